@@ -1,0 +1,55 @@
+/**
+ * Acts on account changes made outside this process (the admin CLI on the
+ * same data dir): a disabled or removed user, or a changed password, ends
+ * that user's live sessions. Polls the account_events table, which costs one
+ * indexed query per interval whatever the number of users.
+ */
+import type { Logger } from '../logger.js';
+import { userRoom, type ParleyServer } from '../realtime/types.js';
+import type { UserRepository } from './users.js';
+
+export class RevocationWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private lastSeq = 0;
+  private polling = false;
+
+  constructor(
+    private readonly io: ParleyServer,
+    private readonly users: UserRepository,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.lastSeq = await this.users.lastEventSeq();
+    this.timer = setInterval(() => void this.poll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const event of await this.users.eventsSince(this.lastSeq)) {
+        this.lastSeq = event.seq;
+        this.revoke(event.username, event.kind);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'reading account changes failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Tells the user's devices why, then disconnects them. */
+  revoke(username: string, reason: 'disabled' | 'removed' | 'password-changed'): void {
+    const room = this.io.in(userRoom(username));
+    room.emit('session:revoked', { reason });
+    room.disconnectSockets(true);
+    this.log.info({ username, reason }, 'sessions revoked');
+  }
+}

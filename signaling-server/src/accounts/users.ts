@@ -1,0 +1,160 @@
+/** The users table: accounts, credentials and the token version that revokes sessions. */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { UsersTable } from '../db/schema.js';
+import type { UserRef } from '../protocol/index.js';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  disabled: boolean;
+  tokenVersion: number;
+  missedSeenAt: number;
+  createdAt: number;
+}
+
+export type AccountEventKind = 'disabled' | 'removed' | 'password-changed';
+
+function toUser(row: UsersTable): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    disabled: row.disabled === 1,
+    tokenVersion: row.token_version,
+    missedSeenAt: row.missed_seen_at,
+    createdAt: row.created_at,
+  };
+}
+
+export class UsernameTakenError extends Error {
+  override name = 'UsernameTakenError';
+}
+
+export class UserRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(input: { username: string; displayName: string; password: string }): Promise<User> {
+    const row: UsersTable = {
+      id: randomUUID(),
+      username: input.username,
+      display_name: input.displayName,
+      password_hash: await hashPassword(input.password),
+      disabled: 0,
+      token_version: 0,
+      missed_seen_at: 0,
+      created_at: Date.now(),
+    };
+    const result = await this.db
+      .insertInto('users')
+      .values(row)
+      .onConflict((oc) => oc.column('username').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+      throw new UsernameTakenError(`username "${input.username}" is taken`);
+    }
+    return toUser(row);
+  }
+
+  async find(username: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  /** Checks a password in constant time, also when the user does not exist. */
+  async verify(username: string, password: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+    return row && ok ? toUser(row) : undefined;
+  }
+
+  async list(options: { query?: string; limit?: number; includeDisabled?: boolean } = {}): Promise<User[]> {
+    let q = this.db.selectFrom('users').selectAll();
+    if (!options.includeDisabled) q = q.where('disabled', '=', 0);
+    if (options.query) {
+      const like = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`(lower(username) like ${like} escape '\\' or lower(display_name) like ${like} escape '\\')`);
+    }
+    const rows = await q.orderBy('display_name').orderBy('username').limit(options.limit ?? 10_000).execute();
+    return rows.map(toUser);
+  }
+
+  /** Display names for a set of usernames; removed users fall back to their username. */
+  async refs(usernames: Iterable<string>): Promise<Map<string, UserRef>> {
+    const names = [...new Set(usernames)];
+    const refs = new Map(names.map((u) => [u, { username: u, displayName: u }]));
+    if (names.length === 0) return refs;
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['username', 'display_name'])
+      .where('username', 'in', names)
+      .execute();
+    for (const r of rows) refs.set(r.username, { username: r.username, displayName: r.display_name });
+    return refs;
+  }
+
+  async setPassword(username: string, password: string): Promise<boolean> {
+    const hash = await hashPassword(password);
+    return this.change(username, 'password-changed', (db) =>
+      db
+        .updateTable('users')
+        .set((eb) => ({ password_hash: hash, token_version: eb('token_version', '+', 1) }))
+        .where('username', '=', username)
+        .executeTakeFirst(),
+    );
+  }
+
+  async setDisabled(username: string, disabled: boolean): Promise<boolean> {
+    const update = (db: Database) =>
+      db
+        .updateTable('users')
+        .set((eb) => ({ disabled: disabled ? 1 : 0, token_version: eb('token_version', '+', 1) }))
+        .where('username', '=', username)
+        .executeTakeFirst();
+    if (!disabled) return Number((await update(this.db)).numUpdatedRows) > 0;
+    return this.change(username, 'disabled', update);
+  }
+
+  async remove(username: string): Promise<boolean> {
+    return this.change(username, 'removed', (db) => db.deleteFrom('users').where('username', '=', username).executeTakeFirst());
+  }
+
+  async markMissedSeen(username: string, at: number): Promise<void> {
+    await this.db.updateTable('users').set({ missed_seen_at: at }).where('username', '=', username).execute();
+  }
+
+  /** Applies an account change and records it, in one transaction, for running servers to act on. */
+  private async change(
+    username: string,
+    kind: AccountEventKind,
+    apply: (db: Database) => Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }>,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await apply(trx);
+      const changed = Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0) > 0;
+      if (changed) await trx.insertInto('account_events').values({ username, kind, at: Date.now() }).execute();
+      return changed;
+    });
+  }
+
+  /** Account changes after `seq`, oldest first. */
+  async eventsSince(seq: number): Promise<{ seq: number; username: string; kind: AccountEventKind }[]> {
+    return this.db
+      .selectFrom('account_events')
+      .select(['seq', 'username', 'kind'])
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .execute();
+  }
+
+  async lastEventSeq(): Promise<number> {
+    const row = await this.db
+      .selectFrom('account_events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
+    return row?.seq ?? 0;
+  }
+}

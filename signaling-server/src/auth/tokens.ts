@@ -1,0 +1,68 @@
+/**
+ * Sign-in tokens: HS256 JWTs (jose) carrying the username and the user's
+ * token version, so a password change or a disable revokes them. The key is
+ * generated on first start and kept in the data dir, readable by us only.
+ */
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+export const SECRET_FILE = 'token-secret';
+const ISSUER = 'parley-server';
+
+export function loadOrCreateSecret(dataDir: string): Uint8Array {
+  const file = path.join(dataDir, SECRET_FILE);
+  try {
+    writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  chmodSync(file, 0o600);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`${file} holds no usable secret: delete it to make a new one`);
+  return new TextEncoder().encode(secret);
+}
+
+export interface TokenClaims {
+  username: string;
+  version: number;
+}
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+export class TokenService {
+  constructor(
+    private readonly secret: Uint8Array,
+    private readonly ttlS: number,
+  ) {}
+
+  async issue(claims: TokenClaims): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = (Math.floor(Date.now() / 1000) + this.ttlS) * 1000;
+    const token = await new SignJWT({ ver: claims.version })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.username)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(expiresAt / 1000)
+      .sign(this.secret);
+    return { token, expiresAt };
+  }
+
+  /** Throws InvalidTokenError with a message a user can act on. */
+  async verify(token: string): Promise<TokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { issuer: ISSUER, algorithms: ['HS256'] });
+      if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') {
+        throw new InvalidTokenError('token is invalid');
+      }
+      return { username: payload.sub, version: payload.ver };
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      if (err instanceof errors.JWTExpired) throw new InvalidTokenError('token expired: sign in again');
+      throw new InvalidTokenError('token is invalid');
+    }
+  }
+}

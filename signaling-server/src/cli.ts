@@ -1,0 +1,82 @@
+/**
+ * `parley-server`: runs the server, or administers accounts in its data dir.
+ *   parley-server [settings]                start serving
+ *   parley-server user add NAME [--display-name "..."]
+ *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
+ * Admin output goes to stdout for people and scripts; the server logs with pino.
+ */
+import { ConfigError, extractSettingFlags, loadConfig, settingsHelp } from './config.js';
+import { runUserCommand, UsageError } from './cli/user-commands.js';
+import { createLogger } from './logger.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const USAGE = `parley-server ${VERSION}: the Parley signaling server
+
+Usage:
+  parley-server [settings]                      start the server
+  parley-server user add NAME [--display-name "Full Name"]
+                                                add an account (password from stdin or prompted)
+  parley-server user list                       list accounts
+  parley-server user passwd NAME                set a new password (signs the user out everywhere)
+  parley-server user disable NAME               disable an account (signs the user out everywhere)
+  parley-server user enable NAME                enable a disabled account
+  parley-server user remove NAME                delete an account (history is kept)
+  parley-server --help | --version
+
+Settings (flag or environment variable; flags win):
+${settingsHelp()}
+`;
+
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { flags, rest } = extractSettingFlags(argv);
+  const config = loadConfig(process.env, flags);
+  if (rest[0] === 'user') return runUserCommand(config.dataDir, rest.slice(1));
+  if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
+
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, { logger: log });
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'signal received');
+    setTimeout(() => {
+      log.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    server.close().then(
+      () => log.flush(() => process.exit(0)),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        log.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`parley-server: ${err.message}\n`);
+      if (err instanceof UsageError) process.stderr.write('Run "parley-server --help" for usage.\n');
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`parley-server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

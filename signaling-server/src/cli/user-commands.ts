@@ -1,0 +1,87 @@
+/** `parley-server user ...`: account administration on the data dir. */
+import { parseArgs } from 'node:util';
+import { UsernameTakenError, UserRepository } from '../accounts/users.js';
+import { openDatabase } from '../db/database.js';
+import { displayNameSchema, passwordSchema, usernameSchema } from '../protocol/index.js';
+import { readPassword } from './read-password.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UsageError(`${what}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
+
+export async function runUserCommand(dataDir: string, args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'display-name': { type: 'string' } },
+  });
+  const [command, name, ...extra] = positionals;
+  if (!command) throw new UsageError('user: which command? add, list, passwd, disable, enable or remove');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const needName = (): string => {
+    if (!name) throw new UsageError(`user ${command}: which user?`);
+    return parse(usernameSchema, name, 'username');
+  };
+
+  const db = await openDatabase(dataDir);
+  const users = new UserRepository(db);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const missing = (username: string) => {
+    process.stderr.write(`parley-server: no user "${username}"\n`);
+    return 1;
+  };
+  try {
+    switch (command) {
+      case 'add': {
+        const username = needName();
+        const displayName = parse(displayNameSchema, values['display-name'] ?? username, 'display name');
+        const password = parse(passwordSchema, await readPassword(`Password for ${username}: `), 'password');
+        try {
+          await users.create({ username, displayName, password });
+        } catch (err) {
+          if (err instanceof UsernameTakenError) throw new UsageError(err.message);
+          throw err;
+        }
+        out(`added ${username} (${displayName})`);
+        return 0;
+      }
+      case 'list': {
+        const all = await users.list({ includeDisabled: true });
+        for (const u of all) out(`${u.username}\t${u.displayName}\t${u.disabled ? 'disabled' : 'active'}`);
+        if (all.length === 0) out('no users yet: add one with "parley-server user add NAME"');
+        return 0;
+      }
+      case 'passwd': {
+        const username = needName();
+        if (!(await users.find(username))) return missing(username);
+        const password = parse(passwordSchema, await readPassword(`New password for ${username}: `), 'password');
+        await users.setPassword(username, password);
+        out(`password changed for ${username}; their devices are signed out`);
+        return 0;
+      }
+      case 'disable':
+      case 'enable': {
+        const username = needName();
+        if (!(await users.setDisabled(username, command === 'disable'))) return missing(username);
+        out(command === 'disable' ? `disabled ${username}; their devices are signed out` : `enabled ${username}`);
+        return 0;
+      }
+      case 'remove': {
+        const username = needName();
+        if (!(await users.remove(username))) return missing(username);
+        out(`removed ${username}; their devices are signed out`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown user command "${command}"`);
+    }
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Every server setting: one table, read from flags (`--port 7070`) over
+ * environment variables (`PARLEY_PORT`) over defaults. A bad value stops the
+ * start with a message naming the setting; `--help` prints the table.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+
+export type Registration = 'open' | 'invite' | 'closed';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  registration: Registration;
+  inviteCode: string | undefined;
+  ringTimeoutS: number;
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string | undefined;
+  turnTtlS: number;
+  allowedOrigins: string[];
+  tls: { cert: Buffer; key: Buffer } | undefined;
+  logLevel: LogLevel;
+  tokenTtlS: number;
+  messageRate: number;
+  messageBurst: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+const urlList = (schemes: string[]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().refine((u) => schemes.some((s) => u.startsWith(`${s}:`)), {
+          message: `each URL must start with ${schemes.map((s) => `${s}:`).join(' or ')}`,
+        }),
+      ),
+    );
+
+interface Setting {
+  key: keyof RawSettings;
+  env: string;
+  flag: string;
+  help: string;
+  default?: string;
+}
+
+/** The raw, string-typed form of each setting before cross-checks. */
+const rawSchema = z.object({
+  port: int(0, 65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  registration: z.enum(['open', 'invite', 'closed']).optional(),
+  inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
+  ringTimeoutS: int(1, 600),
+  stunUrls: urlList(['stun', 'stuns']),
+  turnUrls: urlList(['turn', 'turns']),
+  turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  turnTtlS: int(60, 7 * 24 * 3600),
+  allowedOrigins: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  logLevel: z.enum(LOG_LEVELS),
+  tokenTtlS: int(60, 365 * 24 * 3600),
+  messageRate: int(1, 10_000),
+  messageBurst: int(1, 100_000),
+});
+type RawSettings = z.input<typeof rawSchema>;
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', env: 'PARLEY_PORT', flag: '--port', default: '7070', help: 'TCP port to listen on (0 picks a free one)' },
+  { key: 'host', env: 'PARLEY_HOST', flag: '--host', default: '127.0.0.1', help: 'address to bind; 0.0.0.0 for every interface' },
+  { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret' },
+  { key: 'registration', env: 'PARLEY_REGISTRATION', flag: '--registration', help: 'open | invite | closed (default: open on loopback, closed otherwise)' },
+  { key: 'inviteCode', env: 'PARLEY_INVITE_CODE', flag: '--invite-code', help: 'code new users must give when registration is "invite"' },
+  { key: 'ringTimeoutS', env: 'PARLEY_RING_TIMEOUT_S', flag: '--ring-timeout-s', default: '30', help: 'seconds a call rings before it ends with no-answer' },
+  { key: 'stunUrls', env: 'PARLEY_STUN_URLS', flag: '--stun-urls', default: '', help: 'comma-separated stun: URLs handed to clients' },
+  { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
+  { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
+  { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '86400', help: 'lifetime of TURN credentials in seconds' },
+  { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
+  { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
+  { key: 'tlsKey', env: 'PARLEY_TLS_KEY', flag: '--tls-key', help: 'PEM private key file for --tls-cert' },
+  { key: 'logLevel', env: 'PARLEY_LOG_LEVEL', flag: '--log-level', default: 'info', help: LOG_LEVELS.join(' | ') },
+  { key: 'tokenTtlS', env: 'PARLEY_TOKEN_TTL_S', flag: '--token-ttl-s', default: String(30 * 24 * 3600), help: 'lifetime of sign-in tokens in seconds' },
+  { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
+  { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const FLAG_TO_SETTING = new Map(SETTINGS.map((s) => [s.flag, s]));
+
+/** Splits `--name value` / `--name=value` flags that name settings; returns the rest. */
+export function extractSettingFlags(argv: readonly string[]): {
+  flags: Partial<Record<keyof RawSettings, string>>;
+  rest: string[];
+} {
+  const flags: Partial<Record<keyof RawSettings, string>> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const setting = FLAG_TO_SETTING.get(name);
+    if (!setting) {
+      rest.push(arg);
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`${setting.flag} needs a value`);
+    flags[setting.key] = value;
+  }
+  return { flags, rest };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+function readPem(file: string, setting: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`${setting}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads, validates and cross-checks every setting. Throws ConfigError. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<keyof RawSettings, string>> = {},
+  overrides: Partial<Config> = {},
+): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const s of SETTINGS) {
+    const value = flags[s.key] ?? env[s.env];
+    raw[s.key] = value === undefined || (value === '' && s.default === undefined) ? s.default : value;
+  }
+  const parsed = rawSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = SETTINGS.find((s) => s.key === issue?.path[0]);
+    const shown = setting ? raw[setting.key] : undefined;
+    throw new ConfigError(
+      `${setting ? `${setting.env} (${setting.flag})` : 'setting'}: ${issue?.message ?? 'invalid'}` +
+        (shown !== undefined && setting?.key !== 'turnSecret' && setting?.key !== 'inviteCode' ? ` (got "${shown}")` : ''),
+    );
+  }
+  const r = parsed.data;
+  const registration = r.registration ?? (isLoopback(r.host) ? 'open' : 'closed');
+  if (registration === 'invite' && !r.inviteCode) {
+    throw new ConfigError('PARLEY_REGISTRATION (--registration): "invite" needs PARLEY_INVITE_CODE (--invite-code)');
+  }
+  if (Boolean(r.tlsCert) !== Boolean(r.tlsKey)) {
+    throw new ConfigError('PARLEY_TLS_CERT (--tls-cert) and PARLEY_TLS_KEY (--tls-key) must be set together');
+  }
+  if (r.turnUrls.length > 0 && !r.turnSecret) {
+    throw new ConfigError('PARLEY_TURN_URLS (--turn-urls): TURN needs PARLEY_TURN_SECRET (--turn-secret) for credentials');
+  }
+  return {
+    port: r.port,
+    host: r.host,
+    dataDir: path.resolve(r.dataDir),
+    registration,
+    inviteCode: r.inviteCode,
+    ringTimeoutS: r.ringTimeoutS,
+    stunUrls: r.stunUrls,
+    turnUrls: r.turnUrls,
+    turnSecret: r.turnSecret,
+    turnTtlS: r.turnTtlS,
+    allowedOrigins: r.allowedOrigins,
+    tls:
+      r.tlsCert && r.tlsKey
+        ? { cert: readPem(r.tlsCert, 'PARLEY_TLS_CERT (--tls-cert)'), key: readPem(r.tlsKey, 'PARLEY_TLS_KEY (--tls-key)') }
+        : undefined,
+    logLevel: r.logLevel,
+    tokenTtlS: r.tokenTtlS,
+    messageRate: r.messageRate,
+    messageBurst: r.messageBurst,
+    ...overrides,
+  };
+}
+
+export function settingsHelp(): string {
+  const width = Math.max(...SETTINGS.map((s) => `${s.flag} / ${s.env}`.length));
+  return SETTINGS.map((s) => {
+    const name = `${s.flag} / ${s.env}`.padEnd(width);
+    const dflt = s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : '';
+    return `  ${name}  ${s.help}${dflt}`;
+  }).join('\n');
+}

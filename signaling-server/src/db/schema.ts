@@ -1,0 +1,42 @@
+/** Table types for Kysely; the SQL lives in migrations.ts. */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  disabled: number;
+  /** Bumped to revoke every token issued before (password change, disable). */
+  token_version: number;
+  /** Missed calls that ended before this instant are no longer counted. */
+  missed_seen_at: number;
+  created_at: number;
+}
+
+export interface CallsTable {
+  seq: Generated<number>;
+  call_id: string;
+  caller: string;
+  callee: string;
+  audio: number;
+  video: number;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  outcome: string | null;
+}
+
+/** Changes made by the admin CLI that running servers must act on. */
+export interface AccountEventsTable {
+  seq: Generated<number>;
+  username: string;
+  kind: 'disabled' | 'removed' | 'password-changed';
+  at: number;
+}
+
+export interface DatabaseSchema {
+  users: UsersTable;
+  calls: CallsTable;
+  account_events: AccountEventsTable;
+}

@@ -1,0 +1,117 @@
+/**
+ * Call history: one row per call, written when it starts and completed when
+ * it is answered and when it ends, so a crash loses at most the ending.
+ */
+import type { Selectable } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { CallsTable } from '../db/schema.js';
+import { END_REASONS, type EndReason, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
+
+/** Outcomes that leave the callee with a missed call (declining is a choice, not a miss). */
+export const MISSED_OUTCOMES: readonly EndReason[] = ['no-answer', 'cancelled', 'offline', 'busy', 'dnd'];
+
+export interface CallRecordStart {
+  callId: string;
+  caller: string;
+  callee: string;
+  media: Media;
+  startedAt: number;
+}
+
+const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
+
+export class HistoryRepository {
+  constructor(private readonly db: Database) {}
+
+  async started(call: CallRecordStart): Promise<void> {
+    await this.db
+      .insertInto('calls')
+      .values({
+        call_id: call.callId,
+        caller: call.caller,
+        callee: call.callee,
+        audio: call.media.audio ? 1 : 0,
+        video: call.media.video ? 1 : 0,
+        started_at: call.startedAt,
+      })
+      .execute();
+  }
+
+  async answered(callId: string, at: number): Promise<void> {
+    await this.db.updateTable('calls').set({ answered_at: at }).where('call_id', '=', callId).execute();
+  }
+
+  async ended(callId: string, outcome: EndReason, at: number): Promise<void> {
+    await this.db
+      .updateTable('calls')
+      .set({ ended_at: at, outcome })
+      .where('call_id', '=', callId)
+      .where('ended_at', 'is', null)
+      .execute();
+  }
+
+  /** A call that never rang (callee offline, busy, on DND): started and ended at once. */
+  async refused(call: CallRecordStart, outcome: EndReason): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const repo = new HistoryRepository(trx);
+      await repo.started(call);
+      await repo.ended(call.callId, outcome, call.startedAt);
+    });
+  }
+
+  /** Closes calls left open by a previous process that stopped without ending them. */
+  async closeDangling(at: number): Promise<number> {
+    const result = await this.db
+      .updateTable('calls')
+      .set({ ended_at: at, outcome: 'failed' })
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The user's calls, newest first, before the `before` cursor. */
+  async list(
+    username: string,
+    options: { before?: number; limit: number },
+    refs: (usernames: string[]) => Promise<Map<string, UserRef>>,
+  ): Promise<HistoryEntry[]> {
+    let q = this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where((eb) => eb.or([eb('caller', '=', username), eb('callee', '=', username)]));
+    if (options.before !== undefined) q = q.where('seq', '<', options.before);
+    const rows = await q.orderBy('seq', 'desc').limit(options.limit).execute();
+    const peers = await refs(rows.map((r) => (r.caller === username ? r.callee : r.caller)));
+    return rows.map((r) => toEntry(r, username, peers));
+  }
+
+  async missedCount(username: string, since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('callee', '=', username)
+      .where('answered_at', 'is', null)
+      .where('outcome', 'in', MISSED_OUTCOMES)
+      .where('ended_at', '>', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}
+
+function toEntry(r: Selectable<CallsTable>, username: string, peers: Map<string, UserRef>): HistoryEntry {
+  const outgoing = r.caller === username;
+  const peer = outgoing ? r.callee : r.caller;
+  const outcome = isEndReason(r.outcome) ? r.outcome : null;
+  return {
+    seq: r.seq,
+    callId: r.call_id,
+    direction: outgoing ? 'outgoing' : 'incoming',
+    peer: peers.get(peer) ?? { username: peer, displayName: peer },
+    media: { audio: r.audio === 1, video: r.video === 1 },
+    startedAt: r.started_at,
+    answeredAt: r.answered_at,
+    endedAt: r.ended_at,
+    outcome,
+    missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The HTTP side: sign-up and sign-in, health and metrics. JSON in, JSON out,
+ * errors as `{ code, message }` with a fitting status.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { TokenService } from '../auth/tokens.js';
+import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
+import type { Registration } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import {
+  describeIssues,
+  loginRequestSchema,
+  PROTOCOL_VERSION,
+  registerRequestSchema,
+  type ErrorCode,
+  type HttpError,
+  type LoginResponse,
+  type ServerInfo,
+} from '../protocol/index.js';
+import { originAllowed } from './origins.js';
+
+export interface HttpDeps {
+  version: string;
+  registration: Registration;
+  inviteCode: string | undefined;
+  allowedOrigins: readonly string[];
+  users: UserRepository;
+  tokens: TokenService;
+  throttle: LoginThrottle;
+  metrics: Metrics;
+  log: Logger;
+  /** Resolves when the store answers; rejects when it does not. */
+  checkStore: () => Promise<void>;
+  sessions: () => number;
+}
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+const sameSecret = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+const clientIp = (req: Request): string => req.socket.remoteAddress ?? 'unknown';
+
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const startedAt = Date.now();
+  // New accounts per IP: enough for a team's first morning, not for a bot.
+  const registrations = new RateLimiterMemory({ keyPrefix: 'register', points: 20, duration: 3600 });
+
+  app.use((req, _res, next) => {
+    if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
+      next(new HttpFailure(403, 'forbidden_origin', 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS'));
+    } else next();
+  });
+  app.use(cors({ origin: true, methods: ['GET', 'POST'], maxAge: 600 }));
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.checkStore();
+      res.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000), sessions: deps.sessions() });
+    } catch (err) {
+      deps.log.error({ err }, 'health check failed');
+      res.status(503).json({ status: 'error', message: 'store unavailable' });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/api/info', (_req, res) => {
+    const info: ServerInfo = { name: 'parley-server', version: deps.version, protocol: PROTOCOL_VERSION, registration: deps.registration };
+    res.json(info);
+  });
+
+  const signedIn = async (user: User): Promise<LoginResponse> => ({
+    ...(await deps.tokens.issue({ username: user.username, version: user.tokenVersion })),
+    user: { username: user.username, displayName: user.displayName },
+  });
+
+  app.post('/api/register', async (req, res) => {
+    const parsed = registerRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new HttpFailure(400, 'bad_request', describeIssues(parsed.error));
+    const { username, password, displayName, inviteCode } = parsed.data;
+    if (deps.registration === 'closed') {
+      throw new HttpFailure(403, 'registration_closed', 'This server does not accept new accounts: ask your admin');
+    }
+    if (deps.registration === 'invite' && !(inviteCode && deps.inviteCode && sameSecret(inviteCode, deps.inviteCode))) {
+      throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
+    }
+    try {
+      await registrations.consume(clientIp(req));
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many new accounts from here', err.msBeforeNext);
+      throw err;
+    }
+    try {
+      const user = await deps.users.create({ username, password, displayName });
+      deps.log.info({ username }, 'account registered');
+      res.status(201).json(await signedIn(user));
+    } catch (err) {
+      if (err instanceof UsernameTakenError) throw new HttpFailure(409, 'username_taken', `The username "${username}" is taken`);
+      throw err;
+    }
+  });
+
+  app.post('/api/login', async (req, res) => {
+    const parsed = loginRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new HttpFailure(400, 'bad_request', describeIssues(parsed.error));
+    const { username, password } = parsed.data;
+    const ip = clientIp(req);
+    const wait = await deps.throttle.retryAfterMs(username, ip);
+    if (wait > 0) throw new HttpFailure(429, 'rate_limited', 'Too many failed sign-ins: wait and try again', wait);
+    const user = await deps.users.verify(username, password);
+    if (!user) {
+      await deps.throttle.failed(username, ip);
+      deps.log.warn({ username, ip }, 'sign-in failed');
+      throw new HttpFailure(401, 'invalid_credentials', 'Wrong username or password');
+    }
+    await deps.throttle.succeeded(username, ip);
+    if (user.disabled) throw new HttpFailure(403, 'account_disabled', 'This account is disabled: ask your admin');
+    res.json(await signedIn(user));
+  });
+
+  app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));
+
+  // Express 5 passes rejected async handlers here.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    let failure: HttpFailure;
+    if (err instanceof HttpFailure) failure = err;
+    else if (isBodyError(err)) {
+      failure =
+        err.type === 'entity.too.large'
+          ? new HttpFailure(413, 'bad_request', 'Request body too large')
+          : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
+    } else {
+      deps.log.error({ err }, 'request failed');
+      failure = new HttpFailure(500, 'internal', 'The server could not handle this request');
+    }
+    deps.metrics.rejected.inc({ code: failure.code });
+    const body: HttpError = { code: failure.code, message: failure.message };
+    if (failure.retryAfterMs !== undefined) {
+      body.retryAfterMs = failure.retryAfterMs;
+      res.setHeader('Retry-After', Math.ceil(failure.retryAfterMs / 1000));
+    }
+    res.status(failure.status).json(body);
+  });
+
+  return app;
+}
+
+function isBodyError(err: unknown): err is { type: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,267 @@
+/**
+ * Parley signaling protocol v1: the one contract between the server and every
+ * client. Types and zod schemas live together so the server validates what it
+ * receives and the app validates what it receives with the same definitions.
+ * Imported by the app as `parley-server/protocol`; keep it free of Node APIs.
+ * Documented in ../../PROTOCOL.md — change both together.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- primitives
+
+export const USERNAME_PATTERN = /^[a-z0-9._-]{2,32}$/;
+export const usernameSchema = z
+  .string()
+  .regex(USERNAME_PATTERN, 'username must be 2-32 characters of a-z, 0-9, ".", "_" or "-"');
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'display name must not be empty')
+  .max(64, 'display name must be at most 64 characters');
+export const passwordSchema = z
+  .string()
+  .min(8, 'password must be at least 8 characters')
+  .max(256, 'password must be at most 256 characters');
+export const callIdSchema = z.string().min(1).max(64);
+
+/** Statuses a user may choose; `busy` and `offline` are set by the server. */
+export const SETTABLE_STATUSES = ['available', 'away', 'dnd'] as const;
+export const STATUSES = ['available', 'away', 'dnd', 'busy', 'offline'] as const;
+export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
+export type Status = (typeof STATUSES)[number];
+
+/** Why a call ended: a closed set, shown to the user in words by the app. */
+export const END_REASONS = [
+  'declined',
+  'busy',
+  'no-answer',
+  'cancelled',
+  'hangup',
+  'answered-elsewhere',
+  'failed',
+  'offline',
+  'dnd',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Error codes of negative acknowledgements and HTTP errors. */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'offline',
+  'busy',
+  'dnd',
+  'self_call',
+  'in_call',
+  'not_in_call',
+  'rate_limited',
+  'registration_closed',
+  'invalid_invite',
+  'username_taken',
+  'invalid_credentials',
+  'account_disabled',
+  'forbidden_origin',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const mediaSchema = z.strictObject({ audio: z.boolean(), video: z.boolean() });
+export type Media = z.infer<typeof mediaSchema>;
+
+export interface UserRef {
+  username: string;
+  displayName: string;
+}
+
+export interface DirectoryEntry extends UserRef {
+  status: Status;
+}
+
+// ------------------------------------------------------- acknowledgements
+
+export type AckError = { ok: false; code: ErrorCode; message: string; retryAfterMs?: number };
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
+export type AckFn<T extends object = object> = (reply: Ack<T>) => void;
+
+// -------------------------------------------------- client → server payloads
+
+const MAX_SDP = 32 * 1024;
+
+export const sessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(MAX_SDP).optional(),
+});
+export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
+
+/** An RTCIceCandidateInit; `null` signals the end of candidates. */
+export const iceCandidateSchema = z
+  .strictObject({
+    candidate: z.string().max(2048),
+    sdpMid: z.string().max(64).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  })
+  .nullable();
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
+
+export const clientSchemas = {
+  'presence:set': z.strictObject({ status: z.enum(SETTABLE_STATUSES) }),
+  'directory:list': z.strictObject({
+    query: z.string().max(64).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
+  'call:accept': z.strictObject({ callId: callIdSchema }),
+  'call:decline': z.strictObject({ callId: callIdSchema }),
+  'call:cancel': z.strictObject({ callId: callIdSchema }),
+  'call:hangup': z.strictObject({ callId: callIdSchema }),
+  'call:signal': z
+    .strictObject({
+      callId: callIdSchema,
+      description: sessionDescriptionSchema.optional(),
+      candidate: iceCandidateSchema.optional(),
+    })
+    .refine((m) => m.description !== undefined || m.candidate !== undefined, {
+      message: 'call:signal needs a description or a candidate',
+    }),
+  'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  'history:list': z.strictObject({
+    before: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+  }),
+  'history:seen': z.strictObject({}),
+} as const;
+
+export type ClientEvent = keyof typeof clientSchemas;
+export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
+
+export interface HistoryEntry {
+  /** Cursor for pagination: pass the smallest seen as `history:list.before`. */
+  seq: number;
+  callId: string;
+  direction: 'outgoing' | 'incoming';
+  peer: UserRef;
+  media: Media;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Why the call ended; null while it is still going on. */
+  outcome: EndReason | null;
+  /** An incoming call this user never answered (and did not decline). */
+  missed: boolean;
+}
+
+/** What each acknowledgement carries on success. */
+export interface ClientReplies {
+  'presence:set': { status: Status };
+  'directory:list': { users: DirectoryEntry[] };
+  'call:invite': { callId: string };
+  'call:accept': { callId: string; polite: boolean };
+  'call:decline': object;
+  'call:cancel': object;
+  'call:hangup': object;
+  'call:signal': object;
+  'call:mute': object;
+  'history:list': { calls: HistoryEntry[] };
+  'history:seen': object;
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEvent]: (payload: ClientPayload<E>, ack: AckFn<ClientReplies[E]>) => void;
+};
+
+// -------------------------------------------------- server → client payloads
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface SessionReady {
+  protocol: number;
+  user: UserRef;
+  /** This device session's id; calls are bound to it. */
+  sessionId: string;
+  /** The user's status over all their devices. */
+  status: Status;
+  iceServers: IceServer[];
+  /** Calls missed since the user last sent `history:seen`. */
+  missedCalls: number;
+  /** Everyone not offline, as a snapshot; then only `presence:changed` deltas. */
+  presence: { username: string; status: Status }[];
+}
+
+export interface ServerToClientEvents {
+  'session:ready': (p: SessionReady) => void;
+  'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' }) => void;
+  'server:closing': (p: { reason: 'shutdown' }) => void;
+  'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
+  'call:incoming': (p: { callId: string; from: UserRef; media: Media; polite: boolean }) => void;
+  'call:ringing': (p: { callId: string }) => void;
+  'call:accepted': (p: { callId: string; polite: boolean }) => void;
+  'call:ended': (p: { callId: string; reason: EndReason }) => void;
+  'call:signal': (p: {
+    callId: string;
+    from: string;
+    description?: SessionDescription;
+    candidate?: IceCandidate;
+  }) => void;
+  'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
+}
+
+/** The handshake `auth` object of a Socket.IO connection. */
+export const handshakeAuthSchema = z.object({
+  token: z.string().min(1).max(4096),
+  status: z.enum(SETTABLE_STATUSES).optional(),
+});
+export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
+
+// -------------------------------------------------------------- HTTP API
+
+export const registerRequestSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  displayName: displayNameSchema,
+  inviteCode: z.string().max(256).optional(),
+});
+export type RegisterRequest = z.infer<typeof registerRequestSchema>;
+
+export const loginRequestSchema = z.strictObject({
+  username: z.string().max(64),
+  password: z.string().max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export interface LoginResponse {
+  token: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  user: UserRef;
+}
+
+export interface HttpError {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** GET /api/info: what a sign-in screen needs before it has an account. */
+export interface ServerInfo {
+  name: 'parley-server';
+  version: string;
+  protocol: number;
+  registration: 'open' | 'invite' | 'closed';
+}
+
+/** Turns a zod failure into one human sentence naming the field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

@@ -1,0 +1,119 @@
+/**
+ * The one path every client message takes: rate limit, validation, the
+ * handler, then an acknowledgement `{ ok: true, ... }` or
+ * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, and
+ * a handler's unexpected failure is answered `internal` without taking the
+ * process down.
+ */
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import {
+  clientSchemas,
+  describeIssues,
+  type Ack,
+  type ClientEvent,
+  type ClientPayload,
+  type ClientReplies,
+  type ErrorCode,
+} from '../protocol/index.js';
+import type { DeviceSession, SessionStore } from '../stores/types.js';
+import { RequestError } from './request-error.js';
+import type { ParleySocket } from './types.js';
+
+export interface HandlerContext {
+  session: DeviceSession;
+  /** Runs after the acknowledgement is sent, for events the sender must see after it. */
+  afterReply: (fn: () => void) => void;
+}
+
+export type Handlers = {
+  [E in ClientEvent]: (payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>;
+};
+
+export interface DispatcherDeps {
+  sessions: SessionStore;
+  metrics: Metrics;
+  log: Logger;
+  /** Sustained messages per second per device session. */
+  rate: number;
+  /** Extra messages a session may send in a burst (refilled over 10 s). */
+  burst: number;
+}
+
+const EVENTS = new Set<string>(Object.keys(clientSchemas));
+const isClientEvent = (e: string): e is ClientEvent => EVENTS.has(e);
+
+export class Dispatcher {
+  // A steady-rate bucket plus a burst allowance: a token bucket in effect.
+  private readonly steady: RateLimiterMemory;
+  private readonly burst: RateLimiterMemory;
+  private readonly limiter: BurstyRateLimiter;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.steady = new RateLimiterMemory({ keyPrefix: 'msg', points: deps.rate, duration: 1 });
+    this.burst = new RateLimiterMemory({ keyPrefix: 'msg-burst', points: deps.burst, duration: 10 });
+    this.limiter = new BurstyRateLimiter(this.steady, this.burst);
+  }
+
+  attach(socket: ParleySocket, ready: Promise<void>, handlers: Handlers): void {
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const name = String(event);
+      if (!isClientEvent(name)) void this.handle(socket, ready, name, args, undefined);
+    });
+    for (const event of EVENTS) {
+      if (!isClientEvent(event)) continue;
+      // Socket.IO's typed `on` cannot express "any registered event"; the payload is validated below.
+      (socket as unknown as { on(e: string, l: (...args: unknown[]) => void): void }).on(event, (...args) => {
+        void this.handle(socket, ready, event, args, handlers[event]);
+      });
+    }
+  }
+
+  private async handle(
+    socket: ParleySocket,
+    ready: Promise<void>,
+    event: string,
+    args: unknown[],
+    handler: Handlers[ClientEvent] | undefined,
+  ): Promise<void> {
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (reply: Ack) => void) : undefined;
+    const payloads = ack ? args.slice(0, -1) : args;
+    const reject = (code: ErrorCode, message: string, retryAfterMs?: number) => {
+      this.deps.metrics.rejected.inc({ code });
+      ack?.({ ok: false, code, message, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+    };
+    try {
+      await this.limiter.consume(socket.id);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return reject('rate_limited', 'Too many messages: slow down', err.msBeforeNext);
+      throw err;
+    }
+    if (!handler || !isClientEvent(event)) return reject('bad_request', `Unknown event "${event.slice(0, 64)}"`);
+    if (payloads.length !== 1) return reject('bad_request', `${event} takes exactly one payload object`);
+    const parsed = clientSchemas[event].safeParse(payloads[0]);
+    if (!parsed.success) return reject('bad_request', `${event}: ${describeIssues(parsed.error)}`);
+    await ready;
+    const session = await this.deps.sessions.get(socket.id);
+    if (!session) return reject('unauthorized', 'This session has ended');
+    const after: (() => void)[] = [];
+    try {
+      const result = await (handler as (p: unknown, c: HandlerContext) => Promise<object>)(parsed.data, {
+        session,
+        afterReply: (fn) => after.push(fn),
+      });
+      ack?.({ ok: true, ...result });
+      for (const fn of after) fn();
+    } catch (err) {
+      if (err instanceof RequestError) return reject(err.code, err.message);
+      this.deps.log.error({ err, event, username: session.username }, 'handler failed');
+      reject('internal', 'The server could not handle this message');
+    }
+  }
+
+  forget(sessionId: string): void {
+    void Promise.all([this.steady.delete(sessionId), this.burst.delete(sessionId)]);
+  }
+}
+

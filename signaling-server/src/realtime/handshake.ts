@@ -1,0 +1,48 @@
+/**
+ * Authentication in the Socket.IO handshake: a valid, unexpired token of an
+ * enabled user whose token version still matches. A refusal reaches the
+ * client as a `connect_error` whose `message` says what to do and whose
+ * `data.code` is a protocol error code.
+ */
+import type { ExtendedError } from 'socket.io';
+import type { UserRepository } from '../accounts/users.js';
+import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
+import type { Metrics } from '../metrics.js';
+import { handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
+import type { ParleySocket } from './types.js';
+
+function refusal(code: ErrorCode, message: string): ExtendedError {
+  const err: ExtendedError = new Error(message);
+  err.data = { code };
+  return err;
+}
+
+export function handshakeAuth(deps: { users: UserRepository; tokens: TokenService; metrics: Metrics }) {
+  return async (socket: ParleySocket, next: (err?: ExtendedError) => void): Promise<void> => {
+    const refuse = (code: ErrorCode, message: string) => {
+      deps.metrics.rejected.inc({ code });
+      next(refusal(code, message));
+    };
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) return refuse('unauthorized', 'No sign-in token: sign in first');
+    let claims;
+    try {
+      claims = await deps.tokens.verify(auth.data.token);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return refuse('unauthorized', err.message);
+      throw err;
+    }
+    const user = await deps.users.find(claims.username);
+    if (!user) return refuse('unauthorized', 'This account no longer exists');
+    if (user.disabled) return refuse('account_disabled', 'This account is disabled');
+    if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
+    socket.data = {
+      userId: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      missedSeenAt: user.missedSeenAt,
+      initialStatus: auth.data.status ?? 'available',
+    };
+    next();
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * A user's status over all their devices: `busy` while in an answered call,
+ * otherwise the most reachable device status (available > away > dnd), and
+ * `offline` with no device. Only changes are published, as one delta to the
+ * team room: the cost of a change is one message per connected device.
+ */
+import type { UserRepository } from '../accounts/users.js';
+import type { SettableStatus, Status } from '../protocol/index.js';
+import type { Stores } from '../stores/types.js';
+import { TEAM_ROOM, type ParleyServer } from './types.js';
+
+const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
+
+export class PresenceService {
+  constructor(
+    private readonly io: ParleyServer,
+    private readonly stores: Stores,
+    private readonly users: UserRepository,
+  ) {}
+
+  async compute(username: string): Promise<Status> {
+    const call = await this.stores.calls.byUser(username);
+    const devices = await this.stores.sessions.byUser(username);
+    if (devices.length === 0) return 'offline';
+    if (call?.state === 'active') return 'busy';
+    let best: SettableStatus = 'dnd';
+    for (const d of devices) if (RANK[d.status] > RANK[best]) best = d.status;
+    return best;
+  }
+
+  /** Recomputes a user's status and tells the team if it changed. */
+  async refresh(username: string): Promise<Status> {
+    const status = await this.compute(username);
+    const previous = await this.stores.presence.publish(username, status);
+    if (previous !== status) {
+      const displayName = (await this.users.find(username))?.displayName ?? username;
+      this.io.to(TEAM_ROOM).emit('presence:changed', { username, displayName, status });
+    }
+    return status;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The Socket.IO side of the server: origin check, handshake auth, one device
+ * session per connection, and the handlers for every client event.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { UserRepository } from '../accounts/users.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { CallService } from '../calls/call-service.js';
+import type { HistoryRepository } from '../history/history-repository.js';
+import { originAllowed } from '../http/origins.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
+import type { Stores } from '../stores/types.js';
+import { Dispatcher, type Handlers } from './dispatch.js';
+import { handshakeAuth } from './handshake.js';
+import type { PresenceService } from './presence-service.js';
+import { TEAM_ROOM, userRoom, type ParleyServer, type ParleySocket } from './types.js';
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[]): ParleyServer {
+  return new Server(httpServer, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // A client that has not finished the handshake within this time is dropped.
+    connectTimeout: 10_000,
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
+      callback(ok ? null : 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS', ok);
+    },
+    cors: { origin: (origin, cb) => cb(null, originAllowed(origin, undefined, allowedOrigins)), credentials: false },
+  });
+}
+
+export interface RealtimeDeps {
+  io: ParleyServer;
+  stores: Stores;
+  users: UserRepository;
+  tokens: TokenService;
+  history: HistoryRepository;
+  presence: PresenceService;
+  calls: CallService;
+  metrics: Metrics;
+  log: Logger;
+  iceServers: (username: string) => IceServer[];
+  messageRate: number;
+  messageBurst: number;
+  /** True once shutdown has begun: disconnects then change no state. */
+  closing: () => boolean;
+}
+
+export function attachRealtime(deps: RealtimeDeps): void {
+  const { io, stores, users, history, presence, calls, log } = deps;
+  const dispatcher = new Dispatcher({
+    sessions: stores.sessions,
+    metrics: deps.metrics,
+    log,
+    rate: deps.messageRate,
+    burst: deps.messageBurst,
+  });
+
+  const handlers: Handlers = {
+    'presence:set': async ({ status }, { session }) => {
+      await stores.sessions.setStatus(session.sessionId, status);
+      return { status: await presence.refresh(session.username) };
+    },
+    'directory:list': async ({ query, limit }, { session }) => {
+      const [list, online] = await Promise.all([
+        users.list({ query, limit: (limit ?? 200) + 1 }),
+        stores.presence.snapshot(),
+      ]);
+      const status = new Map(online.map((p) => [p.username, p.status]));
+      return {
+        users: list
+          .filter((u) => u.username !== session.username)
+          .slice(0, limit ?? 200)
+          .map((u) => ({ username: u.username, displayName: u.displayName, status: status.get(u.username) ?? 'offline' })),
+      };
+    },
+    'call:invite': async ({ to, media }, { session, afterReply }) => ({
+      callId: await calls.invite(session, to, media, afterReply),
+    }),
+    'call:accept': async ({ callId }, { session }) => {
+      await calls.accept(session, callId);
+      return { callId, polite: true };
+    },
+    'call:decline': async ({ callId }, { session }) => {
+      await calls.decline(session, callId);
+      return {};
+    },
+    'call:cancel': async ({ callId }, { session }) => {
+      await calls.cancel(session, callId);
+      return {};
+    },
+    'call:hangup': async ({ callId }, { session }) => {
+      await calls.hangup(session, callId);
+      return {};
+    },
+    'call:signal': async (payload, { session }) => {
+      await calls.signal(session, payload);
+      return {};
+    },
+    'call:mute': async ({ callId, muted }, { session }) => {
+      await calls.mute(session, callId, muted);
+      return {};
+    },
+    'history:list': async ({ before, limit }, { session }) => ({
+      calls: await history.list(session.username, { before, limit: limit ?? 50 }, (names) => users.refs(names)),
+    }),
+    'history:seen': async (_payload, { session }) => {
+      await users.markMissedSeen(session.username, Date.now());
+      return {};
+    },
+  };
+
+  const authenticate = handshakeAuth(deps);
+  io.use((socket, next) => {
+    authenticate(socket, next).catch((err: unknown) => {
+      log.error({ err }, 'handshake failed');
+      next(new Error('The server could not check this sign-in'));
+    });
+  });
+  io.on('connection', (socket: ParleySocket) => {
+    const ready = startSession(socket);
+    // Handlers are attached at once so nothing the client sends is dropped; they wait for `ready`.
+    dispatcher.attach(socket, ready, handlers);
+    socket.on('disconnect', (reason) => {
+      dispatcher.forget(socket.id);
+      if (deps.closing()) return;
+      void ready
+        .then(() => endSession(socket))
+        .catch((err: unknown) => log.error({ err, username: socket.data.username }, 'session teardown failed'))
+        .finally(() => log.info({ username: socket.data.username, sessionId: socket.id, reason }, 'device disconnected'));
+    });
+  });
+
+  async function startSession(socket: ParleySocket): Promise<void> {
+    const { username, displayName, missedSeenAt, initialStatus } = socket.data;
+    await stores.sessions.add({
+      sessionId: socket.id,
+      username,
+      displayName,
+      status: initialStatus,
+      connectedAt: Date.now(),
+    });
+    // Join before the snapshot so no delta falls between the two.
+    await socket.join([TEAM_ROOM, userRoom(username)]);
+    const status = await presence.refresh(username);
+    const [snapshot, missedCalls] = await Promise.all([
+      stores.presence.snapshot(),
+      history.missedCount(username, missedSeenAt),
+    ]);
+    socket.emit('session:ready', {
+      protocol: PROTOCOL_VERSION,
+      user: { username, displayName },
+      sessionId: socket.id,
+      status,
+      iceServers: deps.iceServers(socket.data.userId),
+      missedCalls,
+      presence: snapshot,
+    });
+    log.info({ username, sessionId: socket.id }, 'device connected');
+  }
+
+  async function endSession(socket: ParleySocket): Promise<void> {
+    await stores.sessions.remove(socket.id);
+    await calls.disconnected(socket.id);
+    await presence.refresh(socket.data.username);
+  }
+}

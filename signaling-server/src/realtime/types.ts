@@ -1,0 +1,21 @@
+/** Socket.IO server and socket types shared by the realtime modules. */
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents, SettableStatus } from '../protocol/index.js';
+
+export interface SocketData {
+  userId: string;
+  username: string;
+  displayName: string;
+  missedSeenAt: number;
+  /** Status the device asked for in the handshake. */
+  initialStatus: SettableStatus;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+
+/** Every connected device joins this room to receive presence deltas. */
+export const TEAM_ROOM = 'team';
+export const userRoom = (username: string): string => `user:${username}`;

@@ -1,0 +1,137 @@
+/**
+ * Builds and starts one server node from a Config, and stops it cleanly:
+ * tell clients, end calls and record them, close connections, close the store.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { RevocationWatcher } from './accounts/revocation-watcher.js';
+import { UserRepository } from './accounts/users.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { loadOrCreateSecret, TokenService } from './auth/tokens.js';
+import { CallService } from './calls/call-service.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { HistoryRepository } from './history/history-repository.js';
+import { createHttpApp } from './http/app.js';
+import { iceServersFor } from './ice-servers.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { PresenceService } from './realtime/presence-service.js';
+import { attachRealtime, createIo } from './realtime/socket-server.js';
+import type { ParleyServer } from './realtime/types.js';
+import { createMemoryStores } from './stores/memory.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** How often account changes from the admin CLI are picked up. */
+  accountPollMs?: number;
+}
+
+export interface RunningServer {
+  /** http(s)://host:port of this node. */
+  url: string;
+  port: number;
+  io: ParleyServer;
+  db: Database;
+  /** Stops the node; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const db = await openDatabase(config.dataDir);
+  const users = new UserRepository(db);
+  const history = new HistoryRepository(db);
+  const closedDangling = await history.closeDangling(Date.now());
+  if (closedDangling > 0) log.warn({ calls: closedDangling }, 'closed calls left open by the previous run');
+  const tokens = new TokenService(loadOrCreateSecret(config.dataDir), config.tokenTtlS);
+  const stores = createMemoryStores();
+
+  const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls) : createHttpServer();
+  const io = createIo(httpServer, config.allowedOrigins);
+  const metrics = new Metrics(stores, () => io.of('/').sockets.size);
+  const presence = new PresenceService(io, stores, users);
+  const calls = new CallService({
+    io,
+    stores,
+    users,
+    history,
+    presence,
+    metrics,
+    ringTimeoutMs: config.ringTimeoutS * 1000,
+    log: log.child({ module: 'calls' }),
+  });
+  let closing = false;
+
+  httpServer.on(
+    'request',
+    createHttpApp({
+      version: VERSION,
+      registration: config.registration,
+      inviteCode: config.inviteCode,
+      allowedOrigins: config.allowedOrigins,
+      users,
+      tokens,
+      throttle: new LoginThrottle(),
+      metrics,
+      log: log.child({ module: 'http' }),
+      checkStore: async () => {
+        await sql`select 1`.execute(db);
+      },
+      sessions: () => io.of('/').sockets.size,
+    }),
+  );
+  attachRealtime({
+    io,
+    stores,
+    users,
+    tokens,
+    history,
+    presence,
+    calls,
+    metrics,
+    log: log.child({ module: 'realtime' }),
+    iceServers: (opaqueId) => iceServersFor(config, opaqueId),
+    messageRate: config.messageRate,
+    messageBurst: config.messageBurst,
+    closing: () => closing,
+  });
+  const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000);
+  await watcher.start();
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
+  log.info({ url, dataDir: config.dataDir, registration: config.registration, version: VERSION }, 'parley-server listening');
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      log.info('shutting down');
+      watcher.stop();
+      httpServer.close(); // stop accepting; live connections stay until told
+      io.emit('server:closing', { reason: 'shutdown' });
+      // Record every call's end while the store is still open.
+      await calls.endAll('failed');
+      calls.dispose();
+      closing = true;
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await db.destroy();
+      log.info('stopped');
+    })());
+
+  return { url, port, io, db, close };
+}

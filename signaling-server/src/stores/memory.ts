@@ -1,0 +1,135 @@
+/**
+ * Single-node stores in memory. Every method runs to completion without
+ * awaiting, so each one is atomic on this node's event loop.
+ */
+import type { Status } from '../protocol/index.js';
+import type {
+  Call,
+  CallStore,
+  CreateResult,
+  DeviceSession,
+  PresenceStore,
+  SessionStore,
+  Stores,
+} from './types.js';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, DeviceSession>();
+
+  add(session: DeviceSession): Promise<void> {
+    this.sessions.set(session.sessionId, clone(session));
+    return Promise.resolve();
+  }
+
+  remove(sessionId: string): Promise<DeviceSession | undefined> {
+    const session = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    return Promise.resolve(session);
+  }
+
+  get(sessionId: string): Promise<DeviceSession | undefined> {
+    const s = this.sessions.get(sessionId);
+    return Promise.resolve(s && clone(s));
+  }
+
+  byUser(username: string): Promise<DeviceSession[]> {
+    return Promise.resolve([...this.sessions.values()].filter((s) => s.username === username).map(clone));
+  }
+
+  setStatus(sessionId: string, status: DeviceSession['status']): Promise<DeviceSession | undefined> {
+    const s = this.sessions.get(sessionId);
+    if (s) s.status = status;
+    return Promise.resolve(s && clone(s));
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(this.sessions.size);
+  }
+}
+
+export class MemoryPresenceStore implements PresenceStore {
+  private readonly statuses = new Map<string, Status>();
+
+  publish(username: string, status: Status): Promise<Status> {
+    const previous = this.statuses.get(username) ?? 'offline';
+    if (status === 'offline') this.statuses.delete(username);
+    else this.statuses.set(username, status);
+    return Promise.resolve(previous);
+  }
+
+  get(username: string): Promise<Status> {
+    return Promise.resolve(this.statuses.get(username) ?? 'offline');
+  }
+
+  snapshot(): Promise<{ username: string; status: Status }[]> {
+    return Promise.resolve([...this.statuses].map(([username, status]) => ({ username, status })));
+  }
+}
+
+export class MemoryCallStore implements CallStore {
+  private readonly calls = new Map<string, Call>();
+  private readonly byUsername = new Map<string, string>();
+
+  create(call: Call): Promise<CreateResult> {
+    if (this.byUsername.has(call.caller)) return Promise.resolve({ ok: false, conflict: 'caller' });
+    if (this.byUsername.has(call.callee)) return Promise.resolve({ ok: false, conflict: 'callee' });
+    this.calls.set(call.id, clone(call));
+    this.byUsername.set(call.caller, call.id);
+    this.byUsername.set(call.callee, call.id);
+    return Promise.resolve({ ok: true });
+  }
+
+  get(callId: string): Promise<Call | undefined> {
+    const c = this.calls.get(callId);
+    return Promise.resolve(c && clone(c));
+  }
+
+  accept(callId: string, sessionId: string, at: number): Promise<Call | undefined> {
+    const c = this.calls.get(callId);
+    if (!c || c.state !== 'ringing' || !c.ringing.includes(sessionId)) return Promise.resolve(undefined);
+    c.state = 'active';
+    c.calleeSession = sessionId;
+    c.answeredAt = at;
+    c.ringing = [];
+    return Promise.resolve(clone(c));
+  }
+
+  end(callId: string): Promise<Call | undefined> {
+    const c = this.calls.get(callId);
+    if (!c) return Promise.resolve(undefined);
+    this.calls.delete(callId);
+    this.byUsername.delete(c.caller);
+    this.byUsername.delete(c.callee);
+    return Promise.resolve(c);
+  }
+
+  stopRinging(callId: string, sessionId: string): Promise<Call | undefined> {
+    const c = this.calls.get(callId);
+    if (c) c.ringing = c.ringing.filter((s) => s !== sessionId);
+    return Promise.resolve(c && clone(c));
+  }
+
+  byUser(username: string): Promise<Call | undefined> {
+    const id = this.byUsername.get(username);
+    const c = id === undefined ? undefined : this.calls.get(id);
+    return Promise.resolve(c && clone(c));
+  }
+
+  bySession(sessionId: string): Promise<Call[]> {
+    return Promise.resolve(
+      [...this.calls.values()]
+        .filter((c) => c.callerSession === sessionId || c.calleeSession === sessionId || c.ringing.includes(sessionId))
+        .map(clone),
+    );
+  }
+
+  all(): Promise<Call[]> {
+    return Promise.resolve([...this.calls.values()].map(clone));
+  }
+}
+
+export function createMemoryStores(): Stores {
+  return { sessions: new MemorySessionStore(), presence: new MemoryPresenceStore(), calls: new MemoryCallStore() };
+}

@@ -1,0 +1,74 @@
+/**
+ * Live state behind small async interfaces. This node's in-memory versions
+ * are in memory.ts; shared versions (Redis, for several nodes) implement the
+ * same contracts. Methods that decide a race (create, accept, end) must be
+ * atomic in every implementation: exactly one caller wins.
+ */
+import type { Media, SettableStatus, Status } from '../protocol/index.js';
+
+/** One connected device of a user. */
+export interface DeviceSession {
+  sessionId: string;
+  username: string;
+  displayName: string;
+  status: SettableStatus;
+  connectedAt: number;
+}
+
+export interface SessionStore {
+  add(session: DeviceSession): Promise<void>;
+  remove(sessionId: string): Promise<DeviceSession | undefined>;
+  get(sessionId: string): Promise<DeviceSession | undefined>;
+  byUser(username: string): Promise<DeviceSession[]>;
+  setStatus(sessionId: string, status: SettableStatus): Promise<DeviceSession | undefined>;
+  count(): Promise<number>;
+}
+
+/** The last status published for each user, so only changes go out. */
+export interface PresenceStore {
+  /** Records `status` and returns the status it replaces (`offline` if none). */
+  publish(username: string, status: Status): Promise<Status>;
+  get(username: string): Promise<Status>;
+  /** Every user who is not offline. */
+  snapshot(): Promise<{ username: string; status: Status }[]>;
+}
+
+export interface Call {
+  id: string;
+  caller: string;
+  callerSession: string;
+  callee: string;
+  /** The callee device that answered; null while ringing. */
+  calleeSession: string | null;
+  /** Callee devices still ringing. */
+  ringing: string[];
+  media: Media;
+  state: 'ringing' | 'active';
+  startedAt: number;
+  answeredAt: number | null;
+}
+
+export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' };
+
+export interface CallStore {
+  /** Adds a ringing call unless caller or callee is already in a call. */
+  create(call: Call): Promise<CreateResult>;
+  get(callId: string): Promise<Call | undefined>;
+  /** ringing → active on `sessionId`; undefined if the call was not ringing there. */
+  accept(callId: string, sessionId: string, at: number): Promise<Call | undefined>;
+  /** Removes the call; only the first of racing callers gets it back. */
+  end(callId: string): Promise<Call | undefined>;
+  /** Stops ringing one device; returns the call as it is now. */
+  stopRinging(callId: string, sessionId: string): Promise<Call | undefined>;
+  /** The call a user takes part in, if any. */
+  byUser(username: string): Promise<Call | undefined>;
+  /** Calls a device takes part in or rings on. */
+  bySession(sessionId: string): Promise<Call[]>;
+  all(): Promise<Call[]>;
+}
+
+export interface Stores {
+  sessions: SessionStore;
+  presence: PresenceStore;
+  calls: CallStore;
+}
