@@ -1,0 +1,178 @@
+/**
+ * Test harness: real servers on port 0 with a temp data dir, real
+ * socket.io-clients, and teardown of everything a test started.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { loadConfig, type Config } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import type {
+  Ack,
+  ClientEvent,
+  ClientPayload,
+  ClientReplies,
+  ClientToServerEvents,
+  LoginResponse,
+  ServerToClientEvents,
+  SessionReady,
+} from '../src/protocol/index.js';
+import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type EventName = keyof ServerToClientEvents;
+export type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  config: Config;
+}
+
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  options: ServerOptions = {},
+): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const config = loadConfig({}, {}, { port: 0, dataDir, logLevel: 'silent', ...overrides });
+  const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
+  cleanups.push(() => server.close());
+  return { ...server, dataDir, config };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export async function register(server: { url: string }, username: string, displayName = capitalize(username)): Promise<LoginResponse> {
+  const res = await postJson(`${server.url}/api/register`, { username, password: `${username}-password`, displayName });
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as unknown as LoginResponse;
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A connected device: the socket, its session:ready, and every event it received. */
+export interface Device {
+  socket: Client;
+  ready: SessionReady;
+  received: { event: EventName; payload: unknown }[];
+  events<E extends EventName>(event: E): EventPayload<E>[];
+  next<E extends EventName>(event: E, match?: (p: EventPayload<E>) => boolean, timeoutMs?: number): Promise<EventPayload<E>>;
+  emit<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>>;
+  /** Sends anything at all, for malformed-input tests. */
+  emitRaw(event: string, ...args: unknown[]): Promise<Ack>;
+}
+
+export function openSocket(url: string, auth: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Client {
+  const socket: Client = connectClient(url, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...extra,
+  });
+  cleanups.push(() => {
+    socket.disconnect();
+  });
+  return socket;
+}
+
+export async function connect(server: { url: string }, login: LoginResponse, auth: Record<string, unknown> = {}): Promise<Device> {
+  const socket = openSocket(server.url, { token: login.token, ...auth });
+  const received: Device['received'] = [];
+  const waiters: (() => void)[] = [];
+  socket.onAny((event: EventName, payload: unknown) => {
+    received.push({ event, payload });
+    for (const w of [...waiters]) w();
+  });
+  const device: Device = {
+    socket,
+    ready: undefined as unknown as SessionReady,
+    received,
+    events: <E extends EventName>(event: E) =>
+      received.filter((r) => r.event === event).map((r) => r.payload as EventPayload<E>),
+    next: <E extends EventName>(event: E, match: (p: EventPayload<E>) => boolean = () => true, timeoutMs = 5000) =>
+      new Promise<EventPayload<E>>((resolve, reject) => {
+        let seen = 0;
+        const check = () => {
+          const list = device.events(event);
+          for (; seen < list.length; seen++) {
+            const p = list[seen] as EventPayload<E>;
+            if (match(p)) {
+              done();
+              resolve(p);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`timed out waiting for ${event} on ${login.user.username}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(check), 1);
+        };
+        waiters.push(check);
+        check();
+      }),
+    emit: (event, payload) =>
+      (socket.timeout(5000).emitWithAck as (e: string, p: unknown) => Promise<Ack<ClientReplies[typeof event]>>)(event, payload),
+    emitRaw: (event, ...args) =>
+      (socket.timeout(5000).emitWithAck as (e: string, ...a: unknown[]) => Promise<Ack>)(event, ...args),
+  };
+  device.ready = await device.next('session:ready');
+  return device;
+}
+
+/** Registers and connects users by name: `const { alice, bob } = await team(server, 'alice', 'bob')`. */
+export async function team<N extends string>(server: { url: string }, ...names: N[]): Promise<Record<N, Device> & { logins: Record<N, LoginResponse> }> {
+  const logins = {} as Record<N, LoginResponse>;
+  const devices = {} as Record<N, Device>;
+  for (const name of names) {
+    logins[name] = await register(server, name);
+    devices[name] = await connect(server, logins[name]);
+  }
+  return Object.assign(devices, { logins });
+}
+
+export function expectOk<T extends object>(ack: Ack<T>): T & { ok: true } {
+  if (!ack.ok) throw new Error(`expected ok, got ${ack.code}: ${ack.message}`);
+  return ack;
+}
+
+/** Places a call from `caller` to `callee` and answers it on `callee`. */
+export async function establishCall(caller: Device, callee: Device): Promise<string> {
+  const { callId } = expectOk(await caller.emit('call:invite', { to: callee.ready.user.username, media: { audio: true, video: false } }));
+  await callee.next('call:incoming', (p) => p.callId === callId);
+  expectOk(await callee.emit('call:accept', { callId }));
+  await caller.next('call:accepted', (p) => p.callId === callId);
+  return callId;
+}
+
+/**
+ * A round trip on each device: whatever the server emitted to a device
+ * before this call (for example effects of a message another device already
+ * had acknowledged) has arrived once its acknowledgement is back.
+ */
+export async function settle(...devices: Device[]): Promise<void> {
+  for (const d of devices) await d.emit('directory:list', { limit: 1 });
+}
