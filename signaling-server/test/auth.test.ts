@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { UserRepository } from '../src/accounts/users.js';
+import { SECRET_FILE } from '../src/auth/tokens.js';
+import { connect, openSocket, postJson, register, startTestServer, type TestServer } from './harness.js';
+
+/** Resolves with the connect_error a connection attempt ends in. */
+function connectError(server: TestServer, auth: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) {
+  const socket = openSocket(server.url, auth, extra);
+  return new Promise<Error & { data?: { code?: string } }>((resolve, reject) => {
+    socket.on('connect', () => reject(new Error('connected, but should have been refused')));
+    socket.on('connect_error', resolve);
+  });
+}
+
+async function signWithServerSecret(server: TestServer, claims: { sub: string; ver: number; exp: number }) {
+  const secret = new TextEncoder().encode(readFileSync(path.join(server.dataDir, SECRET_FILE), 'utf8').trim());
+  return new SignJWT({ ver: claims.ver })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuer('parley-server')
+    .setIssuedAt(claims.exp - 3600)
+    .setExpirationTime(claims.exp)
+    .sign(secret);
+}
+
+describe('registration', () => {
+  it('is open on loopback: creates the account and signs in', async () => {
+    const server = await startTestServer();
+    const res = await postJson(`${server.url}/api/register`, { username: 'alice', password: 'correct horse', displayName: 'Alice' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ user: { username: 'alice', displayName: 'Alice' } });
+    expect(typeof res.body.token).toBe('string');
+    expect(res.body.expiresAt).toBeGreaterThan(Date.now());
+    const info = await (await fetch(`${server.url}/api/info`)).json();
+    expect(info).toMatchObject({ name: 'parley-server', protocol: 1, registration: 'open' });
+  });
+
+  it('refuses a taken username and invalid fields with clear codes', async () => {
+    const server = await startTestServer();
+    await register(server, 'alice');
+    const taken = await postJson(`${server.url}/api/register`, { username: 'alice', password: 'another one', displayName: 'A' });
+    expect(taken).toMatchObject({ status: 409, body: { code: 'username_taken' } });
+    for (const body of [
+      { username: 'Alice', password: 'long enough', displayName: 'A' },
+      { username: 'a', password: 'long enough', displayName: 'A' },
+      { username: 'x'.repeat(33), password: 'long enough', displayName: 'A' },
+      { username: 'bob', password: 'short', displayName: 'B' },
+      { username: 'bob', password: 'long enough', displayName: 'B'.repeat(65) },
+      { username: 'bob', password: 'long enough', displayName: '   ' },
+      { username: 'bob', password: 'long enough' },
+      { username: 'bob', password: 'long enough', displayName: 'B', admin: true },
+    ]) {
+      const res = await postJson(`${server.url}/api/register`, body);
+      expect(res, JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+      expect(String(res.body.message)).not.toBe('');
+    }
+    expect(await postJson(`${server.url}/api/register`, '{not json')).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect(await postJson(`${server.url}/api/register`, { pad: 'x'.repeat(20_000) })).toMatchObject({ status: 413 });
+  });
+
+  it('is refused when closed', async () => {
+    const server = await startTestServer({ registration: 'closed' });
+    const res = await postJson(`${server.url}/api/register`, { username: 'alice', password: 'long enough', displayName: 'A' });
+    expect(res).toMatchObject({ status: 403, body: { code: 'registration_closed' } });
+  });
+
+  it('needs the invite code in invite mode', async () => {
+    const server = await startTestServer({ registration: 'invite', inviteCode: 'welcome-to-the-team' });
+    const body = { username: 'alice', password: 'long enough', displayName: 'A' };
+    expect(await postJson(`${server.url}/api/register`, body)).toMatchObject({ status: 403, body: { code: 'invalid_invite' } });
+    expect(await postJson(`${server.url}/api/register`, { ...body, inviteCode: 'guess' })).toMatchObject({ status: 403, body: { code: 'invalid_invite' } });
+    expect(await postJson(`${server.url}/api/register`, { ...body, inviteCode: 'welcome-to-the-team' })).toMatchObject({ status: 201 });
+  });
+});
+
+describe('login', () => {
+  it('returns a token for the right password and the same refusal for a wrong password or unknown user', async () => {
+    const server = await startTestServer();
+    await register(server, 'alice');
+    const ok = await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' });
+    expect(ok).toMatchObject({ status: 200, body: { user: { username: 'alice' } } });
+    const wrong = await postJson(`${server.url}/api/login`, { username: 'alice', password: 'nope' });
+    const unknown = await postJson(`${server.url}/api/login`, { username: 'nobody', password: 'nope' });
+    expect(wrong).toEqual({ status: 401, body: { code: 'invalid_credentials', message: 'Wrong username or password' } });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('throttles failures per username with growing delays, even for the right password', async () => {
+    const server = await startTestServer();
+    await register(server, 'alice');
+    const attempt = (password: string) => postJson(`${server.url}/api/login`, { username: 'alice', password });
+    for (let i = 0; i < 5; i++) expect((await attempt('wrong')).status).toBe(401);
+    expect((await attempt('wrong')).status).toBe(401); // sixth failure: now a wait is set
+    const blocked = await attempt('alice-password');
+    expect(blocked).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    expect(blocked.body.retryAfterMs).toBeGreaterThan(0);
+    expect(blocked.body.retryAfterMs).toBeLessThanOrEqual(1000);
+    await new Promise((r) => setTimeout(r, Number(blocked.body.retryAfterMs) + 50));
+    expect((await attempt('wrong')).status).toBe(401); // seventh failure doubles the wait
+    const longer = await attempt('alice-password');
+    expect(longer.status).toBe(429);
+    expect(longer.body.retryAfterMs).toBeGreaterThan(1000);
+  });
+
+  it('throttles failures per IP across usernames', async () => {
+    const server = await startTestServer();
+    for (let i = 0; i < 21; i++) {
+      const res = await postJson(`${server.url}/api/login`, { username: `user${i}`, password: 'wrong' });
+      expect(res.status).toBe(401);
+    }
+    const res = await postJson(`${server.url}/api/login`, { username: 'someone-new', password: 'wrong' });
+    expect(res).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+  });
+
+  it('refuses a disabled account', async () => {
+    const server = await startTestServer();
+    await register(server, 'alice');
+    await new UserRepository(server.db).setDisabled('alice', true);
+    const res = await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' });
+    expect(res).toMatchObject({ status: 403, body: { code: 'account_disabled' } });
+  });
+});
+
+describe('socket handshake', () => {
+  it('refuses a missing token', async () => {
+    const server = await startTestServer();
+    const err = await connectError(server, undefined);
+    expect(err.message).toMatch(/sign in/i);
+    expect(err.data?.code).toBe('unauthorized');
+  });
+
+  it('refuses a malformed token and one signed with another key', async () => {
+    const server = await startTestServer();
+    const other = await startTestServer();
+    const foreign = await register(other, 'alice');
+    await register(server, 'alice');
+    for (const token of ['garbage', foreign.token, 42]) {
+      const err = await connectError(server, { token });
+      expect(err.data?.code).toBe('unauthorized');
+    }
+  });
+
+  it('refuses an expired token, saying so', async () => {
+    const server = await startTestServer();
+    await register(server, 'alice');
+    const token = await signWithServerSecret(server, { sub: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) - 10 });
+    const err = await connectError(server, { token });
+    expect(err.message).toMatch(/expired/);
+    expect(err.data?.code).toBe('unauthorized');
+    // The same token, unexpired, is accepted: the test's signing matches the server's.
+    const fresh = await signWithServerSecret(server, { sub: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) + 60 });
+    const device = await connect(server, { token: fresh, expiresAt: 0, user: { username: 'alice', displayName: 'Alice' } });
+    expect(device.ready.user.username).toBe('alice');
+  });
+
+  it('refuses a disabled user and a revoked token', async () => {
+    const server = await startTestServer();
+    const alice = await register(server, 'alice');
+    const bob = await register(server, 'bob');
+    const users = new UserRepository(server.db);
+    await users.setDisabled('alice', true);
+    expect((await connectError(server, { token: alice.token })).data?.code).toBe('account_disabled');
+    await users.setPassword('bob', 'a brand new password');
+    const err = await connectError(server, { token: bob.token });
+    expect(err.data?.code).toBe('unauthorized');
+    expect(err.message).toMatch(/revoked/);
+  });
+
+  it('refuses a browser origin that is not allowed, and accepts the server\'s own and listed ones', async () => {
+    const server = await startTestServer({ allowedOrigins: ['https://parley.example.com'] });
+    const alice = await register(server, 'alice');
+    const err = await connectError(server, { token: alice.token }, { extraHeaders: { origin: 'https://evil.example' } });
+    expect(err).toBeInstanceOf(Error);
+    const polling = await connectError(server, { token: alice.token }, { transports: ['polling'], extraHeaders: { origin: 'https://evil.example' } });
+    expect(JSON.stringify(polling)).toMatch(/403|Origin not allowed/);
+    for (const origin of ['https://parley.example.com', server.url]) {
+      const socket = openSocket(server.url, { token: alice.token }, { extraHeaders: { origin } });
+      await new Promise<void>((resolve, reject) => {
+        socket.on('connect', resolve);
+        socket.on('connect_error', reject);
+      });
+    }
+    const http = await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' }, { origin: 'https://evil.example' });
+    expect(http).toMatchObject({ status: 403, body: { code: 'forbidden_origin' } });
+    const allowed = await fetch(`${server.url}/api/info`, { headers: { origin: 'https://parley.example.com' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://parley.example.com');
+  });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { connect, establishCall, expectOk, settle, startTestServer, team } from './harness.js';
+
+const audio = { audio: true, video: false };
+
+describe('call routing', () => {
+  it('rings every device of the callee; one answer wins and the others stop ringing', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await team(server, 'alice', 'bob');
+    const bob2 = await connect(server, logins.bob);
+
+    const invite = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    const [ringing, in1, in2] = await Promise.all([
+      alice.next('call:ringing'),
+      bob.next('call:incoming'),
+      bob2.next('call:incoming'),
+    ]);
+    expect(ringing.callId).toBe(invite.callId);
+    for (const incoming of [in1, in2]) {
+      expect(incoming).toEqual({
+        callId: invite.callId,
+        from: { username: 'alice', displayName: 'Alice' },
+        media: audio,
+        polite: true,
+      });
+    }
+
+    const accepted = expectOk(await bob2.emit('call:accept', { callId: invite.callId }));
+    expect(accepted.polite).toBe(true);
+    expect(await alice.next('call:accepted')).toEqual({ callId: invite.callId, polite: false });
+    expect(await bob.next('call:ended')).toEqual({ callId: invite.callId, reason: 'answered-elsewhere' });
+    await settle(bob2);
+    expect(bob2.events('call:ended')).toEqual([]);
+
+    // The losing device cannot answer any more.
+    const late = await bob.emit('call:accept', { callId: invite.callId });
+    expect(late.ok).toBe(false);
+  });
+
+  it('the caller gets the call id in the acknowledgement before call:ringing', async () => {
+    const server = await startTestServer();
+    const { alice } = await team(server, 'alice', 'bob');
+    const order: string[] = [];
+    alice.socket.on('call:ringing', () => order.push('ringing'));
+    alice.socket.emit('call:invite', { to: 'bob', media: audio }, () => order.push('ack'));
+    await alice.next('call:ringing');
+    expect(order).toEqual(['ack', 'ringing']);
+  });
+
+  it('declining tells the caller and stops the callee\'s other devices', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await team(server, 'alice', 'bob');
+    const bob2 = await connect(server, logins.bob);
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    expectOk(await bob.emit('call:decline', { callId }));
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'declined' });
+    expect(await bob2.next('call:ended')).toEqual({ callId, reason: 'declined' });
+    await settle(bob);
+    expect(bob.events('call:ended')).toEqual([]);
+  });
+
+  it('cancelling tells every ringing device', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    expectOk(await alice.emit('call:cancel', { callId }));
+    expect(await bob.next('call:ended')).toEqual({ callId, reason: 'cancelled' });
+  });
+
+  it('only the caller can cancel', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    expect(await bob.emit('call:cancel', { callId })).toMatchObject({ ok: false, code: 'not_in_call' });
+  });
+
+  it('ends with no-answer on both sides when nobody answers within the ring timeout', async () => {
+    const server = await startTestServer({ ringTimeoutS: 1 });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    const [a, b] = await Promise.all([alice.next('call:ended'), bob.next('call:ended')]);
+    expect(a).toEqual({ callId, reason: 'no-answer' });
+    expect(b).toEqual({ callId, reason: 'no-answer' });
+  });
+
+  it('refuses a call to an offline user with `offline`', async () => {
+    const server = await startTestServer();
+    const { alice } = await team(server, 'alice');
+    await team(server, 'bob').then(({ bob }) => bob.socket.disconnect());
+    await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'offline');
+    expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'offline' });
+  });
+
+  it('refuses a call to a user who is in a call with `busy`', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    await establishCall(carol, bob);
+    expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    // Ringing counts too: the line is engaged.
+    const { dave } = await team(server, 'dave');
+    expect(await dave.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+  });
+
+  it('refuses a caller who is already in a call with `in_call`', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    await establishCall(alice, bob);
+    expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
+  });
+
+  it('refuses a call to a user on do-not-disturb with `dnd`, and rings only devices not on DND', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await team(server, 'alice', 'bob');
+    expectOk(await bob.emit('presence:set', { status: 'dnd' }));
+    expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'dnd' });
+
+    const bob2 = await connect(server, logins.bob, { status: 'away' });
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob2.next('call:incoming');
+    await settle(bob);
+    expect(bob.events('call:incoming')).toEqual([]);
+    expectOk(await alice.emit('call:cancel', { callId }));
+  });
+
+  it('refuses a call to oneself with `self_call` and to an unknown user with `not_found`', async () => {
+    const server = await startTestServer();
+    const { alice } = await team(server, 'alice');
+    expect(await alice.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false, code: 'self_call' });
+    expect(await alice.emit('call:invite', { to: 'nobody', media: audio })).toMatchObject({ ok: false, code: 'not_found' });
+  });
+
+  it('hanging up tells the other side `hangup`', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await establishCall(alice, bob);
+    expectOk(await bob.emit('call:hangup', { callId }));
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+    await settle(bob);
+    expect(bob.events('call:ended')).toEqual([]);
+    // Both are free again.
+    const again = expectOk(await bob.emit('call:invite', { to: 'alice', media: audio }));
+    expect(again.callId).not.toBe(callId);
+  });
+
+  it('a second hang-up of the same call finds no call', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:hangup', { callId }));
+    expect(await bob.emit('call:hangup', { callId })).toMatchObject({ ok: false, code: 'not_found' });
+  });
+
+  it('a device disconnecting mid-call ends the call for the peer with `failed`', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await establishCall(alice, bob);
+    bob.socket.disconnect();
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'failed' });
+  });
+
+  it('the caller disconnecting while ringing cancels the call on the callee', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    alice.socket.disconnect();
+    expect(await bob.next('call:ended')).toEqual({ callId, reason: 'cancelled' });
+  });
+
+  it('the only ringing device disconnecting ends the call for the caller with `offline`', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    bob.socket.disconnect();
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'offline' });
+  });
+
+  it('two devices accepting at the same moment: exactly one wins', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await team(server, 'alice', 'bob');
+    const bob2 = await connect(server, logins.bob);
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await Promise.all([bob.next('call:incoming'), bob2.next('call:incoming')]);
+    const results = await Promise.all([bob.emit('call:accept', { callId }), bob2.emit('call:accept', { callId })]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    await alice.next('call:accepted');
+    await settle(alice);
+    expect(alice.events('call:accepted')).toHaveLength(1);
+  });
+});

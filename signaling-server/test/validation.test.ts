@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { clientSchemas, type ClientEvent } from '../src/protocol/index.js';
+import { connect, establishCall, expectOk, register, settle, startTestServer, team } from './harness.js';
+
+const huge = 'x'.repeat(40_000);
+const notObjects = [undefined, null, 0, 'text', true, [], [{}]];
+
+/** Payloads each event must refuse with bad_request, beyond `notObjects`. */
+const malformed: Record<ClientEvent, unknown[]> = {
+  'presence:set': [{}, { status: 'busy' }, { status: 'offline' }, { status: 1 }, { status: 'away', extra: 1 }],
+  'directory:list': [{ query: 5 }, { query: huge }, { limit: 0 }, { limit: 501 }, { limit: 1.5 }, { limit: '10' }],
+  'call:invite': [
+    {},
+    { to: 'bob' },
+    { to: 'bob', media: {} },
+    { to: 'bob', media: { audio: 'yes', video: false } },
+    { to: 'Bob!', media: { audio: true, video: false } },
+    { to: huge, media: { audio: true, video: false } },
+    { to: ['bob'], media: { audio: true, video: false } },
+    { to: 'bob', media: { audio: true, video: false, screen: true } },
+  ],
+  'call:accept': [{}, { callId: 1 }, { callId: '' }, { callId: huge }, { callId: { $ne: null } }],
+  'call:decline': [{}, { callId: null }, { callId: huge }],
+  'call:cancel': [{}, { callId: [] }, { callId: huge }],
+  'call:hangup': [{}, { callId: false }, { callId: huge }],
+  'call:signal': [
+    { callId: 'c' },
+    { callId: 'c', description: { type: 'bogus', sdp: '' } },
+    { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(33 * 1024) } },
+    { callId: 'c', description: 'v=0' },
+    { callId: 'c', candidate: { candidate: 5 } },
+    { callId: 'c', candidate: { candidate: 'x'.repeat(3000) } },
+    { callId: 'c', candidate: { candidate: 'a', sdpMLineIndex: -1 } },
+    { callId: 'c', from: 'alice', candidate: null },
+  ],
+  'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
+  'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
+  'history:seen': [{ all: true }],
+};
+
+describe('malformed input', () => {
+  it('every event refuses malformed payloads with bad_request and changes nothing', async () => {
+    // Many messages in a row: lift the rate limit, which has its own test.
+    const server = await startTestServer({ messageRate: 10_000, messageBurst: 10_000 });
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const callId = await establishCall(alice, bob);
+    for (const event of Object.keys(clientSchemas) as ClientEvent[]) {
+      for (const payload of [...notObjects, ...malformed[event]]) {
+        const ack = await alice.emitRaw(event, payload);
+        expect(ack, `${event} ${JSON.stringify(payload)?.slice(0, 80)}`).toMatchObject({ ok: false, code: 'bad_request' });
+        expect((ack as { message: string }).message).toMatch(event);
+      }
+    }
+    // Nothing changed: the call is intact, nobody got anything, presence as before.
+    await settle(bob, carol);
+    expect(bob.events('call:ended')).toEqual([]);
+    expect(bob.events('call:signal')).toEqual([]);
+    expect(carol.events('call:incoming')).toEqual([]);
+    expectOk(await alice.emit('call:mute', { callId, muted: true }));
+    await bob.next('call:muted');
+    const dir = expectOk(await carol.emit('directory:list', {}));
+    expect(dir.users.find((u) => u.username === 'alice')?.status).toBe('busy');
+  });
+
+  it('unknown call ids are answered not_found for every call event', async () => {
+    const server = await startTestServer();
+    const { alice } = await team(server, 'alice');
+    const callId = '00000000-0000-4000-8000-000000000000';
+    for (const [event, payload] of [
+      ['call:accept', { callId }],
+      ['call:decline', { callId }],
+      ['call:cancel', { callId }],
+      ['call:hangup', { callId }],
+      ['call:signal', { callId, candidate: null }],
+      ['call:mute', { callId, muted: true }],
+    ] as const) {
+      expect(await alice.emitRaw(event, payload), event).toMatchObject({ ok: false, code: 'not_found' });
+    }
+  });
+
+  it('unknown events, extra arguments and missing acknowledgements do not hurt the server', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    expect(await alice.emitRaw('admin:drop-tables', {})).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(await alice.emitRaw('presence:set', { status: 'away' }, { status: 'dnd' })).toMatchObject({ ok: false, code: 'bad_request' });
+    alice.socket.emit('presence:set' as never, { status: 'away' } as never); // no ack: handled, nothing to answer
+    alice.socket.emit('call:invite' as never, 'garbage' as never);
+    await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'away');
+    expectOk(await alice.emit('directory:list', {}));
+  });
+
+  it('a message over 64 KiB is refused by the transport without harming the server', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const closed = new Promise<string>((resolve) => alice.socket.on('disconnect', resolve));
+    alice.socket.emit('call:signal' as never, { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(70 * 1024) } } as never);
+    expect(await closed).toMatch(/transport close|transport error/);
+    expectOk(await bob.emit('directory:list', {}));
+    const again = await connect(server, await register(server, 'carol'));
+    expect(again.ready.user.username).toBe('carol');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers rate_limited past the burst and leaves other sessions alone', async () => {
+    const server = await startTestServer({ messageRate: 5, messageBurst: 5 });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const acks = await Promise.all(Array.from({ length: 40 }, () => alice.emit('directory:list', { limit: 1 })));
+    const limited = acks.filter((a) => !a.ok);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(10);
+    for (const a of limited) {
+      expect(a).toMatchObject({ ok: false, code: 'rate_limited' });
+      expect((a as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    }
+    expectOk(await bob.emit('directory:list', {}));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/parley_rejected_messages_total\{code="rate_limited"\} [1-9]/);
+  });
+});
