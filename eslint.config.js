@@ -22,8 +22,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Scripts that report to a terminal.
+    files: ['.ci/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
   },
   {
     files: ['**/test/**/*.ts', '**/tests/**/*.ts', 'bench/**/*.ts'],

@@ -106,7 +106,7 @@ describe('call routing', () => {
 
   it('refuses a caller who is already in a call with `in_call`', async () => {
     const server = await startTestServer();
-    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const { alice, bob } = await team(server, 'alice', 'bob', 'carol');
     await establishCall(alice, bob);
     expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UserRepository } from '../src/accounts/users.js';
 import { connect, establishCall, expectOk, startTestServer, team } from './harness.js';
 
 const audio = { audio: true, video: false };
@@ -96,7 +97,6 @@ describe('call history', () => {
     const { alice, bob } = await team(server, 'alice', 'bob');
     const callId = await establishCall(alice, bob);
     expectOk(await alice.emit('call:hangup', { callId }));
-    const { UserRepository } = await import('../src/accounts/users.js');
     await new UserRepository(server.db).remove('bob');
     const calls = expectOk(await alice.emit('history:list', {})).calls;
     expect(calls[0]!.peer).toEqual({ username: 'bob', displayName: 'bob' });

@@ -62,7 +62,7 @@ describe('presence', () => {
     expectOk(await bob2.emit('presence:set', { status: 'available' }));
     await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'available');
     bob2.socket.disconnect();
-    await alice.next('presence:changed', (p, ) => p.username === 'bob' && p.status === 'dnd');
+    await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'dnd');
   });
 
   it('sends only changes: a status set twice, or a second device with the same status, is not re-announced', async () => {

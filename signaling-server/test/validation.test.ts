@@ -47,7 +47,7 @@ describe('malformed input', () => {
     for (const event of Object.keys(clientSchemas) as ClientEvent[]) {
       for (const payload of [...notObjects, ...malformed[event]]) {
         const ack = await alice.emitRaw(event, payload);
-        expect(ack, `${event} ${JSON.stringify(payload)?.slice(0, 80)}`).toMatchObject({ ok: false, code: 'bad_request' });
+        expect(ack, `${event} ${(JSON.stringify(payload) as string | undefined)?.slice(0, 80)}`).toMatchObject({ ok: false, code: 'bad_request' });
         expect((ack as { message: string }).message).toMatch(event);
       }
     }
