@@ -68,7 +68,11 @@ export class CallService {
     await history.started(record);
     this.ringTimers.set(
       record.callId,
-      setTimeout(() => void this.end(record.callId, 'no-answer'), this.deps.ringTimeoutMs),
+      setTimeout(() => {
+        this.end(record.callId, 'no-answer').catch((err: unknown) => {
+          this.deps.log.error({ err, callId: record.callId }, 'ending an unanswered call failed');
+        });
+      }, this.deps.ringTimeoutMs),
     );
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) io.to(d.sessionId).emit('call:incoming', incoming);

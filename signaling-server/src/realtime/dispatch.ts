@@ -70,7 +70,19 @@ export class Dispatcher {
     }
   }
 
-  private async handle(
+  private handle(
+    socket: ParleySocket,
+    ready: Promise<void>,
+    event: string,
+    args: unknown[],
+    handler: Handlers[ClientEvent] | undefined,
+  ): Promise<void> {
+    return this.process(socket, ready, event, args, handler).catch((err: unknown) => {
+      this.deps.log.error({ err, event }, 'message handling failed');
+    });
+  }
+
+  private async process(
     socket: ParleySocket,
     ready: Promise<void>,
     event: string,
@@ -94,7 +106,11 @@ export class Dispatcher {
     if (payloads.length !== 1) return reject('bad_request', `${event} takes exactly one payload object`);
     const parsed = clientSchemas[event].safeParse(payloads[0]);
     if (!parsed.success) return reject('bad_request', `${event}: ${describeIssues(parsed.error)}`);
-    await ready;
+    try {
+      await ready;
+    } catch {
+      return reject('unavailable', 'This session could not start: reconnect');
+    }
     const session = await this.deps.sessions.get(socket.id);
     if (!session) return reject('unauthorized', 'This session has ended');
     const after: (() => void)[] = [];

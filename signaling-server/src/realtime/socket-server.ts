@@ -123,6 +123,10 @@ export function attachRealtime(deps: RealtimeDeps): void {
   });
   io.on('connection', (socket: ParleySocket) => {
     const ready = startSession(socket);
+    ready.catch((err: unknown) => {
+      log.error({ err, username: socket.data.username }, 'session start failed');
+      socket.disconnect(true);
+    });
     // Handlers are attached at once so nothing the client sends is dropped; they wait for `ready`.
     dispatcher.attach(socket, ready, handlers);
     socket.on('disconnect', (reason) => {
