@@ -5,7 +5,7 @@
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
  * Admin output goes to stdout for people and scripts; the server logs with pino.
  */
-import { ConfigError, extractSettingFlags, loadConfig, settingsHelp } from './config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveDataDir, settingsHelp } from './config.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -40,12 +40,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { flags, rest } = extractSettingFlags(argv);
-  const config = loadConfig(process.env, flags);
-  if (rest[0] === 'user') return runUserCommand(config.dataDir, rest.slice(1));
+  if (rest[0] === 'user') return runUserCommand(resolveDataDir(process.env, flags), rest.slice(1));
   if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
+  const config = loadConfig(process.env, flags);
 
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, { logger: log });
+  let server;
+  try {
+    server = await startServer(config, { logger: log });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`PARLEY_PORT (--port): port ${config.port} on ${config.host} is already in use`);
+    }
+    throw err;
+  }
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'signal received');
     setTimeout(() => {

@@ -22,6 +22,7 @@ export interface Config {
   turnSecret: string | undefined;
   turnTtlS: number;
   allowedOrigins: string[];
+  trustProxy: string[];
   tls: { cert: Buffer; key: Buffer } | undefined;
   logLevel: LogLevel;
   tokenTtlS: number;
@@ -73,6 +74,9 @@ const rawSchema = z.object({
   allowedOrigins: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  trustProxy: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   logLevel: z.enum(LOG_LEVELS),
@@ -94,6 +98,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '86400', help: 'lifetime of TURN credentials in seconds' },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
+  { key: 'trustProxy', env: 'PARLEY_TRUST_PROXY', flag: '--trust-proxy', default: '', help: 'reverse proxies whose X-Forwarded-For names the client (e.g. loopback, 10.0.0.0/8)' },
   { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
   { key: 'tlsKey', env: 'PARLEY_TLS_KEY', flag: '--tls-key', help: 'PEM private key file for --tls-cert' },
   { key: 'logLevel', env: 'PARLEY_LOG_LEVEL', flag: '--log-level', default: 'info', help: LOG_LEVELS.join(' | ') },
@@ -154,7 +159,8 @@ export function loadConfig(
   const raw: Record<string, string | undefined> = {};
   for (const s of SETTINGS) {
     const value = flags[s.key] ?? env[s.env];
-    raw[s.key] = value === undefined || (value === '' && s.default === undefined) ? s.default : value;
+    // A blank value (PARLEY_PORT= from an unset shell variable) means "not set", never 0.
+    raw[s.key] = value === undefined || value.trim() === '' ? s.default : value;
   }
   const parsed = rawSchema.safeParse(raw);
   if (!parsed.success) {
@@ -189,6 +195,7 @@ export function loadConfig(
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
     allowedOrigins: r.allowedOrigins,
+    trustProxy: r.trustProxy,
     tls:
       r.tlsCert && r.tlsKey
         ? { cert: readPem(r.tlsCert, 'PARLEY_TLS_CERT (--tls-cert)'), key: readPem(r.tlsKey, 'PARLEY_TLS_KEY (--tls-key)') }
@@ -199,6 +206,12 @@ export function loadConfig(
     messageBurst: r.messageBurst,
     ...overrides,
   };
+}
+
+/** Just the data dir, for admin commands that must not depend on serving settings. */
+export function resolveDataDir(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RawSettings, string>> = {}): string {
+  const value = flags.dataDir ?? env.PARLEY_DATA_DIR;
+  return path.resolve(value === undefined || value.trim() === '' ? './parley-data' : value);
 }
 
 export function settingsHelp(): string {

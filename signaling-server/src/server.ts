@@ -24,6 +24,20 @@ import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
 
+/** How long shutdown waits for clients to receive their last messages. */
+const SHUTDOWN_FLUSH_MS = 1500;
+
+/**
+ * Disconnects every client without discarding what is still queued for it
+ * (io.close() would drop those buffers), waiting at most `timeoutMs`.
+ */
+async function disconnectAll(io: ParleyServer, timeoutMs: number): Promise<void> {
+  const sockets = [...io.of('/').sockets.values()];
+  const gone = sockets.map((s) => new Promise<void>((resolve) => s.conn.once('close', () => resolve())));
+  for (const s of sockets) s.disconnect(true);
+  await Promise.race([Promise.all(gone), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+}
+
 export interface ServerOptions {
   logger?: Logger;
   /** How often account changes from the admin CLI are picked up. */
@@ -36,6 +50,8 @@ export interface RunningServer {
   port: number;
   io: ParleyServer;
   db: Database;
+  /** Acts on account changes made by the admin CLI; polls on its own. */
+  revocations: RevocationWatcher;
   /** Stops the node; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -50,9 +66,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const tokens = new TokenService(loadOrCreateSecret(config.dataDir), config.tokenTtlS);
   const stores = createMemoryStores();
 
-  const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls) : createHttpServer();
-  const io = createIo(httpServer, config.allowedOrigins);
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
+  // The app is the server's request handler before Socket.IO attaches, so
+  // Socket.IO can take its own path (/socket.io/) away from it.
+  const app = createHttpApp({
+    version: VERSION,
+    registration: config.registration,
+    inviteCode: config.inviteCode,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    users,
+    tokens,
+    throttle: new LoginThrottle(),
+    metrics,
+    log: log.child({ module: 'http' }),
+    checkStore: async () => {
+      await sql`select 1`.execute(db);
+    },
+    sessions: () => io.of('/').sockets.size,
+  });
+  const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
+  const io = createIo(httpServer, config.allowedOrigins, metrics);
   const presence = new PresenceService(io, stores, users);
   const calls = new CallService({
     io,
@@ -66,24 +100,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   let closing = false;
 
-  httpServer.on(
-    'request',
-    createHttpApp({
-      version: VERSION,
-      registration: config.registration,
-      inviteCode: config.inviteCode,
-      allowedOrigins: config.allowedOrigins,
-      users,
-      tokens,
-      throttle: new LoginThrottle(),
-      metrics,
-      log: log.child({ module: 'http' }),
-      checkStore: async () => {
-        await sql`select 1`.execute(db);
-      },
-      sessions: () => io.of('/').sockets.size,
-    }),
-  );
   attachRealtime({
     io,
     stores,
@@ -125,6 +141,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await calls.endAll('failed');
       calls.dispose();
       closing = true;
+      await disconnectAll(io, SHUTDOWN_FLUSH_MS);
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
         httpServer.closeAllConnections();
@@ -133,5 +150,5 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('stopped');
     })());
 
-  return { url, port, io, db, close };
+  return { url, port, io, db, revocations: watcher, close };
 }

@@ -15,11 +15,12 @@ function connectError(server: TestServer, auth: Record<string, unknown> | undefi
   });
 }
 
-async function signWithServerSecret(server: TestServer, claims: { sub: string; ver: number; exp: number }) {
+async function signWithServerSecret(server: TestServer, claims: { username: string; ver: number; exp: number }) {
   const secret = new TextEncoder().encode(readFileSync(path.join(server.dataDir, SECRET_FILE), 'utf8').trim());
-  return new SignJWT({ ver: claims.ver })
+  const user = await new UserRepository(server.db).find(claims.username);
+  return new SignJWT({ usr: claims.username, ver: claims.ver })
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
+    .setSubject(user?.id ?? 'unknown')
     .setIssuer('parley-server')
     .setIssuedAt(claims.exp - 3600)
     .setExpirationTime(claims.exp)
@@ -115,6 +116,17 @@ describe('login', () => {
     expect(res).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
   });
 
+  it('a successful sign-in does not reset the per-IP count', async () => {
+    const server = await startTestServer();
+    await register(server, 'mallory');
+    const guess = (i: number) => postJson(`${server.url}/api/login`, { username: `victim${i}`, password: 'guess' });
+    for (let i = 0; i < 15; i++) expect((await guess(i)).status).toBe(401);
+    // Signing in to one's own account between guesses must not wipe the slate.
+    expect((await postJson(`${server.url}/api/login`, { username: 'mallory', password: 'mallory-password' })).status).toBe(200);
+    for (let i = 15; i < 21; i++) expect((await guess(i)).status).toBe(401);
+    expect((await guess(99)).status).toBe(429);
+  });
+
   it('refuses a disabled account', async () => {
     const server = await startTestServer();
     await register(server, 'alice');
@@ -146,14 +158,31 @@ describe('socket handshake', () => {
   it('refuses an expired token, saying so', async () => {
     const server = await startTestServer();
     await register(server, 'alice');
-    const token = await signWithServerSecret(server, { sub: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) - 10 });
+    const token = await signWithServerSecret(server, { username: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) - 10 });
     const err = await connectError(server, { token });
     expect(err.message).toMatch(/expired/);
     expect(err.data?.code).toBe('unauthorized');
     // The same token, unexpired, is accepted: the test's signing matches the server's.
-    const fresh = await signWithServerSecret(server, { sub: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) + 60 });
+    const fresh = await signWithServerSecret(server, { username: 'alice', ver: 0, exp: Math.floor(Date.now() / 1000) + 60 });
     const device = await connect(server, { token: fresh, expiresAt: 0, user: { username: 'alice', displayName: 'Alice' } });
     expect(device.ready.user.username).toBe('alice');
+  });
+
+  it('refuses the token of a removed account when the username is registered again', async () => {
+    const server = await startTestServer();
+    const old = await register(server, 'alice');
+    await new UserRepository(server.db).remove('alice');
+    await register(server, 'alice');
+    const err = await connectError(server, { token: old.token });
+    expect(err.data?.code).toBe('unauthorized');
+  });
+
+  it('refuses an invalid status in the handshake with bad_request', async () => {
+    const server = await startTestServer();
+    const alice = await register(server, 'alice');
+    const err = await connectError(server, { token: alice.token, status: 'busy' });
+    expect(err.data?.code).toBe('bad_request');
+    expect(err.message).toMatch(/status/);
   });
 
   it('refuses a disabled user and a revoked token', async () => {

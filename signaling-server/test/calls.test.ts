@@ -109,6 +109,8 @@ describe('call routing', () => {
     const { alice, bob } = await team(server, 'alice', 'bob', 'carol');
     await establishCall(alice, bob);
     expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
+    // Also when the callee is offline: the caller's own state comes first, and no missed call is recorded.
+    expect(await alice.emit('call:invite', { to: 'nobody', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
   });
 
   it('refuses a call to a user on do-not-disturb with `dnd`, and rings only devices not on DND', async () => {

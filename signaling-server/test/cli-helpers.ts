@@ -201,7 +201,7 @@ export function connectError(socket: Client, timeoutMs = 5000): Promise<Error & 
     });
     socket.once('connect_error', (err) => {
       clearTimeout(timer);
-      resolve(err as Error & { data?: { code?: string } });
+      resolve(err);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
-import { connect, establishCall, expectOk, startTestServer, team } from './harness.js';
+import { connect, establishCall, expectOk, register, startTestServer, team } from './harness.js';
 
 const audio = { audio: true, video: false };
 
@@ -100,5 +100,19 @@ describe('call history', () => {
     await new UserRepository(server.db).remove('bob');
     const calls = expectOk(await alice.emit('history:list', {})).calls;
     expect(calls[0]!.peer).toEqual({ username: 'bob', displayName: 'bob' });
+  });
+
+  it('belongs to the account: a re-registered username starts with no history and no missed calls', async () => {
+    const server = await startTestServer({ ringTimeoutS: 1 });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:ended', (p) => p.callId === callId);
+    bob.socket.disconnect();
+    await new UserRepository(server.db).remove('bob');
+    const again = await connect(server, await register(server, 'bob'));
+    expect(again.ready.missedCalls).toBe(0);
+    expect(expectOk(await again.emit('history:list', {})).calls).toEqual([]);
+    // The other side keeps its record.
+    expect(expectOk(await alice.emit('history:list', {})).calls).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logger.js';
 import { userRoom, type ParleyServer } from '../realtime/types.js';
-import type { UserRepository } from './users.js';
+import type { AccountEvent, UserRepository } from './users.js';
 
 export class RevocationWatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -36,7 +36,7 @@ export class RevocationWatcher {
     try {
       for (const event of await this.users.eventsSince(this.lastSeq)) {
         this.lastSeq = event.seq;
-        this.revoke(event.username, event.kind);
+        await this.revoke(event);
       }
     } catch (err) {
       this.log.error({ err }, 'reading account changes failed');
@@ -45,11 +45,20 @@ export class RevocationWatcher {
     }
   }
 
-  /** Tells the user's devices why, then disconnects them. */
-  revoke(username: string, reason: 'disabled' | 'removed' | 'password-changed'): void {
-    const room = this.io.in(userRoom(username));
-    room.emit('session:revoked', { reason });
-    room.disconnectSockets(true);
-    this.log.info({ username, reason }, 'sessions revoked');
+  /**
+   * Tells the affected devices why, then disconnects them. Only sessions of
+   * that account on an older token: a re-created username, or a sign-in with
+   * the new password, is left alone.
+   */
+  async revoke(event: AccountEvent): Promise<void> {
+    const sockets = await this.io.in(userRoom(event.username)).fetchSockets();
+    const affected = sockets.filter(
+      (s) => s.data.userId === event.userId && (event.kind === 'removed' || s.data.tokenVersion < event.minVersion),
+    );
+    for (const s of affected) {
+      s.emit('session:revoked', { reason: event.kind });
+      s.disconnect(true);
+    }
+    this.log.info({ username: event.username, reason: event.kind, sessions: affected.length }, 'sessions revoked');
   }
 }

@@ -18,6 +18,15 @@ export interface User {
 
 export type AccountEventKind = 'disabled' | 'removed' | 'password-changed';
 
+/** An account change: sessions of `userId` on a token older than `minVersion` must end (all, if removed). */
+export interface AccountEvent {
+  seq: number;
+  username: string;
+  userId: string;
+  minVersion: number;
+  kind: AccountEventKind;
+}
+
 function toUser(row: UsersTable): User {
   return {
     id: row.id,
@@ -108,14 +117,22 @@ export class UserRepository {
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<boolean> {
-    const update = (db: Database) =>
-      db
+    if (!disabled) {
+      // Enabling leaves tokens alone: the disable already revoked the old ones.
+      const result = await this.db
         .updateTable('users')
-        .set((eb) => ({ disabled: disabled ? 1 : 0, token_version: eb('token_version', '+', 1) }))
+        .set({ disabled: 0 })
         .where('username', '=', username)
         .executeTakeFirst();
-    if (!disabled) return Number((await update(this.db)).numUpdatedRows) > 0;
-    return this.change(username, 'disabled', update);
+      return Number(result.numUpdatedRows) > 0;
+    }
+    return this.change(username, 'disabled', (db) =>
+      db
+        .updateTable('users')
+        .set((eb) => ({ disabled: 1, token_version: eb('token_version', '+', 1) }))
+        .where('username', '=', username)
+        .executeTakeFirst(),
+    );
   }
 
   async remove(username: string): Promise<boolean> {
@@ -130,21 +147,29 @@ export class UserRepository {
   private async change(
     username: string,
     kind: AccountEventKind,
-    apply: (db: Database) => Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }>,
+    apply: (db: Database) => Promise<unknown>,
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await apply(trx);
-      const changed = Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0) > 0;
-      if (changed) await trx.insertInto('account_events').values({ username, kind, at: Date.now() }).execute();
-      return changed;
+      const before = await trx
+        .selectFrom('users')
+        .select(['id', 'token_version'])
+        .where('username', '=', username)
+        .executeTakeFirst();
+      if (!before) return false;
+      await apply(trx);
+      await trx
+        .insertInto('account_events')
+        .values({ username, user_id: before.id, min_version: before.token_version + 1, kind, at: Date.now() })
+        .execute();
+      return true;
     });
   }
 
   /** Account changes after `seq`, oldest first. */
-  async eventsSince(seq: number): Promise<{ seq: number; username: string; kind: AccountEventKind }[]> {
+  async eventsSince(seq: number): Promise<AccountEvent[]> {
     return this.db
       .selectFrom('account_events')
-      .select(['seq', 'username', 'kind'])
+      .select(['seq', 'username', 'user_id as userId', 'min_version as minVersion', 'kind'])
       .where('seq', '>', seq)
       .orderBy('seq')
       .execute();

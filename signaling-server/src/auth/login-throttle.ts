@@ -38,8 +38,9 @@ export class LoginThrottle {
     await Promise.all([this.fail(this.byUser, username), this.fail(this.byIp, ip)]);
   }
 
-  async succeeded(username: string, ip: string): Promise<void> {
-    await Promise.all([this.byUser.failures.delete(username), this.byIp.failures.delete(ip)]);
+  /** Forgives the username's failures; the IP's stay, or one account could reset them between guesses. */
+  async succeeded(username: string): Promise<void> {
+    await this.byUser.failures.delete(username);
   }
 
   private async waitOf(d: Dimension, key: string): Promise<number> {

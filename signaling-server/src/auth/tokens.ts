@@ -25,6 +25,8 @@ export function loadOrCreateSecret(dataDir: string): Uint8Array {
 }
 
 export interface TokenClaims {
+  /** The account's id: a removed and re-created username is another account. */
+  userId: string;
   username: string;
   version: number;
 }
@@ -41,9 +43,9 @@ export class TokenService {
 
   async issue(claims: TokenClaims): Promise<{ token: string; expiresAt: number }> {
     const expiresAt = (Math.floor(Date.now() / 1000) + this.ttlS) * 1000;
-    const token = await new SignJWT({ ver: claims.version })
+    const token = await new SignJWT({ usr: claims.username, ver: claims.version })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(claims.username)
+      .setSubject(claims.userId)
       .setIssuer(ISSUER)
       .setIssuedAt()
       .setExpirationTime(expiresAt / 1000)
@@ -55,10 +57,11 @@ export class TokenService {
   async verify(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.secret, { issuer: ISSUER, algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') {
+      const { sub, usr, ver } = payload;
+      if (typeof sub !== 'string' || typeof usr !== 'string' || typeof ver !== 'number') {
         throw new InvalidTokenError('token is invalid');
       }
-      return { username: payload.sub, version: payload.ver };
+      return { userId: sub, username: usr, version: ver };
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
       if (err instanceof errors.JWTExpired) throw new InvalidTokenError('token expired: sign in again');

@@ -35,6 +35,7 @@ export class CallService {
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
     const { stores, users, history, io } = this.deps;
     if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
+    if (await stores.calls.byUser(from.username)) throw new RequestError('in_call', 'You are already in a call');
     const callee = await users.find(to);
     if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
     const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };

@@ -16,11 +16,14 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 }
 
 export async function runUserCommand(dataDir: string, args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { 'display-name': { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+  const { positionals, values } = parsed;
   const [command, name, ...extra] = positionals;
   if (!command) throw new UsageError('user: which command? add, list, passwd, disable, enable or remove');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);

@@ -2,7 +2,7 @@
  * Opens the store: one SQLite file in the data dir (WAL, so readers never
  * wait on the writer), migrated to the latest schema before use.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -15,7 +15,10 @@ export const DATABASE_FILE = 'parley.sqlite';
 
 export async function openDatabase(dataDir: string): Promise<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new SQLite(path.join(dataDir, DATABASE_FILE));
+  const file = path.join(dataDir, DATABASE_FILE);
+  const sqlite = new SQLite(file);
+  // It holds password hashes: ours only (SQLite gives its -wal/-shm files the same mode).
+  chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

@@ -37,6 +37,8 @@ const migrations: Record<string, Migration> = {
         .createTable('account_events')
         .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('min_version', 'integer', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('at', 'integer', (c) => c.notNull())
         .execute();

@@ -31,6 +31,9 @@ export interface CallsTable {
 export interface AccountEventsTable {
   seq: Generated<number>;
   username: string;
+  user_id: string;
+  /** Tokens below this version are revoked (ignored for removals: all are). */
+  min_version: number;
   kind: 'disabled' | 'removed' | 'password-changed';
   at: number;
 }

@@ -70,15 +70,17 @@ export class HistoryRepository {
   }
 
   /** The user's calls, newest first, before the `before` cursor. */
+  /** `since`: the account's creation, so a re-created username does not inherit calls. */
   async list(
     username: string,
-    options: { before?: number; limit: number },
+    options: { before?: number; limit: number; since: number },
     refs: (usernames: string[]) => Promise<Map<string, UserRef>>,
   ): Promise<HistoryEntry[]> {
     let q = this.db
       .selectFrom('calls')
       .selectAll()
-      .where((eb) => eb.or([eb('caller', '=', username), eb('callee', '=', username)]));
+      .where((eb) => eb.or([eb('caller', '=', username), eb('callee', '=', username)]))
+      .where('started_at', '>=', options.since);
     if (options.before !== undefined) q = q.where('seq', '<', options.before);
     const rows = await q.orderBy('seq', 'desc').limit(options.limit).execute();
     const peers = await refs(rows.map((r) => (r.caller === username ? r.callee : r.caller)));

@@ -16,6 +16,7 @@ import {
   describeIssues,
   loginRequestSchema,
   PROTOCOL_VERSION,
+  USERNAME_PATTERN,
   registerRequestSchema,
   type ErrorCode,
   type HttpError,
@@ -29,6 +30,8 @@ export interface HttpDeps {
   registration: Registration;
   inviteCode: string | undefined;
   allowedOrigins: readonly string[];
+  /** Express "trust proxy" value: whose X-Forwarded-For to believe for the client IP. */
+  trustProxy: string[];
   users: UserRepository;
   tokens: TokenService;
   throttle: LoginThrottle;
@@ -53,11 +56,12 @@ class HttpFailure extends Error {
 const sameSecret = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
-const clientIp = (req: Request): string => req.socket.remoteAddress ?? 'unknown';
+const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy.length > 0) app.set('trust proxy', deps.trustProxy);
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
   const registrations = new RateLimiterMemory({ keyPrefix: 'register', points: 20, duration: 3600 });
@@ -90,7 +94,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   const signedIn = async (user: User): Promise<LoginResponse> => ({
-    ...(await deps.tokens.issue({ username: user.username, version: user.tokenVersion })),
+    ...(await deps.tokens.issue({ userId: user.id, username: user.username, version: user.tokenVersion })),
     user: { username: user.username, displayName: user.displayName },
   });
 
@@ -130,10 +134,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const user = await deps.users.verify(username, password);
     if (!user) {
       await deps.throttle.failed(username, ip);
-      deps.log.warn({ username, ip }, 'sign-in failed');
+      deps.log.warn({ username: USERNAME_PATTERN.test(username) ? username : '[not a username]', ip }, 'sign-in failed');
       throw new HttpFailure(401, 'invalid_credentials', 'Wrong username or password');
     }
-    await deps.throttle.succeeded(username, ip);
+    await deps.throttle.succeeded(username);
     if (user.disabled) throw new HttpFailure(403, 'account_disabled', 'This account is disabled: ask your admin');
     res.json(await signedIn(user));
   });

@@ -8,7 +8,7 @@ import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import type { Metrics } from '../metrics.js';
-import { handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
+import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
 import type { ParleySocket } from './types.js';
 
 function refusal(code: ErrorCode, message: string): ExtendedError {
@@ -23,8 +23,10 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       deps.metrics.rejected.inc({ code });
       next(refusal(code, message));
     };
-    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
-    if (!auth.success) return refuse('unauthorized', 'No sign-in token: sign in first');
+    const given = socket.handshake.auth as Record<string, unknown>;
+    if (typeof given.token !== 'string' || given.token === '') return refuse('unauthorized', 'No sign-in token: sign in first');
+    const auth = handshakeAuthSchema.safeParse(given);
+    if (!auth.success) return refuse('bad_request', `Handshake auth: ${describeIssues(auth.error)}`);
     let claims;
     try {
       claims = await deps.tokens.verify(auth.data.token);
@@ -33,14 +35,16 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       throw err;
     }
     const user = await deps.users.find(claims.username);
-    if (!user) return refuse('unauthorized', 'This account no longer exists');
+    if (user?.id !== claims.userId) return refuse('unauthorized', 'This account no longer exists');
     if (user.disabled) return refuse('account_disabled', 'This account is disabled');
     if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
     socket.data = {
       userId: user.id,
+      tokenVersion: claims.version,
       username: user.username,
       displayName: user.displayName,
       missedSeenAt: user.missedSeenAt,
+      accountCreatedAt: user.createdAt,
       initialStatus: auth.data.status ?? 'available',
     };
     next();

@@ -20,13 +20,14 @@ import { TEAM_ROOM, userRoom, type ParleyServer, type ParleySocket } from './typ
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[]): ParleyServer {
+export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[], metrics: Metrics): ParleyServer {
   return new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // A client that has not finished the handshake within this time is dropped.
     connectTimeout: 10_000,
     allowRequest: (req, callback) => {
       const ok = originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
+      if (!ok) metrics.rejected.inc({ code: 'forbidden_origin' });
       callback(ok ? null : 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS', ok);
     },
     cors: { origin: (origin, cb) => cb(null, originAllowed(origin, undefined, allowedOrigins)), credentials: false },
@@ -43,7 +44,8 @@ export interface RealtimeDeps {
   calls: CallService;
   metrics: Metrics;
   log: Logger;
-  iceServers: (username: string) => IceServer[];
+  /** ICE servers for a user, named to TURN by an opaque id (the account id). */
+  iceServers: (opaqueId: string) => IceServer[];
   messageRate: number;
   messageBurst: number;
   /** True once shutdown has begun: disconnects then change no state. */
@@ -105,9 +107,10 @@ export function attachRealtime(deps: RealtimeDeps): void {
       await calls.mute(session, callId, muted);
       return {};
     },
-    'history:list': async ({ before, limit }, { session }) => ({
-      calls: await history.list(session.username, { before, limit: limit ?? 50 }, (names) => users.refs(names)),
-    }),
+    'history:list': async ({ before, limit }, { session }) => {
+      const since = (await users.find(session.username))?.createdAt ?? Date.now();
+      return { calls: await history.list(session.username, { before, limit: limit ?? 50, since }, (names) => users.refs(names)) };
+    },
     'history:seen': async (_payload, { session }) => {
       await users.markMissedSeen(session.username, Date.now());
       return {};
@@ -140,7 +143,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
   });
 
   async function startSession(socket: ParleySocket): Promise<void> {
-    const { username, displayName, missedSeenAt, initialStatus } = socket.data;
+    const { username, displayName, missedSeenAt, accountCreatedAt, initialStatus } = socket.data;
     await stores.sessions.add({
       sessionId: socket.id,
       username,
@@ -153,7 +156,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
     const status = await presence.refresh(username);
     const [snapshot, missedCalls] = await Promise.all([
       stores.presence.snapshot(),
-      history.missedCount(username, missedSeenAt),
+      history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt)),
     ]);
     socket.emit('session:ready', {
       protocol: PROTOCOL_VERSION,

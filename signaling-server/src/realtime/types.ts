@@ -4,9 +4,12 @@ import type { ClientToServerEvents, ServerToClientEvents, SettableStatus } from 
 
 export interface SocketData {
   userId: string;
+  /** Version of the token this session signed in with. */
+  tokenVersion: number;
   username: string;
   displayName: string;
   missedSeenAt: number;
+  accountCreatedAt: number;
   /** Status the device asked for in the handshake. */
   initialStatus: SettableStatus;
 }
