@@ -28,13 +28,15 @@ import { VERSION } from './version.js';
 const SHUTDOWN_FLUSH_MS = 1500;
 
 /**
- * Disconnects every client without discarding what is still queued for it
- * (io.close() would drop those buffers), waiting at most `timeoutMs`.
+ * Closes every client's transport once what is queued for it has been sent
+ * (io.close() would drop those buffers), waiting at most `timeoutMs`. A
+ * transport close, unlike a Socket.IO disconnect, lets clients reconnect by
+ * themselves when the server is back.
  */
 async function disconnectAll(io: ParleyServer, timeoutMs: number): Promise<void> {
   const sockets = [...io.of('/').sockets.values()];
   const gone = sockets.map((s) => new Promise<void>((resolve) => s.conn.once('close', () => resolve())));
-  for (const s of sockets) s.disconnect(true);
+  for (const s of sockets) s.conn.close();
   await Promise.race([Promise.all(gone), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
 }
 
