@@ -57,28 +57,12 @@ export class Dispatcher {
   }
 
   attach(socket: ParleySocket, ready: Promise<void>, handlers: Handlers): void {
+    // One listener for every event, known or not: each goes through the same checks.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const name = String(event);
-      if (!isClientEvent(name)) void this.handle(socket, ready, name, args, undefined);
-    });
-    for (const event of EVENTS) {
-      if (!isClientEvent(event)) continue;
-      // Socket.IO's typed `on` cannot express "any registered event"; the payload is validated below.
-      (socket as unknown as { on(e: string, l: (...args: unknown[]) => void): void }).on(event, (...args) => {
-        void this.handle(socket, ready, event, args, handlers[event]);
+      this.process(socket, ready, name, args, isClientEvent(name) ? handlers[name] : undefined).catch((err: unknown) => {
+        this.deps.log.error({ err, event: name.slice(0, 64) }, 'message handling failed');
       });
-    }
-  }
-
-  private handle(
-    socket: ParleySocket,
-    ready: Promise<void>,
-    event: string,
-    args: unknown[],
-    handler: Handlers[ClientEvent] | undefined,
-  ): Promise<void> {
-    return this.process(socket, ready, event, args, handler).catch((err: unknown) => {
-      this.deps.log.error({ err, event }, 'message handling failed');
     });
   }
 
