@@ -3,7 +3,7 @@
  * environment variables (`PARLEY_PORT`) over defaults. A bad value stops the
  * start with a message naming the setting; `--help` prints the table.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -28,6 +28,8 @@ export interface Config {
   tokenTtlS: number;
   messageRate: number;
   messageBurst: number;
+  /** Absolute path of the built web client served at `/`, if any. */
+  webRoot: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -83,6 +85,7 @@ const rawSchema = z.object({
   tokenTtlS: int(60, 365 * 24 * 3600),
   messageRate: int(1, 10_000),
   messageBurst: int(1, 100_000),
+  webRoot: z.string().optional(),
 });
 type RawSettings = z.input<typeof rawSchema>;
 
@@ -105,6 +108,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tokenTtlS', env: 'PARLEY_TOKEN_TTL_S', flag: '--token-ttl-s', default: String(30 * 24 * 3600), help: 'lifetime of sign-in tokens in seconds' },
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
+  { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
 ];
 
 export class ConfigError extends Error {
@@ -150,6 +154,25 @@ function readPem(file: string, setting: string): Buffer {
   }
 }
 
+/**
+ * Why a folder cannot be served as the web root, or undefined when it can:
+ * it must be a folder holding an index.html file.
+ */
+function webRootProblem(dir: string): string | undefined {
+  const stat = (p: string) => {
+    try {
+      return statSync(p, { throwIfNoEntry: false });
+    } catch (err) {
+      throw new ConfigError(`PARLEY_WEB_ROOT (--web-root): cannot read ${p}: ${(err as Error).message}`);
+    }
+  };
+  const folder = stat(dir);
+  if (!folder) return `folder ${dir} does not exist`;
+  if (!folder.isDirectory()) return `${dir} is not a folder`;
+  if (!stat(path.join(dir, 'index.html'))?.isFile()) return `folder ${dir} has no index.html`;
+  return undefined;
+}
+
 /** Reads, validates and cross-checks every setting. Throws ConfigError. */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -183,6 +206,9 @@ export function loadConfig(
   if (r.turnUrls.length > 0 && !r.turnSecret) {
     throw new ConfigError('PARLEY_TURN_URLS (--turn-urls): TURN needs PARLEY_TURN_SECRET (--turn-secret) for credentials');
   }
+  const webRoot = r.webRoot === undefined ? undefined : path.resolve(r.webRoot);
+  const webRootError = webRoot === undefined ? undefined : webRootProblem(webRoot);
+  if (webRootError) throw new ConfigError(`PARLEY_WEB_ROOT (--web-root): ${webRootError}`);
   return {
     port: r.port,
     host: r.host,
@@ -204,6 +230,7 @@ export function loadConfig(
     tokenTtlS: r.tokenTtlS,
     messageRate: r.messageRate,
     messageBurst: r.messageBurst,
+    webRoot,
     ...overrides,
   };
 }

@@ -86,6 +86,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await sql`select 1`.execute(db);
     },
     sessions: () => io.of('/').sockets.size,
+    webRoot: config.webRoot,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics);
@@ -130,7 +131,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const { port } = httpServer.address() as AddressInfo;
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
-  log.info({ url, dataDir: config.dataDir, registration: config.registration, version: VERSION }, 'parley-server listening');
+  log.info(
+    { url, dataDir: config.dataDir, registration: config.registration, webRoot: config.webRoot, version: VERSION },
+    'parley-server listening',
+  );
 
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -1,6 +1,7 @@
 /**
  * The HTTP side: sign-up and sign-in, health and metrics. JSON in, JSON out,
- * errors as `{ code, message }` with a fitting status.
+ * errors as `{ code, message }` with a fitting status. With a web root, also
+ * the web client at `/` (see web-root.ts).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import cors from 'cors';
@@ -24,6 +25,7 @@ import {
   type ServerInfo,
 } from '../protocol/index.js';
 import { originAllowed } from './origins.js';
+import { webRoot } from './web-root.js';
 
 export interface HttpDeps {
   version: string;
@@ -40,6 +42,8 @@ export interface HttpDeps {
   /** Resolves when the store answers; rejects when it does not. */
   checkStore: () => Promise<void>;
   sessions: () => number;
+  /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
+  webRoot?: string | undefined;
 }
 
 class HttpFailure extends Error {
@@ -143,6 +147,16 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));
+
+  // After every server route, so the web client can never shadow one.
+  if (deps.webRoot) app.use(webRoot(deps.webRoot));
+
+  // Anything else: a JSON 404, not counted as a refusal (browsers ask for
+  // /favicon.ico, scanners for everything).
+  app.use((_req, res) => {
+    const body: HttpError = { code: 'not_found', message: 'Not found' };
+    res.status(404).json(body);
+  });
 
   // Express 5 passes rejected async handlers here.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

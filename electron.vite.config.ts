@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: { outDir: 'out/main' },
+  },
+  preload: {
+    // Sandboxed preloads cannot be ES modules: emit CommonJS (out/preload/index.cjs).
+    build: { outDir: 'out/preload', rolldownOptions: { output: { format: 'cjs' } } },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    // Relative asset URLs: the same build runs from the app:// protocol and from the server's web root.
+    base: './',
+    plugins: [svelte()],
+    build: {
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
+      rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,502 @@
+/**
+ * The renderer's state and the one place that drives it: the signed-in
+ * session, the team directory with live presence, the current call (through
+ * the pure state machine and one CallSession), history and settings.
+ * Components read this and call its methods; they hold no call logic.
+ */
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import type {
+  Ack,
+  ClientEvent,
+  ClientPayload,
+  ClientReplies,
+  DirectoryEntry,
+  EndReason,
+  ErrorCode,
+  HistoryEntry,
+  SettableStatus,
+  Status,
+  UserRef,
+} from 'parley-server/protocol';
+import type { AppInfo, StoredSession } from '../../../shared/ipc.js';
+import * as api from './api.js';
+import { LevelMeter, TonePlayer } from './audio.js';
+import { CallSession, type MediaState, type Signal } from './call-session.js';
+import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
+import { Devices } from './devices.svelte.js';
+import { endReasonText } from './end-reasons.js';
+import { mergeHistory } from './history-view.js';
+import { logger } from './log.js';
+import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
+import { sessionStore } from './session-store.js';
+import { loadFavorites, loadSettings, microphoneConstraints, saveFavorites, saveSettings, type Settings } from './settings.js';
+import { Signaling } from './signaling.js';
+
+const log = logger('app');
+
+export type Connection = 'signed-out' | 'connecting' | 'online' | 'offline';
+export type Tab = 'contacts' | 'history' | 'settings';
+
+/** How long the "call ended" view stays before returning to idle. */
+const ENDED_VIEW_MS = 8000;
+
+/** Invite refusals that are end reasons in their own right. */
+const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
+
+export class ParleyApp {
+  // Session
+  session = $state<StoredSession | null>(null);
+  connection = $state<Connection>('signed-out');
+  /** Why the app is signed out or offline, in words. */
+  connectionMessage = $state<string | null>(null);
+  /** The status this user chose; `busy` is the server's doing. */
+  chosenStatus = $state<SettableStatus>('available');
+  myStatus = $state<Status>('offline');
+  readonly desktop = typeof window !== 'undefined' && window.parley !== undefined;
+  /** Version, platform and storage of the desktop app; null in a browser. */
+  desktopInfo = $state<AppInfo | null>(null);
+
+  // Team
+  readonly directory = new SvelteMap<string, DirectoryEntry>();
+  readonly favorites = new SvelteSet<string>(loadFavorites());
+  tab = $state<Tab>('contacts');
+
+  // Call
+  call = $state<CallPhase>(IDLE);
+  /** This side placed the current (or last) call. */
+  outgoing = $state(false);
+  muted = $state(false);
+  peerMuted = $state(false);
+  remoteStream = $state<MediaStream | null>(null);
+  quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
+  inputLevel = $state(0);
+  outputLevel = $state(0);
+
+  // History
+  history = $state<HistoryEntry[]>([]);
+  missedCalls = $state(0);
+
+  // Settings and devices
+  settings = $state<Settings>(loadSettings());
+  notice = $state<string | null>(null);
+  /** Read by screen readers through an aria-live region. */
+  announcement = $state('');
+  readonly devices = new Devices(() => this.checkDevices());
+
+  private signaling: Signaling | null = null;
+  private callSession: CallSession | null = null;
+  private localStream: MediaStream | null = null;
+  /** Signals that arrived before this side's CallSession existed. */
+  private earlySignals: Signal[] = [];
+  private readonly tones = new TonePlayer();
+  private meters: { input: LevelMeter | null; output: LevelMeter | null } = { input: null, output: null };
+  private timers: { stats?: ReturnType<typeof setInterval>; levels?: ReturnType<typeof setInterval>; ended?: ReturnType<typeof setTimeout> } = {};
+  private lossCounters: LossCounters | null = null;
+  private readonly store = sessionStore();
+
+  // ------------------------------------------------------------ session
+
+  async start(): Promise<void> {
+    this.tones.setVolume(this.settings.ringtoneVolume);
+    void this.tones.setSink(this.settings.ringtoneId);
+    if (this.desktop) this.desktopInfo = (await window.parley?.app.info().catch(() => null)) ?? null;
+    const saved = await this.store.load().catch(() => null);
+    if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+  }
+
+  defaultServerUrl(): string {
+    const origin = globalThis.location?.origin;
+    return !this.desktop && origin?.startsWith('http') ? origin : 'http://127.0.0.1:7070';
+  }
+
+  async signIn(serverUrl: string, username: string, password: string): Promise<void> {
+    const url = api.normalizeServerUrl(serverUrl);
+    const res = await api.login(url, username, password);
+    await this.begin({ serverUrl: url, ...res });
+  }
+
+  async register(serverUrl: string, input: { username: string; password: string; displayName: string; inviteCode?: string }): Promise<void> {
+    const url = api.normalizeServerUrl(serverUrl);
+    const res = await api.register(url, input);
+    await this.begin({ serverUrl: url, ...res });
+  }
+
+  async signOut(message: string | null = null): Promise<void> {
+    if (inCall(this.call)) this.hangupOrEnd();
+    this.signaling?.close();
+    this.signaling = null;
+    this.session = null;
+    this.connection = 'signed-out';
+    this.connectionMessage = message;
+    this.directory.clear();
+    this.tab = 'contacts';
+    this.history = [];
+    this.missedCalls = 0;
+    this.myStatus = 'offline';
+    await this.store.clear().catch((err: unknown) => log.warn('forgetting the session failed', err));
+  }
+
+  private async begin(session: StoredSession): Promise<void> {
+    await this.store.save(session).catch((err: unknown) => log.warn('remembering the session failed', err));
+    this.askNotificationPermission();
+    this.connect(session);
+  }
+
+  private connect(session: StoredSession): void {
+    this.signaling?.close();
+    this.session = session;
+    this.connection = 'connecting';
+    this.connectionMessage = null;
+    const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus);
+    this.signaling = s;
+
+    s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code === 'unauthorized' || code === 'account_disabled') {
+        void this.signOut(err.message);
+        return;
+      }
+      this.connection = 'offline';
+      this.connectionMessage = `Cannot reach the server: ${err.message}`;
+    });
+    s.socket.on('disconnect', () => {
+      if (this.signaling !== s) return;
+      this.connection = 'offline';
+      this.connectionMessage = 'Reconnecting to the server…';
+    });
+    s.on('session:ready', (ready) => {
+      this.connection = 'online';
+      this.connectionMessage = null;
+      this.myStatus = ready.status;
+      this.missedCalls = ready.missedCalls;
+      this.iceServers = ready.iceServers as RTCIceServer[];
+      this.session = { ...session, user: ready.user };
+      void this.loadDirectory(ready.presence);
+      void this.loadHistory();
+    });
+    s.on('session:revoked', ({ reason }) => {
+      const why = { disabled: 'Your account was disabled.', removed: 'Your account was removed.', 'password-changed': 'Your password was changed.' }[reason];
+      void this.signOut(`${why} Sign in again.`);
+    });
+    s.on('server:closing', () => {
+      this.connectionMessage = 'The server is restarting…';
+    });
+    s.on('presence:changed', ({ username, displayName, status }) => {
+      if (username === this.session?.user.username) {
+        this.myStatus = status;
+        return;
+      }
+      this.directory.set(username, { username, displayName, status });
+    });
+    s.on('call:incoming', ({ callId, from }) => this.onIncoming(callId, from));
+    s.on('call:ringing', ({ callId }) => {
+      if (this.apply({ type: 'ringing', callId })) this.tones.play('ringback');
+    });
+    s.on('call:accepted', ({ callId, polite }) => {
+      if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
+    });
+    s.on('call:ended', ({ callId, reason }) => {
+      if (this.call.kind !== 'idle' && this.call.callId === callId) this.endCall(reason, false);
+    });
+    s.on('call:signal', ({ callId, description, candidate }) => {
+      if (this.call.kind === 'idle' || this.call.callId !== callId) return;
+      const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
+      if (this.callSession) void this.callSession.handleSignal(signal);
+      else this.earlySignals.push(signal);
+    });
+    s.on('call:muted', ({ callId, muted }) => {
+      if (this.call.kind !== 'idle' && this.call.callId === callId) this.peerMuted = muted;
+    });
+  }
+
+  private iceServers: RTCIceServer[] = [];
+
+  private async loadDirectory(snapshot: { username: string; status: Status }[]): Promise<void> {
+    const res = await this.request('directory:list', { limit: 500 });
+    if (!res) return;
+    const online = new Map(snapshot.map((p) => [p.username, p.status]));
+    this.directory.clear();
+    for (const u of res.users) this.directory.set(u.username, { ...u, status: online.get(u.username) ?? u.status });
+  }
+
+  async loadHistory(): Promise<void> {
+    const res = await this.request('history:list', { limit: 50 });
+    if (res) this.history = mergeHistory([], res.calls);
+  }
+
+  async setStatus(status: SettableStatus): Promise<void> {
+    this.chosenStatus = status;
+    const res = await this.request('presence:set', { status });
+    if (res) this.myStatus = res.status;
+  }
+
+  toggleFavorite(username: string): void {
+    if (this.favorites.has(username)) this.favorites.delete(username);
+    else this.favorites.add(username);
+    saveFavorites(this.favorites);
+  }
+
+  async openHistory(): Promise<void> {
+    this.tab = 'history';
+    await this.loadHistory();
+    if (this.missedCalls > 0 && (await this.request('history:seen', {}))) this.missedCalls = 0;
+  }
+
+  // --------------------------------------------------------------- calls
+
+  /** Calls a contact by username. */
+  async dial(username: string): Promise<void> {
+    if (inCall(this.call) || !this.signaling) return;
+    const entry = this.directory.get(username);
+    const peer: UserRef = { username, displayName: entry?.displayName ?? username };
+    clearTimeout(this.timers.ended);
+    if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
+    this.outgoing = true;
+    this.announce(`Calling ${peer.displayName}`);
+    if (!(await this.acquireMicrophone())) return;
+    const res = await this.signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
+    if (this.call.kind !== 'outgoing') return; // cancelled meanwhile
+    if (!res.ok) {
+      this.endCall(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : res.message);
+      return;
+    }
+    this.apply({ type: 'invited', callId: res.callId });
+  }
+
+  async answer(): Promise<void> {
+    if (this.call.kind !== 'incoming' || !this.signaling) return;
+    const { callId } = this.call;
+    this.tones.stop();
+    if (!(await this.acquireMicrophone())) return;
+    const res = await this.signaling.request('call:accept', { callId });
+    if (this.call.kind !== 'incoming' || this.call.callId !== callId) return;
+    if (!res.ok) {
+      this.endCall('answered-elsewhere', false, res.message);
+      return;
+    }
+    if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
+  }
+
+  decline(): void {
+    if (this.call.kind !== 'incoming') return;
+    void this.request('call:decline', { callId: this.call.callId });
+    this.endCall('declined', true);
+  }
+
+  cancel(): void {
+    if (this.call.kind !== 'outgoing') return;
+    if (this.call.callId) void this.request('call:cancel', { callId: this.call.callId });
+    this.endCall('cancelled', true);
+  }
+
+  hangup(): void {
+    if (this.call.kind !== 'connecting' && this.call.kind !== 'active' && this.call.kind !== 'reconnecting') return;
+    void this.request('call:hangup', { callId: this.call.callId });
+    this.endCall('hangup', true);
+  }
+
+  /** Whatever ends the current call from this side: cancel, decline or hang up. */
+  hangupOrEnd(): void {
+    if (this.call.kind === 'outgoing') this.cancel();
+    else if (this.call.kind === 'incoming') this.decline();
+    else this.hangup();
+  }
+
+  toggleMute(): void {
+    if (this.call.kind !== 'active' && this.call.kind !== 'connecting' && this.call.kind !== 'reconnecting') return;
+    this.muted = !this.muted;
+    this.callSession?.setMuted(this.muted);
+    void this.request('call:mute', { callId: this.call.callId, muted: this.muted });
+    this.announce(this.muted ? 'Microphone muted' : 'Microphone on');
+  }
+
+  dismissEnded(): void {
+    clearTimeout(this.timers.ended);
+    this.apply({ type: 'reset' });
+  }
+
+  /** Words for the current ended call. */
+  endedText(): string {
+    return this.call.kind === 'ended' ? endReasonText(this.call, this.outgoing) : '';
+  }
+
+  private onIncoming(callId: string, from: UserRef): void {
+    clearTimeout(this.timers.ended);
+    if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
+    this.outgoing = false;
+    this.tones.play('ringtone');
+    this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
+    this.notifyIncoming(from);
+  }
+
+  private async acquireMicrophone(): Promise<boolean> {
+    try {
+      this.localStream = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings), video: false });
+      return true;
+    } catch (err) {
+      log.warn('microphone unavailable', err);
+      if (inCall(this.call)) {
+        if (this.call.kind === 'outgoing') this.endCall('failed', true, 'Parley cannot use the microphone: check the permission and the device in Settings.');
+        else this.decline();
+      }
+      this.notice = 'Parley cannot use the microphone: check the permission and the device in Settings.';
+      return false;
+    }
+  }
+
+  private startMedia(polite: boolean): void {
+    this.tones.stop();
+    if (!this.localStream || this.call.kind !== 'connecting') return;
+    const { callId } = this.call;
+    this.callSession = new CallSession({
+      polite,
+      iceServers: this.iceServers,
+      localStream: this.localStream,
+      send: (signal) => void this.request('call:signal', { callId, ...signal }),
+      onRemoteStream: (stream) => {
+        this.remoteStream = stream;
+        this.meters.output?.close();
+        this.meters.output = new LevelMeter(stream);
+      },
+      onMediaState: (state) => this.onMediaState(state),
+    });
+    this.meters.input = new LevelMeter(this.localStream);
+    for (const s of this.earlySignals.splice(0)) void this.callSession.handleSignal(s);
+    this.timers.levels = setInterval(() => {
+      this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
+      this.outputLevel = this.meters.output?.level() ?? 0;
+    }, 100);
+    this.timers.stats = setInterval(() => void this.sampleQuality(), 2000);
+  }
+
+  private onMediaState(state: MediaState): void {
+    if (state === 'connected') {
+      if (this.apply({ type: 'connected', at: Date.now() })) this.announce(`In call with ${this.peerName()}`);
+    } else if (state === 'interrupted') {
+      this.apply({ type: 'interrupted' });
+    }
+  }
+
+  private async sampleQuality(): Promise<void> {
+    if (!this.callSession) return;
+    const report = await this.callSession.getStats();
+    const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, this.lossCounters);
+    this.lossCounters = counters;
+    this.quality = { quality: scoreQuality(sample), sample };
+  }
+
+  /** The one teardown of a call: idempotent. */
+  private endCall(reason: EndReason, local: boolean, message: string | null = null): void {
+    if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
+    this.tones.stop();
+    this.callSession?.close();
+    this.callSession = null;
+    for (const t of this.localStream?.getTracks() ?? []) t.stop();
+    this.localStream = null;
+    this.earlySignals = [];
+    clearInterval(this.timers.stats);
+    clearInterval(this.timers.levels);
+    this.meters.input?.close();
+    this.meters.output?.close();
+    this.meters = { input: null, output: null };
+    this.remoteStream = null;
+    this.muted = false;
+    this.peerMuted = false;
+    this.quality = null;
+    this.lossCounters = null;
+    this.inputLevel = 0;
+    this.outputLevel = 0;
+    if (!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer')) this.missedCalls += 1;
+    if (message) this.notice = message;
+    this.announce(this.endedText());
+    this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
+    void this.loadHistory();
+  }
+
+  private apply(event: CallEvent): boolean {
+    const result = transition(this.call, event);
+    if (!result.ok) {
+      log.warn('ignored call event:', result.error);
+      return false;
+    }
+    this.call = result.phase;
+    return true;
+  }
+
+  private peerName(): string {
+    return this.call.kind === 'idle' ? '' : this.call.peer.displayName;
+  }
+
+  // ------------------------------------------------------------ settings
+
+  updateSettings(patch: Partial<Settings>): void {
+    this.settings = { ...this.settings, ...patch };
+    saveSettings(this.settings);
+    this.tones.setVolume(this.settings.ringtoneVolume);
+    if (patch.ringtoneId !== undefined) void this.tones.setSink(this.settings.ringtoneId);
+  }
+
+  playTestRingtone(): void {
+    this.tones.play('ringtone');
+    setTimeout(() => this.tones.stop(), 3000);
+  }
+
+  /** A chosen device that disappeared falls back to the default, and the user is told. */
+  private checkDevices(): void {
+    const lost: string[] = [];
+    const patch: Partial<Settings> = {};
+    if (this.settings.microphoneId && !this.devices.has('input', this.settings.microphoneId)) {
+      patch.microphoneId = '';
+      lost.push('microphone');
+    }
+    if (this.settings.speakerId && !this.devices.has('output', this.settings.speakerId)) {
+      patch.speakerId = '';
+      lost.push('speaker');
+    }
+    if (this.settings.ringtoneId && !this.devices.has('output', this.settings.ringtoneId)) {
+      patch.ringtoneId = '';
+      lost.push('ringtone device');
+    }
+    if (lost.length > 0 && (this.devices.inputs.length > 0 || this.devices.outputs.length > 0)) {
+      this.updateSettings(patch);
+      this.notice = `Your ${lost.join(' and ')} is no longer available: using the default.`;
+    }
+  }
+
+  // ---------------------------------------------------------------- misc
+
+  announce(text: string): void {
+    // Reassigning the same text would not be read again.
+    this.announcement = this.announcement === text ? `${text}\u00a0` : text;
+  }
+
+  private askNotificationPermission(): void {
+    if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+    void Notification.requestPermission().catch(() => undefined);
+  }
+
+  private notifyIncoming(from: UserRef): void {
+    if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    if (document.hasFocus()) return;
+    const n = new Notification(`Incoming call from ${from.displayName}`, { body: 'Open Parley to answer', tag: 'parley-incoming' });
+    n.onclick = () => window.focus();
+  }
+
+  /** A request whose refusal is only logged; resolves to the reply, or null. */
+  private async request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<(Ack<ClientReplies[E]> & { ok: true }) | null> {
+    if (!this.signaling) return null;
+    const res = await this.signaling.request(event, payload);
+    if (!res.ok) {
+      log.warn(`${event} refused:`, res.code, res.message);
+      return null;
+    }
+    return res;
+  }
+
+  dispose(): void {
+    this.hangupOrEnd();
+    this.signaling?.close();
+    this.tones.dispose();
+    this.devices.dispose();
+  }
+}

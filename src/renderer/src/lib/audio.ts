@@ -1,0 +1,130 @@
+/**
+ * Sounds and levels through Web Audio: a generated ringtone and ringback
+ * (no files, no network), a short cue, and level meters for streams.
+ * Each output can go to its own device (AudioContext.setSinkId).
+ */
+import { logger } from './log.js';
+
+const log = logger('audio');
+
+type SinkableContext = AudioContext & { setSinkId?: (id: string) => Promise<void> };
+
+export type Tone = 'ringtone' | 'ringback';
+
+/** Cadences: [frequencies Hz, on ms, off ms]. */
+const TONES: Record<Tone, { freqs: number[]; onMs: number; offMs: number }> = {
+  ringtone: { freqs: [660, 880], onMs: 1200, offMs: 1800 },
+  ringback: { freqs: [440, 480], onMs: 2000, offMs: 4000 },
+};
+
+export class TonePlayer {
+  private ctx: SinkableContext | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private playing: Tone | null = null;
+  private volume = 0.6;
+  private sinkId = '';
+
+  setVolume(volume: number): void {
+    this.volume = volume;
+  }
+
+  async setSink(deviceId: string): Promise<void> {
+    this.sinkId = deviceId;
+    await this.ctx?.setSinkId?.(deviceId).catch((err: unknown) => log.warn('cannot route tones to', deviceId, err));
+  }
+
+  play(tone: Tone): void {
+    if (this.playing === tone) return;
+    this.stop();
+    this.playing = tone;
+    const ctx = this.context();
+    void ctx.resume().catch(() => undefined);
+    const { freqs, onMs, offMs } = TONES[tone];
+    const burst = () => {
+      if (this.playing !== tone) return;
+      const gain = ctx.createGain();
+      const t = ctx.currentTime;
+      const level = this.volume * 0.25;
+      gain.gain.setValueAtTime(0, t);
+      gain.gain.linearRampToValueAtTime(level, t + 0.02);
+      gain.gain.setValueAtTime(level, t + onMs / 1000 - 0.05);
+      gain.gain.linearRampToValueAtTime(0, t + onMs / 1000);
+      gain.connect(ctx.destination);
+      for (const f of freqs) {
+        const osc = ctx.createOscillator();
+        osc.frequency.value = f;
+        osc.connect(gain);
+        osc.start(t);
+        osc.stop(t + onMs / 1000);
+      }
+      this.timer = setTimeout(burst, onMs + offMs);
+    };
+    burst();
+  }
+
+  /** A short two-note cue (mute toggled from outside the window, for example). */
+  cue(up: boolean): void {
+    const ctx = this.context();
+    const t = ctx.currentTime;
+    const gain = ctx.createGain();
+    gain.gain.setValueAtTime(this.volume * 0.2, t);
+    gain.gain.linearRampToValueAtTime(0, t + 0.25);
+    gain.connect(ctx.destination);
+    [up ? 520 : 780, up ? 780 : 520].forEach((f, i) => {
+      const osc = ctx.createOscillator();
+      osc.frequency.value = f;
+      osc.connect(gain);
+      osc.start(t + i * 0.1);
+      osc.stop(t + i * 0.1 + 0.1);
+    });
+  }
+
+  stop(): void {
+    this.playing = null;
+    clearTimeout(this.timer);
+  }
+
+  dispose(): void {
+    this.stop();
+    void this.ctx?.close().catch(() => undefined);
+    this.ctx = null;
+  }
+
+  private context(): SinkableContext {
+    if (!this.ctx) {
+      this.ctx = new AudioContext() as SinkableContext;
+      if (this.sinkId) void this.setSink(this.sinkId);
+    }
+    return this.ctx;
+  }
+}
+
+/** Live level (0..1) of a stream's audio. */
+export class LevelMeter {
+  private readonly ctx = new AudioContext();
+  private readonly analyser: AnalyserNode;
+  private readonly buffer: Float32Array<ArrayBuffer>;
+  private readonly source: MediaStreamAudioSourceNode;
+
+  constructor(stream: MediaStream) {
+    this.source = this.ctx.createMediaStreamSource(stream);
+    this.analyser = this.ctx.createAnalyser();
+    this.analyser.fftSize = 1024;
+    this.buffer = new Float32Array(this.analyser.fftSize);
+    this.source.connect(this.analyser);
+    void this.ctx.resume().catch(() => undefined);
+  }
+
+  /** RMS mapped to 0..1 on a perceptual (square root) scale. */
+  level(): number {
+    this.analyser.getFloatTimeDomainData(this.buffer);
+    let sum = 0;
+    for (const v of this.buffer) sum += v * v;
+    return Math.min(1, Math.sqrt(Math.sqrt(sum / this.buffer.length)) * 1.5);
+  }
+
+  close(): void {
+    this.source.disconnect();
+    void this.ctx.close().catch(() => undefined);
+  }
+}

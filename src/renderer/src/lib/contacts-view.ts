@@ -1,0 +1,34 @@
+/** The contact list as shown: search, favorites pinned on top, then by reachability and name. */
+import type { DirectoryEntry, Status } from 'parley-server/protocol';
+
+export const STATUS_ORDER: Record<Status, number> = { available: 0, away: 1, busy: 2, dnd: 3, offline: 4 };
+
+export const STATUS_LABEL: Record<Status, string> = {
+  available: 'Available',
+  away: 'Away',
+  busy: 'In a call',
+  dnd: 'Do not disturb',
+  offline: 'Offline',
+};
+
+export interface ContactRow extends DirectoryEntry {
+  favorite: boolean;
+}
+
+export function contactRows(
+  directory: Iterable<DirectoryEntry>,
+  favorites: ReadonlySet<string>,
+  query: string,
+): ContactRow[] {
+  const q = query.trim().toLowerCase();
+  return [...directory]
+    .filter((u) => q === '' || u.username.includes(q) || u.displayName.toLowerCase().includes(q))
+    .map((u) => ({ ...u, favorite: favorites.has(u.username) }))
+    .sort(
+      (a, b) =>
+        Number(b.favorite) - Number(a.favorite) ||
+        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+        a.displayName.localeCompare(b.displayName) ||
+        a.username.localeCompare(b.username),
+    );
+}

@@ -1,0 +1,34 @@
+/** Audio devices as they come and go (plugged in or out while the app runs). */
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
+
+export class Devices {
+  inputs = $state<DeviceOption[]>([]);
+  outputs = $state<DeviceOption[]>([]);
+  private readonly onChange = () => void this.refresh();
+
+  constructor(private readonly changed: () => void) {
+    navigator.mediaDevices?.addEventListener('devicechange', this.onChange);
+  }
+
+  async refresh(): Promise<void> {
+    const all = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+    const pick = (kind: MediaDeviceKind) =>
+      all
+        .filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId !== '')
+        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
+    this.inputs = pick('audioinput');
+    this.outputs = pick('audiooutput');
+    this.changed();
+  }
+
+  has(kind: 'input' | 'output', deviceId: string): boolean {
+    return (kind === 'input' ? this.inputs : this.outputs).some((d) => d.deviceId === deviceId);
+  }
+
+  dispose(): void {
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onChange);
+  }
+}

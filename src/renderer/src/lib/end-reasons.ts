@@ -1,0 +1,62 @@
+/** End reasons in words, from the point of view of the side that reads them. */
+import type { EndReason } from 'parley-server/protocol';
+import type { CallPhase } from './call-state.js';
+
+type Ended = Extract<CallPhase, { kind: 'ended' }>;
+
+/** `outgoing`: this side placed the call. */
+export function endReasonText(ended: Pick<Ended, 'reason' | 'local' | 'peer'>, outgoing: boolean): string {
+  const name = ended.peer.displayName;
+  const r: EndReason = ended.reason;
+  if (ended.local) {
+    if (r === 'declined') return 'Call declined';
+    if (r === 'cancelled') return 'Call cancelled';
+    return 'Call ended';
+  }
+  switch (r) {
+    case 'declined':
+      return outgoing ? `${name} declined` : 'Declined on another device';
+    case 'busy':
+      return `${name} is busy`;
+    case 'no-answer':
+      return outgoing ? 'No answer' : `Missed call from ${name}`;
+    case 'offline':
+      return `${name} is offline`;
+    case 'dnd':
+      return `${name} does not want to be disturbed`;
+    case 'cancelled':
+      return `Missed call from ${name}`;
+    case 'hangup':
+      return `${name} hung up`;
+    case 'answered-elsewhere':
+      return 'Answered on another device';
+    case 'failed':
+      return 'Call failed: the connection was lost';
+  }
+}
+
+/** Short outcome label for a history row. */
+export function outcomeLabel(outcome: EndReason | null, direction: 'outgoing' | 'incoming', missed: boolean): string {
+  if (outcome === null) return 'In progress';
+  if (missed) return 'Missed';
+  switch (outcome) {
+    case 'hangup':
+      return 'Answered';
+    case 'declined':
+      return 'Declined';
+    case 'busy':
+      return 'Busy';
+    case 'no-answer':
+      return 'No answer';
+    case 'offline':
+      return 'Offline';
+    case 'dnd':
+      return 'Do not disturb';
+    case 'cancelled':
+      return direction === 'outgoing' ? 'Cancelled' : 'Missed';
+    case 'answered-elsewhere':
+      return 'Answered elsewhere';
+    case 'failed':
+      return 'Failed';
+  }
+}

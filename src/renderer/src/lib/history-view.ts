@@ -1,0 +1,41 @@
+/** Call history rows as shown: who, which way, how it went, how long. */
+import type { HistoryEntry } from 'parley-server/protocol';
+import { outcomeLabel } from './end-reasons.js';
+
+export interface HistoryRow {
+  key: string;
+  peer: HistoryEntry['peer'];
+  direction: HistoryEntry['direction'];
+  outcome: string;
+  missed: boolean;
+  /** "3:07", or null for a call that was never answered. */
+  duration: string | null;
+  startedAt: number;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
+  return entries.map((e) => ({
+    key: e.callId,
+    peer: e.peer,
+    direction: e.direction,
+    outcome: outcomeLabel(e.outcome, e.direction, e.missed),
+    missed: e.missed,
+    duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
+    startedAt: e.startedAt,
+  }));
+}
+
+/** Merges a fresh page into what is shown, newest first, without duplicates. */
+export function mergeHistory(current: readonly HistoryEntry[], incoming: readonly HistoryEntry[]): HistoryEntry[] {
+  const byId = new Map(current.map((e) => [e.callId, e]));
+  for (const e of incoming) byId.set(e.callId, e);
+  return [...byId.values()].sort((a, b) => b.seq - a.seq);
+}

@@ -1,0 +1,24 @@
+/**
+ * Remembers the signed-in session: in the desktop app through the main
+ * process (token encrypted with safeStorage), in a browser in localStorage.
+ */
+import { storedSessionSchema, type StoredSession } from '../../../shared/ipc.js';
+import { readPersisted, removePersisted, writePersisted } from './persisted.js';
+
+const KEY = 'parley.session.v1';
+
+export interface SessionStore {
+  load(): Promise<StoredSession | null>;
+  save(session: StoredSession): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export function sessionStore(): SessionStore {
+  const desktop = globalThis.window?.parley;
+  if (desktop) return desktop.session;
+  return {
+    load: () => Promise.resolve(readPersisted(KEY, storedSessionSchema.nullable(), null)),
+    save: (s) => Promise.resolve(writePersisted(KEY, s)),
+    clear: () => Promise.resolve(removePersisted(KEY)),
+  };
+}

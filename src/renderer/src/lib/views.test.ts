@@ -1,0 +1,97 @@
+import type { HistoryEntry } from 'parley-server/protocol';
+import { describe, expect, it } from 'vitest';
+import { contactRows } from './contacts-view.js';
+import { endReasonText, outcomeLabel } from './end-reasons.js';
+import { formatDuration, historyRows, mergeHistory } from './history-view.js';
+
+describe('contacts view', () => {
+  const directory = [
+    { username: 'zoe', displayName: 'Zoe', status: 'available' as const },
+    { username: 'adam', displayName: 'Adam', status: 'offline' as const },
+    { username: 'bea', displayName: 'Bea', status: 'busy' as const },
+    { username: 'carl', displayName: 'Carl', status: 'away' as const },
+    { username: 'dina', displayName: 'Dina Offline', status: 'offline' as const },
+  ];
+
+  it('pins favorites on top, then orders by reachability and name', () => {
+    const rows = contactRows(directory, new Set(['dina']), '');
+    expect(rows.map((r) => r.username)).toEqual(['dina', 'zoe', 'carl', 'bea', 'adam']);
+    expect(rows[0]!.favorite).toBe(true);
+  });
+
+  it('searches username and display name, case-insensitively', () => {
+    expect(contactRows(directory, new Set(), 'OFFLINE').map((r) => r.username)).toEqual(['dina']);
+    expect(contactRows(directory, new Set(), ' ca ').map((r) => r.username)).toEqual(['carl']);
+  });
+});
+
+describe('history view', () => {
+  const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
+    seq: 1,
+    callId: 'c1',
+    direction: 'outgoing',
+    peer: { username: 'bob', displayName: 'Bob' },
+    media: { audio: true, video: false },
+    startedAt: 1000,
+    answeredAt: null,
+    endedAt: 2000,
+    outcome: 'no-answer',
+    missed: false,
+    ...over,
+  });
+
+  it('shows direction, outcome, duration and missed calls', () => {
+    const rows = historyRows([
+      entry({ callId: 'a', answeredAt: 1000, endedAt: 188_000, outcome: 'hangup' }),
+      entry({ callId: 'b', direction: 'incoming', outcome: 'cancelled', missed: true }),
+      entry({ callId: 'c', outcome: 'declined' }),
+    ]);
+    expect(rows.map((r) => [r.outcome, r.duration, r.missed])).toEqual([
+      ['Answered', '3:07', false],
+      ['Missed', null, true],
+      ['Declined', null, false],
+    ]);
+  });
+
+  it('merges pages newest first without duplicates', () => {
+    const merged = mergeHistory([entry({ seq: 1, callId: 'a' }), entry({ seq: 2, callId: 'b' })], [entry({ seq: 3, callId: 'c' }), entry({ seq: 2, callId: 'b', outcome: 'hangup' })]);
+    expect(merged.map((e) => e.callId)).toEqual(['c', 'b', 'a']);
+    expect(merged[1]!.outcome).toBe('hangup');
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(0)).toBe('0:00');
+    expect(formatDuration(59_400)).toBe('0:59');
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
+  });
+});
+
+describe('end reasons in words', () => {
+  const peer = { username: 'bob', displayName: 'Bob' };
+  it.each([
+    ['declined', 'Bob declined'],
+    ['busy', 'Bob is busy'],
+    ['no-answer', 'No answer'],
+    ['offline', 'Bob is offline'],
+    ['dnd', 'Bob does not want to be disturbed'],
+    ['hangup', 'Bob hung up'],
+    ['failed', 'Call failed: the connection was lost'],
+  ] as const)('caller side, %s → %s', (reason, text) => {
+    expect(endReasonText({ reason, local: false, peer }, true)).toBe(text);
+  });
+
+  it('callee side and local ends', () => {
+    expect(endReasonText({ reason: 'cancelled', local: false, peer }, false)).toBe('Missed call from Bob');
+    expect(endReasonText({ reason: 'no-answer', local: false, peer }, false)).toBe('Missed call from Bob');
+    expect(endReasonText({ reason: 'answered-elsewhere', local: false, peer }, false)).toBe('Answered on another device');
+    expect(endReasonText({ reason: 'declined', local: true, peer }, false)).toBe('Call declined');
+    expect(endReasonText({ reason: 'cancelled', local: true, peer }, true)).toBe('Call cancelled');
+    expect(endReasonText({ reason: 'hangup', local: true, peer }, true)).toBe('Call ended');
+  });
+
+  it('history labels', () => {
+    expect(outcomeLabel(null, 'outgoing', false)).toBe('In progress');
+    expect(outcomeLabel('cancelled', 'outgoing', false)).toBe('Cancelled');
+    expect(outcomeLabel('dnd', 'outgoing', false)).toBe('Do not disturb');
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * alice, bob and carol in separate browser contexts, calling each other
+ * through the web build served by a real server, with real WebRTC audio.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, callPanel, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+let carol: User;
+
+beforeAll(async () => {
+  world = await startWorld({ ringTimeoutS: 4 });
+  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+  carol = await user(world, 'carol');
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
+});
+
+const poll = { timeout: 15_000, interval: 250 };
+
+async function dial(from: User, toName: string): Promise<void> {
+  await from.page.getByRole('button', { name: 'Contacts' }).click();
+  await from.page.getByRole('button', { name: `Call ${toName}`, exact: true }).click();
+}
+
+async function waitState(page: Page, state: string): Promise<void> {
+  await page.locator(`section.call[data-state="${state}"]`).waitFor({ timeout: 15_000 });
+}
+
+async function endedText(page: Page): Promise<string> {
+  await waitState(page, 'ended');
+  return (await page.locator('.ended-reason').textContent())?.trim() ?? '';
+}
+
+async function closeEnded(...users: User[]): Promise<void> {
+  for (const u of users) {
+    const close = u.page.getByRole('button', { name: 'Close' });
+    if (await close.isVisible()) await close.click();
+    await callPanel(u.page).waitFor({ state: 'detached' });
+  }
+}
+
+/** Bytes received grow between two readings, and the level is clearly not silence. */
+async function expectAudioFlowing(page: Page): Promise<void> {
+  await expect.poll(() => inboundAudio(page), poll).not.toBeNull();
+  const first = (await inboundAudio(page))?.bytesReceived ?? 0;
+  await expect.poll(async () => (await inboundAudio(page))?.bytesReceived ?? 0, poll).toBeGreaterThan(first);
+  await expect.poll(async () => (await inboundAudio(page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
+}
+
+async function historyFirstRow(u: User) {
+  await u.page.getByRole('button', { name: /^History/ }).click();
+  const row = u.page.locator('section[aria-labelledby="history-title"] li').first();
+  await row.waitFor();
+  return row;
+}
+
+async function answerCall(u: User): Promise<void> {
+  await waitState(u.page, 'incoming');
+  await u.page.getByRole('button', { name: 'Answer', exact: true }).click();
+}
+
+describe('1:1 audio calls in the browser', () => {
+  it('1. alice calls bob, who answers: both are in call and hear each other', async () => {
+    await dial(alice, 'Bob');
+    await waitState(alice.page, 'outgoing');
+    await expect.poll(() => alice.page.locator('section.call .state').textContent(), poll).toContain('Ringing');
+    await expect.poll(() => bob.page.locator('section.call .who').textContent(), poll).toBe('Alice');
+    await answerCall(bob);
+    await waitState(alice.page, 'active');
+    await waitState(bob.page, 'active');
+    await expect(alice.page.locator('.in-call').textContent()).resolves.toBe('In call');
+    await expectAudioFlowing(bob.page);
+    await expectAudioFlowing(alice.page);
+    await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call.png') });
+  });
+
+  it('2. alice mutes: bob hears silence and sees alice muted; unmute restores both', async () => {
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 1, poll).toBeLessThan(0.01);
+    await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
+    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
+    await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(0);
+  });
+
+  it('3. alice hangs up: both end, no microphone stays open, history shows the call with its duration', async () => {
+    await new Promise((r) => setTimeout(r, 1200)); // at least a second of talk time
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(alice.page)).toBe('Call ended');
+    expect(await endedText(bob.page)).toBe('Alice hung up');
+    await expect.poll(() => liveTracks(alice.page), poll).toBe(0);
+    await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
+    await closeEnded(alice, bob);
+    for (const [u, peer] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+      const row = await historyFirstRow(u);
+      await expect.poll(() => row.locator('.outcome').textContent(), poll).toBe('Answered');
+      expect(await row.locator('.duration').textContent()).toMatch(/^\d+:\d\d$/);
+      expect(await row.locator('.name').textContent()).toBe(peer === 'Alice' ? 'Bob' : 'Alice');
+    }
+  });
+
+  it('4a. bob declines', async () => {
+    await dial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    await bob.page.getByRole('button', { name: 'Decline' }).click();
+    expect(await endedText(alice.page)).toBe('Bob declined');
+    expect(await endedText(bob.page)).toBe('Call declined');
+    await closeEnded(alice, bob);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Declined');
+    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Declined');
+  });
+
+  it('4b. alice cancels', async () => {
+    await dial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    await alice.page.getByRole('button', { name: 'Cancel call to Bob' }).click();
+    expect(await endedText(alice.page)).toBe('Call cancelled');
+    expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await closeEnded(alice, bob);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Cancelled');
+    const bobRow = await historyFirstRow(bob);
+    expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
+    expect(await bobRow.getAttribute('class')).toMatch(/missed/);
+  });
+
+  it('4c. nobody answers', async () => {
+    await dial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    expect(await endedText(alice.page)).toBe('No answer');
+    expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await closeEnded(alice, bob);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('No answer');
+    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+  });
+
+  it('4d. bob is on do not disturb', async () => {
+    await bob.page.getByLabel('Your status').selectOption('dnd');
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe('Do not disturb');
+    await dial(alice, 'Bob');
+    expect(await endedText(alice.page)).toBe('Bob does not want to be disturbed');
+    expect(await callPanel(bob.page).count()).toBe(0);
+    await closeEnded(alice);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Do not disturb');
+    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+    await bob.page.getByLabel('Your status').selectOption('available');
+  });
+
+  it('4e. bob is busy in a call with carol', async () => {
+    await dial(carol, 'Bob');
+    await answerCall(bob);
+    await waitState(carol.page, 'active');
+    await dial(alice, 'Bob');
+    expect(await endedText(alice.page)).toBe('Bob is busy');
+    await closeEnded(alice);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Busy');
+    await carol.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(carol, bob);
+  });
+
+  it('4f. bob is offline', async () => {
+    await bob.page.getByRole('button', { name: 'Settings' }).click();
+    await bob.page.getByRole('button', { name: 'Sign out' }).click();
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe('Offline');
+    await dial(alice, 'Bob');
+    expect(await endedText(alice.page)).toBe('Bob is offline');
+    await closeEnded(alice);
+    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Offline');
+    // Back online, bob sees what he missed.
+    await signIn(bob);
+    await expect.poll(() => bob.page.getByRole('button', { name: /^History/ }).textContent(), poll).toMatch(/\d/);
+    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+  });
+});

@@ -1,0 +1,90 @@
+/** Several devices of one user, and presence seen by others. */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+let bob2: User;
+let carol: User;
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+  bob2 = await user(world, 'bob');
+  carol = await user(world, 'carol');
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, bob2, carol);
+});
+
+const poll = { timeout: 15_000, interval: 100 };
+
+const state = (page: Page) => page.locator('section.call').getAttribute('data-state', { timeout: 15_000 });
+
+/** Polls alice's contact list until bob shows `label`, and reports how long it took. */
+async function aliceSees(label: string, action: () => Promise<void>): Promise<number> {
+  await alice.page.getByRole('button', { name: 'Contacts' }).click();
+  const started = Date.now();
+  await action();
+  await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe(label);
+  const ms = Date.now() - started;
+  console.info(`alice saw bob ${label} after ${ms} ms`);
+  return ms;
+}
+
+describe('devices and presence', () => {
+  it('5. bob signed in twice: both ring, one answers, the other stops ringing', async () => {
+    await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).click();
+    await expect.poll(() => state(bob.page), poll).toBe('incoming');
+    await expect.poll(() => state(bob2.page), poll).toBe('incoming');
+    await bob2.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await expect.poll(() => state(alice.page), poll).toBe('active');
+    await expect.poll(() => state(bob2.page), poll).toBe('active');
+    await expect.poll(() => state(bob.page), poll).toBe('ended');
+    expect(await bob.page.locator('.ended-reason').textContent()).toBe('Answered on another device');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await expect.poll(() => state(bob2.page), poll).toBe('ended');
+    for (const u of [alice, bob, bob2]) await u.page.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('6. bob setting away, entering a call and signing out each change alice\'s contact list', async () => {
+    // A user's status is the best over their devices: keep one of bob's devices for this.
+    await bob2.page.getByRole('button', { name: 'Settings' }).click();
+    await bob2.page.getByRole('button', { name: 'Sign out' }).click();
+    await aliceSees('Away', () => bob.page.getByLabel('Your status').selectOption('away').then(() => undefined));
+    await aliceSees('Available', () => bob.page.getByLabel('Your status').selectOption('available').then(() => undefined));
+    await aliceSees('In a call', async () => {
+      await carol.page.getByRole('button', { name: 'Call Bob', exact: true }).click();
+      await expect.poll(() => state(bob.page), poll).toBe('incoming');
+      await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    });
+    await carol.page.getByRole('button', { name: 'Hang up' }).click();
+    await aliceSees('Available', () => expect.poll(() => state(bob.page), poll).toBe('ended').then(() => undefined));
+    await bob.page.getByRole('button', { name: 'Close' }).click();
+    await aliceSees('Offline', async () => {
+      await bob.page.getByRole('button', { name: 'Settings' }).click();
+      await bob.page.getByRole('button', { name: 'Sign out' }).click();
+    });
+    // The sign-in screen is back and the session is forgotten: a reload stays signed out.
+    await bob.page.reload();
+    await bob.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await signIn(bob);
+  });
+
+  it('remembers the session across a reload', async () => {
+    await alice.page.reload();
+    await alice.page.getByRole('navigation', { name: 'Sections' }).waitFor();
+    const fresh = await openUser(world, 'alice');
+    // A new context has no stored session.
+    await fresh.page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Browser end-to-end harness: a real signaling server on port 0 with a temp
+ * data dir serving the built web renderer, and Debian's Chromium driven by
+ * playwright-core with a known tone as the fake microphone. One browser
+ * context per user.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../signaling-server/src/config.js';
+import { createLogger } from '../../signaling-server/src/logger.js';
+import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const WEB_ROOT = path.join(ROOT, 'out/renderer');
+export const ARTIFACTS = path.join(ROOT, 'test-results/e2e');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A 440 Hz tone, 16-bit mono 48 kHz WAV: what every fake microphone says. */
+export function writeToneWav(file: string, seconds = 3, hz = 440): void {
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 0.5 * 32767), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(file, Buffer.concat([header, data]));
+}
+
+export interface World {
+  server: RunningServer;
+  browser: Browser;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startWorld(options: { ringTimeoutS?: number } = {}): Promise<World> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
+  const wav = path.join(dataDir, 'tone.wav');
+  writeToneWav(wav);
+  const config = loadConfig({}, {}, {
+    port: 0,
+    dataDir: path.join(dataDir, 'server'),
+    logLevel: 'silent',
+    webRoot: WEB_ROOT,
+    ringTimeoutS: options.ringTimeoutS ?? 30,
+    // Many UI actions in a row per user: keep the limiter out of the way.
+    messageRate: 1000,
+    messageBurst: 1000,
+  });
+  const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 200 });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+      '--allow-loopback-in-peer-connection',
+    ],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    server,
+    browser,
+    dataDir,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Test-side instrumentation, injected before the app loads: remembers every
+ * RTCPeerConnection and every microphone track the page creates, so tests
+ * can read getStats() and check that tracks were stopped. The app has no
+ * test hooks of its own.
+ */
+function instrument(): void {
+  const w = window as unknown as { __pcs: RTCPeerConnection[]; __tracks: MediaStreamTrack[] };
+  w.__pcs = [];
+  w.__tracks = [];
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__pcs.push(this);
+    }
+  } as typeof RTCPeerConnection;
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await gum(constraints);
+    w.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+export interface User {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+export async function openUser(world: World, name: string): Promise<User> {
+  const context = await world.browser.newContext({ permissions: ['microphone'] });
+  await context.addInitScript(instrument);
+  const page = await context.newPage();
+  await page.goto(world.server.url);
+  return { name, context, page };
+}
+
+export async function registerUser(world: World, name: string): Promise<void> {
+  const res = await fetch(`${world.server.url}/api/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: name, password: `${name}-password`, displayName: name[0]!.toUpperCase() + name.slice(1) }),
+  });
+  if (res.status !== 201) throw new Error(`register ${name}: ${res.status}`);
+}
+
+/** Signs in through the sign-in screen, as a person would. */
+export async function signIn(user: User): Promise<void> {
+  const { page } = user;
+  await page.getByLabel('Username').fill(user.name);
+  await page.getByLabel('Password').fill(`${user.name}-password`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
+  await page.getByRole('button', { name: /^Call / }).first().waitFor();
+}
+
+export async function user(world: World, name: string): Promise<User> {
+  const u = await openUser(world, name);
+  await signIn(u);
+  return u;
+}
+
+export interface AudioIn {
+  bytesReceived: number;
+  audioLevel: number;
+}
+
+/** Inbound audio of the page's newest peer connection. */
+export function inboundAudio(page: Page): Promise<AudioIn | null> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const pc = pcs.at(-1);
+    if (!pc || pc.connectionState === 'closed') return null;
+    for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; bytesReceived?: number; audioLevel?: number }>) {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') return { bytesReceived: s.bytesReceived ?? 0, audioLevel: s.audioLevel ?? 0 };
+    }
+    return null;
+  });
+}
+
+export function liveTracks(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length);
+}
+
+export function callPanel(page: Page) {
+  return page.locator('section.call');
+}
+
+/** Keeps a picture of every user's page, for a failed test's artifacts. */
+export async function screenshotAll(testName: string, ...users: (User | undefined)[]): Promise<void> {
+  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  for (const u of users) {
+    if (u && !u.page.isClosed()) await u.page.screenshot({ path: path.join(ARTIFACTS, `failed-${slug}-${u.name}.png`) }).catch(() => undefined);
+  }
+}
