@@ -14,7 +14,15 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     // Relative asset URLs: the same build runs from the app:// protocol and from the server's web root.
     base: './',
-    plugins: [svelte()],
+    plugins: [
+      svelte(),
+      {
+        // Vite's dev server injects <style> elements for hot reload; the built app never needs inline styles.
+        name: 'parley-dev-csp',
+        apply: 'serve',
+        transformIndexHtml: (html: string) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+      },
+    ],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') },

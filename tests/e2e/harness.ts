@@ -108,7 +108,7 @@ function instrument(): void {
       super(config);
       w.__pcs.push(this);
     }
-  } as typeof RTCPeerConnection;
+  };
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     const stream = await gum(constraints);
@@ -121,14 +121,21 @@ export interface User {
   name: string;
   context: BrowserContext;
   page: Page;
+  /** The page's console warnings and errors, shown when a test fails. */
+  console: string[];
 }
 
 export async function openUser(world: World, name: string): Promise<User> {
   const context = await world.browser.newContext({ permissions: ['microphone'] });
   await context.addInitScript(instrument);
   const page = await context.newPage();
+  const log: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') log.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   await page.goto(world.server.url);
-  return { name, context, page };
+  return { name, context, page, console: log };
 }
 
 export async function registerUser(world: World, name: string): Promise<void> {
@@ -186,6 +193,23 @@ export function callPanel(page: Page) {
 export async function screenshotAll(testName: string, ...users: (User | undefined)[]): Promise<void> {
   const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
   for (const u of users) {
+    if (u) console.error(`${u.name}'s console:\n  ${u.console.join('\n  ')}\n  peer connections: ${await peerState(u.page).catch(() => '?')}`);
     if (u && !u.page.isClosed()) await u.page.screenshot({ path: path.join(ARTIFACTS, `failed-${slug}-${u.name}.png`) }).catch(() => undefined);
   }
+}
+
+/** Each peer connection's negotiation and ICE state, for failure reports. */
+export function peerState(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const out: string[] = [];
+    for (const pc of pcs) {
+      const stats = [...(await pc.getStats()).values()] as { type: string; state?: string; candidateType?: string; address?: string }[];
+      const pairs = stats.filter((s) => s.type === 'candidate-pair').map((s) => s.state).join(',');
+      const local = stats.filter((s) => s.type === 'local-candidate').map((s) => `${s.candidateType}:${s.address}`).join(',');
+      const remote = stats.filter((s) => s.type === 'remote-candidate').map((s) => `${s.candidateType}:${s.address}`).join(',');
+      out.push(`[${pc.signalingState} ice=${pc.iceConnectionState} gather=${pc.iceGatheringState} conn=${pc.connectionState} local=${pc.localDescription?.type} remote=${pc.remoteDescription?.type} pairs=${pairs} lc=${local} rc=${remote}]`);
+    }
+    return out.join(' ');
+  });
 }

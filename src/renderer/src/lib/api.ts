@@ -24,7 +24,7 @@ async function request<T>(serverUrl: string, path: string, init?: RequestInit): 
   try {
     res = await fetch(`${serverUrl}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', ...init?.headers },
+      headers: { 'content-type': 'application/json' },
       signal: AbortSignal.timeout(10_000),
     });
   } catch {

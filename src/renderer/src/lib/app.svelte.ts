@@ -99,14 +99,15 @@ export class ParleyApp {
   async start(): Promise<void> {
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
-    if (this.desktop) this.desktopInfo = (await window.parley?.app.info().catch(() => null)) ?? null;
+    const desktop = window.parley;
+    if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
     const saved = await this.store.load().catch(() => null);
     if (saved && saved.expiresAt > Date.now()) this.connect(saved);
   }
 
   defaultServerUrl(): string {
-    const origin = globalThis.location?.origin;
-    return !this.desktop && origin?.startsWith('http') ? origin : 'http://127.0.0.1:7070';
+    const origin = location.origin;
+    return !this.desktop && origin.startsWith('http') ? origin : 'http://127.0.0.1:7070';
   }
 
   async signIn(serverUrl: string, username: string, password: string): Promise<void> {
@@ -169,7 +170,7 @@ export class ParleyApp {
       this.connectionMessage = null;
       this.myStatus = ready.status;
       this.missedCalls = ready.missedCalls;
-      this.iceServers = ready.iceServers as RTCIceServer[];
+      this.iceServers = ready.iceServers;
       this.session = { ...session, user: ready.user };
       void this.loadDirectory(ready.presence);
       void this.loadHistory();
@@ -214,9 +215,9 @@ export class ParleyApp {
   private async loadDirectory(snapshot: { username: string; status: Status }[]): Promise<void> {
     const res = await this.request('directory:list', { limit: 500 });
     if (!res) return;
-    const online = new Map(snapshot.map((p) => [p.username, p.status]));
+    const online: Partial<Record<string, Status>> = Object.fromEntries(snapshot.map((p) => [p.username, p.status]));
     this.directory.clear();
-    for (const u of res.users) this.directory.set(u.username, { ...u, status: online.get(u.username) ?? u.status });
+    for (const u of res.users) this.directory.set(u.username, { ...u, status: online[u.username] ?? u.status });
   }
 
   async loadHistory(): Promise<void> {
@@ -255,7 +256,7 @@ export class ParleyApp {
     this.announce(`Calling ${peer.displayName}`);
     if (!(await this.acquireMicrophone())) return;
     const res = await this.signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
-    if (this.call.kind !== 'outgoing') return; // cancelled meanwhile
+    if (this.phase().kind !== 'outgoing') return; // cancelled meanwhile
     if (!res.ok) {
       this.endCall(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : res.message);
       return;
@@ -269,7 +270,8 @@ export class ParleyApp {
     this.tones.stop();
     if (!(await this.acquireMicrophone())) return;
     const res = await this.signaling.request('call:accept', { callId });
-    if (this.call.kind !== 'incoming' || this.call.callId !== callId) return;
+    const now = this.phase();
+    if (now.kind !== 'incoming' || now.callId !== callId) return; // ended meanwhile
     if (!res.ok) {
       this.endCall('answered-elsewhere', false, res.message);
       return;
@@ -421,6 +423,11 @@ export class ParleyApp {
     }
     this.call = result.phase;
     return true;
+  }
+
+  /** The phase as it is now: read after an await, when it may have changed. */
+  private phase(): CallPhase {
+    return this.call;
   }
 
   private peerName(): string {

@@ -92,7 +92,7 @@ export class TonePlayer {
 
   private context(): SinkableContext {
     if (!this.ctx) {
-      this.ctx = new AudioContext() as SinkableContext;
+      this.ctx = new AudioContext();
       if (this.sinkId) void this.setSink(this.sinkId);
     }
     return this.ctx;

@@ -79,6 +79,11 @@ export class CallSession {
 
   private async offer(): Promise<void> {
     if (this.closed) return;
+    // The caller makes the first offer; the callee's tracks ride in its answer
+    // (addTrack transceivers are reused by the remote offer). Offering from both
+    // ends at once is legal under perfect negotiation, but the rollback it forces
+    // on the callee has left Chromium's ICE gathering stalled.
+    if (this.options.polite && !this.pc.remoteDescription) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -153,8 +158,8 @@ export class CallSession {
 }
 
 function preferOpus(transceiver: RTCRtpTransceiver | undefined): void {
-  const codecs = globalThis.RTCRtpReceiver?.getCapabilities?.('audio')?.codecs;
-  if (!transceiver || !codecs || !('setCodecPreferences' in transceiver)) return;
+  const codecs = RTCRtpReceiver.getCapabilities('audio')?.codecs;
+  if (!transceiver || !codecs) return;
   const opus = codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/opus');
   if (opus.length === 0) return;
   transceiver.setCodecPreferences([...opus, ...codecs.filter((c) => !opus.includes(c))]);

@@ -4,17 +4,20 @@ export interface DeviceOption {
   label: string;
 }
 
+/** Undefined outside a secure context (plain http from another host). */
+const media = (): MediaDevices | undefined => navigator.mediaDevices;
+
 export class Devices {
   inputs = $state<DeviceOption[]>([]);
   outputs = $state<DeviceOption[]>([]);
   private readonly onChange = () => void this.refresh();
 
   constructor(private readonly changed: () => void) {
-    navigator.mediaDevices?.addEventListener('devicechange', this.onChange);
+    media()?.addEventListener('devicechange', this.onChange);
   }
 
   async refresh(): Promise<void> {
-    const all = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+    const all = (await media()?.enumerateDevices()) ?? [];
     const pick = (kind: MediaDeviceKind) =>
       all
         .filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId !== '')
@@ -29,6 +32,6 @@ export class Devices {
   }
 
   dispose(): void {
-    navigator.mediaDevices?.removeEventListener('devicechange', this.onChange);
+    media()?.removeEventListener('devicechange', this.onChange);
   }
 }

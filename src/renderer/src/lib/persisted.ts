@@ -8,8 +8,11 @@ import { logger } from './log.js';
 
 const log = logger('storage');
 
+/** Absent where storage is disabled (some private modes). */
+const storage = (): Storage | undefined => globalThis.localStorage;
+
 export function readPersisted<T>(key: string, schema: z.ZodType<T>, fallback: T): T {
-  const raw = globalThis.localStorage?.getItem(key);
+  const raw = storage()?.getItem(key);
   if (raw == null) return fallback;
   try {
     const parsed = schema.safeParse(JSON.parse(raw));
@@ -22,9 +25,9 @@ export function readPersisted<T>(key: string, schema: z.ZodType<T>, fallback: T)
 }
 
 export function writePersisted(key: string, value: unknown): void {
-  globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  storage()?.setItem(key, JSON.stringify(value));
 }
 
 export function removePersisted(key: string): void {
-  globalThis.localStorage?.removeItem(key);
+  storage()?.removeItem(key);
 }

@@ -14,7 +14,7 @@ export interface SessionStore {
 }
 
 export function sessionStore(): SessionStore {
-  const desktop = globalThis.window?.parley;
+  const desktop = typeof window === 'undefined' ? undefined : window.parley;
   if (desktop) return desktop.session;
   return {
     load: () => Promise.resolve(readPersisted(KEY, storedSessionSchema.nullable(), null)),

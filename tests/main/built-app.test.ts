@@ -1,0 +1,54 @@
+/**
+ * The bundle electron-vite builds (out/), started against the Electron fake:
+ * its preload path, renderer folder and app:// protocol fit together.
+ * Skipped, saying so, when there is no build (run `npx electron-vite build`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp.js';
+import { startApp } from './start-app.js';
+
+vi.mock('electron', () => import('./fake-electron.js'));
+
+const OUT = resolve(import.meta.dirname, '../../out');
+const built = ['main/index.js', 'preload/index.cjs', 'renderer/index.html'].every((file) => existsSync(join(OUT, file)));
+if (!built) {
+  console.warn('tests/main/built-app.test.ts skipped: no build in out/ (run `npx electron-vite build`)');
+}
+
+describe.skipIf(!built)('the built app (out/)', () => {
+  beforeEach(() => {
+    vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('points the main window at the built, CommonJS preload', async () => {
+    const electron = await startApp({ built: true });
+    const preload = electron.fake.windows()[0]?.options.webPreferences?.preload;
+    expect(preload).toBe(join(OUT, 'preload/index.cjs'));
+    const source = await readFile(preload!, 'utf8');
+    // A sandboxed preload is a classic script: require('electron'), no import/export.
+    expect(source).toMatch(/require\(["']electron["']\)/);
+    expect(source).not.toMatch(/^\s*(import|export)\s/m);
+    expect([...source.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
+  });
+
+  it('serves the built renderer and every asset its index.html names, with the CSP', async () => {
+    const electron = await startApp({ built: true });
+    expect(dirname(electron.fake.windows()[0]!.options.webPreferences!.preload!)).toBe(join(OUT, 'preload'));
+    const index = await electron.fake.request('app://parley/');
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    const html = await index.text();
+    const assets = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const response = await electron.fake.request(`app://parley/${asset}`);
+      expect(response.status, asset).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Runs the real main process entry (src/main/index.ts) against a fresh copy
+ * of the Electron fake. Each call starts from a clean module registry, so a
+ * test file can start the app several times with different settings.
+ * The calling test file must itself `vi.mock('electron', () => import('./fake-electron.js'))`.
+ */
+import { vi } from 'vitest';
+
+export type FakeElectron = typeof import('./fake-electron.js');
+
+export interface StartOptions {
+  /** Adjust the fake before the app starts (userData dir, isPackaged, safeStorage…). */
+  setup?: (electron: FakeElectron) => void;
+  /** Stop before `app.whenReady()` resolves; call `electron.app.markReady()` to continue. */
+  holdReady?: boolean;
+  /** Start the built bundle (out/main/index.js) instead of the sources. */
+  built?: boolean;
+}
+
+export async function startApp(options: StartOptions = {}): Promise<FakeElectron> {
+  vi.resetModules();
+  const electron = await import('./fake-electron.js');
+  // The fresh fake is what the fresh main modules get as 'electron'.
+  vi.doMock('electron', () => electron);
+  electron.fake.reset();
+  electron.app.autoReady = options.holdReady !== true;
+  options.setup?.(electron);
+  if (options.built === true) {
+    // @ts-expect-error -- the build output has no types
+    await import('../../out/main/index.js');
+  } else {
+    await import('../../src/main/index.js');
+  }
+  if (options.holdReady !== true) await untilMainWindow(electron);
+  return electron;
+}
+
+export async function untilMainWindow(electron: FakeElectron): Promise<void> {
+  await vi.waitFor(() => {
+    if (electron.fake.windows().length === 0) throw new Error('the main window was not created');
+  });
+}

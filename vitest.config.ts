@@ -1,0 +1,43 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // package.json runs the browser suite on its own (test:e2e): two Chromiums
+    // negotiating at once on two cores stalled ICE gathering in one of them.
+    reporters: ['default', 'json'],
+    projects: [
+      {
+        test: {
+          // Main process and preload against a recording fake of Electron (tests/main/fake-electron.ts).
+          name: 'main',
+          include: ['tests/main/**/*.test.ts'],
+          environment: 'node',
+          // The main process logs every refusal; tests provoke many. PARLEY_LOG_LEVEL=debug shows them.
+          env: { PARLEY_LOG_LEVEL: process.env.PARLEY_LOG_LEVEL ?? 'silent' },
+        },
+      },
+      {
+        plugins: [svelte()],
+        test: {
+          // Pure renderer modules: state machine, view models, quality score.
+          name: 'renderer',
+          include: ['src/renderer/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          // Real Chromium against a real server serving the web build (out/renderer).
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          // One browser with several users at a time is all two cores take.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
