@@ -85,6 +85,9 @@ describe('1:1 audio calls in the browser', () => {
     await expect(alice.page.locator('.in-call').textContent()).resolves.toBe('In call');
     await expectAudioFlowing(bob.page);
     await expectAudioFlowing(alice.page);
+    // The connection quality indicator appears from the first statistics, with the numbers on hover.
+    await expect.poll(() => alice.page.locator('.quality').getAttribute('title'), poll).toMatch(/Round trip \d+ ms, jitter \d+ ms, packet loss [\d.]+ %/);
+    expect(await alice.page.locator('.quality').textContent()).toMatch(/Connection: (good|fair|poor)/);
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call.png') });
   });
 
