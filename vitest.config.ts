@@ -6,6 +6,7 @@ export default defineConfig({
     // package.json runs the browser suite on its own (test:e2e): two Chromiums
     // negotiating at once on two cores stalled ICE gathering in one of them.
     reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       {
         test: {
@@ -24,6 +25,16 @@ export default defineConfig({
           name: 'renderer',
           include: ['src/renderer/src/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          // The built desktop app under Playwright's Electron driver; skips itself without the binary.
+          name: 'electron',
+          include: ['tests/electron/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
