@@ -25,6 +25,8 @@ export async function tryInstallElectron() {
   const { spawnSync } = await import('node:child_process');
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('electron/package.json'));
-  spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'inherit', timeout: 300_000 });
+  console.info('Fetching the Electron binary (first run)…');
+  const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'pipe', timeout: 300_000 });
+  if (result.status !== 0) console.info(`Electron's download failed: ${String(result.stderr).trim().split('\n')[0] ?? ''}`);
   return electronBinary() !== null;
 }

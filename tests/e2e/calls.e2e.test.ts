@@ -174,6 +174,10 @@ describe('1:1 audio calls in the browser', () => {
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob.page, 'ended');
     await closeEnded(carol, bob);
+    // bob missed alice's call while he was busy: it is the newest row of his history.
+    const bobRow = await historyFirstRow(bob);
+    expect(await bobRow.locator('.name').textContent()).toBe('Alice');
+    expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
   });
 
   it('4f. bob is offline', async () => {

@@ -14,16 +14,16 @@ export const PROTOCOL_VERSION = 1;
 export const USERNAME_PATTERN = /^[a-z0-9._-]{2,32}$/;
 export const usernameSchema = z
   .string()
-  .regex(USERNAME_PATTERN, 'username must be 2-32 characters of a-z, 0-9, ".", "_" or "-"');
+  .regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"');
 export const displayNameSchema = z
   .string()
   .trim()
-  .min(1, 'display name must not be empty')
-  .max(64, 'display name must be at most 64 characters');
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters');
 export const passwordSchema = z
   .string()
-  .min(8, 'password must be at least 8 characters')
-  .max(256, 'password must be at most 256 characters');
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
 export const callIdSchema = z.string().min(1).max(64);
 
 /** Statuses a user may choose; `busy` and `offline` are set by the server. */

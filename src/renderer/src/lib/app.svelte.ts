@@ -29,7 +29,7 @@ import { mergeHistory } from './history-view.js';
 import { logger } from './log.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 import { sessionStore } from './session-store.js';
-import { loadFavorites, loadSettings, microphoneConstraints, saveFavorites, saveSettings, type Settings } from './settings.js';
+import { loadFavorites, loadSettings, microphoneConstraints, missingDevices, saveFavorites, saveSettings, type Settings } from './settings.js';
 import { Signaling } from './signaling.js';
 
 const log = logger('app');
@@ -450,24 +450,13 @@ export class ParleyApp {
 
   /** A chosen device that disappeared falls back to the default, and the user is told. */
   private checkDevices(): void {
-    const lost: string[] = [];
-    const patch: Partial<Settings> = {};
-    if (this.settings.microphoneId && !this.devices.has('input', this.settings.microphoneId)) {
-      patch.microphoneId = '';
-      lost.push('microphone');
-    }
-    if (this.settings.speakerId && !this.devices.has('output', this.settings.speakerId)) {
-      patch.speakerId = '';
-      lost.push('speaker');
-    }
-    if (this.settings.ringtoneId && !this.devices.has('output', this.settings.ringtoneId)) {
-      patch.ringtoneId = '';
-      lost.push('ringtone device');
-    }
-    if (lost.length > 0 && (this.devices.inputs.length > 0 || this.devices.outputs.length > 0)) {
-      this.updateSettings(patch);
-      this.notice = `Your ${lost.join(' and ')} is no longer available: using the default.`;
-    }
+    const { patch, lost } = missingDevices(this.settings, {
+      inputs: this.devices.inputs.map((d) => d.deviceId),
+      outputs: this.devices.outputs.map((d) => d.deviceId),
+    });
+    if (lost.length === 0) return;
+    this.updateSettings(patch);
+    this.notice = `Your ${lost.join(' and ')} is no longer available: using the default.`;
   }
 
   // ---------------------------------------------------------------- misc

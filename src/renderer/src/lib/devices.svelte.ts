@@ -27,10 +27,6 @@ export class Devices {
     this.changed();
   }
 
-  has(kind: 'input' | 'output', deviceId: string): boolean {
-    return (kind === 'input' ? this.inputs : this.outputs).some((d) => d.deviceId === deviceId);
-  }
-
   dispose(): void {
     media()?.removeEventListener('devicechange', this.onChange);
   }

@@ -36,3 +36,35 @@ export function microphoneConstraints(s: Settings): MediaTrackConstraints {
     autoGainControl: s.autoGainControl,
   };
 }
+
+export type DeviceSetting = 'microphoneId' | 'speakerId' | 'ringtoneId';
+
+const DEVICE_WORDS: Record<DeviceSetting, string> = {
+  microphoneId: 'microphone',
+  speakerId: 'speaker',
+  ringtoneId: 'ringtone device',
+};
+
+/**
+ * Chosen devices that are no longer plugged in fall back to the system
+ * default ('' ), with words for telling the user. Nothing is dropped while
+ * the device list is still unknown (empty).
+ */
+export function missingDevices(
+  s: Settings,
+  available: { inputs: readonly string[]; outputs: readonly string[] },
+): { patch: Partial<Settings>; lost: string[] } {
+  const patch: Partial<Settings> = {};
+  const lost: string[] = [];
+  if (available.inputs.length === 0 && available.outputs.length === 0) return { patch, lost };
+  const check = (key: DeviceSetting, list: readonly string[]) => {
+    if (s[key] && !list.includes(s[key])) {
+      patch[key] = '';
+      lost.push(DEVICE_WORDS[key]);
+    }
+  };
+  check('microphoneId', available.inputs);
+  check('speakerId', available.outputs);
+  check('ringtoneId', available.outputs);
+  return { patch, lost };
+}

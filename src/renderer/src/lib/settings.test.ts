@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, microphoneConstraints, missingDevices, settingsSchema } from './settings.js';
+
+describe('settings', () => {
+  it('falls back to the default device when a chosen one is unplugged, and names it', () => {
+    const s = { ...DEFAULT_SETTINGS, microphoneId: 'usb-mic', speakerId: 'headset', ringtoneId: 'speakers' };
+    expect(missingDevices(s, { inputs: ['usb-mic'], outputs: ['headset', 'speakers'] })).toEqual({ patch: {}, lost: [] });
+    expect(missingDevices(s, { inputs: ['builtin'], outputs: ['speakers'] })).toEqual({
+      patch: { microphoneId: '', speakerId: '' },
+      lost: ['microphone', 'speaker'],
+    });
+  });
+
+  it('drops nothing while the device list is not known yet', () => {
+    const s = { ...DEFAULT_SETTINGS, microphoneId: 'usb-mic' };
+    expect(missingDevices(s, { inputs: [], outputs: [] }).lost).toEqual([]);
+  });
+
+  it('asks for the chosen microphone and processing', () => {
+    expect(microphoneConstraints({ ...DEFAULT_SETTINGS, microphoneId: 'm1', noiseSuppression: false })).toEqual({
+      deviceId: { exact: 'm1' },
+      echoCancellation: true,
+      noiseSuppression: false,
+      autoGainControl: true,
+    });
+    expect(microphoneConstraints(DEFAULT_SETTINGS)).not.toHaveProperty('deviceId');
+  });
+
+  it('reads an old or partial settings object with defaults for what is missing', () => {
+    expect(settingsSchema.parse({ ringtoneVolume: 0.2 })).toEqual({ ...DEFAULT_SETTINGS, ringtoneVolume: 0.2 });
+    expect(settingsSchema.safeParse({ ringtoneVolume: 7 }).success).toBe(false);
+  });
+});
