@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
 import type { LoginResponse } from '../src/protocol/index.js';
-import { connect, postJson, register, startTestServer } from './harness.js';
+import { connect, postJson, register, settle, startTestServer } from './harness.js';
 
 const disconnected = (d: { socket: { connected: boolean; on(e: 'disconnect', l: () => void): void } }) =>
   new Promise<void>((resolve) => {
@@ -19,6 +19,7 @@ describe('revocation of live sessions', () => {
     // The poll interval is long: trigger the check the timer would make.
     await server.revocations.poll();
     await disconnected(old);
+    await settle(fresh); // a wrongful revocation of `fresh` would have arrived by now
     expect(old.events('session:revoked')).toEqual([{ reason: 'password-changed' }]);
     expect(fresh.socket.connected).toBe(true);
     expect(fresh.events('session:revoked')).toEqual([]);
@@ -31,6 +32,7 @@ describe('revocation of live sessions', () => {
     const again = await connect(server, await register(server, 'alice'));
     await server.revocations.poll();
     await disconnected(old);
+    await settle(again);
     expect(old.events('session:revoked')).toEqual([{ reason: 'removed' }]);
     expect(again.socket.connected).toBe(true);
   });

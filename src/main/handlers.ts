@@ -1,15 +1,27 @@
 /**
- * What each invoke channel does. The IPC module (ipc.ts) has already checked
+ * What each IPC channel does. The IPC module (ipc.ts) has already checked
  * the sender and validated the arguments when these run.
  */
+import type { DesktopCommand } from '../shared/desktop-state.js';
 import type { AppInfo } from '../shared/ipc.js';
-import type { InvokeHandlers } from './ipc.js';
+import type { DesktopHub } from './desktop-hub.js';
+import type { Hotkeys } from './hotkeys.js';
+import { sendToRenderer } from './ipc.js';
+import type { InvokeHandlers, SendHandlers } from './ipc.js';
+import { createLogger } from './log.js';
+import type { SettingsStore } from './settings.js';
 import type { TokenStore } from './token-store.js';
+import type { Windows } from './windows.js';
+
+const log = createLogger('handlers');
 
 export interface HandlerDeps {
   version: string;
   platform: NodeJS.Platform;
   tokenStore: TokenStore;
+  hotkeys: Pick<Hotkeys, 'statuses'>;
+  settings: Pick<SettingsStore, 'get' | 'update' | 'takeNotice'>;
+  hub: Pick<DesktopHub, 'state'>;
 }
 
 function platformName(platform: NodeJS.Platform): AppInfo['platform'] {
@@ -27,5 +39,38 @@ export function createInvokeHandlers(deps: HandlerDeps): InvokeHandlers {
     'session:load': () => tokenStore.load(),
     'session:save': (session) => tokenStore.save(session),
     'session:clear': () => tokenStore.clear(),
+    'shortcuts:status': () => Promise.resolve(deps.hotkeys.statuses()),
+    'settings:get': () => Promise.resolve(deps.settings.get()),
+    'settings:set': (patch) => deps.settings.update(patch),
+    'settings:notice': () => Promise.resolve(deps.settings.takeNotice()),
+    'desktop:snapshot': () => Promise.resolve(deps.hub.state()),
+  };
+}
+
+/** Main → renderer events that mirror main's own stores: `settings:changed`. */
+export function forwardSettingsChanges(deps: { windows: Pick<Windows, 'main'>; settings: Pick<SettingsStore, 'onChange'> }): () => void {
+  return deps.settings.onChange((settings) => {
+    const window = deps.windows.main();
+    if (window !== null) sendToRenderer(window.webContents, 'settings:changed', settings);
+  });
+}
+
+/** What the incoming-call popup may ask for: its two buttons, and showing the main window. */
+export const POPUP_COMMANDS: ReadonlySet<DesktopCommand['type']> = new Set(['answer', 'decline', 'show']);
+
+export interface SendHandlerDeps {
+  hub: Pick<DesktopHub, 'publish' | 'command'>;
+}
+
+export function createSendHandlers(deps: SendHandlerDeps): SendHandlers {
+  return {
+    'desktop:state': (_role, state) => deps.hub.publish(state),
+    'desktop:command': (role, command) => {
+      if (!POPUP_COMMANDS.has(command.type)) {
+        log.warn(`desktop:command ${command.type} refused from the ${role} window`);
+        return;
+      }
+      deps.hub.command(command);
+    },
   };
 }

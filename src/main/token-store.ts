@@ -13,11 +13,12 @@
  * time.
  */
 import * as nodeFs from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
 import { storedSessionSchema } from '../shared/ipc.js';
 import type { StoredSession } from '../shared/ipc.js';
+import { writeFileAtomically } from './atomic-file.js';
+import type { AtomicWriteFs } from './atomic-file.js';
 import { createLogger } from './log.js';
 
 const log = createLogger('token-store');
@@ -27,12 +28,8 @@ const HEADER_ENCRYPTED = 'parley-session/1 encrypted\n';
 const HEADER_PLAIN = 'parley-session/1 plain\n';
 
 /** The file operations the store uses (node:fs/promises; tests substitute failures). */
-export interface TokenStoreFs {
+export interface TokenStoreFs extends AtomicWriteFs {
   readFile(path: string): Promise<Buffer>;
-  writeFile(path: string, data: Buffer, options: { mode: number; flush: boolean }): Promise<void>;
-  rename(oldPath: string, newPath: string): Promise<void>;
-  rm(path: string, options: { force: boolean }): Promise<void>;
-  mkdir(path: string, options: { recursive: true; mode: number }): Promise<unknown>;
 }
 
 export interface TokenStoreDeps {
@@ -72,17 +69,7 @@ export function createTokenStore(deps: TokenStoreDeps): TokenStore {
 
   const encryptionAvailable = (): Promise<boolean> => safeStorage.isAsyncEncryptionAvailable();
 
-  async function writeAtomically(data: Buffer): Promise<void> {
-    await fs.mkdir(deps.dir, { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      await fs.writeFile(temp, data, { mode: 0o600, flush: true });
-      await fs.rename(temp, file);
-    } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
-      throw error;
-    }
-  }
+  const writeAtomically = (data: Buffer): Promise<void> => writeFileAtomically(fs, file, data);
 
   async function write(session: StoredSession): Promise<void> {
     const json = JSON.stringify(storedSessionSchema.parse(session));

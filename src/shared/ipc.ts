@@ -5,6 +5,7 @@
  * on `window.parley`. Pure TypeScript: no electron, no DOM, no node.
  */
 import { z } from 'zod';
+import { desktopCommandSchema, desktopStateSchema, type DesktopCommand, type DesktopState } from './desktop-state.js';
 
 export const storedSessionSchema = z.strictObject({
   serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
@@ -16,6 +17,136 @@ export const storedSessionSchema = z.strictObject({
   }),
 });
 export type StoredSession = z.infer<typeof storedSessionSchema>;
+
+/** What each global shortcut does: answer, decline (or hang up, in a call), toggle mute, show the window. */
+export const SHORTCUT_ACTIONS = ['answer', 'decline', 'mute', 'show'] as const;
+export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number];
+
+/** Per action, its accelerator ("CommandOrControl+Alt+A"), or null when the user turned it off. */
+export type ShortcutMap = Record<ShortcutAction, string | null>;
+
+export const DEFAULT_SHORTCUTS: ShortcutMap = {
+  answer: 'CommandOrControl+Alt+A',
+  decline: 'CommandOrControl+Alt+H',
+  mute: 'CommandOrControl+Alt+M',
+  show: 'CommandOrControl+Alt+P',
+};
+
+const MODIFIERS: Record<string, string> = {
+  commandorcontrol: 'CommandOrControl',
+  cmdorctrl: 'CommandOrControl',
+  command: 'Command',
+  cmd: 'Command',
+  control: 'Control',
+  ctrl: 'Control',
+  alt: 'Alt',
+  option: 'Alt',
+  altgr: 'AltGr',
+  shift: 'Shift',
+  super: 'Super',
+  meta: 'Super',
+};
+const NAMED_KEYS = [
+  'Plus', 'Space', 'Tab', 'Capslock', 'Numlock', 'Scrolllock', 'Backspace', 'Delete', 'Insert', 'Return', 'Enter',
+  'Up', 'Down', 'Left', 'Right', 'Home', 'End', 'PageUp', 'PageDown', 'Escape', 'Esc', 'PrintScreen',
+  'VolumeUp', 'VolumeDown', 'VolumeMute', 'MediaNextTrack', 'MediaPreviousTrack', 'MediaStop', 'MediaPlayPause',
+  'num0', 'num1', 'num2', 'num3', 'num4', 'num5', 'num6', 'num7', 'num8', 'num9', 'numdec', 'numadd', 'numsub', 'nummult', 'numdiv',
+];
+const KEY_NAMES = new Map(NAMED_KEYS.map((key) => [key.toLowerCase(), key]));
+/** Keys that may be a global shortcut on their own: nobody types them. */
+const LONE_KEY = /^(F1[3-9]|F2[0-4]|Media\w+|Volume\w+)$/;
+
+/**
+ * An Electron accelerator ("CommandOrControl+Alt+A") in its canonical
+ * spelling, or null when it is not one Parley accepts as a global shortcut:
+ * modifiers then one key, and at least one modifier other than Shift (a bare
+ * key or Shift+letter would be taken from every app the user types in),
+ * except F13–F24 and media keys.
+ */
+export function normalizeAccelerator(accelerator: string): string | null {
+  if (accelerator.length === 0 || accelerator.length > 64) return null;
+  const parts = accelerator.endsWith('++') ? [...accelerator.slice(0, -2).split('+'), 'Plus'] : accelerator.split('+');
+  const rawKey = parts.pop() ?? '';
+  const modifiers: string[] = [];
+  for (const part of parts) {
+    const modifier = MODIFIERS[part.toLowerCase()];
+    if (modifier === undefined || modifiers.includes(modifier)) return null;
+    modifiers.push(modifier);
+  }
+  let key: string | undefined;
+  if (/^[a-z0-9]$/i.test(rawKey)) key = rawKey.toUpperCase();
+  else if (/^f([1-9]|1\d|2[0-4])$/i.test(rawKey)) key = rawKey.toUpperCase();
+  else if (rawKey.length === 1 && ')!@#$%^&*(:;<=>,_-.?/~`{}[]|\\\'"'.includes(rawKey)) key = rawKey;
+  else key = KEY_NAMES.get(rawKey.toLowerCase());
+  if (key === undefined) return null;
+  if (!LONE_KEY.test(key) && !modifiers.some((modifier) => modifier !== 'Shift')) return null;
+  const order = ['CommandOrControl', 'Command', 'Control', 'Super', 'Alt', 'AltGr', 'Shift'];
+  modifiers.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return [...modifiers, key].join('+');
+}
+
+export const acceleratorSchema = z
+  .string()
+  .max(64)
+  .refine((value) => normalizeAccelerator(value) !== null, { message: 'not a valid global shortcut' })
+  .transform((value) => normalizeAccelerator(value) ?? value);
+
+/** How an incoming call reaches the user outside the window. */
+export const INCOMING_ALERTS = ['popup', 'notification', 'both'] as const;
+export type IncomingAlert = (typeof INCOMING_ALERTS)[number];
+
+const shortcutSetting = acceleratorSchema.nullable();
+
+/** The desktop settings the user edits (stored by main in <userData>/settings.json). */
+export const desktopSettingsSchema = z.strictObject({
+  /** Per action: the accelerator, or null for off. */
+  shortcuts: z.strictObject({ answer: shortcutSetting, decline: shortcutSetting, mute: shortcutSetting, show: shortcutSetting }),
+  /** The small always-on-top popup, the system notification, or both. */
+  incomingAlert: z.enum(INCOMING_ALERTS),
+  /** Start Parley when the user logs in to the computer. */
+  startAtLogin: z.boolean(),
+  /** Start in the tray without showing the window. */
+  startMinimized: z.boolean(),
+  /** Minutes without keyboard or mouse input before the status becomes away; 0 = never. */
+  idleAwayMinutes: z.number().int().min(0).max(720),
+});
+export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
+
+export const DEFAULT_SETTINGS: DesktopSettings = {
+  shortcuts: DEFAULT_SHORTCUTS,
+  incomingAlert: 'both',
+  startAtLogin: false,
+  startMinimized: false,
+  idleAwayMinutes: 10,
+};
+
+/** What `settings:set` takes: any subset; within `shortcuts`, any subset of the actions. */
+export const settingsPatchSchema = z.strictObject({
+  shortcuts: z
+    .strictObject({
+      answer: shortcutSetting.optional(),
+      decline: shortcutSetting.optional(),
+      mute: shortcutSetting.optional(),
+      show: shortcutSetting.optional(),
+    })
+    .optional(),
+  incomingAlert: z.enum(INCOMING_ALERTS).optional(),
+  startAtLogin: z.boolean().optional(),
+  startMinimized: z.boolean().optional(),
+  idleAwayMinutes: z.number().int().min(0).max(720).optional(),
+});
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** One global shortcut as main sees it now. */
+export interface ShortcutStatus {
+  action: ShortcutAction;
+  /** null: turned off in Settings. */
+  accelerator: string | null;
+  /** true: working now; false: Parley needs it now and could not get it; null: not needed right now (or off). */
+  registered: boolean | null;
+  /** Why the last attempt failed ("in use by another application"), until one succeeds. */
+  error?: string;
+}
 
 export interface AppInfo {
   version: string;
@@ -30,6 +161,23 @@ export interface InvokeChannels {
   'session:load': () => Promise<StoredSession | null>;
   'session:save': (session: StoredSession) => Promise<void>;
   'session:clear': () => Promise<void>;
+  /** Every global shortcut: its key, whether it works now, and why not. */
+  'shortcuts:status': () => Promise<ShortcutStatus[]>;
+  'settings:get': () => Promise<DesktopSettings>;
+  /**
+   * Changes some settings; resolves with all of them. Rejects (changing
+   * nothing) when invalid, or when a shortcut is already another action's
+   * ("… is already the shortcut for …"). New shortcuts are registered at
+   * once: read `shortcuts:status` / `shortcuts:changed` for failures.
+   */
+  'settings:set': (patch: SettingsPatch) => Promise<DesktopSettings>;
+  /**
+   * A message for the user about the settings file, once: e.g. it was
+   * corrupt, kept aside and the defaults are in use. Null afterwards.
+   */
+  'settings:notice': () => Promise<string | null>;
+  /** Incoming-call popup only: the DesktopState now (the caller, the callId), to render itself. */
+  'desktop:snapshot': () => Promise<DesktopState>;
 }
 
 /** Payload schemas of each invoke channel, as a tuple of arguments. */
@@ -38,13 +186,51 @@ export const invokeSchemas = {
   'session:load': z.tuple([]),
   'session:save': z.tuple([storedSessionSchema]),
   'session:clear': z.tuple([]),
+  'shortcuts:status': z.tuple([]),
+  'settings:get': z.tuple([]),
+  'settings:set': z.tuple([settingsPatchSchema]),
+  'settings:notice': z.tuple([]),
+  'desktop:snapshot': z.tuple([]),
 } satisfies Record<keyof InvokeChannels, z.ZodType>;
 
 export type InvokeChannel = keyof InvokeChannels;
 
+/**
+ * Renderer → main notifications without a reply (ipcRenderer.send /
+ * ipcMain.on). A message from a window not allowed to use the channel, or
+ * with an invalid payload, is logged and ignored by main.
+ */
+export interface SendChannels {
+  /** Main window only: the renderer's snapshot for the tray, shortcuts, notifications and popup. */
+  'desktop:state': (state: DesktopState) => void;
+  /**
+   * Incoming-call popup only: the user pressed Answer or Decline there (or
+   * clicked the caller: `show`). Main forwards it to the main window as a
+   * `desktop:command` event. Other command types are refused from the popup.
+   */
+  'desktop:command': (command: DesktopCommand) => void;
+}
+
+export const sendSchemas = {
+  'desktop:state': z.tuple([desktopStateSchema]),
+  'desktop:command': z.tuple([desktopCommandSchema]),
+} satisfies Record<keyof SendChannels, z.ZodType>;
+
+export type SendChannel = keyof SendChannels;
+
+export type MainEvent = keyof MainEvents;
+
 /** Main → renderer events (webContents.send / ipcRenderer.on). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- desktop commands arrive with the desktop integration
-export interface MainEvents {}
+export interface MainEvents {
+  /** Something the user did outside the window: tray, shortcut, notification, popup. */
+  'desktop:command': (command: DesktopCommand) => void;
+  /** The global shortcuts' status changed (registered, released, failed, changed in Settings). */
+  'shortcuts:changed': (statuses: ShortcutStatus[]) => void;
+  /** The settings changed (from any window, or by main). */
+  'settings:changed': (settings: DesktopSettings) => void;
+  /** To the incoming-call popup: the DesktopState changed. */
+  'desktop:changed': (state: DesktopState) => void;
+}
 
 /** The API the preload exposes as `window.parley`. */
 export interface ParleyDesktopApi {
@@ -53,5 +239,27 @@ export interface ParleyDesktopApi {
     load: InvokeChannels['session:load'];
     save: InvokeChannels['session:save'];
     clear: InvokeChannels['session:clear'];
+  };
+  desktop: {
+    /** Main window: publish the current DesktopState whenever it changes. */
+    publish: SendChannels['desktop:state'];
+    /** Main window: commands from the tray, shortcuts, notifications and popup. Returns a function that stops listening. */
+    onCommand: (listener: (command: DesktopCommand) => void) => () => void;
+    /** Incoming-call popup: Answer / Decline (with the callId) or `show`. */
+    command: SendChannels['desktop:command'];
+    /** Incoming-call popup: the current DesktopState. */
+    snapshot: InvokeChannels['desktop:snapshot'];
+    /** Incoming-call popup: each new DesktopState while it is open. Returns a function that stops listening. */
+    onSnapshot: (listener: MainEvents['desktop:changed']) => () => void;
+  };
+  shortcuts: {
+    status: InvokeChannels['shortcuts:status'];
+    onChange: (listener: MainEvents['shortcuts:changed']) => () => void;
+  };
+  settings: {
+    get: InvokeChannels['settings:get'];
+    set: InvokeChannels['settings:set'];
+    notice: InvokeChannels['settings:notice'];
+    onChange: (listener: MainEvents['settings:changed']) => () => void;
   };
 }

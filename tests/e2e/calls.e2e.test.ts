@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, callPanel, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
 
 let world: World;
 let alice: User;
@@ -45,14 +45,6 @@ async function endedText(page: Page): Promise<string> {
   return (await page.locator('.ended-reason').textContent())?.trim() ?? '';
 }
 
-async function closeEnded(...users: User[]): Promise<void> {
-  for (const u of users) {
-    const close = u.page.getByRole('button', { name: 'Close' });
-    if (await close.isVisible()) await close.click();
-    await callPanel(u.page).waitFor({ state: 'detached' });
-  }
-}
-
 /** Bytes received grow between two readings, and the level is clearly not silence. */
 async function expectAudioFlowing(page: Page): Promise<void> {
   await expect.poll(() => inboundAudio(page), poll).not.toBeNull();
@@ -61,11 +53,30 @@ async function expectAudioFlowing(page: Page): Promise<void> {
   await expect.poll(async () => (await inboundAudio(page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
 }
 
-async function historyFirstRow(u: User) {
+function historyRows(u: User) {
+  return u.page.locator('section[aria-labelledby="history-title"] li');
+}
+
+/** How many calls a user's history shows now: a mark to wait past. */
+async function historyMark(...users: User[]): Promise<number[]> {
+  const marks: number[] = [];
+  for (const u of users) {
+    await u.page.getByRole('button', { name: /^History/ }).click();
+    await u.page.locator('section[aria-labelledby="history-title"]').waitFor();
+    marks.push(await historyRows(u).count());
+  }
+  return marks;
+}
+
+/** The newest history row, once the history has grown past `mark`. */
+async function newestRow(u: User, mark: number | undefined) {
   await u.page.getByRole('button', { name: /^History/ }).click();
-  const row = u.page.locator('section[aria-labelledby="history-title"] li').first();
-  await row.waitFor();
-  return row;
+  await expect.poll(() => historyRows(u).count(), poll).toBeGreaterThan(mark ?? 0);
+  return historyRows(u).first();
+}
+
+async function newestOutcome(u: User, mark: number | undefined): Promise<string | null> {
+  return (await newestRow(u, mark)).locator('.outcome').textContent();
 }
 
 async function answerCall(u: User): Promise<void> {
@@ -109,7 +120,7 @@ describe('1:1 audio calls in the browser', () => {
     await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
     await closeEnded(alice, bob);
     for (const [u, peer] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
-      const row = await historyFirstRow(u);
+      const row = await newestRow(u, 0);
       await expect.poll(() => row.locator('.outcome').textContent(), poll).toBe('Answered');
       expect(await row.locator('.duration').textContent()).toMatch(/^\d+:\d\d$/);
       expect(await row.locator('.name').textContent()).toBe(peer === 'Alice' ? 'Bob' : 'Alice');
@@ -117,40 +128,44 @@ describe('1:1 audio calls in the browser', () => {
   });
 
   it('4a. bob declines', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     await bob.page.getByRole('button', { name: 'Decline' }).click();
     expect(await endedText(alice.page)).toBe('Bob declined');
     expect(await endedText(bob.page)).toBe('Call declined');
     await closeEnded(alice, bob);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Declined');
-    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Declined');
+    expect(await newestOutcome(alice, a)).toBe('Declined');
+    expect(await newestOutcome(bob, b)).toBe('Declined');
   });
 
   it('4b. alice cancels', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     await alice.page.getByRole('button', { name: 'Cancel call to Bob' }).click();
     expect(await endedText(alice.page)).toBe('Call cancelled');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
     await closeEnded(alice, bob);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Cancelled');
-    const bobRow = await historyFirstRow(bob);
+    expect(await newestOutcome(alice, a)).toBe('Cancelled');
+    const bobRow = await newestRow(bob, b);
     expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
     expect(await bobRow.getAttribute('class')).toMatch(/missed/);
   });
 
   it('4c. nobody answers', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     expect(await endedText(alice.page)).toBe('No answer');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
     await closeEnded(alice, bob);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('No answer');
-    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+    expect(await newestOutcome(alice, a)).toBe('No answer');
+    expect(await newestOutcome(bob, b)).toBe('Missed');
   });
 
   it('4d. bob is on do not disturb', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await bob.page.getByLabel('Your status').selectOption('dnd');
     await alice.page.getByRole('button', { name: 'Contacts' }).click();
     await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe('Do not disturb');
@@ -158,29 +173,32 @@ describe('1:1 audio calls in the browser', () => {
     expect(await endedText(alice.page)).toBe('Bob does not want to be disturbed');
     expect(await callPanel(bob.page).count()).toBe(0);
     await closeEnded(alice);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Do not disturb');
-    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+    expect(await newestOutcome(alice, a)).toBe('Do not disturb');
+    expect(await newestOutcome(bob, b)).toBe('Missed');
     await bob.page.getByLabel('Your status').selectOption('available');
   });
 
   it('4e. bob is busy in a call with carol', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await dial(carol, 'Bob');
     await answerCall(bob);
     await waitState(carol.page, 'active');
     await dial(alice, 'Bob');
     expect(await endedText(alice.page)).toBe('Bob is busy');
     await closeEnded(alice);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Busy');
+    expect(await newestOutcome(alice, a)).toBe('Busy');
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob.page, 'ended');
     await closeEnded(carol, bob);
     // bob missed alice's call while he was busy: it is the newest row of his history.
-    const bobRow = await historyFirstRow(bob);
+    // Two new rows, carol's call and alice's refused one; alice's is the newer.
+    const bobRow = await newestRow(bob, (b ?? 0) + 1);
     expect(await bobRow.locator('.name').textContent()).toBe('Alice');
     expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
   });
 
   it('4f. bob is offline', async () => {
+    const [a, b] = await historyMark(alice, bob);
     await bob.page.getByRole('button', { name: 'Settings' }).click();
     await bob.page.getByRole('button', { name: 'Sign out' }).click();
     await alice.page.getByRole('button', { name: 'Contacts' }).click();
@@ -188,10 +206,10 @@ describe('1:1 audio calls in the browser', () => {
     await dial(alice, 'Bob');
     expect(await endedText(alice.page)).toBe('Bob is offline');
     await closeEnded(alice);
-    expect(await (await historyFirstRow(alice)).locator('.outcome').textContent()).toBe('Offline');
+    expect(await newestOutcome(alice, a)).toBe('Offline');
     // Back online, bob sees what he missed.
     await signIn(bob);
     await expect.poll(() => bob.page.getByRole('button', { name: /^History/ }).textContent(), poll).toMatch(/\d/);
-    expect(await (await historyFirstRow(bob)).locator('.outcome').textContent()).toBe('Missed');
+    expect(await newestOutcome(bob, b)).toBe('Missed');
   });
 });

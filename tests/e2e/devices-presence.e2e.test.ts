@@ -1,7 +1,7 @@
 /** Several devices of one user, and presence seen by others. */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { closeEnded, openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
 
 let world: World;
 let alice: User;
@@ -54,7 +54,7 @@ describe('devices and presence', () => {
     expect(await bob.page.locator('.ended-reason').textContent()).toBe('Answered on another device');
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await expect.poll(() => state(bob2.page), poll).toBe('ended');
-    for (const u of [alice, bob, bob2]) await u.page.getByRole('button', { name: 'Close' }).click();
+    for (const u of [alice, bob, bob2]) await closeEnded(u);
   });
 
   it('6. bob setting away, entering a call and signing out each change alice\'s contact list', async () => {
@@ -70,7 +70,7 @@ describe('devices and presence', () => {
     });
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     await aliceSees('Available', () => expect.poll(() => state(bob.page), poll).toBe('ended').then(() => undefined));
-    await bob.page.getByRole('button', { name: 'Close' }).click();
+    await closeEnded(bob);
     await aliceSees('Offline', async () => {
       await bob.page.getByRole('button', { name: 'Settings' }).click();
       await bob.page.getByRole('button', { name: 'Sign out' }).click();

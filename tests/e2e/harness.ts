@@ -125,9 +125,17 @@ export interface User {
   console: string[];
 }
 
-export async function openUser(world: World, name: string): Promise<User> {
+export interface OpenOptions {
+  /** More test-side setup injected before the app loads (a fake window.parley, say). */
+  init?: () => void;
+  /** Type the server address (the desktop app does not default to the page's origin). */
+  serverField?: boolean;
+}
+
+export async function openUser(world: World, name: string, options: OpenOptions = {}): Promise<User> {
   const context = await world.browser.newContext({ permissions: ['microphone'] });
   await context.addInitScript(instrument);
+  if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => {
@@ -135,6 +143,7 @@ export async function openUser(world: World, name: string): Promise<User> {
   });
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   await page.goto(world.server.url);
+  if (options.serverField) await page.getByLabel('Server').fill(world.server.url);
   return { name, context, page, console: log };
 }
 
@@ -157,8 +166,8 @@ export async function signIn(user: User): Promise<void> {
   await page.getByRole('button', { name: /^Call / }).first().waitFor();
 }
 
-export async function user(world: World, name: string): Promise<User> {
-  const u = await openUser(world, name);
+export async function user(world: World, name: string, options: OpenOptions = {}): Promise<User> {
+  const u = await openUser(world, name, options);
   await signIn(u);
   return u;
 }
@@ -212,4 +221,12 @@ export function peerState(page: Page): Promise<string> {
     }
     return out.join(' ');
   });
+}
+
+/** Closes the ended-call view, which may already have closed by itself. */
+export async function closeEnded(...users: User[]): Promise<void> {
+  for (const u of users) {
+    await u.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
+    await callPanel(u.page).waitFor({ state: 'detached' });
+  }
 }

@@ -55,7 +55,7 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
     expect(await window.title()).toBe('Parley');
     expect(new URL(window.url()).protocol).toBe('app:');
     expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-    expect(await window.evaluate(() => Object.keys((window as unknown as { parley: object }).parley).sort())).toEqual(['app', 'session']);
+    expect(await window.evaluate(() => Object.keys((window as unknown as { parley: object }).parley).sort())).toEqual(['app', 'desktop', 'session', 'settings', 'shortcuts']);
   });
 
   it('signs in against the server and remembers the session across a restart of the window', async () => {

@@ -10,16 +10,24 @@
  * renderer invoking a channel, a permission prompt, a protocol request).
  * Behaviour follows Electron's where the code under test relies on it: a new
  * BrowserWindow emits app 'web-contents-created'; ipcMain.handle refuses a
- * second handler per channel; invoke arguments are structured-cloned.
+ * second handler per channel; invoke and send arguments are structured-cloned;
+ * close() emits a cancellable 'close' first; app.quit() emits 'before-quit'
+ * and closes every window; globalShortcut.register returns false for a key
+ * another app holds; Menu.buildFromTemplate keeps the template to click.
  */
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   BrowserWindowConstructorOptions,
   CustomScheme,
   HandlerDetails,
+  MenuItemConstructorOptions,
+  MessageBoxOptions,
+  NotificationConstructorOptions,
+  Rectangle,
   Session,
   WindowOpenHandlerResponse,
 } from 'electron';
@@ -76,7 +84,22 @@ export class FakeWebContents extends EventEmitter {
   readonly id = nextWebContentsId++;
   readonly mainFrame = new FakeFrame('');
   readonly loadedUrls: string[] = [];
+  /** Every main → renderer message (webContents.send), payloads structured-cloned. */
+  readonly sent: { channel: string; args: unknown[] }[] = [];
   windowOpenHandler: WindowOpenHandler | null = null;
+  destroyed = false;
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.sent.push({ channel, args: structuredClone(args) });
+  }
+  /** The payloads sent on one channel, in order. */
+  sentOn(channel: string): unknown[] {
+    return this.sent.filter((message) => message.channel === channel).map((message) => message.args[0]);
+  }
 
   setWindowOpenHandler(handler: WindowOpenHandler): void {
     this.windowOpenHandler = handler;
@@ -127,10 +150,20 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   visible = false;
   focused = false;
+  minimized = false;
+  maximized = false;
+  /** Whether the last show was showInactive() (no focus taken). */
+  shownInactive = false;
+  alwaysOnTop: boolean;
+  private bounds: Rectangle;
   private destroyed = false;
 
   constructor(readonly options: BrowserWindowConstructorOptions = {}) {
     super();
+    this.alwaysOnTop = options.alwaysOnTop === true;
+    const width = options.width ?? 800;
+    const height = options.height ?? 600;
+    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width, height };
     FakeBrowserWindow.instances.push(this);
     app.emit('web-contents-created', new FakeEvent(), this.webContents);
   }
@@ -139,15 +172,73 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   show(): void {
     this.visible = true;
+    this.shownInactive = false;
+    this.emit('show');
+  }
+  showInactive(): void {
+    this.visible = true;
+    this.shownInactive = true;
+    this.emit('show');
+  }
+  hide(): void {
+    this.visible = false;
+    this.focused = false;
+    this.emit('hide');
   }
   focus(): void {
     this.focused = true;
+    this.emit('focus');
+  }
+  blur(): void {
+    this.focused = false;
+    this.emit('blur');
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isFocused(): boolean {
+    return this.focused;
   }
   isMinimized(): boolean {
-    return false;
+    return this.minimized;
+  }
+  minimize(): void {
+    this.minimized = true;
+    this.focused = false;
+    this.emit('minimize');
   }
   restore(): void {
+    this.minimized = false;
     this.visible = true;
+    this.emit('restore');
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  maximize(): void {
+    this.maximized = true;
+    this.emit('maximize');
+  }
+  getBounds(): Rectangle {
+    return { ...this.bounds };
+  }
+  getNormalBounds(): Rectangle {
+    return { ...this.bounds };
+  }
+  setBounds(bounds: Partial<Rectangle>): void {
+    this.bounds = { ...this.bounds, ...bounds };
+  }
+  /** The user drags or resizes the window. */
+  moveTo(bounds: Partial<Rectangle>): void {
+    this.setBounds(bounds);
+    this.emit('move');
+    this.emit('resize');
+  }
+  setAlwaysOnTop(flag: boolean): void {
+    this.alwaysOnTop = flag;
+  }
+  setVisibleOnAllWorkspaces(): void {
+    // Recorded nowhere: only macOS has workspaces to pin to.
   }
   isDestroyed(): boolean {
     return this.destroyed;
@@ -155,19 +246,46 @@ export class FakeBrowserWindow extends EventEmitter {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.visible = false;
+    this.webContents.destroyed = true;
     this.emit('closed');
   }
+  /** Like the user clicking the close button: 'close' first, which a listener may prevent. */
   close(): void {
-    this.destroy();
+    if (this.destroyed) return;
+    const event = new FakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
   }
 }
 export const BrowserWindow = FakeBrowserWindow;
 
+/** The repository root: what app.getAppPath() is in an unpackaged run. */
+export const APP_PATH = resolve(import.meta.dirname, '../..');
+
 class FakeApp extends EventEmitter {
   isPackaged = false;
   userDataDir = '/nonexistent/parley-test-user-data';
-  readonly quit = vi.fn();
+  /** What requestSingleInstanceLock() answers: false when another instance runs. */
+  singleInstance = true;
+  /** Like Electron: 'before-quit', then every window is closed; a window that stays open cancels the quit. */
+  readonly quit = vi.fn(() => {
+    const event = new FakeEvent();
+    this.emit('before-quit', event);
+    if (event.defaultPrevented) return;
+    for (const window of FakeBrowserWindow.getAllWindows()) window.close();
+    if (FakeBrowserWindow.getAllWindows().length > 0) return;
+    this.emit('will-quit', new FakeEvent());
+    this.emit('quit');
+  });
   readonly exit = vi.fn();
+  readonly focus = vi.fn();
+  readonly requestSingleInstanceLock = vi.fn(() => this.singleInstance);
+  readonly setAsDefaultProtocolClient = vi.fn((_protocol: string, _path?: string, _args?: string[]) => true);
+  readonly setLoginItemSettings = vi.fn((_settings: { openAtLogin?: boolean; args?: string[] }) => undefined);
+  getAppPath(): string {
+    return APP_PATH;
+  }
   private ready = false;
   private readonly readyWaiters: (() => void)[] = [];
   /** Whether whenReady() resolves on its own; set false to call markReady() yourself. */
@@ -192,8 +310,13 @@ class FakeApp extends EventEmitter {
     this.ready = false;
     this.readyWaiters.length = 0;
     this.autoReady = true;
+    this.singleInstance = true;
     this.quit.mockClear();
     this.exit.mockClear();
+    this.focus.mockClear();
+    this.requestSingleInstanceLock.mockClear();
+    this.setAsDefaultProtocolClient.mockClear();
+    this.setLoginItemSettings.mockClear();
   }
   getVersion(): string {
     return '0.1.0-test';
@@ -215,14 +338,26 @@ export interface FakeInvokeEvent {
   frameId: number;
 }
 
+type SendListener = (event: FakeInvokeEvent, ...args: unknown[]) => void;
+
 export const ipcMain = {
   handlers: new Map<string, InvokeListener>(),
+  /** ipcMain.on listeners (renderer → main send channels). */
+  listeners: new Map<string, SendListener[]>(),
   handle(channel: string, listener: InvokeListener): void {
     if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, listener);
   },
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
+  },
+  on(channel: string, listener: SendListener): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+  },
+  removeListener(channel: string, listener: SendListener): void {
+    const rest = (this.listeners.get(channel) ?? []).filter((candidate) => candidate !== listener);
+    if (rest.length === 0) this.listeners.delete(channel);
+    else this.listeners.set(channel, rest);
   },
 };
 
@@ -317,6 +452,210 @@ export const shell = {
   openExternal: vi.fn((_url: string) => Promise.resolve()),
 };
 
+
+/** What nativeImage.createFromPath returns: the path, and whether it was made a template image. */
+export class FakeNativeImage {
+  template = false;
+  constructor(readonly path: string) {}
+  isEmpty(): boolean {
+    return this.path === '' || !existsSync(this.path);
+  }
+  setTemplateImage(option: boolean): void {
+    this.template = option;
+  }
+  isTemplateImage(): boolean {
+    return this.template;
+  }
+}
+
+export const nativeImage = {
+  createFromPath: (path: string) => new FakeNativeImage(path),
+  createEmpty: () => new FakeNativeImage(''),
+};
+
+/** A menu item as the fake keeps it: the template's options, submenus built too. */
+export type FakeMenuItem = Omit<MenuItemConstructorOptions, 'submenu'> & { submenu?: FakeMenu };
+
+export class FakeMenu {
+  readonly items: FakeMenuItem[];
+  constructor(template: MenuItemConstructorOptions[]) {
+    this.items = template.map((item) => {
+      const { submenu, ...rest } = item;
+      if (submenu === undefined) return rest;
+      return { ...rest, submenu: submenu instanceof FakeMenu ? submenu : new FakeMenu(submenu as MenuItemConstructorOptions[]) };
+    });
+  }
+  /** The item at a path of labels, e.g. ['Call', 'Bob — available']. */
+  find(path: readonly string[]): FakeMenuItem | undefined {
+    let items = this.items;
+    let found: FakeMenuItem | undefined;
+    for (const label of path) {
+      found = items.find((item) => item.label === label);
+      if (found === undefined) return undefined;
+      items = found.submenu?.items ?? [];
+    }
+    return found;
+  }
+  /** Clicks the item at a path of labels, as the user would (disabled items cannot be clicked). */
+  click(...path: string[]): void {
+    const item = this.find(path);
+    if (item === undefined) throw new Error(`no menu item ${path.join(' › ')}; the menu has: ${JSON.stringify(this.outline())}`);
+    if (item.enabled === false) throw new Error(`menu item ${path.join(' › ')} is disabled`);
+    if (item.click === undefined) throw new Error(`menu item ${path.join(' › ')} has no click handler`);
+    item.click(item as never, undefined, {});
+  }
+  /** The labels, with '---' for separators, '(x)'/'( )' for radio and checkbox items, '!' for disabled, submenus nested. */
+  outline(): unknown[] {
+    return this.items.map((item) => {
+      if (item.type === 'separator') return '---';
+      const mark = item.type === 'radio' || item.type === 'checkbox' ? (item.checked === true ? '(x) ' : '( ) ') : '';
+      const label = `${item.enabled === false ? '!' : ''}${mark}${item.label ?? ''}`;
+      return item.submenu === undefined ? label : { [label]: item.submenu.outline() };
+    });
+  }
+}
+
+export const Menu = {
+  buildFromTemplate: (template: MenuItemConstructorOptions[]) => new FakeMenu(template),
+};
+
+export class FakeTray extends EventEmitter {
+  static readonly instances: FakeTray[] = [];
+  image: FakeNativeImage;
+  tooltip = '';
+  menu: FakeMenu | null = null;
+  private destroyed = false;
+  constructor(image: FakeNativeImage) {
+    super();
+    this.image = image;
+    FakeTray.instances.push(this);
+  }
+  setImage(image: FakeNativeImage): void {
+    this.image = image;
+  }
+  setToolTip(tooltip: string): void {
+    this.tooltip = tooltip;
+  }
+  setContextMenu(menu: FakeMenu | null): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** The icon's file name, e.g. 'available.png'. */
+  iconFile(): string {
+    return this.image.path.split(/[\\/]/).at(-1) ?? '';
+  }
+}
+export const Tray = FakeTray;
+
+export const globalShortcut = {
+  /** Accelerators another application holds: register() returns false for them. */
+  taken: new Set<string>(),
+  registered: new Map<string, () => void>(),
+  /** Every register() call and its result, in order. */
+  attempts: [] as { accelerator: string; result: boolean }[],
+  register(accelerator: string, callback: () => void): boolean {
+    if (!/^[^\s+]+(\+[^\s+]+)*$/.test(accelerator)) throw new TypeError(`conversion failure from ${accelerator}`);
+    const result = !this.taken.has(accelerator) && !this.registered.has(accelerator);
+    this.attempts.push({ accelerator, result });
+    if (result) this.registered.set(accelerator, callback);
+    return result;
+  },
+  unregister(accelerator: string): void {
+    this.registered.delete(accelerator);
+  },
+  unregisterAll(): void {
+    this.registered.clear();
+  },
+  isRegistered(accelerator: string): boolean {
+    return this.registered.has(accelerator);
+  },
+  /** The user presses a global shortcut. */
+  press(accelerator: string): void {
+    const callback = this.registered.get(accelerator);
+    if (callback === undefined) throw new Error(`${accelerator} is not registered`);
+    callback();
+  },
+};
+
+export class FakeNotification extends EventEmitter {
+  static readonly instances: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  shown = false;
+  closed = false;
+  constructor(readonly options: NotificationConstructorOptions = {}) {
+    super();
+    FakeNotification.instances.push(this);
+  }
+  get title(): string {
+    return this.options.title ?? '';
+  }
+  get body(): string {
+    return this.options.body ?? '';
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  /** The user clicks the notification. */
+  click(): void {
+    this.emit('click', new FakeEvent());
+  }
+  /** The user presses one of its action buttons, by label. */
+  act(text: string): void {
+    const actionIndex = (this.options.actions ?? []).findIndex((action) => action.text === text);
+    if (actionIndex < 0) throw new Error(`no action ${text} on notification "${this.title}"`);
+    this.emit('action', Object.assign(new FakeEvent(), { actionIndex, selectionIndex: -1 }), actionIndex, -1);
+  }
+}
+export const Notification = FakeNotification;
+
+const PRIMARY_WORK_AREA: Rectangle = { x: 0, y: 0, width: 1920, height: 1040 };
+
+export const screen = {
+  /** Each display's work area; the first is the primary one. */
+  workAreas: [PRIMARY_WORK_AREA] as Rectangle[],
+  display(workArea: Rectangle) {
+    return { id: this.workAreas.indexOf(workArea), workArea, bounds: workArea, scaleFactor: 1 };
+  },
+  getPrimaryDisplay() {
+    return this.display(this.workAreas[0]!);
+  },
+  getAllDisplays() {
+    return this.workAreas.map((workArea) => this.display(workArea));
+  },
+};
+
+class FakePowerMonitor extends EventEmitter {
+  /** Seconds since the last keyboard or mouse input. */
+  idleSeconds = 0;
+  getSystemIdleTime(): number {
+    return this.idleSeconds;
+  }
+}
+export const powerMonitor = new FakePowerMonitor();
+
+export const dialog = {
+  /** The button index the user will press in each next message box; 0 when empty. */
+  responses: [] as number[],
+  showMessageBox: vi.fn((_windowOrOptions: unknown, _options?: MessageBoxOptions) =>
+    Promise.resolve({ response: dialog.responses.shift() ?? 0, checkboxChecked: false }),
+  ),
+  /** The options of every message box shown, in order. */
+  shown(): MessageBoxOptions[] {
+    return this.showMessageBox.mock.calls.map(([first, second]) => second ?? (first as MessageBoxOptions));
+  },
+};
+
 // Preload side.
 export const contextBridge = {
   mainWorld: {} as Record<string, unknown>,
@@ -326,12 +665,29 @@ export const contextBridge = {
   },
 };
 
+type RendererListener = (event: unknown, ...args: unknown[]) => void;
+
 export const ipcRenderer = {
   /** Resolves with what the test put in `replies` for the channel (undefined otherwise). */
   replies: new Map<string, unknown>(),
   invoke: vi.fn(function invoke(channel: string, ..._args: unknown[]): Promise<unknown> {
     return Promise.resolve(ipcRenderer.replies.get(channel));
   }),
+  send: vi.fn((_channel: string, ..._args: unknown[]) => undefined),
+  listeners: new Map<string, RendererListener[]>(),
+  on(channel: string, listener: RendererListener): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+  },
+  removeListener(channel: string, listener: RendererListener): void {
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((candidate) => candidate !== listener),
+    );
+  },
+  /** Main sends an event to this page. */
+  deliver(channel: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener({ sender: 'ipc-renderer-event' }, ...structuredClone(args));
+  },
 };
 
 /** Helpers that play Chromium's and the renderer's part. */
@@ -342,6 +698,18 @@ export const fake = {
     if (listener === undefined) throw new Error(`No handler registered for '${channel}'`);
     const event: FakeInvokeEvent = { sender, senderFrame: frame, processId: frame?.processId ?? 0, frameId: frame?.routingId ?? 0 };
     return await listener(event, ...structuredClone(args));
+  },
+  /** A renderer frame sends on a channel (ipcRenderer.send): delivered to every ipcMain.on listener. */
+  send(channel: string, frame: FakeFrame | null, sender: FakeWebContents, ...args: unknown[]): void {
+    const event: FakeInvokeEvent = { sender, senderFrame: frame, processId: frame?.processId ?? 0, frameId: frame?.routingId ?? 0 };
+    for (const listener of ipcMain.listeners.get(channel) ?? []) listener(event, ...structuredClone(args));
+  },
+  /** The live tray icon, if any. */
+  tray(): FakeTray | undefined {
+    return FakeTray.instances.filter((tray) => !tray.isDestroyed()).at(-1);
+  },
+  notifications(): FakeNotification[] {
+    return FakeNotification.instances;
   },
   /** A page asks for a permission (e.g. getUserMedia → 'media'). */
   requestPermission(
@@ -380,6 +748,18 @@ export const fake = {
     FakeBrowserWindow.instances.length = 0;
     app.reset();
     ipcMain.handlers.clear();
+    ipcMain.listeners.clear();
+    FakeTray.instances.length = 0;
+    globalShortcut.taken.clear();
+    globalShortcut.registered.clear();
+    globalShortcut.attempts.length = 0;
+    FakeNotification.instances.length = 0;
+    FakeNotification.supported = true;
+    screen.workAreas = [PRIMARY_WORK_AREA];
+    powerMonitor.removeAllListeners();
+    powerMonitor.idleSeconds = 0;
+    dialog.responses.length = 0;
+    dialog.showMessageBox.mockClear();
     protocol.privileged.length = 0;
     protocol.handlers.clear();
     net.fetch.mockClear();
@@ -392,5 +772,7 @@ export const fake = {
     for (const key of Object.keys(contextBridge.mainWorld)) Reflect.deleteProperty(contextBridge.mainWorld, key);
     ipcRenderer.replies.clear();
     ipcRenderer.invoke.mockClear();
+    ipcRenderer.send.mockClear();
+    ipcRenderer.listeners.clear();
   },
 };

@@ -149,7 +149,8 @@ describe('IPC from the renderer', () => {
     });
     it('a closed window (and its replacement is trusted)', async () => {
       const closed = window.webContents;
-      window.close();
+      // Really closed (closing by hand only hides it to the tray).
+      window.destroy();
       electron.app.emit('activate');
       window = electron.fake.windows().at(-1)!;
       contents = window.webContents;

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
+import type { DesktopCommand } from '../../src/shared/desktop-state.js';
 import type { ParleyDesktopApi, StoredSession } from '../../src/shared/ipc.js';
 import { contextBridge, fake, ipcRenderer } from './fake-electron.js';
 
@@ -27,12 +29,38 @@ describe('preload', () => {
     api = contextBridge.mainWorld.parley as ParleyDesktopApi;
   });
 
-  it('exposes exactly window.parley, with the app and session functions and nothing else', () => {
+  it('exposes exactly window.parley, with the app, session and desktop functions and nothing else', () => {
     expect(Object.keys(contextBridge.mainWorld)).toEqual(['parley']);
     expect(shape(api)).toEqual({
       app: { info: 'function' },
       session: { load: 'function', save: 'function', clear: 'function' },
+      desktop: { publish: 'function', onCommand: 'function', command: 'function', snapshot: 'function', onSnapshot: 'function' },
+      shortcuts: { status: 'function', onChange: 'function' },
+      settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
     });
+  });
+
+  it('desktop.publish sends the state on desktop:state, and returns nothing to wait for', () => {
+    const state = { ...SIGNED_OUT, connection: 'connecting' as const };
+    expect(api.desktop.publish(state)).toBeUndefined();
+    expect(ipcRenderer.send).toHaveBeenCalledExactlyOnceWith('desktop:state', state);
+  });
+
+  it('desktop.command sends the command on desktop:command', () => {
+    ipcRenderer.send.mockClear();
+    api.desktop.command({ type: 'answer', callId: 'c1' });
+    expect(ipcRenderer.send).toHaveBeenCalledExactlyOnceWith('desktop:command', { type: 'answer', callId: 'c1' });
+  });
+
+  it('desktop.onCommand delivers each command (without the Electron event) until unsubscribed', () => {
+    const received: DesktopCommand[] = [];
+    const stop = api.desktop.onCommand((command) => received.push(command));
+    ipcRenderer.deliver('desktop:command', { type: 'toggle-mute' });
+    ipcRenderer.deliver('desktop:command', { type: 'dial', username: 'bob' });
+    stop();
+    ipcRenderer.deliver('desktop:command', { type: 'hangup' });
+    expect(received).toEqual([{ type: 'toggle-mute' }, { type: 'dial', username: 'bob' }]);
+    expect(ipcRenderer.listeners.get('desktop:command')).toEqual([]);
   });
 
   it.each([
@@ -40,11 +68,44 @@ describe('preload', () => {
     ['session.load', () => api.session.load(), 'session:load', []],
     ['session.save', () => api.session.save(session), 'session:save', [session]],
     ['session.clear', () => api.session.clear(), 'session:clear', []],
+    ['shortcuts.status', () => api.shortcuts.status(), 'shortcuts:status', []],
+    ['settings.get', () => api.settings.get(), 'settings:get', []],
+    ['desktop.snapshot', () => api.desktop.snapshot(), 'desktop:snapshot', []],
+    ['settings.set', () => api.settings.set({ idleAwayMinutes: 5 }), 'settings:set', [{ idleAwayMinutes: 5 }]],
+    ['settings.notice', () => api.settings.notice(), 'settings:notice', []],
   ] as const)('%s invokes %s', async (_name, call, channel, args) => {
     ipcRenderer.invoke.mockClear();
     ipcRenderer.replies.set(channel, { reply: channel });
     expect(await call()).toEqual({ reply: channel });
     expect(ipcRenderer.invoke).toHaveBeenCalledExactlyOnceWith(channel, ...args);
+  });
+
+  it('shortcuts.onChange delivers each status list until unsubscribed', () => {
+    const received: unknown[] = [];
+    const stop = api.shortcuts.onChange((statuses) => received.push(statuses));
+    const statuses = [{ action: 'answer', accelerator: 'CommandOrControl+Alt+A', registered: false, error: 'in use by another application' }];
+    ipcRenderer.deliver('shortcuts:changed', statuses);
+    stop();
+    ipcRenderer.deliver('shortcuts:changed', []);
+    expect(received).toEqual([statuses]);
+  });
+
+  it('desktop.onSnapshot delivers each state until unsubscribed', () => {
+    const received: unknown[] = [];
+    const stop = api.desktop.onSnapshot((state) => received.push(state));
+    ipcRenderer.deliver('desktop:changed', SIGNED_OUT);
+    stop();
+    ipcRenderer.deliver('desktop:changed', SIGNED_OUT);
+    expect(received).toEqual([SIGNED_OUT]);
+  });
+
+  it('settings.onChange delivers the new settings until unsubscribed', () => {
+    const received: unknown[] = [];
+    const stop = api.settings.onChange((settings) => received.push(settings));
+    ipcRenderer.deliver('settings:changed', { idleAwayMinutes: 5 });
+    stop();
+    ipcRenderer.deliver('settings:changed', { idleAwayMinutes: 6 });
+    expect(received).toEqual([{ idleAwayMinutes: 5 }]);
   });
 
   it('passes main’s refusal on to the page', async () => {

@@ -4,7 +4,19 @@
  * test file can start the app several times with different settings.
  * The calling test file must itself `vi.mock('electron', () => import('./fake-electron.js'))`.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { vi } from 'vitest';
+
+/** Each started app gets its own empty userData folder under this one, removed when the test process ends. */
+const USER_DATA_ROOT = join(tmpdir(), `parley-main-tests-${process.pid}`);
+process.once('exit', () => rmSync(USER_DATA_ROOT, { recursive: true, force: true }));
+
+export function freshUserData(): string {
+  mkdirSync(USER_DATA_ROOT, { recursive: true });
+  return mkdtempSync(join(USER_DATA_ROOT, 'user-data-'));
+}
 
 export type FakeElectron = typeof import('./fake-electron.js');
 
@@ -24,6 +36,7 @@ export async function startApp(options: StartOptions = {}): Promise<FakeElectron
   vi.doMock('electron', () => electron);
   electron.fake.reset();
   electron.app.autoReady = options.holdReady !== true;
+  electron.app.userDataDir = freshUserData();
   options.setup?.(electron);
   if (options.built === true) {
     // @ts-expect-error -- the build output has no types

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { invokeSchemas } from '../../src/shared/ipc.js';
+import { invokeSchemas, sendSchemas } from '../../src/shared/ipc.js';
 import { startApp, untilMainWindow } from './start-app.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -54,7 +54,8 @@ describe('main process wiring', () => {
 
   it('gives every window it creates the secure webPreferences (also after reopening)', async () => {
     const electron = await startApp();
-    electron.fake.windows()[0]?.close();
+    // Really closed (closing by hand only hides it to the tray).
+    electron.fake.windows()[0]?.destroy();
     electron.app.emit('activate');
     expect(electron.fake.windows()).toHaveLength(2);
     for (const window of electron.fake.windows()) {
@@ -83,6 +84,8 @@ describe('main process wiring', () => {
   it('handles exactly the channels of the IPC contract', async () => {
     const electron = await startApp();
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(Object.keys(invokeSchemas).sort());
+    expect([...electron.ipcMain.listeners.keys()].sort()).toEqual(Object.keys(sendSchemas).sort());
+    for (const listeners of electron.ipcMain.listeners.values()) expect(listeners).toHaveLength(1);
   });
 
   it('quits when the last window closes, except on macOS', async () => {

@@ -135,7 +135,9 @@ export function attachRealtime(deps: RealtimeDeps): void {
     socket.on('disconnect', (reason) => {
       dispatcher.forget(socket.id);
       if (deps.closing()) return;
+      // Also when the session failed to start part-way: endSession is safe on partial state.
       void ready
+        .catch(() => undefined)
         .then(() => endSession(socket))
         .catch((err: unknown) => log.error({ err, username: socket.data.username }, 'session teardown failed'))
         .finally(() => log.info({ username: socket.data.username, sessionId: socket.id, reason }, 'device disconnected'));

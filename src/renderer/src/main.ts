@@ -1,7 +1,13 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { isIncomingPopup } from './lib/desktop.js';
+import IncomingPopup from './screens/IncomingPopup.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-export default mount(App, { target });
+const desktop = window.parley?.desktop;
+
+// The desktop app's incoming-call popup is this same page with #incoming: no
+// sign-in, no connection, only what main mirrors.
+export default isIncomingPopup() && desktop ? mount(IncomingPopup, { target, props: { desktop } }) : mount(App, { target });

@@ -18,11 +18,13 @@ import type {
   Status,
   UserRef,
 } from 'parley-server/protocol';
+import { desktopCommandSchema, type DesktopState } from '../../../shared/desktop-state.js';
 import type { AppInfo, StoredSession } from '../../../shared/ipc.js';
 import * as api from './api.js';
 import { LevelMeter, TonePlayer } from './audio.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
+import { desktopState } from './desktop-view.js';
 import { Devices } from './devices.svelte.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
@@ -39,6 +41,16 @@ export type Tab = 'contacts' | 'history' | 'settings';
 
 /** How long the "call ended" view stays before returning to idle. */
 const ENDED_VIEW_MS = 8000;
+
+/** How long a call may take to connect, and to come back after an interruption. */
+const CONNECT_LIMIT_MS = 30_000;
+const RECONNECT_LIMIT_MS = 20_000;
+
+const MICROPHONE_PROBLEM = 'Parley cannot use the microphone: check the permission and the device in Settings.';
+
+function stopStream(stream: MediaStream): void {
+  for (const t of stream.getTracks()) t.stop();
+}
 
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
@@ -90,7 +102,14 @@ export class ParleyApp {
   private earlySignals: Signal[] = [];
   private readonly tones = new TonePlayer();
   private meters: { input: LevelMeter | null; output: LevelMeter | null } = { input: null, output: null };
-  private timers: { stats?: ReturnType<typeof setInterval>; levels?: ReturnType<typeof setInterval>; ended?: ReturnType<typeof setTimeout> } = {};
+  private timers: Partial<Record<'stats' | 'levels' | 'ended' | 'connect' | 'retry' | 'testTone', ReturnType<typeof setTimeout>>> = {};
+  private retryDelayMs = 1000;
+  /** Counts calls begun here; an await that finds another number has outlived its call. */
+  private callSeq = 0;
+  private answering = false;
+  /** Calls this side left while their answer was in flight. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly abandoned = new Set<string>();
   private lossCounters: LossCounters | null = null;
   private readonly store = sessionStore();
 
@@ -159,20 +178,32 @@ export class ParleyApp {
       }
       this.connection = 'offline';
       this.connectionMessage = `Cannot reach the server: ${err.message}`;
+      // Socket.IO retries transport errors itself, but not a refusal by the server.
+      if (code !== undefined || !s.socket.active) {
+        clearTimeout(this.timers.retry);
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);
+        this.timers.retry = setTimeout(() => {
+          if (this.signaling === s && !s.socket.connected) s.socket.connect();
+        }, this.retryDelayMs * (0.5 + Math.random()));
+      }
     });
     s.socket.on('disconnect', () => {
       if (this.signaling !== s) return;
       this.connection = 'offline';
       this.connectionMessage = 'Reconnecting to the server…';
+      // The server ends a disconnected device's calls, and a new connection is a new
+      // device session: a call in progress cannot continue through this one.
+      if (inCall(this.call)) this.endCall('failed', false, 'The connection to the server was lost, so the call ended.');
     });
     s.on('session:ready', (ready) => {
+      this.retryDelayMs = 1000;
       this.connection = 'online';
       this.connectionMessage = null;
       this.myStatus = ready.status;
       this.missedCalls = ready.missedCalls;
       this.iceServers = ready.iceServers;
       this.session = { ...session, user: ready.user };
-      void this.loadDirectory(ready.presence);
+      void this.loadDirectory();
       void this.loadHistory();
     });
     s.on('session:revoked', ({ reason }) => {
@@ -195,12 +226,14 @@ export class ParleyApp {
     });
     s.on('call:accepted', ({ callId, polite }) => {
       if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
+      // Answered just as this side gave up on it: end it for the callee too.
+      else if (this.abandoned.has(callId)) void this.request('call:hangup', { callId });
     });
     s.on('call:ended', ({ callId, reason }) => {
       if (this.call.kind !== 'idle' && this.call.callId === callId) this.endCall(reason, false);
     });
     s.on('call:signal', ({ callId, description, candidate }) => {
-      if (this.call.kind === 'idle' || this.call.callId !== callId) return;
+      if (!inCall(this.call) || this.call.kind === 'idle' || this.call.callId !== callId) return;
       const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
       if (this.callSession) void this.callSession.handleSignal(signal);
       else this.earlySignals.push(signal);
@@ -212,12 +245,15 @@ export class ParleyApp {
 
   private iceServers: RTCIceServer[] = [];
 
-  private async loadDirectory(snapshot: { username: string; status: Status }[]): Promise<void> {
+  private async loadDirectory(): Promise<void> {
     const res = await this.request('directory:list', { limit: 500 });
     if (!res) return;
-    const online: Partial<Record<string, Status>> = Object.fromEntries(snapshot.map((p) => [p.username, p.status]));
-    this.directory.clear();
-    for (const u of res.users) this.directory.set(u.username, { ...u, status: online[u.username] ?? u.status });
+    // The list carries each user's status as of its answer, fresher than the
+    // session:ready snapshot; deltas that follow update it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+    const listed = new Set(res.users.map((u) => u.username));
+    for (const name of [...this.directory.keys()]) if (!listed.has(name)) this.directory.delete(name);
+    for (const u of res.users) this.directory.set(u.username, u);
   }
 
   async loadHistory(): Promise<void> {
@@ -247,16 +283,30 @@ export class ParleyApp {
 
   /** Calls a contact by username. */
   async dial(username: string): Promise<void> {
-    if (inCall(this.call) || !this.signaling) return;
+    const signaling = this.signaling;
+    if (inCall(this.call) || !signaling) return;
     const entry = this.directory.get(username);
     const peer: UserRef = { username, displayName: entry?.displayName ?? username };
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
+    const seq = ++this.callSeq;
     this.outgoing = true;
     this.announce(`Calling ${peer.displayName}`);
-    if (!(await this.acquireMicrophone())) return;
-    const res = await this.signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
-    if (this.phase().kind !== 'outgoing') return; // cancelled meanwhile
+    // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
+    const current = () => this.callSeq === seq && this.phase().kind === 'outgoing';
+    const stream = await this.openMicrophone();
+    if (!stream) {
+      if (current()) this.endCall('failed', true, MICROPHONE_PROBLEM);
+      return;
+    }
+    if (!current()) return stopStream(stream);
+    this.localStream = stream;
+    const res = await signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
+    if (!current()) {
+      // Given up while the invite was on its way: end it at the callee too.
+      if (res.ok) this.abandon(res.callId);
+      return;
+    }
     if (!res.ok) {
       this.endCall(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : res.message);
       return;
@@ -265,18 +315,42 @@ export class ParleyApp {
   }
 
   async answer(): Promise<void> {
-    if (this.call.kind !== 'incoming' || !this.signaling) return;
-    const { callId } = this.call;
-    this.tones.stop();
-    if (!(await this.acquireMicrophone())) return;
-    const res = await this.signaling.request('call:accept', { callId });
-    const now = this.phase();
-    if (now.kind !== 'incoming' || now.callId !== callId) return; // ended meanwhile
-    if (!res.ok) {
-      this.endCall('answered-elsewhere', false, res.message);
-      return;
+    const signaling = this.signaling;
+    if (this.call.kind !== 'incoming' || !signaling || this.answering) return;
+    this.answering = true;
+    try {
+      const { callId } = this.call;
+      const seq = this.callSeq;
+      const current = () => {
+        const now = this.phase();
+        return this.callSeq === seq && now.kind === 'incoming' && now.callId === callId;
+      };
+      this.tones.stop();
+      const stream = await this.openMicrophone();
+      if (!stream) {
+        if (current()) {
+          this.notice = MICROPHONE_PROBLEM;
+          this.decline();
+        }
+        return;
+      }
+      if (!current()) return stopStream(stream);
+      const res = await signaling.request('call:accept', { callId });
+      if (!current()) {
+        stopStream(stream);
+        if (res.ok) this.abandon(callId);
+        return;
+      }
+      if (!res.ok) {
+        stopStream(stream);
+        this.endCall('answered-elsewhere', false, res.message);
+        return;
+      }
+      this.localStream = stream;
+      if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
+    } finally {
+      this.answering = false;
     }
-    if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
   }
 
   decline(): void {
@@ -287,8 +361,19 @@ export class ParleyApp {
 
   cancel(): void {
     if (this.call.kind !== 'outgoing') return;
-    if (this.call.callId) void this.request('call:cancel', { callId: this.call.callId });
+    // Without a call id yet, dial() hangs the call up when the invite's answer comes.
+    if (this.call.callId) this.abandon(this.call.callId);
     this.endCall('cancelled', true);
+  }
+
+  /**
+   * Ends a call this side has left. call:hangup, not call:cancel: the callee
+   * may be answering at this very moment, and the server treats a hang-up on a
+   * ringing call as a cancel.
+   */
+  private abandon(callId: string): void {
+    this.abandoned.add(callId);
+    void this.request('call:hangup', { callId });
   }
 
   hangup(): void {
@@ -324,25 +409,24 @@ export class ParleyApp {
 
   private onIncoming(callId: string, from: UserRef): void {
     clearTimeout(this.timers.ended);
+    // Two people calling each other at once: the call that reached this side wins
+    // over a dial the server has not taken yet (it would be refused as busy).
+    if (this.call.kind === 'outgoing' && this.call.callId === null) this.endCall('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
+    this.callSeq++;
     this.outgoing = false;
     this.tones.play('ringtone');
     this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
     this.notifyIncoming(from);
   }
 
-  private async acquireMicrophone(): Promise<boolean> {
+  /** The microphone as set, or null (the caller tells the user). */
+  private async openMicrophone(): Promise<MediaStream | null> {
     try {
-      this.localStream = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings), video: false });
-      return true;
+      return await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings), video: false });
     } catch (err) {
       log.warn('microphone unavailable', err);
-      if (inCall(this.call)) {
-        if (this.call.kind === 'outgoing') this.endCall('failed', true, 'Parley cannot use the microphone: check the permission and the device in Settings.');
-        else this.decline();
-      }
-      this.notice = 'Parley cannot use the microphone: check the permission and the device in Settings.';
-      return false;
+      return null;
     }
   }
 
@@ -363,7 +447,10 @@ export class ParleyApp {
       onMediaState: (state) => this.onMediaState(state),
     });
     this.meters.input = new LevelMeter(this.localStream);
+    this.lossCounters = null;
+    this.quality = null;
     for (const s of this.earlySignals.splice(0)) void this.callSession.handleSignal(s);
+    this.watchConnection(CONNECT_LIMIT_MS);
     this.timers.levels = setInterval(() => {
       this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
       this.outputLevel = this.meters.output?.level() ?? 0;
@@ -373,15 +460,33 @@ export class ParleyApp {
 
   private onMediaState(state: MediaState): void {
     if (state === 'connected') {
+      clearTimeout(this.timers.connect);
       if (this.apply({ type: 'connected', at: Date.now() })) this.announce(`In call with ${this.peerName()}`);
     } else if (state === 'interrupted') {
-      this.apply({ type: 'interrupted' });
+      if (this.apply({ type: 'interrupted' })) this.watchConnection(RECONNECT_LIMIT_MS);
+    } else {
+      this.giveUpConnecting();
     }
   }
 
+  /** A media path that does not come up (again) in time ends the call as failed. */
+  private watchConnection(limitMs: number): void {
+    clearTimeout(this.timers.connect);
+    this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
+  }
+
+  private giveUpConnecting(): void {
+    const call = this.call;
+    if (call.kind !== 'connecting' && call.kind !== 'reconnecting') return;
+    void this.request('call:hangup', { callId: call.callId });
+    this.endCall('failed', false, 'The call could not connect: your network may block calls. A TURN server helps (ask your admin).');
+  }
+
   private async sampleQuality(): Promise<void> {
-    if (!this.callSession) return;
-    const report = await this.callSession.getStats();
+    const session = this.callSession;
+    if (!session) return;
+    const report = await session.getStats();
+    if (this.callSession !== session) return; // the call ended meanwhile
     const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, this.lossCounters);
     this.lossCounters = counters;
     this.quality = { quality: scoreQuality(sample), sample };
@@ -398,6 +503,7 @@ export class ParleyApp {
     this.earlySignals = [];
     clearInterval(this.timers.stats);
     clearInterval(this.timers.levels);
+    clearTimeout(this.timers.connect);
     this.meters.input?.close();
     this.meters.output?.close();
     this.meters = { input: null, output: null };
@@ -444,8 +550,12 @@ export class ParleyApp {
   }
 
   playTestRingtone(): void {
+    if (inCall(this.call)) return; // never over a real ring or call
     this.tones.play('ringtone');
-    setTimeout(() => this.tones.stop(), 3000);
+    clearTimeout(this.timers.testTone);
+    this.timers.testTone = setTimeout(() => {
+      if (!inCall(this.call)) this.tones.stop();
+    }, 3000);
   }
 
   /** A chosen device that disappeared falls back to the default, and the user is told. */
@@ -457,6 +567,74 @@ export class ParleyApp {
     if (lost.length === 0) return;
     this.updateSettings(patch);
     this.notice = `Your ${lost.join(' and ')} is no longer available: using the default.`;
+  }
+
+  /** Reconnects at once (the computer woke up) instead of waiting for the next retry. */
+  reconnect(): void {
+    const s = this.signaling;
+    if (!s || s.socket.connected) return;
+    clearTimeout(this.timers.retry);
+    s.socket.connect();
+  }
+
+  // ------------------------------------------------------------- desktop
+
+  /** What the desktop's main process mirrors: tray, shortcuts, notifications, popup. */
+  desktopSnapshot(): DesktopState {
+    return desktopState({
+      connection: this.connection,
+      me: this.session?.user ?? null,
+      myStatus: this.myStatus,
+      chosenStatus: this.chosenStatus,
+      call: this.call,
+      muted: this.muted,
+      missedCalls: this.missedCalls,
+      directory: this.directory.values(),
+      favorites: this.favorites,
+      history: this.history,
+    });
+  }
+
+  /** A command from outside the window (tray, global shortcut, notification, popup). */
+  handleDesktopCommand(input: unknown): void {
+    const parsed = desktopCommandSchema.safeParse(input);
+    if (!parsed.success) {
+      log.warn('ignored a malformed desktop command');
+      return;
+    }
+    const command = parsed.data;
+    // A command meant for one ringing call does nothing to another.
+    const ringing = this.call.kind === 'incoming' ? this.call.callId : null;
+    const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
+    switch (command.type) {
+      case 'dial':
+        void this.dial(command.username);
+        break;
+      case 'answer':
+        if (forThisCall(command.callId)) void this.answer();
+        break;
+      case 'decline':
+        if (forThisCall(command.callId)) this.decline();
+        break;
+      case 'reconnect':
+        this.reconnect();
+        break;
+      case 'hangup':
+        this.hangupOrEnd();
+        break;
+      case 'toggle-mute':
+        this.toggleMute();
+        // Heard, since the user may be looking at another app.
+        this.tones.cue(!this.muted);
+        break;
+      case 'set-status':
+        void this.setStatus(command.status);
+        break;
+      case 'show':
+        if (command.tab === 'history') void this.openHistory();
+        else if (command.tab) this.tab = command.tab;
+        break;
+    }
   }
 
   // ---------------------------------------------------------------- misc

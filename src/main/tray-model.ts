@@ -1,0 +1,282 @@
+/**
+ * What the tray shows for a DesktopState: which icon, the tooltip in words,
+ * and the context menu as plain data. Pure (no electron), so every state is
+ * table-tested; tray.ts turns the result into a Tray, a NativeImage and a
+ * Menu.
+ */
+import type { DesktopCommand, DesktopState, Presence, SettablePresence } from '../shared/desktop-state.js';
+
+/** The icon states drawn by scripts/make-tray-icons.mjs (build/tray/). */
+export const TRAY_ICON_STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted'] as const;
+export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
+
+/** What a menu item does when clicked. */
+export type TrayAction = { kind: 'command'; command: DesktopCommand } | { kind: 'quit' };
+
+export type TrayMenuItem =
+  | { type: 'separator' }
+  | {
+      type: 'normal' | 'radio';
+      label: string;
+      enabled: boolean;
+      checked?: boolean;
+      action?: TrayAction;
+      /** Shown next to the label only (never registered by the menu): the global shortcut doing the same. */
+      accelerator?: string;
+      submenu?: TrayMenuItem[];
+    };
+
+/** The global shortcuts that work right now (registered), by what they do. */
+export interface ShortcutHints {
+  answer?: string;
+  decline?: string;
+  mute?: string;
+  show?: string;
+}
+
+export interface TrayInput {
+  state: DesktopState;
+  platform: NodeJS.Platform;
+  /** Only shortcuts that are registered: a hint never names a key that does not work. */
+  shortcuts?: ShortcutHints;
+}
+
+export interface TrayView {
+  /** File name in build/tray/, e.g. 'in-call-muted-missed.png' or 'awayTemplate.png'. */
+  icon: string;
+  /** macOS: a template image the system tints for light and dark menu bars. */
+  template: boolean;
+  tooltip: string;
+  menu: TrayMenuItem[];
+}
+
+/** Windows cuts tray tooltips at 127 characters. */
+export const TOOLTIP_MAX = 127;
+/** Longest name shown in the tooltip before it is shortened with an ellipsis. */
+const TOOLTIP_NAME_MAX = 40;
+
+export const STATUS_WORDS: Record<Presence, string> = {
+  available: 'available',
+  away: 'away',
+  dnd: 'do not disturb',
+  busy: 'busy',
+  offline: 'offline',
+};
+
+const STATUS_LABELS: Record<SettablePresence, string> = {
+  available: 'Available',
+  away: 'Away',
+  dnd: 'Do not disturb',
+};
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+}
+
+export function trayIconState(state: DesktopState): TrayIconState {
+  const { call } = state;
+  switch (call.kind) {
+    case 'ringing-in':
+      return 'ringing';
+    case 'in-call':
+      return call.muted ? 'in-call-muted' : 'in-call';
+    case 'ringing-out':
+      return 'in-call';
+    case 'none':
+      break;
+    default:
+      return assertNever(call);
+  }
+  if (state.connection !== 'online') return 'offline';
+  switch (state.status) {
+    case 'available':
+    case 'away':
+    case 'dnd':
+    case 'offline':
+      return state.status;
+    case 'busy':
+      return 'in-call';
+    default:
+      return assertNever(state.status);
+  }
+}
+
+export function trayIconFile(state: DesktopState, platform: NodeJS.Platform): string {
+  const badge = state.missedCalls > 0 ? '-missed' : '';
+  return `${trayIconState(state)}${badge}${platform === 'darwin' ? 'Template' : ''}.png`;
+}
+
+/** An accelerator as people read it: "Ctrl+Alt+A", or "⌃⌥A" style on macOS ("⌘⌥A"). */
+export function describeAccelerator(accelerator: string, platform: NodeJS.Platform): string {
+  const mac = platform === 'darwin';
+  const names: Record<string, string> = mac
+    ? { commandorcontrol: '⌘', cmdorctrl: '⌘', command: '⌘', cmd: '⌘', control: '⌃', ctrl: '⌃', alt: '⌥', option: '⌥', shift: '⇧', super: '⌘', meta: '⌘' }
+    : { commandorcontrol: 'Ctrl', cmdorctrl: 'Ctrl', control: 'Ctrl', ctrl: 'Ctrl', alt: 'Alt', option: 'Alt', altgr: 'AltGr', shift: 'Shift', super: 'Super', meta: 'Super', command: 'Super', cmd: 'Super' };
+  const parts = accelerator.split('+').map((part, index, all) => (index === all.length - 1 && part === '' ? 'Plus' : part));
+  const words = parts.filter((part) => part !== '').map((part) => names[part.toLowerCase()] ?? part);
+  return words.join(mac ? '' : '+');
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+function missedText(count: number): string {
+  if (count === 0) return '';
+  return count === 1 ? ', 1 missed call' : `, ${count} missed calls`;
+}
+
+function stateWords(state: DesktopState, name: (text: string) => string): string {
+  const { call } = state;
+  switch (call.kind) {
+    case 'ringing-in':
+      return `ringing: ${name(call.peer.displayName)} is calling`;
+    case 'ringing-out':
+      return `calling ${name(call.peer.displayName)}`;
+    case 'in-call':
+      return `in call with ${name(call.peer.displayName)}${call.muted ? ' (muted)' : ''}`;
+    case 'none':
+      break;
+    default:
+      return assertNever(call);
+  }
+  switch (state.connection) {
+    case 'signed-out':
+      return 'signed out';
+    case 'connecting':
+      return 'connecting…';
+    case 'offline':
+      return 'offline';
+    case 'online':
+      return STATUS_WORDS[state.status];
+    default:
+      return assertNever(state.connection);
+  }
+}
+
+function hintLine(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Platform): string {
+  const hint = (accelerator: string | undefined, does: string) =>
+    accelerator === undefined ? [] : [`${describeAccelerator(accelerator, platform)} ${does}`];
+  switch (state.call.kind) {
+    case 'ringing-in':
+      return [...hint(hints.answer, 'answers'), ...hint(hints.decline, 'declines')].join(' · ');
+    case 'in-call':
+      return [...hint(hints.mute, state.call.muted ? 'unmutes' : 'mutes'), ...hint(hints.decline, 'hangs up')].join(' · ');
+    case 'ringing-out':
+      return hint(hints.decline, 'hangs up').join('');
+    case 'none':
+      return '';
+    default:
+      return assertNever(state.call);
+  }
+}
+
+/** "Parley — in call with Bob (muted), 2 missed calls", then the working shortcuts on a second line if they fit. */
+export function trayTooltip(state: DesktopState, platform: NodeJS.Platform, hints: ShortcutHints = {}): string {
+  const first = `Parley — ${stateWords(state, (text) => shorten(text, TOOLTIP_NAME_MAX))}${missedText(state.missedCalls)}`;
+  const second = hintLine(state, hints, platform);
+  const both = second === '' ? first : `${first}\n${second}`;
+  return both.length <= TOOLTIP_MAX ? both : shorten(first, TOOLTIP_MAX);
+}
+
+/** Menu labels are the user's text: '&' would become a mnemonic on Windows and Linux. */
+export function menuText(text: string): string {
+  return text.replaceAll('&', '&&');
+}
+
+const command = (value: DesktopCommand): TrayAction => ({ kind: 'command', command: value });
+
+function callSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
+  const contacts = state.contacts;
+  const item = (contact: DesktopState['contacts'][number]): TrayMenuItem => ({
+    type: 'normal',
+    label: menuText(`${contact.displayName} — ${STATUS_WORDS[contact.status]}`),
+    enabled: contact.status !== 'offline',
+    action: command({ type: 'dial', username: contact.username }),
+  });
+  const favorites = contacts.filter((contact) => contact.favorite).map(item);
+  const others = contacts.filter((contact) => !contact.favorite).map(item);
+  const submenu: TrayMenuItem[] =
+    contacts.length === 0
+      ? [{ type: 'normal', label: 'No one online', enabled: false }]
+      : [...favorites, ...(favorites.length > 0 && others.length > 0 ? [{ type: 'separator' } as const] : []), ...others];
+  return { type: 'normal', label: 'Call', enabled: canDial && contacts.length > 0, submenu };
+}
+
+function recentSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
+  const calls: TrayMenuItem[] = state.recent.map((call) => ({
+    type: 'normal',
+    label: menuText(`${call.peer.displayName} — ${call.missed ? 'missed' : call.direction}`),
+    enabled: canDial,
+    action: command({ type: 'dial', username: call.peer.username }),
+  }));
+  const submenu: TrayMenuItem[] = [
+    ...(calls.length === 0 ? [{ type: 'normal', label: 'No recent calls', enabled: false } as const] : calls),
+    { type: 'separator' },
+    { type: 'normal', label: 'Show history', enabled: true, action: command({ type: 'show', tab: 'history' }) },
+  ];
+  return { type: 'normal', label: 'Recent', enabled: state.connection !== 'signed-out', submenu };
+}
+
+function callItems(state: DesktopState, hints: ShortcutHints): TrayMenuItem[] {
+  const { call } = state;
+  const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
+  switch (call.kind) {
+    case 'ringing-in':
+      return [
+        { type: 'normal', label: menuText(`${call.peer.displayName} is calling`), enabled: false },
+        { type: 'normal', label: 'Answer', enabled: true, action: command({ type: 'answer', callId: call.callId }), ...withKey(hints.answer) },
+        { type: 'normal', label: 'Decline', enabled: true, action: command({ type: 'decline', callId: call.callId }), ...withKey(hints.decline) },
+        { type: 'separator' },
+      ];
+    case 'in-call':
+      return [
+        { type: 'normal', label: menuText(`In call with ${call.peer.displayName}`), enabled: false },
+        { type: 'normal', label: call.muted ? 'Unmute' : 'Mute', enabled: true, action: command({ type: 'toggle-mute' }), ...withKey(hints.mute) },
+        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
+        { type: 'separator' },
+      ];
+    case 'ringing-out':
+      return [
+        { type: 'normal', label: menuText(`Calling ${call.peer.displayName}…`), enabled: false },
+        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
+        { type: 'separator' },
+      ];
+    case 'none':
+      return [];
+    default:
+      return assertNever(call);
+  }
+}
+
+export function trayMenu(state: DesktopState, hints: ShortcutHints = {}): TrayMenuItem[] {
+  const signedIn = state.connection !== 'signed-out';
+  const canDial = state.connection === 'online' && state.call.kind === 'none';
+  const statuses: TrayMenuItem[] = (['available', 'away', 'dnd'] as const).map((status) => ({
+    type: 'radio',
+    label: STATUS_LABELS[status],
+    enabled: signedIn,
+    checked: signedIn && state.chosenStatus === status,
+    action: command({ type: 'set-status', status }),
+  }));
+  return [
+    ...callItems(state, hints),
+    ...statuses,
+    { type: 'separator' },
+    callSubmenu(state, canDial),
+    recentSubmenu(state, canDial),
+    { type: 'separator' },
+    { type: 'normal', label: 'Show Parley', enabled: true, action: command({ type: 'show' }), ...(hints.show === undefined ? {} : { accelerator: hints.show }) },
+    { type: 'normal', label: 'Quit', enabled: true, action: { kind: 'quit' } },
+  ];
+}
+
+export function trayView(input: TrayInput): TrayView {
+  const hints = input.shortcuts ?? {};
+  return {
+    icon: trayIconFile(input.state, input.platform),
+    template: input.platform === 'darwin',
+    tooltip: trayTooltip(input.state, input.platform, hints),
+    menu: trayMenu(input.state, hints),
+  };
+}

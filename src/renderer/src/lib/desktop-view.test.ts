@@ -1,0 +1,73 @@
+import type { HistoryEntry } from 'parley-server/protocol';
+import { describe, expect, it } from 'vitest';
+import { desktopStateSchema } from '../../../shared/desktop-state.js';
+import { IDLE } from './call-state.js';
+import { desktopState, type DesktopInput } from './desktop-view.js';
+
+const me = { username: 'ada', displayName: 'Ada' };
+const bob = { username: 'bob', displayName: 'Bob' };
+const base: DesktopInput = {
+  connection: 'online',
+  me,
+  myStatus: 'available',
+  chosenStatus: 'available',
+  call: IDLE,
+  muted: false,
+  missedCalls: 0,
+  directory: [],
+  favorites: new Set(),
+  history: [],
+};
+const entry = (peer: typeof bob, startedAt: number, over: Partial<HistoryEntry> = {}): HistoryEntry => ({
+  seq: startedAt,
+  callId: `c${startedAt}`,
+  direction: 'incoming',
+  peer,
+  media: { audio: true, video: false },
+  startedAt,
+  answeredAt: null,
+  endedAt: startedAt,
+  outcome: 'no-answer',
+  missed: true,
+  ...over,
+});
+
+describe('desktop snapshot', () => {
+  it('is empty and offline when signed out', () => {
+    const s = desktopState({ ...base, connection: 'signed-out', me: null, missedCalls: 3 });
+    expect(s).toMatchObject({ connection: 'signed-out', status: 'offline', missedCalls: 0, contacts: [] });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+  });
+
+  it('lists favorites, then online contacts by most recent call, and skips offline non-favorites', () => {
+    const directory = [
+      { username: 'zed', displayName: 'Zed', status: 'available' as const },
+      { username: 'bob', displayName: 'Bob', status: 'away' as const },
+      { username: 'cat', displayName: 'Cat', status: 'offline' as const },
+      { username: 'dan', displayName: 'Dan', status: 'offline' as const },
+    ];
+    const s = desktopState({ ...base, directory, favorites: new Set(['dan']), history: [entry(bob, 50)] });
+    expect(s.contacts.map((c) => c.username)).toEqual(['dan', 'bob', 'zed']);
+    expect(s.contacts[0]).toMatchObject({ favorite: true, status: 'offline' });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+  });
+
+  it('mirrors the call: ringing, connecting, answered and muted', () => {
+    expect(desktopState({ ...base, call: { kind: 'incoming', callId: 'c1', peer: bob, since: 0 } }).call).toEqual({ kind: 'ringing-in', callId: 'c1', peer: bob });
+    expect(desktopState({ ...base, call: { kind: 'outgoing', callId: null, peer: bob, ringing: false, since: 0 } }).call).toEqual({ kind: 'ringing-out', peer: bob });
+    expect(desktopState({ ...base, muted: true, call: { kind: 'connecting', callId: 'c1', peer: bob, polite: true, since: 0 } }).call).toEqual({
+      kind: 'in-call', callId: 'c1', peer: bob, muted: true, answeredAt: null,
+    });
+    expect(desktopState({ ...base, call: { kind: 'active', callId: 'c1', peer: bob, polite: true, answeredAt: 9 } }).call).toMatchObject({ answeredAt: 9 });
+    expect(desktopState({ ...base, call: { kind: 'ended', callId: 'c1', peer: bob, reason: 'hangup', local: true, durationMs: 1, at: 2 } }).call).toEqual({ kind: 'none' });
+  });
+
+  it('shows offline while disconnected from the server, and caps the recent calls', () => {
+    const history = Array.from({ length: 14 }, (_, i) => entry(bob, 100 - i));
+    const s = desktopState({ ...base, connection: 'offline', history, missedCalls: 2 });
+    expect(s.status).toBe('offline');
+    expect(s.recent).toHaveLength(10);
+    expect(s.recent[0]).toEqual({ callId: 'c100', peer: bob, direction: 'incoming', missed: true });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The snapshot the desktop's main process mirrors (tray, shortcuts,
+ * notifications, popup), computed from the renderer's state. Pure.
+ */
+import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
+import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
+import type { CallPhase } from './call-state.js';
+import type { Connection } from './app.svelte.js';
+
+export interface DesktopInput {
+  connection: Connection;
+  me: UserRef | null;
+  myStatus: Status;
+  chosenStatus: SettableStatus;
+  call: CallPhase;
+  muted: boolean;
+  missedCalls: number;
+  directory: Iterable<DirectoryEntry>;
+  favorites: ReadonlySet<string>;
+  history: readonly HistoryEntry[];
+}
+
+export function desktopCall(call: CallPhase, muted: boolean): DesktopCall {
+  switch (call.kind) {
+    case 'incoming':
+      return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
+    case 'outgoing':
+      return { kind: 'ringing-out', peer: call.peer };
+    case 'connecting':
+      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: null };
+    case 'active':
+    case 'reconnecting':
+      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: call.answeredAt };
+    case 'idle':
+    case 'ended':
+      return { kind: 'none' };
+  }
+}
+
+export function desktopState(input: DesktopInput): DesktopState {
+  if (input.connection === 'signed-out' || !input.me) {
+    return {
+      connection: 'signed-out',
+      me: null,
+      status: 'offline',
+      chosenStatus: input.chosenStatus,
+      call: { kind: 'none' },
+      missedCalls: 0,
+      contacts: [],
+      recent: [],
+    };
+  }
+  // Most recent call first, per peer.
+  const lastCall = new Map<string, number>();
+  for (const h of input.history) lastCall.set(h.peer.username, Math.max(lastCall.get(h.peer.username) ?? 0, h.startedAt));
+  const all = [...input.directory];
+  const favorites = all.filter((u) => input.favorites.has(u.username));
+  const online = all
+    .filter((u) => !input.favorites.has(u.username) && u.status !== 'offline')
+    .sort((a, b) => (lastCall.get(b.username) ?? 0) - (lastCall.get(a.username) ?? 0) || a.displayName.localeCompare(b.displayName));
+  return {
+    connection: input.connection,
+    me: input.me,
+    status: input.connection === 'online' ? input.myStatus : 'offline',
+    chosenStatus: input.chosenStatus,
+    call: desktopCall(input.call, input.muted),
+    missedCalls: input.missedCalls,
+    contacts: [...favorites, ...online]
+      .slice(0, MAX_MENU_CONTACTS)
+      .map((u) => ({ username: u.username, displayName: u.displayName, status: u.status, favorite: input.favorites.has(u.username) })),
+    recent: input.history.slice(0, MAX_MENU_RECENT).map((h) => ({
+      callId: h.callId,
+      peer: h.peer,
+      direction: h.direction,
+      missed: h.missed,
+    })),
+  };
+}

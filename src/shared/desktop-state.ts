@@ -1,0 +1,93 @@
+/**
+ * What the main process knows of the app: a small snapshot the renderer
+ * publishes whenever it changes (the renderer owns calls and presence), and
+ * the commands main sends back (from the tray, shortcuts, notifications and
+ * the incoming-call popup). Pure TypeScript, validated on both sides.
+ */
+import { z } from 'zod';
+
+/** A Parley username, as the server accepts it. */
+export const usernameSchema = z.string().regex(/^[a-z0-9._-]{2,32}$/);
+const username = usernameSchema;
+const callId = z.string().min(1).max(64);
+const peerSchema = z.strictObject({ username, displayName: z.string().min(1).max(64) });
+export type Peer = z.infer<typeof peerSchema>;
+
+export const SETTABLE = ['available', 'away', 'dnd'] as const;
+export const PRESENCE = ['available', 'away', 'dnd', 'busy', 'offline'] as const;
+export type Presence = (typeof PRESENCE)[number];
+export type SettablePresence = (typeof SETTABLE)[number];
+
+const callSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('ringing-in'), callId, peer: peerSchema }),
+  z.strictObject({ kind: z.literal('ringing-out'), peer: peerSchema }),
+  z.strictObject({
+    kind: z.literal('in-call'),
+    callId,
+    peer: peerSchema,
+    muted: z.boolean(),
+    /** When the call was answered; null while still connecting. */
+    answeredAt: z.number().int().nonnegative().nullable(),
+  }),
+]);
+export type DesktopCall = z.infer<typeof callSchema>;
+
+export const MAX_MENU_CONTACTS = 15;
+export const MAX_MENU_RECENT = 10;
+
+export const desktopStateSchema = z.strictObject({
+  connection: z.enum(['signed-out', 'connecting', 'online', 'offline']),
+  me: peerSchema.nullable(),
+  /** The user's status as others see it. */
+  status: z.enum(PRESENCE),
+  /** The status the user picked (the radio items of the menu). */
+  chosenStatus: z.enum(SETTABLE),
+  call: callSchema,
+  missedCalls: z.number().int().nonnegative().max(100_000),
+  /** Favorites first, then online contacts by most recent call. */
+  contacts: z
+    .array(z.strictObject({ username, displayName: z.string().min(1).max(64), status: z.enum(PRESENCE), favorite: z.boolean() }))
+    .max(MAX_MENU_CONTACTS),
+  recent: z
+    .array(
+      z.strictObject({
+        callId,
+        peer: peerSchema,
+        direction: z.enum(['outgoing', 'incoming']),
+        missed: z.boolean(),
+      }),
+    )
+    .max(MAX_MENU_RECENT),
+});
+export type DesktopState = z.infer<typeof desktopStateSchema>;
+
+export const SIGNED_OUT: DesktopState = {
+  connection: 'signed-out',
+  me: null,
+  status: 'offline',
+  chosenStatus: 'available',
+  call: { kind: 'none' },
+  missedCalls: 0,
+  contacts: [],
+  recent: [],
+};
+
+export const desktopCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('dial'), username }),
+  /**
+   * `callId` is set when the command comes from something shown for one
+   * particular call (the popup, a notification, a shortcut pressed while it
+   * rang): main drops it if that call no longer rings, and the renderer should
+   * ignore it if the id is not its ringing call.
+   */
+  z.strictObject({ type: z.literal('answer'), callId: callId.optional() }),
+  z.strictObject({ type: z.literal('decline'), callId: callId.optional() }),
+  z.strictObject({ type: z.literal('hangup') }),
+  z.strictObject({ type: z.literal('toggle-mute') }),
+  z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),
+  z.strictObject({ type: z.literal('show'), tab: z.enum(['contacts', 'history', 'settings']).optional() }),
+  /** The computer woke up (or the network came back): reconnect to the server now instead of waiting for a retry. */
+  z.strictObject({ type: z.literal('reconnect') }),
+]);
+export type DesktopCommand = z.infer<typeof desktopCommandSchema>;

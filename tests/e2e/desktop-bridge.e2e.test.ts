@@ -1,0 +1,213 @@
+/**
+ * The renderer as the desktop app runs it, with a stand-in for the preload's
+ * window.parley: it publishes its state for the main process and obeys the
+ * commands the tray, shortcuts and popup send. Real server, real calls.
+ */
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DesktopState } from '../../src/shared/desktop-state.js';
+import { ARTIFACTS, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+
+/** A recording window.parley, installed before the app loads. */
+function fakeDesktop(): void {
+  const w = window as unknown as {
+    parley: unknown;
+    __published: unknown[];
+    __command: ((c: unknown) => void) | null;
+    __saved: unknown;
+    __settingsPatches: unknown[];
+  };
+  w.__settingsPatches = [];
+  let settings = {
+    shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', show: 'CommandOrControl+Alt+P' },
+    incomingAlert: 'both',
+    startAtLogin: false,
+    startMinimized: false,
+    idleAwayMinutes: 10,
+  };
+  w.__published = [];
+  w.__command = null;
+  w.__saved = null;
+  w.parley = {
+    app: { info: () => Promise.resolve({ version: 'test', platform: 'linux', secureStorage: true }) },
+    session: {
+      load: () => Promise.resolve(w.__saved),
+      save: (s: unknown) => {
+        w.__saved = s;
+        return Promise.resolve();
+      },
+      clear: () => {
+        w.__saved = null;
+        return Promise.resolve();
+      },
+    },
+    settings: {
+      get: () => Promise.resolve(settings),
+      set: (patch: { shortcuts?: object }) => {
+        w.__settingsPatches.push(patch);
+        settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
+        return Promise.resolve(settings);
+      },
+      notice: () => Promise.resolve(null),
+      onChange: () => () => undefined,
+    },
+    shortcuts: {
+      status: () =>
+        Promise.resolve([
+          { action: 'answer', accelerator: 'CommandOrControl+Alt+A', registered: null },
+          { action: 'decline', accelerator: 'CommandOrControl+Alt+H', registered: null },
+          { action: 'mute', accelerator: 'CommandOrControl+Alt+M', registered: false, error: 'in use by another application' },
+          { action: 'show', accelerator: 'CommandOrControl+Alt+P', registered: true },
+        ]),
+      onChange: () => () => undefined,
+    },
+    desktop: {
+      publish: (s: unknown) => w.__published.push(s),
+      onCommand: (cb: (c: unknown) => void) => {
+        w.__command = cb;
+        return () => (w.__command = null);
+      },
+    },
+  };
+}
+
+let world: World;
+let ada: User;
+let bob: User;
+
+const poll = { timeout: 15_000, interval: 100 };
+const latest = (u: User) =>
+  u.page.evaluate(() => (window as unknown as { __published: DesktopState[] }).__published.at(-1) ?? null);
+const command = (u: User, c: unknown) =>
+  u.page.evaluate((cmd) => (window as unknown as { __command: (c: unknown) => void }).__command(cmd), c);
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['ada', 'bob']) await registerUser(world, name);
+  ada = await user(world, 'ada', { init: fakeDesktop, serverField: true });
+  bob = await user(world, 'bob');
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, ada, bob);
+});
+
+describe('desktop bridge', () => {
+  it('publishes who is signed in, the status and the contacts, and keeps the session through window.parley', async () => {
+    await expect.poll(async () => (await latest(ada))?.connection, poll).toBe('online');
+    const state = await latest(ada);
+    expect(state).toMatchObject({ me: { username: 'ada', displayName: 'Ada' }, status: 'available', call: { kind: 'none' } });
+    expect(state?.contacts.map((c) => c.username)).toEqual(['bob']);
+    expect(await ada.page.evaluate(() => (window as unknown as { __saved: { user: { username: string } } }).__saved.user.username)).toBe('ada');
+  });
+
+  it('a status chosen from the tray reaches the server and the other users', async () => {
+    await command(ada, { type: 'set-status', status: 'dnd' });
+    await expect.poll(async () => (await latest(ada))?.status, poll).toBe('dnd');
+    await expect.poll(() => bob.page.locator('li[data-username="ada"] .status').textContent(), poll).toBe('Do not disturb');
+    await command(ada, { type: 'set-status', status: 'available' });
+    await expect.poll(() => bob.page.locator('li[data-username="ada"] .status').textContent(), poll).toBe('Available');
+  });
+
+  it('an incoming call is published as ringing; Answer, mute and hang up from outside the window work like the buttons', async () => {
+    await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
+    await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('ringing-in');
+    expect((await latest(ada))?.call).toMatchObject({ peer: { username: 'bob', displayName: 'Bob' } });
+    await command(ada, { type: 'answer' });
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', muted: false });
+    // Answered once media connects: the time is published then.
+    await expect.poll(async () => {
+      const call = (await latest(ada))?.call;
+      return call?.kind === 'in-call' ? typeof call.answeredAt : null;
+    }, poll).toBe('number');
+    await command(ada, { type: 'toggle-mute' });
+    await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Ada muted their microphone');
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', muted: true });
+    await expect.poll(() => ada.page.getByRole('button', { name: 'Unmute', exact: true }).count(), poll).toBe(1);
+    await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-in-call.png') });
+    await command(ada, { type: 'hangup' });
+    await expect.poll(() => bob.page.locator('.ended-reason').textContent(), poll).toBe('Ada hung up');
+    await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');
+  });
+
+  it('dials from the tray and ignores malformed commands', async () => {
+    await command(ada, { type: 'dial', username: 'Not A User!' });
+    await command(ada, { type: 'nonsense' });
+    await command(ada, null);
+    expect(await ada.page.locator('section.call[data-state="outgoing"]').count()).toBe(0);
+    await command(ada, { type: 'dial', username: 'bob' });
+    await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('ringing-out');
+    await bob.page.getByRole('button', { name: 'Decline' }).click();
+    await expect.poll(() => ada.page.locator('.ended-reason').textContent(), poll).toBe('Bob declined');
+    await expect.poll(async () => (await latest(ada))?.recent[0], poll).toMatchObject({ peer: { username: 'bob' }, direction: 'outgoing' });
+  });
+
+  it('renders the incoming-call popup from what main mirrors, and sends Answer / Decline back', async () => {
+    const context = await world.browser.newContext({ viewport: { width: 340, height: 150 } });
+    await context.addInitScript(() => {
+      const w = window as unknown as { parley: unknown; __sent: unknown[]; __push: ((s: unknown) => void) | null };
+      w.__sent = [];
+      w.__push = null;
+      const ringing = {
+        connection: 'online',
+        me: { username: 'ada', displayName: 'Ada' },
+        status: 'available',
+        chosenStatus: 'available',
+        call: { kind: 'ringing-in', callId: 'call-1', peer: { username: 'bob', displayName: 'Bob Builder' } },
+        missedCalls: 0,
+        contacts: [],
+        recent: [],
+      };
+      w.parley = {
+        desktop: {
+          snapshot: () => Promise.resolve(ringing),
+          onSnapshot: (cb: (s: unknown) => void) => {
+            w.__push = cb;
+            return () => (w.__push = null);
+          },
+          command: (c: unknown) => w.__sent.push(c),
+        },
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(`${world.server.url}/#incoming`);
+    await page.getByText('is calling you').waitFor();
+    expect(await page.locator('.name').textContent()).toBe('Bob Builder');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'incoming-popup.png') });
+    // No sign-in screen and no connection of its own.
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Answer' }).click();
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await page.getByRole('button', { name: 'Show Parley' }).click();
+    expect(await page.evaluate(() => (window as unknown as { __sent: unknown[] }).__sent)).toEqual([
+      { type: 'answer', callId: 'call-1' },
+      { type: 'decline', callId: 'call-1' },
+      { type: 'show' },
+    ]);
+    await page.evaluate(() => {
+      const w = window as unknown as { __push: (s: unknown) => void };
+      w.__push({ connection: 'online', me: null, status: 'available', chosenStatus: 'available', call: { kind: 'none' }, missedCalls: 0, contacts: [], recent: [] });
+    });
+    await page.getByText('No incoming call.').waitFor();
+    await context.close();
+  });
+
+  it('shows the desktop settings: shortcuts that do not work say so, and a new one is captured from the keyboard', async () => {
+    await ada.page.getByRole('button', { name: 'Settings' }).click();
+    await ada.page.getByRole('group', { name: 'Global shortcuts' }).waitFor();
+    expect(await ada.page.locator('#status-mute').textContent()).toBe('Not working: in use by another application');
+    expect(await ada.page.locator('#status-show').textContent()).toBe('Active');
+    await ada.page.getByLabel('Mute or unmute').focus();
+    await ada.page.keyboard.press('Control+Shift+KeyU');
+    await expect.poll(() => ada.page.evaluate(() => (window as unknown as { __settingsPatches: unknown[] }).__settingsPatches), poll).toEqual([
+      { shortcuts: { mute: 'CommandOrControl+Shift+U' } },
+    ]);
+    await expect.poll(() => ada.page.getByLabel('Mute or unmute').inputValue(), poll).toBe('Ctrl+Shift+U');
+    await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-settings.png'), fullPage: true });
+  });
+});

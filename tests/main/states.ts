@@ -1,0 +1,38 @@
+/**
+ * DesktopState snapshots for the scenario tests: what the renderer would
+ * publish signed in, ringing, in a call.
+ */
+import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
+import type { DesktopState } from '../../src/shared/desktop-state.js';
+
+export const ada = { username: 'ada', displayName: 'Ada Lovelace' };
+export const bob = { username: 'bob', displayName: 'Bob' };
+export const cyd = { username: 'cyd', displayName: 'Cyd Charisse' };
+
+export const signedIn: DesktopState = {
+  ...SIGNED_OUT,
+  connection: 'online',
+  me: ada,
+  status: 'available',
+  chosenStatus: 'available',
+  contacts: [
+    { ...bob, status: 'available', favorite: true },
+    { ...cyd, status: 'away', favorite: false },
+  ],
+  recent: [
+    { callId: 'r1', peer: bob, direction: 'incoming', missed: true },
+    { callId: 'r2', peer: cyd, direction: 'outgoing', missed: false },
+  ],
+};
+
+export function ringing(callId = 'c1', peer = bob, base: DesktopState = signedIn): DesktopState {
+  return { ...base, call: { kind: 'ringing-in', callId, peer } };
+}
+
+export function inCall(muted = false, callId = 'c1', peer = bob, base: DesktopState = signedIn): DesktopState {
+  return { ...base, status: 'busy', call: { kind: 'in-call', callId, peer, muted, answeredAt: 1_700_000_000_000 } };
+}
+
+export function calling(peer = bob, base: DesktopState = signedIn): DesktopState {
+  return { ...base, call: { kind: 'ringing-out', peer } };
+}

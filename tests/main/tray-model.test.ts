@@ -1,0 +1,187 @@
+/** State → tray icon, tooltip and menu, table by table (src/main/tray-model.ts is pure). */
+import { describe, expect, it } from 'vitest';
+import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
+import type { DesktopState } from '../../src/shared/desktop-state.js';
+import {
+  describeAccelerator,
+  menuText,
+  TOOLTIP_MAX,
+  trayIconFile,
+  trayMenu,
+  trayTooltip,
+} from '../../src/main/tray-model.js';
+import type { TrayMenuItem } from '../../src/main/tray-model.js';
+import { bob, calling, inCall, ringing, signedIn } from './states.js';
+
+const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
+  ...signedIn,
+  status,
+  chosenStatus,
+});
+const missed = (state: DesktopState, missedCalls: number): DesktopState => ({ ...state, missedCalls });
+
+describe('tray icon and tooltip for each state', () => {
+  const rows: [string, DesktopState, string, string][] = [
+    ['signed out', SIGNED_OUT, 'offline', 'Parley — signed out'],
+    ['connecting', { ...signedIn, connection: 'connecting' }, 'offline', 'Parley — connecting…'],
+    ['disconnected from the server', { ...signedIn, connection: 'offline' }, 'offline', 'Parley — offline'],
+    ['available', withStatus('available'), 'available', 'Parley — available'],
+    ['away', withStatus('away', 'away'), 'away', 'Parley — away'],
+    ['do not disturb', withStatus('dnd', 'dnd'), 'dnd', 'Parley — do not disturb'],
+    ['busy on another device', withStatus('busy'), 'in-call', 'Parley — busy'],
+    ['ringing', ringing(), 'ringing', 'Parley — ringing: Bob is calling'],
+    ['calling out', calling(), 'in-call', 'Parley — calling Bob'],
+    ['in a call', inCall(), 'in-call', 'Parley — in call with Bob'],
+    ['in a call, muted', inCall(true), 'in-call-muted', 'Parley — in call with Bob (muted)'],
+    ['in a call while the server is unreachable', { ...inCall(), connection: 'offline' }, 'in-call', 'Parley — in call with Bob'],
+    ['one missed call', missed(signedIn, 1), 'available-missed', 'Parley — available, 1 missed call'],
+    ['2 missed calls', missed(signedIn, 2), 'available-missed', 'Parley — available, 2 missed calls'],
+    ['muted with missed calls', missed(inCall(true), 2), 'in-call-muted-missed', 'Parley — in call with Bob (muted), 2 missed calls'],
+    ['offline with missed calls', missed({ ...signedIn, connection: 'offline' }, 3), 'offline-missed', 'Parley — offline, 3 missed calls'],
+  ];
+
+  it.each(rows)('%s', (_name, state, icon, tooltip) => {
+    expect(trayIconFile(state, 'linux')).toBe(`${icon}.png`);
+    expect(trayIconFile(state, 'win32')).toBe(`${icon}.png`);
+    expect(trayIconFile(state, 'darwin')).toBe(`${icon}Template.png`);
+    expect(trayTooltip(state, 'linux')).toBe(tooltip);
+  });
+
+  it('names the shortcuts that work on a second line, and only those', () => {
+    const hints = { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M' };
+    expect(trayTooltip(ringing(), 'win32', hints)).toBe('Parley — ringing: Bob is calling\nCtrl+Alt+A answers · Ctrl+Alt+H declines');
+    expect(trayTooltip(ringing(), 'win32', { decline: hints.decline })).toBe('Parley — ringing: Bob is calling\nCtrl+Alt+H declines');
+    expect(trayTooltip(inCall(true), 'darwin', hints)).toBe('Parley — in call with Bob (muted)\n⌘⌥M unmutes · ⌘⌥H hangs up');
+    expect(trayTooltip(inCall(), 'linux', {})).toBe('Parley — in call with Bob');
+    expect(trayTooltip(signedIn, 'linux', hints)).toBe('Parley — available');
+  });
+
+  it('stays within the 127 characters Windows shows, shortening long names', () => {
+    const longName = { username: 'bob', displayName: 'B'.repeat(64) };
+    const state = missed(inCall(true, 'c1', longName), 100_000);
+    const hints = { decline: 'CommandOrControl+Shift+Alt+F12', mute: 'CommandOrControl+Shift+Alt+F11' };
+    const tooltip = trayTooltip(state, 'win32', hints);
+    expect(tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(tooltip).toMatch(/^Parley — in call with B{39}… \(muted\), 100000 missed calls/);
+  });
+});
+
+describe('describeAccelerator', () => {
+  it.each([
+    ['CommandOrControl+Alt+A', 'linux', 'Ctrl+Alt+A'],
+    ['CommandOrControl+Alt+A', 'win32', 'Ctrl+Alt+A'],
+    ['CommandOrControl+Alt+A', 'darwin', '⌘⌥A'],
+    ['Shift+Super+F5', 'linux', 'Shift+Super+F5'],
+    ['Ctrl+Shift+Plus', 'win32', 'Ctrl+Shift+Plus'],
+  ] as const)('%s on %s is %s', (accelerator, platform, text) => {
+    expect(describeAccelerator(accelerator, platform)).toBe(text);
+  });
+});
+
+/** The menu as labels: '---' separators, '(x)' checked radio, '!' disabled, submenus nested. */
+function outline(items: readonly TrayMenuItem[]): unknown[] {
+  return items.map((item) => {
+    if (item.type === 'separator') return '---';
+    const mark = item.type === 'radio' ? (item.checked === true ? '(x) ' : '( ) ') : '';
+    const label = `${item.enabled ? '' : '!'}${mark}${item.label}${item.accelerator === undefined ? '' : ` [${item.accelerator}]`}`;
+    return item.submenu === undefined ? label : { [label]: outline(item.submenu) };
+  });
+}
+
+const RECENT = ['Bob — missed', 'Cyd Charisse — outgoing', '---', 'Show history'];
+
+describe('tray menu', () => {
+  it('signed out: statuses disabled, nothing to call', () => {
+    expect(outline(trayMenu(SIGNED_OUT))).toEqual([
+      '!( ) Available',
+      '!( ) Away',
+      '!( ) Do not disturb',
+      '---',
+      { '!Call': ['!No one online'] },
+      { '!Recent': ['!No recent calls', '---', 'Show history'] },
+      '---',
+      'Show Parley',
+      'Quit',
+    ]);
+  });
+
+  it('signed in: chosen status checked, favorites then online contacts with their status, recent calls with missed ones marked', () => {
+    const state: DesktopState = {
+      ...signedIn,
+      chosenStatus: 'away',
+      status: 'away',
+      contacts: [
+        { ...bob, status: 'available', favorite: true },
+        { username: 'dee', displayName: 'Dee', status: 'offline', favorite: true },
+        { username: 'cyd', displayName: 'Cyd Charisse', status: 'dnd', favorite: false },
+      ],
+    };
+    expect(outline(trayMenu(state, { show: 'CommandOrControl+Alt+P' }))).toEqual([
+      '( ) Available',
+      '(x) Away',
+      '( ) Do not disturb',
+      '---',
+      { Call: ['Bob — available', '!Dee — offline', '---', 'Cyd Charisse — do not disturb'] },
+      { Recent: RECENT },
+      '---',
+      'Show Parley [CommandOrControl+Alt+P]',
+      'Quit',
+    ]);
+  });
+
+  it('no separator in Call when there are only favorites or only others', () => {
+    const onlyOthers = { ...signedIn, contacts: [{ ...bob, status: 'available' as const, favorite: false }] };
+    expect(outline(trayMenu(onlyOthers))[4]).toEqual({ Call: ['Bob — available'] });
+  });
+
+  it('ringing: who calls, Answer and Decline on top (with the working shortcuts), calling out disabled', () => {
+    expect(outline(trayMenu(ringing(), { answer: 'CommandOrControl+Alt+A' }))).toEqual([
+      '!Bob is calling',
+      'Answer [CommandOrControl+Alt+A]',
+      'Decline',
+      '---',
+      '(x) Available',
+      '( ) Away',
+      '( ) Do not disturb',
+      '---',
+      { '!Call': ['Bob — available', '---', 'Cyd Charisse — away'] },
+      { Recent: ['!Bob — missed', '!Cyd Charisse — outgoing', '---', 'Show history'] },
+      '---',
+      'Show Parley',
+      'Quit',
+    ]);
+    const items = trayMenu(ringing('c9'));
+    const action = (label: string) => items.find((item) => item.type !== 'separator' && item.label === label);
+    expect(action('Answer')).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c9' } } });
+    expect(action('Decline')).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c9' } } });
+  });
+
+  it('in a call: Mute or Unmute, and Hang up', () => {
+    expect(outline(trayMenu(inCall(false))).slice(0, 4)).toEqual(['!In call with Bob', 'Mute', 'Hang up', '---']);
+    expect(outline(trayMenu(inCall(true))).slice(0, 4)).toEqual(['!In call with Bob', 'Unmute', 'Hang up', '---']);
+  });
+
+  it('calling out: Hang up cancels', () => {
+    expect(outline(trayMenu(calling())).slice(0, 3)).toEqual(['!Calling Bob…', 'Hang up', '---']);
+  });
+
+  it('disconnected: statuses stay, calling is off', () => {
+    const menu = outline(trayMenu({ ...signedIn, connection: 'offline' }));
+    expect(menu[0]).toBe('(x) Available');
+    expect(menu[4]).toEqual({ '!Call': ['Bob — available', '---', 'Cyd Charisse — away'] });
+  });
+
+  it('keeps names with & as they are (no mnemonics)', () => {
+    expect(menuText('Tom & Jerry')).toBe('Tom && Jerry');
+    const state = { ...signedIn, contacts: [{ username: 'tj', displayName: 'Tom & Jerry', status: 'available' as const, favorite: true }] };
+    expect(outline(trayMenu(state))[4]).toEqual({ Call: ['Tom && Jerry — available'] });
+  });
+
+  it('every clickable item carries a command or quit', () => {
+    const clickable = (items: readonly TrayMenuItem[]): TrayMenuItem[] =>
+      items.flatMap((item) => (item.type === 'separator' ? [] : item.submenu ? clickable(item.submenu) : item.enabled ? [item] : []));
+    for (const state of [signedIn, ringing(), inCall(), calling(), SIGNED_OUT]) {
+      for (const item of clickable(trayMenu(state))) expect(item).toHaveProperty('action');
+    }
+  });
+});
