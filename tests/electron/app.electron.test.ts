@@ -67,4 +67,15 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
     await window.reload();
     await window.getByRole('navigation', { name: 'Sections' }).waitFor();
   });
+
+  it('closing the window hides it to the tray, and the app keeps running', async () => {
+    await app.evaluate(({ BrowserWindow }) => {
+      BrowserWindow.getAllWindows()[0]?.close();
+    });
+    await expect
+      .poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().filter((w) => w.isVisible()).length))
+      .toBe(0);
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBeGreaterThan(0);
+  });
 });
+
