@@ -10,19 +10,10 @@ import { startApp } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
 import { cyd, ringing, signedIn } from './states.js';
 
+import { SECURE } from './secure-preferences.js';
+
 vi.mock('electron', () => import('./fake-electron.js'));
 
-/** What src/main/security.ts promises for every window. */
-const SECURE = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  webviewTag: false,
-};
 
 describe('every window is created secure', () => {
   let electron: FakeElectron;

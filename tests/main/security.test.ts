@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { app, fake, FakeBrowserWindow, FakeWebContents, shell } from './fake-electron.js';
 
+import { SECURE } from './secure-preferences.js';
+
 vi.mock('electron', () => import('./fake-electron.js'));
 
 const { installSecurity, secureWebPreferences } = await import('../../src/main/security.js');
@@ -18,17 +20,7 @@ describe('security', () => {
   });
 
   it('gives every window context isolation, the sandbox, no Node and web security', () => {
-    expect(secureWebPreferences('/x/preload/index.cjs')).toMatchObject({
-      preload: '/x/preload/index.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    });
+    expect(secureWebPreferences('/x/preload/index.cjs')).toMatchObject({ preload: '/x/preload/index.cjs', ...SECURE });
   });
 
   describe('navigation', () => {
