@@ -17,6 +17,7 @@ export interface Config {
   registration: Registration;
   inviteCode: string | undefined;
   ringTimeoutS: number;
+  callGraceS: number;
   stunUrls: string[];
   turnUrls: string[];
   turnSecret: string | undefined;
@@ -69,6 +70,7 @@ const rawSchema = z.object({
   registration: z.enum(['open', 'invite', 'closed']).optional(),
   inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
   ringTimeoutS: int(1, 600),
+  callGraceS: int(1, 3600),
   stunUrls: urlList(['stun', 'stuns']),
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -96,6 +98,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'registration', env: 'PARLEY_REGISTRATION', flag: '--registration', help: 'open | invite | closed (default: open on loopback, closed otherwise)' },
   { key: 'inviteCode', env: 'PARLEY_INVITE_CODE', flag: '--invite-code', help: 'code new users must give when registration is "invite"' },
   { key: 'ringTimeoutS', env: 'PARLEY_RING_TIMEOUT_S', flag: '--ring-timeout-s', default: '30', help: 'seconds a call rings before it ends with no-answer' },
+  { key: 'callGraceS', env: 'PARLEY_CALL_GRACE_S', flag: '--call-grace-s', default: '30', help: 'seconds an answered call waits for a device that lost its connection (or for both sides after a restart) before it ends as failed' },
   { key: 'stunUrls', env: 'PARLEY_STUN_URLS', flag: '--stun-urls', default: '', help: 'comma-separated stun: URLs handed to clients' },
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
@@ -216,6 +219,7 @@ export function loadConfig(
     registration,
     inviteCode: r.inviteCode,
     ringTimeoutS: r.ringTimeoutS,
+    callGraceS: r.callGraceS,
     stunUrls: r.stunUrls,
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,

@@ -1,6 +1,7 @@
 /**
  * Builds and starts one server node from a Config, and stops it cleanly:
- * tell clients, end calls and record them, close connections, close the store.
+ * tell clients, end ringing calls, close connections (clients reconnect and
+ * resume their answered calls), close the store.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -63,8 +64,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const db = await openDatabase(config.dataDir);
   const users = new UserRepository(db);
   const history = new HistoryRepository(db);
-  const closedDangling = await history.closeDangling(Date.now());
-  if (closedDangling > 0) log.warn({ calls: closedDangling }, 'closed calls left open by the previous run');
+  const startedAt = Date.now();
   const tokens = new TokenService(loadOrCreateSecret(config.dataDir), config.tokenTtlS);
   const stores = createMemoryStores();
 
@@ -99,8 +99,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     metrics,
     ringTimeoutMs: config.ringTimeoutS * 1000,
+    graceMs: config.callGraceS * 1000,
     log: log.child({ module: 'calls' }),
   });
+  // Answered calls of the previous run wait for their devices to claim them.
+  await calls.recoverAfterRestart(startedAt);
   let closing = false;
 
   attachRealtime({
@@ -143,8 +146,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       watcher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
-      // Record every call's end while the store is still open.
-      await calls.endAll('failed');
+      // Ringing calls end; answered ones keep their media (peer to peer) and
+      // are claimed again by both sides when the server is back.
+      await calls.endRinging('failed');
       calls.dispose();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);

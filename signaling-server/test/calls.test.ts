@@ -155,12 +155,17 @@ describe('call routing', () => {
     expect(await bob.emit('call:hangup', { callId })).toMatchObject({ ok: false, code: 'not_found' });
   });
 
-  it('a device disconnecting mid-call ends the call for the peer with `failed`', async () => {
-    const server = await startTestServer();
+  it('a device disconnecting mid-call is awaited for the grace period, then the call ends for the peer with `failed`', async () => {
+    const server = await startTestServer({ callGraceS: 1 });
     const { alice, bob } = await team(server, 'alice', 'bob');
     const callId = await establishCall(alice, bob);
+    const lostAt = Date.now();
     bob.socket.disconnect();
+    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false });
     expect(await alice.next('call:ended')).toEqual({ callId, reason: 'failed' });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(900);
+    const [entry] = expectOk(await alice.emit('history:list', {})).calls;
+    expect(entry).toMatchObject({ callId, outcome: 'failed' });
   });
 
   it('the caller disconnecting while ringing cancels the call on the callee', async () => {

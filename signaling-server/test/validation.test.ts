@@ -24,7 +24,8 @@ const malformed: Record<ClientEvent, unknown[]> = {
   'call:accept': [{}, { callId: 1 }, { callId: '' }, { callId: huge }, { callId: { $ne: null } }],
   'call:decline': [{}, { callId: null }, { callId: huge }],
   'call:cancel': [{}, { callId: [] }, { callId: huge }],
-  'call:hangup': [{}, { callId: false }, { callId: huge }],
+  'call:hangup': [{}, { callId: false }, { callId: huge }, { callId: 'c', reason: 'hangup' }, { callId: 'c', reason: 1 }],
+  'call:resume': [{}, { callId: 7 }, { callId: huge }, { callId: 'c', role: 'caller' }],
   'call:signal': [
     { callId: 'c' },
     { callId: 'c', description: { type: 'bogus', sdp: '' } },

@@ -18,6 +18,12 @@ export interface CallRecordStart {
   startedAt: number;
 }
 
+export interface StoredCall extends CallRecordStart {
+  answeredAt: number | null;
+  endedAt: number | null;
+  outcome: EndReason | null;
+}
+
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
 
 export class HistoryRepository {
@@ -59,14 +65,30 @@ export class HistoryRepository {
     });
   }
 
-  /** Closes calls left open by a previous process that stopped without ending them. */
-  async closeDangling(at: number): Promise<number> {
-    const result = await this.db
-      .updateTable('calls')
-      .set({ ended_at: at, outcome: 'failed' })
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  /** One call's row, to check a claim to resume it against. */
+  async find(callId: string): Promise<StoredCall | undefined> {
+    const r = await this.db.selectFrom('calls').selectAll().where('call_id', '=', callId).executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      callId: r.call_id,
+      caller: r.caller,
+      callee: r.callee,
+      media: { audio: r.audio === 1, video: r.video === 1 },
+      startedAt: r.started_at,
+      answeredAt: r.answered_at,
+      endedAt: r.ended_at,
+      outcome: isEndReason(r.outcome) ? r.outcome : null,
+    };
+  }
+
+  /**
+   * Calls a previous process left open (started before `before`): all of
+   * them, or only those never answered (answered ones may still resume).
+   */
+  async dangling(before: number, which: 'unanswered' | 'all'): Promise<string[]> {
+    let q = this.db.selectFrom('calls').select('call_id').where('ended_at', 'is', null).where('started_at', '<', before);
+    if (which === 'unanswered') q = q.where('answered_at', 'is', null);
+    return (await q.execute()).map((r) => r.call_id);
   }
 
   /** The user's calls, newest first, before the `before` cursor. */

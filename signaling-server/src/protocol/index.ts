@@ -25,6 +25,8 @@ export const passwordSchema = z
   .min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters');
 export const callIdSchema = z.string().min(1).max(64);
+/** A client's stable id for one app window or browser tab, chosen by the client. */
+export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"');
 
 /** Statuses a user may choose; `busy` and `offline` are set by the server. */
 export const SETTABLE_STATUSES = ['available', 'away', 'dnd'] as const;
@@ -118,7 +120,9 @@ export const clientSchemas = {
   'call:accept': z.strictObject({ callId: callIdSchema }),
   'call:decline': z.strictObject({ callId: callIdSchema }),
   'call:cancel': z.strictObject({ callId: callIdSchema }),
-  'call:hangup': z.strictObject({ callId: callIdSchema }),
+  /** `failed`: this side gave up because the media path did not come back. */
+  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.literal('failed').optional() }),
+  'call:resume': z.strictObject({ callId: callIdSchema }),
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
@@ -155,6 +159,16 @@ export interface HistoryEntry {
   missed: boolean;
 }
 
+/**
+ * What `call:resume` found: the call is live on the server again (`active`),
+ * waits for the peer to confirm it after a server restart (`waiting`, then
+ * `call:peer-connection` when it does), or ended while this device was away.
+ */
+export type CallResumeReply =
+  | { state: 'active'; polite: boolean }
+  | { state: 'waiting'; polite: boolean }
+  | { state: 'ended'; reason: EndReason };
+
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
@@ -164,6 +178,7 @@ export interface ClientReplies {
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
+  'call:resume': CallResumeReply;
   'call:signal': object;
   'call:mute': object;
   'history:list': { calls: HistoryEntry[] };
@@ -200,6 +215,8 @@ export interface ServerToClientEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' }) => void;
   'server:closing': (p: { reason: 'shutdown' }) => void;
+  /** Another connection took over this device id; this one is closed and should not reconnect. */
+  'session:replaced': (p: Record<string, never>) => void;
   'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
   'call:incoming': (p: { callId: string; from: UserRef; media: Media; polite: boolean }) => void;
   'call:ringing': (p: { callId: string }) => void;
@@ -212,12 +229,16 @@ export interface ServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
+  /** The peer's device lost (false) or regained (true) its connection to the server during the call. */
+  'call:peer-connection': (p: { callId: string; connected: boolean }) => void;
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */
 export const handshakeAuthSchema = z.object({
   token: z.string().min(1).max(4096),
   status: z.enum(SETTABLE_STATUSES).optional(),
+  /** Stable across reconnects of one window, so a call can resume on the new connection. */
+  device: deviceIdSchema.optional(),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 

@@ -45,6 +45,8 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       displayName: user.displayName,
       missedSeenAt: user.missedSeenAt,
       accountCreatedAt: user.createdAt,
+      // Without a device id (older clients), each connection is a device of its own.
+      device: `${user.username}:${auth.data.device ?? socket.id}`,
       initialStatus: auth.data.status ?? 'available',
     };
     next();

@@ -21,8 +21,9 @@ export class PresenceService {
   async compute(username: string): Promise<Status> {
     const call = await this.stores.calls.byUser(username);
     const devices = await this.stores.sessions.byUser(username);
-    if (devices.length === 0) return 'offline';
+    // In a call also while its device reconnects (the call waits for it).
     if (call?.state === 'active') return 'busy';
+    if (devices.length === 0) return 'offline';
     let best: SettableStatus = 'dnd';
     for (const d of devices) if (RANK[d.status] > RANK[best]) best = d.status;
     return best;

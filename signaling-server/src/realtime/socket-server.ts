@@ -16,7 +16,7 @@ import type { Stores } from '../stores/types.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
-import { TEAM_ROOM, userRoom, type ParleyServer, type ParleySocket } from './types.js';
+import { deviceRoom, TEAM_ROOM, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -25,6 +25,10 @@ export function createIo(httpServer: HttpServer, allowedOrigins: readonly string
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // A client that has not finished the handshake within this time is dropped.
     connectTimeout: 10_000,
+    // A dead connection is noticed within 20 s (defaults: 45 s), so a call's
+    // grace period starts soon after a device really went away.
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
     allowRequest: (req, callback) => {
       const ok = originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
       if (!ok) metrics.rejected.inc({ code: 'forbidden_origin' });
@@ -95,10 +99,11 @@ export function attachRealtime(deps: RealtimeDeps): void {
       await calls.cancel(session, callId);
       return {};
     },
-    'call:hangup': async ({ callId }, { session }) => {
-      await calls.hangup(session, callId);
+    'call:hangup': async ({ callId, reason }, { session }) => {
+      await calls.hangup(session, callId, reason === 'failed');
       return {};
     },
+    'call:resume': async ({ callId }, { session }) => calls.resume(session, callId),
     'call:signal': async (payload, { session }) => {
       await calls.signal(session, payload);
       return {};
@@ -145,16 +150,22 @@ export function attachRealtime(deps: RealtimeDeps): void {
   });
 
   async function startSession(socket: ParleySocket): Promise<void> {
-    const { username, displayName, missedSeenAt, accountCreatedAt, initialStatus } = socket.data;
+    const { username, displayName, missedSeenAt, accountCreatedAt, initialStatus, device } = socket.data;
     await stores.sessions.add({
       sessionId: socket.id,
+      device,
       username,
       displayName,
       status: initialStatus,
       connectedAt: Date.now(),
     });
+    // One connection per device: an older one is a dead connection the server has
+    // not noticed yet, or a copy of this window (a duplicated tab), which is told.
+    const room = deviceRoom(device);
+    io.to(room).emit('session:replaced', {});
+    io.in(room).disconnectSockets();
     // Join before the snapshot so no delta falls between the two.
-    await socket.join([TEAM_ROOM, userRoom(username)]);
+    await socket.join([TEAM_ROOM, userRoom(username), room]);
     const status = await presence.refresh(username);
     const [snapshot, missedCalls] = await Promise.all([
       stores.presence.snapshot(),
@@ -173,8 +184,8 @@ export function attachRealtime(deps: RealtimeDeps): void {
   }
 
   async function endSession(socket: ParleySocket): Promise<void> {
-    await stores.sessions.remove(socket.id);
-    await calls.disconnected(socket.id);
+    const session = await stores.sessions.remove(socket.id);
+    if (session) await calls.disconnected(session);
     await presence.refresh(socket.data.username);
   }
 }

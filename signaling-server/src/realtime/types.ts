@@ -10,6 +10,8 @@ export interface SocketData {
   displayName: string;
   missedSeenAt: number;
   accountCreatedAt: number;
+  /** `username:deviceId`: the device this connection belongs to (see DeviceSession.device). */
+  device: string;
   /** Status the device asked for in the handshake. */
   initialStatus: SettableStatus;
 }
@@ -22,3 +24,5 @@ export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}
 /** Every connected device joins this room to receive presence deltas. */
 export const TEAM_ROOM = 'team';
 export const userRoom = (username: string): string => `user:${username}`;
+/** Every connection of one device (normally one) joins its device room; calls are bound to it. */
+export const deviceRoom = (device: string): string => `device:${device}`;

@@ -9,6 +9,7 @@ import type {
   CreateResult,
   DeviceSession,
   PresenceStore,
+  ResumeClaim,
   SessionStore,
   Stores,
 } from './types.js';
@@ -71,6 +72,7 @@ export class MemoryPresenceStore implements PresenceStore {
 export class MemoryCallStore implements CallStore {
   private readonly calls = new Map<string, Call>();
   private readonly byUsername = new Map<string, string>();
+  private readonly claims = new Map<string, ResumeClaim>();
 
   create(call: Call): Promise<CreateResult> {
     if (this.byUsername.has(call.caller)) return Promise.resolve({ ok: false, conflict: 'caller' });
@@ -86,11 +88,11 @@ export class MemoryCallStore implements CallStore {
     return Promise.resolve(c && clone(c));
   }
 
-  accept(callId: string, sessionId: string, at: number): Promise<Call | undefined> {
+  accept(callId: string, device: string, at: number): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (!c || c.state !== 'ringing' || !c.ringing.includes(sessionId)) return Promise.resolve(undefined);
+    if (!c || c.state !== 'ringing' || !c.ringing.includes(device)) return Promise.resolve(undefined);
     c.state = 'active';
-    c.calleeSession = sessionId;
+    c.calleeDevice = device;
     c.answeredAt = at;
     c.ringing = [];
     return Promise.resolve(clone(c));
@@ -105,9 +107,15 @@ export class MemoryCallStore implements CallStore {
     return Promise.resolve(c);
   }
 
-  stopRinging(callId: string, sessionId: string): Promise<Call | undefined> {
+  stopRinging(callId: string, device: string): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (c) c.ringing = c.ringing.filter((s) => s !== sessionId);
+    if (c) c.ringing = c.ringing.filter((d) => d !== device);
+    return Promise.resolve(c && clone(c));
+  }
+
+  setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
+    const c = this.calls.get(callId);
+    if (c) c.away = away ? [...new Set([...c.away, device])] : c.away.filter((d) => d !== device);
     return Promise.resolve(c && clone(c));
   }
 
@@ -117,16 +125,36 @@ export class MemoryCallStore implements CallStore {
     return Promise.resolve(c && clone(c));
   }
 
-  bySession(sessionId: string): Promise<Call[]> {
+  byDevice(device: string): Promise<Call[]> {
     return Promise.resolve(
       [...this.calls.values()]
-        .filter((c) => c.callerSession === sessionId || c.calleeSession === sessionId || c.ringing.includes(sessionId))
+        .filter((c) => c.callerDevice === device || c.calleeDevice === device || c.ringing.includes(device))
         .map(clone),
     );
   }
 
   all(): Promise<Call[]> {
     return Promise.resolve([...this.calls.values()].map(clone));
+  }
+
+  claim(claim: ResumeClaim): Promise<ResumeClaim | undefined> {
+    const other = this.claims.get(claim.callId);
+    if (other && other.role !== claim.role) {
+      this.claims.delete(claim.callId);
+      return Promise.resolve(other);
+    }
+    this.claims.set(claim.callId, clone(claim));
+    return Promise.resolve(undefined);
+  }
+
+  dropClaim(callId: string): Promise<ResumeClaim | undefined> {
+    const c = this.claims.get(callId);
+    this.claims.delete(callId);
+    return Promise.resolve(c);
+  }
+
+  restore(call: Call): Promise<CreateResult> {
+    return this.create(call);
   }
 }
 

@@ -9,6 +9,11 @@ import type { Media, SettableStatus, Status } from '../protocol/index.js';
 /** One connected device of a user. */
 export interface DeviceSession {
   sessionId: string;
+  /**
+   * The device this connection belongs to (`username:deviceId`), stable across
+   * reconnects; calls are bound to it, so a call survives a new connection.
+   */
+  device: string;
   username: string;
   displayName: string;
   status: SettableStatus;
@@ -36,16 +41,25 @@ export interface PresenceStore {
 export interface Call {
   id: string;
   caller: string;
-  callerSession: string;
+  callerDevice: string;
   callee: string;
   /** The callee device that answered; null while ringing. */
-  calleeSession: string | null;
+  calleeDevice: string | null;
   /** Callee devices still ringing. */
   ringing: string[];
   media: Media;
   state: 'ringing' | 'active';
   startedAt: number;
   answeredAt: number | null;
+  /** Devices of an active call that lost their connection and may still resume it. */
+  away: string[];
+}
+
+/** One side's claim to resume an answered call the server no longer knows (after a restart). */
+export interface ResumeClaim {
+  callId: string;
+  role: 'caller' | 'callee';
+  device: string;
 }
 
 export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' };
@@ -59,12 +73,24 @@ export interface CallStore {
   /** Removes the call; only the first of racing callers gets it back. */
   end(callId: string): Promise<Call | undefined>;
   /** Stops ringing one device; returns the call as it is now. */
-  stopRinging(callId: string, sessionId: string): Promise<Call | undefined>;
+  stopRinging(callId: string, device: string): Promise<Call | undefined>;
+  /** Marks a device of an active call away or back; returns the call as it is now. */
+  setAway(callId: string, device: string, away: boolean): Promise<Call | undefined>;
   /** The call a user takes part in, if any. */
   byUser(username: string): Promise<Call | undefined>;
   /** Calls a device takes part in or rings on. */
-  bySession(sessionId: string): Promise<Call[]>;
+  byDevice(device: string): Promise<Call[]>;
   all(): Promise<Call[]>;
+  /**
+   * Records a resume claim, atomically: when the other side has already
+   * claimed the same call, both claims are removed and the other one is
+   * returned (the call can be restored); otherwise this claim waits.
+   */
+  claim(claim: ResumeClaim): Promise<ResumeClaim | undefined>;
+  /** Removes and returns the waiting claim on a call, if any. */
+  dropClaim(callId: string): Promise<ResumeClaim | undefined>;
+  /** Puts back an active call confirmed by both sides, unless either user is in another call. */
+  restore(call: Call): Promise<CreateResult>;
 }
 
 export interface Stores {
