@@ -3,9 +3,9 @@
  * through the web build served by a real server, with real WebRTC audio.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 let world: World;
 let alice: User;
@@ -28,30 +28,6 @@ afterAll(async () => {
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
 });
-
-const poll = { timeout: 15_000, interval: 250 };
-
-async function dial(from: User, toName: string): Promise<void> {
-  await from.page.getByRole('button', { name: 'Contacts' }).click();
-  await from.page.getByRole('button', { name: `Call ${toName}`, exact: true }).click();
-}
-
-async function waitState(page: Page, state: string): Promise<void> {
-  await page.locator(`section.call[data-state="${state}"]`).waitFor({ timeout: 15_000 });
-}
-
-async function endedText(page: Page): Promise<string> {
-  await waitState(page, 'ended');
-  return (await page.locator('.ended-reason').textContent())?.trim() ?? '';
-}
-
-/** Bytes received grow between two readings, and the level is clearly not silence. */
-async function expectAudioFlowing(page: Page): Promise<void> {
-  await expect.poll(() => inboundAudio(page), poll).not.toBeNull();
-  const first = (await inboundAudio(page))?.bytesReceived ?? 0;
-  await expect.poll(async () => (await inboundAudio(page))?.bytesReceived ?? 0, poll).toBeGreaterThan(first);
-  await expect.poll(async () => (await inboundAudio(page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
-}
 
 function historyRows(u: User) {
   return u.page.locator('section[aria-labelledby="history-title"] li');
@@ -77,11 +53,6 @@ async function newestRow(u: User, mark: number | undefined) {
 
 async function newestOutcome(u: User, mark: number | undefined): Promise<string | null> {
   return (await newestRow(u, mark)).locator('.outcome').textContent();
-}
-
-async function answerCall(u: User): Promise<void> {
-  await waitState(u.page, 'incoming');
-  await u.page.getByRole('button', { name: 'Answer', exact: true }).click();
 }
 
 describe('1:1 audio calls in the browser', () => {

@@ -175,7 +175,7 @@ describe('desktop bridge', () => {
       };
     });
     const page = await context.newPage();
-    await page.goto(`${world.server.url}/#incoming`);
+    await page.goto(`${world.url}/#incoming`);
     await page.getByText('is calling you').waitFor();
     expect(await page.locator('.name').textContent()).toBe('Bob Builder');
     await page.screenshot({ path: path.join(ARTIFACTS, 'incoming-popup.png') });

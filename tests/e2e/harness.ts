@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../../signaling-server/src/config.js';
 import { createLogger } from '../../signaling-server/src/logger.js';
 import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const WEB_ROOT = path.join(ROOT, 'out/renderer');
@@ -42,12 +43,26 @@ export function writeToneWav(file: string, seconds = 3, hz = 440): void {
 
 export interface World {
   server: RunningServer;
+  /** Where pages load the app and reach the server: the proxy when there is one. */
+  url: string;
+  /** Present with `startWorld({ proxy: true })`: cut it to block the server's port. */
+  proxy: TcpProxy | undefined;
   browser: Browser;
   dataDir: string;
+  /** Stops the server as SIGTERM does (clients start reconnecting). */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and data dir. */
+  startServer(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { ringTimeoutS?: number } = {}): Promise<World> {
+export interface WorldOptions {
+  ringTimeoutS?: number;
+  /** Put a TCP proxy the test can cut between the pages and the server. */
+  proxy?: boolean;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
   const wav = path.join(dataDir, 'tone.wav');
   writeToneWav(wav);
@@ -61,7 +76,9 @@ export async function startWorld(options: { ringTimeoutS?: number } = {}): Promi
     messageRate: 1000,
     messageBurst: 1000,
   });
-  const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 200 });
+  const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
+  const server = await startServer(config, serverOptions);
+  const proxy = options.proxy ? await TcpProxy.start({ host: '127.0.0.1', port: server.port }) : undefined;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -80,16 +97,26 @@ export async function startWorld(options: { ringTimeoutS?: number } = {}): Promi
     ],
   });
   mkdirSync(ARTIFACTS, { recursive: true });
-  return {
+  const world: World = {
     server,
+    url: proxy?.url ?? server.url,
+    proxy,
     browser,
     dataDir,
+    async stopServer() {
+      await world.server.close();
+    },
+    async startServer() {
+      world.server = await startServer({ ...config, port: server.port }, serverOptions);
+    },
     async close() {
       await browser.close();
-      await server.close();
+      await proxy?.close();
+      await world.server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 /**
@@ -142,13 +169,13 @@ export async function openUser(world: World, name: string, options: OpenOptions 
     if (m.type() === 'warning' || m.type() === 'error') log.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
-  await page.goto(world.server.url);
-  if (options.serverField) await page.getByLabel('Server').fill(world.server.url);
+  await page.goto(world.url);
+  if (options.serverField) await page.getByLabel('Server').fill(world.url);
   return { name, context, page, console: log };
 }
 
 export async function registerUser(world: World, name: string): Promise<void> {
-  const res = await fetch(`${world.server.url}/api/register`, {
+  const res = await fetch(`${world.url}/api/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: name, password: `${name}-password`, displayName: name[0]!.toUpperCase() + name.slice(1) }),

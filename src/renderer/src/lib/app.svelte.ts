@@ -25,6 +25,7 @@ import { LevelMeter, TonePlayer } from './audio.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { desktopState } from './desktop-view.js';
+import { deviceId, renewDeviceId } from './device-id.js';
 import { Devices } from './devices.svelte.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
@@ -79,6 +80,8 @@ export class ParleyApp {
   outgoing = $state(false);
   muted = $state(false);
   peerMuted = $state(false);
+  /** The peer's device lost its connection to the server (the call waits for it). */
+  peerAway = $state(false);
   remoteStream = $state<MediaStream | null>(null);
   quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
   inputLevel = $state(0);
@@ -110,12 +113,17 @@ export class ParleyApp {
   /** Calls this side left while their answer was in flight. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private readonly abandoned = new Set<string>();
+  /** Hang-ups made while offline, sent once the connection is back. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly pendingHangups = new Map<string, ClientPayload<'call:hangup'>>();
   private lossCounters: LossCounters | null = null;
   private readonly store = sessionStore();
 
   // ------------------------------------------------------------ session
 
   async start(): Promise<void> {
+    // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
+    window.addEventListener('online', this.onOnline);
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
     const desktop = window.parley;
@@ -167,7 +175,7 @@ export class ParleyApp {
     this.session = session;
     this.connection = 'connecting';
     this.connectionMessage = null;
-    const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus);
+    const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus, deviceId);
     this.signaling = s;
 
     s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
@@ -191,9 +199,15 @@ export class ParleyApp {
       if (this.signaling !== s) return;
       this.connection = 'offline';
       this.connectionMessage = 'Reconnecting to the server…';
-      // The server ends a disconnected device's calls, and a new connection is a new
-      // device session: a call in progress cannot continue through this one.
-      if (inCall(this.call)) this.endCall('failed', false, 'The connection to the server was lost, so the call ended.');
+      // An answered call goes on: its media is peer to peer, and it is resumed
+      // on reconnect. A ringing one cannot be (the server ends it).
+      const call = this.call;
+      if (call.kind === 'outgoing' || call.kind === 'incoming') {
+        if (call.callId) this.sendHangup(call.callId);
+        this.endCall('failed', false, 'The connection to the server was lost, so the call ended.');
+      } else if (inCall(call)) {
+        this.announce('Connection to the server lost. The call goes on while Parley reconnects.');
+      }
     });
     s.on('session:ready', (ready) => {
       this.retryDelayMs = 1000;
@@ -203,8 +217,16 @@ export class ParleyApp {
       this.missedCalls = ready.missedCalls;
       this.iceServers = ready.iceServers;
       this.session = { ...session, user: ready.user };
+      void this.resumeAfterReconnect();
       void this.loadDirectory();
       void this.loadHistory();
+    });
+    s.on('session:replaced', () => {
+      // This window was copied (a duplicated tab) and the copy took the device
+      // id: become a device of its own. A call in progress stays with the copy.
+      renewDeviceId();
+      if (inCall(this.call)) this.endCall('failed', false, 'This call was taken over by another window.');
+      s.socket.connect();
     });
     s.on('session:revoked', ({ reason }) => {
       const why = { disabled: 'Your account was disabled.', removed: 'Your account was removed.', 'password-changed': 'Your password was changed.' }[reason];
@@ -241,9 +263,67 @@ export class ParleyApp {
     s.on('call:muted', ({ callId, muted }) => {
       if (this.call.kind !== 'idle' && this.call.callId === callId) this.peerMuted = muted;
     });
+    s.on('call:peer-connection', ({ callId, connected }) => {
+      if (!inCall(this.call) || this.call.kind === 'idle' || this.call.callId !== callId) return;
+      if (connected) {
+        this.callResumed();
+      } else {
+        this.peerAway = true;
+        this.announce(`${this.peerName()} lost the connection to the server. Waiting for them…`);
+      }
+    });
   }
 
   private iceServers: RTCIceServer[] = [];
+
+  /**
+   * After a reconnect: hang-ups made while offline are sent, and an answered
+   * call is announced again (`call:resume`). Nothing else sent while offline
+   * is replayed: the call session restarts ICE if the path is down.
+   */
+  private async resumeAfterReconnect(): Promise<void> {
+    for (const [callId, payload] of [...this.pendingHangups]) {
+      this.pendingHangups.delete(callId);
+      this.sendHangup(payload.callId, payload.reason === 'failed');
+    }
+    const call = this.call;
+    if (call.kind !== 'connecting' && call.kind !== 'active' && call.kind !== 'reconnecting') return;
+    const signaling = this.signaling;
+    if (!signaling) return;
+    const res = await signaling.request('call:resume', { callId: call.callId });
+    const now = this.phase();
+    if (!inCall(now) || now.kind === 'idle' || now.callId !== call.callId) return;
+    if (!res.ok) {
+      // Lost again before the answer: the next session:ready tries again.
+      if (res.code !== 'unavailable') this.endCall('failed', false, 'The call ended while you were offline.');
+      return;
+    }
+    if (res.state === 'ended') this.endCall(res.reason, false);
+    else if (res.state === 'waiting') this.peerAway = true; // until call:peer-connection says the peer is back
+    else this.callResumed();
+  }
+
+  /** Both sides reach the server again: send what the peer may have missed, and mend the media path. */
+  private callResumed(): void {
+    const call = this.call;
+    if (call.kind !== 'connecting' && call.kind !== 'active' && call.kind !== 'reconnecting') return;
+    this.peerAway = false;
+    void this.request('call:mute', { callId: call.callId, muted: this.muted });
+    this.callSession?.signalingRestored();
+  }
+
+  /** Ends a call at the server: now if connected, else once the connection is back. */
+  private sendHangup(callId: string, failed = false): void {
+    const payload: ClientPayload<'call:hangup'> = failed ? { callId, reason: 'failed' } : { callId };
+    const signaling = this.signaling;
+    if (!signaling?.connected) {
+      this.pendingHangups.set(callId, payload);
+      return;
+    }
+    void signaling.request('call:hangup', payload).then((res) => {
+      if (!res.ok && res.code === 'unavailable' && this.signaling === signaling) this.pendingHangups.set(callId, payload);
+    });
+  }
 
   private async loadDirectory(): Promise<void> {
     const res = await this.request('directory:list', { limit: 500 });
@@ -355,7 +435,9 @@ export class ParleyApp {
 
   decline(): void {
     if (this.call.kind !== 'incoming') return;
-    void this.request('call:decline', { callId: this.call.callId });
+    // Offline, the hang-up sent on reconnect declines a call still ringing.
+    if (this.signaling?.connected) void this.request('call:decline', { callId: this.call.callId });
+    else this.sendHangup(this.call.callId);
     this.endCall('declined', true);
   }
 
@@ -373,12 +455,12 @@ export class ParleyApp {
    */
   private abandon(callId: string): void {
     this.abandoned.add(callId);
-    void this.request('call:hangup', { callId });
+    this.sendHangup(callId);
   }
 
   hangup(): void {
     if (this.call.kind !== 'connecting' && this.call.kind !== 'active' && this.call.kind !== 'reconnecting') return;
-    void this.request('call:hangup', { callId: this.call.callId });
+    this.sendHangup(this.call.callId);
     this.endCall('hangup', true);
   }
 
@@ -439,6 +521,7 @@ export class ParleyApp {
       iceServers: this.iceServers,
       localStream: this.localStream,
       send: (signal) => void this.request('call:signal', { callId, ...signal }),
+      canSignal: () => this.signaling?.connected === true && !this.peerAway,
       onRemoteStream: (stream) => {
         this.remoteStream = stream;
         this.meters.output?.close();
@@ -478,7 +561,7 @@ export class ParleyApp {
   private giveUpConnecting(): void {
     const call = this.call;
     if (call.kind !== 'connecting' && call.kind !== 'reconnecting') return;
-    void this.request('call:hangup', { callId: call.callId });
+    this.sendHangup(call.callId, true);
     this.endCall('failed', false, 'The call could not connect: your network may block calls. A TURN server helps (ask your admin).');
   }
 
@@ -510,6 +593,7 @@ export class ParleyApp {
     this.remoteStream = null;
     this.muted = false;
     this.peerMuted = false;
+    this.peerAway = false;
     this.quality = null;
     this.lossCounters = null;
     this.inputLevel = 0;
@@ -572,9 +656,9 @@ export class ParleyApp {
   /** Reconnects at once (the computer woke up) instead of waiting for the next retry. */
   reconnect(): void {
     const s = this.signaling;
-    if (!s || s.socket.connected) return;
+    if (!s || s.connected) return;
     clearTimeout(this.timers.retry);
-    s.socket.connect();
+    s.reconnectNow();
   }
 
   // ------------------------------------------------------------- desktop
@@ -667,7 +751,10 @@ export class ParleyApp {
     return res;
   }
 
+  private readonly onOnline = (): void => this.reconnect();
+
   dispose(): void {
+    window.removeEventListener('online', this.onOnline);
     this.hangupOrEnd();
     this.signaling?.close();
     this.tones.dispose();

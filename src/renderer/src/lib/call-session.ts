@@ -2,10 +2,12 @@
  * One call's media path: a single RTCPeerConnection negotiated with the
  * "perfect negotiation" pattern (the server says who is polite), trickle
  * ICE with candidates held back until the remote description is set, Opus
- * first, an ICE restart when the path fails, and one idempotent `close`.
+ * first, ICE restarts when the path breaks (when: media-recovery.ts), and
+ * one idempotent `close`.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
 import { logger } from './log.js';
+import { MediaRecovery } from './media-recovery.js';
 
 const log = logger('call');
 
@@ -21,6 +23,8 @@ export interface CallSessionOptions {
   iceServers: RTCIceServer[];
   localStream: MediaStream;
   send: (signal: Signal) => void;
+  /** Whether a signal sent now can reach the peer (both sides connected to the server). */
+  canSignal: () => boolean;
   onRemoteStream: (stream: MediaStream) => void;
   onMediaState: (state: MediaState) => void;
 }
@@ -34,9 +38,15 @@ export class CallSession {
   /** Signals are applied one at a time, in order. */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly recovery: MediaRecovery;
 
   constructor(private readonly options: CallSessionOptions) {
     this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+    this.recovery = new MediaRecovery({
+      impolite: !options.polite,
+      canSignal: options.canSignal,
+      restart: () => void this.restartIce(),
+    });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
@@ -58,6 +68,14 @@ export class CallSession {
     return this.queue;
   }
 
+  /**
+   * Signaling works again (this side reconnected, or the peer did): what was
+   * sent meanwhile is lost, so a path still down is restarted from scratch.
+   */
+  signalingRestored(): void {
+    this.recovery.onSignalingRestored();
+  }
+
   setMuted(muted: boolean): void {
     for (const t of this.options.localStream.getAudioTracks()) t.enabled = !muted;
   }
@@ -69,6 +87,7 @@ export class CallSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.recovery.dispose();
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
@@ -138,22 +157,25 @@ export class CallSession {
     }
   }
 
-  private onConnectionState(): void {
-    switch (this.pc.connectionState) {
-      case 'connected':
-        this.options.onMediaState('connected');
-        break;
-      case 'disconnected':
-        this.options.onMediaState('interrupted');
-        break;
-      case 'failed':
-        this.options.onMediaState('interrupted');
-        // The impolite side restarts, so the two never restart over each other.
-        if (!this.options.polite) this.pc.restartIce();
-        break;
-      default:
-        break;
+  /** An ICE restart, dropping first an offer of ours that may never have reached the peer. */
+  private async restartIce(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      }
+      log.info('restarting ICE');
+      this.pc.restartIce(); // fires negotiationneeded: a new offer with new credentials
+    } catch (err) {
+      log.warn('ICE restart failed', err);
     }
+  }
+
+  private onConnectionState(): void {
+    const state = this.pc.connectionState;
+    this.recovery.onPathState(state);
+    if (state === 'connected') this.options.onMediaState('connected');
+    else if (state === 'disconnected' || state === 'failed') this.options.onMediaState('interrupted');
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * The connection to the signaling server: a typed Socket.IO client whose
  * requests always resolve to an acknowledgement, also when the server does
- * not answer in time.
+ * not answer in time. Requests are never queued while disconnected: a
+ * candidate or an offer replayed after a reconnect would be stale, so the
+ * caller hears `unavailable` at once and its session layer decides what to
+ * send again (see ParleyApp's resume).
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -22,17 +25,34 @@ const REQUEST_TIMEOUT_MS = 8000;
 export class Signaling {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
-  constructor(serverUrl: string, token: string, status: () => SettableStatus) {
+  constructor(serverUrl: string, token: string, status: () => SettableStatus, device: () => string) {
     this.socket = io(serverUrl, {
       // A function, so a reconnect presents the status chosen since.
-      auth: (cb) => cb({ token, status: status() }),
-      reconnectionDelay: 1000,
+      auth: (cb) => cb({ token, status: status(), device: device() }),
+      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 10 s, each ±50 %.
+      reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
       randomizationFactor: 0.5,
     });
+    // Belt and braces: whatever Socket.IO buffered while offline is dropped, not replayed.
+    this.socket.on('disconnect', () => {
+      this.socket.sendBuffer = [];
+    });
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Tries to reconnect now rather than at the next backoff step (network back, computer awake). */
+  reconnectNow(): void {
+    if (this.socket.connected) return;
+    this.socket.disconnect();
+    this.socket.connect();
   }
 
   async request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> {
+    if (!this.socket.connected) return { ok: false, code: 'unavailable', message: 'Not connected to the server' };
     try {
       // Socket.IO's typed emit cannot take a generic event name; the shapes come from ClientReplies.
       const socket = this.socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {

@@ -1,0 +1,120 @@
+/**
+ * Calls survive the signaling path going away: the server restarting, its
+ * port blocked, and a hang-up made while offline. The media is peer to peer,
+ * so audio must flow throughout, and afterwards the call must still be
+ * known to the server (mute is relayed, hang-up ends it at the peer).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { endedText, establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  world = await startWorld({ proxy: true });
+  for (const name of ['alice', 'bob']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
+  world.proxy?.restore();
+  await closeEnded(alice, bob);
+});
+
+const banner = (u: User) => u.page.locator('section.call .signal-lost');
+
+/** Both sides show that the server is unreachable while the call goes on. */
+async function expectOfflineInCall(...users: User[]): Promise<void> {
+  for (const u of users) {
+    await expect.poll(() => banner(u).textContent(), poll).toBe('Reconnecting to the server… the call goes on.');
+    expect(await u.page.locator('section.call').getAttribute('data-state')).toMatch(/^(active|reconnecting)$/);
+  }
+}
+
+/** Both sides are connected again and the call is active, with no banner. */
+async function expectBackInCall(...users: User[]): Promise<void> {
+  for (const u of users) {
+    await expect.poll(() => banner(u).count(), { ...poll, timeout: 25_000 }).toBe(0);
+    await waitState(u.page, 'active');
+  }
+}
+
+/**
+ * Inbound audio bytes grow at every sample over `ms`, on every page: the
+ * audio never stopped. Returns the number of samples taken.
+ */
+async function expectAudioThroughout(ms: number, ...users: User[]): Promise<number> {
+  const last = new Map<User, number>();
+  for (const u of users) last.set(u, (await inboundAudio(u.page))?.bytesReceived ?? 0);
+  let samples = 0;
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    for (const u of users) {
+      const now = (await inboundAudio(u.page))?.bytesReceived ?? 0;
+      expect(now, `${u.name}'s inbound audio bytes at sample ${samples}`).toBeGreaterThan(last.get(u) ?? 0);
+      last.set(u, now);
+    }
+    samples++;
+  }
+  return samples;
+}
+
+/** The server knows the call: a mute is relayed to the peer, and cleared again. */
+async function expectCallKnownToServer(from: User, to: User, fromName: string): Promise<void> {
+  await from.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect.poll(() => to.page.locator('.peer-muted').textContent(), poll).toBe(`${fromName} muted their microphone`);
+  await from.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await expect.poll(() => to.page.locator('.peer-muted').count(), poll).toBe(0);
+}
+
+describe('calls survive the loss of the signaling server', () => {
+  it('the server restarts mid-call: audio flows throughout and the call is intact afterwards', async () => {
+    await establishCall(alice, bob, 'Bob');
+    await world.stopServer();
+    await expectOfflineInCall(alice, bob);
+    expect(await expectAudioThroughout(4000, alice, bob)).toBeGreaterThanOrEqual(6);
+    await world.startServer();
+    await expectBackInCall(alice, bob);
+    await expectAudioFlowing(alice.page);
+    await expectAudioFlowing(bob.page);
+    await expectCallKnownToServer(alice, bob, 'Alice');
+    await expectCallKnownToServer(bob, alice, 'Bob');
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(alice.page)).toBe('Bob hung up');
+  });
+
+  it("the server's port is blocked mid-call: audio flows throughout and the call is intact afterwards", async () => {
+    await establishCall(alice, bob, 'Bob');
+    world.proxy?.cut();
+    await expectOfflineInCall(alice, bob);
+    expect(await expectAudioThroughout(5000, alice, bob)).toBeGreaterThanOrEqual(8);
+    world.proxy?.restore();
+    await expectBackInCall(alice, bob);
+    await expectAudioFlowing(alice.page);
+    await expectCallKnownToServer(bob, alice, 'Bob');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(bob.page)).toBe('Alice hung up');
+  });
+
+  it('a hang-up made while offline reaches the peer once the connection is back', async () => {
+    await establishCall(alice, bob, 'Bob');
+    world.proxy?.cut();
+    await expectOfflineInCall(alice, bob);
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(bob.page)).toBe('Call ended');
+    // alice cannot know yet: her side still holds the call.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await alice.page.locator('section.call').getAttribute('data-state')).toMatch(/^(active|reconnecting)$/);
+    world.proxy?.restore();
+    expect(await endedText(alice.page)).toBe('Bob hung up');
+  });
+});
