@@ -6,6 +6,7 @@
  * Documented in ../../PROTOCOL.md — change both together.
  */
 import { z } from 'zod';
+export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
 export const PROTOCOL_VERSION = 1;
 

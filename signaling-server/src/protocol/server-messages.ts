@@ -1,0 +1,171 @@
+/**
+ * Schemas of what the server sends: the payload of every server → client
+ * event (`serverSchemas`) and the acknowledgement of every client request
+ * (`replySchemas`). The app checks each message with them before using it, so
+ * a malformed message is logged and dropped instead of reaching the UI.
+ * Documented in ../../PROTOCOL.md ("Clients validate what they receive").
+ *
+ * Strict or tolerant? The server refuses unknown keys in what it receives
+ * (strict objects in index.ts): it is the one authority and an unknown key
+ * there is a client bug. Here it is the other way round: a team updates its
+ * one self-hosted server when it likes, and the installed apps later, so an
+ * older app must keep working when a newer server adds a field to a message.
+ * So these objects accept unknown keys and drop them (zod's default "strip"):
+ * the handler gets exactly the declared fields, never unchecked data. Values
+ * are checked as strictly as the server's own: types, closed sets (status,
+ * end reason, error code), string lengths. A new value in a closed set is a
+ * protocol change (PROTOCOL_VERSION 2), not something an old app can guess
+ * the meaning of.
+ *
+ * index.ts re-exports this module, so when a program imports index.ts this
+ * module runs first, before index.ts has defined its primitives: every use of
+ * one is behind `z.lazy` (read on the first parse, then kept).
+ */
+import { z } from 'zod';
+import {
+  callIdSchema,
+  displayNameSchema,
+  END_REASONS,
+  ERROR_CODES,
+  iceCandidateSchema,
+  mediaSchema,
+  sessionDescriptionSchema,
+  STATUSES,
+  usernameSchema,
+  type Ack,
+  type ClientEvent,
+  type ClientReplies,
+  type ServerToClientEvents,
+} from './index.js';
+
+// ------------------------------------------------- primitives from index.ts
+
+const username = z.lazy(() => usernameSchema);
+const displayName = z.lazy(() => displayNameSchema);
+const callId = z.lazy(() => callIdSchema);
+const status = z.lazy(() => z.enum(STATUSES));
+const endReason = z.lazy(() => z.enum(END_REASONS));
+const errorCode = z.lazy(() => z.enum(ERROR_CODES));
+// The same fields as what clients send, tolerant of added keys like the rest.
+const media = z.lazy(() => z.object(mediaSchema.shape));
+const description = z.lazy(() => z.object(sessionDescriptionSchema.shape));
+const candidate = z.lazy(() => z.object(iceCandidateSchema.unwrap().shape).nullable());
+
+const timestamp = z.number().int().nonnegative();
+const userRef = z.object({ username, displayName });
+
+/** An RTCIceServer as the server hands it out (STUN URLs, TURN REST credentials). */
+const iceServer = z.object({
+  urls: z.union([z.string().min(1).max(2048), z.array(z.string().min(1).max(2048)).min(1).max(64)]),
+  username: z.string().max(1024).optional(),
+  credential: z.string().max(1024).optional(),
+});
+
+const directoryEntry = z.object({ username, displayName, status });
+
+const historyEntry = z.object({
+  seq: z.number().int().positive(),
+  callId,
+  direction: z.enum(['outgoing', 'incoming']),
+  peer: userRef,
+  media,
+  startedAt: timestamp,
+  answeredAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  outcome: endReason.nullable(),
+  missed: z.boolean(),
+});
+
+// ------------------------------------------------------ server → client events
+
+export const serverSchemas = {
+  'session:ready': z.object({
+    protocol: z.number().int().positive(),
+    user: userRef,
+    sessionId: z.string().min(1).max(128),
+    status,
+    iceServers: z.array(iceServer).max(64),
+    missedCalls: z.number().int().nonnegative(),
+    // As long as the team: no upper bound.
+    presence: z.array(z.object({ username, status })),
+  }),
+  'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed']) }),
+  'server:closing': z.object({ reason: z.literal('shutdown') }),
+  'session:replaced': z.object({}),
+  'presence:changed': z.object({ username, displayName, status }),
+  'call:incoming': z.object({ callId, from: userRef, media, polite: z.boolean() }),
+  'call:ringing': z.object({ callId }),
+  'call:accepted': z.object({ callId, polite: z.boolean() }),
+  'call:ended': z.object({ callId, reason: endReason }),
+  'call:signal': z
+    .object({ callId, from: username, description: description.optional(), candidate: candidate.optional() })
+    .refine((m) => m.description !== undefined || m.candidate !== undefined, {
+      message: 'call:signal needs a description or a candidate',
+    }),
+  'call:muted': z.object({ callId, username, muted: z.boolean() }),
+  'call:peer-connection': z.object({ callId, connected: z.boolean() }),
+} as const;
+
+export type ServerEvent = keyof typeof serverSchemas;
+export type ServerPayload<E extends ServerEvent> = z.infer<(typeof serverSchemas)[E]>;
+
+// ------------------------------------------------------------ acknowledgements
+
+const ackError = z.object({
+  ok: z.literal(false),
+  code: errorCode,
+  message: z.string().max(2000),
+  retryAfterMs: z.number().nonnegative().optional(),
+});
+
+const success = <S extends z.ZodRawShape>(fields: S) => z.object({ ok: z.literal(true), ...fields });
+/** `{ ok: true, ...fields }` or an error, for a request whose success carries `fields`. */
+const ack = <S extends z.ZodRawShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
+const polite = z.boolean();
+
+export const replySchemas = {
+  'presence:set': ack({ status }),
+  // At most the largest `limit` a request may ask for.
+  'directory:list': ack({ users: z.array(directoryEntry).max(500) }),
+  'call:invite': ack({ callId }),
+  'call:accept': ack({ callId, polite }),
+  'call:decline': ack({}),
+  'call:cancel': ack({}),
+  'call:hangup': ack({}),
+  'call:resume': z.discriminatedUnion('ok', [
+    z.discriminatedUnion('state', [
+      success({ state: z.literal('active'), polite }),
+      success({ state: z.literal('waiting'), polite }),
+      success({ state: z.literal('ended'), reason: endReason }),
+    ]),
+    ackError,
+  ]),
+  'call:signal': ack({}),
+  'call:mute': ack({}),
+  'history:list': ack({ calls: z.array(historyEntry).max(100) }),
+  'history:seen': ack({}),
+} as const;
+
+// ------------------------------------ the schemas and the declared types agree
+
+/** True when each of A and B is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Mismatches<T extends Record<string, boolean>> = { [K in keyof T]: T[K] extends true ? never : K }[keyof T];
+/** Compiles only when `Names` is `never`; otherwise the error names what differs. */
+type None<Names extends never> = Names;
+type Declared<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
+/**
+ * A compile-time check, nothing to use: fails to compile when an event of
+ * ServerToClientEvents has no schema or a schema no event, when a schema reads
+ * a payload of another shape than the declared one, or likewise for the
+ * acknowledgements and ClientReplies.
+ */
+export type ServerMessagesMatchTypes = [
+  None<Exclude<keyof ServerToClientEvents, ServerEvent>>,
+  None<Exclude<ServerEvent, keyof ServerToClientEvents>>,
+  None<Mismatches<{ [E in ServerEvent & keyof ServerToClientEvents]: Same<ServerPayload<E>, Declared<E>> }>>,
+  None<Exclude<ClientEvent, keyof typeof replySchemas>>,
+  None<Exclude<keyof typeof replySchemas, ClientEvent>>,
+  None<Mismatches<{ [E in ClientEvent]: Same<z.infer<(typeof replySchemas)[E]>, Ack<ClientReplies[E]>> }>>,
+];

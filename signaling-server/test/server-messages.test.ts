@@ -1,0 +1,131 @@
+/**
+ * The schemas clients check server messages with (src/protocol/server-messages.ts)
+ * accept everything this server really sends: every event and every
+ * acknowledgement, collected from real sessions.
+ */
+import { describe, expect, it } from 'vitest';
+import { UserRepository } from '../src/accounts/users.js';
+import {
+  describeIssues,
+  replySchemas,
+  serverSchemas,
+  type Ack,
+  type ClientEvent,
+  type ClientPayload,
+  type ClientReplies,
+} from '../src/protocol/index.js';
+import { connect, expectOk, settle, startTestServer, team, type Device } from './harness.js';
+
+const audio = { audio: true, video: false };
+const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+const LAPTOP = 'alice-laptop-0001';
+const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+
+describe('server message schemas', () => {
+  it('accept, unchanged, every event and acknowledgement a real server sends', async () => {
+    const server = await startTestServer({
+      stunUrls: ['stun:stun.example.org:3478'],
+      turnUrls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'],
+      turnSecret: 'a-turn-secret-of-enough-length',
+    });
+    const { alice, bob, carol, logins } = await team(server, 'alice', 'bob', 'carol');
+    const bob2 = await connect(server, logins.bob);
+    const replies: { event: ClientEvent; reply: unknown }[] = [];
+    const ask = async <E extends ClientEvent>(d: Device, event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> => {
+      const reply = await d.emit(event, payload);
+      replies.push({ event, reply });
+      return reply;
+    };
+
+    // Presence, directory and history, before any call.
+    await ask(alice, 'presence:set', { status: 'away' });
+    await ask(alice, 'directory:list', {});
+    await ask(alice, 'history:list', {});
+    await ask(alice, 'history:seen', {});
+
+    // An answered call on one of two ringing devices, with negotiation and mute.
+    const { callId } = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio }));
+    await bob2.next('call:incoming');
+    await alice.next('call:ringing');
+    await ask(bob, 'call:accept', { callId });
+    await bob2.next('call:ended');
+    await ask(alice, 'call:signal', { callId, description: offer });
+    await ask(bob, 'call:signal', { callId, candidate });
+    await ask(bob, 'call:signal', { callId, candidate: null });
+    await ask(bob, 'call:mute', { callId, muted: true });
+    await alice.next('call:muted');
+    await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
+    replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request
+    await ask(alice, 'call:hangup', { callId });
+    await bob.next('call:ended');
+
+    // Declined, then cancelled, then read back from history.
+    const declined = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === declined);
+    await ask(bob, 'call:decline', { callId: declined });
+    const cancelled = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === cancelled);
+    await ask(alice, 'call:cancel', { callId: cancelled });
+    await ask(bob, 'history:list', {});
+    await ask(bob, 'directory:list', { query: 'a', limit: 2 });
+
+    // A device that lost its connection resumes its call; a newer connection of it replaces the older.
+    const laptop = await connect(server, logins.alice, { device: LAPTOP });
+    const resumed = expectOk(await ask(laptop, 'call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === resumed);
+    await ask(bob, 'call:accept', { callId: resumed });
+    laptop.socket.disconnect();
+    await bob.next('call:peer-connection', (p) => !p.connected);
+    const laptop2 = await connect(server, logins.alice, { device: LAPTOP });
+    await ask(laptop2, 'call:resume', { callId: resumed });
+    await bob.next('call:peer-connection', (p) => p.connected);
+    const laptop3 = await connect(server, logins.alice, { device: LAPTOP });
+    await laptop2.next('session:replaced');
+    await ask(laptop3, 'call:resume', { callId: resumed });
+    await ask(bob, 'call:hangup', { callId: resumed });
+    await ask(laptop3, 'call:resume', { callId: resumed }); // ended: state "ended"
+
+    // Revocation, then shutdown with a call still ringing.
+    await new UserRepository(server.db).setPassword('carol', 'a brand new password');
+    await server.revocations.poll();
+    await carol.next('session:revoked');
+    const last = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === last);
+    await settle(alice, bob, bob2, laptop3);
+    await server.close();
+
+    const received = [alice, bob, bob2, carol, laptop, laptop2, laptop3].flatMap((d) => d.received);
+    for (const { event, payload } of received) {
+      const result = serverSchemas[event].safeParse(payload);
+      expect(result.error && describeIssues(result.error), event).toBeUndefined();
+      expect(result.data, event).toEqual(payload);
+    }
+    expect(new Set(received.map((r) => r.event))).toEqual(new Set(Object.keys(serverSchemas)));
+
+    for (const { event, reply } of replies) {
+      const result = replySchemas[event].safeParse(reply);
+      expect(result.error && describeIssues(result.error), event).toBeUndefined();
+      expect(result.data, event).toEqual(reply);
+    }
+    expect(new Set(replies.map((r) => r.event))).toEqual(new Set(Object.keys(replySchemas)));
+    expect(replies.filter((r) => !(r.reply as Ack).ok).map((r) => (r.reply as { code: string }).code)).toEqual([
+      'self_call',
+      'bad_request',
+    ]);
+  });
+
+  it('accept and drop fields a newer server may add; refuse values outside the protocol', () => {
+    const ended = { callId: 'c-1', reason: 'hangup' };
+    expect(serverSchemas['call:ended'].parse({ ...ended, endedAt: 1 })).toEqual(ended);
+    const incoming = { callId: 'c-1', from: { username: 'alice', displayName: 'Alice' }, media: audio, polite: true };
+    const newer = { ...incoming, from: { ...incoming.from, avatar: 'a.png' }, media: { ...audio, screen: false } };
+    expect(serverSchemas['call:incoming'].parse(newer)).toEqual(incoming);
+    expect(replySchemas['call:invite'].parse({ ok: true, callId: 'c-1', ringing: 2 })).toEqual({ ok: true, callId: 'c-1' });
+
+    expect(serverSchemas['call:ended'].safeParse({ ...ended, reason: 'timeout' }).success).toBe(false);
+    expect(serverSchemas['presence:changed'].safeParse({ username: 'Alice!', displayName: 'Alice', status: 'away' }).success).toBe(false);
+    expect(serverSchemas['call:signal'].safeParse({ callId: 'c-1', from: 'alice' }).success).toBe(false);
+    expect(replySchemas['call:hangup'].safeParse({ ok: false, code: 'teapot', message: 'no' }).success).toBe(false);
+    expect(replySchemas['call:hangup'].safeParse({ ok: 'yes' }).success).toBe(false);
+  });
+});
