@@ -16,11 +16,14 @@ import type {
   ServerToClientEvents,
   SettableStatus,
 } from 'parley-server/protocol';
+import { describeIssues, serverSchemas } from 'parley-server/protocol';
+import { logger } from './log.js';
 
 export type ServerEvent = keyof ServerToClientEvents;
 export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
 const REQUEST_TIMEOUT_MS = 8000;
+const log = logger('signaling');
 
 export class Signaling {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -64,8 +67,12 @@ export class Signaling {
     }
   }
 
+  /** Runs `handler` for each `event` whose payload matches its schema; a malformed one is logged and dropped. */
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
-    const listener = handler as never;
+    const listener = ((payload: unknown) => {
+      const valid = checkPayload(event, payload);
+      if (valid !== undefined) handler(valid);
+    }) as never;
     this.socket.on(event, listener);
     return () => this.socket.off(event, listener);
   }
@@ -74,4 +81,16 @@ export class Signaling {
     this.socket.removeAllListeners();
     this.socket.disconnect();
   }
+}
+
+/**
+ * The payload as its schema reads it (unknown keys dropped), or undefined when
+ * it does not match: then the warning names the event and the problems, never
+ * the payload (it may be huge, or carry SDP and TURN credentials).
+ */
+function checkPayload<E extends ServerEvent>(event: E, payload: unknown): ServerPayload<E> | undefined {
+  const result = serverSchemas[event].safeParse(payload);
+  if (result.success) return result.data;
+  log.warn(`ignored a malformed ${event} from the server: ${describeIssues(result.error)}`);
+  return undefined;
 }

@@ -1,0 +1,203 @@
+/**
+ * The real Signaling class against a bare Socket.IO server that sends
+ * malformed versions of every server event: only the valid ones reach the
+ * handlers, each malformed one is logged, and nothing breaks.
+ */
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Signaling, type ServerEvent, type ServerPayload } from './signaling.js';
+
+const callId = '6f1c2b1e-1d7a-4d55-9a43-0d8c1f3f7a10';
+const alice = { username: 'alice', displayName: 'Alice' };
+
+/** One valid example of each event, as the server sends it. */
+const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
+  'session:ready': {
+    protocol: 1,
+    user: alice,
+    sessionId: 'Wq3zYk0bX9_aA1bCAAAB',
+    status: 'available',
+    iceServers: [
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: 'turn:turn.example.org:3478', username: '1767225600:0b6e4a5c-7b1d-4f1e-8f40-6a7e1c2d3b4a', credential: 'q2nKx0F1m3p9A6c5Vb8zYw7uTs4=' },
+    ],
+    missedCalls: 2,
+    presence: [
+      { username: 'alice', status: 'available' },
+      { username: 'bob', status: 'busy' },
+    ],
+  },
+  'session:revoked': { reason: 'password-changed' },
+  'server:closing': { reason: 'shutdown' },
+  'session:replaced': {},
+  'presence:changed': { username: 'bob', displayName: 'Bob', status: 'dnd' },
+  'call:incoming': { callId, from: alice, media: { audio: true, video: false }, polite: true },
+  'call:ringing': { callId },
+  'call:accepted': { callId, polite: false },
+  'call:ended': { callId, reason: 'no-answer' },
+  'call:signal': {
+    callId,
+    from: 'bob',
+    description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+    candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+  },
+  'call:muted': { callId, username: 'bob', muted: true },
+  'call:peer-connection': { callId, connected: false },
+};
+const EVENTS = Object.keys(VALID) as ServerEvent[];
+
+/** Fields a valid message may leave out, as "event path". */
+const OPTIONAL = new Set([
+  'call:signal description',
+  'call:signal candidate',
+  'call:signal description.sdp',
+  'call:signal candidate.sdpMid',
+  'call:signal candidate.sdpMLineIndex',
+  'session:ready iceServers.1.username',
+  'session:ready iceServers.1.credential',
+]);
+
+const HUGE = 'x'.repeat(100_000);
+const binary = () => new Uint8Array([0, 1, 2, 255]);
+type Path = (string | number)[];
+
+/** Every node below the root: its path, and whether it holds an object or array. */
+function nodes(value: unknown, path: Path = []): { path: Path; value: unknown }[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+    const p = [...path, Array.isArray(value) ? Number(k) : k];
+    return [{ path: p, value: v }, ...nodes(v, p)];
+  });
+}
+
+/** A deep copy of `root` with the node at `path` replaced, or removed when `replacement` is `REMOVE`. */
+const REMOVE = Symbol('remove');
+function edit(root: unknown, path: Path, replacement: unknown): unknown {
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (replacement === REMOVE) Reflect.deleteProperty(parent, last);
+  else parent[last] = replacement;
+  return copy;
+}
+
+/** What a broken or hostile server could send instead of `example`: never valid. */
+function malformed(event: ServerEvent): unknown[] {
+  const example = VALID[event];
+  const out: unknown[] = [undefined, null, 42, true, 'call', HUGE, [], [example]];
+  // An event without fields (session:replaced) takes any object: only its arrival matters.
+  if (Object.keys(example).length > 0) out.push({}, binary());
+  for (const { path, value } of nodes(example)) {
+    if (typeof value === 'object' && value !== null) out.push(edit(example, path, 42));
+    else {
+      const wrongType = typeof value === 'string' ? 42 : typeof value === 'number' ? String(value) : typeof value === 'boolean' ? 'true' : 7;
+      out.push(edit(example, path, wrongType), edit(example, path, binary()));
+      if (typeof value === 'string') out.push(edit(example, path, HUGE));
+    }
+    if (typeof path[path.length - 1] === 'string' && !OPTIONAL.has(`${event} ${path.join('.')}`)) out.push(edit(example, path, REMOVE));
+  }
+  return out;
+}
+
+/** Values outside the protocol's closed sets and patterns, which the generic cases above do not reach. */
+const SPECIFIC: Partial<Record<ServerEvent, unknown[]>> = {
+  'session:revoked': [{ reason: 'banned' }],
+  'server:closing': [{ reason: 'restart' }],
+  'presence:changed': [{ ...VALID['presence:changed'], status: 'sleeping' }, { ...VALID['presence:changed'], username: 'Bob Smith' }],
+  'call:ended': [{ callId, reason: 'timeout' }, { callId: '', reason: 'hangup' }],
+  'call:signal': [{ callId, from: 'bob' }, { ...VALID['call:signal'], description: { type: 'bogus' } }],
+  'session:ready': [{ ...VALID['session:ready'], missedCalls: -1 }, { ...VALID['session:ready'], presence: [null] }],
+};
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+  vi.restoreAllMocks();
+});
+
+/** A bare Socket.IO server on a free port that runs `onConnection` for each client. */
+async function bareServer(onConnection: (socket: ServerSocket) => void): Promise<string> {
+  const io = new Server();
+  io.on('connection', onConnection);
+  io.listen(0);
+  cleanups.push(() => void io.close());
+  const http = io.httpServer as unknown as { listening: boolean; once(e: 'listening', l: () => void): void; address(): { port: number } };
+  if (!http.listening) await new Promise<void>((resolve) => http.once('listening', resolve));
+  return `http://127.0.0.1:${http.address().port}`;
+}
+
+function connect(url: string): Signaling {
+  const signaling = new Signaling(url, 'a-token', () => 'available', () => 'test-device-0001');
+  cleanups.push(() => signaling.close());
+  return signaling;
+}
+
+describe('Signaling validates what the server sends', () => {
+  it('runs handlers only for valid messages and logs each malformed one', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const sent: { event: ServerEvent; bad: number }[] = [];
+    const url = await bareServer((socket) => {
+      const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
+      for (const event of EVENTS) {
+        const bad = [...malformed(event), ...(SPECIFIC[event] ?? [])];
+        for (const payload of bad) {
+          if (payload === undefined) emit(event);
+          else emit(event, payload);
+        }
+        // A newer server's extra field is dropped; then the plain valid message.
+        emit(event, { ...VALID[event], addedByANewerServer: { nested: [1, 2] } });
+        emit(event, VALID[event]);
+        sent.push({ event, bad: bad.length });
+      }
+    });
+
+    const signaling = connect(url);
+    const received: { event: ServerEvent; payload: unknown }[] = [];
+    const done = new Promise<void>((resolve) => {
+      for (const event of EVENTS) {
+        signaling.on(event, (payload) => {
+          received.push({ event, payload });
+          if (event === EVENTS[EVENTS.length - 1] && received.filter((r) => r.event === event).length === 2) resolve();
+        });
+      }
+    });
+    await done;
+
+    // Each event's handler ran for the two valid messages only, and saw only the declared fields.
+    expect(received).toEqual(EVENTS.flatMap((event) => [{ event, payload: VALID[event] }, { event, payload: VALID[event] }]));
+    expect(signaling.socket.connected).toBe(true);
+    expect(error).not.toHaveBeenCalled();
+
+    // One warning per malformed message, naming the event and the problem but not the payload.
+    const warnings = warn.mock.calls.map((args) => args.map(String).join(' '));
+    expect(sent.reduce((n, s) => n + s.bad, 0)).toBeGreaterThan(200);
+    for (const { event, bad } of sent) {
+      const mine = warnings.filter((w) => w.startsWith(`[parley:signaling] ignored a malformed ${event} from the server: `));
+      expect(mine, event).toHaveLength(bad);
+    }
+    expect(warnings).toHaveLength(sent.reduce((n, s) => n + s.bad, 0));
+    for (const w of warnings) expect(w.length).toBeLessThan(600);
+  });
+
+  it('stops calling a handler once unsubscribed', async () => {
+    let emitNow: (() => void) | undefined;
+    const url = await bareServer((socket) => {
+      emitNow = () => {
+        socket.emit('call:ringing', VALID['call:ringing']);
+        socket.emit('call:ended', VALID['call:ended']);
+      };
+    });
+    const signaling = connect(url);
+    const ringing = vi.fn();
+    const off = signaling.on('call:ringing', ringing);
+    const ended = new Promise((resolve) => signaling.on('call:ended', resolve));
+    await new Promise<void>((resolve) => signaling.socket.once('connect', resolve));
+    off();
+    await vi.waitFor(() => expect(emitNow).toBeDefined());
+    emitNow!();
+    await ended;
+    expect(ringing).not.toHaveBeenCalled();
+  });
+});
