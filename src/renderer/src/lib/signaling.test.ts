@@ -1,8 +1,10 @@
 /**
  * The real Signaling class against a bare Socket.IO server that sends
  * malformed versions of every server event: only the valid ones reach the
- * handlers, each malformed one is logged, and nothing breaks.
+ * handlers, each malformed one is logged, and nothing breaks; likewise a
+ * malformed acknowledgement becomes an `internal` refusal.
  */
+import type { Ack, ClientEvent, ClientPayload, ClientReplies } from 'parley-server/protocol';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Signaling, type ServerEvent, type ServerPayload } from './signaling.js';
@@ -199,5 +201,86 @@ describe('Signaling validates what the server sends', () => {
     emitNow!();
     await ended;
     expect(ringing).not.toHaveBeenCalled();
+  });
+
+  it('turns a malformed acknowledgement into an internal refusal and passes valid ones on', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const entry = { username: 'bob', displayName: 'Bob', status: 'busy' as const };
+    const call = {
+      seq: 7,
+      callId,
+      direction: 'incoming' as const,
+      peer: alice,
+      media: { audio: true, video: false },
+      startedAt: 1_767_225_600_000,
+      answeredAt: null,
+      endedAt: 1_767_225_630_000,
+      outcome: 'no-answer' as const,
+      missed: true,
+    };
+    const requests: { [E in ClientEvent]: [ClientPayload<E>, Ack<ClientReplies[E]>] } = {
+      'presence:set': [{ status: 'away' }, { ok: true, status: 'away' }],
+      'directory:list': [{ limit: 500 }, { ok: true, users: [entry] }],
+      'call:invite': [{ to: 'bob', media: { audio: true, video: false } }, { ok: true, callId }],
+      'call:accept': [{ callId }, { ok: true, callId, polite: true }],
+      'call:decline': [{ callId }, { ok: true }],
+      'call:cancel': [{ callId }, { ok: true }],
+      'call:hangup': [{ callId }, { ok: true }],
+      'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
+      'call:signal': [{ callId, candidate: null }, { ok: true }],
+      'call:mute': [{ callId, muted: true }, { ok: true }],
+      'history:list': [{ limit: 50 }, { ok: true, calls: [call] }],
+      'history:seen': [{}, { ok: true }],
+    };
+    const refusal = { ok: false, code: 'rate_limited', message: 'Slow down', retryAfterMs: 500 } as const;
+    const malformedReplies = (valid: object): unknown[] => [
+      undefined,
+      null,
+      'ok',
+      true,
+      [],
+      [valid],
+      binary(),
+      {},
+      { ...valid, ok: 'true' },
+      { ok: false, code: 'teapot', message: 'No' },
+      { ok: false, code: 'busy' },
+      { ...refusal, message: HUGE },
+      // Each field of the success removed, or of the wrong type.
+      ...Object.keys(valid).filter((k) => k !== 'ok').flatMap((k) => [edit(valid, [k], REMOVE), edit(valid, [k], 42)]),
+    ];
+
+    let reply: unknown;
+    const url = await bareServer((socket) => {
+      socket.onAny((...args: unknown[]) => {
+        const ack = args[args.length - 1] as (...r: unknown[]) => void;
+        if (reply === undefined) ack();
+        else ack(reply);
+      });
+    });
+    const signaling = connect(url);
+    await new Promise<void>((resolve) => signaling.socket.once('connect', resolve));
+    const ask = <E extends ClientEvent>(event: E, payload: ClientPayload<E>, r: unknown) => {
+      reply = r;
+      return signaling.request(event, payload);
+    };
+
+    let expectedWarnings = 0;
+    for (const event of Object.keys(requests) as ClientEvent[]) {
+      const [payload, valid] = requests[event];
+      for (const bad of malformedReplies(valid)) {
+        expect(await ask(event, payload, bad), event).toEqual({ ok: false, code: 'internal', message: expect.any(String) as string });
+        expectedWarnings++;
+      }
+      expect(await ask(event, payload, valid)).toEqual(valid);
+      expect(await ask(event, payload, { ...valid, addedByANewerServer: 1 })).toEqual(valid);
+      expect(await ask(event, payload, refusal)).toEqual(refusal);
+    }
+    const warnings = warn.mock.calls.map((args) => args.map(String).join(' '));
+    expect(warnings).toHaveLength(expectedWarnings);
+    for (const w of warnings) {
+      expect(w).toMatch(/^\[parley:signaling\] the server's reply to [a-z:]+ is malformed: /);
+      expect(w.length).toBeLessThan(600);
+    }
   });
 });

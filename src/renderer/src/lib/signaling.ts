@@ -16,7 +16,7 @@ import type {
   ServerToClientEvents,
   SettableStatus,
 } from 'parley-server/protocol';
-import { describeIssues, serverSchemas } from 'parley-server/protocol';
+import { describeIssues, replySchemas, serverSchemas } from 'parley-server/protocol';
 import { logger } from './log.js';
 
 export type ServerEvent = keyof ServerToClientEvents;
@@ -61,7 +61,7 @@ export class Signaling {
       const socket = this.socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
         emitWithAck(e: E, p: ClientPayload<E>): Promise<Ack<ClientReplies[E]>>;
       };
-      return await socket.emitWithAck(event, payload);
+      return checkReply(event, await socket.emitWithAck(event, payload));
     } catch {
       return { ok: false, code: 'unavailable', message: 'The server did not answer in time' };
     }
@@ -93,4 +93,12 @@ function checkPayload<E extends ServerEvent>(event: E, payload: unknown): Server
   if (result.success) return result.data;
   log.warn(`ignored a malformed ${event} from the server: ${describeIssues(result.error)}`);
   return undefined;
+}
+
+/** The acknowledgement as its schema reads it; one that does not match counts as an `internal` refusal. */
+function checkReply<E extends ClientEvent>(event: E, reply: unknown): Ack<ClientReplies[E]> {
+  const result = replySchemas[event].safeParse(reply);
+  if (result.success) return result.data;
+  log.warn(`the server's reply to ${event} is malformed: ${describeIssues(result.error)}`);
+  return { ok: false, code: 'internal', message: 'The server sent a reply this version of Parley cannot read' };
 }
