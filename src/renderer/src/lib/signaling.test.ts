@@ -284,3 +284,62 @@ describe('Signaling validates what the server sends', () => {
     }
   });
 });
+
+describe('Signaling across a lost connection', () => {
+  it('answers a request made while disconnected with `unavailable` at once, and never sends it after the reconnect', async () => {
+    const received: string[] = [];
+    const handshakes: unknown[] = [];
+    const sockets: ServerSocket[] = [];
+    const url = await bareServer((socket) => {
+      handshakes.push(socket.handshake.auth);
+      sockets.push(socket);
+      socket.onAny((event: string, _payload: unknown, ack?: (a: unknown) => void) => {
+        received.push(event);
+        ack?.({ ok: true });
+      });
+    });
+    const signaling = connect(url);
+    await vi.waitFor(() => expect(signaling.connected).toBe(true));
+    expect(await signaling.request('history:seen', {})).toEqual({ ok: true });
+
+    // The server drops the transport (as a restart or a dead network does): the client reconnects by itself.
+    const lost = new Promise<void>((resolve) => signaling.socket.once('disconnect', () => resolve()));
+    sockets[0]?.conn.close();
+    await lost;
+    const res = await signaling.request('call:hangup', { callId });
+    // Refused at once, not after the request timeout (whose message is "did not answer in time").
+    expect(res).toEqual({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
+
+    await vi.waitFor(() => expect(sockets).toHaveLength(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(signaling.connected).toBe(true));
+    expect(await signaling.request('history:seen', {})).toEqual({ ok: true });
+    // Only what was sent while connected arrived: the hang-up was not replayed.
+    expect(received).toEqual(['history:seen', 'history:seen']);
+    // Same device id on both connections, so the server can resume its call.
+    expect(handshakes).toEqual([
+      { token: 'a-token', status: 'available', device: 'test-device-0001' },
+      { token: 'a-token', status: 'available', device: 'test-device-0001' },
+    ]);
+  });
+
+  it('reconnects with exponential backoff and jitter, capped at 10 s', () => {
+    const signaling = connect('http://127.0.0.1:9');
+    const manager = signaling.socket.io;
+    expect(manager.reconnection()).toBe(true);
+    expect(manager.reconnectionDelay()).toBe(500);
+    expect(manager.reconnectionDelayMax()).toBe(10_000);
+    expect(manager.randomizationFactor()).toBe(0.5);
+    // The engine's own backoff with these settings: each wait within ±50 % of 0.5 s × 2^n, never above the cap.
+    const backoff = (manager as unknown as { backoff: { duration(): number; reset(): void } }).backoff;
+    backoff.reset();
+    for (let n = 0; n < 12; n++) {
+      const nominal = Math.min(500 * 2 ** n, 10_000);
+      const wait = backoff.duration();
+      expect(wait).toBeLessThanOrEqual(10_000);
+      if (nominal < 10_000) {
+        expect(wait).toBeGreaterThanOrEqual(nominal * 0.5);
+        expect(wait).toBeLessThanOrEqual(nominal * 1.5);
+      }
+    }
+  });
+});
