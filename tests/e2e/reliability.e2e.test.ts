@@ -92,13 +92,19 @@ describe('calls survive the loss of the signaling server', () => {
     expect(await endedText(alice.page)).toBe('Bob hung up');
   });
 
-  it("the server's port is blocked mid-call: audio flows throughout and the call is intact afterwards", async () => {
+  it("the server's port is blocked mid-call: audio flows throughout, mute works offline, and the call is intact afterwards", async () => {
     await establishCall(alice, bob, 'Bob');
     world.proxy?.cut();
     await expectOfflineInCall(alice, bob);
     expect(await expectAudioThroughout(5000, alice, bob)).toBeGreaterThanOrEqual(8);
+    // Mute works offline (the media is local and peer to peer); the peer learns of it on reconnect.
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 1, poll).toBeLessThan(0.01);
     world.proxy?.restore();
     await expectBackInCall(alice, bob);
+    await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
+    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await expectAudioFlowing(bob.page);
     await expectAudioFlowing(alice.page);
     await expectCallKnownToServer(bob, alice, 'Bob');
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
