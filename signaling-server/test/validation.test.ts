@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { clientSchemas, type ClientEvent } from '../src/protocol/index.js';
-import { connect, establishCall, type Client, expectOk, register, settle, startTestServer, team } from './harness.js';
+import { connect, establishCall, type Client, expectOk, openSocket, register, settle, startTestServer, team } from './harness.js';
 
 const untypedEmit = (socket: Client) => socket.emit.bind(socket) as unknown as (event: string, ...args: unknown[]) => void;
 
@@ -94,16 +94,27 @@ describe('malformed input', () => {
     expectOk(await alice.emit('directory:list', {}));
   });
 
-  it('a message over 64 KiB is refused by the transport without harming the server', async () => {
-    const server = await startTestServer();
-    const { alice, bob } = await team(server, 'alice', 'bob');
-    const closed = new Promise<string>((resolve) => alice.socket.on('disconnect', resolve));
-    untypedEmit(alice.socket)('call:signal', { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(70 * 1024) } });
-    expect(await closed).toMatch(/transport close|transport error/);
-    expectOk(await bob.emit('directory:list', {}));
-    const again = await connect(server, await register(server, 'carol'));
-    expect(again.ready.user.username).toBe('carol');
-  });
+  for (const transport of ['websocket', 'polling'] as const) {
+    it(`a message over 64 KiB is refused by the ${transport} transport, closing only that connection`, async () => {
+      const server = await startTestServer();
+      const login = await register(server, 'alice');
+      const { bob } = await team(server, 'bob');
+      const alice = openSocket(server.url, { token: login.token }, { transports: [transport] });
+      await new Promise((resolve) => alice.once('session:ready', resolve));
+      await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'available');
+      const closed = new Promise<string>((resolve) => alice.on('disconnect', resolve));
+      untypedEmit(alice)('call:signal', { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(70 * 1024) } });
+      // WebSocket: the server closes the socket (code 1009). Polling: the POST is
+      // answered 413, and the client gives the connection up and tells the server.
+      expect(await closed).toBe(transport === 'websocket' ? 'transport close' : 'transport error');
+      // The server closed its end too: alice's only device is gone.
+      await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'offline');
+      expectOk(await bob.emit('directory:list', {}));
+      const again = await connect(server, login);
+      expectOk(await again.emit('directory:list', {}));
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    });
+  }
 });
 
 describe('rate limit', () => {
