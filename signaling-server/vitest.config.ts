@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Real servers and child processes: keep two files at a time on two cores.
     maxWorkers: 2,
+    // fuzz.test.ts measures the heap after global.gc().
+    execArgv: ['--expose-gc'],
   },
 });

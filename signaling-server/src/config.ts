@@ -29,6 +29,8 @@ export interface Config {
   tokenTtlS: number;
   messageRate: number;
   messageBurst: number;
+  /** Refused (rate_limited) messages within 10 s that get a device session disconnected; 0: never. */
+  floodDisconnect: number;
   /** Absolute path of the built web client served at `/`, if any. */
   webRoot: string | undefined;
 }
@@ -87,6 +89,7 @@ const rawSchema = z.object({
   tokenTtlS: int(60, 365 * 24 * 3600),
   messageRate: int(1, 10_000),
   messageBurst: int(1, 100_000),
+  floodDisconnect: int(0, 1_000_000),
   webRoot: z.string().optional(),
 });
 type RawSettings = z.input<typeof rawSchema>;
@@ -111,6 +114,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tokenTtlS', env: 'PARLEY_TOKEN_TTL_S', flag: '--token-ttl-s', default: String(30 * 24 * 3600), help: 'lifetime of sign-in tokens in seconds' },
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
+  { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
 ];
 
@@ -234,6 +238,7 @@ export function loadConfig(
     tokenTtlS: r.tokenTtlS,
     messageRate: r.messageRate,
     messageBurst: r.messageBurst,
+    floodDisconnect: r.floodDisconnect,
     webRoot,
     ...overrides,
   };

@@ -10,6 +10,7 @@ export class Metrics {
   readonly callOutcomes: Counter<'reason'>;
   readonly relayed: Counter<'event'>;
   readonly rejected: Counter<'code'>;
+  readonly floodDisconnects: Counter;
 
   constructor(stores: Stores, sockets: () => number) {
     const registers = [this.registry];
@@ -57,6 +58,11 @@ export class Metrics {
       name: 'parley_rejected_messages_total',
       help: 'Client messages and connections refused, by error code',
       labelNames: ['code'] as const,
+      registers,
+    });
+    this.floodDisconnects = new Counter({
+      name: 'parley_flood_disconnects_total',
+      help: 'Device sessions disconnected for sending on after too many rate_limited refusals',
       registers,
     });
   }

@@ -119,6 +119,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     iceServers: (opaqueId) => iceServersFor(config, opaqueId),
     messageRate: config.messageRate,
     messageBurst: config.messageBurst,
+    floodDisconnect: config.floodDisconnect,
     closing: () => closing,
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000);

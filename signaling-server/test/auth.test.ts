@@ -127,6 +127,34 @@ describe('login', () => {
     expect((await guess(99)).status).toBe(429);
   });
 
+  it('throttling one username or one address leaves other users and other addresses alone', async () => {
+    // Behind a trusted proxy, X-Forwarded-For gives each request its client address.
+    const server = await startTestServer({ trustProxy: ['loopback'] });
+    for (const name of ['alice', 'bob', 'carol']) await register(server, name);
+    const login = async (username: string, ip: string, password = `${username}-password`) => {
+      const res = await fetch(`${server.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ username, password }),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, unknown> };
+    };
+    const guesser = '203.0.113.7';
+    // Guessing alice's password throttles alice, from any address...
+    for (let i = 0; i < 6; i++) expect((await login('alice', guesser, 'guess')).status).toBe(401);
+    const alice = await login('alice', '198.51.100.1');
+    expect(alice).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    expect(Number(alice.retryAfter)).toBe(Math.ceil(Number(alice.body.retryAfterMs) / 1000));
+    // ...but not bob, even from the guesser's address while it has failures to spare.
+    expect((await login('bob', guesser)).status).toBe(200);
+    // Guessing across usernames uses up the address's 20 free failures (6 so far).
+    for (let i = 0; i < 15; i++) expect((await login(`user${i}`, guesser, 'guess')).status).toBe(401);
+    expect(await login('carol', guesser)).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    // Carol from her own address is not affected, nor is bob from his.
+    expect((await login('carol', '198.51.100.2')).status).toBe(200);
+    expect((await login('bob', '198.51.100.3')).status).toBe(200);
+  });
+
   it('refuses a disabled account', async () => {
     const server = await startTestServer();
     await register(server, 'alice');

@@ -51,6 +51,7 @@ describe('defaults', () => {
       tokenTtlS: 30 * 24 * 3600,
       messageRate: 20,
       messageBurst: 100,
+      floodDisconnect: 100,
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -119,6 +120,7 @@ describe('flags and environment', () => {
       PARLEY_TOKEN_TTL_S: '600',
       PARLEY_MESSAGE_RATE: '5',
       PARLEY_MESSAGE_BURST: '7',
+      PARLEY_FLOOD_DISCONNECT: '0',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -136,6 +138,7 @@ describe('flags and environment', () => {
       tokenTtlS: 600,
       messageRate: 5,
       messageBurst: 7,
+      floodDisconnect: 0,
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(config.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
@@ -251,6 +254,7 @@ describe('refused values', () => {
     expectRefused(() => loadConfig({ PARLEY_TOKEN_TTL_S: 'forever' }), 'PARLEY_TOKEN_TTL_S', '--token-ttl-s');
     expectRefused(() => loadConfig({ PARLEY_MESSAGE_RATE: '0' }), 'PARLEY_MESSAGE_RATE', '--message-rate');
     expectRefused(() => loadConfig({ PARLEY_MESSAGE_BURST: '1e9' }), 'PARLEY_MESSAGE_BURST', '--message-burst');
+    expectRefused(() => loadConfig({ PARLEY_FLOOD_DISCONNECT: '-1' }), 'PARLEY_FLOOD_DISCONNECT', '--flood-disconnect');
   });
 
   it('never repeats a secret it refuses in the message', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
 import { clientSchemas, type ClientEvent } from '../src/protocol/index.js';
-import { connect, establishCall, type Client, expectOk, register, settle, startTestServer, team } from './harness.js';
+import { connect, establishCall, type Client, expectOk, openSocket, register, settle, startTestServer, team } from './harness.js';
 
 const untypedEmit = (socket: Client) => socket.emit.bind(socket) as unknown as (event: string, ...args: unknown[]) => void;
 
@@ -93,16 +94,27 @@ describe('malformed input', () => {
     expectOk(await alice.emit('directory:list', {}));
   });
 
-  it('a message over 64 KiB is refused by the transport without harming the server', async () => {
-    const server = await startTestServer();
-    const { alice, bob } = await team(server, 'alice', 'bob');
-    const closed = new Promise<string>((resolve) => alice.socket.on('disconnect', resolve));
-    untypedEmit(alice.socket)('call:signal', { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(70 * 1024) } });
-    expect(await closed).toMatch(/transport close|transport error/);
-    expectOk(await bob.emit('directory:list', {}));
-    const again = await connect(server, await register(server, 'carol'));
-    expect(again.ready.user.username).toBe('carol');
-  });
+  for (const transport of ['websocket', 'polling'] as const) {
+    it(`a message over 64 KiB is refused by the ${transport} transport, closing only that connection`, async () => {
+      const server = await startTestServer();
+      const login = await register(server, 'alice');
+      const { bob } = await team(server, 'bob');
+      const alice = openSocket(server.url, { token: login.token }, { transports: [transport] });
+      await new Promise((resolve) => alice.once('session:ready', resolve));
+      await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'available');
+      const closed = new Promise<string>((resolve) => alice.on('disconnect', resolve));
+      untypedEmit(alice)('call:signal', { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(70 * 1024) } });
+      // WebSocket: the server closes the socket (code 1009). Polling: the POST is
+      // answered 413, and the client gives the connection up and tells the server.
+      expect(await closed).toBe(transport === 'websocket' ? 'transport close' : 'transport error');
+      // The server closed its end too: alice's only device is gone.
+      await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'offline');
+      expectOk(await bob.emit('directory:list', {}));
+      const again = await connect(server, login);
+      expectOk(await again.emit('directory:list', {}));
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    });
+  }
 });
 
 describe('rate limit', () => {
@@ -120,5 +132,59 @@ describe('rate limit', () => {
     expectOk(await bob.emit('directory:list', {}));
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/parley_rejected_messages_total\{code="rate_limited"\} [1-9]/);
+    // 30 refusals are far from the flood rule (100 by default): still connected.
+    expect(alice.socket.connected).toBe(true);
+  });
+
+  it('closes a connection that keeps sending past PARLEY_FLOOD_DISCONNECT refusals, and only that one', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', { write: (line: string) => void lines.push(line) });
+    const server = await startTestServer({ messageRate: 5, messageBurst: 5, floodDisconnect: 50 }, { logger });
+    const login = await register(server, 'alice');
+    const flooder = await connect(server, login);
+    const phone = await connect(server, login); // alice's other device
+    const { bob } = await team(server, 'bob');
+    const closed = new Promise<string>((resolve) => flooder.socket.on('disconnect', resolve));
+    const burst = (n: number) => Promise.allSettled(Array.from({ length: n }, () => flooder.emit('directory:list', { limit: 1 })));
+    const others = async () => {
+      expectOk(await phone.emit('directory:list', { limit: 1 }));
+      expectOk(await bob.emit('directory:list', { limit: 1 }));
+    };
+
+    // Past the limit but under the flood rule: refused, still connected, nobody else affected.
+    const first = await burst(30);
+    const answered = first.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+    expect(answered.filter((a) => a?.ok === false && a.code === 'rate_limited').length).toBeGreaterThan(0);
+    expect(answered.every((a) => a?.ok === true || a?.code === 'rate_limited')).toBe(true);
+    expect(flooder.socket.connected).toBe(true);
+    await others();
+
+    // Keeps going: the server closes this connection while the others carry on.
+    const [second] = await Promise.all([burst(100), others()]);
+    expect(await Promise.race([closed, burst(300).then(() => 'still connected after 430 messages')])).toBe('transport close');
+    expect(second.some((r) => r.status === 'fulfilled' && !r.value.ok && r.value.code === 'rate_limited')).toBe(true);
+    await others();
+    // Alice is still online through her phone, which can still do everything.
+    await settle(bob, phone);
+    expect(bob.events('presence:changed').filter((p) => p.username === 'alice' && p.status === 'offline')).toEqual([]);
+    expectOk(await phone.emit('presence:set', { status: 'away' }));
+    await bob.next('presence:changed', (p) => p.username === 'alice' && p.status === 'away');
+    // Counted and logged once; a new connection of the same device starts afresh.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^parley_flood_disconnects_total 1$/m);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'flooding device disconnected');
+    expect(logged).toEqual([expect.objectContaining({ level: 40, username: 'alice', sessionId: flooder.ready.sessionId })]);
+    const again = await connect(server, login);
+    expectOk(await again.emit('directory:list', { limit: 1 }));
+  });
+
+  it('PARLEY_FLOOD_DISCONNECT=0 only refuses, never disconnects', async () => {
+    const server = await startTestServer({ messageRate: 5, messageBurst: 5, floodDisconnect: 0 });
+    const { alice } = await team(server, 'alice');
+    const acks = await Promise.all(Array.from({ length: 300 }, () => alice.emit('directory:list', { limit: 1 })));
+    expect(acks.filter((a) => !a.ok).length).toBeGreaterThanOrEqual(250);
+    expect(alice.socket.connected).toBe(true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^parley_flood_disconnects_total 0$/m);
   });
 });

@@ -3,7 +3,8 @@
  * handler, then an acknowledgement `{ ok: true, ... }` or
  * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, and
  * a handler's unexpected failure is answered `internal` without taking the
- * process down.
+ * process down. A connection that keeps sending after many `rate_limited`
+ * refusals is closed.
  */
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../logger.js';
@@ -39,7 +40,12 @@ export interface DispatcherDeps {
   rate: number;
   /** Extra messages a session may send in a burst (refilled over 10 s). */
   burst: number;
+  /** `rate_limited` refusals within FLOOD_WINDOW_S after which the connection is closed; 0: never. */
+  floodDisconnect: number;
 }
+
+/** The window over which a session's `rate_limited` refusals are counted. */
+export const FLOOD_WINDOW_S = 10;
 
 const EVENTS = new Set<string>(Object.keys(clientSchemas));
 const isClientEvent = (e: string): e is ClientEvent => EVENTS.has(e);
@@ -49,11 +55,17 @@ export class Dispatcher {
   private readonly steady: RateLimiterMemory;
   private readonly burst: RateLimiterMemory;
   private readonly limiter: BurstyRateLimiter;
+  // Refusals per session: a client that ignores retryAfterMs this often is flooding.
+  private readonly refusals: RateLimiterMemory | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.steady = new RateLimiterMemory({ keyPrefix: 'msg', points: deps.rate, duration: 1 });
     this.burst = new RateLimiterMemory({ keyPrefix: 'msg-burst', points: deps.burst, duration: 10 });
     this.limiter = new BurstyRateLimiter(this.steady, this.burst);
+    this.refusals =
+      deps.floodDisconnect > 0
+        ? new RateLimiterMemory({ keyPrefix: 'msg-refused', points: deps.floodDisconnect, duration: FLOOD_WINDOW_S })
+        : undefined;
   }
 
   attach(socket: ParleySocket, ready: Promise<void>, handlers: Handlers): void {
@@ -83,8 +95,9 @@ export class Dispatcher {
     try {
       await this.limiter.consume(socket.id);
     } catch (err) {
-      if (err instanceof RateLimiterRes) return reject('rate_limited', 'Too many messages: slow down', err.msBeforeNext);
-      throw err;
+      if (!(err instanceof RateLimiterRes)) throw err;
+      reject('rate_limited', 'Too many messages: slow down', err.msBeforeNext);
+      return this.countRefusal(socket);
     }
     if (!handler || !isClientEvent(event)) return reject('bad_request', `Unknown event "${event.slice(0, 64)}"`);
     if (payloads.length !== 1) return reject('bad_request', `${event} takes exactly one payload object`);
@@ -112,8 +125,36 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Closes the connection once it has been refused more than `floodDisconnect`
+   * times within the window. Only this connection: the user's other devices
+   * and everyone else keep their own allowances. The transport is closed (the
+   * client sees `transport close`), so a Socket.IO client reconnects after its
+   * back-off as a new session.
+   */
+  private async countRefusal(socket: ParleySocket): Promise<void> {
+    if (!this.refusals) return;
+    try {
+      await this.refusals.consume(socket.id);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      // Messages already on their way are still refused; close and count once.
+      if (socket.conn.readyState !== 'open') return;
+      this.deps.metrics.floodDisconnects.inc();
+      this.deps.log.warn(
+        { username: socket.data.username, sessionId: socket.id, refused: err.consumedPoints, windowS: FLOOD_WINDOW_S },
+        'flooding device disconnected',
+      );
+      socket.conn.close();
+    }
+  }
+
   forget(sessionId: string): void {
-    void Promise.all([this.steady.delete(sessionId), this.burst.delete(sessionId)]);
+    void Promise.all([
+      this.steady.delete(sessionId),
+      this.burst.delete(sessionId),
+      this.refusals?.delete(sessionId),
+    ]);
   }
 }
 

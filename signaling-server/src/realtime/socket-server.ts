@@ -52,6 +52,8 @@ export interface RealtimeDeps {
   iceServers: (opaqueId: string) => IceServer[];
   messageRate: number;
   messageBurst: number;
+  /** Refusals within 10 s after which a flooding connection is closed; 0: never. */
+  floodDisconnect: number;
   /** True once shutdown has begun: disconnects then change no state. */
   closing: () => boolean;
 }
@@ -64,6 +66,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
     log,
     rate: deps.messageRate,
     burst: deps.messageBurst,
+    floodDisconnect: deps.floodDisconnect,
   });
 
   const handlers: Handlers = {
