@@ -14,7 +14,8 @@ import { copyFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../src/db/database.js';
+import { sql } from 'kysely';
+import { DATABASE_FILE, openDatabase } from '../src/db/database.js';
 import { END_REASONS, type EndReason, type HistoryEntry, type LoginResponse } from '../src/protocol/index.js';
 import { startChildServer, type ChildServer } from './cli-helpers.js';
 import { connect, expectOk, register, tempDir, type Device } from './harness.js';
@@ -202,6 +203,19 @@ async function wholeHistory(device: Device): Promise<HistoryEntry[]> {
     if (page.length < 100) return all;
   }
 }
+
+describe('the store', () => {
+  it('writes ahead (WAL) and syncs each commit to disk before returning (synchronous FULL), so an acknowledged write survives power loss too', async () => {
+    const db = await openDatabase(tempDir());
+    try {
+      expect((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows).toEqual([{ journal_mode: 'wal' }]);
+      // 2 = FULL; NORMAL (1) survives a killed process, not a power cut.
+      expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows).toEqual([{ synchronous: 2 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
 
 describe('a server killed with SIGKILL while recording calls', () => {
   it('loses no acknowledged call, leaves a sound database, and the next server starts on it and serves the history', async () => {

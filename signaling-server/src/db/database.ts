@@ -1,6 +1,12 @@
 /**
  * Opens the store: one SQLite file in the data dir (WAL, so readers never
  * wait on the writer), migrated to the latest schema before use.
+ *
+ * Each write is its own transaction (or one explicit transaction), committed
+ * before the server acknowledges the message that caused it. With
+ * `synchronous = FULL` the commit is also on disk by then: in WAL mode,
+ * `NORMAL` survives a killed process but may lose the last commits on power
+ * loss or an OS crash, and an acknowledged call must not vanish.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +26,7 @@ export async function openDatabase(dataDir: string): Promise<Database> {
   // It holds password hashes: ours only (SQLite gives its -wal/-shm files the same mode).
   chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
