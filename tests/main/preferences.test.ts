@@ -14,7 +14,7 @@ import { DEFAULT_AUDIO_SETTINGS, DEFAULT_PREFERENCES } from '../../src/shared/pr
 import type { AudioSettings, Preferences } from '../../src/shared/preferences.js';
 import { fake } from './fake-electron.js';
 import type { FakeBrowserWindow } from './fake-electron.js';
-import { startApp } from './start-app.js';
+import { restarts } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
 import { ringing, signedIn } from './states.js';
 
@@ -151,24 +151,17 @@ describe('preferences in the settings file', () => {
 describe('preferences:* in the running app', () => {
   let electron: FakeElectron;
   let window: FakeBrowserWindow;
-  let userData: string | undefined;
+  const runs = restarts();
   const fromApp = (channel: string, ...args: unknown[]) => electron.fake.invoke(channel, window.webContents.mainFrame, window.webContents, ...args);
-  const fileOnDisk = async () => readFile(join(userData!, SETTINGS_FILE), 'utf8').catch(() => null);
+  const fileOnDisk = async () => readFile(join(runs.userData(), SETTINGS_FILE), 'utf8').catch(() => null);
 
   async function start(): Promise<void> {
-    electron = await startApp({
-      setup: (fresh) => {
-        userData ??= fresh.app.userDataDir;
-        fresh.app.userDataDir = userData;
-      },
-    });
-    window = electron.fake.windows()[0]!;
-    window.emit('ready-to-show');
+    ({ electron, window } = await runs.start());
   }
 
   beforeEach(() => {
     vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    userData = undefined;
+    runs.forget();
   });
   afterEach(() => {
     vi.unstubAllEnvs();
