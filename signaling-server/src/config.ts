@@ -17,6 +17,7 @@ export interface Config {
   registration: Registration;
   inviteCode: string | undefined;
   ringTimeoutS: number;
+  dbSync: 'normal' | 'full';
   callGraceS: number;
   stunUrls: string[];
   turnUrls: string[];
@@ -73,6 +74,7 @@ const rawSchema = z.object({
   inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
   ringTimeoutS: int(1, 600),
   callGraceS: int(1, 3600),
+  dbSync: z.enum(['normal', 'full']),
   stunUrls: urlList(['stun', 'stuns']),
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -115,6 +117,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
+  { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
 ];
 
@@ -224,6 +227,7 @@ export function loadConfig(
     inviteCode: r.inviteCode,
     ringTimeoutS: r.ringTimeoutS,
     callGraceS: r.callGraceS,
+    dbSync: r.dbSync,
     stunUrls: r.stunUrls,
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,

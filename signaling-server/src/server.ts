@@ -61,7 +61,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, config.dbSync);
   const users = new UserRepository(db);
   const history = new HistoryRepository(db);
   const startedAt = Date.now();

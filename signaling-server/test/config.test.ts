@@ -52,6 +52,8 @@ describe('defaults', () => {
       messageRate: 20,
       messageBurst: 100,
       floodDisconnect: 100,
+      callGraceS: 30,
+      dbSync: 'normal',
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -121,6 +123,8 @@ describe('flags and environment', () => {
       PARLEY_MESSAGE_RATE: '5',
       PARLEY_MESSAGE_BURST: '7',
       PARLEY_FLOOD_DISCONNECT: '0',
+      PARLEY_CALL_GRACE_S: '12',
+      PARLEY_DB_SYNC: 'full',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -139,6 +143,8 @@ describe('flags and environment', () => {
       messageRate: 5,
       messageBurst: 7,
       floodDisconnect: 0,
+      callGraceS: 12,
+      dbSync: 'full',
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(config.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
@@ -199,6 +205,12 @@ describe('refused values', () => {
   it('refuses an unknown registration mode', () => {
     const err = expectRefused(() => loadConfig({ PARLEY_REGISTRATION: 'maybe' }), 'PARLEY_REGISTRATION', '--registration');
     expect(err.message).toContain('maybe');
+  });
+
+  it('refuses a call grace period out of range and an unknown database sync mode', () => {
+    expectRefused(() => loadConfig({ PARLEY_CALL_GRACE_S: '0' }), 'PARLEY_CALL_GRACE_S', '--call-grace-s');
+    expectRefused(() => loadConfig({ PARLEY_CALL_GRACE_S: '3601' }), 'PARLEY_CALL_GRACE_S', '--call-grace-s');
+    expectRefused(() => loadConfig({ PARLEY_DB_SYNC: 'off' }), 'PARLEY_DB_SYNC', '--db-sync');
   });
 
   it('refuses an unknown log level', () => {

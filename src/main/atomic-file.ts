@@ -2,10 +2,11 @@
  * The one way the main process replaces a file: write a temp file next to
  * it (flushed to disk), then rename it over the old one, so a crash or a
  * full disk leaves either the old file or the new one, never half of each.
- * The temp file is removed when anything fails.
+ * The temp file is removed when anything fails; one left by a process that
+ * was killed mid-write is removed by `removeLeftoverTemps` at the next start.
  */
 import { randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The file operations used (node:fs/promises; tests substitute failures). */
 export interface AtomicWriteFs {
@@ -25,4 +26,26 @@ export async function writeFileAtomically(fs: AtomicWriteFs, file: string, data:
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** `.<pid>.<uuid>.tmp` after the file's name: a temp file of writeFileAtomically. */
+const TEMP_SUFFIX = /^\.\d+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
+export interface LeftoverFs {
+  readdir(path: string): Promise<string[]>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+}
+
+/**
+ * Removes the temp files of writes to `file` that never finished (the
+ * process was killed before the rename) and returns their names. Call it
+ * before the first write, while nothing else writes the file.
+ */
+export async function removeLeftoverTemps(fs: LeftoverFs, file: string): Promise<string[]> {
+  const name = basename(file);
+  const leftovers = (await fs.readdir(dirname(file))).filter(
+    (entry) => entry.startsWith(name) && TEMP_SUFFIX.test(entry.slice(name.length)),
+  );
+  await Promise.all(leftovers.map((entry) => fs.rm(join(dirname(file), entry), { force: true })));
+  return leftovers;
 }

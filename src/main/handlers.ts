@@ -20,7 +20,7 @@ export interface HandlerDeps {
   platform: NodeJS.Platform;
   tokenStore: TokenStore;
   hotkeys: Pick<Hotkeys, 'statuses'>;
-  settings: Pick<SettingsStore, 'get' | 'update' | 'takeNotice'>;
+  settings: Pick<SettingsStore, 'get' | 'update' | 'takeNotice' | 'preferences' | 'savePreferences'>;
   hub: Pick<DesktopHub, 'state'>;
 }
 
@@ -43,6 +43,8 @@ export function createInvokeHandlers(deps: HandlerDeps): InvokeHandlers {
     'settings:get': () => Promise.resolve(deps.settings.get()),
     'settings:set': (patch) => deps.settings.update(patch),
     'settings:notice': () => Promise.resolve(deps.settings.takeNotice()),
+    'preferences:get': () => Promise.resolve(deps.settings.preferences()),
+    'preferences:set': (patch) => deps.settings.savePreferences(patch),
     'desktop:snapshot': () => Promise.resolve(deps.hub.state()),
   };
 }

@@ -51,6 +51,8 @@ export const INVOKE_ACCESS: { [C in InvokeChannel]: readonly WindowRole[] } = {
   'settings:get': MAIN_ONLY,
   'settings:set': MAIN_ONLY,
   'settings:notice': MAIN_ONLY,
+  'preferences:get': MAIN_ONLY,
+  'preferences:set': MAIN_ONLY,
   'desktop:snapshot': ['incoming'],
 };
 

@@ -1,23 +1,28 @@
 /**
  * The desktop settings, in `<userData>/settings.json`: what the user edits
  * (shortcuts, how incoming calls alert, start at login, start minimized,
- * minutes until away) plus what main remembers for itself (the main
- * window's bounds, whether the "keeps running in the tray" notice was shown).
+ * minutes until away), the renderer's preferences (audio settings and
+ * favorites, which main only keeps), plus what main remembers for itself (the
+ * main window's bounds, whether the "keeps running in the tray" notice was
+ * shown).
  *
  * Read once at start and validated: a missing file or missing keys mean
  * defaults (so older files keep working; unknown keys from a newer version
  * are dropped). A file that is not JSON or does not validate is renamed to
  * `settings.corrupt-<time>.json`, the defaults are used, and a message is
  * logged and kept for the renderer (`takeNotice`, once). Every change is
- * written atomically (atomic-file.ts), one write at a time, newest last.
+ * written atomically (atomic-file.ts), one write at a time, newest last; temp
+ * files of writes a killed process never finished are removed at start.
  */
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { acceleratorSchema, DEFAULT_SETTINGS, INCOMING_ALERTS, settingsPatchSchema, SHORTCUT_ACTIONS } from '../shared/ipc.js';
 import type { DesktopSettings, SettingsPatch, ShortcutMap } from '../shared/ipc.js';
-import { writeFileAtomically } from './atomic-file.js';
-import type { AtomicWriteFs } from './atomic-file.js';
+import { DEFAULT_AUDIO_SETTINGS, favoritesSchema, preferencesPatchSchema, storedAudioSettingsSchema } from '../shared/preferences.js';
+import type { Preferences, PreferencesPatch } from '../shared/preferences.js';
+import { removeLeftoverTemps, writeFileAtomically } from './atomic-file.js';
+import type { AtomicWriteFs, LeftoverFs } from './atomic-file.js';
 import { sameValue } from './desktop-hub.js';
 import { createLogger } from './log.js';
 
@@ -53,6 +58,8 @@ const fileSchema = z
     startAtLogin: z.boolean().default(defaults.startAtLogin),
     startMinimized: z.boolean().default(defaults.startMinimized),
     idleAwayMinutes: z.number().int().min(0).max(720).default(defaults.idleAwayMinutes),
+    audio: storedAudioSettingsSchema.default(DEFAULT_AUDIO_SETTINGS),
+    favorites: favoritesSchema.default([]),
     windowBounds: boundsSchema.nullable().default(null),
     trayNoticeShown: z.boolean().default(false),
   })
@@ -72,7 +79,7 @@ export function shortcutClash(shortcuts: ShortcutMap): string | null {
   return null;
 }
 
-export interface SettingsFs extends AtomicWriteFs {
+export interface SettingsFs extends AtomicWriteFs, LeftoverFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
 }
 
@@ -92,6 +99,10 @@ export interface SettingsStore {
   onChange(listener: SettingsListener): () => void;
   /** The message about an unreadable settings file, once; then null. */
   takeNotice(): string | null;
+  /** The renderer's audio settings and favorites. */
+  preferences(): Preferences;
+  /** Replaces the parts given; resolves once written, rejects when the write failed (the change lasts this session). */
+  savePreferences(patch: PreferencesPatch): Promise<void>;
   windowBounds(): WindowBounds | null;
   saveWindowBounds(bounds: WindowBounds): void;
   trayNotice: { wasShown(): boolean; markShown(): void };
@@ -154,16 +165,27 @@ export async function loadSettings(deps: SettingsDeps): Promise<SettingsStore> {
     return parsed.data;
   }
 
+  try {
+    const removed = await removeLeftoverTemps(fs, file);
+    if (removed.length > 0) log.info(`removed ${removed.length} temp file(s) of unfinished writes`);
+  } catch (error) {
+    if (!isNotFound(error)) log.warn('could not look for temp files of unfinished writes', error);
+  }
   let current = await read();
   const listeners = new Set<SettingsListener>();
 
   let queue: Promise<unknown> = Promise.resolve();
+  /** A write that waits for its turn: it will carry every change made until then (a volume slider makes many). */
+  let waiting: Promise<void> | null = null;
   function save(): Promise<void> {
+    if (waiting !== null) return waiting;
     const write = async (): Promise<void> => {
+      waiting = null;
       // Whatever is newest when this write's turn comes.
       await writeFileAtomically(fs, file, Buffer.from(`${JSON.stringify(current, null, 2)}\n`), 0o600);
     };
     const result = queue.then(write, write);
+    waiting = result;
     queue = result.catch((error: unknown) => log.error('could not save the settings', error));
     return result;
   }
@@ -210,6 +232,17 @@ export async function loadSettings(deps: SettingsDeps): Promise<SettingsStore> {
       const message = notice;
       notice = null;
       return message;
+    },
+    preferences: () => ({ audio: { ...current.audio }, favorites: [...current.favorites] }),
+    async savePreferences(input) {
+      // Validated by the IPC module already; parsed again for callers inside main.
+      const patch = preferencesPatchSchema.parse(input);
+      current = {
+        ...current,
+        audio: patch.audio ?? current.audio,
+        favorites: patch.favorites === undefined ? current.favorites : [...new Set(patch.favorites)],
+      };
+      await save();
     },
     windowBounds: () => current.windowBounds,
     saveWindowBounds(bounds) {

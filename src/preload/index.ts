@@ -50,6 +50,10 @@ const api: ParleyDesktopApi = {
     notice: () => invoke('settings:notice'),
     onChange: (listener) => on('settings:changed', listener),
   },
+  preferences: {
+    get: () => invoke('preferences:get'),
+    set: (patch) => invoke('preferences:set', patch),
+  },
 };
 
 contextBridge.exposeInMainWorld('parley', api);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { desktopCommandSchema, desktopStateSchema, type DesktopCommand, type DesktopState } from './desktop-state.js';
+import { preferencesPatchSchema, type Preferences, type PreferencesPatch } from './preferences.js';
 
 export const storedSessionSchema = z.strictObject({
   serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
@@ -176,6 +177,14 @@ export interface InvokeChannels {
    * corrupt, kept aside and the defaults are in use. Null afterwards.
    */
   'settings:notice': () => Promise<string | null>;
+  /** The renderer's audio settings and favorites, kept by main in the settings file. */
+  'preferences:get': () => Promise<Preferences>;
+  /**
+   * Replaces the parts given (each whole). Resolves once they are written to
+   * the settings file; rejects when they could not be (they still last this
+   * session).
+   */
+  'preferences:set': (patch: PreferencesPatch) => Promise<void>;
   /** Incoming-call popup only: the DesktopState now (the caller, the callId), to render itself. */
   'desktop:snapshot': () => Promise<DesktopState>;
 }
@@ -190,6 +199,8 @@ export const invokeSchemas = {
   'settings:get': z.tuple([]),
   'settings:set': z.tuple([settingsPatchSchema]),
   'settings:notice': z.tuple([]),
+  'preferences:get': z.tuple([]),
+  'preferences:set': z.tuple([preferencesPatchSchema]),
   'desktop:snapshot': z.tuple([]),
 } satisfies Record<keyof InvokeChannels, z.ZodType>;
 
@@ -261,5 +272,9 @@ export interface ParleyDesktopApi {
     set: InvokeChannels['settings:set'];
     notice: InvokeChannels['settings:notice'];
     onChange: (listener: MainEvents['settings:changed']) => () => void;
+  };
+  preferences: {
+    get: InvokeChannels['preferences:get'];
+    set: InvokeChannels['preferences:set'];
   };
 }

@@ -16,8 +16,16 @@ function fakeDesktop(): void {
     __command: ((c: unknown) => void) | null;
     __saved: unknown;
     __settingsPatches: unknown[];
+    __preferences: { audio: Record<string, unknown>; favorites: string[] };
+    __preferencePatches: unknown[];
   };
   w.__settingsPatches = [];
+  // What main's settings file holds: a quieter ringtone, Bob pinned.
+  w.__preferences = {
+    audio: { microphoneId: '', speakerId: '', ringtoneId: '', echoCancellation: true, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 },
+    favorites: ['bob'],
+  };
+  w.__preferencePatches = [];
   let settings = {
     shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', show: 'CommandOrControl+Alt+P' },
     incomingAlert: 'both',
@@ -50,6 +58,16 @@ function fakeDesktop(): void {
       },
       notice: () => Promise.resolve(null),
       onChange: () => () => undefined,
+    },
+    preferences: {
+      get: () => Promise.resolve(structuredClone(w.__preferences)),
+      set: (patch: { audio?: Record<string, unknown>; favorites?: string[] }) => {
+        // Crossing the context bridge clones the arguments: Svelte's state proxies would not survive it.
+        const copy = structuredClone(patch);
+        w.__preferencePatches.push(copy);
+        w.__preferences = { audio: copy.audio ?? w.__preferences.audio, favorites: copy.favorites ?? w.__preferences.favorites };
+        return Promise.resolve();
+      },
     },
     shortcuts: {
       status: () =>
@@ -209,5 +227,23 @@ describe('desktop bridge', () => {
     ]);
     await expect.poll(() => ada.page.getByLabel('Mute or unmute').inputValue(), poll).toBe('Ctrl+Shift+U');
     await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-settings.png'), fullPage: true });
+  });
+
+  it('keeps the audio settings and favorites through window.parley (main writes them to its settings file), not in localStorage', async () => {
+    await ada.page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    const pin = ada.page.locator('li[data-username="bob"] button[aria-pressed]');
+    // Read from main at start.
+    await expect.poll(() => pin.getAttribute('aria-pressed'), poll).toBe('true');
+    await pin.click();
+    await expect.poll(() => pin.getAttribute('aria-pressed'), poll).toBe('false');
+    await ada.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    expect(await ada.page.getByLabel('Ringtone volume').inputValue()).toBe('0.35');
+    await ada.page.getByLabel('Echo cancellation').uncheck();
+    const patches = () => ada.page.evaluate(() => (window as unknown as { __preferencePatches: unknown[] }).__preferencePatches);
+    await expect.poll(patches, poll).toEqual([
+      { favorites: [] },
+      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', echoCancellation: false, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 } },
+    ]);
+    expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
 import { DEFAULT_SETTINGS } from '../../src/shared/ipc.js';
+import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import { fake } from './fake-electron.js';
 import type { FakeBrowserWindow, FakeFrame, FakeWebContents } from './fake-electron.js';
@@ -48,7 +49,13 @@ describe('desktop hub and the desktop:* channels', () => {
         platform: 'linux',
         tokenStore: createTokenStore({ dir: '/nonexistent' }),
         hotkeys: { statuses: () => [] },
-        settings: { get: () => DEFAULT_SETTINGS, update: () => Promise.resolve(DEFAULT_SETTINGS), takeNotice: () => null },
+        settings: {
+          get: () => DEFAULT_SETTINGS,
+          update: () => Promise.resolve(DEFAULT_SETTINGS),
+          takeNotice: () => null,
+          preferences: () => DEFAULT_PREFERENCES,
+          savePreferences: () => Promise.resolve(),
+        },
         hub: { state: () => SIGNED_OUT },
       }),
       listeners: createSendHandlers({ hub }),

@@ -29,7 +29,7 @@ describe('preload', () => {
     api = contextBridge.mainWorld.parley as ParleyDesktopApi;
   });
 
-  it('exposes exactly window.parley, with the app, session and desktop functions and nothing else', () => {
+  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings and preferences functions and nothing else', () => {
     expect(Object.keys(contextBridge.mainWorld)).toEqual(['parley']);
     expect(shape(api)).toEqual({
       app: { info: 'function' },
@@ -37,6 +37,7 @@ describe('preload', () => {
       desktop: { publish: 'function', onCommand: 'function', command: 'function', snapshot: 'function', onSnapshot: 'function' },
       shortcuts: { status: 'function', onChange: 'function' },
       settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
+      preferences: { get: 'function', set: 'function' },
     });
   });
 
@@ -73,6 +74,8 @@ describe('preload', () => {
     ['desktop.snapshot', () => api.desktop.snapshot(), 'desktop:snapshot', []],
     ['settings.set', () => api.settings.set({ idleAwayMinutes: 5 }), 'settings:set', [{ idleAwayMinutes: 5 }]],
     ['settings.notice', () => api.settings.notice(), 'settings:notice', []],
+    ['preferences.get', () => api.preferences.get(), 'preferences:get', []],
+    ['preferences.set', () => api.preferences.set({ favorites: ['bob'] }), 'preferences:set', [{ favorites: ['bob'] }]],
   ] as const)('%s invokes %s', async (_name, call, channel, args) => {
     ipcRenderer.invoke.mockClear();
     ipcRenderer.replies.set(channel, { reply: channel });

@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS } from '../../src/shared/ipc.js';
 import type { DesktopSettings, ShortcutStatus } from '../../src/shared/ipc.js';
 import { app, fake } from './fake-electron.js';
 import type { FakeBrowserWindow } from './fake-electron.js';
-import { startApp } from './start-app.js';
+import { restarts } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
 import { inCall } from './states.js';
 
@@ -192,25 +192,17 @@ describe('start at login', () => {
 describe('settings in the running app', () => {
   let electron: FakeElectron;
   let window: FakeBrowserWindow;
-  let userData: string | undefined;
+  const runs = restarts();
   const fromApp = (channel: string, ...args: unknown[]) => electron.fake.invoke(channel, window.webContents.mainFrame, window.webContents, ...args);
   const held = () => [...electron.globalShortcut.registered.keys()].sort();
 
   async function start(setup?: (electron: FakeElectron) => void): Promise<void> {
-    electron = await startApp({
-      setup: (fresh) => {
-        userData ??= fresh.app.userDataDir;
-        fresh.app.userDataDir = userData;
-        setup?.(fresh);
-      },
-    });
-    window = electron.fake.windows()[0]!;
-    window.emit('ready-to-show');
+    ({ electron, window } = await runs.start(setup));
   }
 
   beforeEach(() => {
     vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    userData = undefined;
+    runs.forget();
   });
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -222,7 +214,7 @@ describe('settings in the running app', () => {
     const next = await fromApp('settings:set', { incomingAlert: 'notification' });
     expect(next).toEqual({ ...DEFAULT_SETTINGS, incomingAlert: 'notification' });
     expect(window.webContents.sentOn('settings:changed')).toEqual([next]);
-    expect(JSON.parse(await readFile(join(userData!, SETTINGS_FILE), 'utf8'))).toMatchObject({ incomingAlert: 'notification' });
+    expect(JSON.parse(await readFile(join(runs.userData(), SETTINGS_FILE), 'utf8'))).toMatchObject({ incomingAlert: 'notification' });
   });
 
   it('a changed shortcut is registered at once and the old key released', async () => {
@@ -266,10 +258,10 @@ describe('settings in the running app', () => {
 
   it('starts with defaults when the file is corrupt, keeps it aside, and says so once', async () => {
     await start();
-    await writeFile(join(userData!, SETTINGS_FILE), '{ not json');
+    await writeFile(join(runs.userData(), SETTINGS_FILE), '{ not json');
     await start();
     expect(await fromApp('settings:get')).toEqual(DEFAULT_SETTINGS);
-    expect((await readdir(userData!)).some((name) => /^settings\.corrupt-.*\.json$/.test(name))).toBe(true);
+    expect((await readdir(runs.userData())).some((name) => /^settings\.corrupt-.*\.json$/.test(name))).toBe(true);
     expect(await fromApp('settings:notice')).toMatch(/^Your settings file could not be read \(it is not valid JSON\)/);
     expect(await fromApp('settings:notice')).toBeNull();
   });
@@ -292,7 +284,7 @@ describe('settings in the running app', () => {
     window.moveTo({ x: 2300, y: 200, width: 500, height: 800 });
     window.close(); // hides to the tray, saving at once
     await vi.waitFor(async () => {
-      expect(JSON.parse(await readFile(join(userData!, SETTINGS_FILE), 'utf8'))).toMatchObject({
+      expect(JSON.parse(await readFile(join(runs.userData(), SETTINGS_FILE), 'utf8'))).toMatchObject({
         windowBounds: { x: 2300, y: 200, width: 500, height: 800, maximized: false },
       });
     });
@@ -310,7 +302,7 @@ describe('settings in the running app', () => {
     await start();
     window.maximize();
     await vi.waitFor(async () => {
-      expect(JSON.parse(await readFile(join(userData!, SETTINGS_FILE), 'utf8'))).toMatchObject({ windowBounds: { maximized: true } });
+      expect(JSON.parse(await readFile(join(runs.userData(), SETTINGS_FILE), 'utf8'))).toMatchObject({ windowBounds: { maximized: true } });
     });
     await start();
     expect(window.isMaximized()).toBe(true);

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import type { FakeBrowserWindow } from './fake-electron.js';
 
 /** Each started app gets its own empty userData folder under this one, removed when the test process ends. */
 const USER_DATA_ROOT = join(tmpdir(), `parley-main-tests-${process.pid}`);
@@ -52,4 +53,39 @@ export async function untilMainWindow(electron: FakeElectron): Promise<void> {
   await vi.waitFor(() => {
     if (electron.fake.windows().length === 0) throw new Error('the main window was not created');
   });
+}
+
+export interface Restarts {
+  /** Starts the app (again) on this test's userData folder; the main window is ready to show. */
+  start(setup?: (electron: FakeElectron) => void): Promise<{ electron: FakeElectron; window: FakeBrowserWindow }>;
+  /** The folder, once started. */
+  userData(): string;
+  /** A fresh folder for the next start (call it in beforeEach). */
+  forget(): void;
+}
+
+/** Starts of the app on one userData folder, as restarts of the real app are. */
+export function restarts(): Restarts {
+  let userData: string | undefined;
+  return {
+    async start(setup) {
+      const electron = await startApp({
+        setup: (fresh) => {
+          userData ??= fresh.app.userDataDir;
+          fresh.app.userDataDir = userData;
+          setup?.(fresh);
+        },
+      });
+      const window = electron.fake.windows()[0]!;
+      window.emit('ready-to-show');
+      return { electron, window };
+    },
+    userData() {
+      if (userData === undefined) throw new Error('the app was not started');
+      return userData;
+    },
+    forget() {
+      userData = undefined;
+    },
+  };
 }

@@ -1,6 +1,12 @@
 /**
  * Opens the store: one SQLite file in the data dir (WAL, so readers never
  * wait on the writer), migrated to the latest schema before use.
+ *
+ * Each write is its own transaction (or one explicit transaction), committed
+ * before the server acknowledges the message that caused it. In WAL mode
+ * `synchronous = NORMAL` (the default) survives a killed process; `FULL`
+ * also survives power loss, at the price of an fsync per commit, which
+ * blocks the event loop (better-sqlite3 is synchronous): PARLEY_DB_SYNC.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,14 +19,16 @@ export type Database = Kysely<DatabaseSchema>;
 
 export const DATABASE_FILE = 'parley.sqlite';
 
-export async function openDatabase(dataDir: string): Promise<Database> {
+export type DbSync = 'normal' | 'full';
+
+export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Promise<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, DATABASE_FILE);
   const sqlite = new SQLite(file);
   // It holds password hashes: ours only (SQLite gives its -wal/-shm files the same mode).
   chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -20,6 +20,7 @@ import type {
 } from 'parley-server/protocol';
 import { desktopCommandSchema, type DesktopState } from '../../../shared/desktop-state.js';
 import type { AppInfo, StoredSession } from '../../../shared/ipc.js';
+import type { PreferencesPatch } from '../../../shared/preferences.js';
 import * as api from './api.js';
 import { LevelMeter, TonePlayer } from './audio.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
@@ -30,9 +31,10 @@ import { Devices } from './devices.svelte.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
 import { logger } from './log.js';
+import { preferencesStore } from './preferences-store.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 import { sessionStore } from './session-store.js';
-import { loadFavorites, loadSettings, microphoneConstraints, missingDevices, saveFavorites, saveSettings, type Settings } from './settings.js';
+import { DEFAULT_SETTINGS, microphoneConstraints, missingDevices, type Settings } from './settings.js';
 import { Signaling } from './signaling.js';
 
 const log = logger('app');
@@ -71,7 +73,8 @@ export class ParleyApp {
 
   // Team
   readonly directory = new SvelteMap<string, DirectoryEntry>();
-  readonly favorites = new SvelteSet<string>(loadFavorites());
+  /** Filled by start() from the stored preferences. */
+  readonly favorites = new SvelteSet<string>();
   tab = $state<Tab>('contacts');
 
   // Call
@@ -92,7 +95,8 @@ export class ParleyApp {
   missedCalls = $state(0);
 
   // Settings and devices
-  settings = $state<Settings>(loadSettings());
+  /** Replaced by start() with the stored preferences. */
+  settings = $state<Settings>({ ...DEFAULT_SETTINGS });
   notice = $state<string | null>(null);
   /** Read by screen readers through an aria-live region. */
   announcement = $state('');
@@ -118,18 +122,37 @@ export class ParleyApp {
   private readonly pendingHangups = new Map<string, ClientPayload<'call:hangup'>>();
   private lossCounters: LossCounters | null = null;
   private readonly store = sessionStore();
+  private readonly preferences = preferencesStore();
 
   // ------------------------------------------------------------ session
 
   async start(): Promise<void> {
     // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
     window.addEventListener('online', this.onOnline);
+    await this.loadPreferences();
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
     const desktop = window.parley;
     if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
     const saved = await this.store.load().catch(() => null);
     if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+  }
+
+  /** Audio settings and favorites: in the desktop app from main's settings file, in a browser from localStorage. */
+  private async loadPreferences(): Promise<void> {
+    const saved = await this.preferences.load().catch((err: unknown) => {
+      log.warn('reading the preferences failed: using the defaults', err);
+      return null;
+    });
+    if (!saved) return;
+    this.settings = saved.audio;
+    for (const username of saved.favorites) this.favorites.add(username);
+    // The device list may have come first: check the chosen devices against it now.
+    this.checkDevices();
+  }
+
+  private savePreferences(patch: PreferencesPatch): void {
+    this.preferences.save(patch).catch((err: unknown) => log.warn('saving the preferences failed', err));
   }
 
   defaultServerUrl(): string {
@@ -350,7 +373,7 @@ export class ParleyApp {
   toggleFavorite(username: string): void {
     if (this.favorites.has(username)) this.favorites.delete(username);
     else this.favorites.add(username);
-    saveFavorites(this.favorites);
+    this.savePreferences({ favorites: [...this.favorites] });
   }
 
   async openHistory(): Promise<void> {
@@ -628,7 +651,7 @@ export class ParleyApp {
 
   updateSettings(patch: Partial<Settings>): void {
     this.settings = { ...this.settings, ...patch };
-    saveSettings(this.settings);
+    this.savePreferences({ audio: this.settings });
     this.tones.setVolume(this.settings.ringtoneVolume);
     if (patch.ringtoneId !== undefined) void this.tones.setSink(this.settings.ringtoneId);
   }

@@ -1,31 +1,12 @@
-/** User settings of the renderer: devices, audio processing, ringtone. */
-import { z } from 'zod';
-import { readPersisted, writePersisted } from './persisted.js';
+/**
+ * User settings of the renderer: devices, audio processing, ringtone. Their
+ * schema is shared (src/shared/preferences.ts) because the desktop app's main
+ * process validates and stores them; preferences-store.ts keeps them.
+ */
+import type { AudioSettings } from '../../../shared/preferences.js';
 
-export const settingsSchema = z.object({
-  microphoneId: z.string().max(256).default(''),
-  speakerId: z.string().max(256).default(''),
-  ringtoneId: z.string().max(256).default(''),
-  echoCancellation: z.boolean().default(true),
-  noiseSuppression: z.boolean().default(true),
-  autoGainControl: z.boolean().default(true),
-  /** 0..1 */
-  ringtoneVolume: z.number().min(0).max(1).default(0.6),
-});
-export type Settings = z.infer<typeof settingsSchema>;
-
-export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
-
-const KEY = 'parley.settings.v1';
-
-export const loadSettings = (): Settings => readPersisted(KEY, settingsSchema, DEFAULT_SETTINGS);
-export const saveSettings = (s: Settings): void => writePersisted(KEY, s);
-
-const FAVORITES_KEY = 'parley.favorites.v1';
-const favoritesSchema = z.array(z.string().max(32)).max(1000);
-
-export const loadFavorites = (): Set<string> => new Set(readPersisted(FAVORITES_KEY, favoritesSchema, []));
-export const saveFavorites = (f: ReadonlySet<string>): void => writePersisted(FAVORITES_KEY, [...f]);
+export { DEFAULT_AUDIO_SETTINGS as DEFAULT_SETTINGS, storedAudioSettingsSchema as settingsSchema } from '../../../shared/preferences.js';
+export type Settings = AudioSettings;
 
 /** getUserMedia constraints for the microphone as set. */
 export function microphoneConstraints(s: Settings): MediaTrackConstraints {
