@@ -41,6 +41,28 @@ export function writeToneWav(file: string, seconds = 3, hz = 440): void {
   writeFileSync(file, Buffer.concat([header, data]));
 }
 
+/** Chromium with the test flags; `executablePath` may be a wrapper that runs it elsewhere (in a network namespace, say). */
+export function launchChromium(wav: string, options: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: options.executablePath ?? CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+      '--allow-loopback-in-peer-connection',
+      ...(options.args ?? []),
+    ],
+  });
+}
+
 export interface World {
   server: RunningServer;
   /** Where pages load the app and reach the server: the proxy when there is one. */
@@ -60,6 +82,8 @@ export interface WorldOptions {
   ringTimeoutS?: number;
   /** Put a TCP proxy the test can cut between the pages and the server. */
   proxy?: boolean;
+  /** Where the server listens instead of loopback (a bridge that browsers in network namespaces reach). */
+  host?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -75,27 +99,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     // Many UI actions in a row per user: keep the limiter out of the way.
     messageRate: 1000,
     messageBurst: 1000,
+    ...(options.host ? { host: options.host } : {}),
   });
   const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);
   const proxy = options.proxy ? await TcpProxy.start({ host: '127.0.0.1', port: server.port }) : undefined;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-      '--autoplay-policy=no-user-gesture-required',
-      '--allow-loopback-in-peer-connection',
-    ],
-  });
+  const browser = await launchChromium(wav);
   mkdirSync(ARTIFACTS, { recursive: true });
   const world: World = {
     server,
@@ -157,10 +166,12 @@ export interface OpenOptions {
   init?: () => void;
   /** Type the server address (the desktop app does not default to the page's origin). */
   serverField?: boolean;
+  /** The user's own browser (one in a network namespace, say) instead of the world's. */
+  browser?: Browser;
 }
 
 export async function openUser(world: World, name: string, options: OpenOptions = {}): Promise<User> {
-  const context = await world.browser.newContext({ permissions: ['microphone'] });
+  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone'] });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
