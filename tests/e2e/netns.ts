@@ -52,7 +52,10 @@ export interface Lab {
   /** Replaces the side's address with `.<host>` of the lab's subnet (flush, then add). */
   changeAddress(side: Side, host: number): Promise<void>;
   linkUp(side: Side): Promise<void>;
-  /** Removes everything; idempotent, and never throws. Close the browsers first. */
+  /**
+   * Removes everything, and aborts the root namespace's connections to the lab's
+   * addresses; idempotent, and never throws. Close the browsers first.
+   */
   close(): Promise<void>;
 }
 
@@ -120,6 +123,9 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
     close() {
       return (closed ??= (async () => {
         open.delete(lab);
+        // Connections from the root namespace (the server's) to the lab's addresses would otherwise
+        // linger: one to an address that went away waits out its close handshake (30 s in ws).
+        await exec('ss', ['-K', 'dst', `${subnet}.0/24`], { timeout: 10_000 }).catch(() => undefined);
         for (const s of sides) {
           await killIn(s.netns);
           await ipQuiet('netns', 'del', s.netns);
