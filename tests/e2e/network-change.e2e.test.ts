@@ -208,4 +208,29 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
       expect((m ?? 0) * 60 + (s ?? 0)).toBeGreaterThanOrEqual(OUTAGE_MS / 1000);
     }
   }, 150_000);
+
+  it('a path that never comes back ends the call as failed on both sides within the limit, and both histories say so', async () => {
+    if (!lab) throw new Error('no lab');
+    const a = lab.side('a');
+    await establishCall(alice, bob, 'Bob');
+    const callId = [...aliceSignals.callIds].at(-1);
+    const downAt = Date.now();
+    await lab.linkDown(a);
+    // ICE reports the loss after some seconds, then the app gives the path its recovery limit.
+    for (const u of [alice, bob]) await waitState(u.page, 'ended', RECOVERY_LIMIT_MS + 15_000);
+    console.info(`network change: with no path back, the call ended ${Date.now() - downAt} ms after alice's link went down`);
+    for (const u of [alice, bob]) {
+      expect(await u.page.locator('.ended-reason').textContent()).toBe('Call failed: the connection was lost');
+    }
+    // Back online, alice's app catches up with the server; both histories record the failure.
+    await lab.changeAddress(a, 22);
+    await lab.linkUp(a);
+    for (const u of [alice, bob]) {
+      await u.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
+      await u.page.getByRole('button', { name: /^History/ }).click();
+      const newest = u.page.locator('section[aria-labelledby="history-title"] li').first();
+      await expect.poll(() => newest.getAttribute('data-call'), { ...poll, timeout: 30_000 }).toBe(callId);
+      await expect.poll(() => newest.locator('.outcome').textContent(), poll).toBe('Failed');
+    }
+  }, 150_000);
 });

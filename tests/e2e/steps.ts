@@ -14,8 +14,8 @@ export async function dial(from: User, toName: string): Promise<void> {
   await from.page.getByRole('button', { name: `Call ${toName}`, exact: true }).click();
 }
 
-export async function waitState(page: Page, state: string): Promise<void> {
-  await page.locator(`section.call[data-state="${state}"]`).waitFor({ timeout: 15_000 });
+export async function waitState(page: Page, state: string, timeout = 15_000): Promise<void> {
+  await page.locator(`section.call[data-state="${state}"]`).waitFor({ timeout });
 }
 
 export async function endedText(page: Page): Promise<string> {

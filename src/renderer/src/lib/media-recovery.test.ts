@@ -67,11 +67,30 @@ describe('MediaRecovery: when the impolite side restarts ICE', () => {
     expect(restart).toHaveBeenCalledTimes(1);
   });
 
-  it('does nothing when signaling comes back and the path is fine', () => {
+  it('restarts when signaling comes back even if the path still looks up (ICE notices a changed network only seconds later)', () => {
     const { recovery, restart } = setup();
     recovery.onPathState('connected');
     recovery.onSignalingRestored();
+    expect(restart).toHaveBeenCalledTimes(1);
+    // The old path works: no retries.
     vi.advanceTimersByTime(RETRY_RESTART_MS * 3);
+    expect(restart).toHaveBeenCalledTimes(1);
+  });
+
+  it('makes one restart when both sides reconnect at once, and another for a later outage', () => {
+    const { recovery, restart } = setup();
+    recovery.onPathState('connected');
+    recovery.onSignalingRestored(); // this side's resume
+    recovery.onSignalingRestored(); // the peer's, a moment later
+    expect(restart).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(RETRY_RESTART_MS);
+    recovery.onSignalingRestored();
+    expect(restart).toHaveBeenCalledTimes(2);
+  });
+
+  it('does nothing before the call has a path', () => {
+    const { recovery, restart } = setup();
+    recovery.onSignalingRestored();
     expect(restart).not.toHaveBeenCalled();
   });
 

@@ -9,7 +9,12 @@
  * - A restart whose offer cannot reach the peer (signaling down) waits for
  *   signaling to come back; one that did not bring the path back is retried.
  * - Signaling coming back (this side's or the peer's connection) restarts at
- *   once if the path is still down: the new network is usable by then.
+ *   once, even when the path still looks up: the connection may have dropped
+ *   because the network changed, and ICE notices a dead path only seconds
+ *   later (about 6 s in Chromium). A restart on a working path is harmless:
+ *   media stays on the old pair until a new one is chosen.
+ * - One restart at a time: a second reason within RETRY_RESTART_MS of a
+ *   restart (both sides reconnecting) waits for that restart's outcome.
  */
 export const RESTART_AFTER_DISCONNECTED_MS = 1500;
 export const RETRY_RESTART_MS = 4000;
@@ -28,6 +33,8 @@ export class MediaRecovery {
   private state: PathState = 'new';
   /** A restart is owed but signaling was down. */
   private owed = false;
+  /** A restart was made and its retry timer has not fired yet. */
+  private inFlight = false;
   private timer: unknown = null;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
@@ -44,6 +51,7 @@ export class MediaRecovery {
     if (state === 'connected' || state === 'closed') {
       this.cancel();
       this.owed = false;
+      this.inFlight = false;
     } else if (state === 'failed') {
       this.restartNow();
     } else if (state === 'disconnected' && this.timer === null) {
@@ -53,8 +61,9 @@ export class MediaRecovery {
 
   /** This side's, or the peer's, connection to the server is back. */
   onSignalingRestored(): void {
-    if (!this.deps.impolite) return;
-    if (this.owed || this.state === 'disconnected' || this.state === 'failed') this.restartNow();
+    if (!this.deps.impolite || this.state === 'closed' || this.state === 'new') return;
+    if (this.inFlight && !this.owed) return;
+    this.restartNow();
   }
 
   dispose(): void {
@@ -69,6 +78,7 @@ export class MediaRecovery {
       return;
     }
     this.owed = false;
+    this.inFlight = true;
     this.deps.restart();
     this.schedule(RETRY_RESTART_MS);
   }
@@ -77,6 +87,7 @@ export class MediaRecovery {
     this.cancel();
     this.timer = this.setTimer(() => {
       this.timer = null;
+      this.inFlight = false;
       if (this.state !== 'connected' && this.state !== 'closed') this.restartNow();
     }, ms);
   }
