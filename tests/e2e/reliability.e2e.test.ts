@@ -4,8 +4,9 @@
  * so audio must flow throughout, and afterwards the call must still be
  * known to the server (mute is relayed, hang-up ends it at the peer).
  */
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { endedText, establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
 let world: World;
@@ -96,6 +97,7 @@ describe('calls survive the loss of the signaling server', () => {
     await establishCall(alice, bob, 'Bob');
     world.proxy?.cut();
     await expectOfflineInCall(alice, bob);
+    await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call-server-unreachable.png') });
     expect(await expectAudioThroughout(5000, alice, bob)).toBeGreaterThanOrEqual(8);
     // Mute works offline (the media is local and peer to peer); the peer learns of it on reconnect.
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
