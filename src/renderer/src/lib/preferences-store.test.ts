@@ -60,7 +60,7 @@ afterEach(() => {
 describe('preferences in the desktop app (window.parley)', () => {
   it('the app loads its audio settings and favorites from main, and every change goes back through the bridge, not localStorage', async () => {
     const bridge = fakeBridge({ audio: HEADSET, favorites: ['bob'] });
-    vi.stubGlobal('window', { parley: bridge.api });
+    vi.stubGlobal('window', Object.assign(new EventTarget(), { parley: bridge.api }));
     const app = new ParleyApp();
     await app.start();
     expect(app.settings).toEqual(HEADSET);
@@ -116,7 +116,7 @@ describe('preferences in a browser (no window.parley)', () => {
   it('the app keeps them in localStorage under the keys it always used', async () => {
     storage.setItem(AUDIO_KEY, JSON.stringify(HEADSET));
     storage.setItem(FAVORITES_KEY, JSON.stringify(['bob']));
-    vi.stubGlobal('window', {});
+    vi.stubGlobal('window', new EventTarget());
     const app = new ParleyApp();
     await app.start();
     expect(app.settings).toEqual(HEADSET);
