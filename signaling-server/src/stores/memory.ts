@@ -18,15 +18,25 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, DeviceSession>();
+  /** Session ids by username: byUser runs on every call and presence change. */
+  private readonly byUsername = new Map<string, Set<string>>();
 
   add(session: DeviceSession): Promise<void> {
     this.sessions.set(session.sessionId, clone(session));
+    const ids = this.byUsername.get(session.username);
+    if (ids) ids.add(session.sessionId);
+    else this.byUsername.set(session.username, new Set([session.sessionId]));
     return Promise.resolve();
   }
 
   remove(sessionId: string): Promise<DeviceSession | undefined> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
+    const ids = session && this.byUsername.get(session.username);
+    if (ids) {
+      ids.delete(sessionId);
+      if (ids.size === 0) this.byUsername.delete(session.username);
+    }
     return Promise.resolve(session);
   }
 
@@ -36,7 +46,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   byUser(username: string): Promise<DeviceSession[]> {
-    return Promise.resolve([...this.sessions.values()].filter((s) => s.username === username).map(clone));
+    const ids = [...(this.byUsername.get(username) ?? [])];
+    return Promise.resolve(ids.flatMap((id) => this.sessions.get(id) ?? []).map(clone));
   }
 
   setStatus(sessionId: string, status: DeviceSession['status']): Promise<DeviceSession | undefined> {
