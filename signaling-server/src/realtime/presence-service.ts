@@ -2,12 +2,13 @@
  * A user's status over all their devices: `busy` while in an answered call,
  * otherwise the most reachable device status (available > away > dnd), and
  * `offline` with no device. Only changes are published, as one delta to the
- * team room: the cost of a change is one message per connected device.
+ * user's presence room: the cost of a change is one message per device that
+ * watches the user (see presence-watch.ts) plus the user's own devices.
  */
 import type { UserRepository } from '../accounts/users.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
 import type { Stores } from '../stores/types.js';
-import { TEAM_ROOM, type ParleyServer } from './types.js';
+import { presenceRoom, type ParleyServer } from './types.js';
 
 const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
 
@@ -29,13 +30,13 @@ export class PresenceService {
     return best;
   }
 
-  /** Recomputes a user's status and tells the team if it changed. */
+  /** Recomputes a user's status and tells the user's watchers if it changed. */
   async refresh(username: string): Promise<Status> {
     const status = await this.compute(username);
     const previous = await this.stores.presence.publish(username, status);
     if (previous !== status) {
       const displayName = (await this.users.find(username))?.displayName ?? username;
-      this.io.to(TEAM_ROOM).emit('presence:changed', { username, displayName, status });
+      this.io.to(presenceRoom(username)).emit('presence:changed', { username, displayName, status });
     }
     return status;
   }

@@ -62,21 +62,25 @@ export class MemorySessionStore implements SessionStore {
 }
 
 export class MemoryPresenceStore implements PresenceStore {
-  private readonly statuses = new Map<string, Status>();
+  private readonly current = new Map<string, Status>();
 
   publish(username: string, status: Status): Promise<Status> {
-    const previous = this.statuses.get(username) ?? 'offline';
-    if (status === 'offline') this.statuses.delete(username);
-    else this.statuses.set(username, status);
+    const previous = this.current.get(username) ?? 'offline';
+    if (status === 'offline') this.current.delete(username);
+    else this.current.set(username, status);
     return Promise.resolve(previous);
   }
 
   get(username: string): Promise<Status> {
-    return Promise.resolve(this.statuses.get(username) ?? 'offline');
+    return Promise.resolve(this.current.get(username) ?? 'offline');
+  }
+
+  statuses(usernames: readonly string[]): Promise<Status[]> {
+    return Promise.resolve(usernames.map((u) => this.current.get(u) ?? 'offline'));
   }
 
   snapshot(): Promise<{ username: string; status: Status }[]> {
-    return Promise.resolve([...this.statuses].map(([username, status]) => ({ username, status })));
+    return Promise.resolve([...this.current].map(([username, status]) => ({ username, status })));
   }
 }
 

@@ -1,0 +1,47 @@
+/**
+ * What each device watches: the users of its last `directory:list` answer
+ * (what it has on screen), the users named in its last `presence:watch`, and
+ * always its own user. A device is in the presence room of each user it
+ * watches, so a status change reaches the user's watchers and nobody else.
+ * The lists belong to the connection: a new connection watches only its own
+ * user until it lists or names others.
+ */
+import { presenceRoom, type ParleySocket } from './types.js';
+
+/** `listed`: from directory:list; `named`: from presence:watch. Each replaces only its own part. */
+export type WatchPart = 'listed' | 'named';
+
+type Lists = Readonly<Record<WatchPart, readonly string[]>>;
+const NONE: Lists = { listed: [], named: [] };
+
+export class PresenceWatches {
+  private readonly lists = new Map<string, Lists>();
+
+  /** Replaces one part of what the device watches; the rooms are joined when this resolves. */
+  async set(socket: ParleySocket, part: WatchPart, usernames: readonly string[]): Promise<void> {
+    const current = this.lists.get(socket.id) ?? NONE;
+    const next = { ...current, [part]: usernames };
+    this.lists.set(socket.id, next);
+    const before = watched(current, socket.data.username);
+    const after = watched(next, socket.data.username);
+    // Every join and leave is issued before the first await, so two requests
+    // of one device in flight together cannot undo each other's rooms.
+    const pending: (Promise<void> | void)[] = [];
+    for (const u of before) if (!after.has(u)) pending.push(socket.leave(presenceRoom(u)));
+    const join = [...after].filter((u) => !before.has(u)).map(presenceRoom);
+    if (join.length > 0) pending.push(socket.join(join));
+    await Promise.all(pending);
+  }
+
+  /** The device's connection ended (Socket.IO leaves its rooms by itself). */
+  forget(sessionId: string): void {
+    this.lists.delete(sessionId);
+  }
+}
+
+/** The users a device watches besides its own (whose room it joined at connect). */
+function watched(lists: Lists, own: string): Set<string> {
+  const users = new Set([...lists.listed, ...lists.named]);
+  users.delete(own);
+  return users;
+}
