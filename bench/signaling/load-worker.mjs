@@ -29,14 +29,21 @@ function takeErrors() {
   return out;
 }
 
-/** Emits with an acknowledgement; a refusal or no answer within 15 s is an error of `kind`. */
-function request(c, event, payload, kind, onOk) {
+/**
+ * Emits with an acknowledgement; a refusal or no answer within 15 s is an
+ * error of `kind`. `onOk` runs on success, `always` in every case.
+ */
+function request(c, event, payload, kind, onOk, always) {
   c.socket.timeout(15_000).emit(event, payload, (err, reply) => {
-    if (err) return error(`${kind}:timeout`);
-    if (!reply.ok) return error(`${kind}:${reply.code}`, reply.message);
-    onOk?.(reply);
+    if (err) error(`${kind}:timeout`);
+    else if (!reply.ok) error(`${kind}:${reply.code}`, reply.message);
+    else onOk?.(reply);
+    always?.();
   });
 }
+
+/** How long a client waits for its session:ready before it counts as failed. */
+const READY_TIMEOUT_MS = 60_000;
 
 // ------------------------------------------------------------------ connect
 
@@ -48,10 +55,15 @@ function openParley(url, c, transports) {
       transports,
       forceNew: true,
       reconnection: false,
-      timeout: 60_000,
+      timeout: READY_TIMEOUT_MS,
     });
     c.socket = socket;
+    const timer = setTimeout(() => {
+      error('connect:no-session-ready');
+      resolve(null);
+    }, READY_TIMEOUT_MS);
     socket.on('connect_error', (err) => {
+      clearTimeout(timer);
       error('connect', err.message);
       resolve(null);
     });
@@ -59,10 +71,13 @@ function openParley(url, c, transports) {
       if (!closing) error('disconnect', reason);
     });
     socket.on('session:ready', () => {
+      clearTimeout(timer);
       const readyMs = now() - started;
       if (!c.contacts?.length) return resolve({ readyMs, watchedMs: readyMs });
       // As the app lists its directory at once: start watching the contact list.
-      request(c, 'presence:watch', { usernames: c.contacts }, 'presence:watch', () => resolve({ readyMs, watchedMs: now() - started }));
+      request(c, 'presence:watch', { usernames: c.contacts }, 'presence:watch', undefined, () =>
+        resolve({ readyMs, watchedMs: now() - started }),
+      );
     });
     socket.on('presence:changed', () => presenceReceived++);
     socket.on('call:incoming', (p) => onIncoming(c, p));
@@ -76,7 +91,7 @@ function openParley(url, c, transports) {
 function openBaseline(url, c, transports) {
   return new Promise((resolve) => {
     const started = now();
-    const socket = io(url, { transports, forceNew: true, reconnection: false, timeout: 60_000 });
+    const socket = io(url, { transports, forceNew: true, reconnection: false, timeout: READY_TIMEOUT_MS });
     c.socket = socket;
     socket.on('connect_error', (err) => {
       error('connect', err.message);
@@ -291,16 +306,17 @@ async function preparePairs(mode, count) {
         pairs.slice(i, i + 10).map(
           (pair) =>
             new Promise((resolve) => {
-              pair.resolve = resolve;
+              const timer = setTimeout(() => {
+                error('relay:setup-timeout');
+                pair.resolve();
+              }, 15_000);
+              pair.resolve = () => {
+                clearTimeout(timer);
+                resolve();
+              };
               pair.callee.relay.pending = pair;
               pair.caller.relay.pending = pair;
               request(pair.caller, 'call:invite', { to: pair.callee.username, media: MEDIA }, 'relay:invite');
-              setTimeout(() => {
-                if (pair.caller.relay.pending) {
-                  error('relay:setup-timeout');
-                  resolve();
-                }
-              }, 15_000);
             }),
         ),
       );
@@ -343,7 +359,7 @@ async function runRelay({ mode, pairs: count, rate, durationS }) {
   relayRun = null;
   if (mode === 'parley') {
     await Promise.all(
-      pairs.map((p) => new Promise((resolve) => request(p.caller, 'call:hangup', { callId: p.callId }, 'relay:hangup', resolve))),
+      pairs.map((p) => new Promise((resolve) => request(p.caller, 'call:hangup', { callId: p.callId }, 'relay:hangup', undefined, resolve))),
     );
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -354,7 +370,7 @@ async function runRelay({ mode, pairs: count, rate, durationS }) {
 // --------------------------------------------------------------- presence
 
 function setStatus({ index, status }) {
-  return new Promise((resolve) => request(clients[index], 'presence:set', { status }, 'presence:set', () => resolve({})));
+  return new Promise((resolve) => request(clients[index], 'presence:set', { status }, 'presence:set', undefined, () => resolve({})));
 }
 
 function closeAll() {

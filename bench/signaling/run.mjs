@@ -34,6 +34,7 @@ const USAGE = `npm run bench:signaling -- [options]
   --presence-changes C status changes per team size (default 20)
   --skip-watch        clients watch no contacts (for servers without presence:watch)
   --cpu-prof DIR      run parley-server with node --cpu-prof, writing profiles to DIR
+  --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
   --out FILE          where to write the JSON (default bench/results/signaling.json)
 `;
 
@@ -76,6 +77,7 @@ function options(argv) {
       'presence-changes': { type: 'string', default: '20' },
       'skip-watch': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'server-bin': { type: 'string' },
       out: { type: 'string', default: path.join(root, 'bench/results/signaling.json') },
       help: { type: 'boolean', default: false },
     },
@@ -108,6 +110,7 @@ function options(argv) {
     presenceSizes: sizes.length > 0 ? sizes : [clients],
     presenceChanges: num('presence-changes', values['presence-changes'], 1),
     watch: !values['skip-watch'],
+    serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     out: path.resolve(values.out),
   };
@@ -131,15 +134,21 @@ class Generator {
         if (m.failed) p?.reject(new Error(m.failed));
         else p?.resolve(m);
       });
-      w.on('error', (err) => {
+      // A thread that dies fails the run at once, not at the next command it would never answer.
+      const dead = (err) => {
+        this.failure ??= err;
         for (const p of this.pending.values()) p.reject(err);
-      });
+        this.pending.clear();
+      };
+      w.on('error', dead);
+      w.on('exit', (code) => dead(new Error(`a load-generator thread exited (${code})`)));
     }
   }
 
   /** Sends a command to one thread. */
   ask(index, msg) {
     const id = ++this.seq;
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.workers[index].postMessage({ ...msg, id });
@@ -156,6 +165,7 @@ class Generator {
   }
 
   stop() {
+    this.failure ??= new Error('stopped');
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
@@ -251,6 +261,13 @@ async function main() {
   const gen = new Generator(opts.workers);
   const cleanup = [];
   const result = {};
+  // Ctrl-C (or a timeout) stops the servers this run started, then exits.
+  const interrupted = (signal) => {
+    log(`${signal}: stopping`);
+    void Promise.allSettled(cleanup.reverse().map((fn) => fn())).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // --- seed
     let t = performance.now();
@@ -276,7 +293,7 @@ async function main() {
 
     // --- parley-server
     const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
-    const server = await startParley({ dataDir: team.dataDir, env: SERVER_ENV, nodeArgs, logFile: path.join(logDir, 'parley.log') });
+    const server = await startParley({ dataDir: team.dataDir, env: SERVER_ENV, nodeArgs, bin: opts.serverBin, logFile: path.join(logDir, 'parley.log') });
     cleanup.push(() => server.stop());
     await sleep(1000);
     const rss0 = server.rss();
@@ -303,6 +320,7 @@ async function main() {
     const presence = [];
     if (opts.presenceSizes.includes(opts.clients)) {
       presence.push(await presenceFanOut(gen, opts.clients, ownerOf(opts.clients, opts.workers), opts));
+      log(`presence, team of ${opts.clients}: ${presence.at(-1).messagesPerChange} messages per change`);
     }
     const stillConnected = (await gen.all({ type: 'close' })).reduce((n, r) => n + r.open, 0);
     await server.stop();
@@ -311,11 +329,12 @@ async function main() {
     for (const size of opts.presenceSizes.filter((s) => s !== opts.clients)) {
       const small = await seedTeam(size);
       cleanup.push(() => rmSync(small.dataDir, { recursive: true, force: true }));
-      const srv = await startParley({ dataDir: small.dataDir, env: SERVER_ENV, logFile: path.join(logDir, `parley-${size}.log`) });
+      const srv = await startParley({ dataDir: small.dataDir, env: SERVER_ENV, bin: opts.serverBin, logFile: path.join(logDir, `parley-${size}.log`) });
       cleanup.push(() => srv.stop());
       const smallList = small.clients.map((c, i) => ({ ...c, contacts: contacts(i, size) }));
       await connectAll(gen, { url: srv.url, mode: 'parley', list: smallList, opts });
       presence.push(await presenceFanOut(gen, size, ownerOf(size, opts.workers), opts));
+      log(`presence, team of ${size}: ${presence.at(-1).messagesPerChange} messages per change`);
       await gen.all({ type: 'close' });
       await srv.stop();
     }

@@ -68,12 +68,12 @@ function startChild(args, env, logFile, url) {
 
 /**
  * `parley-server` on `dataDir`. `env` adds settings (PARLEY_*); `nodeArgs`
- * adds Node flags such as --cpu-prof.
+ * adds Node flags such as --cpu-prof; `bin` runs another build.
  */
-export async function startParley({ dataDir, env = {}, nodeArgs = [], logFile }) {
+export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARLEY_BIN, logFile }) {
   const port = await freePort();
   const server = startChild(
-    [...nodeArgs, PARLEY_BIN],
+    [...nodeArgs, bin],
     { PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dataDir, PARLEY_REGISTRATION: 'closed', ...env },
     logFile,
     `http://127.0.0.1:${port}`,
