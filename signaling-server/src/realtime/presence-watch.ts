@@ -8,6 +8,8 @@
  */
 import { presenceRoom, type ParleySocket } from './types.js';
 
+const PREFIX = presenceRoom('');
+
 /** `listed`: from directory:list; `named`: from presence:watch. Each replaces only its own part. */
 export type WatchPart = 'listed' | 'named';
 
@@ -16,6 +18,29 @@ const NONE: Lists = { listed: [], named: [] };
 
 export class PresenceWatches {
   private readonly lists = new Map<string, Lists>();
+  /**
+   * One string per presence room, shared by every membership: each device
+   * holds its room names, and 30 fresh copies per device cost about 1 KB.
+   * An entry lives as long as its room.
+   */
+  private readonly rooms = new Map<string, string>();
+
+  /** `adapter`: the namespace's Socket.IO adapter, which says when a room is gone. */
+  constructor(adapter: { on(event: 'delete-room', listener: (room: string) => void): unknown }) {
+    adapter.on('delete-room', (room: string) => {
+      if (room.startsWith(PREFIX)) this.rooms.delete(room.slice(PREFIX.length));
+    });
+  }
+
+  /** The presence room of `username`, as the one shared string. */
+  room(username: string): string {
+    let room = this.rooms.get(username);
+    if (room === undefined) {
+      room = presenceRoom(username);
+      this.rooms.set(username, room);
+    }
+    return room;
+  }
 
   /** Replaces one part of what the device watches; the rooms are joined when this resolves. */
   async set(socket: ParleySocket, part: WatchPart, usernames: readonly string[]): Promise<void> {
@@ -27,8 +52,8 @@ export class PresenceWatches {
     // Every join and leave is issued before the first await, so two requests
     // of one device in flight together cannot undo each other's rooms.
     const pending: (Promise<void> | void)[] = [];
-    for (const u of before) if (!after.has(u)) pending.push(socket.leave(presenceRoom(u)));
-    const join = [...after].filter((u) => !before.has(u)).map(presenceRoom);
+    for (const u of before) if (!after.has(u)) pending.push(socket.leave(this.room(u)));
+    const join = [...after].filter((u) => !before.has(u)).map((u) => this.room(u));
     if (join.length > 0) pending.push(socket.join(join));
     await Promise.all(pending);
   }
