@@ -12,7 +12,7 @@ const { Server } = require('socket.io');
 
 const http = createServer((req, res) => {
   if (req.url === '/healthz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', heapUsed: process.memoryUsage().heapUsed }));
   } else res.writeHead(404).end();
 });
 const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 10_000, connectTimeout: 10_000 });

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // Prints where a V8 CPU profile (node --cpu-prof) spent its time: self time
-// by function and by package, heaviest first.
-//   node bench/signaling/profile-summary.mjs FILE.cpuprofile [--top N]
+// by function and by package, heaviest first. --window FROM-TO keeps the
+// samples taken FROM to TO seconds after the profile started (the benchmark
+// prints when each phase starts).
+//   node bench/signaling/profile-summary.mjs FILE.cpuprofile [--top N] [--window 12-40]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, window: { type: 'string' } } });
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dt = profile.timeDeltas;
+const [from, to] = values.window ? values.window.split('-').map((x) => Number(x) * 1e6) : [0, Infinity];
+let t = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  t += dt[i] ?? 0;
+  if (t < from || t > to) continue;
   self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (dt[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);

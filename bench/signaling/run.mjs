@@ -176,8 +176,17 @@ function slices(list, n) {
   return Array.from({ length: n }, (_, i) => list.slice(i * size, (i + 1) * size));
 }
 
+/** How long the servers sit idle, all clients connected, before their memory is read. */
+const IDLE_MS = 5000;
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms) => round(ms / 1000, 2);
+
+/** CPU seconds this process (every generator thread) has used. */
+function ownCpuSeconds() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
 
 /** User plus system CPU seconds a process has used (Linux). */
 function cpuSeconds(pid) {
@@ -282,10 +291,19 @@ async function main() {
     cleanup.push(() => base.stop());
     await sleep(1000);
     const baseRss0 = base.rss();
+    const baseHeap0 = await base.heapUsed();
+    let baseCpu = cpuSeconds(base.pid);
     const baseConn = await connectAll(gen, { url: base.url, mode: 'baseline', list: list.map(({ username: u }) => ({ username: u })), opts });
-    await sleep(3000);
+    const baseStormCpu = cpuSeconds(base.pid) - baseCpu;
+    baseCpu = cpuSeconds(base.pid);
+    await sleep(IDLE_MS);
+    const baseIdleCpu = cpuSeconds(base.pid) - baseCpu;
     const baseRss1 = base.rss();
-    log(`baseline: ${baseConn.connected} clients in ${seconds(baseConn.stormMs)} s, +${Math.round((baseRss1 - baseRss0) / 1024 / 1024)} MiB`);
+    const baseHeap1 = await base.heapUsed();
+    log(
+      `baseline: ${baseConn.connected} clients in ${seconds(baseConn.stormMs)} s (server CPU ${round(baseStormCpu, 1)} s), ` +
+        `+${Math.round((baseRss1 - baseRss0) / 1024 / 1024)} MiB, idle CPU ${round((100 * baseIdleCpu * 1000) / IDLE_MS, 1)} %`,
+    );
     const baselineRelay = await relay(gen, 'baseline', opts);
     log(`baseline relay p50 ${baselineRelay.p50} ms over ${baselineRelay.samples} messages`);
     await gen.all({ type: 'close' });
@@ -293,27 +311,47 @@ async function main() {
 
     // --- parley-server
     const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
+    const spawnedAt = performance.now();
+    const since = () => (opts.cpuProf ? ` [profile t=${seconds(performance.now() - spawnedAt)} s]` : '');
     const server = await startParley({ dataDir: team.dataDir, env: SERVER_ENV, nodeArgs, bin: opts.serverBin, logFile: path.join(logDir, 'parley.log') });
     cleanup.push(() => server.stop());
     await sleep(1000);
     const rss0 = server.rss();
+    const heap0 = await server.heapUsed();
     let cpu = cpuSeconds(server.pid);
+    let genCpu = ownCpuSeconds();
+    log(`login storm${since()}`);
     const conn = await connectAll(gen, { url: server.url, mode: 'parley', list, opts });
     const stormCpu = cpuSeconds(server.pid) - cpu;
-    log(`parley: ${conn.connected} clients ready and watching in ${seconds(conn.stormMs)} s (server CPU ${round(stormCpu, 1)} s)`);
-    await sleep(3000);
+    log(
+      `parley: ${conn.connected} clients ready and watching in ${seconds(conn.stormMs)} s ` +
+        `(CPU: server ${round(stormCpu, 1)} s, generator ${round(ownCpuSeconds() - genCpu, 1)} s)`,
+    );
+    cpu = cpuSeconds(server.pid);
+    await sleep(IDLE_MS);
+    const idleCpu = cpuSeconds(server.pid) - cpu;
     const rss1 = server.rss();
+    const heap1 = await server.heapUsed();
+    log(
+      `parley idle: CPU ${round((100 * idleCpu * 1000) / IDLE_MS, 1)} % with every client connected; ` +
+        `per client: RSS ${round((rss1 - rss0) / conn.connected / 1024, 1)} KB, heap ${round((heap1 - heap0) / conn.connected / 1024, 1)} KB ` +
+        `(bare relay: ${round((baseRss1 - baseRss0) / baseConn.connected / 1024, 1)} KB, ${round((baseHeap1 - baseHeap0) / baseConn.connected / 1024, 1)} KB)`,
+    );
 
     cpu = cpuSeconds(server.pid);
+    genCpu = ownCpuSeconds();
     t = performance.now();
+    log(`call setups${since()}`);
     const setupReplies = await gen.all({ type: 'setups', rate: opts.rate / opts.workers, durationS: opts.durationS, timeoutMs: 10_000 });
     const setupWallS = (performance.now() - t) / 1000;
     const setupCpu = cpuSeconds(server.pid) - cpu;
+    const setupGenCpu = ownCpuSeconds() - genCpu;
     const completed = setupReplies.reduce((n, r) => n + r.completed, 0);
     const timeToRing = summarize(setupReplies.flatMap((r) => r.ringMs));
     const setup = summarize(setupReplies.flatMap((r) => r.setupMs));
-    log(`setups: ${completed} in ${round(setupWallS, 1)} s, ring p99 ${timeToRing.p99} ms, server CPU ${round((100 * setupCpu) / setupWallS, 0)} %`);
+    log(`setups: ${completed} in ${round(setupWallS, 1)} s, ring p99 ${timeToRing.p99} ms, CPU: server ${round((100 * setupCpu) / setupWallS, 0)} %, generator ${round((100 * setupGenCpu) / setupWallS, 0)} %`);
 
+    log(`relay${since()}`);
     const parleyRelay = await relay(gen, 'parley', opts);
     log(`parley relay p50 ${parleyRelay.p50} ms over ${parleyRelay.samples} messages`);
 
@@ -379,7 +417,18 @@ async function main() {
         parley: Math.round((rss1 - rss0) / Math.max(1, conn.connected)),
         baseline: Math.round((baseRss1 - baseRss0) / Math.max(1, baseConn.connected)),
       },
+      heapBytesPerClient: {
+        parley: Math.round((heap1 - heap0) / Math.max(1, conn.connected)),
+        baseline: Math.round((baseHeap1 - baseHeap0) / Math.max(1, baseConn.connected)),
+      },
+      serverCpu: {
+        loginStormSeconds: round(stormCpu, 1),
+        baselineLoginStormSeconds: round(baseStormCpu, 1),
+        idlePercent: round((100 * idleCpu * 1000) / IDLE_MS, 1),
+        baselineIdlePercent: round((100 * baseIdleCpu * 1000) / IDLE_MS, 1),
+      },
       serverCpuPercentDuringSetups: round((100 * setupCpu) / setupWallS, 0),
+      generatorCpuPercentDuringSetups: round((100 * setupGenCpu) / setupWallS, 0),
       presenceMessagesPerChange: Object.fromEntries(presence.map((p) => [String(p.teamSize), p.messagesPerChange])),
       presence,
       errors: gen.errorCount + (opts.clients - conn.connected) + (opts.clients - baseConn.connected),

@@ -55,6 +55,12 @@ function startChild(args, env, logFile, url) {
     child,
     ready: () => waitHealthy(url, child),
     rss: () => rssBytes(child.pid),
+    /** V8 heap in use: parley-server's /metrics, or the baseline's /healthz. */
+    async heapUsed() {
+      const metrics = await fetch(`${url}/metrics`);
+      if (metrics.ok) return Number(/^parley_nodejs_heap_size_used_bytes (\S+)$/m.exec(await metrics.text())?.[1]);
+      return (await (await fetch(`${url}/healthz`)).json()).heapUsed;
+    },
     async stop() {
       if (child.exitCode !== null) return exited;
       child.kill('SIGTERM');
