@@ -33,6 +33,7 @@ const USAGE = `npm run bench:signaling -- [options]
   --presence-sizes L  team sizes for presence fan-out, comma-separated (default 100,1000,10000, those ≤ clients)
   --presence-changes C status changes per team size (default 20)
   --skip-watch        clients watch no contacts (for servers without presence:watch)
+  --settle S          seconds the servers sit idle, every client connected, before memory is read (default 5)
   --cpu-prof DIR      run parley-server with node --cpu-prof, writing profiles to DIR
   --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
   --out FILE          where to write the JSON (default bench/results/signaling.json)
@@ -76,6 +77,7 @@ function options(argv) {
       'presence-sizes': { type: 'string' },
       'presence-changes': { type: 'string', default: '20' },
       'skip-watch': { type: 'boolean', default: false },
+      settle: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'server-bin': { type: 'string' },
       out: { type: 'string', default: path.join(root, 'bench/results/signaling.json') },
@@ -110,6 +112,7 @@ function options(argv) {
     presenceSizes: sizes.length > 0 ? sizes : [clients],
     presenceChanges: num('presence-changes', values['presence-changes'], 1),
     watch: !values['skip-watch'],
+    settleMs: 1000 * num('settle', values.settle ?? (quick ? 3 : 5), 0.5),
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     out: path.resolve(values.out),
@@ -175,9 +178,6 @@ function slices(list, n) {
   const size = Math.ceil(list.length / n);
   return Array.from({ length: n }, (_, i) => list.slice(i * size, (i + 1) * size));
 }
-
-/** How long the servers sit idle, all clients connected, before their memory is read. */
-const IDLE_MS = 5000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms) => round(ms / 1000, 2);
@@ -260,6 +260,7 @@ function ownerOf(total, threads) {
 
 async function main() {
   const opts = options(process.argv.slice(2));
+  const IDLE_MS = opts.settleMs;
   const command = `npm run bench:signaling -- ${process.argv.slice(2).join(' ')}`.trim();
   const logDir = path.join(os.tmpdir(), `parley-bench-logs-${process.pid}`);
   mkdirSync(logDir, { recursive: true });
@@ -289,7 +290,7 @@ async function main() {
     // --- baseline: the bare relay
     const base = await startBaseline({ logFile: path.join(logDir, 'baseline.log') });
     cleanup.push(() => base.stop());
-    await sleep(1000);
+    await sleep(Math.min(1000, IDLE_MS));
     const baseRss0 = base.rss();
     const baseHeap0 = await base.heapUsed();
     let baseCpu = cpuSeconds(base.pid);
@@ -315,7 +316,7 @@ async function main() {
     const since = () => (opts.cpuProf ? ` [profile t=${seconds(performance.now() - spawnedAt)} s]` : '');
     const server = await startParley({ dataDir: team.dataDir, env: SERVER_ENV, nodeArgs, bin: opts.serverBin, logFile: path.join(logDir, 'parley.log') });
     cleanup.push(() => server.stop());
-    await sleep(1000);
+    await sleep(Math.min(1000, IDLE_MS));
     const rss0 = server.rss();
     const heap0 = await server.heapUsed();
     let cpu = cpuSeconds(server.pid);
