@@ -24,7 +24,7 @@ const USAGE = `npm run bench:signaling -- [options]
   --clients N         concurrent clients (default 10000)
   --duration S        seconds of call setups, and of the relay measurement (default 30)
   --rate R            call setups per second while every client stays connected (default 100)
-  --quick             a small run for smoke checks: 1000 clients, 5 s, 50 setups/s (under 45 s)
+  --quick             a small run for smoke checks: 1000 clients, 3 s, 50 setups/s (under 45 s)
   --workers W         load-generator threads (default 2)
   --window K          handshakes in flight per thread during the login storm (default 250)
   --transport T       websocket | polling (polling first, then upgrade, as browsers do; default websocket)
@@ -101,7 +101,7 @@ function options(argv) {
   if (!['websocket', 'polling'].includes(values.transport)) throw new Error('--transport must be websocket or polling');
   return {
     clients,
-    durationS: num('duration', values.duration ?? (quick ? 5 : 30), 1),
+    durationS: num('duration', values.duration ?? (quick ? 3 : 30), 1),
     rate: num('rate', values.rate ?? (quick ? 50 : 100), 1),
     quick,
     workers: num('workers', values.workers, 1),
@@ -112,7 +112,7 @@ function options(argv) {
     presenceSizes: sizes.length > 0 ? sizes : [clients],
     presenceChanges: num('presence-changes', values['presence-changes'], 1),
     watch: !values['skip-watch'],
-    settleMs: 1000 * num('settle', values.settle ?? (quick ? 3 : 5), 0.5),
+    settleMs: 1000 * num('settle', values.settle ?? (quick ? 2 : 5), 0.5),
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     out: path.resolve(values.out),
