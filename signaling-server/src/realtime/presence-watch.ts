@@ -51,10 +51,10 @@ export class PresenceWatches {
     const after = watched(next, socket.data.username);
     // Every join and leave is issued before the first await, so two requests
     // of one device in flight together cannot undo each other's rooms.
-    const pending: (Promise<void> | void)[] = [];
-    for (const u of before) if (!after.has(u)) pending.push(socket.leave(this.room(u)));
+    const pending: Promise<void>[] = [];
+    for (const u of before) if (!after.has(u)) pending.push(Promise.resolve(socket.leave(this.room(u))));
     const join = [...after].filter((u) => !before.has(u)).map((u) => this.room(u));
-    if (join.length > 0) pending.push(socket.join(join));
+    if (join.length > 0) pending.push(Promise.resolve(socket.join(join)));
     await Promise.all(pending);
   }
 
