@@ -88,8 +88,8 @@ describe('call routing', () => {
 
   it('refuses a call to an offline user with `offline`', async () => {
     const server = await startTestServer();
-    const { alice } = await team(server, 'alice');
-    await team(server, 'bob').then(({ bob }) => bob.socket.disconnect());
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    bob.socket.disconnect();
     await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'offline');
     expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'offline' });
   });

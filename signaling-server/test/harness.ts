@@ -61,9 +61,14 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Usernames registered through register(), by server URL: what connect() watches by default. */
+const registered = new Map<string, Set<string>>();
+
 export async function register(server: { url: string }, username: string, displayName = capitalize(username)): Promise<LoginResponse> {
   const res = await postJson(`${server.url}/api/register`, { username, password: `${username}-password`, displayName });
   if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  const names = registered.get(server.url) ?? new Set();
+  registered.set(server.url, names.add(username));
   return res.body as unknown as LoginResponse;
 }
 
@@ -95,7 +100,17 @@ export function openSocket(url: string, auth: Record<string, unknown> | undefine
   return socket;
 }
 
-export async function connect(server: { url: string }, login: LoginResponse, auth: Record<string, unknown> = {}): Promise<Device> {
+/**
+ * Connects a device and waits for session:ready. Like an app showing its
+ * team, the device then watches everyone register() made on this server so
+ * far (one presence:watch); `watch` names others, `[]` watches nobody.
+ */
+export async function connect(
+  server: { url: string },
+  login: LoginResponse,
+  auth: Record<string, unknown> = {},
+  watch: string[] = [...(registered.get(server.url) ?? [])].filter((u) => u !== login.user.username),
+): Promise<Device> {
   const socket = openSocket(server.url, { token: login.token, ...auth });
   const received: Device['received'] = [];
   const waiters: (() => void)[] = [];
@@ -140,17 +155,19 @@ export async function connect(server: { url: string }, login: LoginResponse, aut
       (socket.timeout(5000).emitWithAck as (e: string, ...a: unknown[]) => Promise<Ack>)(event, ...args),
   };
   device.ready = await device.next('session:ready');
+  if (watch.length > 0) expectOk(await device.emit('presence:watch', { usernames: watch }));
   return device;
 }
 
-/** Registers and connects users by name: `const { alice, bob } = await team(server, 'alice', 'bob')`. */
+/**
+ * Registers and connects users by name: `const { alice, bob } = await team(server, 'alice', 'bob')`.
+ * All are registered first, so each device watches all the others (see connect()).
+ */
 export async function team<N extends string>(server: { url: string }, ...names: N[]): Promise<Record<N, Device> & { logins: Record<N, LoginResponse> }> {
   const logins = {} as Record<N, LoginResponse>;
   const devices = {} as Record<N, Device>;
-  for (const name of names) {
-    logins[name] = await register(server, name);
-    devices[name] = await connect(server, logins[name]);
-  }
+  for (const name of names) logins[name] = await register(server, name);
+  for (const name of names) devices[name] = await connect(server, logins[name]);
   return Object.assign(devices, { logins });
 }
 
@@ -174,5 +191,6 @@ export async function establishCall(caller: Device, callee: Device): Promise<str
  * had acknowledged) has arrived once its acknowledgement is back.
  */
 export async function settle(...devices: Device[]): Promise<void> {
-  for (const d of devices) await d.emit('directory:list', { limit: 1 });
+  // history:list, not directory:list: a listing would change what the device watches.
+  for (const d of devices) await d.emit('history:list', { limit: 1 });
 }

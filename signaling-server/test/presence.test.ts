@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { connect, establishCall, expectOk, register, settle, startTestServer, team } from './harness.js';
+import { connect, establishCall, expectOk, register, settle, startTestServer, team, type Device } from './harness.js';
 
 describe('presence', () => {
-  it('session:ready holds a snapshot of everyone online, then deltas follow', async () => {
+  it("session:ready holds the user's own status, then deltas follow for the users watched", async () => {
     const server = await startTestServer();
     const { alice } = await team(server, 'alice');
     const bobLogin = await register(server, 'bob');
+    expectOk(await alice.emit('presence:watch', { usernames: ['bob'] }));
     const bob = await connect(server, bobLogin, { status: 'away' });
     expect(bob.ready.user).toEqual({ username: 'bob', displayName: 'Bob' });
     expect(bob.ready.status).toBe('away');
-    expect(bob.ready.presence).toEqual(
-      expect.arrayContaining([
-        { username: 'alice', status: 'available' },
-        { username: 'bob', status: 'away' },
-      ]),
-    );
+    expect(bob.ready.presence).toEqual([{ username: 'bob', status: 'away' }]);
     expect(await alice.next('presence:changed', (p) => p.username === 'bob')).toEqual({
       username: 'bob',
       displayName: 'Bob',
@@ -22,7 +18,7 @@ describe('presence', () => {
     });
   });
 
-  it('available, away and dnd are set by the user and reach everyone', async () => {
+  it('available, away and dnd are set by the user and reach the watchers', async () => {
     const server = await startTestServer();
     const { alice, bob } = await team(server, 'alice', 'bob');
     for (const status of ['away', 'dnd', 'available'] as const) {
@@ -76,19 +72,88 @@ describe('presence', () => {
     expect(alice.events('presence:changed').length).toBe(before);
   });
 
-  it('a change costs one message per connected device, not a user list', async () => {
+  it("a change costs one message per watching device and per device of the user, not one per team member", async () => {
     const server = await startTestServer();
-    const names = ['u1', 'u2', 'u3', 'u4', 'u5'];
-    const devices = Object.values(await team(server, ...names)).filter((d) => 'socket' in d) as Awaited<ReturnType<typeof connect>>[];
-    await settle(...devices);
-    const counts = devices.map((d) => d.received.length);
-    expectOk(await devices[0]!.emit('presence:set', { status: 'away' }));
-    await settle(...devices);
-    devices.forEach((d, i) => {
-      // One presence:changed plus the acknowledgements of settle(), which are not events.
-      expect(d.received.length - counts[i]!).toBe(1);
-      expect(d.received.at(-1)).toEqual({ event: 'presence:changed', payload: { username: 'u1', displayName: 'U1', status: 'away' } });
-    });
+    const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    const logins = await Promise.all(names.map((n) => register(server, n)));
+    // u2 and u3 watch u1; u4 lists the directory (u1 is on its screen); u5 and u6 watch nobody.
+    const devices: Device[] = [];
+    for (const [i, login] of logins.entries()) devices.push(await connect(server, login, {}, i === 1 || i === 2 ? ['u1'] : []));
+    const [u1, u2, u3, u4, u5, u6] = devices as [Device, Device, Device, Device, Device, Device];
+    expectOk(await u4.emit('directory:list', {}));
+    // u1's second device is away: when the first goes dnd, u1 is away.
+    const u1phone = await connect(server, logins[0]!, { status: 'away' }, []);
+    await settle(...devices, u1phone);
+    const counts = [...devices, u1phone].map((d) => d.events('presence:changed').length);
+    expectOk(await u1.emit('presence:set', { status: 'dnd' }));
+    await settle(...devices, u1phone);
+    const got = [...devices, u1phone].map((d, i) => d.events('presence:changed').length - counts[i]!);
+    expect(got).toEqual([1, 1, 1, 1, 0, 0, 1]);
+    expect(u2.events('presence:changed').at(-1)).toEqual({ username: 'u1', displayName: 'U1', status: 'away' });
+    expect(u5.events('presence:changed').filter((p) => p.username === 'u1')).toEqual([]);
+    expect(u6.events('presence:changed').filter((p) => p.username === 'u1')).toEqual([]);
+    expect(u3.ready.presence).toEqual([{ username: 'u3', status: 'available' }]);
+  });
+
+  it('presence:watch answers the current statuses, once per name, and replaces what the device named before', async () => {
+    const server = await startTestServer();
+    const { bob, carol } = await team(server, 'bob', 'carol');
+    expectOk(await carol.emit('presence:set', { status: 'dnd' }));
+    const dave = await connect(server, await register(server, 'dave'), {}, []);
+    const first = expectOk(await dave.emit('presence:watch', { usernames: ['bob', 'carol', 'bob', 'nobody', 'dave'] }));
+    expect(first.presence).toEqual([
+      { username: 'bob', status: 'available' },
+      { username: 'carol', status: 'dnd' },
+      { username: 'nobody', status: 'offline' },
+      { username: 'dave', status: 'available' },
+    ]);
+    expectOk(await bob.emit('presence:set', { status: 'away' }));
+    await dave.next('presence:changed', (p) => p.username === 'bob' && p.status === 'away');
+    // Now only carol: bob's changes stop, carol's go on.
+    expectOk(await dave.emit('presence:watch', { usernames: ['carol'] }));
+    expectOk(await bob.emit('presence:set', { status: 'available' }));
+    expectOk(await carol.emit('presence:set', { status: 'available' }));
+    await dave.next('presence:changed', (p) => p.username === 'carol' && p.status === 'available');
+    await settle(dave);
+    expect(dave.events('presence:changed').filter((p) => p.username === 'bob').map((p) => p.status)).toEqual(['away']);
+    // An empty list stops watching; the user's own changes still arrive.
+    expectOk(await dave.emit('presence:watch', { usernames: [] }));
+    expectOk(await carol.emit('presence:set', { status: 'away' }));
+    expectOk(await dave.emit('presence:set', { status: 'away' }));
+    await dave.next('presence:changed', (p) => p.username === 'dave' && p.status === 'away');
+    await settle(carol, dave);
+    expect(dave.events('presence:changed').filter((p) => p.username === 'carol').map((p) => p.status)).toEqual(['available']);
+  });
+
+  it('directory:list watches what it lists; a new listing replaces the old one and leaves presence:watch names alone', async () => {
+    const server = await startTestServer();
+    await register(server, 'bob', 'Bob Stone');
+    await register(server, 'carol', 'Carol King');
+    const alice = await connect(server, await register(server, 'alice'), {}, []);
+    const bob2 = await connect(server, await register(server, 'bob2', 'Bob Two'), {}, []);
+    const { dave } = await team(server, 'dave');
+    expectOk(await alice.emit('presence:watch', { usernames: ['dave'] }));
+    expect(expectOk(await alice.emit('directory:list', { query: 'bob' })).users.map((u) => u.username)).toEqual(['bob', 'bob2']);
+    expectOk(await bob2.emit('presence:set', { status: 'away' }));
+    await alice.next('presence:changed', (p) => p.username === 'bob2' && p.status === 'away');
+    // A listing of carol only: bob2 is no longer on screen.
+    expect(expectOk(await alice.emit('directory:list', { query: 'carol' })).users.map((u) => u.username)).toEqual(['carol']);
+    expectOk(await bob2.emit('presence:set', { status: 'dnd' }));
+    expectOk(await dave.emit('presence:set', { status: 'away' }));
+    await alice.next('presence:changed', (p) => p.username === 'dave' && p.status === 'away');
+    await settle(alice);
+    expect(alice.events('presence:changed').filter((p) => p.username === 'bob2').map((p) => p.status)).toEqual(['away']);
+  });
+
+  it('what a device watches ends with its connection: a new connection watches only its own user', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await team(server, 'alice', 'bob');
+    alice.socket.disconnect();
+    const again = await connect(server, logins.alice, {}, []);
+    expect(again.ready.presence).toEqual([{ username: 'alice', status: 'available' }]);
+    expectOk(await bob.emit('presence:set', { status: 'away' }));
+    await settle(bob, again);
+    expect(again.events('presence:changed').filter((p) => p.username === 'bob')).toEqual([]);
   });
 
   it('directory:list searches by username or display name, excludes the caller, and honours the limit', async () => {

@@ -40,6 +40,7 @@ describe('server message schemas', () => {
     // Presence, directory and history, before any call.
     await ask(alice, 'presence:set', { status: 'away' });
     await ask(alice, 'directory:list', {});
+    await ask(alice, 'presence:watch', { usernames: ['bob', 'carol', 'nobody'] });
     await ask(alice, 'history:list', {});
     await ask(alice, 'history:seen', {});
 

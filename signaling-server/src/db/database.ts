@@ -1,6 +1,9 @@
 /**
  * Opens the store: one SQLite file in the data dir (WAL, so readers never
- * wait on the writer), migrated to the latest schema before use.
+ * wait on the writer), migrated to the latest schema before use. Prepared
+ * statements are kept and reused: Kysely prepares every query anew, and
+ * compiling the SQL cost more than running it (a sign-in, a call and a
+ * status change each run a few).
  *
  * Each write is its own transaction (or one explicit transaction), committed
  * before the server acknowledges the message that caused it. In WAL mode
@@ -11,7 +14,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -20,6 +23,29 @@ export type Database = Kysely<DatabaseSchema>;
 export const DATABASE_FILE = 'parley.sqlite';
 
 export type DbSync = 'normal' | 'full';
+
+/** Distinct statements kept; queries with `in (?, ?, …)` lists make one per list length. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The database as Kysely sees it, with a cache of prepared statements by SQL
+ * text. Safe because Kysely runs one query at a time on SQLite and this
+ * server never streams a query (an iterating statement cannot be reused).
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) return stmt;
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
 
 export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Promise<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -31,7 +57,7 @@ export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Pr
   sqlite.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -84,6 +84,15 @@ export interface DirectoryEntry extends UserRef {
   status: Status;
 }
 
+/** One user's aggregate status, as in snapshots and watch answers. */
+export interface PresenceEntry {
+  username: string;
+  status: Status;
+}
+
+/** Most users one `presence:watch` may name (a device also watches what it listed, ≤ 500). */
+export const WATCH_LIMIT = 500;
+
 // ------------------------------------------------------- acknowledgements
 
 export type AckError = { ok: false; code: ErrorCode; message: string; retryAfterMs?: number };
@@ -116,6 +125,10 @@ export const clientSchemas = {
   'directory:list': z.strictObject({
     query: z.string().max(64).optional(),
     limit: z.number().int().min(1).max(500).optional(),
+  }),
+  /** Replaces the users this device watches besides those it listed; `[]` stops watching them. */
+  'presence:watch': z.strictObject({
+    usernames: z.array(usernameSchema).max(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`),
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
@@ -174,6 +187,7 @@ export type CallResumeReply =
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
+  'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
   'call:accept': { callId: string; polite: boolean };
   'call:decline': object;
@@ -208,8 +222,13 @@ export interface SessionReady {
   iceServers: IceServer[];
   /** Calls missed since the user last sent `history:seen`. */
   missedCalls: number;
-  /** Everyone not offline, as a snapshot; then only `presence:changed` deltas. */
-  presence: { username: string; status: Status }[];
+  /**
+   * The status of each user this device watches, as a snapshot: at the start
+   * of a session only its own user (a device watches others once it lists
+   * them with `directory:list` or names them with `presence:watch`); then only
+   * `presence:changed` deltas.
+   */
+  presence: PresenceEntry[];
 }
 
 export interface ServerToClientEvents {

@@ -62,6 +62,7 @@ const iceServer = z.object({
 });
 
 const directoryEntry = z.object({ username, displayName, status });
+const presenceEntry = z.object({ username, status });
 
 const historyEntry = z.object({
   seq: z.number().int().positive(),
@@ -86,8 +87,9 @@ export const serverSchemas = {
     status,
     iceServers: z.array(iceServer).max(64),
     missedCalls: z.number().int().nonnegative(),
-    // As long as the team: no upper bound.
-    presence: z.array(z.object({ username, status })),
+    // This server sends the user's own entry only; older servers sent every
+    // user online, so there is no upper bound.
+    presence: z.array(presenceEntry),
   }),
   'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed']) }),
   'server:closing': z.object({ reason: z.literal('shutdown') }),
@@ -127,6 +129,8 @@ export const replySchemas = {
   'presence:set': ack({ status }),
   // At most the largest `limit` a request may ask for.
   'directory:list': ack({ users: z.array(directoryEntry).max(500) }),
+  // One entry per distinct username asked for: at most WATCH_LIMIT.
+  'presence:watch': ack({ presence: z.array(presenceEntry).max(500) }),
   'call:invite': ack({ callId }),
   'call:accept': ack({ callId, polite }),
   'call:decline': ack({}),

@@ -24,6 +24,8 @@ import type { ParleySocket } from './types.js';
 
 export interface HandlerContext {
   session: DeviceSession;
+  /** The connection the message came on (presence watches are per connection). */
+  socket: ParleySocket;
   /** Runs after the acknowledgement is sent, for events the sender must see after it. */
   afterReply: (fn: () => void) => void;
 }
@@ -114,6 +116,7 @@ export class Dispatcher {
     try {
       const result = await (handler as (p: unknown, c: HandlerContext) => Promise<object>)(parsed.data, {
         session,
+        socket,
         afterReply: (fn) => after.push(fn),
       });
       ack?.({ ok: true, ...result });

@@ -49,6 +49,8 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       device: `${user.username}:${auth.data.device ?? socket.id}`,
       initialStatus: auth.data.status ?? 'available',
     };
+    // The token is not kept once checked (nothing reads it again).
+    socket.handshake.auth = {};
     next();
   };
 }

@@ -2,12 +2,13 @@
  * A user's status over all their devices: `busy` while in an answered call,
  * otherwise the most reachable device status (available > away > dnd), and
  * `offline` with no device. Only changes are published, as one delta to the
- * team room: the cost of a change is one message per connected device.
+ * user's presence room: the cost of a change is one message per device that
+ * watches the user (see presence-watch.ts) plus the user's own devices.
  */
 import type { UserRepository } from '../accounts/users.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
-import type { Stores } from '../stores/types.js';
-import { TEAM_ROOM, type ParleyServer } from './types.js';
+import type { DeviceSession, Stores } from '../stores/types.js';
+import { presenceRoom, type ParleyServer } from './types.js';
 
 const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
 
@@ -18,25 +19,26 @@ export class PresenceService {
     private readonly users: UserRepository,
   ) {}
 
-  async compute(username: string): Promise<Status> {
+  /** Recomputes a user's status and tells the user's watchers if it changed. */
+  async refresh(username: string): Promise<Status> {
+    const { status, devices } = await this.current(username);
+    const previous = await this.stores.presence.publish(username, status);
+    if (previous !== status) {
+      // A connected device carries the display name; only a user gone offline needs the store.
+      const displayName = devices[0]?.displayName ?? (await this.users.find(username))?.displayName ?? username;
+      this.io.to(presenceRoom(username)).emit('presence:changed', { username, displayName, status });
+    }
+    return status;
+  }
+
+  private async current(username: string): Promise<{ status: Status; devices: DeviceSession[] }> {
     const call = await this.stores.calls.byUser(username);
     const devices = await this.stores.sessions.byUser(username);
     // In a call also while its device reconnects (the call waits for it).
-    if (call?.state === 'active') return 'busy';
-    if (devices.length === 0) return 'offline';
+    if (call?.state === 'active') return { status: 'busy', devices };
+    if (devices.length === 0) return { status: 'offline', devices };
     let best: SettableStatus = 'dnd';
     for (const d of devices) if (RANK[d.status] > RANK[best]) best = d.status;
-    return best;
-  }
-
-  /** Recomputes a user's status and tells the team if it changed. */
-  async refresh(username: string): Promise<Status> {
-    const status = await this.compute(username);
-    const previous = await this.stores.presence.publish(username, status);
-    if (previous !== status) {
-      const displayName = (await this.users.find(username))?.displayName ?? username;
-      this.io.to(TEAM_ROOM).emit('presence:changed', { username, displayName, status });
-    }
-    return status;
+    return { status: best, devices };
   }
 }

@@ -16,12 +16,13 @@ import type { Stores } from '../stores/types.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
-import { deviceRoom, TEAM_ROOM, userRoom, type ParleyServer, type ParleySocket } from './types.js';
+import { PresenceWatches } from './presence-watch.js';
+import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[], metrics: Metrics): ParleyServer {
-  return new Server(httpServer, {
+  const io: ParleyServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // A client that has not finished the handshake within this time is dropped.
     connectTimeout: 10_000,
@@ -36,6 +37,14 @@ export function createIo(httpServer: HttpServer, allowedOrigins: readonly string
     },
     cors: { origin: (origin, cb) => cb(null, originAllowed(origin, undefined, allowedOrigins)), credentials: false },
   });
+  // Each connection kept its first HTTP request (headers, raw headers, parser
+  // state) for its whole life. Nothing reads it after the handshake (the
+  // origin is checked in allowRequest, sign-in uses handshake.auth), so let
+  // it go: Socket.IO's own tuning advice, worth about 1 KB per client.
+  io.engine.on('connection', (raw: { request: unknown }) => {
+    raw.request = null;
+  });
+  return io;
 }
 
 export interface RealtimeDeps {
@@ -68,24 +77,28 @@ export function attachRealtime(deps: RealtimeDeps): void {
     burst: deps.messageBurst,
     floodDisconnect: deps.floodDisconnect,
   });
+  const watches = new PresenceWatches(io.of('/').adapter);
 
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
       await stores.sessions.setStatus(session.sessionId, status);
       return { status: await presence.refresh(session.username) };
     },
-    'directory:list': async ({ query, limit }, { session }) => {
-      const [list, online] = await Promise.all([
-        users.list({ query, limit: (limit ?? 200) + 1 }),
-        stores.presence.snapshot(),
-      ]);
-      const status = new Map(online.map((p) => [p.username, p.status]));
-      return {
-        users: list
-          .filter((u) => u.username !== session.username)
-          .slice(0, limit ?? 200)
-          .map((u) => ({ username: u.username, displayName: u.displayName, status: status.get(u.username) ?? 'offline' })),
-      };
+    'directory:list': async ({ query, limit }, { session, socket }) => {
+      const max = limit ?? 200;
+      const list = (await users.list({ query, limit: max + 1 })).filter((u) => u.username !== session.username).slice(0, max);
+      const names = list.map((u) => u.username);
+      // What a device lists is what it shows: it watches them from now on,
+      // joined before the statuses are read so no change falls between.
+      await watches.set(socket, 'listed', names);
+      const status = await stores.presence.statuses(names);
+      return { users: list.map((u, i) => ({ username: u.username, displayName: u.displayName, status: status[i] ?? 'offline' })) };
+    },
+    'presence:watch': async ({ usernames }, { socket }) => {
+      const names = [...new Set(usernames)];
+      await watches.set(socket, 'named', names);
+      const status = await stores.presence.statuses(names);
+      return { presence: names.map((username, i) => ({ username, status: status[i] ?? 'offline' })) };
     },
     'call:invite': async ({ to, media }, { session, afterReply }) => ({
       callId: await calls.invite(session, to, media, afterReply),
@@ -142,6 +155,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
     dispatcher.attach(socket, ready, handlers);
     socket.on('disconnect', (reason) => {
       dispatcher.forget(socket.id);
+      watches.forget(socket.id);
       if (deps.closing()) return;
       // Also when the session failed to start part-way: endSession is safe on partial state.
       void ready
@@ -167,13 +181,11 @@ export function attachRealtime(deps: RealtimeDeps): void {
     const room = deviceRoom(device);
     io.to(room).emit('session:replaced', {});
     io.in(room).disconnectSockets();
-    // Join before the snapshot so no delta falls between the two.
-    await socket.join([TEAM_ROOM, userRoom(username), room]);
+    // A device watches its own user from the start, and nobody else until it
+    // lists or names them. Joined before the snapshot so no delta falls between.
+    await socket.join([watches.room(username), userRoom(username), room]);
     const status = await presence.refresh(username);
-    const [snapshot, missedCalls] = await Promise.all([
-      stores.presence.snapshot(),
-      history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt)),
-    ]);
+    const missedCalls = await history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt));
     socket.emit('session:ready', {
       protocol: PROTOCOL_VERSION,
       user: { username, displayName },
@@ -181,7 +193,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
       status,
       iceServers: deps.iceServers(socket.data.userId),
       missedCalls,
-      presence: snapshot,
+      presence: [{ username, status }],
     });
     log.info({ username, sessionId: socket.id }, 'device connected');
   }

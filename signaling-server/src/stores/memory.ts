@@ -18,15 +18,25 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, DeviceSession>();
+  /** Session ids by username: byUser runs on every call and presence change. */
+  private readonly byUsername = new Map<string, Set<string>>();
 
   add(session: DeviceSession): Promise<void> {
     this.sessions.set(session.sessionId, clone(session));
+    const ids = this.byUsername.get(session.username);
+    if (ids) ids.add(session.sessionId);
+    else this.byUsername.set(session.username, new Set([session.sessionId]));
     return Promise.resolve();
   }
 
   remove(sessionId: string): Promise<DeviceSession | undefined> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
+    const ids = session && this.byUsername.get(session.username);
+    if (ids) {
+      ids.delete(sessionId);
+      if (ids.size === 0) this.byUsername.delete(session.username);
+    }
     return Promise.resolve(session);
   }
 
@@ -36,7 +46,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   byUser(username: string): Promise<DeviceSession[]> {
-    return Promise.resolve([...this.sessions.values()].filter((s) => s.username === username).map(clone));
+    const ids = [...(this.byUsername.get(username) ?? [])];
+    return Promise.resolve(ids.flatMap((id) => this.sessions.get(id) ?? []).map(clone));
   }
 
   setStatus(sessionId: string, status: DeviceSession['status']): Promise<DeviceSession | undefined> {
@@ -51,21 +62,25 @@ export class MemorySessionStore implements SessionStore {
 }
 
 export class MemoryPresenceStore implements PresenceStore {
-  private readonly statuses = new Map<string, Status>();
+  private readonly current = new Map<string, Status>();
 
   publish(username: string, status: Status): Promise<Status> {
-    const previous = this.statuses.get(username) ?? 'offline';
-    if (status === 'offline') this.statuses.delete(username);
-    else this.statuses.set(username, status);
+    const previous = this.current.get(username) ?? 'offline';
+    if (status === 'offline') this.current.delete(username);
+    else this.current.set(username, status);
     return Promise.resolve(previous);
   }
 
   get(username: string): Promise<Status> {
-    return Promise.resolve(this.statuses.get(username) ?? 'offline');
+    return Promise.resolve(this.current.get(username) ?? 'offline');
+  }
+
+  statuses(usernames: readonly string[]): Promise<Status[]> {
+    return Promise.resolve(usernames.map((u) => this.current.get(u) ?? 'offline'));
   }
 
   snapshot(): Promise<{ username: string; status: Status }[]> {
-    return Promise.resolve([...this.statuses].map(([username, status]) => ({ username, status })));
+    return Promise.resolve([...this.current].map(([username, status]) => ({ username, status })));
   }
 }
 

@@ -34,6 +34,8 @@ export interface PresenceStore {
   /** Records `status` and returns the status it replaces (`offline` if none). */
   publish(username: string, status: Status): Promise<Status>;
   get(username: string): Promise<Status>;
+  /** The status of each of `usernames`, in order. */
+  statuses(usernames: readonly string[]): Promise<Status[]>;
   /** Every user who is not offline. */
   snapshot(): Promise<{ username: string; status: Status }[]>;
 }

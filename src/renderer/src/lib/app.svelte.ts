@@ -263,7 +263,9 @@ export class ParleyApp {
         this.myStatus = status;
         return;
       }
-      this.directory.set(username, { username, displayName, status });
+      // Deltas come for the users listed (watched); one still in flight for a
+      // user a newer listing dropped is not added back.
+      if (this.directory.has(username)) this.directory.set(username, { username, displayName, status });
     });
     s.on('call:incoming', ({ callId, from }) => this.onIncoming(callId, from));
     s.on('call:ringing', ({ callId }) => {
@@ -349,10 +351,11 @@ export class ParleyApp {
   }
 
   private async loadDirectory(): Promise<void> {
+    // What is listed is what the server watches for this device: it sends
+    // presence:changed for these users (and this user) only.
     const res = await this.request('directory:list', { limit: 500 });
     if (!res) return;
-    // The list carries each user's status as of its answer, fresher than the
-    // session:ready snapshot; deltas that follow update it.
+    // The list carries each user's status as of its answer; deltas that follow update it.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
     const listed = new Set(res.users.map((u) => u.username));
     for (const name of [...this.directory.keys()]) if (!listed.has(name)) this.directory.delete(name);

@@ -221,6 +221,7 @@ describe('Signaling validates what the server sends', () => {
     const requests: { [E in ClientEvent]: [ClientPayload<E>, Ack<ClientReplies[E]>] } = {
       'presence:set': [{ status: 'away' }, { ok: true, status: 'away' }],
       'directory:list': [{ limit: 500 }, { ok: true, users: [entry] }],
+      'presence:watch': [{ usernames: ['bob'] }, { ok: true, presence: [{ username: 'bob', status: 'busy' }] }],
       'call:invite': [{ to: 'bob', media: { audio: true, video: false } }, { ok: true, callId }],
       'call:accept': [{ callId }, { ok: true, callId, polite: true }],
       'call:decline': [{ callId }, { ok: true }],

@@ -1,0 +1,30 @@
+// The baseline: a bare Socket.IO server that forwards `signal` to a socket id.
+// No auth, no validation, no state. Same engine settings as parley-server
+// (64 KiB messages, a ping every 10 s), so the difference measured against it
+// is Parley's own work. /healthz answers so the benchmark knows it is up.
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+// The server package's own socket.io, the one parley-server runs on.
+const require = createRequire(path.resolve(import.meta.dirname, '../../signaling-server/package.json'));
+const { Server } = require('socket.io');
+
+const http = createServer((req, res) => {
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', heapUsed: process.memoryUsage().heapUsed }));
+  } else res.writeHead(404).end();
+});
+const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 10_000, connectTimeout: 10_000 });
+io.on('connection', (socket) => {
+  socket.on('signal', (to, message) => {
+    socket.to(to).emit('signal', message);
+  });
+});
+http.listen(Number(process.env.BASELINE_PORT), '127.0.0.1');
+const stop = () => {
+  void io.close(() => process.exit(0));
+  http.closeAllConnections();
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
