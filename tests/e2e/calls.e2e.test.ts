@@ -55,6 +55,11 @@ async function newestOutcome(u: User, mark: number | undefined): Promise<string 
   return (await newestRow(u, mark)).locator('.outcome').textContent();
 }
 
+/** How many microphones each user has open: the callee's opens while the call rings, the caller's while it dials. */
+async function expectMicrophones(count: number, ...users: User[]): Promise<void> {
+  for (const u of users) await expect.poll(() => liveTracks(u.page), poll).toBe(count);
+}
+
 describe('1:1 audio calls in the browser', () => {
   it('1. alice calls bob, who answers: both are in call and hear each other', async () => {
     await dial(alice, 'Bob');
@@ -87,8 +92,7 @@ describe('1:1 audio calls in the browser', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     expect(await endedText(alice.page)).toBe('Call ended');
     expect(await endedText(bob.page)).toBe('Alice hung up');
-    await expect.poll(() => liveTracks(alice.page), poll).toBe(0);
-    await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     for (const [u, peer] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
       const row = await newestRow(u, 0);
@@ -98,25 +102,29 @@ describe('1:1 audio calls in the browser', () => {
     }
   });
 
-  it('4a. bob declines', async () => {
+  it('4a. bob declines: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     await bob.page.getByRole('button', { name: 'Decline' }).click();
     expect(await endedText(alice.page)).toBe('Bob declined');
     expect(await endedText(bob.page)).toBe('Call declined');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('Declined');
     expect(await newestOutcome(bob, b)).toBe('Declined');
   });
 
-  it('4b. alice cancels', async () => {
+  it('4b. alice cancels: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     await alice.page.getByRole('button', { name: 'Cancel call to Bob' }).click();
     expect(await endedText(alice.page)).toBe('Call cancelled');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('Cancelled');
     const bobRow = await newestRow(bob, b);
@@ -124,12 +132,14 @@ describe('1:1 audio calls in the browser', () => {
     expect(await bobRow.getAttribute('class')).toMatch(/missed/);
   });
 
-  it('4c. nobody answers', async () => {
+  it('4c. nobody answers: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     expect(await endedText(alice.page)).toBe('No answer');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('No answer');
     expect(await newestOutcome(bob, b)).toBe('Missed');
