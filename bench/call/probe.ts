@@ -123,8 +123,8 @@ export function callProbe(): void {
       for (const method of ['setLocalDescription', 'setRemoteDescription', 'addIceCandidate', 'createOffer', 'createAnswer'] as const) {
         const original = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
         (this as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-          const arg = args[0] as { type?: string; candidate?: string } | null | undefined;
-          const what = arg?.type ?? (arg?.candidate !== undefined ? arg.candidate.split(' ').slice(2, 8).join(' ') : '');
+          const arg = args[0] as { type?: string; candidate?: unknown } | null | undefined;
+          const what = typeof arg?.candidate === 'string' ? arg.candidate.split(' ').slice(2, 8).join(' ') : (arg?.type ?? '');
           note(`${method}(${what}) called`);
           const result = await original(...args);
           note(`${method}(${what}) done`);

@@ -145,22 +145,23 @@ function peerTimes(pc: PeerRecord | undefined, from: number, who: string) {
   };
 }
 
-/** Both pages' events on one time line, in ms from the Answer click. */
-function printTimeline(a: ProbeRecord, b: ProbeRecord, dialed: number, answered: number, print: (line: string) => void): void {
-  const lines: [number, string][] = [[dialed, 'alice clicks Call']];
-  for (const [who, r] of [['alice', a], ['bob', b]] as const) {
+/** Events of several pages (or peer connections) on one time line, in ms from `from`. */
+function printTimeline(records: [string, ProbeRecord][], from: number, extra: [number, string][], print: (line: string) => void): void {
+  const lines = [...extra];
+  for (const [who, r] of records) {
     for (const s of r.states) lines.push([s.t, `${who} shows ${s.state}`]);
     for (const m of r.messages) lines.push([m.t, `${who} ${m.e}`]);
-    for (const c of r.clicks) if (c.name === 'Answer') lines.push([c.t, `${who} clicks Answer`]);
-    for (const pc of r.pcs) {
-      lines.push([pc.created, `${who} new RTCPeerConnection`]);
-      for (const e of pc.trace) lines.push([e.t, `${who} ${e.e}`]);
-      if (pc.firstPlayed !== null) lines.push([pc.firstPlayed, `${who} plays the first audio packet`]);
-      if (pc.heard !== null) lines.push([pc.heard, `${who} plays the first audible packet`]);
-      if (pc.audible !== null) lines.push([pc.audible, `${who} getStats audioLevel > ${PROBE_SETTINGS.audibleLevel} (${pc.freshReports} fresh reports in ${pc.polls} polls)`]);
+    for (const c of r.clicks) lines.push([c.t, `${who} clicks ${c.name}`]);
+    for (const [i, pc] of r.pcs.entries()) {
+      const name = r.pcs.length > 1 ? `${who}#${i + 1}` : who;
+      lines.push([pc.created, `${name} new RTCPeerConnection`]);
+      for (const e of pc.trace) lines.push([e.t, `${name} ${e.e}`]);
+      if (pc.firstPlayed !== null) lines.push([pc.firstPlayed, `${name} plays the first audio packet`]);
+      if (pc.heard !== null) lines.push([pc.heard, `${name} plays the first audible packet`]);
+      if (pc.audible !== null) lines.push([pc.audible, `${name} getStats audioLevel > ${PROBE_SETTINGS.audibleLevel} (${pc.freshReports} fresh reports in ${pc.polls} polls)`]);
     }
   }
-  for (const [t, what] of lines.sort((x, y) => x[0] - y[0])) print(`  ${(t - answered).toFixed(1).padStart(8)} ms  ${what}`);
+  for (const [t, what] of lines.sort((x, y) => x[0] - y[0])) print(`  ${(t - from).toFixed(1).padStart(8)} ms  ${what}`);
 }
 
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
@@ -183,7 +184,7 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
   const dialed = clickAt(a, 'Call Bob');
   const rang = must(b.states.find((s) => s.state === 'incoming')?.t, 'incoming call shown');
   const answered = clickAt(b, 'Answer');
-  if (trace) printTimeline(a, b, dialed, answered, trace);
+  if (trace) printTimeline([['alice', a], ['bob', b]], answered, [], trace);
   const caller = peerTimes(a.pcs.at(-1), answered, 'caller');
   const callee = peerTimes(b.pcs.at(-1), answered, 'callee');
   return {
@@ -195,7 +196,7 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
   };
 }
 
-async function baselineRun(bare: BarePages): Promise<BaselineSample> {
+async function baselineRun(bare: BarePages, trace?: (line: string) => void): Promise<BaselineSample> {
   await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
   await bare.caller.getByRole('button', { name: 'Call' }).click();
   await bare.callee.locator('section.call[data-state="incoming"]').waitFor({ timeout: 5000 });
@@ -206,7 +207,9 @@ async function baselineRun(bare: BarePages): Promise<BaselineSample> {
   await resetProbe(bare.caller);
   const { getUserMediaMs, start } = await startBarePair(bare.caller);
   await waitAudible(bare.caller, 2);
-  const pair = (await readProbe(bare.caller)).pcs.slice(-2).map((pc, i) => peerTimes(pc, start, `bare peer ${i + 1}`));
+  const record = await readProbe(bare.caller);
+  if (trace) printTimeline([['bare', record]], start, [[start, 'bare pair starts']], trace);
+  const pair = record.pcs.slice(-2).map((pc, i) => peerTimes(pc, start, `bare peer ${i + 1}`));
   await stopBarePair(bare.caller);
   const later = (key: keyof (typeof pair)[number]) => Math.max(...pair.map((p) => p[key]));
   return { ringMs, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible') };
@@ -244,7 +247,7 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     for (let i = 0; i < options.runs; i++) {
       const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
       samples.push(s);
-      const b = await baselineRun(bare);
+      const b = await baselineRun(bare, options.trace ? log : undefined);
       baselineSamples.push(b);
       log(
         `run ${i + 1}/${options.runs}: dial→ring ${s.dialToRingMs.toFixed(1)} ms, answer→connected ${Math.max(s.answerToConnectedMs.caller, s.answerToConnectedMs.callee).toFixed(1)} ms, ` +

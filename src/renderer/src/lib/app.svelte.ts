@@ -53,15 +53,6 @@ function stopStream(stream: MediaStream): void {
   for (const t of stream.getTracks()) t.stop();
 }
 
-/** Whether this app may not use the microphone at all, so a call would fail once it rings. */
-async function microphoneDenied(): Promise<boolean> {
-  try {
-    return (await navigator.permissions.query({ name: 'microphone' })).state === 'denied';
-  } catch {
-    return false; // no Permissions API for it here: getUserMedia will say
-  }
-}
-
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
@@ -110,6 +101,8 @@ export class ParleyApp {
   private signaling: Signaling | null = null;
   private callSession: CallSession | null = null;
   private localStream: MediaStream | null = null;
+  /** Whether the app may use the microphone, kept current by the browser; null where unknown. */
+  private microphonePermission: PermissionStatus | null = null;
   /** The microphone being opened for call number `seq` (see warmMicrophone). */
   private microphone: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   /** Signals that arrived before this side's CallSession existed. */
@@ -137,6 +130,7 @@ export class ParleyApp {
     window.addEventListener('online', this.onOnline);
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
+    void this.watchMicrophonePermission();
     const desktop = window.parley;
     if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
     const saved = await this.store.load().catch(() => null);
@@ -386,11 +380,10 @@ export class ParleyApp {
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => this.callSeq === seq && this.phase().kind === 'outgoing';
     // A microphone this app may not use fails the call before it rings anyone.
-    if (await microphoneDenied()) {
-      if (current()) this.endCall('failed', true, MICROPHONE_PROBLEM);
+    if (this.microphonePermission?.state === 'denied') {
+      this.endCall('failed', true, MICROPHONE_PROBLEM);
       return;
     }
-    if (!current()) return;
     // The microphone opens while the invite travels: getUserMedia is in neither
     // the time to ring nor the time to audio.
     const microphone = this.warmMicrophone(seq);
@@ -527,6 +520,15 @@ export class ParleyApp {
     void this.warmMicrophone(seq).then((stream) => {
       if (stream) this.prepareMedia(polite);
     });
+  }
+
+  /** Looked up once: a call checks it before it rings anyone, without waiting. */
+  private async watchMicrophonePermission(): Promise<void> {
+    try {
+      this.microphonePermission = await navigator.permissions.query({ name: 'microphone' });
+    } catch {
+      // Unknown here: getUserMedia will say.
+    }
   }
 
   /** The microphone as set, or null (the caller tells the user). */
