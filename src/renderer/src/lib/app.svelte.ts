@@ -108,7 +108,8 @@ export class ParleyApp {
   /** Signals that arrived before this side's CallSession existed. */
   private earlySignals: Signal[] = [];
   private readonly tones = new TonePlayer();
-  private meters: { input: LevelMeter | null; output: LevelMeter | null } = { input: null, output: null };
+  /** The call's level meters, on one AudioContext. */
+  private meters: { context: AudioContext | null; input: LevelMeter | null; output: LevelMeter | null } = { context: null, input: null, output: null };
   private timers: Partial<Record<'stats' | 'levels' | 'ended' | 'connect' | 'retry' | 'testTone', ReturnType<typeof setTimeout>>> = {};
   private retryDelayMs = 1000;
   /** Counts calls begun here; an await that finds another number has outlived its call. */
@@ -574,6 +575,8 @@ export class ParleyApp {
     const call = this.call;
     if (this.callSession || !this.localStream || (call.kind !== 'outgoing' && call.kind !== 'incoming') || !call.callId) return;
     this.callSession = this.newCallSession(call.callId, polite, this.localStream, true);
+    // The meters' AudioContext too: it takes milliseconds to start, which the answer need not wait for.
+    this.meters.input = this.meter(this.localStream);
   }
 
   private newCallSession(callId: string, polite: boolean, localStream: MediaStream, held: boolean): CallSession {
@@ -587,10 +590,16 @@ export class ParleyApp {
       onRemoteStream: (stream) => {
         this.remoteStream = stream;
         this.meters.output?.close();
-        this.meters.output = new LevelMeter(stream);
+        this.meters.output = this.meter(stream);
       },
       onMediaState: (state) => this.onMediaState(state),
     });
+  }
+
+  /** A level meter on the call's one AudioContext, which the first meter starts. */
+  private meter(stream: MediaStream): LevelMeter {
+    this.meters.context ??= new AudioContext();
+    return new LevelMeter(stream, this.meters.context);
   }
 
   /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
@@ -608,11 +617,13 @@ export class ParleyApp {
       const copies = new MediaStream(this.localStream.getTracks().map((t) => t.clone()));
       this.callSession.close();
       this.callSession = null;
+      this.meters.input?.close();
+      this.meters.input = null;
       this.localStream = copies;
     }
     if (this.callSession) this.callSession.release();
     else this.callSession = this.newCallSession(callId, polite, this.localStream, false);
-    this.meters.input = new LevelMeter(this.localStream);
+    this.meters.input ??= this.meter(this.localStream);
     this.lossCounters = null;
     this.quality = null;
     for (const s of this.earlySignals.splice(0)) void this.callSession.handleSignal(s);
@@ -671,7 +682,8 @@ export class ParleyApp {
     clearTimeout(this.timers.connect);
     this.meters.input?.close();
     this.meters.output?.close();
-    this.meters = { input: null, output: null };
+    void this.meters.context?.close().catch(() => undefined);
+    this.meters = { context: null, input: null, output: null };
     this.remoteStream = null;
     this.muted = false;
     this.peerMuted = false;
