@@ -4,9 +4,8 @@
  * so the answer does not wait for them. Here the microphones are slow to
  * open, or may not be used at all.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, liveTracks, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { callPanel, closeEnded, liveTracks, microphones, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. */
@@ -49,14 +48,6 @@ afterAll(async () => {
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail') await screenshotAll(task.name, dave, erin, frank);
 });
-
-/** Microphones the page opened, and how many of them are still open. */
-function microphones(page: Page): Promise<{ opened: number; live: number }> {
-  return page.evaluate(() => {
-    const tracks = (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks;
-    return { opened: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length };
-  });
-}
 
 describe('call setup with slow and refused microphones', () => {
   it('answered at once, before either microphone is open: the call connects, audio flows both ways, and hanging up closes both', async () => {

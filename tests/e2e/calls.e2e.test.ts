@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, microphones, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
 import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 let world: World;
@@ -147,12 +147,16 @@ describe('1:1 audio calls in the browser', () => {
 
   it('4d. bob is on do not disturb', async () => {
     const [a, b] = await historyMark(alice, bob);
+    const { opened } = await microphones(alice.page);
     await bob.page.getByLabel('Your status').selectOption('dnd');
     await alice.page.getByRole('button', { name: 'Contacts' }).click();
     await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe('Do not disturb');
     await dial(alice, 'Bob');
     expect(await endedText(alice.page)).toBe('Bob does not want to be disturbed');
     expect(await callPanel(bob.page).count()).toBe(0);
+    // The microphone alice opened while the invite travelled is closed again, even if it opened after the refusal.
+    await expect.poll(async () => (await microphones(alice.page)).opened, poll).toBe(opened + 1);
+    await expectMicrophones(0, alice);
     await closeEnded(alice);
     expect(await newestOutcome(alice, a)).toBe('Do not disturb');
     expect(await newestOutcome(bob, b)).toBe('Missed');
