@@ -302,7 +302,6 @@ export function formatTable(r: CallBenchResult): string {
     ['dialToRingMs', ...ms(r.dialToRingMs), `< ${r.targets.dialToRingMsP95}`, 'bare relay', ...ms(r.baseline.ringMs)],
     ['answerToConnectedMs', ...ms(r.answerToConnectedMs), '', 'bare pair', ...ms(r.baseline.connectedMs)],
     ['answerToAudioMs', ...ms(r.answerToAudioMs), `< ${r.targets.answerToAudioMsP95}`, 'bare pair', ...ms(r.baseline.audioMs)],
-    ['  answerToFirstPlayedMs', ...ms(r.answerToFirstPlayedMs), '', 'bare pair', ...ms(r.baseline.firstPlayedMs)],
     ['  answerToHeardMs', ...ms(r.answerToHeardMs), '', 'bare pair', ...ms(r.baseline.heardMs)],
     ['getUserMediaMs', '', '', '', 'one mic', ...ms(r.baseline.getUserMediaMs)],
   ];
