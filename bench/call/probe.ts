@@ -5,9 +5,10 @@
  * one machine can be subtracted:
  *
  * - Socket.IO `call:*` messages and their acknowledgements (a WebSocket wrapper);
+ * - getUserMedia calls and AudioContexts made (main-thread work worth seeing);
  * - clicks on buttons (the event's own timestamp: when the input arrived);
  * - each new `data-state` of the call panel (a MutationObserver: the moment
- *   the DOM shows it);
+ *   the DOM shows it), and the next animation frame (when it is painted);
  * - for each RTCPeerConnection: when it was made, when its `connectionState`
  *   became `connected`, when its inbound audio first had a packet and when its
  *   `audioLevel` first went above the threshold (getStats polled in the page
@@ -36,9 +37,12 @@ export interface PeerRecord {
 
 export interface ProbeRecord {
   clicks: { name: string; t: number }[];
-  states: { state: string; t: number }[];
+  /** `t`: the DOM shows the state; `painted`: the next animation frame after it, when it reaches the screen. */
+  states: { state: string; t: number; painted: number | null }[];
   /** Socket.IO call events and their acknowledgements, as the WebSocket sent or received them. */
   messages: { e: string; t: number }[];
+  /** Other work on the page's main thread: getUserMedia calls, AudioContexts made. */
+  work: { e: string; t: number }[];
   pcs: PeerRecord[];
 }
 
@@ -63,7 +67,7 @@ export function callProbe(): void {
   const w = window as unknown as ProbeWindow;
   const now = () => performance.timeOrigin + performance.now();
   w.__benchReset = () => {
-    w.__bench = { clicks: [], states: [], messages: [], pcs: [] };
+    w.__bench = { clicks: [], states: [], messages: [], work: [], pcs: [] };
   };
   w.__benchReset();
 
@@ -83,7 +87,10 @@ export function callProbe(): void {
     const state = document.querySelector('section.call[data-state]')?.getAttribute('data-state') ?? null;
     if (state === shown) return;
     shown = state;
-    if (state) w.__bench.states.push({ state, t: now() });
+    if (!state) return;
+    const entry = { state, t: now(), painted: null as number | null };
+    w.__bench.states.push(entry);
+    requestAnimationFrame(() => (entry.painted = now()));
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 
   // Engine.IO message "4", Socket.IO EVENT "2" or ACK "3", an optional ack id, then the JSON array.
@@ -110,6 +117,23 @@ export function callProbe(): void {
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
       socketMessage('sent', data);
       super.send(data as string);
+    }
+  };
+
+  const work = (e: string, t = now()) => w.__bench.work.push({ e, t });
+  const openMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    work('getUserMedia called');
+    const stream = await openMedia(constraints);
+    work('getUserMedia resolved');
+    return stream;
+  };
+  const BaseAudioContext = window.AudioContext;
+  window.AudioContext = class extends BaseAudioContext {
+    constructor(options?: AudioContextOptions) {
+      const started = now();
+      super(options);
+      work(`new AudioContext (${(now() - started).toFixed(1)} ms)`, started);
     }
   };
 

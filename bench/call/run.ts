@@ -149,8 +149,12 @@ function peerTimes(pc: PeerRecord | undefined, from: number, who: string) {
 function printTimeline(records: [string, ProbeRecord][], from: number, extra: [number, string][], print: (line: string) => void): void {
   const lines = [...extra];
   for (const [who, r] of records) {
-    for (const s of r.states) lines.push([s.t, `${who} shows ${s.state}`]);
+    for (const s of r.states) {
+      lines.push([s.t, `${who} shows ${s.state}`]);
+      if (s.painted !== null) lines.push([s.painted, `${who} paints ${s.state}`]);
+    }
     for (const m of r.messages) lines.push([m.t, `${who} ${m.e}`]);
+    for (const m of r.work) lines.push([m.t, `${who} ${m.e}`]);
     for (const c of r.clicks) lines.push([c.t, `${who} clicks ${c.name}`]);
     for (const [i, pc] of r.pcs.entries()) {
       const name = r.pcs.length > 1 ? `${who}#${i + 1}` : who;
@@ -182,7 +186,7 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
   await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
 
   const dialed = clickAt(a, 'Call Bob');
-  const rang = must(b.states.find((s) => s.state === 'incoming')?.t, 'incoming call shown');
+  const rang = must(b.states.find((s) => s.state === 'incoming')?.painted, 'incoming call painted');
   const answered = clickAt(b, 'Answer');
   if (trace) printTimeline([['alice', a], ['bob', b]], answered, [], trace);
   const caller = peerTimes(a.pcs.at(-1), answered, 'caller');
@@ -199,9 +203,12 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
 async function baselineRun(bare: BarePages, trace?: (line: string) => void): Promise<BaselineSample> {
   await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
   await bare.caller.getByRole('button', { name: 'Call' }).click();
-  await bare.callee.locator('section.call[data-state="incoming"]').waitFor({ timeout: 5000 });
+  await bare.callee.waitForFunction(() => (window as unknown as ProbeWindow).__bench.states.some((s) => s.state === 'incoming' && s.painted !== null), undefined, {
+    polling: 50,
+    timeout: 5000,
+  });
   const [a, b] = await Promise.all([readProbe(bare.caller), readProbe(bare.callee)]);
-  const ringMs = must(b.states.find((s) => s.state === 'incoming')?.t, 'bare incoming') - clickAt(a, 'Call');
+  const ringMs = must(b.states.find((s) => s.state === 'incoming')?.painted, 'bare incoming painted') - clickAt(a, 'Call');
   await bare.callee.evaluate(() => document.getElementById('call')?.replaceChildren());
 
   await resetProbe(bare.caller);

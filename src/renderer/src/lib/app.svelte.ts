@@ -53,6 +53,22 @@ function stopStream(stream: MediaStream): void {
   for (const t of stream.getTracks()) t.stop();
 }
 
+/**
+ * Runs `fn` once the page has painted what just changed, or after 50 ms if no
+ * frame comes (a hidden window). The first sound an app makes starts its audio
+ * output, which can hold the page for a tenth of a second: a call shows first.
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 50);
+}
+
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
@@ -250,7 +266,10 @@ export class ParleyApp {
     });
     s.on('call:incoming', ({ callId, from, polite }) => this.onIncoming(callId, from, polite));
     s.on('call:ringing', ({ callId }) => {
-      if (this.apply({ type: 'ringing', callId })) this.tones.play('ringback');
+      if (!this.apply({ type: 'ringing', callId })) return;
+      afterPaint(() => {
+        if (this.call.kind === 'outgoing' && this.call.callId === callId) this.tones.play('ringback');
+      });
     });
     s.on('call:accepted', ({ callId, polite }) => {
       if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
@@ -512,14 +531,17 @@ export class ParleyApp {
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     const seq = ++this.callSeq;
     this.outgoing = false;
-    this.tones.play('ringtone');
     this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
     this.notifyIncoming(from);
-    // Ready to answer at once: the microphone opens and the connection is made
-    // while it rings. Nothing is sent before the answer, and a call that ends
-    // unanswered releases both.
-    void this.warmMicrophone(seq).then((stream) => {
-      if (stream) this.prepareMedia(polite);
+    afterPaint(() => {
+      if (this.callSeq !== seq || this.call.kind !== 'incoming') return;
+      this.tones.play('ringtone');
+      // Ready to answer at once: the microphone opens and the connection is made
+      // while it rings. Nothing is sent before the answer, and a call that ends
+      // unanswered releases both.
+      void this.warmMicrophone(seq).then((stream) => {
+        if (stream) this.prepareMedia(polite);
+      });
     });
   }
 
