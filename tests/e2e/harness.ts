@@ -232,6 +232,14 @@ export function liveTracks(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length);
 }
 
+/** Microphone tracks the page has opened so far, and how many of them are still open. */
+export function microphones(page: Page): Promise<{ opened: number; live: number }> {
+  return page.evaluate(() => {
+    const tracks = (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks;
+    return { opened: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length };
+  });
+}
+
 export function callPanel(page: Page) {
   return page.locator('section.call');
 }

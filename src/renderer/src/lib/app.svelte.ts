@@ -55,6 +55,22 @@ function stopStream(stream: MediaStream): void {
   for (const t of stream.getTracks()) t.stop();
 }
 
+/**
+ * Runs `fn` once the page has painted what just changed, or after 50 ms if no
+ * frame comes (a hidden window). The first sound an app makes starts its audio
+ * output, which can hold the page for a tenth of a second: a call shows first.
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 50);
+}
+
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
@@ -105,10 +121,15 @@ export class ParleyApp {
   private signaling: Signaling | null = null;
   private callSession: CallSession | null = null;
   private localStream: MediaStream | null = null;
+  /** Whether the app may use the microphone, kept current by the browser; null where unknown. */
+  private microphonePermission: PermissionStatus | null = null;
+  /** The microphone being opened for call number `seq` (see warmMicrophone). */
+  private microphone: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   /** Signals that arrived before this side's CallSession existed. */
   private earlySignals: Signal[] = [];
   private readonly tones = new TonePlayer();
-  private meters: { input: LevelMeter | null; output: LevelMeter | null } = { input: null, output: null };
+  /** The call's level meters, on one AudioContext. */
+  private meters: { context: AudioContext | null; input: LevelMeter | null; output: LevelMeter | null } = { context: null, input: null, output: null };
   private timers: Partial<Record<'stats' | 'levels' | 'ended' | 'connect' | 'retry' | 'testTone', ReturnType<typeof setTimeout>>> = {};
   private retryDelayMs = 1000;
   /** Counts calls begun here; an await that finds another number has outlived its call. */
@@ -132,6 +153,7 @@ export class ParleyApp {
     await this.loadPreferences();
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
+    void this.watchMicrophonePermission();
     const desktop = window.parley;
     if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
     const saved = await this.store.load().catch(() => null);
@@ -267,9 +289,12 @@ export class ParleyApp {
       // user a newer listing dropped is not added back.
       if (this.directory.has(username)) this.directory.set(username, { username, displayName, status });
     });
-    s.on('call:incoming', ({ callId, from }) => this.onIncoming(callId, from));
+    s.on('call:incoming', ({ callId, from, polite }) => this.onIncoming(callId, from, polite));
     s.on('call:ringing', ({ callId }) => {
-      if (this.apply({ type: 'ringing', callId })) this.tones.play('ringback');
+      if (!this.apply({ type: 'ringing', callId })) return;
+      afterPaint(() => {
+        if (this.call.kind === 'outgoing' && this.call.callId === callId) this.tones.play('ringback');
+      });
     });
     s.on('call:accepted', ({ callId, polite }) => {
       if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
@@ -400,13 +425,14 @@ export class ParleyApp {
     this.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => this.callSeq === seq && this.phase().kind === 'outgoing';
-    const stream = await this.openMicrophone();
-    if (!stream) {
-      if (current()) this.endCall('failed', true, MICROPHONE_PROBLEM);
+    // A microphone this app may not use fails the call before it rings anyone.
+    if (this.microphonePermission?.state === 'denied') {
+      this.endCall('failed', true, MICROPHONE_PROBLEM);
       return;
     }
-    if (!current()) return stopStream(stream);
-    this.localStream = stream;
+    // The microphone opens while the invite travels: getUserMedia is in neither
+    // the time to ring nor the time to audio.
+    const microphone = this.warmMicrophone(seq);
     const res = await signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
@@ -418,6 +444,17 @@ export class ParleyApp {
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
+    const stream = await microphone;
+    const now = this.phase();
+    if (this.callSeq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
+    if (!stream) {
+      this.abandon(res.callId);
+      this.endCall('failed', true, MICROPHONE_PROBLEM);
+      return;
+    }
+    // Still ringing: make the offer now, sent when the call is answered. Answered already: start.
+    if (now.kind === 'outgoing') this.prepareMedia(false);
+    else this.startMedia(now.polite);
   }
 
   async answer(): Promise<void> {
@@ -432,27 +469,24 @@ export class ParleyApp {
         return this.callSeq === seq && now.kind === 'incoming' && now.callId === callId;
       };
       this.tones.stop();
-      const stream = await this.openMicrophone();
+      // Usually open already: it opened when the call began to ring. Whatever
+      // ends the call stops it (endCall, or warmMicrophone if it opens later).
+      const stream = await this.warmMicrophone(seq);
+      if (!current()) return;
       if (!stream) {
-        if (current()) {
-          this.notice = MICROPHONE_PROBLEM;
-          this.decline();
-        }
+        this.notice = MICROPHONE_PROBLEM;
+        this.decline();
         return;
       }
-      if (!current()) return stopStream(stream);
       const res = await signaling.request('call:accept', { callId });
       if (!current()) {
-        stopStream(stream);
         if (res.ok) this.abandon(callId);
         return;
       }
       if (!res.ok) {
-        stopStream(stream);
         this.endCall('answered-elsewhere', false, res.message);
         return;
       }
-      this.localStream = stream;
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;
@@ -515,17 +549,35 @@ export class ParleyApp {
     return this.call.kind === 'ended' ? endReasonText(this.call, this.outgoing) : '';
   }
 
-  private onIncoming(callId: string, from: UserRef): void {
+  private onIncoming(callId: string, from: UserRef, polite: boolean): void {
     clearTimeout(this.timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
     if (this.call.kind === 'outgoing' && this.call.callId === null) this.endCall('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
-    this.callSeq++;
+    const seq = ++this.callSeq;
     this.outgoing = false;
-    this.tones.play('ringtone');
     this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
     this.notifyIncoming(from);
+    afterPaint(() => {
+      if (this.callSeq !== seq || this.call.kind !== 'incoming') return;
+      this.tones.play('ringtone');
+      // Ready to answer at once: the microphone opens and the connection is made
+      // while it rings. Nothing is sent before the answer, and a call that ends
+      // unanswered releases both.
+      void this.warmMicrophone(seq).then((stream) => {
+        if (stream) this.prepareMedia(polite);
+      });
+    });
+  }
+
+  /** Looked up once: a call checks it before it rings anyone, without waiting. */
+  private async watchMicrophonePermission(): Promise<void> {
+    try {
+      this.microphonePermission = await navigator.permissions.query({ name: 'microphone' });
+    } catch {
+      // Unknown here: getUserMedia will say.
+    }
   }
 
   /** The microphone as set, or null (the caller tells the user). */
@@ -538,28 +590,91 @@ export class ParleyApp {
     }
   }
 
-  private startMedia(polite: boolean): void {
-    this.tones.stop();
-    if (!this.localStream || this.call.kind !== 'connecting') return;
-    const { callId } = this.call;
-    this.callSession = new CallSession({
+  /**
+   * Opens the microphone for call number `seq`, once: a second caller gets the
+   * same promise (a failure is tried again). The stream becomes the call's
+   * localStream, which endCall stops; if the call is over by the time it
+   * opens, it is stopped at once and the promise gives null.
+   */
+  private warmMicrophone(seq: number): Promise<MediaStream | null> {
+    if (this.microphone?.seq === seq) return this.microphone.stream;
+    const stream = this.openMicrophone().then((opened) => {
+      if (!opened) {
+        if (this.microphone?.seq === seq) this.microphone = null;
+        return null;
+      }
+      if (this.callSeq !== seq || !inCall(this.call)) {
+        stopStream(opened);
+        return null;
+      }
+      this.localStream = opened;
+      return opened;
+    });
+    this.microphone = { seq, stream };
+    return stream;
+  }
+
+  /**
+   * Makes the call's CallSession while it still rings, held until it is
+   * answered: the caller's offer is made and its candidates gathered, the
+   * callee's connection (and its certificate) are ready for the offer.
+   */
+  private prepareMedia(polite: boolean): void {
+    const call = this.call;
+    if (this.callSession || !this.localStream || (call.kind !== 'outgoing' && call.kind !== 'incoming') || !call.callId) return;
+    this.callSession = this.newCallSession(call.callId, polite, this.localStream, true);
+    // The meters' AudioContext too: it takes milliseconds to start, which the answer need not wait for.
+    this.meters.input = this.meter(this.localStream);
+  }
+
+  private newCallSession(callId: string, polite: boolean, localStream: MediaStream, held: boolean): CallSession {
+    return new CallSession({
       polite,
+      held,
       iceServers: this.iceServers,
-      localStream: this.localStream,
+      localStream,
       send: (signal) => void this.request('call:signal', { callId, ...signal }),
       canSignal: () => this.signaling?.connected === true && !this.peerAway,
       onRemoteStream: (stream) => {
         this.remoteStream = stream;
         this.meters.output?.close();
-        this.meters.output = new LevelMeter(stream);
+        this.meters.output = this.meter(stream);
       },
       onMediaState: (state) => this.onMediaState(state),
     });
-    this.meters.input = new LevelMeter(this.localStream);
+  }
+
+  /** A level meter on the call's one AudioContext, which the first meter starts. */
+  private meter(stream: MediaStream): LevelMeter {
+    this.meters.context ??= new AudioContext();
+    return new LevelMeter(stream, this.meters.context);
+  }
+
+  /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
+  private startMedia(polite: boolean): void {
+    this.tones.stop();
+    if (this.call.kind !== 'connecting') return;
+    this.watchConnection(CONNECT_LIMIT_MS);
+    // The caller's microphone may still be opening: dial() starts the media when it is.
+    if (!this.localStream) return;
+    const { callId } = this.call;
+    if (this.callSession && this.callSession.polite !== polite) {
+      // Prepared for the other role than the server gave (it never does): start over,
+      // on copies of the tracks, since closing a session stops its own.
+      log.warn('call role changed after the connection was prepared');
+      const copies = new MediaStream(this.localStream.getTracks().map((t) => t.clone()));
+      this.callSession.close();
+      this.callSession = null;
+      this.meters.input?.close();
+      this.meters.input = null;
+      this.localStream = copies;
+    }
+    if (this.callSession) this.callSession.release();
+    else this.callSession = this.newCallSession(callId, polite, this.localStream, false);
+    this.meters.input ??= this.meter(this.localStream);
     this.lossCounters = null;
     this.quality = null;
     for (const s of this.earlySignals.splice(0)) void this.callSession.handleSignal(s);
-    this.watchConnection(CONNECT_LIMIT_MS);
     this.timers.levels = setInterval(() => {
       this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
       this.outputLevel = this.meters.output?.level() ?? 0;
@@ -615,7 +730,8 @@ export class ParleyApp {
     clearTimeout(this.timers.connect);
     this.meters.input?.close();
     this.meters.output?.close();
-    this.meters = { input: null, output: null };
+    void this.meters.context?.close().catch(() => undefined);
+    this.meters = { context: null, input: null, output: null };
     this.remoteStream = null;
     this.muted = false;
     this.peerMuted = false;
