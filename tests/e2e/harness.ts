@@ -60,6 +60,8 @@ export interface WorldOptions {
   ringTimeoutS?: number;
   /** Put a TCP proxy the test can cut between the pages and the server. */
   proxy?: boolean;
+  /** The folder the server serves at `/`: the web build unless told (benchmarks serve baseline pages). */
+  webRoot?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -70,7 +72,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     port: 0,
     dataDir: path.join(dataDir, 'server'),
     logLevel: 'silent',
-    webRoot: WEB_ROOT,
+    webRoot: options.webRoot ?? WEB_ROOT,
     ringTimeoutS: options.ringTimeoutS ?? 30,
     // Many UI actions in a row per user: keep the limiter out of the way.
     messageRate: 1000,

@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+/**
+ * App weight: `npm run bench:app` (which builds first), or
+ * `node bench/app/run.mjs [--runs N] [--contacts N] [--quick] [--out FILE]`
+ * on an existing build.
+ *
+ * Measures, against baselines served the same way in the same run:
+ * 1. the renderer bundle in out/renderer: raw, gzip and brotli bytes of its
+ *    JavaScript and CSS, all of it and what index.html loads at first paint;
+ * 2. time from navigation to an interactive contact list (see probe.js for
+ *    the precise definition) in Debian's Chromium, p50 of N runs after one
+ *    warm-up, each run a fresh browser context (empty cache) whose
+ *    localStorage already holds a signed-in session, as when a returning
+ *    user opens the app;
+ * 3. the page's JavaScript heap once all contacts are listed, after garbage
+ *    collection (CDP HeapProfiler.collectGarbage, then Runtime.getHeapUsage).
+ *
+ * The app runs against a real parley-server serving the web build, started
+ * by the end-to-end harness (tests/e2e/harness.ts) with a team of 500
+ * contacts. The baselines are a static page with one Call button and a
+ * minimal Svelte 5 page listing as many contacts from its bundle, each
+ * served by its own parley-server through the same harness.
+ *
+ * Writes bench/results/app.json and prints a table. A benchmark, not a
+ * test: it never fails on a time.
+ */
+/* global window, document, location -- in the functions run in the page */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { build, runnerImport } from 'vite';
+import { member } from './names.js';
+import { probe } from './probe.js';
+
+const HERE = import.meta.dirname;
+const ROOT = path.resolve(HERE, '../..');
+const WEB_ROOT = path.join(ROOT, 'out/renderer');
+const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/lib/session-store.ts
+const CALL_BUTTON = 'button[aria-label^="Call "]';
+export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300 };
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    contacts: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
+const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
+const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
+
+// ------------------------------------------------------------------ sizes
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function compressed(buf) {
+  return {
+    raw: buf.length,
+    // Level 6: what gzip, nginx's gzip_comp_level 6 and zlib default to.
+    gzip: gzipSync(buf, { level: 6 }).length,
+    brotli: brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+const ZERO = { raw: 0, gzip: 0, brotli: 0 };
+
+function files(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map((f) => String(f))
+    .filter((f) => statSync(path.join(dir, f)).isFile());
+}
+
+/** Bytes of a built page: its JS and CSS, in total and what index.html loads before first paint. */
+export function bundleSizes(dir) {
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  // Scripts, stylesheets and module preloads named by index.html: what the first paint waits for.
+  const initial = new Set([...html.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map((m) => path.normalize(m[1])));
+  const out = { js: ZERO, css: ZERO, initialJs: ZERO, initialCss: ZERO, files: [] };
+  for (const f of files(dir)) {
+    const kind = f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : null;
+    if (!kind) continue;
+    const size = compressed(readFileSync(path.join(dir, f)));
+    const first = initial.has(path.normalize(f));
+    out.files.push({ file: f, initial: first, ...size });
+    out[kind] = add(out[kind], size);
+    if (first) out[kind === 'js' ? 'initialJs' : 'initialCss'] = add(out[kind === 'js' ? 'initialJs' : 'initialCss'], size);
+  }
+  out.files.sort((a, b) => b.raw - a.raw);
+  return out;
+}
+
+/** The minimal Svelte page, built like the app (Vite, the Svelte plugin, minified). */
+async function buildSvelteBaseline(outDir) {
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: path.join(HERE, 'baselines/svelte'),
+    base: './',
+    plugins: [svelte({ configFile: false })],
+    build: { outDir, emptyOutDir: true, minify: true },
+  });
+}
+
+// ----------------------------------------------------------------- pages
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const round = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+
+function summary(runs, key) {
+  const xs = runs.map((r) => r[key]).filter((x) => typeof x === 'number');
+  if (xs.length === 0) return null;
+  return { p50: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) };
+}
+
+/** Seeds a signed-in session into localStorage before the page's scripts run (web mode's session store). */
+function seedSession({ key, value }) {
+  try {
+    if (location.protocol.startsWith('http') && localStorage.getItem(key) === null) localStorage.setItem(key, value);
+  } catch {
+    // about:blank has no storage
+  }
+}
+
+async function openPage(world, variant, click) {
+  const context = await world.browser.newContext({ permissions: ['microphone'] });
+  if (variant.session) await context.addInitScript(seedSession, { key: SESSION_KEY, value: JSON.stringify(variant.session) });
+  await context.addInitScript(probe, { click });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(world.url + variant.path);
+  return { context, page, errors };
+}
+
+/** One navigation: the probe clicks Call as soon as it is painted and reports when the page answered. */
+async function loadOnce(world, variant) {
+  const { context, page, errors } = await openPage(world, variant, true);
+  try {
+    await page.waitForFunction(() => window.__benchProbe.handled !== null, null, { timeout: 30_000, polling: 50 });
+    const p = await page.evaluate(() => window.__benchProbe);
+    const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
+    return {
+      visibleMs: round(p.visible),
+      paintedMs: round(p.painted),
+      interactiveMs: round(p.handled),
+      fcpMs: round(p.fcp),
+      responseStartMs: round(nav?.responseStart),
+      domContentLoadedMs: round(nav?.domContentLoadedEventEnd),
+      clicks: p.clicks,
+      longTasksMs: p.longTasks.filter((t) => t.start < p.handled).reduce((s, t) => s + t.duration, 0),
+    };
+  } catch (error) {
+    throw new Error(`${variant.name}: ${error.message}; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
+  } finally {
+    await context.close();
+  }
+}
+
+/** The page's JS heap and DOM once every contact is listed and the page is idle, after a full GC. */
+async function heapOnce(world, variant) {
+  const { context, page } = await openPage(world, variant, false);
+  try {
+    await page.waitForFunction(
+      ({ selector, rows }) => document.querySelectorAll(selector).length >= rows,
+      { selector: CALL_BUTTON, rows: variant.rows },
+      { timeout: 30_000, polling: 100 },
+    );
+    await page.waitForTimeout(1000);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const dom = await cdp.send('Memory.getDOMCounters');
+    return { usedBytes: heap.usedSize, totalBytes: heap.totalSize, domNodes: dom.nodes, jsEventListeners: dom.jsEventListeners };
+  } finally {
+    await context.close();
+  }
+}
+
+async function measure(harness, variant) {
+  const world = await harness.startWorld({ webRoot: variant.webRoot });
+  try {
+    if (variant.prepare) await variant.prepare(world, harness);
+    await loadOnce(world, variant); // warm-up: server, Chromium's processes and the OS file cache
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await loadOnce(world, variant));
+    const heap = await heapOnce(world, variant);
+    return {
+      interactiveMs: summary(runs, 'interactiveMs'),
+      visibleMs: summary(runs, 'visibleMs'),
+      fcpMs: summary(runs, 'fcpMs'),
+      longTasksMs: summary(runs, 'longTasksMs'),
+      heap,
+      runs,
+      chromium: world.browser.version(),
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+/** A team of CONTACTS people besides the benchmark's own user, straight into the server's database. */
+async function seedTeam(world, harness) {
+  await harness.registerUser(world, 'bench');
+  const now = Date.now();
+  const rows = Array.from({ length: CONTACTS }, (_, i) => {
+    const m = member(i);
+    // They never sign in: no password hash works for them.
+    return { id: crypto.randomUUID(), username: m.username, display_name: m.displayName, password_hash: 'none', disabled: 0, token_version: 0, missed_seen_at: 0, created_at: now };
+  });
+  await world.server.db.insertInto('users').values(rows).execute();
+  const res = await fetch(`${world.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status}`);
+  const { token, expiresAt, user } = await res.json();
+  return { serverUrl: world.url, token, expiresAt, user };
+}
+
+// ------------------------------------------------------------------ main
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ')).join('\n');
+}
+
+async function main() {
+  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) throw new Error('out/renderer is missing: run `npm run bench:app` (it builds first)');
+  const loadBefore = loadavg()[0];
+  if (loadBefore > 1) console.warn(`warning: load average ${loadBefore.toFixed(2)} (> 1): times will be noisy`);
+
+  const work = mkdtempSync(path.join(tmpdir(), 'parley-bench-app-'));
+  try {
+    const svelteRoot = path.join(work, 'svelte');
+    await buildSvelteBaseline(svelteRoot);
+    const staticRoot = path.join(work, 'static');
+    cpSync(path.join(HERE, 'baselines/static'), staticRoot, { recursive: true });
+
+    const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), staticPage: bundleSizes(staticRoot) };
+
+    // The harness is TypeScript: Vite's module runner loads it (and the server sources it imports).
+    const { module: harness } = await runnerImport(path.join(ROOT, 'tests/e2e/harness.ts'), { configFile: false, logLevel: 'warn' });
+    const app = {
+      name: 'app',
+      webRoot: WEB_ROOT,
+      path: '/',
+      rows: CONTACTS,
+      async prepare(world) {
+        this.session = await seedTeam(world, harness);
+      },
+    };
+    const pages = {
+      app: await measure(harness, app),
+      minimalSvelte: await measure(harness, { name: 'minimal Svelte page', webRoot: svelteRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS }),
+      staticPage: await measure(harness, { name: 'static page', webRoot: staticRoot, path: '/', rows: 1 }),
+    };
+
+    const result = {
+      date: new Date().toISOString(),
+      command: 'npm run bench:app',
+      quick: opts.quick,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },
+      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11 },
+      targets: TARGETS,
+      bundle,
+      pages,
+      verdict: {
+        jsGzipBytes: bundle.app.js.gzip,
+        jsGzipUnderTarget: bundle.app.js.gzip < TARGETS.jsGzipBytes,
+        interactiveP50Ms: pages.app.interactiveMs.p50,
+        interactiveUnderTarget: pages.app.interactiveMs.p50 < TARGETS.interactiveMs,
+      },
+    };
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+
+    const b = bundle;
+    const ms = (s) => (s ? `${s.p50} ms` : '–');
+    console.log(
+      '\n' +
+        table([
+          ['figure', 'app', 'target', 'minimal Svelte page', 'static page'],
+          ['JS, gzip (all)', kb(b.app.js.gzip), `< ${kb(TARGETS.jsGzipBytes)}`, kb(b.minimalSvelte.js.gzip), kb(b.staticPage.js.gzip)],
+          ['JS, gzip (first paint)', kb(b.app.initialJs.gzip), '', kb(b.minimalSvelte.initialJs.gzip), kb(b.staticPage.initialJs.gzip)],
+          ['JS, raw (all)', kb(b.app.js.raw), '', kb(b.minimalSvelte.js.raw), kb(b.staticPage.js.raw)],
+          ['JS, brotli (all)', kb(b.app.js.brotli), '', kb(b.minimalSvelte.js.brotli), kb(b.staticPage.js.brotli)],
+          ['CSS, raw / gzip', `${kb(b.app.css.raw)} / ${kb(b.app.css.gzip)}`, '', `${kb(b.minimalSvelte.css.raw)} / ${kb(b.minimalSvelte.css.gzip)}`, '–'],
+          [`interactive, p50 of ${RUNS}`, ms(pages.app.interactiveMs), `< ${TARGETS.interactiveMs} ms`, ms(pages.minimalSvelte.interactiveMs), ms(pages.staticPage.interactiveMs)],
+          ['  Call button visible, p50', ms(pages.app.visibleMs), '', ms(pages.minimalSvelte.visibleMs), ms(pages.staticPage.visibleMs)],
+          ['  first contentful paint, p50', ms(pages.app.fcpMs), '', ms(pages.minimalSvelte.fcpMs), ms(pages.staticPage.fcpMs)],
+          ['  long tasks before, p50', ms(pages.app.longTasksMs), '', ms(pages.minimalSvelte.longTasksMs), ms(pages.staticPage.longTasksMs)],
+          [`JS heap after GC (${CONTACTS} contacts)`, kb(pages.app.heap.usedBytes), '', kb(pages.minimalSvelte.heap.usedBytes), kb(pages.staticPage.heap.usedBytes)],
+          ['DOM nodes', pages.app.heap.domNodes, '', pages.minimalSvelte.heap.domNodes, pages.staticPage.heap.domNodes],
+        ]) +
+        `\n\nChromium ${result.machine.chromium}, ${result.machine.cpus} cores, load ${result.machine.loadAverage1m.before} → ${result.machine.loadAverage1m.after}; wrote ${path.relative(ROOT, OUT)}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
