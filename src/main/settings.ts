@@ -34,7 +34,7 @@ const boundsSchema = z.object({
 });
 export type WindowBounds = z.infer<typeof boundsSchema>;
 
-const shortcutSetting = (fallback: string | null) => acceleratorSchema.nullable().default(fallback);
+const shortcutSetting = (fallback: string | null) => z.nullable(acceleratorSchema).default(fallback);
 const defaults = DEFAULT_SETTINGS;
 
 /** The file: every key optional (defaults), unknown keys dropped, wrong values refused. */

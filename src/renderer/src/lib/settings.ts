@@ -1,16 +1,16 @@
 /** User settings of the renderer: devices, audio processing, ringtone. */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { readPersisted, writePersisted } from './persisted.js';
 
 export const settingsSchema = z.object({
-  microphoneId: z.string().max(256).default(''),
-  speakerId: z.string().max(256).default(''),
-  ringtoneId: z.string().max(256).default(''),
-  echoCancellation: z.boolean().default(true),
-  noiseSuppression: z.boolean().default(true),
-  autoGainControl: z.boolean().default(true),
+  microphoneId: z._default(z.string().check(z.maxLength(256)), ''),
+  speakerId: z._default(z.string().check(z.maxLength(256)), ''),
+  ringtoneId: z._default(z.string().check(z.maxLength(256)), ''),
+  echoCancellation: z._default(z.boolean(), true),
+  noiseSuppression: z._default(z.boolean(), true),
+  autoGainControl: z._default(z.boolean(), true),
   /** 0..1 */
-  ringtoneVolume: z.number().min(0).max(1).default(0.6),
+  ringtoneVolume: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.6),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -22,7 +22,7 @@ export const loadSettings = (): Settings => readPersisted(KEY, settingsSchema, D
 export const saveSettings = (s: Settings): void => writePersisted(KEY, s);
 
 const FAVORITES_KEY = 'parley.favorites.v1';
-const favoritesSchema = z.array(z.string().max(32)).max(1000);
+const favoritesSchema = z.array(z.string().check(z.maxLength(32))).check(z.maxLength(1000));
 
 export const loadFavorites = (): Set<string> => new Set(readPersisted(FAVORITES_KEY, favoritesSchema, []));
 export const saveFavorites = (f: ReadonlySet<string>): void => writePersisted(FAVORITES_KEY, [...f]);
