@@ -60,6 +60,8 @@ export class ParleyApp {
   // Session
   session = $state<StoredSession | null>(null);
   connection = $state<Connection>('signed-out');
+  /** Until start() has looked for a remembered session: neither sign-in nor contacts is shown yet. */
+  restoring = $state(true);
   /** Why the app is signed out or offline, in words. */
   connectionMessage = $state<string | null>(null);
   /** The status this user chose; `busy` is the server's doing. */
@@ -126,10 +128,13 @@ export class ParleyApp {
     window.addEventListener('online', this.onOnline);
     this.tones.setVolume(this.settings.ringtoneVolume);
     void this.tones.setSink(this.settings.ringtoneId);
-    const desktop = window.parley;
-    if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
-    const saved = await this.store.load().catch(() => null);
-    if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    try {
+      const [info, saved] = await Promise.all([window.parley?.app.info().catch(() => null), this.store.load().catch(() => null)]);
+      this.desktopInfo = info ?? null;
+      if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    } finally {
+      this.restoring = false;
+    }
   }
 
   defaultServerUrl(): string {
