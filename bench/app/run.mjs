@@ -32,8 +32,8 @@ import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { build, runnerImport } from 'vite';
-import { member } from './names.js';
 import { probe } from './probe.js';
+import { seedTeam } from './team.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
@@ -190,7 +190,7 @@ async function heapOnce(world, variant) {
 async function measure(harness, variant) {
   const world = await harness.startWorld({ webRoot: variant.webRoot });
   try {
-    if (variant.prepare) await variant.prepare(world, harness);
+    if (variant.prepare) await variant.prepare(world);
     await loadOnce(world, variant); // warm-up: server, Chromium's processes and the OS file cache
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await loadOnce(world, variant));
@@ -207,26 +207,6 @@ async function measure(harness, variant) {
   } finally {
     await world.close();
   }
-}
-
-/** A team of CONTACTS people besides the benchmark's own user, straight into the server's database. */
-async function seedTeam(world, harness) {
-  await harness.registerUser(world, 'bench');
-  const now = Date.now();
-  const rows = Array.from({ length: CONTACTS }, (_, i) => {
-    const m = member(i);
-    // They never sign in: no password hash works for them.
-    return { id: crypto.randomUUID(), username: m.username, display_name: m.displayName, password_hash: 'none', disabled: 0, token_version: 0, missed_seen_at: 0, created_at: now };
-  });
-  await world.server.db.insertInto('users').values(rows).execute();
-  const res = await fetch(`${world.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status}`);
-  const { token, expiresAt, user } = await res.json();
-  return { serverUrl: world.url, token, expiresAt, user };
 }
 
 // ------------------------------------------------------------------ main
@@ -258,7 +238,7 @@ async function main() {
       path: '/',
       rows: CONTACTS,
       async prepare(world) {
-        this.session = await seedTeam(world, harness);
+        this.session = await seedTeam(world.server, world.url, CONTACTS);
       },
     };
     const pages = {
