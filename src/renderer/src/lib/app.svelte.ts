@@ -27,6 +27,7 @@ import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
 import { Devices } from './devices.svelte.js';
+import { prepareNameOrder } from './contacts-view.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
 import { logger } from './log.js';
@@ -182,6 +183,8 @@ export class ParleyApp {
     this.connectionMessage = null;
     const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus, deviceId);
     this.signaling = s;
+    // While the connection is on its way: the contact list's first sort then runs at once.
+    setTimeout(prepareNameOrder, 0);
 
     s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
