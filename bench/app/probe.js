@@ -14,10 +14,13 @@
  *   `handled` is then. A page still busy (rendering, running scripts)
  *   delays those tasks, and a button shown before its script is loaded
  *   takes more than one click: so this is when a person could really use it.
- * - fcp: first-contentful-paint; longTasks: every task over 50 ms until then.
+ * - complete: all `rows` Call buttons are in the DOM (a long list may be
+ *   rendered in steps after the first screen);
+ * - fcp: first-contentful-paint; longTasks: every task over 50 ms.
  */
-export function probe({ click }) {
-  const state = { visible: null, painted: null, clicked: null, clicks: 0, handled: null, fcp: null, longTasks: [] };
+export function probe({ click, rows }) {
+  const CALL = 'button[aria-label^="Call "]';
+  const state = { visible: null, painted: null, clicked: null, clicks: 0, handled: null, complete: null, fcp: null, longTasks: [] };
   window.__benchProbe = state;
   const mark = (name) => {
     state[name] = performance.now();
@@ -39,21 +42,23 @@ export function probe({ click }) {
     button.click();
     nextFrame(clickUntilHandled);
   };
+  const done = () => (click ? state.handled !== null : state.painted !== null) && state.complete !== null;
   const observer = new MutationObserver(() => {
     if (state.visible === null) {
-      const first = document.querySelector('button[aria-label^="Call "]');
-      if (!first || first.disabled || !first.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return;
-      button = first;
-      mark('visible');
-      nextFrame(() => {
-        mark('painted');
-        if (click) clickUntilHandled();
-        else observer.disconnect();
-      });
-    } else if (state.clicked !== null && state.handled === null && document.querySelector('section.call')) {
-      mark('handled');
-      observer.disconnect();
+      const first = document.querySelector(CALL);
+      if (first && !first.disabled && first.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+        button = first;
+        mark('visible');
+        nextFrame(() => {
+          mark('painted');
+          if (click) clickUntilHandled();
+          else if (done()) observer.disconnect();
+        });
+      }
     }
+    if (state.clicked !== null && state.handled === null && document.querySelector('section.call')) mark('handled');
+    if (state.complete === null && state.visible !== null && document.querySelectorAll(CALL).length >= rows) mark('complete');
+    if (done()) observer.disconnect();
   });
   // Before any page script: observe from the document itself.
   observer.observe(document, { subtree: true, childList: true, attributes: true });
