@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * App weight: `npm run bench:app` (which builds first), or
- * `node bench/app/run.mjs [--runs N] [--contacts N] [--quick] [--out FILE]`
- * on an existing build.
+ * `node bench/app/run.mjs [--runs N] [--contacts N] [--quick] [--out FILE]
+ * [--web-root DIR]` on an existing build (out/renderer unless told).
  *
  * Measures, against baselines served the same way in the same run:
  * 1. the renderer bundle in out/renderer: raw, gzip and brotli bytes of its
@@ -40,7 +40,6 @@ import { seedTeam } from './team.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
-const WEB_ROOT = path.join(ROOT, 'out/renderer');
 const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/lib/session-store.ts
 const CALL_BUTTON = 'button[aria-label^="Call "]';
 export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300 };
@@ -51,11 +50,13 @@ const { values: opts } = parseArgs({
     contacts: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'web-root': { type: 'string' },
   },
 });
 const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
 const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
+const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
 
 // ------------------------------------------------------------------ sizes
 
@@ -248,7 +249,7 @@ function table(rows) {
 }
 
 async function main() {
-  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) throw new Error('out/renderer is missing: run `npm run bench:app` (it builds first)');
+  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) throw new Error(`${WEB_ROOT} has no index.html: run \`npm run bench:app\` (it builds first)`);
   const loadBefore = loadavg()[0];
   if (loadBefore > 1) console.warn(`warning: load average ${loadBefore.toFixed(2)} (> 1): times will be noisy`);
 
@@ -283,7 +284,7 @@ async function main() {
       command: 'npm run bench:app',
       quick: opts.quick,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },
-      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11 },
+      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT) },
       targets: TARGETS,
       bundle,
       pages,
