@@ -2,7 +2,9 @@
 /**
  * App weight: `npm run bench:app` (which builds first), or
  * `node bench/app/run.mjs [--runs N] [--contacts N] [--quick] [--out FILE]
- * [--web-root DIR]` on an existing build (out/renderer unless told).
+ * [--web-root DIR] [--compare DIR]` on an existing build (out/renderer unless
+ * told); --compare adds another build of the app (say an older commit's
+ * out/renderer) to the same rounds.
  *
  * Measures, against baselines served the same way in the same run:
  * 1. the renderer bundle in out/renderer: raw, gzip and brotli bytes of its
@@ -51,12 +53,14 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     'web-root': { type: 'string' },
+    compare: { type: 'string' },
   },
 });
 const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
 const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
 const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
+const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);
 
 // ------------------------------------------------------------------ sizes
 
@@ -211,33 +215,54 @@ async function heapOnce(world, variant) {
   }
 }
 
-async function measure(harness, variant) {
-  const world = await harness.startWorld({ webRoot: variant.webRoot });
+const figures = (xs) => ({
+  interactiveMs: summary(xs, 'interactiveMs'),
+  visibleMs: summary(xs, 'visibleMs'),
+  completeMs: summary(xs, 'completeMs'),
+  fcpMs: summary(xs, 'fcpMs'),
+  longTasksMs: summary(xs, 'longTasksMs'),
+});
+
+/**
+ * Every variant at once, each with its own server and Chromium (the
+ * harness's world), measured in turn within each round: a change of the
+ * machine's load during the run weighs on all of them alike.
+ */
+async function measureAll(harness, variants) {
+  const worlds = [];
   try {
-    if (variant.prepare) await variant.prepare(world);
-    await coldLoad(world, variant); // warm-up: server, Chromium's processes and the OS file cache
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await coldLoad(world, variant));
-    // A returning user: one profile, whose first load fills its caches; then each load in a new tab.
-    const warmRuns = [];
-    const profile = await newProfile(world, variant, true);
-    try {
-      await loadOnce(world, variant, profile);
-      for (let i = 0; i < RUNS; i++) warmRuns.push(await loadOnce(world, variant, profile));
-    } finally {
-      await profile.close();
+    for (const variant of variants) {
+      const world = await harness.startWorld({ webRoot: variant.webRoot });
+      worlds.push(world);
+      if (variant.prepare) await variant.prepare(world);
     }
-    const heap = await heapOnce(world, variant);
-    const figures = (xs) => ({
-      interactiveMs: summary(xs, 'interactiveMs'),
-      visibleMs: summary(xs, 'visibleMs'),
-      completeMs: summary(xs, 'completeMs'),
-      fcpMs: summary(xs, 'fcpMs'),
-      longTasksMs: summary(xs, 'longTasksMs'),
-    });
-    return { ...figures(runs), warm: { ...figures(warmRuns), runs: warmRuns }, heap, runs, chromium: world.browser.version() };
+    const each = async (fn) => {
+      const out = [];
+      for (let v = 0; v < variants.length; v++) out.push(await fn(worlds[v], variants[v]));
+      return out;
+    };
+    await each(coldLoad); // warm-up: servers, Chromium's processes and the OS file cache
+    const cold = variants.map(() => []);
+    for (let i = 0; i < RUNS; i++) (await each(coldLoad)).forEach((r, v) => cold[v].push(r));
+    // A returning user: one profile each, whose first load fills its caches; then each load in a new tab.
+    const profiles = await each((world, variant) => newProfile(world, variant, true));
+    const warm = variants.map(() => []);
+    try {
+      await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
+      for (let i = 0; i < RUNS; i++) (await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]))).forEach((r, v) => warm[v].push(r));
+    } finally {
+      for (const profile of profiles) await profile.close();
+    }
+    const heaps = await each(heapOnce);
+    return variants.map((_, v) => ({
+      ...figures(cold[v]),
+      warm: { ...figures(warm[v]), runs: warm[v] },
+      heap: heaps[v],
+      runs: cold[v],
+      chromium: worlds[v].browser.version(),
+    }));
   } finally {
-    await world.close();
+    for (const world of worlds) await world.close();
   }
 }
 
@@ -261,6 +286,7 @@ async function main() {
     cpSync(path.join(HERE, 'baselines/static'), staticRoot, { recursive: true });
 
     const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), staticPage: bundleSizes(staticRoot) };
+    if (COMPARE) bundle.compared = bundleSizes(COMPARE);
 
     // The harness is TypeScript: Vite's module runner loads it (and the server sources it imports).
     const { module: harness } = await runnerImport(path.join(ROOT, 'tests/e2e/harness.ts'), { configFile: false, logLevel: 'warn' });
@@ -273,18 +299,22 @@ async function main() {
         this.session = await seedTeam(world.server, world.url, CONTACTS);
       },
     };
-    const pages = {
-      app: await measure(harness, app),
-      minimalSvelte: await measure(harness, { name: 'minimal Svelte page', webRoot: svelteRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS }),
-      staticPage: await measure(harness, { name: 'static page', webRoot: staticRoot, path: '/', rows: 1 }),
+    const variants = {
+      app,
+      minimalSvelte: { name: 'minimal Svelte page', webRoot: svelteRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS },
+      staticPage: { name: 'static page', webRoot: staticRoot, path: '/', rows: 1 },
     };
+    // Another build of the app (an older commit's out/renderer), measured in the same rounds.
+    if (COMPARE) variants.compared = { ...app, name: 'compared build', webRoot: COMPARE };
+    const measured = await measureAll(harness, Object.values(variants));
+    const pages = Object.fromEntries(Object.keys(variants).map((key, i) => [key, measured[i]]));
 
     const result = {
       date: new Date().toISOString(),
       command: 'npm run bench:app',
       quick: opts.quick,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },
-      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT) },
+      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT), compared: COMPARE && path.relative(ROOT, COMPARE) },
       targets: TARGETS,
       bundle,
       pages,
@@ -300,25 +330,26 @@ async function main() {
     mkdirSync(path.dirname(OUT), { recursive: true });
     writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
 
-    const b = bundle;
-    const ms = (s) => (s ? `${s.p50} ms` : '–');
+    const ms = (x) => (x ? `${x.p50} ms` : '–');
+    const columns = [['app', 'app'], ...(COMPARE ? [['compared', 'compared build']] : []), ['minimalSvelte', 'minimal Svelte page'], ['staticPage', 'static page']];
+    const row = (label, target, cell) => [label, ...columns.map(([key], i) => (i === 0 ? [cell(key), target] : [cell(key)])).flat()];
     console.log(
       '\n' +
         table([
-          ['figure', 'app', 'target', 'minimal Svelte page', 'static page'],
-          ['JS, gzip (all)', kb(b.app.js.gzip), `< ${kb(TARGETS.jsGzipBytes)}`, kb(b.minimalSvelte.js.gzip), kb(b.staticPage.js.gzip)],
-          ['JS, gzip (first paint)', kb(b.app.initialJs.gzip), '', kb(b.minimalSvelte.initialJs.gzip), kb(b.staticPage.initialJs.gzip)],
-          ['JS, raw (all)', kb(b.app.js.raw), '', kb(b.minimalSvelte.js.raw), kb(b.staticPage.js.raw)],
-          ['JS, brotli (all)', kb(b.app.js.brotli), '', kb(b.minimalSvelte.js.brotli), kb(b.staticPage.js.brotli)],
-          ['CSS, raw / gzip', `${kb(b.app.css.raw)} / ${kb(b.app.css.gzip)}`, '', `${kb(b.minimalSvelte.css.raw)} / ${kb(b.minimalSvelte.css.gzip)}`, '–'],
-          [`interactive, first visit, p50 of ${RUNS}`, ms(pages.app.interactiveMs), `< ${TARGETS.interactiveMs} ms`, ms(pages.minimalSvelte.interactiveMs), ms(pages.staticPage.interactiveMs)],
-          [`interactive, returning, p50 of ${RUNS}`, ms(pages.app.warm.interactiveMs), `< ${TARGETS.interactiveMs} ms`, ms(pages.minimalSvelte.warm.interactiveMs), ms(pages.staticPage.warm.interactiveMs)],
-          ['  Call button visible, p50', ms(pages.app.visibleMs), '', ms(pages.minimalSvelte.visibleMs), ms(pages.staticPage.visibleMs)],
-          [`  all ${CONTACTS} rows in the DOM, p50`, ms(pages.app.completeMs), '', ms(pages.minimalSvelte.completeMs), ms(pages.staticPage.completeMs)],
-          ['  first contentful paint, p50', ms(pages.app.fcpMs), '', ms(pages.minimalSvelte.fcpMs), ms(pages.staticPage.fcpMs)],
-          ['  long tasks before, p50', ms(pages.app.longTasksMs), '', ms(pages.minimalSvelte.longTasksMs), ms(pages.staticPage.longTasksMs)],
-          [`JS heap after GC (${CONTACTS} contacts)`, kb(pages.app.heap.usedBytes), '', kb(pages.minimalSvelte.heap.usedBytes), kb(pages.staticPage.heap.usedBytes)],
-          ['DOM nodes', pages.app.heap.domNodes, '', pages.minimalSvelte.heap.domNodes, pages.staticPage.heap.domNodes],
+          ['figure', 'app', 'target', ...columns.slice(1).map(([, title]) => title)],
+          row('JS, gzip (all)', `< ${kb(TARGETS.jsGzipBytes)}`, (k) => kb(bundle[k].js.gzip)),
+          row('JS, gzip (first paint)', '', (k) => kb(bundle[k].initialJs.gzip)),
+          row('JS, raw (all)', '', (k) => kb(bundle[k].js.raw)),
+          row('JS, brotli (all)', '', (k) => kb(bundle[k].js.brotli)),
+          row('CSS, raw / gzip', '', (k) => `${kb(bundle[k].css.raw)} / ${kb(bundle[k].css.gzip)}`),
+          row(`interactive, first visit, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].interactiveMs)),
+          row(`interactive, returning, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].warm.interactiveMs)),
+          row('  Call button visible, p50', '', (k) => ms(pages[k].visibleMs)),
+          row(`  all ${CONTACTS} rows in the DOM, p50`, '', (k) => ms(pages[k].completeMs)),
+          row('  first contentful paint, p50', '', (k) => ms(pages[k].fcpMs)),
+          row('  long tasks before, p50', '', (k) => ms(pages[k].longTasksMs)),
+          row(`JS heap after GC (${CONTACTS} contacts)`, '', (k) => kb(pages[k].heap.usedBytes)),
+          row('DOM nodes', '', (k) => pages[k].heap.domNodes),
         ]) +
         `\n\nChromium ${result.machine.chromium}, ${result.machine.cpus} cores, load ${result.machine.loadAverage1m.before} → ${result.machine.loadAverage1m.after}; wrote ${path.relative(ROOT, OUT)}`,
     );
