@@ -147,7 +147,11 @@ async function newProfile(world, variant, click) {
   return context;
 }
 
+/** Between loads: the last tab's and profile's processes have gone before the next navigation starts. */
+const SETTLE_MS = 300;
+
 async function openPage(world, variant, context) {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -314,7 +318,7 @@ async function main() {
       command: 'npm run bench:app',
       quick: opts.quick,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },
-      config: { runs: RUNS, warmupRuns: 1, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT), compared: COMPARE && path.relative(ROOT, COMPARE) },
+      config: { runs: RUNS, warmupRuns: 1, settleMs: SETTLE_MS, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT), compared: COMPARE && path.relative(ROOT, COMPARE) },
       targets: TARGETS,
       bundle,
       pages,
