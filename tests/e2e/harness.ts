@@ -84,6 +84,8 @@ export interface WorldOptions {
   proxy?: boolean;
   /** Where the server listens instead of loopback (a bridge that browsers in network namespaces reach). */
   host?: string;
+  /** The folder the server serves at `/`: the web build unless told (benchmarks serve baseline pages). */
+  webRoot?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -94,7 +96,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     port: 0,
     dataDir: path.join(dataDir, 'server'),
     logLevel: 'silent',
-    webRoot: WEB_ROOT,
+    webRoot: options.webRoot ?? WEB_ROOT,
     ringTimeoutS: options.ringTimeoutS ?? 30,
     // Many UI actions in a row per user: keep the limiter out of the way.
     messageRate: 1000,

@@ -5,29 +5,32 @@
  * Imported by the app as `parley-server/protocol`; keep it free of Node APIs.
  * Documented in ../../PROTOCOL.md — change both together.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import { z } from 'zod/mini';
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
 export const PROTOCOL_VERSION = 1;
+
+// zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
+// used here) ships no messages of its own: use zod's English ones, which the
+// full `zod` package installs by itself.
+z.config(en());
 
 // ---------------------------------------------------------------- primitives
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{2,32}$/;
 export const usernameSchema = z
   .string()
-  .regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"');
+  .check(z.regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"'));
 export const displayNameSchema = z
   .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters');
+  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'));
 export const passwordSchema = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(256, 'must be at most 256 characters');
-export const callIdSchema = z.string().min(1).max(64);
+  .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(256, 'must be at most 256 characters'));
+export const callIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
 /** A client's stable id for one app window or browser tab, chosen by the client. */
-export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"');
+export const deviceIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"'));
 
 /** Statuses a user may choose; `busy` and `offline` are set by the server. */
 export const SETTABLE_STATUSES = ['available', 'away', 'dnd'] as const;
@@ -105,51 +108,53 @@ const MAX_SDP = 32 * 1024;
 
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
-  sdp: z.string().max(MAX_SDP).optional(),
+  sdp: z.optional(z.string().check(z.maxLength(MAX_SDP))),
 });
 export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
 
 /** An RTCIceCandidateInit; `null` signals the end of candidates. */
-export const iceCandidateSchema = z
-  .strictObject({
-    candidate: z.string().max(2048),
-    sdpMid: z.string().max(64).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
-  })
-  .nullable();
+export const iceCandidateSchema = z.nullable(
+  z.strictObject({
+    candidate: z.string().check(z.maxLength(2048)),
+    sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+    sdpMLineIndex: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(255)))),
+    usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+  }),
+);
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 export const clientSchemas = {
   'presence:set': z.strictObject({ status: z.enum(SETTABLE_STATUSES) }),
   'directory:list': z.strictObject({
-    query: z.string().max(64).optional(),
-    limit: z.number().int().min(1).max(500).optional(),
+    query: z.optional(z.string().check(z.maxLength(64))),
+    limit: z.optional(z.int().check(z.minimum(1), z.maximum(500))),
   }),
   /** Replaces the users this device watches besides those it listed; `[]` stops watching them. */
   'presence:watch': z.strictObject({
-    usernames: z.array(usernameSchema).max(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`),
+    usernames: z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`)),
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
   'call:decline': z.strictObject({ callId: callIdSchema }),
   'call:cancel': z.strictObject({ callId: callIdSchema }),
   /** `failed`: this side gave up because the media path did not come back. */
-  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.literal('failed').optional() }),
+  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
-      description: sessionDescriptionSchema.optional(),
-      candidate: iceCandidateSchema.optional(),
+      description: z.optional(sessionDescriptionSchema),
+      candidate: z.optional(iceCandidateSchema),
     })
-    .refine((m) => m.description !== undefined || m.candidate !== undefined, {
-      message: 'call:signal needs a description or a candidate',
-    }),
+    .check(
+      z.refine((m) => m.description !== undefined || m.candidate !== undefined, {
+        message: 'call:signal needs a description or a candidate',
+      }),
+    ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
   'history:list': z.strictObject({
-    before: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(100).optional(),
+    before: z.optional(z.int().check(z.positive())),
+    limit: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
   }),
   'history:seen': z.strictObject({}),
 } as const;
@@ -255,10 +260,10 @@ export interface ServerToClientEvents {
 
 /** The handshake `auth` object of a Socket.IO connection. */
 export const handshakeAuthSchema = z.object({
-  token: z.string().min(1).max(4096),
-  status: z.enum(SETTABLE_STATUSES).optional(),
+  token: z.string().check(z.minLength(1), z.maxLength(4096)),
+  status: z.optional(z.enum(SETTABLE_STATUSES)),
   /** Stable across reconnects of one window, so a call can resume on the new connection. */
-  device: deviceIdSchema.optional(),
+  device: z.optional(deviceIdSchema),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
@@ -268,13 +273,13 @@ export const registerRequestSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
   displayName: displayNameSchema,
-  inviteCode: z.string().max(256).optional(),
+  inviteCode: z.optional(z.string().check(z.maxLength(256))),
 });
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 export const loginRequestSchema = z.strictObject({
-  username: z.string().max(64),
-  password: z.string().max(256),
+  username: z.string().check(z.maxLength(64)),
+  password: z.string().check(z.maxLength(256)),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
@@ -300,7 +305,7 @@ export interface ServerInfo {
 }
 
 /** Turns a zod failure into one human sentence naming the field. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))

@@ -28,6 +28,7 @@ import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
 import { Devices } from './devices.svelte.js';
+import { prepareNameOrder } from './contacts-view.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
 import { logger } from './log.js';
@@ -78,6 +79,8 @@ export class ParleyApp {
   // Session
   session = $state<StoredSession | null>(null);
   connection = $state<Connection>('signed-out');
+  /** Until start() has looked for a remembered session: neither sign-in nor contacts is shown yet. */
+  restoring = $state(true);
   /** Why the app is signed out or offline, in words. */
   connectionMessage = $state<string | null>(null);
   /** The status this user chose; `busy` is the server's doing. */
@@ -150,14 +153,23 @@ export class ParleyApp {
   async start(): Promise<void> {
     // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
     window.addEventListener('online', this.onOnline);
-    await this.loadPreferences();
-    this.tones.setVolume(this.settings.ringtoneVolume);
-    void this.tones.setSink(this.settings.ringtoneId);
+    const preferences = this.loadPreferences().then(() => {
+      this.tones.setVolume(this.settings.ringtoneVolume);
+      void this.tones.setSink(this.settings.ringtoneId);
+    });
     void this.watchMicrophonePermission();
-    const desktop = window.parley;
-    if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
-    const saved = await this.store.load().catch(() => null);
-    if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    try {
+      // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
+      const [info, saved] = await Promise.all([
+        window.parley?.app.info().catch(() => null),
+        this.store.load().catch(() => null),
+        preferences,
+      ]);
+      this.desktopInfo = info ?? null;
+      if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    } finally {
+      this.restoring = false;
+    }
   }
 
   /** Audio settings and favorites: in the desktop app from main's settings file, in a browser from localStorage. */
@@ -222,6 +234,8 @@ export class ParleyApp {
     this.connectionMessage = null;
     const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus, deviceId);
     this.signaling = s;
+    // While the connection is on its way: the contact list's first sort then runs at once.
+    setTimeout(prepareNameOrder, 0);
 
     s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
