@@ -11,7 +11,6 @@ import { StoreOpenError } from './db/database.js';
 import { ConfigError, extractSettingFlags, loadConfig, resolveStore, settingsHelp } from './config.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 const USAGE = `parley-server ${VERSION}: the Parley signaling server
@@ -53,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env, flags);
 
   const log = createLogger(config.logLevel);
+  // Loaded here, so admin commands and --help start without the server's modules.
+  const { startServer } = await import('./server.js');
   let server;
   try {
     server = await startServer(config, { logger: log });

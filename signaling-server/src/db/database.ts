@@ -21,7 +21,6 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Logger } from '../logger.js';
 import { migrationProvider, type SqlDialect } from './migrations.js';
-import { createPostgresDatabase, redactDatabaseUrl } from './postgres.js';
 import type { DatabaseSchema } from './schema.js';
 import { isStoreUnavailable } from './store-errors.js';
 
@@ -94,6 +93,8 @@ export async function openStore(where: StoreLocation, log?: Logger): Promise<Ope
   if (!where.databaseUrl) {
     return { db: await openDatabase(where.dataDir, where.dbSync), dialect: 'sqlite', location: path.join(where.dataDir, DATABASE_FILE) };
   }
+  // Loaded only when used: the SQLite default never pays for pg.
+  const { createPostgresDatabase, redactDatabaseUrl } = await import('./postgres.js');
   const location = redactDatabaseUrl(where.databaseUrl);
   const db = createPostgresDatabase(where.databaseUrl, log);
   try {
