@@ -29,9 +29,9 @@ describe.skipIf(sqliteFileOnly('backup and restore work on the SQLite file'))('p
 
     // Accounts keep being created while the backup runs.
     const made: string[] = [];
-    let writing = true;
+    const stop = new AbortController();
     const writer = (async () => {
-      for (let i = 0; writing; i++) {
+      for (let i = 0; !stop.signal.aborted; i++) {
         await register(server, `writer-${i}`);
         made.push(`writer-${i}`);
       }
@@ -40,7 +40,7 @@ describe.skipIf(sqliteFileOnly('backup and restore work on the SQLite file'))('p
     const before = [...made];
     const file = path.join(tempDir(), 'nightly.sqlite');
     const backup = await runCli(['backup', file], { dataDir });
-    writing = false;
+    stop.abort();
     await writer;
     const after = [...made];
     expect(backup.stderr).toBe('');

@@ -44,7 +44,7 @@ describe.skipIf(missing !== undefined)('while PostgreSQL is down', () => {
     cluster = await startPostgres();
   }, 120_000);
   afterAll(async () => {
-    await cluster?.destroy();
+    await cluster.destroy();
   }, 60_000);
 
   it('the node answers unavailable (503), fails /healthz naming the database, and recovers when it is back', { timeout: 120_000 }, async () => {

@@ -87,7 +87,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     } catch (err) {
       const e = err as Error & { stdout?: string; stderr?: string };
       const log = existsSync(path.join(dir, 'log')) ? readFileSync(path.join(dir, 'log'), 'utf8').slice(-2000) : '';
-      throw new Error(`${tool} ${args[0] ?? ''} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}\n${log}`);
+      throw new Error(`${tool} ${args[0] ?? ''} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}\n${log}`, { cause: err });
     }
   };
   await exec('initdb', ['-D', data, '-U', 'parley', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);

@@ -15,13 +15,8 @@ const CONNECT_TIMEOUT_MS = 5000;
 const POOL_SIZE = 10;
 
 /** pg returns int8 (bigint columns, count(*)) as strings; every such value here is a count or a millisecond instant, safe as a number. */
-const INT8_OID = 20;
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID && format !== 'binary'
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 /** The URL without its password, for logs and messages. */
 export function redactDatabaseUrl(url: string): string {

@@ -104,7 +104,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000), sessions: deps.sessions() });
       return;
     }
-    const errors = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message ?? r.reason)] : []));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
     deps.log.warn({ down, errors }, 'health check failed');
     res.status(503).json({ status: 'error', down, message: `unreachable: ${down.join(', ')}` });
   });
