@@ -68,8 +68,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const startedAt = Date.now();
   const secret = store.dialect === 'postgres' ? await loadOrCreateStoredSecret(db) : loadOrCreateSecret(config.dataDir);
   const tokens = new TokenService(secret, config.tokenTtlS);
-  // Tells `parley-server restore` that this data dir's file is in use.
-  const removePidFile = store.dialect === 'sqlite' ? writePidFile(config.dataDir) : () => undefined;
   const stores = createMemoryStores();
 
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
@@ -134,6 +132,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       resolve();
     });
   });
+  // Tells `parley-server restore` that this data dir's file is in use.
+  const removePidFile = store.dialect === 'sqlite' ? writePidFile(config.dataDir) : () => undefined;
   const { port } = httpServer.address() as AddressInfo;
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectError, startChildServer } from './cli-helpers.js';
+import { connectError, runCli, startChildServer } from './cli-helpers.js';
 import { connect, establishCall, expectOk, openSocket, postJson, register, startTestServer, tempDir } from './harness.js';
 import { postgresMissing, startPostgres, type PostgresServer } from './postgres-server.js';
 
@@ -89,13 +89,29 @@ describe.skipIf(missing !== undefined)('while PostgreSQL is down', () => {
   });
 
   it('the parley-server process survives the outage (no unhandled pool errors) and serves again afterwards', { timeout: 120_000 }, async () => {
-    const server = await startChildServer({ dataDir: tempDir(), env: { PARLEY_DATABASE_URL: await database() } });
+    const url = await database();
+    const env = { PARLEY_DATABASE_URL: url };
+    const server = await startChildServer({ dataDir: tempDir(), env });
     const login = await register(server, 'alice');
     // Connections in the pool, idle and in use, when PostgreSQL shuts down.
     await connect(server, login, {}, []);
     await cluster.stop();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
     expect((await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' })).status).toBe(503);
+
+    // Admin commands and a new node say where they could not connect, without the password.
+    const password = new URL(url).password;
+    const list = await runCli(['user', 'list'], { dataDir: tempDir(), env });
+    expect(list.code).toBe(1);
+    expect(list.stderr).toMatch(/^parley-server: cannot reach PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:\d+\/outage_\d+: /);
+    expect(list.stderr).not.toContain(password);
+    const refused = await startChildServer({ dataDir: tempDir(), env }).then(
+      () => 'started',
+      (err: unknown) => String(err),
+    );
+    expect(refused).toMatch(/exited before listening \(code 1\)[\s\S]*cannot reach PostgreSQL at postgres:\/\/parley:\*\*\*@/);
+    expect(refused).not.toContain(password);
+
     await cluster.start();
     expect((await healthyAgain(server.url)).status).toBe(200);
     expect((await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' })).status).toBe(200);

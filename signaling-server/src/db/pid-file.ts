@@ -8,9 +8,15 @@ import path from 'node:path';
 
 export const PID_FILE = 'parley-server.pid';
 
-/** Writes this process's pid; the returned function removes it (if it is still ours). */
+/**
+ * Writes this process's pid; the returned function removes it (if it is
+ * still ours). Another live server's pid is left in place: it still uses
+ * the file, whichever of the two stops first.
+ */
 export function writePidFile(dataDir: string): () => void {
   const file = path.join(dataDir, PID_FILE);
+  const other = runningServerPid(dataDir);
+  if (other !== undefined && other !== process.pid) return () => undefined;
   writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     if (readPid(file) === process.pid) rmSync(file, { force: true });
