@@ -14,6 +14,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL connection URL; unset: the SQLite file in the data dir. */
+  databaseUrl: string | undefined;
   registration: Registration;
   inviteCode: string | undefined;
   ringTimeoutS: number;
@@ -70,6 +72,10 @@ const rawSchema = z.object({
   port: int(0, 65535),
   host: z.string().min(1),
   dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\/./.test(u), { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
   registration: z.enum(['open', 'invite', 'closed']).optional(),
   inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
   ringTimeoutS: int(1, 600),
@@ -99,7 +105,8 @@ type RawSettings = z.input<typeof rawSchema>;
 export const SETTINGS: readonly Setting[] = [
   { key: 'port', env: 'PARLEY_PORT', flag: '--port', default: '7070', help: 'TCP port to listen on (0 picks a free one)' },
   { key: 'host', env: 'PARLEY_HOST', flag: '--host', default: '127.0.0.1', help: 'address to bind; 0.0.0.0 for every interface' },
-  { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret' },
+  { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret (with --database-url, both live in PostgreSQL)' },
+  { key: 'databaseUrl', env: 'PARLEY_DATABASE_URL', flag: '--database-url', help: 'postgres://user:password@host:5432/db: keep users and history in PostgreSQL (shared by several nodes) instead of the SQLite file' },
   { key: 'registration', env: 'PARLEY_REGISTRATION', flag: '--registration', help: 'open | invite | closed (default: open on loopback, closed otherwise)' },
   { key: 'inviteCode', env: 'PARLEY_INVITE_CODE', flag: '--invite-code', help: 'code new users must give when registration is "invite"' },
   { key: 'ringTimeoutS', env: 'PARLEY_RING_TIMEOUT_S', flag: '--ring-timeout-s', default: '30', help: 'seconds a call rings before it ends with no-answer' },
@@ -124,6 +131,9 @@ export const SETTINGS: readonly Setting[] = [
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** Settings whose value is never echoed in an error (a database URL may hold a password). */
+const SECRET_SETTINGS = new Set<string | undefined>(['turnSecret', 'inviteCode', 'databaseUrl']);
 
 const FLAG_TO_SETTING = new Map(SETTINGS.map((s) => [s.flag, s]));
 
@@ -202,7 +212,7 @@ export function loadConfig(
     const shown = setting ? raw[setting.key] : undefined;
     throw new ConfigError(
       `${setting ? `${setting.env} (${setting.flag})` : 'setting'}: ${issue?.message ?? 'invalid'}` +
-        (shown !== undefined && setting?.key !== 'turnSecret' && setting?.key !== 'inviteCode' ? ` (got "${shown}")` : ''),
+        (shown !== undefined && !SECRET_SETTINGS.has(setting?.key) ? ` (got "${shown}")` : ''),
     );
   }
   const r = parsed.data;
@@ -223,6 +233,7 @@ export function loadConfig(
     port: r.port,
     host: r.host,
     dataDir: path.resolve(r.dataDir),
+    databaseUrl: r.databaseUrl,
     registration,
     inviteCode: r.inviteCode,
     ringTimeoutS: r.ringTimeoutS,
@@ -252,6 +263,18 @@ export function loadConfig(
 export function resolveDataDir(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RawSettings, string>> = {}): string {
   const value = flags.dataDir ?? env.PARLEY_DATA_DIR;
   return path.resolve(value === undefined || value.trim() === '' ? './parley-data' : value);
+}
+
+/** Where the store is, for admin commands: PostgreSQL when a URL is set, else the data dir's SQLite file. */
+export function resolveStore(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<keyof RawSettings, string>> = {},
+): { dataDir: string; databaseUrl: string | undefined } {
+  const value = flags.databaseUrl ?? env.PARLEY_DATABASE_URL;
+  const databaseUrl = value === undefined || value.trim() === '' ? undefined : value;
+  const parsed = rawSchema.shape.databaseUrl.safeParse(databaseUrl);
+  if (!parsed.success) throw new ConfigError(`PARLEY_DATABASE_URL (--database-url): ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return { dataDir: resolveDataDir(env, flags), databaseUrl };
 }
 
 export function settingsHelp(): string {

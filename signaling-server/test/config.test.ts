@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, extractSettingFlags, loadConfig, SETTINGS, settingsHelp } from '../src/config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, SETTINGS, settingsHelp } from '../src/config.js';
 import { tempDir } from './harness.js';
 
 /** The ConfigError that `fn` throws; fails the test when it throws nothing or something else. */
@@ -280,6 +280,24 @@ describe('refused values', () => {
       '--invite-code',
     );
     expect(err.message).not.toContain(inviteCode);
+    const databaseUrl = 'mysql://root:hunter2@db.internal/parley';
+    err = expectRefused(() => loadConfig({ PARLEY_DATABASE_URL: databaseUrl }), 'PARLEY_DATABASE_URL', '--database-url');
+    expect(err.message).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(err.message).not.toContain('hunter2');
+  });
+});
+
+describe('the database', () => {
+  it('is the SQLite file in the data dir unless a PostgreSQL URL is given, by variable or flag (the flag wins)', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ PARLEY_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    const url = 'postgres://parley:pw@db.internal:5432/parley';
+    expect(loadConfig({ PARLEY_DATABASE_URL: url }).databaseUrl).toBe(url);
+    const { flags } = extractSettingFlags(['--database-url', 'postgresql://other@db2/parley']);
+    expect(loadConfig({ PARLEY_DATABASE_URL: url }, flags).databaseUrl).toBe('postgresql://other@db2/parley');
+    // Admin commands resolve the same store without the serving settings.
+    expect(resolveStore({ PARLEY_DATABASE_URL: url, PARLEY_DATA_DIR: '/srv/p', PARLEY_PORT: 'not checked here' })).toEqual({ dataDir: '/srv/p', databaseUrl: url });
+    expect(() => resolveStore({ PARLEY_DATABASE_URL: 'sqlite:///x' })).toThrow(ConfigError);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * Test harness: real servers on port 0 with a temp data dir, real
+ * Test harness: real servers on port 0 with a temp data dir (and, when the
+ * run is on PostgreSQL, a fresh database of their own: test-stores.ts), real
  * socket.io-clients, and teardown of everything a test started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { loadOrCreateSecret, loadOrCreateStoredSecret } from '../src/auth/tokens.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type {
@@ -20,6 +22,7 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
+import { closeTestStores, dropTestDatabases, testDatabaseUrl } from './test-stores.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
@@ -28,7 +31,9 @@ export type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
+  await dropTestDatabases();
 });
+afterAll(closeTestStores);
 
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
@@ -46,10 +51,16 @@ export async function startTestServer(
   options: ServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const config = loadConfig({}, {}, { port: 0, dataDir, logLevel: 'silent', ...overrides });
+  const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : await testDatabaseUrl(dataDir);
+  const config = loadConfig({}, {}, { port: 0, dataDir, databaseUrl, logLevel: 'silent', ...overrides });
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
   cleanups.push(() => server.close());
   return { ...server, dataDir, config };
+}
+
+/** The key a server signs tokens with: its data dir's file, or on PostgreSQL the database's. */
+export async function serverTokenSecret(server: TestServer): Promise<Uint8Array> {
+  return server.config.databaseUrl ? loadOrCreateStoredSecret(server.db) : loadOrCreateSecret(server.dataDir);
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {

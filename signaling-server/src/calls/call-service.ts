@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { UserRepository } from '../accounts/users.js';
+import { isStoreUnavailable } from '../db/store-errors.js';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -76,7 +77,13 @@ export class CallService {
       if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
       return this.refuse(record, 'busy', `${callee.displayName} is busy`);
     }
-    await history.started(record);
+    try {
+      await history.started(record);
+    } catch (err) {
+      // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
+      await stores.calls.end(record.callId);
+      throw err;
+    }
     this.schedule(record.callId, this.deps.ringTimeoutMs, () => this.end(record.callId, 'no-answer'));
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) this.emitTo(d, 'call:incoming', incoming);
@@ -90,7 +97,7 @@ export class CallService {
     const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
     this.clearTimer(callId);
-    await this.deps.history.answered(callId, accepted.answeredAt ?? Date.now());
+    await this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now()));
     this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
     for (const other of call.ringing) {
       if (other !== session.device) this.emitTo(other, 'call:ended', { callId, reason: 'answered-elsewhere' });
@@ -250,12 +257,27 @@ export class CallService {
     if (!call) return;
     this.clearTimer(callId);
     for (const d of call.away) this.clearTimer(this.awayKey(callId, d));
-    await this.deps.history.ended(callId, reason, Date.now());
+    await this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now()));
     this.deps.metrics.callOutcomes.inc({ reason });
     const devices = new Set([call.callerDevice, call.calleeDevice, ...call.ringing]);
     for (const d of devices) if (d && d !== except) this.emitTo(d, 'call:ended', { callId, reason });
     if (call.state === 'active') await this.refreshBoth(call);
     this.deps.log.info({ callId, reason }, 'call ended');
+  }
+
+  /**
+   * A history write of a call that is already decided (answered, ended):
+   * while the database is unreachable the call goes on without it, since
+   * media is peer to peer and both sides must still hear the answer or the
+   * end. The row stays open, and the next start records it as failed.
+   */
+  private async keepHistory(callId: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      this.deps.log.warn({ callId, err: (err as Error).message }, 'call history not recorded: the database is unreachable');
+    }
   }
 
   dispose(): void {

@@ -38,8 +38,15 @@ export interface AccountEventsTable {
   at: number;
 }
 
+/** Secrets every node must share (PostgreSQL; see migration 0002). */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   calls: CallsTable;
   account_events: AccountEventsTable;
+  server_secrets: ServerSecretsTable;
 }

@@ -11,6 +11,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { TokenService } from '../auth/tokens.js';
 import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
 import type { Registration } from '../config.js';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -39,11 +40,28 @@ export interface HttpDeps {
   throttle: LoginThrottle;
   metrics: Metrics;
   log: Logger;
-  /** Resolves when the store answers; rejects when it does not. */
-  checkStore: () => Promise<void>;
+  /** Backing stores /healthz asks: each check resolves when its store answers. */
+  healthChecks: HealthCheck[];
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
+}
+
+export interface HealthCheck {
+  /** Named in the /healthz answer when it fails (e.g. "database"). */
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** A store that has not answered by then counts as down: a load balancer must not wait on a hung one. */
+const HEALTH_TIMEOUT_MS = 3000;
+
+function withinHealthTimeout(check: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
 }
 
 class HttpFailure extends Error {
@@ -78,14 +96,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(cors({ origin: true, methods: ['GET', 'POST'], maxAge: 600 }));
   app.use(express.json({ limit: '16kb' }));
 
+  // 200 while every backing store answers; otherwise 503 naming those that do not.
   app.get('/healthz', async (_req, res) => {
-    try {
-      await deps.checkStore();
+    const results = await Promise.allSettled(deps.healthChecks.map((h) => withinHealthTimeout(h.check)));
+    const down = deps.healthChecks.filter((_, i) => results[i]?.status === 'rejected').map((h) => h.name);
+    if (down.length === 0) {
       res.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000), sessions: deps.sessions() });
-    } catch (err) {
-      deps.log.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'error', message: 'store unavailable' });
+      return;
     }
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    deps.log.warn({ down, errors }, 'health check failed');
+    res.status(503).json({ status: 'error', down, message: `unreachable: ${down.join(', ')}` });
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -167,6 +188,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
         err.type === 'entity.too.large'
           ? new HttpFailure(413, 'bad_request', 'Request body too large')
           : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
+    } else if (isStoreUnavailable(err)) {
+      deps.log.warn({ err: (err as Error).message }, 'request refused: the database is unreachable');
+      failure = new HttpFailure(503, 'unavailable', STORE_UNAVAILABLE_MESSAGE);
     } else {
       deps.log.error({ err }, 'request failed');
       failure = new HttpFailure(500, 'internal', 'The server could not handle this request');

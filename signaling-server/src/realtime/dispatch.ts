@@ -1,12 +1,14 @@
 /**
  * The one path every client message takes: rate limit, validation, the
  * handler, then an acknowledgement `{ ok: true, ... }` or
- * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, and
- * a handler's unexpected failure is answered `internal` without taking the
- * process down. A connection that keeps sending after many `rate_limited`
+ * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, a
+ * handler that needed the unreachable database is answered `unavailable`,
+ * and any other unexpected failure `internal`, without taking the process
+ * down. A connection that keeps sending after many `rate_limited`
  * refusals is closed.
  */
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -123,6 +125,10 @@ export class Dispatcher {
       for (const fn of after) fn();
     } catch (err) {
       if (err instanceof RequestError) return reject(err.code, err.message);
+      if (isStoreUnavailable(err)) {
+        this.deps.log.warn({ event, username: session.username, err: (err as Error).message }, 'message refused: the database is unreachable');
+        return reject('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      }
       this.deps.log.error({ err, event, username: session.username }, 'handler failed');
       reject('internal', 'The server could not handle this message');
     }

@@ -1,0 +1,88 @@
+/**
+ * Which backing stores this run of the server suite uses:
+ * PARLEY_TEST_STORES=postgres runs every server on PostgreSQL instead of the
+ * default SQLite file (a comma-separated list, so more stores can join).
+ * Each data dir a test uses gets a database of its own, made on first use and
+ * dropped after the test, so a server restarted on the same data dir finds
+ * its data, as it would in its SQLite file.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+  }
+}
+
+export type TestStore = 'postgres';
+const KNOWN: readonly TestStore[] = ['postgres'];
+
+export function testStores(): Set<TestStore> {
+  const listed = (process.env.PARLEY_TEST_STORES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of listed) {
+    if (!KNOWN.includes(s as TestStore)) throw new Error(`PARLEY_TEST_STORES: unknown store "${s}" (known: ${KNOWN.join(', ')})`);
+  }
+  return new Set(listed as TestStore[]);
+}
+
+export const onPostgres = testStores().has('postgres');
+
+const printed = new Set<string>();
+/**
+ * For tests of the SQLite file itself (its settings, backups, the benchmark of the default store):
+ * true (skip) when this run is on PostgreSQL, after printing why.
+ */
+export function sqliteFileOnly(what: string): boolean {
+  if (!onPostgres) return false;
+  if (!printed.has(what)) {
+    printed.add(what);
+    process.stdout.write(`skipped on PostgreSQL (PARLEY_TEST_STORES=postgres): ${what}; the default (SQLite) run covers it\n`);
+  }
+  return true;
+}
+
+let admin: pg.Pool | undefined;
+const databases = new Map<string, Promise<string>>();
+
+/** The database URL for a data dir in this run: undefined (its SQLite file) unless on PostgreSQL. */
+export function testDatabaseUrl(dataDir: string): Promise<string | undefined> {
+  if (!onPostgres) return Promise.resolve(undefined);
+  const key = path.resolve(dataDir);
+  let url = databases.get(key);
+  if (!url) {
+    const name = `parley_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+    const adminUrl = inject('postgresAdminUrl');
+    admin ??= new pg.Pool({ connectionString: adminUrl, max: 2 });
+    const pool = admin;
+    url = pool.query(`create database ${name}`).then(() => {
+      const u = new URL(adminUrl);
+      u.pathname = `/${name}`;
+      return u.toString();
+    });
+    databases.set(key, url);
+  }
+  return url;
+}
+
+/** Drops the databases made for data dirs so far (their servers are stopped by then; any left are cut off). */
+export async function dropTestDatabases(): Promise<void> {
+  const made = [...databases.values()];
+  databases.clear();
+  for (const url of made) {
+    const name = new URL(await url.catch(() => 'postgres://x/none')).pathname.slice(1);
+    if (admin && name !== 'none') await admin.query(`drop database if exists ${name} with (force)`);
+  }
+}
+
+/** After a test file: its databases dropped, the admin connection closed. */
+export async function closeTestStores(): Promise<void> {
+  await dropTestDatabases();
+  await admin?.end();
+  admin = undefined;
+}
