@@ -173,7 +173,7 @@ export interface OpenOptions {
 }
 
 export async function openUser(world: World, name: string, options: OpenOptions = {}): Promise<User> {
-  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone'] });
+  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
