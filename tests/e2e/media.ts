@@ -140,3 +140,38 @@ export function senderParameters(page: Page): Promise<{ kind: string; priority?:
     );
   });
 }
+
+/** The chat as shown on the page: [sender, text] in display order ('You' for one's own). */
+export function chatLines(page: Page): Promise<[string, string][]> {
+  return page
+    .locator('section.chat ol li')
+    .evaluateAll((items) => items.map((li) => [li.querySelector('.from')?.textContent ?? '', li.querySelector('.text')?.textContent ?? ''] as [string, string]));
+}
+
+export async function openChat(u: User): Promise<void> {
+  if ((await u.page.locator('section.chat').count()) === 0) await u.page.locator('button.chat-toggle').click();
+  await u.page.locator('section.chat').waitFor();
+}
+
+/** Types and sends each message through the chat panel, opening it first. */
+export async function sendChat(u: User, ...texts: string[]): Promise<void> {
+  await openChat(u);
+  for (const text of texts) {
+    await u.page.getByLabel('Message', { exact: true }).fill(text);
+    await u.page.getByRole('button', { name: 'Send', exact: true }).click();
+  }
+}
+
+/** Every user's open chat shows exactly `lines` (as [sender, text] seen by `u`) in order. */
+export async function expectChat(expected: [User, [string, string][]][]): Promise<void> {
+  for (const [u, lines] of expected) {
+    await openChat(u);
+    await expect.poll(() => chatLines(u.page), poll).toEqual(lines);
+  }
+}
+
+/** The unread count on the chat button (0 when none is shown). */
+export async function unreadChat(page: Page): Promise<number> {
+  const badge = page.locator('button.chat-toggle .unread');
+  return (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
+}

@@ -44,6 +44,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-call-chat': {
+    // Portable (SQLite and PostgreSQL): an integer flag like `audio` and `video`.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('calls').addColumn('chat', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -25,6 +25,7 @@ import * as api from './api.js';
 import { LevelMeter, TonePlayer } from './audio.js';
 import { CallMedia } from './call-media.svelte.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
+import { ChatLog } from './chat.svelte.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
@@ -110,6 +111,8 @@ export class ParleyApp {
   videoCall = $state(false);
   /** Camera, shared screen and the peers' video tiles of the current call. */
   readonly media = new CallMedia({ cameraConstraints: () => cameraConstraints(this.settings), notice: (text) => (this.notice = text) });
+  /** The current call's chat (peer to peer; the history notes only that it happened). */
+  readonly chat = new ChatLog(() => this.noteChat());
   quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
   inputLevel = $state(0);
   outputLevel = $state(0);
@@ -378,7 +381,14 @@ export class ParleyApp {
     if (call.kind !== 'connecting' && call.kind !== 'active' && call.kind !== 'reconnecting') return;
     this.peerAway = false;
     void this.request('call:mute', { callId: call.callId, muted: this.muted });
+    if (this.chat.chatted) this.noteChat(); // the note may have been lost while offline
     this.callSession?.signalingRestored();
+  }
+
+  /** Chat happened in the current call: its history entry says so (only that). */
+  private noteChat(): void {
+    const call = this.call;
+    if (call.kind === 'connecting' || call.kind === 'active' || call.kind === 'reconnecting') void this.request('call:note', { callId: call.callId, chat: true });
   }
 
   /** Ends a call at the server: now if connected, else once the connection is back. */
@@ -667,6 +677,7 @@ export class ParleyApp {
       onMediaState: (state) => this.onMediaState(state),
     });
     this.media.attach(session.video, callId, this.peerName());
+    this.chat.attach(session.chat, this.peerName());
     return session;
   }
 
@@ -690,6 +701,7 @@ export class ParleyApp {
       log.warn('call role changed after the connection was prepared');
       const copies = new MediaStream(this.localStream.getTracks().map((t) => t.clone()));
       this.media.detach(this.callSession.video);
+      this.chat.detach(this.callSession.chat);
       this.callSession.close();
       this.callSession = null;
       this.meters.input?.close();
@@ -748,6 +760,7 @@ export class ParleyApp {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
     this.tones.stop();
     this.media.reset();
+    this.chat.reset();
     this.callSession?.close();
     this.callSession = null;
     for (const t of this.localStream?.getTracks() ?? []) t.stop();

@@ -11,6 +11,7 @@
  * call is answered. The server relays no signal of a ringing call.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
+import { ChatChannel } from './chat.js';
 import { logger } from './log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './video.js';
@@ -47,6 +48,8 @@ export class CallSession {
   readonly pc: RTCPeerConnection;
   /** Camera and screen to and from this peer (video.ts). */
   readonly video: VideoLink;
+  /** Text chat with this peer, on a data channel of this connection (chat.ts). */
+  readonly chat: ChatChannel;
   private makingOffer = false;
   private ignoreOffer = false;
   private settingRemoteAnswer = false;
@@ -77,6 +80,7 @@ export class CallSession {
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite);
+    this.chat = new ChatChannel(this.pc);
     this.pc.ontrack = ({ streams, track }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's
       options.onRemoteStream(streams[0] ?? new MediaStream([track]));
@@ -137,6 +141,7 @@ export class CallSession {
     this.closed = true;
     this.recovery.dispose();
     this.video.dispose();
+    this.chat.close();
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
