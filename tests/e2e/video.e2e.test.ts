@@ -15,6 +15,7 @@ import {
   expectVideoSent,
   liveVideoTracks,
   senderParameters,
+  tile,
 } from './media.js';
 import { dial, expectAudioFlowing, poll, waitState } from './steps.js';
 
@@ -126,5 +127,36 @@ describe('video calls', () => {
     await expectVideoFlowing([bob.page], 'camera');
     await expectTile([bob], 'Alice', 'camera');
     await hangUp(bob, alice);
+  });
+
+  it('5. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async () => {
+    await dial(alice, 'Bob');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    await expectVideoSent(alice.page, 'screen');
+    await expectVideoFlowing([bob.page], 'screen');
+    await expectTile([bob], 'Alice', 'screen');
+    await expect.poll(() => bob.page.locator('.video').getAttribute('data-layout'), poll).toBe('screen');
+    expect(await tile(bob.page, 'Alice', 'screen').getAttribute('class')).toContain('large');
+    await expect.poll(() => alice.page.locator('.sharing-note').count(), poll).toBe(1);
+    // Only the screen is sent (alice has no camera on), at low priority like any video: audio goes first.
+    await expect
+      .poll(async () => (await senderParameters(alice.page)).filter((s) => s.kind === 'video').map((s) => s.priority), poll)
+      .toEqual(['low']);
+    await expectAudioFlowing(bob.page);
+    await expectVideoFlowing([alice.page], 'camera');
+    await bob.page.screenshot({ path: path.join(ARTIFACTS, 'screen-share.png') });
+  });
+
+  it('6. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async () => {
+    await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expectNoVideoSent(alice.page, 'screen');
+    await expectNoTile([bob], 'Alice', 'screen');
+    await expect.poll(() => bob.page.locator('.video').getAttribute('data-layout'), poll).toBe('grid');
+    await expectTile([alice], 'Bob', 'camera');
+    await expect.poll(() => liveVideoTracks(alice.page), poll).toBe(0);
+    await hangUp(alice, bob);
   });
 });

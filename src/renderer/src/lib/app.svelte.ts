@@ -26,6 +26,7 @@ import { LevelMeter, TonePlayer } from './audio.js';
 import { CallMedia } from './call-media.svelte.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
 import { ChatLog } from './chat.svelte.js';
+import { ScreenShare } from './screen-share.svelte.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
@@ -113,6 +114,8 @@ export class ParleyApp {
   readonly media = new CallMedia({ cameraConstraints: () => cameraConstraints(this.settings), notice: (text) => (this.notice = text) });
   /** The current call's chat (peer to peer; the history notes only that it happened). */
   readonly chat = new ChatLog(() => this.noteChat());
+  /** Starting a screen share (the desktop app's own picker, or the browser's). */
+  readonly screenShare = new ScreenShare(this.media, typeof window === 'undefined' ? undefined : window.parley?.screen, (text) => (this.notice = text));
   quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
   inputLevel = $state(0);
   outputLevel = $state(0);
@@ -761,6 +764,7 @@ export class ParleyApp {
     this.tones.stop();
     this.media.reset();
     this.chat.reset();
+    this.screenShare.reset();
     this.callSession?.close();
     this.callSession = null;
     for (const t of this.localStream?.getTracks() ?? []) t.stop();
