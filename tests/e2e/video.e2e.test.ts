@@ -98,9 +98,14 @@ describe('video calls', () => {
     await expectTile([bob], 'Alice', 'camera');
   });
 
-  it('3. hanging up closes the cameras on both sides', async () => {
+  it('3. hanging up closes the cameras on both sides; history marks it a video call', async () => {
     await hangUp(alice, bob);
     for (const u of [alice, bob]) await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
+    for (const u of [alice, bob]) {
+      await u.page.getByRole('button', { name: /^History/ }).click();
+      const row = u.page.locator('section[aria-labelledby="history-title"] li').first();
+      await expect.poll(() => row.locator('.video-note').count(), poll).toBe(1);
+    }
   });
 
   it('4. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async () => {

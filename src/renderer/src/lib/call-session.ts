@@ -79,7 +79,7 @@ export class CallSession {
       const sender = this.pc.addTrack(track, options.localStream);
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
-    this.video = new VideoLink(this.pc, options.polite);
+    this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
     this.pc.ontrack = ({ streams, track }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's

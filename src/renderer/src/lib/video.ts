@@ -11,6 +11,10 @@
  * direction change renegotiates through the session's negotiationneeded path.
  * What the peer sends is read from each slot's `currentDirection` whenever a
  * negotiation completes: there is no event to miss.
+ *
+ * The slots' tracks are announced in the same MediaStream as the audio, so
+ * an older Parley without video, which plays whatever stream its `ontrack`
+ * hands it, still gets the one with the audio.
  */
 import { logger } from './log.js';
 import { VideoQuality } from './video-quality.js';
@@ -36,12 +40,12 @@ export class VideoLink {
   constructor(
     private readonly pc: RTCPeerConnection,
     polite: boolean,
+    /** The session's local (audio) stream. */
+    private readonly stream: MediaStream,
   ) {
     if (!polite) {
-      this.slots = {
-        camera: pc.addTransceiver('video', { direction: 'recvonly' }),
-        screen: pc.addTransceiver('video', { direction: 'recvonly' }),
-      };
+      const init: RTCRtpTransceiverInit = { direction: 'recvonly', streams: [stream] };
+      this.slots = { camera: pc.addTransceiver('video', init), screen: pc.addTransceiver('video', init) };
     }
     this.quality = new VideoQuality(pc, (source) => this.slots?.[source].sender ?? null);
     pc.addEventListener('signalingstatechange', this.onSignalingState);
@@ -119,6 +123,7 @@ export class VideoLink {
       return;
     }
     this.slots = { camera, screen };
+    for (const slot of [camera, screen]) slot.sender.setStreams(this.stream);
     // Called while the offer is being applied, before the answer is made: the answer carries these.
     for (const source of VIDEO_SOURCES) if (this.local[source]) void this.apply(source);
   }
