@@ -10,6 +10,7 @@ import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { inspectDatabase } from '../src/cli/backup-commands.js';
 import { DATABASE_FILE } from '../src/db/database.js';
+import { MIGRATION_NAMES } from '../src/db/migrations.js';
 import { exitWithin, runCli, startChildServer } from './cli-helpers.js';
 import { connect, establishCall, expectOk, postJson, register, tempDir } from './harness.js';
 import { sqliteFileOnly } from './test-stores.js';
@@ -45,7 +46,8 @@ describe.skipIf(sqliteFileOnly('backup and restore work on the SQLite file'))('p
     const after = [...made];
     expect(backup.stderr).toBe('');
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/^backed up \d+ users and 1 call to .*nightly\.sqlite \(schema 0002-server-secrets\)/);
+    expect(backup.stdout).toMatch(/^backed up \d+ users and 1 call to .*nightly\.sqlite \(schema [^)]+\)/);
+    expect(backup.stdout).toContain(`(schema ${MIGRATION_NAMES.at(-1)})`);
     expect(backup.stdout).toMatch(/token-secret/);
     expect(readdirSync(path.dirname(file))).toEqual(['nightly.sqlite']); // no partial file left
 

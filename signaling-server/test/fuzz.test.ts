@@ -186,6 +186,8 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
       return signalPayload(rng, callId);
     case 'call:mute':
       return { callId, muted: chance(rng, 0.5) };
+    case 'call:note':
+      return { callId, chat: true };
     case 'history:list':
       return { ...(chance(rng, 0.5) && { before: 1 + below(rng, 10_000) }), ...(chance(rng, 0.5) && { limit: 1 + below(rng, 100) }) };
     case 'history:seen':

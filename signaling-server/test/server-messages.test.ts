@@ -55,6 +55,7 @@ describe('server message schemas', () => {
     await ask(bob, 'call:signal', { callId, candidate: null });
     await ask(bob, 'call:mute', { callId, muted: true });
     await alice.next('call:muted');
+    await ask(bob, 'call:note', { callId, chat: true });
     await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
     replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request
     await ask(alice, 'call:hangup', { callId });

@@ -47,6 +47,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { callId: 'c', from: 'alice', candidate: null },
   ],
   'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
+  'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
 };

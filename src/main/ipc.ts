@@ -54,6 +54,8 @@ export const INVOKE_ACCESS: { [C in InvokeChannel]: readonly WindowRole[] } = {
   'preferences:get': MAIN_ONLY,
   'preferences:set': MAIN_ONLY,
   'desktop:snapshot': ['incoming'],
+  'screen:sources': MAIN_ONLY,
+  'screen:choose': MAIN_ONLY,
 };
 
 /** Which of our windows may use each send channel. */

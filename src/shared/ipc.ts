@@ -151,6 +151,16 @@ export interface ShortcutStatus {
   error?: string;
 }
 
+/** A screen or window the desktop app can share (desktopCapturer), as its picker shows it. */
+export interface ScreenSource {
+  /** desktopCapturer's id ("screen:0:0", "window:1234:0"). */
+  id: string;
+  name: string;
+  kind: 'screen' | 'window';
+  /** A PNG data: URL, or '' when the system gave no picture. */
+  thumbnail: string;
+}
+
 export interface AppInfo {
   version: string;
   platform: 'linux' | 'darwin' | 'win32' | 'other';
@@ -189,6 +199,13 @@ export interface InvokeChannels {
   'preferences:set': (patch: PreferencesPatch) => Promise<void>;
   /** Incoming-call popup only: the DesktopState now (the caller, the callId), to render itself. */
   'desktop:snapshot': () => Promise<DesktopState>;
+  /** Main window: the screens and windows that can be shared, for the app's picker. */
+  'screen:sources': () => Promise<ScreenSource[]>;
+  /**
+   * Main window: the source (from the last `screen:sources`) that the next
+   * getDisplayMedia() gets. False when it was not listed.
+   */
+  'screen:choose': (id: string) => Promise<boolean>;
 }
 
 /** Payload schemas of each invoke channel, as a tuple of arguments. */
@@ -204,6 +221,8 @@ export const invokeSchemas = {
   'preferences:get': z.tuple([]),
   'preferences:set': z.tuple([preferencesPatchSchema]),
   'desktop:snapshot': z.tuple([]),
+  'screen:sources': z.tuple([]),
+  'screen:choose': z.tuple([z.string().check(z.minLength(1), z.maxLength(256))]),
 } satisfies Record<keyof InvokeChannels, z.ZodMiniType>;
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -278,5 +297,9 @@ export interface ParleyDesktopApi {
   preferences: {
     get: InvokeChannels['preferences:get'];
     set: InvokeChannels['preferences:set'];
+  };
+  screen: {
+    sources: InvokeChannels['screen:sources'];
+    choose: InvokeChannels['screen:choose'];
   };
 }

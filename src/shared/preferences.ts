@@ -1,6 +1,6 @@
 /**
- * The renderer's preferences: its audio settings (devices, processing,
- * ringtone volume) and the favorite contacts. In the desktop app the main
+ * The renderer's preferences: its audio settings (devices, the camera too,
+ * processing, ringtone volume) and the favorite contacts. In the desktop app the main
  * process keeps them in its settings file (`preferences:get` /
  * `preferences:set`), which it writes atomically; in a browser the renderer
  * keeps them in localStorage. Pure TypeScript: no electron, no DOM, no node.
@@ -13,6 +13,7 @@ const audioFields = {
   microphoneId: deviceId,
   speakerId: deviceId,
   ringtoneId: deviceId,
+  cameraId: deviceId,
   echoCancellation: z.boolean(),
   noiseSuppression: z.boolean(),
   autoGainControl: z.boolean(),
@@ -28,6 +29,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   microphoneId: '',
   speakerId: '',
   ringtoneId: '',
+  cameraId: '',
   echoCancellation: true,
   noiseSuppression: true,
   autoGainControl: true,

@@ -132,7 +132,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
 /**
  * Test-side instrumentation, injected before the app loads: remembers every
- * RTCPeerConnection and every microphone track the page creates, so tests
+ * RTCPeerConnection and every microphone, camera and screen track the page creates, so tests
  * can read getStats() and check that tracks were stopped. The app has no
  * test hooks of its own.
  */
@@ -150,6 +150,13 @@ function instrument(): void {
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     const stream = await gum(constraints);
+    w.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+  // Shared screens too (they count as video tracks, never as microphones).
+  const gdm = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getDisplayMedia = async (options) => {
+    const stream = await gdm(options);
     w.__tracks.push(...stream.getTracks());
     return stream;
   };
@@ -173,7 +180,7 @@ export interface OpenOptions {
 }
 
 export async function openUser(world: World, name: string, options: OpenOptions = {}): Promise<User> {
-  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone'] });
+  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();

@@ -152,6 +152,12 @@ export class CallService {
     this.deps.metrics.relayed.inc({ event: 'call:mute' });
   }
 
+  /** Chat happened in an answered call: its history row says so (the server never sees the chat itself). */
+  async noteChat(session: DeviceSession, callId: string): Promise<void> {
+    await this.peerOf(session, callId);
+    await this.deps.history.noteChat(callId);
+  }
+
   /**
    * A device's connection went away. Unless the device is connected again
    * already: its answered calls wait `graceMs` for it, its outgoing ringing

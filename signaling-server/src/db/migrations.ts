@@ -80,6 +80,13 @@ const migrations: [name: string, up: DialectMigration][] = [
         .execute();
     },
   ],
+  [
+    '0003-call-chat',
+    async (db) => {
+      // Whether the call's in-call chat was used (never what was said): an integer flag like audio and video.
+      await db.schema.alterTable('calls').addColumn('chat', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

@@ -25,6 +25,8 @@ export interface CallsTable {
   answered_at: number | null;
   ended_at: number | null;
   outcome: string | null;
+  /** 1 when someone chatted during the call (0003-call-chat). */
+  chat: Generated<number>;
 }
 
 /** Changes made by the admin CLI that running servers must act on. */

@@ -56,6 +56,10 @@ export class HistoryRepository {
       .execute();
   }
 
+  async noteChat(callId: string): Promise<void> {
+    await this.db.updateTable('calls').set({ chat: 1 }).where('call_id', '=', callId).execute();
+  }
+
   /** A call that never rang (callee offline, busy, on DND): started and ended at once. */
   async refused(call: CallRecordStart, outcome: EndReason): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -137,5 +141,6 @@ function toEntry(r: Selectable<CallsTable>, username: string, peers: Map<string,
     endedAt: r.ended_at,
     outcome,
     missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
+    chat: r.chat === 1,
   };
 }

@@ -152,6 +152,8 @@ export const clientSchemas = {
       }),
     ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
+  'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
     before: z.optional(z.int().check(z.positive())),
     limit: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
@@ -176,6 +178,8 @@ export interface HistoryEntry {
   outcome: EndReason | null;
   /** An incoming call this user never answered (and did not decline). */
   missed: boolean;
+  /** Someone chatted during the call (`call:note`); older servers leave it out. */
+  chat?: boolean;
 }
 
 /**
@@ -201,6 +205,7 @@ export interface ClientReplies {
   'call:resume': CallResumeReply;
   'call:signal': object;
   'call:mute': object;
+  'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
 }

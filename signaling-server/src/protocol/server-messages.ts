@@ -78,6 +78,7 @@ const historyEntry = z.object({
   endedAt: z.nullable(timestamp),
   outcome: z.nullable(endReason),
   missed: z.boolean(),
+  chat: z.optional(z.boolean()),
 });
 
 // ------------------------------------------------------ server → client events
@@ -151,6 +152,7 @@ export const replySchemas = {
   ]),
   'call:signal': ack({}),
   'call:mute': ack({}),
+  'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),
 } as const;

@@ -128,6 +128,10 @@ export function attachRealtime(deps: RealtimeDeps): void {
       await calls.mute(session, callId, muted);
       return {};
     },
+    'call:note': async ({ callId }, { session }) => {
+      await calls.noteChat(session, callId);
+      return {};
+    },
     'history:list': async ({ before, limit }, { session }) => {
       const since = (await users.find(session.username))?.createdAt ?? Date.now();
       return { calls: await history.list(session.username, { before, limit: limit ?? 50, since }, (names) => users.refs(names)) };

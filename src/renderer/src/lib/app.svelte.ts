@@ -23,7 +23,10 @@ import type { AppInfo, StoredSession } from '../../../shared/ipc.js';
 import type { PreferencesPatch } from '../../../shared/preferences.js';
 import * as api from './api.js';
 import { LevelMeter, TonePlayer } from './audio.js';
+import { CallMedia } from './call-media.svelte.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
+import { ChatLog } from './chat.svelte.js';
+import { ScreenShare } from './screen-share.svelte.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
@@ -35,7 +38,7 @@ import { logger } from './log.js';
 import { preferencesStore } from './preferences-store.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 import { sessionStore } from './session-store.js';
-import { DEFAULT_SETTINGS, microphoneConstraints, missingDevices, type Settings } from './settings.js';
+import { cameraConstraints, DEFAULT_SETTINGS, microphoneConstraints, missingDevices, type Settings } from './settings.js';
 import { Signaling } from './signaling.js';
 
 const log = logger('app');
@@ -105,6 +108,14 @@ export class ParleyApp {
   /** The peer's device lost its connection to the server (the call waits for it). */
   peerAway = $state(false);
   remoteStream = $state<MediaStream | null>(null);
+  /** The current call was placed, or offered, as a video call. */
+  videoCall = $state(false);
+  /** Camera, shared screen and the peers' video tiles of the current call. */
+  readonly media = new CallMedia({ cameraConstraints: () => cameraConstraints(this.settings), notice: (text) => (this.notice = text) });
+  /** The current call's chat (peer to peer; the history notes only that it happened). */
+  readonly chat = new ChatLog(() => this.noteChat());
+  /** Starting a screen share (the desktop app's own picker, or the browser's). */
+  readonly screenShare = new ScreenShare(this.media, typeof window === 'undefined' ? undefined : window.parley?.screen, (text) => (this.notice = text));
   quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
   inputLevel = $state(0);
   outputLevel = $state(0);
@@ -303,7 +314,7 @@ export class ParleyApp {
       // user a newer listing dropped is not added back.
       if (this.directory.has(username)) this.directory.set(username, { username, displayName, status });
     });
-    s.on('call:incoming', ({ callId, from, polite }) => this.onIncoming(callId, from, polite));
+    s.on('call:incoming', ({ callId, from, polite, media }) => this.onIncoming(callId, from, polite, media.video));
     s.on('call:ringing', ({ callId }) => {
       if (!this.apply({ type: 'ringing', callId })) return;
       afterPaint(() => {
@@ -373,7 +384,14 @@ export class ParleyApp {
     if (call.kind !== 'connecting' && call.kind !== 'active' && call.kind !== 'reconnecting') return;
     this.peerAway = false;
     void this.request('call:mute', { callId: call.callId, muted: this.muted });
+    if (this.chat.chatted) this.noteChat(); // the note may have been lost while offline
     this.callSession?.signalingRestored();
+  }
+
+  /** Chat happened in the current call: its history entry says so (only that). */
+  private noteChat(): void {
+    const call = this.call;
+    if (call.kind === 'connecting' || call.kind === 'active' || call.kind === 'reconnecting') void this.request('call:note', { callId: call.callId, chat: true });
   }
 
   /** Ends a call at the server: now if connected, else once the connection is back. */
@@ -426,8 +444,8 @@ export class ParleyApp {
 
   // --------------------------------------------------------------- calls
 
-  /** Calls a contact by username. */
-  async dial(username: string): Promise<void> {
+  /** Calls a contact by username; a video call starts with the camera on. */
+  async dial(username: string, video = false): Promise<void> {
     const signaling = this.signaling;
     if (inCall(this.call) || !signaling) return;
     const entry = this.directory.get(username);
@@ -436,6 +454,7 @@ export class ParleyApp {
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
     const seq = ++this.callSeq;
     this.outgoing = true;
+    this.videoCall = video;
     this.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => this.callSeq === seq && this.phase().kind === 'outgoing';
@@ -447,7 +466,8 @@ export class ParleyApp {
     // The microphone opens while the invite travels: getUserMedia is in neither
     // the time to ring nor the time to audio.
     const microphone = this.warmMicrophone(seq);
-    const res = await signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
+    if (video) void this.media.setCamera(true);
+    const res = await signaling.request('call:invite', { to: username, media: { audio: true, video } });
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
       if (res.ok) this.abandon(res.callId);
@@ -471,10 +491,12 @@ export class ParleyApp {
     else this.startMedia(now.polite);
   }
 
-  async answer(): Promise<void> {
+  /** Answers the ringing call; with `video`, the camera turns on too. */
+  async answer(video = false): Promise<void> {
     const signaling = this.signaling;
     if (this.call.kind !== 'incoming' || !signaling || this.answering) return;
     this.answering = true;
+    if (video) void this.media.setCamera(true);
     try {
       const { callId } = this.call;
       const seq = this.callSeq;
@@ -563,7 +585,7 @@ export class ParleyApp {
     return this.call.kind === 'ended' ? endReasonText(this.call, this.outgoing) : '';
   }
 
-  private onIncoming(callId: string, from: UserRef, polite: boolean): void {
+  private onIncoming(callId: string, from: UserRef, polite: boolean, video: boolean): void {
     clearTimeout(this.timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
@@ -571,7 +593,8 @@ export class ParleyApp {
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     const seq = ++this.callSeq;
     this.outgoing = false;
-    this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
+    this.videoCall = video;
+    this.announce(`Incoming ${video ? 'video ' : ''}call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
     this.notifyIncoming(from);
     afterPaint(() => {
       if (this.callSeq !== seq || this.call.kind !== 'incoming') return;
@@ -642,7 +665,7 @@ export class ParleyApp {
   }
 
   private newCallSession(callId: string, polite: boolean, localStream: MediaStream, held: boolean): CallSession {
-    return new CallSession({
+    const session = new CallSession({
       polite,
       held,
       iceServers: this.iceServers,
@@ -656,6 +679,9 @@ export class ParleyApp {
       },
       onMediaState: (state) => this.onMediaState(state),
     });
+    this.media.attach(session.video, callId, this.peerName());
+    this.chat.attach(session.chat, this.peerName());
+    return session;
   }
 
   /** A level meter on the call's one AudioContext, which the first meter starts. */
@@ -677,6 +703,8 @@ export class ParleyApp {
       // on copies of the tracks, since closing a session stops its own.
       log.warn('call role changed after the connection was prepared');
       const copies = new MediaStream(this.localStream.getTracks().map((t) => t.clone()));
+      this.media.detach(this.callSession.video);
+      this.chat.detach(this.callSession.chat);
       this.callSession.close();
       this.callSession = null;
       this.meters.input?.close();
@@ -734,6 +762,9 @@ export class ParleyApp {
   private endCall(reason: EndReason, local: boolean, message: string | null = null): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
     this.tones.stop();
+    this.media.reset();
+    this.chat.reset();
+    this.screenShare.reset();
     this.callSession?.close();
     this.callSession = null;
     for (const t of this.localStream?.getTracks() ?? []) t.stop();
@@ -803,6 +834,7 @@ export class ParleyApp {
     const { patch, lost } = missingDevices(this.settings, {
       inputs: this.devices.inputs.map((d) => d.deviceId),
       outputs: this.devices.outputs.map((d) => d.deviceId),
+      cameras: this.devices.cameras.map((d) => d.deviceId),
     });
     if (lost.length === 0) return;
     this.updateSettings(patch);

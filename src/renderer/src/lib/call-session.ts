@@ -11,8 +11,10 @@
  * call is answered. The server relays no signal of a ringing call.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
+import { ChatChannel } from './chat.js';
 import { logger } from './log.js';
 import { MediaRecovery } from './media-recovery.js';
+import { VideoLink } from './video.js';
 
 const log = logger('call');
 
@@ -44,6 +46,10 @@ const PREGATHERED_CANDIDATES = 1;
 
 export class CallSession {
   readonly pc: RTCPeerConnection;
+  /** Camera and screen to and from this peer (video.ts). */
+  readonly video: VideoLink;
+  /** Text chat with this peer, on a data channel of this connection (chat.ts). */
+  readonly chat: ChatChannel;
   private makingOffer = false;
   private ignoreOffer = false;
   private settingRemoteAnswer = false;
@@ -59,6 +65,8 @@ export class CallSession {
     this.held = options.held ? [] : null;
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
+      // Audio, video and chat share one transport: candidates are gathered once, not per media type.
+      bundlePolicy: 'max-bundle',
       // The caller gathers from its offer on; the callee has no offer to answer yet.
       ...(options.held && options.polite && { iceCandidatePoolSize: PREGATHERED_CANDIDATES }),
     });
@@ -71,7 +79,10 @@ export class CallSession {
       const sender = this.pc.addTrack(track, options.localStream);
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
+    this.video = new VideoLink(this.pc, options.polite, options.localStream);
+    this.chat = new ChatChannel(this.pc);
     this.pc.ontrack = ({ streams, track }) => {
+      if (track.kind !== 'audio') return; // video is the VideoLink's
       options.onRemoteStream(streams[0] ?? new MediaStream([track]));
     };
     this.pc.onicecandidate = ({ candidate }) => {
@@ -129,6 +140,8 @@ export class CallSession {
     if (this.closed) return;
     this.closed = true;
     this.recovery.dispose();
+    this.video.dispose();
+    this.chat.close();
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;

@@ -11,6 +11,10 @@ export interface HistoryRow {
   /** "3:07", or null for a call that was never answered. */
   duration: string | null;
   startedAt: number;
+  /** Placed as a video call. */
+  video: boolean;
+  /** Someone chatted during the call (what was said is not kept anywhere). */
+  chat: boolean;
 }
 
 export function formatDuration(ms: number): string {
@@ -30,6 +34,8 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     missed: e.missed,
     duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
     startedAt: e.startedAt,
+    video: e.media.video,
+    chat: e.chat === true,
   }));
 }
 

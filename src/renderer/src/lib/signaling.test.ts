@@ -230,6 +230,7 @@ describe('Signaling validates what the server sends', () => {
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
       'call:signal': [{ callId, candidate: null }, { ok: true }],
       'call:mute': [{ callId, muted: true }, { ok: true }],
+      'call:note': [{ callId, chat: true }, { ok: true }],
       'history:list': [{ limit: 50 }, { ok: true, calls: [call] }],
       'history:seen': [{}, { ok: true }],
     };
