@@ -44,6 +44,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** Group calls: a named room's name, and who took part in each group call. */
+  '0002-group-calls': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('calls').addColumn('room', 'text').execute();
+      await db.schema
+        .createTable('call_participants')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'integer', (c) => c.notNull())
+        .addColumn('left_at', 'integer')
+        .addPrimaryKeyConstraint('call_participants_pk', ['call_id', 'username'])
+        .execute();
+      await db.schema.createIndex('call_participants_username').on('call_participants').columns(['username', 'call_id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -25,6 +25,18 @@ export interface CallsTable {
   answered_at: number | null;
   ended_at: number | null;
   outcome: string | null;
+  /** A named room's name; null for other calls. `callee` is '' for a named room. */
+  room: string | null;
+}
+
+/** Who took part in a group call (a named room, or a call someone was added to). */
+export interface CallParticipantsTable {
+  call_id: string;
+  username: string;
+  /** The first time they joined. */
+  joined_at: number;
+  /** The last time they left; null while they are in it (or it ended with them in it). */
+  left_at: number | null;
 }
 
 /** Changes made by the admin CLI that running servers must act on. */
@@ -41,5 +53,6 @@ export interface AccountEventsTable {
 export interface DatabaseSchema {
   users: UsersTable;
   calls: CallsTable;
+  call_participants: CallParticipantsTable;
   account_events: AccountEventsTable;
 }
