@@ -11,6 +11,16 @@ export interface HistoryRow {
   /** "3:07", or null for a call that was never answered. */
   duration: string | null;
   startedAt: number;
+  /** A group call: its title ("Room standup", or everyone's names) and the others who took part. */
+  group: { title: string; participants: HistoryEntry['peer'][] } | null;
+}
+
+/** How a group call is named in the list: its room, or the people in it. */
+function groupOf(e: HistoryEntry): HistoryRow['group'] {
+  if (!e.participants && !e.room) return null;
+  const participants = e.participants ?? [];
+  const names = participants.map((p) => p.displayName).join(', ');
+  return { title: e.room ? `Room ${e.room}` : names || e.peer.displayName, participants };
 }
 
 export function formatDuration(ms: number): string {
@@ -30,6 +40,7 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     missed: e.missed,
     duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
     startedAt: e.startedAt,
+    group: groupOf(e),
   }));
 }
 
