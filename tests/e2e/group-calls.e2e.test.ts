@@ -73,14 +73,15 @@ const names = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 
 describe('group calls (mesh)', () => {
-  let world: World;
+  let world: World | undefined;
   const users: Partial<Record<(typeof names)[number], User>> = {};
   const get = (n: (typeof names)[number]) => users[n]!;
 
   beforeAll(async () => {
-    world = await startWorld({ meshLimit: 4 });
-    for (const n of names) await registerUser(world, n);
-    for (const n of names) users[n] = await user(world, n);
+    const w = await startWorld({ meshLimit: 4 });
+    world = w;
+    for (const n of names) await registerUser(w, n);
+    for (const n of names) users[n] = await user(w, n);
   });
   afterAll(async () => {
     await world?.close();
