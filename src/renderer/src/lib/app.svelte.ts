@@ -604,7 +604,7 @@ export class ParleyApp {
       return;
     }
     clearTimeout(this.timers.ended);
-    if (!this.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: res.room }, at: Date.now() })) {
+    if (!this.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: `Room ${res.room}` }, at: Date.now() })) {
       stopStream(stream);
       this.sendHangup(res.callId);
       return;
@@ -963,6 +963,7 @@ export class ParleyApp {
       directory: this.directory.values(),
       favorites: this.favorites,
       history: this.history,
+      rooms: this.recentRooms.map((r) => r.name),
     });
   }
 
@@ -980,6 +981,10 @@ export class ParleyApp {
     switch (command.type) {
       case 'dial':
         void this.dial(command.username);
+        break;
+      case 'join-room':
+        // With the join code it was last joined with; one it needs and lacks is asked for by the server's refusal.
+        void this.joinRoom(command.name, this.recentRooms.find((r) => r.name === command.name)?.code);
         break;
       case 'answer':
         if (forThisCall(command.callId)) void this.answer();
