@@ -21,6 +21,8 @@ export interface Config {
   ringTimeoutS: number;
   dbSync: 'normal' | 'full';
   callGraceS: number;
+  /** Most people in one group call (a full mesh: one peer connection per pair). */
+  meshLimit: number;
   stunUrls: string[];
   turnUrls: string[];
   turnSecret: string | undefined;
@@ -80,6 +82,7 @@ const rawSchema = z.object({
   inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
   ringTimeoutS: int(1, 600),
   callGraceS: int(1, 3600),
+  meshLimit: int(2, 16),
   dbSync: z.enum(['normal', 'full']),
   stunUrls: urlList(['stun', 'stuns']),
   turnUrls: urlList(['turn', 'turns']),
@@ -111,6 +114,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'inviteCode', env: 'PARLEY_INVITE_CODE', flag: '--invite-code', help: 'code new users must give when registration is "invite"' },
   { key: 'ringTimeoutS', env: 'PARLEY_RING_TIMEOUT_S', flag: '--ring-timeout-s', default: '30', help: 'seconds a call rings before it ends with no-answer' },
   { key: 'callGraceS', env: 'PARLEY_CALL_GRACE_S', flag: '--call-grace-s', default: '30', help: 'seconds an answered call waits for a device that lost its connection (or for both sides after a restart) before it ends as failed' },
+  { key: 'meshLimit', env: 'PARLEY_MESH_LIMIT', flag: '--mesh-limit', default: '6', help: 'most people in one group call or room (2-16); each sends its audio to every other, so the next one is refused with room_full' },
   { key: 'stunUrls', env: 'PARLEY_STUN_URLS', flag: '--stun-urls', default: '', help: 'comma-separated stun: URLs handed to clients' },
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
@@ -238,6 +242,7 @@ export function loadConfig(
     inviteCode: r.inviteCode,
     ringTimeoutS: r.ringTimeoutS,
     callGraceS: r.callGraceS,
+    meshLimit: r.meshLimit,
     dbSync: r.dbSync,
     stunUrls: r.stunUrls,
     turnUrls: r.turnUrls,

@@ -100,6 +100,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics,
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
+    meshLimit: config.meshLimit,
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.

@@ -33,7 +33,7 @@ describe('registration', () => {
     expect(typeof res.body.token).toBe('string');
     expect(res.body.expiresAt).toBeGreaterThan(Date.now());
     const info = await (await fetch(`${server.url}/api/info`)).json();
-    expect(info).toMatchObject({ name: 'parley-server', protocol: 1, registration: 'open' });
+    expect(info).toMatchObject({ name: 'parley-server', protocol: 2, registration: 'open' });
   });
 
   it('refuses a taken username and invalid fields with clear codes', async () => {

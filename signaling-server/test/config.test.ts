@@ -53,6 +53,7 @@ describe('defaults', () => {
       messageBurst: 100,
       floodDisconnect: 100,
       callGraceS: 30,
+      meshLimit: 6,
       dbSync: 'normal',
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
@@ -124,6 +125,7 @@ describe('flags and environment', () => {
       PARLEY_MESSAGE_BURST: '7',
       PARLEY_FLOOD_DISCONNECT: '0',
       PARLEY_CALL_GRACE_S: '12',
+      PARLEY_MESH_LIMIT: '3',
       PARLEY_DB_SYNC: 'full',
     });
     expect(config).toMatchObject({
@@ -144,6 +146,7 @@ describe('flags and environment', () => {
       messageBurst: 7,
       floodDisconnect: 0,
       callGraceS: 12,
+      meshLimit: 3,
       dbSync: 'full',
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');

@@ -12,6 +12,8 @@ const username = usernameSchema;
 const callId = z.string().check(z.minLength(1), z.maxLength(64));
 const displayName = z.string().check(z.minLength(1), z.maxLength(64));
 const peerSchema = z.strictObject({ username, displayName });
+/** A named room, as the server accepts its name (`parley://room/<name>`). */
+export const roomNameSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/));
 export type Peer = z.infer<typeof peerSchema>;
 
 export const SETTABLE = ['available', 'away', 'dnd'] as const;
@@ -36,6 +38,7 @@ export type DesktopCall = z.infer<typeof callSchema>;
 
 export const MAX_MENU_CONTACTS = 15;
 export const MAX_MENU_RECENT = 10;
+export const MAX_MENU_ROOMS = 8;
 
 export const desktopStateSchema = z.strictObject({
   connection: z.enum(['signed-out', 'connecting', 'online', 'offline']),
@@ -60,6 +63,8 @@ export const desktopStateSchema = z.strictObject({
       }),
     )
     .check(z.maxLength(MAX_MENU_RECENT)),
+  /** Named rooms joined lately, newest first (the tray's Join room menu). */
+  rooms: z.array(roomNameSchema).check(z.maxLength(MAX_MENU_ROOMS)),
 });
 export type DesktopState = z.infer<typeof desktopStateSchema>;
 
@@ -72,10 +77,13 @@ export const SIGNED_OUT: DesktopState = {
   missedCalls: 0,
   contacts: [],
   recent: [],
+  rooms: [],
 };
 
 export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('dial'), username }),
+  /** Joins a named room (a recent one from the tray, or a confirmed `parley://room/<name>` link). */
+  z.strictObject({ type: z.literal('join-room'), name: roomNameSchema }),
   /**
    * `callId` is set when the command comes from something shown for one
    * particular call (the popup, a notification, a shortcut pressed while it

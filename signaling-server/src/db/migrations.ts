@@ -87,6 +87,22 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.alterTable('calls').addColumn('chat', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   ],
+  [
+    '0004-group-calls',
+    async (db, t) => {
+      // Group calls: a named room's name, and who took part in each group call.
+      await db.schema.alterTable('calls').addColumn('room', 'text').execute();
+      await db.schema
+        .createTable('call_participants')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('joined_at', t.instant, (c) => c.notNull())
+        .addColumn('left_at', t.instant)
+        .addPrimaryKeyConstraint('call_participants_pk', ['call_id', 'username'])
+        .execute();
+      await db.schema.createIndex('call_participants_username').on('call_participants').columns(['username', 'call_id']).execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

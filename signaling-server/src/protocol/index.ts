@@ -9,7 +9,8 @@ import { en } from 'zod/locales';
 import { z } from 'zod/mini';
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
-export const PROTOCOL_VERSION = 1;
+/** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
+export const PROTOCOL_VERSION = 2;
 
 // zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
 // used here) ships no messages of its own: use zod's English ones, which the
@@ -29,6 +30,13 @@ export const passwordSchema = z
   .string()
   .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(256, 'must be at most 256 characters'));
 export const callIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
+/** A named room: what `parley://room/<name>` links carry. Lowercase, like usernames. */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const roomNameSchema = z
+  .string()
+  .check(z.regex(ROOM_NAME_PATTERN, 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'));
+/** A room's join code, set by whoever opens the room. */
+export const roomCodeSchema = z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'));
 /** A client's stable id for one app window or browser tab, chosen by the client. */
 export const deviceIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"'));
 
@@ -63,6 +71,8 @@ export const ERROR_CODES = [
   'self_call',
   'in_call',
   'not_in_call',
+  'room_full',
+  'wrong_code',
   'rate_limited',
   'registration_closed',
   'invalid_invite',
@@ -140,9 +150,15 @@ export const clientSchemas = {
   /** `failed`: this side gave up because the media path did not come back. */
   'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),
+  /** Rings `to` into an answered call this device takes part in (Add person). */
+  'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
+  /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
+  'room:join': z.strictObject({ name: roomNameSchema, code: z.optional(roomCodeSchema), media: z.optional(mediaSchema) }),
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
+      /** The participant this is for; may be left out when the call has exactly one other. */
+      to: z.optional(usernameSchema),
       description: z.optional(sessionDescriptionSchema),
       candidate: z.optional(iceCandidateSchema),
     })
@@ -180,6 +196,10 @@ export interface HistoryEntry {
   missed: boolean;
   /** Someone chatted during the call (`call:note`); older servers leave it out. */
   chat?: boolean;
+  /** A named room's name (group calls only). */
+  room?: string;
+  /** Group calls only: everyone else who took part. */
+  participants?: UserRef[];
 }
 
 /**
@@ -198,11 +218,15 @@ export interface ClientReplies {
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
-  'call:accept': { callId: string; polite: boolean };
+  /** `participants`: who is in the call besides this device (this device is polite toward each). */
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
+  'call:add': object;
+  /** `participants`: who is in the room besides this device (this device is polite toward each). */
+  'room:join': { callId: string; room: string; participants: UserRef[] };
   'call:signal': object;
   'call:mute': object;
   'call:note': object;
@@ -248,7 +272,15 @@ export interface ServerToClientEvents {
   /** Another connection took over this device id; this one is closed and should not reconnect. */
   'session:replaced': (p: Record<string, never>) => void;
   'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
-  'call:incoming': (p: { callId: string; from: UserRef; media: Media; polite: boolean }) => void;
+  /** `participants` and `room` only when `from` adds this user to a call already going on. */
+  'call:incoming': (p: {
+    callId: string;
+    from: UserRef;
+    media: Media;
+    polite: boolean;
+    participants?: UserRef[];
+    room?: string;
+  }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
   'call:ended': (p: { callId: string; reason: EndReason }) => void;
@@ -259,8 +291,17 @@ export interface ServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
-  /** The peer's device lost (false) or regained (true) its connection to the server during the call. */
-  'call:peer-connection': (p: { callId: string; connected: boolean }) => void;
+  /**
+   * The peer's device lost (false) or regained (true) its connection to the
+   * server during the call. `username` says which participant (always sent).
+   */
+  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string }) => void;
+  /** Someone joined the group call: this device is impolite toward them and offers. */
+  'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
+  /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
+  'room:left': (p: { callId: string; username: string; reason: EndReason }) => void;
+  /** Someone was added to the call and their devices ring. */
+  'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */

@@ -27,6 +27,7 @@ import {
   displayNameSchema,
   END_REASONS,
   ERROR_CODES,
+  roomNameSchema,
   iceCandidateSchema,
   mediaSchema,
   sessionDescriptionSchema,
@@ -43,6 +44,7 @@ import {
 const username = z.lazy(() => usernameSchema);
 const displayName = z.lazy(() => displayNameSchema);
 const callId = z.lazy(() => callIdSchema);
+const roomName = z.lazy(() => roomNameSchema);
 const status = z.lazy(() => z.enum(STATUSES));
 const endReason = z.lazy(() => z.enum(END_REASONS));
 const errorCode = z.lazy(() => z.enum(ERROR_CODES));
@@ -53,6 +55,8 @@ const candidate = z.lazy(() => z.nullable(z.object(iceCandidateSchema.def.innerT
 
 const timestamp = z.int().check(z.nonnegative());
 const userRef = z.object({ username, displayName });
+/** Everyone else in a group call: at most the largest mesh limit a server allows. */
+const participants = z.array(userRef).check(z.maxLength(64));
 
 /** An RTCIceServer as the server hands it out (STUN URLs, TURN REST credentials). */
 const iceServer = z.object({
@@ -79,6 +83,8 @@ const historyEntry = z.object({
   outcome: z.nullable(endReason),
   missed: z.boolean(),
   chat: z.optional(z.boolean()),
+  room: z.optional(roomName),
+  participants: z.optional(participants),
 });
 
 // ------------------------------------------------------ server → client events
@@ -99,7 +105,14 @@ export const serverSchemas = {
   'server:closing': z.object({ reason: z.literal('shutdown') }),
   'session:replaced': z.object({}),
   'presence:changed': z.object({ username, displayName, status }),
-  'call:incoming': z.object({ callId, from: userRef, media, polite: z.boolean() }),
+  'call:incoming': z.object({
+    callId,
+    from: userRef,
+    media,
+    polite: z.boolean(),
+    participants: z.optional(participants),
+    room: z.optional(roomName),
+  }),
   'call:ringing': z.object({ callId }),
   'call:accepted': z.object({ callId, polite: z.boolean() }),
   'call:ended': z.object({ callId, reason: endReason }),
@@ -111,7 +124,10 @@ export const serverSchemas = {
       }),
     ),
   'call:muted': z.object({ callId, username, muted: z.boolean() }),
-  'call:peer-connection': z.object({ callId, connected: z.boolean() }),
+  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username) }),
+  'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
+  'room:left': z.object({ callId, username, reason: endReason }),
+  'room:ringing': z.object({ callId, user: userRef, by: username }),
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;
@@ -138,7 +154,7 @@ export const replySchemas = {
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
   'call:invite': ack({ callId }),
-  'call:accept': ack({ callId, polite }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants) }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
@@ -150,6 +166,8 @@ export const replySchemas = {
     ]),
     ackError,
   ]),
+  'call:add': ack({}),
+  'room:join': ack({ callId, room: roomName, participants }),
   'call:signal': ack({}),
   'call:mute': ack({}),
   'call:note': ack({}),

@@ -3,15 +3,19 @@
  * awaiting, so each one is atomic on this node's event loop.
  */
 import type { Status } from '../protocol/index.js';
-import type {
-  Call,
-  CallStore,
-  CreateResult,
-  DeviceSession,
-  PresenceStore,
-  ResumeClaim,
-  SessionStore,
-  Stores,
+import {
+  callDevices,
+  callMembers,
+  type Call,
+  type CallChange,
+  type CallStore,
+  type CreateResult,
+  type UpdateResult,
+  type DeviceSession,
+  type PresenceStore,
+  type ResumeClaim,
+  type SessionStore,
+  type Stores,
 } from './types.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -88,19 +92,40 @@ export class MemoryCallStore implements CallStore {
   private readonly calls = new Map<string, Call>();
   private readonly byUsername = new Map<string, string>();
   private readonly claims = new Map<string, ResumeClaim>();
+  private readonly rooms = new Map<string, string>();
 
   create(call: Call): Promise<CreateResult> {
     if (this.byUsername.has(call.caller)) return Promise.resolve({ ok: false, conflict: 'caller' });
-    if (this.byUsername.has(call.callee)) return Promise.resolve({ ok: false, conflict: 'callee' });
+    if (call.callee && this.byUsername.has(call.callee)) return Promise.resolve({ ok: false, conflict: 'callee' });
+    if (call.room !== null && this.rooms.has(call.room)) return Promise.resolve({ ok: false, conflict: 'room' });
     this.calls.set(call.id, clone(call));
-    this.byUsername.set(call.caller, call.id);
-    this.byUsername.set(call.callee, call.id);
+    for (const u of callMembers(call)) this.byUsername.set(u, call.id);
+    if (call.room !== null) this.rooms.set(call.room, call.id);
     return Promise.resolve({ ok: true });
   }
 
   get(callId: string): Promise<Call | undefined> {
     const c = this.calls.get(callId);
     return Promise.resolve(c && clone(c));
+  }
+
+  byRoom(name: string): Promise<Call | undefined> {
+    const id = this.rooms.get(name);
+    return this.get(id ?? '');
+  }
+
+  update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>> {
+    const c = this.calls.get(callId);
+    if (!c) return Promise.resolve({ ok: false, refused: 'not_found' });
+    const next = change(clone(c));
+    if ('refused' in next) return Promise.resolve({ ok: false, refused: next.refused });
+    const before = callMembers(c);
+    const after = callMembers(next);
+    if (after.some((u) => !before.includes(u) && this.byUsername.has(u))) return Promise.resolve({ ok: false, refused: 'busy' });
+    for (const u of before) if (!after.includes(u)) this.byUsername.delete(u);
+    for (const u of after) this.byUsername.set(u, callId);
+    this.calls.set(callId, clone(next));
+    return Promise.resolve({ ok: true, call: next });
   }
 
   accept(callId: string, device: string, at: number): Promise<Call | undefined> {
@@ -110,6 +135,10 @@ export class MemoryCallStore implements CallStore {
     c.calleeDevice = device;
     c.answeredAt = at;
     c.ringing = [];
+    c.participants = [
+      { username: c.caller, device: c.callerDevice, joinedAt: c.startedAt },
+      { username: c.callee, device, joinedAt: at },
+    ];
     return Promise.resolve(clone(c));
   }
 
@@ -117,8 +146,8 @@ export class MemoryCallStore implements CallStore {
     const c = this.calls.get(callId);
     if (!c) return Promise.resolve(undefined);
     this.calls.delete(callId);
-    this.byUsername.delete(c.caller);
-    this.byUsername.delete(c.callee);
+    for (const u of callMembers(c)) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
+    if (c.room !== null) this.rooms.delete(c.room);
     return Promise.resolve(c);
   }
 
@@ -141,11 +170,7 @@ export class MemoryCallStore implements CallStore {
   }
 
   byDevice(device: string): Promise<Call[]> {
-    return Promise.resolve(
-      [...this.calls.values()]
-        .filter((c) => c.callerDevice === device || c.calleeDevice === device || c.ringing.includes(device))
-        .map(clone),
-    );
+    return Promise.resolve([...this.calls.values()].filter((c) => callDevices(c).includes(device)).map(clone));
   }
 
   all(): Promise<Call[]> {

@@ -45,6 +45,9 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   },
   'call:muted': { callId, username: 'bob', muted: true },
   'call:peer-connection': { callId, connected: false },
+  'room:joined': { callId, user: { username: 'carol', displayName: 'Carol' }, polite: false },
+  'room:left': { callId, username: 'carol', reason: 'hangup' },
+  'room:ringing': { callId, user: { username: 'dave', displayName: 'Dave' }, by: 'bob' },
 };
 const EVENTS = Object.keys(VALID) as ServerEvent[];
 
@@ -228,6 +231,8 @@ describe('Signaling validates what the server sends', () => {
       'call:cancel': [{ callId }, { ok: true }],
       'call:hangup': [{ callId }, { ok: true }],
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
+      'call:add': [{ callId, to: 'carol' }, { ok: true }],
+      'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
       'call:signal': [{ callId, candidate: null }, { ok: true }],
       'call:mute': [{ callId, muted: true }, { ok: true }],
       'call:note': [{ callId, chat: true }, { ok: true }],
