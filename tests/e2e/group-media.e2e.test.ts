@@ -64,8 +64,8 @@ describe('video, screen sharing and chat with four people', () => {
     }
     // Renegotiating video on every pair cost nobody's audio: on every
     // connection of every page the bytes received grow and the level is above
-    // silence. (Not the speaking indicator: it goes dark for a peer who
-    // renegotiated, a known defect noted in the README's troubleshooting.)
+    // silence. (Not the speaking indicator: after the renegotiations it can
+    // stay off for one peer, a known defect noted in the README's troubleshooting.)
     for (const u of users) await expectReceivesEveryone(u, 3);
     await users[0]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-video-4-people.png') });
   });
