@@ -2,9 +2,12 @@
  * Video, screen sharing and chat in a group call: four people in one room
  * (a full mesh, three connections each). With every camera on, every
  * connection of every page decodes more and more frames and each page shows
- * the three others' tiles, while audio keeps flowing on every connection; a
- * shared screen reaches all three others as the large tile, and stopping it
- * restores the grid; chat messages arrive in the same order on every side.
+ * the three others' tiles, while audio keeps flowing on every connection and
+ * every page shows each other person speaking; a shared screen reaches all
+ * three others as the large tile, and stopping it restores the grid, with
+ * everyone still heard and shown speaking; a muted person's speaking dot goes
+ * off on the others' pages and stays off; chat messages arrive in the same
+ * order on every side. No page fails to set its senders' parameters.
  * Keeps screenshots of the 4-person video call and of the screen share.
  */
 import path from 'node:path';
@@ -12,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { expectChat, expectNoTile, expectTile, expectVideoFlowing, sendChat, slotStats } from './media.js';
-import { expectHearsEveryone, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
+import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
 
 const names = ['alice', 'bob', 'carol', 'dave'] as const;
@@ -21,6 +24,12 @@ const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 let world: World | undefined;
 const users: User[] = [];
 const others = (u: User) => users.filter((o) => o !== u);
+const othersNames = (u: User) => others(u).map((o) => title(o.name));
+
+/** The video controller sets every sender's parameters without Chromium refusing them. */
+function expectNoRefusedParameters(): void {
+  for (const u of users) expect(u.console.filter((l) => l.includes('setting the sender parameters failed')), u.name).toEqual([]);
+}
 
 /**
  * On `page`, the connection from the one person sharing decodes more and
@@ -53,7 +62,7 @@ describe('video, screen sharing and chat with four people', () => {
   it('1. every camera reaches the three others (frames decoded on every connection) while everyone still hears everyone', async () => {
     for (const u of users) await joinRoom(u, 'design');
     for (const u of users) await waitState(u.page, 'active');
-    for (const u of users) await expectHearsEveryone(u, others(u).map((o) => title(o.name)));
+    for (const u of users) await expectHearsEveryone(u, othersNames(u));
 
     for (const u of users) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
     // Three connections per page, each decoding the camera of the person at its other end.
@@ -63,11 +72,11 @@ describe('video, screen sharing and chat with four people', () => {
       for (const o of others(u)) await expectTile([u], title(o.name), 'camera');
     }
     // Renegotiating video on every pair cost nobody's audio: on every
-    // connection of every page the bytes received grow and the level is above
-    // silence. (Not the speaking indicator: after the renegotiations it can
-    // stay off for one peer, a known defect noted in the README's troubleshooting.)
-    for (const u of users) await expectReceivesEveryone(u, 3);
+    // connection of every page the bytes received grow, the level is above
+    // silence, and each other person's speaking dot is lit.
+    for (const u of users) await expectHearsEveryone(u, othersNames(u));
     await users[0]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-video-4-people.png') });
+    expectNoRefusedParameters();
   });
 
   it('2. a shared screen reaches the three others as the large tile; stopping it restores the grid', async () => {
@@ -77,16 +86,30 @@ describe('video, screen sharing and chat with four people', () => {
       await expectScreenFrom(o.page);
       await expectTile([o], 'Alice', 'screen');
       await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
-      await expectReceivesEveryone(o, 3);
     }
+    for (const u of users) await expectHearsEveryone(u, othersNames(u));
     await users[1]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-screen-share.png') });
 
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
     await expectNoTile(others(alice), 'Alice', 'screen');
     for (const o of others(alice)) await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('grid');
+    for (const u of users) await expectHearsEveryone(u, othersNames(u));
+    expectNoRefusedParameters();
   });
 
-  it('3. chat messages arrive in the same order on every side', async () => {
+  it('3. a muted person\'s speaking dot goes off on the three others\' pages and stays off; unmuting lights it again', async () => {
+    const bob = users[1]!;
+    await bob.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    for (const o of others(bob)) {
+      await expectStaysSilent(o, 'Bob');
+      // Nobody else went quiet.
+      await expectSpeaking(o, othersNames(o).filter((n) => n !== 'Bob'));
+    }
+    await bob.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    for (const o of others(bob)) await expectSpeaking(o, ['Bob']);
+  });
+
+  it('4. chat messages arrive in the same order on every side', async () => {
     const [alice, bob, carol, dave] = users as [User, User, User, User];
     // A burst from one person, then one message from each of the others in turn.
     const sent: [User, string][] = [
@@ -109,7 +132,7 @@ describe('video, screen sharing and chat with four people', () => {
     }
   });
 
-  it('4. everyone leaves; the last one out ends the room', async () => {
+  it('5. everyone leaves; the last one out ends the room', async () => {
     for (const u of [...users].reverse()) await leave(u);
     await closeEnded(...users);
   });

@@ -33,15 +33,39 @@ export function meshAudio(page: Page): Promise<PeerAudio[]> {
 /**
  * `u` has one connected peer connection per other person, and on every one
  * of them the bytes received grow and the level is above silence (~3e-5);
- * in a group, the in-call view shows each of them speaking (their own level meter).
+ * in a group, the in-call view shows each of them speaking (their own level).
  */
 export async function expectHearsEveryone(u: User, others: string[]): Promise<void> {
   await expectReceivesEveryone(u, others.length);
   // Left with one other person, the view is a 1:1 call's again (no participant list).
   if (others.length < 2) return;
-  for (const name of others) {
-    const row = callPanel(u.page).locator('.participant', { hasText: name });
-    await expect.poll(() => row.getAttribute('data-speaking'), poll).toBe('true');
+  await expectSpeaking(u, others);
+}
+
+const participant = (u: User, name: string) => callPanel(u.page).locator('.participant', { hasText: name });
+
+/** In `u`'s participant list, each of `names` has the speaking dot lit (every fake microphone plays a tone). */
+export async function expectSpeaking(u: User, names: string[]): Promise<void> {
+  for (const name of names) await expect.poll(() => participant(u, name).getAttribute('data-speaking'), poll).toBe('true');
+}
+
+/** The level bar's width in `u`'s participant list, 0..100. */
+async function levelShown(u: User, name: string): Promise<number> {
+  const width = await participant(u, name).locator('.level span').evaluate((el) => (el as HTMLElement).style.width);
+  return Number.parseFloat(width);
+}
+
+/**
+ * In `u`'s participant list, `name`'s speaking dot goes off with their level
+ * bar under the speaking threshold (15 %), and both stay so over the next
+ * readings (longer than the dot's hold).
+ */
+export async function expectStaysSilent(u: User, name: string): Promise<void> {
+  const silent = async () => (await participant(u, name).getAttribute('data-speaking')) === 'false' && (await levelShown(u, name)) < 15;
+  await expect.poll(silent, poll).toBe(true);
+  for (let i = 0; i < 8; i++) {
+    await u.page.waitForTimeout(250);
+    expect(await silent()).toBe(true);
   }
 }
 

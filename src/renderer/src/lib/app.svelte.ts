@@ -119,7 +119,6 @@ export class ParleyApp {
   /** Everyone else in the call, each with their own connection. */
   readonly mesh = new Mesh({
     session: (user, polite, held) => this.newCallSession(user, polite, held),
-    meter: (stream) => this.meter(stream),
   });
   /** The named room this call is, if it is one. */
   room = $state<string | null>(null);
@@ -147,8 +146,8 @@ export class ParleyApp {
   /** The microphone being opened for call number `seq` (see warmMicrophone). */
   private microphone: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   private readonly tones = new TonePlayer();
-  /** The call's level meters, on one AudioContext. */
-  private meters: { context: AudioContext | null; input: LevelMeter | null } = { context: null, input: null };
+  /** The call's microphone level (each peer's level is read from their connection: Mesh.readLevels). */
+  private inputMeter: LevelMeter | null = null;
   private timers: Partial<Record<'stats' | 'levels' | 'ended' | 'connect' | 'retry' | 'testTone', ReturnType<typeof setTimeout>>> = {};
   private retryDelayMs = 1000;
   /** Counts calls begun here; an await that finds another number has outlived its call. */
@@ -793,8 +792,8 @@ export class ParleyApp {
     const call = this.call;
     if (this.mesh.size > 0 || !this.localStream || (call.kind !== 'outgoing' && call.kind !== 'incoming') || !call.callId) return;
     this.mesh.add(call.peer, polite, true);
-    // The meters' AudioContext too: it takes milliseconds to start, which the answer need not wait for.
-    this.meters.input = this.meter(this.localStream);
+    // The microphone's meter too: its AudioContext takes milliseconds to start, which the answer need not wait for.
+    this.inputMeter ??= new LevelMeter(this.localStream);
   }
 
   /**
@@ -826,18 +825,13 @@ export class ParleyApp {
       signalingRestored: () => session.signalingRestored(),
       setMuted: (muted) => session.setMuted(muted),
       getStats: () => session.getStats(),
+      receivedLevel: () => session.receivedLevel(),
       close: () => {
         this.media.detach(session.video);
         this.chat.detach(session.chat);
         session.close();
       },
     };
-  }
-
-  /** A level meter on the call's one AudioContext, which the first meter starts. */
-  private meter(stream: MediaStream): LevelMeter {
-    this.meters.context ??= new AudioContext();
-    return new LevelMeter(stream, this.meters.context);
   }
 
   /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
@@ -864,11 +858,11 @@ export class ParleyApp {
   /** The call's level meters and quality samples, from the moment its media starts. */
   private startMeters(): void {
     if (!this.localStream) return;
-    this.meters.input ??= this.meter(this.localStream);
+    this.inputMeter ??= new LevelMeter(this.localStream);
     clearInterval(this.timers.levels);
     clearInterval(this.timers.stats);
     this.timers.levels = setInterval(() => {
-      this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
+      this.inputLevel = this.muted ? 0 : (this.inputMeter?.level() ?? 0);
       this.mesh.readLevels();
     }, 100);
     this.timers.stats = setInterval(() => void this.mesh.sampleQuality(), 2000);
@@ -922,9 +916,8 @@ export class ParleyApp {
     clearInterval(this.timers.stats);
     clearInterval(this.timers.levels);
     clearTimeout(this.timers.connect);
-    this.meters.input?.close();
-    void this.meters.context?.close().catch(() => undefined);
-    this.meters = { context: null, input: null };
+    this.inputMeter?.close();
+    this.inputMeter = null;
     this.muted = false;
     this.inputLevel = 0;
     if (!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer')) this.missedCalls += 1;

@@ -1,8 +1,9 @@
 /**
  * Sounds and levels through Web Audio: a generated ringtone and ringback
- * (no files, no network), a short cue, and level meters for streams.
+ * (no files, no network), a short cue, and a level meter for a local stream.
  * Each output can go to its own device (AudioContext.setSinkId).
  */
+import { levelFromRms } from './audio-level.js';
 import { logger } from './log.js';
 
 const log = logger('audio');
@@ -100,20 +101,19 @@ export class TonePlayer {
 }
 
 /**
- * Live level (0..1) of a stream's audio, on an AudioContext of its own or on
- * a shared one (starting a context takes milliseconds; `close` leaves a
- * shared one open).
+ * Live level (0..1, the scale of audio-level.ts) of a local stream's audio:
+ * the microphone in a call and in Settings' test. A peer's level is read
+ * from their RTP audio level instead (CallSession.receivedLevel), which needs
+ * no Web Audio graph per peer and does not depend on Chromium feeding a remote
+ * track into Web Audio (it stopped for some peers after renegotiations).
  */
 export class LevelMeter {
-  private readonly ctx: AudioContext;
-  private readonly ownContext: boolean;
+  private readonly ctx = new AudioContext();
   private readonly analyser: AnalyserNode;
   private readonly buffer: Float32Array<ArrayBuffer>;
   private readonly source: MediaStreamAudioSourceNode;
 
-  constructor(stream: MediaStream, shared?: AudioContext) {
-    this.ownContext = shared === undefined;
-    this.ctx = shared ?? new AudioContext();
+  constructor(stream: MediaStream) {
     this.source = this.ctx.createMediaStreamSource(stream);
     this.analyser = this.ctx.createAnalyser();
     this.analyser.fftSize = 1024;
@@ -122,16 +122,15 @@ export class LevelMeter {
     void this.ctx.resume().catch(() => undefined);
   }
 
-  /** RMS mapped to 0..1 on a perceptual (square root) scale. */
   level(): number {
     this.analyser.getFloatTimeDomainData(this.buffer);
     let sum = 0;
     for (const v of this.buffer) sum += v * v;
-    return Math.min(1, Math.sqrt(Math.sqrt(sum / this.buffer.length)) * 1.5);
+    return levelFromRms(Math.sqrt(sum / this.buffer.length));
   }
 
   close(): void {
     this.source.disconnect();
-    if (this.ownContext) void this.ctx.close().catch(() => undefined);
+    void this.ctx.close().catch(() => undefined);
   }
 }

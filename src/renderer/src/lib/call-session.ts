@@ -11,6 +11,7 @@
  * call is answered. The server relays no signal of a ringing call.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
+import { levelFromSources } from './audio-level.js';
 import { ChatChannel } from './chat.js';
 import { logger } from './log.js';
 import { MediaRecovery } from './media-recovery.js';
@@ -60,6 +61,8 @@ export class CallSession {
   private readonly recovery: MediaRecovery;
   /** What was to be sent while held; null once released. */
   private held: Signal[] | null;
+  /** Where the peer's audio arrives; null until its track does. */
+  private audioReceiver: RTCRtpReceiver | null = null;
 
   constructor(private readonly options: CallSessionOptions) {
     this.held = options.held ? [] : null;
@@ -81,8 +84,9 @@ export class CallSession {
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
-    this.pc.ontrack = ({ streams, track }) => {
+    this.pc.ontrack = ({ streams, track, receiver }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's
+      this.audioReceiver = receiver;
       options.onRemoteStream(streams[0] ?? new MediaStream([track]));
     };
     this.pc.onicecandidate = ({ candidate }) => {
@@ -134,6 +138,16 @@ export class CallSession {
 
   getStats(): Promise<RTCStatsReport> {
     return this.pc.getStats();
+  }
+
+  /**
+   * The level of the peer's audio as it arrives (0..1, the meters' scale),
+   * from the RTP audio level of the packets played out: cheap enough to read
+   * every tick for every peer, and independent of which stream the track is in.
+   */
+  receivedLevel(): number {
+    const sources = this.audioReceiver?.getSynchronizationSources() ?? [];
+    return levelFromSources(sources, performance.timeOrigin + performance.now());
   }
 
   close(): void {

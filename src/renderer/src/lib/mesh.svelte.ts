@@ -3,10 +3,10 @@
  * session per remote participant, each negotiated on its own (perfect
  * negotiation, with the role the server gave for that pair). A 1:1 call is a
  * mesh of one. This module keeps the books: who is there, their session,
- * signals that came before their session, mute and away state, a level meter,
- * a speaking indicator and connection quality per participant. Sessions and
- * meters come from factories (CallSession and LevelMeter in the app, fakes
- * in tests), so nothing here touches WebRTC or Web Audio itself.
+ * signals that came before their session, mute and away state, the level of
+ * their audio, a speaking indicator and connection quality per participant.
+ * Sessions come from a factory (CallSession in the app, fakes in tests), so
+ * nothing here touches WebRTC itself.
  */
 import type { UserRef } from 'parley-server/protocol';
 import type { MediaState, Signal } from './call-session.js';
@@ -20,11 +20,8 @@ export interface PeerSession {
   signalingRestored(): void;
   setMuted(muted: boolean): void;
   getStats(): Promise<RTCStatsReport>;
-  close(): void;
-}
-
-export interface Meter {
-  level(): number;
+  /** The level of their audio as it arrives now, 0..1 (audio-level.ts). */
+  receivedLevel(): number;
   close(): void;
 }
 
@@ -48,11 +45,10 @@ export interface Peer {
 export interface MeshOptions {
   /** Makes the session toward `user`; `held` while the call still rings (see CallSession). */
   session(user: UserRef, polite: boolean, held: boolean): PeerSession;
-  meter(stream: MediaStream): Meter;
   now?: () => number;
 }
 
-/** A level above this is speech (or a tone), not room noise: about -40 dBFS on LevelMeter's scale. */
+/** A level above this is speech (or a tone), not room noise: -40 dBov (RMS 0.01) on the meters' scale (audio-level.ts). */
 export const SPEAKING_LEVEL = 0.15;
 /** How long the indicator stays on after the level drops, so it does not flicker between words. */
 export const SPEAKING_HOLD_MS = 400;
@@ -61,7 +57,6 @@ const EARLY_SIGNALS_MAX = 64;
 
 interface Link {
   session: PeerSession | null;
-  meter: Meter | null;
   counters: LossCounters | null;
   lastLoudAt: number;
 }
@@ -112,7 +107,7 @@ export class Mesh {
       this.peers.push(this.blank(user, 'connecting'));
     }
     const session = this.options.session(user, polite, held);
-    this.links.set(user.username, { session, meter: null, counters: null, lastLoudAt: -Infinity });
+    this.links.set(user.username, { session, counters: null, lastLoudAt: -Infinity });
     for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
     this.early.delete(user.username);
     return session;
@@ -122,7 +117,6 @@ export class Mesh {
   remove(username: string): void {
     const link = this.links.get(username);
     link?.session?.close();
-    link?.meter?.close();
     this.links.delete(username);
     this.early.delete(username);
     this.peers = this.peers.filter((p) => p.user.username !== username);
@@ -175,23 +169,23 @@ export class Mesh {
 
   setStream(username: string, stream: MediaStream): void {
     const peer = this.peer(username);
-    const link = this.links.get(username);
-    if (!peer || !link) return;
-    peer.stream = stream;
-    link.meter?.close();
-    link.meter = this.options.meter(stream);
+    if (peer && this.links.has(username)) peer.stream = stream;
   }
 
-  /** Reads each participant's level; speaking while loud, and for a moment after. */
+  /**
+   * Reads each participant's level; speaking while loud, and for a moment
+   * after. Someone who says they muted is not speaking, whatever their level
+   * still reads (the last packets before the mute, the hold).
+   */
   readLevels(): void {
     const now = this.now();
     for (const peer of this.peers) {
       const link = this.links.get(peer.user.username);
-      if (!link?.meter) continue;
-      const level = link.meter.level();
+      if (!link?.session) continue;
+      const level = link.session.receivedLevel();
       if (level > SPEAKING_LEVEL) link.lastLoudAt = now;
       peer.level = level;
-      peer.speaking = now - link.lastLoudAt <= SPEAKING_HOLD_MS;
+      peer.speaking = !peer.muted && now - link.lastLoudAt <= SPEAKING_HOLD_MS;
     }
   }
 
@@ -214,10 +208,7 @@ export class Mesh {
 
   /** Ends every session (the call is over). */
   close(): void {
-    for (const link of this.links.values()) {
-      link.session?.close();
-      link.meter?.close();
-    }
+    for (const link of this.links.values()) link.session?.close();
     this.links.clear();
     this.early.clear();
     this.peers = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Signal } from './call-session.js';
-import { Mesh, SPEAKING_HOLD_MS, type Meter, type PeerSession } from './mesh.svelte.js';
+import { Mesh, SPEAKING_HOLD_MS, type PeerSession } from './mesh.svelte.js';
 
 const ref = (username: string) => ({ username, displayName: username.toUpperCase() });
 const offer: Signal = { description: { type: 'offer', sdp: 'v=0' } };
@@ -13,6 +13,7 @@ class FakeSession implements PeerSession {
   muted = false;
   closed = false;
   stats: Record<string, unknown>[] = [];
+  level = 0;
   constructor(
     readonly user: string,
     readonly polite: boolean,
@@ -34,16 +35,8 @@ class FakeSession implements PeerSession {
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map(this.stats.map((s, i) => [String(i), s])) as unknown as RTCStatsReport);
   }
-  close(): void {
-    this.closed = true;
-  }
-}
-
-class FakeMeter implements Meter {
-  value = 0;
-  closed = false;
-  level(): number {
-    return this.value;
+  receivedLevel(): number {
+    return this.level;
   }
   close(): void {
     this.closed = true;
@@ -52,7 +45,6 @@ class FakeMeter implements Meter {
 
 function mesh() {
   const sessions: FakeSession[] = [];
-  const meters: FakeMeter[] = [];
   let now = 1000;
   const m = new Mesh({
     session: (user, polite, held) => {
@@ -60,14 +52,9 @@ function mesh() {
       sessions.push(s);
       return s;
     },
-    meter: () => {
-      const meter = new FakeMeter();
-      meters.push(meter);
-      return meter;
-    },
     now: () => now,
   });
-  return { m, sessions, meters, tick: (ms: number) => (now += ms) };
+  return { m, sessions, tick: (ms: number) => (now += ms) };
 }
 
 describe('mesh bookkeeping', () => {
@@ -107,15 +94,14 @@ describe('mesh bookkeeping', () => {
     expect(sessions[0]?.signals.length).toBeLessThanOrEqual(64);
   });
 
-  it('someone leaving closes only their session and meter; the others are untouched', () => {
-    const { m, sessions, meters } = mesh();
+  it('someone leaving closes only their session; the others are untouched', () => {
+    const { m, sessions } = mesh();
     m.add(ref('bob'), false);
     m.add(ref('carol'), false);
     m.setStream('bob', {} as MediaStream);
     m.setStream('carol', {} as MediaStream);
     m.remove('bob');
     expect(sessions.map((s) => s.closed)).toEqual([true, false]);
-    expect(meters.map((x) => x.closed)).toEqual([true, false]);
     expect(m.peers.map((p) => p.user.username)).toEqual(['carol']);
     // Signals from someone who left are not kept for a session that will never come… until they rejoin.
     m.signal('bob', offer);
@@ -157,26 +143,60 @@ describe('mesh bookkeeping', () => {
   });
 
   it('speaking follows each participant\'s own level, held briefly after it drops', () => {
-    const { m, meters, tick } = mesh();
+    const { m, sessions, tick } = mesh();
     m.add(ref('bob'), false);
     m.add(ref('carol'), false);
-    m.setStream('bob', {} as MediaStream);
-    m.setStream('carol', {} as MediaStream);
-    const [bob, carol] = meters;
-    bob!.value = 0.6;
-    carol!.value = 0.01;
+    const [bob, carol] = sessions;
+    bob!.level = 0.6;
+    carol!.level = 0.01;
     m.readLevels();
     expect(m.peers.map((p) => [p.level, p.speaking])).toEqual([
       [0.6, true],
       [0.01, false],
     ]);
-    bob!.value = 0;
+    bob!.level = 0;
     tick(SPEAKING_HOLD_MS / 2);
     m.readLevels();
     expect(m.peer('bob')?.speaking).toBe(true);
     tick(SPEAKING_HOLD_MS);
     m.readLevels();
     expect(m.peer('bob')?.speaking).toBe(false);
+  });
+
+  it('levels come from each session, whatever stream their track arrived in; a ringing invitee has none', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.ringing(ref('carol'));
+    sessions[0]!.level = 0.5;
+    m.readLevels();
+    // A new stream (a renegotiation that added video to it) changes nothing about the level.
+    m.setStream('bob', {} as MediaStream);
+    m.readLevels();
+    expect(m.peers.map((p) => [p.user.username, p.level, p.speaking])).toEqual([
+      ['bob', 0.5, true],
+      ['carol', 0, false],
+    ]);
+  });
+
+  it('someone who muted is not speaking, at once and for as long as they stay muted, whatever their level reads', () => {
+    const { m, sessions, tick } = mesh();
+    m.add(ref('bob'), false);
+    sessions[0]!.level = 0.8;
+    m.readLevels();
+    expect(m.peer('bob')?.speaking).toBe(true);
+    m.setMutedBy('bob', true);
+    m.readLevels();
+    expect(m.peer('bob')?.speaking).toBe(false);
+    sessions[0]!.level = 0;
+    for (let i = 0; i < 5; i++) {
+      tick(100);
+      m.readLevels();
+      expect(m.peer('bob')?.speaking).toBe(false);
+    }
+    m.setMutedBy('bob', false);
+    sessions[0]!.level = 0.8;
+    m.readLevels();
+    expect(m.peer('bob')?.speaking).toBe(true);
   });
 
   it('scores each connection on its own statistics', async () => {

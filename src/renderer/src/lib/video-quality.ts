@@ -182,6 +182,18 @@ export class VideoQuality {
     this.timer = null;
   }
 
+  /**
+   * A slot turned on is not sending until the negotiation its new direction
+   * starts completes: until then its parameters are the unnegotiated ones
+   * (no RTCP cname), and Chromium rejects setting them once that negotiation
+   * has filled them in meanwhile ("modified RTCP parameters"). `negotiated()`
+   * applies the level then.
+   */
+  private negotiatedToSend(sender: RTCRtpSender): boolean {
+    const direction = this.pc.getTransceivers().find((t) => t.sender === sender)?.currentDirection;
+    return direction === 'sendrecv' || direction === 'sendonly';
+  }
+
   private audioSender(): RTCRtpSender | undefined {
     return this.pc.getSenders().find((s) => s.track?.kind === 'audio');
   }
@@ -214,7 +226,7 @@ export class VideoQuality {
 
   private async applyVideo(kind: VideoKind): Promise<void> {
     const sender = this.senderOf(kind);
-    if (!sender?.track) return;
+    if (!sender?.track || !this.negotiatedToSend(sender)) return;
     const level = LADDERS[kind][this.state[kind].level];
     if (!level) return;
     sender.track.contentHint = kind === 'screen' ? 'detail' : 'motion';
