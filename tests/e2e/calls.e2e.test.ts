@@ -55,6 +55,11 @@ async function newestOutcome(u: User, mark: number | undefined): Promise<string 
   return (await newestRow(u, mark)).locator('.outcome').textContent();
 }
 
+/** The peer's level meter in `u`'s 1:1 call view (0..1; the speaking threshold is 0.15). */
+function peerLevel(u: User, peer: string): Promise<number> {
+  return u.page.getByRole('meter', { name: `${peer} level` }).evaluate((el) => (el as HTMLMeterElement).value);
+}
+
 /** How many microphones each user has open: the callee's opens while the call rings, the caller's while it dials. */
 async function expectMicrophones(count: number, ...users: User[]): Promise<void> {
   for (const u of users) await expect.poll(() => liveTracks(u.page), poll).toBe(count);
@@ -72,18 +77,23 @@ describe('1:1 audio calls in the browser', () => {
     await expect(alice.page.locator('.in-call').textContent()).resolves.toBe('In call');
     await expectAudioFlowing(bob.page);
     await expectAudioFlowing(alice.page);
+    // Each side's meter for the other shows the tone, above the speaking threshold.
+    await expect.poll(() => peerLevel(alice, 'Bob'), poll).toBeGreaterThan(0.15);
+    await expect.poll(() => peerLevel(bob, 'Alice'), poll).toBeGreaterThan(0.15);
     // The connection quality indicator appears from the first statistics, with the numbers on hover.
     await expect.poll(() => alice.page.locator('.quality').getAttribute('title'), poll).toMatch(/Round trip \d+ ms, jitter \d+ ms, packet loss [\d.]+ %/);
     expect(await alice.page.locator('.quality').textContent()).toMatch(/Connection: (good|fair|poor)/);
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call.png') });
   });
 
-  it('2. alice mutes: bob hears silence and sees alice muted; unmute restores both', async () => {
+  it('2. alice mutes: bob hears silence, sees alice muted and her meter drop; unmute restores all three', async () => {
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 1, poll).toBeLessThan(0.01);
     await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
+    await expect.poll(() => peerLevel(bob, 'Alice'), poll).toBeLessThan(0.15);
     await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click();
     await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
+    await expect.poll(() => peerLevel(bob, 'Alice'), poll).toBeGreaterThan(0.15);
     await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(0);
   });
 
