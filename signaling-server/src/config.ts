@@ -34,6 +34,8 @@ export interface Config {
   floodDisconnect: number;
   /** Absolute path of the built web client served at `/`, if any. */
   webRoot: string | undefined;
+  /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
+  redisUrl: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -93,6 +95,12 @@ const rawSchema = z.object({
   messageBurst: int(1, 100_000),
   floodDisconnect: int(0, 1_000_000),
   webRoot: z.string().optional(),
+  redisUrl: z
+    .string()
+    .refine((u) => URL.canParse(u) && ['redis:', 'rediss:'].includes(new URL(u).protocol), {
+      message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0',
+    })
+    .optional(),
 });
 type RawSettings = z.input<typeof rawSchema>;
 
@@ -119,7 +127,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
+  { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
 ];
+
+/** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'redisUrl']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -202,7 +214,7 @@ export function loadConfig(
     const shown = setting ? raw[setting.key] : undefined;
     throw new ConfigError(
       `${setting ? `${setting.env} (${setting.flag})` : 'setting'}: ${issue?.message ?? 'invalid'}` +
-        (shown !== undefined && setting?.key !== 'turnSecret' && setting?.key !== 'inviteCode' ? ` (got "${shown}")` : ''),
+        (shown !== undefined && setting && !SECRET_SETTINGS.has(setting.key) ? ` (got "${shown}")` : ''),
     );
   }
   const r = parsed.data;
@@ -244,6 +256,7 @@ export function loadConfig(
     messageBurst: r.messageBurst,
     floodDisconnect: r.floodDisconnect,
     webRoot,
+    redisUrl: r.redisUrl,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
  * tell clients, end ringing calls, close connections (clients reconnect and
  * resume their answered calls), close the store.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { loadOrCreateSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
+import { LocalCallTimers } from './calls/call-timers.js';
+import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { HistoryRepository } from './history/history-repository.js';
@@ -66,7 +69,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const history = new HistoryRepository(db);
   const startedAt = Date.now();
   const tokens = new TokenService(loadOrCreateSecret(config.dataDir), config.tokenTtlS);
-  const stores = createMemoryStores();
+  const node = randomUUID();
+  let shared: SharedState | undefined;
+  try {
+    shared = config.redisUrl ? await connectSharedState(config.redisUrl, node, log) : undefined;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const stores = shared?.stores ?? createMemoryStores();
 
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
   // The app is the server's request handler before Socket.IO attaches, so
@@ -79,7 +90,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     trustProxy: config.trustProxy,
     users,
     tokens,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(shared?.limiter),
+    limiter: shared?.limiter,
     metrics,
     log: log.child({ module: 'http' }),
     checkStore: async () => {
@@ -87,9 +99,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     sessions: () => io.of('/').sockets.size,
     webRoot: config.webRoot,
+    healthChecks: shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [],
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics);
+  shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
   const calls = new CallService({
     io,
@@ -100,6 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics,
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
+    timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.
@@ -124,6 +139,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000);
   await watcher.start();
+  const registry = shared?.registry({
+    localSessions: () => [...io.of('/').sockets.keys()],
+    sessionLost: async (session) => {
+      await calls.disconnected(session);
+      await presence.refresh(session.username);
+    },
+    resync: (reason) => {
+      // Clients reconnect by themselves after a transport close and resume their calls.
+      for (const s of io.of('/').sockets.values()) s.conn.close();
+      if (reason === 'data-lost') void calls.recoverAfterRestart(Date.now()).catch((err: unknown) => log.error({ err }, 'recovering calls failed'));
+    },
+  });
+  await registry?.start();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -136,7 +164,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
   log.info(
-    { url, dataDir: config.dataDir, registration: config.registration, webRoot: config.webRoot, version: VERSION },
+    { url, dataDir: config.dataDir, registration: config.registration, webRoot: config.webRoot, version: VERSION, node, shared: shared !== undefined },
     'parley-server listening',
   );
 
@@ -147,9 +175,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       watcher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
-      // Ringing calls end; answered ones keep their media (peer to peer) and
-      // are claimed again by both sides when the server is back.
-      await calls.endRinging('failed');
+      if (registry) {
+        // Other nodes go on: this node's devices count as disconnected (their
+        // clients reconnect to another node and resume), nobody else's calls end.
+        await registry.leave();
+      } else {
+        // Ringing calls end; answered ones keep their media (peer to peer) and
+        // are claimed again by both sides when the server is back.
+        await calls.endRinging('failed');
+      }
       calls.dispose();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
@@ -157,6 +191,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         void io.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      await shared?.close();
       await db.destroy();
       log.info('stopped');
     })());

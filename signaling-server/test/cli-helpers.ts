@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { Client } from './harness.js';
+import { sharedStateUrl, type Client } from './harness.js';
 
 export const BIN = path.resolve(import.meta.dirname, '../bin/parley-server.js');
 
@@ -104,8 +104,15 @@ export interface ChildServer {
  * its "parley-server listening" log line, whose `url` says where it is.
  */
 export async function startChildServer(options: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ChildServer> {
+  const redisUrl = options.env?.PARLEY_REDIS_URL ?? (await sharedStateUrl());
   const child = spawn(process.execPath, [BIN], {
-    env: cleanEnv({ PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'info', PARLEY_DATA_DIR: options.dataDir, ...options.env }),
+    env: cleanEnv({
+      PARLEY_PORT: '0',
+      PARLEY_LOG_LEVEL: 'info',
+      PARLEY_DATA_DIR: options.dataDir,
+      ...(redisUrl !== undefined && { PARLEY_REDIS_URL: redisUrl }),
+      ...options.env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -1,11 +1,16 @@
 /**
  * Test harness: real servers on port 0 with a temp data dir, real
  * socket.io-clients, and teardown of everything a test started.
+ *
+ * PARLEY_TEST_STORES (comma-separated) picks the backing stores every test
+ * server uses: `redis` gives each one a fresh database of a real
+ * redis-server this test file starts (see redis-server.ts), so the whole
+ * suite runs against shared state too (`npm run test:redis`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -20,6 +25,7 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
+import { RedisServer } from './redis-server.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
@@ -29,6 +35,29 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
+
+export const TEST_STORES = new Set(
+  (process.env.PARLEY_TEST_STORES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+let redis: Promise<RedisServer> | undefined;
+/** This test file's redis-server, started on first use and stopped after the file. */
+export function testRedis(): Promise<RedisServer> {
+  return (redis ??= RedisServer.start());
+}
+afterAll(async () => {
+  const started = redis;
+  redis = undefined;
+  if (started) await (await started).close();
+});
+
+/** PARLEY_REDIS_URL for a new test server: a fresh database when the suite runs on Redis, else none. */
+export async function sharedStateUrl(): Promise<string | undefined> {
+  return TEST_STORES.has('redis') ? (await testRedis()).freshUrl() : undefined;
+}
 
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
@@ -46,7 +75,8 @@ export async function startTestServer(
   options: ServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const config = loadConfig({}, {}, { port: 0, dataDir, logLevel: 'silent', ...overrides });
+  const redisUrl = 'redisUrl' in overrides ? overrides.redisUrl : await sharedStateUrl();
+  const config = loadConfig({}, {}, { port: 0, dataDir, logLevel: 'silent', redisUrl, ...overrides });
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
   cleanups.push(() => server.close());
   return { ...server, dataDir, config };

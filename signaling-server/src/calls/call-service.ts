@@ -19,7 +19,9 @@ import type { CallResumeReply, ClientPayload, EndReason, Media, ServerToClientEv
 import type { PresenceService } from '../realtime/presence-service.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, type ParleyServer } from '../realtime/types.js';
+import { involves } from '../stores/call-rules.js';
 import type { Call, DeviceSession, Stores } from '../stores/types.js';
+import type { CallTimer, CallTimers } from './call-timers.js';
 
 export interface CallServiceDeps {
   io: ParleyServer;
@@ -31,13 +33,17 @@ export interface CallServiceDeps {
   ringTimeoutMs: number;
   /** How long an answered call waits for a device that lost its connection. */
   graceMs: number;
+  /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
+  timers: CallTimers;
   log: Logger;
 }
 
 export class CallService {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private restartSweep: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: CallServiceDeps) {}
+  constructor(private readonly deps: CallServiceDeps) {
+    deps.timers.start((timer) => this.due(timer));
+  }
 
   /** Rings the callee's devices. `afterReply` runs once the caller has the call id. */
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
@@ -77,7 +83,7 @@ export class CallService {
       return this.refuse(record, 'busy', `${callee.displayName} is busy`);
     }
     await history.started(record);
-    this.schedule(record.callId, this.deps.ringTimeoutMs, () => this.end(record.callId, 'no-answer'));
+    await this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs);
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) this.emitTo(d, 'call:incoming', incoming);
     afterReply(() => this.emitTo(from.device, 'call:ringing', { callId: record.callId }));
@@ -89,7 +95,7 @@ export class CallService {
     const call = await this.ringingOn(session, callId);
     const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
-    this.clearTimer(callId);
+    await this.deps.timers.clear({ kind: 'ring', callId });
     await this.deps.history.answered(callId, accepted.answeredAt ?? Date.now());
     this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
     for (const other of call.ringing) {
@@ -175,7 +181,7 @@ export class CallService {
       const role = call.callerDevice === session.device ? 'caller' : call.calleeDevice === session.device ? 'callee' : null;
       if (call.state !== 'active' || !role) throw new RequestError('not_in_call', 'This device is not in that call');
       await stores.calls.setAway(callId, session.device, false);
-      this.clearTimer(this.awayKey(callId, session.device));
+      await this.deps.timers.clear({ kind: 'away', callId, device: session.device });
       this.emitTo(this.otherDevice(call, session.device), 'call:peer-connection', { callId, connected: true });
       this.deps.log.info({ callId, username: session.username }, 'call resumed');
       return { state: 'active', polite: role === 'callee' };
@@ -221,19 +227,29 @@ export class CallService {
    * the grace period has passed without both sides claiming them.
    */
   async recoverAfterRestart(startedAt: number): Promise<void> {
-    const unanswered = await this.deps.history.dangling(startedAt, 'unanswered');
-    for (const id of unanswered) await this.deps.history.ended(id, 'failed', startedAt);
+    const unanswered: string[] = [];
+    for (const id of await this.deps.history.dangling(startedAt, 'unanswered')) {
+      // With shared stores another node may be ringing it: only a call no store knows is left over.
+      if (await this.deps.stores.calls.get(id)) continue;
+      await this.deps.history.ended(id, 'failed', startedAt);
+      unanswered.push(id);
+    }
     if (unanswered.length > 0) this.deps.log.warn({ calls: unanswered.length }, 'closed unanswered calls left open by the previous run');
-    this.schedule('restart-sweep', this.deps.graceMs, async () => {
-      let closed = 0;
-      for (const id of await this.deps.history.dangling(startedAt, 'all')) {
-        if (await this.deps.stores.calls.get(id)) continue;
-        const claim = await this.deps.stores.calls.dropClaim(id);
-        await this.recordLost(id, 'failed', claim ? [claim.device] : []);
-        closed++;
-      }
-      if (closed > 0) this.deps.log.warn({ calls: closed }, 'ended calls not resumed after the restart');
-    });
+    clearTimeout(this.restartSweep);
+    this.restartSweep = setTimeout(() => {
+      this.sweepAfterRestart(startedAt).catch((err: unknown) => this.deps.log.error({ err }, 'the restart sweep failed'));
+    }, this.deps.graceMs);
+  }
+
+  private async sweepAfterRestart(startedAt: number): Promise<void> {
+    let closed = 0;
+    for (const id of await this.deps.history.dangling(startedAt, 'all')) {
+      if (await this.deps.stores.calls.get(id)) continue;
+      const claim = await this.deps.stores.calls.dropClaim(id);
+      await this.recordLost(id, 'failed', claim ? [claim.device] : []);
+      closed++;
+    }
+    if (closed > 0) this.deps.log.warn({ calls: closed }, 'ended calls not resumed after the restart');
   }
 
   /** Ends the ringing calls on this node (shutdown); answered calls stay resumable. */
@@ -245,11 +261,11 @@ export class CallService {
    * The one teardown: idempotent, since racing ends (hang-up on both sides,
    * timeout during accept) resolve to whoever removes the call first.
    */
-  async end(callId: string, reason: EndReason, except?: string): Promise<void> {
-    const call = await this.deps.stores.calls.end(callId);
+  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean): Promise<void> {
+    const call = await this.deps.stores.calls.end(callId, onlyIf);
     if (!call) return;
-    this.clearTimer(callId);
-    for (const d of call.away) this.clearTimer(this.awayKey(callId, d));
+    const { timers } = this.deps;
+    await Promise.all([timers.clear({ kind: 'ring', callId }), ...call.away.map((device) => timers.clear({ kind: 'away', callId, device }))]);
     await this.deps.history.ended(callId, reason, Date.now());
     this.deps.metrics.callOutcomes.inc({ reason });
     const devices = new Set([call.callerDevice, call.calleeDevice, ...call.ringing]);
@@ -259,18 +275,24 @@ export class CallService {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    clearTimeout(this.restartSweep);
+    this.deps.timers.dispose();
+  }
+
+  /**
+   * A deadline came due, on whichever node: it applies only if the call is
+   * still as it was when it was set (answered or resumed elsewhere: not).
+   */
+  private async due(timer: CallTimer): Promise<void> {
+    if (timer.kind === 'ring') return this.end(timer.callId, 'no-answer', undefined, (c) => c.state === 'ringing');
+    const { callId, device } = timer;
+    await this.end(callId, 'failed', device, (c) => c.state === 'active' && c.away.includes(device));
   }
 
   private async awaitDevice(call: Call, device: string): Promise<void> {
     await this.deps.stores.calls.setAway(call.id, device, true);
     this.emitTo(this.otherDevice(call, device), 'call:peer-connection', { callId: call.id, connected: false });
-    this.schedule(this.awayKey(call.id, device), this.deps.graceMs, async () => {
-      // Checked against the store, not this timer: the device may have resumed on another node.
-      const now = await this.deps.stores.calls.get(call.id);
-      if (now?.away.includes(device)) await this.end(call.id, 'failed', device);
-    });
+    await this.deps.timers.set({ kind: 'away', callId: call.id, device }, this.deps.graceMs);
     this.deps.log.info({ callId: call.id, device, graceMs: this.deps.graceMs }, 'call waiting for a device to reconnect');
   }
 
@@ -297,26 +319,6 @@ export class CallService {
     (this.deps.io.to(deviceRoom(device)).emit as (e: E, p: typeof payload) => boolean)(event, payload);
   }
 
-  private schedule(key: string, ms: number, fn: () => Promise<void>): void {
-    this.clearTimer(key);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        fn().catch((err: unknown) => this.deps.log.error({ err, timer: key }, 'a call timer failed'));
-      }, ms),
-    );
-  }
-
-  private clearTimer(key: string): void {
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
-  }
-
-  private awayKey(callId: string, device: string): string {
-    return `away:${callId}:${device}`;
-  }
-
   private otherDevice(call: Call, device: string): string {
     return (call.callerDevice === device ? call.calleeDevice : call.callerDevice) ?? '';
   }
@@ -334,9 +336,7 @@ export class CallService {
   private async participating(session: DeviceSession, callId: string): Promise<Call> {
     const call = await this.deps.stores.calls.get(callId);
     if (!call) throw new RequestError('not_found', 'No such call');
-    const involved =
-      call.callerDevice === session.device || call.calleeDevice === session.device || call.ringing.includes(session.device);
-    if (!involved) throw new RequestError('not_in_call', 'You are not in this call');
+    if (!involves(call, session.device)) throw new RequestError('not_in_call', 'You are not in this call');
     return call;
   }
 

@@ -6,11 +6,12 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { TokenService } from '../auth/tokens.js';
 import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
 import type { Registration } from '../config.js';
+import { memoryLimiter, type MakeLimiter } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -24,6 +25,7 @@ import {
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
+import { StoreUnavailableError } from '../stores/types.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
 
@@ -41,6 +43,10 @@ export interface HttpDeps {
   log: Logger;
   /** Resolves when the store answers; rejects when it does not. */
   checkStore: () => Promise<void>;
+  /** Further backing stores /healthz checks (Redis), each by the name it reports when it fails. */
+  healthChecks?: { name: string; check: () => Promise<void> }[];
+  /** Where the per-IP registration limit counts (shared between nodes with Redis). */
+  limiter?: MakeLimiter;
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
@@ -68,7 +74,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.trustProxy.length > 0) app.set('trust proxy', deps.trustProxy);
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
-  const registrations = new RateLimiterMemory({ keyPrefix: 'register', points: 20, duration: 3600 });
+  const registrations = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'register', points: 20, duration: 3600 });
 
   app.use((req, _res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
@@ -78,14 +84,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(cors({ origin: true, methods: ['GET', 'POST'], maxAge: 600 }));
   app.use(express.json({ limit: '16kb' }));
 
+  const checks = [{ name: 'database', check: deps.checkStore }, ...(deps.healthChecks ?? [])];
   app.get('/healthz', async (_req, res) => {
-    try {
-      await deps.checkStore();
+    const results = await Promise.allSettled(checks.map(async (c) => c.check()));
+    const failing = checks.filter((_, i) => results[i]?.status === 'rejected').map((c) => c.name);
+    if (failing.length === 0) {
       res.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000), sessions: deps.sessions() });
-    } catch (err) {
-      deps.log.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'error', message: 'store unavailable' });
+      return;
     }
+    deps.log.error({ failing, err: results.find((r) => r.status === 'rejected')?.reason }, 'health check failed');
+    const message = failing.includes('database') ? 'store unavailable' : `${failing.join(', ')} unavailable`;
+    res.status(503).json({ status: 'error', message, failing });
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -162,7 +171,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let failure: HttpFailure;
     if (err instanceof HttpFailure) failure = err;
-    else if (isBodyError(err)) {
+    else if (err instanceof StoreUnavailableError) {
+      failure = new HttpFailure(503, 'unavailable', `${err.store} is unreachable: try again shortly`);
+    } else if (isBodyError(err)) {
       failure =
         err.type === 'entity.too.large'
           ? new HttpFailure(413, 'bad_request', 'Request body too large')

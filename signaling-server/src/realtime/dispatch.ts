@@ -18,7 +18,7 @@ import {
   type ClientReplies,
   type ErrorCode,
 } from '../protocol/index.js';
-import type { DeviceSession, SessionStore } from '../stores/types.js';
+import { StoreUnavailableError, type DeviceSession, type SessionStore } from '../stores/types.js';
 import { RequestError } from './request-error.js';
 import type { ParleySocket } from './types.js';
 
@@ -52,8 +52,13 @@ export const FLOOD_WINDOW_S = 10;
 const EVENTS = new Set<string>(Object.keys(clientSchemas));
 const isClientEvent = (e: string): e is ClientEvent => EVENTS.has(e);
 
+const unreachable = (err: StoreUnavailableError) => `The server's shared state (${err.store}) is unreachable: try again shortly`;
+
 export class Dispatcher {
   // A steady-rate bucket plus a burst allowance: a token bucket in effect.
+  // Per connection, so these stay in this node's memory even with Redis: a
+  // connection lives on one node, and a Redis round trip per message would
+  // only slow every message down to count the same thing.
   private readonly steady: RateLimiterMemory;
   private readonly burst: RateLimiterMemory;
   private readonly limiter: BurstyRateLimiter;
@@ -110,7 +115,13 @@ export class Dispatcher {
     } catch {
       return reject('unavailable', 'This session could not start: reconnect');
     }
-    const session = await this.deps.sessions.get(socket.id);
+    let session: DeviceSession | undefined;
+    try {
+      session = await this.deps.sessions.get(socket.id);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) return reject('unavailable', unreachable(err));
+      throw err;
+    }
     if (!session) return reject('unauthorized', 'This session has ended');
     const after: (() => void)[] = [];
     try {
@@ -123,6 +134,7 @@ export class Dispatcher {
       for (const fn of after) fn();
     } catch (err) {
       if (err instanceof RequestError) return reject(err.code, err.message);
+      if (err instanceof StoreUnavailableError) return reject('unavailable', unreachable(err));
       this.deps.log.error({ err, event, username: session.username }, 'handler failed');
       reject('internal', 'The server could not handle this message');
     }

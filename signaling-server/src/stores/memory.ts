@@ -3,6 +3,7 @@
  * awaiting, so each one is atomic on this node's event loop.
  */
 import type { Status } from '../protocol/index.js';
+import { accepted, involves, withAway, withoutRinging } from './call-rules.js';
 import type {
   Call,
   CallStore,
@@ -105,17 +106,14 @@ export class MemoryCallStore implements CallStore {
 
   accept(callId: string, device: string, at: number): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (!c || c.state !== 'ringing' || !c.ringing.includes(device)) return Promise.resolve(undefined);
-    c.state = 'active';
-    c.calleeDevice = device;
-    c.answeredAt = at;
-    c.ringing = [];
-    return Promise.resolve(clone(c));
+    const next = c && accepted(c, device, at);
+    if (next) this.calls.set(callId, next);
+    return Promise.resolve(next && clone(next));
   }
 
-  end(callId: string): Promise<Call | undefined> {
+  end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (!c) return Promise.resolve(undefined);
+    if (!c || (onlyIf && !onlyIf(c))) return Promise.resolve(undefined);
     this.calls.delete(callId);
     this.byUsername.delete(c.caller);
     this.byUsername.delete(c.callee);
@@ -123,15 +121,18 @@ export class MemoryCallStore implements CallStore {
   }
 
   stopRinging(callId: string, device: string): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    if (c) c.ringing = c.ringing.filter((d) => d !== device);
-    return Promise.resolve(c && clone(c));
+    return this.update(callId, (c) => withoutRinging(c, device));
   }
 
   setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
+    return this.update(callId, (c) => withAway(c, device, away));
+  }
+
+  private update(callId: string, change: (c: Call) => Call): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (c) c.away = away ? [...new Set([...c.away, device])] : c.away.filter((d) => d !== device);
-    return Promise.resolve(c && clone(c));
+    const next = c && change(c);
+    if (next) this.calls.set(callId, next);
+    return Promise.resolve(next && clone(next));
   }
 
   byUser(username: string): Promise<Call | undefined> {
@@ -143,7 +144,7 @@ export class MemoryCallStore implements CallStore {
   byDevice(device: string): Promise<Call[]> {
     return Promise.resolve(
       [...this.calls.values()]
-        .filter((c) => c.callerDevice === device || c.calleeDevice === device || c.ringing.includes(device))
+        .filter((c) => involves(c, device))
         .map(clone),
     );
   }
