@@ -175,15 +175,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       watcher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
+      // Ringing calls end; answered ones keep their media (peer to peer) and
+      // are claimed again by both sides when the server is back. With other
+      // nodes going on, only the calls of this node's devices, and its devices
+      // count as disconnected: their clients reconnect to another node and resume.
       if (registry) {
-        // Other nodes go on: this node's devices count as disconnected (their
-        // clients reconnect to another node and resume), nobody else's calls end.
+        const devices = new Set([...io.of('/').sockets.values()].map((s) => s.data.device));
+        // With Redis away this cannot be done now: the other nodes do it once this node's key runs out.
+        await calls.endRinging('failed', devices).catch((err: unknown) => log.warn({ err }, 'could not end ringing calls: Redis is unreachable'));
         await registry.leave();
-      } else {
-        // Ringing calls end; answered ones keep their media (peer to peer) and
-        // are claimed again by both sides when the server is back.
-        await calls.endRinging('failed');
-      }
+      } else await calls.endRinging('failed');
       calls.dispose();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);

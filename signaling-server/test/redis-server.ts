@@ -26,6 +26,12 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The commands tests send to the server itself. */
+interface AdminClient {
+  flushDb(): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
 export class RedisServer {
   private child: ChildProcess | undefined;
   private nextDb = 0;
@@ -91,7 +97,7 @@ export class RedisServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async command<T>(db: number, fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+  private async command<T>(db: number, fn: (c: AdminClient) => Promise<T>): Promise<T> {
     const client = createClient({ url: this.url(db), socket: { reconnectStrategy: false } });
     client.on('error', () => undefined);
     await client.connect();

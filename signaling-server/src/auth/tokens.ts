@@ -3,7 +3,7 @@
  * token version, so a password change or a disable revokes them. The key is
  * generated on first start and kept in the data dir, readable by us only.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes, webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -13,10 +13,17 @@ const ISSUER = 'parley-server';
 
 export function loadOrCreateSecret(dataDir: string): Uint8Array {
   const file = path.join(dataDir, SECRET_FILE);
+  // Written whole under a private name, then linked into place: a second
+  // process starting on the same data dir at the same moment either makes
+  // the file or reads a complete one, never an empty one.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    linkSync(draft, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(draft);
   }
   chmodSync(file, 0o600);
   const secret = readFileSync(file, 'utf8').trim();

@@ -252,9 +252,13 @@ export class CallService {
     if (closed > 0) this.deps.log.warn({ calls: closed }, 'ended calls not resumed after the restart');
   }
 
-  /** Ends the ringing calls on this node (shutdown); answered calls stay resumable. */
-  async endRinging(reason: EndReason): Promise<void> {
-    for (const call of await this.deps.stores.calls.all()) if (call.state === 'ringing') await this.end(call.id, reason);
+  /**
+   * Ends ringing calls (shutdown): every one, or with shared stores only
+   * those of `devices` (this node's); answered calls stay resumable.
+   */
+  async endRinging(reason: EndReason, devices?: Iterable<string>): Promise<void> {
+    const calls = devices ? (await Promise.all([...devices].map((d) => this.deps.stores.calls.byDevice(d)))).flat() : await this.deps.stores.calls.all();
+    for (const call of calls) if (call.state === 'ringing') await this.end(call.id, reason);
   }
 
   /**

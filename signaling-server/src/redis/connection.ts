@@ -2,9 +2,9 @@
  * The node's connections to Redis (node-redis): one for the stores, whose
  * commands fail at once while Redis is unreachable (`disableOfflineQueue`) so
  * a request is answered `unavailable` instead of hanging; and a publisher and
- * a subscriber for the Socket.IO adapter, which queue while reconnecting, so
- * the adapter never sees a rejected publish. All three reconnect by
- * themselves; an outage is logged once when it starts and once when it ends.
+ * a subscriber for the Socket.IO adapter, which queue while reconnecting (up
+ * to node-redis's command timeout). All three reconnect by themselves; an
+ * outage is logged once when it starts and once when it ends.
  */
 import { createHash } from 'node:crypto';
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
@@ -25,9 +25,10 @@ export function redactUrl(url: string): string {
 
 export class RedisConnection {
   readonly client: RedisClient;
-  /** For the Socket.IO adapter. */
+  /** For the Socket.IO adapter (see `tolerant`). */
   readonly pub: RedisClient;
   readonly sub: RedisClient;
+  private readonly raw: RedisClient[];
   /** Prefix of every key and adapter channel: the database number keeps installations on one Redis apart. */
   readonly prefix: string;
   private readonly listeners = new Set<() => void>();
@@ -48,12 +49,15 @@ export class RedisConnection {
       },
     };
     this.client = createClient({ ...options, disableOfflineQueue: true });
-    this.pub = createClient(options);
-    this.sub = createClient(options);
+    const pub = createClient(options);
+    const sub = createClient(options);
+    this.raw = [this.client, pub, sub];
+    this.pub = tolerant(pub);
+    this.sub = tolerant(sub);
     const database = Number(new URL(url).pathname.slice(1) || '0');
     this.prefix = `parley:${database}:`;
     // Without an 'error' listener node-redis throws, which would end the process.
-    for (const c of [this.client, this.pub, this.sub]) c.on('error', (err: unknown) => this.lost(err));
+    for (const c of this.raw) c.on('error', (err: unknown) => this.lost(err));
     this.client.on('ready', () => this.back());
   }
 
@@ -63,7 +67,7 @@ export class RedisConnection {
       timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(this.url)} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
     });
     try {
-      await Promise.race([Promise.all([this.client.connect(), this.pub.connect(), this.sub.connect()]), deadline]);
+      await Promise.race([Promise.all(this.raw.map((c) => c.connect())), deadline]);
     } catch (err) {
       await this.close();
       throw err;
@@ -113,11 +117,14 @@ export class RedisConnection {
     });
   }
 
+  /** Closes cleanly when Redis is there; drops the connections at once when it is not (close would wait for it). */
   async close(): Promise<void> {
     this.listeners.clear();
     await Promise.all(
-      [this.client, this.pub, this.sub].map(async (c) => {
-        if (c.isOpen) await c.close().catch(() => c.destroy());
+      this.raw.map(async (c) => {
+        if (!c.isOpen) return;
+        if (c.isReady) await c.close().catch(() => c.destroy());
+        else c.destroy();
       }),
     );
   }
@@ -134,6 +141,27 @@ export class RedisConnection {
     this.log.warn({ redis: redactUrl(this.url) }, 'Redis is reachable again');
     for (const fn of this.listeners) fn();
   }
+}
+
+/**
+ * The adapter sends some commands without awaiting them (a publish, an
+ * unsubscribe at close). One that fails while Redis is away would be an
+ * unhandled rejection, which ends a Node process: every promise the client
+ * returns gets a handler here, and whoever awaits it still sees the failure.
+ */
+function tolerant(client: RedisClient): RedisClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      // The client itself as `this`: its private fields are not the proxy's.
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) result.catch(() => undefined);
+        return result;
+      };
+    },
+  });
 }
 
 export interface LuaScript {
