@@ -54,6 +54,8 @@ describe('defaults', () => {
       floodDisconnect: 100,
       callGraceS: 30,
       dbSync: 'normal',
+      // One process, state in its memory: no Redis unless asked for.
+      redisUrl: undefined,
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -125,6 +127,7 @@ describe('flags and environment', () => {
       PARLEY_FLOOD_DISCONNECT: '0',
       PARLEY_CALL_GRACE_S: '12',
       PARLEY_DB_SYNC: 'full',
+      PARLEY_REDIS_URL: 'redis://parley:pw@redis.internal:6380/3',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -145,6 +148,7 @@ describe('flags and environment', () => {
       floodDisconnect: 0,
       callGraceS: 12,
       dbSync: 'full',
+      redisUrl: 'redis://parley:pw@redis.internal:6380/3',
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(config.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
@@ -280,6 +284,15 @@ describe('refused values', () => {
       '--invite-code',
     );
     expect(err.message).not.toContain(inviteCode);
+    // A Redis URL may hold a password.
+    err = expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'http://user:hunter22@redis' }), 'PARLEY_REDIS_URL', '--redis-url');
+    expect(err.message).toContain('redis://');
+    expect(err.message).not.toContain('hunter22');
+  });
+
+  it('takes redis:// and rediss:// URLs only', () => {
+    expect(loadConfig({}, { redisUrl: 'rediss://redis.example.org:6380' }).redisUrl).toBe('rediss://redis.example.org:6380');
+    expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'localhost:6379' }), 'PARLEY_REDIS_URL', '--redis-url');
   });
 });
 
