@@ -53,6 +53,12 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // Benchmark baseline pages: plain browser JavaScript and Svelte, outside every tsconfig.
+    files: ['bench/app/baselines/**'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.browser } },
+  },
+  {
     // Scripts that report to a terminal.
     files: ['.ci/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },

@@ -3,12 +3,14 @@
  *   parley-server [settings]                start serving
  *   parley-server user add NAME [--display-name "..."]
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
+ *   parley-server backup FILE | restore FILE     (the SQLite store)
  * Admin output goes to stdout for people and scripts; the server logs with pino.
  */
-import { ConfigError, extractSettingFlags, loadConfig, resolveDataDir, settingsHelp } from './config.js';
+import { BackupError, runBackup, runRestore } from './cli/backup-commands.js';
+import { StoreOpenError } from './db/database.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, settingsHelp } from './config.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 const USAGE = `parley-server ${VERSION}: the Parley signaling server
@@ -22,6 +24,9 @@ Usage:
   parley-server user disable NAME               disable an account (signs the user out everywhere)
   parley-server user enable NAME                enable a disabled account
   parley-server user remove NAME                delete an account (history is kept)
+  parley-server backup FILE                     copy the SQLite database to FILE, also while serving
+  parley-server restore FILE                    replace the SQLite database with a backup (server stopped;
+                                                the current one is kept aside). PostgreSQL: pg_dump/pg_restore
   parley-server --help | --version
 
 Settings (flag or environment variable; flags win):
@@ -40,11 +45,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { flags, rest } = extractSettingFlags(argv);
-  if (rest[0] === 'user') return runUserCommand(resolveDataDir(process.env, flags), rest.slice(1));
+  if (rest[0] === 'user') return runUserCommand(resolveStore(process.env, flags), rest.slice(1));
+  if (rest[0] === 'backup') return runBackup(resolveStore(process.env, flags), rest.slice(1));
+  if (rest[0] === 'restore') return runRestore(resolveStore(process.env, flags), rest.slice(1));
   if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
   const config = loadConfig(process.env, flags);
 
   const log = createLogger(config.logLevel);
+  // Loaded here, so admin commands and --help start without the server's modules.
+  const { startServer } = await import('./server.js');
   let server;
   try {
     server = await startServer(config, { logger: log });
@@ -78,7 +87,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof BackupError || err instanceof StoreOpenError) {
+      process.stderr.write(`parley-server: ${err.message}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof ConfigError || err instanceof UsageError) {
       process.stderr.write(`parley-server: ${err.message}\n`);
       if (err instanceof UsageError) process.stderr.write('Run "parley-server --help" for usage.\n');
       process.exitCode = 2;

@@ -14,11 +14,15 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL connection URL; unset: the SQLite file in the data dir. */
+  databaseUrl: string | undefined;
   registration: Registration;
   inviteCode: string | undefined;
   ringTimeoutS: number;
   dbSync: 'normal' | 'full';
   callGraceS: number;
+  /** Most people in one group call (a full mesh: one peer connection per pair). */
+  meshLimit: number;
   stunUrls: string[];
   turnUrls: string[];
   turnSecret: string | undefined;
@@ -72,10 +76,15 @@ const rawSchema = z.object({
   port: int(0, 65535),
   host: z.string().min(1),
   dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\/./.test(u), { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
   registration: z.enum(['open', 'invite', 'closed']).optional(),
   inviteCode: z.string().min(8, 'must be at least 8 characters').optional(),
   ringTimeoutS: int(1, 600),
   callGraceS: int(1, 3600),
+  meshLimit: int(2, 16),
   dbSync: z.enum(['normal', 'full']),
   stunUrls: urlList(['stun', 'stuns']),
   turnUrls: urlList(['turn', 'turns']),
@@ -107,11 +116,13 @@ type RawSettings = z.input<typeof rawSchema>;
 export const SETTINGS: readonly Setting[] = [
   { key: 'port', env: 'PARLEY_PORT', flag: '--port', default: '7070', help: 'TCP port to listen on (0 picks a free one)' },
   { key: 'host', env: 'PARLEY_HOST', flag: '--host', default: '127.0.0.1', help: 'address to bind; 0.0.0.0 for every interface' },
-  { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret' },
+  { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret (with --database-url, both live in PostgreSQL)' },
+  { key: 'databaseUrl', env: 'PARLEY_DATABASE_URL', flag: '--database-url', help: 'postgres://user:password@host:5432/db: keep users and history in PostgreSQL (shared by several nodes) instead of the SQLite file' },
   { key: 'registration', env: 'PARLEY_REGISTRATION', flag: '--registration', help: 'open | invite | closed (default: open on loopback, closed otherwise)' },
   { key: 'inviteCode', env: 'PARLEY_INVITE_CODE', flag: '--invite-code', help: 'code new users must give when registration is "invite"' },
   { key: 'ringTimeoutS', env: 'PARLEY_RING_TIMEOUT_S', flag: '--ring-timeout-s', default: '30', help: 'seconds a call rings before it ends with no-answer' },
   { key: 'callGraceS', env: 'PARLEY_CALL_GRACE_S', flag: '--call-grace-s', default: '30', help: 'seconds an answered call waits for a device that lost its connection (or for both sides after a restart) before it ends as failed' },
+  { key: 'meshLimit', env: 'PARLEY_MESH_LIMIT', flag: '--mesh-limit', default: '6', help: 'most people in one group call or room (2-16); each sends its audio to every other, so the next one is refused with room_full' },
   { key: 'stunUrls', env: 'PARLEY_STUN_URLS', flag: '--stun-urls', default: '', help: 'comma-separated stun: URLs handed to clients' },
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
@@ -131,7 +142,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
-const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'redisUrl']);
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -235,10 +246,12 @@ export function loadConfig(
     port: r.port,
     host: r.host,
     dataDir: path.resolve(r.dataDir),
+    databaseUrl: r.databaseUrl,
     registration,
     inviteCode: r.inviteCode,
     ringTimeoutS: r.ringTimeoutS,
     callGraceS: r.callGraceS,
+    meshLimit: r.meshLimit,
     dbSync: r.dbSync,
     stunUrls: r.stunUrls,
     turnUrls: r.turnUrls,
@@ -265,6 +278,18 @@ export function loadConfig(
 export function resolveDataDir(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RawSettings, string>> = {}): string {
   const value = flags.dataDir ?? env.PARLEY_DATA_DIR;
   return path.resolve(value === undefined || value.trim() === '' ? './parley-data' : value);
+}
+
+/** Where the store is, for admin commands: PostgreSQL when a URL is set, else the data dir's SQLite file. */
+export function resolveStore(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<keyof RawSettings, string>> = {},
+): { dataDir: string; databaseUrl: string | undefined } {
+  const value = flags.databaseUrl ?? env.PARLEY_DATABASE_URL;
+  const databaseUrl = value === undefined || value.trim() === '' ? undefined : value;
+  const parsed = rawSchema.shape.databaseUrl.safeParse(databaseUrl);
+  if (!parsed.success) throw new ConfigError(`PARLEY_DATABASE_URL (--database-url): ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return { dataDir: resolveDataDir(env, flags), databaseUrl };
 }
 
 export function settingsHelp(): string {

@@ -7,16 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
 import { RevocationWatcher } from './accounts/revocation-watcher.js';
 import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
-import { loadOrCreateSecret, TokenService } from './auth/tokens.js';
+import { loadOrCreateSecret, loadOrCreateStoredSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
 import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/database.js';
+import { openStore, pingDatabase, type Database } from './db/database.js';
+import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
 import { createHttpApp } from './http/app.js';
 import { iceServersFor } from './ice-servers.js';
@@ -64,11 +64,13 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const db = await openDatabase(config.dataDir, config.dbSync);
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, dbSync: config.dbSync }, log.child({ module: 'db' }));
+  const { db } = store;
   const users = new UserRepository(db);
   const history = new HistoryRepository(db);
   const startedAt = Date.now();
-  const tokens = new TokenService(loadOrCreateSecret(config.dataDir), config.tokenTtlS);
+  const secret = store.dialect === 'postgres' ? await loadOrCreateStoredSecret(db) : loadOrCreateSecret(config.dataDir);
+  const tokens = new TokenService(secret, config.tokenTtlS);
   const node = randomUUID();
   let shared: SharedState | undefined;
   try {
@@ -94,12 +96,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     limiter: shared?.limiter,
     metrics,
     log: log.child({ module: 'http' }),
-    checkStore: async () => {
-      await sql`select 1`.execute(db);
-    },
+    healthChecks: [{ name: 'database', check: () => pingDatabase(db) }, ...(shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [])],
     sessions: () => io.of('/').sockets.size,
     webRoot: config.webRoot,
-    healthChecks: shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [],
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics);
@@ -115,6 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
+    meshLimit: config.meshLimit,
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.
@@ -160,11 +160,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       resolve();
     });
   });
+  // Tells `parley-server restore` that this data dir's file is in use.
+  const removePidFile = store.dialect === 'sqlite' ? writePidFile(config.dataDir) : () => undefined;
   const { port } = httpServer.address() as AddressInfo;
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
   log.info(
-    { url, dataDir: config.dataDir, registration: config.registration, webRoot: config.webRoot, version: VERSION, node, shared: shared !== undefined },
+    { url, store: store.location, registration: config.registration, webRoot: config.webRoot, version: VERSION, node, shared: shared !== undefined },
     'parley-server listening',
   );
 
@@ -194,6 +196,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       });
       await shared?.close();
       await db.destroy();
+      removePidFile();
       log.info('stopped');
     })());
 

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
-import { SECRET_FILE } from '../src/auth/tokens.js';
-import { connect, openSocket, postJson, register, startTestServer, type TestServer } from './harness.js';
+import { connect, openSocket, postJson, register, serverTokenSecret, startTestServer, type TestServer } from './harness.js';
 
 /** Resolves with the connect_error a connection attempt ends in. */
 function connectError(server: TestServer, auth: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) {
@@ -16,7 +13,7 @@ function connectError(server: TestServer, auth: Record<string, unknown> | undefi
 }
 
 async function signWithServerSecret(server: TestServer, claims: { username: string; ver: number; exp: number }) {
-  const secret = new TextEncoder().encode(readFileSync(path.join(server.dataDir, SECRET_FILE), 'utf8').trim());
+  const secret = await serverTokenSecret(server);
   const user = await new UserRepository(server.db).find(claims.username);
   return new SignJWT({ usr: claims.username, ver: claims.ver })
     .setProtectedHeader({ alg: 'HS256' })
@@ -36,7 +33,7 @@ describe('registration', () => {
     expect(typeof res.body.token).toBe('string');
     expect(res.body.expiresAt).toBeGreaterThan(Date.now());
     const info = await (await fetch(`${server.url}/api/info`)).json();
-    expect(info).toMatchObject({ name: 'parley-server', protocol: 1, registration: 'open' });
+    expect(info).toMatchObject({ name: 'parley-server', protocol: 2, registration: 'open' });
   });
 
   it('refuses a taken username and invalid fields with clear codes', async () => {

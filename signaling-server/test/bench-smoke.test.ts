@@ -8,10 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './harness.js';
+import { sqliteFileOnly } from './test-stores.js';
 
 const RUN = path.resolve(import.meta.dirname, '../../bench/signaling/run.mjs');
 
-describe.runIf(existsSync(RUN))('bench:signaling smoke run', () => {
+describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the default SQLite store'))('bench:signaling smoke run', () => {
   it('writes every figure with no errors', async () => {
     const out = path.join(tempDir(), 'signaling.json');
     const args = ['--clients', '50', '--duration', '1', '--rate', '20', '--relay-rate', '100', '--relay-pairs', '10', '--presence-changes', '4', '--settle', '0.5', '--out', out];

@@ -161,7 +161,7 @@ describe('call routing', () => {
     const callId = await establishCall(alice, bob);
     const lostAt = Date.now();
     bob.socket.disconnect();
-    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false });
+    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'bob' });
     expect(await alice.next('call:ended')).toEqual({ callId, reason: 'failed' });
     expect(Date.now() - lostAt).toBeGreaterThanOrEqual(900);
     const [entry] = expectOk(await alice.emit('history:list', {})).calls;

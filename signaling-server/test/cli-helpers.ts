@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { sharedStateUrl, type Client } from './harness.js';
+import type { Client } from './harness.js';
+import { testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
 export const BIN = path.resolve(import.meta.dirname, '../bin/parley-server.js');
 
@@ -18,6 +19,12 @@ afterEach(() => {
   }
   running.clear();
 });
+
+/** PARLEY_DATABASE_URL for a data dir when this run is on PostgreSQL (test-stores.ts). */
+async function storeEnv(dataDir: string): Promise<Record<string, string>> {
+  const url = await testDatabaseUrl(dataDir);
+  return url ? { PARLEY_DATABASE_URL: url } : {};
+}
 
 /** The environment of this process without any PARLEY_* setting, plus `extra`. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -52,7 +59,7 @@ export async function runCli(
   options: { dataDir: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: cleanEnv({ PARLEY_DATA_DIR: options.dataDir, ...options.env }),
+    env: cleanEnv({ PARLEY_DATA_DIR: options.dataDir, ...(await storeEnv(options.dataDir)), ...options.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -104,12 +111,14 @@ export interface ChildServer {
  * its "parley-server listening" log line, whose `url` says where it is.
  */
 export async function startChildServer(options: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ChildServer> {
-  const redisUrl = options.env?.PARLEY_REDIS_URL ?? (await sharedStateUrl());
+  // A Redis URL the test gives is the one to use: a fresh database would be flushed for nothing.
+  const redisUrl = options.env?.PARLEY_REDIS_URL ?? (await testRedisUrl());
   const child = spawn(process.execPath, [BIN], {
     env: cleanEnv({
       PARLEY_PORT: '0',
       PARLEY_LOG_LEVEL: 'info',
       PARLEY_DATA_DIR: options.dataDir,
+      ...(await storeEnv(options.dataDir)),
       ...(redisUrl !== undefined && { PARLEY_REDIS_URL: redisUrl }),
       ...options.env,
     }),

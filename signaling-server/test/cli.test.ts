@@ -39,6 +39,8 @@ describe('parley-server --help and settings', () => {
       expect(res.stdout, s.flag).toContain(s.flag);
     }
     for (const c of USER_COMMANDS) expect(res.stdout).toContain(c);
+    expect(res.stdout).toContain('parley-server backup FILE');
+    expect(res.stdout).toContain('parley-server restore FILE');
     expect(res.stdout).toContain('--display-name');
     expect(res.stdout).toContain(VERSION);
     const short = await runCli(['-h'], { dataDir: tempDir() });

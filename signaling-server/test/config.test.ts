@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, extractSettingFlags, loadConfig, SETTINGS, settingsHelp } from '../src/config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, SETTINGS, settingsHelp } from '../src/config.js';
 import { tempDir } from './harness.js';
 
 /** The ConfigError that `fn` throws; fails the test when it throws nothing or something else. */
@@ -53,6 +53,7 @@ describe('defaults', () => {
       messageBurst: 100,
       floodDisconnect: 100,
       callGraceS: 30,
+      meshLimit: 6,
       dbSync: 'normal',
       // One process, state in its memory: no Redis unless asked for.
       redisUrl: undefined,
@@ -126,6 +127,7 @@ describe('flags and environment', () => {
       PARLEY_MESSAGE_BURST: '7',
       PARLEY_FLOOD_DISCONNECT: '0',
       PARLEY_CALL_GRACE_S: '12',
+      PARLEY_MESH_LIMIT: '3',
       PARLEY_DB_SYNC: 'full',
       PARLEY_REDIS_URL: 'redis://parley:pw@redis.internal:6380/3',
     });
@@ -147,6 +149,7 @@ describe('flags and environment', () => {
       messageBurst: 7,
       floodDisconnect: 0,
       callGraceS: 12,
+      meshLimit: 3,
       dbSync: 'full',
       redisUrl: 'redis://parley:pw@redis.internal:6380/3',
     });
@@ -284,7 +287,11 @@ describe('refused values', () => {
       '--invite-code',
     );
     expect(err.message).not.toContain(inviteCode);
-    // A Redis URL may hold a password.
+    const databaseUrl = 'mysql://root:hunter2@db.internal/parley';
+    err = expectRefused(() => loadConfig({ PARLEY_DATABASE_URL: databaseUrl }), 'PARLEY_DATABASE_URL', '--database-url');
+    expect(err.message).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(err.message).not.toContain('hunter2');
+    // A Redis URL may hold one too.
     err = expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'http://user:hunter22@redis' }), 'PARLEY_REDIS_URL', '--redis-url');
     expect(err.message).toContain('redis://');
     expect(err.message).not.toContain('hunter22');
@@ -293,6 +300,20 @@ describe('refused values', () => {
   it('takes redis:// and rediss:// URLs only', () => {
     expect(loadConfig({}, { redisUrl: 'rediss://redis.example.org:6380' }).redisUrl).toBe('rediss://redis.example.org:6380');
     expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'localhost:6379' }), 'PARLEY_REDIS_URL', '--redis-url');
+  });
+});
+
+describe('the database', () => {
+  it('is the SQLite file in the data dir unless a PostgreSQL URL is given, by variable or flag (the flag wins)', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ PARLEY_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    const url = 'postgres://parley:pw@db.internal:5432/parley';
+    expect(loadConfig({ PARLEY_DATABASE_URL: url }).databaseUrl).toBe(url);
+    const { flags } = extractSettingFlags(['--database-url', 'postgresql://other@db2/parley']);
+    expect(loadConfig({ PARLEY_DATABASE_URL: url }, flags).databaseUrl).toBe('postgresql://other@db2/parley');
+    // Admin commands resolve the same store without the serving settings.
+    expect(resolveStore({ PARLEY_DATABASE_URL: url, PARLEY_DATA_DIR: '/srv/p', PARLEY_PORT: 'not checked here' })).toEqual({ dataDir: '/srv/p', databaseUrl: url });
+    expect(() => resolveStore({ PARLEY_DATABASE_URL: 'sqlite:///x' })).toThrow(ConfigError);
   });
 });
 

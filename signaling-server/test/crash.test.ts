@@ -15,10 +15,11 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { DATABASE_FILE, openDatabase } from '../src/db/database.js';
+import { DATABASE_FILE, openDatabase, openStore } from '../src/db/database.js';
 import { END_REASONS, type EndReason, type HistoryEntry, type LoginResponse } from '../src/protocol/index.js';
 import { startChildServer, type ChildServer } from './cli-helpers.js';
 import { connect, expectOk, register, tempDir, type Device } from './harness.js';
+import { onPostgres, sqliteFileOnly, testDatabaseUrl } from './test-stores.js';
 
 const PAIRS = 4;
 const ROUNDS = 3;
@@ -145,10 +146,19 @@ interface CallRow {
 }
 
 /**
- * Opens a copy of what the killed server left (database, WAL and shared
- * memory files), so the data dir itself goes to the next server untouched.
+ * What the killed server left. SQLite: opens a copy of the database, WAL and
+ * shared memory files, so the data dir itself goes to the next server
+ * untouched. PostgreSQL: what its database holds.
  */
-function inspectLeftovers(dataDir: string): CallRow[] {
+async function inspectLeftovers(dataDir: string): Promise<CallRow[]> {
+  if (onPostgres) {
+    const { db } = await openStore({ dataDir, databaseUrl: await testDatabaseUrl(dataDir) });
+    try {
+      return await db.selectFrom('calls').select(['seq', 'call_id', 'caller', 'callee', 'started_at', 'answered_at', 'ended_at', 'outcome']).execute();
+    } finally {
+      await db.destroy();
+    }
+  }
   const copy = tempDir();
   const db = path.join(dataDir, DATABASE_FILE);
   // The kill left the write-ahead log behind: opening the database must recover it.
@@ -204,7 +214,7 @@ async function wholeHistory(device: Device): Promise<HistoryEntry[]> {
   }
 }
 
-describe('the store', () => {
+describe.skipIf(sqliteFileOnly('the write-ahead log and PARLEY_DB_SYNC are SQLite settings'))('the store', () => {
   it('writes ahead (WAL); syncs commits as PARLEY_DB_SYNC says: NORMAL by default, FULL (survives power loss) on request', async () => {
     for (const [sync, expected] of [[undefined, 1], ['normal', 1], ['full', 2]] as const) {
       const db = await openDatabase(tempDir(), sync);
@@ -261,7 +271,7 @@ describe('a server killed with SIGKILL while recording calls', () => {
       expect(inFlight, `requests in flight at the kill in round ${round}`).toBeGreaterThan(0);
       expect(ledger.unexpected).toEqual([]);
 
-      expectCommitted(inspectLeftovers(dataDir), ledger);
+      expectCommitted(await inspectLeftovers(dataDir), ledger);
     }
 
     // Calls of every kind were acknowledged over the rounds.

@@ -182,10 +182,16 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
     case 'call:invite':
       // Never alice or bob: a ringing call would rightly make them busy.
       return { to: chance(rng, 0.85) ? pick(rng, [...FUZZ_USERS, self]) : `nobody-${below(rng, 100)}`, media: media(rng) };
+    case 'call:add':
+      return { callId, to: pick(rng, [...FUZZ_USERS, self]) };
+    case 'room:join':
+      return { name: `fuzz-room-${below(rng, 3)}`, ...(chance(rng, 0.3) && { code: pick(rng, ['a', 'b']) }) };
     case 'call:signal':
-      return signalPayload(rng, callId);
+      return { ...signalPayload(rng, callId), ...(chance(rng, 0.3) && { to: pick(rng, [...FUZZ_USERS, 'alice', 'bob']) }) };
     case 'call:mute':
       return { callId, muted: chance(rng, 0.5) };
+    case 'call:note':
+      return { callId, chat: true };
     case 'history:list':
       return { ...(chance(rng, 0.5) && { before: 1 + below(rng, 10_000) }), ...(chance(rng, 0.5) && { limit: 1 + below(rng, 100) }) };
     case 'history:seen':

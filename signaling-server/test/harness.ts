@@ -1,17 +1,15 @@
 /**
- * Test harness: real servers on port 0 with a temp data dir, real
- * socket.io-clients, and teardown of everything a test started.
- *
- * PARLEY_TEST_STORES (comma-separated) picks the backing stores every test
- * server uses: `redis` gives each one a fresh database of a real
- * redis-server this test file starts (see redis-server.ts), so the whole
- * suite runs against shared state too (`npm run test:redis`).
+ * Test harness: real servers on port 0 with a temp data dir (and, when the
+ * run is on PostgreSQL or Redis, a fresh database of their own there:
+ * test-stores.ts), real socket.io-clients, and teardown of everything a
+ * test started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { loadOrCreateSecret, loadOrCreateStoredSecret } from '../src/auth/tokens.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type {
@@ -25,7 +23,7 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
-import { RedisServer } from './redis-server.js';
+import { closeTestStores, dropTestDatabases, testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
@@ -34,30 +32,9 @@ export type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
+  await dropTestDatabases();
 });
-
-export const TEST_STORES = new Set(
-  (process.env.PARLEY_TEST_STORES ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
-
-let redis: Promise<RedisServer> | undefined;
-/** This test file's redis-server, started on first use and stopped after the file. */
-export function testRedis(): Promise<RedisServer> {
-  return (redis ??= RedisServer.start());
-}
-afterAll(async () => {
-  const started = redis;
-  redis = undefined;
-  if (started) await (await started).close();
-});
-
-/** PARLEY_REDIS_URL for a new test server: a fresh database when the suite runs on Redis, else none. */
-export async function sharedStateUrl(): Promise<string | undefined> {
-  return TEST_STORES.has('redis') ? (await testRedis()).freshUrl() : undefined;
-}
+afterAll(closeTestStores);
 
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
@@ -75,11 +52,17 @@ export async function startTestServer(
   options: ServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const redisUrl = 'redisUrl' in overrides ? overrides.redisUrl : await sharedStateUrl();
-  const config = loadConfig({}, {}, { port: 0, dataDir, logLevel: 'silent', redisUrl, ...overrides });
+  const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : await testDatabaseUrl(dataDir);
+  const redisUrl = 'redisUrl' in overrides ? overrides.redisUrl : await testRedisUrl();
+  const config = loadConfig({}, {}, { port: 0, dataDir, databaseUrl, redisUrl, logLevel: 'silent', ...overrides });
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
   cleanups.push(() => server.close());
   return { ...server, dataDir, config };
+}
+
+/** The key a server signs tokens with: its data dir's file, or on PostgreSQL the database's. */
+export async function serverTokenSecret(server: TestServer): Promise<Uint8Array> {
+  return server.config.databaseUrl ? loadOrCreateStoredSecret(server.db) : loadOrCreateSecret(server.dataDir);
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {

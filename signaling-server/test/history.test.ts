@@ -29,6 +29,37 @@ describe('call history', () => {
     expect(theirs[0]).toMatchObject({ callId, direction: 'incoming', peer: { username: 'alice' }, outcome: 'hangup' });
   });
 
+  it('notes that chat happened in a call, and only that', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    // A ringing call has no chat yet.
+    const ringing = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming');
+    expect(await bob.emit('call:note', { callId: ringing.callId, chat: true })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expectOk(await alice.emit('call:cancel', { callId: ringing.callId }));
+    await bob.next('call:ended');
+
+    const callId = await establishCall(alice, bob);
+    expect(await carol.emit('call:note', { callId, chat: true })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await bob.emit('call:note', { callId: 'no-such-call', chat: true })).toMatchObject({ ok: false, code: 'not_found' });
+    // The message text has no place in the payload.
+    expect(await bob.emitRaw('call:note', { callId, chat: true, text: 'secret' })).toMatchObject({ ok: false, code: 'bad_request' });
+    expectOk(await bob.emit('call:note', { callId, chat: true }));
+    expectOk(await alice.emit('call:note', { callId, chat: true })); // both sides may note it: idempotent
+    expectOk(await alice.emit('call:hangup', { callId }));
+    await bob.next('call:ended');
+    // After the end it is too late to note.
+    expect(await bob.emit('call:note', { callId, chat: true })).toMatchObject({ ok: false, code: 'not_found' });
+
+    for (const u of [alice, bob]) {
+      const calls = expectOk(await u.emit('history:list', {})).calls;
+      expect(calls.map((c) => [c.callId, c.chat])).toEqual([
+        [callId, true],
+        [ringing.callId, false],
+      ]);
+    }
+  });
+
   it('records every outcome and lists newest first with a cursor', async () => {
     const server = await startTestServer({ ringTimeoutS: 1 });
     const { alice, bob } = await team(server, 'alice', 'bob');

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
 import { RedisServer } from './redis-server.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, testRedis, type TestServer } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
+import { testRedis } from './test-stores.js';
 
 const audio = { audio: true, video: false };
 
@@ -148,7 +149,7 @@ describe('Redis going away and coming back', () => {
       await own.stop('save');
       const down = await healthz(one);
       expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ status: 'error', failing: ['redis'] });
+      expect(down.body).toEqual({ status: 'error', down: ['redis'], message: 'unreachable: redis' });
       expect(await alice.emit('call:mute', { callId, muted: true })).toMatchObject({ ok: false, code: 'unavailable' });
       // Sign-in still works (its throttle falls back to this node's memory); the session waits for Redis.
       const res = await fetch(`${one.url}/api/login`, {
@@ -245,7 +246,7 @@ describe('a node killed mid-call', () => {
 
     // Once the dead node's key runs out the survivor ends its sessions: carol's
     // device counts as gone, so dave hears it and the call ends after the grace period.
-    expect(await dave.next('call:peer-connection', (p) => p.callId === lost, 30_000)).toEqual({ callId: lost, connected: false });
+    expect(await dave.next('call:peer-connection', (p) => p.callId === lost, 30_000)).toEqual({ callId: lost, connected: false, username: 'carol' });
     expect(await dave.next('call:ended', (p) => p.callId === lost, 15_000)).toEqual({ callId: lost, reason: 'failed' });
     expect(await frank.next('call:ended', (p) => p.callId === ringing, 15_000)).toEqual({ callId: ringing, reason: 'cancelled' });
     expect(await bob.next('presence:changed', (p) => p.username === 'carol' && p.status === 'offline', 15_000)).toBeTruthy();

@@ -35,13 +35,13 @@ describe('a device that loses its connection mid-call', () => {
     const callId = await establishCall(alice, bob);
 
     bob.socket.disconnect();
-    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false });
+    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'bob' });
     // Still busy while the call waits for bob's device.
     expect(expectOk(await alice.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
 
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
     expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
-    expect(await alice.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true });
+    expect(await alice.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'bob' });
     await expectRelay(alice, bob2, callId);
     await expectRelay(bob2, alice, callId);
     expectOk(await bob2.emit('call:mute', { callId, muted: true }));
@@ -117,7 +117,7 @@ describe('a device that loses its connection mid-call', () => {
     await settle(alice);
     // The stale connection's end did not end or pause the call.
     expect(alice.events('call:ended')).toEqual([]);
-    expect(alice.events('call:peer-connection')).toEqual([{ callId, connected: true }]);
+    expect(alice.events('call:peer-connection')).toEqual([{ callId, connected: true, username: 'bob' }]);
   });
 
   it('a device that gives up on the media path ends the call as failed on both sides and in history', async () => {
@@ -164,7 +164,7 @@ describe('after a server restart', () => {
     // One claim is not a call: nothing is relayed yet.
     expect(await alice.emit('call:signal', { callId, candidate: null })).toMatchObject({ ok: false, code: 'not_found' });
     expect(expectOk(await bob.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
-    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: true });
+    expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: true, username: 'bob' });
 
     await expectRelay(alice, bob, callId);
     await expectRelay(bob, alice, callId);

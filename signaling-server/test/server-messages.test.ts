@@ -55,6 +55,7 @@ describe('server message schemas', () => {
     await ask(bob, 'call:signal', { callId, candidate: null });
     await ask(bob, 'call:mute', { callId, muted: true });
     await alice.next('call:muted');
+    await ask(bob, 'call:note', { callId, chat: true });
     await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
     replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request
     await ask(alice, 'call:hangup', { callId });
@@ -86,6 +87,24 @@ describe('server message schemas', () => {
     await ask(bob, 'call:hangup', { callId: resumed });
     await ask(laptop3, 'call:resume', { callId: resumed }); // ended: state "ended"
 
+    // Group calls: a named room with a join code, Add person, negotiation per pair, leaving.
+    const room = expectOk(await ask(alice, 'room:join', { name: 'standup', code: 'sesame' })).callId;
+    await ask(carol, 'room:join', { name: 'standup', code: 'wrong' }); // refused: wrong_code
+    await ask(carol, 'room:join', { name: 'standup', code: 'sesame' });
+    await alice.next('room:joined');
+    await ask(alice, 'call:signal', { callId: room, to: 'carol', description: offer });
+    await carol.next('call:signal', (p) => p.callId === room);
+    await ask(alice, 'call:add', { callId: room, to: 'bob' });
+    await bob.next('call:incoming', (p) => p.callId === room);
+    await carol.next('room:ringing');
+    await ask(bob, 'call:accept', { callId: room });
+    await bob2.next('call:ended', (p) => p.callId === room);
+    await ask(carol, 'call:hangup', { callId: room });
+    await alice.next('room:left');
+    await ask(bob, 'call:hangup', { callId: room });
+    await ask(alice, 'call:hangup', { callId: room });
+    await ask(alice, 'history:list', {});
+
     // Revocation, then shutdown with a call still ringing.
     await new UserRepository(server.db).setPassword('carol', 'a brand new password');
     await server.revocations.poll();
@@ -112,6 +131,7 @@ describe('server message schemas', () => {
     expect(replies.filter((r) => !(r.reply as Ack).ok).map((r) => (r.reply as { code: string }).code)).toEqual([
       'self_call',
       'bad_request',
+      'wrong_code',
     ]);
   });
 

@@ -45,8 +45,23 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { callId: 'c', candidate: { candidate: 'x'.repeat(3000) } },
     { callId: 'c', candidate: { candidate: 'a', sdpMLineIndex: -1 } },
     { callId: 'c', from: 'alice', candidate: null },
+    { callId: 'c', to: 'Bob!', candidate: null },
+  ],
+  'call:add': [{ callId: 'c' }, { callId: 'c', to: 'Bob!' }, { to: 'bob' }, { callId: 'c', to: 'bob', media: {} }],
+  'room:join': [
+    {},
+    { name: '' },
+    { name: 'Standup' },
+    { name: '-standup' },
+    { name: 'x'.repeat(65) },
+    { name: 'standup', code: '' },
+    { name: 'standup', code: 'x'.repeat(65) },
+    { name: 'standup', code: 7 },
+    { name: 'standup', media: { audio: true } },
+    { name: 'standup', password: 'x' },
   ],
   'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
+  'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
 };
@@ -86,6 +101,7 @@ describe('malformed input', () => {
       ['call:hangup', { callId }],
       ['call:signal', { callId, candidate: null }],
       ['call:mute', { callId, muted: true }],
+      ['call:add', { callId, to: 'bob' }],
     ] as const) {
       expect(await alice.emitRaw(event, payload), event).toMatchObject({ ok: false, code: 'not_found' });
     }

@@ -126,7 +126,7 @@ describe('web root', () => {
     for (const headers of [{}, HTML]) {
       const info = await fetch(`${server.url}/api/info`, { headers });
       expect(info.status).toBe(200);
-      expect(await info.json()).toMatchObject({ name: 'parley-server', protocol: 1 });
+      expect(await info.json()).toMatchObject({ name: 'parley-server', protocol: 2 });
 
       const missing = await fetch(`${server.url}/api/nope`, { headers });
       expect(missing.status).toBe(404);

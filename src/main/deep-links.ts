@@ -1,17 +1,19 @@
 /**
- * `parley://call/<username>` links (a wiki page, a chat message, a CRM).
+ * `parley://call/<username>` and `parley://room/<name>` links (a wiki page,
+ * a chat message, a calendar invitation, a CRM).
  * Registered as the handler of the `parley:` scheme; links arrive in argv on
  * Windows and Linux (at first launch, or in the running instance through
  * 'second-instance') and as 'open-url' on macOS (possibly before the app is
- * ready). A link never dials on its own: the user confirms in a dialog
- * (Call / Cancel), and only once signed in and connected; until then the
- * latest link waits. Anything that is not exactly a call link to a valid
- * username is ignored (and logged).
+ * ready). A link never calls or joins on its own: the user confirms in a
+ * dialog (Call or Join / Cancel), and only once signed in and connected;
+ * until then the latest link waits. Anything that is not exactly a call link
+ * to a valid username or a room link to a valid room name is ignored (and
+ * logged). A room that needs a join code asks for it in the window.
  */
 import { resolve } from 'node:path';
 import { app, dialog } from 'electron';
 import type { Event } from 'electron';
-import { usernameSchema } from '../shared/desktop-state.js';
+import { roomNameSchema, usernameSchema } from '../shared/desktop-state.js';
 import type { DesktopState } from '../shared/desktop-state.js';
 import type { DesktopHub } from './desktop-hub.js';
 import { createLogger } from './log.js';
@@ -29,17 +31,30 @@ const MAX_LINK_LENGTH = 512;
  * nothing is normalised away ("call/../x", credentials, ports, queries).
  */
 export function parseCallLink(link: string): string | null {
+  const username = linkTarget(link, 'call');
+  return username !== null && usernameSchema.safeParse(username).success ? username : null;
+}
+
+/** The room a `parley://room/<name>` link names, or null; checked like a call link. */
+export function parseRoomLink(link: string): string | null {
+  const name = linkTarget(link, 'room');
+  return name !== null && roomNameSchema.safeParse(name).success ? name : null;
+}
+
+/** What follows `parley://<kind>/`, decoded and lower-cased, or null if the link has any other shape. */
+function linkTarget(link: string, kind: 'call' | 'room'): string | null {
   if (link.length > MAX_LINK_LENGTH) return null;
-  const match = new RegExp(`^${PROTOCOL}://call/([^/?#\\\\]+)/?$`, 'i').exec(link);
+  const match = new RegExp(`^${PROTOCOL}://${kind}/([^/?#\\\\]+)/?$`, 'i').exec(link);
   if (match?.[1] === undefined) return null;
-  let username: string;
   try {
-    username = decodeURIComponent(match[1]).toLowerCase();
+    return decodeURIComponent(match[1]).toLowerCase();
   } catch {
     return null;
   }
-  return usernameSchema.safeParse(username).success ? username : null;
 }
+
+/** What a link asks for. */
+type LinkRequest = { kind: 'call'; username: string } | { kind: 'room'; name: string };
 
 /** The parley: links among command-line arguments (after the executable). */
 export function linksInArgv(argv: readonly string[]): string[] {
@@ -93,49 +108,54 @@ function signedIn(state: DesktopState): boolean {
 }
 
 export function installDeepLinks(deps: DeepLinksDeps): DeepLinks {
-  let pending: string | null = null;
+  let pending: LinkRequest | null = null;
   let asking = false;
 
-  async function confirm(username: string): Promise<void> {
+  async function confirm(request: LinkRequest): Promise<void> {
     const state = deps.hub.state();
-    const contact = state.contacts.find((candidate) => candidate.username === username);
-    const who = contact === undefined ? username : `${contact.displayName} (${username})`;
+    let message: string;
+    if (request.kind === 'call') {
+      const contact = state.contacts.find((candidate) => candidate.username === request.username);
+      message = `Call ${contact === undefined ? request.username : `${contact.displayName} (${request.username})`}?`;
+    } else {
+      message = `Join room ${request.name}?`;
+    }
     const window = deps.windows.showMain();
     const { response } = await dialog.showMessageBox(window, {
       type: 'question',
-      buttons: ['Call', 'Cancel'],
+      buttons: [request.kind === 'call' ? 'Call' : 'Join', 'Cancel'],
       defaultId: 0,
       cancelId: 1,
       noLink: true,
       title: 'Parley',
-      message: `Call ${who}?`,
-      detail: 'A link asked Parley to start this call.',
+      message,
+      detail: request.kind === 'call' ? 'A link asked Parley to start this call.' : 'A link asked Parley to join this room.',
     });
     if (response !== 0) {
-      log.info('call link cancelled');
+      log.info(`${request.kind} link cancelled`);
       return;
     }
     if (!signedIn(deps.hub.state())) {
       // Signed out while the dialog was open: ask again once back.
-      pending = username;
+      pending = request;
       return;
     }
-    deps.hub.command({ type: 'dial', username });
+    deps.hub.command(request.kind === 'call' ? { type: 'dial', username: request.username } : { type: 'join-room', name: request.name });
   }
 
   function next(): void {
     if (asking || pending === null) return;
     const state = deps.hub.state();
     if (!signedIn(state)) return;
-    const username = pending;
+    const request = pending;
     pending = null;
-    if (username === state.me?.username) {
+    if (request.kind === 'call' && request.username === state.me?.username) {
       log.info('ignored a call link to yourself');
       return;
     }
     asking = true;
-    confirm(username)
-      .catch((error: unknown) => log.error('call link confirmation failed', error))
+    confirm(request)
+      .catch((error: unknown) => log.error('link confirmation failed', error))
       .finally(() => {
         asking = false;
         next();
@@ -144,11 +164,12 @@ export function installDeepLinks(deps: DeepLinksDeps): DeepLinks {
 
   function open(link: string): void {
     const username = parseCallLink(link);
-    if (username === null) {
-      log.warn(`ignored a link that is not parley://call/<username>: ${JSON.stringify(link.slice(0, 100))}`);
+    const room = username === null ? parseRoomLink(link) : null;
+    if (username === null && room === null) {
+      log.warn(`ignored a link that is not parley://call/<username> or parley://room/<name>: ${JSON.stringify(link.slice(0, 100))}`);
       return;
     }
-    pending = username;
+    pending = username !== null ? { kind: 'call', username } : { kind: 'room', name: room ?? '' };
     next();
   }
 

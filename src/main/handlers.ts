@@ -6,6 +6,7 @@ import type { DesktopCommand } from '../shared/desktop-state.js';
 import type { AppInfo } from '../shared/ipc.js';
 import type { DesktopHub } from './desktop-hub.js';
 import type { Hotkeys } from './hotkeys.js';
+import type { ScreenShare } from './screen-share.js';
 import { sendToRenderer } from './ipc.js';
 import type { InvokeHandlers, SendHandlers } from './ipc.js';
 import { createLogger } from './log.js';
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   hotkeys: Pick<Hotkeys, 'statuses'>;
   settings: Pick<SettingsStore, 'get' | 'update' | 'takeNotice' | 'preferences' | 'savePreferences'>;
   hub: Pick<DesktopHub, 'state'>;
+  screen: Pick<ScreenShare, 'sources' | 'choose'>;
 }
 
 function platformName(platform: NodeJS.Platform): AppInfo['platform'] {
@@ -46,6 +48,8 @@ export function createInvokeHandlers(deps: HandlerDeps): InvokeHandlers {
     'preferences:get': () => Promise.resolve(deps.settings.preferences()),
     'preferences:set': (patch) => deps.settings.savePreferences(patch),
     'desktop:snapshot': () => Promise.resolve(deps.hub.state()),
+    'screen:sources': () => deps.screen.sources(),
+    'screen:choose': (id) => Promise.resolve(deps.screen.choose(id)),
   };
 }
 

@@ -17,6 +17,7 @@ import { installLoginItem } from './login-item.js';
 import { installNotifications } from './notifications.js';
 import { APP_ORIGIN, APP_START_URL, createTrustedOrigins } from './origins.js';
 import { installSecurity } from './security.js';
+import { installScreenShare } from './screen-share.js';
 import { loadSettings } from './settings.js';
 import { claimSingleInstance, installSecondInstance } from './single-instance.js';
 import { createTokenStore } from './token-store.js';
@@ -50,10 +51,11 @@ async function start(earlyLinks: { take(): string[] }): Promise<void> {
   });
   const hub = createDesktopHub({ windows });
   const hotkeys = installHotkeys({ hub, windows, settings });
+  const screen = installScreenShare({ origins });
   installIpc({
     windows,
     origins,
-    handlers: createInvokeHandlers({ version: app.getVersion(), platform: process.platform, tokenStore, hotkeys, settings, hub }),
+    handlers: createInvokeHandlers({ version: app.getVersion(), platform: process.platform, tokenStore, hotkeys, settings, hub, screen }),
     listeners: createSendHandlers({ hub }),
   });
   forwardSettingsChanges({ windows, settings });

@@ -13,7 +13,7 @@
  */
 import { ipcMain } from 'electron';
 import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { invokeSchemas, sendSchemas } from '../shared/ipc.js';
 import type { InvokeChannel, InvokeChannels, MainEvent, MainEvents, SendChannel, SendChannels } from '../shared/ipc.js';
 import { createLogger } from './log.js';
@@ -33,8 +33,8 @@ export type SendHandlers = {
 };
 
 // Also a compile-time check: each schema parses to its channel's argument tuple.
-const schemas: { [C in InvokeChannel]: z.ZodType<Parameters<InvokeChannels[C]>> } = invokeSchemas;
-const messageSchemas: { [C in SendChannel]: z.ZodType<Parameters<SendChannels[C]>> } = sendSchemas;
+const schemas: { [C in InvokeChannel]: z.ZodMiniType<Parameters<InvokeChannels[C]>> } = invokeSchemas;
+const messageSchemas: { [C in SendChannel]: z.ZodMiniType<Parameters<SendChannels[C]>> } = sendSchemas;
 
 export const INVOKE_CHANNELS = Object.keys(invokeSchemas) as InvokeChannel[];
 export const SEND_CHANNELS = Object.keys(sendSchemas) as SendChannel[];
@@ -54,6 +54,8 @@ export const INVOKE_ACCESS: { [C in InvokeChannel]: readonly WindowRole[] } = {
   'preferences:get': MAIN_ONLY,
   'preferences:set': MAIN_ONLY,
   'desktop:snapshot': ['incoming'],
+  'screen:sources': MAIN_ONLY,
+  'screen:choose': MAIN_ONLY,
 };
 
 /** Which of our windows may use each send channel. */
@@ -83,7 +85,7 @@ export function senderProblem(event: SenderEvent, deps: SenderCheckDeps, allowed
   return null;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {
@@ -111,7 +113,7 @@ export interface Ipc {
 export function installIpc(deps: IpcDeps): Ipc {
   function handle<C extends InvokeChannel>(
     channel: C,
-    schema: z.ZodType<Parameters<InvokeChannels[C]>>,
+    schema: z.ZodMiniType<Parameters<InvokeChannels[C]>>,
     handler: InvokeHandlers[C],
   ): void {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
@@ -136,7 +138,7 @@ export function installIpc(deps: IpcDeps): Ipc {
   }
 
   const onListeners = new Map<SendChannel, (event: IpcMainEvent, ...args: unknown[]) => void>();
-  function listen<C extends SendChannel>(channel: C, schema: z.ZodType<Parameters<SendChannels[C]>>, listener: SendHandlers[C]): void {
+  function listen<C extends SendChannel>(channel: C, schema: z.ZodMiniType<Parameters<SendChannels[C]>>, listener: SendHandlers[C]): void {
     const onMessage = (event: IpcMainEvent, ...args: unknown[]): void => {
       const problem = senderProblem(event, deps, SEND_ACCESS[channel]);
       if (problem !== null) {

@@ -5,8 +5,11 @@
  * - every webContents, whoever creates it: navigation and redirects off the
  *   app's origin are cancelled, window.open is denied (http(s) links go to
  *   the user's browser instead), <webview> attachment is prevented;
- * - permissions: only `media` (microphone/camera) and `speaker-selection`
- *   (choosing the output device with setSinkId), only for the app's origin.
+ * - permissions: only `media` (microphone/camera), `display-capture` (screen
+ *   sharing: since Electron 45 getDisplayMedia asks for it; which screen is
+ *   still decided by screen-share.ts, only for a source the user picked) and
+ *   `speaker-selection` (choosing the output device with setSinkId), only
+ *   for the app's origin.
  * The CSP header lives with the app protocol (app-protocol.ts), its text in
  * src/shared/csp.ts.
  */
@@ -18,7 +21,7 @@ import type { TrustedOrigins } from './origins.js';
 const log = createLogger('security');
 
 /** Permissions the app's own pages may have; everything else is denied. */
-export const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'speaker-selection']);
+export const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'display-capture', 'speaker-selection']);
 
 /** The webPreferences every BrowserWindow gets; windows.ts never builds its own. */
 export function secureWebPreferences(preload: string): WebPreferences {

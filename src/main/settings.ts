@@ -39,7 +39,7 @@ const boundsSchema = z.object({
 });
 export type WindowBounds = z.infer<typeof boundsSchema>;
 
-const shortcutSetting = (fallback: string | null) => acceleratorSchema.nullable().default(fallback);
+const shortcutSetting = (fallback: string | null) => z.nullable(acceleratorSchema).default(fallback);
 const defaults = DEFAULT_SETTINGS;
 
 /** The file: every key optional (defaults), unknown keys dropped, wrong values refused. */
@@ -58,8 +58,8 @@ const fileSchema = z
     startAtLogin: z.boolean().default(defaults.startAtLogin),
     startMinimized: z.boolean().default(defaults.startMinimized),
     idleAwayMinutes: z.number().int().min(0).max(720).default(defaults.idleAwayMinutes),
-    audio: storedAudioSettingsSchema.default(DEFAULT_AUDIO_SETTINGS),
-    favorites: favoritesSchema.default([]),
+    audio: z._default(storedAudioSettingsSchema, DEFAULT_AUDIO_SETTINGS),
+    favorites: z._default(favoritesSchema, []),
     windowBounds: boundsSchema.nullable().default(null),
     trayNoticeShown: z.boolean().default(false),
   })

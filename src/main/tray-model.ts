@@ -218,6 +218,22 @@ function recentSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
   return { type: 'normal', label: 'Recent', enabled: state.connection !== 'signed-out', submenu };
 }
 
+/** Rooms joined lately, and the way to any other (the window's Join room form). */
+function roomsSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
+  const rooms: TrayMenuItem[] = state.rooms.map((name) => ({
+    type: 'normal',
+    label: menuText(name),
+    enabled: canDial,
+    action: command({ type: 'join-room', name }),
+  }));
+  const submenu: TrayMenuItem[] = [
+    ...(rooms.length === 0 ? [{ type: 'normal', label: 'No recent rooms', enabled: false } as const] : rooms),
+    { type: 'separator' },
+    { type: 'normal', label: 'Another room…', enabled: true, action: command({ type: 'show', tab: 'contacts' }) },
+  ];
+  return { type: 'normal', label: 'Join room', enabled: state.connection !== 'signed-out', submenu };
+}
+
 function callItems(state: DesktopState, hints: ShortcutHints): TrayMenuItem[] {
   const { call } = state;
   const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
@@ -265,6 +281,7 @@ export function trayMenu(state: DesktopState, hints: ShortcutHints = {}): TrayMe
     { type: 'separator' },
     callSubmenu(state, canDial),
     recentSubmenu(state, canDial),
+    roomsSubmenu(state, canDial),
     { type: 'separator' },
     { type: 'normal', label: 'Show Parley', enabled: true, action: command({ type: 'show' }), ...(hints.show === undefined ? {} : { accelerator: hints.show }) },
     { type: 'normal', label: 'Quit', enabled: true, action: { kind: 'quit' } },

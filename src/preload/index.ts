@@ -54,6 +54,10 @@ const api: ParleyDesktopApi = {
     get: () => invoke('preferences:get'),
     set: (patch) => invoke('preferences:set', patch),
   },
+  screen: {
+    sources: () => invoke('screen:sources'),
+    choose: (id) => invoke('screen:choose', id),
+  },
 };
 
 contextBridge.exposeInMainWorld('parley', api);

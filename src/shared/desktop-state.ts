@@ -4,13 +4,16 @@
  * the commands main sends back (from the tray, shortcuts, notifications and
  * the incoming-call popup). Pure TypeScript, validated on both sides.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** A Parley username, as the server accepts it. */
-export const usernameSchema = z.string().regex(/^[a-z0-9._-]{2,32}$/);
+export const usernameSchema = z.string().check(z.regex(/^[a-z0-9._-]{2,32}$/));
 const username = usernameSchema;
-const callId = z.string().min(1).max(64);
-const peerSchema = z.strictObject({ username, displayName: z.string().min(1).max(64) });
+const callId = z.string().check(z.minLength(1), z.maxLength(64));
+const displayName = z.string().check(z.minLength(1), z.maxLength(64));
+const peerSchema = z.strictObject({ username, displayName });
+/** A named room, as the server accepts its name (`parley://room/<name>`). */
+export const roomNameSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/));
 export type Peer = z.infer<typeof peerSchema>;
 
 export const SETTABLE = ['available', 'away', 'dnd'] as const;
@@ -28,27 +31,28 @@ const callSchema = z.discriminatedUnion('kind', [
     peer: peerSchema,
     muted: z.boolean(),
     /** When the call was answered; null while still connecting. */
-    answeredAt: z.number().int().nonnegative().nullable(),
+    answeredAt: z.nullable(z.int().check(z.nonnegative())),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
 
 export const MAX_MENU_CONTACTS = 15;
 export const MAX_MENU_RECENT = 10;
+export const MAX_MENU_ROOMS = 8;
 
 export const desktopStateSchema = z.strictObject({
   connection: z.enum(['signed-out', 'connecting', 'online', 'offline']),
-  me: peerSchema.nullable(),
+  me: z.nullable(peerSchema),
   /** The user's status as others see it. */
   status: z.enum(PRESENCE),
   /** The status the user picked (the radio items of the menu). */
   chosenStatus: z.enum(SETTABLE),
   call: callSchema,
-  missedCalls: z.number().int().nonnegative().max(100_000),
+  missedCalls: z.int().check(z.nonnegative(), z.maximum(100_000)),
   /** Favorites first, then online contacts by most recent call. */
   contacts: z
-    .array(z.strictObject({ username, displayName: z.string().min(1).max(64), status: z.enum(PRESENCE), favorite: z.boolean() }))
-    .max(MAX_MENU_CONTACTS),
+    .array(z.strictObject({ username, displayName, status: z.enum(PRESENCE), favorite: z.boolean() }))
+    .check(z.maxLength(MAX_MENU_CONTACTS)),
   recent: z
     .array(
       z.strictObject({
@@ -58,7 +62,9 @@ export const desktopStateSchema = z.strictObject({
         missed: z.boolean(),
       }),
     )
-    .max(MAX_MENU_RECENT),
+    .check(z.maxLength(MAX_MENU_RECENT)),
+  /** Named rooms joined lately, newest first (the tray's Join room menu). */
+  rooms: z.array(roomNameSchema).check(z.maxLength(MAX_MENU_ROOMS)),
 });
 export type DesktopState = z.infer<typeof desktopStateSchema>;
 
@@ -71,22 +77,25 @@ export const SIGNED_OUT: DesktopState = {
   missedCalls: 0,
   contacts: [],
   recent: [],
+  rooms: [],
 };
 
 export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('dial'), username }),
+  /** Joins a named room (a recent one from the tray, or a confirmed `parley://room/<name>` link). */
+  z.strictObject({ type: z.literal('join-room'), name: roomNameSchema }),
   /**
    * `callId` is set when the command comes from something shown for one
    * particular call (the popup, a notification, a shortcut pressed while it
    * rang): main drops it if that call no longer rings, and the renderer should
    * ignore it if the id is not its ringing call.
    */
-  z.strictObject({ type: z.literal('answer'), callId: callId.optional() }),
-  z.strictObject({ type: z.literal('decline'), callId: callId.optional() }),
+  z.strictObject({ type: z.literal('answer'), callId: z.optional(callId) }),
+  z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
   z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),
-  z.strictObject({ type: z.literal('show'), tab: z.enum(['contacts', 'history', 'settings']).optional() }),
+  z.strictObject({ type: z.literal('show'), tab: z.optional(z.enum(['contacts', 'history', 'settings'])) }),
   /** The computer woke up (or the network came back): reconnect to the server now instead of waiting for a retry. */
   z.strictObject({ type: z.literal('reconnect') }),
 ]);

@@ -4,17 +4,17 @@
  * with these schemas; the preload exposes each channel as a typed function
  * on `window.parley`. Pure TypeScript: no electron, no DOM, no node.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { desktopCommandSchema, desktopStateSchema, type DesktopCommand, type DesktopState } from './desktop-state.js';
 import { preferencesPatchSchema, type Preferences, type PreferencesPatch } from './preferences.js';
 
 export const storedSessionSchema = z.strictObject({
-  serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
-  token: z.string().min(1).max(4096),
-  expiresAt: z.number().int().positive(),
+  serverUrl: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
+  token: z.string().check(z.minLength(1), z.maxLength(4096)),
+  expiresAt: z.int().check(z.positive()),
   user: z.strictObject({
-    username: z.string().min(2).max(32),
-    displayName: z.string().min(1).max(64),
+    username: z.string().check(z.minLength(2), z.maxLength(32)),
+    displayName: z.string().check(z.minLength(1), z.maxLength(64)),
   }),
 });
 export type StoredSession = z.infer<typeof storedSessionSchema>;
@@ -86,17 +86,19 @@ export function normalizeAccelerator(accelerator: string): string | null {
   return [...modifiers, key].join('+');
 }
 
-export const acceleratorSchema = z
-  .string()
-  .max(64)
-  .refine((value) => normalizeAccelerator(value) !== null, { message: 'not a valid global shortcut' })
-  .transform((value) => normalizeAccelerator(value) ?? value);
+export const acceleratorSchema = z.pipe(
+  z.string().check(
+    z.maxLength(64),
+    z.refine((value) => normalizeAccelerator(value) !== null, { message: 'not a valid global shortcut' }),
+  ),
+  z.transform((value: string) => normalizeAccelerator(value) ?? value),
+);
 
 /** How an incoming call reaches the user outside the window. */
 export const INCOMING_ALERTS = ['popup', 'notification', 'both'] as const;
 export type IncomingAlert = (typeof INCOMING_ALERTS)[number];
 
-const shortcutSetting = acceleratorSchema.nullable();
+const shortcutSetting = z.nullable(acceleratorSchema);
 
 /** The desktop settings the user edits (stored by main in <userData>/settings.json). */
 export const desktopSettingsSchema = z.strictObject({
@@ -109,7 +111,7 @@ export const desktopSettingsSchema = z.strictObject({
   /** Start in the tray without showing the window. */
   startMinimized: z.boolean(),
   /** Minutes without keyboard or mouse input before the status becomes away; 0 = never. */
-  idleAwayMinutes: z.number().int().min(0).max(720),
+  idleAwayMinutes: z.int().check(z.minimum(0), z.maximum(720)),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 
@@ -123,18 +125,18 @@ export const DEFAULT_SETTINGS: DesktopSettings = {
 
 /** What `settings:set` takes: any subset; within `shortcuts`, any subset of the actions. */
 export const settingsPatchSchema = z.strictObject({
-  shortcuts: z
-    .strictObject({
-      answer: shortcutSetting.optional(),
-      decline: shortcutSetting.optional(),
-      mute: shortcutSetting.optional(),
-      show: shortcutSetting.optional(),
-    })
-    .optional(),
-  incomingAlert: z.enum(INCOMING_ALERTS).optional(),
-  startAtLogin: z.boolean().optional(),
-  startMinimized: z.boolean().optional(),
-  idleAwayMinutes: z.number().int().min(0).max(720).optional(),
+  shortcuts: z.optional(
+    z.strictObject({
+      answer: z.optional(shortcutSetting),
+      decline: z.optional(shortcutSetting),
+      mute: z.optional(shortcutSetting),
+      show: z.optional(shortcutSetting),
+    }),
+  ),
+  incomingAlert: z.optional(z.enum(INCOMING_ALERTS)),
+  startAtLogin: z.optional(z.boolean()),
+  startMinimized: z.optional(z.boolean()),
+  idleAwayMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(720))),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -147,6 +149,16 @@ export interface ShortcutStatus {
   registered: boolean | null;
   /** Why the last attempt failed ("in use by another application"), until one succeeds. */
   error?: string;
+}
+
+/** A screen or window the desktop app can share (desktopCapturer), as its picker shows it. */
+export interface ScreenSource {
+  /** desktopCapturer's id ("screen:0:0", "window:1234:0"). */
+  id: string;
+  name: string;
+  kind: 'screen' | 'window';
+  /** A PNG data: URL, or '' when the system gave no picture. */
+  thumbnail: string;
 }
 
 export interface AppInfo {
@@ -187,6 +199,13 @@ export interface InvokeChannels {
   'preferences:set': (patch: PreferencesPatch) => Promise<void>;
   /** Incoming-call popup only: the DesktopState now (the caller, the callId), to render itself. */
   'desktop:snapshot': () => Promise<DesktopState>;
+  /** Main window: the screens and windows that can be shared, for the app's picker. */
+  'screen:sources': () => Promise<ScreenSource[]>;
+  /**
+   * Main window: the source (from the last `screen:sources`) that the next
+   * getDisplayMedia() gets. False when it was not listed.
+   */
+  'screen:choose': (id: string) => Promise<boolean>;
 }
 
 /** Payload schemas of each invoke channel, as a tuple of arguments. */
@@ -202,7 +221,9 @@ export const invokeSchemas = {
   'preferences:get': z.tuple([]),
   'preferences:set': z.tuple([preferencesPatchSchema]),
   'desktop:snapshot': z.tuple([]),
-} satisfies Record<keyof InvokeChannels, z.ZodType>;
+  'screen:sources': z.tuple([]),
+  'screen:choose': z.tuple([z.string().check(z.minLength(1), z.maxLength(256))]),
+} satisfies Record<keyof InvokeChannels, z.ZodMiniType>;
 
 export type InvokeChannel = keyof InvokeChannels;
 
@@ -225,7 +246,7 @@ export interface SendChannels {
 export const sendSchemas = {
   'desktop:state': z.tuple([desktopStateSchema]),
   'desktop:command': z.tuple([desktopCommandSchema]),
-} satisfies Record<keyof SendChannels, z.ZodType>;
+} satisfies Record<keyof SendChannels, z.ZodMiniType>;
 
 export type SendChannel = keyof SendChannels;
 
@@ -276,5 +297,9 @@ export interface ParleyDesktopApi {
   preferences: {
     get: InvokeChannels['preferences:get'];
     set: InvokeChannels['preferences:set'];
+  };
+  screen: {
+    sources: InvokeChannels['screen:sources'];
+    choose: InvokeChannels['screen:choose'];
   };
 }

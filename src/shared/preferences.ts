@@ -1,23 +1,24 @@
 /**
- * The renderer's preferences: its audio settings (devices, processing,
- * ringtone volume) and the favorite contacts. In the desktop app the main
+ * The renderer's preferences: its audio settings (devices, the camera too,
+ * processing, ringtone volume) and the favorite contacts. In the desktop app the main
  * process keeps them in its settings file (`preferences:get` /
  * `preferences:set`), which it writes atomically; in a browser the renderer
  * keeps them in localStorage. Pure TypeScript: no electron, no DOM, no node.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
-const deviceId = z.string().max(256);
+const deviceId = z.string().check(z.maxLength(256));
 const audioFields = {
   /** '' = the system default. */
   microphoneId: deviceId,
   speakerId: deviceId,
   ringtoneId: deviceId,
+  cameraId: deviceId,
   echoCancellation: z.boolean(),
   noiseSuppression: z.boolean(),
   autoGainControl: z.boolean(),
   /** 0..1 */
-  ringtoneVolume: z.number().min(0).max(1),
+  ringtoneVolume: z.number().check(z.minimum(0), z.maximum(1)),
 };
 
 /** The audio settings, every key and nothing else (what `preferences:set` takes). */
@@ -28,6 +29,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   microphoneId: '',
   speakerId: '',
   ringtoneId: '',
+  cameraId: '',
   echoCancellation: true,
   noiseSuppression: true,
   autoGainControl: true,
@@ -35,13 +37,13 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
 };
 
 /** Audio settings as stored by an older or newer version: missing keys are the defaults, unknown keys are dropped. */
-export const storedAudioSettingsSchema = z
-  .object(audioFields)
-  .partial()
-  .transform((stored): AudioSettings => ({ ...DEFAULT_AUDIO_SETTINGS, ...stored }));
+export const storedAudioSettingsSchema = z.pipe(
+  z.partial(z.object(audioFields)),
+  z.transform((stored): AudioSettings => ({ ...DEFAULT_AUDIO_SETTINGS, ...stored })),
+);
 
 /** Usernames pinned to the top of the contacts (and the tray's Call menu). */
-export const favoritesSchema = z.array(z.string().min(1).max(32)).max(1000);
+export const favoritesSchema = z.array(z.string().check(z.minLength(1), z.maxLength(32))).check(z.maxLength(1000));
 
 export const preferencesSchema = z.strictObject({ audio: audioSettingsSchema, favorites: favoritesSchema });
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -49,5 +51,5 @@ export type Preferences = z.infer<typeof preferencesSchema>;
 export const DEFAULT_PREFERENCES: Preferences = { audio: DEFAULT_AUDIO_SETTINGS, favorites: [] };
 
 /** What `preferences:set` takes: the parts to replace, each whole. */
-export const preferencesPatchSchema = z.strictObject({ audio: audioSettingsSchema.optional(), favorites: favoritesSchema.optional() });
+export const preferencesPatchSchema = z.strictObject({ audio: z.optional(audioSettingsSchema), favorites: z.optional(favoritesSchema) });
 export type PreferencesPatch = z.infer<typeof preferencesPatchSchema>;

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, microphones, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
 import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 let world: World;
@@ -55,6 +55,11 @@ async function newestOutcome(u: User, mark: number | undefined): Promise<string 
   return (await newestRow(u, mark)).locator('.outcome').textContent();
 }
 
+/** How many microphones each user has open: the callee's opens while the call rings, the caller's while it dials. */
+async function expectMicrophones(count: number, ...users: User[]): Promise<void> {
+  for (const u of users) await expect.poll(() => liveTracks(u.page), poll).toBe(count);
+}
+
 describe('1:1 audio calls in the browser', () => {
   it('1. alice calls bob, who answers: both are in call and hear each other', async () => {
     await dial(alice, 'Bob');
@@ -87,8 +92,7 @@ describe('1:1 audio calls in the browser', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     expect(await endedText(alice.page)).toBe('Call ended');
     expect(await endedText(bob.page)).toBe('Alice hung up');
-    await expect.poll(() => liveTracks(alice.page), poll).toBe(0);
-    await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     for (const [u, peer] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
       const row = await newestRow(u, 0);
@@ -98,25 +102,29 @@ describe('1:1 audio calls in the browser', () => {
     }
   });
 
-  it('4a. bob declines', async () => {
+  it('4a. bob declines: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     await bob.page.getByRole('button', { name: 'Decline' }).click();
     expect(await endedText(alice.page)).toBe('Bob declined');
     expect(await endedText(bob.page)).toBe('Call declined');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('Declined');
     expect(await newestOutcome(bob, b)).toBe('Declined');
   });
 
-  it('4b. alice cancels', async () => {
+  it('4b. alice cancels: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     await alice.page.getByRole('button', { name: 'Cancel call to Bob' }).click();
     expect(await endedText(alice.page)).toBe('Call cancelled');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('Cancelled');
     const bobRow = await newestRow(bob, b);
@@ -124,12 +132,14 @@ describe('1:1 audio calls in the browser', () => {
     expect(await bobRow.getAttribute('class')).toMatch(/missed/);
   });
 
-  it('4c. nobody answers', async () => {
+  it('4c. nobody answers: the microphones opened while it rang are closed', async () => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
+    await expectMicrophones(1, alice, bob);
     expect(await endedText(alice.page)).toBe('No answer');
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
+    await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     expect(await newestOutcome(alice, a)).toBe('No answer');
     expect(await newestOutcome(bob, b)).toBe('Missed');
@@ -137,12 +147,16 @@ describe('1:1 audio calls in the browser', () => {
 
   it('4d. bob is on do not disturb', async () => {
     const [a, b] = await historyMark(alice, bob);
+    const { opened } = await microphones(alice.page);
     await bob.page.getByLabel('Your status').selectOption('dnd');
     await alice.page.getByRole('button', { name: 'Contacts' }).click();
     await expect.poll(() => alice.page.locator('li[data-username="bob"] .status').textContent(), poll).toBe('Do not disturb');
     await dial(alice, 'Bob');
     expect(await endedText(alice.page)).toBe('Bob does not want to be disturbed');
     expect(await callPanel(bob.page).count()).toBe(0);
+    // The microphone alice opened while the invite travelled is closed again, even if it opened after the refusal.
+    await expect.poll(async () => (await microphones(alice.page)).opened, poll).toBe(opened + 1);
+    await expectMicrophones(0, alice);
     await closeEnded(alice);
     expect(await newestOutcome(alice, a)).toBe('Do not disturb');
     expect(await newestOutcome(bob, b)).toBe('Missed');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import { ARTIFACTS, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { expectTile } from './media.js';
 
 /** A recording window.parley, installed before the app loads. */
 function fakeDesktop(): void {
@@ -18,11 +19,13 @@ function fakeDesktop(): void {
     __settingsPatches: unknown[];
     __preferences: { audio: Record<string, unknown>; favorites: string[] };
     __preferencePatches: unknown[];
+    __screenChoices: string[];
   };
+  w.__screenChoices = [];
   w.__settingsPatches = [];
   // What main's settings file holds: a quieter ringtone, Bob pinned.
   w.__preferences = {
-    audio: { microphoneId: '', speakerId: '', ringtoneId: '', echoCancellation: true, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 },
+    audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: true, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 },
     favorites: ['bob'],
   };
   w.__preferencePatches = [];
@@ -78,6 +81,23 @@ function fakeDesktop(): void {
           { action: 'show', accelerator: 'CommandOrControl+Alt+P', registered: true },
         ]),
       onChange: () => () => undefined,
+    },
+    // Main's desktopCapturer listing (a 1×1 PNG as the screen's thumbnail); the choice is recorded.
+    screen: {
+      sources: () =>
+        Promise.resolve([
+          {
+            id: 'screen:0:0',
+            name: 'Entire screen',
+            kind: 'screen',
+            thumbnail: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+          },
+          { id: 'window:7:0', name: 'Notes', kind: 'window', thumbnail: '' },
+        ]),
+      choose: (id: string) => {
+        w.__screenChoices.push(id);
+        return Promise.resolve(true);
+      },
     },
     desktop: {
       publish: (s: unknown) => w.__published.push(s),
@@ -242,8 +262,32 @@ describe('desktop bridge', () => {
     const patches = () => ada.page.evaluate(() => (window as unknown as { __preferencePatches: unknown[] }).__preferencePatches);
     await expect.poll(patches, poll).toEqual([
       { favorites: [] },
-      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', echoCancellation: false, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 } },
+      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: false, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 } },
     ]);
     expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  });
+
+  it("shares a screen through the app's own picker: screens and windows with thumbnails, and the one chosen is told to main", async () => {
+    await bob.page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
+    await ada.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await ada.page.locator('section.call[data-state="active"]').waitFor();
+    await ada.page.getByRole('button', { name: 'Share screen' }).click();
+    const picker = ada.page.getByRole('dialog', { name: 'Share your screen' });
+    await picker.waitFor();
+    expect(await picker.getByRole('heading').allTextContents()).toEqual(['Share your screen', 'Screens', 'Windows']);
+    expect(await picker.getByRole('button', { name: 'Share Entire screen' }).locator('img').count()).toBe(1);
+    await ada.page.screenshot({ path: path.join(ARTIFACTS, 'screen-picker.png') });
+    // Cancel closes it without sharing.
+    await picker.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => picker.count(), poll).toBe(0);
+    expect(await ada.page.evaluate(() => (window as unknown as { __screenChoices: string[] }).__screenChoices)).toEqual([]);
+    // Chosen: main is told which source, then the capture reaches bob as the large tile.
+    await ada.page.getByRole('button', { name: 'Share screen' }).click();
+    await picker.getByRole('button', { name: 'Share Entire screen' }).click();
+    await expect.poll(() => ada.page.evaluate(() => (window as unknown as { __screenChoices: string[] }).__screenChoices), poll).toEqual(['screen:0:0']);
+    await expectTile([bob], 'Ada', 'screen');
+    await ada.page.getByRole('button', { name: 'Hang up' }).click();
+    await bob.page.locator('section.call[data-state="ended"]').waitFor();
   });
 });

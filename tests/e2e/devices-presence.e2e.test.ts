@@ -1,7 +1,7 @@
 /** Several devices of one user, and presence seen by others. */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { closeEnded, liveTracks, openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
 
 let world: World;
 let alice: User;
@@ -52,6 +52,8 @@ describe('devices and presence', () => {
     await expect.poll(() => state(bob2.page), poll).toBe('active');
     await expect.poll(() => state(bob.page), poll).toBe('ended');
     expect(await bob.page.locator('.ended-reason').textContent()).toBe('Answered on another device');
+    // The device that did not answer closes the microphone it opened while it rang.
+    await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await expect.poll(() => state(bob2.page), poll).toBe('ended');
     for (const u of [alice, bob, bob2]) await closeEnded(u);

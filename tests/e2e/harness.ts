@@ -80,10 +80,14 @@ export interface World {
 
 export interface WorldOptions {
   ringTimeoutS?: number;
+  /** The server's PARLEY_MESH_LIMIT (default 6). */
+  meshLimit?: number;
   /** Put a TCP proxy the test can cut between the pages and the server. */
   proxy?: boolean;
   /** Where the server listens instead of loopback (a bridge that browsers in network namespaces reach). */
   host?: string;
+  /** The folder the server serves at `/`: the web build unless told (benchmarks serve baseline pages). */
+  webRoot?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -94,8 +98,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     port: 0,
     dataDir: path.join(dataDir, 'server'),
     logLevel: 'silent',
-    webRoot: WEB_ROOT,
+    webRoot: options.webRoot ?? WEB_ROOT,
     ringTimeoutS: options.ringTimeoutS ?? 30,
+    ...(options.meshLimit !== undefined && { meshLimit: options.meshLimit }),
     // Many UI actions in a row per user: keep the limiter out of the way.
     messageRate: 1000,
     messageBurst: 1000,
@@ -130,7 +135,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
 /**
  * Test-side instrumentation, injected before the app loads: remembers every
- * RTCPeerConnection and every microphone track the page creates, so tests
+ * RTCPeerConnection and every microphone, camera and screen track the page creates, so tests
  * can read getStats() and check that tracks were stopped. The app has no
  * test hooks of its own.
  */
@@ -148,6 +153,13 @@ function instrument(): void {
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     const stream = await gum(constraints);
+    w.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+  // Shared screens too (they count as video tracks, never as microphones).
+  const gdm = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getDisplayMedia = async (options) => {
+    const stream = await gdm(options);
     w.__tracks.push(...stream.getTracks());
     return stream;
   };
@@ -174,7 +186,7 @@ export interface OpenOptions {
 export type Site = Pick<World, 'url' | 'browser'>;
 
 export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
-  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone'] });
+  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
@@ -233,6 +245,14 @@ export function inboundAudio(page: Page): Promise<AudioIn | null> {
 
 export function liveTracks(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length);
+}
+
+/** Microphone tracks the page has opened so far, and how many of them are still open. */
+export function microphones(page: Page): Promise<{ opened: number; live: number }> {
+  return page.evaluate(() => {
+    const tracks = (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks;
+    return { opened: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length };
+  });
 }
 
 export function callPanel(page: Page) {

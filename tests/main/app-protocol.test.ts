@@ -29,10 +29,10 @@ describe('app:// protocol', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('registers app: as a privileged standard, secure scheme with fetch before ready', () => {
+  it('registers app: as a privileged standard, secure scheme with fetch and V8 code cache before ready', () => {
     registerAppScheme();
     expect(protocol.privileged).toEqual([
-      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) as unknown },
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true, codeCache: true }) as unknown },
     ]);
   });
 

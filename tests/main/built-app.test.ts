@@ -4,7 +4,7 @@
  * Skipped, saying so, when there is no build (run `npx electron-vite build`).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp.js';
@@ -49,6 +49,20 @@ describe.skipIf(!built)('the built app (out/)', () => {
     for (const asset of assets) {
       const response = await electron.fake.request(`app://parley/${asset}`);
       expect(response.status, asset).toBe(200);
+    }
+  });
+
+  it('ships a minified renderer that bundles zod/mini only (BENCHMARKS.md, App weight)', async () => {
+    const dir = join(OUT, 'renderer/assets');
+    const scripts = (await readdir(dir)).filter((file) => file.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of scripts) {
+      const source = await readFile(join(dir, file), 'utf8');
+      // Classic zod gives every schema all its methods (superRefine, nullish, …), so one
+      // import of 'zod' anywhere in the renderer bundles all of it: about 60 KB more.
+      expect(source, file).not.toContain('superRefine');
+      // electron-vite leaves the renderer unminified unless told; unminified output keeps module path comments.
+      expect(source, file).not.toContain('// node_modules/');
     }
   });
 });

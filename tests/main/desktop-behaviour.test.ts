@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
-import { parseCallLink } from '../../src/main/deep-links.js';
+import { parseCallLink, parseRoomLink } from '../../src/main/deep-links.js';
 import { FakeEvent } from './fake-electron.js';
 import type { FakeBrowserWindow } from './fake-electron.js';
 import { startApp, untilMainWindow } from './start-app.js';
@@ -210,6 +210,26 @@ describe('parley: links', () => {
     expect(dials()).toEqual([]);
   });
 
+  it('a room link asks to join the room, then sends join-room; Cancel joins nothing', async () => {
+    await start({ setup: ({ dialog }) => dialog.responses.push(0, 1) });
+    publish(signedIn);
+    electron.app.emit('second-instance', new FakeEvent(), ['/opt/Parley/parley', 'parley://room/Standup'], '/', {});
+    expect(electron.dialog.shown()[0]).toEqual(
+      expect.objectContaining({ message: 'Join room standup?', buttons: ['Join', 'Cancel'], detail: 'A link asked Parley to join this room.' }),
+    );
+    const joins = () => commands().filter((command) => (command as { type: string }).type === 'join-room');
+    await vi.waitFor(() => expect(joins()).toEqual([{ type: 'join-room', name: 'standup' }]));
+    electron.app.emit('second-instance', new FakeEvent(), ['/opt/Parley/parley', 'parley://room/retro'], '/', {});
+    await vi.waitFor(() => expect(electron.dialog.shown()).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(joins()).toHaveLength(1);
+    for (const link of ['parley://room/', 'parley://room/-x', 'parley://room/a b', 'parley://room/x?code=1', 'parley://rooms/x']) {
+      electron.app.emit('second-instance', new FakeEvent(), ['parley', link], '/', {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(electron.dialog.shown()).toHaveLength(2);
+  });
+
   it('one question at a time; the latest waiting link is asked next', async () => {
     await start();
     publish(signedIn);
@@ -222,6 +242,24 @@ describe('parley: links', () => {
     ]));
     expect(electron.dialog.showMessageBox).toHaveBeenCalledTimes(2);
   });
+});
+
+describe('parseRoomLink', () => {
+  it.each([
+    ['parley://room/standup', 'standup'],
+    ['parley://room/standup/', 'standup'],
+    ['PARLEY://ROOM/Team.Sync', 'team.sync'],
+    ['parley://room/q3-review_2', 'q3-review_2'],
+  ])('%s → %s', (link, name) => {
+    expect(parseRoomLink(link)).toBe(name);
+  });
+
+  it.each(['parley://room', 'parley://room/', 'parley://room/.hidden', 'parley://room/a/b', 'parley://room/a?code=x', 'parley://call/bob', `parley://room/${'x'.repeat(65)}`])(
+    'refuses %s',
+    (link) => {
+      expect(parseRoomLink(link)).toBeNull();
+    },
+  );
 });
 
 describe('parseCallLink', () => {

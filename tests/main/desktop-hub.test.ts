@@ -57,6 +57,7 @@ describe('desktop hub and the desktop:* channels', () => {
           savePreferences: () => Promise.resolve(),
         },
         hub: { state: () => SIGNED_OUT },
+        screen: { sources: () => Promise.resolve([]), choose: () => false },
       }),
       listeners: createSendHandlers({ hub }),
     });

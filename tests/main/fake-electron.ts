@@ -406,11 +406,16 @@ export const net = {
 
 type PermissionRequestHandler = Parameters<Session['setPermissionRequestHandler']>[0];
 type PermissionCheckHandler = Parameters<Session['setPermissionCheckHandler']>[0];
+type DisplayMediaRequestHandler = Parameters<Session['setDisplayMediaRequestHandler']>[0];
 
 export const session = {
   defaultSession: {
     permissionRequestHandler: null as PermissionRequestHandler,
     permissionCheckHandler: null as PermissionCheckHandler,
+    displayMediaRequestHandler: null as DisplayMediaRequestHandler,
+    setDisplayMediaRequestHandler(handler: DisplayMediaRequestHandler): void {
+      this.displayMediaRequestHandler = handler;
+    },
     setPermissionRequestHandler(handler: PermissionRequestHandler): void {
       this.permissionRequestHandler = handler;
     },
@@ -446,6 +451,28 @@ export const safeStorage = {
   getSelectedStorageBackend() {
     return this.backend;
   },
+};
+
+/** A screen or window as desktopCapturer lists it; the thumbnail's data URL names the source. */
+export class FakeDesktopSource {
+  readonly thumbnail: { isEmpty(): boolean; toDataURL(): string };
+  readonly display_id = '';
+  readonly appIcon = null;
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    picture = true,
+  ) {
+    this.thumbnail = { isEmpty: () => !picture, toDataURL: () => `data:image/png;base64,${Buffer.from(id).toString('base64')}` };
+  }
+}
+
+export const desktopCapturer = {
+  /** What the system offers to share now. */
+  sources: [] as FakeDesktopSource[],
+  getSources: vi.fn((_options: { types: string[]; thumbnailSize?: { width: number; height: number } }) =>
+    Promise.resolve([...desktopCapturer.sources]),
+  ),
 };
 
 export const shell = {
@@ -733,6 +760,18 @@ export const fake = {
     if (handler === null) return true;
     return handler(null, permission, requestingOrigin, { isMainFrame: true, requestingUrl: requestingOrigin, ...details });
   },
+  /**
+   * A page calls getDisplayMedia(): what the app's display-media handler
+   * grants (the streams it passes to the callback); `{}` also when there is no handler.
+   */
+  requestDisplayMedia(origin: string, frameUrl = origin, videoRequested = true): Promise<{ video?: unknown; audio?: unknown }> {
+    const handler = session.defaultSession.displayMediaRequestHandler;
+    if (handler === null) return Promise.resolve({});
+    return new Promise((resolve) => {
+      const request = { securityOrigin: origin, frame: { url: frameUrl }, videoRequested, audioRequested: false, userGesture: true };
+      handler(request as never, resolve as never);
+    });
+  },
   /** Chromium asks the app:// handler for a URL. */
   async request(url: string, method = 'GET'): Promise<Response> {
     const scheme = url.slice(0, url.indexOf(':'));
@@ -765,6 +804,9 @@ export const fake = {
     net.fetch.mockClear();
     session.defaultSession.permissionRequestHandler = null;
     session.defaultSession.permissionCheckHandler = null;
+    session.defaultSession.displayMediaRequestHandler = null;
+    desktopCapturer.sources = [];
+    desktopCapturer.getSources.mockClear();
     safeStorage.available = true;
     safeStorage.backend = 'gnome_libsecret';
     safeStorage.shouldReEncrypt = false;

@@ -27,6 +27,7 @@ const HEADSET: AudioSettings = {
   microphoneId: 'usb-headset-mic',
   speakerId: 'usb-headset',
   ringtoneId: 'built-in-speakers',
+  cameraId: 'usb-webcam',
   echoCancellation: false,
   noiseSuppression: true,
   autoGainControl: false,

@@ -29,7 +29,7 @@ describe('preload', () => {
     api = contextBridge.mainWorld.parley as ParleyDesktopApi;
   });
 
-  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings and preferences functions and nothing else', () => {
+  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings, preferences and screen functions and nothing else', () => {
     expect(Object.keys(contextBridge.mainWorld)).toEqual(['parley']);
     expect(shape(api)).toEqual({
       app: { info: 'function' },
@@ -38,7 +38,15 @@ describe('preload', () => {
       shortcuts: { status: 'function', onChange: 'function' },
       settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
       preferences: { get: 'function', set: 'function' },
+      screen: { sources: 'function', choose: 'function' },
     });
+  });
+
+  it('screen.sources and screen.choose invoke their channels', async () => {
+    ipcRenderer.invoke.mockClear();
+    await api.screen.sources();
+    await api.screen.choose('screen:0:0');
+    expect(ipcRenderer.invoke.mock.calls).toEqual([['screen:sources'], ['screen:choose', 'screen:0:0']]);
   });
 
   it('desktop.publish sends the state on desktop:state, and returns nothing to wait for', () => {

@@ -66,6 +66,9 @@ describe('security', () => {
       expect(await fake.requestPermission('media', 'app://parley/')).toBe(true);
       expect(await fake.requestPermission('speaker-selection', 'app://parley/index.html')).toBe(true);
       expect(fake.checkPermission('media', 'app://parley')).toBe(true);
+      // Screen sharing: the request is granted, the source is chosen in the app's picker (screen-share.test.ts).
+      expect(await fake.requestPermission('display-capture', 'app://parley/')).toBe(true);
+      expect(await fake.requestPermission('display-capture', 'https://evil.example/')).toBe(false);
     });
     it('denies media to any other origin', async () => {
       for (const url of ['https://evil.example/', 'http://localhost:5173/', 'app://other/', 'file:///x/index.html', '']) {
@@ -78,7 +81,7 @@ describe('security', () => {
       expect(fake.checkPermission('media', 'app://parley', { embeddingOrigin: 'app://parley' })).toBe(true);
     });
     it('denies every other permission, even to the app', async () => {
-      for (const permission of ['notifications', 'geolocation', 'display-capture', 'clipboard-read', 'openExternal', 'midi', 'hid'] as const) {
+      for (const permission of ['notifications', 'geolocation', 'clipboard-read', 'openExternal', 'midi', 'hid', 'window-management'] as const) {
         expect(await fake.requestPermission(permission, 'app://parley/'), permission).toBe(false);
         expect(fake.checkPermission(permission, 'app://parley'), permission).toBe(false);
       }

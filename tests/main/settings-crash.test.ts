@@ -55,6 +55,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
       microphoneId: device('mic'),
       speakerId: device('speaker'),
       ringtoneId: device('ring'),
+      cameraId: device('cam'),
       echoCancellation: tag === 'a',
       noiseSuppression: tag !== 'a',
       autoGainControl: true,

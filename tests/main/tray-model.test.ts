@@ -99,6 +99,7 @@ describe('tray menu', () => {
       '---',
       { '!Call': ['!No one online'] },
       { '!Recent': ['!No recent calls', '---', 'Show history'] },
+      { '!Join room': ['!No recent rooms', '---', 'Another room…'] },
       '---',
       'Show Parley',
       'Quit',
@@ -123,6 +124,7 @@ describe('tray menu', () => {
       '---',
       { Call: ['Bob — available', '!Dee — offline', '---', 'Cyd Charisse — do not disturb'] },
       { Recent: RECENT },
+      { 'Join room': ['!No recent rooms', '---', 'Another room…'] },
       '---',
       'Show Parley [CommandOrControl+Alt+P]',
       'Quit',
@@ -146,6 +148,7 @@ describe('tray menu', () => {
       '---',
       { '!Call': ['Bob — available', '---', 'Cyd Charisse — away'] },
       { Recent: ['!Bob — missed', '!Cyd Charisse — outgoing', '---', 'Show history'] },
+      { 'Join room': ['!No recent rooms', '---', 'Another room…'] },
       '---',
       'Show Parley',
       'Quit',
@@ -154,6 +157,20 @@ describe('tray menu', () => {
     const action = (label: string) => items.find((item) => item.type !== 'separator' && item.label === label);
     expect(action('Answer')).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c9' } } });
     expect(action('Decline')).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c9' } } });
+  });
+
+  it('Join room offers the rooms joined lately (newest first) while free to call; any other room opens the window', () => {
+    const state: DesktopState = { ...signedIn, rooms: ['standup', 'retro'] };
+    const menu = trayMenu(state);
+    expect(outline(menu)[6]).toEqual({ 'Join room': ['standup', 'retro', '---', 'Another room…'] });
+    const join = menu.find((item) => item.type !== 'separator' && item.label === 'Join room');
+    const sub = join?.type === 'normal' ? (join.submenu ?? []) : [];
+    expect(sub[0]).toMatchObject({ action: { kind: 'command', command: { type: 'join-room', name: 'standup' } } });
+    expect(sub.at(-1)).toMatchObject({ action: { kind: 'command', command: { type: 'show', tab: 'contacts' } } });
+    // In a call, the rooms wait.
+    expect(outline(trayMenu({ ...inCall(false), rooms: ['standup'] })).find((i) => typeof i === 'object' && i !== null && 'Join room' in i)).toEqual({
+      'Join room': ['!standup', '---', 'Another room…'],
+    });
   });
 
   it('in a call: Mute or Unmute, and Hang up', () => {

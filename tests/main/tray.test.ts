@@ -52,6 +52,7 @@ describe('tray', () => {
       '---',
       { Call: ['Bob — available', '---', 'Cyd Charisse — away'] },
       { Recent: ['Bob — missed', 'Cyd Charisse — outgoing', '---', 'Show history'] },
+      { 'Join room': ['!No recent rooms', '---', 'Another room…'] },
       '---',
       'Show Parley',
       'Quit',

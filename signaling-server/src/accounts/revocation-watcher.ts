@@ -12,6 +12,8 @@ export class RevocationWatcher {
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
   private polling = false;
+  /** Set while reading fails (the database is down), so an outage is logged once, not every interval. */
+  private failing = false;
 
   constructor(
     private readonly io: ParleyServer,
@@ -38,8 +40,11 @@ export class RevocationWatcher {
         this.lastSeq = event.seq;
         await this.revoke(event);
       }
+      if (this.failing) this.log.info('reading account changes again');
+      this.failing = false;
     } catch (err) {
-      this.log.error({ err }, 'reading account changes failed');
+      if (!this.failing) this.log.error({ err }, 'reading account changes failed');
+      this.failing = true;
     } finally {
       this.polling = false;
     }

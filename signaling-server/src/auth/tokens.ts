@@ -1,15 +1,20 @@
 /**
  * Sign-in tokens: HS256 JWTs (jose) carrying the username and the user's
  * token version, so a password change or a disable revokes them. The key is
- * generated on first start and kept in the data dir, readable by us only.
+ * generated on first start and kept in the data dir, readable by us only;
+ * with PostgreSQL, in the database, so every node signs and checks with the
+ * same key.
  */
 import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes, webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Database } from '../db/database.js';
 
 export const SECRET_FILE = 'token-secret';
 const ISSUER = 'parley-server';
+
+const newSecret = () => randomBytes(48).toString('base64url');
 
 export function loadOrCreateSecret(dataDir: string): Uint8Array {
   const file = path.join(dataDir, SECRET_FILE);
@@ -17,7 +22,7 @@ export function loadOrCreateSecret(dataDir: string): Uint8Array {
   // process starting on the same data dir at the same moment either makes
   // the file or reads a complete one, never an empty one.
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(draft, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  writeFileSync(draft, newSecret(), { flag: 'wx', mode: 0o600 });
   try {
     linkSync(draft, file);
   } catch (err) {
@@ -29,6 +34,19 @@ export function loadOrCreateSecret(dataDir: string): Uint8Array {
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < 32) throw new Error(`${file} holds no usable secret: delete it to make a new one`);
   return new TextEncoder().encode(secret);
+}
+
+const STORED_SECRET = 'token-key';
+
+/** The key kept in the database: the first node to start makes it, the others (racing or later) read that one. */
+export async function loadOrCreateStoredSecret(db: Database): Promise<Uint8Array> {
+  await db
+    .insertInto('server_secrets')
+    .values({ name: STORED_SECRET, value: newSecret() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db.selectFrom('server_secrets').select('value').where('name', '=', STORED_SECRET).executeTakeFirstOrThrow();
+  return new TextEncoder().encode(row.value);
 }
 
 export interface TokenClaims {

@@ -1,13 +1,17 @@
 /**
- * The deadlines of calls: how long a call rings, and how long an answered
- * call waits for a device that lost its connection. When one is due the
+ * The deadlines of calls: how long a call rings, how long someone added to
+ * an answered call is rung, and how long an answered call waits for a
+ * device that lost its connection. When one is due the
  * CallService decides against the store whether it still applies (the call
  * may have been answered or resumed elsewhere), so a late or repeated firing
  * does no harm. This node's timers are here; Redis-backed ones, which any
  * node enforces when the node that set them died, are in
  * redis/redis-call-timers.ts.
  */
-export type CallTimer = { kind: 'ring'; callId: string } | { kind: 'away'; callId: string; device: string };
+export type CallTimer =
+  | { kind: 'ring'; callId: string }
+  | { kind: 'invite'; callId: string; username: string }
+  | { kind: 'away'; callId: string; device: string };
 
 export interface CallTimers {
   /** Sets the handler of due timers (once, by the CallService). */
@@ -19,7 +23,29 @@ export interface CallTimers {
   dispose(): void;
 }
 
-export const timerKey = (t: CallTimer): string => (t.kind === 'ring' ? `ring:${t.callId}` : `away:${t.callId}:${t.device}`);
+/** One timer per key: setting it again replaces it. */
+export function timerKey(t: CallTimer): string {
+  switch (t.kind) {
+    case 'ring':
+      return `ring:${t.callId}`;
+    case 'invite':
+      return `invite:${t.callId}:${t.username}`;
+    case 'away':
+      return `away:${t.callId}:${t.device}`;
+  }
+}
+
+/** The timer as JSON with its fields in one order, so the same timer is always the same string (a shared deadline's name). */
+export function timerJson(t: CallTimer): string {
+  switch (t.kind) {
+    case 'ring':
+      return JSON.stringify({ kind: t.kind, callId: t.callId });
+    case 'invite':
+      return JSON.stringify({ kind: t.kind, callId: t.callId, username: t.username });
+    case 'away':
+      return JSON.stringify({ kind: t.kind, callId: t.callId, device: t.device });
+  }
+}
 
 export type TimerFailure = (err: unknown, timer: CallTimer) => void;
 

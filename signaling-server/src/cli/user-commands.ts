@@ -1,7 +1,7 @@
-/** `parley-server user ...`: account administration on the data dir. */
+/** `parley-server user ...`: account administration on the store (the data dir's SQLite file or PostgreSQL). */
 import { parseArgs } from 'node:util';
 import { UsernameTakenError, UserRepository } from '../accounts/users.js';
-import { openDatabase } from '../db/database.js';
+import { openStore, type StoreLocation } from '../db/database.js';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../protocol/index.js';
 import { readPassword } from './read-password.js';
 
@@ -15,7 +15,7 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   return r.data;
 }
 
-export async function runUserCommand(dataDir: string, args: string[]): Promise<number> {
+export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } });
@@ -32,7 +32,7 @@ export async function runUserCommand(dataDir: string, args: string[]): Promise<n
     return parse(usernameSchema, name, 'username');
   };
 
-  const db = await openDatabase(dataDir);
+  const { db } = await openStore(where);
   const users = new UserRepository(db);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const missing = (username: string) => {

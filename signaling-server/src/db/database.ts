@@ -1,6 +1,10 @@
 /**
- * Opens the store: one SQLite file in the data dir (WAL, so readers never
- * wait on the writer), migrated to the latest schema before use. Prepared
+ * Opens the store, migrated to the latest schema before use: by default one
+ * SQLite file in the data dir (WAL, so readers never wait on the writer);
+ * with a database URL, PostgreSQL (postgres.ts), shared by several nodes.
+ * Both go through the same Kysely queries and migrations.
+ *
+ * SQLite: prepared
  * statements are kept and reused: Kysely prepares every query anew, and
  * compiling the SQL cost more than running it (a sign-in, a call and a
  * status change each run a few).
@@ -14,9 +18,11 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import { migrationProvider } from './migrations.js';
+import { Kysely, Migrator, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
+import type { Logger } from '../logger.js';
+import { migrationProvider, type SqlDialect } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
+import { isStoreUnavailable } from './store-errors.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -47,6 +53,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+/** The SQLite file in `dataDir`, created if missing. */
 export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Promise<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, DATABASE_FILE);
@@ -58,11 +65,58 @@ export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Pr
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  await migrate(db, 'sqlite');
+  return db;
+}
+
+/** The store could not be opened (PostgreSQL unreachable, refused the login, ...): a message for the admin. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+export interface StoreLocation {
+  dataDir: string;
+  /** PostgreSQL; unset: the SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
+  dbSync?: DbSync;
+}
+
+export interface OpenStore {
+  db: Database;
+  dialect: SqlDialect;
+  /** Where it is, for logs: the file, or the URL without its password. */
+  location: string;
+}
+
+/** The store a server or an admin command works on. */
+export async function openStore(where: StoreLocation, log?: Logger): Promise<OpenStore> {
+  if (!where.databaseUrl) {
+    return { db: await openDatabase(where.dataDir, where.dbSync), dialect: 'sqlite', location: path.join(where.dataDir, DATABASE_FILE) };
+  }
+  // Loaded only when used: the SQLite default never pays for pg.
+  const { createPostgresDatabase, redactDatabaseUrl } = await import('./postgres.js');
+  const location = redactDatabaseUrl(where.databaseUrl);
+  const db = createPostgresDatabase(where.databaseUrl, log);
+  try {
+    await migrate(db, 'postgres');
+  } catch (err) {
+    const what = isStoreUnavailable(err) ? 'cannot reach PostgreSQL' : 'PostgreSQL';
+    throw new StoreOpenError(`${what} at ${location}: ${(err as Error).message}`, { cause: err });
+  }
+  return { db, dialect: 'postgres', location };
+}
+
+/** Resolves when the database answers a trivial query. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+async function migrate(db: Database, dialect: SqlDialect): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     await db.destroy();
+    if (!failed && error instanceof Error) throw error;
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  return db;
 }

@@ -1,12 +1,34 @@
 /**
- * Schema migrations, applied in order at open. Never edit a shipped
- * migration: add the next one.
+ * Schema migrations, applied in order at open, the same for SQLite and
+ * PostgreSQL. Never edit what a shipped migration does to a database: add
+ * the next one. Where the two engines need different column types, a
+ * migration asks `types` (SQLite's integer is 64-bit, PostgreSQL's is not,
+ * so instants in milliseconds are bigint there).
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 
-const migrations: Record<string, Migration> = {
-  '0001-initial': {
-    async up(db: Kysely<unknown>) {
+export type SqlDialect = 'sqlite' | 'postgres';
+
+interface ColumnTypes {
+  /** A millisecond instant (Date.now()). */
+  instant: 'integer' | 'bigint';
+  /** An auto-numbered primary key. */
+  serial: 'integer' | 'serial';
+}
+
+const TYPES: Record<SqlDialect, ColumnTypes> = {
+  sqlite: { instant: 'integer', serial: 'integer' },
+  postgres: { instant: 'bigint', serial: 'serial' },
+};
+
+type DialectMigration = (db: Kysely<unknown>, types: ColumnTypes, dialect: SqlDialect) => Promise<void>;
+
+const migrations: [name: string, up: DialectMigration][] = [
+  [
+    '0001-initial',
+    async (db, t, dialect) => {
+      // SQLite numbers rows with "integer primary key autoincrement"; PostgreSQL with serial.
+      const serialKey = (c: ColumnDefinitionBuilder) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey());
       await db.schema
         .createTable('users')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -15,37 +37,80 @@ const migrations: Record<string, Migration> = {
         .addColumn('password_hash', 'text', (c) => c.notNull())
         .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('missed_seen_at', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('missed_seen_at', t.instant, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', t.instant, (c) => c.notNull())
         .execute();
       await db.schema
         .createTable('calls')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('seq', t.serial, serialKey)
         .addColumn('call_id', 'text', (c) => c.notNull().unique())
         .addColumn('caller', 'text', (c) => c.notNull())
         .addColumn('callee', 'text', (c) => c.notNull())
         .addColumn('audio', 'integer', (c) => c.notNull())
         .addColumn('video', 'integer', (c) => c.notNull())
-        .addColumn('started_at', 'integer', (c) => c.notNull())
-        .addColumn('answered_at', 'integer')
-        .addColumn('ended_at', 'integer')
+        .addColumn('started_at', t.instant, (c) => c.notNull())
+        .addColumn('answered_at', t.instant)
+        .addColumn('ended_at', t.instant)
         .addColumn('outcome', 'text')
         .execute();
       await db.schema.createIndex('calls_caller_seq').on('calls').columns(['caller', 'seq']).execute();
       await db.schema.createIndex('calls_callee_seq').on('calls').columns(['callee', 'seq']).execute();
       await db.schema
         .createTable('account_events')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('seq', t.serial, serialKey)
         .addColumn('username', 'text', (c) => c.notNull())
         .addColumn('user_id', 'text', (c) => c.notNull())
         .addColumn('min_version', 'integer', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('at', t.instant, (c) => c.notNull())
         .execute();
     },
-  },
-};
+  ],
+  [
+    '0002-server-secrets',
+    async (db) => {
+      // Secrets every node must share, such as the token key. With SQLite the
+      // token key stays in the data dir's token-secret file (one node, and
+      // existing data dirs keep their sign-ins); several nodes on PostgreSQL
+      // find it here.
+      await db.schema
+        .createTable('server_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  ],
+  [
+    '0003-call-chat',
+    async (db) => {
+      // Whether the call's in-call chat was used (never what was said): an integer flag like audio and video.
+      await db.schema.alterTable('calls').addColumn('chat', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  ],
+  [
+    '0004-group-calls',
+    async (db, t) => {
+      // Group calls: a named room's name, and who took part in each group call.
+      await db.schema.alterTable('calls').addColumn('room', 'text').execute();
+      await db.schema
+        .createTable('call_participants')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('joined_at', t.instant, (c) => c.notNull())
+        .addColumn('left_at', t.instant)
+        .addPrimaryKeyConstraint('call_participants_pk', ['call_id', 'username'])
+        .execute();
+      await db.schema.createIndex('call_participants_username').on('call_participants').columns(['username', 'call_id']).execute();
+    },
+  ],
+];
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations),
-};
+/** Every migration this version knows, oldest first: a database that has applied others is newer than us. */
+export const MIGRATION_NAMES: readonly string[] = migrations.map(([name]) => name);
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  const types = TYPES[dialect];
+  const record: Record<string, Migration> = {};
+  for (const [name, up] of migrations) record[name] = { up: (db) => up(db, types, dialect) };
+  return { getMigrations: () => Promise.resolve(record) };
+}

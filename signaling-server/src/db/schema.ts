@@ -25,6 +25,20 @@ export interface CallsTable {
   answered_at: number | null;
   ended_at: number | null;
   outcome: string | null;
+  /** 1 when someone chatted during the call (0003-call-chat). */
+  chat: Generated<number>;
+  /** A named room's name; null for other calls. `callee` is '' for a named room. */
+  room: string | null;
+}
+
+/** Who took part in a group call (a named room, or a call someone was added to). */
+export interface CallParticipantsTable {
+  call_id: string;
+  username: string;
+  /** The first time they joined. */
+  joined_at: number;
+  /** The last time they left; null while they are in it (or it ended with them in it). */
+  left_at: number | null;
 }
 
 /** Changes made by the admin CLI that running servers must act on. */
@@ -38,8 +52,16 @@ export interface AccountEventsTable {
   at: number;
 }
 
+/** Secrets every node must share (PostgreSQL; see migration 0002). */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   calls: CallsTable;
+  call_participants: CallParticipantsTable;
   account_events: AccountEventsTable;
+  server_secrets: ServerSecretsTable;
 }

@@ -1,6 +1,8 @@
 /**
  * Call history: one row per call, written when it starts and completed when
- * it is answered and when it ends, so a crash loses at most the ending.
+ * it is answered and when it ends, so a crash loses at most the ending. A
+ * group call (a named room, or a call someone was added to) also lists who
+ * took part, in call_participants.
  */
 import type { Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -13,15 +15,19 @@ export const MISSED_OUTCOMES: readonly EndReason[] = ['no-answer', 'cancelled', 
 export interface CallRecordStart {
   callId: string;
   caller: string;
+  /** '' for a named room. */
   callee: string;
   media: Media;
   startedAt: number;
+  room?: string | null;
 }
 
 export interface StoredCall extends CallRecordStart {
   answeredAt: number | null;
   endedAt: number | null;
   outcome: EndReason | null;
+  /** A group call: someone was added to it, or it is a named room. */
+  group: boolean;
 }
 
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
@@ -39,7 +45,27 @@ export class HistoryRepository {
         audio: call.media.audio ? 1 : 0,
         video: call.media.video ? 1 : 0,
         started_at: call.startedAt,
+        room: call.room ?? null,
       })
+      .execute();
+  }
+
+  /** People join a group call (again, for someone who had left). */
+  async joined(callId: string, people: { username: string; joinedAt: number }[]): Promise<void> {
+    if (people.length === 0) return;
+    await this.db
+      .insertInto('call_participants')
+      .values(people.map((p) => ({ call_id: callId, username: p.username, joined_at: p.joinedAt })))
+      .onConflict((oc) => oc.columns(['call_id', 'username']).doUpdateSet({ left_at: null }))
+      .execute();
+  }
+
+  async left(callId: string, username: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('call_participants')
+      .set({ left_at: at })
+      .where('call_id', '=', callId)
+      .where('username', '=', username)
       .execute();
   }
 
@@ -56,6 +82,10 @@ export class HistoryRepository {
       .execute();
   }
 
+  async noteChat(callId: string): Promise<void> {
+    await this.db.updateTable('calls').set({ chat: 1 }).where('call_id', '=', callId).execute();
+  }
+
   /** A call that never rang (callee offline, busy, on DND): started and ended at once. */
   async refused(call: CallRecordStart, outcome: EndReason): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -69,6 +99,7 @@ export class HistoryRepository {
   async find(callId: string): Promise<StoredCall | undefined> {
     const r = await this.db.selectFrom('calls').selectAll().where('call_id', '=', callId).executeTakeFirst();
     if (!r) return undefined;
+    const member = await this.db.selectFrom('call_participants').select('username').where('call_id', '=', callId).executeTakeFirst();
     return {
       callId: r.call_id,
       caller: r.caller,
@@ -78,6 +109,8 @@ export class HistoryRepository {
       answeredAt: r.answered_at,
       endedAt: r.ended_at,
       outcome: isEndReason(r.outcome) ? r.outcome : null,
+      room: r.room,
+      group: r.room !== null || member !== undefined,
     };
   }
 
@@ -101,12 +134,33 @@ export class HistoryRepository {
     let q = this.db
       .selectFrom('calls')
       .selectAll()
-      .where((eb) => eb.or([eb('caller', '=', username), eb('callee', '=', username)]))
+      .where((eb) =>
+        eb.or([
+          eb('caller', '=', username),
+          eb('callee', '=', username),
+          eb('call_id', 'in', eb.selectFrom('call_participants').select('call_id').where('username', '=', username)),
+        ]),
+      )
       .where('started_at', '>=', options.since);
     if (options.before !== undefined) q = q.where('seq', '<', options.before);
     const rows = await q.orderBy('seq', 'desc').limit(options.limit).execute();
-    const peers = await refs(rows.map((r) => (r.caller === username ? r.callee : r.caller)));
-    return rows.map((r) => toEntry(r, username, peers));
+    const ids = rows.map((r) => r.call_id);
+    const members =
+      ids.length === 0
+        ? []
+        : await this.db
+            .selectFrom('call_participants')
+            .select(['call_id', 'username'])
+            .where('call_id', 'in', ids)
+            .orderBy('joined_at')
+            .orderBy('username')
+            .execute();
+    const byCall = new Map<string, string[]>();
+    for (const m of members) byCall.set(m.call_id, [...(byCall.get(m.call_id) ?? []), m.username]);
+    const peerOf = (r: Selectable<CallsTable>) => (r.caller !== username ? r.caller : r.callee || (byCall.get(r.call_id) ?? []).find((u) => u !== username) || username);
+    const names = new Set([...rows.map(peerOf), ...members.map((m) => m.username)]);
+    const known = await refs([...names]);
+    return rows.map((r) => toEntry(r, username, peerOf(r), byCall.get(r.call_id), known));
   }
 
   async missedCount(username: string, since: number): Promise<number> {
@@ -122,20 +176,35 @@ export class HistoryRepository {
   }
 }
 
-function toEntry(r: Selectable<CallsTable>, username: string, peers: Map<string, UserRef>): HistoryEntry {
+/**
+ * One row from `username`'s side. `peer` is the other side of the call as it
+ * was placed; for a named room, whoever opened it (or, for the one who did,
+ * the first to join them).
+ */
+function toEntry(
+  r: Selectable<CallsTable>,
+  username: string,
+  peer: string,
+  members: string[] | undefined,
+  known: Map<string, UserRef>,
+): HistoryEntry {
   const outgoing = r.caller === username;
-  const peer = outgoing ? r.callee : r.caller;
   const outcome = isEndReason(r.outcome) ? r.outcome : null;
+  const ref = (u: string) => known.get(u) ?? { username: u, displayName: u };
+  const group = r.room !== null || members !== undefined;
   return {
     seq: r.seq,
     callId: r.call_id,
     direction: outgoing ? 'outgoing' : 'incoming',
-    peer: peers.get(peer) ?? { username: peer, displayName: peer },
+    peer: ref(peer),
     media: { audio: r.audio === 1, video: r.video === 1 },
     startedAt: r.started_at,
     answeredAt: r.answered_at,
     endedAt: r.ended_at,
     outcome,
     missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
+    chat: r.chat === 1,
+    ...(r.room !== null && { room: r.room }),
+    ...(group && { participants: (members ?? []).filter((u) => u !== username).map(ref) }),
   };
 }

@@ -12,6 +12,7 @@ import type { TokenService } from '../auth/tokens.js';
 import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
 import type { Registration } from '../config.js';
 import { memoryLimiter, type MakeLimiter } from '../limits.js';
+import { unavailableMessage } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -25,7 +26,6 @@ import {
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
-import { StoreUnavailableError } from '../stores/types.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
 
@@ -41,15 +41,30 @@ export interface HttpDeps {
   throttle: LoginThrottle;
   metrics: Metrics;
   log: Logger;
-  /** Resolves when the store answers; rejects when it does not. */
-  checkStore: () => Promise<void>;
-  /** Further backing stores /healthz checks (Redis), each by the name it reports when it fails. */
-  healthChecks?: { name: string; check: () => Promise<void> }[];
+  /** Backing stores /healthz asks: each check resolves when its store answers. */
+  healthChecks: HealthCheck[];
   /** Where the per-IP registration limit counts (shared between nodes with Redis). */
   limiter?: MakeLimiter;
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
+}
+
+export interface HealthCheck {
+  /** Named in the /healthz answer when it fails (e.g. "database"). */
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** A store that has not answered by then counts as down: a load balancer must not wait on a hung one. */
+const HEALTH_TIMEOUT_MS = 3000;
+
+function withinHealthTimeout(check: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
 }
 
 class HttpFailure extends Error {
@@ -84,17 +99,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(cors({ origin: true, methods: ['GET', 'POST'], maxAge: 600 }));
   app.use(express.json({ limit: '16kb' }));
 
-  const checks = [{ name: 'database', check: deps.checkStore }, ...(deps.healthChecks ?? [])];
+  // 200 while every backing store answers; otherwise 503 naming those that do not.
   app.get('/healthz', async (_req, res) => {
-    const results = await Promise.allSettled(checks.map(async (c) => c.check()));
-    const failing = checks.filter((_, i) => results[i]?.status === 'rejected').map((c) => c.name);
-    if (failing.length === 0) {
+    const results = await Promise.allSettled(deps.healthChecks.map((h) => withinHealthTimeout(h.check)));
+    const down = deps.healthChecks.filter((_, i) => results[i]?.status === 'rejected').map((h) => h.name);
+    if (down.length === 0) {
       res.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000), sessions: deps.sessions() });
       return;
     }
-    deps.log.error({ failing, err: results.find((r) => r.status === 'rejected')?.reason }, 'health check failed');
-    const message = failing.includes('database') ? 'store unavailable' : `${failing.join(', ')} unavailable`;
-    res.status(503).json({ status: 'error', message, failing });
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    deps.log.warn({ down, errors }, 'health check failed');
+    res.status(503).json({ status: 'error', down, message: `unreachable: ${down.join(', ')}` });
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -169,15 +184,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   // Express 5 passes rejected async handlers here.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const unavailable = unavailableMessage(err);
     let failure: HttpFailure;
     if (err instanceof HttpFailure) failure = err;
-    else if (err instanceof StoreUnavailableError) {
-      failure = new HttpFailure(503, 'unavailable', `${err.store} is unreachable: try again shortly`);
-    } else if (isBodyError(err)) {
+    else if (isBodyError(err)) {
       failure =
         err.type === 'entity.too.large'
           ? new HttpFailure(413, 'bad_request', 'Request body too large')
           : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
+    } else if (unavailable !== undefined) {
+      deps.log.warn({ err: (err as Error).message }, 'request refused: a store is unreachable');
+      failure = new HttpFailure(503, 'unavailable', unavailable);
     } else {
       deps.log.error({ err }, 'request failed');
       failure = new HttpFailure(500, 'internal', 'The server could not handle this request');

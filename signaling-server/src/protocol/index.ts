@@ -5,29 +5,40 @@
  * Imported by the app as `parley-server/protocol`; keep it free of Node APIs.
  * Documented in ../../PROTOCOL.md — change both together.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import { z } from 'zod/mini';
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
-export const PROTOCOL_VERSION = 1;
+/** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
+export const PROTOCOL_VERSION = 2;
+
+// zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
+// used here) ships no messages of its own: use zod's English ones, which the
+// full `zod` package installs by itself.
+z.config(en());
 
 // ---------------------------------------------------------------- primitives
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{2,32}$/;
 export const usernameSchema = z
   .string()
-  .regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"');
+  .check(z.regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"'));
 export const displayNameSchema = z
   .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters');
+  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'));
 export const passwordSchema = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(256, 'must be at most 256 characters');
-export const callIdSchema = z.string().min(1).max(64);
+  .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(256, 'must be at most 256 characters'));
+export const callIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
+/** A named room: what `parley://room/<name>` links carry. Lowercase, like usernames. */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const roomNameSchema = z
+  .string()
+  .check(z.regex(ROOM_NAME_PATTERN, 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'));
+/** A room's join code, set by whoever opens the room. */
+export const roomCodeSchema = z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'));
 /** A client's stable id for one app window or browser tab, chosen by the client. */
-export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"');
+export const deviceIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"'));
 
 /** Statuses a user may choose; `busy` and `offline` are set by the server. */
 export const SETTABLE_STATUSES = ['available', 'away', 'dnd'] as const;
@@ -60,6 +71,8 @@ export const ERROR_CODES = [
   'self_call',
   'in_call',
   'not_in_call',
+  'room_full',
+  'wrong_code',
   'rate_limited',
   'registration_closed',
   'invalid_invite',
@@ -105,51 +118,61 @@ const MAX_SDP = 32 * 1024;
 
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
-  sdp: z.string().max(MAX_SDP).optional(),
+  sdp: z.optional(z.string().check(z.maxLength(MAX_SDP))),
 });
 export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
 
 /** An RTCIceCandidateInit; `null` signals the end of candidates. */
-export const iceCandidateSchema = z
-  .strictObject({
-    candidate: z.string().max(2048),
-    sdpMid: z.string().max(64).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
-  })
-  .nullable();
+export const iceCandidateSchema = z.nullable(
+  z.strictObject({
+    candidate: z.string().check(z.maxLength(2048)),
+    sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+    sdpMLineIndex: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(255)))),
+    usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+  }),
+);
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 export const clientSchemas = {
   'presence:set': z.strictObject({ status: z.enum(SETTABLE_STATUSES) }),
   'directory:list': z.strictObject({
-    query: z.string().max(64).optional(),
-    limit: z.number().int().min(1).max(500).optional(),
+    query: z.optional(z.string().check(z.maxLength(64))),
+    limit: z.optional(z.int().check(z.minimum(1), z.maximum(500))),
   }),
   /** Replaces the users this device watches besides those it listed; `[]` stops watching them. */
   'presence:watch': z.strictObject({
-    usernames: z.array(usernameSchema).max(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`),
+    usernames: z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`)),
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
   'call:decline': z.strictObject({ callId: callIdSchema }),
   'call:cancel': z.strictObject({ callId: callIdSchema }),
   /** `failed`: this side gave up because the media path did not come back. */
-  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.literal('failed').optional() }),
+  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),
+  /** Rings `to` into an answered call this device takes part in (Add person). */
+  'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
+  /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
+  'room:join': z.strictObject({ name: roomNameSchema, code: z.optional(roomCodeSchema), media: z.optional(mediaSchema) }),
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
-      description: sessionDescriptionSchema.optional(),
-      candidate: iceCandidateSchema.optional(),
+      /** The participant this is for; may be left out when the call has exactly one other. */
+      to: z.optional(usernameSchema),
+      description: z.optional(sessionDescriptionSchema),
+      candidate: z.optional(iceCandidateSchema),
     })
-    .refine((m) => m.description !== undefined || m.candidate !== undefined, {
-      message: 'call:signal needs a description or a candidate',
-    }),
+    .check(
+      z.refine((m) => m.description !== undefined || m.candidate !== undefined, {
+        message: 'call:signal needs a description or a candidate',
+      }),
+    ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
+  'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
-    before: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(100).optional(),
+    before: z.optional(z.int().check(z.positive())),
+    limit: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
   }),
   'history:seen': z.strictObject({}),
 } as const;
@@ -171,6 +194,12 @@ export interface HistoryEntry {
   outcome: EndReason | null;
   /** An incoming call this user never answered (and did not decline). */
   missed: boolean;
+  /** Someone chatted during the call (`call:note`); older servers leave it out. */
+  chat?: boolean;
+  /** A named room's name (group calls only). */
+  room?: string;
+  /** Group calls only: everyone else who took part. */
+  participants?: UserRef[];
 }
 
 /**
@@ -189,13 +218,18 @@ export interface ClientReplies {
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
-  'call:accept': { callId: string; polite: boolean };
+  /** `participants`: who is in the call besides this device (this device is polite toward each). */
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
+  'call:add': object;
+  /** `participants`: who is in the room besides this device (this device is polite toward each). */
+  'room:join': { callId: string; room: string; participants: UserRef[] };
   'call:signal': object;
   'call:mute': object;
+  'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
 }
@@ -238,7 +272,15 @@ export interface ServerToClientEvents {
   /** Another connection took over this device id; this one is closed and should not reconnect. */
   'session:replaced': (p: Record<string, never>) => void;
   'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
-  'call:incoming': (p: { callId: string; from: UserRef; media: Media; polite: boolean }) => void;
+  /** `participants` and `room` only when `from` adds this user to a call already going on. */
+  'call:incoming': (p: {
+    callId: string;
+    from: UserRef;
+    media: Media;
+    polite: boolean;
+    participants?: UserRef[];
+    room?: string;
+  }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
   'call:ended': (p: { callId: string; reason: EndReason }) => void;
@@ -249,16 +291,25 @@ export interface ServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
-  /** The peer's device lost (false) or regained (true) its connection to the server during the call. */
-  'call:peer-connection': (p: { callId: string; connected: boolean }) => void;
+  /**
+   * The peer's device lost (false) or regained (true) its connection to the
+   * server during the call. `username` says which participant (always sent).
+   */
+  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string }) => void;
+  /** Someone joined the group call: this device is impolite toward them and offers. */
+  'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
+  /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
+  'room:left': (p: { callId: string; username: string; reason: EndReason }) => void;
+  /** Someone was added to the call and their devices ring. */
+  'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */
 export const handshakeAuthSchema = z.object({
-  token: z.string().min(1).max(4096),
-  status: z.enum(SETTABLE_STATUSES).optional(),
+  token: z.string().check(z.minLength(1), z.maxLength(4096)),
+  status: z.optional(z.enum(SETTABLE_STATUSES)),
   /** Stable across reconnects of one window, so a call can resume on the new connection. */
-  device: deviceIdSchema.optional(),
+  device: z.optional(deviceIdSchema),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
@@ -268,13 +319,13 @@ export const registerRequestSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
   displayName: displayNameSchema,
-  inviteCode: z.string().max(256).optional(),
+  inviteCode: z.optional(z.string().check(z.maxLength(256))),
 });
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 export const loginRequestSchema = z.strictObject({
-  username: z.string().max(64),
-  password: z.string().max(256),
+  username: z.string().check(z.maxLength(64)),
+  password: z.string().check(z.maxLength(256)),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
@@ -300,7 +351,7 @@ export interface ServerInfo {
 }
 
 /** Turns a zod failure into one human sentence naming the field. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))

@@ -21,12 +21,13 @@
  * module runs first, before index.ts has defined its primitives: every use of
  * one is behind `z.lazy` (read on the first parse, then kept).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   callIdSchema,
   displayNameSchema,
   END_REASONS,
   ERROR_CODES,
+  roomNameSchema,
   iceCandidateSchema,
   mediaSchema,
   sessionDescriptionSchema,
@@ -43,50 +44,59 @@ import {
 const username = z.lazy(() => usernameSchema);
 const displayName = z.lazy(() => displayNameSchema);
 const callId = z.lazy(() => callIdSchema);
+const roomName = z.lazy(() => roomNameSchema);
 const status = z.lazy(() => z.enum(STATUSES));
 const endReason = z.lazy(() => z.enum(END_REASONS));
 const errorCode = z.lazy(() => z.enum(ERROR_CODES));
 // The same fields as what clients send, tolerant of added keys like the rest.
 const media = z.lazy(() => z.object(mediaSchema.shape));
 const description = z.lazy(() => z.object(sessionDescriptionSchema.shape));
-const candidate = z.lazy(() => z.object(iceCandidateSchema.unwrap().shape).nullable());
+const candidate = z.lazy(() => z.nullable(z.object(iceCandidateSchema.def.innerType.shape)));
 
-const timestamp = z.number().int().nonnegative();
+const timestamp = z.int().check(z.nonnegative());
 const userRef = z.object({ username, displayName });
+/** Everyone else in a group call: at most the largest mesh limit a server allows. */
+const participants = z.array(userRef).check(z.maxLength(64));
 
 /** An RTCIceServer as the server hands it out (STUN URLs, TURN REST credentials). */
 const iceServer = z.object({
-  urls: z.union([z.string().min(1).max(2048), z.array(z.string().min(1).max(2048)).min(1).max(64)]),
-  username: z.string().max(1024).optional(),
-  credential: z.string().max(1024).optional(),
+  urls: z.union([
+    z.string().check(z.minLength(1), z.maxLength(2048)),
+    z.array(z.string().check(z.minLength(1), z.maxLength(2048))).check(z.minLength(1), z.maxLength(64)),
+  ]),
+  username: z.optional(z.string().check(z.maxLength(1024))),
+  credential: z.optional(z.string().check(z.maxLength(1024))),
 });
 
 const directoryEntry = z.object({ username, displayName, status });
 const presenceEntry = z.object({ username, status });
 
 const historyEntry = z.object({
-  seq: z.number().int().positive(),
+  seq: z.int().check(z.positive()),
   callId,
   direction: z.enum(['outgoing', 'incoming']),
   peer: userRef,
   media,
   startedAt: timestamp,
-  answeredAt: timestamp.nullable(),
-  endedAt: timestamp.nullable(),
-  outcome: endReason.nullable(),
+  answeredAt: z.nullable(timestamp),
+  endedAt: z.nullable(timestamp),
+  outcome: z.nullable(endReason),
   missed: z.boolean(),
+  chat: z.optional(z.boolean()),
+  room: z.optional(roomName),
+  participants: z.optional(participants),
 });
 
 // ------------------------------------------------------ server → client events
 
 export const serverSchemas = {
   'session:ready': z.object({
-    protocol: z.number().int().positive(),
+    protocol: z.int().check(z.positive()),
     user: userRef,
-    sessionId: z.string().min(1).max(128),
+    sessionId: z.string().check(z.minLength(1), z.maxLength(128)),
     status,
-    iceServers: z.array(iceServer).max(64),
-    missedCalls: z.number().int().nonnegative(),
+    iceServers: z.array(iceServer).check(z.maxLength(64)),
+    missedCalls: z.int().check(z.nonnegative()),
     // This server sends the user's own entry only; older servers sent every
     // user online, so there is no upper bound.
     presence: z.array(presenceEntry),
@@ -95,17 +105,29 @@ export const serverSchemas = {
   'server:closing': z.object({ reason: z.literal('shutdown') }),
   'session:replaced': z.object({}),
   'presence:changed': z.object({ username, displayName, status }),
-  'call:incoming': z.object({ callId, from: userRef, media, polite: z.boolean() }),
+  'call:incoming': z.object({
+    callId,
+    from: userRef,
+    media,
+    polite: z.boolean(),
+    participants: z.optional(participants),
+    room: z.optional(roomName),
+  }),
   'call:ringing': z.object({ callId }),
   'call:accepted': z.object({ callId, polite: z.boolean() }),
   'call:ended': z.object({ callId, reason: endReason }),
   'call:signal': z
-    .object({ callId, from: username, description: description.optional(), candidate: candidate.optional() })
-    .refine((m) => m.description !== undefined || m.candidate !== undefined, {
-      message: 'call:signal needs a description or a candidate',
-    }),
+    .object({ callId, from: username, description: z.optional(description), candidate: z.optional(candidate) })
+    .check(
+      z.refine((m) => m.description !== undefined || m.candidate !== undefined, {
+        message: 'call:signal needs a description or a candidate',
+      }),
+    ),
   'call:muted': z.object({ callId, username, muted: z.boolean() }),
-  'call:peer-connection': z.object({ callId, connected: z.boolean() }),
+  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username) }),
+  'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
+  'room:left': z.object({ callId, username, reason: endReason }),
+  'room:ringing': z.object({ callId, user: userRef, by: username }),
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;
@@ -116,23 +138,23 @@ export type ServerPayload<E extends ServerEvent> = z.infer<(typeof serverSchemas
 const ackError = z.object({
   ok: z.literal(false),
   code: errorCode,
-  message: z.string().max(2000),
-  retryAfterMs: z.number().nonnegative().optional(),
+  message: z.string().check(z.maxLength(2000)),
+  retryAfterMs: z.optional(z.number().check(z.nonnegative())),
 });
 
-const success = <S extends z.ZodRawShape>(fields: S) => z.object({ ok: z.literal(true), ...fields });
+const success = <S extends z.core.$ZodShape>(fields: S) => z.object({ ok: z.literal(true), ...fields });
 /** `{ ok: true, ...fields }` or an error, for a request whose success carries `fields`. */
-const ack = <S extends z.ZodRawShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
+const ack = <S extends z.core.$ZodShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
 const polite = z.boolean();
 
 export const replySchemas = {
   'presence:set': ack({ status }),
   // At most the largest `limit` a request may ask for.
-  'directory:list': ack({ users: z.array(directoryEntry).max(500) }),
+  'directory:list': ack({ users: z.array(directoryEntry).check(z.maxLength(500)) }),
   // One entry per distinct username asked for: at most WATCH_LIMIT.
-  'presence:watch': ack({ presence: z.array(presenceEntry).max(500) }),
+  'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
   'call:invite': ack({ callId }),
-  'call:accept': ack({ callId, polite }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants) }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
@@ -144,9 +166,12 @@ export const replySchemas = {
     ]),
     ackError,
   ]),
+  'call:add': ack({}),
+  'room:join': ack({ callId, room: roomName, participants }),
   'call:signal': ack({}),
   'call:mute': ack({}),
-  'history:list': ack({ calls: z.array(historyEntry).max(100) }),
+  'call:note': ack({}),
+  'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),
 } as const;
 

@@ -1,12 +1,14 @@
 /**
  * The one path every client message takes: rate limit, validation, the
  * handler, then an acknowledgement `{ ok: true, ... }` or
- * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, and
- * a handler's unexpected failure is answered `internal` without taking the
- * process down. A connection that keeps sending after many `rate_limited`
+ * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, a
+ * handler that needed an unreachable store (database, Redis) is answered `unavailable`,
+ * and any other unexpected failure `internal`, without taking the process
+ * down. A connection that keeps sending after many `rate_limited`
  * refusals is closed.
  */
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { unavailableMessage } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -18,7 +20,7 @@ import {
   type ClientReplies,
   type ErrorCode,
 } from '../protocol/index.js';
-import { StoreUnavailableError, type DeviceSession, type SessionStore } from '../stores/types.js';
+import type { DeviceSession, SessionStore } from '../stores/types.js';
 import { RequestError } from './request-error.js';
 import type { ParleySocket } from './types.js';
 
@@ -51,8 +53,6 @@ export const FLOOD_WINDOW_S = 10;
 
 const EVENTS = new Set<string>(Object.keys(clientSchemas));
 const isClientEvent = (e: string): e is ClientEvent => EVENTS.has(e);
-
-const unreachable = (err: StoreUnavailableError) => `The server's shared state (${err.store}) is unreachable: try again shortly`;
 
 export class Dispatcher {
   // A steady-rate bucket plus a burst allowance: a token bucket in effect.
@@ -119,7 +119,8 @@ export class Dispatcher {
     try {
       session = await this.deps.sessions.get(socket.id);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) return reject('unavailable', unreachable(err));
+      const unavailable = unavailableMessage(err);
+      if (unavailable !== undefined) return reject('unavailable', unavailable);
       throw err;
     }
     if (!session) return reject('unauthorized', 'This session has ended');
@@ -134,7 +135,11 @@ export class Dispatcher {
       for (const fn of after) fn();
     } catch (err) {
       if (err instanceof RequestError) return reject(err.code, err.message);
-      if (err instanceof StoreUnavailableError) return reject('unavailable', unreachable(err));
+      const unavailable = unavailableMessage(err);
+      if (unavailable !== undefined) {
+        this.deps.log.warn({ event, username: session.username, err: (err as Error).message }, 'message refused: a store is unreachable');
+        return reject('unavailable', unavailable);
+      }
       this.deps.log.error({ err, event, username: session.username }, 'handler failed');
       reject('internal', 'The server could not handle this message');
     }

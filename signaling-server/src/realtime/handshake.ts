@@ -7,6 +7,7 @@
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
 import type { ParleySocket } from './types.js';
@@ -34,7 +35,14 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       if (err instanceof InvalidTokenError) return refuse('unauthorized', err.message);
       throw err;
     }
-    const user = await deps.users.find(claims.username);
+    let user;
+    try {
+      user = await deps.users.find(claims.username);
+    } catch (err) {
+      // The client retries a refusal; a dropped handshake would tell it nothing.
+      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      throw err;
+    }
     if (user?.id !== claims.userId) return refuse('unauthorized', 'This account no longer exists');
     if (user.disabled) return refuse('account_disabled', 'This account is disabled');
     if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');

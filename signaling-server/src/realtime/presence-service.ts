@@ -34,8 +34,9 @@ export class PresenceService {
   private async current(username: string): Promise<{ status: Status; devices: DeviceSession[] }> {
     const call = await this.stores.calls.byUser(username);
     const devices = await this.stores.sessions.byUser(username);
-    // In a call also while its device reconnects (the call waits for it).
-    if (call?.state === 'active') return { status: 'busy', devices };
+    // In a call also while its device reconnects (the call waits for it); not while
+    // only rung into one (Add person).
+    if (call?.state === 'active' && call.participants.some((p) => p.username === username)) return { status: 'busy', devices };
     if (devices.length === 0) return { status: 'offline', devices };
     let best: SettableStatus = 'dnd';
     for (const d of devices) if (RANK[d.status] > RANK[best]) best = d.status;

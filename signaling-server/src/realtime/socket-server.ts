@@ -104,8 +104,8 @@ export function attachRealtime(deps: RealtimeDeps): void {
       callId: await calls.invite(session, to, media, afterReply),
     }),
     'call:accept': async ({ callId }, { session }) => {
-      await calls.accept(session, callId);
-      return { callId, polite: true };
+      const participants = await calls.accept(session, callId);
+      return { callId, polite: true, ...(participants && { participants }) };
     },
     'call:decline': async ({ callId }, { session }) => {
       await calls.decline(session, callId);
@@ -120,12 +120,21 @@ export function attachRealtime(deps: RealtimeDeps): void {
       return {};
     },
     'call:resume': async ({ callId }, { session }) => calls.resume(session, callId),
+    'call:add': async ({ callId, to }, { session }) => {
+      await calls.add(session, callId, to);
+      return {};
+    },
+    'room:join': async ({ name, code, media }, { session }) => calls.joinRoom(session, name, code, media),
     'call:signal': async (payload, { session }) => {
       await calls.signal(session, payload);
       return {};
     },
     'call:mute': async ({ callId, muted }, { session }) => {
       await calls.mute(session, callId, muted);
+      return {};
+    },
+    'call:note': async ({ callId }, { session }) => {
+      await calls.noteChat(session, callId);
       return {};
     },
     'history:list': async ({ before, limit }, { session }) => {

@@ -7,7 +7,7 @@
  * handler is done: a node dying in between leaves it to be taken again.
  */
 import type { CallTimer, CallTimers, TimerFailure } from '../calls/call-timers.js';
-import { timerKey } from '../calls/call-timers.js';
+import { timerJson, timerKey } from '../calls/call-timers.js';
 import { lua, type RedisConnection } from './connection.js';
 
 const NOW = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
@@ -62,7 +62,7 @@ export class RedisCallTimers implements CallTimers {
   }
 
   async set(timer: CallTimer, ms: number): Promise<void> {
-    const member = JSON.stringify(timer);
+    const member = timerJson(timer);
     await this.redis.script(SET, [this.key], [member, ms]);
     const key = timerKey(timer);
     clearTimeout(this.local.get(key));
@@ -79,7 +79,7 @@ export class RedisCallTimers implements CallTimers {
     const key = timerKey(timer);
     clearTimeout(this.local.get(key));
     this.local.delete(key);
-    await this.redis.run(() => this.redis.client.zRem(this.key, JSON.stringify(timer)));
+    await this.redis.run(() => this.redis.client.zRem(this.key, timerJson(timer)));
   }
 
   dispose(): void {

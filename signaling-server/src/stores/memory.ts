@@ -3,16 +3,20 @@
  * awaiting, so each one is atomic on this node's event loop.
  */
 import type { Status } from '../protocol/index.js';
-import { accepted, involves, withAway, withoutRinging } from './call-rules.js';
-import type {
-  Call,
-  CallStore,
-  CreateResult,
-  DeviceSession,
-  PresenceStore,
-  ResumeClaim,
-  SessionStore,
-  Stores,
+import { accept, createConflict, indexChange, withAway, withoutRinging } from './call-rules.js';
+import {
+  callDevices,
+  callMembers,
+  type Call,
+  type CallChange,
+  type CallStore,
+  type CreateResult,
+  type UpdateResult,
+  type DeviceSession,
+  type PresenceStore,
+  type ResumeClaim,
+  type SessionStore,
+  type Stores,
 } from './types.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -89,13 +93,14 @@ export class MemoryCallStore implements CallStore {
   private readonly calls = new Map<string, Call>();
   private readonly byUsername = new Map<string, string>();
   private readonly claims = new Map<string, ResumeClaim>();
+  private readonly rooms = new Map<string, string>();
 
   create(call: Call): Promise<CreateResult> {
-    if (this.byUsername.has(call.caller)) return Promise.resolve({ ok: false, conflict: 'caller' });
-    if (this.byUsername.has(call.callee)) return Promise.resolve({ ok: false, conflict: 'callee' });
+    const conflict = createConflict(call, (u) => this.byUsername.has(u), call.room !== null && this.rooms.has(call.room));
+    if (conflict) return Promise.resolve({ ok: false, conflict });
     this.calls.set(call.id, clone(call));
-    this.byUsername.set(call.caller, call.id);
-    this.byUsername.set(call.callee, call.id);
+    for (const u of callMembers(call)) this.byUsername.set(u, call.id);
+    if (call.room !== null) this.rooms.set(call.room, call.id);
     return Promise.resolve({ ok: true });
   }
 
@@ -104,35 +109,46 @@ export class MemoryCallStore implements CallStore {
     return Promise.resolve(c && clone(c));
   }
 
-  accept(callId: string, device: string, at: number): Promise<Call | undefined> {
+  byRoom(name: string): Promise<Call | undefined> {
+    const id = this.rooms.get(name);
+    return this.get(id ?? '');
+  }
+
+  update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>> {
     const c = this.calls.get(callId);
-    const next = c && accepted(c, device, at);
-    if (next) this.calls.set(callId, next);
-    return Promise.resolve(next && clone(next));
+    if (!c) return Promise.resolve({ ok: false, refused: 'not_found' });
+    const next = change(clone(c));
+    if ('refused' in next) return Promise.resolve({ ok: false, refused: next.refused });
+    const { joined, left } = indexChange(c, next);
+    if (joined.some((u) => this.byUsername.has(u))) return Promise.resolve({ ok: false, refused: 'busy' });
+    for (const u of left) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
+    for (const u of joined) this.byUsername.set(u, callId);
+    this.calls.set(callId, clone(next));
+    return Promise.resolve({ ok: true, call: next });
+  }
+
+  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at));
+    return res.ok ? res.call : undefined;
   }
 
   end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
     const c = this.calls.get(callId);
     if (!c || (onlyIf && !onlyIf(c))) return Promise.resolve(undefined);
     this.calls.delete(callId);
-    this.byUsername.delete(c.caller);
-    this.byUsername.delete(c.callee);
+    for (const u of callMembers(c)) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
+    if (c.room !== null) this.rooms.delete(c.room);
     return Promise.resolve(c);
   }
 
-  stopRinging(callId: string, device: string): Promise<Call | undefined> {
-    return this.update(callId, (c) => withoutRinging(c, device));
+  async stopRinging(callId: string, device: string): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withoutRinging(c, device));
+    return res.ok ? res.call : undefined;
   }
 
-  setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
-    return this.update(callId, (c) => withAway(c, device, away));
-  }
-
-  private update(callId: string, change: (c: Call) => Call): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    const next = c && change(c);
-    if (next) this.calls.set(callId, next);
-    return Promise.resolve(next && clone(next));
+  async setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withAway(c, device, away));
+    return res.ok ? res.call : undefined;
   }
 
   byUser(username: string): Promise<Call | undefined> {
@@ -142,11 +158,7 @@ export class MemoryCallStore implements CallStore {
   }
 
   byDevice(device: string): Promise<Call[]> {
-    return Promise.resolve(
-      [...this.calls.values()]
-        .filter((c) => involves(c, device))
-        .map(clone),
-    );
+    return Promise.resolve([...this.calls.values()].filter((c) => callDevices(c).includes(device)).map(clone));
   }
 
   all(): Promise<Call[]> {

@@ -40,10 +40,35 @@ export interface PresenceStore {
   snapshot(): Promise<{ username: string; status: Status }[]>;
 }
 
+/** One device taking part in an answered call. */
+export interface Participant {
+  username: string;
+  device: string;
+  joinedAt: number;
+}
+
+/** Someone added to an answered call (Add person) whose devices ring. */
+export interface Invitation {
+  username: string;
+  /** Their devices still ringing. */
+  devices: string[];
+  /** Who added them. */
+  by: string;
+  at: number;
+}
+
+/**
+ * A call is a room of devices. While it rings it is between two users (the
+ * caller's device and the callee's ringing devices); once answered, its
+ * `participants` say who is in it, and more can join (Add person, or a named
+ * room), each pair with its own peer connection.
+ */
 export interface Call {
   id: string;
+  /** Who placed the call, or opened the room. */
   caller: string;
   callerDevice: string;
+  /** Who was called; '' for a named room. */
   callee: string;
   /** The callee device that answered; null while ringing. */
   calleeDevice: string | null;
@@ -55,7 +80,35 @@ export interface Call {
   answeredAt: number | null;
   /** Devices of an active call that lost their connection and may still resume it. */
   away: string[];
+  /** A named room's name; null for a call placed with call:invite. */
+  room: string | null;
+  /** A named room's join code, null if it has none. */
+  code: string | null;
+  /** Everyone in the answered call, in the order they joined; empty while it rings. */
+  participants: Participant[];
+  /** People added to the answered call whose devices ring. */
+  invitations: Invitation[];
 }
+
+/** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */
+export function callMembers(call: Call): string[] {
+  if (call.state === 'ringing') return [call.caller, call.callee];
+  return [...new Set([...call.participants.map((p) => p.username), ...call.invitations.map((i) => i.username)])];
+}
+
+/** The devices a call involves: the calling and the ringing ones, then its participants' and the invitees' ringing devices. */
+export function callDevices(call: Call): string[] {
+  if (call.state === 'ringing') return [call.callerDevice, ...call.ringing];
+  return [...call.participants.map((p) => p.device), ...call.invitations.flatMap((i) => i.devices)];
+}
+
+/** A change to a call, or why it may not be made. */
+export type CallChange<R extends string> = (call: Call) => Call | { refused: R };
+
+export type UpdateResult<R extends string> =
+  | { ok: true; call: Call }
+  /** `busy`: the change adds a user who is in another call. */
+  | { ok: false; refused: R | 'not_found' | 'busy' };
 
 /** One side's claim to resume an answered call the server no longer knows (after a restart). */
 export interface ResumeClaim {
@@ -64,13 +117,24 @@ export interface ResumeClaim {
   device: string;
 }
 
-export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' };
+export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' | 'room' };
 
 export interface CallStore {
-  /** Adds a ringing call unless caller or callee is already in a call. */
+  /** Adds a call unless caller or callee is already in a call, or (a named room) a room of that name is open. */
   create(call: Call): Promise<CreateResult>;
   get(callId: string): Promise<Call | undefined>;
-  /** ringing → active on `sessionId`; undefined if the call was not ringing there. */
+  /** The open room of that name. */
+  byRoom(name: string): Promise<Call | undefined>;
+  /**
+   * Changes a call atomically: `change` gets the call as it is and returns
+   * the new call (or a refusal, and nothing changes). Refused `busy` when a
+   * user the change adds (see callMembers) is in another call.
+   */
+  update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>>;
+  /**
+   * ringing → active on `device`, whose user and the caller become the two
+   * participants; undefined if the call was not ringing there.
+   */
   accept(callId: string, sessionId: string, at: number): Promise<Call | undefined>;
   /**
    * Removes the call, if `onlyIf` (when given) holds for it at that moment;

@@ -1,7 +1,8 @@
 /**
  * The renderer's state and the one place that drives it: the signed-in
  * session, the team directory with live presence, the current call (through
- * the pure state machine and one CallSession), history and settings.
+ * the pure state machine, and a mesh of one CallSession per other person in
+ * it: one for a 1:1 call, more for a group call), history and settings.
  * Components read this and call its methods; they hold no call logic.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
@@ -23,18 +24,24 @@ import type { AppInfo, StoredSession } from '../../../shared/ipc.js';
 import type { PreferencesPatch } from '../../../shared/preferences.js';
 import * as api from './api.js';
 import { LevelMeter, TonePlayer } from './audio.js';
+import { CallMedia } from './call-media.svelte.js';
 import { CallSession, type MediaState, type Signal } from './call-session.js';
+import { ChatLog } from './chat.svelte.js';
+import { ScreenShare } from './screen-share.svelte.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { desktopState } from './desktop-view.js';
 import { deviceId, renewDeviceId } from './device-id.js';
 import { Devices } from './devices.svelte.js';
+import { prepareNameOrder } from './contacts-view.js';
 import { endReasonText } from './end-reasons.js';
 import { mergeHistory } from './history-view.js';
 import { logger } from './log.js';
+import { Mesh, type PeerSession } from './mesh.svelte.js';
+import { loadRecentRooms, normalizeRoomName, rememberRoom, saveRecentRooms, type RecentRoom } from './recent-rooms.js';
 import { preferencesStore } from './preferences-store.js';
-import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
+import type { Quality, QualitySample } from './quality.js';
 import { sessionStore } from './session-store.js';
-import { DEFAULT_SETTINGS, microphoneConstraints, missingDevices, type Settings } from './settings.js';
+import { cameraConstraints, DEFAULT_SETTINGS, microphoneConstraints, missingDevices, type Settings } from './settings.js';
 import { Signaling } from './signaling.js';
 
 const log = logger('app');
@@ -55,6 +62,22 @@ function stopStream(stream: MediaStream): void {
   for (const t of stream.getTracks()) t.stop();
 }
 
+/**
+ * Runs `fn` once the page has painted what just changed, or after 50 ms if no
+ * frame comes (a hidden window). The first sound an app makes starts its audio
+ * output, which can hold the page for a tenth of a second: a call shows first.
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 50);
+}
+
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
@@ -62,6 +85,8 @@ export class ParleyApp {
   // Session
   session = $state<StoredSession | null>(null);
   connection = $state<Connection>('signed-out');
+  /** Until start() has looked for a remembered session: neither sign-in nor contacts is shown yet. */
+  restoring = $state(true);
   /** Why the app is signed out or offline, in words. */
   connectionMessage = $state<string | null>(null);
   /** The status this user chose; `busy` is the server's doing. */
@@ -82,13 +107,24 @@ export class ParleyApp {
   /** This side placed the current (or last) call. */
   outgoing = $state(false);
   muted = $state(false);
-  peerMuted = $state(false);
-  /** The peer's device lost its connection to the server (the call waits for it). */
-  peerAway = $state(false);
-  remoteStream = $state<MediaStream | null>(null);
-  quality = $state<{ quality: Quality; sample: QualitySample } | null>(null);
+  /** The current call was placed, or offered, as a video call. */
+  videoCall = $state(false);
+  /** Camera, shared screen and the peers' video tiles of the current call. */
+  readonly media = new CallMedia({ cameraConstraints: () => cameraConstraints(this.settings), notice: (text) => (this.notice = text) });
+  /** The current call's chat (peer to peer; the history notes only that it happened). */
+  readonly chat = new ChatLog(() => this.noteChat());
+  /** Starting a screen share (the desktop app's own picker, or the browser's). */
+  readonly screenShare = new ScreenShare(this.media, typeof window === 'undefined' ? undefined : window.parley?.screen, (text) => (this.notice = text));
   inputLevel = $state(0);
-  outputLevel = $state(0);
+  /** Everyone else in the call, each with their own connection. */
+  readonly mesh = new Mesh({
+    session: (user, polite, held) => this.newCallSession(user, polite, held),
+    meter: (stream) => this.meter(stream),
+  });
+  /** The named room this call is, if it is one. */
+  room = $state<string | null>(null);
+  /** Named rooms joined lately, newest first. */
+  recentRooms = $state<RecentRoom[]>([]);
 
   // History
   history = $state<HistoryEntry[]>([]);
@@ -103,12 +139,16 @@ export class ParleyApp {
   readonly devices = new Devices(() => this.checkDevices());
 
   private signaling: Signaling | null = null;
-  private callSession: CallSession | null = null;
   private localStream: MediaStream | null = null;
-  /** Signals that arrived before this side's CallSession existed. */
-  private earlySignals: Signal[] = [];
+  /** Who was in a call this side was added to, from call:incoming: connected to once answered. */
+  private addedTo: UserRef[] = [];
+  /** Whether the app may use the microphone, kept current by the browser; null where unknown. */
+  private microphonePermission: PermissionStatus | null = null;
+  /** The microphone being opened for call number `seq` (see warmMicrophone). */
+  private microphone: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   private readonly tones = new TonePlayer();
-  private meters: { input: LevelMeter | null; output: LevelMeter | null } = { input: null, output: null };
+  /** The call's level meters, on one AudioContext. */
+  private meters: { context: AudioContext | null; input: LevelMeter | null } = { context: null, input: null };
   private timers: Partial<Record<'stats' | 'levels' | 'ended' | 'connect' | 'retry' | 'testTone', ReturnType<typeof setTimeout>>> = {};
   private retryDelayMs = 1000;
   /** Counts calls begun here; an await that finds another number has outlived its call. */
@@ -120,22 +160,54 @@ export class ParleyApp {
   /** Hang-ups made while offline, sent once the connection is back. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private readonly pendingHangups = new Map<string, ClientPayload<'call:hangup'>>();
-  private lossCounters: LossCounters | null = null;
   private readonly store = sessionStore();
   private readonly preferences = preferencesStore();
+
+  // The other person of a 1:1 call (the first one of a group call), for the views made for one.
+  get peerMuted(): boolean {
+    return this.mesh.peers[0]?.muted ?? false;
+  }
+  /** The peer's device lost its connection to the server (the call waits for it). */
+  get peerAway(): boolean {
+    return this.mesh.peers[0]?.away ?? false;
+  }
+  get remoteStream(): MediaStream | null {
+    return this.mesh.peers[0]?.stream ?? null;
+  }
+  get quality(): { quality: Quality; sample: QualitySample } | null {
+    return this.mesh.peers[0]?.quality ?? null;
+  }
+  get outputLevel(): number {
+    return this.mesh.peers[0]?.level ?? 0;
+  }
+  /** More than two people, or a named room: each connection is one person's, not the call's. */
+  get group(): boolean {
+    return this.room !== null || this.mesh.size > 1;
+  }
 
   // ------------------------------------------------------------ session
 
   async start(): Promise<void> {
+    this.recentRooms = loadRecentRooms();
     // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
     window.addEventListener('online', this.onOnline);
-    await this.loadPreferences();
-    this.tones.setVolume(this.settings.ringtoneVolume);
-    void this.tones.setSink(this.settings.ringtoneId);
-    const desktop = window.parley;
-    if (desktop) this.desktopInfo = await desktop.app.info().catch(() => null);
-    const saved = await this.store.load().catch(() => null);
-    if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    const preferences = this.loadPreferences().then(() => {
+      this.tones.setVolume(this.settings.ringtoneVolume);
+      void this.tones.setSink(this.settings.ringtoneId);
+    });
+    void this.watchMicrophonePermission();
+    try {
+      // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
+      const [info, saved] = await Promise.all([
+        window.parley?.app.info().catch(() => null),
+        this.store.load().catch(() => null),
+        preferences,
+      ]);
+      this.desktopInfo = info ?? null;
+      if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    } finally {
+      this.restoring = false;
+    }
   }
 
   /** Audio settings and favorites: in the desktop app from main's settings file, in a browser from localStorage. */
@@ -200,6 +272,8 @@ export class ParleyApp {
     this.connectionMessage = null;
     const s = new Signaling(session.serverUrl, session.token, () => this.chosenStatus, deviceId);
     this.signaling = s;
+    // While the connection is on its way: the contact list's first sort then runs at once.
+    setTimeout(prepareNameOrder, 0);
 
     s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
@@ -267,9 +341,13 @@ export class ParleyApp {
       // user a newer listing dropped is not added back.
       if (this.directory.has(username)) this.directory.set(username, { username, displayName, status });
     });
-    s.on('call:incoming', ({ callId, from }) => this.onIncoming(callId, from));
+    this.onRoomEvents(s);
+    s.on('call:incoming', ({ callId, from, polite, media, participants }) => this.onIncoming(callId, from, polite, media.video, participants ?? []));
     s.on('call:ringing', ({ callId }) => {
-      if (this.apply({ type: 'ringing', callId })) this.tones.play('ringback');
+      if (!this.apply({ type: 'ringing', callId })) return;
+      afterPaint(() => {
+        if (this.call.kind === 'outgoing' && this.call.callId === callId) this.tones.play('ringback');
+      });
     });
     s.on('call:accepted', ({ callId, polite }) => {
       if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
@@ -279,27 +357,51 @@ export class ParleyApp {
     s.on('call:ended', ({ callId, reason }) => {
       if (this.call.kind !== 'idle' && this.call.callId === callId) this.endCall(reason, false);
     });
-    s.on('call:signal', ({ callId, description, candidate }) => {
-      if (!inCall(this.call) || this.call.kind === 'idle' || this.call.callId !== callId) return;
+    s.on('call:signal', ({ callId, from, description, candidate }) => {
+      if (!this.inThisCall(callId)) return;
       const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
-      if (this.callSession) void this.callSession.handleSignal(signal);
-      else this.earlySignals.push(signal);
+      this.mesh.signal(from, signal);
     });
-    s.on('call:muted', ({ callId, muted }) => {
-      if (this.call.kind !== 'idle' && this.call.callId === callId) this.peerMuted = muted;
+    s.on('call:muted', ({ callId, username, muted }) => {
+      if (this.call.kind !== 'idle' && this.call.callId === callId) this.mesh.setMutedBy(username, muted);
     });
-    s.on('call:peer-connection', ({ callId, connected }) => {
-      if (!inCall(this.call) || this.call.kind === 'idle' || this.call.callId !== callId) return;
+    s.on('call:peer-connection', ({ callId, connected, username }) => {
+      if (!this.inThisCall(callId) || this.call.kind === 'idle') return;
+      const who = username ?? this.call.peer.username;
       if (connected) {
-        this.callResumed();
+        this.callResumed(who);
       } else {
-        this.peerAway = true;
-        this.announce(`${this.peerName()} lost the connection to the server. Waiting for them…`);
+        this.mesh.setAway(who, true);
+        this.announce(`${this.mesh.peer(who)?.user.displayName ?? this.peerName()} lost the connection to the server. Waiting for them…`);
       }
     });
   }
 
   private iceServers: RTCIceServer[] = [];
+
+  /** Group call events: people joining, leaving, and being rung in. */
+  private onRoomEvents(s: Signaling): void {
+    s.on('room:joined', ({ callId, user, polite }) => {
+      if (!this.inThisCall(callId) || !this.localStream) return;
+      this.mesh.add(user, polite);
+      this.announce(`${user.displayName} joined the call`);
+    });
+    s.on('room:left', ({ callId, username, reason }) => {
+      if (!this.inThisCall(callId)) return;
+      const name = this.mesh.peer(username)?.user.displayName ?? username;
+      this.mesh.remove(username);
+      const peer = { username, displayName: name };
+      this.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
+    });
+    s.on('room:ringing', ({ callId, user }) => {
+      if (this.inThisCall(callId)) this.mesh.ringing(user);
+    });
+  }
+
+  /** Whether `callId` is the call going on here (not ringing, not over). */
+  private inThisCall(callId: string): boolean {
+    return inCall(this.call) && this.call.kind !== 'idle' && this.call.callId === callId;
+  }
 
   /**
    * After a reconnect: hang-ups made while offline are sent, and an answered
@@ -324,17 +426,28 @@ export class ParleyApp {
       return;
     }
     if (res.state === 'ended') this.endCall(res.reason, false);
-    else if (res.state === 'waiting') this.peerAway = true; // until call:peer-connection says the peer is back
+    else if (res.state === 'waiting') this.mesh.setAway(call.peer.username, true); // until call:peer-connection says the peer is back
     else this.callResumed();
   }
 
-  /** Both sides reach the server again: send what the peer may have missed, and mend the media path. */
-  private callResumed(): void {
+  /**
+   * This side (no `username`) or another participant reaches the server
+   * again: send what they may have missed, and mend the media paths.
+   */
+  private callResumed(username?: string): void {
     const call = this.call;
     if (call.kind !== 'connecting' && call.kind !== 'active' && call.kind !== 'reconnecting') return;
-    this.peerAway = false;
+    if (username) this.mesh.setAway(username, false);
+    else if (!this.group) for (const p of this.mesh.peers) this.mesh.setAway(p.user.username, false);
     void this.request('call:mute', { callId: call.callId, muted: this.muted });
-    this.callSession?.signalingRestored();
+    if (this.chat.chatted) this.noteChat(); // the note may have been lost while offline
+    this.mesh.signalingRestored(username);
+  }
+
+  /** Chat happened in the current call: its history entry says so (only that). */
+  private noteChat(): void {
+    const call = this.call;
+    if (call.kind === 'connecting' || call.kind === 'active' || call.kind === 'reconnecting') void this.request('call:note', { callId: call.callId, chat: true });
   }
 
   /** Ends a call at the server: now if connected, else once the connection is back. */
@@ -387,8 +500,8 @@ export class ParleyApp {
 
   // --------------------------------------------------------------- calls
 
-  /** Calls a contact by username. */
-  async dial(username: string): Promise<void> {
+  /** Calls a contact by username; a video call starts with the camera on. */
+  async dial(username: string, video = false): Promise<void> {
     const signaling = this.signaling;
     if (inCall(this.call) || !signaling) return;
     const entry = this.directory.get(username);
@@ -397,17 +510,20 @@ export class ParleyApp {
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
     const seq = ++this.callSeq;
     this.outgoing = true;
+    this.videoCall = video;
     this.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => this.callSeq === seq && this.phase().kind === 'outgoing';
-    const stream = await this.openMicrophone();
-    if (!stream) {
-      if (current()) this.endCall('failed', true, MICROPHONE_PROBLEM);
+    // A microphone this app may not use fails the call before it rings anyone.
+    if (this.microphonePermission?.state === 'denied') {
+      this.endCall('failed', true, MICROPHONE_PROBLEM);
       return;
     }
-    if (!current()) return stopStream(stream);
-    this.localStream = stream;
-    const res = await signaling.request('call:invite', { to: username, media: { audio: true, video: false } });
+    // The microphone opens while the invite travels: getUserMedia is in neither
+    // the time to ring nor the time to audio.
+    const microphone = this.warmMicrophone(seq);
+    if (video) void this.media.setCamera(true);
+    const res = await signaling.request('call:invite', { to: username, media: { audio: true, video } });
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
       if (res.ok) this.abandon(res.callId);
@@ -418,12 +534,25 @@ export class ParleyApp {
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
+    const stream = await microphone;
+    const now = this.phase();
+    if (this.callSeq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
+    if (!stream) {
+      this.abandon(res.callId);
+      this.endCall('failed', true, MICROPHONE_PROBLEM);
+      return;
+    }
+    // Still ringing: make the offer now, sent when the call is answered. Answered already: start.
+    if (now.kind === 'outgoing') this.prepareMedia(false);
+    else this.startMedia(now.polite);
   }
 
-  async answer(): Promise<void> {
+  /** Answers the ringing call; with `video`, the camera turns on too. */
+  async answer(video = false): Promise<void> {
     const signaling = this.signaling;
     if (this.call.kind !== 'incoming' || !signaling || this.answering) return;
     this.answering = true;
+    if (video) void this.media.setCamera(true);
     try {
       const { callId } = this.call;
       const seq = this.callSeq;
@@ -432,31 +561,102 @@ export class ParleyApp {
         return this.callSeq === seq && now.kind === 'incoming' && now.callId === callId;
       };
       this.tones.stop();
-      const stream = await this.openMicrophone();
+      // Usually open already: it opened when the call began to ring. Whatever
+      // ends the call stops it (endCall, or warmMicrophone if it opens later).
+      const stream = await this.warmMicrophone(seq);
+      if (!current()) return;
       if (!stream) {
-        if (current()) {
-          this.notice = MICROPHONE_PROBLEM;
-          this.decline();
-        }
+        this.notice = MICROPHONE_PROBLEM;
+        this.decline();
         return;
       }
-      if (!current()) return stopStream(stream);
       const res = await signaling.request('call:accept', { callId });
       if (!current()) {
-        stopStream(stream);
         if (res.ok) this.abandon(callId);
         return;
       }
       if (!res.ok) {
-        stopStream(stream);
         this.endCall('answered-elsewhere', false, res.message);
         return;
       }
-      this.localStream = stream;
+      // Added to a call going on: the answer says who is in it now.
+      if (res.participants) this.addedTo = res.participants;
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;
     }
+  }
+
+  /**
+   * Opens the named room, or joins it with whoever is there: this side is
+   * the newcomer, polite toward each of them, who offer to it. A refusal
+   * (a full room, a wrong code) is shown as the server words it.
+   */
+  async joinRoom(input: string, code?: string): Promise<void> {
+    const signaling = this.signaling;
+    const name = normalizeRoomName(input);
+    const me = this.session?.user;
+    if (!name) {
+      this.notice = 'A room name is 1 to 64 letters, digits, ".", "_" or "-".';
+      return;
+    }
+    if (inCall(this.call) || !signaling || !me) return;
+    if (this.microphonePermission?.state === 'denied') {
+      this.notice = MICROPHONE_PROBLEM;
+      return;
+    }
+    const seq = ++this.callSeq;
+    this.announce(`Joining room ${name}`);
+    const stream = await this.openMicrophone();
+    if (!stream) {
+      this.notice = MICROPHONE_PROBLEM;
+      return;
+    }
+    const res = await signaling.request('room:join', { name, ...(code && { code }) });
+    // Another call came in meanwhile (or this one was given up): that one wins.
+    if (this.callSeq !== seq || inCall(this.call)) {
+      stopStream(stream);
+      if (res.ok) this.sendHangup(res.callId);
+      return;
+    }
+    if (!res.ok) {
+      stopStream(stream);
+      this.notice = res.message;
+      this.announce(res.message);
+      return;
+    }
+    clearTimeout(this.timers.ended);
+    if (!this.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: `Room ${res.room}` }, at: Date.now() })) {
+      stopStream(stream);
+      this.sendHangup(res.callId);
+      return;
+    }
+    this.outgoing = true;
+    this.room = res.room;
+    this.localStream = stream;
+    this.recentRooms = rememberRoom(this.recentRooms, { name: res.room, ...(code && { code }) });
+    saveRecentRooms(this.recentRooms);
+    for (const p of res.participants) this.mesh.add(p, true);
+    this.startMeters();
+    const others = res.participants.map((p) => p.displayName).join(', ');
+    this.announce(others ? `In room ${res.room} with ${others}` : `In room ${res.room}. Nobody else is here yet.`);
+  }
+
+  /** Add person: rings a contact into the call going on; they show as ringing until they answer. */
+  async addPerson(username: string): Promise<void> {
+    const call = this.call;
+    const signaling = this.signaling;
+    if ((call.kind !== 'active' && call.kind !== 'reconnecting') || !signaling) return;
+    const user: UserRef = { username, displayName: this.directory.get(username)?.displayName ?? username };
+    this.mesh.ringing(user);
+    const res = await signaling.request('call:add', { callId: call.callId, to: username });
+    if (res.ok) {
+      this.announce(`Calling ${user.displayName} into the call`);
+      return;
+    }
+    if (this.mesh.peer(username)?.state === 'ringing') this.mesh.remove(username);
+    this.notice = res.message;
+    this.announce(res.message);
   }
 
   decline(): void {
@@ -500,7 +700,7 @@ export class ParleyApp {
   toggleMute(): void {
     if (this.call.kind !== 'active' && this.call.kind !== 'connecting' && this.call.kind !== 'reconnecting') return;
     this.muted = !this.muted;
-    this.callSession?.setMuted(this.muted);
+    this.mesh.setMuted(this.muted);
     void this.request('call:mute', { callId: this.call.callId, muted: this.muted });
     this.announce(this.muted ? 'Microphone muted' : 'Microphone on');
   }
@@ -515,17 +715,39 @@ export class ParleyApp {
     return this.call.kind === 'ended' ? endReasonText(this.call, this.outgoing) : '';
   }
 
-  private onIncoming(callId: string, from: UserRef): void {
+  /** `participants`: who is in the call already, when `from` adds this user to one going on. */
+  private onIncoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[]): void {
     clearTimeout(this.timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
     if (this.call.kind === 'outgoing' && this.call.callId === null) this.endCall('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
-    this.callSeq++;
+    const seq = ++this.callSeq;
     this.outgoing = false;
-    this.tones.play('ringtone');
-    this.announce(`Incoming call from ${from.displayName}. Press Enter to answer, Escape to decline.`);
+    this.videoCall = video;
+    this.addedTo = participants;
+    const others = participants.length > 1 ? ` and ${participants.length - 1} more` : '';
+    this.announce(`Incoming ${video ? 'video ' : ''}call from ${from.displayName}${others}. Press Enter to answer, Escape to decline.`);
     this.notifyIncoming(from);
+    afterPaint(() => {
+      if (this.callSeq !== seq || this.call.kind !== 'incoming') return;
+      this.tones.play('ringtone');
+      // Ready to answer at once: the microphone opens and the connection is made
+      // while it rings. Nothing is sent before the answer, and a call that ends
+      // unanswered releases both.
+      void this.warmMicrophone(seq).then((stream) => {
+        if (stream) this.prepareMedia(polite);
+      });
+    });
+  }
+
+  /** Looked up once: a call checks it before it rings anyone, without waiting. */
+  private async watchMicrophonePermission(): Promise<void> {
+    try {
+      this.microphonePermission = await navigator.permissions.query({ name: 'microphone' });
+    } catch {
+      // Unknown here: getUserMedia will say.
+    }
   }
 
   /** The microphone as set, or null (the caller tells the user). */
@@ -538,36 +760,130 @@ export class ParleyApp {
     }
   }
 
-  private startMedia(polite: boolean): void {
-    this.tones.stop();
-    if (!this.localStream || this.call.kind !== 'connecting') return;
-    const { callId } = this.call;
-    this.callSession = new CallSession({
-      polite,
-      iceServers: this.iceServers,
-      localStream: this.localStream,
-      send: (signal) => void this.request('call:signal', { callId, ...signal }),
-      canSignal: () => this.signaling?.connected === true && !this.peerAway,
-      onRemoteStream: (stream) => {
-        this.remoteStream = stream;
-        this.meters.output?.close();
-        this.meters.output = new LevelMeter(stream);
-      },
-      onMediaState: (state) => this.onMediaState(state),
+  /**
+   * Opens the microphone for call number `seq`, once: a second caller gets the
+   * same promise (a failure is tried again). The stream becomes the call's
+   * localStream, which endCall stops; if the call is over by the time it
+   * opens, it is stopped at once and the promise gives null.
+   */
+  private warmMicrophone(seq: number): Promise<MediaStream | null> {
+    if (this.microphone?.seq === seq) return this.microphone.stream;
+    const stream = this.openMicrophone().then((opened) => {
+      if (!opened) {
+        if (this.microphone?.seq === seq) this.microphone = null;
+        return null;
+      }
+      if (this.callSeq !== seq || !inCall(this.call)) {
+        stopStream(opened);
+        return null;
+      }
+      this.localStream = opened;
+      return opened;
     });
-    this.meters.input = new LevelMeter(this.localStream);
-    this.lossCounters = null;
-    this.quality = null;
-    for (const s of this.earlySignals.splice(0)) void this.callSession.handleSignal(s);
-    this.watchConnection(CONNECT_LIMIT_MS);
-    this.timers.levels = setInterval(() => {
-      this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
-      this.outputLevel = this.meters.output?.level() ?? 0;
-    }, 100);
-    this.timers.stats = setInterval(() => void this.sampleQuality(), 2000);
+    this.microphone = { seq, stream };
+    return stream;
   }
 
-  private onMediaState(state: MediaState): void {
+  /**
+   * Makes the call's CallSession while it still rings, held until it is
+   * answered: the caller's offer is made and its candidates gathered, the
+   * callee's connection (and its certificate) are ready for the offer.
+   */
+  private prepareMedia(polite: boolean): void {
+    const call = this.call;
+    if (this.mesh.size > 0 || !this.localStream || (call.kind !== 'outgoing' && call.kind !== 'incoming') || !call.callId) return;
+    this.mesh.add(call.peer, polite, true);
+    // The meters' AudioContext too: it takes milliseconds to start, which the answer need not wait for.
+    this.meters.input = this.meter(this.localStream);
+  }
+
+  /**
+   * The session toward one other person, on copies of the microphone's
+   * tracks: each session stops its own when it closes, and the others keep
+   * theirs. The server needs `to` once the call has more than two people.
+   */
+  private newCallSession(user: UserRef, polite: boolean, held: boolean): PeerSession {
+    const callId = this.call.kind === 'idle' ? '' : (this.call.callId ?? '');
+    const tracks = (this.localStream?.getTracks() ?? []).map((t) => t.clone());
+    const session = new CallSession({
+      polite,
+      held,
+      iceServers: this.iceServers,
+      localStream: new MediaStream(tracks),
+      send: (signal) => void this.request('call:signal', { callId, ...(this.group && { to: user.username }), ...signal }),
+      canSignal: () => this.signaling?.connected === true && this.mesh.peer(user.username)?.away !== true,
+      onRemoteStream: (stream) => this.mesh.setStream(user.username, stream),
+      onMediaState: (state) => this.onMediaState(user.username, state),
+    });
+    session.setMuted(this.muted);
+    // This side's camera and screen go to every person, and each person's video and chat join the call's.
+    this.media.attach(session.video, user.username, user.displayName);
+    this.chat.attach(session.chat, user.displayName);
+    return {
+      polite: session.polite,
+      handleSignal: (signal) => session.handleSignal(signal),
+      release: () => session.release(),
+      signalingRestored: () => session.signalingRestored(),
+      setMuted: (muted) => session.setMuted(muted),
+      getStats: () => session.getStats(),
+      close: () => {
+        this.media.detach(session.video);
+        this.chat.detach(session.chat);
+        session.close();
+      },
+    };
+  }
+
+  /** A level meter on the call's one AudioContext, which the first meter starts. */
+  private meter(stream: MediaStream): LevelMeter {
+    this.meters.context ??= new AudioContext();
+    return new LevelMeter(stream, this.meters.context);
+  }
+
+  /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
+  private startMedia(polite: boolean): void {
+    this.tones.stop();
+    if (this.call.kind !== 'connecting') return;
+    this.watchConnection(CONNECT_LIMIT_MS);
+    // The caller's microphone may still be opening: dial() starts the media when it is.
+    if (!this.localStream) return;
+    const { peer } = this.call;
+    const prepared = this.mesh.session(peer.username);
+    if (prepared && prepared.polite !== polite) {
+      // Prepared for the other role than the server gave (it never does): start over.
+      log.warn('call role changed after the connection was prepared');
+      this.mesh.remove(peer.username);
+    }
+    if (this.mesh.session(peer.username)) this.mesh.release();
+    else this.mesh.add(peer, polite);
+    // Added to a call going on: this side is the newcomer, polite toward everyone there.
+    for (const other of this.addedTo.splice(0)) this.mesh.add(other, true);
+    this.startMeters();
+  }
+
+  /** The call's level meters and quality samples, from the moment its media starts. */
+  private startMeters(): void {
+    if (!this.localStream) return;
+    this.meters.input ??= this.meter(this.localStream);
+    clearInterval(this.timers.levels);
+    clearInterval(this.timers.stats);
+    this.timers.levels = setInterval(() => {
+      this.inputLevel = this.muted ? 0 : (this.meters.input?.level() ?? 0);
+      this.mesh.readLevels();
+    }, 100);
+    this.timers.stats = setInterval(() => void this.mesh.sampleQuality(), 2000);
+  }
+
+  private onMediaState(username: string, state: MediaState): void {
+    this.mesh.setState(username, state);
+    if (this.group) {
+      // One person's path is theirs, not the call's: the call is up once one path is.
+      if (state === 'connected' && this.call.kind === 'connecting') {
+        clearTimeout(this.timers.connect);
+        if (this.apply({ type: 'connected', at: Date.now() })) this.announce('In the call');
+      }
+      return;
+    }
     if (state === 'connected') {
       clearTimeout(this.timers.connect);
       if (this.apply({ type: 'connected', at: Date.now() })) this.announce(`In call with ${this.peerName()}`);
@@ -591,39 +907,26 @@ export class ParleyApp {
     this.endCall('failed', false, 'The call could not connect: your network may block calls. A TURN server helps (ask your admin).');
   }
 
-  private async sampleQuality(): Promise<void> {
-    const session = this.callSession;
-    if (!session) return;
-    const report = await session.getStats();
-    if (this.callSession !== session) return; // the call ended meanwhile
-    const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, this.lossCounters);
-    this.lossCounters = counters;
-    this.quality = { quality: scoreQuality(sample), sample };
-  }
-
   /** The one teardown of a call: idempotent. */
   private endCall(reason: EndReason, local: boolean, message: string | null = null): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
     this.tones.stop();
-    this.callSession?.close();
-    this.callSession = null;
+    this.media.reset();
+    this.chat.reset();
+    this.screenShare.reset();
+    this.mesh.close();
+    this.addedTo = [];
+    this.room = null;
     for (const t of this.localStream?.getTracks() ?? []) t.stop();
     this.localStream = null;
-    this.earlySignals = [];
     clearInterval(this.timers.stats);
     clearInterval(this.timers.levels);
     clearTimeout(this.timers.connect);
     this.meters.input?.close();
-    this.meters.output?.close();
-    this.meters = { input: null, output: null };
-    this.remoteStream = null;
+    void this.meters.context?.close().catch(() => undefined);
+    this.meters = { context: null, input: null };
     this.muted = false;
-    this.peerMuted = false;
-    this.peerAway = false;
-    this.quality = null;
-    this.lossCounters = null;
     this.inputLevel = 0;
-    this.outputLevel = 0;
     if (!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer')) this.missedCalls += 1;
     if (message) this.notice = message;
     this.announce(this.endedText());
@@ -673,6 +976,7 @@ export class ParleyApp {
     const { patch, lost } = missingDevices(this.settings, {
       inputs: this.devices.inputs.map((d) => d.deviceId),
       outputs: this.devices.outputs.map((d) => d.deviceId),
+      cameras: this.devices.cameras.map((d) => d.deviceId),
     });
     if (lost.length === 0) return;
     this.updateSettings(patch);
@@ -702,6 +1006,7 @@ export class ParleyApp {
       directory: this.directory.values(),
       favorites: this.favorites,
       history: this.history,
+      rooms: this.recentRooms.map((r) => r.name),
     });
   }
 
@@ -719,6 +1024,10 @@ export class ParleyApp {
     switch (command.type) {
       case 'dial':
         void this.dial(command.username);
+        break;
+      case 'join-room':
+        // With the join code it was last joined with; one it needs and lacks is asked for by the server's refusal.
+        void this.joinRoom(command.name, this.recentRooms.find((r) => r.name === command.name)?.code);
         break;
       case 'answer':
         if (forThisCall(command.callId)) void this.answer();

@@ -99,14 +99,21 @@ export class TonePlayer {
   }
 }
 
-/** Live level (0..1) of a stream's audio. */
+/**
+ * Live level (0..1) of a stream's audio, on an AudioContext of its own or on
+ * a shared one (starting a context takes milliseconds; `close` leaves a
+ * shared one open).
+ */
 export class LevelMeter {
-  private readonly ctx = new AudioContext();
+  private readonly ctx: AudioContext;
+  private readonly ownContext: boolean;
   private readonly analyser: AnalyserNode;
   private readonly buffer: Float32Array<ArrayBuffer>;
   private readonly source: MediaStreamAudioSourceNode;
 
-  constructor(stream: MediaStream) {
+  constructor(stream: MediaStream, shared?: AudioContext) {
+    this.ownContext = shared === undefined;
+    this.ctx = shared ?? new AudioContext();
     this.source = this.ctx.createMediaStreamSource(stream);
     this.analyser = this.ctx.createAnalyser();
     this.analyser.fftSize = 1024;
@@ -125,6 +132,6 @@ export class LevelMeter {
 
   close(): void {
     this.source.disconnect();
-    void this.ctx.close().catch(() => undefined);
+    if (this.ownContext) void this.ctx.close().catch(() => undefined);
   }
 }

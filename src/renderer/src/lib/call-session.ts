@@ -4,10 +4,17 @@
  * ICE with candidates held back until the remote description is set, Opus
  * first, ICE restarts when the path breaks (when: media-recovery.ts), and
  * one idempotent `close`.
+ *
+ * A session can be made while the call still rings (`held`): the caller's
+ * offer is made and its candidates gathered, the callee's connection and
+ * certificate are ready, but nothing is sent until `release()`, when the
+ * call is answered. The server relays no signal of a ringing call.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
+import { ChatChannel } from './chat.js';
 import { logger } from './log.js';
 import { MediaRecovery } from './media-recovery.js';
+import { VideoLink } from './video.js';
 
 const log = logger('call');
 
@@ -27,10 +34,22 @@ export interface CallSessionOptions {
   canSignal: () => boolean;
   onRemoteStream: (stream: MediaStream) => void;
   onMediaState: (state: MediaState) => void;
+  /** Made ahead, while the call rings: keep what would be sent until `release()`. */
+  held?: boolean;
 }
+
+/**
+ * Candidates the callee's connection gathers while the call rings, before it
+ * has an offer to answer: they are in its answer, so checks start at once.
+ */
+const PREGATHERED_CANDIDATES = 1;
 
 export class CallSession {
   readonly pc: RTCPeerConnection;
+  /** Camera and screen to and from this peer (video.ts). */
+  readonly video: VideoLink;
+  /** Text chat with this peer, on a data channel of this connection (chat.ts). */
+  readonly chat: ChatChannel;
   private makingOffer = false;
   private ignoreOffer = false;
   private settingRemoteAnswer = false;
@@ -39,9 +58,18 @@ export class CallSession {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly recovery: MediaRecovery;
+  /** What was to be sent while held; null once released. */
+  private held: Signal[] | null;
 
   constructor(private readonly options: CallSessionOptions) {
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+    this.held = options.held ? [] : null;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      // Audio, video and chat share one transport: candidates are gathered once, not per media type.
+      bundlePolicy: 'max-bundle',
+      // The caller gathers from its offer on; the callee has no offer to answer yet.
+      ...(options.held && options.polite && { iceCandidatePoolSize: PREGATHERED_CANDIDATES }),
+    });
     this.recovery = new MediaRecovery({
       impolite: !options.polite,
       canSignal: options.canSignal,
@@ -51,15 +79,39 @@ export class CallSession {
       const sender = this.pc.addTrack(track, options.localStream);
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
+    this.video = new VideoLink(this.pc, options.polite, options.localStream);
+    this.chat = new ChatChannel(this.pc);
     this.pc.ontrack = ({ streams, track }) => {
+      if (track.kind !== 'audio') return; // video is the VideoLink's
       options.onRemoteStream(streams[0] ?? new MediaStream([track]));
     };
     this.pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker is implied by the SDP; only real candidates travel.
-      if (candidate && candidate.candidate) options.send({ candidate: candidate.toJSON() as IceCandidate });
+      if (candidate && candidate.candidate) this.send({ candidate: candidate.toJSON() as IceCandidate });
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onconnectionstatechange = () => this.onConnectionState();
+  }
+
+  get polite(): boolean {
+    return this.options.polite;
+  }
+
+  /**
+   * The call is answered: send what was made while it rang. A held offer goes
+   * as the connection's current description, which by now carries every
+   * candidate gathered, in one message instead of one per candidate.
+   */
+  release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    const local = this.pc.localDescription;
+    if (held.some((s) => s.description) && local && this.pc.signalingState === 'have-local-offer') {
+      this.options.send({ description: { type: local.type, sdp: local.sdp } });
+      return;
+    }
+    for (const signal of held) this.options.send(signal);
   }
 
   /** Applies a description or candidate from the peer. */
@@ -88,6 +140,8 @@ export class CallSession {
     if (this.closed) return;
     this.closed = true;
     this.recovery.dispose();
+    this.video.dispose();
+    this.chat.close();
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
@@ -116,7 +170,12 @@ export class CallSession {
 
   private sendLocalDescription(): void {
     const d = this.pc.localDescription;
-    if (d) this.options.send({ description: { type: d.type, sdp: d.sdp } });
+    if (d) this.send({ description: { type: d.type, sdp: d.sdp } });
+  }
+
+  private send(signal: Signal): void {
+    if (this.held) this.held.push(signal);
+    else this.options.send(signal);
   }
 
   private async apply({ description, candidate }: Signal): Promise<void> {

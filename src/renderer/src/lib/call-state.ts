@@ -6,6 +6,7 @@
  *
  *   idle → outgoing → connecting → active → ended(reason)
  *   idle → incoming → connecting → …        active ⇄ reconnecting
+ *   idle → active (a named room: in it at once, whoever else is there)
  */
 import type { EndReason, UserRef } from 'parley-server/protocol';
 
@@ -33,6 +34,8 @@ export type CallEvent =
   | { type: 'invited'; callId: string }
   | { type: 'ringing'; callId: string }
   | { type: 'incoming'; callId: string; peer: UserRef; at: number }
+  /** Joined a named room; `peer` stands for the room in views that name one peer. */
+  | { type: 'room'; callId: string; peer: UserRef; at: number }
   | { type: 'answer'; at: number }
   | { type: 'accepted'; callId: string; polite: boolean; at: number }
   | { type: 'connected'; at: number }
@@ -49,6 +52,7 @@ export const TRANSITIONS: Record<EventType, readonly PhaseKind[]> = {
   invited: ['outgoing'],
   ringing: ['outgoing'],
   incoming: ['idle', 'ended'],
+  room: ['idle', 'ended'],
   answer: ['incoming'],
   accepted: ['outgoing'],
   connected: ['connecting', 'reconnecting'],
@@ -79,7 +83,7 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
   if (!TRANSITIONS[event.type].includes(phase.kind)) return illegal();
   // Events about a call must name the call we are in.
   const current = callIdOf(phase);
-  if ('callId' in event && current !== null && event.type !== 'incoming' && event.callId !== current) {
+  if ('callId' in event && current !== null && event.type !== 'incoming' && event.type !== 'room' && event.callId !== current) {
     return illegal(`${event.type} names call ${event.callId}, not the current ${current}`);
   }
 
@@ -94,6 +98,8 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
       return { ok: true, phase: { ...phase, callId: event.callId, ringing: true } };
     case 'incoming':
       return { ok: true, phase: { kind: 'incoming', callId: event.callId, peer: event.peer, since: event.at } };
+    case 'room':
+      return { ok: true, phase: { kind: 'active', callId: event.callId, peer: event.peer, polite: true, answeredAt: event.at } };
     case 'answer':
       if (phase.kind !== 'incoming') return illegal();
       return { ok: true, phase: { kind: 'connecting', callId: phase.callId, peer: phase.peer, polite: true, since: event.at } };

@@ -3,7 +3,7 @@
  * notifications, popup), computed from the renderer's state. Pure.
  */
 import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
-import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
+import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, MAX_MENU_ROOMS, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
 import type { CallPhase } from './call-state.js';
 import type { Connection } from './app.svelte.js';
 
@@ -18,6 +18,8 @@ export interface DesktopInput {
   directory: Iterable<DirectoryEntry>;
   favorites: ReadonlySet<string>;
   history: readonly HistoryEntry[];
+  /** Named rooms joined lately, newest first. */
+  rooms?: readonly string[];
 }
 
 export function desktopCall(call: CallPhase, muted: boolean): DesktopCall {
@@ -48,6 +50,7 @@ export function desktopState(input: DesktopInput): DesktopState {
       missedCalls: 0,
       contacts: [],
       recent: [],
+      rooms: [],
     };
   }
   // Most recent call first, per peer.
@@ -74,5 +77,6 @@ export function desktopState(input: DesktopInput): DesktopState {
       direction: h.direction,
       missed: h.missed,
     })),
+    rooms: (input.rooms ?? []).slice(0, MAX_MENU_ROOMS),
   };
 }

@@ -1,4 +1,4 @@
-/** Audio devices as they come and go (plugged in or out while the app runs). */
+/** Audio devices and cameras as they come and go (plugged in or out while the app runs). */
 export interface DeviceOption {
   deviceId: string;
   label: string;
@@ -7,9 +7,12 @@ export interface DeviceOption {
 /** Undefined outside a secure context (plain http from another host). */
 const media = (): MediaDevices | undefined => navigator.mediaDevices;
 
+const UNNAMED: Record<MediaDeviceKind, string> = { audioinput: 'Microphone', audiooutput: 'Speaker', videoinput: 'Camera' };
+
 export class Devices {
   inputs = $state<DeviceOption[]>([]);
   outputs = $state<DeviceOption[]>([]);
+  cameras = $state<DeviceOption[]>([]);
   private readonly onChange = () => void this.refresh();
 
   constructor(private readonly changed: () => void) {
@@ -21,9 +24,10 @@ export class Devices {
     const pick = (kind: MediaDeviceKind) =>
       all
         .filter((d) => d.kind === kind && d.deviceId !== 'default' && d.deviceId !== '')
-        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
+        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${UNNAMED[kind]} ${i + 1}` }));
     this.inputs = pick('audioinput');
     this.outputs = pick('audiooutput');
+    this.cameras = pick('videoinput');
     this.changed();
   }
 

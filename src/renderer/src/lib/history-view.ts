@@ -11,6 +11,20 @@ export interface HistoryRow {
   /** "3:07", or null for a call that was never answered. */
   duration: string | null;
   startedAt: number;
+  /** Placed as a video call. */
+  video: boolean;
+  /** Someone chatted during the call (what was said is not kept anywhere). */
+  chat: boolean;
+  /** A group call: its title ("Room standup", or everyone's names) and the others who took part. */
+  group: { title: string; participants: HistoryEntry['peer'][] } | null;
+}
+
+/** How a group call is named in the list: its room, or the people in it. */
+function groupOf(e: HistoryEntry): HistoryRow['group'] {
+  if (!e.participants && !e.room) return null;
+  const participants = e.participants ?? [];
+  const names = participants.map((p) => p.displayName).join(', ');
+  return { title: e.room ? `Room ${e.room}` : names || e.peer.displayName, participants };
 }
 
 export function formatDuration(ms: number): string {
@@ -30,6 +44,9 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     missed: e.missed,
     duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
     startedAt: e.startedAt,
+    video: e.media.video,
+    chat: e.chat === true,
+    group: groupOf(e),
   }));
 }
 

@@ -3,7 +3,7 @@
  * localStorage, validated on read: a corrupt or outdated value falls back
  * to the default instead of breaking the app.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { logger } from './log.js';
 
 const log = logger('storage');
@@ -11,7 +11,7 @@ const log = logger('storage');
 /** Absent where storage is disabled (some private modes). */
 const storage = (): Storage | undefined => globalThis.localStorage;
 
-export function readPersisted<T>(key: string, schema: z.ZodType<T>, fallback: T): T {
+export function readPersisted<T>(key: string, schema: z.ZodMiniType<T>, fallback: T): T {
   const raw = storage()?.getItem(key);
   if (raw == null) return fallback;
   try {

@@ -5,6 +5,7 @@
  * desktop app moves what an earlier version kept in localStorage into the
  * settings file, then forgets it here.
  */
+import { z } from 'zod/mini';
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import {
   DEFAULT_AUDIO_SETTINGS,
@@ -28,8 +29,8 @@ export interface PreferencesStore {
 /** What localStorage holds, each part null where it holds nothing valid. */
 function readLocal(): { audio: Preferences['audio'] | null; favorites: Preferences['favorites'] | null } {
   return {
-    audio: readPersisted(AUDIO_KEY, storedAudioSettingsSchema.nullable(), null),
-    favorites: readPersisted(FAVORITES_KEY, favoritesSchema.nullable(), null),
+    audio: readPersisted(AUDIO_KEY, z.nullable(storedAudioSettingsSchema), null),
+    favorites: readPersisted(FAVORITES_KEY, z.nullable(favoritesSchema), null),
   };
 }
 

@@ -2,6 +2,7 @@
  * Remembers the signed-in session: in the desktop app through the main
  * process (token encrypted with safeStorage), in a browser in localStorage.
  */
+import { z } from 'zod/mini';
 import { storedSessionSchema, type StoredSession } from '../../../shared/ipc.js';
 import { readPersisted, removePersisted, writePersisted } from './persisted.js';
 
@@ -17,7 +18,7 @@ export function sessionStore(): SessionStore {
   const desktop = typeof window === 'undefined' ? undefined : window.parley;
   if (desktop) return desktop.session;
   return {
-    load: () => Promise.resolve(readPersisted(KEY, storedSessionSchema.nullable(), null)),
+    load: () => Promise.resolve(readPersisted(KEY, z.nullable(storedSessionSchema), null)),
     save: (s) => Promise.resolve(writePersisted(KEY, s)),
     clear: () => Promise.resolve(removePersisted(KEY)),
   };

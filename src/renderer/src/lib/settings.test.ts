@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, microphoneConstraints, missingDevices, settingsSchema } from './settings.js';
+import { cameraConstraints, DEFAULT_SETTINGS, microphoneConstraints, missingDevices, settingsSchema } from './settings.js';
 
 describe('settings', () => {
   it('falls back to the default device when a chosen one is unplugged, and names it', () => {
@@ -9,6 +9,19 @@ describe('settings', () => {
       patch: { microphoneId: '', speakerId: '' },
       lost: ['microphone', 'speaker'],
     });
+  });
+
+  it('falls back to the default camera when the chosen one is unplugged', () => {
+    const s = { ...DEFAULT_SETTINGS, cameraId: 'usb-cam' };
+    expect(missingDevices(s, { inputs: ['m'], outputs: ['o'], cameras: ['usb-cam'] }).lost).toEqual([]);
+    expect(missingDevices(s, { inputs: ['m'], outputs: ['o'], cameras: ['builtin'] })).toEqual({ patch: { cameraId: '' }, lost: ['camera'] });
+    // No camera list given: the camera is not judged.
+    expect(missingDevices(s, { inputs: ['m'], outputs: ['o'] }).lost).toEqual([]);
+  });
+
+  it('asks for the chosen camera, or any', () => {
+    expect(cameraConstraints({ ...DEFAULT_SETTINGS, cameraId: 'c1' })).toMatchObject({ deviceId: { exact: 'c1' } });
+    expect(cameraConstraints(DEFAULT_SETTINGS)).not.toHaveProperty('deviceId');
   });
 
   it('drops nothing while the device list is not known yet', () => {
@@ -28,6 +41,8 @@ describe('settings', () => {
 
   it('reads an old or partial settings object with defaults for what is missing', () => {
     expect(settingsSchema.parse({ ringtoneVolume: 0.2 })).toEqual({ ...DEFAULT_SETTINGS, ringtoneVolume: 0.2 });
+    // Settings saved before there was video have no camera: the default camera.
+    expect(settingsSchema.parse({ microphoneId: 'm1' }).cameraId).toBe('');
     expect(settingsSchema.safeParse({ ringtoneVolume: 7 }).success).toBe(false);
   });
 });

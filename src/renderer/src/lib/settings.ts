@@ -18,12 +18,23 @@ export function microphoneConstraints(s: Settings): MediaTrackConstraints {
   };
 }
 
-export type DeviceSetting = 'microphoneId' | 'speakerId' | 'ringtoneId';
+/** getUserMedia constraints for the camera as set. */
+export function cameraConstraints(s: Settings): MediaTrackConstraints {
+  return {
+    ...(s.cameraId ? { deviceId: { exact: s.cameraId } } : {}),
+    width: { ideal: 1280 },
+    height: { ideal: 720 },
+    frameRate: { ideal: 30 },
+  };
+}
+
+export type DeviceSetting = 'microphoneId' | 'speakerId' | 'ringtoneId' | 'cameraId';
 
 const DEVICE_WORDS: Record<DeviceSetting, string> = {
   microphoneId: 'microphone',
   speakerId: 'speaker',
   ringtoneId: 'ringtone device',
+  cameraId: 'camera',
 };
 
 /**
@@ -33,7 +44,7 @@ const DEVICE_WORDS: Record<DeviceSetting, string> = {
  */
 export function missingDevices(
   s: Settings,
-  available: { inputs: readonly string[]; outputs: readonly string[] },
+  available: { inputs: readonly string[]; outputs: readonly string[]; cameras?: readonly string[] },
 ): { patch: Partial<Settings>; lost: string[] } {
   const patch: Partial<Settings> = {};
   const lost: string[] = [];
@@ -47,5 +58,7 @@ export function missingDevices(
   check('microphoneId', available.inputs);
   check('speakerId', available.outputs);
   check('ringtoneId', available.outputs);
+  // Cameras are listed apart: a list that was not given is not checked.
+  if (available.cameras) check('cameraId', available.cameras);
   return { patch, lost };
 }

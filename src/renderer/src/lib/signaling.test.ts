@@ -5,7 +5,7 @@
  * malformed acknowledgement becomes an `internal` refusal.
  */
 import type { Ack, ClientEvent, ClientPayload, ClientReplies } from 'parley-server/protocol';
-import { Server, type Socket as ServerSocket } from 'socket.io';
+import { Server, type ServerOptions, type Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Signaling, type ServerEvent, type ServerPayload } from './signaling.js';
 
@@ -45,6 +45,9 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   },
   'call:muted': { callId, username: 'bob', muted: true },
   'call:peer-connection': { callId, connected: false },
+  'room:joined': { callId, user: { username: 'carol', displayName: 'Carol' }, polite: false },
+  'room:left': { callId, username: 'carol', reason: 'hangup' },
+  'room:ringing': { callId, user: { username: 'dave', displayName: 'Dave' }, by: 'bob' },
 };
 const EVENTS = Object.keys(VALID) as ServerEvent[];
 
@@ -119,8 +122,8 @@ afterEach(() => {
 });
 
 /** A bare Socket.IO server on a free port that runs `onConnection` for each client. */
-async function bareServer(onConnection: (socket: ServerSocket) => void): Promise<string> {
-  const io = new Server();
+async function bareServer(onConnection: (socket: ServerSocket) => void, options: Partial<ServerOptions> = {}): Promise<string> {
+  const io = new Server(options);
   io.on('connection', onConnection);
   io.listen(0);
   cleanups.push(() => void io.close());
@@ -228,8 +231,11 @@ describe('Signaling validates what the server sends', () => {
       'call:cancel': [{ callId }, { ok: true }],
       'call:hangup': [{ callId }, { ok: true }],
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
+      'call:add': [{ callId, to: 'carol' }, { ok: true }],
+      'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
       'call:signal': [{ callId, candidate: null }, { ok: true }],
       'call:mute': [{ callId, muted: true }, { ok: true }],
+      'call:note': [{ callId, chat: true }, { ok: true }],
       'history:list': [{ limit: 50 }, { ok: true, calls: [call] }],
       'history:seen': [{}, { ok: true }],
     };
@@ -283,6 +289,31 @@ describe('Signaling validates what the server sends', () => {
       expect(w).toMatch(/^\[parley:signaling\] the server's reply to [a-z:]+ is malformed: /);
       expect(w.length).toBeLessThan(600);
     }
+  });
+});
+
+describe('Signaling transports', () => {
+  it('connects over WebSocket at once, without a long-polling handshake first', async () => {
+    const initial: string[] = [];
+    const url = await bareServer((socket) => initial.push(socket.conn.transport.name));
+    const signaling = connect(url);
+    await vi.waitFor(() => expect(signaling.connected).toBe(true));
+    expect(initial).toEqual(['websocket']);
+  });
+
+  it('falls back to long-polling where WebSockets are refused (a proxy that does not pass them)', async () => {
+    const initial: string[] = [];
+    const url = await bareServer(
+      (socket) => {
+        initial.push(socket.conn.transport.name);
+        socket.onAny((_event: string, _payload: unknown, ack?: (a: unknown) => void) => ack?.({ ok: true }));
+      },
+      { transports: ['polling'] },
+    );
+    const signaling = connect(url);
+    await vi.waitFor(() => expect(signaling.connected).toBe(true), { timeout: 5000 });
+    expect(initial).toEqual(['polling']);
+    expect(await signaling.request('history:seen', {})).toEqual({ ok: true });
   });
 });
 

@@ -32,6 +32,11 @@ export class Signaling {
     this.socket = io(serverUrl, {
       // A function, so a reconnect presents the status chosen since.
       auth: (cb) => cb({ token, status: status(), device: device() }),
+      // WebSocket first: connected in one round trip instead of a long-polling
+      // handshake, a poll and an upgrade. Where a proxy refuses WebSockets,
+      // long-polling is tried next.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       // Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 10 s, each ±50 %.
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,

@@ -53,6 +53,19 @@ describe('history view', () => {
     ]);
   });
 
+  it('notes a video call and a call with chat (older servers send no chat flag)', () => {
+    const rows = historyRows([
+      entry({ callId: 'a', media: { audio: true, video: true }, chat: true }),
+      entry({ callId: 'b', chat: false }),
+      entry({ callId: 'c' }),
+    ]);
+    expect(rows.map((r) => [r.video, r.chat])).toEqual([
+      [true, true],
+      [false, false],
+      [false, false],
+    ]);
+  });
+
   it('merges pages newest first without duplicates', () => {
     const merged = mergeHistory([entry({ seq: 1, callId: 'a' }), entry({ seq: 2, callId: 'b' })], [entry({ seq: 3, callId: 'c' }), entry({ seq: 2, callId: 'b', outcome: 'hangup' })]);
     expect(merged.map((e) => e.callId)).toEqual(['c', 'b', 'a']);

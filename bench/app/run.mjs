@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+/**
+ * App weight: `npm run bench:app` (which builds first), or
+ * `node bench/app/run.mjs [--runs N] [--contacts N] [--quick] [--out FILE]
+ * [--web-root DIR] [--compare DIR]` on an existing build (out/renderer unless
+ * told); --compare adds another build of the app (say an older commit's
+ * out/renderer) to the same rounds.
+ *
+ * Measures, against baselines served the same way in the same run:
+ * 1. the renderer bundle in out/renderer: raw, gzip and brotli bytes of its
+ *    JavaScript and CSS, all of it and what index.html loads at first paint;
+ * 2. time from navigation to an interactive contact list (see probe.js for
+ *    the precise definition) in Debian's Chromium, with a signed-in session
+ *    already in localStorage (the app opens on the contacts), p50 of N runs:
+ *    - first visit: each run in a browser profile of its own, nothing cached
+ *      (after one warm-up run for the server and the OS);
+ *    - returning: one profile whose first load fills the HTTP cache and V8's
+ *      code cache, then each run in a new tab of it (as the desktop app
+ *      starts, from its own files and code cache, or a browser user comes back);
+ * 3. the page's JavaScript heap once all contacts are listed, after garbage
+ *    collection (CDP HeapProfiler.collectGarbage, then Runtime.getHeapUsage).
+ *
+ * The app runs against a real parley-server serving the web build, started
+ * by the end-to-end harness (tests/e2e/harness.ts) with a team of 500
+ * contacts. The baselines are a static page with one Call button and a
+ * minimal Svelte 5 page listing as many contacts from its bundle, each
+ * served by its own parley-server through the same harness.
+ *
+ * Writes bench/results/app.json and prints a table. A benchmark, not a
+ * test: it never fails on a time.
+ */
+/* global window, document, location -- in the functions run in the page */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { build, runnerImport } from 'vite';
+import { probe } from './probe.js';
+import { seedTeam } from './team.mjs';
+
+const HERE = import.meta.dirname;
+const ROOT = path.resolve(HERE, '../..');
+const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/lib/session-store.ts
+const CALL_BUTTON = 'button[aria-label^="Call "]';
+export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300 };
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    contacts: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'web-root': { type: 'string' },
+    compare: { type: 'string' },
+  },
+});
+const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
+const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
+const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
+const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
+const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);
+
+// ------------------------------------------------------------------ sizes
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function compressed(buf) {
+  return {
+    raw: buf.length,
+    // Level 6: what gzip, nginx's gzip_comp_level 6 and zlib default to.
+    gzip: gzipSync(buf, { level: 6 }).length,
+    brotli: brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+const ZERO = { raw: 0, gzip: 0, brotli: 0 };
+
+function files(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map((f) => String(f))
+    .filter((f) => statSync(path.join(dir, f)).isFile());
+}
+
+/** Bytes of a built page: its JS and CSS, in total and what index.html loads before first paint. */
+export function bundleSizes(dir) {
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  // Scripts, stylesheets and module preloads named by index.html: what the first paint waits for.
+  const initial = new Set([...html.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map((m) => path.normalize(m[1])));
+  const out = { js: ZERO, css: ZERO, initialJs: ZERO, initialCss: ZERO, files: [] };
+  for (const f of files(dir)) {
+    const kind = f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : null;
+    if (!kind) continue;
+    const size = compressed(readFileSync(path.join(dir, f)));
+    const first = initial.has(path.normalize(f));
+    out.files.push({ file: f, initial: first, ...size });
+    out[kind] = add(out[kind], size);
+    if (first) out[kind === 'js' ? 'initialJs' : 'initialCss'] = add(out[kind === 'js' ? 'initialJs' : 'initialCss'], size);
+  }
+  out.files.sort((a, b) => b.raw - a.raw);
+  return out;
+}
+
+/** The minimal Svelte page, built like the app (Vite, the Svelte plugin, minified). */
+async function buildSvelteBaseline(outDir) {
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: path.join(HERE, 'baselines/svelte'),
+    base: './',
+    plugins: [svelte({ configFile: false })],
+    build: { outDir, emptyOutDir: true, minify: true },
+  });
+}
+
+// ----------------------------------------------------------------- pages
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const round = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+
+function summary(runs, key) {
+  const xs = runs.map((r) => r[key]).filter((x) => typeof x === 'number');
+  if (xs.length === 0) return null;
+  return { p50: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) };
+}
+
+/** Seeds a signed-in session into localStorage before the page's scripts run (web mode's session store). */
+function seedSession({ key, value }) {
+  try {
+    if (location.protocol.startsWith('http') && localStorage.getItem(key) === null) localStorage.setItem(key, value);
+  } catch {
+    // about:blank has no storage
+  }
+}
+
+/** A browser profile of its own: empty caches, the probe, and the session where the variant has one. */
+async function newProfile(world, variant, click) {
+  const context = await world.browser.newContext({ permissions: ['microphone'] });
+  if (variant.session) await context.addInitScript(seedSession, { key: SESSION_KEY, value: JSON.stringify(variant.session) });
+  await context.addInitScript(probe, { click, rows: variant.rows });
+  return context;
+}
+
+/** Between loads: the last tab's and profile's processes have gone before the next navigation starts. */
+const SETTLE_MS = 300;
+
+async function openPage(world, variant, context) {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(world.url + variant.path);
+  return { page, errors };
+}
+
+/**
+ * One navigation in a new tab of `context`: the probe clicks Call as soon as
+ * it is painted and reports when the page answered.
+ */
+async function loadOnce(world, variant, context) {
+  const { page, errors } = await openPage(world, variant, context);
+  try {
+    await page.waitForFunction(() => window.__benchProbe.handled !== null && window.__benchProbe.complete !== null, null, { timeout: 30_000, polling: 50 });
+    const p = await page.evaluate(() => window.__benchProbe);
+    const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
+    return {
+      visibleMs: round(p.visible),
+      paintedMs: round(p.painted),
+      interactiveMs: round(p.handled),
+      completeMs: round(p.complete),
+      fcpMs: round(p.fcp),
+      responseStartMs: round(nav?.responseStart),
+      domContentLoadedMs: round(nav?.domContentLoadedEventEnd),
+      clicks: p.clicks,
+      longTasksMs: p.longTasks.filter((t) => t.start < p.handled).reduce((s, t) => s + t.duration, 0),
+    };
+  } catch (error) {
+    throw new Error(`${variant.name}: ${error.message}; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
+  } finally {
+    await page.close();
+  }
+}
+
+/** First visit: each load in a profile of its own, so nothing is cached (HTTP cache, compiled code). */
+async function coldLoad(world, variant) {
+  const context = await newProfile(world, variant, true);
+  try {
+    return await loadOnce(world, variant, context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The page's JS heap and DOM once every contact is listed and the page is idle, after a full GC. */
+async function heapOnce(world, variant) {
+  const context = await newProfile(world, variant, false);
+  try {
+    const { page } = await openPage(world, variant, context);
+    await page.waitForFunction(
+      ({ selector, rows }) => document.querySelectorAll(selector).length >= rows,
+      { selector: CALL_BUTTON, rows: variant.rows },
+      { timeout: 30_000, polling: 100 },
+    );
+    await page.waitForTimeout(1000);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const dom = await cdp.send('Memory.getDOMCounters');
+    return { usedBytes: heap.usedSize, totalBytes: heap.totalSize, domNodes: dom.nodes, jsEventListeners: dom.jsEventListeners };
+  } finally {
+    await context.close();
+  }
+}
+
+const figures = (xs) => ({
+  interactiveMs: summary(xs, 'interactiveMs'),
+  visibleMs: summary(xs, 'visibleMs'),
+  completeMs: summary(xs, 'completeMs'),
+  fcpMs: summary(xs, 'fcpMs'),
+  longTasksMs: summary(xs, 'longTasksMs'),
+});
+
+/**
+ * Every variant at once, each with its own server and Chromium (the
+ * harness's world), measured in turn within each round: a change of the
+ * machine's load during the run weighs on all of them alike.
+ */
+async function measureAll(harness, variants) {
+  const worlds = [];
+  try {
+    for (const variant of variants) {
+      const world = await harness.startWorld({ webRoot: variant.webRoot });
+      worlds.push(world);
+      if (variant.prepare) await variant.prepare(world);
+    }
+    const each = async (fn) => {
+      const out = [];
+      for (let v = 0; v < variants.length; v++) out.push(await fn(worlds[v], variants[v]));
+      return out;
+    };
+    await each(coldLoad); // warm-up: servers, Chromium's processes and the OS file cache
+    const cold = variants.map(() => []);
+    for (let i = 0; i < RUNS; i++) (await each(coldLoad)).forEach((r, v) => cold[v].push(r));
+    // A returning user: one profile each, whose first load fills its caches; then each load in a new tab.
+    const profiles = await each((world, variant) => newProfile(world, variant, true));
+    const warm = variants.map(() => []);
+    try {
+      await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
+      for (let i = 0; i < RUNS; i++) (await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]))).forEach((r, v) => warm[v].push(r));
+    } finally {
+      for (const profile of profiles) await profile.close();
+    }
+    const heaps = await each(heapOnce);
+    return variants.map((_, v) => ({
+      ...figures(cold[v]),
+      warm: { ...figures(warm[v]), runs: warm[v] },
+      heap: heaps[v],
+      runs: cold[v],
+      chromium: worlds[v].browser.version(),
+    }));
+  } finally {
+    for (const world of worlds) await world.close();
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ')).join('\n');
+}
+
+async function main() {
+  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) throw new Error(`${WEB_ROOT} has no index.html: run \`npm run bench:app\` (it builds first)`);
+  const loadBefore = loadavg()[0];
+  if (loadBefore > 1) console.warn(`warning: load average ${loadBefore.toFixed(2)} (> 1): times will be noisy`);
+
+  const work = mkdtempSync(path.join(tmpdir(), 'parley-bench-app-'));
+  try {
+    const svelteRoot = path.join(work, 'svelte');
+    await buildSvelteBaseline(svelteRoot);
+    const staticRoot = path.join(work, 'static');
+    cpSync(path.join(HERE, 'baselines/static'), staticRoot, { recursive: true });
+
+    const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), staticPage: bundleSizes(staticRoot) };
+    if (COMPARE) bundle.compared = bundleSizes(COMPARE);
+
+    // The harness is TypeScript: Vite's module runner loads it (and the server sources it imports).
+    const { module: harness } = await runnerImport(path.join(ROOT, 'tests/e2e/harness.ts'), { configFile: false, logLevel: 'warn' });
+    const app = {
+      name: 'app',
+      webRoot: WEB_ROOT,
+      path: '/',
+      rows: CONTACTS,
+      async prepare(world) {
+        this.session = await seedTeam(world.server, world.url, CONTACTS);
+      },
+    };
+    const variants = {
+      app,
+      minimalSvelte: { name: 'minimal Svelte page', webRoot: svelteRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS },
+      staticPage: { name: 'static page', webRoot: staticRoot, path: '/', rows: 1 },
+    };
+    // Another build of the app (an older commit's out/renderer), measured in the same rounds.
+    if (COMPARE) variants.compared = { ...app, name: 'compared build', webRoot: COMPARE };
+    const measured = await measureAll(harness, Object.values(variants));
+    const pages = Object.fromEntries(Object.keys(variants).map((key, i) => [key, measured[i]]));
+
+    const result = {
+      date: new Date().toISOString(),
+      command: 'npm run bench:app',
+      quick: opts.quick,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },
+      config: { runs: RUNS, warmupRuns: 1, settleMs: SETTLE_MS, contacts: CONTACTS, gzipLevel: 6, brotliQuality: 11, webRoot: path.relative(ROOT, WEB_ROOT), compared: COMPARE && path.relative(ROOT, COMPARE) },
+      targets: TARGETS,
+      bundle,
+      pages,
+      verdict: {
+        jsGzipBytes: bundle.app.js.gzip,
+        jsGzipUnderTarget: bundle.app.js.gzip < TARGETS.jsGzipBytes,
+        interactiveP50Ms: pages.app.interactiveMs.p50,
+        interactiveUnderTarget: pages.app.interactiveMs.p50 < TARGETS.interactiveMs,
+        returningInteractiveP50Ms: pages.app.warm.interactiveMs.p50,
+        returningInteractiveUnderTarget: pages.app.warm.interactiveMs.p50 < TARGETS.interactiveMs,
+      },
+    };
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+
+    const ms = (x) => (x ? `${x.p50} ms` : '–');
+    const columns = [['app', 'app'], ...(COMPARE ? [['compared', 'compared build']] : []), ['minimalSvelte', 'minimal Svelte page'], ['staticPage', 'static page']];
+    const row = (label, target, cell) => [label, ...columns.map(([key], i) => (i === 0 ? [cell(key), target] : [cell(key)])).flat()];
+    console.log(
+      '\n' +
+        table([
+          ['figure', 'app', 'target', ...columns.slice(1).map(([, title]) => title)],
+          row('JS, gzip (all)', `< ${kb(TARGETS.jsGzipBytes)}`, (k) => kb(bundle[k].js.gzip)),
+          row('JS, gzip (first paint)', '', (k) => kb(bundle[k].initialJs.gzip)),
+          row('JS, raw (all)', '', (k) => kb(bundle[k].js.raw)),
+          row('JS, brotli (all)', '', (k) => kb(bundle[k].js.brotli)),
+          row('CSS, raw / gzip', '', (k) => `${kb(bundle[k].css.raw)} / ${kb(bundle[k].css.gzip)}`),
+          row(`interactive, first visit, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].interactiveMs)),
+          row(`interactive, returning, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].warm.interactiveMs)),
+          row('  Call button visible, p50', '', (k) => ms(pages[k].visibleMs)),
+          row(`  all ${CONTACTS} rows in the DOM, p50`, '', (k) => ms(pages[k].completeMs)),
+          row('  first contentful paint, p50', '', (k) => ms(pages[k].fcpMs)),
+          row('  long tasks before, p50', '', (k) => ms(pages[k].longTasksMs)),
+          row(`JS heap after GC (${CONTACTS} contacts)`, '', (k) => kb(pages[k].heap.usedBytes)),
+          row('DOM nodes', '', (k) => pages[k].heap.domNodes),
+        ]) +
+        `\n\nChromium ${result.machine.chromium}, ${result.machine.cpus} cores, load ${result.machine.loadAverage1m.before} → ${result.machine.loadAverage1m.after}; wrote ${path.relative(ROOT, OUT)}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

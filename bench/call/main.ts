@@ -1,0 +1,31 @@
+/**
+ * The entry of `npm run bench:call` (run by Vitest, which loads the e2e
+ * harness's TypeScript). Settings through the environment:
+ * BENCH_CALL_RUNS (20), BENCH_CALL_WARMUP (1), BENCH_CALL_RING_MS (1000),
+ * BENCH_CALL_OUT (bench/results/call.json), BENCH_CALL_TRACE=1 (print what
+ * each peer connection did in every call).
+ */
+import path from 'node:path';
+import { it } from 'vitest';
+import { DEFAULT_OPTIONS, RESULT_FILE, formatTable, runCallBench, writeResult, type CallBenchOptions } from './run.js';
+
+function fromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${raw}`);
+  return value;
+}
+
+it('bench:call', async () => {
+  const options: CallBenchOptions = {
+    runs: Math.max(1, fromEnv('BENCH_CALL_RUNS', DEFAULT_OPTIONS.runs)),
+    warmup: fromEnv('BENCH_CALL_WARMUP', DEFAULT_OPTIONS.warmup),
+    ringMs: fromEnv('BENCH_CALL_RING_MS', DEFAULT_OPTIONS.ringMs),
+    trace: process.env.BENCH_CALL_TRACE === '1',
+  };
+  const out = path.resolve(process.env.BENCH_CALL_OUT ?? RESULT_FILE);
+  const result = await runCallBench(options, (line) => console.log(line));
+  writeResult(result, out);
+  console.log(`\n${formatTable(result)}\n\nwritten to ${path.relative(process.cwd(), out)}`);
+});

@@ -1,0 +1,196 @@
+/**
+ * The in-page stopwatch of the call benchmark, injected before a page loads
+ * (after the e2e harness's own instrumentation). Every time is taken inside
+ * the page, as `performance.timeOrigin + …` so that times from two pages of
+ * one machine can be subtracted:
+ *
+ * - Socket.IO `call:*` messages and their acknowledgements (a WebSocket wrapper);
+ * - getUserMedia calls and AudioContexts made (main-thread work worth seeing);
+ * - clicks on buttons (the event's own timestamp: when the input arrived);
+ * - each new `data-state` of the call panel (a MutationObserver: the moment
+ *   the DOM shows it), and the next animation frame (when it is painted);
+ * - for each RTCPeerConnection: when it was made, when its `connectionState`
+ *   became `connected`, when its inbound audio first had a packet and when its
+ *   `audioLevel` first went above the threshold (getStats polled in the page
+ *   every few milliseconds once connected).
+ *
+ * Node only reads the records after the fact, so its own polling adds nothing.
+ */
+
+export interface PeerRecord {
+  created: number;
+  connected: number | null;
+  /** The first audio packet delivered to the receiving track (RTCRtpReceiver.getSynchronizationSources, exact). */
+  firstPlayed: number | null;
+  /** The first such packet whose level (RFC 6464, set by the sender) is above the threshold (exact). */
+  heard: number | null;
+  /**
+   * getStats() inbound-rtp `audioLevel` first above the threshold, as the page saw it. Chromium
+   * keeps a stats report for 50 ms, so this lags the level by up to 50 ms (see `polls`, `freshReports`).
+   */
+  audible: number | null;
+  polls: number;
+  freshReports: number;
+  /** What happened to this connection, in order: methods called and events fired. */
+  trace: { e: string; t: number }[];
+}
+
+export interface ProbeRecord {
+  clicks: { name: string; t: number }[];
+  /** `t`: the DOM shows the state; `painted`: the next animation frame after it, when it reaches the screen. */
+  states: { state: string; t: number; painted: number | null }[];
+  /** Socket.IO call events and their acknowledgements, as the WebSocket sent or received them. */
+  messages: { e: string; t: number }[];
+  /** Other work on the page's main thread: getUserMedia calls, AudioContexts made. */
+  work: { e: string; t: number }[];
+  pcs: PeerRecord[];
+}
+
+export interface ProbeWindow {
+  __bench: ProbeRecord;
+  __benchReset: () => void;
+}
+
+/** What callProbe uses (it cannot import them: keep the two in step). */
+export const PROBE_SETTINGS = {
+  /** Above this `audioLevel` the audio is not silence (silence reads about 3e-5). */
+  audibleLevel: 0.01,
+  /** How often each connected peer connection's statistics are read. */
+  statsPollMs: 5,
+};
+
+export function callProbe(): void {
+  // Self-contained: Playwright injects this function's source, nothing it imports.
+  const AUDIBLE_LEVEL = 0.01;
+  const POLL_MS = 5;
+  const GIVE_UP_MS = 20_000;
+  const w = window as unknown as ProbeWindow;
+  const now = () => performance.timeOrigin + performance.now();
+  w.__benchReset = () => {
+    w.__bench = { clicks: [], states: [], messages: [], work: [], pcs: [] };
+  };
+  w.__benchReset();
+
+  window.addEventListener(
+    'click',
+    (event) => {
+      const button = (event.target as Element | null)?.closest('button');
+      if (!button) return;
+      const name = button.getAttribute('aria-label') ?? button.textContent.trim();
+      w.__bench.clicks.push({ name, t: performance.timeOrigin + event.timeStamp });
+    },
+    true,
+  );
+
+  let shown: string | null = null;
+  new MutationObserver(() => {
+    const state = document.querySelector('section.call[data-state]')?.getAttribute('data-state') ?? null;
+    if (state === shown) return;
+    shown = state;
+    if (!state) return;
+    const entry = { state, t: now(), painted: null as number | null };
+    w.__bench.states.push(entry);
+    requestAnimationFrame(() => (entry.painted = now()));
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+
+  // Engine.IO message "4", Socket.IO EVENT "2" or ACK "3", an optional ack id, then the JSON array.
+  const pendingAcks = new Map<string, string>();
+  const socketMessage = (direction: 'sent' | 'received', data: unknown) => {
+    if (typeof data !== 'string') return;
+    const m = /^4([23])(\d*)\[(?:"([^"]+)")?/.exec(data);
+    if (!m) return;
+    const [, kind, id = '', event] = m;
+    if (kind === '2' && event?.startsWith('call:')) {
+      if (id) pendingAcks.set(id, event);
+      w.__bench.messages.push({ e: `${direction} ${event}`, t: now() });
+    } else if (kind === '3' && pendingAcks.has(id)) {
+      w.__bench.messages.push({ e: `${direction} ack of ${pendingAcks.get(id)!}`, t: now() });
+      pendingAcks.delete(id);
+    }
+  };
+  const BaseSocket = window.WebSocket;
+  window.WebSocket = class extends BaseSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event: MessageEvent) => socketMessage('received', event.data));
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      socketMessage('sent', data);
+      super.send(data as string);
+    }
+  };
+
+  const work = (e: string, t = now()) => w.__bench.work.push({ e, t });
+  const openMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    work('getUserMedia called');
+    const stream = await openMedia(constraints);
+    work('getUserMedia resolved');
+    return stream;
+  };
+  const BaseAudioContext = window.AudioContext;
+  window.AudioContext = class extends BaseAudioContext {
+    constructor(options?: AudioContextOptions) {
+      const started = now();
+      super(options);
+      work(`new AudioContext (${(now() - started).toFixed(1)} ms)`, started);
+    }
+  };
+
+  const Base = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Base {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      const record: PeerRecord = { created: now(), connected: null, firstPlayed: null, heard: null, audible: null, polls: 0, freshReports: 0, trace: [] };
+      w.__bench.pcs.push(record);
+      const note = (e: string) => record.trace.push({ e, t: now() });
+      for (const method of ['setLocalDescription', 'setRemoteDescription', 'addIceCandidate', 'createOffer', 'createAnswer'] as const) {
+        const original = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
+        (this as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+          const arg = args[0] as { type?: string; candidate?: unknown } | null | undefined;
+          const what = typeof arg?.candidate === 'string' ? arg.candidate.split(' ').slice(2, 8).join(' ') : (arg?.type ?? '');
+          note(`${method}(${what}) called`);
+          const result = await original(...args);
+          note(`${method}(${what}) done`);
+          return result;
+        };
+      }
+      this.addEventListener('icecandidate', ({ candidate }) => note(`icecandidate ${candidate ? candidate.candidate.split(' ').slice(2, 8).join(' ') : 'null'}`));
+      this.addEventListener('icegatheringstatechange', () => note(`gathering ${this.iceGatheringState}`));
+      this.addEventListener('iceconnectionstatechange', () => note(`ice ${this.iceConnectionState}`));
+      this.addEventListener('signalingstatechange', () => note(`signaling ${this.signalingState}`));
+      this.addEventListener('negotiationneeded', () => note('negotiationneeded'));
+      this.addEventListener('track', () => note('track'));
+
+      let lastStamp = -1;
+      const poll = async (): Promise<void> => {
+        if (this.connectionState === 'closed' || now() - record.created > GIVE_UP_MS) return;
+        for (const receiver of this.getReceivers()) {
+          if (receiver.track.kind !== 'audio') continue;
+          for (const source of receiver.getSynchronizationSources()) {
+            record.firstPlayed ??= source.timestamp;
+            if (record.heard === null && (source.audioLevel ?? 0) > AUDIBLE_LEVEL) record.heard = source.timestamp;
+          }
+        }
+        if (record.audible === null) {
+          const report = await this.getStats();
+          const t = now();
+          record.polls++;
+          for (const s of report.values() as IterableIterator<{ type: string; kind?: string; timestamp: number; audioLevel?: number }>) {
+            if (s.type !== 'inbound-rtp' || s.kind !== 'audio') continue;
+            if (s.timestamp !== lastStamp) record.freshReports++;
+            lastStamp = s.timestamp;
+            if ((s.audioLevel ?? 0) > AUDIBLE_LEVEL) record.audible = t;
+          }
+        }
+        if (record.audible === null || record.heard === null) setTimeout(() => void poll(), POLL_MS);
+      };
+      this.addEventListener('connectionstatechange', () => {
+        note(`connection ${this.connectionState}`);
+        if (this.connectionState !== 'connected' || record.connected !== null) return;
+        record.connected = now();
+        void poll();
+      });
+    }
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * `npm run bench:call`: real calls between two users of the web build in
+ * Debian's Chromium, through the browser end-to-end harness (a real server,
+ * fake microphones playing a tone), timed inside the pages (probe.ts), next
+ * to bare baselines measured in the same browser in the same run
+ * (baseline.ts). Returns the figures; main.ts writes and prints them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ROOT, closeEnded, liveTracks, registerUser, startWorld, user, type User } from '../../tests/e2e/harness.js';
+import { dial, poll, waitState } from '../../tests/e2e/steps.js';
+import { openBarePages, resetProbe, startBareServer, startBarePair, stopBarePair, type BarePages } from './baseline.js';
+import { PROBE_SETTINGS, callProbe, type PeerRecord, type ProbeRecord, type ProbeWindow } from './probe.js';
+
+export interface CallBenchOptions {
+  /** Measured calls (and as many of each baseline). */
+  runs: number;
+  /** Calls made first and not counted: the first call of a fresh browser warms its audio service. */
+  warmup: number;
+  /** How long the call rings before Answer is clicked, as a person takes a moment to answer. */
+  ringMs: number;
+  /** Print what each side's peer connection did, in ms from the Answer click. */
+  trace: boolean;
+}
+
+export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, ringMs: 1000, trace: false };
+export const RESULT_FILE = path.join(ROOT, 'bench/results/call.json');
+
+/** Targets on loopback, from issue 6. */
+export const TARGETS = { dialToRingMsP95: 100, answerToAudioMsP95: 250 } as const;
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+}
+
+/** One Parley call, ms from the click. */
+export interface CallSample {
+  dialToRingMs: number;
+  answerToConnectedMs: { caller: number; callee: number };
+  answerToFirstPlayedMs: { caller: number; callee: number };
+  answerToHeardMs: { caller: number; callee: number };
+  answerToAudioMs: { caller: number; callee: number };
+}
+
+/** One run of each baseline. */
+export interface BaselineSample {
+  ringMs: number;
+  getUserMediaMs: number;
+  connectedMs: number;
+  firstPlayedMs: number;
+  heardMs: number;
+  audioMs: number;
+}
+
+export interface CallBenchResult {
+  bench: 'call';
+  date: string;
+  commit: string;
+  command: string;
+  environment: { chromium: string; node: string; cpus: number; loadAverage: { start: number[]; end: number[] } };
+  options: CallBenchOptions;
+  probe: typeof PROBE_SETTINGS;
+  targets: typeof TARGETS;
+  /** Click Call → the callee's call panel shows the incoming call. */
+  dialToRingMs: Percentiles;
+  /** Click Answer → both peer connections `connected` (the later of the two). */
+  answerToConnectedMs: Percentiles;
+  /**
+   * Click Answer → both sides' getStats() inbound-rtp `audioLevel` above the threshold (the later).
+   * Chromium updates that level about every 100 ms and keeps a stats report for 50 ms, so this
+   * trails the sound itself: answerToHeardMs is when it is played.
+   */
+  answerToAudioMs: Percentiles;
+  /** Click Answer → on both sides, the first audio packet above the threshold is played (the later). */
+  answerToHeardMs: Percentiles;
+  /** Click Answer → on both sides, the first audio packet is played (the later). */
+  answerToFirstPlayedMs: Percentiles;
+  baseline: {
+    /** Click → the other page shows a call, through a bare Socket.IO relay. */
+    ringMs: Percentiles;
+    /** One getUserMedia of the fake microphone. */
+    getUserMediaMs: Percentiles;
+    /** A bare peer connection pair in one page, microphones open: start of negotiation → both connected. */
+    connectedMs: Percentiles;
+    firstPlayedMs: Percentiles;
+    heardMs: Percentiles;
+    audioMs: Percentiles;
+  };
+  warmupSamples: CallSample[];
+  samples: CallSample[];
+  baselineSamples: BaselineSample[];
+}
+
+/** Nearest-rank percentile, in ms rounded to 0.1. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) throw new Error('no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const v = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return Math.round(v * 10) / 10;
+}
+
+function percentiles(values: number[]): Percentiles {
+  return { p50: percentile(values, 50), p95: percentile(values, 95) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function readProbe(page: Page): Promise<ProbeRecord> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__bench);
+}
+
+/** Waits (Node side, coarse: the times are the page's) until the page's newest peer connection heard audio. */
+async function waitAudible(page: Page, count = 1): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const pcs = (window as unknown as ProbeWindow).__bench.pcs;
+      return pcs.length >= n && pcs.slice(-n).every((pc) => pc.audible !== null);
+    },
+    count,
+    { polling: 50, timeout: 15_000 },
+  );
+}
+
+function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`the stopwatch has no ${what}`);
+  return value;
+}
+
+function clickAt(record: ProbeRecord, name: string): number {
+  return must(record.clicks.find((c) => c.name === name)?.t, `click on ${name}`);
+}
+
+function peerTimes(pc: PeerRecord | undefined, from: number, who: string) {
+  const p = must(pc, `peer connection for the ${who}`);
+  return {
+    connected: must(p.connected, `${who} connected`) - from,
+    firstPlayed: must(p.firstPlayed, `${who} first packet played`) - from,
+    heard: must(p.heard, `${who} first audible packet played`) - from,
+    audible: must(p.audible, `${who} audible`) - from,
+  };
+}
+
+/** Events of several pages (or peer connections) on one time line, in ms from `from`. */
+function printTimeline(records: [string, ProbeRecord][], from: number, extra: [number, string][], print: (line: string) => void): void {
+  const lines = [...extra];
+  for (const [who, r] of records) {
+    for (const s of r.states) {
+      lines.push([s.t, `${who} shows ${s.state}`]);
+      if (s.painted !== null) lines.push([s.painted, `${who} paints ${s.state}`]);
+    }
+    for (const m of r.messages) lines.push([m.t, `${who} ${m.e}`]);
+    for (const m of r.work) lines.push([m.t, `${who} ${m.e}`]);
+    for (const c of r.clicks) lines.push([c.t, `${who} clicks ${c.name}`]);
+    for (const [i, pc] of r.pcs.entries()) {
+      const name = r.pcs.length > 1 ? `${who}#${i + 1}` : who;
+      lines.push([pc.created, `${name} new RTCPeerConnection`]);
+      for (const e of pc.trace) lines.push([e.t, `${name} ${e.e}`]);
+      if (pc.firstPlayed !== null) lines.push([pc.firstPlayed, `${name} plays the first audio packet`]);
+      if (pc.heard !== null) lines.push([pc.heard, `${name} plays the first audible packet`]);
+      if (pc.audible !== null) lines.push([pc.audible, `${name} getStats audioLevel > ${PROBE_SETTINGS.audibleLevel} (${pc.freshReports} fresh reports in ${pc.polls} polls)`]);
+    }
+  }
+  for (const [t, what] of lines.sort((x, y) => x[0] - y[0])) print(`  ${(t - from).toFixed(1).padStart(8)} ms  ${what}`);
+}
+
+/** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
+async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void): Promise<CallSample> {
+  await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
+  await dial(alice, 'Bob');
+  await waitState(bob.page, 'incoming');
+  await sleep(ringMs);
+  await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+  await Promise.all([waitAudible(alice.page), waitAudible(bob.page)]);
+  const [a, b] = await Promise.all([readProbe(alice.page), readProbe(bob.page)]);
+
+  await alice.page.getByRole('button', { name: 'Hang up' }).click();
+  await Promise.all([waitState(alice.page, 'ended'), waitState(bob.page, 'ended')]);
+  await closeEnded(alice, bob);
+  // Each call must give its microphones back, or the next one measures a leak.
+  await expect.poll(() => liveTracks(alice.page), poll).toBe(0);
+  await expect.poll(() => liveTracks(bob.page), poll).toBe(0);
+
+  const dialed = clickAt(a, 'Call Bob');
+  const rang = must(b.states.find((s) => s.state === 'incoming')?.painted, 'incoming call painted');
+  const answered = clickAt(b, 'Answer');
+  if (trace) printTimeline([['alice', a], ['bob', b]], answered, [], trace);
+  const caller = peerTimes(a.pcs.at(-1), answered, 'caller');
+  const callee = peerTimes(b.pcs.at(-1), answered, 'callee');
+  return {
+    dialToRingMs: rang - dialed,
+    answerToConnectedMs: { caller: caller.connected, callee: callee.connected },
+    answerToFirstPlayedMs: { caller: caller.firstPlayed, callee: callee.firstPlayed },
+    answerToHeardMs: { caller: caller.heard, callee: callee.heard },
+    answerToAudioMs: { caller: caller.audible, callee: callee.audible },
+  };
+}
+
+async function baselineRun(bare: BarePages, trace?: (line: string) => void): Promise<BaselineSample> {
+  await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
+  await bare.caller.getByRole('button', { name: 'Call' }).click();
+  await bare.callee.waitForFunction(() => (window as unknown as ProbeWindow).__bench.states.some((s) => s.state === 'incoming' && s.painted !== null), undefined, {
+    polling: 50,
+    timeout: 5000,
+  });
+  const [a, b] = await Promise.all([readProbe(bare.caller), readProbe(bare.callee)]);
+  const ringMs = must(b.states.find((s) => s.state === 'incoming')?.painted, 'bare incoming painted') - clickAt(a, 'Call');
+  await bare.callee.evaluate(() => document.getElementById('call')?.replaceChildren());
+
+  await resetProbe(bare.caller);
+  const { getUserMediaMs, start } = await startBarePair(bare.caller);
+  await waitAudible(bare.caller, 2);
+  const record = await readProbe(bare.caller);
+  if (trace) printTimeline([['bare', record]], start, [[start, 'bare pair starts']], trace);
+  const pair = record.pcs.slice(-2).map((pc, i) => peerTimes(pc, start, `bare peer ${i + 1}`));
+  await stopBarePair(bare.caller);
+  const later = (key: keyof (typeof pair)[number]) => Math.max(...pair.map((p) => p[key]));
+  return { ringMs, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible') };
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'signaling-server/src'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function runCallBench(options: CallBenchOptions, log: (line: string) => void = () => undefined): Promise<CallBenchResult> {
+  const loadStart = os.loadavg();
+  const world = await startWorld();
+  const bareServer = await startBareServer();
+  let bare: BarePages | undefined;
+  try {
+    for (const name of ['alice', 'bob']) await registerUser(world, name);
+    const alice = await user(world, 'alice', { init: callProbe });
+    const bob = await user(world, 'bob', { init: callProbe });
+    bare = await openBarePages(world.browser, bareServer.url);
+
+    const warmupSamples: CallSample[] = [];
+    const samples: CallSample[] = [];
+    const baselineSamples: BaselineSample[] = [];
+    for (let i = 0; i < options.warmup; i++) {
+      warmupSamples.push(await parleyCall(alice, bob, options.ringMs));
+      await baselineRun(bare);
+    }
+    // Interleaved, so both see the same machine.
+    for (let i = 0; i < options.runs; i++) {
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
+      samples.push(s);
+      const b = await baselineRun(bare, options.trace ? log : undefined);
+      baselineSamples.push(b);
+      log(
+        `run ${i + 1}/${options.runs}: dial→ring ${s.dialToRingMs.toFixed(1)} ms, answer→connected ${Math.max(s.answerToConnectedMs.caller, s.answerToConnectedMs.callee).toFixed(1)} ms, ` +
+          `answer→audio ${Math.max(s.answerToAudioMs.caller, s.answerToAudioMs.callee).toFixed(1)} ms (bare: ring ${b.ringMs.toFixed(1)}, audio ${b.audioMs.toFixed(1)})`,
+      );
+    }
+    const later = (pick: (s: CallSample) => { caller: number; callee: number }) => samples.map((s) => Math.max(pick(s).caller, pick(s).callee));
+    const base = (pick: (s: BaselineSample) => number) => percentiles(baselineSamples.map(pick));
+    return {
+      bench: 'call',
+      date: new Date().toISOString(),
+      commit: gitCommit(),
+      command: 'npm run bench:call',
+      environment: { chromium: world.browser.version(), node: process.version, cpus: os.cpus().length, loadAverage: { start: loadStart, end: os.loadavg() } },
+      options,
+      probe: PROBE_SETTINGS,
+      targets: TARGETS,
+      dialToRingMs: percentiles(samples.map((s) => s.dialToRingMs)),
+      answerToConnectedMs: percentiles(later((s) => s.answerToConnectedMs)),
+      answerToAudioMs: percentiles(later((s) => s.answerToAudioMs)),
+      answerToHeardMs: percentiles(later((s) => s.answerToHeardMs)),
+      answerToFirstPlayedMs: percentiles(later((s) => s.answerToFirstPlayedMs)),
+      baseline: {
+        ringMs: base((s) => s.ringMs),
+        getUserMediaMs: base((s) => s.getUserMediaMs),
+        connectedMs: base((s) => s.connectedMs),
+        firstPlayedMs: base((s) => s.firstPlayedMs),
+        heardMs: base((s) => s.heardMs),
+        audioMs: base((s) => s.audioMs),
+      },
+      warmupSamples,
+      samples,
+      baselineSamples,
+    };
+  } finally {
+    await bare?.close();
+    await bareServer.close();
+    await world.close();
+  }
+}
+
+export function writeResult(result: CallBenchResult, file = RESULT_FILE): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The figures as a table for the terminal. */
+export function formatTable(r: CallBenchResult): string {
+  const ms = (p: Percentiles) => [p.p50.toFixed(1), p.p95.toFixed(1)];
+  const rows: string[][] = [
+    ['figure', 'p50 ms', 'p95 ms', 'target p95', 'baseline', 'baseline p50', 'baseline p95'],
+    ['dialToRingMs', ...ms(r.dialToRingMs), `< ${r.targets.dialToRingMsP95}`, 'bare relay', ...ms(r.baseline.ringMs)],
+    ['answerToConnectedMs', ...ms(r.answerToConnectedMs), '', 'bare pair', ...ms(r.baseline.connectedMs)],
+    ['answerToAudioMs', ...ms(r.answerToAudioMs), `< ${r.targets.answerToAudioMsP95}`, 'bare pair', ...ms(r.baseline.audioMs)],
+    ['  answerToHeardMs', ...ms(r.answerToHeardMs), '', 'bare pair', ...ms(r.baseline.heardMs)],
+    ['getUserMediaMs', '', '', '', 'one mic', ...ms(r.baseline.getUserMediaMs)],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  const load = r.environment.loadAverage;
+  return [
+    `Call setup: ${r.options.runs} calls (after ${r.options.warmup} warm-up), answered after ${r.options.ringMs} ms of ringing; Chromium ${r.environment.chromium}, ${r.environment.cpus} CPUs, load ${load.start[0]!.toFixed(2)} → ${load.end[0]!.toFixed(2)}`,
+    ...lines,
+  ].join('\n');
+}

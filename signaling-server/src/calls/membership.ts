@@ -1,0 +1,73 @@
+/**
+ * Who is in a call, as pure changes for CallStore.update: each takes the call
+ * as the store has it now and returns the new call or why not. The mesh limit
+ * counts participants and people still ringing alike, so a call never
+ * admits more than it can carry.
+ */
+import type { CallChange, Invitation, Participant } from '../stores/types.js';
+
+/** Someone joins an answered call (a named room). */
+export function join(me: Participant, limit: number): CallChange<'room_full' | 'not_in_call'> {
+  return (call) => {
+    if (call.state !== 'active') return { refused: 'not_in_call' };
+    if (call.participants.length + call.invitations.length >= limit) return { refused: 'room_full' };
+    return { ...call, participants: [...call.participants, me] };
+  };
+}
+
+/** Rings `invitation.username` into an answered call that `by` takes part in. */
+export function invite(invitation: Invitation, byDevice: string, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in'> {
+  return (call) => {
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === byDevice)) return { refused: 'not_in_call' };
+    const name = invitation.username;
+    if (call.participants.some((p) => p.username === name) || call.invitations.some((i) => i.username === name)) {
+      return { refused: 'already_in' };
+    }
+    if (call.participants.length + call.invitations.length >= limit) return { refused: 'room_full' };
+    return { ...call, invitations: [...call.invitations, invitation] };
+  };
+}
+
+/** An invited device answers: its user's invitation becomes a participant. */
+export function acceptInvitation(me: Participant): CallChange<'not_ringing'> {
+  return (call) => {
+    const invitation = call.invitations.find((i) => i.username === me.username);
+    if (call.state !== 'active' || !invitation?.devices.includes(me.device)) return { refused: 'not_ringing' };
+    return { ...call, invitations: call.invitations.filter((i) => i !== invitation), participants: [...call.participants, me] };
+  };
+}
+
+/** One invited device stops ringing (it disconnected); the invitation goes when none is left. */
+export function stopRingingInvitation(username: string, device: string): CallChange<'not_ringing'> {
+  return (call) => {
+    const invitation = call.invitations.find((i) => i.username === username);
+    if (!invitation?.devices.includes(device)) return { refused: 'not_ringing' };
+    const devices = invitation.devices.filter((d) => d !== device);
+    return {
+      ...call,
+      invitations: devices.length > 0 ? call.invitations.map((i) => (i === invitation ? { ...i, devices } : i)) : call.invitations.filter((i) => i !== invitation),
+    };
+  };
+}
+
+/** An invitation ends unanswered (declined, no answer, …). */
+export function dropInvitation(username: string): CallChange<'not_ringing'> {
+  return (call) => {
+    if (!call.invitations.some((i) => i.username === username)) return { refused: 'not_ringing' };
+    return { ...call, invitations: call.invitations.filter((i) => i.username !== username) };
+  };
+}
+
+/**
+ * A participant's device leaves. Refused `last` when its leaving ends the
+ * whole call instead: a call placed with call:invite needs two people (so a
+ * 1:1 hang-up ends it as it always did), a named room lasts until the last
+ * one is out.
+ */
+export function leave(device: string): CallChange<'not_in_call' | 'last'> {
+  return (call) => {
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === device)) return { refused: 'not_in_call' };
+    if (call.participants.length <= (call.room === null ? 2 : 1)) return { refused: 'last' };
+    return { ...call, participants: call.participants.filter((p) => p.device !== device), away: call.away.filter((d) => d !== device) };
+  };
+}

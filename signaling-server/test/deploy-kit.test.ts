@@ -1,0 +1,220 @@
+/**
+ * The deployment kit in deploy/, exercised with the real tools where they
+ * run here: nginx -t on the site config (with a test certificate and the
+ * upstream templated to loopback nodes), systemd-analyze verify on the unit,
+ * coturn started on loopback with the example config (a TURN allocation with
+ * parley-server's own credentials, and a relay to a private address refused),
+ * and the compose file read as YAML and checked against the other files.
+ * Docker itself does not run on our CI machines: the image and the compose
+ * stack are not built or started here.
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { SETTINGS } from '../src/config.js';
+import { iceServersFor } from '../src/ice-servers.js';
+import { tempDir } from './harness.js';
+import { TurnClient } from './turn-client.js';
+
+const run = promisify(execFile);
+const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
+const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
+
+function tool(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
+    if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+function missingTool(name: string, pkg: string): boolean {
+  if (tool(name)) return false;
+  process.stdout.write(`deploy-kit.test.ts: ${name} is not installed (Debian package "${pkg}"), its check is skipped\n`);
+  return true;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The private and loopback ranges the coturn config must refuse to relay to, as denied-peer-ip values. */
+const MUST_DENY = [
+  '10.0.0.0-10.255.255.255',
+  '172.16.0.0-172.31.255.255',
+  '192.168.0.0-192.168.255.255',
+  '127.0.0.0-127.255.255.255',
+  '169.254.0.0-169.254.255.255',
+  '100.64.0.0-100.127.255.255',
+  '0.0.0.0-0.255.255.255',
+  '::1',
+  'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+];
+
+describe('deploy/nginx/parley.conf', () => {
+  it.skipIf(missingTool('nginx', 'nginx'))('passes nginx -t with a certificate and the upstream templated to local nodes', async () => {
+    const dir = tempDir();
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=parley.test']);
+    const site = read('nginx/parley.conf');
+    expect(site).toMatch(/# nodes:begin\n[\s\S]*# nodes:end/);
+    expect(site).toMatch(/^\s*hash \$remote_addr consistent;/m);
+    expect(site).toMatch(/location \/socket\.io\/ \{/);
+    expect(site).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(site).toMatch(/listen 443 ssl http2;/);
+    const templated = site
+      .replace(/# nodes:begin\n[\s\S]*# nodes:end/, '# nodes:begin\n    server 127.0.0.1:17071;\n    server 127.0.0.1:17072;\n    # nodes:end')
+      .replaceAll('/etc/letsencrypt/live/parley.example.com/fullchain.pem', `${dir}/cert.pem`)
+      .replaceAll('/etc/letsencrypt/live/parley.example.com/privkey.pem', `${dir}/key.pem`);
+    expect(templated).not.toContain('/etc/letsencrypt');
+    writeFileSync(`${dir}/site.conf`, templated);
+    writeFileSync(`${dir}/nginx.conf`, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  include ${dir}/site.conf;\n}\n`);
+    const res = spawnSync(tool('nginx') as string, ['-t', '-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { encoding: 'utf8' });
+    expect(res.stderr).toMatch(/syntax is ok/);
+    expect(res.stderr).toMatch(/test is successful/);
+    expect(res.status).toBe(0);
+  });
+});
+
+describe('deploy/systemd/parley-server.service', () => {
+  it('is hardened: its own state directory, no new privileges, a read-only system', () => {
+    const unit = read('systemd/parley-server.service');
+    for (const line of ['DynamicUser=yes', 'StateDirectory=parley-server', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'Environment=PARLEY_DATA_DIR=/var/lib/parley-server']) {
+      expect(unit.split('\n')).toContain(line);
+    }
+  });
+
+  it.skipIf(missingTool('systemd-analyze', 'systemd'))('passes systemd-analyze verify', () => {
+    const res = spawnSync(tool('systemd-analyze') as string, ['verify', path.join(DEPLOY, 'systemd/parley-server.service')], { encoding: 'utf8' });
+    expect(`${res.stdout}${res.stderr}`).toBe('');
+    expect(res.status).toBe(0);
+  });
+});
+
+describe('deploy/coturn/turnserver.conf', () => {
+  const conf = read('coturn/turnserver.conf');
+
+  it('uses the TURN REST secret scheme and refuses to relay to private and loopback addresses', () => {
+    const lines = conf.split('\n').map((l) => l.trim());
+    expect(lines).toContain('use-auth-secret');
+    const denied = lines.filter((l) => l.startsWith('denied-peer-ip=')).map((l) => l.slice('denied-peer-ip='.length));
+    for (const range of MUST_DENY) expect(denied).toContain(range);
+    expect(lines).toContain('no-multicast-peers');
+  });
+
+  it.skipIf(missingTool('turnserver', 'coturn'))(
+    'coturn starts with it, accepts the credentials parley-server hands out, refuses a wrong secret and a private peer',
+    { timeout: 60_000 },
+    async () => {
+      const dir = tempDir();
+      const port = await freePort();
+      const secret = 'a-shared-turn-secret-for-this-test';
+      const child = spawn(
+        tool('turnserver') as string,
+        ['-c', path.join(DEPLOY, 'coturn/turnserver.conf'), `--static-auth-secret=${secret}`, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`, `--pidfile=${dir}/turnserver.pid`, '--no-tls', '--no-dtls'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
+      child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
+      const turn = new TurnClient('127.0.0.1', port);
+      try {
+        // It answers once its listener is up; until then requests go unanswered.
+        const [server] = iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: secret, turnTtlS: 600 }, 'account-id').filter((s) => s.username);
+        let allocated;
+        for (let attempt = 0; attempt < 20 && !allocated; attempt++) {
+          allocated = await turn.allocate(server?.username ?? '', server?.credential ?? '').catch(() => undefined);
+        }
+        expect(allocated, output).toMatchObject({ ok: true });
+        // Hardening: no relay to the host's network or loopback, relay to a public address.
+        expect(await turn.permit('10.1.2.3')).toMatchObject({ ok: false, code: 403 });
+        expect(await turn.permit('127.0.0.1')).toMatchObject({ ok: false, code: 403 });
+        expect(await turn.permit('192.168.1.20')).toMatchObject({ ok: false, code: 403 });
+        expect(await turn.permit('8.8.8.8')).toMatchObject({ ok: true });
+
+        const [wrong] = iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: 'another-secret-entirely', turnTtlS: 600 }, 'account-id');
+        const other = new TurnClient('127.0.0.1', port);
+        try {
+          expect(await other.allocate(wrong?.username ?? '', wrong?.credential ?? '')).toMatchObject({ ok: false, code: 401 });
+        } finally {
+          other.close();
+        }
+        // Every line of the file was understood (the refusals above are logged as ERROR, by design).
+        expect(output).not.toMatch(/Bad configuration format|Wrong address format|[Uu]nknown option/);
+        expect(output).toMatch(/A peer IP 10\.1\.2\.3 denied in the range: 10\.0\.0\.0-10\.255\.255\.255/);
+      } finally {
+        turn.close();
+        child.kill('SIGTERM');
+      }
+    },
+  );
+});
+
+describe('deploy/docker-compose.yml (not run here: no Docker on our CI machines)', () => {
+  interface Service {
+    build?: { context: string; dockerfile: string };
+    image?: string;
+    environment?: Record<string, string>;
+    command?: string[];
+    volumes?: string[];
+    networks?: Record<string, { ipv4_address?: string }> | string[];
+  }
+  const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+  const services = compose.services;
+  const nodes = Object.entries(services).filter(([, s]) => s.build?.dockerfile === 'deploy/Dockerfile');
+  /** The variable names a compose value interpolates. */
+  const variables = (value: string) => [...value.matchAll(/\$\{(\w+)/g)].map((m) => m[1]);
+
+  it('runs two or more parley-server nodes from deploy/Dockerfile, nginx, Redis, PostgreSQL and coturn', () => {
+    expect(nodes.length).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['nginx', 'redis', 'postgres', 'coturn']));
+    expect(services.nginx?.volumes).toContain('./nginx/parley.conf:/etc/nginx/conf.d/default.conf:ro');
+    expect(services.coturn?.volumes).toContain('./coturn/turnserver.conf:/etc/coturn/turnserver.conf:ro');
+  });
+
+  it('gives coturn the same secret as every node, and the nodes the same database as PostgreSQL and the same Redis', () => {
+    const coturnSecret = (services.coturn?.command ?? []).find((a) => a.startsWith('--static-auth-secret='));
+    expect(coturnSecret).toBeDefined();
+    const [secretVar] = variables(coturnSecret as string);
+    const pgEnv = services.postgres?.environment ?? {};
+    for (const [name, node] of nodes) {
+      const env = node.environment ?? {};
+      expect(variables(env.PARLEY_TURN_SECRET ?? ''), name).toEqual([secretVar]);
+      const db = new URL((env.PARLEY_DATABASE_URL ?? '').replace(/\$\{[^}]*\}/g, 'x'));
+      expect(db.hostname).toBe('postgres');
+      expect(db.username).toBe(pgEnv.POSTGRES_USER);
+      expect(db.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
+      expect(variables(env.PARLEY_DATABASE_URL ?? '')).toEqual(variables(pgEnv.POSTGRES_PASSWORD ?? ''));
+      const redis = new URL(env.PARLEY_REDIS_URL ?? '');
+      expect([redis.protocol, redis.hostname], name).toEqual(['redis:', 'redis']);
+      // Every setting is one the server knows.
+      const known = new Set(SETTINGS.map((s) => s.env));
+      for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
+    }
+  });
+
+  it('puts the nodes where nginx/parley.conf sends traffic, and .env.example names every variable it needs', () => {
+    const upstream = /# nodes:begin\n([\s\S]*)# nodes:end/.exec(read('nginx/parley.conf'))?.[1] ?? '';
+    const addresses = nodes.map(([, n]) => Object.values(n.networks as Record<string, { ipv4_address?: string }>)[0]?.ipv4_address);
+    for (const address of addresses) expect(upstream).toContain(`server ${address}:7070`);
+    const required = new Set([...read('docker-compose.yml').matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]));
+    const example = read('.env.example');
+    for (const name of required) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+
+  it('builds a non-root image in stages from node:20-slim', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile.match(/^FROM node:20-slim/gm)?.length).toBe(2);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).not.toMatch(/g\+\+|make/);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * The media side of a call with any number of people: a full mesh, one peer
+ * session per remote participant, each negotiated on its own (perfect
+ * negotiation, with the role the server gave for that pair). A 1:1 call is a
+ * mesh of one. This module keeps the books: who is there, their session,
+ * signals that came before their session, mute and away state, a level meter,
+ * a speaking indicator and connection quality per participant. Sessions and
+ * meters come from factories (CallSession and LevelMeter in the app, fakes
+ * in tests), so nothing here touches WebRTC or Web Audio itself.
+ */
+import type { UserRef } from 'parley-server/protocol';
+import type { MediaState, Signal } from './call-session.js';
+import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
+
+/** What the mesh needs of a peer session (CallSession has it). */
+export interface PeerSession {
+  readonly polite: boolean;
+  handleSignal(signal: Signal): Promise<void>;
+  release(): void;
+  signalingRestored(): void;
+  setMuted(muted: boolean): void;
+  getStats(): Promise<RTCStatsReport>;
+  close(): void;
+}
+
+export interface Meter {
+  level(): number;
+  close(): void;
+}
+
+export type PeerState = 'ringing' | MediaState;
+
+/** One remote participant as the in-call view shows them. */
+export interface Peer {
+  user: UserRef;
+  /** `ringing`: added to the call, not answered yet (no session). */
+  state: PeerState;
+  muted: boolean;
+  /** Their device lost its connection to the server; the call waits for it. */
+  away: boolean;
+  stream: MediaStream | null;
+  /** Live level of their audio, 0..1. */
+  level: number;
+  speaking: boolean;
+  quality: { quality: Quality; sample: QualitySample } | null;
+}
+
+export interface MeshOptions {
+  /** Makes the session toward `user`; `held` while the call still rings (see CallSession). */
+  session(user: UserRef, polite: boolean, held: boolean): PeerSession;
+  meter(stream: MediaStream): Meter;
+  now?: () => number;
+}
+
+/** A level above this is speech (or a tone), not room noise: about -40 dBFS on LevelMeter's scale. */
+export const SPEAKING_LEVEL = 0.15;
+/** How long the indicator stays on after the level drops, so it does not flicker between words. */
+export const SPEAKING_HOLD_MS = 400;
+/** Signals kept per participant whose session is not made yet (an offer and its candidates fit easily). */
+const EARLY_SIGNALS_MAX = 64;
+
+interface Link {
+  session: PeerSession | null;
+  meter: Meter | null;
+  counters: LossCounters | null;
+  lastLoudAt: number;
+}
+
+export class Mesh {
+  /** Everyone else in the call, in the order they came. */
+  peers = $state<Peer[]>([]);
+  // Bookkeeping, never rendered: `peers` is what the view reads.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly links = new Map<string, Link>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly early = new Map<string, Signal[]>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: MeshOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.peers.length;
+  }
+
+  peer(username: string): Peer | undefined {
+    return this.peers.find((p) => p.user.username === username);
+  }
+
+  session(username: string): PeerSession | null {
+    return this.links.get(username)?.session ?? null;
+  }
+
+  /** Someone was added and rings: shown, with no session until they answer. */
+  ringing(user: UserRef): void {
+    if (!this.peer(user.username)) this.peers.push(this.blank(user, 'ringing'));
+  }
+
+  /**
+   * Starts the session toward `user` (once: a second add keeps the first) and
+   * applies what they sent before it existed.
+   */
+  add(user: UserRef, polite: boolean, held = false): PeerSession {
+    const existing = this.links.get(user.username)?.session;
+    if (existing) return existing;
+    const peer = this.peer(user.username);
+    if (peer) {
+      peer.state = 'connecting';
+      peer.user = user;
+    } else {
+      this.peers.push(this.blank(user, 'connecting'));
+    }
+    const session = this.options.session(user, polite, held);
+    this.links.set(user.username, { session, meter: null, counters: null, lastLoudAt: -Infinity });
+    for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
+    this.early.delete(user.username);
+    return session;
+  }
+
+  /** They left (or their invitation ended): their session closes, the others are untouched. */
+  remove(username: string): void {
+    const link = this.links.get(username);
+    link?.session?.close();
+    link?.meter?.close();
+    this.links.delete(username);
+    this.early.delete(username);
+    this.peers = this.peers.filter((p) => p.user.username !== username);
+  }
+
+  /** A signal from `from`: to their session, or kept until it exists. */
+  signal(from: string, signal: Signal): void {
+    const session = this.links.get(from)?.session;
+    if (session) {
+      void session.handleSignal(signal);
+      return;
+    }
+    const kept = this.early.get(from) ?? [];
+    if (kept.length < EARLY_SIGNALS_MAX) this.early.set(from, [...kept, signal]);
+  }
+
+  /** The call is answered: sessions made while it rang send what they prepared. */
+  release(): void {
+    for (const link of this.links.values()) link.session?.release();
+  }
+
+  setMuted(muted: boolean): void {
+    for (const link of this.links.values()) link.session?.setMuted(muted);
+  }
+
+  /** Signaling works again: each session mends its path if it needs to. */
+  signalingRestored(username?: string): void {
+    for (const [name, link] of this.links) if (username === undefined || name === username) link.session?.signalingRestored();
+  }
+
+  setState(username: string, state: MediaState): void {
+    const peer = this.peer(username);
+    if (peer) peer.state = state;
+  }
+
+  setMutedBy(username: string, muted: boolean): void {
+    const peer = this.peer(username);
+    if (peer) peer.muted = muted;
+  }
+
+  setAway(username: string, away: boolean): void {
+    const peer = this.peer(username);
+    if (peer) peer.away = away;
+  }
+
+  /** Everyone's path is up (or nobody is there to connect to). */
+  allConnected(): boolean {
+    return this.peers.every((p) => p.state === 'connected' || p.state === 'ringing');
+  }
+
+  setStream(username: string, stream: MediaStream): void {
+    const peer = this.peer(username);
+    const link = this.links.get(username);
+    if (!peer || !link) return;
+    peer.stream = stream;
+    link.meter?.close();
+    link.meter = this.options.meter(stream);
+  }
+
+  /** Reads each participant's level; speaking while loud, and for a moment after. */
+  readLevels(): void {
+    const now = this.now();
+    for (const peer of this.peers) {
+      const link = this.links.get(peer.user.username);
+      if (!link?.meter) continue;
+      const level = link.meter.level();
+      if (level > SPEAKING_LEVEL) link.lastLoudAt = now;
+      peer.level = level;
+      peer.speaking = now - link.lastLoudAt <= SPEAKING_HOLD_MS;
+    }
+  }
+
+  /** Scores each connection from its statistics over the last interval. */
+  async sampleQuality(): Promise<void> {
+    await Promise.all(
+      [...this.links].map(async ([username, link]) => {
+        const session = link.session;
+        if (!session) return;
+        const report = await session.getStats();
+        // Left meanwhile, or a new session took the place.
+        if (this.links.get(username)?.session !== session) return;
+        const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, link.counters);
+        link.counters = counters;
+        const peer = this.peer(username);
+        if (peer) peer.quality = { quality: scoreQuality(sample), sample };
+      }),
+    );
+  }
+
+  /** Ends every session (the call is over). */
+  close(): void {
+    for (const link of this.links.values()) {
+      link.session?.close();
+      link.meter?.close();
+    }
+    this.links.clear();
+    this.early.clear();
+    this.peers = [];
+  }
+
+  private blank(user: UserRef, state: PeerState): Peer {
+    return { user, state, muted: false, away: false, stream: null, level: 0, speaking: false, quality: null };
+  }
+}

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import type { Signal } from './call-session.js';
+import { Mesh, SPEAKING_HOLD_MS, type Meter, type PeerSession } from './mesh.svelte.js';
+
+const ref = (username: string) => ({ username, displayName: username.toUpperCase() });
+const offer: Signal = { description: { type: 'offer', sdp: 'v=0' } };
+const candidate: Signal = { candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' } };
+
+class FakeSession implements PeerSession {
+  signals: Signal[] = [];
+  released = false;
+  restored = 0;
+  muted = false;
+  closed = false;
+  stats: Record<string, unknown>[] = [];
+  constructor(
+    readonly user: string,
+    readonly polite: boolean,
+    readonly held: boolean,
+  ) {}
+  handleSignal(signal: Signal): Promise<void> {
+    this.signals.push(signal);
+    return Promise.resolve();
+  }
+  release(): void {
+    this.released = true;
+  }
+  signalingRestored(): void {
+    this.restored++;
+  }
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+  }
+  getStats(): Promise<RTCStatsReport> {
+    return Promise.resolve(new Map(this.stats.map((s, i) => [String(i), s])) as unknown as RTCStatsReport);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+class FakeMeter implements Meter {
+  value = 0;
+  closed = false;
+  level(): number {
+    return this.value;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function mesh() {
+  const sessions: FakeSession[] = [];
+  const meters: FakeMeter[] = [];
+  let now = 1000;
+  const m = new Mesh({
+    session: (user, polite, held) => {
+      const s = new FakeSession(user.username, polite, held);
+      sessions.push(s);
+      return s;
+    },
+    meter: () => {
+      const meter = new FakeMeter();
+      meters.push(meter);
+      return meter;
+    },
+    now: () => now,
+  });
+  return { m, sessions, meters, tick: (ms: number) => (now += ms) };
+}
+
+describe('mesh bookkeeping', () => {
+  it('one session per participant, with the role given for that pair; a second add keeps the first', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), true);
+    m.add(ref('bob'), true);
+    expect(sessions.map((s) => [s.user, s.polite])).toEqual([
+      ['bob', false],
+      ['carol', true],
+    ]);
+    expect(m.peers.map((p) => [p.user.username, p.state])).toEqual([
+      ['bob', 'connecting'],
+      ['carol', 'connecting'],
+    ]);
+  });
+
+  it('routes each signal to its sender\'s session, keeping those that come before the session in order', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.signal('carol', offer);
+    m.signal('carol', candidate);
+    m.signal('bob', candidate);
+    expect(sessions[0]?.signals).toEqual([candidate]);
+    m.add(ref('carol'), true);
+    expect(sessions[1]?.signals).toEqual([offer, candidate]);
+    m.signal('carol', candidate);
+    expect(sessions[1]?.signals).toHaveLength(3);
+    expect(sessions[0]?.signals).toHaveLength(1);
+  });
+
+  it('keeps a bounded number of early signals per sender', () => {
+    const { m, sessions } = mesh();
+    for (let i = 0; i < 500; i++) m.signal('mallory', candidate);
+    m.add(ref('mallory'), true);
+    expect(sessions[0]?.signals.length).toBeLessThanOrEqual(64);
+  });
+
+  it('someone leaving closes only their session and meter; the others are untouched', () => {
+    const { m, sessions, meters } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), false);
+    m.setStream('bob', {} as MediaStream);
+    m.setStream('carol', {} as MediaStream);
+    m.remove('bob');
+    expect(sessions.map((s) => s.closed)).toEqual([true, false]);
+    expect(meters.map((x) => x.closed)).toEqual([true, false]);
+    expect(m.peers.map((p) => p.user.username)).toEqual(['carol']);
+    // Signals from someone who left are not kept for a session that will never come… until they rejoin.
+    m.signal('bob', offer);
+    m.add(ref('bob'), true);
+    expect(sessions[2]?.signals).toEqual([offer]);
+  });
+
+  it('a ringing invitee is shown without a session and becomes a participant when they answer', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.ringing(ref('carol'));
+    expect(m.peers.map((p) => p.state)).toEqual(['connecting', 'ringing']);
+    expect(m.allConnected()).toBe(false);
+    m.setState('bob', 'connected');
+    expect(m.allConnected()).toBe(true);
+    m.add(ref('carol'), false);
+    expect(sessions).toHaveLength(2);
+    expect(m.peers.map((p) => p.state)).toEqual(['connected', 'connecting']);
+  });
+
+  it('mute, release and restoring signaling reach every session; mute and away marks stay per participant', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false, true);
+    m.add(ref('carol'), false, true);
+    m.release();
+    m.setMuted(true);
+    m.signalingRestored();
+    m.signalingRestored('carol');
+    expect(sessions.map((s) => [s.held, s.released, s.muted, s.restored])).toEqual([
+      [true, true, true, 1],
+      [true, true, true, 2],
+    ]);
+    m.setMutedBy('carol', true);
+    m.setAway('bob', true);
+    expect(m.peers.map((p) => [p.muted, p.away])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
+  });
+
+  it('speaking follows each participant\'s own level, held briefly after it drops', () => {
+    const { m, meters, tick } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), false);
+    m.setStream('bob', {} as MediaStream);
+    m.setStream('carol', {} as MediaStream);
+    const [bob, carol] = meters;
+    bob!.value = 0.6;
+    carol!.value = 0.01;
+    m.readLevels();
+    expect(m.peers.map((p) => [p.level, p.speaking])).toEqual([
+      [0.6, true],
+      [0.01, false],
+    ]);
+    bob!.value = 0;
+    tick(SPEAKING_HOLD_MS / 2);
+    m.readLevels();
+    expect(m.peer('bob')?.speaking).toBe(true);
+    tick(SPEAKING_HOLD_MS);
+    m.readLevels();
+    expect(m.peer('bob')?.speaking).toBe(false);
+  });
+
+  it('scores each connection on its own statistics', async () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), false);
+    const pair = (rtt: number) => ({ type: 'candidate-pair', state: 'succeeded', nominated: true, currentRoundTripTime: rtt });
+    sessions[0]!.stats = [pair(0.02), { type: 'inbound-rtp', kind: 'audio', jitter: 0.005, packetsReceived: 100, packetsLost: 0 }];
+    sessions[1]!.stats = [pair(0.9), { type: 'inbound-rtp', kind: 'audio', jitter: 0.2, packetsReceived: 50, packetsLost: 50 }];
+    await m.sampleQuality();
+    expect(m.peers.map((p) => p.quality?.quality)).toEqual(['good', 'poor']);
+  });
+
+  it('close ends every session and forgets everyone', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.ringing(ref('carol'));
+    m.signal('dave', offer);
+    m.close();
+    expect(sessions.every((s) => s.closed)).toBe(true);
+    expect(m.size).toBe(0);
+    m.add(ref('dave'), true);
+    expect(sessions[1]?.signals).toEqual([]);
+  });
+});

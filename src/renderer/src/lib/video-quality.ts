@@ -1,0 +1,250 @@
+/**
+ * Adaptive video for one peer connection: video gives way before audio.
+ *
+ * - Audio is sent with `priority` and `networkPriority` high, video low, so
+ *   the sender's pacer and the network (DSCP) favour audio.
+ * - Each video source climbs a ladder of levels (bitrate cap, resolution
+ *   scale, frame rate cap). A camera keeps its frame rate and loses
+ *   resolution (`maintain-framerate`); a shared screen keeps its resolution,
+ *   so text stays readable, and loses frames (`maintain-resolution`).
+ * - Every STATS_INTERVAL_MS a pure controller (`decide`) reads the sender's
+ *   statistics: the loss the peer reports (remote-inbound-rtp), why the
+ *   encoder is held back (qualityLimitationReason) and what the path can
+ *   carry (availableOutgoingBitrate), and steps down at once when the path
+ *   struggles, back up only after several good readings in a row.
+ */
+import { logger } from './log.js';
+
+const log = logger('video-quality');
+
+export interface VideoLevel {
+  /** Bits per second. */
+  maxBitrate: number;
+  scaleResolutionDownBy: number;
+  maxFramerate?: number;
+}
+
+/** Level 0 is the best; each step down costs less. */
+export const CAMERA_LADDER: readonly VideoLevel[] = [
+  { maxBitrate: 1_200_000, scaleResolutionDownBy: 1 },
+  { maxBitrate: 700_000, scaleResolutionDownBy: 1 },
+  { maxBitrate: 400_000, scaleResolutionDownBy: 1.5 },
+  { maxBitrate: 200_000, scaleResolutionDownBy: 2 },
+  { maxBitrate: 100_000, scaleResolutionDownBy: 4 },
+];
+
+export const SCREEN_LADDER: readonly VideoLevel[] = [
+  { maxBitrate: 2_500_000, scaleResolutionDownBy: 1, maxFramerate: 15 },
+  { maxBitrate: 1_200_000, scaleResolutionDownBy: 1, maxFramerate: 10 },
+  { maxBitrate: 600_000, scaleResolutionDownBy: 1, maxFramerate: 5 },
+  { maxBitrate: 300_000, scaleResolutionDownBy: 1, maxFramerate: 3 },
+  { maxBitrate: 150_000, scaleResolutionDownBy: 1.5, maxFramerate: 2 },
+];
+
+export const STATS_INTERVAL_MS = 2000;
+/** Kept free for audio (Opus at its usual rate, with packet overhead) when sizing video to the path. */
+export const AUDIO_RESERVE_BPS = 64_000;
+/** Loss (0..1) from which video steps down one level, and two. */
+export const LOSS_STEP = 0.03;
+export const LOSS_SEVERE = 0.1;
+/** Below this loss a reading counts as good. */
+export const LOSS_GOOD = 0.01;
+/** Good readings in a row before stepping back up. */
+export const GOOD_STREAK_UP = 3;
+/** Headroom the path must have over the next level's cap before stepping up. */
+export const UP_HEADROOM = 1.25;
+
+export interface VideoSample {
+  /** Fraction of packets lost (0..1) as the peer last reported; null before its first report. */
+  loss: number | null;
+  /** Why the encoder is held back: 'none', 'bandwidth', 'cpu', 'other'; null when unknown. */
+  limitation: string | null;
+  /** Bits per second the path is estimated to carry; null when unknown. */
+  availableBitrate: number | null;
+}
+
+export interface ControllerState {
+  level: number;
+  goodStreak: number;
+}
+
+export const START: ControllerState = { level: 0, goodStreak: 0 };
+
+/** The next level for one video source after one reading: pure. */
+export function decide(state: ControllerState, sample: VideoSample, ladder: readonly VideoLevel[]): ControllerState {
+  const last = ladder.length - 1;
+  const loss = sample.loss ?? 0;
+  const room = sample.availableBitrate === null ? null : sample.availableBitrate - AUDIO_RESERVE_BPS;
+  // The best level whose cap fits what the path carries, leaving audio its share.
+  const fits = room === null ? 0 : firstFitting(ladder, room);
+  let steps = 0;
+  if (loss >= LOSS_SEVERE) steps = 2;
+  else if (loss >= LOSS_STEP || sample.limitation === 'bandwidth' || sample.limitation === 'cpu') steps = 1;
+  const down = Math.min(last, Math.max(state.level + steps, fits));
+  if (down > state.level) return { level: down, goodStreak: 0 };
+
+  const good = loss < LOSS_GOOD && (sample.limitation === null || sample.limitation === 'none');
+  const above = ladder[state.level - 1];
+  const roomForAbove = above !== undefined && (room === null || room >= above.maxBitrate * UP_HEADROOM);
+  if (!good || !roomForAbove) return { level: state.level, goodStreak: 0 };
+  const streak = state.goodStreak + 1;
+  return streak >= GOOD_STREAK_UP ? { level: state.level - 1, goodStreak: 0 } : { level: state.level, goodStreak: streak };
+}
+
+function firstFitting(ladder: readonly VideoLevel[], room: number): number {
+  const i = ladder.findIndex((l) => l.maxBitrate <= room);
+  return i === -1 ? ladder.length - 1 : i;
+}
+
+/** The subset of a sender's RTCStatsReport entries that `videoSample` reads. */
+export interface SenderStatsEntry {
+  type: string;
+  kind?: string;
+  state?: string;
+  nominated?: boolean;
+  fractionLost?: number;
+  qualityLimitationReason?: string;
+  availableOutgoingBitrate?: number;
+}
+
+/** One reading from a video sender's statistics (RTCRtpSender.getStats), plus the audio sender's loss. */
+export function videoSample(video: Iterable<SenderStatsEntry>, audio: Iterable<SenderStatsEntry> = []): VideoSample {
+  let loss: number | null = null;
+  let limitation: string | null = null;
+  let availableBitrate: number | null = null;
+  const seeLoss = (e: SenderStatsEntry) => {
+    if (e.type === 'remote-inbound-rtp' && e.fractionLost !== undefined) loss = Math.max(loss ?? 0, e.fractionLost);
+  };
+  for (const e of video) {
+    seeLoss(e);
+    if (e.type === 'outbound-rtp' && e.qualityLimitationReason !== undefined) limitation = e.qualityLimitationReason;
+    if (e.type === 'candidate-pair' && e.nominated && e.state === 'succeeded' && e.availableOutgoingBitrate !== undefined) {
+      availableBitrate = e.availableOutgoingBitrate;
+    }
+  }
+  // Audio shares the path: its loss is the path's loss too.
+  for (const e of audio) seeLoss(e);
+  return { loss, limitation, availableBitrate };
+}
+
+export type VideoKind = 'camera' | 'screen';
+
+const LADDERS: Record<VideoKind, readonly VideoLevel[]> = { camera: CAMERA_LADDER, screen: SCREEN_LADDER };
+const DEGRADATION: Record<VideoKind, 'maintain-framerate' | 'maintain-resolution'> = {
+  camera: 'maintain-framerate',
+  screen: 'maintain-resolution',
+};
+
+/** RTCRtpSendParameters as Chromium takes them (the DOM typings lack some members). */
+type SendParameters = RTCRtpSendParameters & { degradationPreference?: string };
+type SendEncoding = RTCRtpEncodingParameters & { priority?: RTCPriorityType; networkPriority?: RTCPriorityType; maxFramerate?: number };
+type RTCPriorityType = 'very-low' | 'low' | 'medium' | 'high';
+
+/** Runs the controller on a peer connection's video senders, and gives audio the priority. */
+export class VideoQuality {
+  private readonly state: Record<VideoKind, ControllerState & { on: boolean }> = {
+    camera: { ...START, on: false },
+    screen: { ...START, on: false },
+  };
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private busy = false;
+
+  constructor(
+    private readonly pc: RTCPeerConnection,
+    private readonly senderOf: (kind: VideoKind) => RTCRtpSender | null,
+  ) {}
+
+  /** Reading levels for a source: a source turned on starts at the best level. */
+  level(kind: VideoKind): number {
+    return this.state[kind].level;
+  }
+
+  setSource(kind: VideoKind, on: boolean): void {
+    Object.assign(this.state[kind], { ...START, on });
+    if (on) void this.applyVideo(kind);
+    const any = this.state.camera.on || this.state.screen.on;
+    if (any && !this.timer) this.timer = setInterval(() => void this.tick(), STATS_INTERVAL_MS);
+    if (!any && this.timer) this.stopTimer();
+  }
+
+  /** A negotiation completed: senders may have new encodings to set up. */
+  negotiated(): void {
+    void this.applyAudio();
+    for (const kind of ['camera', 'screen'] as const) if (this.state[kind].on) void this.applyVideo(kind);
+  }
+
+  dispose(): void {
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private audioSender(): RTCRtpSender | undefined {
+    return this.pc.getSenders().find((s) => s.track?.kind === 'audio');
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy || this.pc.connectionState !== 'connected') return;
+    this.busy = true;
+    try {
+      const audio = this.audioSender();
+      const audioStats = audio ? [...(await audio.getStats()).values()] : [];
+      for (const kind of ['camera', 'screen'] as const) {
+        const sender = this.senderOf(kind);
+        const state = this.state[kind];
+        if (!state.on || !sender) continue;
+        const sample = videoSample((await sender.getStats()).values() as Iterable<SenderStatsEntry>, audioStats as SenderStatsEntry[]);
+        const next = decide(state, sample, LADDERS[kind]);
+        const changed = next.level !== state.level;
+        Object.assign(state, next);
+        if (changed) {
+          log.info(`${kind} video to level ${next.level}`, sample);
+          await this.applyVideo(kind);
+        }
+      }
+    } catch (err) {
+      log.warn('reading the video statistics failed', err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async applyVideo(kind: VideoKind): Promise<void> {
+    const sender = this.senderOf(kind);
+    if (!sender?.track) return;
+    const level = LADDERS[kind][this.state[kind].level];
+    if (!level) return;
+    sender.track.contentHint = kind === 'screen' ? 'detail' : 'motion';
+    await update(sender, (p) => {
+      p.degradationPreference = DEGRADATION[kind];
+      return {
+        maxBitrate: level.maxBitrate,
+        scaleResolutionDownBy: level.scaleResolutionDownBy,
+        ...(level.maxFramerate !== undefined && { maxFramerate: level.maxFramerate }),
+        priority: 'low',
+        networkPriority: 'low',
+      };
+    });
+  }
+
+  private async applyAudio(): Promise<void> {
+    const sender = this.audioSender();
+    if (sender) await update(sender, () => ({ priority: 'high', networkPriority: 'high' }));
+  }
+}
+
+/** Sets the first encoding's fields; a sender not negotiated yet (no encodings) is left alone. */
+async function update(sender: RTCRtpSender, fields: (p: SendParameters) => Partial<SendEncoding>): Promise<void> {
+  const params = sender.getParameters() as SendParameters;
+  const first = params.encodings[0];
+  if (!first) return;
+  params.encodings[0] = { ...first, ...fields(params) };
+  try {
+    await sender.setParameters(params);
+  } catch (err) {
+    log.warn('setting the sender parameters failed', err);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The call benchmark (`npm run bench:call`) still works: two measured calls
+ * and two runs of each baseline, written to JSON and read back with every
+ * figure present. No time is asserted: a benchmark never fails CI on speed.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { formatTable, runCallBench, writeResult, type CallBenchResult, type Percentiles } from '../../bench/call/run.js';
+import { ARTIFACTS } from './harness.js';
+
+it('bench:call measures and writes every figure', async () => {
+  const result = await runCallBench({ runs: 2, warmup: 0, ringMs: 300, trace: false });
+  const file = path.join(ARTIFACTS, 'bench-call-smoke.json');
+  writeResult(result, file);
+  const read = JSON.parse(readFileSync(file, 'utf8')) as CallBenchResult;
+
+  const figures: [string, Percentiles][] = [
+    ['dialToRingMs', read.dialToRingMs],
+    ['answerToConnectedMs', read.answerToConnectedMs],
+    ['answerToAudioMs', read.answerToAudioMs],
+    ['answerToHeardMs', read.answerToHeardMs],
+    ['answerToFirstPlayedMs', read.answerToFirstPlayedMs],
+    ...Object.entries(read.baseline).map(([k, v]) => [`baseline.${k}`, v] as [string, Percentiles]),
+  ];
+  expect(figures).toHaveLength(11);
+  for (const [name, { p50, p95 }] of figures) {
+    expect(Number.isFinite(p50) && Number.isFinite(p95), name).toBe(true);
+    expect(p50, name).toBeGreaterThan(0);
+    expect(p95, name).toBeGreaterThanOrEqual(p50);
+  }
+  expect(read.samples).toHaveLength(2);
+  expect(read.baselineSamples).toHaveLength(2);
+  expect(read.environment.chromium).toMatch(/^\d+\./);
+  expect(formatTable(read)).toMatch(/answerToAudioMs +[\d.]+ +[\d.]+ +< 250/);
+});

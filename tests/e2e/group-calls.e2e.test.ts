@@ -1,0 +1,174 @@
+/**
+ * Group calls in real Chromium: a full mesh of peer connections, one per
+ * pair. Each person must receive every other person's audio (inbound bytes
+ * growing and a level clearly above silence on each of their connections,
+ * and the speaking indicator lit for each name); the mesh limit refuses the
+ * next joiner; one leaving leaves the others' connections alone; rejoining
+ * works; Add person turns a 1:1 call into a group without touching the
+ * first pair's connection; history lists the participants.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { answerCall, establishCall, poll, waitState } from './steps.js';
+
+interface PeerAudio {
+  state: RTCPeerConnectionState;
+  bytesReceived: number;
+  audioLevel: number;
+}
+
+/** Inbound audio on each of the page's peer connections that is not closed, oldest first. */
+function meshAudio(page: Page): Promise<PeerAudio[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    return Promise.all(
+      pcs.map(async (pc) => {
+        let audio = { bytesReceived: 0, audioLevel: 0 };
+        for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; bytesReceived?: number; audioLevel?: number }>) {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') audio = { bytesReceived: s.bytesReceived ?? 0, audioLevel: s.audioLevel ?? 0 };
+        }
+        return { state: pc.connectionState, ...audio };
+      }),
+    );
+  });
+}
+
+/**
+ * `u` has one connected peer connection per other person, and on every one
+ * of them the bytes received grow and the level is above silence (~3e-5);
+ * in a group, the in-call view shows each of them speaking (their own level meter).
+ */
+async function expectHearsEveryone(u: User, others: string[]): Promise<void> {
+  await expect.poll(async () => (await meshAudio(u.page)).filter((a) => a.state === 'connected').length, poll).toBe(others.length);
+  const before = await meshAudio(u.page);
+  await expect
+    .poll(async () => {
+      const now = await meshAudio(u.page);
+      return now.length === before.length && now.every((a, i) => a.bytesReceived > (before[i]?.bytesReceived ?? 0) && a.audioLevel > 0.01);
+    }, poll)
+    .toBe(true);
+  // Left with one other person, the view is a 1:1 call's again (no participant list).
+  if (others.length < 2) return;
+  for (const name of others) {
+    const row = callPanel(u.page).locator('.participant', { hasText: name });
+    await expect.poll(() => row.getAttribute('data-speaking'), poll).toBe('true');
+  }
+}
+
+async function joinRoom(u: User, room: string, code = ''): Promise<void> {
+  await u.page.getByRole('button', { name: 'Contacts' }).click();
+  await u.page.getByLabel('Room name').fill(room);
+  await u.page.getByLabel('Join code (if any)').fill(code);
+  await u.page.getByRole('button', { name: 'Join', exact: true }).click();
+}
+
+async function leave(u: User): Promise<void> {
+  await u.page.getByRole('button', { name: 'Leave call' }).click();
+  await waitState(u.page, 'ended');
+}
+
+const names = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
+const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+
+describe('group calls (mesh)', () => {
+  let world: World | undefined;
+  const users: Partial<Record<(typeof names)[number], User>> = {};
+  const get = (n: (typeof names)[number]) => users[n]!;
+
+  beforeAll(async () => {
+    const w = await startWorld({ meshLimit: 4 });
+    world = w;
+    for (const n of names) await registerUser(w, n);
+    for (const n of names) users[n] = await user(w, n);
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await screenshotAll(ctx.task.name, ...Object.values(users));
+  });
+
+  it('three, then four people in a room each receive every other person\'s audio; the fifth is refused at the mesh limit', async () => {
+    const [alice, bob, carol, dave, erin] = names.map(get) as [User, User, User, User, User];
+    await joinRoom(alice, 'standup');
+    await waitState(alice.page, 'active');
+    await expect.poll(() => callPanel(alice.page).textContent(), poll).toContain('Nobody else is in room standup yet');
+    await joinRoom(bob, 'standup');
+    await joinRoom(carol, 'standup');
+    for (const [u, others] of [
+      [alice, ['Bob', 'Carol']],
+      [bob, ['Alice', 'Carol']],
+      [carol, ['Alice', 'Bob']],
+    ] as const) {
+      await expectHearsEveryone(u, [...others]);
+    }
+
+    await joinRoom(dave, 'standup');
+    const four = [alice, bob, carol, dave];
+    for (const u of four) await expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name)));
+    await alice.page.screenshot({ path: path.join(ARTIFACTS, 'group-call-4-people.png') });
+
+    // The mesh limit (4 here) refuses erin with the server's words; nobody's call changes.
+    await joinRoom(erin, 'standup');
+    await expect.poll(() => erin.page.getByRole('alert').textContent(), poll).toContain('Room "standup" is full: 4 people are in it');
+    expect(await callPanel(erin.page).count()).toBe(0);
+    await erin.page.getByRole('button', { name: 'Dismiss message' }).click();
+    for (const u of four) expect((await meshAudio(u.page)).filter((a) => a.state === 'connected')).toHaveLength(3);
+  });
+
+  it('one leaving leaves the others connected, hearing each other; they rejoin from the recent rooms', async () => {
+    const [alice, bob, carol, dave] = (['alice', 'bob', 'carol', 'dave'] as const).map(get) as [User, User, User, User];
+    const pcsBefore = await alice.page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length);
+    await leave(carol);
+    await closeEnded(carol);
+    for (const u of [alice, bob, dave]) {
+      await callPanel(u.page).locator('.participant', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+      await expectHearsEveryone(u, [alice, bob, dave].filter((o) => o !== u).map((o) => title(o.name)));
+    }
+    // Nobody else's connections were made again.
+    expect(await alice.page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length)).toBe(pcsBefore);
+
+    await carol.page.getByRole('button', { name: 'Join room standup' }).click();
+    const four = [alice, bob, carol, dave];
+    for (const u of four) await expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name)));
+
+    // The last one out ends the room.
+    for (const u of [dave, carol, bob, alice]) await leave(u);
+    await closeEnded(...four);
+  });
+
+  it('Add person turns a 1:1 call into a group without touching the first pair\'s connection; history lists everyone', async () => {
+    const [alice, bob, carol] = (['alice', 'bob', 'carol'] as const).map(get) as [User, User, User];
+    const created = async (u: User) => u.page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length);
+    await establishCall(alice, bob, 'Bob');
+    const bobPcs = await created(bob);
+
+    await alice.page.getByRole('button', { name: 'Add person' }).click();
+    await alice.page.getByRole('button', { name: 'Add Carol to the call' }).click();
+    await expect.poll(() => callPanel(bob.page).locator('.participant', { hasText: 'Carol' }).getAttribute('data-state'), poll).toBe('ringing');
+    await answerCall(carol);
+    await waitState(carol.page, 'active');
+    await expectHearsEveryone(alice, ['Bob', 'Carol']);
+    await expectHearsEveryone(bob, ['Alice', 'Carol']);
+    await expectHearsEveryone(carol, ['Alice', 'Bob']);
+    // Bob's connection to alice is the one made for the 1:1 call, still up: one more for carol, no other.
+    expect(await created(bob)).toBe(bobPcs + 1);
+    expect((await meshAudio(bob.page))[0]?.state).toBe('connected');
+
+    // The one who placed the call leaves: the other two go on.
+    await leave(alice);
+    await expectHearsEveryone(bob, ['Carol']);
+    await expectHearsEveryone(carol, ['Bob']);
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(carol.page, 'ended');
+    await closeEnded(alice, bob, carol);
+
+    await carol.page.getByRole('button', { name: /^History/ }).click();
+    const entry = carol.page.locator('li', { hasText: 'Group call with' }).first();
+    await expect.poll(() => entry.textContent(), poll).toMatch(/Alice, Bob/);
+    await alice.page.getByRole('button', { name: /^History/ }).click();
+    await expect.poll(() => alice.page.locator('li', { hasText: 'Room standup' }).first().textContent(), poll).toMatch(/Bob.*Carol.*Dave|Bob, Carol, Dave/);
+  });
+});

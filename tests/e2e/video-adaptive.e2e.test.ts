@@ -1,0 +1,119 @@
+/**
+ * Adaptive video on a thin uplink: alice and bob in a video call, each in a
+ * network namespace (tests/e2e/netns.ts); alice's uplink is then held to
+ * 400 kbit/s with a token bucket (tc tbf). Her camera's bitrate cap must
+ * drop to a level that leaves audio its share, while bob keeps hearing her
+ * with little loss; lifted again, the cap climbs back.
+ *
+ * Needs root, iproute2 and tc (the sch_tbf module); elsewhere it says why and skips.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openUser, registerUser, screenshotAll, signIn, startWorld, writeToneWav, type User, type World } from './harness.js';
+import { expectVideoFlowing, senderParameters } from './media.js';
+import { createLab, netnsAvailable, type Lab, type Side } from './netns.js';
+import { expectAudioFlowing, poll, waitState } from './steps.js';
+
+const exec = promisify(execFile);
+const UPLINK_KBIT = 400;
+/** What the controller keeps free for audio (video-quality.ts AUDIO_RESERVE_BPS). */
+const AUDIO_RESERVE_BPS = 64_000;
+
+const probe = await netnsAvailable();
+if (!probe.ok) console.info(`tests/e2e/video-adaptive skipped: ${probe.reason}`);
+
+async function limitUplink(side: Side, kbit: number | null): Promise<void> {
+  const tc = (...args: string[]) => exec('ip', ['netns', 'exec', side.netns, 'tc', ...args]);
+  if (kbit === null) await tc('qdisc', 'del', 'dev', side.device, 'root');
+  else await tc('qdisc', 'replace', 'dev', side.device, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '150ms');
+}
+
+/** The camera's bitrate cap as the app set it on the sender. */
+async function cameraCap(page: Page): Promise<number> {
+  return (await senderParameters(page)).find((s) => s.kind === 'video')?.maxBitrate ?? Number.NaN;
+}
+
+/** Audio packets bob lost from alice over the next `ms`, in percent. */
+async function audioLossOver(page: Page, ms: number): Promise<number> {
+  const read = () =>
+    page.evaluate(async () => {
+      const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1);
+      for (const s of (await pc!.getStats()).values() as IterableIterator<{ type: string; kind?: string; packetsLost?: number; packetsReceived?: number }>) {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') return { lost: s.packetsLost ?? 0, received: s.packetsReceived ?? 0 };
+      }
+      return { lost: 0, received: 0 };
+    });
+  const a = await read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await read();
+  const lost = b.lost - a.lost;
+  const received = b.received - a.received;
+  expect(received, 'audio packets arrived in the window').toBeGreaterThan(0);
+  return (100 * Math.max(0, lost)) / (received + Math.max(0, lost));
+}
+
+describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
+  let lab: Lab | undefined;
+  let world: World | undefined;
+  const browsers: Browser[] = [];
+  let alice: User;
+  let bob: User;
+
+  beforeAll(async () => {
+    lab = await createLab(['a', 'b']);
+    world = await startWorld({ host: lab.gateway });
+    for (const name of ['alice', 'bob']) await registerUser(world, name);
+    const wav = path.join(world.dataDir, 'netns-tone.wav');
+    writeToneWav(wav);
+    const users: User[] = [];
+    for (const [name, side] of [['alice', 'a'], ['bob', 'b']] as const) {
+      const browser = await launchChromium(wav, {
+        executablePath: lab.side(side).chromium,
+        args: [`--unsafely-treat-insecure-origin-as-secure=${world.url}`],
+      });
+      browsers.push(browser);
+      users.push(await openUser(world, name, { browser }));
+    }
+    [alice, bob] = users as [User, User];
+    await signIn(alice);
+    await signIn(bob);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await lab?.close();
+    await world?.close().catch(() => undefined);
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
+  });
+
+  it(`at ${UPLINK_KBIT} kbit/s the camera steps down and audio keeps flowing; lifted, the camera climbs back`, async () => {
+    if (!lab) throw new Error('no lab');
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await alice.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
+    await waitState(bob.page, 'incoming');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await expectVideoFlowing([bob.page], 'camera');
+    const full = await cameraCap(alice.page);
+
+    await limitUplink(lab.side('a'), UPLINK_KBIT);
+    await expect.poll(() => cameraCap(alice.page), { timeout: 40_000, interval: 500 }).toBeLessThanOrEqual(UPLINK_KBIT * 1000 - AUDIO_RESERVE_BPS);
+    const thin = await cameraCap(alice.page);
+    await expectAudioFlowing(bob.page);
+    const loss = await audioLossOver(bob.page, 4000);
+    console.info(`video-adaptive: camera cap ${full} → ${thin} bit/s at ${UPLINK_KBIT} kbit/s; bob's audio loss from alice ${loss.toFixed(1)} %`);
+    expect(loss, 'audio loss once video has made room').toBeLessThan(5);
+    await expectVideoFlowing([bob.page], 'camera');
+
+    await limitUplink(lab.side('a'), null);
+    await expect.poll(() => cameraCap(alice.page), { timeout: 60_000, interval: 1000 }).toBeGreaterThan(thin);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended', poll.timeout);
+  }, 180_000);
+});

@@ -1,0 +1,167 @@
+/**
+ * Video calls in the browser: Chromium's fake camera (a moving test pattern)
+ * and the fake microphone's tone, between alice and bob through the web
+ * build served by a real server.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import {
+  expectNoTile,
+  expectNoVideoSent,
+  expectTile,
+  expectVideoFlowing,
+  expectVideoSent,
+  liveVideoTracks,
+  senderParameters,
+  tile,
+} from './media.js';
+import { dial, expectAudioFlowing, poll, waitState } from './steps.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
+});
+
+async function videoDial(from: User, toName: string): Promise<void> {
+  await from.page.getByRole('button', { name: 'Contacts' }).click();
+  await from.page.getByRole('button', { name: `Video call ${toName}`, exact: true }).click();
+}
+
+async function hangUp(u: User, ...others: User[]): Promise<void> {
+  await u.page.getByRole('button', { name: 'Hang up' }).click();
+  for (const x of [u, ...others]) await waitState(x.page, 'ended');
+  await closeEnded(u, ...others);
+}
+
+/** Audio bytes received, read `times` times a second apart: each reading must be larger than the one before. */
+async function audioKeepsGrowing(page: Page, times: number): Promise<number[]> {
+  const readings: number[] = [];
+  for (let i = 0; i < times; i++) {
+    readings.push((await inboundAudio(page))?.bytesReceived ?? 0);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return readings;
+}
+
+const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+
+describe('video calls', () => {
+  it('1. alice starts a video call, bob answers with video: video flows both ways, with the tiles and a local preview', async () => {
+    await videoDial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    expect(await bob.page.locator('section.call .state').textContent()).toBe('is video calling you');
+    await bob.page.getByRole('button', { name: 'Answer with video' }).click();
+    await waitState(alice.page, 'active');
+    await waitState(bob.page, 'active');
+    await expectAudioFlowing(alice.page);
+    await expectAudioFlowing(bob.page);
+    await expectVideoFlowing([alice.page, bob.page], 'camera');
+    await expectTile([alice], 'Bob', 'camera');
+    await expectTile([bob], 'Alice', 'camera');
+    for (const u of [alice, bob]) await expect.poll(() => u.page.locator('figure.tile.self video').count(), poll).toBe(1);
+    // Audio goes first: high priority on the audio sender, low and a bitrate cap on the camera.
+    await expect
+      .poll(async () => (await senderParameters(alice.page)).find((s) => s.kind === 'video'), poll)
+      .toMatchObject({ priority: 'low', networkPriority: 'low', maxBitrate: expect.any(Number) as number });
+    expect((await senderParameters(alice.page)).find((s) => s.kind === 'audio')).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    await alice.page.screenshot({ path: path.join(ARTIFACTS, 'video-call.png') });
+  });
+
+  it('2. alice turns her camera off: no video bytes leave her, bob loses her tile, audio goes on', async () => {
+    await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await expectNoVideoSent(alice.page, 'camera');
+    await expectNoTile([bob], 'Alice', 'camera');
+    await expect.poll(() => alice.page.locator('figure.tile.self').count(), poll).toBe(0);
+    await expectAudioFlowing(bob.page);
+    // Bob's camera still reaches alice.
+    await expectVideoFlowing([alice.page], 'camera');
+    // And back on.
+    await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expectVideoSent(alice.page, 'camera');
+    await expectTile([bob], 'Alice', 'camera');
+  });
+
+  it('3. hanging up closes the cameras on both sides; history marks it a video call', async () => {
+    await hangUp(alice, bob);
+    for (const u of [alice, bob]) await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
+    for (const u of [alice, bob]) {
+      await u.page.getByRole('button', { name: /^History/ }).click();
+      const row = u.page.locator('section[aria-labelledby="history-title"] li').first();
+      await expect.poll(() => row.locator('.video-note').count(), poll).toBe(1);
+    }
+  });
+
+  it('4. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async () => {
+    await dial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    expect(await bob.page.locator('section.call .state').textContent()).toBe('is calling you');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await expectAudioFlowing(alice.page);
+    // An audio call sends no video.
+    await expectNoVideoSent(bob.page, 'camera');
+    const connections = await alice.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+    const during = audioKeepsGrowing(alice.page, 5);
+    // bob is the polite side: his offer renegotiates.
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    expect(increasing(await during), 'alice hears bob every second while video starts').toBe(true);
+    await expectVideoFlowing([alice.page], 'camera');
+    await expectTile([alice], 'Bob', 'camera');
+    expect(await alice.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(connections);
+    await expectAudioFlowing(alice.page);
+    await expectAudioFlowing(bob.page);
+    // The impolite side's turn: alice's camera reaches bob too.
+    await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expectVideoFlowing([bob.page], 'camera');
+    await expectTile([bob], 'Alice', 'camera');
+    await hangUp(bob, alice);
+  });
+
+  it('5. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async () => {
+    await dial(alice, 'Bob');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    await expectVideoSent(alice.page, 'screen');
+    await expectVideoFlowing([bob.page], 'screen');
+    await expectTile([bob], 'Alice', 'screen');
+    await expect.poll(() => bob.page.locator('.video').getAttribute('data-layout'), poll).toBe('screen');
+    expect(await tile(bob.page, 'Alice', 'screen').getAttribute('class')).toContain('large');
+    await expect.poll(() => alice.page.locator('.sharing-note').count(), poll).toBe(1);
+    // Only the screen is sent (alice has no camera on), at low priority like any video: audio goes first.
+    await expect
+      .poll(async () => (await senderParameters(alice.page)).filter((s) => s.kind === 'video').map((s) => s.priority), poll)
+      .toEqual(['low']);
+    await expectAudioFlowing(bob.page);
+    await expectVideoFlowing([alice.page], 'camera');
+    await bob.page.screenshot({ path: path.join(ARTIFACTS, 'screen-share.png') });
+  });
+
+  it('6. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async () => {
+    await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expectNoVideoSent(alice.page, 'screen');
+    await expectNoTile([bob], 'Alice', 'screen');
+    await expect.poll(() => bob.page.locator('.video').getAttribute('data-layout'), poll).toBe('grid');
+    await expectTile([alice], 'Bob', 'camera');
+    await expect.poll(() => liveVideoTracks(alice.page), poll).toBe(0);
+    await hangUp(alice, bob);
+  });
+});
