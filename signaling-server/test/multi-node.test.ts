@@ -1,10 +1,12 @@
 /**
  * Several nodes sharing state through a real Redis (redis-server started by
- * the test) and one data dir: a user on one node calls a user on another and
+ * the test) and one data dir (or, with PARLEY_TEST_STORES=postgres, one
+ * PostgreSQL database): a user on one node calls a user on another and
  * everything behaves as on one node; an answer race across nodes has one
- * winner; Redis restarting mid-call; and a node killed (SIGKILL) mid-call,
- * whose clients resume on the other node while the survivor ends what the
- * dead node's devices left behind.
+ * winner; group calls whose people are on different nodes, and a race for
+ * the last place in a room; Redis restarting mid-call; and a node killed
+ * (SIGKILL) mid-call, whose clients resume on the other node while the
+ * survivor ends what the dead node's devices left behind.
  */
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
@@ -128,6 +130,152 @@ describe('two nodes sharing state through Redis', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await expectRelay(alice, bob, answered);
     expect(alice.events('call:ended').filter((p) => p.callId === answered)).toHaveLength(0);
+  });
+});
+
+/** `from` signals participant `to` of a group call; it arrives there stamped with `from`, and at none of `others`. */
+async function expectPairRelay(callId: string, from: Device, to: Device, others: Device[]): Promise<void> {
+  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
+  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
+  expectOk(await from.emit('call:signal', { callId, to: to.ready.user.username, candidate }));
+  expect(await arrived).toMatchObject({ from: from.ready.user.username });
+  await settle(...others);
+  for (const o of others) expect(o.events('call:signal').filter((p) => p.candidate?.candidate === candidate.candidate)).toEqual([]);
+}
+
+const ref = (username: string) => ({ username, displayName: username.charAt(0).toUpperCase() + username.slice(1) });
+
+describe('group calls across nodes', () => {
+  it('three people on two nodes in one room: each pair relays, mute reaches all, one leaving leaves the others their pair', async () => {
+    const [one, two] = await twoNodes();
+    const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(one, 'carol') };
+    const alice = await connect(one, logins.alice, {}, ['bob', 'carol']);
+    const bob = await connect(two, logins.bob, {}, ['alice', 'carol']);
+    const carol = await connect(one, logins.carol, {}, ['alice', 'bob']);
+
+    const { callId } = expectOk(await alice.emit('room:join', { name: 'standup', code: 'sesame-42' }));
+    // The join code set on node 1 is checked on node 2.
+    expect(await bob.emit('room:join', { name: 'standup', code: 'wrong-code' })).toMatchObject({ ok: false, code: 'wrong_code' });
+    expect(expectOk(await bob.emit('room:join', { name: 'standup', code: 'sesame-42' }))).toEqual({
+      ok: true,
+      callId,
+      room: 'standup',
+      participants: [ref('alice')],
+    });
+    expect(await alice.next('room:joined')).toEqual({ callId, user: ref('bob'), polite: false });
+    const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup', code: 'sesame-42' }));
+    expect(carolJoin.participants).toEqual([ref('alice'), ref('bob')]);
+    for (const d of [alice, bob]) expect(await d.next('room:joined', (p) => p.user.username === 'carol')).toEqual({ callId, user: ref('carol'), polite: false });
+
+    // Every pair, both ways: on one node (alice, carol) and across nodes.
+    for (const [from, to, other] of [
+      [alice, bob, carol],
+      [bob, alice, carol],
+      [alice, carol, bob],
+      [carol, alice, bob],
+      [bob, carol, alice],
+      [carol, bob, alice],
+    ] as const) {
+      await expectPairRelay(callId, from, to, [other]);
+    }
+    expectOk(await bob.emit('call:mute', { callId, muted: true }));
+    for (const d of [alice, carol]) expect(await d.next('call:muted')).toEqual({ callId, username: 'bob', muted: true });
+    // Busy to everyone, seen from both nodes.
+    for (const d of [alice, bob]) {
+      const users = expectOk(await d.emit('directory:list', {})).users;
+      expect(users.filter((u) => u.status === 'busy').map((u) => u.username).sort()).toEqual(['alice', 'bob', 'carol'].filter((u) => u !== d.ready.user.username));
+    }
+
+    // Bob (node 2) leaves: the two on node 1 are told and keep their pair.
+    expectOk(await bob.emit('call:hangup', { callId }));
+    for (const d of [alice, carol]) expect(await d.next('room:left')).toEqual({ callId, username: 'bob', reason: 'hangup' });
+    await expectPairRelay(callId, alice, carol, [bob]);
+    await expectPairRelay(callId, carol, alice, [bob]);
+    expect(await bob.emit('call:signal', { callId, to: 'alice', candidate: null })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await alice.emit('call:signal', { callId, to: 'bob', candidate: null })).toMatchObject({ ok: false, code: 'not_in_call' });
+    await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'available');
+    // He can come back in, from the other node.
+    const bobAgain = expectOk(await bob.emit('room:join', { name: 'standup', code: 'sesame-42' }));
+    expect(bobAgain.participants).toEqual([ref('alice'), ref('carol')]);
+    for (const d of [alice, carol]) await d.next('room:joined', (p) => p.user.username === 'bob');
+    await expectPairRelay(callId, carol, bob, [alice]);
+
+    // The last one out ends the room; the history is the same on both nodes.
+    for (const d of [alice, carol]) expectOk(await d.emit('call:hangup', { callId }));
+    expectOk(await bob.emit('call:hangup', { callId }));
+    expect(await bob.emit('call:hangup', { callId })).toMatchObject({ ok: false, code: 'not_found' });
+    const [bobEntry] = expectOk(await bob.emit('history:list', {})).calls;
+    const [carolEntry] = expectOk(await carol.emit('history:list', {})).calls;
+    expect(bobEntry).toMatchObject({ callId, room: 'standup', participants: [ref('alice'), ref('carol')], outcome: 'hangup' });
+    expect(carolEntry).toMatchObject({ callId, room: 'standup', participants: [ref('alice'), ref('bob')], outcome: 'hangup' });
+  });
+
+  it('Add person rings a device on the other node; its ring timeout runs across nodes; answered, both offer to the newcomer', async () => {
+    const [one, two] = await twoNodes({ ringTimeoutS: 1 });
+    const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(one, 'carol') };
+    const alice = await connect(one, logins.alice, {}, []);
+    const bob = await connect(two, logins.bob, {}, []);
+    const carol = await connect(one, logins.carol, {}, []);
+    const callId = await establishCall(alice, bob);
+
+    // Added by bob on node 2, rung on node 1, not answered: the deadline set on node 2 ends it.
+    expectOk(await bob.emit('call:add', { callId, to: 'carol' }));
+    expect(await carol.next('call:incoming', (p) => p.callId === callId)).toMatchObject({ from: ref('bob'), participants: [ref('alice'), ref('bob')] });
+    expect(await alice.next('room:ringing')).toEqual({ callId, user: ref('carol'), by: 'bob' });
+    expect(await carol.next('call:ended', (p) => p.callId === callId)).toEqual({ callId, reason: 'no-answer' });
+    for (const d of [alice, bob]) expect(await d.next('room:left', (p) => p.username === 'carol')).toEqual({ callId, username: 'carol', reason: 'no-answer' });
+
+    // Added again and answered on node 1 within the timeout: the call outlives the deadline.
+    carol.received.length = 0;
+    expectOk(await bob.emit('call:add', { callId, to: 'carol' }));
+    await carol.next('call:incoming', (p) => p.callId === callId);
+    expect(expectOk(await carol.emit('call:accept', { callId }))).toMatchObject({ participants: [ref('alice'), ref('bob')] });
+    for (const d of [alice, bob]) expect(await d.next('room:joined', (p) => p.user.username === 'carol')).toEqual({ callId, user: ref('carol'), polite: false });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(carol.events('call:ended').filter((p) => p.callId === callId)).toEqual([]);
+    await expectPairRelay(callId, bob, carol, [alice]);
+    await expectPairRelay(callId, carol, alice, [bob]);
+    await expectPairRelay(callId, alice, bob, [carol]);
+  });
+
+  it('two people taking the last place in a room at the same moment on different nodes: exactly one gets in, every time', async () => {
+    const [one, two] = await twoNodes({ meshLimit: 3 });
+    const logins = {
+      alice: await register(one, 'alice'),
+      bob: await register(two, 'bob'),
+      carol: await register(one, 'carol'),
+      dave: await register(two, 'dave'),
+    };
+    const alice = await connect(one, logins.alice, {}, []);
+    const bob = await connect(two, logins.bob, {}, []);
+    const carol = await connect(one, logins.carol, {}, []);
+    const dave = await connect(two, logins.dave, {}, []);
+    const ROUNDS = 10;
+    const winners = { carol: 0, dave: 0 };
+    for (let i = 0; i < ROUNDS; i++) {
+      const name = `race-${i}`;
+      // Opening an empty room at the same moment on both nodes: one opens it, the other joins it.
+      const [a, b] = await Promise.all([alice.emit('room:join', { name }), bob.emit('room:join', { name })]);
+      const [opened, joined] = [expectOk(a), expectOk(b)];
+      expect(joined.callId).toBe(opened.callId);
+      expect([opened.participants, joined.participants].filter((p) => p.length === 0), `round ${i}`).toHaveLength(1);
+      const { callId } = opened;
+
+      // One place left under the mesh limit of 3.
+      const [c, d] = await Promise.all([carol.emit('room:join', { name }), dave.emit('room:join', { name })]);
+      expect([c.ok, d.ok].filter(Boolean), `round ${i}: ${JSON.stringify([c, d])}`).toHaveLength(1);
+      const [winner, loser, loserAck] = c.ok ? [carol, dave, d] : [dave, carol, c];
+      winners[c.ok ? 'carol' : 'dave']++;
+      expect(loserAck).toMatchObject({ ok: false, code: 'room_full' });
+      for (const p of [alice, bob]) await p.next('room:joined', (e) => e.callId === callId && e.user.username === winner.ready.user.username);
+      await settle(alice, bob);
+      for (const p of [alice, bob]) expect(p.events('room:joined').filter((e) => e.callId === callId && e.user.username === loser.ready.user.username)).toEqual([]);
+
+      // Everyone out: the room closes, and all four are free for the next round.
+      for (const p of [winner, alice, bob]) expectOk(await p.emit('call:hangup', { callId }));
+      expect(await alice.emit('call:hangup', { callId })).toMatchObject({ ok: false, code: 'not_found' });
+    }
+    expect(winners.carol + winners.dave).toBe(ROUNDS);
   });
 });
 
