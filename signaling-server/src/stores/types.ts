@@ -1,8 +1,9 @@
 /**
  * Live state behind small async interfaces. This node's in-memory versions
  * are in memory.ts; shared versions (Redis, for several nodes) implement the
- * same contracts. Methods that decide a race (create, accept, end) must be
- * atomic in every implementation: exactly one caller wins.
+ * same contracts, with the rules of stores/call-rules.ts. Methods that
+ * decide a race (create, update, accept, end) must be atomic in every
+ * implementation: exactly one caller wins.
  */
 import type { Media, SettableStatus, Status } from '../protocol/index.js';
 
