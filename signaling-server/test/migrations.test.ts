@@ -12,14 +12,17 @@ afterEach(() => {
 });
 
 describe('schema migrations', () => {
-  it('0003-call-chat: a database from before chat notes opens, its calls without a note', async () => {
+  it('0003-call-chat and 0004-group-calls: a database from before them opens, its calls without a chat note', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-migrate-'));
     dirs.push(dir);
-    // Made by this version, then taken back to 0002: no chat column, no record of 0003.
+    // Made by this version, then taken back to 0002: what 0003 and 0004 did is undone, and their records removed.
     let db = await openDatabase(dir);
+    await sql`drop table call_participants`.execute(db);
+    await sql`alter table calls drop column room`.execute(db);
     await sql`alter table calls drop column chat`.execute(db);
-    await sql`delete from kysely_migration where name = '0003-call-chat'`.execute(db);
-    await new HistoryRepository(db).started({ callId: 'old', caller: 'alice', callee: 'bob', media: { audio: true, video: false }, startedAt: 1 });
+    await sql`delete from kysely_migration where name in ('0003-call-chat', '0004-group-calls')`.execute(db);
+    // A call as the older version recorded it: the columns it had.
+    await sql`insert into calls (call_id, caller, callee, audio, video, started_at) values ('old', 'alice', 'bob', 1, 0, 1)`.execute(db);
     await db.destroy();
 
     db = await openDatabase(dir);

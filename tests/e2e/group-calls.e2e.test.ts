@@ -8,66 +8,10 @@
  * first pair's connection; history lists the participants.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { expectHearsEveryone, joinRoom, leave, meshAudio } from './rooms.js';
 import { answerCall, establishCall, poll, waitState } from './steps.js';
-
-interface PeerAudio {
-  state: RTCPeerConnectionState;
-  bytesReceived: number;
-  audioLevel: number;
-}
-
-/** Inbound audio on each of the page's peer connections that is not closed, oldest first. */
-function meshAudio(page: Page): Promise<PeerAudio[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
-    return Promise.all(
-      pcs.map(async (pc) => {
-        let audio = { bytesReceived: 0, audioLevel: 0 };
-        for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; bytesReceived?: number; audioLevel?: number }>) {
-          if (s.type === 'inbound-rtp' && s.kind === 'audio') audio = { bytesReceived: s.bytesReceived ?? 0, audioLevel: s.audioLevel ?? 0 };
-        }
-        return { state: pc.connectionState, ...audio };
-      }),
-    );
-  });
-}
-
-/**
- * `u` has one connected peer connection per other person, and on every one
- * of them the bytes received grow and the level is above silence (~3e-5);
- * in a group, the in-call view shows each of them speaking (their own level meter).
- */
-async function expectHearsEveryone(u: User, others: string[]): Promise<void> {
-  await expect.poll(async () => (await meshAudio(u.page)).filter((a) => a.state === 'connected').length, poll).toBe(others.length);
-  const before = await meshAudio(u.page);
-  await expect
-    .poll(async () => {
-      const now = await meshAudio(u.page);
-      return now.length === before.length && now.every((a, i) => a.bytesReceived > (before[i]?.bytesReceived ?? 0) && a.audioLevel > 0.01);
-    }, poll)
-    .toBe(true);
-  // Left with one other person, the view is a 1:1 call's again (no participant list).
-  if (others.length < 2) return;
-  for (const name of others) {
-    const row = callPanel(u.page).locator('.participant', { hasText: name });
-    await expect.poll(() => row.getAttribute('data-speaking'), poll).toBe('true');
-  }
-}
-
-async function joinRoom(u: User, room: string, code = ''): Promise<void> {
-  await u.page.getByRole('button', { name: 'Contacts' }).click();
-  await u.page.getByLabel('Room name').fill(room);
-  await u.page.getByLabel('Join code (if any)').fill(code);
-  await u.page.getByRole('button', { name: 'Join', exact: true }).click();
-}
-
-async function leave(u: User): Promise<void> {
-  await u.page.getByRole('button', { name: 'Leave call' }).click();
-  await waitState(u.page, 'ended');
-}
 
 const names = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);

@@ -1,0 +1,116 @@
+/**
+ * Video, screen sharing and chat in a group call: four people in one room
+ * (a full mesh, three connections each). With every camera on, every
+ * connection of every page decodes more and more frames and each page shows
+ * the three others' tiles, while audio keeps flowing on every connection; a
+ * shared screen reaches all three others as the large tile, and stopping it
+ * restores the grid; chat messages arrive in the same order on every side.
+ * Keeps screenshots of the 4-person video call and of the screen share.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { expectChat, expectNoTile, expectTile, expectVideoFlowing, sendChat, slotStats } from './media.js';
+import { expectHearsEveryone, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
+import { poll, waitState } from './steps.js';
+
+const names = ['alice', 'bob', 'carol', 'dave'] as const;
+const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+
+let world: World | undefined;
+const users: User[] = [];
+const others = (u: User) => users.filter((o) => o !== u);
+
+/**
+ * On `page`, the connection from the one person sharing decodes more and
+ * more screen frames (the other connections carry no screen).
+ */
+async function expectScreenFrom(page: Page): Promise<void> {
+  await expect.poll(async () => (await slotStats(page, 'screen')).some((s) => s.framesDecoded > 0), poll).toBe(true);
+  const first = await slotStats(page, 'screen');
+  await expect
+    .poll(async () => (await slotStats(page, 'screen')).some((s, i) => s.framesDecoded > (first[i]?.framesDecoded ?? 0) && (first[i]?.framesDecoded ?? 0) > 0), poll)
+    .toBe(true);
+}
+
+beforeAll(async () => {
+  const w = await startWorld();
+  world = w;
+  for (const n of names) await registerUser(w, n);
+  for (const n of names) users.push(await user(w, n));
+}, 90_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
+});
+
+describe('video, screen sharing and chat with four people', () => {
+  it('1. every camera reaches the three others (frames decoded on every connection) while everyone still hears everyone', async () => {
+    for (const u of users) await joinRoom(u, 'design');
+    for (const u of users) await waitState(u.page, 'active');
+    for (const u of users) await expectHearsEveryone(u, others(u).map((o) => title(o.name)));
+
+    for (const u of users) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
+    // Three connections per page, each decoding the camera of the person at its other end.
+    for (const u of users) await expect.poll(async () => (await slotStats(u.page, 'camera')).length, poll).toBe(3);
+    await expectVideoFlowing(users.map((u) => u.page), 'camera');
+    for (const u of users) {
+      for (const o of others(u)) await expectTile([u], title(o.name), 'camera');
+    }
+    // Renegotiating video on every pair cost nobody's audio: on every
+    // connection of every page the bytes received grow and the level is above
+    // silence. (Not the speaking indicator: after the renegotiations it can
+    // stay off for one peer, a known defect noted in the README's troubleshooting.)
+    for (const u of users) await expectReceivesEveryone(u, 3);
+    await users[0]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-video-4-people.png') });
+  });
+
+  it('2. a shared screen reaches the three others as the large tile; stopping it restores the grid', async () => {
+    const [alice] = users as [User];
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    for (const o of others(alice)) {
+      await expectScreenFrom(o.page);
+      await expectTile([o], 'Alice', 'screen');
+      await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
+      await expectReceivesEveryone(o, 3);
+    }
+    await users[1]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-screen-share.png') });
+
+    await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expectNoTile(others(alice), 'Alice', 'screen');
+    for (const o of others(alice)) await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('grid');
+  });
+
+  it('3. chat messages arrive in the same order on every side', async () => {
+    const [alice, bob, carol, dave] = users as [User, User, User, User];
+    // A burst from one person, then one message from each of the others in turn.
+    const sent: [User, string][] = [
+      [alice, 'a1'],
+      [alice, 'a2'],
+      [alice, 'a3'],
+      [bob, 'b1'],
+      [carol, 'c1'],
+      [dave, 'd1'],
+    ];
+    await sendChat(alice, 'a1', 'a2', 'a3');
+    const seenBy = (me: User, upTo: number): [string, string][] =>
+      sent.slice(0, upTo).map(([from, text]) => [from === me ? 'You' : title(from.name), text]);
+    await expectChat(users.map((u) => [u, seenBy(u, 3)]));
+    // Each waits until everyone has the previous message, so the order is the same for all.
+    for (const [i, [from, text]] of sent.entries()) {
+      if (i < 3) continue;
+      await sendChat(from, text);
+      await expectChat(users.map((u) => [u, seenBy(u, i + 1)]));
+    }
+  });
+
+  it('4. everyone leaves; the last one out ends the room', async () => {
+    for (const u of [...users].reverse()) await leave(u);
+    await closeEnded(...users);
+  });
+});
