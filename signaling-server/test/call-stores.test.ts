@@ -182,7 +182,7 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     expect(await store.create(room('standup', 'erin'))).toEqual({ ok: true });
   });
 
-  it('races between two nodes have exactly one winner: an answer, the last place in a room, opening a room', async () => {
+  it('races between two nodes have exactly one winner: an answer, the last place in a room, two devices of one user joining, opening a room', async () => {
     const [a, b] = await open();
     for (let round = 0; round < 20; round++) {
       const call = ringing(`caller${round}`, `callee${round}`);
@@ -203,6 +203,15 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
       // The losers are in no call.
       const winner = now?.participants[2]?.username;
       for (const p of joiners) expect((await a.byUser(p.username))?.id).toBe(p.username === winner ? open.id : undefined);
+
+      // Two devices of one user joining at once: one gets in, the user is in it once.
+      const busy = room(`busy-${round}`, `owner${round}`);
+      await a.create(busy);
+      const laptop = { ...me(`pair${round}`), device: `pair${round}:laptop` };
+      const [l, p] = await Promise.all([a.update(busy.id, membership.join(laptop, 6)), b.update(busy.id, membership.join(me(`pair${round}`), 6))]);
+      expect([l, p].filter((r) => r.ok), `round ${round}`).toHaveLength(1);
+      expect([l, p].find((r) => !r.ok)).toEqual({ ok: false, refused: 'already_in' });
+      expect((await a.get(busy.id))?.participants.map((x) => x.username)).toEqual([`owner${round}`, `pair${round}`]);
 
       // Two people opening one room at once: one opens it, the other is told it is open.
       const [x, y] = await Promise.all([a.create(room(`new-${round}`, `x${round}`)), b.create(room(`new-${round}`, `y${round}`))]);

@@ -48,7 +48,7 @@ export function sqliteFileOnly(what: string): boolean {
   if (!onPostgres) return false;
   if (!printed.has(what)) {
     printed.add(what);
-    process.stdout.write(`skipped on PostgreSQL (PARLEY_TEST_STORES=postgres): ${what}; the default (SQLite) run covers it\n`);
+    process.stdout.write(`skipped on PostgreSQL (PARLEY_TEST_STORES=${process.env.PARLEY_TEST_STORES ?? ''}): ${what}; the default (SQLite) run covers it\n`);
   }
   return true;
 }

@@ -255,7 +255,7 @@ export class CallService {
       if (res.refused === 'room_full') {
         throw new RequestError('room_full', `Room "${name}" is full: ${meshLimit} people are in it, the most one call can hold`);
       }
-      if (res.refused === 'busy') throw new RequestError('in_call', 'You are already in a call');
+      if (res.refused === 'busy' || res.refused === 'already_in') throw new RequestError('in_call', 'You are already in a call');
       // not_found, not_in_call: the room closed meanwhile; open it anew.
     }
     throw new RequestError('not_found', `Room "${name}" changed while you were joining: try again`);
