@@ -116,7 +116,8 @@ async function connectAll({ url, mode, list, window, transports }) {
   async function lane() {
     while (next < clients.length) {
       const c = clients[next++];
-      const r = await open(url, c, transports);
+      // A client may name its own node (two-node runs spread clients over the nodes).
+      const r = await open(c.url ?? url, c, transports);
       if (r) {
         readyMs.push(r.readyMs);
         watchedMs.push(r.watchedMs);

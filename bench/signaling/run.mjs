@@ -2,11 +2,12 @@
 // `npm run bench:signaling`: the signaling server's capacity and latency,
 // against a bare Socket.IO relay started in the same run. See BENCHMARKS.md.
 //
-//   npm run bench:signaling -- [--clients N] [--duration S] [--rate R] [--quick]
+//   npm run bench:signaling -- [--clients N] [--duration S] [--rate R] [--quick] [--nodes 2]
 //
-// Writes bench/results/signaling.json (or --out FILE) and prints a table.
+// Writes bench/results/signaling.json (signaling-2-nodes.json with --nodes 2,
+// or --out FILE) and prints a table.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { contactsOf, username, watcherCounts } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
-import { startBaseline, startParley } from './servers.mjs';
+import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
 import { round, summarize } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -36,7 +37,9 @@ const USAGE = `npm run bench:signaling -- [options]
   --settle S          seconds the servers sit idle, every client connected, before memory is read (default 5)
   --cpu-prof DIR      run parley-server with node --cpu-prof, writing profiles to DIR
   --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
-  --out FILE          where to write the JSON (default bench/results/signaling.json)
+  --nodes N           parley-server nodes sharing state through a Redis started by the run (default 1);
+                      clients alternate between the nodes, so most calls and presence cross nodes
+  --out FILE          where to write the JSON (default bench/results/signaling.json, or signaling-N-nodes.json)
 `;
 
 const TARGETS = {
@@ -80,7 +83,8 @@ function options(argv) {
       settle: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'server-bin': { type: 'string' },
-      out: { type: 'string', default: path.join(root, 'bench/results/signaling.json') },
+      nodes: { type: 'string', default: '1' },
+      out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -115,7 +119,10 @@ function options(argv) {
     settleMs: 1000 * num('settle', values.settle ?? (quick ? 2 : 5), 0.5),
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
-    out: path.resolve(values.out),
+    nodes: num('nodes', values.nodes, 1),
+    out: path.resolve(
+      values.out ?? path.join(root, 'bench/results', Number(values.nodes) > 1 ? `signaling-${Number(values.nodes)}-nodes.json` : 'signaling.json'),
+    ),
   };
 }
 
@@ -188,11 +195,6 @@ function ownCpuSeconds() {
   return (user + system) / 1e6;
 }
 
-/** User plus system CPU seconds a process has used (Linux). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 // ----------------------------------------------------------------- phases
 
@@ -209,6 +211,9 @@ async function connectAll(gen, { url, mode, list, opts }) {
     readyMs: summarize(replies.flatMap((r) => r.readyMs)),
   };
 }
+
+/** Client i connects to node i mod N: neighbours, who call each other, are on different nodes. */
+const spread = (list, urls) => (urls.length === 1 ? list : list.map((c, i) => ({ ...c, url: urls[i % urls.length] })));
 
 const transportsFor = (opts) => (opts.transport === 'polling' ? ['polling', 'websocket'] : ['websocket']);
 
@@ -314,23 +319,30 @@ async function main() {
     const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
     const spawnedAt = performance.now();
     const since = () => (opts.cpuProf ? ` [profile t=${seconds(performance.now() - spawnedAt)} s]` : '');
-    const server = await startParley({ dataDir: team.dataDir, env: SERVER_ENV, nodeArgs, bin: opts.serverBin, logFile: path.join(logDir, 'parley.log') });
+    const server = await startParleyNodes(opts.nodes, {
+      dataDir: team.dataDir,
+      env: SERVER_ENV,
+      nodeArgs,
+      bin: opts.serverBin,
+      logFile: path.join(logDir, 'parley.log'),
+    });
+    if (opts.nodes > 1) log(`${opts.nodes} nodes sharing a Redis: ${server.urls.join(', ')}`);
     cleanup.push(() => server.stop());
     await sleep(Math.min(1000, IDLE_MS));
     const rss0 = server.rss();
     const heap0 = await server.heapUsed();
-    let cpu = cpuSeconds(server.pid);
+    let cpu = server.cpu();
     let genCpu = ownCpuSeconds();
     log(`login storm${since()}`);
-    const conn = await connectAll(gen, { url: server.url, mode: 'parley', list, opts });
-    const stormCpu = cpuSeconds(server.pid) - cpu;
+    const conn = await connectAll(gen, { url: server.url, mode: 'parley', list: spread(list, server.urls), opts });
+    const stormCpu = server.cpu() - cpu;
     log(
       `parley: ${conn.connected} clients ready and watching in ${seconds(conn.stormMs)} s ` +
         `(CPU: server ${round(stormCpu, 1)} s, generator ${round(ownCpuSeconds() - genCpu, 1)} s)`,
     );
-    cpu = cpuSeconds(server.pid);
+    cpu = server.cpu();
     await sleep(IDLE_MS);
-    const idleCpu = cpuSeconds(server.pid) - cpu;
+    const idleCpu = server.cpu() - cpu;
     const rss1 = server.rss();
     const heap1 = await server.heapUsed();
     log(
@@ -339,13 +351,13 @@ async function main() {
         `(bare relay: ${round((baseRss1 - baseRss0) / baseConn.connected / 1024, 1)} KB, ${round((baseHeap1 - baseHeap0) / baseConn.connected / 1024, 1)} KB)`,
     );
 
-    cpu = cpuSeconds(server.pid);
+    cpu = server.cpu();
     genCpu = ownCpuSeconds();
     t = performance.now();
     log(`call setups${since()}`);
     const setupReplies = await gen.all({ type: 'setups', rate: opts.rate / opts.workers, durationS: opts.durationS, timeoutMs: 10_000 });
     const setupWallS = (performance.now() - t) / 1000;
-    const setupCpu = cpuSeconds(server.pid) - cpu;
+    const setupCpu = server.cpu() - cpu;
     const setupGenCpu = ownCpuSeconds() - genCpu;
     const completed = setupReplies.reduce((n, r) => n + r.completed, 0);
     const timeToRing = summarize(setupReplies.flatMap((r) => r.ringMs));
@@ -368,10 +380,10 @@ async function main() {
     for (const size of opts.presenceSizes.filter((s) => s !== opts.clients)) {
       const small = await seedTeam(size);
       cleanup.push(() => rmSync(small.dataDir, { recursive: true, force: true }));
-      const srv = await startParley({ dataDir: small.dataDir, env: SERVER_ENV, bin: opts.serverBin, logFile: path.join(logDir, `parley-${size}.log`) });
+      const srv = await startParleyNodes(opts.nodes, { dataDir: small.dataDir, env: SERVER_ENV, bin: opts.serverBin, logFile: path.join(logDir, `parley-${size}.log`) });
       cleanup.push(() => srv.stop());
       const smallList = small.clients.map((c, i) => ({ ...c, contacts: contacts(i, size) }));
-      await connectAll(gen, { url: srv.url, mode: 'parley', list: smallList, opts });
+      await connectAll(gen, { url: srv.url, mode: 'parley', list: spread(smallList, srv.urls), opts });
       presence.push(await presenceFanOut(gen, size, ownerOf(size, opts.workers), opts));
       log(`presence, team of ${size}: ${presence.at(-1).messagesPerChange} messages per change`);
       await gen.all({ type: 'close' });
@@ -392,6 +404,8 @@ async function main() {
         loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
       },
       settings: {
+        nodes: opts.nodes,
+        ...(opts.nodes > 1 && { sharedState: 'Redis (redis-server on loopback); clients alternate between nodes; server CPU and memory summed over the nodes, CPU with Redis' }),
         clients: opts.clients,
         durationS: opts.durationS,
         setupsPerSecond: opts.rate,

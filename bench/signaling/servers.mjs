@@ -95,3 +95,66 @@ export async function startBaseline({ logFile, nodeArgs = [] }) {
   await server.ready();
   return server;
 }
+
+/** User plus system CPU seconds a process has used (Linux). */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A redis-server on a free loopback port, no persistence, for two-node runs. */
+export async function startRedis({ dir, logFile }) {
+  const port = await freePort();
+  const fd = openSync(logFile, 'a');
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (is it installed? apt-get install redis-server)`);
+    if (readFileSync(logFile, 'utf8').includes('Ready to accept connections')) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not start within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * `nodes` parley-server processes on one data dir. With more than one they
+ * share a Redis started here; CPU and memory are summed over the nodes (CPU
+ * includes Redis's), so the figures compare with one node's.
+ */
+export async function startParleyNodes(nodes, { dataDir, env = {}, nodeArgs = [], bin, logFile }) {
+  if (nodes === 1) {
+    const server = await startParley({ dataDir, env, nodeArgs, bin, logFile });
+    return { ...server, urls: [server.url], cpu: () => cpuSeconds(server.pid) };
+  }
+  const redis = await startRedis({ dir: dataDir, logFile: `${logFile}.redis` });
+  const servers = [];
+  // One after the other: the first migrates the database, the others open it.
+  for (let i = 0; i < nodes; i++) {
+    servers.push(await startParley({ dataDir, env: { ...env, PARLEY_REDIS_URL: redis.url }, nodeArgs, bin, logFile: `${logFile}.${i}` }));
+  }
+  return {
+    url: servers[0].url,
+    urls: servers.map((s) => s.url),
+    rss: () => servers.reduce((n, s) => n + s.rss(), 0),
+    async heapUsed() {
+      return (await Promise.all(servers.map((s) => s.heapUsed()))).reduce((a, b) => a + b, 0);
+    },
+    cpu: () => servers.reduce((n, s) => n + cpuSeconds(s.pid), cpuSeconds(redis.pid)),
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+      await redis.stop();
+    },
+  };
+}

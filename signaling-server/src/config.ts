@@ -38,6 +38,8 @@ export interface Config {
   floodDisconnect: number;
   /** Absolute path of the built web client served at `/`, if any. */
   webRoot: string | undefined;
+  /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
+  redisUrl: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -102,6 +104,12 @@ const rawSchema = z.object({
   messageBurst: int(1, 100_000),
   floodDisconnect: int(0, 1_000_000),
   webRoot: z.string().optional(),
+  redisUrl: z
+    .string()
+    .refine((u) => URL.canParse(u) && ['redis:', 'rediss:'].includes(new URL(u).protocol), {
+      message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0',
+    })
+    .optional(),
 });
 type RawSettings = z.input<typeof rawSchema>;
 
@@ -130,14 +138,15 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
+  { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
 ];
+
+/** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-/** Settings whose value is never echoed in an error (a database URL may hold a password). */
-const SECRET_SETTINGS = new Set<string | undefined>(['turnSecret', 'inviteCode', 'databaseUrl']);
 
 const FLAG_TO_SETTING = new Map(SETTINGS.map((s) => [s.flag, s]));
 
@@ -216,7 +225,7 @@ export function loadConfig(
     const shown = setting ? raw[setting.key] : undefined;
     throw new ConfigError(
       `${setting ? `${setting.env} (${setting.flag})` : 'setting'}: ${issue?.message ?? 'invalid'}` +
-        (shown !== undefined && !SECRET_SETTINGS.has(setting?.key) ? ` (got "${shown}")` : ''),
+        (shown !== undefined && setting && !SECRET_SETTINGS.has(setting.key) ? ` (got "${shown}")` : ''),
     );
   }
   const r = parsed.data;
@@ -260,6 +269,7 @@ export function loadConfig(
     messageBurst: r.messageBurst,
     floodDisconnect: r.floodDisconnect,
     webRoot,
+    redisUrl: r.redisUrl,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
  * tell clients, end ringing calls, close connections (clients reconnect and
  * resume their answered calls), close the store.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { loadOrCreateSecret, loadOrCreateStoredSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
+import { LocalCallTimers } from './calls/call-timers.js';
+import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import type { Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
@@ -68,7 +71,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const startedAt = Date.now();
   const secret = store.dialect === 'postgres' ? await loadOrCreateStoredSecret(db) : loadOrCreateSecret(config.dataDir);
   const tokens = new TokenService(secret, config.tokenTtlS);
-  const stores = createMemoryStores();
+  const node = randomUUID();
+  let shared: SharedState | undefined;
+  try {
+    shared = config.redisUrl ? await connectSharedState(config.redisUrl, node, log) : undefined;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const stores = shared?.stores ?? createMemoryStores();
 
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
   // The app is the server's request handler before Socket.IO attaches, so
@@ -81,15 +92,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     trustProxy: config.trustProxy,
     users,
     tokens,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(shared?.limiter),
+    limiter: shared?.limiter,
     metrics,
     log: log.child({ module: 'http' }),
-    healthChecks: [{ name: 'database', check: () => pingDatabase(db) }],
+    healthChecks: [{ name: 'database', check: () => pingDatabase(db) }, ...(shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [])],
     sessions: () => io.of('/').sockets.size,
     webRoot: config.webRoot,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics);
+  shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
   const calls = new CallService({
     io,
@@ -100,6 +113,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics,
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
+    timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
     meshLimit: config.meshLimit,
     log: log.child({ module: 'calls' }),
   });
@@ -125,6 +139,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000);
   await watcher.start();
+  const registry = shared?.registry({
+    localSessions: () => [...io.of('/').sockets.keys()],
+    sessionLost: async (session) => {
+      await calls.disconnected(session);
+      await presence.refresh(session.username);
+    },
+    resync: (reason) => {
+      // Clients reconnect by themselves after a transport close and resume their calls.
+      for (const s of io.of('/').sockets.values()) s.conn.close();
+      if (reason === 'data-lost') void calls.recoverAfterRestart(Date.now()).catch((err: unknown) => log.error({ err }, 'recovering calls failed'));
+    },
+  });
+  await registry?.start();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -139,7 +166,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
   log.info(
-    { url, store: store.location, registration: config.registration, webRoot: config.webRoot, version: VERSION },
+    { url, store: store.location, registration: config.registration, webRoot: config.webRoot, version: VERSION, node, shared: shared !== undefined },
     'parley-server listening',
   );
 
@@ -151,8 +178,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
       // Ringing calls end; answered ones keep their media (peer to peer) and
-      // are claimed again by both sides when the server is back.
-      await calls.endRinging('failed');
+      // are claimed again by both sides when the server is back. With other
+      // nodes going on, only the calls of this node's devices, and its devices
+      // count as disconnected: their clients reconnect to another node and resume.
+      if (registry) {
+        const devices = new Set([...io.of('/').sockets.values()].map((s) => s.data.device));
+        // With Redis away this cannot be done now: the other nodes do it once this node's key runs out.
+        await calls.endRinging('failed', devices).catch((err: unknown) => log.warn({ err }, 'could not end ringing calls: Redis is unreachable'));
+        await registry.leave();
+      } else await calls.endRinging('failed');
       calls.dispose();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
@@ -160,6 +194,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         void io.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      await shared?.close();
       await db.destroy();
       removePidFile();
       log.info('stopped');

@@ -48,6 +48,7 @@ describe('registration', () => {
       { username: 'bob', password: 'short', displayName: 'B' },
       { username: 'bob', password: 'long enough', displayName: 'B'.repeat(65) },
       { username: 'bob', password: 'long enough', displayName: '   ' },
+      { username: 'bob', password: 'long enough', displayName: 'Bob\u0000' },
       { username: 'bob', password: 'long enough' },
       { username: 'bob', password: 'long enough', displayName: 'B', admin: true },
     ]) {

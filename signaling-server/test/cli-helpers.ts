@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { Client } from './harness.js';
-import { testDatabaseUrl } from './test-stores.js';
+import { testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
 export const BIN = path.resolve(import.meta.dirname, '../bin/parley-server.js');
 
@@ -111,8 +111,17 @@ export interface ChildServer {
  * its "parley-server listening" log line, whose `url` says where it is.
  */
 export async function startChildServer(options: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ChildServer> {
+  // A Redis URL the test gives is the one to use: a fresh database would be flushed for nothing.
+  const redisUrl = options.env?.PARLEY_REDIS_URL ?? (await testRedisUrl());
   const child = spawn(process.execPath, [BIN], {
-    env: cleanEnv({ PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'info', PARLEY_DATA_DIR: options.dataDir, ...(await storeEnv(options.dataDir)), ...options.env }),
+    env: cleanEnv({
+      PARLEY_PORT: '0',
+      PARLEY_LOG_LEVEL: 'info',
+      PARLEY_DATA_DIR: options.dataDir,
+      ...(await storeEnv(options.dataDir)),
+      ...(redisUrl !== undefined && { PARLEY_REDIS_URL: redisUrl }),
+      ...options.env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -55,6 +55,8 @@ describe('defaults', () => {
       callGraceS: 30,
       meshLimit: 6,
       dbSync: 'normal',
+      // One process, state in its memory: no Redis unless asked for.
+      redisUrl: undefined,
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -127,6 +129,7 @@ describe('flags and environment', () => {
       PARLEY_CALL_GRACE_S: '12',
       PARLEY_MESH_LIMIT: '3',
       PARLEY_DB_SYNC: 'full',
+      PARLEY_REDIS_URL: 'redis://parley:pw@redis.internal:6380/3',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -148,6 +151,7 @@ describe('flags and environment', () => {
       callGraceS: 12,
       meshLimit: 3,
       dbSync: 'full',
+      redisUrl: 'redis://parley:pw@redis.internal:6380/3',
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(config.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
@@ -287,6 +291,15 @@ describe('refused values', () => {
     err = expectRefused(() => loadConfig({ PARLEY_DATABASE_URL: databaseUrl }), 'PARLEY_DATABASE_URL', '--database-url');
     expect(err.message).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(err.message).not.toContain('hunter2');
+    // A Redis URL may hold one too.
+    err = expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'http://user:hunter22@redis' }), 'PARLEY_REDIS_URL', '--redis-url');
+    expect(err.message).toContain('redis://');
+    expect(err.message).not.toContain('hunter22');
+  });
+
+  it('takes redis:// and rediss:// URLs only', () => {
+    expect(loadConfig({}, { redisUrl: 'rediss://redis.example.org:6380' }).redisUrl).toBe('rediss://redis.example.org:6380');
+    expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'localhost:6379' }), 'PARLEY_REDIS_URL', '--redis-url');
   });
 });
 

@@ -179,7 +179,7 @@ describe('deploy/docker-compose.yml (not run here: no Docker on our CI machines)
     expect(services.coturn?.volumes).toContain('./coturn/turnserver.conf:/etc/coturn/turnserver.conf:ro');
   });
 
-  it('gives coturn the same secret as every node, and the nodes the same database as PostgreSQL', () => {
+  it('gives coturn the same secret as every node, and the nodes the same database as PostgreSQL and the same Redis', () => {
     const coturnSecret = (services.coturn?.command ?? []).find((a) => a.startsWith('--static-auth-secret='));
     expect(coturnSecret).toBeDefined();
     const [secretVar] = variables(coturnSecret as string);
@@ -192,8 +192,10 @@ describe('deploy/docker-compose.yml (not run here: no Docker on our CI machines)
       expect(db.username).toBe(pgEnv.POSTGRES_USER);
       expect(db.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
       expect(variables(env.PARLEY_DATABASE_URL ?? '')).toEqual(variables(pgEnv.POSTGRES_PASSWORD ?? ''));
-      // Every setting is one the server knows; PARLEY_REDIS_URL comes with the Redis store (the other half of issue 8).
-      const known = new Set([...SETTINGS.map((s) => s.env), 'PARLEY_REDIS_URL']);
+      const redis = new URL(env.PARLEY_REDIS_URL ?? '');
+      expect([redis.protocol, redis.hostname], name).toEqual(['redis:', 'redis']);
+      // Every setting is one the server knows.
+      const known = new Set(SETTINGS.map((s) => s.env));
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
     }
   });

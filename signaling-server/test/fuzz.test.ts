@@ -621,7 +621,7 @@ describe('fuzzing the realtime API', () => {
         `sent ${stats.sent} messages over ${stats.connections} connections (${JSON.stringify(stats.byKind)})`,
         `${stats.acks} acks ${JSON.stringify(stats.codes)}; ${stats.lostToClose} lost to a closed connection; ${stats.unsendable} too deep for the client to encode`,
         `closes ${JSON.stringify(stats.closes)}; ${stats.floods} floods, ${floodDisconnects} flood disconnects`,
-        `well-behaved pair: ${setups} full call setups, ${pairFailures.length} failures, ${healthChecks} /healthz 200`,
+        `well-behaved pair: ${setups} full call setups, ${pairFailures.length} failures${pairFailures.length > 0 ? ` (${pairFailures.slice(0, 3).join('; ')})` : ''}, ${healthChecks} /healthz 200`,
         `heap after gc: ${mb(start)} MB at the start, ${mb(warm)} MB after ${warmSent} messages, ${mb(after)} MB after all (${mb(after - warm)} MB over the last ${stats.sent - warmSent})`,
       ].join('\n'),
     );

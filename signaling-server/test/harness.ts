@@ -1,7 +1,8 @@
 /**
  * Test harness: real servers on port 0 with a temp data dir (and, when the
- * run is on PostgreSQL, a fresh database of their own: test-stores.ts), real
- * socket.io-clients, and teardown of everything a test started.
+ * run is on PostgreSQL or Redis, a fresh database of their own there:
+ * test-stores.ts), real socket.io-clients, and teardown of everything a
+ * test started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
-import { closeTestStores, dropTestDatabases, testDatabaseUrl } from './test-stores.js';
+import { closeTestStores, dropTestDatabases, testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
@@ -52,7 +53,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : await testDatabaseUrl(dataDir);
-  const config = loadConfig({}, {}, { port: 0, dataDir, databaseUrl, logLevel: 'silent', ...overrides });
+  const redisUrl = 'redisUrl' in overrides ? overrides.redisUrl : await testRedisUrl();
+  const config = loadConfig({}, {}, { port: 0, dataDir, databaseUrl, redisUrl, logLevel: 'silent', ...overrides });
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
   cleanups.push(() => server.close());
   return { ...server, dataDir, config };

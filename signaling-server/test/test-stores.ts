@@ -1,15 +1,20 @@
 /**
- * Which backing stores this run of the server suite uses:
- * PARLEY_TEST_STORES=postgres runs every server on PostgreSQL instead of the
- * default SQLite file (a comma-separated list, so more stores can join).
- * Each data dir a test uses gets a database of its own, made on first use and
- * dropped after the test, so a server restarted on the same data dir finds
- * its data, as it would in its SQLite file.
+ * Which backing stores this run of the server suite uses, from
+ * PARLEY_TEST_STORES, a comma-separated list:
+ * - `postgres`: every server keeps users and history in PostgreSQL instead of
+ *   the default SQLite file. Each data dir a test uses gets a database of its
+ *   own, made on first use and dropped after the test, so a server restarted
+ *   on the same data dir finds its data, as it would in its SQLite file.
+ * - `redis`: every server shares its live state through a real redis-server
+ *   this test file starts (redis-server.ts), each server on a fresh Redis
+ *   database of its own.
+ * `postgres,redis` is the configuration of several nodes in production.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { RedisServer } from './redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,8 +22,8 @@ declare module 'vitest' {
   }
 }
 
-export type TestStore = 'postgres';
-const KNOWN: readonly TestStore[] = ['postgres'];
+export type TestStore = 'postgres' | 'redis';
+const KNOWN: readonly TestStore[] = ['postgres', 'redis'];
 
 export function testStores(): Set<TestStore> {
   const listed = (process.env.PARLEY_TEST_STORES ?? '')
@@ -32,6 +37,7 @@ export function testStores(): Set<TestStore> {
 }
 
 export const onPostgres = testStores().has('postgres');
+export const onRedis = testStores().has('redis');
 
 const printed = new Set<string>();
 /**
@@ -42,7 +48,7 @@ export function sqliteFileOnly(what: string): boolean {
   if (!onPostgres) return false;
   if (!printed.has(what)) {
     printed.add(what);
-    process.stdout.write(`skipped on PostgreSQL (PARLEY_TEST_STORES=postgres): ${what}; the default (SQLite) run covers it\n`);
+    process.stdout.write(`skipped on PostgreSQL (PARLEY_TEST_STORES=${process.env.PARLEY_TEST_STORES ?? ''}): ${what}; the default (SQLite) run covers it\n`);
   }
   return true;
 }
@@ -80,9 +86,23 @@ export async function dropTestDatabases(): Promise<void> {
   }
 }
 
-/** After a test file: its databases dropped, the admin connection closed. */
+let redis: Promise<RedisServer> | undefined;
+/** This test file's redis-server, started on first use and stopped after the file. */
+export function testRedis(): Promise<RedisServer> {
+  return (redis ??= RedisServer.start());
+}
+
+/** PARLEY_REDIS_URL for a new test server: a fresh Redis database when the run is on Redis, else none. */
+export async function testRedisUrl(): Promise<string | undefined> {
+  return onRedis ? (await testRedis()).freshUrl() : undefined;
+}
+
+/** After a test file: its databases dropped, the admin connection closed, its redis-server stopped. */
 export async function closeTestStores(): Promise<void> {
   await dropTestDatabases();
   await admin?.end();
   admin = undefined;
+  const started = redis;
+  redis = undefined;
+  if (started) await (await started).close();
 }

@@ -11,7 +11,7 @@ const notObjects = [undefined, null, 0, 'text', true, [], [{}]];
 /** Payloads each event must refuse with bad_request, beyond `notObjects`. */
 const malformed: Record<ClientEvent, unknown[]> = {
   'presence:set': [{}, { status: 'busy' }, { status: 'offline' }, { status: 1 }, { status: 'away', extra: 1 }],
-  'directory:list': [{ query: 5 }, { query: huge }, { limit: 0 }, { limit: 501 }, { limit: 1.5 }, { limit: '10' }],
+  'directory:list': [{ query: 5 }, { query: huge }, { query: 'al\u0000' }, { limit: 0 }, { limit: 501 }, { limit: 1.5 }, { limit: '10' }],
   'presence:watch': [
     {},
     { usernames: 'bob' },
@@ -31,11 +31,11 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { to: ['bob'], media: { audio: true, video: false } },
     { to: 'bob', media: { audio: true, video: false, screen: true } },
   ],
-  'call:accept': [{}, { callId: 1 }, { callId: '' }, { callId: huge }, { callId: { $ne: null } }],
+  'call:accept': [{}, { callId: 1 }, { callId: '' }, { callId: huge }, { callId: { $ne: null } }, { callId: 'a b' }],
   'call:decline': [{}, { callId: null }, { callId: huge }],
   'call:cancel': [{}, { callId: [] }, { callId: huge }],
   'call:hangup': [{}, { callId: false }, { callId: huge }, { callId: 'c', reason: 'hangup' }, { callId: 'c', reason: 1 }],
-  'call:resume': [{}, { callId: 7 }, { callId: huge }, { callId: 'c', role: 'caller' }],
+  'call:resume': [{}, { callId: 7 }, { callId: huge }, { callId: 'c', role: 'caller' }, { callId: '\u0000' }, { callId: 'ça' }],
   'call:signal': [
     { callId: 'c' },
     { callId: 'c', description: { type: 'bogus', sdp: '' } },

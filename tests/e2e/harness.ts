@@ -182,7 +182,10 @@ export interface OpenOptions {
   browser?: Browser;
 }
 
-export async function openUser(world: World, name: string, options: OpenOptions = {}): Promise<User> {
+/** Only where the page loads the app, and the browser: several load balancer addresses can share one browser. */
+export type Site = Pick<World, 'url' | 'browser'>;
+
+export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
   const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init);
@@ -197,7 +200,7 @@ export async function openUser(world: World, name: string, options: OpenOptions 
   return { name, context, page, console: log };
 }
 
-export async function registerUser(world: World, name: string): Promise<void> {
+export async function registerUser(world: Pick<World, 'url'>, name: string): Promise<void> {
   const res = await fetch(`${world.url}/api/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -216,7 +219,7 @@ export async function signIn(user: User): Promise<void> {
   await page.getByRole('button', { name: /^Call / }).first().waitFor();
 }
 
-export async function user(world: World, name: string, options: OpenOptions = {}): Promise<User> {
+export async function user(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
   const u = await openUser(world, name, options);
   await signIn(u);
   return u;

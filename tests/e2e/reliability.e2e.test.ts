@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
-import { endedText, establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+import { banner, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll } from './steps.js';
 
 let world: World;
 let alice: User;
@@ -31,7 +31,6 @@ afterEach(async ({ task }) => {
   await closeEnded(alice, bob);
 });
 
-const banner = (u: User) => u.page.locator('section.call .signal-lost');
 
 /** Both sides show that the server is unreachable while the call goes on. */
 async function expectOfflineInCall(...users: User[]): Promise<void> {
@@ -41,41 +40,6 @@ async function expectOfflineInCall(...users: User[]): Promise<void> {
   }
 }
 
-/** Both sides are connected again and the call is active, with no banner. */
-async function expectBackInCall(...users: User[]): Promise<void> {
-  for (const u of users) {
-    await expect.poll(() => banner(u).count(), { ...poll, timeout: 25_000 }).toBe(0);
-    await waitState(u.page, 'active');
-  }
-}
-
-/**
- * Inbound audio bytes grow at every sample over `ms`, on every page: the
- * audio never stopped. Returns the number of samples taken.
- */
-async function expectAudioThroughout(ms: number, ...users: User[]): Promise<number> {
-  const last = new Map<User, number>();
-  for (const u of users) last.set(u, (await inboundAudio(u.page))?.bytesReceived ?? 0);
-  let samples = 0;
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    await new Promise((r) => setTimeout(r, 500));
-    for (const u of users) {
-      const now = (await inboundAudio(u.page))?.bytesReceived ?? 0;
-      expect(now, `${u.name}'s inbound audio bytes at sample ${samples}`).toBeGreaterThan(last.get(u) ?? 0);
-      last.set(u, now);
-    }
-    samples++;
-  }
-  return samples;
-}
-
-/** The server knows the call: a mute is relayed to the peer, and cleared again. */
-async function expectCallKnownToServer(from: User, to: User, fromName: string): Promise<void> {
-  await from.page.getByRole('button', { name: 'Mute', exact: true }).click();
-  await expect.poll(() => to.page.locator('.peer-muted').textContent(), poll).toBe(`${fromName} muted their microphone`);
-  await from.page.getByRole('button', { name: 'Unmute', exact: true }).click();
-  await expect.poll(() => to.page.locator('.peer-muted').count(), poll).toBe(0);
-}
 
 describe('calls survive the loss of the signaling server', () => {
   it('the server restarts mid-call: audio flows throughout and the call is intact afterwards', async () => {

@@ -45,3 +45,42 @@ export async function establishCall(caller: User, callee: User, calleeName: stri
   await expectAudioFlowing(callee.page);
   await expectAudioFlowing(caller.page);
 }
+
+/**
+ * Inbound audio bytes grow at every sample over `ms`, on every page: the
+ * audio never stopped. Returns the number of samples taken.
+ */
+export async function expectAudioThroughout(ms: number, ...users: User[]): Promise<number> {
+  const last = new Map<User, number>();
+  for (const u of users) last.set(u, (await inboundAudio(u.page))?.bytesReceived ?? 0);
+  let samples = 0;
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    for (const u of users) {
+      const now = (await inboundAudio(u.page))?.bytesReceived ?? 0;
+      expect(now, `${u.name}'s inbound audio bytes at sample ${samples}`).toBeGreaterThan(last.get(u) ?? 0);
+      last.set(u, now);
+    }
+    samples++;
+  }
+  return samples;
+}
+
+/** The server knows the call: a mute is relayed to the peer, and cleared again. */
+export async function expectCallKnownToServer(from: User, to: User, fromName: string): Promise<void> {
+  await from.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect.poll(() => to.page.locator('.peer-muted').textContent(), poll).toBe(`${fromName} muted their microphone`);
+  await from.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await expect.poll(() => to.page.locator('.peer-muted').count(), poll).toBe(0);
+}
+
+/** The call panel's banner saying the server is unreachable. */
+export const banner = (u: User) => u.page.locator('section.call .signal-lost');
+
+/** Both sides are connected again and the call is active, with no banner. */
+export async function expectBackInCall(...users: User[]): Promise<void> {
+  for (const u of users) {
+    await expect.poll(() => banner(u).count(), { ...poll, timeout: 25_000 }).toBe(0);
+    await waitState(u.page, 'active');
+  }
+}

@@ -3,30 +3,37 @@
  * each further failure doubles the wait before the next try is accepted.
  * Counting and blocking come from rate-limiter-flexible.
  */
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { memoryLimiter, type MakeLimiter } from '../limits.js';
 
 interface Dimension {
   /** Failures within the window. */
-  failures: RateLimiterMemory;
+  failures: RateLimiterAbstract;
   /** Set while the key must wait. */
-  blocks: RateLimiterMemory;
+  blocks: RateLimiterAbstract;
   free: number;
   maxDelayS: number;
 }
 
-function dimension(prefix: string, free: number, maxDelayS: number): Dimension {
+function dimension(make: MakeLimiter, prefix: string, free: number, maxDelayS: number): Dimension {
   return {
-    failures: new RateLimiterMemory({ keyPrefix: `${prefix}-fail`, points: 1_000_000, duration: 3600 }),
-    blocks: new RateLimiterMemory({ keyPrefix: `${prefix}-block`, points: 1, duration: 1 }),
+    failures: make({ keyPrefix: `${prefix}-fail`, points: 1_000_000, duration: 3600 }),
+    blocks: make({ keyPrefix: `${prefix}-block`, points: 1, duration: 1 }),
     free,
     maxDelayS,
   };
 }
 
+/** With shared state (several nodes) the counts are shared too: guesses spread over nodes add up. */
 export class LoginThrottle {
-  // Per username the cap is short: a stranger must not lock a colleague out for long.
-  private readonly byUser = dimension('user', 5, 300);
-  private readonly byIp = dimension('ip', 20, 900);
+  private readonly byUser: Dimension;
+  private readonly byIp: Dimension;
+
+  constructor(make: MakeLimiter = memoryLimiter) {
+    // Per username the cap is short: a stranger must not lock a colleague out for long.
+    this.byUser = dimension(make, 'user', 5, 300);
+    this.byIp = dimension(make, 'ip', 20, 900);
+  }
 
   /** Milliseconds until this username or IP may try again; 0 when allowed now. */
   async retryAfterMs(username: string, ip: string): Promise<number> {

@@ -5,7 +5,7 @@
  * with PostgreSQL, in the database, so every node signs and checks with the
  * same key.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes, webcrypto } from 'node:crypto';
 import path from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -18,10 +18,17 @@ const newSecret = () => randomBytes(48).toString('base64url');
 
 export function loadOrCreateSecret(dataDir: string): Uint8Array {
   const file = path.join(dataDir, SECRET_FILE);
+  // Written whole under a private name, then linked into place: a second
+  // process starting on the same data dir at the same moment either makes
+  // the file or reads a complete one, never an empty one.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, newSecret(), { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(file, newSecret(), { flag: 'wx', mode: 0o600 });
+    linkSync(draft, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(draft);
   }
   chmodSync(file, 0o600);
   const secret = readFileSync(file, 'utf8').trim();

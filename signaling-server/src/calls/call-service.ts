@@ -27,7 +27,8 @@ import type { CallResumeReply, ClientPayload, EndReason, Media, ServerToClientEv
 import type { PresenceService } from '../realtime/presence-service.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, type ParleyServer } from '../realtime/types.js';
-import { callDevices, callMembers, type Call, type DeviceSession, type Participant, type Stores } from '../stores/types.js';
+import { callDevices, callMembers, type Call, type CallChange, type DeviceSession, type Participant, type Stores } from '../stores/types.js';
+import type { CallTimer, CallTimers } from './call-timers.js';
 import * as membership from './membership.js';
 
 export interface CallServiceDeps {
@@ -42,6 +43,8 @@ export interface CallServiceDeps {
   graceMs: number;
   /** Most people in one call, those still ringing included. */
   meshLimit: number;
+  /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
+  timers: CallTimers;
   log: Logger;
 }
 
@@ -54,9 +57,11 @@ function sameCode(expected: string, given: string | undefined): boolean {
 }
 
 export class CallService {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private restartSweep: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: CallServiceDeps) {}
+  constructor(private readonly deps: CallServiceDeps) {
+    deps.timers.start((timer) => this.due(timer));
+  }
 
   /** Rings the callee's devices. `afterReply` runs once the caller has the call id. */
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
@@ -106,7 +111,7 @@ export class CallService {
       await stores.calls.end(record.callId);
       throw err;
     }
-    this.schedule(record.callId, this.deps.ringTimeoutMs, () => this.end(record.callId, 'no-answer'));
+    await this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs);
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) this.emitTo(d, 'call:incoming', incoming);
     afterReply(() => this.emitTo(from.device, 'call:ringing', { callId: record.callId }));
@@ -121,7 +126,7 @@ export class CallService {
     const call = await this.ringingOn(session, callId);
     const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
-    this.clearTimer(callId);
+    await this.deps.timers.clear({ kind: 'ring', callId });
     await this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now()));
     this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
     for (const other of call.ringing) {
@@ -174,7 +179,7 @@ export class CallService {
           throw new RequestError('not_in_call', call.state === 'active' ? 'You are not in this call' : 'Add people once the call is answered');
       }
     }
-    this.schedule(this.inviteKey(callId, to), this.deps.ringTimeoutMs, () => this.endInvitation(callId, to, 'no-answer'));
+    await this.deps.timers.set({ kind: 'invite', callId, username: to }, this.deps.ringTimeoutMs);
     const refs = await users.refs(res.call.participants.map((p) => p.username));
     const from = { username: session.username, displayName: session.displayName };
     const incoming = {
@@ -250,7 +255,7 @@ export class CallService {
       if (res.refused === 'room_full') {
         throw new RequestError('room_full', `Room "${name}" is full: ${meshLimit} people are in it, the most one call can hold`);
       }
-      if (res.refused === 'busy') throw new RequestError('in_call', 'You are already in a call');
+      if (res.refused === 'busy' || res.refused === 'already_in') throw new RequestError('in_call', 'You are already in a call');
       // not_found, not_in_call: the room closed meanwhile; open it anew.
     }
     throw new RequestError('not_found', `Room "${name}" changed while you were joining: try again`);
@@ -339,7 +344,7 @@ export class CallService {
       const index = call.participants.findIndex((p) => p.device === session.device);
       if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
       await stores.calls.setAway(callId, session.device, false);
-      this.clearTimer(this.awayKey(callId, session.device));
+      await this.deps.timers.clear({ kind: 'away', callId, device: session.device });
       this.tellOthers(call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
       this.deps.log.info({ callId, username: session.username }, 'call resumed');
       // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
@@ -395,26 +400,46 @@ export class CallService {
    * the grace period has passed without both sides claiming them.
    */
   async recoverAfterRestart(startedAt: number): Promise<void> {
-    const unanswered = await this.deps.history.dangling(startedAt, 'unanswered');
-    for (const id of unanswered) await this.deps.history.ended(id, 'failed', startedAt);
+    const unanswered: string[] = [];
+    for (const id of await this.deps.history.dangling(startedAt, 'unanswered')) {
+      // With shared stores another node may be ringing it: only a call no store knows is left over.
+      if (await this.deps.stores.calls.get(id)) continue;
+      await this.deps.history.ended(id, 'failed', startedAt);
+      unanswered.push(id);
+    }
     if (unanswered.length > 0) this.deps.log.warn({ calls: unanswered.length }, 'closed unanswered calls left open by the previous run');
-    this.schedule('restart-sweep', this.deps.graceMs, async () => {
-      let closed = 0;
-      for (const id of await this.deps.history.dangling(startedAt, 'all')) {
-        if (await this.deps.stores.calls.get(id)) continue;
-        const claim = await this.deps.stores.calls.dropClaim(id);
-        await this.recordLost(id, 'failed', claim ? [claim.device] : []);
-        closed++;
-      }
-      if (closed > 0) this.deps.log.warn({ calls: closed }, 'ended calls not resumed after the restart');
-    });
+    clearTimeout(this.restartSweep);
+    this.restartSweep = setTimeout(() => {
+      this.sweepAfterRestart(startedAt).catch((err: unknown) => this.deps.log.error({ err }, 'the restart sweep failed'));
+    }, this.deps.graceMs);
   }
 
-  /** Ends the ringing calls and invitations on this node (shutdown); answered calls stay resumable. */
-  async endRinging(reason: EndReason): Promise<void> {
-    for (const call of await this.deps.stores.calls.all()) {
+  private async sweepAfterRestart(startedAt: number): Promise<void> {
+    let closed = 0;
+    for (const id of await this.deps.history.dangling(startedAt, 'all')) {
+      if (await this.deps.stores.calls.get(id)) continue;
+      const claim = await this.deps.stores.calls.dropClaim(id);
+      await this.recordLost(id, 'failed', claim ? [claim.device] : []);
+      closed++;
+    }
+    if (closed > 0) this.deps.log.warn({ calls: closed }, 'ended calls not resumed after the restart');
+  }
+
+  /**
+   * Ends ringing calls and invitations (shutdown): every one, or with shared
+   * stores only those that ring on or from `devices` (this node's); answered
+   * calls stay resumable.
+   */
+  async endRinging(reason: EndReason, devices?: ReadonlySet<string>): Promise<void> {
+    const { calls } = this.deps.stores;
+    const found = devices ? (await Promise.all([...devices].map((d) => calls.byDevice(d)))).flat() : await calls.all();
+    for (const call of new Map(found.map((c) => [c.id, c])).values()) {
       if (call.state === 'ringing') await this.end(call.id, reason);
-      else for (const i of call.invitations) await this.endInvitation(call.id, i.username, reason);
+      else {
+        for (const i of call.invitations) {
+          if (!devices || i.devices.some((d) => devices.has(d))) await this.endInvitation(call.id, i.username, reason);
+        }
+      }
     }
   }
 
@@ -422,12 +447,15 @@ export class CallService {
    * The one teardown: idempotent, since racing ends (hang-up on both sides,
    * timeout during accept) resolve to whoever removes the call first.
    */
-  async end(callId: string, reason: EndReason, except?: string): Promise<void> {
-    const call = await this.deps.stores.calls.end(callId);
+  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean): Promise<void> {
+    const call = await this.deps.stores.calls.end(callId, onlyIf);
     if (!call) return;
-    this.clearTimer(callId);
-    for (const d of call.away) this.clearTimer(this.awayKey(callId, d));
-    for (const i of call.invitations) this.clearTimer(this.inviteKey(callId, i.username));
+    const { timers } = this.deps;
+    await Promise.all([
+      timers.clear({ kind: 'ring', callId }),
+      ...call.away.map((device) => timers.clear({ kind: 'away', callId, device })),
+      ...call.invitations.map((i) => timers.clear({ kind: 'invite', callId, username: i.username })),
+    ]);
     await this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now()));
     this.deps.metrics.callOutcomes.inc({ reason });
     // Someone still ringing into a call that ended was never in it: for them it was cancelled.
@@ -456,19 +484,36 @@ export class CallService {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    clearTimeout(this.restartSweep);
+    this.deps.timers.dispose();
+  }
+
+  /**
+   * A deadline came due, on whichever node: it applies only if the call is
+   * still as it was when it was set (answered or resumed elsewhere: not).
+   */
+  private async due(timer: CallTimer): Promise<void> {
+    switch (timer.kind) {
+      case 'ring':
+        return this.end(timer.callId, 'no-answer', undefined, (c) => c.state === 'ringing');
+      case 'invite':
+        return this.endInvitation(timer.callId, timer.username, 'no-answer');
+      case 'away': {
+        const call = await this.deps.stores.calls.get(timer.callId);
+        if (!call?.away.includes(timer.device)) return;
+        // Refused (the call ended or the device left meanwhile): nothing is left to do.
+        return this.leave(call, timer.device, 'failed', true).catch((err: unknown) => {
+          if (!(err instanceof RequestError)) throw err;
+        });
+      }
+    }
   }
 
   private async awaitDevice(call: Call, device: string): Promise<void> {
     await this.deps.stores.calls.setAway(call.id, device, true);
     const username = call.participants.find((p) => p.device === device)?.username;
     this.tellOthers(call, device, 'call:peer-connection', { callId: call.id, connected: false, ...(username !== undefined && { username }) });
-    this.schedule(this.awayKey(call.id, device), this.deps.graceMs, async () => {
-      // Checked against the store, not this timer: the device may have resumed on another node.
-      const now = await this.deps.stores.calls.get(call.id);
-      if (now?.away.includes(device)) await this.leave(now, device, 'failed');
-    });
+    await this.deps.timers.set({ kind: 'away', callId: call.id, device }, this.deps.graceMs);
     this.deps.log.info({ callId: call.id, device, graceMs: this.deps.graceMs }, 'call waiting for a device to reconnect');
   }
 
@@ -495,30 +540,6 @@ export class CallService {
     (this.deps.io.to(deviceRoom(device)).emit as (e: E, p: typeof payload) => boolean)(event, payload);
   }
 
-  private schedule(key: string, ms: number, fn: () => Promise<void>): void {
-    this.clearTimer(key);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        fn().catch((err: unknown) => this.deps.log.error({ err, timer: key }, 'a call timer failed'));
-      }, ms),
-    );
-  }
-
-  private clearTimer(key: string): void {
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
-  }
-
-  private awayKey(callId: string, device: string): string {
-    return `away:${callId}:${device}`;
-  }
-
-  private inviteKey(callId: string, username: string): string {
-    return `invite:${callId}:${username}`;
-  }
-
   private tellOthers<E extends keyof ServerToClientEvents>(
     call: Call,
     device: string,
@@ -543,7 +564,7 @@ export class CallService {
         ? new RequestError('not_found', 'The call is no longer ringing')
         : new RequestError('not_in_call', 'This call is not ringing on this device');
     }
-    this.clearTimer(this.inviteKey(call.id, session.username));
+    await this.deps.timers.clear({ kind: 'invite', callId: call.id, username: session.username });
     const ringing = call.invitations.find((i) => i.username === session.username)?.devices ?? [];
     for (const d of ringing) if (d !== session.device) this.emitTo(d, 'call:ended', { callId: call.id, reason: 'answered-elsewhere' });
     await this.joined(res.call, session, now);
@@ -569,16 +590,22 @@ export class CallService {
    * A participant's device leaves (hang-up, or it did not come back in time).
    * The others are told and keep their own connections; when this was the
    * last pair of a placed call, or the last one in a room, the call ends.
+   * `whileAway`: only if the device is still away when the store decides
+   * (it may have resumed on any node since its grace period ran out).
    */
-  private async leave(call: Call, device: string, reason: 'hangup' | 'failed'): Promise<void> {
-    const res = await this.deps.stores.calls.update(call.id, membership.leave(device));
+  private async leave(call: Call, device: string, reason: 'hangup' | 'failed', whileAway = false): Promise<void> {
+    const away = (c: Call) => !whileAway || c.away.includes(device);
+    const leave = membership.leave(device);
+    const change: CallChange<'not_in_call' | 'last' | 'back'> = (c) => (away(c) ? leave(c) : { refused: 'back' });
+    const res = await this.deps.stores.calls.update(call.id, change);
     if (!res.ok) {
-      if (res.refused === 'last') return this.end(call.id, reason, device);
+      if (res.refused === 'back') return;
+      if (res.refused === 'last') return this.end(call.id, reason, device, away);
       if (res.refused === 'not_found') throw new RequestError('not_found', 'No such call');
       throw new RequestError('not_in_call', 'You are not in this call');
     }
     const gone = call.participants.find((p) => p.device === device);
-    this.clearTimer(this.awayKey(call.id, device));
+    await this.deps.timers.clear({ kind: 'away', callId: call.id, device });
     if (!gone) return;
     await this.deps.history.left(call.id, gone.username, Date.now());
     for (const p of res.call.participants) this.emitTo(p.device, 'room:left', { callId: call.id, username: gone.username, reason });
@@ -592,7 +619,7 @@ export class CallService {
     const invitation = before?.invitations.find((i) => i.username === username);
     const res = await this.deps.stores.calls.update(callId, membership.dropInvitation(username));
     if (!res.ok || !invitation) return;
-    this.clearTimer(this.inviteKey(callId, username));
+    await this.deps.timers.clear({ kind: 'invite', callId, username });
     for (const d of invitation.devices) if (d !== except) this.emitTo(d, 'call:ended', { callId, reason });
     for (const p of res.call.participants) this.emitTo(p.device, 'room:left', { callId, username, reason });
     this.deps.log.info({ callId, invited: username, reason }, 'invitation ended');
@@ -602,7 +629,7 @@ export class CallService {
   private async stopRingingInvitation(callId: string, username: string, device: string): Promise<void> {
     const res = await this.deps.stores.calls.update(callId, membership.stopRingingInvitation(username, device));
     if (res.ok && !res.call.invitations.some((i) => i.username === username)) {
-      this.clearTimer(this.inviteKey(callId, username));
+      await this.deps.timers.clear({ kind: 'invite', callId, username });
       for (const p of res.call.participants) this.emitTo(p.device, 'room:left', { callId, username, reason: 'offline' });
     }
   }

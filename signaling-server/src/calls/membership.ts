@@ -6,10 +6,16 @@
  */
 import type { CallChange, Invitation, Participant } from '../stores/types.js';
 
-/** Someone joins an answered call (a named room). */
-export function join(me: Participant, limit: number): CallChange<'room_full' | 'not_in_call'> {
+/**
+ * Someone joins an answered call (a named room). Refused `already_in` when
+ * that user is in it or rung into it already, from another device (two of
+ * one user's devices joining at once: one gets in).
+ */
+export function join(me: Participant, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in'> {
   return (call) => {
     if (call.state !== 'active') return { refused: 'not_in_call' };
+    const name = me.username;
+    if (call.participants.some((p) => p.username === name) || call.invitations.some((i) => i.username === name)) return { refused: 'already_in' };
     if (call.participants.length + call.invitations.length >= limit) return { refused: 'room_full' };
     return { ...call, participants: [...call.participants, me] };
   };

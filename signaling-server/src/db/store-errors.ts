@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from '../stores/types.js';
+
 /**
  * Tells "the database is unreachable" apart from every other failure, so a
  * request that needs it is answered `unavailable` (HTTP 503) instead of
@@ -34,3 +36,13 @@ export function isStoreUnavailable(err: unknown): boolean {
 
 /** What a client is told while the database is unreachable. */
 export const STORE_UNAVAILABLE_MESSAGE = 'The server cannot reach its database: try again in a moment';
+
+/**
+ * What a client is told when a store its request needed is unreachable:
+ * the database, or the shared state of several nodes (Redis, whose
+ * connection reports a StoreUnavailableError); undefined for any other failure.
+ */
+export function unavailableMessage(err: unknown): string | undefined {
+  if (err instanceof StoreUnavailableError) return `The server's shared state (${err.store}) is unreachable: try again shortly`;
+  return isStoreUnavailable(err) ? STORE_UNAVAILABLE_MESSAGE : undefined;
+}

@@ -6,12 +6,13 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { TokenService } from '../auth/tokens.js';
 import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
 import type { Registration } from '../config.js';
-import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
+import { memoryLimiter, type MakeLimiter } from '../limits.js';
+import { unavailableMessage } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -42,6 +43,8 @@ export interface HttpDeps {
   log: Logger;
   /** Backing stores /healthz asks: each check resolves when its store answers. */
   healthChecks: HealthCheck[];
+  /** Where the per-IP registration limit counts (shared between nodes with Redis). */
+  limiter?: MakeLimiter;
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
@@ -86,7 +89,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.trustProxy.length > 0) app.set('trust proxy', deps.trustProxy);
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
-  const registrations = new RateLimiterMemory({ keyPrefix: 'register', points: 20, duration: 3600 });
+  const registrations = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'register', points: 20, duration: 3600 });
 
   app.use((req, _res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
@@ -181,6 +184,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   // Express 5 passes rejected async handlers here.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const unavailable = unavailableMessage(err);
     let failure: HttpFailure;
     if (err instanceof HttpFailure) failure = err;
     else if (isBodyError(err)) {
@@ -188,9 +192,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
         err.type === 'entity.too.large'
           ? new HttpFailure(413, 'bad_request', 'Request body too large')
           : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
-    } else if (isStoreUnavailable(err)) {
-      deps.log.warn({ err: (err as Error).message }, 'request refused: the database is unreachable');
-      failure = new HttpFailure(503, 'unavailable', STORE_UNAVAILABLE_MESSAGE);
+    } else if (unavailable !== undefined) {
+      deps.log.warn({ err: (err as Error).message }, 'request refused: a store is unreachable');
+      failure = new HttpFailure(503, 'unavailable', unavailable);
     } else {
       deps.log.error({ err }, 'request failed');
       failure = new HttpFailure(500, 'internal', 'The server could not handle this request');

@@ -23,13 +23,17 @@ export const USERNAME_PATTERN = /^[a-z0-9._-]{2,32}$/;
 export const usernameSchema = z
   .string()
   .check(z.regex(USERNAME_PATTERN, 'must be 2-32 characters of a-z, 0-9, ".", "_" or "-"'));
+/** Text the database keeps or searches has no control characters (PostgreSQL refuses NUL in text). */
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+const noControlCharacters = () => z.regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
 export const displayNameSchema = z
   .string()
-  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'));
+  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'), noControlCharacters());
 export const passwordSchema = z
   .string()
   .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(256, 'must be at most 256 characters'));
-export const callIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
+/** Call ids are UUIDs the server makes; anything else that is looked up stays printable ASCII. */
+export const callIdSchema = z.string().check(z.regex(/^[!-~]{1,64}$/, 'must be 1-64 printable ASCII characters'));
 /** A named room: what `parley://room/<name>` links carry. Lowercase, like usernames. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const roomNameSchema = z
@@ -136,7 +140,7 @@ export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 export const clientSchemas = {
   'presence:set': z.strictObject({ status: z.enum(SETTABLE_STATUSES) }),
   'directory:list': z.strictObject({
-    query: z.optional(z.string().check(z.maxLength(64))),
+    query: z.optional(z.string().check(z.maxLength(64), noControlCharacters())),
     limit: z.optional(z.int().check(z.minimum(1), z.maximum(500))),
   }),
   /** Replaces the users this device watches besides those it listed; `[]` stops watching them. */

@@ -2,13 +2,13 @@
  * The one path every client message takes: rate limit, validation, the
  * handler, then an acknowledgement `{ ok: true, ... }` or
  * `{ ok: false, code, message }`. Nothing reaches a handler unvalidated, a
- * handler that needed the unreachable database is answered `unavailable`,
+ * handler that needed an unreachable store (database, Redis) is answered `unavailable`,
  * and any other unexpected failure `internal`, without taking the process
  * down. A connection that keeps sending after many `rate_limited`
  * refusals is closed.
  */
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
+import { unavailableMessage } from '../db/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -56,6 +56,9 @@ const isClientEvent = (e: string): e is ClientEvent => EVENTS.has(e);
 
 export class Dispatcher {
   // A steady-rate bucket plus a burst allowance: a token bucket in effect.
+  // Per connection, so these stay in this node's memory even with Redis: a
+  // connection lives on one node, and a Redis round trip per message would
+  // only slow every message down to count the same thing.
   private readonly steady: RateLimiterMemory;
   private readonly burst: RateLimiterMemory;
   private readonly limiter: BurstyRateLimiter;
@@ -112,7 +115,14 @@ export class Dispatcher {
     } catch {
       return reject('unavailable', 'This session could not start: reconnect');
     }
-    const session = await this.deps.sessions.get(socket.id);
+    let session: DeviceSession | undefined;
+    try {
+      session = await this.deps.sessions.get(socket.id);
+    } catch (err) {
+      const unavailable = unavailableMessage(err);
+      if (unavailable !== undefined) return reject('unavailable', unavailable);
+      throw err;
+    }
     if (!session) return reject('unauthorized', 'This session has ended');
     const after: (() => void)[] = [];
     try {
@@ -125,9 +135,10 @@ export class Dispatcher {
       for (const fn of after) fn();
     } catch (err) {
       if (err instanceof RequestError) return reject(err.code, err.message);
-      if (isStoreUnavailable(err)) {
-        this.deps.log.warn({ event, username: session.username, err: (err as Error).message }, 'message refused: the database is unreachable');
-        return reject('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      const unavailable = unavailableMessage(err);
+      if (unavailable !== undefined) {
+        this.deps.log.warn({ event, username: session.username, err: (err as Error).message }, 'message refused: a store is unreachable');
+        return reject('unavailable', unavailable);
       }
       this.deps.log.error({ err, event, username: session.username }, 'handler failed');
       reject('internal', 'The server could not handle this message');

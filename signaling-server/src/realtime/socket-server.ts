@@ -12,7 +12,7 @@ import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
-import type { Stores } from '../stores/types.js';
+import { StoreUnavailableError, type Stores } from '../stores/types.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
@@ -157,6 +157,12 @@ export function attachRealtime(deps: RealtimeDeps): void {
   io.on('connection', (socket: ParleySocket) => {
     const ready = startSession(socket);
     ready.catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) {
+        // The client reconnects by itself after a transport close (not after a disconnect), until the store is back.
+        log.warn({ username: socket.data.username, store: err.store }, 'session could not start: a shared store is unreachable');
+        socket.conn.close();
+        return;
+      }
       log.error({ err, username: socket.data.username }, 'session start failed');
       socket.disconnect(true);
     });
@@ -187,9 +193,11 @@ export function attachRealtime(deps: RealtimeDeps): void {
     });
     // One connection per device: an older one is a dead connection the server has
     // not noticed yet, or a copy of this window (a duplicated tab), which is told.
+    // Never this connection: with several nodes the disconnect request reaches
+    // every node (this one too) after this connection has joined the room.
     const room = deviceRoom(device);
-    io.to(room).emit('session:replaced', {});
-    io.in(room).disconnectSockets();
+    io.to(room).except(socket.id).emit('session:replaced', {});
+    io.in(room).except(socket.id).disconnectSockets();
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
     await socket.join([watches.room(username), userRoom(username), room]);

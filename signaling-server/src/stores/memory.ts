@@ -3,6 +3,7 @@
  * awaiting, so each one is atomic on this node's event loop.
  */
 import type { Status } from '../protocol/index.js';
+import { accept, createConflict, indexChange, withAway, withoutRinging } from './call-rules.js';
 import {
   callDevices,
   callMembers,
@@ -95,9 +96,8 @@ export class MemoryCallStore implements CallStore {
   private readonly rooms = new Map<string, string>();
 
   create(call: Call): Promise<CreateResult> {
-    if (this.byUsername.has(call.caller)) return Promise.resolve({ ok: false, conflict: 'caller' });
-    if (call.callee && this.byUsername.has(call.callee)) return Promise.resolve({ ok: false, conflict: 'callee' });
-    if (call.room !== null && this.rooms.has(call.room)) return Promise.resolve({ ok: false, conflict: 'room' });
+    const conflict = createConflict(call, (u) => this.byUsername.has(u), call.room !== null && this.rooms.has(call.room));
+    if (conflict) return Promise.resolve({ ok: false, conflict });
     this.calls.set(call.id, clone(call));
     for (const u of callMembers(call)) this.byUsername.set(u, call.id);
     if (call.room !== null) this.rooms.set(call.room, call.id);
@@ -119,48 +119,36 @@ export class MemoryCallStore implements CallStore {
     if (!c) return Promise.resolve({ ok: false, refused: 'not_found' });
     const next = change(clone(c));
     if ('refused' in next) return Promise.resolve({ ok: false, refused: next.refused });
-    const before = callMembers(c);
-    const after = callMembers(next);
-    if (after.some((u) => !before.includes(u) && this.byUsername.has(u))) return Promise.resolve({ ok: false, refused: 'busy' });
-    for (const u of before) if (!after.includes(u)) this.byUsername.delete(u);
-    for (const u of after) this.byUsername.set(u, callId);
+    const { joined, left } = indexChange(c, next);
+    if (joined.some((u) => this.byUsername.has(u))) return Promise.resolve({ ok: false, refused: 'busy' });
+    for (const u of left) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
+    for (const u of joined) this.byUsername.set(u, callId);
     this.calls.set(callId, clone(next));
     return Promise.resolve({ ok: true, call: next });
   }
 
-  accept(callId: string, device: string, at: number): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    if (!c || c.state !== 'ringing' || !c.ringing.includes(device)) return Promise.resolve(undefined);
-    c.state = 'active';
-    c.calleeDevice = device;
-    c.answeredAt = at;
-    c.ringing = [];
-    c.participants = [
-      { username: c.caller, device: c.callerDevice, joinedAt: c.startedAt },
-      { username: c.callee, device, joinedAt: at },
-    ];
-    return Promise.resolve(clone(c));
+  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at));
+    return res.ok ? res.call : undefined;
   }
 
-  end(callId: string): Promise<Call | undefined> {
+  end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
     const c = this.calls.get(callId);
-    if (!c) return Promise.resolve(undefined);
+    if (!c || (onlyIf && !onlyIf(c))) return Promise.resolve(undefined);
     this.calls.delete(callId);
     for (const u of callMembers(c)) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
     if (c.room !== null) this.rooms.delete(c.room);
     return Promise.resolve(c);
   }
 
-  stopRinging(callId: string, device: string): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    if (c) c.ringing = c.ringing.filter((d) => d !== device);
-    return Promise.resolve(c && clone(c));
+  async stopRinging(callId: string, device: string): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withoutRinging(c, device));
+    return res.ok ? res.call : undefined;
   }
 
-  setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    if (c) c.away = away ? [...new Set([...c.away, device])] : c.away.filter((d) => d !== device);
-    return Promise.resolve(c && clone(c));
+  async setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withAway(c, device, away));
+    return res.ok ? res.call : undefined;
   }
 
   byUser(username: string): Promise<Call | undefined> {

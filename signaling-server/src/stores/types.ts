@@ -1,8 +1,9 @@
 /**
  * Live state behind small async interfaces. This node's in-memory versions
  * are in memory.ts; shared versions (Redis, for several nodes) implement the
- * same contracts. Methods that decide a race (create, accept, end) must be
- * atomic in every implementation: exactly one caller wins.
+ * same contracts, with the rules of stores/call-rules.ts. Methods that
+ * decide a race (create, update, accept, end) must be atomic in every
+ * implementation: exactly one caller wins.
  */
 import type { Media, SettableStatus, Status } from '../protocol/index.js';
 
@@ -136,8 +137,11 @@ export interface CallStore {
    * participants; undefined if the call was not ringing there.
    */
   accept(callId: string, sessionId: string, at: number): Promise<Call | undefined>;
-  /** Removes the call; only the first of racing callers gets it back. */
-  end(callId: string): Promise<Call | undefined>;
+  /**
+   * Removes the call, if `onlyIf` (when given) holds for it at that moment;
+   * only the first of racing callers gets it back.
+   */
+  end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined>;
   /** Stops ringing one device; returns the call as it is now. */
   stopRinging(callId: string, device: string): Promise<Call | undefined>;
   /** Marks a device of an active call away or back; returns the call as it is now. */
@@ -163,4 +167,18 @@ export interface Stores {
   sessions: SessionStore;
   presence: PresenceStore;
   calls: CallStore;
+}
+
+/**
+ * A shared store (Redis) is unreachable: the request is answered
+ * `unavailable` instead of failing as `internal`, and the node keeps running.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(
+    readonly store: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${store} is unreachable`, options);
+  }
 }

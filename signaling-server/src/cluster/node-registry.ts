@@ -1,0 +1,156 @@
+/**
+ * Nodes sharing one Redis: each one says it is alive with a key that expires
+ * unless renewed, and the survivors end the sessions of a node whose key ran
+ * out (SIGKILL, a crash, a lost network): its devices count as disconnected,
+ * so their answered calls wait the grace period for them and their ringing
+ * calls stop, exactly as when one connection drops. A node also notices
+ * when Redis lost its data (restarted without persistence) or when the
+ * others took it for dead, and then has its clients reconnect, which puts
+ * their sessions back and has both sides of each call claim it again, as
+ * after a restart.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { RedisConnection } from '../redis/connection.js';
+import type { RedisSessionStore } from '../stores/redis-sessions.js';
+import type { DeviceSession } from '../stores/types.js';
+
+/** How often a node renews its key, and how long the key lives without renewal. */
+export const HEARTBEAT_MS = 2000;
+export const NODE_TTL_MS = 8000;
+
+export interface NodeRegistryDeps {
+  redis: RedisConnection;
+  node: string;
+  sessions: RedisSessionStore;
+  /** Ids of the device sessions connected to this node. */
+  localSessions: () => string[];
+  /** A session is gone without its connection saying so: end what it was doing. */
+  sessionLost: (session: DeviceSession) => Promise<void>;
+  /** The shared state no longer holds this node's sessions: have its clients reconnect. */
+  resync: (reason: 'data-lost' | 'taken-for-dead') => void;
+  log: Logger;
+}
+
+export class NodeRegistry {
+  private timer: NodeJS.Timeout | undefined;
+  private epoch: string | undefined;
+  private beating = false;
+  /** When Redis was last reachable again: nodes need a full TTL after an outage to renew their keys. */
+  private reachableSince = Date.now();
+  private readonly keys: { node: (id: string) => string; nodes: string; epoch: string };
+
+  constructor(private readonly deps: NodeRegistryDeps) {
+    const p = deps.redis.prefix;
+    this.keys = { node: (id) => `${p}node:${id}`, nodes: `${p}nodes`, epoch: `${p}epoch` };
+    deps.redis.onReconnect(() => {
+      this.reachableSince = Date.now();
+      void this.reconcile();
+      void this.beat();
+    });
+  }
+
+  async start(): Promise<void> {
+    const { client } = this.deps.redis;
+    await this.deps.redis.run(() => client.set(this.keys.epoch, randomUUID(), { NX: true }));
+    this.epoch = (await this.deps.redis.run(() => client.get(this.keys.epoch))) ?? undefined;
+    await this.renew();
+    this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Leaves cleanly (shutdown): this node's sessions end now, as if their
+   * connections had dropped, rather than when its key runs out.
+   */
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    const { client } = this.deps.redis;
+    try {
+      for (const id of this.deps.localSessions()) await this.lose(id);
+      await this.deps.redis.run(() => client.multi().del(this.keys.node(this.deps.node)).sRem(this.keys.nodes, this.deps.node).exec());
+    } catch (err) {
+      this.deps.log.warn({ err }, 'could not leave the cluster cleanly: the other nodes will end its sessions');
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Renews this node's key, checks Redis still has its data, and ends the sessions of dead nodes. */
+  async beat(): Promise<void> {
+    if (this.beating || !this.deps.redis.available) return;
+    this.beating = true;
+    try {
+      const epoch = await this.deps.redis.run(() => this.deps.redis.client.get(this.keys.epoch));
+      if (epoch !== this.epoch) {
+        await this.deps.redis.run(() => this.deps.redis.client.set(this.keys.epoch, randomUUID(), { NX: true }));
+        this.epoch = (await this.deps.redis.run(() => this.deps.redis.client.get(this.keys.epoch))) ?? undefined;
+        this.deps.log.warn('Redis lost the shared state: clients reconnect and claim their calls again');
+        await this.renew();
+        this.deps.resync('data-lost');
+        return;
+      }
+      if (await this.renew()) {
+        this.deps.log.warn('the other nodes took this node for dead: clients reconnect');
+        this.deps.resync('taken-for-dead');
+      }
+      if (Date.now() - this.reachableSince >= NODE_TTL_MS) await this.sweepDeadNodes();
+    } catch (err) {
+      this.deps.log.debug({ err }, 'heartbeat failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** Renews the key; true when this node was no longer listed (the others had ended its sessions). */
+  private async renew(): Promise<boolean> {
+    const { client } = this.deps.redis;
+    const [, added] = await this.deps.redis.run(() =>
+      client.multi().set(this.keys.node(this.deps.node), String(Date.now()), { PX: NODE_TTL_MS }).sAdd(this.keys.nodes, this.deps.node).exec(),
+    );
+    return Number(added) === 1 && this.epoch !== undefined && this.timer !== undefined;
+  }
+
+  private async sweepDeadNodes(): Promise<void> {
+    const { client } = this.deps.redis;
+    for (const node of await this.deps.redis.run(() => client.sMembers(this.keys.nodes))) {
+      if (node === this.deps.node || (await this.deps.redis.run(() => client.exists(this.keys.node(node)))) === 1) continue;
+      this.deps.log.warn({ node }, 'a node stopped renewing its key: ending its sessions');
+      let ended = 0;
+      for (;;) {
+        const ids = await this.deps.sessions.idsOfNode(node);
+        if (ids.length === 0) break;
+        for (const id of ids) if (await this.lose(id, node)) ended++;
+      }
+      await this.deps.redis.run(() => client.sRem(this.keys.nodes, node));
+      this.deps.log.warn({ node, sessions: ended }, 'sessions of a dead node ended');
+    }
+  }
+
+  /**
+   * After an outage: sessions of this node whose connection closed while
+   * Redis was away could not be removed then; they are now.
+   */
+  private async reconcile(): Promise<void> {
+    try {
+      const local = new Set(this.deps.localSessions());
+      for (const id of await this.deps.sessions.idsOfNode(this.deps.node)) if (!local.has(id)) await this.lose(id);
+    } catch (err) {
+      this.deps.log.debug({ err }, 'reconciling sessions after an outage failed');
+    }
+  }
+
+  /** Removes a session (only one of racing callers gets it) and ends what it was doing. */
+  private async lose(sessionId: string, node = this.deps.node): Promise<boolean> {
+    const session = await this.deps.sessions.remove(sessionId);
+    if (!session) {
+      // Already gone, or an index entry without its session: drop the entry.
+      await this.deps.redis.run(() => this.deps.redis.client.sRem(this.deps.sessions.nodeSessionsKey(node), sessionId));
+      return false;
+    }
+    await this.deps.sessionLost(session);
+    return true;
+  }
+}

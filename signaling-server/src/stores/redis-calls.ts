@@ -1,0 +1,233 @@
+/**
+ * Calls in Redis, shared by every node. A call is one JSON value; every
+ * change reads it, computes the next call with the same rules as the memory
+ * store (call-rules.ts, calls/membership.ts), and writes it back in one
+ * script only if the value is still the one it read, else reads again. So
+ * two nodes accepting the same call at the same moment have exactly one
+ * winner, and two people joining a room with one place left: one gets in, the
+ * other reads the full room and is refused. The same script keeps the
+ * indexes: the call of each user (which makes "already in a call" atomic),
+ * the calls of each device, the open room of each name, and all calls.
+ */
+import { lua, type RedisConnection } from '../redis/connection.js';
+import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
+import { readJson } from './redis-values.js';
+import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type ResumeClaim, type UpdateResult } from './types.js';
+
+/**
+ * KEYS: the call, all calls, one user-call key per member (the caller
+ * first), one device set per device, then the room's key for a named room.
+ * ARGV: the call JSON, its id, the number of members, the number of devices.
+ * Returns the position (1-based) of a member already in a call, 'room' when
+ * the room is open, or 'ok'.
+ */
+const CREATE = lua(`
+local users, devices = tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 1, users do
+  if redis.call('EXISTS', KEYS[2 + i]) == 1 then return tostring(i) end
+end
+local room = KEYS[3 + users + devices]
+if room and redis.call('EXISTS', room) == 1 then return 'room' end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+for i = 1, users do redis.call('SET', KEYS[2 + i], ARGV[2]) end
+for i = 1, devices do redis.call('SADD', KEYS[2 + users + i], ARGV[2]) end
+if room then redis.call('SET', room, ARGV[2]) end
+return 'ok'
+`);
+
+/**
+ * Writes a changed call if it is unchanged since it was read. KEYS: the
+ * call, then the user-call keys of users joining, of users leaving, the
+ * device sets of devices added, of devices removed. ARGV: the call JSON as
+ * read, the new JSON, its id, then the four counts. Returns 'busy' when a
+ * joining user is in another call, 'stale' when the call changed, or 'ok'.
+ */
+const UPDATE = lua(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'stale' end
+local joined, left, added, removed = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local k = 1
+for i = 1, joined do
+  if redis.call('EXISTS', KEYS[k + i]) == 1 then return 'busy' end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+for i = 1, joined do redis.call('SET', KEYS[k + i], ARGV[3]) end
+k = k + joined
+for i = 1, left do
+  if redis.call('GET', KEYS[k + i]) == ARGV[3] then redis.call('DEL', KEYS[k + i]) end
+end
+k = k + left
+for i = 1, added do redis.call('SADD', KEYS[k + i], ARGV[3]) end
+k = k + added
+for i = 1, removed do redis.call('SREM', KEYS[k + i], ARGV[3]) end
+return 'ok'
+`);
+
+/** Same KEYS and counts as CREATE. ARGV: the call JSON as it was read, its id, the counts. Removes it only if unchanged. */
+const REMOVE = lua(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local users, devices = tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+for i = 1, users do
+  if redis.call('GET', KEYS[2 + i]) == ARGV[2] then redis.call('DEL', KEYS[2 + i]) end
+end
+for i = 1, devices do redis.call('SREM', KEYS[2 + users + i], ARGV[2]) end
+local room = KEYS[3 + users + devices]
+if room and redis.call('GET', room) == ARGV[2] then redis.call('DEL', room) end
+return 1
+`);
+
+/**
+ * A resume claim meets the other side's, or waits. KEYS: the claim. ARGV:
+ * this claim's JSON, its role, how long it may wait (ms).
+ */
+const CLAIM = lua(`
+local other = redis.call('GET', KEYS[1])
+if other and cjson.decode(other).role ~= ARGV[2] then
+  redis.call('DEL', KEYS[1])
+  return other
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return false
+`);
+
+/** A claim nobody matched is dropped by the restart sweep after the grace period; this only bounds garbage. */
+const CLAIM_TTL_MS = 24 * 3600 * 1000;
+/** Tries before giving up under contention (a handful of writers per call at most). */
+const MAX_TRIES = 50;
+
+export class RedisCallStore implements CallStore {
+  constructor(private readonly redis: RedisConnection) {}
+
+  private key(callId: string): string {
+    return `${this.redis.prefix}call:${callId}`;
+  }
+
+  private userKey(username: string): string {
+    return `${this.redis.prefix}user-call:${username}`;
+  }
+
+  private deviceKey(device: string): string {
+    return `${this.redis.prefix}device-calls:${device}`;
+  }
+
+  private roomKey(name: string): string {
+    return `${this.redis.prefix}room:${name}`;
+  }
+
+  private allKey(): string {
+    return `${this.redis.prefix}calls`;
+  }
+
+  /** KEYS and counts of CREATE and REMOVE for a call as it is. */
+  private keysOf(call: Call): { keys: string[]; counts: number[] } {
+    const users = callMembers(call);
+    const devices = [...new Set(callDevices(call))];
+    const keys = [this.key(call.id), this.allKey(), ...users.map((u) => this.userKey(u)), ...devices.map((d) => this.deviceKey(d))];
+    if (call.room !== null) keys.push(this.roomKey(call.room));
+    return { keys, counts: [users.length, devices.length] };
+  }
+
+  async create(call: Call): Promise<CreateResult> {
+    const { keys, counts } = this.keysOf(call);
+    const result = await this.redis.script(CREATE, keys, [JSON.stringify(call), call.id, ...counts]);
+    if (result === 'ok') return { ok: true };
+    // The script checks in createConflict's order: the members, the caller first, then the room.
+    return { ok: false, conflict: result === 'room' ? 'room' : result === '1' ? 'caller' : 'callee' };
+  }
+
+  async get(callId: string): Promise<Call | undefined> {
+    return (await readJson<Call>(this.redis, [this.key(callId)]))[0];
+  }
+
+  async byRoom(name: string): Promise<Call | undefined> {
+    const id = await this.redis.run(() => this.redis.client.get(this.roomKey(name)));
+    return id === null ? undefined : this.get(id);
+  }
+
+  async update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>> {
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const raw = await this.redis.run(() => this.redis.client.get(this.key(callId)));
+      if (raw === null) return { ok: false, refused: 'not_found' };
+      const call = JSON.parse(raw) as Call;
+      const next = change(call);
+      if ('refused' in next) return { ok: false, refused: next.refused };
+      const { joined, left, devicesAdded, devicesRemoved } = indexChange(call, next);
+      const keys = [
+        this.key(callId),
+        ...joined.map((u) => this.userKey(u)),
+        ...left.map((u) => this.userKey(u)),
+        ...devicesAdded.map((d) => this.deviceKey(d)),
+        ...devicesRemoved.map((d) => this.deviceKey(d)),
+      ];
+      const counts = [joined.length, left.length, devicesAdded.length, devicesRemoved.length];
+      const result = await this.redis.script(UPDATE, keys, [raw, JSON.stringify(next), callId, ...counts]);
+      if (result === 'ok') return { ok: true, call: next };
+      if (result === 'busy') return { ok: false, refused: 'busy' };
+      // 'stale': another node changed the call meanwhile; decide again on what it is now.
+    }
+    throw new Error(`call ${callId}: gave up changing it after ${MAX_TRIES} conflicting updates`);
+  }
+
+  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at));
+    return res.ok ? res.call : undefined;
+  }
+
+  async end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const raw = await this.redis.run(() => this.redis.client.get(this.key(callId)));
+      if (raw === null) return undefined;
+      const call = JSON.parse(raw) as Call;
+      if (onlyIf && !onlyIf(call)) return undefined;
+      const { keys, counts } = this.keysOf(call);
+      if ((await this.redis.script(REMOVE, keys, [raw, call.id, ...counts])) === 1) return call;
+    }
+    throw new Error(`call ${callId}: gave up ending it after ${MAX_TRIES} conflicting updates`);
+  }
+
+  async stopRinging(callId: string, device: string): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withoutRinging(c, device));
+    return res.ok ? res.call : undefined;
+  }
+
+  async setAway(callId: string, device: string, away: boolean): Promise<Call | undefined> {
+    const res = await this.update(callId, (c) => withAway(c, device, away));
+    return res.ok ? res.call : undefined;
+  }
+
+  async byUser(username: string): Promise<Call | undefined> {
+    const id = await this.redis.run(() => this.redis.client.get(this.userKey(username)));
+    return id === null ? undefined : this.get(id);
+  }
+
+  async byDevice(device: string): Promise<Call[]> {
+    const ids = await this.redis.run(() => this.redis.client.sMembers(this.deviceKey(device)));
+    // The scripts keep the index exact; the filter only guards against one left by an older version.
+    return (await readJson<Call>(this.redis, ids.map((id) => this.key(id)))).filter((c) => callDevices(c).includes(device));
+  }
+
+  async all(): Promise<Call[]> {
+    const ids = await this.redis.run(() => this.redis.client.sMembers(this.allKey()));
+    return readJson<Call>(this.redis, ids.map((id) => this.key(id)));
+  }
+
+  async claim(claim: ResumeClaim): Promise<ResumeClaim | undefined> {
+    const other = await this.redis.script(CLAIM, [this.claimKey(claim.callId)], [JSON.stringify(claim), claim.role, CLAIM_TTL_MS]);
+    return typeof other === 'string' ? (JSON.parse(other) as ResumeClaim) : undefined;
+  }
+
+  async dropClaim(callId: string): Promise<ResumeClaim | undefined> {
+    const raw = await this.redis.run(() => this.redis.client.getDel(this.claimKey(callId)));
+    return raw === null ? undefined : (JSON.parse(raw) as ResumeClaim);
+  }
+
+  restore(call: Call): Promise<CreateResult> {
+    return this.create(call);
+  }
+
+  private claimKey(callId: string): string {
+    return `${this.redis.prefix}claim:${callId}`;
+  }
+}

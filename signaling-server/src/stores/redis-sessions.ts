@@ -1,0 +1,93 @@
+/**
+ * Device sessions in Redis, shared by every node. Each session is one JSON
+ * value, indexed by user, by the node that holds its connection (so the
+ * sessions of a node that died can be found and ended, see
+ * cluster/node-registry.ts), and in one set of all sessions.
+ */
+import type { SettableStatus } from '../protocol/index.js';
+import { lua, type RedisConnection } from '../redis/connection.js';
+import { compareAndSet, readJson } from './redis-values.js';
+import type { DeviceSession, SessionStore } from './types.js';
+
+/** The session and the node whose connection it is. */
+interface StoredSession {
+  session: DeviceSession;
+  node: string;
+}
+
+/** Removes a session and its index entries in one step; returns it (only to the first of racing callers). */
+const REMOVE = lua(`
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local s = cjson.decode(raw)
+redis.call('DEL', KEYS[1])
+redis.call('SREM', ARGV[1] .. 'user-sessions:' .. s.session.username, ARGV[2])
+redis.call('SREM', ARGV[1] .. 'node-sessions:' .. s.node, ARGV[2])
+redis.call('SREM', ARGV[1] .. 'sessions', ARGV[2])
+return raw
+`);
+
+export class RedisSessionStore implements SessionStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    /** This node's id: the sessions it adds are its own. */
+    private readonly node: string,
+  ) {}
+
+  private key(sessionId: string): string {
+    return `${this.redis.prefix}session:${sessionId}`;
+  }
+
+  nodeSessionsKey(node: string): string {
+    return `${this.redis.prefix}node-sessions:${node}`;
+  }
+
+  async add(session: DeviceSession): Promise<void> {
+    const p = this.redis.prefix;
+    const stored: StoredSession = { session, node: this.node };
+    await this.redis.run(() =>
+      this.redis.client
+        .multi()
+        .set(this.key(session.sessionId), JSON.stringify(stored))
+        .sAdd(`${p}user-sessions:${session.username}`, session.sessionId)
+        .sAdd(this.nodeSessionsKey(this.node), session.sessionId)
+        .sAdd(`${p}sessions`, session.sessionId)
+        .exec(),
+    );
+  }
+
+  async remove(sessionId: string): Promise<DeviceSession | undefined> {
+    const raw = await this.redis.script(REMOVE, [this.key(sessionId)], [this.redis.prefix, sessionId]);
+    return typeof raw === 'string' ? toSession(raw) : undefined;
+  }
+
+  async get(sessionId: string): Promise<DeviceSession | undefined> {
+    const raw = await this.redis.run(() => this.redis.client.get(this.key(sessionId)));
+    return raw === null ? undefined : toSession(raw);
+  }
+
+  async byUser(username: string): Promise<DeviceSession[]> {
+    const ids = await this.redis.run(() => this.redis.client.sMembers(`${this.redis.prefix}user-sessions:${username}`));
+    return this.many(ids);
+  }
+
+  /** Session ids held by a node's connections. */
+  async idsOfNode(node: string): Promise<string[]> {
+    return this.redis.run(() => this.redis.client.sMembers(this.nodeSessionsKey(node)));
+  }
+
+  async setStatus(sessionId: string, status: SettableStatus): Promise<DeviceSession | undefined> {
+    const next = await compareAndSet<StoredSession>(this.redis, this.key(sessionId), (s) => ({ ...s, session: { ...s.session, status } }));
+    return next?.session;
+  }
+
+  async count(): Promise<number> {
+    return this.redis.run(() => this.redis.client.sCard(`${this.redis.prefix}sessions`));
+  }
+
+  private async many(ids: string[]): Promise<DeviceSession[]> {
+    return (await readJson<StoredSession>(this.redis, ids.map((id) => this.key(id)))).map((s) => s.session);
+  }
+}
+
+const toSession = (raw: string): DeviceSession => (JSON.parse(raw) as StoredSession).session;
