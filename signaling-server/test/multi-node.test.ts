@@ -12,19 +12,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
 import { RedisServer } from './redis-server.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes } from './harness.js';
 import { testRedis } from './test-stores.js';
 
 const audio = { audio: true, video: false };
-
-/** Two in-process nodes on one fresh Redis database and one data dir. */
-async function twoNodes(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<[TestServer, TestServer]> {
-  const redisUrl = await (await testRedis()).freshUrl();
-  const dataDir = tempDir();
-  const one = await startTestServer({ dataDir, redisUrl, ...overrides });
-  const two = await startTestServer({ dataDir, redisUrl, ...overrides });
-  return [one, two];
-}
 
 async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
   const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };

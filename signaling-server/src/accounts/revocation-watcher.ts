@@ -3,6 +3,10 @@
  * same data dir): a disabled or removed user, or a changed password, ends
  * that user's live sessions. Polls the account_events table, which costs one
  * indexed query per interval whatever the number of users.
+ *
+ * With several nodes every node polls the same events, so each one ends only
+ * the sessions connected to it (`io.local`): reaching the other nodes'
+ * sockets too would revoke each remote device once per node.
  */
 import type { Logger } from '../logger.js';
 import { userRoom, type ParleyServer } from '../realtime/types.js';
@@ -53,10 +57,11 @@ export class RevocationWatcher {
   /**
    * Tells the affected devices why, then disconnects them. Only sessions of
    * that account on an older token: a re-created username, or a sign-in with
-   * the new password, is left alone.
+   * the new password, is left alone. This node's sessions only: every node
+   * acts on the same event for its own.
    */
   async revoke(event: AccountEvent): Promise<void> {
-    const sockets = await this.io.in(userRoom(event.username)).fetchSockets();
+    const sockets = await this.io.local.in(userRoom(event.username)).fetchSockets();
     const affected = sockets.filter(
       (s) => s.data.userId === event.userId && (event.kind === 'removed' || s.data.tokenVersion < event.minVersion),
     );
