@@ -104,6 +104,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const io = createIo(httpServer, config.allowedOrigins, metrics);
   shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
+  await presence.start();
   const calls = new CallService({
     io,
     stores,
