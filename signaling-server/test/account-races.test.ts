@@ -6,6 +6,8 @@
  * commands start, so they really meet there: both password changes count
  * (the token version goes up by two and each change revokes what it made
  * old), and a password change that loses to a removal says the user is gone.
+ * And on PostgreSQL a change can commit after a later-numbered one was read:
+ * the running server still acts on it.
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -143,6 +145,40 @@ describe.skipIf(missing !== undefined)('account changes racing on PostgreSQL', (
     expect(changed.code).toBe(1);
     expect(changed.stderr).toBe('parley-server: no user "bob"\n');
     expect((await events(url, 'bob')).map((e) => e.kind)).toEqual(['removed']);
+  });
+
+  it('a change numbered before another but committed after it is still acted on', { timeout: 120_000 }, async () => {
+    const url = await database();
+    const dataDir = tempDir();
+    const server = await startTestServer({ dataDir, databaseUrl: url }, { accountPollMs: 60_000 });
+    const alice = await connect(server, await register(server, 'alice'), {}, []);
+    const bob = await connect(server, await register(server, 'bob'), {}, []);
+
+    // An admin change of alice's takes its event number, then is slow to commit (a stalled
+    // connection, a pause): the same statements as UserRepository.setPassword makes.
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    await slow.query('begin');
+    const { rows } = await slow.query<{ id: string; token_version: number }>(
+      `update users set token_version = token_version + 1 where username = 'alice' returning id, token_version`,
+    );
+    const [changed] = rows;
+    await slow.query(`insert into account_events (username, user_id, min_version, kind, at) values ('alice', $1, $2, 'password-changed', $3)`, [
+      changed?.id,
+      changed?.token_version,
+      Date.now(),
+    ]);
+    // Meanwhile bob's password is changed, committed, and acted on.
+    expect((await passwd(dataDir, 'bob', 'a new password', { PARLEY_DATABASE_URL: url })).code).toBe(0);
+    await server.revocations.poll();
+    await disconnected(bob.socket);
+    expect(alice.socket.connected).toBe(true);
+
+    await slow.query('commit');
+    await slow.end();
+    await server.revocations.poll();
+    await disconnected(alice.socket);
+    expect(alice.events('session:revoked')).toEqual([{ reason: 'password-changed' }]);
   });
 });
 

@@ -12,9 +12,20 @@ import type { Logger } from '../logger.js';
 import { userRoom, type ParleyServer } from '../realtime/types.js';
 import type { AccountEvent, UserRepository } from './users.js';
 
+/** How long an event missing below the last one seen is looked for: it commits within this, or it was rolled back. */
+const MISSING_WAIT_MS = 60_000;
+/** Most missing events looked for at once (a sequence that jumped, after a PostgreSQL crash, is not a thousand changes). */
+const MISSING_MAX = 1000;
+
 export class RevocationWatcher {
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
+  /**
+   * Numbers below lastSeq not seen yet, with when they were first missed. On
+   * PostgreSQL two account changes can commit in the other order than they
+   * took their numbers: the lower one appears after the higher one was read.
+   */
+  private readonly missing = new Map<number, number>();
   private polling = false;
   /** Set while reading fails (the database is down), so an outage is logged once, not every interval. */
   private failing = false;
@@ -40,10 +51,16 @@ export class RevocationWatcher {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const event of await this.users.eventsSince(this.lastSeq)) {
-        this.lastSeq = event.seq;
+      const now = Date.now();
+      for (const event of await this.users.eventsSince(this.lastSeq, [...this.missing.keys()])) {
+        if (event.seq > this.lastSeq) {
+          for (let seq = Math.max(this.lastSeq + 1, event.seq - MISSING_MAX); seq < event.seq; seq++) this.missing.set(seq, now);
+          this.lastSeq = event.seq;
+        }
+        this.missing.delete(event.seq);
         await this.revoke(event);
       }
+      for (const [seq, since] of this.missing) if (now - since > MISSING_WAIT_MS) this.missing.delete(seq);
       if (this.failing) this.log.info('reading account changes again');
       this.failing = false;
     } catch (err) {

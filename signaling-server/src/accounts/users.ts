@@ -175,12 +175,12 @@ export class UserRepository {
     });
   }
 
-  /** Account changes after `seq`, oldest first. */
-  async eventsSince(seq: number): Promise<AccountEvent[]> {
+  /** Account changes after `seq`, and those of `also` (earlier ones still missing), oldest first. */
+  async eventsSince(seq: number, also: readonly number[] = []): Promise<AccountEvent[]> {
     return this.db
       .selectFrom('account_events')
       .select(['seq', 'username', 'user_id as userId', 'min_version as minVersion', 'kind'])
-      .where('seq', '>', seq)
+      .where((eb) => (also.length === 0 ? eb('seq', '>', seq) : eb.or([eb('seq', '>', seq), eb('seq', 'in', [...also])])))
       .orderBy('seq')
       .execute();
   }
