@@ -104,6 +104,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const io = createIo(httpServer, config.allowedOrigins, metrics);
   shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
+  await presence.start();
   const calls = new CallService({
     io,
     stores,
@@ -146,9 +147,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await presence.refresh(session.username);
     },
     resync: (reason) => {
-      // Clients reconnect by themselves after a transport close and resume their calls.
-      for (const s of io.of('/').sockets.values()) s.conn.close();
-      if (reason === 'data-lost') void calls.recoverAfterRestart(Date.now()).catch((err: unknown) => log.error({ err }, 'recovering calls failed'));
+      const at = Date.now();
+      void (async () => {
+        // Ringing calls were lost with the data: their devices hear so before they reconnect.
+        if (reason === 'data-lost') await calls.endLostRinging(at).catch((err: unknown) => log.error({ err }, 'ending lost ringing calls failed'));
+        // Clients reconnect by themselves after a transport close and resume their answered calls.
+        for (const s of io.of('/').sockets.values()) s.conn.close();
+        if (reason === 'data-lost') await calls.recoverAfterRestart(at, true).catch((err: unknown) => log.error({ err }, 'recovering calls failed'));
+      })();
     },
   });
   await registry?.start();

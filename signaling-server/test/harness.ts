@@ -23,7 +23,7 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
-import { closeTestStores, dropTestDatabases, testDatabaseUrl, testRedisUrl } from './test-stores.js';
+import { closeTestStores, dropTestDatabases, testDatabaseUrl, testRedis, testRedisUrl } from './test-stores.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
@@ -58,6 +58,15 @@ export async function startTestServer(
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
   cleanups.push(() => server.close());
   return { ...server, dataDir, config };
+}
+
+/** Two in-process nodes on one fresh Redis database (this file's redis-server) and one data dir, whatever the run's stores. */
+export async function twoNodes(overrides: Partial<Config> = {}, options: ServerOptions = {}): Promise<[TestServer, TestServer]> {
+  const redisUrl = await (await testRedis()).freshUrl();
+  const dataDir = tempDir();
+  const one = await startTestServer({ dataDir, redisUrl, ...overrides }, options);
+  const two = await startTestServer({ dataDir, redisUrl, ...overrides }, options);
+  return [one, two];
 }
 
 /** The key a server signs tokens with: its data dir's file, or on PostgreSQL the database's. */

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.js';
+import { openDatabase, openStore } from '../src/db/database.js';
+import { MIGRATION_NAMES } from '../src/db/migrations.js';
 import { HistoryRepository } from '../src/history/history-repository.js';
+import { runCli, startChildServer } from './cli-helpers.js';
+import { postJson, register, tempDir } from './harness.js';
+import { testDatabaseUrl } from './test-stores.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -36,5 +40,35 @@ describe('schema migrations', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+/** The migrations recorded in a data dir's store (its SQLite file, or its database on a PostgreSQL run). */
+async function applied(dataDir: string): Promise<string[]> {
+  const { db } = await openStore({ dataDir, databaseUrl: await testDatabaseUrl(dataDir) });
+  try {
+    return (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name);
+  } finally {
+    await db.destroy();
+  }
+}
+
+describe('several processes opening a new store at the same moment', () => {
+  it('admin commands started together on an empty data dir all succeed, and each migration is applied once', { timeout: 180_000 }, async () => {
+    for (let round = 0; round < 3; round++) {
+      const dataDir = tempDir();
+      const results = await Promise.all(Array.from({ length: 4 }, () => runCli(['user', 'list'], { dataDir, timeoutMs: 60_000 })));
+      for (const r of results) expect(r.code, `round ${round}: ${r.stderr}`).toBe(0);
+      expect(await applied(dataDir)).toEqual([...MIGRATION_NAMES]);
+    }
+  });
+
+  it('two servers started together on an empty data dir both serve it', { timeout: 120_000 }, async () => {
+    const dataDir = tempDir();
+    const [one, two] = await Promise.all([startChildServer({ dataDir, timeoutMs: 60_000 }), startChildServer({ dataDir, timeoutMs: 60_000 })]);
+    await register(one, 'alice');
+    expect((await postJson(`${two.url}/api/login`, { username: 'alice', password: 'alice-password' })).status).toBe(200);
+    for (const s of [one, two]) expect(s.stderr()).toBe('');
+    expect(await applied(dataDir)).toEqual([...MIGRATION_NAMES]);
   });
 });

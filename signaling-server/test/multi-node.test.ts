@@ -12,19 +12,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
 import { RedisServer } from './redis-server.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes } from './harness.js';
 import { testRedis } from './test-stores.js';
 
 const audio = { audio: true, video: false };
-
-/** Two in-process nodes on one fresh Redis database and one data dir. */
-async function twoNodes(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<[TestServer, TestServer]> {
-  const redisUrl = await (await testRedis()).freshUrl();
-  const dataDir = tempDir();
-  const one = await startTestServer({ dataDir, redisUrl, ...overrides });
-  const two = await startTestServer({ dataDir, redisUrl, ...overrides });
-  return [one, two];
-}
 
 async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
   const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
@@ -350,6 +341,48 @@ describe('Redis going away and coming back', () => {
       await expectRelay(alice2, bob2, callId);
       expectOk(await alice2.emit('call:hangup', { callId }));
       expect(await bob2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+  it('Redis restarting without its data: calls that were ringing end `failed` for the caller and every ringing device before they are asked to reconnect', async () => {
+    const own = await RedisServer.start();
+    try {
+      const redisUrl = own.url(0);
+      const dataDir = tempDir();
+      const one = await startTestServer({ dataDir, redisUrl });
+      const two = await startTestServer({ dataDir, redisUrl });
+      const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(two, 'carol'), dave: await register(one, 'dave') };
+      // alice (node 1) rings bob's two devices, one on each node; carol (node 2) rings dave (node 1).
+      const alice = await connect(one, logins.alice, { device: 'alice-laptop-01' }, []);
+      const bobDesk = await connect(two, logins.bob, { device: 'bob-desktop-01' }, []);
+      const bobPhone = await connect(one, logins.bob, { device: 'bob-phone-0001' }, []);
+      const carol = await connect(two, logins.carol, { device: 'carol-laptop-1' }, []);
+      const dave = await connect(one, logins.dave, { device: 'dave-desktop-1' }, []);
+      // alice's second device, idle, and an answered call beside the ringing ones.
+      const { callId: first } = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio }));
+      const { callId: second } = expectOk(await carol.emit('call:invite', { to: 'dave', media: audio }));
+      for (const [d, id] of [[bobDesk, first], [bobPhone, first], [dave, second]] as const) await d.next('call:incoming', (p) => p.callId === id);
+      const everyone = [alice, bobDesk, bobPhone, carol, dave];
+      const gone = everyone.map((d) => disconnected(d.socket, 20_000));
+
+      await own.stop('nosave');
+      await own.restart();
+      expect(await Promise.all(gone)).toEqual(everyone.map(() => 'transport close'));
+      // Told before the connection closed, exactly once each.
+      for (const [d, id] of [[alice, first], [bobDesk, first], [bobPhone, first], [carol, second], [dave, second]] as const) {
+        expect(d.events('call:ended')).toEqual([{ callId: id, reason: 'failed' }]);
+      }
+
+      // Back on: the calls are over for the server too, and new calls ring.
+      const alice2 = await connect(one, logins.alice, { device: 'alice-laptop-01' }, []);
+      const bob2 = await connect(two, logins.bob, { device: 'bob-desktop-01' }, []);
+      expect(await bob2.emit('call:accept', { callId: first })).toMatchObject({ ok: false, code: 'not_found' });
+      // The hang-up the app sends when it is back closes the history row (else the restart sweep does).
+      expectOk(await alice2.emit('call:hangup', { callId: first }));
+      expect(expectOk(await bob2.emit('history:list', {})).calls[0]).toMatchObject({ callId: first, outcome: 'failed', answeredAt: null });
+      const next = await establishCall(alice2, bob2);
+      await expectRelay(bob2, alice2, next);
     } finally {
       await own.close();
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connect, establishCall, expectOk, register, settle, startTestServer, team, type Device } from './harness.js';
+import type { SettableStatus, Status } from '../src/protocol/index.js';
+import { connect, establishCall, expectOk, register, settle, startTestServer, team, twoNodes, type Device, type TestServer } from './harness.js';
 
 describe('presence', () => {
   it("session:ready holds the user's own status, then deltas follow for the users watched", async () => {
@@ -173,5 +174,75 @@ describe('presence', () => {
     expect(pct.users.map((u) => u.username)).toEqual(['dave']);
     const one = expectOk(await alice.emit('directory:list', { limit: 1 }));
     expect(one.users).toHaveLength(1);
+  });
+});
+
+describe('presence with two nodes sharing Redis', () => {
+  const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
+  const SETTABLE: SettableStatus[] = ['available', 'away', 'dnd'];
+
+  /**
+   * alice (on node one) and carol (on node two) watch bob: what each shows of
+   * him is its snapshot, then the deltas. zed (node one) is watched too: a
+   * change of zed's made after bob's were recorded reaches each watcher after
+   * them, so once it is there each watcher shows what it will keep showing.
+   */
+  async function watchingBob(one: TestServer, two: TestServer) {
+    const logins = { bob: await register(one, 'bob'), zed: await register(one, 'zed'), alice: await register(one, 'alice'), carol: await register(one, 'carol') };
+    const zed = await connect(one, logins.zed, {}, []);
+    const watchers: { device: Device; snapshot: Status }[] = [];
+    for (const [node, login] of [[one, logins.alice], [two, logins.carol]] as const) {
+      const device = await connect(node, login, {}, []);
+      const [bob] = expectOk(await device.emit('presence:watch', { usernames: ['bob', 'zed'] })).presence;
+      watchers.push({ device, snapshot: bob?.status ?? 'offline' });
+    }
+    let marker: SettableStatus = 'available';
+    return {
+      bob: logins.bob,
+      /** bob's status as the server recorded it. */
+      stored: async () => expectOk(await zed.emit('presence:watch', { usernames: ['bob'] })).presence[0]?.status,
+      /** What each watcher shows of bob once everything recorded so far has reached it. */
+      async shown(): Promise<Status[]> {
+        marker = marker === 'available' ? 'away' : 'available';
+        expectOk(await zed.emit('presence:set', { status: marker }));
+        for (const w of watchers) await w.device.next('presence:changed', (p) => p.username === 'zed' && p.status === marker);
+        return watchers.map((w) => w.device.events('presence:changed').filter((p) => p.username === 'bob').at(-1)?.status ?? w.snapshot);
+      },
+    };
+  }
+
+  it("two devices of one user changing status at the same moment on two nodes: the stored status is the devices' aggregate, and every watcher ends with it", async () => {
+    // Many rounds, each a few messages from the same devices: no rate limit in the way.
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000 });
+    const watch = await watchingBob(one, two);
+    const bobOne = await connect(one, watch.bob, { device: 'bob-desktop-01' }, []);
+    const bobTwo = await connect(two, watch.bob, { device: 'bob-laptop-001' }, []);
+    for (let i = 0; i < 100; i++) {
+      const a = SETTABLE[i % 3] as SettableStatus;
+      const b = SETTABLE[(i + 1 + Math.floor(i / 3)) % 3] as SettableStatus;
+      // The second change starts a little later each round, so the two nodes' steps interleave differently.
+      const later = async () => {
+        for (let k = 0; k < i % 40; k++) await new Promise((r) => setImmediate(r));
+        return bobTwo.emit('presence:set', { status: b });
+      };
+      for (const ack of await Promise.all([bobOne.emit('presence:set', { status: a }), later()])) expectOk(ack);
+      const expected = RANK[a] >= RANK[b] ? a : b;
+      expect(await watch.stored(), `round ${i}: ${a} + ${b}`).toBe(expected);
+      expect(await watch.shown(), `round ${i}: ${a} + ${b}`).toEqual([expected, expected]);
+    }
+  });
+
+  it('a connection moving to the other node (its old one closing as the new one opens): every watcher ends with the stored status', async () => {
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000 });
+    const watch = await watchingBob(one, two);
+    let bob = await connect(one, watch.bob, {}, []);
+    for (let i = 0; i < 30; i++) {
+      const old = bob;
+      const opening = connect(i % 2 === 0 ? two : one, watch.bob, {}, []);
+      old.socket.disconnect();
+      bob = await opening;
+      expect(await watch.stored(), `round ${i}`).toBe('available');
+      expect(await watch.shown(), `round ${i}`).toEqual(['available', 'available']);
+    }
   });
 });

@@ -3,14 +3,29 @@
  * same data dir): a disabled or removed user, or a changed password, ends
  * that user's live sessions. Polls the account_events table, which costs one
  * indexed query per interval whatever the number of users.
+ *
+ * With several nodes every node polls the same events, so each one ends only
+ * the sessions connected to it (`io.local`): reaching the other nodes'
+ * sockets too would revoke each remote device once per node.
  */
 import type { Logger } from '../logger.js';
 import { userRoom, type ParleyServer } from '../realtime/types.js';
 import type { AccountEvent, UserRepository } from './users.js';
 
+/** How long an event missing below the last one seen is looked for: it commits within this, or it was rolled back. */
+const MISSING_WAIT_MS = 60_000;
+/** Most missing events looked for at once (a sequence that jumped, after a PostgreSQL crash, is not a thousand changes). */
+const MISSING_MAX = 1000;
+
 export class RevocationWatcher {
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
+  /**
+   * Numbers below lastSeq not seen yet, with when they were first missed. On
+   * PostgreSQL two account changes can commit in the other order than they
+   * took their numbers: the lower one appears after the higher one was read.
+   */
+  private readonly missing = new Map<number, number>();
   private polling = false;
   /** Set while reading fails (the database is down), so an outage is logged once, not every interval. */
   private failing = false;
@@ -36,10 +51,16 @@ export class RevocationWatcher {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const event of await this.users.eventsSince(this.lastSeq)) {
-        this.lastSeq = event.seq;
+      const now = Date.now();
+      for (const event of await this.users.eventsSince(this.lastSeq, [...this.missing.keys()])) {
+        if (event.seq > this.lastSeq) {
+          for (let seq = Math.max(this.lastSeq + 1, event.seq - MISSING_MAX); seq < event.seq; seq++) this.missing.set(seq, now);
+          this.lastSeq = event.seq;
+        }
+        this.missing.delete(event.seq);
         await this.revoke(event);
       }
+      for (const [seq, since] of this.missing) if (now - since > MISSING_WAIT_MS) this.missing.delete(seq);
       if (this.failing) this.log.info('reading account changes again');
       this.failing = false;
     } catch (err) {
@@ -53,10 +74,11 @@ export class RevocationWatcher {
   /**
    * Tells the affected devices why, then disconnects them. Only sessions of
    * that account on an older token: a re-created username, or a sign-in with
-   * the new password, is left alone.
+   * the new password, is left alone. This node's sessions only: every node
+   * acts on the same event for its own.
    */
   async revoke(event: AccountEvent): Promise<void> {
-    const sockets = await this.io.in(userRoom(event.username)).fetchSockets();
+    const sockets = await this.io.local.in(userRoom(event.username)).fetchSockets();
     const affected = sockets.filter(
       (s) => s.data.userId === event.userId && (event.kind === 'removed' || s.data.tokenVersion < event.minVersion),
     );

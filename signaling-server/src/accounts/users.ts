@@ -112,6 +112,7 @@ export class UserRepository {
         .updateTable('users')
         .set((eb) => ({ password_hash: hash, token_version: eb('token_version', '+', 1) }))
         .where('username', '=', username)
+        .returning(['id', 'token_version'])
         .executeTakeFirst(),
     );
   }
@@ -131,46 +132,55 @@ export class UserRepository {
         .updateTable('users')
         .set((eb) => ({ disabled: 1, token_version: eb('token_version', '+', 1) }))
         .where('username', '=', username)
+        .returning(['id', 'token_version'])
         .executeTakeFirst(),
     );
   }
 
   async remove(username: string): Promise<boolean> {
-    return this.change(username, 'removed', (db) => db.deleteFrom('users').where('username', '=', username).executeTakeFirst());
+    return this.change(username, 'removed', async (db) => {
+      const gone = await db.deleteFrom('users').where('username', '=', username).returning(['id', 'token_version']).executeTakeFirst();
+      // Every token of a removed account is revoked, whatever its version.
+      return gone && { id: gone.id, token_version: gone.token_version + 1 };
+    });
   }
 
   async markMissedSeen(username: string, at: number): Promise<void> {
     await this.db.updateTable('users').set({ missed_seen_at: at }).where('username', '=', username).execute();
   }
 
-  /** Applies an account change and records it, in one transaction, for running servers to act on. */
+  /**
+   * Applies an account change and records it, in one transaction, for
+   * running servers to act on. `apply` is one statement that changes the row
+   * and returns it as changed (UPDATE/DELETE … RETURNING), so the version the
+   * event revokes below is the one this change made: a concurrent change of
+   * the same account (another admin command, another node) waits for the row
+   * lock (PostgreSQL) or the write lock (SQLite) and bumps the version after
+   * it, never from the same value. false: no such user (also when a
+   * concurrent `remove` took it first).
+   */
   private async change(
     username: string,
     kind: AccountEventKind,
-    apply: (db: Database) => Promise<unknown>,
+    apply: (db: Database) => Promise<{ id: string; token_version: number } | undefined>,
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('users')
-        .select(['id', 'token_version'])
-        .where('username', '=', username)
-        .executeTakeFirst();
-      if (!before) return false;
-      await apply(trx);
+      const changed = await apply(trx);
+      if (!changed) return false;
       await trx
         .insertInto('account_events')
-        .values({ username, user_id: before.id, min_version: before.token_version + 1, kind, at: Date.now() })
+        .values({ username, user_id: changed.id, min_version: changed.token_version, kind, at: Date.now() })
         .execute();
       return true;
     });
   }
 
-  /** Account changes after `seq`, oldest first. */
-  async eventsSince(seq: number): Promise<AccountEvent[]> {
+  /** Account changes after `seq`, and those of `also` (earlier ones still missing), oldest first. */
+  async eventsSince(seq: number, also: readonly number[] = []): Promise<AccountEvent[]> {
     return this.db
       .selectFrom('account_events')
       .select(['seq', 'username', 'user_id as userId', 'min_version as minVersion', 'kind'])
-      .where('seq', '>', seq)
+      .where((eb) => (also.length === 0 ? eb('seq', '>', seq) : eb.or([eb('seq', '>', seq), eb('seq', 'in', [...also])])))
       .orderBy('seq')
       .execute();
   }

@@ -26,7 +26,7 @@ import type { Metrics } from '../metrics.js';
 import type { CallResumeReply, ClientPayload, EndReason, Media, ServerToClientEvents, UserRef } from '../protocol/index.js';
 import type { PresenceService } from '../realtime/presence-service.js';
 import { RequestError } from '../realtime/request-error.js';
-import { deviceRoom, type ParleyServer } from '../realtime/types.js';
+import { deviceRoom, userRoom, type ParleyServer } from '../realtime/types.js';
 import { callDevices, callMembers, type Call, type CallChange, type DeviceSession, type Participant, type Stores } from '../stores/types.js';
 import type { CallTimer, CallTimers } from './call-timers.js';
 import * as membership from './membership.js';
@@ -49,6 +49,16 @@ export interface CallServiceDeps {
 }
 
 const AUDIO_ONLY: Media = { audio: true, video: false };
+
+/**
+ * After the shared state (Redis) lost its data, how long its unanswered
+ * history rows stay open at least: every node reads them to tell its own
+ * devices (endLostRinging), and each notices the loss within a heartbeat or
+ * two of Redis being back.
+ */
+const LOST_STATE_SETTLE_MS = 10_000;
+/** A ringing call is never older than the ring timeout, give or take the deadline sweep. */
+const RING_TIMEOUT_SLACK_MS = 5000;
 
 /** Compares join codes without telling by timing how much of a guess was right. */
 function sameCode(expected: string, given: string | undefined): boolean {
@@ -399,9 +409,10 @@ export class CallService {
    * the unanswered ones at once and the answered ones (which may resume) once
    * the grace period has passed without both sides claiming them.
    */
-  async recoverAfterRestart(startedAt: number): Promise<void> {
+  async recoverAfterRestart(startedAt: number, sharedStateLost = false): Promise<void> {
     const unanswered: string[] = [];
-    for (const id of await this.deps.history.dangling(startedAt, 'unanswered')) {
+    // After Redis lost its data the other nodes still read these rows (endLostRinging): the sweep closes them.
+    for (const id of sharedStateLost ? [] : await this.deps.history.dangling(startedAt, 'unanswered')) {
       // With shared stores another node may be ringing it: only a call no store knows is left over.
       if (await this.deps.stores.calls.get(id)) continue;
       await this.deps.history.ended(id, 'failed', startedAt);
@@ -409,9 +420,28 @@ export class CallService {
     }
     if (unanswered.length > 0) this.deps.log.warn({ calls: unanswered.length }, 'closed unanswered calls left open by the previous run');
     clearTimeout(this.restartSweep);
-    this.restartSweep = setTimeout(() => {
-      this.sweepAfterRestart(startedAt).catch((err: unknown) => this.deps.log.error({ err }, 'the restart sweep failed'));
-    }, this.deps.graceMs);
+    this.restartSweep = setTimeout(
+      () => {
+        this.sweepAfterRestart(startedAt).catch((err: unknown) => this.deps.log.error({ err }, 'the restart sweep failed'));
+      },
+      sharedStateLost ? Math.max(this.deps.graceMs, LOST_STATE_SETTLE_MS) : this.deps.graceMs,
+    );
+  }
+
+  /**
+   * The shared state (Redis) lost its data, and with it the calls that were
+   * ringing: only their open, unanswered history rows are left, which name
+   * the users but not the devices. Every device of both users connected to
+   * this node hears `call:ended` (`failed`) before it is asked to reconnect;
+   * every node does the same for its own devices.
+   */
+  async endLostRinging(at: number): Promise<void> {
+    for (const row of await this.deps.history.unansweredOpen(at - this.deps.ringTimeoutMs - RING_TIMEOUT_SLACK_MS, at)) {
+      // A call placed since Redis came back is still there, and rings on.
+      if (await this.deps.stores.calls.get(row.callId)) continue;
+      this.deps.io.local.to([userRoom(row.caller), userRoom(row.callee)]).emit('call:ended', { callId: row.callId, reason: 'failed' });
+      this.deps.log.info({ callId: row.callId }, 'ringing call lost with the shared state');
+    }
   }
 
   private async sweepAfterRestart(startedAt: number): Promise<void> {

@@ -64,7 +64,8 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         const username = needName();
         if (!(await users.find(username))) return missing(username);
         const password = parse(passwordSchema, await readPassword(`New password for ${username}: `), 'password');
-        await users.setPassword(username, password);
+        // Removed meanwhile (while the password was typed, or by a concurrent command).
+        if (!(await users.setPassword(username, password))) return missing(username);
         out(`password changed for ${username}; their devices are signed out`);
         return 0;
       }

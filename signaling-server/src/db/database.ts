@@ -65,8 +65,33 @@ export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Pr
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db, 'sqlite');
+  try {
+    await migrateLocked(db, sqlite);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return db;
+}
+
+/**
+ * Kysely's migrator takes no lock on SQLite (it counts on the one connection
+ * of one process), so two processes starting at once on a new data dir (two
+ * nodes on one machine, a node and an admin command) both found no
+ * migration applied and the second failed on `table "users" already exists`.
+ * Here the whole run is one BEGIN IMMEDIATE transaction: the second process
+ * waits for the write lock (busy_timeout), then finds the schema up to date.
+ * SQLite's DDL is transactional, so a failed migration leaves nothing behind.
+ */
+async function migrateLocked(db: Database, sqlite: SQLite.Database): Promise<void> {
+  sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    await migrate(db, 'sqlite');
+    sqlite.exec('COMMIT');
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 /** The store could not be opened (PostgreSQL unreachable, refused the login, ...): a message for the admin. */
@@ -98,8 +123,10 @@ export async function openStore(where: StoreLocation, log?: Logger): Promise<Ope
   const location = redactDatabaseUrl(where.databaseUrl);
   const db = createPostgresDatabase(where.databaseUrl, log);
   try {
+    // Kysely's migrator holds an advisory lock on PostgreSQL: nodes starting at once apply each migration once.
     await migrate(db, 'postgres');
   } catch (err) {
+    await db.destroy();
     const what = isStoreUnavailable(err) ? 'cannot reach PostgreSQL' : 'PostgreSQL';
     throw new StoreOpenError(`${what} at ${location}: ${(err as Error).message}`, { cause: err });
   }
@@ -111,11 +138,12 @@ export async function pingDatabase(db: Database): Promise<void> {
   await sql`select 1`.execute(db);
 }
 
+/** Applies the migrations this version knows; the caller closes `db` if it throws. */
 async function migrate(db: Database, dialect: SqlDialect): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
+  // On SQLite the caller's transaction holds the lock: Kysely must not begin one of its own.
+  const { error, results } = await new Migrator({ db, provider: migrationProvider(dialect), disableTransactions: dialect === 'sqlite' }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    await db.destroy();
     if (!failed && error instanceof Error) throw error;
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }

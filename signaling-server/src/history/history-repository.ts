@@ -124,6 +124,18 @@ export class HistoryRepository {
     return (await q.execute()).map((r) => r.call_id);
   }
 
+  /** Calls that may still be ringing as far as history knows (neither answered nor ended), started in [since, before). */
+  async unansweredOpen(since: number, before: number): Promise<{ callId: string; caller: string; callee: string }[]> {
+    return this.db
+      .selectFrom('calls')
+      .select(['call_id as callId', 'caller', 'callee'])
+      .where('ended_at', 'is', null)
+      .where('answered_at', 'is', null)
+      .where('started_at', '>=', since)
+      .where('started_at', '<', before)
+      .execute();
+  }
+
   /** The user's calls, newest first, before the `before` cursor. */
   /** `since`: the account's creation, so a re-created username does not inherit calls. */
   async list(

@@ -4,8 +4,12 @@
  * `offline` with no device. Only changes are published, as one delta to the
  * user's presence room: the cost of a change is one message per device that
  * watches the user (see presence-watch.ts) plus the user's own devices.
+ * The store orders the refreshes and announces the changes (see
+ * PresenceStore): with several nodes, each node hands every change to its
+ * own watchers, in the order the store recorded them.
  */
 import type { UserRepository } from '../accounts/users.js';
+import { isStoreUnavailable } from '../db/store-errors.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
 import { presenceRoom, type ParleyServer } from './types.js';
@@ -19,16 +23,28 @@ export class PresenceService {
     private readonly users: UserRepository,
   ) {}
 
-  /** Recomputes a user's status and tells the user's watchers if it changed. */
+  /** Delivers every change of status, whichever node made it, to this node's watchers. */
+  async start(): Promise<void> {
+    await this.stores.presence.subscribe((change) => this.io.local.to(presenceRoom(change.username)).emit('presence:changed', change));
+  }
+
+  /** Recomputes a user's status; the user's watchers are told if it changed. Returns the status recorded now. */
   async refresh(username: string): Promise<Status> {
+    // Taken before reading: a refresh that read earlier cannot overwrite this one.
+    const stamp = await this.stores.presence.stamp();
     const { status, devices } = await this.current(username);
-    const previous = await this.stores.presence.publish(username, status);
-    if (previous !== status) {
-      // A connected device carries the display name; only a user gone offline needs the store.
-      const displayName = devices[0]?.displayName ?? (await this.users.find(username))?.displayName ?? username;
-      this.io.to(presenceRoom(username)).emit('presence:changed', { username, displayName, status });
+    const displayName = devices[0]?.displayName ?? (await this.storedName(username));
+    return this.stores.presence.publish({ username, displayName, status }, stamp);
+  }
+
+  /** A user gone offline has no device to carry the display name; without the database, the username will do. */
+  private async storedName(username: string): Promise<string> {
+    try {
+      return (await this.users.find(username))?.displayName ?? username;
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      return username;
     }
-    return status;
   }
 
   private async current(username: string): Promise<{ status: Status; devices: DeviceSession[] }> {

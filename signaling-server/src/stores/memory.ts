@@ -13,6 +13,7 @@ import {
   type CreateResult,
   type UpdateResult,
   type DeviceSession,
+  type PresenceChange,
   type PresenceStore,
   type ResumeClaim,
   type SessionStore,
@@ -68,12 +69,29 @@ export class MemorySessionStore implements SessionStore {
 
 export class MemoryPresenceStore implements PresenceStore {
   private readonly current = new Map<string, Status>();
+  /** The stamp of each user's recorded status, kept when they go offline so an older refresh stays refused. */
+  private readonly recorded = new Map<string, number>();
+  private stamps = 0;
+  private readonly listeners = new Set<(change: PresenceChange) => void>();
 
-  publish(username: string, status: Status): Promise<Status> {
+  stamp(): Promise<number> {
+    return Promise.resolve(++this.stamps);
+  }
+
+  publish(change: PresenceChange, stamp: number): Promise<Status> {
+    const { username, status } = change;
     const previous = this.current.get(username) ?? 'offline';
+    if (stamp < (this.recorded.get(username) ?? 0)) return Promise.resolve(previous);
+    this.recorded.set(username, stamp);
     if (status === 'offline') this.current.delete(username);
     else this.current.set(username, status);
-    return Promise.resolve(previous);
+    if (previous !== status) for (const listener of this.listeners) listener(change);
+    return Promise.resolve(status);
+  }
+
+  subscribe(listener: (change: PresenceChange) => void): Promise<void> {
+    this.listeners.add(listener);
+    return Promise.resolve();
   }
 
   get(username: string): Promise<Status> {

@@ -30,10 +30,33 @@ export interface SessionStore {
   count(): Promise<number>;
 }
 
-/** The last status published for each user, so only changes go out. */
+/** A user's status as it changed, as watchers get it (`presence:changed`). */
+export interface PresenceChange {
+  username: string;
+  displayName: string;
+  status: Status;
+}
+
+/**
+ * The last status published for each user, and the changes, in the order
+ * they were recorded. A status is computed from several stores (sessions,
+ * calls), so two refreshes of one user on two nodes can read in one order and
+ * publish in the other: each refresh takes a stamp before it reads, and a
+ * stamp older than the one recorded is refused. Changes reach the listeners
+ * of every node in the order the store recorded them, so watchers end on the
+ * recorded status.
+ */
 export interface PresenceStore {
-  /** Records `status` and returns the status it replaces (`offline` if none). */
-  publish(username: string, status: Status): Promise<Status>;
+  /** A stamp for a refresh about to read a user's state: higher than every stamp handed out before. */
+  stamp(): Promise<number>;
+  /**
+   * Records `change.status` unless a refresh with a later stamp was recorded
+   * already; a change of status goes to every listener. Returns the status
+   * recorded now (this one, or the later one).
+   */
+  publish(change: PresenceChange, stamp: number): Promise<Status>;
+  /** Calls `listener` with every change recorded from now on, by any node, in order. */
+  subscribe(listener: (change: PresenceChange) => void): Promise<void>;
   get(username: string): Promise<Status>;
   /** The status of each of `usernames`, in order. */
   statuses(usernames: readonly string[]): Promise<Status[]>;
