@@ -182,6 +182,35 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     expect(await store.create(room('standup', 'erin'))).toEqual({ ok: true });
   });
 
+  it('a node that last saw a call before another node changed it decides on the call as it is now', async () => {
+    const [a, b] = await open();
+    // a saw it ringing on both devices; b stops one ringing: a's answer from that device is refused.
+    const call = ringing('alice', 'bob');
+    await a.create(call);
+    expect((await b.stopRinging(call.id, 'bob:phone'))?.ringing).toEqual(['bob:desk']);
+    expect(await a.accept(call.id, 'bob:phone', 2000)).toBeUndefined();
+    const answered = await a.accept(call.id, 'bob:desk', 2000);
+    expect(answered?.participants.map((p) => p.device)).toEqual(['alice:desk', 'bob:desk']);
+    expect((await b.get(call.id))?.state).toBe('active');
+
+    // a saw it ringing, b answered it: a condition false on what a saw but true now still ends it.
+    const second = ringing('carol', 'dave');
+    await b.create(second);
+    expect((await a.get(second.id))?.state).toBe('ringing');
+    expect(await b.accept(second.id, 'dave:phone', 3000)).toBeDefined();
+    const ended = await a.end(second.id, (c) => c.state === 'active');
+    expect(ended?.participants.map((p) => p.device)).toEqual(['carol:desk', 'dave:phone']);
+    for (const u of ['carol', 'dave']) expect(await b.byUser(u)).toBeUndefined();
+    for (const d of ['carol:desk', 'dave:phone', 'dave:desk']) expect(await b.byDevice(d)).toEqual([]);
+
+    // a saw a call b has ended since: changing or ending it finds no call.
+    const third = ringing('erin', 'frank');
+    await a.create(third);
+    expect(await b.end(third.id)).toBeDefined();
+    expect(await a.update(third.id, (c) => c)).toEqual({ ok: false, refused: 'not_found' });
+    expect(await a.end(third.id)).toBeUndefined();
+  });
+
   it('races between two nodes have exactly one winner: an answer, the last place in a room, two devices of one user joining, opening a room', async () => {
     const [a, b] = await open();
     for (let round = 0; round < 20; round++) {

@@ -67,12 +67,12 @@ export class CallService {
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
     const { stores, users, history } = this.deps;
     if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
-    if (await stores.calls.byUser(from.username)) throw new RequestError('in_call', 'You are already in a call');
-    const callee = await users.find(to);
+    // Independent reads, asked together: with shared stores one round trip instead of three.
+    const [current, callee, devices] = await Promise.all([stores.calls.byUser(from.username), users.find(to), stores.sessions.byUser(to)]);
+    if (current) throw new RequestError('in_call', 'You are already in a call');
     if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
     const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
 
-    const devices = await stores.sessions.byUser(to);
     // One entry per device: a device reconnecting may briefly have two connections.
     const ringable = [...new Set(devices.filter((d) => d.status !== 'dnd').map((d) => d.device))];
     const refusal: [EndReason, string] | undefined =
@@ -104,14 +104,18 @@ export class CallService {
       if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
       return this.refuse(record, 'busy', `${callee.displayName} is busy`);
     }
-    try {
-      await history.started(record);
-    } catch (err) {
+    // The deadline and the history row together (Redis and the database answer at the same time).
+    const [deadline, row] = await Promise.allSettled([
+      this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs),
+      history.started(record),
+    ]);
+    if (row.status === 'rejected') {
       // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
+      // (A deadline set meanwhile finds no call when it comes due.)
       await stores.calls.end(record.callId);
-      throw err;
+      throw row.reason;
     }
-    await this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs);
+    if (deadline.status === 'rejected') throw deadline.reason;
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) this.emitTo(d, 'call:incoming', incoming);
     afterReply(() => this.emitTo(from.device, 'call:ringing', { callId: record.callId }));
@@ -123,15 +127,20 @@ export class CallService {
   async accept(session: DeviceSession, callId: string): Promise<UserRef[] | undefined> {
     const existing = await this.deps.stores.calls.get(callId);
     if (existing?.state === 'active') return this.acceptInvitation(session, existing);
-    const call = await this.ringingOn(session, callId);
+    const call = this.ringingOn(session, existing);
     const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
-    await this.deps.timers.clear({ kind: 'ring', callId });
-    await this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now()));
-    this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
-    for (const other of call.ringing) {
-      if (other !== session.device) this.emitTo(other, 'call:ended', { callId, reason: 'answered-elsewhere' });
-    }
+    await Promise.all([
+      this.deps.timers.clear({ kind: 'ring', callId }),
+      // The history row, then the news (a device that hears it may read its history at once),
+      // without waiting for the deadline: once answered, it would do nothing anyway.
+      this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now())).then(() => {
+        this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
+        for (const other of call.ringing) {
+          if (other !== session.device) this.emitTo(other, 'call:ended', { callId, reason: 'answered-elsewhere' });
+        }
+      }),
+    ]);
     await this.refresh(callMembers(call));
     this.deps.log.info({ callId }, 'call answered');
     return undefined;
@@ -145,7 +154,7 @@ export class CallService {
       }
       return this.endInvitation(callId, session.username, 'declined', session.device);
     }
-    await this.ringingOn(session, callId);
+    this.ringingOn(session, existing);
     await this.end(callId, 'declined', session.device);
   }
 
@@ -277,7 +286,7 @@ export class CallService {
   async hangup(session: DeviceSession, callId: string, failed = false): Promise<void> {
     const call = await this.deps.stores.calls.get(callId);
     if (!call) return this.hangupLost(session, callId);
-    await this.participating(session, callId);
+    this.involved(session, call);
     if (call.state === 'active') {
       if (call.participants.some((p) => p.device === session.device)) return this.leave(call, session.device, failed ? 'failed' : 'hangup');
       return this.endInvitation(callId, session.username, 'declined', session.device);
@@ -451,19 +460,21 @@ export class CallService {
     const call = await this.deps.stores.calls.end(callId, onlyIf);
     if (!call) return;
     const { timers } = this.deps;
+    // Each deadline of an ended call would do nothing: the news need not wait for them, only for the history row.
     await Promise.all([
       timers.clear({ kind: 'ring', callId }),
       ...call.away.map((device) => timers.clear({ kind: 'away', callId, device })),
       ...call.invitations.map((i) => timers.clear({ kind: 'invite', callId, username: i.username })),
+      this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now())).then(() => {
+        this.deps.metrics.callOutcomes.inc({ reason });
+        // Someone still ringing into a call that ended was never in it: for them it was cancelled.
+        const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
+        for (const d of new Set(callDevices(call))) {
+          if (d === except) continue;
+          this.emitTo(d, 'call:ended', { callId, reason: ringingInvitees.has(d) && reason === 'hangup' ? 'cancelled' : reason });
+        }
+      }),
     ]);
-    await this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now()));
-    this.deps.metrics.callOutcomes.inc({ reason });
-    // Someone still ringing into a call that ended was never in it: for them it was cancelled.
-    const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
-    for (const d of new Set(callDevices(call))) {
-      if (d === except) continue;
-      this.emitTo(d, 'call:ended', { callId, reason: ringingInvitees.has(d) && reason === 'hangup' ? 'cancelled' : reason });
-    }
     if (call.state === 'active') await this.refresh(callMembers(call));
     this.deps.log.info({ callId, reason }, 'call ended');
   }
@@ -641,14 +652,18 @@ export class CallService {
   }
 
   private async participating(session: DeviceSession, callId: string): Promise<Call> {
-    const call = await this.deps.stores.calls.get(callId);
+    return this.involved(session, await this.deps.stores.calls.get(callId));
+  }
+
+  /** The call, if this device takes part in it or it rings there (checked on a call just read). */
+  private involved(session: DeviceSession, call: Call | undefined): Call {
     if (!call) throw new RequestError('not_found', 'No such call');
     if (!callDevices(call).includes(session.device)) throw new RequestError('not_in_call', 'You are not in this call');
     return call;
   }
 
-  private async ringingOn(session: DeviceSession, callId: string): Promise<Call> {
-    const call = await this.participating(session, callId);
+  private ringingOn(session: DeviceSession, found: Call | undefined): Call {
+    const call = this.involved(session, found);
     if (call.state !== 'ringing' || !call.ringing.includes(session.device)) {
       throw new RequestError('not_in_call', 'This call is not ringing on this device');
     }
