@@ -128,7 +128,7 @@ export class CallService {
     const existing = await this.deps.stores.calls.get(callId);
     if (existing?.state === 'active') return this.acceptInvitation(session, existing);
     const call = this.ringingOn(session, existing);
-    const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
+    const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now(), existing);
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
     await Promise.all([
       this.deps.timers.clear({ kind: 'ring', callId }),
@@ -155,7 +155,7 @@ export class CallService {
       return this.endInvitation(callId, session.username, 'declined', session.device);
     }
     this.ringingOn(session, existing);
-    await this.end(callId, 'declined', session.device);
+    await this.end(callId, 'declined', session.device, undefined, existing);
   }
 
   /**
@@ -173,7 +173,7 @@ export class CallService {
     if (devices.length === 0) throw new RequestError('offline', `${callee.displayName} is offline`);
     if (ringable.length === 0) throw new RequestError('dnd', `${callee.displayName} does not want to be disturbed`);
     const invitation = { username: to, devices: ringable, by: session.username, at: Date.now() };
-    const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit));
+    const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit), call);
     if (!res.ok) {
       switch (res.refused) {
         case 'room_full':
@@ -254,7 +254,7 @@ export class CallService {
       if (open.code !== null && !sameCode(open.code, code)) {
         throw new RequestError('wrong_code', code === undefined ? `Room "${name}" needs a join code` : `That is not the join code of room "${name}"`);
       }
-      const res = await stores.calls.update(open.id, membership.join(me, meshLimit));
+      const res = await stores.calls.update(open.id, membership.join(me, meshLimit), open);
       if (res.ok) {
         await this.joined(res.call, session, now);
         const refs = await this.deps.users.refs(res.call.participants.map((p) => p.username));
@@ -275,7 +275,7 @@ export class CallService {
     if (call.callerDevice !== session.device || call.state !== 'ringing') {
       throw new RequestError('not_in_call', 'Only the caller can cancel a call that is still ringing');
     }
-    await this.end(callId, 'cancelled', session.device);
+    await this.end(callId, 'cancelled', session.device, undefined, call);
   }
 
   /**
@@ -291,7 +291,7 @@ export class CallService {
       if (call.participants.some((p) => p.device === session.device)) return this.leave(call, session.device, failed ? 'failed' : 'hangup');
       return this.endInvitation(callId, session.username, 'declined', session.device);
     }
-    await this.end(callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device);
+    await this.end(callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);
   }
 
   async signal(session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
@@ -333,10 +333,10 @@ export class CallService {
     for (const call of await stores.calls.byDevice(session.device)) {
       if (call.state === 'active' && call.participants.some((p) => p.device === session.device)) await this.awaitDevice(call, session.device);
       else if (call.state === 'active') await this.stopRingingInvitation(call.id, session.username, session.device);
-      else if (call.callerDevice === session.device) await this.end(call.id, 'cancelled', session.device);
+      else if (call.callerDevice === session.device) await this.end(call.id, 'cancelled', session.device, undefined, call);
       else {
         const now = await stores.calls.stopRinging(call.id, session.device);
-        if (now && now.state === 'ringing' && now.ringing.length === 0) await this.end(call.id, 'offline', session.device);
+        if (now && now.state === 'ringing' && now.ringing.length === 0) await this.end(call.id, 'offline', session.device, undefined, now);
       }
     }
   }
@@ -443,7 +443,7 @@ export class CallService {
     const { calls } = this.deps.stores;
     const found = devices ? (await Promise.all([...devices].map((d) => calls.byDevice(d)))).flat() : await calls.all();
     for (const call of new Map(found.map((c) => [c.id, c])).values()) {
-      if (call.state === 'ringing') await this.end(call.id, reason);
+      if (call.state === 'ringing') await this.end(call.id, reason, undefined, undefined, call);
       else {
         for (const i of call.invitations) {
           if (!devices || i.devices.some((d) => devices.has(d))) await this.endInvitation(call.id, i.username, reason);
@@ -455,9 +455,10 @@ export class CallService {
   /**
    * The one teardown: idempotent, since racing ends (hang-up on both sides,
    * timeout during accept) resolve to whoever removes the call first.
+   * `seen`: the call as this request read it (see CallStore.update).
    */
-  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean): Promise<void> {
-    const call = await this.deps.stores.calls.end(callId, onlyIf);
+  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean, seen?: Call): Promise<void> {
+    const call = await this.deps.stores.calls.end(callId, onlyIf, seen);
     if (!call) return;
     const { timers } = this.deps;
     // Each deadline of an ended call would do nothing: the news need not wait for them, only for the history row.
@@ -568,7 +569,7 @@ export class CallService {
   private async acceptInvitation(session: DeviceSession, call: Call): Promise<UserRef[]> {
     const now = Date.now();
     const me: Participant = { username: session.username, device: session.device, joinedAt: now };
-    const res = await this.deps.stores.calls.update(call.id, membership.acceptInvitation(me));
+    const res = await this.deps.stores.calls.update(call.id, membership.acceptInvitation(me), call);
     if (!res.ok) {
       const ringsHere = call.invitations.some((i) => i.username === session.username && i.devices.includes(session.device));
       throw ringsHere
@@ -608,10 +609,10 @@ export class CallService {
     const away = (c: Call) => !whileAway || c.away.includes(device);
     const leave = membership.leave(device);
     const change: CallChange<'not_in_call' | 'last' | 'back'> = (c) => (away(c) ? leave(c) : { refused: 'back' });
-    const res = await this.deps.stores.calls.update(call.id, change);
+    const res = await this.deps.stores.calls.update(call.id, change, call);
     if (!res.ok) {
       if (res.refused === 'back') return;
-      if (res.refused === 'last') return this.end(call.id, reason, device, away);
+      if (res.refused === 'last') return this.end(call.id, reason, device, away, call);
       if (res.refused === 'not_found') throw new RequestError('not_found', 'No such call');
       throw new RequestError('not_in_call', 'You are not in this call');
     }
@@ -628,7 +629,7 @@ export class CallService {
   private async endInvitation(callId: string, username: string, reason: EndReason, except?: string): Promise<void> {
     const before = await this.deps.stores.calls.get(callId);
     const invitation = before?.invitations.find((i) => i.username === username);
-    const res = await this.deps.stores.calls.update(callId, membership.dropInvitation(username));
+    const res = await this.deps.stores.calls.update(callId, membership.dropInvitation(username), before);
     if (!res.ok || !invitation) return;
     await this.deps.timers.clear({ kind: 'invite', callId, username });
     for (const d of invitation.devices) if (d !== except) this.emitTo(d, 'call:ended', { callId, reason });

@@ -11,12 +11,10 @@
  * of each name, and all calls.
  *
  * Round trips are what a call setup waits for on a busy machine (each one
- * waits for Redis and then this node to get a CPU), so a change starts from
- * the value this node last read or wrote of the call, which is nearly always
- * current (an accept or a hang-up follows the read that checked it): one
- * round trip instead of a read and a write. A value changed meanwhile costs
- * one more, and a refusal decided on a remembered value is decided again on
- * a fresh one, so no answer rests on what this node only remembered.
+ * waits for Redis and then this node to get a CPU), so a change given the
+ * call as its request just read it (`seen`: an accept or a hang-up reads the
+ * call to check it first) starts from that instead of reading it again: one
+ * round trip instead of two, and one more when it changed meanwhile.
  */
 import { lua, type RedisConnection } from '../redis/connection.js';
 import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
@@ -113,16 +111,11 @@ return false
 const CLAIM_TTL_MS = 24 * 3600 * 1000;
 /** Tries before giving up under contention (a handful of writers per call at most). */
 const MAX_TRIES = 50;
-/** Calls whose last value this node remembers (the newest): enough for the calls it is changing now. */
-const REMEMBERED = 1000;
 
-/** What a script said of a change: done (a final answer), or the call as it is now (null: gone). */
-type Step<T> = { done: T } | { refused: T } | { now: string | null };
+/** What a step of a change said: a final answer, or the call as it is now (null: gone) to decide again on. */
+type Step<T> = { done: T } | { now: string | null };
 
 export class RedisCallStore implements CallStore {
-  /** The last value of each call this node read or wrote, oldest first. */
-  private readonly known = new Map<string, string>();
-
   constructor(private readonly redis: RedisConnection) {}
 
   private key(callId: string): string {
@@ -156,12 +149,8 @@ export class RedisCallStore implements CallStore {
 
   async create(call: Call): Promise<CreateResult> {
     const { keys, counts } = this.keysOf(call);
-    const raw = JSON.stringify(call);
-    const result = await this.redis.script(CREATE, keys, [raw, call.id, ...counts]);
-    if (result === 'ok') {
-      this.remember(call.id, raw);
-      return { ok: true };
-    }
+    const result = await this.redis.script(CREATE, keys, [JSON.stringify(call), call.id, ...counts]);
+    if (result === 'ok') return { ok: true };
     // The script checks in createConflict's order: the members, the caller first, then the room.
     return { ok: false, conflict: result === 'room' ? 'room' : result === '1' ? 'caller' : 'callee' };
   }
@@ -174,10 +163,10 @@ export class RedisCallStore implements CallStore {
     return this.viaIndex(this.roomKey(name));
   }
 
-  async update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>> {
-    return this.change<UpdateResult<R>>(callId, { ok: false, refused: 'not_found' }, async (call, raw) => {
+  async update<R extends string>(callId: string, change: CallChange<R>, seen?: Call): Promise<UpdateResult<R>> {
+    return this.change<UpdateResult<R>>(callId, seen, { ok: false, refused: 'not_found' }, async (call, raw) => {
       const next = change(call);
-      if ('refused' in next) return { refused: { ok: false, refused: next.refused } };
+      if ('refused' in next) return { done: { ok: false, refused: next.refused } };
       const { joined, left, devicesAdded, devicesRemoved } = indexChange(call, next);
       const keys = [
         this.key(callId),
@@ -189,10 +178,7 @@ export class RedisCallStore implements CallStore {
       const counts = [joined.length, left.length, devicesAdded.length, devicesRemoved.length];
       const json = JSON.stringify(next);
       const [result, now] = (await this.redis.script(UPDATE, keys, [raw, json, callId, ...counts])) as [string, string?];
-      if (result === 'ok') {
-        this.remember(callId, json);
-        return { done: { ok: true, call: next } };
-      }
+      if (result === 'ok') return { done: { ok: true, call: next } };
       // 'busy' was decided on the call as it is (the script compared it first).
       if (result === 'busy') return { done: { ok: false, refused: 'busy' } };
       // 'stale': another node changed the call meanwhile; decide again on what it is now.
@@ -200,19 +186,17 @@ export class RedisCallStore implements CallStore {
     });
   }
 
-  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
-    const res = await this.update(callId, accept(device, at));
+  async accept(callId: string, device: string, at: number, seen?: Call): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at), seen);
     return res.ok ? res.call : undefined;
   }
 
-  async end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
-    return this.change<Call | undefined>(callId, undefined, async (call, raw) => {
-      if (onlyIf && !onlyIf(call)) return { refused: undefined };
+  async end(callId: string, onlyIf?: (call: Call) => boolean, seen?: Call): Promise<Call | undefined> {
+    return this.change<Call | undefined>(callId, seen, undefined, async (call, raw) => {
+      if (onlyIf && !onlyIf(call)) return { done: undefined };
       const { keys, counts } = this.keysOf(call);
       const [result, now] = (await this.redis.script(REMOVE, keys, [raw, call.id, ...counts])) as [string, string?];
-      if (result !== 'ok') return { now: now ?? null };
-      this.known.delete(callId);
-      return { done: call };
+      return result === 'ok' ? { done: call } : { now: now ?? null };
     });
   }
 
@@ -233,7 +217,7 @@ export class RedisCallStore implements CallStore {
   async byDevice(device: string): Promise<Call[]> {
     const raws = await readIndexed(this.redis, this.deviceKey(device), this.key(''));
     // The scripts keep the index exact; the filter only guards against one left by an older version.
-    return raws.map((raw) => this.parsed(raw)).filter((c) => callDevices(c).includes(device));
+    return raws.map((raw) => JSON.parse(raw) as Call).filter((c) => callDevices(c).includes(device));
   }
 
   async all(): Promise<Call[]> {
@@ -260,57 +244,29 @@ export class RedisCallStore implements CallStore {
   }
 
   /**
-   * Runs `step` on the call as this node last knew it (or reads it first),
-   * then on each value a script answers with while other nodes change it.
-   * A refusal on a remembered value is only taken once a fresh read agrees.
+   * Runs `step` on the call as the request saw it (`seen`), or as it is now,
+   * then again on each value a script answers with while other nodes change it.
+   * `seen` is taken as it was read: the JSON of a parsed value is the value.
    */
-  private async change<T>(callId: string, missing: T, step: (call: Call, raw: string) => Promise<Step<T>>): Promise<T> {
-    let raw = this.known.get(callId) ?? null;
-    let fresh = raw === null;
-    if (fresh) raw = await this.read(callId);
+  private async change<T>(callId: string, seen: Call | undefined, missing: T, step: (call: Call, raw: string) => Promise<Step<T>>): Promise<T> {
+    let raw = seen ? JSON.stringify(seen) : await this.read(callId);
     for (let i = 0; i < MAX_TRIES; i++) {
       if (raw === null) return missing;
       const s = await step(JSON.parse(raw) as Call, raw);
       if ('done' in s) return s.done;
-      if ('refused' in s && fresh) return s.refused;
-      raw = 'now' in s ? s.now : await this.read(callId);
-      fresh = true;
-      if ('now' in s) this.note(callId, raw);
+      raw = s.now;
     }
     throw new Error(`call ${callId}: gave up changing it after ${MAX_TRIES} conflicting updates`);
   }
 
-  /** The raw value of a call (null: there is none), remembered. */
-  private async read(callId: string): Promise<string | null> {
-    const raw = await this.redis.run(() => this.redis.client.get(this.key(callId)));
-    this.note(callId, raw);
-    return raw;
+  private read(callId: string): Promise<string | null> {
+    return this.redis.run(() => this.redis.client.get(this.key(callId)));
   }
 
   /** The call an index key (a user's, a room's) names, in one round trip. */
   private async viaIndex(index: string): Promise<Call | undefined> {
     const [raw] = await readIndexed(this.redis, index, this.key(''));
-    return raw === undefined ? undefined : this.parsed(raw);
-  }
-
-  private parsed(raw: string): Call {
-    const call = JSON.parse(raw) as Call;
-    this.remember(call.id, raw);
-    return call;
-  }
-
-  private note(callId: string, raw: string | null): void {
-    if (raw === null) this.known.delete(callId);
-    else this.remember(callId, raw);
-  }
-
-  private remember(callId: string, raw: string): void {
-    this.known.delete(callId);
-    this.known.set(callId, raw);
-    if (this.known.size > REMEMBERED) {
-      const oldest = this.known.keys().next();
-      if (!oldest.done) this.known.delete(oldest.value);
-    }
+    return raw === undefined ? undefined : (JSON.parse(raw) as Call);
   }
 }
 
