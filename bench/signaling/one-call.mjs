@@ -2,7 +2,7 @@
 // One call at a time between two clients, step by step: where a setup's time
 // goes without load. With --nodes 2 the caller is on one node and the callee
 // on the other, so every step crosses nodes through Redis.
-//   node bench/signaling/one-call.mjs [--nodes 2] [--calls 50] [--server-bin PATH] [--json FILE]
+//   node bench/signaling/one-call.mjs [--nodes 2] [--calls 50] [--server-bin PATH] [--cpu-prof DIR] [--json FILE]
 // (build first: npm run build -w signaling-server)
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '2' },
     calls: { type: 'string', default: '50' },
     'server-bin': { type: 'string' },
+    'cpu-prof': { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -35,6 +36,7 @@ const server = await startParleyNodes(nodes, {
   // One client sends about 13 messages per call, faster than the default 20/s allows.
   env: { PARLEY_LOG_LEVEL: 'warn', PARLEY_RING_TIMEOUT_S: '30', PARLEY_MESSAGE_RATE: '1000', PARLEY_MESSAGE_BURST: '1000' },
   bin: values['server-bin'] ? path.resolve(values['server-bin']) : PARLEY_BIN,
+  nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [],
   logFile: path.join(logDir, 'parley.log'),
 });
 
@@ -57,6 +59,7 @@ const callee = await open(calleeRef, server.urls[1 % server.urls.length]);
 const steps = {};
 const time = (name, since) => (steps[name] ??= []).push(now() - since);
 
+const cpu0 = server.cpu();
 try {
   for (let i = 0; i < calls; i++) {
     const t0 = now();
@@ -94,13 +97,18 @@ try {
     time('whole call, invite to call:ended', t0);
     await new Promise((r) => setTimeout(r, 20));
   }
+  // CPU of the servers (both nodes and Redis) per call: what a setup costs, whatever the machine's load.
+  steps.serverCpuMsPerCall = [((server.cpu() - cpu0) * 1000) / calls];
 } finally {
   caller.close();
   callee.close();
   await server.stop();
 }
 
-const result = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v, [50, 95])]));
+const { serverCpuMsPerCall, ...timed } = steps;
+const result = Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, summarize(v, [50, 95])]));
+const cpuMs = Math.round((serverCpuMsPerCall?.[0] ?? NaN) * 10) / 10;
 console.log(`${nodes} node(s), ${calls} calls one at a time (ms):`);
 for (const [k, p] of Object.entries(result)) console.log(`  ${k.padEnd(36)} p50 ${String(p.p50).padStart(7)}  p95 ${String(p.p95).padStart(7)}`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result }, null, 1));
+console.log(`  server CPU per call (nodes${nodes > 1 ? ' and Redis' : ''})   ${cpuMs} ms`);
+if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result, serverCpuMsPerCall: cpuMs }, null, 1));

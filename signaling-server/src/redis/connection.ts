@@ -16,7 +16,11 @@ export type RedisClient = RedisClientType;
 
 /** How long the first connection may take before the node refuses to start. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** How long a store command may go unanswered (node-redis's default command timeout). */
+/**
+ * How long a store operation may wait for Redis's answer. (node-redis's own
+ * command timeout only bounds the wait to be written, not for the reply: a
+ * Redis that takes commands but does not answer held requests forever.)
+ */
 export const COMMAND_TIMEOUT_MS = 5000;
 
 /** `redis://user:secret@host/2` → `redis://user:***@host/2`, for logs and errors. */
@@ -32,8 +36,9 @@ export class RedisConnection {
    * timeout is off here: it costs an AbortSignal with a timer per command,
    * about 25 µs of CPU, and a DOMException when the timer fires 5 s later,
    * which made each round trip to Redis on loopback about 0.3 ms instead of
-   * 0.12 ms and was a tenth of a busy node's CPU. run() bounds the wait
-   * instead, with one sweep for all commands.
+   * 0.12 ms, for a bound that only covers a command not yet written (this
+   * client does not queue: it refuses while disconnected). run() bounds
+   * the wait for the answer instead, with one sweep for all commands.
    */
   readonly client: RedisClient;
   /** The same connection with node-redis's per-command timeout, for callers outside run() (the rate limiters). */
@@ -194,15 +199,23 @@ export class RedisConnection {
  * unsubscribe at close). One that fails while Redis is away would be an
  * unhandled rejection, which ends a Node process: every promise the client
  * returns gets a handler here, and whoever awaits it still sees the failure.
+ *
+ * A publish (every event for a device or room, so the adapter's busiest
+ * command) skips node-redis's per-command timer while the connection is up:
+ * the timer only bounds the wait to be written, and a command is written at
+ * once then, so it would only cost CPU (see RedisConnection.client). While
+ * reconnecting it keeps the timer, which drops it from the queue.
  */
 function tolerant(client: RedisClient): RedisClient {
+  const untimed = client.withCommandOptions({ timeout: 0 });
   return new Proxy(client, {
     get(target, prop) {
+      const source = prop === 'publish' && target.isReady ? untimed : target;
       // The client itself as `this`: its private fields are not the proxy's.
-      const value: unknown = Reflect.get(target, prop, target);
+      const value: unknown = Reflect.get(source, prop, source);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(source, args);
         if (result instanceof Promise) result.catch(() => undefined);
         return result;
       };
