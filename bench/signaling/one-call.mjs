@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import { ANSWER_SDP, CANDIDATE, OFFER_SDP } from './payloads.mjs';
 import { seedTeam } from './seed.mjs';
-import { PARLEY_BIN, startParleyNodes } from './servers.mjs';
+import { PARLEY_BIN, startParleyNodes, writeCalls } from './servers.mjs';
 import { summarize } from './stats.mjs';
 
 const { values } = parseArgs({
@@ -60,6 +60,8 @@ const steps = {};
 const time = (name, since) => (steps[name] ??= []).push(now() - since);
 
 const cpu0 = server.cpu();
+const writes = () => server.pids.map(writeCalls);
+const writes0 = writes();
 try {
   for (let i = 0; i < calls; i++) {
     const t0 = now();
@@ -99,16 +101,19 @@ try {
   }
   // CPU of the servers (both nodes and Redis) per call: what a setup costs, whatever the machine's load.
   steps.serverCpuMsPerCall = [((server.cpu() - cpu0) * 1000) / calls];
+  // Write system calls per call of each server process: the messages between them (and to the clients).
+  steps.writesPerCall = writes().map((w, i) => Math.round((w - (writes0[i] ?? 0)) / calls));
 } finally {
   caller.close();
   callee.close();
   await server.stop();
 }
 
-const { serverCpuMsPerCall, ...timed } = steps;
+const { serverCpuMsPerCall, writesPerCall, ...timed } = steps;
 const result = Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, summarize(v, [50, 95])]));
 const cpuMs = Math.round((serverCpuMsPerCall?.[0] ?? NaN) * 10) / 10;
 console.log(`${nodes} node(s), ${calls} calls one at a time (ms):`);
 for (const [k, p] of Object.entries(result)) console.log(`  ${k.padEnd(36)} p50 ${String(p.p50).padStart(7)}  p95 ${String(p.p95).padStart(7)}`);
 console.log(`  server CPU per call (nodes${nodes > 1 ? ' and Redis' : ''})   ${cpuMs} ms`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result, serverCpuMsPerCall: cpuMs }, null, 1));
+console.log(`  write system calls per call           ${writesPerCall?.join(' + ')} (${nodes > 1 ? 'each node, then Redis' : 'the server'})`);
+if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result, serverCpuMsPerCall: cpuMs, writesPerCall }, null, 1));
