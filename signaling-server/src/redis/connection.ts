@@ -22,6 +22,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * Redis that takes commands but does not answer held requests forever.)
  */
 export const COMMAND_TIMEOUT_MS = 5000;
+const SWEEP_MS = 1000;
 
 /** `redis://user:secret@host/2` → `redis://user:***@host/2`, for logs and errors. */
 export function redactUrl(url: string): string {
@@ -54,6 +55,7 @@ export class RedisConnection {
   /** Operations of run() still waiting for Redis, with when they started. */
   private readonly waiting = new Map<(err: Error) => void, number>();
   private readonly sweep: NodeJS.Timeout;
+  private lastSweep = Date.now();
 
   constructor(
     readonly url: string,
@@ -81,7 +83,8 @@ export class RedisConnection {
     // Without an 'error' listener node-redis throws, which would end the process.
     for (const c of this.raw) c.on('error', (err: unknown) => this.lost(err));
     this.timedClient.on('ready', () => this.back());
-    this.sweep = setInterval(() => this.expire(), COMMAND_TIMEOUT_MS / 5);
+    // In the check phase: answers that arrived while this process could not run are read first.
+    this.sweep = setInterval(() => setImmediate(() => this.expire()), SWEEP_MS);
     this.sweep.unref();
   }
 
@@ -146,7 +149,12 @@ export class RedisConnection {
   }
 
   private expire(): void {
-    const late = Date.now() - COMMAND_TIMEOUT_MS;
+    const now = Date.now();
+    const stalled = now - this.lastSweep > 2 * SWEEP_MS;
+    this.lastSweep = now;
+    // This process did not run for a while (an overloaded machine): what waited meanwhile gets another round.
+    if (stalled) return;
+    const late = now - COMMAND_TIMEOUT_MS;
     for (const [reject, started] of this.waiting) {
       if (started > late) continue;
       this.waiting.delete(reject);
