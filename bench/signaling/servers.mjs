@@ -96,6 +96,11 @@ export async function startBaseline({ logFile, nodeArgs = [] }) {
   return server;
 }
 
+/** Write system calls a process has made (Linux): each message between processes is at least one. */
+export function writeCalls(pid) {
+  return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+}
+
 /** User plus system CPU seconds a process has used (Linux). */
 export function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -136,7 +141,7 @@ export async function startRedis({ dir, logFile }) {
 export async function startParleyNodes(nodes, { dataDir, env = {}, nodeArgs = [], bin, logFile }) {
   if (nodes === 1) {
     const server = await startParley({ dataDir, env, nodeArgs, bin, logFile });
-    return { ...server, urls: [server.url], cpu: () => cpuSeconds(server.pid) };
+    return { ...server, urls: [server.url], pids: [server.pid], cpu: () => cpuSeconds(server.pid) };
   }
   const redis = await startRedis({ dir: dataDir, logFile: `${logFile}.redis` });
   const servers = [];
@@ -151,6 +156,8 @@ export async function startParleyNodes(nodes, { dataDir, env = {}, nodeArgs = []
     async heapUsed() {
       return (await Promise.all(servers.map((s) => s.heapUsed()))).reduce((a, b) => a + b, 0);
     },
+    /** The nodes', then Redis's. */
+    pids: [...servers.map((s) => s.pid), redis.pid],
     cpu: () => servers.reduce((n, s) => n + cpuSeconds(s.pid), cpuSeconds(redis.pid)),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));

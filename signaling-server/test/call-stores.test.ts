@@ -182,6 +182,38 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     expect(await store.create(room('standup', 'erin'))).toEqual({ ok: true });
   });
 
+  it('a change given the call as it was read decides on the call as it is when another node changed it since', async () => {
+    const [a, b] = await open();
+    // a read it ringing on both devices; b stops one ringing: a's answer from that device is refused.
+    const call = ringing('alice', 'bob');
+    await a.create(call);
+    const seen = await a.get(call.id);
+    expect((await b.stopRinging(call.id, 'bob:phone'))?.ringing).toEqual(['bob:desk']);
+    expect(await a.accept(call.id, 'bob:phone', 2000, seen)).toBeUndefined();
+    const answered = await a.accept(call.id, 'bob:desk', 2000, seen);
+    expect(answered?.participants.map((p) => p.device)).toEqual(['alice:desk', 'bob:desk']);
+    expect(answered?.ringing).toEqual([]);
+    expect((await b.get(call.id))?.state).toBe('active');
+
+    // a read it ringing, b answered it: ending it from what a read ends the call as it is now, indexes and all.
+    const second = ringing('carol', 'dave');
+    await b.create(second);
+    const before = await a.get(second.id);
+    expect(await b.accept(second.id, 'dave:phone', 3000)).toBeDefined();
+    const ended = await a.end(second.id, (c) => c.caller === 'carol', before);
+    expect(ended?.participants.map((p) => p.device)).toEqual(['carol:desk', 'dave:phone']);
+    for (const u of ['carol', 'dave']) expect(await b.byUser(u)).toBeUndefined();
+    for (const d of ['carol:desk', 'dave:phone', 'dave:desk']) expect(await b.byDevice(d)).toEqual([]);
+
+    // a read a call b has ended since: changing or ending it finds no call.
+    const third = ringing('erin', 'frank');
+    await a.create(third);
+    const gone = await a.get(third.id);
+    expect(await b.end(third.id)).toBeDefined();
+    expect(await a.update(third.id, (c) => c, gone)).toEqual({ ok: false, refused: 'not_found' });
+    expect(await a.end(third.id, undefined, gone)).toBeUndefined();
+  });
+
   it('races between two nodes have exactly one winner: an answer, the last place in a room, two devices of one user joining, opening a room', async () => {
     const [a, b] = await open();
     for (let round = 0; round < 20; round++) {

@@ -77,12 +77,12 @@ export class CallService {
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
     const { stores, users, history } = this.deps;
     if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
-    if (await stores.calls.byUser(from.username)) throw new RequestError('in_call', 'You are already in a call');
-    const callee = await users.find(to);
+    // Independent reads, asked together: with shared stores one round trip instead of three.
+    const [current, callee, devices] = await Promise.all([stores.calls.byUser(from.username), users.find(to), stores.sessions.byUser(to)]);
+    if (current) throw new RequestError('in_call', 'You are already in a call');
     if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
     const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
 
-    const devices = await stores.sessions.byUser(to);
     // One entry per device: a device reconnecting may briefly have two connections.
     const ringable = [...new Set(devices.filter((d) => d.status !== 'dnd').map((d) => d.device))];
     const refusal: [EndReason, string] | undefined =
@@ -114,14 +114,18 @@ export class CallService {
       if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
       return this.refuse(record, 'busy', `${callee.displayName} is busy`);
     }
-    try {
-      await history.started(record);
-    } catch (err) {
+    // The deadline and the history row together (Redis and the database answer at the same time).
+    const [deadline, row] = await Promise.allSettled([
+      this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs),
+      history.started(record),
+    ]);
+    if (row.status === 'rejected') {
       // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
+      // (A deadline set meanwhile finds no call when it comes due.)
       await stores.calls.end(record.callId);
-      throw err;
+      throw row.reason;
     }
-    await this.deps.timers.set({ kind: 'ring', callId: record.callId }, this.deps.ringTimeoutMs);
+    if (deadline.status === 'rejected') throw deadline.reason;
     const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
     for (const d of ringable) this.emitTo(d, 'call:incoming', incoming);
     afterReply(() => this.emitTo(from.device, 'call:ringing', { callId: record.callId }));
@@ -133,15 +137,20 @@ export class CallService {
   async accept(session: DeviceSession, callId: string): Promise<UserRef[] | undefined> {
     const existing = await this.deps.stores.calls.get(callId);
     if (existing?.state === 'active') return this.acceptInvitation(session, existing);
-    const call = await this.ringingOn(session, callId);
-    const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now());
+    const call = this.ringingOn(session, existing);
+    const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now(), existing);
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
-    await this.deps.timers.clear({ kind: 'ring', callId });
-    await this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now()));
-    this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
-    for (const other of call.ringing) {
-      if (other !== session.device) this.emitTo(other, 'call:ended', { callId, reason: 'answered-elsewhere' });
-    }
+    await Promise.all([
+      this.deps.timers.clear({ kind: 'ring', callId }),
+      // The history row, then the news (a device that hears it may read its history at once),
+      // without waiting for the deadline: once answered, it would do nothing anyway.
+      this.keepHistory(callId, () => this.deps.history.answered(callId, accepted.answeredAt ?? Date.now())).then(() => {
+        this.emitTo(call.callerDevice, 'call:accepted', { callId, polite: false });
+        for (const other of call.ringing) {
+          if (other !== session.device) this.emitTo(other, 'call:ended', { callId, reason: 'answered-elsewhere' });
+        }
+      }),
+    ]);
     await this.refresh(callMembers(call));
     this.deps.log.info({ callId }, 'call answered');
     return undefined;
@@ -155,8 +164,8 @@ export class CallService {
       }
       return this.endInvitation(callId, session.username, 'declined', session.device);
     }
-    await this.ringingOn(session, callId);
-    await this.end(callId, 'declined', session.device);
+    this.ringingOn(session, existing);
+    await this.end(callId, 'declined', session.device, undefined, existing);
   }
 
   /**
@@ -174,7 +183,7 @@ export class CallService {
     if (devices.length === 0) throw new RequestError('offline', `${callee.displayName} is offline`);
     if (ringable.length === 0) throw new RequestError('dnd', `${callee.displayName} does not want to be disturbed`);
     const invitation = { username: to, devices: ringable, by: session.username, at: Date.now() };
-    const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit));
+    const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit), call);
     if (!res.ok) {
       switch (res.refused) {
         case 'room_full':
@@ -255,7 +264,7 @@ export class CallService {
       if (open.code !== null && !sameCode(open.code, code)) {
         throw new RequestError('wrong_code', code === undefined ? `Room "${name}" needs a join code` : `That is not the join code of room "${name}"`);
       }
-      const res = await stores.calls.update(open.id, membership.join(me, meshLimit));
+      const res = await stores.calls.update(open.id, membership.join(me, meshLimit), open);
       if (res.ok) {
         await this.joined(res.call, session, now);
         const refs = await this.deps.users.refs(res.call.participants.map((p) => p.username));
@@ -276,7 +285,7 @@ export class CallService {
     if (call.callerDevice !== session.device || call.state !== 'ringing') {
       throw new RequestError('not_in_call', 'Only the caller can cancel a call that is still ringing');
     }
-    await this.end(callId, 'cancelled', session.device);
+    await this.end(callId, 'cancelled', session.device, undefined, call);
   }
 
   /**
@@ -287,12 +296,12 @@ export class CallService {
   async hangup(session: DeviceSession, callId: string, failed = false): Promise<void> {
     const call = await this.deps.stores.calls.get(callId);
     if (!call) return this.hangupLost(session, callId);
-    await this.participating(session, callId);
+    this.involved(session, call);
     if (call.state === 'active') {
       if (call.participants.some((p) => p.device === session.device)) return this.leave(call, session.device, failed ? 'failed' : 'hangup');
       return this.endInvitation(callId, session.username, 'declined', session.device);
     }
-    await this.end(callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device);
+    await this.end(callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);
   }
 
   async signal(session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
@@ -334,10 +343,10 @@ export class CallService {
     for (const call of await stores.calls.byDevice(session.device)) {
       if (call.state === 'active' && call.participants.some((p) => p.device === session.device)) await this.awaitDevice(call, session.device);
       else if (call.state === 'active') await this.stopRingingInvitation(call.id, session.username, session.device);
-      else if (call.callerDevice === session.device) await this.end(call.id, 'cancelled', session.device);
+      else if (call.callerDevice === session.device) await this.end(call.id, 'cancelled', session.device, undefined, call);
       else {
         const now = await stores.calls.stopRinging(call.id, session.device);
-        if (now && now.state === 'ringing' && now.ringing.length === 0) await this.end(call.id, 'offline', session.device);
+        if (now && now.state === 'ringing' && now.ringing.length === 0) await this.end(call.id, 'offline', session.device, undefined, now);
       }
     }
   }
@@ -464,7 +473,7 @@ export class CallService {
     const { calls } = this.deps.stores;
     const found = devices ? (await Promise.all([...devices].map((d) => calls.byDevice(d)))).flat() : await calls.all();
     for (const call of new Map(found.map((c) => [c.id, c])).values()) {
-      if (call.state === 'ringing') await this.end(call.id, reason);
+      if (call.state === 'ringing') await this.end(call.id, reason, undefined, undefined, call);
       else {
         for (const i of call.invitations) {
           if (!devices || i.devices.some((d) => devices.has(d))) await this.endInvitation(call.id, i.username, reason);
@@ -476,24 +485,27 @@ export class CallService {
   /**
    * The one teardown: idempotent, since racing ends (hang-up on both sides,
    * timeout during accept) resolve to whoever removes the call first.
+   * `seen`: the call as this request read it (see CallStore.update).
    */
-  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean): Promise<void> {
-    const call = await this.deps.stores.calls.end(callId, onlyIf);
+  async end(callId: string, reason: EndReason, except?: string, onlyIf?: (call: Call) => boolean, seen?: Call): Promise<void> {
+    const call = await this.deps.stores.calls.end(callId, onlyIf, seen);
     if (!call) return;
     const { timers } = this.deps;
+    // Each deadline of an ended call would do nothing: the news need not wait for them, only for the history row.
     await Promise.all([
       timers.clear({ kind: 'ring', callId }),
       ...call.away.map((device) => timers.clear({ kind: 'away', callId, device })),
       ...call.invitations.map((i) => timers.clear({ kind: 'invite', callId, username: i.username })),
+      this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now())).then(() => {
+        this.deps.metrics.callOutcomes.inc({ reason });
+        // Someone still ringing into a call that ended was never in it: for them it was cancelled.
+        const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
+        for (const d of new Set(callDevices(call))) {
+          if (d === except) continue;
+          this.emitTo(d, 'call:ended', { callId, reason: ringingInvitees.has(d) && reason === 'hangup' ? 'cancelled' : reason });
+        }
+      }),
     ]);
-    await this.keepHistory(callId, () => this.deps.history.ended(callId, reason, Date.now()));
-    this.deps.metrics.callOutcomes.inc({ reason });
-    // Someone still ringing into a call that ended was never in it: for them it was cancelled.
-    const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
-    for (const d of new Set(callDevices(call))) {
-      if (d === except) continue;
-      this.emitTo(d, 'call:ended', { callId, reason: ringingInvitees.has(d) && reason === 'hangup' ? 'cancelled' : reason });
-    }
     if (call.state === 'active') await this.refresh(callMembers(call));
     this.deps.log.info({ callId, reason }, 'call ended');
   }
@@ -587,7 +599,7 @@ export class CallService {
   private async acceptInvitation(session: DeviceSession, call: Call): Promise<UserRef[]> {
     const now = Date.now();
     const me: Participant = { username: session.username, device: session.device, joinedAt: now };
-    const res = await this.deps.stores.calls.update(call.id, membership.acceptInvitation(me));
+    const res = await this.deps.stores.calls.update(call.id, membership.acceptInvitation(me), call);
     if (!res.ok) {
       const ringsHere = call.invitations.some((i) => i.username === session.username && i.devices.includes(session.device));
       throw ringsHere
@@ -627,10 +639,10 @@ export class CallService {
     const away = (c: Call) => !whileAway || c.away.includes(device);
     const leave = membership.leave(device);
     const change: CallChange<'not_in_call' | 'last' | 'back'> = (c) => (away(c) ? leave(c) : { refused: 'back' });
-    const res = await this.deps.stores.calls.update(call.id, change);
+    const res = await this.deps.stores.calls.update(call.id, change, call);
     if (!res.ok) {
       if (res.refused === 'back') return;
-      if (res.refused === 'last') return this.end(call.id, reason, device, away);
+      if (res.refused === 'last') return this.end(call.id, reason, device, away, call);
       if (res.refused === 'not_found') throw new RequestError('not_found', 'No such call');
       throw new RequestError('not_in_call', 'You are not in this call');
     }
@@ -647,7 +659,7 @@ export class CallService {
   private async endInvitation(callId: string, username: string, reason: EndReason, except?: string): Promise<void> {
     const before = await this.deps.stores.calls.get(callId);
     const invitation = before?.invitations.find((i) => i.username === username);
-    const res = await this.deps.stores.calls.update(callId, membership.dropInvitation(username));
+    const res = await this.deps.stores.calls.update(callId, membership.dropInvitation(username), before);
     if (!res.ok || !invitation) return;
     await this.deps.timers.clear({ kind: 'invite', callId, username });
     for (const d of invitation.devices) if (d !== except) this.emitTo(d, 'call:ended', { callId, reason });
@@ -671,14 +683,18 @@ export class CallService {
   }
 
   private async participating(session: DeviceSession, callId: string): Promise<Call> {
-    const call = await this.deps.stores.calls.get(callId);
+    return this.involved(session, await this.deps.stores.calls.get(callId));
+  }
+
+  /** The call, if this device takes part in it or it rings there (checked on a call just read). */
+  private involved(session: DeviceSession, call: Call | undefined): Call {
     if (!call) throw new RequestError('not_found', 'No such call');
     if (!callDevices(call).includes(session.device)) throw new RequestError('not_in_call', 'You are not in this call');
     return call;
   }
 
-  private async ringingOn(session: DeviceSession, callId: string): Promise<Call> {
-    const call = await this.participating(session, callId);
+  private ringingOn(session: DeviceSession, found: Call | undefined): Call {
+    const call = this.involved(session, found);
     if (call.state !== 'ringing' || !call.ringing.includes(session.device)) {
       throw new RequestError('not_in_call', 'This call is not ringing on this device');
     }

@@ -12,7 +12,7 @@ export function redisLimiter(redis: RedisConnection): MakeLimiter {
   return (options) =>
     new RateLimiterRedis({
       ...options,
-      storeClient: redis.client,
+      storeClient: redis.timedClient,
       useRedisPackage: true,
       keyPrefix: `${redis.prefix}limit:${options.keyPrefix}`,
       rejectIfRedisNotReady: true,

@@ -2,16 +2,23 @@
  * Calls in Redis, shared by every node. A call is one JSON value; every
  * change reads it, computes the next call with the same rules as the memory
  * store (call-rules.ts, calls/membership.ts), and writes it back in one
- * script only if the value is still the one it read, else reads again. So
- * two nodes accepting the same call at the same moment have exactly one
- * winner, and two people joining a room with one place left: one gets in, the
- * other reads the full room and is refused. The same script keeps the
- * indexes: the call of each user (which makes "already in a call" atomic),
- * the calls of each device, the open room of each name, and all calls.
+ * script only if the value is still the one it read, else decides again on
+ * the value the script answers with. So two nodes accepting the same call at
+ * the same moment have exactly one winner, and two people joining a room
+ * with one place left: one gets in, the other reads the full room and is
+ * refused. The same script keeps the indexes: the call of each user (which
+ * makes "already in a call" atomic), the calls of each device, the open room
+ * of each name, and all calls.
+ *
+ * Round trips are what a call setup waits for on a busy machine (each one
+ * waits for Redis and then this node to get a CPU), so a change given the
+ * call as its request just read it (`seen`: an accept or a hang-up reads the
+ * call to check it first) starts from that instead of reading it again: one
+ * round trip instead of two, and one more when it changed meanwhile.
  */
 import { lua, type RedisConnection } from '../redis/connection.js';
 import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
-import { readJson } from './redis-values.js';
+import { readIndexed, readJson } from './redis-values.js';
 import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type ResumeClaim, type UpdateResult } from './types.js';
 
 /**
@@ -40,15 +47,18 @@ return 'ok'
  * Writes a changed call if it is unchanged since it was read. KEYS: the
  * call, then the user-call keys of users joining, of users leaving, the
  * device sets of devices added, of devices removed. ARGV: the call JSON as
- * read, the new JSON, its id, then the four counts. Returns 'busy' when a
- * joining user is in another call, 'stale' when the call changed, or 'ok'.
+ * read, the new JSON, its id, then the four counts. Returns {'busy'} when a
+ * joining user is in another call, {'ok'}, {'gone'} when there is no such
+ * call, or {'stale', the call as it is now} when it changed.
  */
 const UPDATE = lua(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'stale' end
+local current = redis.call('GET', KEYS[1])
+if not current then return { 'gone' } end
+if current ~= ARGV[1] then return { 'stale', current } end
 local joined, left, added, removed = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local k = 1
 for i = 1, joined do
-  if redis.call('EXISTS', KEYS[k + i]) == 1 then return 'busy' end
+  if redis.call('EXISTS', KEYS[k + i]) == 1 then return { 'busy' } end
 end
 redis.call('SET', KEYS[1], ARGV[2])
 for i = 1, joined do redis.call('SET', KEYS[k + i], ARGV[3]) end
@@ -60,12 +70,17 @@ k = k + left
 for i = 1, added do redis.call('SADD', KEYS[k + i], ARGV[3]) end
 k = k + added
 for i = 1, removed do redis.call('SREM', KEYS[k + i], ARGV[3]) end
-return 'ok'
+return { 'ok' }
 `);
 
-/** Same KEYS and counts as CREATE. ARGV: the call JSON as it was read, its id, the counts. Removes it only if unchanged. */
+/**
+ * Same KEYS and counts as CREATE. ARGV: the call JSON as it was read, its
+ * id, the counts. Removes it only if unchanged; answers as UPDATE does.
+ */
 const REMOVE = lua(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local current = redis.call('GET', KEYS[1])
+if not current then return { 'gone' } end
+if current ~= ARGV[1] then return { 'stale', current } end
 local users, devices = tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])
@@ -75,7 +90,7 @@ end
 for i = 1, devices do redis.call('SREM', KEYS[2 + users + i], ARGV[2]) end
 local room = KEYS[3 + users + devices]
 if room and redis.call('GET', room) == ARGV[2] then redis.call('DEL', room) end
-return 1
+return { 'ok' }
 `);
 
 /**
@@ -96,6 +111,9 @@ return false
 const CLAIM_TTL_MS = 24 * 3600 * 1000;
 /** Tries before giving up under contention (a handful of writers per call at most). */
 const MAX_TRIES = 50;
+
+/** What a step of a change said: a final answer, or the call as it is now (null: gone) to decide again on. */
+type Step<T> = { done: T } | { now: string | null };
 
 export class RedisCallStore implements CallStore {
   constructor(private readonly redis: RedisConnection) {}
@@ -138,21 +156,17 @@ export class RedisCallStore implements CallStore {
   }
 
   async get(callId: string): Promise<Call | undefined> {
-    return (await readJson<Call>(this.redis, [this.key(callId)]))[0];
+    return parse(await this.read(callId));
   }
 
   async byRoom(name: string): Promise<Call | undefined> {
-    const id = await this.redis.run(() => this.redis.client.get(this.roomKey(name)));
-    return id === null ? undefined : this.get(id);
+    return this.viaIndex(this.roomKey(name));
   }
 
-  async update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>> {
-    for (let i = 0; i < MAX_TRIES; i++) {
-      const raw = await this.redis.run(() => this.redis.client.get(this.key(callId)));
-      if (raw === null) return { ok: false, refused: 'not_found' };
-      const call = JSON.parse(raw) as Call;
+  async update<R extends string>(callId: string, change: CallChange<R>, seen?: Call): Promise<UpdateResult<R>> {
+    return this.change<UpdateResult<R>>(callId, seen, { ok: false, refused: 'not_found' }, async (call, raw) => {
       const next = change(call);
-      if ('refused' in next) return { ok: false, refused: next.refused };
+      if ('refused' in next) return { done: { ok: false, refused: next.refused } };
       const { joined, left, devicesAdded, devicesRemoved } = indexChange(call, next);
       const keys = [
         this.key(callId),
@@ -162,29 +176,28 @@ export class RedisCallStore implements CallStore {
         ...devicesRemoved.map((d) => this.deviceKey(d)),
       ];
       const counts = [joined.length, left.length, devicesAdded.length, devicesRemoved.length];
-      const result = await this.redis.script(UPDATE, keys, [raw, JSON.stringify(next), callId, ...counts]);
-      if (result === 'ok') return { ok: true, call: next };
-      if (result === 'busy') return { ok: false, refused: 'busy' };
+      const json = JSON.stringify(next);
+      const [result, now] = (await this.redis.script(UPDATE, keys, [raw, json, callId, ...counts])) as [string, string?];
+      if (result === 'ok') return { done: { ok: true, call: next } };
+      // 'busy' was decided on the call as it is (the script compared it first).
+      if (result === 'busy') return { done: { ok: false, refused: 'busy' } };
       // 'stale': another node changed the call meanwhile; decide again on what it is now.
-    }
-    throw new Error(`call ${callId}: gave up changing it after ${MAX_TRIES} conflicting updates`);
+      return { now: now ?? null };
+    });
   }
 
-  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
-    const res = await this.update(callId, accept(device, at));
+  async accept(callId: string, device: string, at: number, seen?: Call): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at), seen);
     return res.ok ? res.call : undefined;
   }
 
-  async end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined> {
-    for (let i = 0; i < MAX_TRIES; i++) {
-      const raw = await this.redis.run(() => this.redis.client.get(this.key(callId)));
-      if (raw === null) return undefined;
-      const call = JSON.parse(raw) as Call;
-      if (onlyIf && !onlyIf(call)) return undefined;
+  async end(callId: string, onlyIf?: (call: Call) => boolean, seen?: Call): Promise<Call | undefined> {
+    return this.change<Call | undefined>(callId, seen, undefined, async (call, raw) => {
+      if (onlyIf && !onlyIf(call)) return { done: undefined };
       const { keys, counts } = this.keysOf(call);
-      if ((await this.redis.script(REMOVE, keys, [raw, call.id, ...counts])) === 1) return call;
-    }
-    throw new Error(`call ${callId}: gave up ending it after ${MAX_TRIES} conflicting updates`);
+      const [result, now] = (await this.redis.script(REMOVE, keys, [raw, call.id, ...counts])) as [string, string?];
+      return result === 'ok' ? { done: call } : { now: now ?? null };
+    });
   }
 
   async stopRinging(callId: string, device: string): Promise<Call | undefined> {
@@ -198,14 +211,13 @@ export class RedisCallStore implements CallStore {
   }
 
   async byUser(username: string): Promise<Call | undefined> {
-    const id = await this.redis.run(() => this.redis.client.get(this.userKey(username)));
-    return id === null ? undefined : this.get(id);
+    return this.viaIndex(this.userKey(username));
   }
 
   async byDevice(device: string): Promise<Call[]> {
-    const ids = await this.redis.run(() => this.redis.client.sMembers(this.deviceKey(device)));
+    const raws = await readIndexed(this.redis, this.deviceKey(device), this.key(''));
     // The scripts keep the index exact; the filter only guards against one left by an older version.
-    return (await readJson<Call>(this.redis, ids.map((id) => this.key(id)))).filter((c) => callDevices(c).includes(device));
+    return raws.map((raw) => JSON.parse(raw) as Call).filter((c) => callDevices(c).includes(device));
   }
 
   async all(): Promise<Call[]> {
@@ -230,4 +242,32 @@ export class RedisCallStore implements CallStore {
   private claimKey(callId: string): string {
     return `${this.redis.prefix}claim:${callId}`;
   }
+
+  /**
+   * Runs `step` on the call as the request saw it (`seen`), or as it is now,
+   * then again on each value a script answers with while other nodes change it.
+   * `seen` is taken as it was read: the JSON of a parsed value is the value.
+   */
+  private async change<T>(callId: string, seen: Call | undefined, missing: T, step: (call: Call, raw: string) => Promise<Step<T>>): Promise<T> {
+    let raw = seen ? JSON.stringify(seen) : await this.read(callId);
+    for (let i = 0; i < MAX_TRIES; i++) {
+      if (raw === null) return missing;
+      const s = await step(JSON.parse(raw) as Call, raw);
+      if ('done' in s) return s.done;
+      raw = s.now;
+    }
+    throw new Error(`call ${callId}: gave up changing it after ${MAX_TRIES} conflicting updates`);
+  }
+
+  private read(callId: string): Promise<string | null> {
+    return this.redis.run(() => this.redis.client.get(this.key(callId)));
+  }
+
+  /** The call an index key (a user's, a room's) names, in one round trip. */
+  private async viaIndex(index: string): Promise<Call | undefined> {
+    const [raw] = await readIndexed(this.redis, index, this.key(''));
+    return raw === undefined ? undefined : (JSON.parse(raw) as Call);
+  }
 }
+
+const parse = (raw: string | null): Call | undefined => (raw === null ? undefined : (JSON.parse(raw) as Call));

@@ -6,7 +6,7 @@
  */
 import type { SettableStatus } from '../protocol/index.js';
 import { lua, type RedisConnection } from '../redis/connection.js';
-import { compareAndSet, readJson } from './redis-values.js';
+import { compareAndSet, readIndexed } from './redis-values.js';
 import type { DeviceSession, SessionStore } from './types.js';
 
 /** The session and the node whose connection it is. */
@@ -67,8 +67,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async byUser(username: string): Promise<DeviceSession[]> {
-    const ids = await this.redis.run(() => this.redis.client.sMembers(`${this.redis.prefix}user-sessions:${username}`));
-    return this.many(ids);
+    // One round trip: on every call and presence change.
+    const raws = await readIndexed(this.redis, `${this.redis.prefix}user-sessions:${username}`, this.key(''));
+    return raws.map(toSession);
   }
 
   /** Session ids held by a node's connections. */
@@ -83,10 +84,6 @@ export class RedisSessionStore implements SessionStore {
 
   async count(): Promise<number> {
     return this.redis.run(() => this.redis.client.sCard(`${this.redis.prefix}sessions`));
-  }
-
-  private async many(ids: string[]): Promise<DeviceSession[]> {
-    return (await readJson<StoredSession>(this.redis, ids.map((id) => this.key(id)))).map((s) => s.session);
   }
 }
 

@@ -32,6 +32,34 @@ export async function compareAndSet<T>(redis: RedisConnection, key: string, chan
   throw new Error(`${key}: gave up after ${MAX_TRIES} conflicting updates`);
 }
 
+/**
+ * The values named by an index, read in one round trip instead of two.
+ * KEYS[1]: a string holding one id, or a set of ids; ARGV[1]: the prefix of
+ * the keys the ids name. Returns the raw values that exist. (It reads keys
+ * it is not given in KEYS, as the session REMOVE script does: fine on one
+ * Redis, not on Redis Cluster.)
+ */
+const READ_INDEXED = lua(`
+local ids
+if redis.call('TYPE', KEYS[1]).ok == 'set' then
+  ids = redis.call('SMEMBERS', KEYS[1])
+else
+  local id = redis.call('GET', KEYS[1])
+  ids = id and { id } or {}
+end
+local out = {}
+for _, id in ipairs(ids) do
+  local value = redis.call('GET', ARGV[1] .. id)
+  if value then out[#out + 1] = value end
+end
+return out
+`);
+
+/** The raw values of the keys `prefix + id` for each id an index holds (a string or a set of ids), in one round trip. */
+export async function readIndexed(redis: RedisConnection, index: string, prefix: string): Promise<string[]> {
+  return (await redis.script(READ_INDEXED, [index], [prefix])) as string[];
+}
+
 export async function readJson<T>(redis: RedisConnection, keys: string[]): Promise<T[]> {
   if (keys.length === 0) return [];
   const raws = await redis.run(() => redis.client.mGet(keys));

@@ -153,18 +153,23 @@ export interface CallStore {
    * Changes a call atomically: `change` gets the call as it is and returns
    * the new call (or a refusal, and nothing changes). Refused `busy` when a
    * user the change adds (see callMembers) is in another call.
+   *
+   * `seen`: the call as the caller's request just read it. A shared store
+   * may start from it instead of reading the call again; the change is
+   * still written only if the call is unchanged, else decided again on the
+   * call as it is. A refusal may rest on it (as on a read a moment earlier).
    */
-  update<R extends string>(callId: string, change: CallChange<R>): Promise<UpdateResult<R>>;
+  update<R extends string>(callId: string, change: CallChange<R>, seen?: Call): Promise<UpdateResult<R>>;
   /**
    * ringing → active on `device`, whose user and the caller become the two
-   * participants; undefined if the call was not ringing there.
+   * participants; undefined if the call was not ringing there. `seen`: as for update.
    */
-  accept(callId: string, sessionId: string, at: number): Promise<Call | undefined>;
+  accept(callId: string, device: string, at: number, seen?: Call): Promise<Call | undefined>;
   /**
    * Removes the call, if `onlyIf` (when given) holds for it at that moment;
-   * only the first of racing callers gets it back.
+   * only the first of racing callers gets it back. `seen`: as for update.
    */
-  end(callId: string, onlyIf?: (call: Call) => boolean): Promise<Call | undefined>;
+  end(callId: string, onlyIf?: (call: Call) => boolean, seen?: Call): Promise<Call | undefined>;
   /** Stops ringing one device; returns the call as it is now. */
   stopRinging(callId: string, device: string): Promise<Call | undefined>;
   /** Marks a device of an active call away or back; returns the call as it is now. */
