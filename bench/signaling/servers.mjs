@@ -3,7 +3,7 @@
 // a bare Socket.IO relay as the baseline.
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import getPort from 'get-port';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -11,16 +11,6 @@ export const PARLEY_BIN = path.join(root, 'signaling-server/bin/parley-server.js
 const BASELINE = path.join(import.meta.dirname, 'baseline-server.mjs');
 
 /** A free TCP port on loopback (the server is then told to listen on it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident set size of a process, in bytes, from /proc (Linux). */
 export function rssBytes(pid) {
@@ -77,7 +67,7 @@ function startChild(args, env, logFile, url) {
  * adds Node flags such as --cpu-prof; `bin` runs another build.
  */
 export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARLEY_BIN, logFile }) {
-  const port = await freePort();
+  const port = await getPort({ host: '127.0.0.1' });
   const server = startChild(
     [...nodeArgs, bin],
     { PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dataDir, PARLEY_REGISTRATION: 'closed', ...env },
@@ -90,7 +80,7 @@ export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARL
 
 /** The bare relay of baseline-server.mjs, with the same engine settings as parley-server. */
 export async function startBaseline({ logFile, nodeArgs = [] }) {
-  const port = await freePort();
+  const port = await getPort({ host: '127.0.0.1' });
   const server = startChild([...nodeArgs, BASELINE], { BASELINE_PORT: String(port) }, logFile, `http://127.0.0.1:${port}`);
   await server.ready();
   return server;
@@ -109,7 +99,7 @@ export function cpuSeconds(pid) {
 
 /** A redis-server on a free loopback port, no persistence, for two-node runs. */
 export async function startRedis({ dir, logFile }) {
-  const port = await freePort();
+  const port = await getPort({ host: '127.0.0.1' });
   const fd = openSync(logFile, 'a');
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', fd, fd],

@@ -10,7 +10,7 @@
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import getPort from 'get-port';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -36,14 +36,6 @@ function missingTool(name: string, pkg: string): boolean {
   return true;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The private and loopback ranges the coturn config must refuse to relay to, as denied-peer-ip values. */
 const MUST_DENY = [
@@ -114,7 +106,7 @@ describe('deploy/coturn/turnserver.conf', () => {
     { timeout: 60_000 },
     async () => {
       const dir = tempDir();
-      const port = await freePort();
+      const port = await getPort({ host: '127.0.0.1' });
       const secret = 'a-shared-turn-secret-for-this-test';
       const child = spawn(
         tool('turnserver') as string,

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import getPort from 'get-port';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -15,16 +15,6 @@ export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-ser
 /** Databases per server: each test server gets a fresh one. */
 const DATABASES = 1024;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The commands tests send to the server itself. */
 interface AdminClient {
@@ -45,7 +35,7 @@ export class RedisServer {
   static async start(): Promise<RedisServer> {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-redis-'));
     for (let attempt = 0; ; attempt++) {
-      const server = new RedisServer(await freePort(), dir);
+      const server = new RedisServer(await getPort({ host: '127.0.0.1' }), dir);
       try {
         await server.launch();
         return server;

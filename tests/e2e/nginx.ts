@@ -7,22 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import getPort from 'get-port';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** nginx.conf with one listener per entry of `preferred`: each node first, the others as backups. */
 export function nginxConfig(dir: string, nodes: number[], listeners: number[]): string {
@@ -75,7 +65,7 @@ export class Nginx {
   static async start(nodePorts: number[]): Promise<Nginx> {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-nginx-'));
     const listeners: number[] = [];
-    while (listeners.length < nodePorts.length) listeners.push(await freePort());
+    while (listeners.length < nodePorts.length) listeners.push(await getPort({ host: '127.0.0.1' }));
     for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, t));
     const conf = path.join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir, nodePorts, listeners));
