@@ -248,8 +248,22 @@ export class VideoQuality {
   }
 }
 
-/** Sets the first encoding's fields; a sender not negotiated yet (no encodings) is left alone. */
-async function update(sender: RTCRtpSender, fields: (p: SendParameters) => Partial<SendEncoding>): Promise<void> {
+/**
+ * One change at a time per sender: Chromium applies setParameters on its
+ * signaling thread, and a second getParameters/setParameters pair overlapping
+ * a pending one (a tick, a negotiation and a source turned on can meet in a
+ * four-person call) is refused ("getParameters() has never been called").
+ */
+const pending = new WeakMap<RTCRtpSender, Promise<void>>();
+
+/** Sets the first encoding's fields, after the sender's earlier changes; a sender not negotiated yet (no encodings) is left alone. */
+function update(sender: RTCRtpSender, fields: (p: SendParameters) => Partial<SendEncoding>): Promise<void> {
+  const next = (pending.get(sender) ?? Promise.resolve()).then(() => apply(sender, fields));
+  pending.set(sender, next);
+  return next;
+}
+
+async function apply(sender: RTCRtpSender, fields: (p: SendParameters) => Partial<SendEncoding>, retried = false): Promise<void> {
   const params = sender.getParameters() as SendParameters;
   const first = params.encodings[0];
   if (!first) return;
@@ -257,6 +271,8 @@ async function update(sender: RTCRtpSender, fields: (p: SendParameters) => Parti
   try {
     await sender.setParameters(params);
   } catch (err) {
+    // A negotiation completing in between invalidates what getParameters returned: read them again, once.
+    if (!retried && err instanceof DOMException && err.name === 'InvalidStateError') return apply(sender, fields, true);
     log.warn('setting the sender parameters failed', err);
   }
 }
