@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { isIncomingPopup } from './lib/desktop.js';
+import { isIncomingPopup } from './desktop/desktop.js';
 import IncomingPopup from './screens/IncomingPopup.svelte';
 import './app.css';
 

@@ -10,7 +10,7 @@
  * for it. Every message is validated: JSON, known fields, bounded text.
  */
 import { z } from 'zod/mini';
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 
 const log = logger('chat');
 

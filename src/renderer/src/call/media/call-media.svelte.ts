@@ -5,7 +5,7 @@
  * is attached with the peer's name, the local tracks go to every link, and
  * each link's remote camera and screen become tiles.
  */
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 import type { RemoteVideo, VideoLink, VideoSource } from './video.js';
 
 const log = logger('call-media');

@@ -6,7 +6,7 @@
  */
 import { ROOM_NAME_PATTERN } from 'parley-server/protocol';
 import { z } from 'zod/mini';
-import { readPersisted, writePersisted } from './persisted.js';
+import { readPersisted, writePersisted } from '../lib/persisted.js';
 
 export const RECENT_ROOMS_KEY = 'parley.rooms.v1';
 export const MAX_RECENT_ROOMS = 8;

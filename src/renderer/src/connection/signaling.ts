@@ -17,7 +17,7 @@ import type {
   SettableStatus,
 } from 'parley-server/protocol';
 import { describeIssues, replySchemas, serverSchemas } from 'parley-server/protocol';
-import { logger } from './log.js';
+import { logger } from '../lib/log.js';
 
 export type ServerEvent = keyof ServerToClientEvents;
 export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];

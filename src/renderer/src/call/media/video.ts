@@ -16,7 +16,7 @@
  * an older Parley without video, which plays whatever stream its `ontrack`
  * hands it, still gets the one with the audio.
  */
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 import { VideoQuality } from './video-quality.js';
 
 const log = logger('video');

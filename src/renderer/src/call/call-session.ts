@@ -11,11 +11,11 @@
  * call is answered. The server relays no signal of a ringing call.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
-import { levelFromSources } from './audio-level.js';
-import { ChatChannel } from './chat.js';
-import { logger } from './log.js';
+import { levelFromSources } from './media/audio-level.js';
+import { ChatChannel } from './chat/chat.js';
+import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
-import { VideoLink } from './video.js';
+import { VideoLink } from './media/video.js';
 
 const log = logger('call');
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/mini';
 import { storedSessionSchema, type StoredSession } from '../../../shared/ipc.js';
-import { readPersisted, removePersisted, writePersisted } from './persisted.js';
+import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
 
 const KEY = 'parley.session.v1';
 

@@ -1,6 +1,6 @@
 /** Call history rows as shown: who, which way, how it went, how long. */
 import type { HistoryEntry } from 'parley-server/protocol';
-import { outcomeLabel } from './end-reasons.js';
+import { outcomeLabel } from '../call/end-reasons.js';
 
 export interface HistoryRow {
   key: string;

@@ -13,7 +13,7 @@
  *   carry (availableOutgoingBitrate), and steps down at once when the path
  *   struggles, back up only after several good readings in a row.
  */
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 
 const log = logger('video-quality');
 

@@ -14,7 +14,7 @@ import {
   type Preferences,
   type PreferencesPatch,
 } from '../../../shared/preferences.js';
-import { readPersisted, removePersisted, writePersisted } from './persisted.js';
+import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
 
 /** localStorage keys, the same since the first version. */
 export const AUDIO_KEY = 'parley.settings.v1';

@@ -1,7 +1,7 @@
 import type { HistoryEntry } from 'parley-server/protocol';
 import { describe, expect, it } from 'vitest';
 import { contactRows } from './contacts-view.js';
-import { endReasonText, outcomeLabel } from './end-reasons.js';
+import { endReasonText, outcomeLabel } from '../call/end-reasons.js';
 import { formatDuration, historyRows, mergeHistory } from './history-view.js';
 
 describe('contacts view', () => {

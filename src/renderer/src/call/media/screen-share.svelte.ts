@@ -6,9 +6,9 @@
  * display-media handler, src/main/screen-share.ts). The stream goes to
  * CallMedia, which sends it to every peer.
  */
-import type { ParleyDesktopApi, ScreenSource } from '../../../shared/ipc.js';
+import type { ParleyDesktopApi, ScreenSource } from '../../../../shared/ipc.js';
 import type { CallMedia } from './call-media.svelte.js';
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 
 const log = logger('screen-share');
 

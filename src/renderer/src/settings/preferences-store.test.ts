@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import { DEFAULT_AUDIO_SETTINGS, type AudioSettings, type Preferences, type PreferencesPatch } from '../../../shared/preferences.js';
-import { ParleyApp } from './app.svelte.js';
+import { ParleyApp } from '../lib/app.svelte.js';
 import { AUDIO_KEY, FAVORITES_KEY, preferencesStore } from './preferences-store.js';
 
 const HEADSET: AudioSettings = { ...DEFAULT_AUDIO_SETTINGS, microphoneId: 'usb-headset-mic', ringtoneVolume: 0.25 };

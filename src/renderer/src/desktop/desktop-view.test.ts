@@ -1,7 +1,7 @@
 import type { HistoryEntry } from 'parley-server/protocol';
 import { describe, expect, it } from 'vitest';
 import { desktopStateSchema } from '../../../shared/desktop-state.js';
-import { IDLE } from './call-state.js';
+import { IDLE } from '../call/call-state.js';
 import { desktopState, type DesktopInput } from './desktop-view.js';
 
 const me = { username: 'ada', displayName: 'Ada' };

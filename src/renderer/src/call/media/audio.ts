@@ -4,7 +4,7 @@
  * Each output can go to its own device (AudioContext.setSinkId).
  */
 import { levelFromRms } from './audio-level.js';
-import { logger } from './log.js';
+import { logger } from '../../lib/log.js';
 
 const log = logger('audio');
 
