@@ -37,10 +37,8 @@ export class Signaling {
       // long-polling is tried next.
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
-      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 10 s, each ±50 %.
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 10_000,
-      randomizationFactor: 0.5,
+      // Connection keeps the retry schedule (it shows when the next attempt comes).
+      reconnection: false,
     });
     // Belt and braces: whatever Socket.IO buffered while offline is dropped, not replayed.
     this.socket.on('disconnect', () => {

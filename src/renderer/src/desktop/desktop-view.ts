@@ -5,10 +5,10 @@
 import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, MAX_MENU_ROOMS, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
 import type { CallPhase } from '../call/call-state.js';
-import type { Connection } from '../lib/app.svelte.js';
+import type { ConnectionState } from '../connection/connection.svelte.js';
 
 export interface DesktopInput {
-  connection: Connection;
+  connection: ConnectionState;
   me: UserRef | null;
   myStatus: Status;
   chosenStatus: SettableStatus;

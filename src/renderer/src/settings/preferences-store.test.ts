@@ -63,12 +63,12 @@ describe('preferences in the desktop app (window.parley)', () => {
     vi.stubGlobal('window', Object.assign(new EventTarget(), { parley: bridge.api }));
     const app = new ParleyApp();
     await app.start();
-    expect(app.settings).toEqual(HEADSET);
-    expect([...app.favorites]).toEqual(['bob']);
+    expect(app.settings.values).toEqual(HEADSET);
+    expect([...app.directory.favorites]).toEqual(['bob']);
 
-    app.toggleFavorite('carol');
-    app.updateSettings({ ringtoneVolume: 0.9 });
-    app.toggleFavorite('bob');
+    app.directory.toggleFavorite('carol');
+    app.settings.update({ ringtoneVolume: 0.9 });
+    app.directory.toggleFavorite('bob');
     await vi.waitFor(() => expect(bridge.sets).toHaveLength(3));
     expect(bridge.sets).toEqual([
       { favorites: ['bob', 'carol'] },
@@ -119,11 +119,11 @@ describe('preferences in a browser (no window.parley)', () => {
     vi.stubGlobal('window', new EventTarget());
     const app = new ParleyApp();
     await app.start();
-    expect(app.settings).toEqual(HEADSET);
-    expect([...app.favorites]).toEqual(['bob']);
+    expect(app.settings.values).toEqual(HEADSET);
+    expect([...app.directory.favorites]).toEqual(['bob']);
 
-    app.toggleFavorite('carol');
-    app.updateSettings({ echoCancellation: false });
+    app.directory.toggleFavorite('carol');
+    app.settings.update({ echoCancellation: false });
     await vi.waitFor(() => expect(JSON.parse(storage.getItem(FAVORITES_KEY)!)).toEqual(['bob', 'carol']));
     expect(JSON.parse(storage.getItem(AUDIO_KEY)!)).toEqual({ ...HEADSET, echoCancellation: false });
   });

@@ -1,0 +1,89 @@
+/** The call controller's platform in a real browser: getUserMedia, Web Audio meters, RTCPeerConnection. */
+import { logger } from '../lib/log.js';
+import { microphoneConstraints } from '../settings/settings.js';
+import type { CallPlatform, PeerRequest } from './call-deps.js';
+import { CallSession } from './call-session.js';
+import { LevelMeter } from './media/audio.js';
+import type { PeerSession } from './mesh.svelte.js';
+
+const log = logger('media');
+
+/**
+ * Runs `fn` once the page has painted what just changed, or after 50 ms if no
+ * frame comes (a hidden window). The first sound an app makes starts its audio
+ * output, which can hold the page for a tenth of a second: a call shows first.
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 50);
+}
+
+function stopStream(stream: MediaStream): void {
+  for (const t of stream.getTracks()) t.stop();
+}
+
+/**
+ * The session toward one other person, on copies of the microphone's tracks:
+ * each session stops its own when it closes, and the others keep theirs.
+ */
+function peerSession(r: PeerRequest): PeerSession {
+  const session = new CallSession({
+    polite: r.polite,
+    held: r.held,
+    iceServers: r.iceServers,
+    localStream: new MediaStream(r.localStream.getTracks().map((t) => t.clone())),
+    send: r.send,
+    canSignal: r.canSignal,
+    onRemoteStream: r.onRemoteStream,
+    onMediaState: r.onMediaState,
+  });
+  session.setMuted(r.muted);
+  // This side's camera and screen go to every person, and each person's video and chat join the call's.
+  r.media.attach(session.video, r.user.username, r.user.displayName);
+  r.chat.attach(session.chat, r.user.displayName);
+  return {
+    polite: session.polite,
+    handleSignal: (signal) => session.handleSignal(signal),
+    release: () => session.release(),
+    signalingRestored: () => session.signalingRestored(),
+    setMuted: (muted) => session.setMuted(muted),
+    getStats: () => session.getStats(),
+    receivedLevel: () => session.receivedLevel(),
+    close: () => {
+      r.media.detach(session.video);
+      r.chat.detach(session.chat);
+      session.close();
+    },
+  };
+}
+
+export function browserPlatform(): CallPlatform {
+  let permission: PermissionStatus | null = null;
+  // Looked up once: a call checks it before it rings anyone, without waiting.
+  // Unknown where the query is refused (or absent): getUserMedia will say.
+  (globalThis.navigator as Navigator | undefined)?.permissions
+    .query({ name: 'microphone' })
+    .then((status) => (permission = status))
+    .catch(() => undefined);
+  return {
+    async openMicrophone(settings) {
+      try {
+        return await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(settings), video: false });
+      } catch (err) {
+        log.warn('microphone unavailable', err);
+        return null;
+      }
+    },
+    microphoneDenied: () => permission?.state === 'denied',
+    levelMeter: (stream) => new LevelMeter(stream),
+    peerSession,
+    afterPaint,
+    stopStream,
+  };
+}

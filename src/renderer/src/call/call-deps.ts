@@ -1,0 +1,76 @@
+/**
+ * What the call controller needs from the rest of the app and from the
+ * browser, passed in so that its logic runs (and is unit-tested) without
+ * WebRTC, audio or the DOM.
+ */
+import type { UserRef } from 'parley-server/protocol';
+import type { ParleyDesktopApi } from '../../../shared/ipc.js';
+import type { SignalingLink } from '../connection/link.js';
+import type { Notices } from '../lib/notices.svelte.js';
+import type { Settings } from '../settings/settings.js';
+import type { ChatLog } from './chat/chat.svelte.js';
+import type { Signal, MediaState } from './call-session.js';
+import type { CallMedia } from './media/call-media.svelte.js';
+import type { PeerSession } from './mesh.svelte.js';
+
+/** What a call's audio cues need (TonePlayer has it). */
+export interface Tones {
+  play(tone: 'ringtone' | 'ringback'): void;
+  stop(): void;
+  /** The short sound of muting (false) or unmuting (true). */
+  cue(on: boolean): void;
+}
+
+export interface Meter {
+  level(): number;
+  close(): void;
+}
+
+/** One peer connection to make, toward `user`. */
+export interface PeerRequest {
+  user: UserRef;
+  polite: boolean;
+  /** Made while the call rings: nothing is sent until release(). */
+  held: boolean;
+  iceServers: RTCIceServer[];
+  /** The microphone; the session works on its own copies of the tracks. */
+  localStream: MediaStream;
+  muted: boolean;
+  media: CallMedia;
+  chat: ChatLog;
+  send(signal: Signal): void;
+  canSignal(): boolean;
+  onRemoteStream(stream: MediaStream): void;
+  onMediaState(state: MediaState): void;
+}
+
+export interface CallPlatform {
+  /** The microphone as set, or null (the controller tells the user). */
+  openMicrophone(settings: Settings): Promise<MediaStream | null>;
+  /** The user refused this app the microphone (known without asking again). */
+  microphoneDenied(): boolean;
+  levelMeter(stream: MediaStream): Meter;
+  peerSession(request: PeerRequest): PeerSession;
+  /** Runs `fn` once what just changed is on screen (the first sound can hold the page). */
+  afterPaint(fn: () => void): void;
+  stopStream(stream: MediaStream): void;
+}
+
+export interface CallDeps {
+  link: SignalingLink;
+  platform: CallPlatform;
+  tones: Tones;
+  notices: Notices;
+  me(): UserRef | null;
+  /** A user as the directory names them. */
+  lookup(username: string): UserRef;
+  settings(): Settings;
+  /** A named room was joined (with the code it took). */
+  joinedRoom(room: { name: string; code?: string }): void;
+  /** A call ended: history changed. */
+  ended(missed: boolean): void;
+  /** A call rings here: tell the user outside the window too (web notifications). */
+  ringing(from: UserRef, others: UserRef[]): void;
+  /** The desktop app's screen-source picker, when there is one. */
+  desktopScreen?: ParleyDesktopApi['screen'];
+}

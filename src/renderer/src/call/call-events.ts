@@ -1,0 +1,49 @@
+/** The server's call and room events, handed to the call controller. */
+import type { SignalingLink } from '../connection/link.js';
+import type { Notices } from '../lib/notices.svelte.js';
+import type { Signal } from './call-session.js';
+import type { CallController } from './controller.svelte.js';
+import { endReasonText } from './end-reasons.js';
+
+export function listenForCalls(link: SignalingLink, calls: CallController, notices: Notices): void {
+  link.on('call:incoming', ({ callId, from, polite, media, participants, room }) =>
+    calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null),
+  );
+  link.on('call:ringing', ({ callId }) => calls.ringing(callId));
+  link.on('call:accepted', ({ callId, polite }) => calls.accepted(callId, polite));
+  link.on('call:ended', ({ callId, reason }) => calls.endedByServer(callId, reason));
+  link.on('call:signal', ({ callId, from, description, candidate }) => {
+    if (!calls.isCurrent(callId)) return;
+    const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
+    calls.mesh.signal(from, signal);
+  });
+  link.on('call:muted', ({ callId, username, muted }) => {
+    if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
+  });
+  link.on('call:peer-connection', ({ callId, connected, username }) => {
+    const phase = calls.phase;
+    if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
+    const who = username ?? phase.peer.username;
+    if (connected) {
+      calls.resume.resumed(who);
+    } else {
+      calls.mesh.setAway(who, true);
+      notices.announce(`${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`);
+    }
+  });
+  link.on('room:joined', ({ callId, user, polite }) => {
+    if (!calls.isCurrent(callId)) return;
+    calls.mesh.add(user, polite);
+    notices.announce(`${user.displayName} joined the call`);
+  });
+  link.on('room:left', ({ callId, username, reason }) => {
+    if (!calls.isCurrent(callId)) return;
+    const name = calls.mesh.peer(username)?.user.displayName ?? username;
+    calls.mesh.remove(username);
+    const peer = { username, displayName: name };
+    notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
+  });
+  link.on('room:ringing', ({ callId, user }) => {
+    if (calls.isCurrent(callId)) calls.mesh.ringing(user);
+  });
+}

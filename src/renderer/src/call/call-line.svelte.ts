@@ -1,0 +1,140 @@
+/**
+ * The media of the call going on: this side's microphone (opened once per
+ * call), its level meter, the mesh of peer sessions, and the call's camera,
+ * screen and chat. The controller decides when; this does it, and undoes it
+ * all in one teardown.
+ */
+import type { UserRef } from 'parley-server/protocol';
+import { cameraConstraints } from '../settings/settings.js';
+import type { CallDeps, Meter } from './call-deps.js';
+import type { MediaState, Signal } from './call-session.js';
+import { ChatLog } from './chat/chat.svelte.js';
+import { CallMedia } from './media/call-media.svelte.js';
+import { ScreenShare } from './media/screen-share.svelte.js';
+import { Mesh } from './mesh.svelte.js';
+
+export interface LineHooks {
+  /** The id of the call the peer sessions belong to ('' before the server gave one). */
+  callId(): string;
+  muted(): boolean;
+  /** More than two people: signals name whom they are for. */
+  group(): boolean;
+  mediaState(username: string, state: MediaState): void;
+  /** Someone chatted for the first time in this call. */
+  chatted(): void;
+}
+
+export class CallLine {
+  inputLevel = $state(0);
+  readonly media: CallMedia;
+  readonly chat: ChatLog;
+  readonly screenShare: ScreenShare;
+  /** Everyone else in the call, each with their own connection. */
+  readonly mesh: Mesh;
+  iceServers: RTCIceServer[] = [];
+  private stream: MediaStream | null = null;
+  /** The microphone being opened for call number `seq`. */
+  private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
+  private meter: Meter | null = null;
+  private timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
+
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly hooks: LineHooks,
+  ) {
+    const notice = (text: string) => deps.notices.show(text, 'call');
+    this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice });
+    this.chat = new ChatLog(() => hooks.chatted());
+    this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
+    this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });
+  }
+
+  get hasMicrophone(): boolean {
+    return this.stream !== null;
+  }
+
+  /**
+   * Opens the microphone for call number `seq`, once: a second caller gets the
+   * same promise (a failure is tried again). If the call is over by the time it
+   * opens (`wanted` says no), it is stopped at once and the promise gives null.
+   */
+  openMicrophone(seq: number, wanted: () => boolean): Promise<MediaStream | null> {
+    if (this.opening?.seq === seq) return this.opening.stream;
+    const stream = this.deps.platform.openMicrophone(this.deps.settings()).then((opened) => {
+      if (!opened) {
+        if (this.opening?.seq === seq) this.opening = null;
+        return null;
+      }
+      if (!wanted()) {
+        this.deps.platform.stopStream(opened);
+        return null;
+      }
+      this.stream = opened;
+      return opened;
+    });
+    this.opening = { seq, stream };
+    return stream;
+  }
+
+  /** A microphone opened elsewhere (a room's, before its join) becomes the call's. */
+  useMicrophone(seq: number, stream: MediaStream): void {
+    this.stream = stream;
+    this.opening = { seq, stream: Promise.resolve(stream) };
+  }
+
+  /** The peer session toward `peer`, made while the call rings and held until it is answered. */
+  prepare(peer: UserRef, polite: boolean): void {
+    if (this.mesh.size > 0 || !this.stream) return;
+    this.mesh.add(peer, polite, true);
+    // The microphone's meter too: it takes milliseconds to start, which the answer need not wait for.
+    this.meter ??= this.deps.platform.levelMeter(this.stream);
+  }
+
+  /** The level meters and quality samples, from the moment the media starts. */
+  startMeters(): void {
+    if (!this.stream) return;
+    this.meter ??= this.deps.platform.levelMeter(this.stream);
+    clearInterval(this.timers.levels);
+    clearInterval(this.timers.stats);
+    this.timers.levels = setInterval(() => {
+      this.inputLevel = this.hooks.muted() ? 0 : (this.meter?.level() ?? 0);
+      this.mesh.readLevels();
+    }, 100);
+    this.timers.stats = setInterval(() => void this.mesh.sampleQuality(), 2000);
+  }
+
+  private session(user: UserRef, polite: boolean, held: boolean) {
+    const callId = this.hooks.callId();
+    const { link } = this.deps;
+    return this.deps.platform.peerSession({
+      user,
+      polite,
+      held,
+      iceServers: this.iceServers,
+      localStream: this.stream ?? new MediaStream(),
+      muted: this.hooks.muted(),
+      media: this.media,
+      chat: this.chat,
+      send: (signal: Signal) => void link.request('call:signal', { callId, ...(this.hooks.group() && { to: user.username }), ...signal }),
+      canSignal: () => link.connected && this.mesh.peer(user.username)?.away !== true,
+      onRemoteStream: (stream) => this.mesh.setStream(user.username, stream),
+      onMediaState: (state) => this.hooks.mediaState(user.username, state),
+    });
+  }
+
+  /** Stops and closes everything of the call. */
+  teardown(): void {
+    this.media.reset();
+    this.chat.reset();
+    this.screenShare.reset();
+    this.mesh.close();
+    if (this.stream) this.deps.platform.stopStream(this.stream);
+    this.stream = null;
+    this.opening = null;
+    clearInterval(this.timers.stats);
+    clearInterval(this.timers.levels);
+    this.meter?.close();
+    this.meter = null;
+    this.inputLevel = 0;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * A call across a lost signaling connection: a ringing call cannot survive it
+ * (the server ends it), an answered one goes on peer to peer and is announced
+ * again (`call:resume`) once the connection is back.
+ */
+import type { SessionReady } from 'parley-server/protocol';
+import type { Notices } from '../lib/notices.svelte.js';
+import type { SignalingLink } from '../connection/link.js';
+import type { CallController } from './controller.svelte.js';
+
+export class CallResume {
+  constructor(
+    private readonly calls: CallController,
+    private readonly link: SignalingLink,
+    private readonly notices: Notices,
+  ) {}
+
+  /** The server took this session: keep its relay servers, send what waited, resume a call. */
+  sessionReady(ready: SessionReady): void {
+    this.calls.line.iceServers = ready.iceServers;
+    this.calls.hangups.flush();
+    void this.resume();
+  }
+
+  signalingLost(): void {
+    const { calls } = this;
+    const phase = calls.phase;
+    if (phase.kind === 'outgoing' || phase.kind === 'incoming') {
+      if (phase.callId) calls.hangups.send(phase.callId);
+      calls.end('failed', false, 'The connection to the server was lost, so the call ended.');
+    } else if (calls.live()) {
+      this.notices.announce('Connection to the server lost. The call goes on while Parley reconnects.');
+    }
+  }
+
+  /** This side (no `username`) or another participant reaches the server again: mend what may have been missed. */
+  resumed(username?: string): void {
+    const { calls } = this;
+    const live = calls.live();
+    if (!live) return;
+    if (username) calls.mesh.setAway(username, false);
+    else if (!calls.group) for (const p of calls.mesh.peers) calls.mesh.setAway(p.user.username, false);
+    void this.link.request('call:mute', { callId: live.callId, muted: calls.muted });
+    if (calls.chat.chatted) calls.noteChat(); // the note may have been lost while offline
+    calls.mesh.signalingRestored(username);
+  }
+
+  private async resume(): Promise<void> {
+    const { calls } = this;
+    const live = calls.live();
+    if (!live) return;
+    const res = await this.link.request('call:resume', { callId: live.callId });
+    if (!calls.isLive(live.callId)) return;
+    if (!res.ok) {
+      // Lost again before the answer: the next session:ready tries again.
+      if (res.code !== 'unavailable') calls.end('failed', false, 'The call ended while you were offline.');
+      return;
+    }
+    if (res.state === 'ended') calls.end(res.reason, false);
+    else if (res.state === 'waiting') calls.mesh.setAway(live.peer.username, true); // until call:peer-connection says the peer is back
+    else this.resumed();
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * The current call, from dial or ring to its end: the pure state machine
+ * (call-state.ts) for its phase, a mesh of one peer session per other person
+ * (one for a 1:1 call, more for a group call), the microphone, mute, and the
+ * call's camera, screen and chat. Server events reach it through
+ * call-events.ts; everything it needs from outside comes through CallDeps.
+ */
+import type { EndReason, ErrorCode, UserRef } from 'parley-server/protocol';
+import { logger } from '../lib/log.js';
+import type { CallDeps } from './call-deps.js';
+import { CallLine } from './call-line.svelte.js';
+import { CallResume } from './call-resume.js';
+import type { MediaState } from './call-session.js';
+import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
+import { endReasonText } from './end-reasons.js';
+import { callTitle } from './call-title.js';
+import { Hangups } from './hangups.js';
+
+const log = logger('call');
+
+/** How long the "call ended" view stays before returning to idle. */
+export const ENDED_VIEW_MS = 8000;
+/** How long a call may take to connect, and to come back after an interruption. */
+export const CONNECT_LIMIT_MS = 30_000;
+export const RECONNECT_LIMIT_MS = 20_000;
+
+export const MICROPHONE_PROBLEM = 'Parley cannot use the microphone: check the permission and the device in Settings.';
+
+/** Invite refusals that are end reasons in their own right. */
+const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
+
+type Live = Extract<CallPhase, { kind: 'connecting' | 'active' | 'reconnecting' }>;
+
+export class CallController {
+  phase = $state<CallPhase>(IDLE);
+  /** This side placed the current (or last) call. */
+  outgoing = $state(false);
+  muted = $state(false);
+  /** The current call was placed, or offered, as a video call. */
+  videoCall = $state(false);
+  /** The named room this call is, if it is one. */
+  room = $state<string | null>(null);
+  /** Who else is in a call this side is being rung into (from call:incoming), connected to once answered. */
+  invitedWith = $state<UserRef[]>([]);
+  /** The call's media: microphone, peers, camera, screen, chat. */
+  readonly line: CallLine;
+  readonly hangups: Hangups;
+  /** Across a lost signaling connection. */
+  readonly resume: CallResume;
+  private timers: Partial<Record<'ended' | 'connect', ReturnType<typeof setTimeout>>> = {};
+  /** Counts calls begun here; an await that finds another number has outlived its call. */
+  private seq = 0;
+  private answering = false;
+
+  constructor(private readonly deps: CallDeps) {
+    this.line = new CallLine(deps, {
+      callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
+      muted: () => this.muted,
+      group: () => this.group,
+      mediaState: (username, state) => this.onMediaState(username, state),
+      chatted: () => this.noteChat(),
+    });
+    this.hangups = new Hangups(deps.link);
+    this.resume = new CallResume(this, deps.link, deps.notices);
+  }
+
+  // The line's parts, as the views and the other call modules reach them.
+  get mesh() { return this.line.mesh; } // prettier-ignore
+  get media() { return this.line.media; } // prettier-ignore
+  get chat() { return this.line.chat; } // prettier-ignore
+  get screenShare() { return this.line.screenShare; } // prettier-ignore
+  get inputLevel(): number { return this.line.inputLevel; } // prettier-ignore
+
+  /** More than two people, or a named room: each connection is one person's, not the call's. */
+  get group(): boolean {
+    return this.room !== null || this.mesh.size > 1;
+  }
+  get busy(): boolean {
+    return inCall(this.phase);
+  }
+
+  /** The call's name as shown: the room, the people in it ("Bob, Carol +1"), or the one other person. */
+  get title(): string {
+    if (this.phase.kind === 'idle') return '';
+    const people = this.mesh.size > 0 ? this.mesh.peers.map((p) => p.user) : [this.phase.peer, ...this.invitedWith];
+    return callTitle(this.room, people);
+  }
+
+  // ------------------------------------------------------------ placing and answering
+
+  /** Calls a contact; a video call starts with the camera on. */
+  async dial(username: string, video = false): Promise<void> {
+    if (this.busy) return;
+    if (!this.deps.link.connected) {
+      this.deps.notices.show('Parley cannot place calls while it is offline. It is reconnecting to the server.', 'connection');
+      return;
+    }
+    const peer = this.deps.lookup(username);
+    clearTimeout(this.timers.ended);
+    if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
+    const seq = ++this.seq;
+    this.outgoing = true;
+    this.videoCall = video;
+    this.invitedWith = [];
+    this.deps.notices.announce(`Calling ${peer.displayName}`);
+    // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
+    const current = () => this.seq === seq && this.phase.kind === 'outgoing';
+    // A microphone this app may not use fails the call before it rings anyone.
+    if (this.deps.platform.microphoneDenied()) {
+      this.end('failed', true, MICROPHONE_PROBLEM);
+      return;
+    }
+    // The microphone opens while the invite travels: it is in neither the time to ring nor the time to audio.
+    const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+    if (video) void this.media.setCamera(true);
+    const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video } });
+    if (!current()) {
+      // Given up while the invite was on its way: end it at the callee too.
+      if (res.ok) this.hangups.abandon(res.callId);
+      return;
+    }
+    if (!res.ok) {
+      this.end(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : res.message);
+      return;
+    }
+    this.apply({ type: 'invited', callId: res.callId });
+    const stream = await microphone;
+    const now = this.phase;
+    if (this.seq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
+    if (!stream) {
+      this.hangups.abandon(res.callId);
+      this.end('failed', true, MICROPHONE_PROBLEM);
+      return;
+    }
+    // Still ringing: make the offer now, sent when the call is answered. Answered already: start.
+    if (now.kind === 'outgoing') this.prepareMedia(false);
+    else this.startMedia(now.polite);
+  }
+
+  /** Answers the ringing call; with `video`, the camera turns on too. */
+  async answer(video = false): Promise<void> {
+    if (this.phase.kind !== 'incoming' || this.answering) return;
+    this.answering = true;
+    if (video) void this.media.setCamera(true);
+    try {
+      const { callId } = this.phase;
+      const seq = this.seq;
+      const current = () => this.seq === seq && this.phase.kind === 'incoming' && this.phase.callId === callId;
+      this.deps.tones.stop();
+      // Usually open already: it opened when the call began to ring.
+      const stream = await this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      if (!current()) return;
+      if (!stream) {
+        this.deps.notices.show(MICROPHONE_PROBLEM, 'device');
+        this.decline();
+        return;
+      }
+      const res = await this.deps.link.request('call:accept', { callId });
+      if (!current()) {
+        if (res.ok) this.hangups.abandon(callId);
+        return;
+      }
+      if (!res.ok) {
+        this.end('answered-elsewhere', false, res.message);
+        return;
+      }
+      // Added to a call going on: the answer says who is in it now.
+      if (res.participants) this.invitedWith = res.participants;
+      if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
+    } finally {
+      this.answering = false;
+    }
+  }
+
+  decline(): void {
+    if (this.phase.kind !== 'incoming') return;
+    // Offline, the hang-up sent on reconnect declines a call still ringing.
+    if (this.deps.link.connected) void this.deps.link.request('call:decline', { callId: this.phase.callId });
+    else this.hangups.send(this.phase.callId);
+    this.end('declined', true);
+  }
+
+  cancel(): void {
+    if (this.phase.kind !== 'outgoing') return;
+    // Without a call id yet, dial() hangs the call up when the invite's answer comes.
+    if (this.phase.callId) this.hangups.abandon(this.phase.callId);
+    this.end('cancelled', true);
+  }
+
+  hangup(): void {
+    const live = this.live();
+    if (!live) return;
+    this.hangups.send(live.callId);
+    this.end('hangup', true);
+  }
+
+  /** Whatever ends the current call from this side: cancel, decline or hang up. */
+  hangupOrEnd(): void {
+    if (this.phase.kind === 'outgoing') this.cancel();
+    else if (this.phase.kind === 'incoming') this.decline();
+    else this.hangup();
+  }
+
+  toggleMute(): void {
+    const live = this.live();
+    if (!live) return;
+    this.muted = !this.muted;
+    this.mesh.setMuted(this.muted);
+    void this.deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
+    this.deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
+  }
+
+  dismissEnded(): void {
+    clearTimeout(this.timers.ended);
+    if (this.phase.kind === 'ended') this.apply({ type: 'reset' });
+  }
+
+  /** Words for the current ended call. */
+  endedText(): string {
+    return this.phase.kind === 'ended' ? endReasonText(this.phase, this.outgoing) : '';
+  }
+
+  // ------------------------------------------------------------ what the server says
+
+  /** `participants`: who is in the call already, when `from` adds this user to one going on. */
+  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null): void {
+    clearTimeout(this.timers.ended);
+    // Two people calling each other at once: the call that reached this side wins
+    // over a dial the server has not taken yet (it would be refused as busy).
+    if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
+    if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
+    const seq = ++this.seq;
+    this.outgoing = false;
+    this.videoCall = video;
+    this.room = room;
+    this.invitedWith = participants.filter((p) => p.username !== from.username);
+    const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
+    this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
+    this.deps.ringing(from, this.invitedWith);
+    this.deps.platform.afterPaint(() => {
+      if (this.seq !== seq || this.phase.kind !== 'incoming') return;
+      this.deps.tones.play('ringtone');
+      // Ready to answer at once: the microphone opens and the connection is made
+      // while it rings. Nothing is sent before the answer.
+      void this.line.openMicrophone(seq, () => this.seq === seq && this.busy).then((stream) => {
+        if (stream) this.prepareMedia(polite);
+      });
+    });
+  }
+
+  ringing(callId: string): void {
+    if (!this.apply({ type: 'ringing', callId })) return;
+    this.deps.platform.afterPaint(() => {
+      if (this.phase.kind === 'outgoing' && this.phase.callId === callId) this.deps.tones.play('ringback');
+    });
+  }
+
+  accepted(callId: string, polite: boolean): void {
+    if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
+    // Answered just as this side gave up on it: end it for the callee too.
+    else if (this.hangups.wasAbandoned(callId)) void this.deps.link.request('call:hangup', { callId });
+  }
+
+  endedByServer(callId: string, reason: EndReason): void {
+    if (this.phase.kind !== 'idle' && this.phase.callId === callId) this.end(reason, false);
+  }
+
+  /** Whether `callId` is the call here, ringing or answered, not over. */
+  isCurrent(callId: string): boolean {
+    return this.busy && this.phase.kind !== 'idle' && this.phase.callId === callId;
+  }
+
+  /** Whether `callId` is the call going on here (answered, not over). */
+  isLive(callId: string): boolean {
+    return this.live()?.callId === callId;
+  }
+
+  // ------------------------------------------------------------ media
+
+  /** A room's microphone, opened before the join (see group-calls.ts). */
+  useMicrophone(seq: number, stream: MediaStream): void {
+    this.seq = seq;
+    this.line.useMicrophone(seq, stream);
+  }
+
+  /** A new call number: anything still in flight for an older one gives up. */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+  currentSeq(): number {
+    return this.seq;
+  }
+
+  /** Makes the call's peer session while it still rings, held until it is answered. */
+  private prepareMedia(polite: boolean): void {
+    const phase = this.phase;
+    if ((phase.kind === 'outgoing' || phase.kind === 'incoming') && phase.callId) this.line.prepare(phase.peer, polite);
+  }
+
+  /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
+  private startMedia(polite: boolean): void {
+    this.deps.tones.stop();
+    if (this.phase.kind !== 'connecting') return;
+    this.watchConnection(CONNECT_LIMIT_MS);
+    // The caller's microphone may still be opening: dial() starts the media when it is.
+    if (!this.line.hasMicrophone) return;
+    const { peer } = this.phase;
+    const prepared = this.mesh.session(peer.username);
+    if (prepared && prepared.polite !== polite) {
+      log.warn('call role changed after the connection was prepared');
+      this.mesh.remove(peer.username);
+    }
+    if (this.mesh.session(peer.username)) this.mesh.release();
+    else this.mesh.add(peer, polite);
+    // Added to a call going on: this side is the newcomer, polite toward everyone there.
+    for (const other of this.invitedWith) this.mesh.add(other, true);
+    this.invitedWith = [];
+    this.line.startMeters();
+  }
+
+  private onMediaState(username: string, state: MediaState): void {
+    this.mesh.setState(username, state);
+    if (this.group) {
+      // One person's path is theirs, not the call's: the call is up once one path is.
+      if (state === 'connected' && this.phase.kind === 'connecting') {
+        clearTimeout(this.timers.connect);
+        if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce('In the call');
+      }
+      return;
+    }
+    if (state === 'connected') {
+      clearTimeout(this.timers.connect);
+      if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce(`In call with ${this.title}`);
+    } else if (state === 'interrupted') {
+      if (this.apply({ type: 'interrupted' })) this.watchConnection(RECONNECT_LIMIT_MS);
+    } else {
+      this.giveUpConnecting();
+    }
+  }
+
+  /** A media path that does not come up (again) in time ends the call as failed. */
+  private watchConnection(limitMs: number): void {
+    clearTimeout(this.timers.connect);
+    this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
+  }
+
+  private giveUpConnecting(): void {
+    const phase = this.phase;
+    if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting') return;
+    this.hangups.send(phase.callId, true);
+    this.end('failed', false, 'The call could not connect: your network may block calls. A TURN server helps (ask your admin).');
+  }
+
+  /** Chat happened in the current call: its history entry says so (only that). */
+  noteChat(): void {
+    const live = this.live();
+    if (live) void this.deps.link.request('call:note', { callId: live.callId, chat: true });
+  }
+
+  // ------------------------------------------------------------ phase
+
+  /** The one teardown of a call: idempotent. */
+  end(reason: EndReason, local: boolean, message: string | null = null): void {
+    if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
+    this.deps.tones.stop();
+    this.line.teardown();
+    this.invitedWith = [];
+    this.room = null;
+    clearTimeout(this.timers.connect);
+    this.muted = false;
+    if (message) this.deps.notices.show(message, 'call');
+    this.deps.notices.announce(this.endedText());
+    this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
+    this.deps.ended(!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer'));
+  }
+
+  apply(event: CallEvent): boolean {
+    const result = transition(this.phase, event);
+    if (!result.ok) {
+      log.warn('ignored call event:', result.error);
+      return false;
+    }
+    this.phase = result.phase;
+    return true;
+  }
+
+  /** The call as answered and going on, if it is. */
+  live(): Live | null {
+    const p = this.phase;
+    return p.kind === 'connecting' || p.kind === 'active' || p.kind === 'reconnecting' ? p : null;
+  }
+
+  dispose(): void {
+    this.hangupOrEnd();
+    clearTimeout(this.timers.ended);
+  }
+}

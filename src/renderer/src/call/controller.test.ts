@@ -1,0 +1,320 @@
+/**
+ * The call controller against a fake signaling connection and a fake media
+ * platform: every request it sends and every server event it handles, without
+ * WebRTC. (The browser suite runs the same paths with real media.)
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Ack, ClientEvent, ClientPayload, ClientReplies, UserRef } from 'parley-server/protocol';
+import type { SignalingLink } from '../connection/link.js';
+import type { ServerEvent, ServerPayload } from '../connection/signaling.js';
+import { Notices } from '../lib/notices.svelte.js';
+import { DEFAULT_SETTINGS } from '../settings/settings.js';
+import type { CallDeps, CallPlatform, PeerRequest } from './call-deps.js';
+import { listenForCalls } from './call-events.js';
+import type { Signal } from './call-session.js';
+import { CallController } from './controller.svelte.js';
+import { GroupCalls } from './group-calls.js';
+import type { PeerSession } from './mesh.svelte.js';
+
+const user = (username: string): UserRef => ({ username, displayName: username[0]!.toUpperCase() + username.slice(1) });
+const ME = user('alice');
+
+type Reply = (payload: unknown) => unknown;
+
+class FakeLink implements SignalingLink {
+  connected = true;
+  readonly sent: { event: ClientEvent; payload: unknown }[] = [];
+  readonly replies = new Map<ClientEvent, Reply>();
+  private readonly handlers = new Map<ServerEvent, ((payload: never) => void)[]>();
+
+  request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> {
+    this.sent.push({ event, payload });
+    if (!this.connected) return Promise.resolve({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
+    const reply = this.replies.get(event);
+    return Promise.resolve((reply ? reply(payload) : { ok: true }) as Ack<ClientReplies[E]>);
+  }
+
+  on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
+    const list = this.handlers.get(event) ?? [];
+    list.push(handler as (payload: never) => void);
+    this.handlers.set(event, list);
+    return () => undefined;
+  }
+
+  emit<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void {
+    for (const h of this.handlers.get(event) ?? []) (h as (p: ServerPayload<E>) => void)(payload);
+  }
+
+  events(): ClientEvent[] {
+    return this.sent.map((s) => s.event);
+  }
+  last(event: ClientEvent): unknown {
+    return this.sent.filter((s) => s.event === event).at(-1)?.payload;
+  }
+}
+
+class FakeSession implements PeerSession {
+  released = false;
+  closed = false;
+  muted: boolean;
+  signals: Signal[] = [];
+  constructor(readonly request: PeerRequest) {
+    this.muted = request.muted;
+  }
+  get polite(): boolean {
+    return this.request.polite;
+  }
+  handleSignal(signal: Signal): Promise<void> {
+    this.signals.push(signal);
+    return Promise.resolve();
+  }
+  release(): void {
+    this.released = true;
+  }
+  signalingRestored(): void {}
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+  }
+  getStats(): Promise<RTCStatsReport> {
+    return Promise.resolve(new Map() as unknown as RTCStatsReport);
+  }
+  receivedLevel(): number {
+    return 0;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function setup() {
+  const link = new FakeLink();
+  const sessions: FakeSession[] = [];
+  const stopped: MediaStream[] = [];
+  const microphone = { getTracks: () => [] } as unknown as MediaStream;
+  const platform: CallPlatform = {
+    openMicrophone: () => Promise.resolve(microphone),
+    microphoneDenied: () => false,
+    levelMeter: () => ({ level: () => 0.5, close: () => undefined }),
+    peerSession: (request) => {
+      const s = new FakeSession(request);
+      sessions.push(s);
+      return s;
+    },
+    afterPaint: (fn) => fn(),
+    stopStream: (s) => stopped.push(s),
+  };
+  const tones = { played: [] as string[], play: (t: string) => tones.played.push(t), stop: () => undefined, cue: () => undefined };
+  const notices = new Notices();
+  const ended: boolean[] = [];
+  const rooms: { name: string; code?: string }[] = [];
+  const rung: UserRef[] = [];
+  const deps: CallDeps = {
+    link,
+    platform,
+    tones,
+    notices,
+    me: () => ME,
+    lookup: (username) => user(username),
+    settings: () => DEFAULT_SETTINGS,
+    joinedRoom: (room) => rooms.push(room),
+    ended: (missed) => ended.push(missed),
+    ringing: (from) => rung.push(from),
+  };
+  const calls = new CallController(deps);
+  const groups = new GroupCalls(calls, deps);
+  listenForCalls(link, calls, notices);
+  return { link, calls, groups, sessions, stopped, microphone, tones, notices, ended, rooms, rung };
+}
+
+/** Lets the awaits inside the controller run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('call controller: a call this side places', () => {
+  it('dials, rings, connects when answered and hangs up', async () => {
+    const { link, calls, sessions, stopped, microphone, tones } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    expect(link.last('call:invite')).toEqual({ to: 'bob', media: { audio: true, video: false } });
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', callId: 'c1', peer: user('bob') });
+    // The offer is made while it rings, held until the answer.
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.request).toMatchObject({ polite: false, held: true });
+
+    link.emit('call:ringing', { callId: 'c1' });
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', ringing: true });
+    expect(tones.played).toContain('ringback');
+
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    expect(calls.phase.kind).toBe('connecting');
+    expect(sessions[0]!.released).toBe(true);
+    sessions[0]!.request.onMediaState('connected');
+    expect(calls.phase.kind).toBe('active');
+    expect(calls.title).toBe('Bob');
+
+    calls.hangup();
+    await settle();
+    expect(link.last('call:hangup')).toEqual({ callId: 'c1' });
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'hangup', local: true });
+    expect(sessions[0]!.closed).toBe(true);
+    expect(stopped).toContain(microphone);
+  });
+
+  it('ends with the refusal as the reason (busy), and sends nothing more', async () => {
+    const { link, calls, ended } = setup();
+    link.replies.set('call:invite', () => ({ ok: false, code: 'busy', message: 'Bob is in a call' }));
+    await calls.dial('bob');
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'busy', local: false });
+    expect(calls.endedText()).toBe('Bob is busy');
+    expect(link.events()).toEqual(['call:invite']);
+    expect(ended).toEqual([false]);
+  });
+
+  it('cancels a ringing call with a hang-up (the callee may be answering right now)', async () => {
+    const { link, calls } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    calls.cancel();
+    await settle();
+    expect(link.last('call:hangup')).toEqual({ callId: 'c1' });
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'cancelled' });
+    // The answer crossed the cancel: the call is ended for the callee too.
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    expect(link.sent.filter((s) => s.event === 'call:hangup')).toHaveLength(2);
+  });
+
+  it('does not dial while offline, and says why', async () => {
+    const { link, calls, notices } = setup();
+    link.connected = false;
+    await calls.dial('bob');
+    expect(link.sent).toEqual([]);
+    expect(calls.phase.kind).toBe('idle');
+    expect(notices.notice).toMatch(/offline/);
+  });
+
+  it('mutes every peer session and tells the server', async () => {
+    const { link, calls, sessions } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    calls.toggleMute();
+    expect(calls.muted).toBe(true);
+    expect(sessions[0]!.muted).toBe(true);
+    expect(link.last('call:mute')).toEqual({ callId: 'c1', muted: true });
+    calls.toggleMute();
+    expect(link.last('call:mute')).toEqual({ callId: 'c1', muted: false });
+  });
+});
+
+describe('call controller: a call that rings here', () => {
+  it('rings, answers with the role the server gives, and takes the peer signals', async () => {
+    const { link, calls, sessions, tones, rung } = setup();
+    link.replies.set('call:accept', () => ({ ok: true, polite: true }));
+    link.emit('call:incoming', { callId: 'c2', from: user('bob'), polite: true, media: { audio: true, video: true } });
+    await settle();
+    expect(calls.phase).toMatchObject({ kind: 'incoming', callId: 'c2' });
+    expect(calls.videoCall).toBe(true);
+    expect(tones.played).toContain('ringtone');
+    expect(rung).toEqual([user('bob')]);
+    // Ready to answer at once: the session is made (held) while it rings.
+    expect(sessions).toHaveLength(1);
+
+    await calls.answer();
+    expect(link.last('call:accept')).toEqual({ callId: 'c2' });
+    expect(calls.phase.kind).toBe('connecting');
+    expect(sessions[0]!.released).toBe(true);
+    const offer: Signal = { description: { type: 'offer', sdp: 'v=0' } };
+    link.emit('call:signal', { callId: 'c2', from: 'bob', ...offer });
+    expect(sessions[0]!.signals).toEqual([offer]);
+    // A signal for another call is not this one's.
+    link.emit('call:signal', { callId: 'other', from: 'bob', ...offer });
+    expect(sessions[0]!.signals).toHaveLength(1);
+  });
+
+  it('declines', async () => {
+    const { link, calls, ended } = setup();
+    link.emit('call:incoming', { callId: 'c2', from: user('bob'), polite: true, media: { audio: true, video: false } });
+    calls.decline();
+    await settle();
+    expect(link.last('call:decline')).toEqual({ callId: 'c2' });
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'declined', local: true });
+    expect(ended).toEqual([false]);
+  });
+
+  it('counts a call the caller gave up on as missed', () => {
+    const { link, calls, ended } = setup();
+    link.emit('call:incoming', { callId: 'c2', from: user('bob'), polite: true, media: { audio: true, video: false } });
+    link.emit('call:ended', { callId: 'c2', reason: 'cancelled' });
+    expect(calls.endedText()).toBe('Missed call from Bob');
+    expect(ended).toEqual([true]);
+  });
+
+  it('names who else is in a call it is rung into, and connects to all of them on answer', async () => {
+    const { link, calls, sessions, notices } = setup();
+    link.replies.set('call:accept', () => ({ ok: true, polite: true, participants: [user('bob'), user('carol'), user('dan')] }));
+    link.emit('call:incoming', {
+      callId: 'c3',
+      from: user('bob'),
+      polite: true,
+      media: { audio: true, video: false },
+      participants: [user('bob'), user('carol')],
+    });
+    expect(calls.invitedWith).toEqual([user('carol')]);
+    expect(calls.title).toBe('Bob, Carol');
+    expect(notices.announcement).toContain('Bob is calling you into a call with Carol');
+    await calls.answer();
+    expect(sessions.map((s) => s.request.user.username).sort()).toEqual(['bob', 'carol', 'dan']);
+    expect(calls.title).toBe('Bob, Carol +1');
+    expect(calls.group).toBe(true);
+  });
+});
+
+describe('call controller: group calls', () => {
+  it('joins a named room with whoever is there, polite toward each', async () => {
+    const { link, calls, groups, sessions, rooms } = setup();
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob'), user('carol')] }));
+    await groups.joinRoom('  Standup ', '1234');
+    expect(link.last('room:join')).toEqual({ name: 'standup', code: '1234' });
+    expect(calls.phase).toMatchObject({ kind: 'active', callId: 'r1' });
+    expect(calls.title).toBe('Room standup');
+    expect(rooms).toEqual([{ name: 'standup', code: '1234' }]);
+    expect(sessions.map((s) => [s.request.user.username, s.request.polite])).toEqual([
+      ['bob', true],
+      ['carol', true],
+    ]);
+    link.emit('room:joined', { callId: 'r1', user: user('dan'), polite: false });
+    expect(calls.mesh.size).toBe(3);
+    link.emit('room:left', { callId: 'r1', username: 'bob', reason: 'hangup' });
+    expect(calls.mesh.peers.map((p) => p.user.username)).toEqual(['carol', 'dan']);
+  });
+
+  it('shows a refused join as the server words it', async () => {
+    const { link, calls, groups, notices, stopped } = setup();
+    link.replies.set('room:join', () => ({ ok: false, code: 'forbidden', message: 'Wrong join code' }));
+    await groups.joinRoom('standup', 'nope');
+    expect(calls.phase.kind).toBe('idle');
+    expect(notices.notice).toBe('Wrong join code');
+    expect(stopped).toHaveLength(1);
+  });
+
+  it('rings a person into the call, and takes them off the list when refused', async () => {
+    const { link, calls, groups, notices } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    calls.mesh.setState('bob', 'connected');
+    calls.apply({ type: 'connected', at: Date.now() });
+
+    await groups.addPerson('carol');
+    expect(link.last('call:add')).toEqual({ callId: 'c1', to: 'carol' });
+    expect(calls.mesh.peer('carol')?.state).toBe('ringing');
+
+    link.replies.set('call:add', () => ({ ok: false, code: 'busy', message: 'Dan is in another call' }));
+    await groups.addPerson('dan');
+    expect(calls.mesh.peer('dan')).toBeUndefined();
+    expect(notices.notice).toBe('Dan is in another call');
+  });
+});

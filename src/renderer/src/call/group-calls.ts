@@ -1,0 +1,87 @@
+/**
+ * Calls with more than two people: joining a named room (in it at once, with
+ * whoever is there) and ringing another person into the call going on.
+ */
+import type { UserRef } from 'parley-server/protocol';
+import { normalizeRoomName } from '../directory/recent-rooms.js';
+import type { CallDeps } from './call-deps.js';
+import { MICROPHONE_PROBLEM, type CallController } from './controller.svelte.js';
+
+export class GroupCalls {
+  constructor(
+    private readonly calls: CallController,
+    private readonly deps: CallDeps,
+  ) {}
+
+  /**
+   * Opens the named room, or joins it with whoever is there: this side is the
+   * newcomer, polite toward each of them, who offer to it. A refusal (a full
+   * room, a wrong code) is shown as the server words it.
+   */
+  async joinRoom(input: string, code?: string): Promise<void> {
+    const { calls, deps } = this;
+    const name = normalizeRoomName(input);
+    const me = deps.me();
+    if (!name) {
+      deps.notices.show('A room name is 1 to 64 letters, digits, ".", "_" or "-".');
+      return;
+    }
+    if (calls.busy || !deps.link.connected || !me) return;
+    if (deps.platform.microphoneDenied()) {
+      deps.notices.show(MICROPHONE_PROBLEM, 'device');
+      return;
+    }
+    const seq = calls.nextSeq();
+    deps.notices.announce(`Joining room ${name}`);
+    const stream = await deps.platform.openMicrophone(deps.settings());
+    if (!stream) {
+      deps.notices.show(MICROPHONE_PROBLEM, 'device');
+      return;
+    }
+    const res = await deps.link.request('room:join', { name, ...(code && { code }) });
+    // Another call came in meanwhile (or this one was given up): that one wins.
+    if (calls.currentSeq() !== seq || calls.busy) {
+      deps.platform.stopStream(stream);
+      if (res.ok) calls.hangups.send(res.callId);
+      return;
+    }
+    if (!res.ok) {
+      deps.platform.stopStream(stream);
+      deps.notices.show(res.message, 'call');
+      deps.notices.announce(res.message);
+      return;
+    }
+    calls.dismissEnded();
+    if (!calls.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: `Room ${res.room}` }, at: Date.now() })) {
+      deps.platform.stopStream(stream);
+      calls.hangups.send(res.callId);
+      return;
+    }
+    calls.outgoing = true;
+    calls.videoCall = false;
+    calls.room = res.room;
+    calls.useMicrophone(seq, stream);
+    deps.joinedRoom({ name: res.room, ...(code && { code }) });
+    for (const p of res.participants) calls.mesh.add(p, true);
+    calls.line.startMeters();
+    const others = res.participants.map((p) => p.displayName).join(', ');
+    deps.notices.announce(others ? `In room ${res.room} with ${others}` : `In room ${res.room}. Nobody else is here yet.`);
+  }
+
+  /** Add person: rings a contact into the call going on; they show as ringing until they answer. */
+  async addPerson(username: string): Promise<void> {
+    const { calls, deps } = this;
+    const phase = calls.phase;
+    if ((phase.kind !== 'active' && phase.kind !== 'reconnecting') || !deps.link.connected) return;
+    const user: UserRef = deps.lookup(username);
+    calls.mesh.ringing(user);
+    const res = await deps.link.request('call:add', { callId: phase.callId, to: username });
+    if (res.ok) {
+      deps.notices.announce(`Calling ${user.displayName} into the call`);
+      return;
+    }
+    if (calls.mesh.peer(username)?.state === 'ringing') calls.mesh.remove(username);
+    deps.notices.show(res.message, 'call');
+    deps.notices.announce(res.message);
+  }
+}

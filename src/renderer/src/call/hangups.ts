@@ -1,0 +1,49 @@
+/**
+ * Ending calls at the server: at once when connected, else as soon as the
+ * connection is back (a ringing call declined offline is still declined).
+ * Also remembers calls this side gave up while their answer was in flight.
+ */
+import type { ClientPayload } from 'parley-server/protocol';
+import type { SignalingLink } from '../connection/link.js';
+
+export class Hangups {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly pending = new Map<string, ClientPayload<'call:hangup'>>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly abandoned = new Set<string>();
+
+  constructor(private readonly link: SignalingLink) {}
+
+  send(callId: string, failed = false): void {
+    const payload: ClientPayload<'call:hangup'> = failed ? { callId, reason: 'failed' } : { callId };
+    if (!this.link.connected) {
+      this.pending.set(callId, payload);
+      return;
+    }
+    void this.link.request('call:hangup', payload).then((res) => {
+      if (!res.ok && res.code === 'unavailable') this.pending.set(callId, payload);
+    });
+  }
+
+  /**
+   * Ends a call this side has left. call:hangup, not call:cancel: the callee
+   * may be answering at this very moment, and the server treats a hang-up on a
+   * ringing call as a cancel.
+   */
+  abandon(callId: string): void {
+    this.abandoned.add(callId);
+    this.send(callId);
+  }
+
+  wasAbandoned(callId: string): boolean {
+    return this.abandoned.has(callId);
+  }
+
+  /** The connection is back: send what waited. */
+  flush(): void {
+    for (const [callId, payload] of [...this.pending]) {
+      this.pending.delete(callId);
+      this.send(payload.callId, payload.reason === 'failed');
+    }
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The signed-in session and its signaling connection: sign-in, sign-up and
+ * sign-out, the remembered session, and reconnection with backoff. It owns
+ * the retry schedule itself (Socket.IO's own is off), so the banner can say
+ * when the next attempt comes and "Retry now" can bring it forward. What
+ * went wrong is told in words; transport errors go to the log only.
+ */
+import type { ClientEvent, ClientPayload, SessionReady, SettableStatus } from 'parley-server/protocol';
+import type { StoredSession } from '../../../shared/ipc.js';
+import { logger } from '../lib/log.js';
+import * as api from './api.js';
+import { deviceId, renewDeviceId } from './device-id.js';
+import type { SignalingLink } from './link.js';
+import { sessionStore, type SessionStore } from './session-store.js';
+import { Signaling, type ServerEvent, type ServerPayload } from './signaling.js';
+
+const log = logger('connection');
+
+export type ConnectionState = 'signed-out' | 'connecting' | 'online' | 'offline';
+
+/** Backoff between attempts: 0.5 s doubling to 10 s, each ±50 % so a restarted server is not hit by everyone at once. */
+export const RETRY_FIRST_MS = 500;
+export const RETRY_MAX_MS = 10_000;
+
+/** The wait before attempt number `failures` + 1 (`random` in [0, 1)). */
+export function retryDelay(failures: number, random: () => number = Math.random): number {
+  const nominal = Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS);
+  return Math.round(nominal * (0.5 + random()));
+}
+
+export interface ConnectionHooks {
+  /** The status presented in each handshake. */
+  status(): SettableStatus;
+  /** The server took this session (first connect and every reconnect). */
+  ready(ready: SessionReady): void;
+  /** The connection dropped (it is being retried). */
+  lost(): void;
+  /** Signed out, by the user or by the server: forget what the session showed. */
+  signedOut(): void;
+  /** Another window took this device id over (a duplicated tab): it keeps the call. */
+  replaced(): void;
+}
+
+type Handler = { event: ServerEvent; handler: (payload: never) => void };
+
+export class Connection implements SignalingLink {
+  session = $state<StoredSession | null>(null);
+  state = $state<ConnectionState>('signed-out');
+  /** Until start() has looked for a remembered session: neither sign-in nor contacts is shown yet. */
+  restoring = $state(true);
+  /** Why the app is signed out, in words (shown on the sign-in screen). */
+  signedOutReason = $state<string | null>(null);
+  /** A refusal by the server in words (rate limited, say); transport failures have none. */
+  problem = $state<string | null>(null);
+  /** When the next attempt to reconnect is due (epoch ms), while offline. */
+  retryAt = $state<number | null>(null);
+  /** The server said it is restarting. */
+  restarting = $state(false);
+
+  private signaling: Signaling | null = null;
+  private readonly handlers: Handler[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Attempts that failed since the last success. */
+  private failures = 0;
+  private readonly store: SessionStore;
+
+  constructor(private readonly hooks: ConnectionHooks) {
+    this.store = sessionStore();
+  }
+
+  get connected(): boolean {
+    return this.signaling?.connected === true;
+  }
+
+  /** The server's host as a person would name it ("chat.example.com:7070"). */
+  get host(): string {
+    if (!this.session) return '';
+    try {
+      return new URL(this.session.serverUrl).host;
+    } catch {
+      return this.session.serverUrl;
+    }
+  }
+
+  /** Connects with the remembered session, if any. */
+  async restore(): Promise<void> {
+    try {
+      const saved = await this.store.load().catch(() => null);
+      if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  defaultServerUrl(desktop: boolean): string {
+    const origin = location.origin;
+    return !desktop && origin.startsWith('http') ? origin : 'http://127.0.0.1:7070';
+  }
+
+  async signIn(serverUrl: string, username: string, password: string): Promise<void> {
+    const url = api.normalizeServerUrl(serverUrl);
+    const res = await api.login(url, username, password);
+    await this.begin({ serverUrl: url, ...res });
+  }
+
+  async register(serverUrl: string, input: { username: string; password: string; displayName: string; inviteCode?: string }): Promise<void> {
+    const url = api.normalizeServerUrl(serverUrl);
+    const res = await api.register(url, input);
+    await this.begin({ serverUrl: url, ...res });
+  }
+
+  async signOut(reason: string | null = null): Promise<void> {
+    this.hooks.signedOut();
+    this.stopRetrying();
+    this.signaling?.close();
+    this.signaling = null;
+    this.session = null;
+    this.state = 'signed-out';
+    this.signedOutReason = reason;
+    this.problem = null;
+    await this.store.clear().catch((err: unknown) => log.warn('forgetting the session failed', err));
+  }
+
+  /** Tries now rather than at the next step of the backoff (Retry now, network back, computer awake). */
+  retryNow(): void {
+    const s = this.signaling;
+    if (!s || s.connected) return;
+    this.stopRetrying();
+    this.state = 'connecting';
+    s.reconnectNow();
+  }
+
+  request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): ReturnType<SignalingLink['request']> {
+    if (!this.signaling) return Promise.resolve({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
+    return this.signaling.request(event, payload) as ReturnType<SignalingLink['request']>;
+  }
+
+  on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
+    const entry: Handler = { event, handler: handler as (payload: never) => void };
+    this.handlers.push(entry);
+    const off = this.signaling?.on(event, handler);
+    return () => {
+      off?.();
+      const i = this.handlers.indexOf(entry);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
+  }
+
+  dispose(): void {
+    this.stopRetrying();
+    this.signaling?.close();
+  }
+
+  private async begin(session: StoredSession): Promise<void> {
+    await this.store.save(session).catch((err: unknown) => log.warn('remembering the session failed', err));
+    this.connect(session);
+  }
+
+  private connect(session: StoredSession): void {
+    this.signaling?.close();
+    this.stopRetrying();
+    this.session = session;
+    this.state = 'connecting';
+    this.signedOutReason = null;
+    this.problem = null;
+    const s = new Signaling(session.serverUrl, session.token, () => this.hooks.status(), deviceId);
+    this.signaling = s;
+    for (const { event, handler } of this.handlers) s.on(event, handler as never);
+
+    s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (this.signaling !== s) return;
+      const code = err.data?.code;
+      if (code === 'unauthorized' || code === 'account_disabled') {
+        void this.signOut(err.message);
+        return;
+      }
+      // A refusal by the server is worded for people; a transport error is not.
+      log.warn('cannot reach the server:', err.message);
+      this.problem = code === undefined ? null : err.message;
+      this.wentOffline(s);
+    });
+    s.socket.on('disconnect', (reason) => {
+      if (this.signaling !== s) return;
+      log.info('disconnected:', reason);
+      this.wentOffline(s);
+      this.hooks.lost();
+    });
+    s.on('session:ready', (ready) => {
+      this.failures = 0;
+      this.stopRetrying();
+      this.state = 'online';
+      this.problem = null;
+      this.restarting = false;
+      this.session = { ...session, user: ready.user };
+      this.hooks.ready(ready);
+    });
+    s.on('session:replaced', () => {
+      // This window was copied (a duplicated tab) and the copy took the device
+      // id: become a device of its own and connect again.
+      renewDeviceId();
+      this.hooks.replaced();
+      s.socket.connect();
+    });
+    s.on('session:revoked', ({ reason }) => {
+      const why = { disabled: 'Your account was disabled.', removed: 'Your account was removed.', 'password-changed': 'Your password was changed.' }[reason];
+      void this.signOut(`${why} Sign in again.`);
+    });
+    s.on('server:closing', () => {
+      this.restarting = true;
+    });
+  }
+
+  /** Offline: the next attempt is scheduled, with a growing delay. */
+  private wentOffline(s: Signaling): void {
+    this.state = 'offline';
+    if (this.retryTimer !== undefined) return;
+    const delay = retryDelay(this.failures++);
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryAt = null;
+      if (this.signaling === s && !s.connected) {
+        this.state = 'connecting';
+        s.reconnectNow();
+      }
+    }, delay);
+  }
+
+  private stopRetrying(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retryAt = null;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Connection against a real Socket.IO server that comes and goes: offline
+ * with the next attempt scheduled and no transport text kept, back online by
+ * itself, "Retry now", and the backoff's schedule.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { SessionReady } from 'parley-server/protocol';
+import { Server } from 'socket.io';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Connection, RETRY_FIRST_MS, RETRY_MAX_MS, retryDelay, type ConnectionHooks } from './connection.svelte.js';
+
+const READY: SessionReady = {
+  protocol: 2,
+  user: { username: 'alice', displayName: 'Alice' },
+  sessionId: 'Wq3zYk0bX9_aA1bCAAAB',
+  status: 'available',
+  iceServers: [],
+  missedCalls: 0,
+  presence: [],
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+  vi.restoreAllMocks();
+});
+
+/** A Socket.IO server that says session:ready to each client, on a port it can stop and start again. */
+async function server() {
+  let port = 0;
+  let http: HttpServer | null = null;
+  let io: Server | null = null;
+  const start = async () => {
+    http = createServer();
+    io = new Server(http);
+    io.on('connection', (socket) => socket.emit('session:ready', READY));
+    await new Promise<void>((resolve) => http?.listen(port, '127.0.0.1', resolve));
+    port = (http.address() as { port: number }).port;
+  };
+  const stop = async () => {
+    await new Promise<void>((resolve) => (io ? void io.close(() => resolve()) : resolve()));
+    io = null;
+    http = null;
+  };
+  await start();
+  cleanups.push(stop);
+  return { url: () => `http://127.0.0.1:${port}`, start, stop };
+}
+
+function connection(): { connection: Connection; hooks: { ready: number; lost: number } } {
+  const counts = { ready: 0, lost: 0 };
+  const hooks: ConnectionHooks = {
+    status: () => 'available',
+    ready: () => counts.ready++,
+    lost: () => counts.lost++,
+    signedOut: () => undefined,
+    replaced: () => undefined,
+  };
+  const c = new Connection(hooks);
+  cleanups.push(() => c.dispose());
+  return { connection: c, hooks: counts };
+}
+
+/** Signs in with a stored session as start() would find it. */
+function begin(c: Connection, url: string): void {
+  (c as unknown as { connect(s: unknown): void }).connect({
+    serverUrl: url,
+    token: 'a-token',
+    expiresAt: Date.now() + 60_000,
+    user: READY.user,
+  });
+}
+
+describe('Connection', () => {
+  it('goes offline with the next attempt scheduled, and back online by itself when the server returns', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const s = await server();
+    const { connection: c, hooks } = connection();
+    begin(c, s.url());
+    await vi.waitFor(() => expect(c.state).toBe('online'));
+    expect(hooks.ready).toBe(1);
+    expect(c.host).toBe(new URL(s.url()).host);
+
+    await s.stop();
+    await vi.waitFor(() => expect(c.state).toBe('offline'));
+    expect(hooks.lost).toBe(1);
+    // When the next try comes is known (the banner counts down to it); a transport error is no problem in words.
+    await vi.waitFor(() => expect(c.retryAt).not.toBeNull());
+    expect(c.problem).toBeNull();
+
+    await s.start();
+    // The backoff is at most 10 s × 1.5 between attempts; the test waits for them.
+    await vi.waitFor(() => expect(c.state).toBe('online'), { timeout: 20_000, interval: 100 });
+    expect(hooks.ready).toBe(2);
+    expect(c.retryAt).toBeNull();
+  }, 30_000);
+
+  it('"Retry now" tries at once instead of at the scheduled time', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const s = await server();
+    const { connection: c } = connection();
+    begin(c, s.url());
+    await vi.waitFor(() => expect(c.state).toBe('online'));
+    await s.stop();
+    // Several failures: the next attempt is seconds away.
+    await vi.waitFor(() => expect(c.retryAt !== null && c.retryAt - Date.now() > 1500).toBe(true), { timeout: 15_000, interval: 50 });
+    await s.start();
+    c.retryNow();
+    expect(c.state).toBe('connecting');
+    await vi.waitFor(() => expect(c.state).toBe('online'), { timeout: 1000 });
+  }, 30_000);
+});
+
+describe('retryDelay', () => {
+  it('doubles from 0.5 s to a 10 s cap, each wait within ±50 %', () => {
+    for (let n = 0; n < 12; n++) {
+      const nominal = Math.min(RETRY_FIRST_MS * 2 ** n, RETRY_MAX_MS);
+      expect(retryDelay(n, () => 0)).toBe(nominal * 0.5);
+      expect(retryDelay(n, () => 0.999999)).toBeCloseTo(nominal * 1.5, -1);
+    }
+    expect(retryDelay(40, () => 0.5)).toBe(RETRY_MAX_MS);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The desktop app's view of the renderer: a snapshot its main process
+ * mirrors (tray, shortcuts, notifications, popup), published when it changes,
+ * and the commands main sends back (from the tray, a global shortcut, a
+ * notification or the popup). Absent in a browser.
+ */
+import { desktopCommandSchema, type DesktopState } from '../../../shared/desktop-state.js';
+import type { ParleyDesktopApi } from '../../../shared/ipc.js';
+import type { CallController } from '../call/controller.svelte.js';
+import type { GroupCalls } from '../call/group-calls.js';
+import type { Tones } from '../call/call-deps.js';
+import type { Connection } from '../connection/connection.svelte.js';
+import type { Directory } from '../directory/directory.svelte.js';
+import type { CallHistory } from '../directory/history.svelte.js';
+import type { RecentRooms } from '../directory/rooms.svelte.js';
+import { logger } from '../lib/log.js';
+import type { Section } from '../lib/sections.js';
+import { desktopState } from './desktop-view.js';
+
+const log = logger('desktop');
+
+export interface BridgeParts {
+  connection: Connection;
+  directory: Directory;
+  history: CallHistory;
+  rooms: RecentRooms;
+  calls: CallController;
+  groups: GroupCalls;
+  tones: Tones;
+  /** Opens a section of the window. */
+  show(section: Section): void;
+}
+
+export class DesktopBridge {
+  private published = '';
+  private stop: (() => void) | null = null;
+
+  constructor(
+    private readonly desktop: ParleyDesktopApi['desktop'],
+    private readonly parts: BridgeParts,
+  ) {}
+
+  /** What main mirrors, from the renderer's state. */
+  snapshot(): DesktopState {
+    const { connection, directory, history, rooms, calls } = this.parts;
+    return desktopState({
+      connection: connection.state,
+      me: connection.session?.user ?? null,
+      myStatus: directory.myStatus,
+      chosenStatus: directory.chosenStatus,
+      call: calls.phase,
+      muted: calls.muted,
+      missedCalls: history.missed,
+      directory: directory.list,
+      favorites: directory.favorites,
+      history: history.entries,
+      rooms: rooms.list.map((r) => r.name),
+    });
+  }
+
+  /** Publishes each changed snapshot and takes main's commands, until dispose(). */
+  start(): void {
+    const offCommands = this.desktop.onCommand((command) => this.handle(command));
+    const offEffect = $effect.root(() => {
+      $effect(() => {
+        const snapshot = this.snapshot();
+        const text = JSON.stringify(snapshot);
+        if (text === this.published) return;
+        this.published = text;
+        this.desktop.publish(snapshot);
+      });
+    });
+    this.stop = () => {
+      offCommands();
+      offEffect();
+    };
+  }
+
+  /** A command from outside the window (tray, global shortcut, notification, popup). */
+  handle(input: unknown): void {
+    const parsed = desktopCommandSchema.safeParse(input);
+    if (!parsed.success) {
+      log.warn('ignored a malformed desktop command');
+      return;
+    }
+    const { calls, groups, rooms, connection, directory, tones, show } = this.parts;
+    const command = parsed.data;
+    // A command meant for one ringing call does nothing to another.
+    const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
+    const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
+    switch (command.type) {
+      case 'dial':
+        void calls.dial(command.username);
+        break;
+      case 'join-room':
+        // With the join code it was last joined with; one it needs and lacks is asked for by the server's refusal.
+        void groups.joinRoom(command.name, rooms.codeOf(command.name));
+        break;
+      case 'answer':
+        if (forThisCall(command.callId)) void calls.answer();
+        break;
+      case 'decline':
+        if (forThisCall(command.callId)) calls.decline();
+        break;
+      case 'reconnect':
+        connection.retryNow();
+        break;
+      case 'hangup':
+        calls.hangupOrEnd();
+        break;
+      case 'toggle-mute':
+        calls.toggleMute();
+        // Heard, since the user may be looking at another app.
+        tones.cue(!calls.muted);
+        break;
+      case 'set-status':
+        void directory.setStatus(command.status);
+        break;
+      case 'show':
+        if (command.tab) show(command.tab);
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.stop?.();
+    this.stop = null;
+  }
+}
