@@ -84,3 +84,28 @@ export async function expectBackInCall(...users: User[]): Promise<void> {
     await waitState(u.page, 'active');
   }
 }
+
+/**
+ * Registers an account over HTTP as the sign-up form would, with a display
+ * name of one's own (registerUser derives it from the username). The
+ * password is the one signIn types.
+ */
+export async function registerAs(world: { url: string }, username: string, displayName: string): Promise<void> {
+  const res = await fetch(`${world.url}/api/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: `${username}-password`, displayName }),
+  });
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
+}
+
+/** The contacts' Call and Video call buttons on the page. */
+export function contactCallButtons(page: Page) {
+  return page.locator('li[data-username]').getByRole('button', { name: /^(Call|Video call) / });
+}
+
+/** The call's state on the page (`section.call[data-state]`), or 'none' without a call view: for polls whose failure shows where it stood. */
+export async function callState(page: Page): Promise<string> {
+  const call = page.locator('section.call');
+  return (await call.count()) === 0 ? 'none' : ((await call.first().getAttribute('data-state')) ?? 'none');
+}

@@ -1,0 +1,172 @@
+/**
+ * The face, screen by screen: each state of the app a person meets, checked
+ * in six looks (360×640, 420×760 and 1280×800 windows, light and dark) on the
+ * same pages without reloading: nothing wider than the window, every call
+ * control on screen, no serious or critical axe-core violation, and a
+ * screenshot of each look in test-results/e2e/screens/<screen>-<width>-<scheme>.png.
+ *
+ * One story through the screens: sign-in, contacts (a favourite and a name
+ * of sixty characters), alice rings bob (outgoing, incoming), they talk
+ * (audio, then both cameras), alice opens the chat, adds carol (a group
+ * invitation), alice shares her screen to the three-person call, everyone
+ * leaves, and the server goes away (the offline banner). Each `it` first
+ * brings the pages to its screen, then checks the six looks; a look that
+ * fails does not stop the other looks, and a screen that fails its checks
+ * does not stop the next screens.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callPanel, closeEnded, openUser, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { slotStats } from './media.js';
+import { answerCall, callState, dial, poll, registerAs, waitState } from './steps.js';
+import { checkScreen } from './ui-checks.js';
+
+/** Sixty characters with no break opportunity near the end: a row, a card or a tile that does not truncate it overflows. */
+const LONG_NAME = 'Maximiliana Bartholomea Featherstonehaugh-Cholmondeley-Smythe';
+/** Six looks of a screen with two or three pages doing WebRTC on two cores: well over the suite's 90 s default is possible. */
+const SCREEN_MS = 150_000;
+
+let world: World;
+let alice: User;
+let bob: User;
+let carol: User;
+let visitor: User | undefined;
+
+beforeAll(async () => {
+  // Nobody answers for a while: the incoming and outgoing screens are checked while the call rings.
+  world = await startWorld({ ringTimeoutS: 300 });
+  for (const name of ['alice', 'bob', 'carol', 'dave']) await registerUser(world, name);
+  await registerAs(world, 'maxi', LONG_NAME);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+  carol = await user(world, 'carol');
+}, 90_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol, visitor);
+});
+
+/** Pages showing at least `count` playing videos in the call (a picture with frames, not paused). */
+async function expectPlayingVideos(page: Page, count: number): Promise<void> {
+  const playing = () =>
+    callPanel(page)
+      .locator('video')
+      .evaluateAll((vs) => (vs as HTMLVideoElement[]).filter((v) => v.videoWidth > 0 && !v.paused).length);
+  await expect.poll(playing, poll).toBeGreaterThanOrEqual(count);
+}
+
+describe('the face, screen by screen, in six looks', () => {
+  it('sign-in', async () => {
+    visitor = await openUser(world, 'visitor');
+    await visitor.page.getByLabel('Username').waitFor();
+    await checkScreen('sign-in', visitor.page);
+    await visitor.context.close();
+    visitor = undefined;
+  }, SCREEN_MS);
+
+  it('contacts: a favourite and a sixty-character name', async () => {
+    const { page } = alice;
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Contacts' }).click();
+    const bobRow = page.locator('li[data-username="bob"]');
+    const favourite = bobRow.getByRole('button', { name: /favou?rite/i });
+    if ((await favourite.getAttribute('aria-pressed')) !== 'true') await favourite.click();
+    await expect.poll(() => favourite.getAttribute('aria-pressed'), poll).toBe('true');
+    await expect.poll(() => page.locator('li[data-username="maxi"]').textContent(), poll).toContain(LONG_NAME);
+    await checkScreen('contacts', page);
+  }, SCREEN_MS);
+
+  it('outgoing: alice rings bob', async () => {
+    await dial(alice, 'Bob');
+    await waitState(alice.page, 'outgoing');
+    await expect.poll(() => callPanel(alice.page).textContent(), poll).toContain('Bob');
+    await checkScreen('outgoing', alice.page);
+  }, SCREEN_MS);
+
+  it('incoming: bob sees who calls', async () => {
+    await waitState(bob.page, 'incoming');
+    await expect.poll(() => callPanel(bob.page).textContent(), poll).toContain('Alice');
+    await checkScreen('incoming', bob.page);
+  }, SCREEN_MS);
+
+  it('1:1 audio call, active', async () => {
+    await answerCall(bob);
+    await waitState(alice.page, 'active');
+    await waitState(bob.page, 'active');
+    await checkScreen('call-audio', alice.page);
+  }, SCREEN_MS);
+
+  it('1:1 video call, both cameras on', async () => {
+    for (const u of [alice, bob]) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
+    for (const u of [alice, bob]) {
+      await expect.poll(async () => (await slotStats(u.page, 'camera')).some((s) => s.framesDecoded > 0), poll).toBe(true);
+      await expectPlayingVideos(u.page, 1);
+    }
+    await checkScreen('call-video', alice.page);
+  }, SCREEN_MS);
+
+  it('chat open in the call', async () => {
+    const toggle = alice.page.locator('button.chat-toggle');
+    await expect.poll(() => toggle.getAttribute('aria-label').then((l) => l ?? toggle.textContent()), poll).toMatch(/^\s*Chat/);
+    await toggle.click();
+    const box = alice.page.getByRole('textbox', { name: /message/i });
+    await box.fill('Can everyone see the slides? This line is long enough to wrap on a phone.');
+    await box.press('Enter');
+    await expect.poll(() => alice.page.getByText('Can everyone see the slides?').count(), poll).toBeGreaterThan(0);
+    try {
+      await checkScreen('chat', alice.page);
+    } finally {
+      await toggle.click(); // closed again for the screens that follow
+    }
+  }, SCREEN_MS);
+
+  it('incoming group invitation: alice adds carol', async () => {
+    await alice.page.getByRole('button', { name: 'Add person' }).click();
+    // The picker's button for carol (not her row's favourite button).
+    await alice.page.getByRole('button', { name: /^Add Carol(?! to favou?rites)/ }).click();
+    await waitState(carol.page, 'incoming');
+    await expect.poll(() => callPanel(carol.page).textContent(), poll).toContain('Alice');
+    await checkScreen('incoming-group', carol.page);
+  }, SCREEN_MS);
+
+  it('group of three with a shared screen', async () => {
+    await answerCall(carol);
+    await waitState(carol.page, 'active');
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    // Bob's connection from alice decodes her screen, and his call shows it with the cameras.
+    await expect.poll(async () => (await slotStats(bob.page, 'screen')).some((s) => s.framesDecoded > 0), poll).toBe(true);
+    await expectPlayingVideos(bob.page, 2);
+    await expect.poll(() => alice.page.getByRole('button', { name: 'Stop sharing' }).count(), poll).toBe(1);
+    await checkScreen('group-share', { viewer: bob.page, sharer: alice.page });
+  }, SCREEN_MS);
+
+  it('offline: the server is unreachable', async () => {
+    for (const u of [alice, bob, carol]) {
+      if (['active', 'connecting', 'reconnecting'].includes(await callState(u.page))) {
+        await u.page.getByRole('button', { name: /^(Leave call|Hang up)$/ }).click();
+      }
+    }
+    await closeEnded(alice, bob, carol);
+    await world.stopServer();
+    try {
+      // The screens are shot even without the banner, so the failure shows what is there instead.
+      const banner = alice.page.locator('[data-testid="connection-banner"]');
+      const missing = await banner.waitFor({ timeout: 15_000 }).then(
+        () => null,
+        () => new Error('no [data-testid="connection-banner"] within 15 s of the server stopping'),
+      );
+      const looks = await checkScreen('offline', alice.page).then(
+        () => null,
+        (err: unknown) => err as Error,
+      );
+      const problems = [missing, looks].filter((e) => e !== null);
+      if (problems.length > 0) throw new Error(problems.map((e) => e.message).join('\n'));
+    } finally {
+      await world.startServer();
+    }
+  }, SCREEN_MS);
+});
