@@ -91,7 +91,7 @@ describe('1:1 audio calls in the browser', () => {
     await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 1, poll).toBeLessThan(0.01);
     await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
     await expect.poll(() => peerLevel(bob, 'Alice'), poll).toBeLessThan(0.15);
-    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
     await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 0, poll).toBeGreaterThan(0.01);
     await expect.poll(() => peerLevel(bob, 'Alice'), poll).toBeGreaterThan(0.15);
     await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(0);

@@ -166,7 +166,7 @@ describe('desktop bridge', () => {
     await command(ada, { type: 'toggle-mute' });
     await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Ada muted their microphone');
     await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', muted: true });
-    await expect.poll(() => ada.page.getByRole('button', { name: 'Unmute', exact: true }).count(), poll).toBe(1);
+    await expect.poll(() => ada.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).count(), poll).toBe(1);
     await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-in-call.png') });
     await command(ada, { type: 'hangup' });
     await expect.poll(() => bob.page.locator('.ended-reason').textContent(), poll).toBe('Ada hung up');

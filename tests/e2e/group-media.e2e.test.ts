@@ -111,7 +111,7 @@ describe('video, screen sharing and chat with four people', () => {
       // Nobody else went quiet.
       await expectSpeaking(o, othersNames(o).filter((n) => n !== 'Bob'));
     }
-    await bob.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await bob.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
     for (const o of others(bob)) await expectSpeaking(o, ['Bob']);
   }, FOUR_PAGES_MS);
 

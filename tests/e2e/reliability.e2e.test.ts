@@ -69,7 +69,7 @@ describe('calls survive the loss of the signaling server', () => {
     world.proxy?.restore();
     await expectBackInCall(alice, bob);
     await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
-    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
     await expectAudioFlowing(bob.page);
     await expectAudioFlowing(alice.page);
     await expectCallKnownToServer(bob, alice, 'Bob');

@@ -51,8 +51,9 @@ export async function expectSpeaking(u: User, names: string[]): Promise<void> {
 
 /** The level bar's width in `u`'s participant list, 0..100. */
 async function levelShown(u: User, name: string): Promise<number> {
-  const width = await participant(u, name).locator('.level span').evaluate((el) => (el as HTMLElement).style.width);
-  return Number.parseFloat(width);
+  return participant(u, name)
+    .locator('meter.level')
+    .evaluate((el) => (el as HTMLMeterElement).value * 100);
 }
 
 /**

@@ -70,7 +70,7 @@ export async function expectAudioThroughout(ms: number, ...users: User[]): Promi
 export async function expectCallKnownToServer(from: User, to: User, fromName: string): Promise<void> {
   await from.page.getByRole('button', { name: 'Mute', exact: true }).click();
   await expect.poll(() => to.page.locator('.peer-muted').textContent(), poll).toBe(`${fromName} muted their microphone`);
-  await from.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await from.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
   await expect.poll(() => to.page.locator('.peer-muted').count(), poll).toBe(0);
 }
 

@@ -88,7 +88,7 @@ describe('video calls', () => {
     await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
     await expectNoVideoSent(alice.page, 'camera');
     await expectNoTile([bob], 'Alice', 'camera');
-    await expect.poll(() => alice.page.locator('figure.tile.self').count(), poll).toBe(0);
+    await expect.poll(() => alice.page.locator('figure.tile.self video').count(), poll).toBe(0);
     await expectAudioFlowing(bob.page);
     // Bob's camera still reaches alice.
     await expectVideoFlowing([alice.page], 'camera');
