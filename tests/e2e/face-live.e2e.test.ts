@@ -78,7 +78,7 @@ describe('the face in use', () => {
     await answer.focus();
     expect(await answer.evaluate((b) => b === document.activeElement)).toBe(true);
     await bob.page.keyboard.press('Escape');
-    await expect.poll(() => callState(alice.page), { ...poll, timeout: 5000 }).toBe('ended');
+    await expect.poll(() => callState(alice.page), { ...poll, timeout: 5000, message: "the caller's call ends after Escape on the Answer button" }).toBe('ended');
     expect(await endedText(alice.page)).toBe('Bob declined');
     await closeEnded(alice, bob);
   });
@@ -86,14 +86,14 @@ describe('the face in use', () => {
   it('the call controls are one toolbar; Mute is a toggle that keeps its name, and a badge says you are muted', async () => {
     await establishCall(alice, bob, 'Bob');
     const toolbar = alice.page.getByRole('toolbar', { name: 'Call controls' });
-    await expect.poll(() => toolbar.count(), { ...poll, timeout: 5000 }).toBe(1);
+    await expect.poll(() => toolbar.count(), { ...poll, timeout: 5000, message: 'one toolbar "Call controls"' }).toBe(1);
     const mute = toolbar.getByRole('button', { name: 'Mute', exact: true });
-    expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    expect(await mute.getAttribute('aria-pressed'), 'Mute, not pressed').toBe('false');
     for (const name of ['Hang up', 'Turn camera on', 'Share screen', 'Add person']) expect(await toolbar.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     const badge = alice.page.getByLabel('You are muted', { exact: true }).or(alice.page.getByText('You are muted', { exact: true }));
     await mute.click();
-    await expect.poll(() => mute.getAttribute('aria-pressed'), poll).toBe('true');
-    await expect.poll(() => badge.count(), poll).toBeGreaterThan(0);
+    await expect.poll(() => mute.getAttribute('aria-pressed'), { ...poll, message: 'Mute keeps its name, pressed' }).toBe('true');
+    await expect.poll(() => badge.count(), { ...poll, message: 'a badge "You are muted"' }).toBeGreaterThan(0);
     await mute.click();
     await expect.poll(() => mute.getAttribute('aria-pressed'), poll).toBe('false');
     await expect.poll(() => badge.count(), poll).toBe(0);
@@ -119,9 +119,9 @@ describe('the face in use', () => {
           .toContain('Carol'),
       ),
     );
-    for (const u of [alice, bob]) await expect.poll(() => row(u).locator('.status').textContent(), poll).toBe('Offline');
+    for (const u of [alice, bob]) await expect.poll(() => row(u).locator('.status').textContent(), { ...poll, message: `${u.name} sees Carol offline` }).toBe('Offline');
     carol = await user(world, 'carol');
-    for (const u of [alice, bob]) await expect.poll(() => row(u).locator('.status').textContent(), poll).toBe('Available');
+    for (const u of [alice, bob]) await expect.poll(() => row(u).locator('.status').textContent(), { ...poll, message: `${u.name} sees Carol available` }).toBe('Available');
     await row(alice).getByRole('button', { name: 'Call Carol', exact: true }).click();
     await waitState(carol.page, 'incoming');
     await expect.poll(() => callPanel(carol!.page).textContent(), poll).toContain('Alice');
@@ -142,23 +142,23 @@ describe('the face in use', () => {
       for (const u of both) {
         const banner = u.page.locator('[data-testid="connection-banner"]');
         await expect.poll(() => banner.count(), { ...poll, message: `${u.name} shows the connection banner` }).toBe(1);
-        await expect.poll(() => banner.textContent(), poll).toMatch(/^\s*Can't reach the server/);
-        expect(await banner.getByRole('button', { name: 'Retry now', exact: true }).count()).toBe(1);
-        await expect.poll(async () => (await callButtonsDisabled(u)).every(Boolean), poll).toBe(true);
+        await expect.poll(() => banner.textContent(), { ...poll, message: `${u.name}'s banner says it in words` }).toMatch(/^\s*Can't reach the server/);
+        expect(await banner.getByRole('button', { name: 'Retry now', exact: true }).count(), `${u.name}'s banner has Retry now`).toBe(1);
+        await expect.poll(async () => (await callButtonsDisabled(u)).every(Boolean), { ...poll, message: `${u.name}'s Call buttons are disabled offline` }).toBe(true);
         expect((await callButtonsDisabled(u)).length).toBeGreaterThan(0);
       }
       // Socket.IO retries meanwhile (its errors come with every attempt), and once on demand.
       await expectNoTransportText(6000, ...both);
       await alice.page.getByRole('button', { name: 'Retry now', exact: true }).click();
       await expectNoTransportText(3000, ...both);
-      expect(await alice.page.locator('[data-testid="connection-banner"]').count()).toBe(1);
+      expect(await alice.page.locator('[data-testid="connection-banner"]').count(), 'one banner after Retry now').toBe(1);
     } finally {
       await world.startServer();
     }
     for (const u of both) {
-      await expect.poll(() => u.page.locator('[data-testid="connection-banner"]').count(), { ...poll, timeout: 30_000 }).toBe(0);
-      await expect.poll(async () => (await callButtonsDisabled(u)).some(Boolean), poll).toBe(false);
-      expect(await u.page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+      await expect.poll(() => u.page.locator('[data-testid="connection-banner"]').count(), { ...poll, timeout: 30_000, message: `${u.name}'s banner goes once the server is back` }).toBe(0);
+      await expect.poll(async () => (await callButtonsDisabled(u)).some(Boolean), { ...poll, message: `${u.name}'s Call buttons are enabled again` }).toBe(false);
+      expect(await u.page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded), `${u.name}'s page was not reloaded`).toBe(true);
     }
     await expectNoTransportText(1000, ...both);
   });
