@@ -84,6 +84,8 @@ export async function expectReceivesEveryone(u: User, count: number): Promise<vo
 
 export async function joinRoom(u: User, room: string, code = ''): Promise<void> {
   await u.page.getByRole('button', { name: 'Contacts' }).click();
+  // With rooms joined before, the form opens from "Join a room".
+  if (!(await u.page.getByLabel('Room name').isVisible())) await u.page.getByRole('button', { name: 'Join a room' }).click();
   await u.page.getByLabel('Room name').fill(room);
   await u.page.getByLabel('Join code (if any)').fill(code);
   await u.page.getByRole('button', { name: 'Join', exact: true }).click();

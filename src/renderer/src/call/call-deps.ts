@@ -38,22 +38,22 @@ export interface PeerRequest {
   muted: boolean;
   media: CallMedia;
   chat: ChatLog;
-  send(signal: Signal): void;
-  canSignal(): boolean;
-  onRemoteStream(stream: MediaStream): void;
-  onMediaState(state: MediaState): void;
+  send: (signal: Signal) => void;
+  canSignal: () => boolean;
+  onRemoteStream: (stream: MediaStream) => void;
+  onMediaState: (state: MediaState) => void;
 }
 
 export interface CallPlatform {
   /** The microphone as set, or null (the controller tells the user). */
-  openMicrophone(settings: Settings): Promise<MediaStream | null>;
+  openMicrophone: (settings: Settings) => Promise<MediaStream | null>;
   /** The user refused this app the microphone (known without asking again). */
-  microphoneDenied(): boolean;
-  levelMeter(stream: MediaStream): Meter;
-  peerSession(request: PeerRequest): PeerSession;
+  microphoneDenied: () => boolean;
+  levelMeter: (stream: MediaStream) => Meter;
+  peerSession: (request: PeerRequest) => PeerSession;
   /** Runs `fn` once what just changed is on screen (the first sound can hold the page). */
-  afterPaint(fn: () => void): void;
-  stopStream(stream: MediaStream): void;
+  afterPaint: (fn: () => void) => void;
+  stopStream: (stream: MediaStream) => void;
 }
 
 export interface CallDeps {

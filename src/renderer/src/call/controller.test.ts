@@ -36,7 +36,7 @@ class FakeLink implements SignalingLink {
 
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
     const list = this.handlers.get(event) ?? [];
-    list.push(handler as (payload: never) => void);
+    list.push(handler);
     this.handlers.set(event, list);
     return () => undefined;
   }

@@ -32,6 +32,8 @@ export class GroupCalls {
       return;
     }
     const seq = calls.nextSeq();
+    // Read after each await: another call may have come in meanwhile.
+    const overtaken = () => calls.currentSeq() !== seq || calls.busy;
     deps.notices.announce(`Joining room ${name}`);
     const stream = await deps.platform.openMicrophone(deps.settings());
     if (!stream) {
@@ -40,7 +42,7 @@ export class GroupCalls {
     }
     const res = await deps.link.request('room:join', { name, ...(code && { code }) });
     // Another call came in meanwhile (or this one was given up): that one wins.
-    if (calls.currentSeq() !== seq || calls.busy) {
+    if (overtaken()) {
       deps.platform.stopStream(stream);
       if (res.ok) calls.hangups.send(res.callId);
       return;

@@ -7,9 +7,7 @@ import type { ClientPayload } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 
 export class Hangups {
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private readonly pending = new Map<string, ClientPayload<'call:hangup'>>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private readonly abandoned = new Set<string>();
 
   constructor(private readonly link: SignalingLink) {}

@@ -19,6 +19,11 @@ export function normalizeServerUrl(input: string): string {
   return url.origin;
 }
 
+/** "http://chat.example.com:7070" → "chat.example.com:7070", as a person names the server. */
+export function serverHost(serverUrl: string): string {
+  return URL.canParse(serverUrl) ? new URL(serverUrl).host : serverUrl;
+}
+
 async function request<T>(serverUrl: string, path: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {

@@ -5,7 +5,7 @@
  * when the next attempt comes and "Retry now" can bring it forward. What
  * went wrong is told in words; transport errors go to the log only.
  */
-import type { ClientEvent, ClientPayload, SessionReady, SettableStatus } from 'parley-server/protocol';
+import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, SettableStatus } from 'parley-server/protocol';
 import type { StoredSession } from '../../../shared/ipc.js';
 import { logger } from '../lib/log.js';
 import * as api from './api.js';
@@ -74,12 +74,7 @@ export class Connection implements SignalingLink {
 
   /** The server's host as a person would name it ("chat.example.com:7070"). */
   get host(): string {
-    if (!this.session) return '';
-    try {
-      return new URL(this.session.serverUrl).host;
-    } catch {
-      return this.session.serverUrl;
-    }
+    return this.session ? api.serverHost(this.session.serverUrl) : '';
   }
 
   /** Connects with the remembered session, if any. */
@@ -130,13 +125,13 @@ export class Connection implements SignalingLink {
     s.reconnectNow();
   }
 
-  request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): ReturnType<SignalingLink['request']> {
+  request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> {
     if (!this.signaling) return Promise.resolve({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
-    return this.signaling.request(event, payload) as ReturnType<SignalingLink['request']>;
+    return this.signaling.request(event, payload);
   }
 
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
-    const entry: Handler = { event, handler: handler as (payload: never) => void };
+    const entry: Handler = { event, handler };
     this.handlers.push(entry);
     const off = this.signaling?.on(event, handler);
     return () => {

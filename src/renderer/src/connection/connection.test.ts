@@ -3,7 +3,6 @@
  * with the next attempt scheduled and no transport text kept, back online by
  * itself, "Retry now", and the backoff's schedule.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
 import type { SessionReady } from 'parley-server/protocol';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -28,19 +27,20 @@ afterEach(async () => {
 /** A Socket.IO server that says session:ready to each client, on a port it can stop and start again. */
 async function server() {
   let port = 0;
-  let http: HttpServer | null = null;
   let io: Server | null = null;
   const start = async () => {
-    http = createServer();
-    io = new Server(http);
-    io.on('connection', (socket) => socket.emit('session:ready', READY));
-    await new Promise<void>((resolve) => http?.listen(port, '127.0.0.1', resolve));
-    port = (http.address() as { port: number }).port;
+    const server = new Server();
+    io = server;
+    server.on('connection', (socket) => socket.emit('session:ready', READY));
+    server.listen(port);
+    const http = server.httpServer as unknown as { listening: boolean; once(e: 'listening', l: () => void): void; address(): { port: number } };
+    if (!http.listening) await new Promise<void>((resolve) => http.once('listening', resolve));
+    port = http.address().port;
   };
   const stop = async () => {
-    await new Promise<void>((resolve) => (io ? void io.close(() => resolve()) : resolve()));
+    const server = io;
     io = null;
-    http = null;
+    if (server) await new Promise<void>((resolve) => void server.close(() => resolve()));
   };
   await start();
   cleanups.push(stop);

@@ -83,7 +83,7 @@ export class DesktopBridge {
       log.warn('ignored a malformed desktop command');
       return;
     }
-    const { calls, groups, rooms, connection, directory, tones, show } = this.parts;
+    const { calls, groups, rooms, connection, directory, tones } = this.parts;
     const command = parsed.data;
     // A command meant for one ringing call does nothing to another.
     const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
@@ -117,7 +117,7 @@ export class DesktopBridge {
         void directory.setStatus(command.status);
         break;
       case 'show':
-        if (command.tab) show(command.tab);
+        if (command.tab) this.parts.show(command.tab);
         break;
     }
   }

@@ -1,5 +1,6 @@
 /** Call history rows as shown: who, which way, how it went, how long. */
 import type { HistoryEntry } from 'parley-server/protocol';
+import { callTitle } from '../call/call-title.js';
 import { outcomeLabel } from '../call/end-reasons.js';
 
 export interface HistoryRow {
@@ -15,16 +16,16 @@ export interface HistoryRow {
   video: boolean;
   /** Someone chatted during the call (what was said is not kept anywhere). */
   chat: boolean;
-  /** A group call: its title ("Room standup", or everyone's names) and the others who took part. */
-  group: { title: string; participants: HistoryEntry['peer'][] } | null;
+  /** A group call: its title ("Room standup", or "Bob, Carol +1"), its room, and the others who took part, each once. */
+  group: { title: string; room: string | null; participants: HistoryEntry['peer'][] } | null;
 }
 
 /** How a group call is named in the list: its room, or the people in it. */
 function groupOf(e: HistoryEntry): HistoryRow['group'] {
   if (!e.participants && !e.room) return null;
-  const participants = e.participants ?? [];
-  const names = participants.map((p) => p.displayName).join(', ');
-  return { title: e.room ? `Room ${e.room}` : names || e.peer.displayName, participants };
+  const participants = [...new Map((e.participants ?? []).map((p) => [p.username, p])).values()];
+  const title = callTitle(e.room ?? null, participants.length > 0 ? participants : [e.peer]);
+  return { title, room: e.room ?? null, participants };
 }
 
 export function formatDuration(ms: number): string {

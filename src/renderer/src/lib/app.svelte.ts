@@ -93,7 +93,16 @@ export class ParleyApp {
     listenForCalls(link, this.calls, notices);
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop
-      ? new DesktopBridge(desktop, { ...this, show: (section) => void this.open(section) })
+      ? new DesktopBridge(desktop, {
+          connection: this.connection,
+          directory: this.directory,
+          history: this.history,
+          rooms: this.rooms,
+          calls: this.calls,
+          groups: this.groups,
+          tones: this.tones,
+          show: (section) => void this.open(section),
+        })
       : null;
   }
 
