@@ -67,8 +67,9 @@ export function browserPlatform(): CallPlatform {
   let permission: PermissionStatus | null = null;
   // Looked up once: a call checks it before it rings anyone, without waiting.
   // Unknown where the query is refused (or absent): getUserMedia will say.
-  (globalThis.navigator as Navigator | undefined)?.permissions
-    .query({ name: 'microphone' })
+  const permissions = (globalThis.navigator as Partial<Navigator> | undefined)?.permissions;
+  permissions
+    ?.query({ name: 'microphone' })
     .then((status) => (permission = status))
     .catch(() => undefined);
   return {

@@ -2,10 +2,11 @@
 import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { Signal } from './call-session.js';
+import type { CallResume } from './call-resume.js';
 import type { CallController } from './controller.svelte.js';
 import { endReasonText } from './end-reasons.js';
 
-export function listenForCalls(link: SignalingLink, calls: CallController, notices: Notices): void {
+export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
   link.on('call:incoming', ({ callId, from, polite, media, participants, room }) =>
     calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null),
   );
@@ -25,7 +26,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, notic
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;
     if (connected) {
-      calls.resume.resumed(who);
+      resume.resumed(who);
     } else {
       calls.mesh.setAway(who, true);
       notices.announce(`${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`);

@@ -9,7 +9,6 @@ import type { EndReason, ErrorCode, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine } from './call-line.svelte.js';
-import { CallResume } from './call-resume.js';
 import type { MediaState } from './call-session.js';
 import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { endReasonText } from './end-reasons.js';
@@ -45,8 +44,6 @@ export class CallController {
   /** The call's media: microphone, peers, camera, screen, chat. */
   readonly line: CallLine;
   readonly hangups: Hangups;
-  /** Across a lost signaling connection. */
-  readonly resume: CallResume;
   private timers: Partial<Record<'ended' | 'connect', ReturnType<typeof setTimeout>>> = {};
   /** Counts calls begun here; an await that finds another number has outlived its call. */
   private seq = 0;
@@ -61,7 +58,6 @@ export class CallController {
       chatted: () => this.noteChat(),
     });
     this.hangups = new Hangups(deps.link);
-    this.resume = new CallResume(this, deps.link, deps.notices);
   }
 
   // The line's parts, as the views and the other call modules reach them.

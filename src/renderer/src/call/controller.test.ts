@@ -11,6 +11,7 @@ import { Notices } from '../lib/notices.svelte.js';
 import { DEFAULT_SETTINGS } from '../settings/settings.js';
 import type { CallDeps, CallPlatform, PeerRequest } from './call-deps.js';
 import { listenForCalls } from './call-events.js';
+import { CallResume } from './call-resume.js';
 import type { Signal } from './call-session.js';
 import { CallController } from './controller.svelte.js';
 import { GroupCalls } from './group-calls.js';
@@ -122,7 +123,7 @@ function setup() {
   };
   const calls = new CallController(deps);
   const groups = new GroupCalls(calls, deps);
-  listenForCalls(link, calls, notices);
+  listenForCalls(link, calls, new CallResume(calls, link, notices), notices);
   return { link, calls, groups, sessions, stopped, microphone, tones, notices, ended, rooms, rung };
 }
 

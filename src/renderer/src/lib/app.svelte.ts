@@ -7,6 +7,7 @@ import type { UserRef } from 'parley-server/protocol';
 import { browserPlatform } from '../call/browser-platform.js';
 import type { CallPlatform } from '../call/call-deps.js';
 import { listenForCalls } from '../call/call-events.js';
+import { CallResume } from '../call/call-resume.js';
 import { CallController } from '../call/controller.svelte.js';
 import { GroupCalls } from '../call/group-calls.js';
 import { TonePlayer } from '../call/media/audio.js';
@@ -32,6 +33,8 @@ export class ParleyApp {
   readonly rooms = new RecentRooms();
   readonly calls: CallController;
   readonly groups: GroupCalls;
+  /** A call across a lost signaling connection. */
+  private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
 
   constructor(platform: CallPlatform = browserPlatform()) {
@@ -49,11 +52,11 @@ export class ParleyApp {
         notices.resolved('connection');
         this.directory.myStatus = ready.status;
         this.history.missed = ready.missedCalls;
-        this.calls.resume.sessionReady(ready);
+        this.resume.sessionReady(ready);
         void this.directory.load();
         void this.history.load();
       },
-      lost: () => this.calls.resume.signalingLost(),
+      lost: () => this.resume.signalingLost(),
       signedOut: () => {
         if (this.calls.busy) this.calls.hangupOrEnd();
         this.directory.clear();
@@ -90,7 +93,8 @@ export class ParleyApp {
     };
     this.calls = new CallController(deps);
     this.groups = new GroupCalls(this.calls, deps);
-    listenForCalls(link, this.calls, notices);
+    this.resume = new CallResume(this.calls, link, notices);
+    listenForCalls(link, this.calls, this.resume, notices);
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop
       ? new DesktopBridge(desktop, {
