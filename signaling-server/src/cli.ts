@@ -2,6 +2,7 @@
  * `parley-server`: runs the server, or administers accounts in its data dir.
  *   parley-server [settings]                start serving
  *   parley-server user add NAME [--display-name "..."]
+ *   parley-server user rename NAME --display-name "..."
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
  *   parley-server backup FILE | restore FILE     (the SQLite store)
  * Admin output goes to stdout for people and scripts; the server logs with pino.
@@ -20,6 +21,8 @@ Usage:
   parley-server user add NAME [--display-name "Full Name"]
                                                 add an account (password from stdin or prompted)
   parley-server user list                       list accounts
+  parley-server user rename NAME --display-name "Full Name"
+                                                change the name everyone sees (at once, also in running servers)
   parley-server user passwd NAME                set a new password (signs the user out everywhere)
   parley-server user disable NAME               disable an account (signs the user out everywhere)
   parley-server user enable NAME                enable a disabled account

@@ -104,6 +104,7 @@ describe.skipIf(missing !== undefined)('account changes racing on PostgreSQL', (
     // Each change revokes the tokens older than the version it made: a sign-in
     // between the two (on version 1) is revoked by the second.
     expect((await events(url, 'alice')).map((e) => [e.kind, e.min_version])).toEqual([
+      ['created', 0],
       ['password-changed', 1],
       ['password-changed', 2],
     ]);
@@ -127,7 +128,7 @@ describe.skipIf(missing !== undefined)('account changes racing on PostgreSQL', (
     expect((await connect(server, fresh, {}, [])).socket.connected).toBe(true);
   });
 
-  it('`user passwd` losing the race to `user remove`: it says the user is gone, and only the removal is recorded', { timeout: 120_000 }, async () => {
+  it('`user passwd` losing the race to `user remove`: it says the user is gone, and only the removal is recorded after the registration', { timeout: 120_000 }, async () => {
     const url = await database();
     const dataDir = tempDir();
     const env = { PARLEY_DATABASE_URL: url };
@@ -144,7 +145,7 @@ describe.skipIf(missing !== undefined)('account changes racing on PostgreSQL', (
     expect(removed.code, removed.stderr).toBe(0);
     expect(changed.code).toBe(1);
     expect(changed.stderr).toBe('parley-server: no user "bob"\n');
-    expect((await events(url, 'bob')).map((e) => e.kind)).toEqual(['removed']);
+    expect((await events(url, 'bob')).map((e) => e.kind)).toEqual(['created', 'removed']);
   });
 
   it('a change numbered before another but committed after it is still acted on', { timeout: 120_000 }, async () => {
@@ -199,6 +200,7 @@ describe('account changes racing on the SQLite file', () => {
 
     expect(file.prepare(`select token_version from users where username = 'alice'`).get()).toEqual({ token_version: 2 });
     expect(file.prepare(`select kind, min_version from account_events where username = 'alice' order by seq`).all()).toEqual([
+      { kind: 'created', min_version: 0 },
       { kind: 'password-changed', min_version: 1 },
       { kind: 'password-changed', min_version: 2 },
     ]);

@@ -8,7 +8,7 @@ import { connect, openSocket, postJson, register, settle, startTestServer, tempD
 /** For tests that run the binary many times: each run starts a Node process. */
 const SLOW = 60_000;
 
-const USER_COMMANDS = ['user add', 'user list', 'user passwd', 'user disable', 'user enable', 'user remove'];
+const USER_COMMANDS = ['user add', 'user list', 'user rename', 'user passwd', 'user disable', 'user enable', 'user remove'];
 
 async function addUser(dataDir: string, username: string, password: string, displayName?: string) {
   const args = ['user', 'add', username, ...(displayName === undefined ? [] : ['--display-name', displayName])];
@@ -78,9 +78,9 @@ describe('parley-server --help and settings', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('serve-now');
     expect(res.stderr).toContain('--help');
-    const sub = await runCli(['user', 'rename', 'alice'], { dataDir: tempDir() });
+    const sub = await runCli(['user', 'frobnicate', 'alice'], { dataDir: tempDir() });
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toContain('rename');
+    expect(sub.stderr).toContain('frobnicate');
     const none = await runCli(['user'], { dataDir: tempDir() });
     expect(none.code).toBe(2);
   });
@@ -151,6 +151,21 @@ describe('parley-server user', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(await listUsers(dataDir)).toEqual([]);
   });
+
+  it('rename changes the display name as listed; it needs a valid --display-name', async () => {
+    const dataDir = tempDir();
+    expect((await addUser(dataDir, 'alice', 'alice-secret-1', 'Alice Liddell')).code).toBe(0);
+    const res = await runCli(['user', 'rename', 'alice', '--display-name', '  Alice Hargreaves '], { dataDir });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('renamed alice to Alice Hargreaves');
+    expect(await listUsers(dataDir)).toEqual([['alice', 'Alice Hargreaves', 'active']]);
+    for (const args of [['alice'], ['alice', '--display-name', ' '], ['alice', '--display-name', 'A'.repeat(65)]]) {
+      const bad = await runCli(['user', 'rename', ...args], { dataDir });
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr, args.join(' ')).toMatch(/display.name/);
+    }
+    expect(await listUsers(dataDir)).toEqual([['alice', 'Alice Hargreaves', 'active']]);
+  }, SLOW);
 
   it('passwd, disable, enable and remove report a missing user with a non-zero exit', async () => {
     const dataDir = tempDir();

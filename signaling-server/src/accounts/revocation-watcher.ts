@@ -1,8 +1,10 @@
 /**
- * Acts on account changes made outside this process (the admin CLI on the
- * same data dir): a disabled or removed user, or a changed password, ends
- * that user's live sessions. Polls the account_events table, which costs one
- * indexed query per interval whatever the number of users.
+ * The account change feed: acts on account changes made anywhere (this
+ * node, another node, the admin CLI on the same store). A disabled or
+ * removed user, or a changed password, ends that user's live sessions; every
+ * change is then handed to `onChanges` (the live directory). Polls the
+ * account_events table, which costs one indexed query per interval whatever
+ * the number of users.
  *
  * With several nodes every node polls the same events, so each one ends only
  * the sessions connected to it (`io.local`): reaching the other nodes'
@@ -10,7 +12,10 @@
  */
 import type { Logger } from '../logger.js';
 import { userRoom, type ParleyServer } from '../realtime/types.js';
-import type { AccountEvent, UserRepository } from './users.js';
+import { revokes, type AccountEvent, type UserRepository } from './users.js';
+
+/** Told each batch of changes read, after their revocations; must not throw (it logs its own failures). */
+export type AccountChangesListener = (events: readonly AccountEvent[]) => Promise<void>;
 
 /** How long an event missing below the last one seen is looked for: it commits within this, or it was rolled back. */
 const MISSING_WAIT_MS = 60_000;
@@ -26,7 +31,8 @@ export class RevocationWatcher {
    * took their numbers: the lower one appears after the higher one was read.
    */
   private readonly missing = new Map<number, number>();
-  private polling = false;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   /** Set while reading fails (the database is down), so an outage is logged once, not every interval. */
   private failing = false;
 
@@ -35,6 +41,7 @@ export class RevocationWatcher {
     private readonly users: UserRepository,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    private readonly onChanges: AccountChangesListener = () => Promise.resolve(),
   ) {}
 
   async start(): Promise<void> {
@@ -47,12 +54,27 @@ export class RevocationWatcher {
     clearInterval(this.timer);
   }
 
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
+  /**
+   * Reads and acts on the changes recorded so far. While a poll is under way
+   * one more is queued after it (one, shared by every caller meanwhile), so
+   * what was recorded before this call has been acted on when it resolves.
+   */
+  poll(): Promise<void> {
+    if (!this.running) {
+      this.running = this.read().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    return (this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.poll();
+    }));
+  }
+
+  private async read(): Promise<void> {
     try {
       const now = Date.now();
-      for (const event of await this.users.eventsSince(this.lastSeq, [...this.missing.keys()])) {
+      const events = await this.users.eventsSince(this.lastSeq, [...this.missing.keys()]);
+      for (const event of events) {
         if (event.seq > this.lastSeq) {
           for (let seq = Math.max(this.lastSeq + 1, event.seq - MISSING_MAX); seq < event.seq; seq++) this.missing.set(seq, now);
           this.lastSeq = event.seq;
@@ -60,14 +82,13 @@ export class RevocationWatcher {
         this.missing.delete(event.seq);
         await this.revoke(event);
       }
+      if (events.length > 0) await this.onChanges(events);
       for (const [seq, since] of this.missing) if (now - since > MISSING_WAIT_MS) this.missing.delete(seq);
       if (this.failing) this.log.info('reading account changes again');
       this.failing = false;
     } catch (err) {
       if (!this.failing) this.log.error({ err }, 'reading account changes failed');
       this.failing = true;
-    } finally {
-      this.polling = false;
     }
   }
 
@@ -78,14 +99,16 @@ export class RevocationWatcher {
    * acts on the same event for its own.
    */
   async revoke(event: AccountEvent): Promise<void> {
+    const reason = event.kind;
+    if (!revokes(reason)) return;
     const sockets = await this.io.local.in(userRoom(event.username)).fetchSockets();
     const affected = sockets.filter(
-      (s) => s.data.userId === event.userId && (event.kind === 'removed' || s.data.tokenVersion < event.minVersion),
+      (s) => s.data.userId === event.userId && (reason === 'removed' || s.data.tokenVersion < event.minVersion),
     );
     for (const s of affected) {
-      s.emit('session:revoked', { reason: event.kind });
+      s.emit('session:revoked', { reason });
       s.disconnect(true);
     }
-    this.log.info({ username: event.username, reason: event.kind, sessions: affected.length }, 'sessions revoked');
+    this.log.info({ username: event.username, reason, sessions: affected.length }, 'sessions revoked');
   }
 }

@@ -16,9 +16,19 @@ export interface User {
   createdAt: number;
 }
 
-export type AccountEventKind = 'disabled' | 'removed' | 'password-changed';
+/** Changes that end the account's older sessions, as `session:revoked` names them. */
+export type RevokingKind = 'disabled' | 'removed' | 'password-changed';
+/** Every account change: those that revoke, and those that only change what the directory shows. */
+export type AccountEventKind = RevokingKind | 'created' | 'renamed' | 'enabled';
 
-/** An account change: sessions of `userId` on a token older than `minVersion` must end (all, if removed). */
+export const revokes = (kind: AccountEventKind): kind is RevokingKind =>
+  kind === 'disabled' || kind === 'removed' || kind === 'password-changed';
+
+/**
+ * An account change. A revoking one: sessions of `userId` on a token older
+ * than `minVersion` must end (all, if removed). Every one: the directory
+ * shows `username` as the account now is.
+ */
 export interface AccountEvent {
   seq: number;
   username: string;
@@ -57,14 +67,16 @@ export class UserRepository {
       missed_seen_at: 0,
       created_at: Date.now(),
     };
-    const result = await this.db
-      .insertInto('users')
-      .values(row)
-      .onConflict((oc) => oc.column('username').doNothing())
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
-      throw new UsernameTakenError(`username "${input.username}" is taken`);
-    }
+    // Recorded like any account change, so every running node tells its devices.
+    const created = await this.change(input.username, 'created', (db) =>
+      db
+        .insertInto('users')
+        .values(row)
+        .onConflict((oc) => oc.column('username').doNothing())
+        .returning(['id', 'token_version'])
+        .executeTakeFirst(),
+    );
+    if (!created) throw new UsernameTakenError(`username "${input.username}" is taken`);
     return toUser(row);
   }
 
@@ -117,15 +129,18 @@ export class UserRepository {
     );
   }
 
+  async setDisplayName(username: string, displayName: string): Promise<boolean> {
+    return this.change(username, 'renamed', (db) =>
+      db.updateTable('users').set({ display_name: displayName }).where('username', '=', username).returning(['id', 'token_version']).executeTakeFirst(),
+    );
+  }
+
   async setDisabled(username: string, disabled: boolean): Promise<boolean> {
     if (!disabled) {
       // Enabling leaves tokens alone: the disable already revoked the old ones.
-      const result = await this.db
-        .updateTable('users')
-        .set({ disabled: 0 })
-        .where('username', '=', username)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return this.change(username, 'enabled', (db) =>
+        db.updateTable('users').set({ disabled: 0 }).where('username', '=', username).returning(['id', 'token_version']).executeTakeFirst(),
+      );
     }
     return this.change(username, 'disabled', (db) =>
       db
@@ -152,12 +167,12 @@ export class UserRepository {
   /**
    * Applies an account change and records it, in one transaction, for
    * running servers to act on. `apply` is one statement that changes the row
-   * and returns it as changed (UPDATE/DELETE … RETURNING), so the version the
+   * and returns it as changed (INSERT/UPDATE/DELETE … RETURNING), so the version the
    * event revokes below is the one this change made: a concurrent change of
    * the same account (another admin command, another node) waits for the row
    * lock (PostgreSQL) or the write lock (SQLite) and bumps the version after
    * it, never from the same value. false: no such user (also when a
-   * concurrent `remove` took it first).
+   * concurrent `remove` took it first), or for `created`, the username is taken.
    */
   private async change(
     username: string,

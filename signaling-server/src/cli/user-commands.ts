@@ -25,7 +25,7 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
   }
   const { positionals, values } = parsed;
   const [command, name, ...extra] = positionals;
-  if (!command) throw new UsageError('user: which command? add, list, passwd, disable, enable or remove');
+  if (!command) throw new UsageError('user: which command? add, list, rename, passwd, disable, enable or remove');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const needName = (): string => {
     if (!name) throw new UsageError(`user ${command}: which user?`);
@@ -58,6 +58,15 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         const all = await users.list({ includeDisabled: true });
         for (const u of all) out(`${u.username}\t${u.displayName}\t${u.disabled ? 'disabled' : 'active'}`);
         if (all.length === 0) out('no users yet: add one with "parley-server user add NAME"');
+        return 0;
+      }
+      case 'rename': {
+        const username = needName();
+        const given = values['display-name'];
+        if (given === undefined) throw new UsageError('user rename: the new name? --display-name "Full Name"');
+        const displayName = parse(displayNameSchema, given, 'display name');
+        if (!(await users.setDisplayName(username, displayName))) return missing(username);
+        out(`renamed ${username} to ${displayName}`);
         return 0;
       }
       case 'passwd': {

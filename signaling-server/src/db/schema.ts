@@ -41,14 +41,15 @@ export interface CallParticipantsTable {
   left_at: number | null;
 }
 
-/** Changes made by the admin CLI that running servers must act on. */
+/** Account changes (admin CLI, registration) that running servers must act on. */
 export interface AccountEventsTable {
   seq: Generated<number>;
   username: string;
   user_id: string;
-  /** Tokens below this version are revoked (ignored for removals: all are). */
+  /** Tokens below this version are revoked (ignored for removals: all are; and for kinds that revoke nothing). */
   min_version: number;
-  kind: 'disabled' | 'removed' | 'password-changed';
+  /** The first three revoke sessions; all change what the directory shows (the column is text: no migration). */
+  kind: 'disabled' | 'removed' | 'password-changed' | 'created' | 'renamed' | 'enabled';
   at: number;
 }
 
