@@ -56,7 +56,7 @@ export interface RunningServer {
   port: number;
   io: ParleyServer;
   db: Database;
-  /** Acts on account changes made by the admin CLI; polls on its own. */
+  /** Acts on account changes (revocations, the live directory) made anywhere; polls on its own. */
   revocations: RevocationWatcher;
   /** Stops the node; safe to call more than once. */
   close(): Promise<void>;
@@ -122,7 +122,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
 
-  attachRealtime({
+  const directory = attachRealtime({
     io,
     stores,
     users,
@@ -138,7 +138,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     floodDisconnect: config.floodDisconnect,
     closing: () => closing,
   });
-  const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000);
+  const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000, (events) =>
+    directory.announce(events),
+  );
   await watcher.start();
   const registry = shared?.registry({
     localSessions: () => [...io.of('/').sockets.keys()],

@@ -77,6 +77,8 @@ describe('presence', () => {
     const server = await startTestServer();
     const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
     const logins = await Promise.all(names.map((n) => register(server, n)));
+    // Announced (directory:updated) before anyone connects: no device watches them for that.
+    await server.revocations.poll();
     // u2 and u3 watch u1; u4 lists the directory (u1 is on its screen); u5 and u6 watch nobody.
     const devices: Device[] = [];
     for (const [i, login] of logins.entries()) devices.push(await connect(server, login, {}, i === 1 || i === 2 ? ['u1'] : []));
@@ -100,7 +102,10 @@ describe('presence', () => {
     const server = await startTestServer();
     const { bob, carol } = await team(server, 'bob', 'carol');
     expectOk(await carol.emit('presence:set', { status: 'dnd' }));
-    const dave = await connect(server, await register(server, 'dave'), {}, []);
+    const daveLogin = await register(server, 'dave');
+    // Registrations announced before dave connects: dave watches only whom it names.
+    await server.revocations.poll();
+    const dave = await connect(server, daveLogin, {}, []);
     const first = expectOk(await dave.emit('presence:watch', { usernames: ['bob', 'carol', 'bob', 'nobody', 'dave'] }));
     expect(first.presence).toEqual([
       { username: 'bob', status: 'available' },
@@ -133,6 +138,8 @@ describe('presence', () => {
     const alice = await connect(server, await register(server, 'alice'), {}, []);
     const bob2 = await connect(server, await register(server, 'bob2', 'Bob Two'), {}, []);
     const { dave } = await team(server, 'dave');
+    // bob2 and dave announced to alice (directory:updated) before her listings replace what she listed.
+    await server.revocations.poll();
     expectOk(await alice.emit('presence:watch', { usernames: ['dave'] }));
     expect(expectOk(await alice.emit('directory:list', { query: 'bob' })).users.map((u) => u.username)).toEqual(['bob', 'bob2']);
     expectOk(await bob2.emit('presence:set', { status: 'away' }));
@@ -150,6 +157,7 @@ describe('presence', () => {
     const server = await startTestServer();
     const { alice, bob, logins } = await team(server, 'alice', 'bob');
     alice.socket.disconnect();
+    await server.revocations.poll(); // bob announced before: the new connection is not told of him
     const again = await connect(server, logins.alice, {}, []);
     expect(again.ready.presence).toEqual([{ username: 'alice', status: 'available' }]);
     expectOk(await bob.emit('presence:set', { status: 'away' }));

@@ -14,7 +14,7 @@ import {
   type ClientPayload,
   type ClientReplies,
 } from '../src/protocol/index.js';
-import { connect, expectOk, settle, startTestServer, team, type Device } from './harness.js';
+import { connect, expectOk, register, settle, startTestServer, team, type Device } from './harness.js';
 
 const audio = { audio: true, video: false };
 const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -104,6 +104,12 @@ describe('server message schemas', () => {
     await ask(bob, 'call:hangup', { callId: room });
     await ask(alice, 'call:hangup', { callId: room });
     await ask(alice, 'history:list', {});
+
+    // The live directory: an account registered, then disabled.
+    await register(server, 'dave');
+    await alice.next('directory:updated', (p) => p.user.username === 'dave');
+    await new UserRepository(server.db).setDisabled('dave', true);
+    await alice.next('directory:removed', (p) => p.username === 'dave');
 
     // Revocation, then shutdown with a call still ringing.
     await new UserRepository(server.db).setPassword('carol', 'a brand new password');

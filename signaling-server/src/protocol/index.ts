@@ -276,6 +276,13 @@ export interface ServerToClientEvents {
   /** Another connection took over this device id; this one is closed and should not reconnect. */
   'session:replaced': (p: Record<string, never>) => void;
   'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
+  /**
+   * An account was created, renamed or enabled again: upsert it. The device
+   * watches the user from then on. The user's own devices get it too.
+   */
+  'directory:updated': (p: { user: DirectoryEntry }) => void;
+  /** An account was disabled or removed: drop it; the device stops watching it (unless named with presence:watch). */
+  'directory:removed': (p: { username: string }) => void;
   /** `participants` and `room` only when `from` adds this user to a call already going on. */
   'call:incoming': (p: {
     callId: string;

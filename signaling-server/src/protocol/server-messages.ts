@@ -105,6 +105,8 @@ export const serverSchemas = {
   'server:closing': z.object({ reason: z.literal('shutdown') }),
   'session:replaced': z.object({}),
   'presence:changed': z.object({ username, displayName, status }),
+  'directory:updated': z.object({ user: directoryEntry }),
+  'directory:removed': z.object({ username }),
   'call:incoming': z.object({
     callId,
     from: userRef,

@@ -1,7 +1,8 @@
 /**
  * What each device watches: the users of its last `directory:list` answer
- * (what it has on screen), the users named in its last `presence:watch`, and
- * always its own user. A device is in the presence room of each user it
+ * (what it has on screen) plus the accounts announced to it since
+ * (`directory:updated`, less `directory:removed`), the users named in its last
+ * `presence:watch`, and always its own user. A device is in the presence room of each user it
  * watches, so a status change reaches the user's watchers and nobody else.
  * The lists belong to the connection: a new connection watches only its own
  * user until it lists or names others.
@@ -56,6 +57,27 @@ export class PresenceWatches {
     const join = [...after].filter((u) => !before.has(u)).map((u) => this.room(u));
     if (join.length > 0) pending.push(Promise.resolve(socket.join(join)));
     await Promise.all(pending);
+  }
+
+  /**
+   * Adds one user to the device's listing: an account announced to it
+   * (directory:updated) is on its screen, as if its listing had answered it.
+   * Cheaper than set(), for every device of a node at once.
+   */
+  async addListed(socket: ParleySocket, username: string): Promise<void> {
+    const current = this.lists.get(socket.id) ?? NONE;
+    // A connection already gone would leave its lists behind (forget() ran).
+    if (!socket.connected || current.listed.includes(username)) return;
+    this.lists.set(socket.id, { ...current, listed: [...current.listed, username] });
+    if (username !== socket.data.username && !current.named.includes(username)) await socket.join(this.room(username));
+  }
+
+  /** Takes one user out of the device's listing (a disabled or removed account); a user it named stays watched. */
+  async dropListed(socket: ParleySocket, username: string): Promise<void> {
+    const current = this.lists.get(socket.id);
+    if (!current?.listed.includes(username)) return;
+    this.lists.set(socket.id, { ...current, listed: current.listed.filter((u) => u !== username) });
+    if (username !== socket.data.username && !current.named.includes(username)) await socket.leave(this.room(username));
   }
 
   /** The device's connection ended (Socket.IO leaves its rooms by itself). */

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
 import { StoreUnavailableError, type Stores } from '../stores/types.js';
+import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
@@ -67,7 +68,8 @@ export interface RealtimeDeps {
   closing: () => boolean;
 }
 
-export function attachRealtime(deps: RealtimeDeps): void {
+/** Attaches the handlers; returns the live directory, for the account change feed to drive. */
+export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   const { io, stores, users, history, presence, calls, log } = deps;
   const dispatcher = new Dispatcher({
     sessions: stores.sessions,
@@ -78,6 +80,7 @@ export function attachRealtime(deps: RealtimeDeps): void {
     floodDisconnect: deps.floodDisconnect,
   });
   const watches = new PresenceWatches(io.of('/').adapter);
+  const directory = new DirectoryFeed({ io, users, stores, watches, log });
 
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
@@ -203,6 +206,10 @@ export function attachRealtime(deps: RealtimeDeps): void {
     await socket.join([watches.room(username), userRoom(username), room]);
     const status = await presence.refresh(username);
     const missedCalls = await history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt));
+    // Directory changes from here on, never before session:ready (the join is
+    // synchronous with this server's adapters); the device's first listing,
+    // sent after it, holds the earlier ones.
+    void socket.join(DIRECTORY_ROOM);
     socket.emit('session:ready', {
       protocol: PROTOCOL_VERSION,
       user: { username, displayName },
@@ -220,4 +227,6 @@ export function attachRealtime(deps: RealtimeDeps): void {
     if (session) await calls.disconnected(session);
     await presence.refresh(socket.data.username);
   }
+
+  return directory;
 }

@@ -62,6 +62,12 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(s && clone(s));
   }
 
+  setDisplayName(sessionId: string, displayName: string): Promise<void> {
+    const s = this.sessions.get(sessionId);
+    if (s) s.displayName = displayName;
+    return Promise.resolve();
+  }
+
   count(): Promise<number> {
     return Promise.resolve(this.sessions.size);
   }

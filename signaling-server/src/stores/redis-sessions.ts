@@ -82,6 +82,10 @@ export class RedisSessionStore implements SessionStore {
     return next?.session;
   }
 
+  async setDisplayName(sessionId: string, displayName: string): Promise<void> {
+    await compareAndSet<StoredSession>(this.redis, this.key(sessionId), (s) => ({ ...s, session: { ...s.session, displayName } }));
+  }
+
   async count(): Promise<number> {
     return this.redis.run(() => this.redis.client.sCard(`${this.redis.prefix}sessions`));
   }

@@ -27,6 +27,8 @@ export interface SessionStore {
   get(sessionId: string): Promise<DeviceSession | undefined>;
   byUser(username: string): Promise<DeviceSession[]>;
   setStatus(sessionId: string, status: SettableStatus): Promise<DeviceSession | undefined>;
+  /** The account was renamed: what this session's later presence changes and calls carry. */
+  setDisplayName(sessionId: string, displayName: string): Promise<void>;
   count(): Promise<number>;
 }
 
