@@ -1,0 +1,37 @@
+/** The call stage's words that depend on more than one value: pure, tested. */
+import type { PeerState } from '../../call/mesh.svelte.js';
+
+/** "Bob", "Bob and Carol", "Bob, Carol and Dave". */
+export function namesList(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+/** The rest of "Alice is calling you …": into a room, or into a call with the people already in it; '' for a call of two. */
+export function invitationDetail(room: string | null, others: readonly string[]): string {
+  const with_ = others.length > 0 ? ` with ${namesList(others)}` : '';
+  if (room) return `into room ${room}${with_}`;
+  return others.length > 0 ? `into a call${with_}` : '';
+}
+
+/** What a participant's tile says while they are not simply connected; null when there is nothing to say. */
+export function peerStateText(state: PeerState, away: boolean): string | null {
+  if (away) return 'Lost the server, waiting…';
+  switch (state) {
+    case 'ringing':
+      return 'Ringing…';
+    case 'connecting':
+      return 'Connecting…';
+    case 'interrupted':
+      return 'Reconnecting…';
+    case 'failed':
+      return 'Cannot connect';
+    case 'connected':
+      return null;
+  }
+}
+
+/** "1 person", "3 people". */
+export function peopleCount(n: number): string {
+  return n === 1 ? '1 person' : `${n} people`;
+}
