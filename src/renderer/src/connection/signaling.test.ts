@@ -33,6 +33,8 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   'server:closing': { reason: 'shutdown' },
   'session:replaced': {},
   'presence:changed': { username: 'bob', displayName: 'Bob', status: 'dnd' },
+  'directory:updated': { user: { username: 'carol', displayName: 'Carol', status: 'offline' } },
+  'directory:removed': { username: 'dave' },
   'call:incoming': { callId, from: alice, media: { audio: true, video: false }, polite: true },
   'call:ringing': { callId },
   'call:accepted': { callId, polite: false },
