@@ -49,7 +49,7 @@ describe('fitScreen', () => {
 
 describe('avatarSizeFor', () => {
   it('grows with the tile', () => {
-    expect([80, 150, 260, 500].map((w) => avatarSizeFor(w))).toEqual(['sm', 'md', 'lg', 'xl']);
+    expect([80, 150, 260, 320].map((w) => avatarSizeFor(w))).toEqual(['sm', 'md', 'lg', 'xl']);
     // A wide, flat tile: its height decides.
     expect(avatarSizeFor(1000, 100)).toBe('md');
   });

@@ -66,7 +66,7 @@ export function fitScreen(width: number, height: number, gap = 8, aspect = TILE_
 /** The avatar size that suits a tile of `width`×`height` px (a flat tile counts as narrower). */
 export function avatarSizeFor(width: number, height = width): 'sm' | 'md' | 'lg' | 'xl' {
   const room = Math.min(width, height * 1.6);
-  if (room >= 360) return 'xl';
+  if (room >= 300) return 'xl';
   if (room >= 200) return 'lg';
   if (room >= 90) return 'md';
   return 'sm';
