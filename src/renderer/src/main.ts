@@ -3,12 +3,10 @@ import App from './App.svelte';
 import { isIncomingPopup } from './desktop/desktop.js';
 import IncomingPopup from './screens/IncomingPopup.svelte';
 import './app.css';
-import { setFavicon } from './theme/favicon.js';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 const desktop = window.parley?.desktop;
-setFavicon(false);
 
 // The desktop app's incoming-call popup is this same page with #incoming: no
 // sign-in, no connection, only what main mirrors.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import faviconFile from '../../public/favicon.svg?raw';
-import { markSvg, setFavicon, setTabBadge, tabBadgeHref } from './favicon.js';
+import { markSvg, setTabBadge, tabBadgeHref } from './favicon.js';
 
 describe('favicon', () => {
   it('is the file index.html links while nothing waits', () => {
@@ -37,7 +37,7 @@ describe('setTabBadge', () => {
     expect(page.href()).toMatch(/^data:image\/svg\+xml,/);
     setTabBadge({ ringing: false, missed: 0 }, page.doc);
     expect(page.href()).toBe('./favicon.svg');
-    setFavicon(true, page.doc);
+    setTabBadge({ ringing: false, missed: 2 }, page.doc);
     expect(page.href()).toMatch(/^data:/);
   });
 });

@@ -44,8 +44,3 @@ export function setTabBadge(state: TabBadge, doc: Document = document): void {
   const href = tabBadgeHref(state, plain);
   if (link.getAttribute('href') !== href) link.setAttribute('href', href);
 }
-
-/** setTabBadge for callers that only know whether something wants attention. */
-export function setFavicon(alert: boolean, doc: Document = document): void {
-  setTabBadge({ ringing: alert, missed: 0 }, doc);
-}
