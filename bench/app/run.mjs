@@ -166,7 +166,12 @@ async function openPage(world, variant, context) {
 async function loadOnce(world, variant, context) {
   const { page, errors } = await openPage(world, variant, context);
   try {
-    await page.waitForFunction(() => window.__benchProbe.handled !== null && window.__benchProbe.complete !== null, null, { timeout: 30_000, polling: 50 });
+    // The first-contentful-paint entry is delivered to its observer after the paint, and a small page can be complete before then.
+    await page.waitForFunction(
+      () => window.__benchProbe.handled !== null && window.__benchProbe.complete !== null && window.__benchProbe.fcp !== null,
+      null,
+      { timeout: 30_000, polling: 50 },
+    );
     const p = await page.evaluate(() => window.__benchProbe);
     const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
     return {
