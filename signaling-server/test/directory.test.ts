@@ -155,6 +155,10 @@ describe('the live directory', () => {
     const bobsAfter = alice.received.slice(removal).filter((r) => r.event === 'presence:changed' && (r.payload as { username: string }).username === 'bob');
     expect(bobsAfter).toEqual([]);
 
+    // Bob's teardown (his session out of the store, his presence offline) ends after session:revoked reached him.
+    const probe = await connect(server, logins.alice, {}, []);
+    const bobsStatus = async () => expectOk(await probe.emit('presence:watch', { usernames: ['bob'] })).presence[0]?.status;
+    await expect.poll(bobsStatus, { timeout: 10_000 }).toBe('offline');
     const nextUpdate = after(alice, 'directory:updated');
     await users.setDisabled('bob', false);
     await server.revocations.poll();
