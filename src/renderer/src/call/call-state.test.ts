@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDLE, TRANSITIONS, transition, type CallEvent, type CallPhase, type EventType, type PhaseKind } from './call-state.js';
+import { IDLE, TRANSITIONS, answered, inCall, transition, type CallEvent, type CallPhase, type EventType, type PhaseKind } from './call-state.js';
 
 const peer = { username: 'bob', displayName: 'Bob' };
 const phases: Record<PhaseKind, CallPhase> = {
@@ -106,5 +106,11 @@ describe('call state machine', () => {
   it('reconnecting keeps the answer time', () => {
     const back = transition(transition(phases.active, events.interrupted).phase, events.connected).phase;
     expect(back).toMatchObject({ kind: 'active', answeredAt: 1000 });
+  });
+
+  it('a call is held from dialling or ringing on, and answered (busy to others) only once accepted', () => {
+    const held = (Object.keys(phases) as PhaseKind[]).filter((k) => inCall(phases[k]));
+    expect(held).toEqual(['outgoing', 'incoming', 'connecting', 'active', 'reconnecting']);
+    expect((Object.keys(phases) as PhaseKind[]).filter((k) => answered(phases[k]))).toEqual(['connecting', 'active', 'reconnecting']);
   });
 });

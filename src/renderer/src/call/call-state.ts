@@ -148,3 +148,8 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
 export function inCall(phase: CallPhase): boolean {
   return phase.kind !== 'idle' && phase.kind !== 'ended';
 }
+
+/** Whether the call has been answered and is not over: what others see as "In a call" (busy). */
+export function answered(phase: CallPhase): boolean {
+  return phase.kind === 'connecting' || phase.kind === 'active' || phase.kind === 'reconnecting';
+}

@@ -10,7 +10,7 @@ import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine } from './call-line.svelte.js';
 import type { MediaState } from './call-session.js';
-import { IDLE, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
+import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
 import { endReasonText } from './end-reasons.js';
 import { callTitle } from './call-title.js';
 import { Hangups } from './hangups.js';
@@ -73,6 +73,10 @@ export class CallController {
   }
   get busy(): boolean {
     return inCall(this.phase);
+  }
+  /** Answered and not over: others see you "In a call" (ringing is not yet). */
+  get talking(): boolean {
+    return answered(this.phase);
   }
 
   /** The call's name as shown: the room, the people in it ("Bob, Carol +1"), or the one other person. */
