@@ -13,6 +13,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { loadOrCreateSecret, loadOrCreateStoredSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
+import { RoomCodes } from './calls/room-codes.js';
 import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import type { Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
@@ -20,6 +21,7 @@ import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
 import { createHttpApp } from './http/app.js';
 import { iceServersFor } from './ice-servers.js';
+import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PresenceService } from './realtime/presence-service.js';
@@ -116,6 +118,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     graceMs: config.callGraceS * 1000,
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
     meshLimit: config.meshLimit,
+    roomCodes: new RoomCodes(shared?.limiter ?? memoryLimiter),
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.

@@ -137,6 +137,22 @@ async function expectPairRelay(callId: string, from: Device, to: Device, others:
 const ref = (username: string) => ({ username, displayName: username.charAt(0).toUpperCase() + username.slice(1) });
 
 describe('group calls across nodes', () => {
+  it('wrong join codes guessed through both nodes count together: the sixth from one account is rate_limited on either node', async () => {
+    const [one, two] = await twoNodes();
+    const logins = { alice: await register(one, 'alice'), mallory: await register(two, 'mallory') };
+    const alice = await connect(one, logins.alice, {}, []);
+    expectOk(await alice.emit('room:join', { name: 'board', code: 'sesame-4242' }));
+    const onOne = await connect(one, logins.mallory, {}, []);
+    const onTwo = await connect(two, logins.mallory, {}, []);
+    for (let i = 0; i < 5; i++) {
+      const device = i % 2 === 0 ? onOne : onTwo;
+      expect(await device.emit('room:join', { name: 'board', code: `guess-${i}-xyz` })).toMatchObject({ ok: false, code: 'wrong_code' });
+    }
+    for (const device of [onOne, onTwo]) {
+      expect(await device.emit('room:join', { name: 'board', code: 'guess-9-xyz' })).toMatchObject({ ok: false, code: 'rate_limited' });
+    }
+  });
+
   it('three people on two nodes in one room: each pair relays, mute reaches all, one leaving leaves the others their pair', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(one, 'carol') };

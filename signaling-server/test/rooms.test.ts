@@ -67,6 +67,56 @@ describe('named rooms', () => {
     await alice.next('room:joined');
   });
 
+  it('a join code shorter than eight characters is refused before any room opens', async () => {
+    const server = await startTestServer();
+    const { alice } = await team(server, 'alice');
+    expect(await alice.emit('room:join', { name: 'board', code: '4711' })).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(await alice.emit('room:join', { name: 'board', code: '1234567' })).toMatchObject({ ok: false, code: 'bad_request' });
+    expectOk(await alice.emit('room:join', { name: 'board', code: '12345678' }));
+  });
+
+  it('guessing a join code: one account gets 5 wrong codes compared over all its devices at once, then rate_limited, right code or not', async () => {
+    const server = await startTestServer();
+    const { alice, logins } = await team(server, 'alice', 'mallory', 'bob');
+    expectOk(await alice.emit('room:join', { name: 'board', code: 'sesame-4242' }));
+    // Four devices of one account guess at once: 40 codes in flight before any answer.
+    const devices = await Promise.all([0, 1, 2, 3].map(() => connect(server, logins.mallory, {}, [])));
+    const answers = await Promise.all(
+      devices.flatMap((d, i) => Array.from({ length: 10 }, (_, j) => d.emit('room:join', { name: 'board', code: `guess-${i}-${j}-x` }))),
+    );
+    const codes = answers.map((a) => (a.ok ? 'ok' : a.code));
+    expect(codes.filter((c) => c === 'wrong_code')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(35);
+    const limited = answers.find((a) => !a.ok && a.code === 'rate_limited');
+    expect(limited).toMatchObject({ message: 'Too many wrong join codes for room "board": wait and try again' });
+    expect((limited as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0);
+    // The right code does not help the guesser now; another account still gets in.
+    expect(await devices[0]?.emit('room:join', { name: 'board', code: 'sesame-4242' })).toMatchObject({ ok: false, code: 'rate_limited' });
+    const bob = await connect(server, logins.bob, {}, []);
+    expectOk(await bob.emit('room:join', { name: 'board', code: 'sesame-4242' }));
+    await settle(alice);
+    expect(alice.events('room:joined').map((p) => p.user.username)).toEqual(['bob']);
+  });
+
+  it('guessing a join code: a room takes 20 wrong codes from all accounts together, then refuses everyone; right codes cost nothing', async () => {
+    const server = await startTestServer();
+    const names = ['alice', 'bob', 'g1', 'g2', 'g3', 'g4', 'g5'] as const;
+    const devices = await team(server, ...names);
+    expectOk(await devices.alice.emit('room:join', { name: 'board', code: 'sesame-4242' }));
+    // Right codes given back: bob joins, leaves and joins again many times without spending the room's tries.
+    for (let i = 0; i < 6; i++) {
+      const { callId } = expectOk(await devices.bob.emit('room:join', { name: 'board', code: 'sesame-4242' }));
+      expectOk(await devices.bob.emit('call:hangup', { callId }));
+    }
+    const guessers = [devices.g1, devices.g2, devices.g3, devices.g4, devices.g5];
+    const answers = await Promise.all(guessers.flatMap((d, i) => Array.from({ length: 5 }, (_, j) => d.emit('room:join', { name: 'board', code: `guess-${i}-${j}-x` }))));
+    expect(answers.filter((a) => !a.ok && a.code === 'wrong_code')).toHaveLength(20);
+    expect(answers.filter((a) => !a.ok && a.code === 'rate_limited')).toHaveLength(5);
+    expect(await devices.bob.emit('room:join', { name: 'board', code: 'sesame-4242' })).toMatchObject({ ok: false, code: 'rate_limited' });
+    // Another room is not touched.
+    expectOk(await devices.bob.emit('room:join', { name: 'other', code: 'sesame-4242' }));
+  });
+
   it('the mesh limit refuses the next joiner with room_full and a clear message; a place freed can be taken', async () => {
     const server = await startTestServer({ meshLimit: 3 });
     const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');

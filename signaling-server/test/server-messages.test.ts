@@ -88,9 +88,9 @@ describe('server message schemas', () => {
     await ask(laptop3, 'call:resume', { callId: resumed }); // ended: state "ended"
 
     // Group calls: a named room with a join code, Add person, negotiation per pair, leaving.
-    const room = expectOk(await ask(alice, 'room:join', { name: 'standup', code: 'sesame' })).callId;
-    await ask(carol, 'room:join', { name: 'standup', code: 'wrong' }); // refused: wrong_code
-    await ask(carol, 'room:join', { name: 'standup', code: 'sesame' });
+    const room = expectOk(await ask(alice, 'room:join', { name: 'standup', code: 'sesame-42' })).callId;
+    await ask(carol, 'room:join', { name: 'standup', code: 'wrong-code' }); // refused: wrong_code
+    await ask(carol, 'room:join', { name: 'standup', code: 'sesame-42' });
     await alice.next('room:joined');
     await ask(alice, 'call:signal', { callId: room, to: 'carol', description: offer });
     await carol.next('call:signal', (p) => p.callId === room);

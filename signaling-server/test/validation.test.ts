@@ -55,6 +55,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { name: '-standup' },
     { name: 'x'.repeat(65) },
     { name: 'standup', code: '' },
+    { name: 'standup', code: '1234567' },
     { name: 'standup', code: 'x'.repeat(65) },
     { name: 'standup', code: 7 },
     { name: 'standup', media: { audio: true } },

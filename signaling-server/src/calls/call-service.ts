@@ -17,7 +17,7 @@
  * restart both sides claim the call and it is restored from the two claims
  * and its history row, so no single client can invent a call.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { UserRepository } from '../accounts/users.js';
 import { isStoreUnavailable } from '../db/store-errors.js';
 import type { HistoryRepository } from '../history/history-repository.js';
@@ -30,6 +30,7 @@ import { deviceRoom, userRoom, type ParleyServer } from '../realtime/types.js';
 import { callDevices, callMembers, type Call, type CallChange, type DeviceSession, type Participant, type Stores } from '../stores/types.js';
 import type { CallTimer, CallTimers } from './call-timers.js';
 import * as membership from './membership.js';
+import type { RoomCodes } from './room-codes.js';
 
 export interface CallServiceDeps {
   io: ParleyServer;
@@ -45,6 +46,8 @@ export interface CallServiceDeps {
   meshLimit: number;
   /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
   timers: CallTimers;
+  /** Join codes of rooms, with their guess limits. */
+  roomCodes: RoomCodes;
   log: Logger;
 }
 
@@ -60,11 +63,6 @@ const LOST_STATE_SETTLE_MS = 10_000;
 /** A ringing call is never older than the ring timeout, give or take the deadline sweep. */
 const RING_TIMEOUT_SLACK_MS = 5000;
 
-/** Compares join codes without telling by timing how much of a guess was right. */
-function sameCode(expected: string, given: string | undefined): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return given !== undefined && timingSafeEqual(digest(expected), digest(given));
-}
 
 export class CallService {
   private restartSweep: NodeJS.Timeout | undefined;
@@ -261,9 +259,7 @@ export class CallService {
         this.deps.log.info({ callId, room: name, username: session.username, code: code !== undefined }, 'room opened');
         return { callId, room: name, participants: [] };
       }
-      if (open.code !== null && !sameCode(open.code, code)) {
-        throw new RequestError('wrong_code', code === undefined ? `Room "${name}" needs a join code` : `That is not the join code of room "${name}"`);
-      }
+      if (open.code !== null) await this.deps.roomCodes.check(session.username, name, open.code, code);
       const res = await stores.calls.update(open.id, membership.join(me, meshLimit), open);
       if (res.ok) {
         await this.joined(res.call, session, now);

@@ -134,7 +134,7 @@ export class Dispatcher {
       ack?.({ ok: true, ...result });
       for (const fn of after) fn();
     } catch (err) {
-      if (err instanceof RequestError) return reject(err.code, err.message);
+      if (err instanceof RequestError) return reject(err.code, err.message, err.retryAfterMs);
       const unavailable = unavailableMessage(err);
       if (unavailable !== undefined) {
         this.deps.log.warn({ event, username: session.username, err: (err as Error).message }, 'message refused: a store is unreachable');

@@ -6,6 +6,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** With `rate_limited`: when the client may try again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
