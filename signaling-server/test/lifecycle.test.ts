@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SECRET_FILE } from '../src/auth/tokens.js';
@@ -145,6 +145,15 @@ describe('persistence across restarts', () => {
     const taken = await postJson(`${second.url}/api/register`, { username: 'alice', password: 'whatever-pass', displayName: 'Alice 2' });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('username_taken');
+  });
+
+  it('a data dir that exists with looser rights is made ours only (0700) at start, whatever the store', async () => {
+    const dataDir = path.join(tempDir(), 'shared-data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    expect(modeOf(dataDir)).toBe(0o755);
+    await startTestServer({ dataDir });
+    expect(modeOf(dataDir)).toBe(0o700);
   });
 
   it('a server on another data dir does not know the users or accept the tokens', async () => {

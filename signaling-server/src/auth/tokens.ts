@@ -89,7 +89,8 @@ export class TokenService {
   /** Throws InvalidTokenError with a message a user can act on. */
   async verify(token: string): Promise<TokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      // A token without an expiry would be good forever: refused, though the key signed it.
+      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub'] });
       const { sub, usr, ver } = payload;
       if (typeof sub !== 'string' || typeof usr !== 'string' || typeof ver !== 'number') {
         throw new InvalidTokenError('token is invalid');

@@ -15,7 +15,7 @@
  * also survives power loss, at the price of an fsync per commit, which
  * blocks the event loop (better-sqlite3 is synchronous): PARLEY_DB_SYNC.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
@@ -53,9 +53,19 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * The data dir, created if missing (`create`), and ours only (0700) even when
+ * it existed with looser rights: it holds the database, the token key and backups.
+ */
+export function privateDir(dir: string, create = true): void {
+  if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  else if (!existsSync(dir)) return;
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
 /** The SQLite file in `dataDir`, created if missing. */
 export async function openDatabase(dataDir: string, sync: DbSync = 'normal'): Promise<Database> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  privateDir(dataDir);
   const file = path.join(dataDir, DATABASE_FILE);
   const sqlite = new SQLite(file);
   // It holds password hashes: ours only (SQLite gives its -wal/-shm files the same mode).
@@ -118,6 +128,8 @@ export async function openStore(where: StoreLocation, log?: Logger): Promise<Ope
   if (!where.databaseUrl) {
     return { db: await openDatabase(where.dataDir, where.dbSync), dialect: 'sqlite', location: path.join(where.dataDir, DATABASE_FILE) };
   }
+  // Not needed with PostgreSQL, so not made; but one that is there (backups, an earlier SQLite file) is ours only.
+  privateDir(where.dataDir, false);
   // Loaded only when used: the SQLite default never pays for pg.
   const { createPostgresDatabase, redactDatabaseUrl } = await import('./postgres.js');
   const location = redactDatabaseUrl(where.databaseUrl);
