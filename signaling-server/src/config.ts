@@ -36,6 +36,14 @@ export interface Config {
   messageBurst: number;
   /** Refused (rate_limited) messages within 10 s that get a device session disconnected; 0: never. */
   floodDisconnect: number;
+  /** Per account, shared by its devices and every node: status changes a minute. */
+  statusChanges: number;
+  /** Per account: calls placed without an answer in 10 minutes (an answer gives its try back). */
+  unansweredCalls: number;
+  /** The same, per caller and callee. */
+  unansweredPerCallee: number;
+  /** Days call history (and its chat notes) is kept; older rows are pruned in the background. */
+  historyDays: number;
   /** Absolute path of the built web client served at `/`, if any. */
   webRoot: string | undefined;
   /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
@@ -103,6 +111,10 @@ const rawSchema = z.object({
   messageRate: int(1, 10_000),
   messageBurst: int(1, 100_000),
   floodDisconnect: int(0, 1_000_000),
+  statusChanges: int(1, 100_000),
+  unansweredCalls: int(1, 1_000_000),
+  unansweredPerCallee: int(1, 1_000_000),
+  historyDays: int(1, 36_500),
   webRoot: z.string().optional(),
   redisUrl: z
     .string()
@@ -136,6 +148,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
+  { key: 'statusChanges', env: 'PARLEY_STATUS_CHANGES', flag: '--status-changes', default: '20', help: 'status changes a minute per account (all its devices, every node); each reaches every watcher' },
+  { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
+  { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
+  { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
   { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
@@ -268,6 +284,10 @@ export function loadConfig(
     messageRate: r.messageRate,
     messageBurst: r.messageBurst,
     floodDisconnect: r.floodDisconnect,
+    statusChanges: r.statusChanges,
+    unansweredCalls: r.unansweredCalls,
+    unansweredPerCallee: r.unansweredPerCallee,
+    historyDays: r.historyDays,
     webRoot,
     redisUrl: r.redisUrl,
     ...overrides,

@@ -19,11 +19,13 @@ import type { Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
+import { HistoryRetention } from './history/retention.js';
 import { createHttpApp } from './http/app.js';
 import { iceServersFor } from './ice-servers.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
 import type { ParleyServer } from './realtime/types.js';
@@ -60,6 +62,8 @@ export interface RunningServer {
   db: Database;
   /** Acts on account changes (revocations, the live directory) made anywhere; polls on its own. */
   revocations: RevocationWatcher;
+  /** Deletes call history past PARLEY_HISTORY_DAYS; prunes on its own every hour. */
+  retention: HistoryRetention;
   /** Stops the node; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -107,6 +111,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
   await presence.start();
+  // Counts shared by every node when there are several, so no limit is multiplied by the number of nodes.
+  const limiter = shared?.limiter ?? memoryLimiter;
+  const limits = new AccountLimits(limiter, config);
   const calls = new CallService({
     io,
     stores,
@@ -118,7 +125,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     graceMs: config.callGraceS * 1000,
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
     meshLimit: config.meshLimit,
-    roomCodes: new RoomCodes(shared?.limiter ?? memoryLimiter),
+    roomCodes: new RoomCodes(limiter),
+    limits,
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.
@@ -133,6 +141,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     history,
     presence,
     calls,
+    limits,
     metrics,
     log: log.child({ module: 'realtime' }),
     iceServers: (opaqueId) => iceServersFor(config, opaqueId),
@@ -145,6 +154,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     directory.announce(events),
   );
   await watcher.start();
+  const retention = new HistoryRetention(history, config.historyDays, log.child({ module: 'history' }));
+  retention.start();
   const registry = shared?.registry({
     localSessions: () => [...io.of('/').sockets.keys()],
     sessionLost: async (session) => {
@@ -186,6 +197,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     (closed ??= (async () => {
       log.info('shutting down');
       watcher.stop();
+      retention.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
       // Ringing calls end; answered ones keep their media (peer to peer) and
@@ -211,5 +223,5 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('stopped');
     })());
 
-  return { url, port, io, db, revocations: watcher, close };
+  return { url, port, io, db, revocations: watcher, retention, close };
 }

@@ -16,11 +16,14 @@ afterEach(() => {
 });
 
 describe('schema migrations', () => {
-  it('0003-call-chat and 0004-group-calls: a database from before them opens, its calls without a chat note', async () => {
+  it('0003-call-chat and later: a database from before them opens, its calls without a chat note or a count', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-migrate-'));
     dirs.push(dir);
-    // Made by this version, then taken back to 0002: what 0003 and 0004 did is undone, and their records removed.
+    // Made by this version, then taken back to 0002: what 0003 and later did is undone, and their records removed.
     let db = await openDatabase(dir);
+    await sql`drop index calls_started_at`.execute(db);
+    await sql`alter table calls drop column attempts`.execute(db);
+    await sql`delete from kysely_migration where name = '0005-call-attempts'`.execute(db);
     await sql`drop table call_participants`.execute(db);
     await sql`alter table calls drop column room`.execute(db);
     await sql`alter table calls drop column chat`.execute(db);
@@ -35,6 +38,7 @@ describe('schema migrations', () => {
       const refs = (names: string[]) => Promise.resolve(new Map(names.map((n) => [n, { username: n, displayName: n }])));
       const [old] = await history.list('alice', { limit: 10, since: 0 }, refs);
       expect(old).toMatchObject({ callId: 'old', chat: false });
+      expect(old?.attempts).toBeUndefined();
       await history.noteChat('old');
       expect((await history.list('alice', { limit: 10, since: 0 }, refs))[0]).toMatchObject({ callId: 'old', chat: true });
     } finally {

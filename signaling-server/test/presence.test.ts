@@ -221,7 +221,7 @@ describe('presence with two nodes sharing Redis', () => {
 
   it("two devices of one user changing status at the same moment on two nodes: the stored status is the devices' aggregate, and every watcher ends with it", async () => {
     // Many rounds, each a few messages from the same devices: no rate limit in the way.
-    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000 });
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000 });
     const watch = await watchingBob(one, two);
     const bobOne = await connect(one, watch.bob, { device: 'bob-desktop-01' }, []);
     const bobTwo = await connect(two, watch.bob, { device: 'bob-laptop-001' }, []);
@@ -241,7 +241,7 @@ describe('presence with two nodes sharing Redis', () => {
   });
 
   it('a connection moving to the other node (its old one closing as the new one opens): every watcher ends with the stored status', async () => {
-    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000 });
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000 });
     const watch = await watchingBob(one, two);
     let bob = await connect(one, watch.bob, {}, []);
     for (let i = 0; i < 30; i++) {

@@ -24,6 +24,7 @@ import type { HistoryRepository } from '../history/history-repository.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CallResumeReply, ClientPayload, EndReason, Media, ServerToClientEvents, UserRef } from '../protocol/index.js';
+import type { AccountLimits } from '../realtime/account-limits.js';
 import type { PresenceService } from '../realtime/presence-service.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, userRoom, type ParleyServer } from '../realtime/types.js';
@@ -48,6 +49,8 @@ export interface CallServiceDeps {
   timers: CallTimers;
   /** Join codes of rooms, with their guess limits. */
   roomCodes: RoomCodes;
+  /** Unanswered calls per account and per pair. */
+  limits: AccountLimits;
   log: Logger;
 }
 
@@ -75,6 +78,7 @@ export class CallService {
   async invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
     const { stores, users, history } = this.deps;
     if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
+    await this.deps.limits.call(from.username, to);
     // Independent reads, asked together: with shared stores one round trip instead of three.
     const [current, callee, devices] = await Promise.all([stores.calls.byUser(from.username), users.find(to), stores.sessions.byUser(to)]);
     if (current) throw new RequestError('in_call', 'You are already in a call');
@@ -138,6 +142,7 @@ export class CallService {
     const call = this.ringingOn(session, existing);
     const accepted = await this.deps.stores.calls.accept(callId, session.device, Date.now(), existing);
     if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
+    void this.deps.limits.answered(call.caller, call.callee);
     await Promise.all([
       this.deps.timers.clear({ kind: 'ring', callId }),
       // The history row, then the news (a device that hears it may read its history at once),
@@ -174,6 +179,7 @@ export class CallService {
     const { stores, users, meshLimit } = this.deps;
     const call = await this.participating(session, callId);
     if (to === session.username) throw new RequestError('self_call', 'You are in this call already');
+    await this.deps.limits.call(session.username, to);
     const callee = await users.find(to);
     if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
     const devices = await stores.sessions.byUser(to);

@@ -103,6 +103,14 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.createIndex('call_participants_username').on('call_participants').columns(['username', 'call_id']).execute();
     },
   ],
+  [
+    '0005-call-attempts',
+    async (db) => {
+      // Refusals repeated to one callee are one row with a count; old rows are pruned by start time.
+      await db.schema.alterTable('calls').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema.createIndex('calls_started_at').on('calls').column('started_at').execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

@@ -29,6 +29,8 @@ export interface CallsTable {
   chat: Generated<number>;
   /** A named room's name; null for other calls. `callee` is '' for a named room. */
   room: string | null;
+  /** Calls this row stands for: a refusal repeated to the same callee adds to the last one (0005-call-attempts). */
+  attempts: Generated<number>;
 }
 
 /** Who took part in a group call (a named room, or a call someone was added to). */

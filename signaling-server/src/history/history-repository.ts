@@ -4,10 +4,13 @@
  * group call (a named room, or a call someone was added to) also lists who
  * took part, in call_participants.
  */
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { CallsTable } from '../db/schema.js';
+import type { CallsTable, DatabaseSchema } from '../db/schema.js';
 import { END_REASONS, type EndReason, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
+
+/** How far apart the same refusal to the same callee still makes one row. */
+export const REFUSALS_MERGED_MS = 60 * 60 * 1000;
 
 /** Outcomes that leave the callee with a missed call (declining is a choice, not a miss). */
 export const MISSED_OUTCOMES: readonly EndReason[] = ['no-answer', 'cancelled', 'offline', 'busy', 'dnd'];
@@ -35,10 +38,11 @@ const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v
 export class HistoryRepository {
   constructor(private readonly db: Database) {}
 
-  async started(call: CallRecordStart): Promise<void> {
+  async started(call: CallRecordStart, attempts = 1): Promise<void> {
     await this.db
       .insertInto('calls')
       .values({
+        attempts,
         call_id: call.callId,
         caller: call.caller,
         callee: call.callee,
@@ -86,12 +90,42 @@ export class HistoryRepository {
     await this.db.updateTable('calls').set({ chat: 1 }).where('call_id', '=', callId).execute();
   }
 
-  /** A call that never rang (callee offline, busy, on DND): started and ended at once. */
+  /**
+   * A call that never rang (callee offline, busy, on DND): started and ended
+   * at once. When the last call from this caller to this callee was the same
+   * refusal, within REFUSALS_MERGED_MS, a row counting both replaces it
+   * (numbered anew, so it lists as the newest on both sides).
+   */
   async refused(call: CallRecordStart, outcome: EndReason): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      const last = await trx
+        .selectFrom('calls')
+        .select(['call_id', 'outcome', 'answered_at', 'room', 'attempts', 'started_at'])
+        .where('caller', '=', call.caller)
+        .where('callee', '=', call.callee)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const repeat = last?.outcome === outcome && last.answered_at === null && last.room === null && call.startedAt - last.started_at < REFUSALS_MERGED_MS;
+      if (repeat) await trx.deleteFrom('calls').where('call_id', '=', last.call_id).execute();
+      // The merged row keeps its call id, so a client that listed it replaces it rather than showing both.
+      const row = repeat ? { ...call, callId: last.call_id } : call;
       const repo = new HistoryRepository(trx);
-      await repo.started(call);
-      await repo.ended(call.callId, outcome, call.startedAt);
+      await repo.started(row, repeat ? last.attempts + 1 : 1);
+      await repo.ended(row.callId, outcome, row.startedAt);
+    });
+  }
+
+  /** Deletes calls that started before `before` and have ended, with their participants; returns how many. */
+  async prune(before: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const old = (eb: ExpressionBuilder<DatabaseSchema, 'calls'>) => eb.and([eb('started_at', '<', before), eb('ended_at', 'is not', null)]);
+      await trx
+        .deleteFrom('call_participants')
+        .where('call_id', 'in', (eb) => eb.selectFrom('calls').select('call_id').where(old))
+        .execute();
+      const res = await trx.deleteFrom('calls').where(old).executeTakeFirst();
+      return Number(res.numDeletedRows);
     });
   }
 
@@ -216,6 +250,7 @@ function toEntry(
     outcome,
     missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
     chat: r.chat === 1,
+    ...(r.attempts > 1 && { attempts: r.attempts }),
     ...(r.room !== null && { room: r.room }),
     ...(group && { participants: (members ?? []).filter((u) => u !== username).map(ref) }),
   };

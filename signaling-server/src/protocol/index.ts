@@ -204,6 +204,8 @@ export interface HistoryEntry {
   missed: boolean;
   /** Someone chatted during the call (`call:note`); older servers leave it out. */
   chat?: boolean;
+  /** Calls this entry stands for, when more than one: the same refusal repeated to the same callee within an hour. */
+  attempts?: number;
   /** A named room's name (group calls only). */
   room?: string;
   /** Group calls only: everyone else who took part. */

@@ -83,6 +83,7 @@ const historyEntry = z.object({
   outcome: z.nullable(endReason),
   missed: z.boolean(),
   chat: z.optional(z.boolean()),
+  attempts: z.optional(z.int().check(z.minimum(2))),
   room: z.optional(roomName),
   participants: z.optional(participants),
 });

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
 import { StoreUnavailableError, type Stores } from '../stores/types.js';
+import type { AccountLimits } from './account-limits.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
@@ -66,6 +67,8 @@ export interface RealtimeDeps {
   floodDisconnect: number;
   /** True once shutdown has begun: disconnects then change no state. */
   closing: () => boolean;
+  /** Per-account limits (status changes here; calls in CallService). */
+  limits: AccountLimits;
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
@@ -84,6 +87,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
 
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
+      await deps.limits.status(session.username);
       await stores.sessions.setStatus(session.sessionId, status);
       return { status: await presence.refresh(session.username) };
     },

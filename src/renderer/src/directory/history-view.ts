@@ -16,6 +16,8 @@ export interface HistoryRow {
   video: boolean;
   /** Someone chatted during the call (what was said is not kept anywhere). */
   chat: boolean;
+  /** Calls this row stands for: the same refusal repeated within an hour is one row. */
+  attempts: number;
   /** A group call: its title ("Room standup", or "Bob, Carol +1"), its room, and the others who took part, each once. */
   group: { title: string; room: string | null; participants: HistoryEntry['peer'][] } | null;
 }
@@ -47,6 +49,7 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     startedAt: e.startedAt,
     video: e.media.video,
     chat: e.chat === true,
+    attempts: e.attempts ?? 1,
     group: groupOf(e),
   }));
 }

@@ -66,6 +66,11 @@ describe('history view', () => {
     ]);
   });
 
+  it('counts a refusal repeated within the hour (older servers send no count)', () => {
+    const rows = historyRows([entry({ callId: 'a', attempts: 4 }), entry({ callId: 'b' })]);
+    expect(rows.map((r) => r.attempts)).toEqual([4, 1]);
+  });
+
   it('merges pages newest first without duplicates', () => {
     const merged = mergeHistory([entry({ seq: 1, callId: 'a' }), entry({ seq: 2, callId: 'b' })], [entry({ seq: 3, callId: 'c' }), entry({ seq: 2, callId: 'b', outcome: 'hangup' })]);
     expect(merged.map((e) => e.callId)).toEqual(['c', 'b', 'a']);

@@ -1,0 +1,74 @@
+/**
+ * Limits per account, not per connection (realtime/account-limits.ts): one
+ * signed-in user cannot ring a colleague in a loop, fill the history with
+ * calls nobody answers, or flood every watcher with status changes, however
+ * many devices or nodes they spread it over. Calls that are answered cost
+ * nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { connect, establishCall, expectOk, register, settle, startTestServer, team, twoNodes } from './harness.js';
+
+const AUDIO = { audio: true, video: false };
+
+describe('per-account limits', () => {
+  it('ring-and-cancel in a loop: the callee is rung 10 times, then the caller is refused rate_limited; others are not affected', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    for (let i = 0; i < 10; i++) {
+      const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: AUDIO }));
+      await bob.next('call:incoming', (p) => p.callId === callId);
+      expectOk(await alice.emit('call:cancel', { callId }));
+    }
+    const refused = await alice.emit('call:invite', { to: 'bob', media: AUDIO });
+    expect(refused).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again' });
+    expect((refused as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0);
+    await settle(bob);
+    expect(bob.events('call:incoming')).toHaveLength(10);
+    // Alice may still call someone else, and bob may still be called by someone else.
+    const toCarol = expectOk(await alice.emit('call:invite', { to: 'carol', media: AUDIO })).callId;
+    await carol.next('call:incoming', (p) => p.callId === toCarol);
+    expectOk(await alice.emit('call:cancel', { callId: toCarol }));
+    await establishCall(dave, bob);
+  });
+
+  it('answered calls give their tries back: a pair can call each other all day', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    for (let i = 0; i < 15; i++) {
+      const callId = await establishCall(alice, bob);
+      expectOk(await alice.emit('call:hangup', { callId }));
+      await bob.next('call:ended', (p) => p.callId === callId);
+    }
+  });
+
+  it('calls refused as offline count per account over all its devices and both nodes: past the limit, rate_limited on every one', async () => {
+    const [one, two] = await twoNodes({ unansweredCalls: 6 });
+    const alice = await register(one, 'alice');
+    const offline = ['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7'];
+    for (const name of offline) await register(one, name);
+    const desk = await connect(one, alice, { device: 'alice-desk-001' }, []);
+    const laptop = await connect(two, alice, { device: 'alice-laptop-01' }, []);
+    const answers = await Promise.all(offline.slice(0, 6).map((to, i) => (i % 2 === 0 ? desk : laptop).emit('call:invite', { to, media: AUDIO })));
+    expect(answers.map((a) => (a.ok ? 'ok' : a.code))).toEqual(Array(6).fill('offline'));
+    for (const d of [desk, laptop]) {
+      expect(await d.emit('call:invite', { to: 'o7', media: AUDIO })).toMatchObject({
+        ok: false,
+        code: 'rate_limited',
+        message: 'You have placed too many calls without an answer: wait and try again',
+      });
+    }
+    // Only the six refusals reached the history.
+    expect(expectOk(await desk.emit('history:list', { limit: 50 })).calls).toHaveLength(6);
+  });
+
+  it('status changes: 20 a minute per account over all its devices, then rate_limited', async () => {
+    const server = await startTestServer();
+    const login = await register(server, 'alice');
+    const desk = await connect(server, login, { device: 'alice-desk-001' }, []);
+    const laptop = await connect(server, login, { device: 'alice-laptop-01' }, []);
+    for (let i = 0; i < 20; i++) expectOk(await (i % 2 === 0 ? desk : laptop).emit('presence:set', { status: i % 2 === 0 ? 'away' : 'available' }));
+    for (const d of [desk, laptop]) {
+      expect(await d.emit('presence:set', { status: 'dnd' })).toMatchObject({ ok: false, code: 'rate_limited', message: 'Your status changed too often: wait and try again' });
+    }
+  });
+});
