@@ -157,15 +157,22 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (!parsed.success) throw new HttpFailure(400, 'bad_request', describeIssues(parsed.error));
     const { username, password } = parsed.data;
     const ip = clientIp(req);
-    const wait = await deps.throttle.retryAfterMs(username, ip);
-    if (wait > 0) throw new HttpFailure(429, 'rate_limited', 'Too many failed sign-ins: wait and try again', wait);
-    const user = await deps.users.verify(username, password);
+    // Reserved before the password is checked, so parallel guesses get no more checks than sequential ones.
+    const attempt = await deps.throttle.reserve(username, ip);
+    if (!attempt.ok) throw new HttpFailure(429, 'rate_limited', 'Too many failed sign-ins: wait and try again', attempt.retryAfterMs);
+    let user: User | undefined;
+    try {
+      user = await deps.users.verify(username, password);
+    } catch (err) {
+      await attempt.abandoned();
+      throw err;
+    }
     if (!user) {
-      await deps.throttle.failed(username, ip);
+      await attempt.failed();
       deps.log.warn({ username: USERNAME_PATTERN.test(username) ? username : '[not a username]', ip }, 'sign-in failed');
       throw new HttpFailure(401, 'invalid_credentials', 'Wrong username or password');
     }
-    await deps.throttle.succeeded(username);
+    await attempt.succeeded();
     if (user.disabled) throw new HttpFailure(403, 'account_disabled', 'This account is disabled: ask your admin');
     res.json(await signedIn(user));
   });
