@@ -1,11 +1,12 @@
 /**
- * The guessing limits under parallel requests: sign-in gets
+ * The guessing limits under parallel requests: sign-in and invite codes get
  * no more real checks when guesses arrive all at once than one by one, on
  * whichever store the run uses (memory, or Redis shared between nodes).
- * Every 401 is a real check; a 429 is not.
+ * Every 401 (or 403 invalid_invite) is a real check; a 429 is not.
  */
 import { describe, expect, it } from 'vitest';
-import { postJson, register, startTestServer } from './harness.js';
+import { INVITE_TRIES } from '../src/http/app.js';
+import { postJson, register, startTestServer, twoNodes } from './harness.js';
 
 /** Free failures per username and per IP (login-throttle.ts), plus the one try the gate lets through. */
 const USER_CHECKS = 5 + 1;
@@ -42,5 +43,40 @@ describe('sign-in limits under parallel guesses', () => {
     const counts = tally(await burst(120, (i) => postJson(`${server.url}/api/login`, { username: `user${i}`, password: 'guess' })));
     expect(Object.keys(counts).sort()).toEqual(['401', '429']);
     expect(counts[401]).toBeLessThanOrEqual(IP_CHECKS);
+  });
+});
+
+describe('invite codes', () => {
+  const invite = { registration: 'invite' as const, inviteCode: 'welcome-to-the-team', trustProxy: ['loopback'] };
+  const body = (i: number, inviteCode: string) => ({ username: `user${i}`, password: 'long enough', displayName: 'U', inviteCode });
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+
+  it('locks an address out after a few wrong codes, however many arrive at once', async () => {
+    const server = await startTestServer(invite);
+    const guesser = '203.0.113.9';
+    const answers = await burst(60, (i) => postJson(`${server.url}/api/register`, body(i, `guess-${i}-xx`), from(guesser)));
+    const counts = tally(answers);
+    expect(Object.keys(counts).sort()).toEqual(['403', '429']);
+    expect(counts[403]).toBeLessThanOrEqual(INVITE_TRIES);
+    const refused = answers.find((a) => a.status === 429);
+    expect(refused?.body).toMatchObject({ code: 'rate_limited' });
+    expect(refused?.body.retryAfterMs).toBeGreaterThan(0);
+    // The right code does not help the guessing address...
+    expect(await postJson(`${server.url}/api/register`, body(100, 'welcome-to-the-team'), from(guesser))).toMatchObject({ status: 429 });
+    // ...while anyone else registers, and a right code is not counted against its address.
+    const colleague = '198.51.100.4';
+    for (let i = 0; i < INVITE_TRIES + 2; i++) {
+      expect((await postJson(`${server.url}/api/register`, body(200 + i, 'welcome-to-the-team'), from(colleague))).status).toBe(201);
+    }
+  });
+
+  it('counts wrong codes across nodes sharing Redis', async () => {
+    const [one, two] = await twoNodes(invite);
+    for (let i = 0; i < INVITE_TRIES; i++) {
+      const node = i % 2 === 0 ? one : two;
+      expect(await postJson(`${node.url}/api/register`, body(i, 'a-wrong-guess'))).toMatchObject({ status: 403, body: { code: 'invalid_invite' } });
+    }
+    expect(await postJson(`${one.url}/api/register`, body(50, 'a-wrong-guess'))).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    expect(await postJson(`${two.url}/api/register`, body(51, 'a-wrong-guess'))).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
   });
 });

@@ -81,6 +81,10 @@ class HttpFailure extends Error {
 const sameSecret = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
+/** Wrong invite codes an IP may try per window (PROTOCOL.md and docs/self-hosting.md say so too). */
+export const INVITE_TRIES = 5;
+export const INVITE_WINDOW_S = 15 * 60;
+
 const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -90,6 +94,21 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
   const registrations = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'register', points: 20, duration: 3600 });
+  // Invite codes tried per IP: room for typos, none for guessing.
+  const inviteTries = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'invite', points: INVITE_TRIES, duration: INVITE_WINDOW_S });
+
+  /** A try is taken before the code is compared (atomically, so parallel guesses get no more) and given back when it was right. */
+  const checkInvite = async (code: string | undefined, ip: string): Promise<void> => {
+    if (!code) throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
+    try {
+      await inviteTries.consume(ip);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many wrong invite codes from here: wait and try again', err.msBeforeNext);
+      throw err;
+    }
+    if (deps.inviteCode && sameSecret(code, deps.inviteCode)) await inviteTries.reward(ip, 1);
+    else throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
+  };
 
   app.use((req, _res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
@@ -133,9 +152,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (deps.registration === 'closed') {
       throw new HttpFailure(403, 'registration_closed', 'This server does not accept new accounts: ask your admin');
     }
-    if (deps.registration === 'invite' && !(inviteCode && deps.inviteCode && sameSecret(inviteCode, deps.inviteCode))) {
-      throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
-    }
+    if (deps.registration === 'invite') await checkInvite(inviteCode, clientIp(req));
     try {
       await registrations.consume(clientIp(req));
     } catch (err) {
