@@ -99,6 +99,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     healthChecks: [{ name: 'database', check: () => pingDatabase(db) }, ...(shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [])],
     sessions: () => io.of('/').sockets.size,
     webRoot: config.webRoot,
+    metricsToken: config.metricsToken,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics);

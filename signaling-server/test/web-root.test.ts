@@ -148,10 +148,13 @@ describe('web root', () => {
       expect(JSON.parse(handshake.slice(1))).toHaveProperty('sid');
 
       // The reserved paths' neighbours are not client routes either.
-      for (const route of ['/socket.io', '/api', '/healthz/x', '/metrics/x']) {
+      // Nor are other spellings of them: routing is strict and case-sensitive.
+      for (const route of ['/socket.io', '/api', '/healthz/x', '/metrics/x', '/metrics/', '/METRICS', '/Metrics/', '/healthz/', '/HEALTHZ', '/API/info']) {
         const res = await fetch(`${server.url}${route}`, { headers });
         expect(res.status, route).toBe(404);
-        expect(await res.text(), route).not.toContain('decoy');
+        const text = await res.text();
+        expect(text, route).not.toContain('decoy');
+        expect(text, route).not.toContain('parley_');
       }
     }
     const register = await postJson(`${server.url}/api/register`, { username: 'alice', password: 'alice-password', displayName: 'Alice' }, HTML);

@@ -48,6 +48,8 @@ export interface HttpDeps {
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
+  /** When set, /metrics answers only `Authorization: Bearer <this>`. */
+  metricsToken?: string | undefined;
 }
 
 export interface HealthCheck {
@@ -85,11 +87,18 @@ const sameSecret = (a: string, b: string): boolean =>
 export const INVITE_TRIES = 5;
 export const INVITE_WINDOW_S = 15 * 60;
 
+const bearerIs = (header: string | undefined, token: string): boolean =>
+  header !== undefined && /^Bearer /i.test(header) && sameSecret(header.slice('Bearer '.length).trim(), token);
+
 const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // /metrics/ and /METRICS are not /metrics: a proxy rule written for one
+  // exact path must not be walked around by a variant the router accepts.
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
   if (deps.trustProxy.length > 0) app.set('trust proxy', deps.trustProxy);
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
@@ -131,7 +140,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.status(503).json({ status: 'error', down, message: `unreachable: ${down.join(', ')}` });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsToken !== undefined && !bearerIs(req.headers.authorization, deps.metricsToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new HttpFailure(401, 'unauthorized', 'Metrics need "Authorization: Bearer" with PARLEY_METRICS_TOKEN');
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
