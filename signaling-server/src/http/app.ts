@@ -26,6 +26,7 @@ import {
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
+import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
 
@@ -48,6 +49,8 @@ export interface HttpDeps {
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
+  /** Names accepted in Host (hosts.ts); undefined: any. */
+  hosts?: HostPolicy;
   /** When set, /metrics answers only `Authorization: Bearer <this>`. */
   metricsToken?: string | undefined;
 }
@@ -119,6 +122,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     else throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
   };
 
+  // The raw Host header, never req.hostname (which a trusted proxy's X-Forwarded-Host would set).
+  app.use((req, _res, next) => {
+    if (!hostAllowed(req.headers.host, deps.hosts)) next(new HttpFailure(421, 'forbidden_host', FORBIDDEN_HOST_MESSAGE));
+    else next();
+  });
   app.use((req, _res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
       next(new HttpFailure(403, 'forbidden_origin', 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS'));
