@@ -48,6 +48,10 @@ export interface Config {
   webRoot: string | undefined;
   /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
   redisUrl: string | undefined;
+  /** The address users reach the server at; its host name is accepted in Host (see http/hosts.ts). */
+  publicUrl: string | undefined;
+  /** Bearer token /metrics asks for; undefined: /metrics is open (guard it at the proxy). */
+  metricsToken: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -122,6 +126,13 @@ const rawSchema = z.object({
       message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0',
     })
     .optional(),
+  publicUrl: z
+    .string()
+    .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol) && new URL(u).hostname !== '', {
+      message: 'must be an http:// or https:// URL, e.g. https://parley.example.com',
+    })
+    .optional(),
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 type RawSettings = z.input<typeof rawSchema>;
 
@@ -155,10 +166,12 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
   { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
+  { key: 'publicUrl', env: 'PARLEY_PUBLIC_URL', flag: '--public-url', help: 'https://name users reach the server at: requests naming another host (Host header) are refused; unset, the check is on only while listening on loopback without a proxy' },
+  { key: 'metricsToken', env: 'PARLEY_METRICS_TOKEN', flag: '--metrics-token', help: 'secret that /metrics asks for as "Authorization: Bearer <token>" (unset: /metrics is open, guard it at the proxy)' },
 ];
 
 /** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
-const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl']);
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -290,6 +303,8 @@ export function loadConfig(
     historyDays: r.historyDays,
     webRoot,
     redisUrl: r.redisUrl,
+    publicUrl: r.publicUrl,
+    metricsToken: r.metricsToken,
     ...overrides,
   };
 }

@@ -15,12 +15,13 @@ import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
 import { RoomCodes } from './calls/room-codes.js';
 import { connectSharedState, type SharedState } from './cluster/shared-state.js';
-import type { Config } from './config.js';
+import { isLoopback, type Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
 import { HistoryRetention } from './history/retention.js';
 import { createHttpApp } from './http/app.js';
+import { hostPolicy } from './http/hosts.js';
 import { iceServersFor } from './ice-servers.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -88,6 +89,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const stores = shared?.stores ?? createMemoryStores();
 
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
+  const hosts = hostPolicy(config);
   // The app is the server's request handler before Socket.IO attaches, so
   // Socket.IO can take its own path (/socket.io/) away from it.
   const app = createHttpApp({
@@ -105,9 +107,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     healthChecks: [{ name: 'database', check: () => pingDatabase(db) }, ...(shared ? [{ name: 'redis', check: () => shared.redis.ping() }] : [])],
     sessions: () => io.of('/').sockets.size,
     webRoot: config.webRoot,
+    metricsToken: config.metricsToken,
+    hosts,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
-  const io = createIo(httpServer, config.allowedOrigins, metrics);
+  const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);
   shared?.attach(io);
   const presence = new PresenceService(io, stores, users);
   await presence.start();
@@ -191,6 +195,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     { url, store: store.location, registration: config.registration, webRoot: config.webRoot, version: VERSION, node, shared: shared !== undefined },
     'parley-server listening',
   );
+  if (!isLoopback(config.host) && !config.tls && config.trustProxy.length === 0) {
+    log.warn(
+      { host: config.host },
+      `listening on ${config.host} without TLS and without PARLEY_TRUST_PROXY: passwords and sign-in tokens cross the network readable by anyone on the way; ` +
+        'serve HTTPS with PARLEY_TLS_CERT and PARLEY_TLS_KEY, or put a TLS proxy in front and set PARLEY_TRUST_PROXY to its address',
+    );
+  }
+  if (!hosts) log.info('the Host header is not checked (no PARLEY_PUBLIC_URL, and not on loopback alone): set PARLEY_PUBLIC_URL to refuse other names');
 
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -57,6 +57,9 @@ describe('defaults', () => {
       dbSync: 'normal',
       // One process, state in its memory: no Redis unless asked for.
       redisUrl: undefined,
+      // No public name: Host is checked only while listening on loopback (http/hosts.ts).
+      publicUrl: undefined,
+      metricsToken: undefined,
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -130,6 +133,8 @@ describe('flags and environment', () => {
       PARLEY_MESH_LIMIT: '3',
       PARLEY_DB_SYNC: 'full',
       PARLEY_REDIS_URL: 'redis://parley:pw@redis.internal:6380/3',
+      PARLEY_PUBLIC_URL: 'https://parley.example.org',
+      PARLEY_METRICS_TOKEN: 'a-long-metrics-token',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -152,6 +157,8 @@ describe('flags and environment', () => {
       meshLimit: 3,
       dbSync: 'full',
       redisUrl: 'redis://parley:pw@redis.internal:6380/3',
+      publicUrl: 'https://parley.example.org',
+      metricsToken: 'a-long-metrics-token',
     });
     expect(config.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(config.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
@@ -295,6 +302,16 @@ describe('refused values', () => {
     err = expectRefused(() => loadConfig({ PARLEY_REDIS_URL: 'http://user:hunter22@redis' }), 'PARLEY_REDIS_URL', '--redis-url');
     expect(err.message).toContain('redis://');
     expect(err.message).not.toContain('hunter22');
+    err = expectRefused(() => loadConfig({ PARLEY_METRICS_TOKEN: 'sh0rt-token' }), 'PARLEY_METRICS_TOKEN', '--metrics-token');
+    expect(err.message).toContain('at least 16 characters');
+    expect(err.message).not.toContain('sh0rt-token');
+  });
+
+  it('takes an http:// or https:// public URL only', () => {
+    expect(loadConfig({}, extractSettingFlags(['--public-url', 'http://parley.lan:7070']).flags).publicUrl).toBe('http://parley.lan:7070');
+    for (const bad of ['parley.example.org', 'ftp://parley.example.org', 'https://']) {
+      expectRefused(() => loadConfig({ PARLEY_PUBLIC_URL: bad }), 'PARLEY_PUBLIC_URL', '--public-url');
+    }
   });
 
   it('takes redis:// and rediss:// URLs only', () => {

@@ -9,7 +9,9 @@
  * stack are not built or started here.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { userInfo } from 'node:os';
 import getPort from 'get-port';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../src/config.js';
 import { iceServersFor } from '../src/ice-servers.js';
-import { tempDir } from './harness.js';
+import { startTestServer, tempDir } from './harness.js';
 import { TurnClient } from './turn-client.js';
 
 const run = promisify(execFile);
@@ -51,28 +53,104 @@ const MUST_DENY = [
   'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
 ];
 
+/** The site config with its nodes, certificate and (when given) listeners moved to loopback; the certificate must be in `dir`. */
+function templatedSite(dir: string, nodes: number[], listen?: { http: number; https: number }): string {
+  let site = read('nginx/parley.conf')
+    .replace(/# nodes:begin\n[\s\S]*# nodes:end/, `# nodes:begin\n${nodes.map((p) => `    server 127.0.0.1:${p};\n`).join('')}    # nodes:end`)
+    .replaceAll('/etc/letsencrypt/live/parley.example.com/fullchain.pem', `${dir}/cert.pem`)
+    .replaceAll('/etc/letsencrypt/live/parley.example.com/privkey.pem', `${dir}/key.pem`);
+  expect(site).not.toContain('/etc/letsencrypt');
+  if (listen) {
+    site = site
+      .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${listen.http};`)
+      .replace(/^(\s*)listen 443 ssl http2;$/m, `$1listen 127.0.0.1:${listen.https} ssl http2;`)
+      .replace(/^\s*listen \[::\]:\d+.*\n/gm, '');
+    expect(site).not.toMatch(/listen (80|443|\[)/);
+  }
+  return site;
+}
+
+async function testCertificate(dir: string): Promise<void> {
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=parley.test']);
+}
+
+/** GET over TLS from a chosen loopback source address: 127.0.0.1 is the config's monitoring network, others are outside it. */
+function httpsGet(url: string, rawPath: string, localAddress: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ hostname, port, path: rawPath, localAddress, rejectUnauthorized: false, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('deploy/nginx/parley.conf', () => {
   it.skipIf(missingTool('nginx', 'nginx'))('passes nginx -t with a certificate and the upstream templated to local nodes', async () => {
     const dir = tempDir();
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=parley.test']);
+    await testCertificate(dir);
     const site = read('nginx/parley.conf');
     expect(site).toMatch(/# nodes:begin\n[\s\S]*# nodes:end/);
     expect(site).toMatch(/^\s*hash \$remote_addr consistent;/m);
     expect(site).toMatch(/location \/socket\.io\/ \{/);
     expect(site).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
     expect(site).toMatch(/listen 443 ssl http2;/);
-    const templated = site
-      .replace(/# nodes:begin\n[\s\S]*# nodes:end/, '# nodes:begin\n    server 127.0.0.1:17071;\n    server 127.0.0.1:17072;\n    # nodes:end')
-      .replaceAll('/etc/letsencrypt/live/parley.example.com/fullchain.pem', `${dir}/cert.pem`)
-      .replaceAll('/etc/letsencrypt/live/parley.example.com/privkey.pem', `${dir}/key.pem`);
-    expect(templated).not.toContain('/etc/letsencrypt');
-    writeFileSync(`${dir}/site.conf`, templated);
+    writeFileSync(`${dir}/site.conf`, templatedSite(dir, [17071, 17072]));
     writeFileSync(`${dir}/nginx.conf`, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  include ${dir}/site.conf;\n}\n`);
     const res = spawnSync(tool('nginx') as string, ['-t', '-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { encoding: 'utf8' });
     expect(res.stderr).toMatch(/syntax is ok/);
     expect(res.stderr).toMatch(/test is successful/);
     expect(res.status).toBe(0);
   });
+
+  it.skipIf(missingTool('nginx', 'nginx'))(
+    'run in front of a node, gives /metrics to the monitoring network only and refuses /metrics/, /METRICS and the like to everyone',
+    { timeout: 30_000 },
+    async () => {
+      const server = await startTestServer({ trustProxy: ['loopback'] });
+      const dir = tempDir();
+      await testCertificate(dir);
+      for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, t));
+      const listen = { http: await getPort({ host: '127.0.0.1' }), https: await getPort({ host: '127.0.0.1' }) };
+      writeFileSync(`${dir}/site.conf`, templatedSite(dir, [server.port], listen));
+      const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`).join('\n');
+      const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : '';
+      writeFileSync(`${dir}/nginx.conf`, `${user}worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temp}\n  include ${dir}/site.conf;\n}\n`);
+      const nginx = spawn(tool('nginx') as string, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      try {
+        const url = `https://127.0.0.1:${listen.https}`;
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          try {
+            if ((await httpsGet(url, '/healthz', '127.0.0.1')).status === 200) break;
+          } catch (err) {
+            if (Date.now() > deadline) throw err;
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const monitoring = await httpsGet(url, '/metrics', '127.0.0.1');
+        expect(monitoring.status).toBe(200);
+        expect(monitoring.body).toContain('parley_connected_sessions');
+        expect((await httpsGet(url, '/metrics', '127.0.0.77')).status).toBe(403);
+        for (const from of ['127.0.0.1', '127.0.0.77']) {
+          for (const variant of ['/metrics/', '/METRICS', '/Metrics', '/metrics/x', '//metrics/', '/./metrics/', '/%6Detrics/', '/metrics/?x=1']) {
+            const res = await httpsGet(url, variant, from);
+            // 403 is nginx's own refusal: the node is never asked.
+            expect(res.status, `${variant} from ${from}`).toBe(403);
+            expect(res.body, `${variant} from ${from}`).not.toContain('parley_');
+          }
+        }
+      } finally {
+        nginx.kill('SIGTERM');
+        await exited;
+      }
+    },
+  );
 });
 
 describe('deploy/systemd/parley-server.service', () => {

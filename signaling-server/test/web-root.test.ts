@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -148,10 +148,13 @@ describe('web root', () => {
       expect(JSON.parse(handshake.slice(1))).toHaveProperty('sid');
 
       // The reserved paths' neighbours are not client routes either.
-      for (const route of ['/socket.io', '/api', '/healthz/x', '/metrics/x']) {
+      // Nor are other spellings of them: routing is strict and case-sensitive.
+      for (const route of ['/socket.io', '/api', '/healthz/x', '/metrics/x', '/metrics/', '/METRICS', '/Metrics/', '/healthz/', '/HEALTHZ', '/API/info']) {
         const res = await fetch(`${server.url}${route}`, { headers });
         expect(res.status, route).toBe(404);
-        expect(await res.text(), route).not.toContain('decoy');
+        const text = await res.text();
+        expect(text, route).not.toContain('decoy');
+        expect(text, route).not.toContain('parley_');
       }
     }
     const register = await postJson(`${server.url}/api/register`, { username: 'alice', password: 'alice-password', displayName: 'Alice' }, HTML);
@@ -181,6 +184,32 @@ describe('web root', () => {
         else expect([400, 403, 404], label).toContain(res.status);
       }
     }
+  });
+
+  it('does not follow a symbolic link out of the folder, and does follow one within it', async () => {
+    const dir = webFolder();
+    const outside = path.dirname(dir);
+    mkdirSync(path.join(outside, 'private'));
+    writeFileSync(path.join(outside, 'private', 'index.html'), SECRET);
+    writeFileSync(path.join(outside, 'private', 'notes.txt'), SECRET);
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'leak.txt'));
+    symlinkSync(path.join(outside, 'private'), path.join(dir, 'linked'));
+    symlinkSync('/etc/passwd', path.join(dir, 'assets', 'passwd.js'));
+    mkdirSync(path.join(dir, 'docs'));
+    symlinkSync(path.join(outside, 'private', 'index.html'), path.join(dir, 'docs', 'index.html'));
+    symlinkSync(path.join(dir, 'favicon.svg'), path.join(dir, 'icon.svg'));
+    const server = await startTestServer({ webRoot: dir });
+    for (const route of ['/leak.txt', '/linked/notes.txt', '/linked/', '/linked/index.html', '/assets/passwd.js', '/docs/', '/docs/index.html']) {
+      for (const headers of [{}, HTML]) {
+        const res = await rawGet(server, route, headers);
+        expect(res.status, route).toBe(404);
+        expect(res.body, route).not.toContain('TOP SECRET');
+        expect(res.body, route).not.toContain('root:');
+      }
+    }
+    const inside = await rawGet(server, '/icon.svg');
+    expect(inside.status).toBe(200);
+    expect(inside.body).toContain('<svg');
   });
 
   it('is off without the setting: / is a JSON 404', async () => {

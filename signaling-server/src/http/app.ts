@@ -26,6 +26,7 @@ import {
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
+import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
 
@@ -48,6 +49,10 @@ export interface HttpDeps {
   sessions: () => number;
   /** Folder of the built web client to serve at `/` (absolute, checked by loadConfig). */
   webRoot?: string | undefined;
+  /** Names accepted in Host (hosts.ts); undefined: any. */
+  hosts?: HostPolicy;
+  /** When set, /metrics answers only `Authorization: Bearer <this>`. */
+  metricsToken?: string | undefined;
 }
 
 export interface HealthCheck {
@@ -81,16 +86,47 @@ class HttpFailure extends Error {
 const sameSecret = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
+/** Wrong invite codes an IP may try per window (PROTOCOL.md and docs/self-hosting.md say so too). */
+export const INVITE_TRIES = 5;
+export const INVITE_WINDOW_S = 15 * 60;
+
+const bearerIs = (header: string | undefined, token: string): boolean =>
+  header !== undefined && /^Bearer /i.test(header) && sameSecret(header.slice('Bearer '.length).trim(), token);
+
 const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // /metrics/ and /METRICS are not /metrics: a proxy rule written for one
+  // exact path must not be walked around by a variant the router accepts.
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
   if (deps.trustProxy.length > 0) app.set('trust proxy', deps.trustProxy);
   const startedAt = Date.now();
   // New accounts per IP: enough for a team's first morning, not for a bot.
   const registrations = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'register', points: 20, duration: 3600 });
+  // Invite codes tried per IP: room for typos, none for guessing.
+  const inviteTries = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'invite', points: INVITE_TRIES, duration: INVITE_WINDOW_S });
 
+  /** A try is taken before the code is compared (atomically, so parallel guesses get no more) and given back when it was right. */
+  const checkInvite = async (code: string | undefined, ip: string): Promise<void> => {
+    if (!code) throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
+    try {
+      await inviteTries.consume(ip);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many wrong invite codes from here: wait and try again', err.msBeforeNext);
+      throw err;
+    }
+    if (deps.inviteCode && sameSecret(code, deps.inviteCode)) await inviteTries.reward(ip, 1);
+    else throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
+  };
+
+  // The raw Host header, never req.hostname (which a trusted proxy's X-Forwarded-Host would set).
+  app.use((req, _res, next) => {
+    if (!hostAllowed(req.headers.host, deps.hosts)) next(new HttpFailure(421, 'forbidden_host', FORBIDDEN_HOST_MESSAGE));
+    else next();
+  });
   app.use((req, _res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
       next(new HttpFailure(403, 'forbidden_origin', 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS'));
@@ -112,7 +148,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.status(503).json({ status: 'error', down, message: `unreachable: ${down.join(', ')}` });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsToken !== undefined && !bearerIs(req.headers.authorization, deps.metricsToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new HttpFailure(401, 'unauthorized', 'Metrics need "Authorization: Bearer" with PARLEY_METRICS_TOKEN');
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
@@ -133,9 +173,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (deps.registration === 'closed') {
       throw new HttpFailure(403, 'registration_closed', 'This server does not accept new accounts: ask your admin');
     }
-    if (deps.registration === 'invite' && !(inviteCode && deps.inviteCode && sameSecret(inviteCode, deps.inviteCode))) {
-      throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
-    }
+    if (deps.registration === 'invite') await checkInvite(inviteCode, clientIp(req));
     try {
       await registrations.consume(clientIp(req));
     } catch (err) {
@@ -157,15 +195,22 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (!parsed.success) throw new HttpFailure(400, 'bad_request', describeIssues(parsed.error));
     const { username, password } = parsed.data;
     const ip = clientIp(req);
-    const wait = await deps.throttle.retryAfterMs(username, ip);
-    if (wait > 0) throw new HttpFailure(429, 'rate_limited', 'Too many failed sign-ins: wait and try again', wait);
-    const user = await deps.users.verify(username, password);
+    // Reserved before the password is checked, so parallel guesses get no more checks than sequential ones.
+    const attempt = await deps.throttle.reserve(username, ip);
+    if (!attempt.ok) throw new HttpFailure(429, 'rate_limited', 'Too many failed sign-ins: wait and try again', attempt.retryAfterMs);
+    let user: User | undefined;
+    try {
+      user = await deps.users.verify(username, password);
+    } catch (err) {
+      await attempt.abandoned();
+      throw err;
+    }
     if (!user) {
-      await deps.throttle.failed(username, ip);
+      await attempt.failed();
       deps.log.warn({ username: USERNAME_PATTERN.test(username) ? username : '[not a username]', ip }, 'sign-in failed');
       throw new HttpFailure(401, 'invalid_credentials', 'Wrong username or password');
     }
-    await deps.throttle.succeeded(username);
+    await attempt.succeeded();
     if (user.disabled) throw new HttpFailure(403, 'account_disabled', 'This account is disabled: ask your admin');
     res.json(await signedIn(user));
   });

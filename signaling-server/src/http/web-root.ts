@@ -1,12 +1,15 @@
 /**
  * Serves the built web client (PARLEY_WEB_ROOT: index.html plus assets/) at
  * `/`, next to the API. Files are served as they are; a GET for a page the
- * client routes itself (`/contacts`) gets index.html. The server's own paths
- * (/api, /healthz, /metrics, /socket.io) are never answered from here, even
- * when the folder holds a file or folder of the same name.
+ * client routes itself (`/contacts`) gets index.html. A symbolic link that
+ * leads out of the folder is not followed: its path is not found. The
+ * server's own paths (/api, /healthz, /metrics, /socket.io) are never
+ * answered from here, even when the folder holds a file or folder of the
+ * same name.
  */
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { CONTENT_SECURITY_POLICY } from './web-policy.js';
 
 export { CONTENT_SECURITY_POLICY };
@@ -41,6 +44,37 @@ function wantsHtml(req: Request): boolean {
   return /\btext\/html\b/i.test(req.get('accept') ?? '') && req.accepts('html') === 'html';
 }
 
+/** The real path of `file`, or undefined when there is none (missing, or a dangling link). */
+async function real(file: string): Promise<string | undefined> {
+  try {
+    return await realpath(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when what `urlPath` names in `dir` (a file, or a folder's index.html)
+ * really lies outside the folder, through a symbolic link: a link in a
+ * build output must not publish the rest of the disk.
+ */
+async function leavesRoot(dir: string, urlPath: string): Promise<boolean> {
+  let relative: string;
+  try {
+    relative = decodeURIComponent(urlPath);
+  } catch {
+    return false; // express.static answers a malformed path itself
+  }
+  const file = path.join(dir, path.normalize(`.${path.sep}${relative}`));
+  const [root, target] = await Promise.all([real(dir), real(file)]);
+  if (root === undefined || target === undefined) return false;
+  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
+  if (!inside(target)) return true;
+  if (!(await stat(target)).isDirectory()) return false;
+  const index = await real(path.join(target, 'index.html'));
+  return index !== undefined && !inside(index);
+}
+
 /** The web root as a router to mount after the API routes; `dir` must be absolute. */
 export function webRoot(dir: string): Router {
   const router = express.Router();
@@ -54,6 +88,17 @@ export function webRoot(dir: string): Router {
     }
     res.set(WEB_SECURITY_HEADERS);
     next();
+  });
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    leavesRoot(dir, req.path).then(
+      (outside) => next(outside ? 'router' : undefined),
+      (err: unknown) => next(err),
+    );
   });
 
   router.use(

@@ -88,6 +88,7 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'account_disabled',
   'forbidden_origin',
+  'forbidden_host',
   'unavailable',
   'internal',
 ] as const;

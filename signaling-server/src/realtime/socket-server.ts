@@ -8,6 +8,7 @@ import type { UserRepository } from '../accounts/users.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { HistoryRepository } from '../history/history-repository.js';
+import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/hosts.js';
 import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -23,7 +24,7 @@ import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './ty
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[], metrics: Metrics): ParleyServer {
+export function createIo(httpServer: HttpServer, allowedOrigins: readonly string[], metrics: Metrics, hosts?: HostPolicy): ParleyServer {
   const io: ParleyServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // A client that has not finished the handshake within this time is dropped.
@@ -33,6 +34,11 @@ export function createIo(httpServer: HttpServer, allowedOrigins: readonly string
     pingInterval: 10_000,
     pingTimeout: 10_000,
     allowRequest: (req, callback) => {
+      if (!hostAllowed(req.headers.host, hosts)) {
+        metrics.rejected.inc({ code: 'forbidden_host' });
+        callback(FORBIDDEN_HOST_MESSAGE, false);
+        return;
+      }
       const ok = originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
       if (!ok) metrics.rejected.inc({ code: 'forbidden_origin' });
       callback(ok ? null : 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS', ok);
