@@ -19,8 +19,11 @@ describe('schema migrations', () => {
   it('0003-call-chat and 0004-group-calls: a database from before them opens, its calls without a chat note', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-migrate-'));
     dirs.push(dir);
-    // Made by this version, then taken back to 0002: what 0003 and 0004 did is undone, and their records removed.
+    // Made by this version, then taken back to 0002: what 0003 to 0005 did is undone, and their records removed.
     let db = await openDatabase(dir);
+    await sql`drop index users_display_name_key`.execute(db);
+    await sql`alter table users drop column display_name_key`.execute(db);
+    await sql`delete from kysely_migration where name = '0005-display-name-key'`.execute(db);
     await sql`drop table call_participants`.execute(db);
     await sql`alter table calls drop column room`.execute(db);
     await sql`alter table calls drop column chat`.execute(db);
