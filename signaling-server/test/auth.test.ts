@@ -75,6 +75,9 @@ describe('registration', () => {
   });
 });
 
+/** Tests of twenty-odd sign-ins: each costs one scrypt at N=2^17, about half a second of a core. */
+const SIGN_INS = 60_000;
+
 describe('login', () => {
   it('returns a token for the right password and the same refusal for a wrong password or unknown user', async () => {
     const server = await startTestServer();
@@ -87,7 +90,7 @@ describe('login', () => {
     expect(unknown).toEqual(wrong);
   });
 
-  it('throttles failures per username with growing delays, even for the right password', async () => {
+  it('throttles failures per username with growing delays, even for the right password', { timeout: SIGN_INS }, async () => {
     const server = await startTestServer();
     await register(server, 'alice');
     const attempt = (password: string) => postJson(`${server.url}/api/login`, { username: 'alice', password });
@@ -104,7 +107,7 @@ describe('login', () => {
     expect(longer.body.retryAfterMs).toBeGreaterThan(1000);
   });
 
-  it('throttles failures per IP across usernames', async () => {
+  it('throttles failures per IP across usernames', { timeout: SIGN_INS }, async () => {
     const server = await startTestServer();
     for (let i = 0; i < 21; i++) {
       const res = await postJson(`${server.url}/api/login`, { username: `user${i}`, password: 'wrong' });
@@ -114,7 +117,7 @@ describe('login', () => {
     expect(res).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
   });
 
-  it('a successful sign-in does not reset the per-IP count', async () => {
+  it('a successful sign-in does not reset the per-IP count', { timeout: SIGN_INS }, async () => {
     const server = await startTestServer();
     await register(server, 'mallory');
     const guess = (i: number) => postJson(`${server.url}/api/login`, { username: `victim${i}`, password: 'guess' });
@@ -125,7 +128,7 @@ describe('login', () => {
     expect((await guess(99)).status).toBe(429);
   });
 
-  it('throttling one username or one address leaves other users and other addresses alone', async () => {
+  it('throttling one username or one address leaves other users and other addresses alone', { timeout: SIGN_INS }, async () => {
     // Behind a trusted proxy, X-Forwarded-For gives each request its client address.
     const server = await startTestServer({ trustProxy: ['loopback'] });
     for (const name of ['alice', 'bob', 'carol']) await register(server, name);

@@ -21,9 +21,11 @@ describe('schema migrations', () => {
     dirs.push(dir);
     // Made by this version, then taken back to 0002: what 0003 and later did is undone, and their records removed.
     let db = await openDatabase(dir);
+    await sql`drop index users_display_name_key`.execute(db);
+    await sql`alter table users drop column display_name_key`.execute(db);
     await sql`drop index calls_started_at`.execute(db);
     await sql`alter table calls drop column attempts`.execute(db);
-    await sql`delete from kysely_migration where name = '0005-call-attempts'`.execute(db);
+    await sql`delete from kysely_migration where name in ('0005-call-attempts', '0006-display-name-key')`.execute(db);
     await sql`drop table call_participants`.execute(db);
     await sql`alter table calls drop column room`.execute(db);
     await sql`alter table calls drop column chat`.execute(db);

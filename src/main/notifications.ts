@@ -1,10 +1,10 @@
 /**
  * System notifications for calls:
- * - a call rings: "Incoming call from ‹name›"; on macOS and Windows with
+ * - a call rings: "Incoming call from ‹name› (@‹username›)"; on macOS and Windows with
  *   Answer and Decline buttons; clicking it shows the window. Closed as soon
  *   as the call stops ringing here.
  * - a call that rang here ended unanswered and the missed count went up:
- *   "Missed call from ‹name›"; clicking it opens the history. These stay in
+ *   "Missed call from ‹name› (@‹username›)"; clicking it opens the history. These stay in
  *   the notification centre until the missed count is back to 0.
  * Which of these show follows the incomingAlert setting (missed-call
  * notices always, except in do not disturb).
@@ -29,6 +29,12 @@ export interface Notifications {
   dispose(): void;
 }
 
+/**
+ * A caller as a notification names them: the display name and the username,
+ * which is unique and cannot be chosen to look like a colleague's.
+ */
+const caller = (peer: Peer): string => `${peer.displayName} (@${peer.username})`;
+
 /** Only these platforms show action buttons on a notification. */
 const HAS_ACTIONS: ReadonlySet<NodeJS.Platform> = new Set(['darwin', 'win32']);
 
@@ -51,8 +57,8 @@ export function installNotifications(deps: NotificationsDeps): Notifications {
 
   function startRinging(callId: string, peer: Peer): void {
     const notification = notify({
-      title: `Incoming call from ${peer.displayName}`,
-      body: withButtons ? `${peer.displayName} (${peer.username}) is calling you.` : 'Click to open Parley and answer.',
+      title: `Incoming call from ${caller(peer)}`,
+      body: withButtons ? `${caller(peer)} is calling you.` : 'Click to open Parley and answer.',
       // The renderer plays the ringtone.
       silent: true,
       urgency: 'critical',
@@ -76,7 +82,7 @@ export function installNotifications(deps: NotificationsDeps): Notifications {
 
   function missedCall(peer: Peer): void {
     const notification = notify({
-      title: `Missed call from ${peer.displayName}`,
+      title: `Missed call from ${caller(peer)}`,
       body: 'Click to see your calls.',
       timeoutType: 'default',
     });

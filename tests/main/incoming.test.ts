@@ -51,6 +51,8 @@ describe('incoming calls', () => {
 
     expect(titled('Incoming call from Bob')).toHaveLength(1);
     const [note] = titled('Incoming call from Bob');
+    // The username beside the display name: a look-alike name cannot pass for Bob.
+    expect(note!.title).toBe('Incoming call from Bob (@bob)');
     expect(note).toMatchObject({ shown: true, closed: false });
     expect(note!.options).toMatchObject({ silent: true, timeoutType: 'never' });
 
@@ -142,7 +144,7 @@ describe('incoming calls', () => {
     fromPopup(first, { type: 'answer', callId: 'c1' });
     fromPopup(second, { type: 'answer', callId: 'c1' });
     expect(commands()).toEqual([]);
-    expect(titled('Incoming call from Cyd Charisse')).toHaveLength(1);
+    expect(titled('Incoming call from Cyd Charisse (@cyd)')).toHaveLength(1);
   });
 
   it('a popup the user closed stays closed for that call', async () => {
@@ -176,7 +178,7 @@ describe('incoming calls', () => {
       await start();
       publish(ringing('c1'));
       publish({ ...signedIn, missedCalls: 1 });
-      const [note] = titled('Missed call from Bob');
+      const [note] = titled('Missed call from Bob (@bob)');
       expect(note).toMatchObject({ shown: true, closed: false });
       expect(electron.fake.tray()!.iconFile()).toBe('available-missed.png');
       expect(electron.fake.tray()!.tooltip).toBe('Parley — available, 1 missed call');
@@ -265,6 +267,7 @@ describe('notification buttons (macOS and Windows)', () => {
     });
     listener!(ringing('c9'), signedIn);
     const [note] = electron.fake.notifications();
+    expect(note!.body).toBe('Bob (@bob) is calling you.');
     expect(note!.options.actions).toEqual([
       { type: 'button', text: 'Answer' },
       { type: 'button', text: 'Decline' },
@@ -290,6 +293,7 @@ describe('notification buttons (macOS and Windows)', () => {
     listener!(ringing('c9'), signedIn);
     const [note] = electron.fake.notifications();
     expect(note!.options.actions).toBeUndefined();
+    expect(note!.title).toBe('Incoming call from Bob (@bob)');
     expect(note!.body).toBe('Click to open Parley and answer.');
   });
 });

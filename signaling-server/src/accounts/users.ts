@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
 import type { UserRef } from '../protocol/index.js';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { displayNameKey } from './display-name-key.js';
+import { assertStrongPassword } from './password-policy.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export interface User {
   id: string;
@@ -53,14 +55,33 @@ export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError';
 }
 
+/** Another account's display name looks the same (see display-name-key.ts). */
+export class DisplayNameTakenError extends Error {
+  override name = 'DisplayNameTakenError';
+  constructor(displayName: string) {
+    super(`The display name "${displayName}" is taken, or looks like one that is: choose another`);
+  }
+}
+
+/** The unique index on display_name_key refused a row (SQLite names the column, PostgreSQL the index). */
+function isDisplayNameConflict(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+  return unique && typeof message === 'string' && message.includes('display_name_key');
+}
+
 export class UserRepository {
   constructor(private readonly db: Database) {}
 
+  /** Throws WeakPasswordError, UsernameTakenError or DisplayNameTakenError. */
   async create(input: { username: string; displayName: string; password: string }): Promise<User> {
+    await assertStrongPassword(input.password, input);
     const row: UsersTable = {
       id: randomUUID(),
       username: input.username,
       display_name: input.displayName,
+      display_name_key: displayNameKey(input.displayName),
       password_hash: await hashPassword(input.password),
       disabled: 0,
       token_version: 0,
@@ -75,7 +96,9 @@ export class UserRepository {
         .onConflict((oc) => oc.column('username').doNothing())
         .returning(['id', 'token_version'])
         .executeTakeFirst(),
-    );
+    ).catch((err: unknown) => {
+      throw isDisplayNameConflict(err) ? new DisplayNameTakenError(input.displayName) : err;
+    });
     if (!created) throw new UsernameTakenError(`username "${input.username}" is taken`);
     return toUser(row);
   }
@@ -85,11 +108,25 @@ export class UserRepository {
     return row && toUser(row);
   }
 
-  /** Checks a password in constant time, also when the user does not exist. */
+  /**
+   * Checks a password in constant time, also when the user does not exist.
+   * A hash made with older scrypt parameters is replaced by one with the
+   * current parameters, unless the password changed meanwhile.
+   */
   async verify(username: string, password: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
-    return row && ok ? toUser(row) : undefined;
+    if (!row || !ok) return undefined;
+    if (needsRehash(row.password_hash)) {
+      const fresh = await hashPassword(password);
+      await this.db
+        .updateTable('users')
+        .set({ password_hash: fresh })
+        .where('username', '=', username)
+        .where('password_hash', '=', row.password_hash)
+        .execute();
+    }
+    return toUser(row);
   }
 
   async list(options: { query?: string; limit?: number; includeDisabled?: boolean } = {}): Promise<User[]> {
@@ -117,7 +154,11 @@ export class UserRepository {
     return refs;
   }
 
+  /** Throws WeakPasswordError; false: no such user. */
   async setPassword(username: string, password: string): Promise<boolean> {
+    const user = await this.find(username);
+    if (!user) return false;
+    await assertStrongPassword(password, user);
     const hash = await hashPassword(password);
     return this.change(username, 'password-changed', (db) =>
       db
@@ -129,10 +170,14 @@ export class UserRepository {
     );
   }
 
+  /** Throws DisplayNameTakenError; false: no such user. */
   async setDisplayName(username: string, displayName: string): Promise<boolean> {
+    const set = { display_name: displayName, display_name_key: displayNameKey(displayName) };
     return this.change(username, 'renamed', (db) =>
-      db.updateTable('users').set({ display_name: displayName }).where('username', '=', username).returning(['id', 'token_version']).executeTakeFirst(),
-    );
+      db.updateTable('users').set(set).where('username', '=', username).returning(['id', 'token_version']).executeTakeFirst(),
+    ).catch((err: unknown) => {
+      throw isDisplayNameConflict(err) ? new DisplayNameTakenError(displayName) : err;
+    });
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<boolean> {

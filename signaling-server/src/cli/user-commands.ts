@@ -1,6 +1,7 @@
 /** `parley-server user ...`: account administration on the store (the data dir's SQLite file or PostgreSQL). */
 import { parseArgs } from 'node:util';
-import { UsernameTakenError, UserRepository } from '../accounts/users.js';
+import { WeakPasswordError } from '../accounts/password-policy.js';
+import { DisplayNameTakenError, UsernameTakenError, UserRepository } from '../accounts/users.js';
 import { openStore, type StoreLocation } from '../db/database.js';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../protocol/index.js';
 import { readPassword } from './read-password.js';
@@ -13,6 +14,18 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   const r = schema.safeParse(value);
   if (!r.success) throw new UsageError(`${what}: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
+}
+
+/** Refusals by the account rules, told as usage errors (exit 2) like the schema's. */
+async function refusing<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof UsernameTakenError) throw new UsageError(err.message);
+    if (err instanceof DisplayNameTakenError) throw new UsageError(`display name: ${err.message}`);
+    if (err instanceof WeakPasswordError) throw new UsageError(`${what}: ${err.message}`);
+    throw err;
+  }
 }
 
 export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
@@ -45,12 +58,7 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         const username = needName();
         const displayName = parse(displayNameSchema, values['display-name'] ?? username, 'display name');
         const password = parse(passwordSchema, await readPassword(`Password for ${username}: `), 'password');
-        try {
-          await users.create({ username, displayName, password });
-        } catch (err) {
-          if (err instanceof UsernameTakenError) throw new UsageError(err.message);
-          throw err;
-        }
+        await refusing('password', () => users.create({ username, displayName, password }));
         out(`added ${username} (${displayName})`);
         return 0;
       }
@@ -65,7 +73,7 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         const given = values['display-name'];
         if (given === undefined) throw new UsageError('user rename: the new name? --display-name "Full Name"');
         const displayName = parse(displayNameSchema, given, 'display name');
-        if (!(await users.setDisplayName(username, displayName))) return missing(username);
+        if (!(await refusing('display name', () => users.setDisplayName(username, displayName)))) return missing(username);
         out(`renamed ${username} to ${displayName}`);
         return 0;
       }
@@ -74,7 +82,7 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         if (!(await users.find(username))) return missing(username);
         const password = parse(passwordSchema, await readPassword(`New password for ${username}: `), 'password');
         // Removed meanwhile (while the password was typed, or by a concurrent command).
-        if (!(await users.setPassword(username, password))) return missing(username);
+        if (!(await refusing('password', () => users.setPassword(username, password)))) return missing(username);
         out(`password changed for ${username}; their devices are signed out`);
         return 0;
       }

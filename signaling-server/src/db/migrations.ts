@@ -5,7 +5,8 @@
  * migration asks `types` (SQLite's integer is 64-bit, PostgreSQL's is not,
  * so instants in milliseconds are bigint there).
  */
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { displayNameKey } from '../accounts/display-name-key.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -109,6 +110,26 @@ const migrations: [name: string, up: DialectMigration][] = [
       // Refusals repeated to one callee are one row with a count; old rows are pruned by start time.
       await db.schema.alterTable('calls').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(1)).execute();
       await db.schema.createIndex('calls_started_at').on('calls').column('started_at').execute();
+    },
+  ],
+  [
+    '0006-display-name-key',
+    async (db) => {
+      // Display names unique by look (accounts/display-name-key.ts). Existing
+      // look-alikes must not stop the upgrade: the oldest account keeps the
+      // key, later ones keep their name with a null key (a unique index
+      // allows many nulls) until an admin renames them; new accounts and
+      // renames can no longer take a name that looks like theirs or the first's.
+      await db.schema.alterTable('users').addColumn('display_name_key', 'text').execute();
+      const rows = await sql<{ id: string; display_name: string }>`select id, display_name from users order by created_at, id`.execute(db);
+      const seen = new Set<string>();
+      for (const { id, display_name } of rows.rows) {
+        const key = displayNameKey(display_name);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        await sql`update users set display_name_key = ${key} where id = ${id}`.execute(db);
+      }
+      await db.schema.createIndex('users_display_name_key').on('users').column('display_name_key').unique().execute();
     },
   ],
 ];

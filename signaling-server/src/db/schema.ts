@@ -5,6 +5,12 @@ export interface UsersTable {
   id: string;
   username: string;
   display_name: string;
+  /**
+   * displayNameKey(display_name), unique (0006-display-name-key). Null only
+   * for accounts that shared a look-alike name with an older account when
+   * the migration ran: they keep their name until renamed.
+   */
+  display_name_key: string | null;
   password_hash: string;
   disabled: number;
   /** Bumped to revoke every token issued before (password change, disable). */

@@ -9,7 +9,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { TokenService } from '../auth/tokens.js';
-import { UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
+import { WeakPasswordError } from '../accounts/password-policy.js';
+import { DisplayNameTakenError, UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
 import type { Registration } from '../config.js';
 import { memoryLimiter, type MakeLimiter } from '../limits.js';
 import { unavailableMessage } from '../db/store-errors.js';
@@ -186,6 +187,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(201).json(await signedIn(user));
     } catch (err) {
       if (err instanceof UsernameTakenError) throw new HttpFailure(409, 'username_taken', `The username "${username}" is taken`);
+      if (err instanceof DisplayNameTakenError) throw new HttpFailure(409, 'display_name_taken', err.message);
+      if (err instanceof WeakPasswordError) throw new HttpFailure(400, 'weak_password', err.message);
       throw err;
     }
   });

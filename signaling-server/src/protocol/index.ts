@@ -26,9 +26,23 @@ export const usernameSchema = z
 /** Text the database keeps or searches has no control characters (PostgreSQL refuses NUL in text). */
 const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
 const noControlCharacters = () => z.regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+/**
+ * What a display name may not carry besides control characters, because it
+ * could not be seen: invisible and zero-width characters (Unicode's
+ * Default_Ignorable_Code_Point: zero-width space and joiners, soft hyphen,
+ * variation selectors, fillers), direction overrides that reorder what
+ * follows (Bidi_Control), and line or paragraph separators.
+ */
+const INVISIBLE_CHARACTERS = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Zl}\p{Zp}]/u;
 export const displayNameSchema = z
   .string()
-  .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'), noControlCharacters());
+  .check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(64, 'must be at most 64 characters'),
+    noControlCharacters(),
+    z.refine((s) => !INVISIBLE_CHARACTERS.test(s), 'must not contain invisible, zero-width or text-direction characters'),
+  );
 export const passwordSchema = z
   .string()
   .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(256, 'must be at most 256 characters'));
@@ -85,6 +99,8 @@ export const ERROR_CODES = [
   'registration_closed',
   'invalid_invite',
   'username_taken',
+  'display_name_taken',
+  'weak_password',
   'invalid_credentials',
   'account_disabled',
   'forbidden_origin',

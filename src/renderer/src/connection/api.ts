@@ -1,5 +1,8 @@
 /** The server's HTTP API: sign-in, sign-up, server info, with errors a person can act on. */
 import type { HttpError, LoginResponse, ServerInfo } from 'parley-server/protocol';
+import { sendsPasswordInClear } from './server-address.js';
+
+export { normalizeServerUrl } from './server-address.js';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -11,17 +14,24 @@ export class ApiError extends Error {
   }
 }
 
-/** "example.com:7070" → "http://example.com:7070", without a trailing slash. */
-export function normalizeServerUrl(input: string): string {
-  let text = input.trim();
-  if (!/^https?:\/\//i.test(text)) text = `http://${text}`;
-  const url = new URL(text);
-  return url.origin;
-}
-
 /** "http://chat.example.com:7070" → "chat.example.com:7070", as a person names the server. */
 export function serverHost(serverUrl: string): string {
   return URL.canParse(serverUrl) ? new URL(serverUrl).host : serverUrl;
+}
+
+/** What the sign-in screen says above "Send my password unencrypted to this server". */
+export function plainHttpWarning(serverUrl: string): string {
+  return `${serverHost(serverUrl)} does not use https: your password would cross the network unencrypted, readable by anyone on the way.`;
+}
+
+/**
+ * Refuses to send a password to a plain-http server that is not this
+ * computer, unless the person chose to (`allowPlainHttp`).
+ */
+function checkTransport(serverUrl: string, allowPlainHttp: boolean): void {
+  if (sendsPasswordInClear(serverUrl) && !allowPlainHttp) {
+    throw new ApiError(`${plainHttpWarning(serverUrl)} Tick "Send my password unencrypted to this server" to sign in anyway.`, 'insecure_transport');
+  }
 }
 
 async function request<T>(serverUrl: string, path: string, init?: RequestInit): Promise<T> {
@@ -49,17 +59,20 @@ export function serverInfo(serverUrl: string): Promise<ServerInfo> {
   return request<ServerInfo>(serverUrl, '/api/info');
 }
 
-export function login(serverUrl: string, username: string, password: string): Promise<LoginResponse> {
+export async function login(serverUrl: string, username: string, password: string, allowPlainHttp = false): Promise<LoginResponse> {
+  checkTransport(serverUrl, allowPlainHttp);
   return request<LoginResponse>(serverUrl, '/api/login', {
     method: 'POST',
     body: JSON.stringify({ username: username.trim().toLowerCase(), password }),
   });
 }
 
-export function register(
+export async function register(
   serverUrl: string,
   input: { username: string; password: string; displayName: string; inviteCode?: string },
+  allowPlainHttp = false,
 ): Promise<LoginResponse> {
+  checkTransport(serverUrl, allowPlainHttp);
   const body = { ...input, username: input.username.trim().toLowerCase(), displayName: input.displayName.trim() };
   if (!body.inviteCode) delete body.inviteCode;
   return request<LoginResponse>(serverUrl, '/api/register', { method: 'POST', body: JSON.stringify(body) });

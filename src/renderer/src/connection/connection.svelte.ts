@@ -92,15 +92,20 @@ export class Connection implements SignalingLink {
     return !desktop && origin.startsWith('http') ? origin : 'http://127.0.0.1:7070';
   }
 
-  async signIn(serverUrl: string, username: string, password: string): Promise<void> {
+  /** `allowPlainHttp`: the person ticked "Send my password unencrypted" for a plain-http server elsewhere. */
+  async signIn(serverUrl: string, username: string, password: string, allowPlainHttp = false): Promise<void> {
     const url = api.normalizeServerUrl(serverUrl);
-    const res = await api.login(url, username, password);
+    const res = await api.login(url, username, password, allowPlainHttp);
     await this.begin({ serverUrl: url, ...res });
   }
 
-  async register(serverUrl: string, input: { username: string; password: string; displayName: string; inviteCode?: string }): Promise<void> {
+  async register(
+    serverUrl: string,
+    input: { username: string; password: string; displayName: string; inviteCode?: string },
+    allowPlainHttp = false,
+  ): Promise<void> {
     const url = api.normalizeServerUrl(serverUrl);
-    const res = await api.register(url, input);
+    const res = await api.register(url, input, allowPlainHttp);
     await this.begin({ serverUrl: url, ...res });
   }
 

@@ -141,13 +141,17 @@ export class ParleyApp {
   }
   private testTone: ReturnType<typeof setTimeout> | undefined;
 
-  async signIn(serverUrl: string, username: string, password: string): Promise<void> {
-    await this.connection.signIn(serverUrl, username, password);
+  async signIn(serverUrl: string, username: string, password: string, allowPlainHttp = false): Promise<void> {
+    await this.connection.signIn(serverUrl, username, password, allowPlainHttp);
     this.askNotificationPermission();
   }
 
-  async register(serverUrl: string, input: { username: string; password: string; displayName: string; inviteCode?: string }): Promise<void> {
-    await this.connection.register(serverUrl, input);
+  async register(
+    serverUrl: string,
+    input: { username: string; password: string; displayName: string; inviteCode?: string },
+    allowPlainHttp = false,
+  ): Promise<void> {
+    await this.connection.register(serverUrl, input, allowPlainHttp);
     this.askNotificationPermission();
   }
 
@@ -161,7 +165,7 @@ export class ParleyApp {
     if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     if (document.hasFocus()) return;
     const body = others.length > 0 ? `Into a call with ${others.map((o) => o.displayName).join(', ')}` : 'Open Parley to answer';
-    const n = new Notification(`Incoming call from ${from.displayName}`, { body, tag: 'parley-incoming' });
+    const n = new Notification(`Incoming call from ${from.displayName} (@${from.username})`, { body, tag: 'parley-incoming' });
     n.onclick = () => window.focus();
   }
 
