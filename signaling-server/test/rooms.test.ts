@@ -100,7 +100,7 @@ describe('named rooms', () => {
 
   it('guessing a join code: a room takes 20 wrong codes from all accounts together, then refuses everyone; right codes cost nothing', async () => {
     const server = await startTestServer();
-    const names = ['alice', 'bob', 'g1', 'g2', 'g3', 'g4', 'g5'] as const;
+    const names = ['alice', 'bob', 'mallory', 'trudy', 'oscar', 'peggy', 'victor'] as const;
     const devices = await team(server, ...names);
     expectOk(await devices.alice.emit('room:join', { name: 'board', code: 'sesame-4242' }));
     // Right codes given back: bob joins, leaves and joins again many times without spending the room's tries.
@@ -108,7 +108,7 @@ describe('named rooms', () => {
       const { callId } = expectOk(await devices.bob.emit('room:join', { name: 'board', code: 'sesame-4242' }));
       expectOk(await devices.bob.emit('call:hangup', { callId }));
     }
-    const guessers = [devices.g1, devices.g2, devices.g3, devices.g4, devices.g5];
+    const guessers = [devices.mallory, devices.trudy, devices.oscar, devices.peggy, devices.victor];
     const answers = await Promise.all(guessers.flatMap((d, i) => Array.from({ length: 5 }, (_, j) => d.emit('room:join', { name: 'board', code: `guess-${i}-${j}-x` }))));
     expect(answers.filter((a) => !a.ok && a.code === 'wrong_code')).toHaveLength(20);
     expect(answers.filter((a) => !a.ok && a.code === 'rate_limited')).toHaveLength(5);
