@@ -155,7 +155,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
   { key: 'tlsKey', env: 'PARLEY_TLS_KEY', flag: '--tls-key', help: 'PEM private key file for --tls-cert' },
   { key: 'logLevel', env: 'PARLEY_LOG_LEVEL', flag: '--log-level', default: 'info', help: LOG_LEVELS.join(' | ') },
-  { key: 'tokenTtlS', env: 'PARLEY_TOKEN_TTL_S', flag: '--token-ttl-s', default: String(30 * 24 * 3600), help: 'lifetime of sign-in tokens in seconds' },
+  { key: 'tokenTtlS', env: 'PARLEY_TOKEN_TTL_S', flag: '--token-ttl-s', default: String(7 * 24 * 3600), help: 'lifetime of sign-in tokens in seconds; a device that connects with less than half left gets a fresh one' },
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },

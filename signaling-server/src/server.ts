@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { RevocationWatcher } from './accounts/revocation-watcher.js';
 import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { SignOuts } from './auth/sign-outs.js';
 import { loadOrCreateSecret, loadOrCreateStoredSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
@@ -78,6 +79,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const startedAt = Date.now();
   const secret = store.dialect === 'postgres' ? await loadOrCreateStoredSecret(db) : loadOrCreateSecret(config.dataDir);
   const tokens = new TokenService(secret, config.tokenTtlS);
+  const signOuts = new SignOuts(db, config.tokenTtlS);
   const node = randomUUID();
   let shared: SharedState | undefined;
   try {
@@ -100,6 +102,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     trustProxy: config.trustProxy,
     users,
     tokens,
+    signOuts,
     throttle: new LoginThrottle(shared?.limiter),
     limiter: shared?.limiter,
     metrics,
@@ -142,6 +145,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stores,
     users,
     tokens,
+    signOuts,
     history,
     presence,
     calls,

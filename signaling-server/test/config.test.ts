@@ -48,7 +48,7 @@ describe('defaults', () => {
       allowedOrigins: [],
       tls: undefined,
       logLevel: 'info',
-      tokenTtlS: 30 * 24 * 3600,
+      tokenTtlS: 7 * 24 * 3600,
       messageRate: 20,
       messageBurst: 100,
       floodDisconnect: 100,

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
+import { TokenService } from '../src/auth/tokens.js';
 import {
   describeIssues,
   replySchemas,
@@ -14,7 +15,7 @@ import {
   type ClientPayload,
   type ClientReplies,
 } from '../src/protocol/index.js';
-import { connect, expectOk, register, settle, startTestServer, team, type Device } from './harness.js';
+import { connect, expectOk, register, serverTokenSecret, settle, startTestServer, team, type Device } from './harness.js';
 
 const audio = { audio: true, video: false };
 const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -115,12 +116,20 @@ describe('server message schemas', () => {
     await new UserRepository(server.db).setPassword('carol', 'a brand new password');
     await server.revocations.poll();
     await carol.next('session:revoked');
+    // Refresh on use, then a sign-out: a device on a token near its end gets a fresh one, and signs out with it.
+    const bobId = (await new UserRepository(server.db).find('bob'))?.id ?? '';
+    const near = await new TokenService(await serverTokenSecret(server), 600).issue({ userId: bobId, username: 'bob', version: 0 });
+    const bob3 = await connect(server, { ...logins.bob, token: near.token }, {}, []);
+    const { token: refreshed } = await bob3.next('session:token');
+    expect((await fetch(`${server.url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${refreshed}` } })).status).toBe(204);
+    await server.revocations.poll();
+    await bob3.next('session:revoked', (p) => p.reason === 'signed-out');
     const last = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio })).callId;
     await bob.next('call:incoming', (p) => p.callId === last);
     await settle(alice, bob, bob2, laptop3);
     await server.close();
 
-    const received = [alice, bob, bob2, carol, laptop, laptop2, laptop3].flatMap((d) => d.received);
+    const received = [alice, bob, bob2, bob3, carol, laptop, laptop2, laptop3].flatMap((d) => d.received);
     for (const { event, payload } of received) {
       const result = serverSchemas[event].safeParse(payload);
       expect(result.error && describeIssues(result.error), event).toBeUndefined();

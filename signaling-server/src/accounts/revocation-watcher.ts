@@ -94,17 +94,20 @@ export class RevocationWatcher {
 
   /**
    * Tells the affected devices why, then disconnects them. Only sessions of
-   * that account on an older token: a re-created username, or a sign-in with
-   * the new password, is left alone. This node's sessions only: every node
-   * acts on the same event for its own.
+   * that account on an older token (a re-created username, or a sign-in with
+   * the new password, is left alone), or for a sign-out, of that sign-in. This
+   * node's sessions only: every node acts on the same event for its own.
    */
   async revoke(event: AccountEvent): Promise<void> {
     const reason = event.kind;
     if (!revokes(reason)) return;
     const sockets = await this.io.local.in(userRoom(event.username)).fetchSockets();
-    const affected = sockets.filter(
-      (s) => s.data.userId === event.userId && (reason === 'removed' || s.data.tokenVersion < event.minVersion),
-    );
+    const ends = (data: { tokenVersion: number; sid: string }): boolean => {
+      if (reason === 'removed') return true;
+      if (reason === 'signed-out') return data.sid === event.sid;
+      return data.tokenVersion < event.minVersion;
+    };
+    const affected = sockets.filter((s) => s.data.userId === event.userId && ends(s.data));
     for (const s of affected) {
       s.emit('session:revoked', { reason });
       s.disconnect(true);

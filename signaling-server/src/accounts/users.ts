@@ -18,13 +18,13 @@ export interface User {
   createdAt: number;
 }
 
-/** Changes that end the account's older sessions, as `session:revoked` names them. */
-export type RevokingKind = 'disabled' | 'removed' | 'password-changed';
+/** Changes that end the account's older sessions (signed-out: one sign-in's), as `session:revoked` names them. */
+export type RevokingKind = 'disabled' | 'removed' | 'password-changed' | 'signed-out';
 /** Every account change: those that revoke, and those that only change what the directory shows. */
 export type AccountEventKind = RevokingKind | 'created' | 'renamed' | 'enabled';
 
 export const revokes = (kind: AccountEventKind): kind is RevokingKind =>
-  kind === 'disabled' || kind === 'removed' || kind === 'password-changed';
+  kind === 'disabled' || kind === 'removed' || kind === 'password-changed' || kind === 'signed-out';
 
 /**
  * An account change. A revoking one: sessions of `userId` on a token older
@@ -37,6 +37,8 @@ export interface AccountEvent {
   userId: string;
   minVersion: number;
   kind: AccountEventKind;
+  /** The sign-in a signed-out event ends; null for the other kinds. */
+  sid: string | null;
 }
 
 function toUser(row: UsersTable): User {
@@ -239,7 +241,7 @@ export class UserRepository {
   async eventsSince(seq: number, also: readonly number[] = []): Promise<AccountEvent[]> {
     return this.db
       .selectFrom('account_events')
-      .select(['seq', 'username', 'user_id as userId', 'min_version as minVersion', 'kind'])
+      .select(['seq', 'username', 'user_id as userId', 'min_version as minVersion', 'kind', 'sid'])
       .where((eb) => (also.length === 0 ? eb('seq', '>', seq) : eb.or([eb('seq', '>', seq), eb('seq', 'in', [...also])])))
       .orderBy('seq')
       .execute();

@@ -132,6 +132,23 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.createIndex('users_display_name_key').on('users').column('display_name_key').unique().execute();
     },
   ],
+  [
+    '0007-token-revocations',
+    async (db, t) => {
+      // Signed-out sign-ins (auth/sign-outs.ts), refused at every handshake
+      // until their last token would have expired, then pruned.
+      await db.schema
+        .createTable('token_revocations')
+        .addColumn('sid', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', t.instant, (c) => c.notNull())
+        .addColumn('expires_at', t.instant, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('token_revocations_expires_at').on('token_revocations').column('expires_at').execute();
+      // A sign-out is an account event too, so every node ends that sign-in's live sessions: which one is in sid.
+      await db.schema.alterTable('account_events').addColumn('sid', 'text').execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

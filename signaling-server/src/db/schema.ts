@@ -56,9 +56,24 @@ export interface AccountEventsTable {
   user_id: string;
   /** Tokens below this version are revoked (ignored for removals: all are; and for kinds that revoke nothing). */
   min_version: number;
-  /** The first three revoke sessions; all change what the directory shows (the column is text: no migration). */
-  kind: 'disabled' | 'removed' | 'password-changed' | 'created' | 'renamed' | 'enabled';
+  /**
+   * The first three revoke sessions and, with the rest, change what the
+   * directory shows; signed-out revokes the sessions of one sign-in (`sid`)
+   * and shows nothing (the column is text: no migration).
+   */
+  kind: 'disabled' | 'removed' | 'password-changed' | 'created' | 'renamed' | 'enabled' | 'signed-out';
   at: number;
+  /** The sign-in a signed-out event ends (0007-token-revocations); null for the other kinds. */
+  sid: Generated<string | null>;
+}
+
+/** Signed-out sign-ins (0007-token-revocations): refused until `expires_at`, then pruned. */
+export interface TokenRevocationsTable {
+  sid: string;
+  user_id: string;
+  revoked_at: number;
+  /** After this instant no token of the sign-in can still be valid. */
+  expires_at: number;
 }
 
 /** Secrets every node must share (PostgreSQL; see migration 0002). */
@@ -73,4 +88,5 @@ export interface DatabaseSchema {
   call_participants: CallParticipantsTable;
   account_events: AccountEventsTable;
   server_secrets: ServerSecretsTable;
+  token_revocations: TokenRevocationsTable;
 }

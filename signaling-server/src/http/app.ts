@@ -1,5 +1,5 @@
 /**
- * The HTTP side: sign-up and sign-in, health and metrics. JSON in, JSON out,
+ * The HTTP side: sign-up, sign-in and sign-out, health and metrics. JSON in, JSON out,
  * errors as `{ code, message }` with a fitting status. With a web root, also
  * the web client at `/` (see web-root.ts).
  */
@@ -8,6 +8,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { SignOuts } from '../auth/sign-outs.js';
 import type { TokenService } from '../auth/tokens.js';
 import { WeakPasswordError } from '../accounts/password-policy.js';
 import { DisplayNameTakenError, UsernameTakenError, type User, type UserRepository } from '../accounts/users.js';
@@ -28,6 +29,7 @@ import {
   type ServerInfo,
 } from '../protocol/index.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
+import { logoutHandler, LogoutRefused } from './logout.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
 
@@ -40,6 +42,7 @@ export interface HttpDeps {
   trustProxy: string[];
   users: UserRepository;
   tokens: TokenService;
+  signOuts: SignOuts;
   throttle: LoginThrottle;
   metrics: Metrics;
   log: Logger;
@@ -162,10 +165,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json(info);
   });
 
-  const signedIn = async (user: User): Promise<LoginResponse> => ({
-    ...(await deps.tokens.issue({ userId: user.id, username: user.username, version: user.tokenVersion })),
-    user: { username: user.username, displayName: user.displayName },
-  });
+  const signedIn = async (user: User): Promise<LoginResponse> => {
+    const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, username: user.username, version: user.tokenVersion });
+    return { token, expiresAt, user: { username: user.username, displayName: user.displayName } };
+  };
 
   app.post('/api/register', async (req, res) => {
     const parsed = registerRequestSchema.safeParse(req.body);
@@ -218,6 +221,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json(await signedIn(user));
   });
 
+  app.post('/api/logout', logoutHandler(deps));
+
   app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));
 
   // After every server route, so the web client can never shadow one.
@@ -235,6 +240,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const unavailable = unavailableMessage(err);
     let failure: HttpFailure;
     if (err instanceof HttpFailure) failure = err;
+    else if (err instanceof LogoutRefused) failure = new HttpFailure(401, 'unauthorized', err.message);
     else if (isBodyError(err)) {
       failure =
         err.type === 'entity.too.large'

@@ -294,7 +294,9 @@ export interface SessionReady {
 
 export interface ServerToClientEvents {
   'session:ready': (p: SessionReady) => void;
-  'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' }) => void;
+  'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
+  /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */
+  'session:token': (p: SessionToken) => void;
   'server:closing': (p: { reason: 'shutdown' }) => void;
   /** Another connection took over this device id; this one is closed and should not reconnect. */
   'session:replaced': (p: Record<string, never>) => void;
@@ -362,6 +364,13 @@ export const loginRequestSchema = z.strictObject({
   password: z.string().check(z.maxLength(256)),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+/** A refreshed sign-in token (`session:token`). */
+export interface SessionToken {
+  token: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
 
 export interface LoginResponse {
   token: string;

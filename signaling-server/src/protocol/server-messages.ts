@@ -102,7 +102,11 @@ export const serverSchemas = {
     // user online, so there is no upper bound.
     presence: z.array(presenceEntry),
   }),
-  'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed']) }),
+  'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed', 'signed-out']) }),
+  'session:token': z.object({
+    token: z.string().check(z.minLength(1), z.maxLength(4096)),
+    expiresAt: z.int().check(z.positive()),
+  }),
   'server:closing': z.object({ reason: z.literal('shutdown') }),
   'session:replaced': z.object({}),
   'presence:changed': z.object({ username, displayName, status }),

@@ -33,8 +33,8 @@ export class DirectoryFeed {
   async announce(events: readonly AccountEvent[]): Promise<void> {
     // Each account once, as it is now (read after its last change was seen), so
     // changes read out of order (see the watcher) still end on the account as it is.
-    // A password change shows nothing new.
-    const usernames = new Set(events.filter((e) => e.kind !== 'password-changed').map((e) => e.username));
+    // A password change or a sign-out shows nothing new.
+    const usernames = new Set(events.filter((e) => e.kind !== 'password-changed' && e.kind !== 'signed-out').map((e) => e.username));
     for (const username of usernames) {
       try {
         await this.tell(username);

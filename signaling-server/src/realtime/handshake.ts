@@ -1,11 +1,13 @@
 /**
  * Authentication in the Socket.IO handshake: a valid, unexpired token of an
- * enabled user whose token version still matches. A refusal reaches the
+ * enabled user whose token version still matches, from a sign-in that has
+ * not signed out. A refusal reaches the
  * client as a `connect_error` whose `message` says what to do and whose
  * `data.code` is a protocol error code.
  */
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
+import type { SignOuts } from '../auth/sign-outs.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
@@ -18,7 +20,7 @@ function refusal(code: ErrorCode, message: string): ExtendedError {
   return err;
 }
 
-export function handshakeAuth(deps: { users: UserRepository; tokens: TokenService; metrics: Metrics }) {
+export function handshakeAuth(deps: { users: UserRepository; tokens: TokenService; signOuts: SignOuts; metrics: Metrics }) {
   return async (socket: ParleySocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const refuse = (code: ErrorCode, message: string) => {
       deps.metrics.rejected.inc({ code });
@@ -36,8 +38,9 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       throw err;
     }
     let user;
+    let signedOut;
     try {
-      user = await deps.users.find(claims.username);
+      [user, signedOut] = await Promise.all([deps.users.find(claims.username), deps.signOuts.isSignedOut(claims.sid)]);
     } catch (err) {
       // The client retries a refusal; a dropped handshake would tell it nothing.
       if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
@@ -46,9 +49,13 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
     if (user?.id !== claims.userId) return refuse('unauthorized', 'This account no longer exists');
     if (user.disabled) return refuse('account_disabled', 'This account is disabled');
     if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
+    if (signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
     socket.data = {
       userId: user.id,
       tokenVersion: claims.version,
+      sid: claims.sid,
+      tokenExpiresAt: claims.expiresAt,
+      legacyToken: claims.legacy,
       username: user.username,
       displayName: user.displayName,
       missedSeenAt: user.missedSeenAt,

@@ -5,6 +5,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
+import type { SignOuts } from '../auth/sign-outs.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { HistoryRepository } from '../history/history-repository.js';
@@ -20,6 +21,7 @@ import { Dispatcher, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import { PresenceWatches } from './presence-watch.js';
+import { TokenRefresher } from './token-refresh.js';
 import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -60,6 +62,7 @@ export interface RealtimeDeps {
   stores: Stores;
   users: UserRepository;
   tokens: TokenService;
+  signOuts: SignOuts;
   history: HistoryRepository;
   presence: PresenceService;
   calls: CallService;
@@ -90,6 +93,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   });
   const watches = new PresenceWatches(io.of('/').adapter);
   const directory = new DirectoryFeed({ io, users, stores, watches, log });
+  const refresher = new TokenRefresher(deps.tokens, log);
 
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
@@ -184,6 +188,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     socket.on('disconnect', (reason) => {
       dispatcher.forget(socket.id);
       watches.forget(socket.id);
+      refresher.forget(socket.id);
       if (deps.closing()) return;
       // Also when the session failed to start part-way: endSession is safe on partial state.
       void ready
@@ -229,6 +234,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       missedCalls,
       presence: [{ username, status }],
     });
+    refresher.start(socket);
     log.info({ username, sessionId: socket.id }, 'device connected');
   }
 

@@ -6,6 +6,12 @@ export interface SocketData {
   userId: string;
   /** Version of the token this session signed in with. */
   tokenVersion: number;
+  /** The sign-in this session's token belongs to: a sign-out of it ends the session. */
+  sid: string;
+  /** When the session's newest token expires (ms): a fresh one is sent before (token-refresh.ts). */
+  tokenExpiresAt: number;
+  /** The session's token is from before sign-in ids: replaced at once. */
+  legacyToken: boolean;
   username: string;
   displayName: string;
   missedSeenAt: number;
