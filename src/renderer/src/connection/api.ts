@@ -1,4 +1,4 @@
-/** The server's HTTP API: sign-in, sign-up, server info, with errors a person can act on. */
+/** The server's HTTP API: sign-in, sign-up, sign-out, server info, with errors a person can act on. */
 import type { HttpError, LoginResponse, ServerInfo } from 'parley-server/protocol';
 import { sendsPasswordInClear } from './server-address.js';
 
@@ -76,4 +76,25 @@ export async function register(
   const body = { ...input, username: input.username.trim().toLowerCase(), displayName: input.displayName.trim() };
   if (!body.inviteCode) delete body.inviteCode;
   return request<LoginResponse>(serverUrl, '/api/register', { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** How long sign-out waits for the server: it completes on this computer whatever the answer. */
+const LOGOUT_TIMEOUT_MS = 5000;
+
+/**
+ * Asks the server to revoke this device's sign-in (every token refreshed
+ * from it). Best effort: false when the server could not be told (offline,
+ * unreachable, refused); the token then dies at its expiry. Never throws.
+ */
+export async function logout(serverUrl: string, token: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${serverUrl}/api/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
+    });
+    return res.status === 204;
+  } catch {
+    return false;
+  }
 }

@@ -109,7 +109,19 @@ export class Connection implements SignalingLink {
     await this.begin({ serverUrl: url, ...res });
   }
 
-  async signOut(reason: string | null = null): Promise<void> {
+  /**
+   * The person signs out: signed out here at once, then the server is asked
+   * to revoke this device's sign-in (best effort: an unreachable server
+   * leaves the token to expire, and sign-out still completes).
+   */
+  async signOut(): Promise<void> {
+    const session = this.session;
+    await this.end(null);
+    if (session && !(await api.logout(session.serverUrl, session.token))) log.warn('the server could not be told about the sign-out');
+  }
+
+  /** Signed out, by the person or by the server (`reason` says why): nothing to tell the server. */
+  private async end(reason: string | null): Promise<void> {
     this.hooks.signedOut();
     this.stopRetrying();
     this.signaling?.close();
@@ -171,7 +183,7 @@ export class Connection implements SignalingLink {
       if (this.signaling !== s) return;
       const code = err.data?.code;
       if (code === 'unauthorized' || code === 'account_disabled') {
-        void this.signOut(err.message);
+        void this.end(err.message);
         return;
       }
       // A refusal by the server is worded for people; a transport error is not.
@@ -191,7 +203,8 @@ export class Connection implements SignalingLink {
       this.state = 'online';
       this.problem = null;
       this.restarting = false;
-      this.session = { ...session, user: ready.user };
+      // The newest token of this session (a refresh may have replaced the one it started with).
+      this.session = { ...(this.session ?? session), user: ready.user };
       this.hooks.ready(ready);
     });
     s.on('session:replaced', () => {
@@ -202,8 +215,20 @@ export class Connection implements SignalingLink {
       s.socket.connect();
     });
     s.on('session:revoked', ({ reason }) => {
-      const why = { disabled: 'Your account was disabled.', removed: 'Your account was removed.', 'password-changed': 'Your password was changed.' }[reason];
-      void this.signOut(`${why} Sign in again.`);
+      const why = {
+        disabled: 'Your account was disabled.',
+        removed: 'Your account was removed.',
+        'password-changed': 'Your password was changed.',
+        'signed-out': 'This device was signed out.',
+      }[reason];
+      void this.end(`${why} Sign in again.`);
+    });
+    s.on('session:token', ({ token, expiresAt }) => {
+      // Refresh on use: the next handshake presents the new token, and the next start finds it.
+      if (this.signaling !== s || !this.session) return;
+      s.token = token;
+      this.session = { ...this.session, token, expiresAt };
+      void this.store.save(this.session).catch((err: unknown) => log.warn('remembering the refreshed token failed', err));
     });
     s.on('server:closing', () => {
       this.restarting = true;

@@ -1,10 +1,12 @@
 /**
  * Connection against a real Socket.IO server that comes and goes: offline
  * with the next attempt scheduled and no transport text kept, back online by
- * itself, "Retry now", and the backoff's schedule.
+ * itself, "Retry now", and the backoff's schedule; a refreshed token stored
+ * and presented, and sign-out telling the server when it can.
  */
 import type { SessionReady } from 'parley-server/protocol';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import type { StoredSession } from '../../../shared/ipc.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, RETRY_FIRST_MS, RETRY_MAX_MS, retryDelay, type ConnectionHooks } from './connection.svelte.js';
 
@@ -111,6 +113,117 @@ describe('Connection', () => {
     expect(c.state).toBe('connecting');
     await vi.waitFor(() => expect(c.state).toBe('online'), { timeout: 1000 });
   }, 30_000);
+});
+
+/** A Socket.IO server that runs `onConnection` for each client, recording the tokens presented. */
+async function sessionServer(onConnection: (socket: Socket) => void) {
+  const seen = { tokens: [] as string[] };
+  const io = new Server();
+  io.on('connection', (socket) => {
+    seen.tokens.push((socket.handshake.auth as { token: string }).token);
+    socket.emit('session:ready', READY);
+    onConnection(socket);
+  });
+  io.listen(0);
+  const http = io.httpServer as unknown as { listening: boolean; once(e: 'listening', l: () => void): void; address(): { port: number } };
+  if (!http.listening) await new Promise<void>((resolve) => http.once('listening', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
+  return { url: `http://127.0.0.1:${http.address().port}`, seen, io };
+}
+
+/** fetch as the API module calls it: records POST /api/logout (204), or fails like an unreachable server. */
+function fakeFetch(reachable: boolean): { logouts: { url: string; authorization: string | null }[] } {
+  const record = { logouts: [] as { url: string; authorization: string | null }[] };
+  vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+    if (!reachable) return Promise.reject(new TypeError('fetch failed'));
+    record.logouts.push({ url, authorization: new Headers(init.headers).get('authorization') });
+    return Promise.resolve(new Response(null, { status: 204 }));
+  });
+  return record;
+}
+
+/** The desktop bridge's session store (main keeps it), recording every save. */
+function desktopStore(): { saved: StoredSession[]; cleared: number } {
+  const record = { saved: [] as StoredSession[], cleared: 0 };
+  vi.stubGlobal('window', {
+    parley: {
+      session: {
+        load: () => Promise.resolve(record.saved.at(-1) ?? null),
+        save: (s: StoredSession) => {
+          record.saved.push(s);
+          return Promise.resolve();
+        },
+        clear: () => {
+          record.cleared++;
+          return Promise.resolve();
+        },
+      },
+    },
+  });
+  cleanups.push(() => {
+    vi.unstubAllGlobals();
+  });
+  return record;
+}
+
+describe('Connection and the sign-in token', () => {
+  it('stores a refreshed token in place of the old one and presents it at the next connect', async () => {
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const store = desktopStore();
+    const expiresAt = Date.now() + 7 * 86_400_000;
+    let first = true;
+    const s = await sessionServer((socket) => {
+      if (first) socket.emit('session:token', { token: 'the-fresh-token', expiresAt });
+      first = false;
+    });
+    const { connection: c } = connection();
+    begin(c, s.url);
+    await vi.waitFor(() => expect(store.saved.at(-1)?.token).toBe('the-fresh-token'));
+    expect(store.saved.at(-1)).toMatchObject({ serverUrl: s.url, token: 'the-fresh-token', expiresAt, user: READY.user });
+    expect(c.session?.token).toBe('the-fresh-token');
+
+    // The connection drops (not a sign-out): the reconnect presents the refreshed token, and session:ready keeps it.
+    for (const socket of await s.io.fetchSockets()) socket.disconnect();
+    await vi.waitFor(() => expect(s.seen.tokens).toEqual(['a-token', 'the-fresh-token']), { timeout: 5000 });
+    await vi.waitFor(() => expect(c.state).toBe('online'));
+    expect(c.session?.token).toBe('the-fresh-token');
+  }, 15_000);
+
+  it('signing out asks the server to revoke this device\'s token, and completes when the server cannot be reached', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const store = desktopStore();
+    const server = fakeFetch(true);
+    const s = await sessionServer(() => undefined);
+    const { connection: c } = connection();
+    begin(c, s.url);
+    await vi.waitFor(() => expect(c.state).toBe('online'));
+    await c.signOut();
+    expect(server.logouts).toEqual([{ url: `${s.url}/api/logout`, authorization: 'Bearer a-token' }]);
+    expect(c.state).toBe('signed-out');
+    expect(store.cleared).toBe(1);
+
+    // The server cannot be reached: signed out all the same.
+    fakeFetch(false);
+    const gone = connection().connection;
+    begin(gone, s.url);
+    await gone.signOut();
+    expect(gone.state).toBe('signed-out');
+    expect(gone.session).toBeNull();
+    expect(store.cleared).toBe(2);
+  });
+
+  it('a revocation by the server signs out without calling the server back', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    desktopStore();
+    const server = fakeFetch(true);
+    const s = await sessionServer((socket) => socket.emit('session:revoked', { reason: 'signed-out' }));
+    const { connection: c } = connection();
+    begin(c, s.url);
+    await vi.waitFor(() => expect(c.state).toBe('signed-out'));
+    expect(c.signedOutReason).toBe('This device was signed out. Sign in again.');
+    expect(server.logouts).toEqual([]);
+  });
 });
 
 describe('retryDelay', () => {

@@ -27,11 +27,14 @@ const log = logger('signaling');
 
 export class Signaling {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** The token each handshake presents: replaced when the server refreshes it (`session:token`). */
+  token: string;
 
   constructor(serverUrl: string, token: string, status: () => SettableStatus, device: () => string) {
+    this.token = token;
     this.socket = io(serverUrl, {
-      // A function, so a reconnect presents the status chosen since.
-      auth: (cb) => cb({ token, status: status(), device: device() }),
+      // A function, so a reconnect presents the newest token and the status chosen since.
+      auth: (cb) => cb({ token: this.token, status: status(), device: device() }),
       // WebSocket first: connected in one round trip instead of a long-polling
       // handshake, a poll and an upgrade. Where a proxy refuses WebSockets,
       // long-polling is tried next.
