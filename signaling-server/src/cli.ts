@@ -9,7 +9,7 @@
  */
 import { BackupError, runBackup, runRestore } from './cli/backup-commands.js';
 import { StoreOpenError } from './db/database.js';
-import { ConfigError, extractSettingFlags, loadConfig, resolveStore, settingsHelp } from './config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp } from './config.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -55,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env, flags);
 
   const log = createLogger(config.logLevel);
+  const exposed = secretsOnCommandLine(flags);
+  if (exposed.length > 0) log.warn({ settings: exposed }, 'secrets given as flags can be read by anyone on this machine (ps): pass them in the environment or a file');
   // Loaded here, so admin commands and --help start without the server's modules.
   const { startServer } = await import('./server.js');
   let server;
