@@ -16,7 +16,7 @@ export interface PersistentRoom {
   hasCode: boolean;
   createdAt: number;
   /** Whether `given` is the room's code; with no code, any join is let in. */
-  matches(given: string | undefined): boolean;
+  matches: (given: string | undefined) => boolean;
 }
 
 export class RoomExistsError extends Error {
