@@ -4,12 +4,14 @@
  *   parley-server user add NAME [--display-name "..."]
  *   parley-server user rename NAME --display-name "..."
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
+ *   parley-server room add NAME --owner USER [--code] | list | code NAME | owner NAME | remove NAME
  *   parley-server backup FILE | restore FILE     (the SQLite store)
  * Admin output goes to stdout for people and scripts; the server logs with pino.
  */
 import { BackupError, runBackup, runRestore } from './cli/backup-commands.js';
 import { StoreOpenError } from './db/database.js';
-import { ConfigError, extractSettingFlags, loadConfig, resolveStore, settingsHelp } from './config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp } from './config.js';
+import { runRoomCommand } from './cli/room-commands.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -27,6 +29,13 @@ Usage:
   parley-server user disable NAME               disable an account (signs the user out everywhere)
   parley-server user enable NAME                enable a disabled account
   parley-server user remove NAME                delete an account (history is kept)
+  parley-server room add NAME --owner USER [--code]
+                                                keep a room: its owner and join code (with --code, from
+                                                stdin or prompted) outlive its calls; nobody can squat it
+  parley-server room list                       list kept rooms
+  parley-server room code NAME [--no-code]      set a new join code (from stdin or prompted), or remove it
+  parley-server room owner NAME --owner USER    give a kept room another owner
+  parley-server room remove NAME                stop keeping a room
   parley-server backup FILE                     copy the SQLite database to FILE, also while serving
   parley-server restore FILE                    replace the SQLite database with a backup (server stopped;
                                                 the current one is kept aside). PostgreSQL: pg_dump/pg_restore
@@ -49,12 +58,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const { flags, rest } = extractSettingFlags(argv);
   if (rest[0] === 'user') return runUserCommand(resolveStore(process.env, flags), rest.slice(1));
+  if (rest[0] === 'room') return runRoomCommand(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'backup') return runBackup(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'restore') return runRestore(resolveStore(process.env, flags), rest.slice(1));
   if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
   const config = loadConfig(process.env, flags);
 
   const log = createLogger(config.logLevel);
+  const exposed = secretsOnCommandLine(flags);
+  if (exposed.length > 0) log.warn({ settings: exposed }, 'secrets given as flags can be read by anyone on this machine (ps): pass them in the environment or a file');
   // Loaded here, so admin commands and --help start without the server's modules.
   const { startServer } = await import('./server.js');
   let server;

@@ -173,6 +173,25 @@ export const SETTINGS: readonly Setting[] = [
 /** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
 const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
 
+/**
+ * A secret's value from the file its `<ENV>_FILE` variable names (Docker and
+ * systemd credentials): the file's text, less one trailing newline.
+ */
+function secretFromFile(setting: Setting, env: NodeJS.ProcessEnv): string | undefined {
+  const file = env[`${setting.env}_FILE`];
+  if (file === undefined || file.trim() === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`${setting.env}_FILE: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The secret settings given as flags: visible to every user of the machine in `ps`. */
+export function secretsOnCommandLine(flags: Partial<Record<keyof RawSettings, string>>): string[] {
+  return SETTINGS.filter((s) => SECRET_SETTINGS.has(s.key) && flags[s.key] !== undefined).map((s) => `${s.flag} (use ${s.env} or ${s.env}_FILE)`);
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -243,7 +262,7 @@ export function loadConfig(
 ): Config {
   const raw: Record<string, string | undefined> = {};
   for (const s of SETTINGS) {
-    const value = flags[s.key] ?? env[s.env];
+    const value = flags[s.key] ?? env[s.env] ?? (SECRET_SETTINGS.has(s.key) ? secretFromFile(s, env) : undefined);
     // A blank value (PARLEY_PORT= from an unset shell variable) means "not set", never 0.
     raw[s.key] = value === undefined || value.trim() === '' ? s.default : value;
   }
@@ -320,7 +339,8 @@ export function resolveStore(
   env: NodeJS.ProcessEnv,
   flags: Partial<Record<keyof RawSettings, string>> = {},
 ): { dataDir: string; databaseUrl: string | undefined } {
-  const value = flags.databaseUrl ?? env.PARLEY_DATABASE_URL;
+  const setting = SETTINGS.find((s) => s.key === 'databaseUrl');
+  const value = flags.databaseUrl ?? env.PARLEY_DATABASE_URL ?? (setting && secretFromFile(setting, env));
   const databaseUrl = value === undefined || value.trim() === '' ? undefined : value;
   const parsed = rawSchema.shape.databaseUrl.safeParse(databaseUrl);
   if (!parsed.success) throw new ConfigError(`PARLEY_DATABASE_URL (--database-url): ${parsed.error.issues[0]?.message ?? 'invalid'}`);

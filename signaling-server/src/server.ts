@@ -14,7 +14,9 @@ import { SignOuts } from './auth/sign-outs.js';
 import { loadOrCreateSecret, loadOrCreateStoredSecret, TokenService } from './auth/tokens.js';
 import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
+import { PersistentRooms } from './calls/persistent-rooms.js';
 import { RoomCodes } from './calls/room-codes.js';
+import { RoomOwner } from './calls/room-owner.js';
 import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import { isLoopback, type Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
@@ -121,6 +123,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Counts shared by every node when there are several, so no limit is multiplied by the number of nodes.
   const limiter = shared?.limiter ?? memoryLimiter;
   const limits = new AccountLimits(limiter, config);
+  const rooms = new PersistentRooms(db);
   const calls = new CallService({
     io,
     stores,
@@ -133,6 +136,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
     meshLimit: config.meshLimit,
     roomCodes: new RoomCodes(limiter),
+    rooms,
     limits,
     log: log.child({ module: 'calls' }),
   });
@@ -150,6 +154,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     calls,
     limits,
+    roomOwner: new RoomOwner(stores, rooms),
     metrics,
     log: log.child({ module: 'realtime' }),
     iceServers: (opaqueId) => iceServersFor(config, opaqueId),

@@ -44,14 +44,14 @@ describe('per-account limits', () => {
   it('calls refused as offline count per account over all its devices and both nodes: past the limit, rate_limited on every one', async () => {
     const [one, two] = await twoNodes({ unansweredCalls: 6 });
     const alice = await register(one, 'alice');
-    const offline = ['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7'];
+    const offline = ['away1', 'away2', 'away3', 'away4', 'away5', 'away6', 'away7'];
     for (const name of offline) await register(one, name);
     const desk = await connect(one, alice, { device: 'alice-desk-001' }, []);
     const laptop = await connect(two, alice, { device: 'alice-laptop-01' }, []);
     const answers = await Promise.all(offline.slice(0, 6).map((to, i) => (i % 2 === 0 ? desk : laptop).emit('call:invite', { to, media: AUDIO })));
     expect(answers.map((a) => (a.ok ? 'ok' : a.code))).toEqual(Array(6).fill('offline'));
     for (const d of [desk, laptop]) {
-      expect(await d.emit('call:invite', { to: 'o7', media: AUDIO })).toMatchObject({
+      expect(await d.emit('call:invite', { to: 'away7', media: AUDIO })).toMatchObject({
         ok: false,
         code: 'rate_limited',
         message: 'You have placed too many calls without an answer: wait and try again',

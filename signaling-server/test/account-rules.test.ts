@@ -143,11 +143,14 @@ describe('display names', () => {
   it('0006-display-name-key: a database with look-alike names upgrades; the oldest account keeps the name', async () => {
     const dataDir = tempDir();
     const where = { dataDir, databaseUrl: await testDatabaseUrl(dataDir) };
-    // Made by this version, then taken back to 0005, with two accounts of the same name as before 0006.
+    // Made by this version, then taken back to 0005 (0006 and later undone), with two accounts of the same name as before 0006.
     let { db } = await openStore(where);
     await sql`drop index users_display_name_key`.execute(db);
     await sql`alter table users drop column display_name_key`.execute(db);
-    await sql`delete from kysely_migration where name = '0006-display-name-key'`.execute(db);
+    await sql`drop table rooms`.execute(db);
+    await sql`drop table token_revocations`.execute(db);
+    await sql`alter table account_events drop column sid`.execute(db);
+    await sql`delete from kysely_migration where name in ('0006-display-name-key', '0007-token-revocations', '0008-rooms')`.execute(db);
     const old = (id: string, username: string, displayName: string, at: number) =>
       sql`insert into users (id, username, display_name, password_hash, created_at) values (${id}, ${username}, ${displayName}, 'x', ${at})`.execute(db);
     await old('1', 'bob', 'Bob', 1);

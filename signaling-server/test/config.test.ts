@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, extractSettingFlags, loadConfig, resolveStore, SETTINGS, settingsHelp } from '../src/config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, SETTINGS, settingsHelp } from '../src/config.js';
 import { tempDir } from './harness.js';
 
 /** The ConfigError that `fn` throws; fails the test when it throws nothing or something else. */
@@ -194,6 +194,42 @@ describe('flags and environment', () => {
   it('refuses a flag without a value, naming the flag', () => {
     const err = configError(() => extractSettingFlags(['--port']));
     expect(err.message).toContain('--port');
+  });
+
+  it('reads each secret from the file its _FILE variable names; the variable itself and a flag win; a file it cannot read is named', () => {
+    const dir = tempDir();
+    const file = (name: string, text: string) => {
+      writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const env = {
+      PARLEY_TURN_URLS: 'turn:turn.example.com',
+      PARLEY_TURN_SECRET_FILE: file('turn', 'a-turn-secret-of-32-characters!!\n'),
+      PARLEY_INVITE_CODE_FILE: file('invite', 'letmein-please'),
+      PARLEY_DATABASE_URL_FILE: file('db', 'postgres://parley:pw@db/parley\n'),
+      PARLEY_REDIS_URL_FILE: file('redis', 'redis://:pw@cache:6379/0'),
+      PARLEY_METRICS_TOKEN_FILE: file('metrics', 'a-long-metrics-token-for-scrapers\n'),
+    };
+    const config = loadConfig(env);
+    expect(config).toMatchObject({
+      turnSecret: 'a-turn-secret-of-32-characters!!',
+      inviteCode: 'letmein-please',
+      databaseUrl: 'postgres://parley:pw@db/parley',
+      redisUrl: 'redis://:pw@cache:6379/0',
+    });
+    expect(resolveStore(env).databaseUrl).toBe('postgres://parley:pw@db/parley');
+    expect(loadConfig({ ...env, PARLEY_INVITE_CODE: 'from-the-variable' }).inviteCode).toBe('from-the-variable');
+    expect(loadConfig(env, { inviteCode: 'from-the-flag-x' }).inviteCode).toBe('from-the-flag-x');
+    // Only secrets: any other setting's _FILE is not read.
+    expect(loadConfig({ PARLEY_PORT_FILE: file('port', '9999') }).port).toBe(7070);
+    const missing = path.join(dir, 'nope');
+    expect(configError(() => loadConfig({ PARLEY_TURN_SECRET_FILE: missing })).message).toMatch(`PARLEY_TURN_SECRET_FILE: cannot read ${missing}`);
+  });
+
+  it('names the secrets given as flags (anyone on the machine can read them in ps), and only those', () => {
+    const { flags } = extractSettingFlags(['--turn-secret', 'xxxxxxxxxxxxxxxxxxxx', '--port', '1', '--database-url=postgres://a:b@c/d']);
+    expect(secretsOnCommandLine(flags)).toEqual(['--database-url (use PARLEY_DATABASE_URL or PARLEY_DATABASE_URL_FILE)', '--turn-secret (use PARLEY_TURN_SECRET or PARLEY_TURN_SECRET_FILE)']);
+    expect(secretsOnCommandLine(extractSettingFlags(['--port', '1']).flags)).toEqual([]);
   });
 
   it('lets overrides win over flags and environment', () => {

@@ -48,7 +48,7 @@ describe('sign-in limits under parallel guesses', () => {
 
 describe('invite codes', () => {
   const invite = { registration: 'invite' as const, inviteCode: 'welcome-to-the-team', trustProxy: ['loopback'] };
-  const body = (i: number, inviteCode: string) => ({ username: `user${i}`, password: 'long enough', displayName: 'U', inviteCode });
+  const body = (i: number, inviteCode: string) => ({ username: `user${i}`, password: 'long enough', displayName: `User ${i}`, inviteCode });
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
   it('locks an address out after a few wrong codes, however many arrive at once', async () => {

@@ -28,7 +28,8 @@ describe('schema migrations', () => {
     await sql`alter table users drop column display_name_key`.execute(db);
     await sql`drop index calls_started_at`.execute(db);
     await sql`alter table calls drop column attempts`.execute(db);
-    await sql`delete from kysely_migration where name in ('0005-call-attempts', '0006-display-name-key')`.execute(db);
+    await sql`drop table rooms`.execute(db);
+    await sql`delete from kysely_migration where name in ('0005-call-attempts', '0006-display-name-key', '0008-rooms')`.execute(db);
     await sql`drop table call_participants`.execute(db);
     await sql`alter table calls drop column room`.execute(db);
     await sql`alter table calls drop column chat`.execute(db);

@@ -75,13 +75,13 @@ describe('presence', () => {
 
   it("a change costs one message per watching device and per device of the user, not one per team member", async () => {
     const server = await startTestServer();
-    const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    const names = ['user1', 'user2', 'user3', 'user4', 'user5', 'user6'];
     const logins = await Promise.all(names.map((n) => register(server, n)));
     // Announced (directory:updated) before anyone connects: no device watches them for that.
     await server.revocations.poll();
     // u2 and u3 watch u1; u4 lists the directory (u1 is on its screen); u5 and u6 watch nobody.
     const devices: Device[] = [];
-    for (const [i, login] of logins.entries()) devices.push(await connect(server, login, {}, i === 1 || i === 2 ? ['u1'] : []));
+    for (const [i, login] of logins.entries()) devices.push(await connect(server, login, {}, i === 1 || i === 2 ? ['user1'] : []));
     const [u1, u2, u3, u4, u5, u6] = devices as [Device, Device, Device, Device, Device, Device];
     expectOk(await u4.emit('directory:list', {}));
     // u1's second device is away: when the first goes dnd, u1 is away.
@@ -92,10 +92,10 @@ describe('presence', () => {
     await settle(...devices, u1phone);
     const got = [...devices, u1phone].map((d, i) => d.events('presence:changed').length - counts[i]!);
     expect(got).toEqual([1, 1, 1, 1, 0, 0, 1]);
-    expect(u2.events('presence:changed').at(-1)).toEqual({ username: 'u1', displayName: 'U1', status: 'away' });
-    expect(u5.events('presence:changed').filter((p) => p.username === 'u1')).toEqual([]);
-    expect(u6.events('presence:changed').filter((p) => p.username === 'u1')).toEqual([]);
-    expect(u3.ready.presence).toEqual([{ username: 'u3', status: 'available' }]);
+    expect(u2.events('presence:changed').at(-1)).toEqual({ username: 'user1', displayName: 'User1', status: 'away' });
+    expect(u5.events('presence:changed').filter((p) => p.username === 'user1')).toEqual([]);
+    expect(u6.events('presence:changed').filter((p) => p.username === 'user1')).toEqual([]);
+    expect(u3.ready.presence).toEqual([{ username: 'user3', status: 'available' }]);
   });
 
   it('presence:watch answers the current statuses, once per name, and replaces what the device named before', async () => {

@@ -93,6 +93,8 @@ describe('server message schemas', () => {
     await ask(carol, 'room:join', { name: 'standup', code: 'wrong-code' }); // refused: wrong_code
     await ask(carol, 'room:join', { name: 'standup', code: 'sesame-42' });
     await alice.next('room:joined');
+    await ask(carol, 'room:code', { callId: room, code: 'carols-code' }); // refused: not_owner
+    await ask(alice, 'room:code', { callId: room, code: 'sesame-43' });
     await ask(alice, 'call:signal', { callId: room, to: 'carol', description: offer });
     await carol.next('call:signal', (p) => p.callId === room);
     await ask(alice, 'call:add', { callId: room, to: 'bob' });
@@ -147,6 +149,7 @@ describe('server message schemas', () => {
       'self_call',
       'bad_request',
       'wrong_code',
+      'not_owner',
     ]);
   });
 

@@ -48,6 +48,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { callId: 'c', to: 'Bob!', candidate: null },
   ],
   'call:add': [{ callId: 'c' }, { callId: 'c', to: 'Bob!' }, { to: 'bob' }, { callId: 'c', to: 'bob', media: {} }],
+  'room:code': [{}, { callId: 'c' }, { callId: 'c', code: 'short' }, { callId: 'c', code: 12345678 }, { code: 'long-enough-code' }, { callId: 'c', code: null, extra: 1 }],
   'room:join': [
     {},
     { name: '' },

@@ -31,7 +31,8 @@ import { deviceRoom, userRoom, type ParleyServer } from '../realtime/types.js';
 import { callDevices, callMembers, type Call, type CallChange, type DeviceSession, type Participant, type Stores } from '../stores/types.js';
 import type { CallTimer, CallTimers } from './call-timers.js';
 import * as membership from './membership.js';
-import type { RoomCodes } from './room-codes.js';
+import type { PersistentRooms } from './persistent-rooms.js';
+import { sameCode, type RoomCodes } from './room-codes.js';
 
 export interface CallServiceDeps {
   io: ParleyServer;
@@ -49,6 +50,8 @@ export interface CallServiceDeps {
   timers: CallTimers;
   /** Join codes of rooms, with their guess limits. */
   roomCodes: RoomCodes;
+  /** Rooms an admin keeps, with their owner and code. */
+  rooms: PersistentRooms;
   /** Unanswered calls per account and per pair. */
   limits: AccountLimits;
   log: Logger;
@@ -220,23 +223,28 @@ export class CallService {
   }
 
   /**
-   * Opens the named room, or joins it. Whoever opens it sets its join code;
-   * the others must give the same. The newcomer is polite toward everyone
+   * Opens the named room, or joins it. Whoever opens it sets its join code
+   * (a kept room has its own: persistent-rooms.ts); the others must give the
+   * same. The newcomer is polite toward everyone
    * already there (the answer lists them); each of them gets `room:joined`.
    */
   async joinRoom(
     session: DeviceSession,
     name: string,
-    code: string | undefined,
+    given: string | undefined,
     media: Media = AUDIO_ONLY,
   ): Promise<{ callId: string; room: string; participants: UserRef[] }> {
-    const { stores, history, meshLimit } = this.deps;
-    if (await stores.calls.byUser(session.username)) throw new RequestError('in_call', 'You are already in a call');
+    const { stores, history, meshLimit, roomCodes } = this.deps;
+    const [current, kept] = await Promise.all([stores.calls.byUser(session.username), this.deps.rooms.find(name)]);
+    if (current) throw new RequestError('in_call', 'You are already in a call');
     // Each turn either opens or joins; one that lost a race with another opening or closing tries again.
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
       const me: Participant = { username: session.username, device: session.device, joinedAt: now };
       const open = await stores.calls.byRoom(name);
+      // A kept room's code is its own; an unkept room's is the one its opener set.
+      const code = kept ? (kept.hasCode ? kept.matches : null) : open?.code ? (given: string | undefined) => sameCode(open.code ?? '', given) : null;
+      if (code) await roomCodes.check(session.username, name, code, given);
       if (!open) {
         const callId = randomUUID();
         const created = await stores.calls.create({
@@ -252,7 +260,7 @@ export class CallService {
           answeredAt: now,
           away: [],
           room: name,
-          code: code ?? null,
+          code: kept ? null : (given ?? null),
           participants: [me],
           invitations: [],
         });
@@ -262,10 +270,9 @@ export class CallService {
         await history.answered(callId, now);
         await history.joined(callId, [me]);
         await this.refresh([session.username]);
-        this.deps.log.info({ callId, room: name, username: session.username, code: code !== undefined }, 'room opened');
+        this.deps.log.info({ callId, room: name, username: session.username, code: kept ? kept.hasCode : given !== undefined }, 'room opened');
         return { callId, room: name, participants: [] };
       }
-      if (open.code !== null) await this.deps.roomCodes.check(session.username, name, open.code, code);
       const res = await stores.calls.update(open.id, membership.join(me, meshLimit), open);
       if (res.ok) {
         await this.joined(res.call, session, now);

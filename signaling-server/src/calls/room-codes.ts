@@ -22,7 +22,7 @@ export const ROOM_CODE_TRIES = { perAccount: 5, perRoom: 20, windowS: 600 } as c
 export { ROOM_CODE_MIN_LENGTH };
 
 /** Compares codes without telling by timing how much of a guess was right. */
-function sameCode(expected: string, given: string | undefined): boolean {
+export function sameCode(expected: string, given: string | undefined): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return given !== undefined && timingSafeEqual(digest(expected), digest(given));
 }
@@ -37,8 +37,8 @@ export class RoomCodes {
     this.byRoom = make({ keyPrefix: 'room-code-room', points: perRoom, duration: windowS });
   }
 
-  /** Resolves when `given` is the room's code; throws `rate_limited` or `wrong_code` otherwise. */
-  async check(username: string, room: string, expected: string, given: string | undefined): Promise<void> {
+  /** Resolves when `matches(given)`, the room's code check; throws `rate_limited` or `wrong_code` otherwise. */
+  async check(username: string, room: string, matches: (given: string | undefined) => boolean, given: string | undefined): Promise<void> {
     const counters: [RateLimiterAbstract, string][] = [
       [this.byAccount, username],
       [this.byRoom, room],
@@ -54,7 +54,7 @@ export class RoomCodes {
       // The try a counter refused is not given back: it counts as one more guess.
       throw new RequestError('rate_limited', `Too many wrong join codes for room "${room}": wait and try again`, err.msBeforeNext);
     }
-    if (sameCode(expected, given)) {
+    if (matches(given)) {
       await Promise.all(reserved.map(([limiter, key]) => limiter.reward(key)));
       return;
     }

@@ -149,6 +149,19 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.alterTable('account_events').addColumn('sid', 'text').execute();
     },
   ],
+  [
+    '0008-rooms',
+    async (db, t) => {
+      // Rooms an admin keeps, so a name cannot be squatted: its owner and join code outlive each call.
+      await db.schema
+        .createTable('rooms')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text')
+        .addColumn('created_at', t.instant, (c) => c.notNull())
+        .execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

@@ -76,6 +76,16 @@ export interface TokenRevocationsTable {
   expires_at: number;
 }
 
+/** Rooms an admin keeps (parley-server room add): their owner and join code outlive each call in them (0008-rooms). */
+export interface RoomsTable {
+  name: string;
+  /** The username who may change the code from the app; an admin may always, with the CLI. */
+  owner: string;
+  /** `salt$sha256` of the join code (see calls/persistent-rooms.ts); null: no code. */
+  code_hash: string | null;
+  created_at: number;
+}
+
 /** Secrets every node must share (PostgreSQL; see migration 0002). */
 export interface ServerSecretsTable {
   name: string;
@@ -89,4 +99,5 @@ export interface DatabaseSchema {
   account_events: AccountEventsTable;
   server_secrets: ServerSecretsTable;
   token_revocations: TokenRevocationsTable;
+  rooms: RoomsTable;
 }

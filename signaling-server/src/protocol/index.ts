@@ -95,6 +95,7 @@ export const ERROR_CODES = [
   'not_in_call',
   'room_full',
   'wrong_code',
+  'not_owner',
   'rate_limited',
   'registration_closed',
   'invalid_invite',
@@ -179,6 +180,7 @@ export const clientSchemas = {
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
   'room:join': z.strictObject({ name: roomNameSchema, code: z.optional(roomCodeSchema), media: z.optional(mediaSchema) }),
+  'room:code': z.strictObject({ callId: callIdSchema, code: z.nullable(roomCodeSchema) }),
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
@@ -254,6 +256,7 @@ export interface ClientReplies {
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
   'room:join': { callId: string; room: string; participants: UserRef[] };
+  'room:code': object;
   'call:signal': object;
   'call:mute': object;
   'call:note': object;

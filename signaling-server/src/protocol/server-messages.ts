@@ -175,6 +175,7 @@ export const replySchemas = {
   ]),
   'call:add': ack({}),
   'room:join': ack({ callId, room: roomName, participants }),
+  'room:code': ack({}),
   'call:signal': ack({}),
   'call:mute': ack({}),
   'call:note': ack({}),

@@ -8,6 +8,7 @@ import type { UserRepository } from '../accounts/users.js';
 import type { SignOuts } from '../auth/sign-outs.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
+import type { RoomOwner } from '../calls/room-owner.js';
 import type { HistoryRepository } from '../history/history-repository.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/hosts.js';
 import { originAllowed } from '../http/origins.js';
@@ -78,6 +79,8 @@ export interface RealtimeDeps {
   closing: () => boolean;
   /** Per-account limits (status changes here; calls in CallService). */
   limits: AccountLimits;
+  /** Who may change a room's join code. */
+  roomOwner: RoomOwner;
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
@@ -142,6 +145,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     'room:join': async ({ name, code, media }, { session }) => calls.joinRoom(session, name, code, media),
+    'room:code': async ({ callId, code }, { session }) => {
+      await deps.roomOwner.setCode(session, callId, code);
+      return {};
+    },
     'call:signal': async (payload, { session }) => {
       await calls.signal(session, payload);
       return {};

@@ -1,0 +1,34 @@
+/**
+ * Changing a room's join code (`room:code`): only its owner may, from inside
+ * the room. A kept room's owner is the one an admin named
+ * (persistent-rooms.ts), and its new code is stored; an unkept room's owner
+ * is whoever opened it, and the code lasts while the room is open.
+ */
+import { RequestError } from '../realtime/request-error.js';
+import type { DeviceSession, Stores } from '../stores/types.js';
+import type { PersistentRooms } from './persistent-rooms.js';
+
+export class RoomOwner {
+  constructor(
+    private readonly stores: Stores,
+    private readonly rooms: PersistentRooms,
+  ) {}
+
+  /** Sets (or with null removes) the code of the room `callId`, if this device is in it and its user owns it. */
+  async setCode(session: DeviceSession, callId: string, code: string | null): Promise<void> {
+    const call = await this.stores.calls.get(callId);
+    if (!call?.participants.some((p) => p.device === session.device)) throw new RequestError('not_in_call', 'You are not in this call');
+    if (call.room === null) throw new RequestError('bad_request', 'Only a named room has a join code');
+    const kept = await this.rooms.find(call.room);
+    const owner = kept ? kept.owner : call.caller;
+    if (session.username !== owner) {
+      throw new RequestError('not_owner', `Only ${owner} can change the join code of room "${call.room}"`);
+    }
+    if (kept) {
+      await this.rooms.setCode(call.room, code);
+      return;
+    }
+    const res = await this.stores.calls.update(callId, (c) => ({ ...c, code }), call);
+    if (!res.ok) throw new RequestError('not_found', 'The room has closed');
+  }
+}
