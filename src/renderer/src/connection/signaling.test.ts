@@ -236,6 +236,7 @@ describe('Signaling validates what the server sends', () => {
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
       'call:add': [{ callId, to: 'carol' }, { ok: true }],
       'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
+      'room:code': [{ callId, code: 'sesame-4242' }, { ok: true }],
       'call:signal': [{ callId, candidate: null }, { ok: true }],
       'call:mute': [{ callId, muted: true }, { ok: true }],
       'call:note': [{ callId, chat: true }, { ok: true }],
