@@ -10,17 +10,11 @@ import { PersistentRooms, RoomExistsError } from '../calls/persistent-rooms.js';
 import { openStore, type StoreLocation } from '../db/database.js';
 import { roomCodeSchema, roomNameSchema, usernameSchema } from '../protocol/index.js';
 import { readPassword } from './read-password.js';
-import { parse, UsageError } from './user-commands.js';
+import { commandArgs, parse, UsageError } from './user-commands.js';
 
 export async function runRoomCommand(where: StoreLocation, args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { owner: { type: 'string' }, code: { type: 'boolean' }, 'no-code': { type: 'boolean' } } });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((err as Error).message);
-    throw err;
-  }
-  const { positionals, values } = parsed;
+  const options = { owner: { type: 'string' }, code: { type: 'boolean' }, 'no-code': { type: 'boolean' } } as const;
+  const { positionals, values } = commandArgs(() => parseArgs({ args, allowPositionals: true, options }));
   const [command, given, ...extra] = positionals;
   if (!command) throw new UsageError('room: which command? add, list, code, owner or remove');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);

@@ -28,15 +28,18 @@ async function refusing<T>(what: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
-  let parsed;
+/** Parses an admin command's arguments (`node:util` parseArgs); a malformed one is a usage error (exit 2). */
+export function commandArgs<T>(parse: () => T): T {
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } });
+    return parse();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((err as Error).message);
     throw err;
   }
-  const { positionals, values } = parsed;
+}
+
+export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
+  const { positionals, values } = commandArgs(() => parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } }));
   const [command, name, ...extra] = positionals;
   if (!command) throw new UsageError('user: which command? add, list, rename, passwd, disable, enable or remove');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
