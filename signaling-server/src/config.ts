@@ -36,6 +36,8 @@ export interface Config {
   messageBurst: number;
   /** Refused (rate_limited) messages within 10 s that get a device session disconnected; 0: never. */
   floodDisconnect: number;
+  /** Most devices one account may have connected at once. */
+  maxDevices: number;
   /** Per account, shared by its devices and every node: status changes a minute. */
   statusChanges: number;
   /** Per account: calls placed without an answer in 10 minutes (an answer gives its try back). */
@@ -115,6 +117,7 @@ const rawSchema = z.object({
   messageRate: int(1, 10_000),
   messageBurst: int(1, 100_000),
   floodDisconnect: int(0, 1_000_000),
+  maxDevices: int(1, 1000),
   statusChanges: int(1, 100_000),
   unansweredCalls: int(1, 1_000_000),
   unansweredPerCallee: int(1, 1_000_000),
@@ -159,6 +162,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'messageRate', env: 'PARLEY_MESSAGE_RATE', flag: '--message-rate', default: '20', help: 'messages per second each device session may send, sustained' },
   { key: 'messageBurst', env: 'PARLEY_MESSAGE_BURST', flag: '--message-burst', default: '100', help: 'messages a device session may send in a burst above the rate' },
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
+  { key: 'maxDevices', env: 'PARLEY_MAX_DEVICES', flag: '--max-devices', default: '10', help: 'most devices (windows, tabs, apps) one account may have connected at once; the next is refused with too_many_devices' },
   { key: 'statusChanges', env: 'PARLEY_STATUS_CHANGES', flag: '--status-changes', default: '20', help: 'status changes a minute per account (all its devices, every node); each reaches every watcher' },
   { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
   { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
@@ -316,6 +320,7 @@ export function loadConfig(
     messageRate: r.messageRate,
     messageBurst: r.messageBurst,
     floodDisconnect: r.floodDisconnect,
+    maxDevices: r.maxDevices,
     statusChanges: r.statusChanges,
     unansweredCalls: r.unansweredCalls,
     unansweredPerCallee: r.unansweredPerCallee,

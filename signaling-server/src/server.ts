@@ -155,6 +155,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     calls,
     limits,
     roomOwner: new RoomOwner(stores, rooms),
+    maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),
     iceServers: (opaqueId) => iceServersFor(config, opaqueId),

@@ -6,11 +6,42 @@
  * nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { connect, establishCall, expectOk, register, settle, startTestServer, team, twoNodes } from './harness.js';
+import { connect, establishCall, expectOk, openSocket, register, settle, startTestServer, team, twoNodes } from './harness.js';
 
 const AUDIO = { audio: true, video: false };
 
+/** How a connection attempt ends: connected (then closed again), or the connect_error's code and message. */
+function attempt(url: string, auth: Record<string, unknown>) {
+  const socket = openSocket(url, auth);
+  return new Promise<{ connected: true } | { connected: false; code?: string; message: string }>((resolve) => {
+    socket.on('connect', () => {
+      socket.disconnect();
+      resolve({ connected: true });
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => resolve({ connected: false, code: err.data?.code, message: err.message }));
+  });
+}
+
 describe('per-account limits', () => {
+  it('an account connects at most PARLEY_MAX_DEVICES devices; a device connecting again is no extra one, and a freed place can be taken', async () => {
+    const server = await startTestServer({ maxDevices: 3 });
+    const login = await register(server, 'alice');
+    const device = (n: number) => ({ device: `alice-device-${n}` });
+    const devices = [await connect(server, login, device(1), []), await connect(server, login, device(2), []), await connect(server, login, device(3), [])];
+    expect(await attempt(server.url, { token: login.token, ...device(4) })).toEqual({
+      connected: false,
+      code: 'too_many_devices',
+      message: 'This account is connected on 3 devices, the most this server allows: sign out on one of them',
+    });
+    // The same device again replaces its connection.
+    const again = await connect(server, login, device(3), []);
+    expect(again.ready.user.username).toBe('alice');
+    // One signs off: its place is free once its session has ended.
+    devices[0]?.socket.disconnect();
+    await expect.poll(() => attempt(server.url, { token: login.token, ...device(4) }), { timeout: 10_000 }).toEqual({ connected: true });
+  });
+
+
   it('ring-and-cancel in a loop: the callee is rung 10 times, then the caller is refused rate_limited; others are not affected', async () => {
     const server = await startTestServer();
     const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');

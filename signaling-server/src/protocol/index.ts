@@ -96,6 +96,7 @@ export const ERROR_CODES = [
   'room_full',
   'wrong_code',
   'not_owner',
+  'too_many_devices',
   'rate_limited',
   'registration_closed',
   'invalid_invite',

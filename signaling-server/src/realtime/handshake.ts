@@ -12,6 +12,7 @@ import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
+import type { Stores } from '../stores/types.js';
 import type { ParleySocket } from './types.js';
 
 function refusal(code: ErrorCode, message: string): ExtendedError {
@@ -20,7 +21,17 @@ function refusal(code: ErrorCode, message: string): ExtendedError {
   return err;
 }
 
-export function handshakeAuth(deps: { users: UserRepository; tokens: TokenService; signOuts: SignOuts; metrics: Metrics }) {
+export interface HandshakeDeps {
+  users: UserRepository;
+  tokens: TokenService;
+  signOuts: SignOuts;
+  metrics: Metrics;
+  stores: Stores;
+  /** Most devices one account may have connected at once (PARLEY_MAX_DEVICES). */
+  maxDevices: number;
+}
+
+export function handshakeAuth(deps: HandshakeDeps) {
   return async (socket: ParleySocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const refuse = (code: ErrorCode, message: string) => {
       deps.metrics.rejected.inc({ code });
@@ -39,8 +50,13 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
     }
     let user;
     let signedOut;
+    let sessions;
     try {
-      [user, signedOut] = await Promise.all([deps.users.find(claims.username), deps.signOuts.isSignedOut(claims.sid)]);
+      [user, signedOut, sessions] = await Promise.all([
+        deps.users.find(claims.username),
+        deps.signOuts.isSignedOut(claims.sid),
+        deps.stores.sessions.byUser(claims.username),
+      ]);
     } catch (err) {
       // The client retries a refusal; a dropped handshake would tell it nothing.
       if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
@@ -50,6 +66,13 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
     if (user.disabled) return refuse('account_disabled', 'This account is disabled');
     if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
     if (signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
+    // Without a device id (older clients), each connection is a device of its own.
+    const device = `${user.username}:${auth.data.device ?? socket.id}`;
+    // A device connecting again replaces its old connection, so it never counts against itself.
+    const others = new Set(sessions.map((s) => s.device).filter((d) => d !== device));
+    if (others.size >= deps.maxDevices) {
+      return refuse('too_many_devices', `This account is connected on ${others.size} devices, the most this server allows: sign out on one of them`);
+    }
     socket.data = {
       userId: user.id,
       tokenVersion: claims.version,
@@ -60,8 +83,7 @@ export function handshakeAuth(deps: { users: UserRepository; tokens: TokenServic
       displayName: user.displayName,
       missedSeenAt: user.missedSeenAt,
       accountCreatedAt: user.createdAt,
-      // Without a device id (older clients), each connection is a device of its own.
-      device: `${user.username}:${auth.data.device ?? socket.id}`,
+      device,
       initialStatus: auth.data.status ?? 'available',
     };
     // The token is not kept once checked (nothing reads it again).

@@ -81,6 +81,8 @@ export interface RealtimeDeps {
   limits: AccountLimits;
   /** Who may change a room's join code. */
   roomOwner: RoomOwner;
+  /** Most devices one account may have connected at once. */
+  maxDevices: number;
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
