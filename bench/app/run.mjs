@@ -36,7 +36,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { build, runnerImport } from 'vite';
+import { build, createServer } from 'vite';
 import { probe } from './probe.js';
 import { seedTeam } from './team.mjs';
 
@@ -288,6 +288,7 @@ async function main() {
   if (loadBefore > 1) console.warn(`warning: load average ${loadBefore.toFixed(2)} (> 1): times will be noisy`);
 
   const work = mkdtempSync(path.join(tmpdir(), 'parley-bench-app-'));
+  let vite;
   try {
     const svelteRoot = path.join(work, 'svelte');
     await buildSvelteBaseline(svelteRoot);
@@ -297,8 +298,10 @@ async function main() {
     const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), staticPage: bundleSizes(staticRoot) };
     if (COMPARE) bundle.compared = bundleSizes(COMPARE);
 
-    // The harness is TypeScript: Vite's module runner loads it (and the server sources it imports).
-    const { module: harness } = await runnerImport(path.join(ROOT, 'tests/e2e/harness.ts'), { configFile: false, logLevel: 'warn' });
+    // The harness is TypeScript: a Vite server's module runner loads it (and the server sources it
+    // imports), and stays open to the end, for what the server imports on first use (password checks).
+    vite = await createServer({ configFile: false, logLevel: 'warn', appType: 'custom', server: { middlewareMode: true, ws: false } });
+    const harness = await vite.ssrLoadModule(path.join(ROOT, 'tests/e2e/harness.ts'));
     const app = {
       name: 'app',
       webRoot: WEB_ROOT,
@@ -363,6 +366,7 @@ async function main() {
         `\n\nChromium ${result.machine.chromium}, ${result.machine.cpus} cores, load ${result.machine.loadAverage1m.before} → ${result.machine.loadAverage1m.after}; wrote ${path.relative(ROOT, OUT)}`,
     );
   } finally {
+    await vite?.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
