@@ -1,5 +1,5 @@
 /**
- * Parley signaling protocol v1: the one contract between the server and every
+ * The Parley signaling protocol (PROTOCOL_VERSION below): the one contract between the server and every
  * client. Types and zod schemas live together so the server validates what it
  * receives and the app validates what it receives with the same definitions.
  * Imported by the app as `parley-server/protocol`; keep it free of Node APIs.
@@ -7,6 +7,7 @@
  */
 import { en } from 'zod/locales';
 import { z } from 'zod/mini';
+import type { EndReason, ErrorCode } from './codes.js';
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
@@ -68,49 +69,7 @@ export const STATUSES = ['available', 'away', 'dnd', 'busy', 'offline'] as const
 export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
 export type Status = (typeof STATUSES)[number];
 
-/** Why a call ended: a closed set, shown to the user in words by the app. */
-export const END_REASONS = [
-  'declined',
-  'busy',
-  'no-answer',
-  'cancelled',
-  'hangup',
-  'answered-elsewhere',
-  'failed',
-  'offline',
-  'dnd',
-] as const;
-export type EndReason = (typeof END_REASONS)[number];
-
-/** Error codes of negative acknowledgements and HTTP errors. */
-export const ERROR_CODES = [
-  'bad_request',
-  'unauthorized',
-  'not_found',
-  'offline',
-  'busy',
-  'dnd',
-  'self_call',
-  'in_call',
-  'not_in_call',
-  'room_full',
-  'wrong_code',
-  'not_owner',
-  'too_many_devices',
-  'rate_limited',
-  'registration_closed',
-  'invalid_invite',
-  'username_taken',
-  'display_name_taken',
-  'weak_password',
-  'invalid_credentials',
-  'account_disabled',
-  'forbidden_origin',
-  'forbidden_host',
-  'unavailable',
-  'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export * from './codes.js';
 
 export const mediaSchema = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type Media = z.infer<typeof mediaSchema>;

@@ -1,0 +1,45 @@
+/** The closed sets of codes the protocol names: why a call ended, and why a request was refused. */
+
+/** Why a call ended: a closed set, shown to the user in words by the app. */
+export const END_REASONS = [
+  'declined',
+  'busy',
+  'no-answer',
+  'cancelled',
+  'hangup',
+  'answered-elsewhere',
+  'failed',
+  'offline',
+  'dnd',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Error codes of negative acknowledgements and HTTP errors. */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'offline',
+  'busy',
+  'dnd',
+  'self_call',
+  'in_call',
+  'not_in_call',
+  'room_full',
+  'wrong_code',
+  'not_owner',
+  'too_many_devices',
+  'rate_limited',
+  'registration_closed',
+  'invalid_invite',
+  'username_taken',
+  'display_name_taken',
+  'weak_password',
+  'invalid_credentials',
+  'account_disabled',
+  'forbidden_origin',
+  'forbidden_host',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
