@@ -40,6 +40,8 @@ export interface Config {
   maxDevices: number;
   /** Per account, shared by its devices and every node: status changes a minute. */
   statusChanges: number;
+  /** A user's watchers get at most one change of the user per this many ms (the latest); 0: every change at once. */
+  presenceWindowMs: number;
   /** Per account: calls placed without an answer in 10 minutes (an answer gives its try back). */
   unansweredCalls: number;
   /** The same, per caller and callee. */
@@ -119,6 +121,7 @@ const rawSchema = z.object({
   floodDisconnect: int(0, 1_000_000),
   maxDevices: int(1, 1000),
   statusChanges: int(1, 100_000),
+  presenceWindowMs: int(0, 60_000),
   unansweredCalls: int(1, 1_000_000),
   unansweredPerCallee: int(1, 1_000_000),
   historyDays: int(1, 36_500),
@@ -164,6 +167,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'floodDisconnect', env: 'PARLEY_FLOOD_DISCONNECT', flag: '--flood-disconnect', default: '100', help: 'rate_limited refusals within 10 s after which a device session is disconnected (0: never)' },
   { key: 'maxDevices', env: 'PARLEY_MAX_DEVICES', flag: '--max-devices', default: '10', help: 'most devices (windows, tabs, apps) one account may have connected at once; the next is refused with too_many_devices' },
   { key: 'statusChanges', env: 'PARLEY_STATUS_CHANGES', flag: '--status-changes', default: '20', help: 'status changes a minute per account (all its devices, every node); each reaches every watcher' },
+  { key: 'presenceWindowMs', env: 'PARLEY_PRESENCE_WINDOW_MS', flag: '--presence-window-ms', default: '1000', help: 'each watcher gets at most one status change of a user in this window, the latest (0: every change at once)' },
   { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
   { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
   { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
@@ -322,6 +326,7 @@ export function loadConfig(
     floodDisconnect: r.floodDisconnect,
     maxDevices: r.maxDevices,
     statusChanges: r.statusChanges,
+    presenceWindowMs: r.presenceWindowMs,
     unansweredCalls: r.unansweredCalls,
     unansweredPerCallee: r.unansweredPerCallee,
     historyDays: r.historyDays,

@@ -118,7 +118,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);
   shared?.attach(io);
-  const presence = new PresenceService(io, stores, users);
+  const presence = new PresenceService(io, stores, users, config.presenceWindowMs);
   await presence.start();
   // Counts shared by every node when there are several, so no limit is multiplied by the number of nodes.
   const limiter = shared?.limiter ?? memoryLimiter;
@@ -233,6 +233,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await registry.leave();
       } else await calls.endRinging('failed');
       calls.dispose();
+      presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
       await new Promise<void>((resolve) => {

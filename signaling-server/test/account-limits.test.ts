@@ -22,6 +22,19 @@ function attempt(url: string, auth: Record<string, unknown>) {
   });
 }
 
+/** A connection left open, or undefined when it was refused with too_many_devices. */
+function connectionOf(url: string, auth: Record<string, unknown>) {
+  const socket = openSocket(url, auth);
+  return new Promise<ReturnType<typeof openSocket> | undefined>((resolve, reject) => {
+    socket.on('connect', () => resolve(socket));
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      socket.disconnect();
+      if (err.data?.code === 'too_many_devices') resolve(undefined);
+      else reject(err);
+    });
+  });
+}
+
 describe('per-account limits', () => {
   it('an account connects at most PARLEY_MAX_DEVICES devices; a device connecting again is no extra one, and a freed place can be taken', async () => {
     const server = await startTestServer({ maxDevices: 3 });
@@ -39,6 +52,28 @@ describe('per-account limits', () => {
     // One signs off: its place is free once its session has ended.
     devices[0]?.socket.disconnect();
     await expect.poll(() => attempt(server.url, { token: login.token, ...device(4) }), { timeout: 10_000 }).toEqual({ connected: true });
+  });
+
+  it('devices connecting all at once cannot pass the device cap between them, on one node or two', async () => {
+    for (const nodes of [[await startTestServer({ maxDevices: 3 })], await twoNodes({ maxDevices: 3 })]) {
+      const login = await register(nodes[0]!, 'alice');
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, n) => {
+          const server = nodes[n % nodes.length]!;
+          return connectionOf(server.url, { token: login.token, device: `alice-burst-${n}` });
+        }),
+      );
+      const connected = burst.filter((s) => s !== undefined);
+      expect(connected.length).toBeLessThanOrEqual(3);
+      // A place given back (by a device that backed out) can be taken: the account fills up to the cap, never past it.
+      for (let n = 0; connected.length < 3 && n < 20; n++) {
+        const socket = await connectionOf(nodes[0]!.url, { token: login.token, device: `alice-later-${n}` });
+        if (socket) connected.push(socket);
+      }
+      expect(connected).toHaveLength(3);
+      expect(await attempt(nodes[0]!.url, { token: login.token, device: 'alice-one-more' })).toMatchObject({ connected: false, code: 'too_many_devices' });
+      for (const s of connected) s.disconnect();
+    }
   });
 
 

@@ -49,6 +49,27 @@ describe('presence', () => {
     expect(list.users).toEqual([{ username: 'bob', displayName: 'Bob', status: 'offline' }]);
   });
 
+  it('a status flipped many times a second reaches each watcher at most once a second, ending on the last', async () => {
+    const server = await startTestServer({ statusChanges: 100 });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    await settle(alice);
+    const before = alice.events('presence:changed').length;
+    const flips: SettableStatus[] = [];
+    for (let i = 0; i < 30; i++) flips.push((['away', 'dnd', 'available'] as const)[i % 3]!);
+    flips.push('away');
+    const started = Date.now();
+    for (const status of flips) expectOk(await bob.emit('presence:set', { status }));
+    const bobs = () => alice.events('presence:changed').slice(before).filter((p) => p.username === 'bob');
+    // The window open at the last flip ends and delivers it.
+    await expect.poll(() => bobs().at(-1)?.status, { timeout: 5000 }).toBe('away');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const seen = bobs();
+    // The first at once, then one a second at most (a window's end delivers the latest).
+    expect(seen.length).toBeLessThanOrEqual(2 + Math.ceil((Date.now() - started) / 1000));
+    expect(seen.length).toBeLessThan(flips.length / 3);
+    expect(seen.at(-1)?.status).toBe('away');
+  });
+
   it("a user's status is the best over their devices", async () => {
     const server = await startTestServer();
     const { alice, bob, logins } = await team(server, 'alice', 'bob');
@@ -89,6 +110,8 @@ describe('presence', () => {
     await settle(...devices, u1phone);
     const counts = [...devices, u1phone].map((d) => d.events('presence:changed').length);
     expectOk(await u1.emit('presence:set', { status: 'dnd' }));
+    // Held to the end of the window user1's connecting opened, then sent to every watcher at once.
+    await u2.next('presence:changed', (p) => p.username === 'user1' && p.status === 'away');
     await settle(...devices, u1phone);
     const got = [...devices, u1phone].map((d, i) => d.events('presence:changed').length - counts[i]!);
     expect(got).toEqual([1, 1, 1, 1, 0, 0, 1]);
@@ -222,8 +245,9 @@ describe('presence with two nodes sharing Redis', () => {
   }
 
   it("two devices of one user changing status at the same moment on two nodes: the stored status is the devices' aggregate, and every watcher ends with it", async () => {
-    // Many rounds, each a few messages from the same devices: no rate limit in the way.
-    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000 });
+    // Many rounds, each a few messages from the same devices: no rate limit in the way, and
+    // every change at once (the order the store recorded is what is checked here).
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000, presenceWindowMs: 0 });
     const watch = await watchingBob(one, two);
     const bobOne = await connect(one, watch.bob, { device: 'bob-desktop-01' }, []);
     const bobTwo = await connect(two, watch.bob, { device: 'bob-laptop-001' }, []);
@@ -243,7 +267,7 @@ describe('presence with two nodes sharing Redis', () => {
   });
 
   it('a connection moving to the other node (its old one closing as the new one opens): every watcher ends with the stored status', async () => {
-    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000 });
+    const [one, two] = await twoNodes({ messageRate: 10_000, messageBurst: 100_000, statusChanges: 100_000, presenceWindowMs: 0 });
     const watch = await watchingBob(one, two);
     let bob = await connect(one, watch.bob, {}, []);
     for (let i = 0; i < 30; i++) {

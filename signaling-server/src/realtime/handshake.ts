@@ -12,7 +12,7 @@ import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
-import type { Stores } from '../stores/types.js';
+import type { DeviceSession, Stores } from '../stores/types.js';
 import type { ParleySocket } from './types.js';
 
 function refusal(code: ErrorCode, message: string): ExtendedError {
@@ -68,10 +68,31 @@ export function handshakeAuth(deps: HandshakeDeps) {
     if (signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
     // Without a device id (older clients), each connection is a device of its own.
     const device = `${user.username}:${auth.data.device ?? socket.id}`;
-    // A device connecting again replaces its old connection, so it never counts against itself.
-    const others = new Set(sessions.map((s) => s.device).filter((d) => d !== device));
-    if (others.size >= deps.maxDevices) {
-      return refuse('too_many_devices', `This account is connected on ${others.size} devices, the most this server allows: sign out on one of them`);
+    // Refused at once when the account is plainly full, before anything is written.
+    if (otherDevices(sessions, device) >= deps.maxDevices) return refuse('too_many_devices', tooManyDevices(deps.maxDevices));
+    const initialStatus = auth.data.status ?? 'available';
+    // The place is reserved, then counted again: of devices connecting at the
+    // same time (on any node), whichever counts after the others' records sees
+    // them all and backs out, so the cap holds whatever the concurrency.
+    // The session's start (socket-server.ts) finds the record in place.
+    let reserved = false;
+    try {
+      await deps.stores.sessions.add({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
+      reserved = true;
+      const after = await deps.stores.sessions.byUser(user.username);
+      if (otherDevices(after, device) >= deps.maxDevices) {
+        await deps.stores.sessions.remove(socket.id);
+        return refuse('too_many_devices', tooManyDevices(deps.maxDevices));
+      }
+      // A connection that closed meanwhile never reaches 'connection' (nor 'disconnect'): its place is given back here.
+      if (socket.conn.readyState !== 'open') {
+        await deps.stores.sessions.remove(socket.id);
+        return next(new Error('The connection closed during the handshake'));
+      }
+    } catch (err) {
+      if (reserved) await deps.stores.sessions.remove(socket.id).catch(() => undefined);
+      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      throw err;
     }
     socket.data = {
       userId: user.id,
@@ -84,10 +105,16 @@ export function handshakeAuth(deps: HandshakeDeps) {
       missedSeenAt: user.missedSeenAt,
       accountCreatedAt: user.createdAt,
       device,
-      initialStatus: auth.data.status ?? 'available',
     };
     // The token is not kept once checked (nothing reads it again).
     socket.handshake.auth = {};
     next();
   };
 }
+
+/** Devices of the account other than `device` (a device connecting again replaces itself, so it never counts against itself). */
+function otherDevices(sessions: readonly DeviceSession[], device: string): number {
+  return new Set(sessions.map((s) => s.device).filter((d) => d !== device)).size;
+}
+
+const tooManyDevices = (max: number) => `This account is connected on ${max} devices, the most this server allows: sign out on one of them`;

@@ -3,7 +3,8 @@
  * otherwise the most reachable device status (available > away > dnd), and
  * `offline` with no device. Only changes are published, as one delta to the
  * user's presence room: the cost of a change is one message per device that
- * watches the user (see presence-watch.ts) plus the user's own devices.
+ * watches the user (see presence-watch.ts) plus the user's own devices, and
+ * at most one a window per user (presence-coalescer.ts).
  * The store orders the refreshes and announces the changes (see
  * PresenceStore): with several nodes, each node hands every change to its
  * own watchers, in the order the store recorded them.
@@ -12,20 +13,31 @@ import type { UserRepository } from '../accounts/users.js';
 import { isStoreUnavailable } from '../db/store-errors.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
+import { PresenceCoalescer } from './presence-coalescer.js';
 import { presenceRoom, type ParleyServer } from './types.js';
 
 const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
 
 export class PresenceService {
+  private readonly coalescer: PresenceCoalescer;
+
   constructor(
     private readonly io: ParleyServer,
     private readonly stores: Stores,
     private readonly users: UserRepository,
-  ) {}
+    /** PARLEY_PRESENCE_WINDOW_MS: see presence-coalescer.ts. */
+    windowMs: number,
+  ) {
+    this.coalescer = new PresenceCoalescer(windowMs, (change) => this.io.local.to(presenceRoom(change.username)).emit('presence:changed', change));
+  }
 
-  /** Delivers every change of status, whichever node made it, to this node's watchers. */
+  /** Delivers the changes of status, whichever node made them, to this node's watchers, coalesced per user. */
   async start(): Promise<void> {
-    await this.stores.presence.subscribe((change) => this.io.local.to(presenceRoom(change.username)).emit('presence:changed', change));
+    await this.stores.presence.subscribe((change) => this.coalescer.push(change));
+  }
+
+  stop(): void {
+    this.coalescer.close();
   }
 
   /** Recomputes a user's status; the user's watchers are told if it changed. Returns the status recorded now. */

@@ -209,15 +209,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   });
 
   async function startSession(socket: ParleySocket): Promise<void> {
-    const { username, displayName, missedSeenAt, accountCreatedAt, initialStatus, device } = socket.data;
-    await stores.sessions.add({
-      sessionId: socket.id,
-      device,
-      username,
-      displayName,
-      status: initialStatus,
-      connectedAt: Date.now(),
-    });
+    // The session's record was written by the handshake, which reserved its place (handshake.ts).
+    const { username, displayName, missedSeenAt, accountCreatedAt, device } = socket.data;
     // One connection per device: an older one is a dead connection the server has
     // not noticed yet, or a copy of this window (a duplicated tab), which is told.
     // Never this connection: with several nodes the disconnect request reaches

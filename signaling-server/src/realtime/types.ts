@@ -1,6 +1,6 @@
 /** Socket.IO server and socket types shared by the realtime modules. */
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SettableStatus } from '../protocol/index.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.js';
 
 export interface SocketData {
   userId: string;
@@ -18,8 +18,6 @@ export interface SocketData {
   accountCreatedAt: number;
   /** `username:deviceId`: the device this connection belongs to (see DeviceSession.device). */
   device: string;
-  /** Status the device asked for in the handshake. */
-  initialStatus: SettableStatus;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
