@@ -245,7 +245,8 @@ async function presenceFanOut(gen, size, owner, opts) {
     await gen.ask(worker, { type: 'presence:set', index, status: 'available' });
     await sleep(50);
   }
-  await sleep(1000);
+  // The last "available" is held to the end of its user's presence window (1 s by default).
+  await sleep(2000);
   const received = (await gen.all({ type: 'presence:count' })).reduce((n, r) => n + r.received, 0);
   return {
     teamSize: size,
