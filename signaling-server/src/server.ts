@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { RevocationWatcher } from './accounts/revocation-watcher.js';
 import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -117,6 +117,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);
+  // Every TCP connection, upgraded ones too (the HTTP server stops tracking a
+  // WebSocket once upgraded): shutdown drops those that never answer its close.
+  const connections = new Set<Socket>();
+  httpServer.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   shared?.attach(io);
   const presence = new PresenceService(io, stores, users, config.presenceWindowMs);
   await presence.start();
@@ -236,6 +243,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
+      // A client whose address vanished never completes the WebSocket close (30 s and more): dropped now.
+      for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
         httpServer.closeAllConnections();
