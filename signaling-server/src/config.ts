@@ -52,6 +52,8 @@ export interface Config {
   webRoot: string | undefined;
   /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
   redisUrl: string | undefined;
+  /** With Redis: how long a node may miss its heartbeat before the others end its sessions. */
+  nodeTimeoutMs: number;
   /** The address users reach the server at; its host name is accepted in Host (see http/hosts.ts). */
   publicUrl: string | undefined;
   /** Bearer token /metrics asks for; undefined: /metrics is open (guard it at the proxy). */
@@ -126,6 +128,7 @@ const rawSchema = z.object({
   unansweredPerCallee: int(1, 1_000_000),
   historyDays: int(1, 36_500),
   webRoot: z.string().optional(),
+  nodeTimeoutMs: int(1000, 600_000),
   redisUrl: z
     .string()
     .refine((u) => URL.canParse(u) && ['redis:', 'rediss:'].includes(new URL(u).protocol), {
@@ -173,6 +176,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
+  { key: 'nodeTimeoutMs', env: 'PARLEY_NODE_TIMEOUT_MS', flag: '--node-timeout-ms', default: '8000', help: 'with Redis: a node that has not renewed its heartbeat for this long is taken for dead and the others end its sessions (renewed four times as often)' },
   { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
   { key: 'publicUrl', env: 'PARLEY_PUBLIC_URL', flag: '--public-url', help: 'https://name users reach the server at: requests naming another host (Host header) are refused; unset, the check is on only while listening on loopback without a proxy' },
   { key: 'metricsToken', env: 'PARLEY_METRICS_TOKEN', flag: '--metrics-token', help: 'secret that /metrics asks for as "Authorization: Bearer <token>" (unset: /metrics is open, guard it at the proxy)' },
@@ -332,6 +336,7 @@ export function loadConfig(
     historyDays: r.historyDays,
     webRoot,
     redisUrl: r.redisUrl,
+    nodeTimeoutMs: r.nodeTimeoutMs,
     publicUrl: r.publicUrl,
     metricsToken: r.metricsToken,
     ...overrides,

@@ -178,6 +178,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retention = new HistoryRetention(history, config.historyDays, log.child({ module: 'history' }));
   retention.start();
   const registry = shared?.registry({
+    timeoutMs: config.nodeTimeoutMs,
     localSessions: () => [...io.of('/').sockets.keys()],
     sessionLost: async (session) => {
       await calls.disconnected(session);

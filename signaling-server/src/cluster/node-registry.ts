@@ -8,6 +8,13 @@
  * others took it for dead, and then has its clients reconnect, which puts
  * their sessions back and has both sides of each call claim it again, as
  * after a restart.
+ *
+ * A node is only taken for dead by a node that is itself running on time:
+ * when the whole machine (or VM) stalls, every node's key runs out together,
+ * and each, resuming, would otherwise end all the others' sessions. A node
+ * that finds its own last renewal older than the timeout renews first and
+ * judges nobody for a full timeout; and a key found missing is confirmed
+ * missing one heartbeat later before that node's sessions are ended.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
@@ -15,13 +22,11 @@ import type { RedisConnection } from '../redis/connection.js';
 import type { RedisSessionStore } from '../stores/redis-sessions.js';
 import type { DeviceSession } from '../stores/types.js';
 
-/** How often a node renews its key, and how long the key lives without renewal. */
-export const HEARTBEAT_MS = 2000;
-export const NODE_TTL_MS = 8000;
-
 export interface NodeRegistryDeps {
   redis: RedisConnection;
   node: string;
+  /** How long a node's key lives without renewal (PARLEY_NODE_TIMEOUT_MS); it is renewed four times as often. */
+  timeoutMs: number;
   sessions: RedisSessionStore;
   /** Ids of the device sessions connected to this node. */
   localSessions: () => string[];
@@ -36,8 +41,12 @@ export class NodeRegistry {
   private timer: NodeJS.Timeout | undefined;
   private epoch: string | undefined;
   private beating = false;
-  /** When Redis was last reachable again: nodes need a full TTL after an outage to renew their keys. */
+  /** Since when this node's view is fair: after a Redis outage or its own stall, the others need a full timeout to renew their keys. */
   private reachableSince = Date.now();
+  /** When this node last renewed its own key. */
+  private renewedAt = Date.now();
+  /** Nodes whose key was missing at the last sweep: ended if it still is at the next. */
+  private readonly suspects = new Set<string>();
   private readonly keys: { node: (id: string) => string; nodes: string; epoch: string };
 
   constructor(private readonly deps: NodeRegistryDeps) {
@@ -55,7 +64,7 @@ export class NodeRegistry {
     await this.deps.redis.run(() => client.set(this.keys.epoch, randomUUID(), { NX: true }));
     this.epoch = (await this.deps.redis.run(() => client.get(this.keys.epoch))) ?? undefined;
     await this.renew();
-    this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.timer = setInterval(() => void this.beat(), this.deps.timeoutMs / 4);
     this.timer.unref();
   }
 
@@ -92,11 +101,18 @@ export class NodeRegistry {
         this.deps.resync('data-lost');
         return;
       }
+      const stalled = Date.now() - this.renewedAt > this.deps.timeoutMs;
       if (await this.renew()) {
         this.deps.log.warn('the other nodes took this node for dead: clients reconnect');
         this.deps.resync('taken-for-dead');
       }
-      if (Date.now() - this.reachableSince >= NODE_TTL_MS) await this.sweepDeadNodes();
+      if (stalled) {
+        // Others' keys may have run out for the same reason (the machine stalled): give them a full timeout.
+        this.deps.log.warn('this node missed its own heartbeat: judging no other node for a full timeout');
+        this.reachableSince = Date.now();
+        this.suspects.clear();
+      }
+      if (Date.now() - this.reachableSince >= this.deps.timeoutMs) await this.sweepDeadNodes();
     } catch (err) {
       this.deps.log.debug({ err }, 'heartbeat failed');
     } finally {
@@ -108,15 +124,25 @@ export class NodeRegistry {
   private async renew(): Promise<boolean> {
     const { client } = this.deps.redis;
     const [, added] = await this.deps.redis.run(() =>
-      client.multi().set(this.keys.node(this.deps.node), String(Date.now()), { PX: NODE_TTL_MS }).sAdd(this.keys.nodes, this.deps.node).exec(),
+      client.multi().set(this.keys.node(this.deps.node), String(Date.now()), { PX: this.deps.timeoutMs }).sAdd(this.keys.nodes, this.deps.node).exec(),
     );
+    this.renewedAt = Date.now();
     return Number(added) === 1 && this.epoch !== undefined && this.timer !== undefined;
   }
 
   private async sweepDeadNodes(): Promise<void> {
     const { client } = this.deps.redis;
     for (const node of await this.deps.redis.run(() => client.sMembers(this.keys.nodes))) {
-      if (node === this.deps.node || (await this.deps.redis.run(() => client.exists(this.keys.node(node)))) === 1) continue;
+      if (node === this.deps.node || (await this.deps.redis.run(() => client.exists(this.keys.node(node)))) === 1) {
+        this.suspects.delete(node);
+        continue;
+      }
+      // Missing once may be a node resuming from a stall this very moment: confirmed at the next beat.
+      if (!this.suspects.has(node)) {
+        this.suspects.add(node);
+        continue;
+      }
+      this.suspects.delete(node);
       this.deps.log.warn({ node }, 'a node stopped renewing its key: ending its sessions');
       let ended = 0;
       for (;;) {

@@ -37,7 +37,7 @@ export interface SharedState {
   timers: CallTimers;
   /** Routes the server's broadcasts through Redis to every node. */
   attach(io: ParleyServer): void;
-  registry(deps: Pick<NodeRegistryDeps, 'localSessions' | 'sessionLost' | 'resync'>): NodeRegistry;
+  registry(deps: Pick<NodeRegistryDeps, 'localSessions' | 'sessionLost' | 'resync' | 'timeoutMs'>): NodeRegistry;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,84 @@
+/**
+ * Nodes that stall (SIGSTOP, a paused VM, a machine too busy to run them)
+ * for longer than the node timeout, then go on. The whole machine stalling
+ * must not make each node end the other's sessions when it resumes; one node
+ * stalling alone must not end the sessions of the node that kept running.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LoginResponse } from '../src/protocol/index.js';
+import { startChildServer, type ChildServer } from './cli-helpers.js';
+import { connect, type Device, establishCall, expectOk, register, settle, tempDir } from './harness.js';
+import { testRedis } from './test-stores.js';
+
+const TIMEOUT_MS = 2000;
+
+async function twoChildNodes(): Promise<[ChildServer, ChildServer]> {
+  const redisUrl = await (await testRedis()).freshUrl();
+  const dataDir = tempDir();
+  const env = { PARLEY_REDIS_URL: redisUrl, PARLEY_NODE_TIMEOUT_MS: String(TIMEOUT_MS), PARLEY_CALL_GRACE_S: '3' };
+  return [await startChildServer({ dataDir, env }), await startChildServer({ dataDir, env })];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a stall must not have caused on a device: its call's peer counted gone, its call ended, its connection closed. */
+function undisturbed(device: Device, callId: string) {
+  return {
+    connected: device.socket.connected,
+    peerLost: device.events('call:peer-connection').filter((p) => p.callId === callId && !p.connected).length,
+    ended: device.events('call:ended').length,
+  };
+}
+
+async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
+  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
+  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
+  expectOk(await from.emit('call:signal', { callId, candidate }));
+  await arrived;
+}
+
+describe('a node stalled longer than the node timeout', () => {
+  it('both nodes stalled together (the machine stalled): neither ends the other one\'s sessions when they go on', async () => {
+    const [one, two] = await twoChildNodes();
+    const logins: Record<string, LoginResponse> = {};
+    for (const name of ['alice', 'bob']) logins[name] = await register(one, name);
+    const alice = await connect(one, logins.alice!, { device: 'alice-laptop-01' }, []);
+    const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, ['alice']);
+    const callId = await establishCall(alice, bob);
+    for (const node of [one, two]) node.child.kill('SIGSTOP');
+    await sleep(TIMEOUT_MS * 2);
+    for (const node of [one, two]) node.child.kill('SIGCONT');
+    // Long enough for each node to sweep twice over.
+    await sleep(TIMEOUT_MS * 3);
+    await settle(alice, bob);
+    expect(undisturbed(alice, callId)).toEqual({ connected: true, peerLost: 0, ended: 0 });
+    expect(undisturbed(bob, callId)).toEqual({ connected: true, peerLost: 0, ended: 0 });
+    await expectRelay(alice, bob, callId);
+    await expectRelay(bob, alice, callId);
+    expect(bob.events('presence:changed').filter((p) => p.username === 'alice' && p.status === 'offline')).toEqual([]);
+  }, 60_000);
+
+  it("one node stalled alone: the node that kept running keeps its sessions, and its calls wait for the stalled node's devices", async () => {
+    const [one, two] = await twoChildNodes();
+    const logins: Record<string, LoginResponse> = {};
+    for (const name of ['alice', 'bob', 'carol', 'dave']) logins[name] = await register(one, name);
+    const alice = await connect(one, logins.alice!, { device: 'alice-laptop-01' }, []);
+    const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, []);
+    const carol = await connect(two, logins.carol!, { device: 'carol-desktop1' }, []);
+    const dave = await connect(two, logins.dave!, { device: 'dave-desktop-1' }, []);
+    const across = await establishCall(alice, bob);
+    const local = await establishCall(carol, dave);
+    one.child.kill('SIGSTOP');
+    await sleep(TIMEOUT_MS * 3);
+    one.child.kill('SIGCONT');
+    await sleep(TIMEOUT_MS * 3);
+    await settle(carol, dave, bob);
+    // Node two's own call never noticed.
+    expect(undisturbed(carol, local)).toEqual({ connected: true, peerLost: 0, ended: 0 });
+    expect(undisturbed(dave, local)).toEqual({ connected: true, peerLost: 0, ended: 0 });
+    await expectRelay(carol, dave, local);
+    // bob's session is whole: he can still reach the call.
+    expect(bob.socket.connected).toBe(true);
+    expect(bob.events('call:ended')).toEqual([]);
+  }, 60_000);
+});
