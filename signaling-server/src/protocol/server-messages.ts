@@ -16,42 +16,29 @@
  * end reason, error code), string lengths. A new value in a closed set is a
  * protocol change (PROTOCOL_VERSION 2), not something an old app can guess
  * the meaning of.
- *
- * index.ts re-exports this module, so when a program imports index.ts this
- * module runs first, before index.ts has defined its primitives: every use of
- * one is behind `z.lazy` (read on the first parse, then kept).
  */
 import { z } from 'zod/mini';
+import { END_REASONS, ERROR_CODES } from './codes.js';
 import {
-  callIdSchema,
-  displayNameSchema,
-  END_REASONS,
-  ERROR_CODES,
-  roomNameSchema,
+  callIdSchema as callId,
+  displayNameSchema as displayName,
   iceCandidateSchema,
   mediaSchema,
+  roomNameSchema as roomName,
   sessionDescriptionSchema,
   STATUSES,
-  usernameSchema,
-  type Ack,
-  type ClientEvent,
-  type ClientReplies,
-  type ServerToClientEvents,
-} from './index.js';
+  usernameSchema as username,
+} from './primitives.js';
 
-// ------------------------------------------------- primitives from index.ts
+// ------------------------------------- primitives (primitives.ts, codes.ts)
 
-const username = z.lazy(() => usernameSchema);
-const displayName = z.lazy(() => displayNameSchema);
-const callId = z.lazy(() => callIdSchema);
-const roomName = z.lazy(() => roomNameSchema);
-const status = z.lazy(() => z.enum(STATUSES));
-const endReason = z.lazy(() => z.enum(END_REASONS));
-const errorCode = z.lazy(() => z.enum(ERROR_CODES));
+const status = z.enum(STATUSES);
+const endReason = z.enum(END_REASONS);
+const errorCode = z.enum(ERROR_CODES);
 // The same fields as what clients send, tolerant of added keys like the rest.
-const media = z.lazy(() => z.object(mediaSchema.shape));
-const description = z.lazy(() => z.object(sessionDescriptionSchema.shape));
-const candidate = z.lazy(() => z.nullable(z.object(iceCandidateSchema.def.innerType.shape)));
+const media = z.object(mediaSchema.shape);
+const description = z.object(sessionDescriptionSchema.shape);
+const candidate = z.nullable(z.object(iceCandidateSchema.def.innerType.shape));
 
 const timestamp = z.int().check(z.nonnegative());
 const userRef = z.object({ username, displayName });
@@ -182,27 +169,3 @@ export const replySchemas = {
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),
 } as const;
-
-// ------------------------------------ the schemas and the declared types agree
-
-/** True when each of A and B is assignable to the other. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Mismatches<T extends Record<string, boolean>> = { [K in keyof T]: T[K] extends true ? never : K }[keyof T];
-/** Compiles only when `Names` is `never`; otherwise the error names what differs. */
-type None<Names extends never> = Names;
-type Declared<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
-
-/**
- * A compile-time check, nothing to use: fails to compile when an event of
- * ServerToClientEvents has no schema or a schema no event, when a schema reads
- * a payload of another shape than the declared one, or likewise for the
- * acknowledgements and ClientReplies.
- */
-export type ServerMessagesMatchTypes = [
-  None<Exclude<keyof ServerToClientEvents, ServerEvent>>,
-  None<Exclude<ServerEvent, keyof ServerToClientEvents>>,
-  None<Mismatches<{ [E in ServerEvent & keyof ServerToClientEvents]: Same<ServerPayload<E>, Declared<E>> }>>,
-  None<Exclude<ClientEvent, keyof typeof replySchemas>>,
-  None<Exclude<keyof typeof replySchemas, ClientEvent>>,
-  None<Mismatches<{ [E in ClientEvent]: Same<z.infer<(typeof replySchemas)[E]>, Ack<ClientReplies[E]>> }>>,
-];

@@ -1,0 +1,103 @@
+/**
+ * A rung device's answer and every hang-up: one answer wins and the other
+ * devices stop ringing; decline, cancel and hang-up end the call, or only
+ * this device's part in a group call. The endings themselves are in
+ * teardown.ts.
+ */
+import type { UserRef } from '../protocol/index.js';
+import { RequestError } from '../realtime/request-error.js';
+import { callMembers, type Call, type DeviceSession, type Participant } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+import { involved, participating, ringingOn } from './call-checks.js';
+import * as membership from './membership.js';
+import { emitTo, participantRefs, refresh } from './notify.js';
+import { joined } from './rooms.js';
+import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.js';
+
+/** Answers a call ringing on this device; for a group call, says who is in it already. */
+export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<UserRef[] | undefined> {
+  const existing = await deps.stores.calls.get(callId);
+  if (existing?.state === 'active') return acceptInvitation(deps, session, existing);
+  const call = ringingOn(session, existing);
+  const accepted = await deps.stores.calls.accept(callId, session.device, Date.now(), existing);
+  if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
+  void deps.limits.answered(call.caller, call.callee);
+  await Promise.all([
+    deps.timers.clear({ kind: 'ring', callId }),
+    // The history row, then the news (a device that hears it may read its history at once),
+    // without waiting for the deadline: once answered, it would do nothing anyway.
+    keepHistory(deps, callId, () => deps.history.answered(callId, accepted.answeredAt ?? Date.now())).then(() => {
+      emitTo(deps, call.callerDevice, 'call:accepted', { callId, polite: false });
+      for (const other of call.ringing) {
+        if (other !== session.device) emitTo(deps, other, 'call:ended', { callId, reason: 'answered-elsewhere' });
+      }
+    }),
+  ]);
+  await refresh(deps, callMembers(call));
+  deps.log.info({ callId }, 'call answered');
+  return undefined;
+}
+
+/** An invited device answered: it joins, and the others offer to it. */
+async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, call: Call): Promise<UserRef[]> {
+  const now = Date.now();
+  const me: Participant = { username: session.username, device: session.device, joinedAt: now };
+  const res = await deps.stores.calls.update(call.id, membership.acceptInvitation(me), call);
+  if (!res.ok) {
+    const ringsHere = call.invitations.some((i) => i.username === session.username && i.devices.includes(session.device));
+    throw ringsHere
+      ? new RequestError('not_found', 'The call is no longer ringing')
+      : new RequestError('not_in_call', 'This call is not ringing on this device');
+  }
+  await deps.timers.clear({ kind: 'invite', callId: call.id, username: session.username });
+  const ringing = call.invitations.find((i) => i.username === session.username)?.devices ?? [];
+  for (const d of ringing) if (d !== session.device) emitTo(deps, d, 'call:ended', { callId: call.id, reason: 'answered-elsewhere' });
+  await joined(deps, res.call, session, now);
+  return participantRefs(deps, res.call.participants.filter((p) => p.device !== session.device));
+}
+
+export async function decline(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+  const existing = await deps.stores.calls.get(callId);
+  if (existing?.state === 'active') {
+    if (!existing.invitations.some((i) => i.username === session.username && i.devices.includes(session.device))) {
+      throw new RequestError('not_in_call', 'This call is not ringing on this device');
+    }
+    return endInvitation(deps, callId, session.username, 'declined', session.device);
+  }
+  ringingOn(session, existing);
+  await end(deps, callId, 'declined', session.device, undefined, existing);
+}
+
+export async function cancel(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+  const call = await participating(deps, session, callId);
+  if (call.callerDevice !== session.device || call.state !== 'ringing') {
+    throw new RequestError('not_in_call', 'Only the caller can cancel a call that is still ringing');
+  }
+  await end(deps, callId, 'cancelled', session.device, undefined, call);
+}
+
+/**
+ * Hangs up an answered call; on a ringing call it cancels (caller) or
+ * declines (callee). A hang-up of a call the server lost in a restart, sent
+ * when the device is back, ends it too.
+ */
+export async function hangup(deps: CallServiceDeps, session: DeviceSession, callId: string, failed: boolean): Promise<void> {
+  const call = await deps.stores.calls.get(callId);
+  if (!call) return hangupLost(deps, session, callId);
+  involved(session, call);
+  if (call.state === 'active') {
+    if (call.participants.some((p) => p.device === session.device)) return leave(deps, call, session.device, failed ? 'failed' : 'hangup');
+    return endInvitation(deps, callId, session.username, 'declined', session.device);
+  }
+  await end(deps, callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);
+}
+
+/** A hang-up (or a failed restore) of a call only its history row still knows. */
+async function hangupLost(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+  const row = await deps.history.find(callId);
+  if (!row || row.endedAt !== null || (row.caller !== session.username && row.callee !== session.username)) {
+    throw new RequestError('not_found', 'No such call');
+  }
+  const claim = await deps.stores.calls.dropClaim(callId);
+  await recordLost(deps, callId, row.answeredAt === null ? 'failed' : 'hangup', claim && claim.device !== session.device ? [claim.device] : []);
+}

@@ -1,0 +1,35 @@
+/** What the call modules share: the stores, services and settings CallService is built with. */
+import type { UserRepository } from '../accounts/users.js';
+import type { HistoryRepository } from '../history/history-repository.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { AccountLimits } from '../realtime/account-limits.js';
+import type { PresenceService } from '../realtime/presence-service.js';
+import type { ParleyServer } from '../realtime/types.js';
+import type { Stores } from '../stores/types.js';
+import type { CallTimers } from './call-timers.js';
+import type { PersistentRooms } from './persistent-rooms.js';
+import type { RoomCodes } from './room-codes.js';
+
+export interface CallServiceDeps {
+  io: ParleyServer;
+  stores: Stores;
+  users: UserRepository;
+  history: HistoryRepository;
+  presence: PresenceService;
+  metrics: Metrics;
+  ringTimeoutMs: number;
+  /** How long an answered call waits for a device that lost its connection. */
+  graceMs: number;
+  /** Most people in one call, those still ringing included. */
+  meshLimit: number;
+  /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
+  timers: CallTimers;
+  /** Join codes of rooms, with their guess limits. */
+  roomCodes: RoomCodes;
+  /** Rooms an admin keeps, with their owner and code. */
+  rooms: PersistentRooms;
+  /** Unanswered calls per account and per pair. */
+  limits: AccountLimits;
+  log: Logger;
+}

@@ -1,0 +1,36 @@
+/** How devices and presence hear about calls, whichever node their connection is on. */
+import type { ServerToClientEvents, UserRef } from '../protocol/index.js';
+import { deviceRoom } from '../realtime/types.js';
+import type { Call, Participant } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+
+/** Reaches whichever connection the device has now, on any node; nothing if it is away. */
+export function emitTo<E extends keyof ServerToClientEvents>(
+  deps: CallServiceDeps,
+  device: string,
+  event: E,
+  payload: Parameters<ServerToClientEvents[E]>[0],
+): void {
+  // Socket.IO's typed emit cannot take a generic event name.
+  (deps.io.to(deviceRoom(device)).emit as (e: E, p: typeof payload) => boolean)(event, payload);
+}
+
+export function tellOthers<E extends keyof ServerToClientEvents>(
+  deps: CallServiceDeps,
+  call: Call,
+  device: string,
+  event: E,
+  payload: Parameters<ServerToClientEvents[E]>[0],
+): void {
+  for (const p of call.participants) if (p.device !== device) emitTo(deps, p.device, event, payload);
+}
+
+export async function refresh(deps: CallServiceDeps, usernames: string[]): Promise<void> {
+  await Promise.all(usernames.map((u) => deps.presence.refresh(u)));
+}
+
+/** The participants as users (username and display name), in their order. */
+export async function participantRefs(deps: CallServiceDeps, participants: Participant[]): Promise<UserRef[]> {
+  const refs = await deps.users.refs(participants.map((p) => p.username));
+  return participants.map((p) => refs.get(p.username) ?? { username: p.username, displayName: p.username });
+}

@@ -1,0 +1,50 @@
+/**
+ * What goes between participants of an answered call: session descriptions
+ * and candidates one pair at a time, stamped with the sender by the server,
+ * and mute changes; plus the note that chat happened (never the chat).
+ */
+import type { ClientPayload } from '../protocol/index.js';
+import { RequestError } from '../realtime/request-error.js';
+import type { DeviceSession } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+import { participant } from './call-checks.js';
+import { emitTo, tellOthers } from './notify.js';
+
+export async function signal(deps: CallServiceDeps, session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
+  const { callId, description, candidate, to } = payload;
+  const peer = await peerOf(deps, session, callId, to);
+  // A peer that is away misses this: its session layer starts over when it is back.
+  emitTo(deps, peer, 'call:signal', {
+    callId,
+    from: session.username,
+    ...(description !== undefined && { description }),
+    ...(candidate !== undefined && { candidate }),
+  });
+  deps.metrics.relayed.inc({ event: 'call:signal' });
+}
+
+/** Tells every other participant. */
+export async function mute(deps: CallServiceDeps, session: DeviceSession, callId: string, muted: boolean): Promise<void> {
+  const call = await participant(deps, session, callId);
+  tellOthers(deps, call, session.device, 'call:muted', { callId, username: session.username, muted });
+  deps.metrics.relayed.inc({ event: 'call:mute' });
+}
+
+/** Chat happened in an answered call: its history row says so (the server never sees the chat itself). */
+export async function noteChat(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+  await participant(deps, session, callId);
+  await deps.history.noteChat(callId);
+}
+
+/** The device of participant `to`, or of the one other participant when `to` is left out. */
+async function peerOf(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string | undefined): Promise<string> {
+  const call = await participant(deps, session, callId);
+  const others = call.participants.filter((p) => p.device !== session.device);
+  if (to === undefined) {
+    if (others.length === 1 && others[0]) return others[0].device;
+    throw new RequestError('bad_request', 'call:signal: to: name the participant in a call of more than two');
+  }
+  const peer = others.find((p) => p.username === to);
+  if (!peer) throw new RequestError('not_in_call', `${to} is not in this call`);
+  return peer.device;
+}

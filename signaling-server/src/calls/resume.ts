@@ -1,0 +1,111 @@
+/**
+ * Calls outlive a lost connection: a device that goes away is awaited for
+ * the grace period and picks its answered call up again from its next
+ * connection; after a server restart both sides claim the call and it is
+ * restored from the two claims and its history row.
+ */
+import type { CallResumeReply } from '../protocol/index.js';
+import { RequestError } from '../realtime/request-error.js';
+import type { Call, DeviceSession } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+import * as membership from './membership.js';
+import { emitTo, refresh, tellOthers } from './notify.js';
+import { end, recordLost } from './teardown.js';
+
+/**
+ * A device's connection went away. Unless the device is connected again
+ * already: its answered calls wait `graceMs` for it, its outgoing ringing
+ * call is cancelled, and it stops ringing for incoming ones.
+ */
+export async function disconnected(deps: CallServiceDeps, session: DeviceSession): Promise<void> {
+  const { stores } = deps;
+  if ((await stores.sessions.byUser(session.username)).some((s) => s.device === session.device)) return;
+  for (const call of await stores.calls.byDevice(session.device)) {
+    if (call.state === 'active' && call.participants.some((p) => p.device === session.device)) await awaitDevice(deps, call, session.device);
+    else if (call.state === 'active') await stopRingingInvitation(deps, call.id, session.username, session.device);
+    else if (call.callerDevice === session.device) await end(deps, call.id, 'cancelled', session.device, undefined, call);
+    else {
+      const now = await stores.calls.stopRinging(call.id, session.device);
+      if (now && now.state === 'ringing' && now.ringing.length === 0) await end(deps, call.id, 'offline', session.device, undefined, now);
+    }
+  }
+}
+
+async function awaitDevice(deps: CallServiceDeps, call: Call, device: string): Promise<void> {
+  await deps.stores.calls.setAway(call.id, device, true);
+  const username = call.participants.find((p) => p.device === device)?.username;
+  tellOthers(deps, call, device, 'call:peer-connection', { callId: call.id, connected: false, ...(username !== undefined && { username }) });
+  await deps.timers.set({ kind: 'away', callId: call.id, device }, deps.graceMs);
+  deps.log.info({ callId: call.id, device, graceMs: deps.graceMs }, 'call waiting for a device to reconnect');
+}
+
+/** An invited device went away while it rang; the invitation ends `offline` when it was the last. */
+async function stopRingingInvitation(deps: CallServiceDeps, callId: string, username: string, device: string): Promise<void> {
+  const res = await deps.stores.calls.update(callId, membership.stopRingingInvitation(username, device));
+  if (res.ok && !res.call.invitations.some((i) => i.username === username)) {
+    await deps.timers.clear({ kind: 'invite', callId, username });
+    for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', { callId, username, reason: 'offline' });
+  }
+}
+
+/**
+ * A device announces the call it still has after its connection came back.
+ * A call the server knows is picked up again; one it lost (restart) waits
+ * for the peer's matching claim and must match its history row.
+ */
+export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<CallResumeReply> {
+  const { stores, history } = deps;
+  const call = await stores.calls.get(callId);
+  if (call) {
+    const index = call.participants.findIndex((p) => p.device === session.device);
+    if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
+    await stores.calls.setAway(callId, session.device, false);
+    await deps.timers.clear({ kind: 'away', callId, device: session.device });
+    tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
+    deps.log.info({ callId, username: session.username }, 'call resumed');
+    // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
+    return { state: 'active', polite: index > 0 };
+  }
+  const row = await history.find(callId);
+  const role = row?.caller === session.username ? 'caller' : row?.callee === session.username ? 'callee' : null;
+  if (!row || !role || row.answeredAt === null) throw new RequestError('not_found', 'No such call');
+  if (row.endedAt !== null) return { state: 'ended', reason: row.outcome ?? 'failed' };
+  // A group call is not rebuilt from claims (who was in it when the server went is not kept): it ends.
+  if (row.group) return { state: 'ended', reason: 'failed' };
+  const polite = role === 'callee';
+  const other = await stores.calls.claim({ callId, role, device: session.device });
+  if (!other) {
+    deps.log.info({ callId, username: session.username }, 'call claimed after a restart: waiting for the peer');
+    return { state: 'waiting', polite };
+  }
+  const [callerDevice, calleeDevice] = role === 'caller' ? [session.device, other.device] : [other.device, session.device];
+  const restored = await stores.calls.restore({
+    id: callId,
+    caller: row.caller,
+    callerDevice,
+    callee: row.callee,
+    calleeDevice,
+    ringing: [],
+    media: row.media,
+    state: 'active',
+    startedAt: row.startedAt,
+    answeredAt: row.answeredAt,
+    away: [],
+    room: null,
+    code: null,
+    participants: [
+      { username: row.caller, device: callerDevice, joinedAt: row.startedAt },
+      { username: row.callee, device: calleeDevice, joinedAt: row.answeredAt },
+    ],
+    invitations: [],
+  });
+  if (!restored.ok) {
+    // Either user started another call meanwhile: this one cannot come back.
+    await recordLost(deps, callId, 'failed', [other.device]);
+    return { state: 'ended', reason: 'failed' };
+  }
+  emitTo(deps, other.device, 'call:peer-connection', { callId, connected: true, username: session.username });
+  await refresh(deps, [row.caller, row.callee]);
+  deps.log.info({ callId }, 'call restored from both sides after a restart');
+  return { state: 'active', polite };
+}

@@ -1,0 +1,139 @@
+/**
+ * Ringing people: a call placed to every device of the callee (call:invite),
+ * and someone added to an answered call (Add person). Both are refused alike
+ * when nobody can be rung (offline, dnd, busy, …).
+ */
+import { randomUUID } from 'node:crypto';
+import type { HistoryRepository } from '../history/history-repository.js';
+import type { EndReason, Media } from '../protocol/index.js';
+import { RequestError } from '../realtime/request-error.js';
+import type { DeviceSession } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+import { participating } from './call-checks.js';
+import * as membership from './membership.js';
+import { emitTo, participantRefs } from './notify.js';
+
+/** Rings the callee's devices. `afterReply` runs once the caller has the call id. */
+export async function invite(
+  deps: CallServiceDeps,
+  from: DeviceSession,
+  to: string,
+  media: Media,
+  afterReply: (fn: () => void) => void,
+): Promise<string> {
+  const { stores, users, history } = deps;
+  if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
+  await deps.limits.call(from.username, to);
+  // Independent reads, asked together: with shared stores one round trip instead of three.
+  const [current, callee, devices] = await Promise.all([stores.calls.byUser(from.username), users.find(to), stores.sessions.byUser(to)]);
+  if (current) throw new RequestError('in_call', 'You are already in a call');
+  if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
+  const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
+
+  const ringable = ringableDevices(devices);
+  const refusal: [EndReason, string] | undefined =
+    devices.length === 0
+      ? ['offline', `${callee.displayName} is offline`]
+      : ringable.length === 0
+        ? ['dnd', `${callee.displayName} does not want to be disturbed`]
+        : undefined;
+  if (refusal) return refuse(deps, record, ...refusal);
+
+  const created = await stores.calls.create({
+    id: record.callId,
+    caller: from.username,
+    callerDevice: from.device,
+    callee: to,
+    calleeDevice: null,
+    ringing: ringable,
+    media,
+    state: 'ringing',
+    startedAt: record.startedAt,
+    answeredAt: null,
+    away: [],
+    room: null,
+    code: null,
+    participants: [],
+    invitations: [],
+  });
+  if (!created.ok) {
+    if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
+    return refuse(deps, record, 'busy', `${callee.displayName} is busy`);
+  }
+  // The deadline and the history row together (Redis and the database answer at the same time).
+  const [deadline, row] = await Promise.allSettled([
+    deps.timers.set({ kind: 'ring', callId: record.callId }, deps.ringTimeoutMs),
+    history.started(record),
+  ]);
+  if (row.status === 'rejected') {
+    // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
+    // (A deadline set meanwhile finds no call when it comes due.)
+    await stores.calls.end(record.callId);
+    throw row.reason;
+  }
+  if (deadline.status === 'rejected') throw deadline.reason;
+  const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
+  for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
+  afterReply(() => emitTo(deps, from.device, 'call:ringing', { callId: record.callId }));
+  deps.log.info({ callId: record.callId, caller: from.username, callee: to, devices: ringable.length }, 'call ringing');
+  return record.callId;
+}
+
+/**
+ * Add person: rings `to` into an answered call this device is in. Refused
+ * like an invite (offline, dnd, busy, …), and `room_full` at the mesh limit.
+ */
+export async function add(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string): Promise<void> {
+  const { stores, users, meshLimit } = deps;
+  const call = await participating(deps, session, callId);
+  if (to === session.username) throw new RequestError('self_call', 'You are in this call already');
+  await deps.limits.call(session.username, to);
+  const callee = await users.find(to);
+  if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
+  const devices = await stores.sessions.byUser(to);
+  const ringable = ringableDevices(devices);
+  if (devices.length === 0) throw new RequestError('offline', `${callee.displayName} is offline`);
+  if (ringable.length === 0) throw new RequestError('dnd', `${callee.displayName} does not want to be disturbed`);
+  const invitation = { username: to, devices: ringable, by: session.username, at: Date.now() };
+  const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit), call);
+  if (!res.ok) {
+    switch (res.refused) {
+      case 'room_full':
+        throw new RequestError('room_full', `This call already has ${meshLimit} people, the most one call can hold`);
+      case 'already_in':
+        throw new RequestError('busy', `${callee.displayName} is already in this call`);
+      case 'busy':
+        throw new RequestError('busy', `${callee.displayName} is busy`);
+      case 'not_found':
+        throw new RequestError('not_found', 'No such call');
+      case 'not_in_call':
+        throw new RequestError('not_in_call', call.state === 'active' ? 'You are not in this call' : 'Add people once the call is answered');
+    }
+  }
+  await deps.timers.set({ kind: 'invite', callId, username: to }, deps.ringTimeoutMs);
+  const from = { username: session.username, displayName: session.displayName };
+  const incoming = {
+    callId,
+    from,
+    media: res.call.media,
+    polite: true,
+    participants: await participantRefs(deps, res.call.participants),
+    ...(res.call.room !== null && { room: res.call.room }),
+  };
+  for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
+  const user = { username: to, displayName: callee.displayName };
+  for (const p of res.call.participants) emitTo(deps, p.device, 'room:ringing', { callId, user, by: session.username });
+  deps.log.info({ callId, by: session.username, invited: to, devices: ringable.length }, 'person added to a call');
+}
+
+/** The devices to ring: each of the user's that is not on do-not-disturb, once. */
+function ringableDevices(devices: DeviceSession[]): string[] {
+  // One entry per device: a device reconnecting may briefly have two connections.
+  return [...new Set(devices.filter((d) => d.status !== 'dnd').map((d) => d.device))];
+}
+
+async function refuse(deps: CallServiceDeps, record: Parameters<HistoryRepository['refused']>[0], reason: EndReason, message: string): Promise<never> {
+  await deps.history.refused(record, reason);
+  deps.metrics.callOutcomes.inc({ reason });
+  throw new RequestError(reason === 'dnd' ? 'dnd' : reason === 'busy' ? 'busy' : 'offline', message);
+}
