@@ -232,6 +232,27 @@ describe('Add person', () => {
     expect(await carol2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
   });
 
+  it('an Add person taken back (call:cancel with `to`): every ringing device of theirs stops, the call hears why, and the place is free again', async () => {
+    const server = await startTestServer({ meshLimit: 3 });
+    const { alice, bob, carol, dave, logins } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const carol2 = await connect(server, logins.carol);
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:add', { callId, to: 'carol' }));
+    await Promise.all([carol.next('call:incoming'), carol2.next('call:incoming'), bob.next('room:ringing')]);
+    // Only someone in the call may take it back, and only a pending one.
+    expect(await dave.emit('call:cancel', { callId, to: 'carol' })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await alice.emit('call:cancel', { callId, to: 'dave' })).toMatchObject({ ok: false, code: 'not_found', message: 'dave is not being called into this call' });
+    expectOk(await alice.emit('call:cancel', { callId, to: 'carol' }));
+    for (const d of [carol, carol2]) expect(await d.next('call:ended')).toEqual({ callId, reason: 'cancelled' });
+    for (const d of [alice, bob]) expect(await d.next('room:left')).toEqual({ callId, username: 'carol', reason: 'cancelled' });
+    expect(await carol.emit('call:accept', { callId })).toMatchObject({ ok: false });
+    // The place it held is free: at the mesh limit of 3, dave can be added now.
+    expectOk(await bob.emit('call:add', { callId, to: 'dave' }));
+    await dave.next('call:incoming');
+    await settle(alice, bob);
+    expect([...alice.events('call:ended'), ...bob.events('call:ended')]).toEqual([]);
+  });
+
   it('refuses what an invite would, and the mesh limit; a decline or no answer is told to the participants', async () => {
     const server = await startTestServer({ meshLimit: 3, ringTimeoutS: 1 });
     const { alice, bob, carol, dave, erin } = await team(server, 'alice', 'bob', 'carol', 'dave', 'erin');

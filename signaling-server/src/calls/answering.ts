@@ -8,7 +8,7 @@ import type { UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callMembers, type Call, type DeviceSession, type Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
-import { involved, participating, ringingOn } from './call-checks.js';
+import { involved, participant, participating, ringingOn } from './call-checks.js';
 import * as membership from './membership.js';
 import { emitTo, participantRefs, refresh } from './notify.js';
 import { joined } from './rooms.js';
@@ -68,12 +68,20 @@ export async function decline(deps: CallServiceDeps, session: DeviceSession, cal
   await end(deps, callId, 'declined', session.device, undefined, existing);
 }
 
-export async function cancel(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+export async function cancel(deps: CallServiceDeps, session: DeviceSession, callId: string, to?: string): Promise<void> {
+  if (to !== undefined) return cancelInvitation(deps, session, callId, to);
   const call = await participating(deps, session, callId);
   if (call.callerDevice !== session.device || call.state !== 'ringing') {
     throw new RequestError('not_in_call', 'Only the caller can cancel a call that is still ringing');
   }
   await end(deps, callId, 'cancelled', session.device, undefined, call);
+}
+
+/** Add person taken back: `to` stops ringing, and everyone in the call hears they will not join. */
+async function cancelInvitation(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string): Promise<void> {
+  const call = await participant(deps, session, callId);
+  if (!call.invitations.some((i) => i.username === to)) throw new RequestError('not_found', `${to} is not being called into this call`);
+  await endInvitation(deps, callId, to, 'cancelled');
 }
 
 /**

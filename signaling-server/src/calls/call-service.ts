@@ -77,9 +77,9 @@ export class CallService {
     return rooms.joinRoom(this.deps, session, name, given, media);
   }
 
-  /** call:cancel (answering.ts). */
-  cancel(session: DeviceSession, callId: string): Promise<void> {
-    return answering.cancel(this.deps, session, callId);
+  /** call:cancel (answering.ts); with `to`, takes back an Add person of `to`. */
+  cancel(session: DeviceSession, callId: string, to?: string): Promise<void> {
+    return answering.cancel(this.deps, session, callId, to);
   }
 
   /** call:hangup; `failed`: the media path did not come back (answering.ts). */

@@ -81,7 +81,8 @@ export const clientSchemas = {
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
   'call:decline': z.strictObject({ callId: callIdSchema }),
-  'call:cancel': z.strictObject({ callId: callIdSchema }),
+  /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
+  'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
   /** `failed`: this side gave up because the media path did not come back. */
   'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),

@@ -133,8 +133,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.decline(session, callId);
       return {};
     },
-    'call:cancel': async ({ callId }, { session }) => {
-      await calls.cancel(session, callId);
+    'call:cancel': async ({ callId, to }, { session }) => {
+      await calls.cancel(session, callId, to);
       return {};
     },
     'call:hangup': async ({ callId, reason }, { session }) => {
