@@ -87,9 +87,10 @@ function startServer() {
         resolve(match[1]);
       }
     });
-    server.on('exit', (code, signal) => {
+    // 'close': the process has exited and its output is all read.
+    server.on('close', (code, signal) => {
       resolve(undefined);
-      server.stdout.once('end', () => stopAll(code ?? (signal === 'SIGTERM' ? 0 : 1)));
+      stopAll(code ?? (signal === 'SIGTERM' ? 0 : 1));
     });
   });
 }
