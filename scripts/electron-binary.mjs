@@ -25,7 +25,7 @@ export async function tryInstallElectron() {
   const { spawnSync } = await import('node:child_process');
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('electron/package.json'));
-  console.info('Fetching the Electron binary (first run)…');
+  console.info('The Electron binary is not installed yet: fetching it…');
   const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'pipe', timeout: 300_000 });
   if (result.status !== 0) console.info(`Electron's download failed: ${String(result.stderr).trim().split('\n')[0] ?? ''}`);
   return electronBinary() !== null;

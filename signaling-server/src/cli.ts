@@ -10,9 +10,10 @@
  */
 import { BackupError, runBackup, runRestore } from './cli/backup-commands.js';
 import { StoreOpenError } from './db/database.js';
-import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp } from './config.js';
+import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp, type Config } from './config.js';
 import { runRoomCommand } from './cli/room-commands.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
+import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -47,6 +48,17 @@ ${settingsHelp()}
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
+/**
+ * The one line for people, on stdout after the JSON log lines: where to go.
+ * `npm start` (scripts/start.mjs) waits for the web form of it.
+ */
+function startedLine(config: Pick<Config, 'publicUrl' | 'webRoot'>, url: string): string {
+  const where = config.publicUrl ?? url;
+  return config.webRoot === undefined
+    ? `Parley's signaling server is running: enter ${where} in the app's Server field (no web client here: PARLEY_WEB_ROOT is not set)`
+    : `Parley is running: open ${where} in a browser`;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
@@ -64,7 +76,9 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
   const config = loadConfig(process.env, flags);
 
-  const log = createLogger(config.logLevel);
+  // One stream for the log and the line for people, so that line comes after the log's.
+  const stdout = pino.destination({ dest: 1, sync: false });
+  const log = createLogger(config.logLevel, stdout);
   const exposed = secretsOnCommandLine(flags);
   if (exposed.length > 0) log.warn({ settings: exposed }, 'secrets given as flags can be read by anyone on this machine (ps): pass them in the environment or a file');
   // Loaded here, so admin commands and --help start without the server's modules.
@@ -78,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  stdout.write(`${startedLine(config, server.url)}\n`);
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'signal received');
     setTimeout(() => {

@@ -1,8 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../src/config.js';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { VERSION } from '../src/version.js';
-import { connectError, disconnected, runCli } from './cli-helpers.js';
+import { connectError, disconnected, runCli, startChildServer, type ChildServer } from './cli-helpers.js';
 import { connect, openSocket, postJson, register, settle, startTestServer, tempDir } from './harness.js';
 
 /** For tests that run the binary many times: each run starts a Node process. */
@@ -83,6 +85,40 @@ describe('parley-server --help and settings', () => {
     expect(sub.stderr).toContain('frobnicate');
     const none = await runCli(['user'], { dataDir: tempDir() });
     expect(none.code).toBe(2);
+  });
+});
+
+/** The lines of stdout that are not JSON log lines, once the first has come. */
+async function linesForPeople(server: ChildServer): Promise<string[]> {
+  const plain = () => server.stdout().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+  for (let waited = 0; plain().length === 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  return plain();
+}
+
+describe('parley-server serving: one line for people besides the JSON log', () => {
+  it('with a web client (npm run web): where to open it, after the log lines', async () => {
+    const webRoot = path.join(tempDir(), 'web');
+    mkdirSync(webRoot);
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Parley</title>');
+    const server = await startChildServer({ dataDir: tempDir(), env: { PARLEY_WEB_ROOT: webRoot } });
+    expect(await linesForPeople(server)).toEqual([`Parley is running: open ${server.url} in a browser`]);
+    expect(server.stdout().trimEnd().split('\n').at(-1)).toBe(`Parley is running: open ${server.url} in a browser`);
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Parley</title>');
+    expect(server.stderr()).toBe('');
+  });
+
+  it('without one: the address for the app, and that no web client is served', async () => {
+    const server = await startChildServer({ dataDir: tempDir() });
+    expect(await linesForPeople(server)).toEqual([
+      `Parley's signaling server is running: enter ${server.url} in the app's Server field (no web client here: PARLEY_WEB_ROOT is not set)`,
+    ]);
+  });
+
+  it('names the public address when PARLEY_PUBLIC_URL gives one', async () => {
+    const server = await startChildServer({ dataDir: tempDir(), env: { PARLEY_PUBLIC_URL: 'https://parley.example.com' } });
+    expect((await linesForPeople(server))[0]).toContain('enter https://parley.example.com in');
   });
 });
 
