@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { expectHearsEveryone, joinRoom, leave, meshAudio } from './rooms.js';
+import { checkScreen } from './ui-checks.js';
 import { answerCall, establishCall, poll, waitState } from './steps.js';
 
 const names = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
@@ -114,5 +115,26 @@ describe('group calls (mesh)', () => {
     await expect.poll(() => entry.textContent(), poll).toMatch(/Alice, Bob/);
     await alice.page.getByRole('button', { name: /^History/ }).click();
     await expect.poll(() => alice.page.locator('li', { hasText: 'Room standup' }).first().textContent(), poll).toMatch(/Bob.*Carol.*Dave|Bob, Carol, Dave/);
+  });
+
+  it('an Add person still ringing can be taken back: the invited person stops ringing and the call goes on', async () => {
+    const [alice, bob, carol] = (['alice', 'bob', 'carol'] as const).map(get) as [User, User, User];
+    await establishCall(alice, bob, 'Bob');
+    await alice.page.getByRole('button', { name: 'Add person' }).click();
+    await alice.page.getByRole('button', { name: 'Add Carol to the call' }).click();
+    await waitState(carol.page, 'incoming');
+    await expect.poll(() => callPanel(bob.page).locator('.participant', { hasText: 'Carol' }).getAttribute('data-state'), poll).toBe('ringing');
+    // The ringing tile and its Cancel, in every look (layout, axe, screenshots).
+    await checkScreen('add-person-ringing', alice.page);
+    await alice.page.getByRole('button', { name: 'Cancel calling Carol' }).click();
+    // Carol's ringing stops; nobody in the call shows her any more; the pair still hear each other.
+    const carolState = async () => ((await callPanel(carol.page).count()) === 0 ? 'gone' : callPanel(carol.page).getAttribute('data-state'));
+    await expect.poll(carolState, poll).not.toBe('incoming');
+    for (const u of [alice, bob]) await expect.poll(() => callPanel(u.page).locator('.participant', { hasText: 'Carol' }).count(), poll).toBe(0);
+    await expectHearsEveryone(alice, ['Bob']);
+    await expectHearsEveryone(bob, ['Alice']);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(alice, bob, carol);
   });
 });

@@ -86,4 +86,16 @@ export class GroupCalls {
     deps.notices.show(res.message, 'call');
     deps.notices.announce(res.message);
   }
+
+  /** Takes back an Add person still ringing: their devices stop ringing and the call hears so (room:left). */
+  async cancelAdd(username: string): Promise<void> {
+    const { calls, deps } = this;
+    const phase = calls.phase;
+    if ((phase.kind !== 'active' && phase.kind !== 'reconnecting') || calls.mesh.peer(username)?.state !== 'ringing') return;
+    const res = await deps.link.request('call:cancel', { callId: phase.callId, to: username });
+    // not_found: the ringing ended meanwhile (answered, declined, rung out), which room:left or room:joined tells.
+    if (res.ok || res.code === 'not_found') return;
+    deps.notices.show(res.message, 'call');
+    deps.notices.announce(res.message);
+  }
 }
