@@ -161,7 +161,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     calls,
     limits,
-    roomOwner: new RoomOwner(stores, rooms),
+    roomOwner: new RoomOwner(stores, rooms, history),
     maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),

@@ -3,12 +3,10 @@
  * cannot be squatted: whoever opens an unkept name sets its code for as long
  * as it is open, but a kept room's owner and join code outlive every call in
  * it. Only its owner (from the app, `room:code`) or an admin (the CLI)
- * changes its code. The code is stored as a salted SHA-256: codes are
- * 8 characters or more and guesses are limited (room-codes.ts), so a slow
- * hash would add nothing but latency to every join.
+ * changes its code. The code is stored as a salted SHA-256 (room-codes.ts).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { codeMatcher as matcher, hashCode } from './room-codes.js';
 
 export interface PersistentRoom {
   name: string;
@@ -21,24 +19,6 @@ export interface PersistentRoom {
 
 export class RoomExistsError extends Error {
   override name = 'RoomExistsError';
-}
-
-const digest = (salt: string, code: string) => createHash('sha256').update(`${salt}\0${code}`).digest();
-
-function hashCode(code: string): string {
-  const salt = randomBytes(16).toString('base64url');
-  return `${salt}$${digest(salt, code).toString('base64url')}`;
-}
-
-function matcher(stored: string | null): (given: string | undefined) => boolean {
-  if (stored === null) return () => true;
-  const [salt = '', hash = ''] = stored.split('$');
-  const expected = Buffer.from(hash, 'base64url');
-  return (given) => {
-    if (given === undefined) return false;
-    const actual = digest(salt, given);
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
-  };
 }
 
 export class PersistentRooms {

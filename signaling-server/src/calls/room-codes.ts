@@ -11,7 +11,7 @@
  * a guesser would only need to keep going. A team locked out this way waits
  * the window, or opens another room.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { MakeLimiter } from '../limits.js';
 import { ROOM_CODE_MIN_LENGTH } from '../protocol/index.js';
@@ -21,10 +21,32 @@ import { RequestError } from '../realtime/request-error.js';
 export const ROOM_CODE_TRIES = { perAccount: 5, perRoom: 20, windowS: 600 } as const;
 export { ROOM_CODE_MIN_LENGTH };
 
-/** Compares codes without telling by timing how much of a guess was right. */
-export function sameCode(expected: string, given: string | undefined): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return given !== undefined && timingSafeEqual(digest(expected), digest(given));
+const digest = (salt: string, code: string) => createHash('sha256').update(`${salt}\0${code}`).digest();
+
+/**
+ * A join code as it is stored, `salt$sha256`: codes are 8 characters or
+ * more and guesses are limited (RoomCodes), so a slow hash would add nothing
+ * but latency to every join.
+ */
+export function hashCode(code: string): string {
+  const salt = randomBytes(16).toString('base64url');
+  return `${salt}$${digest(salt, code).toString('base64url')}`;
+}
+
+/**
+ * Whether a given code is the stored one (hashCode), compared without
+ * telling by timing how much of a guess was right; with no code stored,
+ * any join is let in.
+ */
+export function codeMatcher(stored: string | null): (given: string | undefined) => boolean {
+  if (stored === null) return () => true;
+  const [salt = '', hash = ''] = stored.split('$');
+  const expected = Buffer.from(hash, 'base64url');
+  return (given) => {
+    if (given === undefined) return false;
+    const actual = digest(salt, given);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  };
 }
 
 export class RoomCodes {

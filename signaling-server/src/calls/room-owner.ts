@@ -2,16 +2,20 @@
  * Changing a room's join code (`room:code`): only its owner may, from inside
  * the room. A kept room's owner is the one an admin named
  * (persistent-rooms.ts), and its new code is stored; an unkept room's owner
- * is whoever opened it, and the code lasts while the room is open.
+ * is whoever opened it, and the code lasts while the room is open (also
+ * across a restart: the call's history row keeps it).
  */
+import type { HistoryRepository } from '../history/history-repository.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
 import type { PersistentRooms } from './persistent-rooms.js';
+import { hashCode } from './room-codes.js';
 
 export class RoomOwner {
   constructor(
     private readonly stores: Stores,
     private readonly rooms: PersistentRooms,
+    private readonly history: Pick<HistoryRepository, 'setRoomCode'>,
   ) {}
 
   /** Sets (or with null removes) the code of the room `callId`, if this device is in it and its user owns it. */
@@ -28,7 +32,10 @@ export class RoomOwner {
       await this.rooms.setCode(call.room, code);
       return;
     }
-    const res = await this.stores.calls.update(callId, (c) => ({ ...c, code }), call);
+    const stored = code === null ? null : hashCode(code);
+    const res = await this.stores.calls.update(callId, (c) => ({ ...c, code: stored }), call);
     if (!res.ok) throw new RequestError('not_found', 'The room has closed');
+    // Kept with the call's history row too, so the room comes back with it after a restart.
+    await this.history.setRoomCode(callId, stored);
   }
 }

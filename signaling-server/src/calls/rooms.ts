@@ -11,7 +11,7 @@ import type { Call, DeviceSession, Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
 import { participantRefs, refresh, tellOthers } from './notify.js';
-import { sameCode } from './room-codes.js';
+import { codeMatcher, hashCode } from './room-codes.js';
 
 /**
  * Opens the named room, or joins it. Whoever opens it sets its join code
@@ -35,10 +35,11 @@ export async function joinRoom(
     const me: Participant = { username: session.username, device: session.device, joinedAt: now };
     const open = await stores.calls.byRoom(name);
     // A kept room's code is its own; an unkept room's is the one its opener set.
-    const code = kept ? (kept.hasCode ? kept.matches : null) : open?.code ? (given: string | undefined) => sameCode(open.code ?? '', given) : null;
+    const code = kept ? (kept.hasCode ? kept.matches : null) : open?.code ? codeMatcher(open.code) : null;
     if (code) await roomCodes.check(session.username, name, code, given);
     if (!open) {
       const callId = randomUUID();
+      const roomCode = kept || given === undefined ? null : hashCode(given);
       const created = await stores.calls.create({
         id: callId,
         caller: session.username,
@@ -52,13 +53,13 @@ export async function joinRoom(
         answeredAt: now,
         away: [],
         room: name,
-        code: kept ? null : (given ?? null),
+        code: roomCode,
         participants: [me],
         invitations: [],
       });
       if (!created.ok && created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
       if (!created.ok) continue;
-      await history.started({ callId, caller: session.username, callee: '', media, startedAt: now, room: name });
+      await history.started({ callId, caller: session.username, callee: '', media, startedAt: now, room: name, roomCode });
       await history.answered(callId, now);
       await history.joined(callId, [me]);
       await refresh(deps, [session.username]);

@@ -162,6 +162,13 @@ const migrations: [name: string, up: DialectMigration][] = [
         .execute();
     },
   ],
+  [
+    '0009-call-room-code',
+    async (db) => {
+      // An unkept room's join code (salted SHA-256), so a room restored after a restart keeps it.
+      await db.schema.alterTable('calls').addColumn('room_code', 'text').execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

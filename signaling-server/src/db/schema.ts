@@ -37,6 +37,12 @@ export interface CallsTable {
   room: string | null;
   /** Calls this row stands for: a refusal repeated to the same callee adds to the last one (0005-call-attempts). */
   attempts: Generated<number>;
+  /**
+   * An unkept room's join code as `salt$sha256` (calls/room-codes.ts), while
+   * the room is open, so it survives a restart (0009-call-room-code); null
+   * for other calls and rooms without a code. A kept room's is in `rooms`.
+   */
+  room_code: string | null;
 }
 
 /** Who took part in a group call (a named room, or a call someone was added to). */

@@ -23,6 +23,8 @@ export interface CallRecordStart {
   media: Media;
   startedAt: number;
   room?: string | null;
+  /** An unkept room's join code as stored (room-codes.ts hashCode), kept while the room is open. */
+  roomCode?: string | null;
 }
 
 export interface StoredCall extends CallRecordStart {
@@ -31,6 +33,13 @@ export interface StoredCall extends CallRecordStart {
   outcome: EndReason | null;
   /** A group call: someone was added to it, or it is a named room. */
   group: boolean;
+}
+
+/** Someone in a call as history has it (see members()). */
+export interface CallMember {
+  username: string;
+  joinedAt: number;
+  leftAt: number | null;
 }
 
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
@@ -50,6 +59,7 @@ export class HistoryRepository {
         video: call.media.video ? 1 : 0,
         started_at: call.startedAt,
         room: call.room ?? null,
+        room_code: call.roomCode ?? null,
       })
       .execute();
   }
@@ -77,10 +87,16 @@ export class HistoryRepository {
     await this.db.updateTable('calls').set({ answered_at: at }).where('call_id', '=', callId).execute();
   }
 
+  /** A room's owner changed its code (null: removed). */
+  async setRoomCode(callId: string, code: string | null): Promise<void> {
+    await this.db.updateTable('calls').set({ room_code: code }).where('call_id', '=', callId).where('ended_at', 'is', null).execute();
+  }
+
   async ended(callId: string, outcome: EndReason, at: number): Promise<void> {
     await this.db
       .updateTable('calls')
-      .set({ ended_at: at, outcome })
+      // A closed room's code has no use any more.
+      .set({ ended_at: at, outcome, room_code: null })
       .where('call_id', '=', callId)
       .where('ended_at', 'is', null)
       .execute();
@@ -144,8 +160,31 @@ export class HistoryRepository {
       endedAt: r.ended_at,
       outcome: isEndReason(r.outcome) ? r.outcome : null,
       room: r.room,
+      roomCode: r.room_code,
       group: r.room !== null || member !== undefined,
     };
+  }
+
+  /**
+   * Everyone who took part in an answered call, in the order they joined,
+   * with when they left (null: still in it as far as history knows). A 1:1
+   * call lists no one in call_participants: its caller and callee.
+   */
+  async members(call: StoredCall): Promise<CallMember[]> {
+    const rows = await this.db
+      .selectFrom('call_participants')
+      .select(['username', 'joined_at', 'left_at'])
+      .where('call_id', '=', call.callId)
+      .orderBy('joined_at')
+      .orderBy('username')
+      .execute();
+    if (rows.length > 0) return rows.map((r) => ({ username: r.username, joinedAt: r.joined_at, leftAt: r.left_at }));
+    const pair = [
+      { username: call.caller, joinedAt: call.startedAt, leftAt: null },
+      { username: call.callee, joinedAt: call.answeredAt ?? call.startedAt, leftAt: null },
+    ];
+    // A named room's row has no callee.
+    return pair.filter((m) => m.username !== '');
   }
 
   /**
