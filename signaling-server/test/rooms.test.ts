@@ -334,15 +334,4 @@ describe('group call history', () => {
     expect(bobPlain?.callId).toBe(plain);
     expect(bobPlain && ('participants' in bobPlain || 'room' in bobPlain)).toBe(false);
   });
-
-  it('a group call lost in a server restart ends as failed when a participant tries to resume it', async () => {
-    const first = await startTestServer({ callGraceS: 30 });
-    const { alice, bob, logins } = await team(first, 'alice', 'bob');
-    const { callId } = expectOk(await alice.emit('room:join', { name: 'night' }));
-    expectOk(await bob.emit('room:join', { name: 'night' }));
-    await first.close();
-    const second = await startTestServer({ dataDir: first.dataDir });
-    const alice2 = await connect(second, logins.alice);
-    expect(expectOk(await alice2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'ended', reason: 'failed' });
-  });
 });

@@ -11,6 +11,7 @@ import type { CallServiceDeps } from './call-deps.js';
 import { involved, participant, participating, ringingOn } from './call-checks.js';
 import * as membership from './membership.js';
 import { emitTo, participantRefs, refresh } from './notify.js';
+import { leaveLost } from './restore.js';
 import { joined } from './rooms.js';
 import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.js';
 
@@ -89,9 +90,9 @@ async function cancelInvitation(deps: CallServiceDeps, session: DeviceSession, c
  * declines (callee). A hang-up of a call the server lost in a restart, sent
  * when the device is back, ends it too.
  */
-export async function hangup(deps: CallServiceDeps, session: DeviceSession, callId: string, failed: boolean): Promise<void> {
+export async function hangup(deps: CallServiceDeps, session: DeviceSession, callId: string, failed: boolean, since: number): Promise<void> {
   const call = await deps.stores.calls.get(callId);
-  if (!call) return hangupLost(deps, session, callId);
+  if (!call) return hangupLost(deps, session, callId, since);
   involved(session, call);
   if (call.state === 'active') {
     if (call.participants.some((p) => p.device === session.device)) return leave(deps, call, session.device, failed ? 'failed' : 'hangup');
@@ -100,12 +101,15 @@ export async function hangup(deps: CallServiceDeps, session: DeviceSession, call
   await end(deps, callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);
 }
 
-/** A hang-up (or a failed restore) of a call only its history row still knows. */
-async function hangupLost(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+/**
+ * A hang-up (or a failed restore) of a call only history still knows: it
+ * ends, or in a group call that goes on without them, only they leave.
+ */
+async function hangupLost(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number): Promise<void> {
   const row = await deps.history.find(callId);
-  if (!row || row.endedAt !== null || (row.caller !== session.username && row.callee !== session.username)) {
-    throw new RequestError('not_found', 'No such call');
-  }
+  const members = row && row.endedAt === null ? await deps.history.members(row) : [];
+  if (!row || !members.some((m) => m.username === session.username && m.leftAt === null)) throw new RequestError('not_found', 'No such call');
+  if (await leaveLost(deps, row, members, session.username, since)) return;
   const claim = await deps.stores.calls.dropClaim(callId);
   await recordLost(deps, callId, row.answeredAt === null ? 'failed' : 'hangup', claim && claim.device !== session.device ? [claim.device] : []);
 }

@@ -14,13 +14,14 @@
  * Calls are bound to devices (a room per device), not to connections, so an
  * answered call outlives a lost connection: the device is marked away for a
  * grace period and resumes the call from its next connection. After a server
- * restart both sides claim the call and it is restored from the two claims
- * and its history row, so no single client can invent a call.
+ * restart the participants claim the call and it is restored from their
+ * claims (two at least, or a room's last one) and its history, so no single
+ * client can invent a call.
  *
  * This class is the one entry point; the work is in ringing.ts (invite, Add
  * person), answering.ts (answer, decline, cancel, hang-up), rooms.ts,
- * relay.ts, resume.ts (lost connections), restart.ts (restarts, shutdown)
- * and teardown.ts (every ending).
+ * relay.ts, resume.ts (lost connections), restore.ts (calls the stores
+ * lost), restart.ts (restarts, shutdown) and teardown.ts (every ending).
  */
 import type { CallResumeReply, ClientPayload, EndReason, Media, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
@@ -84,7 +85,7 @@ export class CallService {
 
   /** call:hangup; `failed`: the media path did not come back (answering.ts). */
   hangup(session: DeviceSession, callId: string, failed = false): Promise<void> {
-    return answering.hangup(this.deps, session, callId, failed);
+    return answering.hangup(this.deps, session, callId, failed, this.recovery.lostAt);
   }
 
   /** call:signal, to one other participant (relay.ts). */
@@ -107,9 +108,9 @@ export class CallService {
     return resuming.disconnected(this.deps, session);
   }
 
-  /** call:resume, after the device's connection came back (resume.ts). */
+  /** call:resume, after the device's connection came back (resume.ts, restore.ts). */
   resume(session: DeviceSession, callId: string): Promise<CallResumeReply> {
-    return resuming.resume(this.deps, session, callId);
+    return resuming.resume(this.deps, session, callId, this.recovery.lostAt);
   }
 
   /** After a restart, or after Redis lost its data: closes calls left open (restart.ts). */

@@ -7,6 +7,23 @@
 import type { CallChange, Invitation, Participant } from '../stores/types.js';
 
 /**
+ * After a restart, a participant whose device has not claimed the call yet
+ * stands in it under this device, which no connection can have (a device id
+ * has no "?"), marked away, so the call waits for them as for any device
+ * that lost its connection (restore.ts).
+ */
+export const unclaimedDevice = (username: string): string => `${username}:?`;
+
+/** A restored call's participant not back yet: their device is to be claimed (see reclaim). */
+export function reclaim(username: string, device: string): CallChange<'not_in_call'> {
+  return (call) => {
+    const stand = unclaimedDevice(username);
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === stand)) return { refused: 'not_in_call' };
+    return { ...call, participants: call.participants.map((p) => (p.device === stand ? { ...p, device } : p)), away: call.away.filter((d) => d !== stand) };
+  };
+}
+
+/**
  * Someone joins an answered call (a named room). Refused `already_in` when
  * that user is in it or rung into it already, from another device (two of
  * one user's devices joining at once: one gets in).

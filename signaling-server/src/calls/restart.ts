@@ -21,6 +21,8 @@ const RING_TIMEOUT_SLACK_MS = 5000;
 /** Owns the one pending sweep of calls a previous run left open. */
 export class RestartRecovery {
   private sweep: NodeJS.Timeout | undefined;
+  /** When the stores last lost their calls: this process's start, or Redis losing its data. */
+  lostAt = 0;
 
   constructor(private readonly deps: CallServiceDeps) {}
 
@@ -30,6 +32,7 @@ export class RestartRecovery {
    * the grace period has passed without both sides claiming them.
    */
   async recoverAfterRestart(startedAt: number, sharedStateLost = false): Promise<void> {
+    this.lostAt = startedAt;
     const unanswered: string[] = [];
     // After Redis lost its data the other nodes still read these rows (endLostRinging): the sweep closes them.
     for (const id of sharedStateLost ? [] : await this.deps.history.dangling(startedAt, 'unanswered')) {

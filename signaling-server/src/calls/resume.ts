@@ -1,16 +1,17 @@
 /**
  * Calls outlive a lost connection: a device that goes away is awaited for
  * the grace period and picks its answered call up again from its next
- * connection; after a server restart both sides claim the call and it is
- * restored from the two claims and its history row.
+ * connection; after a server restart the participants claim the call and it
+ * is restored from their claims and its history (restore.ts).
  */
 import type { CallResumeReply } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, refresh, tellOthers } from './notify.js';
-import { end, recordLost } from './teardown.js';
+import { emitTo, tellOthers } from './notify.js';
+import { reclaimed, resumeLost } from './restore.js';
+import { end } from './teardown.js';
 
 /**
  * A device's connection went away. Unless the device is connected again
@@ -50,62 +51,22 @@ async function stopRingingInvitation(deps: CallServiceDeps, callId: string, user
 
 /**
  * A device announces the call it still has after its connection came back.
- * A call the server knows is picked up again; one it lost (restart) waits
- * for the peer's matching claim and must match its history row.
+ * A call the server knows is picked up again; one the stores lost (a
+ * restart) is rebuilt from its participants' claims (restore.ts). `since`:
+ * when the stores last lost their calls.
  */
-export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<CallResumeReply> {
-  const { stores, history } = deps;
+export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number): Promise<CallResumeReply> {
+  const { stores } = deps;
   const call = await stores.calls.get(callId);
-  if (call) {
-    const index = call.participants.findIndex((p) => p.device === session.device);
-    if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
-    await stores.calls.setAway(callId, session.device, false);
-    await deps.timers.clear({ kind: 'away', callId, device: session.device });
-    tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
-    deps.log.info({ callId, username: session.username }, 'call resumed');
-    // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
-    return { state: 'active', polite: index > 0 };
-  }
-  const row = await history.find(callId);
-  const role = row?.caller === session.username ? 'caller' : row?.callee === session.username ? 'callee' : null;
-  if (!row || !role || row.answeredAt === null) throw new RequestError('not_found', 'No such call');
-  if (row.endedAt !== null) return { state: 'ended', reason: row.outcome ?? 'failed' };
-  // A group call is not rebuilt from claims (who was in it when the server went is not kept): it ends.
-  if (row.group) return { state: 'ended', reason: 'failed' };
-  const polite = role === 'callee';
-  const other = await stores.calls.claim({ callId, role, device: session.device });
-  if (!other) {
-    deps.log.info({ callId, username: session.username }, 'call claimed after a restart: waiting for the peer');
-    return { state: 'waiting', polite };
-  }
-  const [callerDevice, calleeDevice] = role === 'caller' ? [session.device, other.device] : [other.device, session.device];
-  const restored = await stores.calls.restore({
-    id: callId,
-    caller: row.caller,
-    callerDevice,
-    callee: row.callee,
-    calleeDevice,
-    ringing: [],
-    media: row.media,
-    state: 'active',
-    startedAt: row.startedAt,
-    answeredAt: row.answeredAt,
-    away: [],
-    room: null,
-    code: null,
-    participants: [
-      { username: row.caller, device: callerDevice, joinedAt: row.startedAt },
-      { username: row.callee, device: calleeDevice, joinedAt: row.answeredAt },
-    ],
-    invitations: [],
-  });
-  if (!restored.ok) {
-    // Either user started another call meanwhile: this one cannot come back.
-    await recordLost(deps, callId, 'failed', [other.device]);
-    return { state: 'ended', reason: 'failed' };
-  }
-  emitTo(deps, other.device, 'call:peer-connection', { callId, connected: true, username: session.username });
-  await refresh(deps, [row.caller, row.callee]);
-  deps.log.info({ callId }, 'call restored from both sides after a restart');
-  return { state: 'active', polite };
+  if (!call) return resumeLost(deps, session, callId, since);
+  const index = call.participants.findIndex((p) => p.device === session.device);
+  const back = call.state === 'active' && index < 0 ? await reclaimed(deps, call, session, since) : undefined;
+  if (back) return back;
+  if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
+  await stores.calls.setAway(callId, session.device, false);
+  await deps.timers.clear({ kind: 'away', callId, device: session.device });
+  tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
+  deps.log.info({ callId, username: session.username }, 'call resumed');
+  // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
+  return { state: 'active', polite: index > 0 };
 }

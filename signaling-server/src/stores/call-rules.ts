@@ -39,11 +39,17 @@ export function withAway(call: Call, device: string, away: boolean): Call {
 }
 
 /**
- * Why a new call cannot be added: its caller or callee is in another call
- * (`inCall`), or a room of its name is open (`roomOpen`). Checked in this
- * order, the caller first, by every store.
+ * Why a new call cannot be added: one of its id is there (`exists`), its
+ * caller or callee is in another call (`inCall`), or a room of its name is
+ * open (`roomOpen`). Checked in this order, the caller first, by every store.
  */
-export function createConflict(call: Call, inCall: (username: string) => boolean, roomOpen: boolean): Exclude<CreateResult, { ok: true }>['conflict'] | undefined {
+export function createConflict(
+  call: Call,
+  exists: boolean,
+  inCall: (username: string) => boolean,
+  roomOpen: boolean,
+): Exclude<CreateResult, { ok: true }>['conflict'] | undefined {
+  if (exists) return 'exists';
   const [caller, ...others] = callMembers(call);
   if (caller !== undefined && inCall(caller)) return 'caller';
   if (others.some(inCall)) return 'callee';

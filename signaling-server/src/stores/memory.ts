@@ -120,7 +120,7 @@ export class MemoryCallStore implements CallStore {
   private readonly rooms = new Map<string, string>();
 
   create(call: Call): Promise<CreateResult> {
-    const conflict = createConflict(call, (u) => this.byUsername.has(u), call.room !== null && this.rooms.has(call.room));
+    const conflict = createConflict(call, this.calls.has(call.id), (u) => this.byUsername.has(u), call.room !== null && this.rooms.has(call.room));
     if (conflict) return Promise.resolve({ ok: false, conflict });
     this.calls.set(call.id, clone(call));
     for (const u of callMembers(call)) this.byUsername.set(u, call.id);
@@ -191,7 +191,7 @@ export class MemoryCallStore implements CallStore {
 
   claim(claim: ResumeClaim): Promise<ResumeClaim | undefined> {
     const other = this.claims.get(claim.callId);
-    if (other && other.role !== claim.role) {
+    if (other && other.username !== claim.username) {
       this.claims.delete(claim.callId);
       return Promise.resolve(other);
     }

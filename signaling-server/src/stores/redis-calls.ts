@@ -25,10 +25,11 @@ import { callDevices, callMembers, type Call, type CallChange, type CallStore, t
  * KEYS: the call, all calls, one user-call key per member (the caller
  * first), one device set per device, then the room's key for a named room.
  * ARGV: the call JSON, its id, the number of members, the number of devices.
- * Returns the position (1-based) of a member already in a call, 'room' when
- * the room is open, or 'ok'.
+ * Returns 'exists' when the call is there, the position (1-based) of a
+ * member already in a call, 'room' when the room is open, or 'ok'.
  */
 const CREATE = lua(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
 local users, devices = tonumber(ARGV[3]), tonumber(ARGV[4])
 for i = 1, users do
   if redis.call('EXISTS', KEYS[2 + i]) == 1 then return tostring(i) end
@@ -94,12 +95,14 @@ return { 'ok' }
 `);
 
 /**
- * A resume claim meets the other side's, or waits. KEYS: the claim. ARGV:
- * this claim's JSON, its role, how long it may wait (ms).
+ * A resume claim meets another user's, or waits. KEYS: the claim. ARGV:
+ * this claim's JSON, its username, how long it may wait (ms).
  */
 const CLAIM = lua(`
 local other = redis.call('GET', KEYS[1])
-if other and cjson.decode(other).role ~= ARGV[2] then
+local user = other and cjson.decode(other).username
+-- A claim left by an older version names no user: this one takes its place.
+if user and user ~= ARGV[2] then
   redis.call('DEL', KEYS[1])
   return other
 end
@@ -151,8 +154,9 @@ export class RedisCallStore implements CallStore {
     const { keys, counts } = this.keysOf(call);
     const result = await this.redis.script(CREATE, keys, [JSON.stringify(call), call.id, ...counts]);
     if (result === 'ok') return { ok: true };
-    // The script checks in createConflict's order: the members, the caller first, then the room.
-    return { ok: false, conflict: result === 'room' ? 'room' : result === '1' ? 'caller' : 'callee' };
+    // The script checks in createConflict's order: the call, the members (the caller first), then the room.
+    if (result === 'exists' || result === 'room') return { ok: false, conflict: result };
+    return { ok: false, conflict: result === '1' ? 'caller' : 'callee' };
   }
 
   async get(callId: string): Promise<Call | undefined> {
@@ -226,7 +230,7 @@ export class RedisCallStore implements CallStore {
   }
 
   async claim(claim: ResumeClaim): Promise<ResumeClaim | undefined> {
-    const other = await this.redis.script(CLAIM, [this.claimKey(claim.callId)], [JSON.stringify(claim), claim.role, CLAIM_TTL_MS]);
+    const other = await this.redis.script(CLAIM, [this.claimKey(claim.callId)], [JSON.stringify(claim), claim.username, CLAIM_TTL_MS]);
     return typeof other === 'string' ? (JSON.parse(other) as ResumeClaim) : undefined;
   }
 

@@ -108,7 +108,7 @@ export interface Call {
   away: string[];
   /** A named room's name; null for a call placed with call:invite. */
   room: string | null;
-  /** A named room's join code, null if it has none. */
+  /** An unkept named room's join code as stored (`salt$sha256`, calls/room-codes.ts), null if it has none. */
   code: string | null;
   /** Everyone in the answered call, in the order they joined; empty while it rings. */
   participants: Participant[];
@@ -136,17 +136,18 @@ export type UpdateResult<R extends string> =
   /** `busy`: the change adds a user who is in another call. */
   | { ok: false; refused: R | 'not_found' | 'busy' };
 
-/** One side's claim to resume an answered call the server no longer knows (after a restart). */
+/** One participant's claim to resume an answered call the server no longer knows (after a restart). */
 export interface ResumeClaim {
   callId: string;
-  role: 'caller' | 'callee';
+  username: string;
   device: string;
 }
 
-export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' | 'room' };
+/** `exists`: a call of that id is there already (a restore someone else made first). */
+export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' | 'room' | 'exists' };
 
 export interface CallStore {
-  /** Adds a call unless caller or callee is already in a call, or (a named room) a room of that name is open. */
+  /** Adds a call unless one of that id exists, a member is already in a call, or (a named room) a room of that name is open. */
   create(call: Call): Promise<CreateResult>;
   get(callId: string): Promise<Call | undefined>;
   /** The open room of that name. */
@@ -182,14 +183,15 @@ export interface CallStore {
   byDevice(device: string): Promise<Call[]>;
   all(): Promise<Call[]>;
   /**
-   * Records a resume claim, atomically: when the other side has already
-   * claimed the same call, both claims are removed and the other one is
-   * returned (the call can be restored); otherwise this claim waits.
+   * Records a resume claim, atomically: when another user's claim on the
+   * same call waits, it is removed and returned (the call can be restored
+   * from the two); otherwise this claim waits, in place of any earlier one
+   * of the same user. At most one claim waits per call.
    */
   claim(claim: ResumeClaim): Promise<ResumeClaim | undefined>;
   /** Removes and returns the waiting claim on a call, if any. */
   dropClaim(callId: string): Promise<ResumeClaim | undefined>;
-  /** Puts back an active call confirmed by both sides, unless either user is in another call. */
+  /** Puts back an active call confirmed by its claims, unless it is there already or a member is in another call. */
   restore(call: Call): Promise<CreateResult>;
 }
 
