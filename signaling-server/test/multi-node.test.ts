@@ -4,7 +4,8 @@
  * PostgreSQL database): a user on one node calls a user on another and
  * everything behaves as on one node; an answer race across nodes has one
  * winner; group calls whose people are on different nodes, and a race for
- * the last place in a room; Redis restarting mid-call; and a node killed
+ * the last place in a room; Redis restarting mid-call (with its data, or
+ * without it: 1:1 calls and rooms claimed back); and a node killed
  * (SIGKILL) mid-call, whose clients resume on the other node while the
  * survivor ends what the dead node's devices left behind.
  */
@@ -361,6 +362,37 @@ describe('Redis going away and coming back', () => {
       await own.close();
     }
   }, 60_000);
+  it('Redis restarting without its data: a room of three on two nodes is claimed back from both nodes and goes on, every pair relaying', async () => {
+    const own = await RedisServer.start();
+    try {
+      const redisUrl = own.url(0);
+      const dataDir = tempDir();
+      const [one, two] = [await startTestServer({ dataDir, redisUrl }), await startTestServer({ dataDir, redisUrl })];
+      // alice and carol on node 1, bob on node 2.
+      const node = (i: number) => (i % 2 === 0 ? one : two);
+      const names = ['alice', 'bob', 'carol'];
+      const logins = await Promise.all(names.map((n, i) => register(node(i), n)));
+      const join = (i: number) => connect(node(i), logins[i] as LoginResponse, { device: `${names[i]}-device-01` }, []);
+      const before = [await join(0), await join(1), await join(2)];
+      let callId = '';
+      for (const d of before) callId = expectOk(await d.emit('room:join', { name: 'standup' })).callId;
+      const gone = before.map((d) => disconnected(d.socket, 20_000));
+      await own.stop('nosave');
+      await own.restart();
+      expect(await Promise.all(gone)).toEqual(before.map(() => 'transport close'));
+
+      const after = [await join(0), await join(1), await join(2)];
+      const states = [];
+      for (const d of after) states.push(expectOk(await d.emit('call:resume', { callId })).state);
+      expect(states).toEqual(['waiting', 'active', 'active']);
+      for (const from of after) for (const to of after) if (from !== to) await expectPairRelay(callId, from, to, []);
+      expectOk(await after[1]!.emit('call:hangup', { callId }));
+      for (const d of [after[0]!, after[2]!]) expect(await d.next('room:left')).toEqual({ callId, username: 'bob', reason: 'hangup' });
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
   it('Redis restarting without its data: calls that were ringing end `failed` for the caller and every ringing device before they are asked to reconnect', async () => {
     const own = await RedisServer.start();
     try {
