@@ -134,8 +134,8 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
   const res = await deps.stores.calls.restore(call);
   if (!res.ok) return res.conflict === 'exists' ? 'exists' : 'conflict';
   await Promise.all(away.map((device) => deps.timers.set({ kind: 'away', callId: call.id, device }, deps.graceMs)));
-  // The claim that waited hears how everyone stands; the one restoring it is answered `active`, so hears only who is awaited.
-  claims.forEach((c, i) => tellStanding(deps, call, c.device, lost, i === claims.length - 1));
+  // Before the answer: a device must not send to someone still awaited (it would be lost).
+  for (const c of claims) tellStanding(deps, call, c.device, lost);
   await refresh(deps, participants.map((p) => p.username));
   deps.log.info({ callId: call.id, participants: participants.length, awaited: away.length }, 'call restored from its claims after a restart');
   // A third claim that came while this one restored the call waits for no one now.
@@ -158,14 +158,11 @@ async function rejoin(deps: CallServiceDeps, claim: ResumeClaim, lost: Lost): Pr
 
 /**
  * Tells a device back in a restored call who is back too (connected) and
- * who is still awaited, or with `awaitedOnly` only the latter; and who left
- * it while the stores had lost it.
+ * who is still awaited, and who left it while the stores had lost it.
  */
-function tellStanding(deps: CallServiceDeps, call: Call, device: string, lost: Lost, awaitedOnly = false): void {
+function tellStanding(deps: CallServiceDeps, call: Call, device: string, lost: Lost): void {
   for (const p of call.participants) {
-    const connected = !call.away.includes(p.device);
-    if (p.device === device || (connected && awaitedOnly)) continue;
-    emitTo(deps, device, 'call:peer-connection', { callId: call.id, connected, username: p.username });
+    if (p.device !== device) emitTo(deps, device, 'call:peer-connection', { callId: call.id, connected: !call.away.includes(p.device), username: p.username });
   }
   for (const m of lost.members) {
     if (m.leftAt !== null && m.leftAt >= lost.since) emitTo(deps, device, 'room:left', { callId: call.id, username: m.username, reason: 'hangup' });

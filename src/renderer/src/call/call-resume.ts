@@ -9,6 +9,9 @@ import type { SignalingLink } from '../connection/link.js';
 import type { CallController } from './controller.svelte.js';
 
 export class CallResume {
+  /** Who was heard to be back while `call:resume` was on its way (its answer may come after that news). */
+  private backMeanwhile: Set<string> | null = null;
+
   constructor(
     private readonly calls: CallController,
     private readonly link: SignalingLink,
@@ -38,8 +41,10 @@ export class CallResume {
     const { calls } = this;
     const live = calls.live();
     if (!live) return;
-    if (username) calls.mesh.setAway(username, false);
-    else if (!calls.group) for (const p of calls.mesh.peers) calls.mesh.setAway(p.user.username, false);
+    if (username) {
+      this.backMeanwhile?.add(username);
+      calls.mesh.setAway(username, false);
+    } else if (!calls.group) for (const p of calls.mesh.peers) calls.mesh.setAway(p.user.username, false);
     void this.link.request('call:mute', { callId: live.callId, muted: calls.muted });
     if (calls.chat.chatted) calls.noteChat(); // the note may have been lost while offline
     calls.mesh.signalingRestored(username);
@@ -49,7 +54,9 @@ export class CallResume {
     const { calls } = this;
     const live = calls.live();
     if (!live) return;
+    const back = (this.backMeanwhile = new Set<string>());
     const res = await this.link.request('call:resume', { callId: live.callId });
+    this.backMeanwhile = null;
     if (!calls.isLive(live.callId)) return;
     if (!res.ok) {
       // Lost again before the answer: the next session:ready tries again.
@@ -57,7 +64,8 @@ export class CallResume {
       return;
     }
     if (res.state === 'ended') calls.end(res.reason, false);
-    else if (res.state === 'waiting') calls.mesh.setAway(live.peer.username, true); // until call:peer-connection says the peer is back
-    else this.resumed();
+    else if (res.state === 'active') this.resumed();
+    // After a restart: each peer is away until call:peer-connection says they claimed the call too.
+    else for (const p of calls.mesh.peers) if (p.state !== 'ringing' && !back.has(p.user.username)) calls.mesh.setAway(p.user.username, true);
   }
 }

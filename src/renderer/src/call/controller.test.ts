@@ -4,7 +4,7 @@
  * WebRTC. (The browser suite runs the same paths with real media.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Ack, ClientEvent, ClientPayload, ClientReplies, UserRef } from 'parley-server/protocol';
+import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import type { ServerEvent, ServerPayload } from '../connection/signaling.js';
 import { Notices } from '../lib/notices.svelte.js';
@@ -123,8 +123,9 @@ function setup() {
   };
   const calls = new CallController(deps);
   const groups = new GroupCalls(calls, deps);
-  listenForCalls(link, calls, new CallResume(calls, link, notices), notices);
-  return { link, calls, groups, sessions, stopped, microphone, tones, notices, ended, rooms, rung };
+  const resume = new CallResume(calls, link, notices);
+  listenForCalls(link, calls, resume, notices);
+  return { link, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung };
 }
 
 /** Lets the awaits inside the controller run. */
@@ -290,6 +291,27 @@ describe('call controller: group calls', () => {
     expect(calls.mesh.size).toBe(3);
     link.emit('room:left', { callId: 'r1', username: 'bob', reason: 'hangup' });
     expect(calls.mesh.peers.map((p) => p.user.username)).toEqual(['carol', 'dan']);
+  });
+
+  it('after a server restart waits for each other participant to claim the room, keeping those heard back meanwhile', async () => {
+    const { link, calls, groups, resume } = setup();
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob'), user('carol')] }));
+    await groups.joinRoom('standup');
+    // bob's claim restored the room before the answer to this side's came back.
+    link.replies.set('call:resume', () => {
+      link.emit('call:peer-connection', { callId: 'r1', connected: true, username: 'bob' });
+      return { ok: true, state: 'waiting', polite: true };
+    });
+    resume.sessionReady({ iceServers: [] } as unknown as SessionReady);
+    await settle();
+    expect(link.last('call:resume')).toEqual({ callId: 'r1' });
+    expect(calls.mesh.peers.map((p) => [p.user.username, p.away])).toEqual([
+      ['bob', false],
+      ['carol', true],
+    ]);
+    link.emit('call:peer-connection', { callId: 'r1', connected: true, username: 'carol' });
+    expect(calls.mesh.peer('carol')?.away).toBe(false);
+    expect(calls.phase.kind).toBe('active');
   });
 
   it('shows a refused join as the server words it', async () => {
