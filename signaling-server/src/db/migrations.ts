@@ -162,6 +162,13 @@ const migrations: [name: string, up: DialectMigration][] = [
         .execute();
     },
   ],
+  [
+    '0009-failure-cause',
+    async (db) => {
+      // What made a failed call fail (protocol FAILURE_CAUSES); null for other outcomes and older rows.
+      await db.schema.alterTable('calls').addColumn('failure_cause', 'text').execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

@@ -37,6 +37,8 @@ export interface CallsTable {
   room: string | null;
   /** Calls this row stands for: a refusal repeated to the same callee adds to the last one (0005-call-attempts). */
   attempts: Generated<number>;
+  /** With outcome 'failed': what made it fail, when known (0009-failure-cause). */
+  failure_cause: string | null;
 }
 
 /** Who took part in a group call (a named room, or a call someone was added to). */

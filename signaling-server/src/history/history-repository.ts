@@ -7,7 +7,7 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { CallsTable, DatabaseSchema } from '../db/schema.js';
-import { END_REASONS, type EndReason, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
+import { END_REASONS, FAILURE_CAUSES, type EndReason, type FailureCause, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
 
 /** How far apart the same refusal to the same callee still makes one row. */
 export const REFUSALS_MERGED_MS = 60 * 60 * 1000;
@@ -34,6 +34,7 @@ export interface StoredCall extends CallRecordStart {
 }
 
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
+const isFailureCause = (v: string | null): v is FailureCause => FAILURE_CAUSES.includes(v as FailureCause);
 
 export class HistoryRepository {
   constructor(private readonly db: Database) {}
@@ -77,10 +78,10 @@ export class HistoryRepository {
     await this.db.updateTable('calls').set({ answered_at: at }).where('call_id', '=', callId).execute();
   }
 
-  async ended(callId: string, outcome: EndReason, at: number): Promise<void> {
+  async ended(callId: string, outcome: EndReason, at: number, cause?: FailureCause): Promise<void> {
     await this.db
       .updateTable('calls')
-      .set({ ended_at: at, outcome })
+      .set({ ended_at: at, outcome, ...(outcome === 'failed' && cause !== undefined && { failure_cause: cause }) })
       .where('call_id', '=', callId)
       .where('ended_at', 'is', null)
       .execute();
@@ -248,6 +249,7 @@ function toEntry(
     answeredAt: r.answered_at,
     endedAt: r.ended_at,
     outcome,
+    ...(outcome === 'failed' && isFailureCause(r.failure_cause) && { cause: r.failure_cause }),
     missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
     chat: r.chat === 1,
     ...(r.attempts > 1 && { attempts: r.attempts }),

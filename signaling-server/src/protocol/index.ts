@@ -7,7 +7,7 @@
  */
 import { en } from 'zod/locales';
 import { z } from 'zod/mini';
-import type { EndReason, ErrorCode } from './codes.js';
+import { FAILURE_CAUSES, type EndReason, type ErrorCode, type FailureCause } from './codes.js';
 import {
   callIdSchema,
   deviceIdSchema,
@@ -83,8 +83,8 @@ export const clientSchemas = {
   'call:decline': z.strictObject({ callId: callIdSchema }),
   /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
   'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
-  /** `failed`: this side gave up because the media path did not come back. */
-  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
+  /** `failed`: this side gave up because the media path did not come back; `cause`: what it saw. */
+  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')), cause: z.optional(z.enum(FAILURE_CAUSES)) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
@@ -129,6 +129,8 @@ export interface HistoryEntry {
   endedAt: number | null;
   /** Why the call ended; null while it is still going on. */
   outcome: EndReason | null;
+  /** With outcome `failed`: what made it fail, when it is known. */
+  cause?: FailureCause;
   /** An incoming call this user never answered (and did not decline). */
   missed: boolean;
   /** Someone chatted during the call (`call:note`); older servers leave it out. */
@@ -232,7 +234,8 @@ export interface ServerToClientEvents {
   }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
-  'call:ended': (p: { callId: string; reason: EndReason }) => void;
+  /** `cause`: with `failed`, what made it fail, when it is known. */
+  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause }) => void;
   'call:signal': (p: {
     callId: string;
     from: string;
@@ -248,7 +251,7 @@ export interface ServerToClientEvents {
   /** Someone joined the group call: this device is impolite toward them and offers. */
   'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
   /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
-  'room:left': (p: { callId: string; username: string; reason: EndReason }) => void;
+  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause }) => void;
   /** Someone was added to the call and their devices ring. */
   'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
 }

@@ -137,8 +137,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.cancel(session, callId, to);
       return {};
     },
-    'call:hangup': async ({ callId, reason }, { session }) => {
-      await calls.hangup(session, callId, reason === 'failed');
+    'call:hangup': async ({ callId, reason, cause }, { session }) => {
+      await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
       return {};
     },
     'call:resume': async ({ callId }, { session }) => calls.resume(session, callId),
