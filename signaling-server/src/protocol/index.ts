@@ -56,10 +56,14 @@ export const roomNameSchema = z
   .check(z.regex(ROOM_NAME_PATTERN, 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'));
 /** Shortest join code: long enough that the guesses the server allows (see PROTOCOL.md) never find it. */
 export const ROOM_CODE_MIN_LENGTH = 8;
-/** A room's join code, set by whoever opens the room. */
+export const ROOM_CODE_MAX_LENGTH = 64;
+/** A room's join code, set by whoever opens the room, or its owner. */
 export const roomCodeSchema = z
   .string()
-  .check(z.minLength(ROOM_CODE_MIN_LENGTH, `must be at least ${ROOM_CODE_MIN_LENGTH} characters`), z.maxLength(64, 'must be at most 64 characters'));
+  .check(
+    z.minLength(ROOM_CODE_MIN_LENGTH, `must be at least ${ROOM_CODE_MIN_LENGTH} characters`),
+    z.maxLength(ROOM_CODE_MAX_LENGTH, `must be at most ${ROOM_CODE_MAX_LENGTH} characters`),
+  );
 /** A client's stable id for one app window or browser tab, chosen by the client. */
 export const deviceIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"'));
 
@@ -201,21 +205,35 @@ export type CallResumeReply =
   | { state: 'waiting'; polite: boolean }
   | { state: 'ended'; reason: EndReason };
 
+/**
+ * Who owns a named room, told to each device that comes into it: the one
+ * who may change or remove its join code (`room:code`). Servers before room
+ * owners leave it out.
+ */
+export interface RoomOwnership {
+  /** A kept room's owner (named by an admin), or whoever opened an unkept room. */
+  owner: UserRef;
+  /** This device's user owns the room, so `room:code` is theirs to send. */
+  canChangeCode: boolean;
+  /** The room has a join code as this device comes in. */
+  hasCode: boolean;
+}
+
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
-  /** `participants`: who is in the call besides this device (this device is polite toward each). */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
+  /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership };
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[] };
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership };
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
