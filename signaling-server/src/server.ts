@@ -167,7 +167,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     calls,
     limits,
-    roomOwner: new RoomOwner(stores, rooms),
+    roomOwner: new RoomOwner(stores, rooms, users),
     maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),

@@ -168,6 +168,7 @@ describe('group calls across nodes', () => {
       callId,
       room: 'standup',
       participants: [ref('alice')],
+      ownership: { owner: ref('alice'), canChangeCode: false, hasCode: true },
     });
     expect(await alice.next('room:joined')).toEqual({ callId, user: ref('bob'), polite: false });
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup', code: 'sesame-42' }));

@@ -27,7 +27,8 @@ describe('named rooms', () => {
     const { callId } = opened;
 
     const bobJoin = expectOk(await bob.emit('room:join', { name: 'standup' }));
-    expect(bobJoin).toEqual({ ok: true, callId, room: 'standup', participants: [{ username: 'alice', displayName: 'Alice' }] });
+    const aliceRef = { username: 'alice', displayName: 'Alice' };
+    expect(bobJoin).toEqual({ ok: true, callId, room: 'standup', participants: [aliceRef], ownership: { owner: aliceRef, canChangeCode: false, hasCode: false } });
     expect(await alice.next('room:joined')).toEqual({ callId, user: { username: 'bob', displayName: 'Bob' }, polite: false });
 
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup' }));

@@ -153,21 +153,35 @@ export type CallResumeReply =
   | { state: 'waiting'; polite: boolean }
   | { state: 'ended'; reason: EndReason };
 
+/**
+ * Who owns a named room, told to each device that comes into it: the one
+ * who may change or remove its join code (`room:code`). Servers before room
+ * owners leave it out.
+ */
+export interface RoomOwnership {
+  /** A kept room's owner (named by an admin), or whoever opened an unkept room. */
+  owner: UserRef;
+  /** This device's user owns the room, so `room:code` is theirs to send. */
+  canChangeCode: boolean;
+  /** The room has a join code as this device comes in. */
+  hasCode: boolean;
+}
+
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
-  /** `participants`: who is in the call besides this device (this device is polite toward each). */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
+  /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership };
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[] };
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership };
   'room:code': object;
   'call:signal': object;
   'call:mute': object;

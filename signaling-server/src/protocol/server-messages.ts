@@ -142,6 +142,7 @@ const success = <S extends z.core.$ZodShape>(fields: S) => z.object({ ok: z.lite
 /** `{ ok: true, ...fields }` or an error, for a request whose success carries `fields`. */
 const ack = <S extends z.core.$ZodShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
 const polite = z.boolean();
+const ownership = z.optional(z.object({ owner: userRef, canChangeCode: z.boolean(), hasCode: z.boolean() }));
 
 export const replySchemas = {
   'presence:set': ack({ status }),
@@ -150,7 +151,7 @@ export const replySchemas = {
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
   'call:invite': ack({ callId }),
-  'call:accept': ack({ callId, polite, participants: z.optional(participants) }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
@@ -163,7 +164,7 @@ export const replySchemas = {
     ackError,
   ]),
   'call:add': ack({}),
-  'room:join': ack({ callId, room: roomName, participants }),
+  'room:join': ack({ callId, room: roomName, participants, ownership }),
   'room:code': ack({}),
   'call:signal': ack({}),
   'call:mute': ack({}),

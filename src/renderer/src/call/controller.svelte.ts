@@ -164,8 +164,9 @@ export class CallController {
         this.end('answered-elsewhere', false, res.message);
         return;
       }
-      // Added to a call going on: the answer says who is in it now.
+      // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
       if (res.participants) this.invitedWith = res.participants;
+      if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;
