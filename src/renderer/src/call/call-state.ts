@@ -149,7 +149,9 @@ export function inCall(phase: CallPhase): boolean {
   return phase.kind !== 'idle' && phase.kind !== 'ended';
 }
 
+export type LivePhase = Extract<CallPhase, { kind: 'connecting' | 'active' | 'reconnecting' }>;
+
 /** Whether the call has been answered and is not over: what others see as "In a call" (busy). */
-export function answered(phase: CallPhase): boolean {
+export function answered(phase: CallPhase): phase is LivePhase {
   return phase.kind === 'connecting' || phase.kind === 'active' || phase.kind === 'reconnecting';
 }

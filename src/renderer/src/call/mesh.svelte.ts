@@ -206,6 +206,12 @@ export class Mesh {
     );
   }
 
+  /** The statistics of every session there is. */
+  async reports(): Promise<RTCStatsReport[]> {
+    const sessions = [...this.links.values()].flatMap((l) => (l.session ? [l.session] : []));
+    return Promise.all(sessions.map((s) => s.getStats()));
+  }
+
   /** Ends every session (the call is over). */
   close(): void {
     for (const link of this.links.values()) link.session?.close();
