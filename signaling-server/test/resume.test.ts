@@ -65,6 +65,30 @@ describe('a device that loses its connection mid-call', () => {
     expect(entry).toMatchObject({ callId, outcome: 'hangup' });
   });
 
+  it('a device back without its peer connections (a reload) resumes fresh: it is polite and told who is there, the peer is told to offer anew', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await pair(server);
+    const callId = await establishCall(alice, bob);
+    // alice placed the call (impolite); her window reloads.
+    alice.socket.disconnect();
+    expect(await bob.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'alice' });
+    const alice2 = await connect(server, logins.alice, { device: ALICE_DEVICE });
+    expect(expectOk(await alice2.emit('call:resume', { callId, fresh: true }))).toEqual({
+      ok: true,
+      state: 'active',
+      polite: true,
+      participants: [{ username: 'bob', displayName: 'Bob' }],
+    });
+    expect(await bob.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'alice', fresh: true });
+    await expectRelay(bob, alice2, callId);
+    await expectRelay(alice2, bob, callId);
+    // One call in history, answered and going on: the reload did not end it.
+    expectOk(await bob.emit('call:hangup', { callId }));
+    expect(await alice2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+    const history = expectOk(await alice2.emit('history:list', {})).calls.filter((c) => c.callId === callId);
+    expect(history).toMatchObject([{ callId, outcome: 'hangup' }]);
+  });
+
   it('ends the call as failed for the peer when the device does not come back within the grace period', async () => {
     const server = await startTestServer({ callGraceS: 1 });
     const { alice, bob, logins } = await pair(server);

@@ -107,9 +107,9 @@ export class CallService {
     return resuming.disconnected(this.deps, session);
   }
 
-  /** call:resume, after the device's connection came back (resume.ts). */
-  resume(session: DeviceSession, callId: string): Promise<CallResumeReply> {
-    return resuming.resume(this.deps, session, callId);
+  /** call:resume, after the device's connection came back; `fresh`: without its peer connections (resume.ts). */
+  resume(session: DeviceSession, callId: string, fresh = false): Promise<CallResumeReply> {
+    return resuming.resume(this.deps, session, callId, fresh);
   }
 
   /** After a restart, or after Redis lost its data: closes calls left open (restart.ts). */

@@ -9,7 +9,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, refresh, tellOthers } from './notify.js';
+import { emitTo, participantRefs, refresh, tellOthers } from './notify.js';
 import { end, recordLost } from './teardown.js';
 
 /**
@@ -53,7 +53,7 @@ async function stopRingingInvitation(deps: CallServiceDeps, callId: string, user
  * A call the server knows is picked up again; one it lost (restart) waits
  * for the peer's matching claim and must match its history row.
  */
-export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<CallResumeReply> {
+export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string, fresh = false): Promise<CallResumeReply> {
   const { stores, history } = deps;
   const call = await stores.calls.get(callId);
   if (call) {
@@ -61,10 +61,15 @@ export async function resume(deps: CallServiceDeps, session: DeviceSession, call
     if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
     await stores.calls.setAway(callId, session.device, false);
     await deps.timers.clear({ kind: 'away', callId, device: session.device });
-    tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
-    deps.log.info({ callId, username: session.username }, 'call resumed');
+    tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username, ...(fresh && { fresh }) });
+    deps.log.info({ callId, username: session.username, fresh }, 'call resumed');
     // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
-    return { state: 'active', polite: index > 0 };
+    if (!fresh) return { state: 'active', polite: index > 0 };
+    // Back without its peer connections (or what it knew of the call), the device is a
+    // newcomer: polite, told who is there, and the others offer. Names without the database: usernames.
+    const others = call.participants.filter((p) => p.device !== session.device);
+    const participants = await participantRefs(deps, others).catch(() => others.map((p) => ({ username: p.username, displayName: p.username })));
+    return { state: 'active', polite: true, participants };
   }
   const row = await history.find(callId);
   const role = row?.caller === session.username ? 'caller' : row?.callee === session.username ? 'callee' : null;

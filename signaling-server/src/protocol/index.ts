@@ -85,7 +85,11 @@ export const clientSchemas = {
   'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
   /** `failed`: this side gave up because the media path did not come back; `cause`: what it saw. */
   'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')), cause: z.optional(z.enum(FAILURE_CAUSES)) }),
-  'call:resume': z.strictObject({ callId: callIdSchema }),
+  /**
+   * `fresh`: this device lost its peer connections (the app reloaded or its
+   * renderer crashed) and makes new ones; the others are told to do the same.
+   */
+  'call:resume': z.strictObject({ callId: callIdSchema, fresh: z.optional(z.boolean()) }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
@@ -149,7 +153,8 @@ export interface HistoryEntry {
  * `call:peer-connection` when it does), or ended while this device was away.
  */
 export type CallResumeReply =
-  | { state: 'active'; polite: boolean }
+  /** `participants`: everyone else in the call (servers before reload rejoin leave it out). */
+  | { state: 'active'; polite: boolean; participants?: UserRef[] }
   | { state: 'waiting'; polite: boolean }
   | { state: 'ended'; reason: EndReason };
 
@@ -261,7 +266,8 @@ export interface ServerToClientEvents {
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).
    */
-  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string }) => void;
+  /** `fresh`: the device came back without its peer connections (call:resume fresh): make a new one to it, offering. */
+  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string; fresh?: boolean }) => void;
   /** Someone joined the group call: this device is impolite toward them and offers. */
   'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
   /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */

@@ -120,7 +120,7 @@ export const serverSchemas = {
       }),
     ),
   'call:muted': z.object({ callId, username, muted: z.boolean() }),
-  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username) }),
+  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username), fresh: z.optional(z.boolean()) }),
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
   'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
@@ -157,7 +157,7 @@ export const replySchemas = {
   'call:hangup': ack({}),
   'call:resume': z.discriminatedUnion('ok', [
     z.discriminatedUnion('state', [
-      success({ state: z.literal('active'), polite }),
+      success({ state: z.literal('active'), polite, participants: z.optional(participants) }),
       success({ state: z.literal('waiting'), polite }),
       success({ state: z.literal('ended'), reason: endReason }),
     ]),

@@ -150,7 +150,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
       return {};
     },
-    'call:resume': async ({ callId }, { session }) => calls.resume(session, callId),
+    'call:resume': async ({ callId, fresh }, { session }) => calls.resume(session, callId, fresh === true),
     'call:add': async ({ callId, to }, { session }) => {
       await calls.add(session, callId, to);
       return {};
