@@ -21,11 +21,13 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:muted', ({ callId, username, muted }) => {
     if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
-  link.on('call:peer-connection', ({ callId, connected, username }) => {
+  link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;
     if (connected) {
+      // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
+      if (fresh) calls.mesh.renew(who);
       resume.resumed(who);
     } else {
       calls.mesh.setAway(who, true);

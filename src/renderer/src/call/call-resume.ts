@@ -6,13 +6,19 @@
 import type { SessionReady } from 'parley-server/protocol';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { SignalingLink } from '../connection/link.js';
+import { rememberedCall, type RememberedCall } from './call-memory.svelte.js';
 import type { CallController } from './controller.svelte.js';
 
 export class CallResume {
+  /** The call this window was in before it loaded (a reload), until rejoined or given up. */
+  private remembered: RememberedCall | null = rememberedCall();
+
   constructor(
     private readonly calls: CallController,
     private readonly link: SignalingLink,
     private readonly notices: Notices,
+    /** Rejoins a call this window was in before it loaded (rejoin.ts). */
+    private readonly rejoin: (call: RememberedCall) => Promise<boolean>,
   ) {}
 
   /** The server took this session: keep its relay servers, send what waited, resume a call. */
@@ -48,7 +54,12 @@ export class CallResume {
   private async resume(): Promise<void> {
     const { calls } = this;
     const live = calls.live();
-    if (!live) return;
+    const remembered = this.remembered;
+    this.remembered = null;
+    if (!live) {
+      if (remembered && !(await this.rejoin(remembered))) this.remembered = remembered;
+      return;
+    }
     const res = await this.link.request('call:resume', { callId: live.callId });
     if (!calls.isLive(live.callId)) return;
     if (!res.ok) {

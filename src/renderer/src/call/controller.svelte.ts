@@ -339,7 +339,7 @@ export class CallController {
   }
 
   /** A media path that does not come up (again) in time ends the call as failed. */
-  private watchConnection(limitMs: number): void {
+  watchConnection(limitMs: number): void {
     clearTimeout(this.timers.connect);
     this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
   }

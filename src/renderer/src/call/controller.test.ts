@@ -125,7 +125,7 @@ function setup() {
   };
   const calls = new CallController(deps);
   const groups = new GroupCalls(calls, deps);
-  listenForCalls(link, calls, new CallResume(calls, link, notices), notices);
+  listenForCalls(link, calls, new CallResume(calls, link, notices, () => Promise.resolve(true)), notices);
   return { link, calls, groups, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
 }
 

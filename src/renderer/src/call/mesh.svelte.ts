@@ -113,6 +113,17 @@ export class Mesh {
     return session;
   }
 
+  /** Their side lost its session (a reload): theirs closes and a new one starts, impolite, which offers. */
+  renew(username: string): void {
+    const peer = this.peer(username);
+    const link = this.links.get(username);
+    if (!peer || !link?.session) return;
+    link.session.close();
+    this.links.delete(username);
+    this.early.delete(username);
+    this.add(peer.user, false);
+  }
+
   /** They left (or their invitation ended): their session closes, the others are untouched. */
   remove(username: string): void {
     const link = this.links.get(username);

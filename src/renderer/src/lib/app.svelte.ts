@@ -7,9 +7,11 @@ import type { RoomOwnership, UserRef } from 'parley-server/protocol';
 import { browserPlatform } from '../call/browser-platform.js';
 import type { CallPlatform } from '../call/call-deps.js';
 import { listenForCalls } from '../call/call-events.js';
+import { rememberCalls } from '../call/call-memory.svelte.js';
 import { CallResume } from '../call/call-resume.js';
 import { CallController } from '../call/controller.svelte.js';
 import { GroupCalls } from '../call/group-calls.js';
+import { rejoin } from '../call/rejoin.js';
 import { RoomCode } from '../call/room-code.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
@@ -98,7 +100,8 @@ export class ParleyApp {
     this.calls = new CallController(deps);
     this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
     this.groups = new GroupCalls(this.calls, deps);
-    this.resume = new CallResume(this.calls, link, notices);
+    this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
+    rememberCalls(this.calls);
     listenForCalls(link, this.calls, this.resume, notices);
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop
