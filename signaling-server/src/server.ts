@@ -52,6 +52,12 @@ async function disconnectAll(io: ParleyServer, timeoutMs: number): Promise<void>
   await Promise.race([Promise.all(gone), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
 }
 
+/** Resolves when every socket has closed, or after `timeoutMs`. */
+async function closedWithin(sockets: Socket[], timeoutMs: number): Promise<void> {
+  const closed = sockets.map((s) => (s.closed ? Promise.resolve() : new Promise<void>((resolve) => s.once('close', () => resolve()))));
+  await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+}
+
 export interface ServerOptions {
   logger?: Logger;
   /** How often account changes from the admin CLI are picked up. */
@@ -161,7 +167,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     calls,
     limits,
-    roomOwner: new RoomOwner(stores, rooms, history),
+    roomOwner: new RoomOwner(stores, rooms, users, history),
     maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),
@@ -244,7 +250,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
-      // A client whose address vanished never completes the WebSocket close (30 s and more): dropped now.
+      // A client whose address vanished never completes the WebSocket close
+      // (30 s and more): what is still open after a last flush period is dropped.
+      await closedWithin([...connections], SHUTDOWN_FLUSH_MS);
       for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());

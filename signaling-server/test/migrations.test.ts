@@ -22,7 +22,8 @@ describe('schema migrations', () => {
     // Made by this version, then taken back to 0002: what 0003 and later did is undone, and their records removed.
     let db = await openDatabase(dir);
     await sql`alter table calls drop column room_code`.execute(db);
-    await sql`delete from kysely_migration where name = '0009-call-room-code'`.execute(db);
+    await sql`alter table calls drop column failure_cause`.execute(db);
+    await sql`delete from kysely_migration where name in ('0009-failure-cause', '0010-call-room-code')`.execute(db);
     await sql`drop table token_revocations`.execute(db);
     await sql`alter table account_events drop column sid`.execute(db);
     await sql`delete from kysely_migration where name = '0007-token-revocations'`.execute(db);

@@ -65,12 +65,36 @@ describe('a device that loses its connection mid-call', () => {
     expect(entry).toMatchObject({ callId, outcome: 'hangup' });
   });
 
+  it('a device back without its peer connections (a reload) resumes fresh: it is polite and told who is there, the peer is told to offer anew', async () => {
+    const server = await startTestServer();
+    const { alice, bob, logins } = await pair(server);
+    const callId = await establishCall(alice, bob);
+    // alice placed the call (impolite); her window reloads.
+    alice.socket.disconnect();
+    expect(await bob.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'alice' });
+    const alice2 = await connect(server, logins.alice, { device: ALICE_DEVICE });
+    expect(expectOk(await alice2.emit('call:resume', { callId, fresh: true }))).toEqual({
+      ok: true,
+      state: 'active',
+      polite: true,
+      participants: [{ username: 'bob', displayName: 'Bob' }],
+    });
+    expect(await bob.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'alice', fresh: true });
+    await expectRelay(bob, alice2, callId);
+    await expectRelay(alice2, bob, callId);
+    // One call in history, answered and going on: the reload did not end it.
+    expectOk(await bob.emit('call:hangup', { callId }));
+    expect(await alice2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+    const history = expectOk(await alice2.emit('history:list', {})).calls.filter((c) => c.callId === callId);
+    expect(history).toMatchObject([{ callId, outcome: 'hangup' }]);
+  });
+
   it('ends the call as failed for the peer when the device does not come back within the grace period', async () => {
     const server = await startTestServer({ callGraceS: 1 });
     const { alice, bob, logins } = await pair(server);
     const callId = await establishCall(alice, bob);
     bob.socket.disconnect();
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed' });
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
     // Too late: the call is over, and the device is told how it ended.
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
     expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'ended', reason: 'failed' });
@@ -83,7 +107,7 @@ describe('a device that loses its connection mid-call', () => {
     const callId = await establishCall(alice, bob);
     bob.socket.disconnect();
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed' });
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
     expect(bob2.events('call:ended')).toEqual([]);
   });
 
@@ -128,6 +152,22 @@ describe('a device that loses its connection mid-call', () => {
     expect(await bob.next('call:ended')).toEqual({ callId, reason: 'failed' });
     const [entry] = expectOk(await bob.emit('history:list', {})).calls;
     expect(entry).toMatchObject({ callId, outcome: 'failed' });
+    expect(entry?.cause).toBeUndefined();
+  });
+
+  it('what made a call fail, as the giving-up side saw it, reaches the other side and both histories', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await pair(server);
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:hangup', { callId, reason: 'failed', cause: 'no-relay' }));
+    expect(await bob.next('call:ended')).toEqual({ callId, reason: 'failed', cause: 'no-relay' });
+    for (const d of [alice, bob]) expect(expectOk(await d.emit('history:list', {})).calls[0]).toMatchObject({ callId, outcome: 'failed', cause: 'no-relay' });
+    // A cause comes only with `failed`, and only from the known set.
+    const next = await establishCall(alice, bob);
+    expect(await alice.emit('call:hangup', { callId: next, reason: 'failed', cause: 'gremlins' } as never)).toMatchObject({ ok: false, code: 'bad_request' });
+    expectOk(await alice.emit('call:hangup', { callId: next, cause: 'media-lost' }));
+    expect(await bob.next('call:ended', (p) => p.callId === next)).toEqual({ callId: next, reason: 'hangup' });
+    expect(expectOk(await bob.emit('history:list', {})).calls[0]?.cause).toBeUndefined();
   });
 
   it('without a device id each connection is its own device, so a call cannot be resumed from another', async () => {
@@ -139,7 +179,7 @@ describe('a device that loses its connection mid-call', () => {
     bob.socket.disconnect();
     const bob2 = await connect(server, logins.bob);
     expect(await bob2.emit('call:resume', { callId })).toMatchObject({ ok: false, code: 'not_in_call' });
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed' });
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
   });
 });
 

@@ -64,6 +64,31 @@ describe('room owners and kept rooms', () => {
     expectOk(await carol.emit('room:join', { name: 'board' }));
   });
 
+  it('each device coming into a room is told who owns it and whether it may change the code: by room:join, and by call:accept when rung in', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const ref = (username: string) => ({ username, displayName: username[0]!.toUpperCase() + username.slice(1) });
+
+    // Unkept: its opener owns it, and whether it has a code follows what they set.
+    const board = expectOk(await alice.emit('room:join', { name: 'board' }));
+    expect(board.ownership).toEqual({ owner: ref('alice'), canChangeCode: true, hasCode: false });
+    expectOk(await alice.emit('room:code', { callId: board.callId, code: 'sesame-4242' }));
+    expect(expectOk(await bob.emit('room:join', { name: 'board', code: 'sesame-4242' })).ownership).toEqual({
+      owner: ref('alice'),
+      canChangeCode: false,
+      hasCode: true,
+    });
+    for (const d of [alice, bob]) expectOk(await d.emit('call:hangup', { callId: board.callId }));
+
+    // Kept for carol: the opener is not its owner; carol, rung in by Add person, is told she is.
+    expect((await runCli(['room', 'add', 'standup', '--owner', 'carol'], { dataDir: server.dataDir })).code).toBe(0);
+    const standup = expectOk(await dave.emit('room:join', { name: 'standup' }));
+    expect(standup.ownership).toEqual({ owner: ref('carol'), canChangeCode: false, hasCode: false });
+    expectOk(await dave.emit('call:add', { callId: standup.callId, to: 'carol' }));
+    await carol.next('call:incoming');
+    expect(expectOk(await carol.emit('call:accept', { callId: standup.callId })).ownership).toEqual({ owner: ref('carol'), canChangeCode: true, hasCode: false });
+  }, SLOW);
+
   it('the CLI refuses a room for nobody, a taken name and a short code, with usage errors', async () => {
     const server = await startTestServer();
     await team(server, 'carol');

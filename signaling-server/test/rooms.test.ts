@@ -27,7 +27,8 @@ describe('named rooms', () => {
     const { callId } = opened;
 
     const bobJoin = expectOk(await bob.emit('room:join', { name: 'standup' }));
-    expect(bobJoin).toEqual({ ok: true, callId, room: 'standup', participants: [{ username: 'alice', displayName: 'Alice' }] });
+    const aliceRef = { username: 'alice', displayName: 'Alice' };
+    expect(bobJoin).toEqual({ ok: true, callId, room: 'standup', participants: [aliceRef], ownership: { owner: aliceRef, canChangeCode: false, hasCode: false } });
     expect(await alice.next('room:joined')).toEqual({ callId, user: { username: 'bob', displayName: 'Bob' }, polite: false });
 
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup' }));
@@ -177,7 +178,7 @@ describe('named rooms', () => {
     expectOk(await dave.emit('room:join', { name: 'ops' }));
     dave.socket.disconnect();
     expect(await carol.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'dave' });
-    expect(await carol.next('room:left')).toEqual({ callId, username: 'dave', reason: 'failed' });
+    expect(await carol.next('room:left')).toEqual({ callId, username: 'dave', reason: 'failed', cause: 'connection-lost' });
     await settle(carol);
     expect(carol.events('call:ended')).toEqual([]);
   });

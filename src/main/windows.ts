@@ -91,8 +91,23 @@ export function restoredBounds(saved: SavedBounds | null, workAreas: readonly Re
   return visibleOn(placed, workAreas) ? placed : { width, height };
 }
 
+/** At most `max` reloads after a crash within `windowMs`: a page that crashes as it loads is left alone. */
+export function crashReloadBudget(max = 3, windowMs = 60_000, now = () => Date.now()): { take(): boolean } {
+  const recent: number[] = [];
+  return {
+    take() {
+      const t = now();
+      while (recent.length > 0 && t - (recent[0] ?? t) >= windowMs) recent.shift();
+      if (recent.length >= max) return false;
+      recent.push(t);
+      return true;
+    },
+  };
+}
+
 export function createWindows(deps: WindowsDeps): Windows {
   let mainWindow: BrowserWindow | null = null;
+  const crashReloads = crashReloadBudget();
   const roles = new Map<number, WindowRole>();
   const goneListeners = new Set<() => void>();
   let onHiddenOnClose: (() => void) | null = null;
@@ -161,6 +176,8 @@ export function createWindows(deps: WindowsDeps): Windows {
     window.webContents.on('render-process-gone', (_event, details) => {
       log.error(`the main window's renderer is gone (${details.reason})`);
       mainGone();
+      // A crash reloads the page, which rejoins the call it was in (renderer call/rejoin.ts); a crash loop does not.
+      if (details.reason !== 'clean-exit' && !window.isDestroyed() && crashReloads.take()) window.webContents.reload();
     });
     window.on('close', (event) => {
       if (quitting || onHiddenOnClose === null) return;

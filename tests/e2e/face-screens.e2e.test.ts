@@ -9,7 +9,9 @@
  * of sixty characters), alice rings bob (outgoing, incoming), they talk
  * (audio, then both cameras), alice opens the chat, adds carol (a group
  * invitation), alice shares her screen to the three-person call, everyone
- * leaves, and the server goes away (the offline banner). Each `it` first
+ * leaves, alice opens a room that bob joins and changes its join code (the
+ * owner's Join code panel; bob sees who owns the room), and the server goes
+ * away (the offline banner). Each `it` first
  * brings the pages to its screen, then checks the six looks; a look that
  * fails does not stop the other looks, and a screen that fails its checks
  * does not stop the next screens.
@@ -18,6 +20,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callPanel, closeEnded, openUser, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { slotStats } from './media.js';
+import { joinRoom } from './rooms.js';
 import { answerCall, callState, dial, poll, registerAs, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
@@ -50,6 +53,16 @@ afterAll(async () => {
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol, visitor);
 });
+
+/** Everyone leaves the call they are in, and the ended views close. */
+async function leaveCalls(): Promise<void> {
+  for (const u of [alice, bob, carol]) {
+    if (['active', 'connecting', 'reconnecting'].includes(await callState(u.page))) {
+      await u.page.getByRole('button', { name: /^(Leave call|Hang up)$/ }).click();
+    }
+  }
+  await closeEnded(alice, bob, carol);
+}
 
 /** Pages showing at least `count` playing videos in the call (a picture with frames, not paused). */
 async function expectPlayingVideos(page: Page, count: number): Promise<void> {
@@ -144,13 +157,22 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('group-share', { viewer: bob.page, sharer: alice.page });
   }, SCREEN_MS);
 
+  it("a room's owner changes its join code; a member sees who owns it", async () => {
+    await leaveCalls();
+    await joinRoom(alice, 'standup', 'sesame-4242');
+    await waitState(alice.page, 'active');
+    await joinRoom(bob, 'standup', 'sesame-4242');
+    await waitState(bob.page, 'active');
+    await callPanel(alice.page).getByRole('button', { name: 'Join code', exact: true }).click();
+    await alice.page.getByLabel('New join code').fill('weekly-5678');
+    await alice.page.getByRole('button', { name: 'Change code' }).click();
+    await expect.poll(() => callPanel(alice.page).locator('.room-code .result').textContent(), poll).toContain('Join code changed');
+    await expect.poll(() => callPanel(bob.page).locator('.stage-header .owner').textContent(), poll).toContain('Owner: Alice');
+    await checkScreen('room-join-code', { owner: alice.page, member: bob.page });
+  }, SCREEN_MS);
+
   it('offline: the server is unreachable', async () => {
-    for (const u of [alice, bob, carol]) {
-      if (['active', 'connecting', 'reconnecting'].includes(await callState(u.page))) {
-        await u.page.getByRole('button', { name: /^(Leave call|Hang up)$/ }).click();
-      }
-    }
-    await closeEnded(alice, bob, carol);
+    await leaveCalls();
     await world.stopServer();
     try {
       // The screens are shot even without the banner, so the failure shows what is there instead.

@@ -89,4 +89,33 @@ describe('calls survive the loss of the signaling server', () => {
     world.proxy?.restore();
     expect(await endedText(alice.page)).toBe('Bob hung up');
   });
+
+  it('a window reloaded mid-call rejoins it: audio back both ways within seconds, the peer never sees an end, history holds one answered call', async () => {
+    await establishCall(alice, bob, 'Bob');
+    const callId = await alice.page.evaluate(() => sessionStorage.getItem('parley.call.v1'));
+    expect(callId).toContain('callId');
+    await alice.page.reload();
+    const loadedAt = Date.now();
+    // Rejoined: the same call (its timer goes on), media back both ways.
+    await expect.poll(() => alice.page.locator('section.call').getAttribute('data-state').catch(() => null), poll).toMatch(/^(active|reconnecting)$/);
+    const back = { ...poll, timeout: 5000 };
+    await expect.poll(async () => ((await inboundAudio(alice.page))?.audioLevel ?? 0) > 0.01 && ((await inboundAudio(bob.page))?.audioLevel ?? 0) > 0.01, back).toBe(true);
+    console.info(`reload rejoin: audio both ways ${Date.now() - loadedAt} ms after the page loaded`);
+    await expectAudioFlowing(alice.page);
+    await expectAudioFlowing(bob.page);
+    expect(await bob.page.locator('section.call').getAttribute('data-state')).toMatch(/^(active|reconnecting)$/);
+    await expectCallKnownToServer(bob, alice, 'Bob');
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(alice.page)).toBe('Bob hung up');
+    await closeEnded(alice, bob);
+    for (const u of [alice, bob]) {
+      await u.page.getByRole('button', { name: /^History/ }).click();
+      const rows = u.page.locator('section[aria-labelledby="history-title"] li');
+      await expect.poll(() => rows.first().locator('.outcome').textContent(), poll).toBe('Answered');
+    }
+    // The reload did not leave a failed entry behind: the newest two are this call and the one before it.
+    expect(await alice.page.locator('section[aria-labelledby="history-title"] li .outcome', { hasText: /Failed|Connection lost/ }).count()).toBe(0);
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await bob.page.getByRole('button', { name: 'Contacts' }).click();
+  });
 });

@@ -112,6 +112,11 @@ export class FakeWebContents extends EventEmitter {
     this.mainFrame.url = url;
     return Promise.resolve();
   }
+  /** How many times the page was reloaded (webContents.reload). */
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
 
   // Chromium's side.
   /** The page starts navigating (a link, window.location); returns the event to check preventDefault. */

@@ -4,7 +4,7 @@
  * this device's part in a group call. The endings themselves are in
  * teardown.ts.
  */
-import type { UserRef } from '../protocol/index.js';
+import type { FailureCause, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callMembers, type Call, type DeviceSession, type Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
@@ -90,12 +90,19 @@ async function cancelInvitation(deps: CallServiceDeps, session: DeviceSession, c
  * declines (callee). A hang-up of a call the server lost in a restart, sent
  * when the device is back, ends it too.
  */
-export async function hangup(deps: CallServiceDeps, session: DeviceSession, callId: string, failed: boolean, since: number): Promise<void> {
+/** `failed`: this side gave up on the media path, having seen `failed.cause` if it says. `since`: when the stores last lost their calls. */
+export async function hangup(
+  deps: CallServiceDeps,
+  session: DeviceSession,
+  callId: string,
+  failed: { cause?: FailureCause } | false,
+  since: number,
+): Promise<void> {
   const call = await deps.stores.calls.get(callId);
   if (!call) return hangupLost(deps, session, callId, since);
   involved(session, call);
   if (call.state === 'active') {
-    if (call.participants.some((p) => p.device === session.device)) return leave(deps, call, session.device, failed ? 'failed' : 'hangup');
+    if (call.participants.some((p) => p.device === session.device)) return leave(deps, call, session.device, failed ? 'failed' : 'hangup', false, failed ? failed.cause : undefined);
     return endInvitation(deps, callId, session.username, 'declined', session.device);
   }
   await end(deps, callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);

@@ -23,7 +23,7 @@
  * relay.ts, resume.ts (lost connections), restore.ts (calls the stores
  * lost), restart.ts (restarts, shutdown) and teardown.ts (every ending).
  */
-import type { CallResumeReply, ClientPayload, EndReason, Media, UserRef } from '../protocol/index.js';
+import type { CallResumeReply, ClientPayload, EndReason, FailureCause, Media, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import * as answering from './answering.js';
@@ -83,8 +83,8 @@ export class CallService {
     return answering.cancel(this.deps, session, callId, to);
   }
 
-  /** call:hangup; `failed`: the media path did not come back (answering.ts). */
-  hangup(session: DeviceSession, callId: string, failed = false): Promise<void> {
+  /** call:hangup; `failed`: the media path did not come back, with what was seen (answering.ts). */
+  hangup(session: DeviceSession, callId: string, failed: { cause?: FailureCause } | false = false): Promise<void> {
     return answering.hangup(this.deps, session, callId, failed, this.recovery.lostAt);
   }
 
@@ -108,9 +108,9 @@ export class CallService {
     return resuming.disconnected(this.deps, session);
   }
 
-  /** call:resume, after the device's connection came back (resume.ts, restore.ts). */
-  resume(session: DeviceSession, callId: string): Promise<CallResumeReply> {
-    return resuming.resume(this.deps, session, callId, this.recovery.lostAt);
+  /** call:resume, after the device's connection came back; `fresh`: without its peer connections (resume.ts, restore.ts). */
+  resume(session: DeviceSession, callId: string, fresh = false): Promise<CallResumeReply> {
+    return resuming.resume(this.deps, session, callId, this.recovery.lostAt, fresh);
   }
 
   /** After a restart, or after Redis lost its data: closes calls left open (restart.ts). */
@@ -152,7 +152,7 @@ export class CallService {
         const call = await this.deps.stores.calls.get(timer.callId);
         if (!call?.away.includes(timer.device)) return;
         // Refused (the call ended or the device left meanwhile): nothing is left to do.
-        return teardown.leave(this.deps, call, timer.device, 'failed', true).catch((err: unknown) => {
+        return teardown.leave(this.deps, call, timer.device, 'failed', true, 'connection-lost').catch((err: unknown) => {
           if (!(err instanceof RequestError)) throw err;
         });
       }

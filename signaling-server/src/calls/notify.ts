@@ -34,3 +34,13 @@ export async function participantRefs(deps: CallServiceDeps, participants: Parti
   const refs = await deps.users.refs(participants.map((p) => p.username));
   return participants.map((p) => refs.get(p.username) ?? { username: p.username, displayName: p.username });
 }
+
+/**
+ * Who a device back without its peer connections (a reloaded window) is a
+ * newcomer toward: everyone else in the call. Names without the database:
+ * usernames.
+ */
+export async function newcomerOf(deps: CallServiceDeps, call: Call, device: string): Promise<UserRef[]> {
+  const others = call.participants.filter((p) => p.device !== device);
+  return participantRefs(deps, others).catch(() => others.map((p) => ({ username: p.username, displayName: p.username })));
+}

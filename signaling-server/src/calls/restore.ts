@@ -16,7 +16,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession, ResumeClaim } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { reclaim, unclaimedDevice } from './membership.js';
-import { emitTo, refresh, tellOthers } from './notify.js';
+import { emitTo, newcomerOf, refresh, tellOthers } from './notify.js';
 import { recordLost } from './teardown.js';
 
 /** A lost call as history has it. `since`: when the stores lost it (who left after that, the devices may not have heard). */
@@ -26,8 +26,13 @@ interface Lost {
   since: number;
 }
 
-/** A claim on a call the stores do not have: restores it, or waits for another participant's claim. */
-export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number): Promise<CallResumeReply> {
+/**
+ * A claim on a call the stores do not have: restores it, or waits for
+ * another participant's claim. A `fresh` device (a reloaded window) has no
+ * peer connections to vouch for: it is answered `waiting` without a claim,
+ * and hangs up (it can come back fresh into the call once others restored it).
+ */
+export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number, fresh = false): Promise<CallResumeReply> {
   const lost = await readLost(deps, callId, session.username, since);
   if (lost.row.endedAt !== null) return { state: 'ended', reason: lost.row.outcome ?? 'failed' };
   const present = lost.members.filter((m) => m.leftAt === null);
@@ -35,6 +40,7 @@ export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, 
   // Left while the stores had lost the call (a hang-up, or a device that did not come back in time).
   if (index < 0) return { state: 'ended', reason: 'failed' };
   const polite = index > 0;
+  if (fresh) return { state: 'waiting', polite };
   const mine: ResumeClaim = { callId, username: session.username, device: session.device };
   const other = present.length === 1 ? null : await deps.stores.calls.claim(mine);
   if (other === undefined) return waitForOthers(deps, mine, polite, lost);
@@ -53,14 +59,16 @@ export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, 
 
 /**
  * A claim on a restored call this user stands in (not back yet): the device
- * takes their place. Undefined when the call awaits no one of this user.
+ * takes their place; a `fresh` one as a newcomer (see resume.ts). Undefined
+ * when the call awaits no one of this user.
  */
-export async function reclaimed(deps: CallServiceDeps, call: Call, session: DeviceSession, since: number): Promise<CallResumeReply | undefined> {
+export async function reclaimed(deps: CallServiceDeps, call: Call, session: DeviceSession, since: number, fresh = false): Promise<CallResumeReply | undefined> {
   const index = call.participants.findIndex((p) => p.device === unclaimedDevice(session.username));
   if (index < 0) return undefined;
   const lost = await readLost(deps, call.id, session.username, since);
-  const back = await rejoin(deps, { callId: call.id, username: session.username, device: session.device }, lost);
-  return back ? { state: 'active', polite: index > 0 } : undefined;
+  const back = await rejoin(deps, { callId: call.id, username: session.username, device: session.device }, lost, fresh);
+  if (!back) return undefined;
+  return fresh ? { state: 'active', polite: true, participants: await newcomerOf(deps, back, session.device) } : { state: 'active', polite: index > 0 };
 }
 
 /**
@@ -144,16 +152,20 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
   return 'restored';
 }
 
-/** A claim puts its device in the restored call in place of its user's stand-in; false if the call awaits no one of that user. */
-async function rejoin(deps: CallServiceDeps, claim: ResumeClaim, lost: Lost): Promise<boolean> {
+/**
+ * A claim puts its device in the restored call in place of its user's
+ * stand-in: the call as it is now, or undefined if it awaits no one of that
+ * user. A `fresh` device's peers make new connections to it.
+ */
+async function rejoin(deps: CallServiceDeps, claim: ResumeClaim, lost: Lost, fresh = false): Promise<Call | undefined> {
   const { callId, username, device } = claim;
   const res = await deps.stores.calls.update(callId, reclaim(username, device));
-  if (!res.ok) return false;
+  if (!res.ok) return undefined;
   await deps.timers.clear({ kind: 'away', callId, device: unclaimedDevice(username) });
-  tellOthers(deps, res.call, device, 'call:peer-connection', { callId, connected: true, username });
+  tellOthers(deps, res.call, device, 'call:peer-connection', { callId, connected: true, username, ...(fresh && { fresh }) });
   tellStanding(deps, res.call, device, lost);
-  deps.log.info({ callId, username }, 'back in a call restored after a restart');
-  return true;
+  deps.log.info({ callId, username, fresh }, 'back in a call restored after a restart');
+  return res.call;
 }
 
 /**

@@ -9,7 +9,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, tellOthers } from './notify.js';
+import { emitTo, newcomerOf, tellOthers } from './notify.js';
 import { reclaimed, resumeLost } from './restore.js';
 import { end } from './teardown.js';
 
@@ -55,18 +55,19 @@ async function stopRingingInvitation(deps: CallServiceDeps, callId: string, user
  * restart) is rebuilt from its participants' claims (restore.ts). `since`:
  * when the stores last lost their calls.
  */
-export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number): Promise<CallResumeReply> {
+export async function resume(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number, fresh = false): Promise<CallResumeReply> {
   const { stores } = deps;
   const call = await stores.calls.get(callId);
-  if (!call) return resumeLost(deps, session, callId, since);
+  if (!call) return resumeLost(deps, session, callId, since, fresh);
   const index = call.participants.findIndex((p) => p.device === session.device);
-  const back = call.state === 'active' && index < 0 ? await reclaimed(deps, call, session, since) : undefined;
+  const back = call.state === 'active' && index < 0 ? await reclaimed(deps, call, session, since, fresh) : undefined;
   if (back) return back;
   if (call.state !== 'active' || index < 0) throw new RequestError('not_in_call', 'This device is not in that call');
   await stores.calls.setAway(callId, session.device, false);
   await deps.timers.clear({ kind: 'away', callId, device: session.device });
-  tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username });
-  deps.log.info({ callId, username: session.username }, 'call resumed');
+  tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username, ...(fresh && { fresh }) });
+  deps.log.info({ callId, username: session.username, fresh }, 'call resumed');
   // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
-  return { state: 'active', polite: index > 0 };
+  if (!fresh) return { state: 'active', polite: index > 0 };
+  return { state: 'active', polite: true, participants: await newcomerOf(deps, call, session.device) };
 }

@@ -4,7 +4,7 @@
  * end of a call only its history row still knows.
  */
 import { isStoreUnavailable } from '../db/store-errors.js';
-import type { EndReason } from '../protocol/index.js';
+import type { EndReason, FailureCause } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callDevices, callMembers, type Call, type CallChange } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
@@ -23,6 +23,8 @@ export async function end(
   except?: string,
   onlyIf?: (call: Call) => boolean,
   seen?: Call,
+  /** With `failed`: what made it fail. */
+  cause?: FailureCause,
 ): Promise<void> {
   const call = await deps.stores.calls.end(callId, onlyIf, seen);
   if (!call) return;
@@ -32,18 +34,19 @@ export async function end(
     timers.clear({ kind: 'ring', callId }),
     ...call.away.map((device) => timers.clear({ kind: 'away', callId, device })),
     ...call.invitations.map((i) => timers.clear({ kind: 'invite', callId, username: i.username })),
-    keepHistory(deps, callId, () => deps.history.ended(callId, reason, Date.now())).then(() => {
+    keepHistory(deps, callId, () => deps.history.ended(callId, reason, Date.now(), cause)).then(() => {
       deps.metrics.callOutcomes.inc({ reason });
       // Someone still ringing into a call that ended was never in it: for them it was cancelled.
       const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
       for (const d of new Set(callDevices(call))) {
         if (d === except) continue;
-        emitTo(deps, d, 'call:ended', { callId, reason: ringingInvitees.has(d) && reason === 'hangup' ? 'cancelled' : reason });
+        if (ringingInvitees.has(d) && reason === 'hangup') emitTo(deps, d, 'call:ended', { callId, reason: 'cancelled' });
+        else emitTo(deps, d, 'call:ended', { callId, reason, ...(reason === 'failed' && cause && { cause }) });
       }
     }),
   ]);
   if (call.state === 'active') await refresh(deps, callMembers(call));
-  deps.log.info({ callId, reason }, 'call ended');
+  deps.log.info({ callId, reason, cause }, 'call ended');
 }
 
 /**
@@ -68,14 +71,21 @@ export async function keepHistory(deps: CallServiceDeps, callId: string, write: 
  * `whileAway`: only if the device is still away when the store decides
  * (it may have resumed on any node since its grace period ran out).
  */
-export async function leave(deps: CallServiceDeps, call: Call, device: string, reason: 'hangup' | 'failed', whileAway = false): Promise<void> {
+export async function leave(
+  deps: CallServiceDeps,
+  call: Call,
+  device: string,
+  reason: 'hangup' | 'failed',
+  whileAway = false,
+  cause?: FailureCause,
+): Promise<void> {
   const away = (c: Call) => !whileAway || c.away.includes(device);
   const leaves = membership.leave(device);
   const change: CallChange<'not_in_call' | 'last' | 'back'> = (c) => (away(c) ? leaves(c) : { refused: 'back' });
   const res = await deps.stores.calls.update(call.id, change, call);
   if (!res.ok) {
     if (res.refused === 'back') return;
-    if (res.refused === 'last') return end(deps, call.id, reason, device, away, call);
+    if (res.refused === 'last') return end(deps, call.id, reason, device, away, call, cause);
     if (res.refused === 'not_found') throw new RequestError('not_found', 'No such call');
     throw new RequestError('not_in_call', 'You are not in this call');
   }
@@ -83,7 +93,8 @@ export async function leave(deps: CallServiceDeps, call: Call, device: string, r
   await deps.timers.clear({ kind: 'away', callId: call.id, device });
   if (!gone) return;
   await deps.history.left(call.id, gone.username, Date.now());
-  for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', { callId: call.id, username: gone.username, reason });
+  const left = { callId: call.id, username: gone.username, reason, ...(reason === 'failed' && cause && { cause }) };
+  for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', left);
   await refresh(deps, [gone.username]);
   deps.log.info({ callId: call.id, username: gone.username, reason, participants: res.call.participants.length }, 'left a group call');
 }

@@ -163,7 +163,14 @@ const migrations: [name: string, up: DialectMigration][] = [
     },
   ],
   [
-    '0009-call-room-code',
+    '0009-failure-cause',
+    async (db) => {
+      // What made a failed call fail (protocol FAILURE_CAUSES); null for other outcomes and older rows.
+      await db.schema.alterTable('calls').addColumn('failure_cause', 'text').execute();
+    },
+  ],
+  [
+    '0010-call-room-code',
     async (db) => {
       // An unkept room's join code (salted SHA-256), so a room restored after a restart keeps it.
       await db.schema.alterTable('calls').addColumn('room_code', 'text').execute();

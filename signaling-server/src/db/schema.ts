@@ -37,9 +37,11 @@ export interface CallsTable {
   room: string | null;
   /** Calls this row stands for: a refusal repeated to the same callee adds to the last one (0005-call-attempts). */
   attempts: Generated<number>;
+  /** With outcome 'failed': what made it fail, when known (0009-failure-cause). */
+  failure_cause: string | null;
   /**
    * An unkept room's join code as `salt$sha256` (calls/room-codes.ts), while
-   * the room is open, so it survives a restart (0009-call-room-code); null
+   * the room is open, so it survives a restart (0010-call-room-code); null
    * for other calls and rooms without a code. A kept room's is in `rooms`.
    */
   room_code: string | null;

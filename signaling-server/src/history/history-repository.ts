@@ -7,7 +7,7 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { CallsTable, DatabaseSchema } from '../db/schema.js';
-import { END_REASONS, type EndReason, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
+import { END_REASONS, FAILURE_CAUSES, type EndReason, type FailureCause, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
 
 /** How far apart the same refusal to the same callee still makes one row. */
 export const REFUSALS_MERGED_MS = 60 * 60 * 1000;
@@ -43,6 +43,7 @@ export interface CallMember {
 }
 
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
+const isFailureCause = (v: string | null): v is FailureCause => FAILURE_CAUSES.includes(v as FailureCause);
 
 export class HistoryRepository {
   constructor(private readonly db: Database) {}
@@ -92,11 +93,11 @@ export class HistoryRepository {
     await this.db.updateTable('calls').set({ room_code: code }).where('call_id', '=', callId).where('ended_at', 'is', null).execute();
   }
 
-  async ended(callId: string, outcome: EndReason, at: number): Promise<void> {
+  async ended(callId: string, outcome: EndReason, at: number, cause?: FailureCause): Promise<void> {
     await this.db
       .updateTable('calls')
       // A closed room's code has no use any more.
-      .set({ ended_at: at, outcome, room_code: null })
+      .set({ ended_at: at, outcome, room_code: null, ...(outcome === 'failed' && cause !== undefined && { failure_cause: cause }) })
       .where('call_id', '=', callId)
       .where('ended_at', 'is', null)
       .execute();
@@ -287,6 +288,7 @@ function toEntry(
     answeredAt: r.answered_at,
     endedAt: r.ended_at,
     outcome,
+    ...(outcome === 'failed' && isFailureCause(r.failure_cause) && { cause: r.failure_cause }),
     missed: !outgoing && r.answered_at === null && outcome !== null && MISSED_OUTCOMES.includes(outcome),
     chat: r.chat === 1,
     ...(r.attempts > 1 && { attempts: r.attempts }),

@@ -14,6 +14,16 @@ export const END_REASONS = [
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
+/**
+ * What made a `failed` call fail, as seen: `no-relay`, the media path never
+ * came up and no relay (TURN) candidate was gathered, so a TURN server would
+ * help; `no-path`, it never came up although a relay was tried; `media-lost`,
+ * it was up and did not come back; `connection-lost`, a participant's
+ * connection to the server dropped and did not come back in time.
+ */
+export const FAILURE_CAUSES = ['no-relay', 'no-path', 'media-lost', 'connection-lost'] as const;
+export type FailureCause = (typeof FAILURE_CAUSES)[number];
+
 /** Error codes of negative acknowledgements and HTTP errors. */
 export const ERROR_CODES = [
   'bad_request',

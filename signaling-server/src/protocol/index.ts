@@ -7,7 +7,7 @@
  */
 import { en } from 'zod/locales';
 import { z } from 'zod/mini';
-import type { EndReason, ErrorCode } from './codes.js';
+import { FAILURE_CAUSES, type EndReason, type ErrorCode, type FailureCause } from './codes.js';
 import {
   callIdSchema,
   deviceIdSchema,
@@ -83,9 +83,13 @@ export const clientSchemas = {
   'call:decline': z.strictObject({ callId: callIdSchema }),
   /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
   'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
-  /** `failed`: this side gave up because the media path did not come back. */
-  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
-  'call:resume': z.strictObject({ callId: callIdSchema }),
+  /** `failed`: this side gave up because the media path did not come back; `cause`: what it saw. */
+  'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')), cause: z.optional(z.enum(FAILURE_CAUSES)) }),
+  /**
+   * `fresh`: this device lost its peer connections (the app reloaded or its
+   * renderer crashed) and makes new ones; the others are told to do the same.
+   */
+  'call:resume': z.strictObject({ callId: callIdSchema, fresh: z.optional(z.boolean()) }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
@@ -129,6 +133,8 @@ export interface HistoryEntry {
   endedAt: number | null;
   /** Why the call ended; null while it is still going on. */
   outcome: EndReason | null;
+  /** With outcome `failed`: what made it fail, when it is known. */
+  cause?: FailureCause;
   /** An incoming call this user never answered (and did not decline). */
   missed: boolean;
   /** Someone chatted during the call (`call:note`); older servers leave it out. */
@@ -147,9 +153,24 @@ export interface HistoryEntry {
  * `call:peer-connection` when it does), or ended while this device was away.
  */
 export type CallResumeReply =
-  | { state: 'active'; polite: boolean }
+  /** `participants`: everyone else in the call (servers before reload rejoin leave it out). */
+  | { state: 'active'; polite: boolean; participants?: UserRef[] }
   | { state: 'waiting'; polite: boolean }
   | { state: 'ended'; reason: EndReason };
+
+/**
+ * Who owns a named room, told to each device that comes into it: the one
+ * who may change or remove its join code (`room:code`). Servers before room
+ * owners leave it out.
+ */
+export interface RoomOwnership {
+  /** A kept room's owner (named by an admin), or whoever opened an unkept room. */
+  owner: UserRef;
+  /** This device's user owns the room, so `room:code` is theirs to send. */
+  canChangeCode: boolean;
+  /** The room has a join code as this device comes in. */
+  hasCode: boolean;
+}
 
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
@@ -157,15 +178,15 @@ export interface ClientReplies {
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string };
-  /** `participants`: who is in the call besides this device (this device is polite toward each). */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
+  /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership };
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[] };
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership };
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
@@ -232,7 +253,8 @@ export interface ServerToClientEvents {
   }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
-  'call:ended': (p: { callId: string; reason: EndReason }) => void;
+  /** `cause`: with `failed`, what made it fail, when it is known. */
+  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause }) => void;
   'call:signal': (p: {
     callId: string;
     from: string;
@@ -244,11 +266,12 @@ export interface ServerToClientEvents {
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).
    */
-  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string }) => void;
+  /** `fresh`: the device came back without its peer connections (call:resume fresh): make a new one to it, offering. */
+  'call:peer-connection': (p: { callId: string; connected: boolean; username?: string; fresh?: boolean }) => void;
   /** Someone joined the group call: this device is impolite toward them and offers. */
   'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
   /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
-  'room:left': (p: { callId: string; username: string; reason: EndReason }) => void;
+  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause }) => void;
   /** Someone was added to the call and their devices ring. */
   'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
 }

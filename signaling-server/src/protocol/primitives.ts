@@ -41,10 +41,14 @@ export const roomNameSchema = z
   .check(z.regex(ROOM_NAME_PATTERN, 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit'));
 /** Shortest join code: long enough that the guesses the server allows (see PROTOCOL.md) never find it. */
 export const ROOM_CODE_MIN_LENGTH = 8;
-/** A room's join code, set by whoever opens the room. */
+export const ROOM_CODE_MAX_LENGTH = 64;
+/** A room's join code, set by whoever opens the room, or its owner. */
 export const roomCodeSchema = z
   .string()
-  .check(z.minLength(ROOM_CODE_MIN_LENGTH, `must be at least ${ROOM_CODE_MIN_LENGTH} characters`), z.maxLength(64, 'must be at most 64 characters'));
+  .check(
+    z.minLength(ROOM_CODE_MIN_LENGTH, `must be at least ${ROOM_CODE_MIN_LENGTH} characters`),
+    z.maxLength(ROOM_CODE_MAX_LENGTH, `must be at most ${ROOM_CODE_MAX_LENGTH} characters`),
+  );
 /** A client's stable id for one app window or browser tab, chosen by the client. */
 export const deviceIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-"'));
 

@@ -18,7 +18,7 @@
  * the meaning of.
  */
 import { z } from 'zod/mini';
-import { END_REASONS, ERROR_CODES } from './codes.js';
+import { END_REASONS, ERROR_CODES, FAILURE_CAUSES } from './codes.js';
 import {
   callIdSchema as callId,
   displayNameSchema as displayName,
@@ -34,6 +34,7 @@ import {
 
 const status = z.enum(STATUSES);
 const endReason = z.enum(END_REASONS);
+const cause = z.optional(z.enum(FAILURE_CAUSES));
 const errorCode = z.enum(ERROR_CODES);
 // The same fields as what clients send, tolerant of added keys like the rest.
 const media = z.object(mediaSchema.shape);
@@ -68,6 +69,7 @@ const historyEntry = z.object({
   answeredAt: z.nullable(timestamp),
   endedAt: z.nullable(timestamp),
   outcome: z.nullable(endReason),
+  cause,
   missed: z.boolean(),
   chat: z.optional(z.boolean()),
   attempts: z.optional(z.int().check(z.minimum(2))),
@@ -109,7 +111,7 @@ export const serverSchemas = {
   }),
   'call:ringing': z.object({ callId }),
   'call:accepted': z.object({ callId, polite: z.boolean() }),
-  'call:ended': z.object({ callId, reason: endReason }),
+  'call:ended': z.object({ callId, reason: endReason, cause }),
   'call:signal': z
     .object({ callId, from: username, description: z.optional(description), candidate: z.optional(candidate) })
     .check(
@@ -118,9 +120,9 @@ export const serverSchemas = {
       }),
     ),
   'call:muted': z.object({ callId, username, muted: z.boolean() }),
-  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username) }),
+  'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username), fresh: z.optional(z.boolean()) }),
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
-  'room:left': z.object({ callId, username, reason: endReason }),
+  'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
 } as const;
 
@@ -140,6 +142,7 @@ const success = <S extends z.core.$ZodShape>(fields: S) => z.object({ ok: z.lite
 /** `{ ok: true, ...fields }` or an error, for a request whose success carries `fields`. */
 const ack = <S extends z.core.$ZodShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
 const polite = z.boolean();
+const ownership = z.optional(z.object({ owner: userRef, canChangeCode: z.boolean(), hasCode: z.boolean() }));
 
 export const replySchemas = {
   'presence:set': ack({ status }),
@@ -148,20 +151,20 @@ export const replySchemas = {
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
   'call:invite': ack({ callId }),
-  'call:accept': ack({ callId, polite, participants: z.optional(participants) }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
   'call:resume': z.discriminatedUnion('ok', [
     z.discriminatedUnion('state', [
-      success({ state: z.literal('active'), polite }),
+      success({ state: z.literal('active'), polite, participants: z.optional(participants) }),
       success({ state: z.literal('waiting'), polite }),
       success({ state: z.literal('ended'), reason: endReason }),
     ]),
     ackError,
   ]),
   'call:add': ack({}),
-  'room:join': ack({ callId, room: roomName, participants }),
+  'room:join': ack({ callId, room: roomName, participants, ownership }),
   'room:code': ack({}),
   'call:signal': ack({}),
   'call:mute': ack({}),

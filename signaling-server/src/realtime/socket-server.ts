@@ -15,7 +15,7 @@ import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
-import { StoreUnavailableError, type Stores } from '../stores/types.js';
+import { StoreUnavailableError, type DeviceSession, type Stores } from '../stores/types.js';
 import type { AccountLimits } from './account-limits.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
@@ -100,6 +100,13 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   const directory = new DirectoryFeed({ io, users, stores, watches, log });
   const refresher = new TokenRefresher(deps.tokens, log);
 
+  /** Who owns the room a device came into; not knowing it must not undo the join, so a failure leaves it out. */
+  const ownershipOf = (session: DeviceSession, callId: string) =>
+    deps.roomOwner.about(session, callId).catch((err: unknown) => {
+      log.warn({ err, callId, username: session.username }, 'room owner unknown');
+      return undefined;
+    });
+
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
       await deps.limits.status(session.username);
@@ -127,7 +134,9 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     }),
     'call:accept': async ({ callId }, { session }) => {
       const participants = await calls.accept(session, callId);
-      return { callId, polite: true, ...(participants && { participants }) };
+      // Rung into a named room: who owns it, as a device joining it learns.
+      const ownership = participants && (await ownershipOf(session, callId));
+      return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
     },
     'call:decline': async ({ callId }, { session }) => {
       await calls.decline(session, callId);
@@ -137,16 +146,20 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.cancel(session, callId, to);
       return {};
     },
-    'call:hangup': async ({ callId, reason }, { session }) => {
-      await calls.hangup(session, callId, reason === 'failed');
+    'call:hangup': async ({ callId, reason, cause }, { session }) => {
+      await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
       return {};
     },
-    'call:resume': async ({ callId }, { session }) => calls.resume(session, callId),
+    'call:resume': async ({ callId, fresh }, { session }) => calls.resume(session, callId, fresh === true),
     'call:add': async ({ callId, to }, { session }) => {
       await calls.add(session, callId, to);
       return {};
     },
-    'room:join': async ({ name, code, media }, { session }) => calls.joinRoom(session, name, code, media),
+    'room:join': async ({ name, code, media }, { session }) => {
+      const joined = await calls.joinRoom(session, name, code, media);
+      const ownership = await ownershipOf(session, joined.callId);
+      return { ...joined, ...(ownership && { ownership }) };
+    },
     'room:code': async ({ callId, code }, { session }) => {
       await deps.roomOwner.setCode(session, callId, code);
       return {};

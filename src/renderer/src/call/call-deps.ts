@@ -3,7 +3,7 @@
  * browser, passed in so that its logic runs (and is unit-tested) without
  * WebRTC, audio or the DOM.
  */
-import type { UserRef } from 'parley-server/protocol';
+import type { RoomOwnership, UserRef } from 'parley-server/protocol';
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
@@ -67,6 +67,8 @@ export interface CallDeps {
   settings(): Settings;
   /** A named room was joined (with the code it took). */
   joinedRoom(room: { name: string; code?: string }): void;
+  /** This device came into the named room `room` (joined, or rung in and answered): who owns it, if the server said. */
+  enteredRoom(callId: string, room: string, ownership: RoomOwnership | undefined): void;
   /** A call ended: history changed. */
   ended(missed: boolean): void;
   /** A call rings here: tell the user outside the window too (web notifications). */

@@ -12,7 +12,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   );
   link.on('call:ringing', ({ callId }) => calls.ringing(callId));
   link.on('call:accepted', ({ callId, polite }) => calls.accepted(callId, polite));
-  link.on('call:ended', ({ callId, reason }) => calls.endedByServer(callId, reason));
+  link.on('call:ended', ({ callId, reason, cause }) => calls.endedByServer(callId, reason, cause));
   link.on('call:signal', ({ callId, from, description, candidate }) => {
     if (!calls.isCurrent(callId)) return;
     const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
@@ -21,11 +21,13 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:muted', ({ callId, username, muted }) => {
     if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
-  link.on('call:peer-connection', ({ callId, connected, username }) => {
+  link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;
     if (connected) {
+      // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
+      if (fresh) calls.mesh.renew(who);
       resume.resumed(who);
     } else {
       calls.mesh.setAway(who, true);
@@ -37,12 +39,13 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     calls.mesh.add(user, polite);
     notices.announce(`${user.displayName} joined the call`);
   });
-  link.on('room:left', ({ callId, username, reason }) => {
+  link.on('room:left', ({ callId, username, reason, cause }) => {
     if (!calls.isCurrent(callId)) return;
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
     const peer = { username, displayName: name };
-    notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
+    if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);
+    else notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
   });
   link.on('room:ringing', ({ callId, user }) => {
     if (calls.isCurrent(callId)) calls.mesh.ringing(user);

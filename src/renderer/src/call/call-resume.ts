@@ -6,9 +6,12 @@
 import type { SessionReady } from 'parley-server/protocol';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { SignalingLink } from '../connection/link.js';
+import { rememberedCall, type RememberedCall } from './call-memory.svelte.js';
 import type { CallController } from './controller.svelte.js';
 
 export class CallResume {
+  /** The call this window was in before it loaded (a reload), until rejoined or given up. */
+  private remembered: RememberedCall | null = rememberedCall();
   /** Who was heard to be back while `call:resume` was on its way (its answer may come after that news). */
   private backMeanwhile: Set<string> | null = null;
 
@@ -16,6 +19,8 @@ export class CallResume {
     private readonly calls: CallController,
     private readonly link: SignalingLink,
     private readonly notices: Notices,
+    /** Rejoins a call this window was in before it loaded (rejoin.ts). */
+    private readonly rejoin: (call: RememberedCall) => Promise<boolean>,
   ) {}
 
   /** The server took this session: keep its relay servers, send what waited, resume a call. */
@@ -53,7 +58,12 @@ export class CallResume {
   private async resume(): Promise<void> {
     const { calls } = this;
     const live = calls.live();
-    if (!live) return;
+    const remembered = this.remembered;
+    this.remembered = null;
+    if (!live) {
+      if (remembered && !(await this.rejoin(remembered))) this.remembered = remembered;
+      return;
+    }
     const back = (this.backMeanwhile = new Set<string>());
     const res = await this.link.request('call:resume', { callId: live.callId });
     this.backMeanwhile = null;

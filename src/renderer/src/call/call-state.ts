@@ -7,6 +7,7 @@
  *   idle → outgoing → connecting → active → ended(reason)
  *   idle → incoming → connecting → …        active ⇄ reconnecting
  *   idle → active (a named room: in it at once, whoever else is there)
+ *   idle → reconnecting (a reload rejoins the call the window was in)
  */
 import type { EndReason, UserRef } from 'parley-server/protocol';
 
@@ -36,6 +37,8 @@ export type CallEvent =
   | { type: 'incoming'; callId: string; peer: UserRef; at: number }
   /** Joined a named room; `peer` stands for the room in views that name one peer. */
   | { type: 'room'; callId: string; peer: UserRef; at: number }
+  /** Back in a call this window was in before it reloaded: its media comes back as it reconnects. */
+  | { type: 'rejoin'; callId: string; peer: UserRef; answeredAt: number }
   | { type: 'answer'; at: number }
   | { type: 'accepted'; callId: string; polite: boolean; at: number }
   | { type: 'connected'; at: number }
@@ -53,6 +56,7 @@ export const TRANSITIONS: Record<EventType, readonly PhaseKind[]> = {
   ringing: ['outgoing'],
   incoming: ['idle', 'ended'],
   room: ['idle', 'ended'],
+  rejoin: ['idle', 'ended'],
   answer: ['incoming'],
   accepted: ['outgoing'],
   connected: ['connecting', 'reconnecting'],
@@ -83,7 +87,7 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
   if (!TRANSITIONS[event.type].includes(phase.kind)) return illegal();
   // Events about a call must name the call we are in.
   const current = callIdOf(phase);
-  if ('callId' in event && current !== null && event.type !== 'incoming' && event.type !== 'room' && event.callId !== current) {
+  if ('callId' in event && current !== null && event.type !== 'incoming' && event.type !== 'room' && event.type !== 'rejoin' && event.callId !== current) {
     return illegal(`${event.type} names call ${event.callId}, not the current ${current}`);
   }
 
@@ -100,6 +104,8 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
       return { ok: true, phase: { kind: 'incoming', callId: event.callId, peer: event.peer, since: event.at } };
     case 'room':
       return { ok: true, phase: { kind: 'active', callId: event.callId, peer: event.peer, polite: true, answeredAt: event.at } };
+    case 'rejoin':
+      return { ok: true, phase: { kind: 'reconnecting', callId: event.callId, peer: event.peer, polite: true, answeredAt: event.answeredAt } };
     case 'answer':
       if (phase.kind !== 'incoming') return illegal();
       return { ok: true, phase: { kind: 'connecting', callId: phase.callId, peer: phase.peer, polite: true, since: event.at } };
@@ -149,7 +155,9 @@ export function inCall(phase: CallPhase): boolean {
   return phase.kind !== 'idle' && phase.kind !== 'ended';
 }
 
+export type LivePhase = Extract<CallPhase, { kind: 'connecting' | 'active' | 'reconnecting' }>;
+
 /** Whether the call has been answered and is not over: what others see as "In a call" (busy). */
-export function answered(phase: CallPhase): boolean {
+export function answered(phase: CallPhase): phase is LivePhase {
   return phase.kind === 'connecting' || phase.kind === 'active' || phase.kind === 'reconnecting';
 }

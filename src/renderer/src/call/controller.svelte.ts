@@ -5,13 +5,14 @@
  * call's camera, screen and chat. Server events reach it through
  * call-events.ts; everything it needs from outside comes through CallDeps.
  */
-import type { EndReason, ErrorCode, UserRef } from 'parley-server/protocol';
+import type { EndReason, ErrorCode, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine } from './call-line.svelte.js';
 import type { MediaState } from './call-session.js';
-import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase } from './call-state.js';
+import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
 import { endReasonText } from './end-reasons.js';
+import { failureSeen, failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { Hangups } from './hangups.js';
 
@@ -27,8 +28,6 @@ export const MICROPHONE_PROBLEM = 'Parley cannot use the microphone: check the p
 
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
-
-type Live = Extract<CallPhase, { kind: 'connecting' | 'active' | 'reconnecting' }>;
 
 export class CallController {
   phase = $state<CallPhase>(IDLE);
@@ -164,8 +163,9 @@ export class CallController {
         this.end('answered-elsewhere', false, res.message);
         return;
       }
-      // Added to a call going on: the answer says who is in it now.
+      // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
       if (res.participants) this.invitedWith = res.participants;
+      if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;
@@ -261,8 +261,8 @@ export class CallController {
     else if (this.hangups.wasAbandoned(callId)) void this.deps.link.request('call:hangup', { callId });
   }
 
-  endedByServer(callId: string, reason: EndReason): void {
-    if (this.phase.kind !== 'idle' && this.phase.callId === callId) this.end(reason, false);
+  endedByServer(callId: string, reason: EndReason, cause?: FailureCause): void {
+    if (this.phase.kind !== 'idle' && this.phase.callId === callId) this.end(reason, false, failureText(cause, this.title));
   }
 
   /** Whether `callId` is the call here, ringing or answered, not over. */
@@ -339,7 +339,7 @@ export class CallController {
   }
 
   /** A media path that does not come up (again) in time ends the call as failed. */
-  private watchConnection(limitMs: number): void {
+  watchConnection(limitMs: number): void {
     clearTimeout(this.timers.connect);
     this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
   }
@@ -347,8 +347,11 @@ export class CallController {
   private giveUpConnecting(): void {
     const phase = this.phase;
     if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting') return;
-    this.hangups.send(phase.callId, true);
-    this.end('failed', false, 'The call could not connect: your network may block calls. A TURN server helps (ask your admin).');
+    void failureSeen(this.mesh, phase.kind === 'reconnecting').then((cause) => {
+      if (!this.isCurrent(phase.callId)) return;
+      this.hangups.send(phase.callId, cause);
+      this.end('failed', false, failureText(cause, this.title));
+    });
   }
 
   /** Chat happened in the current call: its history entry says so (only that). */
@@ -385,9 +388,8 @@ export class CallController {
   }
 
   /** The call as answered and going on, if it is. */
-  live(): Live | null {
-    const p = this.phase;
-    return p.kind === 'connecting' || p.kind === 'active' || p.kind === 'reconnecting' ? p : null;
+  live(): LivePhase | null {
+    return answered(this.phase) ? this.phase : null;
   }
 
   dispose(): void {

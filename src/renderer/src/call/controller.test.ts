@@ -4,7 +4,7 @@
  * WebRTC. (The browser suite runs the same paths with real media.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, UserRef } from 'parley-server/protocol';
+import type { Ack, ClientEvent, ClientPayload, ClientReplies, RoomOwnership, SessionReady, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import type { ServerEvent, ServerPayload } from '../connection/signaling.js';
 import { Notices } from '../lib/notices.svelte.js';
@@ -108,6 +108,7 @@ function setup() {
   const notices = new Notices();
   const ended: boolean[] = [];
   const rooms: { name: string; code?: string }[] = [];
+  const entered: { callId: string; room: string; ownership: RoomOwnership | undefined }[] = [];
   const rung: UserRef[] = [];
   const deps: CallDeps = {
     link,
@@ -118,14 +119,15 @@ function setup() {
     lookup: (username) => user(username),
     settings: () => DEFAULT_SETTINGS,
     joinedRoom: (room) => rooms.push(room),
+    enteredRoom: (callId, room, ownership) => entered.push({ callId, room, ownership }),
     ended: (missed) => ended.push(missed),
     ringing: (from) => rung.push(from),
   };
   const calls = new CallController(deps);
   const groups = new GroupCalls(calls, deps);
-  const resume = new CallResume(calls, link, notices);
+  const resume = new CallResume(calls, link, notices, () => Promise.resolve(true));
   listenForCalls(link, calls, resume, notices);
-  return { link, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung };
+  return { link, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
 }
 
 /** Lets the awaits inside the controller run. */
@@ -275,14 +277,16 @@ describe('call controller: a call that rings here', () => {
 });
 
 describe('call controller: group calls', () => {
-  it('joins a named room with whoever is there, polite toward each', async () => {
-    const { link, calls, groups, sessions, rooms } = setup();
-    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob'), user('carol')] }));
+  it('joins a named room with whoever is there, polite toward each, and hands on who owns it', async () => {
+    const { link, calls, groups, sessions, rooms, entered } = setup();
+    const ownership = { owner: user('carol'), canChangeCode: false, hasCode: true };
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob'), user('carol')], ownership }));
     await groups.joinRoom('  Standup ', '1234');
     expect(link.last('room:join')).toEqual({ name: 'standup', code: '1234' });
     expect(calls.phase).toMatchObject({ kind: 'active', callId: 'r1' });
     expect(calls.title).toBe('Room standup');
     expect(rooms).toEqual([{ name: 'standup', code: '1234' }]);
+    expect(entered).toEqual([{ callId: 'r1', room: 'standup', ownership }]);
     expect(sessions.map((s) => [s.request.user.username, s.request.polite])).toEqual([
       ['bob', true],
       ['carol', true],
@@ -291,6 +295,16 @@ describe('call controller: group calls', () => {
     expect(calls.mesh.size).toBe(3);
     link.emit('room:left', { callId: 'r1', username: 'bob', reason: 'hangup' });
     expect(calls.mesh.peers.map((p) => p.user.username)).toEqual(['carol', 'dan']);
+  });
+
+  it('rung into a room and answering: hands on who owns it, as the answer says', async () => {
+    const { link, calls, entered } = setup();
+    const ownership = { owner: ME, canChangeCode: true, hasCode: false };
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'r2', polite: true, participants: [user('bob')], ownership }));
+    link.emit('call:incoming', { callId: 'r2', from: user('bob'), polite: true, media: { audio: true, video: false }, participants: [user('bob')], room: 'standup' });
+    await calls.answer();
+    expect(calls.room).toBe('standup');
+    expect(entered).toEqual([{ callId: 'r2', room: 'standup', ownership }]);
   });
 
   it('after a server restart waits for each other participant to claim the room, keeping those heard back meanwhile', async () => {

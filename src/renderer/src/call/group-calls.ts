@@ -64,6 +64,7 @@ export class GroupCalls {
     calls.room = res.room;
     calls.useMicrophone(seq, stream);
     deps.joinedRoom({ name: res.room, ...(code && { code }) });
+    deps.enteredRoom(res.callId, res.room, res.ownership);
     for (const p of res.participants) calls.mesh.add(p, true);
     calls.line.startMeters();
     const others = res.participants.map((p) => p.displayName).join(', ');

@@ -3,7 +3,7 @@
  * connection is back (a ringing call declined offline is still declined).
  * Also remembers calls this side gave up while their answer was in flight.
  */
-import type { ClientPayload } from 'parley-server/protocol';
+import type { ClientPayload, FailureCause } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 
 export class Hangups {
@@ -12,8 +12,10 @@ export class Hangups {
 
   constructor(private readonly link: SignalingLink) {}
 
-  send(callId: string, failed = false): void {
-    const payload: ClientPayload<'call:hangup'> = failed ? { callId, reason: 'failed' } : { callId };
+  /** `failed`: this side gave up on the media path, having seen what a cause says. */
+  send(callId: string, failed: FailureCause | boolean = false): void {
+    const payload: ClientPayload<'call:hangup'> =
+      failed === false ? { callId } : { callId, reason: 'failed', ...(typeof failed === 'string' && { cause: failed }) };
     if (!this.link.connected) {
       this.pending.set(callId, payload);
       return;
@@ -41,7 +43,7 @@ export class Hangups {
   flush(): void {
     for (const [callId, payload] of [...this.pending]) {
       this.pending.delete(callId);
-      this.send(payload.callId, payload.reason === 'failed');
+      this.send(payload.callId, payload.cause ?? payload.reason === 'failed');
     }
   }
 }

@@ -113,6 +113,17 @@ export class Mesh {
     return session;
   }
 
+  /** Their side lost its session (a reload): theirs closes and a new one starts, impolite, which offers. */
+  renew(username: string): void {
+    const peer = this.peer(username);
+    const link = this.links.get(username);
+    if (!peer || !link?.session) return;
+    link.session.close();
+    this.links.delete(username);
+    this.early.delete(username);
+    this.add(peer.user, false);
+  }
+
   /** They left (or their invitation ended): their session closes, the others are untouched. */
   remove(username: string): void {
     const link = this.links.get(username);
@@ -204,6 +215,12 @@ export class Mesh {
         if (peer) peer.quality = { quality: scoreQuality(sample), sample };
       }),
     );
+  }
+
+  /** The statistics of every session there is. */
+  async reports(): Promise<RTCStatsReport[]> {
+    const sessions = [...this.links.values()].flatMap((l) => (l.session ? [l.session] : []));
+    return Promise.all(sessions.map((s) => s.getStats()));
   }
 
   /** Ends every session (the call is over). */

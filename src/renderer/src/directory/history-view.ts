@@ -2,6 +2,7 @@
 import type { HistoryEntry } from 'parley-server/protocol';
 import { callTitle } from '../call/call-title.js';
 import { outcomeLabel } from '../call/end-reasons.js';
+import { failureLabel } from '../call/failure.js';
 
 export interface HistoryRow {
   key: string;
@@ -43,7 +44,7 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     key: e.callId,
     peer: e.peer,
     direction: e.direction,
-    outcome: outcomeLabel(e.outcome, e.direction, e.missed),
+    outcome: e.outcome === 'failed' && !e.missed ? failureLabel(e.cause, e.answeredAt !== null) : outcomeLabel(e.outcome, e.direction, e.missed),
     missed: e.missed,
     duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
     startedAt: e.startedAt,

@@ -3,13 +3,16 @@
  * needs, and wires the events between them. It holds no logic of its own
  * beyond that wiring; screens take the parts they show, not this.
  */
-import type { UserRef } from 'parley-server/protocol';
+import type { RoomOwnership, UserRef } from 'parley-server/protocol';
 import { browserPlatform } from '../call/browser-platform.js';
 import type { CallPlatform } from '../call/call-deps.js';
 import { listenForCalls } from '../call/call-events.js';
+import { rememberCalls } from '../call/call-memory.svelte.js';
 import { CallResume } from '../call/call-resume.js';
 import { CallController } from '../call/controller.svelte.js';
 import { GroupCalls } from '../call/group-calls.js';
+import { rejoin } from '../call/rejoin.js';
+import { RoomCode } from '../call/room-code.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import { DesktopBridge } from '../desktop/bridge.svelte.js';
@@ -33,6 +36,8 @@ export class ParleyApp {
   readonly rooms = new RecentRooms();
   readonly calls: CallController;
   readonly groups: GroupCalls;
+  /** The room the call is: its owner, and the owner's join code. */
+  readonly roomCode: RoomCode;
   /** A call across a lost signaling connection. */
   private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
@@ -84,6 +89,7 @@ export class ParleyApp {
       lookup: (username: string) => this.directory.ref(username),
       settings: () => this.settings.values,
       joinedRoom: (room: { name: string; code?: string }) => this.rooms.remember(room),
+      enteredRoom: (callId: string, room: string, ownership: RoomOwnership | undefined) => this.roomCode.entered(callId, room, ownership),
       ended: (missed: boolean) => {
         if (missed) this.history.missed += 1;
         void this.history.load();
@@ -92,8 +98,10 @@ export class ParleyApp {
       ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen }),
     };
     this.calls = new CallController(deps);
+    this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
     this.groups = new GroupCalls(this.calls, deps);
-    this.resume = new CallResume(this.calls, link, notices);
+    this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
+    rememberCalls(this.calls);
     listenForCalls(link, this.calls, this.resume, notices);
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop

@@ -7,6 +7,8 @@
 class StageMemory {
   /** The call whose Add person panel is open. */
   addingFor = $state<string | null>(null);
+  /** The call whose Join code panel is open (the room's owner only). */
+  joinCodeFor = $state<string | null>(null);
   /** The last call that was a group call while it went on (its ended view offers no Call again). */
   groupCall: string | null = null;
 }

@@ -1,0 +1,53 @@
+/**
+ * Back in the call after the window reloaded (or the desktop app's renderer
+ * crashed and was reloaded): the call id kept in sessionStorage
+ * (call-memory.svelte.ts) is resumed as `fresh`, so the server tells the
+ * others to make new peer connections to this device and offer, while this
+ * side, polite, makes one toward each. The call, its history row and its
+ * duration go on; the others see "Reconnecting…" meanwhile, not an end.
+ */
+import type { CallDeps } from './call-deps.js';
+import { forgetCall, type RememberedCall } from './call-memory.svelte.js';
+import { MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS, type CallController } from './controller.svelte.js';
+
+/** False when the server could not be asked (try again at the next session:ready). */
+export async function rejoin(calls: CallController, deps: CallDeps, call: RememberedCall): Promise<boolean> {
+  // Read after each await: another call may have come in meanwhile.
+  const seq = calls.nextSeq();
+  const overtaken = () => calls.currentSeq() !== seq || calls.busy;
+  if (overtaken()) return true;
+  const res = await deps.link.request('call:resume', { callId: call.callId, fresh: true });
+  // Unreachable for now: the next session:ready tries again.
+  if (!res.ok && res.code === 'unavailable') return false;
+  forgetCall();
+  if (!res.ok || res.state === 'ended') {
+    deps.notices.announce('The call ended while Parley reloaded.');
+    return true;
+  }
+  if (res.state === 'waiting' || overtaken()) {
+    // The server lost the call too (it restarted meanwhile), or another call came first: end this one cleanly.
+    calls.hangups.send(call.callId);
+    return true;
+  }
+  const stream = await deps.platform.openMicrophone(deps.settings());
+  if (!stream || overtaken()) {
+    if (stream) deps.platform.stopStream(stream);
+    else deps.notices.show(MICROPHONE_PROBLEM, 'device');
+    calls.hangups.send(call.callId);
+    return true;
+  }
+  calls.dismissEnded();
+  if (!calls.apply({ type: 'rejoin', callId: call.callId, peer: call.peer, answeredAt: call.answeredAt })) {
+    deps.platform.stopStream(stream);
+    return true;
+  }
+  calls.outgoing = call.outgoing;
+  calls.videoCall = false;
+  calls.room = call.room;
+  calls.useMicrophone(seq, stream);
+  for (const p of res.participants ?? [call.peer]) calls.mesh.add(p, true);
+  calls.line.startMeters();
+  calls.watchConnection(RECONNECT_LIMIT_MS);
+  deps.notices.announce('Back in the call. Reconnecting the audio…');
+  return true;
+}
