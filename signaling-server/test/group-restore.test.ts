@@ -149,7 +149,7 @@ describe('a group call across a server restart', () => {
     const [alice, bob] = (await reconnect(second, logins.slice(0, 2))) as [Device, Device];
     expect(expectOk(await bob.emit('call:resume', { callId })).state).toBe('waiting');
     expect(expectOk(await alice.emit('call:resume', { callId })).state).toBe('active');
-    for (const d of [alice, bob]) expect(await d.next('room:left', undefined, 5000)).toEqual({ callId, username: 'carol', reason: 'failed' });
+    for (const d of [alice, bob]) expect(await d.next('room:left', undefined, 5000)).toEqual({ callId, username: 'carol', reason: 'failed', cause: 'connection-lost' });
     await expectMesh(callId, [alice, bob]);
     // Too late: the call went on without carol, as for any device that did not come back in time.
     const [carol] = (await reconnect(second, logins.slice(2))) as [Device];
@@ -187,6 +187,32 @@ describe('a group call across a server restart', () => {
     expectOk(await alice3.emit('call:hangup', { callId }));
     const [entry] = expectOk(await alice3.emit('history:list', {})).calls;
     expect(entry).toMatchObject({ callId, room: 'night', outcome: 'hangup' });
+  });
+
+  it('a window reloaded meanwhile (fresh) is not one of the claims that restore a room, but comes back into it as a newcomer', async () => {
+    const first = await startTestServer({ callGraceS: 30 });
+    const { devices: before, logins } = await people(first, ['alice', 'bob', 'carol']);
+    const callId = await openRoom('retro', before);
+    await first.close();
+
+    const second = await startTestServer({ dataDir: first.dataDir, callGraceS: 30 });
+    const [alice, bob, carol] = (await reconnect(second, logins)) as [Device, Device, Device];
+    // carol's window reloaded: without peer connections she vouches for nothing.
+    expect(expectOk(await carol.emit('call:resume', { callId, fresh: true })).state).toBe('waiting');
+    expect(expectOk(await alice.emit('call:resume', { callId })).state).toBe('waiting');
+    expect(expectOk(await bob.emit('call:resume', { callId })).state).toBe('active');
+    // Restored: now she comes back as a newcomer, polite toward both, who make new connections to her.
+    expect(expectOk(await carol.emit('call:resume', { callId, fresh: true }))).toEqual({
+      ok: true,
+      state: 'active',
+      polite: true,
+      participants: [
+        { username: 'alice', displayName: 'Alice' },
+        { username: 'bob', displayName: 'Bob' },
+      ],
+    });
+    for (const d of [alice, bob]) expect(await d.next('call:peer-connection', (p) => p.username === 'carol' && p.connected)).toEqual({ callId, connected: true, username: 'carol', fresh: true });
+    await expectMesh(callId, [alice, bob, carol]);
   });
 
   it("an unkept room comes back with its join code, as its owner last set it, and its owner", async () => {
