@@ -82,6 +82,37 @@ export async function expectReceivesEveryone(u: User, count: number): Promise<vo
     .toBe(true);
 }
 
+/**
+ * Inbound audio bytes grow at every sample over `ms` on every connected peer
+ * connection of every page: no pair's audio stopped. Returns the samples taken.
+ */
+export async function expectMeshAudioThroughout(ms: number, ...users: User[]): Promise<number> {
+  const last = new Map<User, PeerAudio[]>();
+  for (const u of users) last.set(u, await meshAudio(u.page));
+  let samples = 0;
+  for (const end = Date.now() + ms; Date.now() < end; samples++) {
+    await new Promise((r) => setTimeout(r, 500));
+    for (const u of users) {
+      const before = last.get(u) ?? [];
+      const now = await meshAudio(u.page);
+      expect(now.map((a) => a.state), `${u.name}'s peer connections at sample ${samples}`).toEqual(before.map(() => 'connected'));
+      now.forEach((a, i) => expect(a.bytesReceived, `${u.name}'s connection ${i} at sample ${samples}`).toBeGreaterThan(before[i]?.bytesReceived ?? 0));
+      last.set(u, now);
+    }
+  }
+  return samples;
+}
+
+/** In `u`'s call view, each of `names` is connected and not waiting for the server (no "Lost the server" note). */
+export async function expectEveryoneBack(u: User, names: string[], within: { timeout: number; interval: number } = poll): Promise<void> {
+  await waitState(u.page, 'active', within.timeout);
+  for (const name of names) {
+    const tile = participant(u, name);
+    const note = tile.locator('.note');
+    await expect.poll(async () => `${await tile.getAttribute('data-state')} ${(await note.count()) > 0 ? await note.textContent() : ''}`.trim(), within).toBe('connected');
+  }
+}
+
 export async function joinRoom(u: User, room: string, code = ''): Promise<void> {
   await u.page.getByRole('button', { name: 'Contacts' }).click();
   // With rooms joined before, the form opens from "Join a room".

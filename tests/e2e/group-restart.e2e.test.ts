@@ -1,0 +1,92 @@
+/**
+ * A room of three survives its server crashing: the real parley-server in a
+ * child process is killed with SIGKILL mid-call and started again on the same
+ * port and data dir. The media is peer to peer, so every pair's audio flows
+ * while it is down; once it is back, each app claims the call again and the
+ * server rebuilds the room from the claims: within 5 s every page is back in
+ * the call with everyone, audio on every pair, and the room is the server's
+ * again (a mute is relayed, a leave is told, the others go on).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CrashableServer } from './crashable-server.js';
+import { callPanel, launchChromium, registerUser, screenshotAll, user, writeToneWav, type User } from './harness.js';
+import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
+import { banner, poll } from './steps.js';
+
+const NAMES = ['alice', 'bob', 'carol'] as const;
+const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+
+let dir: string;
+let server: CrashableServer;
+let browser: Browser;
+const users: User[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-crash-'));
+  const wav = path.join(dir, 'tone.wav');
+  writeToneWav(wav);
+  server = await CrashableServer.start(path.join(dir, 'data'));
+  browser = await launchChromium(wav);
+  for (const n of NAMES) await registerUser(server, n);
+  for (const n of NAMES) users.push(await user({ url: server.url, browser }, n));
+}, 90_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await browser?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
+});
+
+it('three in a room, the server SIGKILLed and restarted: audio on every pair throughout, and within 5 s of it being back everyone is back in the room', async () => {
+  const [alice, bob, carol] = users as [User, User, User];
+  const others = (u: User) => users.filter((o) => o !== u).map((o) => title(o.name));
+  for (const u of users) await joinRoom(u, 'standup');
+  for (const u of users) await expectHearsEveryone(u, others(u));
+
+  // Peer to peer: no pair's audio stops while the server is gone, nor while the apps come back.
+  const throughout = expectMeshAudioThroughout(8000, ...users);
+  throughout.catch(() => undefined); // awaited below
+  await server.kill();
+  for (const u of users) await expect.poll(() => banner(u).count(), poll).toBe(1);
+  const back = await server.restart();
+  // Within 5 s of it being back: every page in the room again with everyone back, audio on every pair.
+  const deadline = { timeout: back + 5000 - Date.now(), interval: 100 };
+  await Promise.all(
+    users.map(async (u) => {
+      await expect.poll(() => banner(u).count(), deadline).toBe(0);
+      await expectEveryoneBack(u, others(u), deadline);
+    }),
+  );
+  const took = Date.now() - back;
+  expect(took, `every page back in the room ${took} ms after the server was`).toBeLessThanOrEqual(5000);
+  // The server rebuilt the room from the claims: one restore, the last one back before the deadline.
+  const logs = server.child.logs();
+  const listening = logs.find((l) => l.msg === 'parley-server listening')?.time as number;
+  const claimed = logs.filter((l) => l.msg === 'call restored from its claims after a restart' || l.msg === 'back in a call restored after a restart');
+  expect(claimed.map((l) => l.msg)).toEqual(['call restored from its claims after a restart', 'back in a call restored after a restart']);
+  expect((claimed.at(-1)?.time as number) - listening).toBeLessThanOrEqual(5000);
+  expect(await throughout).toBeGreaterThanOrEqual(8);
+  for (const u of users) await expectReceivesEveryone(u, 2);
+
+  // It stays the server's room: a mute is relayed to everyone, and a leave is told.
+  await carol.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  for (const u of [alice, bob]) {
+    await expect.poll(() => callPanel(u.page).locator('.participant', { hasText: 'Carol' }).getAttribute('data-muted'), poll).toBe('true');
+  }
+  await carol.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
+  await leave(carol);
+  for (const u of [alice, bob]) await callPanel(u.page).locator('.participant', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+  await expectHearsEveryone(alice, ['Bob']);
+  await expectHearsEveryone(bob, ['Alice']);
+  for (const u of [alice, bob]) expect(await callPanel(u.page).getAttribute('data-state')).toBe('active');
+});
