@@ -6,79 +6,34 @@
  * keeps flowing throughout, alice's app reconnects through nginx to node 2
  * and resumes the call, which both sides and the server still know.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChildServer, type ChildServer } from '../../signaling-server/test/cli-helpers.js';
-import { RedisServer } from '../../signaling-server/test/redis-server.js';
-import { closeEnded, launchChromium, registerUser, screenshotAll, user, WEB_ROOT, writeToneWav, type User } from './harness.js';
-import { Nginx } from './nginx.js';
+import { closeEnded, screenshotAll, user, type User } from './harness.js';
 import { endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll } from './steps.js';
+import { startTwoNodes, type TwoNodes } from './two-nodes.js';
 
-let dir: string;
-let redis: RedisServer;
-let nginx: Nginx;
-let browser: Browser;
+let cluster: TwoNodes;
 let alice: User | undefined;
 let bob: User | undefined;
-const nodes: ChildServer[] = [];
-
-/** Where a user's device connected last, by the nodes' own logs. */
-function nodeOf(username: string): number {
-  let found = -1;
-  let at = 0;
-  nodes.forEach((node, i) => {
-    for (const line of node.logs()) {
-      if (line.msg === 'device connected' && line.username === username && (line.time as number) >= at) {
-        found = i;
-        at = line.time as number;
-      }
-    }
-  });
-  return found;
-}
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-nodes-'));
-  redis = await RedisServer.start();
-  const env = {
-    PARLEY_REDIS_URL: redis.url(0),
-    PARLEY_WEB_ROOT: WEB_ROOT,
-    PARLEY_MESSAGE_RATE: '1000',
-    PARLEY_MESSAGE_BURST: '1000',
-    PARLEY_TRUST_PROXY: 'loopback',
-  };
-  // One after the other: the first creates the database and the token secret, the second opens them.
-  for (let i = 0; i < 2; i++) nodes.push(await startChildServer({ dataDir: path.join(dir, 'data'), env }));
-  nginx = await Nginx.start(nodes.map((n) => Number(new URL(n.url).port)));
-  const wav = path.join(dir, 'tone.wav');
-  writeToneWav(wav);
-  browser = await launchChromium(wav);
-  for (const name of ['alice', 'bob']) await registerUser({ url: nginx.urls[0]! }, name);
+  cluster = await startTwoNodes(['alice', 'bob']);
 }, 60_000);
 
 afterAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await browser?.close();
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await nginx?.close();
-  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await redis?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail') {
     await screenshotAll(task.name, alice, bob);
-    console.error(`nginx error log:\n${nginx.errorLog()}`);
+    console.error(`nginx error log:\n${cluster.nginx.errorLog()}`);
   }
 });
 
 describe('two nodes behind nginx', () => {
   it('a call between users on different nodes survives the death of one node: audio throughout, the call resumed on the other', async () => {
+    const { nginx, browser, nodes, nodeOf } = cluster;
     alice = await user({ url: nginx.urls[0]!, browser }, 'alice');
     bob = await user({ url: nginx.urls[1]!, browser }, 'bob');
     expect([nodeOf('alice'), nodeOf('bob')]).toEqual([0, 1]);
