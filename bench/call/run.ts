@@ -222,7 +222,7 @@ async function baselineRun(bare: BarePages, trace?: (line: string) => void): Pro
   return { ringMs, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible') };
 }
 
-function gitCommit(): string {
+export function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'signaling-server/src'], { cwd: ROOT, encoding: 'utf8' }).trim();
