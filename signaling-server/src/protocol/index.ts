@@ -136,6 +136,8 @@ export const clientSchemas = {
   /** `failed`: this side gave up because the media path did not come back. */
   'call:hangup': z.strictObject({ callId: callIdSchema, reason: z.optional(z.literal('failed')) }),
   'call:resume': z.strictObject({ callId: callIdSchema }),
+  /** Fresh ICE servers (TURN credentials) for a call this device takes part in: a long call asks before they expire. */
+  'call:ice': z.strictObject({ callId: callIdSchema }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
@@ -197,25 +199,38 @@ export interface HistoryEntry {
  * `call:peer-connection` when it does), or ended while this device was away.
  */
 export type CallResumeReply =
-  | { state: 'active'; polite: boolean }
-  | { state: 'waiting'; polite: boolean }
+  | ({ state: 'active'; polite: boolean } & CallIce)
+  | ({ state: 'waiting'; polite: boolean } & CallIce)
   | { state: 'ended'; reason: EndReason };
+
+/**
+ * ICE servers for one call: STUN, and TURN with credentials issued for it
+ * (see PROTOCOL.md, "ICE servers and TURN credentials").
+ */
+export interface IceGrant {
+  iceServers: IceServer[];
+  /** When the TURN credentials in `iceServers` expire, in ms since the epoch; absent without TURN. */
+  iceExpiresAt?: number;
+}
+/** What the acks that start or resume a call carry besides their own fields; older servers leave it out. */
+export type CallIce = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
-  'call:invite': { callId: string };
+  'call:invite': { callId: string } & CallIce;
   /** `participants`: who is in the call besides this device (this device is polite toward each). */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] };
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] } & CallIce;
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
+  'call:ice': IceGrant;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[] };
+  'room:join': { callId: string; room: string; participants: UserRef[] } & CallIce;
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
@@ -243,6 +258,7 @@ export interface SessionReady {
   sessionId: string;
   /** The user's status over all their devices. */
   status: Status;
+  /** STUN only: TURN credentials come with each call (IceGrant). */
   iceServers: IceServer[];
   /** Calls missed since the user last sent `history:seen`. */
   missedCalls: number;
