@@ -199,8 +199,8 @@ export interface HistoryEntry {
  * `call:peer-connection` when it does), or ended while this device was away.
  */
 export type CallResumeReply =
-  | ({ state: 'active'; polite: boolean } & CallIce)
-  | ({ state: 'waiting'; polite: boolean } & CallIce)
+  | ({ state: 'active'; polite: boolean } & IceAckFields)
+  | ({ state: 'waiting'; polite: boolean } & IceAckFields)
   | { state: 'ended'; reason: EndReason };
 
 /**
@@ -213,16 +213,16 @@ export interface IceGrant {
   iceExpiresAt?: number;
 }
 /** What the acks that start or resume a call carry besides their own fields; older servers leave it out. */
-export type CallIce = Partial<IceGrant>;
+export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
-  'call:invite': { callId: string } & CallIce;
+  'call:invite': { callId: string } & IceAckFields;
   /** `participants`: who is in the call besides this device (this device is polite toward each). */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] } & CallIce;
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[] } & IceAckFields;
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
@@ -230,7 +230,7 @@ export interface ClientReplies {
   'call:ice': IceGrant;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[] } & CallIce;
+  'room:join': { callId: string; room: string; participants: UserRef[] } & IceAckFields;
   'room:code': object;
   'call:signal': object;
   'call:mute': object;

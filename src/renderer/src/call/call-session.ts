@@ -136,6 +136,20 @@ export class CallSession {
     for (const t of this.options.localStream.getAudioTracks()) t.enabled = !muted;
   }
 
+  /**
+   * Fresh ICE servers (TURN credentials renewed during a long call). The
+   * connection keeps the path it has; the next gathering (an ICE restart)
+   * uses these.
+   */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      log.warn('could not apply fresh ICE servers', err);
+    }
+  }
+
   getStats(): Promise<RTCStatsReport> {
     return this.pc.getStats();
   }

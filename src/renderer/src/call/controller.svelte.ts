@@ -124,6 +124,7 @@ export class CallController {
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
+    this.line.ice.granted(res.callId, res);
     const stream = await microphone;
     const now = this.phase;
     if (this.seq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
@@ -166,6 +167,7 @@ export class CallController {
       }
       // Added to a call going on: the answer says who is in it now.
       if (res.participants) this.invitedWith = res.participants;
+      this.line.ice.granted(callId, res);
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;

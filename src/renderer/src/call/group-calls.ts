@@ -63,6 +63,7 @@ export class GroupCalls {
     calls.videoCall = false;
     calls.room = res.room;
     calls.useMicrophone(seq, stream);
+    calls.line.ice.granted(res.callId, res);
     deps.joinedRoom({ name: res.room, ...(code && { code }) });
     for (const p of res.participants) calls.mesh.add(p, true);
     calls.line.startMeters();
