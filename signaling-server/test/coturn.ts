@@ -1,15 +1,16 @@
 /**
  * coturn (Debian package "coturn") on loopback with the deploy kit's
  * deploy/coturn/turnserver.conf and a given secret, for tests that check
- * parley-server's TURN credentials against the real TURN server; and the
- * lookup of such tools on this machine, whose tests skip without them.
+ * parley-server's TURN credentials against the real TURN server (the server
+ * suite and the browser suite); and the lookup of such tools on this
+ * machine, whose tests skip without them.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { tempDir } from './harness.js';
-import { TurnClient } from './turn-client.js';
+import type { TurnClient } from './turn-client.js';
 
 export const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
 
@@ -32,12 +33,13 @@ export interface Coturn {
   port: number;
   /** Everything coturn logged so far. */
   output(): string;
+  /** Stops it and removes its folder. */
   stop(): void;
 }
 
 /** Starts coturn on 127.0.0.1 with `secret` as its use-auth-secret; it answers once its listener is up (see allocateWhenUp). */
 export async function startCoturn(secret: string): Promise<Coturn> {
-  const dir = tempDir();
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-coturn-'));
   const port = await getPort({ host: '127.0.0.1' });
   const child = spawn(
     tool('turnserver') as string,
@@ -47,7 +49,14 @@ export async function startCoturn(secret: string): Promise<Coturn> {
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
-  return { port, output: () => output, stop: () => void child.kill('SIGTERM') };
+  return {
+    port,
+    output: () => output,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A TURN allocation with these credentials, asked again while coturn does not answer yet (it is starting). */
