@@ -232,6 +232,14 @@ export async function user(world: Site, name: string, options: OpenOptions = {})
   return u;
 }
 
+/** Registers each of `names`, then opens each signed in (all registered first, so each sees the others). */
+export async function team(world: Site, ...names: string[]): Promise<User[]> {
+  for (const name of names) await registerUser(world, name);
+  const users: User[] = [];
+  for (const name of names) users.push(await user(world, name));
+  return users;
+}
+
 export interface AudioIn {
   bytesReceived: number;
   audioLevel: number;

@@ -15,7 +15,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
-import { registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
 const SECRET = 'a-shared-turn-secret-for-the-browser-test';
@@ -53,9 +53,7 @@ describe.skipIf(missingTool('turnserver', 'coturn', 'turn.e2e.test.ts'))('a call
   beforeAll(async () => {
     coturn = await startCoturn(SECRET);
     world = await startWorld({ ice: { turnUrls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], turnSecret: SECRET, turnTtlS: TTL_S } });
-    for (const name of ['alice', 'bob']) await registerUser(world, name);
-    alice = await user(world, 'alice');
-    bob = await user(world, 'bob');
+    [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
   }, 60_000);
 
   afterAll(async () => {
