@@ -141,11 +141,14 @@ describe('TURN credentials per call', () => {
         const first = await invite(alice, bob);
         const old = expectFreshTurn(first, 2, secret, urls);
         // Valid while fresh (and coturn is up once it answers).
-        expect(await allocateWhenUp(turnClient(), old.username ?? '', old.credential ?? ''), coturn.output()).toMatchObject({ ok: true });
+        const inTime = turnClient();
+        expect(await allocateWhenUp(inTime, old.username ?? '', old.credential ?? ''), coturn.output()).toMatchObject({ ok: true });
         expectOk(await alice.emit('call:cancel', { callId: first.callId }));
 
         await new Promise((resolve) => setTimeout(resolve, (first.iceExpiresAt ?? 0) - Date.now() + 1100));
         expect(await turnClient().allocate(old.username ?? '', old.credential ?? '')).toMatchObject({ ok: false, code: 401 });
+        // A relay allocated in time still serves its call (what PROTOCOL.md says of long calls).
+        expect(await inTime.permit('8.8.8.8')).toMatchObject({ ok: true });
         const fresh = expectFreshTurn(await invite(alice, bob), 2, secret, urls);
         expect(await turnClient().allocate(fresh.username ?? '', fresh.credential ?? ''), coturn.output()).toMatchObject({ ok: true });
       } finally {
