@@ -169,6 +169,7 @@ describe('group calls across nodes', () => {
       room: 'standup',
       participants: [ref('alice')],
       ownership: { owner: ref('alice'), canChangeCode: false, hasCode: true },
+      iceServers: [],
     });
     expect(await alice.next('room:joined')).toEqual({ callId, user: ref('bob'), polite: false });
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup', code: 'sesame-42' }));
@@ -436,7 +437,7 @@ describe('a node killed mid-call', () => {
 
     // alice's client reconnects (through a load balancer: to the survivor) and resumes at once.
     const alice2 = await connect(survivor, l('alice'), { device: 'alice-laptop-01' }, []);
-    expect(expectOk(await alice2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false });
+    expect(expectOk(await alice2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false, iceServers: [] });
     await expectRelay(alice2, bob, callId);
     await expectRelay(bob, alice2, callId);
     expectOk(await alice2.emit('call:mute', { callId, muted: true }));

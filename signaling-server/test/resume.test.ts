@@ -40,7 +40,7 @@ describe('a device that loses its connection mid-call', () => {
     expect(expectOk(await alice.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
 
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
-    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
+    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     expect(await alice.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'bob' });
     await expectRelay(alice, bob2, callId);
     await expectRelay(bob2, alice, callId);
@@ -200,10 +200,10 @@ describe('after a server restart', () => {
     const alice = await connect(second, logins.alice, { device: ALICE_DEVICE });
     const bob = await connect(second, logins.bob, { device: BOB_DEVICE });
 
-    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false });
+    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false, iceServers: [] });
     // One claim is not a call: nothing is relayed yet.
     expect(await alice.emit('call:signal', { callId, candidate: null })).toMatchObject({ ok: false, code: 'not_found' });
-    expect(expectOk(await bob.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
+    expect(expectOk(await bob.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: true, username: 'bob' });
 
     await expectRelay(alice, bob, callId);

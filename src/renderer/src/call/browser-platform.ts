@@ -53,6 +53,7 @@ function peerSession(r: PeerRequest): PeerSession {
     release: () => session.release(),
     signalingRestored: () => session.signalingRestored(),
     setMuted: (muted) => session.setMuted(muted),
+    setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
     receivedLevel: () => session.receivedLevel(),
     close: () => {

@@ -21,9 +21,9 @@ export class CallResume {
     private readonly rejoin: (call: RememberedCall) => Promise<boolean>,
   ) {}
 
-  /** The server took this session: keep its relay servers, send what waited, resume a call. */
+  /** The server took this session: keep its ICE servers, send what waited, resume a call. */
   sessionReady(ready: SessionReady): void {
-    this.calls.line.iceServers = ready.iceServers;
+    this.calls.line.ice.sessionReady(ready.iceServers);
     this.calls.hangups.flush();
     void this.resume();
   }
@@ -67,8 +67,13 @@ export class CallResume {
       if (res.code !== 'unavailable') calls.end('failed', false, 'The call ended while you were offline.');
       return;
     }
-    if (res.state === 'ended') calls.end(res.reason, false);
-    else if (res.state === 'waiting') calls.mesh.setAway(live.peer.username, true); // until call:peer-connection says the peer is back
+    if (res.state === 'ended') {
+      calls.end(res.reason, false);
+      return;
+    }
+    // Fresh TURN credentials: those of the call may have expired while this device was away.
+    calls.line.ice.granted(live.callId, res);
+    if (res.state === 'waiting') calls.mesh.setAway(live.peer.username, true); // until call:peer-connection says the peer is back
     else this.resumed();
   }
 }

@@ -4,7 +4,7 @@
  * WebRTC. (The browser suite runs the same paths with real media.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Ack, ClientEvent, ClientPayload, ClientReplies, RoomOwnership, UserRef } from 'parley-server/protocol';
+import type { Ack, ClientEvent, ClientPayload, ClientReplies, RoomOwnership, SessionReady, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import type { ServerEvent, ServerPayload } from '../connection/signaling.js';
 import { Notices } from '../lib/notices.svelte.js';
@@ -76,6 +76,10 @@ class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  iceServers: RTCIceServer[][] = [];
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers.push(servers);
+  }
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
   }
@@ -125,8 +129,9 @@ function setup() {
   };
   const calls = new CallController(deps);
   const groups = new GroupCalls(calls, deps);
-  listenForCalls(link, calls, new CallResume(calls, link, notices, () => Promise.resolve(true)), notices);
-  return { link, calls, groups, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
+  const resume = new CallResume(calls, link, notices, () => Promise.resolve(true));
+  listenForCalls(link, calls, resume, notices);
+  return { link, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
 }
 
 /** Lets the awaits inside the controller run. */
@@ -272,6 +277,52 @@ describe('call controller: a call that rings here', () => {
     expect(sessions.map((s) => s.request.user.username).sort()).toEqual(['bob', 'carol', 'dan']);
     expect(calls.title).toBe('Bob, Carol +1');
     expect(calls.group).toBe(true);
+  });
+});
+
+describe('call controller: ICE servers per call', () => {
+  const STUN = { urls: ['stun:stun.example.org'] };
+  const turn = (n: number) => ({ urls: ['turn:turn.example.org'], username: `${n}:id`, credential: `c${n}` });
+  const grant = (n: number) => ({ iceServers: [STUN, turn(n)], iceExpiresAt: Date.now() + 3600_000 });
+  const ready: SessionReady = { protocol: 2, user: ME, sessionId: 's', status: 'available', iceServers: [STUN], missedCalls: 0, presence: [] };
+
+  it("gives each call's connections the servers of its ack, renewed before they expire, until it ends", async () => {
+    vi.useFakeTimers();
+    const { link, calls, groups, resume, sessions } = setup();
+    resume.sessionReady(ready);
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1', ...grant(1) }));
+    link.replies.set('call:ice', () => ({ ok: true, ...grant(2) }));
+    await calls.dial('bob');
+    expect(sessions[0]!.request.iceServers).toEqual([STUN, turn(1)]);
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    await vi.advanceTimersByTimeAsync(3600_000 * 0.8);
+    expect(link.last('call:ice')).toEqual({ callId: 'c1' });
+    expect(sessions[0]!.iceServers).toEqual([[STUN, turn(2)]]);
+    calls.hangup();
+    await vi.advanceTimersByTimeAsync(3 * 3600_000);
+    expect(link.events().filter((e) => e === 'call:ice')).toHaveLength(1);
+
+    // Answered here: the connection made while it rang (with the session's) gets the accept's.
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'c2', polite: true, ...grant(3) }));
+    link.emit('call:incoming', { callId: 'c2', from: user('carol'), polite: true, media: { audio: true, video: false } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions[1]!.request.iceServers).toEqual([STUN]);
+    await calls.answer();
+    expect(sessions[1]!.iceServers).toEqual([[STUN, turn(3)]]);
+    expect(calls.line.ice.servers).toEqual([STUN, turn(3)]);
+    calls.hangup();
+
+    // A room: everyone there and everyone who joins later gets the join's; a resume's replace them on every connection.
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob')], ...grant(4) }));
+    calls.dismissEnded();
+    await groups.joinRoom('standup');
+    link.emit('room:joined', { callId: 'r1', user: user('dan'), polite: false });
+    expect(sessions.slice(2).map((s) => s.request.iceServers)).toEqual([[STUN, turn(4)], [STUN, turn(4)]]);
+    link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: true, ...grant(5) }));
+    resume.sessionReady(ready);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions.slice(2).map((s) => s.iceServers.at(-1))).toEqual([[STUN, turn(5)], [STUN, turn(5)]]);
   });
 });
 

@@ -19,6 +19,8 @@ export interface PeerSession {
   release(): void;
   signalingRestored(): void;
   setMuted(muted: boolean): void;
+  /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
+  setIceServers(servers: RTCIceServer[]): void;
   getStats(): Promise<RTCStatsReport>;
   /** The level of their audio as it arrives now, 0..1 (audio-level.ts). */
   receivedLevel(): number;
@@ -151,6 +153,11 @@ export class Mesh {
 
   setMuted(muted: boolean): void {
     for (const link of this.links.values()) link.session?.setMuted(muted);
+  }
+
+  /** Fresh ICE servers for every session of the call. */
+  setIceServers(servers: RTCIceServer[]): void {
+    for (const link of this.links.values()) link.session?.setIceServers(servers);
   }
 
   /** Signaling works again: each session mends its path if it needs to. */

@@ -32,6 +32,10 @@ class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  iceServers: RTCIceServer[][] = [];
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers.push(servers);
+  }
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map(this.stats.map((s, i) => [String(i), s])) as unknown as RTCStatsReport);
   }
