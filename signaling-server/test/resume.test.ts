@@ -78,6 +78,7 @@ describe('a device that loses its connection mid-call', () => {
       state: 'active',
       polite: true,
       participants: [{ username: 'bob', displayName: 'Bob' }],
+      iceServers: [],
     });
     expect(await bob.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'alice', fresh: true });
     await expectRelay(bob, alice2, callId);
