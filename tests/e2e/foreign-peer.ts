@@ -50,7 +50,7 @@ function pageSide(layout: Layout): void {
     },
     async offer(): Promise<void> {
       await pc.setLocalDescription(await pc.createOffer());
-      send({ description: pc.localDescription!.toJSON() as RTCSessionDescriptionInit });
+      send({ description: pc.localDescription!.toJSON() });
     },
     async signal(json: string): Promise<void> {
       const { description, candidate } = JSON.parse(json) as Wire;
@@ -59,7 +59,7 @@ function pageSide(layout: Layout): void {
         for (const c of pending.splice(0)) await pc.addIceCandidate(c);
         if (description.type === 'offer') {
           await pc.setLocalDescription(await pc.createAnswer());
-          send({ description: pc.localDescription!.toJSON() as RTCSessionDescriptionInit });
+          send({ description: pc.localDescription!.toJSON() });
         }
       } else if (candidate) {
         if (pc.remoteDescription) await pc.addIceCandidate(candidate);

@@ -77,6 +77,7 @@ export class ChatLog {
     const id = newChatId();
     const entryId = this.add('You', true, text, sentAt);
     const channels = [...this.channels.keys()];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
     this.outgoing.set(id, { entryId, waiting: new Set(channels), peers: channels.length, failed: [] });
     for (const channel of channels) channel.send(text, sentAt, id);
     return true;

@@ -90,7 +90,6 @@ export class ChatChannel {
   private listener: ((message: ChatWire | ChatWireV1) => void) | null = null;
   private deliveryListener: ((id: string, delivery: Delivery) => void) | null = null;
   /** Messages sent and not acknowledged yet, with their deadlines. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not shown
   private readonly unacked = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(pc: RTCPeerConnection) {

@@ -93,6 +93,11 @@ export class FrameWatch {
     this.receiver.track.removeEventListener('mute', this.onMute);
   }
 
+  /** Read through a call: `stopped` changes while a reading is awaited. */
+  private disposed(): boolean {
+    return this.stopped;
+  }
+
   private readonly onUnmute = (): void => {
     if (this.timer) clearTimeout(this.timer);
     void this.tick();
@@ -115,7 +120,7 @@ export class FrameWatch {
       // A closed connection: the next reading, if any, says more.
     }
     this.reading = false;
-    if (this.stopped) return;
+    if (this.disposed()) return;
     if (this.flow.flowing !== was) this.onChange(this.flow.flowing);
     this.timer = setTimeout(() => void this.tick(), this.flow.flowing ? FLOW_INTERVAL_MS : WAIT_INTERVAL_MS);
   }

@@ -46,7 +46,7 @@ export class VideoLink {
   private slots: Slots = {};
   private readonly local: Record<VideoSource, MediaStreamTrack | null> = { camera: null, screen: null };
   private remote: RemoteVideo = { camera: null, screen: null };
-  private readonly incoming: Partial<Record<VideoSource, Incoming>> = {};
+  private readonly incoming: Record<VideoSource, Incoming | null> = { camera: null, screen: null };
   private readonly listeners = new Set<(remote: RemoteVideo) => void>();
   private readonly refusalListeners = new Set<() => void>();
   private readonly quality: VideoQuality;
@@ -206,7 +206,7 @@ export class VideoLink {
     const current = this.incoming[source];
     if (!current) return;
     current.watch.dispose();
-    delete this.incoming[source];
+    this.incoming[source] = null;
     this.show(source, null);
   }
 
