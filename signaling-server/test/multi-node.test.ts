@@ -12,17 +12,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
 import { RedisServer } from './redis-server.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes, expectRelay } from './harness.js';
 import { testRedis } from './test-stores.js';
 
 const audio = { audio: true, video: false };
-
-async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
-  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
-  expectOk(await from.emit('call:signal', { callId, candidate }));
-  await arrived;
-}
 
 async function healthz(server: { url: string }): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${server.url}/healthz`);

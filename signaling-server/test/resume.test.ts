@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer, expectRelay } from './harness.js';
 
 const ALICE_DEVICE = 'alice-laptop-0001';
 const BOB_DEVICE = 'bob-desktop-0001';
@@ -18,14 +18,6 @@ async function pair(server: TestServer): Promise<{ alice: Device; bob: Device; l
   const alice = await connect(server, logins.alice, { device: ALICE_DEVICE });
   const bob = await connect(server, logins.bob, { device: BOB_DEVICE });
   return { alice, bob, logins };
-}
-
-/** A signal from one device reaches the other: the relay works for this call. */
-async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
-  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
-  expectOk(await from.emit('call:signal', { callId, candidate }));
-  await arrived;
 }
 
 describe('a device that loses its connection mid-call', () => {

@@ -55,6 +55,7 @@ function peerSession(r: PeerRequest): PeerSession {
     setMuted: (muted) => session.setMuted(muted),
     setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
+    descriptions: () => session.descriptions(),
     receivedLevel: () => session.receivedLevel(),
     close: () => {
       r.media.detach(session.video);

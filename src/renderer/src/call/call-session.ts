@@ -164,6 +164,10 @@ export class CallSession {
     return this.pc.getStats();
   }
 
+  descriptions(): { local: string | null; remote: string | null } {
+    return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
+  }
+
   /**
    * The level of the peer's audio as it arrives (0..1, the meters' scale),
    * from the RTP audio level of the packets played out: cheap enough to read

@@ -83,6 +83,9 @@ class FakeSession implements PeerSession {
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
   }
+  descriptions(): { local: string | null; remote: string | null } {
+    return { local: null, remote: null };
+  }
   receivedLevel(): number {
     return 0;
   }
