@@ -6,7 +6,8 @@
  * it needs them; added ones come after the negotiated ones, so the order,
  * and so the mapping, holds for both sides.
  */
-import type { VideoSource } from './video.js';
+export type VideoSource = 'camera' | 'screen';
+export const VIDEO_SOURCES: readonly VideoSource[] = ['camera', 'screen'];
 
 export type Slots = Partial<Record<VideoSource, RTCRtpTransceiver>>;
 

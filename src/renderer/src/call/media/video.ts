@@ -25,13 +25,12 @@
  */
 import { logger } from '../../lib/log.js';
 import { FrameWatch } from './frame-flow.js';
-import { findSlots, peerSends, refusedIn, type Slots } from './video-slots.js';
+import { findSlots, peerSends, refusedIn, VIDEO_SOURCES, type Slots, type VideoSource } from './video-slots.js';
 import { VideoQuality } from './video-quality.js';
 
 const log = logger('video');
 
-export type VideoSource = 'camera' | 'screen';
-export const VIDEO_SOURCES: readonly VideoSource[] = ['camera', 'screen'];
+export { VIDEO_SOURCES, type VideoSource } from './video-slots.js';
 
 /** What the peer sends now: one stream per source, the same object for as long as it sends. */
 export type RemoteVideo = Record<VideoSource, MediaStream | null>;
