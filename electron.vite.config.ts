@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
+import { compression } from 'vite-plugin-compression2';
 
 export default defineConfig({
   main: {
@@ -16,6 +17,8 @@ export default defineConfig({
     base: './',
     plugins: [
       svelte(),
+      // Brotli and gzip copies beside each file worth it, which the server sends by Accept-Encoding (web-root.ts).
+      compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
       {
         // Vite's dev server injects <style> elements for hot reload; the built app never needs inline styles.
         name: 'parley-dev-csp',

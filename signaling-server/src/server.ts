@@ -25,7 +25,6 @@ import { HistoryRepository } from './history/history-repository.js';
 import { HistoryRetention } from './history/retention.js';
 import { createHttpApp } from './http/app.js';
 import { hostPolicy } from './http/hosts.js';
-import { iceServersFor } from './ice-servers.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -171,7 +170,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),
-    iceServers: (opaqueId) => iceServersFor(config, opaqueId),
+    ice: config,
     messageRate: config.messageRate,
     messageBurst: config.messageBurst,
     floodDisconnect: config.floodDisconnect,

@@ -9,7 +9,7 @@
  * stack are not built or started here.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { userInfo } from 'node:os';
 import getPort from 'get-port';
@@ -19,25 +19,14 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { SETTINGS } from '../src/config.js';
 import { iceServersFor } from '../src/ice-servers.js';
+import { allocateWhenUp, DEPLOY, missingTool as missing, startCoturn, tool } from './coturn.js';
 import { startTestServer, tempDir } from './harness.js';
 import { TurnClient } from './turn-client.js';
 
+const missingTool = (name: string, pkg: string) => missing(name, pkg, 'deploy-kit.test.ts');
+
 const run = promisify(execFile);
-const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
 const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
-
-function tool(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-function missingTool(name: string, pkg: string): boolean {
-  if (tool(name)) return false;
-  process.stdout.write(`deploy-kit.test.ts: ${name} is not installed (Debian package "${pkg}"), its check is skipped\n`);
-  return true;
-}
-
 
 /** The private and loopback ranges the coturn config must refuse to relay to, as denied-peer-ip values. */
 const MUST_DENY = [
@@ -183,26 +172,14 @@ describe('deploy/coturn/turnserver.conf', () => {
     'coturn starts with it, accepts the credentials parley-server hands out, refuses a wrong secret and a private peer',
     { timeout: 60_000 },
     async () => {
-      const dir = tempDir();
-      const port = await getPort({ host: '127.0.0.1' });
       const secret = 'a-shared-turn-secret-for-this-test';
-      const child = spawn(
-        tool('turnserver') as string,
-        ['-c', path.join(DEPLOY, 'coturn/turnserver.conf'), `--static-auth-secret=${secret}`, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`, `--pidfile=${dir}/turnserver.pid`, '--no-tls', '--no-dtls'],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
-      child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
-      const turn = new TurnClient('127.0.0.1', port);
+      const coturn = await startCoturn(secret);
+      const turn = new TurnClient('127.0.0.1', coturn.port);
       try {
         // It answers once its listener is up; until then requests go unanswered.
         const [server] = iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: secret, turnTtlS: 600 }, 'account-id').filter((s) => s.username);
-        let allocated;
-        for (let attempt = 0; attempt < 20 && !allocated; attempt++) {
-          allocated = await turn.allocate(server?.username ?? '', server?.credential ?? '').catch(() => undefined);
-        }
-        expect(allocated, output).toMatchObject({ ok: true });
+        const allocated = await allocateWhenUp(turn, server?.username ?? '', server?.credential ?? '');
+        expect(allocated, coturn.output()).toMatchObject({ ok: true });
         // Hardening: no relay to the host's network or loopback, relay to a public address.
         expect(await turn.permit('10.1.2.3')).toMatchObject({ ok: false, code: 403 });
         expect(await turn.permit('127.0.0.1')).toMatchObject({ ok: false, code: 403 });
@@ -210,18 +187,18 @@ describe('deploy/coturn/turnserver.conf', () => {
         expect(await turn.permit('8.8.8.8')).toMatchObject({ ok: true });
 
         const [wrong] = iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: 'another-secret-entirely', turnTtlS: 600 }, 'account-id');
-        const other = new TurnClient('127.0.0.1', port);
+        const other = new TurnClient('127.0.0.1', coturn.port);
         try {
           expect(await other.allocate(wrong?.username ?? '', wrong?.credential ?? '')).toMatchObject({ ok: false, code: 401 });
         } finally {
           other.close();
         }
         // Every line of the file was understood (the refusals above are logged as ERROR, by design).
-        expect(output).not.toMatch(/Bad configuration format|Wrong address format|[Uu]nknown option/);
-        expect(output).toMatch(/A peer IP 10\.1\.2\.3 denied in the range: 10\.0\.0\.0-10\.255\.255\.255/);
+        expect(coturn.output()).not.toMatch(/Bad configuration format|Wrong address format|[Uu]nknown option/);
+        expect(coturn.output()).toMatch(/A peer IP 10\.1\.2\.3 denied in the range: 10\.0\.0\.0-10\.255\.255\.255/);
       } finally {
         turn.close();
-        child.kill('SIGTERM');
+        coturn.stop();
       }
     },
   );

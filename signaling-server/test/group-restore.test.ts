@@ -66,18 +66,18 @@ describe('a group call across a server restart', () => {
     const server = await startTestServer({ dataDir, callGraceS: 30 });
     const [alice, bob, carol] = (await reconnect(server, logins)) as [Device, Device, Device];
     // One claim is not a call: nothing is relayed yet.
-    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false });
+    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false, iceServers: [] });
     expect(await alice.emit('call:signal', { callId, to: 'bob', candidate: null })).toMatchObject({ ok: false, code: 'not_found' });
     // The second restores it; carol, not back yet, is awaited.
     const bobBack = expectOk(await bob.emit('call:resume', { callId }));
-    expect(bobBack).toEqual({ ok: true, state: 'active', polite: true });
+    expect(bobBack).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     expect(await alice.next('call:peer-connection', (p) => p.username === 'bob')).toEqual({ callId, connected: true, username: 'bob' });
     for (const d of [alice, bob]) expect(await d.next('call:peer-connection', (p) => p.username === 'carol')).toEqual({ callId, connected: false, username: 'carol' });
     await expectMesh(callId, [alice, bob]);
     expect(await alice.emit('call:signal', { callId, to: 'dave', candidate: null })).toMatchObject({ ok: false, code: 'not_in_call' });
 
     // The third comes back into it, and hears that the other two are there.
-    expect(expectOk(await carol.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
+    expect(expectOk(await carol.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     for (const d of [alice, bob]) expect(await d.next('call:peer-connection', (p) => p.username === 'carol' && p.connected)).toBeTruthy();
     await settle(carol);
     expect(carol.events('call:peer-connection').map((p) => [p.username, p.connected])).toEqual([
@@ -181,7 +181,7 @@ describe('a group call across a server restart', () => {
     const third = await startTestServer({ dataDir: first.dataDir, callGraceS: 30 });
     const [alice3, carol3] = (await reconnect(third, [logins[0], logins[2]] as LoginResponse[])) as [Device, Device];
     expectOk(await carol3.emit('call:hangup', { callId }));
-    expect(expectOk(await alice3.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false });
+    expect(expectOk(await alice3.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false, iceServers: [] });
     expect(await alice3.next('room:left')).toEqual({ callId, username: 'carol', reason: 'hangup' });
     expectOk(await alice3.emit('call:mute', { callId, muted: false }));
     expectOk(await alice3.emit('call:hangup', { callId }));
@@ -206,6 +206,7 @@ describe('a group call across a server restart', () => {
       ok: true,
       state: 'active',
       polite: true,
+      iceServers: [],
       participants: [
         { username: 'alice', displayName: 'Alice' },
         { username: 'bob', displayName: 'Bob' },

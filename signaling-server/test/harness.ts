@@ -198,6 +198,14 @@ export function expectOk<T extends object>(ack: Ack<T>): T & { ok: true } {
   return ack;
 }
 
+/** A signal from one device reaches the other: the relay works for this call. */
+export async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
+  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
+  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
+  expectOk(await from.emit('call:signal', { callId, candidate }));
+  await arrived;
+}
+
 /** Places a call from `caller` to `callee` and answers it on `callee`. */
 export async function establishCall(caller: Device, callee: Device): Promise<string> {
   const { callId } = expectOk(await caller.emit('call:invite', { to: callee.ready.user.username, media: { audio: true, video: false } }));

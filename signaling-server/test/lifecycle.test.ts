@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SECRET_FILE } from '../src/auth/tokens.js';
 import { DATABASE_FILE } from '../src/db/database.js';
-import type { LoginResponse } from '../src/protocol/index.js';
+import type { IceServer, LoginResponse } from '../src/protocol/index.js';
 import { VERSION } from '../src/version.js';
 import { connectError, disconnected, exitWithin, startChildServer } from './cli-helpers.js';
 import { connect, establishCall, expectOk, openSocket, postJson, register, settle, startTestServer, team, tempDir } from './harness.js';
@@ -285,9 +285,15 @@ describe('logs', () => {
 
     const alice = await connect(server, aliceToken);
     const bob = await connect(server, bobToken);
-    const turn = alice.ready.iceServers.find((s) => s.credential !== undefined);
-    expect(turn?.credential).toBeDefined();
-    const callId = await establishCall(alice, bob);
+    // TURN credentials come with each call: the caller's in the invite's ack, the callee's in the accept's, and renewed.
+    const credential = (grant: { iceServers?: IceServer[] }) => grant.iceServers?.find((s) => s.credential !== undefined)?.credential ?? '';
+    const invited = expectOk(await alice.emit('call:invite', { to: 'bob', media: { audio: true, video: false } }));
+    const { callId } = invited;
+    await bob.next('call:incoming', (p) => p.callId === callId);
+    const accepted = expectOk(await bob.emit('call:accept', { callId }));
+    await alice.next('call:accepted', (p) => p.callId === callId);
+    const renewed = expectOk(await bob.emit('call:ice', { callId }));
+    for (const grant of [invited, accepted, renewed]) expect(credential(grant)).not.toBe('');
 
     const sdpMarker = 'SDP-MARKER-4b1e07';
     const candidateMarker = 'CANDIDATE-MARKER-88c2';
@@ -334,7 +340,9 @@ describe('logs', () => {
       'invite code': inviteCode,
       'guessed invite code': 'guess-marker-0000',
       'TURN secret': turnSecret,
-      'TURN credential': turn!.credential!,
+      'TURN credential (call:invite)': credential(invited),
+      'TURN credential (call:accept)': credential(accepted),
+      'TURN credential (call:ice)': credential(renewed),
       SDP: sdpMarker,
       'ICE candidate': candidateMarker,
     };

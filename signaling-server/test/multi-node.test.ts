@@ -13,17 +13,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
 import { RedisServer } from './redis-server.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, twoNodes, expectRelay } from './harness.js';
 import { testRedis } from './test-stores.js';
 
 const audio = { audio: true, video: false };
-
-async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
-  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
-  expectOk(await from.emit('call:signal', { callId, candidate }));
-  await arrived;
-}
 
 async function healthz(server: { url: string }): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${server.url}/healthz`);
@@ -170,6 +163,7 @@ describe('group calls across nodes', () => {
       room: 'standup',
       participants: [ref('alice')],
       ownership: { owner: ref('alice'), canChangeCode: false, hasCode: true },
+      iceServers: [],
     });
     expect(await alice.next('room:joined')).toEqual({ callId, user: ref('bob'), polite: false });
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup', code: 'sesame-42' }));
@@ -468,7 +462,7 @@ describe('a node killed mid-call', () => {
 
     // alice's client reconnects (through a load balancer: to the survivor) and resumes at once.
     const alice2 = await connect(survivor, l('alice'), { device: 'alice-laptop-01' }, []);
-    expect(expectOk(await alice2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false });
+    expect(expectOk(await alice2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: false, iceServers: [] });
     await expectRelay(alice2, bob, callId);
     await expectRelay(bob, alice2, callId);
     expectOk(await alice2.emit('call:mute', { callId, muted: true }));

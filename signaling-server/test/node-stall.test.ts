@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { startChildServer, type ChildServer } from './cli-helpers.js';
-import { connect, type Device, establishCall, expectOk, register, settle, tempDir } from './harness.js';
+import { connect, type Device, establishCall, expectRelay, register, settle, tempDir } from './harness.js';
 import { testRedis } from './test-stores.js';
 
 const TIMEOUT_MS = 2000;
@@ -28,13 +28,6 @@ function undisturbed(device: Device, callId: string) {
     peerLost: device.events('call:peer-connection').filter((p) => p.callId === callId && !p.connected).length,
     ended: device.events('call:ended').length,
   };
-}
-
-async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
-  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
-  expectOk(await from.emit('call:signal', { callId, candidate }));
-  await arrived;
 }
 
 describe('a node stalled longer than the node timeout', () => {

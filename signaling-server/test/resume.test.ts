@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { disconnected, startChildServer } from './cli-helpers.js';
-import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
+import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer, expectRelay } from './harness.js';
 
 const ALICE_DEVICE = 'alice-laptop-0001';
 const BOB_DEVICE = 'bob-desktop-0001';
@@ -18,14 +18,6 @@ async function pair(server: TestServer): Promise<{ alice: Device; bob: Device; l
   const alice = await connect(server, logins.alice, { device: ALICE_DEVICE });
   const bob = await connect(server, logins.bob, { device: BOB_DEVICE });
   return { alice, bob, logins };
-}
-
-/** A signal from one device reaches the other: the relay works for this call. */
-async function expectRelay(from: Device, to: Device, callId: string): Promise<void> {
-  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
-  expectOk(await from.emit('call:signal', { callId, candidate }));
-  await arrived;
 }
 
 describe('a device that loses its connection mid-call', () => {
@@ -40,7 +32,7 @@ describe('a device that loses its connection mid-call', () => {
     expect(expectOk(await alice.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
 
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
-    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
+    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     expect(await alice.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'bob' });
     await expectRelay(alice, bob2, callId);
     await expectRelay(bob2, alice, callId);
@@ -78,6 +70,7 @@ describe('a device that loses its connection mid-call', () => {
       state: 'active',
       polite: true,
       participants: [{ username: 'bob', displayName: 'Bob' }],
+      iceServers: [],
     });
     expect(await bob.next('call:peer-connection', (p) => p.connected)).toEqual({ callId, connected: true, username: 'alice', fresh: true });
     await expectRelay(bob, alice2, callId);
@@ -200,10 +193,10 @@ describe('after a server restart', () => {
     const alice = await connect(second, logins.alice, { device: ALICE_DEVICE });
     const bob = await connect(second, logins.bob, { device: BOB_DEVICE });
 
-    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false });
+    expect(expectOk(await alice.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'waiting', polite: false, iceServers: [] });
     // One claim is not a call: nothing is relayed yet.
     expect(await alice.emit('call:signal', { callId, candidate: null })).toMatchObject({ ok: false, code: 'not_found' });
-    expect(expectOk(await bob.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true });
+    expect(expectOk(await bob.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'active', polite: true, iceServers: [] });
     expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: true, username: 'bob' });
 
     await expectRelay(alice, bob, callId);

@@ -28,7 +28,14 @@ describe('named rooms', () => {
 
     const bobJoin = expectOk(await bob.emit('room:join', { name: 'standup' }));
     const aliceRef = { username: 'alice', displayName: 'Alice' };
-    expect(bobJoin).toEqual({ ok: true, callId, room: 'standup', participants: [aliceRef], ownership: { owner: aliceRef, canChangeCode: false, hasCode: false } });
+    expect(bobJoin).toEqual({
+      ok: true,
+      callId,
+      room: 'standup',
+      participants: [aliceRef],
+      ownership: { owner: aliceRef, canChangeCode: false, hasCode: false },
+      iceServers: [],
+    });
     expect(await alice.next('room:joined')).toEqual({ callId, user: { username: 'bob', displayName: 'Bob' }, polite: false });
 
     const carolJoin = expectOk(await carol.emit('room:join', { name: 'standup' }));
@@ -216,6 +223,7 @@ describe('Add person', () => {
         { username: 'alice', displayName: 'Alice' },
         { username: 'bob', displayName: 'Bob' },
       ],
+      iceServers: [],
     });
     expect(await carol.next('call:ended')).toEqual({ callId, reason: 'answered-elsewhere' });
     for (const d of [alice, bob]) expect(await d.next('room:joined')).toEqual({ callId, user: { username: 'carol', displayName: 'Carol' }, polite: false });

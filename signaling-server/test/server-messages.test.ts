@@ -54,6 +54,7 @@ describe('server message schemas', () => {
     await ask(alice, 'call:signal', { callId, description: offer });
     await ask(bob, 'call:signal', { callId, candidate });
     await ask(bob, 'call:signal', { callId, candidate: null });
+    await ask(alice, 'call:ice', { callId });
     await ask(bob, 'call:mute', { callId, muted: true });
     await alice.next('call:muted');
     await ask(bob, 'call:note', { callId, chat: true });

@@ -36,6 +36,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
   'call:cancel': [{}, { callId: [] }, { callId: huge }],
   'call:hangup': [{}, { callId: false }, { callId: huge }, { callId: 'c', reason: 'hangup' }, { callId: 'c', reason: 1 }],
   'call:resume': [{}, { callId: 7 }, { callId: huge }, { callId: 'c', role: 'caller' }, { callId: '\u0000' }, { callId: 'ça' }],
+  'call:ice': [{}, { callId: 7 }, { callId: huge }, { callId: '' }, { callId: 'c', ttl: 60 }],
   'call:signal': [
     { callId: 'c' },
     { callId: 'c', description: { type: 'bogus', sdp: '' } },
@@ -104,6 +105,7 @@ describe('malformed input', () => {
       ['call:signal', { callId, candidate: null }],
       ['call:mute', { callId, muted: true }],
       ['call:add', { callId, to: 'bob' }],
+      ['call:ice', { callId }],
     ] as const) {
       expect(await alice.emitRaw(event, payload), event).toMatchObject({ ok: false, code: 'not_found' });
     }

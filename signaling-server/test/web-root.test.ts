@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, extractSettingFlags, loadConfig } from '../src/config.js';
@@ -43,19 +44,23 @@ function expectSecurityHeaders(headers: Headers): void {
   expect(headers.get('permissions-policy')).toBe('microphone=(self), camera=(self), speaker-selection=(self)');
 }
 
-/** A GET with the path sent exactly as given: fetch() would resolve `%2e%2e` before sending. */
-function rawGet(server: TestServer, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+/** A GET with the path sent exactly as given (fetch() would resolve `%2e%2e` before sending); the body as the bytes sent, compressed or not. */
+function rawBytes(server: TestServer, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path: rawPath, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+async function rawGet(server: TestServer, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  const res = await rawBytes(server, rawPath, headers);
+  return { ...res, body: res.body.toString('utf8') };
 }
 
 describe('web root', () => {
@@ -210,6 +215,42 @@ describe('web root', () => {
     const inside = await rawGet(server, '/icon.svg');
     expect(inside.status).toBe(200);
     expect(inside.body).toContain('<svg');
+  });
+
+  it('sends what the build compressed by Accept-Encoding (brotli first), with the same caching, and the plain file otherwise', async () => {
+    const dir = webFolder();
+    const big = SCRIPT.repeat(200);
+    const asset = path.join(dir, 'assets', 'app-abc123.js');
+    writeFileSync(asset, big);
+    writeFileSync(`${asset}.br`, brotliCompressSync(big));
+    writeFileSync(`${asset}.gz`, gzipSync(big));
+    const index = path.join(dir, 'index.html');
+    writeFileSync(`${index}.br`, brotliCompressSync(INDEX));
+    const server = await startTestServer({ webRoot: dir });
+    const get = (p: string, encoding?: string) => rawBytes(server, p, encoding === undefined ? {} : { 'accept-encoding': encoding });
+
+    const br = await get('/assets/app-abc123.js', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).toString()).toBe(big);
+    expect(br.body.length).toBeLessThan(big.length / 10);
+    expect(br.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/i);
+
+    const gz = await get('/assets/app-abc123.js', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(big);
+
+    const plain = await get('/assets/app-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(big);
+
+    // The page itself, compressed, still says to check it is current.
+    const page = await get('/', 'br');
+    expect(page.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(page.body).toString()).toBe(INDEX);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it('is off without the setting: / is a JSON 404', async () => {

@@ -83,6 +83,10 @@ describe('1:1 audio calls in the browser', () => {
     // The connection quality indicator appears from the first statistics, with the numbers on hover.
     await expect.poll(() => alice.page.locator('.quality').getAttribute('title'), poll).toMatch(/Round trip \d+ ms, jitter \d+ ms, packet loss [\d.]+ %/);
     expect(await alice.page.locator('.quality').textContent()).toMatch(/Connection: (good|fair|poor)/);
+    // Both read the same verification code, derived from the keys their connection negotiated.
+    const code = (u: User) => u.page.getByLabel('Verification code', { exact: true }).textContent();
+    await expect.poll(() => code(alice), poll).toMatch(/^\d{4} \d{4}$/);
+    expect(await code(bob)).toBe(await code(alice));
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call.png') });
   });
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../signaling-server/src/config.js';
+import { loadConfig, type Config } from '../../signaling-server/src/config.js';
 import { createLogger } from '../../signaling-server/src/logger.js';
 import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -88,6 +88,8 @@ export interface WorldOptions {
   host?: string;
   /** The folder the server serves at `/`: the web build unless told (benchmarks serve baseline pages). */
   webRoot?: string;
+  /** STUN and TURN settings (none unless told). */
+  ice?: Partial<Pick<Config, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'>>;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -105,6 +107,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     messageRate: 1000,
     messageBurst: 1000,
     ...(options.host ? { host: options.host } : {}),
+    ...options.ice,
   });
   const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);
@@ -227,6 +230,14 @@ export async function user(world: Site, name: string, options: OpenOptions = {})
   const u = await openUser(world, name, options);
   await signIn(u);
   return u;
+}
+
+/** Registers each of `names`, then opens each signed in (all registered first, so each sees the others). */
+export async function team(world: Site, ...names: string[]): Promise<User[]> {
+  for (const name of names) await registerUser(world, name);
+  const users: User[] = [];
+  for (const name of names) users.push(await user(world, name));
+  return users;
 }
 
 export interface AudioIn {

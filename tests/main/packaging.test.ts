@@ -27,7 +27,8 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs the built app and the tray icons', () => {
-    expect(block('files')).toEqual(['- out/**', '- build/tray/**', '- "!**/*.map"']);
+    // Without source maps, and without the web build's compressed copies (for the server, not the asar).
+    expect(block('files')).toEqual(['- out/**', '- build/tray/**', '- "!**/*.map"', '- "!out/renderer/**/*.{br,gz}"']);
     expect(config).toMatch(/^asar: true$/m);
   });
 

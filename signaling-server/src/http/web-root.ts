@@ -1,6 +1,8 @@
 /**
  * Serves the built web client (PARLEY_WEB_ROOT: index.html plus assets/) at
- * `/`, next to the API. Files are served as they are; a GET for a page the
+ * `/`, next to the API. A file the build also wrote compressed (`.br`,
+ * `.gz` beside it) is sent compressed to a browser that accepts it, brotli
+ * first; hashed assets are cached for a year. A GET for a page the
  * client routes itself (`/contacts`) gets index.html. A symbolic link that
  * leads out of the folder is not followed: its path is not found. The
  * server's own paths (/api, /healthz, /metrics, /socket.io) are never
@@ -8,8 +10,10 @@
  * same name.
  */
 import { realpath, stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import { CONTENT_SECURITY_POLICY } from './web-policy.js';
 
 export { CONTENT_SECURITY_POLICY };
@@ -102,16 +106,21 @@ export function webRoot(dir: string): Router {
   });
 
   router.use(
-    express.static(dir, {
+    expressStaticGzip(dir, {
+      enableBrotli: true,
+      orderPreference: ['br', 'gzip'],
       index: 'index.html',
-      // A folder without a trailing slash is not redirected, and a folder is
-      // never listed: either falls through to the fallback below.
-      redirect: false,
-      dotfiles: 'ignore',
-      fallthrough: true,
-      setHeaders: (res: Response, file: string) => {
-        if (file.startsWith(assets)) res.setHeader('Cache-Control', IMMUTABLE);
-        else if (file === index) res.setHeader('Cache-Control', REVALIDATE);
+      serveStatic: {
+        // A folder without a trailing slash is not redirected, and a folder is
+        // never listed: either falls through to the fallback below.
+        redirect: false,
+        dotfiles: 'ignore',
+        fallthrough: true,
+        setHeaders: (res: ServerResponse, file: string) => {
+          if (file.startsWith(assets)) res.setHeader('Cache-Control', IMMUTABLE);
+          // index.html, or its .br / .gz
+          else if (file === index || file.startsWith(`${index}.`)) res.setHeader('Cache-Control', REVALIDATE);
+        },
       },
     }),
   );

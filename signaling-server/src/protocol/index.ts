@@ -90,6 +90,8 @@ export const clientSchemas = {
    * renderer crashed) and makes new ones; the others are told to do the same.
    */
   'call:resume': z.strictObject({ callId: callIdSchema, fresh: z.optional(z.boolean()) }),
+  /** Fresh ICE servers (TURN credentials) for a call this device takes part in: a long call asks before they expire. */
+  'call:ice': z.strictObject({ callId: callIdSchema }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
@@ -153,9 +155,9 @@ export interface HistoryEntry {
  * `call:peer-connection` when it does), or ended while this device was away.
  */
 export type CallResumeReply =
-  /** `participants`: everyone else in the call (servers before reload rejoin leave it out). */
-  | { state: 'active'; polite: boolean; participants?: UserRef[] }
-  | { state: 'waiting'; polite: boolean }
+  /** `participants`: everyone else in the call, when it resumes `fresh` (servers before reload rejoin leave it out). */
+  | ({ state: 'active'; polite: boolean; participants?: UserRef[] } & IceAckFields)
+  | ({ state: 'waiting'; polite: boolean } & IceAckFields)
   | { state: 'ended'; reason: EndReason };
 
 /**
@@ -172,21 +174,34 @@ export interface RoomOwnership {
   hasCode: boolean;
 }
 
+/**
+ * ICE servers for one call: STUN, and TURN with credentials issued for it
+ * (see PROTOCOL.md, "ICE servers and TURN credentials").
+ */
+export interface IceGrant {
+  iceServers: IceServer[];
+  /** When the TURN credentials in `iceServers` expire, in ms since the epoch; absent without TURN. */
+  iceExpiresAt?: number;
+}
+/** What the acks that start or resume a call carry besides their own fields; older servers leave it out. */
+export type IceAckFields = Partial<IceGrant>;
+
 /** What each acknowledgement carries on success. */
 export interface ClientReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
-  'call:invite': { callId: string };
+  'call:invite': { callId: string } & IceAckFields;
   /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership };
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
+  'call:ice': IceGrant;
   'call:add': object;
   /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership };
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
@@ -214,6 +229,7 @@ export interface SessionReady {
   sessionId: string;
   /** The user's status over all their devices. */
   status: Status;
+  /** STUN only: TURN credentials come with each call (IceGrant). */
   iceServers: IceServer[];
   /** Calls missed since the user last sent `history:seen`. */
   missedCalls: number;

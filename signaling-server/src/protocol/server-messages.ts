@@ -56,6 +56,12 @@ const iceServer = z.object({
   credential: z.optional(z.string().check(z.maxLength(1024))),
 });
 
+const iceServers = z.array(iceServer).check(z.maxLength(64));
+/** An IceGrant, as `call:ice` answers it. */
+const iceGrant = { iceServers, iceExpiresAt: z.optional(z.int().check(z.positive())) };
+/** The same fields in the acks that start or resume a call, where older servers leave them out. */
+const iceFields = { ...iceGrant, iceServers: z.optional(iceServers) };
+
 const directoryEntry = z.object({ username, displayName, status });
 const presenceEntry = z.object({ username, status });
 
@@ -85,7 +91,7 @@ export const serverSchemas = {
     user: userRef,
     sessionId: z.string().check(z.minLength(1), z.maxLength(128)),
     status,
-    iceServers: z.array(iceServer).check(z.maxLength(64)),
+    iceServers,
     missedCalls: z.int().check(z.nonnegative()),
     // This server sends the user's own entry only; older servers sent every
     // user online, so there is no upper bound.
@@ -150,21 +156,22 @@ export const replySchemas = {
   'directory:list': ack({ users: z.array(directoryEntry).check(z.maxLength(500)) }),
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
-  'call:invite': ack({ callId }),
-  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership }),
+  'call:invite': ack({ callId, ...iceFields }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership, ...iceFields }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
   'call:resume': z.discriminatedUnion('ok', [
     z.discriminatedUnion('state', [
-      success({ state: z.literal('active'), polite, participants: z.optional(participants) }),
-      success({ state: z.literal('waiting'), polite }),
+      success({ state: z.literal('active'), polite, participants: z.optional(participants), ...iceFields }),
+      success({ state: z.literal('waiting'), polite, ...iceFields }),
       success({ state: z.literal('ended'), reason: endReason }),
     ]),
     ackError,
   ]),
+  'call:ice': ack(iceGrant),
   'call:add': ack({}),
-  'room:join': ack({ callId, room: roomName, participants, ownership }),
+  'room:join': ack({ callId, room: roomName, participants, ownership, ...iceFields }),
   'room:code': ack({}),
   'call:signal': ack({}),
   'call:mute': ack({}),

@@ -10,15 +10,17 @@ import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { RoomOwner } from '../calls/room-owner.js';
 import type { HistoryRepository } from '../history/history-repository.js';
+import type { IceConfig } from '../ice-servers.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/hosts.js';
 import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { PROTOCOL_VERSION, type IceServer } from '../protocol/index.js';
+import { PROTOCOL_VERSION, type IceGrant } from '../protocol/index.js';
 import { StoreUnavailableError, type DeviceSession, type Stores } from '../stores/types.js';
 import type { AccountLimits } from './account-limits.js';
+import { CallIce } from './call-ice.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
-import { Dispatcher, type Handlers } from './dispatch.js';
+import { Dispatcher, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import { PresenceWatches } from './presence-watch.js';
@@ -69,8 +71,8 @@ export interface RealtimeDeps {
   calls: CallService;
   metrics: Metrics;
   log: Logger;
-  /** ICE servers for a user, named to TURN by an opaque id (the account id). */
-  iceServers: (opaqueId: string) => IceServer[];
+  /** STUN and TURN settings: STUN in session:ready, TURN credentials per call (call-ice.ts). */
+  ice: IceConfig;
   messageRate: number;
   messageBurst: number;
   /** Refusals within 10 s after which a flooding connection is closed; 0: never. */
@@ -99,6 +101,13 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   const watches = new PresenceWatches(io.of('/').adapter);
   const directory = new DirectoryFeed({ io, users, stores, watches, log });
   const refresher = new TokenRefresher(deps.tokens, log);
+  const ice = new CallIce({ config: deps.ice, users, calls: stores.calls, log });
+  const asker = ({ session, socket }: HandlerContext) => ({ session, userId: socket.data.userId });
+  /** A call ack with the call's ICE servers, issued alongside the request (TURN to an enabled account only). */
+  const withIce = async <T extends object>(ctx: HandlerContext, reply: Promise<T>): Promise<T & IceGrant> => {
+    const [answer, grant] = await Promise.all([reply, ice.forAck(asker(ctx))]);
+    return { ...answer, ...grant };
+  };
 
   /** Who owns the room a device came into; not knowing it must not undo the join, so a failure leaves it out. */
   const ownershipOf = (session: DeviceSession, callId: string) =>
@@ -129,15 +138,17 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       const status = await stores.presence.statuses(names);
       return { presence: names.map((username, i) => ({ username, status: status[i] ?? 'offline' })) };
     },
-    'call:invite': async ({ to, media }, { session, afterReply }) => ({
-      callId: await calls.invite(session, to, media, afterReply),
-    }),
-    'call:accept': async ({ callId }, { session }) => {
-      const participants = await calls.accept(session, callId);
-      // Rung into a named room: who owns it, as a device joining it learns.
-      const ownership = participants && (await ownershipOf(session, callId));
-      return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
-    },
+    'call:invite': async ({ to, media }, ctx) =>
+      withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply).then((callId) => ({ callId }))),
+    'call:accept': async ({ callId }, ctx) =>
+      withIce(
+        ctx,
+        calls.accept(ctx.session, callId).then(async (participants) => {
+          // Rung into a named room: who owns it, as a device joining it learns.
+          const ownership = participants && (await ownershipOf(ctx.session, callId));
+          return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
+        }),
+      ),
     'call:decline': async ({ callId }, { session }) => {
       await calls.decline(session, callId);
       return {};
@@ -150,16 +161,23 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
       return {};
     },
-    'call:resume': async ({ callId, fresh }, { session }) => calls.resume(session, callId, fresh === true),
+    'call:resume': async ({ callId, fresh }, ctx) => {
+      const [reply, grant] = await Promise.all([calls.resume(ctx.session, callId, fresh === true), ice.forAck(asker(ctx))]);
+      return reply.state === 'ended' ? reply : { ...reply, ...grant };
+    },
+    'call:ice': async ({ callId }, ctx) => ice.refresh(asker(ctx), callId),
     'call:add': async ({ callId, to }, { session }) => {
       await calls.add(session, callId, to);
       return {};
     },
-    'room:join': async ({ name, code, media }, { session }) => {
-      const joined = await calls.joinRoom(session, name, code, media);
-      const ownership = await ownershipOf(session, joined.callId);
-      return { ...joined, ...(ownership && { ownership }) };
-    },
+    'room:join': async ({ name, code, media }, ctx) =>
+      withIce(
+        ctx,
+        calls.joinRoom(ctx.session, name, code, media).then(async (joined) => {
+          const ownership = await ownershipOf(ctx.session, joined.callId);
+          return { ...joined, ...(ownership && { ownership }) };
+        }),
+      ),
     'room:code': async ({ callId, code }, { session }) => {
       await deps.roomOwner.setCode(session, callId, code);
       return {};
@@ -245,7 +263,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       user: { username, displayName },
       sessionId: socket.id,
       status,
-      iceServers: deps.iceServers(socket.data.userId),
+      iceServers: ice.sessionServers(),
       missedCalls,
       presence: [{ username, status }],
     });

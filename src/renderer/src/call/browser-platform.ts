@@ -53,7 +53,9 @@ function peerSession(r: PeerRequest): PeerSession {
     release: () => session.release(),
     signalingRestored: () => session.signalingRestored(),
     setMuted: (muted) => session.setMuted(muted),
+    setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
+    descriptions: () => session.descriptions(),
     receivedLevel: () => session.receivedLevel(),
     close: () => {
       r.media.detach(session.video);

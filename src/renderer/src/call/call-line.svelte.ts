@@ -7,6 +7,7 @@
 import type { UserRef } from 'parley-server/protocol';
 import { cameraConstraints } from '../settings/settings.js';
 import type { CallDeps, Meter } from './call-deps.js';
+import { CallIce } from './call-ice.js';
 import type { MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
 import { CallMedia } from './media/call-media.svelte.js';
@@ -31,7 +32,8 @@ export class CallLine {
   readonly screenShare: ScreenShare;
   /** Everyone else in the call, each with their own connection. */
   readonly mesh: Mesh;
-  iceServers: RTCIceServer[] = [];
+  /** The call's STUN and TURN servers, renewed while it lasts. */
+  readonly ice: CallIce;
   private stream: MediaStream | null = null;
   /** The microphone being opened for call number `seq`. */
   private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
@@ -47,6 +49,10 @@ export class CallLine {
     this.chat = new ChatLog(() => hooks.chatted());
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
     this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });
+    this.ice = new CallIce({
+      renew: (callId) => deps.link.request('call:ice', { callId }),
+      apply: (servers) => this.mesh.setIceServers(servers),
+    });
   }
 
   get hasMicrophone(): boolean {
@@ -110,7 +116,7 @@ export class CallLine {
       user,
       polite,
       held,
-      iceServers: this.iceServers,
+      iceServers: this.ice.servers,
       localStream: this.stream ?? new MediaStream(),
       muted: this.hooks.muted(),
       media: this.media,
@@ -128,6 +134,7 @@ export class CallLine {
     this.chat.reset();
     this.screenShare.reset();
     this.mesh.close();
+    this.ice.stop();
     if (this.stream) this.deps.platform.stopStream(this.stream);
     this.stream = null;
     this.opening = null;

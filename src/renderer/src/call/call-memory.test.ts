@@ -1,19 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forgetCall, rememberedCall } from './call-memory.svelte.js';
-
-/** sessionStorage as the browser has it, for Node. */
-class MemoryStorage {
-  private readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from '../test-support/memory-storage.js';
 
 const KEY = 'parley.call.v1';
 const call = { callId: 'c1', peer: { username: 'bob', displayName: 'Bob' }, room: null, outgoing: true, answeredAt: 1000 };

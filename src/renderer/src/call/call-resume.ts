@@ -23,9 +23,9 @@ export class CallResume {
     private readonly rejoin: (call: RememberedCall) => Promise<boolean>,
   ) {}
 
-  /** The server took this session: keep its relay servers, send what waited, resume a call. */
+  /** The server took this session: keep its ICE servers, send what waited, resume a call. */
   sessionReady(ready: SessionReady): void {
-    this.calls.line.iceServers = ready.iceServers;
+    this.calls.line.ice.sessionReady(ready.iceServers);
     this.calls.hangups.flush();
     void this.resume();
   }
@@ -73,8 +73,13 @@ export class CallResume {
       if (res.code !== 'unavailable') calls.end('failed', false, 'The call ended while you were offline.');
       return;
     }
-    if (res.state === 'ended') calls.end(res.reason, false);
-    else if (res.state === 'active') this.resumed();
+    if (res.state === 'ended') {
+      calls.end(res.reason, false);
+      return;
+    }
+    // Fresh TURN credentials: those of the call may have expired while this device was away.
+    calls.line.ice.granted(live.callId, res);
+    if (res.state === 'active') this.resumed();
     // After a restart: each peer is away until call:peer-connection says they claimed the call too.
     else for (const p of calls.mesh.peers) if (p.state !== 'ringing' && !back.has(p.user.username)) calls.mesh.setAway(p.user.username, true);
   }

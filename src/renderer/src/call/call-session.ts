@@ -8,7 +8,10 @@
  * A session can be made while the call still rings (`held`): the caller's
  * offer is made and its candidates gathered, the callee's connection and
  * certificate are ready, but nothing is sent until `release()`, when the
- * call is answered. The server relays no signal of a ringing call.
+ * call is answered. The server relays no signal of a ringing call; one that
+ * comes before `release()` (the caller's offer can overtake the ack of the
+ * callee's accept) waits for it, so that it is answered with the call's ICE
+ * servers, which that ack brings (setIceServers).
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
 import { levelFromSources } from './media/audio-level.js';
@@ -61,6 +64,8 @@ export class CallSession {
   private readonly recovery: MediaRecovery;
   /** What was to be sent while held; null once released. */
   private held: Signal[] | null;
+  /** What the peer sent before the release, applied at the release. */
+  private early: Signal[] = [];
   /** Where the peer's audio arrives; null until its track does. */
   private audioReceiver: RTCRtpReceiver | null = null;
 
@@ -113,13 +118,18 @@ export class CallSession {
     const local = this.pc.localDescription;
     if (held.some((s) => s.description) && local && this.pc.signalingState === 'have-local-offer') {
       this.options.send({ description: { type: local.type, sdp: local.sdp } });
-      return;
+    } else {
+      for (const signal of held) this.options.send(signal);
     }
-    for (const signal of held) this.options.send(signal);
+    for (const signal of this.early.splice(0)) void this.handleSignal(signal);
   }
 
-  /** Applies a description or candidate from the peer. */
+  /** Applies a description or candidate from the peer (once released). */
   handleSignal(signal: Signal): Promise<void> {
+    if (this.held) {
+      this.early.push(signal);
+      return Promise.resolve();
+    }
     this.queue = this.queue.then(() => this.apply(signal)).catch((err: unknown) => log.warn('signal failed', err));
     return this.queue;
   }
@@ -136,8 +146,26 @@ export class CallSession {
     for (const t of this.options.localStream.getAudioTracks()) t.enabled = !muted;
   }
 
+  /**
+   * Fresh ICE servers (TURN credentials renewed during a long call). The
+   * connection keeps the path it has; the next gathering (an ICE restart)
+   * uses these.
+   */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      log.warn('could not apply fresh ICE servers', err);
+    }
+  }
+
   getStats(): Promise<RTCStatsReport> {
     return this.pc.getStats();
+  }
+
+  descriptions(): { local: string | null; remote: string | null } {
+    return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
   }
 
   /**

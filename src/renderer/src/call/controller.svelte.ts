@@ -14,17 +14,10 @@ import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, typ
 import { endReasonText } from './end-reasons.js';
 import { failureSeen, failureText } from './failure.js';
 import { callTitle } from './call-title.js';
+import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
 import { Hangups } from './hangups.js';
 
 const log = logger('call');
-
-/** How long the "call ended" view stays before returning to idle. */
-export const ENDED_VIEW_MS = 8000;
-/** How long a call may take to connect, and to come back after an interruption. */
-export const CONNECT_LIMIT_MS = 30_000;
-export const RECONNECT_LIMIT_MS = 20_000;
-
-export const MICROPHONE_PROBLEM = 'Parley cannot use the microphone: check the permission and the device in Settings.';
 
 /** Invite refusals that are end reasons in their own right. */
 const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
@@ -123,6 +116,7 @@ export class CallController {
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
+    this.line.ice.granted(res.callId, res);
     const stream = await microphone;
     const now = this.phase;
     if (this.seq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
@@ -166,6 +160,7 @@ export class CallController {
       // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
       if (res.participants) this.invitedWith = res.participants;
       if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
+      this.line.ice.granted(callId, res);
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
     } finally {
       this.answering = false;

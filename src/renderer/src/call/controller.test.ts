@@ -76,8 +76,15 @@ class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  iceServers: RTCIceServer[][] = [];
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers.push(servers);
+  }
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
+  }
+  descriptions(): { local: string | null; remote: string | null } {
+    return { local: null, remote: null };
   }
   receivedLevel(): number {
     return 0;
@@ -273,6 +280,52 @@ describe('call controller: a call that rings here', () => {
     expect(sessions.map((s) => s.request.user.username).sort()).toEqual(['bob', 'carol', 'dan']);
     expect(calls.title).toBe('Bob, Carol +1');
     expect(calls.group).toBe(true);
+  });
+});
+
+describe('call controller: ICE servers per call', () => {
+  const STUN = { urls: ['stun:stun.example.org'] };
+  const turn = (n: number) => ({ urls: ['turn:turn.example.org'], username: `${n}:id`, credential: `c${n}` });
+  const grant = (n: number) => ({ iceServers: [STUN, turn(n)], iceExpiresAt: Date.now() + 3600_000 });
+  const ready: SessionReady = { protocol: 2, user: ME, sessionId: 's', status: 'available', iceServers: [STUN], missedCalls: 0, presence: [] };
+
+  it("gives each call's connections the servers of its ack, renewed before they expire, until it ends", async () => {
+    vi.useFakeTimers();
+    const { link, calls, groups, resume, sessions } = setup();
+    resume.sessionReady(ready);
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1', ...grant(1) }));
+    link.replies.set('call:ice', () => ({ ok: true, ...grant(2) }));
+    await calls.dial('bob');
+    expect(sessions[0]!.request.iceServers).toEqual([STUN, turn(1)]);
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    await vi.advanceTimersByTimeAsync(3600_000 * 0.8);
+    expect(link.last('call:ice')).toEqual({ callId: 'c1' });
+    expect(sessions[0]!.iceServers).toEqual([[STUN, turn(2)]]);
+    calls.hangup();
+    await vi.advanceTimersByTimeAsync(3 * 3600_000);
+    expect(link.events().filter((e) => e === 'call:ice')).toHaveLength(1);
+
+    // Answered here: the connection made while it rang (with the session's) gets the accept's.
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'c2', polite: true, ...grant(3) }));
+    link.emit('call:incoming', { callId: 'c2', from: user('carol'), polite: true, media: { audio: true, video: false } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions[1]!.request.iceServers).toEqual([STUN]);
+    await calls.answer();
+    expect(sessions[1]!.iceServers).toEqual([[STUN, turn(3)]]);
+    expect(calls.line.ice.servers).toEqual([STUN, turn(3)]);
+    calls.hangup();
+
+    // A room: everyone there and everyone who joins later gets the join's; a resume's replace them on every connection.
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob')], ...grant(4) }));
+    calls.dismissEnded();
+    await groups.joinRoom('standup');
+    link.emit('room:joined', { callId: 'r1', user: user('dan'), polite: false });
+    expect(sessions.slice(2).map((s) => s.request.iceServers)).toEqual([[STUN, turn(4)], [STUN, turn(4)]]);
+    link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: true, ...grant(5) }));
+    resume.sessionReady(ready);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions.slice(2).map((s) => s.iceServers.at(-1))).toEqual([[STUN, turn(5)], [STUN, turn(5)]]);
   });
 });
 

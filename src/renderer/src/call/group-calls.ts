@@ -5,7 +5,8 @@
 import type { UserRef } from 'parley-server/protocol';
 import { normalizeRoomName } from '../directory/recent-rooms.js';
 import type { CallDeps } from './call-deps.js';
-import { MICROPHONE_PROBLEM, type CallController } from './controller.svelte.js';
+import { MICROPHONE_PROBLEM } from './call-limits.js';
+import type { CallController } from './controller.svelte.js';
 
 export class GroupCalls {
   constructor(
@@ -63,6 +64,7 @@ export class GroupCalls {
     calls.videoCall = false;
     calls.room = res.room;
     calls.useMicrophone(seq, stream);
+    calls.line.ice.granted(res.callId, res);
     deps.joinedRoom({ name: res.room, ...(code && { code }) });
     deps.enteredRoom(res.callId, res.room, res.ownership);
     for (const p of res.participants) calls.mesh.add(p, true);

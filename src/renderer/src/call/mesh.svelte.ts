@@ -10,6 +10,7 @@
  */
 import type { UserRef } from 'parley-server/protocol';
 import type { MediaState, Signal } from './call-session.js';
+import { verificationCode } from './verification.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 
 /** What the mesh needs of a peer session (CallSession has it). */
@@ -19,7 +20,11 @@ export interface PeerSession {
   release(): void;
   signalingRestored(): void;
   setMuted(muted: boolean): void;
+  /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
+  setIceServers(servers: RTCIceServer[]): void;
   getStats(): Promise<RTCStatsReport>;
+  /** The negotiated descriptions' SDP, for the verification code; null while there is none. */
+  descriptions(): { local: string | null; remote: string | null };
   /** The level of their audio as it arrives now, 0..1 (audio-level.ts). */
   receivedLevel(): number;
   close(): void;
@@ -40,6 +45,8 @@ export interface Peer {
   level: number;
   speaking: boolean;
   quality: { quality: Quality; sample: QualitySample } | null;
+  /** The code both sides read to check the connection's keys (verification.ts); null until it is connected. */
+  verification: string | null;
 }
 
 export interface MeshOptions {
@@ -121,6 +128,7 @@ export class Mesh {
     link.session.close();
     this.links.delete(username);
     this.early.delete(username);
+    peer.verification = null;
     this.add(peer.user, false);
   }
 
@@ -153,6 +161,11 @@ export class Mesh {
     for (const link of this.links.values()) link.session?.setMuted(muted);
   }
 
+  /** Fresh ICE servers for every session of the call. */
+  setIceServers(servers: RTCIceServer[]): void {
+    for (const link of this.links.values()) link.session?.setIceServers(servers);
+  }
+
   /** Signaling works again: each session mends its path if it needs to. */
   signalingRestored(username?: string): void {
     for (const [name, link] of this.links) if (username === undefined || name === username) link.session?.signalingRestored();
@@ -161,6 +174,18 @@ export class Mesh {
   setState(username: string, state: MediaState): void {
     const peer = this.peer(username);
     if (peer) peer.state = state;
+    if (peer && state === 'connected' && peer.verification === null) void this.verify(username);
+  }
+
+  /** The verification code of a connection that came up (its keys are final). */
+  private async verify(username: string): Promise<void> {
+    const session = this.links.get(username)?.session;
+    const { local, remote } = session?.descriptions() ?? { local: null, remote: null };
+    if (local === null || remote === null) return;
+    const code = await verificationCode(local, remote);
+    const peer = this.peer(username);
+    // Still the same session (not renewed or gone meanwhile).
+    if (peer && this.links.get(username)?.session === session) peer.verification = code;
   }
 
   setMutedBy(username: string, muted: boolean): void {
@@ -232,6 +257,6 @@ export class Mesh {
   }
 
   private blank(user: UserRef, state: PeerState): Peer {
-    return { user, state, muted: false, away: false, stream: null, level: 0, speaking: false, quality: null };
+    return { user, state, muted: false, away: false, stream: null, level: 0, speaking: false, quality: null, verification: null };
   }
 }

@@ -32,8 +32,17 @@ class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  iceServers: RTCIceServer[][] = [];
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers.push(servers);
+  }
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map(this.stats.map((s, i) => [String(i), s])) as unknown as RTCStatsReport);
+  }
+  /** What descriptions() answers: set by a test that checks the verification code. */
+  sdp: { local: string | null; remote: string | null } = { local: null, remote: null };
+  descriptions(): { local: string | null; remote: string | null } {
+    return this.sdp;
   }
   receivedLevel(): number {
     return this.level;
@@ -85,6 +94,19 @@ describe('mesh bookkeeping', () => {
     m.signal('carol', candidate);
     expect(sessions[1]?.signals).toHaveLength(3);
     expect(sessions[0]?.signals).toHaveLength(1);
+  });
+
+  it('a connection that comes up gets its verification code; a renewed one starts without', async () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    const session = sessions[0]!;
+    const fp = (byte: string) => `a=fingerprint:sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
+    session.sdp = { local: `v=0\r\n${fp('AA')}\r\n`, remote: `v=0\r\n${fp('BB')}\r\n` };
+    m.setState('bob', 'connected');
+    await expect.poll(() => m.peer('bob')?.verification).toMatch(/^\d{4} \d{4}$/);
+    m.renew('bob');
+    expect(m.peer('bob')?.verification).toBeNull();
+    expect(session.closed).toBe(true);
   });
 
   it('keeps a bounded number of early signals per sender', () => {

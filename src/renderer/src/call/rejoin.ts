@@ -8,7 +8,8 @@
  */
 import type { CallDeps } from './call-deps.js';
 import { forgetCall, type RememberedCall } from './call-memory.svelte.js';
-import { MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS, type CallController } from './controller.svelte.js';
+import { MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
+import type { CallController } from './controller.svelte.js';
 
 /** False when the server could not be asked (try again at the next session:ready). */
 export async function rejoin(calls: CallController, deps: CallDeps, call: RememberedCall): Promise<boolean> {
@@ -41,6 +42,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
     deps.platform.stopStream(stream);
     return true;
   }
+  calls.line.ice.granted(call.callId, res);
   calls.outgoing = call.outgoing;
   calls.videoCall = false;
   calls.room = call.room;

@@ -234,6 +234,7 @@ describe('Signaling validates what the server sends', () => {
       'call:cancel': [{ callId }, { ok: true }],
       'call:hangup': [{ callId }, { ok: true }],
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
+      'call:ice': [{ callId }, { ok: true, iceServers: [{ urls: ['turn:turn.example.org'], username: '1767229200:id', credential: 'c2VjcmV0' }] }],
       'call:add': [{ callId, to: 'carol' }, { ok: true }],
       'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
       'room:code': [{ callId, code: 'sesame-4242' }, { ok: true }],

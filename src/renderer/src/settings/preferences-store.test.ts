@@ -3,22 +3,9 @@ import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import { DEFAULT_AUDIO_SETTINGS, type AudioSettings, type Preferences, type PreferencesPatch } from '../../../shared/preferences.js';
 import { ParleyApp } from '../lib/app.svelte.js';
 import { AUDIO_KEY, FAVORITES_KEY, preferencesStore } from './preferences-store.js';
+import { MemoryStorage } from '../test-support/memory-storage.js';
 
 const HEADSET: AudioSettings = { ...DEFAULT_AUDIO_SETTINGS, microphoneId: 'usb-headset-mic', ringtoneVolume: 0.25 };
-
-/** localStorage as the browser has it. */
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 /** window.parley's preferences as main answers them; arguments are structured-cloned as IPC does. */
 function fakeBridge(stored: Preferences) {

@@ -49,6 +49,8 @@ const ON_STAGE: [Token, Token[], number][] = [
   ['focus', ['stage-bg', 'stage-tile', 'stage-raised'], 3],
   ['speaking', ['stage-bg', 'stage-tile'], 3],
   ['presence-offline', ['stage-bg', 'stage-tile'], 3],
+  // "Not delivered" under a chat message.
+  ['danger-text', ['stage-raised'], 4.5],
 ];
 
 const tokensCss = readFileSync(new URL('./tokens.css', import.meta.url), 'utf8');

@@ -6,7 +6,10 @@
  * server learns only that). Made for any number of peers: a message goes to
  * every attached peer's channel.
  */
-import { chatText, type ChatChannel } from './chat.js';
+import { chatText, newChatId, type ChatChannel, type Delivery } from './chat.js';
+
+/** One's own message: waiting for receipts, acknowledged by every peer, or not by some. */
+export type DeliveryState = 'sending' | 'delivered' | 'failed';
 
 export interface ChatEntry {
   id: number;
@@ -16,6 +19,17 @@ export interface ChatEntry {
   text: string;
   /** When it was sent, by the sender's clock (display only). */
   sentAt: number;
+  /** One's own messages only. */
+  delivery?: DeliveryState;
+  /** Who did not acknowledge it, when it was sent to several peers and some did. */
+  missing?: string[];
+}
+
+interface Outgoing {
+  entryId: number;
+  waiting: Set<ChatChannel>;
+  peers: number;
+  failed: string[];
 }
 
 /** Messages kept per call; the oldest go first. */
@@ -27,6 +41,8 @@ export class ChatLog {
   unread = $state(0);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
   private readonly channels = new Map<ChatChannel, string>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
+  private readonly outgoing = new Map<string, Outgoing>();
   private nextId = 1;
   private happened = false;
 
@@ -41,10 +57,15 @@ export class ChatLog {
   attach(channel: ChatChannel, peer: string): void {
     this.channels.set(channel, peer);
     channel.onMessage((m) => this.add(peer, false, m.text, m.sentAt));
+    channel.onDelivery((id, delivery) => this.delivered(channel, id, delivery));
   }
 
   detach(channel: ChatChannel): void {
     channel.onMessage(null);
+    channel.onDelivery(null);
+    const peer = this.channels.get(channel);
+    // A peer gone with messages still unacknowledged: they are not delivered to it.
+    if (peer !== undefined) for (const [id, out] of this.outgoing) if (out.waiting.has(channel)) this.delivered(channel, id, 'failed');
     this.channels.delete(channel);
   }
 
@@ -53,8 +74,12 @@ export class ChatLog {
     const text = chatText(input);
     if (text === null || this.channels.size === 0) return false;
     const sentAt = Date.now();
-    for (const channel of this.channels.keys()) channel.send(text, sentAt);
-    this.add('You', true, text, sentAt);
+    const id = newChatId();
+    const entryId = this.add('You', true, text, sentAt);
+    const channels = [...this.channels.keys()];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
+    this.outgoing.set(id, { entryId, waiting: new Set(channels), peers: channels.length, failed: [] });
+    for (const channel of channels) channel.send(text, sentAt, id);
     return true;
   }
 
@@ -65,21 +90,40 @@ export class ChatLog {
 
   /** The call is over: the messages are forgotten. */
   reset(): void {
-    for (const channel of this.channels.keys()) channel.onMessage(null);
+    for (const channel of this.channels.keys()) {
+      channel.onMessage(null);
+      channel.onDelivery(null);
+    }
     this.channels.clear();
+    this.outgoing.clear();
     this.entries = [];
     this.unread = 0;
     this.open = false;
     this.happened = false;
   }
 
-  private add(from: string, mine: boolean, text: string, sentAt: number): void {
-    const entries = [...this.entries, { id: this.nextId++, from, mine, text, sentAt }];
+  /** A receipt came from `channel`'s peer, or did not in time. */
+  private delivered(channel: ChatChannel, id: string, delivery: Delivery): void {
+    const out = this.outgoing.get(id);
+    if (!out?.waiting.delete(channel)) return;
+    if (delivery === 'failed') out.failed.push(this.channels.get(channel) ?? '');
+    if (out.waiting.size === 0) this.outgoing.delete(id);
+    const state: DeliveryState = out.failed.length > 0 ? 'failed' : out.waiting.size > 0 ? 'sending' : 'delivered';
+    // Named only when some of several peers got it: with one peer "Not delivered" says it all.
+    const missing = out.failed.length > 0 && out.failed.length < out.peers ? [...out.failed] : undefined;
+    this.entries = this.entries.map((e) => (e.id === out.entryId ? { ...e, delivery: state, ...(missing && { missing }) } : e));
+  }
+
+  private add(from: string, mine: boolean, text: string, sentAt: number): number {
+    const id = this.nextId++;
+    const entry: ChatEntry = { id, from, mine, text, sentAt, ...(mine && { delivery: 'sending' as const }) };
+    const entries = [...this.entries, entry];
     this.entries = entries.length > CHAT_HISTORY_LIMIT ? entries.slice(-CHAT_HISTORY_LIMIT) : entries;
     if (!mine && !this.open) this.unread += 1;
     if (!this.happened) {
       this.happened = true;
       this.onFirst();
     }
+    return id;
   }
 }

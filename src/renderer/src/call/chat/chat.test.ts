@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ChatChannel, chatText, MAX_CHAT_TEXT, parseChatWire, type ChatWire } from './chat.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ACK_TIMEOUT_MS, ChatChannel, chatText, MAX_CHAT_TEXT, parseChatWire, type ChatWire } from './chat.js';
 import { ChatLog } from './chat.svelte.js';
 
 /** The part of RTCDataChannel ChatChannel uses, recording what is sent. */
@@ -8,12 +8,18 @@ class FakeDataChannel {
   sent: string[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
   constructor(readonly label: string, readonly init: RTCDataChannelInit) {}
   send(data: string): void {
     this.sent.push(data);
   }
   close(): void {
     this.readyState = 'closed';
+  }
+  /** The transport went away (the peer left, the connection closed). */
+  lost(): void {
+    this.readyState = 'closed';
+    this.onclose?.();
   }
   open(): void {
     this.readyState = 'open';
@@ -33,11 +39,31 @@ function channel(): { chat: ChatChannel; dc: FakeDataChannel } {
   return { chat, dc: dc! };
 }
 
+/** A version 1 message (older Parley: no version, no id, no receipt). */
 const wire = (seq: number, text = `m${seq}`): string => JSON.stringify({ type: 'chat', seq, text, sentAt: 1000 + seq });
+/** A version 2 message. */
+const wire2 = (seq: number, text = `m${seq}`, extra: object = {}): string => JSON.stringify({ v: 2, type: 'chat', id: `id${seq}`, seq, text, sentAt: 1000 + seq, ...extra });
+const ack = (id: string): string => JSON.stringify({ v: 2, type: 'ack', id });
+const parsed = (data: string[]) => data.map((d) => JSON.parse(d) as Record<string, unknown>);
 
 describe('chat messages on the wire', () => {
-  it('accepts a well-formed message', () => {
+  it('accepts a well-formed message of version 1 and of version 2, and a receipt', () => {
     expect(parseChatWire(wire(1, 'hello'))).toEqual({ type: 'chat', seq: 1, text: 'hello', sentAt: 1001 });
+    expect(parseChatWire(wire2(1, 'hello'))).toEqual({ v: 2, type: 'chat', id: 'id1', seq: 1, text: 'hello', sentAt: 1001 });
+    expect(parseChatWire(ack('id1'))).toEqual({ v: 2, type: 'ack', id: 'id1' });
+  });
+
+  it('from version 2 on, ignores fields it does not know (a later version may add some)', () => {
+    expect(parseChatWire(wire2(1, 'x', { v: 3, reply: 'id0' }))).toMatchObject({ v: 3, id: 'id1', text: 'x' });
+  });
+
+  it.each([
+    ['a version 2 message without an id', JSON.stringify({ v: 2, type: 'chat', seq: 1, text: 'x', sentAt: 1 })],
+    ['a version below 2 that says so', JSON.stringify({ v: 1, type: 'chat', id: 'a', seq: 1, text: 'x', sentAt: 1 })],
+    ['a receipt without an id', JSON.stringify({ v: 2, type: 'ack' })],
+    ['an over-long id', ack('x'.repeat(65))],
+  ])('refuses %s', (_, data) => {
+    expect(parseChatWire(data)).toBeNull();
   });
 
   it.each([
@@ -76,6 +102,18 @@ describe('ChatChannel', () => {
     chat.send('three', 3);
     expect(dc.sent.map((d) => (JSON.parse(d) as ChatWire).text)).toEqual(['one', 'two', 'three']);
     expect(dc.sent.map((d) => (JSON.parse(d) as ChatWire).seq)).toEqual([1, 2, 3]);
+    expect(parsed(dc.sent).map((m) => m.v)).toEqual([2, 2, 2]);
+    expect(new Set(parsed(dc.sent).map((m) => m.id)).size).toBe(3);
+  });
+
+  it('acknowledges every version 2 message by its id, and no version 1 message', () => {
+    const { chat, dc } = channel();
+    chat.onMessage(() => undefined);
+    dc.open();
+    dc.deliver(wire2(1));
+    dc.deliver(wire(2));
+    dc.deliver(wire2(1)); // a repeat is acknowledged again, and not shown
+    expect(parsed(dc.sent)).toEqual([{ v: 2, type: 'ack', id: 'id1' }, { v: 2, type: 'ack', id: 'id1' }]);
   });
 
   it('hands on valid messages in order and drops repeats and malformed ones', () => {
@@ -90,6 +128,37 @@ describe('ChatChannel', () => {
     dc.deliver(wire(4)); // 3 never came: 4 is still shown
     dc.deliver(wire(3)); // late: older than what was shown
     expect(got).toEqual(['m1', 'm2', 'm4']);
+  });
+});
+
+describe('delivery receipts', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('a receipt marks a message delivered; no receipt within ACK_TIMEOUT_MS marks it not delivered', () => {
+    const { chat, dc } = channel();
+    const got: [string, string][] = [];
+    chat.onDelivery((id, d) => got.push([id, d]));
+    dc.open();
+    chat.send('one', 1, 'a');
+    chat.send('two', 2, 'b');
+    dc.deliver(ack('a'));
+    vi.advanceTimersByTime(ACK_TIMEOUT_MS - 1);
+    expect(got).toEqual([['a', 'delivered']]);
+    vi.advanceTimersByTime(1);
+    expect(got).toEqual([['a', 'delivered'], ['b', 'failed']]);
+    dc.deliver(ack('b')); // too late: stays not delivered
+    dc.deliver(ack('zz')); // never sent: ignored
+    expect(got).toHaveLength(2);
+  });
+
+  it('the channel closing fails every message still waiting, at once', () => {
+    const { chat, dc } = channel();
+    const got: string[] = [];
+    chat.onDelivery((id, d) => got.push(`${id}:${d}`));
+    chat.send('queued before open', 1, 'q');
+    dc.lost();
+    expect(got).toEqual(['q:failed']);
   });
 });
 
@@ -131,6 +200,27 @@ describe('ChatLog', () => {
     for (const l of links) expect(l.dc.sent.map((d) => (JSON.parse(d) as ChatWire).text)).toEqual(['hello all']);
     links[1]!.dc.deliver(wire(1, 'hi from Carol'));
     expect(log.entries.at(-1)).toMatchObject({ from: 'Carol', text: 'hi from Carol' });
+  });
+
+  it('shows one\'s own message sending, then delivered when every peer acknowledged, or not delivered to whoever did not', () => {
+    vi.useFakeTimers();
+    const { log, links } = peers('Bob', 'Carol');
+    log.send('hello all');
+    const id = (parsed(links[0]!.dc.sent)[0]!.id as string);
+    expect(parsed(links[1]!.dc.sent)[0]!.id).toBe(id);
+    expect(log.entries.at(-1)).toMatchObject({ mine: true, delivery: 'sending' });
+    links[0]!.dc.deliver(ack(id));
+    expect(log.entries.at(-1)?.delivery).toBe('sending');
+    vi.advanceTimersByTime(ACK_TIMEOUT_MS);
+    expect(log.entries.at(-1)).toMatchObject({ delivery: 'failed', missing: ['Carol'] });
+    log.send('again');
+    for (const l of links) l.dc.deliver(ack(parsed(l.dc.sent).at(-1)!.id as string));
+    expect(log.entries.at(-1)).toMatchObject({ delivery: 'delivered' });
+    log.send('to one who leaves');
+    log.detach(links[0]!.chat);
+    links[1]!.dc.deliver(ack(parsed(links[1]!.dc.sent).at(-1)!.id as string));
+    expect(log.entries.at(-1)).toMatchObject({ delivery: 'failed', missing: ['Bob'] });
+    vi.useRealTimers();
   });
 
   it('sends nothing empty, nor with nobody to send to', () => {

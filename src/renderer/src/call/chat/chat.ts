@@ -8,6 +8,15 @@
  * message also carries a sequence number, so a duplicate or a message from
  * a misbehaving peer is dropped. Messages sent before the channel opens wait
  * for it. Every message is validated: JSON, known fields, bounded text.
+ *
+ * Version 2 (the current one) stamps each message `v: 2` and an `id`, and the
+ * receiver answers each with a receipt `{ v: 2, type: 'ack', id }`. A message
+ * with no receipt within ACK_TIMEOUT_MS, or still waiting when the channel
+ * closes, is reported not delivered. Version 1 messages (no `v`, no `id`:
+ * older Parley) are still accepted, and get no receipt, since an older peer
+ * would drop it as malformed. From version 2 on, fields a receiver does not
+ * know are ignored, and so is a message of a type it does not know, so later
+ * versions can add to the schema.
  */
 import { z } from 'zod/mini';
 import { logger } from '../../lib/log.js';
@@ -19,13 +28,30 @@ export const MAX_CHAT_TEXT = 2000;
 /** Characters of one message on the wire: the text (escaped at most six-fold in JSON) and the envelope. */
 const MAX_WIRE = MAX_CHAT_TEXT * 6 + 200;
 
-export const chatWireSchema = z.strictObject({
-  type: z.literal('chat'),
-  seq: z.int().check(z.positive()),
-  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT)),
-  sentAt: z.int().check(z.nonnegative()),
-});
+/** The version of the chat schema this side speaks. */
+export const CHAT_VERSION = 2;
+/** A message without a receipt this long after it was sent is not delivered. */
+export const ACK_TIMEOUT_MS = 8000;
+
+const text = z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT));
+const seq = z.int().check(z.positive());
+const sentAt = z.int().check(z.nonnegative());
+const id = z.string().check(z.minLength(1), z.maxLength(64));
+const version = z.int().check(z.gte(CHAT_VERSION));
+
+/** Version 1 (older Parley): exactly these fields. */
+export const chatWireV1Schema = z.strictObject({ type: z.literal('chat'), seq, text, sentAt });
+/** Version 2 and later: a message with an id to acknowledge. */
+export const chatWireSchema = z.object({ v: version, type: z.literal('chat'), id, seq, text, sentAt });
+/** The receipt for one message. */
+export const chatAckSchema = z.object({ v: version, type: z.literal('ack'), id });
+
+export type ChatWireV1 = z.infer<typeof chatWireV1Schema>;
 export type ChatWire = z.infer<typeof chatWireSchema>;
+export type ChatAck = z.infer<typeof chatAckSchema>;
+/** What arrives: a message (of either version) or a receipt. */
+export type ChatInbound = ChatWire | ChatWireV1 | ChatAck;
+export type Delivery = 'delivered' | 'failed';
 
 /** A message as typed: trimmed, not empty, not too long; null when there is nothing to send. */
 export function chatText(input: string): string | null {
@@ -33,8 +59,8 @@ export function chatText(input: string): string | null {
   return text.length > 0 && text.length <= MAX_CHAT_TEXT ? text : null;
 }
 
-/** Parses one message from the peer; null (logged) when it is not a valid chat message. */
-export function parseChatWire(data: unknown): ChatWire | null {
+/** Parses one message from the peer; null when it is neither a valid chat message nor a receipt. */
+export function parseChatWire(data: unknown): ChatInbound | null {
   if (typeof data !== 'string' || data.length > MAX_WIRE) return null;
   let json: unknown;
   try {
@@ -42,8 +68,17 @@ export function parseChatWire(data: unknown): ChatWire | null {
   } catch {
     return null;
   }
-  const parsed = chatWireSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  for (const schema of [chatWireSchema, chatAckSchema, chatWireV1Schema]) {
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+  }
+  return null;
+}
+
+/** A message id unique enough for one call. */
+let idCount = 0;
+export function newChatId(): string {
+  return `${Date.now().toString(36)}-${(++idCount).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 export class ChatChannel {
@@ -52,7 +87,10 @@ export class ChatChannel {
   private lastSeq = 0;
   /** Sent before the channel opened. */
   private outbox: string[] = [];
-  private listener: ((message: ChatWire) => void) | null = null;
+  private listener: ((message: ChatWire | ChatWireV1) => void) | null = null;
+  private deliveryListener: ((id: string, delivery: Delivery) => void) | null = null;
+  /** Messages sent and not acknowledged yet, with their deadlines. */
+  private readonly unacked = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(pc: RTCPeerConnection) {
     this.channel = pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
@@ -60,29 +98,58 @@ export class ChatChannel {
       for (const data of this.outbox.splice(0)) this.channel.send(data);
     };
     this.channel.onmessage = ({ data }) => this.receive(data);
+    this.channel.onclose = () => this.failAll();
   }
 
   /** Who hears the peer's messages (one listener: the app's chat log). */
-  onMessage(fn: ((message: ChatWire) => void) | null): void {
+  onMessage(fn: ((message: ChatWire | ChatWireV1) => void) | null): void {
     this.listener = fn;
   }
 
+  /** Who hears whether each message sent was delivered (a receipt came) or not. */
+  onDelivery(fn: ((id: string, delivery: Delivery) => void) | null): void {
+    this.deliveryListener = fn;
+  }
+
   /** Sends a message already checked with `chatText`; returns what was sent. */
-  send(text: string, sentAt = Date.now()): ChatWire {
-    const message: ChatWire = { type: 'chat', seq: this.nextSeq++, text, sentAt };
+  send(text: string, sentAt = Date.now(), id = newChatId()): ChatWire {
+    const message: ChatWire = { v: CHAT_VERSION, type: 'chat', id, seq: this.nextSeq++, text, sentAt };
     const data = JSON.stringify(message);
     if (this.channel.readyState === 'open') this.channel.send(data);
     else if (this.channel.readyState === 'connecting') this.outbox.push(data);
-    else log.warn('chat channel closed: message not sent');
+    else {
+      log.warn('chat channel closed: message not sent');
+      queueMicrotask(() => this.deliveryListener?.(id, 'failed'));
+      return message;
+    }
+    this.unacked.set(
+      id,
+      setTimeout(() => this.settle(id, 'failed'), ACK_TIMEOUT_MS),
+    );
     return message;
   }
 
   close(): void {
+    this.failAll();
     this.listener = null;
+    this.deliveryListener = null;
     this.outbox = [];
     this.channel.onopen = null;
     this.channel.onmessage = null;
+    this.channel.onclose = null;
     this.channel.close();
+  }
+
+  private settle(id: string, delivery: Delivery): void {
+    const timer = this.unacked.get(id);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.unacked.delete(id);
+    this.deliveryListener?.(id, delivery);
+  }
+
+  private failAll(): void {
+    for (const id of [...this.unacked.keys()]) this.settle(id, 'failed');
   }
 
   private receive(data: unknown): void {
@@ -90,6 +157,15 @@ export class ChatChannel {
     if (!message) {
       log.warn('dropped a malformed chat message');
       return;
+    }
+    if (message.type === 'ack') {
+      this.settle(message.id, 'delivered');
+      return;
+    }
+    // A receipt for every version 2 message, repeats included: the sender may not have had the first.
+    if ('v' in message && this.channel.readyState === 'open') {
+      const ack: ChatAck = { v: CHAT_VERSION, type: 'ack', id: message.id };
+      this.channel.send(JSON.stringify(ack));
     }
     if (message.seq <= this.lastSeq) {
       log.warn('dropped a repeated chat message', message.seq);

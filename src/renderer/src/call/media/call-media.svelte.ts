@@ -32,6 +32,9 @@ interface Attached {
   unsubscribe: () => void;
 }
 
+/** What the user is told when a peer turns down the video this side sends. */
+export const videoRefused = (peer: string): string => `${peer} cannot receive video: they do not see your camera or screen.`;
+
 export const CAMERA_PROBLEM = 'Parley cannot use the camera: check the permission and the device in Settings.';
 
 export class CallMedia {
@@ -64,10 +67,15 @@ export class CallMedia {
     this.detach(link);
     const attached: Attached = { key, peer, remote: { camera: null, screen: null }, unsubscribe: () => undefined };
     this.links.set(link, attached);
-    attached.unsubscribe = link.subscribe((remote) => {
+    const unsubscribe = link.subscribe((remote) => {
       attached.remote = remote;
       this.updateTiles();
     });
+    const unsubscribeRefused = link.onRefused(() => this.deps.notice(videoRefused(peer)));
+    attached.unsubscribe = () => {
+      unsubscribe();
+      unsubscribeRefused();
+    };
     void link.setTrack('camera', this.track(this.camera));
     void link.setTrack('screen', this.track(this.screen));
   }

@@ -1,40 +1,56 @@
 /**
- * The video of one CallSession (one remote peer): two fixed video slots on
- * the peer connection, `camera` then `screen`, so both sides know which
- * remote track is which without any extra message.
+ * The video of one CallSession (one remote peer): two video slots on the
+ * peer connection, `camera` then `screen` by m-line order (video-slots.ts),
+ * so both sides know which remote track is which without any extra message.
  *
- * The impolite side makes the slots when the session is made (they ride in
+ * The impolite side makes both slots when the session is made (they ride in
  * its first offer, with the audio and the chat channel); the polite side finds
- * them in that offer, in m-line order. A slot sends when it has a track and
- * its direction includes `send`; turning a source off replaces the track with
- * null and makes the slot `recvonly`, so no video bytes go out, and the
- * direction change renegotiates through the session's negotiationneeded path.
- * What the peer sends is read from each slot's `currentDirection` whenever a
- * negotiation completes: there is no event to miss.
+ * them in that offer. A peer that offers fewer video m-lines (audio only, or
+ * one video) is accepted as it is: when this side has something to send
+ * without a slot for it, it adds the transceivers missing and renegotiates.
+ * A slot sends when it has a track and its direction includes `send`; turning
+ * a source off replaces the track with null and makes the slot `recvonly`, so
+ * no video bytes go out, and the direction change renegotiates through the
+ * session's negotiationneeded path.
+ *
+ * What the peer sends: a slot whose negotiated direction lets the peer send
+ * is watched (frame-flow.ts), and becomes a tile only while frames are
+ * decoded, so a peer that offers `sendrecv` and sends nothing shows no tile.
+ * A peer that rejects or refuses the video this side sends is reported
+ * (`refused`), once per negotiation that says so.
  *
  * The slots' tracks are announced in the same MediaStream as the audio, so
  * an older Parley without video, which plays whatever stream its `ontrack`
  * hands it, still gets the one with the audio.
  */
 import { logger } from '../../lib/log.js';
+import { FrameWatch } from './frame-flow.js';
+import { findSlots, peerSends, refusedIn, VIDEO_SOURCES, type Slots, type VideoSource } from './video-slots.js';
 import { VideoQuality } from './video-quality.js';
 
 const log = logger('video');
 
-export type VideoSource = 'camera' | 'screen';
-export const VIDEO_SOURCES: readonly VideoSource[] = ['camera', 'screen'];
+export { VIDEO_SOURCES, type VideoSource } from './video-slots.js';
 
 /** What the peer sends now: one stream per source, the same object for as long as it sends. */
 export type RemoteVideo = Record<VideoSource, MediaStream | null>;
 
-type Slots = Record<VideoSource, RTCRtpTransceiver>;
+interface Incoming {
+  slot: RTCRtpTransceiver;
+  stream: MediaStream;
+  watch: FrameWatch;
+}
 
 export class VideoLink {
-  private slots: Slots | null = null;
+  private slots: Slots = {};
   private readonly local: Record<VideoSource, MediaStreamTrack | null> = { camera: null, screen: null };
   private remote: RemoteVideo = { camera: null, screen: null };
+  private readonly incoming: Record<VideoSource, Incoming | null> = { camera: null, screen: null };
   private readonly listeners = new Set<(remote: RemoteVideo) => void>();
+  private readonly refusalListeners = new Set<() => void>();
   private readonly quality: VideoQuality;
+  /** The peer turned down video this side sent: no more slots are added for it. */
+  private refusedOnce = false;
   private closed = false;
 
   constructor(
@@ -47,7 +63,7 @@ export class VideoLink {
       const init: RTCRtpTransceiverInit = { direction: 'recvonly', streams: [stream] };
       this.slots = { camera: pc.addTransceiver('video', init), screen: pc.addTransceiver('video', init) };
     }
-    this.quality = new VideoQuality(pc, (source) => this.slots?.[source].sender ?? null);
+    this.quality = new VideoQuality(pc, (source) => this.slots[source]?.sender ?? null);
     pc.addEventListener('signalingstatechange', this.onSignalingState);
   }
 
@@ -68,6 +84,12 @@ export class VideoLink {
     return () => this.listeners.delete(fn);
   }
 
+  /** Calls `fn` when the peer turns down the video this side sends; returns an unsubscribe. */
+  onRefused(fn: () => void): () => void {
+    this.refusalListeners.add(fn);
+    return () => this.refusalListeners.delete(fn);
+  }
+
   /**
    * Sends `track` as `source`, or stops sending it (null). Before the polite
    * side has its slots (the first offer has not come yet), the track is kept
@@ -76,6 +98,7 @@ export class VideoLink {
   async setTrack(source: VideoSource, track: MediaStreamTrack | null): Promise<void> {
     if (this.closed || this.local[source] === track) return;
     this.local[source] = track;
+    this.addMissingSlots();
     await this.apply(source);
   }
 
@@ -83,11 +106,13 @@ export class VideoLink {
     this.closed = true;
     this.quality.dispose();
     this.pc.removeEventListener('signalingstatechange', this.onSignalingState);
+    for (const source of VIDEO_SOURCES) this.unwatch(source);
     this.listeners.clear();
+    this.refusalListeners.clear();
   }
 
   private async apply(source: VideoSource): Promise<void> {
-    const slot = this.slots?.[source];
+    const slot = this.slots[source];
     if (!slot || this.closed || slot.currentDirection === 'stopped') return;
     const track = this.local[source];
     // The direction first: set synchronously, it is what the next offer or answer says.
@@ -100,48 +125,94 @@ export class VideoLink {
     this.quality.setSource(source, track !== null);
   }
 
+  /**
+   * A source to send without a slot (the peer offered fewer video m-lines):
+   * add transceivers up to that slot (a camera one before a screen one, to
+   * keep the order) and let negotiationneeded offer them. Only once the
+   * connection has a remote description and is stable; a polite side still
+   * waiting for the first offer finds its slots there.
+   */
+  private addMissingSlots(): void {
+    if (this.closed || this.refusedOnce || !this.pc.remoteDescription || this.pc.signalingState !== 'stable') return;
+    const needed = VIDEO_SOURCES.findLastIndex((s) => this.local[s] !== null && !this.slots[s]);
+    if (needed === -1) return;
+    for (const source of VIDEO_SOURCES.slice(0, needed + 1)) {
+      if (this.slots[source]) continue;
+      log.info(`the peer offered no ${source} slot: adding one`);
+      this.slots[source] = this.pc.addTransceiver('video', { direction: 'recvonly', streams: [this.stream] });
+    }
+  }
+
   private readonly onSignalingState = (): void => {
     const state = this.pc.signalingState;
-    if (state === 'have-remote-offer' && !this.slots) this.findSlots();
+    if (state === 'have-remote-offer') this.takeSlots();
     if (state === 'stable') {
+      this.takeSlots();
+      this.checkRefusal();
       this.readRemote();
       this.quality.negotiated();
+      this.addMissingSlots();
     }
   };
 
-  /** The polite side: the first offer made the slots; take them in m-line order and send what is waiting. */
-  private findSlots(): void {
-    const sdp = this.pc.remoteDescription?.sdp ?? '';
-    const mids = [...sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]);
-    const video = this.pc
-      .getTransceivers()
-      .filter((t) => t.receiver.track.kind === 'video' && t.mid !== null)
-      .sort((a, b) => mids.indexOf(a.mid ?? '') - mids.indexOf(b.mid ?? ''));
-    const [camera, screen] = video;
-    if (!camera || !screen) {
-      log.warn('the offer has no video slots: this call has no video');
-      return;
+  /**
+   * The slots as the session's m-lines now say. Called while an offer is
+   * applied, before the answer is made: what is waiting to be sent goes in it.
+   */
+  private takeSlots(): void {
+    const found = findSlots(this.pc);
+    for (const source of VIDEO_SOURCES) {
+      const slot = found[source];
+      if (!slot || slot === this.slots[source]) continue;
+      this.slots[source] = slot;
+      slot.sender.setStreams(this.stream);
+      if (this.local[source]) void this.apply(source);
     }
-    this.slots = { camera, screen };
-    for (const slot of [camera, screen]) slot.sender.setStreams(this.stream);
-    // Called while the offer is being applied, before the answer is made: the answer carries these.
-    for (const source of VIDEO_SOURCES) if (this.local[source]) void this.apply(source);
   }
 
+  /** After an offer of ours: a sending slot the answer rejected or refused means the peer takes no video. */
+  private checkRefusal(): void {
+    const answer = this.pc.remoteDescription;
+    if (this.pc.localDescription?.type !== 'offer' || answer?.type !== 'answer') return;
+    const refused = VIDEO_SOURCES.some((s) => {
+      const slot = this.slots[s];
+      return this.local[s] !== null && slot !== undefined && (slot.currentDirection === 'stopped' || refusedIn(answer.sdp, slot.mid));
+    });
+    if (!refused) return;
+    log.warn('the peer does not take the video this side sends');
+    this.refusedOnce = true;
+    for (const fn of this.refusalListeners) fn();
+  }
+
+  /** Starts or stops watching each slot the peer may send on; tiles follow the frames. */
   private readRemote(): void {
-    if (!this.slots) return;
-    let changed = false;
-    const next: RemoteVideo = { ...this.remote };
     for (const source of VIDEO_SOURCES) {
       const slot = this.slots[source];
-      const peerSends = slot.currentDirection === 'sendrecv' || slot.currentDirection === 'recvonly';
-      if (peerSends && !next[source]) next[source] = new MediaStream([slot.receiver.track]);
-      else if (!peerSends && next[source]) next[source] = null;
-      else continue;
-      changed = true;
+      const may = slot !== undefined && peerSends(slot);
+      const current = this.incoming[source];
+      if (may && current?.slot !== slot) {
+        this.unwatch(source);
+        const stream = new MediaStream([slot.receiver.track]);
+        const watch = new FrameWatch(slot.receiver, (flowing) => this.show(source, flowing ? stream : null));
+        this.incoming[source] = { slot, stream, watch };
+      } else if (!may && current) {
+        this.unwatch(source);
+      }
     }
-    if (!changed) return;
-    this.remote = next;
-    for (const fn of this.listeners) fn(next);
+  }
+
+  private unwatch(source: VideoSource): void {
+    const current = this.incoming[source];
+    if (!current) return;
+    current.watch.dispose();
+    this.incoming[source] = null;
+    this.show(source, null);
+  }
+
+  private show(source: VideoSource, stream: MediaStream | null): void {
+    if (this.closed && stream) return;
+    if (this.remote[source] === stream) return;
+    this.remote = { ...this.remote, [source]: stream };
+    for (const fn of this.listeners) fn(this.remote);
   }
 }

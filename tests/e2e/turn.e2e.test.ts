@@ -1,0 +1,92 @@
+/**
+ * A call through a server with TURN, in the browser: coturn on loopback with
+ * the deploy kit's config, short-lived credentials. Each side's connection
+ * takes the TURN credentials of its call from the call's ack (the callee's,
+ * made while the call rang with the session's STUN-only servers, too), and
+ * renews them with call:ice before they expire; coturn gives the caller's
+ * connection a relay with them.
+ *
+ * Only the caller's relay is checked: here Chromium gathers relay candidates
+ * from a loopback TURN server only when the gathering starts within about a
+ * second of the connection being made, which holds for the caller (its
+ * offer is made at once) and not for the callee (made when the call starts
+ * to ring, answered seconds later), whatever its servers.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
+import { screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+
+const SECRET = 'a-shared-turn-secret-for-the-browser-test';
+/** Short enough that the app renews within the test (at 80% of it, and not before 15 s). */
+const TTL_S = 20;
+
+let coturn: Coturn | undefined;
+let world: World | undefined;
+let alice: User;
+let bob: User;
+
+/** The TURN usernames each live connection of the page is configured with, and the relay candidates it gathered. */
+function turnOf(page: Page): Promise<{ usernames: string[]; relays: number }[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    return Promise.all(
+      pcs.map(async (pc) => {
+        const stats = [...(await pc.getStats()).values()] as { type: string; candidateType?: string }[];
+        return {
+          usernames: (pc.getConfiguration().iceServers ?? []).flatMap((s) => (s.username ? [s.username] : [])),
+          relays: stats.filter((s) => s.type === 'local-candidate' && s.candidateType === 'relay').length,
+        };
+      }),
+    );
+  });
+}
+
+/** The expiry (Unix seconds) of the TURN credentials of the page's one live connection. */
+async function expiry(page: Page): Promise<number> {
+  const [pc] = await turnOf(page);
+  return Number(pc?.usernames[0]?.split(':')[0] ?? 0);
+}
+
+describe.skipIf(missingTool('turnserver', 'coturn', 'turn.e2e.test.ts'))('a call through a server with TURN', () => {
+  beforeAll(async () => {
+    coturn = await startCoturn(SECRET);
+    world = await startWorld({ ice: { turnUrls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], turnSecret: SECRET, turnTtlS: TTL_S } });
+    [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.close();
+    coturn?.stop();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') {
+      await screenshotAll(task.name, alice, bob);
+      console.error(`coturn:\n${coturn?.output().slice(-4000) ?? ''}`);
+    }
+  });
+
+  it("each side's connection takes its call's TURN credentials and renews them before they expire; coturn relays with them", async () => {
+    const placedAt = Math.floor(Date.now() / 1000);
+    await establishCall(alice, bob, 'Bob');
+    // One connection each, configured with this call's TURN credentials (bob's since his answer).
+    for (const u of [alice, bob]) {
+      expect(await turnOf(u.page)).toHaveLength(1);
+      expect(await expiry(u.page)).toBeGreaterThanOrEqual(placedAt + TTL_S);
+    }
+    // coturn took them: alice's connection has a relay.
+    await expect.poll(async () => (await turnOf(alice.page))[0]?.relays ?? 0, poll).toBeGreaterThan(0);
+    const first = { alice: await expiry(alice.page), bob: await expiry(bob.page) };
+
+    // 80% of 20 s in: both have asked for fresh ones, and their connections have them.
+    await expect.poll(() => expiry(alice.page), { timeout: 30_000, interval: 500 }).toBeGreaterThan(first.alice);
+    await expect.poll(() => expiry(bob.page), { timeout: 30_000, interval: 500 }).toBeGreaterThan(first.bob);
+    await expectAudioFlowing(bob.page);
+    await expectAudioFlowing(alice.page);
+
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+  });
+});
