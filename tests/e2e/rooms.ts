@@ -106,11 +106,12 @@ export async function expectMeshAudioThroughout(ms: number, ...users: User[]): P
 /** In `u`'s call view, each of `names` is connected and not waiting for the server (no "Lost the server" note). */
 export async function expectEveryoneBack(u: User, names: string[], within: { timeout: number; interval: number } = poll): Promise<void> {
   await waitState(u.page, 'active', within.timeout);
-  for (const name of names) {
-    const tile = participant(u, name);
-    const note = tile.locator('.note');
-    await expect.poll(async () => `${await tile.getAttribute('data-state')} ${(await note.count()) > 0 ? await note.textContent() : ''}`.trim(), within).toBe('connected');
-  }
+  // One reading of every tile, which never waits for an element (a note may go between two reads).
+  const tiles = () =>
+    callPanel(u.page)
+      .locator('.participant')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-peer')}: ${e.getAttribute('data-state')} ${e.querySelector('.note')?.textContent ?? ''}`.trim()));
+  await expect.poll(async () => (await tiles()).filter((t) => names.some((n) => t.startsWith(`${n}:`))).sort(), within).toEqual(names.map((n) => `${n}: connected`).sort());
 }
 
 export async function joinRoom(u: User, room: string, code = ''): Promise<void> {
