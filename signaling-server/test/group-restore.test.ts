@@ -166,9 +166,10 @@ describe('a group call across a server restart', () => {
 
     const second = await startTestServer({ dataDir: first.dataDir, callGraceS: 30 });
     const [alice, bob, carol] = (await reconnect(second, logins)) as [Device, Device, Device];
-    expect(expectOk(await alice.emit('call:resume', { callId })).state).toBe('waiting');
-    // bob hung up while the server was away: his app sends it now; the call goes on.
+    // bob claimed it, then hung up: his app sends it now; the call goes on, and his claim counts for nothing.
+    expect(expectOk(await bob.emit('call:resume', { callId })).state).toBe('waiting');
     expectOk(await bob.emit('call:hangup', { callId }));
+    expect(expectOk(await alice.emit('call:resume', { callId })).state).toBe('waiting');
     expect(alice.events('call:ended')).toEqual([]);
     expect(expectOk(await carol.emit('call:resume', { callId })).state).toBe('active');
     // Both hear that bob left, since neither could have.

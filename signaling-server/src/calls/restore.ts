@@ -42,7 +42,9 @@ export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, 
   const polite = index > 0;
   if (fresh) return { state: 'waiting', polite };
   const mine: ResumeClaim = { callId, username: session.username, device: session.device };
-  const other = present.length === 1 ? null : await deps.stores.calls.claim(mine);
+  let other = present.length === 1 ? null : await deps.stores.calls.claim(mine);
+  // The claim of someone who has left since (a hang-up) counts for nothing: this one waits in its place.
+  while (other && !present.some((m) => m.username === other?.username)) other = await deps.stores.calls.claim(mine);
   if (other === undefined) return waitForOthers(deps, mine, polite, lost);
   const claims = other ? [other, mine] : [mine];
   const res = await restore(deps, lost, claims);
