@@ -151,7 +151,8 @@ describe('display names', () => {
     await sql`drop table token_revocations`.execute(db);
     await sql`alter table account_events drop column sid`.execute(db);
     await sql`alter table calls drop column failure_cause`.execute(db);
-    await sql`delete from kysely_migration where name in ('0006-display-name-key', '0007-token-revocations', '0008-rooms', '0009-failure-cause')`.execute(db);
+    await sql`alter table calls drop column room_code`.execute(db);
+    await sql`delete from kysely_migration where name in ('0006-display-name-key', '0007-token-revocations', '0008-rooms', '0009-failure-cause', '0010-call-room-code')`.execute(db);
     const old = (id: string, username: string, displayName: string, at: number) =>
       sql`insert into users (id, username, display_name, password_hash, created_at) values (${id}, ${username}, ${displayName}, 'x', ${at})`.execute(db);
     await old('1', 'bob', 'Bob', 1);
