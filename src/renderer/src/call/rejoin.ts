@@ -17,7 +17,16 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   const seq = calls.nextSeq();
   const overtaken = () => calls.currentSeq() !== seq || calls.busy;
   if (overtaken()) return true;
+  // The microphone first: from the resume's answer on, the others offer at once, and
+  // their offers need this call in place to land (nothing may be awaited after it).
+  const stream = await deps.platform.openMicrophone(deps.settings());
+  if (overtaken()) {
+    if (stream) deps.platform.stopStream(stream);
+    return true;
+  }
   const res = await deps.link.request('call:resume', { callId: call.callId, fresh: true });
+  const goOn = res.ok && res.state !== 'ended' && res.state !== 'waiting' && stream !== null && !overtaken();
+  if (!goOn && stream) deps.platform.stopStream(stream);
   // Unreachable for now: the next session:ready tries again.
   if (!res.ok && res.code === 'unavailable') return false;
   forgetCall();
@@ -25,15 +34,9 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
     deps.notices.announce('The call ended while Parley reloaded.');
     return true;
   }
-  if (res.state === 'waiting' || overtaken()) {
-    // The server lost the call too (it restarted meanwhile), or another call came first: end this one cleanly.
-    calls.hangups.send(call.callId);
-    return true;
-  }
-  const stream = await deps.platform.openMicrophone(deps.settings());
-  if (!stream || overtaken()) {
-    if (stream) deps.platform.stopStream(stream);
-    else deps.notices.show(MICROPHONE_PROBLEM, 'device');
+  if (!goOn) {
+    // The server lost the call too (it restarted meanwhile), another call came first, or there is no microphone: end this one cleanly.
+    if (!stream && !overtaken()) deps.notices.show(MICROPHONE_PROBLEM, 'device');
     calls.hangups.send(call.callId);
     return true;
   }

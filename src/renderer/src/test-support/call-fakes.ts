@@ -134,7 +134,7 @@ export function setup() {
   const groups = new GroupCalls(calls, deps);
   const resume = new CallResume(calls, link, notices, () => Promise.resolve(true));
   listenForCalls(link, calls, resume, notices);
-  return { link, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
+  return { link, deps, platform, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
 }
 
 /** Lets the awaits inside the controller run. */
