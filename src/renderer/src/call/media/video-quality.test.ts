@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AUDIO_RESERVE_BPS,
   CAMERA_LADDER,
   decide,
   GOOD_STREAK_UP,
+  MAX_BACKOFF,
   SCREEN_LADDER,
   START,
   videoSample,
@@ -11,8 +11,8 @@ import {
   type VideoSample,
 } from './video-quality.js';
 
-const clean: VideoSample = { loss: 0, limitation: 'none', availableBitrate: 5_000_000 };
-const at = (level: number): ControllerState => ({ level, goodStreak: 0 });
+const clean: VideoSample = { loss: 0, limitation: 'none', target: null };
+const at = (level: number): ControllerState => ({ ...START, level });
 
 /** Feeds samples one after another and returns the level after each. */
 function run(samples: VideoSample[], from: ControllerState = START): number[] {
@@ -33,25 +33,52 @@ describe('adaptive video: decide', () => {
   it.each([
     ['a little loss (3 %)', { ...clean, loss: 0.03 }, 1],
     ['heavy loss (10 %): two levels at once', { ...clean, loss: 0.1 }, 2],
-    ['the encoder is held back by bandwidth', { ...clean, limitation: 'bandwidth' }, 1],
+    ['the encoder is held back by bandwidth (no target known)', { ...clean, limitation: 'bandwidth' }, 1],
     ['the encoder is held back by the CPU', { ...clean, limitation: 'cpu' }, 1],
     ['loss below the threshold (2 %)', { ...clean, loss: 0.02 }, 0],
   ])('steps down on %s', (_, sample, level) => {
     expect(decide(START, sample, CAMERA_LADDER).level).toBe(level);
   });
 
-  it('drops straight to the level that leaves audio its share of a thin path', () => {
-    // 300 kbit/s: minus the audio reserve, 236 kbit/s for video: the 200 kbit/s level.
-    const thin = { ...clean, availableBitrate: 300_000 };
-    const level = decide(START, thin, CAMERA_LADDER).level;
-    expect(CAMERA_LADDER[level]!.maxBitrate).toBeLessThanOrEqual(300_000 - AUDIO_RESERVE_BPS);
-    expect(CAMERA_LADDER[level - 1]!.maxBitrate).toBeGreaterThan(300_000 - AUDIO_RESERVE_BPS);
+  it('drops straight to the level that fits what the congestion controller gives the video', () => {
+    // 333 kbit/s for a 1.2 Mbit/s cap: the 200 kbit/s level.
+    const thin = { ...clean, limitation: 'bandwidth', target: 333_333 };
+    expect(CAMERA_LADDER[decide(START, thin, CAMERA_LADDER).level]!.maxBitrate).toBe(200_000);
+  });
+
+  it("holds while the encoder is held only by this side's own cap ('bandwidth' with the target at the cap), and climbs", () => {
+    const capped = (level: number): VideoSample => ({ ...clean, limitation: 'bandwidth', target: CAMERA_LADDER[level]!.maxBitrate });
+    expect(run([capped(3), capped(3), capped(3)], at(3))).toEqual([3, 3, 2]);
+    // Chromium's encoder reports 5/6 of the cap at times: still the cap, not the path.
+    expect(decide(at(4), { ...clean, limitation: 'bandwidth', target: 83_333 }, CAMERA_LADDER).level).toBe(4);
+  });
+
+  it('a step up the path cannot carry is taken back, and the next waits twice as long', () => {
+    // At level 2 on a path that gives 333 kbit/s: it fits, good readings climb to level 1, which the path holds to 333 kbit/s.
+    const fits = { ...clean, target: 333_333 };
+    let state = at(2);
+    for (let i = 0; i < GOOD_STREAK_UP; i++) state = decide(state, fits, CAMERA_LADDER);
+    expect(state.level).toBe(1);
+    state = decide(state, fits, CAMERA_LADDER);
+    expect(state).toMatchObject({ level: 3, backoff: 1 });
+    const levels: number[] = [];
+    const capped3 = { ...clean, target: 200_000 };
+    for (let i = 0; i < GOOD_STREAK_UP * 2; i++) levels.push((state = decide(state, capped3, CAMERA_LADDER)).level);
+    expect(levels).toEqual([3, 3, 3, 3, 3, 2]);
+  });
+
+  it(`waits at most ${MAX_BACKOFF} doublings, and a step down that was no probe starts the count again`, () => {
+    let state: ControllerState = { ...at(1), sinceUp: 0, backoff: MAX_BACKOFF };
+    state = decide(state, { ...clean, target: 100_000 }, CAMERA_LADDER);
+    expect(state.backoff).toBe(MAX_BACKOFF);
+    state = decide({ ...at(1), sinceUp: 10, backoff: MAX_BACKOFF }, { ...clean, loss: 0.05 }, CAMERA_LADDER);
+    expect(state.backoff).toBe(0);
   });
 
   it('never goes below the last level, and a path too thin for any video stays there', () => {
     const last = CAMERA_LADDER.length - 1;
     expect(decide(at(last), { ...clean, loss: 0.5 }, CAMERA_LADDER).level).toBe(last);
-    expect(decide(START, { ...clean, availableBitrate: 50_000 }, CAMERA_LADDER).level).toBe(last);
+    expect(decide(START, { ...clean, target: 50_000 }, CAMERA_LADDER).level).toBe(last);
   });
 
   it(`steps back up one level after ${GOOD_STREAK_UP} good readings in a row, not before`, () => {
@@ -64,16 +91,8 @@ describe('adaptive video: decide', () => {
     expect(run([clean, clean, lossy, clean, clean, clean], at(2))).toEqual([2, 2, 2, 2, 2, 1]);
   });
 
-  it('does not step up without headroom over the next level', () => {
-    // At level 2 (400 kbit/s); level 1 wants 700 kbit/s × 1.25 plus the audio reserve.
-    const snug = { ...clean, availableBitrate: 700_000 };
-    expect(run([snug, snug, snug, snug], at(2))).toEqual([2, 2, 2, 2]);
-    const roomy = { ...clean, availableBitrate: 700_000 * 1.25 + AUDIO_RESERVE_BPS };
-    expect(run([roomy, roomy, roomy], at(2))).toEqual([2, 2, 1]);
-  });
-
   it('climbs on a clean path with no bandwidth estimate yet, and holds while the peer has not reported', () => {
-    const unknown: VideoSample = { loss: null, limitation: null, availableBitrate: null };
+    const unknown: VideoSample = { loss: null, limitation: null, target: null };
     expect(run([unknown, unknown, unknown], at(1))).toEqual([1, 1, 0]);
   });
 
@@ -91,14 +110,13 @@ describe('adaptive video: decide', () => {
 });
 
 describe('adaptive video: videoSample', () => {
-  it('reads the loss the peer reports, the limitation, and the path estimate', () => {
+  it('reads the loss the peer reports, the limitation, and the target (not the candidate pair\'s stale estimate)', () => {
     const video = [
-      { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth' },
+      { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', targetBitrate: 333_333 },
       { type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.04 },
-      { type: 'candidate-pair', state: 'succeeded', nominated: true, availableOutgoingBitrate: 420_000 },
-      { type: 'candidate-pair', state: 'failed', nominated: false, availableOutgoingBitrate: 1 },
+      { type: 'candidate-pair', availableOutgoingBitrate: 2_419_500 },
     ];
-    expect(videoSample(video)).toEqual({ loss: 0.04, limitation: 'bandwidth', availableBitrate: 420_000 });
+    expect(videoSample(video)).toEqual({ loss: 0.04, limitation: 'bandwidth', target: 333_333 });
   });
 
   it("takes the audio's loss when it is worse: the path is shared", () => {
@@ -108,6 +126,6 @@ describe('adaptive video: videoSample', () => {
   });
 
   it('knows nothing before the first reports', () => {
-    expect(videoSample([{ type: 'outbound-rtp', kind: 'video' }])).toEqual({ loss: null, limitation: null, availableBitrate: null });
+    expect(videoSample([{ type: 'outbound-rtp', kind: 'video' }])).toEqual({ loss: null, limitation: null, target: null });
   });
 });

@@ -9,9 +9,16 @@
  *   so text stays readable, and loses frames (`maintain-resolution`).
  * - Every STATS_INTERVAL_MS a pure controller (`decide`) reads the sender's
  *   statistics: the loss the peer reports (remote-inbound-rtp), why the
- *   encoder is held back (qualityLimitationReason) and what the path can
- *   carry (availableOutgoingBitrate), and steps down at once when the path
- *   struggles, back up only after several good readings in a row.
+ *   encoder is held back (qualityLimitationReason) and the bitrate the
+ *   congestion controller gives the video (outbound-rtp targetBitrate). It
+ *   steps down at once when the path struggles, and back up only after
+ *   several good readings in a row, waiting longer each time a step up had
+ *   to be taken back (so a thin path is not probed every few seconds).
+ *
+ * The target, not the candidate pair's availableOutgoingBitrate: Chromium
+ * reports that once and never updates it (seen at 2.4 Mbit/s for a whole
+ * call through a 400 kbit/s link). And 'bandwidth' alone does not mean the
+ * path is thin: the encoder says so too when our own cap is what holds it.
  */
 import { logger } from '../../lib/log.js';
 
@@ -42,57 +49,69 @@ export const SCREEN_LADDER: readonly VideoLevel[] = [
 ];
 
 export const STATS_INTERVAL_MS = 2000;
-/** Kept free for audio (Opus at its usual rate, with packet overhead) when sizing video to the path. */
-export const AUDIO_RESERVE_BPS = 64_000;
 /** Loss (0..1) from which video steps down one level, and two. */
 export const LOSS_STEP = 0.03;
 export const LOSS_SEVERE = 0.1;
 /** Below this loss a reading counts as good. */
 export const LOSS_GOOD = 0.01;
-/** Good readings in a row before stepping back up. */
+/** Good readings in a row before stepping back up, doubled for each step up taken back in a row. */
 export const GOOD_STREAK_UP = 3;
-/** Headroom the path must have over the next level's cap before stepping up. */
-export const UP_HEADROOM = 1.25;
+/** At most this many doublings (3 readings × 2⁴: 48 readings, about 1.5 min between probes of a thin path). */
+export const MAX_BACKOFF = 4;
+/** A step down within this many readings of a step up takes that step back. */
+export const PROBE_READINGS = 3;
+/** The congestion controller gives the video less than this share of the cap: the path, not the cap, holds it. */
+export const PATH_HELD = 0.75;
 
 export interface VideoSample {
   /** Fraction of packets lost (0..1) as the peer last reported; null before its first report. */
   loss: number | null;
   /** Why the encoder is held back: 'none', 'bandwidth', 'cpu', 'other'; null when unknown. */
   limitation: string | null;
-  /** Bits per second the path is estimated to carry; null when unknown. */
-  availableBitrate: number | null;
+  /** Bits per second the congestion controller gives this video now (at most the cap); null when unknown. */
+  target: number | null;
 }
 
 export interface ControllerState {
   level: number;
   goodStreak: number;
+  /** Readings since the last step up (Infinity when there was none). */
+  sinceUp: number;
+  /** Steps up taken back in a row: each doubles the wait before the next. */
+  backoff: number;
 }
 
-export const START: ControllerState = { level: 0, goodStreak: 0 };
+export const START: ControllerState = { level: 0, goodStreak: 0, sinceUp: Infinity, backoff: 0 };
 
 /** The next level for one video source after one reading: pure. */
 export function decide(state: ControllerState, sample: VideoSample, ladder: readonly VideoLevel[]): ControllerState {
   const last = ladder.length - 1;
   const loss = sample.loss ?? 0;
-  const room = sample.availableBitrate === null ? null : sample.availableBitrate - AUDIO_RESERVE_BPS;
-  // The best level whose cap fits what the path carries, leaving audio its share.
-  const fits = room === null ? 0 : firstFitting(ladder, room);
+  const cap = ladder[state.level]?.maxBitrate ?? 0;
+  const pathHeld = sample.target !== null && sample.target < cap * PATH_HELD;
+  // Held by the path: the best level whose cap fits what the congestion controller gives.
+  const fits = pathHeld && sample.target !== null ? firstFitting(ladder, sample.target) : 0;
   let steps = 0;
   if (loss >= LOSS_SEVERE) steps = 2;
-  else if (loss >= LOSS_STEP || sample.limitation === 'bandwidth' || sample.limitation === 'cpu') steps = 1;
+  else if (loss >= LOSS_STEP || pathHeld || sample.limitation === 'cpu' || (sample.limitation === 'bandwidth' && sample.target === null)) steps = 1;
   const down = Math.min(last, Math.max(state.level + steps, fits));
-  if (down > state.level) return { level: down, goodStreak: 0 };
+  const sinceUp = state.sinceUp + 1;
+  if (down > state.level) {
+    const tookBack = sinceUp <= PROBE_READINGS;
+    return { level: down, goodStreak: 0, sinceUp: Infinity, backoff: tookBack ? Math.min(MAX_BACKOFF, state.backoff + 1) : 0 };
+  }
 
-  const good = loss < LOSS_GOOD && (sample.limitation === null || sample.limitation === 'none');
-  const above = ladder[state.level - 1];
-  const roomForAbove = above !== undefined && (room === null || room >= above.maxBitrate * UP_HEADROOM);
-  if (!good || !roomForAbove) return { level: state.level, goodStreak: 0 };
+  // 'bandwidth' with a target at the cap is our cap holding the encoder: raising it is the cure.
+  const limitationGood = sample.limitation === null || sample.limitation === 'none' || (sample.limitation === 'bandwidth' && sample.target !== null);
+  const good = loss < LOSS_GOOD && limitationGood && state.level > 0;
+  if (!good) return { ...state, goodStreak: 0, sinceUp };
   const streak = state.goodStreak + 1;
-  return streak >= GOOD_STREAK_UP ? { level: state.level - 1, goodStreak: 0 } : { level: state.level, goodStreak: streak };
+  if (streak < GOOD_STREAK_UP * 2 ** state.backoff) return { ...state, goodStreak: streak, sinceUp };
+  return { level: state.level - 1, goodStreak: 0, sinceUp: 0, backoff: state.backoff };
 }
 
-function firstFitting(ladder: readonly VideoLevel[], room: number): number {
-  const i = ladder.findIndex((l) => l.maxBitrate <= room);
+function firstFitting(ladder: readonly VideoLevel[], bitrate: number): number {
+  const i = ladder.findIndex((l) => l.maxBitrate <= bitrate);
   return i === -1 ? ladder.length - 1 : i;
 }
 
@@ -100,31 +119,27 @@ function firstFitting(ladder: readonly VideoLevel[], room: number): number {
 export interface SenderStatsEntry {
   type: string;
   kind?: string;
-  state?: string;
-  nominated?: boolean;
   fractionLost?: number;
   qualityLimitationReason?: string;
-  availableOutgoingBitrate?: number;
+  targetBitrate?: number;
 }
 
 /** One reading from a video sender's statistics (RTCRtpSender.getStats), plus the audio sender's loss. */
 export function videoSample(video: Iterable<SenderStatsEntry>, audio: Iterable<SenderStatsEntry> = []): VideoSample {
   let loss: number | null = null;
   let limitation: string | null = null;
-  let availableBitrate: number | null = null;
+  let target: number | null = null;
   const seeLoss = (e: SenderStatsEntry) => {
     if (e.type === 'remote-inbound-rtp' && e.fractionLost !== undefined) loss = Math.max(loss ?? 0, e.fractionLost);
   };
   for (const e of video) {
     seeLoss(e);
     if (e.type === 'outbound-rtp' && e.qualityLimitationReason !== undefined) limitation = e.qualityLimitationReason;
-    if (e.type === 'candidate-pair' && e.nominated && e.state === 'succeeded' && e.availableOutgoingBitrate !== undefined) {
-      availableBitrate = e.availableOutgoingBitrate;
-    }
+    if (e.type === 'outbound-rtp' && e.targetBitrate !== undefined) target = e.targetBitrate;
   }
   // Audio shares the path: its loss is the path's loss too.
   for (const e of audio) seeLoss(e);
-  return { loss, limitation, availableBitrate };
+  return { loss, limitation, target };
 }
 
 export type VideoKind = 'camera' | 'screen';
