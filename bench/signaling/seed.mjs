@@ -17,7 +17,9 @@ const LAST = ['Abe', 'Berg', 'Costa', 'Diaz', 'Eze', 'Fox', 'Gold', 'Hale', 'Ito
 const displayName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${i}`;
 
 /** A temp data dir holding `size` accounts; returns it with one token per account. */
-export async function seedTeam(size, { tokenTtlS = 24 * 3600 } = {}) {
+// The server's default lifetime, as /api/login gives: a shorter one would be
+// refreshed at once on every sign-in (token-refresh.ts), which a real sign-in is not.
+export async function seedTeam(size, { tokenTtlS = 7 * 24 * 3600 } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-'));
   const db = await openDatabase(dataDir);
   const hash = await hashPassword('bench-password');

@@ -161,7 +161,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stores,
     users,
     tokens,
-    signOuts,
     history,
     presence,
     calls,

@@ -111,6 +111,21 @@ export class UserRepository {
   }
 
   /**
+   * The account a connection signs in to, and whether its sign-in (`sid`) was
+   * signed out (sign-outs.ts): one query, as every handshake asks both.
+   */
+  async findSignedIn(username: string, sid: string): Promise<{ user: User; signedOut: boolean } | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll('users')
+      .select((eb) => eb.exists(eb.selectFrom('token_revocations').select('sid').where('sid', '=', sid)).as('signed_out'))
+      .where('username', '=', username)
+      .executeTakeFirst();
+    // SQLite answers 0 or 1, PostgreSQL a boolean.
+    return row && { user: toUser(row), signedOut: Boolean(row.signed_out) };
+  }
+
+  /**
    * Checks a password in constant time, also when the user does not exist.
    * A hash made with older scrypt parameters is replaced by one with the
    * current parameters, unless the password changed meanwhile.

@@ -1,5 +1,5 @@
 /**
- * Sign-in tokens: HS256 JWTs (jose) carrying the username and the user's
+ * Sign-in tokens: HS256 JWTs (fast-jwt, whose HMAC is node:crypto's) carrying the username and the user's
  * token version, so a password change or a disable revokes them; a token id
  * (jti) and the id of the sign-in it comes from (sid), shared by the tokens
  * refreshed from that sign-in, so signing out revokes one device's chain. The key is
@@ -8,9 +8,9 @@
  * same key.
  */
 import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createHash, randomBytes, randomUUID, webcrypto } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { Database } from '../db/database.js';
 
 export const SECRET_FILE = 'token-secret';
@@ -80,17 +80,19 @@ export class InvalidTokenError extends Error {
 }
 
 export class TokenService {
-  /**
-   * The secret as a WebCrypto key, imported once: given the raw bytes, jose
-   * imports a key on every sign and verify, which was most of a sign-in's cost.
-   */
-  private readonly key: Promise<webcrypto.CryptoKey>;
+  // Synchronous: the key is given as bytes, so neither makes a promise or a
+  // key object per call (a sign-in checks one token and may make one).
+  private readonly sign: (payload: Record<string, unknown>) => string;
+  // A token without an expiry would be good forever: refused, though the key signed it.
+  private readonly check: (token: string) => Record<string, unknown>;
 
   constructor(
     secret: Uint8Array,
     private readonly ttlS: number,
   ) {
-    this.key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    const key = Buffer.from(secret);
+    this.sign = createSigner({ key, algorithm: 'HS256', iss: ISSUER });
+    this.check = createVerifier({ key, algorithms: ['HS256'], allowedIss: ISSUER, requiredClaims: ['exp', 'iat', 'sub'] });
   }
 
   /** The lifetime of a new token, in seconds. */
@@ -99,17 +101,10 @@ export class TokenService {
   }
 
   /** A new sign-in without `sid`; a refresh of that sign-in with it. */
-  async issue(claims: TokenClaims, sid: string = randomUUID()): Promise<{ token: string; expiresAt: number; sid: string }> {
+  issue(claims: TokenClaims, sid: string = randomUUID()): Promise<{ token: string; expiresAt: number; sid: string }> {
     const expiresAt = (Math.floor(Date.now() / 1000) + this.ttlS) * 1000;
-    const token = await new SignJWT({ usr: claims.username, ver: claims.version, sid })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setJti(randomUUID())
-      .setSubject(claims.userId)
-      .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(expiresAt / 1000)
-      .sign(await this.key);
-    return { token, expiresAt, sid };
+    const token = this.sign({ usr: claims.username, ver: claims.version, sid, jti: randomUUID(), sub: claims.userId, exp: expiresAt / 1000 });
+    return Promise.resolve({ token, expiresAt, sid });
   }
 
   /**
@@ -122,22 +117,29 @@ export class TokenService {
     return token.legacy || token.expiresAt - now < (this.ttlS * 1000) / 2;
   }
 
-  /** Throws InvalidTokenError with a message a user can act on. */
-  async verify(token: string): Promise<VerifiedToken> {
+  /** Rejects with InvalidTokenError, whose message a user can act on. */
+  verify(token: string): Promise<VerifiedToken> {
     try {
-      // A token without an expiry would be good forever: refused, though the key signed it.
-      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub'] });
-      const { sub, usr, ver, sid, exp } = payload;
-      if (typeof sub !== 'string' || typeof usr !== 'string' || typeof ver !== 'number' || typeof exp !== 'number') {
-        throw new InvalidTokenError('token is invalid');
-      }
-      if (sid !== undefined && (typeof sid !== 'string' || sid === '' || sid.length > 64)) throw new InvalidTokenError('token is invalid');
-      const legacy = sid === undefined;
-      return { userId: sub, username: usr, version: ver, sid: sid ?? legacySid(token), expiresAt: exp * 1000, legacy };
+      return Promise.resolve(this.claims(token));
     } catch (err) {
-      if (err instanceof InvalidTokenError) throw err;
-      if (err instanceof errors.JWTExpired) throw new InvalidTokenError('token expired: sign in again');
+      return Promise.reject(err instanceof Error ? err : new InvalidTokenError('token is invalid'));
+    }
+  }
+
+  private claims(token: string): VerifiedToken {
+    let payload;
+    try {
+      payload = this.check(token);
+    } catch (err) {
+      if (err instanceof TokenError && err.code === TokenError.codes.expired) throw new InvalidTokenError('token expired: sign in again');
       throw new InvalidTokenError('token is invalid');
     }
+    const { sub, usr, ver, sid, exp, iat } = payload;
+    if (typeof sub !== 'string' || typeof usr !== 'string' || typeof ver !== 'number' || typeof exp !== 'number' || typeof iat !== 'number') {
+      throw new InvalidTokenError('token is invalid');
+    }
+    if (sid !== undefined && (typeof sid !== 'string' || sid === '' || sid.length > 64)) throw new InvalidTokenError('token is invalid');
+    const legacy = sid === undefined;
+    return { userId: sub, username: usr, version: ver, sid: sid ?? legacySid(token), expiresAt: exp * 1000, legacy };
   }
 }

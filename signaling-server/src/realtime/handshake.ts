@@ -7,7 +7,6 @@
  */
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
-import type { SignOuts } from '../auth/sign-outs.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
@@ -24,7 +23,6 @@ function refusal(code: ErrorCode, message: string): ExtendedError {
 export interface HandshakeDeps {
   users: UserRepository;
   tokens: TokenService;
-  signOuts: SignOuts;
   metrics: Metrics;
   stores: Stores;
   /** Most devices one account may have connected at once (PARLEY_MAX_DEVICES). */
@@ -48,24 +46,20 @@ export function handshakeAuth(deps: HandshakeDeps) {
       if (err instanceof InvalidTokenError) return refuse('unauthorized', err.message);
       throw err;
     }
-    let user;
-    let signedOut;
+    let account;
     let sessions;
     try {
-      [user, signedOut, sessions] = await Promise.all([
-        deps.users.find(claims.username),
-        deps.signOuts.isSignedOut(claims.sid),
-        deps.stores.sessions.byUser(claims.username),
-      ]);
+      [account, sessions] = await Promise.all([deps.users.findSignedIn(claims.username, claims.sid), deps.stores.sessions.byUser(claims.username)]);
     } catch (err) {
       // The client retries a refusal; a dropped handshake would tell it nothing.
       if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
       throw err;
     }
+    const user = account?.user;
     if (user?.id !== claims.userId) return refuse('unauthorized', 'This account no longer exists');
     if (user.disabled) return refuse('account_disabled', 'This account is disabled');
     if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
-    if (signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
+    if (account?.signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
     // Without a device id (older clients), each connection is a device of its own.
     const device = `${user.username}:${auth.data.device ?? socket.id}`;
     // Refused at once when the account is plainly full, before anything is written.

@@ -5,7 +5,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
-import type { SignOuts } from '../auth/sign-outs.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { RoomOwner } from '../calls/room-owner.js';
@@ -65,7 +64,6 @@ export interface RealtimeDeps {
   stores: Stores;
   users: UserRepository;
   tokens: TokenService;
-  signOuts: SignOuts;
   history: HistoryRepository;
   presence: PresenceService;
   calls: CallService;
