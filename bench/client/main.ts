@@ -1,0 +1,29 @@
+/**
+ * The entry of `npm run bench:client` (run by Vitest, which loads the e2e
+ * harness's TypeScript). Settings through the environment:
+ * BENCH_CLIENT_SECONDS (60), BENCH_CLIENT_SETTLE (10), BENCH_CLIENT_CONTACTS (50),
+ * BENCH_CLIENT_OUT (bench/results/client.json).
+ */
+import path from 'node:path';
+import { it } from 'vitest';
+import { CLIENT_RESULT_FILE, DEFAULT_CLIENT_OPTIONS, formatClientTable, runClientBench, writeClientResult } from './run.js';
+
+function fromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${raw}`);
+  return value;
+}
+
+it('bench:client', async () => {
+  const options = {
+    seconds: Math.max(1, fromEnv('BENCH_CLIENT_SECONDS', DEFAULT_CLIENT_OPTIONS.seconds)),
+    settleSeconds: fromEnv('BENCH_CLIENT_SETTLE', DEFAULT_CLIENT_OPTIONS.settleSeconds),
+    contacts: fromEnv('BENCH_CLIENT_CONTACTS', DEFAULT_CLIENT_OPTIONS.contacts),
+  };
+  const out = path.resolve(process.env.BENCH_CLIENT_OUT ?? CLIENT_RESULT_FILE);
+  const result = await runClientBench(options, (line) => console.log(line));
+  writeClientResult(result, out);
+  console.log(`\n${formatClientTable(result)}\n\nwritten to ${path.relative(process.cwd(), out)}`);
+});

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:client`: what the app costs the machine of the person
+ * running it. The web build in Debian's Chromium (the renderer the desktop
+ * app runs), against the real server, in four situations, each in a browser
+ * of its own so that nothing else counts: signed in and idle; a 1:1 audio
+ * call; a 1:1 video call at 720p; a room of four with every camera on. Each
+ * is read over the same window from /proc (processes.ts): the CPU time of
+ * the browser and every process under it, as a share of one core, and their
+ * memory (PSS) at the end. The baseline of each, in the same run and the
+ * same browser build: a blank page for idle, and the same calls done the
+ * shortest way in one page (bare-mesh.ts). For the calls, both (or all four)
+ * ends run in the one browser, as the baseline's do, so the two carry the
+ * same browser, GPU and network processes.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ROOT, launchChromium, registerUser, startWorld, user, writeToneWav, type User, type World } from '../../tests/e2e/harness.js';
+import { expect } from 'vitest';
+import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
+import { joinRoom, leave } from '../../tests/e2e/rooms.js';
+import { establishCall, waitState } from '../../tests/e2e/steps.js';
+import { startBareServer } from '../call/baseline.js';
+import { gitCommit } from '../call/run.js';
+import { startBareMesh } from './bare-mesh.js';
+import { cpuBetween, findBrowser, treeCpu, treePss } from './processes.js';
+
+export interface ClientBenchOptions {
+  /** The window each situation is read over. */
+  seconds: number;
+  /** Time left for a situation to settle (the call's video to ramp up) before the window. */
+  settleSeconds: number;
+  /** Contacts in the idle user's list. */
+  contacts: number;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50 };
+export const CLIENT_RESULT_FILE = path.join(ROOT, 'bench/results/client.json');
+/** From issue 18: idle < 1 % of one core and < 150 MB; an audio call < 5 %; video ≤ 1.2× the bare calls. */
+export const CLIENT_TARGETS = { idleCpuPercent: 1, idleMemoryMB: 150, audioCallCpuPercent: 5, videoRatio: 1.2 } as const;
+
+export interface Reading {
+  /** CPU time over the window, in percent of one core. */
+  cpuPercent: number;
+  /** Proportional memory of the browser's processes at the end of the window, MB. */
+  memoryMB: number;
+  processes: number;
+}
+
+export type Situation = 'idle' | 'audioCall' | 'videoCall' | 'videoRoom4';
+
+export interface ClientBenchResult {
+  bench: 'client';
+  date: string;
+  commit: string;
+  command: string;
+  environment: { chromium: string; node: string; cpus: number; loadAverage: { start: number[]; end: number[] } };
+  options: ClientBenchOptions;
+  targets: typeof CLIENT_TARGETS;
+  /** `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser. */
+  situations: Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A browser of its own, with a marker on its command line to find its processes by. */
+async function ownBrowser(wav: string): Promise<{ browser: Browser; root: number }> {
+  const marker = `--parley-bench-client=${randomUUID()}`;
+  const browser = await launchChromium(wav, { args: [marker] });
+  return { browser, root: findBrowser(marker) };
+}
+
+async function read(root: number, options: ClientBenchOptions): Promise<Reading> {
+  await sleep(options.settleSeconds * 1000);
+  const before = treeCpu(root);
+  const started = performance.now();
+  await sleep(options.seconds * 1000);
+  const cpu = cpuBetween(before, treeCpu(root));
+  const elapsedS = (performance.now() - started) / 1000;
+  return { cpuPercent: round((100 * cpu) / elapsedS), memoryMB: round(treePss(root) / 2 ** 20, 1), processes: treeCpu(root).size };
+}
+
+interface Arrangement {
+  /** Brings the signed-in users into the situation. */
+  arrange(users: User[]): Promise<void>;
+  /** Ends it (hangs up), so the server does not hold the next situation's users in this call. */
+  end(users: User[]): Promise<void>;
+}
+
+const NOTHING: Arrangement = { arrange: () => Promise.resolve(), end: () => Promise.resolve() };
+
+/** Parley's side of a situation: the users signed in, in one browser of their own. */
+async function measureApp(world: World, wav: string, names: string[], situation: Arrangement, options: ClientBenchOptions): Promise<Reading> {
+  const { browser, root } = await ownBrowser(wav);
+  try {
+    const users: User[] = [];
+    for (const n of names) users.push(await user({ url: world.url, browser }, n));
+    await situation.arrange(users);
+    const reading = await read(root, options);
+    await situation.end(users);
+    return reading;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The baseline's side: a page on the bare origin, set up by `arrange` (nothing, for idle). */
+async function measureBare(url: string, wav: string, arrange: (page: import('playwright-core').Page) => Promise<void>, options: ClientBenchOptions): Promise<Reading> {
+  const { browser, root } = await ownBrowser(wav);
+  try {
+    const context = await browser.newContext({ permissions: ['microphone', 'camera'] });
+    const page = await context.newPage();
+    await page.goto(url);
+    await arrange(page);
+    return await read(root, options);
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function runClientBench(options: ClientBenchOptions, progress: (line: string) => void): Promise<ClientBenchResult> {
+  const loadStart = os.loadavg();
+  const world = await startWorld();
+  const bare = await startBareServer();
+  const wav = path.join(world.dataDir, 'bench-tone.wav');
+  writeToneWav(wav);
+  const names = ['alice', 'bob', 'carol', 'dave'];
+  for (const n of names) await registerUser(world, n);
+  for (let i = 0; i < Math.max(0, options.contacts - names.length); i++) await registerUser(world, `contact${String(i).padStart(3, '0')}`);
+
+  const hangUp = async ([alice, bob]: User[]) => {
+    await alice!.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob!.page, 'ended');
+  };
+  const audioCall: Arrangement = { arrange: ([alice, bob]) => establishCall(alice!, bob!, 'Bob'), end: hangUp };
+  const videoCall: Arrangement = {
+    async arrange([alice, bob]) {
+      await alice!.page.getByRole('button', { name: 'Contacts' }).click();
+      await alice!.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
+      await waitState(bob!.page, 'incoming');
+      // Both cameras on: the call the issue measures is video both ways.
+      await bob!.page.getByRole('button', { name: 'Answer with video', exact: true }).click();
+      await waitState(alice!.page, 'active');
+      await expectVideoFlowing([alice!.page, bob!.page], 'camera');
+    },
+    end: hangUp,
+  };
+  const videoRoom: Arrangement = {
+    async arrange(users) {
+      for (const u of users) await joinRoom(u, 'bench');
+      for (const u of users) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
+      // Every page decodes the three others' cameras (a full mesh: a connection each).
+      for (const u of users) await expect.poll(async () => (await slotStats(u.page, 'camera')).length, { timeout: 60_000 }).toBe(users.length - 1);
+      await expectVideoFlowing(users.map((u) => u.page), 'camera');
+    },
+    async end(users) {
+      for (const u of users) await leave(u);
+    },
+  };
+  const plan: { situation: Situation; app: () => Promise<Reading>; baseline: () => Promise<Reading> }[] = [
+    {
+      situation: 'idle',
+      app: () => measureApp(world, wav, ['alice'], NOTHING, options),
+      baseline: () => measureBare(bare.url, wav, () => Promise.resolve(), options),
+    },
+    {
+      situation: 'audioCall',
+      app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options),
+      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 2, false), options),
+    },
+    {
+      situation: 'videoCall',
+      app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options),
+      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 2, true), options),
+    },
+    {
+      situation: 'videoRoom4',
+      app: () => measureApp(world, wav, names, videoRoom, options),
+      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 4, true), options),
+    },
+  ];
+  const situations = {} as ClientBenchResult['situations'];
+  try {
+    for (const { situation, app, baseline } of plan) {
+      progress(`[bench:client] ${situation}: the app…`);
+      const a = await app();
+      progress(`[bench:client] ${situation}: the app ${a.cpuPercent} % of a core, ${a.memoryMB} MB; the baseline…`);
+      const b = await baseline();
+      progress(`[bench:client] ${situation}: the baseline ${b.cpuPercent} % of a core, ${b.memoryMB} MB`);
+      situations[situation] = { app: a, baseline: b, ratio: round(a.cpuPercent / Math.max(b.cpuPercent, 0.01)), memoryAboveBaselineMB: round(a.memoryMB - b.memoryMB, 1) };
+    }
+  } finally {
+    await bare.close();
+    await world.close();
+  }
+  return {
+    bench: 'client',
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    command: 'npm run bench:client',
+    environment: { chromium: world.browser.version(), node: process.version, cpus: os.cpus().length, loadAverage: { start: loadStart, end: os.loadavg() } },
+    options,
+    targets: CLIENT_TARGETS,
+    situations,
+  };
+}
+
+export function writeClientResult(result: ClientBenchResult, file = CLIENT_RESULT_FILE): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export function formatClientTable(r: ClientBenchResult): string {
+  const rows = Object.entries(r.situations).map(([name, s]) =>
+    [name, `${s.app.cpuPercent} %`, `${s.app.memoryMB} MB (+${s.memoryAboveBaselineMB})`, `${s.baseline.cpuPercent} %`, `${s.baseline.memoryMB} MB`, `${s.ratio}×`].join(' | '),
+  );
+  const load = r.environment.loadAverage;
+  return [
+    `situation | app CPU (one core) | app memory (above baseline) | baseline CPU | baseline memory | CPU ratio`,
+    ...rows,
+    `load average ${load.start.map((x) => x.toFixed(2)).join(' ')} → ${load.end.map((x) => x.toFixed(2)).join(' ')}; ${r.options.seconds} s windows`,
+  ].join('\n');
+}

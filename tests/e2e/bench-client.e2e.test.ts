@@ -1,0 +1,32 @@
+/**
+ * The client benchmark (`npm run bench:client`) still works: every situation
+ * measured over a short window, app and baseline, written to JSON and read
+ * back with every figure present. No cost is asserted: a benchmark never
+ * fails CI on speed.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { formatClientTable, runClientBench, writeClientResult, type ClientBenchResult } from '../../bench/client/run.js';
+import { ARTIFACTS } from './harness.js';
+
+it('bench:client reads the CPU and memory of the app and of each baseline in every situation', async () => {
+  const result = await runClientBench({ seconds: 2, settleSeconds: 0, contacts: 6 }, () => undefined);
+  const file = path.join(ARTIFACTS, 'bench-client-smoke.json');
+  writeClientResult(result, file);
+  const read = JSON.parse(readFileSync(file, 'utf8')) as ClientBenchResult;
+
+  expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'videoCall', 'videoRoom4']);
+  for (const [name, s] of Object.entries(read.situations)) {
+    for (const [side, r] of [['app', s.app], ['baseline', s.baseline]] as const) {
+      // A browser always has several processes, holds tens of MB, and uses some CPU in 2 s.
+      expect(r.processes, `${name} ${side}`).toBeGreaterThan(2);
+      expect(r.memoryMB, `${name} ${side}`).toBeGreaterThan(20);
+      expect(r.cpuPercent, `${name} ${side}`).toBeGreaterThan(0);
+    }
+    expect(Number.isFinite(s.ratio) && Number.isFinite(s.memoryAboveBaselineMB), name).toBe(true);
+  }
+  // Four people's cameras cost more than none.
+  expect(read.situations.videoRoom4.baseline.cpuPercent).toBeGreaterThan(read.situations.idle.baseline.cpuPercent);
+  expect(formatClientTable(read)).toMatch(/^videoRoom4 \| [\d.]+ %/m);
+}, 300_000);
