@@ -129,7 +129,19 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   writeToneWav(wav);
   const names = ['alice', 'bob', 'carol', 'dave'];
   for (const n of names) await registerUser(world, n);
-  for (let i = 0; i < Math.max(0, options.contacts - names.length); i++) await registerUser(world, `contact${String(i).padStart(3, '0')}`);
+  // The rest of the contact list straight into the database (the API allows 20 registrations an hour per address); they never sign in.
+  const now = Date.now();
+  const contacts = Array.from({ length: Math.max(0, options.contacts - names.length) }, (_, i) => ({
+    id: randomUUID(),
+    username: `contact${String(i).padStart(3, '0')}`,
+    display_name: `Contact ${i + 1}`,
+    password_hash: 'none',
+    disabled: 0,
+    token_version: 0,
+    missed_seen_at: 0,
+    created_at: now,
+  }));
+  if (contacts.length > 0) await world.server.db.insertInto('users').values(contacts).execute();
 
   const hangUp = async ([alice, bob]: User[]) => {
     await alice!.page.getByRole('button', { name: 'Hang up' }).click();
