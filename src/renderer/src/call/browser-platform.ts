@@ -87,6 +87,7 @@ export function browserPlatform(): CallPlatform {
     levelMeter: (stream) => new LevelMeter(stream),
     peerSession,
     afterPaint,
+    shown: () => document.visibilityState === 'visible',
     stopStream,
   };
 }

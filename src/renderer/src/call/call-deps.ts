@@ -53,6 +53,8 @@ export interface CallPlatform {
   peerSession: (request: PeerRequest) => PeerSession;
   /** Runs `fn` once what just changed is on screen (the first sound can hold the page). */
   afterPaint: (fn: () => void) => void;
+  /** The window is on screen (not minimised, not a background tab): meters drawn for nobody are not read. */
+  shown: () => boolean;
   stopStream: (stream: MediaStream) => void;
 }
 

@@ -103,6 +103,8 @@ export class CallLine {
     clearInterval(this.timers.levels);
     clearInterval(this.timers.stats);
     this.timers.levels = setInterval(() => {
+      // Ten times a second redraws every meter: not for a window nobody sees.
+      if (!this.deps.platform.shown()) return;
       this.inputLevel = this.hooks.muted() ? 0 : (this.meter?.level() ?? 0);
       this.mesh.readLevels();
     }, 100);

@@ -255,3 +255,27 @@ describe('call controller: group calls', () => {
     expect(notices.notice).toBe('Dan is in another call');
   });
 });
+
+describe('call controller: meters', () => {
+  it('reads the levels ten times a second while the window is shown, and not at all while it is hidden', async () => {
+    vi.useFakeTimers();
+    const { link, calls, platform, sessions } = setup();
+    let shown = true;
+    platform.shown = () => shown;
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls.line.inputLevel).toBe(0.5);
+    shown = false;
+    calls.line.inputLevel = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.line.inputLevel).toBe(0);
+    shown = true;
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls.line.inputLevel).toBe(0.5);
+    calls.hangup();
+    vi.useRealTimers();
+  });
+});

@@ -109,6 +109,7 @@ export function setup() {
       return s;
     },
     afterPaint: (fn) => fn(),
+    shown: () => true,
     stopStream: (s) => stopped.push(s),
   };
   const tones = { played: [] as string[], play: (t: string) => tones.played.push(t), stop: () => undefined, cue: () => undefined };

@@ -18,9 +18,13 @@ const TONES: Record<Tone, { freqs: number[]; onMs: number; offMs: number }> = {
   ringback: { freqs: [440, 480], onMs: 2000, offMs: 4000 },
 };
 
+/** A stopped tone's or a cue's last sound is over by then; the context is suspended after it. */
+const QUIET_AFTER_MS = 500;
+
 export class TonePlayer {
   private ctx: SinkableContext | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private playing: Tone | null = null;
   private volume = 0.6;
   private sinkId = '';
@@ -37,6 +41,7 @@ export class TonePlayer {
   play(tone: Tone): void {
     if (this.playing === tone) return;
     this.stop();
+    clearTimeout(this.quietTimer);
     this.playing = tone;
     const ctx = this.context();
     void ctx.resume().catch(() => undefined);
@@ -66,6 +71,8 @@ export class TonePlayer {
   /** A short two-note cue (mute toggled from outside the window, for example). */
   cue(up: boolean): void {
     const ctx = this.context();
+    void ctx.resume().catch(() => undefined);
+    this.quietLater();
     const t = ctx.currentTime;
     const gain = ctx.createGain();
     gain.gain.setValueAtTime(this.volume * 0.2, t);
@@ -83,10 +90,24 @@ export class TonePlayer {
   stop(): void {
     this.playing = null;
     clearTimeout(this.timer);
+    this.quietLater();
+  }
+
+  /**
+   * A running AudioContext renders silence on the audio thread for as long as
+   * it lives: after the first ring, the app would burn CPU for the rest of the
+   * day. Once nothing sounds, it is suspended; play and cue resume it.
+   */
+  private quietLater(): void {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => {
+      if (this.playing === null) void this.ctx?.suspend().catch(() => undefined);
+    }, QUIET_AFTER_MS);
   }
 
   dispose(): void {
     this.stop();
+    clearTimeout(this.quietTimer);
     void this.ctx?.close().catch(() => undefined);
     this.ctx = null;
   }

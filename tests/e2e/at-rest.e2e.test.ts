@@ -1,0 +1,53 @@
+/**
+ * Parley at rest costs nothing it need not: an app left open all day after a
+ * call keeps no audio context running (a running one renders silence on the
+ * audio thread for as long as it lives), and its microphone is closed.
+ * What the app costs in CPU and memory is measured by `npm run bench:client`.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { closeEnded, liveTracks, registerUser, startWorld, user, type User, type World } from './harness.js';
+import { establishCall, poll, waitState } from './steps.js';
+
+/** Records every AudioContext the page makes, to read their states later. */
+function recordAudioContexts(): void {
+  const made: AudioContext[] = [];
+  (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts = made;
+  const Original = window.AudioContext;
+  window.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      made.push(this);
+    }
+  };
+}
+
+const running = (u: User) =>
+  u.page.evaluate(() => (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts.filter((c) => c.state === 'running').length);
+
+let world: World;
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob']) await registerUser(world, name);
+  alice = await user(world, 'alice', { init: recordAudioContexts });
+  bob = await user(world, 'bob', { init: recordAudioContexts });
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+it('after a call rang, was answered and ended, no audio context is left running on either side, and no microphone is open', async () => {
+  await establishCall(alice, bob, 'Bob');
+  // In the call: the ring's tones are over, the microphone's meter runs.
+  expect(await running(alice)).toBeGreaterThan(0);
+  await alice.page.getByRole('button', { name: 'Hang up' }).click();
+  await waitState(bob.page, 'ended');
+  await closeEnded(alice, bob);
+  for (const u of [alice, bob]) {
+    await expect.poll(() => running(u), poll).toBe(0);
+    expect(await liveTracks(u.page)).toBe(0);
+  }
+});
