@@ -36,7 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await world?.close();
+  await world.close();
 });
 
 it('after a call rang, was answered and ended, no audio context is left running on either side, and no microphone is open', async () => {
