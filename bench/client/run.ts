@@ -123,6 +123,8 @@ async function measureBare(url: string, wav: string, arrange: (page: import('pla
 
 export async function runClientBench(options: ClientBenchOptions, progress: (line: string) => void): Promise<ClientBenchResult> {
   const loadStart = os.loadavg();
+  // The code measured is the code built when the run starts.
+  const commit = gitCommit();
   const world = await startWorld();
   const bare = await startBareServer();
   const wav = path.join(world.dataDir, 'bench-tone.wav');
@@ -211,7 +213,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   return {
     bench: 'client',
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     command: 'npm run bench:client',
     environment: { chromium: world.browser.version(), node: process.version, cpus: os.cpus().length, loadAverage: { start: loadStart, end: os.loadavg() } },
     options,
