@@ -2,11 +2,19 @@
  * The entry of `npm run bench:client` (run by Vitest, which loads the e2e
  * harness's TypeScript). Settings through the environment:
  * BENCH_CLIENT_SECONDS (60), BENCH_CLIENT_SETTLE (10), BENCH_CLIENT_CONTACTS (50),
+ * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,videoCall,videoRoom4),
  * BENCH_CLIENT_OUT (bench/results/client.json).
  */
 import path from 'node:path';
 import { it } from 'vitest';
-import { CLIENT_RESULT_FILE, DEFAULT_CLIENT_OPTIONS, formatClientTable, runClientBench, writeClientResult } from './run.js';
+import { CLIENT_RESULT_FILE, DEFAULT_CLIENT_OPTIONS, SITUATIONS, formatClientTable, runClientBench, writeClientResult, type Situation } from './run.js';
+
+function situations(raw: string | undefined): Situation[] {
+  const names = (raw ?? '').split(',').filter((s) => s !== '');
+  const unknown = names.filter((n) => !(SITUATIONS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`BENCH_CLIENT_ONLY: ${unknown.join(', ')}: not one of ${SITUATIONS.join(', ')}`);
+  return names as Situation[];
+}
 
 function fromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -21,6 +29,7 @@ it('bench:client', async () => {
     seconds: Math.max(1, fromEnv('BENCH_CLIENT_SECONDS', DEFAULT_CLIENT_OPTIONS.seconds)),
     settleSeconds: fromEnv('BENCH_CLIENT_SETTLE', DEFAULT_CLIENT_OPTIONS.settleSeconds),
     contacts: fromEnv('BENCH_CLIENT_CONTACTS', DEFAULT_CLIENT_OPTIONS.contacts),
+    only: situations(process.env.BENCH_CLIENT_ONLY),
   };
   const out = path.resolve(process.env.BENCH_CLIENT_OUT ?? CLIENT_RESULT_FILE);
   const result = await runClientBench(options, (line) => console.log(line));

@@ -34,9 +34,11 @@ export interface ClientBenchOptions {
   settleSeconds: number;
   /** Contacts in the idle user's list. */
   contacts: number;
+  /** Only these situations (all when empty): for trying a change to one of them. */
+  only: Situation[];
 }
 
-export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50 };
+export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50, only: [] };
 export const CLIENT_RESULT_FILE = path.join(ROOT, 'bench/results/client.json');
 /** From issue 18: idle < 1 % of one core and < 150 MB; an audio call < 5 %; video ≤ 1.2× the bare calls. */
 export const CLIENT_TARGETS = { idleCpuPercent: 1, idleMemoryMB: 150, audioCallCpuPercent: 5, videoRatio: 1.2 } as const;
@@ -49,7 +51,8 @@ export interface Reading {
   processes: number;
 }
 
-export type Situation = 'idle' | 'audioCall' | 'videoCall' | 'videoRoom4';
+export const SITUATIONS = ['idle', 'audioCall', 'videoCall', 'videoRoom4'] as const;
+export type Situation = (typeof SITUATIONS)[number];
 
 export interface ClientBenchResult {
   bench: 'client';
@@ -60,7 +63,7 @@ export interface ClientBenchResult {
   options: ClientBenchOptions;
   targets: typeof CLIENT_TARGETS;
   /** `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser. */
-  situations: Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number }>;
+  situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number }>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -196,9 +199,9 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 4, true), options),
     },
   ];
-  const situations = {} as ClientBenchResult['situations'];
+  const situations: ClientBenchResult['situations'] = {};
   try {
-    for (const { situation, app, baseline } of plan) {
+    for (const { situation, app, baseline } of plan.filter((p) => options.only.length === 0 || options.only.includes(p.situation))) {
       progress(`[bench:client] ${situation}: the app…`);
       const a = await app();
       progress(`[bench:client] ${situation}: the app ${a.cpuPercent} % of a core, ${a.memoryMB} MB; the baseline…`);

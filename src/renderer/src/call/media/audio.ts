@@ -114,7 +114,8 @@ export class TonePlayer {
 
   private context(): SinkableContext {
     if (!this.ctx) {
-      this.ctx = new AudioContext();
+      // A ring needs no low latency; larger buffers cost the audio thread less.
+      this.ctx = new AudioContext({ latencyHint: 'playback' });
       if (this.sinkId) void this.setSink(this.sinkId);
     }
     return this.ctx;
@@ -129,7 +130,10 @@ export class TonePlayer {
  * track into Web Audio (it stopped for some peers after renegotiations).
  */
 export class LevelMeter {
-  private readonly ctx = new AudioContext();
+  // Read ten times a second, never heard: the largest buffers the browser
+  // offers wake its audio thread least often (the default, 'interactive',
+  // renders every few milliseconds for the whole call).
+  private readonly ctx = new AudioContext({ latencyHint: 'playback' });
   private readonly analyser: AnalyserNode;
   private readonly buffer: Float32Array<ArrayBuffer>;
   private readonly source: MediaStreamAudioSourceNode;
