@@ -7,15 +7,8 @@
  */
 import path from 'node:path';
 import { it } from 'vitest';
+import { fromEnv } from './env.js';
 import { DEFAULT_OPTIONS, RESULT_FILE, formatTable, runCallBench, writeResult, type CallBenchOptions } from './run.js';
-
-function fromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${raw}`);
-  return value;
-}
 
 it('bench:call', async () => {
   const options: CallBenchOptions = {

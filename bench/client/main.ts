@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { it } from 'vitest';
+import { fromEnv } from '../call/env.js';
 import { CLIENT_RESULT_FILE, DEFAULT_CLIENT_OPTIONS, SITUATIONS, formatClientTable, runClientBench, writeClientResult, type Situation } from './run.js';
 
 function situations(raw: string | undefined): Situation[] {
@@ -14,14 +15,6 @@ function situations(raw: string | undefined): Situation[] {
   const unknown = names.filter((n) => !(SITUATIONS as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`BENCH_CLIENT_ONLY: ${unknown.join(', ')}: not one of ${SITUATIONS.join(', ')}`);
   return names as Situation[];
-}
-
-function fromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${raw}`);
-  return value;
 }
 
 it('bench:client', async () => {
