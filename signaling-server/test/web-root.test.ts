@@ -217,6 +217,25 @@ describe('web root', () => {
     expect(inside.body).toContain('<svg');
   });
 
+  it('does not send a compressed copy that links out of the folder in place of the file, or of a missing one', async () => {
+    const dir = webFolder();
+    const outside = path.dirname(dir);
+    writeFileSync(path.join(dir, 'assets', 'app-abc123.js'), SCRIPT);
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'assets', 'app-abc123.js.br'));
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'ghost.txt.gz'));
+    mkdirSync(path.join(dir, 'docs'));
+    writeFileSync(path.join(dir, 'docs', 'index.html'), '<p>docs</p>');
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'docs', 'index.html.gz'));
+    const server = await startTestServer({ webRoot: dir });
+    for (const route of ['/assets/app-abc123.js', '/ghost.txt', '/docs/']) {
+      for (const encoding of ['br, gzip', 'gzip', 'br']) {
+        const res = await rawGet(server, route, { 'accept-encoding': encoding });
+        expect(res.status, `${route} (${encoding})`).toBe(404);
+        expect(res.body, route).not.toContain('TOP SECRET');
+      }
+    }
+  });
+
   it('sends what the build compressed by Accept-Encoding (brotli first), with the same caching, and the plain file otherwise', async () => {
     const dir = webFolder();
     const big = SCRIPT.repeat(200);

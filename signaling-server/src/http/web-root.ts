@@ -4,7 +4,8 @@
  * `.gz` beside it) is sent compressed to a browser that accepts it, brotli
  * first; hashed assets are cached for a year. A GET for a page the
  * client routes itself (`/contacts`) gets index.html. A symbolic link that
- * leads out of the folder is not followed: its path is not found. The
+ * leads out of the folder, the file's own or its compressed copy's, is not
+ * followed: its path is not found. The
  * server's own paths (/api, /healthz, /metrics, /socket.io) are never
  * answered from here, even when the folder holds a file or folder of the
  * same name.
@@ -57,10 +58,14 @@ async function real(file: string): Promise<string | undefined> {
   }
 }
 
+/** A file as asked for and the compressed copies express-static-gzip may send in its place. */
+const variants = (file: string): string[] => [file, `${file}.br`, `${file}.gz`];
+
 /**
- * True when what `urlPath` names in `dir` (a file, or a folder's index.html)
- * really lies outside the folder, through a symbolic link: a link in a
- * build output must not publish the rest of the disk.
+ * True when what `urlPath` names in `dir` (a file, or a folder's index.html),
+ * or a compressed copy sent in its place, really lies outside the folder,
+ * through a symbolic link: a link in a build output must not publish the
+ * rest of the disk.
  */
 async function leavesRoot(dir: string, urlPath: string): Promise<boolean> {
   let relative: string;
@@ -70,13 +75,14 @@ async function leavesRoot(dir: string, urlPath: string): Promise<boolean> {
     return false; // express.static answers a malformed path itself
   }
   const file = path.join(dir, path.normalize(`.${path.sep}${relative}`));
-  const [root, target] = await Promise.all([real(dir), real(file)]);
-  if (root === undefined || target === undefined) return false;
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  if (!inside(target)) return true;
-  if (!(await stat(target)).isDirectory()) return false;
-  const index = await real(path.join(target, 'index.html'));
-  return index !== undefined && !inside(index);
+  const root = await real(dir);
+  if (root === undefined) return false;
+  const outside = async (files: string[]) =>
+    (await Promise.all(files.map(real))).some((p) => p !== undefined && p !== root && !p.startsWith(root + path.sep));
+  if (await outside(variants(file))) return true;
+  const target = await real(file);
+  if (target === undefined || !(await stat(target)).isDirectory()) return false;
+  return outside(variants(path.join(target, 'index.html')));
 }
 
 /** The web root as a router to mount after the API routes; `dir` must be absolute. */
