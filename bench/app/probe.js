@@ -14,8 +14,9 @@
  *   `handled` is then. A page still busy (rendering, running scripts)
  *   delays those tasks, and a button shown before its script is loaded
  *   takes more than one click: so this is when a person could really use it.
- * - complete: all `rows` Call buttons are in the DOM (a long list may be
- *   rendered in steps after the first screen);
+ * - complete: all `rows` contacts are listed: their Call buttons are in the
+ *   DOM, or a windowed list (which draws only the rows in view) counts them
+ *   in its rows' `aria-setsize`;
  * - fcp: first-contentful-paint; longTasks: every task over 50 ms.
  */
 export function probe({ click, rows }) {
@@ -33,6 +34,7 @@ export function probe({ click, rows }) {
     for (const e of list.getEntries()) state.longTasks.push({ start: Math.round(e.startTime), duration: Math.round(e.duration) });
   }).observe({ type: 'longtask', buffered: true });
 
+  const listed = () => Math.max(document.querySelectorAll(CALL).length, Number(document.querySelector('li[aria-setsize]')?.getAttribute('aria-setsize') ?? 0));
   let button = null;
   const nextFrame = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
   const clickUntilHandled = () => {
@@ -57,7 +59,7 @@ export function probe({ click, rows }) {
       }
     }
     if (state.clicked !== null && state.handled === null && document.querySelector('section.call')) mark('handled');
-    if (state.complete === null && state.visible !== null && document.querySelectorAll(CALL).length >= rows) mark('complete');
+    if (state.complete === null && state.visible !== null && listed() >= rows) mark('complete');
     if (done()) observer.disconnect();
   });
   // Before any page script: observe from the document itself.

@@ -202,13 +202,15 @@ async function coldLoad(world, variant) {
   }
 }
 
-/** The page's JS heap and DOM once every contact is listed and the page is idle, after a full GC. */
+/** The page's JS heap and DOM once every contact is listed (see the probe's `complete`) and the page is idle, after a full GC. */
 async function heapOnce(world, variant) {
   const context = await newProfile(world, variant, false);
   try {
     const { page } = await openPage(world, variant, context);
     await page.waitForFunction(
-      ({ selector, rows }) => document.querySelectorAll(selector).length >= rows,
+      // Every contact listed: drawn, or counted by a windowed list (which draws only the rows in view).
+      ({ selector, rows }) =>
+        Math.max(document.querySelectorAll(selector).length, Number(document.querySelector('li[aria-setsize]')?.getAttribute('aria-setsize') ?? 0)) >= rows,
       { selector: CALL_BUTTON, rows: variant.rows },
       { timeout: 30_000, polling: 100 },
     );
