@@ -76,7 +76,7 @@ function sqliteOnly(command: string, where: StoreLocation): void {
   if (where.databaseUrl) {
     throw new BackupError(
       `${command} works on the SQLite store; this server uses PostgreSQL (PARLEY_DATABASE_URL): ` +
-        `use pg_dump and pg_restore instead (see "Backups" in the README)`,
+        `use pg_dump and pg_restore instead (see "Backups" in docs/self-hosting.md)`,
     );
   }
 }
