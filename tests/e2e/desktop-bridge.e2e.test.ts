@@ -216,6 +216,8 @@ describe('desktop bridge', () => {
     await page.goto(`${world.url}/#incoming`);
     await page.getByText('is calling you').waitFor();
     expect(await page.locator('.name').textContent()).toBe('Bob Builder');
+    // The username beside the display name anyone could copy.
+    expect(await page.locator('.handle').textContent()).toBe('@bob');
     await page.screenshot({ path: path.join(ARTIFACTS, 'incoming-popup.png') });
     // No sign-in screen and no connection of its own.
     expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);

@@ -8,3 +8,15 @@ export function callTitle(room: string | null, people: readonly UserRef[]): stri
   if (names.length <= 2) return names.join(', ');
   return `${names.slice(0, 2).join(', ')} +${names.length - 2}`;
 }
+
+/**
+ * The system notification of an incoming call in a background tab: the
+ * caller's username beside the display name, which anyone can choose to
+ * look like a colleague's.
+ */
+export function incomingNotice(from: UserRef, others: readonly UserRef[]): { title: string; body: string } {
+  return {
+    title: `Incoming call from ${from.displayName} (@${from.username})`,
+    body: others.length > 0 ? `Into a call with ${others.map((o) => o.displayName).join(', ')}` : 'Open Parley to answer',
+  };
+}

@@ -8,6 +8,7 @@ import { browserPlatform } from '../call/browser-platform.js';
 import type { CallPlatform } from '../call/call-deps.js';
 import { listenForCalls } from '../call/call-events.js';
 import { rememberCalls } from '../call/call-memory.svelte.js';
+import { incomingNotice } from '../call/call-title.js';
 import { CallResume } from '../call/call-resume.js';
 import { CallController } from '../call/controller.svelte.js';
 import { GroupCalls } from '../call/group-calls.js';
@@ -172,8 +173,8 @@ export class ParleyApp {
   private notifyIncoming(from: UserRef, others: UserRef[]): void {
     if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     if (document.hasFocus()) return;
-    const body = others.length > 0 ? `Into a call with ${others.map((o) => o.displayName).join(', ')}` : 'Open Parley to answer';
-    const n = new Notification(`Incoming call from ${from.displayName} (@${from.username})`, { body, tag: 'parley-incoming' });
+    const { title, body } = incomingNotice(from, others);
+    const n = new Notification(title, { body, tag: 'parley-incoming' });
     n.onclick = () => window.focus();
   }
 
