@@ -27,7 +27,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     const who = username ?? phase.peer.username;
     if (connected) {
       // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
-      if (fresh) calls.mesh.renew(who);
+      if (fresh) calls.renewPeer(who);
       resume.resumed(who);
     } else {
       calls.mesh.setAway(who, true);

@@ -313,6 +313,12 @@ export class CallController {
     this.line.startMeters();
   }
 
+  /** Their window reloaded: a new connection to them, which this side offers; reconnecting until it is up. */
+  renewPeer(username: string): void {
+    this.mesh.renew(username);
+    this.onMediaState(username, 'interrupted');
+  }
+
   private onMediaState(username: string, state: MediaState): void {
     this.mesh.setState(username, state);
     if (this.group) {

@@ -42,6 +42,25 @@ describe('call controller: a call this side places', () => {
     expect(stopped).toContain(microphone);
   });
 
+  it("reconnects to a peer whose window reloaded: a new connection it offers, the call reconnecting until it is up", async () => {
+    const { link, calls, sessions } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    expect(calls.phase.kind).toBe('active');
+
+    link.emit('call:peer-connection', { callId: 'c1', connected: true, username: 'bob', fresh: true });
+    expect(sessions[0]!.closed).toBe(true);
+    expect(sessions).toHaveLength(2);
+    // This side offers (impolite) to the newcomer, and says it is reconnecting meanwhile, never ended.
+    expect(sessions[1]!.request.polite).toBe(false);
+    expect(calls.phase.kind).toBe('reconnecting');
+    expect(calls.mesh.peers[0]?.state).toBe('interrupted');
+    sessions[1]!.request.onMediaState('connected');
+    expect(calls.phase.kind).toBe('active');
+  });
+
   it('ends with the refusal as the reason (busy), and sends nothing more', async () => {
     const { link, calls, ended } = setup();
     link.replies.set('call:invite', () => ({ ok: false, code: 'busy', message: 'Bob is in a call' }));
