@@ -68,6 +68,21 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
     await window.getByRole('navigation', { name: 'Sections' }).waitFor();
   });
 
+  it('a crashed renderer is reloaded by the app and comes back signed in (a call it was in rejoins, as a reload does)', async () => {
+    const crashed = window.waitForEvent('crash');
+    await app.evaluate(({ BrowserWindow }) => {
+      BrowserWindow.getAllWindows()[0]?.webContents.forcefullyCrashRenderer();
+    });
+    await crashed;
+    const signedIn = async () => {
+      for (const w of app.windows()) {
+        if (await w.getByRole('navigation', { name: 'Sections' }).isVisible().catch(() => false)) return true;
+      }
+      return false;
+    };
+    await expect.poll(signedIn, { timeout: 20_000, interval: 250 }).toBe(true);
+  });
+
   it('closing the window hides it to the tray, and the app keeps running', async () => {
     await app.evaluate(({ BrowserWindow }) => {
       BrowserWindow.getAllWindows()[0]?.close();
