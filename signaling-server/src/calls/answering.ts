@@ -34,7 +34,8 @@ export async function accept(deps: CallServiceDeps, session: DeviceSession, call
       }
     }),
   ]);
-  await refresh(deps, callMembers(call));
+  // Both now show busy to their watchers, after the acknowledgement: the answering side's media waits on it, the watchers do not.
+  void refresh(deps, callMembers(call)).catch((err: unknown) => deps.log.warn({ err, callId }, 'presence after an answer failed'));
   deps.log.info({ callId }, 'call answered');
   return undefined;
 }
