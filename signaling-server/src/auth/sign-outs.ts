@@ -44,11 +44,6 @@ export class SignOuts {
     await this.prune(now);
   }
 
-  async isSignedOut(sid: string): Promise<boolean> {
-    const row = await this.db.selectFrom('token_revocations').select('sid').where('sid', '=', sid).executeTakeFirst();
-    return row !== undefined;
-  }
-
   /** Deletes revocations whose tokens have all expired; returns how many. */
   async prune(now = Date.now()): Promise<number> {
     const result = await this.db.deleteFrom('token_revocations').where('expires_at', '<', now).executeTakeFirst();

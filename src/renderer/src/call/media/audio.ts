@@ -40,7 +40,8 @@ export class TonePlayer {
 
   play(tone: Tone): void {
     if (this.playing === tone) return;
-    this.stop();
+    // The tone before stops, and the context stays awake for this one.
+    clearTimeout(this.timer);
     clearTimeout(this.quietTimer);
     this.playing = tone;
     const ctx = this.context();
