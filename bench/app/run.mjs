@@ -37,6 +37,7 @@ import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { build, createServer } from 'vite';
+import { gitCommit } from '../commit.mjs';
 import { probe } from './probe.js';
 import { seedTeam } from './team.mjs';
 
@@ -325,6 +326,7 @@ async function main() {
 
     const result = {
       date: new Date().toISOString(),
+      commit: gitCommit(),
       command: 'npm run bench:app',
       quick: opts.quick,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, chromium: pages.app.chromium, loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) } },

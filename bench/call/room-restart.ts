@@ -19,7 +19,8 @@ import type { Page } from 'playwright-core';
 import { CrashableServer } from '../../tests/e2e/crashable-server.js';
 import { expectHearsEveryone, joinRoom } from '../../tests/e2e/rooms.js';
 import { ROOT, launchChromium, registerUser, user, writeToneWav, type User } from '../../tests/e2e/harness.js';
-import { gitCommit, percentile } from './run.js';
+import { gitCommit } from '../commit.mjs';
+import { percentile } from './run.js';
 
 export interface RoomRestartOptions {
   /** Restarts measured (and as many baseline windows). */

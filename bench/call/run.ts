@@ -5,7 +5,6 @@
  * to bare baselines measured in the same browser in the same run
  * (baseline.ts). Returns the figures; main.ts writes and prints them.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ROOT, closeEnded, liveTracks, registerUser, startWorld, user, type User } from '../../tests/e2e/harness.js';
 import { dial, poll, waitState } from '../../tests/e2e/steps.js';
+import { gitCommit } from '../commit.mjs';
 import { openBarePages, resetProbe, startBareServer, startBarePair, stopBarePair, type BarePages } from './baseline.js';
 import { PROBE_SETTINGS, callProbe, type PeerRecord, type ProbeRecord, type ProbeWindow } from './probe.js';
 
@@ -222,15 +222,6 @@ async function baselineRun(bare: BarePages, trace?: (line: string) => void): Pro
   return { ringMs, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible') };
 }
 
-export function gitCommit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'signaling-server/src'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${sha}+changes` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 export async function runCallBench(options: CallBenchOptions, log: (line: string) => void = () => undefined): Promise<CallBenchResult> {
   const loadStart = os.loadavg();

@@ -23,7 +23,7 @@ import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
 import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
-import { gitCommit } from '../call/run.js';
+import { gitCommit } from '../commit.mjs';
 import { startBareMesh } from './bare-mesh.js';
 import { cpuBetween, findBrowser, treeCpu, treePss } from './processes.js';
 

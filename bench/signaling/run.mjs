@@ -6,13 +6,13 @@
 //
 // Writes bench/results/signaling.json (signaling-2-nodes.json with --nodes 2,
 // or --out FILE) and prints a table.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { gitCommit } from '../commit.mjs';
 import { contactsOf, username, watcherCounts } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
 import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
@@ -466,13 +466,6 @@ async function main() {
   }
 }
 
-function gitCommit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-}
 
 function printTable(r) {
   const kb = (b) => `${round(b / 1024, 1)} KB`;
