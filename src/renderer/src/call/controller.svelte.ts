@@ -48,6 +48,7 @@ export class CallController {
       group: () => this.group,
       mediaState: (username, state) => this.onMediaState(username, state),
       chatted: () => this.noteChat(),
+      silent: () => this.giveUpConnecting('media-lost'),
     });
     this.hangups = new Hangups(deps.link);
   }
@@ -339,10 +340,11 @@ export class CallController {
     this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
   }
 
-  private giveUpConnecting(): void {
+  /** `seen`: a cause known already (media-lost: no audio over a path that is up, so the call may be active). */
+  private giveUpConnecting(seen?: FailureCause): void {
     const phase = this.phase;
-    if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting') return;
-    void failureSeen(this.mesh, phase.kind === 'reconnecting').then((cause) => {
+    if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting' && !(seen && phase.kind === 'active')) return;
+    void (seen ? Promise.resolve(seen) : failureSeen(this.mesh, phase.kind === 'reconnecting')).then((cause) => {
       if (!this.isCurrent(phase.callId)) return;
       this.hangups.send(phase.callId, cause);
       this.end('failed', false, failureText(cause, this.title));
