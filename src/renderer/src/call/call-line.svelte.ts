@@ -24,8 +24,6 @@ export interface LineHooks {
   mediaState(username: string, state: MediaState): void;
   /** Someone chatted for the first time in this call. */
   chatted(): void;
-  /** A call of two whose connected path has carried no audio for MEDIA_TIMEOUT_MS (media-timeout.ts). */
-  silent(): void;
 }
 
 export class CallLine {
@@ -114,10 +112,10 @@ export class CallLine {
     this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
   }
 
-  /** Quality, and the media timeout: in a group one silent person's path is theirs, not the call's. */
+  /** Quality, and the media timeout of a call of two (in a group one silent person's path is theirs, not the call's). */
   private async sampleStats(): Promise<void> {
     await this.mesh.sampleQuality();
-    if (!this.hooks.group() && this.mesh.silent().length > 0) this.hooks.silent();
+    if (!this.hooks.group()) for (const username of this.mesh.silent()) this.hooks.mediaState(username, 'silent');
   }
 
   private session(user: UserRef, polite: boolean, held: boolean) {

@@ -48,7 +48,6 @@ export class CallController {
       group: () => this.group,
       mediaState: (username, state) => this.onMediaState(username, state),
       chatted: () => this.noteChat(),
-      silent: () => this.giveUpConnecting('media-lost'),
     });
     this.hangups = new Hangups(deps.link);
   }
@@ -329,7 +328,7 @@ export class CallController {
       if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce(`In call with ${this.title}`);
     } else if (state === 'interrupted') {
       if (this.apply({ type: 'interrupted' })) this.watchConnection(RECONNECT_LIMIT_MS);
-    } else {
+    } else { // failed, or silent: up while no audio arrives (media-timeout.ts)
       this.giveUpConnecting();
     }
   }
@@ -340,11 +339,10 @@ export class CallController {
     this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
   }
 
-  /** `seen`: a cause known already (media-lost: no audio over a path that is up, so the call may be active). */
-  private giveUpConnecting(seen?: FailureCause): void {
+  private giveUpConnecting(): void {
     const phase = this.phase;
-    if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting' && !(seen && phase.kind === 'active')) return;
-    void (seen ? Promise.resolve(seen) : failureSeen(this.mesh, phase.kind === 'reconnecting')).then((cause) => {
+    if (!answered(phase)) return;
+    void failureSeen(this.mesh, phase.kind !== 'connecting').then((cause) => {
       if (!this.isCurrent(phase.callId)) return;
       this.hangups.send(phase.callId, cause);
       this.end('failed', false, failureText(cause, this.title));

@@ -5,7 +5,10 @@ import { failureLabel, failureSeen, failureText, hasRelayCandidate } from './fai
 const report = (...entries: Record<string, unknown>[]) => new Map(entries.map((e, i) => [String(i), e])) as unknown as RTCStatsReport;
 const host = { type: 'local-candidate', candidateType: 'host' };
 const relay = { type: 'local-candidate', candidateType: 'relay' };
-const mesh = (away: boolean[], ...reports: RTCStatsReport[]) => ({ peers: away.map((a) => ({ away: a })), reports: () => Promise.resolve(reports) });
+const mesh = (away: boolean[], ...reports: RTCStatsReport[]) => ({
+  peers: away.map((a) => ({ away: a, state: 'interrupted' as const })),
+  reports: () => Promise.resolve(reports),
+});
 
 describe('what made a call fail', () => {
   it('a peer whose connection to the server is gone: connection-lost, whatever the path did', async () => {
@@ -14,6 +17,11 @@ describe('what made a call fail', () => {
 
   it('a path that was up and did not come back: media-lost, never the TURN hint', async () => {
     expect(await failureSeen(mesh([false], report(host)), true)).toBe('media-lost');
+  });
+
+  it('a path that is up while no audio arrives (the media timeout): media-lost, even from a peer who is away', async () => {
+    const silent = { peers: [{ away: true, state: 'silent' as const }], reports: () => Promise.resolve([report(host)]) };
+    expect(await failureSeen(silent, true)).toBe('media-lost');
   });
 
   it('a path that never came up: no-relay without a relay candidate on any connection, no-path with one', async () => {

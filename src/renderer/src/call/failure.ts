@@ -6,15 +6,21 @@
  * server decides) is said as such (see FAILURE_CAUSES in the protocol).
  */
 import type { FailureCause } from 'parley-server/protocol';
+import type { PeerState } from './mesh.svelte.js';
 
 /** The call's peers (`away`: their connection to the server is gone) and their sessions' statistics. */
 interface Mesh {
-  peers: readonly { away: boolean }[];
+  peers: readonly { away: boolean; state: PeerState }[];
   reports(): Promise<RTCStatsReport[]>;
 }
 
-/** `wasConnected`: the media path was up before (the call was reconnecting, not connecting). */
+/**
+ * `wasConnected`: the media path was up before (the call was answered and
+ * connected, not still connecting). A path that is up while no audio
+ * arrives (`silent`) is audio that stopped, whether or not the peer is away.
+ */
 export async function failureSeen(mesh: Mesh, wasConnected: boolean): Promise<FailureCause> {
+  if (mesh.peers.some((p) => p.state === 'silent')) return 'media-lost';
   if (mesh.peers.some((p) => p.away)) return 'connection-lost';
   if (wasConnected) return 'media-lost';
   const all = await mesh.reports().catch(() => []);
