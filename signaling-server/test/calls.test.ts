@@ -162,7 +162,7 @@ describe('call routing', () => {
     const lostAt = Date.now();
     bob.socket.disconnect();
     expect(await alice.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'bob' });
-    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'failed', cause: 'signaling-lost' });
     expect(Date.now() - lostAt).toBeGreaterThanOrEqual(900);
     const [entry] = expectOk(await alice.emit('history:list', {})).calls;
     expect(entry).toMatchObject({ callId, outcome: 'failed' });

@@ -149,7 +149,7 @@ describe('a group call across a server restart', () => {
     const [alice, bob] = (await reconnect(second, logins.slice(0, 2))) as [Device, Device];
     expect(expectOk(await bob.emit('call:resume', { callId })).state).toBe('waiting');
     expect(expectOk(await alice.emit('call:resume', { callId })).state).toBe('active');
-    for (const d of [alice, bob]) expect(await d.next('room:left', undefined, 5000)).toEqual({ callId, username: 'carol', reason: 'failed', cause: 'connection-lost' });
+    for (const d of [alice, bob]) expect(await d.next('room:left', undefined, 5000)).toEqual({ callId, username: 'carol', reason: 'failed', cause: 'signaling-lost' });
     await expectMesh(callId, [alice, bob]);
     // Too late: the call went on without carol, as for any device that did not come back in time.
     const [carol] = (await reconnect(second, logins.slice(2))) as [Device];

@@ -471,7 +471,7 @@ describe('a node killed mid-call', () => {
     // Once the dead node's key runs out the survivor ends its sessions: carol's
     // device counts as gone, so dave hears it and the call ends after the grace period.
     expect(await dave.next('call:peer-connection', (p) => p.callId === lost, 30_000)).toEqual({ callId: lost, connected: false, username: 'carol' });
-    expect(await dave.next('call:ended', (p) => p.callId === lost, 15_000)).toEqual({ callId: lost, reason: 'failed', cause: 'connection-lost' });
+    expect(await dave.next('call:ended', (p) => p.callId === lost, 15_000)).toEqual({ callId: lost, reason: 'failed', cause: 'signaling-lost' });
     expect(await frank.next('call:ended', (p) => p.callId === ringing, 15_000)).toEqual({ callId: ringing, reason: 'cancelled' });
     expect(await bob.next('presence:changed', (p) => p.username === 'carol' && p.status === 'offline', 15_000)).toBeTruthy();
     // alice's call was never disturbed by the cleanup.

@@ -82,15 +82,16 @@ describe('a device that loses its connection mid-call', () => {
     expect(history).toMatchObject([{ callId, outcome: 'hangup' }]);
   });
 
-  it('ends the call as failed for the peer when the device does not come back within the grace period', async () => {
+  it('a device that does not come back within the grace period ends the call as failed, signaling-lost, for the peer, for itself on resume and in both histories', async () => {
     const server = await startTestServer({ callGraceS: 1 });
     const { alice, bob, logins } = await pair(server);
     const callId = await establishCall(alice, bob);
     bob.socket.disconnect();
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
-    // Too late: the call is over, and the device is told how it ended.
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'signaling-lost' });
+    // Too late: the call is over, and the device is told how it ended and why.
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
-    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'ended', reason: 'failed' });
+    expect(expectOk(await bob2.emit('call:resume', { callId }))).toEqual({ ok: true, state: 'ended', reason: 'failed', cause: 'signaling-lost' });
+    for (const d of [alice, bob2]) expect(expectOk(await d.emit('history:list', {})).calls[0]).toMatchObject({ callId, outcome: 'failed', cause: 'signaling-lost' });
     expect(expectOk(await alice.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('available');
   });
 
@@ -100,7 +101,7 @@ describe('a device that loses its connection mid-call', () => {
     const callId = await establishCall(alice, bob);
     bob.socket.disconnect();
     const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'signaling-lost' });
     expect(bob2.events('call:ended')).toEqual([]);
   });
 
@@ -172,7 +173,7 @@ describe('a device that loses its connection mid-call', () => {
     bob.socket.disconnect();
     const bob2 = await connect(server, logins.bob);
     expect(await bob2.emit('call:resume', { callId })).toMatchObject({ ok: false, code: 'not_in_call' });
-    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'connection-lost' });
+    expect(await alice.next('call:ended', undefined, 5000)).toEqual({ callId, reason: 'failed', cause: 'signaling-lost' });
   });
 });
 

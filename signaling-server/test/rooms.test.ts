@@ -185,7 +185,7 @@ describe('named rooms', () => {
     expectOk(await dave.emit('room:join', { name: 'ops' }));
     dave.socket.disconnect();
     expect(await carol.next('call:peer-connection')).toEqual({ callId, connected: false, username: 'dave' });
-    expect(await carol.next('room:left')).toEqual({ callId, username: 'dave', reason: 'failed', cause: 'connection-lost' });
+    expect(await carol.next('room:left')).toEqual({ callId, username: 'dave', reason: 'failed', cause: 'signaling-lost' });
     await settle(carol);
     expect(carol.events('call:ended')).toEqual([]);
   });

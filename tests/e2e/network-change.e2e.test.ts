@@ -209,7 +209,7 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
     }
   }, 150_000);
 
-  it('a path that never comes back ends the call as failed on both sides within the limit, said as a lost connection, and both histories say so', async () => {
+  it('a path that never comes back with the network ends the call as failed on both sides within the limit, said as a dropped network, and both histories say so', async () => {
     if (!lab) throw new Error('no lab');
     const a = lab.side('a');
     await establishCall(alice, bob, 'Bob');
@@ -224,6 +224,10 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
       // The path was up, then went: said as such, never as a network that blocks calls.
       expect(await u.page.locator('body').textContent()).not.toContain('TURN');
     }
+    // bob saw her connection to the server go, then her path: her network went away.
+    expect((await bob.page.getByRole('alert').textContent())?.trim()).toBe(
+      "Alice's network went away: neither the server nor this call could reach them, and they did not come back in time.",
+    );
     // Back online, alice's app catches up with the server; both histories record the failure.
     await lab.changeAddress(a, 22);
     await lab.linkUp(a);
@@ -232,8 +236,9 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
       await u.page.getByRole('button', { name: /^History/ }).click();
       const newest = u.page.locator('section[aria-labelledby="history-title"] li').first();
       await expect.poll(() => newest.getAttribute('data-call'), { ...poll, timeout: 30_000 }).toBe(callId);
-      // Answered, then lost: history says so (not "Failed", which is a call that never connected).
-      await expect.poll(() => newest.locator('.outcome').textContent(), poll).toBe('Connection lost');
+      // Answered, then lost with alice's network: bob gave up with the server saying she was away
+      // (its heartbeat notices within 20 s, his path limit runs 20 s after ICE notices), so both say her network dropped.
+      await expect.poll(() => newest.locator('.outcome').textContent(), poll).toBe('Network dropped');
     }
   }, 150_000);
 });

@@ -151,8 +151,9 @@ export class CallService {
       case 'away': {
         const call = await this.deps.stores.calls.get(timer.callId);
         if (!call?.away.includes(timer.device)) return;
+        // Its connection to the server did not come back in time: that is all the server saw (its media may still flow).
         // Refused (the call ended or the device left meanwhile): nothing is left to do.
-        return teardown.leave(this.deps, call, timer.device, 'failed', true, 'connection-lost').catch((err: unknown) => {
+        return teardown.leave(this.deps, call, timer.device, 'failed', true, 'signaling-lost').catch((err: unknown) => {
           if (!(err instanceof RequestError)) throw err;
         });
       }

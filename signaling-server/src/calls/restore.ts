@@ -34,7 +34,7 @@ interface Lost {
  */
 export async function resumeLost(deps: CallServiceDeps, session: DeviceSession, callId: string, since: number, fresh = false): Promise<CallResumeReply> {
   const lost = await readLost(deps, callId, session.username, since);
-  if (lost.row.endedAt !== null) return { state: 'ended', reason: lost.row.outcome ?? 'failed' };
+  if (lost.row.endedAt !== null) return { state: 'ended', reason: lost.row.outcome ?? 'failed', ...(lost.row.cause && { cause: lost.row.cause }) };
   const present = lost.members.filter((m) => m.leftAt === null);
   const index = present.findIndex((m) => m.username === session.username);
   // Left while the stores had lost the call (a hang-up, or a device that did not come back in time).

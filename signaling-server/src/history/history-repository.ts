@@ -31,6 +31,8 @@ export interface StoredCall extends CallRecordStart {
   answeredAt: number | null;
   endedAt: number | null;
   outcome: EndReason | null;
+  /** What made a `failed` call fail, when that is known. */
+  cause?: FailureCause;
   /** A group call: someone was added to it, or it is a named room. */
   group: boolean;
 }
@@ -160,6 +162,7 @@ export class HistoryRepository {
       answeredAt: r.answered_at,
       endedAt: r.ended_at,
       outcome: isEndReason(r.outcome) ? r.outcome : null,
+      ...(r.outcome === 'failed' && isFailureCause(r.failure_cause) && { cause: r.failure_cause }),
       room: r.room,
       roomCode: r.room_code,
       group: r.room !== null || member !== undefined,

@@ -18,10 +18,14 @@ export type EndReason = (typeof END_REASONS)[number];
  * What made a `failed` call fail, as seen: `no-relay`, the media path never
  * came up and no relay (TURN) candidate was gathered, so a TURN server would
  * help; `no-path`, it never came up although a relay was tried; `media-lost`,
- * it was up and did not come back; `connection-lost`, a participant's
- * connection to the server dropped and did not come back in time.
+ * it was up and then carried no audio (it went down and did not come back, or
+ * stayed up with no audio arriving) for the device's limit; `connection-lost`,
+ * a participant's network went away: their connection to the server was gone
+ * and the media path to them went down with it; `signaling-lost`, a
+ * participant's connection to the server did not come back within the grace
+ * period, so the server ended their part (their media may still have flowed).
  */
-export const FAILURE_CAUSES = ['no-relay', 'no-path', 'media-lost', 'connection-lost'] as const;
+export const FAILURE_CAUSES = ['no-relay', 'no-path', 'media-lost', 'connection-lost', 'signaling-lost'] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 
 /** Error codes of negative acknowledgements and HTTP errors. */

@@ -152,13 +152,14 @@ export interface HistoryEntry {
 /**
  * What `call:resume` found: the call is live on the server again (`active`),
  * waits for the peer to confirm it after a server restart (`waiting`, then
- * `call:peer-connection` when it does), or ended while this device was away.
+ * `call:peer-connection` when it does), or ended while this device was away
+ * (`cause`: what made a `failed` one fail, as history has it).
  */
 export type CallResumeReply =
   /** `participants`: everyone else in the call, when it resumes `fresh` (servers before reload rejoin leave it out). */
   | ({ state: 'active'; polite: boolean; participants?: UserRef[] } & IceAckFields)
   | ({ state: 'waiting'; polite: boolean } & IceAckFields)
-  | { state: 'ended'; reason: EndReason };
+  | { state: 'ended'; reason: EndReason; cause?: FailureCause };
 
 /**
  * Who owns a named room, told to each device that comes into it: the one

@@ -165,7 +165,7 @@ export const replySchemas = {
     z.discriminatedUnion('state', [
       success({ state: z.literal('active'), polite, participants: z.optional(participants), ...iceFields }),
       success({ state: z.literal('waiting'), polite, ...iceFields }),
-      success({ state: z.literal('ended'), reason: endReason }),
+      success({ state: z.literal('ended'), reason: endReason, cause }),
     ]),
     ackError,
   ]),

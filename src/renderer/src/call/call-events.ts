@@ -44,7 +44,8 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
     const peer = { username, displayName: name };
-    if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);
+    if (cause === 'signaling-lost') notices.announce(`${name} lost the connection to the server and left the call`);
+    else if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);
     else notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
   });
   link.on('room:ringing', ({ callId, user }) => {

@@ -12,6 +12,7 @@ import type { MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
 import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
+import { STATS_INTERVAL_MS } from './media-timeout.js';
 import { Mesh } from './mesh.svelte.js';
 
 export interface LineHooks {
@@ -108,7 +109,13 @@ export class CallLine {
       this.inputLevel = this.hooks.muted() ? 0 : (this.meter?.level() ?? 0);
       this.mesh.readLevels();
     }, 100);
-    this.timers.stats = setInterval(() => void this.mesh.sampleQuality(), 2000);
+    this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
+  }
+
+  /** Quality, and the media timeout of a call of two (in a group one silent person's path is theirs, not the call's). */
+  private async sampleStats(): Promise<void> {
+    await this.mesh.sampleQuality();
+    if (!this.hooks.group()) for (const username of this.mesh.silent()) this.hooks.mediaState(username, 'silent');
   }
 
   private session(user: UserRef, polite: boolean, held: boolean) {

@@ -28,4 +28,32 @@ describe('call resume', () => {
     expect(calls.mesh.peer('carol')?.away).toBe(false);
     expect(calls.phase.kind).toBe('active');
   });
+
+  it('told on its return that the call ended for want of its connection to the server, this side hears that its own connection was lost', async () => {
+    const { link, calls, resume, sessions, notices } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    link.replies.set('call:resume', () => ({ ok: true, state: 'ended', reason: 'failed', cause: 'signaling-lost' }));
+    resume.sessionReady({ iceServers: [] } as unknown as SessionReady);
+    await settle();
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'failed', local: false });
+    expect(notices.notice).toBe('Your connection to the server was lost and did not come back in time, so the call ended.');
+  });
+
+  it('the peer whose connection to the server did not come back in time is named, in a call of two and in a group', async () => {
+    const { link, calls, groups, sessions, notices } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    link.emit('call:ended', { callId: 'c1', reason: 'failed', cause: 'signaling-lost' });
+    expect(notices.notice).toBe("Bob's connection to the server was lost and did not come back in time.");
+    calls.dismissEnded();
+    link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob'), user('carol')] }));
+    await groups.joinRoom('standup');
+    link.emit('room:left', { callId: 'r1', username: 'carol', reason: 'failed', cause: 'signaling-lost' });
+    expect(notices.announcement).toBe('Carol lost the connection to the server and left the call');
+  });
 });

@@ -7,6 +7,7 @@ import type { SessionReady } from 'parley-server/protocol';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { SignalingLink } from '../connection/link.js';
 import { rememberedCall, type RememberedCall } from './call-memory.svelte.js';
+import { failureText } from './failure.js';
 import type { CallController } from './controller.svelte.js';
 
 export class CallResume {
@@ -74,7 +75,8 @@ export class CallResume {
       return;
     }
     if (res.state === 'ended') {
-      calls.end(res.reason, false);
+      // This device was away when it ended: a cause about whoever was away is about this side.
+      calls.end(res.reason, false, failureText(res.cause, calls.title, true));
       return;
     }
     // Fresh TURN credentials: those of the call may have expired while this device was away.

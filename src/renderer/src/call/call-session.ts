@@ -27,7 +27,8 @@ export interface Signal {
   candidate?: IceCandidate;
 }
 
-export type MediaState = 'connecting' | 'connected' | 'interrupted' | 'failed';
+/** `silent`: connected, but no audio has arrived for the media timeout (media-timeout.ts; told by the call line, from statistics). */
+export type MediaState = 'connecting' | 'connected' | 'interrupted' | 'silent' | 'failed';
 
 export interface CallSessionOptions {
   polite: boolean;

@@ -334,7 +334,7 @@ export class CallController {
       if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce(`In call with ${this.title}`);
     } else if (state === 'interrupted') {
       if (this.apply({ type: 'interrupted' })) this.watchConnection(RECONNECT_LIMIT_MS);
-    } else {
+    } else { // failed, or silent: up while no audio arrives (media-timeout.ts)
       this.giveUpConnecting();
     }
   }
@@ -347,8 +347,8 @@ export class CallController {
 
   private giveUpConnecting(): void {
     const phase = this.phase;
-    if (phase.kind !== 'connecting' && phase.kind !== 'reconnecting') return;
-    void failureSeen(this.mesh, phase.kind === 'reconnecting').then((cause) => {
+    if (!answered(phase)) return;
+    void failureSeen(this.mesh, phase.kind !== 'connecting').then((cause) => {
       if (!this.isCurrent(phase.callId)) return;
       this.hangups.send(phase.callId, cause);
       this.end('failed', false, failureText(cause, this.title));

@@ -4,13 +4,15 @@
  * negotiation, with the role the server gave for that pair). A 1:1 call is a
  * mesh of one. This module keeps the books: who is there, their session,
  * signals that came before their session, mute and away state, the level of
- * their audio, a speaking indicator and connection quality per participant.
+ * their audio, a speaking indicator, connection quality per participant, and
+ * whether audio still arrives over a path that says it is up (media-timeout.ts).
  * Sessions come from a factory (CallSession in the app, fakes in tests), so
  * nothing here touches WebRTC itself.
  */
 import type { UserRef } from 'parley-server/protocol';
 import type { MediaState, Signal } from './call-session.js';
 import { verificationCode } from './verification.js';
+import { AudioWatch } from './media-timeout.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 
 /** What the mesh needs of a peer session (CallSession has it). */
@@ -66,6 +68,9 @@ interface Link {
   session: PeerSession | null;
   counters: LossCounters | null;
   lastLoudAt: number;
+  audio: AudioWatch;
+  /** No audio has arrived for the media timeout over a connected path. */
+  silent: boolean;
 }
 
 export class Mesh {
@@ -114,7 +119,7 @@ export class Mesh {
       this.peers.push(this.blank(user, 'connecting'));
     }
     const session = this.options.session(user, polite, held);
-    this.links.set(user.username, { session, counters: null, lastLoudAt: -Infinity });
+    this.links.set(user.username, { session, counters: null, lastLoudAt: -Infinity, audio: new AudioWatch(), silent: false });
     for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
     this.early.delete(user.username);
     return session;
@@ -225,7 +230,11 @@ export class Mesh {
     }
   }
 
-  /** Scores each connection from its statistics over the last interval. */
+  /**
+   * Scores each connection from its statistics over the last interval, and
+   * counts the audio packets of each connected one whose audio track came
+   * (no inbound statistics yet is none received).
+   */
   async sampleQuality(): Promise<void> {
     await Promise.all(
       [...this.links].map(async ([username, link]) => {
@@ -238,8 +247,15 @@ export class Mesh {
         link.counters = counters;
         const peer = this.peer(username);
         if (peer) peer.quality = { quality: scoreQuality(sample), sample };
+        const due = peer?.state === 'connected' && peer.stream !== null;
+        link.silent = link.audio.sample(this.now(), due ? (counters?.packetsReceived ?? 0) : null);
       }),
     );
+  }
+
+  /** Whoever's connected path has carried no audio for the media timeout (as of the last sample). */
+  silent(): string[] {
+    return [...this.links].flatMap(([username, link]) => (link.silent ? [username] : []));
   }
 
   /** The statistics of every session there is. */

@@ -80,8 +80,10 @@ export class FakeSession implements PeerSession {
   setIceServers(servers: RTCIceServer[]): void {
     this.iceServers.push(servers);
   }
+  /** What getStats() reports, as entries (a test of the statistics sets them). */
+  stats: Record<string, unknown>[] = [];
   getStats(): Promise<RTCStatsReport> {
-    return Promise.resolve(new Map() as unknown as RTCStatsReport);
+    return Promise.resolve(new Map(this.stats.map((e, i) => [String(i), e])) as unknown as RTCStatsReport);
   }
   descriptions(): { local: string | null; remote: string | null } {
     return { local: null, remote: null };

@@ -19,6 +19,7 @@ describe('stage words', () => {
   it("says a participant's state, away first, nothing once connected", () => {
     expect(peerStateText('ringing', false)).toBe('Ringing…');
     expect(peerStateText('interrupted', false)).toBe('Reconnecting…');
+    expect(peerStateText('silent', false)).toBe('No audio arriving');
     expect(peerStateText('failed', false)).toBe('Cannot connect');
     expect(peerStateText('connected', false)).toBeNull();
     expect(peerStateText('connected', true)).toBe('Lost the server, waiting…');

@@ -24,6 +24,8 @@ export function peerStateText(state: PeerState, away: boolean): string | null {
       return 'Connecting…';
     case 'interrupted':
       return 'Reconnecting…';
+    case 'silent':
+      return 'No audio arriving';
     case 'failed':
       return 'Cannot connect';
     case 'connected':
