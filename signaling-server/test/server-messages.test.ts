@@ -161,6 +161,8 @@ describe('server message schemas', () => {
     const newer = { ...incoming, from: { ...incoming.from, avatar: 'a.png' }, media: { ...audio, screen: false } };
     expect(serverSchemas['call:incoming'].parse(newer)).toEqual(incoming);
     expect(replySchemas['call:invite'].parse({ ok: true, callId: 'c-1', ringing: 2 })).toEqual({ ok: true, callId: 'c-1' });
+    // A failure cause this client does not know yet: the call still ends, without the cause.
+    expect(serverSchemas['call:ended'].parse({ callId: 'c-1', reason: 'failed', cause: 'solar-flare' })).toEqual({ callId: 'c-1', reason: 'failed' });
 
     expect(serverSchemas['call:ended'].safeParse({ ...ended, reason: 'timeout' }).success).toBe(false);
     expect(serverSchemas['presence:changed'].safeParse({ username: 'Alice!', displayName: 'Alice', status: 'away' }).success).toBe(false);
