@@ -35,7 +35,7 @@ import {
 const status = z.enum(STATUSES);
 const endReason = z.enum(END_REASONS);
 // A cause a newer server adds is dropped, never the message: the call still ends, with the generic words.
-const cause = z.optional(z.catch(z.enum(FAILURE_CAUSES), undefined));
+const cause = z.optional(z.catch(z.optional(z.enum(FAILURE_CAUSES)), undefined));
 const errorCode = z.enum(ERROR_CODES);
 // The same fields as what clients send, tolerant of added keys like the rest.
 const media = z.object(mediaSchema.shape);
