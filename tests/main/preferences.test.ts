@@ -32,6 +32,7 @@ const HEADSET: AudioSettings = {
   noiseSuppression: true,
   autoGainControl: false,
   ringtoneVolume: 0.25,
+  fileLimitMB: 50,
 };
 
 describe('preferences in the settings file', () => {
