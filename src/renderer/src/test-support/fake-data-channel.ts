@@ -19,6 +19,8 @@ export class FakeDataChannel {
   onbufferedamountlow: (() => void) | null = null;
   /** Where what is sent arrives; none until joined. */
   other: FakeDataChannel | null = null;
+  /** How long what is sent takes to arrive: channels are separate SCTP streams, so one may lag another. */
+  delayMs = 0;
   /** Changes binary frames on the way: for tests of a damaged transfer. */
   tamper: ((data: ArrayBuffer) => ArrayBuffer) | null = null;
 
@@ -41,7 +43,7 @@ export class FakeDataChannel {
       if (before > this.bufferedAmountLowThreshold && this.bufferedAmount <= this.bufferedAmountLowThreshold) this.onbufferedamountlow?.();
       if (other.readyState !== 'open') return;
       other.onmessage?.({ data: typeof data !== 'string' && this.tamper ? this.tamper(data) : data });
-    }, 0);
+    }, this.delayMs);
   }
 
   close(): void {

@@ -3,8 +3,9 @@
  * file at a time, in the order given; the offer goes when the files channel
  * is open, the bytes once the peer accepts, read from the file a megabyte at
  * a time and paused while the channel's buffer is full, so memory stays flat
- * whatever the file's size. The next file goes as soon as this one's bytes
- * are all on their way; this one then waits for the receiver's check.
+ * whatever the file's size. The next file is offered once the receiver has
+ * answered with its check: the chat channel is another SCTP stream, so an
+ * offer sent earlier could overtake this file's last frames.
  * Receiving: one file at a time from this peer, refused unless it fits this
  * side's limit; bytes beyond the size offered end the transfer; once all have
  * come they are hashed and handed on only if they match the offer's SHA-256.
@@ -112,10 +113,8 @@ interface Incoming {
 export class FileLink {
   private readonly channel: RTCDataChannel;
   private listener: FileLinkListener | null = null;
-  /** Files to send, in order: the first is the one offered or going. */
+  /** Files to send, in order: the first is the one offered, going, or being checked. */
   private readonly queue: Outgoing[] = [];
-  /** Sent in full, waiting for the receiver's check. */
-  private readonly checking = new Map<string, Outgoing>();
   private incoming: Incoming | null = null;
   private nextN = 1;
   private drainWaiters: (() => void)[] = [];
@@ -183,19 +182,16 @@ export class FileLink {
         else this.finish(head, 'refused');
         return;
       case 'file-cancel': {
-        const t = head ?? this.checking.get(message.id);
-        if (t) this.finish(t, 'peer-cancelled');
+        if (head && head.state !== 'queued') this.finish(head, 'peer-cancelled');
         else if (this.incoming?.offer.id === message.id) {
           this.incoming = null;
           this.listener?.changed('in', message.id, { state: 'peer-cancelled' });
         }
         return;
       }
-      case 'file-received': {
-        const t = this.checking.get(message.id);
-        if (t) this.finish(t, message.intact ? 'delivered' : 'damaged');
+      case 'file-received':
+        if (head?.state === 'checking') this.finish(head, message.intact ? 'delivered' : 'damaged');
         return;
-      }
     }
   }
 
@@ -248,11 +244,7 @@ export class FileLink {
       this.control({ v: 2, type: 'file-cancel', id });
       return this.finish(t, 'failed');
     }
-    if (t.state !== 'sending') return;
-    this.queue.shift();
-    this.checking.set(id, t);
-    this.report(t, { state: 'checking', bytes: size });
-    this.next();
+    if (t.state === 'sending') this.report(t, { state: 'checking', bytes: size });
   }
 
   /** The largest message the connection takes (the peer may take less than we send). */
@@ -331,7 +323,6 @@ export class FileLink {
     clearTimeout(t.timer);
     const at = this.queue.indexOf(t);
     if (at >= 0) this.queue.splice(at, 1);
-    this.checking.delete(t.file.id);
     this.report(t, { state, ...(max !== undefined && { max }) });
     if (at === 0) this.next();
   }
@@ -344,7 +335,7 @@ export class FileLink {
   private lost(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of [...this.queue, ...this.checking.values()]) this.finish(t, 'failed');
+    for (const t of [...this.queue]) this.finish(t, 'failed');
     if (this.incoming) this.listener?.changed('in', this.incoming.offer.id, { state: 'failed' });
     this.incoming = null;
     this.drained();
