@@ -166,7 +166,28 @@ describe('files in the chat', () => {
     for (const name of names) await expect.poll(() => fileStatus(alice, name), poll).toBe('Delivered intact');
   });
 
-  it('5. a file over the receiver\'s limit (Settings) is refused before it is sent; over one\'s own, it is not sent', async () => {
+  it('5. a file dropped on the chat panel is sent; one dropped beside it is refused, not opened in place of the app', async () => {
+    await openChat(alice);
+    const beside = await alice.page.evaluate(() => {
+      const drag = (target: Element, type: string) => {
+        const dataTransfer = new DataTransfer();
+        dataTransfer.items.add(new File(['dropped on the chat'], 'dropped.txt', { type: 'text/plain' }));
+        const event = new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true });
+        target.dispatchEvent(event);
+        return event.defaultPrevented;
+      };
+      const panel = document.querySelector('section.chat')!;
+      drag(panel, 'dragover');
+      drag(panel, 'drop');
+      const stage = document.querySelector('section.call .tiles') ?? document.body;
+      return { over: drag(stage, 'dragover'), drop: drag(stage, 'drop') };
+    });
+    expect(beside).toEqual({ over: true, drop: true });
+    expect((await save(bob, 'dropped.txt')).toString()).toBe('dropped on the chat');
+    await expect.poll(() => fileStatus(alice, 'dropped.txt'), poll).toBe('Delivered intact');
+  });
+
+  it('6. a file over the receiver\'s limit (Settings) is refused before it is sent; over one\'s own, it is not sent', async () => {
     await hangUp(alice, bob);
     await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
     await bob.page.getByLabel('Largest file to send or receive').selectOption('10');
@@ -181,7 +202,7 @@ describe('files in the chat', () => {
     await hangUp(alice, bob);
   });
 
-  it('6. in a group call a file goes to each person over their own connection, with progress per person', async () => {
+  it('7. in a group call a file goes to each person over their own connection, with progress per person', async () => {
     for (const u of [alice, bob, carol]) await joinRoom(u, 'files');
     for (const u of [alice, bob, carol]) await expectReceivesEveryone(u, 2);
     for (const u of [bob, carol]) await openChat(u);
@@ -196,7 +217,7 @@ describe('files in the chat', () => {
     expect((await progressSeen(alice.page)).some((p) => p > 0 && p < 100)).toBe(true);
   });
 
-  it('7. how it looks: files in the chat, both sides, six looks', async () => {
+  it('8. how it looks: files in the chat, both sides, six looks', async () => {
     await sendFile(carol, 'a-rather-long-file-name-for-the-quarterly-review-v3-final.pdf', payload(300 * 1024, 'PARLEY-FILE-MARKER-7'));
     await bob.page.getByRole('link', { name: /^Save a-rather-long/ }).waitFor({ timeout: 30_000 });
     await checkScreen('chat-files', { sender: alice.page, receiver: bob.page });
