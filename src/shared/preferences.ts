@@ -9,6 +9,8 @@ import { z } from 'zod/mini';
 
 const deviceId = z.string().check(z.maxLength(256));
 const audioFields = {
+  /** The largest file sent or received in a call's chat, in MB (MiB); the receiver holds it in memory. */
+  fileLimitMB: z.int().check(z.gte(1), z.lte(1024)),
   /** '' = the system default. */
   microphoneId: deviceId,
   speakerId: deviceId,
@@ -19,8 +21,6 @@ const audioFields = {
   autoGainControl: z.boolean(),
   /** 0..1 */
   ringtoneVolume: z.number().check(z.minimum(0), z.maximum(1)),
-  /** The largest file sent or received in a call's chat, in MB (MiB); the receiver holds it in memory. */
-  fileLimitMB: z.int().check(z.gte(1), z.lte(1024)),
 };
 
 /** The audio settings, every key and nothing else (what `preferences:set` takes). */
@@ -28,6 +28,7 @@ export const audioSettingsSchema = z.strictObject(audioFields);
 export type AudioSettings = z.infer<typeof audioSettingsSchema>;
 
 export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
+  fileLimitMB: 100,
   microphoneId: '',
   speakerId: '',
   ringtoneId: '',
@@ -36,7 +37,6 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   noiseSuppression: true,
   autoGainControl: true,
   ringtoneVolume: 0.6,
-  fileLimitMB: 100,
 };
 
 /** Audio settings as stored by an older or newer version: missing keys are the defaults, unknown keys are dropped. */

@@ -52,6 +52,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
   const device = (kind: string) => `${tag}-${kind}-`.padEnd(256, tag);
   await settings.savePreferences({
     audio: {
+      fileLimitMB: tag === 'a' ? 10 : 1024,
       microphoneId: device('mic'),
       speakerId: device('speaker'),
       ringtoneId: device('ring'),
@@ -60,7 +61,6 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
       noiseSuppression: tag !== 'a',
       autoGainControl: true,
       ringtoneVolume: tag === 'a' ? 0.2 : 0.8,
-      fileLimitMB: tag === 'a' ? 10 : 1024,
     },
     favorites: Array.from({ length: 1000 }, (_, i) => `${tag}${String(i).padStart(4, '0')}`.padEnd(32, tag)),
   });
