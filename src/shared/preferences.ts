@@ -9,6 +9,8 @@ import { z } from 'zod/mini';
 
 const deviceId = z.string().check(z.maxLength(256));
 const audioFields = {
+  /** The largest file sent or received in a call's chat, in MB (MiB); the receiver holds it in memory. */
+  fileLimitMB: z.int().check(z.gte(1), z.lte(1024)),
   /** '' = the system default. */
   microphoneId: deviceId,
   speakerId: deviceId,
@@ -26,6 +28,7 @@ export const audioSettingsSchema = z.strictObject(audioFields);
 export type AudioSettings = z.infer<typeof audioSettingsSchema>;
 
 export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
+  fileLimitMB: 100,
   microphoneId: '',
   speakerId: '',
   ringtoneId: '',

@@ -24,6 +24,7 @@ const { loadSettings, SETTINGS_FILE } = await import('../../src/main/settings.js
 type SettingsFs = import('../../src/main/settings.js').SettingsFs;
 
 const HEADSET: AudioSettings = {
+  fileLimitMB: 50,
   microphoneId: 'usb-headset-mic',
   speakerId: 'usb-headset',
   ringtoneId: 'built-in-speakers',

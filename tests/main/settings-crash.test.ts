@@ -52,6 +52,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
   const device = (kind: string) => `${tag}-${kind}-`.padEnd(256, tag);
   await settings.savePreferences({
     audio: {
+      fileLimitMB: tag === 'a' ? 10 : 1024,
       microphoneId: device('mic'),
       speakerId: device('speaker'),
       ringtoneId: device('ring'),

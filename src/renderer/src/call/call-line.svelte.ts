@@ -10,6 +10,7 @@ import type { CallDeps, Meter } from './call-deps.js';
 import { CallIce } from './call-ice.js';
 import type { MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
+import { MB } from './chat/file-wire.js';
 import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
@@ -47,7 +48,10 @@ export class CallLine {
   ) {
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice });
-    this.chat = new ChatLog(() => hooks.chatted());
+    this.chat = new ChatLog(
+      () => hooks.chatted(),
+      () => deps.settings().fileLimitMB * MB,
+    );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
     this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });
     this.ice = new CallIce({

@@ -4,9 +4,12 @@
  * unread count while the panel is closed, and one callback the first time
  * anyone chats, so the call's history can note that chat happened (the
  * server learns only that). Made for any number of peers: a message goes to
- * every attached peer's channel.
+ * every attached peer's channel. Files sent and received are entries too
+ * (file-transfers.svelte.ts).
  */
 import { chatText, newChatId, type ChatChannel, type Delivery } from './chat.js';
+import { FileTransfers, type FileItem } from './file-transfers.svelte.js';
+import { MB } from './file-wire.js';
 
 /** One's own message: waiting for receipts, acknowledged by every peer, or not by some. */
 export type DeliveryState = 'sending' | 'delivered' | 'failed';
@@ -23,6 +26,8 @@ export interface ChatEntry {
   delivery?: DeliveryState;
   /** Who did not acknowledge it, when it was sent to several peers and some did. */
   missing?: string[];
+  /** A file instead of text (`text` is then empty). */
+  file?: FileItem;
 }
 
 interface Outgoing {
@@ -39,6 +44,9 @@ export class ChatLog {
   entries = $state<ChatEntry[]>([]);
   open = $state(false);
   unread = $state(0);
+  /** People a message or file would go to now. */
+  peers = $state(0);
+  readonly files: FileTransfers;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
   private readonly channels = new Map<ChatChannel, string>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
@@ -46,8 +54,13 @@ export class ChatLog {
   private nextId = 1;
   private happened = false;
 
-  /** `onFirst`: the first message of the call, either way. */
-  constructor(private readonly onFirst: () => void) {}
+  /** `onFirst`: the first message of the call, either way; `fileLimit`: the largest file to send or receive, in bytes. */
+  constructor(
+    private readonly onFirst: () => void,
+    fileLimit: () => number = () => 100 * MB,
+  ) {
+    this.files = new FileTransfers({ limit: fileLimit, add: (from, file, sentAt) => void this.add(from, file.mine, '', sentAt, file) });
+  }
 
   /** Anyone chatted in this call. */
   get chatted(): boolean {
@@ -58,6 +71,8 @@ export class ChatLog {
     this.channels.set(channel, peer);
     channel.onMessage((m) => this.add(peer, false, m.text, m.sentAt));
     channel.onDelivery((id, delivery) => this.delivered(channel, id, delivery));
+    this.files.attach(channel.files, peer);
+    this.peers = this.channels.size;
   }
 
   detach(channel: ChatChannel): void {
@@ -67,6 +82,8 @@ export class ChatLog {
     // A peer gone with messages still unacknowledged: they are not delivered to it.
     if (peer !== undefined) for (const [id, out] of this.outgoing) if (out.waiting.has(channel)) this.delivered(channel, id, 'failed');
     this.channels.delete(channel);
+    this.files.detach(channel.files);
+    this.peers = this.channels.size;
   }
 
   /** Sends to every peer; false when there is nothing to send or nobody to send it to. */
@@ -83,6 +100,11 @@ export class ChatLog {
     return true;
   }
 
+  /** Sends a file to every peer; false with nobody to send it to. */
+  sendFile(file: File): boolean {
+    return this.files.send(file);
+  }
+
   setOpen(open: boolean): void {
     this.open = open;
     if (open) this.unread = 0;
@@ -95,6 +117,8 @@ export class ChatLog {
       channel.onDelivery(null);
     }
     this.channels.clear();
+    this.files.reset();
+    this.peers = 0;
     this.outgoing.clear();
     this.entries = [];
     this.unread = 0;
@@ -114,9 +138,9 @@ export class ChatLog {
     this.entries = this.entries.map((e) => (e.id === out.entryId ? { ...e, delivery: state, ...(missing && { missing }) } : e));
   }
 
-  private add(from: string, mine: boolean, text: string, sentAt: number): number {
+  private add(from: string, mine: boolean, text: string, sentAt: number, file?: FileItem): number {
     const id = this.nextId++;
-    const entry: ChatEntry = { id, from, mine, text, sentAt, ...(mine && { delivery: 'sending' as const }) };
+    const entry: ChatEntry = { id, from, mine, text, sentAt, ...(file ? { file } : mine && { delivery: 'sending' as const }) };
     const entries = [...this.entries, entry];
     this.entries = entries.length > CHAT_HISTORY_LIMIT ? entries.slice(-CHAT_HISTORY_LIMIT) : entries;
     if (!mine && !this.open) this.unread += 1;

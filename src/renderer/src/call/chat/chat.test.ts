@@ -1,42 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACK_TIMEOUT_MS, ChatChannel, chatText, MAX_CHAT_TEXT, parseChatWire, type ChatWire } from './chat.js';
 import { ChatLog } from './chat.svelte.js';
-
-/** The part of RTCDataChannel ChatChannel uses, recording what is sent. */
-class FakeDataChannel {
-  readyState: RTCDataChannelState = 'connecting';
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  constructor(readonly label: string, readonly init: RTCDataChannelInit) {}
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 'closed';
-  }
-  /** The transport went away (the peer left, the connection closed). */
-  lost(): void {
-    this.readyState = 'closed';
-    this.onclose?.();
-  }
-  open(): void {
-    this.readyState = 'open';
-    this.onopen?.();
-  }
-  deliver(data: unknown): void {
-    this.onmessage?.({ data });
-  }
-}
+import { fakePeerConnection, type FakeDataChannel } from '../../test-support/fake-data-channel.js';
 
 function channel(): { chat: ChatChannel; dc: FakeDataChannel } {
-  let dc: FakeDataChannel | undefined;
-  const pc = {
-    createDataChannel: (label: string, init: RTCDataChannelInit) => (dc = new FakeDataChannel(label, init)),
-  } as unknown as RTCPeerConnection;
+  const { pc, channels } = fakePeerConnection();
   const chat = new ChatChannel(pc);
-  return { chat, dc: dc! };
+  return { chat, dc: channels.get('chat')! };
 }
 
 /** A version 1 message (older Parley: no version, no id, no receipt). */

@@ -17,9 +17,16 @@
  * would drop it as malformed. From version 2 on, fields a receiver does not
  * know are ignored, and so is a message of a type it does not know, so later
  * versions can add to the schema.
+ *
+ * Files ride beside the text: the messages about a file are version 2 types
+ * of this channel, its bytes go on a channel of their own (file-wire.ts,
+ * file-link.ts). A Parley from before files ignores those types, so the
+ * sender hears nothing back and tells its user the peer cannot receive files.
  */
 import { z } from 'zod/mini';
 import { logger } from '../../lib/log.js';
+import { FileLink } from './file-link.js';
+import { parseFileControl } from './file-wire.js';
 
 const log = logger('chat');
 
@@ -82,6 +89,8 @@ export function newChatId(): string {
 }
 
 export class ChatChannel {
+  /** Files to and from this peer, on their own channel of the same connection. */
+  readonly files: FileLink;
   private readonly channel: RTCDataChannel;
   private nextSeq = 1;
   private lastSeq = 0;
@@ -99,6 +108,7 @@ export class ChatChannel {
     };
     this.channel.onmessage = ({ data }) => this.receive(data);
     this.channel.onclose = () => this.failAll();
+    this.files = new FileLink(pc, (message) => this.sendData(JSON.stringify(message)));
   }
 
   /** Who hears the peer's messages (one listener: the app's chat log). */
@@ -114,10 +124,7 @@ export class ChatChannel {
   /** Sends a message already checked with `chatText`; returns what was sent. */
   send(text: string, sentAt = Date.now(), id = newChatId()): ChatWire {
     const message: ChatWire = { v: CHAT_VERSION, type: 'chat', id, seq: this.nextSeq++, text, sentAt };
-    const data = JSON.stringify(message);
-    if (this.channel.readyState === 'open') this.channel.send(data);
-    else if (this.channel.readyState === 'connecting') this.outbox.push(data);
-    else {
+    if (!this.sendData(JSON.stringify(message))) {
       log.warn('chat channel closed: message not sent');
       queueMicrotask(() => this.deliveryListener?.(id, 'failed'));
       return message;
@@ -130,6 +137,7 @@ export class ChatChannel {
   }
 
   close(): void {
+    this.files.close();
     this.failAll();
     this.listener = null;
     this.deliveryListener = null;
@@ -138,6 +146,14 @@ export class ChatChannel {
     this.channel.onmessage = null;
     this.channel.onclose = null;
     this.channel.close();
+  }
+
+  /** Sends now, or once the channel opens; false when it has closed. */
+  private sendData(data: string): boolean {
+    if (this.channel.readyState === 'open') this.channel.send(data);
+    else if (this.channel.readyState === 'connecting') this.outbox.push(data);
+    else return false;
+    return true;
   }
 
   private settle(id: string, delivery: Delivery): void {
@@ -155,7 +171,9 @@ export class ChatChannel {
   private receive(data: unknown): void {
     const message = parseChatWire(data);
     if (!message) {
-      log.warn('dropped a malformed chat message');
+      const file = parseFileControl(data);
+      if (file) this.files.handle(file);
+      else log.warn('dropped a malformed chat message');
       return;
     }
     if (message.type === 'ack') {

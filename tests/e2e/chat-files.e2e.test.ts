@@ -1,0 +1,237 @@
+/**
+ * Files in the call's chat, in Chromium: a file goes over the call's own
+ * connections (a second data channel), shows progress on both sides, is
+ * offered for saving only once its hash matched, and what the receiver saves
+ * is byte for byte what was sent; in a group call it goes to each person over
+ * their own connection, with a row per person. Either side can cancel, and the
+ * receiver's size limit (Settings) refuses a larger file before it is sent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { openChat } from './media.js';
+import { expectReceivesEveryone, joinRoom, leave } from './rooms.js';
+import { establishCall, poll, waitState } from './steps.js';
+import { axeScan, checkScreen, eachLook, shoot } from './ui-checks.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+let carol: User;
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+  carol = await user(world, 'carol');
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
+});
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Random bytes that start with a marker, so the server's files can be searched for them. */
+function payload(size: number, marker: string): Buffer {
+  const data = randomBytes(size);
+  data.write(marker, 0, 'latin1');
+  return data;
+}
+
+/** Picks files in the chat panel's file picker, as the paperclip does (from disk: Playwright passes at most 50 MB in memory). */
+async function sendFiles(u: User, files: [string, Buffer][]): Promise<void> {
+  await openChat(u);
+  const dir = path.join(world.dataDir, 'files', u.name);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, data] of files) writeFileSync(path.join(dir, name), data);
+  await u.page.locator('section.chat input[type="file"]').setInputFiles(files.map(([name]) => path.join(dir, name)));
+}
+
+const sendFile = (u: User, name: string, data: Buffer) => sendFiles(u, [[name, data]]);
+
+/** From now on, every value the page's file progress bars take. */
+async function recordProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: number[] };
+    w.__progress = [];
+    new MutationObserver((records) => {
+      for (const r of records) w.__progress.push(Number((r.target as Element).getAttribute('aria-valuenow')));
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
+}
+
+function progressSeen(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+}
+
+/** The status line of the file `name` in `u`'s chat (each person's, in a group, joined by ' | '). */
+async function fileStatus(u: User, name: string): Promise<string> {
+  const card = u.page.locator('section.chat .file', { hasText: name }).last();
+  if ((await card.count()) === 0) return '';
+  return (await card.locator('.status').allTextContents()).map((t) => t.trim()).join(' | ');
+}
+
+/** Saves the received file `name` through its Save link, as a person would, and reads what was saved. */
+async function save(u: User, name: string): Promise<Buffer> {
+  await openChat(u);
+  const link = u.page.getByRole('link', { name: `Save ${name}` });
+  await link.waitFor({ timeout: 30_000 });
+  const [download] = await Promise.all([u.page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe(name);
+  const file = await download.path();
+  return readFileSync(file);
+}
+
+/** Every file of the server's data dir, as text. */
+function serverFiles(): string {
+  const dir = path.join(world.dataDir, 'server');
+  return readdirSync(dir)
+    .map((f) => readFileSync(path.join(dir, f)).toString('latin1'))
+    .join('\n');
+}
+
+async function hangUp(u: User, ...others: User[]): Promise<void> {
+  await u.page.getByRole('button', { name: 'Hang up' }).click();
+  for (const x of [u, ...others]) await waitState(x.page, 'ended');
+  await closeEnded(u, ...others);
+}
+
+describe('files in the chat', () => {
+  it('1. a file arrives intact, with progress on both sides, and is saved byte for byte', async () => {
+    await establishCall(alice, bob, 'Bob');
+    await openChat(bob);
+    for (const u of [alice, bob]) await recordProgress(u.page);
+    const data = payload(24 * 1024 * 1024, 'PARLEY-FILE-MARKER-1');
+    const started = Date.now();
+    await sendFile(alice, 'report.bin', data);
+    const saved = await save(bob, 'report.bin');
+    const ms = Date.now() - started;
+    expect(saved.length).toBe(data.length);
+    expect(sha256(saved)).toBe(sha256(data));
+    await expect.poll(() => fileStatus(alice, 'report.bin'), poll).toBe('Delivered intact');
+    expect(await fileStatus(bob, 'report.bin')).toBe('Arrived intact');
+    // Progress on both sides: steps between empty and full, never backwards.
+    for (const u of [alice, bob]) {
+      const seen = await progressSeen(u.page);
+      expect(seen.filter((p) => p > 0 && p < 100).length, `${u.name}'s progress values: ${seen.join(',')}`).toBeGreaterThan(3);
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    }
+    console.info(`24 MB sent, checked and saved in ${ms} ms`);
+    // Nothing of it went through the server.
+    expect(serverFiles()).not.toContain('PARLEY-FILE-MARKER-1');
+    expect(serverFiles()).not.toContain('report.bin');
+  });
+
+  it('2. the receiver cancels a file on its way: both sides say so, nothing is offered for saving', async () => {
+    await sendFile(alice, 'big.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-2'));
+    // Under way on both sides: how it looks, and what assistive technology is told.
+    await bob.page.getByRole('progressbar', { name: 'Receiving big.bin' }).waitFor({ timeout: 30_000 });
+    for (const u of [alice, bob]) {
+      await shoot(u.page, `chat-files-progress-${u.name}`);
+      await axeScan(u.page, `file under way, ${u.name}`);
+    }
+    await bob.page.getByRole('button', { name: 'Cancel big.bin' }).click();
+    await expect.poll(() => fileStatus(bob, 'big.bin'), poll).toBe('Cancelled');
+    await expect.poll(() => fileStatus(alice, 'big.bin'), poll).toBe('Bob cancelled it');
+    expect(await bob.page.getByRole('link', { name: 'Save big.bin' }).count()).toBe(0);
+    // The chat goes on: a message still arrives.
+    await alice.page.getByLabel('Message', { exact: true }).fill('still here');
+    await alice.page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => bob.page.locator('section.chat .text', { hasText: 'still here' }).count(), poll).toBe(1);
+  });
+
+  it('3. the sender cancels: the receiver is told', async () => {
+    await sendFile(alice, 'big2.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-3'));
+    await bob.page.getByRole('progressbar', { name: 'Receiving big2.bin' }).waitFor({ timeout: 30_000 });
+    await alice.page.getByRole('button', { name: 'Cancel big2.bin' }).click();
+    await expect.poll(() => fileStatus(alice, 'big2.bin'), poll).toBe('Cancelled');
+    await expect.poll(() => fileStatus(bob, 'big2.bin'), poll).toBe('Alice cancelled it');
+  });
+
+  it('4. several files picked together arrive one after the other, each intact', async () => {
+    const files = [payload(3 * 1024 * 1024, 'PARLEY-FILE-MARKER-8'), payload(5 * 1024 * 1024 + 7, 'PARLEY-FILE-MARKER-9'), Buffer.alloc(0)];
+    const names = ['one.bin', 'two.bin', 'empty.txt'];
+    await sendFiles(alice, names.map((name, i) => [name, files[i]!]));
+    for (const [i, name] of names.entries()) expect(sha256(await save(bob, name))).toBe(sha256(files[i]!));
+    for (const name of names) await expect.poll(() => fileStatus(alice, name), poll).toBe('Delivered intact');
+  });
+
+  it('5. a file dropped on the chat panel is sent; one dropped beside it is refused, not opened in place of the app', async () => {
+    await openChat(alice);
+    const beside = await alice.page.evaluate(() => {
+      const drag = (target: Element, type: string) => {
+        const dataTransfer = new DataTransfer();
+        dataTransfer.items.add(new File(['dropped on the chat'], 'dropped.txt', { type: 'text/plain' }));
+        const event = new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true });
+        target.dispatchEvent(event);
+        return event.defaultPrevented;
+      };
+      const panel = document.querySelector('section.chat')!;
+      drag(panel, 'dragover');
+      drag(panel, 'drop');
+      const stage = document.querySelector('section.call .tiles') ?? document.body;
+      return { over: drag(stage, 'dragover'), drop: drag(stage, 'drop') };
+    });
+    expect(beside).toEqual({ over: true, drop: true });
+    expect((await save(bob, 'dropped.txt')).toString()).toBe('dropped on the chat');
+    await expect.poll(() => fileStatus(alice, 'dropped.txt'), poll).toBe('Delivered intact');
+  });
+
+  it('6. a file over the receiver\'s limit (Settings) is refused before it is sent; over one\'s own, it is not sent', async () => {
+    await hangUp(alice, bob);
+    await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await bob.page.getByLabel('Largest file to send or receive').selectOption('10');
+    await establishCall(alice, bob, 'Bob');
+    await sendFile(alice, 'eleven.bin', payload(11 * 1024 * 1024, 'PARLEY-FILE-MARKER-4'));
+    await expect.poll(() => fileStatus(alice, 'eleven.bin'), poll).toBe('Not sent: Bob has a limit of 10 MB');
+    await openChat(bob);
+    await expect.poll(() => fileStatus(bob, 'eleven.bin'), poll).toBe('Not received: larger than your limit of 10 MB (Settings)');
+    // Bob's own limit holds for what he sends too.
+    await sendFile(bob, 'twelve.bin', payload(12 * 1024 * 1024, 'PARLEY-FILE-MARKER-5'));
+    expect(await fileStatus(bob, 'twelve.bin')).toBe('Not sent: larger than your limit of 10 MB (Settings)');
+    await hangUp(alice, bob);
+  });
+
+  it('7. in a group call a file goes to each person over their own connection, with progress per person', async () => {
+    for (const u of [alice, bob, carol]) await joinRoom(u, 'files');
+    for (const u of [alice, bob, carol]) await expectReceivesEveryone(u, 2);
+    for (const u of [bob, carol]) await openChat(u);
+    await recordProgress(alice.page);
+    const data = payload(8 * 1024 * 1024, 'PARLEY-FILE-MARKER-6');
+    await sendFile(alice, 'slides.bin', data);
+    // A row per person on the sender's side, each with its own bar.
+    await alice.page.getByRole('progressbar', { name: 'Sending slides.bin to Bob' }).or(alice.page.getByText('Delivered intact')).first().waitFor();
+    for (const u of [bob, carol]) expect(sha256(await save(u, 'slides.bin'))).toBe(sha256(data));
+    await expect.poll(() => fileStatus(alice, 'slides.bin'), poll).toBe('Delivered intact | Delivered intact');
+    expect(await alice.page.locator('section.chat .file .peer').allTextContents()).toEqual(['Bob', 'Carol']);
+    expect((await progressSeen(alice.page)).some((p) => p > 0 && p < 100)).toBe(true);
+  });
+
+  it('8. how it looks: files in the chat, both sides, six looks', async () => {
+    await sendFile(carol, 'a-rather-long-file-name-for-the-quarterly-review-v3-final.pdf', payload(300 * 1024, 'PARLEY-FILE-MARKER-7'));
+    await bob.page.getByRole('link', { name: /^Save a-rather-long/ }).waitFor({ timeout: 30_000 });
+    await checkScreen('chat-files', { sender: alice.page, receiver: bob.page });
+    for (const u of [alice, bob, carol]) {
+      await leave(u).catch(() => undefined);
+      await closeEnded(u);
+    }
+    await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await checkScreen('settings', bob.page);
+    // Its pictures show the top of the page: these show the files setting.
+    const files = bob.page.getByRole('group', { name: 'Files in calls' });
+    await eachLook(bob.page, async (label) => {
+      await files.scrollIntoViewIfNeeded();
+      await shoot(bob.page, `settings-files-${label}`);
+    });
+  });
+});
