@@ -23,8 +23,6 @@ export interface LineHooks {
   /** More than two people: signals name whom they are for. */
   group(): boolean;
   mediaState(username: string, state: MediaState): void;
-  /** Someone chatted for the first time in this call. */
-  chatted(): void;
 }
 
 export class CallLine {
@@ -49,7 +47,7 @@ export class CallLine {
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice });
     this.chat = new ChatLog(
-      () => hooks.chatted(),
+      () => this.noteChat(),
       () => deps.settings().fileLimitMB * MB,
     );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
@@ -156,5 +154,11 @@ export class CallLine {
     this.meter?.close();
     this.meter = null;
     this.inputLevel = 0;
+  }
+
+  /** Chat happened in this call: its history entry says so (only that). */
+  noteChat(): void {
+    const callId = this.hooks.callId();
+    if (callId) void this.deps.link.request('call:note', { callId, chat: true });
   }
 }

@@ -47,7 +47,6 @@ export class CallController {
       muted: () => this.muted,
       group: () => this.group,
       mediaState: (username, state) => this.onMediaState(username, state),
-      chatted: () => this.noteChat(),
     });
     this.hangups = new Hangups(deps.link);
   }
@@ -353,12 +352,6 @@ export class CallController {
       this.hangups.send(phase.callId, cause);
       this.end('failed', false, failureText(cause, this.title));
     });
-  }
-
-  /** Chat happened in the current call: its history entry says so (only that). */
-  noteChat(): void {
-    const live = this.live();
-    if (live) void this.deps.link.request('call:note', { callId: live.callId, chat: true });
   }
 
   // ------------------------------------------------------------ phase

@@ -67,6 +67,11 @@ export class ChatLog {
     return this.happened;
   }
 
+  /** Tells the server again that this call had a chat (the first note may have been lost offline). */
+  noteAgain(): void {
+    if (this.happened) this.onFirst();
+  }
+
   attach(channel: ChatChannel, peer: string): void {
     this.channels.set(channel, peer);
     channel.onMessage((m) => this.add(peer, false, m.text, m.sentAt));
