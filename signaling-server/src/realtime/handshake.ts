@@ -8,7 +8,7 @@
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
-import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
+import { unavailableMessage } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
@@ -52,7 +52,8 @@ export function handshakeAuth(deps: HandshakeDeps) {
       [account, sessions] = await Promise.all([deps.users.findSignedIn(claims.username, claims.sid), deps.stores.sessions.byUser(claims.username)]);
     } catch (err) {
       // The client retries a refusal; a dropped handshake would tell it nothing.
-      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      const unavailable = unavailableMessage(err);
+      if (unavailable) return refuse('unavailable', unavailable);
       throw err;
     }
     const user = account?.user;
@@ -85,7 +86,8 @@ export function handshakeAuth(deps: HandshakeDeps) {
       }
     } catch (err) {
       if (reserved) await deps.stores.sessions.remove(socket.id).catch(() => undefined);
-      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      const unavailable = unavailableMessage(err);
+      if (unavailable) return refuse('unavailable', unavailable);
       throw err;
     }
     socket.data = {
