@@ -53,6 +53,8 @@ export class NodeRegistry {
   private renewedAt = Date.now();
   /** When the heartbeat timer last fired: much later than due means this process itself stalled. */
   private tickedAt = Date.now();
+  /** Whether the renewal was overdue at the last tick: then that tick's beat had its chance. */
+  private overdueAtLastTick = false;
   /** Since when this node has been sending its clients away, cut off from Redis; cleared by its next renewal. */
   private cutOffSince: number | undefined;
   /** Nodes whose key was missing at the last sweep: ended if it still is at the next. */
@@ -86,16 +88,21 @@ export class NodeRegistry {
 
   /**
    * Once a heartbeat, whether Redis answers or not (beat() skips while it is
-   * unreachable, and may hang on a Redis that never answers). Not on the first
-   * tick after this process itself stalled: its renewal is then only late,
-   * and this tick's beat makes it if Redis is there.
+   * unreachable, and may hang on a Redis that never answers). Not on a late
+   * tick (this process itself stalled) unless the renewal was overdue at the
+   * previous tick too: after a stall it is only late, and this tick's beat
+   * makes it if Redis is there; overdue at two ticks running, that beat did
+   * not, and an overloaded node (every tick late) still sends its clients away.
    */
   private tick(): void {
     const now = Date.now();
     const onTime = now - this.tickedAt < this.deps.timeoutMs / 2;
     this.tickedAt = now;
     const sinceRenewal = now - this.renewedAt;
-    if (onTime && !this.cutOff && sinceRenewal > this.deps.timeoutMs) {
+    const overdue = sinceRenewal > this.deps.timeoutMs;
+    const judged = onTime || this.overdueAtLastTick;
+    this.overdueAtLastTick = overdue;
+    if (overdue && judged && !this.cutOff) {
       this.cutOffSince = now;
       this.deps.log.error(
         { sinceRenewalMs: sinceRenewal, timeoutMs: this.deps.timeoutMs },
