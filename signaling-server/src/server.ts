@@ -174,6 +174,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     messageBurst: config.messageBurst,
     floodDisconnect: config.floodDisconnect,
     closing: () => closing,
+    // The registry is made below, before the server listens.
+    cutOff: () => registry?.cutOff ?? false,
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000, (events) =>
     directory.announce(events),

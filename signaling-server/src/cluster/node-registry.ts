@@ -15,6 +15,12 @@
  * that finds its own last renewal older than the timeout renews first and
  * judges nobody for a full timeout; and a key found missing is confirmed
  * missing one heartbeat later before that node's sessions are ended.
+ *
+ * A node cut off from Redis (a partition) cannot renew its key, so past the
+ * timeout the others end its sessions, and it cannot even learn that they
+ * did. It assumes so: it closes its clients' connections, so that they
+ * reconnect to a node that can reach Redis and resume their calls there, and
+ * refuses new ones until it has renewed its key again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
@@ -32,8 +38,8 @@ export interface NodeRegistryDeps {
   localSessions: () => string[];
   /** A session is gone without its connection saying so: end what it was doing. */
   sessionLost: (session: DeviceSession) => Promise<void>;
-  /** The shared state no longer holds this node's sessions: have its clients reconnect. */
-  resync: (reason: 'data-lost' | 'taken-for-dead') => void;
+  /** The shared state no longer holds this node's sessions (or, cut off, it must assume so): have its clients reconnect. */
+  resync: (reason: 'data-lost' | 'taken-for-dead' | 'cut-off') => void;
   log: Logger;
 }
 
@@ -45,6 +51,12 @@ export class NodeRegistry {
   private reachableSince = Date.now();
   /** When this node last renewed its own key. */
   private renewedAt = Date.now();
+  /** When the heartbeat timer last fired: much later than due means this process itself stalled. */
+  private tickedAt = Date.now();
+  /** Whether the renewal was overdue at the last tick: then that tick's beat had its chance. */
+  private overdueAtLastTick = false;
+  /** Since when this node has been sending its clients away, cut off from Redis; cleared by its next renewal. */
+  private cutOffSince: number | undefined;
   /** Nodes whose key was missing at the last sweep: ended if it still is at the next. */
   private readonly suspects = new Set<string>();
   private readonly keys: { node: (id: string) => string; nodes: string; epoch: string };
@@ -64,8 +76,41 @@ export class NodeRegistry {
     await this.deps.redis.run(() => client.set(this.keys.epoch, randomUUID(), { NX: true }));
     this.epoch = (await this.deps.redis.run(() => client.get(this.keys.epoch))) ?? undefined;
     await this.renew();
-    this.timer = setInterval(() => void this.beat(), this.deps.timeoutMs / 4);
+    this.tickedAt = Date.now();
+    this.timer = setInterval(() => this.tick(), this.deps.timeoutMs / 4);
     this.timer.unref();
+  }
+
+  /** True from when this node, cut off from Redis past the timeout, sent its clients away until it renews its key. */
+  get cutOff(): boolean {
+    return this.cutOffSince !== undefined;
+  }
+
+  /**
+   * Once a heartbeat, whether Redis answers or not (beat() skips while it is
+   * unreachable, and may hang on a Redis that never answers). Not on a late
+   * tick (this process itself stalled) unless the renewal was overdue at the
+   * previous tick too: after a stall it is only late, and this tick's beat
+   * makes it if Redis is there; overdue at two ticks running, that beat did
+   * not, and an overloaded node (every tick late) still sends its clients away.
+   */
+  private tick(): void {
+    const now = Date.now();
+    const onTime = now - this.tickedAt < this.deps.timeoutMs / 2;
+    this.tickedAt = now;
+    const sinceRenewal = now - this.renewedAt;
+    const overdue = sinceRenewal > this.deps.timeoutMs;
+    const judged = onTime || this.overdueAtLastTick;
+    this.overdueAtLastTick = overdue;
+    if (overdue && judged && !this.cutOff) {
+      this.cutOffSince = now;
+      this.deps.log.error(
+        { sinceRenewalMs: sinceRenewal, timeoutMs: this.deps.timeoutMs },
+        'cut off from Redis for longer than the node timeout: the other nodes take this node for dead, so its clients are sent to reconnect elsewhere',
+      );
+      this.deps.resync('cut-off');
+    }
+    void this.beat();
   }
 
   /**
@@ -127,6 +172,10 @@ export class NodeRegistry {
       client.multi().set(this.keys.node(this.deps.node), String(Date.now()), { PX: this.deps.timeoutMs }).sAdd(this.keys.nodes, this.deps.node).exec(),
     );
     this.renewedAt = Date.now();
+    if (this.cutOffSince !== undefined) {
+      this.deps.log.warn({ cutOffMs: this.renewedAt - this.cutOffSince }, 'Redis reachable again: this node accepts connections again');
+      this.cutOffSince = undefined;
+    }
     return Number(added) === 1 && this.epoch !== undefined && this.timer !== undefined;
   }
 

@@ -37,12 +37,15 @@ export function isStoreUnavailable(err: unknown): boolean {
 /** What a client is told while the database is unreachable. */
 export const STORE_UNAVAILABLE_MESSAGE = 'The server cannot reach its database: try again in a moment';
 
+/** What a client is told while the shared state of several nodes (`store`: Redis) is unreachable. */
+export const sharedStateUnavailableMessage = (store: string) => `The server's shared state (${store}) is unreachable: try again shortly`;
+
 /**
  * What a client is told when a store its request needed is unreachable:
  * the database, or the shared state of several nodes (Redis, whose
  * connection reports a StoreUnavailableError); undefined for any other failure.
  */
 export function unavailableMessage(err: unknown): string | undefined {
-  if (err instanceof StoreUnavailableError) return `The server's shared state (${err.store}) is unreachable: try again shortly`;
+  if (err instanceof StoreUnavailableError) return sharedStateUnavailableMessage(err.store);
   return isStoreUnavailable(err) ? STORE_UNAVAILABLE_MESSAGE : undefined;
 }

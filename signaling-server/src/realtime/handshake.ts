@@ -8,7 +8,7 @@
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
-import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../db/store-errors.js';
+import { sharedStateUnavailableMessage, unavailableMessage } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
@@ -27,6 +27,8 @@ export interface HandshakeDeps {
   stores: Stores;
   /** Most devices one account may have connected at once (PARLEY_MAX_DEVICES). */
   maxDevices: number;
+  /** True while this node is cut off from Redis past the node timeout (node-registry.ts): the others hold its sessions for ended. */
+  cutOff: () => boolean;
 }
 
 export function handshakeAuth(deps: HandshakeDeps) {
@@ -46,13 +48,16 @@ export function handshakeAuth(deps: HandshakeDeps) {
       if (err instanceof InvalidTokenError) return refuse('unauthorized', err.message);
       throw err;
     }
+    // A session started here now could not be seen by the other nodes, nor outlive their cleanup of this node's.
+    if (deps.cutOff()) return refuse('unavailable', sharedStateUnavailableMessage('Redis'));
     let account;
     let sessions;
     try {
       [account, sessions] = await Promise.all([deps.users.findSignedIn(claims.username, claims.sid), deps.stores.sessions.byUser(claims.username)]);
     } catch (err) {
       // The client retries a refusal; a dropped handshake would tell it nothing.
-      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      const unavailable = unavailableMessage(err);
+      if (unavailable) return refuse('unavailable', unavailable);
       throw err;
     }
     const user = account?.user;
@@ -85,7 +90,8 @@ export function handshakeAuth(deps: HandshakeDeps) {
       }
     } catch (err) {
       if (reserved) await deps.stores.sessions.remove(socket.id).catch(() => undefined);
-      if (isStoreUnavailable(err)) return refuse('unavailable', STORE_UNAVAILABLE_MESSAGE);
+      const unavailable = unavailableMessage(err);
+      if (unavailable) return refuse('unavailable', unavailable);
       throw err;
     }
     socket.data = {

@@ -83,6 +83,8 @@ export interface RealtimeDeps {
   roomOwner: RoomOwner;
   /** Most devices one account may have connected at once. */
   maxDevices: number;
+  /** True while this node is cut off from Redis past the node timeout: new connections are refused `unavailable`. */
+  cutOff: () => boolean;
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
@@ -232,7 +234,11 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       void ready
         .catch(() => undefined)
         .then(() => endSession(socket))
-        .catch((err: unknown) => log.error({ err, username: socket.data.username }, 'session teardown failed'))
+        .catch((err: unknown) => {
+          // Redis away (every connection at once when the node is cut off): reconcile or the other nodes remove it (node-registry.ts).
+          if (err instanceof StoreUnavailableError) log.debug({ username: socket.data.username }, 'session teardown waits for Redis');
+          else log.error({ err, username: socket.data.username }, 'session teardown failed');
+        })
         .finally(() => log.info({ username: socket.data.username, sessionId: socket.id, reason }, 'device disconnected'));
     });
   });
