@@ -3,7 +3,8 @@
 //   build/tray/<state>[-missed].png (16 px) and @2x (32 px): colour icons for Windows and Linux
 //   build/tray/<state>[-missed]Template.png and @2x: black-and-alpha template images for macOS
 //   build/icon.png (1024 px): the app icon electron-builder turns into .icns/.ico
-// States: available, away, dnd, offline, ringing, in-call, in-call-muted; "-missed" adds the
+// States: available, away, dnd, offline, ringing, in-call, in-call-muted, in-call-talking
+// (push-to-talk key held); "-missed" adds the
 // missed-calls badge. The shapes are signed distance functions in a 16-unit box, rendered
 // with 4×4 supersampling, so every size comes from the same drawing.
 //
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-export const STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted'];
+export const STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted', 'in-call-talking'];
 export const SCALES = [
   { suffix: '', size: 16 },
   { suffix: '@2x', size: 32 },
@@ -136,6 +137,7 @@ const COLOURS = {
   ringing: [234, 88, 12, 255],
   call: [22, 163, 74, 255],
   muted: [220, 38, 38, 255],
+  talking: [37, 99, 235, 255],
   missed: [220, 38, 38, 255],
 };
 
@@ -193,6 +195,9 @@ function colourIcon(state) {
         ...statusDot(COLOURS.muted),
         [segment(x - 1.6, y + 1.6, x + 1.6, y - 1.6, 1.2), WHITE],
       ];
+    case 'in-call-talking':
+      // A live dot: the microphone is open while the push-to-talk key is held.
+      return [[LOGO, COLOURS.call], [PHONE, WHITE], ...statusDot(COLOURS.talking), [circle(x, y, 1.3), WHITE]];
     default:
       throw new Error(`unknown state ${state}`);
   }
@@ -231,6 +236,8 @@ function templateIcon(state) {
         [ring(x, y, r - 0.6, 1.3), BLACK],
         [segment(x - 1.7, y + 1.7, x + 1.7, y - 1.7, 1.2), BLACK],
       ];
+    case 'in-call-talking':
+      return [[handset(7.2, 8.8, 11.5), BLACK], [circle(x, y, r + 1.1), CLEAR], [circle(x, y, r), BLACK], [circle(x, y, 1.2), CLEAR]];
     default:
       throw new Error(`unknown state ${state}`);
   }

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { app } from 'electron';
+import { PUSH_TO_TALK_KEYS } from '../shared/push-to-talk.js';
 import { installAppProtocol, registerAppScheme } from './app-protocol.js';
 import { holdEarlyLinks, installDeepLinks, linksInArgv, registerProtocolClient } from './deep-links.js';
 import { createDesktopHub } from './desktop-hub.js';
@@ -11,11 +12,13 @@ import { createInvokeHandlers, createSendHandlers, forwardSettingsChanges } from
 import { installHotkeys } from './hotkeys.js';
 import { installIdle } from './idle.js';
 import { installIncomingWindow } from './incoming-window.js';
+import { loadKeyHook } from './input-hook.js';
 import { installIpc } from './ipc.js';
 import { createLogger } from './log.js';
 import { installLoginItem } from './login-item.js';
 import { installNotifications } from './notifications.js';
 import { APP_ORIGIN, APP_START_URL, createTrustedOrigins } from './origins.js';
+import { installPushToTalk } from './push-to-talk.js';
 import { installSecurity } from './security.js';
 import { installScreenShare } from './screen-share.js';
 import { loadSettings } from './settings.js';
@@ -51,6 +54,7 @@ async function start(earlyLinks: { take(): string[] }): Promise<void> {
   });
   const hub = createDesktopHub({ windows });
   const hotkeys = installHotkeys({ hub, windows, settings });
+  const pushToTalk = installPushToTalk({ hub, windows, platform: process.platform, loadHook: () => loadKeyHook(PUSH_TO_TALK_KEYS) });
   const screen = installScreenShare({ origins });
   installIpc({
     windows,
@@ -82,8 +86,11 @@ async function start(earlyLinks: { take(): string[] }): Promise<void> {
   const deepLinks = installDeepLinks({ hub, windows, initial: [...earlyLinks.take(), ...linksInArgv(process.argv)] });
   installSecondInstance({ windows, deepLinks });
 
-  // Release every global shortcut on the way out (Electron's advice).
-  app.on('will-quit', () => hotkeys.dispose());
+  // Release every global shortcut and the keyboard hook on the way out (Electron's advice).
+  app.on('will-quit', () => {
+    hotkeys.dispose();
+    pushToTalk.dispose();
+  });
 
   if (settings.get().startMinimized) windows.ensureMain();
   else windows.showMain();

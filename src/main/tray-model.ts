@@ -4,10 +4,11 @@
  * table-tested; tray.ts turns the result into a Tray, a NativeImage and a
  * Menu.
  */
-import type { DesktopCommand, DesktopState, Presence, SettablePresence } from '../shared/desktop-state.js';
+import type { DesktopCall, DesktopCommand, DesktopState, Presence, SettablePresence } from '../shared/desktop-state.js';
+import { keyName } from '../shared/push-to-talk.js';
 
 /** The icon states drawn by scripts/make-tray-icons.mjs (build/tray/). */
-export const TRAY_ICON_STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted'] as const;
+export const TRAY_ICON_STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted', 'in-call-talking'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
 /** What a menu item does when clicked. */
@@ -79,7 +80,8 @@ export function trayIconState(state: DesktopState): TrayIconState {
     case 'ringing-in':
       return 'ringing';
     case 'in-call':
-      return call.muted ? 'in-call-muted' : 'in-call';
+      if (call.muted) return 'in-call-muted';
+      return call.pushToTalk?.talking === true ? 'in-call-talking' : 'in-call';
     case 'ringing-out':
       return 'in-call';
     case 'none':
@@ -126,7 +128,14 @@ function missedText(count: number): string {
   return count === 1 ? ', 1 missed call' : `, ${count} missed calls`;
 }
 
-function stateWords(state: DesktopState, name: (text: string) => string): string {
+/** How the microphone is in a call: muted, push-to-talk (held or not), or open (''). */
+function microphoneWords(call: Extract<DesktopCall, { kind: 'in-call' }>, platform: NodeJS.Platform): string {
+  if (call.muted) return ' (muted)';
+  if (call.pushToTalk === undefined) return '';
+  return call.pushToTalk.talking ? ' (talking)' : ` (hold ${keyName(call.pushToTalk.key, platform === 'darwin')} to talk)`;
+}
+
+function stateWords(state: DesktopState, name: (text: string) => string, platform: NodeJS.Platform): string {
   const { call } = state;
   switch (call.kind) {
     case 'ringing-in':
@@ -134,7 +143,7 @@ function stateWords(state: DesktopState, name: (text: string) => string): string
     case 'ringing-out':
       return `calling ${name(call.peer.displayName)}`;
     case 'in-call':
-      return `in call with ${name(call.peer.displayName)}${call.muted ? ' (muted)' : ''}`;
+      return `in call with ${name(call.peer.displayName)}${microphoneWords(call, platform)}`;
     case 'none':
       break;
     default:
@@ -173,7 +182,7 @@ function hintLine(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Pl
 
 /** "Parley — in call with Bob (muted), 2 missed calls", then the working shortcuts on a second line if they fit. */
 export function trayTooltip(state: DesktopState, platform: NodeJS.Platform, hints: ShortcutHints = {}): string {
-  const first = `Parley — ${stateWords(state, (text) => shorten(text, TOOLTIP_NAME_MAX))}${missedText(state.missedCalls)}`;
+  const first = `Parley — ${stateWords(state, (text) => shorten(text, TOOLTIP_NAME_MAX), platform)}${missedText(state.missedCalls)}`;
   const second = hintLine(state, hints, platform);
   const both = second === '' ? first : `${first}\n${second}`;
   return both.length <= TOOLTIP_MAX ? both : shorten(first, TOOLTIP_MAX);
@@ -234,7 +243,7 @@ function roomsSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
   return { type: 'normal', label: 'Join room', enabled: state.connection !== 'signed-out', submenu };
 }
 
-function callItems(state: DesktopState, hints: ShortcutHints): TrayMenuItem[] {
+function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Platform): TrayMenuItem[] {
   const { call } = state;
   const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
   switch (call.kind) {
@@ -248,6 +257,10 @@ function callItems(state: DesktopState, hints: ShortcutHints): TrayMenuItem[] {
     case 'in-call':
       return [
         { type: 'normal', label: menuText(`In call with ${call.peer.displayName}`), enabled: false },
+        // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
+        ...(call.pushToTalk === undefined
+          ? []
+          : [{ type: 'normal', label: `Push to talk: hold ${keyName(call.pushToTalk.key, platform === 'darwin')}`, enabled: false } as const]),
         { type: 'normal', label: call.muted ? 'Unmute' : 'Mute', enabled: true, action: command({ type: 'toggle-mute' }), ...withKey(hints.mute) },
         { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
         { type: 'separator' },
@@ -265,7 +278,7 @@ function callItems(state: DesktopState, hints: ShortcutHints): TrayMenuItem[] {
   }
 }
 
-export function trayMenu(state: DesktopState, hints: ShortcutHints = {}): TrayMenuItem[] {
+export function trayMenu(state: DesktopState, hints: ShortcutHints = {}, platform: NodeJS.Platform = 'linux'): TrayMenuItem[] {
   const signedIn = state.connection !== 'signed-out';
   const canDial = state.connection === 'online' && state.call.kind === 'none';
   const statuses: TrayMenuItem[] = (['available', 'away', 'dnd'] as const).map((status) => ({
@@ -276,7 +289,7 @@ export function trayMenu(state: DesktopState, hints: ShortcutHints = {}): TrayMe
     action: command({ type: 'set-status', status }),
   }));
   return [
-    ...callItems(state, hints),
+    ...callItems(state, hints, platform),
     ...statuses,
     { type: 'separator' },
     callSubmenu(state, canDial),
@@ -294,6 +307,6 @@ export function trayView(input: TrayInput): TrayView {
     icon: trayIconFile(input.state, input.platform),
     template: input.platform === 'darwin',
     tooltip: trayTooltip(input.state, input.platform, hints),
-    menu: trayMenu(input.state, hints),
+    menu: trayMenu(input.state, hints, input.platform),
   };
 }

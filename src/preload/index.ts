@@ -58,6 +58,9 @@ const api: ParleyDesktopApi = {
     sources: () => invoke('screen:sources'),
     choose: (id) => invoke('screen:choose', id),
   },
+  pushToTalk: {
+    onChange: (listener) => on('push-to-talk:changed', listener),
+  },
 };
 
 contextBridge.exposeInMainWorld('parley', api);

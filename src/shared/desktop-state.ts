@@ -5,6 +5,7 @@
  * the incoming-call popup). Pure TypeScript, validated on both sides.
  */
 import { z } from 'zod/mini';
+import { pushToTalkKeySchema } from './push-to-talk.js';
 
 /** A Parley username, as the server accepts it. */
 export const usernameSchema = z.string().check(z.regex(/^[a-z0-9._-]{2,32}$/));
@@ -32,6 +33,12 @@ const callSchema = z.discriminatedUnion('kind', [
     muted: z.boolean(),
     /** When the call was answered; null while still connecting. */
     answeredAt: z.nullable(z.int().check(z.nonnegative())),
+    /**
+     * Present while push-to-talk is on: the key (KeyboardEvent.code) main's
+     * global input hook listens for, and whether it is held now (the
+     * microphone is open).
+     */
+    pushToTalk: z.optional(z.strictObject({ key: pushToTalkKeySchema, talking: z.boolean() })),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
@@ -94,6 +101,8 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
+  /** The push-to-talk key went down or up while another app had focus (main's global input hook). */
+  z.strictObject({ type: z.literal('push-to-talk'), down: z.boolean() }),
   z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),
   z.strictObject({ type: z.literal('show'), tab: z.optional(z.enum(['contacts', 'history', 'settings'])) }),
   /** The computer woke up (or the network came back): reconnect to the server now instead of waiting for a retry. */

@@ -161,6 +161,13 @@ export interface ScreenSource {
   thumbnail: string;
 }
 
+/**
+ * The desktop app's global push-to-talk hook: off (no call with push-to-talk),
+ * listening (the key works while another app has focus), or unavailable, with
+ * the reason in words (the key then works only in Parley's window).
+ */
+export type PushToTalkHookStatus = { state: 'off' } | { state: 'listening' } | { state: 'unavailable'; reason: string };
+
 export interface AppInfo {
   version: string;
   platform: 'linux' | 'darwin' | 'win32' | 'other';
@@ -262,6 +269,8 @@ export interface MainEvents {
   'settings:changed': (settings: DesktopSettings) => void;
   /** To the incoming-call popup: the DesktopState changed. */
   'desktop:changed': (state: DesktopState) => void;
+  /** The global push-to-talk hook started, stopped or could not start. */
+  'push-to-talk:changed': (status: PushToTalkHookStatus) => void;
 }
 
 /** The API the preload exposes as `window.parley`. */
@@ -301,5 +310,9 @@ export interface ParleyDesktopApi {
   screen: {
     sources: InvokeChannels['screen:sources'];
     choose: InvokeChannels['screen:choose'];
+  };
+  pushToTalk: {
+    /** Main window: the global hook's status whenever it changes. Returns a function that stops listening. */
+    onChange: (listener: MainEvents['push-to-talk:changed']) => () => void;
   };
 }

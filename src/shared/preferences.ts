@@ -1,11 +1,12 @@
 /**
  * The renderer's preferences: its audio settings (devices, the camera too,
- * processing, ringtone volume) and the favorite contacts. In the desktop app the main
+ * processing, ringtone volume, push-to-talk) and the favorite contacts. In the desktop app the main
  * process keeps them in its settings file (`preferences:get` /
  * `preferences:set`), which it writes atomically; in a browser the renderer
  * keeps them in localStorage. Pure TypeScript: no electron, no DOM, no node.
  */
 import { z } from 'zod/mini';
+import { pushToTalkKeySchema } from './push-to-talk.js';
 
 const deviceId = z.string().check(z.maxLength(256));
 const audioFields = {
@@ -21,6 +22,10 @@ const audioFields = {
   autoGainControl: z.boolean(),
   /** 0..1 */
   ringtoneVolume: z.number().check(z.minimum(0), z.maximum(1)),
+  /** In calls the microphone is closed unless the push-to-talk key is held (only once a key is chosen). */
+  pushToTalk: z.boolean(),
+  /** The key held to talk, as KeyboardEvent.code (push-to-talk.ts); null until one is chosen. */
+  pushToTalkKey: z.nullable(pushToTalkKeySchema),
 };
 
 /** The audio settings, every key and nothing else (what `preferences:set` takes). */
@@ -37,11 +42,17 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   noiseSuppression: true,
   autoGainControl: true,
   ringtoneVolume: 0.6,
+  pushToTalk: false,
+  pushToTalkKey: null,
 };
 
-/** Audio settings as stored by an older or newer version: missing keys are the defaults, unknown keys are dropped. */
+/**
+ * Audio settings as stored by an older or newer version: missing keys are the
+ * defaults, unknown keys are dropped, and a key a newer version knows and this
+ * one does not is forgotten (rather than the whole file refused).
+ */
 export const storedAudioSettingsSchema = z.pipe(
-  z.partial(z.object(audioFields)),
+  z.partial(z.object({ ...audioFields, pushToTalkKey: z.catch(audioFields.pushToTalkKey, null) })),
   z.transform((stored): AudioSettings => ({ ...DEFAULT_AUDIO_SETTINGS, ...stored })),
 );
 

@@ -33,6 +33,8 @@ const HEADSET: AudioSettings = {
   noiseSuppression: true,
   autoGainControl: false,
   ringtoneVolume: 0.25,
+  pushToTalk: true,
+  pushToTalkKey: 'ControlRight',
 };
 
 describe('preferences in the settings file', () => {

@@ -61,6 +61,8 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
       noiseSuppression: tag !== 'a',
       autoGainControl: true,
       ringtoneVolume: tag === 'a' ? 0.2 : 0.8,
+      pushToTalk: tag === 'a',
+      pushToTalkKey: tag === 'a' ? 'ControlRight' : 'F13',
     },
     favorites: Array.from({ length: 1000 }, (_, i) => `${tag}${String(i).padStart(4, '0')}`.padEnd(32, tag)),
   });

@@ -36,3 +36,10 @@ export function inCall(muted = false, callId = 'c1', peer = bob, base: DesktopSt
 export function calling(peer = bob, base: DesktopState = signedIn): DesktopState {
   return { ...base, call: { kind: 'ringing-out', peer } };
 }
+
+/** In a call with push-to-talk on (`key`, a KeyboardEvent.code), the key held or not. */
+export function inCallPushToTalk(talking: boolean, key = 'F8', muted = false, callId = 'c1'): DesktopState {
+  const state = inCall(muted, callId);
+  if (state.call.kind !== 'in-call') throw new Error('not in a call');
+  return { ...state, call: { ...state.call, pushToTalk: { key, talking } } };
+}

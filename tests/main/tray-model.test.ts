@@ -11,7 +11,7 @@ import {
   trayTooltip,
 } from '../../src/main/tray-model.js';
 import type { TrayMenuItem } from '../../src/main/tray-model.js';
-import { bob, calling, inCall, ringing, signedIn } from './states.js';
+import { bob, calling, inCall, inCallPushToTalk, ringing, signedIn } from './states.js';
 
 const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
   ...signedIn,
@@ -33,6 +33,10 @@ describe('tray icon and tooltip for each state', () => {
     ['calling out', calling(), 'in-call', 'Parley — calling Bob'],
     ['in a call', inCall(), 'in-call', 'Parley — in call with Bob'],
     ['in a call, muted', inCall(true), 'in-call-muted', 'Parley — in call with Bob (muted)'],
+    ['push-to-talk, key up', inCallPushToTalk(false), 'in-call', 'Parley — in call with Bob (hold F8 to talk)'],
+    ['push-to-talk, key held', inCallPushToTalk(true, 'ControlRight'), 'in-call-talking', 'Parley — in call with Bob (talking)'],
+    ['push-to-talk, muted: the key does nothing', inCallPushToTalk(true, 'F8', true), 'in-call-muted', 'Parley — in call with Bob (muted)'],
+    ['push-to-talk held, with missed calls', missed(inCallPushToTalk(true), 1), 'in-call-talking-missed', 'Parley — in call with Bob (talking), 1 missed call'],
     ['in a call while the server is unreachable', { ...inCall(), connection: 'offline' }, 'in-call', 'Parley — in call with Bob'],
     ['one missed call', missed(signedIn, 1), 'available-missed', 'Parley — available, 1 missed call'],
     ['2 missed calls', missed(signedIn, 2), 'available-missed', 'Parley — available, 2 missed calls'],
@@ -176,6 +180,13 @@ describe('tray menu', () => {
   it('in a call: Mute or Unmute, and Hang up', () => {
     expect(outline(trayMenu(inCall(false))).slice(0, 4)).toEqual(['!In call with Bob', 'Mute', 'Hang up', '---']);
     expect(outline(trayMenu(inCall(true))).slice(0, 4)).toEqual(['!In call with Bob', 'Unmute', 'Hang up', '---']);
+  });
+
+  it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {
+    const up = trayMenu(inCallPushToTalk(false, 'ControlRight'));
+    expect(outline(up).slice(0, 5)).toEqual(['!In call with Bob', '!Push to talk: hold Right Ctrl', 'Mute', 'Hang up', '---']);
+    expect(trayMenu(inCallPushToTalk(true, 'ControlRight'))).toEqual(up);
+    expect(outline(trayMenu(inCallPushToTalk(false, 'AltRight'), {}, 'darwin'))[1]).toBe('!Push to talk: hold Right ⌥');
   });
 
   it('calling out: Hang up cancels', () => {
