@@ -29,7 +29,7 @@ describe('preload', () => {
     api = contextBridge.mainWorld.parley as ParleyDesktopApi;
   });
 
-  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings, preferences and screen functions and nothing else', () => {
+  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings, preferences, screen and push-to-talk functions and nothing else', () => {
     expect(Object.keys(contextBridge.mainWorld)).toEqual(['parley']);
     expect(shape(api)).toEqual({
       app: { info: 'function' },
@@ -39,7 +39,17 @@ describe('preload', () => {
       settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
       preferences: { get: 'function', set: 'function' },
       screen: { sources: 'function', choose: 'function' },
+      pushToTalk: { onChange: 'function' },
     });
+  });
+
+  it('pushToTalk.onChange delivers the global hook status until unsubscribed', () => {
+    const received: unknown[] = [];
+    const stop = api.pushToTalk.onChange((status) => received.push(status));
+    ipcRenderer.deliver('push-to-talk:changed', { state: 'listening' });
+    stop();
+    ipcRenderer.deliver('push-to-talk:changed', { state: 'off' });
+    expect(received).toEqual([{ state: 'listening' }]);
   });
 
   it('screen.sources and screen.choose invoke their channels', async () => {
