@@ -94,7 +94,7 @@ describe('push-to-talk while another app has focus', () => {
     expect(window.focused).toBe(false);
   });
 
-  it('the tray shows the talking state while the key is held', async () => {
+  it('the tray shows the talking state while the key is held', () => {
     publish(inCallPushToTalk(false, 'F8'));
     const tray = electron.fake.tray()!;
     expect(tray.iconFile()).toBe('in-call.png');

@@ -38,6 +38,8 @@ export class CallLine {
   /** The microphone being opened for call number `seq`. */
   private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   private meter: Meter | null = null;
+  /** Push-to-talk holds the microphone closed while its key is up (push-to-talk.svelte.ts); mute is apart from it. */
+  private gateClosed = false;
   private timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
 
   constructor(
@@ -60,6 +62,23 @@ export class CallLine {
 
   get hasMicrophone(): boolean {
     return this.stream !== null;
+  }
+
+  /** Muted, or push-to-talk's key is up: nothing goes out. */
+  private get silent(): boolean {
+    return this.hooks.muted() || this.gateClosed;
+  }
+
+  /** The user's mute: the gate still holds the microphone closed while push-to-talk's key is up. */
+  setMuted(muted: boolean): void {
+    this.mesh.setMuted(muted || this.gateClosed);
+  }
+
+  /** Push-to-talk: closed while its key is up, open while it is held (or push-to-talk is off). */
+  setGate(closed: boolean): void {
+    if (closed === this.gateClosed) return;
+    this.gateClosed = closed;
+    this.mesh.setMuted(this.silent);
   }
 
   /**
@@ -108,7 +127,7 @@ export class CallLine {
     this.timers.levels = setInterval(() => {
       // Ten times a second redraws every meter: not for a window nobody sees.
       if (!this.deps.platform.shown()) return;
-      this.inputLevel = this.hooks.muted() ? 0 : (this.meter?.level() ?? 0);
+      this.inputLevel = this.silent ? 0 : (this.meter?.level() ?? 0);
       this.mesh.readLevels();
     }, 100);
     this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
@@ -129,7 +148,7 @@ export class CallLine {
       held,
       iceServers: this.ice.servers,
       localStream: this.stream ?? new MediaStream(),
-      muted: this.hooks.muted(),
+      muted: this.silent,
       media: this.media,
       chat: this.chat,
       send: (signal: Signal) => void link.request('call:signal', { callId, ...(this.hooks.group() && { to: user.username }), ...signal }),

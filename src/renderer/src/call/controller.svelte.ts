@@ -199,7 +199,7 @@ export class CallController {
     const live = this.live();
     if (!live) return;
     this.muted = !this.muted;
-    this.mesh.setMuted(this.muted);
+    this.line.setMuted(this.muted);
     void this.deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
     this.deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
   }

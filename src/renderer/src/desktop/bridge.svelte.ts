@@ -8,6 +8,7 @@ import { desktopCommandSchema, type DesktopState } from '../../../shared/desktop
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import type { CallController } from '../call/controller.svelte.js';
 import type { GroupCalls } from '../call/group-calls.js';
+import type { PushToTalk } from '../call/push-to-talk.svelte.js';
 import type { Tones } from '../call/call-deps.js';
 import type { Connection } from '../connection/connection.svelte.js';
 import type { Directory } from '../directory/directory.svelte.js';
@@ -27,6 +28,7 @@ export interface BridgeParts {
   calls: CallController;
   groups: GroupCalls;
   tones: Tones;
+  pushToTalk: PushToTalk;
   /** Opens a section of the window. */
   show(section: Section): void;
 }
@@ -42,7 +44,8 @@ export class DesktopBridge {
 
   /** What main mirrors, from the renderer's state. */
   snapshot(): DesktopState {
-    const { connection, directory, history, rooms, calls } = this.parts;
+    const { connection, directory, history, rooms, calls, pushToTalk } = this.parts;
+    const key = pushToTalk.key;
     return desktopState({
       connection: connection.state,
       me: connection.session?.user ?? null,
@@ -50,6 +53,7 @@ export class DesktopBridge {
       chosenStatus: directory.chosenStatus,
       call: calls.phase,
       muted: calls.muted,
+      pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -112,6 +116,9 @@ export class DesktopBridge {
         calls.toggleMute();
         // Heard, since the user may be looking at another app.
         tones.cue(!calls.muted);
+        break;
+      case 'push-to-talk':
+        this.parts.pushToTalk.setElsewhere(command.down);
         break;
       case 'set-status':
         void directory.setStatus(command.status);

@@ -62,6 +62,18 @@ describe('desktop snapshot', () => {
     expect(desktopState({ ...base, call: { kind: 'ended', callId: 'c1', peer: bob, reason: 'hangup', local: true, durationMs: 1, at: 2 } }).call).toEqual({ kind: 'none' });
   });
 
+  it('carries push-to-talk (the key, whether it is held) in a call only', () => {
+    const active = { kind: 'active', callId: 'c1', peer: bob, polite: true, answeredAt: 9 } as const;
+    const talk = { key: 'ControlRight', talking: true };
+    const s = desktopState({ ...base, call: active, pushToTalk: talk });
+    expect(s.call).toEqual({ kind: 'in-call', callId: 'c1', peer: bob, muted: false, answeredAt: 9, pushToTalk: talk });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+    expect(desktopState({ ...base, call: active, pushToTalk: null }).call).not.toHaveProperty('pushToTalk');
+    expect(desktopState({ ...base, pushToTalk: talk }).call).toEqual({ kind: 'none' });
+    // A key main's hook could not know is refused by the contract.
+    expect(desktopStateSchema.safeParse({ ...s, call: { ...s.call, pushToTalk: { key: 'Escape', talking: false } } }).success).toBe(false);
+  });
+
   it('shows offline while disconnected from the server, and caps the recent calls', () => {
     const history = Array.from({ length: 14 }, (_, i) => entry(bob, 100 - i));
     const s = desktopState({ ...base, connection: 'offline', history, missedCalls: 2 });

@@ -14,6 +14,8 @@ export interface DesktopInput {
   chosenStatus: SettableStatus;
   call: CallPhase;
   muted: boolean;
+  /** Push-to-talk's key and whether it is held, while push-to-talk is on. */
+  pushToTalk?: { key: string; talking: boolean } | null;
   missedCalls: number;
   directory: Iterable<DirectoryEntry>;
   favorites: ReadonlySet<string>;
@@ -22,17 +24,18 @@ export interface DesktopInput {
   rooms?: readonly string[];
 }
 
-export function desktopCall(call: CallPhase, muted: boolean): DesktopCall {
+export function desktopCall(call: CallPhase, muted: boolean, pushToTalk: DesktopInput['pushToTalk'] = null): DesktopCall {
+  const talk = pushToTalk ? { pushToTalk } : {};
   switch (call.kind) {
     case 'incoming':
       return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
     case 'outgoing':
       return { kind: 'ringing-out', peer: call.peer };
     case 'connecting':
-      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: null };
+      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: null, ...talk };
     case 'active':
     case 'reconnecting':
-      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: call.answeredAt };
+      return { kind: 'in-call', callId: call.callId, peer: call.peer, muted, answeredAt: call.answeredAt, ...talk };
     case 'idle':
     case 'ended':
       return { kind: 'none' };
@@ -66,7 +69,7 @@ export function desktopState(input: DesktopInput): DesktopState {
     me: input.me,
     status: input.connection === 'online' ? input.myStatus : 'offline',
     chosenStatus: input.chosenStatus,
-    call: desktopCall(input.call, input.muted),
+    call: desktopCall(input.call, input.muted, input.pushToTalk),
     missedCalls: input.missedCalls,
     contacts: [...favorites, ...online]
       .slice(0, MAX_MENU_CONTACTS)

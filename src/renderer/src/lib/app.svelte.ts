@@ -12,6 +12,7 @@ import { incomingNotice } from '../call/call-title.js';
 import { CallResume } from '../call/call-resume.js';
 import { CallController } from '../call/controller.svelte.js';
 import { GroupCalls } from '../call/group-calls.js';
+import { PushToTalk } from '../call/push-to-talk.svelte.js';
 import { rejoin } from '../call/rejoin.js';
 import { RoomCode } from '../call/room-code.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
@@ -37,6 +38,8 @@ export class ParleyApp {
   readonly rooms = new RecentRooms();
   readonly calls: CallController;
   readonly groups: GroupCalls;
+  /** The microphone closed in calls unless a chosen key is held (a setting). */
+  readonly pushToTalk: PushToTalk;
   /** The room the call is: its owner, and the owner's join code. */
   readonly roomCode: RoomCode;
   /** A call across a lost signaling connection. */
@@ -50,6 +53,7 @@ export class ParleyApp {
       changed: (settings, patch) => {
         this.tones.setVolume(settings.ringtoneVolume);
         if (patch.ringtoneId !== undefined) void this.tones.setSink(settings.ringtoneId);
+        this.pushToTalk.refresh();
       },
     });
     this.connection = new Connection({
@@ -92,6 +96,7 @@ export class ParleyApp {
       joinedRoom: (room: { name: string; code?: string }) => this.rooms.remember(room),
       enteredRoom: (callId: string, room: string, ownership: RoomOwnership | undefined) => this.roomCode.entered(callId, room, ownership),
       ended: (missed: boolean) => {
+        this.pushToTalk.release();
         if (missed) this.history.missed += 1;
         void this.history.load();
       },
@@ -99,6 +104,11 @@ export class ParleyApp {
       ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen }),
     };
     this.calls = new CallController(deps);
+    this.pushToTalk = new PushToTalk({
+      settings: () => this.settings.values,
+      live: () => this.calls.talking,
+      gate: (closed) => this.calls.line.setGate(closed),
+    });
     this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
     this.groups = new GroupCalls(this.calls, deps);
     this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
@@ -114,6 +124,7 @@ export class ParleyApp {
           calls: this.calls,
           groups: this.groups,
           tones: this.tones,
+          pushToTalk: this.pushToTalk,
           show: (section) => void this.open(section),
         })
       : null;
@@ -123,6 +134,11 @@ export class ParleyApp {
     this.rooms.load();
     // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
     window.addEventListener('online', this.onOnline);
+    this.pushToTalk.start(window);
+    // The desktop app's key outside the window: said once each time the system refuses it.
+    this.stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
+      if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
+    });
     // While the connection is on its way: the contact list's first sort then runs at once.
     setTimeout(prepareNameOrder, 0);
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
@@ -179,10 +195,13 @@ export class ParleyApp {
   }
 
   private readonly onOnline = (): void => this.connection.retryNow();
+  private stopHookNotices: (() => void) | undefined;
 
   dispose(): void {
     window.removeEventListener('online', this.onOnline);
     this.bridge?.dispose();
+    this.pushToTalk.dispose();
+    this.stopHookNotices?.();
     this.calls.dispose();
     this.connection.dispose();
     this.tones.dispose();

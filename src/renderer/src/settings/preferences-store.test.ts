@@ -25,6 +25,7 @@ function fakeBridge(stored: Preferences) {
     preferences,
     app: { info: () => Promise.resolve({ version: 'test', platform: 'linux', secureStorage: true }) },
     session: { load: () => Promise.resolve(null), save: () => Promise.resolve(), clear: () => Promise.resolve() },
+    pushToTalk: { onChange: () => () => undefined },
   } as unknown as ParleyDesktopApi;
   return {
     api,
