@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
-import { ARTIFACTS, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { expectTile } from './media.js';
 
 /** A recording window.parley, installed before the app loads. */
@@ -20,12 +20,26 @@ function fakeDesktop(): void {
     __preferences: { audio: Record<string, unknown>; favorites: string[] };
     __preferencePatches: unknown[];
     __screenChoices: string[];
+    __hookStatus: ((status: unknown) => void) | null;
   };
+  w.__hookStatus = null;
   w.__screenChoices = [];
   w.__settingsPatches = [];
   // What main's settings file holds: a quieter ringtone, Bob pinned.
   w.__preferences = {
-    audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: true, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35, fileLimitMB: 100 },
+    audio: {
+      microphoneId: '',
+      speakerId: '',
+      ringtoneId: '',
+      cameraId: '',
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      ringtoneVolume: 0.35,
+      fileLimitMB: 100,
+      pushToTalk: false,
+      pushToTalkKey: null,
+    },
     favorites: ['bob'],
   };
   w.__preferencePatches = [];
@@ -97,6 +111,13 @@ function fakeDesktop(): void {
       choose: (id: string) => {
         w.__screenChoices.push(id);
         return Promise.resolve(true);
+      },
+    },
+    // Main's keyboard hook: the test plays its status.
+    pushToTalk: {
+      onChange: (cb: (status: unknown) => void) => {
+        w.__hookStatus = cb;
+        return () => (w.__hookStatus = null);
       },
     },
     desktop: {
@@ -264,7 +285,21 @@ describe('desktop bridge', () => {
     const patches = () => ada.page.evaluate(() => (window as unknown as { __preferencePatches: unknown[] }).__preferencePatches);
     await expect.poll(patches, poll).toEqual([
       { favorites: [] },
-      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: false, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35, fileLimitMB: 100 } },
+      {
+        audio: {
+          microphoneId: '',
+          speakerId: '',
+          ringtoneId: '',
+          cameraId: '',
+          echoCancellation: false,
+          noiseSuppression: true,
+          autoGainControl: true,
+          ringtoneVolume: 0.35,
+          fileLimitMB: 100,
+      pushToTalk: false,
+          pushToTalkKey: null,
+        },
+      },
     ]);
     expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
   });
@@ -291,5 +326,42 @@ describe('desktop bridge', () => {
     await expectTile([bob], 'Ada', 'screen');
     await ada.page.getByRole('button', { name: 'Hang up' }).click();
     await bob.page.locator('section.call[data-state="ended"]').waitFor();
+  });
+
+  it("push to talk from another app: the key and its state are published, the hook's presses gate what bob hears, a refused hook is explained", async () => {
+    await ada.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await ada.page.getByLabel('Talk only while I hold a key').check();
+    // The box goes straight to the key field.
+    await ada.page.keyboard.press('ControlRight');
+    await expect.poll(() => ada.page.getByLabel('Key to hold').inputValue(), poll).toBe('Right Ctrl');
+    const audio = () => ada.page.evaluate(() => (window as unknown as { __preferences: { audio: object } }).__preferences.audio);
+    await expect.poll(audio, poll).toMatchObject({ pushToTalk: true, pushToTalkKey: 'ControlRight' });
+
+    await bob.page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
+    await ada.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', pushToTalk: { key: 'ControlRight', talking: false } });
+    const heard = async () => (await inboundAudio(bob.page))?.audioLevel ?? 0;
+    await expect.poll(async () => (await inboundAudio(bob.page))?.bytesReceived ?? 0, poll).toBeGreaterThan(0);
+    await expect.poll(heard, poll).toBeLessThan(0.01);
+
+    // Main's hook: Right Ctrl down and up in another app.
+    await command(ada, { type: 'push-to-talk', down: true });
+    await expect.poll(heard, poll).toBeGreaterThan(0.01);
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ pushToTalk: { talking: true } });
+    await command(ada, { type: 'push-to-talk', down: false });
+    await expect.poll(heard, poll).toBeLessThan(0.01);
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ pushToTalk: { talking: false } });
+
+    await ada.page.evaluate(() =>
+      (window as unknown as { __hookStatus: (s: unknown) => void }).__hookStatus({ state: 'unavailable', reason: 'Windows refused the keyboard hook' }),
+    );
+    await expect
+      .poll(() => ada.page.getByText("Push to talk works only while Parley's window is in front: Windows refused the keyboard hook.").count(), poll)
+      .toBe(1);
+    await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-push-to-talk.png') });
+    await ada.page.getByRole('button', { name: 'Hang up' }).click();
+    await bob.page.locator('section.call[data-state="ended"]').waitFor();
+    await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');
   });
 });

@@ -65,4 +65,10 @@ describe.skipIf(!built)('the built app (out/)', () => {
       expect(source, file).not.toContain('// node_modules/');
     }
   });
+
+  it('imports the keyboard hook (uiohook-napi, a native module) only when push-to-talk needs it, from node_modules', async () => {
+    const main = await readFile(join(OUT, 'main/index.js'), 'utf8');
+    expect(main).toMatch(/import\(["']uiohook-napi["']\)/);
+    expect(main).not.toMatch(/from ["']uiohook-napi["']|require\(["']uiohook-napi["']\)/);
+  });
 });

@@ -17,13 +17,18 @@
  * nothing (F8, Right Ctrl…) pushes to talk everywhere. Outside a call the key
  * does nothing at all.
  */
-import { keyTypes } from '../../../shared/push-to-talk.js';
+import { keyName, keyTypes } from '../../../shared/push-to-talk.js';
 import type { Settings } from '../settings/settings.js';
 
 /** How long the microphone stays open after the key is let go. */
 export const RELEASE_TAIL_MS = 200;
 
 const MODIFIERS = new Set(['ControlLeft', 'ControlRight', 'AltLeft', 'AltRight', 'ShiftLeft', 'ShiftRight']);
+
+/** A push-to-talk key as this keyboard labels it ("Right ⌥" on a Mac). */
+export function keyLabel(code: string): string {
+  return keyName(code, typeof navigator !== 'undefined' && /^Mac/i.test(navigator.platform));
+}
 
 export interface PushToTalkDeps {
   settings(): Pick<Settings, 'pushToTalk' | 'pushToTalkKey'>;

@@ -1,0 +1,184 @@
+/**
+ * Push-to-talk in the browser, two users: alice turns it on in Settings and
+ * chooses a key from the keyboard; in a call bob hears her tone only while
+ * she holds the key (the level his side receives), the stage says which key
+ * and when she is talking, mute still wins, bob is never told she "muted",
+ * and a key that types still types in the chat without opening her
+ * microphone. Screens in six looks.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { openChat } from './media.js';
+import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkScreen, eachLook, shoot } from './ui-checks.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+
+/** Silence still reports about 3e-5; alice's tone is about 0.5. */
+const HEARD = 0.01;
+const SCREEN_MS = 120_000;
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  bob = await user(world, 'bob');
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
+});
+
+const level = async (u: User) => (await inboundAudio(u.page))?.audioLevel ?? 0;
+const pill = (u: User) => u.page.locator('section.call .push-to-talk');
+/** Whether bob's tile of alice shows her speaking. */
+const aliceSpeaking = () => bob.page.locator('section.call [data-username="alice"]').getAttribute('data-speaking');
+
+/** For `ms`, what `u` receives stays silence while its bytes keep growing (the call goes on, quietly). */
+async function expectSilence(u: User, ms = 2000): Promise<void> {
+  await expect.poll(() => level(u), poll).toBeLessThan(HEARD);
+  const before = (await inboundAudio(u.page))?.bytesReceived ?? 0;
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    expect(await level(u), `${u.name} hears nothing`).toBeLessThan(HEARD);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect((await inboundAudio(u.page))?.bytesReceived ?? 0).toBeGreaterThan(before);
+}
+
+async function openSettings(u: User): Promise<void> {
+  await u.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await u.page.getByRole('group', { name: 'Push to talk' }).waitFor();
+}
+
+/** Settings › Push to talk: on, with `key` pressed in the key field (a Playwright key name). */
+async function choosePushToTalkKey(u: User, key: string, label: string): Promise<void> {
+  await openSettings(u);
+  const box = u.page.getByLabel('Talk only while I hold a key');
+  if (!(await box.isChecked())) await box.check();
+  const field = u.page.getByLabel('Key to hold');
+  await field.focus();
+  await u.page.keyboard.press(key);
+  await expect.poll(() => field.inputValue(), poll).toBe(label);
+}
+
+/** Settings checked in six looks (layout, axe), with pictures of its Push to talk section (further down than checkScreen's). */
+async function checkSettings(name: string): Promise<void> {
+  await checkScreen(name, alice.page);
+  const section = alice.page.getByRole('group', { name: 'Push to talk' });
+  await eachLook(alice.page, async (label) => {
+    await section.scrollIntoViewIfNeeded();
+    await shoot(alice.page, `${name}-section-${label}`);
+  });
+}
+
+async function call(): Promise<void> {
+  await dial(alice, 'Bob');
+  await answerCall(bob);
+  await waitState(alice.page, 'active');
+  await waitState(bob.page, 'active');
+  // Bob's microphone is open as usual: alice hears him.
+  await expectAudioFlowing(alice.page);
+}
+
+async function hangUp(): Promise<void> {
+  await alice.page.getByRole('button', { name: 'Hang up' }).click();
+  for (const u of [alice, bob]) await waitState(u.page, 'ended');
+  await closeEnded(alice, bob);
+}
+
+describe('push-to-talk', () => {
+  it('1. is chosen in Settings from the keyboard: the box turns it on and goes to the key; a key it cannot use is explained', async () => {
+    await openSettings(alice);
+    const field = alice.page.getByLabel('Key to hold');
+    expect(await field.inputValue()).toBe('None');
+    await alice.page.getByLabel('Talk only while I hold a key').check();
+    // Straight to choosing a key, and until then the microphone works as usual.
+    await expect.poll(() => alice.page.evaluate(() => document.activeElement?.getAttribute('aria-describedby')), poll).toBe('push-to-talk-help');
+    expect(await alice.page.getByText('Choose a key: until you do, your microphone works as usual.').count()).toBe(1);
+    await checkSettings('push-to-talk-settings');
+    await field.focus();
+    await alice.page.keyboard.press('Enter');
+    await expect.poll(() => alice.page.getByRole('status').filter({ hasText: 'cannot be the push-to-talk key' }).count(), poll).toBe(1);
+    await alice.page.keyboard.press('F8');
+    await expect.poll(() => field.inputValue(), poll).toBe('F8');
+    expect(await alice.page.getByText('Choose a key').count()).toBe(0);
+  }, SCREEN_MS);
+
+  it('2. in a call bob hears alice only while she holds the key; the stage says so; bob is not told she muted', async () => {
+    await call();
+    await expect.poll(() => pill(alice).textContent(), poll).toBe('Hold F8 to talk');
+    await expectSilence(bob);
+    expect(await bob.page.locator('.peer-muted').count()).toBe(0);
+    expect(await aliceSpeaking()).toBe('false');
+
+    await alice.page.keyboard.down('F8');
+    await expect.poll(() => level(bob), poll).toBeGreaterThan(HEARD);
+    await expect.poll(() => pill(alice).textContent(), poll).toBe('Talking');
+    // Bob sees her speak, as he hears it.
+    await expect.poll(aliceSpeaking, poll).toBe('true');
+    await checkScreen('push-to-talk-talking', alice.page);
+
+    await alice.page.keyboard.up('F8');
+    await expect.poll(() => pill(alice).textContent(), poll).toBe('Hold F8 to talk');
+    await expectSilence(bob);
+    await checkScreen('push-to-talk-call', alice.page);
+    // Nothing of it went through the server as mute.
+    expect(await bob.page.locator('.peer-muted').count()).toBe(0);
+  }, SCREEN_MS);
+
+  it('3. mute wins: muted, holding the key opens nothing, and the stage says why', async () => {
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(1);
+    await alice.page.keyboard.down('F8');
+    await expect.poll(() => pill(alice).textContent(), poll).toBe('Muted: unmute to talk with F8');
+    await expectSilence(bob, 1500);
+    await alice.page.keyboard.up('F8');
+    await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
+    await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(0);
+    // Unmuted with the key up (and its short tail over), push-to-talk holds the microphone closed again.
+    await expect.poll(() => pill(alice).textContent(), poll).toBe('Hold F8 to talk');
+    await expectSilence(bob, 1000);
+    await hangUp();
+  });
+
+  it('4. a key that types still types in the chat (and opens nothing there); outside a text field it pushes to talk', async () => {
+    await choosePushToTalkKey(alice, 'Backquote', '`');
+    expect(await alice.page.getByText('` types a character: in text fields, such as the chat, it types as usual', { exact: false }).count()).toBe(1);
+    await checkSettings('push-to-talk-typing-key');
+    await call();
+    await openChat(alice);
+    const message = alice.page.getByLabel('Message', { exact: true });
+    await message.fill('hold ');
+    await message.focus();
+    await alice.page.keyboard.down('Backquote');
+    await expectSilence(bob, 1000);
+    await alice.page.keyboard.up('Backquote');
+    expect(await message.inputValue()).toBe('hold `');
+
+    // Out of the text field (the call's own buttons), the same key talks.
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).focus();
+    await alice.page.keyboard.down('Backquote');
+    await expect.poll(() => level(bob), poll).toBeGreaterThan(HEARD);
+    await alice.page.keyboard.up('Backquote');
+    await expectSilence(bob, 1000);
+    // The focused Mute button was not pressed by it.
+    expect(await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: false }).count()).toBe(1);
+    await hangUp();
+  }, SCREEN_MS);
+
+  it('5. turned off, the microphone is open as before', async () => {
+    await openSettings(alice);
+    await alice.page.getByLabel('Talk only while I hold a key').uncheck();
+    await call();
+    await expectAudioFlowing(bob.page);
+    expect(await pill(alice).count()).toBe(0);
+    await hangUp();
+  });
+});
