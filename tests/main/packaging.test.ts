@@ -41,6 +41,14 @@ describe('electron-builder.yml', () => {
     expect(existsSync(resolve(ROOT, 'build/entitlements.mac.plist'))).toBe(true);
   });
 
+  it('packs the keyboard hook as it is installed, with its prebuilt binaries, never compiled', () => {
+    // uiohook-napi's Node-API prebuilds work in Electron; a rebuild would need a compiler.
+    expect(config).toMatch(/^npmRebuild: false$/m);
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toContain('uiohook-napi');
+    expect(existsSync(resolve(ROOT, 'node_modules/uiohook-napi/prebuilds/linux-x64/uiohook-napi.node'))).toBe(true);
+  });
+
   it('registers the parley: scheme', () => {
     expect(block('protocols')).toEqual(['- name: Parley', 'schemes: [parley]']);
   });
