@@ -65,7 +65,7 @@ export class CallLine {
   }
 
   /** Muted, or push-to-talk's key is up: nothing goes out. */
-  private get silent(): boolean {
+  private get microphoneClosed(): boolean {
     return this.hooks.muted() || this.gateClosed;
   }
 
@@ -78,7 +78,7 @@ export class CallLine {
   setGate(closed: boolean): void {
     if (closed === this.gateClosed) return;
     this.gateClosed = closed;
-    this.mesh.setMuted(this.silent);
+    this.mesh.setMuted(this.microphoneClosed);
   }
 
   /**
@@ -127,7 +127,7 @@ export class CallLine {
     this.timers.levels = setInterval(() => {
       // Ten times a second redraws every meter: not for a window nobody sees.
       if (!this.deps.platform.shown()) return;
-      this.inputLevel = this.silent ? 0 : (this.meter?.level() ?? 0);
+      this.inputLevel = this.microphoneClosed ? 0 : (this.meter?.level() ?? 0);
       this.mesh.readLevels();
     }, 100);
     this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
@@ -148,7 +148,7 @@ export class CallLine {
       held,
       iceServers: this.ice.servers,
       localStream: this.stream ?? new MediaStream(),
-      muted: this.silent,
+      muted: this.microphoneClosed,
       media: this.media,
       chat: this.chat,
       send: (signal: Signal) => void link.request('call:signal', { callId, ...(this.hooks.group() && { to: user.username }), ...signal }),

@@ -11,6 +11,8 @@
  * rhythm of who talks when on the server, and the peer already sees talking
  * as it is heard (the speaking ring follows the audio that arrives). Mute
  * stays what the Mute button does, and wins: muted, the key does nothing.
+ * Like mute, the gate disables the track, which still sends silence: the
+ * media timeout (media-timeout.ts) never takes a quiet talker for a lost path.
  *
  * Typing is never broken: a key that types (a letter, Space…) types as usual
  * in a text field, and pushes to talk only outside one; a key that types
