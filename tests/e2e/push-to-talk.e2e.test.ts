@@ -3,10 +3,11 @@
  * chooses a key from the keyboard; in a call bob hears her tone only while
  * she holds the key (the level his side receives), the stage says which key
  * and when she is talking, mute still wins, bob is never told she "muted",
- * and a key that types still types in the chat without opening her
- * microphone. Screens in six looks.
+ * a long quiet spell does not end the call, and a key that types still
+ * types in the chat without opening her microphone. Screens in six looks.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MEDIA_TIMEOUT_MS } from '../../src/renderer/src/call/media-timeout.js';
 import { closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { openChat } from './media.js';
 import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
@@ -133,7 +134,15 @@ describe('push-to-talk', () => {
     expect(await bob.page.locator('.peer-muted').count()).toBe(0);
   }, SCREEN_MS);
 
-  it('3. mute wins: muted, holding the key opens nothing, and the stage says why', async () => {
+  it('3. a long quiet spell is not a lost call: the closed microphone still sends silence, so the media timeout never fires', async () => {
+    await new Promise((r) => setTimeout(r, MEDIA_TIMEOUT_MS + 4000));
+    for (const u of [alice, bob]) expect(await u.page.locator('section.call').getAttribute('data-state')).toBe('active');
+    await alice.page.keyboard.down('F8');
+    await expect.poll(() => level(bob), poll).toBeGreaterThan(HEARD);
+    await alice.page.keyboard.up('F8');
+  }, MEDIA_TIMEOUT_MS + 30_000);
+
+  it('4. mute wins: muted, holding the key opens nothing, and the stage says why', async () => {
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(1);
     await alice.page.keyboard.down('F8');
@@ -148,7 +157,7 @@ describe('push-to-talk', () => {
     await hangUp();
   });
 
-  it('4. a key that types still types in the chat (and opens nothing there); outside a text field it pushes to talk', async () => {
+  it('5. a key that types still types in the chat (and opens nothing there); outside a text field it pushes to talk', async () => {
     await choosePushToTalkKey(alice, 'Backquote', '`');
     expect(await alice.page.getByText('` types a character: in text fields, such as the chat, it types as usual', { exact: false }).count()).toBe(1);
     await checkSettings('push-to-talk-typing-key');
@@ -173,7 +182,7 @@ describe('push-to-talk', () => {
     await hangUp();
   }, SCREEN_MS);
 
-  it('5. turned off, the microphone is open as before', async () => {
+  it('6. turned off, the microphone is open as before', async () => {
     await openSettings(alice);
     await alice.page.getByLabel('Talk only while I hold a key').uncheck();
     await call();
