@@ -25,7 +25,7 @@ function fakeDesktop(): void {
   w.__settingsPatches = [];
   // What main's settings file holds: a quieter ringtone, Bob pinned.
   w.__preferences = {
-    audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: true, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 },
+    audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: true, noiseSuppression: 'strong', autoGainControl: true, ringtoneVolume: 0.35 },
     favorites: ['bob'],
   };
   w.__preferencePatches = [];
@@ -264,7 +264,7 @@ describe('desktop bridge', () => {
     const patches = () => ada.page.evaluate(() => (window as unknown as { __preferencePatches: unknown[] }).__preferencePatches);
     await expect.poll(patches, poll).toEqual([
       { favorites: [] },
-      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: false, noiseSuppression: true, autoGainControl: true, ringtoneVolume: 0.35 } },
+      { audio: { microphoneId: '', speakerId: '', ringtoneId: '', cameraId: '', echoCancellation: false, noiseSuppression: 'strong', autoGainControl: true, ringtoneVolume: 0.35 } },
     ]);
     expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
   });

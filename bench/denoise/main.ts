@@ -1,0 +1,25 @@
+/**
+ * The entry of `npm run bench:denoise` (run by Vitest, which loads the e2e
+ * harness's TypeScript). Settings through the environment:
+ * BENCH_DENOISE_SECONDS (60), BENCH_DENOISE_SETTLE (5),
+ * BENCH_DENOISE_OUT (bench/results/denoise.json).
+ */
+import path from 'node:path';
+import { it } from 'vitest';
+import { fromEnv } from '../call/env.js';
+import { DEFAULT_DENOISE_OPTIONS, DENOISE_RESULT_FILE, formatDenoiseTable, runDenoiseBench, writeDenoiseResult } from './run.js';
+import { missingTools } from './noisy-speech.js';
+
+it('bench:denoise', async () => {
+  const missing = missingTools();
+  if (missing.length > 0) throw new Error(`bench:denoise needs ${missing.join(' and ')} (apt-get install espeak-ng sox)`);
+  const options = {
+    ...DEFAULT_DENOISE_OPTIONS,
+    seconds: Math.max(1, fromEnv('BENCH_DENOISE_SECONDS', DEFAULT_DENOISE_OPTIONS.seconds)),
+    settleSeconds: fromEnv('BENCH_DENOISE_SETTLE', DEFAULT_DENOISE_OPTIONS.settleSeconds),
+  };
+  const out = path.resolve(process.env.BENCH_DENOISE_OUT ?? DENOISE_RESULT_FILE);
+  const result = await runDenoiseBench(options, (line) => console.log(line));
+  writeDenoiseResult(result, out);
+  console.log(`\n${formatDenoiseTable(result)}\n\nwritten to ${path.relative(process.cwd(), out)}`);
+});

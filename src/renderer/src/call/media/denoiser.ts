@@ -1,0 +1,112 @@
+/**
+ * RNNoise on a microphone: raw track → AudioContext at 48 kHz (RNNoise's
+ * rate) → RNNoise in an AudioWorklet (@sapphi-red/web-noise-suppressor) →
+ * a MediaStream track to send. Loaded only when a microphone opens with
+ * strong suppression (microphone.ts imports it lazily); the worklet and the
+ * WebAssembly are files of the build, served by the app itself, so the
+ * Content Security Policy needs only 'wasm-unsafe-eval'.
+ *
+ * One AudioContext per open microphone, closed with it: nothing of this
+ * runs while no call is on.
+ */
+import { loadRnnoise, RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
+import rnnoiseWorklet from '@sapphi-red/web-noise-suppressor/rnnoiseWorklet.js?url';
+import rnnoiseWasm from '@sapphi-red/web-noise-suppressor/rnnoise.wasm?url';
+import rnnoiseSimdWasm from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?url';
+import { AnalyserLevel } from './audio.js';
+import readyWorklet from './denoise-ready.worklet.ts?worker&url';
+import { DENOISER_READY } from './denoise-message.js';
+import type { Denoised } from './microphone.js';
+
+/** RNNoise loads in a few tens of milliseconds; past this something is wrong and the browser's suppression is used. */
+export const START_LIMIT_MS = 3000;
+
+let binary: Promise<ArrayBuffer> | null = null;
+
+/**
+ * The WebAssembly, fetched once per app run (the SIMD build where the browser
+ * has SIMD). It is compiled here once too, only to fail clearly where a
+ * policy forbids WebAssembly: in the worklet the failure would be silent.
+ */
+function wasm(): Promise<ArrayBuffer> {
+  const current =
+    binary ??
+    loadRnnoise({ url: rnnoiseWasm, simdUrl: rnnoiseSimdWasm }).then(async (bytes) => {
+      await WebAssembly.compile(bytes);
+      return bytes;
+    });
+  binary = current;
+  // A failure is tried again by the next microphone.
+  current.catch(() => {
+    if (binary === current) binary = null;
+  });
+  return current;
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+function loaded(node: AudioWorkletNode): Promise<void> {
+  return new Promise((resolve) => {
+    node.port.onmessage = (e: MessageEvent) => {
+      if (e.data === DENOISER_READY) resolve();
+    };
+  });
+}
+
+/** Resolves once the context renders (a page the user never touched may not be allowed to start audio). */
+function running(ctx: AudioContext): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (ctx.state !== 'running') return;
+      ctx.removeEventListener('statechange', check);
+      resolve();
+    };
+    ctx.addEventListener('statechange', check);
+    check();
+    void ctx.resume().catch(() => undefined);
+  });
+}
+
+export async function denoise(raw: MediaStream): Promise<Denoised> {
+  if (typeof AudioWorkletNode === 'undefined' || typeof WebAssembly === 'undefined') throw new Error('no AudioWorklet or WebAssembly');
+  const started = Date.now();
+  const left = () => Math.max(0, START_LIMIT_MS - (Date.now() - started));
+  const bytes = await within(wasm(), left(), 'loading RNNoise');
+  const ctx = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
+  try {
+    await within(ctx.audioWorklet.addModule(readyWorklet), left(), 'loading the worklet');
+    await within(ctx.audioWorklet.addModule(rnnoiseWorklet), left(), 'loading the worklet');
+    const node = new RnnoiseWorkletNode(ctx, { maxChannels: 1, wasmBinary: bytes });
+    const ready = loaded(node);
+    // One channel in and out: a stereo microphone is mixed down, not sent with a silent right side.
+    node.channelCount = 1;
+    node.channelCountMode = 'explicit';
+    const source = ctx.createMediaStreamSource(raw);
+    const sink = ctx.createMediaStreamDestination();
+    sink.channelCount = 1;
+    source.connect(node).connect(sink);
+    await within(Promise.all([ready, running(ctx)]), left(), 'starting RNNoise');
+    return {
+      stream: sink.stream,
+      meter: () => {
+        const reader = new AnalyserLevel(ctx.createAnalyser());
+        node.connect(reader.analyser);
+        return { level: () => reader.level(), close: () => node.disconnect(reader.analyser) };
+      },
+      close: () => {
+        source.disconnect();
+        node.disconnect();
+        node.destroy();
+        for (const t of sink.stream.getTracks()) t.stop();
+        void ctx.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    void ctx.close().catch(() => undefined);
+    throw err;
+  }
+}
