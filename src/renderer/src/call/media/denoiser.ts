@@ -16,7 +16,10 @@ import rnnoiseSimdWasm from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?
 import { AnalyserLevel } from './audio.js';
 import readyWorklet from './denoise-ready.worklet.ts?worker&url';
 import { DENOISER_READY } from './denoise-message.js';
-import type { Denoised } from './microphone.js';
+import type { Denoised, Denoiser } from './microphone.js';
+import { logger } from '../../lib/log.js';
+
+const log = logger('denoiser');
 
 /** RNNoise loads in a few tens of milliseconds; past this something is wrong and the browser's suppression is used. */
 export const START_LIMIT_MS = 3000;
@@ -71,12 +74,17 @@ function running(ctx: AudioContext): Promise<void> {
   });
 }
 
-export async function denoise(raw: MediaStream): Promise<Denoised> {
+/**
+ * Starts RNNoise, ready for a microphone: it starts while the device opens
+ * (each takes tens of milliseconds) and rejects where it cannot run.
+ */
+export async function startDenoiser(): Promise<Denoiser> {
   if (typeof AudioWorkletNode === 'undefined' || typeof WebAssembly === 'undefined') throw new Error('no AudioWorklet or WebAssembly');
   const started = Date.now();
   const left = () => Math.max(0, START_LIMIT_MS - (Date.now() - started));
   const bytes = await within(wasm(), left(), 'loading RNNoise');
   const ctx = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
+  const close = () => void ctx.close().catch(() => undefined);
   try {
     await within(ctx.audioWorklet.addModule(readyWorklet), left(), 'loading the worklet');
     await within(ctx.audioWorklet.addModule(rnnoiseWorklet), left(), 'loading the worklet');
@@ -85,28 +93,42 @@ export async function denoise(raw: MediaStream): Promise<Denoised> {
     // One channel in and out: a stereo microphone is mixed down, not sent with a silent right side.
     node.channelCount = 1;
     node.channelCountMode = 'explicit';
-    const source = ctx.createMediaStreamSource(raw);
     const sink = ctx.createMediaStreamDestination();
     sink.channelCount = 1;
-    source.connect(node).connect(sink);
+    node.connect(sink);
     await within(Promise.all([ready, running(ctx)]), left(), 'starting RNNoise');
-    return {
-      stream: sink.stream,
-      meter: () => {
-        const reader = new AnalyserLevel(ctx.createAnalyser());
-        node.connect(reader.analyser);
-        return { level: () => reader.level(), close: () => node.disconnect(reader.analyser) };
-      },
-      close: () => {
-        source.disconnect();
-        node.disconnect();
-        node.destroy();
-        for (const t of sink.stream.getTracks()) t.stop();
-        void ctx.close().catch(() => undefined);
-      },
-    };
+    log.info(`RNNoise runs, after ${Date.now() - started} ms`);
+    return { attach: (raw) => attach(ctx, node, sink, raw), close };
   } catch (err) {
-    void ctx.close().catch(() => undefined);
+    close();
     throw err;
   }
+}
+
+function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAudioDestinationNode, raw: MediaStream): Denoised {
+  const source = ctx.createMediaStreamSource(raw);
+  source.connect(node);
+  let closed = false;
+  return {
+    stream: sink.stream,
+    meter: () => {
+      const reader = new AnalyserLevel(ctx.createAnalyser());
+      node.connect(reader.analyser);
+      // A call's teardown may close the graph before its meter.
+      return {
+        level: () => reader.level(),
+        close: () => {
+          if (!closed) node.disconnect(reader.analyser);
+        },
+      };
+    },
+    close: () => {
+      closed = true;
+      source.disconnect();
+      node.disconnect();
+      node.destroy();
+      for (const t of sink.stream.getTracks()) t.stop();
+      void ctx.close().catch(() => undefined);
+    },
+  };
 }

@@ -9,6 +9,6 @@ import { Microphones } from './microphone.js';
 export const microphones = new Microphones({
   getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
   // A chunk of its own: the first paint never waits for RNNoise, and a run without calls never loads it.
-  denoise: async (raw) => (await import('./denoiser.js')).denoise(raw),
+  startDenoiser: async () => (await import('./denoiser.js')).startDenoiser(),
   levelMeter: (stream) => new LevelMeter(stream),
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../settings/settings.js';
-import { Microphones, STRONG_SUPPRESSION_UNAVAILABLE, type Denoised } from './microphone.js';
+import { Microphones, STRONG_SUPPRESSION_UNAVAILABLE, type Denoiser } from './microphone.js';
 
 /** A stream whose tracks only remember being stopped. */
 function fakeStream(name: string) {
@@ -8,7 +8,7 @@ function fakeStream(name: string) {
   return { name, track, getTracks: () => [track] } as unknown as MediaStream & { track: { stopped: boolean } };
 }
 
-function setup(denoise: (raw: MediaStream) => Promise<Denoised>) {
+function setup(startDenoiser: () => Promise<Denoiser>) {
   const opened: { constraints: MediaTrackConstraints; stream: ReturnType<typeof fakeStream> }[] = [];
   const notices: string[] = [];
   const graphMeter = { level: () => 0.1, close: vi.fn() };
@@ -19,7 +19,7 @@ function setup(denoise: (raw: MediaStream) => Promise<Denoised>) {
       opened.push({ constraints: constraints.audio as MediaTrackConstraints, stream });
       return Promise.resolve(stream);
     },
-    denoise,
+    startDenoiser,
     levelMeter: () => plainMeter,
   });
   const open = (noiseSuppression: Settings['noiseSuppression']) => microphones.open({ ...DEFAULT_SETTINGS, noiseSuppression }, (t) => notices.push(t));
@@ -30,9 +30,19 @@ describe('opening the microphone with its noise suppression', () => {
   it('Strong: the raw device goes through RNNoise, whose output is sent and metered; stopping stops both', async () => {
     const closed = vi.fn();
     const output = fakeStream('denoised');
-    const t = setup(() => Promise.resolve({ stream: output, meter: () => t.graphMeter, close: closed }));
+    const attached: MediaStream[] = [];
+    const t = setup(() =>
+      Promise.resolve({
+        attach: (raw) => {
+          attached.push(raw);
+          return { stream: output, meter: () => t.graphMeter, close: closed };
+        },
+        close: () => undefined,
+      }),
+    );
     const mic = await t.open('strong');
     expect(t.opened).toHaveLength(1);
+    expect(attached).toEqual([t.opened[0]!.stream]);
     expect(t.opened[0]!.constraints).toMatchObject({ noiseSuppression: false, echoCancellation: true, autoGainControl: true });
     expect(mic.suppressor).toBe('rnnoise');
     expect(mic.stream).toBe(output);
@@ -77,12 +87,14 @@ describe('opening the microphone with its noise suppression', () => {
     expect(t.notices).toEqual([]);
   });
 
-  it('a microphone that cannot open rejects as before, whatever the level', async () => {
+  it('a microphone that cannot open rejects as before, and the RNNoise started meanwhile is closed', async () => {
+    const close = vi.fn();
     const microphones = new Microphones({
       getUserMedia: () => Promise.reject(new DOMException('denied', 'NotAllowedError')),
-      denoise: () => Promise.reject(new Error('not reached')),
+      startDenoiser: () => Promise.resolve({ attach: () => expect.fail('nothing to attach'), close }),
       levelMeter: () => ({ level: () => 0, close: () => undefined }),
     });
     await expect(microphones.open(DEFAULT_SETTINGS, () => undefined)).rejects.toThrow('denied');
+    await vi.waitFor(() => expect(close).toHaveBeenCalledOnce());
   });
 });

@@ -25,6 +25,14 @@ export interface Denoised {
   close(): void;
 }
 
+/** RNNoise started, before a microphone is given to it. */
+export interface Denoiser {
+  /** Runs on `raw` from now on. */
+  attach(raw: MediaStream): Denoised;
+  /** Gives up on it (the microphone did not open). */
+  close(): void;
+}
+
 export interface Microphone {
   /** What is sent to peers: the denoised track, or the device's own. */
   readonly stream: MediaStream;
@@ -38,8 +46,8 @@ export interface Microphone {
 
 export interface MicrophoneDeps {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
-  /** Runs RNNoise on `raw`; rejects where it cannot. */
-  denoise(raw: MediaStream): Promise<Denoised>;
+  /** Starts RNNoise; rejects where it cannot run. */
+  startDenoiser(): Promise<Denoiser>;
   /** A level meter for a stream without a graph of its own. */
   levelMeter(stream: MediaStream): Meter;
 }
@@ -60,19 +68,29 @@ export class Microphones {
    */
   async open(settings: Settings, notice: (text: string) => void): Promise<Microphone> {
     const suppressor = suppressorFor(settings);
-    const raw = await this.device(settings, suppressor);
-    if (suppressor !== 'rnnoise') return this.plain(raw, suppressor);
-    let denoised: Denoised;
+    if (suppressor !== 'rnnoise') return this.plain(await this.device(settings, suppressor), suppressor);
+    // RNNoise starts while the device opens: each takes tens of milliseconds.
+    const starting = this.deps.startDenoiser().then(
+      (denoiser) => ({ denoiser }),
+      (error: unknown) => ({ error }),
+    );
+    let raw: MediaStream;
     try {
-      denoised = await this.deps.denoise(raw);
+      raw = await this.device(settings, suppressor);
     } catch (err) {
-      log.warn('RNNoise cannot run: using the browser noise suppression', err);
+      void starting.then((started) => 'denoiser' in started && started.denoiser.close());
+      throw err;
+    }
+    const started = await starting;
+    if ('error' in started) {
+      log.warn('RNNoise cannot run: using the browser noise suppression', started.error);
       stopTracks(raw);
       if (!this.told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
       this.told = true;
       // The browser's suppression is chosen when the device opens: open it again with it.
       return this.plain(await this.device(settings, 'browser'), 'browser');
     }
+    const denoised = started.denoiser.attach(raw);
     return {
       stream: denoised.stream,
       suppressor,
