@@ -60,17 +60,26 @@ function loaded(node: AudioWorkletNode): Promise<void> {
   });
 }
 
-/** Resolves once the context renders (a page the user never touched may not be allowed to start audio). */
+/**
+ * Resolves once the context renders. A page the user has not touched yet may
+ * not start audio (browsers' autoplay rule): their next click or key, such
+ * as Answer, lets it. Rejects if the context closes first.
+ */
 function running(ctx: AudioContext): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const start = () => void ctx.resume().catch(() => undefined);
+    const gestures = ['pointerdown', 'keydown'] as const;
     const check = () => {
-      if (ctx.state !== 'running') return;
+      if (ctx.state === 'suspended') return;
       ctx.removeEventListener('statechange', check);
-      resolve();
+      for (const g of gestures) document.removeEventListener(g, start, true);
+      if (ctx.state === 'running') resolve();
+      else reject(new Error('the audio context closed'));
     };
     ctx.addEventListener('statechange', check);
+    for (const g of gestures) document.addEventListener(g, start, true);
+    start();
     check();
-    void ctx.resume().catch(() => undefined);
   });
 }
 
