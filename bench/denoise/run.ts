@@ -10,7 +10,7 @@
  * Off is the baseline: the microphone as it is.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, launchChromium, registerUser, startWorld, user, type User } from '../../tests/e2e/harness.js';
@@ -40,6 +40,8 @@ export interface LevelReading {
   windows: number;
   /** Alice's browser, every process, in percent of one core. */
   cpuPercent: number;
+  /** The same by kind of process: the page's renderer (where the worklet runs), the audio service, the rest. */
+  cpuByProcess: Record<ProcessKind, number>;
   /** The notice that strong suppression could not run was shown. */
   fellBack: boolean;
 }
@@ -60,6 +62,28 @@ export interface DenoiseBenchResult {
   strongCpuCostPercent: number | null;
 }
 
+type ProcessKind = 'renderer' | 'audio' | 'other';
+
+/** What a browser process is, from its command line. */
+function kindOf(pid: number): ProcessKind {
+  try {
+    // Chromium rewrites its command line as one string (setproctitle): match in it.
+    const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (/(^|[\s\0])--type=renderer([\s\0]|$)/.test(line)) return 'renderer';
+    if (/--utility-sub-type=audio\./.test(line)) return 'audio';
+  } catch {
+    // exited meanwhile
+  }
+  return 'other';
+}
+
+/** CPU seconds between two readings of a tree, by kind of process. */
+function cpuByKind(before: Map<number, number>, after: Map<number, number>): Record<ProcessKind, number> {
+  const out: Record<ProcessKind, number> = { renderer: 0, audio: 0, other: 0 };
+  for (const [pid, s] of after) out[kindOf(pid)] += s - (before.get(pid) ?? 0);
+  return out;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -75,14 +99,24 @@ async function measureLevel(url: string, wav: string, bob: User, level: NoiseSup
     const before = treeCpu(root);
     const started = performance.now();
     const levels = await receivedLevels(bob.page, options.seconds);
-    const cpu = cpuBetween(before, treeCpu(root));
+    const after = treeCpu(root);
+    const cpu = cpuBetween(before, after);
     const elapsedS = (performance.now() - started) / 1000;
+    const percent = (seconds: number) => round((100 * seconds) / elapsedS, 2);
+    const byKind = cpuByKind(before, after);
     const fellBack = await alice.page.getByText('Strong noise suppression cannot run here').isVisible();
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob.page, 'ended');
     await bob.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
     const { floorDb, voiceDb } = floorAndVoice(levels);
-    return { floorDb: round(floorDb), voiceDb: round(voiceDb), windows: levels.length, cpuPercent: round((100 * cpu) / elapsedS, 2), fellBack };
+    return {
+      floorDb: round(floorDb),
+      voiceDb: round(voiceDb),
+      windows: levels.length,
+      cpuPercent: percent(cpu),
+      cpuByProcess: { renderer: percent(byKind.renderer), audio: percent(byKind.audio), other: percent(byKind.other) },
+      fellBack,
+    };
   } finally {
     await browser.close();
   }
@@ -103,7 +137,11 @@ export async function runDenoiseBench(options: DenoiseBenchOptions, progress: (l
       progress(`${level}: a call, ${options.settleSeconds} s to settle, then ${options.seconds} s read…`);
       const reading = await measureLevel(world.url, wav, bob, level, options);
       levels[level] = reading;
-      progress(`${level}: floor ${reading.floorDb} dB, voice ${reading.voiceDb} dB, Alice's browser ${reading.cpuPercent} % of a core${reading.fellBack ? ' (fell back to the browser suppression)' : ''}`);
+      const { renderer, audio, other } = reading.cpuByProcess;
+      progress(
+        `${level}: floor ${reading.floorDb} dB, voice ${reading.voiceDb} dB, Alice's browser ${reading.cpuPercent} % of a core ` +
+          `(renderer ${renderer}, audio service ${audio}, rest ${other})${reading.fellBack ? ', fell back to the browser suppression' : ''}`,
+      );
     }
     const { off, strong } = levels;
     return {

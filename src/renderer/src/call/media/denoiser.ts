@@ -92,7 +92,11 @@ export async function startDenoiser(): Promise<Denoiser> {
   const started = Date.now();
   const left = () => Math.max(0, START_LIMIT_MS - (Date.now() - started));
   const bytes = await within(wasm(), left(), 'loading RNNoise');
-  const ctx = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
+  // Never heard, so no output device: Chromium then renders without the audio
+  // service, about half the CPU (bench:denoise, 3.8 against 7.9 % of a core).
+  // Browsers without the option ignore it.
+  const options: AudioContextOptions & { sinkId: { type: 'none' } } = { sampleRate: 48_000, latencyHint: 'interactive', sinkId: { type: 'none' } };
+  const ctx = new AudioContext(options);
   const close = () => void ctx.close().catch(() => undefined);
   try {
     await within(ctx.audioWorklet.addModule(readyWorklet), left(), 'loading the worklet');
