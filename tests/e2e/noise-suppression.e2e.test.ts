@@ -16,6 +16,7 @@ import { missingTools, writeNoisySpeechWav } from '../../bench/denoise/noisy-spe
 import type { NoiseSuppression } from '../../src/shared/preferences.js';
 import { closeEnded, launchChromium, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
 
 const missing = missingTools();
 if (missing.length > 0) console.warn(`noise-suppression.e2e.test.ts skipped: ${missing.join(' and ')} not installed (apt-get install espeak-ng sox; CI installs them)`);
@@ -134,4 +135,32 @@ describe.skipIf(missing.length > 0)('noise suppression', () => {
       await carol.context.close();
     }
   }, 120_000);
+
+  it('Settings: the level with its explanation, and the microphone test saying which level is at work, read well in six looks', async () => {
+    const { page } = alice;
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const select = page.getByLabel('Noise suppression');
+    expect(await select.inputValue()).toBe('strong');
+    await expect.poll(() => select.evaluate((el) => el.getAttribute('aria-describedby') && document.getElementById(el.getAttribute('aria-describedby')!)?.textContent), poll).toMatch(/^Removes steady background noise/);
+    await page.getByRole('button', { name: 'Test microphone' }).click();
+    await page.getByText('The meter shows what others hear, with noise suppression Strong.').waitFor();
+    // A change is heard in the running test at once.
+    await select.selectOption({ label: 'Standard' });
+    await page.getByText('The meter shows what others hear, with noise suppression Standard.').waitFor();
+    await select.selectOption({ label: 'Strong' });
+    await page.getByText('The meter shows what others hear, with noise suppression Strong.').waitFor();
+    await checkScreen('settings', page);
+    // The screens above show the top of Settings: these show its microphone part, with the test running.
+    const testing = page.getByText(/^The meter shows what others hear/);
+    await eachLook(page, async (label) => {
+      // Crossing 640 px lays the window out anew, and the test stops with the screen it ran in.
+      if ((await testing.count()) === 0) await page.getByRole('button', { name: 'Test microphone' }).click();
+      await testing.waitFor();
+      await page.getByRole('button', { name: 'Stop microphone test' }).scrollIntoViewIfNeeded();
+      await shoot(page, `settings-microphone-${label}`);
+      await checkLayout(page);
+    });
+    await page.getByRole('button', { name: 'Stop microphone test' }).click();
+    await expect.poll(() => runningContexts(alice), poll).toBe(0);
+  }, 180_000);
 });

@@ -93,7 +93,7 @@ export async function startDenoiser(): Promise<Denoiser> {
   const left = () => Math.max(0, START_LIMIT_MS - (Date.now() - started));
   const bytes = await within(wasm(), left(), 'loading RNNoise');
   // Never heard, so no output device: Chromium then renders without the audio
-  // service, about half the CPU (bench:denoise, 3.8 against 7.9 % of a core).
+  // service, for about half the CPU (BENCHMARKS.md, Noise suppression).
   // Browsers without the option ignore it.
   const options: AudioContextOptions & { sinkId: { type: 'none' } } = { sampleRate: 48_000, latencyHint: 'interactive', sinkId: { type: 'none' } };
   const ctx = new AudioContext(options);
