@@ -4,11 +4,15 @@
  * renderer's index.html (as a meta tag) and the signaling server's web root.
  * 'self' is the renderer's own origin; `connect-src` stays open to any
  * http(s)/ws(s) host because the user picks the signaling server at sign-in.
+ * The noise suppressor's worklet and WebAssembly are files of the build,
+ * hence 'self'; compiling WebAssembly needs 'wasm-unsafe-eval', which allows
+ * no eval() of JavaScript.
  * Pure TypeScript: no electron, no DOM, no node.
  */
 export const CSP_DIRECTIVES = {
   'default-src': ["'self'"],
-  'script-src': ["'self'"],
+  // WebAssembly may be compiled (RNNoise, the noise suppressor), never JavaScript from strings.
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'style-src': ["'self'"],
   'img-src': ["'self'", 'data:'],
   'media-src': ["'self'", 'blob:', 'mediastream:'],

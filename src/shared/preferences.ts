@@ -9,6 +9,24 @@ import { z } from 'zod/mini';
 import { pushToTalkKeySchema } from './push-to-talk.js';
 
 const deviceId = z.string().check(z.maxLength(256));
+
+/**
+ * How the microphone's background noise is removed: 'strong' runs RNNoise
+ * (a small neural network, in WebAssembly) on the sound, falling back to the
+ * browser's own where it cannot run; 'browser' is the browser's own (lighter:
+ * it lowers steady hiss, less so fans and hum); 'off' sends the sound as the
+ * microphone gives it.
+ */
+export const NOISE_SUPPRESSION_LEVELS = ['strong', 'browser', 'off'] as const;
+export type NoiseSuppression = (typeof NOISE_SUPPRESSION_LEVELS)[number];
+const noiseSuppression = z.enum(NOISE_SUPPRESSION_LEVELS);
+
+/** Before the levels it was a checkbox: on (the default) becomes the new default, off stays off. */
+const storedNoiseSuppression = z.pipe(
+  z.union([noiseSuppression, z.boolean()]),
+  z.transform((value): NoiseSuppression => (value === true ? 'strong' : value === false ? 'off' : value)),
+);
+
 const audioFields = {
   /** The largest file sent or received in a call's chat, in MB (MiB); the receiver holds it in memory. */
   fileLimitMB: z.int().check(z.gte(1), z.lte(1024)),
@@ -18,7 +36,7 @@ const audioFields = {
   ringtoneId: deviceId,
   cameraId: deviceId,
   echoCancellation: z.boolean(),
-  noiseSuppression: z.boolean(),
+  noiseSuppression,
   autoGainControl: z.boolean(),
   /** 0..1 */
   ringtoneVolume: z.number().check(z.minimum(0), z.maximum(1)),
@@ -39,7 +57,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   ringtoneId: '',
   cameraId: '',
   echoCancellation: true,
-  noiseSuppression: true,
+  noiseSuppression: 'strong',
   autoGainControl: true,
   ringtoneVolume: 0.6,
   pushToTalk: false,
@@ -48,11 +66,12 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
 
 /**
  * Audio settings as stored by an older or newer version: missing keys are the
- * defaults, unknown keys are dropped, and a key a newer version knows and this
- * one does not is forgotten (rather than the whole file refused).
+ * defaults, unknown keys are dropped, a key a newer version knows and this
+ * one does not is forgotten (rather than the whole file refused), and values
+ * of an older shape are read as what they meant (noise suppression's boolean).
  */
 export const storedAudioSettingsSchema = z.pipe(
-  z.partial(z.object({ ...audioFields, pushToTalkKey: z.catch(audioFields.pushToTalkKey, null) })),
+  z.partial(z.object({ ...audioFields, pushToTalkKey: z.catch(audioFields.pushToTalkKey, null), noiseSuppression: storedNoiseSuppression })),
   z.transform((stored): AudioSettings => ({ ...DEFAULT_AUDIO_SETTINGS, ...stored })),
 );
 

@@ -108,7 +108,7 @@ describe('calls survive the loss of the signaling server', () => {
       w.__seen = [];
       w.__watch = window.setInterval(() => {
         const call = document.querySelector('section.call');
-        const words = [...(call?.querySelectorAll('[role="status"], .stage-header, [data-username="alice"]') ?? [])].map((e) => e.textContent?.replace(/\s+/g, ' ').trim()).join(' / ');
+        const words = [...(call?.querySelectorAll('[role="status"], .stage-header, [data-username="alice"]') ?? [])].map((e) => e.textContent.replace(/\s+/g, ' ').trim()).join(' / ');
         const seen = call ? `${call.getAttribute('data-state')}: ${words}` : 'no call';
         if (w.__seen.at(-1) !== seen) w.__seen.push(seen);
       }, 50);

@@ -6,7 +6,7 @@ import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_META } from '../../src
 describe('the Content Security Policy', () => {
   it('is the agreed policy', () => {
     expect(CONTENT_SECURITY_POLICY).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
         "media-src 'self' blob: mediastream:; connect-src 'self' http: https: ws: wss:; " +
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
     );

@@ -30,7 +30,7 @@ const HEADSET: AudioSettings = {
   ringtoneId: 'built-in-speakers',
   cameraId: 'usb-webcam',
   echoCancellation: false,
-  noiseSuppression: true,
+  noiseSuppression: 'browser',
   autoGainControl: false,
   ringtoneVolume: 0.25,
   pushToTalk: true,
@@ -88,6 +88,17 @@ describe('preferences in the settings file', () => {
     expect(settings.preferences()).toEqual({ audio: { ...DEFAULT_AUDIO_SETTINGS, ringtoneVolume: 0.1 }, favorites: ['ada'] });
     expect(settings.get().idleAwayMinutes).toBe(3);
     expect(settings.takeNotice()).toBeNull();
+  });
+
+  it('from a file of the checkbox days: noise suppression on is Strong, off stays Off, and it is written back as a level', async () => {
+    for (const [stored, level] of [[true, 'strong'], [false, 'off']] as const) {
+      await writeFile(file, JSON.stringify({ audio: { ...HEADSET, noiseSuppression: stored } }));
+      const settings = await load();
+      expect(settings.preferences().audio).toEqual({ ...HEADSET, noiseSuppression: level });
+      expect(settings.takeNotice()).toBeNull();
+      await settings.savePreferences({ favorites: ['bob'] });
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ audio: { noiseSuppression: level } });
+    }
   });
 
   it('an invalid value in the file is kept aside like any other, with the defaults and a message', async () => {

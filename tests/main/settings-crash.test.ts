@@ -58,7 +58,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
       ringtoneId: device('ring'),
       cameraId: device('cam'),
       echoCancellation: tag === 'a',
-      noiseSuppression: tag !== 'a',
+      noiseSuppression: tag === 'a' ? 'off' : 'strong',
       autoGainControl: true,
       ringtoneVolume: tag === 'a' ? 0.2 : 0.8,
       pushToTalk: tag === 'a',

@@ -6,6 +6,6 @@
  * Parley server, over http(s) and ws(s).
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
   "media-src 'self' blob: mediastream:; connect-src 'self' http: https: ws: wss:; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";

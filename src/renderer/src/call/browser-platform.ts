@@ -1,9 +1,10 @@
 /** The call controller's platform in a real browser: getUserMedia, Web Audio meters, RTCPeerConnection. */
 import { logger } from '../lib/log.js';
-import { microphoneConstraints } from '../settings/settings.js';
 import type { CallPlatform, PeerRequest } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { LevelMeter } from './media/audio.js';
+import { microphones } from './media/microphone-browser.js';
+import type { Microphone } from './media/microphone.js';
 import type { PeerSession } from './mesh.svelte.js';
 
 const log = logger('media');
@@ -22,10 +23,6 @@ function afterPaint(fn: () => void): void {
   };
   requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 50);
-}
-
-function stopStream(stream: MediaStream): void {
-  for (const t of stream.getTracks()) t.stop();
 }
 
 /**
@@ -74,20 +71,29 @@ export function browserPlatform(): CallPlatform {
     ?.query({ name: 'microphone' })
     .then((status) => (permission = status))
     .catch(() => undefined);
+  // The microphones open now, by the stream the call holds: a denoised one has a graph and a device behind it.
+  const open = new WeakMap<MediaStream, Microphone>();
   return {
-    async openMicrophone(settings) {
+    async openMicrophone(settings, notice) {
       try {
-        return await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(settings), video: false });
+        const microphone = await microphones.open(settings, notice);
+        open.set(microphone.stream, microphone);
+        return microphone.stream;
       } catch (err) {
         log.warn('microphone unavailable', err);
         return null;
       }
     },
     microphoneDenied: () => permission?.state === 'denied',
-    levelMeter: (stream) => new LevelMeter(stream),
+    levelMeter: (stream) => open.get(stream)?.meter() ?? new LevelMeter(stream),
     peerSession,
     afterPaint,
     shown: () => document.visibilityState === 'visible',
-    stopStream,
+    stopStream(stream) {
+      const microphone = open.get(stream);
+      open.delete(stream);
+      if (microphone) microphone.stop();
+      else for (const t of stream.getTracks()) t.stop();
+    },
   };
 }

@@ -45,8 +45,12 @@ export interface PeerRequest {
 }
 
 export interface CallPlatform {
-  /** The microphone as set, or null (the controller tells the user). */
-  openMicrophone: (settings: Settings) => Promise<MediaStream | null>;
+  /**
+   * The microphone as set, or null (the controller tells the user). `notice`
+   * says what the user should know about it (strong noise suppression could
+   * not run, say).
+   */
+  openMicrophone: (settings: Settings, notice: (text: string) => void) => Promise<MediaStream | null>;
   /** The user refused this app the microphone (known without asking again). */
   microphoneDenied: () => boolean;
   levelMeter: (stream: MediaStream) => Meter;
@@ -55,6 +59,7 @@ export interface CallPlatform {
   afterPaint: (fn: () => void) => void;
   /** The window is on screen (not minimised, not a background tab): meters drawn for nobody are not read. */
   shown: () => boolean;
+  /** Stops a stream; a microphone it opened, the device and its noise suppression with it. */
   stopStream: (stream: MediaStream) => void;
 }
 

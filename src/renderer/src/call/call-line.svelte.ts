@@ -88,7 +88,7 @@ export class CallLine {
    */
   openMicrophone(seq: number, wanted: () => boolean): Promise<MediaStream | null> {
     if (this.opening?.seq === seq) return this.opening.stream;
-    const stream = this.deps.platform.openMicrophone(this.deps.settings()).then((opened) => {
+    const stream = this.deps.platform.openMicrophone(this.deps.settings(), (text) => this.deps.notices.show(text, 'device')).then((opened) => {
       if (!opened) {
         if (this.opening?.seq === seq) this.opening = null;
         return null;

@@ -36,7 +36,7 @@ export class GroupCalls {
     // Read after each await: another call may have come in meanwhile.
     const overtaken = () => calls.currentSeq() !== seq || calls.busy;
     deps.notices.announce(`Joining room ${name}`);
-    const stream = await deps.platform.openMicrophone(deps.settings());
+    const stream = await deps.platform.openMicrophone(deps.settings(), (text) => deps.notices.show(text, 'device'));
     if (!stream) {
       deps.notices.show(MICROPHONE_PROBLEM, 'device');
       return;

@@ -19,7 +19,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   if (overtaken()) return true;
   // The microphone first: from the resume's answer on, the others offer at once, and
   // their offers need this call in place to land (nothing may be awaited after it).
-  const stream = await deps.platform.openMicrophone(deps.settings());
+  const stream = await deps.platform.openMicrophone(deps.settings(), (text) => deps.notices.show(text, 'device'));
   if (overtaken()) {
     if (stream) deps.platform.stopStream(stream);
     return true;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cameraConstraints, DEFAULT_SETTINGS, microphoneConstraints, missingDevices, settingsSchema } from './settings.js';
+import type { Settings } from './settings.js';
+import { cameraConstraints, DEFAULT_SETTINGS, microphoneConstraints, missingDevices, settingsSchema, suppressorFor } from './settings.js';
 
 describe('settings', () => {
   it('falls back to the default device when a chosen one is unplugged, and names it', () => {
@@ -30,13 +31,36 @@ describe('settings', () => {
   });
 
   it('asks for the chosen microphone and processing', () => {
-    expect(microphoneConstraints({ ...DEFAULT_SETTINGS, microphoneId: 'm1', noiseSuppression: false })).toEqual({
+    expect(microphoneConstraints({ ...DEFAULT_SETTINGS, microphoneId: 'm1', noiseSuppression: 'off' })).toEqual({
       deviceId: { exact: 'm1' },
       echoCancellation: true,
       noiseSuppression: false,
       autoGainControl: true,
     });
     expect(microphoneConstraints(DEFAULT_SETTINGS)).not.toHaveProperty('deviceId');
+  });
+
+  it("maps each noise suppression level to its suppressor, the browser's only where it is the one", () => {
+    const at = (noiseSuppression: Settings['noiseSuppression']) => ({ ...DEFAULT_SETTINGS, noiseSuppression });
+    expect(DEFAULT_SETTINGS.noiseSuppression).toBe('strong');
+    expect(suppressorFor(at('strong'))).toBe('rnnoise');
+    expect(suppressorFor(at('browser'))).toBe('browser');
+    expect(suppressorFor(at('off'))).toBe('none');
+    // RNNoise gets the raw sound; the browser's suppression is asked for when it is chosen, or stands in for RNNoise.
+    expect(microphoneConstraints(at('strong')).noiseSuppression).toBe(false);
+    expect(microphoneConstraints(at('browser')).noiseSuppression).toBe(true);
+    expect(microphoneConstraints(at('off')).noiseSuppression).toBe(false);
+    expect(microphoneConstraints(at('strong'), 'browser').noiseSuppression).toBe(true);
+    // The other processing is as set, whatever the suppressor.
+    expect(microphoneConstraints({ ...at('strong'), echoCancellation: false })).toMatchObject({ echoCancellation: false, autoGainControl: true });
+  });
+
+  it('reads the noise suppression checkbox of older versions as a level, and refuses an unknown level', () => {
+    expect(settingsSchema.parse({ noiseSuppression: true }).noiseSuppression).toBe('strong');
+    expect(settingsSchema.parse({ noiseSuppression: false }).noiseSuppression).toBe('off');
+    expect(settingsSchema.parse({ noiseSuppression: 'browser' }).noiseSuppression).toBe('browser');
+    expect(settingsSchema.parse({}).noiseSuppression).toBe('strong');
+    expect(settingsSchema.safeParse({ noiseSuppression: 'max' }).success).toBe(false);
   });
 
   it('reads an old or partial settings object with defaults for what is missing', () => {

@@ -8,12 +8,31 @@ import type { AudioSettings } from '../../../shared/preferences.js';
 export { DEFAULT_AUDIO_SETTINGS as DEFAULT_SETTINGS, storedAudioSettingsSchema as settingsSchema } from '../../../shared/preferences.js';
 export type Settings = AudioSettings;
 
-/** getUserMedia constraints for the microphone as set. */
-export function microphoneConstraints(s: Settings): MediaTrackConstraints {
+/** What removes a microphone's background noise: RNNoise on the sound, the browser's own processing, or nothing. */
+export type Suppressor = 'rnnoise' | 'browser' | 'none';
+
+/** The suppressor the setting asks for (where RNNoise cannot run, the browser's stands in: media/microphone.ts). */
+export function suppressorFor(s: Settings): Suppressor {
+  switch (s.noiseSuppression) {
+    case 'strong':
+      return 'rnnoise';
+    case 'browser':
+      return 'browser';
+    case 'off':
+      return 'none';
+  }
+}
+
+/**
+ * getUserMedia constraints for the microphone as set. The browser's own noise
+ * suppression is on only when it is the suppressor: RNNoise learned on noisy
+ * speech as microphones give it, not on what another suppressor left.
+ */
+export function microphoneConstraints(s: Settings, suppressor: Suppressor = suppressorFor(s)): MediaTrackConstraints {
   return {
     ...(s.microphoneId ? { deviceId: { exact: s.microphoneId } } : {}),
     echoCancellation: s.echoCancellation,
-    noiseSuppression: s.noiseSuppression,
+    noiseSuppression: suppressor === 'browser',
     autoGainControl: s.autoGainControl,
   };
 }

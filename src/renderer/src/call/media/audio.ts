@@ -123,9 +123,27 @@ export class TonePlayer {
   }
 }
 
+/** Reads the level (0..1, the scale of audio-level.ts) of what an analyser hears. */
+export class AnalyserLevel {
+  private readonly buffer: Float32Array<ArrayBuffer>;
+
+  constructor(readonly analyser: AnalyserNode) {
+    analyser.fftSize = 1024;
+    this.buffer = new Float32Array(analyser.fftSize);
+  }
+
+  level(): number {
+    this.analyser.getFloatTimeDomainData(this.buffer);
+    let sum = 0;
+    for (const v of this.buffer) sum += v * v;
+    return levelFromRms(Math.sqrt(sum / this.buffer.length));
+  }
+}
+
 /**
- * Live level (0..1, the scale of audio-level.ts) of a local stream's audio:
- * the microphone in a call and in Settings' test. A peer's level is read
+ * Live level (0..1) of a local stream's audio: the microphone in a call and
+ * in Settings' test, where no denoiser's graph can give it (denoiser.ts taps
+ * its own). A peer's level is read
  * from their RTP audio level instead (CallSession.receivedLevel), which needs
  * no Web Audio graph per peer and does not depend on Chromium feeding a remote
  * track into Web Audio (it stopped for some peers after renegotiations).
@@ -135,24 +153,18 @@ export class LevelMeter {
   // offers wake its audio thread least often (the default, 'interactive',
   // renders every few milliseconds for the whole call).
   private readonly ctx = new AudioContext({ latencyHint: 'playback' });
-  private readonly analyser: AnalyserNode;
-  private readonly buffer: Float32Array<ArrayBuffer>;
+  private readonly reader: AnalyserLevel;
   private readonly source: MediaStreamAudioSourceNode;
 
   constructor(stream: MediaStream) {
     this.source = this.ctx.createMediaStreamSource(stream);
-    this.analyser = this.ctx.createAnalyser();
-    this.analyser.fftSize = 1024;
-    this.buffer = new Float32Array(this.analyser.fftSize);
-    this.source.connect(this.analyser);
+    this.reader = new AnalyserLevel(this.ctx.createAnalyser());
+    this.source.connect(this.reader.analyser);
     void this.ctx.resume().catch(() => undefined);
   }
 
   level(): number {
-    this.analyser.getFloatTimeDomainData(this.buffer);
-    let sum = 0;
-    for (const v of this.buffer) sum += v * v;
-    return levelFromRms(Math.sqrt(sum / this.buffer.length));
+    return this.reader.level();
   }
 
   close(): void {

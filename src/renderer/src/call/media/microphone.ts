@@ -1,0 +1,112 @@
+/**
+ * Opens the microphone as the settings say, noise suppression included.
+ * 'strong' runs RNNoise on the raw sound (denoiser.ts, loaded the first time
+ * a microphone opens with it, so the app's first paint never waits for it);
+ * where RNNoise cannot run (no AudioWorklet or WebAssembly, a policy that
+ * forbids them, a worklet that never started), the microphone opens again
+ * with the browser's own suppression, and the user is told once.
+ */
+import { logger } from '../../lib/log.js';
+import { microphoneConstraints, suppressorFor, type Settings, type Suppressor } from '../../settings/settings.js';
+import type { Meter } from '../call-deps.js';
+
+const log = logger('microphone');
+
+export const STRONG_SUPPRESSION_UNAVAILABLE =
+  "Strong noise suppression cannot run here: your microphone uses the browser's own noise suppression instead.";
+
+/** RNNoise at work on a raw microphone. */
+export interface Denoised {
+  /** What it outputs: the track to send. */
+  stream: MediaStream;
+  /** A level meter on the output, in the denoiser's own audio graph. */
+  meter(): Meter;
+  /** Closes the graph (not the raw microphone). */
+  close(): void;
+}
+
+/** RNNoise started, before a microphone is given to it. */
+export interface Denoiser {
+  /** Runs on `raw` from now on. */
+  attach(raw: MediaStream): Denoised;
+  /** Gives up on it (the microphone did not open). */
+  close(): void;
+}
+
+export interface Microphone {
+  /** What is sent to peers: the denoised track, or the device's own. */
+  readonly stream: MediaStream;
+  /** What removes the noise of this microphone. */
+  readonly suppressor: Suppressor;
+  /** A level meter on what is sent. */
+  meter(): Meter;
+  /** Stops the device, and the denoiser with it. */
+  stop(): void;
+}
+
+export interface MicrophoneDeps {
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  /** Starts RNNoise; rejects where it cannot run. */
+  startDenoiser(): Promise<Denoiser>;
+  /** A level meter for a stream without a graph of its own. */
+  levelMeter(stream: MediaStream): Meter;
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const t of stream.getTracks()) t.stop();
+}
+
+export class Microphones {
+  private told = false;
+
+  constructor(private readonly deps: MicrophoneDeps) {}
+
+  /**
+   * The microphone as set; rejects as getUserMedia does (no permission, no
+   * device). `notice` tells the user when strong suppression cannot run: the
+   * first time in this app run only.
+   */
+  async open(settings: Settings, notice: (text: string) => void): Promise<Microphone> {
+    const suppressor = suppressorFor(settings);
+    if (suppressor !== 'rnnoise') return this.plain(await this.device(settings, suppressor), suppressor);
+    // RNNoise starts while the device opens: each takes tens of milliseconds.
+    const starting = this.deps.startDenoiser().then(
+      (denoiser) => ({ denoiser }),
+      (error: unknown) => ({ error }),
+    );
+    let raw: MediaStream;
+    try {
+      raw = await this.device(settings, suppressor);
+    } catch (err) {
+      void starting.then((started) => 'denoiser' in started && started.denoiser.close());
+      throw err;
+    }
+    const started = await starting;
+    if ('error' in started) {
+      log.warn('RNNoise cannot run: using the browser noise suppression', started.error);
+      stopTracks(raw);
+      if (!this.told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
+      this.told = true;
+      // The browser's suppression is chosen when the device opens: open it again with it.
+      return this.plain(await this.device(settings, 'browser'), 'browser');
+    }
+    const denoised = started.denoiser.attach(raw);
+    return {
+      stream: denoised.stream,
+      suppressor,
+      meter: () => denoised.meter(),
+      stop: () => {
+        denoised.close();
+        stopTracks(raw);
+      },
+    };
+  }
+
+  private device(settings: Settings, suppressor: Suppressor): Promise<MediaStream> {
+    return this.deps.getUserMedia({ audio: microphoneConstraints(settings, suppressor), video: false });
+  }
+
+  private plain(stream: MediaStream, suppressor: Suppressor): Microphone {
+    return { stream, suppressor, meter: () => this.deps.levelMeter(stream), stop: () => stopTracks(stream) };
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Noise suppression as Bob hears it. Alice's fake microphone is a voice in a
+ * room with a steady noise (bench/denoise/noisy-speech.ts: espeak-ng and
+ * sox make it); she calls Bob with noise suppression Off, then Strong (set
+ * in Settings), and Bob's received level is read in 250 ms windows: the
+ * quietest are the noise floor, the loudest the voice (bench/denoise/
+ * measure.ts). Strong must bring the floor far down and leave the voice;
+ * mute, the meter and the at-rest rule must hold on the denoised track; and
+ * where RNNoise cannot run, the browser's suppression stands in, said once.
+ * The figures with CPU are `npm run bench:denoise`'s (BENCHMARKS.md).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseNoiseSuppression, floorAndVoice, receivedLevels } from '../../bench/denoise/measure.js';
+import { missingTools, writeNoisySpeechWav } from '../../bench/denoise/noisy-speech.js';
+import type { NoiseSuppression } from '../../src/shared/preferences.js';
+import { closeEnded, launchChromium, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
+
+const missing = missingTools();
+if (missing.length > 0) console.warn(`noise-suppression.e2e.test.ts skipped: ${missing.join(' and ')} not installed (apt-get install espeak-ng sox; CI installs them)`);
+
+/** Records every AudioContext the page makes, to read their states later (as at-rest.e2e.test.ts does). */
+function recordAudioContexts(): void {
+  const made: AudioContext[] = [];
+  (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts = made;
+  const Original = window.AudioContext;
+  window.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      made.push(this);
+    }
+  };
+}
+const runningContexts = (u: User) =>
+  u.page.evaluate(() => (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts.filter((c) => c.state === 'running').length);
+
+/** A browser where Web Audio has no AudioWorklet (as in an old or locked-down browser). */
+function withoutAudioWorklet(): void {
+  delete (window as unknown as { AudioWorkletNode?: unknown }).AudioWorkletNode;
+}
+
+const FALLBACK = 'Strong noise suppression cannot run here';
+const SECONDS = 20; // two loops of the file
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let world: World;
+let aliceBrowser: Browser;
+let alice: User;
+let bob: User;
+const heard: Partial<Record<NoiseSuppression, { floorDb: number; voiceDb: number }>> = {};
+
+describe.skipIf(missing.length > 0)('noise suppression', () => {
+  beforeAll(async () => {
+    world = await startWorld();
+    aliceBrowser = await launchChromium(writeNoisySpeechWav(world.dataDir).file);
+    for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
+    bob = await user(world, 'bob');
+    alice = await user({ url: world.url, browser: aliceBrowser }, 'alice', { init: recordAudioContexts });
+  }, 90_000);
+
+  afterAll(async () => {
+    await aliceBrowser.close();
+    await world.close();
+  });
+
+  /** Alice calls Bob with `level`, Bob's received level is read, and `during` runs in the call before the hang-up. */
+  async function callAndListen(level: NoiseSuppression, during: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+    try {
+      await chooseNoiseSuppression(alice.page, level);
+      await establishCall(alice, bob, 'Bob');
+      await sleep(3000); // the automatic gain finds its level
+      heard[level] = floorAndVoice(await receivedLevels(bob.page, SECONDS));
+      await during();
+      await alice.page.getByRole('button', { name: 'Hang up' }).click();
+      await waitState(bob.page, 'ended');
+      await closeEnded(alice, bob);
+    } catch (err) {
+      await screenshotAll(`noise-suppression-${level}`, alice, bob);
+      throw err;
+    }
+  }
+
+  it('Off: Bob hears the room as it is', async () => {
+    await callAndListen('off');
+    console.log(`Off: noise floor ${heard.off!.floorDb.toFixed(1)} dB, voice ${heard.off!.voiceDb.toFixed(1)} dB`);
+    // The file's noise is about 12 dB under the voice: Bob hears it, clearly above silence.
+    expect(heard.off!.floorDb).toBeGreaterThan(-45);
+  }, 120_000);
+
+  it('Strong: the noise floor Bob hears is at least 20 dB lower, the voice as loud; mute, the meter and at-rest hold', async () => {
+    await callAndListen('strong', async () => {
+      // Alice's own meter reads the denoised sound: it shows her speaking.
+      await expect.poll(() => alice.page.locator('.self[data-speaking="true"]').count(), { timeout: 15_000, interval: 100 }).toBe(1);
+      // Mute disables the denoised track Alice sends: Bob hears silence, then her voice again.
+      await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+      await sleep(1000); // what was sent before the click has played out
+      // Silence decodes at about -90 dB (the denoised floor is around -65).
+      expect(Math.max(...(await receivedLevels(bob.page, 2)))).toBeLessThan(-80);
+      await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
+      await expectAudioFlowing(bob.page);
+    });
+    const off = heard.off!;
+    const strong = heard.strong!;
+    console.log(`Strong: noise floor ${strong.floorDb.toFixed(1)} dB (${(off.floorDb - strong.floorDb).toFixed(1)} dB under Off), voice ${strong.voiceDb.toFixed(1)} dB`);
+    expect(await alice.page.getByText(FALLBACK).count()).toBe(0);
+    expect(strong.floorDb).toBeLessThan(off.floorDb - 20);
+    expect(strong.voiceDb).toBeGreaterThan(off.voiceDb - 6);
+    // Nothing of the denoiser runs once the call is over.
+    await expect.poll(() => runningContexts(alice), poll).toBe(0);
+  }, 120_000);
+
+  it("where RNNoise cannot run, Strong falls back to the browser's suppression: the call has audio and the user is told once", async () => {
+    const carol = await user({ url: world.url, browser: aliceBrowser }, 'carol', { init: withoutAudioWorklet });
+    try {
+      await chooseNoiseSuppression(carol.page, 'strong');
+      for (let call = 0; call < 2; call++) {
+        await establishCall(carol, bob, 'Bob');
+        await expect.poll(() => carol.page.getByText(FALLBACK).count(), poll).toBe(call === 0 ? 1 : 0);
+        // The microphone that is open was asked for with the browser's suppression.
+        const suppression = await carol.page.evaluate(() =>
+          (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').map((t) => t.getSettings().noiseSuppression),
+        );
+        expect(suppression).toEqual([true]);
+        if (call === 0) await carol.page.getByRole('button', { name: 'Dismiss message' }).click();
+        await carol.page.getByRole('button', { name: 'Hang up' }).click();
+        await waitState(bob.page, 'ended');
+        await closeEnded(carol, bob);
+      }
+    } catch (err) {
+      await screenshotAll('noise-suppression-fallback', carol, bob);
+      throw err;
+    } finally {
+      await carol.context.close();
+    }
+  }, 120_000);
+
+  it('Settings: the level with its explanation, and the microphone test saying which level is at work, read well in six looks', async () => {
+    const { page } = alice;
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const select = page.getByLabel('Noise suppression');
+    expect(await select.inputValue()).toBe('strong');
+    await expect.poll(() => select.evaluate((el) => el.getAttribute('aria-describedby') && document.getElementById(el.getAttribute('aria-describedby')!)?.textContent), poll).toMatch(/^Removes steady background noise/);
+    await page.getByRole('button', { name: 'Test microphone' }).click();
+    await page.getByText('The meter shows what others hear, with noise suppression Strong.').waitFor();
+    // A change is heard in the running test at once.
+    await select.selectOption({ label: 'Standard' });
+    await page.getByText('The meter shows what others hear, with noise suppression Standard.').waitFor();
+    await select.selectOption({ label: 'Strong' });
+    await page.getByText('The meter shows what others hear, with noise suppression Strong.').waitFor();
+    await checkScreen('settings', page);
+    // The screens above show the top of Settings: these show its microphone part, with the test running.
+    const testing = page.getByText(/^The meter shows what others hear/);
+    await eachLook(page, async (label) => {
+      // Crossing 640 px lays the window out anew, and the test stops with the screen it ran in.
+      if ((await testing.count()) === 0) await page.getByRole('button', { name: 'Test microphone' }).click();
+      await testing.waitFor();
+      await page.getByRole('button', { name: 'Stop microphone test' }).scrollIntoViewIfNeeded();
+      await shoot(page, `settings-microphone-${label}`);
+      await checkLayout(page);
+    });
+    await page.getByRole('button', { name: 'Stop microphone test' }).click();
+    await expect.poll(() => runningContexts(alice), poll).toBe(0);
+  }, 180_000);
+});
