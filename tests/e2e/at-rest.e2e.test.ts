@@ -6,23 +6,10 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeEnded, liveTracks, registerUser, startWorld, user, type User, type World } from './harness.js';
+import { recordAudioContexts, runningAudioContexts } from './media.js';
 import { establishCall, poll, waitState } from './steps.js';
 
-/** Records every AudioContext the page makes, to read their states later. */
-function recordAudioContexts(): void {
-  const made: AudioContext[] = [];
-  (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts = made;
-  const Original = window.AudioContext;
-  window.AudioContext = class extends Original {
-    constructor(options?: AudioContextOptions) {
-      super(options);
-      made.push(this);
-    }
-  };
-}
-
-const running = (u: User) =>
-  u.page.evaluate(() => (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts.filter((c) => c.state === 'running').length);
+const running = (u: User) => runningAudioContexts(u.page);
 
 let world: World;
 let alice: User;

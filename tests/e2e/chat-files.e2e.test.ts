@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { openChat } from './media.js';
 import { expectReceivesEveryone, joinRoom, leave } from './rooms.js';
 import { establishCall, poll, waitState } from './steps.js';
@@ -24,10 +24,7 @@ let carol: User;
 
 beforeAll(async () => {
   world = await startWorld();
-  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-  carol = await user(world, 'carol');
+  [alice, bob, carol] = (await team(world, 'alice', 'bob', 'carol')) as [User, User, User];
 }, 60_000);
 
 afterAll(async () => {

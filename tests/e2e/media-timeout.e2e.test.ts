@@ -6,7 +6,7 @@
  * coming, so mute never trips it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { callPanel, closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { establishCall, poll, waitState } from './steps.js';
 
 /** The app's media timeout (MEDIA_TIMEOUT_MS), and the quality timer that samples it (STATS_INTERVAL_MS). */
@@ -19,9 +19,7 @@ let bob: User;
 
 beforeAll(async () => {
   world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
+  [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
 }, 60_000);
 
 afterAll(async () => {

@@ -175,3 +175,21 @@ export async function unreadChat(page: Page): Promise<number> {
   const badge = page.locator('button.chat-toggle .unread');
   return (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
 }
+
+/** An init script (OpenOptions.init) that records every AudioContext the page makes, for `runningAudioContexts`. */
+export function recordAudioContexts(): void {
+  const made: AudioContext[] = [];
+  (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts = made;
+  const Original = window.AudioContext;
+  window.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      made.push(this);
+    }
+  };
+}
+
+/** How many of the page's recorded AudioContexts are running (rendering on the audio thread). */
+export function runningAudioContexts(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts.filter((c) => c.state === 'running').length);
+}

@@ -16,25 +16,13 @@ import { missingTools, writeNoisySpeechWav } from '../../bench/denoise/noisy-spe
 import type { NoiseSuppression } from '../../src/shared/preferences.js';
 import { closeEnded, launchChromium, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+import { recordAudioContexts, runningAudioContexts } from './media.js';
 import { checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
 
 const missing = missingTools();
 if (missing.length > 0) console.warn(`noise-suppression.e2e.test.ts skipped: ${missing.join(' and ')} not installed (apt-get install espeak-ng sox; CI installs them)`);
 
-/** Records every AudioContext the page makes, to read their states later (as at-rest.e2e.test.ts does). */
-function recordAudioContexts(): void {
-  const made: AudioContext[] = [];
-  (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts = made;
-  const Original = window.AudioContext;
-  window.AudioContext = class extends Original {
-    constructor(options?: AudioContextOptions) {
-      super(options);
-      made.push(this);
-    }
-  };
-}
-const runningContexts = (u: User) =>
-  u.page.evaluate(() => (window as unknown as { __audioContexts: AudioContext[] }).__audioContexts.filter((c) => c.state === 'running').length);
+const runningContexts = (u: User) => runningAudioContexts(u.page);
 
 /** A browser where Web Audio has no AudioWorklet (as in an old or locked-down browser). */
 function withoutAudioWorklet(): void {

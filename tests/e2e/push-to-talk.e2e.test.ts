@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_TIMEOUT_MS } from '../../src/renderer/src/call/media-timeout.js';
-import { closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { closeEnded, inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { openChat } from './media.js';
 import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen, eachLook, shoot } from './ui-checks.js';
@@ -23,9 +23,7 @@ const SCREEN_MS = 120_000;
 
 beforeAll(async () => {
   world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
+  [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
 }, 60_000);
 
 afterAll(async () => {
