@@ -52,6 +52,18 @@ describe.skipIf(!built)('the built app (out/)', () => {
     }
   });
 
+  it("serves the noise suppressor's worklets and WebAssembly, which the CSP lets the renderer compile", async () => {
+    const electron = await startApp({ built: true });
+    const files = await readdir(join(OUT, 'renderer/assets'));
+    const suppressor = files.filter((f) => /^(rnnoise(_simd)?-.*\.wasm|workletProcessor-.*\.js|denoise-ready\.worklet-.*\.js)$/.test(f));
+    expect(suppressor).toHaveLength(4);
+    for (const file of suppressor) {
+      const response = await electron.fake.request(`app://parley/assets/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    }
+  });
+
   it('ships a minified renderer that bundles zod/mini only (BENCHMARKS.md, App weight)', async () => {
     const dir = join(OUT, 'renderer/assets');
     const scripts = (await readdir(dir)).filter((file) => file.endsWith('.js'));
