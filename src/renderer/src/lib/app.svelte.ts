@@ -59,13 +59,15 @@ export class ParleyApp {
     });
     this.connection = new Connection({
       status: () => this.directory.chosenStatus,
+      accepted: () => {
+        void this.directory.load();
+        void this.history.load();
+      },
       ready: (ready) => {
         notices.resolved('connection');
         this.directory.myStatus = ready.status;
         this.history.missed = ready.missedCalls;
         this.resume.sessionReady(ready);
-        void this.directory.load();
-        void this.history.load();
       },
       lost: () => this.resume.signalingLost(),
       signedOut: () => {
