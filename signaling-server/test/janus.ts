@@ -29,9 +29,10 @@ async function rtpRange(): Promise<string> {
   return `${base}-${base + 199}`;
 }
 
-export async function startJanus(adminKey = `test-admin-${Date.now()}`): Promise<Janus> {
+/** A Janus on a free port, or on `port` (to start one again where a stopped one was). */
+export async function startJanus(adminKey = `test-admin-${Date.now()}`, port?: number): Promise<Janus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-janus-'));
-  const port = await getPort({ host: '127.0.0.1' });
+  port ??= await getPort({ host: '127.0.0.1' });
   for (const file of readdirSync(path.join(DEPLOY, 'janus'))) copyFileSync(path.join(DEPLOY, 'janus', file), path.join(dir, file));
   const edit = (file: string, from: RegExp, to: string) => {
     const text = readFileSync(path.join(dir, file), 'utf8');

@@ -60,7 +60,7 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
   };
   // Offers are answered one at a time, in order.
   let answering = Promise.resolve();
-  device.socket.on('sfu:offer', (p) => {
+  const onOffer = (p: { callId: string; description: { type: 'offer'; sdp: string }; streams: SfuStream[] }) => {
     if (p.callId !== callId) return;
     answering = answering.then(async () => {
       streams = p.streams;
@@ -69,7 +69,8 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
       expectOk(await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } }));
       peer.offers++;
     });
-  });
+  };
+  device.socket.on('sfu:offer', onOffer);
 
   // Publishing: one Opus track, packets every 20 ms.
   const pub = new RTCPeerConnection(peerConfig());
@@ -87,6 +88,7 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
     track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: seq * 960, marker: false }), payload));
   }, 20);
   peer.close = () => {
+    device.socket.off('sfu:offer', onOffer);
     clearInterval(timer);
     void pub.close();
     void sub.close();

@@ -21,7 +21,12 @@ let started: Janus | undefined;
 beforeAll(async () => {
   if (!noJanus) started = await startJanus();
 });
-afterAll(() => started?.stop());
+// Janus instances a test stops and starts again (stopped last, like the shared one).
+const restarted: Janus[] = [];
+afterAll(async () => {
+  for (const j of restarted) await j.stop();
+  await started?.stop();
+});
 function theJanus(): Janus {
   if (!started) throw new Error('Janus did not start');
   return started;
@@ -89,6 +94,29 @@ describe('meetings on the SFU (Janus)', () => {
     // And the call itself goes on: carol's answer path now refuses, as for any device not on the SFU.
     const refused = await carol.emit('sfu:answer', { callId, description: { type: 'answer', sdp: 'v=0' } });
     expect(refused).toMatchObject({ ok: false, code: 'not_in_call' });
+  });
+
+  it.skipIf(noJanus)('Janus stopping drops each device with sfu:closed; once it is back, publishing again brings the media back', { timeout: 90_000 }, async () => {
+    const janus = await startJanus();
+    const port = Number(new URL(janus.url).port);
+    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    const before: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
+    peers.push(...Object.values(before));
+    await eventually(() => expectEveryoneHearsEveryone(before));
+
+    const closed = [alice, bob].map((d) => d.next('sfu:closed', (p) => p.callId === callId, 15_000));
+    await janus.stop();
+    await Promise.all(closed);
+    for (const p of Object.values(before)) p.close();
+    // While it is away, publishing is refused as unavailable; the call itself goes on.
+    expect(await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' } })).toMatchObject({ ok: false, code: 'unavailable' });
+
+    restarted.push(await startJanus(janus.adminKey, port));
+    const after: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
+    peers.push(...Object.values(after));
+    await eventually(() => expectEveryoneHearsEveryone(after));
   });
 
   it.skipIf(noJanus)('only participants of the answered call may publish', async () => {
