@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool } from './coturn.js';
-import { expectOk, startTestServer, team, type Device } from './harness.js';
+import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
 import { startJanus, type Janus } from './janus.js';
 import { joinSfu, type SfuPeer } from './sfu-peer.js';
 
@@ -117,6 +117,17 @@ describe('meetings on the SFU (Janus)', () => {
     const after: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
     peers.push(...Object.values(after));
     await eventually(() => expectEveryoneHearsEveryone(after));
+  });
+
+  it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu.test.ts'))('two Parley nodes share one Janus: participants on each meet in the same room', { timeout: 90_000 }, async () => {
+    const janus = theJanus();
+    const [one, two] = await twoNodes({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, carol } = await team(one, 'alice', 'carol');
+    const bob = await connect(two, await register(two, 'bob'));
+    const callId = await openRoom([alice, bob, carol]);
+    const room: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId), carol: await joinSfu(carol, callId) };
+    peers.push(...Object.values(room));
+    await eventually(() => expectEveryoneHearsEveryone(room), 45_000);
   });
 
   it.skipIf(noJanus)('only participants of the answered call may publish', async () => {
