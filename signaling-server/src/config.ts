@@ -28,6 +28,8 @@ export interface Config {
   turnSecret: string | undefined;
   /** Lifetime of the TURN credentials issued for a call (renewed during it with call:ice). */
   turnTtlS: number;
+  /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. Not yet used by the app. */
+  sfu: { janusUrl: string; adminKey: string } | undefined;
   allowedOrigins: string[];
   trustProxy: string[];
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -109,6 +111,11 @@ const rawSchema = z.object({
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   turnTtlS: int(60, 7 * 24 * 3600),
+  janusUrl: z
+    .string()
+    .refine((u) => URL.canParse(u) && ['ws:', 'wss:'].includes(new URL(u).protocol), { message: 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8188' })
+    .optional(),
+  janusAdminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   allowedOrigins: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
@@ -160,6 +167,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
+  { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "ws:// URL of Janus's WebSocket API (loopback or a private network): meetings on the SFU (not yet used by the app)" },
+  { key: 'janusAdminKey', env: 'PARLEY_JANUS_ADMIN_KEY', flag: '--janus-admin-key', help: "the admin_key of Janus's VideoRoom plugin (janus.plugin.videoroom.jcfg), with which rooms are created" },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
   { key: 'trustProxy', env: 'PARLEY_TRUST_PROXY', flag: '--trust-proxy', default: '', help: 'reverse proxies whose X-Forwarded-For names the client (e.g. loopback, 10.0.0.0/8)' },
   { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
@@ -184,7 +193,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
-const SECRET_SETTINGS = new Set<keyof RawSettings>(['turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['janusAdminKey', 'turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
 
 /**
  * A secret's value from the file its `<ENV>_FILE` variable names (Docker and
@@ -300,6 +309,9 @@ export function loadConfig(
   if (r.turnUrls.length > 0 && !r.turnSecret) {
     throw new ConfigError('PARLEY_TURN_URLS (--turn-urls): TURN needs PARLEY_TURN_SECRET (--turn-secret) for credentials');
   }
+  if (Boolean(r.janusUrl) !== Boolean(r.janusAdminKey)) {
+    throw new ConfigError('PARLEY_JANUS_URL (--janus-url) and PARLEY_JANUS_ADMIN_KEY (--janus-admin-key) must be set together');
+  }
   const webRoot = r.webRoot === undefined ? undefined : path.resolve(r.webRoot);
   const webRootError = webRoot === undefined ? undefined : webRootProblem(webRoot);
   if (webRootError) throw new ConfigError(`PARLEY_WEB_ROOT (--web-root): ${webRootError}`);
@@ -318,6 +330,7 @@ export function loadConfig(
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
+    sfu: r.janusUrl && r.janusAdminKey ? { janusUrl: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
     allowedOrigins: r.allowedOrigins,
     trustProxy: r.trustProxy,
     tls:

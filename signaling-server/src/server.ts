@@ -32,6 +32,7 @@ import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
+import { SfuService } from './sfu/sfu-service.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
@@ -160,6 +161,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   let closing = false;
   const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
   refresher.run();
+  const sfu = new SfuService({
+    io,
+    calls,
+    log: log.child({ module: 'sfu' }),
+    janus: config.sfu && { url: config.sfu.janusUrl, adminKey: config.sfu.adminKey },
+  });
 
   const directory = attachRealtime({
     io,
@@ -171,6 +178,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     calls,
     limits,
     roomOwner: new RoomOwner(stores, rooms, users, history),
+    sfu,
     maxDevices: config.maxDevices,
     metrics,
     log: log.child({ module: 'realtime' }),
@@ -257,6 +265,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);
+      await sfu.close();
       // A client whose address vanished never completes the WebSocket close
       // (30 s and more): what is still open after a last flush period is dropped.
       await closedWithin([...connections], SHUTDOWN_FLUSH_MS);

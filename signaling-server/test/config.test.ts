@@ -60,6 +60,8 @@ describe('defaults', () => {
       // No public name: Host is checked only while listening on loopback (http/hosts.ts).
       publicUrl: undefined,
       metricsToken: undefined,
+      // Calls are a mesh only: no SFU unless Janus is named.
+      sfu: undefined,
     });
     expect(config.dataDir).toBe(path.resolve('parley-data'));
   });
@@ -348,6 +350,19 @@ describe('refused values', () => {
     for (const bad of ['parley.example.org', 'ftp://parley.example.org', 'https://']) {
       expectRefused(() => loadConfig({ PARLEY_PUBLIC_URL: bad }), 'PARLEY_PUBLIC_URL', '--public-url');
     }
+  });
+
+  it('takes Janus as a ws:// or wss:// URL together with its admin key (from a file too), and neither alone', () => {
+    const adminKey = 'a-janus-admin-key-of-some-length';
+    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu).toEqual({ janusUrl: 'ws://127.0.0.1:8188', adminKey });
+    const file = path.join(tempDir(), 'janus-key');
+    writeFileSync(file, `${adminKey}\n`);
+    expect(loadConfig({ PARLEY_JANUS_URL: 'wss://janus.internal', PARLEY_JANUS_ADMIN_KEY_FILE: file }).sfu?.adminKey).toBe(adminKey);
+    expect(configError(() => loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188' })).message).toContain('PARLEY_JANUS_ADMIN_KEY');
+    expect(configError(() => loadConfig({ PARLEY_JANUS_ADMIN_KEY: adminKey })).message).toContain('PARLEY_JANUS_URL');
+    expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'http://127.0.0.1:8088/janus', PARLEY_JANUS_ADMIN_KEY: adminKey }), 'PARLEY_JANUS_URL', '--janus-url');
+    const err = expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: 'sh0rt-key' }), 'PARLEY_JANUS_ADMIN_KEY', '--janus-admin-key');
+    expect(err.message).not.toContain('sh0rt-key');
   });
 
   it('takes redis:// and rediss:// URLs only', () => {

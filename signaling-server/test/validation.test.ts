@@ -67,6 +67,22 @@ const malformed: Record<ClientEvent, unknown[]> = {
   'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
+  'sfu:publish': [
+    { callId: 'c' },
+    { callId: 'c', description: { type: 'answer', sdp: 'v=0' } },
+    { callId: 'c', description: { type: 'offer', sdp: '' } },
+    { callId: 'c', description: { type: 'offer', sdp: 'x'.repeat(60_001) } },
+    { callId: 'c', description: { type: 'offer', sdp: 'v=0' }, room: 'parley-1' },
+  ],
+  'sfu:answer': [{ callId: 'c' }, { callId: 'c', description: { type: 'offer', sdp: 'v=0' } }, { callId: 'c', description: { type: 'answer' } }],
+  'sfu:candidate': [
+    { callId: 'c', candidate: null },
+    { callId: 'c', connection: 'both', candidate: null },
+    { callId: 'c', connection: 'publish' },
+    { callId: 'c', connection: 'subscribe', candidate: { candidate: 5 } },
+    { callId: 'c', connection: 'publish', candidate: null, handle: 1 },
+  ],
+  'sfu:leave': [{}, { callId: 7 }, { callId: 'c', secret: 'x' }],
 };
 
 describe('malformed input', () => {

@@ -27,6 +27,7 @@ import type { CallResumeReply, ClientPayload, EndReason, FailureCause, Media, Us
 import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import * as answering from './answering.js';
+import { participant } from './call-checks.js';
 import type { CallServiceDeps } from './call-deps.js';
 import type { CallTimer } from './call-timers.js';
 import * as relay from './relay.js';
@@ -96,6 +97,11 @@ export class CallService {
   /** call:mute (relay.ts). */
   mute(session: DeviceSession, callId: string, muted: boolean): Promise<void> {
     return relay.mute(this.deps, session, callId, muted);
+  }
+
+  /** The answered call this device takes part in, refused as call:signal is otherwise (the SFU's check, sfu/). */
+  participantOf(session: DeviceSession, callId: string): Promise<Call> {
+    return participant(this.deps, session, callId);
   }
 
   /** call:note (relay.ts). */

@@ -27,7 +27,9 @@ import {
   type Status,
 } from './primitives.js';
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
+import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
+export * from './sfu.js';
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
@@ -118,6 +120,7 @@ export const clientSchemas = {
     limit: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
   }),
   'history:seen': z.strictObject({}),
+  ...sfuClientSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof clientSchemas;
@@ -188,7 +191,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies {
+export interface ClientReplies extends SfuReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -243,7 +246,7 @@ export interface SessionReady {
   presence: PresenceEntry[];
 }
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends SfuServerToClientEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
   /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */

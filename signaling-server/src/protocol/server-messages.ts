@@ -29,6 +29,7 @@ import {
   STATUSES,
   usernameSchema as username,
 } from './primitives.js';
+import { sfuReplyFields, sfuServerSchemas } from './sfu.js';
 
 // ------------------------------------- primitives (primitives.ts, codes.ts)
 
@@ -131,6 +132,7 @@ export const serverSchemas = {
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
   'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
+  ...sfuServerSchemas,
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;
@@ -179,4 +181,8 @@ export const replySchemas = {
   'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),
+  'sfu:publish': ack(sfuReplyFields['sfu:publish']),
+  'sfu:answer': ack(sfuReplyFields['sfu:answer']),
+  'sfu:candidate': ack(sfuReplyFields['sfu:candidate']),
+  'sfu:leave': ack(sfuReplyFields['sfu:leave']),
 } as const;

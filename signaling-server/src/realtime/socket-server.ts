@@ -8,6 +8,7 @@ import type { UserRepository } from '../accounts/users.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { RoomOwner } from '../calls/room-owner.js';
+import type { SfuService } from '../sfu/sfu-service.js';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { IceConfig } from '../ice-servers.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/hosts.js';
@@ -81,6 +82,8 @@ export interface RealtimeDeps {
   limits: AccountLimits;
   /** Who may change a room's join code. */
   roomOwner: RoomOwner;
+  /** The `sfu:*` handlers (off without PARLEY_JANUS_URL). */
+  sfu: SfuService;
   /** Most devices one account may have connected at once. */
   maxDevices: number;
   /** True while this node is cut off from Redis past the node timeout: new connections are refused `unavailable`. */
@@ -161,6 +164,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:hangup': async ({ callId, reason, cause }, { session }) => {
       await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
+      await deps.sfu.left(session.device, callId);
       return {};
     },
     'call:resume': async ({ callId, fresh }, ctx) => {
@@ -204,6 +208,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await users.markMissedSeen(session.username, Date.now());
       return {};
     },
+    ...deps.sfu.handlers,
   };
 
   const authenticate = handshakeAuth(deps);
@@ -231,6 +236,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       dispatcher.forget(socket.id);
       watches.forget(socket.id);
       refresher.forget(socket.id);
+      // Its SFU handles end with the connection that owns them: back, it publishes again.
+      void deps.sfu.left(socket.data.device).catch((err: unknown) => log.warn({ err }, 'SFU leave failed'));
       if (deps.closing()) return;
       // Also when the session failed to start part-way: endSession is safe on partial state.
       void ready

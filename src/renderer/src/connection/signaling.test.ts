@@ -51,6 +51,15 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   'room:joined': { callId, user: { username: 'carol', displayName: 'Carol' }, polite: false },
   'room:left': { callId, username: 'carol', reason: 'hangup' },
   'room:ringing': { callId, user: { username: 'dave', displayName: 'Dave' }, by: 'bob' },
+  'sfu:offer': {
+    callId,
+    description: { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 192.0.2.2\r\ns=-\r\nt=0 0\r\n' },
+    streams: [
+      { mid: '0', username: 'bob', kind: 'audio' },
+      { mid: '1', username: 'bob', kind: 'video' },
+    ],
+  },
+  'sfu:closed': { callId },
 };
 const EVENTS = Object.keys(VALID) as ServerEvent[];
 
@@ -243,6 +252,10 @@ describe('Signaling validates what the server sends', () => {
       'call:note': [{ callId, chat: true }, { ok: true }],
       'history:list': [{ limit: 50 }, { ok: true, calls: [call] }],
       'history:seen': [{}, { ok: true }],
+      'sfu:publish': [{ callId, description: { type: 'offer', sdp: 'v=0\r\n' } }, { ok: true, description: { type: 'answer', sdp: 'v=0\r\n' } }],
+      'sfu:answer': [{ callId, description: { type: 'answer', sdp: 'v=0\r\n' } }, { ok: true }],
+      'sfu:candidate': [{ callId, connection: 'subscribe', candidate: null }, { ok: true }],
+      'sfu:leave': [{ callId }, { ok: true }],
     };
     const refusal = { ok: false, code: 'rate_limited', message: 'Slow down', retryAfterMs: 500 } as const;
     const malformedReplies = (valid: object): unknown[] => [

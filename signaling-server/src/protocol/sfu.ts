@@ -1,0 +1,80 @@
+/**
+ * The SFU extension of the protocol (PROTOCOL.md, "Meetings on the SFU"):
+ * a participant of an answered call publishes its media to the server's
+ * selective forwarding unit and receives everyone else's on one more peer
+ * connection, all negotiated through these `sfu:*` messages. Which SFU, its
+ * API, rooms and secrets stay on the server. Imported by index.ts (client
+ * schemas, types) and server-messages.ts (what clients check).
+ */
+import { z } from 'zod/mini';
+import { callIdSchema, iceCandidateSchema, usernameSchema } from './primitives.js';
+
+/**
+ * Larger than a call:signal description: one subscription carries an audio
+ * and a video section per publisher. Under the 64 KB message limit.
+ */
+export const MAX_SFU_SDP = 60_000;
+
+/** The two peer connections of a participant on the SFU: what it sends, and everything it receives. */
+export const SFU_CONNECTIONS = ['publish', 'subscribe'] as const;
+export type SfuConnection = (typeof SFU_CONNECTIONS)[number];
+
+const sdp = z.string().check(z.minLength(1), z.maxLength(MAX_SFU_SDP));
+export const sfuOfferSchema = z.strictObject({ type: z.literal('offer'), sdp });
+export const sfuAnswerSchema = z.strictObject({ type: z.literal('answer'), sdp });
+export type SfuDescription<T extends 'offer' | 'answer'> = { type: T; sdp: string };
+
+export const sfuClientSchemas = {
+  /** Publishes (first time) or renegotiates this device's media: an offer of its `publish` connection. */
+  'sfu:publish': z.strictObject({ callId: callIdSchema, description: sfuOfferSchema }),
+  /** The answer of the `subscribe` connection to the latest `sfu:offer`. */
+  'sfu:answer': z.strictObject({ callId: callIdSchema, description: sfuAnswerSchema }),
+  /** A local candidate of one of the two connections; `null`: no more. */
+  'sfu:candidate': z.strictObject({ callId: callIdSchema, connection: z.enum(SFU_CONNECTIONS), candidate: iceCandidateSchema }),
+  /** Stops publishing and receiving (the call itself goes on). */
+  'sfu:leave': z.strictObject({ callId: callIdSchema }),
+} as const;
+
+/** One received track of the `subscribe` connection: whose it is. */
+export interface SfuStream {
+  mid: string;
+  username: string;
+  kind: 'audio' | 'video';
+}
+
+export interface SfuReplies {
+  'sfu:publish': { description: SfuDescription<'answer'> };
+  'sfu:answer': object;
+  'sfu:candidate': object;
+  'sfu:leave': object;
+}
+
+export interface SfuServerToClientEvents {
+  /** A new description of the `subscribe` connection (someone started or stopped publishing): answer with `sfu:answer`. */
+  'sfu:offer': (p: { callId: string; description: SfuDescription<'offer'>; streams: SfuStream[] }) => void;
+  /** The SFU dropped this device (it went away or restarted): publish again to come back. */
+  'sfu:closed': (p: { callId: string }) => void;
+}
+
+// What clients check (tolerant of added keys, as server-messages.ts explains).
+const streamSchema = z.object({
+  mid: z.string().check(z.minLength(1), z.maxLength(64)),
+  username: usernameSchema,
+  kind: z.enum(['audio', 'video']),
+});
+export const sfuServerSchemas = {
+  'sfu:offer': z.object({
+    callId: callIdSchema,
+    description: z.object(sfuOfferSchema.shape),
+    // Two tracks per publisher, at most 64 publishers.
+    streams: z.array(streamSchema).check(z.maxLength(128)),
+  }),
+  'sfu:closed': z.object({ callId: callIdSchema }),
+} as const;
+
+export const sfuReplyFields = {
+  'sfu:publish': { description: z.object(sfuAnswerSchema.shape) },
+  'sfu:answer': {},
+  'sfu:candidate': {},
+  'sfu:leave': {},
+} as const;

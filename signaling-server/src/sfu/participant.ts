@@ -1,0 +1,153 @@
+/**
+ * One device on the SFU: a VideoRoom publisher handle for the media it
+ * sends, and one multistream subscriber handle for everyone else's, kept up
+ * to date as others start and stop publishing. JSEP goes between the device
+ * (`sfu:*` messages) and Janus through here; Janus's own messages never
+ * reach the device.
+ */
+import type { Jsep } from 'janode';
+import Janode from 'janode';
+import VideoRoomPlugin, { type Publisher, type VideoRoomHandle, type VideoRoomStream } from 'janode/plugins/videoroom';
+import type { Logger } from '../logger.js';
+import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescription, type SfuStream } from '../protocol/index.js';
+import { RequestError } from '../realtime/request-error.js';
+import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
+
+export interface ParticipantDeps {
+  gateway: JanusGateway;
+  log: Logger;
+  /** A new description of the device's `subscribe` connection. */
+  offer: (description: SfuDescription<'offer'>, streams: SfuStream[]) => void;
+  /** Janus dropped one of this device's handles: the device must publish again. */
+  dropped: () => void;
+}
+
+export class SfuParticipant {
+  private publisher: VideoRoomHandle | undefined;
+  private subscriber: VideoRoomHandle | undefined;
+  /** Feeds asked for on the subscriber handle (Janus drops those that leave by itself: autoupdate). */
+  private readonly subscribed = new Set<string>();
+  /** Subscriber requests in order: Janus takes one renegotiation of a handle at a time. */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly callId: string,
+    readonly username: string,
+    readonly room: SfuRoom,
+    private readonly deps: ParticipantDeps,
+  ) {}
+
+  /** Publishes the device's offer (first time: joins the room) and returns Janus's answer. */
+  async publish(offer: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
+    if (this.publisher) return answerOf((await this.publisher.configure({ jsep: { ...offer } })).jsep);
+    const handle = await this.deps.gateway.attach();
+    this.publisher = handle;
+    this.watchPublisher(handle);
+    const join = () => handle.joinConfigurePublisher({ room: this.room.id, display: this.username, jsep: { ...offer } });
+    await this.deps.gateway.ensureRoom(this.room);
+    // The room may have been destroyed by its last participant leaving on another node just now.
+    const joined = await join().catch(async (err: unknown) => {
+      if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
+      await this.deps.gateway.ensureRoom(this.room);
+      return join();
+    });
+    if (this.left()) throw new RequestError('not_in_call', 'Left the SFU while publishing');
+    this.subscribeTo(joined.publishers);
+    return answerOf(joined.jsep);
+  }
+
+  /** The device's answer to the latest `sfu:offer`. */
+  async answer(answer: SfuDescription<'answer'>): Promise<void> {
+    const handle = this.subscriber;
+    if (!handle) throw new RequestError('bad_request', 'sfu:answer: there is no offer to answer');
+    await handle.start({ jsep: { ...answer } });
+  }
+
+  async candidate(connection: SfuConnection, candidate: IceCandidate): Promise<void> {
+    const handle = connection === 'publish' ? this.publisher : this.subscriber;
+    if (!handle) throw new RequestError('bad_request', `sfu:candidate: the ${connection} connection has not been negotiated`);
+    await handle.trickle(candidate && { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null });
+  }
+
+  /** Leaves the room: both handles are detached (Janus tells the others, whose subscriptions drop this feed). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const handles = [this.publisher, this.subscriber].filter((h): h is VideoRoomHandle => h !== undefined);
+    this.publisher = this.subscriber = undefined;
+    await Promise.all(handles.map((h) => h.detach().catch(() => undefined)));
+  }
+
+  /** Read after an await: close() may have run meanwhile. */
+  private left(): boolean {
+    return this.closed;
+  }
+
+  private watchPublisher(handle: VideoRoomHandle): void {
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST, (e: { publishers: Publisher[] }) => this.subscribeTo(e.publishers));
+    const gone = (e: { feed: number | string }) => this.subscribed.delete(String(e.feed));
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone);
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone);
+    this.watchDrop(handle, 'publish');
+  }
+
+  private watchSubscriber(handle: VideoRoomHandle): void {
+    // A publisher left: Janus renegotiates by itself (autoupdate) and this is its new offer.
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (e: { jsep?: Jsep; streams?: VideoRoomStream[] }) => this.sendOffer(e.jsep, e.streams));
+    this.watchDrop(handle, 'subscribe');
+  }
+
+  private watchDrop(handle: VideoRoomHandle, connection: SfuConnection): void {
+    handle.once(Janode.EVENT.HANDLE_DETACHED, () => {
+      if (this.closed) return;
+      this.deps.log.warn({ callId: this.callId, username: this.username, connection }, 'SFU handle detached by Janus');
+      this.deps.dropped();
+    });
+  }
+
+  /** Adds new publishers to this device's subscription (makes it on the first). */
+  private subscribeTo(publishers: readonly Publisher[]): void {
+    const feeds = publishers.map((p) => p.feed).filter((f) => !this.subscribed.has(String(f)));
+    if (feeds.length === 0 || this.closed) return;
+    for (const f of feeds) this.subscribed.add(String(f));
+    const streams = feeds.map((feed) => ({ feed }));
+    this.queue = this.queue
+      .then(async () => {
+        if (this.closed) return;
+        if (this.subscriber) {
+          const updated = await this.subscriber.update({ subscribe: streams });
+          this.sendOffer(updated.jsep, updated.streams);
+          return;
+        }
+        const handle = await this.deps.gateway.attach();
+        if (this.left()) return void handle.detach().catch(() => undefined);
+        this.subscriber = handle;
+        this.watchSubscriber(handle);
+        const joined = await handle.joinSubscriber({ room: this.room.id, streams, autoupdate: true });
+        this.sendOffer(joined.jsep, joined.streams);
+      })
+      .catch((err: unknown) => {
+        // A publisher that left meanwhile is refused; the next change brings a fresh offer anyway.
+        for (const f of feeds) this.subscribed.delete(String(f));
+        this.deps.log.warn({ err, callId: this.callId, username: this.username }, 'SFU subscription update failed');
+      });
+  }
+
+  private sendOffer(jsep: Jsep | undefined, streams: readonly VideoRoomStream[] | undefined): void {
+    if (!jsep || jsep.type !== 'offer' || this.closed) return;
+    // Janus names its room in the session name: the device has no use for it.
+    this.deps.offer({ type: 'offer', sdp: jsep.sdp.replace(/^s=.*$/m, 's=-') }, (streams ?? []).flatMap(toStream));
+  }
+}
+
+function answerOf(jsep: Jsep | undefined): SfuDescription<'answer'> {
+  if (!jsep || jsep.type !== 'answer') throw new Error('Janus gave no answer to the offer');
+  return { type: 'answer', sdp: jsep.sdp };
+}
+
+/** A received track, named by its publisher's username (Parley sets it as the Janus display name). */
+function toStream(s: VideoRoomStream): SfuStream[] {
+  if ((s.type !== 'audio' && s.type !== 'video') || s.active === false || !usernameSchema.safeParse(s.feed_display).success) return [];
+  return [{ mid: s.mid, username: s.feed_display as string, kind: s.type }];
+}

@@ -1,0 +1,153 @@
+/**
+ * The SFU path of a call (PROTOCOL.md, "Meetings on the SFU"), off unless
+ * PARLEY_JANUS_URL is set: the `sfu:*` handlers, and the devices of this
+ * node that are on Janus. A device's handles live on the node its
+ * connection is on, so nothing here is shared between nodes: what two nodes
+ * must agree on (the room of a call, its secret) is derived from the call id
+ * (janus-gateway.ts), and each learns who publishes from Janus itself.
+ */
+import type { CallService } from '../calls/call-service.js';
+import type { Logger } from '../logger.js';
+import type { ClientPayload, ClientReplies, ServerToClientEvents } from '../protocol/index.js';
+import type { HandlerContext } from '../realtime/dispatch.js';
+import { RequestError } from '../realtime/request-error.js';
+import { deviceRoom, type ParleyServer } from '../realtime/types.js';
+import type { DeviceSession } from '../stores/types.js';
+import { JanusGateway } from './janus-gateway.js';
+import { SfuParticipant } from './participant.js';
+
+export type SfuEvent = 'sfu:publish' | 'sfu:answer' | 'sfu:candidate' | 'sfu:leave';
+export type SfuHandlers = {
+  [E in SfuEvent]: (payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>;
+};
+
+export interface SfuDeps {
+  io: ParleyServer;
+  calls: CallService;
+  log: Logger;
+  /** Janus's WebSocket API and VideoRoom admin key; undefined: no SFU here. */
+  janus: { url: string; adminKey: string } | undefined;
+}
+
+export class SfuService {
+  private readonly gateway: JanusGateway | undefined;
+  /** This node's devices on the SFU, by device id. */
+  private readonly devices = new Map<string, SfuParticipant>();
+  /** Leaves under way, which shutdown waits for before it closes the Janus session. */
+  private readonly leaving = new Set<Promise<void>>();
+
+  constructor(private readonly deps: SfuDeps) {
+    if (!deps.janus) return;
+    this.gateway = new JanusGateway(deps.janus.url, deps.janus.adminKey, deps.log);
+    // Every handle went with the session: each device is told, and publishes again to come back.
+    this.gateway.onLost(() => {
+      for (const device of [...this.devices.keys()]) this.drop(device);
+    });
+  }
+
+  readonly handlers: SfuHandlers = {
+    'sfu:publish': async ({ callId, description }, { session }) => {
+      const gateway = this.available();
+      await this.deps.calls.participantOf(session, callId);
+      let participant = this.devices.get(session.device);
+      if (participant && participant.callId !== callId) {
+        await this.leave(session.device);
+        participant = undefined;
+      }
+      if (!participant) {
+        participant = new SfuParticipant(callId, session.username, gateway.room(callId), {
+          gateway,
+          log: this.deps.log,
+          offer: (offer, streams) => this.emit(session.device, 'sfu:offer', { callId, description: offer, streams }),
+          dropped: () => this.drop(session.device),
+        });
+        this.devices.set(session.device, participant);
+      }
+      try {
+        return { description: await participant.publish(description) };
+      } catch (err) {
+        if (this.devices.get(session.device) === participant) await this.leave(session.device);
+        throw unreachable(err);
+      }
+    },
+    'sfu:answer': async ({ callId, description }, { session }) => {
+      await this.on(session, callId).answer(description).catch((err: unknown) => {
+        throw unreachable(err);
+      });
+      return {};
+    },
+    'sfu:candidate': async ({ callId, connection, candidate }, { session }) => {
+      await this.on(session, callId).candidate(connection, candidate).catch((err: unknown) => {
+        throw unreachable(err);
+      });
+      return {};
+    },
+    'sfu:leave': async ({ callId }, { session }) => {
+      if (this.devices.get(session.device)?.callId === callId) await this.leave(session.device);
+      return {};
+    },
+  };
+
+  /** The device left the call (`callId`) or lost its connection (any call): off the SFU too. */
+  async left(device: string, callId?: string): Promise<void> {
+    const participant = this.devices.get(device);
+    if (participant && (callId === undefined || participant.callId === callId)) await this.leave(device);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.devices.keys()].map((d) => this.leave(d)));
+    await Promise.all(this.leaving);
+    await this.gateway?.close();
+  }
+
+  private available(): JanusGateway {
+    if (!this.gateway) throw new RequestError('bad_request', 'This server has no SFU: calls are a mesh (PARLEY_JANUS_URL is not set)');
+    return this.gateway;
+  }
+
+  private on(session: DeviceSession, callId: string): SfuParticipant {
+    this.available();
+    const participant = this.devices.get(session.device);
+    if (participant?.callId !== callId) throw new RequestError('not_in_call', 'This device does not publish to the SFU in this call: sfu:publish first');
+    return participant;
+  }
+
+  private leave(device: string): Promise<void> {
+    const participant = this.devices.get(device);
+    if (!participant) return Promise.resolve();
+    this.devices.delete(device);
+    const done = this.takeDown(participant).finally(() => this.leaving.delete(done));
+    this.leaving.add(done);
+    return done;
+  }
+
+  private async takeDown(participant: SfuParticipant): Promise<void> {
+    await participant.close();
+    // The last one out takes the room down (another node's participant may still be in it: Janus knows).
+    const gateway = this.gateway;
+    if (!gateway) return;
+    try {
+      if (!(await gateway.occupied(participant.room))) await gateway.destroyRoom(participant.room);
+    } catch (err) {
+      this.deps.log.warn({ err, callId: participant.callId }, 'SFU room not cleaned up');
+    }
+  }
+
+  private drop(device: string): void {
+    const participant = this.devices.get(device);
+    if (!participant) return;
+    this.devices.delete(device);
+    void participant.close();
+    this.emit(device, 'sfu:closed', { callId: participant.callId });
+  }
+
+  private emit<E extends 'sfu:offer' | 'sfu:closed'>(device: string, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    (this.deps.io.to(deviceRoom(device)).emit as (e: E, p: typeof payload) => boolean)(event, payload);
+  }
+}
+
+/** A failure talking to Janus (not a refusal of ours) is `unavailable`: the client may try again. */
+function unreachable(err: unknown): unknown {
+  if (err instanceof RequestError) return err;
+  return new RequestError('unavailable', `The SFU could not take this: ${err instanceof Error ? err.message.slice(0, 200) : 'no answer'}`);
+}

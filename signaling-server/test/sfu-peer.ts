@@ -1,0 +1,97 @@
+/**
+ * A participant of a call on the SFU made of werift (pure-TypeScript
+ * WebRTC) peer connections, speaking only the Parley protocol: it publishes
+ * an Opus track whose every packet names its sender (a tone of its own,
+ * as far as the SFU can tell: it forwards packets, never decodes them), and
+ * answers each `sfu:offer` on its receiving connection, counting the packets
+ * that arrive on each track by the publisher the offer named for it.
+ */
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import type { SfuStream } from '../src/protocol/index.js';
+import { expectOk, type Device } from './harness.js';
+
+const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 });
+// Janus offers host candidates on every interface; ours are on this machine too.
+const peerConfig = () => ({ codecs: { audio: [opus()] }, iceAdditionalHostAddresses: ['127.0.0.1'] });
+
+/** The tag every packet a publisher sends starts with (after an Opus TOC byte). */
+const TAG = 'parley-tone:';
+
+export interface SfuPeer {
+  /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them. */
+  received: Map<string, { packets: number; taggedBy: Set<string> }>;
+  offers: number;
+  close(): void;
+}
+
+/** Waits until the connection has gathered its candidates: its description then holds them (no trickle needed). */
+async function gathered(pc: RTCPeerConnection): Promise<string> {
+  if (pc.iceGatheringState !== 'complete') {
+    await new Promise<void>((resolve) => {
+      const sub = pc.iceGatheringStateChange.subscribe((state) => {
+        if (state !== 'complete') return;
+        sub.unSubscribe();
+        resolve();
+      });
+    });
+  }
+  const sdp = pc.localDescription?.sdp;
+  if (!sdp) throw new Error('no local description');
+  return sdp;
+}
+
+export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> {
+  const username = device.ready.user.username;
+  const received: SfuPeer['received'] = new Map();
+  const peer: SfuPeer = { received, offers: 0, close: () => undefined };
+
+  // Receiving: one connection, renegotiated by every sfu:offer.
+  const sub = new RTCPeerConnection(peerConfig());
+  let streams: SfuStream[] = [];
+  sub.ontrack = ({ track, transceiver }) => {
+    track.onReceiveRtp.subscribe((rtp) => {
+      const from = streams.find((s) => s.mid === transceiver.mid)?.username ?? `mid ${transceiver.mid ?? '?'}`;
+      const entry = received.get(from) ?? { packets: 0, taggedBy: new Set<string>() };
+      entry.packets++;
+      const text = rtp.payload.subarray(1).toString('latin1');
+      if (text.startsWith(TAG)) entry.taggedBy.add(text.slice(TAG.length).split(':')[0] ?? '');
+      received.set(from, entry);
+    });
+  };
+  // Offers are answered one at a time, in order.
+  let answering = Promise.resolve();
+  const onOffer = (p: { callId: string; description: { type: 'offer'; sdp: string }; streams: SfuStream[] }) => {
+    if (p.callId !== callId) return;
+    answering = answering.then(async () => {
+      streams = p.streams;
+      await sub.setRemoteDescription(p.description);
+      await sub.setLocalDescription(await sub.createAnswer());
+      expectOk(await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } }));
+      peer.offers++;
+    });
+  };
+  device.socket.on('sfu:offer', onOffer);
+
+  // Publishing: one Opus track, packets every 20 ms.
+  const pub = new RTCPeerConnection(peerConfig());
+  const track = new MediaStreamTrack({ kind: 'audio' });
+  pub.addTransceiver(track, { direction: 'sendonly' });
+  await pub.setLocalDescription(await pub.createOffer());
+  const reply = expectOk(await device.emit('sfu:publish', { callId, description: { type: 'offer', sdp: await gathered(pub) } }));
+  await pub.setRemoteDescription(reply.description);
+  // The description held every candidate: say so on the publish connection (exercises sfu:candidate).
+  expectOk(await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null }));
+  let seq = 0;
+  const timer = setInterval(() => {
+    seq = (seq + 1) & 0xffff;
+    const payload = Buffer.concat([Buffer.from([0xf8]), Buffer.from(`${TAG}${username}:${seq}`, 'latin1')]);
+    track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: seq * 960, marker: false }), payload));
+  }, 20);
+  peer.close = () => {
+    device.socket.off('sfu:offer', onOffer);
+    clearInterval(timer);
+    void pub.close();
+    void sub.close();
+  };
+  return peer;
+}

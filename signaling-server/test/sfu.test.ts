@@ -1,0 +1,156 @@
+/**
+ * Meetings on the SFU: a real Janus (Debian package "janus", started with
+ * deploy/janus/'s config), the real server with PARLEY_JANUS_URL, and werift
+ * participants that speak only the Parley protocol (sfu:* messages). Each
+ * publishes its own tagged Opus packets and must receive every other
+ * participant's, on the track the server's offer named for them.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { missingTool } from './coturn.js';
+import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
+import { startJanus, type Janus } from './janus.js';
+import { joinSfu, type SfuPeer } from './sfu-peer.js';
+
+const noJanus = missingTool('janus', 'janus', 'sfu.test.ts');
+const peers: SfuPeer[] = [];
+afterEach(() => {
+  for (const p of peers.splice(0)) p.close();
+});
+// One Janus for the file (rooms are per call), stopped after the last server (the harness closes each after its test).
+let started: Janus | undefined;
+beforeAll(async () => {
+  if (!noJanus) started = await startJanus();
+});
+// Janus instances a test stops and starts again (stopped last, like the shared one).
+const restarted: Janus[] = [];
+afterAll(async () => {
+  for (const j of restarted) await j.stop();
+  await started?.stop();
+});
+function theJanus(): Janus {
+  if (!started) throw new Error('Janus did not start');
+  return started;
+}
+
+/** Polls until `check` passes (media takes a moment on a loaded machine), then returns; fails with its last error. */
+async function eventually(check: () => void, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Every participant receives every other's packets, each on the track named for its sender, and never its own. */
+function expectEveryoneHearsEveryone(peers: Record<string, SfuPeer>): void {
+  for (const [me, peer] of Object.entries(peers)) {
+    for (const other of Object.keys(peers).filter((n) => n !== me)) {
+      const got = peer.received.get(other);
+      expect(got?.packets ?? 0, `${me} receives ${other}`).toBeGreaterThan(25);
+      expect([...(got?.taggedBy ?? [])], `what ${me} receives as ${other}'s is ${other}'s`).toEqual([other]);
+    }
+    expect([...peer.received.keys()].sort(), `${me} receives only the others`).toEqual(Object.keys(peers).filter((n) => n !== me).sort());
+  }
+}
+
+async function openRoom(devices: Device[]): Promise<string> {
+  let callId = '';
+  for (const d of devices) callId = expectOk(await d.emit('room:join', { name: 'standup' })).callId;
+  return callId;
+}
+
+describe('meetings on the SFU (Janus)', () => {
+  it.skipIf(noJanus)('three participants publish through the server and each receives the two others; one leaving is dropped from the others', { timeout: 90_000 }, async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const callId = await openRoom([alice, bob, carol]);
+
+    const room: Record<string, SfuPeer> = {};
+    for (const [name, device] of Object.entries({ alice, bob, carol })) {
+      room[name] = await joinSfu(device, callId);
+      peers.push(room[name]);
+    }
+    await eventually(() => expectEveryoneHearsEveryone(room), 45_000);
+
+    // Nothing of Janus reaches a client: no room id, secret, admin key or Janus message.
+    for (const d of [alice, bob, carol]) {
+      const seen = JSON.stringify(d.received);
+      expect(seen).not.toContain(janus.adminKey);
+      expect(seen).not.toMatch(/parley-[0-9a-f]{32}|VideoRoom|"janus"|feed_id|secret/);
+    }
+
+    // Carol leaves the SFU: the server sends the others a new offer without her.
+    const answered = room.alice?.offers ?? 0;
+    const aliceOffer = alice.next('sfu:offer', (p) => p.callId === callId && !p.streams.some((s) => s.username === 'carol'), 15_000);
+    expectOk(await carol.emit('sfu:leave', { callId }));
+    expect((await aliceOffer).streams.map((s) => s.username)).toEqual(['bob']);
+    await eventually(() => expect(room.alice?.offers).toBeGreaterThan(answered), 15_000);
+    // And the call itself goes on: carol's answer path now refuses, as for any device not on the SFU.
+    const refused = await carol.emit('sfu:answer', { callId, description: { type: 'answer', sdp: 'v=0' } });
+    expect(refused).toMatchObject({ ok: false, code: 'not_in_call' });
+  });
+
+  it.skipIf(noJanus)('Janus stopping drops each device with sfu:closed; once it is back, publishing again brings the media back', { timeout: 90_000 }, async () => {
+    const janus = await startJanus();
+    const port = Number(new URL(janus.url).port);
+    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    const before: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
+    peers.push(...Object.values(before));
+    await eventually(() => expectEveryoneHearsEveryone(before));
+
+    const closed = [alice, bob].map((d) => d.next('sfu:closed', (p) => p.callId === callId, 15_000));
+    await janus.stop();
+    await Promise.all(closed);
+    for (const p of Object.values(before)) p.close();
+    // While it is away, publishing is refused as unavailable; the call itself goes on.
+    expect(await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' } })).toMatchObject({ ok: false, code: 'unavailable' });
+
+    restarted.push(await startJanus(janus.adminKey, port));
+    const after: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
+    peers.push(...Object.values(after));
+    await eventually(() => expectEveryoneHearsEveryone(after));
+  });
+
+  it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu.test.ts'))('two Parley nodes share one Janus: participants on each meet in the same room', { timeout: 90_000 }, async () => {
+    const janus = theJanus();
+    const [one, two] = await twoNodes({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, carol } = await team(one, 'alice', 'carol');
+    const bob = await connect(two, await register(two, 'bob'));
+    const callId = await openRoom([alice, bob, carol]);
+    const room: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId), carol: await joinSfu(carol, callId) };
+    peers.push(...Object.values(room));
+    await eventually(() => expectEveryoneHearsEveryone(room), 45_000);
+  });
+
+  it.skipIf(noJanus)('only participants of the answered call may publish', async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, bob, mallory } = await team(server, 'alice', 'bob', 'mallory');
+    const callId = await openRoom([alice, bob]);
+    const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+    expect(await mallory.emit('sfu:publish', { callId, description: offer })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await mallory.emit('sfu:publish', { callId: 'no-such-call', description: offer })).toMatchObject({ ok: false, code: 'not_found' });
+    // A participant's malformed SDP is Janus's to refuse: an error, never a crash, and the next publish works.
+    expect(await alice.emit('sfu:publish', { callId, description: offer })).toMatchObject({ ok: false, code: 'unavailable' });
+    peers.push(await joinSfu(alice, callId));
+  });
+});
+
+describe('without PARLEY_JANUS_URL', () => {
+  it('sfu:* is refused with a sentence saying the server has no SFU', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    const reply = await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(reply).toMatchObject({ ok: false, code: 'bad_request' });
+    expect((reply as { message: string }).message).toMatch(/no SFU.*PARLEY_JANUS_URL/);
+  });
+});
