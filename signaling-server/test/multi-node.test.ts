@@ -24,7 +24,7 @@ async function healthz(server: { url: string }): Promise<{ status: number; body:
 }
 
 describe('two nodes sharing state through Redis', () => {
-  it('a user on node 1 calls a user on node 2: presence, ringing, accept, relay, mute, hang-up and history as on one node', async () => {
+  it('a user on node 1 calls a user on node 2: presence, ringing, accept, relay, mute, hold, hang-up and history as on one node', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob') };
     const alice = await connect(one, logins.alice, {}, ['bob']);
@@ -48,6 +48,10 @@ describe('two nodes sharing state through Redis', () => {
     await expectRelay(bob, alice, callId);
     expectOk(await bob.emit('call:mute', { callId, muted: true }));
     expect(await alice.next('call:muted')).toEqual({ callId, username: 'bob', muted: true });
+    expectOk(await alice.emit('call:hold', { callId, held: true }));
+    expect(await bob.next('call:held')).toEqual({ callId, username: 'alice', held: true });
+    expectOk(await alice.emit('call:hold', { callId, held: false }));
+    expect(await bob.next('call:held', (p) => !p.held)).toEqual({ callId, username: 'alice', held: false });
 
     expectOk(await alice.emit('call:hangup', { callId }));
     expect(await bob.next('call:ended')).toEqual({ callId, reason: 'hangup' });

@@ -98,6 +98,11 @@ export class CallService {
     return relay.mute(this.deps, session, callId, muted);
   }
 
+  /** call:hold (relay.ts). */
+  hold(session: DeviceSession, callId: string, held: boolean): Promise<void> {
+    return relay.hold(this.deps, session, callId, held);
+  }
+
   /** call:note (relay.ts). */
   noteChat(session: DeviceSession, callId: string): Promise<void> {
     return relay.noteChat(this.deps, session, callId);

@@ -111,6 +111,8 @@ export const clientSchemas = {
       }),
     ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
+  'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
   /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
   'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
@@ -206,6 +208,7 @@ export interface ClientReplies {
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
+  'call:hold': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
@@ -279,6 +282,8 @@ export interface ServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
+  /** The other side put the call on hold (`held: true`) or took it off hold. */
+  'call:held': (p: { callId: string; username: string; held: boolean }) => void;
   /**
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).

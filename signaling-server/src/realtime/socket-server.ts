@@ -190,6 +190,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.mute(session, callId, muted);
       return {};
     },
+    'call:hold': async ({ callId, held }, { session }) => {
+      await calls.hold(session, callId, held);
+      return {};
+    },
     'call:note': async ({ callId }, { session }) => {
       await calls.noteChat(session, callId);
       return {};
