@@ -21,6 +21,9 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:muted', ({ callId, username, muted }) => {
     if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
+  link.on('call:held', ({ callId, held }) => {
+    if (calls.isLive(callId)) calls.hold.peer(held);
+  });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;

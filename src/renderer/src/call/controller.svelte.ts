@@ -16,6 +16,7 @@ import { failureSeen, failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
 import { Hangups } from './hangups.js';
+import { CallHold } from './call-hold.svelte.js';
 
 const log = logger('call');
 
@@ -36,6 +37,8 @@ export class CallController {
   /** The call's media: microphone, peers, camera, screen, chat. */
   readonly line: CallLine;
   readonly hangups: Hangups;
+  /** Hold, in an answered call of two (call-hold.svelte.ts). */
+  readonly hold: CallHold;
   private timers: Partial<Record<'ended' | 'connect', ReturnType<typeof setTimeout>>> = {};
   /** Counts calls begun here; an await that finds another number has outlived its call. */
   private seq = 0;
@@ -49,6 +52,8 @@ export class CallController {
       mediaState: (username, state) => this.onMediaState(username, state),
     });
     this.hangups = new Hangups(deps.link);
+    const { link, notices } = deps;
+    this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
   }
 
   // The line's parts, as the views and the other call modules reach them.
@@ -365,6 +370,7 @@ export class CallController {
     this.room = null;
     clearTimeout(this.timers.connect);
     this.muted = false;
+    this.hold.reset();
     if (message) this.deps.notices.show(message, 'call');
     this.deps.notices.announce(this.endedText());
     this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);

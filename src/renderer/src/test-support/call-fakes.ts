@@ -76,6 +76,10 @@ export class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  onHold = false;
+  setOnHold(onHold: boolean): void {
+    this.onHold = onHold;
+  }
   iceServers: RTCIceServer[][] = [];
   setIceServers(servers: RTCIceServer[]): void {
     this.iceServers.push(servers);
