@@ -32,6 +32,7 @@ export interface ShortcutHints {
   answer?: string;
   decline?: string;
   mute?: string;
+  hold?: string;
   show?: string;
 }
 
@@ -128,8 +129,15 @@ function missedText(count: number): string {
   return count === 1 ? ', 1 missed call' : `, ${count} missed calls`;
 }
 
+/** Who holds a call on hold, in words; '' when it is not on hold. */
+function holdWords(call: Extract<DesktopCall, { kind: 'in-call' }>): string {
+  if (call.hold?.mine === true) return ' (on hold)';
+  return call.hold?.theirs === true ? ' (they put you on hold)' : '';
+}
+
 /** How the microphone is in a call: muted, push-to-talk (held or not), or open (''). */
 function microphoneWords(call: Extract<DesktopCall, { kind: 'in-call' }>, platform: NodeJS.Platform): string {
+  if (holdWords(call) !== '') return holdWords(call);
   if (call.muted) return ' (muted)';
   if (call.pushToTalk === undefined) return '';
   return call.pushToTalk.talking ? ' (talking)' : ` (hold ${keyName(call.pushToTalk.key, platform === 'darwin')} to talk)`;
@@ -170,7 +178,11 @@ function hintLine(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Pl
     case 'ringing-in':
       return [...hint(hints.answer, 'answers'), ...hint(hints.decline, 'declines')].join(' · ');
     case 'in-call':
-      return [...hint(hints.mute, state.call.muted ? 'unmutes' : 'mutes'), ...hint(hints.decline, 'hangs up')].join(' · ');
+      return [
+        ...hint(hints.mute, state.call.muted ? 'unmutes' : 'mutes'),
+        ...(state.call.hold === undefined ? [] : hint(hints.hold, state.call.hold.mine ? 'resumes' : 'holds')),
+        ...hint(hints.decline, 'hangs up'),
+      ].join(' · ');
     case 'ringing-out':
       return hint(hints.decline, 'hangs up').join('');
     case 'none':
@@ -256,12 +268,15 @@ function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.P
       ];
     case 'in-call':
       return [
-        { type: 'normal', label: menuText(`In call with ${call.peer.displayName}`), enabled: false },
+        { type: 'normal', label: menuText(`${call.hold?.mine === true || call.hold?.theirs === true ? 'On hold' : 'In call'} with ${call.peer.displayName}`), enabled: false },
         // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
         ...(call.pushToTalk === undefined
           ? []
           : [{ type: 'normal', label: `Push to talk: hold ${keyName(call.pushToTalk.key, platform === 'darwin')}`, enabled: false } as const]),
         { type: 'normal', label: call.muted ? 'Unmute' : 'Mute', enabled: true, action: command({ type: 'toggle-mute' }), ...withKey(hints.mute) },
+        ...(call.hold === undefined
+          ? []
+          : [{ type: 'normal', label: call.hold.mine ? 'Resume call' : 'Hold call', enabled: true, action: command({ type: 'toggle-hold' }), ...withKey(hints.hold) } as const]),
         { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
         { type: 'separator' },
       ];

@@ -39,6 +39,11 @@ const callSchema = z.discriminatedUnion('kind', [
      * microphone is open).
      */
     pushToTalk: z.optional(z.strictObject({ key: pushToTalkKeySchema, talking: z.boolean() })),
+    /**
+     * Present while the call can be held (answered, a call of two): whether
+     * this side holds it, and whether the other side does.
+     */
+    hold: z.optional(z.strictObject({ mine: z.boolean(), theirs: z.boolean() })),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
@@ -101,6 +106,8 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
+  /** Holds the call of two, or takes it off hold. */
+  z.strictObject({ type: z.literal('toggle-hold') }),
   /** The push-to-talk key went down or up while another app had focus (main's global input hook). */
   z.strictObject({ type: z.literal('push-to-talk'), down: z.boolean() }),
   z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),

@@ -54,6 +54,7 @@ export class DesktopBridge {
       call: calls.phase,
       muted: calls.muted,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
+      hold: calls.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -116,6 +117,11 @@ export class DesktopBridge {
         calls.toggleMute();
         // Heard, since the user may be looking at another app.
         tones.cue(!calls.muted);
+        break;
+      case 'toggle-hold':
+        void calls.hold.toggle();
+        // Heard, as for mute: the user may be looking at another app (the toggle takes effect at once).
+        tones.cue(!calls.hold.mine);
         break;
       case 'push-to-talk':
         this.parts.pushToTalk.setElsewhere(command.down);
