@@ -67,7 +67,7 @@ describe('two nodes sharing state through Redis', () => {
     await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'offline');
   });
 
-  it('a caller already in a call on one node is refused on the other, and a busy callee is busy from everywhere', async () => {
+  it('a caller already in a call on one node is refused on the other; a callee in a call gets call waiting from everywhere', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
     const alice = await connect(one, logins.alice);
@@ -76,7 +76,16 @@ describe('two nodes sharing state through Redis', () => {
     const carol = await connect(two, logins.carol);
     await establishCall(alice, bob);
     expect(await alice2.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
-    expect(await carol.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    // Bob (on node 2, in a call with alice on node 1) is rung by carol: call waiting.
+    const { callId } = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming', (p) => p.callId === callId);
+    // Answering it needs him out of the call he is in.
+    expect(await bob.emit('call:accept', { callId })).toMatchObject({ ok: false, code: 'not_found' });
+    const first = (await alice.next('call:accepted')).callId;
+    expectOk(await bob.emit('call:hangup', { callId: first }));
+    expect(await alice.next('call:ended')).toEqual({ callId: first, reason: 'hangup' });
+    expect(expectOk(await bob.emit('call:accept', { callId }))).toMatchObject({ callId, polite: true });
+    expect(await carol.next('call:accepted')).toEqual({ callId, polite: false });
   });
 
   it('two devices answering at the same moment on different nodes: exactly one wins, every time', async () => {
@@ -327,7 +336,8 @@ describe('Redis going away and coming back', () => {
       const next = await establishCall(bob, alice);
       await expectRelay(alice, bob, next);
       const carol = await connect(one, logins.carol, {}, []);
-      expect(await carol.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+      // Still in it, as far as both nodes know: alice cannot place another.
+      expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
     } finally {
       await own.close();
     }

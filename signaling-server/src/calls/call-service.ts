@@ -59,8 +59,8 @@ export class CallService {
   }
 
   /** call:decline (answering.ts). */
-  decline(session: DeviceSession, callId: string): Promise<void> {
-    return answering.decline(this.deps, session, callId);
+  decline(session: DeviceSession, callId: string, busy = false): Promise<void> {
+    return answering.decline(this.deps, session, callId, busy);
   }
 
   /** call:add, Add person (ringing.ts). */

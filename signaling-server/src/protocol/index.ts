@@ -80,7 +80,8 @@ export const clientSchemas = {
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
-  'call:decline': z.strictObject({ callId: callIdSchema }),
+  /** `busy`: declined because this user is in another call (their "busy when in a call" setting): the caller hears busy. */
+  'call:decline': z.strictObject({ callId: callIdSchema, busy: z.optional(z.literal(true)) }),
   /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
   'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
   /** `failed`: this side gave up because the media path did not come back; `cause`: what it saw. */

@@ -149,8 +149,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
           return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
         }),
       ),
-    'call:decline': async ({ callId }, { session }) => {
-      await calls.decline(session, callId);
+    'call:decline': async ({ callId, busy }, { session }) => {
+      await calls.decline(session, callId, busy === true);
       return {};
     },
     'call:cancel': async ({ callId, to }, { session }) => {
