@@ -134,7 +134,10 @@ export function setup() {
     settings: () => DEFAULT_SETTINGS,
     joinedRoom: (room) => rooms.push(room),
     enteredRoom: (callId, room, ownership) => entered.push({ callId, room, ownership }),
-    ended: (missed) => ended.push(missed),
+    ended: (missed) => {
+      ended.push(missed);
+      queueMicrotask(() => calls.waiting.callEnded());
+    },
     ringing: (from) => rung.push(from),
   };
   const calls = new CallController(deps);
