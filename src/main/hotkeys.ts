@@ -54,7 +54,7 @@ export function neededIn(action: ShortcutAction, state: DesktopState): boolean {
     case 'show':
       return true;
     case 'answer':
-      return kind === 'ringing-in';
+      return kind === 'ringing-in' || (state.call.kind === 'in-call' && state.call.waiting !== undefined);
     case 'decline':
       return kind === 'ringing-in' || kind === 'ringing-out' || kind === 'in-call';
     case 'mute':
@@ -91,9 +91,13 @@ export function installHotkeys(deps: HotkeysDeps): Hotkeys {
         return;
       case 'answer':
         if (call.kind === 'ringing-in') deps.hub.command({ type: 'answer', callId: call.callId });
+        // A call waiting: answering it ends the call going on.
+        else if (call.kind === 'in-call' && call.waiting) deps.hub.command({ type: 'answer', callId: call.waiting.callId });
         return;
       case 'decline':
         if (call.kind === 'ringing-in') deps.hub.command({ type: 'decline', callId: call.callId });
+        // A call waiting is declined, not the call going on.
+        else if (call.kind === 'in-call' && call.waiting) deps.hub.command({ type: 'decline', callId: call.waiting.callId });
         else if (call.kind === 'in-call' || call.kind === 'ringing-out') deps.hub.command({ type: 'hangup' });
         return;
       case 'mute':

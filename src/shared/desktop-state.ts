@@ -44,6 +44,8 @@ const callSchema = z.discriminatedUnion('kind', [
      * this side holds it, and whether the other side does.
      */
     hold: z.optional(z.strictObject({ mine: z.boolean(), theirs: z.boolean() })),
+    /** A second call ringing meanwhile (call waiting): its Answer ends this call first, its Decline declines it. */
+    waiting: z.optional(z.strictObject({ callId, peer: peerSchema })),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
@@ -100,7 +102,8 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
    * `callId` is set when the command comes from something shown for one
    * particular call (the popup, a notification, a shortcut pressed while it
    * rang): main drops it if that call no longer rings, and the renderer should
-   * ignore it if the id is not its ringing call.
+   * ignore it if the id is not its ringing call. In a call, a call waiting
+   * is the ringing one: Answer ends the call going on and answers it.
    */
   z.strictObject({ type: z.literal('answer'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),

@@ -10,7 +10,7 @@ import type { DesktopState } from '../../src/shared/desktop-state.js';
 import type { FakeBrowserWindow } from './fake-electron.js';
 import { startApp } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
-import { calling, inCall, inCallHold, ringing, signedIn } from './states.js';
+import { calling, inCall, inCallHold, inCallWaiting, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -62,6 +62,9 @@ describe('global shortcuts', () => {
     expect(held()).toEqual([DECLINE, HOLD, MUTE, SHOW].sort());
     publish(inCallHold(true));
     expect(held()).toEqual([DECLINE, HOLD, MUTE, SHOW].sort());
+    // A call waiting: answer is held too.
+    publish(inCallWaiting());
+    expect(held()).toEqual([ANSWER, DECLINE, HOLD, MUTE, SHOW].sort());
 
     publish(signedIn);
     expect(held()).toEqual([SHOW]);
@@ -88,6 +91,14 @@ describe('global shortcuts', () => {
     electron.globalShortcut.press(HOLD);
     publish(inCallHold(true, false, 'c5'));
     electron.globalShortcut.press(HOLD);
+    // A call waiting: answer and decline are for it, not for the call going on.
+    publish(inCallWaiting(undefined, 'w7'));
+    electron.globalShortcut.press(DECLINE);
+    electron.globalShortcut.press(ANSWER);
+    // Answering shows the window, as for any call.
+    expect(window.visible).toBe(true);
+    window.hide();
+    publish(inCallHold(true, false, 'c5'));
     electron.globalShortcut.press(DECLINE);
     expect(window.visible).toBe(false);
 
@@ -105,6 +116,8 @@ describe('global shortcuts', () => {
       { type: 'toggle-mute' },
       { type: 'toggle-hold' },
       { type: 'toggle-hold' },
+      { type: 'decline', callId: 'w7' },
+      { type: 'answer', callId: 'w7' },
       { type: 'hangup' },
       { type: 'hangup' },
       { type: 'show' },

@@ -11,7 +11,7 @@ import {
   trayTooltip,
 } from '../../src/main/tray-model.js';
 import type { TrayMenuItem } from '../../src/main/tray-model.js';
-import { bob, calling, inCall, inCallHold, inCallPushToTalk, ringing, signedIn } from './states.js';
+import { bob, calling, inCall, inCallHold, inCallPushToTalk, inCallWaiting, ringing, signedIn } from './states.js';
 
 const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
   ...signedIn,
@@ -40,6 +40,7 @@ describe('tray icon and tooltip for each state', () => {
     ['a call that can be held, not on hold', inCallHold(false), 'in-call', 'Parley — in call with Bob'],
     ['on hold by this side', inCallHold(true), 'in-call', 'Parley — in call with Bob (on hold)'],
     ['on hold by the other side', inCallHold(false, true), 'in-call', 'Parley — in call with Bob (they put you on hold)'],
+    ['a call waiting while in a call', inCallWaiting(), 'ringing', 'Parley — in call with Bob; Cyd Charisse is calling'],
     ['in a call while the server is unreachable', { ...inCall(), connection: 'offline' }, 'in-call', 'Parley — in call with Bob'],
     ['one missed call', missed(signedIn, 1), 'available-missed', 'Parley — available, 1 missed call'],
     ['2 missed calls', missed(signedIn, 2), 'available-missed', 'Parley — available, 2 missed calls'],
@@ -196,6 +197,16 @@ describe('tray menu', () => {
     expect(outline(trayMenu(inCallHold(false, true))).slice(0, 5)).toEqual(['!On hold with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
     const item = trayMenu(inCallHold(false), { hold: 'CommandOrControl+Alt+O' }).find((i) => i.type === 'normal' && i.label === 'Hold call');
     expect(item).toMatchObject({ action: { kind: 'command', command: { type: 'toggle-hold' } }, accelerator: 'CommandOrControl+Alt+O' });
+  });
+
+  it('a call waiting: who calls, End and answer and Decline on top with the answer and decline keys; Hang up without the decline key', () => {
+    const hints = { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H' };
+    const menu = trayMenu(inCallWaiting(), hints);
+    expect(outline(menu).slice(0, 9)).toEqual(['!Cyd Charisse is calling', 'End and answer [CommandOrControl+Alt+A]', 'Decline [CommandOrControl+Alt+H]', '---', '!In call with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
+    expect(menu[1]).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c2' } }, accelerator: hints.answer });
+    expect(menu[2]).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c2' } }, accelerator: hints.decline });
+    expect(menu[7]).not.toHaveProperty('accelerator');
+    expect(trayTooltip(inCallWaiting(), 'linux', hints)).toBe('Parley — in call with Bob; Cyd Charisse is calling\nCtrl+Alt+A ends this call and answers · Ctrl+Alt+H declines');
   });
 
   it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {

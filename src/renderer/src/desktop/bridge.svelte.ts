@@ -55,6 +55,7 @@ export class DesktopBridge {
       muted: calls.muted,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
       hold: calls.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
+      waiting: calls.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from },
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -93,6 +94,7 @@ export class DesktopBridge {
     // A command meant for one ringing call does nothing to another.
     const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
     const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
+    const waiting = calls.waiting.call?.callId ?? null;
     switch (command.type) {
       case 'dial':
         void calls.dial(command.username);
@@ -102,10 +104,12 @@ export class DesktopBridge {
         void groups.joinRoom(command.name, rooms.codeOf(command.name));
         break;
       case 'answer':
-        if (forThisCall(command.callId)) void calls.answer();
+        if (waiting !== null && command.callId === waiting) void calls.waiting.endAndAnswer();
+        else if (forThisCall(command.callId)) void calls.answer();
         break;
       case 'decline':
-        if (forThisCall(command.callId)) calls.decline();
+        if (waiting !== null && command.callId === waiting) calls.waiting.decline();
+        else if (forThisCall(command.callId)) calls.decline();
         break;
       case 'reconnect':
         connection.retryNow();

@@ -81,6 +81,11 @@ describe('desktop snapshot', () => {
     expect(desktopStateSchema.safeParse(s).success).toBe(true);
     expect(desktopState({ ...base, call: active, hold: null }).call).not.toHaveProperty('hold');
     expect(desktopState({ ...base, hold: { mine: true, theirs: false } }).call).toEqual({ kind: 'none' });
+    // A call waiting rides on the call going on.
+    const carol = { username: 'carol', displayName: 'Carol' };
+    const w = desktopState({ ...base, call: active, waiting: { callId: 'c2', peer: carol } });
+    expect(w.call).toMatchObject({ kind: 'in-call', callId: 'c1', waiting: { callId: 'c2', peer: carol } });
+    expect(desktopStateSchema.safeParse(w).success).toBe(true);
   });
 
   it('shows offline while disconnected from the server, and caps the recent calls', () => {
