@@ -94,14 +94,46 @@ describe('call routing', () => {
     expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'offline' });
   });
 
-  it('refuses a call to a user who is in a call with `busy`', async () => {
+  it('call waiting: a user in an answered call is rung; they decline, say busy, or leave their call to answer', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const first = await establishCall(carol, bob);
+    // Declined: alice hears declined; the call bob is in goes on.
+    const declined = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio })).callId;
+    expect(await bob.next('call:incoming', (p) => p.callId === declined)).toMatchObject({ from: { username: 'alice' } });
+    await alice.next('call:ringing', (p) => p.callId === declined);
+    expectOk(await bob.emit('call:decline', { callId: declined }));
+    expect(await alice.next('call:ended', (p) => p.callId === declined)).toEqual({ callId: declined, reason: 'declined' });
+    // Busy (bob's "busy when in a call"): alice hears busy, and history says so.
+    const busy = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === busy);
+    expectOk(await bob.emit('call:decline', { callId: busy, busy: true }));
+    expect(await alice.next('call:ended', (p) => p.callId === busy)).toEqual({ callId: busy, reason: 'busy' });
+    expect(expectOk(await alice.emit('history:list', {})).calls[0]).toMatchObject({ callId: busy, outcome: 'busy' });
+    // While it rings, bob is still in his call (carol and everyone see him busy), and ringing counts: dave gets busy.
+    const waiting = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === waiting);
+    expect(await dave.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    expect(expectOk(await dave.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
+    // Answering it while still in his call is refused; out of it, it works.
+    expect(await bob.emit('call:accept', { callId: waiting })).toMatchObject({ ok: false, code: 'not_found' });
+    expectOk(await bob.emit('call:signal', { callId: first, candidate: null }));
+    expectOk(await bob.emit('call:hangup', { callId: first }));
+    expect(await carol.next('call:ended', (p) => p.callId === first)).toEqual({ callId: first, reason: 'hangup' });
+    expect(expectOk(await bob.emit('call:accept', { callId: waiting }))).toMatchObject({ callId: waiting, polite: true });
+    expect(await alice.next('call:accepted', (p) => p.callId === waiting)).toEqual({ callId: waiting, polite: false });
+    // And he is in that one now: carol's call rings him as waiting again, not as busy.
+    const again = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === again);
+  });
+
+  it('a user whose call still rings (not answered) is busy: the line is engaged', async () => {
     const server = await startTestServer();
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
-    await establishCall(carol, bob);
+    const { callId } = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming', (p) => p.callId === callId);
     expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'busy' });
-    // Ringing counts too: the line is engaged.
-    const { dave } = await team(server, 'dave');
-    expect(await dave.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'busy' });
   });
 
   it('refuses a caller who is already in a call with `in_call`', async () => {

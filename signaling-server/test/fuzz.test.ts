@@ -190,6 +190,8 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
       return { ...signalPayload(rng, callId), ...(chance(rng, 0.3) && { to: pick(rng, [...FUZZ_USERS, 'alice', 'bob']) }) };
     case 'call:mute':
       return { callId, muted: chance(rng, 0.5) };
+    case 'call:hold':
+      return { callId, held: chance(rng, 0.5) };
     case 'call:note':
       return { callId, chat: true };
     case 'history:list':
@@ -514,6 +516,7 @@ async function callSetup(alice: Device, bob: Device, calls: CallIds): Promise<vo
     expect(device.events('call:incoming').filter((p) => p.from.username !== 'alice')).toEqual([]);
     expect(device.events('call:signal').filter((p) => p.from !== peer)).toEqual([]);
     expect(device.events('call:muted')).toEqual([]);
+    expect(device.events('call:held')).toEqual([]);
   }
   expect(alice.events('call:ended')).toEqual([]);
 }

@@ -24,7 +24,7 @@ async function healthz(server: { url: string }): Promise<{ status: number; body:
 }
 
 describe('two nodes sharing state through Redis', () => {
-  it('a user on node 1 calls a user on node 2: presence, ringing, accept, relay, mute, hang-up and history as on one node', async () => {
+  it('a user on node 1 calls a user on node 2: presence, ringing, accept, relay, mute, hold, hang-up and history as on one node', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob') };
     const alice = await connect(one, logins.alice, {}, ['bob']);
@@ -48,6 +48,10 @@ describe('two nodes sharing state through Redis', () => {
     await expectRelay(bob, alice, callId);
     expectOk(await bob.emit('call:mute', { callId, muted: true }));
     expect(await alice.next('call:muted')).toEqual({ callId, username: 'bob', muted: true });
+    expectOk(await alice.emit('call:hold', { callId, held: true }));
+    expect(await bob.next('call:held')).toEqual({ callId, username: 'alice', held: true });
+    expectOk(await alice.emit('call:hold', { callId, held: false }));
+    expect(await bob.next('call:held', (p) => !p.held)).toEqual({ callId, username: 'alice', held: false });
 
     expectOk(await alice.emit('call:hangup', { callId }));
     expect(await bob.next('call:ended')).toEqual({ callId, reason: 'hangup' });
@@ -63,7 +67,7 @@ describe('two nodes sharing state through Redis', () => {
     await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'offline');
   });
 
-  it('a caller already in a call on one node is refused on the other, and a busy callee is busy from everywhere', async () => {
+  it('a caller already in a call on one node is refused on the other; a callee in a call gets call waiting from everywhere', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
     const alice = await connect(one, logins.alice);
@@ -72,7 +76,16 @@ describe('two nodes sharing state through Redis', () => {
     const carol = await connect(two, logins.carol);
     await establishCall(alice, bob);
     expect(await alice2.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
-    expect(await carol.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    // Bob (on node 2, in a call with alice on node 1) is rung by carol: call waiting.
+    const { callId } = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio }));
+    await bob.next('call:incoming', (p) => p.callId === callId);
+    // Answering it needs him out of the call he is in.
+    expect(await bob.emit('call:accept', { callId })).toMatchObject({ ok: false, code: 'not_found' });
+    const first = (await alice.next('call:accepted')).callId;
+    expectOk(await bob.emit('call:hangup', { callId: first }));
+    expect(await alice.next('call:ended')).toEqual({ callId: first, reason: 'hangup' });
+    expect(expectOk(await bob.emit('call:accept', { callId }))).toMatchObject({ callId, polite: true });
+    expect(await carol.next('call:accepted')).toEqual({ callId, polite: false });
   });
 
   it('two devices answering at the same moment on different nodes: exactly one wins, every time', async () => {
@@ -322,8 +335,9 @@ describe('Redis going away and coming back', () => {
       expect(await alice.next('call:ended')).toEqual({ callId, reason: 'hangup' });
       const next = await establishCall(bob, alice);
       await expectRelay(alice, bob, next);
-      const carol = await connect(one, logins.carol, {}, []);
-      expect(await carol.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+      await connect(one, logins.carol, {}, []);
+      // Still in it, as far as both nodes know: alice cannot place another.
+      expect(await alice.emit('call:invite', { to: 'carol', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
     } finally {
       await own.close();
     }

@@ -45,6 +45,33 @@ describe('relay of signalling and mute', () => {
     expect(alice.events('call:muted')).toEqual([]);
   });
 
+  it('delivers call:hold to the peer as call:held, and refuses it outside a call of two', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:hold', { callId, held: true }));
+    expect(await bob.next('call:held')).toEqual({ callId, username: 'alice', held: true });
+    expectOk(await bob.emit('call:hold', { callId, held: true }));
+    expect(await alice.next('call:held')).toEqual({ callId, username: 'bob', held: true });
+    expectOk(await alice.emit('call:hold', { callId, held: false }));
+    expect(await bob.next('call:held', (p) => !p.held)).toEqual({ callId, username: 'alice', held: false });
+    // Not a participant, an unknown call, a malformed payload.
+    expect(await carol.emit('call:hold', { callId, held: true })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await alice.emit('call:hold', { callId: 'no-such-call', held: true })).toMatchObject({ ok: false, code: 'not_found' });
+    expect(await alice.emitRaw('call:hold', { callId, held: 'yes' })).toMatchObject({ ok: false, code: 'bad_request' });
+    // Someone added: a call of more than two has no "other side" to hold.
+    expectOk(await alice.emit('call:add', { callId, to: 'carol' }));
+    await carol.next('call:incoming', (p) => p.callId === callId);
+    expect(await alice.emit('call:hold', { callId, held: true })).toMatchObject({ ok: false, code: 'bad_request' });
+    expectOk(await carol.emit('call:accept', { callId }));
+    expect(await bob.emit('call:hold', { callId, held: true })).toMatchObject({ ok: false, code: 'bad_request' });
+    await settle(alice, bob, carol, dave);
+    expect(carol.events('call:held')).toEqual([]);
+    expect(dave.events('call:held')).toEqual([]);
+    expect(alice.events('call:held')).toHaveLength(1);
+    expect(bob.events('call:held')).toHaveLength(2);
+  });
+
   it("a third user cannot inject signalling or mute into someone else's call", async () => {
     const server = await startTestServer();
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');

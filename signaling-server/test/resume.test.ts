@@ -203,9 +203,9 @@ describe('after a server restart', () => {
     await expectRelay(alice, bob, callId);
     await expectRelay(bob, alice, callId);
     expect(expectOk(await alice.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
-    // Still one call each: a new invite is refused as busy.
-    const carol = await connect(second, await register(second, 'carol'));
-    expect(await carol.emit('call:invite', { to: 'alice', media: { audio: true, video: false } })).toMatchObject({ ok: false, code: 'busy' });
+    // Still one call each: alice cannot place another.
+    await connect(second, await register(second, 'carol'));
+    expect(await alice.emit('call:invite', { to: 'carol', media: { audio: true, video: false } })).toMatchObject({ ok: false, code: 'in_call' });
 
     expectOk(await alice.emit('call:hangup', { callId }));
     expect(await bob.next('call:ended')).toEqual({ callId, reason: 'hangup' });

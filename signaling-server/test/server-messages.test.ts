@@ -57,6 +57,8 @@ describe('server message schemas', () => {
     await ask(alice, 'call:ice', { callId });
     await ask(bob, 'call:mute', { callId, muted: true });
     await alice.next('call:muted');
+    await ask(alice, 'call:hold', { callId, held: true });
+    await bob.next('call:held');
     await ask(bob, 'call:note', { callId, chat: true });
     await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
     replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request

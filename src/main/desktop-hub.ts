@@ -77,7 +77,10 @@ export function createDesktopHub(deps: DesktopHubDeps): DesktopHub {
 
   function stale(command: DesktopCommand): boolean {
     if ((command.type !== 'answer' && command.type !== 'decline') || command.callId === undefined) return false;
-    return current.call.kind !== 'ringing-in' || current.call.callId !== command.callId;
+    const { call } = current;
+    // The ringing call, or the call waiting while in a call.
+    const ringing = call.kind === 'ringing-in' ? call.callId : call.kind === 'in-call' ? call.waiting?.callId : undefined;
+    return ringing !== command.callId;
   }
 
   return {

@@ -1,8 +1,9 @@
 /**
- * Global shortcuts: answer, decline / hang up, toggle mute, show the window.
- * Parley holds a key only while it can act on it, so it does not take keys
- * from other apps when idle: answer and decline while a call rings, hang up
- * while calling out or in a call, mute in a call; "show" always. The keys
+ * Global shortcuts: answer, decline / hang up, toggle mute, hold / resume,
+ * show the window. Parley holds a key only while it can act on it, so it
+ * does not take keys from other apps when idle: answer and decline while a
+ * call rings, hang up while calling out or in a call, mute in a call, hold
+ * in a call that can be held (answered, of two); "show" always. The keys
  * come from the settings (null = off).
  *
  * `globalShortcut.register` returns false when another application holds the
@@ -53,11 +54,13 @@ export function neededIn(action: ShortcutAction, state: DesktopState): boolean {
     case 'show':
       return true;
     case 'answer':
-      return kind === 'ringing-in';
+      return kind === 'ringing-in' || (state.call.kind === 'in-call' && state.call.waiting !== undefined);
     case 'decline':
       return kind === 'ringing-in' || kind === 'ringing-out' || kind === 'in-call';
     case 'mute':
       return kind === 'in-call';
+    case 'hold':
+      return state.call.kind === 'in-call' && state.call.hold !== undefined;
   }
 }
 
@@ -88,13 +91,20 @@ export function installHotkeys(deps: HotkeysDeps): Hotkeys {
         return;
       case 'answer':
         if (call.kind === 'ringing-in') deps.hub.command({ type: 'answer', callId: call.callId });
+        // A call waiting: answering it ends the call going on.
+        else if (call.kind === 'in-call' && call.waiting) deps.hub.command({ type: 'answer', callId: call.waiting.callId });
         return;
       case 'decline':
         if (call.kind === 'ringing-in') deps.hub.command({ type: 'decline', callId: call.callId });
+        // A call waiting is declined, not the call going on.
+        else if (call.kind === 'in-call' && call.waiting) deps.hub.command({ type: 'decline', callId: call.waiting.callId });
         else if (call.kind === 'in-call' || call.kind === 'ringing-out') deps.hub.command({ type: 'hangup' });
         return;
       case 'mute':
         if (call.kind === 'in-call') deps.hub.command({ type: 'toggle-mute' });
+        return;
+      case 'hold':
+        if (call.kind === 'in-call' && call.hold !== undefined) deps.hub.command({ type: 'toggle-hold' });
         return;
     }
   }

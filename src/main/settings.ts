@@ -51,6 +51,7 @@ const fileSchema = z
         answer: shortcutSetting(defaults.shortcuts.answer),
         decline: shortcutSetting(defaults.shortcuts.decline),
         mute: shortcutSetting(defaults.shortcuts.mute),
+        hold: shortcutSetting(defaults.shortcuts.hold),
         show: shortcutSetting(defaults.shortcuts.show),
       })
       .default(defaults.shortcuts),

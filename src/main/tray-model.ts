@@ -32,6 +32,7 @@ export interface ShortcutHints {
   answer?: string;
   decline?: string;
   mute?: string;
+  hold?: string;
   show?: string;
 }
 
@@ -80,6 +81,7 @@ export function trayIconState(state: DesktopState): TrayIconState {
     case 'ringing-in':
       return 'ringing';
     case 'in-call':
+      if (call.waiting) return 'ringing';
       if (call.muted) return 'in-call-muted';
       return call.pushToTalk?.talking === true ? 'in-call-talking' : 'in-call';
     case 'ringing-out':
@@ -128,8 +130,15 @@ function missedText(count: number): string {
   return count === 1 ? ', 1 missed call' : `, ${count} missed calls`;
 }
 
+/** Who holds a call on hold, in words; '' when it is not on hold. */
+function holdWords(call: Extract<DesktopCall, { kind: 'in-call' }>): string {
+  if (call.hold?.mine === true) return ' (on hold)';
+  return call.hold?.theirs === true ? ' (they put you on hold)' : '';
+}
+
 /** How the microphone is in a call: muted, push-to-talk (held or not), or open (''). */
 function microphoneWords(call: Extract<DesktopCall, { kind: 'in-call' }>, platform: NodeJS.Platform): string {
+  if (holdWords(call) !== '') return holdWords(call);
   if (call.muted) return ' (muted)';
   if (call.pushToTalk === undefined) return '';
   return call.pushToTalk.talking ? ' (talking)' : ` (hold ${keyName(call.pushToTalk.key, platform === 'darwin')} to talk)`;
@@ -143,7 +152,7 @@ function stateWords(state: DesktopState, name: (text: string) => string, platfor
     case 'ringing-out':
       return `calling ${name(call.peer.displayName)}`;
     case 'in-call':
-      return `in call with ${name(call.peer.displayName)}${microphoneWords(call, platform)}`;
+      return `in call with ${name(call.peer.displayName)}${microphoneWords(call, platform)}${call.waiting ? `; ${name(call.waiting.peer.displayName)} is calling` : ''}`;
     case 'none':
       break;
     default:
@@ -170,7 +179,12 @@ function hintLine(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Pl
     case 'ringing-in':
       return [...hint(hints.answer, 'answers'), ...hint(hints.decline, 'declines')].join(' · ');
     case 'in-call':
-      return [...hint(hints.mute, state.call.muted ? 'unmutes' : 'mutes'), ...hint(hints.decline, 'hangs up')].join(' · ');
+      if (state.call.waiting) return [...hint(hints.answer, 'ends this call and answers'), ...hint(hints.decline, 'declines')].join(' · ');
+      return [
+        ...hint(hints.mute, state.call.muted ? 'unmutes' : 'mutes'),
+        ...(state.call.hold === undefined ? [] : hint(hints.hold, state.call.hold.mine ? 'resumes' : 'holds')),
+        ...hint(hints.decline, 'hangs up'),
+      ].join(' · ');
     case 'ringing-out':
       return hint(hints.decline, 'hangs up').join('');
     case 'none':
@@ -243,6 +257,19 @@ function roomsSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
   return { type: 'normal', label: 'Join room', enabled: state.connection !== 'signed-out', submenu };
 }
 
+/** A call waiting while in a call: who calls, End and answer, Decline (the answer and decline shortcuts do the same). */
+function waitingItems(call: Extract<DesktopCall, { kind: 'in-call' }>, hints: ShortcutHints): TrayMenuItem[] {
+  if (!call.waiting) return [];
+  const { callId, peer } = call.waiting;
+  const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
+  return [
+    { type: 'normal', label: menuText(`${peer.displayName} is calling`), enabled: false },
+    { type: 'normal', label: 'End and answer', enabled: true, action: command({ type: 'answer', callId }), ...withKey(hints.answer) },
+    { type: 'normal', label: 'Decline', enabled: true, action: command({ type: 'decline', callId }), ...withKey(hints.decline) },
+    { type: 'separator' },
+  ];
+}
+
 function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Platform): TrayMenuItem[] {
   const { call } = state;
   const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
@@ -256,13 +283,18 @@ function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.P
       ];
     case 'in-call':
       return [
-        { type: 'normal', label: menuText(`In call with ${call.peer.displayName}`), enabled: false },
+        ...waitingItems(call, hints),
+        { type: 'normal', label: menuText(`${call.hold?.mine === true || call.hold?.theirs === true ? 'On hold' : 'In call'} with ${call.peer.displayName}`), enabled: false },
         // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
         ...(call.pushToTalk === undefined
           ? []
           : [{ type: 'normal', label: `Push to talk: hold ${keyName(call.pushToTalk.key, platform === 'darwin')}`, enabled: false } as const]),
         { type: 'normal', label: call.muted ? 'Unmute' : 'Mute', enabled: true, action: command({ type: 'toggle-mute' }), ...withKey(hints.mute) },
-        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
+        ...(call.hold === undefined
+          ? []
+          : [{ type: 'normal', label: call.hold.mine ? 'Resume call' : 'Hold call', enabled: true, action: command({ type: 'toggle-hold' }), ...withKey(hints.hold) } as const]),
+        // With a call waiting, the decline shortcut declines that one (waitingItems), not this call.
+        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...(call.waiting ? {} : withKey(hints.decline)) },
         { type: 'separator' },
       ];
     case 'ringing-out':

@@ -39,6 +39,13 @@ const callSchema = z.discriminatedUnion('kind', [
      * microphone is open).
      */
     pushToTalk: z.optional(z.strictObject({ key: pushToTalkKeySchema, talking: z.boolean() })),
+    /**
+     * Present while the call can be held (answered, a call of two): whether
+     * this side holds it, and whether the other side does.
+     */
+    hold: z.optional(z.strictObject({ mine: z.boolean(), theirs: z.boolean() })),
+    /** A second call ringing meanwhile (call waiting): its Answer ends this call first, its Decline declines it. */
+    waiting: z.optional(z.strictObject({ callId, peer: peerSchema })),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
@@ -95,12 +102,15 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
    * `callId` is set when the command comes from something shown for one
    * particular call (the popup, a notification, a shortcut pressed while it
    * rang): main drops it if that call no longer rings, and the renderer should
-   * ignore it if the id is not its ringing call.
+   * ignore it if the id is not its ringing call. In a call, a call waiting
+   * is the ringing one: Answer ends the call going on and answers it.
    */
   z.strictObject({ type: z.literal('answer'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
+  /** Holds the call of two, or takes it off hold. */
+  z.strictObject({ type: z.literal('toggle-hold') }),
   /** The push-to-talk key went down or up while another app had focus (main's global input hook). */
   z.strictObject({ type: z.literal('push-to-talk'), down: z.boolean() }),
   z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),

@@ -20,7 +20,7 @@ export const storedSessionSchema = z.strictObject({
 export type StoredSession = z.infer<typeof storedSessionSchema>;
 
 /** What each global shortcut does: answer, decline (or hang up, in a call), toggle mute, show the window. */
-export const SHORTCUT_ACTIONS = ['answer', 'decline', 'mute', 'show'] as const;
+export const SHORTCUT_ACTIONS = ['answer', 'decline', 'mute', 'hold', 'show'] as const;
 export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number];
 
 /** Per action, its accelerator ("CommandOrControl+Alt+A"), or null when the user turned it off. */
@@ -30,6 +30,7 @@ export const DEFAULT_SHORTCUTS: ShortcutMap = {
   answer: 'CommandOrControl+Alt+A',
   decline: 'CommandOrControl+Alt+H',
   mute: 'CommandOrControl+Alt+M',
+  hold: 'CommandOrControl+Alt+O',
   show: 'CommandOrControl+Alt+P',
 };
 
@@ -103,7 +104,7 @@ const shortcutSetting = z.nullable(acceleratorSchema);
 /** The desktop settings the user edits (stored by main in <userData>/settings.json). */
 export const desktopSettingsSchema = z.strictObject({
   /** Per action: the accelerator, or null for off. */
-  shortcuts: z.strictObject({ answer: shortcutSetting, decline: shortcutSetting, mute: shortcutSetting, show: shortcutSetting }),
+  shortcuts: z.strictObject({ answer: shortcutSetting, decline: shortcutSetting, mute: shortcutSetting, hold: shortcutSetting, show: shortcutSetting }),
   /** The small always-on-top popup, the system notification, or both. */
   incomingAlert: z.enum(INCOMING_ALERTS),
   /** Start Parley when the user logs in to the computer. */
@@ -130,6 +131,7 @@ export const settingsPatchSchema = z.strictObject({
       answer: z.optional(shortcutSetting),
       decline: z.optional(shortcutSetting),
       mute: z.optional(shortcutSetting),
+      hold: z.optional(shortcutSetting),
       show: z.optional(shortcutSetting),
     }),
   ),

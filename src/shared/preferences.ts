@@ -44,6 +44,8 @@ const audioFields = {
   pushToTalk: z.boolean(),
   /** The key held to talk, as KeyboardEvent.code (push-to-talk.ts); null until one is chosen. */
   pushToTalkKey: z.nullable(pushToTalkKeySchema),
+  /** A call that comes while in a call is declined as busy at once, instead of waiting (call-waiting.svelte.ts). */
+  busyInCall: z.boolean(),
 };
 
 /** The audio settings, every key and nothing else (what `preferences:set` takes). */
@@ -62,6 +64,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   ringtoneVolume: 0.6,
   pushToTalk: false,
   pushToTalkKey: null,
+  busyInCall: false,
 };
 
 /**

@@ -44,7 +44,7 @@ function fakeDesktop(): void {
   };
   w.__preferencePatches = [];
   let settings = {
-    shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', show: 'CommandOrControl+Alt+P' },
+    shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', hold: 'CommandOrControl+Alt+O', show: 'CommandOrControl+Alt+P' },
     incomingAlert: 'both',
     startAtLogin: false,
     startMinimized: false,
@@ -189,6 +189,17 @@ describe('desktop bridge', () => {
     await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', muted: true });
     await expect.poll(() => ada.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).count(), poll).toBe(1);
     await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-in-call.png') });
+    // Hold from the tray or its shortcut: published for the tray, told to bob; then bob holds, and ada's tray knows.
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ hold: { mine: false, theirs: false } });
+    await command(ada, { type: 'toggle-hold' });
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ hold: { mine: true, theirs: false } });
+    await expect.poll(() => bob.page.locator('.on-hold').textContent(), poll).toBe('On hold: Ada put you on hold');
+    await command(ada, { type: 'toggle-hold' });
+    await expect.poll(() => bob.page.locator('.on-hold').count(), poll).toBe(0);
+    await bob.page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ hold: { mine: false, theirs: true } });
+    await bob.page.getByRole('button', { name: 'Hold', exact: true, pressed: true }).click();
+    await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ hold: { mine: false, theirs: false } });
     await command(ada, { type: 'hangup' });
     await expect.poll(() => bob.page.locator('.ended-reason').textContent(), poll).toBe('Ada hung up');
     await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');

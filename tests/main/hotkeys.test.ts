@@ -10,13 +10,14 @@ import type { DesktopState } from '../../src/shared/desktop-state.js';
 import type { FakeBrowserWindow } from './fake-electron.js';
 import { startApp } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
-import { calling, inCall, ringing, signedIn } from './states.js';
+import { calling, inCall, inCallHold, inCallWaiting, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
 const ANSWER = 'CommandOrControl+Alt+A';
 const DECLINE = 'CommandOrControl+Alt+H';
 const MUTE = 'CommandOrControl+Alt+M';
+const HOLD = 'CommandOrControl+Alt+O';
 const SHOW = 'CommandOrControl+Alt+P';
 
 describe('global shortcuts', () => {
@@ -56,6 +57,15 @@ describe('global shortcuts', () => {
     publish(inCall(true));
     expect(held()).toEqual([DECLINE, MUTE, SHOW].sort());
 
+    // Hold only in a call that can be held (answered, of two), on hold or not.
+    publish(inCallHold(false));
+    expect(held()).toEqual([DECLINE, HOLD, MUTE, SHOW].sort());
+    publish(inCallHold(true));
+    expect(held()).toEqual([DECLINE, HOLD, MUTE, SHOW].sort());
+    // A call waiting: answer is held too.
+    publish(inCallWaiting());
+    expect(held()).toEqual([ANSWER, DECLINE, HOLD, MUTE, SHOW].sort());
+
     publish(signedIn);
     expect(held()).toEqual([SHOW]);
 
@@ -77,6 +87,18 @@ describe('global shortcuts', () => {
 
     publish(inCall(false, 'c5'));
     electron.globalShortcut.press(MUTE);
+    publish(inCallHold(false, false, 'c5'));
+    electron.globalShortcut.press(HOLD);
+    publish(inCallHold(true, false, 'c5'));
+    electron.globalShortcut.press(HOLD);
+    // A call waiting: answer and decline are for it, not for the call going on.
+    publish(inCallWaiting(undefined, 'w7'));
+    electron.globalShortcut.press(DECLINE);
+    electron.globalShortcut.press(ANSWER);
+    // Answering shows the window, as for any call.
+    expect(window.visible).toBe(true);
+    window.hide();
+    publish(inCallHold(true, false, 'c5'));
     electron.globalShortcut.press(DECLINE);
     expect(window.visible).toBe(false);
 
@@ -92,6 +114,10 @@ describe('global shortcuts', () => {
       { type: 'decline', callId: 'c5' },
       { type: 'answer', callId: 'c5' },
       { type: 'toggle-mute' },
+      { type: 'toggle-hold' },
+      { type: 'toggle-hold' },
+      { type: 'decline', callId: 'w7' },
+      { type: 'answer', callId: 'w7' },
       { type: 'hangup' },
       { type: 'hangup' },
       { type: 'show' },
@@ -106,6 +132,7 @@ describe('global shortcuts', () => {
       { action: 'answer', accelerator: ANSWER, registered: null, error: 'in use by another application' },
       { action: 'decline', accelerator: DECLINE, registered: null },
       { action: 'mute', accelerator: MUTE, registered: null },
+      { action: 'hold', accelerator: HOLD, registered: null },
       { action: 'show', accelerator: SHOW, registered: true },
     ]);
     // The probe released what it got.
@@ -146,7 +173,7 @@ describe('global shortcuts', () => {
   it('a taken "show" key is reported as failing now', async () => {
     await start([SHOW]);
     expect(held()).toEqual([]);
-    expect((await status())[3]).toEqual({ action: 'show', accelerator: SHOW, registered: false, error: 'in use by another application' });
+    expect((await status())[4]).toEqual({ action: 'show', accelerator: SHOW, registered: false, error: 'in use by another application' });
   });
 
   it('releases every key when the app quits', async () => {

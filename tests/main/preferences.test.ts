@@ -35,6 +35,7 @@ const HEADSET: AudioSettings = {
   ringtoneVolume: 0.25,
   pushToTalk: true,
   pushToTalkKey: 'ControlRight',
+  busyInCall: true,
 };
 
 describe('preferences in the settings file', () => {

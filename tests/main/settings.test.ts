@@ -225,7 +225,7 @@ describe('settings in the running app', () => {
     expect(held()).toEqual(['CommandOrControl+Alt+H', 'CommandOrControl+Shift+M']);
     const statuses = (await fromApp('shortcuts:status')) as ShortcutStatus[];
     expect(statuses[2]).toEqual({ action: 'mute', accelerator: 'CommandOrControl+Shift+M', registered: true });
-    expect(statuses[3]).toEqual({ action: 'show', accelerator: null, registered: null });
+    expect(statuses[4]).toEqual({ action: 'show', accelerator: null, registered: null });
   });
 
   it('a new key another app holds is reported straight away, even when not needed now', async () => {

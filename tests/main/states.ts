@@ -37,6 +37,20 @@ export function calling(peer = bob, base: DesktopState = signedIn): DesktopState
   return { ...base, call: { kind: 'ringing-out', peer } };
 }
 
+/** In a call of two that can be held: `mine`, this side holds it; `theirs`, the other side does. */
+export function inCallHold(mine: boolean, theirs = false, callId = 'c1'): DesktopState {
+  const state = inCall(false, callId);
+  if (state.call.kind !== 'in-call') throw new Error('not in a call');
+  return { ...state, call: { ...state.call, hold: { mine, theirs } } };
+}
+
+/** In a call with bob while `peer` calls (call waiting). */
+export function inCallWaiting(peer = cyd, callId = 'c2'): DesktopState {
+  const state = inCallHold(false);
+  if (state.call.kind !== 'in-call') throw new Error('not in a call');
+  return { ...state, call: { ...state.call, waiting: { callId, peer } } };
+}
+
 /** In a call with push-to-talk on (`key`, a KeyboardEvent.code), the key held or not. */
 export function inCallPushToTalk(talking: boolean, key = 'F8', muted = false, callId = 'c1'): DesktopState {
   const state = inCall(muted, callId);

@@ -11,7 +11,7 @@ import {
   trayTooltip,
 } from '../../src/main/tray-model.js';
 import type { TrayMenuItem } from '../../src/main/tray-model.js';
-import { bob, calling, inCall, inCallPushToTalk, ringing, signedIn } from './states.js';
+import { bob, calling, inCall, inCallHold, inCallPushToTalk, inCallWaiting, ringing, signedIn } from './states.js';
 
 const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
   ...signedIn,
@@ -37,6 +37,10 @@ describe('tray icon and tooltip for each state', () => {
     ['push-to-talk, key held', inCallPushToTalk(true, 'ControlRight'), 'in-call-talking', 'Parley — in call with Bob (talking)'],
     ['push-to-talk, muted: the key does nothing', inCallPushToTalk(true, 'F8', true), 'in-call-muted', 'Parley — in call with Bob (muted)'],
     ['push-to-talk held, with missed calls', missed(inCallPushToTalk(true), 1), 'in-call-talking-missed', 'Parley — in call with Bob (talking), 1 missed call'],
+    ['a call that can be held, not on hold', inCallHold(false), 'in-call', 'Parley — in call with Bob'],
+    ['on hold by this side', inCallHold(true), 'in-call', 'Parley — in call with Bob (on hold)'],
+    ['on hold by the other side', inCallHold(false, true), 'in-call', 'Parley — in call with Bob (they put you on hold)'],
+    ['a call waiting while in a call', inCallWaiting(), 'ringing', 'Parley — in call with Bob; Cyd Charisse is calling'],
     ['in a call while the server is unreachable', { ...inCall(), connection: 'offline' }, 'in-call', 'Parley — in call with Bob'],
     ['one missed call', missed(signedIn, 1), 'available-missed', 'Parley — available, 1 missed call'],
     ['2 missed calls', missed(signedIn, 2), 'available-missed', 'Parley — available, 2 missed calls'],
@@ -57,6 +61,11 @@ describe('tray icon and tooltip for each state', () => {
     expect(trayTooltip(ringing(), 'win32', { decline: hints.decline })).toBe('Parley — ringing: Bob is calling\nCtrl+Alt+H declines');
     expect(trayTooltip(inCall(true), 'darwin', hints)).toBe('Parley — in call with Bob (muted)\n⌘⌥M unmutes · ⌘⌥H hangs up');
     expect(trayTooltip(inCall(), 'linux', {})).toBe('Parley — in call with Bob');
+    // Hold is named only for a call that can be held.
+    const hold = { ...hints, hold: 'CommandOrControl+Alt+O' };
+    expect(trayTooltip(inCall(), 'linux', hold)).toBe('Parley — in call with Bob\nCtrl+Alt+M mutes · Ctrl+Alt+H hangs up');
+    expect(trayTooltip(inCallHold(false), 'linux', hold)).toBe('Parley — in call with Bob\nCtrl+Alt+M mutes · Ctrl+Alt+O holds · Ctrl+Alt+H hangs up');
+    expect(trayTooltip(inCallHold(true), 'linux', hold)).toBe('Parley — in call with Bob (on hold)\nCtrl+Alt+M mutes · Ctrl+Alt+O resumes · Ctrl+Alt+H hangs up');
     expect(trayTooltip(signedIn, 'linux', hints)).toBe('Parley — available');
   });
 
@@ -180,6 +189,24 @@ describe('tray menu', () => {
   it('in a call: Mute or Unmute, and Hang up', () => {
     expect(outline(trayMenu(inCall(false))).slice(0, 4)).toEqual(['!In call with Bob', 'Mute', 'Hang up', '---']);
     expect(outline(trayMenu(inCall(true))).slice(0, 4)).toEqual(['!In call with Bob', 'Unmute', 'Hang up', '---']);
+  });
+
+  it('a call of two: Hold call, or Resume call while this side holds it; "On hold" whoever holds it', () => {
+    expect(outline(trayMenu(inCallHold(false))).slice(0, 5)).toEqual(['!In call with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
+    expect(outline(trayMenu(inCallHold(true))).slice(0, 5)).toEqual(['!On hold with Bob', 'Mute', 'Resume call', 'Hang up', '---']);
+    expect(outline(trayMenu(inCallHold(false, true))).slice(0, 5)).toEqual(['!On hold with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
+    const item = trayMenu(inCallHold(false), { hold: 'CommandOrControl+Alt+O' }).find((i) => i.type === 'normal' && i.label === 'Hold call');
+    expect(item).toMatchObject({ action: { kind: 'command', command: { type: 'toggle-hold' } }, accelerator: 'CommandOrControl+Alt+O' });
+  });
+
+  it('a call waiting: who calls, End and answer and Decline on top with the answer and decline keys; Hang up without the decline key', () => {
+    const hints = { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H' };
+    const menu = trayMenu(inCallWaiting(), hints);
+    expect(outline(menu).slice(0, 9)).toEqual(['!Cyd Charisse is calling', 'End and answer [CommandOrControl+Alt+A]', 'Decline [CommandOrControl+Alt+H]', '---', '!In call with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
+    expect(menu[1]).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c2' } }, accelerator: hints.answer });
+    expect(menu[2]).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c2' } }, accelerator: hints.decline });
+    expect(menu[7]).not.toHaveProperty('accelerator');
+    expect(trayTooltip(inCallWaiting(), 'linux', hints)).toBe('Parley — in call with Bob; Cyd Charisse is calling\nCtrl+Alt+A ends this call and answers · Ctrl+Alt+H declines');
   });
 
   it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {

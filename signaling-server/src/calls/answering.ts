@@ -58,7 +58,8 @@ async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, c
   return participantRefs(deps, res.call.participants.filter((p) => p.device !== session.device));
 }
 
-export async function decline(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
+/** `busy`: the callee is in another call and says so (the caller hears busy, not declined). */
+export async function decline(deps: CallServiceDeps, session: DeviceSession, callId: string, busy = false): Promise<void> {
   const existing = await deps.stores.calls.get(callId);
   if (existing?.state === 'active') {
     if (!existing.invitations.some((i) => i.username === session.username && i.devices.includes(session.device))) {
@@ -67,7 +68,7 @@ export async function decline(deps: CallServiceDeps, session: DeviceSession, cal
     return endInvitation(deps, callId, session.username, 'declined', session.device);
   }
   ringingOn(session, existing);
-  await end(deps, callId, 'declined', session.device, undefined, existing);
+  await end(deps, callId, busy ? 'busy' : 'declined', session.device, undefined, existing);
 }
 
 export async function cancel(deps: CallServiceDeps, session: DeviceSession, callId: string, to?: string): Promise<void> {

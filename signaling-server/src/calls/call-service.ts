@@ -60,8 +60,8 @@ export class CallService {
   }
 
   /** call:decline (answering.ts). */
-  decline(session: DeviceSession, callId: string): Promise<void> {
-    return answering.decline(this.deps, session, callId);
+  decline(session: DeviceSession, callId: string, busy = false): Promise<void> {
+    return answering.decline(this.deps, session, callId, busy);
   }
 
   /** call:add, Add person (ringing.ts). */
@@ -102,6 +102,11 @@ export class CallService {
   /** The answered call this device takes part in, refused as call:signal is otherwise (the SFU's check, sfu/). */
   participantOf(session: DeviceSession, callId: string): Promise<Call> {
     return participant(this.deps, session, callId);
+  }
+
+  /** call:hold (relay.ts). */
+  hold(session: DeviceSession, callId: string, held: boolean): Promise<void> {
+    return relay.hold(this.deps, session, callId, held);
   }
 
   /** call:note (relay.ts). */

@@ -30,6 +30,20 @@ export async function mute(deps: CallServiceDeps, session: DeviceSession, callId
   deps.metrics.relayed.inc({ event: 'call:mute' });
 }
 
+/**
+ * Hold: only in a call of two placed with call:invite (a group call or a
+ * named room has no "other side" to hold). Relayed like mute; the server
+ * keeps no hold state (a device that resumes the call says it again).
+ */
+export async function hold(deps: CallServiceDeps, session: DeviceSession, callId: string, held: boolean): Promise<void> {
+  const call = await participant(deps, session, callId);
+  if (call.room !== null || call.participants.length !== 2 || call.invitations.length > 0) {
+    throw new RequestError('bad_request', 'Only a call between two people can be put on hold');
+  }
+  tellOthers(deps, call, session.device, 'call:held', { callId, username: session.username, held });
+  deps.metrics.relayed.inc({ event: 'call:hold' });
+}
+
 /** Chat happened in an answered call: its history row says so (the server never sees the chat itself). */
 export async function noteChat(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<void> {
   await participant(deps, session, callId);

@@ -25,7 +25,12 @@ export async function invite(
   if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
   await deps.limits.call(from.username, to);
   // Independent reads, asked together: with shared stores one round trip instead of three.
-  const [current, callee, devices] = await Promise.all([stores.calls.byUser(from.username), users.find(to), stores.sessions.byUser(to)]);
+  const [current, callee, devices, calleeCall] = await Promise.all([
+    stores.calls.byUser(from.username),
+    users.find(to),
+    stores.sessions.byUser(to),
+    stores.calls.byUser(to),
+  ]);
   if (current) throw new RequestError('in_call', 'You are already in a call');
   if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
   const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
@@ -55,6 +60,8 @@ export async function invite(
     code: null,
     participants: [],
     invitations: [],
+    // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
+    ...(calleeCall?.state === 'active' && { waiting: true }),
   });
   if (!created.ok) {
     if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');

@@ -82,7 +82,8 @@ export const clientSchemas = {
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
   'call:accept': z.strictObject({ callId: callIdSchema }),
-  'call:decline': z.strictObject({ callId: callIdSchema }),
+  /** `busy`: declined because this user is in another call (their "busy when in a call" setting): the caller hears busy. */
+  'call:decline': z.strictObject({ callId: callIdSchema, busy: z.optional(z.literal(true)) }),
   /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
   'call:cancel': z.strictObject({ callId: callIdSchema, to: z.optional(usernameSchema) }),
   /** `failed`: this side gave up because the media path did not come back; `cause`: what it saw. */
@@ -113,6 +114,8 @@ export const clientSchemas = {
       }),
     ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
+  'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
   /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
   'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
@@ -209,6 +212,7 @@ export interface ClientReplies extends SfuReplies {
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
+  'call:hold': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
@@ -282,6 +286,8 @@ export interface ServerToClientEvents extends SfuServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
+  /** The other side put the call on hold (`held: true`) or took it off hold. */
+  'call:held': (p: { callId: string; username: string; held: boolean }) => void;
   /**
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).

@@ -154,8 +154,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
           return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
         }),
       ),
-    'call:decline': async ({ callId }, { session }) => {
-      await calls.decline(session, callId);
+    'call:decline': async ({ callId, busy }, { session }) => {
+      await calls.decline(session, callId, busy === true);
       return {};
     },
     'call:cancel': async ({ callId, to }, { session }) => {
@@ -194,6 +194,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:mute': async ({ callId, muted }, { session }) => {
       await calls.mute(session, callId, muted);
+      return {};
+    },
+    'call:hold': async ({ callId, held }, { session }) => {
+      await calls.hold(session, callId, held);
       return {};
     },
     'call:note': async ({ callId }, { session }) => {

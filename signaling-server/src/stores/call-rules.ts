@@ -14,6 +14,8 @@ export function accepted(call: Call, device: string, at: number): Call | undefin
   if (call.state !== 'ringing' || !call.ringing.includes(device)) return undefined;
   return {
     ...call,
+    // Answered: the callee becomes a member (refused busy while they are still in another call).
+    ...(call.waiting === true && { waiting: false }),
     state: 'active',
     calleeDevice: device,
     answeredAt: at,

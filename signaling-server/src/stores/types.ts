@@ -114,11 +114,17 @@ export interface Call {
   participants: Participant[];
   /** People added to the answered call whose devices ring. */
   invitations: Invitation[];
+  /**
+   * Call waiting: placed while the callee was in an answered call. Until it
+   * is answered the callee is not one of its members (they are in that other
+   * call); answering it needs them out of the other call first.
+   */
+  waiting?: boolean;
 }
 
 /** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */
 export function callMembers(call: Call): string[] {
-  if (call.state === 'ringing') return [call.caller, call.callee];
+  if (call.state === 'ringing') return call.waiting === true ? [call.caller] : [call.caller, call.callee];
   return [...new Set([...call.participants.map((p) => p.username), ...call.invitations.map((i) => i.username)])];
 }
 

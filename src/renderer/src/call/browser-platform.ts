@@ -50,6 +50,7 @@ function peerSession(r: PeerRequest): PeerSession {
     release: () => session.release(),
     signalingRestored: () => session.signalingRestored(),
     setMuted: (muted) => session.setMuted(muted),
+    setOnHold: (onHold) => session.setOnHold(onHold),
     setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
     descriptions: () => session.descriptions(),

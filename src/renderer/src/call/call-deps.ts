@@ -15,7 +15,7 @@ import type { PeerSession } from './mesh.svelte.js';
 
 /** What a call's audio cues need (TonePlayer has it). */
 export interface Tones {
-  play(tone: 'ringtone' | 'ringback'): void;
+  play(tone: 'ringtone' | 'ringback' | 'waiting'): void;
   stop(): void;
   /** The short sound of muting (false) or unmuting (true). */
   cue(on: boolean): void;

@@ -7,12 +7,20 @@ import type { CallController } from './controller.svelte.js';
 import { endReasonText } from './end-reasons.js';
 
 export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
-  link.on('call:incoming', ({ callId, from, polite, media, participants, room }) =>
-    calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null),
-  );
+  link.on('call:incoming', ({ callId, from, polite, media, participants, room }) => {
+    // In an answered call, another call waits for this side's choice (call-waiting.svelte.ts).
+    if (calls.talking && !calls.isCurrent(callId)) {
+      calls.waiting.incoming({ callId, from, polite, video: media.video, participants: participants ?? [], room: room ?? null });
+    } else {
+      calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null);
+    }
+  });
   link.on('call:ringing', ({ callId }) => calls.ringing(callId));
   link.on('call:accepted', ({ callId, polite }) => calls.accepted(callId, polite));
-  link.on('call:ended', ({ callId, reason, cause }) => calls.endedByServer(callId, reason, cause));
+  link.on('call:ended', ({ callId, reason, cause }) => {
+    calls.waiting.endedByServer(callId);
+    calls.endedByServer(callId, reason, cause);
+  });
   link.on('call:signal', ({ callId, from, description, candidate }) => {
     if (!calls.isCurrent(callId)) return;
     const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
@@ -20,6 +28,9 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   });
   link.on('call:muted', ({ callId, username, muted }) => {
     if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
+  });
+  link.on('call:held', ({ callId, held }) => {
+    if (calls.isLive(callId)) calls.hold.peer(held);
   });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;

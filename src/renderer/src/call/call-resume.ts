@@ -52,6 +52,7 @@ export class CallResume {
       calls.mesh.setAway(username, false);
     } else if (!calls.group) for (const p of calls.mesh.peers) calls.mesh.setAway(p.user.username, false);
     void this.link.request('call:mute', { callId: live.callId, muted: calls.muted });
+    calls.hold.resend(live.callId);
     if (calls.chat.chatted) calls.chat.noteAgain(); // the note may have been lost while offline
     calls.mesh.signalingRestored(username);
   }

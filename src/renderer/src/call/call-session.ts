@@ -19,6 +19,7 @@ import { ChatChannel } from './chat/chat.js';
 import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './media/video.js';
+import { setSending } from './media/video-quality.js';
 
 const log = logger('call');
 
@@ -69,6 +70,7 @@ export class CallSession {
   private early: Signal[] = [];
   /** Where the peer's audio arrives; null until its track does. */
   private audioReceiver: RTCRtpReceiver | null = null;
+  private onHold = false;
 
   constructor(private readonly options: CallSessionOptions) {
     this.held = options.held ? [] : null;
@@ -101,6 +103,10 @@ export class CallSession {
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onconnectionstatechange = () => this.onConnectionState();
+    // A sender negotiated while on hold (the camera turned on) is held too.
+    this.pc.onsignalingstatechange = () => {
+      if (this.onHold && this.pc.signalingState === 'stable') this.setOnHold(true);
+    };
   }
 
   get polite(): boolean {
@@ -148,6 +154,16 @@ export class CallSession {
   }
 
   /**
+   * Hold: every sender stops sending RTP (its encodings inactive), with no
+   * renegotiation; the path, its ICE checks and the data channel stay up.
+   * (A disabled track would still send packets of silence; mute does that.)
+   */
+  setOnHold(onHold: boolean): void {
+    this.onHold = onHold;
+    for (const sender of this.pc.getSenders()) void setSending(sender, !onHold);
+  }
+
+  /**
    * Fresh ICE servers (TURN credentials renewed during a long call). The
    * connection keeps the path it has; the next gathering (an ICE restart)
    * uses these.
@@ -189,6 +205,7 @@ export class CallSession {
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
+    this.pc.onsignalingstatechange = null;
     for (const t of this.options.localStream.getTracks()) t.stop();
     this.pc.close();
   }

@@ -16,6 +16,8 @@ import { failureSeen, failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
 import { Hangups } from './hangups.js';
+import { CallHold } from './call-hold.svelte.js';
+import { CallWaiting } from './call-waiting.svelte.js';
 
 const log = logger('call');
 
@@ -36,6 +38,9 @@ export class CallController {
   /** The call's media: microphone, peers, camera, screen, chat. */
   readonly line: CallLine;
   readonly hangups: Hangups;
+  /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
+  readonly hold: CallHold;
+  readonly waiting: CallWaiting;
   private timers: Partial<Record<'ended' | 'connect', ReturnType<typeof setTimeout>>> = {};
   /** Counts calls begun here; an await that finds another number has outlived its call. */
   private seq = 0;
@@ -49,9 +54,11 @@ export class CallController {
       mediaState: (username, state) => this.onMediaState(username, state),
     });
     this.hangups = new Hangups(deps.link);
+    const { link, notices } = deps;
+    this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
+    this.waiting = new CallWaiting(this, deps);
   }
 
-  // The line's parts, as the views and the other call modules reach them.
   get mesh() { return this.line.mesh; } // prettier-ignore
   get media() { return this.line.media; } // prettier-ignore
   get chat() { return this.line.chat; } // prettier-ignore
@@ -278,12 +285,8 @@ export class CallController {
   }
 
   /** A new call number: anything still in flight for an older one gives up. */
-  nextSeq(): number {
-    return ++this.seq;
-  }
-  currentSeq(): number {
-    return this.seq;
-  }
+  nextSeq(): number { return ++this.seq; } // prettier-ignore
+  currentSeq(): number { return this.seq; } // prettier-ignore
 
   /** Makes the call's peer session while it still rings, held until it is answered. */
   private prepareMedia(polite: boolean): void {
@@ -365,6 +368,7 @@ export class CallController {
     this.room = null;
     clearTimeout(this.timers.connect);
     this.muted = false;
+    this.hold.reset();
     if (message) this.deps.notices.show(message, 'call');
     this.deps.notices.announce(this.endedText());
     this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);

@@ -22,6 +22,8 @@ export interface PeerSession {
   release(): void;
   signalingRestored(): void;
   setMuted(muted: boolean): void;
+  /** On hold: nothing is sent to this peer (the connection stays up). */
+  setOnHold(onHold: boolean): void;
   /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
   setIceServers(servers: RTCIceServer[]): void;
   getStats(): Promise<RTCStatsReport>;
@@ -82,6 +84,8 @@ export class Mesh {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly early = new Map<string, Signal[]>();
   private readonly now: () => number;
+  /** The call is on hold: every session sends nothing, and silence is expected. */
+  private onHold = false;
 
   constructor(private readonly options: MeshOptions) {
     this.now = options.now ?? Date.now;
@@ -120,6 +124,7 @@ export class Mesh {
     }
     const session = this.options.session(user, polite, held);
     this.links.set(user.username, { session, counters: null, lastLoudAt: -Infinity, audio: new AudioWatch(), silent: false });
+    if (this.onHold) session.setOnHold(true);
     for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
     this.early.delete(user.username);
     return session;
@@ -164,6 +169,15 @@ export class Mesh {
 
   setMuted(muted: boolean): void {
     for (const link of this.links.values()) link.session?.setMuted(muted);
+  }
+
+  /** Hold (either side's): no session sends, and no audio is due until it is taken off. */
+  setOnHold(onHold: boolean): void {
+    this.onHold = onHold;
+    for (const link of this.links.values()) {
+      link.session?.setOnHold(onHold);
+      link.silent = false;
+    }
   }
 
   /** Fresh ICE servers for every session of the call. */
@@ -247,7 +261,8 @@ export class Mesh {
         link.counters = counters;
         const peer = this.peer(username);
         if (peer) peer.quality = { quality: scoreQuality(sample), sample };
-        const due = peer?.state === 'connected' && peer.stream !== null;
+        // On hold the peer sends nothing by agreement: no audio is due.
+        const due = !this.onHold && peer?.state === 'connected' && peer.stream !== null;
         link.silent = link.audio.sample(this.now(), due ? (counters?.packetsReceived ?? 0) : null);
       }),
     );

@@ -32,6 +32,10 @@ class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  onHold = false;
+  setOnHold(onHold: boolean): void {
+    this.onHold = onHold;
+  }
   iceServers: RTCIceServer[][] = [];
   setIceServers(servers: RTCIceServer[]): void {
     this.iceServers.push(servers);
@@ -230,6 +234,34 @@ describe('mesh bookkeeping', () => {
     sessions[1]!.stats = [pair(0.9), { type: 'inbound-rtp', kind: 'audio', jitter: 0.2, packetsReceived: 50, packetsLost: 50 }];
     await m.sampleQuality();
     expect(m.peers.map((p) => p.quality?.quality)).toEqual(['good', 'poor']);
+  });
+
+  it('on hold every session is told, one made meanwhile too, and no audio is due (no media timeout)', async () => {
+    const { m, sessions, tick } = mesh();
+    m.add(ref('bob'), false);
+    m.setState('bob', 'connected');
+    m.setStream('bob', {} as MediaStream);
+    m.setOnHold(true);
+    expect(sessions[0]!.onHold).toBe(true);
+    sessions[0]!.stats = [{ type: 'inbound-rtp', kind: 'audio', packetsReceived: 100, packetsLost: 0 }];
+    for (let t = 0; t <= 30_000; t += 2000) {
+      await m.sampleQuality();
+      tick(2000);
+    }
+    expect(m.silent()).toEqual([]);
+    m.renew('bob');
+    expect(sessions[1]!.onHold).toBe(true);
+    // Off hold, the same silence is a silent path again.
+    m.setOnHold(false);
+    expect(sessions[1]!.onHold).toBe(false);
+    m.setState('bob', 'connected');
+    m.setStream('bob', {} as MediaStream);
+    sessions[1]!.stats = sessions[0]!.stats;
+    for (let t = 0; t <= 30_000; t += 2000) {
+      await m.sampleQuality();
+      tick(2000);
+    }
+    expect(m.silent()).toEqual(['bob']);
   });
 
   it('close ends every session and forgets everyone', () => {

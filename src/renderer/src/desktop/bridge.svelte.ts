@@ -54,6 +54,8 @@ export class DesktopBridge {
       call: calls.phase,
       muted: calls.muted,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
+      hold: calls.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
+      waiting: calls.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from },
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -92,6 +94,7 @@ export class DesktopBridge {
     // A command meant for one ringing call does nothing to another.
     const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
     const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
+    const waiting = calls.waiting.call?.callId ?? null;
     switch (command.type) {
       case 'dial':
         void calls.dial(command.username);
@@ -101,10 +104,12 @@ export class DesktopBridge {
         void groups.joinRoom(command.name, rooms.codeOf(command.name));
         break;
       case 'answer':
-        if (forThisCall(command.callId)) void calls.answer();
+        if (waiting !== null && command.callId === waiting) void calls.waiting.endAndAnswer();
+        else if (forThisCall(command.callId)) void calls.answer();
         break;
       case 'decline':
-        if (forThisCall(command.callId)) calls.decline();
+        if (waiting !== null && command.callId === waiting) calls.waiting.decline();
+        else if (forThisCall(command.callId)) calls.decline();
         break;
       case 'reconnect':
         connection.retryNow();
@@ -116,6 +121,11 @@ export class DesktopBridge {
         calls.toggleMute();
         // Heard, since the user may be looking at another app.
         tones.cue(!calls.muted);
+        break;
+      case 'toggle-hold':
+        void calls.hold.toggle();
+        // Heard, as for mute: the user may be looking at another app (the toggle takes effect at once).
+        tones.cue(!calls.hold.mine);
         break;
       case 'push-to-talk':
         this.parts.pushToTalk.setElsewhere(command.down);

@@ -74,6 +74,20 @@ describe('desktop snapshot', () => {
     expect(desktopStateSchema.safeParse({ ...s, call: { ...s.call, pushToTalk: { key: 'Escape', talking: false } } }).success).toBe(false);
   });
 
+  it('carries who holds the call while it can be held, and only then', () => {
+    const active = { kind: 'active', callId: 'c1', peer: bob, polite: true, answeredAt: 9 } as const;
+    const s = desktopState({ ...base, call: active, hold: { mine: true, theirs: false } });
+    expect(s.call).toEqual({ kind: 'in-call', callId: 'c1', peer: bob, muted: false, answeredAt: 9, hold: { mine: true, theirs: false } });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+    expect(desktopState({ ...base, call: active, hold: null }).call).not.toHaveProperty('hold');
+    expect(desktopState({ ...base, hold: { mine: true, theirs: false } }).call).toEqual({ kind: 'none' });
+    // A call waiting rides on the call going on.
+    const carol = { username: 'carol', displayName: 'Carol' };
+    const w = desktopState({ ...base, call: active, waiting: { callId: 'c2', peer: carol } });
+    expect(w.call).toMatchObject({ kind: 'in-call', callId: 'c1', waiting: { callId: 'c2', peer: carol } });
+    expect(desktopStateSchema.safeParse(w).success).toBe(true);
+  });
+
   it('shows offline while disconnected from the server, and caps the recent calls', () => {
     const history = Array.from({ length: 14 }, (_, i) => entry(bob, 100 - i));
     const s = desktopState({ ...base, connection: 'offline', history, missedCalls: 2 });

@@ -16,6 +16,10 @@ export interface DesktopInput {
   muted: boolean;
   /** Push-to-talk's key and whether it is held, while push-to-talk is on. */
   pushToTalk?: { key: string; talking: boolean } | null;
+  /** Who holds the call, while it can be held (answered, a call of two). */
+  hold?: { mine: boolean; theirs: boolean } | null;
+  /** A call waiting while in this one. */
+  waiting?: { callId: string; peer: UserRef } | null;
   missedCalls: number;
   directory: Iterable<DirectoryEntry>;
   favorites: ReadonlySet<string>;
@@ -24,8 +28,14 @@ export interface DesktopInput {
   rooms?: readonly string[];
 }
 
-export function desktopCall(call: CallPhase, muted: boolean, pushToTalk: DesktopInput['pushToTalk'] = null): DesktopCall {
-  const talk = pushToTalk ? { pushToTalk } : {};
+export function desktopCall(
+  call: CallPhase,
+  muted: boolean,
+  pushToTalk: DesktopInput['pushToTalk'] = null,
+  hold: DesktopInput['hold'] = null,
+  waiting: DesktopInput['waiting'] = null,
+): DesktopCall {
+  const talk = { ...(pushToTalk && { pushToTalk }), ...(hold && { hold }), ...(waiting && { waiting }) };
   switch (call.kind) {
     case 'incoming':
       return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
@@ -69,7 +79,7 @@ export function desktopState(input: DesktopInput): DesktopState {
     me: input.me,
     status: input.connection === 'online' ? input.myStatus : 'offline',
     chosenStatus: input.chosenStatus,
-    call: desktopCall(input.call, input.muted, input.pushToTalk),
+    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting),
     missedCalls: input.missedCalls,
     contacts: [...favorites, ...online]
       .slice(0, MAX_MENU_CONTACTS)

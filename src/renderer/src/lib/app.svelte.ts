@@ -100,6 +100,8 @@ export class ParleyApp {
       enteredRoom: (callId: string, room: string, ownership: RoomOwnership | undefined) => this.roomCode.entered(callId, room, ownership),
       ended: (missed: boolean) => {
         this.pushToTalk.release();
+        // A call waiting meanwhile rings as any call now (after this teardown is done).
+        queueMicrotask(() => this.calls.waiting.callEnded());
         if (missed) this.history.missed += 1;
         void this.history.load();
       },

@@ -76,6 +76,10 @@ export class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  onHold = false;
+  setOnHold(onHold: boolean): void {
+    this.onHold = onHold;
+  }
   iceServers: RTCIceServer[][] = [];
   setIceServers(servers: RTCIceServer[]): void {
     this.iceServers.push(servers);
@@ -130,7 +134,10 @@ export function setup() {
     settings: () => DEFAULT_SETTINGS,
     joinedRoom: (room) => rooms.push(room),
     enteredRoom: (callId, room, ownership) => entered.push({ callId, room, ownership }),
-    ended: (missed) => ended.push(missed),
+    ended: (missed) => {
+      ended.push(missed);
+      queueMicrotask(() => calls.waiting.callEnded());
+    },
     ringing: (from) => rung.push(from),
   };
   const calls = new CallController(deps);

@@ -10,12 +10,14 @@ const log = logger('audio');
 
 type SinkableContext = AudioContext & { setSinkId?: (id: string) => Promise<void> };
 
-export type Tone = 'ringtone' | 'ringback';
+export type Tone = 'ringtone' | 'ringback' | 'waiting';
 
-/** Cadences: [frequencies Hz, on ms, off ms]. */
-const TONES: Record<Tone, { freqs: number[]; onMs: number; offMs: number }> = {
-  ringtone: { freqs: [660, 880], onMs: 1200, offMs: 1800 },
-  ringback: { freqs: [440, 480], onMs: 2000, offMs: 4000 },
+/** Cadences: frequencies Hz, on ms, off ms, and loudness (of the ringtone volume). */
+const TONES: Record<Tone, { freqs: number[]; onMs: number; offMs: number; level: number }> = {
+  ringtone: { freqs: [660, 880], onMs: 1200, offMs: 1800, level: 0.25 },
+  ringback: { freqs: [440, 480], onMs: 2000, offMs: 4000, level: 0.25 },
+  // A second call while in one: a short, soft beep, under the voices of the call.
+  waiting: { freqs: [880], onMs: 250, offMs: 2750, level: 0.08 },
 };
 
 /** A stopped tone's or a cue's last sound is over by then; the context is suspended after it. */
@@ -46,12 +48,12 @@ export class TonePlayer {
     this.playing = tone;
     const ctx = this.context();
     void ctx.resume().catch(() => undefined);
-    const { freqs, onMs, offMs } = TONES[tone];
+    const { freqs, onMs, offMs, level: loudness } = TONES[tone];
     const burst = () => {
       if (this.playing !== tone) return;
       const gain = ctx.createGain();
       const t = ctx.currentTime;
-      const level = this.volume * 0.25;
+      const level = this.volume * loudness;
       gain.gain.setValueAtTime(0, t);
       gain.gain.linearRampToValueAtTime(level, t + 0.02);
       gain.gain.setValueAtTime(level, t + onMs / 1000 - 0.05);

@@ -263,6 +263,11 @@ export class VideoQuality {
   }
 }
 
+/** Hold: the sender's encodings inactive (no RTP at all) or active again; queued with the other changes. */
+export function setSending(sender: RTCRtpSender, active: boolean): Promise<void> {
+  return update(sender, () => ({ active }));
+}
+
 /**
  * One change at a time per sender: Chromium applies setParameters on its
  * signaling thread, and a second getParameters/setParameters pair overlapping

@@ -33,6 +33,14 @@ export function peerStateText(state: PeerState, away: boolean): string | null {
   }
 }
 
+/** The on-hold pill of a call of two: who holds it; null when nobody does. */
+export function holdText(mine: boolean, theirs: boolean, name: string): string | null {
+  if (mine && theirs) return `On hold: you and ${name} both put the call on hold`;
+  if (mine) return `On hold: you put ${name} on hold`;
+  if (theirs) return `On hold: ${name} put you on hold`;
+  return null;
+}
+
 /** "1 person", "3 people". */
 export function peopleCount(n: number): string {
   return n === 1 ? '1 person' : `${n} people`;

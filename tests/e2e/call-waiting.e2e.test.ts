@@ -1,0 +1,109 @@
+/**
+ * Call waiting in Chromium, three users: alice is in a call with bob when
+ * carol calls her. The call going on keeps its audio while the card shows;
+ * Decline tells carol "declined"; End and answer hangs up bob and connects
+ * carol with audio both ways; and with "Busy when in a call" set, carol
+ * hears busy and alice sees no card. Screens of the card in six looks.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { dial, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, poll, waitState } from './steps.js';
+import { checkScreen, eachLook, shoot } from './ui-checks.js';
+
+let world: World;
+let alice: User;
+let bob: User;
+let carol: User;
+
+const SCREEN_MS = 180_000;
+
+beforeAll(async () => {
+  world = await startWorld();
+  [alice, bob, carol] = (await team(world, 'alice', 'bob', 'carol')) as [User, User, User];
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
+});
+
+const card = (u: User) => u.page.getByRole('region', { name: /^Waiting call from / });
+
+/** alice and bob in a call, and carol calling alice: it rings at carol's side, and alice sees the card. */
+async function carolCallsDuringCall(): Promise<void> {
+  await establishCall(alice, bob, 'Bob');
+  await dial(carol, 'Alice');
+  await expect.poll(() => carol.page.locator('section.call').getAttribute('data-state'), poll).toBe('outgoing');
+  await expect.poll(() => carol.page.getByText('Ringing…').count(), poll).toBeGreaterThan(0);
+}
+
+async function openSettings(u: User): Promise<void> {
+  await u.page.getByRole('button', { name: 'Settings', exact: true }).click();
+}
+
+describe('call waiting', () => {
+  it('1. a call while in a call waits: the call goes on with its audio; Decline tells the caller', async () => {
+    await carolCallsDuringCall();
+    await card(alice).waitFor();
+    expect(await card(alice).textContent()).toContain('Carol');
+    // The call with bob is untouched: still in it, audio both ways while the card shows.
+    expect(await alice.page.locator('section.call').getAttribute('data-state')).toBe('active');
+    expect(await expectAudioThroughout(2000, alice, bob)).toBeGreaterThan(0);
+    await checkScreen('call-waiting', alice.page);
+    await card(alice).getByRole('button', { name: 'Decline' }).click();
+    expect(await endedText(carol.page)).toBe('Alice declined');
+    await expect.poll(() => card(alice).count(), poll).toBe(0);
+    await expectAudioFlowing(bob.page);
+    await closeEnded(carol);
+  }, SCREEN_MS);
+
+  it('2. End and answer hangs up bob and connects carol, audio both ways', async () => {
+    await dial(carol, 'Alice');
+    await card(alice).waitFor();
+    await card(alice).getByRole('button', { name: 'End and answer' }).click();
+    expect(await endedText(bob.page)).toBe('Alice hung up');
+    for (const u of [alice, carol]) await waitState(u.page, 'active');
+    await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Carol');
+    await expectAudioFlowing(alice.page);
+    await expectAudioFlowing(carol.page);
+    await carol.page.getByRole('button', { name: 'Hang up' }).click();
+    for (const u of [alice, carol]) await waitState(u.page, 'ended');
+    await closeEnded(alice, bob, carol);
+  }, SCREEN_MS);
+
+  it('3. the call going on ends while another waits: that one rings as any call', async () => {
+    await carolCallsDuringCall();
+    await card(alice).waitFor();
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(alice.page, 'incoming');
+    await alice.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    for (const u of [alice, carol]) await waitState(u.page, 'active');
+    await expectAudioFlowing(carol.page);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    for (const u of [alice, carol]) await waitState(u.page, 'ended');
+    await closeEnded(alice, bob, carol);
+  }, SCREEN_MS);
+
+  it('4. with "Busy when in a call", carol hears busy and alice sees no card', async () => {
+    await openSettings(alice);
+    await alice.page.getByLabel('Busy when in a call').check();
+    await checkScreen('call-waiting-settings', alice.page);
+    const section = alice.page.getByRole('group', { name: 'Calls while in a call' });
+    await eachLook(alice.page, async (label) => {
+      await section.scrollIntoViewIfNeeded();
+      await shoot(alice.page, `call-waiting-settings-section-${label}`);
+    });
+    await establishCall(alice, bob, 'Bob');
+    await dial(carol, 'Alice');
+    expect(await endedText(carol.page)).toBe('Alice is busy');
+    expect(await card(alice).count()).toBe(0);
+    expect(await alice.page.locator('section.call').getAttribute('data-state')).toBe('active');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(alice, bob, carol);
+  }, SCREEN_MS);
+});
