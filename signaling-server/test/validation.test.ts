@@ -64,6 +64,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { name: 'standup', password: 'x' },
   ],
   'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
+  'call:recording': [{ callId: 'c' }, { callId: 'c', on: 'yes' }, { on: true }, { callId: 'c', on: true, username: 'mallory' }, { callId: 7, on: true }],
   'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
@@ -104,6 +105,7 @@ describe('malformed input', () => {
       ['call:hangup', { callId }],
       ['call:signal', { callId, candidate: null }],
       ['call:mute', { callId, muted: true }],
+      ['call:recording', { callId, on: true }],
       ['call:add', { callId, to: 'bob' }],
       ['call:ice', { callId }],
     ] as const) {

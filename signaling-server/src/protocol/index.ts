@@ -111,6 +111,8 @@ export const clientSchemas = {
       }),
     ),
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
+  /** This device started (`on: true`) or stopped recording the call; everyone else in it is told. */
+  'call:recording': z.strictObject({ callId: callIdSchema, on: z.boolean() }),
   /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
   'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
@@ -194,18 +196,19 @@ export interface ClientReplies {
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string } & IceAckFields;
   /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership; recording?: string[] } & IceAckFields;
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
   'call:ice': IceGrant;
   'call:add': object;
-  /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
+  /** `participants`: who is in the room besides this device (this device is polite toward each); `recording`: who records it now. */
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership; recording?: string[] } & IceAckFields;
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
+  'call:recording': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
@@ -279,6 +282,8 @@ export interface ServerToClientEvents {
     candidate?: IceCandidate;
   }) => void;
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
+  /** `username` started (`on`) or stopped recording the call: show it, and say so. */
+  'call:recording': (p: { callId: string; username: string; on: boolean }) => void;
   /**
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).

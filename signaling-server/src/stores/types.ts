@@ -114,6 +114,8 @@ export interface Call {
   participants: Participant[];
   /** People added to the answered call whose devices ring. */
   invitations: Invitation[];
+  /** Devices recording the call now (call:recording); calls from before recording leave it out. */
+  recording?: string[];
 }
 
 /** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */
