@@ -21,6 +21,9 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:muted', ({ callId, username, muted }) => {
     if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
+  link.on('call:recording', ({ callId, username, on }) => {
+    if (calls.isCurrent(callId)) calls.line.recording.heard(username, on);
+  });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
@@ -43,6 +46,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     if (!calls.isCurrent(callId)) return;
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
+    calls.line.recording.left(username);
     const peer = { username, displayName: name };
     if (cause === 'signaling-lost') notices.announce(`${name} lost the connection to the server and left the call`);
     else if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);
