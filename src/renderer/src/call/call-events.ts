@@ -32,6 +32,8 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
       // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
       if (fresh) calls.renewPeer(who);
       resume.resumed(who);
+      // After a restart the call is live again once the peer claims it: the server learns again that this side records.
+      calls.line.recording.resumed();
     } else {
       calls.mesh.setAway(who, true);
       notices.announce(`${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`);

@@ -99,6 +99,12 @@ export class CallRecording {
     await saved;
   }
 
+  /** The call is live on the server again (resumed, or restored after a restart): it hears again that this side records. */
+  resumed(): void {
+    const callId = this.deps.callId();
+    if (this.recording && callId) void this.deps.link.request('call:recording', { callId, on: true });
+  }
+
   /** Someone else started or stopped recording (call:recording). */
   heard(username: string, on: boolean): void {
     const had = this.others.includes(username);
