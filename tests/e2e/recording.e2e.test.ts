@@ -6,7 +6,8 @@
  * both tones are heard (decoded with the page's decodeAudioData, measured per
  * frequency). In a room, bob coming in after she started is told straight
  * away, and when she leaves the room the recording stops and is saved, and
- * his badge goes while he stays. Screens in six looks.
+ * his badge goes while he stays. With a camera on, the file is a video of
+ * the recording's frame size, still with both voices. Screens in six looks.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -144,6 +145,36 @@ describe('recording a call, with everyone told', () => {
     // Bob is still in the room, alone now.
     expect(await bob.page.locator('section.call').getAttribute('data-state')).toBe('active');
     await leave(bob);
+    await closeEnded(alice, bob);
+  }, 180_000);
+
+  it('3. a call with video: the file carries the stage\'s video too, with the voices', async () => {
+    await establishCall(alice, bob, 'Bob');
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expect.poll(() => alice.page.locator('section.call video').count(), poll).toBeGreaterThan(0);
+    await recordButton(alice).click();
+    await expect.poll(() => badgeText(bob), poll).toBe('Alice is recording this call');
+    await new Promise((r) => setTimeout(r, 4000));
+    const download = alice.page.waitForEvent('download', { timeout: 15_000 });
+    await recordButton(alice).click();
+    const saved = await download;
+    await expectBothTones(saved);
+    // Played back in the page: a video of the recording's frame size.
+    const base64 = readFileSync(await saved.path()).toString('base64');
+    const size = await alice.page.evaluate(async (data) => {
+      const blob = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'video/webm' });
+      const video = document.createElement('video');
+      video.muted = true;
+      video.src = URL.createObjectURL(blob);
+      await new Promise((resolve, reject) => {
+        video.onloadedmetadata = resolve;
+        video.onerror = () => reject(new Error('the recording does not play'));
+      });
+      return { width: video.videoWidth, height: video.videoHeight };
+    }, base64);
+    expect(size).toEqual({ width: 1280, height: 720 });
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
     await closeEnded(alice, bob);
   }, 180_000);
 });
