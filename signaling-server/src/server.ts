@@ -31,6 +31,7 @@ import { Metrics } from './metrics.js';
 import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
+import { TokenRefresher } from './realtime/token-refresh.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
@@ -61,6 +62,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** How often account changes from the admin CLI are picked up. */
   accountPollMs?: number;
+  /** How often connected sessions are checked for a token to refresh (token-refresh.ts). */
+  tokenSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -155,6 +158,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Answered calls of the previous run wait for their devices to claim them.
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
+  const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
+  refresher.run();
 
   const directory = attachRealtime({
     io,
@@ -176,6 +181,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     closing: () => closing,
     // The registry is made below, before the server listens.
     cutOff: () => registry?.cutOff ?? false,
+    refresher,
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000, (events) =>
     directory.announce(events),
@@ -234,6 +240,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('shutting down');
       watcher.stop();
       retention.stop();
+      refresher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
       // Ringing calls end; answered ones keep their media (peer to peer) and
