@@ -196,6 +196,9 @@ describe('group calls across nodes', () => {
     }
     expectOk(await bob.emit('call:mute', { callId, muted: true }));
     for (const d of [alice, carol]) expect(await d.next('call:muted')).toEqual({ callId, username: 'bob', muted: true });
+    // Bob (node 2) records: both on node 1 are told.
+    expectOk(await bob.emit('call:recording', { callId, on: true }));
+    for (const d of [alice, carol]) expect(await d.next('call:recording')).toEqual({ callId, username: 'bob', on: true });
     // Busy to everyone, seen from both nodes.
     for (const d of [alice, bob]) {
       const users = expectOk(await d.emit('directory:list', {})).users;
@@ -210,9 +213,13 @@ describe('group calls across nodes', () => {
     expect(await bob.emit('call:signal', { callId, to: 'alice', candidate: null })).toMatchObject({ ok: false, code: 'not_in_call' });
     expect(await alice.emit('call:signal', { callId, to: 'bob', candidate: null })).toMatchObject({ ok: false, code: 'not_in_call' });
     await alice.next('presence:changed', (p) => p.username === 'bob' && p.status === 'available');
+    expectOk(await carol.emit('call:recording', { callId, on: true }));
+    await alice.next('call:recording', (p) => p.username === 'carol');
     // He can come back in, from the other node.
     const bobAgain = expectOk(await bob.emit('room:join', { name: 'standup', code: 'sesame-42' }));
     expect(bobAgain.participants).toEqual([ref('alice'), ref('carol')]);
+    // His recording stopped when he left; carol's, started on node 1, is what he learns on node 2.
+    expect(bobAgain.recording).toEqual(['carol']);
     for (const d of [alice, carol]) await d.next('room:joined', (p) => p.user.username === 'bob');
     await expectPairRelay(callId, carol, bob, [alice]);
 

@@ -60,6 +60,8 @@ describe('server message schemas', () => {
     await ask(alice, 'call:hold', { callId, held: true });
     await bob.next('call:held');
     await ask(bob, 'call:note', { callId, chat: true });
+    await ask(bob, 'call:recording', { callId, on: true });
+    await alice.next('call:recording');
     await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
     replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request
     await ask(alice, 'call:hangup', { callId });
@@ -100,6 +102,8 @@ describe('server message schemas', () => {
     await ask(alice, 'room:code', { callId: room, code: 'sesame-43' });
     await ask(alice, 'call:signal', { callId: room, to: 'carol', description: offer });
     await carol.next('call:signal', (p) => p.callId === room);
+    await ask(alice, 'call:recording', { callId: room, on: true });
+    await carol.next('call:recording', (p) => p.callId === room);
     await ask(alice, 'call:add', { callId: room, to: 'bob' });
     await bob.next('call:incoming', (p) => p.callId === room);
     await carol.next('room:ringing');

@@ -65,6 +65,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
   ],
   'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
   'call:hold': [{ callId: 'c' }, { callId: 'c', held: 'yes' }, { held: true }, { callId: 'c', held: true, to: 'bob' }],
+  'call:recording': [{ callId: 'c' }, { callId: 'c', on: 'yes' }, { on: true }, { callId: 'c', on: true, username: 'mallory' }, { callId: 7, on: true }],
   'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
@@ -122,6 +123,7 @@ describe('malformed input', () => {
       ['call:signal', { callId, candidate: null }],
       ['call:hold', { callId, held: true }],
       ['call:mute', { callId, muted: true }],
+      ['call:recording', { callId, on: true }],
       ['call:add', { callId, to: 'bob' }],
       ['call:ice', { callId }],
     ] as const) {

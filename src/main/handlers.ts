@@ -6,6 +6,7 @@ import type { DesktopCommand } from '../shared/desktop-state.js';
 import type { AppInfo } from '../shared/ipc.js';
 import type { DesktopHub } from './desktop-hub.js';
 import type { Hotkeys } from './hotkeys.js';
+import type { Recordings } from './recordings.js';
 import type { ScreenShare } from './screen-share.js';
 import { sendToRenderer } from './ipc.js';
 import type { InvokeHandlers, SendHandlers } from './ipc.js';
@@ -24,6 +25,7 @@ export interface HandlerDeps {
   settings: Pick<SettingsStore, 'get' | 'update' | 'takeNotice' | 'preferences' | 'savePreferences'>;
   hub: Pick<DesktopHub, 'state'>;
   screen: Pick<ScreenShare, 'sources' | 'choose'>;
+  recordings: Recordings;
 }
 
 function platformName(platform: NodeJS.Platform): AppInfo['platform'] {
@@ -50,6 +52,7 @@ export function createInvokeHandlers(deps: HandlerDeps): InvokeHandlers {
     'desktop:snapshot': () => Promise.resolve(deps.hub.state()),
     'screen:sources': () => deps.screen.sources(),
     'screen:choose': (id) => Promise.resolve(deps.screen.choose(id)),
+    'recording:save': (name, data) => deps.recordings.save(name, data),
   };
 }
 

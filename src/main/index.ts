@@ -20,6 +20,7 @@ import { installNotifications } from './notifications.js';
 import { APP_ORIGIN, APP_START_URL, createTrustedOrigins } from './origins.js';
 import { installPushToTalk } from './push-to-talk.js';
 import { installSecurity } from './security.js';
+import { installRecordings } from './recordings.js';
 import { installScreenShare } from './screen-share.js';
 import { loadSettings } from './settings.js';
 import { claimSingleInstance, installSecondInstance } from './single-instance.js';
@@ -59,7 +60,7 @@ async function start(earlyLinks: { take(): string[] }): Promise<void> {
   installIpc({
     windows,
     origins,
-    handlers: createInvokeHandlers({ version: app.getVersion(), platform: process.platform, tokenStore, hotkeys, settings, hub, screen }),
+    handlers: createInvokeHandlers({ version: app.getVersion(), platform: process.platform, tokenStore, hotkeys, settings, hub, screen, recordings: installRecordings({ windows }) }),
     listeners: createSendHandlers({ hub }),
   });
   forwardSettingsChanges({ windows, settings });

@@ -56,6 +56,7 @@ export const INVOKE_ACCESS: { [C in InvokeChannel]: readonly WindowRole[] } = {
   'desktop:snapshot': ['incoming'],
   'screen:sources': MAIN_ONLY,
   'screen:choose': MAIN_ONLY,
+  'recording:save': MAIN_ONLY,
 };
 
 /** Which of our windows may use each send channel. */

@@ -58,6 +58,9 @@ const api: ParleyDesktopApi = {
     sources: () => invoke('screen:sources'),
     choose: (id) => invoke('screen:choose', id),
   },
+  recording: {
+    save: (name, data) => invoke('recording:save', name, data),
+  },
   pushToTalk: {
     onChange: (listener) => on('push-to-talk:changed', listener),
   },

@@ -215,7 +215,18 @@ export interface InvokeChannels {
    * getDisplayMedia() gets. False when it was not listed.
    */
   'screen:choose': (id: string) => Promise<boolean>;
+  /**
+   * Main window: a finished call recording (WebM bytes) and the file name to
+   * suggest. Main asks where with the system's save dialog, in the folder
+   * used last, and writes it there; `path` is null when the user cancelled.
+   */
+  'recording:save': (name: string, data: Uint8Array) => Promise<{ path: string | null }>;
 }
+
+/** The largest recording main writes (about 4 h of a video call at the recorder's bitrate). */
+export const RECORDING_MAX_BYTES = 4 * 1024 ** 3;
+/** A plain file name ending in .webm: no folder, nothing a file system refuses. */
+const recordingNameSchema = z.string().check(z.maxLength(120), z.regex(/^[\w][\w.-]*\.webm$/, 'a file name ending in .webm'));
 
 /** Payload schemas of each invoke channel, as a tuple of arguments. */
 export const invokeSchemas = {
@@ -232,6 +243,7 @@ export const invokeSchemas = {
   'desktop:snapshot': z.tuple([]),
   'screen:sources': z.tuple([]),
   'screen:choose': z.tuple([z.string().check(z.minLength(1), z.maxLength(256))]),
+  'recording:save': z.tuple([recordingNameSchema, z.instanceof(Uint8Array).check(z.refine((d) => d.byteLength <= RECORDING_MAX_BYTES, 'recording too large'))]),
 } satisfies Record<keyof InvokeChannels, z.ZodMiniType>;
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -312,6 +324,9 @@ export interface ParleyDesktopApi {
   screen: {
     sources: InvokeChannels['screen:sources'];
     choose: InvokeChannels['screen:choose'];
+  };
+  recording: {
+    save: InvokeChannels['recording:save'];
   };
   pushToTalk: {
     /** Main window: the global hook's status whenever it changes. Returns a function that stops listening. */

@@ -58,6 +58,7 @@ describe('desktop hub and the desktop:* channels', () => {
         },
         hub: { state: () => SIGNED_OUT },
         screen: { sources: () => Promise.resolve([]), choose: () => false },
+        recordings: { save: () => Promise.resolve({ path: null }) },
       }),
       listeners: createSendHandlers({ hub }),
     });

@@ -28,6 +28,7 @@ import type {
   MessageBoxOptions,
   NotificationConstructorOptions,
   Rectangle,
+  SaveDialogOptions,
   Session,
   WindowOpenHandlerResponse,
 } from 'electron';
@@ -312,6 +313,7 @@ class FakeApp extends EventEmitter {
     this.removeAllListeners();
     this.isPackaged = false;
     this.userDataDir = '/nonexistent/parley-test-user-data';
+    this.videosDir = '/nonexistent/parley-test-videos';
     this.ready = false;
     this.readyWaiters.length = 0;
     this.autoReady = true;
@@ -326,8 +328,11 @@ class FakeApp extends EventEmitter {
   getVersion(): string {
     return '0.1.0-test';
   }
+  /** The system's Videos folder, where the first recording's save dialog starts. */
+  videosDir = '/nonexistent/parley-test-videos';
   getPath(name: string): string {
     if (name === 'userData') return this.userDataDir;
+    if (name === 'videos') return this.videosDir;
     throw new Error(`fake app.getPath: ${name} is not faked`);
   }
 }
@@ -682,6 +687,18 @@ export const dialog = {
   showMessageBox: vi.fn((_windowOrOptions: unknown, _options?: MessageBoxOptions) =>
     Promise.resolve({ response: dialog.responses.shift() ?? 0, checkboxChecked: false }),
   ),
+  /** What the user picks in each next save dialog: a path, or null to cancel; cancels when empty. */
+  savePaths: [] as (string | null)[],
+  showSaveDialog: vi.fn((_windowOrOptions: unknown, _options?: SaveDialogOptions) => {
+    const filePath = dialog.savePaths.shift() ?? null;
+    return Promise.resolve(filePath === null ? { canceled: true, filePath: '' } : { canceled: false, filePath });
+  }),
+  /** The parent window (null without one) and options of every save dialog shown, in order. */
+  saveDialogs(): { parent: unknown; options: SaveDialogOptions }[] {
+    return this.showSaveDialog.mock.calls.map(([first, second]) =>
+      second === undefined ? { parent: null, options: first as SaveDialogOptions } : { parent: first, options: second },
+    );
+  },
   /** The options of every message box shown, in order. */
   shown(): MessageBoxOptions[] {
     return this.showMessageBox.mock.calls.map(([first, second]) => second ?? (first as MessageBoxOptions));
@@ -804,6 +821,8 @@ export const fake = {
     powerMonitor.idleSeconds = 0;
     dialog.responses.length = 0;
     dialog.showMessageBox.mockClear();
+    dialog.savePaths.length = 0;
+    dialog.showSaveDialog.mockClear();
     protocol.privileged.length = 0;
     protocol.handlers.clear();
     net.fetch.mockClear();

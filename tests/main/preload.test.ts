@@ -29,7 +29,7 @@ describe('preload', () => {
     api = contextBridge.mainWorld.parley as ParleyDesktopApi;
   });
 
-  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings, preferences, screen and push-to-talk functions and nothing else', () => {
+  it('exposes exactly window.parley, with the app, session, desktop, shortcuts, settings, preferences, screen, recording and push-to-talk functions and nothing else', () => {
     expect(Object.keys(contextBridge.mainWorld)).toEqual(['parley']);
     expect(shape(api)).toEqual({
       app: { info: 'function' },
@@ -39,6 +39,7 @@ describe('preload', () => {
       settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
       preferences: { get: 'function', set: 'function' },
       screen: { sources: 'function', choose: 'function' },
+      recording: { save: 'function' },
       pushToTalk: { onChange: 'function' },
     });
   });
@@ -57,6 +58,13 @@ describe('preload', () => {
     await api.screen.sources();
     await api.screen.choose('screen:0:0');
     expect(ipcRenderer.invoke.mock.calls).toEqual([['screen:sources'], ['screen:choose', 'screen:0:0']]);
+  });
+
+  it('recording.save invokes its channel with the name and the bytes', async () => {
+    ipcRenderer.invoke.mockClear();
+    const data = new Uint8Array([1, 2, 3]);
+    await api.recording.save('parley-bob-2026-11-23-0905.webm', data);
+    expect(ipcRenderer.invoke.mock.calls).toEqual([['recording:save', 'parley-bob-2026-11-23-0905.webm', data]]);
   });
 
   it('desktop.publish sends the state on desktop:state, and returns nothing to wait for', () => {

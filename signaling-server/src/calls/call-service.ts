@@ -109,6 +109,11 @@ export class CallService {
     return relay.hold(this.deps, session, callId, held);
   }
 
+  /** call:recording (relay.ts). */
+  recording(session: DeviceSession, callId: string, on: boolean): Promise<void> {
+    return relay.recording(this.deps, session, callId, on);
+  }
+
   /** call:note (relay.ts). */
   noteChat(session: DeviceSession, callId: string): Promise<void> {
     return relay.noteChat(this.deps, session, callId);

@@ -4,7 +4,7 @@
  * counts participants and people still ringing alike, so a call never
  * admits more than it can carry.
  */
-import type { CallChange, Invitation, Participant } from '../stores/types.js';
+import type { Call, CallChange, Invitation, Participant } from '../stores/types.js';
 
 /**
  * After a restart, a participant whose device has not claimed the call yet
@@ -91,6 +91,27 @@ export function leave(device: string): CallChange<'not_in_call' | 'last'> {
   return (call) => {
     if (call.state !== 'active' || !call.participants.some((p) => p.device === device)) return { refused: 'not_in_call' };
     if (call.participants.length <= (call.room === null ? 2 : 1)) return { refused: 'last' };
-    return { ...call, participants: call.participants.filter((p) => p.device !== device), away: call.away.filter((d) => d !== device) };
+    return {
+      ...call,
+      participants: call.participants.filter((p) => p.device !== device),
+      away: call.away.filter((d) => d !== device),
+      // A recording stops when its recorder leaves: the others drop it on room:left.
+      ...(call.recording && { recording: call.recording.filter((d) => d !== device) }),
+    };
   };
+}
+
+/** A participant's device starts or stops recording the call. */
+export function record(device: string, on: boolean): CallChange<'not_in_call'> {
+  return (call) => {
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === device)) return { refused: 'not_in_call' };
+    const others = (call.recording ?? []).filter((d) => d !== device);
+    return { ...call, recording: on ? [...others, device] : others };
+  };
+}
+
+/** The users recording the call now, as a device coming in is told. */
+export function recorders(call: Call): string[] {
+  const devices = call.recording ?? [];
+  return call.participants.filter((p) => devices.includes(p.device)).map((p) => p.username);
 }

@@ -1,13 +1,14 @@
 /**
  * What goes between participants of an answered call: session descriptions
  * and candidates one pair at a time, stamped with the sender by the server,
- * and mute changes; plus the note that chat happened (never the chat).
+ * mute changes and who records the call; plus the note that chat happened (never the chat).
  */
 import type { ClientPayload } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { participant } from './call-checks.js';
+import * as membership from './membership.js';
 import { emitTo, tellOthers } from './notify.js';
 
 export async function signal(deps: CallServiceDeps, session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
@@ -42,6 +43,19 @@ export async function hold(deps: CallServiceDeps, session: DeviceSession, callId
   }
   tellOthers(deps, call, session.device, 'call:held', { callId, username: session.username, held });
   deps.metrics.relayed.inc({ event: 'call:hold' });
+}
+
+/**
+ * This device started or stopped recording: the call keeps who records (so
+ * a device coming in later is told), and every other participant hears it.
+ */
+export async function recording(deps: CallServiceDeps, session: DeviceSession, callId: string, on: boolean): Promise<void> {
+  const seen = await participant(deps, session, callId);
+  const res = await deps.stores.calls.update(callId, membership.record(session.device, on), seen);
+  if (!res.ok) throw new RequestError(res.refused === 'not_found' ? 'not_found' : 'not_in_call', 'The call is not connected on this device');
+  tellOthers(deps, res.call, session.device, 'call:recording', { callId, username: session.username, on });
+  deps.metrics.relayed.inc({ event: 'call:recording' });
+  deps.log.info({ callId, username: session.username, on }, 'recording');
 }
 
 /** Chat happened in an answered call: its history row says so (the server never sees the chat itself). */

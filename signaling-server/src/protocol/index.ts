@@ -116,6 +116,8 @@ export const clientSchemas = {
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
   /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
   'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
+  /** This device started (`on: true`) or stopped recording the call; everyone else in it is told. */
+  'call:recording': z.strictObject({ callId: callIdSchema, on: z.boolean() }),
   /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
   'call:note': z.strictObject({ callId: callIdSchema, chat: z.literal(true) }),
   'history:list': z.strictObject({
@@ -200,19 +202,20 @@ export interface ClientReplies extends SfuReplies {
   'presence:watch': { presence: PresenceEntry[] };
   'call:invite': { callId: string } & IceAckFields;
   /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
-  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
+  'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership; recording?: string[] } & IceAckFields;
   'call:decline': object;
   'call:cancel': object;
   'call:hangup': object;
   'call:resume': CallResumeReply;
   'call:ice': IceGrant;
   'call:add': object;
-  /** `participants`: who is in the room besides this device (this device is polite toward each). */
-  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership } & IceAckFields;
+  /** `participants`: who is in the room besides this device (this device is polite toward each); `recording`: who records it now. */
+  'room:join': { callId: string; room: string; participants: UserRef[]; ownership?: RoomOwnership; recording?: string[] } & IceAckFields;
   'room:code': object;
   'call:signal': object;
   'call:mute': object;
   'call:hold': object;
+  'call:recording': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
   'history:seen': object;
@@ -288,6 +291,8 @@ export interface ServerToClientEvents extends SfuServerToClientEvents {
   'call:muted': (p: { callId: string; username: string; muted: boolean }) => void;
   /** The other side put the call on hold (`held: true`) or took it off hold. */
   'call:held': (p: { callId: string; username: string; held: boolean }) => void;
+  /** `username` started (`on`) or stopped recording the call: show it, and say so. */
+  'call:recording': (p: { callId: string; username: string; on: boolean }) => void;
   /**
    * The peer's device lost (false) or regained (true) its connection to the
    * server during the call. `username` says which participant (always sent).

@@ -129,6 +129,7 @@ export const serverSchemas = {
     ),
   'call:muted': z.object({ callId, username, muted: z.boolean() }),
   'call:held': z.object({ callId, username, held: z.boolean() }),
+  'call:recording': z.object({ callId, username, on: z.boolean() }),
   'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username), fresh: z.optional(z.boolean()) }),
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
   'room:left': z.object({ callId, username, reason: endReason, cause }),
@@ -152,6 +153,8 @@ const success = <S extends z.core.$ZodShape>(fields: S) => z.object({ ok: z.lite
 /** `{ ok: true, ...fields }` or an error, for a request whose success carries `fields`. */
 const ack = <S extends z.core.$ZodShape>(fields: S) => z.discriminatedUnion('ok', [success(fields), ackError]);
 const polite = z.boolean();
+/** Who records the call as this device comes in (a call holds at most a few dozen people). */
+const recording = z.optional(z.array(username).check(z.maxLength(64)));
 const ownership = z.optional(z.object({ owner: userRef, canChangeCode: z.boolean(), hasCode: z.boolean() }));
 
 export const replySchemas = {
@@ -161,7 +164,7 @@ export const replySchemas = {
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
   'call:invite': ack({ callId, ...iceFields }),
-  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership, ...iceFields }),
+  'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership, recording, ...iceFields }),
   'call:decline': ack({}),
   'call:cancel': ack({}),
   'call:hangup': ack({}),
@@ -175,11 +178,12 @@ export const replySchemas = {
   ]),
   'call:ice': ack(iceGrant),
   'call:add': ack({}),
-  'room:join': ack({ callId, room: roomName, participants, ownership, ...iceFields }),
+  'room:join': ack({ callId, room: roomName, participants, ownership, recording, ...iceFields }),
   'room:code': ack({}),
   'call:signal': ack({}),
   'call:mute': ack({}),
   'call:hold': ack({}),
+  'call:recording': ack({}),
   'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),

@@ -9,6 +9,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { RoomOwner } from '../calls/room-owner.js';
 import type { SfuService } from '../sfu/sfu-service.js';
+import { recorders } from '../calls/membership.js';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { IceConfig } from '../ice-servers.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/hosts.js';
@@ -121,6 +122,13 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return undefined;
     });
 
+  /** Who records the call a device just came into: told in its ack, so it shows from the start. */
+  const recordingOf = async (callId: string) => {
+    const call = await stores.calls.get(callId);
+    const names = call ? recorders(call) : [];
+    return names.length > 0 ? { recording: names } : {};
+  };
+
   const handlers: Handlers = {
     'presence:set': async ({ status }, { session }) => {
       await deps.limits.status(session.username);
@@ -151,7 +159,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
         calls.accept(ctx.session, callId).then(async (participants) => {
           // Rung into a named room: who owns it, as a device joining it learns.
           const ownership = participants && (await ownershipOf(ctx.session, callId));
-          return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }) };
+          const recording = participants ? await recordingOf(callId) : {};
+          return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }), ...recording };
         }),
       ),
     'call:decline': async ({ callId, busy }, { session }) => {
@@ -181,7 +190,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
         ctx,
         calls.joinRoom(ctx.session, name, code, media).then(async (joined) => {
           const ownership = await ownershipOf(ctx.session, joined.callId);
-          return { ...joined, ...(ownership && { ownership }) };
+          return { ...joined, ...(ownership && { ownership }), ...(await recordingOf(joined.callId)) };
         }),
       ),
     'room:code': async ({ callId, code }, { session }) => {
@@ -198,6 +207,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:hold': async ({ callId, held }, { session }) => {
       await calls.hold(session, callId, held);
+      return {};
+    },
+    'call:recording': async ({ callId, on }, { session }) => {
+      await calls.recording(session, callId, on);
       return {};
     },
     'call:note': async ({ callId }, { session }) => {

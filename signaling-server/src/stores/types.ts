@@ -120,6 +120,8 @@ export interface Call {
    * call); answering it needs them out of the other call first.
    */
   waiting?: boolean;
+  /** Devices recording the call now (call:recording); calls from before recording leave it out. */
+  recording?: string[];
 }
 
 /** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */

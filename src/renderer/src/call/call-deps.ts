@@ -82,4 +82,6 @@ export interface CallDeps {
   ringing(from: UserRef, others: UserRef[]): void;
   /** The desktop app's screen-source picker, when there is one. */
   desktopScreen?: ParleyDesktopApi['screen'];
+  /** The desktop app's save dialog for recordings; a browser downloads them instead. */
+  desktopRecording?: ParleyDesktopApi['recording'];
 }

@@ -32,6 +32,9 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:held', ({ callId, held }) => {
     if (calls.isLive(callId)) calls.hold.peer(held);
   });
+  link.on('call:recording', ({ callId, username, on }) => {
+    if (calls.isCurrent(callId)) calls.line.recording.heard(username, on);
+  });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
@@ -40,6 +43,8 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
       // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
       if (fresh) calls.renewPeer(who);
       resume.resumed(who);
+      // After a restart the call is live again once the peer claims it: the server learns again that this side records.
+      calls.line.recording.resumed();
     } else {
       calls.mesh.setAway(who, true);
       notices.announce(`${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`);
@@ -54,6 +59,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     if (!calls.isCurrent(callId)) return;
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
+    calls.line.recording.left(username);
     const peer = { username, displayName: name };
     if (cause === 'signaling-lost') notices.announce(`${name} lost the connection to the server and left the call`);
     else if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);

@@ -15,6 +15,8 @@ import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
 import { Mesh } from './mesh.svelte.js';
+import { CallRecording } from './recording/call-recording.svelte.js';
+import { recordingSaver } from './recording/save-recording.js';
 
 export interface LineHooks {
   /** The id of the call the peer sessions belong to ('' before the server gave one). */
@@ -22,6 +24,8 @@ export interface LineHooks {
   muted(): boolean;
   /** More than two people: signals name whom they are for. */
   group(): boolean;
+  /** The call's name as shown. */
+  title(): string;
   mediaState(username: string, state: MediaState): void;
 }
 
@@ -34,6 +38,8 @@ export class CallLine {
   readonly mesh: Mesh;
   /** The call's STUN and TURN servers, renewed while it lasts. */
   readonly ice: CallIce;
+  /** Recording the call, and who else does (recording/). */
+  readonly recording: CallRecording;
   private stream: MediaStream | null = null;
   /** The microphone being opened for call number `seq`. */
   private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
@@ -54,6 +60,19 @@ export class CallLine {
     );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
     this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });
+    this.recording = new CallRecording({
+      link: deps.link,
+      notices: deps.notices,
+      callId: () => hooks.callId(),
+      title: () => hooks.title(),
+      sources: () => [
+        ...(this.stream ? [{ key: 'me', stream: this.stream, silent: this.microphoneClosed }] : []),
+        ...this.mesh.peers.flatMap((p) => (p.stream ? [{ key: p.user.username, stream: p.stream, silent: false }] : [])),
+      ],
+      mainVideo: () => this.media.screenTile?.stream ?? this.media.tiles[0]?.stream ?? this.media.screen ?? this.media.camera,
+      name: (username) => this.mesh.peer(username)?.user.displayName ?? deps.lookup(username).displayName,
+      save: recordingSaver(deps.desktopRecording, deps.notices),
+    });
     this.ice = new CallIce({
       renew: (callId) => deps.link.request('call:ice', { callId }),
       apply: (servers) => this.mesh.setIceServers(servers),
@@ -160,6 +179,8 @@ export class CallLine {
 
   /** Stops and closes everything of the call. */
   teardown(): void {
+    // First: the recording takes its last moments from the media about to stop.
+    this.recording.reset();
     this.media.reset();
     this.chat.reset();
     this.screenShare.reset();

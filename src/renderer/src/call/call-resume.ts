@@ -82,6 +82,8 @@ export class CallResume {
     }
     // Fresh TURN credentials: those of the call may have expired while this device was away.
     calls.line.ice.granted(live.callId, res);
+    // A restarted server forgot who records: say it again (the others may have been told already; it is idempotent).
+    if (res.state === 'active') calls.line.recording.resumed();
     if (res.state === 'active') this.resumed();
     // After a restart: each peer is away until call:peer-connection says they claimed the call too.
     else for (const p of calls.mesh.peers) if (p.state !== 'ringing' && !back.has(p.user.username)) calls.mesh.setAway(p.user.username, true);

@@ -51,6 +51,7 @@ export class CallController {
       callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
       muted: () => this.muted,
       group: () => this.group,
+      title: () => this.title,
       mediaState: (username, state) => this.onMediaState(username, state),
     });
     this.hangups = new Hangups(deps.link);
@@ -165,6 +166,7 @@ export class CallController {
       }
       // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
       if (res.participants) this.invitedWith = res.participants;
+      this.line.recording.told(res.recording ?? []);
       if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
       this.line.ice.granted(callId, res);
       if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);

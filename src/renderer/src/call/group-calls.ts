@@ -68,6 +68,7 @@ export class GroupCalls {
     deps.joinedRoom({ name: res.room, ...(code && { code }) });
     deps.enteredRoom(res.callId, res.room, res.ownership);
     for (const p of res.participants) calls.mesh.add(p, true);
+    calls.line.recording.told(res.recording ?? []);
     calls.line.startMeters();
     const others = res.participants.map((p) => p.displayName).join(', ');
     deps.notices.announce(others ? `In room ${res.room} with ${others}` : `In room ${res.room}. Nobody else is here yet.`);

@@ -106,7 +106,7 @@ export class ParleyApp {
         void this.history.load();
       },
       ringing: (from: UserRef, others: UserRef[]) => this.notifyIncoming(from, others),
-      ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen }),
+      ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen, desktopRecording: window.parley.recording }),
     };
     this.calls = new CallController(deps);
     this.pushToTalk = new PushToTalk({

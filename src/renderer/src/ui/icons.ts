@@ -6,6 +6,8 @@ export type { IconNode } from 'lucide';
 export {
   ArrowDownLeft,
   ArrowUpRight,
+  CircleDot,
+  CircleStop,
   CloudOff,
   Contact,
   Crown,
