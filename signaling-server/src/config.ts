@@ -28,6 +28,9 @@ export interface Config {
   turnSecret: string | undefined;
   /** Lifetime of the TURN credentials issued for a call (renewed during it with call:ice). */
   turnTtlS: number;
+  /** PARLEY_TEST_CALL: the echo test call (testcall/). */
+  testCall: 'on' | 'off';
+  testCallMax: number;
   allowedOrigins: string[];
   trustProxy: string[];
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -109,6 +112,8 @@ const rawSchema = z.object({
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   turnTtlS: int(60, 7 * 24 * 3600),
+  testCall: z.enum(['on', 'off']),
+  testCallMax: int(1, 1000),
   allowedOrigins: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
@@ -160,6 +165,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
+  { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host)' },
+  { key: 'testCallMax', env: 'PARLEY_TEST_CALL_MAX', flag: '--test-call-max', default: '4', help: 'test calls one node carries at once; the next is refused with busy' },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
   { key: 'trustProxy', env: 'PARLEY_TRUST_PROXY', flag: '--trust-proxy', default: '', help: 'reverse proxies whose X-Forwarded-For names the client (e.g. loopback, 10.0.0.0/8)' },
   { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
@@ -318,6 +325,8 @@ export function loadConfig(
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
+    testCall: r.testCall,
+    testCallMax: r.testCallMax,
     allowedOrigins: r.allowedOrigins,
     trustProxy: r.trustProxy,
     tls:

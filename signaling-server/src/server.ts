@@ -31,6 +31,7 @@ import { Metrics } from './metrics.js';
 import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
+import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
@@ -155,8 +156,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Answered calls of the previous run wait for their devices to claim them.
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
+  const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
 
   const directory = attachRealtime({
+    testCalls,
     io,
     stores,
     users,
@@ -247,6 +250,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await registry.leave();
       } else await calls.endRinging('failed');
       calls.dispose();
+      testCalls.closeAll();
       presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);

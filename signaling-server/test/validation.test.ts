@@ -67,6 +67,10 @@ const malformed: Record<ClientEvent, unknown[]> = {
   'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
   'history:seen': [{ all: true }],
+  'network:ice': [{ callId: 'c' }],
+  'testcall:start': [{ delayMs: 999 }, { delayMs: 10_001 }, { delayMs: 1.5 }, { delayMs: '3000' }, { media: { audio: true, video: false } }],
+  'testcall:signal': [{ testId: 't' }, { testId: '', candidate: null }, { description: { type: 'offer', sdp: 'v=0' } }, { testId: 't', description: { type: 'nope' } }, { testId: 't', candidate: null, to: 'bob' }],
+  'testcall:stop': [{}, { testId: 'x'.repeat(65) }, { testId: 't', extra: 1 }],
 };
 
 describe('malformed input', () => {

@@ -27,6 +27,8 @@ import {
   type Status,
 } from './primitives.js';
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
+import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
+export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
@@ -118,6 +120,7 @@ export const clientSchemas = {
     limit: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
   }),
   'history:seen': z.strictObject({}),
+  ...testCallClientSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof clientSchemas;
@@ -188,7 +191,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies {
+export interface ClientReplies extends TestCallReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -241,9 +244,11 @@ export interface SessionReady {
    * `presence:changed` deltas.
    */
   presence: PresenceEntry[];
+  /** The server answers `testcall:start` (PARLEY_TEST_CALL=on); older servers leave it out. */
+  testCall?: boolean;
 }
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends TestCallServerEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
   /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */

@@ -29,6 +29,7 @@ import {
   STATUSES,
   usernameSchema as username,
 } from './primitives.js';
+import { testCallReplyFields, testCallServerSchemas } from './test-call.js';
 
 // ------------------------------------- primitives (primitives.ts, codes.ts)
 
@@ -97,6 +98,7 @@ export const serverSchemas = {
     // This server sends the user's own entry only; older servers sent every
     // user online, so there is no upper bound.
     presence: z.array(presenceEntry),
+    testCall: z.optional(z.boolean()),
   }),
   'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed', 'signed-out']) }),
   'session:token': z.object({
@@ -131,6 +133,7 @@ export const serverSchemas = {
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
   'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
+  ...testCallServerSchemas,
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;
@@ -179,4 +182,8 @@ export const replySchemas = {
   'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),
   'history:seen': ack({}),
+  'network:ice': ack(iceGrant),
+  'testcall:start': ack({ ...testCallReplyFields['testcall:start'], ...iceGrant }),
+  'testcall:signal': ack(testCallReplyFields['testcall:signal']),
+  'testcall:stop': ack(testCallReplyFields['testcall:stop']),
 } as const;
