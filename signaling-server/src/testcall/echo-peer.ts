@@ -88,8 +88,17 @@ export class EchoPeer {
 
   private sendTo: ((rtp: RtpPacket) => void) | undefined;
 
+  /** Signals are applied one after another: a candidate must not overtake the offer it belongs to. */
+  private chain: Promise<void> = Promise.resolve();
+
   /** An offer (answered at once) or a candidate from the caller. */
-  async signal({ description, candidate }: { description?: SessionDescription; candidate?: IceCandidate }): Promise<void> {
+  signal(signal: { description?: SessionDescription; candidate?: IceCandidate }): Promise<void> {
+    const run = this.chain.then(() => this.apply(signal));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply({ description, candidate }: { description?: SessionDescription; candidate?: IceCandidate }): Promise<void> {
     if (this.closed) return;
     if (description) {
       if (description.type !== 'offer' || description.sdp === undefined) throw new Error('the test call takes an offer');
