@@ -96,6 +96,7 @@ export function reportText(report: NetworkReport): ReportText {
   }
   const tone = lines.some((l) => l.tone === 'bad') ? 'bad' : lines.some((l) => l.tone === 'warn') ? 'warn' : 'good';
   const firstBad = lines.find((l) => l.tone === 'bad');
-  const headline = tone === 'bad' ? `Calls may fail: ${firstBad?.text ?? ''}` : tone === 'warn' ? 'Calls should work, with a caveat below' : 'Your network is ready for calls';
+  // The problem itself, without the advice after it (the line below has both).
+  const headline = tone === 'bad' ? `Calls may fail: ${(firstBad?.text ?? '').split(': ')[0]}` : tone === 'warn' ? 'Calls should work, with a caveat below' : 'Your network is ready for calls';
   return { headline, tone, lines };
 }
