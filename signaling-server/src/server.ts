@@ -62,6 +62,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** How often account changes from the admin CLI are picked up. */
   accountPollMs?: number;
+  /** How long a test call may run (tests shorten it). */
+  testCallMaxMs?: number;
 }
 
 export interface RunningServer {
@@ -156,7 +158,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Answered calls of the previous run wait for their devices to claim them.
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
-  const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
+  const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: options.testCallMaxMs ?? TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
 
   const directory = attachRealtime({
     testCalls,

@@ -40,7 +40,7 @@ describe.skipIf(missingTool('turnserver', 'coturn', 'test-call.e2e.test.ts'))('t
   }, 60_000);
 
   afterAll(async () => {
-    if (alice) await screenshotAll('test-call', alice).catch(() => undefined);
+    await screenshotAll('test-call', alice).catch(() => undefined);
     await world?.close();
     good?.stop();
     wrong?.stop();

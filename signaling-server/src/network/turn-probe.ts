@@ -133,7 +133,7 @@ function udpExchange(t: TurnTarget, timeoutMs: number): { exchange: Exchange; cl
         clearTimeout(timer);
         socket.off('message', onMessage);
         if (buf) resolve(buf);
-        else reject(err as Error);
+        else reject(err ?? new Error('no answer'));
       };
       socket.on('message', onMessage);
       socket.send(msg, t.port, t.host, (err) => {
@@ -153,7 +153,7 @@ function streamExchange(t: TurnTarget, timeoutMs: number): { exchange: Exchange;
     buffered = Buffer.concat([buffered, chunk]);
     wake();
   });
-  socket.on('error', (err) => {
+  socket.on('error', (err: Error) => {
     failure = new Error(err.message);
     wake();
   });

@@ -69,7 +69,7 @@ export async function gather(servers: IceServer[], timeoutMs = GATHER_TIMEOUT_MS
         candidates.push({ type: c.type ?? '', address: `${c.address ?? '?'}:${c.port ?? '?'}`, url: url ?? undefined });
       };
       pc.onicecandidateerror = (e) => {
-        const ev = e as RTCPeerConnectionIceErrorEvent;
+        const ev = e;
         errors.push({ url: ev.url, code: ev.errorCode, text: ev.errorText });
       };
       pc.createDataChannel('network-check');

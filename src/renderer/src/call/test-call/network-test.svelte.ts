@@ -5,7 +5,7 @@
  * which path the media took and how it fared). One run at a time; a run
  * started during a real call is refused by the screen, not here.
  */
-import type { CandidateType, IceCandidate, IceServer, SessionDescription } from 'parley-server/protocol';
+import type { CandidateType, IceCandidate, SessionDescription } from 'parley-server/protocol';
 import type { SignalingLink } from '../../connection/link.js';
 import { logger } from '../../lib/log.js';
 import { microphoneConstraints, type Settings } from '../../settings/settings.js';
@@ -69,7 +69,7 @@ export class NetworkTest {
     if (!started.ok) throw new Error(started.message);
     const { testId } = started;
     const mic = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.deps.settings()) });
-    const pc = new RTCPeerConnection({ iceServers: started.iceServers as IceServer[] });
+    const pc = new RTCPeerConnection({ iceServers: started.iceServers });
     const audio = new Audio();
     audio.autoplay = true;
     const pending: IceCandidate[] = [];
@@ -82,7 +82,7 @@ export class NetworkTest {
       pc.ontrack = (e) => {
         audio.srcObject = e.streams[0] ?? new MediaStream([e.track]);
         const speaker = this.deps.settings().speakerId;
-        if (speaker) void (audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }).setSinkId?.(speaker).catch(() => undefined);
+        if (speaker) void audio.setSinkId(speaker).catch(() => undefined);
       };
       // Candidates follow the offer: the ones found before it is sent wait.
       let early: (IceCandidate | undefined)[] | undefined = [];
@@ -110,8 +110,7 @@ export class NetworkTest {
       const client = { ...(await measures(pc)), level };
       const server = await this.deps.link.request('testcall:stop', { testId });
       if (!server.ok) throw new Error(server.message);
-      const { ok: _ok, ...serverReport } = server;
-      return { client, server: serverReport };
+      return { client, server: { received: server.received, ...(server.path && { path: server.path }), ...(server.rttMs !== undefined && { rttMs: server.rttMs }) } };
     } finally {
       off();
       pc.close();
