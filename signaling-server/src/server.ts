@@ -32,6 +32,7 @@ import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
+import { TokenRefresher } from './realtime/token-refresh.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
@@ -64,6 +65,8 @@ export interface ServerOptions {
   accountPollMs?: number;
   /** How long a test call may run (tests shorten it). */
   testCallMaxMs?: number;
+  /** How often connected sessions are checked for a token to refresh (token-refresh.ts). */
+  tokenSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -159,6 +162,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
   const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: options.testCallMaxMs ?? TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
+  const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
+  refresher.run();
 
   const directory = attachRealtime({
     testCalls,
@@ -181,6 +186,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     closing: () => closing,
     // The registry is made below, before the server listens.
     cutOff: () => registry?.cutOff ?? false,
+    refresher,
   });
   const watcher = new RevocationWatcher(io, users, log.child({ module: 'accounts' }), options.accountPollMs ?? 1000, (events) =>
     directory.announce(events),
@@ -239,6 +245,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('shutting down');
       watcher.stop();
       retention.stop();
+      refresher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
       // Ringing calls end; answered ones keep their media (peer to peer) and

@@ -148,6 +148,24 @@ describe('refresh on use', () => {
     expect(plain.socket.connected).toBe(true);
   });
 
+  it('a session that stays connected gets a fresh token when its token falls due, once, from the sweep', async () => {
+    const server = await startTestServer({}, { accountPollMs: 60_000, tokenSweepMs: 100 });
+    await register(server, 'alice');
+    // Half the default lifetime (7 days) plus 2 s: not due at connect, due 2 s later (expiry is in whole seconds).
+    const token = await tokenLasting(server, 3.5 * 24 * 3600 + 2);
+    const device = await connect(server, as(token), { device: 'alice-desk-0001' }, []);
+    await settle(device);
+    expect(device.events('session:token')).toEqual([]);
+    const fresh = await device.next('session:token');
+    expect(fresh.expiresAt).toBeGreaterThan(Date.now() + 7 * DAY_MS - 60_000);
+    // The fresh token is not due: later sweeps send nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(device.events('session:token')).toHaveLength(1);
+    const again = await connect(server, as(fresh.token), { device: 'alice-desk-0001' }, []);
+    await settle(again);
+    expect(again.socket.connected).toBe(true);
+  });
+
   it('a token from before sign-in ids is refreshed at once, and signing out with it revokes the refreshed one', async () => {
     const server = await startTestServer();
     await register(server, 'alice');

@@ -24,7 +24,7 @@ import { Dispatcher, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import { PresenceWatches } from './presence-watch.js';
-import { TokenRefresher } from './token-refresh.js';
+import type { TokenRefresher } from './token-refresh.js';
 import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -88,6 +88,8 @@ export interface RealtimeDeps {
   testCalls: TestCalls;
   /** True while this node is cut off from Redis past the node timeout: new connections are refused `unavailable`. */
   cutOff: () => boolean;
+  /** Sends sessions fresh tokens before theirs run out. */
+  refresher: TokenRefresher;
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
@@ -103,7 +105,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   });
   const watches = new PresenceWatches(io.of('/').adapter);
   const directory = new DirectoryFeed({ io, users, stores, watches, log });
-  const refresher = new TokenRefresher(deps.tokens, log);
+  const { refresher } = deps;
   const ice = new CallIce({ config: deps.ice, users, calls: stores.calls, log });
   const asker = ({ session, socket }: HandlerContext) => ({ session, userId: socket.data.userId });
   /** A call ack with the call's ICE servers, issued alongside the request (TURN to an enabled account only). */

@@ -31,6 +31,12 @@ export function retryDelay(failures: number, random: () => number = Math.random)
 export interface ConnectionHooks {
   /** The status presented in each handshake. */
   status(): SettableStatus;
+  /**
+   * The server accepted the handshake; its session:ready follows. What the
+   * first screen needs is asked for now: the server answers it once the
+   * session is set up, a round trip sooner than after session:ready.
+   */
+  accepted(): void;
   /** The server took this session (first connect and every reconnect). */
   ready(ready: SessionReady): void;
   /** The connection dropped (it is being retried). */
@@ -190,6 +196,9 @@ export class Connection implements SignalingLink {
       log.warn('cannot reach the server:', err.message);
       this.problem = code === undefined ? null : err.message;
       this.wentOffline(s);
+    });
+    s.socket.on('connect', () => {
+      if (this.signaling === s) this.hooks.accepted();
     });
     s.socket.on('disconnect', (reason) => {
       if (this.signaling !== s) return;

@@ -49,10 +49,11 @@ async function server() {
   return { url: () => `http://127.0.0.1:${port}`, start, stop };
 }
 
-function connection(): { connection: Connection; hooks: { ready: number; lost: number } } {
-  const counts = { ready: 0, lost: 0 };
+function connection(): { connection: Connection; hooks: { accepted: number; ready: number; lost: number } } {
+  const counts = { accepted: 0, ready: 0, lost: 0 };
   const hooks: ConnectionHooks = {
     status: () => 'available',
+    accepted: () => counts.accepted++,
     ready: () => counts.ready++,
     lost: () => counts.lost++,
     signedOut: () => undefined,
@@ -97,6 +98,40 @@ describe('Connection', () => {
     expect(hooks.ready).toBe(2);
     expect(c.retryAt).toBeNull();
   }, 30_000);
+
+  it('asks for what the first screen needs once the handshake is accepted, without waiting for session:ready', async () => {
+    // A server slow to set the session up (stores, presence): the request is with it before session:ready leaves.
+    const order: string[] = [];
+    const io = new Server();
+    io.on('connection', (socket) => {
+      socket.on('directory:list', (_payload: unknown, ack: (reply: unknown) => void) => {
+        order.push('directory:list');
+        ack({ ok: true, users: [] });
+      });
+      setTimeout(() => {
+        order.push('session:ready');
+        socket.emit('session:ready', READY);
+      }, 300);
+    });
+    io.listen(0);
+    cleanups.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
+    const http = io.httpServer as unknown as { listening: boolean; once(e: 'listening', l: () => void): void; address(): { port: number } };
+    if (!http.listening) await new Promise<void>((resolve) => http.once('listening', resolve));
+    const replies: unknown[] = [];
+    const c: Connection = new Connection({
+      status: () => 'available',
+      accepted: () => void c.request('directory:list', { limit: 500 }).then((reply) => replies.push(reply)),
+      ready: () => undefined,
+      lost: () => undefined,
+      signedOut: () => undefined,
+      replaced: () => undefined,
+    });
+    cleanups.push(() => c.dispose());
+    begin(c, `http://127.0.0.1:${http.address().port}`);
+    await vi.waitFor(() => expect(c.state).toBe('online'), { timeout: 5000 });
+    expect(order).toEqual(['directory:list', 'session:ready']);
+    expect(replies).toEqual([{ ok: true, users: [] }]);
+  });
 
   it('"Retry now" tries at once instead of at the scheduled time', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);

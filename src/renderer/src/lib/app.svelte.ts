@@ -24,6 +24,7 @@ import { Directory } from '../directory/directory.svelte.js';
 import { CallHistory } from '../directory/history.svelte.js';
 import { RecentRooms } from '../directory/rooms.svelte.js';
 import { SettingsState } from '../settings/settings-state.svelte.js';
+import { prepareInitials } from '../ui/avatar.js';
 import { Notices } from './notices.svelte.js';
 import type { Section } from './sections.js';
 
@@ -61,14 +62,16 @@ export class ParleyApp {
     });
     this.connection = new Connection({
       status: () => this.directory.chosenStatus,
+      accepted: () => {
+        void this.directory.load();
+        void this.history.load();
+      },
       ready: (ready) => {
         notices.resolved('connection');
         this.directory.myStatus = ready.status;
         this.history.missed = ready.missedCalls;
         this.resume.sessionReady(ready);
         this.networkTest.offered = ready.testCall === true;
-        void this.directory.load();
-        void this.history.load();
       },
       lost: () => this.resume.signalingLost(),
       signedOut: () => {
@@ -144,8 +147,11 @@ export class ParleyApp {
     this.stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
       if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
     });
-    // While the connection is on its way: the contact list's first sort then runs at once.
-    setTimeout(prepareNameOrder, 0);
+    // While the connection is on its way: the contact list's first sort and initials then run at once.
+    setTimeout(() => {
+      prepareNameOrder();
+      prepareInitials();
+    }, 0);
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     for (const username of favorites) this.directory.favorites.add(username);

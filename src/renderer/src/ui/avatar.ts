@@ -17,8 +17,19 @@ export const AVATAR_HUES = [
 export type AvatarHue = (typeof AVATAR_HUES)[number];
 
 let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * The first segmenter of a page loads the locale's break data: tens of ms of
+ * main thread. The app calls this while it waits for the server, so the first
+ * contact list with an accented name does not wait for it.
+ */
+export function prepareInitials(): void {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+}
 /** User-perceived characters: an emoji with its modifiers, or a letter with its accents, is one. */
 function graphemes(text: string): string[] {
+  // Printable ASCII is one character per grapheme: the common name needs no segmenter, whose first use costs tens of ms at start.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.split('');
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
