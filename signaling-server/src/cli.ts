@@ -6,9 +6,11 @@
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
  *   parley-server room add NAME --owner USER [--code] | list | code NAME | owner NAME | remove NAME
  *   parley-server backup FILE | restore FILE     (the SQLite store)
+ *   parley-server check-turn                     (does the configured TURN give a relay?)
  * Admin output goes to stdout for people and scripts; the server logs with pino.
  */
 import { BackupError, runBackup, runRestore } from './cli/backup-commands.js';
+import { runCheckTurn } from './cli/check-turn.js';
 import { StoreOpenError } from './db/database.js';
 import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp, type Config } from './config.js';
 import { runRoomCommand } from './cli/room-commands.js';
@@ -40,6 +42,8 @@ Usage:
   parley-server backup FILE                     copy the SQLite database to FILE, also while serving
   parley-server restore FILE                    replace the SQLite database with a backup (server stopped;
                                                 the current one is kept aside). PostgreSQL: pg_dump/pg_restore
+  parley-server check-turn                      ask each TURN URL for a relay with this server's credentials;
+                                                exit 0: all gave one, 1: some did not, 2: no TURN configured
   parley-server --help | --version
 
 Settings (flag or environment variable; flags win):
@@ -73,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   if (rest[0] === 'room') return runRoomCommand(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'backup') return runBackup(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'restore') return runRestore(resolveStore(process.env, flags), rest.slice(1));
+  if (rest[0] === 'check-turn') return runCheckTurn(loadConfig(process.env, flags), rest.slice(1), (line) => process.stdout.write(`${line}\n`));
   if (rest.length > 0) throw new UsageError(`unknown argument "${rest[0]}"`);
   const config = loadConfig(process.env, flags);
 

@@ -30,6 +30,9 @@ export interface Config {
   turnTtlS: number;
   /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. Not yet used by the app. */
   sfu: { janusUrl: string; adminKey: string } | undefined;
+  /** PARLEY_TEST_CALL: the echo test call (testcall/). */
+  testCall: 'on' | 'off';
+  testCallMax: number;
   allowedOrigins: string[];
   trustProxy: string[];
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -116,6 +119,8 @@ const rawSchema = z.object({
     .refine((u) => URL.canParse(u) && ['ws:', 'wss:'].includes(new URL(u).protocol), { message: 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8188' })
     .optional(),
   janusAdminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  testCall: z.enum(['on', 'off']),
+  testCallMax: int(1, 1000),
   allowedOrigins: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
@@ -169,6 +174,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
   { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "ws:// URL of Janus's WebSocket API (loopback or a private network): meetings on the SFU (not yet used by the app)" },
   { key: 'janusAdminKey', env: 'PARLEY_JANUS_ADMIN_KEY', flag: '--janus-admin-key', help: "the admin_key of Janus's VideoRoom plugin (janus.plugin.videoroom.jcfg), with which rooms are created" },
+  { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host)' },
+  { key: 'testCallMax', env: 'PARLEY_TEST_CALL_MAX', flag: '--test-call-max', default: '4', help: 'test calls one node carries at once; the next is refused with busy' },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
   { key: 'trustProxy', env: 'PARLEY_TRUST_PROXY', flag: '--trust-proxy', default: '', help: 'reverse proxies whose X-Forwarded-For names the client (e.g. loopback, 10.0.0.0/8)' },
   { key: 'tlsCert', env: 'PARLEY_TLS_CERT', flag: '--tls-cert', help: 'PEM certificate file: serve https/wss (needs --tls-key)' },
@@ -331,6 +338,8 @@ export function loadConfig(
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
     sfu: r.janusUrl && r.janusAdminKey ? { janusUrl: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
+    testCall: r.testCall,
+    testCallMax: r.testCallMax,
     allowedOrigins: r.allowedOrigins,
     trustProxy: r.trustProxy,
     tls:

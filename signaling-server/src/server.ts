@@ -31,6 +31,7 @@ import { Metrics } from './metrics.js';
 import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
+import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
 import { SfuService } from './sfu/sfu-service.js';
 import type { ParleyServer } from './realtime/types.js';
@@ -63,6 +64,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** How often account changes from the admin CLI are picked up. */
   accountPollMs?: number;
+  /** How long a test call may run (tests shorten it). */
+  testCallMaxMs?: number;
   /** How often connected sessions are checked for a token to refresh (token-refresh.ts). */
   tokenSweepMs?: number;
 }
@@ -159,6 +162,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Answered calls of the previous run wait for their devices to claim them.
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
+  const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: options.testCallMaxMs ?? TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
   const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
   refresher.run();
   const sfu = new SfuService({
@@ -169,6 +173,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   const directory = attachRealtime({
+    testCalls,
     io,
     stores,
     users,
@@ -262,6 +267,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await registry.leave();
       } else await calls.endRinging('failed');
       calls.dispose();
+      testCalls.closeAll();
       presence.stop();
       closing = true;
       await disconnectAll(io, SHUTDOWN_FLUSH_MS);

@@ -3,6 +3,7 @@
  * accept everything this server really sends: every event and every
  * acknowledgement, collected from real sessions.
  */
+import { RTCPeerConnection } from 'werift';
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
 import { TokenService } from '../src/auth/tokens.js';
@@ -28,7 +29,8 @@ describe('server message schemas', () => {
       stunUrls: ['stun:stun.example.org:3478'],
       turnUrls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'],
       turnSecret: 'a-turn-secret-of-enough-length',
-    });
+      testCall: 'on',
+    }, { testCallMaxMs: 2000 });
     const { alice, bob, carol, logins } = await team(server, 'alice', 'bob', 'carol');
     const bob2 = await connect(server, logins.bob);
     const replies: { event: ClientEvent; reply: unknown }[] = [];
@@ -44,6 +46,19 @@ describe('server message schemas', () => {
     await ask(alice, 'presence:watch', { usernames: ['bob', 'carol', 'nobody'] });
     await ask(alice, 'history:list', {});
     await ask(alice, 'history:seen', {});
+
+    // The network check and a test call: a werift offer, the echo's answer, its report; a second one runs out.
+    await ask(alice, 'network:ice', {});
+    const test = expectOk(await ask(alice, 'testcall:start', { delayMs: 1000 }));
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio', { direction: 'sendrecv' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await ask(alice, 'testcall:signal', { testId: test.testId, description: { type: 'offer', sdp: pc.localDescription?.sdp ?? '' } });
+    await alice.next('testcall:signal', (p) => p.description !== undefined);
+    await ask(alice, 'testcall:stop', { testId: test.testId });
+    await pc.close();
+    const runsOut = expectOk(await ask(alice, 'testcall:start', {}));
+    await alice.next('testcall:ended', (p) => p.testId === runsOut.testId);
 
     // An answered call on one of two ringing devices, with negotiation and mute.
     const { callId } = expectOk(await ask(alice, 'call:invite', { to: 'bob', media: audio }));
@@ -158,7 +173,7 @@ describe('server message schemas', () => {
       'wrong_code',
       'not_owner',
     ]);
-  });
+  }, 60_000);
 
   it('accept and drop fields a newer server may add; refuse values outside the protocol', () => {
     const ended = { callId: 'c-1', reason: 'hangup' };

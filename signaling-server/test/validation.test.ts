@@ -85,6 +85,10 @@ const malformed: Record<ClientEvent, unknown[]> = {
     { callId: 'c', connection: 'publish', candidate: null, handle: 1 },
   ],
   'sfu:leave': [{}, { callId: 7 }, { callId: 'c', secret: 'x' }],
+  'network:ice': [{ callId: 'c' }],
+  'testcall:start': [{ delayMs: 999 }, { delayMs: 10_001 }, { delayMs: 1.5 }, { delayMs: '3000' }, { media: { audio: true, video: false } }],
+  'testcall:signal': [{ testId: 't' }, { testId: '', candidate: null }, { description: { type: 'offer', sdp: 'v=0' } }, { testId: 't', description: { type: 'nope' } }, { testId: 't', candidate: null, to: 'bob' }],
+  'testcall:stop': [{}, { testId: 'x'.repeat(65) }, { testId: 't', extra: 1 }],
 };
 
 describe('malformed input', () => {

@@ -90,6 +90,8 @@ export interface WorldOptions {
   webRoot?: string;
   /** STUN and TURN settings (none unless told). */
   ice?: Partial<Pick<Config, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'>>;
+  /** PARLEY_TEST_CALL (off unless told). */
+  testCall?: Config['testCall'];
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -108,6 +110,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     messageBurst: 1000,
     ...(options.host ? { host: options.host } : {}),
     ...options.ice,
+    ...(options.testCall && { testCall: options.testCall }),
   });
   const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);

@@ -28,6 +28,8 @@ import {
 } from './primitives.js';
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
 import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
+import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
+export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 export * from './sfu.js';
 
@@ -126,6 +128,7 @@ export const clientSchemas = {
   }),
   'history:seen': z.strictObject({}),
   ...sfuClientSchemas,
+  ...testCallClientSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof clientSchemas;
@@ -196,7 +199,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies extends SfuReplies {
+export interface ClientReplies extends SfuReplies, TestCallReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -251,9 +254,11 @@ export interface SessionReady {
    * `presence:changed` deltas.
    */
   presence: PresenceEntry[];
+  /** The server answers `testcall:start` (PARLEY_TEST_CALL=on); older servers leave it out. */
+  testCall?: boolean;
 }
 
-export interface ServerToClientEvents extends SfuServerToClientEvents {
+export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallServerEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
   /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */

@@ -30,6 +30,7 @@ import {
   usernameSchema as username,
 } from './primitives.js';
 import { sfuReplyFields, sfuServerSchemas } from './sfu.js';
+import { testCallReplyFields, testCallServerSchemas } from './test-call.js';
 
 // ------------------------------------- primitives (primitives.ts, codes.ts)
 
@@ -98,6 +99,7 @@ export const serverSchemas = {
     // This server sends the user's own entry only; older servers sent every
     // user online, so there is no upper bound.
     presence: z.array(presenceEntry),
+    testCall: z.optional(z.boolean()),
   }),
   'session:revoked': z.object({ reason: z.enum(['disabled', 'removed', 'password-changed', 'signed-out']) }),
   'session:token': z.object({
@@ -135,6 +137,7 @@ export const serverSchemas = {
   'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
   ...sfuServerSchemas,
+  ...testCallServerSchemas,
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;
@@ -191,4 +194,8 @@ export const replySchemas = {
   'sfu:answer': ack(sfuReplyFields['sfu:answer']),
   'sfu:candidate': ack(sfuReplyFields['sfu:candidate']),
   'sfu:leave': ack(sfuReplyFields['sfu:leave']),
+  'network:ice': ack(iceGrant),
+  'testcall:start': ack({ ...testCallReplyFields['testcall:start'], ...iceGrant }),
+  'testcall:signal': ack(testCallReplyFields['testcall:signal']),
+  'testcall:stop': ack(testCallReplyFields['testcall:stop']),
 } as const;

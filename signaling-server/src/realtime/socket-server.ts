@@ -17,6 +17,7 @@ import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceGrant } from '../protocol/index.js';
+import type { TestCalls } from '../testcall/test-calls.js';
 import { StoreUnavailableError, type DeviceSession, type Stores } from '../stores/types.js';
 import type { AccountLimits } from './account-limits.js';
 import { CallIce } from './call-ice.js';
@@ -87,6 +88,8 @@ export interface RealtimeDeps {
   sfu: SfuService;
   /** Most devices one account may have connected at once. */
   maxDevices: number;
+  /** The echo test calls this node answers. */
+  testCalls: TestCalls;
   /** True while this node is cut off from Redis past the node timeout: new connections are refused `unavailable`. */
   cutOff: () => boolean;
   /** Sends sessions fresh tokens before theirs run out. */
@@ -226,6 +229,21 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     ...deps.sfu.handlers,
+    'network:ice': async (_payload, ctx) => ice.forAck(asker(ctx)),
+    'testcall:start': async ({ delayMs }, ctx) => {
+      const { socket } = ctx;
+      const grant = await ice.forAck(asker(ctx));
+      const started = await deps.testCalls.start(socket.id, delayMs, grant.iceServers, {
+        signal: (testId, signal) => socket.emit('testcall:signal', { testId, ...signal }),
+        ended: (testId, reason) => socket.emit('testcall:ended', { testId, reason }),
+      });
+      return { ...started, ...grant };
+    },
+    'testcall:signal': async ({ testId, description, candidate }, { socket }) => {
+      await deps.testCalls.signal(socket.id, testId, { ...(description && { description }), ...(candidate !== undefined && { candidate }) });
+      return {};
+    },
+    'testcall:stop': async ({ testId }, { socket }) => deps.testCalls.stop(socket.id, testId),
   };
 
   const authenticate = handshakeAuth(deps);
@@ -255,6 +273,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       refresher.forget(socket.id);
       // Its SFU handles end with the connection that owns them: back, it publishes again.
       void deps.sfu.left(socket.data.device).catch((err: unknown) => log.warn({ err }, 'SFU leave failed'));
+      deps.testCalls.endSession(socket.id);
       if (deps.closing()) return;
       // Also when the session failed to start part-way: endSession is safe on partial state.
       void ready
@@ -296,6 +315,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       iceServers: ice.sessionServers(),
       missedCalls,
       presence: [{ username, status }],
+      testCall: deps.testCalls.enabled,
     });
     refresher.start(socket);
     log.info({ username, sessionId: socket.id }, 'device connected');

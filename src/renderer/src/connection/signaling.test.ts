@@ -62,6 +62,8 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
     ],
   },
   'sfu:closed': { callId },
+  'testcall:signal': { testId: callId, description: { type: 'answer', sdp: 'v=0' } },
+  'testcall:ended': { testId: callId, reason: 'timeout' },
 };
 const EVENTS = Object.keys(VALID) as ServerEvent[];
 
@@ -260,6 +262,10 @@ describe('Signaling validates what the server sends', () => {
       'sfu:answer': [{ callId, description: { type: 'answer', sdp: 'v=0\r\n' } }, { ok: true }],
       'sfu:candidate': [{ callId, connection: 'subscribe', candidate: null }, { ok: true }],
       'sfu:leave': [{ callId }, { ok: true }],
+      'network:ice': [{}, { ok: true, iceServers: [{ urls: 'stun:stun.example.org' }] }],
+      'testcall:start': [{}, { ok: true, testId: callId, delayMs: 3000, maxMs: 60_000, iceServers: [] }],
+      'testcall:signal': [{ testId: callId, candidate: null }, { ok: true }],
+      'testcall:stop': [{ testId: callId }, { ok: true, received: { packets: 200, lost: 1, jitterMs: 2.5 }, path: { local: 'host', remote: 'srflx', protocol: 'udp' }, rttMs: 12 }],
     };
     const refusal = { ok: false, code: 'rate_limited', message: 'Slow down', retryAfterMs: 500 } as const;
     const malformedReplies = (valid: object): unknown[] => [

@@ -15,6 +15,7 @@ import { GroupCalls } from '../call/group-calls.js';
 import { PushToTalk } from '../call/push-to-talk.svelte.js';
 import { rejoin } from '../call/rejoin.js';
 import { RoomCode } from '../call/room-code.svelte.js';
+import { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import { DesktopBridge } from '../desktop/bridge.svelte.js';
@@ -43,6 +44,8 @@ export class ParleyApp {
   readonly pushToTalk: PushToTalk;
   /** The room the call is: its owner, and the owner's join code. */
   readonly roomCode: RoomCode;
+  /** Settings → Network: the network check and the echo test call. */
+  readonly networkTest: NetworkTest;
   /** A call across a lost signaling connection. */
   private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
@@ -68,6 +71,7 @@ export class ParleyApp {
         this.directory.myStatus = ready.status;
         this.history.missed = ready.missedCalls;
         this.resume.sessionReady(ready);
+        this.networkTest.offered = ready.testCall === true;
       },
       lost: () => this.resume.signalingLost(),
       signedOut: () => {
@@ -114,6 +118,7 @@ export class ParleyApp {
       live: () => this.calls.talking,
       gate: (closed) => this.calls.line.setGate(closed),
     });
+    this.networkTest = new NetworkTest({ link, settings: () => this.settings.values });
     this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
     this.groups = new GroupCalls(this.calls, deps);
     this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));

@@ -1,0 +1,146 @@
+/**
+ * The server's side of a test call: a WebRTC peer (werift, pure TypeScript,
+ * loaded only when a test call starts, so a server without the optional
+ * package runs as before) that answers the caller's offer and sends each
+ * audio packet it receives back after `delayMs`, so the caller hears their
+ * own voice. It counts what arrived (loss, jitter) and reads the pair its
+ * ICE agent selected: the server's half of the diagnosis.
+ */
+import type { RtpPacket, RTCPeerConnection as WeriftPeer } from 'werift';
+import type { CandidateType, IceCandidate, IceServer, MediaPath, SessionDescription, TestCallReport } from '../protocol/index.js';
+import { CANDIDATE_TYPES } from '../protocol/index.js';
+import { RtpStats } from './rtp-stats.js';
+
+type Werift = typeof import('werift');
+
+export interface EchoPeerOptions {
+  /** STUN and TURN for the server's own gathering. */
+  iceServers: IceServer[];
+  delayMs: number;
+  /** The answer and the server's candidates, for the caller. */
+  send: (signal: { description?: SessionDescription; candidate?: IceCandidate }) => void;
+  /** ICE or DTLS failed. */
+  onFailed: () => void;
+}
+
+let loading: Promise<Werift> | undefined;
+
+/** werift, imported once; rejects with a sentence when the optional package is missing. */
+export function loadWerift(): Promise<Werift> {
+  loading ??= import('werift').catch((err: unknown) => {
+    loading = undefined;
+    throw new Error(`the optional package "werift" could not be loaded (${(err as Error).message})`);
+  });
+  return loading;
+}
+
+/** werift takes one URL per entry and cannot do TURN over TLS or TCP: keep what it can use. */
+function weriftServers(servers: IceServer[]): { urls: string; username?: string; credential?: string }[] {
+  return servers.flatMap((s) =>
+    (Array.isArray(s.urls) ? s.urls : [s.urls])
+      .filter((url) => url.startsWith('stun:') || (url.startsWith('turn:') && !/transport=tcp/i.test(url)))
+      .map((urls) => ({ urls, ...(s.username !== undefined && { username: s.username }), ...(s.credential !== undefined && { credential: s.credential }) })),
+  );
+}
+
+const isCandidateType = (t: unknown): t is CandidateType => CANDIDATE_TYPES.includes(t as CandidateType);
+
+export class EchoPeer {
+  private readonly pc: WeriftPeer;
+  private readonly stats = new RtpStats(48_000);
+  private readonly queue: { due: number; rtp: RtpPacket }[] = [];
+  private readonly pump: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(werift: Werift, private readonly options: EchoPeerOptions) {
+    const { RTCPeerConnection, RTCRtpCodecParameters } = werift;
+    this.pc = new RTCPeerConnection({
+      iceServers: weriftServers(options.iceServers),
+      codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })], video: [] },
+    });
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (!this.closed && c) options.send({ candidate: c.toJSON() });
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed' && !this.closed) options.onFailed();
+    });
+    this.pc.onTransceiverAdded.subscribe((transceiver) => {
+      if (transceiver.kind !== 'audio') return;
+      // Send as well as receive: the answer must say sendrecv or the caller would not play the echo.
+      transceiver.setDirection('sendrecv');
+      transceiver.onTrack.subscribe((track) => {
+        track.onReceiveRtp.subscribe((rtp) => {
+          this.stats.add(rtp.header.sequenceNumber, rtp.header.timestamp, Date.now());
+          this.queue.push({ due: Date.now() + options.delayMs, rtp });
+        });
+      });
+      this.sendTo = (rtp) => void transceiver.sender.sendRtp(rtp);
+    });
+    // One timer for the whole queue: packets leave in order, each delayMs after it came.
+    this.pump = setInterval(() => {
+      const now = Date.now();
+      while (this.queue.length > 0 && (this.queue[0] as { due: number }).due <= now) {
+        const next = this.queue.shift() as { rtp: RtpPacket };
+        this.sendTo?.(next.rtp);
+      }
+    }, 10);
+  }
+
+  private sendTo: ((rtp: RtpPacket) => void) | undefined;
+
+  /** Signals are applied one after another: a candidate must not overtake the offer it belongs to. */
+  private chain: Promise<void> = Promise.resolve();
+
+  /** An offer (answered at once) or a candidate from the caller. */
+  signal(signal: { description?: SessionDescription; candidate?: IceCandidate }): Promise<void> {
+    const run = this.chain.then(() => this.apply(signal));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply({ description, candidate }: { description?: SessionDescription; candidate?: IceCandidate }): Promise<void> {
+    if (this.closed) return;
+    if (description) {
+      if (description.type !== 'offer' || description.sdp === undefined) throw new Error('the test call takes an offer');
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: description.sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      const sdp = this.pc.localDescription?.sdp;
+      if (sdp !== undefined) this.options.send({ description: { type: 'answer', sdp } });
+    }
+    if (candidate) await this.pc.addIceCandidate(candidate);
+  }
+
+  async report(): Promise<TestCallReport> {
+    const { path, rttMs } = await this.selectedPair();
+    return { received: this.stats.summary, ...(path && { path }), ...(rttMs !== undefined && { rttMs }) };
+  }
+
+  /** The nominated, succeeded pair that carried packets (or the first nominated one). */
+  private async selectedPair(): Promise<{ path?: MediaPath; rttMs?: number }> {
+    const report = await this.pc.getStats();
+    const all = [...report.values()] as unknown as Record<string, unknown>[];
+    const byId = new Map(all.map((s) => [s.id, s]));
+    const pairs = all.filter((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
+    const pair = pairs.find((p) => Number(p.packetsSent) > 0 || Number(p.packetsReceived) > 0) ?? pairs[0];
+    if (!pair) return {};
+    const local = byId.get(pair.localCandidateId);
+    const remote = byId.get(pair.remoteCandidateId);
+    const rtt = typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000) : undefined;
+    if (!local || !remote || !isCandidateType(local.candidateType) || !isCandidateType(remote.candidateType)) return { rttMs: rtt };
+    const path: MediaPath = { local: local.candidateType, remote: remote.candidateType, protocol: local.protocol === 'tcp' ? 'tcp' : 'udp' };
+    return { path, ...(rtt !== undefined && { rttMs: rtt }) };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pump);
+    this.queue.length = 0;
+    void this.pc.close().catch(() => undefined);
+  }
+}
+
+/** Loads werift and makes the peer. */
+export async function createEchoPeer(options: EchoPeerOptions): Promise<EchoPeer> {
+  return new EchoPeer(await loadWerift(), options);
+}
