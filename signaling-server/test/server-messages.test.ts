@@ -159,14 +159,16 @@ describe('server message schemas', () => {
       expect(result.error && describeIssues(result.error), event).toBeUndefined();
       expect(result.data, event).toEqual(payload);
     }
-    expect(new Set(received.map((r) => r.event))).toEqual(new Set(Object.keys(serverSchemas)));
+    // All but the SFU's, which need a Janus: sfu.test.ts checks those against the same schemas.
+    const withoutSfu = (events: string[]) => new Set(events.filter((e) => !e.startsWith('sfu:')));
+    expect(new Set(received.map((r) => r.event))).toEqual(withoutSfu(Object.keys(serverSchemas)));
 
     for (const { event, reply } of replies) {
       const result = replySchemas[event].safeParse(reply);
       expect(result.error && describeIssues(result.error), event).toBeUndefined();
       expect(result.data, event).toEqual(reply);
     }
-    expect(new Set(replies.map((r) => r.event))).toEqual(new Set(Object.keys(replySchemas)));
+    expect(new Set(replies.map((r) => r.event))).toEqual(withoutSfu(Object.keys(replySchemas)));
     expect(replies.filter((r) => !(r.reply as Ack).ok).map((r) => (r.reply as { code: string }).code)).toEqual([
       'self_call',
       'bad_request',

@@ -7,8 +7,15 @@
  * that arrive on each track by the publisher the offer named for it.
  */
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import type { SfuStream } from '../src/protocol/index.js';
+import { replySchemas, type ClientEvent, type SfuStream } from '../src/protocol/index.js';
 import { expectOk, type Device } from './harness.js';
+
+/** The reply as the app's schema reads it, unchanged: the SFU's replies are checked here (server-messages.test.ts runs without Janus). */
+function schemaChecked<T>(event: ClientEvent, reply: T): T {
+  const read = replySchemas[event].safeParse(reply);
+  if (!read.success || JSON.stringify(read.data) !== JSON.stringify(reply)) throw new Error(`${event}: the reply does not match its schema`);
+  return reply;
+}
 
 const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 });
 // Janus offers host candidates on every interface; ours are on this machine too.
@@ -66,7 +73,7 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
       streams = p.streams;
       await sub.setRemoteDescription(p.description);
       await sub.setLocalDescription(await sub.createAnswer());
-      expectOk(await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } }));
+      expectOk(schemaChecked('sfu:answer', await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } })));
       peer.offers++;
     });
   };
@@ -77,10 +84,10 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
   const track = new MediaStreamTrack({ kind: 'audio' });
   pub.addTransceiver(track, { direction: 'sendonly' });
   await pub.setLocalDescription(await pub.createOffer());
-  const reply = expectOk(await device.emit('sfu:publish', { callId, description: { type: 'offer', sdp: await gathered(pub) } }));
+  const reply = expectOk(schemaChecked('sfu:publish', await device.emit('sfu:publish', { callId, description: { type: 'offer', sdp: await gathered(pub) } })));
   await pub.setRemoteDescription(reply.description);
   // The description held every candidate: say so on the publish connection (exercises sfu:candidate).
-  expectOk(await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null }));
+  expectOk(schemaChecked('sfu:candidate', await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null })));
   let seq = 0;
   const timer = setInterval(() => {
     seq = (seq + 1) & 0xffff;

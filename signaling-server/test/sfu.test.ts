@@ -6,6 +6,7 @@
  * participant's, on the track the server's offer named for them.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serverSchemas } from '../src/protocol/index.js';
 import { missingTool } from './coturn.js';
 import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
 import { startJanus, type Janus } from './janus.js';
@@ -83,6 +84,8 @@ describe('meetings on the SFU (Janus)', () => {
       const seen = JSON.stringify(d.received);
       expect(seen).not.toContain(janus.adminKey);
       expect(seen).not.toMatch(/parley-[0-9a-f]{32}|VideoRoom|"janus"|feed_id|secret/);
+      // What the app's schemas read, unchanged (server-messages.test.ts, which runs without Janus, leaves the SFU's out).
+      for (const { event, payload } of d.received) expect(serverSchemas[event].safeParse(payload).data, event).toEqual(payload);
     }
 
     // Carol leaves the SFU: the server sends the others a new offer without her.
