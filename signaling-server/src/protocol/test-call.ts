@@ -7,7 +7,7 @@
  * between nodes (it lives on the node the device is connected to).
  */
 import { z } from 'zod/mini';
-import { iceCandidateSchema, sessionDescriptionSchema, type IceCandidate, type SessionDescription } from './primitives.js';
+import { iceCandidateSchema, sessionDescriptionSchema, type IceCandidate } from './primitives.js';
 
 /** Made by the server (a UUID); 1–64 printable ASCII characters inbound. */
 export const testIdSchema = z.string().check(z.regex(/^[!-~]{1,64}$/, 'must be 1-64 printable ASCII characters'));
@@ -63,9 +63,15 @@ interface TestCallIceServer {
   credential?: string;
 }
 
+/** What the echo peer sends: its answer (always with SDP) and its ICE candidates. */
+export interface EchoSignal {
+  description?: { type: 'answer'; sdp: string };
+  candidate?: IceCandidate;
+}
+
 export interface TestCallServerEvents {
   /** The echo peer's answer and ICE candidates. */
-  'testcall:signal': (p: { testId: string; description?: SessionDescription; candidate?: IceCandidate }) => void;
+  'testcall:signal': (p: { testId: string } & EchoSignal) => void;
   /** The server ended the test call by itself (`timeout`: it ran `maxMs`; `failed`: the echo peer failed). */
   'testcall:ended': (p: { testId: string; reason: 'timeout' | 'failed' }) => void;
 }
@@ -80,7 +86,8 @@ export const testCallServerSchemas = {
   'testcall:signal': z
     .object({
       testId: testIdSchema,
-      description: z.optional(z.object(sessionDescriptionSchema.shape)),
+      // The echo peer's answer: always with its SDP.
+      description: z.optional(z.object({ type: z.literal('answer'), sdp: z.string().check(z.minLength(1), z.maxLength(32 * 1024)) })),
       candidate: z.optional(z.nullable(z.object(iceCandidateSchema.def.innerType.shape))),
     })
     .check(z.refine((m) => m.description !== undefined || m.candidate !== undefined, { message: 'testcall:signal needs a description or a candidate' })),
@@ -89,7 +96,12 @@ export const testCallServerSchemas = {
 
 /** The success fields of each reply; server-messages.ts wraps them as acks (with its ICE server schema). */
 export const testCallReplyFields = {
-  'testcall:start': { testId: testIdSchema, delayMs: count, maxMs: count },
+  'testcall:start': {
+    testId: testIdSchema,
+    delayMs: z.int().check(z.minimum(TEST_CALL_DELAY_MS.min), z.maximum(TEST_CALL_DELAY_MS.max)),
+    // A test call lasts seconds: at least one, at most ten minutes.
+    maxMs: z.int().check(z.minimum(1000), z.maximum(600_000)),
+  },
   'testcall:signal': {},
   'testcall:stop': {
     received: z.object({ packets: count, lost: count, jitterMs: ms }),

@@ -7,7 +7,7 @@
  * ICE agent selected: the server's half of the diagnosis.
  */
 import type { RtpPacket, RTCPeerConnection as WeriftPeer } from 'werift';
-import type { CandidateType, IceCandidate, IceServer, MediaPath, SessionDescription, TestCallReport } from '../protocol/index.js';
+import type { EchoSignal, CandidateType, IceCandidate, IceServer, MediaPath, SessionDescription, TestCallReport } from '../protocol/index.js';
 import { CANDIDATE_TYPES } from '../protocol/index.js';
 import { RtpStats } from './rtp-stats.js';
 
@@ -18,7 +18,7 @@ export interface EchoPeerOptions {
   iceServers: IceServer[];
   delayMs: number;
   /** The answer and the server's candidates, for the caller. */
-  send: (signal: { description?: SessionDescription; candidate?: IceCandidate }) => void;
+  send: (signal: EchoSignal) => void;
   /** ICE or DTLS failed. */
   onFailed: () => void;
 }

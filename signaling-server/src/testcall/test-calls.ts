@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import type { IceCandidate, IceServer, SessionDescription, TestCallReport } from '../protocol/index.js';
+import type { EchoSignal, IceCandidate, IceServer, SessionDescription, TestCallReport } from '../protocol/index.js';
 import { TEST_CALL_DELAY_MS } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { createEchoPeer, type EchoPeer } from './echo-peer.js';
@@ -25,7 +25,7 @@ export interface TestCallSettings {
 }
 
 export interface TestCallSink {
-  signal: (testId: string, signal: { description?: SessionDescription; candidate?: IceCandidate }) => void;
+  signal: (testId: string, signal: EchoSignal) => void;
   ended: (testId: string, reason: 'timeout' | 'failed') => void;
 }
 
