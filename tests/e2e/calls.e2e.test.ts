@@ -179,6 +179,9 @@ describe('1:1 audio calls in the browser', () => {
 
   it('4e. bob is busy in a call with carol', async () => {
     const [a, b] = await historyMark(alice, bob);
+    // A call while in a call waits by default (call-waiting.e2e.test.ts); bob refuses them here.
+    await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await bob.page.getByLabel('Busy when in a call').check();
     await dial(carol, 'Bob');
     await answerCall(bob);
     await waitState(carol.page, 'active');
@@ -194,6 +197,8 @@ describe('1:1 audio calls in the browser', () => {
     const bobRow = await newestRow(bob, (b ?? 0) + 1);
     expect(await bobRow.locator('.name').textContent()).toBe('Alice');
     expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
+    await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await bob.page.getByLabel('Busy when in a call').uncheck();
   });
 
   it('4f. bob is offline', async () => {
