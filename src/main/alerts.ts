@@ -5,13 +5,7 @@
  */
 import type { DesktopState } from '../shared/desktop-state.js';
 import type { IncomingAlert } from '../shared/ipc.js';
-
-export type RingingCall = Extract<DesktopState['call'], { kind: 'ringing-in' }>;
-
-/** The call ringing here, if any. */
-export function ringingCall(state: DesktopState): RingingCall | null {
-  return state.call.kind === 'ringing-in' ? state.call : null;
-}
+import { ringingCall } from '../shared/ringing.js';
 
 export function doNotDisturb(state: DesktopState): boolean {
   return state.status === 'dnd' || state.chosenStatus === 'dnd';

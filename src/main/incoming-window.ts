@@ -5,13 +5,15 @@
  * `#incoming`, which reads the caller from `desktop:snapshot` /
  * `desktop:changed` and sends Answer / Decline back as `desktop:command`
  * (forwarded to the main window). It closes as soon as the call stops
- * ringing here: answered (anywhere), declined, cancelled, timed out.
- * Works on every OS, including Linux where notifications have no buttons.
+ * ringing here: answered (anywhere), declined, cancelled, timed out. A call
+ * waiting while in a call shows it too, one line taller: answering it ends
+ * the call going on. Works on every OS, including Linux where notifications have no buttons.
  */
 import { screen } from 'electron';
 import type { BrowserWindow } from 'electron';
 import type { DesktopHub } from './desktop-hub.js';
-import { ringingCall, wantsAlert } from './alerts.js';
+import { ringingCall, type RingingCall } from '../shared/ringing.js';
+import { wantsAlert } from './alerts.js';
 import { sendToRenderer } from './ipc.js';
 import { createLogger } from './log.js';
 import type { SettingsStore } from './settings.js';
@@ -20,6 +22,8 @@ import type { Windows } from './windows.js';
 const log = createLogger('incoming-window');
 
 export const POPUP_SIZE = { width: 340, height: 124 } as const;
+/** A call waiting while in a call has one more line: the call that answering ends. */
+const WAITING_EXTRA_HEIGHT = 56;
 /** Gap between the popup and the edges of the work area. */
 export const POPUP_MARGIN = 16;
 
@@ -51,14 +55,16 @@ export function installIncomingWindow(deps: IncomingWindowDeps): IncomingWindow 
     if (window !== null && !window.isDestroyed()) window.close();
   }
 
-  function open(callId: string): void {
+  function open(call: RingingCall): void {
+    const { callId } = call;
     const area = screen.getPrimaryDisplay().workArea;
+    const size = { width: POPUP_SIZE.width, height: POPUP_SIZE.height + (call.during ? WAITING_EXTRA_HEIGHT : 0) };
     const window = deps.windows.open(
       'incoming',
       {
-        ...POPUP_SIZE,
-        x: area.x + area.width - POPUP_SIZE.width - POPUP_MARGIN,
-        y: area.y + area.height - POPUP_SIZE.height - POPUP_MARGIN,
+        ...size,
+        x: area.x + area.width - size.width - POPUP_MARGIN,
+        y: area.y + area.height - size.height - POPUP_MARGIN,
         useContentSize: true,
         show: false,
         frame: false,
@@ -102,7 +108,7 @@ export function installIncomingWindow(deps: IncomingWindowDeps): IncomingWindow 
     }
     if (popup !== null && popupCallId !== call.callId) close();
     if (popup === null) {
-      if (dismissedCallId !== call.callId) open(call.callId);
+      if (dismissedCallId !== call.callId) open(call);
       return;
     }
     sendToRenderer(popup.webContents, 'desktop:changed', state);

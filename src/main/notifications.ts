@@ -2,7 +2,8 @@
  * System notifications for calls:
  * - a call rings: "Incoming call from ‹name› (@‹username›)"; on macOS and Windows with
  *   Answer and Decline buttons; clicking it shows the window. Closed as soon
- *   as the call stops ringing here.
+ *   as the call stops ringing here. A call waiting while in a call says so,
+ *   and its Answer is "End and answer".
  * - a call that rang here ended unanswered and the missed count went up:
  *   "Missed call from ‹name› (@‹username›)"; clicking it opens the history. These stay in
  *   the notification centre until the missed count is back to 0.
@@ -12,7 +13,8 @@
 import { Notification } from 'electron';
 import type { NotificationConstructorOptions } from 'electron';
 import type { DesktopState, Peer } from '../shared/desktop-state.js';
-import { doNotDisturb, ringingCall, wantsAlert } from './alerts.js';
+import { answerWords, duringWords, ringingCall, type RingingCall } from '../shared/ringing.js';
+import { doNotDisturb, wantsAlert } from './alerts.js';
 import type { DesktopHub } from './desktop-hub.js';
 import { createLogger } from './log.js';
 import type { SettingsStore } from './settings.js';
@@ -55,15 +57,17 @@ export function installNotifications(deps: NotificationsDeps): Notifications {
     return notification;
   }
 
-  function startRinging(callId: string, peer: Peer): void {
+  function startRinging(call: RingingCall): void {
+    const { callId, peer } = call;
+    const during = duringWords(call);
     const notification = notify({
       title: `Incoming call from ${caller(peer)}`,
-      body: withButtons ? `${caller(peer)} is calling you.` : 'Click to open Parley and answer.',
+      body: (withButtons ? [`${caller(peer)} is calling you.`, during] : [during, 'Click to open Parley and answer.']).filter((line) => line !== null).join(' '),
       // The renderer plays the ringtone.
       silent: true,
       urgency: 'critical',
       timeoutType: 'never',
-      ...(withButtons ? { actions: [{ type: 'button', text: 'Answer' }, { type: 'button', text: 'Decline' }] } : {}),
+      ...(withButtons ? { actions: [{ type: 'button', text: answerWords(call) }, { type: 'button', text: 'Decline' }] } : {}),
     });
     ringing = { callId, notification };
     if (notification === null) return;
@@ -99,7 +103,7 @@ export function installNotifications(deps: NotificationsDeps): Notifications {
     if (call === null || ringing?.callId !== call.callId) stopRinging();
     if (call !== null) {
       unanswered = null;
-      if (ringing === null && wantsAlert('notification', state, deps.settings.get().incomingAlert)) startRinging(call.callId, call.peer);
+      if (ringing === null && wantsAlert('notification', state, deps.settings.get().incomingAlert)) startRinging(call);
     } else if (before !== null) {
       // It stopped ringing: answered here (in-call), or not (maybe missed: the count tells).
       unanswered = state.call.kind === 'none' ? before.peer : null;

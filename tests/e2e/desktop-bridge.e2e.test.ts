@@ -266,6 +266,28 @@ describe('desktop bridge', () => {
       w.__push({ connection: 'online', me: null, status: 'available', chosenStatus: 'available', call: { kind: 'none' }, missedCalls: 0, contacts: [], recent: [] });
     });
     await page.getByText('No incoming call.').waitFor();
+    // A call waiting while in a (held) call: the popup says what answering ends, and its Answer is End and answer.
+    await page.setViewportSize({ width: 340, height: 180 });
+    await page.evaluate(() => {
+      const w = window as unknown as { __push: (s: unknown) => void; __sent: unknown[] };
+      w.__sent.length = 0;
+      const bob = { username: 'bob', displayName: 'Bob Builder' };
+      const cyd = { username: 'cyd', displayName: 'Cyd Charisse' };
+      const call = { kind: 'in-call', callId: 'call-1', peer: bob, muted: false, answeredAt: 1, hold: { mine: true, theirs: false }, waiting: { callId: 'call-2', peer: cyd } };
+      w.__push({ connection: 'online', me: { username: 'ada', displayName: 'Ada' }, status: 'busy', chosenStatus: 'available', call, missedCalls: 0, contacts: [], recent: [] });
+    });
+    await page.getByText('Answering ends your held call with Bob Builder.').waitFor();
+    expect(await page.locator('.name').textContent()).toBe('Cyd Charisse');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: path.join(ARTIFACTS, `incoming-popup-waiting-${scheme}.png`) });
+    }
+    await page.getByRole('button', { name: 'End and answer' }).click();
+    await page.getByRole('button', { name: 'Decline' }).click();
+    expect(await page.evaluate(() => (window as unknown as { __sent: unknown[] }).__sent)).toEqual([
+      { type: 'answer', callId: 'call-2' },
+      { type: 'decline', callId: 'call-2' },
+    ]);
     await context.close();
   });
 

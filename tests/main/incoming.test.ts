@@ -10,7 +10,7 @@ import type { DesktopState } from '../../src/shared/desktop-state.js';
 import type { FakeBrowserWindow, FakeNotification } from './fake-electron.js';
 import { startApp } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
-import { cyd, inCall, ringing, signedIn } from './states.js';
+import { cyd, inCall, inCallHold, inCallWaiting, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -123,6 +123,38 @@ describe('incoming calls', () => {
     expect(titled('Incoming call')[0]!.closed).toBe(true);
     expect(titled('Missed call')).toEqual([]);
     expect(commands()).toEqual([]);
+  });
+
+  it('a call waiting while in a call: a taller popup and a notification that say answering ends the call going on', async () => {
+    await start();
+    publish(inCallHold(false));
+    expect(popups()).toEqual([]);
+    publish(inCallWaiting(cyd, 'c2'));
+    const popup = livePopup()!;
+    expect(popup.options).toMatchObject({ width: 340, height: 180, y: 1040 - 180 - 16, alwaysOnTop: true });
+    const [note] = titled('Incoming call from Cyd Charisse');
+    expect(note!.title).toBe('Incoming call from Cyd Charisse (@cyd)');
+    expect(note!.body).toContain('Answering ends your call with Bob.');
+    // Answer from the popup is the waiting call's, and reaches the main window (which ends bob's call first).
+    fromPopup(popup, { type: 'answer', callId: 'c2' });
+    expect(commands()).toEqual([{ type: 'answer', callId: 'c2' }]);
+    // Bob's call is over and cyd's answered: the popup and the notification go.
+    publish(inCall(false, 'c2', cyd));
+    expect(popup.isDestroyed()).toBe(true);
+    expect(note!.closed).toBe(true);
+  });
+
+  it('a waiting call declined from the popup leaves the call going on alone', async () => {
+    await start();
+    publish(inCallWaiting(cyd, 'c2'));
+    const popup = livePopup()!;
+    // A decline for the call going on's id is not the popup's to send: dropped as stale.
+    fromPopup(popup, { type: 'decline', callId: 'c1' });
+    fromPopup(popup, { type: 'decline', callId: 'c2' });
+    expect(commands()).toEqual([{ type: 'decline', callId: 'c2' }]);
+    expect(main.visible).toBe(false);
+    publish(inCallHold(false));
+    expect(popup.isDestroyed()).toBe(true);
   });
 
   it('clicking the notification shows the window', async () => {
@@ -277,6 +309,31 @@ describe('notification buttons (macOS and Windows)', () => {
     expect(command.mock.calls).toEqual([[{ type: 'decline', callId: 'c9' }], [{ type: 'answer', callId: 'c9' }]]);
     notifications.dispose();
     expect(note!.closed).toBe(true);
+  });
+
+  it('a call waiting while in a held call says so, and its first button is End and answer', async () => {
+    const electron = await import('./fake-electron.js');
+    electron.fake.reset();
+    const { installNotifications } = await import('../../src/main/notifications.js');
+    const { DEFAULT_SETTINGS } = await import('../../src/shared/ipc.js');
+    let listener: ((state: DesktopState, previous: DesktopState) => void) | undefined;
+    const command = vi.fn(() => true);
+    installNotifications({
+      hub: { state: () => signedIn, subscribe: (l) => ((listener = l), () => undefined), command },
+      settings: { get: () => DEFAULT_SETTINGS },
+      platform: 'darwin',
+    });
+    const held = inCallWaiting(cyd, 'c2');
+    if (held.call.kind !== 'in-call') throw new Error('not in a call');
+    listener!({ ...held, call: { ...held.call, hold: { mine: true, theirs: false } } }, inCallHold(true));
+    const [note] = electron.fake.notifications();
+    expect(note!.body).toBe('Cyd Charisse (@cyd) is calling you. Answering ends your held call with Bob.');
+    expect(note!.options.actions).toEqual([
+      { type: 'button', text: 'End and answer' },
+      { type: 'button', text: 'Decline' },
+    ]);
+    note!.act('End and answer');
+    expect(command.mock.calls).toEqual([[{ type: 'answer', callId: 'c2' }]]);
   });
 
   it('on Linux there are no buttons: the text says to click', async () => {

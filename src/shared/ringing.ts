@@ -1,0 +1,34 @@
+/**
+ * The call ringing on this device, as the popup and the notifications show
+ * it: a call ringing in, or a second call waiting while in one (then
+ * `during` names the call going on, which answering ends). Pure.
+ */
+import type { DesktopState, Peer } from './desktop-state.js';
+
+export interface RingingCall {
+  callId: string;
+  peer: Peer;
+  /** The call going on while this one waits: who with, and whether this side holds it. */
+  during: { peer: Peer; held: boolean } | null;
+}
+
+export function ringingCall(state: Pick<DesktopState, 'call'>): RingingCall | null {
+  const { call } = state;
+  if (call.kind === 'ringing-in') return { callId: call.callId, peer: call.peer, during: null };
+  if (call.kind === 'in-call' && call.waiting) {
+    return { callId: call.waiting.callId, peer: call.waiting.peer, during: { peer: call.peer, held: call.hold?.mine === true } };
+  }
+  return null;
+}
+
+/** What answering does, in words for a button or a notification's action. */
+export function answerWords(call: RingingCall): string {
+  return call.during === null ? 'Answer' : 'End and answer';
+}
+
+/** The line under the caller: what answering costs while in a call. */
+export function duringWords(call: RingingCall): string | null {
+  if (call.during === null) return null;
+  const { peer, held } = call.during;
+  return `Answering ends your ${held ? 'held ' : ''}call with ${peer.displayName}.`;
+}
