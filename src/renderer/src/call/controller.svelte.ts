@@ -9,12 +9,12 @@ import type { EndReason, ErrorCode, FailureCause, UserRef } from 'parley-server/
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine } from './call-line.svelte.js';
-import type { MediaState } from './call-session.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
 import { endReasonText } from './end-reasons.js';
-import { failureSeen, failureText } from './failure.js';
+import { failureText } from './failure.js';
 import { callTitle } from './call-title.js';
-import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
+import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { Hangups } from './hangups.js';
 import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
@@ -41,7 +41,9 @@ export class CallController {
   /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
   readonly hold: CallHold;
   readonly waiting: CallWaiting;
-  private timers: Partial<Record<'ended' | 'connect', ReturnType<typeof setTimeout>>> = {};
+  /** Connected, interrupted, or failed for good: what the peer sessions say of the media. */
+  readonly connection: ConnectionWatch;
+  private timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
   /** Counts calls begun here; an await that finds another number has outlived its call. */
   private seq = 0;
   private answering = false;
@@ -52,9 +54,10 @@ export class CallController {
       muted: () => this.muted,
       group: () => this.group,
       title: () => this.title,
-      mediaState: (username, state) => this.onMediaState(username, state),
+      mediaState: (username, state) => this.connection.mediaState(username, state),
     });
     this.hangups = new Hangups(deps.link);
+    this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
     const { link, notices } = deps;
     this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
     this.waiting = new CallWaiting(this, deps);
@@ -300,7 +303,7 @@ export class CallController {
   private startMedia(polite: boolean): void {
     this.deps.tones.stop();
     if (this.phase.kind !== 'connecting') return;
-    this.watchConnection(CONNECT_LIMIT_MS);
+    this.connection.watch(CONNECT_LIMIT_MS);
     // The caller's microphone may still be opening: dial() starts the media when it is.
     if (!this.line.hasMicrophone) return;
     const { peer } = this.phase;
@@ -320,43 +323,7 @@ export class CallController {
   /** Their window reloaded: a new connection to them, which this side offers; reconnecting until it is up. */
   renewPeer(username: string): void {
     this.mesh.renew(username);
-    this.onMediaState(username, 'interrupted');
-  }
-
-  private onMediaState(username: string, state: MediaState): void {
-    this.mesh.setState(username, state);
-    if (this.group) {
-      // One person's path is theirs, not the call's: the call is up once one path is.
-      if (state === 'connected' && this.phase.kind === 'connecting') {
-        clearTimeout(this.timers.connect);
-        if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce('In the call');
-      }
-      return;
-    }
-    if (state === 'connected') {
-      clearTimeout(this.timers.connect);
-      if (this.apply({ type: 'connected', at: Date.now() })) this.deps.notices.announce(`In call with ${this.title}`);
-    } else if (state === 'interrupted') {
-      if (this.apply({ type: 'interrupted' })) this.watchConnection(RECONNECT_LIMIT_MS);
-    } else { // failed, or silent: up while no audio arrives (media-timeout.ts)
-      this.giveUpConnecting();
-    }
-  }
-
-  /** A media path that does not come up (again) in time ends the call as failed. */
-  watchConnection(limitMs: number): void {
-    clearTimeout(this.timers.connect);
-    this.timers.connect = setTimeout(() => this.giveUpConnecting(), limitMs);
-  }
-
-  private giveUpConnecting(): void {
-    const phase = this.phase;
-    if (!answered(phase)) return;
-    void failureSeen(this.mesh, phase.kind !== 'connecting').then((cause) => {
-      if (!this.isCurrent(phase.callId)) return;
-      this.hangups.send(phase.callId, cause);
-      this.end('failed', false, failureText(cause, this.title));
-    });
+    this.connection.mediaState(username, 'interrupted');
   }
 
   // ------------------------------------------------------------ phase
@@ -368,7 +335,7 @@ export class CallController {
     this.line.teardown();
     this.invitedWith = [];
     this.room = null;
-    clearTimeout(this.timers.connect);
+    this.connection.stop();
     this.muted = false;
     this.hold.reset();
     if (message) this.deps.notices.show(message, 'call');

@@ -52,7 +52,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   calls.useMicrophone(seq, stream);
   for (const p of res.participants ?? [call.peer]) calls.mesh.add(p, true);
   calls.line.startMeters();
-  calls.watchConnection(RECONNECT_LIMIT_MS);
+  calls.connection.watch(RECONNECT_LIMIT_MS);
   deps.notices.announce('Back in the call. Reconnecting the audio…');
   return true;
 }
