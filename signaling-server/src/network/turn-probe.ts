@@ -5,14 +5,12 @@
  * answer. Its own few lines of STUN rather than a WebRTC stack, because a
  * stack only says "no relay candidate" where an admin needs to know which.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { ATTR, MAGIC, METHOD, attribute, parseStun, stunRequest } from './stun-message.js';
 
-const MAGIC = 0x2112a442;
-const ATTR = { username: 0x0006, integrity: 0x0008, error: 0x0009, relayed: 0x0016, realm: 0x0014, nonce: 0x0015, transport: 0x0019 } as const;
-const ALLOCATE = 0x0003;
 
 export type TurnVerdict =
   | { kind: 'relay'; url: string; relay: string }
@@ -52,51 +50,6 @@ export function describeVerdict(v: TurnVerdict): string {
     case 'bad-url':
       return `TURN URL ${v.url} cannot be read (${v.detail})`;
   }
-}
-
-function attribute(type: number, value: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt16BE(type, 0);
-  head.writeUInt16BE(value.length, 2);
-  return Buffer.concat([head, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
-}
-
-function request(attrs: Buffer[], key?: Buffer): Buffer {
-  const body = Buffer.concat(attrs);
-  const header = Buffer.alloc(20);
-  header.writeUInt16BE(ALLOCATE, 0);
-  header.writeUInt32BE(MAGIC, 4);
-  randomBytes(12).copy(header, 8);
-  if (!key) {
-    header.writeUInt16BE(body.length, 2);
-    return Buffer.concat([header, body]);
-  }
-  // MESSAGE-INTEGRITY covers the message with its length already counting the 24-byte attribute.
-  header.writeUInt16BE(body.length + 24, 2);
-  const mac = createHmac('sha1', key).update(Buffer.concat([header, body])).digest();
-  return Buffer.concat([header, body, attribute(ATTR.integrity, mac)]);
-}
-
-interface Reply {
-  ok: boolean;
-  code?: number;
-  reason?: string;
-  attrs: Map<number, Buffer>;
-}
-
-function parse(buf: Buffer): Reply {
-  const attrs = new Map<number, Buffer>();
-  for (let at = 20; at + 4 <= buf.length; ) {
-    const len = buf.readUInt16BE(at + 2);
-    attrs.set(buf.readUInt16BE(at), buf.subarray(at + 4, at + 4 + len));
-    at += 4 + len + ((4 - (len % 4)) % 4);
-  }
-  const err = attrs.get(ATTR.error);
-  return {
-    ok: (buf.readUInt16BE(0) & 0x0110) !== 0x0110,
-    ...(err && { code: (err.readUInt8(2) & 0x7) * 100 + err.readUInt8(3), reason: err.subarray(4).toString('utf8') }),
-    attrs,
-  };
 }
 
 /** XOR-RELAYED-ADDRESS as "ip:port" (IPv4 or IPv6). */
@@ -190,7 +143,7 @@ export async function probeTurn(url: string, username: string, credential: strin
   const link = target.transport === 'udp' ? udpExchange(target, timeoutMs) : streamExchange(target, timeoutMs);
   const transport = attribute(ATTR.transport, Buffer.from([17, 0, 0, 0])); // a UDP relay, whatever the transport to TURN
   try {
-    const challenge = parse(await link.exchange(request([transport])));
+    const challenge = parseStun(await link.exchange(stunRequest(METHOD.allocate, [transport])));
     let reply = challenge;
     let sent: Buffer | undefined;
     if (challenge.code === 401) {
@@ -198,8 +151,8 @@ export async function probeTurn(url: string, username: string, credential: strin
       const nonce = challenge.attrs.get(ATTR.nonce);
       if (!realm || !nonce) return { kind: 'refused', url, code: 401, reason: 'no realm or nonce to authenticate with' };
       const key = createHash('md5').update(`${username}:${realm.toString()}:${credential}`).digest();
-      sent = request([transport, attribute(ATTR.username, Buffer.from(username)), attribute(ATTR.realm, realm), attribute(ATTR.nonce, nonce)], key);
-      reply = parse(await link.exchange(sent));
+      sent = stunRequest(METHOD.allocate, [transport, attribute(ATTR.username, Buffer.from(username)), attribute(ATTR.realm, realm), attribute(ATTR.nonce, nonce)], key);
+      reply = parseStun(await link.exchange(sent));
     }
     if (reply.ok) return { kind: 'relay', url, relay: relayedAddress(reply.attrs.get(ATTR.relayed), (sent ?? Buffer.alloc(20)).subarray(8, 20)) };
     return { kind: 'refused', url, code: reply.code ?? 0, reason: reply.reason?.trim() || 'no reason given' };
