@@ -6,11 +6,15 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
+import { DEFAULT_AUDIO_SETTINGS, type Preferences } from '../../src/shared/preferences.js';
 import { ARTIFACTS, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
 import { expectTile } from './media.js';
 
-/** A recording window.parley, installed before the app loads. */
-function fakeDesktop(): void {
+/** What main's settings file holds: a quieter ringtone, Bob pinned. */
+const PREFERENCES: Preferences = { audio: { ...DEFAULT_AUDIO_SETTINGS, ringtoneVolume: 0.35 }, favorites: ['bob'] };
+
+/** A recording window.parley, installed before the app loads; `preferences`: what main's settings file holds. */
+function fakeDesktop(preferences: unknown): void {
   const w = window as unknown as {
     parley: unknown;
     __published: unknown[];
@@ -25,23 +29,7 @@ function fakeDesktop(): void {
   w.__hookStatus = null;
   w.__screenChoices = [];
   w.__settingsPatches = [];
-  // What main's settings file holds: a quieter ringtone, Bob pinned.
-  w.__preferences = {
-    audio: {
-      microphoneId: '',
-      speakerId: '',
-      ringtoneId: '',
-      cameraId: '',
-      echoCancellation: true,
-      noiseSuppression: 'strong',
-      autoGainControl: true,
-      ringtoneVolume: 0.35,
-      fileLimitMB: 100,
-          pushToTalk: false,
-      pushToTalkKey: null,
-    },
-    favorites: ['bob'],
-  };
+  w.__preferences = preferences as typeof w.__preferences;
   w.__preferencePatches = [];
   let settings = {
     shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', hold: 'CommandOrControl+Alt+O', show: 'CommandOrControl+Alt+P' },
@@ -143,7 +131,7 @@ const command = (u: User, c: unknown) =>
 beforeAll(async () => {
   world = await startWorld();
   for (const name of ['ada', 'bob']) await registerUser(world, name);
-  ada = await user(world, 'ada', { init: fakeDesktop, serverField: true });
+  ada = await user(world, 'ada', { init: fakeDesktop, initArg: PREFERENCES, serverField: true });
   bob = await user(world, 'bob');
 }, 60_000);
 
@@ -318,21 +306,7 @@ describe('desktop bridge', () => {
     const patches = () => ada.page.evaluate(() => (window as unknown as { __preferencePatches: unknown[] }).__preferencePatches);
     await expect.poll(patches, poll).toEqual([
       { favorites: [] },
-      {
-        audio: {
-          microphoneId: '',
-          speakerId: '',
-          ringtoneId: '',
-          cameraId: '',
-          echoCancellation: false,
-          noiseSuppression: 'strong',
-          autoGainControl: true,
-          ringtoneVolume: 0.35,
-          fileLimitMB: 100,
-          pushToTalk: false,
-          pushToTalkKey: null,
-        },
-      },
+      { audio: { ...PREFERENCES.audio, echoCancellation: false } },
     ]);
     expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
   });

@@ -180,8 +180,10 @@ export interface User {
 }
 
 export interface OpenOptions {
-  /** More test-side setup injected before the app loads (a fake window.parley, say). */
-  init?: () => void;
+  /** More test-side setup injected before the app loads (a fake window.parley, say), given `initArg`. */
+  init?: (arg: unknown) => void;
+  /** Data for `init` from the test's side (the page's script cannot import it). */
+  initArg?: unknown;
   /** Type the server address (the desktop app does not default to the page's origin). */
   serverField?: boolean;
   /** The user's own browser (one in a network namespace, say) instead of the world's. */
@@ -194,7 +196,7 @@ export type Site = Pick<World, 'url' | 'browser'>;
 export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
   const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
   await context.addInitScript(instrument);
-  if (options.init) await context.addInitScript(options.init);
+  if (options.init) await context.addInitScript(options.init, options.initArg);
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => {
