@@ -284,20 +284,27 @@ describe('incoming calls', () => {
   });
 });
 
+/** Notifications installed alone on `platform`, with a recording hub: `listener` plays the hub's state changes. */
+async function notificationsOn(platform: NodeJS.Platform) {
+  const electron = await import('./fake-electron.js');
+  electron.fake.reset();
+  const { installNotifications } = await import('../../src/main/notifications.js');
+  const { DEFAULT_SETTINGS } = await import('../../src/shared/ipc.js');
+  let changed: ((state: DesktopState, previous: DesktopState) => void) | undefined;
+  const command = vi.fn(() => true);
+  const notifications = installNotifications({
+    hub: { state: () => signedIn, subscribe: (l) => ((changed = l), () => undefined), command },
+    settings: { get: () => DEFAULT_SETTINGS },
+    platform,
+  });
+  const listener = (state: DesktopState, previous: DesktopState) => changed?.(state, previous);
+  return { electron, listener, command, notifications };
+}
+
 describe('notification buttons (macOS and Windows)', () => {
   it.each(['win32', 'darwin'] as const)('on %s, Answer and Decline act on that call', async (platform) => {
-    const electron = await import('./fake-electron.js');
-    electron.fake.reset();
-    const { installNotifications } = await import('../../src/main/notifications.js');
-    const { DEFAULT_SETTINGS } = await import('../../src/shared/ipc.js');
-    let listener: ((state: DesktopState, previous: DesktopState) => void) | undefined;
-    const command = vi.fn(() => true);
-    const notifications = installNotifications({
-      hub: { state: () => signedIn, subscribe: (l) => ((listener = l), () => undefined), command },
-      settings: { get: () => DEFAULT_SETTINGS },
-      platform,
-    });
-    listener!(ringing('c9'), signedIn);
+    const { electron, listener, command, notifications } = await notificationsOn(platform);
+    listener(ringing('c9'), signedIn);
     const [note] = electron.fake.notifications();
     expect(note!.body).toBe('Bob (@bob) is calling you.');
     expect(note!.options.actions).toEqual([
@@ -312,20 +319,10 @@ describe('notification buttons (macOS and Windows)', () => {
   });
 
   it('a call waiting while in a held call says so, and its first button is End and answer', async () => {
-    const electron = await import('./fake-electron.js');
-    electron.fake.reset();
-    const { installNotifications } = await import('../../src/main/notifications.js');
-    const { DEFAULT_SETTINGS } = await import('../../src/shared/ipc.js');
-    let listener: ((state: DesktopState, previous: DesktopState) => void) | undefined;
-    const command = vi.fn(() => true);
-    installNotifications({
-      hub: { state: () => signedIn, subscribe: (l) => ((listener = l), () => undefined), command },
-      settings: { get: () => DEFAULT_SETTINGS },
-      platform: 'darwin',
-    });
+    const { electron, listener, command } = await notificationsOn('darwin');
     const held = inCallWaiting(cyd, 'c2');
     if (held.call.kind !== 'in-call') throw new Error('not in a call');
-    listener!({ ...held, call: { ...held.call, hold: { mine: true, theirs: false } } }, inCallHold(true));
+    listener({ ...held, call: { ...held.call, hold: { mine: true, theirs: false } } }, inCallHold(true));
     const [note] = electron.fake.notifications();
     expect(note!.body).toBe('Cyd Charisse (@cyd) is calling you. Answering ends your held call with Bob.');
     expect(note!.options.actions).toEqual([
@@ -337,17 +334,8 @@ describe('notification buttons (macOS and Windows)', () => {
   });
 
   it('on Linux there are no buttons: the text says to click', async () => {
-    const electron = await import('./fake-electron.js');
-    electron.fake.reset();
-    const { installNotifications } = await import('../../src/main/notifications.js');
-    const { DEFAULT_SETTINGS } = await import('../../src/shared/ipc.js');
-    let listener: ((state: DesktopState, previous: DesktopState) => void) | undefined;
-    installNotifications({
-      hub: { state: () => signedIn, subscribe: (l) => ((listener = l), () => undefined), command: () => true },
-      settings: { get: () => DEFAULT_SETTINGS },
-      platform: 'linux',
-    });
-    listener!(ringing('c9'), signedIn);
+    const { electron, listener } = await notificationsOn('linux');
+    listener(ringing('c9'), signedIn);
     const [note] = electron.fake.notifications();
     expect(note!.options.actions).toBeUndefined();
     expect(note!.title).toBe('Incoming call from Bob (@bob)');
