@@ -33,7 +33,7 @@ async function rtpRange(): Promise<string> {
 export async function startJanus(adminKey = `test-admin-${Date.now()}`, port?: number): Promise<Janus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-janus-'));
   port ??= await getPort({ host: '127.0.0.1' });
-  for (const file of readdirSync(path.join(DEPLOY, 'janus'))) copyFileSync(path.join(DEPLOY, 'janus', file), path.join(dir, file));
+  for (const file of readdirSync(path.join(DEPLOY, 'janus')).filter((f) => f.endsWith('.jcfg'))) copyFileSync(path.join(DEPLOY, 'janus', file), path.join(dir, file));
   const edit = (file: string, from: RegExp, to: string) => {
     const text = readFileSync(path.join(dir, file), 'utf8');
     if (!from.test(text)) throw new Error(`deploy/janus/${file} has no ${String(from)}`);

@@ -26,8 +26,9 @@ export interface SfuRoom {
   secret: string;
 }
 
-// janode logs to the console at "info" by default; Parley logs what matters itself.
-Janode.Logger.setLevel('error');
+// janode prints to the console (at "info" by default, and every failed reconnect while Janus is
+// down as an error); Parley logs what matters itself, through its own logger, from the errors janode throws.
+Janode.Logger.setLevel('none');
 
 export class JanusGateway {
   private current: Promise<{ connection: Connection; session: Session }> | undefined;
@@ -126,8 +127,9 @@ export class JanusGateway {
       const made = this.connect();
       this.current = made;
       // A failed attempt is not kept: the next request tries again.
-      made.catch(() => {
+      made.catch((err: unknown) => {
         if (this.current === made) this.current = undefined;
+        this.log.warn({ janus: this.url, err }, 'cannot reach the SFU');
       });
     }
     return this.current;
