@@ -6,10 +6,10 @@
 # JANUS_CONFIG_DIR: where the image keeps the configuration (/etc/janus).
 set -eu
 : "${PARLEY_JANUS_ADMIN_KEY:?set PARLEY_JANUS_ADMIN_KEY (deploy/.env)}"
+# The key goes in as a jcfg string through sed: none of " \ | & may change what it says.
+case "$PARLEY_JANUS_ADMIN_KEY" in *'"'* | *'\'* | *'|'* | *'&'*) echo 'PARLEY_JANUS_ADMIN_KEY must not contain " \ | or &' >&2; exit 2 ;; esac
 conf=$(mktemp -d)
 cp "${JANUS_CONFIG_DIR:-/etc/janus}"/*.jcfg "$conf/"
 sed -i "s|configs_folder = \"[^\"]*\"|configs_folder = \"$conf\"|" "$conf/janus.jcfg"
-# The key goes in as a jcfg string through sed: none of " \ | & may change what it says.
-case "$PARLEY_JANUS_ADMIN_KEY" in *'"'* | *'\'* | *'|'* | *'&'*) echo 'PARLEY_JANUS_ADMIN_KEY must not contain " \ | or &' >&2; exit 2 ;; esac
 sed -i "s|CHANGE-ME-TO-PARLEY_JANUS_ADMIN_KEY|$PARLEY_JANUS_ADMIN_KEY|" "$conf/janus.plugin.videoroom.jcfg"
 exec /usr/bin/janus -F "$conf" ${JANUS_PUBLIC_IP:+--nat-1-1=$JANUS_PUBLIC_IP}
