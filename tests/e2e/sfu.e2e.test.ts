@@ -6,8 +6,9 @@
  * exactly its two SFU connections (publish: sends its microphone, receives
  * nothing; subscribe: the two others' audio, each flowing and above
  * silence, from Janus), no mesh connection left, and shows each other person
- * speaking. Mute and the camera work through the SFU; one leaving, the two
- * others keep hearing each other. The stage is checked and shot at the six looks.
+ * speaking. Mute and the camera work through the SFU; Janus restarting, the
+ * pages publish again and are heard again; one leaving, the two others keep
+ * hearing each other. The stage is checked and shot at the six looks.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -139,7 +140,17 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     await expectNoTile([bob, carol], 'Alice', 'camera');
   }, STEP_MS);
 
-  it('5. one leaving, the two others keep hearing each other through the SFU; the last one out ends the room', async () => {
+  it('5. Janus restarting: every page publishes again by itself and everyone is heard again, nobody leaving the call', async () => {
+    const old = janus;
+    if (!old) throw new Error('Janus did not start');
+    const port = Number(new URL(old.url).port);
+    await old.stop();
+    janus = await startJanus(old.adminKey, port);
+    for (const u of users) await expectOnSfu(u, 2);
+    for (const u of users) await waitState(u.page, 'active');
+  }, STEP_MS);
+
+  it('6. one leaving, the two others keep hearing each other through the SFU; the last one out ends the room', async () => {
     const [alice, bob, carol] = users as [User, User, User];
     await leave(carol);
     for (const u of [alice, bob]) await expectOnSfu(u, 1);
