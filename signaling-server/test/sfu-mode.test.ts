@@ -29,6 +29,10 @@ describe('room:mode', () => {
     // The newcomer hears it before the answer to its join (it keeps it for the call it is joining).
     expect(modes(carol)).toEqual([{ callId, mode: 'sfu' }]);
     expect(await Promise.all(told)).toEqual([{ callId, mode: 'sfu' }, { callId, mode: 'sfu' }]);
+    // Before the news of carol: nobody makes a mesh connection to her.
+    await alice.next('room:joined', (p) => p.user.username === 'carol');
+    const order = alice.received.map((r) => r.event).filter((e) => e === 'room:mode' || e === 'room:joined');
+    expect(order).toEqual(['room:joined', 'room:mode', 'room:joined']);
 
     // Carol's connection drops and comes back: her SFU connections are gone (sfu:closed), the call is still on the SFU.
     carol.socket.disconnect();

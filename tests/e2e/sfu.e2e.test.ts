@@ -2,7 +2,8 @@
  * A meeting on the SFU in the browser: a real Janus (Debian package
  * "janus", deploy/janus/'s config), the server with PARLEY_SFU_FROM=3, and
  * three Chromium users in one room. Two people are a mesh (one connection
- * each); the third joining moves the call to the SFU: every page ends with
+ * each); the third joining moves the call to the SFU, the first two hearing
+ * each other all through the move: every page ends with
  * exactly its two SFU connections (publish: sends its microphone, receives
  * nothing; subscribe: the two others' audio, each flowing and above
  * silence, from Janus), no mesh connection left, and shows each other person
@@ -83,6 +84,32 @@ async function expectOnSfu(u: User, others: number): Promise<void> {
   expect(publish?.sent, `${u.name} sends its microphone to the SFU`).toBeGreaterThan(0);
 }
 
+/**
+ * Starts watching, on `page`, `username`'s speaking ring (lit while their
+ * audio arrives above speech level, held 400 ms); the function returned stops
+ * and gives the longest time it was off, in ms.
+ */
+async function watchSpeaking(page: Page, username: string): Promise<() => Promise<number>> {
+  await page.evaluate((username) => {
+    const w = window as unknown as { __quiet: { longest: number; since: number | null; timer: number } };
+    const state = { longest: 0, since: null as number | null, timer: 0 };
+    state.timer = window.setInterval(() => {
+      const lit = document.querySelector(`section.call .participant[data-username="${username}"]`)?.getAttribute('data-speaking') === 'true';
+      const now = performance.now();
+      if (lit) state.since = null;
+      else state.since ??= now;
+      if (state.since !== null) state.longest = Math.max(state.longest, now - state.since);
+    }, 25);
+    w.__quiet = state;
+  }, username);
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __quiet: { longest: number; timer: number } };
+      clearInterval(w.__quiet.timer);
+      return w.__quiet.longest;
+    });
+}
+
 beforeAll(async () => {
   if (noJanus) return;
   janus = await startJanus();
@@ -110,10 +137,14 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     await expectHearsEveryone(alice, ['Bob']);
     for (const u of [alice, bob]) expect((await connections(u.page)).map((c) => c.sfu)).toEqual([false]);
 
+    await expectSpeaking(alice, ['Bob']);
+    const quiet = await watchSpeaking(alice.page, 'bob');
     await joinRoom(carol, 'standup');
     await waitState(carol.page, 'active', 45_000);
     for (const u of users) await expectOnSfu(u, 2);
     for (const u of users) await expectSpeaking(u, names.filter((n) => n !== u.name).map(title));
+    // Alice heard Bob all through the move: his ring (held 400 ms after his level drops) never went off for long.
+    expect(await quiet(), 'longest time Bob was not heard on Alice\'s page during the move, ms').toBeLessThan(600);
   }, STEP_MS);
 
   it('2. the stage on the SFU at every look: each person shown, nothing cut off, accessible', async () => {

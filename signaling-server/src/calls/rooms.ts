@@ -88,12 +88,10 @@ export async function joined(deps: CallServiceDeps, call: Call, session: DeviceS
     call.participants.map((p) => ({ username: p.username, joinedAt: p.device === session.device ? at : p.joinedAt })),
   );
   const user = { username: session.username, displayName: session.displayName };
+  // On the SFU (just now, or for a while): everyone hears it before the news of the newcomer (so nobody makes a
+  // mesh connection to them), the newcomer before its answer (it keeps the news for the call that answer names).
+  if (call.sfu === true) for (const p of call.participants) emitTo(deps, p.device, 'room:mode', { callId: call.id, mode: 'sfu' });
   tellOthers(deps, call, session.device, 'room:joined', { callId: call.id, user, polite: false });
-  // On the SFU (just now, or for a while): everyone hears it, the newcomer first (before its answer: it keeps the news for its call).
-  if (call.sfu === true) {
-    emitTo(deps, session.device, 'room:mode', { callId: call.id, mode: 'sfu' });
-    tellOthers(deps, call, session.device, 'room:mode', { callId: call.id, mode: 'sfu' });
-  }
   await refresh(deps, [session.username]);
   deps.log.info({ callId: call.id, username: session.username, participants: call.participants.length }, 'joined a group call');
 }
