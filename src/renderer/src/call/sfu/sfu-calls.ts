@@ -10,6 +10,7 @@
  */
 import type { MediaMode, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../../connection/link.js';
+import type { Notices } from '../../lib/notices.svelte.js';
 import type { CallPlatform, PeerRequest } from '../call-deps.js';
 import type { MediaState } from '../call-session.js';
 import type { CallController } from '../controller.svelte.js';
@@ -21,6 +22,8 @@ import { SfuSession } from './sfu-session.js';
 const TICK_MS = 250;
 /** A session that failed is made again after this long. */
 const RETRY_MS = 2000;
+/** What the user is told on sharing a screen in a call on the SFU. */
+export const SCREEN_NOT_ON_SFU = 'Screen sharing is not available in calls this large yet: the others do not see your screen.';
 /** Call ids whose mode is remembered (a newcomer hears it before the answer that gives it the call). */
 const MODES_KEPT = 8;
 
@@ -37,6 +40,7 @@ export class SfuCalls {
   constructor(
     private readonly link: SignalingLink,
     private readonly calls: () => CallController,
+    private readonly notices: Notices,
   ) {
     link.on('room:mode', ({ callId, mode }) => {
       this.modes.delete(callId);
@@ -82,6 +86,7 @@ export class SfuCalls {
       onMediaState,
       media,
       session: () => this.session,
+      screenRefused: () => this.notices.show(SCREEN_NOT_ON_SFU, 'call'),
       closed: () => {
         if (this.peers.get(user.username) === peer) this.peers.delete(user.username);
       },

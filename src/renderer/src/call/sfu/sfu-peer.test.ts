@@ -22,19 +22,23 @@ function setup() {
   const setCamera = vi.fn();
   const detach = vi.fn();
   const session = { setMuted, setCamera, level: () => 0.4 } as unknown as SfuSession;
+  type Link = { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera' | 'screen', t: MediaStreamTrack | null): Promise<void> };
+  let attached: Link | null = null;
   const media = {
-    attach: (link: { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera', t: MediaStreamTrack | null): Promise<void> }) => {
+    attach: (link: Link) => {
+      attached = link;
       link.subscribe((r) => (shown = r));
       void link.setTrack('camera', track('my-camera'));
     },
     detach,
   } as unknown as CallMedia;
   const closed = vi.fn();
+  const screenRefused = vi.fn();
   const peer = new SfuPeer(
     { username: 'bob', displayName: 'Bob' },
-    { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed },
+    { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed, screenRefused },
   );
-  return { peer, streams, states, shown: () => shown, setMuted, setCamera, detach, closed };
+  return { peer, streams, states, shown: () => shown, setMuted, setCamera, detach, closed, screenRefused, link: () => attached };
 }
 
 const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null): Received => ({ audio, audioReceiver: null, video, videoReceiver: null, mids: ['0', '1'] });
@@ -74,9 +78,14 @@ describe('a person on the SFU, as the mesh sees them', () => {
     expect(shown().camera).not.toBeNull();
   });
 
-  it('mute and this side\'s camera go to the one publication; closing detaches the video and is told', () => {
-    const { peer, setMuted, setCamera, detach, closed } = setup();
+  it('mute and this side\'s camera go to the one publication, a screen is refused; closing detaches the video and is told', () => {
+    const { peer, setMuted, setCamera, detach, closed, screenRefused, link } = setup();
     expect(setCamera).toHaveBeenCalledWith(track('my-camera'));
+    // A screen is not carried: the user is told (not when sharing stops).
+    void link()?.setTrack('screen', null);
+    expect(screenRefused).not.toHaveBeenCalled();
+    void link()?.setTrack('screen', track('my-screen'));
+    expect(screenRefused).toHaveBeenCalledTimes(1);
     peer.setMuted(true);
     expect(setMuted).toHaveBeenCalledWith(true);
     expect(peer.descriptions()).toEqual({ local: null, remote: null });

@@ -20,6 +20,8 @@ export interface SfuPeerOptions {
   /** This device's SFU session now (made again after a failure); null while there is none. */
   session: () => SfuSession | null;
   closed: () => void;
+  /** This side shared its screen, which the SFU does not carry yet: the user is told. */
+  screenRefused: () => void;
 }
 
 const NO_VIDEO: RemoteVideo = { camera: null, screen: null };
@@ -45,6 +47,7 @@ export class SfuPeer implements PeerSession {
     onRefused: (): (() => void) => () => undefined,
     setTrack: (source: VideoSource, track: MediaStreamTrack | null): Promise<void> => {
       if (source === 'camera') this.options.session()?.setCamera(track);
+      else if (track) this.options.screenRefused();
       return Promise.resolve();
     },
   };
