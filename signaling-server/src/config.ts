@@ -28,8 +28,9 @@ export interface Config {
   turnSecret: string | undefined;
   /** Lifetime of the TURN credentials issued for a call (renewed during it with call:ice). */
   turnTtlS: number;
-  /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. Not yet used by the app. */
+  /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. With it, a call of sfuFrom people (or past meshLimit) moves to it for good. */
   sfu: { janusUrl: string; adminKey: string } | undefined;
+  sfuFrom: number;
   /** PARLEY_TEST_CALL: the echo test call (testcall/). */
   testCall: 'on' | 'off';
   testCallMax: number;
@@ -119,6 +120,7 @@ const rawSchema = z.object({
     .refine((u) => URL.canParse(u) && ['ws:', 'wss:'].includes(new URL(u).protocol), { message: 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8188' })
     .optional(),
   janusAdminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  sfuFrom: int(2, 64),
   testCall: z.enum(['on', 'off']),
   testCallMax: int(1, 1000),
   allowedOrigins: z
@@ -172,8 +174,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
-  { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "ws:// URL of Janus's WebSocket API (loopback or a private network): meetings on the SFU (not yet used by the app)" },
+  { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "ws:// URL of Janus's WebSocket API (loopback or a private network): group calls of PARLEY_SFU_FROM people or more go through this SFU" },
   { key: 'janusAdminKey', env: 'PARLEY_JANUS_ADMIN_KEY', flag: '--janus-admin-key', help: "the admin_key of Janus's VideoRoom plugin (janus.plugin.videoroom.jcfg), with which rooms are created" },
+  { key: 'sfuFrom', env: 'PARLEY_SFU_FROM', flag: '--sfu-from', default: '7', help: 'with PARLEY_JANUS_URL: a call reaching this many people (2-64; or past the mesh limit) moves to the SFU and stays there; 2 puts every group call on it. Calls on the SFU hold up to 64 people' },
   { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host)' },
   { key: 'testCallMax', env: 'PARLEY_TEST_CALL_MAX', flag: '--test-call-max', default: '4', help: 'test calls one node carries at once; the next is refused with busy' },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
@@ -338,6 +341,7 @@ export function loadConfig(
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
     sfu: r.janusUrl && r.janusAdminKey ? { janusUrl: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
+    sfuFrom: r.sfuFrom,
     testCall: r.testCall,
     testCallMax: r.testCallMax,
     allowedOrigins: r.allowedOrigins,

@@ -33,6 +33,7 @@ import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
+import { SFU_CALL_LIMIT } from './sfu/janus-gateway.js';
 import { SfuService } from './sfu/sfu-service.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
@@ -153,7 +154,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
-    meshLimit: config.meshLimit,
+    // On the SFU a call holds what a Janus room does; it moves there at sfuFrom people, or past the mesh limit.
+    callLimit: config.sfu ? SFU_CALL_LIMIT : config.meshLimit,
+    sfuFrom: config.sfu ? Math.min(config.sfuFrom, config.meshLimit + 1) : null,
     roomCodes: new RoomCodes(limiter),
     rooms,
     limits,

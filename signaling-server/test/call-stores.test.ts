@@ -131,7 +131,7 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     expect(await store.create(ringing('dave', 'carol'))).toEqual({ ok: false, conflict: 'callee' });
 
     // She answers on her desk: the phone drops out of it.
-    const joined = await store.update(call.id, membership.acceptInvitation(me('carol', 4000)));
+    const joined = await store.update(call.id, membership.acceptInvitation(me('carol', 4000), null));
     expect(joined.ok && joined.call.participants.map((p) => p.username)).toEqual(['alice', 'bob', 'carol']);
     expect(await store.byDevice('carol:phone')).toEqual([]);
     expect(ids(await store.byDevice('carol:desk'))).toEqual([call.id]);
@@ -174,7 +174,7 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     expect(await store.byDevice('bob:desk')).toEqual([]);
     const standup = room('standup', 'carol');
     await store.create(standup);
-    expect((await store.update(standup.id, membership.join(me('dave'), 6))).ok).toBe(true);
+    expect((await store.update(standup.id, membership.join(me('dave'), 6, null))).ok).toBe(true);
     expect((await store.byUser('dave'))?.id).toBe(standup.id);
     await store.end(standup.id);
     expect(await store.byRoom('standup')).toBeUndefined();
@@ -225,9 +225,9 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
       // Mesh limit 3, two in: four people try for the last place at once, half through each node.
       const open = room(`room-${round}`, `host${round}`);
       await a.create(open);
-      expect((await a.update(open.id, membership.join(me(`guest${round}`), 3))).ok).toBe(true);
+      expect((await a.update(open.id, membership.join(me(`guest${round}`), 3, null))).ok).toBe(true);
       const joiners = [0, 1, 2, 3].map((i) => me(`joiner${round}-${i}`));
-      const joins = await Promise.all(joiners.map((p, i) => (i % 2 ? b : a).update(open.id, membership.join(p, 3))));
+      const joins = await Promise.all(joiners.map((p, i) => (i % 2 ? b : a).update(open.id, membership.join(p, 3, null))));
       expect(joins.filter((r) => r.ok), `round ${round}`).toHaveLength(1);
       expect(joins.flatMap((r) => (r.ok ? [] : [r.refused]))).toEqual(['room_full', 'room_full', 'room_full']);
       const now = await b.get(open.id);
@@ -240,7 +240,7 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
       const busy = room(`busy-${round}`, `owner${round}`);
       await a.create(busy);
       const laptop = { ...me(`pair${round}`), device: `pair${round}:laptop` };
-      const [l, p] = await Promise.all([a.update(busy.id, membership.join(laptop, 6)), b.update(busy.id, membership.join(me(`pair${round}`), 6))]);
+      const [l, p] = await Promise.all([a.update(busy.id, membership.join(laptop, 6, null)), b.update(busy.id, membership.join(me(`pair${round}`), 6, null))]);
       expect([l, p].filter((r) => r.ok), `round ${round}`).toHaveLength(1);
       expect([l, p].find((r) => !r.ok)).toEqual({ ok: false, refused: 'already_in' });
       expect((await a.get(busy.id))?.participants.map((x) => x.username)).toEqual([`owner${round}`, `pair${round}`]);

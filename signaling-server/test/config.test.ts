@@ -319,6 +319,14 @@ describe('refused values', () => {
     expectRefused(() => loadConfig({ PARLEY_MESSAGE_RATE: '0' }), 'PARLEY_MESSAGE_RATE', '--message-rate');
     expectRefused(() => loadConfig({ PARLEY_MESSAGE_BURST: '1e9' }), 'PARLEY_MESSAGE_BURST', '--message-burst');
     expectRefused(() => loadConfig({ PARLEY_FLOOD_DISCONNECT: '-1' }), 'PARLEY_FLOOD_DISCONNECT', '--flood-disconnect');
+    expectRefused(() => loadConfig({ PARLEY_SFU_FROM: '1' }), 'PARLEY_SFU_FROM', '--sfu-from');
+    expectRefused(() => loadConfig({ PARLEY_SFU_FROM: '65' }), 'PARLEY_SFU_FROM', '--sfu-from');
+  });
+
+  it('moves calls to the SFU from 7 people unless PARLEY_SFU_FROM says otherwise', () => {
+    expect(loadConfig({}).sfuFrom).toBe(7);
+    expect(loadConfig({ PARLEY_SFU_FROM: '2' }).sfuFrom).toBe(2);
+    expect(loadConfig({}, { sfuFrom: '12' }).sfuFrom).toBe(12);
   });
 
   it('never repeats a secret it refuses in the message', () => {

@@ -92,6 +92,8 @@ export interface WorldOptions {
   ice?: Partial<Pick<Config, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'>>;
   /** PARLEY_TEST_CALL (off unless told). */
   testCall?: Config['testCall'];
+  /** PARLEY_JANUS_URL and its admin key, with PARLEY_SFU_FROM (none unless told). */
+  sfu?: Pick<Config, 'sfu' | 'sfuFrom'>;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -111,6 +113,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(options.host ? { host: options.host } : {}),
     ...options.ice,
     ...(options.testCall && { testCall: options.testCall }),
+    ...options.sfu,
   });
   const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);

@@ -44,7 +44,7 @@ export async function accept(deps: CallServiceDeps, session: DeviceSession, call
 async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, call: Call): Promise<UserRef[]> {
   const now = Date.now();
   const me: Participant = { username: session.username, device: session.device, joinedAt: now };
-  const res = await deps.stores.calls.update(call.id, membership.acceptInvitation(me), call);
+  const res = await deps.stores.calls.update(call.id, membership.acceptInvitation(me, deps.sfuFrom), call);
   if (!res.ok) {
     const ringsHere = call.invitations.some((i) => i.username === session.username && i.devices.includes(session.device));
     throw ringsHere

@@ -21,8 +21,10 @@ export interface CallServiceDeps {
   ringTimeoutMs: number;
   /** How long an answered call waits for a device that lost its connection. */
   graceMs: number;
-  /** Most people in one call, those still ringing included. */
-  meshLimit: number;
+  /** Most people in one call, those still ringing included (PARLEY_MESH_LIMIT, or the SFU's limit with an SFU). */
+  callLimit: number;
+  /** With an SFU: the number of participants at which a call moves to it (membership.ts); null: calls are a mesh. */
+  sfuFrom: number | null;
   /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
   timers: CallTimers;
   /** Join codes of rooms, with their guess limits. */

@@ -28,14 +28,23 @@ export function reclaim(username: string, device: string): CallChange<'not_in_ca
  * that user is in it or rung into it already, from another device (two of
  * one user's devices joining at once: one gets in).
  */
-export function join(me: Participant, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in'> {
+export function join(me: Participant, limit: number, sfuFrom: number | null): CallChange<'room_full' | 'not_in_call' | 'already_in'> {
   return (call) => {
     if (call.state !== 'active') return { refused: 'not_in_call' };
     const name = me.username;
     if (call.participants.some((p) => p.username === name) || call.invitations.some((i) => i.username === name)) return { refused: 'already_in' };
     if (call.participants.length + call.invitations.length >= limit) return { refused: 'room_full' };
-    return { ...call, participants: [...call.participants, me] };
+    return toSfu({ ...call, participants: [...call.participants, me] }, sfuFrom);
   };
+}
+
+/**
+ * A call that now has `sfuFrom` participants moves its media to the SFU, for
+ * the rest of the call (so people leaving never move it back and forth). Set
+ * in the same atomic change as the join, so every node reads the same mode.
+ */
+function toSfu(call: Call, sfuFrom: number | null): Call {
+  return sfuFrom !== null && call.sfu !== true && call.participants.length >= sfuFrom ? { ...call, sfu: true } : call;
 }
 
 /** Rings `invitation.username` into an answered call that `by` takes part in. */
@@ -52,11 +61,11 @@ export function invite(invitation: Invitation, byDevice: string, limit: number):
 }
 
 /** An invited device answers: its user's invitation becomes a participant. */
-export function acceptInvitation(me: Participant): CallChange<'not_ringing'> {
+export function acceptInvitation(me: Participant, sfuFrom: number | null): CallChange<'not_ringing'> {
   return (call) => {
     const invitation = call.invitations.find((i) => i.username === me.username);
     if (call.state !== 'active' || !invitation?.devices.includes(me.device)) return { refused: 'not_ringing' };
-    return { ...call, invitations: call.invitations.filter((i) => i !== invitation), participants: [...call.participants, me] };
+    return toSfu({ ...call, invitations: call.invitations.filter((i) => i !== invitation), participants: [...call.participants, me] }, sfuFrom);
   };
 }
 

@@ -66,6 +66,11 @@ export async function resume(deps: CallServiceDeps, session: DeviceSession, call
   await stores.calls.setAway(callId, session.device, false);
   await deps.timers.clear({ kind: 'away', callId, device: session.device });
   tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username, ...(fresh && { fresh }) });
+  // Its SFU connections ended with its server connection (sfu-service.ts): it publishes again.
+  if (call.sfu === true) {
+    emitTo(deps, session.device, 'sfu:closed', { callId });
+    emitTo(deps, session.device, 'room:mode', { callId, mode: 'sfu' });
+  }
   deps.log.info({ callId, username: session.username, fresh }, 'call resumed');
   // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
   if (!fresh) return { state: 'active', polite: index > 0 };

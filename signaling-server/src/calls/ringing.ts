@@ -91,7 +91,7 @@ export async function invite(
  * like an invite (offline, dnd, busy, …), and `room_full` at the mesh limit.
  */
 export async function add(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string): Promise<void> {
-  const { stores, users, meshLimit } = deps;
+  const { stores, users, callLimit } = deps;
   const call = await participating(deps, session, callId);
   if (to === session.username) throw new RequestError('self_call', 'You are in this call already');
   await deps.limits.call(session.username, to);
@@ -102,11 +102,11 @@ export async function add(deps: CallServiceDeps, session: DeviceSession, callId:
   if (devices.length === 0) throw new RequestError('offline', `${callee.displayName} is offline`);
   if (ringable.length === 0) throw new RequestError('dnd', `${callee.displayName} does not want to be disturbed`);
   const invitation = { username: to, devices: ringable, by: session.username, at: Date.now() };
-  const res = await stores.calls.update(callId, membership.invite(invitation, session.device, meshLimit), call);
+  const res = await stores.calls.update(callId, membership.invite(invitation, session.device, callLimit), call);
   if (!res.ok) {
     switch (res.refused) {
       case 'room_full':
-        throw new RequestError('room_full', `This call already has ${meshLimit} people, the most one call can hold`);
+        throw new RequestError('room_full', `This call already has ${callLimit} people, the most one call can hold`);
       case 'already_in':
         throw new RequestError('busy', `${callee.displayName} is already in this call`);
       case 'busy':

@@ -10,7 +10,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession, Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { participantRefs, refresh, tellOthers } from './notify.js';
+import { emitTo, participantRefs, refresh, tellOthers } from './notify.js';
 import { codeMatcher, hashCode } from './room-codes.js';
 
 /**
@@ -26,7 +26,7 @@ export async function joinRoom(
   given: string | undefined,
   media: Media,
 ): Promise<{ callId: string; room: string; participants: UserRef[] }> {
-  const { stores, history, meshLimit, roomCodes } = deps;
+  const { stores, history, callLimit, roomCodes } = deps;
   const [current, kept] = await Promise.all([stores.calls.byUser(session.username), deps.rooms.find(name)]);
   if (current) throw new RequestError('in_call', 'You are already in a call');
   // Each turn either opens or joins; one that lost a race with another opening or closing tries again.
@@ -66,14 +66,14 @@ export async function joinRoom(
       deps.log.info({ callId, room: name, username: session.username, code: kept ? kept.hasCode : given !== undefined }, 'room opened');
       return { callId, room: name, participants: [] };
     }
-    const res = await stores.calls.update(open.id, membership.join(me, meshLimit), open);
+    const res = await stores.calls.update(open.id, membership.join(me, callLimit, deps.sfuFrom), open);
     if (res.ok) {
       await joined(deps, res.call, session, now);
       const others = res.call.participants.filter((p) => p.username !== session.username);
       return { callId: open.id, room: name, participants: await participantRefs(deps, others) };
     }
     if (res.refused === 'room_full') {
-      throw new RequestError('room_full', `Room "${name}" is full: ${meshLimit} people are in it, the most one call can hold`);
+      throw new RequestError('room_full', `Room "${name}" is full: ${callLimit} people are in it, the most one call can hold`);
     }
     if (res.refused === 'busy' || res.refused === 'already_in') throw new RequestError('in_call', 'You are already in a call');
     // not_found, not_in_call: the room closed meanwhile; open it anew.
@@ -88,6 +88,9 @@ export async function joined(deps: CallServiceDeps, call: Call, session: DeviceS
     call.participants.map((p) => ({ username: p.username, joinedAt: p.device === session.device ? at : p.joinedAt })),
   );
   const user = { username: session.username, displayName: session.displayName };
+  // On the SFU (just now, or for a while): everyone hears it before the news of the newcomer (so nobody makes a
+  // mesh connection to them), the newcomer before its answer (it keeps the news for the call that answer names).
+  if (call.sfu === true) for (const p of call.participants) emitTo(deps, p.device, 'room:mode', { callId: call.id, mode: 'sfu' });
   tellOthers(deps, call, session.device, 'room:joined', { callId: call.id, user, polite: false });
   await refresh(deps, [session.username]);
   deps.log.info({ callId: call.id, username: session.username, participants: call.participants.length }, 'joined a group call');

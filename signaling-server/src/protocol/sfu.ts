@@ -49,7 +49,13 @@ export interface SfuReplies {
   'sfu:leave': object;
 }
 
+/** How a call's media goes: a connection per pair of people, or through the SFU. */
+export const MEDIA_MODES = ['mesh', 'sfu'] as const;
+export type MediaMode = (typeof MEDIA_MODES)[number];
+
 export interface SfuServerToClientEvents {
+  /** The call's media goes through the SFU (it reached PARLEY_SFU_FROM people): publish with `sfu:publish`, then close the mesh. */
+  'room:mode': (p: { callId: string; mode: MediaMode }) => void;
   /** A new description of the `subscribe` connection (someone started or stopped publishing): answer with `sfu:answer`. */
   'sfu:offer': (p: { callId: string; description: SfuDescription<'offer'>; streams: SfuStream[] }) => void;
   /** The SFU dropped this device (it went away or restarted): publish again to come back. */
@@ -63,6 +69,7 @@ const streamSchema = z.object({
   kind: z.enum(['audio', 'video']),
 });
 export const sfuServerSchemas = {
+  'room:mode': z.object({ callId: callIdSchema, mode: z.enum(MEDIA_MODES) }),
   'sfu:offer': z.object({
     callId: callIdSchema,
     description: z.object(sfuOfferSchema.shape),

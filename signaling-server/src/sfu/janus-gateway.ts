@@ -21,6 +21,9 @@ export function janusCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** Most publishers in one room (a Janus room per call): the most people a call on the SFU holds. */
+export const SFU_CALL_LIMIT = 64;
+
 export interface SfuRoom {
   id: string;
   secret: string;
@@ -72,7 +75,7 @@ export class JanusGateway {
           secret: room.secret,
           admin_key: this.adminKey,
           is_private: true,
-          max_publishers: 64,
+          max_publishers: SFU_CALL_LIMIT,
           audiocodec: 'opus',
           videocodec: 'vp8,vp9,h264',
           talking_events: true,

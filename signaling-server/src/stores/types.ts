@@ -122,6 +122,8 @@ export interface Call {
   waiting?: boolean;
   /** Devices recording the call now (call:recording); calls from before recording leave it out. */
   recording?: string[];
+  /** Its media goes through the SFU (it reached PARLEY_SFU_FROM people), for the rest of the call; left out on a mesh. */
+  sfu?: true;
 }
 
 /** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */

@@ -83,8 +83,13 @@ export class CallLine {
     return this.stream !== null;
   }
 
+  /** The call's microphone (each connection sends its own copy of it). */
+  get microphone(): MediaStream | null {
+    return this.stream;
+  }
+
   /** Muted, or push-to-talk's key is up: nothing goes out. */
-  private get microphoneClosed(): boolean {
+  get microphoneClosed(): boolean {
     return this.hooks.muted() || this.gateClosed;
   }
 

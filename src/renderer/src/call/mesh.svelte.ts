@@ -142,6 +142,17 @@ export class Mesh {
     this.add(peer.user, false);
   }
 
+  /**
+   * Their media moves to another path (the SFU, sfu/): the old session
+   * closes, and they stay as shown (state, mute, level) with the new one.
+   */
+  replaceSession(username: string, session: PeerSession): void {
+    const link = this.links.get(username);
+    if (!link?.session) return;
+    link.session.close();
+    this.links.set(username, { session, counters: null, lastLoudAt: link.lastLoudAt, audio: new AudioWatch(), silent: false });
+  }
+
   /** They left (or their invitation ended): their session closes, the others are untouched. */
   remove(username: string): void {
     const link = this.links.get(username);

@@ -275,4 +275,26 @@ describe('mesh bookkeeping', () => {
     m.add(ref('dave'), true);
     expect(sessions[1]?.signals).toEqual([]);
   });
+
+  it('a participant\'s media moving to the SFU swaps their session: the old closes, they stay shown, and mute and levels go to the new one', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.setState('bob', 'connected');
+    m.setMutedBy('bob', true);
+    const onSfu = new FakeSession('bob', true, false);
+    m.replaceSession('bob', onSfu);
+    expect(sessions[0]?.closed).toBe(true);
+    expect(m.session('bob')).toBe(onSfu);
+    expect(m.peers.map((p) => [p.user.username, p.state, p.muted])).toEqual([['bob', 'connected', true]]);
+    m.setMuted(true);
+    expect(onSfu.muted).toBe(true);
+    onSfu.level = 0.5;
+    m.readLevels();
+    expect(m.peer('bob')?.level).toBe(0.5);
+    // Nobody there to move: nothing happens.
+    m.replaceSession('carol', new FakeSession('carol', true, false));
+    expect(m.session('carol')).toBeNull();
+    m.remove('bob');
+    expect(onSfu.closed).toBe(true);
+  });
 });

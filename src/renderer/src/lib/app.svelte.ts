@@ -15,6 +15,7 @@ import { GroupCalls } from '../call/group-calls.js';
 import { PushToTalk } from '../call/push-to-talk.svelte.js';
 import { rejoin } from '../call/rejoin.js';
 import { RoomCode } from '../call/room-code.svelte.js';
+import { SfuCalls } from '../call/sfu/sfu-calls.js';
 import { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
@@ -49,6 +50,8 @@ export class ParleyApp {
   /** A call across a lost signaling connection. */
   private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
+  /** Group calls on the SFU. */
+  private readonly sfu: SfuCalls;
 
   constructor(platform: CallPlatform = browserPlatform()) {
     const notices = this.notices;
@@ -92,9 +95,11 @@ export class ParleyApp {
       saveFavorites: (favorites) => this.settings.save({ favorites }),
     });
     this.history = new CallHistory(link);
+    // Group calls past PARLEY_SFU_FROM people: their peer sessions are on the SFU (sfu/).
+    const sfu = (this.sfu = new SfuCalls(link, () => this.calls, notices));
     const deps = {
       link,
-      platform,
+      platform: sfu.platform(platform),
       tones: this.tones,
       notices,
       me,
@@ -124,6 +129,7 @@ export class ParleyApp {
     this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
     rememberCalls(this.calls);
     listenForCalls(link, this.calls, this.resume, notices);
+    sfu.start();
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop
       ? new DesktopBridge(desktop, {
@@ -216,6 +222,7 @@ export class ParleyApp {
     this.pushToTalk.dispose();
     this.stopHookNotices?.();
     this.calls.dispose();
+    this.sfu.dispose();
     this.connection.dispose();
     this.tones.dispose();
     this.settings.dispose();

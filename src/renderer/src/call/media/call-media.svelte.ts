@@ -18,6 +18,9 @@ export interface VideoTile {
   stream: MediaStream;
 }
 
+/** What a peer's video is attached through: a CallSession's VideoLink, or a person on the SFU (sfu/sfu-peer.ts). */
+export type VideoPeer = Pick<VideoLink, 'subscribe' | 'onRefused' | 'setTrack'>;
+
 export interface CallMediaDeps {
   /** getUserMedia constraints for the camera as set. */
   cameraConstraints: () => MediaTrackConstraints;
@@ -47,7 +50,7 @@ export class CallMedia {
   tiles = $state<VideoTile[]>([]);
 
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `tiles` is what is rendered
-  private readonly links = new Map<VideoLink, Attached>();
+  private readonly links = new Map<VideoPeer, Attached>();
   /** Bumped by every camera change and by reset: an opening camera that finds another number is stopped. */
   private cameraSeq = 0;
 
@@ -63,7 +66,7 @@ export class CallMedia {
   }
 
   /** A peer's session joins the call: it gets this side's camera and screen, and its video becomes tiles. */
-  attach(link: VideoLink, key: string, peer: string): void {
+  attach(link: VideoPeer, key: string, peer: string): void {
     this.detach(link);
     const attached: Attached = { key, peer, remote: { camera: null, screen: null }, unsubscribe: () => undefined };
     this.links.set(link, attached);
@@ -80,7 +83,7 @@ export class CallMedia {
     void link.setTrack('screen', this.track(this.screen));
   }
 
-  detach(link: VideoLink): void {
+  detach(link: VideoPeer): void {
     const attached = this.links.get(link);
     if (!attached) return;
     attached.unsubscribe();

@@ -1,0 +1,156 @@
+/**
+ * Group calls on the SFU. The server says when a call's media moves there
+ * (`room:mode`, at PARLEY_SFU_FROM people); from then on this device
+ * publishes to the SFU (one SfuSession) and keeps its mesh connections until
+ * the SFU carries audio from every one of them, then closes them: each
+ * person's place in the mesh keeps its tile, level and mute, now fed from the
+ * SFU (sfu-peer.ts). Anyone who comes into the call afterwards, or whom this
+ * device meets after joining a call on the SFU, is on it from the start: the
+ * platform's peer sessions are made here instead (`platform`).
+ */
+import type { MediaMode, UserRef } from 'parley-server/protocol';
+import type { SignalingLink } from '../../connection/link.js';
+import type { Notices } from '../../lib/notices.svelte.js';
+import type { CallPlatform, PeerRequest } from '../call-deps.js';
+import type { MediaState } from '../call-session.js';
+import type { CallController } from '../controller.svelte.js';
+import type { PeerSession } from '../mesh.svelte.js';
+import { SfuPeer } from './sfu-peer.js';
+import { SfuSession } from './sfu-session.js';
+
+/** How often the move from the mesh is checked, and the received tracks read. */
+const TICK_MS = 250;
+/** A session that failed is made again after this long. */
+const RETRY_MS = 2000;
+/** What the user is told on sharing a screen in a call on the SFU. */
+export const SCREEN_NOT_ON_SFU = 'Screen sharing is not available in calls this large yet: the others do not see your screen.';
+/** Call ids whose mode is remembered (a newcomer hears it before the answer that gives it the call). */
+const MODES_KEPT = 8;
+
+export class SfuCalls {
+  private session: SfuSession | null = null;
+  private readonly modes = new Map<string, MediaMode>();
+  /** Everyone this device receives from the SFU, by username. */
+  private readonly peers = new Map<string, SfuPeer>();
+  private retryAt = 0;
+  /** An sfu:leave under way: the next publish waits for it. */
+  private leaving: Promise<unknown> = Promise.resolve();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly link: SignalingLink,
+    private readonly calls: () => CallController,
+    private readonly notices: Notices,
+  ) {
+    link.on('room:mode', ({ callId, mode }) => {
+      this.modes.delete(callId);
+      this.modes.set(callId, mode);
+      for (const id of [...this.modes.keys()].slice(0, Math.max(0, this.modes.size - MODES_KEPT))) this.modes.delete(id);
+      this.tick();
+    });
+    link.on('sfu:offer', ({ callId, description, streams }) => {
+      if (this.session?.callId === callId) this.session.offer(description, streams);
+    });
+    // The SFU dropped this device (it restarted, or this device's connection to the server did): publish again.
+    link.on('sfu:closed', ({ callId }) => {
+      if (this.session?.callId === callId) this.drop(this.session, false);
+      this.retryAt = 0;
+      this.tick();
+    });
+  }
+
+  /** The platform with peer sessions on the SFU while the call is there. */
+  platform(platform: CallPlatform): CallPlatform {
+    return { ...platform, peerSession: (r) => (this.onSfu() ? this.peer(r.user, r.onRemoteStream, r.onMediaState, r.media) : platform.peerSession(r)) };
+  }
+
+  /** Whether the call going on here is on the SFU. */
+  onSfu(): boolean {
+    const phase = this.calls().phase;
+    return phase.kind !== 'idle' && phase.callId !== null && this.modes.get(phase.callId) === 'sfu';
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.session) this.drop(this.session, false);
+  }
+
+  private peer(user: UserRef, onRemoteStream: (s: MediaStream) => void, onMediaState: (s: MediaState) => void, media: PeerRequest['media']): PeerSession {
+    const peer: SfuPeer = new SfuPeer(user, {
+      onRemoteStream,
+      onMediaState,
+      media,
+      session: () => this.session,
+      screenRefused: () => this.notices.show(SCREEN_NOT_ON_SFU, 'call'),
+      closed: () => {
+        if (this.peers.get(user.username) === peer) this.peers.delete(user.username);
+      },
+    });
+    this.peers.set(user.username, peer);
+    queueMicrotask(() => this.tick());
+    return peer;
+  }
+
+  private tick(): void {
+    const calls = this.calls();
+    const live = calls.live();
+    if (this.session && live?.callId !== this.session.callId) this.drop(this.session, false);
+    if (!live || !this.onSfu()) return;
+    this.ensureSession(live.callId);
+    const session = this.session;
+    if (!session) return;
+    const received = session.received();
+    for (const entry of this.peers.values()) entry.update(received.get(entry.user.username), session.connected());
+    void session.framesDecoded().then((frames) => {
+      for (const [username, count] of frames) this.peers.get(username)?.framesDecoded(count);
+    });
+    // The mesh goes once the SFU carries audio from every one of its people.
+    const onMesh = calls.mesh.peers.filter((p) => p.state !== 'ringing' && !this.peers.has(p.user.username));
+    if (onMesh.length === 0 || !session.connected()) return;
+    const flowing = (username: string) => {
+      const audio = received.get(username)?.audio;
+      return audio !== null && audio !== undefined && !audio.muted;
+    };
+    if (!onMesh.every((p) => flowing(p.user.username))) return;
+    for (const p of onMesh) {
+      const username = p.user.username;
+      calls.mesh.replaceSession(
+        username,
+        this.peer(p.user, (stream) => calls.mesh.setStream(username, stream), (state) => calls.mesh.setState(username, state), calls.media),
+      );
+    }
+  }
+
+  private ensureSession(callId: string): void {
+    const calls = this.calls();
+    const microphone = calls.line.microphone;
+    if (this.session || !microphone || Date.now() < this.retryAt) return;
+    const session: SfuSession = new SfuSession({
+      link: this.link,
+      callId,
+      iceServers: calls.line.ice.servers,
+      microphone,
+      muted: calls.line.microphoneClosed,
+      camera: calls.media.camera?.getVideoTracks()[0] ?? null,
+      changed: () => this.tick(),
+      failed: () => this.drop(session, true),
+    });
+    this.session = session;
+    void this.leaving.then(() => (this.session === session ? session.start() : undefined));
+  }
+
+  /** The session is done; `leave`: the server still has it (a failure here), so it is told first. */
+  private drop(session: SfuSession, leave: boolean): void {
+    if (this.session !== session) return;
+    session.close();
+    this.session = null;
+    this.retryAt = Date.now() + RETRY_MS;
+    if (leave) this.leaving = this.link.request('sfu:leave', { callId: session.callId });
+    for (const entry of this.peers.values()) entry.update(undefined, false);
+  }
+}

@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MediaState } from '../call-session.js';
+import type { CallMedia } from '../media/call-media.svelte.js';
+import type { RemoteVideo } from '../media/video.js';
+import { SfuPeer } from './sfu-peer.js';
+import type { Received, SfuSession } from './sfu-session.js';
+
+/** Just enough of a MediaStream for the tests (the renderer suite runs in Node). */
+class FakeStream {
+  constructor(private readonly tracks: MediaStreamTrack[]) {}
+  getVideoTracks(): MediaStreamTrack[] {
+    return this.tracks;
+  }
+}
+const track = (id: string, muted = false) => ({ id, muted }) as unknown as MediaStreamTrack;
+
+function setup() {
+  const streams: MediaStream[] = [];
+  const states: MediaState[] = [];
+  let shown: RemoteVideo = { camera: null, screen: null };
+  const setMuted = vi.fn();
+  const setCamera = vi.fn();
+  const detach = vi.fn();
+  const session = { setMuted, setCamera, level: () => 0.4 } as unknown as SfuSession;
+  type Link = { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera' | 'screen', t: MediaStreamTrack | null): Promise<void> };
+  let attached: Link | null = null;
+  const media = {
+    attach: (link: Link) => {
+      attached = link;
+      link.subscribe((r) => (shown = r));
+      void link.setTrack('camera', track('my-camera'));
+    },
+    detach,
+  } as unknown as CallMedia;
+  const closed = vi.fn();
+  const screenRefused = vi.fn();
+  const peer = new SfuPeer(
+    { username: 'bob', displayName: 'Bob' },
+    { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed, screenRefused },
+  );
+  return { peer, streams, states, shown: () => shown, setMuted, setCamera, detach, closed, screenRefused, link: () => attached };
+}
+
+const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null): Received => ({ audio, audioReceiver: null, video, videoReceiver: null, mids: ['0', '1'] });
+
+beforeEach(() => vi.stubGlobal('MediaStream', FakeStream));
+afterEach(() => vi.unstubAllGlobals());
+
+describe('a person on the SFU, as the mesh sees them', () => {
+  it('their audio becomes their stream once, and they are connected while it arrives over a connected subscription', () => {
+    const { peer, streams, states } = setup();
+    const audio = track('a', true);
+    peer.update(received(audio), true);
+    expect(streams).toHaveLength(1);
+    expect(states).toEqual([]); // no packet yet: the track is muted
+    (audio as { muted: boolean }).muted = false;
+    peer.update(received(audio), true);
+    peer.update(received(audio), true);
+    expect(streams).toHaveLength(1);
+    expect(states).toEqual(['connected']);
+    peer.update(undefined, false);
+    expect(states).toEqual(['connected', 'interrupted']);
+    expect(peer.receivedLevel()).toBe(0.4);
+  });
+
+  it('their camera is a tile while its frames keep coming, and goes when they stop', () => {
+    const { peer, shown } = setup();
+    const video = track('v');
+    peer.update(received(track('a'), video), true);
+    expect(shown().camera).toBeNull();
+    peer.framesDecoded(10, 1000);
+    expect(shown().camera?.getVideoTracks()).toEqual([video]);
+    peer.framesDecoded(10, 2000);
+    expect(shown().camera).not.toBeNull();
+    peer.framesDecoded(10, 2600);
+    expect(shown().camera).toBeNull();
+    peer.framesDecoded(11, 3000);
+    expect(shown().camera).not.toBeNull();
+  });
+
+  it('mute and this side\'s camera go to the one publication, a screen is refused; closing detaches the video and is told', () => {
+    const { peer, setMuted, setCamera, detach, closed, screenRefused, link } = setup();
+    expect(setCamera).toHaveBeenCalledWith(track('my-camera'));
+    // A screen is not carried: the user is told (not when sharing stops).
+    void link()?.setTrack('screen', null);
+    expect(screenRefused).not.toHaveBeenCalled();
+    void link()?.setTrack('screen', track('my-screen'));
+    expect(screenRefused).toHaveBeenCalledTimes(1);
+    peer.setMuted(true);
+    expect(setMuted).toHaveBeenCalledWith(true);
+    expect(peer.descriptions()).toEqual({ local: null, remote: null });
+    peer.close();
+    expect(detach).toHaveBeenCalled();
+    expect(closed).toHaveBeenCalled();
+  });
+});

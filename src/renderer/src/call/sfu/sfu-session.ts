@@ -1,0 +1,241 @@
+/**
+ * This device on the SFU for one call (PROTOCOL.md, "Meetings on the SFU"):
+ * a `publish` connection that sends a copy of the microphone and the camera
+ * while it is on, and a `subscribe` connection that answers each `sfu:offer`
+ * and receives everyone else, each track named by the offer's `streams`
+ * (mid → username). Candidates trickle with `sfu:candidate` once the
+ * connection they belong to is negotiated. One idempotent `close`.
+ */
+import type { SfuConnection, SfuDescription, SfuStream } from 'parley-server/protocol';
+import type { SignalingLink } from '../../connection/link.js';
+import { logger } from '../../lib/log.js';
+import { levelFromSources } from '../media/audio-level.js';
+
+const log = logger('sfu');
+
+export interface SfuSessionOptions {
+  link: SignalingLink;
+  callId: string;
+  iceServers: RTCIceServer[];
+  /** The call's microphone: the session sends its own copy of the audio track (and stops only that). */
+  microphone: MediaStream;
+  muted: boolean;
+  /** The camera's track while it is on. */
+  camera: MediaStreamTrack | null;
+  /** What is received changed: a publisher came or went, or a connection's state moved. */
+  changed: () => void;
+  /** The SFU refused, or a connection failed: this session is done (the owner makes another). */
+  failed: () => void;
+}
+
+/** One publisher's tracks as this device receives them. */
+export interface Received {
+  audio: MediaStreamTrack | null;
+  audioReceiver: RTCRtpReceiver | null;
+  video: MediaStreamTrack | null;
+  videoReceiver: RTCRtpReceiver | null;
+  mids: string[];
+}
+
+type StatsEntry = { type: string; mid?: string };
+
+export class SfuSession {
+  private readonly publisher: RTCPeerConnection;
+  private subscriber: RTCPeerConnection | null = null;
+  private readonly audio: MediaStreamTrack | null;
+  private cameraTrack: MediaStreamTrack | null;
+  private readonly camera: RTCRtpTransceiver;
+  private streams: SfuStream[] = [];
+  /** Publish negotiations, one at a time. */
+  private publishes: Promise<void> = Promise.resolve();
+  /** Subscription offers, answered one at a time in order. */
+  private offers: Promise<void> = Promise.resolve();
+  /** Candidates gathered before their connection was negotiated; null once it is (then they go at once). */
+  private readonly pending: Record<SfuConnection, RTCIceCandidateInit[] | null> = { publish: [], subscribe: [] };
+  private closed = false;
+
+  constructor(private readonly o: SfuSessionOptions) {
+    this.publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
+    this.audio = o.microphone.getAudioTracks()[0]?.clone() ?? null;
+    if (this.audio) {
+      this.audio.enabled = !o.muted;
+      this.publisher.addTransceiver(this.audio, { direction: 'sendonly' });
+    }
+    this.cameraTrack = o.camera;
+    this.camera = this.publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly' });
+    this.watch(this.publisher, 'publish');
+  }
+
+  get callId(): string {
+    return this.o.callId;
+  }
+
+  /** Both connections are up (the subscription once there is one). */
+  connected(): boolean {
+    return this.publisher.connectionState === 'connected' && this.subscriber?.connectionState === 'connected';
+  }
+
+  /** Publishes (the first `sfu:publish` puts this device on the SFU). */
+  start(): Promise<void> {
+    return this.negotiate();
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.audio) this.audio.enabled = !muted;
+  }
+
+  /**
+   * The camera on (its track) or off (null). Its m-line is published from the
+   * start, so turning it on or off negotiates nothing: the SFU forwards what
+   * comes, and the others show a tile while its frames arrive (sfu-peer.ts).
+   */
+  setCamera(track: MediaStreamTrack | null): void {
+    if (track === this.cameraTrack || this.closed) return;
+    this.cameraTrack = track;
+    this.publishes = this.publishes.then(() => this.camera.sender.replaceTrack(track)).catch((err: unknown) => log.warn('camera not sent', err));
+  }
+
+  /** A new description of the subscription: applied and answered in order. */
+  offer(description: SfuDescription<'offer'>, streams: SfuStream[]): void {
+    this.offers = this.offers.then(() => this.answer(description, streams)).catch((err: unknown) => this.fail('answering the SFU failed', err));
+  }
+
+  /** Each publisher's tracks, by username (active ones only). */
+  received(): Map<string, Received> {
+    const out = new Map<string, Received>();
+    for (const t of this.subscriber?.getTransceivers() ?? []) {
+      const stream = this.streams.find((s) => s.mid === t.mid);
+      if (!stream || t.currentDirection === 'inactive' || t.currentDirection === 'stopped') continue;
+      const r = out.get(stream.username) ?? { audio: null, audioReceiver: null, video: null, videoReceiver: null, mids: [] };
+      r.mids.push(stream.mid);
+      if (stream.kind === 'audio') {
+        r.audio = t.receiver.track;
+        r.audioReceiver = t.receiver;
+      } else {
+        r.video = t.receiver.track;
+        r.videoReceiver = t.receiver;
+      }
+      out.set(stream.username, r);
+    }
+    return out;
+  }
+
+  /** The level of `username`'s audio as it arrives now, 0..1 (as CallSession.receivedLevel). */
+  level(username: string): number {
+    const sources = this.received().get(username)?.audioReceiver?.getSynchronizationSources() ?? [];
+    return levelFromSources(sources, performance.timeOrigin + performance.now());
+  }
+
+  /** Video frames decoded so far from each publisher, by username. */
+  async framesDecoded(): Promise<Map<string, number>> {
+    const received = [...this.received()].flatMap(([username, r]) => (r.videoReceiver ? [[username, r.videoReceiver] as const] : []));
+    const counts = await Promise.all(
+      received.map(async ([username, receiver]) => {
+        let frames = 0;
+        (await receiver.getStats()).forEach((s: { type: string; framesDecoded?: number }) => {
+          if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
+        });
+        return [username, frames] as const;
+      }),
+    );
+    return new Map(counts);
+  }
+
+  /** The subscription's statistics, with only `username`'s inbound streams (so quality and the media timeout are theirs). */
+  async stats(username: string): Promise<RTCStatsReport> {
+    const mids = this.received().get(username)?.mids ?? [];
+    const report = await (this.subscriber ?? this.publisher).getStats();
+    const kept = new Map<string, unknown>();
+    report.forEach((value: StatsEntry, key: string) => {
+      if (value.type !== 'inbound-rtp' || (value.mid !== undefined && mids.includes(value.mid))) kept.set(key, value);
+    });
+    return kept;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.audio?.stop();
+    for (const pc of [this.publisher, this.subscriber]) {
+      if (!pc) continue;
+      pc.onicecandidate = null;
+      pc.onconnectionstatechange = null;
+      pc.close();
+    }
+  }
+
+  private negotiate(): Promise<void> {
+    this.publishes = this.publishes.then(() => this.publish()).catch((err: unknown) => this.fail('publishing to the SFU failed', err));
+    return this.publishes;
+  }
+
+  private async publish(): Promise<void> {
+    if (this.closed) return;
+    await this.publisher.setLocalDescription(await this.publisher.createOffer());
+    const sdp = this.publisher.localDescription?.sdp ?? '';
+    const res = await this.o.link.request('sfu:publish', { callId: this.o.callId, description: { type: 'offer', sdp } });
+    if (this.gone()) return;
+    if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
+    await this.publisher.setRemoteDescription(res.description);
+    this.flush('publish');
+  }
+
+  private async answer(description: SfuDescription<'offer'>, streams: SfuStream[]): Promise<void> {
+    if (this.closed) return;
+    const pc = this.subscriber ?? this.subscribe();
+    await pc.setRemoteDescription(description);
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.streams = streams;
+    const sdp = pc.localDescription?.sdp ?? '';
+    const res = await this.o.link.request('sfu:answer', { callId: this.o.callId, description: { type: 'answer', sdp } });
+    if (this.gone()) return;
+    if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
+    this.flush('subscribe');
+    this.o.changed();
+  }
+
+  private subscribe(): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers, bundlePolicy: 'max-bundle' });
+    this.subscriber = pc;
+    pc.ontrack = () => this.o.changed();
+    this.watch(pc, 'subscribe');
+    return pc;
+  }
+
+  private watch(pc: RTCPeerConnection, connection: SfuConnection): void {
+    pc.onicecandidate = ({ candidate }) => {
+      const init = candidate && candidate.candidate ? (candidate.toJSON()) : null;
+      const kept = this.pending[connection];
+      if (kept && init) kept.push(init);
+      else if (!kept) this.sendCandidate(connection, init);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') this.fail(`the SFU's ${connection} connection failed`);
+      else this.o.changed();
+    };
+  }
+
+  /** The connection is negotiated: what it gathered meanwhile goes now, and the rest as it comes. */
+  private flush(connection: SfuConnection): void {
+    const kept = this.pending[connection];
+    if (!kept) return;
+    this.pending[connection] = null;
+    for (const c of kept) this.sendCandidate(connection, c);
+  }
+
+  private sendCandidate(connection: SfuConnection, candidate: RTCIceCandidateInit | null): void {
+    const c = candidate && { candidate: candidate.candidate ?? '', sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null };
+    void this.o.link.request('sfu:candidate', { callId: this.o.callId, connection, candidate: c });
+  }
+
+  /** Read after an await: close() may have run meanwhile. */
+  private gone(): boolean {
+    return this.closed;
+  }
+
+  private fail(what: string, err?: unknown): void {
+    if (this.closed) return;
+    log.warn(what, err);
+    this.o.failed();
+  }
+}
