@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool } from '../../signaling-server/test/coturn.js';
 import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { ARTIFACTS, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
-import { expectNoTile, expectTile } from './media.js';
+import { expectNoTile, expectTile, openChat } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
@@ -173,6 +173,12 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
     await alice.page.getByText('Screen sharing is not available in calls this large yet').waitFor({ timeout: poll.timeout });
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    // Nor is chat (it rides the mesh's data channels): the panel says so, and its field takes nothing.
+    await openChat(bob);
+    await bob.page.locator('section.chat').getByText('Chat and files are not available in calls this large yet.').waitFor({ timeout: poll.timeout });
+    expect(await bob.page.getByRole('textbox', { name: 'Message', exact: true }).isDisabled()).toBe(true);
+    await bob.page.screenshot({ path: path.join(ARTIFACTS, 'sfu-chat.png') });
+    await bob.page.getByRole('button', { name: 'Close chat' }).click();
   }, STEP_MS);
 
   it('5. Janus restarting: every page publishes again by itself and everyone is heard again, nobody leaving the call', async () => {

@@ -46,6 +46,8 @@ export class ChatLog {
   unread = $state(0);
   /** People a message or file would go to now. */
   peers = $state(0);
+  /** Why this call cannot carry chat (a call on the SFU), said in the panel; null when it can. */
+  unavailable = $state<string | null>(null);
   readonly files: FileTransfers;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
   private readonly channels = new Map<ChatChannel, string>();
@@ -124,6 +126,7 @@ export class ChatLog {
     this.channels.clear();
     this.files.reset();
     this.peers = 0;
+    this.unavailable = null;
     this.outgoing.clear();
     this.entries = [];
     this.unread = 0;

@@ -24,6 +24,8 @@ const TICK_MS = 250;
 const RETRY_MS = 2000;
 /** What the user is told on sharing a screen in a call on the SFU. */
 export const SCREEN_NOT_ON_SFU = 'Screen sharing is not available in calls this large yet: the others do not see your screen.';
+/** What the chat panel says in a call on the SFU: chat rides the mesh's data channels. */
+export const CHAT_NOT_ON_SFU = 'Chat and files are not available in calls this large yet.';
 /** Call ids whose mode is remembered (a newcomer hears it before the answer that gives it the call). */
 const MODES_KEPT = 8;
 
@@ -92,6 +94,7 @@ export class SfuCalls {
       },
     });
     this.peers.set(user.username, peer);
+    this.calls().chat.unavailable = CHAT_NOT_ON_SFU;
     queueMicrotask(() => this.tick());
     return peer;
   }
