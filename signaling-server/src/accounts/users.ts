@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { UsersTable } from '../db/schema.js';
 import type { UserRef } from '../protocol/index.js';
 import { displayNameKey } from './display-name-key.js';
@@ -73,6 +74,15 @@ function isDisplayNameConflict(err: unknown): boolean {
   return unique && typeof message === 'string' && message.includes('display_name_key');
 }
 
+/** Every handshake asks it (findSignedIn). */
+const signedInQuery = prepared(['username', 'sid'], (db, p: { username: string; sid: string }) =>
+  db
+    .selectFrom('users')
+    .selectAll('users')
+    .select((eb) => eb.exists(eb.selectFrom('token_revocations').select('sid').where('sid', '=', p.sid)).as('signed_out'))
+    .where('username', '=', p.username),
+);
+
 export class UserRepository {
   constructor(private readonly db: Database) {}
 
@@ -115,12 +125,7 @@ export class UserRepository {
    * signed out (sign-outs.ts): one query, as every handshake asks both.
    */
   async findSignedIn(username: string, sid: string): Promise<{ user: User; signedOut: boolean } | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll('users')
-      .select((eb) => eb.exists(eb.selectFrom('token_revocations').select('sid').where('sid', '=', sid)).as('signed_out'))
-      .where('username', '=', username)
-      .executeTakeFirst();
+    const [row] = await signedInQuery(this.db, { username, sid });
     // SQLite answers 0 or 1, PostgreSQL a boolean.
     return row && { user: toUser(row), signedOut: Boolean(row.signed_out) };
   }

@@ -4,8 +4,9 @@
  * group call (a named room, or a call someone was added to) also lists who
  * took part, in call_participants.
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { CallsTable, DatabaseSchema } from '../db/schema.js';
 import { END_REASONS, FAILURE_CAUSES, type EndReason, type FailureCause, type HistoryEntry, type Media, type UserRef } from '../protocol/index.js';
 
@@ -47,24 +48,48 @@ export interface CallMember {
 const isEndReason = (v: string | null): v is EndReason => END_REASONS.includes(v as EndReason);
 const isFailureCause = (v: string | null): v is FailureCause => FAILURE_CAUSES.includes(v as FailureCause);
 
+// What every call and every sign-in runs (prepared.ts).
+const startedQuery = prepared(
+  ['attempts', 'call_id', 'caller', 'callee', 'audio', 'video', 'started_at', 'room', 'room_code'],
+  (db, row: Pick<Insertable<CallsTable>, 'call_id' | 'caller' | 'callee' | 'audio' | 'video' | 'started_at'> & { attempts: number; room: string | null; room_code: string | null }) =>
+    db.insertInto('calls').values(row),
+);
+const answeredQuery = prepared(['callId', 'at'], (db, p: { callId: string; at: number }) =>
+  db.updateTable('calls').set({ answered_at: p.at }).where('call_id', '=', p.callId),
+);
+const endedQuery = prepared(['callId', 'outcome', 'at', 'cause'], (db, p: { callId: string; outcome: EndReason; at: number; cause: FailureCause | null }) =>
+  db
+    .updateTable('calls')
+    // A closed room's code has no use any more.
+    .set({ ended_at: p.at, outcome: p.outcome, room_code: null, failure_cause: p.cause })
+    .where('call_id', '=', p.callId)
+    .where('ended_at', 'is', null),
+);
+const missedCountQuery = prepared(['username', 'since'], (db, p: { username: string; since: number }) =>
+  db
+    .selectFrom('calls')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('callee', '=', p.username)
+    .where('answered_at', 'is', null)
+    .where('outcome', 'in', MISSED_OUTCOMES)
+    .where('ended_at', '>', p.since),
+);
+
 export class HistoryRepository {
   constructor(private readonly db: Database) {}
 
   async started(call: CallRecordStart, attempts = 1): Promise<void> {
-    await this.db
-      .insertInto('calls')
-      .values({
-        attempts,
-        call_id: call.callId,
-        caller: call.caller,
-        callee: call.callee,
-        audio: call.media.audio ? 1 : 0,
-        video: call.media.video ? 1 : 0,
-        started_at: call.startedAt,
-        room: call.room ?? null,
-        room_code: call.roomCode ?? null,
-      })
-      .execute();
+    await startedQuery(this.db, {
+      attempts,
+      call_id: call.callId,
+      caller: call.caller,
+      callee: call.callee,
+      audio: call.media.audio ? 1 : 0,
+      video: call.media.video ? 1 : 0,
+      started_at: call.startedAt,
+      room: call.room ?? null,
+      room_code: call.roomCode ?? null,
+    });
   }
 
   /** People join a group call (again, for someone who had left). */
@@ -87,7 +112,7 @@ export class HistoryRepository {
   }
 
   async answered(callId: string, at: number): Promise<void> {
-    await this.db.updateTable('calls').set({ answered_at: at }).where('call_id', '=', callId).execute();
+    await answeredQuery(this.db, { callId, at });
   }
 
   /** A room's owner changed its code (null: removed). */
@@ -96,13 +121,7 @@ export class HistoryRepository {
   }
 
   async ended(callId: string, outcome: EndReason, at: number, cause?: FailureCause): Promise<void> {
-    await this.db
-      .updateTable('calls')
-      // A closed room's code has no use any more.
-      .set({ ended_at: at, outcome, room_code: null, ...(outcome === 'failed' && cause !== undefined && { failure_cause: cause }) })
-      .where('call_id', '=', callId)
-      .where('ended_at', 'is', null)
-      .execute();
+    await endedQuery(this.db, { callId, outcome, at, cause: outcome === 'failed' ? (cause ?? null) : null });
   }
 
   async noteChat(callId: string): Promise<void> {
@@ -253,14 +272,7 @@ export class HistoryRepository {
   }
 
   async missedCount(username: string, since: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('calls')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('callee', '=', username)
-      .where('answered_at', 'is', null)
-      .where('outcome', 'in', MISSED_OUTCOMES)
-      .where('ended_at', '>', since)
-      .executeTakeFirst();
+    const [row] = await missedCountQuery(this.db, { username, since });
     return Number(row?.n ?? 0);
   }
 }
