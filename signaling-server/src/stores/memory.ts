@@ -1,6 +1,12 @@
 /**
  * Single-node stores in memory. Every method runs to completion without
  * awaiting, so each one is atomic on this node's event loop.
+ *
+ * What is stored is a frozen copy, handed out as it is: a read costs no copy
+ * (a call's setup reads its call and sessions a few dozen times; copying each
+ * read was a twentieth of the server's time in a profile of call setups), and
+ * nobody can change the stored record behind the store's back. A change gets
+ * a copy of its own to work on.
  */
 import type { Status } from '../protocol/index.js';
 import { accept, createConflict, indexChange, withAway, withoutRinging } from './call-rules.js';
@@ -22,13 +28,26 @@ import {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** A frozen copy, all the way down. */
+function frozen<T>(value: T): T {
+  const copy = clone(value);
+  deepFreeze(copy);
+  return copy;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const v of Object.values(value)) deepFreeze(v);
+  Object.freeze(value);
+}
+
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, DeviceSession>();
   /** Session ids by username: byUser runs on every call and presence change. */
   private readonly byUsername = new Map<string, Set<string>>();
 
   add(session: DeviceSession): Promise<void> {
-    this.sessions.set(session.sessionId, clone(session));
+    this.sessions.set(session.sessionId, frozen(session));
     const ids = this.byUsername.get(session.username);
     if (ids) ids.add(session.sessionId);
     else this.byUsername.set(session.username, new Set([session.sessionId]));
@@ -47,24 +66,24 @@ export class MemorySessionStore implements SessionStore {
   }
 
   get(sessionId: string): Promise<DeviceSession | undefined> {
-    const s = this.sessions.get(sessionId);
-    return Promise.resolve(s && clone(s));
+    return Promise.resolve(this.sessions.get(sessionId));
   }
 
   byUser(username: string): Promise<DeviceSession[]> {
     const ids = [...(this.byUsername.get(username) ?? [])];
-    return Promise.resolve(ids.flatMap((id) => this.sessions.get(id) ?? []).map(clone));
+    return Promise.resolve(ids.flatMap((id) => this.sessions.get(id) ?? []));
   }
 
   setStatus(sessionId: string, status: DeviceSession['status']): Promise<DeviceSession | undefined> {
     const s = this.sessions.get(sessionId);
-    if (s) s.status = status;
-    return Promise.resolve(s && clone(s));
+    const next = s && frozen({ ...s, status });
+    if (next) this.sessions.set(sessionId, next);
+    return Promise.resolve(next);
   }
 
   setDisplayName(sessionId: string, displayName: string): Promise<void> {
     const s = this.sessions.get(sessionId);
-    if (s) s.displayName = displayName;
+    if (s) this.sessions.set(sessionId, frozen({ ...s, displayName }));
     return Promise.resolve();
   }
 
@@ -122,15 +141,14 @@ export class MemoryCallStore implements CallStore {
   create(call: Call): Promise<CreateResult> {
     const conflict = createConflict(call, this.calls.has(call.id), (u) => this.byUsername.has(u), call.room !== null && this.rooms.has(call.room));
     if (conflict) return Promise.resolve({ ok: false, conflict });
-    this.calls.set(call.id, clone(call));
+    this.calls.set(call.id, frozen(call));
     for (const u of callMembers(call)) this.byUsername.set(u, call.id);
     if (call.room !== null) this.rooms.set(call.room, call.id);
     return Promise.resolve({ ok: true });
   }
 
   get(callId: string): Promise<Call | undefined> {
-    const c = this.calls.get(callId);
-    return Promise.resolve(c && clone(c));
+    return Promise.resolve(this.calls.get(callId));
   }
 
   byRoom(name: string): Promise<Call | undefined> {
@@ -147,8 +165,9 @@ export class MemoryCallStore implements CallStore {
     if (joined.some((u) => this.byUsername.has(u))) return Promise.resolve({ ok: false, refused: 'busy' });
     for (const u of left) if (this.byUsername.get(u) === callId) this.byUsername.delete(u);
     for (const u of joined) this.byUsername.set(u, callId);
-    this.calls.set(callId, clone(next));
-    return Promise.resolve({ ok: true, call: next });
+    const stored = frozen(next);
+    this.calls.set(callId, stored);
+    return Promise.resolve({ ok: true, call: stored });
   }
 
   async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
@@ -177,16 +196,15 @@ export class MemoryCallStore implements CallStore {
 
   byUser(username: string): Promise<Call | undefined> {
     const id = this.byUsername.get(username);
-    const c = id === undefined ? undefined : this.calls.get(id);
-    return Promise.resolve(c && clone(c));
+    return Promise.resolve(id === undefined ? undefined : this.calls.get(id));
   }
 
   byDevice(device: string): Promise<Call[]> {
-    return Promise.resolve([...this.calls.values()].filter((c) => callDevices(c).includes(device)).map(clone));
+    return Promise.resolve([...this.calls.values()].filter((c) => callDevices(c).includes(device)));
   }
 
   all(): Promise<Call[]> {
-    return Promise.resolve([...this.calls.values()].map(clone));
+    return Promise.resolve([...this.calls.values()]);
   }
 
   claim(claim: ResumeClaim): Promise<ResumeClaim | undefined> {
@@ -195,7 +213,7 @@ export class MemoryCallStore implements CallStore {
       this.claims.delete(claim.callId);
       return Promise.resolve(other);
     }
-    this.claims.set(claim.callId, clone(claim));
+    this.claims.set(claim.callId, frozen(claim));
     return Promise.resolve(undefined);
   }
 
