@@ -6,6 +6,7 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { DirectoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
+import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
 import { logger } from '../lib/log.js';
 
 const log = logger('directory');
@@ -15,13 +16,19 @@ export interface DirectoryDeps {
   /** The signed-in user's username, if any. */
   me(): string | null;
   saveFavorites(favorites: string[]): void;
+  /** Whose list this is (server and user), for the list kept between visits; null when signed out. */
+  owner(): DirectoryOwner | null;
 }
 
 export class Directory {
   readonly entries = new SvelteMap<string, DirectoryEntry>();
   /** Filled from the stored preferences at start. */
   readonly favorites = new SvelteSet<string>();
-  /** The first listing of this session has arrived (until then the list shows no "nobody here"). */
+  /**
+   * The first listing of this session has arrived: until then the list shows
+   * no "nobody here", and a list from the last visit (`showCached`) shows its
+   * presence as unknown.
+   */
   loaded = $state(false);
   /** The status this user chose; `busy` is the server's doing. */
   chosenStatus = $state<SettableStatus>('available');
@@ -61,6 +68,14 @@ export class Directory {
     return { username, displayName: this.entries.get(username)?.displayName ?? username };
   }
 
+  /** A returning visit: last session's list at once, until the server's listing replaces it. */
+  showCached(): void {
+    const owner = this.deps.owner();
+    if (!owner || this.loaded || this.entries.size > 0) return;
+    const users = readCachedDirectory(owner);
+    if (users) for (const u of users) this.entries.set(u.username, u);
+  }
+
   /** The whole listing: what it names is what the server sends presence deltas for. */
   async load(): Promise<void> {
     const res = await this.deps.link.request('directory:list', { limit: 500 });
@@ -74,6 +89,9 @@ export class Directory {
     for (const u of res.users) this.entries.set(u.username, u);
     this.gone.clear();
     this.loaded = true;
+    const owner = this.deps.owner();
+    // After this task: the list is drawn first, the copy for the next visit later.
+    if (owner) setTimeout(() => writeCachedDirectory(owner, res.users), 0);
   }
 
   async setStatus(status: SettableStatus): Promise<void> {
@@ -88,7 +106,9 @@ export class Directory {
     this.deps.saveFavorites([...this.favorites]);
   }
 
+  /** Signed out: this session's list, and the copy kept for the next visit, are gone. */
   clear(): void {
+    forgetCachedDirectory();
     this.entries.clear();
     this.gone.clear();
     this.loaded = false;

@@ -93,6 +93,10 @@ export class ParleyApp {
       link,
       me: () => me()?.username ?? null,
       saveFavorites: (favorites) => this.settings.save({ favorites }),
+      owner: () => {
+        const session = this.connection.session;
+        return session ? { serverUrl: session.serverUrl, username: session.user.username } : null;
+      },
     });
     this.history = new CallHistory(link);
     // Group calls past PARLEY_SFU_FROM people: their peer sessions are on the SFU (sfu/).
@@ -163,6 +167,8 @@ export class ParleyApp {
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     for (const username of favorites) this.directory.favorites.add(username);
+    // A returning visit: last session's contacts while the server is asked for today's.
+    this.directory.showCached();
     this.bridge?.start();
   }
 

@@ -1,0 +1,46 @@
+/**
+ * The last session's contact list, kept in localStorage per server and user,
+ * so that a returning visit shows the list at once instead of after the
+ * connection and the server's answer. Read like any input: validated, and
+ * ignored (silently, to the person) when absent, malformed or another
+ * user's. Its presence is last session's: the list shows it as unknown
+ * until the server's listing arrives.
+ */
+import { z } from 'zod/mini';
+import { serverSchemas, type DirectoryEntry } from 'parley-server/protocol';
+import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
+
+export const DIRECTORY_CACHE_KEY = 'parley.directory.v1';
+
+/** Whose list it is: the server and the signed-in user. */
+export interface DirectoryOwner {
+  serverUrl: string;
+  username: string;
+}
+
+const cachedSchema = z.object({
+  serverUrl: z.string(),
+  username: z.string(),
+  users: z.array(serverSchemas['directory:updated'].shape.user).check(z.maxLength(500)),
+});
+
+/** The cached list for `owner`, or null (none, malformed, or someone else's). */
+export function readCachedDirectory(owner: DirectoryOwner): DirectoryEntry[] | null {
+  const cached = readPersisted(DIRECTORY_CACHE_KEY, z.nullable(cachedSchema), null);
+  if (!cached || cached.serverUrl !== owner.serverUrl || cached.username !== owner.username) return null;
+  return cached.users;
+}
+
+/** Keeps `users` as `owner`'s list; one list per browser profile (the last signed-in user's). */
+export function writeCachedDirectory(owner: DirectoryOwner, users: readonly DirectoryEntry[]): void {
+  try {
+    writePersisted(DIRECTORY_CACHE_KEY, { serverUrl: owner.serverUrl, username: owner.username, users });
+  } catch {
+    // Storage full or disabled: the next visit waits for the server, as without a cache.
+  }
+}
+
+/** Signed out: the list is not left behind for whoever uses this profile next. */
+export function forgetCachedDirectory(): void {
+  removePersisted(DIRECTORY_CACHE_KEY);
+}

@@ -1,0 +1,138 @@
+/**
+ * Opening Parley again: the last session's contact list (kept in
+ * localStorage, per server and user) is shown at once, its presence as
+ * unknown and its calls off until the server answers; the server's listing
+ * then replaces it. A malformed or someone else's copy is ignored. And on a
+ * first visit, with the call stage's code loaded on demand, a call still
+ * rings and connects.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerUser, screenshotAll, startWorld, user, WEB_ROOT, type User, type World } from './harness.js';
+import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkScreen } from './ui-checks.js';
+
+const CACHE_KEY = 'parley.directory.v1'; // src/renderer/src/directory/directory-cache.ts
+
+let world: World;
+let alice: User;
+/** While true, alice's page cannot reach the server's Socket.IO (the page itself still loads). */
+let held = false;
+
+const row = (page: Page, username: string) => page.locator(`li[data-username="${username}"]`);
+const statusOf = (page: Page, username: string) => row(page, username).locator('.status').textContent();
+
+async function holdServer(page: Page): Promise<void> {
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (held) void ws.close();
+    else ws.connectToServer();
+  });
+  await page.route(/\/socket\.io\//, (route) => (held ? route.abort() : route.continue()));
+}
+
+/** Lets the server answer, and tells the page the network is back (it reconnects now, not at its next backoff step). */
+async function releaseServer(page: Page): Promise<void> {
+  held = false;
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+}
+
+const readCache = (page: Page) => page.evaluate((key) => localStorage.getItem(key), CACHE_KEY);
+const writeCache = (page: Page, value: string) => page.evaluate(([key, v]) => localStorage.setItem(key!, v!), [CACHE_KEY, value]);
+
+beforeAll(async () => {
+  world = await startWorld();
+  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
+  alice = await user(world, 'alice');
+  await holdServer(alice.page);
+}, 60_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
+  await world?.close();
+});
+
+describe('a returning visit', () => {
+  it('keeps the listing for the next visit', async () => {
+    await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).toContain('"carol"');
+    const cached = JSON.parse((await readCache(alice.page))!) as { serverUrl: string; username: string; users: { username: string }[] };
+    expect(cached.serverUrl).toBe(world.url);
+    expect(cached.username).toBe('alice');
+    expect(cached.users.map((u) => u.username).sort()).toEqual(['bob', 'carol']);
+  });
+
+  it('shows the last list before the server answers, presence unknown and calls off, then the server replaces it', async () => {
+    const cached = JSON.parse((await readCache(alice.page))!) as { users: { username: string; displayName: string; status: string }[] };
+    // Since then: Bob was renamed, and someone who has left the team is still in the copy.
+    const stale = { ...cached, users: [...cached.users.map((u) => (u.username === 'bob' ? { ...u, displayName: 'Bob Old', status: 'available' } : u)), { username: 'gone', displayName: 'Gone Person', status: 'available' }] };
+    await writeCache(alice.page, JSON.stringify(stale));
+    held = true;
+    await alice.page.reload();
+    await row(alice.page, 'gone').waitFor();
+    expect(await row(alice.page, 'bob').locator('.name').textContent()).toContain('Bob Old');
+    // Last session's "available" is not shown as today's.
+    expect(await statusOf(alice.page, 'bob')).toBe('Status unknown');
+    expect(await alice.page.getByRole('button', { name: 'Call Bob Old', exact: true }).isDisabled()).toBe(true);
+    await checkScreen('cached-contacts', alice.page);
+
+    await releaseServer(alice.page);
+    await row(alice.page, 'gone').waitFor({ state: 'detached' });
+    await expect.poll(() => row(alice.page, 'bob').locator('.name').textContent(), poll).toContain('Bob');
+    expect(await row(alice.page, 'bob').locator('.name').textContent()).not.toContain('Old');
+    await expect.poll(() => statusOf(alice.page, 'bob'), poll).toBe('Offline');
+    expect(await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).isEnabled()).toBe(true);
+    await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).not.toContain('"gone"');
+  });
+
+  it('ignores a malformed copy, or one of another user or server, and waits for the server', async () => {
+    const wellFormed = (await readCache(alice.page))!;
+    const parsed = JSON.parse(wellFormed) as { users: unknown[] };
+    const copies = [
+      '{"serverUrl": "not json',
+      JSON.stringify({ ...parsed, users: [{ username: 'bob' }] }),
+      JSON.stringify({ ...parsed, users: 'bob' }),
+      JSON.stringify({ ...parsed, username: 'mallory' }),
+      JSON.stringify({ ...parsed, serverUrl: 'https://elsewhere.example' }),
+    ];
+    for (const copy of copies) {
+      await writeCache(alice.page, copy);
+      held = true;
+      await alice.page.reload();
+      await alice.page.getByRole('navigation', { name: 'Sections' }).waitFor();
+      // Give a wrongly accepted copy the time to be drawn.
+      await alice.page.waitForTimeout(300);
+      expect(await alice.page.locator('li[data-username]').count(), copy).toBe(0);
+      await releaseServer(alice.page);
+      await row(alice.page, 'bob').waitFor();
+      await expect.poll(async () => JSON.parse((await readCache(alice.page)) ?? 'null') as unknown, poll).toEqual(JSON.parse(wellFormed));
+    }
+  });
+
+  it('forgets the copy on sign-out', async () => {
+    await alice.page.getByRole('button', { name: 'Settings' }).first().click();
+    await alice.page.getByRole('button', { name: 'Sign out' }).click();
+    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await readCache(alice.page)).toBeNull();
+  });
+});
+
+describe('a first visit', () => {
+  it('has the call stage outside the first-paint script, and a call rings and connects', async () => {
+    const index = readFileSync(path.join(WEB_ROOT, 'index.html'), 'utf8');
+    expect(index).not.toMatch(/CallStage/);
+    const [bob, carol] = [await user(world, 'bob'), await user(world, 'carol')];
+    try {
+      // At once: neither page has made a call yet.
+      await dial(carol, 'Bob');
+      await answerCall(bob);
+      await waitState(carol.page, 'active');
+      await waitState(bob.page, 'active');
+      await expectAudioFlowing(bob.page);
+      await expectAudioFlowing(carol.page);
+    } catch (err) {
+      await screenshotAll('lazy call stage', bob, carol);
+      throw err;
+    }
+  });
+});
