@@ -54,7 +54,17 @@ export function heardTones(page: Page): Promise<HeardTone[]> {
   });
 }
 
-/** Which of `expected` (Hz) the page hears: a track whose dominant frequency is within `tolerance` of it, above `floorDb`. */
+/**
+ * Which of `expected` (Hz, a frequency once per person sending it) the page
+ * hears: each matched to a track of its own whose dominant frequency is
+ * within `tolerance` of it, above `floorDb`.
+ */
 export function tonesHeard(tones: HeardTone[], expected: number[], tolerance = 25, floorDb = -70): number[] {
-  return expected.filter((hz) => tones.some((t) => Math.abs(t.hz - hz) <= tolerance && t.db > floorDb));
+  const unused = tones.filter((t) => t.db > floorDb);
+  return expected.filter((hz) => {
+    const at = unused.findIndex((t) => Math.abs(t.hz - hz) <= tolerance);
+    if (at < 0) return false;
+    unused.splice(at, 1);
+    return true;
+  });
 }
