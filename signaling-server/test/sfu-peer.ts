@@ -4,9 +4,14 @@
  * an Opus track whose every packet names its sender (a tone of its own,
  * as far as the SFU can tell: it forwards packets, never decodes them), and
  * answers each `sfu:offer` on its receiving connection, counting the packets
- * that arrive on each track by the publisher the offer named for it.
+ * that arrive on each track by the publisher the offer named for it. Given
+ * a real `tone` (see opus-tone.ts), it sends its Opus packets in a loop
+ * instead, each with the tone's level in the audio level header as a
+ * browser's would be, so a browser subscribed to it hears it and shows it
+ * speaking.
  */
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, useAudioLevelIndication, type Extension } from 'werift';
+import type { OpusTone } from './opus-tone.js';
 import { replySchemas, type ClientEvent, type SfuStream } from '../src/protocol/index.js';
 import { expectOk, type Device } from './harness.js';
 
@@ -18,8 +23,15 @@ function schemaChecked<T>(event: ClientEvent, reply: T): T {
 }
 
 const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 });
+// A browser in the room publishes a camera m-line too: the subscribe offer then holds video (VP8, the room's first codec), never sent here.
+const vp8 = () => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96 });
 // Janus offers host candidates on every interface; ours are on this machine too.
-const peerConfig = () => ({ codecs: { audio: [opus()] }, iceAdditionalHostAddresses: ['127.0.0.1'] });
+const peerConfig = () => ({
+  codecs: { audio: [opus()], video: [vp8()] },
+  // The audio level of each packet (RFC 6464), as browsers send it: Janus forwards it to subscribers.
+  headerExtensions: { audio: [useAudioLevelIndication()] },
+  iceAdditionalHostAddresses: ['127.0.0.1'],
+});
 
 /** The tag every packet a publisher sends starts with (after an Opus TOC byte). */
 const TAG = 'parley-tone:';
@@ -47,7 +59,25 @@ async function gathered(pc: RTCPeerConnection): Promise<string> {
   return sdp;
 }
 
-export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> {
+export interface SfuPeerOptions {
+  /** A real Opus tone, sent in a loop instead of the tagged packets. */
+  tone?: OpusTone;
+}
+
+/** The payload of packet number `seq`: the next packet of the tone, or a tag naming `username`. */
+function payloadSource(username: string, tone: OpusTone | undefined): (seq: number) => Buffer {
+  const packets = tone?.packets ?? [];
+  if (packets.length > 0) return (seq) => packets[seq % packets.length] ?? Buffer.alloc(0);
+  return (seq) => Buffer.concat([Buffer.from([0xf8]), Buffer.from(`${TAG}${username}:${seq}`, 'latin1')]);
+}
+
+/** The audio level header of a tone's packets (voice activity set), if the SFU took that extension; none for tagged packets. */
+function levelExtensions(id: number | undefined, tone: OpusTone | undefined): Extension[] {
+  if (id === undefined || !tone) return [];
+  return [{ id, payload: Buffer.from([0x80 | (tone.dBov & 0x7f)]) }];
+}
+
+export async function joinSfu(device: Device, callId: string, options: SfuPeerOptions = {}): Promise<SfuPeer> {
   const username = device.ready.user.username;
   const received: SfuPeer['received'] = new Map();
   const peer: SfuPeer = { received, offers: 0, close: () => undefined };
@@ -79,20 +109,24 @@ export async function joinSfu(device: Device, callId: string): Promise<SfuPeer> 
   };
   device.socket.on('sfu:offer', onOffer);
 
-  // Publishing: one Opus track, packets every 20 ms.
+  // Publishing: one Opus track, a packet every 20 ms.
   const pub = new RTCPeerConnection(peerConfig());
   const track = new MediaStreamTrack({ kind: 'audio' });
-  pub.addTransceiver(track, { direction: 'sendonly' });
+  const sending = pub.addTransceiver(track, { direction: 'sendonly' });
   await pub.setLocalDescription(await pub.createOffer());
   const reply = expectOk(schemaChecked('sfu:publish', await device.emit('sfu:publish', { callId, description: { type: 'offer', sdp: await gathered(pub) } })));
   await pub.setRemoteDescription(reply.description);
   // The description held every candidate: say so on the publish connection (exercises sfu:candidate).
   expectOk(schemaChecked('sfu:candidate', await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null })));
-  let seq = 0;
+  const payload = payloadSource(username, options.tone);
+  const levelId = sending.headerExtensions.find((e) => e.uri === useAudioLevelIndication().uri)?.id;
+  const extensions = levelExtensions(levelId, options.tone);
+  let sent = 0;
   const timer = setInterval(() => {
-    seq = (seq + 1) & 0xffff;
-    const payload = Buffer.concat([Buffer.from([0xf8]), Buffer.from(`${TAG}${username}:${seq}`, 'latin1')]);
-    track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: seq * 960, marker: false }), payload));
+    sent++;
+    const seq = sent & 0xffff;
+    const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: (sent * 960) >>> 0, marker: false, extensions });
+    track.writeRtp(new RtpPacket(header, payload(sent)));
   }, 20);
   peer.close = () => {
     device.socket.off('sfu:offer', onOffer);

@@ -1,0 +1,127 @@
+/**
+ * A room of ten on the SFU (issue 20): a real Janus, the server with
+ * PARLEY_SFU_FROM=3, three Chromium users (each microphone a 440 Hz tone) and
+ * seven werift participants speaking only the Parley protocol, each sending a
+ * real Opus tone of its own frequency (sox + opusenc at test time, its Ogg
+ * pages read back into packets, sent as RTP every 20 ms in a loop). Each
+ * Chromium page must hear, on the tracks of its SFU subscribe connection,
+ * every werift tone at its frequency and each other Chromium user's 440 Hz,
+ * and show all nine others speaking (and "10 people"); each werift participant
+ * receives the nine others too. The ten-person stage is shot at
+ * 1280 px light and dark and at 360 px.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { missingTool } from '../../signaling-server/test/coturn.js';
+import { connect, expectOk, register } from '../../signaling-server/test/harness.js';
+import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
+import { opusTone } from '../../signaling-server/test/opus-tone.js';
+import { joinSfu, type SfuPeer } from '../../signaling-server/test/sfu-peer.js';
+import { callPanel, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { expectSpeaking, joinRoom } from './rooms.js';
+import { waitState } from './steps.js';
+import { heardTones, tonesHeard } from './tones.js';
+import { shoot } from './ui-checks.js';
+
+const SUITE = 'sfu-room-of-ten.e2e.test.ts';
+// Every tool is looked up (and each missing one named), not just the first.
+const missing = [missingTool('janus', 'janus', SUITE), missingTool('sox', 'sox', SUITE), missingTool('opusenc', 'opus-tools', SUITE)].some(Boolean);
+
+const ROOM = 'all-hands';
+const browsers = ['alice', 'bob', 'carol'] as const;
+/** The werift participants and their tones: spaced well apart, clear of 440 Hz and its harmonics (880, 1320, 1760, 2200, 2640). */
+const tones = { dave: 500, erin: 700, frank: 1000, grace: 1500, heidi: 2000, ivan: 2400, judy: 2800 } as const;
+const CHROMIUM_TONE = 440;
+const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+/** Ten participants on two shared cores: joining and hearing everyone takes a while. */
+const TEST_MS = 300_000;
+const within = { timeout: 90_000, interval: 1000 };
+
+let janus: Janus | undefined;
+let world: World | undefined;
+let toneDir: string | undefined;
+const users: User[] = [];
+const peers: SfuPeer[] = [];
+
+beforeAll(async () => {
+  if (missing) return;
+  janus = await startJanus();
+  world = await startWorld({ sfu: { sfu: { janusUrl: janus.url, adminKey: janus.adminKey }, sfuFrom: 3 } });
+  for (const n of browsers) await registerUser(world, n);
+  for (const n of browsers) users.push(await user(world, n));
+}, 90_000);
+
+afterAll(async () => {
+  for (const p of peers.splice(0)) p.close();
+  await world?.close();
+  await janus?.stop();
+  if (toneDir) rmSync(toneDir, { recursive: true, force: true });
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
+});
+
+/** Each werift participant signs in, joins the room and publishes its tone on the SFU. */
+async function joinWerift(url: string): Promise<void> {
+  toneDir = mkdtempSync(path.join(tmpdir(), 'parley-tones-'));
+  for (const [name, hz] of Object.entries(tones)) {
+    const device = await connect({ url }, await register({ url }, name), {}, []);
+    const { callId } = expectOk(await device.emit('room:join', { name: ROOM }));
+    peers.push(await joinSfu(device, callId, { tone: opusTone(toneDir, hz) }));
+  }
+}
+
+/** `u` hears every werift tone and each other Chromium user's, each on its own inbound track, above silence. */
+async function expectHearsEveryTone(u: User): Promise<void> {
+  const expected = [...Object.values(tones), ...browsers.filter((n) => n !== u.name).map(() => CHROMIUM_TONE)];
+  let last = '';
+  const heard = async () => {
+    const measured = await heardTones(u.page);
+    last = measured.map((t) => `${t.hz} Hz ${t.db} dB`).join(', ');
+    return tonesHeard(measured, expected);
+  };
+  await expect.poll(heard, within).toEqual(expected).catch((err: unknown) => {
+    throw new Error(`${u.name} heard, track by track: ${last}`, { cause: err });
+  });
+}
+
+/** The stage at 1280 px light and dark and at 360 px: test-results/e2e/screens/sfu-ten-<width>-<scheme>.png. */
+async function shootStage(u: User): Promise<void> {
+  const looks = [
+    { width: 1280, height: 800, scheme: 'light' },
+    { width: 1280, height: 800, scheme: 'dark' },
+    { width: 360, height: 640, scheme: 'light' },
+  ] as const;
+  for (const look of looks) {
+    await u.page.setViewportSize({ width: look.width, height: look.height });
+    await u.page.emulateMedia({ colorScheme: look.scheme });
+    await u.page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    await shoot(u.page, `sfu-ten-${look.width}-${look.scheme}`);
+  }
+  await u.page.setViewportSize({ width: 1280, height: 800 });
+  await u.page.emulateMedia({ colorScheme: null });
+}
+
+describe.skipIf(missing)('a room of ten on the SFU: three Chromium users and seven werift tones', () => {
+  it('every Chromium user hears every tone and sees all nine others speaking', async () => {
+    const url = world?.url;
+    if (!url) throw new Error('the server did not start');
+    for (const u of users) await joinRoom(u, ROOM);
+    for (const u of users) await waitState(u.page, 'active', 45_000);
+    await joinWerift(url);
+    // Each werift participant receives (and answers offers for) the nine others: the room is whole on the SFU.
+    for (const [i, p] of peers.entries()) {
+      await expect.poll(() => p.received.size, { ...within, message: `${Object.keys(tones)[i] ?? '?'} receives the nine others` }).toBe(9);
+    }
+    for (const u of users) await expectHearsEveryTone(u);
+    const everyone = [...browsers, ...Object.keys(tones)];
+    for (const u of users) {
+      await callPanel(u.page).getByText('10 people').waitFor({ timeout: within.timeout });
+      await expectSpeaking(u, everyone.filter((n) => n !== u.name).map(title));
+    }
+    await shootStage(users[0]!);
+  }, TEST_MS);
+});
