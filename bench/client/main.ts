@@ -3,7 +3,8 @@
  * harness's TypeScript). Settings through the environment:
  * BENCH_CLIENT_SECONDS (60), BENCH_CLIENT_SETTLE (10), BENCH_CLIENT_CONTACTS (50),
  * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,videoCall,videoRoom4),
- * BENCH_CLIENT_OUT (bench/results/client.json).
+ * BENCH_CLIENT_OUT (bench/results/client.json), BENCH_CLIENT_THREADS=1 (each reading's CPU by
+ * process type and thread name, in the result file).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -23,6 +24,7 @@ it('bench:client', async () => {
     settleSeconds: fromEnv('BENCH_CLIENT_SETTLE', DEFAULT_CLIENT_OPTIONS.settleSeconds),
     contacts: fromEnv('BENCH_CLIENT_CONTACTS', DEFAULT_CLIENT_OPTIONS.contacts),
     only: situations(process.env.BENCH_CLIENT_ONLY),
+    threads: process.env.BENCH_CLIENT_THREADS === '1',
   };
   const out = path.resolve(process.env.BENCH_CLIENT_OUT ?? CLIENT_RESULT_FILE);
   const result = await runClientBench(options, (line) => console.log(line));

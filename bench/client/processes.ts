@@ -87,3 +87,52 @@ export function treePss(root: number): number {
   }
   return kb * 1024;
 }
+
+/** The process's `--type=` switch (renderer, gpu-process, utility…), or 'browser' for the browser itself. */
+function processType(pid: number): string {
+  try {
+    // Chromium rewrites its children's command lines into one string: split on spaces too.
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = args.find((a) => a.startsWith('--type='))?.slice('--type='.length) ?? 'browser';
+    const service = args.find((a) => a.startsWith('--utility-sub-type='))?.split('.').at(-2);
+    return service ? `${type}:${service}` : type;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * CPU seconds of every thread in the tree under `root`, summed by process
+ * type and thread name ("renderer/AudioWorklet", "renderer/CrRendererMain"):
+ * where a situation's CPU goes, to compare with its baseline's.
+ */
+export function threadCpu(root: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of treeCpu(root).keys()) {
+    const type = processType(pid);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const tid of tasks) {
+      try {
+        const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')).replace(/\d+$/, '');
+        const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+        const key = `${type}/${name}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** The growth of each thread group between two `threadCpu` readings, in percent of one core over `seconds`, largest first. */
+export function threadShares(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
+  const rows = [...after].map(([k, s]) => [k, Math.round((10_000 * (s - (before.get(k) ?? 0))) / seconds) / 100] as const);
+  return Object.fromEntries(rows.filter(([, p]) => p >= 0.1).sort((a, b) => b[1] - a[1]));
+}

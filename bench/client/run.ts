@@ -25,7 +25,7 @@ import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { gitCommit } from '../commit.mjs';
 import { startBareMesh } from './bare-mesh.js';
-import { cpuBetween, findBrowser, treeCpu, treePss } from './processes.js';
+import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
 
 export interface ClientBenchOptions {
   /** The window each situation is read over. */
@@ -36,6 +36,8 @@ export interface ClientBenchOptions {
   contacts: number;
   /** Only these situations (all when empty): for trying a change to one of them. */
   only: Situation[];
+  /** Also split each reading's CPU by process type and thread name (`Reading.threads`). */
+  threads?: boolean;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50, only: [] };
@@ -49,6 +51,8 @@ export interface Reading {
   /** Proportional memory of the browser's processes at the end of the window, MB. */
   memoryMB: number;
   processes: number;
+  /** With `threads`: percent of one core by process type and thread name, largest first. */
+  threads?: Record<string, number>;
 }
 
 export const SITUATIONS = ['idle', 'audioCall', 'videoCall', 'videoRoom4'] as const;
@@ -79,11 +83,13 @@ async function ownBrowser(wav: string): Promise<{ browser: Browser; root: number
 async function read(root: number, options: ClientBenchOptions): Promise<Reading> {
   await sleep(options.settleSeconds * 1000);
   const before = treeCpu(root);
+  const threadsBefore = options.threads ? threadCpu(root) : null;
   const started = performance.now();
   await sleep(options.seconds * 1000);
   const cpu = cpuBetween(before, treeCpu(root));
   const elapsedS = (performance.now() - started) / 1000;
-  return { cpuPercent: round((100 * cpu) / elapsedS), memoryMB: round(treePss(root) / 2 ** 20, 1), processes: treeCpu(root).size };
+  const threads = threadsBefore && { threads: threadShares(threadsBefore, threadCpu(root), elapsedS) };
+  return { cpuPercent: round((100 * cpu) / elapsedS), memoryMB: round(treePss(root) / 2 ** 20, 1), processes: treeCpu(root).size, ...threads };
 }
 
 interface Arrangement {

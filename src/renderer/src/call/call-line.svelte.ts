@@ -14,7 +14,7 @@ import { MB } from './chat/file-wire.js';
 import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
-import { Mesh } from './mesh.svelte.js';
+import { Mesh, SPEAKING_HOLD_MS, SPEAKING_LEVEL } from './mesh.svelte.js';
 import { CallRecording } from './recording/call-recording.svelte.js';
 import { recordingSaver } from './recording/save-recording.js';
 
@@ -30,7 +30,15 @@ export interface LineHooks {
 }
 
 export class CallLine {
-  inputLevel = $state(0);
+  /** The microphone's level, 0..1, read ten times a second; no view shows it (your tile shows `inputSpeaking`). */
+  inputLevel = 0;
+  /**
+   * You speak: the microphone was loud within SPEAKING_HOLD_MS (as the mesh
+   * decides for everyone else). A boolean that changes only when the ring
+   * does, so the call view is not rendered again on each level reading.
+   */
+  inputSpeaking = $state(false);
+  private lastLoudAt = -Infinity;
   readonly media: CallMedia;
   readonly chat: ChatLog;
   readonly screenShare: ScreenShare;
@@ -151,10 +159,20 @@ export class CallLine {
     this.timers.levels = setInterval(() => {
       // Ten times a second redraws every meter: not for a window nobody sees.
       if (!this.deps.platform.shown()) return;
-      this.inputLevel = this.microphoneClosed ? 0 : (this.meter?.level() ?? 0);
+      this.readInputLevel();
       this.mesh.readLevels();
     }, 100);
     this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
+  }
+
+  private readInputLevel(): void {
+    const closed = this.microphoneClosed;
+    const level = closed ? 0 : (this.meter?.level() ?? 0);
+    const now = Date.now();
+    this.inputLevel = level;
+    if (level > SPEAKING_LEVEL) this.lastLoudAt = now;
+    // Assigning the same boolean wakes nothing: the view hears of transitions only.
+    this.inputSpeaking = !closed && now - this.lastLoudAt <= SPEAKING_HOLD_MS;
   }
 
   /** Quality, and the media timeout of a call of two (in a group one silent person's path is theirs, not the call's). */
@@ -199,6 +217,8 @@ export class CallLine {
     this.meter?.close();
     this.meter = null;
     this.inputLevel = 0;
+    this.inputSpeaking = false;
+    this.lastLoudAt = -Infinity;
   }
 
   /** Chat happened in this call: its history entry says so (only that). */

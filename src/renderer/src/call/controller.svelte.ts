@@ -68,6 +68,7 @@ export class CallController {
   get chat() { return this.line.chat; } // prettier-ignore
   get screenShare() { return this.line.screenShare; } // prettier-ignore
   get inputLevel(): number { return this.line.inputLevel; } // prettier-ignore
+  get inputSpeaking(): boolean { return this.line.inputSpeaking; } // prettier-ignore
 
   /** More than two people, or a named room: each connection is one person's, not the call's. */
   get group(): boolean {

@@ -297,4 +297,26 @@ describe('call controller: meters', () => {
     calls.hangup();
     vi.useRealTimers();
   });
+
+  it('you speak while your microphone is loud, and not once it is muted', async () => {
+    vi.useFakeTimers();
+    const { link, calls, sessions } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    await vi.advanceTimersByTimeAsync(300);
+    // The fake microphone reads 0.5, above the speaking level.
+    expect(calls.inputSpeaking).toBe(true);
+    calls.toggleMute();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls.inputLevel).toBe(0);
+    expect(calls.inputSpeaking).toBe(false);
+    calls.toggleMute();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls.inputSpeaking).toBe(true);
+    calls.hangup();
+    expect(calls.inputSpeaking).toBe(false);
+    vi.useRealTimers();
+  });
 });
