@@ -1,9 +1,10 @@
 /**
  * The call stage's code (its screens, cards and tiles) is not in the first
- * paint: it loads on demand, started once the contact list is up and the
- * page is idle, so it is in memory by the time anyone dials or a call rings.
- * A call that starts before that loads it at once (the ringtone does not
- * wait for it: the controller plays it).
+ * paint's file: main.ts starts loading it before the shell mounts, so it is
+ * fetched and compiled while the page waits for the server, and is in
+ * memory by the time anyone dials or a call rings. A load that failed is
+ * tried again when a call starts (the ringtone does not wait for it: the
+ * controller plays it).
  */
 import type CallStage from './CallStage.svelte';
 import { logger } from '../../lib/log.js';
@@ -25,24 +26,4 @@ export function loadCallStage(): Promise<CallStageComponent> {
     },
   );
   return loading;
-}
-
-/** Loads the stage when the page is next idle (at most `deadlineMs` later); `ready` gets it. Returns a cancel. */
-export function prefetchCallStage(ready: (stage: CallStageComponent) => void, deadlineMs = 1000): () => void {
-  let cancelled = false;
-  const run = (): void => {
-    if (!cancelled) loadCallStage().then((stage) => !cancelled && ready(stage), () => undefined);
-  };
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(run, { timeout: deadlineMs });
-    return () => {
-      cancelled = true;
-      cancelIdleCallback(id);
-    };
-  }
-  const id = setTimeout(run, 0);
-  return () => {
-    cancelled = true;
-    clearTimeout(id);
-  };
 }
