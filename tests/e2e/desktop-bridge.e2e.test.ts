@@ -308,7 +308,8 @@ describe('desktop bridge', () => {
       { favorites: [] },
       { audio: { ...PREFERENCES.audio, echoCancellation: false } },
     ]);
-    expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    // Preferences go through main; the page keeps only the contact list's copy for the next start (directory-cache.ts).
+    expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual(['parley.directory.v1']);
   });
 
   it("shares a screen through the app's own picker: screens and windows with thumbnails, and the one chosen is told to main", async () => {
