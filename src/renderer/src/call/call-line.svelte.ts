@@ -14,9 +14,10 @@ import { MB } from './chat/file-wire.js';
 import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
-import { Mesh, SPEAKING_HOLD_MS, SPEAKING_LEVEL } from './mesh.svelte.js';
+import { Mesh } from './mesh.svelte.js';
 import { CallRecording } from './recording/call-recording.svelte.js';
 import { recordingSaver } from './recording/save-recording.js';
+import { SpeakingHold } from './speaking.js';
 
 export interface LineHooks {
   /** The id of the call the peer sessions belong to ('' before the server gave one). */
@@ -33,12 +34,12 @@ export class CallLine {
   /** The microphone's level, 0..1, read ten times a second; no view shows it (your tile shows `inputSpeaking`). */
   inputLevel = 0;
   /**
-   * You speak: the microphone was loud within SPEAKING_HOLD_MS (as the mesh
+   * You speak: the microphone was loud a moment ago (speaking.ts, as the mesh
    * decides for everyone else). A boolean that changes only when the ring
    * does, so the call view is not rendered again on each level reading.
    */
   inputSpeaking = $state(false);
-  private lastLoudAt = -Infinity;
+  private speech = new SpeakingHold();
   readonly media: CallMedia;
   readonly chat: ChatLog;
   readonly screenShare: ScreenShare;
@@ -168,11 +169,9 @@ export class CallLine {
   private readInputLevel(): void {
     const closed = this.microphoneClosed;
     const level = closed ? 0 : (this.meter?.level() ?? 0);
-    const now = Date.now();
     this.inputLevel = level;
-    if (level > SPEAKING_LEVEL) this.lastLoudAt = now;
     // Assigning the same boolean wakes nothing: the view hears of transitions only.
-    this.inputSpeaking = !closed && now - this.lastLoudAt <= SPEAKING_HOLD_MS;
+    this.inputSpeaking = this.speech.read(level, Date.now(), closed);
   }
 
   /** Quality, and the media timeout of a call of two (in a group one silent person's path is theirs, not the call's). */
@@ -218,7 +217,7 @@ export class CallLine {
     this.meter = null;
     this.inputLevel = 0;
     this.inputSpeaking = false;
-    this.lastLoudAt = -Infinity;
+    this.speech = new SpeakingHold();
   }
 
   /** Chat happened in this call: its history entry says so (only that). */

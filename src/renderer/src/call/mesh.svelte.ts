@@ -13,6 +13,7 @@ import type { UserRef } from 'parley-server/protocol';
 import type { MediaState, Signal } from './call-session.js';
 import { verificationCode } from './verification.js';
 import { AudioWatch } from './media-timeout.js';
+import { SpeakingHold } from './speaking.js';
 import { sampleFromStats, scoreQuality, type LossCounters, type Quality, type QualitySample, type StatsEntry } from './quality.js';
 
 /** What the mesh needs of a peer session (CallSession has it). */
@@ -59,17 +60,13 @@ export interface MeshOptions {
   now?: () => number;
 }
 
-/** A level above this is speech (or a tone), not room noise: -40 dBov (RMS 0.01) on the meters' scale (audio-level.ts). */
-export const SPEAKING_LEVEL = 0.15;
-/** How long the indicator stays on after the level drops, so it does not flicker between words. */
-export const SPEAKING_HOLD_MS = 400;
 /** Signals kept per participant whose session is not made yet (an offer and its candidates fit easily). */
 const EARLY_SIGNALS_MAX = 64;
 
 interface Link {
   session: PeerSession | null;
   counters: LossCounters | null;
-  lastLoudAt: number;
+  speech: SpeakingHold;
   audio: AudioWatch;
   /** No audio has arrived for the media timeout over a connected path. */
   silent: boolean;
@@ -123,7 +120,7 @@ export class Mesh {
       this.peers.push(this.blank(user, 'connecting'));
     }
     const session = this.options.session(user, polite, held);
-    this.links.set(user.username, { session, counters: null, lastLoudAt: -Infinity, audio: new AudioWatch(), silent: false });
+    this.links.set(user.username, { session, counters: null, speech: new SpeakingHold(), audio: new AudioWatch(), silent: false });
     if (this.onHold) session.setOnHold(true);
     for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
     this.early.delete(user.username);
@@ -150,7 +147,7 @@ export class Mesh {
     const link = this.links.get(username);
     if (!link?.session) return;
     link.session.close();
-    this.links.set(username, { session, counters: null, lastLoudAt: link.lastLoudAt, audio: new AudioWatch(), silent: false });
+    this.links.set(username, { session, counters: null, speech: link.speech, audio: new AudioWatch(), silent: false });
   }
 
   /** They left (or their invitation ended): their session closes, the others are untouched. */
@@ -249,9 +246,8 @@ export class Mesh {
       const link = this.links.get(peer.user.username);
       if (!link?.session) continue;
       const level = link.session.receivedLevel();
-      if (level > SPEAKING_LEVEL) link.lastLoudAt = now;
       peer.level = level;
-      peer.speaking = !peer.muted && now - link.lastLoudAt <= SPEAKING_HOLD_MS;
+      peer.speaking = link.speech.read(level, now, peer.muted);
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Signal } from './call-session.js';
-import { Mesh, SPEAKING_HOLD_MS, type PeerSession } from './mesh.svelte.js';
+import { Mesh, type PeerSession } from './mesh.svelte.js';
+import { SPEAKING_HOLD_MS } from './speaking.js';
 
 const ref = (username: string) => ({ username, displayName: username.toUpperCase() });
 const offer: Signal = { description: { type: 'offer', sdp: 'v=0' } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { levelFromRms, levelFromSources, SOURCE_STALE_MS } from './audio-level.js';
-import { SPEAKING_LEVEL } from '../mesh.svelte.js';
+import { SPEAKING_LEVEL } from '../speaking.js';
 
 const dbov = (db: number) => 10 ** (db / 20);
 
