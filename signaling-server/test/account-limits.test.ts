@@ -97,6 +97,20 @@ describe('per-account limits', () => {
     await establishCall(dave, bob);
   });
 
+  it("calls refused for one callee spend none of the caller's tries for everyone else", async () => {
+    const server = await startTestServer({ unansweredPerCallee: 2, unansweredCalls: 4 });
+    const { alice, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave', 'erin');
+    const ringAndCancel = async (to: string) => expectOk(await alice.emit('call:cancel', { callId: expectOk(await alice.emit('call:invite', { to, media: AUDIO })).callId }));
+    for (let i = 0; i < 2; i++) await ringAndCancel('bob');
+    for (let i = 0; i < 5; i++) expect(await alice.emit('call:invite', { to: 'bob', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again' });
+    // Two of the account's four tries went to bob; the five refusals took none, so two more people can be rung.
+    await ringAndCancel('carol');
+    await ringAndCancel('dave');
+    expect(await alice.emit('call:invite', { to: 'erin', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have placed too many calls without an answer: wait and try again' });
+    await Promise.all([settle(carol), settle(dave)]);
+    expect([carol.events('call:incoming'), dave.events('call:incoming')].map((e) => e.length)).toEqual([1, 1]);
+  });
+
   it('answered calls give their tries back: a pair can call each other all day', async () => {
     const server = await startTestServer();
     const { alice, bob } = await team(server, 'alice', 'bob');

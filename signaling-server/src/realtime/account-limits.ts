@@ -38,9 +38,13 @@ export class AccountLimits {
 
   /** Takes a try for a call from `caller` to `callee`, before anything rings or is written; throws `rate_limited` when spent. */
   async call(caller: string, callee: string): Promise<void> {
-    // The pair first: one colleague called in a loop must not spend the caller's tries for everyone else.
-    await take(this.pairs, pairKey(caller, callee), `You have called ${callee} too often without an answer: wait and try again`);
-    await take(this.calls, caller, 'You have placed too many calls without an answer: wait and try again');
+    // Both counts at once: with shared state each is a Redis round trip a ring waits for.
+    const [pair, all] = await Promise.allSettled([this.pairs.consume(pairKey(caller, callee)), this.calls.consume(caller)]);
+    // One colleague called in a loop must not spend the caller's tries for everyone else: the pair's refusal
+    // gives the account's try back, and is the one the caller hears.
+    if (pair.status === 'rejected' && all.status === 'fulfilled') await Promise.allSettled([this.calls.reward(caller)]);
+    refuseIfSpent(pair, `You have called ${callee} too often without an answer: wait and try again`);
+    refuseIfSpent(all, 'You have placed too many calls without an answer: wait and try again');
   }
 
   /** The call was answered: its tries are given back. Never throws (a lost reward only makes the limit stricter). */
@@ -50,18 +54,17 @@ export class AccountLimits {
 
   /** Takes a try for a status change; throws `rate_limited` when spent. */
   async status(username: string): Promise<void> {
-    await take(this.statuses, username, 'Your status changed too often: wait and try again');
+    const [taken] = await Promise.allSettled([this.statuses.consume(username)]);
+    refuseIfSpent(taken, 'Your status changed too often: wait and try again');
   }
 }
 
 // A username has no ">" (see USERNAME_PATTERN), so the key names one pair only.
 const pairKey = (caller: string, callee: string) => `${caller}>${callee}`;
 
-async function take(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (err) {
-    if (!(err instanceof RateLimiterRes)) throw err;
-    throw new RequestError('rate_limited', message, err.msBeforeNext);
-  }
+/** Throws what a limiter's consume() settled to: `rate_limited` for a spent count, any other failure as it is. */
+function refuseIfSpent(taken: PromiseSettledResult<unknown>, message: string): void {
+  if (taken.status === 'fulfilled') return;
+  if (!(taken.reason instanceof RateLimiterRes)) throw taken.reason;
+  throw new RequestError('rate_limited', message, taken.reason.msBeforeNext);
 }
