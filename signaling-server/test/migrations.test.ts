@@ -21,9 +21,10 @@ describe('schema migrations', () => {
     dirs.push(dir);
     // Made by this version, then taken back to 0002: what 0003 and later did is undone, and their records removed.
     let db = await openDatabase(dir);
+    await sql`alter table calls drop column sfu`.execute(db);
     await sql`alter table calls drop column room_code`.execute(db);
     await sql`alter table calls drop column failure_cause`.execute(db);
-    await sql`delete from kysely_migration where name in ('0009-failure-cause', '0010-call-room-code')`.execute(db);
+    await sql`delete from kysely_migration where name in ('0009-failure-cause', '0010-call-room-code', '0011-call-sfu')`.execute(db);
     await sql`drop table token_revocations`.execute(db);
     await sql`alter table account_events drop column sid`.execute(db);
     await sql`delete from kysely_migration where name = '0007-token-revocations'`.execute(db);
@@ -48,6 +49,7 @@ describe('schema migrations', () => {
       const [old] = await history.list('alice', { limit: 10, since: 0 }, refs);
       expect(old).toMatchObject({ callId: 'old', chat: false });
       expect(old?.attempts).toBeUndefined();
+      expect((await history.find('old'))?.sfu).toBe(false);
       await history.noteChat('old');
       expect((await history.list('alice', { limit: 10, since: 0 }, refs))[0]).toMatchObject({ callId: 'old', chat: true });
     } finally {

@@ -5,9 +5,9 @@
  * runs the media through a real one); two nodes share it through Redis.
  */
 import { describe, expect, it } from 'vitest';
-import { serverSchemas } from '../src/protocol/index.js';
+import { serverSchemas, type LoginResponse } from '../src/protocol/index.js';
 import { missingTool } from './coturn.js';
-import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
+import { connect, expectOk, register, settle, startTestServer, team, twoNodes, type Device } from './harness.js';
 
 // Never dialled: the mode is the server's to decide, Janus only carries the media.
 const sfu = { janusUrl: 'ws://127.0.0.1:9', adminKey: 'not-a-real-admin-key' };
@@ -53,6 +53,33 @@ describe('room:mode', () => {
     for (const d of [alice, bob, carol, back, dave]) {
       for (const { event, payload } of d.received) expect(serverSchemas[event].safeParse(payload).data, event).toEqual(payload);
     }
+  });
+
+  it('a call on the SFU comes back there after a restart: each device hears it before anyone is back, and newcomers too', async () => {
+    const first = await startTestServer({ sfu, sfuFrom: 3, callGraceS: 30 });
+    const names = ['alice', 'bob', 'carol'] as const;
+    const logins: LoginResponse[] = [];
+    for (const n of names) logins.push(await register(first, n));
+    const desk = (l: LoginResponse) => ({ device: `${l.user.username}-desk` });
+    let callId = '';
+    for (const l of logins) callId = expectOk(await (await connect(first, l, desk(l))).emit('room:join', { name: 'standup' })).callId;
+    await first.close();
+
+    const second = await startTestServer({ dataDir: first.dataDir, sfu, sfuFrom: 3, callGraceS: 30 });
+    const back: Device[] = [];
+    for (const l of logins) back.push(await connect(second, l, desk(l), []));
+    for (const d of back) expect(expectOk(await d.emit('call:resume', { callId })).state).toMatch(/^(active|waiting)$/);
+    await settle(...back);
+    for (const d of back) {
+      const told = d.received.map((r) => r.event).filter((e) => e === 'sfu:closed' || e === 'room:mode' || e === 'call:peer-connection');
+      // Publish again, on the SFU, before the news of anyone it could otherwise connect to by mesh.
+      expect(told.slice(0, 2), d.ready.user.username).toEqual(['sfu:closed', 'room:mode']);
+      expect(told.slice(2).every((e) => e === 'call:peer-connection'), d.ready.user.username).toBe(true);
+      expect(modes(d), d.ready.user.username).toEqual([{ callId, mode: 'sfu' }]);
+    }
+    const dave = await connect(second, await register(second, 'dave'));
+    expectOk(await dave.emit('room:join', { name: 'standup' }));
+    expect(modes(dave)).toEqual([{ callId, mode: 'sfu' }]);
   });
 
   it('Add person counts too; past the mesh limit a call holds more people on the SFU', async () => {

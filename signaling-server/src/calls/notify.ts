@@ -25,6 +25,17 @@ export function tellOthers<E extends keyof ServerToClientEvents>(
   for (const p of call.participants) if (p.device !== device) emitTo(deps, p.device, event, payload);
 }
 
+/**
+ * A device back in a call on the SFU (resumed, or the call restored after a
+ * restart): its SFU connections ended with its server connection, so it
+ * publishes again, and it hears the mode before anyone it could call by mesh.
+ */
+export function tellSfuBack(deps: CallServiceDeps, call: Call, device: string): void {
+  if (call.sfu !== true) return;
+  emitTo(deps, device, 'sfu:closed', { callId: call.id });
+  emitTo(deps, device, 'room:mode', { callId: call.id, mode: 'sfu' });
+}
+
 export async function refresh(deps: CallServiceDeps, usernames: string[]): Promise<void> {
   await Promise.all(usernames.map((u) => deps.presence.refresh(u)));
 }

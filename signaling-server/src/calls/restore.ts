@@ -16,7 +16,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession, ResumeClaim } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { reclaim, unclaimedDevice } from './membership.js';
-import { emitTo, newcomerOf, refresh, tellOthers } from './notify.js';
+import { emitTo, newcomerOf, refresh, tellOthers, tellSfuBack } from './notify.js';
 import { recordLost } from './teardown.js';
 
 /** A lost call as history has it. `since`: when the stores lost it (who left after that, the devices may not have heard). */
@@ -140,6 +140,7 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
     code: row.roomCode ?? null,
     participants,
     invitations: [],
+    ...(row.sfu && { sfu: true }),
   };
   const res = await deps.stores.calls.restore(call);
   if (!res.ok) return res.conflict === 'exists' ? 'exists' : 'conflict';
@@ -175,6 +176,7 @@ async function rejoin(deps: CallServiceDeps, claim: ResumeClaim, lost: Lost, fre
  * who is still awaited, and who left it while the stores had lost it.
  */
 function tellStanding(deps: CallServiceDeps, call: Call, device: string, lost: Lost): void {
+  tellSfuBack(deps, call, device);
   for (const p of call.participants) {
     if (p.device !== device) emitTo(deps, device, 'call:peer-connection', { callId: call.id, connected: !call.away.includes(p.device), username: p.username });
   }

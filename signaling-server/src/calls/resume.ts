@@ -9,7 +9,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, newcomerOf, tellOthers } from './notify.js';
+import { emitTo, newcomerOf, tellOthers, tellSfuBack } from './notify.js';
 import { reclaimed, resumeLost } from './restore.js';
 import { end } from './teardown.js';
 
@@ -66,11 +66,7 @@ export async function resume(deps: CallServiceDeps, session: DeviceSession, call
   await stores.calls.setAway(callId, session.device, false);
   await deps.timers.clear({ kind: 'away', callId, device: session.device });
   tellOthers(deps, call, session.device, 'call:peer-connection', { callId, connected: true, username: session.username, ...(fresh && { fresh }) });
-  // Its SFU connections ended with its server connection (sfu-service.ts): it publishes again.
-  if (call.sfu === true) {
-    emitTo(deps, session.device, 'sfu:closed', { callId });
-    emitTo(deps, session.device, 'room:mode', { callId, mode: 'sfu' });
-  }
+  tellSfuBack(deps, call, session.device);
   deps.log.info({ callId, username: session.username, fresh }, 'call resumed');
   // Roles do not change: the later of each pair to join is polite (in a 1:1 call, the callee).
   if (!fresh) return { state: 'active', polite: index > 0 };

@@ -87,6 +87,8 @@ export async function joined(deps: CallServiceDeps, call: Call, session: DeviceS
     call.id,
     call.participants.map((p) => ({ username: p.username, joinedAt: p.device === session.device ? at : p.joinedAt })),
   );
+  // On the SFU for good, and history keeps it so: a call restored after a restart comes back there.
+  if (call.sfu === true) await deps.history.onSfu(call.id);
   const user = { username: session.username, displayName: session.displayName };
   // On the SFU (just now, or for a while): everyone hears it before the news of the newcomer (so nobody makes a
   // mesh connection to them), the newcomer before its answer (it keeps the news for the call that answer names).

@@ -176,6 +176,13 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.alterTable('calls').addColumn('room_code', 'text').execute();
     },
   ],
+  [
+    '0011-call-sfu',
+    async (db) => {
+      // A call on the SFU stays there: one restored after a restart must not come back as a mesh.
+      await db.schema.alterTable('calls').addColumn('sfu', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  ],
 ];
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */

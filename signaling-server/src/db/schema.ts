@@ -45,6 +45,8 @@ export interface CallsTable {
    * for other calls and rooms without a code. A kept room's is in `rooms`.
    */
   room_code: string | null;
+  /** 1 once the call moved its media to the SFU, which it never leaves: a call restored after a restart stays there (0011-call-sfu). */
+  sfu: Generated<number>;
 }
 
 /** Who took part in a group call (a named room, or a call someone was added to). */

@@ -36,6 +36,8 @@ export interface StoredCall extends CallRecordStart {
   cause?: FailureCause;
   /** A group call: someone was added to it, or it is a named room. */
   group: boolean;
+  /** Its media went through the SFU (see onSfu). */
+  sfu: boolean;
 }
 
 /** Someone in a call as history has it (see members()). */
@@ -124,6 +126,11 @@ export class HistoryRepository {
     await endedQuery(this.db, { callId, outcome, at, cause: outcome === 'failed' ? (cause ?? null) : null });
   }
 
+  /** The call's media moved to the SFU, for good. */
+  async onSfu(callId: string): Promise<void> {
+    await this.db.updateTable('calls').set({ sfu: 1 }).where('call_id', '=', callId).where('sfu', '=', 0).execute();
+  }
+
   async noteChat(callId: string): Promise<void> {
     await this.db.updateTable('calls').set({ chat: 1 }).where('call_id', '=', callId).execute();
   }
@@ -185,6 +192,7 @@ export class HistoryRepository {
       room: r.room,
       roomCode: r.room_code,
       group: r.room !== null || member !== undefined,
+      sfu: r.sfu === 1,
     };
   }
 
