@@ -1,0 +1,113 @@
+/**
+ * The active speaker on the SFU: Janus measures each publisher's audio
+ * level header and the server tells the other participants' devices who
+ * starts and stops talking (`sfu:talking`, changes only). A real Janus, the
+ * real server, and werift participants, one of which sends a real Opus tone
+ * with its level in the header (as a browser does) and then silence.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serverSchemas } from '../src/protocol/index.js';
+import { missingTool } from './coturn.js';
+import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
+import { startJanus, type Janus } from './janus.js';
+import { opusTone, type OpusTone } from './opus-tone.js';
+import { joinSfu, type SfuPeer } from './sfu-peer.js';
+
+const noJanus = missingTool('janus', 'janus', 'sfu-talking.test.ts') || missingTool('sox', 'sox', 'sfu-talking.test.ts') || missingTool('opusenc', 'opus-tools', 'sfu-talking.test.ts');
+const peers: SfuPeer[] = [];
+afterEach(() => {
+  for (const p of peers.splice(0)) p.close();
+});
+let janus: Janus | undefined;
+let tone: OpusTone | undefined;
+const dir = mkdtempSync(path.join(tmpdir(), 'parley-talking-'));
+beforeAll(async () => {
+  if (noJanus) return;
+  tone = opusTone(dir, 440);
+  janus = await startJanus();
+});
+afterAll(async () => {
+  await janus?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+function sfuConfig(): { sfu: { janusUrl: string; adminKey: string } } {
+  if (!janus) throw new Error('Janus did not start');
+  return { sfu: { janusUrl: janus.url, adminKey: janus.adminKey } };
+}
+
+/** What a device was told about who talks, in order, each checked against the app's schema. */
+function talking(device: Device, callId: string): { username: string; talking: boolean }[] {
+  return device.received
+    .filter((r) => r.event === 'sfu:talking')
+    .map((r) => {
+      expect(serverSchemas['sfu:talking'].safeParse(r.payload).data).toEqual(r.payload);
+      return r.payload as { callId: string; username: string; talking: boolean };
+    })
+    .filter((p) => p.callId === callId)
+    .map(({ username, talking }) => ({ username, talking }));
+}
+
+const told = (device: Device, callId: string, username: string, value: boolean) =>
+  device.next('sfu:talking', (p) => p.callId === callId && p.username === username && p.talking === value, 30_000);
+
+/** Waits until the peer has answered every sfu:offer its device got (so none is in flight when the test ends). */
+async function answered(device: Device, peer: SfuPeer): Promise<void> {
+  for (let i = 0; peer.offers < device.events('sfu:offer').length; i++) {
+    if (i > 150) throw new Error(`${device.ready.user.username} left an sfu:offer unanswered`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function openRoom(devices: Device[]): Promise<string> {
+  let callId = '';
+  for (const d of devices) callId = expectOk(await d.emit('room:join', { name: 'standup' })).callId;
+  return callId;
+}
+
+describe('sfu:talking (Janus talking events)', () => {
+  it.skipIf(noJanus)('a participant sending a tone is reported talking to the others, and not talking once it goes silent; nobody hears about themselves', { timeout: 90_000 }, async () => {
+    const server = await startTestServer(sfuConfig());
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const callId = await openRoom([alice, bob, carol]);
+    const bobPeer = await joinSfu(bob, callId);
+    const carolPeer = await joinSfu(carol, callId);
+    const alicePeer = await joinSfu(alice, callId, { tone });
+    peers.push(bobPeer, carolPeer, alicePeer);
+
+    await Promise.all([told(bob, callId, 'alice', true), told(carol, callId, 'alice', true)]);
+    alicePeer.silence();
+    await Promise.all([told(bob, callId, 'alice', false), told(carol, callId, 'alice', false)]);
+
+    // Changes only, never a stream of levels; bob and carol send no level, so nobody is told they talk.
+    for (const d of [bob, carol]) expect(talking(d, callId)).toEqual([{ username: 'alice', talking: true }, { username: 'alice', talking: false }]);
+    expect(talking(alice, callId)).toEqual([]);
+    await Promise.all([answered(bob, bobPeer), answered(carol, carolPeer), answered(alice, alicePeer)]);
+  });
+
+  it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu-talking.test.ts'))(
+    'two nodes on one Janus: each tells its own devices; someone leaving the SFU while talking is reported silent',
+    { timeout: 90_000 },
+    async () => {
+      const [one, two] = await twoNodes(sfuConfig());
+      const { alice } = await team(one, 'alice');
+      const bob = await connect(two, await register(two, 'bob'));
+      const callId = await openRoom([alice, bob]);
+      const bobPeer = await joinSfu(bob, callId);
+      const alicePeer = await joinSfu(alice, callId, { tone });
+      peers.push(bobPeer, alicePeer);
+
+      // Alice publishes through node one; bob, on node two, hears of it from his own handle.
+      await told(bob, callId, 'alice', true);
+      expectOk(await alice.emit('sfu:leave', { callId }));
+      await told(bob, callId, 'alice', false);
+      expect(talking(bob, callId)).toEqual([{ username: 'alice', talking: true }, { username: 'alice', talking: false }]);
+      expect(talking(alice, callId)).toEqual([]);
+      // Bob is offered a subscription without alice; his answer is not left in flight.
+      await bob.next('sfu:offer', (p) => p.callId === callId && p.streams.length === 0, 15_000).catch(() => undefined);
+      await answered(bob, bobPeer);
+    },
+  );
+});
