@@ -40,8 +40,8 @@ export interface SfuPeer {
   /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them. */
   received: Map<string, { packets: number; taggedBy: Set<string> }>;
   offers: number;
-  /** From now on sends silence (Opus silence frames, the level header at 127) instead of its tone or tags. */
-  silence(): void;
+  /** Sends silence (Opus silence frames, the level header at 127) instead of its tone or tags, or (false) goes back to them. */
+  setSilent(silent: boolean): void;
   close(): void;
 }
 
@@ -89,7 +89,7 @@ function silenceExtensions(id: number | undefined): Extension[] {
 export async function joinSfu(device: Device, callId: string, options: SfuPeerOptions = {}): Promise<SfuPeer> {
   const username = device.ready.user.username;
   const received: SfuPeer['received'] = new Map();
-  const peer: SfuPeer = { received, offers: 0, silence: () => undefined, close: () => undefined };
+  const peer: SfuPeer = { received, offers: 0, setSilent: () => undefined, close: () => undefined };
 
   // Receiving: one connection, renegotiated by every sfu:offer.
   const sub = new RTCPeerConnection(peerConfig());
@@ -127,12 +127,14 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
   await pub.setRemoteDescription(reply.description);
   // The description held every candidate: say so on the publish connection (exercises sfu:candidate).
   expectOk(schemaChecked('sfu:candidate', await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null })));
-  let payload = payloadSource(username, options.tone);
+  const sound = payloadSource(username, options.tone);
   const levelId = sending.headerExtensions.find((e) => e.uri === useAudioLevelIndication().uri)?.id;
-  let extensions = levelExtensions(levelId, options.tone);
-  peer.silence = () => {
-    payload = () => OPUS_SILENCE;
-    extensions = silenceExtensions(levelId);
+  const loud = levelExtensions(levelId, options.tone);
+  let payload = sound;
+  let extensions = loud;
+  peer.setSilent = (silent) => {
+    payload = silent ? () => OPUS_SILENCE : sound;
+    extensions = silent ? silenceExtensions(levelId) : loud;
   };
   let sent = 0;
   const timer = setInterval(() => {

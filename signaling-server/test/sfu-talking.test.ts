@@ -3,7 +3,7 @@
  * level header and the server tells the other participants' devices who
  * starts and stops talking (`sfu:talking`, changes only). A real Janus, the
  * real server, and werift participants, one of which sends a real Opus tone
- * with its level in the header (as a browser does) and then silence.
+ * with its level in the header (as a browser does), then silence, then the tone again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,12 +53,17 @@ function talking(device: Device, callId: string): { username: string; talking: b
 const told = (device: Device, callId: string, username: string, value: boolean) =>
   device.next('sfu:talking', (p) => p.callId === callId && p.username === username && p.talking === value, 30_000);
 
-/** Waits until the peer has answered every sfu:offer its device got (so none is in flight when the test ends). */
-async function answered(device: Device, peer: SfuPeer): Promise<void> {
-  for (let i = 0; peer.offers < device.events('sfu:offer').length; i++) {
-    if (i > 150) throw new Error(`${device.ready.user.username} left an sfu:offer unanswered`);
+/** Polls `check` (media takes a moment on a loaded machine). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 300) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits until the peer has answered every sfu:offer its device got (so none is in flight when the test ends). */
+async function answered(device: Device, peer: SfuPeer): Promise<void> {
+  await until(() => peer.offers >= device.events('sfu:offer').length, `${device.ready.user.username} answers every sfu:offer`);
 }
 
 async function openRoom(devices: Device[]): Promise<string> {
@@ -68,7 +73,7 @@ async function openRoom(devices: Device[]): Promise<string> {
 }
 
 describe('sfu:talking (Janus talking events)', () => {
-  it.skipIf(noJanus)('a participant sending a tone is reported talking to the others, and not talking once it goes silent; nobody hears about themselves', { timeout: 90_000 }, async () => {
+  it.skipIf(noJanus)('a participant sending a tone is reported talking to the others, not talking once it goes silent, and talking again; nobody hears about themselves', { timeout: 90_000 }, async () => {
     const server = await startTestServer(sfuConfig());
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
     const callId = await openRoom([alice, bob, carol]);
@@ -78,11 +83,14 @@ describe('sfu:talking (Janus talking events)', () => {
     peers.push(bobPeer, carolPeer, alicePeer);
 
     await Promise.all([told(bob, callId, 'alice', true), told(carol, callId, 'alice', true)]);
-    alicePeer.silence();
+    alicePeer.setSilent(true);
     await Promise.all([told(bob, callId, 'alice', false), told(carol, callId, 'alice', false)]);
+    alicePeer.setSilent(false);
+    const again = [{ username: 'alice', talking: true }, { username: 'alice', talking: false }, { username: 'alice', talking: true }];
+    for (const d of [bob, carol]) await until(() => talking(d, callId).length >= 3, `${d.ready.user.username} told alice talks again`);
 
     // Changes only, never a stream of levels; bob and carol send no level, so nobody is told they talk.
-    for (const d of [bob, carol]) expect(talking(d, callId)).toEqual([{ username: 'alice', talking: true }, { username: 'alice', talking: false }]);
+    for (const d of [bob, carol]) expect(talking(d, callId)).toEqual(again);
     expect(talking(alice, callId)).toEqual([]);
     await Promise.all([answered(bob, bobPeer), answered(carol, carolPeer), answered(alice, alicePeer)]);
   });
