@@ -254,7 +254,8 @@ export class Mesh {
       peer.level = level;
       const told = link.session.speaking?.();
       const speaking = told === undefined ? link.speech.read(level, now, peer.muted) : told && !peer.muted;
-      if (told !== undefined && speaking && !peer.speaking) peer.spokeAt = now;
+      // Already speaking when their media moved to the SFU counts as starting now.
+      if (told !== undefined && speaking && (!peer.speaking || peer.spokeAt === undefined)) peer.spokeAt = now;
       peer.speaking = speaking;
     }
   }
