@@ -73,10 +73,10 @@ async function openRoom(devices: Device[]): Promise<string> {
 }
 
 describe('sfu:talking (Janus talking events)', () => {
-  it.skipIf(noJanus)('a participant sending a tone is reported talking to the others, not talking once it goes silent, and talking again; nobody hears about themselves', { timeout: 90_000 }, async () => {
+  it.skipIf(noJanus)('a participant sending a tone is reported talking to the others, not talking once it goes silent, and talking again; one who comes later is told at once; nobody hears about themselves', { timeout: 90_000 }, async () => {
     const server = await startTestServer(sfuConfig());
-    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
-    const callId = await openRoom([alice, bob, carol]);
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const callId = await openRoom([alice, bob, carol, dave]);
     const bobPeer = await joinSfu(bob, callId);
     const carolPeer = await joinSfu(carol, callId);
     const alicePeer = await joinSfu(alice, callId, { tone });
@@ -92,7 +92,13 @@ describe('sfu:talking (Janus talking events)', () => {
     // Changes only, never a stream of levels; bob and carol send no level, so nobody is told they talk.
     for (const d of [bob, carol]) expect(talking(d, callId)).toEqual(again);
     expect(talking(alice, callId)).toEqual([]);
-    await Promise.all([answered(bob, bobPeer), answered(carol, carolPeer), answered(alice, alicePeer)]);
+
+    // Dave starts publishing while alice talks: he is told at once (Janus's list of publishers says so).
+    const davePeer = await joinSfu(dave, callId);
+    peers.push(davePeer);
+    await told(dave, callId, 'alice', true);
+    expect(talking(dave, callId)).toEqual([{ username: 'alice', talking: true }]);
+    await Promise.all([answered(bob, bobPeer), answered(carol, carolPeer), answered(alice, alicePeer), answered(dave, davePeer)]);
   });
 
   it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu-talking.test.ts'))(
