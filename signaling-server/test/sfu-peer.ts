@@ -40,6 +40,8 @@ export interface SfuPeer {
   /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them. */
   received: Map<string, { packets: number; taggedBy: Set<string> }>;
   offers: number;
+  /** Sends silence (Opus silence frames, the level header at 127) instead of its tone or tags, or (false) goes back to them. */
+  setSilent(silent: boolean): void;
   close(): void;
 }
 
@@ -77,10 +79,17 @@ function levelExtensions(id: number | undefined, tone: OpusTone | undefined): Ex
   return [{ id, payload: Buffer.from([0x80 | (tone.dBov & 0x7f)]) }];
 }
 
+/** An Opus frame of 20 ms of silence (CELT, fullband), as browsers send while nothing is heard. */
+const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+/** The audio level header of silence: 127 (-127 dBov), no voice activity. */
+function silenceExtensions(id: number | undefined): Extension[] {
+  return id === undefined ? [] : [{ id, payload: Buffer.from([0x7f]) }];
+}
+
 export async function joinSfu(device: Device, callId: string, options: SfuPeerOptions = {}): Promise<SfuPeer> {
   const username = device.ready.user.username;
   const received: SfuPeer['received'] = new Map();
-  const peer: SfuPeer = { received, offers: 0, close: () => undefined };
+  const peer: SfuPeer = { received, offers: 0, setSilent: () => undefined, close: () => undefined };
 
   // Receiving: one connection, renegotiated by every sfu:offer.
   const sub = new RTCPeerConnection(peerConfig());
@@ -118,9 +127,15 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
   await pub.setRemoteDescription(reply.description);
   // The description held every candidate: say so on the publish connection (exercises sfu:candidate).
   expectOk(schemaChecked('sfu:candidate', await device.emit('sfu:candidate', { callId, connection: 'publish', candidate: null })));
-  const payload = payloadSource(username, options.tone);
+  const sound = payloadSource(username, options.tone);
   const levelId = sending.headerExtensions.find((e) => e.uri === useAudioLevelIndication().uri)?.id;
-  const extensions = levelExtensions(levelId, options.tone);
+  const loud = levelExtensions(levelId, options.tone);
+  let payload = sound;
+  let extensions = loud;
+  peer.setSilent = (silent) => {
+    payload = silent ? () => OPUS_SILENCE : sound;
+    extensions = silent ? silenceExtensions(levelId) : loud;
+  };
   let sent = 0;
   const timer = setInterval(() => {
     sent++;

@@ -8,7 +8,10 @@
  * every werift tone at its frequency and each other Chromium user's 440 Hz,
  * and show all nine others speaking (and "10 people"); each werift participant
  * receives the nine others too. The ten-person stage is shot at
- * 1280 px light and dark and at 360 px.
+ * 1280 px light and dark and at 360 px. The rings on the SFU are the SFU's
+ * measure of who talks (sfu:talking): a werift tone going silent, with no
+ * mute said, goes off on a page; coming back, it lights again and its tile
+ * comes first, the most recent speaker (shot at the six looks).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +23,10 @@ import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { opusTone } from '../../signaling-server/test/opus-tone.js';
 import { joinSfu, type SfuPeer } from '../../signaling-server/test/sfu-peer.js';
 import { callPanel, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
-import { expectSpeaking, joinRoom } from './rooms.js';
+import { expectSpeaking, expectStaysSilent, joinRoom } from './rooms.js';
 import { waitState } from './steps.js';
 import { heardTones, tonesHeard } from './tones.js';
-import { shoot } from './ui-checks.js';
+import { checkScreen, shoot } from './ui-checks.js';
 
 const SUITE = 'sfu-room-of-ten.e2e.test.ts';
 // Every tool is looked up (and each missing one named), not just the first.
@@ -105,6 +108,28 @@ async function shootStage(u: User): Promise<void> {
   await u.page.emulateMedia({ colorScheme: null });
 }
 
+/**
+ * The rings on the SFU are its measure (sfu:talking): dave's tone goes silent
+ * with no mute said, and his ring goes off on alice's page; it comes back, his
+ * ring lights and his tile, not first before, comes first (the most recent
+ * speaker). Called in the test that made the room: the werift devices are the
+ * harness's, disconnected after each test.
+ */
+async function expectRingsFollowTheSfu(): Promise<void> {
+  const alice = users[0];
+  const dave = peers[Object.keys(tones).indexOf('dave')];
+  if (!alice || !dave) throw new Error('the room is not whole');
+  const first = () => callPanel(alice.page).locator('.participant').first().getAttribute('data-username');
+  // He started talking before the six others who joined after him.
+  expect(await first()).not.toBe('dave');
+  dave.setSilent(true);
+  await expectStaysSilent(alice, 'Dave');
+  dave.setSilent(false);
+  await expectSpeaking(alice, ['Dave']);
+  await expect.poll(first, within).toBe('dave');
+  await checkScreen('sfu-ten-speaker-first', alice.page);
+}
+
 describe.skipIf(missing)('a room of ten on the SFU: three Chromium users and seven werift tones', () => {
   it('every Chromium user hears every tone and sees all nine others speaking', async () => {
     const url = world?.url;
@@ -123,5 +148,6 @@ describe.skipIf(missing)('a room of ten on the SFU: three Chromium users and sev
       await expectSpeaking(u, everyone.filter((n) => n !== u.name).map(title));
     }
     await shootStage(users[0]!);
+    await expectRingsFollowTheSfu();
   }, TEST_MS);
 });

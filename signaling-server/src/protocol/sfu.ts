@@ -60,6 +60,8 @@ export interface SfuServerToClientEvents {
   'sfu:offer': (p: { callId: string; description: SfuDescription<'offer'>; streams: SfuStream[] }) => void;
   /** The SFU dropped this device (it went away or restarted): publish again to come back. */
   'sfu:closed': (p: { callId: string }) => void;
+  /** Someone else on the SFU started (`true`) or stopped (`false`) talking, as the SFU measures it: transitions only. */
+  'sfu:talking': (p: { callId: string; username: string; talking: boolean }) => void;
 }
 
 // What clients check (tolerant of added keys, as server-messages.ts explains).
@@ -77,6 +79,7 @@ export const sfuServerSchemas = {
     streams: z.array(streamSchema).check(z.maxLength(128)),
   }),
   'sfu:closed': z.object({ callId: callIdSchema }),
+  'sfu:talking': z.object({ callId: callIdSchema, username: usernameSchema, talking: z.boolean() }),
 } as const;
 
 export const sfuReplyFields = {

@@ -112,6 +112,10 @@ declare module 'janode/plugins/videoroom' {
       audiocodec?: string;
       videocodec?: string;
       talking_events?: boolean;
+      /** Janus's audio_level_average: talking while the average level, in -dBov (0 loudest, 127 silence), is below it. */
+      talking_level_threshold?: number;
+      /** Janus's audio_active_packets: how many packets each average is taken over. */
+      talking_packets_threshold?: number;
       notify_joining?: boolean;
       require_pvtid?: boolean;
     }): Promise<{ room: number | string }>;

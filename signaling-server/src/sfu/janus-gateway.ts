@@ -24,6 +24,10 @@ export function janusCode(err: unknown): number | undefined {
 /** Most publishers in one room (a Janus room per call): the most people a call on the SFU holds. */
 export const SFU_CALL_LIMIT = 64;
 
+/** Talking, for Janus: the average level of TALKING_PACKETS packets above -TALKING_DBOV dBov (see ensureRoom). */
+const TALKING_DBOV = 40;
+const TALKING_PACKETS = 25;
+
 export interface SfuRoom {
   id: string;
   secret: string;
@@ -78,7 +82,14 @@ export class JanusGateway {
           max_publishers: SFU_CALL_LIMIT,
           audiocodec: 'opus',
           videocodec: 'vp8,vp9,h264',
+          // Who talks drives the speaking rings and the large tile (sfu:talking). Janus's defaults (an
+          // average above -25 dBov over 100 packets) want loud, steady sound and decide every 2 s: a
+          // ring would light seconds late and miss quieter voices. These follow the app's own rule for
+          // a ring (call/speaking.ts: -40 dBov, held 400 ms): above -40 dBov on average over 25
+          // packets (500 ms of 20 ms Opus frames).
           talking_events: true,
+          talking_level_threshold: TALKING_DBOV,
+          talking_packets_threshold: TALKING_PACKETS,
         })
         .catch((err: unknown) => {
           if (janusCode(err) !== JANUS_ROOM_EXISTS) throw err;

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescription, type SfuStream } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
+import { TalkingFeeds, type TalkingReport } from './talking.js';
 
 export interface ParticipantDeps {
   gateway: JanusGateway;
@@ -20,6 +21,8 @@ export interface ParticipantDeps {
   offer: (description: SfuDescription<'offer'>, streams: SfuStream[]) => void;
   /** Janus dropped one of this device's handles: the device must publish again. */
   dropped: () => void;
+  /** Another publisher in the room started or stopped talking (Janus's talking events, changes only). */
+  talking: TalkingReport;
 }
 
 export class SfuParticipant {
@@ -30,13 +33,18 @@ export class SfuParticipant {
   /** Subscriber requests in order: Janus takes one renegotiation of a handle at a time. */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly talking: TalkingFeeds;
 
   constructor(
     readonly callId: string,
     readonly username: string,
     readonly room: SfuRoom,
     private readonly deps: ParticipantDeps,
-  ) {}
+  ) {
+    this.talking = new TalkingFeeds((username, talking) => {
+      if (!this.closed) deps.talking(username, talking);
+    });
+  }
 
   /** Publishes the device's offer (first time: joins the room) and returns Janus's answer. */
   async publish(offer: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
@@ -53,6 +61,7 @@ export class SfuParticipant {
       return join();
     });
     if (this.left()) throw new RequestError('not_in_call', 'Left the SFU while publishing');
+    this.talking.known(joined.publishers);
     this.subscribeTo(joined.publishers);
     return answerOf(joined.jsep);
   }
@@ -85,8 +94,15 @@ export class SfuParticipant {
   }
 
   private watchPublisher(handle: VideoRoomHandle): void {
-    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST, (e: { publishers: Publisher[] }) => this.subscribeTo(e.publishers));
-    const gone = (e: { feed: number | string }) => this.subscribed.delete(String(e.feed));
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST, (e: { publishers: Publisher[] }) => {
+      this.talking.known(e.publishers);
+      this.subscribeTo(e.publishers);
+    });
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (e: { feed: number | string; talking: boolean }) => this.talking.changed(e.feed, e.talking));
+    const gone = (e: { feed: number | string }) => {
+      this.subscribed.delete(String(e.feed));
+      this.talking.gone(e.feed);
+    };
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone);
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone);
     this.watchDrop(handle, 'publish');

@@ -60,6 +60,7 @@ export class SfuService {
           log: this.deps.log,
           offer: (offer, streams) => this.emit(session.device, 'sfu:offer', { callId, description: offer, streams }),
           dropped: () => this.drop(session.device),
+          talking: (username, talking) => this.emit(session.device, 'sfu:talking', { callId, username, talking }),
         });
         this.devices.set(session.device, participant);
       }
@@ -141,7 +142,7 @@ export class SfuService {
     this.emit(device, 'sfu:closed', { callId: participant.callId });
   }
 
-  private emit<E extends 'sfu:offer' | 'sfu:closed'>(device: string, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+  private emit<E extends 'sfu:offer' | 'sfu:closed' | 'sfu:talking'>(device: string, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
     (this.deps.io.to(deviceRoom(device)).emit as (e: E, p: typeof payload) => boolean)(event, payload);
   }
 }

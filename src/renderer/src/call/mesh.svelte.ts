@@ -32,6 +32,8 @@ export interface PeerSession {
   descriptions(): { local: string | null; remote: string | null };
   /** The level of their audio as it arrives now, 0..1 (audio-level.ts). */
   receivedLevel(): number;
+  /** Whether they talk, where the path says so itself (the SFU measures it: sfu-peer.ts); else their level decides. */
+  speaking?(): boolean;
   close(): void;
 }
 
@@ -49,6 +51,8 @@ export interface Peer {
   /** Live level of their audio, 0..1. */
   level: number;
   speaking: boolean;
+  /** When they last started talking, where the path says who talks (the SFU): the stage puts them first (speakersFirst). */
+  spokeAt?: number;
   quality: { quality: Quality; sample: QualitySample } | null;
   /** The code both sides read to check the connection's keys (verification.ts); null until it is connected. */
   verification: string | null;
@@ -237,8 +241,9 @@ export class Mesh {
 
   /**
    * Reads each participant's level; speaking while loud, and for a moment
-   * after. Someone who says they muted is not speaking, whatever their level
-   * still reads (the last packets before the mute, the hold).
+   * after, or as their path says (on the SFU, which measures everyone's
+   * level for everyone). Someone who says they muted is not speaking,
+   * whatever their level still reads (the last packets before the mute, the hold).
    */
   readLevels(): void {
     const now = this.now();
@@ -247,7 +252,11 @@ export class Mesh {
       if (!link?.session) continue;
       const level = link.session.receivedLevel();
       peer.level = level;
-      peer.speaking = link.speech.read(level, now, peer.muted);
+      const told = link.session.speaking?.();
+      const speaking = told === undefined ? link.speech.read(level, now, peer.muted) : told && !peer.muted;
+      // Already speaking when their media moved to the SFU counts as starting now.
+      if (told !== undefined && speaking && (!peer.speaking || peer.spokeAt === undefined)) peer.spokeAt = now;
+      peer.speaking = speaking;
     }
   }
 

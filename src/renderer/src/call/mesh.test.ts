@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Signal } from './call-session.js';
 import { Mesh, type PeerSession } from './mesh.svelte.js';
-import { SPEAKING_HOLD_MS } from './speaking.js';
+import { SPEAKING_HOLD_MS, speakersFirst } from './speaking.js';
 
 const ref = (username: string) => ({ username, displayName: username.toUpperCase() });
 const offer: Signal = { description: { type: 'offer', sdp: 'v=0' } };
@@ -188,6 +188,44 @@ describe('mesh bookkeeping', () => {
     tick(SPEAKING_HOLD_MS);
     m.readLevels();
     expect(m.peer('bob')?.speaking).toBe(false);
+  });
+
+  it('a session that says who talks (the SFU) decides the ring, not the level; the most recent speaker comes first', () => {
+    const { m, sessions, tick } = mesh();
+    const said: Record<string, boolean> = {};
+    for (const name of ['bob', 'carol', 'dave']) {
+      m.add(ref(name), false);
+      Object.assign(sessions.at(-1)!, { speaking: () => said[name] ?? false });
+    }
+    const order = () => speakersFirst(m.peers).map((p) => p.user.username);
+    sessions[0]!.level = 0.9;
+    m.readLevels();
+    expect(m.peers.map((p) => [p.level, p.speaking])).toEqual([[0.9, false], [0, false], [0, false]]);
+    expect(order()).toEqual(['bob', 'carol', 'dave']);
+    said.dave = true;
+    tick(100);
+    m.readLevels();
+    expect(m.peer('dave')?.speaking).toBe(true);
+    expect(order()).toEqual(['dave', 'bob', 'carol']);
+    said.carol = true;
+    said.dave = false;
+    tick(100);
+    m.readLevels();
+    expect(m.peers.map((p) => p.speaking)).toEqual([false, true, false]);
+    expect(order()).toEqual(['carol', 'dave', 'bob']);
+    // Muted is never speaking, whatever the SFU still says.
+    m.setMutedBy('carol', true);
+    m.readLevels();
+    expect(m.peer('carol')?.speaking).toBe(false);
+  });
+
+  it('in a mesh nobody is reordered, whoever speaks', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), false);
+    sessions[1]!.level = 0.9;
+    m.readLevels();
+    expect(speakersFirst(m.peers).map((p) => [p.user.username, p.speaking])).toEqual([['bob', false], ['carol', true]]);
   });
 
   it('levels come from each session, whatever stream their track arrived in; a ringing invitee has none', () => {

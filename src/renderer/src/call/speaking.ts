@@ -1,6 +1,8 @@
 /**
  * When a level reading means someone speaks: everyone's speaking ring, the
  * other participants' (mesh.svelte.ts) and your own (call-line.svelte.ts).
+ * On the SFU the server says who talks (`sfu:talking`) and the stage puts
+ * the most recent speaker first (speakersFirst).
  */
 
 /** A level above this is speech (or a tone), not room noise: -40 dBov (RMS 0.01) on the meters' scale (audio-level.ts). */
@@ -17,4 +19,14 @@ export class SpeakingHold {
     if (level > SPEAKING_LEVEL) this.lastLoudAt = now;
     return !muted && now - this.lastLoudAt <= SPEAKING_HOLD_MS;
   }
+}
+
+/**
+ * The people in the order the stage shows them: whoever started talking most
+ * recently first, then the others as they came. Only a path that says who
+ * talks (the SFU) sets `spokeAt`; in a mesh the order is the order they came.
+ */
+export function speakersFirst<P extends { spokeAt?: number }>(peers: readonly P[]): P[] {
+  if (!peers.some((p) => p.spokeAt !== undefined)) return [...peers];
+  return [...peers].sort((a, b) => (b.spokeAt ?? -Infinity) - (a.spokeAt ?? -Infinity));
 }

@@ -62,6 +62,7 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
     ],
   },
   'sfu:closed': { callId },
+  'sfu:talking': { callId, username: 'bob', talking: true },
   'room:mode': { callId, mode: 'sfu' },
   'testcall:signal': { testId: callId, description: { type: 'answer', sdp: 'v=0' } },
   'testcall:ended': { testId: callId, reason: 'timeout' },

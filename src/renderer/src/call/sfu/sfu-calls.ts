@@ -53,6 +53,10 @@ export class SfuCalls {
     link.on('sfu:offer', ({ callId, description, streams }) => {
       if (this.session?.callId === callId) this.session.offer(description, streams);
     });
+    // Who talks, from the SFU's measure of everyone's level: the speaking rings and who comes first on the stage.
+    link.on('sfu:talking', ({ callId, username, talking }) => {
+      if (this.session?.callId === callId) this.session.setTalking(username, talking);
+    });
     // The SFU dropped this device (it restarted, or this device's connection to the server did): publish again.
     link.on('sfu:closed', ({ callId }) => {
       if (this.session?.callId === callId) this.drop(this.session, false);

@@ -21,7 +21,8 @@ function setup() {
   const setMuted = vi.fn();
   const setCamera = vi.fn();
   const detach = vi.fn();
-  const session = { setMuted, setCamera, level: () => 0.4 } as unknown as SfuSession;
+  const talkers = new Set<string>();
+  const session = { setMuted, setCamera, level: () => 0.4, talking: (u: string) => talkers.has(u) } as unknown as SfuSession;
   type Link = { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera' | 'screen', t: MediaStreamTrack | null): Promise<void> };
   let attached: Link | null = null;
   const media = {
@@ -38,7 +39,7 @@ function setup() {
     { username: 'bob', displayName: 'Bob' },
     { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed, screenRefused },
   );
-  return { peer, streams, states, shown: () => shown, setMuted, setCamera, detach, closed, screenRefused, link: () => attached };
+  return { peer, talkers, streams, states, shown: () => shown, setMuted, setCamera, detach, closed, screenRefused, link: () => attached };
 }
 
 const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null): Received => ({ audio, audioReceiver: null, video, videoReceiver: null, mids: ['0', '1'] });
@@ -47,6 +48,13 @@ beforeEach(() => vi.stubGlobal('MediaStream', FakeStream));
 afterEach(() => vi.unstubAllGlobals());
 
 describe('a person on the SFU, as the mesh sees them', () => {
+  it('they speak as the SFU says (sfu:talking), whatever the level their tile meters', () => {
+    const { peer, talkers } = setup();
+    expect([peer.receivedLevel(), peer.speaking()]).toEqual([0.4, false]);
+    talkers.add('bob');
+    expect(peer.speaking()).toBe(true);
+  });
+
   it('their audio becomes their stream once, and they are connected while it arrives over a connected subscription', () => {
     const { peer, streams, states } = setup();
     const audio = track('a', true);

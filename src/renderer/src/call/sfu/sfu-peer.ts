@@ -118,6 +118,11 @@ export class SfuPeer implements PeerSession {
     return this.options.session()?.level(this.user.username) ?? 0;
   }
 
+  /** The SFU measures who talks (the server relays it: sfu:talking); their level only feeds the tile's meter. */
+  speaking(): boolean {
+    return this.options.session()?.talking(this.user.username) ?? false;
+  }
+
   close(): void {
     this.options.media.detach(this.videoLink);
     this.listeners.clear();

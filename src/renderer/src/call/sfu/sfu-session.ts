@@ -53,6 +53,8 @@ export class SfuSession {
   /** Candidates gathered before their connection was negotiated; null once it is (then they go at once). */
   private readonly pending: Record<SfuConnection, RTCIceCandidateInit[] | null> = { publish: [], subscribe: [] };
   private closed = false;
+  /** Who talks now, as the server says from the SFU's measure (`sfu:talking`). */
+  private readonly talkers = new Set<string>();
 
   constructor(private readonly o: SfuSessionOptions) {
     this.publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
@@ -118,6 +120,17 @@ export class SfuSession {
       out.set(stream.username, r);
     }
     return out;
+  }
+
+  /** `sfu:talking`: `username` started or stopped talking. */
+  setTalking(username: string, talking: boolean): void {
+    if (talking) this.talkers.add(username);
+    else this.talkers.delete(username);
+  }
+
+  /** Whether `username` talks, as the SFU measures it (nobody does on a session just made, until told). */
+  talking(username: string): boolean {
+    return this.talkers.has(username);
   }
 
   /** The level of `username`'s audio as it arrives now, 0..1 (as CallSession.receivedLevel). */
