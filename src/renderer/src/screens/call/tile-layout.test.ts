@@ -52,5 +52,7 @@ describe('avatarSizeFor', () => {
     expect([80, 150, 260, 320].map((w) => avatarSizeFor(w))).toEqual(['sm', 'md', 'lg', 'xl']);
     // A wide, flat tile: its height decides.
     expect(avatarSizeFor(1000, 100)).toBe('md');
+    // Ten people at 360 px: tiles about 110 by 60 px, the plate taking their lower third.
+    expect(avatarSizeFor(110, 60)).toBe('sm');
   });
 });

@@ -65,6 +65,8 @@ export function fitScreen(width: number, height: number, gap = 8, aspect = TILE_
 
 /** The avatar size that suits a tile of `width`×`height` px (a flat tile counts as narrower). */
 export function avatarSizeFor(width: number, height = width): 'sm' | 'md' | 'lg' | 'xl' {
+  // A short tile keeps its avatar, ring included, clear of the name plate and the tile's edge.
+  if (height < 76) return 'sm';
   const room = Math.min(width, height * 1.6);
   if (room >= 300) return 'xl';
   if (room >= 200) return 'lg';
