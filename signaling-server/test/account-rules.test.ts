@@ -10,6 +10,7 @@ import { hashPassword } from '../src/accounts/passwords.js';
 import { DisplayNameTakenError, UserRepository } from '../src/accounts/users.js';
 import { openStore } from '../src/db/database.js';
 import { runCli } from './cli-helpers.js';
+import { rollBackTo } from './migration-rollback.js';
 import { postJson, register, startTestServer, tempDir } from './harness.js';
 import { testDatabaseUrl } from './test-stores.js';
 
@@ -145,14 +146,7 @@ describe('display names', () => {
     const where = { dataDir, databaseUrl: await testDatabaseUrl(dataDir) };
     // Made by this version, then taken back to 0005 (0006 and later undone), with two accounts of the same name as before 0006.
     let { db } = await openStore(where);
-    await sql`drop index users_display_name_key`.execute(db);
-    await sql`alter table users drop column display_name_key`.execute(db);
-    await sql`drop table rooms`.execute(db);
-    await sql`drop table token_revocations`.execute(db);
-    await sql`alter table account_events drop column sid`.execute(db);
-    await sql`alter table calls drop column failure_cause`.execute(db);
-    await sql`alter table calls drop column room_code`.execute(db);
-    await sql`delete from kysely_migration where name in ('0006-display-name-key', '0007-token-revocations', '0008-rooms', '0009-failure-cause', '0010-call-room-code')`.execute(db);
+    await rollBackTo(db, '0005-call-attempts');
     const old = (id: string, username: string, displayName: string, at: number) =>
       sql`insert into users (id, username, display_name, password_hash, created_at) values (${id}, ${username}, ${displayName}, 'x', ${at})`.execute(db);
     await old('1', 'bob', 'Bob', 1);
