@@ -4,6 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = process.argv[2] ?? 'test-results';
+// The test command's exit status: it can fail with every reported test passed (an unhandled error
+// fails a vitest run without failing a test, and the suites after it never run).
+const commandStatus = Number(process.argv[3] ?? 0);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -24,5 +27,9 @@ for (const file of files) {
   }
 }
 if (files.length === 0) failed += 1;
+if (commandStatus !== 0 && failed === 0) {
+  console.log('the test command failed outside any test (an unhandled error, or a step before the tests): counted as one failure');
+  failed += 1;
+}
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
