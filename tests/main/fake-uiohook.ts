@@ -1,15 +1,9 @@
 /**
  * A recording fake of uiohook-napi, the global input hook push-to-talk loads
  * (src/main/input-hook.ts). The real module must not load in a test: its
- * native part wants a display and sees the real keyboard. A test file counts
- * the loads and gets each fake with
- *
- *   const hooks = vi.hoisted(() => ({ loaded: [] as FakeUiohook[] }));
- *   vi.mock('uiohook-napi', async () => {
- *     const module = (await import('./fake-uiohook.js')).fakeUiohookModule();
- *     hooks.loaded.push(module.uIOhook);
- *     return module;
- *   });
+ * native part wants a display and sees the real keyboard. A test file
+ * `vi.doMock`s 'uiohook-napi' with a factory that calls `fakeUiohookModule()`
+ * and counts the loads (tests/main/push-to-talk.test.ts, `mockUiohook`).
  *
  * `press` / `release` play the user's keyboard in any app; `refuse` makes the
  * next start() fail as libuiohook does (an Error with the code).

@@ -14,24 +14,36 @@ import { startApp } from './start-app.js';
 import type { FakeElectron } from './start-app.js';
 import { inCall, inCallPushToTalk, ringing, signedIn } from './states.js';
 
-const hooks = vi.hoisted(() => ({ loaded: [] as FakeUiohook[], failLoad: false, refuse: null as string | null }));
-
 vi.mock('electron', () => import('./fake-electron.js'));
 
-/** Each app started gets a fresh fake (as startApp does for Electron's), made when the app imports it. */
-function mockUiohook(): void {
+/** One test's hook loads, and how they go. */
+interface Loads {
+  loaded: FakeUiohook[];
+  failLoad: boolean;
+  refuse: string | null;
+}
+
+/**
+ * Each app started gets a fresh fake (as startApp does for Electron's), made
+ * when the app imports it, and counted in this test's own list: a load an
+ * earlier test's app started and did not wait for lands in that test's list.
+ */
+function mockUiohook(): Loads {
+  const loads: Loads = { loaded: [], failLoad: false, refuse: null };
   vi.doMock('uiohook-napi', async () => {
-    if (hooks.failLoad) throw new Error('libXtst.so.6: cannot open shared object file');
+    if (loads.failLoad) throw new Error('libXtst.so.6: cannot open shared object file');
     const module = (await import('./fake-uiohook.js')).fakeUiohookModule();
-    module.uIOhook.refuse = hooks.refuse;
-    hooks.loaded.push(module.uIOhook);
+    module.uIOhook.refuse = loads.refuse;
+    loads.loaded.push(module.uIOhook);
     return module;
   });
+  return loads;
 }
 
 describe('push-to-talk while another app has focus', () => {
   let electron: FakeElectron;
   let window: FakeBrowserWindow;
+  let hooks: Loads;
 
   const publish = (state: DesktopState) => electron.fake.send('desktop:state', window.webContents.mainFrame, window.webContents, state);
   const commands = () => window.webContents.sentOn('desktop:command');
@@ -47,10 +59,7 @@ describe('push-to-talk while another app has focus', () => {
 
   beforeEach(async () => {
     vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    hooks.loaded.length = 0;
-    hooks.failLoad = false;
-    hooks.refuse = null;
-    mockUiohook();
+    hooks = mockUiohook();
     electron = await startApp();
     window = electron.fake.windows()[0]!;
     window.emit('ready-to-show');
@@ -94,8 +103,10 @@ describe('push-to-talk while another app has focus', () => {
     expect(window.focused).toBe(false);
   });
 
-  it('the tray shows the talking state while the key is held', () => {
+  it('the tray shows the talking state while the key is held', async () => {
     publish(inCallPushToTalk(false, 'F8'));
+    // The hook loads for this call; waited for, so that no load is still under way when the next test starts its app.
+    await listening(await loadedHook());
     const tray = electron.fake.tray()!;
     expect(tray.iconFile()).toBe('in-call.png');
     expect(tray.tooltip).toMatch(/^Parley — in call with Bob \(hold F8 to talk\)\n/);
