@@ -8,7 +8,8 @@
  * a real `tone` (see opus-tone.ts), it sends its Opus packets in a loop
  * instead, each with the tone's level in the audio level header as a
  * browser's would be, so a browser subscribed to it hears it and shows it
- * speaking.
+ * speaking. With `video`, it also publishes a camera: small VP8 key frames,
+ * counted apart on the receiving side.
  */
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, useAudioLevelIndication, type Extension } from 'werift';
 import type { OpusTone } from './opus-tone.js';
@@ -37,8 +38,8 @@ const peerConfig = () => ({
 const TAG = 'parley-tone:';
 
 export interface SfuPeer {
-  /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them. */
-  received: Map<string, { packets: number; taggedBy: Set<string> }>;
+  /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them; `video`: of those, the video packets. */
+  received: Map<string, { packets: number; video: number; taggedBy: Set<string> }>;
   offers: number;
   /** Sends silence (Opus silence frames, the level header at 127) instead of its tone or tags, or (false) goes back to them. */
   setSilent(silent: boolean): void;
@@ -64,7 +65,16 @@ async function gathered(pc: RTCPeerConnection): Promise<string> {
 export interface SfuPeerOptions {
   /** A real Opus tone, sent in a loop instead of the tagged packets. */
   tone?: OpusTone;
+  /** Publishes a camera too. */
+  video?: boolean;
 }
+
+/**
+ * A VP8 key frame of 320×180 as one RTP payload: the payload descriptor
+ * (start of partition), the frame tag (key frame, shown) and the key frame's
+ * start code and size. The SFU reads no further: it forwards, never decodes.
+ */
+const VP8_KEY_FRAME = Buffer.from([0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00, ...Array<number>(32).fill(0)]);
 
 /** The payload of packet number `seq`: the next packet of the tone, or a tag naming `username`. */
 function payloadSource(username: string, tone: OpusTone | undefined): (seq: number) => Buffer {
@@ -97,8 +107,9 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
   sub.ontrack = ({ track, transceiver }) => {
     track.onReceiveRtp.subscribe((rtp) => {
       const from = streams.find((s) => s.mid === transceiver.mid)?.username ?? `mid ${transceiver.mid ?? '?'}`;
-      const entry = received.get(from) ?? { packets: 0, taggedBy: new Set<string>() };
+      const entry = received.get(from) ?? { packets: 0, video: 0, taggedBy: new Set<string>() };
       entry.packets++;
+      if (track.kind === 'video') entry.video++;
       const text = rtp.payload.subarray(1).toString('latin1');
       if (text.startsWith(TAG)) entry.taggedBy.add(text.slice(TAG.length).split(':')[0] ?? '');
       received.set(from, entry);
@@ -125,6 +136,8 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
   const pub = new RTCPeerConnection(peerConfig());
   const track = new MediaStreamTrack({ kind: 'audio' });
   const sending = pub.addTransceiver(track, { direction: 'sendonly' });
+  const camera = options.video === true ? new MediaStreamTrack({ kind: 'video' }) : null;
+  if (camera) pub.addTransceiver(camera, { direction: 'sendonly' });
   await pub.setLocalDescription(await pub.createOffer());
   const reply = expectOk(schemaChecked('sfu:publish', await device.emit('sfu:publish', { callId, description: { type: 'offer', sdp: await gathered(pub) } })));
   await pub.setRemoteDescription(reply.description);
@@ -145,6 +158,8 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
     const seq = sent & 0xffff;
     const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: (sent * 960) >>> 0, marker: false, extensions });
     track.writeRtp(new RtpPacket(header, payload(sent)));
+    // A frame every 40 ms (25 per second), each one packet.
+    if (camera && sent % 2 === 0) camera.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: (sent / 2) & 0xffff, timestamp: (sent * 1800) >>> 0, marker: true }), VP8_KEY_FRAME));
   }, 20);
   peer.close = () => {
     device.socket.off('sfu:offer', onOffer);

@@ -145,6 +145,39 @@ describe('meetings on the SFU (Janus)', () => {
     expect(await alice.emit('sfu:publish', { callId, description: offer })).toMatchObject({ ok: false, code: 'unavailable' });
     peers.push(await joinSfu(alice, callId));
   });
+
+  it.skipIf(noJanus)("a device's view turns a publisher's video off and on again while the audio goes on, and holds for a publisher who comes later", { timeout: 90_000 }, async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const callId = await openRoom([alice, bob, carol]);
+    const bobs = await joinSfu(bob, callId);
+    peers.push(bobs, await joinSfu(alice, callId, { video: true }));
+    const from = (name: string) => bobs.received.get(name) ?? { packets: 0, video: 0 };
+    await eventually(() => expect(from('alice').video).toBeGreaterThan(25));
+
+    // Alice's tile is off bob's screen: her video stops coming, her audio does not.
+    expectOk(await bob.emit('sfu:view', { callId, feeds: [{ username: 'alice', video: 'off' }, { username: 'carol', video: 'off' }] }));
+    await new Promise((r) => setTimeout(r, 500));
+    const stopped = { ...from('alice') };
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(from('alice').video - stopped.video, 'video packets after off').toBeLessThanOrEqual(2);
+    expect(from('alice').packets - stopped.packets, 'audio goes on').toBeGreaterThan(25);
+
+    // Carol comes with her camera: bob's view already says off for her.
+    peers.push(await joinSfu(carol, callId, { video: true }));
+    await eventually(() => expect(from('carol').packets).toBeGreaterThan(50));
+    expect(from('carol').video).toBeLessThanOrEqual(2);
+
+    // Back on screen (small): alice's video comes again; carol, left out of the view now, gets the default (sent).
+    expectOk(await bob.emit('sfu:view', { callId, feeds: [{ username: 'alice', video: 'low' }] }));
+    const resumed = from('alice').video;
+    await eventually(() => expect(from('alice').video - resumed).toBeGreaterThan(25));
+    await eventually(() => expect(from('carol').video).toBeGreaterThan(25));
+
+    // Only a device on the SFU in that call has a view.
+    expect(await carol.emit('sfu:view', { callId: 'no-such-call', feeds: [] })).toMatchObject({ ok: false, code: 'not_in_call' });
+  });
 });
 
 describe('without PARLEY_JANUS_URL', () => {

@@ -193,6 +193,7 @@ export const replySchemas = {
   'sfu:publish': ack(sfuReplyFields['sfu:publish']),
   'sfu:answer': ack(sfuReplyFields['sfu:answer']),
   'sfu:candidate': ack(sfuReplyFields['sfu:candidate']),
+  'sfu:view': ack(sfuReplyFields['sfu:view']),
   'sfu:leave': ack(sfuReplyFields['sfu:leave']),
   'network:ice': ack(iceGrant),
   'testcall:start': ack({ ...testCallReplyFields['testcall:start'], ...iceGrant }),

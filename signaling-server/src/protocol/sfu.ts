@@ -24,6 +24,15 @@ export const sfuOfferSchema = z.strictObject({ type: z.literal('offer'), sdp });
 export const sfuAnswerSchema = z.strictObject({ type: z.literal('answer'), sdp });
 export type SfuDescription<T extends 'offer' | 'answer'> = { type: T; sdp: string };
 
+/**
+ * What a device wants of one publisher's video, from the size of its tile on
+ * screen: nothing (`off`: the tile is off screen or the window hidden; the
+ * audio goes on), or one of the simulcast layers a publisher sends (a quarter,
+ * half or full resolution).
+ */
+export const SFU_VIDEO_LAYERS = ['off', 'low', 'medium', 'high'] as const;
+export type SfuVideoLayer = (typeof SFU_VIDEO_LAYERS)[number];
+
 export const sfuClientSchemas = {
   /** Publishes (first time) or renegotiates this device's media: an offer of its `publish` connection. */
   'sfu:publish': z.strictObject({ callId: callIdSchema, description: sfuOfferSchema }),
@@ -31,6 +40,12 @@ export const sfuClientSchemas = {
   'sfu:answer': z.strictObject({ callId: callIdSchema, description: sfuAnswerSchema }),
   /** A local candidate of one of the two connections; `null`: no more. */
   'sfu:candidate': z.strictObject({ callId: callIdSchema, connection: z.enum(SFU_CONNECTIONS), candidate: iceCandidateSchema }),
+  /** The video this device wants of each publisher (the whole view: anyone not listed gets `high`). */
+  'sfu:view': z.strictObject({
+    callId: callIdSchema,
+    // At most 64 publishers (a room's limit on the SFU).
+    feeds: z.array(z.strictObject({ username: usernameSchema, video: z.enum(SFU_VIDEO_LAYERS) })).check(z.maxLength(64)),
+  }),
   /** Stops publishing and receiving (the call itself goes on). */
   'sfu:leave': z.strictObject({ callId: callIdSchema }),
 } as const;
@@ -46,6 +61,7 @@ export interface SfuReplies {
   'sfu:publish': { description: SfuDescription<'answer'> };
   'sfu:answer': object;
   'sfu:candidate': object;
+  'sfu:view': object;
   'sfu:leave': object;
 }
 
@@ -86,5 +102,6 @@ export const sfuReplyFields = {
   'sfu:publish': { description: z.object(sfuAnswerSchema.shape) },
   'sfu:answer': {},
   'sfu:candidate': {},
+  'sfu:view': {},
   'sfu:leave': {},
 } as const;

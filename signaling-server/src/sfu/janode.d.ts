@@ -122,7 +122,8 @@ declare module 'janode/plugins/videoroom' {
     exists(p: { room: string }): Promise<{ room: number | string; exists: boolean }>;
     destroy(p: { room: string; secret?: string }): Promise<unknown>;
     joinConfigurePublisher(p: { room: string; feed?: number | string; display?: string; jsep: Jsep }): Promise<PubJoined>;
-    configure(p: { jsep?: Jsep }): Promise<{ jsep?: Jsep }>;
+    /** A publisher's new offer; or, on a subscriber handle, what each of its streams relays (`send`, simulcast `substream` 0 lowest to 2). */
+    configure(p: { jsep?: Jsep; streams?: { mid: string; send?: boolean; substream?: number }[] }): Promise<{ jsep?: Jsep }>;
     joinSubscriber(p: { room: string; streams: { feed: number | string; mid?: string }[]; private_id?: number; autoupdate?: boolean; use_msid?: boolean }): Promise<SubJoined>;
     update(p: { subscribe?: { feed: number | string }[]; unsubscribe?: { feed: number | string }[] }): Promise<Updated>;
     start(p: { jsep: Jsep }): Promise<unknown>;

@@ -9,10 +9,11 @@ import type { Jsep } from 'janode';
 import Janode from 'janode';
 import VideoRoomPlugin, { type Publisher, type VideoRoomHandle, type VideoRoomStream } from 'janode/plugins/videoroom';
 import type { Logger } from '../logger.js';
-import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescription, type SfuStream } from '../protocol/index.js';
+import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescription, type SfuStream, type SfuVideoLayer } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
 import { TalkingFeeds, type TalkingReport } from './talking.js';
+import { viewChanges } from './view.js';
 
 export interface ParticipantDeps {
   gateway: JanusGateway;
@@ -34,6 +35,12 @@ export class SfuParticipant {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly talking: TalkingFeeds;
+  /** The subscription's streams, as of Janus's latest offer. */
+  private streams: readonly VideoRoomStream[] = [];
+  /** The device's view (`sfu:view`): the video layer it wants of each publisher, by username. */
+  private view = new Map<string, SfuVideoLayer>();
+  /** The layer each received video track was last set to on the subscriber handle (view.ts keys). */
+  private readonly applied = new Map<string, SfuVideoLayer>();
 
   constructor(
     readonly callId: string,
@@ -71,6 +78,12 @@ export class SfuParticipant {
     const handle = this.subscriber;
     if (!handle) throw new RequestError('bad_request', 'sfu:answer: there is no offer to answer');
     await handle.start({ jsep: { ...answer } });
+  }
+
+  /** The device's whole view (`sfu:view`): applied now, and to every subscription that follows. */
+  setView(feeds: readonly { username: string; video: SfuVideoLayer }[]): Promise<void> {
+    this.view = new Map(feeds.map((f) => [f.username, f.video]));
+    return this.applyView();
   }
 
   async candidate(connection: SfuConnection, candidate: IceCandidate): Promise<void> {
@@ -150,8 +163,28 @@ export class SfuParticipant {
       });
   }
 
+  /**
+   * Tells Janus what changed between the view and what its subscriber handle
+   * relays (in the handle's queue: after the subscription it applies to).
+   * A stream newly subscribed starts at Janus's default, so this runs after
+   * every new offer too.
+   */
+  private applyView(): Promise<void> {
+    const run = this.queue.then(async () => {
+      const handle = this.subscriber;
+      const changes = viewChanges(this.streams, this.view, this.applied);
+      if (!handle || this.closed || changes.length === 0) return;
+      await handle.configure({ streams: changes.map((c) => c.setting) });
+      for (const c of changes) this.applied.set(c.key, c.layer);
+    });
+    this.queue = run.catch((err: unknown) => this.deps.log.warn({ err, callId: this.callId, username: this.username }, 'SFU view not applied'));
+    return run;
+  }
+
   private sendOffer(jsep: Jsep | undefined, streams: readonly VideoRoomStream[] | undefined): void {
     if (!jsep || jsep.type !== 'offer' || this.closed) return;
+    this.streams = streams ?? [];
+    void this.applyView().catch(() => undefined);
     // Janus names its room in the session name: the device has no use for it.
     this.deps.offer({ type: 'offer', sdp: jsep.sdp.replace(/^s=.*$/m, 's=-') }, (streams ?? []).flatMap(toStream));
   }

@@ -16,7 +16,7 @@ import type { DeviceSession } from '../stores/types.js';
 import { JanusGateway } from './janus-gateway.js';
 import { SfuParticipant } from './participant.js';
 
-export type SfuEvent = 'sfu:publish' | 'sfu:answer' | 'sfu:candidate' | 'sfu:leave';
+export type SfuEvent = 'sfu:publish' | 'sfu:answer' | 'sfu:candidate' | 'sfu:view' | 'sfu:leave';
 export type SfuHandlers = {
   [E in SfuEvent]: (payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>;
 };
@@ -79,6 +79,12 @@ export class SfuService {
     },
     'sfu:candidate': async ({ callId, connection, candidate }, { session }) => {
       await this.on(session, callId).candidate(connection, candidate).catch((err: unknown) => {
+        throw unreachable(err);
+      });
+      return {};
+    },
+    'sfu:view': async ({ callId, feeds }, { session }) => {
+      await this.on(session, callId).setView(feeds).catch((err: unknown) => {
         throw unreachable(err);
       });
       return {};

@@ -1,0 +1,38 @@
+/** A device's view as Janus subscriber settings (src/sfu/view.ts): only what changed, per publisher's track. */
+import type { VideoRoomStream } from 'janode/plugins/videoroom';
+import { describe, expect, it } from 'vitest';
+import type { SfuVideoLayer } from '../src/protocol/index.js';
+import { viewChanges } from '../src/sfu/view.js';
+
+const video = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'video', mid, feed_id: feed, feed_mid: '1', feed_display: who });
+const audio = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'audio', mid, feed_id: feed, feed_mid: '0', feed_display: who });
+const streams = [audio('0', 'alice', 11), video('1', 'alice', 11), audio('2', 'carol', 12), video('3', 'carol', 12)];
+const view = (entries: [string, SfuVideoLayer][]) => new Map(entries);
+
+describe('the view as subscriber settings', () => {
+  it('sets each video stream to its layer (audio is never touched); nobody in the view is left at the default', () => {
+    expect(viewChanges(streams, view([['alice', 'off'], ['carol', 'low']]), new Map())).toEqual([
+      { key: '11/1', layer: 'off', setting: { mid: '1', send: false } },
+      { key: '12/1', layer: 'low', setting: { mid: '3', send: true, substream: 0 } },
+    ]);
+    expect(viewChanges(streams, view([]), new Map())).toEqual([]);
+    expect(viewChanges(streams, view([['alice', 'medium']]), new Map())).toEqual([{ key: '11/1', layer: 'medium', setting: { mid: '1', send: true, substream: 1 } }]);
+  });
+
+  it('sends only changes: what was applied stays, and someone dropped from the view goes back to the default', () => {
+    const applied = new Map<string, SfuVideoLayer>([
+      ['11/1', 'off'],
+      ['12/1', 'low'],
+    ]);
+    expect(viewChanges(streams, view([['alice', 'off'], ['carol', 'low']]), applied)).toEqual([]);
+    expect(viewChanges(streams, view([['alice', 'off']]), applied)).toEqual([{ key: '12/1', layer: 'high', setting: { mid: '3', send: true, substream: 2 } }]);
+  });
+
+  it("a subscription mid that now carries someone else starts from Janus's default, not from the last one's setting", () => {
+    const applied = new Map<string, SfuVideoLayer>([['11/1', 'off']]);
+    const reused = [video('1', 'dave', 14)];
+    expect(viewChanges(reused, view([['dave', 'off']]), applied)).toEqual([{ key: '14/1', layer: 'off', setting: { mid: '1', send: false } }]);
+    // Inactive streams (a publisher who left) and streams without a name are skipped.
+    expect(viewChanges([{ ...video('1', 'dave', 14), active: false }, { type: 'video', mid: '5' }], view([['dave', 'off']]), new Map())).toEqual([]);
+  });
+});
