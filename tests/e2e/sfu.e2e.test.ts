@@ -84,6 +84,35 @@ async function expectOnSfu(u: User, others: number): Promise<void> {
   expect(publish?.sent, `${u.name} sends its microphone to the SFU`).toBeGreaterThan(0);
 }
 
+/** The camera encodings `page` sends to the SFU, by rid, with the frames each encoded so far. */
+function simulcastSent(page: Page): Promise<{ rid: string; frames: number }[]> {
+  return page.evaluate(async () => {
+    const out: { rid: string; frames: number }[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
+      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; rid?: string; framesEncoded?: number }>) {
+        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid !== undefined) out.push({ rid: s.rid, frames: s.framesEncoded ?? 0 });
+      }
+    }
+    return out;
+  });
+}
+
+/** The video `page` receives (one camera on in the room): its frame height now, frames decoded and bytes so far. */
+function cameraReceived(page: Page): Promise<{ height: number; frames: number; bytes: number }> {
+  return page.evaluate(async () => {
+    const got = { height: 0, frames: 0, bytes: 0 };
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
+      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; frameHeight?: number; framesDecoded?: number; bytesReceived?: number }>) {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue;
+        got.height = Math.max(got.height, s.frameHeight ?? 0);
+        got.frames += s.framesDecoded ?? 0;
+        got.bytes += s.bytesReceived ?? 0;
+      }
+    }
+    return got;
+  });
+}
+
 /**
  * Starts watching, on `page`, `username`'s speaking ring (lit while their
  * audio arrives above speech level, held 400 ms); the function returned stops
@@ -179,6 +208,47 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     expect(await bob.page.getByRole('textbox', { name: 'Message', exact: true }).isDisabled()).toBe(true);
     await bob.page.screenshot({ path: path.join(ARTIFACTS, 'sfu-chat.png') });
     await bob.page.getByRole('button', { name: 'Close chat' }).click();
+  }, STEP_MS);
+
+  it("4b. simulcast: a camera goes out in three layers; each page receives the one its tile needs, the smallest when the tile shrinks, and no video while the window is hidden, the sound going on", async () => {
+    const [alice, bob] = users as [User, User];
+    await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expectTile([bob], 'Alice', 'camera');
+    // Alice sends three encodings of her camera (full, half, quarter); the two smaller ones encode frames at once
+    // (the full one only once her bandwidth estimate has grown past the three together, or with CPU to spare).
+    await expect.poll(async () => (await simulcastSent(alice.page)).map((l) => l.rid).sort(), { ...poll, timeout: 45_000 }).toEqual(['h', 'l', 'm']);
+    await expect.poll(async () => (await simulcastSent(alice.page)).filter((l) => l.frames > 0 && l.rid !== 'h').length, poll).toBe(2);
+
+    // Bob's window is large: her tile takes the half layer at least.
+    const size = bob.page.viewportSize();
+    await bob.page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(async () => (await cameraReceived(bob.page)).height, { ...poll, timeout: 45_000 }).toBeGreaterThan(180);
+    const large = (await cameraReceived(bob.page)).height;
+    // Narrowed to a phone's width, her tile is a strip of the grid: the quarter layer, half the height or less
+    // (180 lines of a 720p camera; an encoder short of CPU scales every layer down alike), still playing.
+    await bob.page.setViewportSize({ width: 360, height: 740 });
+    await expect.poll(async () => (await cameraReceived(bob.page)).height, { ...poll, timeout: 45_000 }).toBeLessThanOrEqual(Math.min(180, large / 2));
+    const before = await cameraReceived(bob.page);
+    await expect.poll(async () => (await cameraReceived(bob.page)).frames, poll).toBeGreaterThan(before.frames + 10);
+
+    // Bob's window hidden (minimised, in the tray): no video comes at all, her voice does.
+    await bob.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    });
+    await bob.page.waitForTimeout(1500);
+    const hidden = await cameraReceived(bob.page);
+    await bob.page.waitForTimeout(2000);
+    expect((await cameraReceived(bob.page)).bytes - hidden.bytes, 'video bytes while hidden').toBeLessThan(2000);
+    await expectOnSfu(bob, 2);
+    // Shown again: her video comes back.
+    await bob.page.evaluate(() => {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    });
+    const shown = await cameraReceived(bob.page);
+    await expect.poll(async () => (await cameraReceived(bob.page)).frames, { ...poll, timeout: 30_000 }).toBeGreaterThan(shown.frames + 10);
+    if (size) await bob.page.setViewportSize(size);
+    await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await expectNoTile([bob], 'Alice', 'camera');
   }, STEP_MS);
 
   it('5. Janus restarting: every page publishes again by itself and everyone is heard again, nobody leaving the call', async () => {

@@ -263,6 +263,7 @@ describe('Signaling validates what the server sends', () => {
       'sfu:publish': [{ callId, description: { type: 'offer', sdp: 'v=0\r\n' } }, { ok: true, description: { type: 'answer', sdp: 'v=0\r\n' } }],
       'sfu:answer': [{ callId, description: { type: 'answer', sdp: 'v=0\r\n' } }, { ok: true }],
       'sfu:candidate': [{ callId, connection: 'subscribe', candidate: null }, { ok: true }],
+      'sfu:view': [{ callId, feeds: [{ username: 'bob', video: 'low' }] }, { ok: true }],
       'sfu:leave': [{ callId }, { ok: true }],
       'network:ice': [{}, { ok: true, iceServers: [{ urls: 'stun:stun.example.org' }] }],
       'testcall:start': [{}, { ok: true, testId: callId, delayMs: 3000, maxMs: 60_000, iceServers: [] }],

@@ -6,6 +6,7 @@
  * each link's remote camera and screen become tiles.
  */
 import { logger } from '../../lib/log.js';
+import { TileViews } from './tile-views.js';
 import type { RemoteVideo, VideoLink, VideoSource } from './video.js';
 
 const log = logger('call-media');
@@ -48,6 +49,8 @@ export class CallMedia {
   /** The camera is opening. */
   opening = $state(false);
   tiles = $state<VideoTile[]>([]);
+  /** Where each person's tile is on screen (the stage measures it): what their video is received at on the SFU. */
+  readonly views = new TileViews();
 
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `tiles` is what is rendered
   private readonly links = new Map<VideoPeer, Attached>();

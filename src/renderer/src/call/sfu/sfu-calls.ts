@@ -15,6 +15,7 @@ import type { CallPlatform, PeerRequest } from '../call-deps.js';
 import type { MediaState } from '../call-session.js';
 import type { CallController } from '../controller.svelte.js';
 import type { PeerSession } from '../mesh.svelte.js';
+import { layerFor } from './layers.js';
 import { SfuPeer } from './sfu-peer.js';
 import { SfuSession } from './sfu-session.js';
 
@@ -113,6 +114,8 @@ export class SfuCalls {
     if (!session) return;
     const received = session.received();
     for (const entry of this.peers.values()) entry.update(received.get(entry.user.username), session.connected());
+    // Each person's video at the layer their tile needs, none while it does not show.
+    session.setView([...this.peers.keys()].sort().map((username) => ({ username, video: layerFor(calls.media.views.shown(username)) })));
     void session.framesDecoded().then((frames) => {
       for (const [username, count] of frames) this.peers.get(username)?.framesDecoded(count);
     });

@@ -6,10 +6,11 @@
  * (mid → username). Candidates trickle with `sfu:candidate` once the
  * connection they belong to is negotiated. One idempotent `close`.
  */
-import type { SfuConnection, SfuDescription, SfuStream } from 'parley-server/protocol';
+import type { SfuConnection, SfuDescription, SfuStream, SfuVideoLayer } from 'parley-server/protocol';
 import type { SignalingLink } from '../../connection/link.js';
 import { logger } from '../../lib/log.js';
 import { levelFromSources } from '../media/audio-level.js';
+import { SIMULCAST } from './layers.js';
 
 const log = logger('sfu');
 
@@ -55,6 +56,10 @@ export class SfuSession {
   private closed = false;
   /** Who talks now, as the server says from the SFU's measure (`sfu:talking`). */
   private readonly talkers = new Set<string>();
+  /** Published (the server has this device on the SFU): a view can be sent. */
+  private published = false;
+  /** The view the server has (as JSON), or null: none sent yet, or the last one failed. */
+  private viewSent: string | null = null;
 
   constructor(private readonly o: SfuSessionOptions) {
     this.publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
@@ -64,7 +69,8 @@ export class SfuSession {
       this.publisher.addTransceiver(this.audio, { direction: 'sendonly' });
     }
     this.cameraTrack = o.camera;
-    this.camera = this.publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly' });
+    // Three layers of the camera: each of the others receives the one its tile needs (layers.ts).
+    this.camera = this.publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly', sendEncodings: SIMULCAST });
     this.watch(this.publisher, 'publish');
   }
 
@@ -95,6 +101,20 @@ export class SfuSession {
     if (track === this.cameraTrack || this.closed) return;
     this.cameraTrack = track;
     this.publishes = this.publishes.then(() => this.camera.sender.replaceTrack(track)).catch((err: unknown) => log.warn('camera not sent', err));
+  }
+
+  /**
+   * The video wanted of each publisher (layers.ts), sent as `sfu:view` when
+   * it changed and once this device publishes; a refused one goes again with
+   * the next.
+   */
+  setView(feeds: { username: string; video: SfuVideoLayer }[]): void {
+    const view = JSON.stringify(feeds);
+    if (!this.published || this.closed || view === this.viewSent) return;
+    this.viewSent = view;
+    void this.o.link.request('sfu:view', { callId: this.o.callId, feeds }).then((res) => {
+      if (!res.ok && this.viewSent === view) this.viewSent = null;
+    });
   }
 
   /** A new description of the subscription: applied and answered in order. */
@@ -190,6 +210,7 @@ export class SfuSession {
     if (this.gone()) return;
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
     await this.publisher.setRemoteDescription(res.description);
+    this.published = true;
     this.flush('publish');
   }
 
