@@ -15,6 +15,7 @@
  */
 import { app, BrowserWindow, screen } from 'electron';
 import type { BrowserWindowConstructorOptions, Rectangle, WebContents } from 'electron';
+import type { MainEvents } from '../shared/ipc.js';
 import { createLogger } from './log.js';
 import { secureWebPreferences } from './security.js';
 
@@ -169,6 +170,7 @@ export function createWindows(deps: WindowsDeps): Windows {
       webPreferences: secureWebPreferences(deps.preloadPath),
     });
     register(window, 'main');
+    tellShown(window);
     // maximize() would show a hidden window: wait until it is shown.
     if (saved?.maximized === true) window.once('show', () => window.maximize());
     keepBounds(window);
@@ -195,6 +197,30 @@ export function createWindows(deps: WindowsDeps): Windows {
     });
     load(window, deps.startUrl);
     return window;
+  }
+
+  /**
+   * Tells the main window's page whether it is on screen, at each load and
+   * each change (`window:shown`): with background throttling off its own
+   * Page Visibility API always says visible, and a call on the SFU receives
+   * no video for a window nobody sees.
+   */
+  function tellShown(window: BrowserWindow): void {
+    let told: boolean | null = null;
+    const tell = (force = false) => {
+      if (window.isDestroyed()) return;
+      const shown = window.isVisible() && !window.isMinimized();
+      if (shown === told && !force) return;
+      told = shown;
+      const payload: Parameters<MainEvents['window:shown']> = [shown];
+      window.webContents.send('window:shown', ...payload);
+    };
+    window.on('show', () => tell());
+    window.on('hide', () => tell());
+    window.on('minimize', () => tell());
+    window.on('restore', () => tell());
+    // A page (re)loaded knows nothing yet.
+    window.webContents.on('did-finish-load', () => tell(true));
   }
 
   const current = (): BrowserWindow | null => (mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null);

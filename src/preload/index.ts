@@ -39,6 +39,7 @@ const api: ParleyDesktopApi = {
     command: (command) => send('desktop:command', command),
     snapshot: () => invoke('desktop:snapshot'),
     onSnapshot: (listener) => on('desktop:changed', listener),
+    onShown: (listener) => on('window:shown', listener),
   },
   shortcuts: {
     status: () => invoke('shortcuts:status'),

@@ -285,6 +285,12 @@ export interface MainEvents {
   'desktop:changed': (state: DesktopState) => void;
   /** The global push-to-talk hook started, stopped or could not start. */
   'push-to-talk:changed': (status: PushToTalkHookStatus) => void;
+  /**
+   * To the main window, at load and whenever it changes: whether it is on
+   * screen (not hidden to the tray, not minimised). Its page cannot tell:
+   * with background throttling off, the Page Visibility API always says visible.
+   */
+  'window:shown': (shown: boolean) => void;
 }
 
 /** The API the preload exposes as `window.parley`. */
@@ -306,6 +312,8 @@ export interface ParleyDesktopApi {
     snapshot: InvokeChannels['desktop:snapshot'];
     /** Incoming-call popup: each new DesktopState while it is open. Returns a function that stops listening. */
     onSnapshot: (listener: MainEvents['desktop:changed']) => () => void;
+    /** Main window: whether it is on screen, at load and on each change. Returns a function that stops listening. */
+    onShown: (listener: MainEvents['window:shown']) => () => void;
   };
   shortcuts: {
     status: InvokeChannels['shortcuts:status'];

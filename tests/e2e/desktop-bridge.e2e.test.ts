@@ -114,6 +114,11 @@ function fakeDesktop(preferences: unknown): void {
         w.__command = cb;
         return () => (w.__command = null);
       },
+      // Main says whether the window is on screen; these tests keep it shown.
+      onShown: (cb: (shown: boolean) => void) => {
+        cb(true);
+        return () => undefined;
+      },
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Desktop behaviour in the running app: idle and lock → away and back (not
  * back when the user picked a status by hand), resume → reconnect, parley:
- * links → dial after confirmation, single instance → focus.
+ * links → dial after confirmation, single instance → focus, the page told
+ * whether its window is on screen.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
@@ -241,6 +242,28 @@ describe('parley: links', () => {
       { type: 'dial', username: 'dee' },
     ]));
     expect(electron.dialog.showMessageBox).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('the window on screen or not', () => {
+  it('the page hears whether its window shows, at each load and when it is hidden, minimised, restored or shown (changes only)', async () => {
+    await start();
+    const told = () => main.webContents.sentOn('window:shown');
+    // Shown when ready; then its page finishes loading and hears it again.
+    expect(told()).toEqual([true]);
+    main.webContents.emit('did-finish-load');
+    expect(told()).toEqual([true, true]);
+    // Closed to the tray, then back from the tray's Show Parley; minimised and restored.
+    main.hide();
+    main.hide();
+    main.show();
+    main.minimize();
+    main.restore();
+    expect(told()).toEqual([true, true, false, true, false, true]);
+    // A reload (a renderer crash) hears it again.
+    main.webContents.emit('did-finish-load');
+    expect(told().at(-1)).toBe(true);
+    expect(told()).toHaveLength(7);
   });
 });
 

@@ -34,7 +34,7 @@ describe('preload', () => {
     expect(shape(api)).toEqual({
       app: { info: 'function' },
       session: { load: 'function', save: 'function', clear: 'function' },
-      desktop: { publish: 'function', onCommand: 'function', command: 'function', snapshot: 'function', onSnapshot: 'function' },
+      desktop: { publish: 'function', onCommand: 'function', command: 'function', snapshot: 'function', onSnapshot: 'function', onShown: 'function' },
       shortcuts: { status: 'function', onChange: 'function' },
       settings: { get: 'function', set: 'function', notice: 'function', onChange: 'function' },
       preferences: { get: 'function', set: 'function' },
@@ -51,6 +51,15 @@ describe('preload', () => {
     stop();
     ipcRenderer.deliver('push-to-talk:changed', { state: 'off' });
     expect(received).toEqual([{ state: 'listening' }]);
+  });
+
+  it('desktop.onShown delivers whether the window is on screen until unsubscribed', () => {
+    const received: unknown[] = [];
+    const stop = api.desktop.onShown((shown) => received.push(shown));
+    ipcRenderer.deliver('window:shown', false);
+    stop();
+    ipcRenderer.deliver('window:shown', true);
+    expect(received).toEqual([false]);
   });
 
   it('screen.sources and screen.choose invoke their channels', async () => {

@@ -1,4 +1,5 @@
 /** The call controller's platform in a real browser: getUserMedia, Web Audio meters, RTCPeerConnection. */
+import { windowShown } from '../desktop/window-shown.js';
 import { logger } from '../lib/log.js';
 import type { CallPlatform, PeerRequest } from './call-deps.js';
 import { CallSession } from './call-session.js';
@@ -89,7 +90,7 @@ export function browserPlatform(): CallPlatform {
     levelMeter: (stream) => open.get(stream)?.meter() ?? new LevelMeter(stream),
     peerSession,
     afterPaint,
-    shown: () => document.visibilityState === 'visible',
+    shown: windowShown,
     stopStream(stream) {
       const microphone = open.get(stream);
       open.delete(stream);

@@ -20,6 +20,7 @@ import { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import { DesktopBridge } from '../desktop/bridge.svelte.js';
+import { followDesktopWindow } from '../desktop/window-shown.js';
 import { prepareNameOrder } from '../directory/contacts-view.js';
 import { Directory } from '../directory/directory.svelte.js';
 import { CallHistory } from '../directory/history.svelte.js';
@@ -156,6 +157,8 @@ export class ParleyApp {
     window.addEventListener('online', this.onOnline);
     this.pushToTalk.start(window);
     // The desktop app's key outside the window: said once each time the system refuses it.
+    // The desktop app's window on screen or not (its page cannot tell by itself).
+    this.stopShown = window.parley?.desktop && followDesktopWindow(window.parley.desktop);
     this.stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
       if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
     });
@@ -221,12 +224,14 @@ export class ParleyApp {
 
   private readonly onOnline = (): void => this.connection.retryNow();
   private stopHookNotices: (() => void) | undefined;
+  private stopShown: (() => void) | undefined;
 
   dispose(): void {
     window.removeEventListener('online', this.onOnline);
     this.bridge?.dispose();
     this.pushToTalk.dispose();
     this.stopHookNotices?.();
+    this.stopShown?.();
     this.calls.dispose();
     this.sfu.dispose();
     this.connection.dispose();

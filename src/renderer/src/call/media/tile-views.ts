@@ -6,6 +6,7 @@
  * fills a tile of that height otherwise.
  */
 import type { Attachment } from 'svelte/attachments';
+import { windowShown } from '../../desktop/window-shown.js';
 
 export interface TileView {
   username: string;
@@ -15,7 +16,7 @@ export interface TileView {
 }
 
 /** A window minimised, hidden to the tray or in a background tab shows no tile. */
-const windowHidden = (): boolean => typeof document !== 'undefined' && document.visibilityState === 'hidden';
+const windowHidden = (): boolean => !windowShown();
 
 export class TileViews {
   /** By tile element: someone may have a tile in the strip and another elsewhere. */
