@@ -123,7 +123,7 @@ describe('display names', () => {
     expect((await users.find('mallory'))?.displayName).toBe('Alice Smyth');
     expect(await users.setDisplayName('alice', 'ALICE SMITH')).toBe(true); // her own name, in capitals
     expect((await users.find('alice'))?.displayName).toBe('ALICE SMITH');
-  });
+  }, SLOW);
 
   it('parley-server user add and rename refuse a look-alike of another account\'s name', async () => {
     const dataDir = tempDir();

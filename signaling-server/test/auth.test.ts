@@ -75,8 +75,8 @@ describe('registration', () => {
   });
 });
 
-/** Tests of twenty-odd sign-ins: each costs one scrypt at N=2^17, about half a second of a core. */
-const SIGN_INS = 60_000;
+/** Tests of twenty-odd sign-ins: each costs one scrypt at N=2^17, about half a second of a core (three times that on a busy shared machine). */
+const SIGN_INS = 120_000;
 
 describe('login', () => {
   it('returns a token for the right password and the same refusal for a wrong password or unknown user', async () => {
