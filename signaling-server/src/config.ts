@@ -29,7 +29,7 @@ export interface Config {
   /** Lifetime of the TURN credentials issued for a call (renewed during it with call:ice). */
   turnTtlS: number;
   /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. With it, a call of sfuFrom people (or past meshLimit) moves to it for good. */
-  sfu: { janusUrl: string; adminKey: string } | undefined;
+  sfu: { janusUrls: string[]; adminKey: string } | undefined;
   sfuFrom: number;
   /** PARLEY_TEST_CALL: the echo test call (testcall/). */
   testCall: 'on' | 'off';
@@ -82,7 +82,7 @@ const urlList = (schemes: string[]) =>
     .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
     .pipe(
       z.array(
-        z.string().refine((u) => schemes.some((s) => u.startsWith(`${s}:`)), {
+        z.string().refine((u) => URL.canParse(u) && schemes.some((s) => u.startsWith(`${s}:`)), {
           message: `each URL must start with ${schemes.map((s) => `${s}:`).join(' or ')}`,
         }),
       ),
@@ -115,10 +115,7 @@ const rawSchema = z.object({
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   turnTtlS: int(60, 7 * 24 * 3600),
-  janusUrl: z
-    .string()
-    .refine((u) => URL.canParse(u) && ['ws:', 'wss:'].includes(new URL(u).protocol), { message: 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8188' })
-    .optional(),
+  janusUrl: urlList(['ws', 'wss']).optional(),
   janusAdminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   sfuFrom: int(2, 64),
   testCall: z.enum(['on', 'off']),
@@ -174,7 +171,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
   { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
-  { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "ws:// URL of Janus's WebSocket API (loopback or a private network): group calls of PARLEY_SFU_FROM people or more go through this SFU" },
+  { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "comma-separated ws:// URLs of Janus's WebSocket API, one per instance (loopback or a private network): group calls of PARLEY_SFU_FROM people or more go through this SFU, each call's room on the least loaded instance" },
   { key: 'janusAdminKey', env: 'PARLEY_JANUS_ADMIN_KEY', flag: '--janus-admin-key', help: "the admin_key of Janus's VideoRoom plugin (janus.plugin.videoroom.jcfg), with which rooms are created" },
   { key: 'sfuFrom', env: 'PARLEY_SFU_FROM', flag: '--sfu-from', default: '7', help: 'with PARLEY_JANUS_URL: a call reaching this many people (2-64; or past the mesh limit) moves to the SFU and stays there; 2 puts every group call on it. Calls on the SFU hold up to 64 people' },
   { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host)' },
@@ -319,7 +316,7 @@ export function loadConfig(
   if (r.turnUrls.length > 0 && !r.turnSecret) {
     throw new ConfigError('PARLEY_TURN_URLS (--turn-urls): TURN needs PARLEY_TURN_SECRET (--turn-secret) for credentials');
   }
-  if (Boolean(r.janusUrl) !== Boolean(r.janusAdminKey)) {
+  if (Boolean(r.janusUrl?.length) !== Boolean(r.janusAdminKey)) {
     throw new ConfigError('PARLEY_JANUS_URL (--janus-url) and PARLEY_JANUS_ADMIN_KEY (--janus-admin-key) must be set together');
   }
   const webRoot = r.webRoot === undefined ? undefined : path.resolve(r.webRoot);
@@ -340,7 +337,7 @@ export function loadConfig(
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
-    sfu: r.janusUrl && r.janusAdminKey ? { janusUrl: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
+    sfu: r.janusUrl?.length && r.janusAdminKey ? { janusUrls: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
     sfuFrom: r.sfuFrom,
     testCall: r.testCall,
     testCallMax: r.testCallMax,

@@ -34,6 +34,7 @@ import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
 import { SFU_CALL_LIMIT } from './sfu/janus-gateway.js';
+import { MemoryPlacement, RedisPlacement } from './sfu/placement.js';
 import { SfuService } from './sfu/sfu-service.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
@@ -172,7 +173,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     io,
     calls,
     log: log.child({ module: 'sfu' }),
-    janus: config.sfu && { url: config.sfu.janusUrl, adminKey: config.sfu.adminKey },
+    janus: config.sfu && { urls: config.sfu.janusUrls, adminKey: config.sfu.adminKey },
+    placement: shared ? new RedisPlacement(shared.redis) : new MemoryPlacement(),
   });
 
   const directory = attachRealtime({

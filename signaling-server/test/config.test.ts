@@ -360,9 +360,12 @@ describe('refused values', () => {
     }
   });
 
-  it('takes Janus as a ws:// or wss:// URL together with its admin key (from a file too), and neither alone', () => {
+  it('takes Janus as ws:// or wss:// URLs (one per instance) together with its admin key (from a file too), and neither alone', () => {
     const adminKey = 'a-janus-admin-key-of-some-length';
-    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu).toEqual({ janusUrl: 'ws://127.0.0.1:8188', adminKey });
+    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu).toEqual({ janusUrls: ['ws://127.0.0.1:8188'], adminKey });
+    // Several instances, comma-separated; each must be a ws:// or wss:// URL.
+    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://10.0.0.5:8188, wss://janus-2.internal', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu?.janusUrls).toEqual(['ws://10.0.0.5:8188', 'wss://janus-2.internal']);
+    expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'ws://10.0.0.5:8188,10.0.0.6:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }), 'PARLEY_JANUS_URL', '--janus-url');
     const file = path.join(tempDir(), 'janus-key');
     writeFileSync(file, `${adminKey}\n`);
     expect(loadConfig({ PARLEY_JANUS_URL: 'wss://janus.internal', PARLEY_JANUS_ADMIN_KEY_FILE: file }).sfu?.adminKey).toBe(adminKey);

@@ -10,7 +10,7 @@ import { missingTool } from './coturn.js';
 import { connect, expectOk, register, settle, startTestServer, team, twoNodes, type Device } from './harness.js';
 
 // Never dialled: the mode is the server's to decide, Janus only carries the media.
-const sfu = { janusUrl: 'ws://127.0.0.1:9', adminKey: 'not-a-real-admin-key' };
+const sfu = { janusUrls: ['ws://127.0.0.1:9'], adminKey: 'not-a-real-admin-key' };
 const modes = (d: Device) => d.received.filter((r) => r.event === 'room:mode').map((r) => r.payload);
 
 describe('room:mode', () => {

@@ -33,9 +33,9 @@ afterAll(async () => {
   await janus?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-function sfuConfig(): { sfu: { janusUrl: string; adminKey: string } } {
+function sfuConfig(): { sfu: { janusUrls: string[]; adminKey: string } } {
   if (!janus) throw new Error('Janus did not start');
-  return { sfu: { janusUrl: janus.url, adminKey: janus.adminKey } };
+  return { sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } };
 }
 
 /** What a device was told about who talks, in order, each checked against the app's schema. */

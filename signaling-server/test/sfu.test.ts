@@ -68,7 +68,7 @@ async function openRoom(devices: Device[]): Promise<string> {
 describe('meetings on the SFU (Janus)', () => {
   it.skipIf(noJanus)('three participants publish through the server and each receives the two others; one leaving is dropped from the others', { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
     const callId = await openRoom([alice, bob, carol]);
 
@@ -102,7 +102,7 @@ describe('meetings on the SFU (Janus)', () => {
   it.skipIf(noJanus)('Janus stopping drops each device with sfu:closed; once it is back, publishing again brings the media back', { timeout: 90_000 }, async () => {
     const janus = await startJanus();
     const port = Number(new URL(janus.url).port);
-    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
     const { alice, bob } = await team(server, 'alice', 'bob');
     const callId = await openRoom([alice, bob]);
     const before: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
@@ -124,7 +124,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu.test.ts'))('two Parley nodes share one Janus: participants on each meet in the same room', { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const [one, two] = await twoNodes({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const [one, two] = await twoNodes({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
     const { alice, carol } = await team(one, 'alice', 'carol');
     const bob = await connect(two, await register(two, 'bob'));
     const callId = await openRoom([alice, bob, carol]);
@@ -135,7 +135,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus)('only participants of the answered call may publish', async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
     const { alice, bob, mallory } = await team(server, 'alice', 'bob', 'mallory');
     const callId = await openRoom([alice, bob]);
     const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
@@ -148,7 +148,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus)("a device's view turns a publisher's video off and on again while the audio goes on, and holds for a publisher who comes later", { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrl: janus.url, adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
     const callId = await openRoom([alice, bob, carol]);
     const bobs = await joinSfu(bob, callId);

@@ -51,7 +51,7 @@ const peers: SfuPeer[] = [];
 beforeAll(async () => {
   if (missing) return;
   janus = await startJanus();
-  world = await startWorld({ sfu: { sfu: { janusUrl: janus.url, adminKey: janus.adminKey }, sfuFrom: 3 } });
+  world = await startWorld({ sfu: { sfu: { janusUrls: [janus.url], adminKey: janus.adminKey }, sfuFrom: 3 } });
   for (const n of browsers) await registerUser(world, n);
   for (const n of browsers) users.push(await user(world, n));
 }, 90_000);

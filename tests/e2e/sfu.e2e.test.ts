@@ -142,7 +142,7 @@ async function watchSpeaking(page: Page, username: string): Promise<() => Promis
 beforeAll(async () => {
   if (noJanus) return;
   janus = await startJanus();
-  const w = await startWorld({ sfu: { sfu: { janusUrl: janus.url, adminKey: janus.adminKey }, sfuFrom: 3 } });
+  const w = await startWorld({ sfu: { sfu: { janusUrls: [janus.url], adminKey: janus.adminKey }, sfuFrom: 3 } });
   world = w;
   for (const n of names) await registerUser(w, n);
   for (const n of names) users.push(await user(w, n));

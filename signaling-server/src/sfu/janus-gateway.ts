@@ -42,7 +42,7 @@ export class JanusGateway {
   private readonly lostListeners = new Set<() => void>();
 
   constructor(
-    private readonly url: string,
+    readonly url: string,
     private readonly adminKey: string,
     private readonly log: Logger,
   ) {}
@@ -106,6 +106,19 @@ export class JanusGateway {
       await handle.destroy({ room: room.id, secret: room.secret }).catch((err: unknown) => {
         if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
       });
+    } finally {
+      await handle.detach().catch(() => undefined);
+    }
+  }
+
+  /** How many people Janus holds in all its rooms now (its load); rejects when it cannot be reached. */
+  async load(): Promise<number> {
+    const handle = await this.attach();
+    try {
+      const { list } = await (handle as VideoRoomHandle & {
+        list(p: { admin_key: string }): Promise<{ list: { num_participants?: number }[] }>;
+      }).list({ admin_key: this.adminKey });
+      return list.reduce((sum, room) => sum + (room.num_participants ?? 0), 0);
     } finally {
       await handle.detach().catch(() => undefined);
     }

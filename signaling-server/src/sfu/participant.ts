@@ -53,6 +53,11 @@ export class SfuParticipant {
     });
   }
 
+  /** The Janus this device's room is on. */
+  get gateway(): JanusGateway {
+    return this.deps.gateway;
+  }
+
   /** Publishes the device's offer (first time: joins the room) and returns Janus's answer. */
   async publish(offer: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
     if (this.publisher) return answerOf((await this.publisher.configure({ jsep: { ...offer } })).jsep);

@@ -2,19 +2,20 @@
  * The SFU path of a call (PROTOCOL.md, "Meetings on the SFU"), off unless
  * PARLEY_JANUS_URL is set: the `sfu:*` handlers, and the devices of this
  * node that are on Janus. A device's handles live on the node its
- * connection is on, so nothing here is shared between nodes: what two nodes
- * must agree on (the room of a call, its secret) is derived from the call id
- * (janus-gateway.ts), and each learns who publishes from Janus itself.
+ * connection is on: what nodes must agree on is derived from the call id
+ * (the room and its secret: janus-gateway.ts) or shared (which Janus the
+ * room is on: janus-pool.ts), and each learns who publishes from Janus itself.
  */
 import type { CallService } from '../calls/call-service.js';
 import type { Logger } from '../logger.js';
-import type { ClientPayload, ClientReplies, ServerToClientEvents } from '../protocol/index.js';
+import type { ClientPayload, ClientReplies, ServerToClientEvents, SfuDescription } from '../protocol/index.js';
 import type { HandlerContext } from '../realtime/dispatch.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, type ParleyServer } from '../realtime/types.js';
 import type { DeviceSession } from '../stores/types.js';
-import { JanusGateway } from './janus-gateway.js';
+import { JanusPool, type PlacedGateway } from './janus-pool.js';
 import { SfuParticipant } from './participant.js';
+import type { RoomPlacement } from './placement.js';
 
 export type SfuEvent = 'sfu:publish' | 'sfu:answer' | 'sfu:candidate' | 'sfu:view' | 'sfu:leave';
 export type SfuHandlers = {
@@ -25,12 +26,14 @@ export interface SfuDeps {
   io: ParleyServer;
   calls: CallService;
   log: Logger;
-  /** Janus's WebSocket API and VideoRoom admin key; undefined: no SFU here. */
-  janus: { url: string; adminKey: string } | undefined;
+  /** Janus's WebSocket API (one URL per instance) and VideoRoom admin key; undefined: no SFU here. */
+  janus: { urls: readonly string[]; adminKey: string } | undefined;
+  /** Which instance each call's room is on (shared by every node when there are several). */
+  placement: RoomPlacement;
 }
 
 export class SfuService {
-  private readonly gateway: JanusGateway | undefined;
+  private readonly pool: JanusPool | undefined;
   /** This node's devices on the SFU, by device id. */
   private readonly devices = new Map<string, SfuParticipant>();
   /** Leaves under way, which shutdown waits for before it closes the Janus session. */
@@ -38,37 +41,35 @@ export class SfuService {
 
   constructor(private readonly deps: SfuDeps) {
     if (!deps.janus) return;
-    this.gateway = new JanusGateway(deps.janus.url, deps.janus.adminKey, deps.log);
-    // Every handle went with the session: each device is told, and publishes again to come back.
-    this.gateway.onLost(() => {
-      for (const device of [...this.devices.keys()]) this.drop(device);
-    });
+    this.pool = new JanusPool(deps.janus.urls, deps.janus.adminKey, deps.placement, deps.log);
+    for (const gateway of this.pool.gateways) {
+      // Every handle on that Janus went with its session: each device there is told, and publishes again to come back.
+      gateway.onLost(() => {
+        for (const [device, p] of [...this.devices]) if (p.gateway === gateway) this.drop(device);
+      });
+    }
   }
 
   readonly handlers: SfuHandlers = {
     'sfu:publish': async ({ callId, description }, { session }) => {
-      const gateway = this.available();
+      const pool = this.available();
       await this.deps.calls.participantOf(session, callId);
-      let participant = this.devices.get(session.device);
-      if (participant && participant.callId !== callId) {
-        await this.leave(session.device);
-        participant = undefined;
-      }
-      if (!participant) {
-        participant = new SfuParticipant(callId, session.username, gateway.room(callId), {
-          gateway,
-          log: this.deps.log,
-          offer: (offer, streams) => this.emit(session.device, 'sfu:offer', { callId, description: offer, streams }),
-          dropped: () => this.drop(session.device),
-          talking: (username, talking) => this.emit(session.device, 'sfu:talking', { callId, username, talking }),
-        });
-        this.devices.set(session.device, participant);
-      }
-      try {
-        return { description: await participant.publish(description) };
-      } catch (err) {
-        if (this.devices.get(session.device) === participant) await this.leave(session.device);
+      const participant = this.devices.get(session.device);
+      // Already on the SFU in this call: a renegotiation, on the same Janus.
+      if (participant?.callId === callId) return { description: await this.publishAs(session, participant, description) };
+      if (participant) await this.leave(session.device);
+      const placed = await pool.forCall(callId).catch((err: unknown) => {
         throw unreachable(err);
+      });
+      try {
+        return { description: await this.publishAs(session, this.join(session, callId, placed), description) };
+      } catch (err) {
+        // The room's Janus is gone (it stopped, or the link to it): the room moves to another that answers.
+        if (pool.gateways.length === 1 || (await placed.gateway.load().then(() => true, () => false))) throw err;
+        const moved = await pool.moveOff(callId, placed.instance).catch(() => {
+          throw err;
+        });
+        return { description: await this.publishAs(session, this.join(session, callId, moved), description) };
       }
     },
     'sfu:answer': async ({ callId, description }, { session }) => {
@@ -104,12 +105,35 @@ export class SfuService {
   async close(): Promise<void> {
     await Promise.all([...this.devices.keys()].map((d) => this.leave(d)));
     await Promise.all(this.leaving);
-    await this.gateway?.close();
+    await this.pool?.close();
   }
 
-  private available(): JanusGateway {
-    if (!this.gateway) throw new RequestError('bad_request', 'This server has no SFU: calls are a mesh (PARLEY_JANUS_URL is not set)');
-    return this.gateway;
+  private available(): JanusPool {
+    if (!this.pool) throw new RequestError('bad_request', 'This server has no SFU: calls are a mesh (PARLEY_JANUS_URL is not set)');
+    return this.pool;
+  }
+
+  /** The device on the SFU in `callId`, on the Janus its room is on. */
+  private join(session: DeviceSession, callId: string, { gateway }: PlacedGateway): SfuParticipant {
+    const participant = new SfuParticipant(callId, session.username, gateway.room(callId), {
+      gateway,
+      log: this.deps.log,
+      offer: (offer, streams) => this.emit(session.device, 'sfu:offer', { callId, description: offer, streams }),
+      dropped: () => this.drop(session.device),
+      talking: (username, talking) => this.emit(session.device, 'sfu:talking', { callId, username, talking }),
+    });
+    this.devices.set(session.device, participant);
+    return participant;
+  }
+
+  /** Publishes the device's offer; a failure takes the device off the SFU (as `unavailable` unless refused). */
+  private async publishAs(session: DeviceSession, participant: SfuParticipant, description: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
+    try {
+      return await participant.publish(description);
+    } catch (err) {
+      if (this.devices.get(session.device) === participant) await this.leave(session.device);
+      throw unreachable(err);
+    }
   }
 
   private on(session: DeviceSession, callId: string): SfuParticipant {
@@ -131,8 +155,7 @@ export class SfuService {
   private async takeDown(participant: SfuParticipant): Promise<void> {
     await participant.close();
     // The last one out takes the room down (another node's participant may still be in it: Janus knows).
-    const gateway = this.gateway;
-    if (!gateway) return;
+    const { gateway } = participant;
     try {
       if (!(await gateway.occupied(participant.room))) await gateway.destroyRoom(participant.room);
     } catch (err) {
