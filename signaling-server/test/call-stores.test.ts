@@ -7,19 +7,12 @@
  * answer, the last place in a room, opening a room) have exactly one winner.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as membership from '../src/calls/membership.js';
-import { createLogger } from '../src/logger.js';
-import { RedisConnection } from '../src/redis/connection.js';
 import { MemoryCallStore } from '../src/stores/memory.js';
 import { RedisCallStore } from '../src/stores/redis-calls.js';
 import type { Call, CallStore, Participant } from '../src/stores/types.js';
-import { testRedis } from './test-stores.js';
-
-const connections: RedisConnection[] = [];
-afterAll(async () => {
-  for (const c of connections.splice(0)) await c.close();
-});
+import { redisPair } from './test-stores.js';
 
 /** Two views of one store, as two nodes have: the same instance in memory, two connections to one Redis database. */
 type Pair = [CallStore, CallStore];
@@ -35,13 +28,8 @@ const stores: [string, () => Promise<Pair>][] = [
   [
     'Redis',
     async () => {
-      const url = await (await testRedis()).freshUrl();
-      const pair = [new RedisConnection(url, createLogger('silent')), new RedisConnection(url, createLogger('silent'))];
-      for (const c of pair) {
-        connections.push(c);
-        await c.connect();
-      }
-      return [new RedisCallStore(pair[0] as RedisConnection), new RedisCallStore(pair[1] as RedisConnection)];
+      const [one, two] = await redisPair();
+      return [new RedisCallStore(one), new RedisCallStore(two)];
     },
   ],
 ];

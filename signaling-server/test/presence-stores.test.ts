@@ -13,7 +13,7 @@ import { RedisConnection } from '../src/redis/connection.js';
 import { MemoryPresenceStore } from '../src/stores/memory.js';
 import { RedisPresenceStore } from '../src/stores/redis-presence.js';
 import type { PresenceChange, PresenceStore } from '../src/stores/types.js';
-import { testRedis } from './test-stores.js';
+import { redisPair, testRedis } from './test-stores.js';
 
 const connections: RedisConnection[] = [];
 afterAll(async () => {
@@ -47,13 +47,8 @@ const stores: [string, () => Promise<[PresenceStore, PresenceStore]>][] = [
   [
     'Redis',
     async () => {
-      const url = await (await testRedis()).freshUrl();
-      const pair = [new RedisConnection(url, createLogger('silent')), new RedisConnection(url, createLogger('silent'))] as const;
-      for (const c of pair) {
-        connections.push(c);
-        await c.connect();
-      }
-      return [new RedisPresenceStore(pair[0]), new RedisPresenceStore(pair[1])];
+      const [one, two] = await redisPair();
+      return [new RedisPresenceStore(one), new RedisPresenceStore(two)];
     },
   ],
 ];

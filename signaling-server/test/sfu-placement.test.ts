@@ -5,17 +5,10 @@
  * and the first node to move it decides for the others.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { RedisConnection } from '../src/redis/connection.js';
+import { describe, expect, it } from 'vitest';
 import { MemoryPlacement, RedisPlacement, type RoomPlacement } from '../src/sfu/placement.js';
 import { missingTool } from './coturn.js';
-import { testRedis } from './test-stores.js';
-
-const connections: RedisConnection[] = [];
-afterAll(async () => {
-  for (const c of connections.splice(0)) await c.close();
-});
+import { redisPair } from './test-stores.js';
 
 const kinds: [string, () => Promise<[RoomPlacement, RoomPlacement]>][] = [
   [
@@ -28,13 +21,8 @@ const kinds: [string, () => Promise<[RoomPlacement, RoomPlacement]>][] = [
   [
     'Redis',
     async () => {
-      const url = await (await testRedis()).freshUrl();
-      const pair = [new RedisConnection(url, createLogger('silent')), new RedisConnection(url, createLogger('silent'))];
-      for (const c of pair) {
-        connections.push(c);
-        await c.connect();
-      }
-      return [new RedisPlacement(pair[0] as RedisConnection), new RedisPlacement(pair[1] as RedisConnection)];
+      const [one, two] = await redisPair();
+      return [new RedisPlacement(one), new RedisPlacement(two)];
     },
   ],
 ];

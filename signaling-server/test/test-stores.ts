@@ -13,7 +13,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { RedisConnection } from '../src/redis/connection.js';
 import { RedisServer } from './redis-server.js';
 
 declare module 'vitest' {
@@ -90,6 +92,17 @@ let redis: Promise<RedisServer> | undefined;
 /** This test file's redis-server, started on first use and stopped after the file. */
 export function testRedis(): Promise<RedisServer> {
   return (redis ??= RedisServer.start());
+}
+
+/** Two connections to one fresh Redis database, standing for two nodes; closed when the test that made them ends. */
+export async function redisPair(): Promise<[RedisConnection, RedisConnection]> {
+  const url = await (await testRedis()).freshUrl();
+  const pair: [RedisConnection, RedisConnection] = [new RedisConnection(url, createLogger('silent')), new RedisConnection(url, createLogger('silent'))];
+  for (const c of pair) {
+    onTestFinished(() => c.close());
+    await c.connect();
+  }
+  return pair;
 }
 
 /** PARLEY_REDIS_URL for a new test server: a fresh Redis database when the run is on Redis, else none. */
