@@ -20,6 +20,7 @@ import { ARTIFACTS, closeEnded, registerUser, screenshotAll, startWorld, user, t
 import { expectNoTile, expectTile, openChat } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
+import { cameraReceived, connections, expectOnSfu, simulcastSent } from './sfu-checks.js';
 import { checkScreen } from './ui-checks.js';
 
 const noJanus = missingTool('janus', 'janus', 'sfu.e2e.test.ts');
@@ -31,87 +32,6 @@ const STEP_MS = 180_000;
 let janus: Janus | undefined;
 let world: World | undefined;
 const users: User[] = [];
-
-interface Connection {
-  state: RTCPeerConnectionState;
-  /** One-way media and no chat channel: a connection to the SFU (a mesh one sends both ways and carries the chat). */
-  sfu: boolean;
-  sent: number;
-  /** Each inbound audio stream: bytes so far and level now. */
-  inbound: { bytes: number; level: number }[];
-}
-
-/** Every open peer connection of the page: whom it is with and the audio it carries. */
-function connections(page: Page): Promise<Connection[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
-    return Promise.all(
-      pcs.map(async (pc) => {
-        const inbound: { bytes: number; level: number }[] = [];
-        let sent = 0;
-        for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; bytesReceived?: number; bytesSent?: number; audioLevel?: number }>) {
-          if (s.type === 'inbound-rtp' && s.kind === 'audio') inbound.push({ bytes: s.bytesReceived ?? 0, level: s.audioLevel ?? 0 });
-          if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.bytesSent ?? 0;
-        }
-        const local = pc.localDescription?.sdp ?? '';
-        return { state: pc.connectionState, sfu: local !== '' && !/^a=sendrecv/m.test(local) && !/^m=application/m.test(local), sent, inbound };
-      }),
-    );
-  });
-}
-
-/**
- * `u` is on the SFU and hears `others` through it: two open connections, both
- * to the SFU (one-way, no chat channel) and connected, the publish one sending and receiving nothing, the
- * subscribe one receiving `others` audio streams whose bytes grow, each above
- * silence. No mesh connection is left.
- */
-async function expectOnSfu(u: User, others: number): Promise<void> {
-  const shape = async () => {
-    const pcs = await connections(u.page);
-    return pcs.map((c) => `${c.state} ${c.sfu ? 'sfu' : 'peer'} ${c.inbound.some((i) => i.bytes > 0) ? 'subscribe' : 'publish'}`).sort();
-  };
-  await expect.poll(shape, { ...poll, timeout: 45_000 }).toEqual(['connected sfu publish', 'connected sfu subscribe']);
-  const flowing = async () => {
-    const before = (await connections(u.page)).find((c) => c.inbound.length > 0);
-    await u.page.waitForTimeout(500);
-    const now = (await connections(u.page)).find((c) => c.inbound.length > 0);
-    const live = (now?.inbound ?? []).filter((i, n) => i.bytes > (before?.inbound[n]?.bytes ?? 0) && i.level > 0.01);
-    return live.length;
-  };
-  await expect.poll(flowing, poll).toBe(others);
-  const publish = (await connections(u.page)).find((c) => c.inbound.every((i) => i.bytes === 0));
-  expect(publish?.sent, `${u.name} sends its microphone to the SFU`).toBeGreaterThan(0);
-}
-
-/** The camera encodings `page` sends to the SFU, by rid, with the frames each encoded so far. */
-function simulcastSent(page: Page): Promise<{ rid: string; frames: number }[]> {
-  return page.evaluate(async () => {
-    const out: { rid: string; frames: number }[] = [];
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
-      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; rid?: string; framesEncoded?: number }>) {
-        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid !== undefined) out.push({ rid: s.rid, frames: s.framesEncoded ?? 0 });
-      }
-    }
-    return out;
-  });
-}
-
-/** The video `page` receives (one camera on in the room): its frame height now, frames decoded and bytes so far. */
-function cameraReceived(page: Page): Promise<{ height: number; frames: number; bytes: number }> {
-  return page.evaluate(async () => {
-    const got = { height: 0, frames: 0, bytes: 0 };
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
-      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; frameHeight?: number; framesDecoded?: number; bytesReceived?: number }>) {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue;
-        got.height = Math.max(got.height, s.frameHeight ?? 0);
-        got.frames += s.framesDecoded ?? 0;
-        got.bytes += s.bytesReceived ?? 0;
-      }
-    }
-    return got;
-  });
-}
 
 /**
  * Starts watching, on `page`, `username`'s speaking ring (lit while their
