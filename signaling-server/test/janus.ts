@@ -19,6 +19,8 @@ export interface Janus {
   adminKey: string;
   /** Everything Janus logged so far. */
   output(): string;
+  /** Its process id (the SFU benchmark reads its CPU time). */
+  pid: number;
   /** Stops it (SIGTERM, then SIGKILL) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -68,7 +70,7 @@ export async function startJanus(adminKey = `test-admin-${Date.now()}`, port?: n
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url: `ws://127.0.0.1:${port}`, adminKey, output: () => output, stop };
+  return { url: `ws://127.0.0.1:${port}`, adminKey, output: () => output, pid: child.pid ?? 0, stop };
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -37,9 +37,25 @@ const peerConfig = () => ({
 /** The tag every packet a publisher sends starts with (after an Opus TOC byte). */
 const TAG = 'parley-tone:';
 
+export interface Received {
+  packets: number;
+  video: number;
+  bytes: number;
+  taggedBy: Set<string>;
+  delays: number[];
+}
+
+/** How many delays an entry keeps. */
+const DELAYS_KEPT = 3000;
+
 export interface SfuPeer {
-  /** Packets received so far, by the publisher whose track they came on (from sfu:offer), and by the tag inside them; `video`: of those, the video packets. */
-  received: Map<string, { packets: number; video: number; taggedBy: Set<string> }>;
+  /**
+   * Packets received so far, by the publisher whose track they came on (from
+   * sfu:offer), and by the tag inside them; `video`: of those, the video
+   * packets; `bytes`: their payload bytes; `delays`: for tagged packets, the
+   * ms each took from its sender's send (both ends in this process; the last 3,000).
+   */
+  received: Map<string, Received>;
   offers: number;
   /** Sends silence (Opus silence frames, the level header at 127) instead of its tone or tags, or (false) goes back to them. */
   setSilent(silent: boolean): void;
@@ -80,7 +96,7 @@ const VP8_KEY_FRAME = Buffer.from([0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x4
 function payloadSource(username: string, tone: OpusTone | undefined): (seq: number) => Buffer {
   const packets = tone?.packets ?? [];
   if (packets.length > 0) return (seq) => packets[seq % packets.length] ?? Buffer.alloc(0);
-  return (seq) => Buffer.concat([Buffer.from([0xf8]), Buffer.from(`${TAG}${username}:${seq}`, 'latin1')]);
+  return (seq) => Buffer.concat([Buffer.from([0xf8]), Buffer.from(`${TAG}${username}:${seq}:${performance.now().toFixed(3)}`, 'latin1')]);
 }
 
 /** The audio level header of a tone's packets (voice activity set), if the SFU took that extension; none for tagged packets. */
@@ -104,14 +120,24 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
   // Receiving: one connection, renegotiated by every sfu:offer.
   const sub = new RTCPeerConnection(peerConfig());
   let streams: SfuStream[] = [];
+  // werift announces a track again at each renegotiation: a packet then reaches two listeners, and is counted once.
+  const lastSeq = new Map<number, number>();
   sub.ontrack = ({ track, transceiver }) => {
     track.onReceiveRtp.subscribe((rtp) => {
+      if (lastSeq.get(rtp.header.ssrc) === rtp.header.sequenceNumber) return;
+      lastSeq.set(rtp.header.ssrc, rtp.header.sequenceNumber);
       const from = streams.find((s) => s.mid === transceiver.mid)?.username ?? `mid ${transceiver.mid ?? '?'}`;
-      const entry = received.get(from) ?? { packets: 0, video: 0, taggedBy: new Set<string>() };
+      const entry = received.get(from) ?? { packets: 0, video: 0, bytes: 0, taggedBy: new Set<string>(), delays: [] };
       entry.packets++;
+      entry.bytes += rtp.payload.length;
       if (track.kind === 'video') entry.video++;
       const text = rtp.payload.subarray(1).toString('latin1');
-      if (text.startsWith(TAG)) entry.taggedBy.add(text.slice(TAG.length).split(':')[0] ?? '');
+      if (text.startsWith(TAG)) {
+        const [sender, , sentAt] = text.slice(TAG.length).split(':');
+        entry.taggedBy.add(sender ?? '');
+        if (sentAt !== undefined) entry.delays.push(performance.now() - Number(sentAt));
+        if (entry.delays.length > DELAYS_KEPT) entry.delays.shift();
+      }
       received.set(from, entry);
     });
   };
