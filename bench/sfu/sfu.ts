@@ -9,9 +9,10 @@
  * through a room of two against the same packets between two werift peers
  * connected directly, in the same run.
  *
- * Janus forwards, it never decodes: its work grows with the streams it
- * forwards, n × (n − 1) for a room of n, which is how the figures are
- * carried to 25 and 50 people. Audio only: the werift participants cannot
+ * Janus forwards, it never decodes: its work is a part per person (their
+ * connections, keep-alives, the audio level it reads) and a part per stream
+ * it forwards, n × (n − 1) for a room of n. Both parts are fitted to the
+ * measured rooms (least squares), and carried to 25 and 50 people. Audio only: the werift participants cannot
  * encode video, and the browser benchmarks (bench/client) measure cameras.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,9 @@ export interface SfuBenchResult {
   rooms: RoomFigures[];
   /** One-way delay of tagged packets, ms: through Janus (a room of two) and between two peers connected directly. */
   delayMs: { throughJanus: { p50: number; p95: number }; direct: { p50: number; p95: number }; addedP50: number };
-  /** Janus's CPU carried to larger rooms from the largest room's cost per forwarded stream. */
+  /** Janus's CPU (% of a core) fitted as perPerson × n + perStream × n(n − 1) over the measured rooms. */
+  fit: { perPersonPercent: number; perStreamPercent: number };
+  /** That fit carried to larger rooms. */
   extrapolated: { people: number; streams: number; janusCpuPercent: number }[];
 }
 
@@ -163,14 +166,32 @@ export async function runSfuBench(options: SfuBenchOptions, log: (line: string) 
       direct: { p50: round(percentile(direct, 50)), p95: round(percentile(direct, 95)) },
       addedP50: round(percentile(through, 50) - percentile(direct, 50)),
     };
-    const largest = rooms.at(-1);
-    const perStream = largest ? largest.janusCpuPercent / largest.streams : 0;
-    const extrapolated = [25, 50].map((people) => ({ people, streams: people * (people - 1), janusCpuPercent: round(perStream * people * (people - 1), 1) }));
-    return { commit: gitCommit(), measuredAt: new Date().toISOString(), options, rooms, delayMs: delay, extrapolated };
+    const fit = fitCpu(rooms);
+    const extrapolated = [25, 50].map((people) => ({ people, streams: people * (people - 1), janusCpuPercent: round(fit.perPersonPercent * people + fit.perStreamPercent * people * (people - 1), 1) }));
+    return { commit: gitCommit(), measuredAt: new Date().toISOString(), options, rooms, delayMs: delay, fit, extrapolated };
   } finally {
     await janus.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Least squares of cpu = a·n + b·n(n − 1) over the rooms (the normal equations of two unknowns). */
+export function fitCpu(rooms: readonly Pick<RoomFigures, 'people' | 'streams' | 'janusCpuPercent'>[]): SfuBenchResult['fit'] {
+  let xx = 0;
+  let xy = 0;
+  let yy = 0;
+  let xc = 0;
+  let yc = 0;
+  for (const r of rooms) {
+    xx += r.people * r.people;
+    xy += r.people * r.streams;
+    yy += r.streams * r.streams;
+    xc += r.people * r.janusCpuPercent;
+    yc += r.streams * r.janusCpuPercent;
+  }
+  const det = xx * yy - xy * xy;
+  if (det === 0) return { perPersonPercent: 0, perStreamPercent: rooms[0] ? rooms[0].janusCpuPercent / Math.max(1, rooms[0].streams) : 0 };
+  return { perPersonPercent: round((xc * yy - yc * xy) / det, 4), perStreamPercent: round((xx * yc - xy * xc) / det, 4) };
 }
 
 export function writeSfuResult(result: SfuBenchResult, file: string): void {
@@ -184,6 +205,7 @@ export function formatSfuTable(r: SfuBenchResult): string {
     ...r.rooms.map((m) => `| ${m.people} | ${m.streams} | ${m.janusCpuPercent} | ${m.janusCpuPerPersonPercent} | ${m.uploadKbps} kbit/s | ${m.meshUploadKbps} kbit/s | ${m.downloadKbps} kbit/s |`),
     ...r.extrapolated.map((e) => `| ${e.people} (carried) | ${e.streams} | ${e.janusCpuPercent} | ${round(e.janusCpuPercent / e.people, 3)} | | | |`),
     '',
+    `Janus's CPU fitted: ${r.fit.perPersonPercent} % of a core per person + ${r.fit.perStreamPercent} % per forwarded stream.`,
     `Delay, one way: through Janus p50 ${r.delayMs.throughJanus.p50} ms / p95 ${r.delayMs.throughJanus.p95} ms; direct pair p50 ${r.delayMs.direct.p50} ms / p95 ${r.delayMs.direct.p95} ms; Janus adds ${r.delayMs.addedP50} ms at p50.`,
   ];
   return lines.join('\n');
