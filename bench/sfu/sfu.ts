@@ -22,7 +22,7 @@ import { expectOk, startTestServer, team, type Device } from '../../signaling-se
 import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { opusTone, type OpusTone } from '../../signaling-server/test/opus-tone.js';
 import { joinSfu, type SfuPeer } from '../../signaling-server/test/sfu-peer.js';
-import { delayDirect } from '../../signaling-server/test/werift-pair.js';
+import { delayDirect, sleep, until } from '../../signaling-server/test/werift-pair.js';
 import { gitCommit } from '../commit.mjs';
 
 export const SFU_RESULT_FILE = 'bench/results/sfu.json';
@@ -70,16 +70,6 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await sleep(200);
-  }
 }
 
 function percentile(values: number[], p: number): number {
