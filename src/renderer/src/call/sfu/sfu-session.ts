@@ -56,8 +56,6 @@ export class SfuSession {
   private closed = false;
   /** Who talks now, as the server says from the SFU's measure (`sfu:talking`). */
   private readonly talkers = new Set<string>();
-  /** Published (the server has this device on the SFU): a view can be sent. */
-  private published = false;
   /** The view the server has (as JSON), or null: none sent yet, or the last one failed. */
   private viewSent: string | null = null;
 
@@ -110,7 +108,8 @@ export class SfuSession {
    */
   setView(feeds: { username: string; video: SfuVideoLayer }[]): void {
     const view = JSON.stringify(feeds);
-    if (!this.published || this.closed || view === this.viewSent) return;
+    // Only once published (its candidates flushed): before that the server has no view to set.
+    if (this.pending.publish !== null || this.closed || view === this.viewSent) return;
     this.viewSent = view;
     void this.o.link.request('sfu:view', { callId: this.o.callId, feeds }).then((res) => {
       if (!res.ok && this.viewSent === view) this.viewSent = null;
@@ -210,7 +209,6 @@ export class SfuSession {
     if (this.gone()) return;
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
     await this.publisher.setRemoteDescription(res.description);
-    this.published = true;
     this.flush('publish');
   }
 
