@@ -74,13 +74,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** A browser of its own, with a marker on its command line to find its processes by. */
-async function ownBrowser(wav: string): Promise<{ browser: Browser; root: number }> {
+export async function ownBrowser(wav: string): Promise<{ browser: Browser; root: number }> {
   const marker = `--parley-bench-client=${randomUUID()}`;
   const browser = await launchChromium(wav, { args: [marker] });
   return { browser, root: findBrowser(marker) };
 }
 
-async function read(root: number, options: ClientBenchOptions): Promise<Reading> {
+/** The browser under `root` over a window of `seconds`, after `settleSeconds`. */
+export async function read(root: number, options: Pick<ClientBenchOptions, 'seconds' | 'settleSeconds' | 'threads'>): Promise<Reading> {
   await sleep(options.settleSeconds * 1000);
   const before = treeCpu(root);
   const threadsBefore = options.threads ? threadCpu(root) : null;

@@ -20,10 +20,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A 440 Hz tone, 16-bit mono 48 kHz WAV: what every fake microphone says. */
 export function writeToneWav(file: string, seconds = 3, hz = 440): void {
+  writeWav(file, seconds, (t) => Math.sin(2 * Math.PI * hz * t) * 0.5);
+}
+
+/** A 16-bit mono 48 kHz WAV of `seconds`, each sample `sample(t)` (t in seconds, -1 to 1): a fake microphone's file (Chromium plays it in a loop). */
+export function writeWav(file: string, seconds: number, sample: (t: number) => number): void {
   const rate = 48_000;
   const samples = rate * seconds;
   const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 0.5 * 32767), i * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, sample(i / rate))) * 32767), i * 2);
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
   header.writeUInt32LE(36 + data.length, 4);
@@ -191,13 +196,15 @@ export interface OpenOptions {
   serverField?: boolean;
   /** The user's own browser (one in a network namespace, say) instead of the world's. */
   browser?: Browser;
+  /** Lets test-side scripts the app's content security policy would refuse run (a benchmark's blob: audio worklet). */
+  bypassCSP?: boolean;
 }
 
 /** Only where the page loads the app, and the browser: several load balancer addresses can share one browser. */
 export type Site = Pick<World, 'url' | 'browser'>;
 
 export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
-  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'] });
+  const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'], bypassCSP: options.bypassCSP ?? false });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init, options.initArg);
   const page = await context.newPage();
