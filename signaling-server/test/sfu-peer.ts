@@ -9,7 +9,8 @@
  * instead, each with the tone's level in the audio level header as a
  * browser's would be, so a browser subscribed to it hears it and shows it
  * speaking. With `video`, it also publishes a camera: small VP8 key frames,
- * counted apart on the receiving side.
+ * counted apart on the receiving side; `shareScreen` adds a screen the same
+ * way, by publishing again (counted apart too, by the source the offer names).
  */
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, useAudioLevelIndication, type Extension } from 'werift';
 import type { OpusTone } from './opus-tone.js';
@@ -40,6 +41,7 @@ const TAG = 'parley-tone:';
 export interface Received {
   packets: number;
   video: number;
+  screen: number;
   bytes: number;
   taggedBy: Set<string>;
   delays: number[];
@@ -52,13 +54,15 @@ export interface SfuPeer {
   /**
    * Packets received so far, by the publisher whose track they came on (from
    * sfu:offer), and by the tag inside them; `video`: of those, the video
-   * packets; `bytes`: their payload bytes; `delays`: for tagged packets, the
+   * packets (camera and screen); `screen`: the screen's; `bytes`: their payload bytes; `delays`: for tagged packets, the
    * ms each took from its sender's send (both ends in this process; the last 3,000).
    */
   received: Map<string, Received>;
   offers: number;
   /** Sends silence (Opus silence frames, the level header at 127) instead of its tone or tags, or (false) goes back to them. */
   setSilent(silent: boolean): void;
+  /** Adds a shared screen (a video m-line, published again with its mid as `screenMid`) and sends frames on it. */
+  shareScreen(): Promise<void>;
   close(): void;
 }
 
@@ -115,7 +119,7 @@ function silenceExtensions(id: number | undefined): Extension[] {
 export async function joinSfu(device: Device, callId: string, options: SfuPeerOptions = {}): Promise<SfuPeer> {
   const username = device.ready.user.username;
   const received: SfuPeer['received'] = new Map();
-  const peer: SfuPeer = { received, offers: 0, setSilent: () => undefined, close: () => undefined };
+  const peer: SfuPeer = { received, offers: 0, setSilent: () => undefined, shareScreen: () => Promise.resolve(), close: () => undefined };
 
   // Receiving: one connection, renegotiated by every sfu:offer.
   const sub = new RTCPeerConnection(peerConfig());
@@ -126,11 +130,13 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
     track.onReceiveRtp.subscribe((rtp) => {
       if (lastSeq.get(rtp.header.ssrc) === rtp.header.sequenceNumber) return;
       lastSeq.set(rtp.header.ssrc, rtp.header.sequenceNumber);
-      const from = streams.find((s) => s.mid === transceiver.mid)?.username ?? `mid ${transceiver.mid ?? '?'}`;
-      const entry = received.get(from) ?? { packets: 0, video: 0, bytes: 0, taggedBy: new Set<string>(), delays: [] };
+      const stream = streams.find((s) => s.mid === transceiver.mid);
+      const from = stream?.username ?? `mid ${transceiver.mid ?? '?'}`;
+      const entry = received.get(from) ?? { packets: 0, video: 0, screen: 0, bytes: 0, taggedBy: new Set<string>(), delays: [] };
       entry.packets++;
       entry.bytes += rtp.payload.length;
       if (track.kind === 'video') entry.video++;
+      if (stream?.source === 'screen') entry.screen++;
       const text = rtp.payload.subarray(1).toString('latin1');
       if (text.startsWith(TAG)) {
         const [sender, , sentAt] = text.slice(TAG.length).split(':');
@@ -178,6 +184,16 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
     payload = silent ? () => OPUS_SILENCE : sound;
     extensions = silent ? silenceExtensions(levelId) : loud;
   };
+  let screen: MediaStreamTrack | null = null;
+  peer.shareScreen = async () => {
+    const shared = new MediaStreamTrack({ kind: 'video' });
+    const transceiver = pub.addTransceiver(shared, { direction: 'sendonly' });
+    await pub.setLocalDescription(await pub.createOffer());
+    const description = { type: 'offer' as const, sdp: await gathered(pub) };
+    const again = expectOk(schemaChecked('sfu:publish', await device.emit('sfu:publish', { callId, description, screenMid: transceiver.mid ?? '' })));
+    await pub.setRemoteDescription(again.description);
+    screen = shared;
+  };
   let sent = 0;
   const timer = setInterval(() => {
     sent++;
@@ -185,7 +201,9 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
     const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: (sent * 960) >>> 0, marker: false, extensions });
     track.writeRtp(new RtpPacket(header, payload(sent)));
     // A frame every 40 ms (25 per second), each one packet.
-    if (camera && sent % 2 === 0) camera.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: (sent / 2) & 0xffff, timestamp: (sent * 1800) >>> 0, marker: true }), VP8_KEY_FRAME));
+    const frame = () => new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: (sent / 2) & 0xffff, timestamp: (sent * 1800) >>> 0, marker: true }), VP8_KEY_FRAME);
+    if (camera && sent % 2 === 0) camera.writeRtp(frame());
+    if (screen && sent % 2 === 0) screen.writeRtp(frame());
   }, 20);
   peer.close = () => {
     device.socket.off('sfu:offer', onOffer);

@@ -2,12 +2,12 @@
 import type { VideoRoomStream } from 'janode/plugins/videoroom';
 import { describe, expect, it } from 'vitest';
 import type { SfuVideoLayer } from '../src/protocol/index.js';
-import { viewChanges } from '../src/sfu/view.js';
+import { viewChanges, type FeedView } from '../src/sfu/view.js';
 
 const video = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'video', mid, feed_id: feed, feed_mid: '1', feed_display: who });
 const audio = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'audio', mid, feed_id: feed, feed_mid: '0', feed_display: who });
 const streams = [audio('0', 'alice', 11), video('1', 'alice', 11), audio('2', 'carol', 12), video('3', 'carol', 12)];
-const view = (entries: [string, SfuVideoLayer][]) => new Map(entries);
+const view = (entries: [string, SfuVideoLayer][]) => new Map<string, FeedView>(entries.map(([who, video]) => [who, { video }]));
 
 describe('the view as subscriber settings', () => {
   it('sets each video stream to its layer (audio is never touched); nobody in the view is left at the default', () => {
@@ -34,5 +34,20 @@ describe('the view as subscriber settings', () => {
     expect(viewChanges(reused, view([['dave', 'off']]), applied)).toEqual([{ key: '14/1', layer: 'off', setting: { mid: '1', send: false } }]);
     // Inactive streams (a publisher who left) and streams without a name are skipped.
     expect(viewChanges([{ ...video('1', 'dave', 14), active: false }, { type: 'video', mid: '5' }], view([['dave', 'off']]), new Map())).toEqual([]);
+  });
+
+  it("a shared screen is relayed whole (it has one layer) whatever the camera's layer, and stopped only when the view says so", () => {
+    const screen = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'video', mid, feed_id: feed, feed_mid: '2', feed_display: who, feed_description: 'screen' });
+    const withScreen = [...streams, screen('4', 'alice', 11)];
+    expect(viewChanges(withScreen, view([['alice', 'low']]), new Map())).toEqual([{ key: '11/1', layer: 'low', setting: { mid: '1', send: true, substream: 0 } }]);
+    const hidden = new Map<string, FeedView>([['alice', { video: 'off', screen: false }]]);
+    expect(viewChanges(withScreen, hidden, new Map())).toEqual([
+      { key: '11/1', layer: 'off', setting: { mid: '1', send: false } },
+      { key: '11/2', layer: 'off', setting: { mid: '4', send: false } },
+    ]);
+    expect(viewChanges(withScreen, view([['alice', 'off']]), new Map([['11/2', 'off' as const]]))).toEqual([
+      { key: '11/1', layer: 'off', setting: { mid: '1', send: false } },
+      { key: '11/2', layer: 'high', setting: { mid: '4', send: true } },
+    ]);
   });
 });

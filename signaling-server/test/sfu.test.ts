@@ -178,6 +178,45 @@ describe('meetings on the SFU (Janus)', () => {
     // Only a device on the SFU in that call has a view.
     expect(await carol.emit('sfu:view', { callId: 'no-such-call', feeds: [] })).toMatchObject({ ok: false, code: 'not_in_call' });
   });
+
+  it.skipIf(noJanus)('a shared screen is a stream of its own: published again with its mid, the others receive it named as the screen, apart from the camera, and can turn it off', { timeout: 90_000 }, async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    const bobs = await joinSfu(bob, callId);
+    const alices = await joinSfu(alice, callId, { video: true });
+    peers.push(bobs, alices);
+    const from = () => bobs.received.get('alice') ?? { packets: 0, video: 0, screen: 0 };
+    await eventually(() => expect(from().video).toBeGreaterThan(25));
+    expect(from().screen).toBe(0);
+
+    await alices.shareScreen();
+    // Bob's subscription gains alice's screen, named so, beside her camera.
+    await eventually(() => expect(from().screen).toBeGreaterThan(25));
+    const offered = bob.events('sfu:offer').at(-1)?.streams.filter((s) => s.username === 'alice');
+    expect(offered?.map((s) => [s.kind, s.source ?? null]).sort()).toEqual([
+      ['audio', null],
+      ['video', 'camera'],
+      ['video', 'screen'],
+    ]);
+    const cameraOnly = from().video - from().screen;
+    await eventually(() => expect(from().video - from().screen - cameraOnly, 'the camera goes on beside it').toBeGreaterThan(10));
+
+    // Bob's window hidden: no screen, no camera; the audio goes on.
+    expectOk(await bob.emit('sfu:view', { callId, feeds: [{ username: 'alice', video: 'off', screen: false }] }));
+    await new Promise((r) => setTimeout(r, 500));
+    const stopped = { ...from() };
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(from().screen - stopped.screen, 'screen packets after off').toBeLessThanOrEqual(2);
+    expect(from().video - stopped.video, 'video packets after off').toBeLessThanOrEqual(4);
+    expect(from().packets - stopped.packets, 'audio goes on').toBeGreaterThan(25);
+    // Shown again: the screen comes back.
+    expectOk(await bob.emit('sfu:view', { callId, feeds: [] }));
+    await eventually(() => expect(from().screen - stopped.screen).toBeGreaterThan(25));
+    // A malformed mid is refused before anything reaches Janus.
+    expect(await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' }, screenMid: 'a b' })).toMatchObject({ ok: false, code: 'bad_request' });
+  });
 });
 
 describe('without PARLEY_JANUS_URL', () => {

@@ -78,9 +78,11 @@ export function cameraReceived(page: Page): Promise<{ height: number; frames: nu
   return page.evaluate(async () => {
     const got = { height: 0, frames: 0, bytes: 0 };
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
-      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; frameHeight?: number; framesDecoded?: number; bytesReceived?: number }>) {
+      type Inbound = { type: string; kind?: string; frameHeight?: number; framesDecoded?: number; bytesReceived?: number; timestamp: number; lastPacketReceivedTimestamp?: number };
+      for (const s of (await pc.getStats()).values() as IterableIterator<Inbound>) {
         if (s.type !== 'inbound-rtp' || s.kind !== 'video') continue;
-        got.height = Math.max(got.height, s.frameHeight ?? 0);
+        // The height of what arrives now: a screen shared earlier keeps its last height in its statistics.
+        if (s.timestamp - (s.lastPacketReceivedTimestamp ?? 0) < 1000) got.height = Math.max(got.height, s.frameHeight ?? 0);
         got.frames += s.framesDecoded ?? 0;
         got.bytes += s.bytesReceived ?? 0;
       }

@@ -26,6 +26,7 @@ import { checkScreen } from './ui-checks.js';
 const noJanus = missingTool('janus', 'janus', 'sfu.e2e.test.ts');
 const names = ['alice', 'bob', 'carol'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+const others = (u: User) => names.filter((n) => n !== u.name).map(title);
 /** Three pages on two shared cores, each on Janus: a step takes longer than the suite's default. */
 const STEP_MS = 180_000;
 
@@ -110,18 +111,29 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     for (const o of [alice, carol]) await expectSpeaking(o, ['Bob']);
   }, STEP_MS);
 
-  it('4. a camera goes through the SFU: both others see its tile playing, everyone still heard; turned off, its tile goes; a shared screen is refused with a sentence', async () => {
+  it('4. a camera goes through the SFU: both others see its tile playing, everyone still heard; turned off, its tile goes; a shared screen reaches both as the large tile, beside the camera, and goes when sharing stops', async () => {
     const [alice, bob, carol] = users as [User, User, User];
     await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
     await expectTile([bob, carol], 'Alice', 'camera');
     for (const u of users) await expectOnSfu(u, 2);
     await bob.page.screenshot({ path: path.join(ARTIFACTS, 'sfu-camera.png') });
+    // A screen shared with the camera on: one more stream on the SFU (published again), its own tile, the large one.
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    await expectTile([bob, carol], 'Alice', 'screen');
+    for (const o of [bob, carol]) await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
+    await expectTile([bob, carol], 'Alice', 'camera');
+    for (const u of users) await expectSpeaking(u, others(u));
+    await bob.page.screenshot({ path: path.join(ARTIFACTS, 'sfu-screen-share.png') });
+    await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expectNoTile([bob, carol], 'Alice', 'screen');
+    for (const o of [bob, carol]) await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).not.toBe('screen');
     await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
     await expectNoTile([bob, carol], 'Alice', 'camera');
-    // A screen is not carried by the SFU yet: the person sharing is told so, not left believing the others see it.
+    // Sharing again reuses the screen's place in the publication: no new negotiation, the tile comes back.
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
-    await alice.page.getByText('Screen sharing is not available in calls this large yet').waitFor({ timeout: poll.timeout });
+    await expectTile([bob, carol], 'Alice', 'screen');
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expectNoTile([bob, carol], 'Alice', 'screen');
     // Nor is chat (it rides the mesh's data channels): the panel says so, and its field takes nothing.
     await openChat(bob);
     await bob.page.locator('section.chat').getByText('Chat and files are not available in calls this large yet.').waitFor({ timeout: poll.timeout });

@@ -33,28 +33,44 @@ export type SfuDescription<T extends 'offer' | 'answer'> = { type: T; sdp: strin
 export const SFU_VIDEO_LAYERS = ['off', 'low', 'medium', 'high'] as const;
 export type SfuVideoLayer = (typeof SFU_VIDEO_LAYERS)[number];
 
+/** An m-line's mid, as browsers make them (short tokens). */
+const midSchema = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[\w.-]+$/));
+
+/** Where a video stream comes from: a camera, or a shared screen. */
+export const SFU_VIDEO_SOURCES = ['camera', 'screen'] as const;
+export type SfuVideoSource = (typeof SFU_VIDEO_SOURCES)[number];
+
 export const sfuClientSchemas = {
-  /** Publishes (first time) or renegotiates this device's media: an offer of its `publish` connection. */
-  'sfu:publish': z.strictObject({ callId: callIdSchema, description: sfuOfferSchema }),
+  /**
+   * Publishes (first time) or renegotiates this device's media: an offer of
+   * its `publish` connection; `screenMid`, the mid of its m-line that carries
+   * a shared screen, if it has one (any other video is its camera).
+   */
+  'sfu:publish': z.strictObject({ callId: callIdSchema, description: sfuOfferSchema, screenMid: z.optional(midSchema) }),
   /** The answer of the `subscribe` connection to the latest `sfu:offer`. */
   'sfu:answer': z.strictObject({ callId: callIdSchema, description: sfuAnswerSchema }),
   /** A local candidate of one of the two connections; `null`: no more. */
   'sfu:candidate': z.strictObject({ callId: callIdSchema, connection: z.enum(SFU_CONNECTIONS), candidate: iceCandidateSchema }),
-  /** The video this device wants of each publisher (the whole view: anyone not listed gets `high`). */
+  /**
+   * The video this device wants of each publisher: their camera's layer, and
+   * whether their shared screen (unsaid: yes). The whole view: anyone not
+   * listed gets `high` and their screen.
+   */
   'sfu:view': z.strictObject({
     callId: callIdSchema,
     // At most 64 publishers (a room's limit on the SFU).
-    feeds: z.array(z.strictObject({ username: usernameSchema, video: z.enum(SFU_VIDEO_LAYERS) })).check(z.maxLength(64)),
+    feeds: z.array(z.strictObject({ username: usernameSchema, video: z.enum(SFU_VIDEO_LAYERS), screen: z.optional(z.boolean()) })).check(z.maxLength(64)),
   }),
   /** Stops publishing and receiving (the call itself goes on). */
   'sfu:leave': z.strictObject({ callId: callIdSchema }),
 } as const;
 
-/** One received track of the `subscribe` connection: whose it is. */
+/** One received track of the `subscribe` connection: whose it is, and (video) whether it is their camera or their screen. */
 export interface SfuStream {
   mid: string;
   username: string;
   kind: 'audio' | 'video';
+  source?: SfuVideoSource;
 }
 
 export interface SfuReplies {
@@ -85,14 +101,15 @@ const streamSchema = z.object({
   mid: z.string().check(z.minLength(1), z.maxLength(64)),
   username: usernameSchema,
   kind: z.enum(['audio', 'video']),
+  source: z.optional(z.enum(SFU_VIDEO_SOURCES)),
 });
 export const sfuServerSchemas = {
   'room:mode': z.object({ callId: callIdSchema, mode: z.enum(MEDIA_MODES) }),
   'sfu:offer': z.object({
     callId: callIdSchema,
     description: z.object(sfuOfferSchema.shape),
-    // Two tracks per publisher, at most 64 publishers.
-    streams: z.array(streamSchema).check(z.maxLength(128)),
+    // Three tracks per publisher (a microphone, a camera, a screen), at most 64 publishers.
+    streams: z.array(streamSchema).check(z.maxLength(192)),
   }),
   'sfu:closed': z.object({ callId: callIdSchema }),
   'sfu:talking': z.object({ callId: callIdSchema, username: usernameSchema, talking: z.boolean() }),

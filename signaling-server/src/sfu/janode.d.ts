@@ -75,6 +75,11 @@ declare module 'janode/plugins/videoroom' {
     feed_id?: number | string;
     feed_mid?: string;
     feed_display?: string;
+    /** The publisher's description of the stream (Parley's: `screen` for a shared screen). */
+    feed_description?: string;
+    /** A publisher's stream it stopped sending (renegotiated away). */
+    disabled?: boolean;
+    description?: string;
   }
   export interface Publisher {
     feed: number | string;
@@ -121,11 +126,11 @@ declare module 'janode/plugins/videoroom' {
     }): Promise<{ room: number | string }>;
     exists(p: { room: string }): Promise<{ room: number | string; exists: boolean }>;
     destroy(p: { room: string; secret?: string }): Promise<unknown>;
-    joinConfigurePublisher(p: { room: string; feed?: number | string; display?: string; jsep: Jsep }): Promise<PubJoined>;
+    joinConfigurePublisher(p: { room: string; feed?: number | string; display?: string; descriptions?: { mid: string; description: string }[]; jsep: Jsep }): Promise<PubJoined>;
     /** A publisher's new offer; or, on a subscriber handle, what each of its streams relays (`send`, simulcast `substream` 0 lowest to 2). */
-    configure(p: { jsep?: Jsep; streams?: { mid: string; send?: boolean; substream?: number }[] }): Promise<{ jsep?: Jsep }>;
+    configure(p: { jsep?: Jsep; descriptions?: { mid: string; description: string }[]; streams?: { mid: string; send?: boolean; substream?: number }[] }): Promise<{ jsep?: Jsep }>;
     joinSubscriber(p: { room: string; streams: { feed: number | string; mid?: string }[]; private_id?: number; autoupdate?: boolean; use_msid?: boolean }): Promise<SubJoined>;
-    update(p: { subscribe?: { feed: number | string }[]; unsubscribe?: { feed: number | string }[] }): Promise<Updated>;
+    update(p: { subscribe?: { feed: number | string; mid?: string }[]; unsubscribe?: { feed: number | string; mid?: string }[] }): Promise<Updated>;
     start(p: { jsep: Jsep }): Promise<unknown>;
     leave(): Promise<unknown>;
   }

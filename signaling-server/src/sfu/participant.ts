@@ -13,7 +13,7 @@ import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescript
 import { RequestError } from '../realtime/request-error.js';
 import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
 import { TalkingFeeds, type TalkingReport } from './talking.js';
-import { viewChanges } from './view.js';
+import { SCREEN_DESCRIPTION, viewChanges, type FeedView } from './view.js';
 
 export interface ParticipantDeps {
   gateway: JanusGateway;
@@ -29,7 +29,7 @@ export interface ParticipantDeps {
 export class SfuParticipant {
   private publisher: VideoRoomHandle | undefined;
   private subscriber: VideoRoomHandle | undefined;
-  /** Feeds asked for on the subscriber handle (Janus drops those that leave by itself: autoupdate). */
+  /** Publishers' streams asked for on the subscriber handle, as `feed/mid` (Janus drops those that leave by itself: autoupdate). */
   private readonly subscribed = new Set<string>();
   /** Subscriber requests in order: Janus takes one renegotiation of a handle at a time. */
   private queue: Promise<void> = Promise.resolve();
@@ -37,8 +37,8 @@ export class SfuParticipant {
   private readonly talking: TalkingFeeds;
   /** The subscription's streams, as of Janus's latest offer. */
   private streams: readonly VideoRoomStream[] = [];
-  /** The device's view (`sfu:view`): the video layer it wants of each publisher, by username. */
-  private view = new Map<string, SfuVideoLayer>();
+  /** The device's view (`sfu:view`): what it wants of each publisher's camera and screen, by username. */
+  private view = new Map<string, FeedView>();
   /** The layer each received video track was last set to on the subscriber handle (view.ts keys). */
   private readonly applied = new Map<string, SfuVideoLayer>();
 
@@ -58,13 +58,18 @@ export class SfuParticipant {
     return this.deps.gateway;
   }
 
-  /** Publishes the device's offer (first time: joins the room) and returns Janus's answer. */
-  async publish(offer: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
-    if (this.publisher) return answerOf((await this.publisher.configure({ jsep: { ...offer } })).jsep);
+  /**
+   * Publishes the device's offer (first time: joins the room) and returns
+   * Janus's answer. The m-line `screenMid` names is described to Janus as the
+   * screen, which the others' subscriptions then say (`SfuStream.source`).
+   */
+  async publish(offer: SfuDescription<'offer'>, screenMid?: string): Promise<SfuDescription<'answer'>> {
+    const descriptions = screenMid === undefined ? undefined : [{ mid: screenMid, description: SCREEN_DESCRIPTION }];
+    if (this.publisher) return answerOf((await this.publisher.configure({ jsep: { ...offer }, descriptions })).jsep);
     const handle = await this.deps.gateway.attach();
     this.publisher = handle;
     this.watchPublisher(handle);
-    const join = () => handle.joinConfigurePublisher({ room: this.room.id, display: this.username, jsep: { ...offer } });
+    const join = () => handle.joinConfigurePublisher({ room: this.room.id, display: this.username, descriptions, jsep: { ...offer } });
     await this.deps.gateway.ensureRoom(this.room);
     // The room may have been destroyed by its last participant leaving on another node just now.
     const joined = await join().catch(async (err: unknown) => {
@@ -86,8 +91,8 @@ export class SfuParticipant {
   }
 
   /** The device's whole view (`sfu:view`): applied now, and to every subscription that follows. */
-  setView(feeds: readonly { username: string; video: SfuVideoLayer }[]): Promise<void> {
-    this.view = new Map(feeds.map((f) => [f.username, f.video]));
+  setView(feeds: readonly ({ username: string } & FeedView)[]): Promise<void> {
+    this.view = new Map(feeds.map((f) => [f.username, { video: f.video, screen: f.screen }]));
     return this.applyView();
   }
 
@@ -118,7 +123,7 @@ export class SfuParticipant {
     });
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (e: { feed: number | string; talking: boolean }) => this.talking.changed(e.feed, e.talking));
     const gone = (e: { feed: number | string }) => {
-      this.subscribed.delete(String(e.feed));
+      for (const key of this.subscribed) if (key.startsWith(`${String(e.feed)}/`)) this.subscribed.delete(key);
       this.talking.gone(e.feed);
     };
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone);
@@ -140,12 +145,16 @@ export class SfuParticipant {
     });
   }
 
-  /** Adds new publishers to this device's subscription (makes it on the first). */
+  /**
+   * Adds publishers' new streams to this device's subscription (makes it on
+   * the first): a publisher who just came, or one who added a stream (a
+   * shared screen) by publishing again.
+   */
   private subscribeTo(publishers: readonly Publisher[]): void {
-    const feeds = publishers.map((p) => p.feed).filter((f) => !this.subscribed.has(String(f)));
-    if (feeds.length === 0 || this.closed) return;
-    for (const f of feeds) this.subscribed.add(String(f));
-    const streams = feeds.map((feed) => ({ feed }));
+    const streams = publishers.flatMap(newStreams(this.subscribed));
+    if (streams.length === 0 || this.closed) return;
+    const keys = streams.map(streamKey);
+    for (const k of keys) this.subscribed.add(k);
     this.queue = this.queue
       .then(async () => {
         if (this.closed) return;
@@ -163,7 +172,7 @@ export class SfuParticipant {
       })
       .catch((err: unknown) => {
         // A publisher that left meanwhile is refused; the next change brings a fresh offer anyway.
-        for (const f of feeds) this.subscribed.delete(String(f));
+        for (const k of keys) this.subscribed.delete(k);
         this.deps.log.warn({ err, callId: this.callId, username: this.username }, 'SFU subscription update failed');
       });
   }
@@ -195,13 +204,29 @@ export class SfuParticipant {
   }
 }
 
+const streamKey = (s: { feed: number | string; mid?: string }) => `${String(s.feed)}/${s.mid ?? '*'}`;
+
+/**
+ * A publisher's streams not yet in `subscribed`, as Janus's subscribe list:
+ * each active one by its mid; a publisher Janus listed without its streams,
+ * as a whole (`*`).
+ */
+function newStreams(subscribed: ReadonlySet<string>): (p: Publisher) => { feed: number | string; mid?: string }[] {
+  return (p) => {
+    if (subscribed.has(streamKey({ feed: p.feed }))) return [];
+    const wanted = p.streams === undefined ? [{ feed: p.feed }] : p.streams.filter((s) => s.type !== 'data' && s.disabled !== true).map((s) => ({ feed: p.feed, mid: s.mid }));
+    return wanted.filter((s) => !subscribed.has(streamKey(s)));
+  };
+}
+
 function answerOf(jsep: Jsep | undefined): SfuDescription<'answer'> {
   if (!jsep || jsep.type !== 'answer') throw new Error('Janus gave no answer to the offer');
   return { type: 'answer', sdp: jsep.sdp };
 }
 
-/** A received track, named by its publisher's username (Parley sets it as the Janus display name). */
+/** A received track, named by its publisher's username (Parley sets it as the Janus display name), and a video's source. */
 function toStream(s: VideoRoomStream): SfuStream[] {
   if ((s.type !== 'audio' && s.type !== 'video') || s.active === false || !usernameSchema.safeParse(s.feed_display).success) return [];
-  return [{ mid: s.mid, username: s.feed_display as string, kind: s.type }];
+  const stream: SfuStream = { mid: s.mid, username: s.feed_display as string, kind: s.type };
+  return [s.type === 'video' ? { ...stream, source: s.feed_description === SCREEN_DESCRIPTION ? 'screen' : 'camera' } : stream];
 }

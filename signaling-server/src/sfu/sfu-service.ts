@@ -51,25 +51,25 @@ export class SfuService {
   }
 
   readonly handlers: SfuHandlers = {
-    'sfu:publish': async ({ callId, description }, { session }) => {
+    'sfu:publish': async ({ callId, description, screenMid }, { session }) => {
       const pool = this.available();
       await this.deps.calls.participantOf(session, callId);
       const participant = this.devices.get(session.device);
       // Already on the SFU in this call: a renegotiation, on the same Janus.
-      if (participant?.callId === callId) return { description: await this.publishAs(session, participant, description) };
+      if (participant?.callId === callId) return { description: await this.publishAs(session, participant, description, screenMid) };
       if (participant) await this.leave(session.device);
       const placed = await pool.forCall(callId).catch((err: unknown) => {
         throw unreachable(err);
       });
       try {
-        return { description: await this.publishAs(session, this.join(session, callId, placed), description) };
+        return { description: await this.publishAs(session, this.join(session, callId, placed), description, screenMid) };
       } catch (err) {
         // The room's Janus is gone (it stopped, or the link to it): the room moves to another that answers.
         if (pool.gateways.length === 1 || (await placed.gateway.load().then(() => true, () => false))) throw err;
         const moved = await pool.moveOff(callId, placed.instance).catch(() => {
           throw err;
         });
-        return { description: await this.publishAs(session, this.join(session, callId, moved), description) };
+        return { description: await this.publishAs(session, this.join(session, callId, moved), description, screenMid) };
       }
     },
     'sfu:answer': async ({ callId, description }, { session }) => {
@@ -127,9 +127,9 @@ export class SfuService {
   }
 
   /** Publishes the device's offer; a failure takes the device off the SFU (as `unavailable` unless refused). */
-  private async publishAs(session: DeviceSession, participant: SfuParticipant, description: SfuDescription<'offer'>): Promise<SfuDescription<'answer'>> {
+  private async publishAs(session: DeviceSession, participant: SfuParticipant, description: SfuDescription<'offer'>, screenMid: string | undefined): Promise<SfuDescription<'answer'>> {
     try {
-      return await participant.publish(description);
+      return await participant.publish(description, screenMid);
     } catch (err) {
       if (this.devices.get(session.device) === participant) await this.leave(session.device);
       throw unreachable(err);

@@ -1,8 +1,9 @@
 /**
  * A device's view of the others on the SFU (`sfu:view`), as Janus's
  * subscriber `configure`: each video stream of its subscription relayed or
- * not, and at which simulcast layer. Pure: the subscription's streams, the
- * view and what Janus was last told in; the changes out.
+ * not, and a camera at which simulcast layer (a shared screen is sent in
+ * one). Pure: the subscription's streams, the view and what Janus was last
+ * told in; the changes out.
  */
 import type { VideoRoomStream } from 'janode/plugins/videoroom';
 import type { SfuVideoLayer } from '../protocol/index.js';
@@ -15,13 +16,23 @@ export interface StreamSetting {
   substream?: number;
 }
 
+/** How a publisher's shared screen is described to Janus (participant.ts), which names it so in subscriptions (`feed_description`). */
+export const SCREEN_DESCRIPTION = 'screen';
+
+/** What a device wants of one publisher: their camera at a layer, and their screen or not (unsaid: yes). */
+export interface FeedView {
+  video: SfuVideoLayer;
+  screen?: boolean;
+}
+
 const SUBSTREAM: Record<Exclude<SfuVideoLayer, 'off'>, number> = { low: 0, medium: 1, high: 2 };
 
 /** Janus's own start for a subscribed stream: relayed, at the highest layer. */
 const DEFAULT: SfuVideoLayer = 'high';
 
-function settingOf(mid: string, layer: SfuVideoLayer): StreamSetting {
-  return layer === 'off' ? { mid, send: false } : { mid, send: true, substream: SUBSTREAM[layer] };
+function settingOf(mid: string, layer: SfuVideoLayer, screen: boolean): StreamSetting {
+  if (layer === 'off') return { mid, send: false };
+  return screen ? { mid, send: true } : { mid, send: true, substream: SUBSTREAM[layer] };
 }
 
 /** One stream's setting to send, and what it makes of the stream's layer. */
@@ -34,16 +45,19 @@ export interface ViewChange {
 
 /**
  * The settings to send so that each video stream of `streams` matches `view`
- * (publishers by username; anyone not in it: `high`), given `applied` (the
- * layer each track was last set to, by key; none yet: Janus's default). Only changes.
+ * (publishers by username; anyone not in it: `high`, their screen on), given
+ * `applied` (the layer each track was last set to, by key; none yet: Janus's
+ * default). A screen is `off` or `high`. Only changes.
  */
-export function viewChanges(streams: readonly VideoRoomStream[], view: ReadonlyMap<string, SfuVideoLayer>, applied: ReadonlyMap<string, SfuVideoLayer>): ViewChange[] {
+export function viewChanges(streams: readonly VideoRoomStream[], view: ReadonlyMap<string, FeedView>, applied: ReadonlyMap<string, SfuVideoLayer>): ViewChange[] {
   const changes: ViewChange[] = [];
   for (const s of streams) {
     if (s.type !== 'video' || s.active === false || typeof s.feed_display !== 'string') continue;
     const key = `${String(s.feed_id)}/${String(s.feed_mid)}`;
-    const layer = view.get(s.feed_display) ?? DEFAULT;
-    if ((applied.get(key) ?? DEFAULT) !== layer) changes.push({ key, layer, setting: settingOf(s.mid, layer) });
+    const wanted = view.get(s.feed_display);
+    const isScreen = s.feed_description === SCREEN_DESCRIPTION;
+    const layer = isScreen ? (wanted?.screen === false ? 'off' : DEFAULT) : (wanted?.video ?? DEFAULT);
+    if ((applied.get(key) ?? DEFAULT) !== layer) changes.push({ key, layer, setting: settingOf(s.mid, layer, isScreen) });
   }
   return changes;
 }

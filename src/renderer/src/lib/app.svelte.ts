@@ -101,7 +101,7 @@ export class ParleyApp {
     });
     this.history = new CallHistory(link);
     // Group calls past PARLEY_SFU_FROM people: their peer sessions are on the SFU (sfu/).
-    const sfu = (this.sfu = new SfuCalls(link, () => this.calls, notices));
+    const sfu = (this.sfu = new SfuCalls(link, () => this.calls));
     const deps = {
       link,
       platform: sfu.platform(platform),

@@ -32,6 +32,11 @@ export class TileViews {
     this.tiles.delete(tile);
   }
 
+  /** The window shows (a shared screen is received while it does). */
+  showing(): boolean {
+    return !this.hidden();
+  }
+
   /** The tallest of `username`'s tiles that shows now, in device pixels; null when none does. */
   shown(username: string): number | null {
     if (this.hidden()) return null;

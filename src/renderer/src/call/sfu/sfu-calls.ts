@@ -10,7 +10,6 @@
  */
 import type { MediaMode, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../../connection/link.js';
-import type { Notices } from '../../lib/notices.svelte.js';
 import type { CallPlatform, PeerRequest } from '../call-deps.js';
 import type { MediaState } from '../call-session.js';
 import type { CallController } from '../controller.svelte.js';
@@ -23,8 +22,6 @@ import { SfuSession } from './sfu-session.js';
 const TICK_MS = 250;
 /** A session that failed is made again after this long. */
 const RETRY_MS = 2000;
-/** What the user is told on sharing a screen in a call on the SFU. */
-export const SCREEN_NOT_ON_SFU = 'Screen sharing is not available in calls this large yet: the others do not see your screen.';
 /** What the chat panel says in a call on the SFU: chat rides the mesh's data channels. */
 export const CHAT_NOT_ON_SFU = 'Chat and files are not available in calls this large yet.';
 /** Call ids whose mode is remembered (a newcomer hears it before the answer that gives it the call). */
@@ -43,7 +40,6 @@ export class SfuCalls {
   constructor(
     private readonly link: SignalingLink,
     private readonly calls: () => CallController,
-    private readonly notices: Notices,
   ) {
     link.on('room:mode', ({ callId, mode }) => {
       this.modes.delete(callId);
@@ -93,7 +89,6 @@ export class SfuCalls {
       onMediaState,
       media,
       session: () => this.session,
-      screenRefused: () => this.notices.show(SCREEN_NOT_ON_SFU, 'call'),
       closed: () => {
         if (this.peers.get(user.username) === peer) this.peers.delete(user.username);
       },
@@ -114,8 +109,9 @@ export class SfuCalls {
     if (!session) return;
     const received = session.received();
     for (const entry of this.peers.values()) entry.update(received.get(entry.user.username), session.connected());
-    // Each person's video at the layer their tile needs, none while it does not show.
-    session.setView([...this.peers.keys()].sort().map((username) => ({ username, video: layerFor(calls.media.views.shown(username)) })));
+    // Each person's camera at the layer their tile needs, none while it does not show; their screen while the window shows.
+    const screens = calls.media.views.showing() ? {} : { screen: false };
+    session.setView([...this.peers.keys()].sort().map((username) => ({ username, video: layerFor(calls.media.views.shown(username)), ...screens })));
     void session.framesDecoded().then((frames) => {
       for (const [username, count] of frames) this.peers.get(username)?.framesDecoded(count);
     });
@@ -147,6 +143,7 @@ export class SfuCalls {
       microphone,
       muted: calls.line.microphoneClosed,
       camera: calls.media.camera?.getVideoTracks()[0] ?? null,
+      screen: calls.media.screen?.getVideoTracks()[0] ?? null,
       changed: () => this.tick(),
       failed: () => this.drop(session, true),
     });

@@ -20,9 +20,10 @@ function setup() {
   let shown: RemoteVideo = { camera: null, screen: null };
   const setMuted = vi.fn();
   const setCamera = vi.fn();
+  const setScreen = vi.fn();
   const detach = vi.fn();
   const talkers = new Set<string>();
-  const session = { setMuted, setCamera, level: () => 0.4, talking: (u: string) => talkers.has(u) } as unknown as SfuSession;
+  const session = { setMuted, setCamera, setScreen, level: () => 0.4, talking: (u: string) => talkers.has(u) } as unknown as SfuSession;
   type Link = { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera' | 'screen', t: MediaStreamTrack | null): Promise<void> };
   let attached: Link | null = null;
   const media = {
@@ -34,15 +35,23 @@ function setup() {
     detach,
   } as unknown as CallMedia;
   const closed = vi.fn();
-  const screenRefused = vi.fn();
   const peer = new SfuPeer(
     { username: 'bob', displayName: 'Bob' },
-    { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed, screenRefused },
+    { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed },
   );
-  return { peer, talkers, streams, states, shown: () => shown, setMuted, setCamera, detach, closed, screenRefused, link: () => attached };
+  return { peer, talkers, streams, states, shown: () => shown, setMuted, setCamera, setScreen, detach, closed, link: () => attached };
 }
 
-const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null): Received => ({ audio, audioReceiver: null, video, videoReceiver: null, mids: ['0', '1'] });
+const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null, screen: MediaStreamTrack | null = null): Received => ({
+  audio,
+  audioReceiver: null,
+  video,
+  videoReceiver: null,
+  screen,
+  screenReceiver: null,
+  mids: ['0', '1', '2'],
+});
+const frames = (camera: number, screen = 0) => ({ camera, screen });
 
 beforeEach(() => vi.stubGlobal('MediaStream', FakeStream));
 afterEach(() => vi.unstubAllGlobals());
@@ -76,24 +85,46 @@ describe('a person on the SFU, as the mesh sees them', () => {
     const video = track('v');
     peer.update(received(track('a'), video), true);
     expect(shown().camera).toBeNull();
-    peer.framesDecoded(10, 1000);
+    peer.framesDecoded(frames(10), 1000);
     expect(shown().camera?.getVideoTracks()).toEqual([video]);
-    peer.framesDecoded(10, 2000);
+    peer.framesDecoded(frames(10), 2000);
     expect(shown().camera).not.toBeNull();
-    peer.framesDecoded(10, 2600);
+    peer.framesDecoded(frames(10), 2600);
     expect(shown().camera).toBeNull();
-    peer.framesDecoded(11, 3000);
+    peer.framesDecoded(frames(11), 3000);
     expect(shown().camera).not.toBeNull();
   });
 
-  it('mute and this side\'s camera go to the one publication, a screen is refused; closing detaches the video and is told', () => {
-    const { peer, setMuted, setCamera, detach, closed, screenRefused, link } = setup();
+  it('their shared screen is a tile of its own beside their camera, each shown while its own frames come', () => {
+    const { peer, shown } = setup();
+    const [video, screen] = [track('v'), track('s')];
+    peer.update(received(track('a'), video, screen), true);
+    peer.framesDecoded(frames(10, 5), 1000);
+    expect(shown().camera?.getVideoTracks()).toEqual([video]);
+    expect(shown().screen?.getVideoTracks()).toEqual([screen]);
+    const cameraStream = shown().camera;
+    // The camera stops (turned off), the screen goes on: the camera's tile goes, the screen's stream stays the same one.
+    peer.framesDecoded(frames(10, 6), 2000);
+    peer.framesDecoded(frames(10, 7), 2600);
+    expect(shown().camera).toBeNull();
+    expect(shown().screen?.getVideoTracks()).toEqual([screen]);
+    peer.framesDecoded(frames(11, 8), 2700);
+    expect(shown().camera).not.toBe(cameraStream);
+    const screenStream = shown().screen;
+    peer.framesDecoded(frames(12, 9), 2800);
+    expect(shown().screen).toBe(screenStream);
+    // Sharing stops: its frames stop, and its tile goes.
+    peer.framesDecoded(frames(13, 9), 4400);
+    expect([shown().camera !== null, shown().screen]).toEqual([true, null]);
+  });
+
+  it("mute and this side's camera and screen go to the one publication; closing detaches the video and is told", () => {
+    const { peer, setMuted, setCamera, setScreen, detach, closed, link } = setup();
     expect(setCamera).toHaveBeenCalledWith(track('my-camera'));
-    // A screen is not carried: the user is told (not when sharing stops).
-    void link()?.setTrack('screen', null);
-    expect(screenRefused).not.toHaveBeenCalled();
     void link()?.setTrack('screen', track('my-screen'));
-    expect(screenRefused).toHaveBeenCalledTimes(1);
+    expect(setScreen).toHaveBeenLastCalledWith(track('my-screen'));
+    void link()?.setTrack('screen', null);
+    expect(setScreen).toHaveBeenLastCalledWith(null);
     peer.setMuted(true);
     expect(setMuted).toHaveBeenCalledWith(true);
     expect(peer.descriptions()).toEqual({ local: null, remote: null });

@@ -2,7 +2,7 @@
  * One other person of a call on the SFU, as the mesh sees them: a
  * PeerSession whose audio, level, statistics and video come from this
  * device's SFU subscription (their tracks, by the mids the server named for
- * them), and whose mute and camera go to this device's one publication.
+ * them), and whose mute, camera and screen go to this device's one publication.
  * Nothing is negotiated per person: that is the SfuSession's.
  */
 import type { UserRef } from 'parley-server/protocol';
@@ -11,7 +11,7 @@ import type { MediaState } from '../call-session.js';
 import type { CallMedia } from '../media/call-media.svelte.js';
 import type { RemoteVideo, VideoSource } from '../media/video.js';
 import type { PeerSession } from '../mesh.svelte.js';
-import type { Received, SfuSession } from './sfu-session.js';
+import type { Frames, Received, SfuSession } from './sfu-session.js';
 
 export interface SfuPeerOptions {
   onRemoteStream: (stream: MediaStream) => void;
@@ -20,20 +20,25 @@ export interface SfuPeerOptions {
   /** This device's SFU session now (made again after a failure); null while there is none. */
   session: () => SfuSession | null;
   closed: () => void;
-  /** This side shared its screen, which the SFU does not carry yet: the user is told. */
-  screenRefused: () => void;
 }
 
 const NO_VIDEO: RemoteVideo = { camera: null, screen: null };
-/** Their camera's tile goes when no frame has come for this long (it was turned off: its track stays, silent). */
+/** Their camera's or screen's tile goes when no frame has come for this long (it was turned off: its track stays, silent). */
 const VIDEO_STALL_MS = 1500;
+
+/** One of their video tracks, and when its last new frame was seen. */
+interface Feed {
+  track: MediaStreamTrack | null;
+  frames: number;
+  framesAt: number;
+}
+
+const noFeed = (): Feed => ({ track: null, frames: 0, framesAt: -Infinity });
 
 export class SfuPeer implements PeerSession {
   readonly polite = true;
   private audio: MediaStreamTrack | null = null;
-  private video: MediaStreamTrack | null = null;
-  private frames = 0;
-  private framesAt = -Infinity;
+  private readonly feeds: Record<VideoSource, Feed> = { camera: noFeed(), screen: noFeed() };
   private state: MediaState = 'connecting';
   private remote: RemoteVideo = NO_VIDEO;
   private readonly listeners = new Set<(remote: RemoteVideo) => void>();
@@ -46,8 +51,9 @@ export class SfuPeer implements PeerSession {
     },
     onRefused: (): (() => void) => () => undefined,
     setTrack: (source: VideoSource, track: MediaStreamTrack | null): Promise<void> => {
-      if (source === 'camera') this.options.session()?.setCamera(track);
-      else if (track) this.options.screenRefused();
+      const session = this.options.session();
+      if (source === 'camera') session?.setCamera(track);
+      else session?.setScreen(track);
       return Promise.resolve();
     },
   };
@@ -64,10 +70,8 @@ export class SfuPeer implements PeerSession {
     const audio = received?.audio ?? null;
     if (audio && audio !== this.audio) this.options.onRemoteStream(new MediaStream([audio]));
     this.audio = audio;
-    if ((received?.video ?? null) !== this.video) {
-      this.video = received?.video ?? null;
-      this.frames = 0;
-      this.framesAt = -Infinity;
+    for (const [source, track] of [['camera', received?.video ?? null], ['screen', received?.screen ?? null]] as const) {
+      if (track !== this.feeds[source].track) this.feeds[source] = { ...noFeed(), track };
     }
     this.showVideo();
     const state: MediaState = connected && audio && !audio.muted ? 'connected' : this.state === 'connected' ? 'interrupted' : this.state;
@@ -77,18 +81,26 @@ export class SfuPeer implements PeerSession {
     }
   }
 
-  /** Frames decoded so far of their video: a tile while they keep coming. */
-  framesDecoded(frames: number, now = performance.now()): void {
-    if (frames > this.frames) this.framesAt = now;
-    this.frames = frames;
+  /** Frames decoded so far of their camera and screen: a tile for each while they keep coming. */
+  framesDecoded(frames: Frames, now = performance.now()): void {
+    for (const source of ['camera', 'screen'] as const) {
+      const feed = this.feeds[source];
+      if (frames[source] > feed.frames) feed.framesAt = now;
+      feed.frames = frames[source];
+    }
     this.showVideo(now);
   }
 
   private showVideo(now = performance.now()): void {
-    const video = this.video && now - this.framesAt < VIDEO_STALL_MS ? this.video : null;
-    const shown = this.remote.camera?.getVideoTracks()[0] ?? null;
-    if (video === shown) return;
-    this.remote = video ? { camera: new MediaStream([video]), screen: null } : NO_VIDEO;
+    const live = (source: VideoSource) => {
+      const { track, framesAt } = this.feeds[source];
+      return track && now - framesAt < VIDEO_STALL_MS ? track : null;
+    };
+    const shown = (source: VideoSource) => this.remote[source]?.getVideoTracks()[0] ?? null;
+    const [camera, screen] = [live('camera'), live('screen')];
+    if (camera === shown('camera') && screen === shown('screen')) return;
+    const stream = (track: MediaStreamTrack | null, source: VideoSource) => (track === shown(source) ? this.remote[source] : track && new MediaStream([track]));
+    this.remote = camera || screen ? { camera: stream(camera, 'camera'), screen: stream(screen, 'screen') } : NO_VIDEO;
     for (const fn of this.listeners) fn(this.remote);
   }
 

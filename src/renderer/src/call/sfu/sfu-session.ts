@@ -1,10 +1,11 @@
 /**
  * This device on the SFU for one call (PROTOCOL.md, "Meetings on the SFU"):
- * a `publish` connection that sends a copy of the microphone and the camera
- * while it is on, and a `subscribe` connection that answers each `sfu:offer`
- * and receives everyone else, each track named by the offer's `streams`
- * (mid → username). Candidates trickle with `sfu:candidate` once the
- * connection they belong to is negotiated. One idempotent `close`.
+ * a `publish` connection that sends a copy of the microphone, the camera
+ * while it is on and a shared screen while there is one, and a `subscribe`
+ * connection that answers each `sfu:offer` and receives everyone else, each
+ * track named by the offer's `streams` (mid → username, and a video's
+ * source). Candidates trickle with `sfu:candidate` once the connection they
+ * belong to is negotiated. One idempotent `close`.
  */
 import type { SfuConnection, SfuDescription, SfuStream, SfuVideoLayer } from 'parley-server/protocol';
 import type { SignalingLink } from '../../connection/link.js';
@@ -23,6 +24,8 @@ export interface SfuSessionOptions {
   muted: boolean;
   /** The camera's track while it is on. */
   camera: MediaStreamTrack | null;
+  /** The shared screen's track while there is one. */
+  screen: MediaStreamTrack | null;
   /** What is received changed: a publisher came or went, or a connection's state moved. */
   changed: () => void;
   /** The SFU refused, or a connection failed: this session is done (the owner makes another). */
@@ -35,7 +38,15 @@ export interface Received {
   audioReceiver: RTCRtpReceiver | null;
   video: MediaStreamTrack | null;
   videoReceiver: RTCRtpReceiver | null;
+  screen: MediaStreamTrack | null;
+  screenReceiver: RTCRtpReceiver | null;
   mids: string[];
+}
+
+/** Frames decoded so far of one publisher's camera and screen. */
+export interface Frames {
+  camera: number;
+  screen: number;
 }
 
 type StatsEntry = { type: string; mid?: string };
@@ -46,6 +57,9 @@ export class SfuSession {
   private readonly audio: MediaStreamTrack | null;
   private cameraTrack: MediaStreamTrack | null;
   private readonly camera: RTCRtpTransceiver;
+  private screenTrack: MediaStreamTrack | null = null;
+  /** The screen's m-line: added, and published again, the first time this device shares (and kept, silent, after). */
+  private screen: RTCRtpTransceiver | null = null;
   private streams: SfuStream[] = [];
   /** Publish negotiations, one at a time. */
   private publishes: Promise<void> = Promise.resolve();
@@ -69,6 +83,7 @@ export class SfuSession {
     this.cameraTrack = o.camera;
     // Three layers of the camera: each of the others receives the one its tile needs (layers.ts).
     this.camera = this.publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly', sendEncodings: SIMULCAST });
+    if (o.screen) this.addScreen(o.screen);
     this.watch(this.publisher, 'publish');
   }
 
@@ -102,11 +117,30 @@ export class SfuSession {
   }
 
   /**
+   * The shared screen (its track) or none. Its m-line is added the first time,
+   * which publishes again (the server describes it to the SFU as the screen,
+   * and the others' subscriptions gain it); after that, as the camera.
+   */
+  setScreen(track: MediaStreamTrack | null): void {
+    if (track === this.screenTrack || this.closed) return;
+    if (!this.screen) {
+      if (track) {
+        this.addScreen(track);
+        void this.negotiate();
+      }
+      return;
+    }
+    const screen = this.screen;
+    this.screenTrack = track;
+    this.publishes = this.publishes.then(() => screen.sender.replaceTrack(track)).catch((err: unknown) => log.warn('screen not sent', err));
+  }
+
+  /**
    * The video wanted of each publisher (layers.ts), sent as `sfu:view` when
    * it changed and once this device publishes; a refused one goes again with
    * the next.
    */
-  setView(feeds: { username: string; video: SfuVideoLayer }[]): void {
+  setView(feeds: { username: string; video: SfuVideoLayer; screen?: boolean }[]): void {
     const view = JSON.stringify(feeds);
     // Only once published (its candidates flushed): before that the server has no view to set.
     if (this.pending.publish !== null || this.closed || view === this.viewSent) return;
@@ -127,11 +161,14 @@ export class SfuSession {
     for (const t of this.subscriber?.getTransceivers() ?? []) {
       const stream = this.streams.find((s) => s.mid === t.mid);
       if (!stream || t.currentDirection === 'inactive' || t.currentDirection === 'stopped') continue;
-      const r = out.get(stream.username) ?? { audio: null, audioReceiver: null, video: null, videoReceiver: null, mids: [] };
+      const r = out.get(stream.username) ?? { audio: null, audioReceiver: null, video: null, videoReceiver: null, screen: null, screenReceiver: null, mids: [] };
       r.mids.push(stream.mid);
       if (stream.kind === 'audio') {
         r.audio = t.receiver.track;
         r.audioReceiver = t.receiver;
+      } else if (stream.source === 'screen') {
+        r.screen = t.receiver.track;
+        r.screenReceiver = t.receiver;
       } else {
         r.video = t.receiver.track;
         r.videoReceiver = t.receiver;
@@ -158,17 +195,19 @@ export class SfuSession {
     return levelFromSources(sources, performance.timeOrigin + performance.now());
   }
 
-  /** Video frames decoded so far from each publisher, by username. */
-  async framesDecoded(): Promise<Map<string, number>> {
-    const received = [...this.received()].flatMap(([username, r]) => (r.videoReceiver ? [[username, r.videoReceiver] as const] : []));
+  /** Video frames decoded so far from each publisher's camera and screen, by username. */
+  async framesDecoded(): Promise<Map<string, Frames>> {
+    const decoded = async (receiver: RTCRtpReceiver | null): Promise<number> => {
+      let frames = 0;
+      (await receiver?.getStats())?.forEach((s: { type: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
+      });
+      return frames;
+    };
     const counts = await Promise.all(
-      received.map(async ([username, receiver]) => {
-        let frames = 0;
-        (await receiver.getStats()).forEach((s: { type: string; framesDecoded?: number }) => {
-          if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
-        });
-        return [username, frames] as const;
-      }),
+      [...this.received()]
+        .filter(([, r]) => r.videoReceiver || r.screenReceiver)
+        .map(async ([username, r]) => [username, { camera: await decoded(r.videoReceiver), screen: await decoded(r.screenReceiver) }] as const),
     );
     return new Map(counts);
   }
@@ -201,11 +240,17 @@ export class SfuSession {
     return this.publishes;
   }
 
+  private addScreen(track: MediaStreamTrack): void {
+    this.screenTrack = track;
+    this.screen = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+  }
+
   private async publish(): Promise<void> {
     if (this.closed) return;
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
     const sdp = this.publisher.localDescription?.sdp ?? '';
-    const res = await this.o.link.request('sfu:publish', { callId: this.o.callId, description: { type: 'offer', sdp } });
+    const screenMid = this.screen?.mid;
+    const res = await this.o.link.request('sfu:publish', { callId: this.o.callId, description: { type: 'offer', sdp }, ...(screenMid ? { screenMid } : {}) });
     if (this.gone()) return;
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
     await this.publisher.setRemoteDescription(res.description);
