@@ -1,24 +1,27 @@
 /**
  * One person's cost in a meeting, mesh against SFU: the app signed in as
  * alice in a browser of its own (bench/client's, read from /proc), in a
- * voice room of `people`. The others are elsewhere, so only alice's work
- * counts: on the mesh they are app users in a second browser (each connected
- * to every other, as a mesh is); on the SFU they are werift participants
- * (signaling-server/test/sfu-peer.ts) sending a real Opus tone through
- * Janus, which is what alice's browser receives either way: one Opus stream
- * per other person. Her upload is read from her page's own statistics: the
- * RTP payload of her outbound audio, and everything her connections sent.
+ * voice room of `people`. The others are werift participants in this
+ * process, each sending a real Opus tone, so only alice's work counts and a
+ * room of ten fits this machine: on the mesh each connects to her
+ * (signaling-server/test/mesh-peer.ts), on the SFU each publishes to Janus
+ * (signaling-server/test/sfu-peer.ts). Her browser receives the same either
+ * way: one Opus stream per other person. Her upload is read from her page's
+ * own statistics: the RTP payload of her outbound audio, and everything her
+ * connections sent.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { expectOk, type Device } from '../../signaling-server/test/harness.js';
 import type { OpusTone } from '../../signaling-server/test/opus-tone.js';
+import { meshMember } from '../../signaling-server/test/mesh-peer.js';
 import { joinSfu, type SfuPeer } from '../../signaling-server/test/sfu-peer.js';
-import { user, type Site, type User } from '../../tests/e2e/harness.js';
+import { user, type Site } from '../../tests/e2e/harness.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
 import { waitState } from '../../tests/e2e/steps.js';
 import { ownBrowser, read, type Reading } from '../client/run.js';
 import { inboundAudioFlowing } from './delay.js';
+
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,23 +58,21 @@ export interface Crowd {
   join(name: string, count: number): Promise<() => Promise<void>>;
 }
 
-/** The others as app users of `site`, signed in once in `browser` (the mesh). */
-export async function appCrowd(site: Site, browser: Browser, names: string[]): Promise<Crowd> {
-  const users: User[] = [];
-  for (const n of names) users.push(await user({ ...site, browser }, n));
+/** The others as werift participants signed in as `devices`, each connecting to whoever joins after it and sending `tone` (the mesh). */
+export function meshCrowd(devices: Device[], tone: OpusTone): Crowd {
   return {
     async join(name, count) {
-      const present = users.slice(0, count);
-      for (const u of present) await joinRoom(u, name);
+      const members = devices.slice(0, count).map((d) => meshMember(d, tone));
+      for (const m of members) await m.join(name);
       return async () => {
-        for (const u of present) await leave(u);
+        for (const m of members) await m.leave();
       };
     },
   };
 }
 
 /** The others as werift participants signed in as `devices`, each publishing `tone` (the SFU). */
-export function weriftCrowd(devices: Device[], tone: OpusTone): Crowd {
+export function sfuCrowd(devices: Device[], tone: OpusTone): Crowd {
   return {
     async join(name, count) {
       const present = devices.slice(0, count);

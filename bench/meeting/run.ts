@@ -3,7 +3,8 @@
  * mesh against the SFU (issue 20). Two servers of today's code, started by
  * the e2e harness: one without Janus (rooms are a mesh, up to six) and one
  * with a real Janus and PARLEY_SFU_FROM=2 (every room on the SFU). For each
- * room size, one person's browser CPU, memory and upload (rooms.ts); then
+ * room size, one person's browser CPU, memory and upload, the others being
+ * werift participants (rooms.ts); then
  * the mouth-to-ear delay of a room of two, direct against through Janus
  * (delay.ts, onsets.ts).
  */
@@ -17,7 +18,7 @@ import { launchChromium, registerUser, ROOT, startWorld, writeToneWav, type Worl
 import { gitCommit } from '../commit.mjs';
 import { measureDelay } from './delay.js';
 import { writeBeepWav } from './onsets.js';
-import { appCrowd, measureRoom, weriftCrowd, type MediaPath, type RoomReading } from './rooms.js';
+import { measureRoom, meshCrowd, sfuCrowd, type Crowd, type MediaPath, type RoomReading } from './rooms.js';
 
 export interface MeetingBenchOptions {
   /** Room sizes; the mesh is measured up to its limit (six), the SFU at every size. */
@@ -65,7 +66,6 @@ export async function runMeetingBench(options: MeetingBenchOptions, progress: (l
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-bench-meeting-'));
   const most = Math.max(...options.sizes);
   const others = Array.from({ length: most - 1 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
-  const meshOthers = others.slice(0, Math.min(most, MESH_LIMIT) - 1);
   const janus = await startJanus();
   const worlds: World[] = [];
   try {
@@ -77,30 +77,26 @@ export async function runMeetingBench(options: MeetingBenchOptions, progress: (l
     writeToneWav(tone);
     const beeps = path.join(dir, 'beeps.wav');
     writeBeepWav(beeps);
-    for (const n of ['alice', 'bob', ...meshOthers]) await registerUser(mesh, n);
-    await registerUser(sfu, 'alice');
-    await registerUser(sfu, 'bob');
-    const devices: Device[] = [];
-    for (const n of others) devices.push(await connect(sfu, await register(sfu, n), {}, []));
-
-    const crowdBrowser = await launchChromium(tone);
+    const devices = async (world: World, names: string[]) => {
+      const out: Device[] = [];
+      for (const n of names) out.push(await connect(world, await register(world, n), {}, []));
+      return out;
+    };
+    for (const w of [mesh, sfu]) for (const n of ['alice', 'bob']) await registerUser(w, n);
+    const opus = opusTone(dir, 440);
+    const crowds: Record<MediaPath, Crowd> = {
+      mesh: meshCrowd(await devices(mesh, others.slice(0, Math.min(most, MESH_LIMIT) - 1)), opus),
+      sfu: sfuCrowd(await devices(sfu, others), opus),
+    };
     const rooms: RoomReading[] = [];
-    try {
-      const crowds: Record<MediaPath, Parameters<typeof measureRoom>[2]> = {
-        mesh: await appCrowd(mesh, crowdBrowser, meshOthers),
-        sfu: weriftCrowd(devices, opusTone(dir, 440)),
-      };
-      for (const people of options.sizes)
-        for (const p of ['mesh', 'sfu'] as const) {
-          if (p === 'mesh' && people > MESH_LIMIT) continue;
-          progress(`[bench:meeting] a room of ${people} on the ${p}…`);
-          const r = await measureRoom(p === 'mesh' ? mesh : sfu, tone, crowds[p], p, people, options);
-          progress(`[bench:meeting]   ${r.cpuPercent} % of a core, ${r.memoryMB} MB; upload ${r.uploadKbps} kbit/s (${r.wireUploadKbps} on the wire), ${r.connections} connections`);
-          rooms.push(r);
-        }
-    } finally {
-      await crowdBrowser.close();
-    }
+    for (const people of options.sizes)
+      for (const p of ['mesh', 'sfu'] as const) {
+        if (p === 'mesh' && people > MESH_LIMIT) continue;
+        progress(`[bench:meeting] a room of ${people} on the ${p}…`);
+        const r = await measureRoom(p === 'mesh' ? mesh : sfu, tone, crowds[p], p, people, options);
+        progress(`[bench:meeting]   ${r.cpuPercent} % of a core, ${r.memoryMB} MB; upload ${r.uploadKbps} kbit/s (${r.wireUploadKbps} on the wire), ${r.connections} connections`);
+        rooms.push(r);
+      }
 
     progress('[bench:meeting] mouth-to-ear delay, a room of two, direct and through Janus…');
     const beepBrowser = await launchChromium(beeps);

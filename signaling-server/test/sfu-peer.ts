@@ -28,7 +28,7 @@ const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate
 // A browser in the room publishes a camera m-line too: the subscribe offer then holds video (VP8, the room's first codec), never sent here.
 const vp8 = () => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96 });
 // Janus offers host candidates on every interface; ours are on this machine too.
-const peerConfig = () => ({
+export const peerConfig = () => ({
   codecs: { audio: [opus()], video: [vp8()] },
   // The audio level of each packet (RFC 6464), as browsers send it: Janus forwards it to subscribers.
   headerExtensions: { audio: [useAudioLevelIndication()] },
@@ -67,7 +67,7 @@ export interface SfuPeer {
 }
 
 /** Waits until the connection has gathered its candidates: its description then holds them (no trickle needed). */
-async function gathered(pc: RTCPeerConnection): Promise<string> {
+export async function gathered(pc: RTCPeerConnection): Promise<string> {
   if (pc.iceGatheringState !== 'complete') {
     await new Promise<void>((resolve) => {
       const sub = pc.iceGatheringStateChange.subscribe((state) => {
@@ -104,7 +104,7 @@ function payloadSource(username: string, tone: OpusTone | undefined): (seq: numb
 }
 
 /** The audio level header of a tone's packets (voice activity set), if the SFU took that extension; none for tagged packets. */
-function levelExtensions(id: number | undefined, tone: OpusTone | undefined): Extension[] {
+export function levelExtensions(id: number | undefined, tone: OpusTone | undefined): Extension[] {
   if (id === undefined || !tone) return [];
   return [{ id, payload: Buffer.from([0x80 | (tone.dBov & 0x7f)]) }];
 }
