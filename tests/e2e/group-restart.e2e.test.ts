@@ -7,40 +7,25 @@
  * the call with everyone, audio on every pair, and the room is the server's
  * again (a mute is relayed, a leave is told, the others go on).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CrashableServer } from './crashable-server.js';
-import { callPanel, launchChromium, registerUser, screenshotAll, user, writeToneWav, type User } from './harness.js';
+import { crashScene, type CrashScene } from './crashable-server.js';
+import { callPanel, screenshotAll, type User } from './harness.js';
 import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
 import { banner, poll } from './steps.js';
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 
-let dir: string;
-let server: CrashableServer;
-let browser: Browser;
+let scene: CrashScene | undefined;
 const users: User[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-crash-'));
-  const wav = path.join(dir, 'tone.wav');
-  writeToneWav(wav);
-  server = await CrashableServer.start(path.join(dir, 'data'));
-  browser = await launchChromium(wav);
-  for (const n of NAMES) await registerUser(server, n);
-  for (const n of NAMES) users.push(await user({ url: server.url, browser }, n));
+  scene = await crashScene(NAMES);
+  users.push(...scene.users);
 }, 90_000);
 
 afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await browser?.close();
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await scene?.close();
 });
 
 afterEach(async ({ task }) => {
@@ -48,6 +33,7 @@ afterEach(async ({ task }) => {
 });
 
 it('three in a room, the server SIGKILLed and restarted: audio on every pair throughout, and within 5 s of it being back everyone is back in the room', async () => {
+  const server = scene!.server;
   const [alice, bob, carol] = users as [User, User, User];
   const others = (u: User) => users.filter((o) => o !== u).map((o) => title(o.name));
   for (const u of users) await joinRoom(u, 'standup');

@@ -8,15 +8,11 @@
  * back in the call, publishing to Janus again, with no mesh connection made
  * in between, and hears the two others through it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool } from '../../signaling-server/test/coturn.js';
 import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
-import { CrashableServer } from './crashable-server.js';
-import { launchChromium, registerUser, screenshotAll, user, writeToneWav, type User } from './harness.js';
+import { crashScene, type CrashScene } from './crashable-server.js';
+import { screenshotAll, type User } from './harness.js';
 import { expectEveryoneBack, expectSpeaking, joinRoom } from './rooms.js';
 import { connections, expectOnSfu } from './sfu-checks.js';
 import { banner, poll } from './steps.js';
@@ -25,29 +21,20 @@ const noJanus = missingTool('janus', 'janus', 'sfu-restart.e2e.test.ts');
 const NAMES = ['alice', 'bob', 'carol'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 
-let dir: string | undefined;
 let janus: Janus | undefined;
-let server: CrashableServer | undefined;
-let browser: Browser | undefined;
+let scene: CrashScene | undefined;
 const users: User[] = [];
 
 beforeAll(async () => {
   if (noJanus) return;
-  dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-sfu-crash-'));
-  const wav = path.join(dir, 'tone.wav');
-  writeToneWav(wav);
   janus = await startJanus();
-  server = await CrashableServer.start(path.join(dir, 'data'), { PARLEY_JANUS_URL: janus.url, PARLEY_JANUS_ADMIN_KEY: janus.adminKey, PARLEY_SFU_FROM: '3' });
-  browser = await launchChromium(wav);
-  for (const n of NAMES) await registerUser(server, n);
-  for (const n of NAMES) users.push(await user({ url: server.url, browser }, n));
+  scene = await crashScene(NAMES, { PARLEY_JANUS_URL: janus.url, PARLEY_JANUS_ADMIN_KEY: janus.adminKey, PARLEY_SFU_FROM: '3' });
+  users.push(...scene.users);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await scene?.close();
   await janus?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 afterEach(async ({ task }) => {
@@ -60,7 +47,7 @@ describe.skipIf(noJanus)('a meeting on the SFU across a server crash', () => {
     for (const u of users) await joinRoom(u, 'standup');
     for (const u of users) await expectOnSfu(u, 2);
 
-    await server?.kill();
+    await scene?.server.kill();
     for (const u of users) await expect.poll(() => banner(u).count(), poll).toBe(1);
     // Record every peer connection made from now on: none may be a mesh one (they would carry the chat channel).
     for (const u of users) {
@@ -69,7 +56,7 @@ describe.skipIf(noJanus)('a meeting on the SFU across a server crash', () => {
         w.__madeAfter = w.__pcs.length;
       });
     }
-    await server?.restart();
+    await scene?.server.restart();
     const back = { timeout: 60_000, interval: 200 };
     for (const u of users) {
       await expect.poll(() => banner(u).count(), back).toBe(0);
