@@ -21,10 +21,16 @@ export type ConnectionState = 'signed-out' | 'connecting' | 'online' | 'offline'
 /** Backoff between attempts: 0.5 s doubling to 10 s, each ±50 % so a restarted server is not hit by everyone at once. */
 export const RETRY_FIRST_MS = 500;
 export const RETRY_MAX_MS = 10_000;
+/**
+ * The longest nominal wait while a call goes on: its room is restored from
+ * its people's claims, so each of them is back within 3 s of the server (a
+ * call is a few devices; the rest of the team backs off as far as ever).
+ */
+export const RETRY_IN_CALL_MAX_MS = 2000;
 
-/** The wait before attempt number `failures` + 1 (`random` in [0, 1)). */
-export function retryDelay(failures: number, random: () => number = Math.random): number {
-  const nominal = Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS);
+/** The wait before attempt number `failures` + 1 (`random` in [0, 1)), the backoff capped at `maxMs`. */
+export function retryDelay(failures: number, random: () => number = Math.random, maxMs = RETRY_MAX_MS): number {
+  const nominal = Math.min(RETRY_FIRST_MS * 2 ** failures, maxMs);
   return Math.round(nominal * (0.5 + random()));
 }
 
@@ -45,6 +51,8 @@ export interface ConnectionHooks {
   signedOut(): void;
   /** Another window took this device id over (a duplicated tab): it keeps the call. */
   replaced(): void;
+  /** A call goes on here: reconnecting is retried sooner (RETRY_IN_CALL_MAX_MS). */
+  inCall?(): boolean;
 }
 
 type Handler = { event: ServerEvent; handler: (payload: never) => void };
@@ -248,7 +256,7 @@ export class Connection implements SignalingLink {
   private wentOffline(s: Signaling): void {
     this.state = 'offline';
     if (this.retryTimer !== undefined) return;
-    const delay = retryDelay(this.failures++);
+    const delay = retryDelay(this.failures++, Math.random, this.hooks.inCall?.() === true ? RETRY_IN_CALL_MAX_MS : RETRY_MAX_MS);
     this.retryAt = Date.now() + delay;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

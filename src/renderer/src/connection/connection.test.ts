@@ -8,7 +8,7 @@ import type { SessionReady } from 'parley-server/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { StoredSession } from '../../../shared/ipc.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Connection, RETRY_FIRST_MS, RETRY_MAX_MS, retryDelay, type ConnectionHooks } from './connection.svelte.js';
+import { Connection, RETRY_FIRST_MS, RETRY_IN_CALL_MAX_MS, RETRY_MAX_MS, retryDelay, type ConnectionHooks } from './connection.svelte.js';
 
 const READY: SessionReady = {
   protocol: 2,
@@ -269,5 +269,8 @@ describe('retryDelay', () => {
       expect(retryDelay(n, () => 0.999999)).toBeCloseTo(nominal * 1.5, -1);
     }
     expect(retryDelay(40, () => 0.5)).toBe(RETRY_MAX_MS);
+    // During a call the waits stop growing at 2 s: back within 3 s of the server, whatever the outage.
+    expect(retryDelay(40, () => 0.999999, RETRY_IN_CALL_MAX_MS)).toBeCloseTo(RETRY_IN_CALL_MAX_MS * 1.5, -1);
+    expect(retryDelay(1, () => 0.5, RETRY_IN_CALL_MAX_MS)).toBe(RETRY_FIRST_MS * 2);
   });
 });

@@ -87,6 +87,7 @@ export class ParleyApp {
       replaced: () => {
         if (this.calls.busy) this.calls.end('failed', false, 'This call was taken over by another window.');
       },
+      inCall: () => this.calls.busy,
     });
     const link = this.connection;
     const me = (): UserRef | null => this.connection.session?.user ?? null;
