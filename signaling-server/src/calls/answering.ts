@@ -10,17 +10,44 @@ import { callMembers, type Call, type DeviceSession, type Participant } from '..
 import type { CallServiceDeps } from './call-deps.js';
 import { involved, participant, participating, ringingOn } from './call-checks.js';
 import * as membership from './membership.js';
+import * as parking from './parking.js';
 import { emitTo, participantRefs, refresh } from './notify.js';
 import { leaveLost } from './restore.js';
 import { joined } from './rooms.js';
 import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.js';
 
-/** Answers a call ringing on this device; for a group call, says who is in it already. */
-export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<UserRef[] | undefined> {
+/**
+ * Answers a call ringing on this device; for a group call, says who is in it
+ * already. `hold`: the answered call of two this device is in, held (and
+ * parked, parking.ts) while this one goes on.
+ */
+export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string, hold?: string): Promise<UserRef[] | undefined> {
   const existing = await deps.stores.calls.get(callId);
-  if (existing?.state === 'active') return acceptInvitation(deps, session, existing);
+  if (existing?.state === 'active') {
+    // An Add person never rings someone in a call: only a call placed with call:invite waits.
+    if (hold !== undefined) throw new RequestError('bad_request', 'hold: only a waiting call can be answered holding another');
+    return acceptInvitation(deps, session, existing);
+  }
   const call = ringingOn(session, existing);
-  const accepted = await deps.stores.calls.accept(callId, session.device, Date.now(), existing);
+  if (hold === undefined) return answer(deps, session, call);
+  if (hold === callId) throw new RequestError('bad_request', 'hold: a call cannot be held to answer itself');
+  const held = await parking.parkFor(deps, session, hold);
+  try {
+    return await answer(deps, session, call, held);
+  } catch (err) {
+    // Not answered (it stopped ringing meanwhile): the held call is as it was, this user's and not on hold.
+    await parking.giveBack(deps, session, held);
+    throw err;
+  }
+}
+
+/** `call`: ringing on this device, as just read. `held`: the call its user holds meanwhile. */
+async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call, held?: parking.Holding): Promise<undefined> {
+  const callId = call.id;
+  const at = Date.now();
+  const accepted = held
+    ? await deps.stores.calls.update(callId, parking.acceptHolding(session.device, at, held), call).then((res) => (res.ok ? res.call : undefined))
+    : await deps.stores.calls.accept(callId, session.device, at, call);
   if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
   void deps.limits.answered(call.caller, call.callee);
   await Promise.all([
@@ -36,7 +63,7 @@ export async function accept(deps: CallServiceDeps, session: DeviceSession, call
   ]);
   // Both now show busy to their watchers, after the acknowledgement: the answering side's media waits on it, the watchers do not.
   void refresh(deps, callMembers(call)).catch((err: unknown) => deps.log.warn({ err, callId }, 'presence after an answer failed'));
-  deps.log.info({ callId }, 'call answered');
+  deps.log.info({ callId, ...(held && { holding: held.callId }) }, 'call answered');
   return undefined;
 }
 

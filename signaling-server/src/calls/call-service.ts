@@ -54,9 +54,9 @@ export class CallService {
     return ringing.invite(this.deps, from, to, media, afterReply);
   }
 
-  /** call:accept; for a group call, who is in it already (answering.ts). */
-  accept(session: DeviceSession, callId: string): Promise<UserRef[] | undefined> {
-    return answering.accept(this.deps, session, callId);
+  /** call:accept; for a group call, who is in it already; `hold`: the call held meanwhile (answering.ts). */
+  accept(session: DeviceSession, callId: string, hold?: string): Promise<UserRef[] | undefined> {
+    return answering.accept(this.deps, session, callId, hold);
   }
 
   /** call:decline (answering.ts). */

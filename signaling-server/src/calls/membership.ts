@@ -48,9 +48,11 @@ function toSfu(call: Call, sfuFrom: number | null): Call {
 }
 
 /** Rings `invitation.username` into an answered call that `by` takes part in. */
-export function invite(invitation: Invitation, byDevice: string, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in'> {
+export function invite(invitation: Invitation, byDevice: string, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in' | 'held'> {
   return (call) => {
     if (call.state !== 'active' || !call.participants.some((p) => p.device === byDevice)) return { refused: 'not_in_call' };
+    // Held while one of its two is in another call (parking.ts): it stays a call of two until they are back.
+    if ((call.parked ?? []).length > 0) return { refused: 'held' };
     const name = invitation.username;
     if (call.participants.some((p) => p.username === name) || call.invitations.some((i) => i.username === name)) {
       return { refused: 'already_in' };

@@ -10,6 +10,7 @@ import type { CallServiceDeps } from './call-deps.js';
 import { participant } from './call-checks.js';
 import * as membership from './membership.js';
 import { emitTo, tellOthers } from './notify.js';
+import * as parking from './parking.js';
 
 export async function signal(deps: CallServiceDeps, session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
   const { callId, description, candidate, to } = payload;
@@ -34,12 +35,17 @@ export async function mute(deps: CallServiceDeps, session: DeviceSession, callId
 /**
  * Hold: only in a call of two placed with call:invite (a group call or a
  * named room has no "other side" to hold). Relayed like mute; the server
- * keeps no hold state (a device that resumes the call says it again).
+ * keeps no hold state (a device that resumes the call says it again), but
+ * for a call held aside for another one (parking.ts): it is taken off hold
+ * only once its holder is in no other call.
  */
 export async function hold(deps: CallServiceDeps, session: DeviceSession, callId: string, held: boolean): Promise<void> {
-  const call = await participant(deps, session, callId);
-  if (call.room !== null || call.participants.length !== 2 || call.invitations.length > 0) {
-    throw new RequestError('bad_request', 'Only a call between two people can be put on hold');
+  let call = await participant(deps, session, callId);
+  if (!parking.holdable(call)) throw new RequestError('bad_request', 'Only a call between two people can be put on hold');
+  if (!held && call.parked?.includes(session.username)) {
+    const res = await deps.stores.calls.update(callId, parking.unpark(session.username), call);
+    if (!res.ok && res.refused === 'busy') throw new RequestError('in_call', 'You are in another call: it must end before this one comes off hold');
+    if (res.ok) call = res.call;
   }
   tellOthers(deps, call, session.device, 'call:held', { callId, username: session.username, held });
   deps.metrics.relayed.inc({ event: 'call:hold' });

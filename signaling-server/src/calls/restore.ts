@@ -13,10 +13,11 @@
 import type { CallMember, StoredCall } from '../history/history-repository.js';
 import type { CallResumeReply } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
-import type { Call, DeviceSession, ResumeClaim } from '../stores/types.js';
+import type { Call, CreateResult, DeviceSession, ResumeClaim } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { reclaim, unclaimedDevice } from './membership.js';
 import { emitTo, newcomerOf, refresh, tellOthers, tellSfuBack } from './notify.js';
+import { holdable } from './parking.js';
 import { recordLost } from './teardown.js';
 
 /** A lost call as history has it. `since`: when the stores lost it (who left after that, the devices may not have heard). */
@@ -142,7 +143,7 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
     invitations: [],
     ...(row.sfu && { sfu: true }),
   };
-  const res = await deps.stores.calls.restore(call);
+  const res = await restoreHolding(deps, call);
   if (!res.ok) return res.conflict === 'exists' ? 'exists' : 'conflict';
   await Promise.all(away.map((device) => deps.timers.set({ kind: 'away', callId: call.id, device }, deps.graceMs)));
   // Before the answer: a device must not send to someone still awaited (it would be lost).
@@ -153,6 +154,19 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
   const late = await deps.stores.calls.dropClaim(call.id);
   if (late) await rejoin(deps, late, lost);
   return 'restored';
+}
+
+/**
+ * A call of two whose member is in another call already was held aside for
+ * it (hold and answer, parking.ts: the only way to be in two calls): it is
+ * restored held aside for them, and they take it off hold once free.
+ */
+async function restoreHolding(deps: CallServiceDeps, call: Call): Promise<CreateResult> {
+  const res = await deps.stores.calls.restore(call);
+  if (res.ok || res.conflict === 'exists' || res.conflict === 'room' || !holdable(call)) return res;
+  const inOthers = await Promise.all(call.participants.map((p) => deps.stores.calls.byUser(p.username)));
+  const parked = call.participants.filter((_, i) => inOthers[i] !== undefined).map((p) => p.username);
+  return parked.length > 0 ? deps.stores.calls.restore({ ...call, parked }) : res;
 }
 
 /**

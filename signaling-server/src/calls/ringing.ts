@@ -111,6 +111,8 @@ export async function add(deps: CallServiceDeps, session: DeviceSession, callId:
         throw new RequestError('busy', `${callee.displayName} is already in this call`);
       case 'busy':
         throw new RequestError('busy', `${callee.displayName} is busy`);
+      case 'held':
+        throw new RequestError('bad_request', 'Nobody can be added while the call is held for another call');
       case 'not_found':
         throw new RequestError('not_found', 'No such call');
       case 'not_in_call':

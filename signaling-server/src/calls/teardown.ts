@@ -10,6 +10,7 @@ import { callDevices, callMembers, type Call, type CallChange } from '../stores/
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
 import { emitTo, refresh } from './notify.js';
+import { returnHeld } from './parking.js';
 
 /**
  * The one teardown: idempotent, since racing ends (hang-up on both sides,
@@ -45,7 +46,10 @@ export async function end(
       }
     }),
   ]);
-  if (call.state === 'active') await refresh(deps, callMembers(call));
+  if (call.state === 'active') {
+    await returnHeld(deps, call, call.participants.map((p) => p.username));
+    await refresh(deps, callMembers(call));
+  }
   deps.log.info({ callId, reason, cause }, 'call ended');
 }
 
@@ -92,7 +96,7 @@ export async function leave(
   const gone = call.participants.find((p) => p.device === device);
   await deps.timers.clear({ kind: 'away', callId: call.id, device });
   if (!gone) return;
-  await deps.history.left(call.id, gone.username, Date.now());
+  await Promise.all([deps.history.left(call.id, gone.username, Date.now()), returnHeld(deps, res.call, [gone.username])]);
   const left = { callId: call.id, username: gone.username, reason, ...(reason === 'failed' && cause && { cause }) };
   for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', left);
   await refresh(deps, [gone.username]);

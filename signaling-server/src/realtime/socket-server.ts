@@ -156,10 +156,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:invite': async ({ to, media }, ctx) =>
       withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply).then((callId) => ({ callId }))),
-    'call:accept': async ({ callId }, ctx) =>
+    'call:accept': async ({ callId, hold }, ctx) =>
       withIce(
         ctx,
-        calls.accept(ctx.session, callId).then(async (participants) => {
+        calls.accept(ctx.session, callId, hold).then(async (participants) => {
           // Rung into a named room: who owns it, as a device joining it learns.
           const ownership = participants && (await ownershipOf(ctx.session, callId));
           const recording = participants ? await recordingOf(callId) : {};

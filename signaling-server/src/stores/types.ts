@@ -124,12 +124,26 @@ export interface Call {
   recording?: string[];
   /** Its media goes through the SFU (it reached PARLEY_SFU_FROM people), for the rest of the call; left out on a mesh. */
   sfu?: true;
+  /**
+   * Hold and answer: participants of this call of two who hold it while in
+   * another call they answered (calls/parking.ts). Still participants, but
+   * not its members: their one call is the other one until it is over.
+   */
+  parked?: string[];
+  /** Hold and answer: the call each participant who answered this one holds meanwhile, theirs again when this one is over for them. */
+  holding?: { username: string; callId: string }[];
 }
 
-/** The users a call holds, each of whom can be in no other call: both sides while it rings, then its participants and invitees. */
+/**
+ * The users a call holds, each of whom can be in no other call: both sides
+ * while it rings, then its participants and invitees, less those who hold it
+ * while in another call (`parked`).
+ */
 export function callMembers(call: Call): string[] {
   if (call.state === 'ringing') return call.waiting === true ? [call.caller] : [call.caller, call.callee];
-  return [...new Set([...call.participants.map((p) => p.username), ...call.invitations.map((i) => i.username)])];
+  const members = new Set([...call.participants.map((p) => p.username), ...call.invitations.map((i) => i.username)]);
+  for (const u of call.parked ?? []) members.delete(u);
+  return [...members];
 }
 
 /** The devices a call involves: the calling and the ringing ones, then its participants' and the invitees' ringing devices. */

@@ -1,0 +1,90 @@
+/**
+ * Hold and answer: a participant of an answered call of two answers a
+ * waiting call and holds the first one meanwhile. The held call stays as it
+ * is (its peer connection up, its media held by both clients as for any
+ * hold) but is "parked" for that user: it is not their call for the stores'
+ * one-call-per-user rule until the call they answered is over for them,
+ * when it is theirs again by itself. The answered call remembers which call
+ * each of its people holds (`holding`), so nothing is looked up for the
+ * calls where nobody did.
+ */
+import { RequestError } from '../realtime/request-error.js';
+import { accepted } from '../stores/call-rules.js';
+import type { Call, CallChange, DeviceSession } from '../stores/types.js';
+import type { CallServiceDeps } from './call-deps.js';
+import { participant } from './call-checks.js';
+import { tellOthers } from './notify.js';
+
+/** A held call and who holds it, as the answered call keeps it. */
+export type Holding = NonNullable<Call['holding']>[number];
+
+/** Only a call of two placed with call:invite can be held (a room or a group call has no other side). */
+export function holdable(call: Call): boolean {
+  return call.room === null && call.participants.length === 2 && call.invitations.length === 0;
+}
+
+/** `username` (on `device`) holds this call while in another one. */
+export function park(username: string, device: string): CallChange<'not_in_call' | 'not_two'> {
+  return (call) => {
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === device)) return { refused: 'not_in_call' };
+    if (!holdable(call)) return { refused: 'not_two' };
+    return { ...call, parked: [...new Set([...(call.parked ?? []), username])] };
+  };
+}
+
+/** The call is `username`'s call again (refused `busy` by the store while they are in another). */
+export function unpark(username: string): CallChange<'not_parked'> {
+  return (call) => {
+    if (!call.parked?.includes(username)) return { refused: 'not_parked' };
+    const next: Call = { ...call, parked: call.parked.filter((u) => u !== username) };
+    if (next.parked?.length === 0) delete next.parked;
+    return next;
+  };
+}
+
+/** ringing → active on `device`, as call-rules' accept, remembering the call its user holds meanwhile. */
+export function acceptHolding(device: string, at: number, held: Holding): CallChange<'not_ringing'> {
+  return (call) => {
+    const next = accepted(call, device, at);
+    return next ? { ...next, holding: [...(next.holding ?? []), held] } : { refused: 'not_ringing' };
+  };
+}
+
+/**
+ * Parks the answered call of two `callId` for this device's user, before
+ * they answer another; the other side hears it is on hold (call:held).
+ */
+export async function parkFor(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<Holding> {
+  const seen = await participant(deps, session, callId);
+  const res = await deps.stores.calls.update(callId, park(session.username, session.device), seen);
+  if (!res.ok) {
+    if (res.refused === 'not_two') throw new RequestError('bad_request', 'Only a call between two people can be put on hold');
+    throw new RequestError(res.refused === 'not_found' ? 'not_found' : 'not_in_call', 'The call to hold is not connected on this device');
+  }
+  tellOthers(deps, res.call, session.device, 'call:held', { callId, username: session.username, held: true });
+  return { username: session.username, callId };
+}
+
+/**
+ * Makes a parked call its holder's again: the call they answered is over
+ * for them. Still on hold: taking it off is theirs to do (call:hold). The
+ * call as it is now; undefined if it ended meanwhile (or, against the
+ * rule, its holder is in another call still).
+ */
+export async function unparkFor(deps: CallServiceDeps, held: Holding): Promise<Call | undefined> {
+  const res = await deps.stores.calls.update(held.callId, unpark(held.username));
+  if (!res.ok && res.refused === 'busy') deps.log.warn({ callId: held.callId, username: held.username }, 'a held call could not be given back: its holder is in another call');
+  return res.ok ? res.call : undefined;
+}
+
+/** The answer that held the call failed: it is its holder's again, off hold, as before. */
+export async function giveBack(deps: CallServiceDeps, session: DeviceSession, held: Holding): Promise<void> {
+  const call = await unparkFor(deps, held);
+  if (call) tellOthers(deps, call, session.device, 'call:held', { callId: held.callId, username: held.username, held: false });
+}
+
+/** `call` is over for these users (ended, or they left it): each has the call they held back, still on hold. */
+export async function returnHeld(deps: CallServiceDeps, call: Call, usernames: string[]): Promise<void> {
+  const held = (call.holding ?? []).filter((h) => usernames.includes(h.username));
+  await Promise.all(held.map((h) => unparkFor(deps, h)));
+}
