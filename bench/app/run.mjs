@@ -45,7 +45,8 @@ const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
 const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/lib/session-store.ts
 const CALL_BUTTON = 'button[aria-label^="Call "]';
-export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300 };
+/** Issue 18's: 150 KB of JavaScript gzipped; the list interactive in 300 ms on a first visit, 200 ms on a return. */
+export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300, returningInteractiveMs: 200 };
 
 const { values: opts } = parseArgs({
   options: {
@@ -340,7 +341,7 @@ async function main() {
         interactiveP50Ms: pages.app.interactiveMs.p50,
         interactiveUnderTarget: pages.app.interactiveMs.p50 < TARGETS.interactiveMs,
         returningInteractiveP50Ms: pages.app.warm.interactiveMs.p50,
-        returningInteractiveUnderTarget: pages.app.warm.interactiveMs.p50 < TARGETS.interactiveMs,
+        returningInteractiveUnderTarget: pages.app.warm.interactiveMs.p50 < TARGETS.returningInteractiveMs,
       },
     };
     mkdirSync(path.dirname(OUT), { recursive: true });
@@ -359,7 +360,7 @@ async function main() {
           row('JS, brotli (all)', '', (k) => kb(bundle[k].js.brotli)),
           row('CSS, raw / gzip', '', (k) => `${kb(bundle[k].css.raw)} / ${kb(bundle[k].css.gzip)}`),
           row(`interactive, first visit, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].interactiveMs)),
-          row(`interactive, returning, p50 of ${RUNS}`, `< ${TARGETS.interactiveMs} ms`, (k) => ms(pages[k].warm.interactiveMs)),
+          row(`interactive, returning, p50 of ${RUNS}`, `< ${TARGETS.returningInteractiveMs} ms`, (k) => ms(pages[k].warm.interactiveMs)),
           row('  Call button visible, p50', '', (k) => ms(pages[k].visibleMs)),
           row(`  all ${CONTACTS} rows in the DOM, p50`, '', (k) => ms(pages[k].completeMs)),
           row('  first contentful paint, p50', '', (k) => ms(pages[k].fcpMs)),
