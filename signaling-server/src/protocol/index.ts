@@ -83,8 +83,7 @@ export const clientSchemas = {
     usernames: z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`)),
   }),
   'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
-  /** `hold`: the answered call of two this device is in, held while the answered one goes on (hold and answer). */
-  'call:accept': z.strictObject({ callId: callIdSchema, hold: z.optional(callIdSchema) }),
+  'call:accept': z.strictObject({ callId: callIdSchema, hold: z.optional(callIdSchema) }), // hold: held meanwhile (hold and answer)
   /** `busy`: declined because this user is in another call (their "busy when in a call" setting): the caller hears busy. */
   'call:decline': z.strictObject({ callId: callIdSchema, busy: z.optional(z.literal(true)) }),
   /** With `to`: takes back an Add person of `to` into this answered call (any participant may). */
