@@ -5,10 +5,33 @@
  * is over for them; then it is theirs again, still on hold.
  */
 import { describe, expect, it } from 'vitest';
-import { connect, establishCall, expectOk, expectRelay, register, settle, startTestServer, team, twoNodes } from './harness.js';
+import type { LoginResponse } from '../src/protocol/index.js';
+import { connect, type Device, establishCall, expectOk, expectRelay, register, settle, startTestServer, team, twoNodes } from './harness.js';
 
 const audio = { audio: true, video: false };
-const BOB_DEVICE = 'bob-device-0001';
+const NAMES = ['alice', 'bob', 'carol'] as const;
+type Name = (typeof NAMES)[number];
+
+/** alice and bob in a call, carol calling bob, and bob holding alice to answer carol: the two call ids. */
+async function bobHoldsAliceForCarol(alice: Device, bob: Device, carol: Device): Promise<{ held: string; answered: string }> {
+  const held = await establishCall(alice, bob);
+  const answered = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
+  await bob.next('call:incoming', (p) => p.callId === answered);
+  expectOk(await bob.emit('call:accept', { callId: answered, hold: held }));
+  await carol.next('call:accepted', (p) => p.callId === answered);
+  return { held, answered };
+}
+
+/** alice, bob and carol connected, each with a device id of their own that a reconnection keeps. */
+async function connectAll(server: { url: string }, logins: Record<Name, LoginResponse>): Promise<[Device, Device, Device]> {
+  const [alice, bob, carol] = await Promise.all(NAMES.map((n) => connect(server, logins[n], { device: `${n}-device-0001` })));
+  if (!alice || !bob || !carol) throw new Error('not connected');
+  return [alice, bob, carol];
+}
+
+async function registerAll(server: { url: string }): Promise<Record<Name, LoginResponse>> {
+  return { alice: await register(server, 'alice'), bob: await register(server, 'bob'), carol: await register(server, 'carol') };
+}
 
 describe('hold and answer', () => {
   it('bob holds his call with alice to answer carol; back with alice, on hold, once carol\'s call is over', async () => {
@@ -54,11 +77,7 @@ describe('hold and answer', () => {
   it('the held side hangs up: the answered call goes on, and bob is in no call once it ends', async () => {
     const server = await startTestServer();
     const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
-    const first = await establishCall(alice, bob);
-    const second = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
-    await bob.next('call:incoming', (p) => p.callId === second);
-    expectOk(await bob.emit('call:accept', { callId: second, hold: first }));
-    await carol.next('call:accepted');
+    const { held: first, answered: second } = await bobHoldsAliceForCarol(alice, bob, carol);
 
     expectOk(await alice.emit('call:hangup', { callId: first }));
     expect(await bob.next('call:ended', (p) => p.callId === first)).toEqual({ callId: first, reason: 'hangup' });
@@ -96,19 +115,13 @@ describe('hold and answer', () => {
 
   it('a device that loses its connection picks up both calls again', async () => {
     const server = await startTestServer({ callGraceS: 30 });
-    const logins = { alice: await register(server, 'alice'), bob: await register(server, 'bob'), carol: await register(server, 'carol') };
-    const alice = await connect(server, logins.alice);
-    const bob = await connect(server, logins.bob, { device: BOB_DEVICE });
-    const carol = await connect(server, logins.carol);
-    const first = await establishCall(alice, bob);
-    const second = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
-    await bob.next('call:incoming', (p) => p.callId === second);
-    expectOk(await bob.emit('call:accept', { callId: second, hold: first }));
-    await carol.next('call:accepted');
+    const logins = await registerAll(server);
+    const [alice, bob, carol] = await connectAll(server, logins);
+    const { held: first, answered: second } = await bobHoldsAliceForCarol(alice, bob, carol);
 
     bob.socket.disconnect();
     await Promise.all([alice.next('call:peer-connection'), carol.next('call:peer-connection')]);
-    const bob2 = await connect(server, logins.bob, { device: BOB_DEVICE });
+    const bob2 = await connect(server, logins.bob, { device: 'bob-device-0001' });
     expect(expectOk(await bob2.emit('call:resume', { callId: first })).state).toBe('active');
     expect(expectOk(await bob2.emit('call:resume', { callId: second })).state).toBe('active');
     await expectRelay(alice, bob2, first);
@@ -121,21 +134,12 @@ describe('hold and answer', () => {
 
   it('after a server restart both calls are claimed back, the held one still held aside until the other ends', async () => {
     const first = await startTestServer({ callGraceS: 30 });
-    const names = ['alice', 'bob', 'carol'] as const;
-    const logins = { alice: await register(first, 'alice'), bob: await register(first, 'bob'), carol: await register(first, 'carol') };
-    const device = (n: string) => ({ device: `${n}-device-0001` });
-    const [alice, bob, carol] = await Promise.all(names.map((n) => connect(first, logins[n], device(n))));
-    if (!alice || !bob || !carol) throw new Error('not connected');
-    const held = await establishCall(alice, bob);
-    const answered = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
-    await bob.next('call:incoming', (p) => p.callId === answered);
-    expectOk(await bob.emit('call:accept', { callId: answered, hold: held }));
-    await carol.next('call:accepted');
+    const logins = await registerAll(first);
+    const { held, answered } = await bobHoldsAliceForCarol(...(await connectAll(first, logins)));
     await first.close();
 
     const second = await startTestServer({ dataDir: first.dataDir, callGraceS: 30 });
-    const [alice2, bob2, carol2] = await Promise.all(names.map((n) => connect(second, logins[n], device(n))));
-    if (!alice2 || !bob2 || !carol2) throw new Error('not connected');
+    const [alice2, bob2, carol2] = await connectAll(second, logins);
     // The answered call first (carol, then bob), then the held one: bob is in the answered one by then.
     expect(expectOk(await carol2.emit('call:resume', { callId: answered })).state).toMatch(/^(waiting|active)$/);
     expect(expectOk(await bob2.emit('call:resume', { callId: answered })).state).toBe('active');
@@ -152,16 +156,12 @@ describe('hold and answer', () => {
 
   it('across two nodes: bob on node 2 holds his call with alice on node 1 to answer carol, and gets it back', async () => {
     const [one, two] = await twoNodes();
-    const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
+    const logins = await registerAll(one);
     const alice = await connect(one, logins.alice);
     const bob = await connect(two, logins.bob);
     const carol = await connect(one, logins.carol);
-    const first = await establishCall(alice, bob);
-    const second = expectOk(await carol.emit('call:invite', { to: 'bob', media: audio })).callId;
-    await bob.next('call:incoming', (p) => p.callId === second);
-    expectOk(await bob.emit('call:accept', { callId: second, hold: first }));
+    const { held: first, answered: second } = await bobHoldsAliceForCarol(alice, bob, carol);
     expect(await alice.next('call:held')).toEqual({ callId: first, username: 'bob', held: true });
-    await carol.next('call:accepted');
     await expectRelay(carol, bob, second);
     await expectRelay(alice, bob, first);
     expect(await bob.emit('call:hold', { callId: first, held: false })).toMatchObject({ ok: false, code: 'in_call' });

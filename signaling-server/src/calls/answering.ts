@@ -6,7 +6,7 @@
  */
 import type { FailureCause, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
-import { callMembers, type Call, type DeviceSession, type Participant } from '../stores/types.js';
+import { callMembers, type Call, type DeviceSession, type Holding, type Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { involved, participant, participating, ringingOn } from './call-checks.js';
 import * as membership from './membership.js';
@@ -42,12 +42,10 @@ export async function accept(deps: CallServiceDeps, session: DeviceSession, call
 }
 
 /** `call`: ringing on this device, as just read. `held`: the call its user holds meanwhile. */
-async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call, held?: parking.Holding): Promise<undefined> {
+async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call, held?: Holding): Promise<undefined> {
   const callId = call.id;
   const at = Date.now();
-  const accepted = held
-    ? await deps.stores.calls.update(callId, parking.acceptHolding(session.device, at, held), call).then((res) => (res.ok ? res.call : undefined))
-    : await deps.stores.calls.accept(callId, session.device, at, call);
+  const accepted = await deps.stores.calls.accept(callId, session.device, at, call, held);
   if (!accepted) throw new RequestError('not_found', 'The call is no longer ringing');
   void deps.limits.answered(call.caller, call.callee);
   await Promise.all([

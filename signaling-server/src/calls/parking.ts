@@ -9,14 +9,10 @@
  * calls where nobody did.
  */
 import { RequestError } from '../realtime/request-error.js';
-import { accepted } from '../stores/call-rules.js';
-import type { Call, CallChange, DeviceSession } from '../stores/types.js';
+import type { Call, CallChange, DeviceSession, Holding } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { participant } from './call-checks.js';
 import { tellOthers } from './notify.js';
-
-/** A held call and who holds it, as the answered call keeps it. */
-export type Holding = NonNullable<Call['holding']>[number];
 
 /** Only a call of two placed with call:invite can be held (a room or a group call has no other side). */
 export function holdable(call: Call): boolean {
@@ -39,14 +35,6 @@ export function unpark(username: string): CallChange<'not_parked'> {
     const next: Call = { ...call, parked: call.parked.filter((u) => u !== username) };
     if (next.parked?.length === 0) delete next.parked;
     return next;
-  };
-}
-
-/** ringing → active on `device`, as call-rules' accept, remembering the call its user holds meanwhile. */
-export function acceptHolding(device: string, at: number, held: Holding): CallChange<'not_ringing'> {
-  return (call) => {
-    const next = accepted(call, device, at);
-    return next ? { ...next, holding: [...(next.holding ?? []), held] } : { refused: 'not_ringing' };
   };
 }
 

@@ -7,10 +7,13 @@
  * user, the calls of each device), and when it is refused because it adds
  * someone who is in another call, is decided here once.
  */
-import { callDevices, callMembers, type Call, type CallChange, type CreateResult } from './types.js';
+import { callDevices, callMembers, type Call, type CallChange, type CreateResult, type Holding } from './types.js';
 
-/** ringing → active on `device`: the caller and that device's user become the two participants. */
-export function accepted(call: Call, device: string, at: number): Call | undefined {
+/**
+ * ringing → active on `device`: the caller and that device's user become the
+ * two participants. `holding`: the call that user holds meanwhile (hold and answer).
+ */
+export function accepted(call: Call, device: string, at: number, holding?: Holding): Call | undefined {
   if (call.state !== 'ringing' || !call.ringing.includes(device)) return undefined;
   return {
     ...call,
@@ -24,12 +27,13 @@ export function accepted(call: Call, device: string, at: number): Call | undefin
       { username: call.caller, device: call.callerDevice, joinedAt: call.startedAt },
       { username: call.callee, device, joinedAt: at },
     ],
+    ...(holding && { holding: [...(call.holding ?? []), holding] }),
   };
 }
 
 /** accepted() as a change for CallStore.update. */
-export function accept(device: string, at: number): CallChange<'not_ringing'> {
-  return (call) => accepted(call, device, at) ?? { refused: 'not_ringing' };
+export function accept(device: string, at: number, holding?: Holding): CallChange<'not_ringing'> {
+  return (call) => accepted(call, device, at, holding) ?? { refused: 'not_ringing' };
 }
 
 export function withoutRinging(call: Call, device: string): Call {

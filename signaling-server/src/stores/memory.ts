@@ -17,6 +17,7 @@ import {
   type CallChange,
   type CallStore,
   type CreateResult,
+  type Holding,
   type UpdateResult,
   type DeviceSession,
   type PresenceChange,
@@ -170,8 +171,8 @@ export class MemoryCallStore implements CallStore {
     return Promise.resolve({ ok: true, call: stored });
   }
 
-  async accept(callId: string, device: string, at: number): Promise<Call | undefined> {
-    const res = await this.update(callId, accept(device, at));
+  async accept(callId: string, device: string, at: number, _seen?: Call, holding?: Holding): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at, holding));
     return res.ok ? res.call : undefined;
   }
 

@@ -19,7 +19,7 @@
 import { lua, type RedisConnection } from '../redis/connection.js';
 import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
 import { readIndexed, readJson } from './redis-values.js';
-import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type ResumeClaim, type UpdateResult } from './types.js';
+import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type Holding, type ResumeClaim, type UpdateResult } from './types.js';
 
 /**
  * KEYS: the call, all calls, one user-call key per member (the caller
@@ -190,8 +190,8 @@ export class RedisCallStore implements CallStore {
     });
   }
 
-  async accept(callId: string, device: string, at: number, seen?: Call): Promise<Call | undefined> {
-    const res = await this.update(callId, accept(device, at), seen);
+  async accept(callId: string, device: string, at: number, seen?: Call, holding?: Holding): Promise<Call | undefined> {
+    const res = await this.update(callId, accept(device, at, holding), seen);
     return res.ok ? res.call : undefined;
   }
 

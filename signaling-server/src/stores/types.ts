@@ -131,7 +131,13 @@ export interface Call {
    */
   parked?: string[];
   /** Hold and answer: the call each participant who answered this one holds meanwhile, theirs again when this one is over for them. */
-  holding?: { username: string; callId: string }[];
+  holding?: Holding[];
+}
+
+/** A call held aside and who holds it (hold and answer, calls/parking.ts). */
+export interface Holding {
+  username: string;
+  callId: string;
 }
 
 /**
@@ -189,9 +195,10 @@ export interface CallStore {
   update<R extends string>(callId: string, change: CallChange<R>, seen?: Call): Promise<UpdateResult<R>>;
   /**
    * ringing → active on `device`, whose user and the caller become the two
-   * participants; undefined if the call was not ringing there. `seen`: as for update.
+   * participants; undefined if the call was not ringing there. `seen`: as for
+   * update. `holding`: the call that user holds meanwhile (hold and answer).
    */
-  accept(callId: string, device: string, at: number, seen?: Call): Promise<Call | undefined>;
+  accept(callId: string, device: string, at: number, seen?: Call, holding?: Holding): Promise<Call | undefined>;
   /**
    * Removes the call, if `onlyIf` (when given) holds for it at that moment;
    * only the first of racing callers gets it back. `seen`: as for update.
