@@ -160,6 +160,9 @@ describe('files in the chat', () => {
     const files = [payload(3 * 1024 * 1024, 'PARLEY-FILE-MARKER-8'), payload(5 * 1024 * 1024 + 7, 'PARLEY-FILE-MARKER-9'), Buffer.alloc(0)];
     const names = ['one.bin', 'two.bin', 'empty.txt'];
     await sendFiles(alice, names.map((name, i) => [name, files[i]!]));
+    // All in before any is saved: a card still growing below would move the Save link under the click.
+    await openChat(bob);
+    for (const name of names) await expect.poll(() => fileStatus(bob, name), { timeout: 60_000, interval: 250 }).toBe('Arrived intact');
     for (const [i, name] of names.entries()) expect(sha256(await save(bob, name))).toBe(sha256(files[i]!));
     for (const name of names) await expect.poll(() => fileStatus(alice, name), poll).toBe('Delivered intact');
   });

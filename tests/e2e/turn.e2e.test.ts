@@ -14,7 +14,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
+import { turnCredential } from '../../signaling-server/src/ice-servers.js';
+import { allocateWhenUp, missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
+import { TurnClient } from '../../signaling-server/test/turn-client.js';
 import { screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
@@ -52,6 +54,10 @@ async function expiry(page: Page): Promise<number> {
 describe.skipIf(missingTool('turnserver', 'coturn', 'turn.e2e.test.ts'))('a call through a server with TURN', () => {
   beforeAll(async () => {
     coturn = await startCoturn(SECRET);
+    // Chromium asks a TURN server once per gathering: coturn must answer before the call (it may still be starting on a busy machine).
+    const probe = new TurnClient('127.0.0.1', coturn.port);
+    const name = `${Math.floor(Date.now() / 1000) + 60}:probe`;
+    await allocateWhenUp(probe, name, turnCredential(SECRET, name)).finally(() => probe.close());
     world = await startWorld({ ice: { turnUrls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], turnSecret: SECRET, turnTtlS: TTL_S } });
     [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
   }, 60_000);

@@ -16,6 +16,12 @@ export class TalkingFeeds {
   /** The username of each feed published in the room (not this device's own). */
   private readonly names = new Map<string, string>();
   private readonly talking = new Set<string>();
+  /**
+   * What Janus last said by event about each feed, named yet or not: a
+   * `talking` can be handled before the join's publisher list that names
+   * its feed, and is newer than that list's snapshot.
+   */
+  private readonly heard = new Map<string, boolean>();
 
   constructor(private readonly report: TalkingReport) {}
 
@@ -25,12 +31,14 @@ export class TalkingFeeds {
       const feed = String(p.feed);
       if (p.display === undefined || !usernameSchema.safeParse(p.display).success) continue;
       this.names.set(feed, p.display);
-      if (p.talking !== undefined) this.change(feed, p.talking);
+      const talking = this.heard.get(feed) ?? p.talking;
+      if (talking !== undefined) this.change(feed, talking);
     }
   }
 
   /** Janus's `talking` / `stopped-talking` about a feed (its own feed is unknown here, and ignored). */
   changed(feed: number | string, talking: boolean): void {
+    this.heard.set(String(feed), talking);
     this.change(String(feed), talking);
   }
 
@@ -39,6 +47,7 @@ export class TalkingFeeds {
     const key = String(feed);
     this.change(key, false);
     this.names.delete(key);
+    this.heard.delete(key);
   }
 
   private change(feed: string, talking: boolean): void {
