@@ -75,7 +75,10 @@ export class RedisServer {
     if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await this.command(0, (c) => c.sendCommand(['SHUTDOWN', mode.toUpperCase()])).catch(() => undefined);
+    // A SHUTDOWN that never arrived (a busy or wedged server) must not leave it running after the tests.
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(stuck);
   }
 
   kill(): void {

@@ -112,10 +112,14 @@ export async function testRedisUrl(): Promise<string | undefined> {
 
 /** After a test file: its databases dropped, the admin connection closed, its redis-server stopped. */
 export async function closeTestStores(): Promise<void> {
-  await dropTestDatabases();
-  await admin?.end();
-  admin = undefined;
   const started = redis;
   redis = undefined;
-  if (started) await (await started).close();
+  // The redis-server is stopped even when dropping the databases fails: else it outlives the run.
+  try {
+    await dropTestDatabases();
+    await admin?.end();
+  } finally {
+    admin = undefined;
+    if (started) await (await started).close();
+  }
 }
