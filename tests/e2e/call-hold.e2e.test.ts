@@ -110,4 +110,19 @@ describe('hold', () => {
     for (const u of [alice, bob]) await waitState(u.page, 'ended');
     await closeEnded(alice, bob);
   }, SCREEN_MS);
+
+  it('3. a call hung up while on hold leaves no hold behind: the next call has audio both ways', async () => {
+    await establishCall(alice, bob, 'Bob');
+    await holdButton(alice).click();
+    await expectNoMedia(bob.page);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    for (const u of [alice, bob]) await waitState(u.page, 'ended');
+    await closeEnded(alice, bob);
+    await establishCall(alice, bob, 'Bob');
+    await expectAudioFlowing(bob.page);
+    await expectAudioFlowing(alice.page);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    for (const u of [alice, bob]) await waitState(u.page, 'ended');
+    await closeEnded(alice, bob);
+  });
 });

@@ -295,8 +295,9 @@ export class Mesh {
     return Promise.all(sessions.map((s) => s.getStats()));
   }
 
-  /** Ends every session (the call is over). */
+  /** Ends every session (the call is over): the next call starts off hold, whatever this one ended in. */
   close(): void {
+    this.onHold = false;
     for (const link of this.links.values()) link.session?.close();
     this.links.clear();
     this.early.clear();

@@ -315,6 +315,15 @@ describe('mesh bookkeeping', () => {
     expect(sessions[1]?.signals).toEqual([]);
   });
 
+  it('a call closed on hold leaves no hold to the next: its sessions send', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.setOnHold(true);
+    m.close();
+    m.add(ref('bob'), false);
+    expect(sessions[1]!.onHold).toBe(false);
+  });
+
   it('a participant\'s media moving to the SFU swaps their session: the old closes, they stay shown, and mute and levels go to the new one', () => {
     const { m, sessions } = mesh();
     m.add(ref('bob'), false);
