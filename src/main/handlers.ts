@@ -65,7 +65,7 @@ export function forwardSettingsChanges(deps: { windows: Pick<Windows, 'main'>; s
 }
 
 /** What the incoming-call popup may ask for: its two buttons, and showing the main window. */
-export const POPUP_COMMANDS: ReadonlySet<DesktopCommand['type']> = new Set(['answer', 'decline', 'show']);
+export const POPUP_COMMANDS: ReadonlySet<DesktopCommand['type']> = new Set(['answer', 'decline', 'hold-and-answer', 'show']);
 
 export interface SendHandlerDeps {
   hub: Pick<DesktopHub, 'publish' | 'command'>;

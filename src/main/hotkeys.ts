@@ -104,7 +104,9 @@ export function installHotkeys(deps: HotkeysDeps): Hotkeys {
         if (call.kind === 'in-call') deps.hub.command({ type: 'toggle-mute' });
         return;
       case 'hold':
-        if (call.kind === 'in-call' && call.hold !== undefined) deps.hub.command({ type: 'toggle-hold' });
+        // A call waiting: holding this call answers it (hold and answer).
+        if (call.kind === 'in-call' && call.waiting && call.hold !== undefined && call.aside === undefined) deps.hub.command({ type: 'hold-and-answer', callId: call.waiting.callId });
+        else if (call.kind === 'in-call' && call.hold !== undefined) deps.hub.command({ type: 'toggle-hold' });
         return;
     }
   }

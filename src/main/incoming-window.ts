@@ -24,6 +24,8 @@ const log = createLogger('incoming-window');
 export const POPUP_SIZE = { width: 340, height: 124 } as const;
 /** A call waiting while in a call has one more line: the call that answering ends. */
 const WAITING_EXTRA_HEIGHT = 56;
+/** And a row for Hold and answer when that call can be held. */
+const HOLD_ROW_HEIGHT = 44;
 /** Gap between the popup and the edges of the work area. */
 export const POPUP_MARGIN = 16;
 
@@ -58,7 +60,8 @@ export function installIncomingWindow(deps: IncomingWindowDeps): IncomingWindow 
   function open(call: RingingCall): void {
     const { callId } = call;
     const area = screen.getPrimaryDisplay().workArea;
-    const size = { width: POPUP_SIZE.width, height: POPUP_SIZE.height + (call.during ? WAITING_EXTRA_HEIGHT : 0) };
+    const extra = call.during ? WAITING_EXTRA_HEIGHT + (call.during.holdable ? HOLD_ROW_HEIGHT : 0) : 0;
+    const size = { width: POPUP_SIZE.width, height: POPUP_SIZE.height + extra };
     const window = deps.windows.open(
       'incoming',
       {

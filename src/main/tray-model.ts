@@ -257,13 +257,16 @@ function roomsSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
   return { type: 'normal', label: 'Join room', enabled: state.connection !== 'signed-out', submenu };
 }
 
-/** A call waiting while in a call: who calls, End and answer, Decline (the answer and decline shortcuts do the same). */
+/** A call waiting while in a call: who calls, Hold and answer (a call of two; the hold shortcut), End and answer, Decline (the answer and decline shortcuts do the same). */
 function waitingItems(call: Extract<DesktopCall, { kind: 'in-call' }>, hints: ShortcutHints): TrayMenuItem[] {
   if (!call.waiting) return [];
   const { callId, peer } = call.waiting;
   const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
   return [
     { type: 'normal', label: menuText(`${peer.displayName} is calling`), enabled: false },
+    ...(call.hold !== undefined && call.aside === undefined
+      ? [{ type: 'normal', label: 'Hold and answer', enabled: true, action: command({ type: 'hold-and-answer', callId }), ...withKey(hints.hold) } as const]
+      : []),
     { type: 'normal', label: 'End and answer', enabled: true, action: command({ type: 'answer', callId }), ...withKey(hints.answer) },
     { type: 'normal', label: 'Decline', enabled: true, action: command({ type: 'decline', callId }), ...withKey(hints.decline) },
     { type: 'separator' },
@@ -284,6 +287,7 @@ function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.P
     case 'in-call':
       return [
         ...waitingItems(call, hints),
+        ...(call.aside === undefined ? [] : [{ type: 'normal', label: menuText(`On hold with ${call.aside.peer.displayName} until this call ends`), enabled: false } as const]),
         { type: 'normal', label: menuText(`${call.hold?.mine === true || call.hold?.theirs === true ? 'On hold' : 'In call'} with ${call.peer.displayName}`), enabled: false },
         // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
         ...(call.pushToTalk === undefined

@@ -44,8 +44,14 @@ const callSchema = z.discriminatedUnion('kind', [
      * this side holds it, and whether the other side does.
      */
     hold: z.optional(z.strictObject({ mine: z.boolean(), theirs: z.boolean() })),
-    /** A second call ringing meanwhile (call waiting): its Answer ends this call first, its Decline declines it. */
+    /**
+     * A second call ringing meanwhile (call waiting): its Answer ends this
+     * call first, its Decline declines it; Hold and answer (while `hold` is
+     * present and nothing is `aside`) holds this call and answers it.
+     */
     waiting: z.optional(z.strictObject({ callId, peer: peerSchema })),
+    /** A call of two held meanwhile (hold and answer): the call again, still on hold, when this one ends. */
+    aside: z.optional(z.strictObject({ callId, peer: peerSchema })),
   }),
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
@@ -107,6 +113,8 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
    */
   z.strictObject({ type: z.literal('answer'), callId: z.optional(callId) }),
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
+  /** Holds the call going on (a call of two) and answers the call waiting, `callId`. */
+  z.strictObject({ type: z.literal('hold-and-answer'), callId }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
   /** Holds the call of two, or takes it off hold. */

@@ -8,15 +8,16 @@ import type { DesktopState, Peer } from './desktop-state.js';
 export interface RingingCall {
   callId: string;
   peer: Peer;
-  /** The call going on while this one waits: who with, and whether this side holds it. */
-  during: { peer: Peer; held: boolean } | null;
+  /** The call going on while this one waits: who with, whether this side holds it, and whether it can be held to answer (hold and answer). */
+  during: { peer: Peer; held: boolean; holdable: boolean } | null;
 }
 
 export function ringingCall(state: Pick<DesktopState, 'call'>): RingingCall | null {
   const { call } = state;
   if (call.kind === 'ringing-in') return { callId: call.callId, peer: call.peer, during: null };
   if (call.kind === 'in-call' && call.waiting) {
-    return { callId: call.waiting.callId, peer: call.waiting.peer, during: { peer: call.peer, held: call.hold?.mine === true } };
+    const holdable = call.hold !== undefined && call.aside === undefined;
+    return { callId: call.waiting.callId, peer: call.waiting.peer, during: { peer: call.peer, held: call.hold?.mine === true, holdable } };
   }
   return null;
 }
@@ -26,9 +27,11 @@ export function answerWords(call: RingingCall): string {
   return call.during === null ? 'Answer' : 'End and answer';
 }
 
-/** The line under the caller: what answering costs while in a call. */
-export function duringWords(call: RingingCall): string | null {
+/** The line under the caller: what answering costs while in a call (`offersHold`: shown beside Hold and answer, when the call can be held). */
+export function duringWords(call: RingingCall, offersHold = false): string | null {
   if (call.during === null) return null;
-  const { peer, held } = call.during;
+  const { peer, held, holdable } = call.during;
+  // Beside Hold and answer and End and answer, the buttons say what answering costs.
+  if (offersHold && holdable) return held ? `Your call with ${peer.displayName} is on hold.` : `You are in a call with ${peer.displayName}.`;
   return `Answering ends your ${held ? 'held ' : ''}call with ${peer.displayName}.`;
 }

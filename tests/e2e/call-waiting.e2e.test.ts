@@ -2,11 +2,13 @@
  * Call waiting in Chromium, three users: alice is in a call with bob when
  * carol calls her. The call going on keeps its audio while the card shows;
  * Decline tells carol "declined"; End and answer hangs up bob and connects
- * carol with audio both ways; and with "Busy when in a call" set, carol
- * hears busy and alice sees no card. Screens of the card in six looks.
+ * carol with audio both ways; Hold and answer holds bob (no audio to him)
+ * and connects carol, and bob is back on hold when carol hangs up; and with
+ * "Busy when in a call" set, carol hears busy and alice sees no card.
+ * Screens of the card and of the held call in six looks.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { closeEnded, inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
 import { dial, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, poll, waitState } from './steps.js';
 import { checkScreen, eachLook, shoot } from './ui-checks.js';
 
@@ -88,7 +90,41 @@ describe('call waiting', () => {
     await closeEnded(alice, bob, carol);
   }, SCREEN_MS);
 
-  it('4. with "Busy when in a call", carol hears busy and alice sees no card', async () => {
+  it('4. Hold and answer: bob waits on hold with no audio, carol connects; carol hangs up: bob is back on hold, and Resume brings his audio back', async () => {
+    await carolCallsDuringCall();
+    await card(alice).waitFor();
+    await checkScreen('call-waiting-three-choices', alice.page);
+    await card(alice).getByRole('button', { name: 'Hold and answer' }).click();
+    for (const u of [alice, carol]) await waitState(u.page, 'active');
+    await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Carol');
+    await expect.poll(() => bob.page.locator('section.call .on-hold').textContent(), poll).toBe('On hold: Alice put you on hold');
+    await expect.poll(() => alice.page.locator('section.call .held-aside').textContent(), poll).toBe('Bob is on hold until this call ends');
+    // Nothing reaches bob while he is held, and carol and alice hear each other.
+    await expect
+      .poll(async () => {
+        const before = (await inboundAudio(bob.page))?.bytesReceived ?? 0;
+        await new Promise((r) => setTimeout(r, 1500));
+        return ((await inboundAudio(bob.page))?.bytesReceived ?? 0) === before;
+      }, poll)
+      .toBe(true);
+    await expectAudioFlowing(carol.page);
+    await expectAudioFlowing(alice.page);
+    await checkScreen('call-held-aside', alice.page);
+
+    await carol.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(carol.page, 'ended');
+    await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Bob');
+    await expect.poll(() => alice.page.locator('section.call .on-hold').textContent(), poll).toBe('On hold: you put Bob on hold');
+    expect(await alice.page.locator('section.call').getAttribute('data-state')).toBe('active');
+    await alice.page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await expect.poll(() => bob.page.locator('section.call .on-hold').count(), poll).toBe(0);
+    await expectAudioFlowing(bob.page);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(alice, bob, carol);
+  }, SCREEN_MS);
+
+  it('5. with "Busy when in a call", carol hears busy and alice sees no card', async () => {
     await openSettings(alice);
     await alice.page.getByLabel('Busy when in a call').check();
     await checkScreen('call-waiting-settings', alice.page);

@@ -135,7 +135,7 @@ const command = (u: User, c: unknown) =>
 
 beforeAll(async () => {
   world = await startWorld();
-  for (const name of ['ada', 'bob']) await registerUser(world, name);
+  for (const name of ['ada', 'bob', 'cyd']) await registerUser(world, name);
   ada = await user(world, 'ada', { init: fakeDesktop, initArg: PREFERENCES, serverField: true });
   bob = await user(world, 'bob');
 }, 60_000);
@@ -196,6 +196,33 @@ describe('desktop bridge', () => {
     await command(ada, { type: 'hangup' });
     await expect.poll(() => bob.page.locator('.ended-reason').textContent(), poll).toBe('Ada hung up');
     await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');
+  });
+
+  it('hold and answer from the tray: the waiting call is answered and the held one published aside; when it ends, the held call is back on hold', async () => {
+    const cyd = await user(world, 'cyd');
+    try {
+      await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
+      await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('ringing-in');
+      await command(ada, { type: 'answer' });
+      await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', peer: { username: 'bob' }, hold: { mine: false } });
+      await cyd.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
+      const waiting = async () => {
+        const call = (await latest(ada))?.call;
+        return call?.kind === 'in-call' ? (call.waiting?.callId ?? null) : null;
+      };
+      await expect.poll(waiting, poll).not.toBeNull();
+      await command(ada, { type: 'hold-and-answer', callId: await waiting() });
+      await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', peer: { username: 'cyd' }, aside: { peer: { username: 'bob' } } });
+      await expect.poll(() => bob.page.locator('.on-hold').textContent(), poll).toBe('On hold: Ada put you on hold');
+      await cyd.page.getByRole('button', { name: 'Hang up' }).click();
+      await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', peer: { username: 'bob' }, hold: { mine: true } });
+      const back = await latest(ada);
+      expect(back?.call.kind === 'in-call' && back.call.aside).toBeUndefined();
+      await command(ada, { type: 'hangup' });
+      await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');
+    } finally {
+      await cyd.page.close();
+    }
   });
 
   it('dials from the tray and ignores malformed commands', async () => {
@@ -259,17 +286,18 @@ describe('desktop bridge', () => {
       w.__push({ connection: 'online', me: null, status: 'available', chosenStatus: 'available', call: { kind: 'none' }, missedCalls: 0, contacts: [], recent: [] });
     });
     await page.getByText('No incoming call.').waitFor();
-    // A call waiting while in a (held) call: the popup says what answering ends, and its Answer is End and answer.
+    // A call waiting while in a call that cannot be held (a group call): the popup says what answering ends, and its Answer is End and answer.
     await page.setViewportSize({ width: 340, height: 180 });
     await page.evaluate(() => {
       const w = window as unknown as { __push: (s: unknown) => void; __sent: unknown[] };
       w.__sent.length = 0;
       const bob = { username: 'bob', displayName: 'Bob Builder' };
       const cyd = { username: 'cyd', displayName: 'Cyd Charisse' };
-      const call = { kind: 'in-call', callId: 'call-1', peer: bob, muted: false, answeredAt: 1, hold: { mine: true, theirs: false }, waiting: { callId: 'call-2', peer: cyd } };
+      const call = { kind: 'in-call', callId: 'call-1', peer: bob, muted: false, answeredAt: 1, waiting: { callId: 'call-2', peer: cyd } };
       w.__push({ connection: 'online', me: { username: 'ada', displayName: 'Ada' }, status: 'busy', chosenStatus: 'available', call, missedCalls: 0, contacts: [], recent: [] });
     });
-    await page.getByText('Answering ends your held call with Bob Builder.').waitFor();
+    await page.getByText('Answering ends your call with Bob Builder.').waitFor();
+    expect(await page.getByRole('button', { name: 'Hold and answer' }).count()).toBe(0);
     expect(await page.locator('.name').textContent()).toBe('Cyd Charisse');
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
@@ -281,6 +309,29 @@ describe('desktop bridge', () => {
       { type: 'answer', callId: 'call-2' },
       { type: 'decline', callId: 'call-2' },
     ]);
+    // Waiting while in a call of two not on hold: Hold and answer too, on a row of its own in a window 44 px taller.
+    await page.setViewportSize({ width: 340, height: 224 });
+    await page.evaluate(() => {
+      const w = window as unknown as { __push: (s: unknown) => void; __sent: unknown[] };
+      w.__sent.length = 0;
+      const bob = { username: 'bob', displayName: 'Bob Builder' };
+      const cyd = { username: 'cyd', displayName: 'Cyd Charisse' };
+      const call = { kind: 'in-call', callId: 'call-1', peer: bob, muted: false, answeredAt: 1, hold: { mine: false, theirs: false }, waiting: { callId: 'call-2', peer: cyd } };
+      w.__push({ connection: 'online', me: { username: 'ada', displayName: 'Ada' }, status: 'busy', chosenStatus: 'available', call, missedCalls: 0, contacts: [], recent: [] });
+    });
+    const holdAndAnswer = page.getByRole('button', { name: 'Hold and answer' });
+    await holdAndAnswer.waitFor();
+    await page.getByText('You are in a call with Bob Builder.').waitFor();
+    for (const name of ['Decline', 'Hold and answer', 'End and answer']) {
+      const box = await page.getByRole('button', { name }).boundingBox();
+      expect(box && box.y >= 0 && box.y + box.height <= 224 && box.x + box.width <= 340, `${name} is inside the popup`).toBe(true);
+    }
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: path.join(ARTIFACTS, `incoming-popup-hold-${scheme}.png`) });
+    }
+    await holdAndAnswer.click();
+    expect(await page.evaluate(() => (window as unknown as { __sent: unknown[] }).__sent)).toEqual([{ type: 'hold-and-answer', callId: 'call-2' }]);
     await context.close();
   });
 

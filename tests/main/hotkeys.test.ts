@@ -95,6 +95,8 @@ describe('global shortcuts', () => {
     publish(inCallWaiting(undefined, 'w7'));
     electron.globalShortcut.press(DECLINE);
     electron.globalShortcut.press(ANSWER);
+    // The hold key while a call waits holds this call and answers that one.
+    electron.globalShortcut.press(HOLD);
     // Answering shows the window, as for any call.
     expect(window.visible).toBe(true);
     window.hide();
@@ -118,6 +120,7 @@ describe('global shortcuts', () => {
       { type: 'toggle-hold' },
       { type: 'decline', callId: 'w7' },
       { type: 'answer', callId: 'w7' },
+      { type: 'hold-and-answer', callId: 'w7' },
       { type: 'hangup' },
       { type: 'hangup' },
       { type: 'show' },

@@ -131,7 +131,8 @@ describe('incoming calls', () => {
     expect(popups()).toEqual([]);
     publish(inCallWaiting(cyd, 'c2'));
     const popup = livePopup()!;
-    expect(popup.options).toMatchObject({ width: 340, height: 180, y: 1040 - 180 - 16, alwaysOnTop: true });
+    // With a row for Hold and answer: bob's call can be held.
+    expect(popup.options).toMatchObject({ width: 340, height: 224, y: 1040 - 224 - 16, alwaysOnTop: true });
     const [note] = titled('Incoming call from Cyd Charisse');
     expect(note!.title).toBe('Incoming call from Cyd Charisse (@cyd)');
     expect(note!.body).toContain('Answering ends your call with Bob.');
@@ -142,6 +143,18 @@ describe('incoming calls', () => {
     publish(inCall(false, 'c2', cyd));
     expect(popup.isDestroyed()).toBe(true);
     expect(note!.closed).toBe(true);
+  });
+
+  it('Hold and answer from the popup holds the call going on and answers the waiting one; not offered when it cannot be held', async () => {
+    await start();
+    publish(inCallWaiting(cyd, 'c2'));
+    fromPopup(livePopup()!, { type: 'hold-and-answer', callId: 'c2' });
+    expect(commands()).toEqual([{ type: 'hold-and-answer', callId: 'c2' }]);
+    // Bob's call already held aside for another: no Hold and answer, so no row for it.
+    const state = inCallWaiting(cyd, 'c3');
+    if (state.call.kind !== 'in-call') throw new Error('not in a call');
+    publish({ ...state, call: { ...state.call, aside: { callId: 'c0', peer: cyd } } });
+    expect(livePopup()!.options).toMatchObject({ height: 180 });
   });
 
   it('a waiting call declined from the popup leaves the call going on alone', async () => {

@@ -11,7 +11,7 @@ import {
   trayTooltip,
 } from '../../src/main/tray-model.js';
 import type { TrayMenuItem } from '../../src/main/tray-model.js';
-import { bob, calling, inCall, inCallHold, inCallPushToTalk, inCallWaiting, ringing, signedIn } from './states.js';
+import { bob, calling, cyd, inCall, inCallHold, inCallPushToTalk, inCallWaiting, ringing, signedIn } from './states.js';
 
 const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
   ...signedIn,
@@ -199,14 +199,33 @@ describe('tray menu', () => {
     expect(item).toMatchObject({ action: { kind: 'command', command: { type: 'toggle-hold' } }, accelerator: 'CommandOrControl+Alt+O' });
   });
 
-  it('a call waiting: who calls, End and answer and Decline on top with the answer and decline keys; Hang up without the decline key', () => {
-    const hints = { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H' };
+  it('a call waiting: who calls, Hold and answer, End and answer and Decline on top with the hold, answer and decline keys; Hang up without the decline key', () => {
+    const hints = { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', hold: 'CommandOrControl+Alt+O' };
     const menu = trayMenu(inCallWaiting(), hints);
-    expect(outline(menu).slice(0, 9)).toEqual(['!Cyd Charisse is calling', 'End and answer [CommandOrControl+Alt+A]', 'Decline [CommandOrControl+Alt+H]', '---', '!In call with Bob', 'Mute', 'Hold call', 'Hang up', '---']);
-    expect(menu[1]).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c2' } }, accelerator: hints.answer });
-    expect(menu[2]).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c2' } }, accelerator: hints.decline });
-    expect(menu[7]).not.toHaveProperty('accelerator');
+    expect(outline(menu).slice(0, 10)).toEqual([
+      '!Cyd Charisse is calling',
+      'Hold and answer [CommandOrControl+Alt+O]',
+      'End and answer [CommandOrControl+Alt+A]',
+      'Decline [CommandOrControl+Alt+H]',
+      '---',
+      '!In call with Bob',
+      'Mute',
+      'Hold call [CommandOrControl+Alt+O]',
+      'Hang up',
+      '---',
+    ]);
+    expect(menu[1]).toMatchObject({ action: { kind: 'command', command: { type: 'hold-and-answer', callId: 'c2' } }, accelerator: hints.hold });
+    expect(menu[2]).toMatchObject({ action: { kind: 'command', command: { type: 'answer', callId: 'c2' } }, accelerator: hints.answer });
+    expect(menu[3]).toMatchObject({ action: { kind: 'command', command: { type: 'decline', callId: 'c2' } }, accelerator: hints.decline });
+    expect(menu[8]).not.toHaveProperty('accelerator');
     expect(trayTooltip(inCallWaiting(), 'linux', hints)).toBe('Parley — in call with Bob; Cyd Charisse is calling\nCtrl+Alt+A ends this call and answers · Ctrl+Alt+H declines');
+  });
+
+  it('a call held aside for this one (hold and answer): named under the call; no Hold and answer for another waiting call', () => {
+    const state = inCallWaiting();
+    if (state.call.kind !== 'in-call') throw new Error('not in a call');
+    const menu = outline(trayMenu({ ...state, call: { ...state.call, aside: { callId: 'c0', peer: cyd } } }));
+    expect(menu.slice(0, 6)).toEqual(['!Cyd Charisse is calling', 'End and answer', 'Decline', '---', '!On hold with Cyd Charisse until this call ends', '!In call with Bob']);
   });
 
   it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {

@@ -19,23 +19,31 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:accepted', ({ callId, polite }) => calls.accepted(callId, polite));
   link.on('call:ended', ({ callId, reason, cause }) => {
     calls.waiting.endedByServer(callId);
+    calls.endAside(callId, reason);
     calls.endedByServer(callId, reason, cause);
   });
   link.on('call:signal', ({ callId, from, description, candidate }) => {
-    if (!calls.isCurrent(callId)) return;
     const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
-    calls.mesh.signal(from, signal);
+    // The call held aside (held-call.svelte.ts) keeps its connection: its renegotiations and candidates go on.
+    if (calls.aside?.callId === callId) calls.aside.signal(from, signal);
+    else if (calls.isCurrent(callId)) calls.mesh.signal(from, signal);
   });
   link.on('call:muted', ({ callId, username, muted }) => {
-    if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
+    if (calls.aside?.callId === callId) calls.aside.line.mesh.setMutedBy(username, muted);
+    else if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
   link.on('call:held', ({ callId, held }) => {
-    if (calls.isLive(callId)) calls.hold.peer(held);
+    if (calls.aside?.callId === callId) calls.aside.theirs = held;
+    else if (calls.isLive(callId)) calls.hold.peer(held);
   });
   link.on('call:recording', ({ callId, username, on }) => {
     if (calls.isCurrent(callId)) calls.line.recording.heard(username, on);
   });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
+    if (calls.aside?.callId === callId) {
+      calls.aside.peerConnection(connected, fresh === true);
+      return;
+    }
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;

@@ -70,6 +70,13 @@ export class CallHold {
     if (this.possible) void this.deps.link.request('call:hold', { callId, held: this.mine });
   }
 
+  /** A held call is the call again (hold and answer, held-call.svelte.ts), held as it was. */
+  restore(mine: boolean, theirs: boolean): void {
+    this.mine = mine;
+    this.theirs = theirs;
+    this.apply();
+  }
+
   /** The call is over. */
   reset(): void {
     this.mine = false;

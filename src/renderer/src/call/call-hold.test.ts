@@ -4,16 +4,9 @@
  * phase and timer are untouched by it.
  */
 import { describe, expect, it } from 'vitest';
-import { settle, setup, user } from '../test-support/call-fakes.js';
+import { inCallWithBob, settle, setup, user } from '../test-support/call-fakes.js';
 
-async function activeCall() {
-  const fakes = setup();
-  fakes.link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-  await fakes.calls.dial('bob');
-  fakes.link.emit('call:accepted', { callId: 'c1', polite: false });
-  fakes.sessions[0]!.request.onMediaState('connected');
-  return fakes;
-}
+const activeCall = () => inCallWithBob();
 
 describe('hold', () => {
   it('this side holds and resumes: the peer is told, the session sends nothing meanwhile, the timer goes on', async () => {

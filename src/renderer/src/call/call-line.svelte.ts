@@ -59,7 +59,7 @@ export class CallLine {
 
   constructor(
     private readonly deps: CallDeps,
-    private readonly hooks: LineHooks,
+    private hooks: LineHooks,
   ) {
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice });
@@ -72,8 +72,8 @@ export class CallLine {
     this.recording = new CallRecording({
       link: deps.link,
       notices: deps.notices,
-      callId: () => hooks.callId(),
-      title: () => hooks.title(),
+      callId: () => this.hooks.callId(),
+      title: () => this.hooks.title(),
       sources: () => [
         ...(this.stream ? [{ key: 'me', stream: this.stream, silent: this.microphoneClosed }] : []),
         ...this.mesh.peers.flatMap((p) => (p.stream ? [{ key: p.user.username, stream: p.stream, silent: false }] : [])),
@@ -86,6 +86,11 @@ export class CallLine {
       renew: (callId) => deps.link.request('call:ice', { callId }),
       apply: (servers) => this.mesh.setIceServers(servers),
     });
+  }
+
+  /** The line changes hands: hold and answer sets it aside with its call, and gives it back (held-call.svelte.ts). */
+  rebind(hooks: LineHooks): void {
+    this.hooks = hooks;
   }
 
   get hasMicrophone(): boolean {

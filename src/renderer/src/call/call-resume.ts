@@ -57,7 +57,23 @@ export class CallResume {
     calls.mesh.signalingRestored(username);
   }
 
+  /** The call going on first, then one held aside for it: after a restart the server then restores the held one held aside. */
   private async resume(): Promise<void> {
+    await this.resumeCurrent();
+    await this.resumeAside();
+  }
+
+  /** The call held aside (held-call.svelte.ts) is announced again too; one that ended meanwhile is let go. */
+  private async resumeAside(): Promise<void> {
+    const held = this.calls.aside;
+    if (!held) return;
+    const res = await this.link.request('call:resume', { callId: held.callId });
+    if (this.calls.aside !== held || !res.ok) return;
+    if (res.state === 'ended') this.calls.endAside(held.callId, res.reason);
+    else held.line.ice.granted(held.callId, res);
+  }
+
+  private async resumeCurrent(): Promise<void> {
     const { calls } = this;
     const live = calls.live();
     const remembered = this.remembered;

@@ -1,8 +1,9 @@
 /**
  * Call waiting: a second call that comes while this side is in an answered
  * one. The server rings it (PROTOCOL.md, call:invite) and leaves the choice
- * here: it beeps softly and shows a card over the call; Decline, or End and
- * answer (this call is hung up, then the new one answered). With "Busy when
+ * here: it beeps softly and shows a card over the call; Decline, End and
+ * answer (this call is hung up, then the new one answered), or, in a call
+ * of two, Hold and answer (held-call.svelte.ts). With "Busy when
  * in a call" set it is declined as busy at once, and the caller hears busy.
  * When the call going on ends meanwhile, the waiting call rings as any call.
  */
@@ -17,7 +18,9 @@ export interface WaitingHost {
   end(reason: 'hangup', local: true): void;
   dismissEnded(): void;
   incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null): void;
-  answer(video: boolean): Promise<void>;
+  answer(video: boolean, hold?: string): Promise<void>;
+  /** Holds the call of two going on and sets it aside; its id, or null when it cannot be held. */
+  setAside(): string | null;
 }
 
 export interface WaitingCall {
@@ -71,13 +74,26 @@ export class CallWaiting {
     await this.calls.answer(call.video);
   }
 
+  /**
+   * Holds the call going on (a call of two) and answers the waiting one; the
+   * held call comes back, still on hold, when the answered one is over.
+   */
+  async holdAndAnswer(): Promise<void> {
+    const call = this.take();
+    if (!call) return;
+    const held = this.calls.setAside();
+    this.ring(call);
+    await this.calls.answer(call.video, held ?? undefined);
+  }
+
   /** The server ended a call: if it was the waiting one, it is gone. */
   endedByServer(callId: string): void {
     if (this.call?.callId === callId) this.take();
   }
 
-  /** The call going on is over (either side ended it): the waiting one rings as any call now. */
+  /** The call going on is over (either side ended it): the waiting one rings as any call now, unless a held call is back. */
   callEnded(): void {
+    if (this.calls.live()) return;
     const call = this.take();
     if (call) this.ring(call);
   }

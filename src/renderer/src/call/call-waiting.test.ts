@@ -6,19 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../settings/settings.js';
-import { settle, setup, user } from '../test-support/call-fakes.js';
+import { carolCalls, inCallWithBob, settle, user } from '../test-support/call-fakes.js';
 
-async function inCall(busyInCall = false) {
-  const fakes = setup();
-  fakes.deps.settings = () => ({ ...DEFAULT_SETTINGS, busyInCall });
-  fakes.link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-  await fakes.calls.dial('bob');
-  fakes.link.emit('call:accepted', { callId: 'c1', polite: false });
-  fakes.sessions[0]!.request.onMediaState('connected');
-  return fakes;
-}
-
-const carolCalls = { callId: 'c2', from: user('carol'), media: { audio: true, video: false }, polite: true as const };
+const inCall = (busyInCall = false) => inCallWithBob((fakes) => (fakes.deps.settings = () => ({ ...DEFAULT_SETTINGS, busyInCall })));
 
 describe('call waiting', () => {
   it('a second call waits with a soft beep; the call going on is untouched; Decline declines it', async () => {

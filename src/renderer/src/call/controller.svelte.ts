@@ -8,7 +8,9 @@
 import type { EndReason, ErrorCode, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
-import { CallLine } from './call-line.svelte.js';
+import { CallLine, type LineHooks } from './call-line.svelte.js';
+import type { HeldCall } from './held-call.svelte.js';
+import { endAside, setAside, takeBack } from './hold-and-answer.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
 import { endReasonText } from './end-reasons.js';
 import { failureText } from './failure.js';
@@ -35,8 +37,10 @@ export class CallController {
   room = $state<string | null>(null);
   /** Who else is in a call this side is being rung into (from call:incoming), connected to once answered. */
   invitedWith = $state<UserRef[]>([]);
-  /** The call's media: microphone, peers, camera, screen, chat. */
-  readonly line: CallLine;
+  /** The call's media: microphone, peers, camera, screen, chat (`line`); a held call's goes aside with it. */
+  private current = $state.raw<CallLine | null>(null);
+  /** A call of two held while this side is in one it answered (hold and answer, held-call.svelte.ts). */
+  aside = $state.raw<HeldCall | null>(null);
   readonly hangups: Hangups;
   /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
   readonly hold: CallHold;
@@ -49,13 +53,7 @@ export class CallController {
   private answering = false;
 
   constructor(private readonly deps: CallDeps) {
-    this.line = new CallLine(deps, {
-      callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
-      muted: () => this.muted,
-      group: () => this.group,
-      title: () => this.title,
-      mediaState: (username, state) => this.connection.mediaState(username, state),
-    });
+    this.current = new CallLine(deps, this.lineHooks());
     this.hangups = new Hangups(deps.link);
     this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
     const { link, notices } = deps;
@@ -63,6 +61,10 @@ export class CallController {
     this.waiting = new CallWaiting(this, deps);
   }
 
+  get line(): CallLine {
+    if (!this.current) throw new Error('the call line is made in the constructor');
+    return this.current;
+  }
   get mesh() { return this.line.mesh; } // prettier-ignore
   get media() { return this.line.media; } // prettier-ignore
   get chat() { return this.line.chat; } // prettier-ignore
@@ -141,8 +143,8 @@ export class CallController {
     else this.startMedia(now.polite);
   }
 
-  /** Answers the ringing call; with `video`, the camera turns on too. */
-  async answer(video = false): Promise<void> {
+  /** Answers the ringing call; with `video`, the camera turns on too. `hold`: the call set aside meanwhile (setAside). */
+  async answer(video = false, hold?: string): Promise<void> {
     if (this.phase.kind !== 'incoming' || this.answering) return;
     this.answering = true;
     if (video) void this.media.setCamera(true);
@@ -159,12 +161,14 @@ export class CallController {
         this.decline();
         return;
       }
-      const res = await this.deps.link.request('call:accept', { callId });
+      const res = await this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (!current()) {
         if (res.ok) this.hangups.abandon(callId);
         return;
       }
       if (!res.ok) {
+        // A call held for this answer comes back as it was: the server took it off hold for its other side.
+        if (hold !== undefined && this.aside?.callId === hold) this.aside.answerRefused = true;
         this.end('answered-elsewhere', false, res.message);
         return;
       }
@@ -343,6 +347,31 @@ export class CallController {
     this.deps.notices.announce(this.endedText());
     this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
     this.deps.ended(!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer'));
+    if (this.aside) {
+      clearTimeout(this.timers.ended);
+      takeBack(this, this.deps.notices, this.aside);
+    }
+  }
+
+  // ------------------------------------------------------------ hold and answer (hold-and-answer.ts)
+
+  setAside(): string | null { return setAside(this); } // prettier-ignore
+  endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
+
+  /** The call's media go through `line` from now on, answering to this controller (a held call taken back), or a new line. */
+  useLine(line?: CallLine): void {
+    line?.rebind(this.lineHooks());
+    this.current = line ?? new CallLine(this.deps, this.lineHooks());
+  }
+
+  private lineHooks(): LineHooks {
+    return {
+      callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
+      muted: () => this.muted,
+      group: () => this.group,
+      title: () => this.title,
+      mediaState: (username, state) => this.connection.mediaState(username, state),
+    };
   }
 
   apply(event: CallEvent): boolean {

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.js';
-import { settle, setup } from '../test-support/call-fakes.js';
+import { inCallWithBob, settle } from '../test-support/call-fakes.js';
 import { PushToTalk, RELEASE_TAIL_MS } from './push-to-talk.svelte.js';
 
 afterEach(() => {
@@ -158,14 +158,7 @@ describe('push-to-talk', () => {
 });
 
 describe('the gate on a call', () => {
-  async function inCall() {
-    const world = setup();
-    world.link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await world.calls.dial('bob');
-    world.link.emit('call:accepted', { callId: 'c1', polite: false });
-    world.sessions[0]!.request.onMediaState('connected');
-    return world;
-  }
+  const inCall = () => inCallWithBob();
 
   it('closes and opens every connection, and a connection made while closed starts closed', async () => {
     const { calls, sessions, link } = await inCall();

@@ -56,6 +56,7 @@ export class DesktopBridge {
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
       hold: calls.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
       waiting: calls.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from },
+      aside: calls.aside && { callId: calls.aside.callId, peer: calls.aside.peer },
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -106,6 +107,9 @@ export class DesktopBridge {
       case 'answer':
         if (waiting !== null && command.callId === waiting) void calls.waiting.endAndAnswer();
         else if (forThisCall(command.callId)) void calls.answer();
+        break;
+      case 'hold-and-answer':
+        if (waiting !== null && command.callId === waiting) void calls.waiting.holdAndAnswer();
         break;
       case 'decline':
         if (waiting !== null && command.callId === waiting) calls.waiting.decline();

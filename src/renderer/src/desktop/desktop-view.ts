@@ -20,6 +20,8 @@ export interface DesktopInput {
   hold?: { mine: boolean; theirs: boolean } | null;
   /** A call waiting while in this one. */
   waiting?: { callId: string; peer: UserRef } | null;
+  /** A call held meanwhile (hold and answer). */
+  aside?: { callId: string; peer: UserRef } | null;
   missedCalls: number;
   directory: Iterable<DirectoryEntry>;
   favorites: ReadonlySet<string>;
@@ -34,8 +36,9 @@ export function desktopCall(
   pushToTalk: DesktopInput['pushToTalk'] = null,
   hold: DesktopInput['hold'] = null,
   waiting: DesktopInput['waiting'] = null,
+  aside: DesktopInput['aside'] = null,
 ): DesktopCall {
-  const talk = { ...(pushToTalk && { pushToTalk }), ...(hold && { hold }), ...(waiting && { waiting }) };
+  const talk = { ...(pushToTalk && { pushToTalk }), ...(hold && { hold }), ...(waiting && { waiting }), ...(aside && { aside }) };
   switch (call.kind) {
     case 'incoming':
       return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
@@ -79,7 +82,7 @@ export function desktopState(input: DesktopInput): DesktopState {
     me: input.me,
     status: input.connection === 'online' ? input.myStatus : 'offline',
     chosenStatus: input.chosenStatus,
-    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting),
+    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting, input.aside),
     missedCalls: input.missedCalls,
     contacts: [...favorites, ...online]
       .slice(0, MAX_MENU_CONTACTS)

@@ -149,3 +149,19 @@ export function setup() {
 
 /** Lets the awaits inside the controller run. */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Alice in an answered call of two with bob (call c1, connected); `prepare` changes the fakes before the dial (settings). */
+export async function inCallWithBob(prepare?: (fakes: ReturnType<typeof setup>) => void) {
+  const fakes = setup();
+  prepare?.(fakes);
+  fakes.link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+  await fakes.calls.dial('bob');
+  fakes.link.emit('call:accepted', { callId: 'c1', polite: false });
+  const bob = fakes.sessions[0];
+  if (!bob) throw new Error('the call to bob made no session');
+  bob.request.onMediaState('connected');
+  return fakes;
+}
+
+/** Carol calling alice (call c2) while she is in one: a call waiting. */
+export const carolCalls = { callId: 'c2', from: user('carol'), media: { audio: true, video: false }, polite: true as const };

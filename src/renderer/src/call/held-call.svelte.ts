@@ -1,0 +1,73 @@
+/**
+ * Hold and answer: the call of two this side holds while it answers a
+ * waiting call (PROTOCOL.md, call:accept `hold`). The held call keeps its
+ * line (its peer connection up, its senders inactive as for any hold) and
+ * what the controller knew of it; the controller takes it back, still on
+ * hold, once the answered call is over. Server events for its call id come
+ * here meanwhile (call-events.ts).
+ */
+import type { UserRef } from 'parley-server/protocol';
+import type { CallLine, LineHooks } from './call-line.svelte.js';
+import type { LivePhase } from './call-state.js';
+import type { Signal } from './call-session.js';
+
+/** What the controller keeps of the call it sets aside, to be as it was when it comes back. */
+export interface HeldState {
+  outgoing: boolean;
+  muted: boolean;
+  videoCall: boolean;
+  /** The other side holds it too. */
+  theirs: boolean;
+}
+
+export class HeldCall {
+  /** The other side holds it too (call:held while it is aside). */
+  theirs = $state(false);
+  /** The answer it was held for was refused: it comes back off hold, as the server made it for its other side. */
+  answerRefused = false;
+  readonly callId: string;
+  readonly peer: UserRef;
+  readonly polite: boolean;
+  readonly answeredAt: number;
+
+  constructor(
+    phase: LivePhase,
+    readonly line: CallLine,
+    readonly state: Omit<HeldState, 'theirs'>,
+    theirs: boolean,
+  ) {
+    this.callId = phase.callId;
+    this.peer = phase.peer;
+    this.polite = phase.polite;
+    this.answeredAt = phase.kind === 'connecting' ? phase.since : phase.answeredAt;
+    this.theirs = theirs;
+  }
+
+  /** What the line asks of its call while it is aside: this call's id, and nothing to report (its media is held). */
+  hooks(): LineHooks {
+    return {
+      callId: () => this.callId,
+      muted: () => this.state.muted,
+      group: () => false,
+      title: () => this.peer.displayName,
+      // A held call is silent by design: its media timeout waits until it is back (ConnectionWatch).
+      mediaState: () => undefined,
+    };
+  }
+
+  signal(from: string, signal: Signal): void {
+    this.line.mesh.signal(from, signal);
+  }
+
+  /** Its other side lost the server, or came back (with `fresh`, without its peer connection). */
+  peerConnection(connected: boolean, fresh: boolean): void {
+    const who = this.peer.username;
+    if (connected && fresh) this.line.mesh.renew(who);
+    this.line.mesh.setAway(who, !connected);
+  }
+
+  /** It ended while aside: its media stops. */
+  close(): void {
+    this.line.teardown();
+  }
+}
