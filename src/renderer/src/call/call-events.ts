@@ -5,6 +5,7 @@ import type { Signal } from './call-session.js';
 import type { CallResume } from './call-resume.js';
 import type { CallController } from './controller.svelte.js';
 import { endReasonText } from './end-reasons.js';
+import { asideCall } from './hold-and-answer.js';
 
 export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
   link.on('call:incoming', ({ callId, from, polite, media, participants, room }) => {
@@ -25,23 +26,27 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:signal', ({ callId, from, description, candidate }) => {
     const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
     // The call held aside (held-call.svelte.ts) keeps its connection: its renegotiations and candidates go on.
-    if (calls.aside?.callId === callId) calls.aside.signal(from, signal);
+    const aside = asideCall(calls, callId);
+    if (aside) aside.signal(from, signal);
     else if (calls.isCurrent(callId)) calls.mesh.signal(from, signal);
   });
   link.on('call:muted', ({ callId, username, muted }) => {
-    if (calls.aside?.callId === callId) calls.aside.line.mesh.setMutedBy(username, muted);
+    const aside = asideCall(calls, callId);
+    if (aside) aside.mutedBy(username, muted);
     else if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
   });
   link.on('call:held', ({ callId, held }) => {
-    if (calls.aside?.callId === callId) calls.aside.theirs = held;
+    const aside = asideCall(calls, callId);
+    if (aside) aside.heldBy(held);
     else if (calls.isLive(callId)) calls.hold.peer(held);
   });
   link.on('call:recording', ({ callId, username, on }) => {
     if (calls.isCurrent(callId)) calls.line.recording.heard(username, on);
   });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
-    if (calls.aside?.callId === callId) {
-      calls.aside.peerConnection(connected, fresh === true);
+    const aside = asideCall(calls, callId);
+    if (aside) {
+      aside.peerConnection(connected, fresh === true);
       return;
     }
     const phase = calls.phase;

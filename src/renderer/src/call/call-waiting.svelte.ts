@@ -79,11 +79,14 @@ export class CallWaiting {
    * held call comes back, still on hold, when the answered one is over.
    */
   async holdAndAnswer(): Promise<void> {
+    if (!this.call) return;
+    // A stale command (the desktop's) can ask when the call cannot be held: the card stays.
+    const held = this.calls.setAside();
+    if (held === null) return;
     const call = this.take();
     if (!call) return;
-    const held = this.calls.setAside();
     this.ring(call);
-    await this.calls.answer(call.video, held ?? undefined);
+    await this.calls.answer(call.video, held);
   }
 
   /** The server ended a call: if it was the waiting one, it is gone. */

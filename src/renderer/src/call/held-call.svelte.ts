@@ -59,6 +59,16 @@ export class HeldCall {
     this.line.mesh.signal(from, signal);
   }
 
+  /** Its other side muted or unmuted. */
+  mutedBy(username: string, muted: boolean): void {
+    this.line.mesh.setMutedBy(username, muted);
+  }
+
+  /** Its other side put it on hold too, or took it off. */
+  heldBy(held: boolean): void {
+    this.theirs = held;
+  }
+
   /** Its other side lost the server, or came back (with `fresh`, without its peer connection). */
   peerConnection(connected: boolean, fresh: boolean): void {
     const who = this.peer.username;

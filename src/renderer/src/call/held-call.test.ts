@@ -72,4 +72,21 @@ describe('hold and answer', () => {
     expect(calls.hold.mine).toBe(false);
     expect(sessions[0]!.onHold).toBe(false);
   });
+
+  it('a stale hold-and-answer while a call is already aside: dave\'s card stays, nothing is answered', async () => {
+    const { link, calls } = await inCall();
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'c2', polite: true, iceServers: [] }));
+    link.emit('call:incoming', carolCalls);
+    await calls.waiting.holdAndAnswer();
+    await settle();
+    link.emit('call:incoming', { ...carolCalls, callId: 'c3', from: user('dave') });
+    expect(calls.waiting.call).toMatchObject({ callId: 'c3' });
+    // The desktop's command, sent before the tray learnt that bob is aside.
+    await calls.waiting.holdAndAnswer();
+    await settle();
+    expect(calls.waiting.call).toMatchObject({ callId: 'c3', from: user('dave') });
+    expect(link.last('call:accept')).toEqual({ callId: 'c2', hold: 'c1' });
+    expect(calls.phase).toMatchObject({ callId: 'c2', peer: user('carol') });
+    expect(calls.aside).toMatchObject({ callId: 'c1' });
+  });
 });

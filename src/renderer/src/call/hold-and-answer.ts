@@ -26,6 +26,11 @@ export interface AsideHost {
   useLine(line?: CallLine): void;
 }
 
+/** The call held aside, when `callId` is it: its events go to it, not to the call going on. */
+export function asideCall(calls: Pick<AsideHost, 'aside'>, callId: string): HeldCall | null {
+  return calls.aside?.callId === callId ? calls.aside : null;
+}
+
 /**
  * Holds the call of two going on and sets it aside with its media, for a
  * waiting call to be answered with `answer(video, held)`: its id, or null
