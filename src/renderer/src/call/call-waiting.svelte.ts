@@ -79,12 +79,12 @@ export class CallWaiting {
    * held call comes back, still on hold, when the answered one is over.
    */
   async holdAndAnswer(): Promise<void> {
-    if (!this.call) return;
+    const call = this.call;
+    if (!call) return;
     // A stale command (the desktop's) can ask when the call cannot be held: the card stays.
     const held = this.calls.setAside();
     if (held === null) return;
-    const call = this.take();
-    if (!call) return;
+    this.take();
     this.ring(call);
     await this.calls.answer(call.video, held);
   }
