@@ -7,9 +7,12 @@ import { connect, establishCall, expectOk, settle, startTestServer, team, type D
 
 const candidate = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 10.0.0.${n} 9 typ host`, sdpMid: '0' });
 
+/** Each relay check sends a candidate no earlier check sent, so a device's past signals never match a later check. */
+let relayChecks = 0;
+
 /** `from` sends a signal to participant `to`; it arrives there stamped with `from`'s username, and nowhere else. */
 async function expectPairRelay(callId: string, from: Device, to: Device, others: Device[]): Promise<void> {
-  const c = candidate(Math.floor(Math.random() * 250) + 1);
+  const c = candidate((relayChecks++ % 250) + 1);
   const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === c.candidate);
   expectOk(await from.emit('call:signal', { callId, to: to.ready.user.username, candidate: c }));
   expect(await arrived).toMatchObject({ from: from.ready.user.username });
