@@ -1,8 +1,22 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Files whose tests prove nothing new on PostgreSQL and Redis: they never
+ * reach a store, or reach it only through what the store-contract, multi-node
+ * and restart files already cover there (settings, the HTTP and TLS edges, the
+ * deployment kit, payload schemas, Janus media and its talking events, the echo
+ * test call, TURN checks). The PostgreSQL + Redis run (PARLEY_TEST_STORES)
+ * leaves them to the default run, which runs every file.
+ */
+const STORE_INDEPENDENT = [
+  'config', 'deploy-janus', 'deploy-kit', 'hosts', 'tls', 'transports', 'web-root', 'metrics-access', 'tokens',
+  'validation', 'server-messages', 'shutdown', 'check-turn', 'testcall', 'sfu', 'sfu-talking', 'sfu-view', 'sfu-talking-feeds',
+].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(process.env.PARLEY_TEST_STORES ? STORE_INDEPENDENT : [])],
     // Starts the backing stores PARLEY_TEST_STORES names (test/test-stores.ts).
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
@@ -11,5 +25,8 @@ export default defineConfig({
     maxWorkers: 2,
     // fuzz.test.ts measures the heap after global.gc().
     execArgv: ['--expose-gc'],
+    // Cheap password hashes (test-only, refused outside NODE_ENV=test): a sign-in then costs a millisecond
+    // instead of half a second of a core. The tests of hashing itself ask for production's (account-rules.test.ts).
+    env: { PARLEY_TEST_CHEAP_HASHES: '1' },
   },
 });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { hashParams, PARAMS } from './accounts/passwords.js';
 import { RevocationWatcher } from './accounts/revocation-watcher.js';
 import { UserRepository } from './accounts/users.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -88,6 +89,8 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel);
+  // Throws outside the test suites; inside them, says so.
+  if (hashParams() !== PARAMS) log.warn('PARLEY_TEST_CHEAP_HASHES: new password hashes are cheap to crack (test suites only)');
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, dbSync: config.dbSync }, log.child({ module: 'db' }));
   const { db } = store;
   const users = new UserRepository(db);

@@ -5,8 +5,8 @@
  * On SQLite, and on PostgreSQL with PARLEY_TEST_STORES=postgres.
  */
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/accounts/passwords.js';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { hashParams, hashPassword, PARAMS, TEST_PARAMS } from '../src/accounts/passwords.js';
 import { DisplayNameTakenError, UserRepository } from '../src/accounts/users.js';
 import { openStore } from '../src/db/database.js';
 import { runCli } from './cli-helpers.js';
@@ -23,6 +23,14 @@ const cli = (dataDir: string, args: string[], stdin?: string) => runCli(['user',
 async function storedHash(db: Awaited<ReturnType<typeof openStore>>['db'], username: string): Promise<string> {
   const row = await db.selectFrom('users').select('password_hash').where('username', '=', username).executeTakeFirstOrThrow();
   return row.password_hash;
+}
+
+/** This test hashes as production does, whatever the suite's PARLEY_TEST_CHEAP_HASHES. */
+function productionHashes(): void {
+  vi.stubEnv('PARLEY_TEST_CHEAP_HASHES', '');
+  onTestFinished(() => {
+    vi.unstubAllEnvs();
+  });
 }
 
 describe('passwords', () => {
@@ -63,12 +71,14 @@ describe('passwords', () => {
   }, SLOW);
 
   it('new hashes use scrypt N=2^17, r=8, p=1', async () => {
+    productionHashes();
     const server = await startTestServer();
     await register(server, 'alice');
     expect(await storedHash(server.db, 'alice')).toMatch(/^scrypt\$131072\$8\$1\$/);
   });
 
   it('an account hashed with the old N=2^14 signs in, and its hash is then stored with the current parameters', async () => {
+    productionHashes();
     const server = await startTestServer();
     await register(server, 'alice');
     const old = await hashPassword('alice-password', { N: 2 ** 14, r: 8, p: 1 });
@@ -85,6 +95,25 @@ describe('passwords', () => {
     expect((await postJson(`${server.url}/api/login`, { username: 'alice', password: 'alice-password' })).status).toBe(200);
     expect((await new UserRepository(server.db).find('alice'))?.tokenVersion).toBe(0);
   });
+});
+
+describe('the test suites\' cheap hashes (PARLEY_TEST_CHEAP_HASHES)', () => {
+  it('apply only under NODE_ENV=test, and are refused anywhere else', () => {
+    expect(hashParams({ NODE_ENV: 'test', PARLEY_TEST_CHEAP_HASHES: '1' })).toEqual(TEST_PARAMS);
+    expect(hashParams({ NODE_ENV: 'test' })).toEqual(PARAMS);
+    expect(hashParams({ NODE_ENV: 'production', PARLEY_TEST_CHEAP_HASHES: '0' })).toEqual(PARAMS);
+    for (const NODE_ENV of ['production', 'development', undefined]) {
+      expect(() => hashParams({ NODE_ENV, PARLEY_TEST_CHEAP_HASHES: '1' })).toThrow(/for the test suites only/);
+    }
+  });
+
+  it('stop parley-server and its admin commands from starting outside the tests (exit 2, saying why), with no account made', async () => {
+    const dataDir = tempDir();
+    const res = await runCli(['user', 'add', 'alice'], { dataDir, env: { NODE_ENV: 'production', PARLEY_TEST_CHEAP_HASHES: '1' }, stdin: 'alice-secret-1\n' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/PARLEY_TEST_CHEAP_HASHES is for the test suites only/);
+    expect((await cli(dataDir, ['list'])).stdout).toContain('no users yet');
+  }, SLOW);
 });
 
 describe('display names', () => {

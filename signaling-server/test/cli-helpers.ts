@@ -26,10 +26,10 @@ async function storeEnv(dataDir: string): Promise<Record<string, string>> {
   return url ? { PARLEY_DATABASE_URL: url } : {};
 }
 
-/** The environment of this process without any PARLEY_* setting, plus `extra`. */
+/** The environment of this process without any PARLEY_* setting (but the suite's cheap hashes), plus `extra`. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PARLEY_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PARLEY_') || k === 'PARLEY_TEST_CHEAP_HASHES') env[k] = v;
   return { ...env, ...extra };
 }
 

@@ -5,10 +5,34 @@
  * `needsRehash` tells a sign-in to store the password again with the new ones.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ConfigError } from '../config.js';
+
+export interface HashParams {
+  N: number;
+  r: number;
+  p: number;
+}
 
 /** OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB and about half a second per hash). */
-export const PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+export const PARAMS: HashParams = { N: 2 ** 17, r: 8, p: 1 };
+/** What PARLEY_TEST_CHEAP_HASHES=1 hashes with: about a millisecond, so tests not about passwords sign in at no cost. */
+export const TEST_PARAMS: HashParams = { N: 2 ** 10, r: 8, p: 1 };
 const KEY_LENGTH = 64;
+
+/**
+ * The parameters new hashes are made with: production's, unless the test
+ * suites set PARLEY_TEST_CHEAP_HASHES=1. That setting is refused outside
+ * NODE_ENV=test (the test runner's), so a server cannot weaken its hashes by
+ * a stray variable: it will not start, and no hash is made.
+ */
+export function hashParams(env: NodeJS.ProcessEnv = process.env): HashParams {
+  const cheap = env.PARLEY_TEST_CHEAP_HASHES;
+  if (cheap === undefined || cheap === '' || cheap === '0') return PARAMS;
+  if (env.NODE_ENV !== 'test') {
+    throw new ConfigError('PARLEY_TEST_CHEAP_HASHES is for the test suites only (with NODE_ENV=test): it makes password hashes easy to crack. Unset it.');
+  }
+  return TEST_PARAMS;
+}
 /** Accepted in stored hashes: what we ever wrote, and no more than twice PARAMS (a corrupt row must not exhaust memory). */
 const MAX_N = PARAMS.N * 2;
 
@@ -20,7 +44,7 @@ function derive(password: string, salt: Buffer, options: ScryptOptions & { N: nu
   });
 }
 
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = PARAMS): Promise<string> {
+export async function hashPassword(password: string, params: HashParams = hashParams()): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, params);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
@@ -41,10 +65,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
 }
 
-/** True when a stored hash was made with other parameters than PARAMS. */
+/** True when a stored hash was made with other parameters than new hashes are. */
 export function needsRehash(stored: string): boolean {
   const parsed = parse(stored);
-  return !parsed || parsed.N !== PARAMS.N || parsed.r !== PARAMS.r || parsed.p !== PARAMS.p || parsed.hash.length !== KEY_LENGTH;
+  const params = hashParams();
+  return !parsed || parsed.N !== params.N || parsed.r !== params.r || parsed.p !== params.p || parsed.hash.length !== KEY_LENGTH;
 }
 
 /** A hash of nothing, checked against when the user does not exist so timing does not tell. */
