@@ -2,11 +2,12 @@
  * Recording notices (call:recording): whoever records a call tells the server,
  * which tells every other participant and keeps who records, so that someone
  * coming in later (a room's newcomer, a person added) is told in their ack;
- * a recorder who leaves stops counting. Malformed notices and notices from
- * outside the call are refused.
+ * a recorder who leaves stops counting; a device that resumes the call (after
+ * a reload or a lost connection) is told who else records in its ack.
+ * Malformed notices and notices from outside the call are refused.
  */
 import { describe, expect, it } from 'vitest';
-import { establishCall, expectOk, settle, startTestServer, team } from './harness.js';
+import { connect, establishCall, expectOk, register, settle, startTestServer, team } from './harness.js';
 
 describe('recording notices', () => {
   it('a 1:1 call: the peer is told when recording starts and stops, the recorder is not echoed', async () => {
@@ -19,6 +20,36 @@ describe('recording notices', () => {
     expect(await bob.next('call:recording', (p) => !p.on)).toEqual({ callId, username: 'alice', on: false });
     await settle(alice);
     expect(alice.events('call:recording')).toEqual([]);
+  });
+
+  it('a device that resumes the call, fresh or not, learns who else records in its ack (it may have missed call:recording meanwhile)', async () => {
+    const server = await startTestServer({ callGraceS: 30 });
+    const logins = { alice: await register(server, 'alice'), bob: await register(server, 'bob') };
+    const alice = await connect(server, logins.alice, { device: 'alice-laptop' });
+    const bob = await connect(server, logins.bob, { device: 'bob-laptop' });
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:recording', { callId, on: true }));
+    await bob.next('call:recording');
+
+    bob.socket.disconnect();
+    await alice.next('call:peer-connection', (p) => !p.connected);
+    expectOk(await alice.emit('call:recording', { callId, on: false }));
+    expectOk(await alice.emit('call:recording', { callId, on: true }));
+    const bob2 = await connect(server, logins.bob, { device: 'bob-laptop' });
+    expect(expectOk(await bob2.emit('call:resume', { callId }))).toMatchObject({ state: 'active', recording: ['alice'] });
+    expectOk(await bob2.emit('call:recording', { callId, on: true }));
+    await alice.next('call:recording', (p) => p.username === 'bob');
+
+    // A reload: bob's window comes back fresh. His own recording is his to know, not in the list.
+    bob2.socket.disconnect();
+    await alice.next('call:peer-connection', (p) => !p.connected);
+    const bob3 = await connect(server, logins.bob, { device: 'bob-laptop' });
+    expect(expectOk(await bob3.emit('call:resume', { callId, fresh: true }))).toMatchObject({ state: 'active', recording: ['alice'] });
+    // alice, who records nothing else, hears of nobody but bob.
+    alice.socket.disconnect();
+    await bob3.next('call:peer-connection', (p) => !p.connected);
+    const alice2 = await connect(server, logins.alice, { device: 'alice-laptop' });
+    expect(expectOk(await alice2.emit('call:resume', { callId }))).toMatchObject({ state: 'active', recording: ['bob'] });
   });
 
   it('a room: everyone hears it; a newcomer and a person added learn who records in their ack; a recorder who leaves stops counting', async () => {

@@ -167,9 +167,9 @@ export interface HistoryEntry {
  * (`cause`: what made a `failed` one fail, as history has it).
  */
 export type CallResumeReply =
-  /** `participants`: everyone else in the call, when it resumes `fresh` (servers before reload rejoin leave it out). */
-  | ({ state: 'active'; polite: boolean; participants?: UserRef[] } & IceAckFields)
-  | ({ state: 'waiting'; polite: boolean } & IceAckFields)
+  /** `participants`: everyone else in the call, when it resumes `fresh` (servers before reload rejoin leave it out); `recording`: who else records it. */
+  | ({ state: 'active'; polite: boolean; participants?: UserRef[]; recording?: string[] } & IceAckFields)
+  | ({ state: 'waiting'; polite: boolean; recording?: string[] } & IceAckFields)
   | { state: 'ended'; reason: EndReason; cause?: FailureCause };
 
 /**

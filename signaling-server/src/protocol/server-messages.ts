@@ -173,8 +173,8 @@ export const replySchemas = {
   'call:hangup': ack({}),
   'call:resume': z.discriminatedUnion('ok', [
     z.discriminatedUnion('state', [
-      success({ state: z.literal('active'), polite, participants: z.optional(participants), ...iceFields }),
-      success({ state: z.literal('waiting'), polite, ...iceFields }),
+      success({ state: z.literal('active'), polite, participants: z.optional(participants), recording, ...iceFields }),
+      success({ state: z.literal('waiting'), polite, recording, ...iceFields }),
       success({ state: z.literal('ended'), reason: endReason, cause }),
     ]),
     ackError,

@@ -126,9 +126,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     });
 
   /** Who records the call a device just came into: told in its ack, so it shows from the start. */
-  const recordingOf = async (callId: string) => {
+  /** Who records the call (`except` the device's own user, who knows whether it records). */
+  const recordingOf = async (callId: string, except?: string) => {
     const call = await stores.calls.get(callId);
-    const names = call ? recorders(call) : [];
+    const names = call ? recorders(call).filter((u) => u !== except) : [];
     return names.length > 0 ? { recording: names } : {};
   };
 
@@ -181,7 +182,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:resume': async ({ callId, fresh }, ctx) => {
       const [reply, grant] = await Promise.all([calls.resume(ctx.session, callId, fresh === true), ice.forAck(asker(ctx))]);
-      return reply.state === 'ended' ? reply : { ...reply, ...grant };
+      // A device back from a reload or a lost connection may have missed call:recording meanwhile.
+      return reply.state === 'ended' ? reply : { ...reply, ...grant, ...(await recordingOf(callId, ctx.session.username)) };
     },
     'call:ice': async ({ callId }, ctx) => ice.refresh(asker(ctx), callId),
     'call:add': async ({ callId, to }, { session }) => {

@@ -56,4 +56,18 @@ describe('call resume', () => {
     link.emit('room:left', { callId: 'r1', username: 'carol', reason: 'failed', cause: 'signaling-lost' });
     expect(notices.announcement).toBe('Carol lost the connection to the server and left the call');
   });
+
+  it('a call resumed after a lost connection learns who records it from the answer, and says so', async () => {
+    const { link, calls, resume, sessions, notices } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    await calls.dial('bob');
+    link.emit('call:accepted', { callId: 'c1', polite: false });
+    sessions[0]!.request.onMediaState('connected');
+    // bob started recording while this side was away: the call:recording never came.
+    link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: false, recording: ['bob'] }));
+    resume.sessionReady({ iceServers: [] } as unknown as SessionReady);
+    await settle();
+    expect(calls.line.recording.others).toEqual(['bob']);
+    expect(notices.announcement).toBe('Bob started recording this call');
+  });
 });

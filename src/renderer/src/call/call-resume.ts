@@ -98,6 +98,8 @@ export class CallResume {
     }
     // Fresh TURN credentials: those of the call may have expired while this device was away.
     calls.line.ice.granted(live.callId, res);
+    // Who else records: this device may have missed call:recording while away.
+    calls.line.recording.told(res.recording ?? []);
     // A restarted server forgot who records: say it again (the others may have been told already; it is idempotent).
     if (res.state === 'active') calls.line.recording.resumed();
     if (res.state === 'active') this.resumed();

@@ -43,4 +43,11 @@ describe('rejoin after a reload', () => {
     expect(await rejoin(t.calls, t.deps, remembered)).toBe(false);
     expect(t.stopped).toEqual([t.microphone]);
   });
+
+  it('a reloaded window learns from the answer who records the call', async () => {
+    const t = setup();
+    t.link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: true, participants: [bob], recording: ['bob'] }));
+    expect(await rejoin(t.calls, t.deps, remembered)).toBe(true);
+    expect(t.calls.line.recording.others).toEqual(['bob']);
+  });
 });

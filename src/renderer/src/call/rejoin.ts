@@ -46,6 +46,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
     return true;
   }
   calls.line.ice.granted(call.callId, res);
+  calls.line.recording.told(res.recording ?? []);
   calls.outgoing = call.outgoing;
   calls.videoCall = false;
   calls.room = call.room;
