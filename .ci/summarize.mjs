@@ -1,5 +1,6 @@
-// Totals the vitest JSON reports in a folder into one line:
-// "N passed, N failed" (", N skipped" when some were).
+// Prints what each step cost (test-results/durations.json, written by
+// scripts/test.mjs), then totals the vitest JSON reports in a folder into one
+// last line: "N passed, N failed" (", N skipped" when some were).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -12,10 +13,30 @@ let failed = 0;
 let skipped = 0;
 let files = [];
 try {
-  files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  files = readdirSync(dir).filter((f) => f.endsWith('.json') && !['durations.json', 'flake-hunt.json'].includes(f));
 } catch {
   // No reports: the test command failed before any suite ran.
 }
+/** The durations table: each step, then each browser test file, slowest first. */
+function printDurations() {
+  let d;
+  try {
+    d = JSON.parse(readFileSync(path.join(dir, 'durations.json'), 'utf8'));
+  } catch {
+    console.log('no durations (test-results/durations.json): the test command did not get that far');
+    return;
+  }
+  const row = (name, seconds, ok) => `| ${name} | ${seconds.toFixed(1)} | ${ok ? 'passed' : 'FAILED'} |`;
+  const lines = ['', `Durations (wall time, s; total ${(d.totalSeconds / 60).toFixed(1)} min)`, '', '| Step | s | |', '|---|---:|---|'];
+  for (const s of d.steps) lines.push(row(s.name, s.seconds, s.ok));
+  if (d.browserFiles.length > 0) {
+    lines.push('', '| Browser test file | s | |', '|---|---:|---|');
+    for (const f of [...d.browserFiles].sort((a, b) => b.seconds - a.seconds)) lines.push(row(f.file, f.seconds, f.ok));
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+printDurations();
+
 for (const file of files) {
   const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
   passed += report.numPassedTests ?? 0;

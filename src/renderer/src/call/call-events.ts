@@ -33,7 +33,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   link.on('call:muted', ({ callId, username, muted }) => {
     const aside = asideCall(calls, callId);
     if (aside) aside.mutedBy(username, muted);
-    else if (calls.phase.kind !== 'idle' && calls.phase.callId === callId) calls.mesh.setMutedBy(username, muted);
+    else if (calls.isCurrent(callId)) calls.mesh.setMutedBy(username, muted);
   });
   link.on('call:held', ({ callId, held }) => {
     const aside = asideCall(calls, callId);
