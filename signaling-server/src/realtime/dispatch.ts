@@ -170,11 +170,10 @@ export class Dispatcher {
   }
 
   forget(sessionId: string): void {
-    void Promise.all([
-      this.steady.delete(sessionId),
-      this.burst.delete(sessionId),
-      this.refusals?.delete(sessionId),
-    ]);
+    // The counters expire by themselves: a store that cannot delete them now (Redis away) costs nothing but a line.
+    Promise.all([this.steady.delete(sessionId), this.burst.delete(sessionId), this.refusals?.delete(sessionId)]).catch((err: unknown) =>
+      this.deps.log.warn({ err, sessionId }, 'could not drop the message counters of a closed session'),
+    );
   }
 }
 

@@ -176,8 +176,12 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     'call:hangup': async ({ callId, reason, cause }, { session }) => {
-      await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
-      await deps.sfu.left(session.device, callId);
+      try {
+        await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
+      } finally {
+        // Refused or not (the call may have ended meanwhile), this device is done with the call's SFU handles.
+        await deps.sfu.left(session.device, callId);
+      }
       return {};
     },
     'call:resume': async ({ callId, fresh }, ctx) => {
