@@ -5,11 +5,11 @@
  * suite and the browser suite); and the lookup of such tools on this
  * machine, whose tests skip without them.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
+import { spawnOwned } from './owned-process.js';
 import type { TurnClient } from './turn-client.js';
 
 export const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
@@ -41,7 +41,8 @@ export interface Coturn {
 export async function startCoturn(secret: string): Promise<Coturn> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-coturn-'));
   const port = await getPort({ host: '127.0.0.1' });
-  const child = spawn(
+  // Dies with this process, however it ends (owned-process.ts).
+  const child = spawnOwned(
     tool('turnserver') as string,
     ['-c', path.join(DEPLOY, 'coturn/turnserver.conf'), `--static-auth-secret=${secret}`, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`, `--pidfile=${dir}/turnserver.pid`, '--no-tls', '--no-dtls'],
     { stdio: ['ignore', 'pipe', 'pipe'] },

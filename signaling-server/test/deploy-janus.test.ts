@@ -4,7 +4,7 @@
  * itself is not built: no Docker on our CI machines). Janus is the Debian
  * package the SFU tests use; checks that need it skip, saying so, without it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { createLogger } from '../src/logger.js';
 import { JanusGateway } from '../src/sfu/janus-gateway.js';
 import { DEPLOY, missingTool as missing, tool } from './coturn.js';
+import { spawnOwned } from './owned-process.js';
 
 const missingTool = (name: string, pkg: string) => missing(name, pkg, 'deploy-janus.test.ts');
 const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
@@ -87,7 +88,8 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
         websockets.replace(/ws_ip = "[^"]*"/, 'ws_ip = "127.0.0.1"').replace(/ws_acl = "[^"]*"/, 'ws_acl = "127."').replace(/ws_port = \d+/, `ws_port = ${port}`),
       );
       const adminKey = `compose-key-${Date.now()}`;
-      const child = spawn('sh', [path.join(DEPLOY, 'janus/compose/start-janus.sh')], {
+      // The script execs Janus, which keeps the death signal: Janus dies with this process (owned-process.ts).
+      const child = spawnOwned('sh', [path.join(DEPLOY, 'janus/compose/start-janus.sh')], {
         env: { ...process.env, JANUS_CONFIG_DIR: image, PARLEY_JANUS_ADMIN_KEY: adminKey, TMPDIR: image },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -8,7 +8,7 @@
  * Docker itself does not run on our CI machines: the image and the compose
  * stack are not built or started here.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { userInfo } from 'node:os';
@@ -21,6 +21,7 @@ import { SETTINGS } from '../src/config.js';
 import { iceServersFor } from '../src/ice-servers.js';
 import { allocateWhenUp, DEPLOY, missingTool as missing, startCoturn, tool } from './coturn.js';
 import { startTestServer, tempDir } from './harness.js';
+import { spawnOwned } from './owned-process.js';
 import { TurnClient } from './turn-client.js';
 
 const missingTool = (name: string, pkg: string) => missing(name, pkg, 'deploy-kit.test.ts');
@@ -109,7 +110,8 @@ describe('deploy/nginx/parley.conf', () => {
       const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`).join('\n');
       const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : '';
       writeFileSync(`${dir}/nginx.conf`, `${user}worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temp}\n  include ${dir}/site.conf;\n}\n`);
-      const nginx = spawn(tool('nginx') as string, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
+      // SIGTERM when this process ends, however it ends: the master takes its worker down with it (owned-process.ts).
+      const nginx = spawnOwned(tool('nginx') as string, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore', deathSignal: 'SIGTERM' });
       const exited = new Promise((resolve) => nginx.once('exit', resolve));
       try {
         const url = `https://127.0.0.1:${listen.https}`;

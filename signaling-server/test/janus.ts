@@ -5,13 +5,13 @@
  * the VideoRoom admin key and a narrow RTP port range filled in. Tests skip
  * without Janus installed, saying so (missingTool in coturn.ts).
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
 import { DEPLOY, tool } from './coturn.js';
+import { spawnOwned } from './owned-process.js';
 
 export interface Janus {
   /** ws://127.0.0.1:<port>, what PARLEY_JANUS_URL names. */
@@ -45,8 +45,8 @@ export async function startJanus(adminKey = `test-admin-${Date.now()}`, port?: n
   edit('janus.jcfg', /rtp_port_range = "[^"]*"/, `rtp_port_range = "${await rtpRange()}"`);
   edit('janus.transport.websockets.jcfg', /ws_port = \d+/, `ws_port = ${port}`);
   edit('janus.plugin.videoroom.jcfg', /admin_key = "[^"]*"/, `admin_key = "${adminKey}"`);
-  // Media on loopback only: the test's participants are on this machine.
-  const child = spawn(tool('janus') as string, ['-C', path.join(dir, 'janus.jcfg'), '-F', dir, '-o', '--ice-enforce-list=lo'], {
+  // Media on loopback only: the test's participants are on this machine. Dies with this process (owned-process.ts).
+  const child = spawnOwned(tool('janus') as string, ['-C', path.join(dir, 'janus.jcfg'), '-F', dir, '-o', '--ice-enforce-list=lo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

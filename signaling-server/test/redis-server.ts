@@ -2,14 +2,15 @@
  * A real redis-server (Debian's package) for tests: its own temp folder and a
  * free loopback port, started and stopped by the test, never a mock. Tests
  * can stop it (keeping or losing its data), start it again on the same port,
- * or kill it.
+ * or kill it. It never outlives the process that started it (owned-process.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import getPort from 'get-port';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
+import { spawnOwned } from './owned-process.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 /** Databases per server: each test server gets a fresh one. */
@@ -102,7 +103,8 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(
+    // Dies with this process, however it ends (owned-process.ts).
+    const child = spawnOwned(
       REDIS_SERVER,
       [
         '--port', String(this.port),

@@ -4,12 +4,14 @@
  * configuration in a temp folder. Each listener prefers one node and fails
  * over to the others (`backup`), so a test can pin a user to a node and see
  * the user move when that node dies, as with sticky sessions in production.
+ * It never outlives the test process that started it (owned-process.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import getPort from 'get-port';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { spawnOwned } from '../../signaling-server/test/owned-process.js';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
@@ -69,7 +71,8 @@ export class Nginx {
     for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, t));
     const conf = path.join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir, nodePorts, listeners));
-    const child = spawn(NGINX, ['-p', dir, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // SIGTERM when this process ends, however it ends: the master takes its worker down with it (owned-process.ts).
+    const child = spawnOwned(NGINX, ['-p', dir, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'], deathSignal: 'SIGTERM' });
     let output = '';
     child.stdout.on('data', (s: Buffer) => (output += s.toString()));
     child.stderr.on('data', (s: Buffer) => (output += s.toString()));
