@@ -40,6 +40,22 @@ describe('presence', () => {
     await carol.next('presence:changed', (p) => p.username === 'bob' && p.status === 'available');
   });
 
+  it('ending a call to answer a waiting one (end and answer) makes the user busy again for every watcher', async () => {
+    // Every change at once, so the moment between the two calls is seen and what follows it can be told apart.
+    const server = await startTestServer({ presenceWindowMs: 0 });
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const first = await establishCall(alice, bob);
+    const waiting = expectOk(await carol.emit('call:invite', { to: 'bob', media: { audio: true, video: false } })).callId;
+    await bob.next('call:incoming', (p) => p.callId === waiting);
+    expectOk(await bob.emit('call:hangup', { callId: first }));
+    await dave.next('presence:changed', (p) => p.username === 'bob' && p.status === 'available');
+    const mark = dave.events('presence:changed').length;
+    expectOk(await bob.emit('call:accept', { callId: waiting }));
+    const after = () => dave.events('presence:changed').slice(mark).filter((p) => p.username === 'bob');
+    await expect.poll(() => after().at(-1)?.status, { timeout: 5000 }).toBe('busy');
+    expect(expectOk(await dave.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
+  });
+
   it('is offline when no device is connected', async () => {
     const server = await startTestServer();
     const { alice, bob } = await team(server, 'alice', 'bob');

@@ -60,7 +60,8 @@ async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call,
     }),
   ]);
   // Both now show busy to their watchers, after the acknowledgement: the answering side's media waits on it, the watchers do not.
-  void refresh(deps, callMembers(call)).catch((err: unknown) => deps.log.warn({ err, callId }, 'presence after an answer failed'));
+  // The call as answered: while it waited, its callee was not yet counted in it (they were in another call).
+  void refresh(deps, callMembers(accepted)).catch((err: unknown) => deps.log.warn({ err, callId }, 'presence after an answer failed'));
   deps.log.info({ callId, ...(held && { holding: held.callId }) }, 'call answered');
   return undefined;
 }
