@@ -68,8 +68,8 @@ export class Connection implements SignalingLink {
   problem = $state<string | null>(null);
   /** When the next attempt to reconnect is due (epoch ms), while offline. */
   retryAt = $state<number | null>(null);
-  /** The server said it is restarting. */
-  restarting = $state(false);
+  /** The server said it was stopping (server:closing): it shut down. */
+  shutDown = $state(false);
 
   private signaling: Signaling | null = null;
   private readonly handlers: Handler[] = [];
@@ -219,7 +219,7 @@ export class Connection implements SignalingLink {
       this.stopRetrying();
       this.state = 'online';
       this.problem = null;
-      this.restarting = false;
+      this.shutDown = false;
       // The newest token of this session (a refresh may have replaced the one it started with).
       this.session = { ...(this.session ?? session), user: ready.user };
       this.hooks.ready(ready);
@@ -248,7 +248,7 @@ export class Connection implements SignalingLink {
       void this.store.save(this.session).catch((err: unknown) => log.warn('remembering the refreshed token failed', err));
     });
     s.on('server:closing', () => {
-      this.restarting = true;
+      this.shutDown = true;
     });
   }
 
