@@ -47,6 +47,10 @@ export default defineConfig({
           hookTimeout: 90_000,
           // One browser with several users at a time is all two cores take.
           fileParallelism: false,
+          // One Chromium for the run, shared by the files (tests/e2e/global-setup.ts).
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          // Cheap password hashes (test-only, refused outside NODE_ENV=test): a sign-in costs a millisecond, not half a second.
+          env: { PARLEY_TEST_CHEAP_HASHES: '1' },
         },
       },
     ],

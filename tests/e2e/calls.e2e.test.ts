@@ -3,31 +3,11 @@
  * through the web build served by a real server, with real WebRTC audio.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, callPanel, closeEnded, inboundAudio, liveTracks, microphones, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { ARTIFACTS, callPanel, closeEnded, e2eTest, inboundAudio, liveTracks, microphones, signIn, type User } from './harness.js';
 import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-let carol: User;
-
-beforeAll(async () => {
-  world = await startWorld({ ringTimeoutS: 4 });
-  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-  carol = await user(world, 'carol');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
-});
+const it = e2eTest({ world: { ringTimeoutS: 4 }, team: ['alice', 'bob', 'carol'] });
 
 function historyRows(u: User) {
   return u.page.locator('section[aria-labelledby="history-title"] li');
@@ -66,7 +46,7 @@ async function expectMicrophones(count: number, ...users: User[]): Promise<void>
 }
 
 describe('1:1 audio calls in the browser', () => {
-  it('1. alice calls bob, who answers: both are in call and hear each other', async () => {
+  it('1. alice calls bob, who answers: both are in call and hear each other', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await waitState(alice.page, 'outgoing');
     await expect.poll(() => alice.page.locator('section.call .state').textContent(), poll).toContain('Ringing');
@@ -90,7 +70,7 @@ describe('1:1 audio calls in the browser', () => {
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'in-call.png') });
   });
 
-  it('2. alice mutes: bob hears silence, sees alice muted and her meter drop; unmute restores all three', async () => {
+  it('2. alice mutes: bob hears silence, sees alice muted and her meter drop; unmute restores all three', async ({ team: { alice, bob } }) => {
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await expect.poll(async () => (await inboundAudio(bob.page))?.audioLevel ?? 1, poll).toBeLessThan(0.01);
     await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
@@ -101,8 +81,9 @@ describe('1:1 audio calls in the browser', () => {
     await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(0);
   });
 
-  it('3. alice hangs up: both end, no microphone stays open, history shows the call with its duration', async () => {
-    await new Promise((r) => setTimeout(r, 1200)); // at least a second of talk time
+  it('3. alice hangs up: both end, no microphone stays open, history shows the call with its duration', async ({ team: { alice, bob } }) => {
+    // At least a second of talk time: the call's timer has ticked past 0:00.
+    await expect.poll(() => alice.page.locator('section.call .timer').textContent(), poll).toMatch(/^(?!0:00$)\d+:\d\d$/);
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     expect(await endedText(alice.page)).toBe('Call ended');
     expect(await endedText(bob.page)).toBe('Alice hung up');
@@ -116,7 +97,7 @@ describe('1:1 audio calls in the browser', () => {
     }
   });
 
-  it('4a. bob declines: the microphones opened while it rang are closed', async () => {
+  it('4a. bob declines: the microphones opened while it rang are closed', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
@@ -130,7 +111,7 @@ describe('1:1 audio calls in the browser', () => {
     expect(await newestOutcome(bob, b)).toBe('Declined');
   });
 
-  it('4b. alice cancels: the microphones opened while it rang are closed', async () => {
+  it('4b. alice cancels: the microphones opened while it rang are closed', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
@@ -146,7 +127,7 @@ describe('1:1 audio calls in the browser', () => {
     expect(await bobRow.getAttribute('class')).toMatch(/missed/);
   });
 
-  it('4c. nobody answers: the microphones opened while it rang are closed', async () => {
+  it('4c. nobody answers: the microphones opened while it rang are closed', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
@@ -159,7 +140,7 @@ describe('1:1 audio calls in the browser', () => {
     expect(await newestOutcome(bob, b)).toBe('Missed');
   });
 
-  it('4d. bob is on do not disturb', async () => {
+  it('4d. bob is on do not disturb', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
     const { opened } = await microphones(alice.page);
     await bob.page.getByLabel('Your status').selectOption('dnd');
@@ -177,7 +158,7 @@ describe('1:1 audio calls in the browser', () => {
     await bob.page.getByLabel('Your status').selectOption('available');
   });
 
-  it('4e. bob is busy in a call with carol', async () => {
+  it('4e. bob is busy in a call with carol', async ({ team: { alice, bob, carol } }) => {
     const [a, b] = await historyMark(alice, bob);
     // A call while in a call waits by default (call-waiting.e2e.test.ts); bob refuses them here.
     await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -201,7 +182,7 @@ describe('1:1 audio calls in the browser', () => {
     await bob.page.getByLabel('Busy when in a call').uncheck();
   });
 
-  it('4f. bob is offline', async () => {
+  it('4f. bob is offline', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
     await bob.page.getByRole('button', { name: 'Settings' }).click();
     await bob.page.getByRole('button', { name: 'Sign out' }).click();

@@ -4,69 +4,22 @@
  * playwright-core with a known tone as the fake microphone. One browser
  * context per user.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject, test } from 'vitest';
 import { loadConfig, type Config } from '../../signaling-server/src/config.js';
 import { createLogger } from '../../signaling-server/src/logger.js';
 import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
+import { launchChromium, writeToneWav } from './chromium.js';
 import { TcpProxy } from './tcp-proxy.js';
+
+export { CHROMIUM, launchChromium, writeToneWav, writeWav } from './chromium.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const WEB_ROOT = path.join(ROOT, 'out/renderer');
 export const ARTIFACTS = path.join(ROOT, 'test-results/e2e');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** A 440 Hz tone, 16-bit mono 48 kHz WAV: what every fake microphone says. */
-export function writeToneWav(file: string, seconds = 3, hz = 440): void {
-  writeWav(file, seconds, (t) => Math.sin(2 * Math.PI * hz * t) * 0.5);
-}
-
-/** A 16-bit mono 48 kHz WAV of `seconds`, each sample `sample(t)` (t in seconds, -1 to 1): a fake microphone's file (Chromium plays it in a loop). */
-export function writeWav(file: string, seconds: number, sample: (t: number) => number): void {
-  const rate = 48_000;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, sample(i / rate))) * 32767), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([header, data]));
-}
-
-/** Chromium with the test flags; `executablePath` may be a wrapper that runs it elsewhere (in a network namespace, say). */
-export function launchChromium(wav: string, options: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
-  return chromium.launch({
-    executablePath: options.executablePath ?? CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-      '--autoplay-policy=no-user-gesture-required',
-      '--allow-loopback-in-peer-connection',
-      ...(options.args ?? []),
-    ],
-  });
-}
 
 export interface World {
   server: RunningServer;
@@ -99,12 +52,16 @@ export interface WorldOptions {
   testCall?: Config['testCall'];
   /** PARLEY_JANUS_URL and its admin key, with PARLEY_SFU_FROM (none unless told). */
   sfu?: Pick<Config, 'sfu' | 'sfuFrom'>;
+  /**
+   * Open the pages in this browser (the shared Chromium) instead of one the
+   * world launches: `close` then closes the contexts opened in it, not the
+   * browser, and says so if the browser went away meanwhile.
+   */
+  browser?: Browser;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
-  const wav = path.join(dataDir, 'tone.wav');
-  writeToneWav(wav);
   const config = loadConfig({}, {}, {
     port: 0,
     dataDir: path.join(dataDir, 'server'),
@@ -123,7 +80,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);
   const proxy = options.proxy ? await TcpProxy.start({ host: '127.0.0.1', port: server.port }) : undefined;
-  const browser = await launchChromium(wav);
+  const browser = options.browser ?? (await launchChromium(toneIn(dataDir)));
   mkdirSync(ARTIFACTS, { recursive: true });
   const world: World = {
     server,
@@ -138,13 +95,23 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       world.server = await startServer({ ...config, port: server.port }, serverOptions);
     },
     async close() {
-      await browser.close();
+      const lost = options.browser !== undefined && !browser.isConnected();
+      if (!options.browser) await browser.close();
+      else if (!lost) for (const context of browser.contexts()) await context.close();
       await proxy?.close();
       await world.server.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (lost) throw new Error('The shared Chromium went away during this file (it crashed or was killed): the tests that failed after that failed for that reason.');
     },
   };
   return world;
+}
+
+/** The 440 Hz tone's WAV in `dir`, written there. */
+function toneIn(dir: string): string {
+  const wav = path.join(dir, 'tone.wav');
+  writeToneWav(wav);
+  return wav;
 }
 
 /**
@@ -203,19 +170,25 @@ export interface OpenOptions {
 /** Only where the page loads the app, and the browser: several load balancer addresses can share one browser. */
 export type Site = Pick<World, 'url' | 'browser'>;
 
+/** Every user whose context is still open, in the order opened: whose pages a failed test's pictures show. */
+export const openUsers = new Set<User>();
+
 export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
   const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'], bypassCSP: options.bypassCSP ?? false });
   await context.addInitScript(instrument);
   if (options.init) await context.addInitScript(options.init, options.initArg);
   const page = await context.newPage();
   const log: string[] = [];
+  const opened: User = { name, context, page, console: log };
+  openUsers.add(opened);
+  context.on('close', () => openUsers.delete(opened));
   page.on('console', (m) => {
     if (m.type() === 'warning' || m.type() === 'error') log.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   await page.goto(world.url);
   if (options.serverField) await page.getByLabel('Server').fill(world.url);
-  return { name, context, page, console: log };
+  return opened;
 }
 
 export async function registerUser(world: Pick<World, 'url'>, name: string): Promise<void> {
@@ -320,4 +293,106 @@ export async function closeEnded(...users: User[]): Promise<void> {
     await u.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
     await callPanel(u.page).waitFor({ state: 'detached' });
   }
+}
+
+// ---------------------------------------------------------------------------
+// Fixtures: what every browser test file sets up, the vitest way (test.extend).
+// ---------------------------------------------------------------------------
+
+/** A file's team: each member signed in on a page (a browser context) of their own. */
+export type Team<N extends string> = { readonly [K in N]: User };
+
+/** What a file's `it` sets up (e2eTest). */
+export interface E2eOptions<N extends string> {
+  /** The server's settings. A file whose server needs something started first (Janus, coturn) extends `worldOptions` instead. */
+  world?: WorldOptions;
+  /** The `team` fixture: each registered, then each signed in, in this order (so each sees the others). */
+  team?: readonly N[];
+  /** How a member's page opens (an init script, the server field). */
+  open?: Partial<Record<N, OpenOptions>>;
+  /** Registered with the team but not signed in: people a test opens itself. */
+  alsoRegistered?: readonly string[];
+  /** Runs once everyone is registered, before anyone signs in (accounts made another way, say). */
+  beforeSignIn?: (world: World) => Promise<void>;
+  /** Runs after each test, once a failed one's pictures are taken: what the file puts back between tests. */
+  afterEach?: (fixtures: { team: Team<N>; world: World }) => Promise<void>;
+  /** More to print when a test fails (a server's log, say), after the pictures. */
+  onFailure?: () => void | Promise<void>;
+}
+
+/** How long a file waits for the shared Chromium to be back after a crash (global-setup.ts launches it again). */
+const RECONNECT_MS = 30_000;
+
+/** A connection to the shared Chromium, tried again for a while (after a crash it comes back at the same address); null without a global setup. */
+async function connectSharedChromium(): Promise<Browser | null> {
+  const endpoint = inject('chromiumEndpoint') as string | undefined;
+  if (!endpoint) return null;
+  const deadline = Date.now() + RECONNECT_MS;
+  for (;;) {
+    try {
+      return await chromium.connect(endpoint, { timeout: 10_000 });
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the shared Chromium (tests/e2e/global-setup.ts) cannot be reached at ${endpoint}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/**
+ * The file's `it`, with these fixtures:
+ * - `browser` (worker): a connection to the run's shared Chromium (global-setup.ts), or a Chromium of its own without one;
+ * - `worldOptions` (file): `options.world`; a file extends it to start something first (`.extend('worldOptions', { scope: 'file' }, ({ janus }) => ...)`);
+ * - `world` (file): the server, its pages in `browser`; closed after the file, with every context opened in it;
+ * - `team` (file): `options.team`, registered and signed in;
+ * - two automatic ones for each test: the pictures of every open page (and their consoles) when it failed, then `options.afterEach`.
+ */
+export function e2eTest<const N extends string = never>(options: E2eOptions<N> = {}) {
+  const { afterEach: tidy, onFailure } = options;
+  const worldOptions: WorldOptions = options.world ?? {};
+  const base = test
+    // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its destructuring
+    .extend('browser', { scope: 'worker' }, async ({}, { onCleanup }) => {
+      const shared = await connectSharedChromium();
+      if (shared) {
+        onCleanup(() => shared.close());
+        return shared;
+      }
+      const dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-chromium-'));
+      const own = await launchChromium(toneIn(dir));
+      onCleanup(async () => {
+        await own.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return own;
+    })
+    .extend('worldOptions', { scope: 'file' }, worldOptions)
+    .extend('world', { scope: 'file' }, async ({ browser, worldOptions }, { onCleanup }) => {
+      const world = await startWorld({ ...worldOptions, browser });
+      onCleanup(() => world.close());
+      return world;
+    })
+    .extend('team', { scope: 'file' }, async ({ world }) => {
+      const names = options.team ?? [];
+      for (const name of [...names, ...(options.alsoRegistered ?? [])]) await registerUser(world, name);
+      await options.beforeSignIn?.(world);
+      const open: Partial<Record<string, OpenOptions>> = options.open ?? {};
+      const members: [N, User][] = [];
+      for (const name of names) members.push([name, await user(world, name, open[name])]);
+      return Object.fromEntries(members) as Team<N>;
+    });
+  type Tidy = (fixtures: { team: Team<N>; world: World }, builder: { onCleanup: (fn: () => Promise<void>) => void }) => void;
+  const afterEachTest: Tidy = tidy
+    ? ({ team, world }, { onCleanup }) => onCleanup(() => tidy({ team, world }))
+    : // eslint-disable-next-line no-empty-pattern -- no dependency: a file without it does not start a world for it
+      ({}) => undefined;
+  // Set up in this order, so torn down in the other: the pictures first, then the file's tidying.
+  return base.extend('tidy', { auto: true }, afterEachTest).extend('failureShots', { auto: true }, ({ task }, { onCleanup }) => {
+    // The test's result is known here (a fixture's teardown runs after the test and its afterEach hooks);
+    // onTestFailed would run after the tidying above, when the pages no longer show what failed.
+    onCleanup(async () => {
+      if (task.result?.state !== 'fail') return;
+      await screenshotAll(task.name, ...openUsers);
+      await onFailure?.();
+    });
+  });
 }

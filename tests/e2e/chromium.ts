@@ -1,0 +1,69 @@
+/**
+ * Debian's Chromium as the browser tests run it: the test flags, the fake
+ * microphone's WAV files, launching a browser of one's own. The e2e project's
+ * global setup (global-setup.ts) launches one with these flags for every file
+ * that can share it, and provides its address as `chromiumEndpoint`.
+ */
+import { writeFileSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The shared Chromium's browser server (global-setup.ts), for `chromium.connect`. */
+    chromiumEndpoint: string;
+  }
+}
+
+/** A 440 Hz tone, 16-bit mono 48 kHz WAV: what every fake microphone says. */
+export function writeToneWav(file: string, seconds = 3, hz = 440): void {
+  writeWav(file, seconds, (t) => Math.sin(2 * Math.PI * hz * t) * 0.5);
+}
+
+/** A 16-bit mono 48 kHz WAV of `seconds`, each sample `sample(t)` (t in seconds, -1 to 1): a fake microphone's file (Chromium plays it in a loop). */
+export function writeWav(file: string, seconds: number, sample: (t: number) => number): void {
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, sample(i / rate))) * 32767), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(file, Buffer.concat([header, data]));
+}
+
+/** The test flags (docs: DESIGN.md), with `wav` as the fake microphone. */
+export function chromiumArgs(wav: string, extra: string[] = []): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--autoplay-policy=no-user-gesture-required',
+    '--allow-loopback-in-peer-connection',
+    ...extra,
+  ];
+}
+
+/** Chromium with the test flags; `executablePath` may be a wrapper that runs it elsewhere (in a network namespace, say). */
+export function launchChromium(wav: string, options: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: options.executablePath ?? CHROMIUM, args: chromiumArgs(wav, options.args) });
+}
