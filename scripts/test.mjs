@@ -2,8 +2,8 @@
 /**
  * `npm test`: every check and suite, with what each costs. Steps run in
  * stages; the steps of one stage run side by side (two cores take lint beside
- * the type checks, and the server suites beside the app's unit tests), and
- * the browser suite runs alone, last. Each step's output is printed whole
+ * the type checks, and a server run beside the app's unit tests), and the
+ * browser suite runs alone, last. Each step's output is printed whole
  * when it ends, so parallel steps do not interleave.
  *
  * Writes test-results/durations.json (each step's wall time, and each browser
@@ -28,12 +28,15 @@ const STAGES = [
     { name: 'typecheck', script: ['run', 'typecheck'] },
   ],
   [{ name: 'build', script: ['run', 'build'] }],
+  // Each server run keeps two test files going at once with their child servers: one server run at a
+  // time, beside the app's unit tests. Both server runs at once loaded two cores past what the tests'
+  // start-up timeouts allow.
   [
     // --ignore-scripts: the build stage has built the server; its pretest would build it again.
     { name: 'server (SQLite)', script: ['run', 'test', '-w', 'signaling-server', '--ignore-scripts'] },
-    { name: 'server (PostgreSQL + Redis)', script: ['run', 'test:shared', '-w', 'signaling-server', '--ignore-scripts'] },
     { name: 'app (main, renderer)', script: ['run', 'test:app'] },
   ],
+  [{ name: 'server (PostgreSQL + Redis)', script: ['run', 'test:shared', '-w', 'signaling-server', '--ignore-scripts'] }],
   [{ name: 'browser (e2e, electron)', script: ['run', 'test:e2e'] }],
 ];
 
