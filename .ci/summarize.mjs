@@ -49,7 +49,7 @@ for (const file of files) {
 }
 if (files.length === 0) failed += 1;
 if (commandStatus !== 0 && failed === 0) {
-  console.log('the test command failed outside any test (an unhandled error, or a step before the tests): counted as one failure');
+  console.log('the test command failed outside any test (an unhandled error, a step before the tests, or a process left running: see above): counted as one failure');
   failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
