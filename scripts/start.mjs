@@ -4,11 +4,15 @@
 // app pointed at it. Both stop together.
 //   npm start -- --no-build    use the build a previous run left in out/
 // PARLEY_PORT, PARLEY_HOST, PARLEY_DATA_DIR and PARLEY_WEB_ROOT change where
-// the server listens, keeps its data and finds the web build.
+// the server listens, keeps its data and finds the web build. On loopback the
+// echo test call of Settings › Network is on (PARLEY_TEST_CALL=off turns it
+// off). On a terminal the server's log reads as lines for people (pino-pretty);
+// piped elsewhere it stays JSON, one object a line.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import pretty from 'pino-pretty';
 import { electronBinary, tryInstallElectron } from './electron-binary.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,6 +20,11 @@ const port = process.env.PARLEY_PORT || '7070';
 const host = process.env.PARLEY_HOST || '127.0.0.1';
 const dataDir = process.env.PARLEY_DATA_DIR || 'parley-data';
 const webRoot = process.env.PARLEY_WEB_ROOT || 'out/renderer';
+/** The README's test call and network check: on for a server only this machine reaches (the echo answers any caller). */
+const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+const testCall = process.env.PARLEY_TEST_CALL || (loopback ? 'on' : 'off');
+/** Where the server's output goes: readable lines on a terminal, JSON as it is anywhere else. */
+const serverOut = process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true }) : process.stdout;
 /** The line parley-server prints for people once it serves the web client (signaling-server/src/cli.ts). */
 const RUNNING = /^Parley is running: open (\S+) in a browser$/m;
 const children = [];
@@ -72,13 +81,13 @@ async function refuseTakenPort() {
  */
 function startServer() {
   const server = run(process.execPath, ['signaling-server/bin/parley-server.js', '--web-root', webRoot], {
-    env: { ...process.env, PARLEY_PORT: port, PARLEY_DATA_DIR: dataDir },
+    env: { ...process.env, PARLEY_PORT: port, PARLEY_DATA_DIR: dataDir, PARLEY_TEST_CALL: testCall },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
     let seen = '';
     server.stdout.setEncoding('utf8').on('data', (chunk) => {
-      process.stdout.write(chunk);
+      serverOut.write(chunk);
       if (seen === undefined) return;
       seen += chunk;
       const match = RUNNING.exec(seen);
