@@ -9,6 +9,7 @@ import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, Sett
 import type { StoredSession } from '../../../shared/ipc.js';
 import { logger } from '../lib/log.js';
 import * as api from './api.js';
+import { readLastSignIn, rememberSignIn } from './last-sign-in.js';
 import { deviceId, renewDeviceId } from './device-id.js';
 import type { SignalingLink } from './link.js';
 import { sessionStore, type SessionStore } from './session-store.js';
@@ -101,9 +102,17 @@ export class Connection implements SignalingLink {
     }
   }
 
+  /** The server the sign-in screen offers: the last one signed in to here, else the page's own (in a browser) or a local one. */
   defaultServerUrl(desktop: boolean): string {
+    const last = readLastSignIn();
+    if (last) return last.serverUrl;
     const origin = location.origin;
     return !desktop && origin.startsWith('http') ? origin : 'http://127.0.0.1:7070';
+  }
+
+  /** The username last signed in with on this device, for the sign-in screen after a sign-out. */
+  lastUsername(): string {
+    return readLastSignIn()?.username ?? '';
   }
 
   /** `allowPlainHttp`: the person ticked "Send my password unencrypted" for a plain-http server elsewhere. */
@@ -178,6 +187,7 @@ export class Connection implements SignalingLink {
   }
 
   private async begin(session: StoredSession): Promise<void> {
+    rememberSignIn(session.serverUrl, session.user.username);
     await this.store.save(session).catch((err: unknown) => log.warn('remembering the session failed', err));
     this.connect(session);
   }
