@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invitationDetail, namesList, peerStateText, peopleCount } from './stage-text.js';
+import { invitationDetail, namesList, peerStateText, peopleCount, tileName } from './stage-text.js';
 
 describe('stage words', () => {
   it('lists names as a sentence does', () => {
@@ -28,5 +28,12 @@ describe('stage words', () => {
   it('counts people', () => {
     expect(peopleCount(1)).toBe('1 person');
     expect(peopleCount(3)).toBe('3 people');
+  });
+
+  it('names a tile in words, never with the level meter\'s number', () => {
+    expect(tileName('Bob Chen', { note: null, muted: false, speaking: false })).toBe('Bob Chen');
+    expect(tileName('Bob Chen', { note: null, muted: false, speaking: true })).toBe('Bob Chen, speaking');
+    expect(tileName('Bob Chen', { note: null, muted: true, speaking: true })).toBe('Bob Chen, muted');
+    expect(tileName('Bob Chen', { note: 'Reconnecting…', muted: false, speaking: false })).toBe('Bob Chen, Reconnecting…');
   });
 });

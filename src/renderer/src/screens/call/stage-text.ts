@@ -45,3 +45,12 @@ export function holdText(mine: boolean, theirs: boolean, name: string): string |
 export function peopleCount(n: number): string {
   return n === 1 ? '1 person' : `${n} people`;
 }
+
+/**
+ * A person's tile as a screen reader names it: words for what the tile
+ * shows (their state, muted, speaking), never the level meter's raw value.
+ */
+export function tileName(name: string, tile: { note: string | null; muted: boolean; speaking: boolean }): string {
+  const parts = [name, tile.note, tile.muted ? 'muted' : null, tile.speaking && !tile.muted ? 'speaking' : null];
+  return parts.filter((p): p is string => p !== null && p !== '').join(', ');
+}
