@@ -32,7 +32,6 @@ export {
   PhoneIncoming,
   PhoneMissed,
   PhoneOff,
-  Play,
   ScreenShare,
   ScreenShareOff,
   Search,
