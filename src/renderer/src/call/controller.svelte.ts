@@ -12,7 +12,7 @@ import { CallLine, type LineHooks } from './call-line.svelte.js';
 import type { HeldCall } from './held-call.svelte.js';
 import { endAside, setAside, takeBack } from './hold-and-answer.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
-import { endReasonText } from './end-reasons.js';
+import { endReasonText, refusalText } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
@@ -37,6 +37,8 @@ export class CallController {
   room = $state<string | null>(null);
   /** Who else is in a call this side is being rung into (from call:incoming), connected to once answered. */
   invitedWith = $state<UserRef[]>([]);
+  /** A refusal's own words, which the ended card shows instead of its reason's (one reason, in the call's place). */
+  private refusal = $state<string | null>(null);
   /** The call's media: microphone, peers, camera, screen, chat (`line`); a held call's goes aside with it. */
   private current = $state.raw<CallLine | null>(null);
   /** A call of two held while this side is in one it answered (hold and answer, held-call.svelte.ts). */
@@ -125,7 +127,7 @@ export class CallController {
       return;
     }
     if (!res.ok) {
-      this.end(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : res.message);
+      this.end(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : refusalText(res, peer), 'card');
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
@@ -228,7 +230,7 @@ export class CallController {
 
   /** Words for the current ended call. */
   endedText(): string {
-    return this.phase.kind === 'ended' ? endReasonText(this.phase, this.outgoing) : '';
+    return this.phase.kind === 'ended' ? (this.refusal ?? endReasonText(this.phase, this.outgoing)) : '';
   }
 
   // ------------------------------------------------------------ what the server says
@@ -334,8 +336,10 @@ export class CallController {
   // ------------------------------------------------------------ phase
 
   /** The one teardown of a call: idempotent. */
-  end(reason: EndReason, local: boolean, message: string | null = null): void {
+  /** `message`: why, in words, shown as a notice, or (`card`, a refusal) as the ended card's reason instead of its stock words. */
+  end(reason: EndReason, local: boolean, message: string | null = null, shown: 'notice' | 'card' = 'notice'): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
+    this.refusal = shown === 'card' ? message : null;
     this.deps.tones.stop();
     this.line.teardown();
     this.invitedWith = [];
@@ -343,7 +347,7 @@ export class CallController {
     this.connection.stop();
     this.muted = false;
     this.hold.reset();
-    if (message) this.deps.notices.show(message, 'call');
+    if (message && shown === 'notice') this.deps.notices.show(message, 'call');
     this.deps.notices.announce(this.endedText());
     this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
     this.deps.ended(!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer'));

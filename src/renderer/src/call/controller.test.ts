@@ -71,6 +71,15 @@ describe('call controller: a call this side places', () => {
     expect(ended).toEqual([false]);
   });
 
+  it('a call refused before it rang (a limit) says why once, on its own card, with the name and the wait, never "connection lost"', async () => {
+    const { link, calls, notices } = setup();
+    link.replies.set('call:invite', () => ({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again', retryAfterMs: 300_000 }));
+    await calls.dial('bob');
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'failed' });
+    expect(calls.endedText()).toBe('You have called Bob too often without an answer. Try again in 5 min.');
+    expect(notices.notice).toBeNull();
+  });
+
   it('cancels a ringing call with a hang-up (the callee may be answering right now)', async () => {
     const { link, calls } = setup();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));

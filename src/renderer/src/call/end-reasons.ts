@@ -60,3 +60,18 @@ export function outcomeLabel(outcome: EndReason | null, direction: 'outgoing' | 
       return 'Failed';
   }
 }
+
+/**
+ * A call the server refused before it rang (a limit, a user that does not
+ * exist), in the words the call's own card shows: the server's sentence with
+ * the person's display name for their username, and how long to wait.
+ */
+export function refusalText(refusal: { message: string; retryAfterMs?: number }, peer: { username: string; displayName: string }): string {
+  const named = refusal.message.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(peer.username)}(?![\\w.-])`, 'g'), peer.displayName);
+  if (refusal.retryAfterMs === undefined) return named;
+  const wait = refusal.retryAfterMs;
+  const when = wait < 60_000 ? `${Math.max(1, Math.ceil(wait / 1000))} s` : `${Math.ceil(wait / 60_000)} min`;
+  return `${named.replace(/:? *wait and try again\.?$/i, '')}. Try again in ${when}.`;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
