@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { hashParams, hashPassword, PARAMS, TEST_PARAMS } from '../src/accounts/passwords.js';
+import { displayNameKey } from '../src/accounts/display-name-key.js';
 import { DisplayNameTakenError, UserRepository } from '../src/accounts/users.js';
 import { openStore } from '../src/db/database.js';
 import { runCli } from './cli-helpers.js';
@@ -139,6 +140,10 @@ describe('display names', () => {
       'Alice Sm\u0456th', // Cyrillic і
       '\uFF21lice Smith', // full-width A
       'A1ice Smith', // digit one for l
+      'AIice Smith', // capital I for l
+      '\u13AAlice Smith', // Cherokee Ꭺ
+      'Alice\u2800Smith', // braille blank for the space
+      'Alice S\u1D0Dith', // small capital ᴍ
     ];
     for (const displayName of lookAlikes) {
       const res = await postJson(`${server.url}/api/register`, { username: 'mallory', password: 'mallory-password', displayName });
@@ -169,6 +174,31 @@ describe('display names', () => {
     expect(hidden.stderr).toMatch(/invisible/);
     expect((await cli(dataDir, ['list'])).stdout).toContain('mallory\tMallory\tactive');
   }, SLOW);
+
+  it('0012: keys are made again with the skeleton taken first; look-alikes the old keys missed keep their name but no key', async () => {
+    const dataDir = tempDir();
+    const where = { dataDir, databaseUrl: await testDatabaseUrl(dataDir) };
+    let { db } = await openStore(where);
+    await rollBackTo(db, '0011-call-sfu');
+    // Keys as the old rule made them: it folded case first, so these two did not meet.
+    const old = (id: string, username: string, displayName: string, key: string, at: number) =>
+      sql`insert into users (id, username, display_name, display_name_key, password_hash, created_at) values (${id}, ${username}, ${displayName}, ${key}, 'x', ${at})`.execute(db);
+    await old('1', 'alice', 'Alice Smith', 'alice smith', 1);
+    await old('2', 'mallory', 'AIice Smith', 'aiice smith', 2);
+    await db.destroy();
+
+    ({ db } = await openStore(where));
+    try {
+      const keys = await db.selectFrom('users').select(['username', 'display_name_key']).orderBy('username').execute();
+      expect(keys).toEqual([
+        { username: 'alice', display_name_key: displayNameKey('Alice Smith') },
+        { username: 'mallory', display_name_key: null },
+      ]);
+      await expect(new UserRepository(db).create({ username: 'eve', displayName: 'Alice S\u1D0Dith', password: 'eve-password-77' })).rejects.toBeInstanceOf(DisplayNameTakenError);
+    } finally {
+      await db.destroy();
+    }
+  });
 
   it('0006-display-name-key: a database with look-alike names upgrades; the oldest account keeps the name', async () => {
     const dataDir = tempDir();

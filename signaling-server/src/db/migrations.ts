@@ -121,14 +121,7 @@ const migrations: [name: string, up: DialectMigration][] = [
       // allows many nulls) until an admin renames them; new accounts and
       // renames can no longer take a name that looks like theirs or the first's.
       await db.schema.alterTable('users').addColumn('display_name_key', 'text').execute();
-      const rows = await sql<{ id: string; display_name: string }>`select id, display_name from users order by created_at, id`.execute(db);
-      const seen = new Set<string>();
-      for (const { id, display_name } of rows.rows) {
-        const key = displayNameKey(display_name);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        await sql`update users set display_name_key = ${key} where id = ${id}`.execute(db);
-      }
+      await assignDisplayNameKeys(db);
       await db.schema.createIndex('users_display_name_key').on('users').column('display_name_key').unique().execute();
     },
   ],
@@ -183,7 +176,29 @@ const migrations: [name: string, up: DialectMigration][] = [
       await db.schema.alterTable('calls').addColumn('sfu', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   ],
+  [
+    '0012-display-name-key-skeleton-first',
+    async (db) => {
+      // display-name-key.ts now takes the skeleton before folding case, and maps blank-looking characters
+      // and small capitals: every key is made again, with 0006's rule for look-alikes that now meet (the
+      // oldest account keeps the key, the later keep their name with no key until renamed).
+      await sql`update users set display_name_key = null`.execute(db);
+      await assignDisplayNameKeys(db);
+    },
+  ],
 ];
+
+/** Each account's display_name_key, oldest first: a later look-alike of an earlier name keeps no key (a null is never taken). */
+async function assignDisplayNameKeys(db: Kysely<unknown>): Promise<void> {
+  const rows = await sql<{ id: string; display_name: string }>`select id, display_name from users order by created_at, id`.execute(db);
+  const seen = new Set<string>();
+  for (const { id, display_name } of rows.rows) {
+    const key = displayNameKey(display_name);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await sql`update users set display_name_key = ${key} where id = ${id}`.execute(db);
+  }
+}
 
 /** Every migration this version knows, oldest first: a database that has applied others is newer than us. */
 export const MIGRATION_NAMES: readonly string[] = migrations.map(([name]) => name);
