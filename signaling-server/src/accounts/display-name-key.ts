@@ -21,16 +21,18 @@ const fold = (s: string): string => s.toUpperCase().toLowerCase();
 /** Characters that show as blank space without being spaces (\s misses them). */
 const BLANK_LOOKING = /[\u2800\u115F\u1160\u3164\uFFA0\u2028\u2029]/gu;
 
-/** Latin small capitals, which NFKC keeps and confusables.txt does not map: each is its letter. */
-const SMALL_CAPITALS = new Map([...'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ'].map((c, i) => [c, String.fromCharCode(97 + i)]));
+/** Latin small capitals a to z (one UTF-16 unit each), which NFKC keeps and confusables.txt does not map: each is its letter. */
+const SMALL_CAPITALS = 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ';
+const SMALL_CAPITAL = new RegExp(`[${SMALL_CAPITALS}]`, 'gu');
 
 /** TS #39 skeleton: NFD, each confusable mapped to its prototype, NFD again. */
 const skeleton = (s: string): string => unhomoglyph(s.normalize('NFD')).normalize('NFD');
 
 export function displayNameKey(displayName: string): string {
-  const spaced = [...displayName.normalize('NFKC').replace(BLANK_LOOKING, ' ')]
-    .map((c) => SMALL_CAPITALS.get(c) ?? c)
-    .join('')
+  const spaced = displayName
+    .normalize('NFKC')
+    .replace(BLANK_LOOKING, ' ')
+    .replace(SMALL_CAPITAL, (c) => String.fromCharCode(97 + SMALL_CAPITALS.indexOf(c)))
     .replace(/\s+/gu, ' ')
     .trim();
   // Skeleton, fold, skeleton again (a folded letter may have a prototype of its own). Capital "I" looks
