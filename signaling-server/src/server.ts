@@ -131,6 +131,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     webRoot: config.webRoot,
     metricsToken: config.metricsToken,
     hosts,
+    tls: config.tls !== undefined,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);

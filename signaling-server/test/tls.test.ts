@@ -18,12 +18,12 @@ function selfSignedCertificate(): { cert: string; key: string } {
   return { cert, key };
 }
 
-function httpsJson(url: string, ca: Buffer): Promise<{ status: number; body: unknown }> {
+function httpsJson(url: string, ca: Buffer): Promise<{ status: number; body: unknown; hsts: string | undefined }> {
   return new Promise((resolve, reject) => {
     get(url, { ca }, (res) => {
       let data = '';
       res.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data), hsts: res.headers['strict-transport-security'] }));
     }).on('error', reject);
   });
 }
@@ -35,7 +35,12 @@ describe('TLS', () => {
     const server = await startTestServer({ tls });
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const ca = readFileSync(files.cert);
-    expect(await httpsJson(`${server.url}/healthz`, ca)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    // HSTS on every answer when this server terminates TLS (the nginx example sends it when nginx does).
+    expect(await httpsJson(`${server.url}/healthz`, ca)).toMatchObject({ status: 200, body: { status: 'ok' }, hsts: 'max-age=63072000' });
+    expect((await httpsJson(`${server.url}/api/nothing-here`, ca)).hsts).toBe('max-age=63072000');
+    // Over plain http it would mean nothing (and a proxy in front sets its own): none.
+    const plain = await startTestServer();
+    expect((await fetch(`${plain.url}/healthz`)).headers.get('strict-transport-security')).toBeNull();
 
     const login = await new Promise<{ token: string }>((resolve, reject) => {
       const body = JSON.stringify({ username: 'alice', password: 'alice-password', displayName: 'Alice' });

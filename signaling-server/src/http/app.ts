@@ -57,7 +57,12 @@ export interface HttpDeps {
   hosts?: HostPolicy;
   /** When set, /metrics answers only `Authorization: Bearer <this>`. */
   metricsToken?: string | undefined;
+  /** This server terminates TLS itself (PARLEY_TLS_CERT): every answer carries Strict-Transport-Security. */
+  tls?: boolean;
 }
+
+/** Two years, subdomains left alone (they may be other services): as deploy/nginx/parley.conf sends it. */
+const HSTS = 'max-age=63072000';
 
 export interface HealthCheck {
   /** Named in the /healthz answer when it fails (e.g. "database"). */
@@ -126,6 +131,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     else throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
   };
 
+  if (deps.tls) {
+    app.use((_req, res, next) => {
+      res.setHeader('Strict-Transport-Security', HSTS);
+      next();
+    });
+  }
   // The raw Host header, never req.hostname (which a trusted proxy's X-Forwarded-Host would set).
   app.use((req, _res, next) => {
     if (!hostAllowed(req.headers.host, deps.hosts)) next(new HttpFailure(421, 'forbidden_host', FORBIDDEN_HOST_MESSAGE));
