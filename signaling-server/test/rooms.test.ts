@@ -3,6 +3,7 @@
  * Add person on an answered call, relay per pair, and their history.
  */
 import { describe, expect, it } from 'vitest';
+import { ROOM_OPENS } from '../src/realtime/account-limits.js';
 import { connect, establishCall, expectOk, settle, startTestServer, team, type Device } from './harness.js';
 
 const candidate = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 10.0.0.${n} 9 typ host`, sdpMid: '0' });
@@ -126,6 +127,19 @@ describe('named rooms', () => {
     expect(await devices.bob.emit('room:join', { name: 'board', code: 'sesame-4242' })).toMatchObject({ ok: false, code: 'rate_limited' });
     // Another room is not touched.
     expectOk(await devices.bob.emit('room:join', { name: 'other', code: 'sesame-4242' }));
+  });
+
+  it(`one account opens at most ${ROOM_OPENS} rooms in ten minutes (each writes history); joining a room already open is free`, async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    for (let i = 0; i < ROOM_OPENS; i++) {
+      const { callId } = expectOk(await alice.emit('room:join', { name: `loop-${i}` }));
+      expectOk(await alice.emit('call:hangup', { callId }));
+    }
+    expect(await alice.emit('room:join', { name: 'one-more' })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have opened too many rooms: wait and try again' });
+    // Bob opens one; alice may still join it.
+    const { callId } = expectOk(await bob.emit('room:join', { name: 'standup' }));
+    expect(expectOk(await alice.emit('room:join', { name: 'standup' })).callId).toBe(callId);
   });
 
   it('the mesh limit refuses the next joiner with room_full and a clear message; a place freed can be taken', async () => {

@@ -38,6 +38,7 @@ export async function joinRoom(
     const code = kept ? (kept.hasCode ? kept.matches : null) : open?.code ? codeMatcher(open.code) : null;
     if (code) await roomCodes.check(session.username, name, code, given);
     if (!open) {
+      await deps.limits.openRoom(session.username);
       const callId = randomUUID();
       const roomCode = kept || given === undefined ? null : hashCode(given);
       const created = await stores.calls.create({
@@ -63,7 +64,8 @@ export async function joinRoom(
       await history.answered(callId, now);
       await history.joined(callId, [me]);
       await refresh(deps, [session.username]);
-      deps.log.info({ callId, room: name, username: session.username, code: kept ? kept.hasCode : given !== undefined }, 'room opened');
+      // Debug: anyone may open rooms all day, and the log must not grow with them (the limit above bounds it).
+      deps.log.debug({ callId, room: name, username: session.username, code: kept ? kept.hasCode : given !== undefined }, 'room opened');
       return { callId, room: name, participants: [] };
     }
     const res = await stores.calls.update(open.id, membership.join(me, callLimit, deps.sfuFrom), open);

@@ -9,7 +9,9 @@
  *   is answered gives its tries back, so a working day of real calls never
  *   meets the limit, while ring-and-cancel or calling someone offline in a
  *   loop stops after a few;
- * - status changes, each of which reaches every watcher.
+ * - status changes, each of which reaches every watcher;
+ * - rooms opened, each of which writes a history row: a loop of join and
+ *   hang-up in an empty room cannot fill the disk.
  */
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { MakeLimiter } from '../limits.js';
@@ -24,16 +26,26 @@ export interface AccountLimitSettings {
 }
 
 const CALL_WINDOW_S = 600;
+/** Rooms one account may open in CALL_WINDOW_S (joining one that is open is free): a busy person opens a few an hour. */
+export const ROOM_OPENS = 30;
 
 export class AccountLimits {
   private readonly calls: RateLimiterAbstract;
   private readonly pairs: RateLimiterAbstract;
   private readonly statuses: RateLimiterAbstract;
+  private readonly roomOpens: RateLimiterAbstract;
 
   constructor(make: MakeLimiter, settings: AccountLimitSettings) {
     this.calls = make({ keyPrefix: 'calls-user', points: settings.unansweredCalls, duration: CALL_WINDOW_S });
     this.pairs = make({ keyPrefix: 'calls-pair', points: settings.unansweredPerCallee, duration: CALL_WINDOW_S });
     this.statuses = make({ keyPrefix: 'status-user', points: settings.statusChanges, duration: 60 });
+    this.roomOpens = make({ keyPrefix: 'room-opens', points: ROOM_OPENS, duration: CALL_WINDOW_S });
+  }
+
+  /** Takes a try for opening a room (not for joining one); throws `rate_limited` when spent. */
+  async openRoom(username: string): Promise<void> {
+    const [taken] = await Promise.allSettled([this.roomOpens.consume(username)]);
+    refuseIfSpent(taken, 'You have opened too many rooms: wait and try again');
   }
 
   /** Takes a try for a call from `caller` to `callee`, before anything rings or is written; throws `rate_limited` when spent. */
