@@ -5,14 +5,14 @@
  * call's camera, screen and chat. Server events reach it through
  * call-events.ts; everything it needs from outside comes through CallDeps.
  */
-import type { EndReason, ErrorCode, FailureCause, UserRef } from 'parley-server/protocol';
+import type { EndReason, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine, type LineHooks } from './call-line.svelte.js';
 import type { HeldCall } from './held-call.svelte.js';
 import { endAside, setAside, takeBack } from './hold-and-answer.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
-import { endReasonText, refusalText } from './end-reasons.js';
+import { endReasonText, REFUSAL_REASONS, refusalText } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
@@ -22,9 +22,6 @@ import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
 
 const log = logger('call');
-
-/** Invite refusals that are end reasons in their own right. */
-const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
 export class CallController {
   phase = $state<CallPhase>(IDLE);

@@ -1,8 +1,11 @@
 /** End reasons in words, from the point of view of the side that reads them. */
-import type { EndReason } from 'parley-server/protocol';
+import type { EndReason, ErrorCode } from 'parley-server/protocol';
 import type { CallPhase } from './call-state.js';
 
 type Ended = Extract<CallPhase, { kind: 'ended' }>;
+
+/** Invite refusals that are end reasons in their own right. */
+export const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
 
 /** `outgoing`: this side placed the call. */
 export function endReasonText(ended: Pick<Ended, 'reason' | 'local' | 'peer'>, outgoing: boolean): string {
