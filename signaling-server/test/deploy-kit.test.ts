@@ -41,6 +41,8 @@ const MUST_DENY = [
   '::1',
   'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
   'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  'fec0::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  'ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
 ];
 
 /** The site config with its nodes, certificate and (when given) listeners moved to loopback; the certificate must be in `dir`. */
