@@ -43,6 +43,7 @@ const MUST_DENY = [
   'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
   'fec0::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
   'ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  '::ffff:0:0:0-::ffff:0:ffff:ffff',
 ];
 
 /** The site config with its nodes, certificate and (when given) listeners moved to loopback; the certificate must be in `dir`. */
