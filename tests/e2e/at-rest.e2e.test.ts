@@ -4,29 +4,16 @@
  * audio thread for as long as it lives), and its microphone is closed.
  * What the app costs in CPU and memory is measured by `npm run bench:client`.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { closeEnded, liveTracks, registerUser, startWorld, user, type User, type World } from './harness.js';
+import { expect } from 'vitest';
+import { closeEnded, e2eTest, liveTracks, type User } from './harness.js';
 import { recordAudioContexts, runningAudioContexts } from './media.js';
 import { establishCall, poll, waitState } from './steps.js';
 
 const running = (u: User) => runningAudioContexts(u.page);
 
-let world: World;
-let alice: User;
-let bob: User;
+const it = e2eTest({ team: ['alice', 'bob'], open: { alice: { init: recordAudioContexts }, bob: { init: recordAudioContexts } } });
 
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice', { init: recordAudioContexts });
-  bob = await user(world, 'bob', { init: recordAudioContexts });
-}, 60_000);
-
-afterAll(async () => {
-  await world.close();
-});
-
-it('after a call rang, was answered and ended, no audio context is left running on either side, and no microphone is open', async () => {
+it('after a call rang, was answered and ended, no audio context is left running on either side, and no microphone is open', async ({ team: { alice, bob } }) => {
   await establishCall(alice, bob, 'Bob');
   // In the call: the ring's tones are over, the microphone's meter runs.
   expect(await running(alice)).toBeGreaterThan(0);

@@ -7,31 +7,15 @@
  * six looks on both sides.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { MEDIA_TIMEOUT_MS } from '../../src/renderer/src/call/media-timeout.js';
-import { closeEnded, inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
-let world: World;
-let alice: User;
-let bob: User;
+const it = e2eTest({ team: ['alice', 'bob'] });
 
 const SCREEN_MS = 180_000;
-
-beforeAll(async () => {
-  world = await startWorld();
-  [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-});
 
 /** RTP packets this page has sent, over every sender of its newest connection. */
 function packetsSent(page: Page): Promise<number> {
@@ -69,7 +53,7 @@ async function timerSeconds(u: User): Promise<number> {
 }
 
 describe('hold', () => {
-  it('1. alice holds: no media either way, both see "On hold", the timer goes on; off hold, audio is back both ways', async () => {
+  it('1. alice holds: no media either way, both see "On hold", the timer goes on; off hold, audio is back both ways', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
     expect(await holdButton(alice).getAttribute('aria-pressed')).toBe('false');
     await holdButton(alice).click();
@@ -90,7 +74,7 @@ describe('hold', () => {
     await expectAudioFlowing(alice.page);
   }, SCREEN_MS);
 
-  it('2. a hold longer than the media timeout does not end the call; bob holds too, and the call resumes only when both have', async () => {
+  it('2. a hold longer than the media timeout does not end the call; bob holds too, and the call resumes only when both have', async ({ team: { alice, bob } }) => {
     await holdButton(bob).click();
     await expect.poll(() => holdPill(alice).textContent(), poll).toBe('On hold: Bob put you on hold');
     await expectNoMedia(alice.page);
@@ -111,7 +95,7 @@ describe('hold', () => {
     await closeEnded(alice, bob);
   }, SCREEN_MS);
 
-  it('3. a call hung up while on hold leaves no hold behind: the next call has audio both ways', async () => {
+  it('3. a call hung up while on hold leaves no hold behind: the next call has audio both ways', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
     await holdButton(alice).click();
     await expectNoMedia(bob.page);

@@ -4,8 +4,8 @@
  * so the answer does not wait for them. Here the microphones are slow to
  * open, or may not be used at all.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, liveTracks, microphones, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { callPanel, closeEnded, e2eTest, liveTracks, microphones } from './harness.js';
 import { dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. */
@@ -27,30 +27,13 @@ function deniedMicrophone(): void {
   navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
 }
 
-let world: World;
-let dave: User;
-let erin: User;
-let frank: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['dave', 'erin', 'frank']) await registerUser(world, name);
-  dave = await user(world, 'dave', { init: slowCallerMicrophone });
-  erin = await user(world, 'erin', { init: slowCalleeMicrophone });
-  frank = await user(world, 'frank', { init: deniedMicrophone });
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, dave, erin, frank);
+const it = e2eTest({
+  team: ['dave', 'erin', 'frank'],
+  open: { dave: { init: slowCallerMicrophone }, erin: { init: slowCalleeMicrophone }, frank: { init: deniedMicrophone } },
 });
 
 describe('call setup with slow and refused microphones', () => {
-  it('answered at once, before either microphone is open: the call connects, audio flows both ways, and hanging up closes both', async () => {
+  it('answered at once, before either microphone is open: the call connects, audio flows both ways, and hanging up closes both', async ({ team: { dave, erin } }) => {
     await dial(dave, 'Erin');
     await waitState(erin.page, 'incoming');
     await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
@@ -64,7 +47,7 @@ describe('call setup with slow and refused microphones', () => {
     await closeEnded(dave, erin);
   });
 
-  it('declined before either microphone is open: both open later and are closed at once', async () => {
+  it('declined before either microphone is open: both open later and are closed at once', async ({ team: { dave, erin } }) => {
     const before = await Promise.all([microphones(dave.page), microphones(erin.page)]);
     await dial(dave, 'Erin');
     await waitState(erin.page, 'incoming');
@@ -77,7 +60,7 @@ describe('call setup with slow and refused microphones', () => {
     await closeEnded(dave, erin);
   });
 
-  it('a microphone Parley may not use fails the call before it rings anyone', async () => {
+  it('a microphone Parley may not use fails the call before it rings anyone', async ({ team: { erin, frank } }) => {
     await dial(frank, 'Erin');
     expect(await endedText(frank.page)).toBe('Call ended');
     await expect.poll(() => frank.page.getByRole('alert').textContent(), poll).toContain('Parley cannot use the microphone');

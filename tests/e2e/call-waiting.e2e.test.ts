@@ -7,36 +7,19 @@
  * "Busy when in a call" set, carol hears busy and alice sees no card.
  * Screens of the card and of the held call in six looks.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, inboundAudio, type Team, type User } from './harness.js';
 import { dial, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, poll, waitState } from './steps.js';
 import { checkScreen, eachLook, shoot } from './ui-checks.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-let carol: User;
+const it = e2eTest({ team: ['alice', 'bob', 'carol'] });
 
 const SCREEN_MS = 180_000;
-
-beforeAll(async () => {
-  world = await startWorld();
-  [alice, bob, carol] = (await team(world, 'alice', 'bob', 'carol')) as [User, User, User];
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
-});
 
 const card = (u: User) => u.page.getByRole('region', { name: /^Waiting call from / });
 
 /** alice and bob in a call, and carol calling alice: it rings at carol's side, and alice sees the card. */
-async function carolCallsDuringCall(): Promise<void> {
+async function carolCallsDuringCall({ alice, bob, carol }: Team<'alice' | 'bob' | 'carol'>): Promise<void> {
   await establishCall(alice, bob, 'Bob');
   await dial(carol, 'Alice');
   await expect.poll(() => carol.page.locator('section.call').getAttribute('data-state'), poll).toBe('outgoing');
@@ -48,8 +31,8 @@ async function openSettings(u: User): Promise<void> {
 }
 
 describe('call waiting', () => {
-  it('1. a call while in a call waits: the call goes on with its audio; Decline tells the caller', async () => {
-    await carolCallsDuringCall();
+  it('1. a call while in a call waits: the call goes on with its audio; Decline tells the caller', async ({ team: { alice, bob, carol } }) => {
+    await carolCallsDuringCall({ alice, bob, carol });
     await card(alice).waitFor();
     expect(await card(alice).textContent()).toContain('Carol');
     // The call with bob is untouched: still in it, audio both ways while the card shows.
@@ -63,7 +46,7 @@ describe('call waiting', () => {
     await closeEnded(carol);
   }, SCREEN_MS);
 
-  it('2. End and answer hangs up bob and connects carol, audio both ways', async () => {
+  it('2. End and answer hangs up bob and connects carol, audio both ways', async ({ team: { alice, bob, carol } }) => {
     await dial(carol, 'Alice');
     await card(alice).waitFor();
     await card(alice).getByRole('button', { name: 'End and answer' }).click();
@@ -77,8 +60,8 @@ describe('call waiting', () => {
     await closeEnded(alice, bob, carol);
   }, SCREEN_MS);
 
-  it('3. the call going on ends while another waits: that one rings as any call', async () => {
-    await carolCallsDuringCall();
+  it('3. the call going on ends while another waits: that one rings as any call', async ({ team: { alice, bob, carol } }) => {
+    await carolCallsDuringCall({ alice, bob, carol });
     await card(alice).waitFor();
     await bob.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(alice.page, 'incoming');
@@ -90,8 +73,8 @@ describe('call waiting', () => {
     await closeEnded(alice, bob, carol);
   }, SCREEN_MS);
 
-  it('4. Hold and answer: bob waits on hold with no audio, carol connects; carol hangs up: bob is back on hold, and Resume brings his audio back', async () => {
-    await carolCallsDuringCall();
+  it('4. Hold and answer: bob waits on hold with no audio, carol connects; carol hangs up: bob is back on hold, and Resume brings his audio back', async ({ team: { alice, bob, carol } }) => {
+    await carolCallsDuringCall({ alice, bob, carol });
     await card(alice).waitFor();
     await checkScreen('call-waiting-three-choices', alice.page);
     await card(alice).getByRole('button', { name: 'Hold and answer' }).click();
@@ -124,7 +107,7 @@ describe('call waiting', () => {
     await closeEnded(alice, bob, carol);
   }, SCREEN_MS);
 
-  it('5. with "Busy when in a call", carol hears busy and alice sees no card', async () => {
+  it('5. with "Busy when in a call", carol hears busy and alice sees no card', async ({ team: { alice, bob, carol } }) => {
     await openSettings(alice);
     await alice.page.getByLabel('Busy when in a call').check();
     await checkScreen('call-waiting-settings', alice.page);

@@ -5,30 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, type User, type World } from './harness.js';
 import { chatLines, expectChat, openChat, sendChat, unreadChat } from './media.js';
 import { establishCall, poll, waitState } from './steps.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-});
+const it = e2eTest({ team: ['alice', 'bob'] });
 
 async function hangUp(u: User, ...others: User[]): Promise<void> {
   await u.page.getByRole('button', { name: 'Hang up' }).click();
@@ -48,7 +30,7 @@ async function newestHistoryNotes(u: User): Promise<{ chat: number; text: string
 const SECRET = 'the-password-is-swordfish';
 
 /** Every file of the server's data dir (database, WAL), as text. */
-function serverFiles(): string {
+function serverFiles(world: World): string {
   const dir = path.join(world.dataDir, 'server');
   return readdirSync(dir)
     .map((f) => readFileSync(path.join(dir, f)).toString('latin1'))
@@ -56,7 +38,7 @@ function serverFiles(): string {
 }
 
 describe('in-call chat', () => {
-  it('1. messages arrive in order on both sides; unread counts while the panel is closed', async () => {
+  it('1. messages arrive in order on both sides; unread counts while the panel is closed', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
     // Sent in a burst, straight after the call connects.
     await sendChat(alice, 'one', 'two', 'three');
@@ -80,7 +62,7 @@ describe('in-call chat', () => {
     await expect.poll(() => unreadChat(bob.page), poll).toBe(1);
   });
 
-  it('2. after the call, both histories note that chat happened (not what was said); the chat is gone', async () => {
+  it('2. after the call, both histories note that chat happened (not what was said); the chat is gone', async ({ team: { alice, bob }, world }) => {
     await hangUp(alice, bob);
     for (const u of [alice, bob]) {
       const notes = await newestHistoryNotes(u);
@@ -88,10 +70,10 @@ describe('in-call chat', () => {
       expect(notes.text).not.toContain(SECRET);
     }
     // The server stored a flag, never a message.
-    expect(serverFiles()).not.toContain(SECRET);
+    expect(serverFiles(world)).not.toContain(SECRET);
   });
 
-  it('3. a call without chat has no note, and starts with an empty chat', async () => {
+  it('3. a call without chat has no note, and starts with an empty chat', async ({ team: { alice, bob } }) => {
     await establishCall(bob, alice, 'Alice');
     await openChat(alice);
     expect(await chatLines(alice.page)).toEqual([]);

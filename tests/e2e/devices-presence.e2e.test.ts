@@ -1,38 +1,18 @@
 /** Several devices of one user, and presence seen by others. */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, liveTracks, openUser, registerUser, screenshotAll, signIn, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, liveTracks, openUser, signIn, user, type User } from './harness.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-let bob2: User;
-let carol: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-  bob2 = await user(world, 'bob');
-  carol = await user(world, 'carol');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, bob2, carol);
-});
+const it = e2eTest({ team: ['alice', 'bob', 'carol'] })
+  // bob's second device: signed in on a page of its own.
+  .extend('bob2', { scope: 'file' }, ({ team: _signedInFirst, world }) => user(world, 'bob'));
 
 const poll = { timeout: 15_000, interval: 100 };
 
 const state = (page: Page) => page.locator('section.call').getAttribute('data-state', { timeout: 15_000 });
 
 /** Polls alice's contact list until bob shows `label`, and reports how long it took. */
-async function aliceSees(label: string, action: () => Promise<void>): Promise<number> {
+async function aliceSees(alice: User, label: string, action: () => Promise<void>): Promise<number> {
   await alice.page.getByRole('button', { name: 'Contacts' }).click();
   const started = Date.now();
   await action();
@@ -43,7 +23,7 @@ async function aliceSees(label: string, action: () => Promise<void>): Promise<nu
 }
 
 describe('devices and presence', () => {
-  it('5. bob signed in twice: both ring, one answers, the other stops ringing', async () => {
+  it('5. bob signed in twice: both ring, one answers, the other stops ringing', async ({ team: { alice, bob }, bob2 }) => {
     await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).click();
     await expect.poll(() => state(bob.page), poll).toBe('incoming');
     await expect.poll(() => state(bob2.page), poll).toBe('incoming');
@@ -59,21 +39,21 @@ describe('devices and presence', () => {
     for (const u of [alice, bob, bob2]) await closeEnded(u);
   });
 
-  it('6. bob setting away, entering a call and signing out each change alice\'s contact list', async () => {
+  it('6. bob setting away, entering a call and signing out each change alice\'s contact list', async ({ team: { alice, bob, carol }, bob2 }) => {
     // A user's status is the best over their devices: keep one of bob's devices for this.
     await bob2.page.getByRole('button', { name: 'Settings' }).click();
     await bob2.page.getByRole('button', { name: 'Sign out' }).click();
-    await aliceSees('Away', () => bob.page.getByLabel('Your status').selectOption('away').then(() => undefined));
-    await aliceSees('Available', () => bob.page.getByLabel('Your status').selectOption('available').then(() => undefined));
-    await aliceSees('In a call', async () => {
+    await aliceSees(alice, 'Away', () => bob.page.getByLabel('Your status').selectOption('away').then(() => undefined));
+    await aliceSees(alice, 'Available', () => bob.page.getByLabel('Your status').selectOption('available').then(() => undefined));
+    await aliceSees(alice, 'In a call', async () => {
       await carol.page.getByRole('button', { name: 'Call Bob', exact: true }).click();
       await expect.poll(() => state(bob.page), poll).toBe('incoming');
       await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
     });
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
-    await aliceSees('Available', () => expect.poll(() => state(bob.page), poll).toBe('ended').then(() => undefined));
+    await aliceSees(alice, 'Available', () => expect.poll(() => state(bob.page), poll).toBe('ended').then(() => undefined));
     await closeEnded(bob);
-    await aliceSees('Offline', async () => {
+    await aliceSees(alice, 'Offline', async () => {
       await bob.page.getByRole('button', { name: 'Settings' }).click();
       await bob.page.getByRole('button', { name: 'Sign out' }).click();
     });
@@ -83,7 +63,7 @@ describe('devices and presence', () => {
     await signIn(bob);
   });
 
-  it('remembers the session across a reload', async () => {
+  it('remembers the session across a reload', async ({ team: { alice }, world }) => {
     await alice.page.reload();
     await alice.page.getByRole('navigation', { name: 'Sections' }).waitFor();
     const fresh = await openUser(world, 'alice');

@@ -7,39 +7,27 @@
  * words, with the Call buttons disabled and no transport error text, all of
  * which clears without a reload once the server is back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { callPanel, closeEnded, e2eTest, registerUser, user, type User } from './harness.js';
 import { callState, contactCallButtons, dial, endedText, establishCall, poll, waitState } from './steps.js';
 
-let world: World;
-let alice: User;
-let bob: User;
+/** Signed in by the test that registers her. */
 let carol: User | undefined;
 
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  const users = [alice, bob, carol].filter((u): u is User => u !== undefined);
-  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
-  // Whatever a failed test left ringing or going, ended from the side that can.
-  // (The other side's view may end meanwhile: each click gives up quickly.)
-  for (const u of users) {
-    const state = await callState(u.page);
-    const end =
-      state === 'outgoing' ? /^Cancel call to / : state === 'incoming' ? /^Decline$/ : state === 'none' || state === 'ended' ? null : /^(Hang up|Leave call)$/;
-    if (end) await u.page.getByRole('button', { name: end }).click({ timeout: 2000 }).catch(() => undefined);
-  }
-  await closeEnded(...users);
+const it = e2eTest({
+  team: ['alice', 'bob'],
+  afterEach: async ({ team: { alice, bob } }) => {
+    const users = [alice, bob, carol].filter((u): u is User => u !== undefined);
+    // Whatever a failed test left ringing or going, ended from the side that can.
+    // (The other side's view may end meanwhile: each click gives up quickly.)
+    for (const u of users) {
+      const state = await callState(u.page);
+      const end =
+        state === 'outgoing' ? /^Cancel call to / : state === 'incoming' ? /^Decline$/ : state === 'none' || state === 'ended' ? null : /^(Hang up|Leave call)$/;
+      if (end) await u.page.getByRole('button', { name: end }).click({ timeout: 2000 }).catch(() => undefined);
+    }
+    await closeEnded(...users);
+  },
 });
 
 const openContacts = (u: User) => u.page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Contacts' }).click();
@@ -71,7 +59,7 @@ function callButtonsDisabled(u: User): Promise<boolean[]> {
 }
 
 describe('the face in use', () => {
-  it('Escape on the incoming card declines, even with the Answer button focused', async () => {
+  it('Escape on the incoming card declines, even with the Answer button focused', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     const answer = bob.page.getByRole('button', { name: 'Answer', exact: true });
@@ -83,7 +71,7 @@ describe('the face in use', () => {
     await closeEnded(alice, bob);
   });
 
-  it('the call controls are one toolbar; Mute is a toggle that keeps its name, and a badge says you are muted', async () => {
+  it('the call controls are one toolbar; Mute is a toggle that keeps its name, and a badge says you are muted', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
     const toolbar = alice.page.getByRole('toolbar', { name: 'Call controls' });
     await expect.poll(() => toolbar.count(), { ...poll, timeout: 5000, message: 'one toolbar "Call controls"' }).toBe(1);
@@ -102,7 +90,7 @@ describe('the face in use', () => {
     await closeEnded(alice, bob);
   });
 
-  it('carol registers while alice and bob are signed in: both list her within 2 s, see her presence, and can call her', async () => {
+  it('carol registers while alice and bob are signed in: both list her within 2 s, see her presence, and can call her', async ({ team: { alice, bob }, world }) => {
     await openContacts(alice);
     await openContacts(bob);
     await registerUser(world, 'carol');
@@ -130,7 +118,7 @@ describe('the face in use', () => {
     await closeEnded(alice, carol);
   });
 
-  it('the server stops: one banner in words, Call buttons disabled, no transport text; it starts: all clear without a reload', async () => {
+  it('the server stops: one banner in words, Call buttons disabled, no transport text; it starts: all clear without a reload', async ({ team: { alice, bob }, world }) => {
     const both = [alice, bob];
     for (const u of both) {
       await openContacts(u);

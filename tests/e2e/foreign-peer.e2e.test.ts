@@ -3,38 +3,28 @@
  * video it never sends, one that offers audio only, one that never
  * acknowledges chat. What PROTOCOL.md promises must hold for each.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, type User, type World } from './harness.js';
 import { ForeignPeer } from './foreign-peer.js';
 import { chatLines, expectNoTile, expectTile, openChat, sendChat, tile } from './media.js';
 import { checkScreen } from './ui-checks.js';
 import { answerCall, poll, waitState } from './steps.js';
 
-let world: World;
-let alice: User;
 let carol: ForeignPeer | undefined;
 
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'carol']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
+const it = e2eTest({
+  team: ['alice'],
+  alsoRegistered: ['carol'],
+  afterEach: async ({ team: { alice } }) => {
+    await carol?.hangUp().catch(() => undefined);
+    await carol?.close();
+    carol = undefined;
+    await waitState(alice.page, 'ended').catch(() => undefined);
+    await closeEnded(alice);
+  },
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice);
-  await carol?.hangUp().catch(() => undefined);
-  await carol?.close();
-  carol = undefined;
-  await waitState(alice.page, 'ended').catch(() => undefined);
-  await closeEnded(alice);
-});
-
-async function callFrom(layout: { video: number; ack: boolean }): Promise<ForeignPeer> {
+async function callFrom(world: World, alice: User, layout: { video: number; ack: boolean }): Promise<ForeignPeer> {
   const peer = await ForeignPeer.open(world, 'carol', layout);
   const invited = peer.invite('alice');
   await answerCall(alice);
@@ -44,8 +34,8 @@ async function callFrom(layout: { video: number; ack: boolean }): Promise<Foreig
 }
 
 describe('a peer that is not the app', () => {
-  it('1. offers sendrecv video but sends no frames: no tile; frames start: the tile appears', async () => {
-    carol = await callFrom({ video: 2, ack: true });
+  it('1. offers sendrecv video but sends no frames: no tile; frames start: the tile appears', async ({ team: { alice }, world }) => {
+    carol = await callFrom(world, alice, { video: 2, ack: true });
     await new Promise((r) => setTimeout(r, 5000));
     expect(await tile(alice.page, 'Carol', 'camera').count()).toBe(0);
     expect(await tile(alice.page, 'Carol', 'screen').count()).toBe(0);
@@ -54,14 +44,14 @@ describe('a peer that is not the app', () => {
     await expectNoTile([alice], 'Carol', 'screen');
   });
 
-  it('2. offers audio only: turning the camera on adds a video slot, renegotiates, and the peer gets frames', async () => {
-    carol = await callFrom({ video: 0, ack: true });
+  it('2. offers audio only: turning the camera on adds a video slot, renegotiates, and the peer gets frames', async ({ team: { alice }, world }) => {
+    carol = await callFrom(world, alice, { video: 0, ack: true });
     await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
     await expect.poll(() => carol!.framesReceived(), poll).toBeGreaterThan(10);
   });
 
-  it('3. chat: acknowledged messages are delivered; a peer that never acknowledges leaves them "Not delivered"; old-shape messages still show', async () => {
-    carol = await callFrom({ video: 0, ack: false });
+  it('3. chat: acknowledged messages are delivered; a peer that never acknowledges leaves them "Not delivered"; old-shape messages still show', async ({ team: { alice }, world }) => {
+    carol = await callFrom(world, alice, { video: 0, ack: false });
     await sendChat(alice, 'are you there?');
     await expect.poll(async () => (await carol!.chatReceived()).map((m) => [m.v, m.type, m.text]), poll).toEqual([[2, 'chat', 'are you there?']]);
     const status = alice.page.locator('section.chat li.mine .delivery');
@@ -75,8 +65,8 @@ describe('a peer that is not the app', () => {
     await checkScreen('chat-not-delivered', alice.page);
   });
 
-  it('4. chat with a peer that acknowledges: the message shows as delivered', async () => {
-    carol = await callFrom({ video: 0, ack: true });
+  it('4. chat with a peer that acknowledges: the message shows as delivered', async ({ team: { alice }, world }) => {
+    carol = await callFrom(world, alice, { video: 0, ack: true });
     await sendChat(alice, 'ping');
     await expect.poll(() => alice.page.locator('section.chat li.mine .delivery').getAttribute('data-state'), poll).toBe('delivered');
   });

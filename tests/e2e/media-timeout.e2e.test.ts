@@ -5,32 +5,15 @@
  * stopped. A muted microphone is not silence on the wire: its packets keep
  * coming, so mute never trips it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { callPanel, closeEnded, e2eTest, type User } from './harness.js';
 import { establishCall, poll, waitState } from './steps.js';
 
 /** The app's media timeout (MEDIA_TIMEOUT_MS), and the quality timer that samples it (STATS_INTERVAL_MS). */
 const MEDIA_TIMEOUT_MS = 20_000;
 const STATS_INTERVAL_MS = 2000;
 
-let world: World;
-let alice: User;
-let bob: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-  await closeEnded(alice, bob);
-});
+const it = e2eTest({ team: ['alice', 'bob'], afterEach: ({ team: { alice, bob } }) => closeEnded(alice, bob) });
 
 /** The page's newest connection: its state and the audio packets received over it. */
 function pathAndPackets(u: User): Promise<{ state: string; packets: number }> {
@@ -46,14 +29,13 @@ function pathAndPackets(u: User): Promise<{ state: string; packets: number }> {
 }
 
 describe('a connected call whose audio stops', () => {
-  it('muted, the packets keep coming; audio stopped at the sender, the other side gives up within the timeout, both say why, and both histories', async () => {
+  it('muted, the packets keep coming; audio stopped at the sender, the other side gives up within the timeout, both say why, and both histories', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
 
     // Mute keeps sending (silence frames): bob still receives packets, and the call goes on past the timeout.
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     const muted = await pathAndPackets(bob);
-    await new Promise((r) => setTimeout(r, 3 * STATS_INTERVAL_MS));
-    expect((await pathAndPackets(bob)).packets).toBeGreaterThan(muted.packets + 100);
+    await expect.poll(async () => (await pathAndPackets(bob)).packets, poll).toBeGreaterThan(muted.packets + 100);
     await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
 
     // alice's sender stops sending audio; ICE goes on answering, so the path stays connected.

@@ -6,39 +6,23 @@
  * a long quiet spell does not end the call, and a key that types still
  * types in the chat without opening her microphone. Screens in six looks.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { MEDIA_TIMEOUT_MS } from '../../src/renderer/src/call/media-timeout.js';
-import { closeEnded, inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
 import { openChat } from './media.js';
 import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen, eachLook, shoot } from './ui-checks.js';
 
-let world: World;
-let alice: User;
-let bob: User;
+const it = e2eTest({ team: ['alice', 'bob'] });
 
-/** Silence still reports about 3e-5; alice's tone is about 0.5. */
 const HEARD = 0.01;
 const SCREEN_MS = 120_000;
-
-beforeAll(async () => {
-  world = await startWorld();
-  [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-});
 
 const level = async (u: User) => (await inboundAudio(u.page))?.audioLevel ?? 0;
 const pill = (u: User) => u.page.locator('section.call .push-to-talk');
 /** Whether bob's tile of alice shows her speaking. */
-const aliceSpeaking = () => bob.page.locator('section.call [data-username="alice"]').getAttribute('data-speaking');
+/** Whether `listener`'s stage shows alice speaking. */
+const aliceSpeaking = (listener: User) => () => listener.page.locator('section.call [data-username="alice"]').getAttribute('data-speaking');
 
 /** For `ms`, what `u` receives stays silence while its bytes keep growing (the call goes on, quietly). */
 async function expectSilence(u: User, ms = 2000): Promise<void> {
@@ -68,7 +52,7 @@ async function choosePushToTalkKey(u: User, key: string, label: string): Promise
 }
 
 /** Settings checked in six looks (layout, axe), with pictures of its Push to talk section (further down than checkScreen's). */
-async function checkSettings(name: string): Promise<void> {
+async function checkSettings(alice: User, name: string): Promise<void> {
   await checkScreen(name, alice.page);
   const section = alice.page.getByRole('group', { name: 'Push to talk' });
   await eachLook(alice.page, async (label) => {
@@ -77,7 +61,7 @@ async function checkSettings(name: string): Promise<void> {
   });
 }
 
-async function call(): Promise<void> {
+async function call(alice: User, bob: User): Promise<void> {
   await dial(alice, 'Bob');
   await answerCall(bob);
   await waitState(alice.page, 'active');
@@ -86,14 +70,14 @@ async function call(): Promise<void> {
   await expectAudioFlowing(alice.page);
 }
 
-async function hangUp(): Promise<void> {
+async function hangUp(alice: User, bob: User): Promise<void> {
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
   for (const u of [alice, bob]) await waitState(u.page, 'ended');
   await closeEnded(alice, bob);
 }
 
 describe('push-to-talk', () => {
-  it('1. is chosen in Settings from the keyboard: the box turns it on and goes to the key; a key it cannot use is explained', async () => {
+  it('1. is chosen in Settings from the keyboard: the box turns it on and goes to the key; a key it cannot use is explained', async ({ team: { alice } }) => {
     await openSettings(alice);
     const field = alice.page.getByLabel('Key to hold');
     expect(await field.inputValue()).toBe('None');
@@ -101,7 +85,7 @@ describe('push-to-talk', () => {
     // Straight to choosing a key, and until then the microphone works as usual.
     await expect.poll(() => alice.page.evaluate(() => document.activeElement?.getAttribute('aria-describedby')), poll).toBe('push-to-talk-help');
     expect(await alice.page.getByText('Choose a key: until you do, your microphone works as usual.').count()).toBe(1);
-    await checkSettings('push-to-talk-settings');
+    await checkSettings(alice, 'push-to-talk-settings');
     await field.focus();
     await alice.page.keyboard.press('Enter');
     await expect.poll(() => alice.page.getByRole('status').filter({ hasText: 'cannot be the push-to-talk key' }).count(), poll).toBe(1);
@@ -110,18 +94,18 @@ describe('push-to-talk', () => {
     expect(await alice.page.getByText('Choose a key').count()).toBe(0);
   }, SCREEN_MS);
 
-  it('2. in a call bob hears alice only while she holds the key; the stage says so; bob is not told she muted', async () => {
-    await call();
+  it('2. in a call bob hears alice only while she holds the key; the stage says so; bob is not told she muted', async ({ team: { alice, bob } }) => {
+    await call(alice, bob);
     await expect.poll(() => pill(alice).textContent(), poll).toBe('Hold F8 to talk');
     await expectSilence(bob);
     expect(await bob.page.locator('.peer-muted').count()).toBe(0);
-    expect(await aliceSpeaking()).toBe('false');
+    expect(await aliceSpeaking(bob)()).toBe('false');
 
     await alice.page.keyboard.down('F8');
     await expect.poll(() => level(bob), poll).toBeGreaterThan(HEARD);
     await expect.poll(() => pill(alice).textContent(), poll).toBe('Talking');
     // Bob sees her speak, as he hears it.
-    await expect.poll(aliceSpeaking, poll).toBe('true');
+    await expect.poll(aliceSpeaking(bob), poll).toBe('true');
     await checkScreen('push-to-talk-talking', alice.page);
 
     await alice.page.keyboard.up('F8');
@@ -132,7 +116,7 @@ describe('push-to-talk', () => {
     expect(await bob.page.locator('.peer-muted').count()).toBe(0);
   }, SCREEN_MS);
 
-  it('3. a long quiet spell is not a lost call: the closed microphone still sends silence, so the media timeout never fires', async () => {
+  it('3. a long quiet spell is not a lost call: the closed microphone still sends silence, so the media timeout never fires', async ({ team: { alice, bob } }) => {
     await new Promise((r) => setTimeout(r, MEDIA_TIMEOUT_MS + 4000));
     for (const u of [alice, bob]) expect(await u.page.locator('section.call').getAttribute('data-state')).toBe('active');
     await alice.page.keyboard.down('F8');
@@ -140,7 +124,7 @@ describe('push-to-talk', () => {
     await alice.page.keyboard.up('F8');
   }, MEDIA_TIMEOUT_MS + 30_000);
 
-  it('4. mute wins: muted, holding the key opens nothing, and the stage says why', async () => {
+  it('4. mute wins: muted, holding the key opens nothing, and the stage says why', async ({ team: { alice, bob } }) => {
     await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await expect.poll(() => bob.page.locator('.peer-muted').count(), poll).toBe(1);
     await alice.page.keyboard.down('F8');
@@ -152,14 +136,14 @@ describe('push-to-talk', () => {
     // Unmuted with the key up (and its short tail over), push-to-talk holds the microphone closed again.
     await expect.poll(() => pill(alice).textContent(), poll).toBe('Hold F8 to talk');
     await expectSilence(bob, 1000);
-    await hangUp();
+    await hangUp(alice, bob);
   });
 
-  it('5. a key that types still types in the chat (and opens nothing there); outside a text field it pushes to talk', async () => {
+  it('5. a key that types still types in the chat (and opens nothing there); outside a text field it pushes to talk', async ({ team: { alice, bob } }) => {
     await choosePushToTalkKey(alice, 'Backquote', '`');
     expect(await alice.page.getByText('` types a character: in text fields, such as the chat, it types as usual', { exact: false }).count()).toBe(1);
-    await checkSettings('push-to-talk-typing-key');
-    await call();
+    await checkSettings(alice, 'push-to-talk-typing-key');
+    await call(alice, bob);
     await openChat(alice);
     const message = alice.page.getByLabel('Message', { exact: true });
     await message.fill('hold ');
@@ -177,15 +161,15 @@ describe('push-to-talk', () => {
     await expectSilence(bob, 1000);
     // The focused Mute button was not pressed by it.
     expect(await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: false }).count()).toBe(1);
-    await hangUp();
+    await hangUp(alice, bob);
   }, SCREEN_MS);
 
-  it('6. turned off, the microphone is open as before', async () => {
+  it('6. turned off, the microphone is open as before', async ({ team: { alice, bob } }) => {
     await openSettings(alice);
     await alice.page.getByLabel('Talk only while I hold a key').uncheck();
-    await call();
+    await call(alice, bob);
     await expectAudioFlowing(bob.page);
     expect(await pill(alice).count()).toBe(0);
-    await hangUp();
+    await hangUp(alice, bob);
   });
 });

@@ -5,32 +5,18 @@
  * known to the server (mute is relayed, hang-up ends it at the peer).
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { ARTIFACTS, closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
 import { banner, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll } from './steps.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-
-beforeAll(async () => {
-  world = await startWorld({ proxy: true });
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
+const it = e2eTest({
+  world: { proxy: true },
+  team: ['alice', 'bob'],
+  afterEach: async ({ team: { alice, bob }, world }) => {
+    world.proxy?.restore();
+    await closeEnded(alice, bob);
+  },
 });
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-  world.proxy?.restore();
-  await closeEnded(alice, bob);
-});
-
 
 /** Both sides show that the server is unreachable while the call goes on. */
 async function expectOfflineInCall(...users: User[]): Promise<void> {
@@ -42,7 +28,7 @@ async function expectOfflineInCall(...users: User[]): Promise<void> {
 
 
 describe('calls survive the loss of the signaling server', () => {
-  it('the server restarts mid-call: audio flows throughout and the call is intact afterwards', async () => {
+  it('the server restarts mid-call: audio flows throughout and the call is intact afterwards', async ({ team: { alice, bob }, world }) => {
     await establishCall(alice, bob, 'Bob');
     await world.stopServer();
     await expectOfflineInCall(alice, bob);
@@ -57,7 +43,7 @@ describe('calls survive the loss of the signaling server', () => {
     expect(await endedText(alice.page)).toBe('Bob hung up');
   });
 
-  it("the server's port is blocked mid-call: audio flows throughout, mute works offline, and the call is intact afterwards", async () => {
+  it("the server's port is blocked mid-call: audio flows throughout, mute works offline, and the call is intact afterwards", async ({ team: { alice, bob }, world }) => {
     await establishCall(alice, bob, 'Bob');
     world.proxy?.cut();
     await expectOfflineInCall(alice, bob);
@@ -77,7 +63,7 @@ describe('calls survive the loss of the signaling server', () => {
     expect(await endedText(bob.page)).toBe('Alice hung up');
   });
 
-  it('a hang-up made while offline reaches the peer once the connection is back', async () => {
+  it('a hang-up made while offline reaches the peer once the connection is back', async ({ team: { alice, bob }, world }) => {
     await establishCall(alice, bob, 'Bob');
     world.proxy?.cut();
     await expectOfflineInCall(alice, bob);
@@ -90,7 +76,7 @@ describe('calls survive the loss of the signaling server', () => {
     expect(await endedText(alice.page)).toBe('Bob hung up');
   });
 
-  it('a window reloaded mid-call rejoins it: audio back both ways within 5 s of the reload, the peer sees it reconnecting and never an end, history holds one answered call', async () => {
+  it('a window reloaded mid-call rejoins it: audio back both ways within 5 s of the reload, the peer sees it reconnecting and never an end, history holds one answered call', async ({ team: { alice, bob } }) => {
     const historyRows = (u: User) => u.page.locator('section[aria-labelledby="history-title"] li');
     const before = new Map<User, number>();
     for (const u of [alice, bob]) {

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, closeEnded, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { ARTIFACTS, closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
 import {
   expectNoTile,
   expectNoVideoSent,
@@ -19,25 +19,7 @@ import {
 } from './media.js';
 import { dial, expectAudioFlowing, poll, waitState } from './steps.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-});
+const it = e2eTest({ team: ['alice', 'bob'] });
 
 async function videoDial(from: User, toName: string): Promise<void> {
   await from.page.getByRole('button', { name: 'Contacts' }).click();
@@ -63,7 +45,7 @@ async function audioKeepsGrowing(page: Page, times: number): Promise<number[]> {
 const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
 describe('video calls', () => {
-  it('1. alice starts a video call, bob answers with video: video flows both ways, with the tiles and a local preview', async () => {
+  it('1. alice starts a video call, bob answers with video: video flows both ways, with the tiles and a local preview', async ({ team: { alice, bob } }) => {
     await videoDial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     expect(await bob.page.locator('section.call .state').textContent()).toBe('is video calling you');
@@ -84,7 +66,7 @@ describe('video calls', () => {
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'video-call.png') });
   });
 
-  it('2. alice turns her camera off: no video bytes leave her, bob loses her tile, audio goes on', async () => {
+  it('2. alice turns her camera off: no video bytes leave her, bob loses her tile, audio goes on', async ({ team: { alice, bob } }) => {
     await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
     await expectNoVideoSent(alice.page, 'camera');
     await expectNoTile([bob], 'Alice', 'camera');
@@ -98,7 +80,7 @@ describe('video calls', () => {
     await expectTile([bob], 'Alice', 'camera');
   });
 
-  it('3. hanging up closes the cameras on both sides; history marks it a video call', async () => {
+  it('3. hanging up closes the cameras on both sides; history marks it a video call', async ({ team: { alice, bob } }) => {
     await hangUp(alice, bob);
     for (const u of [alice, bob]) await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
     for (const u of [alice, bob]) {
@@ -108,7 +90,7 @@ describe('video calls', () => {
     }
   });
 
-  it('4. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async () => {
+  it('4. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     expect(await bob.page.locator('section.call .state').textContent()).toBe('is calling you');
@@ -134,7 +116,7 @@ describe('video calls', () => {
     await hangUp(bob, alice);
   });
 
-  it('5. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async () => {
+  it('5. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
     await waitState(alice.page, 'active');
@@ -155,7 +137,7 @@ describe('video calls', () => {
     await bob.page.screenshot({ path: path.join(ARTIFACTS, 'screen-share.png') });
   });
 
-  it('6. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async () => {
+  it('6. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async ({ team: { alice, bob } }) => {
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
     await expectNoVideoSent(alice.page, 'screen');
     await expectNoTile([bob], 'Alice', 'screen');
