@@ -9,15 +9,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, screenshotAll, startWorld, user, WEB_ROOT, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { e2eTest, user, WEB_ROOT } from './harness.js';
 import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
 const CACHE_KEY = 'parley.directory.v1'; // src/renderer/src/directory/directory-cache.ts
 
-let world: World;
-let alice: User;
 /** While true, alice's page cannot reach the server's Socket.IO (the page itself still loads). */
 let held = false;
 
@@ -41,20 +39,34 @@ async function releaseServer(page: Page): Promise<void> {
 const readCache = (page: Page) => page.evaluate((key) => localStorage.getItem(key), CACHE_KEY);
 const writeCache = (page: Page, value: string) => page.evaluate(([key, v]) => localStorage.setItem(key!, v!), [CACHE_KEY, value]);
 
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
-  alice = await user(world, 'alice');
-  await holdServer(alice.page);
-}, 60_000);
+/** Counts the page's reads of the copy (an init script): the app reads it once it knows who is signed in. */
+function countCopyReads(key: string): void {
+  const w = window as unknown as { __copyReads: number };
+  w.__copyReads = 0;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the storage it belongs to
+  const getItem = Storage.prototype.getItem;
+  Storage.prototype.getItem = function (this: Storage, k: string) {
+    if (k === key) w.__copyReads++;
+    return getItem.call(this, k);
+  };
+}
 
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
+/** The app has read the copy on this visit, and drawn what it made of it (two frames on). */
+async function copyRead(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __copyReads: number }).__copyReads), poll).toBeGreaterThan(0);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+const it = e2eTest({ team: ['alice'], alsoRegistered: ['bob', 'carol'] })
+  // alice's page reaches the server only while `held` is false.
+  .extend('alice', { scope: 'file' }, async ({ team: { alice } }) => {
+    await holdServer(alice.page);
+    await alice.context.addInitScript(countCopyReads, CACHE_KEY);
+    return alice;
+  });
 
 describe('a returning visit', () => {
-  it('keeps the listing for the next visit', async () => {
+  it('keeps the listing for the next visit', async ({ alice, world }) => {
     await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).toContain('"carol"');
     const cached = JSON.parse((await readCache(alice.page))!) as { serverUrl: string; username: string; users: { username: string }[] };
     expect(cached.serverUrl).toBe(world.url);
@@ -62,7 +74,7 @@ describe('a returning visit', () => {
     expect(cached.users.map((u) => u.username).sort()).toEqual(['bob', 'carol']);
   });
 
-  it('shows the last list before the server answers, presence unknown and calls off, then the server replaces it', async () => {
+  it('shows the last list before the server answers, presence unknown and calls off, then the server replaces it', async ({ alice }) => {
     const cached = JSON.parse((await readCache(alice.page))!) as { users: { username: string; displayName: string; status: string }[] };
     // Since then: Bob was renamed, and someone who has left the team is still in the copy.
     const stale = { ...cached, users: [...cached.users.map((u) => (u.username === 'bob' ? { ...u, displayName: 'Bob Old', status: 'available' } : u)), { username: 'gone', displayName: 'Gone Person', status: 'available' }] };
@@ -85,7 +97,7 @@ describe('a returning visit', () => {
     await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).not.toContain('"gone"');
   });
 
-  it('ignores a malformed copy, or one of another user or server, and waits for the server', async () => {
+  it('ignores a malformed copy, or one of another user or server, and waits for the server', async ({ alice }) => {
     const wellFormed = (await readCache(alice.page))!;
     const parsed = JSON.parse(wellFormed) as { users: unknown[] };
     const copies = [
@@ -100,8 +112,8 @@ describe('a returning visit', () => {
       held = true;
       await alice.page.reload();
       await alice.page.getByRole('navigation', { name: 'Sections' }).waitFor();
-      // Give a wrongly accepted copy the time to be drawn.
-      await alice.page.waitForTimeout(300);
+      // A wrongly accepted copy would be drawn by now.
+      await copyRead(alice.page);
       expect(await alice.page.locator('li[data-username]').count(), copy).toBe(0);
       await releaseServer(alice.page);
       await row(alice.page, 'bob').waitFor();
@@ -109,7 +121,7 @@ describe('a returning visit', () => {
     }
   });
 
-  it('forgets the copy on sign-out', async () => {
+  it('forgets the copy on sign-out', async ({ alice }) => {
     await alice.page.getByRole('button', { name: 'Settings' }).first().click();
     await alice.page.getByRole('button', { name: 'Sign out' }).click();
     await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -118,21 +130,16 @@ describe('a returning visit', () => {
 });
 
 describe('a first visit', () => {
-  it('has the call stage outside the first-paint script, and a call rings and connects', async () => {
+  it('has the call stage outside the first-paint script, and a call rings and connects', async ({ world }) => {
     const index = readFileSync(path.join(WEB_ROOT, 'index.html'), 'utf8');
     expect(index).not.toMatch(/CallStage/);
     const [bob, carol] = [await user(world, 'bob'), await user(world, 'carol')];
-    try {
-      // At once: neither page has made a call yet.
-      await dial(carol, 'Bob');
-      await answerCall(bob);
-      await waitState(carol.page, 'active');
-      await waitState(bob.page, 'active');
-      await expectAudioFlowing(bob.page);
-      await expectAudioFlowing(carol.page);
-    } catch (err) {
-      await screenshotAll('lazy call stage', bob, carol);
-      throw err;
-    }
+    // At once: neither page has made a call yet.
+    await dial(carol, 'Bob');
+    await answerCall(bob);
+    await waitState(carol.page, 'active');
+    await waitState(bob.page, 'active');
+    await expectAudioFlowing(bob.page);
+    await expectAudioFlowing(carol.page);
   });
 });

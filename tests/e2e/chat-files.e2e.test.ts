@@ -10,31 +10,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, type User, type World } from './harness.js';
 import { openChat } from './media.js';
 import { expectReceivesEveryone, joinRoom, leave } from './rooms.js';
 import { establishCall, poll, waitState } from './steps.js';
 import { axeScan, checkScreen, eachLook, shoot } from './ui-checks.js';
 
-let world: World;
-let alice: User;
-let bob: User;
-let carol: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  [alice, bob, carol] = (await team(world, 'alice', 'bob', 'carol')) as [User, User, User];
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol);
-});
+const it = e2eTest({ team: ['alice', 'bob', 'carol'] });
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -46,7 +29,7 @@ function payload(size: number, marker: string): Buffer {
 }
 
 /** Picks files in the chat panel's file picker, as the paperclip does (from disk: Playwright passes at most 50 MB in memory). */
-async function sendFiles(u: User, files: [string, Buffer][]): Promise<void> {
+async function sendFiles(world: World, u: User, files: [string, Buffer][]): Promise<void> {
   await openChat(u);
   const dir = path.join(world.dataDir, 'files', u.name);
   mkdirSync(dir, { recursive: true });
@@ -54,7 +37,7 @@ async function sendFiles(u: User, files: [string, Buffer][]): Promise<void> {
   await u.page.locator('section.chat input[type="file"]').setInputFiles(files.map(([name]) => path.join(dir, name)));
 }
 
-const sendFile = (u: User, name: string, data: Buffer) => sendFiles(u, [[name, data]]);
+const sendFile = (world: World, u: User, name: string, data: Buffer) => sendFiles(world, u, [[name, data]]);
 
 /** From now on, every value the page's file progress bars take. */
 async function recordProgress(page: Page): Promise<void> {
@@ -79,18 +62,20 @@ async function fileStatus(u: User, name: string): Promise<string> {
 }
 
 /** Saves the received file `name` through its Save link, as a person would, and reads what was saved. */
-async function save(u: User, name: string): Promise<Buffer> {
+async function save(world: World, u: User, name: string): Promise<Buffer> {
   await openChat(u);
   const link = u.page.getByRole('link', { name: `Save ${name}` });
   await link.waitFor({ timeout: 30_000 });
   const [download] = await Promise.all([u.page.waitForEvent('download'), link.click()]);
   expect(download.suggestedFilename()).toBe(name);
-  const file = await download.path();
+  // A copy beside the sent ones (the shared browser's own download folder is not reachable from here).
+  const file = path.join(world.dataDir, 'saved', u.name, name);
+  await download.saveAs(file);
   return readFileSync(file);
 }
 
 /** Every file of the server's data dir, as text. */
-function serverFiles(): string {
+function serverFiles(world: World): string {
   const dir = path.join(world.dataDir, 'server');
   return readdirSync(dir)
     .map((f) => readFileSync(path.join(dir, f)).toString('latin1'))
@@ -104,14 +89,14 @@ async function hangUp(u: User, ...others: User[]): Promise<void> {
 }
 
 describe('files in the chat', () => {
-  it('1. a file arrives intact, with progress on both sides, and is saved byte for byte', async () => {
+  it('1. a file arrives intact, with progress on both sides, and is saved byte for byte', async ({ team: { alice, bob }, world }) => {
     await establishCall(alice, bob, 'Bob');
     await openChat(bob);
     for (const u of [alice, bob]) await recordProgress(u.page);
     const data = payload(24 * 1024 * 1024, 'PARLEY-FILE-MARKER-1');
     const started = Date.now();
-    await sendFile(alice, 'report.bin', data);
-    const saved = await save(bob, 'report.bin');
+    await sendFile(world, alice, 'report.bin', data);
+    const saved = await save(world, bob, 'report.bin');
     const ms = Date.now() - started;
     expect(saved.length).toBe(data.length);
     expect(sha256(saved)).toBe(sha256(data));
@@ -125,12 +110,12 @@ describe('files in the chat', () => {
     }
     console.info(`24 MB sent, checked and saved in ${ms} ms`);
     // Nothing of it went through the server.
-    expect(serverFiles()).not.toContain('PARLEY-FILE-MARKER-1');
-    expect(serverFiles()).not.toContain('report.bin');
+    expect(serverFiles(world)).not.toContain('PARLEY-FILE-MARKER-1');
+    expect(serverFiles(world)).not.toContain('report.bin');
   });
 
-  it('2. the receiver cancels a file on its way: both sides say so, nothing is offered for saving', async () => {
-    await sendFile(alice, 'big.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-2'));
+  it('2. the receiver cancels a file on its way: both sides say so, nothing is offered for saving', async ({ team: { alice, bob }, world }) => {
+    await sendFile(world, alice, 'big.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-2'));
     // Under way on both sides: how it looks, and what assistive technology is told.
     await bob.page.getByRole('progressbar', { name: 'Receiving big.bin' }).waitFor({ timeout: 30_000 });
     // At once: on a quiet machine 90 MB cross loopback in seconds, less than the looks below take.
@@ -148,26 +133,26 @@ describe('files in the chat', () => {
     await expect.poll(() => bob.page.locator('section.chat .text', { hasText: 'still here' }).count(), poll).toBe(1);
   });
 
-  it('3. the sender cancels: the receiver is told', async () => {
-    await sendFile(alice, 'big2.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-3'));
+  it('3. the sender cancels: the receiver is told', async ({ team: { alice, bob }, world }) => {
+    await sendFile(world, alice, 'big2.bin', payload(90 * 1024 * 1024, 'PARLEY-FILE-MARKER-3'));
     await bob.page.getByRole('progressbar', { name: 'Receiving big2.bin' }).waitFor({ timeout: 30_000 });
     await alice.page.getByRole('button', { name: 'Cancel big2.bin' }).click();
     await expect.poll(() => fileStatus(alice, 'big2.bin'), poll).toBe('Cancelled');
     await expect.poll(() => fileStatus(bob, 'big2.bin'), poll).toBe('Alice cancelled it');
   });
 
-  it('4. several files picked together arrive one after the other, each intact', async () => {
+  it('4. several files picked together arrive one after the other, each intact', async ({ team: { alice, bob }, world }) => {
     const files = [payload(3 * 1024 * 1024, 'PARLEY-FILE-MARKER-8'), payload(5 * 1024 * 1024 + 7, 'PARLEY-FILE-MARKER-9'), Buffer.alloc(0)];
     const names = ['one.bin', 'two.bin', 'empty.txt'];
-    await sendFiles(alice, names.map((name, i) => [name, files[i]!]));
+    await sendFiles(world, alice, names.map((name, i) => [name, files[i]!]));
     // All in before any is saved: a card still growing below would move the Save link under the click.
     await openChat(bob);
     for (const name of names) await expect.poll(() => fileStatus(bob, name), { timeout: 60_000, interval: 250 }).toBe('Arrived intact');
-    for (const [i, name] of names.entries()) expect(sha256(await save(bob, name))).toBe(sha256(files[i]!));
+    for (const [i, name] of names.entries()) expect(sha256(await save(world, bob, name))).toBe(sha256(files[i]!));
     for (const name of names) await expect.poll(() => fileStatus(alice, name), poll).toBe('Delivered intact');
   });
 
-  it('5. a file dropped on the chat panel is sent; one dropped beside it is refused, not opened in place of the app', async () => {
+  it('5. a file dropped on the chat panel is sent; one dropped beside it is refused, not opened in place of the app', async ({ team: { alice, bob }, world }) => {
     await openChat(alice);
     const beside = await alice.page.evaluate(() => {
       const drag = (target: Element, type: string) => {
@@ -184,42 +169,42 @@ describe('files in the chat', () => {
       return { over: drag(stage, 'dragover'), drop: drag(stage, 'drop') };
     });
     expect(beside).toEqual({ over: true, drop: true });
-    expect((await save(bob, 'dropped.txt')).toString()).toBe('dropped on the chat');
+    expect((await save(world, bob, 'dropped.txt')).toString()).toBe('dropped on the chat');
     await expect.poll(() => fileStatus(alice, 'dropped.txt'), poll).toBe('Delivered intact');
   });
 
-  it('6. a file over the receiver\'s limit (Settings) is refused before it is sent; over one\'s own, it is not sent', async () => {
+  it('6. a file over the receiver\'s limit (Settings) is refused before it is sent; over one\'s own, it is not sent', async ({ team: { alice, bob }, world }) => {
     await hangUp(alice, bob);
     await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
     await bob.page.getByLabel('Largest file to send or receive').selectOption('10');
     await establishCall(alice, bob, 'Bob');
-    await sendFile(alice, 'eleven.bin', payload(11 * 1024 * 1024, 'PARLEY-FILE-MARKER-4'));
+    await sendFile(world, alice, 'eleven.bin', payload(11 * 1024 * 1024, 'PARLEY-FILE-MARKER-4'));
     await expect.poll(() => fileStatus(alice, 'eleven.bin'), poll).toBe('Not sent: Bob has a limit of 10 MB');
     await openChat(bob);
     await expect.poll(() => fileStatus(bob, 'eleven.bin'), poll).toBe('Not received: larger than your limit of 10 MB (Settings)');
     // Bob's own limit holds for what he sends too.
-    await sendFile(bob, 'twelve.bin', payload(12 * 1024 * 1024, 'PARLEY-FILE-MARKER-5'));
+    await sendFile(world, bob, 'twelve.bin', payload(12 * 1024 * 1024, 'PARLEY-FILE-MARKER-5'));
     expect(await fileStatus(bob, 'twelve.bin')).toBe('Not sent: larger than your limit of 10 MB (Settings)');
     await hangUp(alice, bob);
   });
 
-  it('7. in a group call a file goes to each person over their own connection, with progress per person', async () => {
+  it('7. in a group call a file goes to each person over their own connection, with progress per person', async ({ team: { alice, bob, carol }, world }) => {
     for (const u of [alice, bob, carol]) await joinRoom(u, 'files');
     for (const u of [alice, bob, carol]) await expectReceivesEveryone(u, 2);
     for (const u of [bob, carol]) await openChat(u);
     await recordProgress(alice.page);
     const data = payload(8 * 1024 * 1024, 'PARLEY-FILE-MARKER-6');
-    await sendFile(alice, 'slides.bin', data);
+    await sendFile(world, alice, 'slides.bin', data);
     // A row per person on the sender's side, each with its own bar.
     await alice.page.getByRole('progressbar', { name: 'Sending slides.bin to Bob' }).or(alice.page.getByText('Delivered intact')).first().waitFor();
-    for (const u of [bob, carol]) expect(sha256(await save(u, 'slides.bin'))).toBe(sha256(data));
+    for (const u of [bob, carol]) expect(sha256(await save(world, u, 'slides.bin'))).toBe(sha256(data));
     await expect.poll(() => fileStatus(alice, 'slides.bin'), poll).toBe('Delivered intact | Delivered intact');
     expect(await alice.page.locator('section.chat .file .peer').allTextContents()).toEqual(['Bob', 'Carol']);
     expect((await progressSeen(alice.page)).some((p) => p > 0 && p < 100)).toBe(true);
   });
 
-  it('8. how it looks: files in the chat, both sides, six looks', async () => {
-    await sendFile(carol, 'a-rather-long-file-name-for-the-quarterly-review-v3-final.pdf', payload(300 * 1024, 'PARLEY-FILE-MARKER-7'));
+  it('8. how it looks: files in the chat, both sides, six looks', async ({ team: { alice, bob, carol }, world }) => {
+    await sendFile(world, carol, 'a-rather-long-file-name-for-the-quarterly-review-v3-final.pdf', payload(300 * 1024, 'PARLEY-FILE-MARKER-7'));
     await bob.page.getByRole('link', { name: /^Save a-rather-long/ }).waitFor({ timeout: 30_000 });
     await checkScreen('chat-files', { sender: alice.page, receiver: bob.page });
     for (const u of [alice, bob, carol]) {

@@ -4,128 +4,15 @@
  * commands the tray, shortcuts and popup send. Real server, real calls.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import { DEFAULT_AUDIO_SETTINGS, type Preferences } from '../../src/shared/preferences.js';
-import { ARTIFACTS, inboundAudio, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { ARTIFACTS, e2eTest, inboundAudio, user, type User } from './harness.js';
+import { fakeDesktop } from './desktop-fake.js';
 import { expectTile } from './media.js';
 
 /** What main's settings file holds: a quieter ringtone, Bob pinned. */
 const PREFERENCES: Preferences = { audio: { ...DEFAULT_AUDIO_SETTINGS, ringtoneVolume: 0.35 }, favorites: ['bob'] };
-
-/** A recording window.parley, installed before the app loads; `preferences`: what main's settings file holds. */
-function fakeDesktop(preferences: unknown): void {
-  const w = window as unknown as {
-    parley: unknown;
-    __published: unknown[];
-    __command: ((c: unknown) => void) | null;
-    __saved: unknown;
-    __settingsPatches: unknown[];
-    __preferences: { audio: Record<string, unknown>; favorites: string[] };
-    __preferencePatches: unknown[];
-    __screenChoices: string[];
-    __hookStatus: ((status: unknown) => void) | null;
-  };
-  w.__hookStatus = null;
-  w.__screenChoices = [];
-  w.__settingsPatches = [];
-  w.__preferences = preferences as typeof w.__preferences;
-  w.__preferencePatches = [];
-  let settings = {
-    shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', hold: 'CommandOrControl+Alt+O', show: 'CommandOrControl+Alt+P' },
-    incomingAlert: 'both',
-    startAtLogin: false,
-    startMinimized: false,
-    idleAwayMinutes: 10,
-  };
-  w.__published = [];
-  w.__command = null;
-  w.__saved = null;
-  w.parley = {
-    app: { info: () => Promise.resolve({ version: 'test', platform: 'linux', secureStorage: true }) },
-    session: {
-      load: () => Promise.resolve(w.__saved),
-      save: (s: unknown) => {
-        w.__saved = s;
-        return Promise.resolve();
-      },
-      clear: () => {
-        w.__saved = null;
-        return Promise.resolve();
-      },
-    },
-    settings: {
-      get: () => Promise.resolve(settings),
-      set: (patch: { shortcuts?: object }) => {
-        w.__settingsPatches.push(patch);
-        settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
-        return Promise.resolve(settings);
-      },
-      notice: () => Promise.resolve(null),
-      onChange: () => () => undefined,
-    },
-    preferences: {
-      get: () => Promise.resolve(structuredClone(w.__preferences)),
-      set: (patch: { audio?: Record<string, unknown>; favorites?: string[] }) => {
-        // Crossing the context bridge clones the arguments: Svelte's state proxies would not survive it.
-        const copy = structuredClone(patch);
-        w.__preferencePatches.push(copy);
-        w.__preferences = { audio: copy.audio ?? w.__preferences.audio, favorites: copy.favorites ?? w.__preferences.favorites };
-        return Promise.resolve();
-      },
-    },
-    shortcuts: {
-      status: () =>
-        Promise.resolve([
-          { action: 'answer', accelerator: 'CommandOrControl+Alt+A', registered: null },
-          { action: 'decline', accelerator: 'CommandOrControl+Alt+H', registered: null },
-          { action: 'mute', accelerator: 'CommandOrControl+Alt+M', registered: false, error: 'in use by another application' },
-          { action: 'show', accelerator: 'CommandOrControl+Alt+P', registered: true },
-        ]),
-      onChange: () => () => undefined,
-    },
-    // Main's desktopCapturer listing (a 1×1 PNG as the screen's thumbnail); the choice is recorded.
-    screen: {
-      sources: () =>
-        Promise.resolve([
-          {
-            id: 'screen:0:0',
-            name: 'Entire screen',
-            kind: 'screen',
-            thumbnail: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-          },
-          { id: 'window:7:0', name: 'Notes', kind: 'window', thumbnail: '' },
-        ]),
-      choose: (id: string) => {
-        w.__screenChoices.push(id);
-        return Promise.resolve(true);
-      },
-    },
-    // Main's keyboard hook: the test plays its status.
-    pushToTalk: {
-      onChange: (cb: (status: unknown) => void) => {
-        w.__hookStatus = cb;
-        return () => (w.__hookStatus = null);
-      },
-    },
-    desktop: {
-      publish: (s: unknown) => w.__published.push(s),
-      onCommand: (cb: (c: unknown) => void) => {
-        w.__command = cb;
-        return () => (w.__command = null);
-      },
-      // Main says whether the window is on screen; these tests keep it shown.
-      onShown: (cb: (shown: boolean) => void) => {
-        cb(true);
-        return () => undefined;
-      },
-    },
-  };
-}
-
-let world: World;
-let ada: User;
-let bob: User;
 
 const poll = { timeout: 15_000, interval: 100 };
 const latest = (u: User) =>
@@ -133,24 +20,14 @@ const latest = (u: User) =>
 const command = (u: User, c: unknown) =>
   u.page.evaluate((cmd) => (window as unknown as { __command: (c: unknown) => void }).__command(cmd), c);
 
-beforeAll(async () => {
-  world = await startWorld();
-  for (const name of ['ada', 'bob', 'cyd']) await registerUser(world, name);
-  ada = await user(world, 'ada', { init: fakeDesktop, initArg: PREFERENCES, serverField: true });
-  bob = await user(world, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, ada, bob);
+const it = e2eTest({
+  team: ['ada', 'bob'],
+  alsoRegistered: ['cyd'],
+  open: { ada: { init: fakeDesktop, initArg: PREFERENCES, serverField: true } },
 });
 
 describe('desktop bridge', () => {
-  it('publishes who is signed in, the status and the contacts, and keeps the session through window.parley', async () => {
+  it('publishes who is signed in, the status and the contacts, and keeps the session through window.parley', async ({ team: { ada } }) => {
     await expect.poll(async () => (await latest(ada))?.connection, poll).toBe('online');
     const state = await latest(ada);
     expect(state).toMatchObject({ me: { username: 'ada', displayName: 'Ada' }, status: 'available', call: { kind: 'none' } });
@@ -158,7 +35,7 @@ describe('desktop bridge', () => {
     expect(await ada.page.evaluate(() => (window as unknown as { __saved: { user: { username: string } } }).__saved.user.username)).toBe('ada');
   });
 
-  it('a status chosen from the tray reaches the server and the other users', async () => {
+  it('a status chosen from the tray reaches the server and the other users', async ({ team: { ada, bob } }) => {
     await command(ada, { type: 'set-status', status: 'dnd' });
     await expect.poll(async () => (await latest(ada))?.status, poll).toBe('dnd');
     await expect.poll(() => bob.page.locator('li[data-username="ada"] .status').textContent(), poll).toBe('Do not disturb');
@@ -166,7 +43,7 @@ describe('desktop bridge', () => {
     await expect.poll(() => bob.page.locator('li[data-username="ada"] .status').textContent(), poll).toBe('Available');
   });
 
-  it('an incoming call is published as ringing; Answer, mute and hang up from outside the window work like the buttons', async () => {
+  it('an incoming call is published as ringing; Answer, mute and hang up from outside the window work like the buttons', async ({ team: { ada, bob } }) => {
     await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
     await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('ringing-in');
     expect((await latest(ada))?.call).toMatchObject({ peer: { username: 'bob', displayName: 'Bob' } });
@@ -198,7 +75,7 @@ describe('desktop bridge', () => {
     await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('none');
   });
 
-  it('hold and answer from the tray: the waiting call is answered and the held one published aside; when it ends, the held call is back on hold', async () => {
+  it('hold and answer from the tray: the waiting call is answered and the held one published aside; when it ends, the held call is back on hold', async ({ team: { ada, bob }, world }) => {
     const cyd = await user(world, 'cyd');
     try {
       await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
@@ -225,7 +102,7 @@ describe('desktop bridge', () => {
     }
   });
 
-  it('dials from the tray and ignores malformed commands', async () => {
+  it('dials from the tray and ignores malformed commands', async ({ team: { ada, bob } }) => {
     await command(ada, { type: 'dial', username: 'Not A User!' });
     await command(ada, { type: 'nonsense' });
     await command(ada, null);
@@ -237,7 +114,7 @@ describe('desktop bridge', () => {
     await expect.poll(async () => (await latest(ada))?.recent[0], poll).toMatchObject({ peer: { username: 'bob' }, direction: 'outgoing' });
   });
 
-  it('renders the incoming-call popup from what main mirrors, and sends Answer / Decline back', async () => {
+  it('renders the incoming-call popup from what main mirrors, and sends Answer / Decline back', async ({ world }) => {
     const context = await world.browser.newContext({ viewport: { width: 340, height: 150 } });
     await context.addInitScript(() => {
       const w = window as unknown as { parley: unknown; __sent: unknown[]; __push: ((s: unknown) => void) | null };
@@ -335,7 +212,7 @@ describe('desktop bridge', () => {
     await context.close();
   });
 
-  it('shows the desktop settings: shortcuts that do not work say so, and a new one is captured from the keyboard', async () => {
+  it('shows the desktop settings: shortcuts that do not work say so, and a new one is captured from the keyboard', async ({ team: { ada } }) => {
     await ada.page.getByRole('button', { name: 'Settings' }).click();
     await ada.page.getByRole('group', { name: 'Global shortcuts' }).waitFor();
     expect(await ada.page.locator('#status-mute').textContent()).toBe('Not working: in use by another application');
@@ -349,7 +226,7 @@ describe('desktop bridge', () => {
     await ada.page.screenshot({ path: path.join(ARTIFACTS, 'desktop-settings.png'), fullPage: true });
   });
 
-  it('keeps the audio settings and favorites through window.parley (main writes them to its settings file), not in localStorage', async () => {
+  it('keeps the audio settings and favorites through window.parley (main writes them to its settings file), not in localStorage', async ({ team: { ada } }) => {
     await ada.page.getByRole('button', { name: 'Contacts', exact: true }).click();
     const pin = ada.page.locator('li[data-username="bob"] button[aria-pressed]');
     // Read from main at start.
@@ -368,7 +245,7 @@ describe('desktop bridge', () => {
     expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual(['parley.directory.v1']);
   });
 
-  it("shares a screen through the app's own picker: screens and windows with thumbnails, and the one chosen is told to main", async () => {
+  it("shares a screen through the app's own picker: screens and windows with thumbnails, and the one chosen is told to main", async ({ team: { ada, bob } }) => {
     await bob.page.getByRole('button', { name: 'Contacts', exact: true }).click();
     await bob.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
     await ada.page.getByRole('button', { name: 'Answer', exact: true }).click();
@@ -392,7 +269,7 @@ describe('desktop bridge', () => {
     await bob.page.locator('section.call[data-state="ended"]').waitFor();
   });
 
-  it("push to talk from another app: the key and its state are published, the hook's presses gate what bob hears, a refused hook is explained", async () => {
+  it("push to talk from another app: the key and its state are published, the hook's presses gate what bob hears, a refused hook is explained", async ({ team: { ada, bob } }) => {
     await ada.page.getByRole('button', { name: 'Settings', exact: true }).click();
     await ada.page.getByLabel('Talk only while I hold a key').check();
     // The box goes straight to the key field.
