@@ -17,8 +17,8 @@
  * does not stop the next screens.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, openUser, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { callPanel, closeEnded, e2eTest, openUser, type Team } from './harness.js';
 import { slotStats } from './media.js';
 import { joinRoom } from './rooms.js';
 import { answerCall, callState, dial, poll, registerAs, waitState } from './steps.js';
@@ -29,33 +29,16 @@ const LONG_NAME = 'Maximiliana Bartholomea Featherstonehaugh-Cholmondeley-Smythe
 /** Six looks of a screen with two or three pages doing WebRTC on two cores: well over the suite's 90 s default is possible. */
 const SCREEN_MS = 150_000;
 
-let world: World;
-let alice: User;
-let bob: User;
-let carol: User;
-let visitor: User | undefined;
-
-beforeAll(async () => {
+const it = e2eTest({
   // Nobody answers for a while: the incoming and outgoing screens are checked while the call rings.
-  world = await startWorld({ ringTimeoutS: 300 });
-  for (const name of ['alice', 'bob', 'carol', 'dave']) await registerUser(world, name);
-  await registerAs(world, 'maxi', LONG_NAME);
-  alice = await user(world, 'alice');
-  bob = await user(world, 'bob');
-  carol = await user(world, 'carol');
-}, 90_000);
-
-afterAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob, carol, visitor);
+  world: { ringTimeoutS: 300 },
+  team: ['alice', 'bob', 'carol'],
+  alsoRegistered: ['dave'],
+  beforeSignIn: (world) => registerAs(world, 'maxi', LONG_NAME),
 });
 
 /** Everyone leaves the call they are in, and the ended views close. */
-async function leaveCalls(): Promise<void> {
+async function leaveCalls({ alice, bob, carol }: Team<'alice' | 'bob' | 'carol'>): Promise<void> {
   for (const u of [alice, bob, carol]) {
     if (['active', 'connecting', 'reconnecting'].includes(await callState(u.page))) {
       await u.page.getByRole('button', { name: /^(Leave call|Hang up)$/ }).click();
@@ -74,15 +57,14 @@ async function expectPlayingVideos(page: Page, count: number): Promise<void> {
 }
 
 describe('the face, screen by screen, in six looks', () => {
-  it('sign-in', async () => {
-    visitor = await openUser(world, 'visitor');
+  it('sign-in', async ({ world }) => {
+    const visitor = await openUser(world, 'visitor');
     await visitor.page.getByLabel('Username').waitFor();
     await checkScreen('sign-in', visitor.page);
     await visitor.context.close();
-    visitor = undefined;
   }, SCREEN_MS);
 
-  it('contacts: a favourite and a sixty-character name', async () => {
+  it('contacts: a favourite and a sixty-character name', async ({ team: { alice } }) => {
     const { page } = alice;
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Contacts' }).click();
     const bobRow = page.locator('li[data-username="bob"]');
@@ -98,27 +80,27 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('contacts', page);
   }, SCREEN_MS);
 
-  it('outgoing: alice rings bob', async () => {
+  it('outgoing: alice rings bob', async ({ team: { alice } }) => {
     await dial(alice, 'Bob');
     await waitState(alice.page, 'outgoing');
     await expect.poll(() => callPanel(alice.page).textContent(), poll).toContain('Bob');
     await checkScreen('outgoing', alice.page);
   }, SCREEN_MS);
 
-  it('incoming: bob sees who calls', async () => {
+  it('incoming: bob sees who calls', async ({ team: { bob } }) => {
     await waitState(bob.page, 'incoming');
     await expect.poll(() => callPanel(bob.page).textContent(), poll).toContain('Alice');
     await checkScreen('incoming', bob.page);
   }, SCREEN_MS);
 
-  it('1:1 audio call, active', async () => {
+  it('1:1 audio call, active', async ({ team: { alice, bob } }) => {
     await answerCall(bob);
     await waitState(alice.page, 'active');
     await waitState(bob.page, 'active');
     await checkScreen('call-audio', alice.page);
   }, SCREEN_MS);
 
-  it('1:1 video call, both cameras on', async () => {
+  it('1:1 video call, both cameras on', async ({ team: { alice, bob } }) => {
     for (const u of [alice, bob]) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
     for (const u of [alice, bob]) {
       await expect.poll(async () => (await slotStats(u.page, 'camera')).some((s) => s.framesDecoded > 0), poll).toBe(true);
@@ -127,7 +109,7 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('call-video', alice.page);
   }, SCREEN_MS);
 
-  it('chat open in the call', async () => {
+  it('chat open in the call', async ({ team: { alice } }) => {
     const toggle = alice.page.locator('button.chat-toggle');
     await expect.poll(() => toggle.getAttribute('aria-label').then((l) => l ?? toggle.textContent()), poll).toMatch(/^\s*Chat/);
     await toggle.click();
@@ -142,7 +124,7 @@ describe('the face, screen by screen, in six looks', () => {
     }
   }, SCREEN_MS);
 
-  it('incoming group invitation: alice adds carol', async () => {
+  it('incoming group invitation: alice adds carol', async ({ team: { alice, carol } }) => {
     await alice.page.getByRole('button', { name: 'Add person' }).click();
     // The picker's button for carol (not her row's favourite button).
     await alice.page.getByRole('button', { name: /^Add Carol(?! to favou?rites)/ }).click();
@@ -151,7 +133,7 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('incoming-group', carol.page);
   }, SCREEN_MS);
 
-  it('group of three with a shared screen', async () => {
+  it('group of three with a shared screen', async ({ team: { alice, bob, carol } }) => {
     await answerCall(carol);
     await waitState(carol.page, 'active');
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
@@ -162,8 +144,9 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('group-share', { viewer: bob.page, sharer: alice.page });
   }, SCREEN_MS);
 
-  it("a room's owner changes its join code; a member sees who owns it", async () => {
-    await leaveCalls();
+  it("a room's owner changes its join code; a member sees who owns it", async ({ team }) => {
+    const { alice, bob } = team;
+    await leaveCalls(team);
     await joinRoom(alice, 'standup', 'sesame-4242');
     await waitState(alice.page, 'active');
     await joinRoom(bob, 'standup', 'sesame-4242');
@@ -176,8 +159,9 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('room-join-code', { owner: alice.page, member: bob.page });
   }, SCREEN_MS);
 
-  it('offline: the server is unreachable', async () => {
-    await leaveCalls();
+  it('offline: the server is unreachable', async ({ team, world }) => {
+    const { alice } = team;
+    await leaveCalls(team);
     await world.stopServer();
     try {
       // The screens are shot even without the banner, so the failure shows what is there instead.

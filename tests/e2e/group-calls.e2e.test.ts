@@ -8,35 +8,17 @@
  * first pair's connection; history lists the participants.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { ARTIFACTS, callPanel, closeEnded, e2eTest, type User } from './harness.js';
 import { expectHearsEveryone, joinRoom, leave, meshAudio } from './rooms.js';
 import { checkScreen } from './ui-checks.js';
 import { answerCall, establishCall, poll, waitState } from './steps.js';
 
-const names = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
+const it = e2eTest({ world: { meshLimit: 4 }, team: ['alice', 'bob', 'carol', 'dave', 'erin'] });
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 
 describe('group calls (mesh)', () => {
-  let world: World | undefined;
-  const users: Partial<Record<(typeof names)[number], User>> = {};
-  const get = (n: (typeof names)[number]) => users[n]!;
-
-  beforeAll(async () => {
-    const w = await startWorld({ meshLimit: 4 });
-    world = w;
-    for (const n of names) await registerUser(w, n);
-    for (const n of names) users[n] = await user(w, n);
-  });
-  afterAll(async () => {
-    await world?.close();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await screenshotAll(ctx.task.name, ...Object.values(users));
-  });
-
-  it('three, then four people in a room each receive every other person\'s audio; the fifth is refused at the mesh limit', async () => {
-    const [alice, bob, carol, dave, erin] = names.map(get) as [User, User, User, User, User];
+  it('three, then four people in a room each receive every other person\'s audio; the fifth is refused at the mesh limit', async ({ team: { alice, bob, carol, dave, erin } }) => {
     await joinRoom(alice, 'standup');
     await waitState(alice.page, 'active');
     await expect.poll(() => callPanel(alice.page).textContent(), poll).toContain('Nobody else is in room standup yet');
@@ -63,8 +45,7 @@ describe('group calls (mesh)', () => {
     for (const u of four) expect((await meshAudio(u.page)).filter((a) => a.state === 'connected')).toHaveLength(3);
   });
 
-  it('one leaving leaves the others connected, hearing each other; they rejoin from the recent rooms', async () => {
-    const [alice, bob, carol, dave] = (['alice', 'bob', 'carol', 'dave'] as const).map(get) as [User, User, User, User];
+  it('one leaving leaves the others connected, hearing each other; they rejoin from the recent rooms', async ({ team: { alice, bob, carol, dave } }) => {
     const pcsBefore = await alice.page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length);
     await leave(carol);
     await closeEnded(carol);
@@ -84,8 +65,7 @@ describe('group calls (mesh)', () => {
     await closeEnded(...four);
   });
 
-  it('Add person turns a 1:1 call into a group without touching the first pair\'s connection; history lists everyone', async () => {
-    const [alice, bob, carol] = (['alice', 'bob', 'carol'] as const).map(get) as [User, User, User];
+  it('Add person turns a 1:1 call into a group without touching the first pair\'s connection; history lists everyone', async ({ team: { alice, bob, carol } }) => {
     const created = async (u: User) => u.page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length);
     await establishCall(alice, bob, 'Bob');
     const bobPcs = await created(bob);
@@ -117,8 +97,7 @@ describe('group calls (mesh)', () => {
     await expect.poll(() => alice.page.locator('li', { hasText: 'Room standup' }).first().textContent(), poll).toMatch(/Bob.*Carol.*Dave|Bob, Carol, Dave/);
   });
 
-  it('an Add person still ringing can be taken back: the invited person stops ringing and the call goes on', async () => {
-    const [alice, bob, carol] = (['alice', 'bob', 'carol'] as const).map(get) as [User, User, User];
+  it('an Add person still ringing can be taken back: the invited person stops ringing and the call goes on', async ({ team: { alice, bob, carol } }) => {
     await establishCall(alice, bob, 'Bob');
     await alice.page.getByRole('button', { name: 'Add person' }).click();
     await alice.page.getByRole('button', { name: 'Add Carol to the call' }).click();

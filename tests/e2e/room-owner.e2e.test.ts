@@ -7,8 +7,8 @@
  * room is told who owns it and has no such control.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callPanel, closeEnded, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { callPanel, closeEnded, e2eTest, type User } from './harness.js';
 import { joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
 import { checkLayout, eachLook, shoot } from './ui-checks.js';
@@ -35,28 +35,10 @@ async function expectRefused(u: User, words: string): Promise<void> {
   await u.page.getByRole('button', { name: 'Dismiss message' }).click();
 }
 
+const it = e2eTest({ team: ['alice', 'bob', 'carol'] });
+
 describe("a room's join code, changed by its owner", () => {
-  let world: World | undefined;
-  let alice: User;
-  let bob: User;
-  let carol: User;
-
-  beforeAll(async () => {
-    const w = await startWorld();
-    world = w;
-    for (const n of ['alice', 'bob', 'carol']) await registerUser(w, n);
-    alice = await user(w, 'alice');
-    bob = await user(w, 'bob');
-    carol = await user(w, 'carol');
-  });
-  afterAll(async () => {
-    await world?.close();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await screenshotAll(ctx.task.name, alice, bob, carol);
-  });
-
-  it('the owner sets a new code (keyboard only): the old code is refused, the new one lets carol in; bob, not the owner, has no control', async () => {
+  it('the owner sets a new code (keyboard only): the old code is refused, the new one lets carol in; bob, not the owner, has no control', async ({ team: { alice, bob, carol } }) => {
     await joinRoom(alice, 'board', 'sesame-4242');
     await waitState(alice.page, 'active');
     await joinRoom(bob, 'board', 'sesame-4242');
@@ -104,7 +86,7 @@ describe("a room's join code, changed by its owner", () => {
     expect(await joinCodeButton(carol.page).count()).toBe(0);
   });
 
-  it('the owner removes the code after saying yes twice: carol comes back in without one', async () => {
+  it('the owner removes the code after saying yes twice: carol comes back in without one', async ({ team: { alice, carol } }) => {
     await leave(carol);
     await closeEnded(carol);
     const { page } = alice;

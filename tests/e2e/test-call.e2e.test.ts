@@ -8,18 +8,31 @@
  * every look.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
-import { inboundAudio, screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { e2eTest, inboundAudio } from './harness.js';
 import { poll } from './steps.js';
 import { axeScan, checkLayout, eachLook, shoot } from './ui-checks.js';
 
 const SECRET = 'the-secret-parley-and-good-turn-share';
 
-let good: Coturn | undefined;
-let wrong: Coturn | undefined;
-let world: World | undefined;
-let alice: User;
+/** A coturn for the file, stopped after it. */
+async function coturnFor(secret: string, onCleanup: (stop: () => void) => void): Promise<Coturn> {
+  const started = await startCoturn(secret);
+  onCleanup(() => started.stop());
+  return started;
+}
+
+const it = e2eTest({ team: ['alice', 'bob'] })
+  // One coturn sharing the server's TURN secret, and one that does not.
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its destructuring
+  .extend('good', { scope: 'file' }, ({}, { onCleanup }) => coturnFor(SECRET, onCleanup))
+  // eslint-disable-next-line no-empty-pattern -- as above
+  .extend('wrong', { scope: 'file' }, ({}, { onCleanup }) => coturnFor('a-different-secret-than-parley-has', onCleanup))
+  .extend('worldOptions', { scope: 'file' }, ({ good, wrong }) => ({
+    testCall: 'on' as const,
+    ice: { turnUrls: [`turn:127.0.0.1:${good.port}?transport=udp`, `turn:127.0.0.1:${wrong.port}?transport=udp`], turnSecret: SECRET },
+  }));
 
 const report = (page: Page) => page.getByRole('region', { name: 'Network report' });
 
@@ -29,24 +42,7 @@ async function openNetwork(page: Page): Promise<void> {
 }
 
 describe.skipIf(missingTool('turnserver', 'coturn', 'test-call.e2e.test.ts'))('test call and network check', () => {
-  beforeAll(async () => {
-    good = await startCoturn(SECRET);
-    wrong = await startCoturn('a-different-secret-than-parley-has');
-    world = await startWorld({
-      testCall: 'on',
-      ice: { turnUrls: [`turn:127.0.0.1:${good.port}?transport=udp`, `turn:127.0.0.1:${wrong.port}?transport=udp`], turnSecret: SECRET },
-    });
-    [alice] = (await team(world, 'alice', 'bob')) as [User, User];
-  }, 60_000);
-
-  afterAll(async () => {
-    await screenshotAll('test-call', alice).catch(() => undefined);
-    await world?.close();
-    good?.stop();
-    wrong?.stop();
-  });
-
-  it('the test call plays the microphone back and the report names the path and each TURN server’s answer', async () => {
+  it('the test call plays the microphone back and the report names the path and each TURN server’s answer', async ({ team: { alice }, good, wrong }) => {
     const { page } = alice;
     await openNetwork(page);
     await page.getByRole('button', { name: 'Test call' }).click();
@@ -59,8 +55,8 @@ describe.skipIf(missingTool('turnserver', 'coturn', 'test-call.e2e.test.ts'))('t
     expect(text).toContain('your voice came back');
     expect(text).toMatch(/Round trip\s*\d+ ms/);
     expect(text).toMatch(/Loss\s*[\d.]+ % on the way to the server, [\d.]+ % on the way back/);
-    expect(text).toMatch(new RegExp(`TURN at turn:127\\.0\\.0\\.1:${good?.port} gave a relay candidate \\(127\\.0\\.0\\.1:\\d+\\)`));
-    expect(text).toContain(`TURN at turn:127.0.0.1:${wrong?.port} refused the credentials (401)`);
+    expect(text).toMatch(new RegExp(`TURN at turn:127\\.0\\.0\\.1:${good.port} gave a relay candidate \\(127\\.0\\.0\\.1:\\d+\\)`));
+    expect(text).toContain(`TURN at turn:127.0.0.1:${wrong.port} refused the credentials (401)`);
     expect(text).toContain('Calls may fail');
     // The microphone and the connection are closed after the test.
     await expect
@@ -75,7 +71,7 @@ describe.skipIf(missingTool('turnserver', 'coturn', 'test-call.e2e.test.ts'))('t
     });
   }, 120_000);
 
-  it('Check my network runs without the echo', async () => {
+  it('Check my network runs without the echo', async ({ team: { alice } }) => {
     const { page } = alice;
     await page.getByRole('button', { name: 'Check my network' }).click();
     // The test call's report goes at once (the check is running), and a new one without a path comes.

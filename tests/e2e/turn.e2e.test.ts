@@ -13,21 +13,33 @@
  * to ring, answered seconds later), whatever its servers.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { turnCredential } from '../../signaling-server/src/ice-servers.js';
 import { allocateWhenUp, missingTool, startCoturn, type Coturn } from '../../signaling-server/test/coturn.js';
 import { TurnClient } from '../../signaling-server/test/turn-client.js';
-import { screenshotAll, startWorld, team, type User, type World } from './harness.js';
+import { e2eTest } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
 const SECRET = 'a-shared-turn-secret-for-the-browser-test';
 /** Short enough that the app renews within the test (at 80% of it, and not before 15 s). */
 const TTL_S = 20;
 
+/** This file's coturn, for its output when a test fails. */
 let coturn: Coturn | undefined;
-let world: World | undefined;
-let alice: User;
-let bob: User;
+
+const it = e2eTest({ team: ['alice', 'bob'], onFailure: () => console.error(`coturn:\n${coturn?.output().slice(-4000) ?? ''}`) })
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its destructuring
+  .extend('coturn', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const started = await startCoturn(SECRET);
+    coturn = started;
+    onCleanup(() => started.stop());
+    // Chromium asks a TURN server once per gathering: coturn must answer before the call (it may still be starting on a busy machine).
+    const probe = new TurnClient('127.0.0.1', started.port);
+    const name = `${Math.floor(Date.now() / 1000) + 60}:probe`;
+    await allocateWhenUp(probe, name, turnCredential(SECRET, name)).finally(() => probe.close());
+    return started;
+  })
+  .extend('worldOptions', { scope: 'file' }, ({ coturn }) => ({ ice: { turnUrls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], turnSecret: SECRET, turnTtlS: TTL_S } }));
 
 /** The TURN usernames each live connection of the page is configured with, and the relay candidates it gathered. */
 function turnOf(page: Page): Promise<{ usernames: string[]; relays: number }[]> {
@@ -52,29 +64,7 @@ async function expiry(page: Page): Promise<number> {
 }
 
 describe.skipIf(missingTool('turnserver', 'coturn', 'turn.e2e.test.ts'))('a call through a server with TURN', () => {
-  beforeAll(async () => {
-    coturn = await startCoturn(SECRET);
-    // Chromium asks a TURN server once per gathering: coturn must answer before the call (it may still be starting on a busy machine).
-    const probe = new TurnClient('127.0.0.1', coturn.port);
-    const name = `${Math.floor(Date.now() / 1000) + 60}:probe`;
-    await allocateWhenUp(probe, name, turnCredential(SECRET, name)).finally(() => probe.close());
-    world = await startWorld({ ice: { turnUrls: [`turn:127.0.0.1:${coturn.port}?transport=udp`], turnSecret: SECRET, turnTtlS: TTL_S } });
-    [alice, bob] = (await team(world, 'alice', 'bob')) as [User, User];
-  }, 60_000);
-
-  afterAll(async () => {
-    await world?.close();
-    coturn?.stop();
-  });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') {
-      await screenshotAll(task.name, alice, bob);
-      console.error(`coturn:\n${coturn?.output().slice(-4000) ?? ''}`);
-    }
-  });
-
-  it("each side's connection takes its call's TURN credentials and renews them before they expire; coturn relays with them", async () => {
+  it("each side's connection takes its call's TURN credentials and renews them before they expire; coturn relays with them", async ({ team: { alice, bob } }) => {
     const placedAt = Math.floor(Date.now() / 1000);
     await establishCall(alice, bob, 'Bob');
     // One connection each, configured with this call's TURN credentials (bob's since his answer).
