@@ -9,12 +9,11 @@
  * where RNNoise cannot run, the browser's suppression stands in, said once.
  * The figures with CPU are `npm run bench:denoise`'s (BENCHMARKS.md).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { chooseNoiseSuppression, floorAndVoice, receivedLevels } from '../../bench/denoise/measure.js';
 import { missingTools, writeNoisySpeechWav } from '../../bench/denoise/noisy-speech.js';
 import type { NoiseSuppression } from '../../src/shared/preferences.js';
-import { closeEnded, launchChromium, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { closeEnded, e2eTest, launchChromium, user, type User } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 import { recordAudioContexts, runningAudioContexts } from './media.js';
 import { checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
@@ -33,57 +32,47 @@ const FALLBACK = 'Strong noise suppression cannot run here';
 const SECONDS = 20; // two loops of the file
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let world: World;
-let aliceBrowser: Browser;
-let alice: User;
-let bob: User;
+const it = e2eTest({ team: ['bob'], alsoRegistered: ['alice', 'carol'] })
+  // alice's microphone is the noisy room: a Chromium of her own, with that file.
+  .extend('aliceBrowser', { scope: 'file' }, async ({ world }, { onCleanup }) => {
+    const browser = await launchChromium(writeNoisySpeechWav(world.dataDir).file);
+    onCleanup(() => browser.close());
+    return browser;
+  })
+  .extend('alice', { scope: 'file' }, ({ aliceBrowser, team: _bobFirst, world }) =>
+    user({ url: world.url, browser: aliceBrowser }, 'alice', { init: recordAudioContexts }),
+  );
+
 const heard: Partial<Record<NoiseSuppression, { floorDb: number; voiceDb: number }>> = {};
 
 describe.skipIf(missing.length > 0)('noise suppression', () => {
-  beforeAll(async () => {
-    world = await startWorld();
-    aliceBrowser = await launchChromium(writeNoisySpeechWav(world.dataDir).file);
-    for (const name of ['alice', 'bob', 'carol']) await registerUser(world, name);
-    bob = await user(world, 'bob');
-    alice = await user({ url: world.url, browser: aliceBrowser }, 'alice', { init: recordAudioContexts });
-  }, 90_000);
-
-  afterAll(async () => {
-    await aliceBrowser.close();
-    await world.close();
-  });
-
   /** Alice calls Bob with `level`, Bob's received level is read, and `during` runs in the call before the hang-up. */
-  async function callAndListen(level: NoiseSuppression, during: () => Promise<void> = () => Promise.resolve()): Promise<void> {
-    try {
-      await chooseNoiseSuppression(alice.page, level);
-      await establishCall(alice, bob, 'Bob');
-      await sleep(3000); // the automatic gain finds its level
-      heard[level] = floorAndVoice(await receivedLevels(bob.page, SECONDS));
-      await during();
-      await alice.page.getByRole('button', { name: 'Hang up' }).click();
-      await waitState(bob.page, 'ended');
-      await closeEnded(alice, bob);
-    } catch (err) {
-      await screenshotAll(`noise-suppression-${level}`, alice, bob);
-      throw err;
-    }
+  async function callAndListen(alice: User, bob: User, level: NoiseSuppression, during: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+    await chooseNoiseSuppression(alice.page, level);
+    await establishCall(alice, bob, 'Bob');
+    await sleep(3000); // the automatic gain finds its level
+    heard[level] = floorAndVoice(await receivedLevels(bob.page, SECONDS));
+    await during();
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(alice, bob);
   }
 
-  it('Off: Bob hears the room as it is', async () => {
-    await callAndListen('off');
+  it('Off: Bob hears the room as it is', async ({ team: { bob }, alice }) => {
+    await callAndListen(alice, bob, 'off');
     console.log(`Off: noise floor ${heard.off!.floorDb.toFixed(1)} dB, voice ${heard.off!.voiceDb.toFixed(1)} dB`);
     // The file's noise is about 12 dB under the voice: Bob hears it, clearly above silence.
     expect(heard.off!.floorDb).toBeGreaterThan(-45);
   }, 120_000);
 
-  it('Strong: the noise floor Bob hears is at least 20 dB lower, the voice as loud; mute, the meter and at-rest hold', async () => {
-    await callAndListen('strong', async () => {
+  it('Strong: the noise floor Bob hears is at least 20 dB lower, the voice as loud; mute, the meter and at-rest hold', async ({ team: { bob }, alice }) => {
+    await callAndListen(alice, bob, 'strong', async () => {
       // Alice's own meter reads the denoised sound: it shows her speaking.
       await expect.poll(() => alice.page.locator('.self[data-speaking="true"]').count(), { timeout: 15_000, interval: 100 }).toBe(1);
       // Mute disables the denoised track Alice sends: Bob hears silence, then her voice again.
       await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
-      await sleep(1000); // what was sent before the click has played out
+      // What was sent before the click has played out: the last quarter second was silent.
+      await expect.poll(async () => (await receivedLevels(bob.page, 0.25)).at(-1) ?? 0, poll).toBeLessThan(-80);
       // Silence decodes at about -90 dB (the denoised floor is around -65).
       expect(Math.max(...(await receivedLevels(bob.page, 2)))).toBeLessThan(-80);
       await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
@@ -99,7 +88,7 @@ describe.skipIf(missing.length > 0)('noise suppression', () => {
     await expect.poll(() => runningContexts(alice), poll).toBe(0);
   }, 120_000);
 
-  it("where RNNoise cannot run, Strong falls back to the browser's suppression: the call has audio and the user is told once", async () => {
+  it("where RNNoise cannot run, Strong falls back to the browser's suppression: the call has audio and the user is told once", async ({ team: { bob }, aliceBrowser, world }) => {
     const carol = await user({ url: world.url, browser: aliceBrowser }, 'carol', { init: withoutAudioWorklet });
     try {
       await chooseNoiseSuppression(carol.page, 'strong');
@@ -116,15 +105,12 @@ describe.skipIf(missing.length > 0)('noise suppression', () => {
         await waitState(bob.page, 'ended');
         await closeEnded(carol, bob);
       }
-    } catch (err) {
-      await screenshotAll('noise-suppression-fallback', carol, bob);
-      throw err;
     } finally {
       await carol.context.close();
     }
   }, 120_000);
 
-  it('Settings: the level with its explanation, and the microphone test saying which level is at work, read well in six looks', async () => {
+  it('Settings: the level with its explanation, and the microphone test saying which level is at work, read well in six looks', async ({ alice }) => {
     const { page } = alice;
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const select = page.getByLabel('Noise suppression');

@@ -11,9 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, launchChromium, registerUser, screenshotAll, startWorld, user, writeToneWav, type User, type World } from './harness.js';
+import type { Download, Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import { closeEnded, e2eTest, launchChromium, user, writeToneWav, type User, type World } from './harness.js';
 import { joinRoom, leave } from './rooms.js';
 import { establishCall, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
@@ -23,31 +23,15 @@ const BOB_HZ = 1000;
 /** A frequency neither tone has: the floor the tones are measured against. */
 const FLOOR_HZ = 700;
 
-let world: World;
-let bobBrowser: Browser;
-let alice: User;
-let bob: User;
-
-beforeAll(async () => {
-  world = await startWorld();
-  const wav = path.join(world.dataDir, 'bob-tone.wav');
-  writeToneWav(wav, 3, BOB_HZ);
-  bobBrowser = await launchChromium(wav);
-  await registerUser(world, 'alice');
-  await registerUser(world, 'bob');
-  alice = await user(world, 'alice');
-  bob = await user({ url: world.url, browser: bobBrowser }, 'bob');
-}, 60_000);
-
-afterAll(async () => {
-  await bobBrowser?.close(); // eslint-disable-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed
-  await world?.close();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
-});
+const it = e2eTest({ team: ['alice'], alsoRegistered: ['bob'] })
+  // bob says 1000 Hz: a Chromium of his own, with that tone as its microphone.
+  .extend('bob', { scope: 'file' }, async ({ team: _aliceFirst, world }, { onCleanup }) => {
+    const wav = path.join(world.dataDir, 'bob-tone.wav');
+    writeToneWav(wav, 3, BOB_HZ);
+    const browser = await launchChromium(wav);
+    onCleanup(() => browser.close());
+    return user({ url: world.url, browser }, 'bob');
+  });
 
 /** The badge's words (its red dot and "REC" are hidden from screen readers), or null when there is none. */
 const badgeText = async (u: User) => {
@@ -88,9 +72,16 @@ function tones(page: Page, file: string, frequencies: number[]): Promise<{ secon
   );
 }
 
-async function expectBothTones(download: Download): Promise<void> {
+/** The downloaded file, copied into the world's folder (alice's browser is the shared one: its downloads are reached by copy). */
+async function saved(world: World, download: Download): Promise<string> {
+  const file = path.join(world.dataDir, 'downloads', `${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  return file;
+}
+
+async function expectBothTones(world: World, alice: User, download: Download): Promise<string> {
   expect(download.suggestedFilename()).toMatch(/^parley-.*\.webm$/);
-  const file = await download.path();
+  const file = await saved(world, download);
   const { seconds, amplitude } = await tones(alice.page, file, [ALICE_HZ, BOB_HZ, FLOOR_HZ]);
   const floor = amplitude[FLOOR_HZ] ?? 0;
   const found = `${seconds.toFixed(1)} s; amplitude at ${ALICE_HZ} Hz ${amplitude[ALICE_HZ]}, ${BOB_HZ} Hz ${amplitude[BOB_HZ]}, ${FLOOR_HZ} Hz ${floor}`;
@@ -100,10 +91,11 @@ async function expectBothTones(download: Download): Promise<void> {
     expect(amplitude[hz] ?? 0, `${hz} Hz: ${found}`).toBeGreaterThan(0.02);
     expect(amplitude[hz] ?? 0, `${hz} Hz above the floor: ${found}`).toBeGreaterThan(floor * 10);
   }
+  return file;
 }
 
 describe('recording a call, with everyone told', () => {
-  it('1. alice records a call: bob is told and both see the badge; stopped, the file holds both voices', async () => {
+  it('1. alice records a call: bob is told and both see the badge; stopped, the file holds both voices', async ({ team: { alice }, bob, world }) => {
     await establishCall(alice, bob, 'Bob');
     expect(await badgeText(alice)).toBeNull();
     await recordButton(alice).click();
@@ -117,7 +109,7 @@ describe('recording a call, with everyone told', () => {
 
     const download = alice.page.waitForEvent('download', { timeout: 15_000 });
     await recordButton(alice).click();
-    await expectBothTones(await download);
+    await expectBothTones(world, alice, await download);
     await expect.poll(() => badgeText(bob), poll).toBeNull();
     expect(await badgeText(alice)).toBeNull();
     expect(await recordButton(alice).getAttribute('aria-pressed')).toBe('false');
@@ -126,7 +118,7 @@ describe('recording a call, with everyone told', () => {
     await closeEnded(alice, bob);
   }, 180_000);
 
-  it('2. in a room: bob, coming in after alice started, is told at once; when she leaves, her recording stops and is saved, and his badge goes', async () => {
+  it('2. in a room: bob, coming in after alice started, is told at once; when she leaves, her recording stops and is saved, and his badge goes', async ({ team: { alice }, bob, world }) => {
     await joinRoom(alice, 'standup');
     await waitState(alice.page, 'active');
     await recordButton(alice).click();
@@ -140,7 +132,7 @@ describe('recording a call, with everyone told', () => {
 
     const download = alice.page.waitForEvent('download', { timeout: 15_000 });
     await leave(alice);
-    await expectBothTones(await download);
+    await expectBothTones(world, alice, await download);
     await expect.poll(() => badgeText(bob), poll).toBeNull();
     // Bob is still in the room, alone now.
     expect(await bob.page.locator('section.call').getAttribute('data-state')).toBe('active');
@@ -148,7 +140,7 @@ describe('recording a call, with everyone told', () => {
     await closeEnded(alice, bob);
   }, 180_000);
 
-  it('3. a call with video: the file carries the stage\'s video too, with the voices', async () => {
+  it('3. a call with video: the file carries the stage\'s video too, with the voices', async ({ team: { alice }, bob, world }) => {
     await establishCall(alice, bob, 'Bob');
     await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
     await expect.poll(() => alice.page.locator('section.call video').count(), poll).toBeGreaterThan(0);
@@ -157,10 +149,9 @@ describe('recording a call, with everyone told', () => {
     await new Promise((r) => setTimeout(r, 4000));
     const download = alice.page.waitForEvent('download', { timeout: 15_000 });
     await recordButton(alice).click();
-    const saved = await download;
-    await expectBothTones(saved);
+    const file = await expectBothTones(world, alice, await download);
     // Played back in the page: a video of the recording's frame size.
-    const base64 = readFileSync(await saved.path()).toString('base64');
+    const base64 = readFileSync(file).toString('base64');
     const size = await alice.page.evaluate(async (data) => {
       const blob = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'video/webm' });
       const video = document.createElement('video');

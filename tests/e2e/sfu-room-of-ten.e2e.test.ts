@@ -16,13 +16,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { missingTool } from '../../signaling-server/test/coturn.js';
 import { connect, expectOk, register } from '../../signaling-server/test/harness.js';
 import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { opusTone } from '../../signaling-server/test/opus-tone.js';
 import { joinSfu, type SfuPeer } from '../../signaling-server/test/sfu-peer.js';
-import { callPanel, registerUser, screenshotAll, startWorld, user, type User, type World } from './harness.js';
+import { callPanel, e2eTest, type User } from './harness.js';
 import { expectSpeaking, expectStaysSilent, joinRoom } from './rooms.js';
 import { waitState } from './steps.js';
 import { heardTones, tonesHeard } from './tones.js';
@@ -42,29 +42,21 @@ const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
 const TEST_MS = 300_000;
 const within = { timeout: 90_000, interval: 1000 };
 
-let janus: Janus | undefined;
-let world: World | undefined;
 let toneDir: string | undefined;
-const users: User[] = [];
 const peers: SfuPeer[] = [];
 
-beforeAll(async () => {
-  if (missing) return;
-  janus = await startJanus();
-  world = await startWorld({ sfu: { sfu: { janusUrls: [janus.url], adminKey: janus.adminKey }, sfuFrom: 3 } });
-  for (const n of browsers) await registerUser(world, n);
-  for (const n of browsers) users.push(await user(world, n));
-}, 90_000);
+const it = e2eTest({ team: browsers })
+  // Janus first: the server is told where it is.
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from its destructuring
+  .extend('worldOptions', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const janus: Janus = await startJanus();
+    onCleanup(() => janus.stop());
+    return { sfu: { sfu: { janusUrls: [janus.url], adminKey: janus.adminKey }, sfuFrom: 3 } };
+  });
 
-afterAll(async () => {
+afterAll(() => {
   for (const p of peers.splice(0)) p.close();
-  await world?.close();
-  await janus?.stop();
   if (toneDir) rmSync(toneDir, { recursive: true, force: true });
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
 });
 
 /** Each werift participant signs in, joins the room and publishes its tone on the SFU. */
@@ -115,10 +107,9 @@ async function shootStage(u: User): Promise<void> {
  * speaker). Called in the test that made the room: the werift devices are the
  * harness's, disconnected after each test.
  */
-async function expectRingsFollowTheSfu(): Promise<void> {
-  const alice = users[0];
+async function expectRingsFollowTheSfu(alice: User): Promise<void> {
   const dave = peers[Object.keys(tones).indexOf('dave')];
-  if (!alice || !dave) throw new Error('the room is not whole');
+  if (!dave) throw new Error('the room is not whole');
   const first = () => callPanel(alice.page).locator('.participant').first().getAttribute('data-username');
   // He started talking before the six others who joined after him.
   expect(await first()).not.toBe('dave');
@@ -131,9 +122,9 @@ async function expectRingsFollowTheSfu(): Promise<void> {
 }
 
 describe.skipIf(missing)('a room of ten on the SFU: three Chromium users and seven werift tones', () => {
-  it('every Chromium user hears every tone and sees all nine others speaking', async () => {
-    const url = world?.url;
-    if (!url) throw new Error('the server did not start');
+  it('every Chromium user hears every tone and sees all nine others speaking', async ({ team, world }) => {
+    const url = world.url;
+    const users = [team.alice, team.bob, team.carol];
     for (const u of users) await joinRoom(u, ROOM);
     for (const u of users) await waitState(u.page, 'active', 45_000);
     await joinWerift(url);
@@ -147,7 +138,7 @@ describe.skipIf(missing)('a room of ten on the SFU: three Chromium users and sev
       await callPanel(u.page).getByText('10 people').waitFor({ timeout: within.timeout });
       await expectSpeaking(u, everyone.filter((n) => n !== u.name).map(title));
     }
-    await shootStage(users[0]!);
-    await expectRingsFollowTheSfu();
+    await shootStage(team.alice);
+    await expectRingsFollowTheSfu(team.alice);
   }, TEST_MS);
 });
