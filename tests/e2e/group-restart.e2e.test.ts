@@ -7,9 +7,9 @@
  * the call with everyone, audio on every pair, and the room is the server's
  * again (a mute is relayed, a leave is told, the others go on).
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { crashScene, type CrashScene } from './crashable-server.js';
-import { callPanel, screenshotAll, type User } from './harness.js';
+import { callPanel, e2eTest, type User } from './harness.js';
 import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
 import { banner, poll } from './steps.js';
 
@@ -28,9 +28,8 @@ afterAll(async () => {
   await scene?.close();
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
-});
+/** Its own server (one it can kill) and browser (crashScene): only the failure pictures are the shared fixtures'. */
+const it = e2eTest();
 
 it('three in a room, the server SIGKILLed and restarted: audio on every pair throughout, and within 5 s of it being back everyone is back in the room', async () => {
   const server = scene!.server;

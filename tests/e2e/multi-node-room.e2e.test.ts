@@ -10,8 +10,8 @@
  * from the claims, audio on every pair throughout. Afterwards a mute is
  * relayed, a leave is told, the others go on.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { callPanel, screenshotAll, user, type User } from './harness.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { callPanel, e2eTest, user, type User } from './harness.js';
 import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
 import { banner, poll } from './steps.js';
 import { startTwoNodes, type TwoNodes } from './two-nodes.js';
@@ -30,12 +30,8 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    await screenshotAll(task.name, ...users);
-    console.error(`nginx error log:\n${cluster.nginx.errorLog()}`);
-  }
-});
+/** Its own servers, nginx and browser (two-nodes.ts): only the failure pictures are the shared fixtures', with nginx's log. */
+const it = e2eTest({ onFailure: () => console.error(`nginx error log:\n${cluster.nginx.errorLog()}`) });
 
 it('a room of three survives the death of the node that held it (everyone back on the other node within 5 s), then Redis losing its data; audio on every pair throughout', async () => {
   const { nginx, browser, nodes, nodeOf } = cluster;

@@ -6,8 +6,8 @@
  * keeps flowing throughout, alice's app reconnects through nginx to node 2
  * and resumes the call, which both sides and the server still know.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEnded, screenshotAll, user, type User } from './harness.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { closeEnded, e2eTest, user, type User } from './harness.js';
 import { endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll } from './steps.js';
 import { startTwoNodes, type TwoNodes } from './two-nodes.js';
 
@@ -24,12 +24,8 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    await screenshotAll(task.name, alice, bob);
-    console.error(`nginx error log:\n${cluster.nginx.errorLog()}`);
-  }
-});
+/** Its own servers, nginx and browser (two-nodes.ts): only the failure pictures are the shared fixtures', with nginx's log. */
+const it = e2eTest({ onFailure: () => console.error(`nginx error log:\n${cluster.nginx.errorLog()}`) });
 
 describe('two nodes behind nginx', () => {
   it('a call between users on different nodes survives the death of one node: audio throughout, the call resumed on the other', async () => {
@@ -55,7 +51,7 @@ describe('two nodes behind nginx', () => {
     await expectCallKnownToServer(bob, alice, 'Bob');
 
     // After the dead node's sessions are ended by the survivor, the call is still there.
-    await new Promise((r) => setTimeout(r, 10_000));
+    await expect.poll(() => nodes[1]!.logs().some((line) => line.msg === 'sessions of a dead node ended'), { ...poll, timeout: 30_000 }).toBe(true);
     await expectAudioFlowing(bob.page);
     await expectCallKnownToServer(bob, alice, 'Bob');
     await alice.page.getByRole('button', { name: 'Hang up' }).click();

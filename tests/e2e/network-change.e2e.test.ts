@@ -11,14 +11,14 @@
  */
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   ARTIFACTS,
+  e2eTest,
   inboundAudio,
   launchChromium,
   openUser,
   registerUser,
-  screenshotAll,
   signIn,
   startWorld,
   writeToneWav,
@@ -64,6 +64,9 @@ async function callState(page: Page): Promise<string> {
   return (await panel.count()) === 0 ? 'none' : ((await panel.getAttribute('data-state')) ?? '?');
 }
 
+/** The failure pictures (and the shared Chromium, for the server's world) from the shared fixtures; the rest is the lab's. */
+const it = e2eTest();
+
 describe.skipIf(!probe.ok)('network change during a call', () => {
   let lab: Lab | undefined;
   let world: World | undefined;
@@ -73,9 +76,10 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
   let aliceSignals: Signals;
   let bobSignals: Signals;
 
-  beforeAll(async () => {
+  // The server's own pages are none: each user's Chromium runs in a namespace (the world takes the shared one, unused).
+  it.beforeAll(async ({ browser }) => {
     lab = await createLab(['a', 'b']);
-    world = await startWorld({ host: lab.gateway });
+    world = await startWorld({ host: lab.gateway, browser });
     for (const name of ['alice', 'bob']) await registerUser(world, name);
     const wav = path.join(world.dataDir, 'netns-tone.wav');
     writeToneWav(wav);
@@ -96,16 +100,12 @@ describe.skipIf(!probe.ok)('network change during a call', () => {
     await signIn(bob);
   }, 60_000);
 
-  afterAll(async () => {
+  it.afterAll(async () => {
     // Browsers first: they live in the namespaces the lab removes. The lab before the server:
     // it aborts the server's connection to alice's old address, which would hold up its close.
     for (const b of browsers) await b.close().catch(() => undefined);
     await lab?.close();
     await world?.close().catch(() => undefined);
-  });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
   });
 
   it("alice's link goes down for 5 s and comes back on a new address: the same call resumes, audio both ways", async () => {

@@ -8,11 +8,11 @@
  * back in the call, publishing to Janus again, with no mesh connection made
  * in between, and hears the two others through it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { missingTool } from '../../signaling-server/test/coturn.js';
 import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { crashScene, type CrashScene } from './crashable-server.js';
-import { screenshotAll, type User } from './harness.js';
+import { e2eTest, type User } from './harness.js';
 import { expectEveryoneBack, expectSpeaking, joinRoom } from './rooms.js';
 import { connections, expectOnSfu } from './sfu-checks.js';
 import { banner, poll } from './steps.js';
@@ -37,9 +37,8 @@ afterAll(async () => {
   await janus?.stop();
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await screenshotAll(task.name, ...users);
-});
+/** Its own server (one it can kill) and browser (crashScene): only the failure pictures are the shared fixtures'. */
+const it = e2eTest();
 
 describe.skipIf(noJanus)('a meeting on the SFU across a server crash', () => {
   it('three on Janus, the server SIGKILLed and restarted: every page back in the call, on Janus again, hearing the two others, with no mesh connection', { timeout: 240_000 }, async () => {

@@ -12,8 +12,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openUser, registerUser, screenshotAll, signIn, startWorld, writeToneWav, type User, type World } from './harness.js';
+import { describe, expect } from 'vitest';
+import { e2eTest, launchChromium, openUser, registerUser, signIn, startWorld, writeToneWav, type User, type World } from './harness.js';
 import { expectVideoFlowing, senderParameters } from './media.js';
 import { createLab, netnsAvailable, type Lab, type Side } from './netns.js';
 import { expectAudioFlowing, poll, waitState } from './steps.js';
@@ -58,6 +58,9 @@ async function audioLossOver(page: Page, ms: number): Promise<number> {
   return (100 * Math.max(0, lost)) / (received + Math.max(0, lost));
 }
 
+/** The failure pictures (and the shared Chromium, for the server's world) from the shared fixtures; the rest is the lab's. */
+const it = e2eTest();
+
 describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
   let lab: Lab | undefined;
   let world: World | undefined;
@@ -65,9 +68,10 @@ describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
   let alice: User;
   let bob: User;
 
-  beforeAll(async () => {
+  // The server's own pages are none: each user's Chromium runs in a namespace (the world takes the shared one, unused).
+  it.beforeAll(async ({ browser }) => {
     lab = await createLab(['a', 'b']);
-    world = await startWorld({ host: lab.gateway });
+    world = await startWorld({ host: lab.gateway, browser });
     for (const name of ['alice', 'bob']) await registerUser(world, name);
     const wav = path.join(world.dataDir, 'netns-tone.wav');
     writeToneWav(wav);
@@ -85,14 +89,10 @@ describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
     await signIn(bob);
   }, 60_000);
 
-  afterAll(async () => {
+  it.afterAll(async () => {
     for (const b of browsers) await b.close().catch(() => undefined);
     await lab?.close();
     await world?.close().catch(() => undefined);
-  });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await screenshotAll(task.name, alice, bob);
   });
 
   it(`at ${UPLINK_KBIT} kbit/s the camera steps down and audio keeps flowing; lifted, the camera climbs back`, async () => {
