@@ -2,7 +2,9 @@
  * Browser end-to-end harness: a real signaling server on port 0 with a temp
  * data dir serving the built web renderer, and Debian's Chromium driven by
  * playwright-core with a known tone as the fake microphone. One browser
- * context per user.
+ * context per user. A test file takes it through `e2eTest` (the fixtures at
+ * the end): the world, its signed-in team, and pictures of every page when a
+ * test fails; its pages open in the run's one shared Chromium.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,7 +173,7 @@ export interface OpenOptions {
 export type Site = Pick<World, 'url' | 'browser'>;
 
 /** Every user whose context is still open, in the order opened: whose pages a failed test's pictures show. */
-export const openUsers = new Set<User>();
+const openUsers = new Set<User>();
 
 export async function openUser(world: Site, name: string, options: OpenOptions = {}): Promise<User> {
   const context = await (options.browser ?? world.browser).newContext({ permissions: ['microphone', 'camera'], bypassCSP: options.bypassCSP ?? false });
@@ -218,14 +220,6 @@ export async function user(world: Site, name: string, options: OpenOptions = {})
   const u = await openUser(world, name, options);
   await signIn(u);
   return u;
-}
-
-/** Registers each of `names`, then opens each signed in (all registered first, so each sees the others). */
-export async function team(world: Site, ...names: string[]): Promise<User[]> {
-  for (const name of names) await registerUser(world, name);
-  const users: User[] = [];
-  for (const name of names) users.push(await user(world, name));
-  return users;
 }
 
 export interface AudioIn {
