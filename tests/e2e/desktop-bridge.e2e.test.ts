@@ -241,8 +241,9 @@ describe('desktop bridge', () => {
       { favorites: [] },
       { audio: { ...PREFERENCES.audio, echoCancellation: false } },
     ]);
-    // Preferences go through main; the page keeps only the contact list's copy for the next start (directory-cache.ts).
-    expect(await ada.page.evaluate(() => Object.keys(localStorage))).toEqual(['parley.directory.v1']);
+    // Preferences go through main; the page keeps only the contact list's copy for the next start (directory-cache.ts)
+    // and who signed in last, for the sign-in screen after a sign-out (last-sign-in.ts: no password, no token).
+    expect((await ada.page.evaluate(() => Object.keys(localStorage))).sort()).toEqual(['parley.directory.v1', 'parley.lastSignIn']);
   });
 
   it("shares a screen through the app's own picker: screens and windows with thumbnails, and the one chosen is told to main", async ({ team: { ada, bob } }) => {
