@@ -7,6 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { SessionReady } from 'parley-server/protocol';
 import { settle, setup, user } from '../test-support/call-fakes.js';
 
+/** alice's call c1 to bob, answered, its media connected. */
+async function answeredCall({ link, calls, sessions }: Pick<ReturnType<typeof setup>, 'link' | 'calls' | 'sessions'>): Promise<void> {
+  link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+  await calls.dial('bob');
+  link.emit('call:accepted', { callId: 'c1', polite: false });
+  sessions[0]!.request.onMediaState('connected');
+}
+
 describe('call resume', () => {
   it('after a server restart waits for each other participant to claim the room, keeping those heard back meanwhile', async () => {
     const { link, calls, groups, resume } = setup();
@@ -31,10 +39,7 @@ describe('call resume', () => {
 
   it('told on its return that the call ended for want of its connection to the server, this side hears that its own connection was lost', async () => {
     const { link, calls, resume, sessions, notices } = setup();
-    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await calls.dial('bob');
-    link.emit('call:accepted', { callId: 'c1', polite: false });
-    sessions[0]!.request.onMediaState('connected');
+    await answeredCall({ link, calls, sessions });
     link.replies.set('call:resume', () => ({ ok: true, state: 'ended', reason: 'failed', cause: 'signaling-lost' }));
     resume.sessionReady({ iceServers: [] } as unknown as SessionReady);
     await settle();
@@ -44,10 +49,7 @@ describe('call resume', () => {
 
   it('the peer whose connection to the server did not come back in time is named, in a call of two and in a group', async () => {
     const { link, calls, groups, sessions, notices } = setup();
-    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await calls.dial('bob');
-    link.emit('call:accepted', { callId: 'c1', polite: false });
-    sessions[0]!.request.onMediaState('connected');
+    await answeredCall({ link, calls, sessions });
     link.emit('call:ended', { callId: 'c1', reason: 'failed', cause: 'signaling-lost' });
     expect(notices.notice).toBe("Bob's connection to the server was lost and did not come back in time.");
     calls.dismissEnded();
@@ -59,10 +61,7 @@ describe('call resume', () => {
 
   it('a call resumed after a lost connection learns who records it from the answer, and says so', async () => {
     const { link, calls, resume, sessions, notices } = setup();
-    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await calls.dial('bob');
-    link.emit('call:accepted', { callId: 'c1', polite: false });
-    sessions[0]!.request.onMediaState('connected');
+    await answeredCall({ link, calls, sessions });
     // bob started recording while this side was away: the call:recording never came.
     link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: false, recording: ['bob'] }));
     resume.sessionReady({ iceServers: [] } as unknown as SessionReady);
