@@ -1,12 +1,15 @@
 /**
  * Every server setting: one table, read from flags (`--port 7070`) over
  * environment variables (`PARLEY_PORT`) over defaults. A bad value stops the
- * start with a message naming the setting; `--help` prints the table.
+ * start with a message naming the setting; `--help` prints the table. How a
+ * setting is read (flags, `_FILE` secrets, help) is config-reading.ts.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError, helpOf, int, readPem, secretFromFile, splitFlags, urlList, webRootProblem, type Setting } from './config-reading.js';
+
+export { ConfigError } from './config-reading.js';
 
 export type Registration = 'open' | 'invite' | 'closed';
 
@@ -28,11 +31,14 @@ export interface Config {
   turnSecret: string | undefined;
   /** Lifetime of the TURN credentials issued for a call (renewed during it with call:ice). */
   turnTtlS: number;
-  /** The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. With it, a call of sfuFrom people (or past meshLimit) moves to it for good. */
-  sfu: { janusUrls: string[]; adminKey: string } | undefined;
+  /**
+   * The SFU (Janus's WebSocket API, sfu/); undefined: calls are a mesh only. With it, a call of sfuFrom people (or past meshLimit)
+   * moves to it for good. `apiSecret`: Janus's api_secret, sent with every request (unset: a Janus that asks for none).
+   */
+  sfu: { janusUrls: string[]; adminKey: string; apiSecret?: string } | undefined;
   sfuFrom: number;
   /** PARLEY_TEST_CALL: the echo test call (testcall/). */
-  testCall: 'on' | 'off';
+  testCall: 'on' | 'lan' | 'off';
   testCallMax: number;
   allowedOrigins: string[];
   trustProxy: string[];
@@ -70,31 +76,11 @@ export interface Config {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-const urlList = (schemes: string[]) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
-    .pipe(
-      z.array(
-        z.string().refine((u) => URL.canParse(u) && schemes.some((s) => u.startsWith(`${s}:`)), {
-          message: `each URL must start with ${schemes.map((s) => `${s}:`).join(' or ')}`,
-        }),
-      ),
-    );
-
-interface Setting {
-  key: keyof RawSettings;
-  env: string;
-  flag: string;
-  help: string;
-  default?: string;
-}
+// deploy/janus ships placeholders that work if left on both sides: refused, so a secret is made (openssl rand -hex 32).
+const janusSecret = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .refine((k) => !k.startsWith('CHANGE-ME'), 'is the placeholder of deploy/janus: make one (openssl rand -hex 32) and set it in both');
 
 /** The raw, string-typed form of each setting before cross-checks. */
 const rawSchema = z.object({
@@ -116,9 +102,10 @@ const rawSchema = z.object({
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   turnTtlS: int(60, 7 * 24 * 3600),
   janusUrl: urlList(['ws', 'wss']).optional(),
-  janusAdminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  janusAdminKey: janusSecret.optional(),
+  janusApiSecret: janusSecret.optional(),
   sfuFrom: int(2, 64),
-  testCall: z.enum(['on', 'off']),
+  testCall: z.enum(['on', 'lan', 'off']),
   testCallMax: int(1, 1000),
   allowedOrigins: z
     .string()
@@ -157,7 +144,7 @@ const rawSchema = z.object({
 });
 type RawSettings = z.input<typeof rawSchema>;
 
-export const SETTINGS: readonly Setting[] = [
+export const SETTINGS: readonly Setting<keyof RawSettings>[] = [
   { key: 'port', env: 'PARLEY_PORT', flag: '--port', default: '7070', help: 'TCP port to listen on (0 picks a free one)' },
   { key: 'host', env: 'PARLEY_HOST', flag: '--host', default: '127.0.0.1', help: 'address to bind; 0.0.0.0 for every interface' },
   { key: 'dataDir', env: 'PARLEY_DATA_DIR', flag: '--data-dir', default: './parley-data', help: 'folder for the SQLite database and the token secret (with --database-url, both live in PostgreSQL)' },
@@ -170,11 +157,12 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'stunUrls', env: 'PARLEY_STUN_URLS', flag: '--stun-urls', default: '', help: 'comma-separated stun: URLs handed to clients' },
   { key: 'turnUrls', env: 'PARLEY_TURN_URLS', flag: '--turn-urls', default: '', help: 'comma-separated turn:/turns: URLs handed to clients' },
   { key: 'turnSecret', env: 'PARLEY_TURN_SECRET', flag: '--turn-secret', help: "shared secret with coturn's use-auth-secret (TURN REST credentials)" },
-  { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '3600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire)' },
+  { key: 'turnTtlS', env: 'PARLEY_TURN_TTL_S', flag: '--turn-ttl-s', default: '600', help: 'lifetime in seconds of the TURN credentials each call gets (a longer call renews them before they expire; a check outside a call gets 120 s at most)' },
   { key: 'janusUrl', env: 'PARLEY_JANUS_URL', flag: '--janus-url', help: "comma-separated ws:// URLs of Janus's WebSocket API, one per instance (loopback or a private network): group calls of PARLEY_SFU_FROM people or more go through this SFU, each call's room on the least loaded instance" },
   { key: 'janusAdminKey', env: 'PARLEY_JANUS_ADMIN_KEY', flag: '--janus-admin-key', help: "the admin_key of Janus's VideoRoom plugin (janus.plugin.videoroom.jcfg), with which rooms are created" },
+  { key: 'janusApiSecret', env: 'PARLEY_JANUS_API_SECRET', flag: '--janus-api-secret', help: "the api_secret of Janus (janus.jcfg), sent with every request to it; unset, Janus's API is open to whoever reaches its port" },
   { key: 'sfuFrom', env: 'PARLEY_SFU_FROM', flag: '--sfu-from', default: '7', help: 'with PARLEY_JANUS_URL: a call reaching this many people (2-64; or past the mesh limit) moves to the SFU and stays there; 2 puts every group call on it. Calls on the SFU hold up to 64 people' },
-  { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host)' },
+  { key: 'testCall', env: 'PARLEY_TEST_CALL', flag: '--test-call', default: 'off', help: 'on: answer the app\'s Test call with an echo of the caller\'s voice (the one time audio goes through this server; needs the optional package werift and UDP from the clients to this host); lan: also to callers\' private addresses' },
   { key: 'testCallMax', env: 'PARLEY_TEST_CALL_MAX', flag: '--test-call-max', default: '4', help: 'test calls one node carries at once; the next is refused with busy' },
   { key: 'allowedOrigins', env: 'PARLEY_ALLOWED_ORIGINS', flag: '--allowed-origins', default: '', help: 'comma-separated browser origins allowed besides the server\'s own; * allows any' },
   { key: 'trustProxy', env: 'PARLEY_TRUST_PROXY', flag: '--trust-proxy', default: '', help: 'reverse proxies whose X-Forwarded-For names the client (e.g. loopback, 10.0.0.0/8)' },
@@ -200,87 +188,22 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 /** Settings whose value is never echoed in an error (secrets, or URLs that may hold a password). */
-const SECRET_SETTINGS = new Set<keyof RawSettings>(['janusAdminKey', 'turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
-
-/**
- * A secret's value from the file its `<ENV>_FILE` variable names (Docker and
- * systemd credentials): the file's text, less one trailing newline.
- */
-function secretFromFile(setting: Setting, env: NodeJS.ProcessEnv): string | undefined {
-  const file = env[`${setting.env}_FILE`];
-  if (file === undefined || file.trim() === '') return undefined;
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new ConfigError(`${setting.env}_FILE: cannot read ${file}: ${(err as Error).message}`);
-  }
-}
+const SECRET_SETTINGS = new Set<keyof RawSettings>(['janusAdminKey', 'janusApiSecret', 'turnSecret', 'inviteCode', 'databaseUrl', 'redisUrl', 'metricsToken']);
 
 /** The secret settings given as flags: visible to every user of the machine in `ps`. */
 export function secretsOnCommandLine(flags: Partial<Record<keyof RawSettings, string>>): string[] {
   return SETTINGS.filter((s) => SECRET_SETTINGS.has(s.key) && flags[s.key] !== undefined).map((s) => `${s.flag} (use ${s.env} or ${s.env}_FILE)`);
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const FLAG_TO_SETTING = new Map(SETTINGS.map((s) => [s.flag, s]));
-
 /** Splits `--name value` / `--name=value` flags that name settings; returns the rest. */
-export function extractSettingFlags(argv: readonly string[]): {
-  flags: Partial<Record<keyof RawSettings, string>>;
-  rest: string[];
-} {
-  const flags: Partial<Record<keyof RawSettings, string>> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const setting = FLAG_TO_SETTING.get(name);
-    if (!setting) {
-      rest.push(arg);
-      continue;
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new ConfigError(`${setting.flag} needs a value`);
-    flags[setting.key] = value;
-  }
-  return { flags, rest };
+export function extractSettingFlags(argv: readonly string[]): { flags: Partial<Record<keyof RawSettings, string>>; rest: string[] } {
+  return splitFlags(argv, SETTINGS);
 }
 
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
-}
-
-function readPem(file: string, setting: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(`${setting}: cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-/**
- * Why a folder cannot be served as the web root, or undefined when it can:
- * it must be a folder holding an index.html file.
- */
-function webRootProblem(dir: string): string | undefined {
-  const stat = (p: string) => {
-    try {
-      return statSync(p, { throwIfNoEntry: false });
-    } catch (err) {
-      throw new ConfigError(`PARLEY_WEB_ROOT (--web-root): cannot read ${p}: ${(err as Error).message}`);
-    }
-  };
-  const folder = stat(dir);
-  if (!folder) return `folder ${dir} does not exist`;
-  if (!folder.isDirectory()) return `${dir} is not a folder`;
-  if (!stat(path.join(dir, 'index.html'))?.isFile()) return `folder ${dir} has no index.html`;
-  return undefined;
 }
 
 /** Reads, validates and cross-checks every setting. Throws ConfigError. */
@@ -319,6 +242,7 @@ export function loadConfig(
   if (Boolean(r.janusUrl?.length) !== Boolean(r.janusAdminKey)) {
     throw new ConfigError('PARLEY_JANUS_URL (--janus-url) and PARLEY_JANUS_ADMIN_KEY (--janus-admin-key) must be set together');
   }
+  if (r.janusApiSecret && !r.janusUrl?.length) throw new ConfigError('PARLEY_JANUS_API_SECRET (--janus-api-secret) needs PARLEY_JANUS_URL (--janus-url)');
   const webRoot = r.webRoot === undefined ? undefined : path.resolve(r.webRoot);
   const webRootError = webRoot === undefined ? undefined : webRootProblem(webRoot);
   if (webRootError) throw new ConfigError(`PARLEY_WEB_ROOT (--web-root): ${webRootError}`);
@@ -337,7 +261,7 @@ export function loadConfig(
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,
     turnTtlS: r.turnTtlS,
-    sfu: r.janusUrl?.length && r.janusAdminKey ? { janusUrls: r.janusUrl, adminKey: r.janusAdminKey } : undefined,
+    sfu: r.janusUrl?.length && r.janusAdminKey ? { janusUrls: r.janusUrl, adminKey: r.janusAdminKey, ...(r.janusApiSecret && { apiSecret: r.janusApiSecret }) } : undefined,
     sfuFrom: r.sfuFrom,
     testCall: r.testCall,
     testCallMax: r.testCallMax,
@@ -387,10 +311,5 @@ export function resolveStore(
 }
 
 export function settingsHelp(): string {
-  const width = Math.max(...SETTINGS.map((s) => `${s.flag} / ${s.env}`.length));
-  return SETTINGS.map((s) => {
-    const name = `${s.flag} / ${s.env}`.padEnd(width);
-    const dflt = s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : '';
-    return `  ${name}  ${s.help}${dflt}`;
-  }).join('\n');
+  return helpOf(SETTINGS);
 }

@@ -17,6 +17,7 @@ import { CallService } from './calls/call-service.js';
 import { LocalCallTimers } from './calls/call-timers.js';
 import { PersistentRooms } from './calls/persistent-rooms.js';
 import { RoomCodes } from './calls/room-codes.js';
+import { RoomListing } from './calls/room-listing.js';
 import { RoomOwner } from './calls/room-owner.js';
 import { connectSharedState, type SharedState } from './cluster/shared-state.js';
 import { isLoopback, type Config } from './config.js';
@@ -33,6 +34,7 @@ import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
+import { MemoryTestCallClaims, RedisTestCallClaims } from './testcall/test-call-claims.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
 import { SFU_CALL_LIMIT } from './sfu/janus-gateway.js';
 import { MemoryPlacement, RedisPlacement } from './sfu/placement.js';
@@ -71,6 +73,8 @@ export interface ServerOptions {
   testCallMaxMs?: number;
   /** How often connected sessions are checked for a token to refresh (token-refresh.ts). */
   tokenSweepMs?: number;
+  /** How often the SFU's handles are checked against live calls (sfu-service.ts, SWEEP_MS). */
+  sfuSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -149,6 +153,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const limiter = shared?.limiter ?? memoryLimiter;
   const limits = new AccountLimits(limiter, config);
   const rooms = new PersistentRooms(db);
+  const listing = new RoomListing({ io, stores, users, rooms, log: log.child({ module: 'rooms' }) });
   const calls = new CallService({
     io,
     stores,
@@ -164,21 +169,30 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     sfuFrom: config.sfu ? Math.min(config.sfuFrom, config.meshLimit + 1) : null,
     roomCodes: new RoomCodes(limiter),
     rooms,
+    listing,
     limits,
     log: log.child({ module: 'calls' }),
   });
   // Answered calls of the previous run wait for their devices to claim them.
   await calls.recoverAfterRestart(startedAt);
   let closing = false;
-  const testCalls = new TestCalls({ enabled: config.testCall === 'on', max: config.testCallMax, maxMs: options.testCallMaxMs ?? TEST_CALL_MAX_MS }, log.child({ module: 'testcall' }));
+  const testCalls = new TestCalls(
+    { enabled: config.testCall !== 'off', lan: config.testCall === 'lan', behindProxy: config.trustProxy.length > 0, max: config.testCallMax, maxMs: options.testCallMaxMs ?? TEST_CALL_MAX_MS },
+    // One per account however the nodes share the devices.
+    shared ? new RedisTestCallClaims(shared.redis) : new MemoryTestCallClaims(),
+    log.child({ module: 'testcall' }),
+    metrics.registry,
+  );
   const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
   refresher.run();
   const sfu = new SfuService({
     io,
     calls,
     log: log.child({ module: 'sfu' }),
-    janus: config.sfu && { urls: config.sfu.janusUrls, adminKey: config.sfu.adminKey },
+    janus: config.sfu && { urls: config.sfu.janusUrls, adminKey: config.sfu.adminKey, apiSecret: config.sfu.apiSecret },
     placement: shared ? new RedisPlacement(shared.redis) : new MemoryPlacement(),
+    liveCalls: stores.calls,
+    sweepMs: options.sfuSweepMs,
   });
 
   const directory = attachRealtime({
@@ -191,7 +205,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     presence,
     calls,
     limits,
-    roomOwner: new RoomOwner(stores, rooms, users, history),
+    roomOwner: new RoomOwner(stores, rooms, users, history, listing),
+    listing,
     sfu,
     maxDevices: config.maxDevices,
     metrics,
@@ -253,6 +268,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       `listening on ${config.host} without TLS and without PARLEY_TRUST_PROXY: passwords and sign-in tokens cross the network readable by anyone on the way; ` +
         'serve HTTPS with PARLEY_TLS_CERT and PARLEY_TLS_KEY, or put a TLS proxy in front and set PARLEY_TRUST_PROXY to its address',
     );
+  }
+  if (config.sfu && config.sfu.apiSecret === undefined) {
+    log.warn("PARLEY_JANUS_API_SECRET is not set: Janus's API answers whoever reaches its port; set api_secret in janus.jcfg and the same value here");
   }
   if (!hosts) log.info('the Host header is not checked (no PARLEY_PUBLIC_URL, and not on loopback alone): set PARLEY_PUBLIC_URL to refuse other names');
 

@@ -77,17 +77,23 @@ describe('per-account limits', () => {
   });
 
 
-  it('ring-and-cancel in a loop: the callee is rung 10 times, then the caller is refused rate_limited; others are not affected', async () => {
+  it('calls left unanswered: the callee is rung 10 times, then the caller is refused rate_limited; others are not affected', async () => {
     const server = await startTestServer();
     const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
     for (let i = 0; i < 10; i++) {
       const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: AUDIO }));
       await bob.next('call:incoming', (p) => p.callId === callId);
-      expectOk(await alice.emit('call:cancel', { callId }));
+      expectOk(await bob.emit('call:decline', { callId }));
     }
     const refused = await alice.emit('call:invite', { to: 'bob', media: AUDIO });
     expect(refused).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again' });
     expect((refused as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0);
+    expect(await alice.emit('call:invite', { to: 'bob', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited' });
+    // The refused tries are in alice's history, as one row (not placed, twice); bob, never rung by them, sees none.
+    const [mine, his] = await Promise.all([alice.emit('history:list', {}), bob.emit('history:list', {})]);
+    expect(expectOk(mine).calls[0]).toMatchObject({ direction: 'outgoing', outcome: 'limited', attempts: 2, peer: { username: 'bob' } });
+    expect(expectOk(mine).calls.filter((c) => c.outcome === 'limited')).toHaveLength(1);
+    expect(expectOk(his).calls.map((c) => c.outcome)).toEqual(Array(10).fill('declined'));
     await settle(bob);
     expect(bob.events('call:incoming')).toHaveLength(10);
     // Alice may still call someone else, and bob may still be called by someone else.
@@ -97,15 +103,34 @@ describe('per-account limits', () => {
     await establishCall(dave, bob);
   });
 
+  it('ring-and-cancel within 5 s (a misdial) costs half a try: 19 in a row where 10 unanswered calls stop, then the loop stops too', async () => {
+    const server = await startTestServer();
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    // Each call takes a whole try while it rings (so the last one needs one free) and gives half back.
+    for (let i = 0; i < 19; i++) {
+      const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: AUDIO }));
+      // By call:cancel, and by call:hangup of the ringing call (what the app sends), alike.
+      expectOk(await alice.emit(i % 2 === 0 ? 'call:cancel' : 'call:hangup', { callId }));
+    }
+    expect(await alice.emit('call:invite', { to: 'bob', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited' });
+    await settle(bob);
+    expect(bob.events('call:incoming')).toHaveLength(19);
+  });
+
   it("calls refused for one callee spend none of the caller's tries for everyone else", async () => {
     const server = await startTestServer({ unansweredPerCallee: 2, unansweredCalls: 4 });
-    const { alice, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave', 'erin');
-    const ringAndCancel = async (to: string) => expectOk(await alice.emit('call:cancel', { callId: expectOk(await alice.emit('call:invite', { to, media: AUDIO })).callId }));
-    for (let i = 0; i < 2; i++) await ringAndCancel('bob');
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave', 'erin');
+    const callees = { bob, carol, dave };
+    const ringAndDecline = async (to: keyof typeof callees) => {
+      const { callId } = expectOk(await alice.emit('call:invite', { to, media: AUDIO }));
+      await callees[to].next('call:incoming', (p) => p.callId === callId);
+      expectOk(await callees[to].emit('call:decline', { callId }));
+    };
+    for (let i = 0; i < 2; i++) await ringAndDecline('bob');
     for (let i = 0; i < 5; i++) expect(await alice.emit('call:invite', { to: 'bob', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again' });
     // Two of the account's four tries went to bob; the five refusals took none, so two more people can be rung.
-    await ringAndCancel('carol');
-    await ringAndCancel('dave');
+    await ringAndDecline('carol');
+    await ringAndDecline('dave');
     expect(await alice.emit('call:invite', { to: 'erin', media: AUDIO })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have placed too many calls without an answer: wait and try again' });
     await Promise.all([settle(carol), settle(dave)]);
     expect([carol.events('call:incoming'), dave.events('call:incoming')].map((e) => e.length)).toEqual([1, 1]);
@@ -137,8 +162,10 @@ describe('per-account limits', () => {
         message: 'You have placed too many calls without an answer: wait and try again',
       });
     }
-    // Only the six refusals reached the history.
-    expect(expectOk(await desk.emit('history:list', { limit: 50 })).calls).toHaveLength(6);
+    // The six refusals reached the history, and the two the limit refused as one entry (not placed, twice).
+    const calls = expectOk(await desk.emit('history:list', { limit: 50 })).calls;
+    expect(calls.map((c) => c.outcome)).toEqual(['limited', ...Array<string>(6).fill('offline')]);
+    expect(calls[0]).toMatchObject({ attempts: 2, peer: { username: 'away7' } });
   });
 
   it('status changes: 20 a minute per account over all its devices, then rate_limited', async () => {

@@ -2,26 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, SETTINGS, settingsHelp } from '../src/config.js';
+import { configError, expectRefused } from './config-helpers.js';
 import { tempDir } from './harness.js';
-
-/** The ConfigError that `fn` throws; fails the test when it throws nothing or something else. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but the settings were accepted');
-}
-
-/** Asserts a refusal that names the environment variable and the flag of the setting. */
-function expectRefused(fn: () => unknown, env: string, flag: string): ConfigError {
-  const err = configError(fn);
-  expect(err.message).toContain(env);
-  expect(err.message).toContain(flag);
-  return err;
-}
 
 function pemFiles(): { cert: string; key: string } {
   const dir = tempDir();
@@ -44,7 +26,7 @@ describe('defaults', () => {
       stunUrls: [],
       turnUrls: [],
       turnSecret: undefined,
-      turnTtlS: 3600,
+      turnTtlS: 600,
       allowedOrigins: [],
       tls: undefined,
       logLevel: 'info',
@@ -323,12 +305,6 @@ describe('refused values', () => {
     expectRefused(() => loadConfig({ PARLEY_SFU_FROM: '65' }), 'PARLEY_SFU_FROM', '--sfu-from');
   });
 
-  it('moves calls to the SFU from 7 people unless PARLEY_SFU_FROM says otherwise', () => {
-    expect(loadConfig({}).sfuFrom).toBe(7);
-    expect(loadConfig({ PARLEY_SFU_FROM: '2' }).sfuFrom).toBe(2);
-    expect(loadConfig({}, { sfuFrom: '12' }).sfuFrom).toBe(12);
-  });
-
   it('never repeats a secret it refuses in the message', () => {
     const turnSecret = 'sh0rt-turn';
     let err = expectRefused(() => loadConfig({ PARLEY_TURN_SECRET: turnSecret }), 'PARLEY_TURN_SECRET', '--turn-secret');
@@ -358,22 +334,6 @@ describe('refused values', () => {
     for (const bad of ['parley.example.org', 'ftp://parley.example.org', 'https://']) {
       expectRefused(() => loadConfig({ PARLEY_PUBLIC_URL: bad }), 'PARLEY_PUBLIC_URL', '--public-url');
     }
-  });
-
-  it('takes Janus as ws:// or wss:// URLs (one per instance) together with its admin key (from a file too), and neither alone', () => {
-    const adminKey = 'a-janus-admin-key-of-some-length';
-    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu).toEqual({ janusUrls: ['ws://127.0.0.1:8188'], adminKey });
-    // Several instances, comma-separated; each must be a ws:// or wss:// URL.
-    expect(loadConfig({ PARLEY_JANUS_URL: 'ws://10.0.0.5:8188, wss://janus-2.internal', PARLEY_JANUS_ADMIN_KEY: adminKey }).sfu?.janusUrls).toEqual(['ws://10.0.0.5:8188', 'wss://janus-2.internal']);
-    expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'ws://10.0.0.5:8188,10.0.0.6:8188', PARLEY_JANUS_ADMIN_KEY: adminKey }), 'PARLEY_JANUS_URL', '--janus-url');
-    const file = path.join(tempDir(), 'janus-key');
-    writeFileSync(file, `${adminKey}\n`);
-    expect(loadConfig({ PARLEY_JANUS_URL: 'wss://janus.internal', PARLEY_JANUS_ADMIN_KEY_FILE: file }).sfu?.adminKey).toBe(adminKey);
-    expect(configError(() => loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188' })).message).toContain('PARLEY_JANUS_ADMIN_KEY');
-    expect(configError(() => loadConfig({ PARLEY_JANUS_ADMIN_KEY: adminKey })).message).toContain('PARLEY_JANUS_URL');
-    expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'http://127.0.0.1:8088/janus', PARLEY_JANUS_ADMIN_KEY: adminKey }), 'PARLEY_JANUS_URL', '--janus-url');
-    const err = expectRefused(() => loadConfig({ PARLEY_JANUS_URL: 'ws://127.0.0.1:8188', PARLEY_JANUS_ADMIN_KEY: 'sh0rt-key' }), 'PARLEY_JANUS_ADMIN_KEY', '--janus-admin-key');
-    expect(err.message).not.toContain('sh0rt-key');
   });
 
   it('takes redis:// and rediss:// URLs only', () => {

@@ -37,14 +37,18 @@ export interface Coturn {
   stop(): void;
 }
 
-/** Starts coturn on 127.0.0.1 with `secret` as its use-auth-secret; it answers once its listener is up (see allocateWhenUp). */
-export async function startCoturn(secret: string): Promise<Coturn> {
+/**
+ * Starts coturn on 127.0.0.1 with `secret` as its use-auth-secret; it answers once its listener is up
+ * (see allocateWhenUp). With `ipv6`, it also relays from ::1 (IPv6 allocations, RFC 6156); `flags` are
+ * added to its command line.
+ */
+export async function startCoturn(secret: string, { ipv6 = false, flags = [] }: { ipv6?: boolean; flags?: string[] } = {}): Promise<Coturn> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-coturn-'));
   const port = await getPort({ host: '127.0.0.1' });
   // Dies with this process, however it ends (owned-process.ts).
   const child = spawnOwned(
     tool('turnserver') as string,
-    ['-c', path.join(DEPLOY, 'coturn/turnserver.conf'), `--static-auth-secret=${secret}`, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`, `--pidfile=${dir}/turnserver.pid`, '--no-tls', '--no-dtls'],
+    ['-c', path.join(DEPLOY, 'coturn/turnserver.conf'), `--static-auth-secret=${secret}`, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', ...(ipv6 ? ['--relay-ip=::1'] : []), `--listening-port=${port}`, `--pidfile=${dir}/turnserver.pid`, '--no-tls', '--no-dtls', ...flags],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -8,13 +8,17 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import getPort from 'get-port';
+import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createLogger } from '../src/logger.js';
 import { JanusGateway } from '../src/sfu/janus-gateway.js';
 import { DEPLOY, missingTool as missing, tool } from './coturn.js';
+import { startJanus } from './janus.js';
 import { spawnOwned } from './owned-process.js';
+import { gathered, peerConfig } from './sfu-peer.js';
 
 const missingTool = (name: string, pkg: string) => missing(name, pkg, 'deploy-janus.test.ts');
 const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
@@ -32,10 +36,76 @@ describe('deploy/systemd/janus.service', () => {
     }
   });
 
+  it("refuses to start Janus while api_secret or admin_key is still the kit's placeholder (ExecStartPre), and starts it once both are set", () => {
+    const pre = /^ExecStartPre=\/bin\/sh -c '(.*)'$/m.exec(unit)?.[1];
+    // Run as systemd would: it unescapes backslashes and expands % and $, none of which the command may hold.
+    expect(pre).toMatch(/^[^\\%$]+$/);
+    const etc = mkdtempSync(path.join(tmpdir(), 'parley-janus-etc-'));
+    const check = (jcfg: string, videoroom: string) => {
+      writeFileSync(path.join(etc, 'janus.jcfg'), jcfg);
+      writeFileSync(path.join(etc, 'janus.plugin.videoroom.jcfg'), videoroom);
+      return spawnSync('sh', ['-c', (pre ?? 'exit 9').replaceAll('/etc/janus', etc)], { encoding: 'utf8' });
+    };
+    try {
+      const [jcfg, videoroom] = [read('janus/janus.jcfg'), read('janus/janus.plugin.videoroom.jcfg')];
+      const setApi = jcfg.replace(/api_secret = "[^"]*"/, 'api_secret = "0123456789abcdef0123"');
+      const setAdmin = videoroom.replace(/admin_key = "[^"]*"/, 'admin_key = "fedcba9876543210fedc"');
+      for (const [what, res] of [['both placeholders', check(jcfg, videoroom)], ['api_secret', check(jcfg, setAdmin)], ['admin_key', check(setApi, videoroom)]] as const) {
+        expect(res.status, what).toBe(1);
+        expect(res.stderr, what).toContain('set api_secret in');
+      }
+      expect(check(setApi, setAdmin).status).toBe(0);
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(missingTool('systemd-analyze', 'systemd') || missingTool('janus', 'janus'))('passes systemd-analyze verify', () => {
     const res = spawnSync(tool('systemd-analyze') as string, ['verify', path.join(DEPLOY, 'systemd/janus.service')], { encoding: 'utf8' });
     expect(`${res.stdout}${res.stderr}`).toBe('');
     expect(res.status).toBe(0);
+  });
+});
+
+describe('what deploy/janus/janus.jcfg lets Janus tell participants', () => {
+  const jcfg = read('janus/janus.jcfg');
+
+  /** The addresses of the candidates in Janus's answer to a publisher's offer, from a Janus on the kit config with `ice` flags. */
+  async function offered(ice: string[]): Promise<string[]> {
+    const janus = await startJanus(undefined, undefined, { ice });
+    const gateway = new JanusGateway(janus.url, janus.adminKey, createLogger('silent'));
+    const pc = new RTCPeerConnection(peerConfig());
+    try {
+      pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const room = gateway.room('what-janus-offers');
+      await gateway.ensureRoom(room);
+      const handle = await gateway.attach();
+      const { jsep } = await handle.joinConfigurePublisher({ room: room.id, pin: room.pin, display: 'probe', jsep: { type: 'offer', sdp: await gathered(pc) } });
+      return [...(jsep?.sdp ?? '').matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ/gm)].map((m) => m[1] ?? '');
+    } finally {
+      await pc.close();
+      await gateway.close();
+      await janus.stop();
+    }
+  }
+
+  it('offers no IPv6 (so no unique-local or link-local address) and never a virtual, container or VPN interface', () => {
+    expect(setting(jcfg, 'ipv6')).toBe('false');
+    expect(setting(jcfg, 'keep_private_host')).toBe('false');
+    const ignored = (setting(jcfg, 'ice_ignore_list') ?? '').split(',');
+    for (const name of ['docker', 'br-', 'veth', 'virbr', 'vmnet', 'tun', 'tap', 'wg', 'tailscale', 'zt']) expect(ignored).toContain(name);
+  });
+
+  it.skipIf(missingTool('janus', 'janus'))('as shipped, Janus offers IPv4 addresses only, never loopback; with nat_1_1_mapping, only the public address', { timeout: 30_000 }, async () => {
+    const asShipped = await offered([]);
+    expect(asShipped.length).toBeGreaterThan(0);
+    for (const address of asShipped) {
+      expect(isIP(address), address).toBe(4);
+      expect(address.startsWith('127.'), address).toBe(false);
+    }
+    // Behind a 1:1 NAT (--nat-1-1 is nat_1_1_mapping): the host's own addresses are replaced, not offered beside it.
+    expect(new Set(await offered(['--nat-1-1=203.0.113.10']))).toEqual(new Set(['203.0.113.10']));
   });
 });
 
@@ -63,7 +133,7 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
     expect(dockerfile).toMatch(/^USER nobody$/m);
   });
 
-  it("gives every node Janus's API on the network's gateway, where the compose websockets config listens, and the same admin key", () => {
+  it("gives every node Janus's API on the network's gateway, where the compose websockets config listens, and the same admin key and api_secret", () => {
     const network = compose.networks.parley.ipam.config[0];
     expect(setting(websockets, 'ws_ip')).toBe(network?.gateway);
     expect(network?.subnet.startsWith(setting(websockets, 'ws_acl') ?? '?')).toBe(true);
@@ -72,12 +142,14 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
       const url = new URL(node.environment?.PARLEY_JANUS_URL ?? '');
       expect([url.protocol, url.hostname, url.port], name).toEqual(['ws:', network?.gateway, setting(websockets, 'ws_port')]);
       expect(node.environment?.PARLEY_JANUS_ADMIN_KEY, name).toMatch(/^\$\{PARLEY_JANUS_ADMIN_KEY[:}]/);
+      expect(node.environment?.PARLEY_JANUS_API_SECRET, name).toMatch(/^\$\{PARLEY_JANUS_API_SECRET[:}]/);
     }
     expect(janus?.environment?.PARLEY_JANUS_ADMIN_KEY).toBe('${PARLEY_JANUS_ADMIN_KEY}');
+    expect(janus?.environment?.PARLEY_JANUS_API_SECRET).toBe('${PARLEY_JANUS_API_SECRET}');
   });
 
   it.skipIf(missingTool('janus', 'janus'))(
-    "start-janus writes the nodes' admin key into Janus's config: rooms are made with it, and refused with another",
+    "start-janus writes the nodes' admin key and api_secret into Janus's config: rooms are made with them, and refused with another key or without the secret",
     async () => {
       // The image's /etc/janus, moved to loopback and free ports (the gateway address does not exist here).
       const image = mkdtempSync(path.join(tmpdir(), 'parley-janus-image-'));
@@ -88,9 +160,10 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
         websockets.replace(/ws_ip = "[^"]*"/, 'ws_ip = "127.0.0.1"').replace(/ws_acl = "[^"]*"/, 'ws_acl = "127."').replace(/ws_port = \d+/, `ws_port = ${port}`),
       );
       const adminKey = `compose-key-${Date.now()}`;
+      const apiSecret = `compose-api-secret-${Date.now()}`;
       // The script execs Janus, which keeps the death signal: Janus dies with this process (owned-process.ts).
       const child = spawnOwned('sh', [path.join(DEPLOY, 'janus/compose/start-janus.sh')], {
-        env: { ...process.env, JANUS_CONFIG_DIR: image, PARLEY_JANUS_ADMIN_KEY: adminKey, TMPDIR: image },
+        env: { ...process.env, JANUS_CONFIG_DIR: image, PARLEY_JANUS_ADMIN_KEY: adminKey, PARLEY_JANUS_API_SECRET: apiSecret, TMPDIR: image },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -101,15 +174,25 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
       const url = `ws://127.0.0.1:${port}`;
       try {
         await expect.poll(() => output, { timeout: 10_000 }).toContain(`Websockets server started (port ${port})`);
-        const right = new JanusGateway(url, adminKey, log);
-        const wrong = new JanusGateway(url, 'not-the-key', log);
+        const right = new JanusGateway(url, adminKey, log, apiSecret);
+        const wrong = new JanusGateway(url, 'not-the-key', log, apiSecret);
+        const noSecret = new JanusGateway(url, adminKey, log);
         try {
-          await right.ensureRoom(right.room('deploy-kit-call'));
-          expect(await right.occupied(right.room('deploy-kit-call'))).toBe(false);
+          const room = right.room('deploy-kit-call');
+          await right.ensureRoom(room);
+          expect(await right.occupied(room)).toBe(false);
+          // A room takes nobody without its pin (derived from the key, never sent to clients): reaching Janus is not enough.
+          const handle = await right.attach();
+          await expect(handle.joinPublisher({ room: room.id, display: 'intruder' })).rejects.toThrow(/pin|unauthorized/i);
+          await handle.joinPublisher({ room: room.id, pin: room.pin, display: 'parley' });
+          await handle.detach();
           await expect(wrong.ensureRoom(wrong.room('another-call'))).rejects.toThrow();
+          // Reaching Janus's API without its api_secret gets nothing, not even a session.
+          await expect(noSecret.ensureRoom(noSecret.room('another-call'))).rejects.toThrow(/unauthorized/i);
         } finally {
           await right.close();
           await wrong.close();
+          await noSecret.close();
         }
       } finally {
         // The script execs Janus: this stops Janus itself.
@@ -121,12 +204,17 @@ describe('Janus in deploy/docker-compose.yml (not run here: no Docker on our CI 
     30_000,
   );
 
-  it.skipIf(missingTool('janus', 'janus'))('start-janus refuses a key that would change the config it is written into', () => {
-    const res = spawnSync('sh', [path.join(DEPLOY, 'janus/compose/start-janus.sh')], {
-      env: { ...process.env, JANUS_CONFIG_DIR: path.join(DEPLOY, 'janus'), PARLEY_JANUS_ADMIN_KEY: 'abc"; admin_key = "x' },
-      encoding: 'utf8',
-    });
-    expect(res.status).toBe(2);
-    expect(res.stderr).toContain('PARLEY_JANUS_ADMIN_KEY must not contain');
+  it.skipIf(missingTool('janus', 'janus'))('start-janus refuses a key or secret that would change the config it is written into, and stops when either is missing', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync('sh', [path.join(DEPLOY, 'janus/compose/start-janus.sh')], { env: { ...process.env, JANUS_CONFIG_DIR: path.join(DEPLOY, 'janus'), ...env }, encoding: 'utf8' });
+    const good = { PARLEY_JANUS_ADMIN_KEY: 'a-good-admin-key-0123', PARLEY_JANUS_API_SECRET: 'a-good-api-secret-0123' };
+    for (const name of ['PARLEY_JANUS_ADMIN_KEY', 'PARLEY_JANUS_API_SECRET'] as const) {
+      const bad = run({ ...good, [name]: 'abc"; admin_key = "x' });
+      expect(bad.status, name).toBe(2);
+      expect(bad.stderr, name).toContain(`${name} must not contain`);
+      const missingOne = run(Object.fromEntries(Object.entries(good).filter(([k]) => k !== name)));
+      expect(missingOne.status, name).not.toBe(0);
+      expect(missingOne.stderr, name).toContain(`set ${name}`);
+    }
   });
 });

@@ -22,7 +22,7 @@ import { iceServersFor } from '../src/ice-servers.js';
 import { allocateWhenUp, DEPLOY, missingTool as missing, startCoturn, tool } from './coturn.js';
 import { startTestServer, tempDir } from './harness.js';
 import { spawnOwned } from './owned-process.js';
-import { TurnClient } from './turn-client.js';
+import { lifetimeOf, TurnClient } from './turn-client.js';
 
 const missingTool = (name: string, pkg: string) => missing(name, pkg, 'deploy-kit.test.ts');
 
@@ -44,6 +44,13 @@ const MUST_DENY = [
   'fec0::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
   'ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
   '::ffff:0:0:0-::ffff:0:ffff:ffff',
+  // IPv4-compatible (::a.b.c.d) forms of private and loopback ranges.
+  '::a00:0-::aff:ffff',
+  '::7f00:0-::7fff:ffff',
+  '::a9fe:0-::a9fe:ffff',
+  '::ac10:0-::ac1f:ffff',
+  '::c0a8:0-::c0a8:ffff',
+  '::6440:0-::647f:ffff',
 ];
 
 /** The site config with its nodes, certificate and (when given) listeners moved to loopback; the certificate must be in `dir`. */
@@ -170,6 +177,8 @@ describe('deploy/coturn/turnserver.conf', () => {
     expect(lines).toContain('use-auth-secret');
     const denied = lines.filter((l) => l.startsWith('denied-peer-ip=')).map((l) => l.slice('denied-peer-ip='.length));
     for (const range of MUST_DENY) expect(denied).toContain(range);
+    // coturn reads a lower bound of :: as none, and ranks IPv4 below IPv6: such a range would refuse every IPv4 peer.
+    expect(denied.filter((r) => /^::(-|$)/.test(r))).toEqual([]);
     expect(lines).toContain('no-multicast-peers');
   });
 
@@ -203,6 +212,63 @@ describe('deploy/coturn/turnserver.conf', () => {
         expect(coturn.output()).toMatch(/A peer IP 10\.1\.2\.3 denied in the range: 10\.0\.0\.0-10\.255\.255\.255/);
       } finally {
         turn.close();
+        coturn.stop();
+      }
+    },
+  );
+
+  it.skipIf(missingTool('turnserver', 'coturn'))(
+    "a credential opens relays until it expires; a relay opened before is refreshed after, stale nonce or not (coturn does not check the expiry again): what docs/self-hosting.md says",
+    { timeout: 60_000 },
+    async () => {
+      const secret = 'a-shared-turn-secret-for-this-test';
+      // Nonces go stale after 2 s here (600 s in the kit): a fresh nonce does not bring the expiry check back either.
+      const coturn = await startCoturn(secret, { flags: ['--stale-nonce=2'] });
+      const grant = (ttl: number) => iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: secret, turnTtlS: ttl }, 'account-id').filter((s) => s.username)[0];
+      const warm = new TurnClient('127.0.0.1', coturn.port);
+      const early = new TurnClient('127.0.0.1', coturn.port);
+      const late = new TurnClient('127.0.0.1', coturn.port);
+      try {
+        const long = grant(600);
+        expect(await allocateWhenUp(warm, long?.username ?? '', long?.credential ?? '')).toMatchObject({ ok: true });
+        const short = grant(3);
+        expect(await early.allocate(short?.username ?? '', short?.credential ?? '')).toMatchObject({ ok: true });
+        await new Promise((r) => setTimeout(r, 4500));
+        expect(await late.allocate(short?.username ?? '', short?.credential ?? '')).toMatchObject({ ok: false, code: 401 });
+        const refreshed = await early.refresh(600);
+        expect(refreshed).toMatchObject({ ok: true });
+        expect(lifetimeOf(refreshed)).toBe(600);
+        expect(await early.permit('8.8.8.8')).toMatchObject({ ok: true });
+      } finally {
+        for (const c of [warm, early, late]) c.close();
+        coturn.stop();
+      }
+    },
+  );
+
+  it.skipIf(missingTool('turnserver', 'coturn'))(
+    'on an IPv6 relay, coturn refuses the IPv4-compatible (::a.b.c.d), mapped, unique-local and site-local forms of private peers, and relays to public ones of both families',
+    { timeout: 60_000 },
+    async () => {
+      const secret = 'a-shared-turn-secret-for-this-test';
+      const coturn = await startCoturn(secret, { ipv6: true });
+      const [server] = iceServersFor({ stunUrls: [], turnUrls: ['turn:127.0.0.1'], turnSecret: secret, turnTtlS: 600 }, 'account-id').filter((s) => s.username);
+      const v4 = new TurnClient('127.0.0.1', coturn.port);
+      const v6 = new TurnClient('127.0.0.1', coturn.port);
+      try {
+        // An IPv4 relay for one client (once coturn answers), an IPv6 one for the other.
+        expect(await allocateWhenUp(v4, server?.username ?? '', server?.credential ?? ''), coturn.output()).toMatchObject({ ok: true });
+        expect(await v6.allocate(server?.username ?? '', server?.credential ?? '', 6), coturn.output()).toMatchObject({ ok: true });
+        const refused = ['::127.0.0.1', '::10.1.2.3', '::192.168.1.20', '::169.254.169.254', '::172.16.0.1', '::100.64.0.1', '::ffff:127.0.0.1', 'fd00::2', 'fec0::1', '::1'];
+        for (const peer of refused) expect(await v6.permit(peer), peer).toMatchObject({ ok: false, code: 403 });
+        expect(await v6.permit('2001:4860:4860::8888')).toMatchObject({ ok: true });
+        // The IPv6 ranges leave IPv4 peers alone: a public one is still relayed to (a range starting at :: would refuse it).
+        expect(await v4.permit('8.8.8.8')).toMatchObject({ ok: true });
+        expect(await v4.permit('127.0.0.1')).toMatchObject({ ok: false, code: 403 });
+        expect(coturn.output()).not.toMatch(/Bad configuration format|Wrong address format|[Uu]nknown option/);
+      } finally {
+        v4.close();
+        v6.close();
         coturn.stop();
       }
     },

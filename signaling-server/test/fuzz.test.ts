@@ -192,6 +192,8 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
       return { callId, muted: chance(rng, 0.5) };
     case 'call:hold':
       return { callId, held: chance(rng, 0.5) };
+    case 'call:swap':
+      return { callId };
     case 'call:recording':
       return { callId, on: chance(rng, 0.5) };
     case 'call:note':

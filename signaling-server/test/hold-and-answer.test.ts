@@ -74,6 +74,43 @@ describe('hold and answer', () => {
     expect(history.find((c) => c.callId === first)?.answeredAt).not.toBeNull();
   });
 
+  it('bob swaps back to alice and again to carol; whichever call ends, the other is his, held', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const { held: first, answered: second } = await bobHoldsAliceForCarol(alice, bob, carol);
+    await alice.next('call:held', (p) => p.held);
+    // Only the holder may swap, and only the call held aside.
+    expect(await alice.emit('call:swap', { callId: first })).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(await bob.emit('call:swap', { callId: second })).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(await dave.emit('call:swap', { callId: first })).toMatchObject({ ok: false, code: 'not_in_call' });
+
+    expectOk(await bob.emit('call:swap', { callId: first }));
+    expect(await carol.next('call:held', (p) => p.held)).toEqual({ callId: second, username: 'bob', held: true });
+    expect(await alice.next('call:held', (p) => !p.held)).toEqual({ callId: first, username: 'bob', held: false });
+    await expectRelay(bob, alice, first);
+    await expectRelay(carol, bob, second);
+    // Carol's call is the one held aside now: it cannot come off hold, and alice's cannot be swapped again.
+    expect(await bob.emit('call:hold', { callId: second, held: false })).toMatchObject({ ok: false, code: 'in_call' });
+    expect(await bob.emit('call:swap', { callId: first })).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(expectOk(await dave.emit('directory:list', {})).users.filter((u) => ['alice', 'bob', 'carol'].includes(u.username)).map((u) => u.status)).toEqual(['busy', 'busy', 'busy']);
+
+    // And back to carol.
+    expectOk(await bob.emit('call:swap', { callId: second }));
+    expect(await alice.next('call:held', (p) => p.held)).toEqual({ callId: first, username: 'bob', held: true });
+    expect(await carol.next('call:held', (p) => !p.held)).toEqual({ callId: second, username: 'bob', held: false });
+    expectOk(await bob.emit('call:swap', { callId: first }));
+    await alice.next('call:held', (p) => !p.held);
+
+    // Alice's call (the one going on) ends: carol's is bob's again, still held, and comes off hold.
+    expectOk(await alice.emit('call:hangup', { callId: first }));
+    await bob.next('call:ended', (p) => p.callId === first);
+    await settle(bob, carol);
+    expect(await bob.emit('call:invite', { to: 'dave', media: audio })).toMatchObject({ ok: false, code: 'in_call' });
+    expectOk(await bob.emit('call:hold', { callId: second, held: false }));
+    expect(await carol.next('call:held', (p) => !p.held && p.callId === second)).toEqual({ callId: second, username: 'bob', held: false });
+    expect(await bob.emit('call:swap', { callId: second })).toMatchObject({ ok: false, code: 'bad_request' });
+  });
+
   it('the held side hangs up: the answered call goes on, and bob is in no call once it ends', async () => {
     const server = await startTestServer();
     const { alice, bob, carol, dave } = await team(server, 'alice', 'bob', 'carol', 'dave');

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
 import type { Config } from '../src/config.js';
 import type { IceServer } from '../src/protocol/index.js';
+import { NETWORK_CHECKS } from '../src/realtime/account-limits.js';
+import { CHECK_TTL_S } from '../src/realtime/call-ice.js';
 import { allocateWhenUp, missingTool, startCoturn } from './coturn.js';
 import { connect, establishCall, expectOk, register, startTestServer, team, type Device } from './harness.js';
 import { TurnClient } from './turn-client.js';
@@ -178,6 +180,33 @@ describe('TURN credentials per call', () => {
     expectOk(await alice.emit('call:hangup', { callId }));
     expect(await alice.emit('call:ice', { callId })).toMatchObject({ ok: false, code: 'not_found' });
   });
+
+  it('outside a call (network:ice) live two minutes at most, and an account asks for them 20 times in 10 minutes', async () => {
+    const server = await startTestServer(withTurn());
+    const { alice } = await team(server, 'alice');
+    expectFreshTurn(expectOk(await alice.emit('network:ice', {})), CHECK_TTL_S);
+    for (let i = 1; i < NETWORK_CHECKS; i++) expectOk(await alice.emit('network:ice', {}));
+    expect(await alice.emit('network:ice', {})).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have checked the network too often: wait and try again' });
+    // A shorter lifetime for calls is kept for checks too.
+    const short = await startTestServer(withTurn({ turnTtlS: 60 }));
+    const { bob } = await team(short, 'bob');
+    expectFreshTurn(expectOk(await bob.emit('network:ice', {})), 60);
+  });
+
+  it("a test call's (testcall:start) come out of the same 20: spent by checks, the test call is refused too, and the other way round", async () => {
+    const server = await startTestServer(withTurn({ testCall: 'on' }));
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    for (let i = 1; i < NETWORK_CHECKS; i++) expectOk(await alice.emit('network:ice', {}));
+    const started = expectOk(await alice.emit('testcall:start', {}));
+    expectFreshTurn(started, CHECK_TTL_S);
+    expectOk(await alice.emit('testcall:stop', { testId: started.testId }));
+    expect(await alice.emit('testcall:start', {})).toMatchObject({ ok: false, code: 'rate_limited' });
+    expect(await alice.emit('network:ice', {})).toMatchObject({ ok: false, code: 'rate_limited' });
+    // Test calls spend the count as well; another account has its own.
+    for (let i = 0; i < NETWORK_CHECKS; i++) expectOk(await bob.emit('testcall:start', {}));
+    expect(await bob.emit('testcall:start', {})).toMatchObject({ ok: false, code: 'rate_limited' });
+    expect(await bob.emit('network:ice', {})).toMatchObject({ ok: false, code: 'rate_limited' });
+  }, 30_000);
 
   it('are not issued to a disabled account, even before its sessions are ended', async () => {
     // The revocation watcher polls once a minute here: the disabled account's devices stay connected.

@@ -56,6 +56,30 @@ describe('presence', () => {
     expect(expectOk(await dave.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
   });
 
+  it('a room sets presence like a call: busy from the join, available after the leave; a reload that resumes stays busy throughout', async () => {
+    const server = await startTestServer({ presenceWindowMs: 0, callGraceS: 30 });
+    const bobLogin = await register(server, 'bob');
+    const { alice, carol } = await team(server, 'alice', 'carol');
+    const bob = await connect(server, bobLogin, { device: 'bob-desktop-0001' });
+    const AUDIO = { audio: true, video: false };
+    const { callId: room } = expectOk(await alice.emit('room:join', { name: 'standup', media: AUDIO }));
+    await carol.next('presence:changed', (p) => p.username === 'alice' && p.status === 'busy');
+    expectOk(await alice.emit('call:hangup', { callId: room }));
+    await carol.next('presence:changed', (p) => p.username === 'alice' && p.status === 'available');
+
+    const callId = await establishCall(alice, bob);
+    await carol.next('presence:changed', (p) => p.username === 'bob' && p.status === 'busy');
+    const mark = carol.events('presence:changed').length;
+    bob.socket.disconnect();
+    const again = await connect(server, bobLogin, { device: 'bob-desktop-0001' });
+    expect(again.ready.status).toBe('busy');
+    expectOk(await again.emit('call:resume', { callId, fresh: true }));
+    await settle(carol);
+    // Never "available" (nor offline) while the call waited for bob's window: carol saw no change at all.
+    expect(carol.events('presence:changed').slice(mark).filter((p) => p.username === 'bob')).toEqual([]);
+    expect(expectOk(await carol.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
+  });
+
   it('is offline when no device is connected', async () => {
     const server = await startTestServer();
     const { alice, bob } = await team(server, 'alice', 'bob');

@@ -129,7 +129,7 @@ describe('named rooms', () => {
     expectOk(await devices.bob.emit('room:join', { name: 'other', code: 'sesame-4242' }));
   });
 
-  it(`one account opens at most ${ROOM_OPENS} rooms in ten minutes (each writes history); joining a room already open is free`, async () => {
+  it(`one account opens at most ${ROOM_OPENS} rooms in ten minutes; a room nobody else came into leaves no history; joining an open one is free`, async () => {
     const server = await startTestServer();
     const { alice, bob } = await team(server, 'alice', 'bob');
     for (let i = 0; i < ROOM_OPENS; i++) {
@@ -137,9 +137,14 @@ describe('named rooms', () => {
       expectOk(await alice.emit('call:hangup', { callId }));
     }
     expect(await alice.emit('room:join', { name: 'one-more' })).toMatchObject({ ok: false, code: 'rate_limited', message: 'You have opened too many rooms: wait and try again' });
-    // Bob opens one; alice may still join it.
+    // Nobody came into those: nothing of them stays.
+    expect(expectOk(await alice.emit('history:list', {})).calls).toEqual([]);
+    // Bob opens one; alice may still join it, and a room two were in is kept.
     const { callId } = expectOk(await bob.emit('room:join', { name: 'standup' }));
     expect(expectOk(await alice.emit('room:join', { name: 'standup' })).callId).toBe(callId);
+    expectOk(await alice.emit('call:hangup', { callId }));
+    expectOk(await bob.emit('call:hangup', { callId }));
+    await expect.poll(async () => expectOk(await alice.emit('history:list', {})).calls.map((c) => [c.room, c.outcome])).toEqual([['standup', 'hangup']]);
   });
 
   it('the mesh limit refuses the next joiner with room_full and a clear message; a place freed can be taken', async () => {

@@ -74,6 +74,7 @@ describe('server message schemas', () => {
     await alice.next('call:muted');
     await ask(alice, 'call:hold', { callId, held: true });
     await bob.next('call:held');
+    await ask(alice, 'call:swap', { callId }); // refused: bad_request (not a call held aside; hold-and-answer.test.ts swaps)
     await ask(bob, 'call:note', { callId, chat: true });
     await ask(bob, 'call:recording', { callId, on: true });
     await alice.next('call:recording');
@@ -115,6 +116,9 @@ describe('server message schemas', () => {
     await alice.next('room:joined');
     await ask(carol, 'room:code', { callId: room, code: 'carols-code' }); // refused: not_owner
     await ask(alice, 'room:code', { callId: room, code: 'sesame-43' });
+    // The team's rooms: standup with alice and carol in it; each change reached bob, who is not in it.
+    await ask(bob, 'room:list', {});
+    await bob.next('room:listing', (p) => p.room?.participants.length === 2);
     await ask(alice, 'call:signal', { callId: room, to: 'carol', description: offer });
     await carol.next('call:signal', (p) => p.callId === room);
     await ask(alice, 'call:recording', { callId: room, on: true });
@@ -170,6 +174,7 @@ describe('server message schemas', () => {
     }
     expect(new Set(replies.map((r) => r.event))).toEqual(withoutSfu(Object.keys(replySchemas)));
     expect(replies.filter((r) => !(r.reply as Ack).ok).map((r) => (r.reply as { code: string }).code)).toEqual([
+      'bad_request',
       'self_call',
       'bad_request',
       'wrong_code',

@@ -5,12 +5,15 @@
  * publishes its own tagged Opus packets and must receive every other
  * participant's, on the track the server's offer named for them.
  */
+import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
 import { serverSchemas } from '../src/protocol/index.js';
+import { JanusGateway } from '../src/sfu/janus-gateway.js';
 import { missingTool } from './coturn.js';
 import { connect, expectOk, register, startTestServer, team, twoNodes, type Device } from './harness.js';
-import { startJanus, type Janus } from './janus.js';
-import { joinSfu, type SfuPeer } from './sfu-peer.js';
+import { sfuSettings, startJanus, type Janus } from './janus.js';
+import { gathered, joinSfu, peerConfig, type SfuPeer } from './sfu-peer.js';
 
 const noJanus = missingTool('janus', 'janus', 'sfu.test.ts');
 const peers: SfuPeer[] = [];
@@ -20,7 +23,8 @@ afterEach(() => {
 // One Janus for the file (rooms are per call), stopped after the last server (the harness closes each after its test).
 let started: Janus | undefined;
 beforeAll(async () => {
-  if (!noJanus) started = await startJanus();
+  // With an api_secret, as deploy/janus sets one: every request of the server's carries it.
+  if (!noJanus) started = await startJanus(undefined, undefined, { apiSecret: `test-api-secret-${Date.now()}` });
 });
 // Janus instances a test stops and starts again (stopped last, like the shared one).
 const restarted: Janus[] = [];
@@ -68,7 +72,7 @@ async function openRoom(devices: Device[]): Promise<string> {
 describe('meetings on the SFU (Janus)', () => {
   it.skipIf(noJanus)('three participants publish through the server and each receives the two others; one leaving is dropped from the others', { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
     const callId = await openRoom([alice, bob, carol]);
 
@@ -102,7 +106,7 @@ describe('meetings on the SFU (Janus)', () => {
   it.skipIf(noJanus)('Janus stopping drops each device with sfu:closed; once it is back, publishing again brings the media back', { timeout: 90_000 }, async () => {
     const janus = await startJanus();
     const port = Number(new URL(janus.url).port);
-    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
     const { alice, bob } = await team(server, 'alice', 'bob');
     const callId = await openRoom([alice, bob]);
     const before: Record<string, SfuPeer> = { alice: await joinSfu(alice, callId), bob: await joinSfu(bob, callId) };
@@ -124,7 +128,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus || missingTool('redis-server', 'redis-server', 'sfu.test.ts'))('two Parley nodes share one Janus: participants on each meet in the same room', { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const [one, two] = await twoNodes({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const [one, two] = await twoNodes({ sfu: sfuSettings(janus) });
     const { alice, carol } = await team(one, 'alice', 'carol');
     const bob = await connect(two, await register(two, 'bob'));
     const callId = await openRoom([alice, bob, carol]);
@@ -133,9 +137,44 @@ describe('meetings on the SFU (Janus)', () => {
     await eventually(() => expectEveryoneHearsEveryone(room), 45_000);
   });
 
+  it.skipIf(noJanus)('publishes and a hang-up sent at once, round after round, leave no handle in Janus and destroy the room', { timeout: 60_000 }, async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([bob]);
+    const pc = new RTCPeerConnection(peerConfig());
+    pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const description = { type: 'offer' as const, sdp: await gathered(pc) };
+    for (let round = 0; round < 12; round++) {
+      expectOk(await alice.emit('room:join', { name: 'standup' }));
+      // Not awaited: a second publish, then the hang-up, arrive while the first publish waits on Janus.
+      const publishing = [alice.emit('sfu:publish', { callId, description }), alice.emit('sfu:publish', { callId, description })];
+      await new Promise((r) => setTimeout(r, round % 4));
+      expectOk(await alice.emit('call:hangup', { callId }));
+      await Promise.all(publishing);
+    }
+    await pc.close();
+    // Bob never published and alice left every time: Janus holds no handle of hers, and the last one out
+    // destroyed the room (the audit found ghost publishers here, and the room never destroyed). Counted by
+    // Janus itself (its Admin API), with no sweep to help: the server's runs every 10 s.
+    expect(await janus.handles()).toBe(0);
+    expect(await janus.rooms()).not.toContain(new JanusGateway(janus.url, janus.adminKey, createLogger('silent')).room(callId).id);
+  });
+
+  it.skipIf(noJanus)("a server without Janus's api_secret gets nothing from it: sfu:publish is unavailable", async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey, apiSecret: 'not-the-api-secret-of-janus' } });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    const reply = await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(reply).toMatchObject({ ok: false, code: 'unavailable' });
+    expect(reply.ok ? '' : reply.message).toMatch(/unauthorized/i);
+  });
+
   it.skipIf(noJanus)('only participants of the answered call may publish', async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
     const { alice, bob, mallory } = await team(server, 'alice', 'bob', 'mallory');
     const callId = await openRoom([alice, bob]);
     const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
@@ -148,7 +187,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus)("a device's view turns a publisher's video off and on again while the audio goes on, and holds for a publisher who comes later", { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
     const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
     const callId = await openRoom([alice, bob, carol]);
     const bobs = await joinSfu(bob, callId);
@@ -181,7 +220,7 @@ describe('meetings on the SFU (Janus)', () => {
 
   it.skipIf(noJanus)('a shared screen is a stream of its own: published again with its mid, the others receive it named as the screen, apart from the camera, and can turn it off', { timeout: 90_000 }, async () => {
     const janus = theJanus();
-    const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey } });
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
     const { alice, bob } = await team(server, 'alice', 'bob');
     const callId = await openRoom([alice, bob]);
     const bobs = await joinSfu(bob, callId);

@@ -4,54 +4,9 @@
  * each one back after the delay; the server's report counts what it got
  * and names the path its ICE agent selected.
  */
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
-import { expectOk, startTestServer, team, type Device } from './harness.js';
-
-const opus = () => [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })];
-
-/** A werift caller: offers one audio track over testcall:signal and notes when each echoed packet comes back. */
-async function caller(device: Device, testId: string) {
-  const pc = new RTCPeerConnection({ codecs: { audio: opus(), video: [] } });
-  const mic = new MediaStreamTrack({ kind: 'audio' });
-  const transceiver = pc.addTransceiver(mic, { direction: 'sendrecv' });
-  const echoed = new Map<number, number>(); // payload marker → arrival time
-  transceiver.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => echoed.set(rtp.payload.readUInt32BE(0), Date.now())));
-  pc.onIceCandidate.subscribe((c) => {
-    if (c) void device.emit('testcall:signal', { testId, candidate: c.toJSON() });
-  });
-  device.socket.on('testcall:signal', (m) => {
-    if (m.testId !== testId) return;
-    if (m.description?.sdp) void pc.setRemoteDescription({ type: 'answer', sdp: m.description.sdp });
-    if (m.candidate) void pc.addIceCandidate(m.candidate).catch(() => undefined);
-  });
-  await pc.setLocalDescription(await pc.createOffer());
-  expectOk(await device.emit('testcall:signal', { testId, description: { type: 'offer', sdp: pc.localDescription?.sdp ?? '' } }));
-  const sent = new Map<number, number>();
-  return {
-    pc,
-    echoed,
-    sent,
-    /** 20 ms packets, each carrying its number, for `ms`. */
-    async talk(ms: number): Promise<void> {
-      for (let n = 0; n < ms / 20; n++) {
-        const payload = Buffer.alloc(40);
-        payload.writeUInt32BE(n, 0);
-        sent.set(n, Date.now());
-        mic.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: n, timestamp: n * 960, payloadType: 111, ssrc: 4242, marker: false }), payload));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-}
-
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { expectOk, startTestServer, team } from './harness.js';
+import { caller, until } from './testcall-peer.js';
 
 describe('test call', () => {
   it('is off unless PARLEY_TEST_CALL=on: session:ready says so and testcall:start is refused', async () => {

@@ -50,6 +50,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
   ],
   'call:add': [{ callId: 'c' }, { callId: 'c', to: 'Bob!' }, { to: 'bob' }, { callId: 'c', to: 'bob', media: {} }],
   'room:code': [{}, { callId: 'c' }, { callId: 'c', code: 'short' }, { callId: 'c', code: 12345678 }, { code: 'long-enough-code' }, { callId: 'c', code: null, extra: 1 }],
+  'room:list': [{ all: true }, { name: 'standup' }],
   'room:join': [
     {},
     { name: '' },
@@ -65,6 +66,7 @@ const malformed: Record<ClientEvent, unknown[]> = {
   ],
   'call:mute': [{ callId: 'c' }, { callId: 'c', muted: 'yes' }, { muted: true }],
   'call:hold': [{ callId: 'c' }, { callId: 'c', held: 'yes' }, { held: true }, { callId: 'c', held: true, to: 'bob' }],
+  'call:swap': [{}, { callId: 7 }, { callId: 'c', held: true }],
   'call:recording': [{ callId: 'c' }, { callId: 'c', on: 'yes' }, { on: true }, { callId: 'c', on: true, username: 'mallory' }, { callId: 7, on: true }],
   'call:note': [{ callId: 'c' }, { callId: 'c', chat: false }, { callId: 'c', chat: 'yes' }, { chat: true }, { callId: 'c', chat: true, text: 'hi' }],
   'history:list': [{ before: -1 }, { before: 'x' }, { limit: 0 }, { limit: 101 }, { limit: 2.5 }],
@@ -134,6 +136,7 @@ describe('malformed input', () => {
       ['call:hangup', { callId }],
       ['call:signal', { callId, candidate: null }],
       ['call:hold', { callId, held: true }],
+      ['call:swap', { callId }],
       ['call:mute', { callId, muted: true }],
       ['call:recording', { callId, on: true }],
       ['call:add', { callId, to: 'bob' }],

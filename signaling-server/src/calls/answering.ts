@@ -5,6 +5,7 @@
  * teardown.ts.
  */
 import type { FailureCause, UserRef } from '../protocol/index.js';
+import { QUICK_CANCEL_MS } from '../realtime/account-limits.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callMembers, type Call, type DeviceSession, type Holding, type Participant } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
@@ -103,7 +104,13 @@ export async function cancel(deps: CallServiceDeps, session: DeviceSession, call
   if (call.callerDevice !== session.device || call.state !== 'ringing') {
     throw new RequestError('not_in_call', 'Only the caller can cancel a call that is still ringing');
   }
-  await end(deps, callId, 'cancelled', session.device, undefined, call);
+  await callerCancels(deps, call, session);
+}
+
+/** The caller takes back its ringing call; one taken back within QUICK_CANCEL_MS costs half a try (account-limits.ts). */
+async function callerCancels(deps: CallServiceDeps, call: Call, session: DeviceSession): Promise<void> {
+  await end(deps, call.id, 'cancelled', session.device, undefined, call);
+  if (Date.now() - call.startedAt < QUICK_CANCEL_MS) await deps.limits.cancelledQuickly(call.caller, call.callee);
 }
 
 /** Add person taken back: `to` stops ringing, and everyone in the call hears they will not join. */
@@ -133,7 +140,8 @@ export async function hangup(
     if (call.participants.some((p) => p.device === session.device)) return leave(deps, call, session.device, failed ? 'failed' : 'hangup', false, failed ? failed.cause : undefined);
     return endInvitation(deps, callId, session.username, 'declined', session.device);
   }
-  await end(deps, callId, call.callerDevice === session.device ? 'cancelled' : 'declined', session.device, undefined, call);
+  if (call.callerDevice === session.device) return callerCancels(deps, call, session);
+  await end(deps, callId, 'declined', session.device, undefined, call);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Stores } from '../stores/types.js';
 import type { CallTimers } from './call-timers.js';
 import type { PersistentRooms } from './persistent-rooms.js';
 import type { RoomCodes } from './room-codes.js';
+import type { RoomListing } from './room-listing.js';
 
 export interface CallServiceDeps {
   io: ParleyServer;
@@ -31,6 +32,8 @@ export interface CallServiceDeps {
   roomCodes: RoomCodes;
   /** Rooms an admin keeps, with their owner and code. */
   rooms: PersistentRooms;
+  /** Tells every signed-in device of a room that changed (room-listing.ts). */
+  listing: Pick<RoomListing, 'announce'>;
   /** Unanswered calls per account and per pair. */
   limits: AccountLimits;
   log: Logger;

@@ -30,6 +30,7 @@ import * as answering from './answering.js';
 import { participant } from './call-checks.js';
 import type { CallServiceDeps } from './call-deps.js';
 import type { CallTimer } from './call-timers.js';
+import * as parking from './parking.js';
 import * as relay from './relay.js';
 import * as resuming from './resume.js';
 import * as restart from './restart.js';
@@ -107,6 +108,11 @@ export class CallService {
   /** call:hold (relay.ts). */
   hold(session: DeviceSession, callId: string, held: boolean): Promise<void> {
     return relay.hold(this.deps, session, callId, held);
+  }
+
+  /** call:swap: the call held aside is this user's again, and the one they are in is held aside (parking.ts). */
+  swap(session: DeviceSession, heldId: string): Promise<void> {
+    return parking.swap(this.deps, session, heldId);
   }
 
   /** call:recording (relay.ts). */

@@ -76,3 +76,54 @@ export async function returnHeld(deps: CallServiceDeps, call: Call, usernames: s
   const held = (call.holding ?? []).filter((h) => usernames.includes(h.username));
   await Promise.all(held.map((h) => unparkFor(deps, h)));
 }
+
+/** The call `username` answered while holding `heldId` no longer remembers it: it is held the other way round now. */
+function forget(username: string): CallChange<never> {
+  return (call) => {
+    const holding = (call.holding ?? []).filter((h) => h.username !== username);
+    const next: Call = { ...call, holding };
+    if (holding.length === 0) delete next.holding;
+    return next;
+  };
+}
+
+/** Both changes, or the first's refusal. */
+function both<R1 extends string, R2 extends string>(first: CallChange<R1>, second: CallChange<R2>): CallChange<R1 | R2> {
+  return (call) => {
+    const next = first(call);
+    return 'refused' in next ? next : second(next);
+  };
+}
+
+/**
+ * Swap (call:swap): the user of this device talks again in the call they
+ * hold aside (`heldId`) and holds the one they answered meanwhile, which
+ * now waits aside in its place. Each other side hears call:held. The answered
+ * call is parked first, so the user is never in two calls at once for the
+ * one-call rule; if the held call is gone by then, it is put back as it was.
+ */
+export async function swap(deps: CallServiceDeps, session: DeviceSession, heldId: string): Promise<void> {
+  const held = await participant(deps, session, heldId);
+  if (!held.parked?.includes(session.username)) throw new RequestError('bad_request', 'The call is not held aside: only a call held to answer another can be swapped back');
+  const current = await deps.stores.calls.byUser(session.username);
+  const holds = current?.holding?.some((h) => h.username === session.username && h.callId === heldId) === true;
+  if (!current || !holds) throw new RequestError('bad_request', 'The call is not held aside: only a call held to answer another can be swapped back');
+  if (!current.participants.some((p) => p.device === session.device)) throw new RequestError('not_in_call', 'The call going on is not connected on this device');
+  const parked = await deps.stores.calls.update(current.id, both(park(session.username, session.device), forget(session.username)), current);
+  if (!parked.ok) {
+    if (parked.refused === 'not_two') throw new RequestError('bad_request', 'Only a call between two people can be held: this one has more');
+    throw new RequestError('not_found', 'The call going on ended meanwhile');
+  }
+  const aside: Holding = { username: session.username, callId: current.id };
+  const remember: CallChange<never> = (call) => ({ ...call, holding: [...(call.holding ?? []), aside] });
+  const back = await deps.stores.calls.update(heldId, both(unpark(session.username), remember), held);
+  if (!back.ok) {
+    // The held call ended meanwhile: the answered one is this user's call again, not held, as before.
+    const undo: CallChange<'not_parked'> = both(unpark(session.username), (call) => ({ ...call, holding: [...(call.holding ?? []), { username: session.username, callId: heldId }] }));
+    await deps.stores.calls.update(current.id, undo);
+    throw new RequestError('not_found', 'The held call ended meanwhile');
+  }
+  tellOthers(deps, parked.call, session.device, 'call:held', { callId: current.id, username: session.username, held: true });
+  tellOthers(deps, back.call, session.device, 'call:held', { callId: heldId, username: session.username, held: false });
+  deps.log.info({ callId: heldId, holding: current.id }, 'calls swapped');
+}

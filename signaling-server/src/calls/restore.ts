@@ -149,6 +149,7 @@ async function restore(deps: CallServiceDeps, lost: Lost, claims: ResumeClaim[])
   // Before the answer: a device must not send to someone still awaited (it would be lost).
   for (const c of claims) tellStanding(deps, call, c.device, lost);
   await refresh(deps, participants.map((p) => p.username));
+  if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId: call.id, participants: participants.length, awaited: away.length }, 'call restored from its claims after a restart');
   // A third claim that came while this one restored the call waits for no one now.
   const late = await deps.stores.calls.dropClaim(call.id);

@@ -24,16 +24,24 @@ export async function invite(
   const { stores, users, history } = deps;
   if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
   // The rate limit and the independent reads, asked together: with shared stores one round trip instead of five.
-  const [, current, callee, devices, calleeCall] = await Promise.all([
-    deps.limits.call(from.username, to),
+  const [limited, current, callee, devices, calleeCall] = await Promise.all([
+    deps.limits.call(from.username, to).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    ),
     stores.calls.byUser(from.username),
     users.find(to),
     stores.sessions.byUser(to),
     stores.calls.byUser(to),
   ]);
+  const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
+  if (limited !== null) {
+    // The caller's history says the call was not placed (repeats merge into one row: HistoryRepository.refused).
+    if (limited instanceof RequestError && limited.code === 'rate_limited' && callee && !callee.disabled) await history.refused(record, 'limited');
+    throw limited;
+  }
   if (current) throw new RequestError('in_call', 'You are already in a call');
   if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
-  const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
 
   const ringable = ringableDevices(devices);
   const refusal: [EndReason, string] | undefined =

@@ -13,6 +13,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
 import type { PersistentRoom, PersistentRooms } from './persistent-rooms.js';
 import { hashCode } from './room-codes.js';
+import type { RoomListing } from './room-listing.js';
 
 export class RoomOwner {
   constructor(
@@ -20,6 +21,8 @@ export class RoomOwner {
     private readonly rooms: PersistentRooms,
     private readonly users: Pick<UserRepository, 'refs'>,
     private readonly history: Pick<HistoryRepository, 'setRoomCode'>,
+    /** The team's list says whether a room needs a code. */
+    private readonly listing: Pick<RoomListing, 'announce'>,
   ) {}
 
   /** The owner of the room `callId` and what this device's user may do with its code; undefined when it is not a named room (or has closed). */
@@ -42,13 +45,14 @@ export class RoomOwner {
     }
     if (kept) {
       await this.rooms.setCode(call.room, code);
-      return;
+    } else {
+      const stored = code === null ? null : hashCode(code);
+      const res = await this.stores.calls.update(callId, (c) => ({ ...c, code: stored }), call);
+      if (!res.ok) throw new RequestError('not_found', 'The room has closed');
+      // Kept with the call's history row too, so the room comes back with it after a restart.
+      await this.history.setRoomCode(callId, stored);
     }
-    const stored = code === null ? null : hashCode(code);
-    const res = await this.stores.calls.update(callId, (c) => ({ ...c, code: stored }), call);
-    if (!res.ok) throw new RequestError('not_found', 'The room has closed');
-    // Kept with the call's history row too, so the room comes back with it after a restart.
-    await this.history.setRoomCode(callId, stored);
+    void this.listing.announce(call.room);
   }
 
   /** A kept room's owner is the one an admin named; an unkept room's, whoever opened it. */

@@ -64,6 +64,7 @@ export async function joinRoom(
       await history.answered(callId, now);
       await history.joined(callId, [me]);
       await refresh(deps, [session.username]);
+      void deps.listing.announce(name);
       // Debug: anyone may open rooms all day, and the log must not grow with them (the limit above bounds it).
       deps.log.debug({ callId, room: name, username: session.username, code: kept ? kept.hasCode : given !== undefined }, 'room opened');
       return { callId, room: name, participants: [] };
@@ -97,5 +98,6 @@ export async function joined(deps: CallServiceDeps, call: Call, session: DeviceS
   if (call.sfu === true) for (const p of call.participants) emitTo(deps, p.device, 'room:mode', { callId: call.id, mode: 'sfu' });
   tellOthers(deps, call, session.device, 'room:joined', { callId: call.id, user, polite: false });
   await refresh(deps, [session.username]);
+  if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId: call.id, username: session.username, participants: call.participants.length }, 'joined a group call');
 }

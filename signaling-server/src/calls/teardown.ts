@@ -35,7 +35,9 @@ export async function end(
     timers.clear({ kind: 'ring', callId }),
     ...call.away.map((device) => timers.clear({ kind: 'away', callId, device })),
     ...call.invitations.map((i) => timers.clear({ kind: 'invite', callId, username: i.username })),
-    keepHistory(deps, callId, () => deps.history.ended(callId, reason, Date.now(), cause)).then(() => {
+    keepHistory(deps, callId, () =>
+      call.room === null ? deps.history.ended(callId, reason, Date.now(), cause) : deps.history.roomClosed(callId, reason, Date.now(), cause),
+    ).then(() => {
       deps.metrics.callOutcomes.inc({ reason });
       // Someone still ringing into a call that ended was never in it: for them it was cancelled.
       const ringingInvitees = new Set(call.invitations.flatMap((i) => i.devices));
@@ -50,6 +52,7 @@ export async function end(
     await returnHeld(deps, call, call.participants.map((p) => p.username));
     await refresh(deps, callMembers(call));
   }
+  if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId, reason, cause }, 'call ended');
 }
 
@@ -100,6 +103,7 @@ export async function leave(
   const left = { callId: call.id, username: gone.username, reason, ...(reason === 'failed' && cause && { cause }) };
   for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', left);
   await refresh(deps, [gone.username]);
+  if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId: call.id, username: gone.username, reason, participants: res.call.participants.length }, 'left a group call');
 }
 

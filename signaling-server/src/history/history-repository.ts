@@ -126,6 +126,20 @@ export class HistoryRepository {
     await endedQuery(this.db, { callId, outcome, at, cause: outcome === 'failed' ? (cause ?? null) : null });
   }
 
+  /**
+   * A room closed: ended like any call, or forgotten when nobody but its
+   * opener ever came in. Opening an empty room and leaving it, in a loop,
+   * then writes nothing that stays.
+   */
+  async roomClosed(callId: string, outcome: EndReason, at: number, cause?: FailureCause): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const { n } = await trx.selectFrom('call_participants').select((eb) => eb.fn.countAll<number | string>().as('n')).where('call_id', '=', callId).executeTakeFirstOrThrow();
+      if (Number(n) > 1) return new HistoryRepository(trx).ended(callId, outcome, at, cause);
+      await trx.deleteFrom('call_participants').where('call_id', '=', callId).execute();
+      await trx.deleteFrom('calls').where('call_id', '=', callId).execute();
+    });
+  }
+
   /** The call's media moved to the SFU, for good. */
   async onSfu(callId: string): Promise<void> {
     await this.db.updateTable('calls').set({ sfu: 1 }).where('call_id', '=', callId).where('sfu', '=', 0).execute();
@@ -257,7 +271,9 @@ export class HistoryRepository {
           eb('call_id', 'in', eb.selectFrom('call_participants').select('call_id').where('username', '=', username)),
         ]),
       )
-      .where('started_at', '>=', options.since);
+      .where('started_at', '>=', options.since)
+      // A call refused by the caller's limit never rang: it is the caller's to see, not the callee's.
+      .where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '!=', 'limited'), eb('callee', '!=', username)]));
     if (options.before !== undefined) q = q.where('seq', '<', options.before);
     const rows = await q.orderBy('seq', 'desc').limit(options.limit).execute();
     const ids = rows.map((r) => r.call_id);

@@ -34,13 +34,16 @@ export function attribute(type: number, value: Buffer): Buffer {
   return Buffer.concat([head, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
 }
 
-/** A request of `method` with a fresh transaction id; signed with `key` (MESSAGE-INTEGRITY) when given. */
-export function stunRequest(method: number, attrs: Buffer[], key?: Buffer): Buffer {
+/**
+ * A request of `method` with transaction id `id` (fresh by default; an IPv6 XOR address depends on it);
+ * signed with `key` (MESSAGE-INTEGRITY) when given.
+ */
+export function stunRequest(method: number, attrs: Buffer[], key?: Buffer, id: Buffer = randomBytes(12)): Buffer {
   const body = Buffer.concat(attrs);
   const header = Buffer.alloc(20);
   header.writeUInt16BE(method, 0); // class "request" is 0
   header.writeUInt32BE(MAGIC, 4);
-  randomBytes(12).copy(header, 8);
+  id.copy(header, 8);
   if (!key) {
     header.writeUInt16BE(body.length, 2);
     return Buffer.concat([header, body]);

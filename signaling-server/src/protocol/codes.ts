@@ -11,6 +11,8 @@ export const END_REASONS = [
   'failed',
   'offline',
   'dnd',
+  // History only, and only the caller's: a call:invite refused rate_limited (too many unanswered calls). Nothing rang.
+  'limited',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
@@ -43,6 +45,8 @@ export const ERROR_CODES = [
   'wrong_code',
   'not_owner',
   'too_many_devices',
+  'in_test_call',
+  'unsupported_offer',
   'rate_limited',
   'registration_closed',
   'invalid_invite',

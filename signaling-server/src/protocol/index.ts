@@ -16,8 +16,6 @@ import {
   mediaSchema,
   noControlCharacters,
   passwordSchema,
-  roomCodeSchema,
-  roomNameSchema,
   sessionDescriptionSchema,
   SETTABLE_STATUSES,
   usernameSchema,
@@ -25,13 +23,16 @@ import {
   type Media,
   type SessionDescription,
   type Status,
+  type UserRef,
 } from './primitives.js';
+import { roomClientSchemas, type RoomOwnership, type RoomReplies, type RoomServerEvents } from './rooms.js';
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
 import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
 import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
 export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 export * from './sfu.js';
+export * from './rooms.js'; // room:join, room:code and the team's list of rooms
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
@@ -45,11 +46,6 @@ z.config(en());
 
 export * from './primitives.js';
 export * from './codes.js';
-
-export interface UserRef {
-  username: string;
-  displayName: string;
-}
 
 export interface DirectoryEntry extends UserRef {
   status: Status;
@@ -99,9 +95,7 @@ export const clientSchemas = {
   'call:ice': z.strictObject({ callId: callIdSchema }),
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
-  /** Opens the named room, or joins it when it is open; `code` is set by whoever opens it. */
-  'room:join': z.strictObject({ name: roomNameSchema, code: z.optional(roomCodeSchema), media: z.optional(mediaSchema) }),
-  'room:code': z.strictObject({ callId: callIdSchema, code: z.nullable(roomCodeSchema) }),
+  ...roomClientSchemas,
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
@@ -118,6 +112,8 @@ export const clientSchemas = {
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
   /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
   'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
+  /** Swap: takes back the call this device's user holds aside (`callId`) and holds the call they are in instead. */
+  'call:swap': z.strictObject({ callId: callIdSchema }),
   /** This device started (`on: true`) or stopped recording the call; everyone else in it is told. */
   'call:recording': z.strictObject({ callId: callIdSchema, on: z.boolean() }),
   /** Something worth a note in the call's history happened; only that it did, never what (chat is peer to peer). */
@@ -138,6 +134,7 @@ export interface HistoryEntry {
   /** Cursor for pagination: pass the smallest seen as `history:list.before`. */
   seq: number;
   callId: string;
+  /** Who placed the call. For a named room only whether this user opened it: everyone in a room came in themselves or answered a call into it. */
   direction: 'outgoing' | 'incoming';
   peer: UserRef;
   media: Media;
@@ -173,20 +170,6 @@ export type CallResumeReply =
   | { state: 'ended'; reason: EndReason; cause?: FailureCause };
 
 /**
- * Who owns a named room, told to each device that comes into it: the one
- * who may change or remove its join code (`room:code`). Servers before room
- * owners leave it out.
- */
-export interface RoomOwnership {
-  /** A kept room's owner (named by an admin), or whoever opened an unkept room. */
-  owner: UserRef;
-  /** This device's user owns the room, so `room:code` is theirs to send. */
-  canChangeCode: boolean;
-  /** The room has a join code as this device comes in. */
-  hasCode: boolean;
-}
-
-/**
  * ICE servers for one call: STUN, and TURN with credentials issued for it
  * (see PROTOCOL.md, "ICE servers and TURN credentials").
  */
@@ -199,7 +182,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies extends SfuReplies, TestCallReplies {
+export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -218,6 +201,7 @@ export interface ClientReplies extends SfuReplies, TestCallReplies {
   'call:signal': object;
   'call:mute': object;
   'call:hold': object;
+  'call:swap': object;
   'call:recording': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
@@ -258,7 +242,7 @@ export interface SessionReady {
   testCall?: boolean;
 }
 
-export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallServerEvents {
+export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallServerEvents, RoomServerEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
   /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */

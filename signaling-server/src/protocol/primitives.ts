@@ -61,6 +61,11 @@ export type Status = (typeof STATUSES)[number];
 export const mediaSchema = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type Media = z.infer<typeof mediaSchema>;
 
+export interface UserRef {
+  username: string;
+  displayName: string;
+}
+
 // ------------------------------------------------- WebRTC session layer
 
 const MAX_SDP = 32 * 1024;

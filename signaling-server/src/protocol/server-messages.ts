@@ -29,6 +29,7 @@ import {
   STATUSES,
   usernameSchema as username,
 } from './primitives.js';
+import { roomReplyFields, roomServerSchemas } from './rooms.js';
 import { sfuReplyFields, sfuServerSchemas } from './sfu.js';
 import { testCallReplyFields, testCallServerSchemas } from './test-call.js';
 
@@ -136,6 +137,7 @@ export const serverSchemas = {
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
   'room:left': z.object({ callId, username, reason: endReason, cause }),
   'room:ringing': z.object({ callId, user: userRef, by: username }),
+  ...roomServerSchemas,
   ...sfuServerSchemas,
   ...testCallServerSchemas,
 } as const;
@@ -183,9 +185,11 @@ export const replySchemas = {
   'call:add': ack({}),
   'room:join': ack({ callId, room: roomName, participants, ownership, recording, ...iceFields }),
   'room:code': ack({}),
+  'room:list': ack(roomReplyFields['room:list']),
   'call:signal': ack({}),
   'call:mute': ack({}),
   'call:hold': ack({}),
+  'call:swap': ack({}),
   'call:recording': ack({}),
   'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),

@@ -6,6 +6,10 @@
  * carries STUN only. TURN credentials go only to an enabled account; the
  * account is read when they are issued (a disabled account's sessions are
  * also ended by the revocation watcher within about a second).
+ *
+ * Outside a call (`network:ice`: the network check, the echo test call) a
+ * credential lives CHECK_TTL_S at most: a check takes seconds, and a
+ * credential nobody renews should not outlive it by an hour.
  */
 import type { UserRepository } from '../accounts/users.js';
 import { isStoreUnavailable } from '../db/store-errors.js';
@@ -30,6 +34,9 @@ export interface Asker {
 
 type Account = 'enabled' | 'disabled' | 'gone';
 
+/** The longest a credential given outside a call lives, in seconds (the test call lasts 60 s at most). */
+export const CHECK_TTL_S = 120;
+
 export class CallIce {
   constructor(private readonly deps: CallIceDeps) {}
 
@@ -42,16 +49,21 @@ export class CallIce {
    * For an ack that starts or resumes a call: STUN and fresh TURN
    * credentials, or STUN only when the account is no longer enabled.
    */
-  async forAck(asker: Asker): Promise<IceGrant> {
+  async forAck(asker: Asker, ttlS = this.deps.config.turnTtlS): Promise<IceGrant> {
     const stun = { iceServers: this.sessionServers() };
     if (!hasTurn(this.deps.config)) return stun;
     try {
-      return (await this.account(asker)) === 'enabled' ? iceGrant(this.deps.config, asker.userId) : stun;
+      return (await this.account(asker)) === 'enabled' ? iceGrant({ ...this.deps.config, turnTtlS: ttlS }, asker.userId) : stun;
     } catch (err) {
       // The call itself went through: its ack is not failed for want of TURN.
       this.deps.log.error({ err, username: asker.session.username }, 'could not check the account for TURN credentials');
       return stun;
     }
+  }
+
+  /** For a check outside any call (`network:ice`, `testcall:start`): as for an ack, living CHECK_TTL_S at most. */
+  forCheck(asker: Asker): Promise<IceGrant> {
+    return this.forAck(asker, Math.min(this.deps.config.turnTtlS, CHECK_TTL_S));
   }
 
   /**

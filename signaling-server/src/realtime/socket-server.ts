@@ -7,6 +7,7 @@ import { Server } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
+import type { RoomListing } from '../calls/room-listing.js';
 import type { RoomOwner } from '../calls/room-owner.js';
 import type { SfuService } from '../sfu/sfu-service.js';
 import { recorders } from '../calls/membership.js';
@@ -18,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PROTOCOL_VERSION, type IceGrant } from '../protocol/index.js';
 import type { TestCalls } from '../testcall/test-calls.js';
+import { viaProxy } from '../testcall/candidate-policy.js';
 import { StoreUnavailableError, type DeviceSession, type Stores } from '../stores/types.js';
 import type { AccountLimits } from './account-limits.js';
 import { CallIce } from './call-ice.js';
@@ -56,7 +58,8 @@ export function createIo(httpServer: HttpServer, allowedOrigins: readonly string
   // state) for its whole life. Nothing reads it after the handshake (the
   // origin is checked in allowRequest, sign-in uses handshake.auth), so let
   // it go: Socket.IO's own tuning advice, worth about 1 KB per client.
-  io.engine.on('connection', (raw: { request: unknown }) => {
+  io.engine.on('connection', (raw: { request: { headers: Record<string, unknown> } | null; forwarded?: boolean }) => {
+    raw.forwarded = viaProxy(raw.request?.headers ?? {}); // what the test call needs of it (testcall/candidate-policy.ts)
     raw.request = null;
   });
   return io;
@@ -84,6 +87,8 @@ export interface RealtimeDeps {
   limits: AccountLimits;
   /** Who may change a room's join code. */
   roomOwner: RoomOwner;
+  /** The team's rooms (room:list). */
+  listing: Pick<RoomListing, 'list'>;
   /** The `sfu:*` handlers (off without PARLEY_JANUS_URL). */
   sfu: SfuService;
   /** Most devices one account may have connected at once. */
@@ -206,6 +211,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await deps.roomOwner.setCode(session, callId, code);
       return {};
     },
+    'room:list': async () => deps.listing.list(),
     'call:signal': async (payload, { session }) => {
       await calls.signal(session, payload);
       return {};
@@ -216,6 +222,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:hold': async ({ callId, held }, { session }) => {
       await calls.hold(session, callId, held);
+      return {};
+    },
+    'call:swap': async ({ callId }, { session }) => {
+      await calls.swap(session, callId);
       return {};
     },
     'call:recording': async ({ callId, on }, { session }) => {
@@ -235,11 +245,16 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     ...deps.sfu.handlers,
-    'network:ice': async (_payload, ctx) => ice.forAck(asker(ctx)),
+    'network:ice': async (_payload, ctx) => {
+      await deps.limits.networkCheck(ctx.session.username);
+      return ice.forCheck(asker(ctx));
+    },
     'testcall:start': async ({ delayMs }, ctx) => {
       const { socket } = ctx;
-      const grant = await ice.forAck(asker(ctx));
-      const started = await deps.testCalls.start(socket.id, delayMs, grant.iceServers, {
+      // Its TURN credentials come out of the network checks' count: outside a call, one limit for all of them.
+      await deps.limits.networkCheck(ctx.session.username);
+      const grant = await ice.forCheck(asker(ctx));
+      const started = await deps.testCalls.start({ sessionId: socket.id, username: ctx.session.username, peer: { address: socket.handshake.address, forwarded: (socket.conn as unknown as { forwarded?: boolean }).forwarded === true } }, delayMs, grant.iceServers, {
         signal: (testId, signal) => socket.emit('testcall:signal', { testId, ...signal }),
         ended: (testId, reason) => socket.emit('testcall:ended', { testId, reason }),
       });

@@ -113,6 +113,8 @@ declare module 'janode/plugins/videoroom' {
       max_publishers?: number;
       is_private?: boolean;
       secret?: string;
+      /** Needed by every join, publisher or subscriber. */
+      pin?: string;
       admin_key?: string;
       audiocodec?: string;
       videocodec?: string;
@@ -126,10 +128,15 @@ declare module 'janode/plugins/videoroom' {
     }): Promise<{ room: number | string }>;
     exists(p: { room: string }): Promise<{ room: number | string; exists: boolean }>;
     destroy(p: { room: string; secret?: string }): Promise<unknown>;
-    joinConfigurePublisher(p: { room: string; feed?: number | string; display?: string; descriptions?: { mid: string; description: string }[]; jsep: Jsep }): Promise<PubJoined>;
+    /** Every room, private ones too with the admin key. */
+    list(p: { admin_key?: string }): Promise<{ list: { room: number | string; description?: string; num_participants?: number }[] }>;
+    listParticipants(p: { room: string; secret?: string }): Promise<{ participants: unknown[] }>;
+    /** Joins as a publisher without publishing (tests: the room's pin is checked). */
+    joinPublisher(p: { room: string; pin?: string; display?: string }): Promise<unknown>;
+    joinConfigurePublisher(p: { room: string; pin?: string; feed?: number | string; display?: string; descriptions?: { mid: string; description: string }[]; jsep: Jsep }): Promise<PubJoined>;
     /** A publisher's new offer; or, on a subscriber handle, what each of its streams relays (`send`, simulcast `substream` 0 lowest to 2). */
     configure(p: { jsep?: Jsep; descriptions?: { mid: string; description: string }[]; streams?: { mid: string; send?: boolean; substream?: number }[] }): Promise<{ jsep?: Jsep }>;
-    joinSubscriber(p: { room: string; streams: { feed: number | string; mid?: string }[]; private_id?: number; autoupdate?: boolean; use_msid?: boolean }): Promise<SubJoined>;
+    joinSubscriber(p: { room: string; pin?: string; streams: { feed: number | string; mid?: string }[]; private_id?: number; autoupdate?: boolean; use_msid?: boolean }): Promise<SubJoined>;
     update(p: { subscribe?: { feed: number | string; mid?: string }[]; unsubscribe?: { feed: number | string; mid?: string }[] }): Promise<Updated>;
     start(p: { jsep: Jsep }): Promise<unknown>;
     leave(): Promise<unknown>;

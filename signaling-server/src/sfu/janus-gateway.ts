@@ -29,8 +29,12 @@ const TALKING_DBOV = 40;
 const TALKING_PACKETS = 25;
 
 export interface SfuRoom {
+  /** The Parley call it is for: also the room's description in Janus, so a sweep can tell whose room it is. */
+  callId: string;
   id: string;
   secret: string;
+  /** Needed to join the room as publisher or subscriber: whoever reaches Janus's API without Parley cannot sit in a call. */
+  pin: string;
 }
 
 // janode prints to the console (at "info" by default, and every failed reconnect while Janus is
@@ -40,11 +44,17 @@ Janode.Logger.setLevel('none');
 export class JanusGateway {
   private current: Promise<{ connection: Connection; session: Session }> | undefined;
   private readonly lostListeners = new Set<() => void>();
+  /** The handles attach() gave out on the current session, until detached (sweep looks for those nobody owns). */
+  private readonly attached = new Set<VideoRoomHandle>();
+  /** What the last sweep found unowned (handles) or empty (room ids): gone at the next sweep if still so. */
+  private suspects = { handles: new Set<VideoRoomHandle>(), rooms: new Set<string>() };
 
   constructor(
     readonly url: string,
     private readonly adminKey: string,
     private readonly log: Logger,
+    /** Janus's api_secret (janus.jcfg): janode sends it with every request. */
+    private readonly apiSecret?: string,
   ) {}
 
   /** Runs `fn` whenever the Janus session is lost (Janus stopped, the link broke): every handle on it is gone. */
@@ -53,30 +63,32 @@ export class JanusGateway {
     return () => this.lostListeners.delete(fn);
   }
 
-  /** The room of a Parley call: its id and secret, derived, never sent to clients. */
+  /** The room of a Parley call: its id, secret and pin, derived, never sent to clients. */
   room(callId: string): SfuRoom {
-    return {
-      id: `parley-${createHash('sha256').update(callId).digest('hex').slice(0, 32)}`,
-      secret: createHmac('sha256', this.adminKey).update(`parley-room:${callId}`).digest('base64url'),
-    };
+    const derive = (what: string) => createHmac('sha256', this.adminKey).update(`${what}:${callId}`).digest('base64url');
+    return { callId, id: `parley-${createHash('sha256').update(callId).digest('hex').slice(0, 32)}`, secret: derive('parley-room'), pin: derive('parley-room-pin') };
   }
 
-  /** A new VideoRoom handle on this node's session. */
+  /** A new VideoRoom handle on this node's session, for a participant to own (see sweep). */
   async attach(): Promise<VideoRoomHandle> {
     const { session } = await this.session();
-    return session.attach(VideoRoomPlugin);
+    const handle = await session.attach(VideoRoomPlugin);
+    this.attached.add(handle);
+    handle.once(Janode.EVENT.HANDLE_DETACHED, () => this.attached.delete(handle));
+    return handle;
   }
 
   /** Creates the call's room unless it exists (another node or participant made it first). */
-  async ensureRoom(room: SfuRoom): Promise<void> {
-    const handle = await this.attach();
-    try {
+  ensureRoom(room: SfuRoom): Promise<void> {
+    return this.withHandle(async (handle) => {
       const { exists } = await handle.exists({ room: room.id });
       if (exists) return;
       await handle
         .create({
           room: room.id,
+          description: room.callId,
           secret: room.secret,
+          pin: room.pin,
           admin_key: this.adminKey,
           is_private: true,
           max_publishers: SFU_CALL_LIMIT,
@@ -94,50 +106,60 @@ export class JanusGateway {
         .catch((err: unknown) => {
           if (janusCode(err) !== JANUS_ROOM_EXISTS) throw err;
         });
-    } finally {
-      await handle.detach().catch(() => undefined);
-    }
+    });
   }
 
   /** Destroys the call's room (its last publisher left); gone already is fine. */
-  async destroyRoom(room: SfuRoom): Promise<void> {
-    const handle = await this.attach();
-    try {
-      await handle.destroy({ room: room.id, secret: room.secret }).catch((err: unknown) => {
-        if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
-      });
-    } finally {
-      await handle.detach().catch(() => undefined);
-    }
+  destroyRoom(room: SfuRoom): Promise<void> {
+    return this.withHandle((handle) =>
+      handle.destroy({ room: room.id, secret: room.secret }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
+        },
+      ),
+    );
   }
 
   /** How many people Janus holds in all its rooms now (its load); rejects when it cannot be reached. */
   async load(): Promise<number> {
-    const handle = await this.attach();
-    try {
-      const { list } = await (handle as VideoRoomHandle & {
-        list(p: { admin_key: string }): Promise<{ list: { num_participants?: number }[] }>;
-      }).list({ admin_key: this.adminKey });
-      return list.reduce((sum, room) => sum + (room.num_participants ?? 0), 0);
-    } finally {
-      await handle.detach().catch(() => undefined);
-    }
+    const rooms = await this.rooms();
+    return rooms.reduce((sum, room) => sum + (room.num_participants ?? 0), 0);
   }
 
   /** Whether anyone is still in the room (publishing or subscribed). */
-  async occupied(room: SfuRoom): Promise<boolean> {
-    const handle = await this.attach();
-    try {
-      const found = await (handle as VideoRoomHandle & {
-        listParticipants(p: { room: string; secret: string }): Promise<{ participants: unknown[] }>;
-      }).listParticipants({ room: room.id, secret: room.secret });
-      return found.participants.length > 0;
-    } catch (err) {
-      if (janusCode(err) === JANUS_NO_SUCH_ROOM) return false;
-      throw err;
-    } finally {
-      await handle.detach().catch(() => undefined);
-    }
+  occupied(room: SfuRoom): Promise<boolean> {
+    return this.withHandle(async (handle) => {
+      try {
+        return (await handle.listParticipants({ room: room.id, secret: room.secret })).participants.length > 0;
+      } catch (err) {
+        if (janusCode(err) === JANUS_NO_SUCH_ROOM) return false;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Detaches the handles of this node's session that no participant owns
+   * (`owned`) now nor at the sweep before, and destroys Parley's rooms that
+   * were empty both times: whatever escaped a participant's own clean-up,
+   * or was left by a node that died. Twice, so a handle just attached and
+   * not yet taken, or a room made for a publisher about to join, stays.
+   * Does not connect to a Janus this node is not using.
+   */
+  async sweep(owned: ReadonlySet<VideoRoomHandle>): Promise<void> {
+    if (!this.current) return;
+    const previous = this.suspects;
+    const handles = new Set([...this.attached].filter((h) => !owned.has(h)));
+    const empty = (await this.rooms()).filter((r) => (r.num_participants ?? 0) === 0 && r.description !== undefined && this.room(r.description).id === String(r.room));
+    this.suspects = { handles, rooms: new Set(empty.map((r) => String(r.room))) };
+    const stale = [...handles].filter((h) => previous.handles.has(h));
+    const gone = empty.filter((r) => previous.rooms.has(String(r.room)));
+    if (stale.length + gone.length > 0) this.log.warn({ janus: this.url, handles: stale.length, rooms: gone.length }, 'SFU sweep: detaching handles and destroying rooms nobody owns');
+    await Promise.all([
+      ...stale.map((h) => h.detach().catch(() => undefined)),
+      ...gone.map((r) => this.destroyRoom(this.room(r.description as string)).catch((err: unknown) => this.log.warn({ err, janus: this.url }, 'SFU sweep: room not destroyed'))),
+    ]);
   }
 
   async close(): Promise<void> {
@@ -147,6 +169,22 @@ export class JanusGateway {
     const link = await current.catch(() => undefined);
     await link?.session.destroy().catch(() => undefined);
     await link?.connection.close().catch(() => undefined);
+  }
+
+  /** Every room on this Janus, with its description and how many are in it. */
+  private async rooms(): Promise<{ room: number | string; description?: string; num_participants?: number }[]> {
+    return (await this.withHandle((handle) => handle.list({ admin_key: this.adminKey }))).list;
+  }
+
+  /** A handle for one request of the gateway's own, detached after it (never left for a sweep to find). */
+  private async withHandle<T>(fn: (handle: VideoRoomHandle) => Promise<T>): Promise<T> {
+    const { session } = await this.session();
+    const handle = await session.attach(VideoRoomPlugin);
+    try {
+      return await fn(handle);
+    } finally {
+      await handle.detach().catch(() => undefined);
+    }
   }
 
   private session(): Promise<{ connection: Connection; session: Session }> {
@@ -163,7 +201,7 @@ export class JanusGateway {
   }
 
   private async connect(): Promise<{ connection: Connection; session: Session }> {
-    const connection = await Janode.connect({ address: { url: this.url }, retry_time_secs: 1, max_retries: 1 });
+    const connection = await Janode.connect({ address: { url: this.url, ...(this.apiSecret !== undefined && { apisecret: this.apiSecret }) }, retry_time_secs: 1, max_retries: 1 });
     const session = await connection.create().catch(async (err: unknown) => {
       await connection.close().catch(() => undefined);
       throw err;
@@ -173,6 +211,9 @@ export class JanusGateway {
       if (lost) return;
       lost = true;
       this.current = undefined;
+      // Their handles went with the session.
+      this.attached.clear();
+      this.suspects = { handles: new Set(), rooms: new Set() };
       this.log.warn({ janus: this.url, why }, 'SFU session lost');
       for (const fn of this.lostListeners) fn();
     };

@@ -9,6 +9,13 @@ import type { Logger } from '../logger.js';
 import { JanusGateway } from './janus-gateway.js';
 import type { RoomPlacement } from './placement.js';
 
+/** Janus's WebSocket API (one URL per instance), the VideoRoom admin key, and Janus's api_secret if it asks for one. */
+export interface JanusSettings {
+  urls: readonly string[];
+  adminKey: string;
+  apiSecret?: string;
+}
+
 export interface PlacedGateway {
   gateway: JanusGateway;
   instance: number;
@@ -18,12 +25,11 @@ export class JanusPool {
   readonly gateways: readonly JanusGateway[];
 
   constructor(
-    urls: readonly string[],
-    adminKey: string,
+    { urls, adminKey, apiSecret }: JanusSettings,
     private readonly placement: RoomPlacement,
     private readonly log: Logger,
   ) {
-    this.gateways = urls.map((url) => new JanusGateway(url, adminKey, log));
+    this.gateways = urls.map((url) => new JanusGateway(url, adminKey, log, apiSecret));
   }
 
   /** The instance the call's room is on, placing it (least loaded) if nobody has. */

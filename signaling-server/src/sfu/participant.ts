@@ -39,6 +39,8 @@ export class SfuParticipant {
   private streams: readonly VideoRoomStream[] = [];
   /** The device's view (`sfu:view`): what it wants of each publisher's camera and screen, by username. */
   private view = new Map<string, FeedView>();
+  /** The publishes in flight, one after another. */
+  private publishing: Promise<unknown> = Promise.resolve();
   /** The layer each received video track was last set to on the subscriber handle (view.ts keys). */
   private readonly applied = new Map<string, SfuVideoLayer>();
 
@@ -63,24 +65,44 @@ export class SfuParticipant {
    * Janus's answer. The m-line `screenMid` names is described to Janus as the
    * screen, which the others' subscriptions then say (`SfuStream.source`).
    */
-  async publish(offer: SfuDescription<'offer'>, screenMid?: string): Promise<SfuDescription<'answer'>> {
+  publish(offer: SfuDescription<'offer'>, screenMid?: string): Promise<SfuDescription<'answer'>> {
+    // One at a time: two first publishes at once would each attach a handle, and one would be left in the room.
+    const run = this.publishing.then(() => this.publishNow(offer, screenMid));
+    this.publishing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishNow(offer: SfuDescription<'offer'>, screenMid?: string): Promise<SfuDescription<'answer'>> {
     const descriptions = screenMid === undefined ? undefined : [{ mid: screenMid, description: SCREEN_DESCRIPTION }];
+    if (this.left()) throw leftWhilePublishing();
     if (this.publisher) return answerOf((await this.publisher.configure({ jsep: { ...offer }, descriptions })).jsep);
     const handle = await this.deps.gateway.attach();
+    // Closed while attaching (a hang-up): close() could not see this handle, so it goes here.
+    if (this.left()) {
+      await handle.detach().catch(() => undefined);
+      throw leftWhilePublishing();
+    }
     this.publisher = handle;
     this.watchPublisher(handle);
-    const join = () => handle.joinConfigurePublisher({ room: this.room.id, display: this.username, descriptions, jsep: { ...offer } });
-    await this.deps.gateway.ensureRoom(this.room);
-    // The room may have been destroyed by its last participant leaving on another node just now.
-    const joined = await join().catch(async (err: unknown) => {
-      if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
+    const join = () => handle.joinConfigurePublisher({ room: this.room.id, pin: this.room.pin, display: this.username, descriptions, jsep: { ...offer } });
+    try {
       await this.deps.gateway.ensureRoom(this.room);
-      return join();
-    });
-    if (this.left()) throw new RequestError('not_in_call', 'Left the SFU while publishing');
-    this.talking.known(joined.publishers);
-    this.subscribeTo(joined.publishers);
-    return answerOf(joined.jsep);
+      // The room may have been destroyed by its last participant leaving on another node just now.
+      const joined = await join().catch(async (err: unknown) => {
+        if (janusCode(err) !== JANUS_NO_SUCH_ROOM) throw err;
+        await this.deps.gateway.ensureRoom(this.room);
+        return join();
+      });
+      if (this.left()) throw leftWhilePublishing();
+      this.talking.known(joined.publishers);
+      this.subscribeTo(joined.publishers);
+      return answerOf(joined.jsep);
+    } catch (err) {
+      // Nothing half-joined stays in the room: the next publish starts afresh.
+      if (this.publisher === handle) this.publisher = undefined;
+      await handle.detach().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** The device's answer to the latest `sfu:offer`. */
@@ -106,9 +128,14 @@ export class SfuParticipant {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const handles = [this.publisher, this.subscriber].filter((h): h is VideoRoomHandle => h !== undefined);
+    const handles = this.handles();
     this.publisher = this.subscriber = undefined;
     await Promise.all(handles.map((h) => h.detach().catch(() => undefined)));
+  }
+
+  /** The Janus handles this device holds now (what a sweep must leave alone). */
+  handles(): VideoRoomHandle[] {
+    return [this.publisher, this.subscriber].filter((h): h is VideoRoomHandle => h !== undefined);
   }
 
   /** Read after an await: close() may have run meanwhile. */
@@ -167,7 +194,7 @@ export class SfuParticipant {
         if (this.left()) return void handle.detach().catch(() => undefined);
         this.subscriber = handle;
         this.watchSubscriber(handle);
-        const joined = await handle.joinSubscriber({ room: this.room.id, streams, autoupdate: true });
+        const joined = await handle.joinSubscriber({ room: this.room.id, pin: this.room.pin, streams, autoupdate: true });
         this.sendOffer(joined.jsep, joined.streams);
       })
       .catch((err: unknown) => {
@@ -230,3 +257,5 @@ function toStream(s: VideoRoomStream): SfuStream[] {
   const stream: SfuStream = { mid: s.mid, username: s.feed_display as string, kind: s.type };
   return [s.type === 'video' ? { ...stream, source: s.feed_description === SCREEN_DESCRIPTION ? 'screen' : 'camera' } : stream];
 }
+
+const leftWhilePublishing = () => new RequestError('not_in_call', 'Left the SFU while publishing');

@@ -12,8 +12,8 @@ import type { ClientPayload, ClientReplies, ServerToClientEvents, SfuDescription
 import type { HandlerContext } from '../realtime/dispatch.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, type ParleyServer } from '../realtime/types.js';
-import type { DeviceSession } from '../stores/types.js';
-import { JanusPool, type PlacedGateway } from './janus-pool.js';
+import type { CallStore, DeviceSession } from '../stores/types.js';
+import { JanusPool, type JanusSettings, type PlacedGateway } from './janus-pool.js';
 import { SfuParticipant } from './participant.js';
 import type { RoomPlacement } from './placement.js';
 
@@ -26,11 +26,18 @@ export interface SfuDeps {
   io: ParleyServer;
   calls: CallService;
   log: Logger;
-  /** Janus's WebSocket API (one URL per instance) and VideoRoom admin key; undefined: no SFU here. */
-  janus: { urls: readonly string[]; adminKey: string } | undefined;
+  /** The Janus instances; undefined: no SFU here. */
+  janus: JanusSettings | undefined;
   /** Which instance each call's room is on (shared by every node when there are several). */
   placement: RoomPlacement;
+  /** The calls as every node sees them: a sweep reads whether a device is still in its call. */
+  liveCalls: Pick<CallStore, 'get'>;
+  /** How often the sweep runs (SWEEP_MS; tests make it short). */
+  sweepMs?: number;
 }
+
+/** Between sweeps: a device whose call ended without it leaving holds its handles this long at most, a stray handle twice this. */
+export const SWEEP_MS = 10_000;
 
 export class SfuService {
   private readonly pool: JanusPool | undefined;
@@ -38,20 +45,30 @@ export class SfuService {
   private readonly devices = new Map<string, SfuParticipant>();
   /** Leaves under way, which shutdown waits for before it closes the Janus session. */
   private readonly leaving = new Set<Promise<void>>();
+  /** Each device's sfu:* messages, hang-ups and leaves, one after another (inOrder). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: SfuDeps) {
     if (!deps.janus) return;
-    this.pool = new JanusPool(deps.janus.urls, deps.janus.adminKey, deps.placement, deps.log);
+    this.pool = new JanusPool(deps.janus, deps.placement, deps.log);
     for (const gateway of this.pool.gateways) {
       // Every handle on that Janus went with its session: each device there is told, and publishes again to come back.
       gateway.onLost(() => {
         for (const [device, p] of [...this.devices]) if (p.gateway === gateway) this.drop(device);
       });
     }
+    this.sweeper = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((err: unknown) => deps.log.warn({ err }, 'SFU sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, deps.sweepMs ?? SWEEP_MS);
+    this.sweeper.unref();
   }
 
   readonly handlers: SfuHandlers = {
-    'sfu:publish': async ({ callId, description, screenMid }, { session }) => {
+    'sfu:publish': ({ callId, description, screenMid }, { session }) => this.inOrder(session.device, async () => {
       const pool = this.available();
       await this.deps.calls.participantOf(session, callId);
       const participant = this.devices.get(session.device);
@@ -71,38 +88,67 @@ export class SfuService {
         });
         return { description: await this.publishAs(session, this.join(session, callId, moved), description, screenMid) };
       }
-    },
-    'sfu:answer': async ({ callId, description }, { session }) => {
-      await this.on(session, callId).answer(description).catch((err: unknown) => {
-        throw unreachable(err);
-      });
-      return {};
-    },
-    'sfu:candidate': async ({ callId, connection, candidate }, { session }) => {
-      await this.on(session, callId).candidate(connection, candidate).catch((err: unknown) => {
-        throw unreachable(err);
-      });
-      return {};
-    },
-    'sfu:view': async ({ callId, feeds }, { session }) => {
-      await this.on(session, callId).setView(feeds).catch((err: unknown) => {
-        throw unreachable(err);
-      });
-      return {};
-    },
-    'sfu:leave': async ({ callId }, { session }) => {
+    }),
+    // After the publish before them: a candidate sent with its offer finds the connection the publish makes.
+    'sfu:answer': ({ callId, description }, { session }) => this.onParticipant(session, callId, (p) => p.answer(description)),
+    'sfu:candidate': ({ callId, connection, candidate }, { session }) => this.onParticipant(session, callId, (p) => p.candidate(connection, candidate)),
+    'sfu:view': ({ callId, feeds }, { session }) => this.onParticipant(session, callId, (p) => p.setView(feeds)),
+    'sfu:leave': ({ callId }, { session }) => this.inOrder(session.device, async () => {
       if (this.devices.get(session.device)?.callId === callId) await this.leave(session.device);
       return {};
-    },
+    }),
   };
 
   /** The device left the call (`callId`) or lost its connection (any call): off the SFU too. */
-  async left(device: string, callId?: string): Promise<void> {
-    const participant = this.devices.get(device);
-    if (participant && (callId === undefined || participant.callId === callId)) await this.leave(device);
+  left(device: string, callId?: string): Promise<void> {
+    return this.inOrder(device, async () => {
+      const participant = this.devices.get(device);
+      if (participant && (callId === undefined || participant.callId === callId)) await this.leave(device);
+    });
+  }
+
+  /**
+   * What nobody owns goes. A device of this node whose call ended or went on
+   * without it (by any path: another's hang-up, a deadline, a disable seen
+   * on another node), or whose connection is gone, leaves the SFU; then each
+   * Janus drops the handles and rooms no participant holds (JanusGateway.sweep).
+   */
+  async sweep(): Promise<void> {
+    const connected = new Set([...this.deps.io.of('/').sockets.values()].map((s) => s.data.device));
+    await Promise.all(
+      [...this.devices].map(([device, participant]) =>
+        this.inOrder(device, async () => {
+          if (this.devices.get(device) !== participant) return;
+          const call = connected.has(device) ? await this.deps.liveCalls.get(participant.callId) : undefined;
+          if (call?.state === 'active' && call.participants.some((p) => p.device === device)) return;
+          this.deps.log.info({ callId: participant.callId, username: participant.username }, 'SFU: a device no longer in its call leaves');
+          await this.leave(device);
+        }),
+      ),
+    );
+    const owned = new Set([...this.devices.values()].flatMap((p) => p.handles()));
+    await Promise.all((this.pool?.gateways ?? []).map((g) => g.sweep(owned)));
+  }
+
+  /**
+   * Runs each sfu:* message, leave or hang-up of a device after the ones
+   * before it: a hang-up that came while a publish waited on Janus then
+   * takes down what the publish made, two publishes never make two
+   * participants, and a candidate or answer meets the handle it is for.
+   */
+  private inOrder<T>(device: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(device) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(device, tail);
+    void tail.then(() => {
+      if (this.queues.get(device) === tail) this.queues.delete(device);
+    });
+    return run;
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.sweeping;
     await Promise.all([...this.devices.keys()].map((d) => this.leave(d)));
     await Promise.all(this.leaving);
     await this.pool?.close();
@@ -136,11 +182,17 @@ export class SfuService {
     }
   }
 
-  private on(session: DeviceSession, callId: string): SfuParticipant {
-    this.available();
-    const participant = this.devices.get(session.device);
-    if (participant?.callId !== callId) throw new RequestError('not_in_call', 'This device does not publish to the SFU in this call: sfu:publish first');
-    return participant;
+  /** `fn` on the device's participant in `callId`, in the device's order; a failure of Janus is `unavailable`. */
+  private onParticipant(session: DeviceSession, callId: string, fn: (p: SfuParticipant) => Promise<void>): Promise<Record<string, never>> {
+    return this.inOrder(session.device, async () => {
+      this.available();
+      const participant = this.devices.get(session.device);
+      if (participant?.callId !== callId) throw new RequestError('not_in_call', 'This device does not publish to the SFU in this call: sfu:publish first');
+      await fn(participant).catch((err: unknown) => {
+        throw unreachable(err);
+      });
+      return {};
+    });
   }
 
   private leave(device: string): Promise<void> {

@@ -4,11 +4,18 @@
  * package runs as before) that answers the caller's offer and sends each
  * audio packet it receives back after `delayMs`, so the caller hears their
  * own voice. It counts what arrived (loss, jitter) and reads the pair its
- * ICE agent selected: the server's half of the diagnosis.
+ * ICE agent selected: the server's half of the diagnosis. It takes one
+ * offer, checked (offer-checks.ts); werift sees only the candidates the
+ * call's policy admits (candidate-policy.ts), and the echo is policed and
+ * capped (echo-queue.ts).
  */
 import type { RtpPacket, RTCPeerConnection as WeriftPeer } from 'werift';
+import type { Logger } from '../logger.js';
 import type { EchoSignal, CandidateType, IceCandidate, IceServer, MediaPath, SessionDescription, TestCallReport } from '../protocol/index.js';
 import { CANDIDATE_TYPES } from '../protocol/index.js';
+import type { CandidateDrop, CandidatePolicy } from './candidate-policy.js';
+import { EchoQueue, type EchoDrop } from './echo-queue.js';
+import { checkOffer, filterOffer } from './offer-checks.js';
 import { RtpStats } from './rtp-stats.js';
 
 type Werift = typeof import('werift');
@@ -21,6 +28,11 @@ export interface EchoPeerOptions {
   send: (signal: EchoSignal) => void;
   /** ICE or DTLS failed. */
   onFailed: () => void;
+  /** Which of the caller's candidates werift may check (candidate-policy.ts). */
+  policy: CandidatePolicy;
+  /** A packet the echo dropped, a candidate refused. */
+  onDropped: (what: { packet: EchoDrop } | { candidate: CandidateDrop }) => void;
+  log: Logger;
 }
 
 let loading: Promise<Werift> | undefined;
@@ -48,14 +60,18 @@ const isCandidateType = (t: unknown): t is CandidateType => CANDIDATE_TYPES.incl
 export class EchoPeer {
   private readonly pc: WeriftPeer;
   private readonly stats = new RtpStats(48_000);
-  private readonly queue: { due: number; rtp: RtpPacket }[] = [];
+  readonly queue: EchoQueue<RtpPacket>;
   private readonly pump: NodeJS.Timeout;
   private closed = false;
+  private offered = false;
 
   constructor(werift: Werift, private readonly options: EchoPeerOptions) {
     const { RTCPeerConnection, RTCRtpCodecParameters } = werift;
+    this.queue = new EchoQueue(options.delayMs);
     this.pc = new RTCPeerConnection({
       iceServers: weriftServers(options.iceServers),
+      // One transport for the whole call (offer-checks.ts refuses an offer that is not bundled).
+      bundlePolicy: 'max-bundle',
       codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })], video: [] },
     });
     this.pc.onIceCandidate.subscribe((c) => {
@@ -70,19 +86,18 @@ export class EchoPeer {
       transceiver.setDirection('sendrecv');
       transceiver.onTrack.subscribe((track) => {
         track.onReceiveRtp.subscribe((rtp) => {
-          this.stats.add(rtp.header.sequenceNumber, rtp.header.timestamp, Date.now());
-          this.queue.push({ due: Date.now() + options.delayMs, rtp });
+          const now = Date.now();
+          this.stats.add(rtp.header.sequenceNumber, rtp.header.timestamp, now);
+          // A flood is dropped here, not queued (echo-queue.ts).
+          const dropped = this.queue.push(rtp, rtp.serializeSize, now);
+          if (dropped) options.onDropped({ packet: dropped });
         });
       });
       this.sendTo = (rtp) => void transceiver.sender.sendRtp(rtp);
     });
     // One timer for the whole queue: packets leave in order, each delayMs after it came.
     this.pump = setInterval(() => {
-      const now = Date.now();
-      while (this.queue.length > 0 && (this.queue[0] as { due: number }).due <= now) {
-        const next = this.queue.shift() as { rtp: RtpPacket };
-        this.sendTo?.(next.rtp);
-      }
+      for (const rtp of this.queue.due()) this.sendTo?.(rtp);
     }, 10);
   }
 
@@ -102,12 +117,38 @@ export class EchoPeer {
     if (this.closed) return;
     if (description) {
       if (description.type !== 'offer' || description.sdp === undefined) throw new Error('the test call takes an offer');
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: description.sdp });
+      if (this.offered) throw new Error('the test call takes one offer');
+      checkOffer(description.sdp);
+      this.offered = true;
+      // Only the candidates the policy admits reach werift (candidate-policy.ts).
+      const offer = filterOffer(description.sdp, this.options.policy);
+      this.refused(offer.dropped);
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       const sdp = this.pc.localDescription?.sdp;
       if (sdp !== undefined) this.options.send({ description: { type: 'answer', sdp } });
     }
-    if (candidate) await this.pc.addIceCandidate(candidate);
+    if (candidate) await this.trickled(candidate);
+  }
+
+  /** A trickled candidate reaches werift only when the policy admits it; the end of candidates always does. */
+  private async trickled(candidate: NonNullable<IceCandidate>): Promise<void> {
+    if (candidate.candidate.trim() === '') {
+      await this.pc.addIceCandidate(candidate);
+      return;
+    }
+    const admitted = this.options.policy.admit(candidate.candidate);
+    if (!admitted.ok) {
+      this.refused([{ reason: admitted.reason, address: admitted.address }]);
+      return;
+    }
+    await this.pc.addIceCandidate({ ...candidate, candidate: admitted.candidate });
+  }
+
+  private refused(dropped: { reason: CandidateDrop; address: string }[]): void {
+    if (dropped.length === 0) return;
+    for (const d of dropped) this.options.onDropped({ candidate: d.reason });
+    this.options.log.debug({ dropped }, 'test call: candidates dropped');
   }
 
   async report(): Promise<TestCallReport> {
@@ -135,7 +176,7 @@ export class EchoPeer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.pump);
-    this.queue.length = 0;
+    this.queue.clear();
     void this.pc.close().catch(() => undefined);
   }
 }
