@@ -287,7 +287,10 @@ function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.P
     case 'in-call':
       return [
         ...waitingItems(call, hints),
-        ...(call.aside === undefined ? [] : [{ type: 'normal', label: menuText(`On hold with ${call.aside.peer.displayName} until this call ends`), enabled: false } as const]),
+        // The call held aside: switching to it holds this one in its place (a call that can be held).
+        ...(call.aside === undefined
+          ? []
+          : [{ type: 'normal', label: menuText(`Switch to ${call.aside.peer.displayName} (on hold)`), enabled: call.hold !== undefined, action: command({ type: 'swap', callId: call.aside.callId }) } as const]),
         { type: 'normal', label: menuText(`${call.hold?.mine === true || call.hold?.theirs === true ? 'On hold' : 'In call'} with ${call.peer.displayName}`), enabled: false },
         // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
         ...(call.pushToTalk === undefined

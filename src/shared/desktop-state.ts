@@ -115,6 +115,8 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decline'), callId: z.optional(callId) }),
   /** Holds the call going on (a call of two) and answers the call waiting, `callId`. */
   z.strictObject({ type: z.literal('hold-and-answer'), callId }),
+  /** Switches to the call held aside, `callId` (hold and answer): it comes off hold and the call going on waits aside on hold. */
+  z.strictObject({ type: z.literal('swap'), callId }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
   /** Holds the call of two, or takes it off hold. */

@@ -30,6 +30,11 @@ const storedNoiseSuppression = z.pipe(
 const audioFields = {
   /** The largest file sent or received in a call's chat, in MB (MiB); the receiver holds it in memory. */
   fileLimitMB: z.int().check(z.gte(1), z.lte(1024)),
+  /**
+   * Files offered in a call at or below this size (MB) are taken without
+   * asking; any larger waits for the user to accept it. 0: every file waits.
+   */
+  fileAutoAcceptMB: z.int().check(z.gte(0), z.lte(1024)),
   /** '' = the system default. */
   microphoneId: deviceId,
   speakerId: deviceId,
@@ -54,6 +59,7 @@ export type AudioSettings = z.infer<typeof audioSettingsSchema>;
 
 export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   fileLimitMB: 100,
+  fileAutoAcceptMB: 0,
   microphoneId: '',
   speakerId: '',
   ringtoneId: '',

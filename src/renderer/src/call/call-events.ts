@@ -52,7 +52,9 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     const phase = calls.phase;
     if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;
+    const away = `${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`;
     if (connected) {
+      notices.withdraw(away); // they are back: the waiting is over
       // Back without its peer connection (its window reloaded): a new one to it, which this side offers.
       if (fresh) calls.renewPeer(who);
       resume.resumed(who);
@@ -60,7 +62,7 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
       calls.line.recording.resumed();
     } else {
       calls.mesh.setAway(who, true);
-      notices.announce(`${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`);
+      notices.announce(away, 'call');
     }
   });
   link.on('room:joined', ({ callId, user, polite }) => {

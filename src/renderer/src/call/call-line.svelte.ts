@@ -10,7 +10,7 @@ import type { CallDeps, Meter } from './call-deps.js';
 import { CallIce } from './call-ice.js';
 import type { MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
-import { MB } from './chat/file-wire.js';
+import { fileRules } from './chat/file-consent.js';
 import { CallMedia } from './media/call-media.svelte.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
@@ -62,10 +62,10 @@ export class CallLine {
     private hooks: LineHooks,
   ) {
     const notice = (text: string) => deps.notices.show(text, 'call');
-    this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice });
+    this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice, withdraw: (text) => deps.notices.withdraw(text) });
     this.chat = new ChatLog(
       () => this.noteChat(),
-      () => deps.settings().fileLimitMB * MB,
+      fileRules(() => deps.settings()),
     );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
     this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });

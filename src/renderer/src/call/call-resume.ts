@@ -38,7 +38,8 @@ export class CallResume {
       if (phase.callId) calls.hangups.send(phase.callId);
       calls.end('failed', false, 'The connection to the server was lost, so the call ended.');
     } else if (calls.live()) {
-      this.notices.announce('Connection to the server lost. The call goes on while Parley reconnects.');
+      // Said until the session is back (the app resolves 'connection' then), not for a fixed while.
+      this.notices.announce('Connection to the server lost. The call goes on while Parley reconnects.', 'connection');
     }
   }
 

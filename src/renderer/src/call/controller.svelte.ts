@@ -10,13 +10,14 @@ import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
 import { CallLine, type LineHooks } from './call-line.svelte.js';
 import type { HeldCall } from './held-call.svelte.js';
-import { endAside, setAside, takeBack } from './hold-and-answer.js';
+import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
-import { endReasonText, REFUSAL_REASONS, refusalText } from './end-reasons.js';
+import { endReasonText, inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
 import { ConnectionWatch } from './connection-watch.js';
+import { DialGate } from './dial-gate.js';
 import { Hangups } from './hangups.js';
 import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
@@ -50,6 +51,7 @@ export class CallController {
   /** Counts calls begun here; an await that finds another number has outlived its call. */
   private seq = 0;
   private answering = false;
+  private readonly gate: DialGate;
 
   constructor(private readonly deps: CallDeps) {
     this.current = new CallLine(deps, this.lineHooks());
@@ -58,6 +60,7 @@ export class CallController {
     const { link, notices } = deps;
     this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
     this.waiting = new CallWaiting(this, deps);
+    this.gate = new DialGate(this, deps);
   }
 
   get line(): CallLine {
@@ -75,13 +78,9 @@ export class CallController {
   get group(): boolean {
     return this.room !== null || this.mesh.size > 1;
   }
-  get busy(): boolean {
-    return inCall(this.phase);
-  }
+  get busy(): boolean { return inCall(this.phase); } // prettier-ignore
   /** Answered and not over: others see you "In a call" (ringing is not yet). */
-  get talking(): boolean {
-    return answered(this.phase);
-  }
+  get talking(): boolean { return answered(this.phase); } // prettier-ignore
 
   /** The call's name as shown: the room, the people in it ("Bob, Carol +1"), or the one other person. */
   get title(): string {
@@ -94,11 +93,7 @@ export class CallController {
 
   /** Calls a contact; a video call starts with the camera on. */
   async dial(username: string, video = false): Promise<void> {
-    if (this.busy) return;
-    if (!this.deps.link.connected) {
-      this.deps.notices.show('Parley cannot place calls while it is offline. It is reconnecting to the server.', 'connection');
-      return;
-    }
+    if (!this.gate.admit(username, video)) return; // in a call, or not connected yet: the gate answered the click
     const peer = this.deps.lookup(username);
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
@@ -124,7 +119,8 @@ export class CallController {
       return;
     }
     if (!res.ok) {
-      this.end(REFUSAL_REASONS[res.code] ?? 'failed', false, res.code in REFUSAL_REASONS ? null : refusalText(res, peer), 'card');
+      const { reason, words } = inviteRefusal(res, peer);
+      this.end(reason, false, words, 'card');
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
@@ -222,7 +218,9 @@ export class CallController {
 
   dismissEnded(): void {
     clearTimeout(this.timers.ended);
-    if (this.phase.kind === 'ended') this.apply({ type: 'reset' });
+    if (this.phase.kind !== 'ended') return;
+    this.deps.notices.withdraw(this.endedText()); // the card's words ("Bob hung up") leave the live region with it
+    this.apply({ type: 'reset' });
   }
 
   /** Words for the current ended call. */
@@ -239,6 +237,7 @@ export class CallController {
     // over a dial the server has not taken yet (it would be refused as busy).
     if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
+    this.deps.notices.resolved('call'); // the last call's words do not carry into this one
     const seq = ++this.seq;
     this.outgoing = false;
     this.videoCall = video;
@@ -332,8 +331,7 @@ export class CallController {
 
   // ------------------------------------------------------------ phase
 
-  /** The one teardown of a call: idempotent. */
-  /** `message`: why, in words, shown as a notice, or (`card`, a refusal) as the ended card's reason instead of its stock words. */
+  /** The one teardown of a call, idempotent. `message`: why, in words, as a notice, or (`card`, a refusal) on the ended card instead of its stock words. */
   end(reason: EndReason, local: boolean, message: string | null = null, shown: 'notice' | 'card' = 'notice'): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
     this.refusal = shown === 'card' ? message : null;
@@ -344,6 +342,7 @@ export class CallController {
     this.connection.stop();
     this.muted = false;
     this.hold.reset();
+    this.deps.notices.resolved('call'); // what was said about this call goes with it
     if (message && shown === 'notice') this.deps.notices.show(message, 'call');
     this.deps.notices.announce(this.endedText());
     this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
@@ -358,6 +357,7 @@ export class CallController {
 
   setAside(): string | null { return setAside(this); } // prettier-ignore
   endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
+  swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
 
   /** The call's media go through `line` from now on, answering to this controller (a held call taken back), or a new line. */
   useLine(line?: CallLine): void {

@@ -75,7 +75,7 @@ describe('call controller: a call this side places', () => {
     const { link, calls, notices } = setup();
     link.replies.set('call:invite', () => ({ ok: false, code: 'rate_limited', message: 'You have called bob too often without an answer: wait and try again', retryAfterMs: 300_000 }));
     await calls.dial('bob');
-    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'failed' });
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'limited' });
     expect(calls.endedText()).toBe('You have called Bob too often without an answer. Try again in 5 min.');
     expect(notices.notice).toBeNull();
   });
@@ -93,13 +93,13 @@ describe('call controller: a call this side places', () => {
     expect(link.sent.filter((s) => s.event === 'call:hangup')).toHaveLength(2);
   });
 
-  it('does not dial while offline, and says why', async () => {
+  it('does not dial while offline, and says why (it calls once connected: dial-gate.test.ts)', async () => {
     const { link, calls, notices } = setup();
     link.connected = false;
     await calls.dial('bob');
     expect(link.sent).toEqual([]);
     expect(calls.phase.kind).toBe('idle');
-    expect(notices.notice).toMatch(/offline/);
+    expect(notices.notice).toMatch(/not connected/);
   });
 
   it('mutes every peer session and tells the server', async () => {

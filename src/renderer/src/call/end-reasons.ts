@@ -4,8 +4,18 @@ import type { CallPhase } from './call-state.js';
 
 type Ended = Extract<CallPhase, { kind: 'ended' }>;
 
-/** Invite refusals that are end reasons in their own right. */
-export const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
+/** Invite refusals that are end reasons in their own right, told in the stock words. */
+const REFUSAL_REASONS: Partial<Record<ErrorCode, EndReason>> = { offline: 'offline', busy: 'busy', dnd: 'dnd' };
+
+/**
+ * Why an invite the server refused ended, and the words its card shows
+ * (null: the reason's stock words). A limit says whom and how long to wait.
+ */
+export function inviteRefusal(refusal: { code: ErrorCode; message: string; retryAfterMs?: number }, peer: { username: string; displayName: string }): { reason: EndReason; words: string | null } {
+  const reason = REFUSAL_REASONS[refusal.code];
+  if (reason) return { reason, words: null };
+  return { reason: refusal.code === 'rate_limited' ? 'limited' : 'failed', words: refusalText(refusal, peer) };
+}
 
 /** `outgoing`: this side placed the call. */
 export function endReasonText(ended: Pick<Ended, 'reason' | 'local' | 'peer'>, outgoing: boolean): string {
@@ -35,6 +45,8 @@ export function endReasonText(ended: Pick<Ended, 'reason' | 'local' | 'peer'>, o
       return 'Answered on another device';
     case 'failed':
       return 'Call failed: the connection was lost';
+    case 'limited':
+      return `Not placed: you have called ${name} too often without an answer`;
   }
 }
 
@@ -61,6 +73,8 @@ export function outcomeLabel(outcome: EndReason | null, direction: 'outgoing' | 
       return 'Answered elsewhere';
     case 'failed':
       return 'Failed';
+    case 'limited':
+      return 'Not placed';
   }
 }
 

@@ -17,20 +17,20 @@ export class GroupCalls {
   /**
    * Opens the named room, or joins it with whoever is there: this side is the
    * newcomer, polite toward each of them, who offer to it. A refusal (a full
-   * room, a wrong code) is shown as the server words it.
+   * room, a wrong code) is shown as the server words it. True once in the room.
    */
-  async joinRoom(input: string, code?: string): Promise<void> {
+  async joinRoom(input: string, code?: string): Promise<boolean> {
     const { calls, deps } = this;
     const name = normalizeRoomName(input);
     const me = deps.me();
     if (!name) {
       deps.notices.show('A room name is 1 to 64 letters, digits, ".", "_" or "-".');
-      return;
+      return false;
     }
-    if (calls.busy || !deps.link.connected || !me) return;
+    if (calls.busy || !deps.link.connected || !me) return false;
     if (deps.platform.microphoneDenied()) {
       deps.notices.show(MICROPHONE_PROBLEM, 'device');
-      return;
+      return false;
     }
     const seq = calls.nextSeq();
     // Read after each await: another call may have come in meanwhile.
@@ -39,26 +39,26 @@ export class GroupCalls {
     const stream = await deps.platform.openMicrophone(deps.settings(), (text) => deps.notices.show(text, 'device'));
     if (!stream) {
       deps.notices.show(MICROPHONE_PROBLEM, 'device');
-      return;
+      return false;
     }
     const res = await deps.link.request('room:join', { name, ...(code && { code }) });
     // Another call came in meanwhile (or this one was given up): that one wins.
     if (overtaken()) {
       deps.platform.stopStream(stream);
       if (res.ok) calls.hangups.send(res.callId);
-      return;
+      return false;
     }
     if (!res.ok) {
       deps.platform.stopStream(stream);
       deps.notices.show(res.message, 'call');
       deps.notices.announce(res.message);
-      return;
+      return false;
     }
     calls.dismissEnded();
     if (!calls.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: `Room ${res.room}` }, at: Date.now() })) {
       deps.platform.stopStream(stream);
       calls.hangups.send(res.callId);
-      return;
+      return false;
     }
     calls.outgoing = true;
     calls.videoCall = false;
@@ -72,6 +72,7 @@ export class GroupCalls {
     calls.line.startMeters();
     const others = res.participants.map((p) => p.displayName).join(', ');
     deps.notices.announce(others ? `In room ${res.room} with ${others}` : `In room ${res.room}. Nobody else is here yet.`);
+    return true;
   }
 
   /** Add person: rings a contact into the call going on; they show as ringing until they answer. */

@@ -89,4 +89,37 @@ describe('hold and answer', () => {
     expect(calls.phase).toMatchObject({ callId: 'c2', peer: user('carol') });
     expect(calls.aside).toMatchObject({ callId: 'c1' });
   });
+
+  it('switches to bob (off hold) with carol held aside in his place, and back; a refused switch changes nothing', async () => {
+    const { link, calls, sessions, notices } = await inCall();
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'c2', polite: true, iceServers: [] }));
+    link.emit('call:incoming', carolCalls);
+    await calls.waiting.holdAndAnswer();
+    await settle();
+    const [bob, carol] = sessions;
+    carol!.request.onMediaState('connected');
+    link.replies.set('call:swap', () => ({ ok: true }));
+
+    await calls.swap();
+    expect(link.last('call:swap')).toEqual({ callId: 'c1' });
+    expect(calls.phase).toMatchObject({ kind: 'active', callId: 'c1', peer: user('bob') });
+    expect(calls.aside).toMatchObject({ callId: 'c2', peer: user('carol') });
+    expect(calls.hold.mine).toBe(false);
+    expect([bob!.onHold, carol!.onHold, bob!.closed, carol!.closed]).toEqual([false, true, false, false]);
+    // Carol's events reach her call aside; bob's the call going on.
+    link.emit('call:signal', { callId: 'c2', from: 'carol', candidate: null });
+    expect(carol!.signals).toContainEqual({ candidate: null });
+
+    await calls.swap();
+    expect(link.last('call:swap')).toEqual({ callId: 'c2' });
+    expect(calls.phase).toMatchObject({ callId: 'c2', peer: user('carol') });
+    expect(calls.aside).toMatchObject({ callId: 'c1' });
+    expect([bob!.onHold, carol!.onHold]).toEqual([true, false]);
+
+    link.replies.set('call:swap', () => ({ ok: false, code: 'not_found', message: 'The held call ended meanwhile' }));
+    await calls.swap();
+    expect(calls.phase).toMatchObject({ callId: 'c2' });
+    expect(calls.aside).toMatchObject({ callId: 'c1' });
+    expect(notices.notice).toBe('The held call ended meanwhile');
+  });
 });

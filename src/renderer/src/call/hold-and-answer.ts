@@ -3,8 +3,10 @@
  * and set aside with its line (held-call.svelte.ts) while a waiting call is
  * answered with `call:accept { hold }`; when the answered call is over, the
  * held one is the call again, still on hold (PROTOCOL.md, call:accept).
+ * Swap (`call:swap`) trades the two places, as a phone's "Switch" does.
  */
 import type { EndReason } from 'parley-server/protocol';
+import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { CallHold } from './call-hold.svelte.js';
 import type { CallLine } from './call-line.svelte.js';
@@ -63,8 +65,12 @@ export function endAside(calls: AsideHost, notices: Notices, callId: string, rea
   notices.announce(reason === 'hangup' ? `${held.peer.displayName} hung up the call you held` : `The call you held with ${held.peer.displayName} ended`);
 }
 
-/** The call answered meanwhile is over (its line torn down): the held one is the call again, still on hold (the Hold button takes it off). */
-export function takeBack(calls: AsideHost, notices: Notices, held: HeldCall): void {
+/**
+ * The call answered meanwhile is over (its line torn down): the held one is
+ * the call again, still on hold (the Hold button takes it off). `swapped`:
+ * taken back by a swap, which the server made off hold.
+ */
+export function takeBack(calls: AsideHost, notices: Notices, held: HeldCall, swapped = false): void {
   calls.aside = null;
   calls.useLine(held.line);
   calls.apply({ type: 'rejoin', callId: held.callId, peer: held.peer, answeredAt: held.answeredAt });
@@ -72,6 +78,29 @@ export function takeBack(calls: AsideHost, notices: Notices, held: HeldCall): vo
   calls.outgoing = held.state.outgoing;
   calls.muted = held.state.muted;
   calls.videoCall = held.state.videoCall;
-  calls.hold.restore(!held.answerRefused, held.theirs);
-  if (!held.answerRefused) notices.announce(`On hold with ${held.peer.displayName}. Press Hold again to talk.`);
+  calls.hold.restore(!held.answerRefused && !swapped, held.theirs);
+  if (!held.answerRefused && !swapped) notices.announce(`On hold with ${held.peer.displayName}. Press Hold again to talk.`);
+}
+
+/**
+ * Switches to the call held aside: it is the call again, off hold, and the
+ * one going on waits aside on hold in its place. Nothing changes here until
+ * the server has swapped them; a refusal (a call ended meanwhile) is said.
+ */
+export async function swap(calls: AsideHost, link: Pick<SignalingLink, 'request'>, notices: Notices): Promise<void> {
+  const back = calls.aside;
+  const live = calls.live();
+  if (!back || !live || !calls.hold.possible) return;
+  const res = await link.request('call:swap', { callId: back.callId });
+  if (calls.aside !== back || calls.live()?.callId !== live.callId) return;
+  if (!res.ok) {
+    notices.show(res.message, 'call');
+    return;
+  }
+  calls.aside = null;
+  setAside(calls);
+  const nowAside = calls.aside;
+  takeBack(calls, notices, back, true);
+  calls.aside = nowAside;
+  notices.announce(`Talking with ${back.peer.displayName}. ${live.peer.displayName} is on hold.`);
 }

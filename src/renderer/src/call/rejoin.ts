@@ -5,9 +5,11 @@
  * others to make new peer connections to this device and offer, while this
  * side, polite, makes one toward each. The call, its history row and its
  * duration go on; the others see "Reconnecting…" meanwhile, not an end.
+ * What the person had in the call (mute, camera, screen share, chat) comes
+ * back with it, or they are told what did not (call-memory.svelte.ts).
  */
 import type { CallDeps } from './call-deps.js';
-import { forgetCall, type RememberedCall } from './call-memory.svelte.js';
+import { forgetCall, restoreCall, type RememberedCall } from './call-memory.svelte.js';
 import { MICROPHONE_PROBLEM, RECONNECT_LIMIT_MS } from './call-limits.js';
 import type { CallController } from './controller.svelte.js';
 
@@ -48,12 +50,13 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   calls.line.ice.granted(call.callId, res);
   calls.line.recording.told(res.recording ?? []);
   calls.outgoing = call.outgoing;
-  calls.videoCall = false;
   calls.room = call.room;
+  // Before the sessions are made: they start muted if the person had muted.
+  const back = restoreCall(calls, call, deps.link, deps.notices);
   calls.useMicrophone(seq, stream);
   for (const p of res.participants ?? [call.peer]) calls.mesh.add(p, true);
   calls.line.startMeters();
   calls.connection.watch(RECONNECT_LIMIT_MS);
-  deps.notices.announce('Back in the call. Reconnecting the audio…');
+  deps.notices.announce(back);
   return true;
 }

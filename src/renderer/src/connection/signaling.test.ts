@@ -53,6 +53,7 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   'room:joined': { callId, user: { username: 'carol', displayName: 'Carol' }, polite: false },
   'room:left': { callId, username: 'carol', reason: 'hangup' },
   'room:ringing': { callId, user: { username: 'dave', displayName: 'Dave' }, by: 'bob' },
+  'room:listing': { name: 'standup', room: { name: 'standup', participants: [alice], hasCode: true, kept: false }, stamp: 42 },
   'sfu:offer': {
     callId,
     description: { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 192.0.2.2\r\ns=-\r\nt=0 0\r\n' },
@@ -253,9 +254,11 @@ describe('Signaling validates what the server sends', () => {
       'call:add': [{ callId, to: 'carol' }, { ok: true }],
       'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
       'room:code': [{ callId, code: 'sesame-4242' }, { ok: true }],
+      'room:list': [{}, { ok: true, rooms: [{ name: 'standup', participants: [alice], hasCode: false, kept: true }], stamp: 7 }],
       'call:signal': [{ callId, candidate: null }, { ok: true }],
       'call:mute': [{ callId, muted: true }, { ok: true }],
       'call:hold': [{ callId, held: true }, { ok: true }],
+      'call:swap': [{ callId }, { ok: true }],
       'call:recording': [{ callId, on: true }, { ok: true }],
       'call:note': [{ callId, chat: true }, { ok: true }],
       'history:list': [{ limit: 50 }, { ok: true, calls: [call] }],
@@ -286,7 +289,9 @@ describe('Signaling validates what the server sends', () => {
       { ok: false, code: 'busy' },
       { ...refusal, message: HUGE },
       // Each field of the success removed, or of the wrong type.
-      ...Object.keys(valid).filter((k) => k !== 'ok').flatMap((k) => [edit(valid, [k], REMOVE), edit(valid, [k], 42)]),
+      ...Object.entries(valid)
+        .filter(([k]) => k !== 'ok')
+        .flatMap(([k, v]) => [edit(valid, [k], REMOVE), edit(valid, [k], typeof v === 'number' ? '42' : 42)]),
     ];
 
     let reply: unknown;

@@ -111,6 +111,9 @@ export class DesktopBridge {
       case 'hold-and-answer':
         if (waiting !== null && command.callId === waiting) void calls.waiting.holdAndAnswer();
         break;
+      case 'swap':
+        if (calls.aside?.callId === command.callId) void calls.swap();
+        break;
       case 'decline':
         if (waiting !== null && command.callId === waiting) calls.waiting.decline();
         else if (forThisCall(command.callId)) calls.decline();

@@ -49,3 +49,15 @@ export function contactRows(
         compareNames(a.username, b.username),
     );
 }
+
+/**
+ * `rows` in the order `order` gave them (usernames, as shown when the hold
+ * began), for a list that must not move under the pointer; anyone not in it
+ * (new since) comes after, in their own order.
+ */
+export function inHeldOrder<T extends { username: string }>(rows: readonly T[], order: readonly string[]): T[] {
+  const place = new Map(order.map((username, i) => [username, i]));
+  const at = (row: T): number => place.get(row.username) ?? order.length;
+  // Array.prototype.sort is stable: the newcomers keep their own order.
+  return [...rows].sort((a, b) => at(a) - at(b));
+}

@@ -8,6 +8,11 @@ export interface HistoryRow {
   key: string;
   peer: HistoryEntry['peer'];
   direction: HistoryEntry['direction'];
+  /**
+   * A named room: this user came into it (opened it, joined it, or answered
+   * a call into it). Not a call placed or received, whoever opened the room.
+   */
+  joined: boolean;
   outcome: string;
   missed: boolean;
   /** "3:07", or null for a call that was never answered. */
@@ -39,12 +44,48 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
+/** How it went, in a word or two: a room is "Joined" (its `direction` only says who opened it). */
+function outcomeOf(e: HistoryEntry): string {
+  if (e.outcome === 'failed' && !e.missed) return failureLabel(e.cause, e.answeredAt !== null);
+  if (e.room !== undefined) return e.outcome === null ? 'In the room now' : 'Joined';
+  return outcomeLabel(e.outcome, e.direction, e.missed);
+}
+
+/** Unanswered calls in a row that read alike are one row within this span (a person called nine times is one entry, ×9). */
+const GROUPED_WITHIN_MS = 60 * 60_000;
+
+/** `older` reads as `newer` does (the same person, way and outcome, never answered, no room) and came within the span. */
+function alike(newer: HistoryRow, older: HistoryRow, oldestAt: number): boolean {
+  return (
+    newer.group === null && older.group === null && newer.duration === null && older.duration === null && newer.outcome !== 'In progress' &&
+    newer.peer.username === older.peer.username && newer.direction === older.direction && newer.outcome === older.outcome &&
+    newer.missed === older.missed && newer.video === older.video && oldestAt - older.startedAt < GROUPED_WITHIN_MS
+  );
+}
+
+/** The rows as shown, newest first: unanswered calls in a row that read alike folded into one, counted. */
 export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
-  return entries.map((e) => ({
+  const rows: HistoryRow[] = [];
+  let oldestAt = 0;
+  for (const row of entries.map(rowOf)) {
+    const last = rows.at(-1);
+    if (last && alike(last, row, oldestAt)) {
+      rows[rows.length - 1] = { ...last, attempts: last.attempts + row.attempts, chat: last.chat || row.chat };
+    } else {
+      rows.push(row);
+    }
+    oldestAt = row.startedAt;
+  }
+  return rows;
+}
+
+function rowOf(e: HistoryEntry): HistoryRow {
+  return {
     key: e.callId,
     peer: e.peer,
     direction: e.direction,
-    outcome: e.outcome === 'failed' && !e.missed ? failureLabel(e.cause, e.answeredAt !== null) : outcomeLabel(e.outcome, e.direction, e.missed),
+    joined: e.room !== undefined,
+    outcome: outcomeOf(e),
     missed: e.missed,
     duration: e.answeredAt !== null && e.endedAt !== null ? formatDuration(e.endedAt - e.answeredAt) : null,
     startedAt: e.startedAt,
@@ -52,7 +93,7 @@ export function historyRows(entries: readonly HistoryEntry[]): HistoryRow[] {
     chat: e.chat === true,
     attempts: e.attempts ?? 1,
     group: groupOf(e),
-  }));
+  };
 }
 
 /** Merges a fresh page into what is shown, newest first, without duplicates. */

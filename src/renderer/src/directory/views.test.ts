@@ -56,7 +56,8 @@ describe('history view', () => {
   it('notes a video call and a call with chat (older servers send no chat flag)', () => {
     const rows = historyRows([
       entry({ callId: 'a', media: { audio: true, video: true }, chat: true }),
-      entry({ callId: 'b', chat: false }),
+      // Different people: calls alike in a row would be one row.
+      entry({ callId: 'b', chat: false, peer: { username: 'carol', displayName: 'Carol' } }),
       entry({ callId: 'c' }),
     ]);
     expect(rows.map((r) => [r.video, r.chat])).toEqual([
@@ -66,9 +67,47 @@ describe('history view', () => {
     ]);
   });
 
+  it('reads a room as the room, joined, not as a call placed or received, whoever opened it', () => {
+    const room = { room: 'standup', participants: [{ username: 'alice', displayName: 'Alice' }], answeredAt: 1000, endedAt: 61_000 };
+    const rows = historyRows([
+      entry({ callId: 'joined', direction: 'incoming', peer: { username: 'alice', displayName: 'Alice' }, outcome: 'hangup', ...room }),
+      entry({ callId: 'opened', direction: 'outgoing', outcome: 'hangup', ...room }),
+      entry({ ...room, callId: 'now', direction: 'incoming', outcome: null, endedAt: null }),
+      entry({ callId: 'call', direction: 'incoming', outcome: 'hangup', answeredAt: 1000 }),
+    ]);
+    expect(rows.map((r) => [r.key, r.joined, r.outcome, r.group?.title ?? null])).toEqual([
+      ['joined', true, 'Joined', 'Room standup'],
+      ['opened', true, 'Joined', 'Room standup'],
+      ['now', true, 'In the room now', 'Room standup'],
+      ['call', false, 'Answered', null],
+    ]);
+  });
+
   it('counts a refusal repeated within the hour (older servers send no count)', () => {
-    const rows = historyRows([entry({ callId: 'a', attempts: 4 }), entry({ callId: 'b' })]);
+    const rows = historyRows([entry({ callId: 'a', attempts: 4, outcome: 'offline' }), entry({ callId: 'b' })]);
     expect(rows.map((r) => r.attempts)).toEqual([4, 1]);
+  });
+
+  it('folds unanswered calls in a row that read alike into one row within the hour, and nothing else', () => {
+    const missed = (callId: string, startedAt: number, over: Partial<HistoryEntry> = {}) =>
+      entry({ callId, startedAt, direction: 'incoming', outcome: 'cancelled', missed: true, ...over });
+    const min = 60_000;
+    const rows = historyRows([
+      ...Array.from({ length: 9 }, (_, i) => missed(`m${i}`, 100 * min - i * min)),
+      missed('other-person', 90 * min, { peer: { username: 'carol', displayName: 'Carol' } }),
+      missed('again', 89 * min),
+      missed('after-a-gap', 20 * min),
+      entry({ callId: 'answered', startedAt: 10 * min, answeredAt: 10 * min, endedAt: 11 * min, outcome: 'hangup' }),
+      entry({ callId: 'answered-too', startedAt: 9 * min, answeredAt: 9 * min, endedAt: 10 * min, outcome: 'hangup' }),
+    ]);
+    expect(rows.map((r) => [r.key, r.attempts])).toEqual([
+      ['m0', 9],
+      ['other-person', 1],
+      ['again', 1],
+      ['after-a-gap', 1],
+      ['answered', 1],
+      ['answered-too', 1],
+    ]);
   });
 
   it('merges pages newest first without duplicates', () => {

@@ -24,6 +24,7 @@ import { followDesktopWindow } from '../desktop/window-shown.js';
 import { prepareNameOrder } from '../directory/contacts-view.js';
 import { Directory } from '../directory/directory.svelte.js';
 import { CallHistory } from '../directory/history.svelte.js';
+import { RoomList } from '../directory/room-list.svelte.js';
 import { RecentRooms } from '../directory/rooms.svelte.js';
 import { SettingsState } from '../settings/settings-state.svelte.js';
 import { prepareInitials } from '../ui/avatar.js';
@@ -40,6 +41,8 @@ export class ParleyApp {
   readonly directory: Directory;
   readonly history: CallHistory;
   readonly rooms = new RecentRooms();
+  /** The team's rooms, open and kept, as the server lists them. */
+  readonly roomList: RoomList;
   readonly calls: CallController;
   readonly groups: GroupCalls;
   /** The microphone closed in calls unless a chosen key is held (a setting). */
@@ -69,6 +72,7 @@ export class ParleyApp {
       accepted: () => {
         void this.directory.load();
         void this.history.load();
+        void this.roomList.load();
       },
       ready: (ready) => {
         notices.resolved('connection');
@@ -82,6 +86,7 @@ export class ParleyApp {
         if (this.calls.busy) this.calls.hangupOrEnd();
         this.directory.clear();
         this.history.clear();
+        this.roomList.clear();
         this.section = 'contacts';
       },
       replaced: () => {
@@ -101,6 +106,7 @@ export class ParleyApp {
       },
     });
     this.history = new CallHistory(link);
+    this.roomList = new RoomList(link);
     // Group calls past PARLEY_SFU_FROM people: their peer sessions are on the SFU (sfu/).
     const sfu = (this.sfu = new SfuCalls(link, () => this.calls));
     const deps = {

@@ -7,12 +7,17 @@
  * every attached peer's channel. Files sent and received are entries too
  * (file-transfers.svelte.ts).
  */
+import { DEFAULT_SETTINGS } from '../../settings/settings.js';
 import { chatText, newChatId, type ChatChannel, type Delivery } from './chat.js';
+import { fileRules, type FileRules } from './file-consent.js';
 import { FileTransfers, type FileItem } from './file-transfers.svelte.js';
-import { MB } from './file-wire.js';
 
-/** One's own message: waiting for receipts, acknowledged by every peer, or not by some. */
-export type DeliveryState = 'sending' | 'delivered' | 'failed';
+/**
+ * One's own message: waiting for receipts, acknowledged by every peer, or not
+ * by some; `unconfirmed`: this window reloaded while it waited (its receipts
+ * went to the connection that closed), so nobody here knows.
+ */
+export type DeliveryState = 'sending' | 'delivered' | 'failed' | 'unconfirmed';
 
 export interface ChatEntry {
   id: number;
@@ -56,12 +61,18 @@ export class ChatLog {
   private nextId = 1;
   private happened = false;
 
-  /** `onFirst`: the first message of the call, either way; `fileLimit`: the largest file to send or receive, in bytes. */
+  /**
+   * `onFirst`: the first message of the call, either way; `files`: the
+   * largest file to send or receive and the largest taken without asking
+   * (the settings' defaults unless given); `fileCap`: the files and bytes
+   * taken from the peers in one call (CALL_FILE_CAP unless a test says).
+   */
   constructor(
     private readonly onFirst: () => void,
-    fileLimit: () => number = () => 100 * MB,
+    files: FileRules = fileRules(() => DEFAULT_SETTINGS),
+    fileCap?: { files: number; bytes: number },
   ) {
-    this.files = new FileTransfers({ limit: fileLimit, add: (from, file, sentAt) => void this.add(from, file.mine, '', sentAt, file) });
+    this.files = new FileTransfers({ limit: () => files.limit(), autoAccept: () => files.autoAccept(), add: (from, file, sentAt) => void this.add(from, file.mine, '', sentAt, file), ...(fileCap && { cap: fileCap }) });
   }
 
   /** Anyone chatted in this call. */
@@ -117,6 +128,19 @@ export class ChatLog {
     if (open) this.unread = 0;
   }
 
+  /**
+   * What the chat showed before this window reloaded (kept-chat.ts), put back
+   * ahead of anything new; it counts as chat having happened in this call.
+   */
+  restore(entries: Omit<ChatEntry, 'id'>[], unread: number, open: boolean): void {
+    const restored = entries.map((e): ChatEntry => ({ ...e, id: this.nextId++ }));
+    this.files.restored(restored.flatMap((e) => (e.file ? [e.file] : [])));
+    this.keep([...restored, ...this.entries]);
+    this.open = open;
+    this.unread = open ? 0 : this.unread + unread;
+    if (restored.length > 0) this.happened = true;
+  }
+
   /** The call is over: the messages are forgotten. */
   reset(): void {
     for (const channel of this.channels.keys()) {
@@ -146,11 +170,17 @@ export class ChatLog {
     this.entries = this.entries.map((e) => (e.id === out.entryId ? { ...e, delivery: state, ...(missing && { missing }) } : e));
   }
 
+  /** Shows the newest {@link CHAT_HISTORY_LIMIT} entries; files among those dropped are forgotten (their URLs revoked). */
+  private keep(entries: ChatEntry[]): void {
+    const dropped = entries.length > CHAT_HISTORY_LIMIT ? entries.slice(0, -CHAT_HISTORY_LIMIT) : [];
+    this.entries = dropped.length > 0 ? entries.slice(-CHAT_HISTORY_LIMIT) : entries;
+    for (const entry of dropped) if (entry.file) this.files.forget(entry.file);
+  }
+
   private add(from: string, mine: boolean, text: string, sentAt: number, file?: FileItem): number {
     const id = this.nextId++;
     const entry: ChatEntry = { id, from, mine, text, sentAt, ...(file ? { file } : mine && { delivery: 'sending' as const }) };
-    const entries = [...this.entries, entry];
-    this.entries = entries.length > CHAT_HISTORY_LIMIT ? entries.slice(-CHAT_HISTORY_LIMIT) : entries;
+    this.keep([...this.entries, entry]);
     if (!mine && !this.open) this.unread += 1;
     if (!this.happened) {
       this.happened = true;

@@ -1,72 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakePeerConnection, join, type FakeDataChannel } from '../../test-support/fake-data-channel.js';
-import { ChatChannel } from './chat.js';
-import type { FileLinkListener, IncomingFile, OutgoingFile, TransferState, TransferUpdate } from './file-link.js';
-import { ANSWER_TIMEOUT_MS, FILES_CHANNEL_ID, FRAME_BYTES, MB, frame, sha256Hex } from './file-wire.js';
-
-/** What one side's FileLink told its listener. */
-class Recorder implements FileLinkListener {
-  offers: [IncomingFile, TransferUpdate][] = [];
-  events: ['out' | 'in', string, TransferUpdate][] = [];
-  constructor(public max = 100 * MB) {}
-  limit(): number {
-    return this.max;
-  }
-  offered(file: IncomingFile, update: TransferUpdate): void {
-    this.offers.push([file, update]);
-  }
-  changed(direction: 'out' | 'in', id: string, update: TransferUpdate): void {
-    this.events.push([direction, id, update]);
-  }
-  states(direction: 'out' | 'in', id = 'f1'): TransferState[] {
-    return this.events.filter(([d, i, u]) => d === direction && i === id && u.state).map(([, , u]) => u.state!);
-  }
-  last(direction: 'out' | 'in', id = 'f1'): TransferState | undefined {
-    return this.states(direction, id).at(-1);
-  }
-  bytes(direction: 'out' | 'in', id = 'f1'): number[] {
-    return this.events.filter(([d, i, u]) => d === direction && i === id && u.bytes !== undefined).map(([, , u]) => u.bytes!);
-  }
-  blob(id = 'f1'): Blob | undefined {
-    return this.events.find(([d, i, u]) => d === 'in' && i === id && u.blob)?.[2].blob;
-  }
-}
-
-/** Two peers' chat channels, joined end to end, each with a recording listener on its files. */
-function pair(options: { join?: boolean } = {}) {
-  const a = fakePeerConnection();
-  const b = fakePeerConnection();
-  const alice = new ChatChannel(a.pc);
-  const bob = new ChatChannel(b.pc);
-  const aliceHears = new Recorder();
-  const bobHears = new Recorder();
-  alice.files.listen(aliceHears);
-  bob.files.listen(bobHears);
-  if (options.join !== false) join(a.channels, b.channels);
-  return { alice, bob, aliceHears, bobHears, a: a.channels, b: b.channels };
-}
-
-/** Random bytes (crypto.getRandomValues takes 64 KiB at a time). */
-function bytes(size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(out.subarray(at, at + 65_536));
-  return out;
-}
-
-async function outgoing(data: Uint8Array, id = 'f1', name = 'data.bin'): Promise<OutgoingFile> {
-  const blob = new Blob([data as BlobPart]);
-  return { id, name, size: data.byteLength, sha256: await sha256Hex(await blob.arrayBuffer()), sentAt: 1, data: blob };
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); ) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-const sameBytes = async (blob: Blob | undefined, data: Uint8Array) => Buffer.from(await blob!.arrayBuffer()).equals(Buffer.from(data));
-const control = (dc: FakeDataChannel) => dc.sent.map((d) => JSON.parse(d) as { type: string; reason?: string; max?: number });
+import { Recorder, alone, bytes, control, offerOf, outgoing, pair, sameBytes, until } from '../../test-support/file-peers.js';
+import { ANSWER_TIMEOUT_MS, FILES_CHANNEL_ID, FRAME_BYTES, MB, frame } from './file-wire.js';
 
 afterEach(() => void vi.useRealTimers());
 
@@ -177,18 +111,7 @@ describe('a file between two peers', () => {
 });
 
 describe('what the receiver does not trust', () => {
-  /** Bob's side alone, with the test speaking for a peer over his channels. */
-  function bobAlone(max = 1000) {
-    const { pc, channels } = fakePeerConnection();
-    const bob = new ChatChannel(pc);
-    const hears = new Recorder(max);
-    bob.files.listen(hears);
-    for (const dc of channels.values()) dc.open();
-    const peerSays = (m: object) => channels.get('chat')!.deliver(JSON.stringify({ v: 2, ...m }));
-    const peerFrames = (data: ArrayBuffer) => channels.get('files')!.deliver(data);
-    return { bob, hears, peerSays, peerFrames, said: () => control(channels.get('chat')!) };
-  }
-  const offerOf = async (data: Uint8Array, id = 'f1', n = 1) => ({ type: 'file-offer', id, n, name: 'x.bin', size: data.byteLength, sha256: await sha256Hex(data.slice().buffer), sentAt: 1 });
+  const bobAlone = () => alone();
 
   it('bytes beyond the size offered end the transfer', async () => {
     const { hears, peerSays, peerFrames, said } = bobAlone();
@@ -226,11 +149,7 @@ describe('what the receiver does not trust', () => {
 describe('a peer whose Parley does not know files', () => {
   it('says nothing to an offer: after ANSWER_TIMEOUT_MS the sender is told it cannot receive files, and the next file at once', () => {
     vi.useFakeTimers();
-    const { pc, channels } = fakePeerConnection();
-    const alice = new ChatChannel(pc);
-    const hears = new Recorder();
-    alice.files.listen(hears);
-    for (const dc of channels.values()) dc.open(); // open, but nobody answers
+    const { me: alice, hears, channels } = alone(new Recorder()); // open, but nobody answers
     const file = { id: 'f1', name: 'a.txt', size: 1, sha256: 'a'.repeat(64), sentAt: 1, data: new Blob(['a']) };
     alice.files.send(file);
     alice.files.send({ ...file, id: 'f2' });

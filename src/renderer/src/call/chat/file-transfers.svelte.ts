@@ -1,13 +1,30 @@
 /**
  * The call's files as the chat shows them. A file sent goes to every peer
  * over that peer's own connection, with a row of progress per peer; a file
- * received has one row. Progress is redrawn when its whole percent changes,
- * not for every chunk. A received file is offered for saving (an object URL)
- * only once its hash matched; everything is forgotten when the call ends.
+ * received has one row, and waits for this side's Accept or Decline unless
+ * it is small enough to be taken without asking (file-consent.ts). Progress
+ * is redrawn when its whole percent changes, not for every chunk. A received
+ * file is offered for saving (an object URL) only once its hash matched, and
+ * revoked as soon as the chat stops showing the file (its entry dropped as
+ * the oldest) or the call ends.
  */
 import { newChatId } from './chat.js';
-import { CANCELLABLE, FINAL, type FileLink, type TransferState, type TransferUpdate } from './file-link.js';
-import { safeFileName, sha256Hex } from './file-wire.js';
+import type { FileRules } from './file-consent.js';
+import type { FileLink } from './file-link.js';
+import { CANCELLABLE, FINAL, type TransferState, type TransferUpdate } from './file-states.js';
+import { MB, safeFileName, sha256Hex } from './file-wire.js';
+
+/**
+ * What one side takes from its peers in one call, all of them together: an
+ * unsolicited flood (the audit sent 40 files of 1 MiB) stops there, while a
+ * real call's sharing (a few documents, screenshots, a build or two) fits
+ * well. 500 MB keeps the received files, held in memory or the browser's
+ * blob store until the chat drops them, from filling the disk or RAM.
+ */
+export const CALL_FILE_CAP = { files: 20, bytes: 500 * MB } as const;
+
+/** A file offered in one of these states was never taken: it does not count toward the cap. */
+const NOT_TAKEN: ReadonlySet<TransferState> = new Set<TransferState>(['too-large', 'busy', 'call-full', 'declined', 'expired', 'refused', 'unsupported']);
 
 export interface FileRow {
   /** Which attached peer (names may repeat). */
@@ -26,6 +43,8 @@ export class FileItem {
   url = $state<string | null>(null);
   /** Not sent: larger than this side's own limit (bytes). */
   overLimit = $state<number | null>(null);
+  /** Each row's state in one string: what a reload keeps of the file (kept-chat.ts) changes with it, not with each percent. */
+  states = $derived(this.rows.map((r) => `${r.state}:${r.max ?? ''}`).join(' '));
 
   constructor(
     readonly id: string,
@@ -37,9 +56,14 @@ export class FileItem {
     this.rows = rows;
   }
 
-  /** Some row can still be cancelled. */
+  /** Some row can still be cancelled (a file offered to this side is accepted or declined instead). */
   get cancellable(): boolean {
-    return this.rows.some((r) => CANCELLABLE.has(r.state));
+    return !this.awaitingAnswer && this.rows.some((r) => CANCELLABLE.has(r.state));
+  }
+
+  /** Offered to this side and waiting for its person: Accept or Decline. */
+  get awaitingAnswer(): boolean {
+    return !this.mine && this.rows[0]?.state === 'asking';
   }
 
   update(key: number, update: TransferUpdate): void {
@@ -53,11 +77,12 @@ export class FileItem {
   }
 }
 
-export interface FileTransfersDeps {
-  /** The largest file to send or receive, in bytes (Settings). */
-  limit(): number;
+/** `limit`: the largest file to send or receive, `autoAccept`: the largest taken without asking, in bytes (Settings). */
+export interface FileTransfersDeps extends FileRules {
   /** A file entry for the chat log: `from` is the sender's name, 'You' for one's own. */
   add(from: string, item: FileItem, sentAt: number): void;
+  /** Files and bytes taken from the peers in one call; {@link CALL_FILE_CAP} unless a test says. */
+  cap?: { files: number; bytes: number };
 }
 
 interface Peer {
@@ -73,8 +98,13 @@ export class FileTransfers {
   /** Ours, by id, while some row may still change. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping
   private readonly outgoing = new Map<string, FileItem>();
-  private readonly urls: string[] = [];
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping
+  private readonly urls = new Set<string>();
+  /** Items the chat no longer shows: a file that finishes after that gets no URL. */
+  private readonly forgotten = new WeakSet<FileItem>();
   private nextKey = 1;
+  /** Files accepted from the peers in this call, and their offered bytes (counted when accepted). */
+  private taken = { files: 0, bytes: 0 };
   /** Counts calls: a hash finished after the call ended sends nothing. */
   private generation = 0;
 
@@ -86,6 +116,13 @@ export class FileTransfers {
     this.links.set(link, peer);
     link.listen({
       limit: () => this.deps.limit(),
+      autoAccept: () => this.deps.autoAccept(),
+      fits: (size) => this.fits(size),
+      admit: (size) => {
+        if (!this.fits(size)) return false;
+        this.taken = { files: this.taken.files + 1, bytes: this.taken.bytes + size };
+        return true;
+      },
       offered: (file, update) => {
         const item = new FileItem(file.id, file.name, file.size, false, [{ key: peer.key, peer: name, state: 'receiving', percent: 0 }]);
         peer.incoming.set(file.id, item);
@@ -96,9 +133,9 @@ export class FileTransfers {
         const item = direction === 'in' ? peer.incoming.get(id) : this.outgoing.get(id);
         if (!item) return;
         item.update(peer.key, update);
-        if (update.blob) {
+        if (update.blob && !this.forgotten.has(item)) {
           item.url = URL.createObjectURL(update.blob);
-          this.urls.push(item.url);
+          this.urls.add(item.url);
         }
       },
     });
@@ -135,6 +172,16 @@ export class FileTransfers {
     return true;
   }
 
+  /** This side's person takes a file offered to it. */
+  accept(item: FileItem): void {
+    this.linkOf(item)?.accept(item.id);
+  }
+
+  /** This side's person does not take a file offered to it: nothing of it is kept. */
+  decline(item: FileItem): void {
+    this.linkOf(item)?.decline(item.id);
+  }
+
   /** Stops a file: one's own to everyone it is still going to, or one coming in. */
   cancel(item: FileItem): void {
     for (const [link, peer] of this.links) {
@@ -145,13 +192,53 @@ export class FileTransfers {
     }
   }
 
+  /**
+   * Files this window took before it reloaded (kept-chat.ts) still count
+   * toward the call's cap: a reload does not open the door again.
+   */
+  restored(items: FileItem[]): void {
+    for (const item of items) {
+      if (item.mine || item.rows.every((r) => NOT_TAKEN.has(r.state))) continue;
+      this.taken = { files: this.taken.files + 1, bytes: this.taken.bytes + item.size };
+    }
+  }
+
+  /**
+   * The chat no longer shows this file: its URL is revoked, and one still
+   * coming in is cancelled (nobody could save it). One's own keeps going.
+   */
+  forget(item: FileItem): void {
+    this.forgotten.add(item);
+    if (!item.mine) this.cancel(item);
+    for (const peer of this.links.values()) if (peer.incoming.get(item.id) === item) peer.incoming.delete(item.id);
+    if (item.url) {
+      URL.revokeObjectURL(item.url);
+      this.urls.delete(item.url);
+      item.url = null;
+    }
+  }
+
   /** The call is over: every transfer stops and every file is forgotten. */
   reset(): void {
     this.generation++;
+    this.taken = { files: 0, bytes: 0 };
     for (const link of this.links.keys()) link.listen(null);
     this.links.clear();
     this.outgoing.clear();
-    for (const url of this.urls.splice(0)) URL.revokeObjectURL(url);
+    for (const url of this.urls) URL.revokeObjectURL(url);
+    this.urls.clear();
+  }
+
+  /** A file of `size` bytes would still fit the call's cap. */
+  private fits(size: number): boolean {
+    const cap = this.deps.cap ?? CALL_FILE_CAP;
+    return this.taken.files < cap.files && this.taken.bytes + size <= cap.bytes;
+  }
+
+  /** The connection a received file came over. */
+  private linkOf(item: FileItem): FileLink | undefined {
+    for (const [link, peer] of this.links) if (peer.incoming.get(item.id) === item) return link;
+    return undefined;
   }
 
   /** Hashes the file once, then offers it to each peer still in the call that nobody cancelled. */

@@ -1,6 +1,7 @@
 /**
  * Files in the call's chat, on the wire. The conversation about a file (offer,
- * accept or refuse, cancel, the receiver's check) is JSON on the chat channel,
+ * the receiver asking its person, accept or refuse, cancel, the receiver's
+ * check) is JSON on the chat channel,
  * version 2 like the text (chat.ts), with types an older Parley ignores. The
  * bytes go on a second negotiated data channel, `files` (SCTP stream 1), as
  * binary frames: a 4-byte transfer number, then up to a chunk of the file.
@@ -26,7 +27,11 @@ const version = z.int().check(z.gte(2));
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 const size = z.int().check(z.nonnegative(), z.lte(Number.MAX_SAFE_INTEGER));
 
-/** A file the sender is about to send; `n` numbers its frames. */
+/**
+ * A file the sender is about to send; `n` numbers its frames. `waits`: this
+ * sender holds the offer while the receiver asks its person (`file-asking`,
+ * file-consent.ts); a sender without it gives up after ANSWER_TIMEOUT_MS.
+ */
 export const fileOfferSchema = z.object({
   v: version,
   type: z.literal('file-offer'),
@@ -36,12 +41,17 @@ export const fileOfferSchema = z.object({
   size,
   sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   sentAt: z.int().check(z.nonnegative()),
+  waits: z.optional(z.boolean()),
 });
+/** The receiver asks its person whether to take it: the sender waits for `file-accept` or `file-refuse`. */
+export const fileAskingSchema = z.object({ v: version, type: z.literal('file-asking'), id });
 /** The receiver takes it: frames may come. */
 export const fileAcceptSchema = z.object({ v: version, type: z.literal('file-accept'), id });
 /**
  * The receiver does not take it. `reason` is `too-large` (with the receiver's
- * `max` in bytes) or `busy`; an unknown reason is still a refusal.
+ * `max` in bytes), `busy`, `call-full` (it took all the files or bytes it
+ * takes in one call), `declined` (its person said no) or `expired` (its
+ * person did not answer in time); an unknown reason is still a refusal.
  */
 export const fileRefuseSchema = z.object({
   v: version,
@@ -58,12 +68,13 @@ export const fileReceivedSchema = z.object({ v: version, type: z.literal('file-r
 export type FileOffer = z.infer<typeof fileOfferSchema>;
 export type FileControl =
   | FileOffer
+  | z.infer<typeof fileAskingSchema>
   | z.infer<typeof fileAcceptSchema>
   | z.infer<typeof fileRefuseSchema>
   | z.infer<typeof fileCancelSchema>
   | z.infer<typeof fileReceivedSchema>;
 
-const schemas = [fileOfferSchema, fileAcceptSchema, fileRefuseSchema, fileCancelSchema, fileReceivedSchema];
+const schemas = [fileOfferSchema, fileAskingSchema, fileAcceptSchema, fileRefuseSchema, fileCancelSchema, fileReceivedSchema];
 
 /** Parses a message of the chat channel that is about a file; null when it is not a valid one. */
 export function parseFileControl(data: unknown): FileControl | null {
@@ -101,18 +112,45 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The longest name saved: 255 bytes of UTF-8 is what ext4, APFS and NTFS (in UTF-16 units) all take. */
+export const MAX_NAME_BYTES = 255;
+/** An extension kept whole when a long name is cut: `.pdf`, `.tar.gz`'s `.gz`, not a sentence after a dot. */
+const EXTENSION = /\.[^.\s]{1,16}$/u;
+/** Names Windows gives to devices, with any extension and in any case (`con`, `COM1.txt`, `LPT¹.log`). */
+const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])[\s]*(\.|$)/iu;
+
 /**
- * A peer's file name made safe to show and to save under: no folders, no
- * control characters, no characters Windows refuses, no direction overrides
- * (which make `photo\u202Egnp.exe` look like `photoexe.png`).
+ * A peer's file name made safe to show and to save under on every OS: no
+ * folders, no control characters, nothing invisible (zero-width characters,
+ * joiners, byte order marks, and the direction overrides that make
+ * `photo\u202Egnp.exe` look like `photoexe.png`), no characters Windows
+ * refuses, no leading or trailing dots and spaces, no Windows device names
+ * (`CON.txt` becomes `_CON.txt`), at most {@link MAX_NAME_BYTES} bytes with
+ * the extension kept, and never empty.
  */
 export function safeFileName(name: string): string {
-  const cleaned = name
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what goes
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  let cleaned = name
+    .normalize('NFC')
+    // Cc control, Cf format (zero-width, bidi), Zl/Zp separators, lone surrogates, and the rest that draws nothing.
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu, '')
     .replace(/[/\\:*?"<>|]/g, '_')
-    .replace(/^[\s.]+|[\s.]+$/g, '');
-  return cleaned.slice(0, 255) || 'file';
+    .replace(/^[\s.]+|[\s.]+$/gu, '');
+  if (WINDOWS_DEVICE.test(cleaned)) cleaned = `_${cleaned}`;
+  return capName(cleaned) || 'file';
+}
+
+/** Cuts a name to {@link MAX_NAME_BYTES} UTF-8 bytes between whole characters, keeping a short extension. */
+function capName(name: string): string {
+  const bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
+  if (bytes(name) <= MAX_NAME_BYTES) return name;
+  const ext = EXTENSION.exec(name)?.[0] ?? '';
+  let stem = '';
+  const room = MAX_NAME_BYTES - bytes(ext);
+  for (const char of name.slice(0, name.length - ext.length)) {
+    if (bytes(stem + char) > room) break;
+    stem += char;
+  }
+  return stem.replace(/[\s.]+$/u, '') + ext;
 }
 
 /** A size as people read it: 912 B, 12.3 KB, 4.5 MB, 1.2 GB (1 KB = 1024 bytes, as file managers count). */

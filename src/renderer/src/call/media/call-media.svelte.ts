@@ -27,6 +27,8 @@ export interface CallMediaDeps {
   cameraConstraints: () => MediaTrackConstraints;
   /** Tells the user something went wrong (a camera that cannot open). */
   notice: (text: string) => void;
+  /** Takes back a notice whose cause is gone (the peer it was about left the call). */
+  withdraw: (text: string) => void;
 }
 
 interface Attached {
@@ -81,6 +83,7 @@ export class CallMedia {
     attached.unsubscribe = () => {
       unsubscribe();
       unsubscribeRefused();
+      this.deps.withdraw(videoRefused(peer));
     };
     void link.setTrack('camera', this.track(this.camera));
     void link.setTrack('screen', this.track(this.screen));
@@ -182,6 +185,8 @@ export class CallMedia {
 
   private sendToAll(source: VideoSource, track: MediaStreamTrack | null): void {
     for (const link of this.links.keys()) void link.setTrack(source, track);
+    // Nothing sent now, so nothing refused: a "cannot receive video" has lost its cause.
+    if (!this.camera && !this.screen) for (const { peer } of this.links.values()) this.deps.withdraw(videoRefused(peer));
   }
 
   private track(stream: MediaStream | null): MediaStreamTrack | null {

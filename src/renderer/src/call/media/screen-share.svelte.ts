@@ -21,6 +21,13 @@ export class ScreenShare {
   /** The desktop picker's choices while it is open; null when closed. */
   sources = $state<ScreenSource[] | null>(null);
   starting = $state(false);
+  /**
+   * This window was sharing when it reloaded (call-memory.svelte.ts): the
+   * share cannot start again by itself (the browser asks for a click), so
+   * the stage says so and offers to share again, until this side shares,
+   * dismisses it, or the call ends.
+   */
+  stoppedByReload = $state(false);
 
   constructor(
     private readonly media: CallMedia,
@@ -64,6 +71,16 @@ export class ScreenShare {
     this.sources = null;
   }
 
+  /** The share was cut off by a reload of this window. */
+  stoppedOnReload(): void {
+    this.stoppedByReload = true;
+  }
+
+  /** The person read that the share stopped and leaves it so. */
+  dismissStopped(): void {
+    this.stoppedByReload = false;
+  }
+
   stop(): void {
     this.media.stopShare();
   }
@@ -79,12 +96,14 @@ export class ScreenShare {
   /** Closes the picker when the call ends. */
   reset(): void {
     this.sources = null;
+    this.stoppedByReload = false;
   }
 
   private async capture(): Promise<void> {
     this.starting = true;
     try {
       this.media.share(await navigator.mediaDevices.getDisplayMedia(DISPLAY_CONSTRAINTS));
+      this.stoppedByReload = false;
     } catch (err) {
       // The user closing the browser's prompt is a choice, not a problem.
       if (err instanceof DOMException && err.name === 'NotAllowedError') log.info('screen share cancelled');

@@ -47,17 +47,32 @@ export function peerSends(slot: RTCRtpTransceiver): boolean {
   return slot.currentDirection === 'sendrecv' || slot.currentDirection === 'recvonly';
 }
 
+/** The m-line section of `mid` in `sdp`, if there is one. */
+function section(sdp: string, mid: string): string | undefined {
+  return sdp.split(/\r?\n(?=m=)/).find((s) => new RegExp(`^a=mid:${escape(mid)}\\s*$`, 'm').test(s));
+}
+
+/** The direction an m-line section states (sendrecv when it states none, as RFC 4566 says). */
+function direction(section: string): string {
+  return /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(section)?.[1] ?? 'sendrecv';
+}
+
 /**
- * The m-line of `mid` in `sdp` was rejected (port 0) or says the peer takes
- * nothing: `recvonly` from the peer's side is fine, `sendonly` or `inactive`
- * is a refusal when this side asked to send.
+ * The peer turned down video this side asked to send on `mid`: our `offer`
+ * said `sendrecv` or `sendonly` there, and the `answer` rejected the m-line
+ * (port 0) or takes nothing on it (`sendonly` or `inactive` from the peer's
+ * side). An answer to an offer made before this side had a track (so it
+ * offered `recvonly`) says nothing about what the peer takes: the renegotiation
+ * the new track brings asks again.
  */
-export function refusedIn(sdp: string, mid: string | null): boolean {
+export function refusedIn(offer: string, answer: string, mid: string | null): boolean {
   if (mid === null) return false;
-  const section = sdp.split(/\r?\n(?=m=)/).find((s) => new RegExp(`^a=mid:${escape(mid)}\\s*$`, 'm').test(s));
-  if (!section) return false;
-  if (/^m=\S+ 0 /.test(section)) return true;
-  return /^a=(sendonly|inactive)\s*$/m.test(section);
+  const asked = section(offer, mid);
+  const said = section(answer, mid);
+  if (!asked || !said) return false;
+  if (!['sendrecv', 'sendonly'].includes(direction(asked)) || /^m=\S+ 0 /.test(asked)) return false;
+  if (/^m=\S+ 0 /.test(said)) return true;
+  return ['sendonly', 'inactive'].includes(direction(said));
 }
 
 function escape(s: string): string {

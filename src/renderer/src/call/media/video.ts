@@ -170,13 +170,19 @@ export class VideoLink {
     }
   }
 
-  /** After an offer of ours: a sending slot the answer rejected or refused means the peer takes no video. */
+  /**
+   * After an offer of ours: a slot that offered to send, and that the answer
+   * rejected or refused, means the peer takes no video. The track may have
+   * come after the offer went (the camera opens while the call is set up):
+   * what the offer said is what the answer answers.
+   */
   private checkRefusal(): void {
+    const offer = this.pc.localDescription;
     const answer = this.pc.remoteDescription;
-    if (this.pc.localDescription?.type !== 'offer' || answer?.type !== 'answer') return;
+    if (offer?.type !== 'offer' || answer?.type !== 'answer') return;
     const refused = VIDEO_SOURCES.some((s) => {
       const slot = this.slots[s];
-      return this.local[s] !== null && slot !== undefined && (slot.currentDirection === 'stopped' || refusedIn(answer.sdp, slot.mid));
+      return this.local[s] !== null && slot !== undefined && (slot.currentDirection === 'stopped' || refusedIn(offer.sdp, answer.sdp, slot.mid));
     });
     if (!refused) return;
     log.warn('the peer does not take the video this side sends');
