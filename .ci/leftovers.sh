@@ -14,12 +14,13 @@
 set -uo pipefail
 
 # Process names (pgrep -x: the whole name; nginx's workers and PostgreSQL's backends keep theirs).
-NAMES='redis-server|postgres|janus|turnserver|nginx'
+# One pgrep each: pgrep refuses (matches nothing, with a warning) a pattern over 15 characters.
+NAMES=(redis-server postgres janus turnserver nginx)
 
 # "pid starttime" of each such process alive now.
 services() {
-  local pid stat
-  for pid in $(pgrep -x "$NAMES"); do
+  local pid stat name
+  for pid in $(for name in "${NAMES[@]}"; do pgrep -x "$name"; done); do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     # Fields after the command name (which may hold spaces), from the last ')'.
     stat=${stat##*) }

@@ -14,17 +14,12 @@ import net from 'node:net';
 import path from 'node:path';
 import pretty from 'pino-pretty';
 import { electronBinary, tryInstallElectron } from './electron-binary.mjs';
+import { startOptions } from './start-options.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const port = process.env.PARLEY_PORT || '7070';
-const host = process.env.PARLEY_HOST || '127.0.0.1';
-const dataDir = process.env.PARLEY_DATA_DIR || 'parley-data';
-const webRoot = process.env.PARLEY_WEB_ROOT || 'out/renderer';
-/** The README's test call and network check: on for a server only this machine reaches (the echo answers any caller). */
-const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
-const testCall = process.env.PARLEY_TEST_CALL || (loopback ? 'on' : 'off');
+const { host, port, dataDir, webRoot, testCall, log } = startOptions(process.env, process.stdout.isTTY === true);
 /** Where the server's output goes: readable lines on a terminal, JSON as it is anywhere else. */
-const serverOut = process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true }) : process.stdout;
+const serverOut = log === 'pretty' ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true }) : process.stdout;
 /** The line parley-server prints for people once it serves the web client (signaling-server/src/cli.ts). */
 const RUNNING = /^Parley is running: open (\S+) in a browser$/m;
 const children = [];

@@ -2,9 +2,11 @@
 /**
  * `npm test`: every check and suite, with what each costs. Steps run in
  * stages; the steps of one stage run side by side (two cores take lint beside
- * the type checks, and a server run beside the app's unit tests), and the
- * browser suite runs alone, last. Each step's output is printed whole
- * when it ends, so parallel steps do not interleave.
+ * the type checks, a server run beside the app's unit tests, and the browser
+ * files that are light on the CPU beside the other server run), and the
+ * media-heavy browser files run alone, last. A slot of a stage may be steps
+ * in turn (the type checks, then the app's build, beside lint). Each step's output is printed
+ * whole when it ends, so parallel steps do not interleave.
  *
  * Writes test-results/durations.json (each step's wall time, and each browser
  * test file's) for .ci/summarize.mjs's table. Exits non-zero when any step
@@ -12,7 +14,7 @@
  * not hide the others.
  *
  *   node scripts/test.mjs               everything
- *   node scripts/test.mjs --only e2e    the named steps only (comma-separated; see STAGES)
+ *   node scripts/test.mjs --only browser  the steps whose names begin so (comma-separated; see STAGES)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,13 +23,34 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'test-results');
 
-/** npm scripts, by stage. */
+/**
+ * Browser files light enough to share the cores with the server's PostgreSQL +
+ * Redis run: audio between at most three pages, or the UI alone. None has a
+ * camera, the SFU, network namespaces or a benchmark's figures. A browser
+ * suite alone leaves about a third of two cores idle (waiting on the network
+ * and on polls); these fill it. A new file runs with the heavy ones unless it
+ * is listed here. multi-node-room is not: a room of three on its own Chromium,
+ * two nodes and nginx once missed a connection within 15 s beside the server run.
+ */
+const LIGHT_BROWSER_FILES = [
+  'call-setup', 'calls', 'chat', 'cached-contacts', 'desktop-bridge', 'devices-presence', 'group-restart', 'long-list',
+  'media-timeout', 'multi-node', 'room-owner', 'test-call', 'turn',
+].map((name) => `tests/e2e/${name}.e2e.test.ts`);
+
+const vitest = (...args) => ['exec', '--', 'vitest', 'run', ...args];
+
+/** npm commands, by stage; an array in a stage is steps run one after the other, beside the stage's others. */
 const STAGES = [
+  // The server's types (dist/) first: lint, the type checks and the app read them, so nothing rewrites them while they run.
+  [{ name: 'build (server)', script: ['run', 'build', '-w', 'signaling-server'] }],
   [
     { name: 'lint', script: ['run', 'lint'] },
-    { name: 'typecheck', script: ['run', 'typecheck'] },
+    // Type-aware lint takes about twice as long as the type checks: the app's build (out/, which lint skips) fits beside it.
+    [
+      { name: 'typecheck', script: ['run', 'typecheck'] },
+      { name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] },
+    ],
   ],
-  [{ name: 'build', script: ['run', 'build'] }],
   // Each server run keeps two test files going at once with their child servers: one server run at a
   // time, beside the app's unit tests. Both server runs at once loaded two cores past what the tests'
   // start-up timeouts allow.
@@ -36,8 +59,16 @@ const STAGES = [
     { name: 'server (SQLite)', script: ['run', 'test', '-w', 'signaling-server', '--ignore-scripts'] },
     { name: 'app (main, renderer)', script: ['run', 'test:app'] },
   ],
-  [{ name: 'server (PostgreSQL + Redis)', script: ['run', 'test:shared', '-w', 'signaling-server', '--ignore-scripts'] }],
-  [{ name: 'browser (e2e, electron)', script: ['run', 'test:e2e'] }],
+  [
+    { name: 'server (PostgreSQL + Redis)', script: ['run', 'test:shared', '-w', 'signaling-server', '--ignore-scripts'] },
+    { name: 'browser (light files)', script: vitest('--project', 'e2e', ...LIGHT_BROWSER_FILES, '--outputFile.json=test-results/e2e-light.json') },
+  ],
+  [
+    {
+      name: 'browser (e2e, electron)',
+      script: vitest('--project', 'e2e', '--project', 'electron', ...LIGHT_BROWSER_FILES.flatMap((f) => ['--exclude', f]), '--outputFile.json=test-results/e2e.json'),
+    },
+  ],
 ];
 
 function parseOnly(argv) {
@@ -61,37 +92,43 @@ function run(step) {
   });
 }
 
-/** Each browser test file's wall time, from the vitest JSON report of the browser run. */
+/** Each browser test file's wall time, from the vitest JSON reports of the browser runs. */
 function browserFiles() {
-  try {
-    const report = JSON.parse(readFileSync(path.join(RESULTS, 'e2e.json'), 'utf8'));
-    return (report.testResults ?? []).map((r) => ({
-      file: path.relative(ROOT, r.name),
-      seconds: Math.max(0, (r.endTime - r.startTime) / 1000),
-      ok: r.status !== 'failed',
-      tests: (r.assertionResults ?? []).length,
-    }));
-  } catch {
-    return [];
-  }
+  return ['e2e-light.json', 'e2e.json'].flatMap((name) => {
+    try {
+      const report = JSON.parse(readFileSync(path.join(RESULTS, name), 'utf8'));
+      return (report.testResults ?? []).map((r) => ({
+        file: path.relative(ROOT, r.name),
+        seconds: Math.max(0, (r.endTime - r.startTime) / 1000),
+        ok: r.status !== 'failed',
+        tests: (r.assertionResults ?? []).length,
+      }));
+    } catch {
+      return [];
+    }
+  });
 }
 
 const only = parseOnly(process.argv.slice(2));
 mkdirSync(RESULTS, { recursive: true });
 const began = Date.now();
 const steps = [];
+const picked = (s) => !only || only.has(s.name) || [...only].some((o) => s.name.startsWith(o));
+/** Runs the chosen steps of one slot in turn, each printed whole when it ends. */
+async function runInTurn(slot) {
+  const results = [];
+  for (const s of slot) {
+    const r = await run(s);
+    process.stdout.write(`\n──── ${r.name}: ${r.ok ? 'passed' : `FAILED (${r.code})`} in ${r.seconds.toFixed(1)} s ────\n${r.output}`);
+    results.push(r);
+  }
+  return results;
+}
 for (const stage of STAGES) {
-  const chosen = stage.filter((s) => !only || only.has(s.name) || [...only].some((o) => s.name.startsWith(o)));
-  if (chosen.length === 0) continue;
-  process.stdout.write(`\n▶ ${chosen.map((s) => s.name).join(' | ')}\n`);
-  const done = await Promise.all(
-    chosen.map((s) =>
-      run(s).then((r) => {
-        process.stdout.write(`\n──── ${r.name}: ${r.ok ? 'passed' : `FAILED (${r.code})`} in ${r.seconds.toFixed(1)} s ────\n${r.output}`);
-        return r;
-      }),
-    ),
-  );
+  const slots = stage.map((slot) => (Array.isArray(slot) ? slot : [slot]).filter(picked)).filter((slot) => slot.length > 0);
+  if (slots.length === 0) continue;
+  process.stdout.write(`\n▶ ${slots.map((slot) => slot.map((s) => s.name).join(' → ')).join(' | ')}\n`);
+  const done = (await Promise.all(slots.map(runInTurn))).flat();
   steps.push(...done.map(({ output: _output, ...r }) => r));
 }
 const total = (Date.now() - began) / 1000;

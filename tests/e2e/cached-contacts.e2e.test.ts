@@ -1,8 +1,8 @@
 /**
  * Opening Parley again: the last session's contact list (kept in
  * localStorage, per server and user) is shown at once, its presence as
- * unknown and its calls off until the server answers; the server's listing
- * then replaces it. A malformed or someone else's copy is ignored. And on a
+ * unknown and its Call buttons greyed until the server answers (a click
+ * waits for it); the server's listing then replaces it. A malformed or someone else's copy is ignored. And on a
  * first visit, with the call stage's code loaded on demand, a call still
  * rings and connects.
  */
@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { e2eTest, user, WEB_ROOT } from './harness.js';
-import { answerCall, dial, expectAudioFlowing, poll, waitState } from './steps.js';
+import { closeEnded, e2eTest, user, WEB_ROOT } from './harness.js';
+import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
 const CACHE_KEY = 'parley.directory.v1'; // src/renderer/src/directory/directory-cache.ts
@@ -119,6 +119,19 @@ describe('a returning visit', () => {
       await row(alice.page, 'bob').waitFor();
       await expect.poll(async () => JSON.parse((await readCache(alice.page)) ?? 'null') as unknown, poll).toEqual(JSON.parse(wellFormed));
     }
+  });
+
+  it('a click on Call before the server answers says the call waits, and places it once the server does (issue 35)', async ({ alice }) => {
+    held = true;
+    await alice.page.reload();
+    await row(alice.page, 'bob').waitFor();
+    // Greyed, yet it takes the click (force: past Playwright's wait for an enabled button), as a person's click would.
+    await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).click({ force: true });
+    await expect.poll(() => alice.page.getByRole('alert').textContent(), poll).toContain('It calls Bob as soon as it is.');
+    await releaseServer(alice.page);
+    // Placed: bob is not signed in here, so the server refuses it in words.
+    expect(await endedText(alice.page)).toBe('Bob is offline');
+    await closeEnded(alice);
   });
 
   it('forgets the copy on sign-out', async ({ alice }) => {

@@ -1,7 +1,8 @@
 /**
  * Hold in a call of two, in Chromium with real audio: alice holds the call
  * and nothing more arrives on either side (RTP packets stop, both ways),
- * both see "On hold" with the timer still running, a hold longer than the
+ * both see "On hold" with the timer still running (bob sees it on alice's
+ * tile, not her camera's last frame), a hold longer than the
  * media timeout does not end the call, and taking it off hold brings the
  * audio back both ways. Then bob holds it, and alice is told so. Screens in
  * six looks on both sides.
@@ -10,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { MEDIA_TIMEOUT_MS } from '../../src/renderer/src/call/media-timeout.js';
 import { closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
+import { expectNoTile, expectTile } from './media.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
@@ -53,14 +55,21 @@ async function timerSeconds(u: User): Promise<number> {
 }
 
 describe('hold', () => {
-  it('1. alice holds: no media either way, both see "On hold", the timer goes on; off hold, audio is back both ways', async ({ team: { alice, bob } }) => {
+  it('1. alice holds: no media either way, both see "On hold" (no frozen video), the timer goes on; off hold, audio and video are back', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
+    await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expectTile([bob], 'Alice', 'camera');
     expect(await holdButton(alice).getAttribute('aria-pressed')).toBe('false');
     await holdButton(alice).click();
     expect(await holdButton(alice).getAttribute('aria-pressed')).toBe('true');
     for (const u of [alice, bob]) await expect.poll(() => headerState(u).textContent(), poll).toMatch(/^On hold · \d+:\d\d/);
     await expect.poll(() => holdPill(alice).textContent(), poll).toBe('On hold: you put Bob on hold');
     await expect.poll(() => holdPill(bob).textContent(), poll).toBe('On hold: Alice put you on hold');
+    // Bob sees Alice's face and the words, not her last frame frozen.
+    await expectNoTile([bob], 'Alice', 'camera');
+    const held = bob.page.locator('section.call figure.tile.participant[data-peer="Alice"]');
+    await expect.poll(() => held.getAttribute('data-held'), poll).toBe('true');
+    expect(await held.locator('.held-label').textContent()).toBe('On hold');
     await expectNoMedia(bob.page);
     await expectNoMedia(alice.page);
     const before = await timerSeconds(bob);
@@ -72,6 +81,9 @@ describe('hold', () => {
     expect(await holdPill(bob).count()).toBe(0);
     await expectAudioFlowing(bob.page);
     await expectAudioFlowing(alice.page);
+    await expectTile([bob], 'Alice', 'camera');
+    await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await expectNoTile([bob], 'Alice', 'camera');
   }, SCREEN_MS);
 
   it('2. a hold longer than the media timeout does not end the call; bob holds too, and the call resumes only when both have', async ({ team: { alice, bob } }) => {

@@ -2,11 +2,14 @@
  * The fast call setup's edges: each side opens its microphone and prepares
  * its connection while the call rings (the caller while its invite travels),
  * so the answer does not wait for them. Here the microphones are slow to
- * open, or may not be used at all.
+ * open, or may not be used at all. And first, the click that starts it all:
+ * on pages just signed in, while the contact list still changes, every click
+ * on Call rings the callee (issue 35).
  */
+import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { callPanel, closeEnded, e2eTest, liveTracks, microphones } from './harness.js';
-import { dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
+import { callPanel, closeEnded, e2eTest, liveTracks, microphones, openUser, registerUser, signIn } from './harness.js';
+import { callState, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. */
 function slowCallerMicrophone(): void {
@@ -27,9 +30,65 @@ function deniedMicrophone(): void {
   navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
 }
 
+/** A person's click where the pointer rests: press, a moment, release (no aiming again, no retry as a locator's click does). */
+async function pressAndRelease(page: Page): Promise<void> {
+  await page.mouse.down();
+  await new Promise((r) => setTimeout(r, 60));
+  await page.mouse.up();
+}
+
+/** The pointer on the middle of `name`'s Call button, as a person aims before clicking. */
+async function aimAtCall(page: Page, name: string): Promise<void> {
+  const box = await page.getByRole('button', { name: `Call ${name}`, exact: true }).boundingBox();
+  if (!box) throw new Error(`no Call ${name} button on the page`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+const TRIES = 20;
+
 const it = e2eTest({
+  // Twenty calls from one caller to one callee, each cancelled: past the default limit of unanswered calls.
+  world: { unansweredPerCallee: 100 },
   team: ['dave', 'erin', 'frank'],
   open: { dave: { init: slowCallerMicrophone }, erin: { init: slowCalleeMicrophone }, frank: { init: deniedMicrophone } },
+});
+
+// First in the file: the file's team is not signed in yet, so two pages are open at a time.
+describe('every click on Call rings (issue 35)', () => {
+  it('twenty fresh sign-ins, Call clicked as a person clicks 0 to 1.5 s after both are in: every one rings the callee', { timeout: 300_000 }, async ({ world }) => {
+    // Abe and Amy never sign in: offline, they sort above Hank until he comes online, when his row moves up.
+    for (const name of ['abe', 'amy', 'gina', 'hank']) await registerUser(world, name);
+    for (let i = 0; i < TRIES; i++) {
+      const delay = Math.round((1500 * i) / (TRIES - 1));
+      const [gina, hank] = await Promise.all([openUser(world, 'gina'), openUser(world, 'hank')]);
+      if (i % 2 === 0) {
+        // Gina first: she aims at Call Hank while he is offline; he signs in, the list re-sorts, she clicks.
+        await signIn(gina);
+        await aimAtCall(gina.page, 'Hank');
+        await signIn(hank);
+      } else {
+        // Hank first: Gina's list appears with him available, and she calls him at once or a moment later.
+        await signIn(hank);
+        await signIn(gina);
+        await aimAtCall(gina.page, 'Hank');
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      await pressAndRelease(gina.page);
+      const where = `try ${i + 1} (${i % 2 === 0 ? 'Gina signed in first' : 'Hank signed in first'}, clicked after ${delay} ms)`;
+      await hank.page
+        .locator('section.call[data-state="incoming"]')
+        .waitFor({ timeout: poll.timeout })
+        .catch(async () => expect.fail(`${where}: Hank's page does not ring; Gina's shows ${await callState(gina.page)}`));
+      expect(await callPanel(hank.page).textContent(), where).toContain('Gina');
+      expect(await callState(gina.page), `${where}: Gina's page shows the call`).toBe('outgoing');
+      expect(await callPanel(gina.page).locator('.who').textContent(), where).toBe('Hank');
+      expect(await callPanel(gina.page).locator('.state').textContent(), where).toMatch(/^(Calling|Ringing)…$/);
+      // Hung up before the next try (closing the pages would end it too, less politely).
+      await gina.page.getByRole('button', { name: 'Cancel call to Hank', exact: true }).click();
+      await waitState(gina.page, 'ended');
+      await Promise.all([gina.context.close(), hank.context.close()]);
+    }
+  });
 });
 
 describe('call setup with slow and refused microphones', () => {

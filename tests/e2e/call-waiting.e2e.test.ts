@@ -3,8 +3,9 @@
  * carol calls her. The call going on keeps its audio while the card shows;
  * Decline tells carol "declined"; End and answer hangs up bob and connects
  * carol with audio both ways; Hold and answer holds bob (no audio to him)
- * and connects carol, and bob is back on hold when carol hangs up; and with
- * "Busy when in a call" set, carol hears busy and alice sees no card.
+ * and connects carol, Switch trades the two calls back and forth, and bob is
+ * back on hold when carol hangs up; and with "Busy when in a call" set, carol
+ * hears busy and alice sees no card. Presence follows every way of answering.
  * Screens of the card and of the held call in six looks.
  */
 import { describe, expect } from 'vitest';
@@ -24,6 +25,22 @@ async function carolCallsDuringCall({ alice, bob, carol }: Team<'alice' | 'bob' 
   await dial(carol, 'Alice');
   await expect.poll(() => carol.page.locator('section.call').getAttribute('data-state'), poll).toBe('outgoing');
   await expect.poll(() => carol.page.getByText('Ringing…').count(), poll).toBeGreaterThan(0);
+}
+
+/** `viewer`'s contact list shows `username` as `label` ("In a call"); the list, not a snapshot, is what people read. */
+async function seesStatus(viewer: User, username: string, label: string): Promise<void> {
+  await expect.poll(() => viewer.page.locator(`li[data-username="${username}"] .status`).textContent(), poll).toBe(label);
+}
+
+/** Nothing reaches `u`'s speaker: its inbound audio's bytes stand still for 1.5 s. */
+async function expectNoAudio(u: User): Promise<void> {
+  await expect
+    .poll(async () => {
+      const before = (await inboundAudio(u.page))?.bytesReceived ?? 0;
+      await new Promise((r) => setTimeout(r, 1500));
+      return ((await inboundAudio(u.page))?.bytesReceived ?? 0) === before;
+    }, poll)
+    .toBe(true);
 }
 
 async function openSettings(u: User): Promise<void> {
@@ -52,12 +69,18 @@ describe('call waiting', () => {
     await card(alice).getByRole('button', { name: 'End and answer' }).click();
     expect(await endedText(bob.page)).toBe('Alice hung up');
     for (const u of [alice, carol]) await waitState(u.page, 'active');
+    // Alice is in a call with carol now: bob, free again, sees both in a call, and nobody available at home.
+    await closeEnded(bob);
+    await seesStatus(bob, 'alice', 'In a call');
+    await seesStatus(bob, 'carol', 'In a call');
+    await expect.poll(() => bob.page.locator('.home .sub').textContent().then((t) => t?.trim()), poll).toBe('0 colleagues are available now.');
     await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Carol');
     await expectAudioFlowing(alice.page);
     await expectAudioFlowing(carol.page);
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     for (const u of [alice, carol]) await waitState(u.page, 'ended');
-    await closeEnded(alice, bob, carol);
+    await closeEnded(alice, carol);
+    await seesStatus(bob, 'alice', 'Available');
   }, SCREEN_MS);
 
   it('3. the call going on ends while another waits: that one rings as any call', async ({ team: { alice, bob, carol } }) => {
@@ -81,18 +104,29 @@ describe('call waiting', () => {
     for (const u of [alice, carol]) await waitState(u.page, 'active');
     await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Carol');
     await expect.poll(() => bob.page.locator('section.call .on-hold').textContent(), poll).toBe('On hold: Alice put you on hold');
-    await expect.poll(() => alice.page.locator('section.call .held-aside').textContent(), poll).toBe('Bob is on hold until this call ends');
-    // Nothing reaches bob while he is held, and carol and alice hear each other.
-    await expect
-      .poll(async () => {
-        const before = (await inboundAudio(bob.page))?.bytesReceived ?? 0;
-        await new Promise((r) => setTimeout(r, 1500));
-        return ((await inboundAudio(bob.page))?.bytesReceived ?? 0) === before;
-      }, poll)
-      .toBe(true);
+    await expect.poll(() => alice.page.locator('section.call .held-aside span').textContent(), poll).toBe('Bob is on hold');
+    // Nothing reaches bob while he is held, and carol and alice hear each other; bob, held, is still in a call to others.
+    await expectNoAudio(bob);
     await expectAudioFlowing(carol.page);
     await expectAudioFlowing(alice.page);
+    await seesStatus(carol, 'bob', 'In a call');
     await checkScreen('call-held-aside', alice.page);
+
+    // Switch: bob is the call again and hears alice; carol waits on hold, told so, with no audio.
+    await alice.page.getByRole('button', { name: 'Switch to Bob' }).click();
+    await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Bob');
+    await expect.poll(() => bob.page.locator('section.call .on-hold').count(), poll).toBe(0);
+    await expect.poll(() => carol.page.locator('section.call .on-hold').textContent(), poll).toBe('On hold: Alice put you on hold');
+    await expect.poll(() => alice.page.locator('section.call .held-aside span').textContent(), poll).toBe('Carol is on hold');
+    await expectAudioFlowing(bob.page);
+    await expectNoAudio(carol);
+    // And back to carol.
+    await alice.page.getByRole('button', { name: 'Switch to Carol' }).click();
+    await expect.poll(() => alice.page.locator('section.call .title').textContent(), poll).toBe('Carol');
+    await expect.poll(() => carol.page.locator('section.call .on-hold').count(), poll).toBe(0);
+    await expect.poll(() => bob.page.locator('section.call .on-hold').textContent(), poll).toBe('On hold: Alice put you on hold');
+    await expectAudioFlowing(carol.page);
+    await expectNoAudio(bob);
 
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(carol.page, 'ended');

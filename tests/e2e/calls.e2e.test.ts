@@ -6,33 +6,56 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, e2eTest, inboundAudio, liveTracks, microphones, signIn, type User } from './harness.js';
 import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkScreen, eachLook } from './ui-checks.js';
 
-const it = e2eTest({ world: { ringTimeoutS: 4 }, team: ['alice', 'bob', 'carol'] });
+// Six unanswered calls from one person to another (a quick cancel is half): test 4g meets the limit.
+const it = e2eTest({ world: { ringTimeoutS: 4, unansweredPerCallee: 6 }, team: ['alice', 'bob', 'carol'] });
 
-function historyRows(u: User) {
-  return u.page.locator('section[aria-labelledby="history-title"] li');
+function historyRowsOf(page: User['page']) {
+  return page.locator('section[aria-labelledby="history-title"] li');
 }
 
-/** How many calls a user's history shows now: a mark to wait past. */
-async function historyMark(...users: User[]): Promise<number[]> {
-  const marks: number[] = [];
+function historyRows(u: User) {
+  return historyRowsOf(u.page);
+}
+
+/** The call a user's history shows first now: a mark to wait past (a newer call takes the first row, folded into it or not). */
+async function historyMark(...users: User[]): Promise<(string | null)[]> {
+  const marks: (string | null)[] = [];
   for (const u of users) {
     await u.page.getByRole('button', { name: /^History/ }).click();
     await u.page.locator('section[aria-labelledby="history-title"]').waitFor();
-    marks.push(await historyRows(u).count());
+    marks.push((await historyRows(u).count()) === 0 ? null : await historyRows(u).first().getAttribute('data-call'));
   }
   return marks;
 }
 
-/** The newest history row, once the history has grown past `mark`. */
-async function newestRow(u: User, mark: number | undefined) {
+/** The newest history row, once a call newer than `mark` is in it. */
+async function newestRow(u: User, mark: string | null | undefined) {
   await u.page.getByRole('button', { name: /^History/ }).click();
-  await expect.poll(() => historyRows(u).count(), poll).toBeGreaterThan(mark ?? 0);
+  await expect.poll(async () => ((await historyRows(u).count()) === 0 ? null : historyRows(u).first().getAttribute('data-call')), poll).not.toBe(mark ?? null);
   return historyRows(u).first();
 }
 
-async function newestOutcome(u: User, mark: number | undefined): Promise<string | null> {
+async function newestOutcome(u: User, mark: string | null | undefined): Promise<string | null> {
   return (await newestRow(u, mark)).locator('.outcome').textContent();
+}
+
+/** The section tabs' height: a missed-call badge sits over the History icon and never makes them taller. */
+async function tabsHeight(u: User): Promise<number> {
+  return (await u.page.getByRole('navigation', { name: 'Sections' }).boundingBox())?.height ?? 0;
+}
+
+/** Each part of each history row (name, time, people, how it went) is one line: cut short with an ellipsis, never wrapped. */
+async function expectHistoryRowsOneLine(page: User['page']): Promise<void> {
+  const wrapped = await historyRowsOf(page).evaluateAll((rows) =>
+    rows.flatMap((row) =>
+      [...row.querySelectorAll<HTMLElement>('.name, time, .participants, .facts')]
+        .filter((el) => el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
+        .map((el) => `${row.getAttribute('data-call')}: "${el.innerText}" is ${Math.round(el.getBoundingClientRect().height)} px high`),
+    ),
+  );
+  expect(wrapped).toEqual([]);
 }
 
 /** The peer's level meter in `u`'s 1:1 call view (0..1; the speaking threshold is 0.15). */
@@ -90,7 +113,7 @@ describe('1:1 audio calls in the browser', () => {
     await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
     for (const [u, peer] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
-      const row = await newestRow(u, 0);
+      const row = await newestRow(u, null);
       await expect.poll(() => row.locator('.outcome').textContent(), poll).toBe('Answered');
       expect(await row.locator('.duration').textContent()).toMatch(/^\d+:\d\d$/);
       expect(await row.locator('.name').textContent()).toBe(peer === 'Alice' ? 'Bob' : 'Alice');
@@ -113,6 +136,9 @@ describe('1:1 audio calls in the browser', () => {
 
   it('4b. alice cancels: the microphones opened while it rang are closed', async ({ team: { alice, bob } }) => {
     const [a, b] = await historyMark(alice, bob);
+    const historyTab = bob.page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /^History/ });
+    await expect.poll(() => historyTab.getAttribute('aria-label'), poll).toBe('History');
+    const plainTabs = await tabsHeight(bob);
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     await expectMicrophones(1, alice, bob);
@@ -121,6 +147,10 @@ describe('1:1 audio calls in the browser', () => {
     expect(await endedText(bob.page)).toBe('Missed call from Alice');
     await expectMicrophones(0, alice, bob);
     await closeEnded(alice, bob);
+    // The missed call's badge is on the History tab, and the tabs are as high as without it.
+    await expect.poll(() => historyTab.getAttribute('aria-label'), poll).toBe('History, 1 missed');
+    await expect.poll(() => bob.page.locator('nav[aria-label="Sections"] .badge').isVisible(), poll).toBe(true);
+    expect(await tabsHeight(bob)).toBe(plainTabs);
     expect(await newestOutcome(alice, a)).toBe('Cancelled');
     const bobRow = await newestRow(bob, b);
     expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
@@ -175,8 +205,8 @@ describe('1:1 audio calls in the browser', () => {
     await closeEnded(carol, bob);
     // bob missed alice's call while he was busy: it is the newest row of his history.
     // Two new rows, carol's call and alice's refused one; alice's is the newer.
-    const bobRow = await newestRow(bob, (b ?? 0) + 1);
-    expect(await bobRow.locator('.name').textContent()).toBe('Alice');
+    const bobRow = await newestRow(bob, b);
+    await expect.poll(() => bobRow.locator('.name').textContent(), poll).toBe('Alice');
     expect(await bobRow.locator('.outcome').textContent()).toBe('Missed');
     await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
     await bob.page.getByLabel('Busy when in a call').uncheck();
@@ -196,5 +226,34 @@ describe('1:1 audio calls in the browser', () => {
     await signIn(bob);
     await expect.poll(() => bob.page.getByRole('button', { name: /^History/ }).textContent(), poll).toMatch(/\d/);
     expect(await newestOutcome(bob, b)).toBe('Missed');
+  });
+
+  it('4g. alice has called bob too often without an answer: the call is not placed, and the card says so once, with his name and the wait', async ({ team: { alice, bob } }) => {
+    const [a] = await historyMark(alice);
+    // The calls before this one spent most of alice's tries for bob; he declines until the limit is met.
+    let text = '';
+    for (let i = 0; i < 6 && !text.includes('too often'); i++) {
+      await dial(alice, 'Bob');
+      await alice.page.locator('section.call[data-state="outgoing"], section.call[data-state="ended"]').waitFor();
+      if ((await callPanel(alice.page).getAttribute('data-state')) === 'outgoing') {
+        await waitState(bob.page, 'incoming');
+        await bob.page.getByRole('button', { name: 'Decline' }).click();
+        await closeEnded(bob);
+      }
+      text = await endedText(alice.page);
+      // One reason, in the call's own place: no notice bar beside it, nothing about a lost connection.
+      if (text.includes('too often')) expect(await alice.page.locator('.notice').count()).toBe(0);
+      await closeEnded(alice);
+    }
+    expect(text).toMatch(/^You have called Bob too often without an answer\. Try again in \d+ min\.$/);
+    expect(await newestOutcome(alice, a)).toBe('Not placed');
+    // Every way a call went, one line each at every width (the calls bob declined in a row are one row).
+    await checkScreen('history', alice.page);
+    await eachLook(alice.page, () => expectHistoryRowsOneLine(alice.page));
+    expect(await alice.page.locator('section[aria-labelledby="history-title"] .day-label').first().textContent()).toBe('Today');
+    // Bob was not rung by it: his history does not list it.
+    await bob.page.getByRole('button', { name: /^History/ }).click();
+    await historyRows(bob).first().waitFor();
+    expect((await historyRows(bob).allTextContents()).some((row) => row.includes('Not placed'))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
  *
  * One story through the screens: sign-in, contacts (a favourite and a name
  * of sixty characters), alice rings bob (outgoing, incoming), they talk
- * (audio, then both cameras), alice opens the chat, adds carol (a group
+ * (audio, then both cameras, then alice holds the call), alice opens the chat, adds carol (a group
  * invitation), alice shares her screen to the three-person call, everyone
  * leaves, alice opens a room that bob joins and changes its join code (the
  * owner's Join code panel; bob sees who owns the room), and the server goes
@@ -16,13 +16,15 @@
  * fails does not stop the other looks, and a screen that fails its checks
  * does not stop the next screens.
  */
+import { Pause } from 'lucide';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { callPanel, closeEnded, e2eTest, openUser, type Team } from './harness.js';
-import { slotStats } from './media.js';
+import { expectTile, slotStats } from './media.js';
 import { joinRoom } from './rooms.js';
+import { controlFaces, expectStageInWords, iconShapes, unlabelledIconButtons } from './stage-checks.js';
 import { answerCall, callState, dial, poll, registerAs, waitState } from './steps.js';
-import { checkScreen } from './ui-checks.js';
+import { checkScreen, eachLook } from './ui-checks.js';
 
 /** Sixty characters with no break opportunity near the end: a row, a card or a tile that does not truncate it overflows. */
 const LONG_NAME = 'Maximiliana Bartholomea Featherstonehaugh-Cholmondeley-Smythe';
@@ -61,6 +63,14 @@ describe('the face, screen by screen, in six looks', () => {
     const visitor = await openUser(world, 'visitor');
     await visitor.page.getByLabel('Username').waitFor();
     await checkScreen('sign-in', visitor.page);
+    // Create account says the password rule before the first try, tied to the field, not after a refusal.
+    await visitor.page.getByRole('button', { name: 'Create account' }).click();
+    const rule = visitor.page.locator('#password-rules');
+    await rule.waitFor();
+    expect(await rule.textContent()).toMatch(/^At least 8 characters/);
+    expect(await visitor.page.getByLabel('Password').getAttribute('aria-describedby')).toBe('password-rules');
+    expect(await visitor.page.getByRole('alert').count()).toBe(0);
+    await checkScreen('create-account', visitor.page);
     await visitor.context.close();
   }, SCREEN_MS);
 
@@ -98,6 +108,9 @@ describe('the face, screen by screen, in six looks', () => {
     await waitState(alice.page, 'active');
     await waitState(bob.page, 'active');
     await checkScreen('call-audio', alice.page);
+    // What a screen reader reads of the stage: each tile by name and state in words, never a meter's raw
+    // value ("Bob 0.8934932152935158"), and the controls by what they do.
+    await expectStageInWords(alice.page, /figure "Bob[^"]*"/, ['Mute', 'Turn camera on', 'Share screen', 'Chat', 'Hold', 'Record call', 'Add person', 'Hang up']);
   }, SCREEN_MS);
 
   it('1:1 video call, both cameras on', async ({ team: { alice, bob } }) => {
@@ -107,6 +120,35 @@ describe('the face, screen by screen, in six looks', () => {
       await expectPlayingVideos(u.page, 1);
     }
     await checkScreen('call-video', alice.page);
+    const controls = ['Mute', 'Turn camera off', 'Share screen', 'Chat', 'Hold', 'Record call', 'Add person', 'Hang up'];
+    await expectStageInWords(alice.page, /figure "Bob[^"]*"/, controls);
+    await expectStageInWords(bob.page, /figure "Alice[^"]*"/, controls);
+    // Icon controls: each named in words with that name as its tooltip, in every look; its word under it where
+    // the stage has room (wide), none where it has not (the name and tooltip remain).
+    await eachLook(alice.page, async (_label, look) => {
+      const faces = await controlFaces(alice.page);
+      expect(faces.map((f) => f.name)).toEqual(controls);
+      for (const f of faces) expect(f.title, f.name).toBe(f.name);
+      expect(faces.filter((f) => f.caption).map((f) => f.name)).toEqual(look.width >= 1280 ? controls : []);
+      expect(await unlabelledIconButtons(alice.page)).toEqual([]);
+    });
+  }, SCREEN_MS);
+
+  it('1:1 video call on hold: the holder and the held', async ({ team: { alice, bob } }) => {
+    const hold = alice.page.getByRole('toolbar', { name: 'Call controls' }).getByRole('button', { name: 'Hold', exact: true });
+    await hold.click();
+    try {
+      // Held, the button keeps its name and pause icon and is pressed (not a play icon announced as "Hold").
+      await expect.poll(() => hold.getAttribute('aria-pressed'), poll).toBe('true');
+      expect(await iconShapes(hold)).toEqual(Pause);
+      await expectStageInWords(alice.page, /figure "Bob, on hold[^"]*"/, ['Mute', 'Turn camera off', 'Hold', 'Hang up']);
+      await expectStageInWords(bob.page, /figure "Alice, on hold[^"]*"/, ['Mute', 'Turn camera off', 'Hold', 'Hang up']);
+      await checkScreen('call-held', { holder: alice.page, held: bob.page });
+    } finally {
+      await hold.click(); // off hold for the screens that follow
+    }
+    await expect.poll(() => hold.getAttribute('aria-pressed'), poll).toBe('false');
+    await expectTile([bob], 'Alice', 'camera');
   }, SCREEN_MS);
 
   it('chat open in the call', async ({ team: { alice } }) => {

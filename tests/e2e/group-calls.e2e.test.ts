@@ -5,13 +5,15 @@
  * and the speaking indicator lit for each name); the mesh limit refuses the
  * next joiner; one leaving leaves the others' connections alone; rejoining
  * works; Add person turns a 1:1 call into a group without touching the
- * first pair's connection; history lists the participants.
+ * first pair's connection; history lists the participants. Rooms can be
+ * found: everyone's list shows who is in each, follows it live, and joins in
+ * one click.
  */
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, e2eTest, type User } from './harness.js';
 import { expectHearsEveryone, joinRoom, leave, meshAudio } from './rooms.js';
-import { checkScreen } from './ui-checks.js';
+import { axeScan, checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
 import { answerCall, establishCall, poll, waitState } from './steps.js';
 
 const it = e2eTest({ world: { meshLimit: 4 }, team: ['alice', 'bob', 'carol', 'dave', 'erin'] });
@@ -115,5 +117,55 @@ describe('group calls (mesh)', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob.page, 'ended');
     await closeEnded(alice, bob, carol);
+  });
+
+  it('bob finds the room alice sits in, with her in it, and joins in one click; the join form closes; carol\'s history reads it as the room she joined', async ({ team: { alice, bob, carol, dave } }) => {
+    const listed = (u: User, room: string) => u.page.getByRole('list', { name: 'Rooms on this server' }).locator(`li[data-room="${room}"]`);
+    for (const u of [bob, carol]) await u.page.getByRole('button', { name: 'Contacts' }).click();
+    await joinRoom(alice, 'standup');
+    await waitState(alice.page, 'active');
+    // In the room: the form that took her there has closed.
+    await expect.poll(() => alice.page.getByLabel('Room name').count(), poll).toBe(0);
+    await expect.poll(() => listed(bob, 'standup').locator('.names').textContent(), poll).toContain('Alice');
+
+    // A room with a code is listed too (its name and who is in it are not secret); Join asks for the code.
+    await joinRoom(dave, 'design', 'design-1234');
+    await waitState(dave.page, 'active');
+    await expect.poll(() => listed(bob, 'design').textContent(), poll).toContain('needs a join code');
+    const askCode = async () => {
+      await bob.page.getByRole('button', { name: 'Join room design' }).click();
+      await bob.page.getByLabel('Join code of room design').waitFor();
+    };
+    await askCode();
+    await eachLook(bob.page, async (label) => {
+      // One column or two are two layouts: the sidebar's rooms are drawn anew, the code field closed.
+      if (!(await bob.page.getByLabel('Join code of room design').isVisible())) await askCode();
+      await bob.page.getByRole('region', { name: 'Rooms' }).scrollIntoViewIfNeeded();
+      await shoot(bob.page, `rooms-${label}`);
+      await checkLayout(bob.page);
+      await axeScan(bob.page, `rooms ${label}`);
+    });
+    if (!(await bob.page.getByLabel('Join code of room design').isVisible())) await askCode();
+    await bob.page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => bob.page.getByLabel('Join code of room design').count(), poll).toBe(0);
+    await leave(dave);
+    await closeEnded(dave);
+
+    await bob.page.getByRole('button', { name: 'Join room standup' }).click();
+    await waitState(bob.page, 'active');
+    await expect.poll(() => listed(carol, 'standup').locator('.names').textContent(), poll).toContain('Alice, Bob');
+    await carol.page.getByRole('button', { name: 'Join room standup' }).click();
+    await waitState(carol.page, 'active');
+    await expect.poll(() => listed(alice, 'standup').locator('.names').textContent(), poll).toContain('Alice, Bob, Carol');
+    for (const u of [carol, bob, alice]) await leave(u);
+    await closeEnded(alice, bob, carol);
+    // Closed: gone from every list (it stays among each one's recent rooms).
+    for (const u of [alice, bob, carol]) await expect.poll(() => listed(u, 'standup').count(), poll).toBe(0);
+
+    await carol.page.getByRole('button', { name: /^History/ }).click();
+    const row = carol.page.locator('section[aria-labelledby="history-title"] li').first();
+    await expect.poll(() => row.locator('.name').textContent(), poll).toBe('Room standup');
+    expect(await row.locator('.outcome').textContent()).toBe('Joined');
+    expect(await row.textContent()).not.toMatch(/Incoming|Outgoing/);
   });
 });

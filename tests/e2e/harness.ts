@@ -42,6 +42,8 @@ export interface WorldOptions {
   ringTimeoutS?: number;
   /** The server's PARLEY_MESH_LIMIT (default 6). */
   meshLimit?: number;
+  /** The server's PARLEY_UNANSWERED_PER_CALLEE (default 10). */
+  unansweredPerCallee?: number;
   /** Put a TCP proxy the test can cut between the pages and the server. */
   proxy?: boolean;
   /** Where the server listens instead of loopback (a bridge that browsers in network namespaces reach). */
@@ -71,6 +73,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     webRoot: options.webRoot ?? WEB_ROOT,
     ringTimeoutS: options.ringTimeoutS ?? 30,
     ...(options.meshLimit !== undefined && { meshLimit: options.meshLimit }),
+    ...(options.unansweredPerCallee !== undefined && { unansweredPerCallee: options.unansweredPerCallee }),
     // Many UI actions in a row per user: keep the limiter out of the way.
     messageRate: 1000,
     messageBurst: 1000,

@@ -2,12 +2,15 @@
  * Calls survive the signaling path going away: the server restarting, its
  * port blocked, and a hang-up made while offline. The media is peer to peer,
  * so audio must flow throughout, and afterwards the call must still be
- * known to the server (mute is relayed, hang-up ends it at the peer).
+ * known to the server (mute is relayed, hang-up ends it at the peer). A
+ * window reloaded mid-call rejoins it as the person left it.
  */
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { ARTIFACTS, closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
-import { banner, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll } from './steps.js';
+import { expectChat, expectNoTile, expectTile, expectVideoFlowing, sendChat } from './media.js';
+import { answerCall, banner, endedText, establishCall, expectAudioFlowing, expectAudioThroughout, expectBackInCall, expectCallKnownToServer, poll, waitState } from './steps.js';
+import { checkScreen, shoot } from './ui-checks.js';
 
 const it = e2eTest({
   world: { proxy: true },
@@ -132,5 +135,56 @@ describe('calls survive the loss of the signaling server', () => {
       expect(await historyRows(u).first().locator('.outcome').textContent()).toBe('Answered');
       await u.page.getByRole('button', { name: 'Contacts' }).click();
     }
+  });
+
+  it('a window reloaded in a video call comes back as it was: camera on and reaching the peer, still muted (the peer hears nothing and sees it), the chat kept; the screen share stopped, says so, and shares again in one click', async ({ team: { alice, bob } }) => {
+    const pcs = (u: User) => u.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await alice.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
+    await answerCall(bob);
+    await waitState(alice.page, 'active');
+    await expectTile([bob], 'Alice', 'camera');
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
+    await sendChat(alice, 'before the reload');
+    await sendChat(bob, 'got it');
+    const lines: [string, string][] = [['You', 'before the reload'], ['Bob', 'got it']];
+    await expectChat([[alice, lines]]);
+    await alice.page.getByRole('button', { name: 'Share screen' }).click();
+    await expectTile([bob], 'Alice', 'screen');
+    const bobPcs = await pcs(bob);
+
+    await alice.page.reload();
+    // Back on a new connection, which bob offers.
+    await expect.poll(() => pcs(bob), poll).toBeGreaterThan(bobPcs);
+    await waitState(alice.page, 'active');
+    // The camera came back on by itself and reaches bob.
+    await expect.poll(() => alice.page.locator('figure.tile.self video').count(), poll).toBe(1);
+    await expectVideoFlowing([bob.page], 'camera');
+    await expectTile([bob], 'Alice', 'camera');
+    // Still muted: her button says so, bob is told, and what reaches him on the new connection is silence.
+    await alice.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).waitFor({ timeout: poll.timeout });
+    await expect.poll(() => bob.page.locator('.peer-muted').textContent(), poll).toBe('Alice muted their microphone');
+    await expect.poll(async () => (await inboundAudio(bob.page))?.bytesReceived ?? 0, poll).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect((await inboundAudio(bob.page))?.audioLevel ?? 0, 'alice, muted, is not heard').toBeLessThan(0.01);
+    // The chat as it was (its panel open, as she left it).
+    await expect.poll(() => alice.page.locator('section.chat').count(), poll).toBe(1);
+    await expectChat([[alice, lines]]);
+    // The share ended cleanly on bob's side; alice is told, with the click that starts it again.
+    await expectNoTile([bob], 'Alice', 'screen');
+    const note = alice.page.locator('section.call .share-stopped');
+    await note.waitFor({ timeout: poll.timeout });
+    expect((await note.locator('p').textContent())?.trim()).toBe('Your screen share stopped when Parley reloaded.');
+    await shoot(alice.page, 'reload-restored-chat');
+    await alice.page.getByRole('button', { name: 'Close chat' }).click();
+    await checkScreen('reload-restored', alice.page);
+    await note.getByRole('button', { name: 'Share again' }).click();
+    await expectTile([bob], 'Alice', 'screen');
+    await expect.poll(() => note.count(), poll).toBe(0);
+
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    expect(await endedText(alice.page)).toBe('Bob hung up');
+    // Kept only while the call lives.
+    expect(await alice.page.evaluate(() => [sessionStorage.getItem('parley.call.v1'), sessionStorage.getItem('parley.call-chat.v1')])).toEqual([null, null]);
   });
 });

@@ -44,6 +44,9 @@ async function audioKeepsGrowing(page: Page, times: number): Promise<number[]> {
 
 const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
+/** What the notice bar says on `u`'s page (nothing, when all is well). */
+const notices = (u: User): Promise<string[]> => u.page.locator('.notice .text').allTextContents();
+
 describe('video calls', () => {
   it('1. alice starts a video call, bob answers with video: video flows both ways, with the tiles and a local preview', async ({ team: { alice, bob } }) => {
     await videoDial(alice, 'Bob');
@@ -63,6 +66,9 @@ describe('video calls', () => {
       .poll(async () => (await senderParameters(alice.page)).find((s) => s.kind === 'video'), poll)
       .toMatchObject({ priority: 'low', networkPriority: 'low', maxBitrate: expect.any(Number) as number });
     expect((await senderParameters(alice.page)).find((s) => s.kind === 'audio')).toMatchObject({ priority: 'high', networkPriority: 'high' });
+    // Both take the other's video: nobody is told otherwise (issue 33: the caller's camera opened after its
+    // first offer went, and the answer to that offer was read as a refusal).
+    for (const u of [alice, bob]) expect(await notices(u)).toEqual([]);
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'video-call.png') });
   });
 
@@ -90,7 +96,19 @@ describe('video calls', () => {
     }
   });
 
-  it('4. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async ({ team: { alice, bob } }) => {
+  it("4. bob answers a video call with audio only: alice's camera reaches him, and nobody is told he cannot receive video", async ({ team: { alice, bob } }) => {
+    await videoDial(alice, 'Bob');
+    await waitState(bob.page, 'incoming');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await expectVideoFlowing([bob.page], 'camera');
+    await expectTile([bob], 'Alice', 'camera');
+    await expectNoVideoSent(bob.page, 'camera');
+    for (const u of [alice, bob]) expect(await notices(u)).toEqual([]);
+    await hangUp(alice, bob);
+  });
+
+  it('5. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     expect(await bob.page.locator('section.call .state').textContent()).toBe('is calling you');
@@ -116,7 +134,7 @@ describe('video calls', () => {
     await hangUp(bob, alice);
   });
 
-  it('5. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async ({ team: { alice, bob } }) => {
+  it('6. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
     await waitState(alice.page, 'active');
@@ -137,7 +155,7 @@ describe('video calls', () => {
     await bob.page.screenshot({ path: path.join(ARTIFACTS, 'screen-share.png') });
   });
 
-  it('6. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async ({ team: { alice, bob } }) => {
+  it('7. alice stops sharing: bob is back to the camera layout, and no screen bytes leave alice', async ({ team: { alice, bob } }) => {
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
     await expectNoVideoSent(alice.page, 'screen');
     await expectNoTile([bob], 'Alice', 'screen');

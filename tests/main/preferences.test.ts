@@ -25,6 +25,7 @@ type SettingsFs = import('../../src/main/settings.js').SettingsFs;
 
 const HEADSET: AudioSettings = {
   fileLimitMB: 50,
+  fileAutoAcceptMB: 5,
   microphoneId: 'usb-headset-mic',
   speakerId: 'usb-headset',
   ringtoneId: 'built-in-speakers',

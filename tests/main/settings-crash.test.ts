@@ -53,6 +53,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
   await settings.savePreferences({
     audio: {
       fileLimitMB: tag === 'a' ? 10 : 1024,
+      fileAutoAcceptMB: tag === 'a' ? 0 : 25,
       microphoneId: device('mic'),
       speakerId: device('speaker'),
       ringtoneId: device('ring'),

@@ -5,21 +5,30 @@
  * without claiming to run. Electron is made unreachable (an empty binary
  * folder, a dead download mirror), as on a machine without the binary, so
  * the script keeps the server running for the browser. The server logs
- * nothing (PARLEY_LOG_LEVEL=silent): the script waits for its line for
- * people, which comes at every log level.
+ * nothing (PARLEY_LOG_LEVEL=silent) unless a test reads its log: the script
+ * waits for its line for people, which comes at every log level. What the
+ * script makes of its environment (start-options.mjs) is checked directly
+ * too: the echo test call on for a loopback server, and pino-pretty lines on
+ * a terminal (a real one, made by `script`), JSON when piped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import getPort from 'get-port';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startOptions } from '../../scripts/start-options.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SERVER_BUILT = existsSync(join(ROOT, 'signaling-server/dist/cli.js'));
 if (!SERVER_BUILT) console.warn('tests/main/start-script.test.ts skipped: the signaling server is not built (npm run build -w signaling-server)');
+
+/** util-linux `script`: runs a command on a pseudo-terminal, as a person's terminal would. */
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+/** /proc shows a process's children and environment (Linux). */
+const HAS_PROC = existsSync('/proc/self/environ');
 
 /** Starting Node processes on a busy two-core machine takes seconds. */
 const SLOW = 60_000;
@@ -63,10 +72,20 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function npmStart(port: number, dataDir: string): Run {
+interface StartHow {
+  /** Its output a terminal (a pseudo-terminal through `script`), not a pipe. */
+  terminal?: boolean;
+  /** The server's PARLEY_LOG_LEVEL; silent unless given. */
+  logLevel?: string;
+}
+
+function npmStart(port: number, dataDir: string, how: StartHow = {}): Run {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PARLEY_') && !/^electron_/i.test(k)) env[k] = v;
-  const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
+  const command = [process.execPath, 'scripts/start.mjs', '--no-build'];
+  // `exec`: the script's own SIGTERM (which it sends on SIGINT and SIGTERM) reaches npm start itself.
+  const [file, args] = how.terminal ? ['script', ['-qfec', `exec ${command.map((a) => `'${a}'`).join(' ')}`, '/dev/null']] : [command[0]!, command.slice(1)];
+  const child = spawn(file, args, {
     cwd: ROOT,
     // Its own process group, so a hung run can be ended with the server it started.
     detached: true,
@@ -76,7 +95,7 @@ function npmStart(port: number, dataDir: string): Run {
       PARLEY_PORT: String(port),
       PARLEY_DATA_DIR: dataDir,
       PARLEY_WEB_ROOT: webRoot,
-      PARLEY_LOG_LEVEL: 'silent',
+      PARLEY_LOG_LEVEL: how.logLevel ?? 'silent',
       ELECTRON_OVERRIDE_DIST_PATH: join(work, 'no-electron'),
       ELECTRON_MIRROR: 'http://127.0.0.1:9/',
       electron_config_cache: join(work, 'electron-cache'),
@@ -179,5 +198,48 @@ describe.skipIf(!SERVER_BUILT)('npm start', () => {
     expect(second.output()).not.toMatch(/is running: open/);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(first.child.exitCode).toBe(null);
+  });
+
+  it('turns the echo test call on for its loopback server, and leaves the log JSON when piped', { timeout: SLOW, skip: !HAS_PROC }, async () => {
+    const port = await getPort();
+    const run = npmStart(port, join(work, 'data'), { logLevel: 'info' });
+    await run.waitFor(running(port));
+    // Its children: the server, and perhaps Electron's installer trying its dead mirror.
+    const children = (await readFile(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8')).trim().split(/\s+/);
+    const commands = await Promise.all(children.map(async (pid) => [pid, await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')] as const));
+    const server = commands.filter(([, command]) => command.includes('parley-server.js')).map(([pid]) => pid);
+    expect(server).toHaveLength(1);
+    const env = (await readFile(`/proc/${server[0]}/environ`, 'utf8')).split('\0');
+    expect(env).toContain('PARLEY_TEST_CALL=on');
+    const listening = run.output().split('\n').find((line) => line.includes('parley-server listening'));
+    expect(JSON.parse(listening ?? 'null')).toMatchObject({ level: 30, msg: 'parley-server listening' });
+  });
+
+  it('on a terminal, gives people readable log lines instead of JSON', { timeout: SLOW, skip: !HAS_SCRIPT }, async () => {
+    const port = await getPort();
+    const run = npmStart(port, join(work, 'data'), { terminal: true, logLevel: 'info' });
+    await run.waitFor(/Parley is running: open http:\/\/127\.0\.0\.1:\d+ in a browser/);
+    // eslint-disable-next-line no-control-regex -- the terminal's colours
+    const lines = run.output().replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/);
+    expect(lines.find((line) => line.includes('parley-server listening'))).toMatch(/^\[\d\d:\d\d:\d\d\] INFO( \([\w-]+\))?: parley-server listening /);
+    expect(lines.filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+});
+
+describe('what npm start makes of its environment', () => {
+  it('turns the echo test call on where only this machine reaches the server, off elsewhere, as PARLEY_TEST_CALL says when set', () => {
+    for (const host of [undefined, '127.0.0.1', '127.0.1.1', 'localhost', '::1']) expect(startOptions({ PARLEY_HOST: host }, false).testCall, host).toBe('on');
+    for (const host of ['0.0.0.0', '192.168.1.20', 'parley.example.com', '::']) expect(startOptions({ PARLEY_HOST: host }, false).testCall, host).toBe('off');
+    expect(startOptions({ PARLEY_TEST_CALL: 'off' }, false).testCall).toBe('off');
+    expect(startOptions({ PARLEY_HOST: '0.0.0.0', PARLEY_TEST_CALL: 'lan' }, false).testCall).toBe('lan');
+  });
+
+  it('reads the log as lines on a terminal and keeps it JSON when piped', () => {
+    expect(startOptions({}, true).log).toBe('pretty');
+    expect(startOptions({}, false).log).toBe('json');
+  });
+
+  it('listens on loopback port 7070 with its data in parley-data by default', () => {
+    expect(startOptions({}, false)).toEqual({ host: '127.0.0.1', port: '7070', dataDir: 'parley-data', webRoot: 'out/renderer', testCall: 'on', log: 'json' });
   });
 });

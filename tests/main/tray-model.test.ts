@@ -221,11 +221,12 @@ describe('tray menu', () => {
     expect(trayTooltip(inCallWaiting(), 'linux', hints)).toBe('Parley — in call with Bob; Cyd Charisse is calling\nCtrl+Alt+A ends this call and answers · Ctrl+Alt+H declines');
   });
 
-  it('a call held aside for this one (hold and answer): named under the call; no Hold and answer for another waiting call', () => {
+  it('a call held aside for this one (hold and answer): Switch to it under the call; no Hold and answer for another waiting call', () => {
     const state = inCallWaiting();
     if (state.call.kind !== 'in-call') throw new Error('not in a call');
-    const menu = outline(trayMenu({ ...state, call: { ...state.call, aside: { callId: 'c0', peer: cyd } } }));
-    expect(menu.slice(0, 6)).toEqual(['!Cyd Charisse is calling', 'End and answer', 'Decline', '---', '!On hold with Cyd Charisse until this call ends', '!In call with Bob']);
+    const items = trayMenu({ ...state, call: { ...state.call, aside: { callId: 'c0', peer: cyd } } });
+    expect(outline(items).slice(0, 6)).toEqual(['!Cyd Charisse is calling', 'End and answer', 'Decline', '---', 'Switch to Cyd Charisse (on hold)', '!In call with Bob']);
+    expect(items[4]).toMatchObject({ action: { kind: 'command', command: { type: 'swap', callId: 'c0' } } });
   });
 
   it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {
