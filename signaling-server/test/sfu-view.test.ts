@@ -2,7 +2,7 @@
 import type { VideoRoomStream } from 'janode/plugins/videoroom';
 import { describe, expect, it } from 'vitest';
 import type { SfuVideoLayer } from '../src/protocol/index.js';
-import { viewChanges, type FeedView } from '../src/sfu/view.js';
+import { stillApplied, viewChanges, type FeedView } from '../src/sfu/view.js';
 
 const video = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'video', mid, feed_id: feed, feed_mid: '1', feed_display: who });
 const audio = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'audio', mid, feed_id: feed, feed_mid: '0', feed_display: who });
@@ -34,6 +34,18 @@ describe('the view as subscriber settings', () => {
     expect(viewChanges(reused, view([['dave', 'off']]), applied)).toEqual([{ key: '14/1', layer: 'off', setting: { mid: '1', send: false } }]);
     // Inactive streams (a publisher who left) and streams without a name are skipped.
     expect(viewChanges([{ ...video('1', 'dave', 14), active: false }, { type: 'video', mid: '5' }], view([['dave', 'off']]), new Map())).toEqual([]);
+  });
+
+  it('a camera turned off and on again starts from the default: its old layer is forgotten once it is no longer relayed', () => {
+    const applied = new Map<string, SfuVideoLayer>([
+      ['11/1', 'low'],
+      ['12/1', 'medium'],
+    ]);
+    // Alice's camera went (Janus's offer lists it inactive), carol's stays.
+    const kept = stillApplied([{ ...video('1', 'alice', 11), active: false }, video('3', 'carol', 12)], applied);
+    expect([...kept]).toEqual([['12/1', 'medium']]);
+    // Back on the same feed and mid, it is relayed at Janus's default: a view of "low" must be sent again.
+    expect(viewChanges(streams, view([['alice', 'low'], ['carol', 'medium']]), kept)).toEqual([{ key: '11/1', layer: 'low', setting: { mid: '1', send: true, substream: 0 } }]);
   });
 
   it("a shared screen is relayed whole (it has one layer) whatever the camera's layer, and stopped only when the view says so", () => {

@@ -13,7 +13,7 @@ import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescript
 import { RequestError } from '../realtime/request-error.js';
 import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
 import { TalkingFeeds, type TalkingReport } from './talking.js';
-import { SCREEN_DESCRIPTION, viewChanges, type FeedView } from './view.js';
+import { SCREEN_DESCRIPTION, stillApplied, viewChanges, type FeedView } from './view.js';
 
 export interface ParticipantDeps {
   gateway: JanusGateway;
@@ -42,7 +42,7 @@ export class SfuParticipant {
   /** The publishes in flight, one after another. */
   private publishing: Promise<unknown> = Promise.resolve();
   /** The layer each received video track was last set to on the subscriber handle (view.ts keys). */
-  private readonly applied = new Map<string, SfuVideoLayer>();
+  private applied = new Map<string, SfuVideoLayer>();
 
   constructor(
     readonly callId: string,
@@ -225,6 +225,7 @@ export class SfuParticipant {
   private sendOffer(jsep: Jsep | undefined, streams: readonly VideoRoomStream[] | undefined): void {
     if (!jsep || jsep.type !== 'offer' || this.closed) return;
     this.streams = streams ?? [];
+    this.applied = stillApplied(this.streams, this.applied);
     void this.applyView().catch(() => undefined);
     // Janus names its room in the session name: the device has no use for it.
     this.deps.offer({ type: 'offer', sdp: jsep.sdp.replace(/^s=.*$/m, 's=-') }, (streams ?? []).flatMap(toStream));

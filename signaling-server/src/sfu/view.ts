@@ -61,3 +61,13 @@ export function viewChanges(streams: readonly VideoRoomStream[], view: ReadonlyM
   }
   return changes;
 }
+
+/**
+ * The applied layers that still hold: a track no longer relayed (a camera
+ * turned off, a publisher gone) comes back as a new Janus stream at Janus's
+ * default, so its old entry would make a view equal to it send nothing.
+ */
+export function stillApplied(streams: readonly VideoRoomStream[], applied: ReadonlyMap<string, SfuVideoLayer>): Map<string, SfuVideoLayer> {
+  const relayed = new Set(streams.filter((s) => s.type === 'video' && s.active !== false).map((s) => `${String(s.feed_id)}/${String(s.feed_mid)}`));
+  return new Map([...applied].filter(([key]) => relayed.has(key)));
+}
