@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check and suite, with what each costs. Steps run in
- * stages; the steps of one stage run side by side (two cores take lint beside
- * the type checks, a server run beside the app's unit tests, and the browser
- * files that are light on the CPU beside the other server run), and the
- * media-heavy browser files run alone, last. A slot of a stage may be steps
- * in turn (the type checks, then the app's build, beside lint). Each step's output is printed
- * whole when it ends, so parallel steps do not interleave.
+ * stages; the steps of one stage run side by side (two cores take the type
+ * checks beside the app's build, a server run beside the app's unit tests and
+ * lint, and the browser files that are light on the CPU beside the other
+ * server run), and the media-heavy browser files run alone, last. A slot of a
+ * stage may be steps in turn (the app's unit tests, then lint, beside the
+ * SQLite run). Each step's output is printed whole when it ends, so parallel
+ * steps do not interleave.
  *
  * Writes test-results/durations.json (each step's wall time, and each browser
  * test file's) for .ci/summarize.mjs's table. Exits non-zero when any step
@@ -44,20 +45,20 @@ const STAGES = [
   // The server's types (dist/) first: lint, the type checks and the app read them, so nothing rewrites them while they run.
   [{ name: 'build (server)', script: ['run', 'build', '-w', 'signaling-server'] }],
   [
-    { name: 'lint', script: ['run', 'lint'] },
-    // Type-aware lint takes about twice as long as the type checks: the app's build (out/, which lint skips) fits beside it.
-    [
-      { name: 'typecheck', script: ['run', 'typecheck'] },
-      { name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] },
-    ],
+    { name: 'typecheck', script: ['run', 'typecheck'] },
+    { name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] },
   ],
   // Each server run keeps two test files going at once with their child servers: one server run at a
-  // time, beside the app's unit tests. Both server runs at once loaded two cores past what the tests'
-  // start-up timeouts allow.
+  // time. The SQLite run is the stage's long pole (about 350 s under CI); the app's unit tests and then
+  // lint (type-aware, about 150 s: alone in a stage it would add that much to the run) fit beside it.
+  // Both server runs at once loaded two cores past what the tests' start-up timeouts allow.
   [
     // --ignore-scripts: the build stage has built the server; its pretest would build it again.
     { name: 'server (SQLite)', script: ['run', 'test', '-w', 'signaling-server', '--ignore-scripts'] },
-    { name: 'app (main, renderer)', script: ['run', 'test:app'] },
+    [
+      { name: 'app (main, renderer)', script: ['run', 'test:app'] },
+      { name: 'lint', script: ['run', 'lint'] },
+    ],
   ],
   [
     { name: 'server (PostgreSQL + Redis)', script: ['run', 'test:shared', '-w', 'signaling-server', '--ignore-scripts'] },

@@ -90,3 +90,19 @@ export function cameraReceived(page: Page): Promise<{ height: number; frames: nu
     return got;
   });
 }
+
+/** What a failure needs to say: each tile's height in device pixels, and each connection's inbound video now. */
+export function videoPaths(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const tiles = [...document.querySelectorAll('section.call .tile')].map((t) => `${t.getAttribute('data-peer') ?? 'self'} ${Math.round(t.getBoundingClientRect().height * devicePixelRatio)} px`);
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed');
+    const inbound: string[] = [];
+    for (const [i, pc] of pcs.entries()) {
+      type Inbound = { type: string; kind?: string; mid?: string; frameHeight?: number; bytesReceived?: number; timestamp: number; lastPacketReceivedTimestamp?: number };
+      for (const s of (await pc.getStats()).values() as IterableIterator<Inbound>) {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') inbound.push(`pc${i} mid ${s.mid ?? '?'}: ${s.frameHeight ?? 0} lines, ${s.bytesReceived ?? 0} B, last packet ${Math.round(s.timestamp - (s.lastPacketReceivedTimestamp ?? 0))} ms ago`);
+      }
+    }
+    return `tiles [${tiles.join('; ')}], ${pcs.length} connections, inbound video [${inbound.join('; ')}]`;
+  });
+}

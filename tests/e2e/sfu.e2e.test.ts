@@ -20,7 +20,7 @@ import { ARTIFACTS, closeEnded, e2eTest, type Team, type User } from './harness.
 import { expectNoTile, expectTile, openChat } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
-import { cameraReceived, connections, expectOnSfu, simulcastSent } from './sfu-checks.js';
+import { cameraReceived, connections, expectOnSfu, simulcastSent, videoPaths } from './sfu-checks.js';
 import { checkScreen } from './ui-checks.js';
 
 const noJanus = missingTool('janus', 'janus', 'sfu.e2e.test.ts');
@@ -155,7 +155,12 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     // Narrowed to a phone's width, her tile is a strip of the grid: the quarter layer, half the height or less
     // (180 lines of a 720p camera; an encoder short of CPU scales every layer down alike), still playing.
     await bob.page.setViewportSize({ width: 360, height: 740 });
-    await expect.poll(async () => (await cameraReceived(bob.page)).height, { ...poll, timeout: 45_000 }).toBeLessThanOrEqual(Math.min(180, large / 2));
+    await expect
+      .poll(async () => (await cameraReceived(bob.page)).height, { ...poll, timeout: 45_000 })
+      .toBeLessThanOrEqual(Math.min(180, large / 2))
+      .catch(async (err: unknown) => {
+        throw new Error(`${String(err)}; bob's stage: ${await videoPaths(bob.page)}`);
+      });
     const before = await cameraReceived(bob.page);
     await expect.poll(async () => (await cameraReceived(bob.page)).frames, poll).toBeGreaterThan(before.frames + 10);
 
