@@ -61,12 +61,12 @@ export async function expectOnSfu(u: User, others: number): Promise<void> {
 }
 
 /** The camera encodings `page` sends to the SFU, by rid, with the frames each encoded so far. */
-export function simulcastSent(page: Page): Promise<{ rid: string; frames: number }[]> {
+export function simulcastSent(page: Page): Promise<{ rid: string; frames: number; height: number }[]> {
   return page.evaluate(async () => {
-    const out: { rid: string; frames: number }[] = [];
+    const out: { rid: string; frames: number; height: number }[] = [];
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed')) {
-      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; rid?: string; framesEncoded?: number }>) {
-        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid !== undefined) out.push({ rid: s.rid, frames: s.framesEncoded ?? 0 });
+      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; rid?: string; framesEncoded?: number; frameHeight?: number }>) {
+        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid !== undefined) out.push({ rid: s.rid, frames: s.framesEncoded ?? 0, height: s.frameHeight ?? 0 });
       }
     }
     return out;
