@@ -30,6 +30,7 @@
  * test: it never fails on a time.
  */
 /* global window, document, location -- in the functions run in the page */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,16 +49,51 @@ const CALL_BUTTON = 'button[aria-label^="Call "]';
 /** Issue 18's: 150 KB of JavaScript gzipped; the list interactive in 300 ms on a first visit, 200 ms on a return. */
 export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300, returningInteractiveMs: 200 };
 
-const { values: opts } = parseArgs({
-  options: {
-    runs: { type: 'string' },
-    contacts: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    'web-root': { type: 'string' },
-    compare: { type: 'string' },
-  },
-});
+const USAGE = `npm run bench:app -- [options]    (builds first; node bench/app/run.mjs measures the existing build)
+
+The renderer's weight, the time to an interactive contact list (first and
+returning visits) and the page's heap, each beside a static page and a minimal
+Svelte page served the same way in the same run.
+
+  --runs N        page loads per figure, p50 reported (default 10, --quick 2)
+  --contacts N    contacts in the signed-in user's list (default 500, --quick 50)
+  --quick         a small run for smoke checks
+  --out FILE      where to write the JSON (default bench/results/app.json)
+  --web-root DIR  the build to measure (default out/renderer)
+  --compare DIR   another build (an older commit's out/renderer) measured in the same rounds
+  --build         run npm run build first (what npm run bench:app passes)
+  -h, --help      this text
+`;
+
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      contacts: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'web-root': { type: 'string' },
+      compare: { type: 'string' },
+      build: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (err) {
+  console.error(`${err.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const name of ['runs', 'contacts']) {
+  if (opts[name] !== undefined && !/^[1-9]\d*$/.test(opts[name])) {
+    console.error(`--${name} must be a whole number above 0, not "${opts[name]}"`);
+    process.exit(2);
+  }
+}
+if (opts.build && spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
 const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
 const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
 const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));

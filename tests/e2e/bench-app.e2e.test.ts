@@ -36,6 +36,15 @@ describe('bench:app (quick check)', () => {
     expect(result.verdict).toMatchObject({ jsGzipBytes: positive, interactiveP50Ms: positive, returningInteractiveP50Ms: positive });
   });
 
+  it('bench:app and bench:client print their --help without building or measuring, and refuse a bad option', async () => {
+    for (const script of ['bench/app/run.mjs', 'bench/client/cli.mjs']) {
+      const { stdout } = await run(process.execPath, [script, '--help'], { cwd: ROOT, timeout: 30_000 });
+      expect(stdout, script).toMatch(/^npm run bench:\w+ -- \[options\]/);
+      expect(stdout, script).toMatch(/--out FILE/);
+      await expect(run(process.execPath, [script, '--contacts', 'many'], { cwd: ROOT, timeout: 30_000 }), script).rejects.toThrow(/--contacts must be a whole number/);
+    }
+  });
+
   it.skipIf(electronBinary() !== null)('bench:electron says it skipped where there is no Electron binary', async () => {
     const { stdout } = await run(process.execPath, ['bench/app/electron.mjs'], { cwd: ROOT, timeout: 30_000 });
     expect(stdout).toMatch(/skipped: no Electron binary/);
