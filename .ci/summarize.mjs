@@ -1,6 +1,8 @@
-// Prints what each step cost (test-results/durations.json, written by
-// scripts/test.mjs), then totals the vitest JSON reports in a folder into one
-// last line: "N passed, N failed" (", N skipped" when some were).
+// Prints each failed test with the start of its error (a CI log is often read
+// from its tail only, far from where the suite printed it), what each step
+// cost (test-results/durations.json, written by scripts/test.mjs), then totals
+// the vitest JSON reports in a folder into one last line: "N passed, N failed"
+// (", N skipped" when some were).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -35,10 +37,38 @@ function printDurations() {
   }
   console.log(`${lines.join('\n')}\n`);
 }
+/** Lines of each failure's message kept: the assertion and where it was, not the whole stack. */
+const FAILURE_LINES = 14;
+// eslint-disable-next-line no-control-regex -- colour codes in vitest's messages
+const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** Each failed test (or file that failed to load), with the start of its message. */
+function printFailures(reports) {
+  const lines = [];
+  for (const [file, report] of reports) {
+    for (const suite of report.testResults ?? []) {
+      const where = path.relative(process.cwd(), suite.name);
+      const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+      if (suite.status === 'failed' && failedTests.length === 0) lines.push(`✗ ${where} (${file}): ${plain(suite.message ?? 'failed to run').split('\n').slice(0, FAILURE_LINES).join('\n    ')}`);
+      for (const t of failedTests) {
+        // The message and its first two stack frames (the test's own lines), not the rest of the stack.
+        let frames = 0;
+        const message = plain((t.failureMessages ?? []).join('\n'))
+          .split('\n')
+          .filter((line) => !/^\s*at /.test(line) || frames++ < 2)
+          .slice(0, FAILURE_LINES);
+        lines.push(`✗ ${where} > ${t.fullName ?? t.title} (${file})\n    ${message.join('\n    ')}`);
+      }
+    }
+  }
+  if (lines.length > 0) console.log(`\nFailed tests\n\n${lines.join('\n\n')}`);
+}
+
+const reports = files.map((file) => [file, JSON.parse(readFileSync(path.join(dir, file), 'utf8'))]);
+printFailures(reports);
 printDurations();
 
-for (const file of files) {
-  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+for (const [, report] of reports) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
