@@ -1,7 +1,8 @@
 /**
  * The entry of `npm run bench:call` (run by Vitest, which loads the e2e
  * harness's TypeScript). Settings through the environment:
- * BENCH_CALL_RUNS (20), BENCH_CALL_WARMUP (1), BENCH_CALL_RING_MS (1000),
+ * BENCH_CALL_RUNS (20), BENCH_CALL_WARMUP (1), BENCH_CALL_FIRST_CALLS (5: calls each
+ * after both pages are reloaded), BENCH_CALL_RING_MS (1000),
  * BENCH_CALL_OUT (bench/results/call.json), BENCH_CALL_TRACE=1 (print what
  * each peer connection did in every call).
  */
@@ -14,6 +15,7 @@ it('bench:call', async () => {
   const options: CallBenchOptions = {
     runs: Math.max(1, fromEnv('BENCH_CALL_RUNS', DEFAULT_OPTIONS.runs)),
     warmup: fromEnv('BENCH_CALL_WARMUP', DEFAULT_OPTIONS.warmup),
+    firstCalls: Math.max(1, fromEnv('BENCH_CALL_FIRST_CALLS', DEFAULT_OPTIONS.firstCalls)),
     ringMs: fromEnv('BENCH_CALL_RING_MS', DEFAULT_OPTIONS.ringMs),
     trace: process.env.BENCH_CALL_TRACE === '1',
   };

@@ -21,13 +21,15 @@ export interface CallBenchOptions {
   runs: number;
   /** Calls made first and not counted: the first call of a fresh browser warms its audio service. */
   warmup: number;
+  /** First calls of freshly loaded pages (both pages reloaded before each), a figure of their own. */
+  firstCalls: number;
   /** How long the call rings before Answer is clicked, as a person takes a moment to answer. */
   ringMs: number;
   /** Print what each side's peer connection did, in ms from the Answer click. */
   trace: boolean;
 }
 
-export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, ringMs: 1000, trace: false };
+export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, firstCalls: 5, ringMs: 1000, trace: false };
 export const RESULT_FILE = path.join(ROOT, 'bench/results/call.json');
 
 /** Targets on loopback, from issue 6. */
@@ -80,6 +82,8 @@ export interface CallBenchResult {
   answerToHeardMs: Percentiles;
   /** Click Answer → on both sides, the first audio packet is played (the later). */
   answerToFirstPlayedMs: Percentiles;
+  /** The first call after both pages were loaded afresh: dial → ring and answer → audio, as above. */
+  firstCall: { dialToRingMs: Percentiles; answerToAudioMs: Percentiles; answerToHeardMs: Percentiles };
   baseline: {
     /** Click → the other page shows a call, through a bare Socket.IO relay. */
     ringMs: Percentiles;
@@ -92,6 +96,7 @@ export interface CallBenchResult {
     audioMs: Percentiles;
   };
   warmupSamples: CallSample[];
+  firstCallSamples: CallSample[];
   samples: CallSample[];
   baselineSamples: BaselineSample[];
 }
@@ -200,6 +205,15 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
   };
 }
 
+/** Both pages loaded afresh (the probe comes back with the page), ready when each sees the other online. */
+async function reloadPair(alice: User, bob: User): Promise<void> {
+  await Promise.all([alice.page.reload(), bob.page.reload()]);
+  for (const [u, peer] of [[alice, 'bob'], [bob, 'alice']] as const) {
+    await u.page.getByRole('button', { name: 'Contacts' }).click();
+    await expect.poll(() => u.page.locator(`li[data-username="${peer}"] .status`).textContent(), poll).toBe('Available');
+  }
+}
+
 async function baselineRun(bare: BarePages, trace?: (line: string) => void): Promise<BaselineSample> {
   await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
   await bare.caller.getByRole('button', { name: 'Call' }).click();
@@ -223,6 +237,14 @@ async function baselineRun(bare: BarePages, trace?: (line: string) => void): Pro
 }
 
 
+function sampleLine(s: CallSample, b: BaselineSample): string {
+  const later = (x: { caller: number; callee: number }) => Math.max(x.caller, x.callee).toFixed(1);
+  return (
+    `dial→ring ${s.dialToRingMs.toFixed(1)} ms, answer→connected ${later(s.answerToConnectedMs)} ms, ` +
+    `answer→audio ${later(s.answerToAudioMs)} ms (bare: ring ${b.ringMs.toFixed(1)}, audio ${b.audioMs.toFixed(1)})`
+  );
+}
+
 export async function runCallBench(options: CallBenchOptions, log: (line: string) => void = () => undefined): Promise<CallBenchResult> {
   const loadStart = os.loadavg();
   const world = await startWorld();
@@ -242,17 +264,23 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
       await baselineRun(bare);
     }
     // Interleaved, so both see the same machine.
+    const firstCallSamples: CallSample[] = [];
+    for (let i = 0; i < options.firstCalls; i++) {
+      await reloadPair(alice, bob);
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
+      firstCallSamples.push(s);
+      const b = await baselineRun(bare, options.trace ? log : undefined);
+      baselineSamples.push(b);
+      log(`first call ${i + 1}/${options.firstCalls}: ${sampleLine(s, b)}`);
+    }
     for (let i = 0; i < options.runs; i++) {
       const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
       samples.push(s);
       const b = await baselineRun(bare, options.trace ? log : undefined);
       baselineSamples.push(b);
-      log(
-        `run ${i + 1}/${options.runs}: dial→ring ${s.dialToRingMs.toFixed(1)} ms, answer→connected ${Math.max(s.answerToConnectedMs.caller, s.answerToConnectedMs.callee).toFixed(1)} ms, ` +
-          `answer→audio ${Math.max(s.answerToAudioMs.caller, s.answerToAudioMs.callee).toFixed(1)} ms (bare: ring ${b.ringMs.toFixed(1)}, audio ${b.audioMs.toFixed(1)})`,
-      );
+      log(`run ${i + 1}/${options.runs}: ${sampleLine(s, b)}`);
     }
-    const later = (pick: (s: CallSample) => { caller: number; callee: number }) => samples.map((s) => Math.max(pick(s).caller, pick(s).callee));
+    const later = (pick: (s: CallSample) => { caller: number; callee: number }, of = samples) => of.map((s) => Math.max(pick(s).caller, pick(s).callee));
     const base = (pick: (s: BaselineSample) => number) => percentiles(baselineSamples.map(pick));
     return {
       bench: 'call',
@@ -268,6 +296,11 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
       answerToAudioMs: percentiles(later((s) => s.answerToAudioMs)),
       answerToHeardMs: percentiles(later((s) => s.answerToHeardMs)),
       answerToFirstPlayedMs: percentiles(later((s) => s.answerToFirstPlayedMs)),
+      firstCall: {
+        dialToRingMs: percentiles(firstCallSamples.map((s) => s.dialToRingMs)),
+        answerToAudioMs: percentiles(later((s) => s.answerToAudioMs, firstCallSamples)),
+        answerToHeardMs: percentiles(later((s) => s.answerToHeardMs, firstCallSamples)),
+      },
       baseline: {
         ringMs: base((s) => s.ringMs),
         getUserMediaMs: base((s) => s.getUserMediaMs),
@@ -277,6 +310,7 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
         audioMs: base((s) => s.audioMs),
       },
       warmupSamples,
+      firstCallSamples,
       samples,
       baselineSamples,
     };
@@ -301,13 +335,15 @@ export function formatTable(r: CallBenchResult): string {
     ['answerToConnectedMs', ...ms(r.answerToConnectedMs), '', 'bare pair', ...ms(r.baseline.connectedMs)],
     ['answerToAudioMs', ...ms(r.answerToAudioMs), `< ${r.targets.answerToAudioMsP95}`, 'bare pair', ...ms(r.baseline.audioMs)],
     ['  answerToHeardMs', ...ms(r.answerToHeardMs), '', 'bare pair', ...ms(r.baseline.heardMs)],
+    ['first call: dialToRingMs', ...ms(r.firstCall.dialToRingMs), `< ${r.targets.dialToRingMsP95}`, 'bare relay', ...ms(r.baseline.ringMs)],
+    ['first call: answerToAudioMs', ...ms(r.firstCall.answerToAudioMs), `< ${r.targets.answerToAudioMsP95}`, 'bare pair', ...ms(r.baseline.audioMs)],
     ['getUserMediaMs', '', '', '', 'one mic', ...ms(r.baseline.getUserMediaMs)],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   const load = r.environment.loadAverage;
   return [
-    `Call setup: ${r.options.runs} calls (after ${r.options.warmup} warm-up), answered after ${r.options.ringMs} ms of ringing; Chromium ${r.environment.chromium}, ${r.environment.cpus} CPUs, load ${load.start[0]!.toFixed(2)} → ${load.end[0]!.toFixed(2)}`,
+    `Call setup: ${r.options.runs} calls (after ${r.options.warmup} warm-up) and ${r.options.firstCalls} first calls of reloaded pages, answered after ${r.options.ringMs} ms of ringing; Chromium ${r.environment.chromium}, ${r.environment.cpus} CPUs, load ${load.start[0]!.toFixed(2)} → ${load.end[0]!.toFixed(2)}`,
     ...lines,
   ].join('\n');
 }
