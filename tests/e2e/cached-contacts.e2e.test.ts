@@ -121,17 +121,40 @@ describe('a returning visit', () => {
     }
   });
 
-  it('a click on Call before the server answers says the call waits, and places it once the server does (issue 35)', async ({ alice }) => {
-    held = true;
+  it('a click on Call, in the list or on a favourite at home, before the server answers says the call waits, and places it once the server does (issue 35)', async ({ alice }) => {
+    // The star shows on a hovered row.
+    await row(alice.page, 'bob').hover();
+    await alice.page.getByRole('button', { name: 'Add Bob to favorites' }).click();
+    for (const name of ['Call Bob', 'Call Bob now']) {
+      held = true;
+      await alice.page.reload();
+      await row(alice.page, 'bob').waitFor();
+      const call = alice.page.getByRole('button', { name, exact: true });
+      // Greyed and saying why, yet it takes the click (force: past Playwright's wait for an enabled button), as a person's click would.
+      expect(await call.getAttribute('aria-disabled'), name).toBe('true');
+      expect(await call.getAttribute('aria-describedby').then((id) => alice.page.locator(`#${id}`).textContent()), name).toContain('a call waits for it');
+      await call.click({ force: true });
+      await expect.poll(() => alice.page.getByRole('alert').textContent(), poll).toContain('It calls Bob as soon as it is.');
+      await releaseServer(alice.page);
+      // Placed: bob is not signed in here, so the server refuses it in words.
+      expect(await endedText(alice.page), name).toBe('Bob is offline');
+      await closeEnded(alice);
+    }
+    await alice.page.getByRole('button', { name: 'Remove Bob from favorites' }).click();
+  });
+
+  it('Settings whose code the server no longer has (a page left open across an update) says so, with Reload, never a blank page', async ({ alice }) => {
+    const gone = /\/assets\/Settings-[^/]*\.(js|css)$/;
+    await alice.page.route(gone, (route) => route.fulfill({ status: 404 }));
     await alice.page.reload();
-    await row(alice.page, 'bob').waitFor();
-    // Greyed, yet it takes the click (force: past Playwright's wait for an enabled button), as a person's click would.
-    await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).click({ force: true });
-    await expect.poll(() => alice.page.getByRole('alert').textContent(), poll).toContain('It calls Bob as soon as it is.');
-    await releaseServer(alice.page);
-    // Placed: bob is not signed in here, so the server refuses it in words.
-    expect(await endedText(alice.page)).toBe('Bob is offline');
-    await closeEnded(alice);
+    await alice.page.getByRole('button', { name: 'Settings' }).first().click();
+    await expect.poll(() => alice.page.getByRole('alert').filter({ hasText: 'Settings could not be loaded' }).count(), poll).toBe(1);
+    await checkScreen('settings-unavailable', alice.page);
+    await alice.page.unroute(gone);
+    await alice.page.getByRole('button', { name: 'Reload' }).click();
+    await alice.page.waitForEvent('load');
+    await alice.page.getByRole('button', { name: 'Settings' }).first().click();
+    await alice.page.getByRole('button', { name: 'Sign out' }).waitFor();
   });
 
   it('forgets the copy on sign-out', async ({ alice }) => {

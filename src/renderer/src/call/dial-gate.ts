@@ -12,6 +12,17 @@ import type { CallPhase } from './call-state.js';
 /** How long a call waits for the connection: any longer, and it would ring someone long after the click. */
 export const QUEUE_LIMIT_MS = 10_000;
 
+/**
+ * Why a Call button cannot place a call now, or null when it can. The button
+ * says so (aria-disabled, greyed, this text for assistive technology) but
+ * still takes the click, which admit() answers: a disabled button would
+ * swallow it unseen.
+ */
+export function dialBlocked(online: boolean, busy: boolean): string | null {
+  if (!online) return 'Parley is not connected to the server yet: a call waits for it.';
+  return busy ? 'You are in a call.' : null;
+}
+
 /** What the gate needs of the call controller (which makes it). */
 export interface DialHost {
   readonly busy: boolean;
