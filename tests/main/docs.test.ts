@@ -13,6 +13,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DOCS = [
   'README.md',
   'BENCHMARKS.md',
+  'bench/results/NOTES.md',
   'signaling-server/PROTOCOL.md',
   ...readdirSync(join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
