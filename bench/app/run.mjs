@@ -34,10 +34,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { build, createServer } from 'vite';
+import { benchOptions, wholeNumber } from '../cli-options.mjs';
 import { gitCommit } from '../commit.mjs';
 import { probe } from './probe.js';
 import { seedTeam } from './team.mjs';
@@ -65,37 +65,23 @@ Svelte page served the same way in the same run.
   -h, --help      this text
 `;
 
-let opts;
-try {
-  ({ values: opts } = parseArgs({
-    options: {
-      runs: { type: 'string' },
-      contacts: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      'web-root': { type: 'string' },
-      compare: { type: 'string' },
-      build: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (err) {
-  console.error(`${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-for (const name of ['runs', 'contacts']) {
-  if (opts[name] !== undefined && !/^[1-9]\d*$/.test(opts[name])) {
-    console.error(`--${name} must be a whole number above 0, not "${opts[name]}"`);
-    process.exit(2);
-  }
-}
+const opts = benchOptions(
+  {
+    runs: { type: 'string' },
+    contacts: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'web-root': { type: 'string' },
+    compare: { type: 'string' },
+    build: { type: 'boolean', default: false },
+  },
+  USAGE,
+);
+const runsGiven = wholeNumber(opts, 'runs', 1);
+const contactsGiven = wholeNumber(opts, 'contacts', 1);
 if (opts.build && spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
-const RUNS = Number(opts.runs ?? (opts.quick ? 2 : 10));
-const CONTACTS = Number(opts.contacts ?? (opts.quick ? 50 : 500));
+const RUNS = runsGiven ?? (opts.quick ? 2 : 10);
+const CONTACTS = contactsGiven ?? (opts.quick ? 50 : 500);
 const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
 const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
 const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);

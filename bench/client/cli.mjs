@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchOptions, wholeNumber } from '../cli-options.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -29,38 +29,23 @@ Each option sets the variable main.ts reads: BENCH_CLIENT_SECONDS, BENCH_CLIENT_
 BENCH_CLIENT_CONTACTS, BENCH_CLIENT_ONLY, BENCH_CLIENT_THREADS=1, BENCH_CLIENT_OUT.
 `;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      seconds: { type: 'string' },
-      settle: { type: 'string' },
-      contacts: { type: 'string' },
-      only: { type: 'string' },
-      threads: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (err) {
-  console.error(`${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = benchOptions(
+  {
+    seconds: { type: 'string' },
+    settle: { type: 'string' },
+    contacts: { type: 'string' },
+    only: { type: 'string' },
+    threads: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  },
+  USAGE,
+);
 
 const env = { ...process.env };
 for (const [option, name] of [['seconds', 'BENCH_CLIENT_SECONDS'], ['settle', 'BENCH_CLIENT_SETTLE'], ['contacts', 'BENCH_CLIENT_CONTACTS']]) {
-  const raw = values[option];
-  if (raw === undefined) continue;
-  if (!/^\d+$/.test(raw)) {
-    console.error(`--${option} must be a whole number, not "${raw}"`);
-    process.exit(2);
-  }
-  env[name] = raw;
+  const n = wholeNumber(values, option);
+  if (n !== undefined) env[name] = String(n);
 }
 if (values.only !== undefined) env.BENCH_CLIENT_ONLY = values.only;
 if (values.threads) env.BENCH_CLIENT_THREADS = '1';
