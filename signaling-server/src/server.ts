@@ -19,7 +19,7 @@ import { PersistentRooms } from './calls/persistent-rooms.js';
 import { RoomCodes } from './calls/room-codes.js';
 import { RoomListing } from './calls/room-listing.js';
 import { RoomOwner } from './calls/room-owner.js';
-import { connectSharedState, type SharedState } from './cluster/shared-state.js';
+import type { SharedState } from './cluster/shared-state.js';
 import { isLoopback, type Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
@@ -106,7 +106,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const node = randomUUID();
   let shared: SharedState | undefined;
   try {
-    shared = config.redisUrl ? await connectSharedState(config.redisUrl, node, log) : undefined;
+    // Loaded only for a Redis URL: a single node never loads the Redis client and adapter (a faster start).
+    if (config.redisUrl) shared = await (await import('./cluster/shared-state.js')).connectSharedState(config.redisUrl, node, log);
   } catch (err) {
     await db.destroy();
     throw err;

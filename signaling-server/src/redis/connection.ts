@@ -7,9 +7,9 @@
  * to node-redis's command timeout). All three reconnect by themselves; an
  * outage is logged once when it starts and once when it ends.
  */
-import { createHash } from 'node:crypto';
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.js';
+import type { LuaScript } from './lua.js';
 import { StoreUnavailableError } from '../stores/types.js';
 
 export type RedisClient = RedisClientType;
@@ -229,13 +229,4 @@ function tolerant(client: RedisClient): RedisClient {
       };
     },
   });
-}
-
-export interface LuaScript {
-  text: string;
-  sha: string;
-}
-
-export function lua(text: string): LuaScript {
-  return { text, sha: createHash('sha1').update(text).digest('hex') };
 }

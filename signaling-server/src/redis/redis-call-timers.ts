@@ -8,7 +8,8 @@
  */
 import type { CallTimer, CallTimers, TimerFailure } from '../calls/call-timers.js';
 import { timerJson, timerKey } from '../calls/call-timers.js';
-import { lua, type RedisConnection } from './connection.js';
+import type { RedisConnection } from './connection.js';
+import { lua } from './lua.js';
 
 const NOW = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
 

@@ -5,7 +5,8 @@
  * share it. Moved only off an instance that went away, and only by the first
  * node to see it gone.
  */
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 
 export interface RoomPlacement {
   /** The instance the call's room was placed on; undefined before anyone placed it. */

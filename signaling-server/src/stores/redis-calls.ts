@@ -16,7 +16,8 @@
  * call to check it first) starts from that instead of reading it again: one
  * round trip instead of two, and one more when it changed meanwhile.
  */
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
 import { readIndexed, readJson } from './redis-values.js';
 import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type Holding, type ResumeClaim, type UpdateResult } from './types.js';

@@ -7,7 +7,8 @@
  * after a later one from another node, leaving watchers on a stale status).
  */
 import type { Status } from '../protocol/index.js';
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 import type { PresenceChange, PresenceStore } from './types.js';
 
 /**

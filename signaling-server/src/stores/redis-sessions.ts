@@ -5,7 +5,8 @@
  * cluster/node-registry.ts), and in one set of all sessions.
  */
 import type { SettableStatus } from '../protocol/index.js';
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 import { compareAndSet, readIndexed } from './redis-values.js';
 import type { DeviceSession, SessionStore } from './types.js';
 

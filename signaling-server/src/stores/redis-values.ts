@@ -4,7 +4,8 @@
  * it only if the value is still the one that was read; otherwise read again.
  * A race is decided by Redis running one script at a time.
  */
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 
 /** Writes ARGV[2] if the key still holds ARGV[1]. */
 const SWAP = lua(`

@@ -5,7 +5,8 @@
  * little after the longest a test call may run, so a node that dies
  * holding one frees it in time.
  */
-import { lua, type RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { lua } from '../redis/lua.js';
 
 export interface TestCallClaims {
   /** Takes the account's slot for `testId` for `ttlMs`; false while another test call holds it. */
