@@ -16,6 +16,7 @@ import { gitCommit } from '../commit.mjs';
 import { contactsOf, username, watcherCounts } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
 import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
+import { measureStartup } from './startup.mjs';
 import { round, summarize } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -39,6 +40,7 @@ const USAGE = `npm run bench:signaling -- [options]
   --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
   --nodes N           parley-server nodes sharing state through a Redis started by the run (default 1);
                       clients alternate between the nodes, so most calls and presence cross nodes
+  --startup-runs N    starts of each server for start to listening, on the seeded data dir (default 10, --quick 3)
   --out FILE          where to write the JSON (default bench/results/signaling.json, or signaling-N-nodes.json)
 `;
 
@@ -49,6 +51,7 @@ const TARGETS = {
   timeToRingAtSetupsPerSecond: 100,
   relayRatioP50: 1.3,
   rssBytesPerClient: 20 * 1024,
+  startToListeningMs: 300,
 };
 
 /** What parley-server runs with here; each differs from a default only where said. */
@@ -84,6 +87,7 @@ function options(argv) {
       'cpu-prof': { type: 'string' },
       'server-bin': { type: 'string' },
       nodes: { type: 'string', default: '1' },
+      'startup-runs': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -120,6 +124,7 @@ function options(argv) {
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     nodes: num('nodes', values.nodes, 1),
+    startupRuns: num('startup-runs', values['startup-runs'] ?? (quick ? 3 : 10), 1),
     out: path.resolve(
       values.out ?? path.join(root, 'bench/results', Number(values.nodes) > 1 ? `signaling-${Number(values.nodes)}-nodes.json` : 'signaling.json'),
     ),
@@ -292,6 +297,10 @@ async function main() {
     const contacts = (i, size) => (opts.watch ? contactsOf(i, size).map(username) : []);
     const list = team.clients.map((c, i) => ({ ...c, contacts: contacts(i, opts.clients) }));
     log(`seeded ${opts.clients} accounts and tokens in ${seconds(performance.now() - t)} s`);
+
+    // --- start to listening, on the data dir just made
+    result.startToListeningMs = await measureStartup({ dataDir: team.dataDir, runs: opts.startupRuns, env: SERVER_ENV, bin: opts.serverBin });
+    log(`start to listening p50: parley ${result.startToListeningMs.parley.p50} ms, bare relay ${result.startToListeningMs.baseline.p50} ms`);
 
     // --- baseline: the bare relay
     const base = await startBaseline({ logFile: path.join(logDir, 'baseline.log') });
@@ -489,6 +498,7 @@ function printTable(r) {
       'grows with watchers',
       `watchers + own device ${x.expectedPerChange}; team-wide ${x.teamSize}`,
     ]),
+    ['startToListeningMs (p50)', String(r.startToListeningMs.parley.p50), `≤ ${TARGETS.startToListeningMs}`, `bare relay ${r.startToListeningMs.baseline.p50} (×${r.startToListeningMs.ratioP50})`],
     ['errors', String(r.errors), '0', ''],
   ];
   const head = ['figure', 'value', 'target', 'baseline'];

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const PARLEY_BIN = path.join(root, 'signaling-server/bin/parley-server.js');
-const BASELINE = path.join(import.meta.dirname, 'baseline-server.mjs');
+export const BASELINE = path.join(import.meta.dirname, 'baseline-server.mjs');
 
 /** A free TCP port on loopback (the server is then told to listen on it). */
 

@@ -15,7 +15,7 @@ const RUN = path.resolve(import.meta.dirname, '../../bench/signaling/run.mjs');
 describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the default SQLite store'))('bench:signaling smoke run', () => {
   it('writes every figure with no errors', async () => {
     const out = path.join(tempDir(), 'signaling.json');
-    const args = ['--clients', '50', '--duration', '1', '--rate', '20', '--relay-rate', '100', '--relay-pairs', '10', '--presence-changes', '4', '--settle', '0.5', '--out', out];
+    const args = ['--clients', '50', '--duration', '1', '--rate', '20', '--relay-rate', '100', '--relay-pairs', '10', '--presence-changes', '4', '--settle', '0.5', '--startup-runs', '1', '--out', out];
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = execFile(process.execPath, [RUN, ...args], { timeout: 50_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (child.exitCode ?? 1) : 0, output: `${stdout}${stderr}` }),
@@ -38,6 +38,10 @@ describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the 
     expect(Object.keys(r.presenceMessagesPerChange as object)).toEqual(['50']);
     // Every member watches 29 colleagues at most, not the team of 50.
     expect((r.presenceMessagesPerChange as Record<string, number>)['50']).toBeLessThan(40);
+    const startup = r.startToListeningMs as { parley: Record<string, unknown>; baseline: Record<string, unknown>; ratioP50: unknown };
+    percentiles(startup.parley, ['p50', 'min', 'max']);
+    percentiles(startup.baseline, ['p50', 'min', 'max']);
+    expect(startup.ratioP50).toEqual(expect.any(Number));
     expect(r.errors, JSON.stringify(r.errorKinds)).toBe(0);
   }, 60_000);
 });
