@@ -45,6 +45,22 @@ describe('schema migrations', () => {
       await db.destroy();
     }
   });
+
+  it('0013: finding the calls a run left open, and counting missed calls at sign-in, read an index, not the whole history', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-migrate-'));
+    dirs.push(dir);
+    const db = await openDatabase(dir);
+    try {
+      const plan = async (query: string) => (await sql<{ detail: string }>`explain query plan ${sql.raw(query)}`.execute(db)).rows.map((r) => r.detail).join('; ');
+      // The shapes of history.dangling and of missedCount (history-repository.ts).
+      expect(await plan(`select call_id from calls where ended_at is null and started_at < 5`)).toMatch(/USING (COVERING )?INDEX calls_open/);
+      expect(await plan(`select count(*) from calls where callee = 'bob' and answered_at is null and outcome in ('missed') and ended_at > 5`)).toMatch(
+        /USING INDEX calls_callee_ended \(callee=\? AND ended_at>\?\)/,
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
 });
 
 /** The migrations recorded in a data dir's store (its SQLite file, or its database on a PostgreSQL run). */

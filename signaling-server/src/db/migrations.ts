@@ -186,6 +186,15 @@ const migrations: [name: string, up: DialectMigration][] = [
       await assignDisplayNameKeys(db);
     },
   ],
+  [
+    '0013-open-and-missed-calls',
+    async (db) => {
+      // Each start looks for the calls the last run left open (history.dangling), and each sign-in counts
+      // the calls missed since a moment (missedCount): without these, both read a whole history.
+      await sql`create index calls_open on calls (started_at) where ended_at is null`.execute(db);
+      await db.schema.createIndex('calls_callee_ended').on('calls').columns(['callee', 'ended_at']).execute();
+    },
+  ],
 ];
 
 /** Each account's display_name_key, oldest first: a later look-alike of an earlier name keeps no key (a null is never taken). */
