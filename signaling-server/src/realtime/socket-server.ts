@@ -322,8 +322,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
     await socket.join([watches.room(username), userRoom(username), room]);
-    const status = await presence.refresh(username);
-    const missedCalls = await history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt));
+    // The missed count reads history only: it need not wait for presence (a store round trip with several nodes).
+    const [status, missedCalls] = await Promise.all([presence.refresh(username), history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt))]);
     // Directory changes from here on, never before session:ready (the join is
     // synchronous with this server's adapters); the device's first listing,
     // sent after it, holds the earlier ones.
