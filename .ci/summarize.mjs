@@ -36,6 +36,8 @@ function printDurations() {
     for (const f of [...d.browserFiles].sort((a, b) => b.seconds - a.seconds)) lines.push(row(f.file, f.seconds, f.ok));
   }
   console.log(`${lines.join('\n')}\n`);
+  // A step can fail with no failed test (an unhandled error, a type error, lint): say why here.
+  for (const s of d.steps.filter((step) => !step.ok && step.why)) console.log(`Why "${s.name}" failed (its output's end or its unhandled errors):\n    ${s.why.split('\n').join('\n    ')}\n`);
 }
 /** Lines of each failure's message kept: the assertion and where it was, not the whole stack. */
 const FAILURE_LINES = 14;

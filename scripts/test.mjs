@@ -93,6 +93,23 @@ function run(step) {
   });
 }
 
+/** Lines of a failed step's output kept for the summary: enough for an error and where it was thrown. */
+const WHY_LINES = 30;
+// eslint-disable-next-line no-control-regex -- colour codes in the tools' output
+const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * Why a step failed, for the end of the CI log (often all of it that is read): vitest's
+ * "Unhandled Errors" section when it printed one (such an error fails a run whose every
+ * test passed), else the output's last lines (a type error, a lint finding, a crash).
+ */
+function whyFailed(output) {
+  const lines = plain(output).split('\n');
+  const start = lines.findIndex((l) => /Unhandled (Errors?|Rejection)/.test(l));
+  const picked = start >= 0 ? lines.slice(start, start + WHY_LINES) : lines.filter((l) => l.trim() !== '').slice(-WHY_LINES);
+  return picked.join('\n');
+}
+
 /** Each browser test file's wall time, from the vitest JSON reports of the browser runs. */
 function browserFiles() {
   return ['e2e-light.json', 'e2e.json'].flatMap((name) => {
@@ -130,7 +147,7 @@ for (const stage of STAGES) {
   if (slots.length === 0) continue;
   process.stdout.write(`\n▶ ${slots.map((slot) => slot.map((s) => s.name).join(' → ')).join(' | ')}\n`);
   const done = (await Promise.all(slots.map(runInTurn))).flat();
-  steps.push(...done.map(({ output: _output, ...r }) => r));
+  steps.push(...done.map(({ output, ...r }) => (r.ok ? r : { ...r, why: whyFailed(output) })));
 }
 const total = (Date.now() - began) / 1000;
 writeFileSync(path.join(RESULTS, 'durations.json'), `${JSON.stringify({ totalSeconds: total, steps, browserFiles: browserFiles() }, null, 2)}\n`);
