@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject, test } from 'vitest';
-import { loadConfig, type Config } from '../../signaling-server/src/config.js';
+import { loadConfig, type Config, type LogLevel } from '../../signaling-server/src/config.js';
 import { createLogger } from '../../signaling-server/src/logger.js';
 import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
 import { launchChromium, writeToneWav } from './chromium.js';
@@ -40,6 +40,8 @@ export interface World {
 
 export interface WorldOptions {
   ringTimeoutS?: number;
+  /** What the server logs, kept in memory and printed when a test fails (`warn` unless told). */
+  serverLogLevel?: LogLevel;
   /** The server's PARLEY_MESH_LIMIT (default 6). */
   meshLimit?: number;
   /** The server's PARLEY_UNANSWERED_PER_CALLEE (default 10). */
@@ -82,7 +84,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(options.testCall && { testCall: options.testCall }),
     ...options.sfu,
   });
-  const serverOptions = { logger: createLogger('silent'), accountPollMs: 200 };
+  const serverLog = new ServerLog();
+  serverLogs.add(serverLog);
+  const serverOptions = { logger: createLogger(options.serverLogLevel ?? 'warn', serverLog), accountPollMs: 200 };
   const server = await startServer(config, serverOptions);
   const proxy = options.proxy ? await TcpProxy.start({ host: '127.0.0.1', port: server.port }) : undefined;
   const browser = options.browser ?? (await launchChromium(toneIn(dataDir)));
@@ -105,12 +109,31 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       else if (!lost) for (const context of browser.contexts()) await context.close();
       await proxy?.close();
       await world.server.close();
+      serverLogs.delete(serverLog);
       rmSync(dataDir, { recursive: true, force: true });
       if (lost) throw new Error('The shared Chromium went away during this file (it crashed or was killed): the tests that failed after that failed for that reason.');
     },
   };
   return world;
 }
+
+/** A server's last log lines, in memory (a pino destination): what it said before a test failed. */
+class ServerLog {
+  private static readonly KEPT = 300;
+  private readonly lines: string[] = [];
+
+  write(line: string): void {
+    this.lines.push(line.trimEnd());
+    if (this.lines.length > ServerLog.KEPT) this.lines.shift();
+  }
+
+  toString(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** The logs of the worlds open now, printed when a test fails. */
+const serverLogs = new Set<ServerLog>();
 
 /** The 440 Hz tone's WAV in `dir`, written there. */
 function toneIn(dir: string): string {
@@ -389,6 +412,7 @@ export function e2eTest<const N extends string = never>(options: E2eOptions<N> =
     onCleanup(async () => {
       if (task.result?.state !== 'fail') return;
       await screenshotAll(task.name, ...openUsers);
+      for (const log of serverLogs) if (log.toString()) console.error(`the server's log (its last lines):\n${log.toString()}`);
       await onFailure?.();
     });
   });

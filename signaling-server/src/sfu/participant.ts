@@ -217,6 +217,7 @@ export class SfuParticipant {
       if (!handle || this.closed || changes.length === 0) return;
       await handle.configure({ streams: changes.map((c) => c.setting) });
       for (const c of changes) this.applied.set(c.key, c.layer);
+      this.deps.log.debug({ callId: this.callId, username: this.username, layers: changes.map((c) => `${c.key} ${c.layer}`) }, 'SFU view applied');
     });
     this.queue = run.catch((err: unknown) => this.deps.log.warn({ err, callId: this.callId, username: this.username }, 'SFU view not applied'));
     return run;
