@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Bundles the built server (dist/cli.js and what it imports, dependencies
+ * included) into dist/parley-server.mjs, which `parley-server` runs. Node
+ * spends most of a start resolving and loading modules one file at a time
+ * (zod, Kysely and Socket.IO are hundreds of files); one file starts in about
+ * a third of the time (BENCHMARKS.md, start to listening). What is imported
+ * lazily (PostgreSQL, the Redis cluster state) stays in chunks of its own,
+ * loaded only when configured. Runs after `tsc` in `npm run build`; the tests
+ * import the sources, dist/ keeps the typed modules other packages import.
+ */
+import { build } from 'rolldown';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+await build({
+  cwd: root,
+  input: { 'parley-server': 'dist/cli.js' },
+  platform: 'node',
+  // Native addons (better-sqlite3; janode's unix-dgram transport, so janode as a whole), and what a
+  // dependency requires only when it is installed.
+  external: ['better-sqlite3', /^janode(\/|$)/, 'pg-native', 'bufferutil', 'utf-8-validate'],
+  logLevel: 'warn',
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    // Every file at the top of dist/: version.ts reads ../package.json from where its code runs.
+    entryFileNames: '[name].mjs',
+    chunkFileNames: 'parley-server-[name].mjs',
+    sourcemap: true,
+    // Without comments and spaces (less to read at start); names kept, so a stack trace stays legible.
+    minify: { compress: false, mangle: false },
+  },
+});
