@@ -86,7 +86,12 @@ export async function invite(
     await stores.calls.end(record.callId);
     throw row.reason;
   }
-  if (deadline.status === 'rejected') throw deadline.reason;
+  if (deadline.status === 'rejected') {
+    // No deadline, no call: it would ring on with nothing to end it, the caller "in a call" for good.
+    await stores.calls.end(record.callId);
+    await history.ended(record.callId, 'failed', Date.now()).catch(() => undefined);
+    throw deadline.reason;
+  }
   const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
   for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
   afterReply(() => emitTo(deps, from.device, 'call:ringing', { callId: record.callId }));
