@@ -9,10 +9,14 @@
  * loaded only when configured. Runs after `tsc` in `npm run build`; the tests
  * import the sources, dist/ keeps the typed modules other packages import.
  */
-import { build } from 'rolldown';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { build } from 'rolldown';
 
 const root = path.resolve(import.meta.dirname, '..');
+const out = path.join(root, 'dist');
+// The last bundle's chunks go first: chunk names follow the code, and a stale one would linger.
+for (const f of readdirSync(out).filter((name) => /^parley-server.*\.mjs(\.map)?$/.test(name))) rmSync(path.join(out, f));
 
 await build({
   cwd: root,

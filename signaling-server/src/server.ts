@@ -36,9 +36,8 @@ import { attachRealtime, createIo } from './realtime/socket-server.js';
 import { TEST_CALL_MAX_MS, TestCalls } from './testcall/test-calls.js';
 import { MemoryTestCallClaims, RedisTestCallClaims } from './testcall/test-call-claims.js';
 import { TokenRefresher } from './realtime/token-refresh.js';
-import { SFU_CALL_LIMIT } from './sfu/janus-gateway.js';
 import { MemoryPlacement, RedisPlacement } from './sfu/placement.js';
-import { SfuService } from './sfu/sfu-service.js';
+import { NO_SFU, SFU_CALL_LIMIT } from './sfu/sfu.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
@@ -186,15 +185,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   );
   const refresher = new TokenRefresher(tokens, () => io.of('/').sockets.values(), log.child({ module: 'realtime' }), options.tokenSweepMs);
   refresher.run();
-  const sfu = new SfuService({
-    io,
-    calls,
-    log: log.child({ module: 'sfu' }),
-    janus: config.sfu && { urls: config.sfu.janusUrls, adminKey: config.sfu.adminKey, apiSecret: config.sfu.apiSecret },
-    placement: shared ? new RedisPlacement(shared.redis) : new MemoryPlacement(),
-    liveCalls: stores.calls,
-    sweepMs: options.sfuSweepMs,
-  });
+  // Janus's client library only where there is a Janus (sfu/sfu.ts).
+  const sfu = config.sfu
+    ? new (await import('./sfu/sfu-service.js')).SfuService({
+        io,
+        calls,
+        log: log.child({ module: 'sfu' }),
+        janus: { urls: config.sfu.janusUrls, adminKey: config.sfu.adminKey, apiSecret: config.sfu.apiSecret },
+        placement: shared ? new RedisPlacement(shared.redis) : new MemoryPlacement(),
+        liveCalls: stores.calls,
+        sweepMs: options.sfuSweepMs,
+      })
+    : NO_SFU;
 
   const directory = attachRealtime({
     testCalls,

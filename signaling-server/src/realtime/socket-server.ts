@@ -9,7 +9,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
 import type { RoomListing } from '../calls/room-listing.js';
 import type { RoomOwner } from '../calls/room-owner.js';
-import type { SfuService } from '../sfu/sfu-service.js';
+import type { Sfu } from '../sfu/sfu.js';
 import { recorders } from '../calls/membership.js';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { IceConfig } from '../ice-servers.js';
@@ -90,7 +90,7 @@ export interface RealtimeDeps {
   /** The team's rooms (room:list). */
   listing: Pick<RoomListing, 'list'>;
   /** The `sfu:*` handlers (off without PARLEY_JANUS_URL). */
-  sfu: SfuService;
+  sfu: Sfu;
   /** Most devices one account may have connected at once. */
   maxDevices: number;
   /** The echo test calls this node answers. */

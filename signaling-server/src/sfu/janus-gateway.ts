@@ -10,6 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import Janode, { type Connection, type Session } from 'janode';
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
 import type { Logger } from '../logger.js';
+import { SFU_CALL_LIMIT } from './sfu.js';
 
 /** The VideoRoom error codes Parley looks at (janus_videoroom.c). */
 export const JANUS_NO_SUCH_ROOM = 426;
@@ -21,8 +22,6 @@ export function janusCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** Most publishers in one room (a Janus room per call): the most people a call on the SFU holds. */
-export const SFU_CALL_LIMIT = 64;
 
 /** Talking, for Janus: the average level of TALKING_PACKETS packets above -TALKING_DBOV dBov (see ensureRoom). */
 const TALKING_DBOV = 40;

@@ -1,6 +1,6 @@
 /**
- * The SFU path of a call (PROTOCOL.md, "Meetings on the SFU"), off unless
- * PARLEY_JANUS_URL is set: the `sfu:*` handlers, and the devices of this
+ * The SFU path of a call (PROTOCOL.md, "Meetings on the SFU") where
+ * PARLEY_JANUS_URL is set (sfu.ts otherwise): the `sfu:*` handlers, and the devices of this
  * node that are on Janus. A device's handles live on the node its
  * connection is on: what nodes must agree on is derived from the call id
  * (the room and its secret: janus-gateway.ts) or shared (which Janus the
@@ -8,26 +8,22 @@
  */
 import type { CallService } from '../calls/call-service.js';
 import type { Logger } from '../logger.js';
-import type { ClientPayload, ClientReplies, ServerToClientEvents, SfuDescription } from '../protocol/index.js';
-import type { HandlerContext } from '../realtime/dispatch.js';
+import type { ServerToClientEvents, SfuDescription } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { deviceRoom, type ParleyServer } from '../realtime/types.js';
 import type { CallStore, DeviceSession } from '../stores/types.js';
 import { JanusPool, type JanusSettings, type PlacedGateway } from './janus-pool.js';
 import { SfuParticipant } from './participant.js';
 import type { RoomPlacement } from './placement.js';
+import type { Sfu, SfuHandlers } from './sfu.js';
 
-export type SfuEvent = 'sfu:publish' | 'sfu:answer' | 'sfu:candidate' | 'sfu:view' | 'sfu:leave';
-export type SfuHandlers = {
-  [E in SfuEvent]: (payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>;
-};
 
 export interface SfuDeps {
   io: ParleyServer;
   calls: CallService;
   log: Logger;
-  /** The Janus instances; undefined: no SFU here. */
-  janus: JanusSettings | undefined;
+  /** The Janus instances. */
+  janus: JanusSettings;
   /** Which instance each call's room is on (shared by every node when there are several). */
   placement: RoomPlacement;
   /** The calls as every node sees them: a sweep reads whether a device is still in its call. */
@@ -39,19 +35,18 @@ export interface SfuDeps {
 /** Between sweeps: a device whose call ended without it leaving holds its handles this long at most, a stray handle twice this. */
 export const SWEEP_MS = 10_000;
 
-export class SfuService {
-  private readonly pool: JanusPool | undefined;
+export class SfuService implements Sfu {
+  private readonly pool: JanusPool;
   /** This node's devices on the SFU, by device id. */
   private readonly devices = new Map<string, SfuParticipant>();
   /** Leaves under way, which shutdown waits for before it closes the Janus session. */
   private readonly leaving = new Set<Promise<void>>();
   /** Each device's sfu:* messages, hang-ups and leaves, one after another (inOrder). */
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper: NodeJS.Timeout;
   private sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: SfuDeps) {
-    if (!deps.janus) return;
     this.pool = new JanusPool(deps.janus, deps.placement, deps.log);
     for (const gateway of this.pool.gateways) {
       // Every handle on that Janus went with its session: each device there is told, and publishes again to come back.
@@ -69,7 +64,7 @@ export class SfuService {
 
   readonly handlers: SfuHandlers = {
     'sfu:publish': ({ callId, description, screenMid }, { session }) => this.inOrder(session.device, async () => {
-      const pool = this.available();
+      const pool = this.pool;
       await this.deps.calls.participantOf(session, callId);
       const participant = this.devices.get(session.device);
       // Already on the SFU in this call: a renegotiation, on the same Janus.
@@ -99,7 +94,6 @@ export class SfuService {
     }),
   };
 
-  /** The device left the call (`callId`) or lost its connection (any call): off the SFU too. */
   left(device: string, callId?: string): Promise<void> {
     return this.inOrder(device, async () => {
       const participant = this.devices.get(device);
@@ -127,7 +121,7 @@ export class SfuService {
       ),
     );
     const owned = new Set([...this.devices.values()].flatMap((p) => p.handles()));
-    await Promise.all((this.pool?.gateways ?? []).map((g) => g.sweep(owned)));
+    await Promise.all(this.pool.gateways.map((g) => g.sweep(owned)));
   }
 
   /**
@@ -151,12 +145,7 @@ export class SfuService {
     await this.sweeping;
     await Promise.all([...this.devices.keys()].map((d) => this.leave(d)));
     await Promise.all(this.leaving);
-    await this.pool?.close();
-  }
-
-  private available(): JanusPool {
-    if (!this.pool) throw new RequestError('bad_request', 'This server has no SFU: calls are a mesh (PARLEY_JANUS_URL is not set)');
-    return this.pool;
+    await this.pool.close();
   }
 
   /** The device on the SFU in `callId`, on the Janus its room is on. */
@@ -185,7 +174,6 @@ export class SfuService {
   /** `fn` on the device's participant in `callId`, in the device's order; a failure of Janus is `unavailable`. */
   private onParticipant(session: DeviceSession, callId: string, fn: (p: SfuParticipant) => Promise<void>): Promise<Record<string, never>> {
     return this.inOrder(session.device, async () => {
-      this.available();
       const participant = this.devices.get(session.device);
       if (participant?.callId !== callId) throw new RequestError('not_in_call', 'This device does not publish to the SFU in this call: sfu:publish first');
       await fn(participant).catch((err: unknown) => {
