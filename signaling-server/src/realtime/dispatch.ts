@@ -64,6 +64,8 @@ export class Dispatcher {
   private readonly limiter: BurstyRateLimiter;
   // Refusals per session: a client that ignores retryAfterMs this often is flooding.
   private readonly refusals: RateLimiterMemory | undefined;
+  /** Messages of each connection still being handled (none: no entry). */
+  private readonly inFlight = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.steady = new RateLimiterMemory({ keyPrefix: 'msg', points: deps.rate, duration: 1 });
@@ -79,10 +81,26 @@ export class Dispatcher {
     // One listener for every event, known or not: each goes through the same checks.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const name = String(event);
-      this.process(socket, ready, name, args, isClientEvent(name) ? handlers[name] : undefined).catch((err: unknown) => {
+      const run = this.process(socket, ready, name, args, isClientEvent(name) ? handlers[name] : undefined).catch((err: unknown) => {
         this.deps.log.error({ err, event: name.slice(0, 64) }, 'message handling failed');
       });
+      const runs = this.inFlight.get(socket.id) ?? new Set();
+      this.inFlight.set(socket.id, runs);
+      runs.add(run);
+      void run.then(() => {
+        runs.delete(run);
+        if (runs.size === 0 && this.inFlight.get(socket.id) === runs) this.inFlight.delete(socket.id);
+      });
     });
+  }
+
+  /**
+   * Resolves once every message of the connection received so far has been
+   * handled: its teardown waits for them, so a call:invite still on its way
+   * through the stores cannot leave a call ringing for a caller already gone.
+   */
+  async settled(sessionId: string): Promise<void> {
+    await Promise.all(this.inFlight.get(sessionId) ?? []);
   }
 
   private async process(

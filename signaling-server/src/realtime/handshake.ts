@@ -75,6 +75,7 @@ export function handshakeAuth(deps: HandshakeDeps) {
     // them all and backs out, so the cap holds whatever the concurrency.
     // The session's start (socket-server.ts) finds the record in place.
     let reserved = false;
+    let replaces = false;
     try {
       await deps.stores.sessions.add({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
       reserved = true;
@@ -83,6 +84,7 @@ export function handshakeAuth(deps: HandshakeDeps) {
         await deps.stores.sessions.remove(socket.id);
         return refuse('too_many_devices', tooManyDevices(deps.maxDevices));
       }
+      replaces = after.some((s) => s.device === device && s.sessionId !== socket.id);
       // A connection that closed meanwhile never reaches 'connection' (nor 'disconnect'): its place is given back here.
       if (socket.conn.readyState !== 'open') {
         await deps.stores.sessions.remove(socket.id);
@@ -105,6 +107,7 @@ export function handshakeAuth(deps: HandshakeDeps) {
       missedSeenAt: user.missedSeenAt,
       accountCreatedAt: user.createdAt,
       device,
+      replaces,
     };
     // The token is not kept once checked (nothing reads it again).
     socket.handshake.auth = {};

@@ -297,8 +297,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       deps.testCalls.endSession(socket.id);
       if (deps.closing()) return;
       // Also when the session failed to start part-way: endSession is safe on partial state.
+      // After the messages still being handled: what they make (a call placed) is then ended with the rest.
       void ready
         .catch(() => undefined)
+        .then(() => dispatcher.settled(socket.id))
         .then(() => endSession(socket))
         .catch((err: unknown) => {
           // Redis away (every connection at once when the node is cut off): reconcile or the other nodes remove it (node-registry.ts).
@@ -311,14 +313,18 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
 
   async function startSession(socket: ParleySocket): Promise<void> {
     // The session's record was written by the handshake, which reserved its place (handshake.ts).
-    const { username, displayName, missedSeenAt, accountCreatedAt, device } = socket.data;
+    const { username, displayName, missedSeenAt, accountCreatedAt, device, replaces } = socket.data;
     // One connection per device: an older one is a dead connection the server has
     // not noticed yet, or a copy of this window (a duplicated tab), which is told.
     // Never this connection: with several nodes the disconnect request reaches
-    // every node (this one too) after this connection has joined the room.
+    // every node (this one too) after this connection has joined the room. Only
+    // when the store had an older session: most connections replace nothing, and
+    // with several nodes each broadcast is a message through Redis.
     const room = deviceRoom(device);
-    io.to(room).except(socket.id).emit('session:replaced', {});
-    io.in(room).except(socket.id).disconnectSockets();
+    if (replaces) {
+      io.to(room).except(socket.id).emit('session:replaced', {});
+      io.in(room).except(socket.id).disconnectSockets();
+    }
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
     await socket.join([watches.room(username), userRoom(username), room]);

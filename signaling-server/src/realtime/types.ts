@@ -18,6 +18,8 @@ export interface SocketData {
   accountCreatedAt: number;
   /** `username:deviceId`: the device this connection belongs to (see DeviceSession.device). */
   device: string;
+  /** The store held another session of this device at the handshake: an older connection to replace. */
+  replaces: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
