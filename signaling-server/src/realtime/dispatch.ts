@@ -100,7 +100,8 @@ export class Dispatcher {
    * through the stores cannot leave a call ringing for a caller already gone.
    */
   async settled(sessionId: string): Promise<void> {
-    await Promise.all(this.inFlight.get(sessionId) ?? []);
+    const runs = this.inFlight.get(sessionId);
+    if (runs) await Promise.all([...runs]);
   }
 
   private async process(

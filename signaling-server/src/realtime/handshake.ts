@@ -75,7 +75,7 @@ export function handshakeAuth(deps: HandshakeDeps) {
     // them all and backs out, so the cap holds whatever the concurrency.
     // The session's start (socket-server.ts) finds the record in place.
     let reserved = false;
-    let replaces = false;
+    let replaces: boolean;
     try {
       await deps.stores.sessions.add({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
       reserved = true;
