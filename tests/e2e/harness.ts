@@ -15,9 +15,12 @@ import { loadConfig, type Config, type LogLevel } from '../../signaling-server/s
 import { createLogger } from '../../signaling-server/src/logger.js';
 import { startServer, type RunningServer } from '../../signaling-server/src/server.js';
 import { launchChromium, writeToneWav } from './chromium.js';
+import { callPanel, peerState } from './page-probes.js';
+import { ServerLog, serverLogs } from './server-log.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 export { CHROMIUM, launchChromium, writeToneWav, writeWav } from './chromium.js';
+export { callPanel, inboundAudio, liveTracks, microphones, peerState, type AudioIn } from './page-probes.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const WEB_ROOT = path.join(ROOT, 'out/renderer');
@@ -116,24 +119,6 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   };
   return world;
 }
-
-/** A server's last log lines, in memory (a pino destination): what it said before a test failed. */
-class ServerLog {
-  private static readonly KEPT = 300;
-  private readonly lines: string[] = [];
-
-  write(line: string): void {
-    this.lines.push(line.trimEnd());
-    if (this.lines.length > ServerLog.KEPT) this.lines.shift();
-  }
-
-  toString(): string {
-    return this.lines.join('\n');
-  }
-}
-
-/** The logs of the worlds open now, printed when a test fails. */
-const serverLogs = new Set<ServerLog>();
 
 /** The 440 Hz tone's WAV in `dir`, written there. */
 function toneIn(dir: string): string {
@@ -248,40 +233,6 @@ export async function user(world: Site, name: string, options: OpenOptions = {})
   return u;
 }
 
-export interface AudioIn {
-  bytesReceived: number;
-  audioLevel: number;
-}
-
-/** Inbound audio of the page's newest peer connection. */
-export function inboundAudio(page: Page): Promise<AudioIn | null> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const pc = pcs.at(-1);
-    if (!pc || pc.connectionState === 'closed') return null;
-    for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; kind?: string; bytesReceived?: number; audioLevel?: number }>) {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') return { bytesReceived: s.bytesReceived ?? 0, audioLevel: s.audioLevel ?? 0 };
-    }
-    return null;
-  });
-}
-
-export function liveTracks(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length);
-}
-
-/** Microphone tracks the page has opened so far, and how many of them are still open. */
-export function microphones(page: Page): Promise<{ opened: number; live: number }> {
-  return page.evaluate(() => {
-    const tracks = (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks;
-    return { opened: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length };
-  });
-}
-
-export function callPanel(page: Page) {
-  return page.locator('section.call');
-}
-
 /** Keeps a picture of every user's page, for a failed test's artifacts. */
 export async function screenshotAll(testName: string, ...users: (User | undefined)[]): Promise<void> {
   const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
@@ -289,22 +240,6 @@ export async function screenshotAll(testName: string, ...users: (User | undefine
     if (u) console.error(`${u.name}'s console:\n  ${u.console.join('\n  ')}\n  peer connections: ${await peerState(u.page).catch(() => '?')}`);
     if (u && !u.page.isClosed()) await u.page.screenshot({ path: path.join(ARTIFACTS, `failed-${slug}-${u.name}.png`) }).catch(() => undefined);
   }
-}
-
-/** Each peer connection's negotiation and ICE state, for failure reports. */
-export function peerState(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const out: string[] = [];
-    for (const pc of pcs) {
-      const stats = [...(await pc.getStats()).values()] as { type: string; state?: string; candidateType?: string; address?: string }[];
-      const pairs = stats.filter((s) => s.type === 'candidate-pair').map((s) => s.state).join(',');
-      const local = stats.filter((s) => s.type === 'local-candidate').map((s) => `${s.candidateType}:${s.address}`).join(',');
-      const remote = stats.filter((s) => s.type === 'remote-candidate').map((s) => `${s.candidateType}:${s.address}`).join(',');
-      out.push(`[${pc.signalingState} ice=${pc.iceConnectionState} gather=${pc.iceGatheringState} conn=${pc.connectionState} local=${pc.localDescription?.type} remote=${pc.remoteDescription?.type} pairs=${pairs} lc=${local} rc=${remote}]`);
-    }
-    return out.join(' ');
-  });
 }
 
 /** Closes the ended-call view, which may already have closed by itself. */
