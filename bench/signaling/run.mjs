@@ -10,49 +10,15 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { gitCommit } from '../commit.mjs';
 import { contactsOf, username, watcherCounts } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
 import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
+import { Generator } from './generator.mjs';
+import { options } from './options.mjs';
 import { measureStartup } from './startup.mjs';
+import { printTable, TARGETS } from './table.mjs';
 import { round, summarize } from './stats.mjs';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-const USAGE = `npm run bench:signaling -- [options]
-
-  --clients N         concurrent clients (default 10000)
-  --duration S        seconds of call setups, and of the relay measurement (default 30)
-  --rate R            call setups per second while every client stays connected (default 100)
-  --quick             a small run for smoke checks: 1000 clients, 3 s, 50 setups/s (under 45 s)
-  --workers W         load-generator threads (default 2)
-  --window K          handshakes in flight per thread during the login storm (default 250)
-  --transport T       websocket | polling (polling first, then upgrade, as browsers do; default websocket)
-  --relay-rate M      call:signal messages per second over all pairs in the relay measurement (default 500)
-  --relay-pairs P     calls that relay in the relay measurement (default 100)
-  --presence-sizes L  team sizes for presence fan-out, comma-separated (default 100,1000,10000, those ≤ clients)
-  --presence-changes C status changes per team size (default 20)
-  --skip-watch        clients watch no contacts (for servers without presence:watch)
-  --settle S          seconds the servers sit idle, every client connected, before memory is read (default 5)
-  --cpu-prof DIR      run parley-server with node --cpu-prof, writing profiles to DIR
-  --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
-  --nodes N           parley-server nodes sharing state through a Redis started by the run (default 1);
-                      clients alternate between the nodes, so most calls and presence cross nodes
-  --startup-runs N    starts of each server for start to listening, on the seeded data dir (default 10, --quick 3)
-  --out FILE          where to write the JSON (default bench/results/signaling.json, or signaling-N-nodes.json)
-`;
-
-const TARGETS = {
-  clients: 10_000,
-  loginStormSeconds: 15,
-  timeToRingP99Ms: 15,
-  timeToRingAtSetupsPerSecond: 100,
-  relayRatioP50: 1.3,
-  rssBytesPerClient: 20 * 1024,
-  startToListeningMs: 300,
-};
 
 /** What parley-server runs with here; each differs from a default only where said. */
 const SERVER_ENV = {
@@ -67,123 +33,7 @@ const SERVER_ENV = {
   PARLEY_RING_TIMEOUT_S: '30',
 };
 
-function options(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      clients: { type: 'string' },
-      duration: { type: 'string' },
-      rate: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      workers: { type: 'string', default: '2' },
-      window: { type: 'string', default: '250' },
-      transport: { type: 'string', default: 'websocket' },
-      'relay-rate': { type: 'string', default: '500' },
-      'relay-pairs': { type: 'string', default: '100' },
-      'presence-sizes': { type: 'string' },
-      'presence-changes': { type: 'string', default: '20' },
-      'skip-watch': { type: 'boolean', default: false },
-      settle: { type: 'string' },
-      'cpu-prof': { type: 'string' },
-      'server-bin': { type: 'string' },
-      nodes: { type: 'string', default: '1' },
-      'startup-runs': { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name, v, min) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min} (got "${v}")`);
-    return n;
-  };
-  const quick = values.quick;
-  const clients = num('clients', values.clients ?? (quick ? 1000 : 10_000), 4);
-  const sizes = values['presence-sizes']
-    ? values['presence-sizes'].split(',').map((s) => num('presence-sizes', s, 2))
-    : [100, 1000, 10_000].filter((s) => s <= clients);
-  if (!['websocket', 'polling'].includes(values.transport)) throw new Error('--transport must be websocket or polling');
-  return {
-    clients,
-    durationS: num('duration', values.duration ?? (quick ? 3 : 30), 1),
-    rate: num('rate', values.rate ?? (quick ? 50 : 100), 1),
-    quick,
-    workers: num('workers', values.workers, 1),
-    window: num('window', values.window, 1),
-    transport: values.transport,
-    relayRate: num('relay-rate', values['relay-rate'], 1),
-    relayPairs: Math.min(num('relay-pairs', values['relay-pairs'], 1), Math.floor(clients / 4)),
-    presenceSizes: sizes.length > 0 ? sizes : [clients],
-    presenceChanges: num('presence-changes', values['presence-changes'], 1),
-    watch: !values['skip-watch'],
-    settleMs: 1000 * num('settle', values.settle ?? (quick ? 2 : 5), 0.5),
-    serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
-    cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
-    nodes: num('nodes', values.nodes, 1),
-    startupRuns: num('startup-runs', values['startup-runs'] ?? (quick ? 3 : 10), 1),
-    out: path.resolve(
-      values.out ?? path.join(root, 'bench/results', Number(values.nodes) > 1 ? `signaling-${Number(values.nodes)}-nodes.json` : 'signaling.json'),
-    ),
-  };
-}
-
-// ------------------------------------------------------------- the threads
-
-class Generator {
-  constructor(count) {
-    this.workers = Array.from({ length: count }, () => new Worker(new URL('./load-worker.mjs', import.meta.url)));
-    this.seq = 0;
-    this.pending = new Map();
-    this.errors = {};
-    this.errorSamples = [];
-    for (const w of this.workers) {
-      w.on('message', (m) => {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        for (const [k, v] of Object.entries(m.errors ?? {})) this.errors[k] = (this.errors[k] ?? 0) + v;
-        this.errorSamples.push(...(m.errorSamples ?? []));
-        if (m.failed) p?.reject(new Error(m.failed));
-        else p?.resolve(m);
-      });
-      // A thread that dies fails the run at once, not at the next command it would never answer.
-      const dead = (err) => {
-        this.failure ??= err;
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
-      };
-      w.on('error', dead);
-      w.on('exit', (code) => dead(new Error(`a load-generator thread exited (${code})`)));
-    }
-  }
-
-  /** Sends a command to one thread. */
-  ask(index, msg) {
-    const id = ++this.seq;
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.workers[index].postMessage({ ...msg, id });
-    });
-  }
-
-  /** Sends a command to every thread, `each(i)` adding thread-specific fields. */
-  all(msg, each = () => ({})) {
-    return Promise.all(this.workers.map((_, i) => this.ask(i, { ...msg, ...each(i) })));
-  }
-
-  get errorCount() {
-    return Object.values(this.errors).reduce((a, b) => a + b, 0);
-  }
-
-  stop() {
-    this.failure ??= new Error('stopped');
-    return Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
+// ---------------------------------------------------------------- helpers
 
 /** Contiguous slices, so a thread's calls stay between its own clients. */
 function slices(list, n) {
@@ -199,7 +49,6 @@ function ownCpuSeconds() {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
-
 
 // ----------------------------------------------------------------- phases
 
@@ -473,40 +322,6 @@ async function main() {
     console.log(`\n${result.errors} errors: ${JSON.stringify(result.errorKinds)}`);
     process.exitCode = 1;
   }
-}
-
-
-function printTable(r) {
-  const kb = (b) => `${round(b / 1024, 1)} KB`;
-  const p = (o, ks) => ks.map((k) => `${k} ${o[k]}`).join(' / ');
-  const rows = [
-    ['clients', String(r.clients), `≥ ${TARGETS.clients}`, ''],
-    ['loginStormSeconds', String(r.loginStormSeconds), `< ${TARGETS.loginStormSeconds}`, `bare relay ${r.baselineLoginStormSeconds}`],
-    [
-      `timeToRingMs (${r.setupsPerSecond} setups/s)`,
-      p(r.timeToRingMs, ['p50', 'p95', 'p99']),
-      `p99 < ${TARGETS.timeToRingP99Ms} at ${TARGETS.timeToRingAtSetupsPerSecond}/s`,
-      '',
-    ],
-    ['setupMs', p(r.setupMs, ['p50', 'p95', 'p99']), '', ''],
-    ['relayMs', p(r.relayMs, ['p50', 'p99']), '', `bare relay ${p(r.baselineRelayMs, ['p50', 'p99'])}`],
-    ['relayRatioP50', String(r.relayRatioP50), `≤ ${TARGETS.relayRatioP50}`, ''],
-    ['rssBytesPerClient', kb(r.rssBytesPerClient.parley), `< ${kb(TARGETS.rssBytesPerClient)}`, `bare relay ${kb(r.rssBytesPerClient.baseline)}`],
-    ...r.presence.map((x) => [
-      `presenceMessagesPerChange (team ${x.teamSize})`,
-      String(x.messagesPerChange),
-      'grows with watchers',
-      `watchers + own device ${x.expectedPerChange}; team-wide ${x.teamSize}`,
-    ]),
-    ['startToListeningMs (p50)', String(r.startToListeningMs.parley.p50), `≤ ${TARGETS.startToListeningMs}`, `bare relay ${r.startToListeningMs.baseline.p50} (×${r.startToListeningMs.ratioP50})`],
-    ['errors', String(r.errors), '0', ''],
-  ];
-  const head = ['figure', 'value', 'target', 'baseline'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  console.log(line(head));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
 }
 
 main().catch((err) => {
