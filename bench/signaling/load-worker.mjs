@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { io } from 'socket.io-client';
 import { CANDIDATE, OFFER_SDP, ANSWER_SDP, relayCandidate, relaySeq } from './payloads.mjs';
+import { error, request, takeErrors } from './worker-errors.mjs';
 
 const now = () => performance.now();
 const MEDIA = { audio: true, video: false };
@@ -14,34 +15,6 @@ const MEDIA = { audio: true, video: false };
 let clients = [];
 let closing = false;
 let presenceReceived = 0;
-let errors = {};
-const errorSamples = [];
-
-function error(kind, detail) {
-  errors[kind] = (errors[kind] ?? 0) + 1;
-  if (errorSamples.length < 20) errorSamples.push(`${kind}${detail === undefined ? '' : `: ${String(detail)}`}`);
-}
-
-function takeErrors() {
-  const out = { errors, errorSamples: [...errorSamples] };
-  errors = {};
-  errorSamples.length = 0;
-  return out;
-}
-
-/**
- * Emits with an acknowledgement; a refusal or no answer within 15 s is an
- * error of `kind`. `onOk` runs on success, `always` in every case.
- */
-function request(c, event, payload, kind, onOk, always) {
-  c.socket.timeout(15_000).emit(event, payload, (err, reply) => {
-    if (err) error(`${kind}:timeout`);
-    else if (!reply.ok) error(`${kind}:${reply.code}`, reply.message);
-    else onOk?.(reply);
-    always?.();
-  });
-}
-
 /** How long a client waits for its session:ready before it counts as failed. */
 const READY_TIMEOUT_MS = 60_000;
 
