@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { loadOrCreateSecret, loadOrCreateStoredSecret } from '../src/auth/tokens.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -204,6 +204,20 @@ export async function expectRelay(from: Device, to: Device, callId: string): Pro
   const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
   expectOk(await from.emit('call:signal', { callId, candidate }));
   await arrived;
+}
+
+/**
+ * `from` signals participant `to` of a group call; it arrives there stamped
+ * with `from`, and at none of `others`. The candidate is random, so a
+ * device's signals from earlier checks never match a later one.
+ */
+export async function expectPairRelay(callId: string, from: Device, to: Device, others: Device[]): Promise<void> {
+  const candidate = { candidate: `candidate:${Math.random()} 1 udp 1 10.0.0.1 9 typ host`, sdpMid: '0' };
+  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === candidate.candidate);
+  expectOk(await from.emit('call:signal', { callId, to: to.ready.user.username, candidate }));
+  expect(await arrived).toMatchObject({ from: from.ready.user.username });
+  await settle(...others);
+  for (const o of others) expect(o.events('call:signal').filter((p) => p.candidate?.candidate === candidate.candidate)).toEqual([]);
 }
 
 /** Places a call from `caller` to `callee` and answers it on `callee`. */

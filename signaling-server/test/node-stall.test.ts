@@ -59,7 +59,7 @@ describe('a node stalled longer than the node timeout', () => {
     const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, []);
     const carol = await connect(two, logins.carol!, { device: 'carol-desktop1' }, []);
     const dave = await connect(two, logins.dave!, { device: 'dave-desktop-1' }, []);
-    // alice's call with bob crosses the nodes: what becomes of it depends on alice coming back (multi-node.test.ts).
+    // alice's call with bob crosses the nodes: what becomes of it depends on alice coming back (multi-node-outages.test.ts).
     await establishCall(alice, bob);
     const local = await establishCall(carol, dave);
     one.child.kill('SIGSTOP');

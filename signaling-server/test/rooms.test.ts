@@ -4,22 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ROOM_OPENS } from '../src/realtime/account-limits.js';
-import { connect, establishCall, expectOk, settle, startTestServer, team, type Device } from './harness.js';
-
-const candidate = (n: number) => ({ candidate: `candidate:${n} 1 udp 1 10.0.0.${n} 9 typ host`, sdpMid: '0' });
-
-/** Each relay check sends a candidate no earlier check sent, so a device's past signals never match a later check. */
-let relayChecks = 0;
-
-/** `from` sends a signal to participant `to`; it arrives there stamped with `from`'s username, and nowhere else. */
-async function expectPairRelay(callId: string, from: Device, to: Device, others: Device[]): Promise<void> {
-  const c = candidate((relayChecks++ % 250) + 1);
-  const arrived = to.next('call:signal', (p) => p.callId === callId && p.candidate?.candidate === c.candidate);
-  expectOk(await from.emit('call:signal', { callId, to: to.ready.user.username, candidate: c }));
-  expect(await arrived).toMatchObject({ from: from.ready.user.username });
-  await settle(...others);
-  for (const o of others) expect(o.events('call:signal').filter((p) => p.candidate?.candidate === c.candidate)).toEqual([]);
-}
+import { connect, establishCall, expectOk, expectPairRelay, settle, startTestServer, team } from './harness.js';
 
 describe('named rooms', () => {
   it('the first opens the room; each newcomer learns who is there and is polite toward them, who are told', async () => {
