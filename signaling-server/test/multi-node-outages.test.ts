@@ -20,15 +20,19 @@ async function healthz(server: { url: string }): Promise<{ status: number; body:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Two nodes on one data dir and `redis`, a Redis of the test's own (these tests restart it). */
+async function twoNodesOn(redis: RedisServer) {
+  const redisUrl = redis.url(0);
+  const dataDir = tempDir();
+  return [await startTestServer({ dataDir, redisUrl }), await startTestServer({ dataDir, redisUrl })] as const;
+}
+
 describe('Redis going away and coming back', () => {
   it('while Redis is down requests get `unavailable` and /healthz fails naming it; after it restarts the call goes on and new calls work', async () => {
     // This test restarts Redis, so it gets one of its own.
     const own = await RedisServer.start();
     try {
-      const redisUrl = own.url(0);
-      const dataDir = tempDir();
-      const one = await startTestServer({ dataDir, redisUrl });
-      const two = await startTestServer({ dataDir, redisUrl });
+      const [one, two] = await twoNodesOn(own);
       const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(one, 'carol') };
       const alice = await connect(one, logins.alice, { device: 'alice-laptop-01' }, ['bob']);
       const bob = await connect(two, logins.bob, { device: 'bob-desktop-01' }, ['alice']);
@@ -71,10 +75,7 @@ describe('Redis going away and coming back', () => {
   it('Redis restarting without its data: clients are asked to reconnect, both sides claim the call and it goes on', async () => {
     const own = await RedisServer.start();
     try {
-      const redisUrl = own.url(0);
-      const dataDir = tempDir();
-      const one = await startTestServer({ dataDir, redisUrl });
-      const two = await startTestServer({ dataDir, redisUrl });
+      const [one, two] = await twoNodesOn(own);
       const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob') };
       const alice = await connect(one, logins.alice, { device: 'alice-laptop-01' }, ['bob']);
       const bob = await connect(two, logins.bob, { device: 'bob-desktop-01' }, ['alice']);
@@ -99,9 +100,7 @@ describe('Redis going away and coming back', () => {
   it('Redis restarting without its data: a room of three on two nodes is claimed back from both nodes and goes on, every pair relaying', async () => {
     const own = await RedisServer.start();
     try {
-      const redisUrl = own.url(0);
-      const dataDir = tempDir();
-      const [one, two] = [await startTestServer({ dataDir, redisUrl }), await startTestServer({ dataDir, redisUrl })];
+      const [one, two] = await twoNodesOn(own);
       // alice and carol on node 1, bob on node 2.
       const node = (i: number) => (i % 2 === 0 ? one : two);
       const names = ['alice', 'bob', 'carol'];
@@ -130,10 +129,7 @@ describe('Redis going away and coming back', () => {
   it('Redis restarting without its data: calls that were ringing end `failed` for the caller and every ringing device before they are asked to reconnect', async () => {
     const own = await RedisServer.start();
     try {
-      const redisUrl = own.url(0);
-      const dataDir = tempDir();
-      const one = await startTestServer({ dataDir, redisUrl });
-      const two = await startTestServer({ dataDir, redisUrl });
+      const [one, two] = await twoNodesOn(own);
       const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob'), carol: await register(two, 'carol'), dave: await register(one, 'dave') };
       // alice (node 1) rings bob's two devices, one on each node; carol (node 2) rings dave (node 1).
       const alice = await connect(one, logins.alice, { device: 'alice-laptop-01' }, []);
