@@ -155,7 +155,10 @@ export async function joinSfu(device: Device, callId: string, options: SfuPeerOp
       streams = p.streams;
       await sub.setRemoteDescription(p.description);
       await sub.setLocalDescription(await sub.createAnswer());
-      expectOk(schemaChecked('sfu:answer', await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } })));
+      const ack = schemaChecked('sfu:answer', await device.emit('sfu:answer', { callId, description: { type: 'answer', sdp: await gathered(sub) } }));
+      // An offer Janus made as the call ended (the other side hung up): the server has taken this device off the SFU meanwhile, and says so.
+      if (!ack.ok && ack.code === 'not_in_call') return;
+      expectOk(ack);
       peer.offers++;
     }).catch((err: unknown) => {
       // An offer that came as the test ended: its device disconnected with the answer in flight, which nothing awaits.
