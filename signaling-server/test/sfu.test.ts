@@ -162,6 +162,17 @@ describe('meetings on the SFU (Janus)', () => {
     expect(await janus.rooms()).not.toContain(new JanusGateway(janus.url, janus.adminKey, createLogger('silent')).room(callId).id);
   });
 
+  it.skipIf(noJanus)('a first publish Janus refuses leaves no handle and no room behind', async () => {
+    const janus = theJanus();
+    const server = await startTestServer({ sfu: sfuSettings(janus) });
+    const { alice, bob } = await team(server, 'alice', 'bob');
+    const callId = await openRoom([alice, bob]);
+    // The room is made, then the join's offer is refused: the handle the server detaches itself is not "dropped by Janus".
+    expect(await alice.emit('sfu:publish', { callId, description: { type: 'offer', sdp: 'v=0\r\n' } })).toMatchObject({ ok: false });
+    expect(await janus.handles()).toBe(0);
+    expect(await janus.rooms()).not.toContain(new JanusGateway(janus.url, janus.adminKey, createLogger('silent')).room(callId).id);
+  });
+
   it.skipIf(noJanus)("a server without Janus's api_secret gets nothing from it: sfu:publish is unavailable", async () => {
     const janus = theJanus();
     const server = await startTestServer({ sfu: { janusUrls: [janus.url], adminKey: janus.adminKey, apiSecret: 'not-the-api-secret-of-janus' } });

@@ -166,7 +166,9 @@ export class SfuParticipant {
 
   private watchDrop(handle: VideoRoomHandle, connection: SfuConnection): void {
     handle.once(Janode.EVENT.HANDLE_DETACHED, () => {
-      if (this.closed) return;
+      // A handle this participant let go of itself (closed, or a publish that failed) was not dropped by
+      // Janus: the failed publish's caller takes the device off and the room down with it.
+      if (this.closed || (handle !== this.publisher && handle !== this.subscriber)) return;
       this.deps.log.warn({ callId: this.callId, username: this.username, connection }, 'SFU handle detached by Janus');
       this.deps.dropped();
     });
