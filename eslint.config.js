@@ -49,8 +49,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS on purpose (signaling-server/bin/code-cache.cjs: Node 20 caches only CommonJS code).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Benchmark baseline pages: plain browser JavaScript and Svelte, outside every tsconfig.

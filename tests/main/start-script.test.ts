@@ -22,7 +22,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOptions } from '../../scripts/start-options.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SERVER_BUILT = existsSync(join(ROOT, 'signaling-server/dist/parley-server.mjs'));
+const SERVER_BUILT = existsSync(join(ROOT, 'signaling-server/dist/parley-server.cjs'));
 if (!SERVER_BUILT) console.warn('tests/main/start-script.test.ts skipped: the signaling server is not built (npm run build -w signaling-server)');
 
 /** util-linux `script`: runs a command on a pseudo-terminal, as a person's terminal would. */
