@@ -1,0 +1,99 @@
+/**
+ * A Monday-morning burst: 1,000 people sign in at once and 200 of them
+ * change status (some twice) while the first sign-ins are still arriving,
+ * with watchers each watching 500 of them. Presence may be coalesced
+ * (presence-coalescer.ts), never lost: once it settles, each watcher's last
+ * word on each user is that user's status.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { displayNameKey } from '../src/accounts/display-name-key.js';
+import { hashPassword } from '../src/accounts/passwords.js';
+import { TokenService } from '../src/auth/tokens.js';
+import type { LoginResponse, Status } from '../src/protocol/index.js';
+import { connect, expectOk, openSocket, serverTokenSecret, startTestServer, type Client, type Device } from './harness.js';
+
+const PEOPLE = 1000;
+const name = (i: number) => `p${String(i).padStart(4, '0')}`;
+
+/** What each watcher has been told about each user: the watch's answer, then every presence:changed in order. */
+function lastWord(device: Device, watchAnswer: readonly { username: string; status: Status }[]): Map<string, Status> {
+  const view = new Map(watchAnswer.map((e) => [e.username, e.status]));
+  for (const change of device.events('presence:changed')) if (view.has(change.username)) view.set(change.username, change.status);
+  return view;
+}
+
+describe('presence in a burst of sign-ins and status changes', () => {
+  const sockets: Client[] = [];
+  afterAll(() => {
+    for (const s of sockets) s.disconnect();
+  });
+
+  it('every watcher ends with every watched user’s last state', { timeout: 90_000 }, async () => {
+    const server = await startTestServer();
+    const tokens = new TokenService(await serverTokenSecret(server), 3600);
+    // Inserted in one transaction, as bench/signaling/seed.mjs does: /api/register's strength check and
+    // one write per account would take a minute, and no part of this test is about them.
+    const hash = await hashPassword(randomUUID());
+    const people = Array.from({ length: PEOPLE + 4 }, (_, i) => {
+      const username = i < PEOPLE ? name(i) : `watcher${i - PEOPLE}`;
+      const displayName = `Person ${username}`;
+      return { id: randomUUID(), username, display_name: displayName, display_name_key: displayNameKey(displayName), password_hash: hash, disabled: 0, token_version: 0, missed_seen_at: 0, created_at: Date.now() };
+    });
+    await server.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < people.length; i += 200) await trx.insertInto('users').values(people.slice(i, i + 200)).execute();
+    });
+    const logins = await Promise.all(
+      people.map(async (p) => ({ token: (await tokens.issue({ userId: p.id, username: p.username, version: 0 })).token, user: { username: p.username, displayName: p.display_name } }) as LoginResponse),
+    );
+    const team = logins.slice(0, PEOPLE);
+    // Four watchers, 500 each (the protocol's most), their lists overlapping: every user is watched twice.
+    const lists = [team.slice(0, 500), team.slice(500), team.slice(250, 750), team.filter((_, i) => i < 250 || i >= 750)].map((l) =>
+      l.map((x) => x.user.username),
+    );
+    const watchers = await Promise.all(lists.map(async (list, w) => {
+      const device = await connect(server, logins[PEOPLE + w] as LoginResponse, {}, []);
+      const { presence } = expectOk(await device.emit('presence:watch', { usernames: list }));
+      expect(presence.every((e) => e.status === 'offline')).toBe(true);
+      return { device, presence };
+    }));
+
+    // The burst: every sign-in sent at once; the first 200 to be ready change status at once, half of them twice.
+    const expected = new Map<string, Status>(team.map((l) => [l.user.username, 'available']));
+    type Settable = 'away' | 'dnd' | 'available';
+    // n % 4: away; away then available; dnd; available then dnd. A status changed back within the
+    // presence window may never reach a watcher; the last one must.
+    const STEPS: Settable[][] = [['away'], ['away', 'available'], ['dnd'], ['available', 'dnd']];
+    const changes: Promise<boolean>[] = [];
+    let changed = 0;
+    await Promise.all(team.map((l) => new Promise<void>((resolve, reject) => {
+      const socket = openSocket(server.url, { token: l.token });
+      sockets.push(socket);
+      socket.once('connect_error', reject);
+      socket.once('session:ready', () => {
+        resolve();
+        if (changed >= 200) return;
+        const steps = STEPS[changed++ % 4] as Settable[];
+        expected.set(l.user.username, steps.at(-1) as Status);
+        changes.push((async () => {
+          for (const status of steps) {
+            const ack = (await socket.timeout(10_000).emitWithAck('presence:set', { status })) as { ok: boolean };
+            if (!ack.ok) return false;
+          }
+          return true;
+        })());
+      });
+    })));
+    expect((await Promise.all(changes)).every(Boolean)).toBe(true);
+    expect(changed).toBe(200);
+
+    // Settled: each watcher's last word on each of its 500 is the user's status.
+    const wrong = () =>
+      watchers.flatMap(({ device, presence }, w) =>
+        [...lastWord(device, presence)].filter(([u, s]) => expected.get(u) !== s).map(([u, s]) => `watcher${w}: ${u} ${s}, not ${String(expected.get(u))}`),
+      );
+    const until = Date.now() + 20_000;
+    while (wrong().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(wrong().slice(0, 10)).toEqual([]);
+  });
+});
