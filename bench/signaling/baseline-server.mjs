@@ -1,7 +1,10 @@
-// The baseline: a bare Socket.IO server that forwards `signal` to a socket id.
-// No auth, no validation, no state. Same engine settings as parley-server
-// (64 KiB messages, a ping every 10 s), so the difference measured against it
-// is Parley's own work. /healthz answers so the benchmark knows it is up.
+// The baseline: a bare Socket.IO server that forwards `signal` to a socket id,
+// and the barest presence (for the full-team phase): `hello` names a client,
+// `watch` joins the rooms of those it names and answers who of them is
+// online, and `online` goes to a room when its person arrives. No auth, no
+// validation, no store. Same engine settings as parley-server (64 KiB
+// messages, a ping every 10 s), so the difference measured against it is
+// Parley's own work. /healthz answers so the benchmark knows it is up.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,9 +19,19 @@ const http = createServer((req, res) => {
   } else res.writeHead(404).end();
 });
 const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 10_000, connectTimeout: 10_000 });
+const online = new Set();
 io.on('connection', (socket) => {
   socket.on('signal', (to, message) => {
     socket.to(to).emit('signal', message);
+  });
+  socket.on('hello', (username) => {
+    online.add(username);
+    socket.once('disconnect', () => online.delete(username));
+    socket.to(`p:${username}`).emit('online', username);
+  });
+  socket.on('watch', (usernames, ack) => {
+    void socket.join(usernames.map((u) => `p:${u}`));
+    ack(usernames.filter((u) => online.has(u)));
   });
 });
 http.listen(Number(process.env.BASELINE_PORT), '127.0.0.1');

@@ -5,11 +5,12 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { io } from 'socket.io-client';
-import { CANDIDATE, OFFER_SDP, ANSWER_SDP, relayCandidate, relaySeq } from './payloads.mjs';
+import { CANDIDATE, OFFER_SDP, ANSWER_SDP, MEDIA } from './payloads.mjs';
+import { onRelayed, runRelay } from './relay-phase.mjs';
+import { allSeen, resetSeen, sawOnline, track } from './seen-all.mjs';
 import { error, request, takeErrors } from './worker-errors.mjs';
 
 const now = () => performance.now();
-const MEDIA = { audio: true, video: false };
 
 /** @type {{ username: string, token?: string, contacts?: string[], socket: any, setup: any, relay: any }[]} */
 let clients = [];
@@ -48,11 +49,21 @@ function openParley(url, c, transports) {
       const readyMs = now() - started;
       if (!c.contacts?.length) return resolve({ readyMs, watchedMs: readyMs });
       // As the app lists its directory at once: start watching the contact list.
-      request(c, 'presence:watch', { usernames: c.contacts }, 'presence:watch', undefined, () =>
-        resolve({ readyMs, watchedMs: now() - started }),
+      request(
+        c,
+        'presence:watch',
+        { usernames: c.contacts },
+        'presence:watch',
+        (reply) => {
+          for (const p of reply.presence) if (p.status !== 'offline') sawOnline(c, p.username);
+        },
+        () => resolve({ readyMs, watchedMs: now() - started }),
       );
     });
-    socket.on('presence:changed', () => presenceReceived++);
+    socket.on('presence:changed', (p) => {
+      presenceReceived++;
+      if (p.status !== 'offline') sawOnline(c, p.username);
+    });
     socket.on('call:incoming', (p) => onIncoming(c, p));
     socket.on('call:ringing', (p) => onRinging(c, p));
     socket.on('call:accepted', (p) => onAccepted(c, p));
@@ -73,7 +84,18 @@ function openBaseline(url, c, transports) {
     socket.on('disconnect', (reason) => {
       if (!closing) error('disconnect', reason);
     });
-    socket.on('connect', () => resolve({ readyMs: now() - started, watchedMs: now() - started }));
+    socket.on('connect', () => {
+      const readyMs = now() - started;
+      if (!c.contacts?.length) return resolve({ readyMs, watchedMs: readyMs });
+      // The relay's bare presence (baseline-server.mjs): say who this is, then watch the contacts.
+      socket.emit('hello', c.username);
+      socket.timeout(15_000).emit('watch', c.contacts, (err, online) => {
+        if (err) error('watch:timeout');
+        else for (const u of online) sawOnline(c, u);
+        resolve({ readyMs, watchedMs: now() - started });
+      });
+    });
+    socket.on('online', (username) => sawOnline(c, username));
     socket.on('signal', (p) => onRelayed(c, p));
   });
 }
@@ -82,6 +104,8 @@ function openBaseline(url, c, transports) {
 async function connectAll({ url, mode, list, window, transports }) {
   closing = false;
   clients = list.map((c) => ({ ...c, socket: null, setup: null, relay: null }));
+  resetSeen();
+  for (const c of clients) track(c);
   const readyMs = [];
   const watchedMs = [];
   let next = 0;
@@ -250,100 +274,6 @@ function runSetups({ rate, durationS, timeoutMs }) {
   });
 }
 
-// ------------------------------------------------------------------- relay
-
-let relayRun = null;
-
-function onRelayed(c, p) {
-  const seq = relaySeq(p.candidate?.candidate);
-  const sentAt = relayRun?.sent.get(seq);
-  if (sentAt === undefined) return error('unexpected:relay');
-  relayRun.sent.delete(seq);
-  relayRun.latencyMs.push(now() - sentAt);
-}
-
-/** Pairs clients up; for parley, each pair is an answered call first. */
-async function preparePairs(mode, count) {
-  const pairs = [];
-  const free = clients.filter((c) => c.socket?.connected && !c.setup);
-  for (let i = 0; i + 1 < free.length && pairs.length < count; i += 2) {
-    const [a, b] = [free[i], free[i + 1]];
-    const pair = { caller: a, callee: b, callId: `relay-${pairs.length}` };
-    a.relay = { pair, peer: b };
-    b.relay = { pair, peer: a };
-    pairs.push(pair);
-  }
-  if (mode === 'parley') {
-    // Ten at a time, like people calling, not all in one burst.
-    for (let i = 0; i < pairs.length; i += 10) {
-      await Promise.all(
-        pairs.slice(i, i + 10).map(
-          (pair) =>
-            new Promise((resolve) => {
-              const timer = setTimeout(() => {
-                error('relay:setup-timeout');
-                pair.resolve();
-              }, 15_000);
-              pair.resolve = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-              pair.callee.relay.pending = pair;
-              pair.caller.relay.pending = pair;
-              request(pair.caller, 'call:invite', { to: pair.callee.username, media: MEDIA }, 'relay:invite');
-            }),
-        ),
-      );
-    }
-    for (const pair of pairs) pair.callee.relay.pending = null;
-  }
-  return pairs;
-}
-
-/** One `call:signal` (or baseline `signal`) per 1/rate s over all pairs, each pair taking turns in direction. */
-async function runRelay({ mode, pairs: count, rate, durationS }) {
-  const pairs = await preparePairs(mode, count);
-  relayRun = { sent: new Map(), latencyMs: [] };
-  let seq = 0;
-  const total = Math.round(rate * durationS);
-  const interval = 1000 / rate;
-  await new Promise((resolve) => {
-    if (pairs.length === 0 || total === 0) return resolve();
-    const t0 = now();
-    let k = 0;
-    const tick = () => {
-      while (k < total && now() >= t0 + k * interval) {
-        const pair = pairs[k % pairs.length];
-        const [from, to] = Math.floor(k / pairs.length) % 2 === 0 ? [pair.caller, pair.callee] : [pair.callee, pair.caller];
-        const s = ++seq;
-        const message = { callId: pair.callId, candidate: relayCandidate(s) };
-        relayRun.sent.set(s, now());
-        // No acknowledgement asked for: the bare relay sends none, so both
-        // carry the same messages and the difference is Parley's own work.
-        // (A refused signal would show as a lost one.)
-        if (mode === 'parley') from.socket.emit('call:signal', message);
-        else from.socket.emit('signal', to.socket.id, message);
-        k++;
-      }
-      if (k < total) setTimeout(tick, Math.max(0, t0 + k * interval - now()));
-      else setTimeout(resolve, 1000); // the last messages land
-    };
-    tick();
-  });
-  const lost = relayRun.sent.size;
-  if (lost > 0) error('relay:lost', lost);
-  const { latencyMs } = relayRun;
-  relayRun = null;
-  if (mode === 'parley') {
-    await Promise.all(
-      pairs.map((p) => new Promise((resolve) => request(p.caller, 'call:hangup', { callId: p.callId }, 'relay:hangup', undefined, resolve))),
-    );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  for (const p of pairs) p.caller.relay = p.callee.relay = null;
-  return { latencyMs, pairs: pairs.length };
-}
-
 // --------------------------------------------------------------- presence
 
 function setStatus({ index, status }) {
@@ -363,13 +293,14 @@ function closeAll() {
 const COMMANDS = {
   connect: connectAll,
   setups: runSetups,
-  relay: runRelay,
+  relay: (msg) => runRelay(clients, msg),
   'presence:set': setStatus,
   'presence:count': () => {
     const n = presenceReceived;
     presenceReceived = 0;
     return { received: n };
   },
+  'seen-all': allSeen,
   close: closeAll,
 };
 

@@ -63,3 +63,6 @@ export function relaySeq(candidate) {
   const m = typeof candidate === 'string' ? /^candidate:(\d+) /.exec(candidate) : null;
   return m ? Number(m[1]) : undefined;
 }
+
+/** What every benchmark call asks for: audio only. */
+export const MEDIA = { audio: true, video: false };

@@ -16,7 +16,9 @@ import { seedTeam } from './seed.mjs';
 import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
 import { Generator } from './generator.mjs';
 import { options } from './options.mjs';
+import { fullTeamWatch } from './full-team.mjs';
 import { measureStartup } from './startup.mjs';
+import { connectAll } from './storm.mjs';
 import { printTable, TARGETS } from './table.mjs';
 import { round, summarize } from './stats.mjs';
 
@@ -35,11 +37,6 @@ const SERVER_ENV = {
 
 // ---------------------------------------------------------------- helpers
 
-/** Contiguous slices, so a thread's calls stay between its own clients. */
-function slices(list, n) {
-  const size = Math.ceil(list.length / n);
-  return Array.from({ length: n }, (_, i) => list.slice(i * size, (i + 1) * size));
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms) => round(ms / 1000, 2);
@@ -52,24 +49,10 @@ function ownCpuSeconds() {
 
 // ----------------------------------------------------------------- phases
 
-async function connectAll(gen, { url, mode, list, opts }) {
-  const parts = slices(list, gen.workers.length);
-  const t0 = performance.now();
-  const replies = await gen.all({ type: 'connect', url, mode, window: opts.window, transports: transportsFor(opts) }, (i) => ({
-    list: parts[i],
-  }));
-  const stormMs = performance.now() - t0;
-  return {
-    connected: replies.reduce((n, r) => n + r.connected, 0),
-    stormMs,
-    readyMs: summarize(replies.flatMap((r) => r.readyMs)),
-  };
-}
 
 /** Client i connects to node i mod N: neighbours, who call each other, are on different nodes. */
 const spread = (list, urls) => (urls.length === 1 ? list : list.map((c, i) => ({ ...c, url: urls[i % urls.length] })));
 
-const transportsFor = (opts) => (opts.transport === 'polling' ? ['polling', 'websocket'] : ['websocket']);
 
 async function relay(gen, mode, opts) {
   const W = gen.workers.length;
@@ -250,6 +233,14 @@ async function main() {
     }
     presence.sort((a, b) => a.teamSize - b.teamSize);
 
+    // --- the full-team watch: everyone watching 500 others, against the bare relay's barest presence
+    if (opts.fullTeam > 0) {
+      log(`full-team watch: ${opts.fullTeam} clients`);
+      result.fullTeamWatch = await fullTeamWatch(gen, { size: opts.fullTeam, opts, env: SERVER_ENV, bin: opts.serverBin, logDir, cleanup });
+      const f = result.fullTeamWatch;
+      log(`full-team watch: all see all online in ${f.seenAllSeconds} s, bare relay ${f.baselineSeenAllSeconds} s (×${f.ratio})`);
+    }
+
     Object.assign(result, {
       benchmark: 'signaling',
       command,
@@ -305,7 +296,7 @@ async function main() {
       generatorCpuPercentDuringSetups: round((100 * setupGenCpu) / setupWallS, 0),
       presenceMessagesPerChange: Object.fromEntries(presence.map((p) => [String(p.teamSize), p.messagesPerChange])),
       presence,
-      errors: gen.errorCount + (opts.clients - conn.connected) + (opts.clients - baseConn.connected),
+      errors: gen.errorCount + (opts.clients - conn.connected) + (opts.clients - baseConn.connected) + (result.fullTeamWatch?.unseen ?? 0),
       errorKinds: gen.errors,
       errorSamples: gen.errorSamples.slice(0, 20),
       targets: TARGETS,

@@ -9,6 +9,7 @@ export const TARGETS = {
   relayRatioP50: 1.3,
   rssBytesPerClient: 20 * 1024,
   startToListeningMs: 300,
+  fullTeamRatio: 3,
 };
 
 
@@ -35,6 +36,14 @@ export function printTable(r) {
       'grows with watchers',
       `watchers + own device ${x.expectedPerChange}; team-wide ${x.teamSize}`,
     ]),
+    ...(r.fullTeamWatch
+      ? [[
+          `fullTeamSeenAllSeconds (${r.fullTeamWatch.clients} watching ${r.fullTeamWatch.watching})`,
+          String(r.fullTeamWatch.seenAllSeconds),
+          `≤ ${TARGETS.fullTeamRatio}× bare`,
+          `bare relay ${r.fullTeamWatch.baselineSeenAllSeconds} (×${r.fullTeamWatch.ratio})`,
+        ]]
+      : []),
     ['startToListeningMs (p50)', String(r.startToListeningMs.parley.p50), `≤ ${TARGETS.startToListeningMs}`, `bare relay ${r.startToListeningMs.baseline.p50} (×${r.startToListeningMs.ratioP50})`],
     ['errors', String(r.errors), '0', ''],
   ];

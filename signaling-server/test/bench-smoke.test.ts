@@ -15,7 +15,7 @@ const RUN = path.resolve(import.meta.dirname, '../../bench/signaling/run.mjs');
 describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the default SQLite store'))('bench:signaling smoke run', () => {
   it('writes every figure with no errors', async () => {
     const out = path.join(tempDir(), 'signaling.json');
-    const args = ['--clients', '50', '--duration', '1', '--rate', '20', '--relay-rate', '100', '--relay-pairs', '10', '--presence-changes', '4', '--settle', '0.5', '--startup-runs', '1', '--out', out];
+    const args = ['--clients', '50', '--duration', '1', '--rate', '20', '--relay-rate', '100', '--relay-pairs', '10', '--presence-changes', '4', '--settle', '0.5', '--startup-runs', '1', '--full-team', '60', '--out', out];
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = execFile(process.execPath, [RUN, ...args], { timeout: 50_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (child.exitCode ?? 1) : 0, output: `${stdout}${stderr}` }),
@@ -42,6 +42,9 @@ describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the 
     percentiles(startup.parley, ['p50', 'min', 'max']);
     percentiles(startup.baseline, ['p50', 'min', 'max']);
     expect(startup.ratioP50).toEqual(expect.any(Number));
+    // The full-team watch: all 60 see the 59 others online, on Parley and on the bare relay.
+    const number: unknown = expect.any(Number);
+    expect(r.fullTeamWatch).toMatchObject({ clients: 60, watching: 59, unseen: 0, seenAllSeconds: number, baselineSeenAllSeconds: number });
     expect(r.errors, JSON.stringify(r.errorKinds)).toBe(0);
   }, 60_000);
 });
