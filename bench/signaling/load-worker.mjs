@@ -15,6 +15,7 @@ const now = () => performance.now();
 /** @type {{ username: string, token?: string, contacts?: string[], socket: any, setup: any, relay: any }[]} */
 let clients = [];
 let closing = false;
+/** Presence changes delivered (one by one or in batches) since the last count. */
 let presenceReceived = 0;
 /** How long a client waits for its session:ready before it counts as failed. */
 const READY_TIMEOUT_MS = 60_000;
@@ -25,7 +26,8 @@ function openParley(url, c, transports) {
   return new Promise((resolve) => {
     const started = now();
     const socket = io(url, {
-      auth: { token: c.token, status: 'available', device: `bench-${c.username}` },
+      // As the app asks: presence in batches (presence:changes).
+      auth: { token: c.token, status: 'available', device: `bench-${c.username}`, presenceBatch: true },
       transports,
       forceNew: true,
       reconnection: false,
@@ -60,10 +62,13 @@ function openParley(url, c, transports) {
         () => resolve({ readyMs, watchedMs: now() - started }),
       );
     });
-    socket.on('presence:changed', (p) => {
+    // Changes delivered, one by one or in batches: what the fan-out figure counts.
+    const changed = (p) => {
       presenceReceived++;
       if (p.status !== 'offline') sawOnline(c, p.username);
-    });
+    };
+    socket.on('presence:changed', changed);
+    socket.on('presence:changes', ({ changes }) => changes.forEach(changed));
     socket.on('call:incoming', (p) => onIncoming(c, p));
     socket.on('call:ringing', (p) => onRinging(c, p));
     socket.on('call:accepted', (p) => onAccepted(c, p));

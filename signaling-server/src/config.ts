@@ -55,6 +55,8 @@ export interface Config {
   statusChanges: number;
   /** A user's watchers get at most one change of the user per this many ms (the latest); 0: every change at once. */
   presenceWindowMs: number;
+  /** A device that takes batches gets at most one presence message per this many ms; 0: each change at once. */
+  presenceBatchMs: number;
   /** Per account: calls placed without an answer in 10 minutes (an answer gives its try back). */
   unansweredCalls: number;
   /** The same, per caller and callee. */
@@ -123,6 +125,7 @@ const rawSchema = z.object({
   maxDevices: int(1, 1000),
   statusChanges: int(1, 100_000),
   presenceWindowMs: int(0, 60_000),
+  presenceBatchMs: int(0, 10_000),
   unansweredCalls: int(1, 1_000_000),
   unansweredPerCallee: int(1, 1_000_000),
   historyDays: int(1, 36_500),
@@ -176,6 +179,7 @@ export const SETTINGS: readonly Setting<keyof RawSettings>[] = [
   { key: 'maxDevices', env: 'PARLEY_MAX_DEVICES', flag: '--max-devices', default: '10', help: 'most devices (windows, tabs, apps) one account may have connected at once; the next is refused with too_many_devices' },
   { key: 'statusChanges', env: 'PARLEY_STATUS_CHANGES', flag: '--status-changes', default: '20', help: 'status changes a minute per account (all its devices, every node); each reaches every watcher' },
   { key: 'presenceWindowMs', env: 'PARLEY_PRESENCE_WINDOW_MS', flag: '--presence-window-ms', default: '1000', help: 'each watcher gets at most one status change of a user in this window, the latest (0: every change at once)' },
+  { key: 'presenceBatchMs', env: 'PARLEY_PRESENCE_BATCH_MS', flag: '--presence-batch-ms', default: '250', help: 'a device that takes presence in batches gets at most one message in this window: the first change at once, then the latest of each user (0: every change at once)' },
   { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
   { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
   { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
@@ -279,6 +283,7 @@ export function loadConfig(
     maxDevices: r.maxDevices,
     statusChanges: r.statusChanges,
     presenceWindowMs: r.presenceWindowMs,
+    presenceBatchMs: r.presenceBatchMs,
     unansweredCalls: r.unansweredCalls,
     unansweredPerCallee: r.unansweredPerCallee,
     historyDays: r.historyDays,

@@ -11,15 +11,19 @@ import { displayNameKey } from '../src/accounts/display-name-key.js';
 import { hashPassword } from '../src/accounts/passwords.js';
 import { TokenService } from '../src/auth/tokens.js';
 import type { LoginResponse, Status } from '../src/protocol/index.js';
+import type { PresenceChange } from '../src/stores/types.js';
 import { connect, expectOk, openSocket, serverTokenSecret, startTestServer, type Client, type Device } from './harness.js';
 
 const PEOPLE = 1000;
 const name = (i: number) => `p${String(i).padStart(4, '0')}`;
 
-/** What each watcher has been told about each user: the watch's answer, then every presence:changed in order. */
+/** What each watcher has been told about each user: the watch's answer, then every change in order (one by one, or in batches). */
 function lastWord(device: Device, watchAnswer: readonly { username: string; status: Status }[]): Map<string, Status> {
   const view = new Map(watchAnswer.map((e) => [e.username, e.status]));
-  for (const change of device.events('presence:changed')) if (view.has(change.username)) view.set(change.username, change.status);
+  const changes = device.received.flatMap((r) =>
+    r.event === 'presence:changed' ? [r.payload as PresenceChange] : r.event === 'presence:changes' ? (r.payload as { changes: PresenceChange[] }).changes : [],
+  );
+  for (const change of changes) if (view.has(change.username)) view.set(change.username, change.status);
   return view;
 }
 
@@ -47,12 +51,13 @@ describe('presence in a burst of sign-ins and status changes', () => {
       people.map(async (p) => ({ token: (await tokens.issue({ userId: p.id, username: p.username, version: 0 })).token, user: { username: p.username, displayName: p.display_name } }) as LoginResponse),
     );
     const team = logins.slice(0, PEOPLE);
-    // Four watchers, 500 each (the protocol's most), their lists overlapping: every user is watched twice.
+    // Four watchers, 500 each (the protocol's most), their lists overlapping: every user is watched twice,
+    // once by a device that takes batches (presence-batches.ts), once by one that takes each change.
     const lists = [team.slice(0, 500), team.slice(500), team.slice(250, 750), team.filter((_, i) => i < 250 || i >= 750)].map((l) =>
       l.map((x) => x.user.username),
     );
     const watchers = await Promise.all(lists.map(async (list, w) => {
-      const device = await connect(server, logins[PEOPLE + w] as LoginResponse, {}, []);
+      const device = await connect(server, logins[PEOPLE + w] as LoginResponse, { presenceBatch: w < 2 }, []);
       const { presence } = expectOk(await device.emit('presence:watch', { usernames: list }));
       expect(presence.every((e) => e.status === 'offline')).toBe(true);
       return { device, presence };

@@ -32,7 +32,8 @@ describe('server message schemas', () => {
       testCall: 'on',
     }, { testCallMaxMs: 2000 });
     const { alice, bob, carol, logins } = await team(server, 'alice', 'bob', 'carol');
-    const bob2 = await connect(server, logins.bob);
+    // bob's second device takes presence in batches (presence:changes), his first one change at a time.
+    const bob2 = await connect(server, logins.bob, { presenceBatch: true });
     const replies: { event: ClientEvent; reply: unknown }[] = [];
     const ask = async <E extends ClientEvent>(d: Device, event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> => {
       const reply = await d.emit(event, payload);

@@ -251,6 +251,8 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
   /** Another connection took over this device id; this one is closed and should not reconnect. */
   'session:replaced': (p: Record<string, never>) => void;
   'presence:changed': (p: { username: string; displayName: string; status: Status }) => void;
+  /** To a device that asked for batches (`auth.presenceBatch`) instead of `presence:changed`: changes in the order recorded, the latest of each user. */
+  'presence:changes': (p: { changes: { username: string; displayName: string; status: Status }[] }) => void;
   /**
    * An account was created, renamed or enabled again: upsert it. The device
    * watches the user from then on. The user's own devices get it too.
@@ -302,6 +304,8 @@ export const handshakeAuthSchema = z.object({
   status: z.optional(z.enum(SETTABLE_STATUSES)),
   /** Stable across reconnects of one window, so a call can resume on the new connection. */
   device: z.optional(deviceIdSchema),
+  /** Presence as `presence:changes` batches instead of one `presence:changed` per change (see PROTOCOL.md, Presence). */
+  presenceBatch: z.optional(z.boolean()),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 

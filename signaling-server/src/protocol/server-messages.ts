@@ -67,6 +67,7 @@ const iceGrant = { iceServers, iceExpiresAt: z.optional(z.int().check(z.positive
 const iceFields = { ...iceGrant, iceServers: z.optional(iceServers) };
 
 const directoryEntry = z.object({ username, displayName, status });
+const presenceChange = z.object({ username, displayName, status });
 const presenceEntry = z.object({ username, status });
 
 const historyEntry = z.object({
@@ -109,7 +110,9 @@ export const serverSchemas = {
   }),
   'server:closing': z.object({ reason: z.literal('shutdown') }),
   'session:replaced': z.object({}),
-  'presence:changed': z.object({ username, displayName, status }),
+  'presence:changed': presenceChange,
+  // As many as the device watches (its listing has no upper bound), each user once.
+  'presence:changes': z.object({ changes: z.array(presenceChange) }),
   'directory:updated': z.object({ user: directoryEntry }),
   'directory:removed': z.object({ username }),
   'call:incoming': z.object({

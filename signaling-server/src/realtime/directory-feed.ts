@@ -12,6 +12,7 @@
 import type { AccountEvent, User, UserRepository } from '../accounts/users.js';
 import type { Logger } from '../logger.js';
 import type { Stores } from '../stores/types.js';
+import type { PresenceBatches } from './presence-batches.js';
 import type { PresenceWatches } from './presence-watch.js';
 import { userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
@@ -23,6 +24,8 @@ export interface DirectoryFeedDeps {
   users: UserRepository;
   stores: Stores;
   watches: PresenceWatches;
+  /** Changes held for batching devices: released before an event about their user, which must come after them. */
+  batches: PresenceBatches;
   log: Logger;
 }
 
@@ -45,11 +48,12 @@ export class DirectoryFeed {
   }
 
   private async tell(username: string): Promise<void> {
-    const { io, users, stores, watches } = this.deps;
+    const { io, users, stores, watches, batches } = this.deps;
     const user = await users.find(username);
     if (!user || user.disabled) {
       // Unwatched first, so no presence:changed of theirs follows the removal.
       await Promise.all(this.localSockets(DIRECTORY_ROOM).map((s) => watches.dropListed(s, username)));
+      batches.release(username);
       io.local.to(DIRECTORY_ROOM).emit('directory:removed', { username });
       return;
     }
@@ -60,6 +64,7 @@ export class DirectoryFeed {
     const status = await stores.presence.get(username);
     // Exactly the devices that now watch them (`to([])` would mean everyone).
     if (sockets.length === 0) return;
+    batches.release(username);
     io.local.to(sockets.map((s) => s.id)).emit('directory:updated', { user: { username, displayName: user.displayName, status } });
   }
 

@@ -108,6 +108,7 @@ export function handshakeAuth(deps: HandshakeDeps) {
       accountCreatedAt: user.createdAt,
       device,
       replaces,
+      presenceBatch: auth.data.presenceBatch === true,
     };
     // The token is not kept once checked (nothing reads it again).
     socket.handshake.auth = {};

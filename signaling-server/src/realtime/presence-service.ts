@@ -4,7 +4,9 @@
  * `offline` with no device. Only changes are published, as one delta to the
  * user's presence room: the cost of a change is one message per device that
  * watches the user (see presence-watch.ts) plus the user's own devices, and
- * at most one a window per user (presence-coalescer.ts).
+ * at most one a window per user (presence-coalescer.ts). A device that takes
+ * batches gets the changes of everyone it watches in few messages
+ * (presence-batches.ts); the others get one `presence:changed` each.
  * The store orders the refreshes and announces the changes (see
  * PresenceStore): with several nodes, each node hands every change to its
  * own watchers, in the order the store recorded them.
@@ -12,14 +14,20 @@
 import type { UserRepository } from '../accounts/users.js';
 import { isStoreUnavailable } from '../db/store-errors.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
-import type { DeviceSession, Stores } from '../stores/types.js';
+import type { DeviceSession, PresenceChange, Stores } from '../stores/types.js';
+import { PresenceBatches } from './presence-batches.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
 import { presenceRoom, type ParleyServer } from './types.js';
+
+/** Every device on this node that takes presence in batches: the room broadcasts leave it out. */
+export const PRESENCE_BATCH_ROOM = 'presence-batch';
 
 const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
 
 export class PresenceService {
   private readonly coalescer: PresenceCoalescer;
+  /** This node's devices that take batches: they join PRESENCE_BATCH_ROOM and are added here (socket-server.ts). */
+  readonly batches: PresenceBatches;
 
   constructor(
     private readonly io: ParleyServer,
@@ -27,8 +35,22 @@ export class PresenceService {
     private readonly users: UserRepository,
     /** PARLEY_PRESENCE_WINDOW_MS: see presence-coalescer.ts. */
     windowMs: number,
+    /** PARLEY_PRESENCE_BATCH_MS: see presence-batches.ts. */
+    batchMs: number,
   ) {
-    this.coalescer = new PresenceCoalescer(windowMs, (change) => this.io.local.to(presenceRoom(change.username)).emit('presence:changed', change));
+    this.coalescer = new PresenceCoalescer(windowMs, (change) => this.deliver(change));
+    this.batches = new PresenceBatches(batchMs);
+  }
+
+  /** A change to this node's devices that watch the user: one broadcast to those without batches, the rest batched. */
+  private deliver(change: PresenceChange): void {
+    const room = presenceRoom(change.username);
+    if (this.batches.size === 0) {
+      this.io.local.to(room).emit('presence:changed', change);
+      return;
+    }
+    this.io.local.to(room).except(PRESENCE_BATCH_ROOM).emit('presence:changed', change);
+    for (const id of this.io.of('/').adapter.rooms.get(room) ?? []) this.batches.push(id, change);
   }
 
   /** Delivers the changes of status, whichever node made them, to this node's watchers, coalesced per user. */
@@ -38,6 +60,7 @@ export class PresenceService {
 
   stop(): void {
     this.coalescer.close();
+    this.batches.close();
   }
 
   /** Recomputes a user's status; the user's watchers are told if it changed. Returns the status recorded now. */

@@ -26,8 +26,14 @@ export class PresenceWatches {
    */
   private readonly rooms = new Map<string, string>();
 
-  /** `adapter`: the namespace's Socket.IO adapter, which says when a room is gone. */
-  constructor(adapter: { on(event: 'delete-room', listener: (room: string) => void): unknown }) {
+  /**
+   * `adapter`: the namespace's Socket.IO adapter, which says when a room is gone.
+   * `unwatched`: told of the users a device stops watching (their changes held for it are dropped).
+   */
+  constructor(
+    adapter: { on(event: 'delete-room', listener: (room: string) => void): unknown },
+    private readonly unwatched: (socketId: string, usernames: readonly string[]) => void = () => undefined,
+  ) {
     adapter.on('delete-room', (room: string) => {
       if (room.startsWith(PREFIX)) this.rooms.delete(room.slice(PREFIX.length));
     });
@@ -53,7 +59,9 @@ export class PresenceWatches {
     // Every join and leave is issued before the first await, so two requests
     // of one device in flight together cannot undo each other's rooms.
     const pending: Promise<void>[] = [];
-    for (const u of before) if (!after.has(u)) pending.push(Promise.resolve(socket.leave(this.room(u))));
+    const left = [...before].filter((u) => !after.has(u));
+    for (const u of left) pending.push(Promise.resolve(socket.leave(this.room(u))));
+    if (left.length > 0) this.unwatched(socket.id, left);
     const join = [...after].filter((u) => !before.has(u)).map((u) => this.room(u));
     if (join.length > 0) pending.push(Promise.resolve(socket.join(join)));
     await Promise.all(pending);
@@ -77,7 +85,9 @@ export class PresenceWatches {
     const current = this.lists.get(socket.id);
     if (!current?.listed.includes(username)) return;
     this.lists.set(socket.id, { ...current, listed: current.listed.filter((u) => u !== username) });
-    if (username !== socket.data.username && !current.named.includes(username)) await socket.leave(this.room(username));
+    if (username === socket.data.username || current.named.includes(username)) return;
+    this.unwatched(socket.id, [username]);
+    await socket.leave(this.room(username));
   }
 
   /** The device's connection ended (Socket.IO leaves its rooms by itself). */

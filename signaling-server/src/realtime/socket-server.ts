@@ -26,7 +26,7 @@ import { CallIce } from './call-ice.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
 import { Dispatcher, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
-import type { PresenceService } from './presence-service.js';
+import { PRESENCE_BATCH_ROOM, type PresenceService } from './presence-service.js';
 import { PresenceWatches } from './presence-watch.js';
 import type { TokenRefresher } from './token-refresh.js';
 import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
@@ -112,8 +112,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     burst: deps.messageBurst,
     floodDisconnect: deps.floodDisconnect,
   });
-  const watches = new PresenceWatches(io.of('/').adapter);
-  const directory = new DirectoryFeed({ io, users, stores, watches, log });
+  const watches = new PresenceWatches(io.of('/').adapter, (id, usernames) => presence.batches.drop(id, usernames));
+  const directory = new DirectoryFeed({ io, users, stores, watches, batches: presence.batches, log });
   const { refresher } = deps;
   const ice = new CallIce({ config: deps.ice, users, calls: stores.calls, log });
   const asker = ({ session, socket }: HandlerContext) => ({ session, userId: socket.data.userId });
@@ -291,6 +291,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     socket.on('disconnect', (reason) => {
       dispatcher.forget(socket.id);
       watches.forget(socket.id);
+      presence.batches.remove(socket.id);
       refresher.forget(socket.id);
       // Its SFU handles end with the connection that owns them: back, it publishes again.
       void deps.sfu.left(socket.data.device).catch((err: unknown) => log.warn({ err }, 'SFU leave failed'));
@@ -327,7 +328,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     }
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
-    await socket.join([watches.room(username), userRoom(username), room]);
+    if (socket.data.presenceBatch) presence.batches.add(socket);
+    await socket.join([watches.room(username), userRoom(username), room, ...(socket.data.presenceBatch ? [PRESENCE_BATCH_ROOM] : [])]);
     // The missed count reads history only: it need not wait for presence (a store round trip with several nodes).
     const [status, missedCalls] = await Promise.all([presence.refresh(username), history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt))]);
     // Directory changes from here on, never before session:ready (the join is

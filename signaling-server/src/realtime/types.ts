@@ -20,6 +20,8 @@ export interface SocketData {
   device: string;
   /** The store held another session of this device at the handshake: an older connection to replace. */
   replaces: boolean;
+  /** The device takes presence as `presence:changes` batches (handshake `auth.presenceBatch`). */
+  presenceBatch: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet

@@ -34,6 +34,7 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   'server:closing': { reason: 'shutdown' },
   'session:replaced': {},
   'presence:changed': { username: 'bob', displayName: 'Bob', status: 'dnd' },
+  'presence:changes': { changes: [{ username: 'bob', displayName: 'Bob', status: 'dnd' }, { username: 'carol', displayName: 'Carol', status: 'away' }] },
   'directory:updated': { user: { username: 'carol', displayName: 'Carol', status: 'offline' } },
   'directory:removed': { username: 'dave' },
   'call:incoming': { callId, from: alice, media: { audio: true, video: false }, polite: true },
@@ -129,6 +130,7 @@ const SPECIFIC: Partial<Record<ServerEvent, unknown[]>> = {
   'session:revoked': [{ reason: 'banned' }],
   'server:closing': [{ reason: 'restart' }],
   'presence:changed': [{ ...VALID['presence:changed'], status: 'sleeping' }, { ...VALID['presence:changed'], username: 'Bob Smith' }],
+  'presence:changes': [{ changes: [{ username: 'bob', displayName: 'Bob', status: 'sleeping' }] }, { changes: [null] }],
   'call:ended': [{ callId, reason: 'timeout' }, { callId: '', reason: 'hangup' }],
   'call:signal': [{ callId, from: 'bob' }, { ...VALID['call:signal'], description: { type: 'bogus' } }],
   'session:ready': [{ ...VALID['session:ready'], missedCalls: -1 }, { ...VALID['session:ready'], presence: [null] }],
@@ -389,8 +391,8 @@ describe('Signaling across a lost connection', () => {
     expect(received).toEqual(['history:seen', 'history:seen']);
     // Same device id on both connections, so the server can resume its call.
     expect(handshakes).toEqual([
-      { token: 'a-token', status: 'available', device: 'test-device-0001' },
-      { token: 'a-token', status: 'available', device: 'test-device-0001' },
+      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true },
+      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true },
     ]);
   });
 });

@@ -34,7 +34,8 @@ export class Signaling {
     this.token = token;
     this.socket = io(serverUrl, {
       // A function, so a reconnect presents the newest token and the status chosen since.
-      auth: (cb) => cb({ token: this.token, status: status(), device: device() }),
+      // presenceBatch: a team signing in at once reaches this app in a few messages, not one per colleague.
+      auth: (cb) => cb({ token: this.token, status: status(), device: device(), presenceBatch: true }),
       // WebSocket first: connected in one round trip instead of a long-polling
       // handshake, a poll and an upgrade. Where a proxy refuses WebSockets,
       // long-polling is tried next.

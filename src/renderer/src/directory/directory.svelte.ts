@@ -39,13 +39,10 @@ export class Directory {
   private readonly gone = new Set<string>();
 
   constructor(private readonly deps: DirectoryDeps) {
-    deps.link.on('presence:changed', ({ username, displayName, status }) => {
-      if (username === deps.me()) {
-        this.myStatus = status;
-        return;
-      }
-      // A delta for someone not listed yet (registered a moment ago) is kept, not lost.
-      if (!this.gone.has(username)) this.entries.set(username, { username, displayName, status });
+    deps.link.on('presence:changed', (change) => this.changed(change));
+    // What this app asks for (signaling.ts): several changes in one message, in the order recorded.
+    deps.link.on('presence:changes', ({ changes }) => {
+      for (const change of changes) this.changed(change);
     });
     deps.link.on('directory:updated', ({ user }) => {
       if (user.username === deps.me()) return;
@@ -59,6 +56,15 @@ export class Directory {
   }
 
   /** Everyone but you, as listed. */
+  private changed({ username, displayName, status }: DirectoryEntry): void {
+    if (username === this.deps.me()) {
+      this.myStatus = status;
+      return;
+    }
+    // A delta for someone not listed yet (registered a moment ago) is kept, not lost.
+    if (!this.gone.has(username)) this.entries.set(username, { username, displayName, status });
+  }
+
   get list(): Iterable<DirectoryEntry> {
     return this.entries.values();
   }

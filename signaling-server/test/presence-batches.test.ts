@@ -1,0 +1,62 @@
+/**
+ * Presence in batches (presence-batches.ts): a device that asks for them in
+ * its handshake gets a change at once when its window is closed, then one
+ * `presence:changes` a window with the latest change of each user; a device
+ * that does not ask keeps getting `presence:changed`, one per change.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Status } from '../src/protocol/index.js';
+import { connect, expectOk, register, settle, startTestServer, type Device } from './harness.js';
+
+/** Every `presence:changes` message as [username, status] pairs. */
+const batches = (d: Device) => d.events('presence:changes').map((b) => b.changes.map((c) => [c.username, c.status] as [string, Status]));
+
+describe('presence in batches', () => {
+  // Per-user coalescing off, so what is measured is the per-device batching alone; a window long enough
+  // for the three changes below to fall inside it on a loaded machine.
+  const BATCH_MS = 2000;
+
+  it('the first change at once, then the latest of each user in one message at the window’s end; a device without batches gets each change', async () => {
+    const server = await startTestServer({ presenceWindowMs: 0, presenceBatchMs: BATCH_MS });
+    const logins = { bob: await register(server, 'bob'), carol: await register(server, 'carol'), alice: await register(server, 'alice'), dave: await register(server, 'dave') };
+    const bob = await connect(server, logins.bob, {}, []);
+    const carol = await connect(server, logins.carol, {}, []);
+    const alice = await connect(server, logins.alice, { presenceBatch: true }, ['bob', 'carol']);
+    const dave = await connect(server, logins.dave, {}, ['bob', 'carol']);
+
+    // Her own arrival, at once: it opens her window.
+    await alice.next('presence:changes');
+    expect(batches(alice)).toEqual([[['alice', 'available']]]);
+    // Within the window: four changes of two users, held.
+    expectOk(await bob.emit('presence:set', { status: 'away' }));
+    expectOk(await carol.emit('presence:set', { status: 'dnd' }));
+    expectOk(await bob.emit('presence:set', { status: 'dnd' }));
+    expectOk(await bob.emit('presence:set', { status: 'available' }));
+    await alice.next('presence:changes', (b) => b.changes.length > 1, BATCH_MS + 5000);
+    // The latest of each, in the order those were recorded.
+    expect(batches(alice)).toEqual([[['alice', 'available']], [['carol', 'dnd'], ['bob', 'available']]]);
+    expect(alice.events('presence:changed')).toEqual([]);
+
+    // dave, without batches: every change, one message each.
+    await expect.poll(() => dave.events('presence:changed').map((p) => `${p.username} ${p.status}`)).toEqual(['dave available', 'bob away', 'carol dnd', 'bob dnd', 'bob available']);
+    expect(dave.events('presence:changes')).toEqual([]);
+  });
+
+  it('a user the device stops watching during its window: what was held of them never reaches it', async () => {
+    const server = await startTestServer({ presenceWindowMs: 0, presenceBatchMs: BATCH_MS });
+    const logins = { bob: await register(server, 'bob'), carol: await register(server, 'carol'), alice: await register(server, 'alice') };
+    const bob = await connect(server, logins.bob, {}, []);
+    const carol = await connect(server, logins.carol, {}, []);
+    const alice = await connect(server, logins.alice, { presenceBatch: true }, ['bob', 'carol']);
+
+    await alice.next('presence:changes');
+    expectOk(await carol.emit('presence:set', { status: 'away' }));
+    expectOk(await bob.emit('presence:set', { status: 'dnd' }));
+    expectOk(await carol.emit('presence:set', { status: 'dnd' }));
+    // All held for alice (her own arrival opened her window); then she watches carol only.
+    expectOk(await alice.emit('presence:watch', { usernames: ['carol'] }));
+    await alice.next('presence:changes', (b) => b.changes.some((c) => c.username === 'carol' && c.status === 'dnd'), BATCH_MS + 5000);
+    await settle(alice);
+    expect(batches(alice)).toEqual([[['alice', 'available']], [['carol', 'dnd']]]);
+  });
+});
