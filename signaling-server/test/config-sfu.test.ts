@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretsOnCommandLine, extractSettingFlags } from '../src/config.js';
+import { exitWithin, startChildServer } from './cli-helpers.js';
 import { configError, expectRefused } from './config-helpers.js';
 import { tempDir } from './harness.js';
 
@@ -57,5 +58,12 @@ describe('the SFU settings', () => {
     expect(expectRefused(() => loadConfig({ ...base, PARLEY_JANUS_API_SECRET: 'sh0rt-secret' }), 'PARLEY_JANUS_API_SECRET', '--janus-api-secret').message).not.toContain('sh0rt-secret');
     expect(configError(() => loadConfig({ PARLEY_JANUS_API_SECRET: apiSecret })).message).toContain('PARLEY_JANUS_URL');
     expect(secretsOnCommandLine(extractSettingFlags(['--janus-api-secret', apiSecret]).flags)).toEqual(['--janus-api-secret (use PARLEY_JANUS_API_SECRET or PARLEY_JANUS_API_SECRET_FILE)']);
+  });
+
+  it('the bundled parley-server starts with Janus configured: its SFU chunk loads janode (an ES module it requires)', async () => {
+    // Nothing listens on port 1: the server starts all the same and reaches Janus when a meeting needs it.
+    const server = await startChildServer({ dataDir: tempDir(), env: { PARLEY_JANUS_URL: 'ws://127.0.0.1:1', PARLEY_JANUS_ADMIN_KEY: 'a-janus-admin-key-of-some-length', PARLEY_JANUS_API_SECRET: 'a-janus-api-secret-of-some-length' } });
+    server.child.kill('SIGTERM');
+    expect((await exitWithin(server, 10_000)).code).toBe(0);
   });
 });

@@ -7,8 +7,9 @@
  * agree on them without sharing anything else.
  */
 import { createHash, createHmac } from 'node:crypto';
-import Janode, { type Connection, type Session } from 'janode';
-import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
+import type { Connection, Session } from 'janode';
+import type { VideoRoomHandle } from 'janode/plugins/videoroom';
+import { Janode, VideoRoomPlugin } from './janode-modules.js';
 import type { Logger } from '../logger.js';
 import { SFU_CALL_LIMIT } from './sfu.js';
 

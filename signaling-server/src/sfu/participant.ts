@@ -6,8 +6,8 @@
  * reach the device.
  */
 import type { Jsep } from 'janode';
-import Janode from 'janode';
-import VideoRoomPlugin, { type Publisher, type VideoRoomHandle, type VideoRoomStream } from 'janode/plugins/videoroom';
+import type { Publisher, VideoRoomHandle, VideoRoomStream } from 'janode/plugins/videoroom';
+import { Janode, VideoRoomPlugin } from './janode-modules.js';
 import type { Logger } from '../logger.js';
 import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescription, type SfuStream, type SfuVideoLayer } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
