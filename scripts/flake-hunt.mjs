@@ -65,6 +65,7 @@ const loops = Array.from({ length: load }, () => spawn(process.execPath, ['-e', 
 const stopLoops = () => loops.forEach((l) => l.kill('SIGKILL'));
 process.on('exit', stopLoops);
 process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 
 const logs = path.join(ROOT, 'test-results', 'flake-hunt');
 mkdirSync(logs, { recursive: true });
