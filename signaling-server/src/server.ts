@@ -86,6 +86,8 @@ export interface RunningServer {
   revocations: RevocationWatcher;
   /** Deletes call history past PARLEY_HISTORY_DAYS; prunes on its own every hour. */
   retention: HistoryRetention;
+  /** The session ids on this node that get `username`'s presence changes (tests, diagnostics). */
+  presenceWatchers(username: string): string[];
   /** Stops the node; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -316,5 +318,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('stopped');
     })());
 
-  return { url, port, io, db, revocations: watcher, retention, close };
+  const presenceWatchers = (username: string) => presence.watches.watchersOf(username).map((s) => s.id);
+  return { url, port, io, db, revocations: watcher, retention, presenceWatchers, close };
 }

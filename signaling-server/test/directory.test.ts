@@ -9,7 +9,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
 import type { LoginResponse } from '../src/protocol/index.js';
-import { presenceRoom } from '../src/realtime/types.js';
 import { runCli } from './cli-helpers.js';
 import {
   connect,
@@ -45,8 +44,8 @@ function after<E extends EventName>(d: Device, event: E) {
 }
 
 /** The sessions that get `username`'s presence:changed. */
-async function watchers(server: TestServer, username: string): Promise<string[]> {
-  return (await server.io.in(presenceRoom(username)).fetchSockets()).map((s) => s.id);
+function watchers(server: TestServer, username: string): string[] {
+  return server.presenceWatchers(username);
 }
 
 describe('the live directory', () => {
@@ -147,9 +146,9 @@ describe('the live directory', () => {
     expect(await removed(alice, 'bob')).toEqual({ username: 'bob' });
     expect(await removed(alice, 'carol')).toEqual({ username: 'carol' });
     expect(await bob.next('session:revoked')).toEqual({ reason: 'disabled' });
-    expect(await watchers(server, 'bob')).not.toContain(alice.socket.id);
+    expect(watchers(server, 'bob')).not.toContain(alice.socket.id);
     // Named with presence:watch: still watched (a username without an account is watched too).
-    expect(await watchers(server, 'carol')).toContain(alice.socket.id);
+    expect(watchers(server, 'carol')).toContain(alice.socket.id);
     await settle(alice);
     const removal = alice.received.findIndex((r) => r.event === 'directory:removed');
     const bobsAfter = alice.received.slice(removal).filter((r) => r.event === 'presence:changed' && (r.payload as { username: string }).username === 'bob');

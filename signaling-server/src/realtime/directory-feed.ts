@@ -52,7 +52,7 @@ export class DirectoryFeed {
     const user = await users.find(username);
     if (!user || user.disabled) {
       // Unwatched first, so no presence:changed of theirs follows the removal.
-      await Promise.all(this.localSockets(DIRECTORY_ROOM).map((s) => watches.dropListed(s, username)));
+      for (const s of this.localSockets(DIRECTORY_ROOM)) watches.dropListed(s, username);
       batches.release(username);
       io.local.to(DIRECTORY_ROOM).emit('directory:removed', { username });
       return;
@@ -60,7 +60,7 @@ export class DirectoryFeed {
     await this.renameSessions(user);
     const sockets = this.localSockets(DIRECTORY_ROOM);
     // Watched before the status is read, so no change falls between the entry and the deltas after it.
-    await Promise.all(sockets.map((s) => watches.addListed(s, username)));
+    for (const s of sockets) watches.addListed(s, username);
     const status = await stores.presence.get(username);
     // Exactly the devices that now watch them (`to([])` would mean everyone).
     if (sockets.length === 0) return;

@@ -2,7 +2,7 @@
  * A user's status over all their devices: `busy` while in an answered call,
  * otherwise the most reachable device status (available > away > dnd), and
  * `offline` with no device. Only changes are published, as one delta to the
- * user's presence room: the cost of a change is one message per device that
+ * user's watchers: the cost of a change is one message per device that
  * watches the user (see presence-watch.ts) plus the user's own devices, and
  * at most one a window per user (presence-coalescer.ts). A device that takes
  * batches gets the changes of everyone it watches in few messages
@@ -17,16 +17,16 @@ import type { SettableStatus, Status } from '../protocol/index.js';
 import type { DeviceSession, PresenceChange, Stores } from '../stores/types.js';
 import { PresenceBatches } from './presence-batches.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
-import { presenceRoom, type ParleyServer } from './types.js';
-
-/** Every device on this node that takes presence in batches: the room broadcasts leave it out. */
-export const PRESENCE_BATCH_ROOM = 'presence-batch';
+import { PresenceWatches } from './presence-watch.js';
+import type { ParleyServer } from './types.js';
 
 const RANK: Record<SettableStatus, number> = { available: 3, away: 2, dnd: 1 };
 
 export class PresenceService {
   private readonly coalescer: PresenceCoalescer;
-  /** This node's devices that take batches: they join PRESENCE_BATCH_ROOM and are added here (socket-server.ts). */
+  /** Who on this node watches whom (socket-server.ts and directory-feed.ts keep it). */
+  readonly watches: PresenceWatches;
+  /** This node's devices that take batches (added by socket-server.ts). */
   readonly batches: PresenceBatches;
 
   constructor(
@@ -40,17 +40,18 @@ export class PresenceService {
   ) {
     this.coalescer = new PresenceCoalescer(windowMs, (change) => this.deliver(change));
     this.batches = new PresenceBatches(batchMs);
+    this.watches = new PresenceWatches((id, usernames) => this.batches.drop(id, usernames));
   }
 
   /** A change to this node's devices that watch the user: one broadcast to those without batches, the rest batched. */
   private deliver(change: PresenceChange): void {
-    const room = presenceRoom(change.username);
-    if (this.batches.size === 0) {
-      this.io.local.to(room).emit('presence:changed', change);
-      return;
+    const plain: string[] = [];
+    for (const socket of this.watches.watchersOf(change.username)) {
+      if (socket.data.presenceBatch) this.batches.push(socket.id, change);
+      else plain.push(socket.id);
     }
-    this.io.local.to(room).except(PRESENCE_BATCH_ROOM).emit('presence:changed', change);
-    for (const id of this.io.of('/').adapter.rooms.get(room) ?? []) this.batches.push(id, change);
+    // Socket ids are rooms: one message encoded once for all of them (`to([])` would mean everyone).
+    if (plain.length > 0) this.io.local.to(plain).emit('presence:changed', change);
   }
 
   /** Delivers the changes of status, whichever node made them, to this node's watchers, coalesced per user. */

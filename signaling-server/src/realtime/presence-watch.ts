@@ -2,102 +2,115 @@
  * What each device watches: the users of its last `directory:list` answer
  * (what it has on screen) plus the accounts announced to it since
  * (`directory:updated`, less `directory:removed`), the users named in its last
- * `presence:watch`, and always its own user. A device is in the presence room of each user it
- * watches, so a status change reaches the user's watchers and nobody else.
- * The lists belong to the connection: a new connection watches only its own
- * user until it lists or names others.
+ * `presence:watch`, and always its own user. The lists belong to the
+ * connection: a new connection watches only its own user until it lists or
+ * names others.
+ *
+ * This is also the node's index of who watches whom, through which a status
+ * change reaches the user's watchers and nobody else (presence-service.ts).
+ * A plain array of connections per user: a user has a few dozen watchers as a
+ * rule, and Socket.IO's rooms (a Set per user and another per connection)
+ * cost about 3 KB a connection more (BENCHMARKS.md, memory per client).
  */
-import { presenceRoom, type ParleySocket } from './types.js';
-
-const PREFIX = presenceRoom('');
+import type { ParleySocket } from './types.js';
 
 /** `listed`: from directory:list; `named`: from presence:watch. Each replaces only its own part. */
 export type WatchPart = 'listed' | 'named';
 
-type Lists = Readonly<Record<WatchPart, readonly string[]>>;
-const NONE: Lists = { listed: [], named: [] };
+interface Watching {
+  socket: ParleySocket;
+  listed: readonly string[];
+  named: readonly string[];
+}
+
+const NOBODY: readonly ParleySocket[] = [];
 
 export class PresenceWatches {
-  private readonly lists = new Map<string, Lists>();
-  /**
-   * One string per presence room, shared by every membership: each device
-   * holds its room names, and 30 fresh copies per device cost about 1 KB.
-   * An entry lives as long as its room.
-   */
-  private readonly rooms = new Map<string, string>();
+  /** By connection (socket id): what it watches. */
+  private readonly lists = new Map<string, Watching>();
+  /** By user: the connections on this node that get their changes, their own included. */
+  private readonly watchers = new Map<string, ParleySocket[]>();
 
-  /**
-   * `adapter`: the namespace's Socket.IO adapter, which says when a room is gone.
-   * `unwatched`: told of the users a device stops watching (their changes held for it are dropped).
-   */
-  constructor(
-    adapter: { on(event: 'delete-room', listener: (room: string) => void): unknown },
-    private readonly unwatched: (socketId: string, usernames: readonly string[]) => void = () => undefined,
-  ) {
-    adapter.on('delete-room', (room: string) => {
-      if (room.startsWith(PREFIX)) this.rooms.delete(room.slice(PREFIX.length));
-    });
+  /** `unwatched`: told of the users a device stops watching (what is held of them for it is dropped). */
+  constructor(private readonly unwatched: (socketId: string, usernames: readonly string[]) => void = () => undefined) {}
+
+  /** A new connection: it watches its own user from now on, and nobody else yet. */
+  start(socket: ParleySocket): void {
+    this.lists.set(socket.id, { socket, listed: [], named: [] });
+    this.add(socket.data.username, socket);
   }
 
-  /** The presence room of `username`, as the one shared string. */
-  room(username: string): string {
-    let room = this.rooms.get(username);
-    if (room === undefined) {
-      room = presenceRoom(username);
-      this.rooms.set(username, room);
-    }
-    return room;
+  /** The connections on this node that get `username`'s changes. */
+  watchersOf(username: string): readonly ParleySocket[] {
+    return this.watchers.get(username) ?? NOBODY;
   }
 
-  /** Replaces one part of what the device watches; the rooms are joined when this resolves. */
-  async set(socket: ParleySocket, part: WatchPart, usernames: readonly string[]): Promise<void> {
-    const current = this.lists.get(socket.id) ?? NONE;
+  /** Replaces one part of what the device watches. */
+  set(socket: ParleySocket, part: WatchPart, usernames: readonly string[]): void {
+    const current = this.lists.get(socket.id);
+    // The connection is gone (a message still in flight after its teardown).
+    if (!current) return;
     const next = { ...current, [part]: usernames };
     this.lists.set(socket.id, next);
-    const before = watched(current, socket.data.username);
-    const after = watched(next, socket.data.username);
-    // Every join and leave is issued before the first await, so two requests
-    // of one device in flight together cannot undo each other's rooms.
-    const pending: Promise<void>[] = [];
+    const own = socket.data.username;
+    const before = watched(current, own);
+    const after = watched(next, own);
     const left = [...before].filter((u) => !after.has(u));
-    for (const u of left) pending.push(Promise.resolve(socket.leave(this.room(u))));
+    for (const u of left) this.remove(u, socket);
+    for (const u of after) if (!before.has(u)) this.add(u, socket);
     if (left.length > 0) this.unwatched(socket.id, left);
-    const join = [...after].filter((u) => !before.has(u)).map((u) => this.room(u));
-    if (join.length > 0) pending.push(Promise.resolve(socket.join(join)));
-    await Promise.all(pending);
   }
 
   /**
    * Adds one user to the device's listing: an account announced to it
    * (directory:updated) is on its screen, as if its listing had answered it.
-   * Cheaper than set(), for every device of a node at once.
    */
-  async addListed(socket: ParleySocket, username: string): Promise<void> {
-    const current = this.lists.get(socket.id) ?? NONE;
-    // A connection already gone would leave its lists behind (forget() ran).
-    if (!socket.connected || current.listed.includes(username)) return;
+  addListed(socket: ParleySocket, username: string): void {
+    const current = this.lists.get(socket.id);
+    if (!current || current.listed.includes(username)) return;
     this.lists.set(socket.id, { ...current, listed: [...current.listed, username] });
-    if (username !== socket.data.username && !current.named.includes(username)) await socket.join(this.room(username));
+    if (username !== socket.data.username && !current.named.includes(username)) this.add(username, socket);
   }
 
   /** Takes one user out of the device's listing (a disabled or removed account); a user it named stays watched. */
-  async dropListed(socket: ParleySocket, username: string): Promise<void> {
+  dropListed(socket: ParleySocket, username: string): void {
     const current = this.lists.get(socket.id);
     if (!current?.listed.includes(username)) return;
     this.lists.set(socket.id, { ...current, listed: current.listed.filter((u) => u !== username) });
     if (username === socket.data.username || current.named.includes(username)) return;
+    this.remove(username, socket);
     this.unwatched(socket.id, [username]);
-    await socket.leave(this.room(username));
   }
 
-  /** The device's connection ended (Socket.IO leaves its rooms by itself). */
-  forget(sessionId: string): void {
-    this.lists.delete(sessionId);
+  /** The device's connection ended: it watches nobody any more. */
+  forget(socketId: string): void {
+    const current = this.lists.get(socketId);
+    if (!current) return;
+    this.lists.delete(socketId);
+    const own = current.socket.data.username;
+    for (const u of watched(current, own)) this.remove(u, current.socket);
+    this.remove(own, current.socket);
+  }
+
+  private add(username: string, socket: ParleySocket): void {
+    const list = this.watchers.get(username);
+    if (list) list.push(socket);
+    else this.watchers.set(username, [socket]);
+  }
+
+  private remove(username: string, socket: ParleySocket): void {
+    const list = this.watchers.get(username);
+    const i = list?.indexOf(socket) ?? -1;
+    if (!list || i < 0) return;
+    // Order does not matter: the last one takes the gap.
+    const last = list.pop() as ParleySocket;
+    if (i < list.length) list[i] = last;
+    if (list.length === 0) this.watchers.delete(username);
   }
 }
 
-/** The users a device watches besides its own (whose room it joined at connect). */
-function watched(lists: Lists, own: string): Set<string> {
+/** The users a device watches besides its own. */
+function watched(lists: Watching, own: string): Set<string> {
   const users = new Set([...lists.listed, ...lists.named]);
   users.delete(own);
   return users;

@@ -26,8 +26,7 @@ import { CallIce } from './call-ice.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
 import { Dispatcher, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
-import { PRESENCE_BATCH_ROOM, type PresenceService } from './presence-service.js';
-import { PresenceWatches } from './presence-watch.js';
+import type { PresenceService } from './presence-service.js';
 import type { TokenRefresher } from './token-refresh.js';
 import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
@@ -112,7 +111,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     burst: deps.messageBurst,
     floodDisconnect: deps.floodDisconnect,
   });
-  const watches = new PresenceWatches(io.of('/').adapter, (id, usernames) => presence.batches.drop(id, usernames));
+  const { watches } = presence;
   const directory = new DirectoryFeed({ io, users, stores, watches, batches: presence.batches, log });
   const { refresher } = deps;
   const ice = new CallIce({ config: deps.ice, users, calls: stores.calls, log });
@@ -150,13 +149,13 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       const names = list.map((u) => u.username);
       // What a device lists is what it shows: it watches them from now on,
       // joined before the statuses are read so no change falls between.
-      await watches.set(socket, 'listed', names);
+      watches.set(socket, 'listed', names);
       const status = await stores.presence.statuses(names);
       return { users: list.map((u, i) => ({ username: u.username, displayName: u.displayName, status: status[i] ?? 'offline' })) };
     },
     'presence:watch': async ({ usernames }, { socket }) => {
       const names = [...new Set(usernames)];
-      await watches.set(socket, 'named', names);
+      watches.set(socket, 'named', names);
       const status = await stores.presence.statuses(names);
       return { presence: names.map((username, i) => ({ username, status: status[i] ?? 'offline' })) };
     },
@@ -329,7 +328,8 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
     if (socket.data.presenceBatch) presence.batches.add(socket);
-    await socket.join([watches.room(username), userRoom(username), room, ...(socket.data.presenceBatch ? [PRESENCE_BATCH_ROOM] : [])]);
+    watches.start(socket);
+    await socket.join([userRoom(username), room]);
     // The missed count reads history only: it need not wait for presence (a store round trip with several nodes).
     const [status, missedCalls] = await Promise.all([presence.refresh(username), history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt))]);
     // Directory changes from here on, never before session:ready (the join is

@@ -29,12 +29,6 @@ export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, {}
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
 export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
 
-/**
- * The devices watching a user, and the user's own devices, join the user's
- * presence room: a change of the user's status goes there, so its cost is
- * the user's watchers, not the team.
- */
-export const presenceRoom = (username: string): string => `presence:${username}`;
 export const userRoom = (username: string): string => `user:${username}`;
 /** Every connection of one device (normally one) joins its device room; calls are bound to it. */
 export const deviceRoom = (device: string): string => `device:${device}`;
