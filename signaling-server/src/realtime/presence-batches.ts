@@ -7,68 +7,53 @@
  * signing in at once costs each watcher a few messages instead of one per
  * colleague; a quiet watcher still hears of a change at once.
  *
- * One timer serves every window: windows all last the same, so the order they
- * open in is the order they end in (a Map keeps insertion order).
+ * A device costs nothing here while its window is closed. One timer serves
+ * every window: windows all last the same, so the order they open in is the
+ * order they end in (a Map keeps insertion order).
  */
 import type { PresenceChange } from '../stores/types.js';
 import type { ParleySocket } from './types.js';
 
-interface Watcher {
+interface Window {
   socket: ParleySocket;
-  /** Changes that came during the open window, by user (the latest each); empty when none. */
-  held: Map<string, PresenceChange>;
-  /** When the open window ends (performance.now() ms: steady, whatever the wall clock does). */
+  /** Changes that came during the window, by user (the latest each, in the order recorded); none yet: undefined. */
+  held: Map<string, PresenceChange> | undefined;
+  /** When the window ends (performance.now() ms: steady, whatever the wall clock does). */
   until: number;
 }
 
 export class PresenceBatches {
-  private readonly watchers = new Map<string, Watcher>();
-  /** Watchers whose window is open, oldest first. */
-  private readonly open = new Map<string, Watcher>();
+  /** Open windows by socket id, oldest first. */
+  private readonly open = new Map<string, Window>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly windowMs: number) {}
 
-  /** Devices that take batches on this node. */
-  get size(): number {
-    return this.watchers.size;
-  }
-
-  add(socket: ParleySocket): void {
-    this.watchers.set(socket.id, { socket, held: new Map(), until: 0 });
-  }
-
-  /** Whether the device takes batches (else it takes `presence:changed`). */
-  has(socketId: string): boolean {
-    return this.watchers.has(socketId);
+  /** A change of a user the device watches. */
+  push(socket: ParleySocket, change: PresenceChange): void {
+    const window = this.open.get(socket.id);
+    if (window) {
+      window.held ??= new Map();
+      // Moved to the end: the batch keeps the order the last changes were recorded in.
+      window.held.delete(change.username);
+      window.held.set(change.username, change);
+      return;
+    }
+    socket.emit('presence:changes', { changes: [change] });
+    if (this.windowMs === 0) return;
+    this.openWindow(socket, performance.now());
+    this.schedule();
   }
 
   /** The device's connection ended: what it held goes with it. */
   remove(socketId: string): void {
-    this.watchers.delete(socketId);
     this.open.delete(socketId);
-  }
-
-  /** A change of a user the device watches. */
-  push(socketId: string, change: PresenceChange): void {
-    const w = this.watchers.get(socketId);
-    if (!w) return;
-    if (this.open.has(socketId)) {
-      // Moved to the end: the batch keeps the order the last changes were recorded in.
-      w.held.delete(change.username);
-      w.held.set(change.username, change);
-      return;
-    }
-    w.socket.emit('presence:changes', { changes: [change] });
-    if (this.windowMs === 0) return;
-    this.openWindow(w, performance.now());
-    this.schedule();
   }
 
   /** The device no longer watches these users: nothing held of theirs reaches it. */
   drop(socketId: string, usernames: Iterable<string>): void {
-    const held = this.watchers.get(socketId)?.held;
-    if (held?.size) for (const u of usernames) held.delete(u);
+    const held = this.open.get(socketId)?.held;
+    if (held) for (const u of usernames) held.delete(u);
   }
 
   /**
@@ -77,7 +62,7 @@ export class PresenceBatches {
    * after a rename) comes after every change of theirs recorded before it.
    */
   release(username: string): void {
-    for (const w of this.open.values()) if (w.held.has(username)) this.send(w);
+    for (const w of this.open.values()) if (w.held?.has(username)) this.send(w);
   }
 
   /** Shutdown: what is held is dropped (the clients are told the server is closing). */
@@ -85,17 +70,16 @@ export class PresenceBatches {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.open.clear();
-    this.watchers.clear();
   }
 
-  private send(w: Watcher): void {
+  private send(w: Window): void {
+    if (!w.held || w.held.size === 0) return;
     w.socket.emit('presence:changes', { changes: [...w.held.values()] });
-    w.held.clear();
+    w.held = undefined;
   }
 
-  private openWindow(w: Watcher, now: number): void {
-    w.until = now + this.windowMs;
-    this.open.set(w.socket.id, w);
+  private openWindow(socket: ParleySocket, now: number): void {
+    this.open.set(socket.id, { socket, held: undefined, until: now + this.windowMs });
   }
 
   /** The timer, for the oldest open window's end. */
@@ -113,9 +97,9 @@ export class PresenceBatches {
     for (const [id, w] of this.open) {
       if (w.until > now) break;
       this.open.delete(id);
-      if (w.held.size === 0) continue;
+      if (!w.held || w.held.size === 0) continue;
       this.send(w);
-      this.openWindow(w, now);
+      this.openWindow(w.socket, now);
     }
     this.schedule();
   }

@@ -26,7 +26,7 @@ export class PresenceService {
   private readonly coalescer: PresenceCoalescer;
   /** Who on this node watches whom (socket-server.ts and directory-feed.ts keep it). */
   readonly watches: PresenceWatches;
-  /** This node's devices that take batches (added by socket-server.ts). */
+  /** The open windows of the devices that take batches. */
   readonly batches: PresenceBatches;
 
   constructor(
@@ -47,7 +47,7 @@ export class PresenceService {
   private deliver(change: PresenceChange): void {
     const plain: string[] = [];
     for (const socket of this.watches.watchersOf(change.username)) {
-      if (socket.data.presenceBatch) this.batches.push(socket.id, change);
+      if (socket.data.presenceBatch) this.batches.push(socket, change);
       else plain.push(socket.id);
     }
     // Socket ids are rooms: one message encoded once for all of them (`to([])` would mean everyone).

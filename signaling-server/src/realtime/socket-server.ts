@@ -327,7 +327,6 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     }
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
-    if (socket.data.presenceBatch) presence.batches.add(socket);
     watches.start(socket);
     await socket.join([userRoom(username), room]);
     // The missed count reads history only: it need not wait for presence (a store round trip with several nodes).
