@@ -8,7 +8,7 @@ import type { FailureCause, UserRef } from '../protocol/index.js';
 import { QUICK_CANCEL_MS } from '../realtime/account-limits.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callMembers, type Call, type DeviceSession, type Holding, type Participant } from '../stores/types.js';
-import type { CallServiceDeps } from './call-deps.js';
+import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import { involved, participant, participating, ringingOn } from './call-checks.js';
 import * as membership from './membership.js';
 import * as parking from './parking.js';
@@ -22,12 +22,12 @@ import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.j
  * already. `hold`: the answered call of two this device is in, held (and
  * parked, parking.ts) while this one goes on.
  */
-export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string, hold?: string): Promise<UserRef[] | undefined> {
+export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string, afterReply: AfterReply, hold?: string): Promise<UserRef[] | undefined> {
   const existing = await deps.stores.calls.get(callId);
   if (existing?.state === 'active') {
     // An Add person never rings someone in a call: only a call placed with call:invite waits.
     if (hold !== undefined) throw new RequestError('bad_request', 'hold: only a waiting call can be answered holding another');
-    return acceptInvitation(deps, session, existing);
+    return acceptInvitation(deps, session, existing, afterReply);
   }
   const call = ringingOn(session, existing);
   if (hold === undefined) return answer(deps, session, call);
@@ -68,7 +68,7 @@ async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call,
 }
 
 /** An invited device answered: it joins, and the others offer to it. */
-async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, call: Call): Promise<UserRef[]> {
+async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, call: Call, afterReply: AfterReply): Promise<UserRef[]> {
   const now = Date.now();
   const me: Participant = { username: session.username, device: session.device, joinedAt: now };
   const res = await deps.stores.calls.update(call.id, membership.acceptInvitation(me, deps.sfuFrom), call);
@@ -81,7 +81,7 @@ async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, c
   await deps.timers.clear({ kind: 'invite', callId: call.id, username: session.username });
   const ringing = call.invitations.find((i) => i.username === session.username)?.devices ?? [];
   for (const d of ringing) if (d !== session.device) emitTo(deps, d, 'call:ended', { callId: call.id, reason: 'answered-elsewhere' });
-  await joined(deps, res.call, session, now);
+  await joined(deps, res.call, session, now, afterReply);
   return participantRefs(deps, res.call.participants.filter((p) => p.device !== session.device));
 }
 

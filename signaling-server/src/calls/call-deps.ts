@@ -38,3 +38,6 @@ export interface CallServiceDeps {
   limits: AccountLimits;
   log: Logger;
 }
+
+/** Runs `fn` once the requester's acknowledgement is sent (dispatch.ts): for events that must reach others after it. */
+export type AfterReply = (fn: () => void) => void;

@@ -28,7 +28,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import * as answering from './answering.js';
 import { participant } from './call-checks.js';
-import type { CallServiceDeps } from './call-deps.js';
+import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import type { CallTimer } from './call-timers.js';
 import * as parking from './parking.js';
 import * as relay from './relay.js';
@@ -56,8 +56,8 @@ export class CallService {
   }
 
   /** call:accept; for a group call, who is in it already; `hold`: the call held meanwhile (answering.ts). */
-  accept(session: DeviceSession, callId: string, hold?: string): Promise<UserRef[] | undefined> {
-    return answering.accept(this.deps, session, callId, hold);
+  accept(session: DeviceSession, callId: string, afterReply: AfterReply, hold?: string): Promise<UserRef[] | undefined> {
+    return answering.accept(this.deps, session, callId, afterReply, hold);
   }
 
   /** call:decline (answering.ts). */
@@ -70,14 +70,15 @@ export class CallService {
     return ringing.add(this.deps, session, callId, to);
   }
 
-  /** room:join: opens the named room, or joins it (rooms.ts). */
+  /** room:join: opens the named room, or joins it; the others hear of it after `afterReply` (rooms.ts). */
   joinRoom(
     session: DeviceSession,
     name: string,
     given: string | undefined,
+    afterReply: AfterReply,
     media: Media = AUDIO_ONLY,
   ): Promise<{ callId: string; room: string; participants: UserRef[] }> {
-    return rooms.joinRoom(this.deps, session, name, given, media);
+    return rooms.joinRoom(this.deps, session, name, given, media, afterReply);
   }
 
   /** call:cancel (answering.ts); with `to`, takes back an Add person of `to`. */

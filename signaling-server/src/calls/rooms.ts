@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Media, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession, Participant } from '../stores/types.js';
-import type { CallServiceDeps } from './call-deps.js';
+import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
 import { emitTo, participantRefs, refresh, tellOthers } from './notify.js';
 import { codeMatcher, hashCode } from './room-codes.js';
@@ -25,6 +25,7 @@ export async function joinRoom(
   name: string,
   given: string | undefined,
   media: Media,
+  afterReply: AfterReply,
 ): Promise<{ callId: string; room: string; participants: UserRef[] }> {
   const { stores, history, callLimit, roomCodes } = deps;
   const [current, kept] = await Promise.all([stores.calls.byUser(session.username), deps.rooms.find(name)]);
@@ -71,7 +72,7 @@ export async function joinRoom(
     }
     const res = await stores.calls.update(open.id, membership.join(me, callLimit, deps.sfuFrom), open);
     if (res.ok) {
-      await joined(deps, res.call, session, now);
+      await joined(deps, res.call, session, now, afterReply);
       const others = res.call.participants.filter((p) => p.username !== session.username);
       return { callId: open.id, room: name, participants: await participantRefs(deps, others) };
     }
@@ -84,8 +85,13 @@ export async function joinRoom(
   throw new RequestError('not_found', `Room "${name}" changed while you were joining: try again`);
 }
 
-/** Someone is in: history lists everyone in the group, the others offer to the newcomer. */
-export async function joined(deps: CallServiceDeps, call: Call, session: DeviceSession, at: number): Promise<void> {
+/**
+ * Someone is in: history lists everyone in the group, the others offer to the
+ * newcomer. They hear of it after the newcomer's answer is sent: an offer
+ * relayed to the newcomer then comes after the answer that tells it the call,
+ * never before (its app would not know whose offer it is).
+ */
+export async function joined(deps: CallServiceDeps, call: Call, session: DeviceSession, at: number, afterReply: AfterReply): Promise<void> {
   await deps.history.joined(
     call.id,
     call.participants.map((p) => ({ username: p.username, joinedAt: p.device === session.device ? at : p.joinedAt })),
@@ -96,7 +102,7 @@ export async function joined(deps: CallServiceDeps, call: Call, session: DeviceS
   // On the SFU (just now, or for a while): everyone hears it before the news of the newcomer (so nobody makes a
   // mesh connection to them), the newcomer before its answer (it keeps the news for the call that answer names).
   if (call.sfu === true) for (const p of call.participants) emitTo(deps, p.device, 'room:mode', { callId: call.id, mode: 'sfu' });
-  tellOthers(deps, call, session.device, 'room:joined', { callId: call.id, user, polite: false });
+  afterReply(() => tellOthers(deps, call, session.device, 'room:joined', { callId: call.id, user, polite: false }));
   await refresh(deps, [session.username]);
   if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId: call.id, username: session.username, participants: call.participants.length }, 'joined a group call');

@@ -164,7 +164,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     'call:accept': async ({ callId, hold }, ctx) =>
       withIce(
         ctx,
-        calls.accept(ctx.session, callId, hold).then(async (participants) => {
+        calls.accept(ctx.session, callId, ctx.afterReply, hold).then(async (participants) => {
           // Rung into a named room: who owns it, as a device joining it learns.
           const ownership = participants && (await ownershipOf(ctx.session, callId));
           const recording = participants ? await recordingOf(callId) : {};
@@ -201,7 +201,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     'room:join': async ({ name, code, media }, ctx) =>
       withIce(
         ctx,
-        calls.joinRoom(ctx.session, name, code, media).then(async (joined) => {
+        calls.joinRoom(ctx.session, name, code, ctx.afterReply, media).then(async (joined) => {
           const ownership = await ownershipOf(ctx.session, joined.callId);
           return { ...joined, ...(ownership && { ownership }), ...(await recordingOf(joined.callId)) };
         }),
