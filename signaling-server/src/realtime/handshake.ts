@@ -77,9 +77,8 @@ export function handshakeAuth(deps: HandshakeDeps) {
     let reserved = false;
     let replaces: boolean;
     try {
-      await deps.stores.sessions.add({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
+      const after = await deps.stores.sessions.reserve({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
       reserved = true;
-      const after = await deps.stores.sessions.byUser(user.username);
       if (otherDevices(after, device) >= deps.maxDevices) {
         await deps.stores.sessions.remove(socket.id);
         return refuse('too_many_devices', tooManyDevices(deps.maxDevices));

@@ -47,12 +47,12 @@ export class MemorySessionStore implements SessionStore {
   /** Session ids by username: byUser runs on every call and presence change. */
   private readonly byUsername = new Map<string, Set<string>>();
 
-  add(session: DeviceSession): Promise<void> {
+  reserve(session: DeviceSession): Promise<DeviceSession[]> {
     this.sessions.set(session.sessionId, frozen(session));
     const ids = this.byUsername.get(session.username);
     if (ids) ids.add(session.sessionId);
     else this.byUsername.set(session.username, new Set([session.sessionId]));
-    return Promise.resolve();
+    return this.byUser(session.username);
   }
 
   remove(sessionId: string): Promise<DeviceSession | undefined> {

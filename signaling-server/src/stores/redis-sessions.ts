@@ -28,6 +28,24 @@ redis.call('SREM', ARGV[1] .. 'sessions', ARGV[2])
 return raw
 `);
 
+/**
+ * Adds a session (KEYS: its key, the user's, the node's and the global index;
+ * ARGV: the stored value, its id, the session key prefix) and returns the
+ * user's sessions right after: the handshake's reservation in one round trip.
+ */
+const RESERVE = lua(`
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local value = redis.call('GET', ARGV[3] .. id)
+  if value then out[#out + 1] = value end
+end
+return out
+`);
+
 export class RedisSessionStore implements SessionStore {
   constructor(
     private readonly redis: RedisConnection,
@@ -43,18 +61,12 @@ export class RedisSessionStore implements SessionStore {
     return `${this.redis.prefix}node-sessions:${node}`;
   }
 
-  async add(session: DeviceSession): Promise<void> {
+  async reserve(session: DeviceSession): Promise<DeviceSession[]> {
     const p = this.redis.prefix;
     const stored: StoredSession = { session, node: this.node };
-    await this.redis.run(() =>
-      this.redis.client
-        .multi()
-        .set(this.key(session.sessionId), JSON.stringify(stored))
-        .sAdd(`${p}user-sessions:${session.username}`, session.sessionId)
-        .sAdd(this.nodeSessionsKey(this.node), session.sessionId)
-        .sAdd(`${p}sessions`, session.sessionId)
-        .exec(),
-    );
+    const keys = [this.key(session.sessionId), `${p}user-sessions:${session.username}`, this.nodeSessionsKey(this.node), `${p}sessions`];
+    const raws = (await this.redis.script(RESERVE, keys, [JSON.stringify(stored), session.sessionId, this.key('')])) as string[];
+    return raws.map(toSession);
   }
 
   async remove(sessionId: string): Promise<DeviceSession | undefined> {

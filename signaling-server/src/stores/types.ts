@@ -22,7 +22,12 @@ export interface DeviceSession {
 }
 
 export interface SessionStore {
-  add(session: DeviceSession): Promise<void>;
+  /**
+   * Adds the session and returns the user's sessions as they are right after
+   * (this one included), in one step: one round trip with Redis. Of devices
+   * reserving at once, the last to reserve sees every earlier one.
+   */
+  reserve(session: DeviceSession): Promise<DeviceSession[]>;
   remove(sessionId: string): Promise<DeviceSession | undefined>;
   get(sessionId: string): Promise<DeviceSession | undefined>;
   byUser(username: string): Promise<DeviceSession[]>;
