@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * leaves them to the default run, which runs every file.
  */
 const STORE_INDEPENDENT = [
-  'config', 'deploy-janus', 'deploy-kit', 'hosts', 'tls', 'transports', 'web-root', 'metrics-access', 'tokens',
+  'config', 'config-sfu', 'deploy-janus', 'deploy-kit', 'hosts', 'tls', 'transports', 'web-root', 'metrics-access', 'tokens',
   'validation', 'code-cache', 'server-messages', 'shutdown', 'check-turn', 'testcall', 'testcall-candidates', 'testcall-limits', 'sfu', 'sfu-talking', 'sfu-view', 'sfu-talking-feeds',
 ].map((name) => `test/${name}.test.ts`);
 

@@ -91,9 +91,29 @@ async function main(argv: string[]): Promise<number> {
   if (exposed.length > 0) log.warn({ settings: exposed }, 'secrets given as flags can be read by anyone on this machine (ps): pass them in the environment or a file');
   // Loaded here, so admin commands and --help start without the server's modules.
   const { startServer } = await import('./server.js');
+  const started = startServer(config, { logger: log });
+  // Taken before the server listens: a SIGTERM right after "parley-server listening" still stops it cleanly.
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'signal received');
+    setTimeout(() => {
+      log.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    started
+      .then((s) => s.close())
+      .then(
+        () => log.flush(() => process.exit(0)),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          log.flush(() => process.exit(1));
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   let server;
   try {
-    server = await startServer(config, { logger: log });
+    server = await started;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ConfigError(`PARLEY_PORT (--port): port ${config.port} on ${config.host} is already in use`);
@@ -101,22 +121,6 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   stdout.write(`${startedLine(config, server.url)}\n`);
-  const stop = (signal: NodeJS.Signals) => {
-    log.info({ signal }, 'signal received');
-    setTimeout(() => {
-      log.error('shutdown took too long: exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    server.close().then(
-      () => log.flush(() => process.exit(0)),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        log.flush(() => process.exit(1));
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
   return -1; // keep running
 }
 
