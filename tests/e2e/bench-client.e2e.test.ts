@@ -19,10 +19,12 @@ it('bench:client reads the CPU and memory of the app and of each baseline in eve
   expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'videoCall', 'videoRoom4']);
   for (const [name, s] of Object.entries(read.situations)) {
     for (const [side, r] of [['app', s.app], ['baseline', s.baseline]] as const) {
-      // A browser always has several processes, holds tens of MB, and uses some CPU in 2 s.
+      // A browser always has several processes and holds tens of MB. In a call it uses some CPU in 2 s;
+      // idle, its processes may get no clock tick in a window that short.
       expect(r.processes, `${name} ${side}`).toBeGreaterThan(2);
       expect(r.memoryMB, `${name} ${side}`).toBeGreaterThan(20);
-      expect(r.cpuPercent, `${name} ${side}`).toBeGreaterThan(0);
+      if (name === 'idle') expect(r.cpuPercent, `${name} ${side}`).toBeGreaterThanOrEqual(0);
+      else expect(r.cpuPercent, `${name} ${side}`).toBeGreaterThan(0);
     }
     expect(Number.isFinite(s.ratio) && Number.isFinite(s.memoryAboveBaselineMB), name).toBe(true);
   }
