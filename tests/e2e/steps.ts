@@ -9,8 +9,19 @@ import { inboundAudio, type User } from './harness.js';
 
 export const poll = { timeout: 15_000, interval: 250 };
 
+/**
+ * The pointer comes over the contact list before it clicks in it, as a
+ * person's does: the list keeps its order while the pointer is over it
+ * (Contacts.svelte), so a presence change arriving meanwhile (the callee
+ * free again after a hang-up) cannot slide another row under the click.
+ */
+export async function pointToContacts(page: Page): Promise<void> {
+  await page.locator('section.contacts .lists').hover({ position: { x: 4, y: 4 } });
+}
+
 export async function dial(from: User, toName: string): Promise<void> {
   await from.page.getByRole('button', { name: 'Contacts' }).click();
+  await pointToContacts(from.page);
   await from.page.getByRole('button', { name: `Call ${toName}`, exact: true }).click();
 }
 

@@ -17,12 +17,13 @@ import {
   senderParameters,
   tile,
 } from './media.js';
-import { dial, expectAudioFlowing, poll, waitState } from './steps.js';
+import { dial, expectAudioFlowing, pointToContacts, poll, waitState } from './steps.js';
 
 const it = e2eTest({ team: ['alice', 'bob'] });
 
 async function videoDial(from: User, toName: string): Promise<void> {
   await from.page.getByRole('button', { name: 'Contacts' }).click();
+  await pointToContacts(from.page);
   await from.page.getByRole('button', { name: `Video call ${toName}`, exact: true }).click();
 }
 
