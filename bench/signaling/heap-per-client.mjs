@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import getPort from 'get-port';
 import { contactsOf, username } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
-import { BASELINE, PARLEY_BIN } from './servers.mjs';
+import { BASELINE, PARLEY_BIN, waitHealthy } from './servers.mjs';
 
 const { io } = createRequire(import.meta.url)('socket.io-client');
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '3000' }, baseline: { type: 'boolean', default: false }, top: { type: 'string', default: '30' } } });
@@ -54,14 +54,7 @@ const server = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', values.
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const url = `http://127.0.0.1:${port}`;
-for (;;) {
-  try {
-    if ((await fetch(`${url}/healthz`)).ok) break;
-  } catch {
-    // not listening yet
-  }
-  await sleep(100);
-}
+await waitHealthy(url, server);
 
 /** Asks for a snapshot and waits until it is written whole (the JSON object closed). */
 async function snapshot() {

@@ -19,7 +19,8 @@ export function rssBytes(pid) {
   return Number(m[1]) * 1024;
 }
 
-async function waitHealthy(url, child, timeoutMs = 20_000) {
+/** Resolves once the server at `url` answers /healthz; throws if `child` exits or the time runs out. */
+export async function waitHealthy(url, child, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);

@@ -32,7 +32,7 @@ export class PresenceWatches {
   private readonly watchers = new Map<string, ParleySocket[]>();
 
   /** `unwatched`: told of the users a device stops watching (what is held of them for it is dropped). */
-  constructor(private readonly unwatched: (socketId: string, usernames: readonly string[]) => void = () => undefined) {}
+  constructor(private readonly unwatched: (socketId: string, usernames: readonly string[]) => void) {}
 
   /** A new connection: it watches its own user from now on, and nobody else yet. */
   start(socket: ParleySocket): void {
