@@ -130,7 +130,7 @@ declare module 'janode/plugins/videoroom' {
     destroy(p: { room: string; secret?: string }): Promise<unknown>;
     /** Every room, private ones too with the admin key. */
     list(p: { admin_key?: string }): Promise<{ list: { room: number | string; description?: string; num_participants?: number }[] }>;
-    listParticipants(p: { room: string; secret?: string }): Promise<{ participants: unknown[] }>;
+    listParticipants(p: { room: string; secret?: string }): Promise<{ participants: { feed: number | string; display?: string; publisher?: boolean }[] }>;
     /** Joins as a publisher without publishing (tests: the room's pin is checked). */
     joinPublisher(p: { room: string; pin?: string; display?: string }): Promise<unknown>;
     joinConfigurePublisher(p: { room: string; pin?: string; feed?: number | string; display?: string; descriptions?: { mid: string; description: string }[]; jsep: Jsep }): Promise<PubJoined>;

@@ -127,11 +127,16 @@ export class JanusGateway {
     return rooms.reduce((sum, room) => sum + (room.num_participants ?? 0), 0);
   }
 
-  /** Whether anyone is still in the room (publishing or subscribed). */
-  occupied(room: SfuRoom): Promise<boolean> {
+  /**
+   * Whether anyone is still in the room (publishing or subscribed) but
+   * `leaving`: Janus lists a feed whose handle was just detached for a while
+   * after the detach is answered.
+   */
+  occupied(room: SfuRoom, leaving?: number | string): Promise<boolean> {
     return this.withHandle(async (handle) => {
       try {
-        return (await handle.listParticipants({ room: room.id, secret: room.secret })).participants.length > 0;
+        const { participants } = await handle.listParticipants({ room: room.id, secret: room.secret });
+        return participants.some((p) => leaving === undefined || String(p.feed) !== String(leaving));
       } catch (err) {
         if (janusCode(err) === JANUS_NO_SUCH_ROOM) return false;
         throw err;

@@ -55,6 +55,11 @@ export class SfuParticipant {
     });
   }
 
+  /** This device's feed in the room (Janus's publisher id) while it is joined. */
+  get feed(): number | string | undefined {
+    return this.publisher?.feed ?? undefined;
+  }
+
   /** The Janus this device's room is on. */
   get gateway(): JanusGateway {
     return this.deps.gateway;

@@ -193,11 +193,12 @@ export class SfuService implements Sfu {
   }
 
   private async takeDown(participant: SfuParticipant): Promise<void> {
+    const feed = participant.feed;
     await participant.close();
     // The last one out takes the room down (another node's participant may still be in it: Janus knows).
     const { gateway } = participant;
     try {
-      if (!(await gateway.occupied(participant.room))) await gateway.destroyRoom(participant.room);
+      if (!(await gateway.occupied(participant.room, feed))) await gateway.destroyRoom(participant.room);
     } catch (err) {
       this.deps.log.warn({ err, callId: participant.callId }, 'SFU room not cleaned up');
     }
