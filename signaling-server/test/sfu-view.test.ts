@@ -1,8 +1,9 @@
 /** A device's view as Janus subscriber settings (src/sfu/view.ts): only what changed, per publisher's track. */
 import type { VideoRoomStream } from 'janode/plugins/videoroom';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SfuVideoLayer } from '../src/protocol/index.js';
-import { stillApplied, viewChanges, type FeedView } from '../src/sfu/view.js';
+import { LayerSwitches, SWITCH_RETRY_MS } from '../src/sfu/layer-switches.js';
+import { stillApplied, viewChanges, type FeedView, type StreamSetting } from '../src/sfu/view.js';
 
 const video = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'video', mid, feed_id: feed, feed_mid: '1', feed_display: who });
 const audio = (mid: string, who: string, feed: number): VideoRoomStream => ({ type: 'audio', mid, feed_id: feed, feed_mid: '0', feed_display: who });
@@ -61,5 +62,40 @@ describe('the view as subscriber settings', () => {
       { key: '11/1', layer: 'off', setting: { mid: '1', send: false } },
       { key: '11/2', layer: 'high', setting: { mid: '4', send: true } },
     ]);
+  });
+});
+
+describe('layer changes seen through', () => {
+  const low = { key: '11/1', layer: 'low' as const, setting: { mid: '1', send: true, substream: 0 } };
+  const screenOff = { key: '12/2', layer: 'off' as const, setting: { mid: '3', send: false } };
+  const watch = () => {
+    vi.useFakeTimers();
+    const sent: StreamSetting[][] = [];
+    return { sent, switches: new LayerSwitches((s) => sent.push(s)) };
+  };
+
+  it('asks again, a few times, for a layer Janus has not switched to (its keyframe request may have been ignored); a stream turned off is not watched', () => {
+    const { sent, switches } = watch();
+    switches.asked([low, screenOff]);
+    vi.advanceTimersByTime(SWITCH_RETRY_MS);
+    expect(sent).toEqual([[low.setting]]);
+    // Janus relays the layer below the one asked for (what the publisher still sends): not the switch.
+    switches.switched('1', 1);
+    vi.advanceTimersByTime(10 * SWITCH_RETRY_MS);
+    expect(sent).toEqual([[low.setting], [low.setting], [low.setting]]);
+    vi.useRealTimers();
+  });
+
+  it('stops once Janus reports the switch, or the mid carries another track', () => {
+    const { sent, switches } = watch();
+    switches.asked([low]);
+    switches.switched('1', 0);
+    vi.advanceTimersByTime(5 * SWITCH_RETRY_MS);
+    switches.asked([low]);
+    switches.renegotiated(new Map([['1', '13/1']]));
+    vi.advanceTimersByTime(5 * SWITCH_RETRY_MS);
+    expect(sent).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.useRealTimers();
   });
 });

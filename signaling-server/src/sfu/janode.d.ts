@@ -149,6 +149,8 @@ declare module 'janode/plugins/videoroom' {
       VIDEOROOM_UNPUBLISHED: 'videoroom_unpublished';
       VIDEOROOM_LEAVING: 'videoroom_leaving';
       VIDEOROOM_TALKING: 'videoroom_talking';
+      /** A subscription's stream now relays another simulcast layer (`mid`, `sc_substream_layer`). */
+      VIDEOROOM_SC_SUBSTREAM_LAYER: 'videoroom_sc_substream_layer';
       VIDEOROOM_UPDATED: 'videoroom_updated';
       VIDEOROOM_KICKED: 'videoroom_kicked';
       VIDEOROOM_ERROR: 'videoroom_error';

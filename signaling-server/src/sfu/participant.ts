@@ -13,7 +13,8 @@ import { usernameSchema, type IceCandidate, type SfuConnection, type SfuDescript
 import { RequestError } from '../realtime/request-error.js';
 import { janusCode, JANUS_NO_SUCH_ROOM, type JanusGateway, type SfuRoom } from './janus-gateway.js';
 import { TalkingFeeds, type TalkingReport } from './talking.js';
-import { SCREEN_DESCRIPTION, stillApplied, viewChanges, type FeedView } from './view.js';
+import { LayerSwitches } from './layer-switches.js';
+import { SCREEN_DESCRIPTION, stillApplied, trackKey, viewChanges, type FeedView, type StreamSetting } from './view.js';
 
 export interface ParticipantDeps {
   gateway: JanusGateway;
@@ -43,6 +44,8 @@ export class SfuParticipant {
   private publishing: Promise<unknown> = Promise.resolve();
   /** The layer each received video track was last set to on the subscriber handle (view.ts keys). */
   private applied = new Map<string, SfuVideoLayer>();
+  /** Layer changes Janus has not yet made (a keyframe it asked for may never come): asked for again. */
+  private readonly switches = new LayerSwitches((settings) => this.askAgain(settings));
 
   constructor(
     readonly callId: string,
@@ -133,6 +136,7 @@ export class SfuParticipant {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.switches.close();
     const handles = this.handles();
     this.publisher = this.subscriber = undefined;
     await Promise.all(handles.map((h) => h.detach().catch(() => undefined)));
@@ -166,6 +170,7 @@ export class SfuParticipant {
   private watchSubscriber(handle: VideoRoomHandle): void {
     // A publisher left: Janus renegotiates by itself (autoupdate) and this is its new offer.
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (e: { jsep?: Jsep; streams?: VideoRoomStream[] }) => this.sendOffer(e.jsep, e.streams));
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_SC_SUBSTREAM_LAYER, (e: { mid?: string; sc_substream_layer: number }) => this.switches.switched(e.mid, e.sc_substream_layer));
     this.watchDrop(handle, 'subscribe');
   }
 
@@ -222,6 +227,8 @@ export class SfuParticipant {
       const handle = this.subscriber;
       const changes = viewChanges(this.streams, this.view, this.applied);
       if (!handle || this.closed || changes.length === 0) return;
+      // Watched from before it is sent: Janus may report a switch before it answers.
+      this.switches.asked(changes);
       await handle.configure({ streams: changes.map((c) => c.setting) });
       for (const c of changes) this.applied.set(c.key, c.layer);
       this.deps.log.debug({ callId: this.callId, username: this.username, layers: changes.map((c) => `${c.key} ${c.layer}`) }, 'SFU view applied');
@@ -230,9 +237,21 @@ export class SfuParticipant {
     return run;
   }
 
+  /** Layer changes not yet made, sent again: Janus asks the publisher for a keyframe again. */
+  private askAgain(settings: StreamSetting[]): void {
+    this.queue = this.queue
+      .then(async () => {
+        if (!this.subscriber || this.closed) return;
+        await this.subscriber.configure({ streams: settings });
+        this.deps.log.debug({ callId: this.callId, username: this.username, mids: settings.map((s) => s.mid) }, 'SFU layer change asked for again');
+      })
+      .catch((err: unknown) => this.deps.log.warn({ err, callId: this.callId, username: this.username }, 'SFU layer change not asked for again'));
+  }
+
   private sendOffer(jsep: Jsep | undefined, streams: readonly VideoRoomStream[] | undefined): void {
     if (!jsep || jsep.type !== 'offer' || this.closed) return;
     this.streams = streams ?? [];
+    this.switches.renegotiated(new Map(this.streams.map((s) => [s.mid, trackKey(s)])));
     this.applied = stillApplied(this.streams, this.applied);
     void this.applyView().catch(() => undefined);
     // Janus names its room in the session name: the device has no use for it.

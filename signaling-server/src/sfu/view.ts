@@ -53,7 +53,7 @@ export function viewChanges(streams: readonly VideoRoomStream[], view: ReadonlyM
   const changes: ViewChange[] = [];
   for (const s of streams) {
     if (s.type !== 'video' || s.active === false || typeof s.feed_display !== 'string') continue;
-    const key = `${String(s.feed_id)}/${String(s.feed_mid)}`;
+    const key = trackKey(s);
     const wanted = view.get(s.feed_display);
     const isScreen = s.feed_description === SCREEN_DESCRIPTION;
     const layer = isScreen ? (wanted?.screen === false ? 'off' : DEFAULT) : (wanted?.video ?? DEFAULT);
@@ -68,6 +68,11 @@ export function viewChanges(streams: readonly VideoRoomStream[], view: ReadonlyM
  * default, so its old entry would make a view equal to it send nothing.
  */
 export function stillApplied(streams: readonly VideoRoomStream[], applied: ReadonlyMap<string, SfuVideoLayer>): Map<string, SfuVideoLayer> {
-  const relayed = new Set(streams.filter((s) => s.type === 'video' && s.active !== false).map((s) => `${String(s.feed_id)}/${String(s.feed_mid)}`));
+  const relayed = new Set(streams.filter((s) => s.type === 'video' && s.active !== false).map(trackKey));
   return new Map([...applied].filter(([key]) => relayed.has(key)));
+}
+
+/** The publisher's track a subscription's stream carries: its feed and its mid there. */
+export function trackKey(s: VideoRoomStream): string {
+  return `${String(s.feed_id)}/${String(s.feed_mid)}`;
 }
