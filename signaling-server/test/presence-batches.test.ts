@@ -35,7 +35,12 @@ describe('presence in batches', () => {
     await alice.next('presence:changes', (b) => b.changes.some((c) => c.username === 'bob' && c.status === 'available'), BATCH_MS + 5000);
     // The latest of each, in the order those were recorded, in one message (two where a loaded machine
     // took a whole window over the four requests: each still with the latest of each user so far).
-    const after = batches(alice).slice(1);
+    // Dave's account may be announced to alice after she connected (with shared stores the announcement of
+    // his sign-up goes through Redis): she then watches him too, as the protocol says. He is not this check.
+    const after = batches(alice)
+      .slice(1)
+      .map((b) => b.filter(([u]) => u !== 'dave'))
+      .filter((b) => b.length > 0);
     if (after.length === 1) expect(after).toEqual([[['carol', 'dnd'], ['bob', 'available']]]);
     else expect(after.length).toBe(2);
     for (const b of after) expect(new Set(b.map(([u]) => u)).size).toBe(b.length);
