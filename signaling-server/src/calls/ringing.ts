@@ -52,46 +52,48 @@ export async function invite(
         : undefined;
   if (refusal) return refuse(deps, record, ...refusal);
 
-  const created = await stores.calls.create({
-    id: record.callId,
-    caller: from.username,
-    callerDevice: from.device,
-    callee: to,
-    calleeDevice: null,
-    ringing: ringable,
-    media,
-    state: 'ringing',
-    startedAt: record.startedAt,
-    answeredAt: null,
-    away: [],
-    room: null,
-    code: null,
-    participants: [],
-    invitations: [],
-    // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
-    ...(calleeCall?.state === 'active' && { waiting: true }),
-  });
-  if (!created.ok) {
-    if (created.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
+  const ring = { kind: 'ring' as const, callId: record.callId };
+  // The deadline is set beside the call, not after it (one round trip less before the ring): a deadline
+  // without its call (refused below, or never made) finds nothing to end when it comes due.
+  const [made, deadline] = await Promise.allSettled([
+    stores.calls.create({
+      id: record.callId,
+      caller: from.username,
+      callerDevice: from.device,
+      callee: to,
+      calleeDevice: null,
+      ringing: ringable,
+      media,
+      state: 'ringing',
+      startedAt: record.startedAt,
+      answeredAt: null,
+      away: [],
+      room: null,
+      code: null,
+      participants: [],
+      invitations: [],
+      // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
+      ...(calleeCall?.state === 'active' && { waiting: true }),
+    }),
+    deps.timers.set(ring, deps.ringTimeoutMs),
+  ]);
+  const dropDeadline = () => void deps.timers.clear(ring).catch(() => undefined);
+  if (made.status === 'rejected') {
+    dropDeadline();
+    throw made.reason;
+  }
+  if (!made.value.ok) {
+    dropDeadline();
+    if (made.value.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
     return refuse(deps, record, 'busy', `${callee.displayName} is busy`);
   }
-  // The deadline and the history row together (Redis and the database answer at the same time).
-  const [deadline, row] = await Promise.allSettled([
-    deps.timers.set({ kind: 'ring', callId: record.callId }, deps.ringTimeoutMs),
-    history.started(record),
-  ]);
-  if (row.status === 'rejected') {
-    // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
-    // (A deadline set meanwhile finds no call when it comes due.)
-    await stores.calls.end(record.callId);
-    throw row.reason;
-  }
-  if (deadline.status === 'rejected') {
-    // No deadline, no call: it would ring on with nothing to end it, the caller "in a call" for good.
-    await stores.calls.end(record.callId);
-    await history.ended(record.callId, 'failed', Date.now()).catch(() => undefined);
-    throw deadline.reason;
-  }
+  // No deadline, no call: it would ring on with nothing to end it, the caller "in a call" for good.
+  if (deadline.status === 'rejected') return abandon(deps, record.callId, deadline.reason);
+  // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
+  await history.started(record).catch((err: unknown) => {
+    dropDeadline();
+    return abandon(deps, record.callId, err);
+  });
   const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
   for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
   afterReply(() => emitTo(deps, from.device, 'call:ringing', { callId: record.callId }));
@@ -152,6 +154,12 @@ export async function add(deps: CallServiceDeps, session: DeviceSession, callId:
 function ringableDevices(devices: DeviceSession[]): string[] {
   // One entry per device: a device reconnecting may briefly have two connections.
   return [...new Set(devices.filter((d) => d.status !== 'dnd').map((d) => d.device))];
+}
+
+/** Ends a call made but not rung (a store failed on the way), and rethrows the failure. */
+async function abandon(deps: CallServiceDeps, callId: string, err: unknown): Promise<never> {
+  await deps.stores.calls.end(callId);
+  throw err;
 }
 
 async function refuse(deps: CallServiceDeps, record: Parameters<HistoryRepository['refused']>[0], reason: EndReason, message: string): Promise<never> {
