@@ -54,6 +54,13 @@ function ownCpuSeconds() {
 const spread = (list, urls) => (urls.length === 1 ? list : list.map((c, i) => ({ ...c, url: urls[i % urls.length] })));
 
 
+/** RSS of a server (its nodes summed) a second after a full garbage collection, when V8 has given back what it freed. */
+async function rssAfterCollection(server) {
+  await server.collectGarbage();
+  await sleep(1000);
+  return server.rss();
+}
+
 async function relay(gen, mode, opts) {
   const W = gen.workers.length;
   const replies = await gen.all({
@@ -148,6 +155,7 @@ async function main() {
     const baseIdleCpu = cpuSeconds(base.pid) - baseCpu;
     const baseRss1 = base.rss();
     const baseHeap1 = await base.heapUsed();
+    const baseRssKept = await rssAfterCollection(base);
     log(
       `baseline: ${baseConn.connected} clients in ${seconds(baseConn.stormMs)} s (server CPU ${round(baseStormCpu, 1)} s), ` +
         `+${Math.round((baseRss1 - baseRss0) / 1024 / 1024)} MiB, idle CPU ${round((100 * baseIdleCpu * 1000) / IDLE_MS, 1)} %`,
@@ -187,10 +195,12 @@ async function main() {
     const idleCpu = server.cpu() - cpu;
     const rss1 = server.rss();
     const heap1 = await server.heapUsed();
+    const rssKept = await rssAfterCollection(server);
     log(
       `parley idle: CPU ${round((100 * idleCpu * 1000) / IDLE_MS, 1)} % with every client connected; ` +
         `per client: RSS ${round((rss1 - rss0) / conn.connected / 1024, 1)} KB, heap ${round((heap1 - heap0) / conn.connected / 1024, 1)} KB ` +
-        `(bare relay: ${round((baseRss1 - baseRss0) / baseConn.connected / 1024, 1)} KB, ${round((baseHeap1 - baseHeap0) / baseConn.connected / 1024, 1)} KB)`,
+        `(bare relay: ${round((baseRss1 - baseRss0) / baseConn.connected / 1024, 1)} KB, ${round((baseHeap1 - baseHeap0) / baseConn.connected / 1024, 1)} KB); ` +
+        `RSS kept after a collection ${round((rssKept - rss0) / conn.connected / 1024, 1)} KB (bare relay ${round((baseRssKept - baseRss0) / baseConn.connected / 1024, 1)} KB)`,
     );
 
     cpu = server.cpu();
@@ -281,6 +291,11 @@ async function main() {
       rssBytesPerClient: {
         parley: Math.round((rss1 - rss0) / Math.max(1, conn.connected)),
         baseline: Math.round((baseRss1 - baseRss0) / Math.max(1, baseConn.connected)),
+      },
+      // What each client keeps: the RSS once V8 has collected all it can (the figure above also holds the storm's garbage).
+      rssKeptBytesPerClient: {
+        parley: Math.round((rssKept - rss0) / Math.max(1, conn.connected)),
+        baseline: Math.round((baseRssKept - baseRss0) / Math.max(1, baseConn.connected)),
       },
       heapBytesPerClient: {
         parley: Math.round((heap1 - heap0) / Math.max(1, conn.connected)),

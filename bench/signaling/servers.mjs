@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
 import getPort from 'get-port';
 import path from 'node:path';
+import WebSocket from 'ws';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const PARLEY_BIN = path.join(root, 'signaling-server/bin/parley-server.js');
@@ -34,10 +35,12 @@ export async function waitHealthy(url, child, timeoutMs = 20_000) {
   throw new Error(`server at ${url} not ready within ${timeoutMs} ms`);
 }
 
-function startChild(args, env, logFile, url) {
+async function startChild(args, env, logFile, url) {
+  // The inspector's port is set, not opened: collectGarbage() opens it (SIGUSR1) once the figures that matter are taken.
+  const inspectPort = await getPort({ host: '127.0.0.1' });
   // Logs go to a file, not through this process, so the generator is not on the server's path.
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [`--inspect-port=127.0.0.1:${inspectPort}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
@@ -52,6 +55,8 @@ function startChild(args, env, logFile, url) {
       if (metrics.ok) return Number(/^parley_nodejs_heap_size_used_bytes (\S+)$/m.exec(await metrics.text())?.[1]);
       return (await (await fetch(`${url}/healthz`)).json()).heapUsed;
     },
+    /** A full garbage collection in the server, through its inspector (opened now, and left open). */
+    collectGarbage: () => collectGarbage(child, inspectPort),
     async stop() {
       if (child.exitCode !== null) return exited;
       child.kill('SIGTERM');
@@ -64,12 +69,43 @@ function startChild(args, env, logFile, url) {
 }
 
 /**
+ * Opens the inspector of `child` (SIGUSR1, on the port given at its start)
+ * and has V8 collect all the garbage it can: what the process then holds is
+ * what it keeps, not what it has yet to collect.
+ */
+async function collectGarbage(child, port) {
+  child.kill('SIGUSR1');
+  const deadline = Date.now() + 10_000;
+  let target;
+  while (!target) {
+    target = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json(), () => undefined);
+    if (!target && Date.now() > deadline) throw new Error(`the inspector of ${child.pid} did not open`);
+    if (!target) await new Promise((r) => setTimeout(r, 50));
+  }
+  const ws = new WebSocket(target[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  await new Promise((resolve, reject) => {
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data));
+      if (reply.id !== 1) return;
+      if (reply.error) reject(new Error(reply.error.message));
+      else resolve();
+    });
+    ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+  });
+  ws.close();
+}
+
+/**
  * `parley-server` on `dataDir`. `env` adds settings (PARLEY_*); `nodeArgs`
  * adds Node flags such as --cpu-prof; `bin` runs another build.
  */
 export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARLEY_BIN, logFile }) {
   const port = await getPort({ host: '127.0.0.1' });
-  const server = startChild(
+  const server = await startChild(
     [...nodeArgs, bin],
     { PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dataDir, PARLEY_REGISTRATION: 'closed', ...env },
     logFile,
@@ -82,7 +118,7 @@ export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARL
 /** The bare relay of baseline-server.mjs, with the same engine settings as parley-server. */
 export async function startBaseline({ logFile, nodeArgs = [] }) {
   const port = await getPort({ host: '127.0.0.1' });
-  const server = startChild([...nodeArgs, BASELINE], { BASELINE_PORT: String(port) }, logFile, `http://127.0.0.1:${port}`);
+  const server = await startChild([...nodeArgs, BASELINE], { BASELINE_PORT: String(port) }, logFile, `http://127.0.0.1:${port}`);
   await server.ready();
   return server;
 }
@@ -144,6 +180,7 @@ export async function startParleyNodes(nodes, { dataDir, env = {}, nodeArgs = []
     url: servers[0].url,
     urls: servers.map((s) => s.url),
     rss: () => servers.reduce((n, s) => n + s.rss(), 0),
+    collectGarbage: () => Promise.all(servers.map((s) => s.collectGarbage())),
     async heapUsed() {
       return (await Promise.all(servers.map((s) => s.heapUsed()))).reduce((a, b) => a + b, 0);
     },

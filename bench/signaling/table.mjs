@@ -8,6 +8,7 @@ export const TARGETS = {
   timeToRingAtSetupsPerSecond: 100,
   relayRatioP50: 1.3,
   rssBytesPerClient: 20 * 1024,
+  rssKeptRatio: 1.2,
   startToListeningMs: 300,
   fullTeamRatio: 3,
 };
@@ -30,6 +31,12 @@ export function printTable(r) {
     ['relayMs', p(r.relayMs, ['p50', 'p99']), '', `bare relay ${p(r.baselineRelayMs, ['p50', 'p99'])}`],
     ['relayRatioP50', String(r.relayRatioP50), `≤ ${TARGETS.relayRatioP50}`, ''],
     ['rssBytesPerClient', kb(r.rssBytesPerClient.parley), `< ${kb(TARGETS.rssBytesPerClient)}`, `bare relay ${kb(r.rssBytesPerClient.baseline)}`],
+    [
+      'rssKeptBytesPerClient (after a collection)',
+      kb(r.rssKeptBytesPerClient.parley),
+      `≤ ${TARGETS.rssKeptRatio}× bare relay`,
+      `bare relay ${kb(r.rssKeptBytesPerClient.baseline)} (${round(r.rssKeptBytesPerClient.parley / r.rssKeptBytesPerClient.baseline, 2)}×)`,
+    ],
     ...r.presence.map((x) => [
       `presenceMessagesPerChange (team ${x.teamSize})`,
       String(x.messagesPerChange),

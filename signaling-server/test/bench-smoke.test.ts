@@ -35,6 +35,7 @@ describe.runIf(existsSync(RUN) && !sqliteFileOnly('bench:signaling measures the 
     percentiles(r.baselineRelayMs, ['p50', 'p99']);
     expect(r.relayRatioP50).toEqual(expect.any(Number));
     percentiles(r.rssBytesPerClient, ['parley', 'baseline']);
+    percentiles(r.rssKeptBytesPerClient, ['parley', 'baseline']);
     expect(Object.keys(r.presenceMessagesPerChange as object)).toEqual(['50']);
     // Every member watches 29 colleagues at most, not the team of 50.
     expect((r.presenceMessagesPerChange as Record<string, number>)['50']).toBeLessThan(40);
