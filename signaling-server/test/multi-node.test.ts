@@ -7,6 +7,7 @@
  * and a race for the last place in a room. Redis restarting and a node
  * killed mid-call: multi-node-outages.test.ts.
  */
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { connect, establishCall, expectOk, expectPairRelay, expectRelay, register, settle, twoNodes } from './harness.js';
 
@@ -75,6 +76,24 @@ describe('two nodes sharing state through Redis', () => {
     expect(await alice.next('call:ended')).toEqual({ callId: first, reason: 'hangup' });
     expect(expectOk(await bob.emit('call:accept', { callId }))).toMatchObject({ callId, polite: true });
     expect(await carol.next('call:accepted')).toEqual({ callId, polite: false });
+  });
+
+  it('a connection whose session the shared state no longer holds (ended by another node) is refused a call, and nobody is rung', async () => {
+    const [one, two] = await twoNodes();
+    const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob') };
+    const alice = await connect(one, logins.alice);
+    const bob = await connect(two, logins.bob);
+    // What another node does when it takes this one for dead: the session's record goes.
+    const redis = await createClient({ url: one.config.redisUrl }).connect();
+    const keys = await redis.keys(`*session:${alice.socket.id as string}`);
+    expect(keys).toHaveLength(1);
+    await redis.del(keys);
+    await redis.quit();
+    // The call's first reads start beside the session check (dispatch.ts): refused all the same.
+    expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'unauthorized' });
+    await settle(bob);
+    expect(bob.events('call:incoming')).toEqual([]);
+    expect(await bob.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false });
   });
 
   it('two devices answering at the same moment on different nodes: exactly one wins, every time', async () => {

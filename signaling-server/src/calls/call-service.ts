@@ -50,9 +50,14 @@ export class CallService {
     deps.timers.start((timer) => this.due(timer));
   }
 
+  /** What call:invite reads first, started before the caller's session is confirmed; none for a call to oneself (refused). */
+  inviteReads(caller: string, to: string): Promise<ringing.InviteReads> | undefined {
+    return to === caller ? undefined : ringing.inviteReads(this.deps, caller, to);
+  }
+
   /** call:invite; `afterReply` runs once the caller has the call id (ringing.ts). */
-  invite(from: DeviceSession, to: string, media: Media, afterReply: (fn: () => void) => void): Promise<string> {
-    return ringing.invite(this.deps, from, to, media, afterReply);
+  invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>): Promise<string> {
+    return ringing.invite(this.deps, from, to, media, afterReply, early);
   }
 
   /** call:accept; for a group call, who is in it already; `hold`: the call held meanwhile (answering.ts). */

@@ -7,33 +7,55 @@ import { randomUUID } from 'node:crypto';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { EndReason, Media } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
-import type { DeviceSession } from '../stores/types.js';
-import type { CallServiceDeps } from './call-deps.js';
+import type { User } from '../accounts/users.js';
+import type { Call, DeviceSession } from '../stores/types.js';
+import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import { participating } from './call-checks.js';
 import * as membership from './membership.js';
 import { emitTo, participantRefs } from './notify.js';
 
-/** Rings the callee's devices. `afterReply` runs once the caller has the call id. */
+/**
+ * What placing a call reads first, all at once: the caller's call budget
+ * (the one write: an attempt counts), the caller's and the callee's calls,
+ * the callee's account and devices. It needs only who calls whom, so the
+ * dispatcher starts it beside its check of the caller's session (dispatch.ts:
+ * one store round trip less before the ring with shared stores).
+ */
+export interface InviteReads {
+  limited: Error | null;
+  current: Call | undefined;
+  callee: User | undefined;
+  devices: DeviceSession[];
+  calleeCall: Call | undefined;
+}
+
+export async function inviteReads(deps: CallServiceDeps, caller: string, to: string): Promise<InviteReads> {
+  const { stores, users } = deps;
+  const [limited, current, callee, devices, calleeCall] = await Promise.all([
+    deps.limits.call(caller, to).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    ),
+    stores.calls.byUser(caller),
+    users.find(to),
+    stores.sessions.byUser(to),
+    stores.calls.byUser(to),
+  ]);
+  return { limited, current, callee, devices, calleeCall };
+}
+
+/** Rings the callee's devices. `afterReply` runs once the caller has the call id; `reads` were started early, or are made now. */
 export async function invite(
   deps: CallServiceDeps,
   from: DeviceSession,
   to: string,
   media: Media,
-  afterReply: (fn: () => void) => void,
+  afterReply: AfterReply,
+  early?: Promise<InviteReads>,
 ): Promise<string> {
-  const { stores, users, history } = deps;
+  const { stores, history } = deps;
   if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
-  // The rate limit and the independent reads, asked together: with shared stores one round trip instead of five.
-  const [limited, current, callee, devices, calleeCall] = await Promise.all([
-    deps.limits.call(from.username, to).then(
-      () => null,
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    ),
-    stores.calls.byUser(from.username),
-    users.find(to),
-    stores.sessions.byUser(to),
-    stores.calls.byUser(to),
-  ]);
+  const { limited, current, callee, devices, calleeCall } = await (early ?? inviteReads(deps, from.username, to));
   const record = { callId: randomUUID(), caller: from.username, callee: to, media, startedAt: Date.now() };
   if (limited !== null) {
     // The caller's history says the call was not placed (repeats merge into one row: HistoryRepository.refused).

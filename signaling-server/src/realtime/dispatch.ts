@@ -30,11 +30,30 @@ export interface HandlerContext {
   socket: ParleySocket;
   /** Runs after the acknowledgement is sent, for events the sender must see after it. */
   afterReply: (fn: () => void) => void;
+  /** What the handler's `early` started, if it has one. */
+  early?: Promise<unknown>;
 }
 
-export type Handlers = {
-  [E in ClientEvent]: (payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>;
+/**
+ * A message's handler. `early`, where given, starts reads that need only the
+ * username the connection signed in as, beside the dispatcher's check of the
+ * session (with shared stores, one round trip for both); the handler gets
+ * them in `ctx.early` (see withEarlyReads).
+ */
+export type Handler<E extends ClientEvent> = ((payload: ClientPayload<E>, ctx: HandlerContext) => Promise<ClientReplies[E]>) & {
+  early?: (payload: ClientPayload<E>, username: string) => Promise<unknown> | undefined;
 };
+
+export type Handlers = { [E in ClientEvent]: Handler<E> };
+
+/** A handler whose reads `early` starts before the session is confirmed; `handle` runs once it is. */
+export function withEarlyReads<E extends ClientEvent, R>(
+  early: (payload: ClientPayload<E>, username: string) => Promise<R> | undefined,
+  handle: (payload: ClientPayload<E>, ctx: HandlerContext, reads: Promise<R> | undefined) => Promise<ClientReplies[E]>,
+): Handler<E> {
+  // ctx.early is what this handler's own `early` returned for this message (process() below).
+  return Object.assign((payload: ClientPayload<E>, ctx: HandlerContext) => handle(payload, ctx, ctx.early as Promise<R> | undefined), { early });
+}
 
 export interface DispatcherDeps {
   sessions: SessionStore;
@@ -134,6 +153,9 @@ export class Dispatcher {
     } catch {
       return reject('unavailable', 'This session could not start: reconnect');
     }
+    const early = (handler as Handler<typeof event>).early?.(parsed.data, socket.data.username);
+    // Awaited by the handler, if it runs at all: a session found ended leaves it unread.
+    early?.catch(() => undefined);
     let session: DeviceSession | undefined;
     try {
       session = await this.deps.sessions.get(socket.id);
@@ -149,6 +171,7 @@ export class Dispatcher {
         session,
         socket,
         afterReply: (fn) => after.push(fn),
+        ...(early && { early }),
       });
       ack?.({ ok: true, ...result });
       for (const fn of after) fn();

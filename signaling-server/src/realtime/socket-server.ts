@@ -24,7 +24,7 @@ import { StoreUnavailableError, type DeviceSession, type Stores } from '../store
 import type { AccountLimits } from './account-limits.js';
 import { CallIce } from './call-ice.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
-import { Dispatcher, type HandlerContext, type Handlers } from './dispatch.js';
+import { Dispatcher, withEarlyReads, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import type { TokenRefresher } from './token-refresh.js';
@@ -159,8 +159,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       const status = await stores.presence.statuses(names);
       return { presence: names.map((username, i) => ({ username, status: status[i] ?? 'offline' })) };
     },
-    'call:invite': async ({ to, media }, ctx) =>
-      withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply).then((callId) => ({ callId }))),
+    'call:invite': withEarlyReads(
+      ({ to }, username) => calls.inviteReads(username, to),
+      async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then((callId) => ({ callId }))),
+    ),
     'call:accept': async ({ callId, hold }, ctx) =>
       withIce(
         ctx,
