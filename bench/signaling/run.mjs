@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { gitCommit } from '../commit.mjs';
 import { contactsOf, username, watcherCounts } from './contacts.mjs';
 import { seedTeam } from './seed.mjs';
-import { cpuSeconds, startBaseline, startParleyNodes } from './servers.mjs';
+import { cpuSeconds, startBaseline, startParleyNodes, writeCalls } from './servers.mjs';
 import { Generator } from './generator.mjs';
 import { options } from './options.mjs';
 import { fullTeamWatch } from './full-team.mjs';
@@ -148,8 +148,10 @@ async function main() {
     const baseRss0 = base.rss();
     const baseHeap0 = await base.heapUsed();
     let baseCpu = cpuSeconds(base.pid);
+    const baseWrites = writeCalls(base.pid);
     const baseConn = await connectAll(gen, { url: base.url, mode: 'baseline', list: list.map(({ username: u }) => ({ username: u })), opts });
     const baseStormCpu = cpuSeconds(base.pid) - baseCpu;
+    const baseStormWrites = writeCalls(base.pid) - baseWrites;
     baseCpu = cpuSeconds(base.pid);
     await sleep(IDLE_MS);
     const baseIdleCpu = cpuSeconds(base.pid) - baseCpu;
@@ -183,12 +185,16 @@ async function main() {
     const heap0 = await server.heapUsed();
     let cpu = server.cpu();
     let genCpu = ownCpuSeconds();
+    const writes = () => server.pids.reduce((n, pid) => n + writeCalls(pid), 0);
+    const writes0 = writes();
     log(`login storm${since()}`);
     const conn = await connectAll(gen, { url: server.url, mode: 'parley', list: spread(list, server.urls), opts });
     const stormCpu = server.cpu() - cpu;
+    const stormWrites = writes() - writes0;
     log(
       `parley: ${conn.connected} clients ready and watching in ${seconds(conn.stormMs)} s ` +
-        `(CPU: server ${round(stormCpu, 1)} s, generator ${round(ownCpuSeconds() - genCpu, 1)} s)`,
+        `(CPU: server ${round(stormCpu, 1)} s, generator ${round(ownCpuSeconds() - genCpu, 1)} s; ` +
+        `write system calls per client: ${round(stormWrites / conn.connected, 1)}, bare relay ${round(baseStormWrites / baseConn.connected, 1)})`,
     );
     cpu = server.cpu();
     await sleep(IDLE_MS);
@@ -303,6 +309,8 @@ async function main() {
       },
       serverCpu: {
         loginStormSeconds: round(stormCpu, 1),
+        loginStormWritesPerClient: round(stormWrites / Math.max(1, conn.connected), 1),
+        baselineLoginStormWritesPerClient: round(baseStormWrites / Math.max(1, baseConn.connected), 1),
         baselineLoginStormSeconds: round(baseStormCpu, 1),
         idlePercent: round((100 * idleCpu * 1000) / IDLE_MS, 1),
         baselineIdlePercent: round((100 * baseIdleCpu * 1000) / IDLE_MS, 1),
