@@ -44,7 +44,7 @@ export async function inviteReads(deps: CallServiceDeps, caller: string, to: str
   return { limited, current, callee, devices, calleeCall };
 }
 
-/** Rings the callee's devices. `afterReply` runs once the caller has the call id; `reads` were started early, or are made now. */
+/** Rings the callee's devices. `afterReply` runs once the caller has the call id; `early`: its reads, started by the dispatcher (else made here). */
 export async function invite(
   deps: CallServiceDeps,
   from: DeviceSession,
