@@ -66,9 +66,23 @@ function printFailures(reports) {
   if (lines.length > 0) console.log(`\nFailed tests\n\n${lines.join('\n\n')}`);
 }
 
+/** The failed tests' names, one line each, just above the totals: what a log read from its tail must show. */
+function printFailedNames(reports) {
+  const names = reports.flatMap(([, report]) =>
+    (report.testResults ?? []).flatMap((suite) => {
+      const where = path.relative(process.cwd(), suite.name);
+      const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+      if (suite.status === 'failed' && failedTests.length === 0) return [`✗ ${where} (failed to run)`];
+      return failedTests.map((t) => `✗ ${where} > ${t.fullName ?? t.title}: ${plain((t.failureMessages ?? [''])[0]).split('\n')[0].slice(0, 160)}`);
+    }),
+  );
+  if (names.length > 0) console.log(`\nFailed tests, by file (each one's message above):\n${names.join('\n')}\n`);
+}
+
 const reports = files.map((file) => [file, JSON.parse(readFileSync(path.join(dir, file), 'utf8'))]);
 printFailures(reports);
 printDurations();
+printFailedNames(reports);
 
 for (const [, report] of reports) {
   passed += report.numPassedTests ?? 0;

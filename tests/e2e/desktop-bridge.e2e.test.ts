@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import { DEFAULT_AUDIO_SETTINGS, type Preferences } from '../../src/shared/preferences.js';
-import { ARTIFACTS, e2eTest, inboundAudio, user, type User } from './harness.js';
+import { ARTIFACTS, e2eTest, endCalls, inboundAudio, user, type User } from './harness.js';
 import { fakeDesktop } from './desktop-fake.js';
 import { expectTile } from './media.js';
 
@@ -24,6 +24,7 @@ const it = e2eTest({
   team: ['ada', 'bob'],
   alsoRegistered: ['cyd'],
   open: { ada: { init: fakeDesktop, initArg: PREFERENCES, serverField: true } },
+  afterEach: ({ team: { ada, bob } }) => endCalls(ada, bob),
 });
 
 describe('desktop bridge', () => {

@@ -250,6 +250,20 @@ export async function closeEnded(...users: User[]): Promise<void> {
   }
 }
 
+/**
+ * Ends whatever call each page still shows (hang up, decline, cancel, then close): a file's tidying
+ * between tests that share pages, so one failed test leaves the next a page without a call.
+ */
+export async function endCalls(...users: User[]): Promise<void> {
+  const ending = /^(Hang up|Leave call|Decline|Cancel call to .*|Close)$/;
+  for (const u of users) {
+    for (let i = 0; i < 4 && (await callPanel(u.page).count()) > 0; i++) {
+      await callPanel(u.page).getByRole('button', { name: ending }).first().click({ timeout: 2000 }).catch(() => undefined);
+    }
+    await callPanel(u.page).waitFor({ state: 'detached', timeout: 5000 });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Fixtures: what every browser test file sets up, the vitest way (test.extend).
 // ---------------------------------------------------------------------------
