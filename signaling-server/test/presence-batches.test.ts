@@ -55,7 +55,11 @@ describe('presence in batches', () => {
 
   it('a user the device stops watching during its window: what was held of them never reaches it', async () => {
     const server = await startTestServer({ presenceWindowMs: 0, presenceBatchMs: BATCH_MS });
+    // Every sign-up announced before alice connects: one announced to her after (the account feed is polled)
+    // would be on her list (directory:updated), and she would watch bob whatever she names.
+    const probe = await connect(server, await register(server, 'probe'), {}, []);
     const logins = { bob: await register(server, 'bob'), carol: await register(server, 'carol'), alice: await register(server, 'alice') };
+    for (const name of Object.keys(logins)) await probe.next('directory:updated', (u) => u.user.username === name, 10_000);
     const bob = await connect(server, logins.bob, {}, []);
     const carol = await connect(server, logins.carol, {}, []);
     const alice = await connect(server, logins.alice, { presenceBatch: true }, ['bob', 'carol']);
