@@ -78,11 +78,13 @@ describe('two nodes sharing state through Redis', () => {
     expect(await carol.next('call:accepted')).toEqual({ callId, polite: false });
   });
 
-  it('a connection whose session the shared state no longer holds (ended by another node) is refused a call, and nobody is rung', async () => {
+  it('a connection whose session the shared state no longer holds (ended by another node) is refused a call or a relay, and nothing reaches the other side', async () => {
     const [one, two] = await twoNodes();
-    const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob') };
+    const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
     const alice = await connect(one, logins.alice);
     const bob = await connect(two, logins.bob);
+    const carol = await connect(two, logins.carol);
+    const inCall = await establishCall(alice, carol);
     // What another node does when it takes this one for dead: the session's record goes.
     const redis = await createClient({ url: one.config.redisUrl }).connect();
     const keys = await redis.keys(`*session:${alice.socket.id as string}`);
@@ -91,8 +93,14 @@ describe('two nodes sharing state through Redis', () => {
     await redis.quit();
     // The call's first reads start beside the session check (dispatch.ts): refused all the same.
     expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'unauthorized' });
-    await settle(bob);
+    // A relay's call is read beside the session check too: refused, and carol hears nothing.
+    const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+    expect(await alice.emit('call:signal', { callId: inCall, description: offer })).toMatchObject({ ok: false, code: 'unauthorized' });
+    expect(await alice.emit('call:mute', { callId: inCall, muted: true })).toMatchObject({ ok: false, code: 'unauthorized' });
+    await settle(bob, carol);
     expect(bob.events('call:incoming')).toEqual([]);
+    expect(carol.events('call:signal')).toEqual([]);
+    expect(carol.events('call:muted')).toEqual([]);
     expect(await bob.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false });
   });
 

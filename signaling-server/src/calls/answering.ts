@@ -22,8 +22,16 @@ import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.j
  * already. `hold`: the answered call of two this device is in, held (and
  * parked, parking.ts) while this one goes on.
  */
-export async function accept(deps: CallServiceDeps, session: DeviceSession, callId: string, afterReply: AfterReply, hold?: string): Promise<UserRef[] | undefined> {
-  const existing = await deps.stores.calls.get(callId);
+/** `read`: the call, already being read beside the dispatcher's session check (else read now). */
+export async function accept(
+  deps: CallServiceDeps,
+  session: DeviceSession,
+  callId: string,
+  afterReply: AfterReply,
+  hold?: string,
+  read?: Promise<Call | undefined>,
+): Promise<UserRef[] | undefined> {
+  const existing = await (read ?? deps.stores.calls.get(callId));
   if (existing?.state === 'active') {
     // An Add person never rings someone in a call: only a call placed with call:invite waits.
     if (hold !== undefined) throw new RequestError('bad_request', 'hold: only a waiting call can be answered holding another');
@@ -132,8 +140,9 @@ export async function hangup(
   callId: string,
   failed: { cause?: FailureCause } | false,
   since: number,
+  read?: Promise<Call | undefined>,
 ): Promise<void> {
-  const call = await deps.stores.calls.get(callId);
+  const call = await (read ?? deps.stores.calls.get(callId));
   if (!call) return hangupLost(deps, session, callId, since);
   involved(session, call);
   if (call.state === 'active') {

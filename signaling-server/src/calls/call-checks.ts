@@ -3,8 +3,9 @@ import { RequestError } from '../realtime/request-error.js';
 import { callDevices, type Call, type DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 
-export async function participating(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<Call> {
-  return involved(session, await deps.stores.calls.get(callId));
+/** The call, if this device is in it; `read`: the call already being read (the dispatcher's early read), else read now. */
+export async function participating(deps: CallServiceDeps, session: DeviceSession, callId: string, read?: Promise<Call | undefined>): Promise<Call> {
+  return involved(session, await (read ?? deps.stores.calls.get(callId)));
 }
 
 /** The call, if this device takes part in it or it rings there (checked on a call just read). */
@@ -22,9 +23,9 @@ export function ringingOn(session: DeviceSession, found: Call | undefined): Call
   return call;
 }
 
-/** An answered call this device is a participant of. */
-export async function participant(deps: CallServiceDeps, session: DeviceSession, callId: string): Promise<Call> {
-  const call = await participating(deps, session, callId);
+/** An answered call this device is a participant of; `read` as for participating. */
+export async function participant(deps: CallServiceDeps, session: DeviceSession, callId: string, read?: Promise<Call | undefined>): Promise<Call> {
+  const call = await participating(deps, session, callId, read);
   if (call.state !== 'active' || !call.participants.some((p) => p.device === session.device)) {
     throw new RequestError('not_in_call', 'The call is not connected on this device');
   }

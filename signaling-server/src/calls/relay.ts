@@ -5,16 +5,17 @@
  */
 import type { ClientPayload } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
-import type { DeviceSession } from '../stores/types.js';
+import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { participant } from './call-checks.js';
 import * as membership from './membership.js';
 import { emitTo, tellOthers } from './notify.js';
 import * as parking from './parking.js';
 
-export async function signal(deps: CallServiceDeps, session: DeviceSession, payload: ClientPayload<'call:signal'>): Promise<void> {
+/** `read`, for each relay here: the call, already being read beside the dispatcher's session check (else read now). */
+export async function signal(deps: CallServiceDeps, session: DeviceSession, payload: ClientPayload<'call:signal'>, read?: Promise<Call | undefined>): Promise<void> {
   const { callId, description, candidate, to } = payload;
-  const peer = await peerOf(deps, session, callId, to);
+  const peer = await peerOf(deps, session, callId, to, read);
   // A peer that is away misses this: its session layer starts over when it is back.
   emitTo(deps, peer, 'call:signal', {
     callId,
@@ -26,8 +27,8 @@ export async function signal(deps: CallServiceDeps, session: DeviceSession, payl
 }
 
 /** Tells every other participant. */
-export async function mute(deps: CallServiceDeps, session: DeviceSession, callId: string, muted: boolean): Promise<void> {
-  const call = await participant(deps, session, callId);
+export async function mute(deps: CallServiceDeps, session: DeviceSession, callId: string, muted: boolean, read?: Promise<Call | undefined>): Promise<void> {
+  const call = await participant(deps, session, callId, read);
   tellOthers(deps, call, session.device, 'call:muted', { callId, username: session.username, muted });
   deps.metrics.relayed.inc({ event: 'call:mute' });
 }
@@ -39,8 +40,8 @@ export async function mute(deps: CallServiceDeps, session: DeviceSession, callId
  * for a call held aside for another one (parking.ts): it is taken off hold
  * only once its holder is in no other call.
  */
-export async function hold(deps: CallServiceDeps, session: DeviceSession, callId: string, held: boolean): Promise<void> {
-  let call = await participant(deps, session, callId);
+export async function hold(deps: CallServiceDeps, session: DeviceSession, callId: string, held: boolean, read?: Promise<Call | undefined>): Promise<void> {
+  let call = await participant(deps, session, callId, read);
   if (!parking.holdable(call)) throw new RequestError('bad_request', 'Only a call between two people can be put on hold');
   if (!held && call.parked?.includes(session.username)) {
     const res = await deps.stores.calls.update(callId, parking.unpark(session.username), call);
@@ -71,8 +72,8 @@ export async function noteChat(deps: CallServiceDeps, session: DeviceSession, ca
 }
 
 /** The device of participant `to`, or of the one other participant when `to` is left out. */
-async function peerOf(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string | undefined): Promise<string> {
-  const call = await participant(deps, session, callId);
+async function peerOf(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string | undefined, read?: Promise<Call | undefined>): Promise<string> {
+  const call = await participant(deps, session, callId, read);
   const others = call.participants.filter((p) => p.device !== session.device);
   if (to === undefined) {
     if (others.length === 1 && others[0]) return others[0].device;

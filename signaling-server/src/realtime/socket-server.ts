@@ -163,16 +163,19 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       ({ to }, username) => calls.inviteReads(username, to),
       async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then((callId) => ({ callId }))),
     ),
-    'call:accept': async ({ callId, hold }, ctx) =>
-      withIce(
-        ctx,
-        calls.accept(ctx.session, callId, ctx.afterReply, hold).then(async (participants) => {
-          // Rung into a named room: who owns it, as a device joining it learns.
-          const ownership = participants && (await ownershipOf(ctx.session, callId));
-          const recording = participants ? await recordingOf(callId) : {};
-          return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }), ...recording };
-        }),
-      ),
+    'call:accept': withEarlyReads(
+      ({ callId }) => calls.callRead(callId),
+      async ({ callId, hold }, ctx, read) =>
+        withIce(
+          ctx,
+          calls.accept(ctx.session, callId, ctx.afterReply, hold, read).then(async (participants) => {
+            // Rung into a named room: who owns it, as a device joining it learns.
+            const ownership = participants && (await ownershipOf(ctx.session, callId));
+            const recording = participants ? await recordingOf(callId) : {};
+            return { callId, polite: true, ...(participants && { participants }), ...(ownership && { ownership }), ...recording };
+          }),
+        ),
+    ),
     'call:decline': async ({ callId, busy }, { session }) => {
       await calls.decline(session, callId, busy === true);
       return {};
@@ -181,15 +184,18 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.cancel(session, callId, to);
       return {};
     },
-    'call:hangup': async ({ callId, reason, cause }, { session }) => {
-      try {
-        await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) });
-      } finally {
-        // Refused or not (the call may have ended meanwhile), this device is done with the call's SFU handles.
-        await deps.sfu.left(session.device, callId);
-      }
-      return {};
-    },
+    'call:hangup': withEarlyReads(
+      ({ callId }) => calls.callRead(callId),
+      async ({ callId, reason, cause }, { session }, read) => {
+        try {
+          await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) }, read);
+        } finally {
+          // Refused or not (the call may have ended meanwhile), this device is done with the call's SFU handles.
+          await deps.sfu.left(session.device, callId);
+        }
+        return {};
+      },
+    ),
     'call:resume': async ({ callId, fresh }, ctx) => {
       const [reply, grant] = await Promise.all([calls.resume(ctx.session, callId, fresh === true), ice.forAck(asker(ctx))]);
       // A device back from a reload or a lost connection may have missed call:recording meanwhile.
@@ -213,18 +219,27 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     'room:list': async () => deps.listing.list(),
-    'call:signal': async (payload, { session }) => {
-      await calls.signal(session, payload);
-      return {};
-    },
-    'call:mute': async ({ callId, muted }, { session }) => {
-      await calls.mute(session, callId, muted);
-      return {};
-    },
-    'call:hold': async ({ callId, held }, { session }) => {
-      await calls.hold(session, callId, held);
-      return {};
-    },
+    'call:signal': withEarlyReads(
+      ({ callId }) => calls.callRead(callId),
+      async (payload, { session }, read) => {
+        await calls.signal(session, payload, read);
+        return {};
+      },
+    ),
+    'call:mute': withEarlyReads(
+      ({ callId }) => calls.callRead(callId),
+      async ({ callId, muted }, { session }, read) => {
+        await calls.mute(session, callId, muted, read);
+        return {};
+      },
+    ),
+    'call:hold': withEarlyReads(
+      ({ callId }) => calls.callRead(callId),
+      async ({ callId, held }, { session }, read) => {
+        await calls.hold(session, callId, held, read);
+        return {};
+      },
+    ),
     'call:swap': async ({ callId }, { session }) => {
       await calls.swap(session, callId);
       return {};
