@@ -56,14 +56,37 @@ const spread = (list, urls) => (urls.length === 1 ? list : list.map((c, i) => ({
 
 /**
  * RSS of a server (its nodes summed) a second after a full garbage
- * collection, when V8 has given back what it freed. Read once the timed
- * phases are over: a server whose inspector was opened rings slower after
- * (ring p99 20.7 ms against 9.1 in one pair of runs).
+ * collection, when V8 has given back what it freed, with where that memory
+ * is (`memory`: V8's heap in use and committed, what lives outside it; nodes
+ * summed). Read once the timed phases are over: a server whose inspector was
+ * opened rings slower after (ring p99 20.7 ms against 9.1 in one pair of runs).
  */
 async function rssAfterCollection(server) {
-  await server.collectGarbage();
+  const usage = [await server.collectGarbage()].flat();
   await sleep(1000);
-  return server.rss();
+  const sum = (f) => usage.reduce((n, u) => n + f(u), 0);
+  const memory = {
+    heapUsed: sum((u) => u.heapUsed),
+    heapTotal: sum((u) => u.heapTotal),
+    newSpace: sum((u) => u.spaces.new_space?.size ?? 0),
+    external: sum((u) => u.external),
+    arrayBuffers: sum((u) => u.arrayBuffers),
+  };
+  return { rss: server.rss(), memory };
+}
+
+/** Where the kept memory is, per client, in bytes: what `rssAfterCollection` read, less the idle RSS. */
+function keptPerClient({ rss, memory }, rss0, clients) {
+  const per = (n) => Math.round(n / Math.max(1, clients));
+  return {
+    rss: per(rss - rss0),
+    // Absolute, over the clients: the idle server's heap was not read (its inspector stays shut until the end).
+    heapUsed: per(memory.heapUsed),
+    heapCommittedUnused: per(memory.heapTotal - memory.heapUsed),
+    newSpace: per(memory.newSpace),
+    external: per(memory.external),
+    outsideHeap: per(rss - memory.heapTotal - memory.external),
+  };
 }
 
 async function relay(gen, mode, opts) {
@@ -168,7 +191,7 @@ async function main() {
     );
     const baselineRelay = await relay(gen, 'baseline', opts);
     log(`baseline relay p50 ${baselineRelay.p50} ms over ${baselineRelay.samples} messages`);
-    const baseRssKept = await rssAfterCollection(base);
+    const baseKept = await rssAfterCollection(base);
     await gen.all({ type: 'close' });
     await base.stop();
 
@@ -228,11 +251,10 @@ async function main() {
     log(`relay${since()}`);
     const parleyRelay = await relay(gen, 'parley', opts);
     log(`parley relay p50 ${parleyRelay.p50} ms over ${parleyRelay.samples} messages`);
-    const rssKept = await rssAfterCollection(server);
-    log(
-      `RSS kept after a collection, per client: ${round((rssKept - rss0) / conn.connected / 1024, 1)} KB ` +
-        `(bare relay ${round((baseRssKept - baseRss0) / baseConn.connected / 1024, 1)} KB)`,
-    );
+    const kept = await rssAfterCollection(server);
+    const keptBreakdown = { parley: keptPerClient(kept, rss0, conn.connected), baseline: keptPerClient(baseKept, baseRss0, baseConn.connected) };
+    const kb1 = (o) => Object.entries(o).map(([k, v]) => `${k} ${round(v / 1024, 1)}`).join(', ');
+    log(`kept after a collection, KB per client: parley ${kb1(keptBreakdown.parley)}; bare relay ${kb1(keptBreakdown.baseline)}`);
 
     const presence = [];
     if (opts.presenceSizes.includes(opts.clients)) {
@@ -308,9 +330,10 @@ async function main() {
       },
       // What each client keeps: the RSS once V8 has collected all it can (the figure above also holds the storm's garbage).
       rssKeptBytesPerClient: {
-        parley: Math.round((rssKept - rss0) / Math.max(1, conn.connected)),
-        baseline: Math.round((baseRssKept - baseRss0) / Math.max(1, baseConn.connected)),
+        parley: keptBreakdown.parley.rss,
+        baseline: keptBreakdown.baseline.rss,
       },
+      keptAfterCollectionBytesPerClient: keptBreakdown,
       heapBytesPerClient: {
         parley: Math.round((heap1 - heap0) / Math.max(1, conn.connected)),
         baseline: Math.round((baseHeap1 - baseHeap0) / Math.max(1, baseConn.connected)),

@@ -71,7 +71,8 @@ async function startChild(args, env, logFile, url) {
 /**
  * Opens the inspector of `child` (SIGUSR1, on the port given at its start)
  * and has V8 collect all the garbage it can: what the process then holds is
- * what it keeps, not what it has yet to collect.
+ * what it keeps, not what it has yet to collect. Resolves to where its memory
+ * is then (process.memoryUsage() and V8's heap spaces, bytes).
  */
 async function collectGarbage(child, port) {
   child.kill('SIGUSR1');
@@ -87,16 +88,26 @@ async function collectGarbage(child, port) {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  await new Promise((resolve, reject) => {
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data));
-      if (reply.id !== 1) return;
-      if (reply.error) reject(new Error(reply.error.message));
-      else resolve();
-    });
-    ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+  const pending = new Map();
+  ws.on('message', (data) => {
+    const reply = JSON.parse(String(data));
+    const settle = pending.get(reply.id);
+    if (!settle) return;
+    pending.delete(reply.id);
+    if (reply.error) settle.reject(new Error(reply.error.message));
+    else settle.resolve(reply.result);
   });
+  let id = 0;
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      pending.set(++id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  const where = `JSON.stringify({ ...process.memoryUsage(), spaces: Object.fromEntries(process.getBuiltinModule('v8').getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])) })`;
+  const { result } = await call('Runtime.evaluate', { expression: where, returnByValue: true });
   ws.close();
+  return JSON.parse(result.value);
 }
 
 /**
