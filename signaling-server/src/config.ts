@@ -57,6 +57,9 @@ export interface Config {
   presenceWindowMs: number;
   /** A device that takes batches gets at most one presence message per this many ms; 0: each change at once. */
   presenceBatchMs: number;
+  /** While `presenceBurstFrom` devices or more on a node have a batch window open: each window lasts this long, the first change waiting too; 0: no burst windows. */
+  presenceBurstMs: number;
+  presenceBurstFrom: number;
   /** Per account: calls placed without an answer in 10 minutes (an answer gives its try back). */
   unansweredCalls: number;
   /** The same, per caller and callee. */
@@ -126,6 +129,8 @@ const rawSchema = z.object({
   statusChanges: int(1, 100_000),
   presenceWindowMs: int(0, 60_000),
   presenceBatchMs: int(0, 10_000),
+  presenceBurstMs: int(0, 60_000),
+  presenceBurstFrom: int(1, 10_000_000),
   unansweredCalls: int(1, 1_000_000),
   unansweredPerCallee: int(1, 1_000_000),
   historyDays: int(1, 36_500),
@@ -180,6 +185,8 @@ export const SETTINGS: readonly Setting<keyof RawSettings>[] = [
   { key: 'statusChanges', env: 'PARLEY_STATUS_CHANGES', flag: '--status-changes', default: '20', help: 'status changes a minute per account (all its devices, every node); each reaches every watcher' },
   { key: 'presenceWindowMs', env: 'PARLEY_PRESENCE_WINDOW_MS', flag: '--presence-window-ms', default: '1000', help: 'each watcher gets at most one status change of a user in this window, the latest (0: every change at once)' },
   { key: 'presenceBatchMs', env: 'PARLEY_PRESENCE_BATCH_MS', flag: '--presence-batch-ms', default: '250', help: 'a device that takes presence in batches gets at most one message in this window: the first change at once, then the latest of each user (0: every change at once)' },
+  { key: 'presenceBurstMs', env: 'PARLEY_PRESENCE_BURST_MS', flag: '--presence-burst-ms', default: '2000', help: 'while a burst of changes keeps --presence-burst-from devices or more waiting on one node (a team signing in), their batches come once in this window, the first change waiting too (0: never)' },
+  { key: 'presenceBurstFrom', env: 'PARLEY_PRESENCE_BURST_FROM', flag: '--presence-burst-from', default: '1000', help: 'devices with a batch pending on one node from which it is a burst (see --presence-burst-ms)' },
   { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
   { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
   { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
@@ -284,6 +291,8 @@ export function loadConfig(
     statusChanges: r.statusChanges,
     presenceWindowMs: r.presenceWindowMs,
     presenceBatchMs: r.presenceBatchMs,
+    presenceBurstMs: r.presenceBurstMs,
+    presenceBurstFrom: r.presenceBurstFrom,
     unansweredCalls: r.unansweredCalls,
     unansweredPerCallee: r.unansweredPerCallee,
     historyDays: r.historyDays,

@@ -149,7 +149,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     socket.once('close', () => connections.delete(socket));
   });
   shared?.attach(io);
-  const presence = new PresenceService(io, stores, users, config.presenceWindowMs, config.presenceBatchMs);
+  const presence = new PresenceService(io, stores, users, config.presenceWindowMs, config.presenceBatchMs, { windowMs: config.presenceBurstMs, from: config.presenceBurstFrom });
   await presence.start();
   // Counts shared by every node when there are several, so no limit is multiplied by the number of nodes.
   const limiter = shared?.limiter ?? memoryLimiter;

@@ -2,8 +2,9 @@
  * A Monday-morning burst: 1,000 people sign in at once and 200 of them
  * change status (some twice) while the first sign-ins are still arriving,
  * with watchers each watching 500 of them. Presence may be coalesced
- * (presence-coalescer.ts), never lost: once it settles, each watcher's last
- * word on each user is that user's status.
+ * (presence-coalescer.ts) and batched (presence-batches.ts, burst windows
+ * included), never lost: once it settles, each watcher's last word on each
+ * user is that user's status.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,8 +34,13 @@ describe('presence in a burst of sign-ins and status changes', () => {
     for (const s of sockets) s.disconnect();
   });
 
-  it('every watcher ends with every watched user’s last state', { timeout: 90_000 }, async () => {
-    const server = await startTestServer();
+  // Twice: with the default windows, and with every batch window a burst one (presence-batches.ts: 2 s, the
+  // first change held too), as a node taking a whole company's sign-ins runs.
+  it.each([
+    { windows: 'the default windows', options: {} },
+    { windows: 'burst windows', options: { presenceBurstFrom: 1 } },
+  ])('every watcher ends with every watched user’s last state ($windows)', { timeout: 90_000 }, async ({ options }) => {
+    const server = await startTestServer(options);
     const tokens = new TokenService(await serverTokenSecret(server), 3600);
     // Inserted in one transaction, as bench/signaling/seed.mjs does: /api/register's strength check and
     // one write per account would take a minute, and no part of this test is about them.

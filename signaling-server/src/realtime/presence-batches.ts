@@ -7,12 +7,27 @@
  * signing in at once costs each watcher a few messages instead of one per
  * colleague; a quiet watcher still hears of a change at once.
  *
+ * A burst (a Monday morning: `burst.from` devices or more with a window open
+ * on this node) lengthens the windows opened meanwhile to `burst.windowMs`,
+ * and a device's first change then waits for its window's end too: each
+ * watcher gets a message every couple of seconds instead of four a second,
+ * and the node spends its time signing people in rather than writing their
+ * colleagues' arrivals one by one. The last change of each user still
+ * arrives.
+ *
  * A device costs nothing here while its window is closed. One timer serves
- * every window: windows all last the same, so the order they open in is the
- * order they end in (a Map keeps insertion order).
+ * every window: windows of one length end in the order they open, so each
+ * length keeps its own queue (a Map keeps insertion order).
  */
 import type { PresenceChange } from '../stores/types.js';
 import type { ParleySocket } from './types.js';
+
+/** Longer windows while many devices have one open (PARLEY_PRESENCE_BURST_MS, PARLEY_PRESENCE_BURST_FROM). */
+export interface BurstWindows {
+  windowMs: number;
+  /** Open windows from which the node is in a burst. */
+  from: number;
+}
 
 interface Window {
   socket: ParleySocket;
@@ -20,14 +35,23 @@ interface Window {
   held: Map<string, PresenceChange> | undefined;
   /** When the window ends (performance.now() ms: steady, whatever the wall clock does). */
   until: number;
+  /** The queue it is in: windows of one length. */
+  queue: Map<string, Window>;
 }
 
 export class PresenceBatches {
-  /** Open windows by socket id, oldest first. */
+  /** Open windows by socket id. */
   private readonly open = new Map<string, Window>();
+  /** The same windows by length, oldest first: normal ones, burst ones. */
+  private readonly normal = new Map<string, Window>();
+  private readonly long = new Map<string, Window>();
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly burst?: BurstWindows,
+  ) {}
 
   /** A change of a user the device watches. */
   push(socket: ParleySocket, change: PresenceChange): void {
@@ -39,15 +63,23 @@ export class PresenceBatches {
       window.held.set(change.username, change);
       return;
     }
-    socket.emit('presence:changes', { changes: [change] });
-    if (this.windowMs === 0) return;
-    this.openWindow(socket, performance.now());
+    if (this.windowMs === 0) {
+      socket.emit('presence:changes', { changes: [change] });
+      return;
+    }
+    const opened = this.openWindow(socket, performance.now());
+    // In a burst, the first change waits for the window's end with the others.
+    if (opened.queue === this.long) opened.held = new Map([[change.username, change]]);
+    else socket.emit('presence:changes', { changes: [change] });
     this.schedule();
   }
 
   /** The device's connection ended: what it held goes with it. */
   remove(socketId: string): void {
+    const w = this.open.get(socketId);
+    if (!w) return;
     this.open.delete(socketId);
+    w.queue.delete(socketId);
   }
 
   /** The device no longer watches these users: nothing held of theirs reaches it. */
@@ -69,7 +101,10 @@ export class PresenceBatches {
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
     this.open.clear();
+    this.normal.clear();
+    this.long.clear();
   }
 
   private send(w: Window): void {
@@ -78,25 +113,41 @@ export class PresenceBatches {
     w.held = undefined;
   }
 
-  private openWindow(socket: ParleySocket, now: number): void {
-    this.open.set(socket.id, { socket, held: undefined, until: now + this.windowMs });
+  /** A window from `now`: a burst one while `burst.from` devices or more have one open. */
+  private openWindow(socket: ParleySocket, now: number): Window {
+    const long = this.burst !== undefined && this.burst.windowMs > this.windowMs && this.open.size >= this.burst.from;
+    const queue = long ? this.long : this.normal;
+    const w: Window = { socket, held: undefined, until: now + (long && this.burst ? this.burst.windowMs : this.windowMs), queue };
+    this.open.set(socket.id, w);
+    queue.set(socket.id, w);
+    return w;
   }
 
-  /** The timer, for the oldest open window's end. */
+  /** The timer, for the end of the oldest window of either length. */
   private schedule(): void {
-    const oldest = this.open.values().next();
-    if (this.timer !== undefined || oldest.done) return;
-    this.timer = setTimeout(() => this.tick(), Math.max(1, oldest.value.until - performance.now())).unref();
+    const next = Math.min(this.normal.values().next().value?.until ?? Infinity, this.long.values().next().value?.until ?? Infinity);
+    if (next === Infinity || next >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = next;
+    this.timer = setTimeout(() => this.tick(), Math.max(1, next - performance.now())).unref();
   }
 
   /** Ends every window due: one with changes sends them and opens the next, one without closes. */
   private tick(): void {
     this.timer = undefined;
+    this.timerAt = Infinity;
     const now = performance.now();
-    // A window reopened here goes to the end of the map, after every window due now: the loop stops at it.
-    for (const [id, w] of this.open) {
-      if (w.until > now) break;
-      this.open.delete(id);
+    const due: Window[] = [];
+    for (const queue of [this.normal, this.long]) {
+      for (const [id, w] of queue) {
+        if (w.until > now) break;
+        queue.delete(id);
+        this.open.delete(id);
+        due.push(w);
+      }
+    }
+    // Reopened after every due window is out, so the open count (and the burst) reads the node as it is now.
+    for (const w of due) {
       if (!w.held || w.held.size === 0) continue;
       this.send(w);
       this.openWindow(w.socket, now);

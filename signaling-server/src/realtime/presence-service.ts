@@ -15,7 +15,7 @@ import type { UserRepository } from '../accounts/users.js';
 import { isStoreUnavailable } from '../db/store-errors.js';
 import type { SettableStatus, Status } from '../protocol/index.js';
 import type { DeviceSession, PresenceChange, Stores } from '../stores/types.js';
-import { PresenceBatches } from './presence-batches.js';
+import { PresenceBatches, type BurstWindows } from './presence-batches.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
 import { PresenceWatches } from './presence-watch.js';
 import type { ParleyServer } from './types.js';
@@ -37,9 +37,11 @@ export class PresenceService {
     windowMs: number,
     /** PARLEY_PRESENCE_BATCH_MS: see presence-batches.ts. */
     batchMs: number,
+    /** PARLEY_PRESENCE_BURST_MS and _FROM: see presence-batches.ts. */
+    burst?: BurstWindows,
   ) {
     this.coalescer = new PresenceCoalescer(windowMs, (change) => this.deliver(change));
-    this.batches = new PresenceBatches(batchMs);
+    this.batches = new PresenceBatches(batchMs, burst);
     this.watches = new PresenceWatches((id, usernames) => this.batches.drop(id, usernames));
   }
 
