@@ -115,9 +115,9 @@ export class PresenceBatches {
 
   /** A window from `now`: a burst one while `burst.from` devices or more have one open. */
   private openWindow(socket: ParleySocket, now: number): Window {
-    const long = this.burst !== undefined && this.burst.windowMs > this.windowMs && this.open.size >= this.burst.from;
-    const queue = long ? this.long : this.normal;
-    const w: Window = { socket, held: undefined, until: now + (long && this.burst ? this.burst.windowMs : this.windowMs), queue };
+    const burstMs = this.burst && this.burst.windowMs > this.windowMs && this.open.size >= this.burst.from ? this.burst.windowMs : undefined;
+    const queue = burstMs === undefined ? this.normal : this.long;
+    const w: Window = { socket, held: undefined, until: now + (burstMs ?? this.windowMs), queue };
     this.open.set(socket.id, w);
     queue.set(socket.id, w);
     return w;
