@@ -21,6 +21,8 @@ const command = (u: User, c: unknown) =>
   u.page.evaluate((cmd) => (window as unknown as { __command: (c: unknown) => void }).__command(cmd), c);
 
 const it = e2eTest({
+  // Each call's ringing, refusal and end in a failed test's output.
+  world: { serverLogLevel: 'info' },
   team: ['ada', 'bob'],
   alsoRegistered: ['cyd'],
   open: { ada: { init: fakeDesktop, initArg: PREFERENCES, serverField: true } },
@@ -89,6 +91,9 @@ describe('desktop bridge', () => {
     await expect.poll(async () => (await latest(ada))?.call.kind, poll).toBe('ringing-in');
     await command(ada, { type: 'answer' });
     await expect.poll(async () => (await latest(ada))?.call, poll).toMatchObject({ kind: 'in-call', peer: { username: 'bob' }, hold: { mine: false } });
+    // cyd's list sorted again by then: ada and bob going busy one after the other swap their rows twice
+    // (a batch window apart), and a click aimed at one row while they move can land on the other.
+    for (const name of ['ada', 'bob']) await expect.poll(() => cyd.page.locator(`li[data-username="${name}"] .status`).textContent(), poll).toBe('In a call');
     await cyd.page.getByRole('button', { name: 'Call Ada', exact: true }).click();
     // Ringing at cyd's end first (the server rang ada): a failure below is then ada's side, not cyd's.
     await cyd.page.locator('section.call[data-state="outgoing"]').getByText('Ringing…').waitFor({ timeout: 15_000 });
