@@ -44,45 +44,46 @@ const FAILURE_LINES = 14;
 // eslint-disable-next-line no-control-regex -- colour codes in vitest's messages
 const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
-/** Each failed test (or file that failed to load), with the start of its message. */
-function printFailures(reports) {
-  const lines = [];
-  for (const [file, report] of reports) {
-    for (const suite of report.testResults ?? []) {
-      const where = path.relative(process.cwd(), suite.name);
-      const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
-      if (suite.status === 'failed' && failedTests.length === 0) lines.push(`✗ ${where} (${file}): ${plain(suite.message ?? 'failed to run').split('\n').slice(0, FAILURE_LINES).join('\n    ')}`);
-      for (const t of failedTests) {
-        // The message and its first two stack frames (the test's own lines), not the rest of the stack.
-        let frames = 0;
-        const message = plain((t.failureMessages ?? []).join('\n'))
-          .split('\n')
-          .filter((line) => !/^\s*at /.test(line) || frames++ < 2)
-          .slice(0, FAILURE_LINES);
-        lines.push(`✗ ${where} > ${t.fullName ?? t.title} (${file})\n    ${message.join('\n    ')}`);
-      }
-    }
-  }
-  if (lines.length > 0) console.log(`\nFailed tests\n\n${lines.join('\n\n')}`);
-}
-
-/** The failed tests' names, one line each, just above the totals: what a log read from its tail must show. */
-function printFailedNames(reports) {
-  const names = reports.flatMap(([, report]) =>
+/** Each failed test, or file that failed to load (`test` undefined), in the order of the reports. */
+function failures(reports) {
+  return reports.flatMap(([file, report]) =>
     (report.testResults ?? []).flatMap((suite) => {
       const where = path.relative(process.cwd(), suite.name);
       const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
-      if (suite.status === 'failed' && failedTests.length === 0) return [`✗ ${where} (failed to run)`];
-      return failedTests.map((t) => `✗ ${where} > ${t.fullName ?? t.title}: ${plain((t.failureMessages ?? [''])[0]).split('\n')[0].slice(0, 160)}`);
+      if (suite.status === 'failed' && failedTests.length === 0) return [{ file, where, suite, test: undefined }];
+      return failedTests.map((test) => ({ file, where, suite, test }));
     }),
+  );
+}
+
+/** Each failure with the start of its message. */
+function printFailures(list) {
+  const lines = list.map(({ file, where, suite, test }) => {
+    if (!test) return `✗ ${where} (${file}): ${plain(suite.message ?? 'failed to run').split('\n').slice(0, FAILURE_LINES).join('\n    ')}`;
+    // The message and its first two stack frames (the test's own lines), not the rest of the stack.
+    let frames = 0;
+    const message = plain((test.failureMessages ?? []).join('\n'))
+      .split('\n')
+      .filter((line) => !/^\s*at /.test(line) || frames++ < 2)
+      .slice(0, FAILURE_LINES);
+    return `✗ ${where} > ${test.fullName ?? test.title} (${file})\n    ${message.join('\n    ')}`;
+  });
+  if (lines.length > 0) console.log(`\nFailed tests\n\n${lines.join('\n\n')}`);
+}
+
+/** The failures' names, one line each, just above the totals: what a log read from its tail must show. */
+function printFailedNames(list) {
+  const names = list.map(({ where, test }) =>
+    test ? `✗ ${where} > ${test.fullName ?? test.title}: ${plain((test.failureMessages ?? [''])[0]).split('\n')[0].slice(0, 160)}` : `✗ ${where} (failed to run)`,
   );
   if (names.length > 0) console.log(`\nFailed tests, by file (each one's message above):\n${names.join('\n')}\n`);
 }
 
 const reports = files.map((file) => [file, JSON.parse(readFileSync(path.join(dir, file), 'utf8'))]);
-printFailures(reports);
+const failedList = failures(reports);
+printFailures(failedList);
 printDurations();
-printFailedNames(reports);
+printFailedNames(failedList);
 
 for (const [, report] of reports) {
   passed += report.numPassedTests ?? 0;

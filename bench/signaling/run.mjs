@@ -70,7 +70,6 @@ async function rssAfterCollection(server) {
     heapTotal: sum((u) => u.heapTotal),
     newSpace: sum((u) => u.spaces.new_space?.size ?? 0),
     external: sum((u) => u.external),
-    arrayBuffers: sum((u) => u.arrayBuffers),
   };
   return { rss: server.rss(), memory };
 }

@@ -20,9 +20,9 @@ import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.j
 /**
  * Answers a call ringing on this device; for a group call, says who is in it
  * already. `hold`: the answered call of two this device is in, held (and
- * parked, parking.ts) while this one goes on.
+ * parked, parking.ts) while this one goes on. `read`: the call, already being
+ * read beside the dispatcher's session check (else read now).
  */
-/** `read`: the call, already being read beside the dispatcher's session check (else read now). */
 export async function accept(
   deps: CallServiceDeps,
   session: DeviceSession,

@@ -40,9 +40,7 @@ interface Window {
 }
 
 export class PresenceBatches {
-  /** Open windows by socket id. */
-  private readonly open = new Map<string, Window>();
-  /** The same windows by length, oldest first: normal ones, burst ones. */
+  /** Open windows by socket id, one map per length (normal, burst), each oldest first. */
   private readonly normal = new Map<string, Window>();
   private readonly long = new Map<string, Window>();
   private timer: NodeJS.Timeout | undefined;
@@ -55,7 +53,7 @@ export class PresenceBatches {
 
   /** A change of a user the device watches. */
   push(socket: ParleySocket, change: PresenceChange): void {
-    const window = this.open.get(socket.id);
+    const window = this.find(socket.id);
     if (window) {
       window.held ??= new Map();
       // Moved to the end: the batch keeps the order the last changes were recorded in.
@@ -76,15 +74,12 @@ export class PresenceBatches {
 
   /** The device's connection ended: what it held goes with it. */
   remove(socketId: string): void {
-    const w = this.open.get(socketId);
-    if (!w) return;
-    this.open.delete(socketId);
-    w.queue.delete(socketId);
+    this.find(socketId)?.queue.delete(socketId);
   }
 
   /** The device no longer watches these users: nothing held of theirs reaches it. */
   drop(socketId: string, usernames: Iterable<string>): void {
-    const held = this.open.get(socketId)?.held;
+    const held = this.find(socketId)?.held;
     if (held) for (const u of usernames) held.delete(u);
   }
 
@@ -94,7 +89,7 @@ export class PresenceBatches {
    * after a rename) comes after every change of theirs recorded before it.
    */
   release(username: string): void {
-    for (const w of this.open.values()) if (w.held?.has(username)) this.send(w);
+    for (const queue of [this.normal, this.long]) for (const w of queue.values()) if (w.held?.has(username)) this.send(w);
   }
 
   /** Shutdown: what is held is dropped (the clients are told the server is closing). */
@@ -102,9 +97,12 @@ export class PresenceBatches {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    this.open.clear();
     this.normal.clear();
     this.long.clear();
+  }
+
+  private find(socketId: string): Window | undefined {
+    return this.normal.get(socketId) ?? this.long.get(socketId);
   }
 
   private send(w: Window): void {
@@ -115,10 +113,9 @@ export class PresenceBatches {
 
   /** A window from `now`: a burst one while `burst.from` devices or more have one open. */
   private openWindow(socket: ParleySocket, now: number): Window {
-    const burstMs = this.burst && this.burst.windowMs > this.windowMs && this.open.size >= this.burst.from ? this.burst.windowMs : undefined;
+    const burstMs = this.burst && this.burst.windowMs > this.windowMs && this.normal.size + this.long.size >= this.burst.from ? this.burst.windowMs : undefined;
     const queue = burstMs === undefined ? this.normal : this.long;
     const w: Window = { socket, held: undefined, until: now + (burstMs ?? this.windowMs), queue };
-    this.open.set(socket.id, w);
     queue.set(socket.id, w);
     return w;
   }
@@ -142,7 +139,6 @@ export class PresenceBatches {
       for (const [id, w] of queue) {
         if (w.until > now) break;
         queue.delete(id);
-        this.open.delete(id);
         due.push(w);
       }
     }

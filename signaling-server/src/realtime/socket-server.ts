@@ -17,14 +17,14 @@ import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from '../http/ho
 import { originAllowed } from '../http/origins.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { PROTOCOL_VERSION, type IceGrant } from '../protocol/index.js';
+import { PROTOCOL_VERSION, type ClientEvent, type ClientPayload, type ClientReplies, type IceGrant } from '../protocol/index.js';
 import type { TestCalls } from '../testcall/test-calls.js';
 import { viaProxy } from '../testcall/candidate-policy.js';
-import { StoreUnavailableError, type DeviceSession, type Stores } from '../stores/types.js';
+import { StoreUnavailableError, type Call, type DeviceSession, type Stores } from '../stores/types.js';
 import type { AccountLimits } from './account-limits.js';
 import { CallIce } from './call-ice.js';
 import { DIRECTORY_ROOM, DirectoryFeed } from './directory-feed.js';
-import { Dispatcher, withEarlyReads, type HandlerContext, type Handlers } from './dispatch.js';
+import { Dispatcher, withEarlyReads, type Handler, type HandlerContext, type Handlers } from './dispatch.js';
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import type { TokenRefresher } from './token-refresh.js';
@@ -101,6 +101,9 @@ export interface RealtimeDeps {
 }
 
 /** Attaches the handlers; returns the live directory, for the account change feed to drive. */
+/** The client messages that name a call (`callId`). */
+type CallEvent = { [E in ClientEvent]: ClientPayload<E> extends { callId: string } ? E : never }[ClientEvent];
+
 export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
   const { io, stores, users, history, presence, calls, log } = deps;
   const dispatcher = new Dispatcher({
@@ -121,6 +124,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     const [answer, grant] = await Promise.all([reply, ice.forAck(asker(ctx))]);
     return { ...answer, ...grant };
   };
+  /** A handler for a message naming a call, given the call read beside the session check (one Redis round trip less). */
+  const withCallRead = <E extends CallEvent>(
+    handle: (payload: ClientPayload<E>, ctx: HandlerContext, read: Promise<Call | undefined> | undefined) => Promise<ClientReplies[E]>,
+  ): Handler<E> => withEarlyReads<E, Call | undefined>(({ callId }) => calls.callRead(callId), handle);
 
   /** Who owns the room a device came into; not knowing it must not undo the join, so a failure leaves it out. */
   const ownershipOf = (session: DeviceSession, callId: string) =>
@@ -163,8 +170,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       ({ to }, username) => calls.inviteReads(username, to),
       async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then((callId) => ({ callId }))),
     ),
-    'call:accept': withEarlyReads(
-      ({ callId }) => calls.callRead(callId),
+    'call:accept': withCallRead(
       async ({ callId, hold }, ctx, read) =>
         withIce(
           ctx,
@@ -184,8 +190,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await calls.cancel(session, callId, to);
       return {};
     },
-    'call:hangup': withEarlyReads(
-      ({ callId }) => calls.callRead(callId),
+    'call:hangup': withCallRead(
       async ({ callId, reason, cause }, { session }, read) => {
         try {
           await calls.hangup(session, callId, reason === 'failed' && { ...(cause && { cause }) }, read);
@@ -219,22 +224,19 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return {};
     },
     'room:list': async () => deps.listing.list(),
-    'call:signal': withEarlyReads(
-      ({ callId }) => calls.callRead(callId),
+    'call:signal': withCallRead(
       async (payload, { session }, read) => {
         await calls.signal(session, payload, read);
         return {};
       },
     ),
-    'call:mute': withEarlyReads(
-      ({ callId }) => calls.callRead(callId),
+    'call:mute': withCallRead(
       async ({ callId, muted }, { session }, read) => {
         await calls.mute(session, callId, muted, read);
         return {};
       },
     ),
-    'call:hold': withEarlyReads(
-      ({ callId }) => calls.callRead(callId),
+    'call:hold': withCallRead(
       async ({ callId, held }, { session }, read) => {
         await calls.hold(session, callId, held, read);
         return {};
