@@ -165,9 +165,10 @@ describe('TURN credentials per call', () => {
     const { alice, bob, carol, logins } = await team(server, 'alice', 'bob', 'carol');
     const bobPhone = await connect(server, logins.bob, {}, []);
     const { callId } = await invite(alice, bob);
-    // Ringing: the calling device may renew; the rung devices have none yet.
+    // Ringing: the calling device may renew, and the devices it rings on ask for theirs (early-path.ts).
     expectFreshTurn(expectOk(await alice.emit('call:ice', { callId })), 3600);
-    expect(await bob.emit('call:ice', { callId })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expectFreshTurn(expectOk(await bob.emit('call:ice', { callId })), 3600);
+    expect(await carol.emit('call:ice', { callId })).toMatchObject({ ok: false, code: 'not_in_call' });
     expectOk(await bob.emit('call:accept', { callId }));
     await alice.next('call:accepted');
     expectFreshTurn(expectOk(await bob.emit('call:ice', { callId })), 3600);

@@ -93,13 +93,47 @@ describe('relay of signalling and mute', () => {
     expect(await bob2.emit('call:signal', { callId, description: offer })).toMatchObject({ ok: false, code: 'not_in_call' });
   });
 
-  it('refuses relay on a call that is still ringing, and on an unknown call', async () => {
+  it('relays between the caller and the one device a call rings on, before the answer (the early path)', async () => {
     const server = await startTestServer();
-    const { alice, bob } = await team(server, 'alice', 'bob');
-    const { callId } = expectOk(await alice.emit('call:invite', { to: 'bob', media: { audio: true, video: false } }));
-    await bob.next('call:incoming');
+    const { alice, bob, carol } = await team(server, 'alice', 'bob', 'carol');
+    const invited = expectOk(await alice.emit('call:invite', { to: 'bob', media: { audio: true, video: false } }));
+    const { callId } = invited;
+    expect(invited.early).toBe(true);
+    expect(await bob.next('call:incoming')).toMatchObject({ callId, early: true });
+    expectOk(await alice.emit('call:signal', { callId, description: offer }));
+    expect(await bob.next('call:signal')).toEqual({ callId, from: 'alice', description: offer });
+    expectOk(await bob.emit('call:signal', { callId, candidate }));
+    expect(await alice.next('call:signal')).toEqual({ callId, from: 'bob', candidate });
+    // Only signals: mute and hold wait for the answer, and nobody else gets in.
+    expect(await alice.emit('call:mute', { callId, muted: true })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await carol.emit('call:signal', { callId, description: offer })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await alice.emit('call:signal', { callId, to: 'bob', candidate })).toMatchObject({ ok: false, code: 'not_in_call' });
+    await settle(alice, bob, carol);
+    expect(carol.events('call:signal')).toEqual([]);
+    expect(bob.events('call:signal')).toHaveLength(1);
+  });
+
+  it('refuses relay on a ringing call with no early path (several devices, call waiting), and on an unknown call', async () => {
+    const server = await startTestServer();
+    const { alice, bob, carol, dave, logins } = await team(server, 'alice', 'bob', 'carol', 'dave');
+    const bob2 = await connect(server, logins.bob);
+    const invited = expectOk(await alice.emit('call:invite', { to: 'bob', media: { audio: true, video: false } }));
+    const { callId } = invited;
+    expect(invited.early).toBeUndefined();
+    expect((await bob.next('call:incoming')).early).toBeUndefined();
     expect(await alice.emit('call:signal', { callId, description: offer })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await bob.emit('call:signal', { callId, candidate })).toMatchObject({ ok: false, code: 'not_in_call' });
+    expect(await bob2.emit('call:signal', { callId, candidate })).toMatchObject({ ok: false, code: 'not_in_call' });
+    // Carol talks with Dave: Alice's call to her waits, and connects only once she chooses.
+    expectOk(await alice.emit('call:cancel', { callId }));
+    await establishCall(carol, dave);
+    const waiting = expectOk(await alice.emit('call:invite', { to: 'carol', media: { audio: true, video: false } }));
+    expect(waiting.early).toBeUndefined();
+    expect((await carol.next('call:incoming', (p) => p.callId === waiting.callId)).early).toBeUndefined();
+    expect(await alice.emit('call:signal', { callId: waiting.callId, description: offer })).toMatchObject({ ok: false, code: 'not_in_call' });
     expect(await alice.emit('call:signal', { callId: 'no-such-call', description: offer })).toMatchObject({ ok: false, code: 'not_found' });
     expect(await alice.emit('call:mute', { callId: 'no-such-call', muted: true })).toMatchObject({ ok: false, code: 'not_found' });
+    await settle(bob, bob2, carol);
+    expect([...bob.events('call:signal'), ...bob2.events('call:signal'), ...carol.events('call:signal')]).toEqual([]);
   });
 });

@@ -51,6 +51,12 @@ const audioFields = {
   pushToTalkKey: z.nullable(pushToTalkKeySchema),
   /** A call that comes while in a call is declined as busy at once, instead of waiting (call-waiting.svelte.ts). */
   busyInCall: z.boolean(),
+  /**
+   * A call ringing on this device alone connects before it is answered, so the
+   * answer only starts the audio; the caller's app learns this device's network
+   * addresses before the answer (call-session.ts, PROTOCOL.md).
+   */
+  connectWhileRinging: z.boolean(),
 };
 
 /** The audio settings, every key and nothing else (what `preferences:set` takes). */
@@ -71,6 +77,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   pushToTalk: false,
   pushToTalkKey: null,
   busyInCall: false,
+  connectWhileRinging: true,
 };
 
 /**

@@ -2,13 +2,14 @@
  * The fast call setup's edges: each side opens its microphone and prepares
  * its connection while the call rings (the caller while its invite travels),
  * so the answer does not wait for them. Here the microphones are slow to
- * open, or may not be used at all. And first, the click that starts it all:
- * on pages just signed in, while the contact list still changes, every click
- * on Call rings the callee (issue 35).
+ * open, or may not be used at all. A call ringing on one device connects
+ * while it rings, with no media either way until the answer (ahead.ts). And
+ * first, the click that starts it all: on pages just signed in, while the
+ * contact list still changes, every click on Call rings the callee (issue 35).
  */
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { callPanel, closeEnded, e2eTest, liveTracks, microphones, openUser, registerUser, signIn } from './harness.js';
+import { callPanel, closeEnded, e2eTest, liveTracks, microphones, openUser, registerUser, signIn, type User } from './harness.js';
 import { callState, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. */
@@ -42,6 +43,37 @@ async function aimAtCall(page: Page, name: string): Promise<void> {
   const box = await page.getByRole('button', { name: `Call ${name}`, exact: true }).boundingBox();
   if (!box) throw new Error(`no Call ${name} button on the page`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** The state of each peer connection the page made, oldest first. */
+function paths(page: Page): Promise<RTCPeerConnectionState[]> {
+  return page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => pc.connectionState));
+}
+
+/** RTP packets the page's open peer connections have sent, audio and video. */
+function packetsSent(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let sent = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      for (const s of (await pc.getStats()).values() as IterableIterator<{ type: string; packetsSent?: number }>) if (s.type === 'outbound-rtp') sent += s.packetsSent ?? 0;
+    }
+    return sent;
+  });
+}
+
+/** The newest peer connection of each page is up: the call is connected while it rings. */
+async function connectedWhileRinging(...users: User[]): Promise<void> {
+  for (const u of users) await expect.poll(async () => (await paths(u.page)).at(-1), poll).toBe('connected');
+  await waitState(users[1]!.page, 'incoming');
+}
+
+/** No peer connection and no microphone left open on either page. */
+async function expectAllClosed(...users: User[]): Promise<void> {
+  for (const u of users) {
+    await expect.poll(async () => (await paths(u.page)).filter((s) => s !== 'closed'), poll).toEqual([]);
+    await expect.poll(async () => (await microphones(u.page)).live, poll).toBe(0);
+  }
 }
 
 const TRIES = 20;
@@ -125,5 +157,64 @@ describe('call setup with slow and refused microphones', () => {
     await expect.poll(() => frank.page.getByRole('alert').textContent(), poll).toContain('Parley cannot use the microphone');
     expect(await callPanel(erin.page).count()).toBe(0);
     await closeEnded(frank);
+  });
+});
+
+describe('connecting while it rings', () => {
+  it('the path is up before Answer with no packet sent either way; Answer starts audio both ways', async ({ team: { dave, erin } }) => {
+    await dial(dave, 'Erin');
+    await connectedWhileRinging(dave, erin);
+    // Up, and still nothing sent: a moment more of ringing, and no packet either way.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await packetsSent(dave.page)).toBe(0);
+    expect(await packetsSent(erin.page)).toBe(0);
+    await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(dave.page, 'active');
+    await waitState(erin.page, 'active');
+    await expectAudioFlowing(erin.page);
+    await expectAudioFlowing(dave.page);
+    await dave.page.getByRole('button', { name: 'Hang up' }).click();
+    await expectAllClosed(dave, erin);
+    await closeEnded(dave, erin);
+  });
+
+  it('declined, or cancelled, once connected while ringing: no peer connection or microphone stays open on either side', async ({ team: { dave, erin } }) => {
+    await dial(dave, 'Erin');
+    await connectedWhileRinging(dave, erin);
+    await erin.page.getByRole('button', { name: 'Decline' }).click();
+    expect(await endedText(dave.page)).toBe('Erin declined');
+    await expectAllClosed(dave, erin);
+    await closeEnded(dave, erin);
+
+    await dial(dave, 'Erin');
+    await connectedWhileRinging(dave, erin);
+    await dave.page.getByRole('button', { name: 'Cancel call to Erin', exact: true }).click();
+    await waitState(erin.page, 'ended');
+    await expectAllClosed(dave, erin);
+    await closeEnded(dave, erin);
+  });
+
+  it('with "Connect before I answer" off, nothing connects until Answer, which still brings audio both ways', async ({ team: { dave, erin } }) => {
+    await erin.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await erin.page.getByLabel('Connect before I answer').uncheck();
+    try {
+      await dial(dave, 'Erin');
+      await waitState(erin.page, 'incoming');
+      // Erin's connection is made (held) once her microphone is open; it neither answers nor gathers toward Dave.
+      await expect.poll(async () => (await paths(erin.page)).at(-1), poll).toBe('new');
+      await expect.poll(async () => (await paths(dave.page)).at(-1), poll).toBe('new');
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await paths(erin.page)).at(-1)).toBe('new');
+      await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
+      await waitState(erin.page, 'active');
+      await expectAudioFlowing(erin.page);
+      await expectAudioFlowing(dave.page);
+      await dave.page.getByRole('button', { name: 'Hang up' }).click();
+      await expectAllClosed(dave, erin);
+      await closeEnded(dave, erin);
+    } finally {
+      await erin.page.getByRole('button', { name: 'Settings', exact: true }).click();
+      await erin.page.getByLabel('Connect before I answer').check();
+    }
   });
 });

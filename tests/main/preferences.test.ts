@@ -37,6 +37,7 @@ const HEADSET: AudioSettings = {
   pushToTalk: true,
   pushToTalkKey: 'ControlRight',
   busyInCall: true,
+  connectWhileRinging: false,
 };
 
 describe('preferences in the settings file', () => {

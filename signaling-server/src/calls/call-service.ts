@@ -56,7 +56,7 @@ export class CallService {
   }
 
   /** call:invite; `afterReply` runs once the caller has the call id (ringing.ts). */
-  invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>): Promise<string> {
+  invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>): Promise<ringing.Invited> {
     return ringing.invite(this.deps, from, to, media, afterReply, early);
   }
 

@@ -1,6 +1,7 @@
 /**
  * What goes between participants of an answered call: session descriptions
- * and candidates one pair at a time, stamped with the sender by the server,
+ * and candidates one pair at a time, stamped with the sender by the server
+ * (and, while a call rings on one device, between it and the caller: early-path.ts),
  * mute changes and who records the call; plus the note that chat happened (never the chat).
  */
 import type { ClientPayload } from '../protocol/index.js';
@@ -8,6 +9,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import { participant } from './call-checks.js';
+import { earlyPeer } from './early-path.js';
 import * as membership from './membership.js';
 import { emitTo, tellOthers } from './notify.js';
 import * as parking from './parking.js';
@@ -71,9 +73,15 @@ export async function noteChat(deps: CallServiceDeps, session: DeviceSession, ca
   await deps.history.noteChat(callId);
 }
 
-/** The device of participant `to`, or of the one other participant when `to` is left out. */
+/**
+ * The device of participant `to`, or of the one other participant when `to`
+ * is left out; while a call rings, the other end of its early path (early-path.ts).
+ */
 async function peerOf(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string | undefined, read?: Promise<Call | undefined>): Promise<string> {
-  const call = await participant(deps, session, callId, read);
+  const found = await (read ?? deps.stores.calls.get(callId));
+  const early = found?.state === 'ringing' && to === undefined ? earlyPeer(found, session.device) : undefined;
+  if (early !== undefined) return early;
+  const call = await participant(deps, session, callId, Promise.resolve(found));
   const others = call.participants.filter((p) => p.device !== session.device);
   if (to === undefined) {
     if (others.length === 1 && others[0]) return others[0].device;

@@ -11,6 +11,7 @@ import type { User } from '../accounts/users.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import { participating } from './call-checks.js';
+import { connectsEarly } from './early-path.js';
 import * as membership from './membership.js';
 import { emitTo, participantRefs } from './notify.js';
 
@@ -44,6 +45,12 @@ export async function inviteReads(deps: CallServiceDeps, caller: string, to: str
   return { limited, current, callee, devices, calleeCall };
 }
 
+/** A call placed: its id, and whether it connects while it rings (early-path.ts). */
+export interface Invited {
+  callId: string;
+  early: boolean;
+}
+
 /** Rings the callee's devices. `afterReply` runs once the caller has the call id; `early`: its reads, started by the dispatcher (else made here). */
 export async function invite(
   deps: CallServiceDeps,
@@ -52,7 +59,7 @@ export async function invite(
   media: Media,
   afterReply: AfterReply,
   early?: Promise<InviteReads>,
-): Promise<string> {
+): Promise<Invited> {
   const { stores, history } = deps;
   if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
   const { limited, current, callee, devices, calleeCall } = await (early ?? inviteReads(deps, from.username, to));
@@ -77,28 +84,26 @@ export async function invite(
   const ring = { kind: 'ring' as const, callId: record.callId };
   // The deadline is set beside the call, not after it (one round trip less before the ring): a deadline
   // without its call (refused below, or never made) finds nothing to end when it comes due.
-  const [made, deadline] = await Promise.allSettled([
-    stores.calls.create({
-      id: record.callId,
-      caller: from.username,
-      callerDevice: from.device,
-      callee: to,
-      calleeDevice: null,
-      ringing: ringable,
-      media,
-      state: 'ringing',
-      startedAt: record.startedAt,
-      answeredAt: null,
-      away: [],
-      room: null,
-      code: null,
-      participants: [],
-      invitations: [],
-      // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
-      ...(calleeCall?.state === 'active' && { waiting: true }),
-    }),
-    deps.timers.set(ring, deps.ringTimeoutMs),
-  ]);
+  const call: Call = {
+    id: record.callId,
+    caller: from.username,
+    callerDevice: from.device,
+    callee: to,
+    calleeDevice: null,
+    ringing: ringable,
+    media,
+    state: 'ringing',
+    startedAt: record.startedAt,
+    answeredAt: null,
+    away: [],
+    room: null,
+    code: null,
+    participants: [],
+    invitations: [],
+    // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
+    ...(calleeCall?.state === 'active' && { waiting: true }),
+  };
+  const [made, deadline] = await Promise.allSettled([stores.calls.create(call), deps.timers.set(ring, deps.ringTimeoutMs)]);
   const dropDeadline = () => void deps.timers.clear(ring).catch(() => undefined);
   if (made.status === 'rejected') {
     dropDeadline();
@@ -116,11 +121,12 @@ export async function invite(
     dropDeadline();
     return abandon(deps, record.callId, err);
   });
-  const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true };
+  const connects = connectsEarly(call);
+  const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true, ...(connects && { early: true as const }) };
   for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
   afterReply(() => emitTo(deps, from.device, 'call:ringing', { callId: record.callId }));
   deps.log.info({ callId: record.callId, caller: from.username, callee: to, devices: ringable.length }, 'call ringing');
-  return record.callId;
+  return { callId: record.callId, early: connects };
 }
 
 /**

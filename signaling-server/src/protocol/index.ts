@@ -186,7 +186,8 @@ export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies 
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
-  'call:invite': { callId: string } & IceAckFields;
+  /** `early`: the call rings on one device, which may connect while it rings (PROTOCOL.md, "Connecting while it rings"). */
+  'call:invite': { callId: string; early?: true } & IceAckFields;
   /** `participants`: who is in the call besides this device (this device is polite toward each); `ownership`: accepted into a named room. */
   'call:accept': { callId: string; polite: boolean; participants?: UserRef[]; ownership?: RoomOwnership; recording?: string[] } & IceAckFields;
   'call:decline': object;
@@ -260,7 +261,10 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
   'directory:updated': (p: { user: DirectoryEntry }) => void;
   /** An account was disabled or removed: drop it; the device stops watching it (unless named with presence:watch). */
   'directory:removed': (p: { username: string }) => void;
-  /** `participants` and `room` only when `from` adds this user to a call already going on. */
+  /**
+   * `participants` and `room` only when `from` adds this user to a call already going on;
+   * `early`: this is the one device it rings on, which may connect while it rings.
+   */
   'call:incoming': (p: {
     callId: string;
     from: UserRef;
@@ -268,6 +272,7 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
     polite: boolean;
     participants?: UserRef[];
     room?: string;
+    early?: true;
   }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;

@@ -122,6 +122,7 @@ export const serverSchemas = {
     polite: z.boolean(),
     participants: z.optional(participants),
     room: z.optional(roomName),
+    early: z.optional(z.literal(true)),
   }),
   'call:ringing': z.object({ callId }),
   'call:accepted': z.object({ callId, polite: z.boolean() }),
@@ -171,7 +172,7 @@ export const replySchemas = {
   'directory:list': ack({ users: z.array(directoryEntry).check(z.maxLength(500)) }),
   // One entry per distinct username asked for: at most WATCH_LIMIT.
   'presence:watch': ack({ presence: z.array(presenceEntry).check(z.maxLength(500)) }),
-  'call:invite': ack({ callId, ...iceFields }),
+  'call:invite': ack({ callId, early: z.optional(z.literal(true)), ...iceFields }),
   'call:accept': ack({ callId, polite, participants: z.optional(participants), ownership, recording, ...iceFields }),
   'call:decline': ack({}),
   'call:cancel': ack({}),

@@ -68,15 +68,16 @@ export class CallIce {
 
   /**
    * `call:ice`: fresh servers for a device taking part in the call, the
-   * calling device while it rings or a participant once answered (what got
-   * credentials in an ack). Refused like the other call requests, and
+   * calling device or a device it rings on (which may connect before it
+   * answers: early-path.ts) while it rings, or a participant once answered.
+   * Refused like the other call requests, and
    * `account_disabled` for a disabled account.
    */
   async refresh(asker: Asker, callId: string): Promise<IceGrant> {
     const { device } = asker.session;
     const [call, account] = await Promise.all([this.deps.calls.get(callId), this.account(asker)]);
     if (!call) throw new RequestError('not_found', 'No such call');
-    const inCall = call.state === 'ringing' ? call.callerDevice === device : call.participants.some((p) => p.device === device);
+    const inCall = call.state === 'ringing' ? call.callerDevice === device || call.ringing.includes(device) : call.participants.some((p) => p.device === device);
     if (!inCall) throw new RequestError('not_in_call', 'You are not in this call');
     if (account === 'gone') throw new RequestError('unauthorized', 'This account no longer exists');
     if (account === 'disabled') throw new RequestError('account_disabled', 'This account is disabled');

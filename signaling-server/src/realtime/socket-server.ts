@@ -168,7 +168,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     },
     'call:invite': withEarlyReads(
       ({ to }, username) => calls.inviteReads(username, to),
-      async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then((callId) => ({ callId }))),
+      async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then(({ callId, early }) => ({ callId, ...(early && { early: true as const }) }))),
     ),
     'call:accept': withCallRead(
       async ({ callId, hold }, ctx, read) =>

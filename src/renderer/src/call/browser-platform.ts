@@ -33,7 +33,7 @@ function afterPaint(fn: () => void): void {
 function peerSession(r: PeerRequest): PeerSession {
   const session = new CallSession({
     polite: r.polite,
-    held: r.held,
+    ...(r.ahead && { ahead: r.ahead }),
     iceServers: r.iceServers,
     localStream: new MediaStream(r.localStream.getTracks().map((t) => t.clone())),
     send: r.send,

@@ -9,7 +9,7 @@ import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { Settings } from '../settings/settings.js';
 import type { ChatLog } from './chat/chat.svelte.js';
-import type { Signal, MediaState } from './call-session.js';
+import type { Ahead, Signal, MediaState } from './call-session.js';
 import type { CallMedia } from './media/call-media.svelte.js';
 import type { PeerSession } from './mesh.svelte.js';
 
@@ -30,8 +30,8 @@ export interface Meter {
 export interface PeerRequest {
   user: UserRef;
   polite: boolean;
-  /** Made while the call rings: nothing is sent until release(). */
-  held: boolean;
+  /** Made while the call rings: how it waits for release() (CallSession). */
+  ahead?: Ahead;
   iceServers: RTCIceServer[];
   /** The microphone; the session works on its own copies of the tracks. */
   localStream: MediaStream;

@@ -8,12 +8,12 @@ import { endReasonText } from './end-reasons.js';
 import { asideCall } from './hold-and-answer.js';
 
 export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
-  link.on('call:incoming', ({ callId, from, polite, media, participants, room }) => {
+  link.on('call:incoming', ({ callId, from, polite, media, participants, room, early }) => {
     // In an answered call, another call waits for this side's choice (call-waiting.svelte.ts).
     if (calls.talking && !calls.isCurrent(callId)) {
       calls.waiting.incoming({ callId, from, polite, video: media.video, participants: participants ?? [], room: room ?? null });
     } else {
-      calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null);
+      calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null, early === true);
     }
   });
   link.on('call:ringing', ({ callId }) => calls.ringing(callId));

@@ -8,7 +8,7 @@ import type { UserRef } from 'parley-server/protocol';
 import { cameraConstraints } from '../settings/settings.js';
 import type { CallDeps, Meter } from './call-deps.js';
 import { CallIce } from './call-ice.js';
-import type { MediaState, Signal } from './call-session.js';
+import type { Ahead, MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
 import { fileRules } from './chat/file-consent.js';
 import { CallMedia } from './media/call-media.svelte.js';
@@ -50,6 +50,8 @@ export class CallLine {
   /** Recording the call, and who else does (recording/). */
   readonly recording: CallRecording;
   private stream: MediaStream | null = null;
+  /** The call's session connects while it rings (prepare): the answer only starts its media. */
+  early = false;
   /** The microphone being opened for call number `seq`. */
   private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
   private meter: Meter | null = null;
@@ -68,7 +70,7 @@ export class CallLine {
       fileRules(() => deps.settings()),
     );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
-    this.mesh = new Mesh({ session: (user, polite, held) => this.session(user, polite, held) });
+    this.mesh = new Mesh({ session: (user, polite, ahead) => this.session(user, polite, ahead) });
     this.recording = new CallRecording({
       link: deps.link,
       notices: deps.notices,
@@ -148,10 +150,11 @@ export class CallLine {
     this.opening = { seq, stream: Promise.resolve(stream) };
   }
 
-  /** The peer session toward `peer`, made while the call rings and held until it is answered. */
-  prepare(peer: UserRef, polite: boolean): void {
+  /** The peer session toward `peer`, made while the call rings: held, or connecting early, until it is answered (CallSession). */
+  prepare(peer: UserRef, polite: boolean, ahead: Ahead): void {
     if (this.mesh.size > 0 || !this.stream) return;
-    this.mesh.add(peer, polite, true);
+    this.early = ahead === 'early';
+    this.mesh.add(peer, polite, ahead);
     // The microphone's meter too: it takes milliseconds to start, which the answer need not wait for.
     this.meter ??= this.deps.platform.levelMeter(this.stream);
   }
@@ -185,13 +188,13 @@ export class CallLine {
     if (!this.hooks.group()) for (const username of this.mesh.silent()) this.hooks.mediaState(username, 'silent');
   }
 
-  private session(user: UserRef, polite: boolean, held: boolean) {
+  private session(user: UserRef, polite: boolean, ahead: Ahead | undefined) {
     const callId = this.hooks.callId();
     const { link } = this.deps;
     return this.deps.platform.peerSession({
       user,
       polite,
-      held,
+      ...(ahead && { ahead }),
       iceServers: this.ice.servers,
       localStream: this.stream ?? new MediaStream(),
       muted: this.microphoneClosed,
@@ -216,6 +219,7 @@ export class CallLine {
     if (this.stream) this.deps.platform.stopStream(this.stream);
     this.stream = null;
     this.opening = null;
+    this.early = false;
     clearInterval(this.timers.stats);
     clearInterval(this.timers.levels);
     this.meter?.close();

@@ -5,13 +5,18 @@
  * first, ICE restarts when the path breaks (when: media-recovery.ts), and
  * one idempotent `close`.
  *
- * A session can be made while the call still rings (`held`): the caller's
- * offer is made and its candidates gathered, the callee's connection and
- * certificate are ready, but nothing is sent until `release()`, when the
- * call is answered. The server relays no signal of a ringing call; one that
- * comes before `release()` (the caller's offer can overtake the ack of the
- * callee's accept) waits for it, so that it is answered with the call's ICE
- * servers, which that ack brings (setIceServers).
+ * A session can be made while the call still rings (`ahead`):
+ * - `early`, when the server relays the ringing call's signals (it rings on
+ *   one device, and that device's user lets it connect before answering):
+ *   the two sides negotiate and connect while it rings, every sender
+ *   inactive (no RTP at all), and `release()`, at the answer, only starts
+ *   the media. The answer then costs no negotiation, no ICE checks and no
+ *   DTLS handshake.
+ * - `held`: the caller's offer is made and its candidates gathered, the
+ *   callee's connection and certificate are ready, but nothing is sent until
+ *   `release()`. A signal that comes before it (the caller's early offer, or
+ *   one overtaking the ack of the callee's accept) waits for it, so that it
+ *   is answered with the call's ICE servers, which that ack brings.
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
 import { levelFromSources } from './media/audio-level.js';
@@ -28,6 +33,9 @@ export interface Signal {
   candidate?: IceCandidate;
 }
 
+/** How a session made while the call rings waits for the answer (see above). */
+export type Ahead = 'held' | 'early';
+
 /** `silent`: connected, but no audio has arrived for the media timeout (media-timeout.ts; told by the call line, from statistics). */
 export type MediaState = 'connecting' | 'connected' | 'interrupted' | 'silent' | 'failed';
 
@@ -40,8 +48,8 @@ export interface CallSessionOptions {
   canSignal: () => boolean;
   onRemoteStream: (stream: MediaStream) => void;
   onMediaState: (state: MediaState) => void;
-  /** Made ahead, while the call rings: keep what would be sent until `release()`. */
-  held?: boolean;
+  /** Made ahead, while the call rings: wait for `release()` as `held` or `early` (see above). */
+  ahead?: Ahead;
 }
 
 /**
@@ -71,15 +79,18 @@ export class CallSession {
   /** Where the peer's audio arrives; null until its track does. */
   private audioReceiver: RTCRtpReceiver | null = null;
   private onHold = false;
+  /** Connected ahead of the answer: no sender sends until `release()`. */
+  private unanswered: boolean;
 
   constructor(private readonly options: CallSessionOptions) {
-    this.held = options.held ? [] : null;
+    this.held = options.ahead === 'held' ? [] : null;
+    this.unanswered = options.ahead === 'early';
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       // Audio, video and chat share one transport: candidates are gathered once, not per media type.
       bundlePolicy: 'max-bundle',
       // The caller gathers from its offer on; the callee has no offer to answer yet.
-      ...(options.held && options.polite && { iceCandidatePoolSize: PREGATHERED_CANDIDATES }),
+      ...(options.ahead === 'held' && options.polite && { iceCandidatePoolSize: PREGATHERED_CANDIDATES }),
     });
     this.recovery = new MediaRecovery({
       impolite: !options.polite,
@@ -92,6 +103,8 @@ export class CallSession {
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
+    // Inactive from the start: a sender has its encoding before any negotiation, so no packet can leave early.
+    if (this.unanswered) this.applySending();
     this.pc.ontrack = ({ streams, track, receiver }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's
       this.audioReceiver = receiver;
@@ -103,9 +116,9 @@ export class CallSession {
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onconnectionstatechange = () => this.onConnectionState();
-    // A sender negotiated while on hold (the camera turned on) is held too.
+    // A sender negotiated while on hold or before the answer (the camera turned on) sends nothing either.
     this.pc.onsignalingstatechange = () => {
-      if (this.onHold && this.pc.signalingState === 'stable') this.setOnHold(true);
+      if (!this.sending && this.pc.signalingState === 'stable') this.applySending();
     };
   }
 
@@ -119,6 +132,15 @@ export class CallSession {
    * candidate gathered, in one message instead of one per candidate.
    */
   release(): void {
+    if (this.options.ahead === 'early') {
+      if (this.unanswered) {
+        this.unanswered = false;
+        this.applySending();
+      }
+      // Connected while it rang: no state change is left to say so. Said at each release, as the
+      // callee's side starts its media at its click, before its call is answered (controller.svelte.ts).
+      if (this.pc.connectionState === 'connected') this.options.onMediaState('connected');
+    }
     const held = this.held;
     if (!held) return;
     this.held = null;
@@ -160,7 +182,16 @@ export class CallSession {
    */
   setOnHold(onHold: boolean): void {
     this.onHold = onHold;
-    for (const sender of this.pc.getSenders()) void setSending(sender, !onHold);
+    this.applySending();
+  }
+
+  /** Whether the senders send: not on hold, and the call answered. */
+  private get sending(): boolean {
+    return !this.onHold && !this.unanswered;
+  }
+
+  private applySending(): void {
+    for (const sender of this.pc.getSenders()) void setSending(sender, this.sending);
   }
 
   /**

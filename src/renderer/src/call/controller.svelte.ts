@@ -21,6 +21,7 @@ import { DialGate } from './dial-gate.js';
 import { Hangups } from './hangups.js';
 import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
+import { calleeAhead, callerAhead, type Ahead } from './ahead.js';
 
 const log = logger('call');
 
@@ -133,8 +134,8 @@ export class CallController {
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
-    // Still ringing: make the offer now, sent when the call is answered. Answered already: start.
-    if (now.kind === 'outgoing') this.prepareMedia(false);
+    // Still ringing: make the offer now, sent early or when the call is answered (ahead.ts). Answered already: start.
+    if (now.kind === 'outgoing') this.prepareMedia(false, callerAhead(res.early));
     else this.startMedia(now.polite);
   }
 
@@ -156,6 +157,8 @@ export class CallController {
         this.decline();
         return;
       }
+      // Connected while it rang: this side's media starts now, while the server hears of the answer.
+      if (this.line.early) this.mesh.release();
       const res = await this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (!current()) {
         if (res.ok) this.hangups.abandon(callId);
@@ -231,7 +234,7 @@ export class CallController {
   // ------------------------------------------------------------ what the server says
 
   /** `participants`: who is in the call already, when `from` adds this user to one going on. */
-  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null): void {
+  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early = false): void {
     clearTimeout(this.timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
@@ -250,10 +253,10 @@ export class CallController {
       if (this.seq !== seq || this.phase.kind !== 'incoming') return;
       this.deps.tones.play('ringtone');
       // Ready to answer at once: the microphone opens and the connection is made
-      // while it rings. Nothing is sent before the answer.
-      void this.line.openMicrophone(seq, () => this.seq === seq && this.busy).then((stream) => {
-        if (stream) this.prepareMedia(polite);
-      });
+      // while it rings (ahead.ts). No media is sent before the answer.
+      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => this.seq === seq && this.phase.kind === 'incoming');
+      const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.prepareMedia(polite, how));
     });
   }
 
@@ -296,10 +299,10 @@ export class CallController {
   nextSeq(): number { return ++this.seq; } // prettier-ignore
   currentSeq(): number { return this.seq; } // prettier-ignore
 
-  /** Makes the call's peer session while it still rings, held until it is answered. */
-  private prepareMedia(polite: boolean): void {
+  /** Makes the call's peer session while it still rings, held or connecting early until it is answered. */
+  private prepareMedia(polite: boolean, ahead: Ahead): void {
     const phase = this.phase;
-    if ((phase.kind === 'outgoing' || phase.kind === 'incoming') && phase.callId) this.line.prepare(phase.peer, polite);
+    if ((phase.kind === 'outgoing' || phase.kind === 'incoming') && phase.callId) this.line.prepare(phase.peer, polite, ahead);
   }
 
   /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */

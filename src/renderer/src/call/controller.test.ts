@@ -21,7 +21,7 @@ describe('call controller: a call this side places', () => {
     expect(calls.phase).toMatchObject({ kind: 'outgoing', callId: 'c1', peer: user('bob') });
     // The offer is made while it rings, held until the answer.
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]!.request).toMatchObject({ polite: false, held: true });
+    expect(sessions[0]!.request).toMatchObject({ polite: false, ahead: 'held' });
 
     link.emit('call:ringing', { callId: 'c1' });
     expect(calls.phase).toMatchObject({ kind: 'outgoing', ringing: true });

@@ -10,7 +10,7 @@
  * nothing here touches WebRTC itself.
  */
 import type { UserRef } from 'parley-server/protocol';
-import type { MediaState, Signal } from './call-session.js';
+import type { Ahead, MediaState, Signal } from './call-session.js';
 import { verificationCode } from './verification.js';
 import { AudioWatch } from './media-timeout.js';
 import { SpeakingHold } from './speaking.js';
@@ -59,8 +59,8 @@ export interface Peer {
 }
 
 export interface MeshOptions {
-  /** Makes the session toward `user`; `held` while the call still rings (see CallSession). */
-  session(user: UserRef, polite: boolean, held: boolean): PeerSession;
+  /** Makes the session toward `user`; `ahead` while the call still rings (see CallSession). */
+  session(user: UserRef, polite: boolean, ahead?: Ahead): PeerSession;
   now?: () => number;
 }
 
@@ -113,7 +113,7 @@ export class Mesh {
    * Starts the session toward `user` (once: a second add keeps the first) and
    * applies what they sent before it existed.
    */
-  add(user: UserRef, polite: boolean, held = false): PeerSession {
+  add(user: UserRef, polite: boolean, ahead?: Ahead): PeerSession {
     const existing = this.links.get(user.username)?.session;
     if (existing) return existing;
     const peer = this.peer(user.username);
@@ -123,7 +123,7 @@ export class Mesh {
     } else {
       this.peers.push(this.blank(user, 'connecting'));
     }
-    const session = this.options.session(user, polite, held);
+    const session = this.options.session(user, polite, ahead);
     this.links.set(user.username, { session, counters: null, speech: new SpeakingHold(), audio: new AudioWatch(), silent: false });
     if (this.onHold) session.setOnHold(true);
     for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Signal } from './call-session.js';
+import type { Ahead, Signal } from './call-session.js';
 import { Mesh, type PeerSession } from './mesh.svelte.js';
 import { SPEAKING_HOLD_MS, speakersFirst } from './speaking.js';
 
@@ -18,7 +18,7 @@ class FakeSession implements PeerSession {
   constructor(
     readonly user: string,
     readonly polite: boolean,
-    readonly held: boolean,
+    readonly ahead: Ahead | undefined,
   ) {}
   handleSignal(signal: Signal): Promise<void> {
     this.signals.push(signal);
@@ -61,8 +61,8 @@ function mesh() {
   const sessions: FakeSession[] = [];
   let now = 1000;
   const m = new Mesh({
-    session: (user, polite, held) => {
-      const s = new FakeSession(user.username, polite, held);
+    session: (user, polite, ahead) => {
+      const s = new FakeSession(user.username, polite, ahead);
       sessions.push(s);
       return s;
     },
@@ -151,15 +151,15 @@ describe('mesh bookkeeping', () => {
 
   it('mute, release and restoring signaling reach every session; mute and away marks stay per participant', () => {
     const { m, sessions } = mesh();
-    m.add(ref('bob'), false, true);
-    m.add(ref('carol'), false, true);
+    m.add(ref('bob'), false, 'held');
+    m.add(ref('carol'), false, 'early');
     m.release();
     m.setMuted(true);
     m.signalingRestored();
     m.signalingRestored('carol');
-    expect(sessions.map((s) => [s.held, s.released, s.muted, s.restored])).toEqual([
-      [true, true, true, 1],
-      [true, true, true, 2],
+    expect(sessions.map((s) => [s.ahead, s.released, s.muted, s.restored])).toEqual([
+      ['held', true, true, 1],
+      ['early', true, true, 2],
     ]);
     m.setMutedBy('carol', true);
     m.setAway('bob', true);
@@ -329,7 +329,7 @@ describe('mesh bookkeeping', () => {
     m.add(ref('bob'), false);
     m.setState('bob', 'connected');
     m.setMutedBy('bob', true);
-    const onSfu = new FakeSession('bob', true, false);
+    const onSfu = new FakeSession('bob', true, undefined);
     m.replaceSession('bob', onSfu);
     expect(sessions[0]?.closed).toBe(true);
     expect(m.session('bob')).toBe(onSfu);
@@ -340,7 +340,7 @@ describe('mesh bookkeeping', () => {
     m.readLevels();
     expect(m.peer('bob')?.level).toBe(0.5);
     // Nobody there to move: nothing happens.
-    m.replaceSession('carol', new FakeSession('carol', true, false));
+    m.replaceSession('carol', new FakeSession('carol', true, undefined));
     expect(m.session('carol')).toBeNull();
     m.remove('bob');
     expect(onSfu.closed).toBe(true);
