@@ -73,7 +73,7 @@ export interface CallBenchResult {
   targets: typeof TARGETS;
   /** Click Call → the callee's call panel shows the incoming call. */
   dialToRingMs: Percentiles;
-  /** Click Answer → both peer connections `connected` (the later of the two). */
+  /** Click Answer → both peer connections `connected` (the later of the two); 0 when they connected while it rang. */
   answerToConnectedMs: Percentiles;
   /**
    * Click Answer → both sides' getStats() inbound-rtp `audioLevel` above the threshold (the later).
@@ -146,7 +146,8 @@ function clickAt(record: ProbeRecord, name: string): number {
 function peerTimes(pc: PeerRecord | undefined, from: number, who: string) {
   const p = must(pc, `peer connection for the ${who}`);
   return {
-    connected: must(p.connected, `${who} connected`) - from,
+    // Connected while it rang (ahead.ts): nothing was left to connect after the click.
+    connected: Math.max(0, must(p.connected, `${who} connected`) - from),
     firstPlayed: must(p.firstPlayed, `${who} first packet played`) - from,
     heard: must(p.heard, `${who} first audible packet played`) - from,
     audible: must(p.audible, `${who} audible`) - from,

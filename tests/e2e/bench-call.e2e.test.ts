@@ -27,7 +27,9 @@ it('bench:call measures and writes every figure', async () => {
   expect(figures).toHaveLength(14);
   for (const [name, { p50, p95 }] of figures) {
     expect(Number.isFinite(p50) && Number.isFinite(p95), name).toBe(true);
-    expect(p50, name).toBeGreaterThan(0);
+    // A call connected while it rang has nothing left to connect after the answer.
+    if (name === 'answerToConnectedMs') expect(p50, name).toBeGreaterThanOrEqual(0);
+    else expect(p50, name).toBeGreaterThan(0);
     expect(p95, name).toBeGreaterThanOrEqual(p50);
   }
   expect(read.samples).toHaveLength(1);
