@@ -5,7 +5,7 @@
  * one machine can be subtracted:
  *
  * - Socket.IO `call:*` messages and their acknowledgements (a WebSocket wrapper);
- * - getUserMedia calls and AudioContexts made (main-thread work worth seeing);
+ * - getUserMedia calls, AudioContexts made and senders' setParameters (main-thread work worth seeing);
  * - clicks on buttons (the event's own timestamp: when the input arrived);
  * - each new `data-state` of the call panel (a MutationObserver: the moment
  *   the DOM shows it), and the next animation frame (when it is painted);
@@ -135,6 +135,15 @@ export function callProbe(): void {
       super(options);
       work(`new AudioContext (${(now() - started).toFixed(1)} ms)`, started);
     }
+  };
+
+  // Senders turned on and off (hold, and the media of a call connected while it rang starting at the answer).
+  const setParameters = RTCRtpSender.prototype.setParameters;
+  RTCRtpSender.prototype.setParameters = async function (this: RTCRtpSender, ...args: Parameters<RTCRtpSender['setParameters']>) {
+    const active = args[0].encodings[0]?.active;
+    work(`${this.track?.kind ?? 'no'} sender setParameters(active ${String(active)}) called`);
+    await setParameters.apply(this, args);
+    work(`${this.track?.kind ?? 'no'} sender setParameters(active ${String(active)}) done`);
   };
 
   const Base = window.RTCPeerConnection;

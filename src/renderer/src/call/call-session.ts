@@ -81,6 +81,8 @@ export class CallSession {
   private onHold = false;
   /** Connected ahead of the answer: no sender sends until `release()`. */
   private unanswered: boolean;
+  /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered. */
+  private audio: { sender: RTCRtpSender; track: MediaStreamTrack } | null = null;
 
   constructor(private readonly options: CallSessionOptions) {
     this.held = options.ahead === 'held' ? [] : null;
@@ -99,12 +101,17 @@ export class CallSession {
     });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
+      if (track.kind === 'audio') this.audio ??= { sender, track };
       preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
-    // Inactive from the start: a sender has its encoding before any negotiation, so no packet can leave early.
-    if (this.unanswered) this.applySending();
+    // Nothing sent from the start: the microphone's sender has no track, the others (camera, screen) their encodings
+    // inactive (a sender has its encoding before any negotiation), so no packet can leave early.
+    if (this.unanswered) {
+      void this.audio?.sender.replaceTrack(null);
+      this.applySending(false);
+    }
     this.pc.ontrack = ({ streams, track, receiver }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's
       this.audioReceiver = receiver;
@@ -135,7 +142,10 @@ export class CallSession {
     if (this.options.ahead === 'early') {
       if (this.unanswered) {
         this.unanswered = false;
-        this.applySending();
+        // The sound first: replaceTrack does not wait on WebRTC's thread as getParameters does (busy with the
+        // peer's first packets, it held the caller's main thread for up to 35 ms here).
+        if (this.audio) void this.audio.sender.replaceTrack(this.audio.track);
+        this.applySending(false);
       }
       // Connected while it rang: no state change is left to say so. Said at each release, as the
       // callee's side starts its media at its click, before its call is answered (controller.svelte.ts).
@@ -185,13 +195,17 @@ export class CallSession {
     this.applySending();
   }
 
-  /** Whether the senders send: not on hold, and the call answered. */
+  /** Whether the senders send (the microphone's, before the answer, by having no track): not on hold, and the call answered. */
   private get sending(): boolean {
     return !this.onHold && !this.unanswered;
   }
 
-  private applySending(): void {
-    for (const sender of this.pc.getSenders()) void setSending(sender, this.sending);
+  /** `audio`: the microphone's sender too (its encoding is left alone while the answer only gives it its track back). */
+  private applySending(audio = true): void {
+    for (const sender of this.pc.getSenders()) {
+      const microphone = sender === this.audio?.sender;
+      if (!microphone || audio) void setSending(sender, microphone ? !this.onHold : this.sending);
+    }
   }
 
   /**

@@ -248,9 +248,9 @@ export class CallController {
     this.invitedWith = participants.filter((p) => p.username !== from.username);
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
-    this.deps.ringing(from, this.invitedWith);
     this.deps.platform.afterPaint(() => {
       if (this.seq !== seq || this.phase.kind !== 'incoming') return;
+      this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
       this.deps.tones.play('ringtone');
       // Ready to answer at once: the microphone opens and the connection is made
       // while it rings (ahead.ts). No media is sent before the answer.
