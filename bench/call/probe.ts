@@ -138,6 +138,7 @@ export function callProbe(): void {
   };
 
   // Senders turned on and off (hold, and the media of a call connected while it rang starting at the answer).
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each sender below
   const setParameters = RTCRtpSender.prototype.setParameters;
   RTCRtpSender.prototype.setParameters = async function (this: RTCRtpSender, ...args: Parameters<RTCRtpSender['setParameters']>) {
     const active = args[0].encodings[0]?.active;
