@@ -24,12 +24,12 @@ import { isLoopback, type Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
-import { HistoryRetention } from './history/retention.js';
 import { createHttpApp } from './http/app.js';
 import { hostPolicy } from './http/hosts.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { Retention } from './retention.js';
 import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
@@ -85,7 +85,7 @@ export interface RunningServer {
   /** Acts on account changes (revocations, the live directory) made anywhere; polls on its own. */
   revocations: RevocationWatcher;
   /** Deletes call history past PARLEY_HISTORY_DAYS; prunes on its own every hour. */
-  retention: HistoryRetention;
+  retention: Retention;
   /** The session ids on this node that get `username`'s presence changes (tests, diagnostics). */
   presenceWatchers(username: string): string[];
   /** Stops the node; safe to call more than once. */
@@ -229,7 +229,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     directory.announce(events),
   );
   await watcher.start();
-  const retention = new HistoryRetention(history, config.historyDays, log.child({ module: 'history' }));
+  const retention = new Retention('call history', config.historyDays, (before) => history.prune(before), log.child({ module: 'history' }));
   retention.start();
   const registry = shared?.registry({
     timeoutMs: config.nodeTimeoutMs,

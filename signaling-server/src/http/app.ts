@@ -23,12 +23,12 @@ import {
   PROTOCOL_VERSION,
   USERNAME_PATTERN,
   registerRequestSchema,
-  type ErrorCode,
   type HttpError,
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
+import { HttpFailure } from './http-failure.js';
 import { logoutHandler, LogoutRefused } from './logout.js';
 import { originAllowed } from './origins.js';
 import { webRoot } from './web-root.js';
@@ -79,17 +79,6 @@ function withinHealthTimeout(check: () => Promise<void>): Promise<void> {
     timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
   });
   return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
-}
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
 }
 
 const sameSecret = (a: string, b: string): boolean =>
