@@ -30,6 +30,8 @@ export class VoicemailInbox {
   problem = $state<string | null>(null);
   /** The newest message that arrived while connected, for the desktop's notification. */
   latest = $state.raw<VoicemailMessage | null>(null);
+  /** The message opened in the list (its player showing); kept here so a window resized across layouts keeps it open. */
+  selected = $state<string | null>(null);
   private readonly urls = new SvelteMap<string, string>();
   private readonly off: (() => void)[] = [];
 
@@ -56,6 +58,17 @@ export class VoicemailInbox {
       this.unheard = list.unheard;
       this.loaded = true;
     });
+  }
+
+  /** The audio URL of a message fetched already (audioUrl), or undefined. */
+  urlOf(id: string): string | undefined {
+    return this.urls.get(id);
+  }
+
+  /** Opens a message (or closes it, when it is open), fetching its audio. */
+  async select(id: string): Promise<void> {
+    this.selected = this.selected === id ? null : id;
+    if (this.selected !== null) await this.audioUrl(id);
   }
 
   /** The message's audio as a URL the page can play and download, fetched once. */
@@ -96,6 +109,7 @@ export class VoicemailInbox {
     this.unheard = 0;
     this.loaded = false;
     this.latest = null;
+    this.selected = null;
     this.problem = null;
   }
 
