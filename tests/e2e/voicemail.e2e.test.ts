@@ -8,11 +8,12 @@
  * 440 Hz, far above a frequency the tone lacks). Screens of the recorder and the list
  * in six looks.
  */
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { e2eTest, user } from './harness.js';
 import { dial, endedText, poll } from './steps.js';
-import { checkScreen } from './ui-checks.js';
+import { checkScreen, eachLook, SCREENS } from './ui-checks.js';
 
 /** The shared Chromium's fake microphone (global-setup.ts). */
 const TONE_HZ = 440;
@@ -98,4 +99,36 @@ it('Bob is offline: Alice leaves three seconds of her tone; Bob signs in, has on
   expect(heard.db - heard.floorDb).toBeGreaterThan(30);
 
   await checkScreen('voicemail-list', bob.page);
+  await bob.context.close();
+});
+
+it("Bob records a greeting in Settings; Alice's next message begins with it, and the recorder starts once it has played", async ({ team: { alice }, world }) => {
+  const bob = await user(world, 'bob');
+  await bob.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const greeting = bob.page.getByRole('group', { name: 'Voicemail greeting' });
+  await greeting.getByRole('button', { name: 'Record a greeting' }).click();
+  await expect.poll(() => greeting.getByRole('timer').textContent(), { ...poll, interval: 50 }).toMatch(/^0:02 \//);
+  await greeting.getByRole('button', { name: 'Stop and save' }).click();
+  await expect.poll(() => greeting.getByRole('status').textContent(), poll).toMatch(/^Greeting saved \(0:0[23]\)\.$/);
+  await greeting.getByLabel('Your greeting').waitFor();
+  await checkScreen('voicemail-greeting-settings', bob.page);
+  // The greeting's part is below the fold of Settings: a picture of it in each look too.
+  await eachLook(bob.page, async (label) => {
+    await greeting.scrollIntoViewIfNeeded();
+    await greeting.screenshot({ path: path.join(SCREENS, `voicemail-greeting-${label}.png`) });
+  });
+
+  // Bob on do not disturb: Alice's call is refused, and she is offered a message with his greeting first.
+  await bob.page.getByRole('button', { name: 'Contacts' }).click();
+  await bob.page.getByLabel('Your status').selectOption('dnd');
+  await dial(alice, 'Bob');
+  expect(await endedText(alice.page)).toMatch(/disturb/i);
+  await alice.page.getByRole('region', { name: 'Voicemail' }).getByRole('button', { name: 'Leave a message' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Message for Bob' });
+  await expect.poll(() => dialog.textContent(), poll).toContain("Bob's greeting is playing.");
+  await dialog.locator('.elapsed').waitFor({ timeout: 15_000 });
+  await dialog.getByRole('button', { name: 'Discard' }).click();
+  await expect.poll(() => dialog.count(), poll).toBe(0);
+  // Discarded: nothing reached Bob.
+  expect(await bob.page.getByRole('button', { name: /^Voicemail/ }).getAttribute('aria-label')).toBe('Voicemail');
 });
