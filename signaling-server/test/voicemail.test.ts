@@ -148,7 +148,7 @@ describe('voicemail', () => {
     expect(await server.voicemailRetention.prune()).toBe(0);
   });
 
-  it('the admin lists and purges a user\'s voicemail; disabling an account deletes it, and metrics count what is stored', async () => {
+  it('the admin lists and purges a user\'s voicemail; disabling or removing an account deletes it, and metrics count what is stored', async () => {
     const server = await startTestServer();
     const [alice, bob] = [await register(server, 'alice'), await register(server, 'bob')];
     const asAlice = voicemailApi(server, alice.token);
@@ -175,5 +175,11 @@ describe('voicemail', () => {
     expect(await server.db.selectFrom('voicemail_greetings').select('username').execute()).toEqual([]);
     // And nothing new is stored for the disabled account.
     expect(await asAlice.leave('bob', audio)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    // A removed account's goes too, and a new account of that username starts with none.
+    await register(server, 'carol');
+    expect((await asAlice.leave('carol', audio)).status).toBe(201);
+    expect((await runCli(['user', 'remove', 'carol'], { dataDir: server.dataDir, env })).stdout).toContain('1 voicemail message deleted');
+    const carolAgain = await register(server, 'carol');
+    expect((await voicemailApi(server, carolAgain.token).list()).body).toEqual({ unheard: 0, messages: [] });
   });
 });
