@@ -99,6 +99,18 @@ it('Bob is offline: Alice leaves three seconds of her tone; Bob signs in, has on
   expect(heard.db - heard.floorDb).toBeGreaterThan(30);
 
   await checkScreen('voicemail-list', bob.page);
+
+  // The player's speed and seek bar act on what plays; Download saves the audio; Delete removes it for good.
+  const player = bob.page.locator('li[data-message] audio');
+  await bob.page.getByLabel('Playback speed').selectOption('1.5');
+  expect(await player.evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
+  await bob.page.getByLabel('Position in the message from Alice').fill('2');
+  expect(await player.evaluate((a: HTMLAudioElement) => Math.round(a.currentTime))).toBe(2);
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), bob.page.getByRole('link', { name: 'Download the message from Alice' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^voicemail-alice-\d{4}-\d\d-\d\dT\d{4}\.webm$/);
+  await bob.page.getByRole('button', { name: 'Delete the message from Alice' }).click();
+  await expect.poll(() => messages.count(), poll).toBe(0);
+  await bob.page.getByText('No messages.').waitFor();
   await bob.context.close();
 });
 
