@@ -5,6 +5,7 @@
  *   parley-server user rename NAME --display-name "..."
  *   parley-server user list | remove NAME | passwd NAME | disable NAME | enable NAME
  *   parley-server room add NAME --owner USER [--code] | list | code NAME | owner NAME | remove NAME
+ *   parley-server voicemail list USER | purge USER
  *   parley-server backup FILE | restore FILE     (the SQLite store)
  *   parley-server check-turn                     (does the configured TURN give a relay?)
  * Admin output goes to stdout for people and scripts; the server logs with pino.
@@ -16,6 +17,7 @@ import { hashParams } from './accounts/passwords.js';
 import { ConfigError, extractSettingFlags, loadConfig, resolveStore, secretsOnCommandLine, settingsHelp, type Config } from './config.js';
 import { runRoomCommand } from './cli/room-commands.js';
 import { runUserCommand, UsageError } from './cli/user-commands.js';
+import { runVoicemailCommand } from './cli/voicemail-commands.js';
 import { pino } from 'pino';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -32,7 +34,8 @@ Usage:
   parley-server user passwd NAME                set a new password (signs the user out everywhere)
   parley-server user disable NAME               disable an account (signs the user out everywhere)
   parley-server user enable NAME                enable a disabled account
-  parley-server user remove NAME                delete an account (history is kept)
+  parley-server user remove NAME                delete an account (history is kept; voicemail left for it is deleted,
+                                                as it is when an account is disabled)
   parley-server room add NAME --owner USER [--code]
                                                 keep a room: its owner and join code (with --code, from
                                                 stdin or prompted) outlive its calls; nobody can squat it
@@ -40,6 +43,8 @@ Usage:
   parley-server room code NAME [--no-code]      set a new join code (from stdin or prompted), or remove it
   parley-server room owner NAME --owner USER    give a kept room another owner
   parley-server room remove NAME                stop keeping a room
+  parley-server voicemail list USER             list the voicemail left for USER (who, when, how long; never the audio)
+  parley-server voicemail purge USER            delete every voicemail message left for USER
   parley-server backup FILE                     copy the SQLite database to FILE, also while serving
   parley-server restore FILE                    replace the SQLite database with a backup (server stopped;
                                                 the current one is kept aside). PostgreSQL: pg_dump/pg_restore
@@ -78,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
   const { flags, rest } = extractSettingFlags(argv);
   if (rest[0] === 'user') return runUserCommand(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'room') return runRoomCommand(resolveStore(process.env, flags), rest.slice(1));
+  if (rest[0] === 'voicemail') return runVoicemailCommand(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'backup') return runBackup(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'restore') return runRestore(resolveStore(process.env, flags), rest.slice(1));
   if (rest[0] === 'check-turn') return runCheckTurn(loadConfig(process.env, flags), rest.slice(1), (line) => process.stdout.write(`${line}\n`));

@@ -66,6 +66,14 @@ export interface Config {
   unansweredPerCallee: number;
   /** Days call history (and its chat notes) is kept; older rows are pruned in the background. */
   historyDays: number;
+  /** Days a voicemail message is kept; older ones are deleted in the background. */
+  voicemailDays: number;
+  /** Longest voicemail message, in seconds. */
+  voicemailMaxS: number;
+  /** Per callee: most messages kept at once. */
+  voicemailCount: number;
+  /** Per callee: most megabytes of messages kept at once. */
+  voicemailMb: number;
   /** Absolute path of the built web client served at `/`, if any. */
   webRoot: string | undefined;
   /** Shared state for several nodes (see stores/redis-*.ts); undefined: this node's memory. */
@@ -134,6 +142,10 @@ const rawSchema = z.object({
   unansweredCalls: int(1, 1_000_000),
   unansweredPerCallee: int(1, 1_000_000),
   historyDays: int(1, 36_500),
+  voicemailDays: int(1, 36_500),
+  voicemailMaxS: int(5, 600),
+  voicemailCount: int(1, 500),
+  voicemailMb: int(1, 10_000),
   webRoot: z.string().optional(),
   nodeTimeoutMs: int(1000, 600_000),
   redisUrl: z
@@ -190,6 +202,10 @@ export const SETTINGS: readonly Setting<keyof RawSettings>[] = [
   { key: 'unansweredCalls', env: 'PARLEY_UNANSWERED_CALLS', flag: '--unanswered-calls', default: '30', help: 'calls an account may place without an answer in 10 minutes (refused ones too); an answered call does not count' },
   { key: 'unansweredPerCallee', env: 'PARLEY_UNANSWERED_PER_CALLEE', flag: '--unanswered-per-callee', default: '10', help: 'the same, to one callee: ring-and-cancel in a loop stops here' },
   { key: 'historyDays', env: 'PARLEY_HISTORY_DAYS', flag: '--history-days', default: '365', help: 'days call history is kept; older calls are deleted in the background' },
+  { key: 'voicemailDays', env: 'PARLEY_VOICEMAIL_DAYS', flag: '--voicemail-days', default: '30', help: 'days a voicemail message is kept; older ones are deleted in the background' },
+  { key: 'voicemailMaxS', env: 'PARLEY_VOICEMAIL_MAX_S', flag: '--voicemail-max-s', default: '120', help: 'longest voicemail message in seconds (5-600)' },
+  { key: 'voicemailCount', env: 'PARLEY_VOICEMAIL_COUNT', flag: '--voicemail-count', default: '50', help: 'most voicemail messages one user keeps at once (1-500); a caller is told the box is full before recording' },
+  { key: 'voicemailMb', env: 'PARLEY_VOICEMAIL_MB', flag: '--voicemail-mb', default: '50', help: 'most megabytes of voicemail one user keeps at once' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
   { key: 'nodeTimeoutMs', env: 'PARLEY_NODE_TIMEOUT_MS', flag: '--node-timeout-ms', default: '8000', help: 'with Redis: a node that has not renewed its heartbeat for this long is taken for dead and the others end its sessions (renewed four times as often); a node that could not reach Redis for this long closes the connections of its clients so they resume elsewhere' },
@@ -296,6 +312,10 @@ export function loadConfig(
     unansweredCalls: r.unansweredCalls,
     unansweredPerCallee: r.unansweredPerCallee,
     historyDays: r.historyDays,
+    voicemailDays: r.voicemailDays,
+    voicemailMaxS: r.voicemailMaxS,
+    voicemailCount: r.voicemailCount,
+    voicemailMb: r.voicemailMb,
     webRoot,
     redisUrl: r.redisUrl,
     nodeTimeoutMs: r.nodeTimeoutMs,

@@ -24,12 +24,12 @@ import { isLoopback, type Config } from './config.js';
 import { openStore, pingDatabase, type Database } from './db/database.js';
 import { writePidFile } from './db/pid-file.js';
 import { HistoryRepository } from './history/history-repository.js';
-import { HistoryRetention } from './history/retention.js';
 import { createHttpApp } from './http/app.js';
 import { hostPolicy } from './http/hosts.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { Retention } from './retention.js';
 import { AccountLimits } from './realtime/account-limits.js';
 import { PresenceService } from './realtime/presence-service.js';
 import { attachRealtime, createIo } from './realtime/socket-server.js';
@@ -41,6 +41,10 @@ import { NO_SFU, SFU_CALL_LIMIT } from './sfu/sfu.js';
 import type { ParleyServer } from './realtime/types.js';
 import { createMemoryStores } from './stores/memory.js';
 import { VERSION } from './version.js';
+import { GreetingRepository } from './voicemail/greetings.js';
+import { VoicemailMetrics } from './voicemail/voicemail-metrics.js';
+import { VoicemailRepository } from './voicemail/voicemail-repository.js';
+import { VoicemailService } from './voicemail/voicemail-service.js';
 
 /** How long shutdown waits for clients to receive their last messages. */
 const SHUTDOWN_FLUSH_MS = 1500;
@@ -85,7 +89,9 @@ export interface RunningServer {
   /** Acts on account changes (revocations, the live directory) made anywhere; polls on its own. */
   revocations: RevocationWatcher;
   /** Deletes call history past PARLEY_HISTORY_DAYS; prunes on its own every hour. */
-  retention: HistoryRetention;
+  retention: Retention;
+  /** Deletes voicemail past PARLEY_VOICEMAIL_DAYS; prunes on its own every hour. */
+  voicemailRetention: Retention;
   /** The session ids on this node that get `username`'s presence changes (tests, diagnostics). */
   presenceWatchers(username: string): string[];
   /** Stops the node; safe to call more than once. */
@@ -117,6 +123,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const metrics = new Metrics(stores, () => io.of('/').sockets.size);
   const hosts = hostPolicy(config);
+  const voicemails = new VoicemailRepository(db, store.dialect);
+  const voicemail = new VoicemailService({
+    messages: voicemails,
+    greetings: new GreetingRepository(db),
+    users,
+    io: () => io,
+    limiter: shared?.limiter ?? memoryLimiter,
+    maxSeconds: config.voicemailMaxS,
+    mailbox: { count: config.voicemailCount, bytes: config.voicemailMb * 1024 * 1024 },
+    metrics: new VoicemailMetrics(metrics.registry, voicemails),
+    log: log.child({ module: 'voicemail' }),
+  });
   // The app is the server's request handler before Socket.IO attaches, so
   // Socket.IO can take its own path (/socket.io/) away from it.
   const app = createHttpApp({
@@ -138,6 +156,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metricsToken: config.metricsToken,
     hosts,
     tls: config.tls !== undefined,
+    voicemail,
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);
@@ -229,8 +248,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     directory.announce(events),
   );
   await watcher.start();
-  const retention = new HistoryRetention(history, config.historyDays, log.child({ module: 'history' }));
+  const retention = new Retention('call history', config.historyDays, (before) => history.prune(before), log.child({ module: 'history' }));
   retention.start();
+  const voicemailRetention = new Retention('voicemail', config.voicemailDays, (before) => voicemails.prune(before), log.child({ module: 'voicemail' }));
+  voicemailRetention.start();
   const registry = shared?.registry({
     timeoutMs: config.nodeTimeoutMs,
     localSessions: () => [...io.of('/').sockets.keys()],
@@ -285,6 +306,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.info('shutting down');
       watcher.stop();
       retention.stop();
+      voicemailRetention.stop();
       refresher.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
@@ -319,5 +341,5 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     })());
 
   const presenceWatchers = (username: string) => presence.watches.watchersOf(username).map((s) => s.id);
-  return { url, port, io, db, revocations: watcher, retention, presenceWatchers, close };
+  return { url, port, io, db, revocations: watcher, retention, voicemailRetention, presenceWatchers, close };
 }

@@ -17,6 +17,8 @@ import {
   type ClientReplies,
 } from '../src/protocol/index.js';
 import { connect, expectOk, register, serverTokenSecret, settle, startTestServer, team, type Device } from './harness.js';
+import { oggTone } from './voicemail-audio.js';
+import { voicemailApi } from './voicemail-http.js';
 
 const audio = { audio: true, video: false };
 const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -134,6 +136,13 @@ describe('server message schemas', () => {
     await ask(bob, 'call:hangup', { callId: room });
     await ask(alice, 'call:hangup', { callId: room });
     await ask(alice, 'history:list', {});
+
+    // Voicemail: a message left for bob over HTTP, then heard.
+    const left = bob.next('voicemail:new');
+    expect((await voicemailApi(server, logins.alice.token).leave('bob', oggTone(440, 1))).status).toBe(201);
+    const heardCount = bob.next('voicemail:unheard');
+    expect((await voicemailApi(server, logins.bob.token).heard((await left).message.id)).status).toBe(204);
+    await heardCount;
 
     // The live directory: an account registered, then disabled.
     await register(server, 'dave');

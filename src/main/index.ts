@@ -17,6 +17,7 @@ import { installIpc } from './ipc.js';
 import { createLogger } from './log.js';
 import { installLoginItem } from './login-item.js';
 import { installNotifications } from './notifications.js';
+import { installVoicemailAlerts } from './voicemail-alerts.js';
 import { APP_ORIGIN, APP_START_URL, createTrustedOrigins } from './origins.js';
 import { installPushToTalk } from './push-to-talk.js';
 import { installSecurity } from './security.js';
@@ -75,6 +76,7 @@ async function start(earlyLinks: { take(): string[] }): Promise<void> {
     hideNotice: settings.trayNotice,
   });
   installNotifications({ hub, settings, platform: process.platform });
+  installVoicemailAlerts({ hub, setBadgeCount: (count) => app.setBadgeCount(count) });
   installIncomingWindow({
     hub,
     windows,

@@ -106,7 +106,8 @@ export function trayIconState(state: DesktopState): TrayIconState {
 }
 
 export function trayIconFile(state: DesktopState, platform: NodeJS.Platform): string {
-  const badge = state.missedCalls > 0 ? '-missed' : '';
+  // The one badge says "something to look at": a missed call, or a message not heard yet.
+  const badge = state.missedCalls > 0 || unheard(state) > 0 ? '-missed' : '';
   return `${trayIconState(state)}${badge}${platform === 'darwin' ? 'Template' : ''}.png`;
 }
 
@@ -128,6 +129,14 @@ function shorten(text: string, max: number): string {
 function missedText(count: number): string {
   if (count === 0) return '';
   return count === 1 ? ', 1 missed call' : `, ${count} missed calls`;
+}
+
+/** Voicemail not heard yet (0 from a window that does not say). */
+export const unheard = (state: DesktopState): number => state.voicemail?.unheard ?? 0;
+
+function voicemailText(count: number): string {
+  if (count === 0) return '';
+  return count === 1 ? ', 1 new voicemail' : `, ${count} new voicemails`;
 }
 
 /** Who holds a call on hold, in words; '' when it is not on hold. */
@@ -196,7 +205,7 @@ function hintLine(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Pl
 
 /** "Parley — in call with Bob (muted), 2 missed calls", then the working shortcuts on a second line if they fit. */
 export function trayTooltip(state: DesktopState, platform: NodeJS.Platform, hints: ShortcutHints = {}): string {
-  const first = `Parley — ${stateWords(state, (text) => shorten(text, TOOLTIP_NAME_MAX), platform)}${missedText(state.missedCalls)}`;
+  const first = `Parley — ${stateWords(state, (text) => shorten(text, TOOLTIP_NAME_MAX), platform)}${missedText(state.missedCalls)}${voicemailText(unheard(state))}`;
   const second = hintLine(state, hints, platform);
   const both = second === '' ? first : `${first}\n${second}`;
   return both.length <= TOOLTIP_MAX ? both : shorten(first, TOOLTIP_MAX);
@@ -334,6 +343,12 @@ export function trayMenu(state: DesktopState, hints: ShortcutHints = {}, platfor
     callSubmenu(state, canDial),
     recentSubmenu(state, canDial),
     roomsSubmenu(state, canDial),
+    {
+      type: 'normal',
+      label: unheard(state) > 0 ? `Voicemail — ${unheard(state)} new` : 'Voicemail',
+      enabled: signedIn,
+      action: command({ type: 'show', tab: 'voicemail' }),
+    },
     { type: 'separator' },
     { type: 'normal', label: 'Show Parley', enabled: true, action: command({ type: 'show' }), ...(hints.show === undefined ? {} : { accelerator: hints.show }) },
     { type: 'normal', label: 'Quit', enabled: true, action: { kind: 'quit' } },

@@ -85,6 +85,17 @@ export const desktopStateSchema = z.strictObject({
     .check(z.maxLength(MAX_MENU_RECENT)),
   /** Named rooms joined lately, newest first (the tray's Join room menu). */
   rooms: z.array(roomNameSchema).check(z.maxLength(MAX_MENU_ROOMS)),
+  /**
+   * Voicemail: messages not heard yet, and the newest that arrived while
+   * connected (its id changes once per message: a notification names it).
+   * Left out by a window from before voicemail.
+   */
+  voicemail: z.optional(
+    z.strictObject({
+      unheard: z.int().check(z.nonnegative(), z.maximum(100_000)),
+      latest: z.nullable(z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64)), from: peerSchema, durationMs: z.int().check(z.nonnegative()) })),
+    }),
+  ),
 });
 export type DesktopState = z.infer<typeof desktopStateSchema>;
 
@@ -124,7 +135,7 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
   /** The push-to-talk key went down or up while another app had focus (main's global input hook). */
   z.strictObject({ type: z.literal('push-to-talk'), down: z.boolean() }),
   z.strictObject({ type: z.literal('set-status'), status: z.enum(SETTABLE) }),
-  z.strictObject({ type: z.literal('show'), tab: z.optional(z.enum(['contacts', 'history', 'settings'])) }),
+  z.strictObject({ type: z.literal('show'), tab: z.optional(z.enum(['contacts', 'history', 'voicemail', 'settings'])) }),
   /** The computer woke up (or the network came back): reconnect to the server now instead of waiting for a retry. */
   z.strictObject({ type: z.literal('reconnect') }),
 ]);

@@ -153,6 +153,8 @@ class FakeApp extends EventEmitter {
   readonly requestSingleInstanceLock = vi.fn(() => this.singleInstance);
   readonly setAsDefaultProtocolClient = vi.fn((_protocol: string, _path?: string, _args?: string[]) => true);
   readonly setLoginItemSettings = vi.fn((_settings: { openAtLogin?: boolean; args?: string[] }) => undefined);
+  /** The taskbar or dock count; like Electron on Linux and macOS, true (shown). */
+  readonly setBadgeCount = vi.fn((_count?: number) => true);
   getAppPath(): string {
     return APP_PATH;
   }
@@ -188,6 +190,7 @@ class FakeApp extends EventEmitter {
     this.requestSingleInstanceLock.mockClear();
     this.setAsDefaultProtocolClient.mockClear();
     this.setLoginItemSettings.mockClear();
+    this.setBadgeCount.mockClear();
   }
   getVersion(): string {
     return '0.1.0-test';

@@ -53,6 +53,7 @@ describe('tray', () => {
       { Call: ['Bob — available', '---', 'Cyd Charisse — away'] },
       { Recent: ['Bob — missed', 'Cyd Charisse — outgoing', '---', 'Show history'] },
       { 'Join room': ['!No recent rooms', '---', 'Another room…'] },
+      'Voicemail',
       '---',
       'Show Parley',
       'Quit',

@@ -26,6 +26,7 @@ const PARLEY_TABLES = ['users', 'calls', 'account_events', 'kysely_migration'];
 interface Inspection {
   users: number;
   calls: number;
+  voicemails: number;
   /** The latest migration the file has applied. */
   migration: string;
 }
@@ -59,7 +60,9 @@ export function inspectDatabase(file: string): Inspection {
       throw new BackupError(`${file} was written by a newer parley-server (schema ${unknown.join(', ')}): upgrade parley-server first`);
     }
     const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-    return { users: count('users'), calls: count('calls'), migration: applied.at(-1) ?? 'none' };
+    // Voicemail audio lives in the database too (migration 0014), so it is in every backup; older files have none.
+    const voicemails = tables.has('voicemails') ? count('voicemails') : 0;
+    return { users: count('users'), calls: count('calls'), voicemails, migration: applied.at(-1) ?? 'none' };
   } finally {
     sqlite.close();
   }
@@ -82,6 +85,12 @@ function sqliteOnly(command: string, where: StoreLocation): void {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What a database holds, in words: `42 users and 1234 calls`, with its voicemail when it has some. */
+const contents = (found: Inspection) =>
+  found.voicemails === 0
+    ? `${plural(found.users, 'user')} and ${plural(found.calls, 'call')}`
+    : `${plural(found.users, 'user')}, ${plural(found.calls, 'call')} and ${plural(found.voicemails, 'voicemail message')}`;
 
 export function runBackup(where: StoreLocation, args: string[]): number {
   const target = oneFile('backup', args);
@@ -106,7 +115,7 @@ export function runBackup(where: StoreLocation, args: string[]): number {
     const found = inspectDatabase(partial);
     renameSync(partial, target);
     process.stdout.write(
-      `backed up ${plural(found.users, 'user')} and ${plural(found.calls, 'call')} to ${target} (schema ${found.migration})\n` +
+      `backed up ${contents(found)} to ${target} (schema ${found.migration})\n` +
         `sign-in tokens are signed with ${path.join(where.dataDir, SECRET_FILE)}, which is not in the backup: ` +
         `keep a copy of it too, or everyone signs in again after a restore\n`,
     );
@@ -157,7 +166,7 @@ export function runRestore(where: StoreLocation, args: string[]): number {
   removeJournal(target);
   renameSync(incoming, target);
   process.stdout.write(
-    `restored ${plural(found.users, 'user')} and ${plural(found.calls, 'call')} from ${backup} into ${target} (schema ${found.migration})\n` +
+    `restored ${contents(found)} from ${backup} into ${target} (schema ${found.migration})\n` +
       (keptAs ? `the previous database is kept as ${keptAs}\n` : ''),
   );
   return 0;

@@ -4,6 +4,7 @@ import { WeakPasswordError } from '../accounts/password-policy.js';
 import { DisplayNameTakenError, UsernameTakenError, UserRepository } from '../accounts/users.js';
 import { openStore, type StoreLocation } from '../db/database.js';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../protocol/index.js';
+import { VoicemailRepository } from '../voicemail/voicemail-repository.js';
 import { readPassword } from './read-password.js';
 
 export class UsageError extends Error {
@@ -48,8 +49,13 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
     return parse(usernameSchema, name, 'username');
   };
 
-  const { db } = await openStore(where);
+  const { db, dialect } = await openStore(where);
   const users = new UserRepository(db);
+  // A disabled or removed account's voicemail goes with it: nobody could hear it, and a re-created username must not inherit it.
+  const purged = async (username: string) => {
+    const n = await new VoicemailRepository(db, dialect).purge(username, true);
+    return n > 0 ? ` and ${n} voicemail message${n === 1 ? '' : 's'} deleted` : '';
+  };
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const missing = (username: string) => {
     process.stderr.write(`parley-server: no user "${username}"\n`);
@@ -93,13 +99,13 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
       case 'enable': {
         const username = needName();
         if (!(await users.setDisabled(username, command === 'disable'))) return missing(username);
-        out(command === 'disable' ? `disabled ${username}; their devices are signed out` : `enabled ${username}`);
+        out(command === 'disable' ? `disabled ${username}; their devices are signed out${await purged(username)}` : `enabled ${username}`);
         return 0;
       }
       case 'remove': {
         const username = needName();
         if (!(await users.remove(username))) return missing(username);
-        out(`removed ${username}; their devices are signed out`);
+        out(`removed ${username}; their devices are signed out${await purged(username)}`);
         return 0;
       }
       default:

@@ -15,11 +15,13 @@ interface ColumnTypes {
   instant: 'integer' | 'bigint';
   /** An auto-numbered primary key. */
   serial: 'integer' | 'serial';
+  /** Bytes stored in the row (voicemail audio). */
+  bytes: 'blob' | 'bytea';
 }
 
 const TYPES: Record<SqlDialect, ColumnTypes> = {
-  sqlite: { instant: 'integer', serial: 'integer' },
-  postgres: { instant: 'bigint', serial: 'serial' },
+  sqlite: { instant: 'integer', serial: 'integer', bytes: 'blob' },
+  postgres: { instant: 'bigint', serial: 'serial', bytes: 'bytea' },
 };
 
 type DialectMigration = (db: Kysely<unknown>, types: ColumnTypes, dialect: SqlDialect) => Promise<void>;
@@ -193,6 +195,35 @@ const migrations: [name: string, up: DialectMigration][] = [
       // the calls missed since a moment (missedCount): without these, both read a whole history.
       await sql`create index calls_open on calls (started_at) where ended_at is null`.execute(db);
       await db.schema.createIndex('calls_callee_ended').on('calls').columns(['callee', 'ended_at']).execute();
+    },
+  ],
+  [
+    '0014-voicemail',
+    async (db, t) => {
+      // Messages and greetings keep their audio in the row: one write stores a message whole or not at
+      // all, every node of a PostgreSQL store reads it, and a backup of the database includes it.
+      await db.schema
+        .createTable('voicemails')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('callee', 'text', (c) => c.notNull())
+        .addColumn('caller', 'text', (c) => c.notNull())
+        .addColumn('created_at', t.instant, (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('heard_at', t.instant)
+        .addColumn('audio', t.bytes, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('voicemails_callee').on('voicemails').columns(['callee', 'created_at']).execute();
+      await db.schema.createIndex('voicemails_created_at').on('voicemails').column('created_at').execute();
+      await db.schema
+        .createTable('voicemail_greetings')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('updated_at', t.instant, (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('audio', t.bytes, (c) => c.notNull())
+        .execute();
     },
   ],
 ];

@@ -102,6 +102,31 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+/** Messages left for a callee (0014-voicemail), audio included. */
+export interface VoicemailsTable {
+  /** Random, unguessable (voicemail-repository.ts). */
+  id: string;
+  callee: string;
+  caller: string;
+  created_at: number;
+  /** Computed from the audio's packets at upload. */
+  duration_ms: number;
+  size: number;
+  mime: string;
+  /** When the callee marked it heard; null: unheard. */
+  heard_at: number | null;
+  audio: Buffer;
+}
+
+/** A user's own greeting, played to a caller before they leave a message (0014-voicemail). */
+export interface VoicemailGreetingsTable {
+  username: string;
+  updated_at: number;
+  duration_ms: number;
+  mime: string;
+  audio: Buffer;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   calls: CallsTable;
@@ -110,4 +135,6 @@ export interface DatabaseSchema {
   server_secrets: ServerSecretsTable;
   token_revocations: TokenRevocationsTable;
   rooms: RoomsTable;
+  voicemails: VoicemailsTable;
+  voicemail_greetings: VoicemailGreetingsTable;
 }

@@ -23,15 +23,17 @@ import {
   PROTOCOL_VERSION,
   USERNAME_PATTERN,
   registerRequestSchema,
-  type ErrorCode,
   type HttpError,
   type LoginResponse,
   type ServerInfo,
 } from '../protocol/index.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
+import { HttpFailure } from './http-failure.js';
 import { logoutHandler, LogoutRefused } from './logout.js';
 import { originAllowed } from './origins.js';
+import { voicemailRoutes } from './voicemail-routes.js';
 import { webRoot } from './web-root.js';
+import type { VoicemailService } from '../voicemail/voicemail-service.js';
 
 export interface HttpDeps {
   version: string;
@@ -59,6 +61,8 @@ export interface HttpDeps {
   metricsToken?: string | undefined;
   /** This server terminates TLS itself (PARLEY_TLS_CERT): every answer carries Strict-Transport-Security. */
   tls?: boolean;
+  /** Voicemail's rules; the /api/voicemail routes exist with it. */
+  voicemail?: VoicemailService;
 }
 
 /** Two years, subdomains left alone (they may be other services): as deploy/nginx/parley.conf sends it. */
@@ -79,17 +83,6 @@ function withinHealthTimeout(check: () => Promise<void>): Promise<void> {
     timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
   });
   return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
-}
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
 }
 
 const sameSecret = (a: string, b: string): boolean =>
@@ -147,7 +140,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       next(new HttpFailure(403, 'forbidden_origin', 'Origin not allowed: add it to PARLEY_ALLOWED_ORIGINS'));
     } else next();
   });
-  app.use(cors({ origin: true, methods: ['GET', 'POST'], maxAge: 600 }));
+  app.use(cors({ origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 600 }));
   app.use(express.json({ limit: '16kb' }));
 
   // 200 while every backing store answers; otherwise 503 naming those that do not.
@@ -233,6 +226,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.post('/api/logout', logoutHandler(deps));
+  if (deps.voicemail) app.use('/api/voicemail', voicemailRoutes({ voicemail: deps.voicemail, tokens: deps.tokens, users: deps.users }));
 
   app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));
 
@@ -256,7 +250,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       failure =
         err.type === 'entity.too.large'
           ? new HttpFailure(413, 'bad_request', 'Request body too large')
-          : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
+          : err.type === 'request.aborted'
+            ? new HttpFailure(400, 'bad_request', 'The request was cut off before its end')
+            : new HttpFailure(400, 'bad_request', 'Request body is not valid JSON');
     } else if (unavailable !== undefined) {
       deps.log.warn({ err: (err as Error).message }, 'request refused: a store is unreachable');
       failure = new HttpFailure(503, 'unavailable', unavailable);

@@ -56,6 +56,11 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'account_disabled',
   'forbidden_origin',
+  // Voicemail: the callee's box is full; the audio is not Opus in Ogg or WebM; it runs past the time or size limit.
+  'mailbox_full',
+  'invalid_audio',
+  'too_long',
+  'too_large',
   'forbidden_host',
   'unavailable',
   'internal',

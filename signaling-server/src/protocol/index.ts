@@ -29,10 +29,12 @@ import { roomClientSchemas, type RoomOwnership, type RoomReplies, type RoomServe
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
 import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
 import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
+import type { VoicemailServerEvents } from './voicemail.js';
 export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 export * from './sfu.js';
 export * from './rooms.js'; // room:join, room:code and the team's list of rooms
+export * from './voicemail.js'; // messages left for a callee (HTTP) and the events about them
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
@@ -243,7 +245,7 @@ export interface SessionReady {
   testCall?: boolean;
 }
 
-export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallServerEvents, RoomServerEvents {
+export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallServerEvents, RoomServerEvents, VoicemailServerEvents {
   'session:ready': (p: SessionReady) => void;
   'session:revoked': (p: { reason: 'disabled' | 'removed' | 'password-changed' | 'signed-out' }) => void;
   /** A fresh token of this sign-in (refresh on use): store it in place of the one the session started with. */

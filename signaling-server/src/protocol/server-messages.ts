@@ -32,6 +32,7 @@ import {
 import { roomReplyFields, roomServerSchemas } from './rooms.js';
 import { sfuReplyFields, sfuServerSchemas } from './sfu.js';
 import { testCallReplyFields, testCallServerSchemas } from './test-call.js';
+import { voicemailServerSchemas } from './voicemail.js';
 
 // ------------------------------------- primitives (primitives.ts, codes.ts)
 
@@ -144,6 +145,7 @@ export const serverSchemas = {
   ...roomServerSchemas,
   ...sfuServerSchemas,
   ...testCallServerSchemas,
+  ...voicemailServerSchemas,
 } as const;
 
 export type ServerEvent = keyof typeof serverSchemas;

@@ -7,6 +7,7 @@
  */
 import type { ExtendedError } from 'socket.io';
 import type { UserRepository } from '../accounts/users.js';
+import { accountAllows } from '../auth/account-check.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import { sharedStateUnavailableMessage, unavailableMessage } from '../db/store-errors.js';
 import type { Metrics } from '../metrics.js';
@@ -60,11 +61,9 @@ export function handshakeAuth(deps: HandshakeDeps) {
       if (unavailable) return refuse('unavailable', unavailable);
       throw err;
     }
-    const user = account?.user;
-    if (user?.id !== claims.userId) return refuse('unauthorized', 'This account no longer exists');
-    if (user.disabled) return refuse('account_disabled', 'This account is disabled');
-    if (user.tokenVersion !== claims.version) return refuse('unauthorized', 'This sign-in was revoked: sign in again');
-    if (account?.signedOut) return refuse('unauthorized', 'This device was signed out: sign in again');
+    const allowed = accountAllows(account, claims);
+    if (!allowed.ok) return refuse(allowed.code, allowed.message);
+    const { user } = allowed;
     // Without a device id (older clients), each connection is a device of its own.
     const device = `${user.username}:${auth.data.device ?? socket.id}`;
     // Refused at once when the account is plainly full, before anything is written.

@@ -68,6 +68,8 @@ const VALID: { [E in ServerEvent]: ServerPayload<E> } = {
   'room:mode': { callId, mode: 'sfu' },
   'testcall:signal': { testId: callId, description: { type: 'answer', sdp: 'v=0' } },
   'testcall:ended': { testId: callId, reason: 'timeout' },
+  'voicemail:new': { message: { id: 'q2Xk7fP0aLm3Zt9sB4vN1cRw', from: alice, at: 1, durationMs: 42_000, size: 168_000, mime: 'audio/webm', heard: false }, unheard: 1 },
+  'voicemail:unheard': { unheard: 0 },
 };
 const EVENTS = Object.keys(VALID) as ServerEvent[];
 

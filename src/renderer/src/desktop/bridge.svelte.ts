@@ -16,6 +16,7 @@ import type { CallHistory } from '../directory/history.svelte.js';
 import type { RecentRooms } from '../directory/rooms.svelte.js';
 import { logger } from '../lib/log.js';
 import type { Section } from '../lib/sections.js';
+import type { VoicemailInbox } from '../voicemail/inbox.svelte.js';
 import { desktopState } from './desktop-view.js';
 
 const log = logger('desktop');
@@ -24,6 +25,7 @@ export interface BridgeParts {
   connection: Connection;
   directory: Directory;
   history: CallHistory;
+  voicemail: VoicemailInbox;
   rooms: RecentRooms;
   calls: CallController;
   groups: GroupCalls;
@@ -62,6 +64,7 @@ export class DesktopBridge {
       favorites: directory.favorites,
       history: history.entries,
       rooms: rooms.list.map((r) => r.name),
+      voicemail: { unheard: this.parts.voicemail.unheard, latest: this.parts.voicemail.latest },
     });
   }
 

@@ -96,4 +96,12 @@ describe('desktop snapshot', () => {
     expect(s.recent[0]).toEqual({ callId: 'c100', peer: bob, direction: 'incoming', missed: true });
     expect(desktopStateSchema.safeParse(s).success).toBe(true);
   });
+
+  it('carries the unheard voicemail and the newest message (who, how long), nothing of its audio; none signed out', () => {
+    const latest = { id: 'q2Xk7fP0aLm3Zt9sB4vN1cRw', from: bob, at: 5, durationMs: 42_000, size: 9000, mime: 'audio/webm' as const, heard: false };
+    const s = desktopState({ ...base, voicemail: { unheard: 2, latest } });
+    expect(s.voicemail).toEqual({ unheard: 2, latest: { id: latest.id, from: bob, durationMs: 42_000 } });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+    expect(desktopState({ ...base, connection: 'signed-out', voicemail: { unheard: 2, latest } }).voicemail).toBeUndefined();
+  });
 });

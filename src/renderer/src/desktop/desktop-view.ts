@@ -2,7 +2,7 @@
  * The snapshot the desktop's main process mirrors (tray, shortcuts,
  * notifications, popup), computed from the renderer's state. Pure.
  */
-import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
+import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef, VoicemailMessage } from 'parley-server/protocol';
 import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, MAX_MENU_ROOMS, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
 import type { CallPhase } from '../call/call-state.js';
 import type { ConnectionState } from '../connection/connection.svelte.js';
@@ -28,6 +28,8 @@ export interface DesktopInput {
   history: readonly HistoryEntry[];
   /** Named rooms joined lately, newest first. */
   rooms?: readonly string[];
+  /** Voicemail not heard yet, and the newest message that arrived while connected. */
+  voicemail?: { unheard: number; latest: VoicemailMessage | null };
 }
 
 export function desktopCall(
@@ -94,5 +96,11 @@ export function desktopState(input: DesktopInput): DesktopState {
       missed: h.missed,
     })),
     rooms: (input.rooms ?? []).slice(0, MAX_MENU_ROOMS),
+    ...(input.voicemail && {
+      voicemail: {
+        unheard: input.voicemail.unheard,
+        latest: input.voicemail.latest && { id: input.voicemail.latest.id, from: input.voicemail.latest.from, durationMs: input.voicemail.latest.durationMs },
+      },
+    }),
   };
 }

@@ -3,7 +3,7 @@
  * needs, and wires the events between them. It holds no logic of its own
  * beyond that wiring; screens take the parts they show, not this.
  */
-import type { RoomOwnership, UserRef } from 'parley-server/protocol';
+import type { RoomOwnership, UserRef, VoicemailMessage } from 'parley-server/protocol';
 import { browserPlatform } from '../call/browser-platform.js';
 import type { CallPlatform } from '../call/call-deps.js';
 import { listenForCalls } from '../call/call-events.js';
@@ -28,6 +28,8 @@ import { RoomList } from '../directory/room-list.svelte.js';
 import { RecentRooms } from '../directory/rooms.svelte.js';
 import { SettingsState } from '../settings/settings-state.svelte.js';
 import { prepareInitials } from '../ui/avatar.js';
+import { leftMessageText } from '../../../shared/voicemail-text.js';
+import { Voicemail } from '../voicemail/voicemail.svelte.js';
 import { Notices } from './notices.svelte.js';
 import type { Section } from './sections.js';
 
@@ -51,6 +53,8 @@ export class ParleyApp {
   readonly roomCode: RoomCode;
   /** Settings → Network: the network check and the echo test call. */
   readonly networkTest: NetworkTest;
+  /** Messages left for this user, and the offer to leave one after an unanswered call. */
+  readonly voicemail: Voicemail;
   /** A call across a lost signaling connection. */
   private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
@@ -73,6 +77,7 @@ export class ParleyApp {
         void this.directory.load();
         void this.history.load();
         void this.roomList.load();
+        void this.voicemail.inbox.load();
       },
       ready: (ready) => {
         notices.resolved('connection');
@@ -87,6 +92,7 @@ export class ParleyApp {
         this.directory.clear();
         this.history.clear();
         this.roomList.clear();
+        this.voicemail.clear();
         this.section = 'contacts';
       },
       replaced: () => {
@@ -139,6 +145,8 @@ export class ParleyApp {
     this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
     this.groups = new GroupCalls(this.calls, deps);
     this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
+    this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.voicemailArrived(message) });
+    this.voicemail.start(this.calls);
     rememberCalls(this.calls);
     listenForCalls(link, this.calls, this.resume, notices);
     sfu.start();
@@ -148,6 +156,7 @@ export class ParleyApp {
           connection: this.connection,
           directory: this.directory,
           history: this.history,
+          voicemail: this.voicemail.inbox,
           rooms: this.rooms,
           calls: this.calls,
           groups: this.groups,
@@ -182,9 +191,10 @@ export class ParleyApp {
     this.bridge?.start();
   }
 
-  /** Opens a section; History marks missed calls as seen. */
+  /** Opens a section; History marks missed calls as seen, Voicemail lists anew. */
   async open(section: Section): Promise<void> {
     this.section = section;
+    if (section === 'voicemail') return this.voicemail.inbox.load();
     if (section !== 'history') return;
     await this.history.load();
     await this.history.markSeen();
@@ -229,6 +239,17 @@ export class ParleyApp {
     n.onclick = () => window.focus();
   }
 
+  /** Said at once, and in a browser tab in the background the system's notification (the desktop app's main process shows its own). */
+  private voicemailArrived(message: VoicemailMessage): void {
+    this.notices.announce(leftMessageText(message));
+    if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted' || document.hasFocus()) return;
+    const n = new Notification(leftMessageText(message), { body: 'Open Parley to listen.', tag: 'parley-voicemail' });
+    n.onclick = () => {
+      window.focus();
+      void this.open('voicemail');
+    };
+  }
+
   private readonly onOnline = (): void => this.connection.retryNow();
   private stopHookNotices: (() => void) | undefined;
   private stopShown: (() => void) | undefined;
@@ -240,6 +261,7 @@ export class ParleyApp {
     this.stopHookNotices?.();
     this.stopShown?.();
     this.calls.dispose();
+    this.voicemail.dispose();
     this.sfu.dispose();
     this.connection.dispose();
     this.tones.dispose();

@@ -1,2 +1,2 @@
 /** The window's sections (sidebar tabs, and the bottom tabs of the narrow layout). */
-export type Section = 'contacts' | 'history' | 'settings';
+export type Section = 'contacts' | 'history' | 'voicemail' | 'settings';

@@ -16,4 +16,9 @@ describe('tab title', () => {
     const active: CallPhase = { kind: 'active', callId: 'c', peer: bob, polite: true, answeredAt: 0 };
     expect(tabTitle(active, 'Bob, Carol', 0)).toBe('In a call with Bob, Carol · Parley');
   });
+
+  it('counts the voicemail not heard yet after the missed calls', () => {
+    expect(tabTitle(IDLE, '', 0, 1)).toBe('1 voicemail · Parley');
+    expect(tabTitle(IDLE, '', 2, 3)).toBe('(2) 3 voicemails · Parley');
+  });
 });

@@ -1,11 +1,13 @@
 /**
- * The browser tab's title in web mode: a ringing call and the missed-call
- * count show there, so a teammate in another tab sees them.
+ * The page's title (the browser tab's in web mode, the window's in the
+ * desktop app): a ringing call, the missed-call count and the voicemail not
+ * heard yet show there, so a teammate in another tab or app sees them.
  */
+import { unheardText } from '../../../shared/voicemail-text.js';
 import type { CallPhase } from '../call/call-state.js';
 
-export function tabTitle(phase: CallPhase, title: string, missed: number): string {
-  const count = missed > 0 ? `(${missed}) ` : '';
+export function tabTitle(phase: CallPhase, title: string, missed: number, unheard = 0): string {
+  const count = `${missed > 0 ? `(${missed}) ` : ''}${unheard > 0 ? `${unheardText(unheard)} · ` : ''}`;
   switch (phase.kind) {
     case 'incoming':
       return `${count}Ringing: ${phase.peer.displayName} is calling · Parley`;
