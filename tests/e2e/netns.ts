@@ -17,6 +17,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { netemSeedArgs, type NetCondition } from './net-conditions.js';
 
 const exec = promisify(execFile);
 
@@ -53,6 +54,11 @@ export interface Lab {
   changeAddress(side: Side, host: number): Promise<void>;
   linkUp(side: Side): Promise<void>;
   /**
+   * Puts a named bad network (net-conditions.ts) on what the side sends, replacing the one
+   * before; `clean` removes it. `seeded`: netem's random numbers were seeded (tc 6.3 and later).
+   */
+  shape(side: Side, condition: NetCondition, seed?: number): Promise<{ seeded: boolean }>;
+  /**
    * Removes everything, and aborts the root namespace's connections to the lab's
    * addresses; idempotent, and never throws. Close the browsers first.
    */
@@ -73,6 +79,23 @@ async function ip(...args: string[]): Promise<string> {
 async function ipQuiet(...args: string[]): Promise<void> {
   await ip(...args).catch(() => undefined);
 }
+
+/** tc inside a namespace. */
+async function tc(netns: string, ...args: string[]): Promise<void> {
+  try {
+    await exec('ip', ['netns', 'exec', netns, 'tc', ...args], { timeout: 10_000 });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    throw new Error(`tc ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`, { cause: err });
+  }
+}
+
+async function tcQuiet(netns: string, ...args: string[]): Promise<void> {
+  await tc(netns, ...args).catch(() => undefined);
+}
+
+/** Whether this machine's tc takes a netem seed: unknown until first tried. */
+let tcSeeds: boolean | undefined;
 
 let labs = 0;
 const open = new Set<Lab>();
@@ -119,6 +142,22 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
     },
     async linkUp(side) {
       await ip('-n', side.netns, 'link', 'set', side.device, 'up');
+    },
+    async shape(side, condition, seed = 39) {
+      await tcQuiet(side.netns, 'qdisc', 'del', 'dev', side.device, 'root');
+      if (condition.qdisc.length === 0) return { seeded: false };
+      const args = ['qdisc', 'replace', 'dev', side.device, 'root', ...condition.qdisc];
+      const seedArgs = netemSeedArgs(condition, seed, tcSeeds !== false);
+      try {
+        await tc(side.netns, ...args, ...seedArgs);
+        if (seedArgs.length > 0) tcSeeds = true;
+        return { seeded: seedArgs.length > 0 };
+      } catch (err) {
+        if (seedArgs.length === 0 || tcSeeds === true) throw err;
+        tcSeeds = false; // this tc has no netem seed (before iproute2 6.3)
+        await tc(side.netns, ...args);
+        return { seeded: false };
+      }
     },
     close() {
       return (closed ??= (async () => {
