@@ -17,13 +17,16 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { netemSeedArgs, type NetCondition } from './net-conditions.js';
+import type { NetCondition } from './net-conditions.js';
+import { startShaper, type ShapedCounts, type Shaper } from './net-shaper.js';
 
 const exec = promisify(execFile);
 
 const PREFIX = 'prly-';
 const TMP_PREFIX = 'parley-netns-';
 const SUBNET_BASE = '10.213';
+
+export type { ShapedCounts } from './net-shaper.js';
 
 export type NetnsProbe = { ok: true } | { ok: false; reason: string };
 
@@ -55,9 +58,11 @@ export interface Lab {
   linkUp(side: Side): Promise<void>;
   /**
    * Puts a named bad network (net-conditions.ts) on what the side sends, replacing the one
-   * before; `clean` removes it. `seeded`: netem's random numbers were seeded (tc 6.3 and later).
+   * before (`clean` removes it): loss and delay through the lab's shaper (net-shaper.py, seeded),
+   * a rate limit with tc on its network card. Returns what the shaper did to the side's packets
+   * under the condition before.
    */
-  shape(side: Side, condition: NetCondition, seed?: number): Promise<{ seeded: boolean }>;
+  shape(side: Side, condition: NetCondition, seed?: number): Promise<ShapedCounts>;
   /**
    * Removes everything, and aborts the root namespace's connections to the lab's
    * addresses; idempotent, and never throws. Close the browsers first.
@@ -94,9 +99,6 @@ async function tcQuiet(netns: string, ...args: string[]): Promise<void> {
   await tc(netns, ...args).catch(() => undefined);
 }
 
-/** Whether this machine's tc takes a netem seed: unknown until first tried. */
-let tcSeeds: boolean | undefined;
-
 let labs = 0;
 const open = new Set<Lab>();
 
@@ -123,6 +125,7 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
   }
 
   let closed: Promise<void> | undefined;
+  const shapers = new Map<Side, Shaper>();
   const lab: Lab = {
     bridge,
     gateway: `${subnet}.1`,
@@ -145,19 +148,14 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
     },
     async shape(side, condition, seed = 39) {
       await tcQuiet(side.netns, 'qdisc', 'del', 'dev', side.device, 'root');
-      if (condition.qdisc.length === 0) return { seeded: false };
-      const args = ['qdisc', 'replace', 'dev', side.device, 'root', ...condition.qdisc];
-      const seedArgs = netemSeedArgs(condition, seed, tcSeeds !== false);
-      try {
-        await tc(side.netns, ...args, ...seedArgs);
-        if (seedArgs.length > 0) tcSeeds = true;
-        return { seeded: seedArgs.length > 0 };
-      } catch (err) {
-        if (seedArgs.length === 0 || tcSeeds === true) throw err;
-        tcSeeds = false; // this tc has no netem seed (before iproute2 6.3)
-        await tc(side.netns, ...args);
-        return { seeded: false };
+      if (condition.qdisc) await tc(side.netns, 'qdisc', 'replace', 'dev', side.device, 'root', ...condition.qdisc);
+      let shaper = shapers.get(side);
+      if (!shaper && !condition.impairment) return { passed: 0, dropped: 0 };
+      if (!shaper) {
+        shaper = await startShaper(tag, side, sides.filter((s) => s !== side), ip);
+        shapers.set(side, shaper);
       }
+      return shaper.apply({ seed, ...condition.impairment });
     },
     close() {
       return (closed ??= (async () => {
@@ -165,6 +163,7 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
         // Connections from the root namespace (the server's) to the lab's addresses would otherwise
         // linger: one to an address that went away waits out its close handshake (30 s in ws).
         await exec('ss', ['-K', 'dst', `${subnet}.0/24`], { timeout: 10_000 }).catch(() => undefined);
+        for (const shaper of shapers.values()) shaper.stop();
         for (const s of sides) {
           await killIn(s.netns);
           await ipQuiet('netns', 'del', s.netns);
