@@ -69,3 +69,32 @@ export function speechReading(r0: AudioCounters, r1: AudioCounters, s0: AudioCou
     seconds: round((r1.timestamp - r0.timestamp) / 1000, 1),
   };
 }
+
+/** Waits (in the page, on its statistics) until `receiver` has received `seconds` more of audio. */
+async function receivedMore(receiver: Page, seconds: number): Promise<void> {
+  const start = (await audioCounters(receiver)).received.totalSamplesReceived;
+  await receiver.waitForFunction(
+    async ({ start, samples }) => {
+      const pc = ((window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).filter((p) => p.connectionState === 'connected').at(-1);
+      for (const s of ((await pc?.getStats())?.values() ?? []) as IterableIterator<{ type: string; kind?: string; totalSamplesReceived?: number }>) {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') return (s.totalSamplesReceived ?? 0) - start >= samples;
+      }
+      return false;
+    },
+    { start, samples: seconds * RATE },
+    { polling: 250, timeout: (seconds + 30) * 1000 },
+  );
+}
+
+/**
+ * The receiver's concealed samples over its next `seconds` of audio received (after `settle` more),
+ * percent: the cheap reading of the browser test (no recording).
+ */
+export async function concealedOver(receiver: Page, settle: number, seconds: number): Promise<{ concealedPct: number; packetLossPct: number }> {
+  await receivedMore(receiver, settle);
+  const r0 = await audioCounters(receiver);
+  await receivedMore(receiver, seconds);
+  const r1 = await audioCounters(receiver);
+  const { concealedPct, packetLossPct } = speechReading(r0, r1, r0, r1, { intactPct: 0, segments: 0 });
+  return { concealedPct, packetLossPct };
+}

@@ -79,6 +79,7 @@ async function readUnder(calls: LabCalls, subject: Subject, name: ConditionName,
 export async function runQualityBench(options: QualityBenchOptions, log: (line: string) => void = () => undefined): Promise<QualityBenchResult> {
   const loadStart = os.loadavg();
   const commit = gitCommit();
+  if (options.recordings) mkdirSync(options.recordings, { recursive: true });
   const calls = await startLabCalls();
   try {
     const conditions: ConditionResult[] = [];
