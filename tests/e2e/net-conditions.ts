@@ -22,8 +22,10 @@
  * This kernel (and CI's) is built without sch_netem, so loss and delay are
  * done by the lab's user-space shaper (net-shaper.py) on the side-to-side
  * path, with netem's models and a seeded generator: the same packets meet
- * the same fate every run. The thin uplink is the kernel's tbf on the
- * side's network card (everything it sends).
+ * the same fate every run. The thin uplink is the kernel's tbf, on the
+ * side's network card, or on the shaper's device once the shaper carries
+ * the side's packets to the others (then it limits the call's media, not
+ * the few kbit/s of signaling to the server).
  */
 
 export type ConditionName = 'clean' | 'loss5' | 'loss10' | 'loss20' | 'burst5' | 'jitter30' | 'uplink100';
@@ -49,7 +51,7 @@ export interface NetCondition {
   label: string;
   /** Loss and delay on the side-to-side path (the shaper). */
   impairment?: Impairment;
-  /** `tc qdisc replace dev DEV root …` arguments after `root`: a rate limit on everything the side sends. */
+  /** `tc qdisc replace dev DEV root …` arguments after `root`: a rate limit on what the side sends. */
   qdisc?: string[];
   /** Packets lost on average by the condition itself, percent. */
   lossPct: number;

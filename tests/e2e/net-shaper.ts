@@ -25,6 +25,8 @@ export interface Place {
 }
 
 export interface Shaper {
+  /** The TUN device in the side's namespace that its packets to the others go into. */
+  device: string;
   apply(impairment: Impairment & { seed: number }): Promise<ShapedCounts>;
   stop(): void;
 }
@@ -73,6 +75,7 @@ export async function startShaper(tag: string, side: Place, others: Place[], ip:
     throw err;
   }
   return {
+    device: tunIn,
     async apply(impairment) {
       const answer = next();
       proc.stdin!.write(`${JSON.stringify(impairment)}\n`);

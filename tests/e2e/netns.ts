@@ -147,15 +147,16 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
       await ip('-n', side.netns, 'link', 'set', side.device, 'up');
     },
     async shape(side, condition, seed = 39) {
-      await tcQuiet(side.netns, 'qdisc', 'del', 'dev', side.device, 'root');
-      if (condition.qdisc) await tc(side.netns, 'qdisc', 'replace', 'dev', side.device, 'root', ...condition.qdisc);
       let shaper = shapers.get(side);
-      if (!shaper && !condition.impairment) return { passed: 0, dropped: 0 };
-      if (!shaper) {
+      if (!shaper && condition.impairment) {
         shaper = await startShaper(tag, side, sides.filter((s) => s !== side), ip);
         shapers.set(side, shaper);
       }
-      return shaper.apply({ seed, ...condition.impairment });
+      for (const dev of [side.device, ...(shaper ? [shaper.device] : [])]) await tcQuiet(side.netns, 'qdisc', 'del', 'dev', dev, 'root');
+      // Once the shaper carries what the side sends to the others, a rate limit goes on the shaper's
+      // device: on the network card it would miss the call's media.
+      if (condition.qdisc) await tc(side.netns, 'qdisc', 'replace', 'dev', shaper?.device ?? side.device, 'root', ...condition.qdisc);
+      return shaper ? shaper.apply({ seed, ...condition.impairment }) : { passed: 0, dropped: 0 };
     },
     close() {
       return (closed ??= (async () => {
