@@ -90,7 +90,7 @@ export function describeSample(s: QualitySample): string {
  */
 export const LOSS_NOTICE_PCT = 3;
 /** From here the protection no longer hides all of it: speech can break up. */
-export const LOSS_SEVERE_PCT = 10;
+export const LOSS_SEVERE_PCT = 15;
 
 /**
  * When the network is the problem, in words for a person, naming the side:
