@@ -91,11 +91,17 @@ export function formatQualityTable(r: QualityBenchResult): string {
   ];
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const load = r.environment.loadAverage;
+  const floor = r.opusFloor
+    ? `Opus alone, offline, its own concealment, no redundancy (the codec's floor): ${Object.entries(r.opusFloor.intactPct)
+        .map(([loss, pct]) => `${loss} % loss ${pct} %`)
+        .join(', ')} of segments intact`
+    : 'No offline Opus floor (sox and opus-tools missing)';
   return [
     line(head),
     line(head.map(() => '---')),
     ...rows.map(line),
     '',
+    floor,
     `${r.options.seconds} s read per call after ${r.options.settleSeconds} s on the condition (${r.options.uplinkSettleSeconds} s on the thin uplink); commit ${r.commit}, Chromium ${r.environment.chromium}, load ${load.start[0]} → ${load.end[0]}`,
   ].join('\n');
 }

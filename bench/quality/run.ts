@@ -17,6 +17,7 @@ import type { ShapedCounts } from '../../tests/e2e/netns.js';
 import { gitCommit } from '../commit.mjs';
 import { bareCall, parleyCall, startLabCalls, type LabCalls, type OpenCall } from './lab-calls.js';
 import { readSpeech, type SpeechReading } from './measure.js';
+import { opusFloor, type OpusFloor } from './opus-floor.js';
 
 export interface QualityBenchOptions {
   /** The window read per call, s. */
@@ -55,6 +56,8 @@ export interface QualityBenchResult {
   environment: { chromium: string; node: string; cpus: number; loadAverage: { start: number[]; end: number[] } };
   options: QualityBenchOptions;
   conditions: ConditionResult[];
+  /** Opus alone offline at each random loss (opus-floor.ts): what the codec's own concealment keeps; null without opus-tools. */
+  opusFloor: OpusFloor | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,6 +94,8 @@ export async function runQualityBench(options: QualityBenchOptions, log: (line: 
       const line = (s: SpeechReading) => `concealed ${s.concealedPct} %, intact ${s.intactPct} %, loss ${s.packetLossPct} %, ${s.audioKbps} kbit/s ${s.codec.sent}`;
       log(`${name}: bare ${line(bare.reading)} | Parley ${line(parley.reading)}`);
     }
+    const floor = opusFloor([0, 5, 10, 20], log);
+    if (floor) log(`Opus alone, offline: ${Object.entries(floor.intactPct).map(([loss, pct]) => `${loss} % loss ${pct} % intact`).join(', ')}`);
     return {
       bench: 'quality',
       date: new Date().toISOString(),
@@ -99,6 +104,7 @@ export async function runQualityBench(options: QualityBenchOptions, log: (line: 
       environment: { chromium: calls.browsers.a.version(), node: process.version, cpus: os.cpus().length, loadAverage: { start: loadStart.map(round2), end: os.loadavg().map(round2) } },
       options,
       conditions,
+      opusFloor: floor,
     };
   } finally {
     await calls.close();
