@@ -16,9 +16,10 @@ export interface QualitySample {
   outLossPct?: number | null;
 }
 
+/** Loss limits follow what RED and Opus FEC hide (bench:quality): unheard up to 3 %, mostly up to 15 %. */
 const LIMITS = {
-  good: { rttMs: 300, jitterMs: 30, lossPct: 2 },
-  fair: { rttMs: 600, jitterMs: 80, lossPct: 8 },
+  good: { rttMs: 300, jitterMs: 30, lossPct: 3 },
+  fair: { rttMs: 600, jitterMs: 80, lossPct: 15 },
 };
 
 export function scoreQuality(s: QualitySample): Quality {
@@ -80,17 +81,17 @@ export function sampleFromStats(
 
 export function describeSample(s: QualitySample): string {
   const fmt = (v: number | null, unit: string, digits = 0) => (v === null ? '–' : `${v.toFixed(digits)} ${unit}`);
-  const out = s.outLossPct === undefined ? '' : `, ${fmt(s.outLossPct, '%', 1)} of yours`;
+  const out = s.outLossPct === undefined || s.outLossPct === null ? '' : ` coming in, ${fmt(s.outLossPct, '%', 1)} going out`;
   return `Round trip ${fmt(s.rttMs, 'ms')}, jitter ${fmt(s.jitterMs, 'ms')}, packet loss ${fmt(s.lossPct, '%', 1)}${out}`;
 }
 
 /**
- * Loss below this many percent is not mentioned: RED and Opus's FEC rebuild
+ * Loss up to this many percent is not mentioned (and scores good): RED and Opus's FEC rebuild
  * speech from it unheard (bench:quality), and a word at 1 % would only worry.
  */
-export const LOSS_NOTICE_PCT = 3;
-/** From here the protection no longer hides all of it: speech can break up. */
-export const LOSS_SEVERE_PCT = 15;
+export const LOSS_NOTICE_PCT = LIMITS.good.lossPct;
+/** Past this the protection no longer hides most of it: speech can break up (and it scores poor). */
+export const LOSS_SEVERE_PCT = LIMITS.fair.lossPct;
 
 /**
  * When the network is the problem, in words for a person, naming the side:
@@ -103,10 +104,10 @@ export function networkWords(s: QualitySample, name: string): string | null {
   const inLoss = s.lossPct ?? 0;
   const outLoss = s.outLossPct ?? 0;
   const worst = Math.max(inLoss, outLoss);
-  if (worst >= LOSS_NOTICE_PCT) {
+  if (worst > LOSS_NOTICE_PCT) {
     const who =
-      inLoss >= LOSS_NOTICE_PCT && outLoss >= LOSS_NOTICE_PCT ? `The connection between you and ${name} is` : inLoss >= LOSS_NOTICE_PCT ? `${name}'s connection is` : 'Your connection is';
-    return worst >= LOSS_SEVERE_PCT ? `${who} losing many packets: speech may break up` : `${who} losing packets`;
+      inLoss > LOSS_NOTICE_PCT && outLoss > LOSS_NOTICE_PCT ? `The connection between you and ${name} is` : inLoss > LOSS_NOTICE_PCT ? `${name}'s connection is` : 'Your connection is';
+    return worst > LOSS_SEVERE_PCT ? `${who} losing many packets: speech may break up` : `${who} losing packets`;
   }
   if ((s.rttMs ?? 0) > LIMITS.good.rttMs) return `The connection to ${name} is slow: expect a delay`;
   if ((s.jitterMs ?? 0) > LIMITS.good.jitterMs) return `${name}'s connection is unsteady`;
