@@ -23,6 +23,7 @@ import { describe, expect } from 'vitest';
 import { bareCall, parleyCall, startLabCalls, type LabCalls, type OpenCall } from '../../bench/quality/lab-calls.js';
 import { readSpeech, receivedMore, type SpeechReading } from '../../bench/quality/measure.js';
 import { audioProtectionIn } from '../../src/renderer/src/call/media/audio-protection.js';
+import { missingTool } from '../../signaling-server/test/coturn.js';
 import { e2eTest } from './harness.js';
 import { poll } from './steps.js';
 import { checkScreen } from './ui-checks.js';
@@ -37,6 +38,7 @@ const READ_S = 8;
 
 const probe = await netnsAvailable();
 if (!probe.ok) console.info(`tests/e2e/speech-quality skipped: ${probe.reason}`);
+const noPython = missingTool('python3', 'python3', 'speech-quality.e2e.test.ts');
 
 const it = e2eTest();
 
@@ -63,7 +65,7 @@ function descriptions(call: OpenCall) {
   return Promise.all([read(call.sender), read(call.receiver)]);
 }
 
-describe.skipIf(!probe.ok)('speech at 10 % loss on the uplink', () => {
+describe.skipIf(!probe.ok || noPython)('speech at 10 % loss on the uplink', () => {
   let calls: LabCalls | undefined;
 
   it.beforeAll(async ({ browser }) => {
