@@ -34,7 +34,7 @@ import { netnsAvailable } from './netns.js';
 const CONCEALED_PCT = 2;
 /** Audio received after the loss starts before the reading (the receivers' reports reach the sender), and the reading, s. */
 const SETTLE_S = 2;
-const READ_S = 8;
+const READ_S = 6;
 
 const probe = await netnsAvailable();
 if (!probe.ok) console.info(`tests/e2e/speech-quality skipped: ${probe.reason}`);
