@@ -17,12 +17,16 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { NetCondition } from './net-conditions.js';
+import { startShaper, type ShapedCounts, type Shaper } from './net-shaper.js';
 
 const exec = promisify(execFile);
 
 const PREFIX = 'prly-';
 const TMP_PREFIX = 'parley-netns-';
 const SUBNET_BASE = '10.213';
+
+export type { ShapedCounts } from './net-shaper.js';
 
 export type NetnsProbe = { ok: true } | { ok: false; reason: string };
 
@@ -53,6 +57,13 @@ export interface Lab {
   changeAddress(side: Side, host: number): Promise<void>;
   linkUp(side: Side): Promise<void>;
   /**
+   * Puts a named bad network (net-conditions.ts) on what the side sends, replacing the one
+   * before (`clean` removes it): loss and delay through the lab's shaper (net-shaper.py, seeded),
+   * a rate limit with tc on its network card. Returns what the shaper did to the side's packets
+   * under the condition before.
+   */
+  shape(side: Side, condition: NetCondition, seed?: number): Promise<ShapedCounts>;
+  /**
    * Removes everything, and aborts the root namespace's connections to the lab's
    * addresses; idempotent, and never throws. Close the browsers first.
    */
@@ -72,6 +83,20 @@ async function ip(...args: string[]): Promise<string> {
 /** Runs an `ip` command for cleanup: failures are expected (already gone) and ignored. */
 async function ipQuiet(...args: string[]): Promise<void> {
   await ip(...args).catch(() => undefined);
+}
+
+/** tc inside a namespace. */
+async function tc(netns: string, ...args: string[]): Promise<void> {
+  try {
+    await exec('ip', ['netns', 'exec', netns, 'tc', ...args], { timeout: 10_000 });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    throw new Error(`tc ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`, { cause: err });
+  }
+}
+
+async function tcQuiet(netns: string, ...args: string[]): Promise<void> {
+  await tc(netns, ...args).catch(() => undefined);
 }
 
 let labs = 0;
@@ -100,6 +125,7 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
   }
 
   let closed: Promise<void> | undefined;
+  const shapers = new Map<Side, Shaper>();
   const lab: Lab = {
     bridge,
     gateway: `${subnet}.1`,
@@ -120,12 +146,25 @@ export async function createLab(sideNames: string[], options: { chromium?: strin
     async linkUp(side) {
       await ip('-n', side.netns, 'link', 'set', side.device, 'up');
     },
+    async shape(side, condition, seed = 39) {
+      let shaper = shapers.get(side);
+      if (!shaper && condition.impairment) {
+        shaper = await startShaper(tag, side, sides.filter((s) => s !== side), ip);
+        shapers.set(side, shaper);
+      }
+      for (const dev of [side.device, ...(shaper ? [shaper.device] : [])]) await tcQuiet(side.netns, 'qdisc', 'del', 'dev', dev, 'root');
+      // Once the shaper carries what the side sends to the others, a rate limit goes on the shaper's
+      // device: on the network card it would miss the call's media.
+      if (condition.qdisc) await tc(side.netns, 'qdisc', 'replace', 'dev', shaper?.device ?? side.device, 'root', ...condition.qdisc);
+      return shaper ? shaper.apply({ seed, ...condition.impairment }) : { passed: 0, dropped: 0 };
+    },
     close() {
       return (closed ??= (async () => {
         open.delete(lab);
         // Connections from the root namespace (the server's) to the lab's addresses would otherwise
         // linger: one to an address that went away waits out its close handshake (30 s in ws).
         await exec('ss', ['-K', 'dst', `${subnet}.0/24`], { timeout: 10_000 }).catch(() => undefined);
+        for (const shaper of shapers.values()) shaper.stop();
         for (const s of sides) {
           await killIn(s.netns);
           await ipQuiet('netns', 'del', s.netns);

@@ -4,6 +4,7 @@
  * camera goes out in and the video that comes in.
  */
 import type { Page } from 'playwright-core';
+import { audioProtectionIn, type AudioProtection } from '../../src/renderer/src/call/media/audio-protection.js';
 import { expect } from 'vitest';
 import type { User } from './harness.js';
 import { poll } from './steps.js';
@@ -105,4 +106,35 @@ export function videoPaths(page: Page): Promise<string> {
     }
     return `tiles [${tiles.join('; ')}], ${pcs.length} connections, inbound video [${inbound.join('; ')}]`;
   });
+}
+
+/** What one of the page's SFU connections negotiated for audio, and the codec its audio goes or comes in now. */
+export interface SfuAudioNegotiated {
+  /** publish: the page's offer, Janus's answer; subscribe: Janus's offer, the page's answer. */
+  role: 'publish' | 'subscribe';
+  /** What Janus's side of the exchange carries (its answer, or its offer). */
+  janus: AudioProtection;
+  /** What the page's side carries (its offer, or its answer). */
+  page: AudioProtection;
+  /** The codecs audio RTP is sent (publish) or received (subscribe) in now, from the statistics. */
+  codecs: string[];
+}
+
+/** For each open SFU connection of the page, what Janus negotiated for audio and the codec in use. */
+export async function sfuAudioNegotiated(page: Page): Promise<SfuAudioNegotiated[]> {
+  const raw = await page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    return Promise.all(
+      pcs.map(async (pc) => {
+        const report = [...(await pc.getStats()).values()] as { type: string; kind?: string; id: string; codecId?: string; mimeType?: string; bytesSent?: number; bytesReceived?: number }[];
+        const codecs = report
+          .filter((s) => (s.type === 'outbound-rtp' || s.type === 'inbound-rtp') && s.kind === 'audio' && (s.bytesSent ?? s.bytesReceived ?? 0) > 0)
+          .map((s) => report.find((c) => c.id === s.codecId)?.mimeType ?? '?');
+        return { local: pc.localDescription?.sdp ?? '', remote: pc.remoteDescription?.sdp ?? '', localType: pc.localDescription?.type ?? '', codecs };
+      }),
+    );
+  });
+  return raw
+    .filter((c) => c.local !== '' && !/^a=sendrecv/m.test(c.local) && !/^m=application/m.test(c.local))
+    .map((c) => ({ role: c.localType === 'offer' ? 'publish' : 'subscribe', janus: audioProtectionIn(c.remote), page: audioProtectionIn(c.local), codecs: c.codecs }));
 }

@@ -20,7 +20,7 @@ import { ARTIFACTS, closeEnded, e2eTest, type Team, type User } from './harness.
 import { expectNoTile, expectTile, openChat } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
-import { cameraReceived, connections, expectOnSfu, simulcastSent, videoPaths } from './sfu-checks.js';
+import { cameraReceived, connections, expectOnSfu, sfuAudioNegotiated, simulcastSent, videoPaths } from './sfu-checks.js';
 import { checkScreen } from './ui-checks.js';
 
 const noJanus = missingTool('janus', 'janus', 'sfu.e2e.test.ts');
@@ -90,6 +90,24 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     for (const u of users) await expectSpeaking(u, names.filter((n) => n !== u.name).map(title));
     // Alice heard Bob all through the move: his ring (held 400 ms after his level drops) never went off for long.
     expect(await quiet(), 'longest time Bob was not heard on Alice\'s page during the move, ms').toBeLessThan(600);
+  }, STEP_MS);
+
+  // Debian's Janus 1.1.2 relays RED in its EchoTest and VideoCall plugins but not in the VideoRoom: it answers a
+  // publisher's RED offer with Opus alone. The page offers RED all the same (a Janus that takes it gets it) and
+  // the audio then flows as Opus with in-band FEC, which the room turns on (opus_fec).
+  it('1b. speech protection through the SFU: the pages offer RED and Opus FEC, Janus negotiates FEC both ways, and the audio flows in the codec negotiated', async ({ team }) => {
+    for (const u of everyone(team)) {
+      const negotiated = await sfuAudioNegotiated(u.page);
+      expect(negotiated.map((n) => n.role).sort(), `${u.name}'s SFU connections`).toEqual(['publish', 'subscribe']);
+      for (const n of negotiated) {
+        const where = `${u.name}'s ${n.role} connection`;
+        if (n.role === 'publish') expect(n.page, `what ${where} offered`).toEqual({ red: true, fec: true, dtx: false });
+        expect(n.janus.fec, `Janus's side of ${where} has Opus in-band FEC`).toBe(true);
+        expect(n.janus.dtx, `Janus's side of ${where} has DTX`).toBe(false);
+        expect(n.codecs.length, `audio flowing on ${where}`).toBeGreaterThan(0);
+        expect(new Set(n.codecs), `the audio codec in use on ${where}`).toEqual(new Set([n.janus.red && n.page.red ? 'audio/red' : 'audio/opus']));
+      }
+    }
   }, STEP_MS);
 
   it('2. the stage on the SFU at every look: each person shown, nothing cut off, accessible', async ({ team }) => {

@@ -55,6 +55,8 @@ describe.skipIf(missingTool('turnserver', 'coturn', 'test-call.e2e.test.ts'))('t
     expect(text).toContain('your voice came back');
     expect(text).toMatch(/Round trip\s*\d+ ms/);
     expect(text).toMatch(/Loss\s*[\d.]+ % on the way to the server, [\d.]+ % on the way back/);
+    // On loopback nothing is lost: the speech to expect is clear.
+    expect(text).toMatch(/Speech\s*clear/);
     expect(text).toMatch(new RegExp(`TURN at turn:127\\.0\\.0\\.1:${good.port} gave a relay candidate \\(127\\.0\\.0\\.1:\\d+\\)`));
     expect(text).toContain(`TURN at turn:127.0.0.1:${wrong.port} refused the credentials (401)`);
     expect(text).toContain('Calls may fail');

@@ -118,6 +118,10 @@ declare module 'janode/plugins/videoroom' {
       admin_key?: string;
       audiocodec?: string;
       videocodec?: string;
+      /** Opus in-band FEC negotiated (useinbandfec=1) with publishers and subscribers. */
+      opus_fec?: boolean;
+      /** Opus DTX negotiated (usedtx=1). */
+      opus_dtx?: boolean;
       talking_events?: boolean;
       /** Janus's audio_level_average: talking while the average level, in -dBov (0 loudest, 127 silence), is below it. */
       talking_level_threshold?: number;

@@ -94,6 +94,11 @@ export class JanusGateway {
           max_publishers: SFU_CALL_LIMIT,
           audiocodec: 'opus',
           videocodec: 'vp8,vp9,h264',
+          // Speech on lossy links (issue 39): Opus in-band FEC negotiated with every publisher and
+          // subscriber, DTX off. RED (audio/red) is negotiated when the publisher offers it, as Parley's
+          // app does (call/media/audio-protection.ts), and Janus relays it to the subscribers.
+          opus_fec: true,
+          opus_dtx: false,
           // Who talks drives the speaking rings and the large tile (sfu:talking). Janus's defaults (an
           // average above -25 dBov over 100 packets) want loud, steady sound and decide every 2 s: a
           // ring would light seconds late and miss quieter voices. These follow the app's own rule for

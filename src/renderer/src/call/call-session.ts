@@ -24,6 +24,7 @@ import { ChatChannel } from './chat/chat.js';
 import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './media/video.js';
+import { protectMedia } from './media/audio-protection.js';
 import { setSending } from './media/video-quality.js';
 
 const log = logger('call');
@@ -102,7 +103,7 @@ export class CallSession {
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
       if (track.kind === 'audio') this.audio ??= { sender, track };
-      preferOpus(this.pc.getTransceivers().find((t) => t.sender === sender));
+      protectMedia(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
@@ -341,12 +342,4 @@ export class CallSession {
     if (state === 'connected') this.options.onMediaState('connected');
     else if (state === 'disconnected' || state === 'failed') this.options.onMediaState('interrupted');
   }
-}
-
-function preferOpus(transceiver: RTCRtpTransceiver | undefined): void {
-  const codecs = RTCRtpReceiver.getCapabilities('audio')?.codecs;
-  if (!transceiver || !codecs) return;
-  const opus = codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/opus');
-  if (opus.length === 0) return;
-  transceiver.setCodecPreferences([...opus, ...codecs.filter((c) => !opus.includes(c))]);
 }

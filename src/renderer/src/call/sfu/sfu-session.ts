@@ -11,6 +11,7 @@ import type { SfuConnection, SfuDescription, SfuStream, SfuVideoLayer } from 'pa
 import type { SignalingLink } from '../../connection/link.js';
 import { logger } from '../../lib/log.js';
 import { levelFromSources } from '../media/audio-level.js';
+import { protectMedia } from '../media/audio-protection.js';
 import { SIMULCAST } from './layers.js';
 
 const log = logger('sfu');
@@ -78,7 +79,7 @@ export class SfuSession {
     this.audio = o.microphone.getAudioTracks()[0]?.clone() ?? null;
     if (this.audio) {
       this.audio.enabled = !o.muted;
-      this.publisher.addTransceiver(this.audio, { direction: 'sendonly' });
+      protectMedia(this.publisher.addTransceiver(this.audio, { direction: 'sendonly' }));
     }
     this.cameraTrack = o.camera;
     // Three layers of the camera: each of the others receives the one its tile needs (layers.ts).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serverOf, verdictsFor } from './network-check.js';
-import { pathText, reportText } from './report-text.js';
+import { pathText, reportText, speechText } from './report-text.js';
 
 const TURN = 'turn:turn.example.org:3478?transport=udp';
 
@@ -50,5 +50,25 @@ describe('network verdicts', () => {
     });
     expect(text.lines.map((l) => l.text)).toContain('nothing audible came back: check your microphone in Settings');
     expect(text.lines.some((l) => l.text.startsWith('this server hands out no TURN server'))).toBe(true);
+  });
+
+  it('say what speech to expect, from the loss, the jitter and the delay', () => {
+    expect(speechText(0, 2, 20)).toEqual({ label: 'Speech', text: 'clear', tone: 'good' });
+    expect(speechText(4, 2, 20)).toEqual({ label: 'Speech', text: 'clear: Parley rebuilds the few packets lost', tone: 'good' });
+    expect(speechText(4, 2, 450).text).toBe('clear: Parley rebuilds the few packets lost, with a delay you will notice');
+    expect(speechText(10, 2, 20)).toEqual({ label: 'Speech', text: 'mostly clear: now and then a syllable may be lost', tone: 'warn' });
+    expect(speechText(0, 80, 20).tone).toBe('warn');
+    const bad = speechText(22, 2, 20);
+    expect(bad.tone).toBe('bad');
+    expect(bad.text).toMatch(/^speech will break up: 22 % of packets were lost/);
+    const report = reportText({
+      gather: { host: true, verdicts: [{ kind: 'relay', url: TURN, address: '203.0.113.7:5000' }] },
+      echo: {
+        client: { path: { local: 'host', remote: 'host' }, rttMs: 12, packets: 80, lost: 20, jitterMs: 1.5, level: 0.2 },
+        server: { received: { packets: 200, lost: 0, jitterMs: 2 } },
+      },
+    });
+    expect(report.lines.find((l) => l.label === 'Speech')?.text).toMatch(/^speech will break up: 20 %/);
+    expect(report.headline).toBe('Calls may fail: speech will break up');
   });
 });

@@ -65,6 +65,23 @@ export function verdictText(v: ServerVerdict): ReportLine {
   }
 }
 
+/**
+ * The speech to expect on calls over this network, in words, from the test
+ * call's loss (the worse way), jitter and round trip. The loss bands follow
+ * bench:quality (BENCHMARKS.md, speech quality): up to about 10 % random
+ * loss Parley's redundant audio (RED) and Opus's FEC rebuild nearly every
+ * lost packet; at 20 % some speech is lost for good.
+ */
+export function speechText(lossPct: number, jitterMs: number, rttMs: number | undefined): ReportLine {
+  const delay = rttMs !== undefined && rttMs > 300 ? ', with a delay you will notice' : '';
+  if (lossPct >= 15) {
+    return { label: 'Speech', text: `speech will break up: ${lossPct} % of packets were lost, more than Parley can rebuild; a wired connection or another network would help`, tone: 'bad' };
+  }
+  if (lossPct >= 8 || jitterMs > 50) return { label: 'Speech', text: `mostly clear: now and then a syllable may be lost${delay}`, tone: 'warn' };
+  if (lossPct >= 1) return { label: 'Speech', text: `clear: Parley rebuilds the few packets lost${delay}`, tone: delay ? 'warn' : 'good' };
+  return { label: 'Speech', text: `clear${delay}`, tone: delay ? 'warn' : 'good' };
+}
+
 const percent = (lost: number, packets: number): number => (packets + lost === 0 ? 0 : Math.round((1000 * lost) / (packets + lost)) / 10);
 
 export function reportText(report: NetworkReport): ReportText {
@@ -80,11 +97,14 @@ export function reportText(report: NetworkReport): ReportText {
     const heard = client.level >= HEARD_LEVEL;
     lines.push({ label: 'Echo', text: heard ? 'your voice came back: you heard it after the delay' : 'nothing audible came back: check your microphone in Settings', tone: heard ? 'good' : 'bad' });
     const rtt = client.rttMs ?? server.rttMs;
-    if (rtt !== undefined) lines.push({ label: 'Round trip', text: `${rtt} ms to the server and back`, tone: rtt > 300 ? 'warn' : 'good' });
     const up = percent(server.received.lost, server.received.packets);
     const down = percent(client.lost, client.packets);
-    lines.push({ label: 'Loss', text: `${up} % on the way to the server, ${down} % on the way back`, tone: Math.max(up, down) > 5 ? 'bad' : Math.max(up, down) > 1 ? 'warn' : 'good' });
     const jitter = Math.max(client.jitterMs, server.received.jitterMs);
+    // What the person cares about first, right after whether their voice came back.
+    if (heard) lines.push(speechText(Math.max(up, down), jitter, rtt));
+    if (rtt !== undefined) lines.push({ label: 'Round trip', text: `${rtt} ms to the server and back`, tone: rtt > 300 ? 'warn' : 'good' });
+    // Loss Parley rebuilds (RED, FEC) unheard is no warning; past 15 % speech breaks up (speechText).
+    lines.push({ label: 'Loss', text: `${up} % on the way to the server, ${down} % on the way back`, tone: Math.max(up, down) >= 15 ? 'bad' : Math.max(up, down) >= 3 ? 'warn' : 'good' });
     lines.push({ label: 'Jitter', text: `${client.jitterMs} ms coming back, ${server.received.jitterMs} ms going out`, tone: jitter > 30 ? 'warn' : 'good' });
   } else if (echo) {
     lines.push({ label: 'Test call', text: echo.error, tone: 'bad' });
