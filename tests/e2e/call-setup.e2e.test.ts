@@ -76,6 +76,16 @@ async function expectAllClosed(...users: User[]): Promise<void> {
   }
 }
 
+/** The callee answers: both pages show the call, audio flows both ways, and the caller hangs up. */
+async function answerTalkAndHangUp(caller: User, callee: User): Promise<void> {
+  await callee.page.getByRole('button', { name: 'Answer', exact: true }).click();
+  await waitState(caller.page, 'active');
+  await waitState(callee.page, 'active');
+  await expectAudioFlowing(callee.page);
+  await expectAudioFlowing(caller.page);
+  await caller.page.getByRole('button', { name: 'Hang up' }).click();
+}
+
 const TRIES = 20;
 
 const it = e2eTest({
@@ -127,12 +137,7 @@ describe('call setup with slow and refused microphones', () => {
   it('answered at once, before either microphone is open: the call connects, audio flows both ways, and hanging up closes both', async ({ team: { dave, erin } }) => {
     await dial(dave, 'Erin');
     await waitState(erin.page, 'incoming');
-    await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
-    await waitState(dave.page, 'active');
-    await waitState(erin.page, 'active');
-    await expectAudioFlowing(erin.page);
-    await expectAudioFlowing(dave.page);
-    await dave.page.getByRole('button', { name: 'Hang up' }).click();
+    await answerTalkAndHangUp(dave, erin);
     expect(await endedText(erin.page)).toBe('Dave hung up');
     for (const u of [dave, erin]) await expect.poll(() => liveTracks(u.page), poll).toBe(0);
     await closeEnded(dave, erin);
@@ -168,12 +173,7 @@ describe('connecting while it rings', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await packetsSent(dave.page)).toBe(0);
     expect(await packetsSent(erin.page)).toBe(0);
-    await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
-    await waitState(dave.page, 'active');
-    await waitState(erin.page, 'active');
-    await expectAudioFlowing(erin.page);
-    await expectAudioFlowing(dave.page);
-    await dave.page.getByRole('button', { name: 'Hang up' }).click();
+    await answerTalkAndHangUp(dave, erin);
     await expectAllClosed(dave, erin);
     await closeEnded(dave, erin);
   });
@@ -205,11 +205,7 @@ describe('connecting while it rings', () => {
       await expect.poll(async () => (await paths(dave.page)).at(-1), poll).toBe('new');
       await new Promise((r) => setTimeout(r, 500));
       expect((await paths(erin.page)).at(-1)).toBe('new');
-      await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
-      await waitState(erin.page, 'active');
-      await expectAudioFlowing(erin.page);
-      await expectAudioFlowing(dave.page);
-      await dave.page.getByRole('button', { name: 'Hang up' }).click();
+      await answerTalkAndHangUp(dave, erin);
       await expectAllClosed(dave, erin);
       await closeEnded(dave, erin);
     } finally {
