@@ -252,8 +252,7 @@ export class CallController {
       if (this.seq !== seq || this.phase.kind !== 'incoming') return;
       this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
       this.deps.tones.play('ringtone');
-      // Ready to answer at once: the microphone opens and the connection is made
-      // while it rings (ahead.ts). No media is sent before the answer.
+      // Ready to answer at once: the microphone opens and the connection is made while it rings (ahead.ts).
       const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => this.seq === seq && this.phase.kind === 'incoming');
       const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
       void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.prepareMedia(polite, how));
