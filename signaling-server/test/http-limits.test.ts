@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { INVITE_TRIES } from '../src/http/app.js';
 import { postJson, register, startTestServer, twoNodes } from './harness.js';
 
-/** Free failures per username and per IP (login-throttle.ts), plus the one try the gate lets through. */
-const USER_CHECKS = 5 + 1;
-const IP_CHECKS = 20 + 1;
+/** Free failures per username and per IP (login-throttle.ts). */
+const USER_FREE = 5;
+const IP_FREE = 20;
 
 function tally(results: { status: number }[]): Record<number, number> {
   const counts: Record<number, number> = {};
@@ -27,14 +27,22 @@ const BURST_MS = 60_000;
 
 const burst = <T>(n: number, request: (i: number) => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: n }, (_, i) => request(i)));
 
+/**
+ * The checks a burst may get past the free ones: the one the gate lets
+ * through, and one more each time its wait (1 s, then 2, 4, …) ends while the
+ * burst still runs, which on two loaded cores it can (`ms` the burst took).
+ */
+const pastFree = (ms: number): number => 1 + Math.floor(Math.log2(1 + ms / 1000));
+
 describe('sign-in limits under parallel guesses', () => {
   it('checks at most the free tries plus one when 150 wrong passwords for one username arrive at once', async () => {
     const server = await startTestServer();
     await register(server, 'alice');
     const login = (password: string) => postJson(`${server.url}/api/login`, { username: 'alice', password });
+    const started = Date.now();
     const counts = tally(await burst(150, (i) => login(`guess-${i}`)));
     expect(Object.keys(counts).sort()).toEqual(['401', '429']);
-    expect(counts[401]).toBeLessThanOrEqual(USER_CHECKS);
+    expect(counts[401]).toBeLessThanOrEqual(USER_FREE + pastFree(Date.now() - started));
     // Now alice must wait, even with the right password...
     const blocked = await login('alice-password');
     expect(blocked).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
@@ -47,9 +55,10 @@ describe('sign-in limits under parallel guesses', () => {
 
   it('checks at most the per-IP free tries plus one when 120 usernames are guessed at once from one address', async () => {
     const server = await startTestServer();
+    const started = Date.now();
     const counts = tally(await burst(120, (i) => postJson(`${server.url}/api/login`, { username: `user${i}`, password: 'guess' })));
     expect(Object.keys(counts).sort()).toEqual(['401', '429']);
-    expect(counts[401]).toBeLessThanOrEqual(IP_CHECKS);
+    expect(counts[401]).toBeLessThanOrEqual(IP_FREE + pastFree(Date.now() - started));
   }, BURST_MS);
 });
 
