@@ -60,12 +60,10 @@ export async function expectVideoFlowing(pages: Page[], source: VideoSource = 'c
   for (const page of pages) {
     await expect.poll(async () => (await slotStats(page, source)).length, poll).toBeGreaterThan(0);
     const first = await slotStats(page, source);
+    // The statistics themselves are polled, so that a failure shows them.
     await expect
-      .poll(async () => {
-        const now = await slotStats(page, source);
-        return now.every((s, i) => s.framesDecoded > (first[i]?.framesDecoded ?? 0) && s.framesDecoded > 0);
-      }, poll)
-      .toBe(true);
+      .poll(() => slotStats(page, source), { ...poll, message: `${source} frames decoded on every connection, growing from ${JSON.stringify(first)}` })
+      .toSatisfy((now: SlotStats[]) => now.every((s, i) => s.framesDecoded > (first[i]?.framesDecoded ?? 0) && s.framesDecoded > 0));
   }
 }
 
@@ -80,8 +78,8 @@ export async function videoBytesSent(page: Page, source: VideoSource): Promise<n
  */
 export async function expectNoVideoSent(page: Page, source: VideoSource): Promise<void> {
   await expect
-    .poll(async () => (await slotStats(page, source)).every((s) => s.direction === 'recvonly' || s.direction === 'inactive'), poll)
-    .toBe(true);
+    .poll(() => slotStats(page, source), { ...poll, message: `no ${source} slot negotiated to send` })
+    .toSatisfy((now: SlotStats[]) => now.every((s) => s.direction === 'recvonly' || s.direction === 'inactive'));
   const before = await videoBytesSent(page, source);
   await new Promise((r) => setTimeout(r, 2000));
   expect(await videoBytesSent(page, source)).toBe(before);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { ARTIFACTS, closeEnded, e2eTest, inboundAudio, type User } from './harness.js';
+import { ARTIFACTS, closeEnded, e2eTest, endCalls, inboundAudio, type User } from './harness.js';
 import {
   expectNoTile,
   expectNoVideoSent,
@@ -98,6 +98,7 @@ describe('video calls', () => {
   });
 
   it("4. bob answers a video call with audio only: alice's camera reaches him, and nobody is told he cannot receive video", async ({ team: { alice, bob } }) => {
+    await endCalls(alice, bob); // a call an earlier test left, when it failed: this one starts from none
     await videoDial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
@@ -110,6 +111,7 @@ describe('video calls', () => {
   });
 
   it('5. an audio call turns video on mid-call: it renegotiates on the same connection and audio never stops', async ({ team: { alice, bob } }) => {
+    await endCalls(alice, bob); // a call an earlier test left, when it failed: this one starts from none
     await dial(alice, 'Bob');
     await waitState(bob.page, 'incoming');
     expect(await bob.page.locator('section.call .state').textContent()).toBe('is calling you');
@@ -136,6 +138,7 @@ describe('video calls', () => {
   });
 
   it('6. alice shares her screen: bob gets it as the large tile, next to the cameras; audio goes on', async ({ team: { alice, bob } }) => {
+    await endCalls(alice, bob); // a call an earlier test left, when it failed: this one starts from none
     await dial(alice, 'Bob');
     await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
     await waitState(alice.page, 'active');

@@ -124,9 +124,10 @@ export class CallSession {
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onconnectionstatechange = () => this.onConnectionState();
-    // A sender negotiated while on hold or before the answer (the camera turned on) sends nothing either.
+    // After each negotiation, every sender as hold and the answer say: one negotiated meanwhile (the camera turned
+    // on) sends nothing while held, and a change a negotiation invalidated (setParameters refused) is made again.
     this.pc.onsignalingstatechange = () => {
-      if (!this.sending && this.pc.signalingState === 'stable') this.applySending();
+      if (this.pc.signalingState === 'stable') this.applySending();
     };
   }
 

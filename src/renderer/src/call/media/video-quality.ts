@@ -287,7 +287,12 @@ async function apply(sender: RTCRtpSender, fields: (p: SendParameters) => Partia
   const params = sender.getParameters() as SendParameters;
   const first = params.encodings[0];
   if (!first) return;
-  params.encodings[0] = { ...first, ...fields(params) };
+  const preference = params.degradationPreference;
+  const changes = fields(params);
+  // Nothing to change (a hold state applied again after a negotiation): no setParameters round trip.
+  const same = (Object.keys(changes) as (keyof SendEncoding)[]).every((k) => first[k] === changes[k]);
+  if (same && params.degradationPreference === preference) return;
+  params.encodings[0] = { ...first, ...changes };
   try {
     await sender.setParameters(params);
   } catch (err) {
