@@ -14,6 +14,8 @@ export interface SpeechReading {
   /** silentConcealedSamples / totalSamplesReceived, percent. */
   silentConcealedPct: number;
   concealmentEvents: number;
+  /** Samples the jitter buffer stretched or squeezed out to change its delay (NetEq's deceleration and acceleration), percent of samples received. */
+  stretchedPct: number;
   /** Mean time a sample waited in the jitter buffer, ms. */
   jitterBufferMs: number;
   /** Audio packets lost on the way, percent (after RTX, before FEC or RED repair). */
@@ -56,6 +58,7 @@ export function speechReading(r0: AudioCounters, r1: AudioCounters, s0: AudioCou
     concealedPct: round(samples > 0 ? (100 * d('concealedSamples')) / samples : 100),
     silentConcealedPct: round(samples > 0 ? (100 * d('silentConcealedSamples')) / samples : 100),
     concealmentEvents: d('concealmentEvents'),
+    stretchedPct: round(samples > 0 ? (100 * (d('insertedSamplesForDeceleration') + d('removedSamplesForAcceleration'))) / samples : 0),
     jitterBufferMs: round(emitted > 0 ? (1000 * d('jitterBufferDelay')) / emitted : 0, 1),
     packetLossPct: round(lost + d('packetsReceived') > 0 ? (100 * lost) / (lost + d('packetsReceived')) : 0),
     fecPackets: d('fecPacketsReceived'),

@@ -15,6 +15,8 @@ export interface AudioCounters {
     totalSamplesReceived: number;
     concealedSamples: number;
     silentConcealedSamples: number;
+    insertedSamplesForDeceleration: number;
+    removedSamplesForAcceleration: number;
     concealmentEvents: number;
     jitterBufferDelay: number;
     jitterBufferEmittedCount: number;
@@ -53,6 +55,8 @@ export function audioCounters(page: Page): Promise<AudioCounters> {
         totalSamplesReceived: num(inbound, 'totalSamplesReceived'),
         concealedSamples: num(inbound, 'concealedSamples'),
         silentConcealedSamples: num(inbound, 'silentConcealedSamples'),
+        insertedSamplesForDeceleration: num(inbound, 'insertedSamplesForDeceleration'),
+        removedSamplesForAcceleration: num(inbound, 'removedSamplesForAcceleration'),
         concealmentEvents: num(inbound, 'concealmentEvents'),
         jitterBufferDelay: num(inbound, 'jitterBufferDelay'),
         jitterBufferEmittedCount: num(inbound, 'jitterBufferEmittedCount'),

@@ -72,6 +72,7 @@ export function formatQualityTable(r: QualityBenchResult): string {
       mark(t.score.met, t.score.target),
       `${c.parley.audioKbps} / ${c.bare.audioKbps}`,
       `${c.parley.jitterBufferMs} / ${c.bare.jitterBufferMs}`,
+      `${c.parley.stretchedPct} / ${c.bare.stretchedPct}`,
       `${c.parley.concealmentEvents} / ${c.bare.concealmentEvents}`,
       `${c.parley.packetLossPct} / ${c.bare.packetLossPct}`,
     ];
@@ -86,6 +87,7 @@ export function formatQualityTable(r: QualityBenchResult): string {
     'Target',
     'Audio payload kbit/s, Parley / bare',
     'Jitter buffer ms, Parley / bare',
+    'Stretched %, Parley / bare',
     'Concealment events, Parley / bare',
     'Packets lost %, Parley / bare',
   ];

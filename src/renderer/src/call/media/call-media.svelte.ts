@@ -20,7 +20,7 @@ export interface VideoTile {
 }
 
 /** What a peer's video is attached through: a CallSession's VideoLink, or a person on the SFU (sfu/sfu-peer.ts). */
-export type VideoPeer = Pick<VideoLink, 'subscribe' | 'onRefused' | 'setTrack'>;
+export type VideoPeer = Pick<VideoLink, 'subscribe' | 'onRefused' | 'setTrack'> & Partial<Pick<VideoLink, 'onPaused'>>;
 
 export interface CallMediaDeps {
   /** getUserMedia constraints for the camera as set. */
@@ -41,6 +41,8 @@ interface Attached {
 /** What the user is told when a peer turns down the video this side sends. */
 export const videoRefused = (peer: string): string => `${peer} cannot receive video: they do not see your camera or screen.`;
 
+/** The camera paused toward `peer`: the path cannot carry it beside the voice (video-quality.ts). */
+export const videoPaused = (peer: string): string => `Your camera is paused for ${peer}: the connection is too slow for video, and your voice comes first.`;
 export const CAMERA_PROBLEM = 'Parley cannot use the camera: check the permission and the device in Settings.';
 
 export class CallMedia {
@@ -80,10 +82,13 @@ export class CallMedia {
       this.updateTiles();
     });
     const unsubscribeRefused = link.onRefused(() => this.deps.notice(videoRefused(peer)));
+    const unsubscribePaused = link.onPaused?.((paused) => (paused ? this.deps.notice(videoPaused(peer)) : this.deps.withdraw(videoPaused(peer))));
     attached.unsubscribe = () => {
       unsubscribe();
       unsubscribeRefused();
+      unsubscribePaused?.();
       this.deps.withdraw(videoRefused(peer));
+      this.deps.withdraw(videoPaused(peer));
     };
     void link.setTrack('camera', this.track(this.camera));
     void link.setTrack('screen', this.track(this.screen));

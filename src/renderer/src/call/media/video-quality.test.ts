@@ -4,7 +4,10 @@ import {
   decide,
   GOOD_STREAK_UP,
   MAX_BACKOFF,
+  PAUSE_BACKOFF,
+  pausedLevel,
   SCREEN_LADDER,
+  setSending,
   START,
   videoSample,
   type ControllerState,
@@ -75,10 +78,45 @@ describe('adaptive video: decide', () => {
     expect(state.backoff).toBe(0);
   });
 
-  it('never goes below the last level, and a path too thin for any video stays there', () => {
+  it('never goes below the last level unless it may pause, and a path too thin for any video stays there', () => {
     const last = CAMERA_LADDER.length - 1;
     expect(decide(at(last), { ...clean, loss: 0.5 }, CAMERA_LADDER).level).toBe(last);
     expect(decide(START, { ...clean, target: 50_000 }, CAMERA_LADDER).level).toBe(last);
+  });
+
+  it('a camera pauses past its last level when the path cannot carry even that; loss alone never pauses it', () => {
+    const last = CAMERA_LADDER.length - 1;
+    const paused = pausedLevel(CAMERA_LADDER);
+    // 30 kbit/s given to a 100 kbit/s level (a 100 kbit/s uplink, the voice taking most of it).
+    expect(decide(at(last), { ...clean, limitation: 'bandwidth', target: 30_000 }, CAMERA_LADDER, true).level).toBe(paused);
+    expect(decide(at(last), { ...clean, loss: 0.5 }, CAMERA_LADDER, true).level).toBe(last);
+    // Not from a higher level in one reading: the last level is tried first.
+    expect(decide(START, { ...clean, target: 30_000 }, CAMERA_LADDER, true).level).toBe(last);
+    // A shared screen is never paused.
+    expect(decide(at(SCREEN_LADDER.length - 1), { ...clean, target: 30_000 }, SCREEN_LADDER).level).toBe(SCREEN_LADDER.length - 1);
+  });
+
+  it("a paused camera resumes after good readings of the audio's loss, and waits twice as long when the path still cannot carry it", () => {
+    const last = CAMERA_LADDER.length - 1;
+    const paused = pausedLevel(CAMERA_LADDER);
+    // Paused, the sender's own figures (no target, nothing sent) are not read: only the loss.
+    const quiet: VideoSample = { loss: 0, limitation: 'none', target: 0 };
+    let state: ControllerState = { ...at(paused), sinceUp: Infinity };
+    const wait = (backoff: number) => GOOD_STREAK_UP * 2 ** Math.min(MAX_BACKOFF, backoff + PAUSE_BACKOFF);
+    const levels: number[] = [];
+    for (let i = 0; i < wait(0); i++) levels.push((state = decide(state, quiet, CAMERA_LADDER, true)).level);
+    expect(levels.at(-2)).toBe(paused);
+    expect(levels.at(-1)).toBe(last);
+    // Still too thin: paused again at once, and the next try waits twice as long.
+    state = decide(state, { ...clean, target: 30_000 }, CAMERA_LADDER, true);
+    expect(state).toMatchObject({ level: paused, backoff: 1 });
+    levels.length = 0;
+    for (let i = 0; i < wait(1); i++) levels.push((state = decide(state, quiet, CAMERA_LADDER, true)).level);
+    expect(levels.at(-2)).toBe(paused);
+    expect(levels.at(-1)).toBe(last);
+    // Loss while paused: the count of good readings starts again.
+    state = { ...at(paused), goodStreak: GOOD_STREAK_UP - 1 };
+    expect(decide(state, { ...quiet, loss: 0.05 }, CAMERA_LADDER, true)).toMatchObject({ level: paused, goodStreak: 0 });
   });
 
   it(`steps back up one level after ${GOOD_STREAK_UP} good readings in a row, not before`, () => {
@@ -127,5 +165,40 @@ describe('adaptive video: videoSample', () => {
 
   it('knows nothing before the first reports', () => {
     expect(videoSample([{ type: 'outbound-rtp', kind: 'video' }])).toEqual({ loss: null, limitation: null, target: null });
+  });
+});
+
+describe('adaptive video: setSending', () => {
+  /** A sender's parameters as Chromium keeps them: one encoding, read and written whole. */
+  function fakeSender() {
+    let encoding = { active: true };
+    const writes: boolean[] = [];
+    const sender = {
+      getParameters: () => ({ encodings: [{ ...encoding }] }),
+      setParameters: (p: { encodings: { active: boolean }[] }) => {
+        encoding = { ...p.encodings[0]! };
+        writes.push(encoding.active);
+        return Promise.resolve();
+      },
+    };
+    return { sender: sender as unknown as RTCRtpSender, active: () => encoding.active, writes };
+  }
+
+  it('sends only while neither the call (hold) nor the path (a paused camera) holds it off', async () => {
+    const { sender, active } = fakeSender();
+    await setSending(sender, false, 'path');
+    await setSending(sender, false, 'call');
+    await setSending(sender, true, 'call'); // off hold, the path still holds it
+    expect(active()).toBe(false);
+    await setSending(sender, true, 'path');
+    expect(active()).toBe(true);
+  });
+
+  it('writes nothing when the encoding is already as asked', async () => {
+    const { sender, writes } = fakeSender();
+    await setSending(sender, true);
+    await setSending(sender, false);
+    await setSending(sender, false);
+    expect(writes).toEqual([false]);
   });
 });

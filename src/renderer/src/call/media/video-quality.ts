@@ -15,6 +15,12 @@
  *   several good readings in a row, waiting longer each time a step up had
  *   to be taken back (so a thin path is not probed every few seconds).
  *
+ * - Past the camera's last level, when the congestion controller still gives
+ *   it less than that level needs, the camera pauses (its encoding inactive):
+ *   on a thin uplink the voice keeps the link. It resumes on the same terms as
+ *   a step up, after good readings of the audio's loss, backing off each time
+ *   the path could not carry it. A shared screen never pauses.
+ *
  * The target, not the candidate pair's availableOutgoingBitrate: Chromium
  * reports that once and never updates it (seen at 2.4 Mbit/s for a whole
  * call through a 400 kbit/s link). And 'bandwidth' alone does not mean the
@@ -58,8 +64,16 @@ export const LOSS_GOOD = 0.01;
 export const GOOD_STREAK_UP = 3;
 /** At most this many doublings (3 readings × 2⁴: 48 readings, about 1.5 min between probes of a thin path). */
 export const MAX_BACKOFF = 4;
+/** Doublings added to a paused camera's wait before it is tried again (3 readings × 2²: 24 s at first). */
+export const PAUSE_BACKOFF = 2;
 /** A step down within this many readings of a step up takes that step back. */
 export const PROBE_READINGS = 3;
+/**
+ * The voice's cap while the camera is paused for the path: Opus speech is
+ * still wideband at 24 kbit/s, and with RED's copy and the headers it fits
+ * about 75 kbit/s where 32 kbit/s needs about 90.
+ */
+export const THIN_PATH_AUDIO_BITRATE = 24_000;
 /** The congestion controller gives the video less than this share of the cap: the path, not the cap, holds it. */
 export const PATH_HELD = 0.75;
 
@@ -83,8 +97,14 @@ export interface ControllerState {
 
 export const START: ControllerState = { level: 0, goodStreak: 0, sinceUp: Infinity, backoff: 0 };
 
-/** The next level for one video source after one reading: pure. */
-export function decide(state: ControllerState, sample: VideoSample, ladder: readonly VideoLevel[]): ControllerState {
+/** The level past a ladder's last: the source is not sent at all (`pausable` only). */
+export const pausedLevel = (ladder: readonly VideoLevel[]): number => ladder.length;
+
+/** The next level for one video source after one reading: pure. `pausable`: past the last level, the source pauses (see above). */
+export function decide(state: ControllerState, reading: VideoSample, ladder: readonly VideoLevel[], pausable = false): ControllerState {
+  const paused = state.level >= pausedLevel(ladder);
+  // Paused, the sender sends nothing to read: only the audio's loss, which the path shares, says how it is.
+  const sample: VideoSample = paused ? { loss: reading.loss, limitation: null, target: null } : reading;
   const last = ladder.length - 1;
   const loss = sample.loss ?? 0;
   const cap = ladder[state.level]?.maxBitrate ?? 0;
@@ -94,7 +114,8 @@ export function decide(state: ControllerState, sample: VideoSample, ladder: read
   let steps = 0;
   if (loss >= LOSS_SEVERE) steps = 2;
   else if (loss >= LOSS_STEP || pathHeld || sample.limitation === 'cpu' || (sample.limitation === 'bandwidth' && sample.target === null)) steps = 1;
-  const down = Math.min(last, Math.max(state.level + steps, fits));
+  // Loss alone never pauses: a lossy path may still carry the last level; one too thin for it cannot.
+  const down = pausable && state.level === last && pathHeld ? pausedLevel(ladder) : Math.min(last, Math.max(state.level + steps, fits));
   const sinceUp = state.sinceUp + 1;
   if (down > state.level) {
     const tookBack = sinceUp <= PROBE_READINGS;
@@ -106,7 +127,9 @@ export function decide(state: ControllerState, sample: VideoSample, ladder: read
   const good = loss < LOSS_GOOD && limitationGood && state.level > 0;
   if (!good) return { ...state, goodStreak: 0, sinceUp };
   const streak = state.goodStreak + 1;
-  if (streak < GOOD_STREAK_UP * 2 ** state.backoff) return { ...state, goodStreak: streak, sinceUp };
+  // A pause is left later than a level: trying the camera again costs the voice the link while it lasts.
+  const backoff = paused ? Math.min(MAX_BACKOFF, state.backoff + PAUSE_BACKOFF) : state.backoff;
+  if (streak < GOOD_STREAK_UP * 2 ** backoff) return { ...state, goodStreak: streak, sinceUp };
   return { level: state.level - 1, goodStreak: 0, sinceUp: 0, backoff: state.backoff };
 }
 
@@ -144,6 +167,9 @@ export function videoSample(video: Iterable<SenderStatsEntry>, audio: Iterable<S
 
 export type VideoKind = 'camera' | 'screen';
 
+/** A shared screen is what the call is about: it never pauses, where a camera gives way to the voice. */
+const PAUSABLE: Record<VideoKind, boolean> = { camera: true, screen: false };
+
 const LADDERS: Record<VideoKind, readonly VideoLevel[]> = { camera: CAMERA_LADDER, screen: SCREEN_LADDER };
 const DEGRADATION: Record<VideoKind, 'maintain-framerate' | 'maintain-resolution'> = {
   camera: 'maintain-framerate',
@@ -167,7 +193,14 @@ export class VideoQuality {
   constructor(
     private readonly pc: RTCPeerConnection,
     private readonly senderOf: (kind: VideoKind) => RTCRtpSender | null,
+    /** The camera paused for a path too thin for it, or resumed. */
+    private readonly onPaused: (paused: boolean) => void = () => undefined,
   ) {}
+
+  /** Whether `kind` is paused for the path (see above). */
+  paused(kind: VideoKind = 'camera'): boolean {
+    return this.state[kind].on && this.state[kind].level >= pausedLevel(LADDERS[kind]);
+  }
 
   /** Reading levels for a source: a source turned on starts at the best level. */
   level(kind: VideoKind): number {
@@ -175,7 +208,9 @@ export class VideoQuality {
   }
 
   setSource(kind: VideoKind, on: boolean): void {
+    const wasPaused = this.paused(kind);
     Object.assign(this.state[kind], { ...START, on });
+    if (wasPaused) this.resume(kind);
     if (on) void this.applyVideo(kind);
     const any = this.state.camera.on || this.state.screen.on;
     if (any && !this.timer) this.timer = setInterval(() => void this.tick(), STATS_INTERVAL_MS);
@@ -224,12 +259,18 @@ export class VideoQuality {
         const state = this.state[kind];
         if (!state.on || !sender) continue;
         const sample = videoSample((await sender.getStats()).values() as Iterable<SenderStatsEntry>, audioStats as SenderStatsEntry[]);
-        const next = decide(state, sample, LADDERS[kind]);
+        const wasPaused = this.paused(kind);
+        const next = decide(state, sample, LADDERS[kind], PAUSABLE[kind]);
         const changed = next.level !== state.level;
         Object.assign(state, next);
         if (changed) {
           log.info(`${kind} video to level ${next.level}`, sample);
+          if (wasPaused) this.resume(kind);
           await this.applyVideo(kind);
+          if (this.paused(kind) && !wasPaused) {
+            await this.applyAudio();
+            this.onPaused(true);
+          }
         }
       }
     } catch (err) {
@@ -239,9 +280,18 @@ export class VideoQuality {
     }
   }
 
+  /** Sends the source again after a pause: the encoding active, as far as the path is concerned. */
+  private resume(kind: VideoKind): void {
+    const sender = this.senderOf(kind);
+    if (sender) void setSending(sender, true, 'path');
+    void this.applyAudio();
+    this.onPaused(false);
+  }
+
   private async applyVideo(kind: VideoKind): Promise<void> {
     const sender = this.senderOf(kind);
     if (!sender?.track || !this.negotiatedToSend(sender)) return;
+    if (this.state[kind].level >= pausedLevel(LADDERS[kind])) return setSending(sender, false, 'path');
     const level = LADDERS[kind][this.state[kind].level];
     if (!level) return;
     sender.track.contentHint = kind === 'screen' ? 'detail' : 'motion';
@@ -259,13 +309,26 @@ export class VideoQuality {
 
   private async applyAudio(): Promise<void> {
     const sender = this.audioSender();
-    if (sender) await update(sender, () => ({ priority: 'high', networkPriority: 'high' }));
+    // A path too thin for the camera's last level is too thin for the voice at full rate with RED's copies too.
+    const maxBitrate = this.paused('camera') ? THIN_PATH_AUDIO_BITRATE : undefined;
+    if (sender) await update(sender, () => ({ priority: 'high', networkPriority: 'high', maxBitrate }));
   }
 }
 
-/** Hold: the sender's encodings inactive (no RTP at all) or active again; queued with the other changes. */
-export function setSending(sender: RTCRtpSender, active: boolean): Promise<void> {
-  return update(sender, () => ({ active }));
+/** Who holds a sender off: the call (on hold, or not answered yet: call-session.ts) or the path (too thin for the camera). */
+export type SendingHolder = 'call' | 'path';
+const holders = new WeakMap<RTCRtpSender, Set<SendingHolder>>();
+
+/**
+ * The sender's encodings inactive (no RTP at all) while anyone holds it off,
+ * active again once nobody does; queued with the other changes.
+ */
+export function setSending(sender: RTCRtpSender, active: boolean, by: SendingHolder = 'call'): Promise<void> {
+  const held = holders.get(sender) ?? new Set<SendingHolder>();
+  holders.set(sender, held);
+  if (active) held.delete(by);
+  else held.add(by);
+  return update(sender, () => ({ active: held.size === 0 }));
 }
 
 /**

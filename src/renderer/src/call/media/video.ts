@@ -48,6 +48,7 @@ export class VideoLink {
   private readonly incoming: Record<VideoSource, Incoming | null> = { camera: null, screen: null };
   private readonly listeners = new Set<(remote: RemoteVideo) => void>();
   private readonly refusalListeners = new Set<() => void>();
+  private readonly pauseListeners = new Set<(paused: boolean) => void>();
   private readonly quality: VideoQuality;
   /** The peer turned down video this side sent: no more slots are added for it. */
   private refusedOnce = false;
@@ -63,7 +64,11 @@ export class VideoLink {
       const init: RTCRtpTransceiverInit = { direction: 'recvonly', streams: [stream] };
       this.slots = { camera: pc.addTransceiver('video', init), screen: pc.addTransceiver('video', init) };
     }
-    this.quality = new VideoQuality(pc, (source) => this.slots[source]?.sender ?? null);
+    this.quality = new VideoQuality(
+      pc,
+      (source) => this.slots[source]?.sender ?? null,
+      (paused) => this.pauseListeners.forEach((fn) => fn(paused)),
+    );
     pc.addEventListener('signalingstatechange', this.onSignalingState);
   }
 
@@ -102,6 +107,12 @@ export class VideoLink {
     await this.apply(source);
   }
 
+  /** Calls `fn` when the camera pauses for a path too thin for it, and when it resumes (video-quality.ts); returns an unsubscribe. */
+  onPaused(fn: (paused: boolean) => void): () => void {
+    this.pauseListeners.add(fn);
+    return () => this.pauseListeners.delete(fn);
+  }
+
   dispose(): void {
     this.closed = true;
     this.quality.dispose();
@@ -109,6 +120,7 @@ export class VideoLink {
     for (const source of VIDEO_SOURCES) this.unwatch(source);
     this.listeners.clear();
     this.refusalListeners.clear();
+    this.pauseListeners.clear();
   }
 
   private async apply(source: VideoSource): Promise<void> {
