@@ -166,6 +166,10 @@ describe('voicemail', () => {
     expect(listed.stdout).toMatch(/\talice\t.*\t2\.0 s\t\d+ bytes\tunheard/);
     expect(await runCli(['voicemail', 'purge', 'bob'], { dataDir: server.dataDir, env })).toMatchObject({ code: 0, stdout: 'deleted 2 voicemail messages of bob\n' });
     expect((await voicemailApi(server, bob.token).list()).body.messages).toEqual([]);
+    // A name that is nobody's is a mistake, said as one, not "deleted 0".
+    for (const command of ['list', 'purge']) {
+      expect(await runCli(['voicemail', command, 'nobody'], { dataDir: server.dataDir, env })).toMatchObject({ code: 1, stderr: expect.stringContaining('no user "nobody"') as string });
+    }
 
     expect((await asAlice.leave('bob', audio)).status).toBe(201);
     expect((await voicemailApi(server, bob.token).setGreeting(audio)).status).toBe(200);

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { openStore, type StoreLocation } from '../db/database.js';
 import { usernameSchema } from '../protocol/index.js';
+import { UserRepository } from '../accounts/users.js';
 import { VoicemailRepository } from '../voicemail/voicemail-repository.js';
 import { commandArgs, parse, UsageError } from './user-commands.js';
 
@@ -16,12 +17,20 @@ export async function runVoicemailCommand(where: StoreLocation, args: string[]):
   const messages = new VoicemailRepository(db, dialect);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    // Messages left by an account removed without its voicemail are still listed and purged; a name with neither is a mistake.
+    const known = (await new UserRepository(db).find(username)) !== undefined;
+    const missing = () => {
+      process.stderr.write(`parley-server: no user "${username}"\n`);
+      return 1;
+    };
     if (command === 'purge') {
       const n = await messages.purge(username, false);
+      if (n === 0 && !known) return missing();
       out(`deleted ${n} voicemail message${n === 1 ? '' : 's'} of ${username}`);
       return 0;
     }
     const all = await messages.list(username);
+    if (all.length === 0 && !known) return missing();
     for (const m of all) {
       out(`${m.id}\t${m.caller}\t${new Date(m.createdAt).toISOString()}\t${(m.durationMs / 1000).toFixed(1)} s\t${m.size} bytes\t${m.heard ? 'heard' : 'unheard'}`);
     }
