@@ -49,8 +49,8 @@ export class CallController {
   /** Connected, interrupted, or failed for good: what the peer sessions say of the media. */
   readonly connection: ConnectionWatch;
   private timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
-  /** Counts calls begun here; an await that finds another number has outlived its call. */
-  private seq = 0;
+  /** The setup in flight (dial, ring, room join, rejoin): the next one aborts it, and its awaits give up. */
+  private setup = new AbortController();
   private answering = false;
   private readonly gate: DialGate;
 
@@ -98,20 +98,20 @@ export class CallController {
     const peer = this.deps.lookup(username);
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
-    const seq = ++this.seq;
+    const signal = this.beginSetup();
     this.outgoing = true;
     this.videoCall = video;
     this.invitedWith = [];
     this.deps.notices.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
-    const current = () => this.seq === seq && this.phase.kind === 'outgoing';
+    const current = () => !signal.aborted && this.phase.kind === 'outgoing';
     // A microphone this app may not use fails the call before it rings anyone.
     if (this.deps.platform.microphoneDenied()) {
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
     // The microphone opens while the invite travels: it is in neither the time to ring nor the time to audio.
-    const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+    const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
     const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video } });
     if (!current()) {
@@ -128,7 +128,7 @@ export class CallController {
     this.line.ice.granted(res.callId, res);
     const stream = await microphone;
     const now = this.phase;
-    if (this.seq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
+    if (signal.aborted || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
     if (!stream) {
       this.hangups.abandon(res.callId);
       this.end('failed', true, MICROPHONE_PROBLEM);
@@ -146,11 +146,11 @@ export class CallController {
     if (video) void this.media.setCamera(true);
     try {
       const { callId } = this.phase;
-      const seq = this.seq;
-      const current = () => this.seq === seq && this.phase.kind === 'incoming' && this.phase.callId === callId;
+      const signal = this.setup.signal;
+      const current = () => !signal.aborted && this.phase.kind === 'incoming' && this.phase.callId === callId;
       this.deps.tones.stop();
       // Usually open already: it opened when the call began to ring.
-      const stream = await this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      const stream = await this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
       if (!current()) return;
       if (!stream) {
         this.deps.notices.show(MICROPHONE_PROBLEM, 'device');
@@ -241,7 +241,7 @@ export class CallController {
     if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     this.deps.notices.resolved('call'); // the last call's words do not carry into this one
-    const seq = ++this.seq;
+    const signal = this.beginSetup();
     this.outgoing = false;
     this.videoCall = video;
     this.room = room;
@@ -249,12 +249,12 @@ export class CallController {
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
     this.deps.platform.afterPaint(() => {
-      if (this.seq !== seq || this.phase.kind !== 'incoming') return;
+      if (signal.aborted || this.phase.kind !== 'incoming') return;
       this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
       this.deps.tones.play('ringtone');
       // Ready to answer at once: the microphone opens and the connection is made while it rings (ahead.ts).
-      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => this.seq === seq && this.phase.kind === 'incoming');
-      const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => !signal.aborted && this.phase.kind === 'incoming');
+      const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
       void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.prepareMedia(polite, how));
     });
   }
@@ -288,15 +288,14 @@ export class CallController {
 
   // ------------------------------------------------------------ media
 
-  /** A room's microphone, opened before the join (see group-calls.ts). */
-  useMicrophone(seq: number, stream: MediaStream): void {
-    this.seq = seq;
-    this.line.useMicrophone(seq, stream);
-  }
+  /** A microphone opened before the join (a room's, a rejoin's) for the setup `signal` (see group-calls.ts). */
+  useMicrophone(signal: AbortSignal, stream: MediaStream): void { this.line.useMicrophone(signal, stream); } // prettier-ignore
 
-  /** A new call number: anything still in flight for an older one gives up. */
-  nextSeq(): number { return ++this.seq; } // prettier-ignore
-  currentSeq(): number { return this.seq; } // prettier-ignore
+  /** A new setup: whatever an older one still awaits sees its signal aborted and gives up. */
+  beginSetup(): AbortSignal {
+    this.setup.abort();
+    return (this.setup = new AbortController()).signal;
+  }
 
   /** Makes the call's peer session while it still rings, held or connecting early until it is answered. */
   private prepareMedia(polite: boolean, ahead: Ahead): void {
