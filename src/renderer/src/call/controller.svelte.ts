@@ -11,10 +11,10 @@ import type { CallDeps } from './call-deps.js';
 import { CallLine, type LineHooks } from './call-line.svelte.js';
 import type { HeldCall } from './held-call.svelte.js';
 import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
-import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
-import { endReasonText, inviteRefusal } from './end-reasons.js';
+import type { CallEvent, CallPhase, LivePhase } from './call-state.js';
+import { Call } from './call.svelte.js';
+import { inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
-import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { DialGate } from './dial-gate.js';
@@ -26,20 +26,8 @@ import { calleeAhead, callerAhead, type Ahead } from './ahead.js';
 const log = logger('call');
 
 export class CallController {
-  phase = $state<CallPhase>(IDLE);
-  /** This side placed the current (or last) call. */
-  outgoing = $state(false);
-  muted = $state(false);
-  /** The current call was placed, or offered, as a video call. */
-  videoCall = $state(false);
-  /** The named room this call is, if it is one. */
-  room = $state<string | null>(null);
-  /** Who else is in a call this side is being rung into (from call:incoming), connected to once answered. */
-  invitedWith = $state<UserRef[]>([]);
-  /** A refusal's own words, which the ended card shows instead of its reason's (one reason, in the call's place). */
-  private refusal = $state<string | null>(null);
-  /** The call's media: microphone, peers, camera, screen, chat (`line`); a held call's goes aside with it. */
-  private current = $state.raw<CallLine | null>(null);
+  /** The call on screen: its phase, people, flags and line (call.svelte.ts). */
+  readonly active: Call;
   /** A call of two held while this side is in one it answered (hold and answer, held-call.svelte.ts). */
   aside = $state.raw<HeldCall | null>(null);
   readonly hangups: Hangups;
@@ -55,7 +43,7 @@ export class CallController {
   private readonly gate: DialGate;
 
   constructor(private readonly deps: CallDeps) {
-    this.current = new CallLine(deps, this.lineHooks());
+    this.active = new Call(new CallLine(deps, this.lineHooks()));
     this.hangups = new Hangups(deps.link);
     this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
     const { link, notices } = deps;
@@ -64,10 +52,13 @@ export class CallController {
     this.gate = new DialGate(this, deps);
   }
 
-  get line(): CallLine {
-    if (!this.current) throw new Error('the call line is made in the constructor');
-    return this.current;
-  }
+  get phase(): CallPhase { return this.active.phase; } // prettier-ignore
+  get outgoing(): boolean { return this.active.outgoing; } // prettier-ignore
+  get muted(): boolean { return this.active.muted; } // prettier-ignore
+  get videoCall(): boolean { return this.active.videoCall; } // prettier-ignore
+  get room(): string | null { return this.active.room; } // prettier-ignore
+  get invitedWith(): UserRef[] { return this.active.invitedWith; } // prettier-ignore
+  get line(): CallLine { return this.active.line; } // prettier-ignore
   get mesh() { return this.line.mesh; } // prettier-ignore
   get media() { return this.line.media; } // prettier-ignore
   get chat() { return this.line.chat; } // prettier-ignore
@@ -75,20 +66,10 @@ export class CallController {
   get inputLevel(): number { return this.line.inputLevel; } // prettier-ignore
   get inputSpeaking(): boolean { return this.line.inputSpeaking; } // prettier-ignore
 
-  /** More than two people, or a named room: each connection is one person's, not the call's. */
-  get group(): boolean {
-    return this.room !== null || this.mesh.size > 1;
-  }
-  get busy(): boolean { return inCall(this.phase); } // prettier-ignore
-  /** Answered and not over: others see you "In a call" (ringing is not yet). */
-  get talking(): boolean { return answered(this.phase); } // prettier-ignore
-
-  /** The call's name as shown: the room, the people in it ("Bob, Carol +1"), or the one other person. */
-  get title(): string {
-    if (this.phase.kind === 'idle') return '';
-    const people = this.mesh.size > 0 ? this.mesh.peers.map((p) => p.user) : [this.phase.peer, ...this.invitedWith];
-    return callTitle(this.room, people);
-  }
+  get group(): boolean { return this.active.group; } // prettier-ignore
+  get busy(): boolean { return this.active.busy; } // prettier-ignore
+  get talking(): boolean { return this.active.talking; } // prettier-ignore
+  get title(): string { return this.active.title; } // prettier-ignore
 
   // ------------------------------------------------------------ placing and answering
 
@@ -99,9 +80,7 @@ export class CallController {
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
     const signal = this.beginSetup();
-    this.outgoing = true;
-    this.videoCall = video;
-    this.invitedWith = [];
+    this.active.placed(video);
     this.deps.notices.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => !signal.aborted && this.phase.kind === 'outgoing';
@@ -171,7 +150,7 @@ export class CallController {
         return;
       }
       // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
-      if (res.participants) this.invitedWith = res.participants;
+      if (res.participants) this.active.answeredWith(res.participants);
       this.line.recording.told(res.recording ?? []);
       if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
       this.line.ice.granted(callId, res);
@@ -213,7 +192,7 @@ export class CallController {
   toggleMute(): void {
     const live = this.live();
     if (!live) return;
-    this.muted = !this.muted;
+    this.active.setMuted(!this.muted);
     this.line.setMuted(this.muted);
     void this.deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
     this.deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
@@ -227,9 +206,7 @@ export class CallController {
   }
 
   /** Words for the current ended call. */
-  endedText(): string {
-    return this.phase.kind === 'ended' ? (this.refusal ?? endReasonText(this.phase, this.outgoing)) : '';
-  }
+  endedText(): string { return this.active.endedText(); } // prettier-ignore
 
   // ------------------------------------------------------------ what the server says
 
@@ -242,10 +219,7 @@ export class CallController {
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     this.deps.notices.resolved('call'); // the last call's words do not carry into this one
     const signal = this.beginSetup();
-    this.outgoing = false;
-    this.videoCall = video;
-    this.room = room;
-    this.invitedWith = participants.filter((p) => p.username !== from.username);
+    this.active.offered(video, room, participants.filter((p) => p.username !== from.username));
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
     this.deps.platform.afterPaint(() => {
@@ -320,7 +294,7 @@ export class CallController {
     else this.mesh.add(peer, polite);
     // Added to a call going on: this side is the newcomer, polite toward everyone there.
     for (const other of this.invitedWith) this.mesh.add(other, true);
-    this.invitedWith = [];
+    this.active.connectedToInvited();
     this.line.startMeters();
   }
 
@@ -335,13 +309,10 @@ export class CallController {
   /** The one teardown of a call, idempotent. `message`: why, in words, as a notice, or (`card`, a refusal) on the ended card instead of its stock words. */
   end(reason: EndReason, local: boolean, message: string | null = null, shown: 'notice' | 'card' = 'notice'): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
-    this.refusal = shown === 'card' ? message : null;
+    this.active.closed(shown === 'card' ? message : null);
     this.deps.tones.stop();
     this.line.teardown();
-    this.invitedWith = [];
-    this.room = null;
     this.connection.stop();
-    this.muted = false;
     this.hold.reset();
     this.deps.notices.resolved('call'); // what was said about this call goes with it
     if (message && shown === 'notice') this.deps.notices.show(message, 'call');
@@ -363,7 +334,7 @@ export class CallController {
   /** The call's media go through `line` from now on, answering to this controller (a held call taken back), or a new line. */
   useLine(line?: CallLine): void {
     line?.rebind(this.lineHooks());
-    this.current = line ?? new CallLine(this.deps, this.lineHooks());
+    this.active.useLine(line ?? new CallLine(this.deps, this.lineHooks()));
   }
 
   private lineHooks(): LineHooks {
@@ -376,20 +347,9 @@ export class CallController {
     };
   }
 
-  apply(event: CallEvent): boolean {
-    const result = transition(this.phase, event);
-    if (!result.ok) {
-      log.warn('ignored call event:', result.error);
-      return false;
-    }
-    this.phase = result.phase;
-    return true;
-  }
-
+  apply(event: CallEvent): boolean { return this.active.apply(event); } // prettier-ignore
   /** The call as answered and going on, if it is. */
-  live(): LivePhase | null {
-    return answered(this.phase) ? this.phase : null;
-  }
+  live(): LivePhase | null { return this.active.live(); } // prettier-ignore
 
   dispose(): void {
     this.hangupOrEnd();

@@ -60,9 +60,7 @@ export class GroupCalls {
       calls.hangups.send(res.callId);
       return false;
     }
-    calls.outgoing = true;
-    calls.videoCall = false;
-    calls.room = res.room;
+    calls.active.joinedRoom(res.room);
     calls.useMicrophone(signal, stream);
     calls.line.ice.granted(res.callId, res);
     deps.joinedRoom({ name: res.room, ...(code && { code }) });

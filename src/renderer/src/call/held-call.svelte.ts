@@ -7,18 +7,10 @@
  * here meanwhile (call-events.ts).
  */
 import type { UserRef } from 'parley-server/protocol';
+import type { CallFlags } from './call.svelte.js';
 import type { CallLine, LineHooks } from './call-line.svelte.js';
 import type { LivePhase } from './call-state.js';
 import type { Signal } from './call-session.js';
-
-/** What the controller keeps of the call it sets aside, to be as it was when it comes back. */
-export interface HeldState {
-  outgoing: boolean;
-  muted: boolean;
-  videoCall: boolean;
-  /** The other side holds it too. */
-  theirs: boolean;
-}
 
 export class HeldCall {
   /** The other side holds it too (call:held while it is aside). */
@@ -33,7 +25,8 @@ export class HeldCall {
   constructor(
     phase: LivePhase,
     readonly line: CallLine,
-    readonly state: Omit<HeldState, 'theirs'>,
+    /** What the call had, to be as it was when it comes back. */
+    readonly state: CallFlags,
     theirs: boolean,
   ) {
     this.callId = phase.callId;

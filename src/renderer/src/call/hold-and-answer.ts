@@ -8,6 +8,7 @@
 import type { EndReason } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
+import type { Call } from './call.svelte.js';
 import type { CallHold } from './call-hold.svelte.js';
 import type { CallLine } from './call-line.svelte.js';
 import type { CallEvent, LivePhase } from './call-state.js';
@@ -16,9 +17,7 @@ import { HeldCall } from './held-call.svelte.js';
 /** What of the controller (controller.svelte.ts) hold and answer works with. */
 export interface AsideHost {
   aside: HeldCall | null;
-  outgoing: boolean;
-  muted: boolean;
-  videoCall: boolean;
+  readonly active: Call;
   readonly line: CallLine;
   readonly hold: CallHold;
   readonly connection: { stop(): void };
@@ -43,7 +42,7 @@ export function setAside(calls: AsideHost): string | null {
   if (!live || !calls.hold.possible || calls.aside) return null;
   const line = calls.line;
   line.mesh.setOnHold(true);
-  const held = new HeldCall(live, line, { outgoing: calls.outgoing, muted: calls.muted, videoCall: calls.videoCall }, calls.hold.theirs);
+  const held = new HeldCall(live, line, calls.active.flags, calls.hold.theirs);
   line.rebind(held.hooks());
   calls.aside = held;
   calls.useLine();
@@ -51,7 +50,7 @@ export function setAside(calls: AsideHost): string | null {
   calls.connection.stop();
   calls.apply({ type: 'end', reason: 'hangup', local: true, at: Date.now() });
   calls.apply({ type: 'reset' });
-  calls.muted = false;
+  calls.active.setMuted(false);
   calls.hold.reset();
   return held.callId;
 }
@@ -75,9 +74,7 @@ export function takeBack(calls: AsideHost, notices: Notices, held: HeldCall, swa
   calls.useLine(held.line);
   calls.apply({ type: 'rejoin', callId: held.callId, peer: held.peer, answeredAt: held.answeredAt });
   calls.apply({ type: 'connected', at: Date.now() });
-  calls.outgoing = held.state.outgoing;
-  calls.muted = held.state.muted;
-  calls.videoCall = held.state.videoCall;
+  calls.active.restored(held.state);
   calls.hold.restore(!held.answerRefused && !swapped, held.theirs);
   if (!held.answerRefused && !swapped) notices.announce(`On hold with ${held.peer.displayName}. Press Hold again to talk.`);
 }

@@ -49,8 +49,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   }
   calls.line.ice.granted(call.callId, res);
   calls.line.recording.told(res.recording ?? []);
-  calls.outgoing = call.outgoing;
-  calls.room = call.room;
+  calls.active.rejoined(call.outgoing, call.room, call.had.video);
   // Before the sessions are made: they start muted if the person had muted.
   const back = restoreCall(calls, call, deps.link, deps.notices);
   calls.useMicrophone(signal, stream);
