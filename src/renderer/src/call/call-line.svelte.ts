@@ -61,7 +61,7 @@ export class CallLine {
 
   constructor(
     private readonly deps: CallDeps,
-    private hooks: LineHooks,
+    private readonly hooks: LineHooks,
   ) {
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice, withdraw: (text) => deps.notices.withdraw(text) });
@@ -88,11 +88,6 @@ export class CallLine {
       renew: (callId) => deps.link.request('call:ice', { callId }),
       apply: (servers) => this.mesh.setIceServers(servers),
     });
-  }
-
-  /** The line changes hands: hold and answer sets it aside with its call, and gives it back (held-call.svelte.ts). */
-  rebind(hooks: LineHooks): void {
-    this.hooks = hooks;
   }
 
   get hasMicrophone(): boolean {

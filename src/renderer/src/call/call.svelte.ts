@@ -6,18 +6,26 @@
  */
 import type { UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
-import type { CallLine } from './call-line.svelte.js';
+import type { CallLine, LineHooks } from './call-line.svelte.js';
+import type { MediaState } from './call-session.js';
 import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
 import { callTitle } from './call-title.js';
 import { endReasonText } from './end-reasons.js';
 
 const log = logger('call');
 
-/** How a call was placed and what this side has on in it: what a held call keeps until it is back. */
-export interface CallFlags {
+/** How a call was placed and what this side has on in it. */
+interface CallFlags {
   outgoing: boolean;
   muted: boolean;
   videoCall: boolean;
+}
+
+/** A call the server knows of: it has its id and its other person (a call on hold always does). */
+export type KnownCall = Call & { readonly callId: string; readonly peer: UserRef };
+
+export function isKnown(call: Call): call is KnownCall {
+  return call.callId !== null && call.peer !== null;
 }
 
 export class Call {
@@ -29,10 +37,13 @@ export class Call {
   private invited = $state<UserRef[]>([]);
   /** A refusal's own words, which the ended card shows instead of its reason's. */
   private refusal = $state<string | null>(null);
-  private current = $state.raw<CallLine | null>(null);
+  private readonly current: CallLine;
+  /** On hold while another call is active: whether the other side holds it too, and whether the answer it was held for was refused. */
+  private aside = $state<{ theirs: boolean; answerRefused: boolean } | null>(null);
 
-  constructor(line: CallLine) {
-    this.current = line;
+  /** `mediaState`: what its peer sessions say of its media (the controller listens while it is the active call). */
+  constructor(line: (hooks: LineHooks) => CallLine, mediaState: (username: string, state: MediaState) => void) {
+    this.current = line({ callId: () => this.callId ?? '', muted: () => this.muted, group: () => this.group, title: () => this.title, mediaState });
   }
 
   get phase(): CallPhase { return this.phaseNow; } // prettier-ignore
@@ -46,16 +57,20 @@ export class Call {
   /** Who else is in a call this side is being rung into, connected to once answered. */
   get invitedWith(): UserRef[] { return this.invited; } // prettier-ignore
   /** Its media: microphone, peers, camera, screen, chat. */
-  get line(): CallLine {
-    if (!this.current) throw new Error('a call is made with its line');
-    return this.current;
-  }
-  get flags(): CallFlags { return { outgoing: this.outgoing, muted: this.muted, videoCall: this.videoCall }; } // prettier-ignore
+  get line(): CallLine { return this.current; } // prettier-ignore
 
   /** The call's id once the server gave one. */
-  get id(): string | null {
+  get callId(): string | null {
     return this.phaseNow.kind === 'idle' ? null : this.phaseNow.callId;
   }
+  /** The other person (the room, for a named room), once there is a call. */
+  get peer(): UserRef | null {
+    return this.phaseNow.kind === 'idle' ? null : this.phaseNow.peer;
+  }
+  /** On hold, the other side holds it too. */
+  get theirs(): boolean { return this.aside?.theirs ?? false; } // prettier-ignore
+  /** On hold for an answer that was refused: it comes back off hold, as the server made it for its other side. */
+  get answerRefused(): boolean { return this.aside?.answerRefused ?? false; } // prettier-ignore
   /** More than two people, or a named room: each connection is one person's, not the call's. */
   get group(): boolean {
     return this.roomName !== null || this.line.mesh.size > 1;
@@ -112,11 +127,6 @@ export class Call {
     this.set({ outgoing, muted: this.mutedHere, videoCall: video }, room, []);
   }
 
-  /** A held call is the call again, as it was when it was held. */
-  restored(flags: CallFlags): void {
-    this.set(flags, this.roomName, this.invited);
-  }
-
   /** The answer said who is in it now. */
   answeredWith(participants: UserRef[]): void {
     this.invited = participants;
@@ -137,9 +147,33 @@ export class Call {
     this.set({ outgoing: this.placedHere, muted: false, videoCall: this.video }, null, []);
   }
 
-  /** Its media go through `line` from now on (a held call taken back, or a new line). */
-  useLine(line: CallLine): void {
-    this.current = line;
+  /** Put on hold for another call; `theirs`: the other side holds it too. Its senders go quiet, its connection stays. */
+  heldAside(theirs: boolean): void {
+    this.aside = { theirs, answerRefused: false };
+    this.current.mesh.setOnHold(true);
+  }
+
+  /** On hold, its other side held it too, or took it off (call:held). */
+  heldBy(held: boolean): void {
+    if (this.aside) this.aside.theirs = held;
+  }
+
+  /** The answer it was held for was refused. */
+  refuseAnswer(): void {
+    if (this.aside) this.aside.answerRefused = true;
+  }
+
+  /** On hold, its other side lost the server or came back (with `fresh`, without its peer connection). */
+  peerConnectionAside(connected: boolean, fresh: boolean): void {
+    const who = this.peer?.username;
+    if (!who) return;
+    if (connected && fresh) this.current.mesh.renew(who);
+    this.current.mesh.setAway(who, !connected);
+  }
+
+  /** Active again after a hold: what its hold was is forgotten (the controller's hold takes over). */
+  takenBack(): void {
+    this.aside = null;
   }
 
   private set(flags: CallFlags, room: string | null, invited: UserRef[]): void {

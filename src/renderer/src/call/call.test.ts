@@ -3,10 +3,9 @@ import { setup, user } from '../test-support/call-fakes.js';
 import { CallLine } from './call-line.svelte.js';
 import { Call } from './call.svelte.js';
 
-const hooks = { callId: () => '', muted: () => false, group: () => false, title: () => '', mediaState: () => undefined };
-
 function call(): Call {
-  return new Call(new CallLine(setup().deps, hooks));
+  const { deps } = setup();
+  return new Call((hooks) => new CallLine(deps, hooks), () => undefined);
 }
 
 describe('a call records what happened to it through its own methods', () => {
@@ -14,7 +13,7 @@ describe('a call records what happened to it through its own methods', () => {
     const c = call();
     c.apply({ type: 'incoming', callId: 'c1', peer: user('bob'), at: 0 });
     c.offered(true, null, [user('carol')]);
-    expect([c.id, c.outgoing, c.videoCall, c.title]).toEqual(['c1', false, true, 'Bob, Carol']);
+    expect([c.callId, c.outgoing, c.videoCall, c.title]).toEqual(['c1', false, true, 'Bob, Carol']);
     c.answeredWith([user('carol'), user('dan')]);
     expect(c.invitedWith).toEqual([user('carol'), user('dan')]);
     c.connectedToInvited();
@@ -38,13 +37,18 @@ describe('a call records what happened to it through its own methods', () => {
     expect(c.phase.kind).toBe('idle');
   });
 
-  it('a held call comes back with the flags it had', () => {
+  it('on hold it keeps its flags, and hears whether the other side holds it too until it is taken back', () => {
     const c = call();
+    c.apply({ type: 'dial', peer: user('bob'), at: 0 });
     c.placed(true);
     c.setMuted(true);
-    const flags = c.flags;
-    c.restored({ outgoing: false, muted: false, videoCall: false });
-    c.restored(flags);
-    expect(c.flags).toEqual({ outgoing: true, muted: true, videoCall: true });
+    c.heldBy(true); // not on hold here yet: nothing to record
+    expect(c.theirs).toBe(false);
+    c.heldAside(false);
+    c.heldBy(true);
+    c.refuseAnswer();
+    expect([c.theirs, c.answerRefused, c.outgoing, c.muted, c.videoCall]).toEqual([true, true, true, true, true]);
+    c.takenBack();
+    expect([c.theirs, c.answerRefused]).toEqual([false, false]);
   });
 });

@@ -8,11 +8,11 @@
 import type { EndReason, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
-import { CallLine, type LineHooks } from './call-line.svelte.js';
-import type { HeldCall } from './held-call.svelte.js';
+import { CallLine } from './call-line.svelte.js';
+import { CallRegistry } from './call-registry.svelte.js';
 import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
 import type { CallEvent, CallPhase, LivePhase } from './call-state.js';
-import { Call } from './call.svelte.js';
+import { Call, type KnownCall } from './call.svelte.js';
 import { inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
@@ -26,10 +26,8 @@ import { calleeAhead, callerAhead, type Ahead } from './ahead.js';
 const log = logger('call');
 
 export class CallController {
-  /** The call on screen: its phase, people, flags and line (call.svelte.ts). */
-  readonly active: Call;
-  /** A call of two held while this side is in one it answered (hold and answer, held-call.svelte.ts). */
-  aside = $state.raw<HeldCall | null>(null);
+  /** The calls here by id: the active one, and one on hold meanwhile (hold and answer, hold-and-answer.ts). */
+  readonly registry: CallRegistry;
   readonly hangups: Hangups;
   /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
   readonly hold: CallHold;
@@ -43,7 +41,7 @@ export class CallController {
   private readonly gate: DialGate;
 
   constructor(private readonly deps: CallDeps) {
-    this.active = new Call(new CallLine(deps, this.lineHooks()));
+    this.registry = new CallRegistry(this.newCall());
     this.hangups = new Hangups(deps.link);
     this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
     const { link, notices } = deps;
@@ -52,6 +50,12 @@ export class CallController {
     this.gate = new DialGate(this, deps);
   }
 
+  /** The call on screen: its phase, people, flags and line (call.svelte.ts). */
+  get active(): Call { return this.registry.active; } // prettier-ignore
+  /** The call on hold while another is answered (hold and answer), if there is one. */
+  get aside(): KnownCall | null { return this.registry.held[0] ?? null; } // prettier-ignore
+  /** The call going on (or on hold) that a server event names. */
+  get(callId: string): Call | undefined { return this.registry.get(callId); } // prettier-ignore
   get phase(): CallPhase { return this.active.phase; } // prettier-ignore
   get outgoing(): boolean { return this.active.outgoing; } // prettier-ignore
   get muted(): boolean { return this.active.muted; } // prettier-ignore
@@ -145,7 +149,7 @@ export class CallController {
       }
       if (!res.ok) {
         // A call held for this answer comes back as it was: the server took it off hold for its other side.
-        if (hold !== undefined && this.aside?.callId === hold) this.aside.answerRefused = true;
+        if (hold !== undefined && this.aside?.callId === hold) this.aside.refuseAnswer();
         this.end('answered-elsewhere', false, res.message);
         return;
       }
@@ -247,12 +251,12 @@ export class CallController {
   }
 
   endedByServer(callId: string, reason: EndReason, cause?: FailureCause): void {
-    if (this.phase.kind !== 'idle' && this.phase.callId === callId) this.end(reason, false, failureText(cause, this.title));
+    if (this.get(callId) === this.active) this.end(reason, false, failureText(cause, this.title));
   }
 
-  /** Whether `callId` is the call here, ringing or answered, not over. */
+  /** Whether `callId` is the active call, ringing or answered, not over. */
   isCurrent(callId: string): boolean {
-    return this.busy && this.phase.kind !== 'idle' && this.phase.callId === callId;
+    return this.get(callId) === this.active;
   }
 
   /** Whether `callId` is the call going on here (answered, not over). */
@@ -331,20 +335,13 @@ export class CallController {
   endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
   swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
 
-  /** The call's media go through `line` from now on, answering to this controller (a held call taken back), or a new line. */
-  useLine(line?: CallLine): void {
-    line?.rebind(this.lineHooks());
-    this.active.useLine(line ?? new CallLine(this.deps, this.lineHooks()));
-  }
-
-  private lineHooks(): LineHooks {
-    return {
-      callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
-      muted: () => this.muted,
-      group: () => this.group,
-      title: () => this.title,
-      mediaState: (username, state) => this.connection.mediaState(username, state),
-    };
+  /** A new call, idle, with its own line; the connection watch hears its media while it is the active one. */
+  newCall(): Call {
+    const call: Call = new Call(
+      (hooks) => new CallLine(this.deps, hooks),
+      (username, state) => this.active === call && this.connection.mediaState(username, state),
+    );
+    return call;
   }
 
   apply(event: CallEvent): boolean { return this.active.apply(event); } // prettier-ignore
