@@ -1,9 +1,10 @@
 /**
- * The current call, from dial or ring to its end: the pure state machine
- * (call-state.ts) for its phase, a mesh of one peer session per other person
- * (one for a 1:1 call, more for a group call), the microphone, mute, and the
- * call's camera, screen and chat. Server events reach it through
- * call-events.ts; everything it needs from outside comes through CallDeps.
+ * The calls, from dial or ring to their end. Each is a Call (call.svelte.ts:
+ * its phase, people, flags and line) in a registry keyed by id, which knows
+ * the active one and one on hold meanwhile (call-registry.svelte.ts). This
+ * drives the active call: placing, answering, ending, its media and hold.
+ * Server events reach a call through call-events.ts by its id; everything
+ * needed from outside comes through CallDeps.
  */
 import type { EndReason, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
