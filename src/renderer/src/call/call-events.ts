@@ -1,16 +1,20 @@
-/** The server's call and room events, handed to the call controller. */
+/**
+ * The server's call and room events, handed to the call they name: one way,
+ * `calls.get(callId)`, finds it, active or on hold (call-registry.svelte.ts).
+ * Events of a call being set up (ringing, accepted) name the active call's
+ * phase, which checks the id itself (call-state.ts).
+ */
 import type { SignalingLink } from '../connection/link.js';
 import type { Notices } from '../lib/notices.svelte.js';
 import type { Signal } from './call-session.js';
 import type { CallResume } from './call-resume.js';
 import type { CallController } from './controller.svelte.js';
 import { endReasonText } from './end-reasons.js';
-import { asideCall } from './hold-and-answer.js';
 
 export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
   link.on('call:incoming', ({ callId, from, polite, media, participants, room, early }) => {
     // In an answered call, another call waits for this side's choice (call-waiting.svelte.ts).
-    if (calls.talking && !calls.isCurrent(callId)) {
+    if (calls.talking && calls.get(callId) !== calls.active) {
       calls.waiting.incoming({ callId, from, polite, video: media.video, participants: participants ?? [], room: room ?? null });
     } else {
       calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null, early === true);
@@ -25,32 +29,28 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
   });
   link.on('call:signal', ({ callId, from, description, candidate }) => {
     const signal: Signal = { ...(description && { description }), ...(candidate !== undefined && { candidate }) };
-    // The call held aside (held-call.svelte.ts) keeps its connection: its renegotiations and candidates go on.
-    const aside = asideCall(calls, callId);
-    if (aside) aside.signal(from, signal);
-    else if (calls.isCurrent(callId)) calls.mesh.signal(from, signal);
+    // A call on hold keeps its connection: its renegotiations and candidates go on.
+    calls.get(callId)?.line.mesh.signal(from, signal);
   });
   link.on('call:muted', ({ callId, username, muted }) => {
-    const aside = asideCall(calls, callId);
-    if (aside) aside.mutedBy(username, muted);
-    else if (calls.isCurrent(callId)) calls.mesh.setMutedBy(username, muted);
+    calls.get(callId)?.line.mesh.setMutedBy(username, muted);
   });
   link.on('call:held', ({ callId, held }) => {
-    const aside = asideCall(calls, callId);
-    if (aside) aside.heldBy(held);
-    else if (calls.isLive(callId)) calls.hold.peer(held);
+    const call = calls.get(callId);
+    if (call === calls.active) calls.hold.peer(held);
+    else call?.heldBy(held);
   });
   link.on('call:recording', ({ callId, username, on }) => {
-    if (calls.isCurrent(callId)) calls.line.recording.heard(username, on);
+    if (calls.get(callId) === calls.active) calls.line.recording.heard(username, on);
   });
   link.on('call:peer-connection', ({ callId, connected, username, fresh }) => {
-    const aside = asideCall(calls, callId);
-    if (aside) {
-      aside.peerConnection(connected, fresh === true);
+    const call = calls.get(callId);
+    if (call !== calls.active) {
+      call?.peerConnectionAside(connected, fresh === true);
       return;
     }
     const phase = calls.phase;
-    if (!calls.isCurrent(callId) || phase.kind === 'idle') return;
+    if (phase.kind === 'idle') return;
     const who = username ?? phase.peer.username;
     const away = `${calls.mesh.peer(who)?.user.displayName ?? phase.peer.displayName} lost the connection to the server. Waiting for them…`;
     if (connected) {
@@ -66,12 +66,12 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     }
   });
   link.on('room:joined', ({ callId, user, polite }) => {
-    if (!calls.isCurrent(callId)) return;
+    if (calls.get(callId) !== calls.active) return;
     calls.mesh.add(user, polite);
     notices.announce(`${user.displayName} joined the call`);
   });
   link.on('room:left', ({ callId, username, reason, cause }) => {
-    if (!calls.isCurrent(callId)) return;
+    if (calls.get(callId) !== calls.active) return;
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
     calls.line.recording.left(username);
@@ -81,6 +81,6 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     else notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
   });
   link.on('room:ringing', ({ callId, user }) => {
-    if (calls.isCurrent(callId)) calls.mesh.ringing(user);
+    if (calls.get(callId) === calls.active) calls.mesh.ringing(user);
   });
 }

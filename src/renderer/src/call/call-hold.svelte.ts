@@ -70,7 +70,7 @@ export class CallHold {
     if (this.possible) void this.deps.link.request('call:hold', { callId, held: this.mine });
   }
 
-  /** A held call is the call again (hold and answer, held-call.svelte.ts), held as it was. */
+  /** A held call is the call again (hold and answer, hold-and-answer.ts), held as it was. */
   restore(mine: boolean, theirs: boolean): void {
     this.mine = mine;
     this.theirs = theirs;

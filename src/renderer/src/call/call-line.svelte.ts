@@ -52,8 +52,8 @@ export class CallLine {
   private stream: MediaStream | null = null;
   /** The call's session connects while it rings (prepare): the answer only starts its media. */
   early = false;
-  /** The microphone being opened for call number `seq`. */
-  private opening: { seq: number; stream: Promise<MediaStream | null> } | null = null;
+  /** The microphone being opened for the setup whose signal is `signal`. */
+  private opening: { signal: AbortSignal; stream: Promise<MediaStream | null> } | null = null;
   private meter: Meter | null = null;
   /** Push-to-talk holds the microphone closed while its key is up (push-to-talk.svelte.ts); mute is apart from it. */
   private gateClosed = false;
@@ -61,7 +61,7 @@ export class CallLine {
 
   constructor(
     private readonly deps: CallDeps,
-    private hooks: LineHooks,
+    private readonly hooks: LineHooks,
   ) {
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice, withdraw: (text) => deps.notices.withdraw(text) });
@@ -88,11 +88,6 @@ export class CallLine {
       renew: (callId) => deps.link.request('call:ice', { callId }),
       apply: (servers) => this.mesh.setIceServers(servers),
     });
-  }
-
-  /** The line changes hands: hold and answer sets it aside with its call, and gives it back (held-call.svelte.ts). */
-  rebind(hooks: LineHooks): void {
-    this.hooks = hooks;
   }
 
   get hasMicrophone(): boolean {
@@ -122,15 +117,15 @@ export class CallLine {
   }
 
   /**
-   * Opens the microphone for call number `seq`, once: a second caller gets the
+   * Opens the microphone for the setup `signal`, once: a second caller gets the
    * same promise (a failure is tried again). If the call is over by the time it
    * opens (`wanted` says no), it is stopped at once and the promise gives null.
    */
-  openMicrophone(seq: number, wanted: () => boolean): Promise<MediaStream | null> {
-    if (this.opening?.seq === seq) return this.opening.stream;
+  openMicrophone(signal: AbortSignal, wanted: () => boolean): Promise<MediaStream | null> {
+    if (this.opening?.signal === signal) return this.opening.stream;
     const stream = this.deps.platform.openMicrophone(this.deps.settings(), (text) => this.deps.notices.show(text, 'device')).then((opened) => {
       if (!opened) {
-        if (this.opening?.seq === seq) this.opening = null;
+        if (this.opening?.signal === signal) this.opening = null;
         return null;
       }
       if (!wanted()) {
@@ -140,14 +135,14 @@ export class CallLine {
       this.stream = opened;
       return opened;
     });
-    this.opening = { seq, stream };
+    this.opening = { signal, stream };
     return stream;
   }
 
   /** A microphone opened elsewhere (a room's, before its join) becomes the call's. */
-  useMicrophone(seq: number, stream: MediaStream): void {
+  useMicrophone(signal: AbortSignal, stream: MediaStream): void {
     this.stream = stream;
-    this.opening = { seq, stream: Promise.resolve(stream) };
+    this.opening = { signal, stream: Promise.resolve(stream) };
   }
 
   /** The peer session toward `peer`, made while the call rings: held, or connecting early, until it is answered (CallSession). */

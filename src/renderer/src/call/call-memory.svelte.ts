@@ -144,7 +144,6 @@ export function keepCallChat(calls: CallController): void {
  */
 export function restoreCall(calls: CallController, call: RememberedCall, link: SignalingLink, notices: Notices): string {
   const { had, chat } = call;
-  calls.videoCall = had.video;
   if (had.muted && !calls.muted) calls.toggleMute();
   else void link.request('call:mute', { callId: call.callId, muted: calls.muted });
   if (chat) calls.chat.restore(restoredEntries(chat), chat.unread, chat.open);

@@ -64,7 +64,7 @@ export class CallResume {
     await this.resumeAside();
   }
 
-  /** The call held aside (held-call.svelte.ts) is announced again too; one that ended meanwhile is let go. */
+  /** The call on hold (hold-and-answer.ts) is announced again too; one that ended meanwhile is let go. */
   private async resumeAside(): Promise<void> {
     const held = this.calls.aside;
     if (!held) return;

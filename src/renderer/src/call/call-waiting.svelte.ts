@@ -3,7 +3,7 @@
  * one. The server rings it (PROTOCOL.md, call:invite) and leaves the choice
  * here: it beeps softly and shows a card over the call; Decline, End and
  * answer (this call is hung up, then the new one answered), or, in a call
- * of two, Hold and answer (held-call.svelte.ts). With "Busy when
+ * of two, Hold and answer (hold-and-answer.ts). With "Busy when
  * in a call" set it is declined as busy at once, and the caller hears busy.
  * When the call going on ends meanwhile, the waiting call rings as any call.
  */

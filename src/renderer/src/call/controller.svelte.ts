@@ -1,20 +1,21 @@
 /**
- * The current call, from dial or ring to its end: the pure state machine
- * (call-state.ts) for its phase, a mesh of one peer session per other person
- * (one for a 1:1 call, more for a group call), the microphone, mute, and the
- * call's camera, screen and chat. Server events reach it through
- * call-events.ts; everything it needs from outside comes through CallDeps.
+ * The calls, from dial or ring to their end. Each is a Call (call.svelte.ts:
+ * its phase, people, flags and line) in a registry keyed by id, which knows
+ * the active one and one on hold meanwhile (call-registry.svelte.ts). This
+ * drives the active call: placing, answering, ending, its media and hold.
+ * Server events reach a call through call-events.ts by its id; everything
+ * needed from outside comes through CallDeps.
  */
 import type { EndReason, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
 import type { CallDeps } from './call-deps.js';
-import { CallLine, type LineHooks } from './call-line.svelte.js';
-import type { HeldCall } from './held-call.svelte.js';
+import { CallLine } from './call-line.svelte.js';
+import { CallRegistry } from './call-registry.svelte.js';
 import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
-import { IDLE, answered, inCall, transition, type CallEvent, type CallPhase, type LivePhase } from './call-state.js';
-import { endReasonText, inviteRefusal } from './end-reasons.js';
+import type { CallEvent, CallPhase, LivePhase } from './call-state.js';
+import { Call, type KnownCall } from './call.svelte.js';
+import { inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
-import { callTitle } from './call-title.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { DialGate } from './dial-gate.js';
@@ -26,22 +27,8 @@ import { calleeAhead, callerAhead, type Ahead } from './ahead.js';
 const log = logger('call');
 
 export class CallController {
-  phase = $state<CallPhase>(IDLE);
-  /** This side placed the current (or last) call. */
-  outgoing = $state(false);
-  muted = $state(false);
-  /** The current call was placed, or offered, as a video call. */
-  videoCall = $state(false);
-  /** The named room this call is, if it is one. */
-  room = $state<string | null>(null);
-  /** Who else is in a call this side is being rung into (from call:incoming), connected to once answered. */
-  invitedWith = $state<UserRef[]>([]);
-  /** A refusal's own words, which the ended card shows instead of its reason's (one reason, in the call's place). */
-  private refusal = $state<string | null>(null);
-  /** The call's media: microphone, peers, camera, screen, chat (`line`); a held call's goes aside with it. */
-  private current = $state.raw<CallLine | null>(null);
-  /** A call of two held while this side is in one it answered (hold and answer, held-call.svelte.ts). */
-  aside = $state.raw<HeldCall | null>(null);
+  /** The calls here by id: the active one, and one on hold meanwhile (hold and answer, hold-and-answer.ts). */
+  readonly registry: CallRegistry;
   readonly hangups: Hangups;
   /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
   readonly hold: CallHold;
@@ -49,13 +36,13 @@ export class CallController {
   /** Connected, interrupted, or failed for good: what the peer sessions say of the media. */
   readonly connection: ConnectionWatch;
   private timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
-  /** Counts calls begun here; an await that finds another number has outlived its call. */
-  private seq = 0;
+  /** The setup in flight (dial, ring, room join, rejoin): the next one aborts it, and its awaits give up. */
+  private setup = new AbortController();
   private answering = false;
   private readonly gate: DialGate;
 
   constructor(private readonly deps: CallDeps) {
-    this.current = new CallLine(deps, this.lineHooks());
+    this.registry = new CallRegistry(this.newCall());
     this.hangups = new Hangups(deps.link);
     this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
     const { link, notices } = deps;
@@ -64,10 +51,19 @@ export class CallController {
     this.gate = new DialGate(this, deps);
   }
 
-  get line(): CallLine {
-    if (!this.current) throw new Error('the call line is made in the constructor');
-    return this.current;
-  }
+  /** The call on screen: its phase, people, flags and line (call.svelte.ts). */
+  get active(): Call { return this.registry.active; } // prettier-ignore
+  /** The call on hold while another is answered (hold and answer), if there is one. */
+  get aside(): KnownCall | null { return this.registry.held[0] ?? null; } // prettier-ignore
+  /** The call going on (or on hold) that a server event names. */
+  get(callId: string): Call | undefined { return this.registry.get(callId); } // prettier-ignore
+  get phase(): CallPhase { return this.active.phase; } // prettier-ignore
+  get outgoing(): boolean { return this.active.outgoing; } // prettier-ignore
+  get muted(): boolean { return this.active.muted; } // prettier-ignore
+  get videoCall(): boolean { return this.active.videoCall; } // prettier-ignore
+  get room(): string | null { return this.active.room; } // prettier-ignore
+  get invitedWith(): UserRef[] { return this.active.invitedWith; } // prettier-ignore
+  get line(): CallLine { return this.active.line; } // prettier-ignore
   get mesh() { return this.line.mesh; } // prettier-ignore
   get media() { return this.line.media; } // prettier-ignore
   get chat() { return this.line.chat; } // prettier-ignore
@@ -75,20 +71,10 @@ export class CallController {
   get inputLevel(): number { return this.line.inputLevel; } // prettier-ignore
   get inputSpeaking(): boolean { return this.line.inputSpeaking; } // prettier-ignore
 
-  /** More than two people, or a named room: each connection is one person's, not the call's. */
-  get group(): boolean {
-    return this.room !== null || this.mesh.size > 1;
-  }
-  get busy(): boolean { return inCall(this.phase); } // prettier-ignore
-  /** Answered and not over: others see you "In a call" (ringing is not yet). */
-  get talking(): boolean { return answered(this.phase); } // prettier-ignore
-
-  /** The call's name as shown: the room, the people in it ("Bob, Carol +1"), or the one other person. */
-  get title(): string {
-    if (this.phase.kind === 'idle') return '';
-    const people = this.mesh.size > 0 ? this.mesh.peers.map((p) => p.user) : [this.phase.peer, ...this.invitedWith];
-    return callTitle(this.room, people);
-  }
+  get group(): boolean { return this.active.group; } // prettier-ignore
+  get busy(): boolean { return this.active.busy; } // prettier-ignore
+  get talking(): boolean { return this.active.talking; } // prettier-ignore
+  get title(): string { return this.active.title; } // prettier-ignore
 
   // ------------------------------------------------------------ placing and answering
 
@@ -98,20 +84,18 @@ export class CallController {
     const peer = this.deps.lookup(username);
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
-    const seq = ++this.seq;
-    this.outgoing = true;
-    this.videoCall = video;
-    this.invitedWith = [];
+    const signal = this.beginSetup();
+    this.active.placed(video);
     this.deps.notices.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
-    const current = () => this.seq === seq && this.phase.kind === 'outgoing';
+    const current = () => !signal.aborted && this.phase.kind === 'outgoing';
     // A microphone this app may not use fails the call before it rings anyone.
     if (this.deps.platform.microphoneDenied()) {
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
     // The microphone opens while the invite travels: it is in neither the time to ring nor the time to audio.
-    const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+    const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
     const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video } });
     if (!current()) {
@@ -128,7 +112,7 @@ export class CallController {
     this.line.ice.granted(res.callId, res);
     const stream = await microphone;
     const now = this.phase;
-    if (this.seq !== seq || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
+    if (signal.aborted || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
     if (!stream) {
       this.hangups.abandon(res.callId);
       this.end('failed', true, MICROPHONE_PROBLEM);
@@ -146,11 +130,11 @@ export class CallController {
     if (video) void this.media.setCamera(true);
     try {
       const { callId } = this.phase;
-      const seq = this.seq;
-      const current = () => this.seq === seq && this.phase.kind === 'incoming' && this.phase.callId === callId;
+      const signal = this.setup.signal;
+      const current = () => !signal.aborted && this.phase.kind === 'incoming' && this.phase.callId === callId;
       this.deps.tones.stop();
       // Usually open already: it opened when the call began to ring.
-      const stream = await this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      const stream = await this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
       if (!current()) return;
       if (!stream) {
         this.deps.notices.show(MICROPHONE_PROBLEM, 'device');
@@ -166,12 +150,12 @@ export class CallController {
       }
       if (!res.ok) {
         // A call held for this answer comes back as it was: the server took it off hold for its other side.
-        if (hold !== undefined && this.aside?.callId === hold) this.aside.answerRefused = true;
+        if (hold !== undefined && this.aside?.callId === hold) this.aside.refuseAnswer();
         this.end('answered-elsewhere', false, res.message);
         return;
       }
       // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
-      if (res.participants) this.invitedWith = res.participants;
+      if (res.participants) this.active.answeredWith(res.participants);
       this.line.recording.told(res.recording ?? []);
       if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
       this.line.ice.granted(callId, res);
@@ -213,7 +197,7 @@ export class CallController {
   toggleMute(): void {
     const live = this.live();
     if (!live) return;
-    this.muted = !this.muted;
+    this.active.setMuted(!this.muted);
     this.line.setMuted(this.muted);
     void this.deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
     this.deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
@@ -227,9 +211,7 @@ export class CallController {
   }
 
   /** Words for the current ended call. */
-  endedText(): string {
-    return this.phase.kind === 'ended' ? (this.refusal ?? endReasonText(this.phase, this.outgoing)) : '';
-  }
+  endedText(): string { return this.active.endedText(); } // prettier-ignore
 
   // ------------------------------------------------------------ what the server says
 
@@ -241,20 +223,17 @@ export class CallController {
     if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     this.deps.notices.resolved('call'); // the last call's words do not carry into this one
-    const seq = ++this.seq;
-    this.outgoing = false;
-    this.videoCall = video;
-    this.room = room;
-    this.invitedWith = participants.filter((p) => p.username !== from.username);
+    const signal = this.beginSetup();
+    this.active.offered(video, room, participants.filter((p) => p.username !== from.username));
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
     this.deps.platform.afterPaint(() => {
-      if (this.seq !== seq || this.phase.kind !== 'incoming') return;
+      if (signal.aborted || this.phase.kind !== 'incoming') return;
       this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
       this.deps.tones.play('ringtone');
       // Ready to answer at once: the microphone opens and the connection is made while it rings (ahead.ts).
-      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => this.seq === seq && this.phase.kind === 'incoming');
-      const microphone = this.line.openMicrophone(seq, () => this.seq === seq && this.busy);
+      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => !signal.aborted && this.phase.kind === 'incoming');
+      const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
       void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.prepareMedia(polite, how));
     });
   }
@@ -273,12 +252,12 @@ export class CallController {
   }
 
   endedByServer(callId: string, reason: EndReason, cause?: FailureCause): void {
-    if (this.phase.kind !== 'idle' && this.phase.callId === callId) this.end(reason, false, failureText(cause, this.title));
+    if (this.get(callId) === this.active) this.end(reason, false, failureText(cause, this.title));
   }
 
-  /** Whether `callId` is the call here, ringing or answered, not over. */
+  /** Whether `callId` is the active call, ringing or answered, not over. */
   isCurrent(callId: string): boolean {
-    return this.busy && this.phase.kind !== 'idle' && this.phase.callId === callId;
+    return this.get(callId) === this.active;
   }
 
   /** Whether `callId` is the call going on here (answered, not over). */
@@ -288,15 +267,14 @@ export class CallController {
 
   // ------------------------------------------------------------ media
 
-  /** A room's microphone, opened before the join (see group-calls.ts). */
-  useMicrophone(seq: number, stream: MediaStream): void {
-    this.seq = seq;
-    this.line.useMicrophone(seq, stream);
-  }
+  /** A microphone opened before the join (a room's, a rejoin's) for the setup `signal` (see group-calls.ts). */
+  useMicrophone(signal: AbortSignal, stream: MediaStream): void { this.line.useMicrophone(signal, stream); } // prettier-ignore
 
-  /** A new call number: anything still in flight for an older one gives up. */
-  nextSeq(): number { return ++this.seq; } // prettier-ignore
-  currentSeq(): number { return this.seq; } // prettier-ignore
+  /** A new setup: whatever an older one still awaits sees its signal aborted and gives up. */
+  beginSetup(): AbortSignal {
+    this.setup.abort();
+    return (this.setup = new AbortController()).signal;
+  }
 
   /** Makes the call's peer session while it still rings, held or connecting early until it is answered. */
   private prepareMedia(polite: boolean, ahead: Ahead): void {
@@ -321,7 +299,7 @@ export class CallController {
     else this.mesh.add(peer, polite);
     // Added to a call going on: this side is the newcomer, polite toward everyone there.
     for (const other of this.invitedWith) this.mesh.add(other, true);
-    this.invitedWith = [];
+    this.active.connectedToInvited();
     this.line.startMeters();
   }
 
@@ -336,13 +314,10 @@ export class CallController {
   /** The one teardown of a call, idempotent. `message`: why, in words, as a notice, or (`card`, a refusal) on the ended card instead of its stock words. */
   end(reason: EndReason, local: boolean, message: string | null = null, shown: 'notice' | 'card' = 'notice'): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
-    this.refusal = shown === 'card' ? message : null;
+    this.active.closed(shown === 'card' ? message : null);
     this.deps.tones.stop();
     this.line.teardown();
-    this.invitedWith = [];
-    this.room = null;
     this.connection.stop();
-    this.muted = false;
     this.hold.reset();
     this.deps.notices.resolved('call'); // what was said about this call goes with it
     if (message && shown === 'notice') this.deps.notices.show(message, 'call');
@@ -361,36 +336,18 @@ export class CallController {
   endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
   swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
 
-  /** The call's media go through `line` from now on, answering to this controller (a held call taken back), or a new line. */
-  useLine(line?: CallLine): void {
-    line?.rebind(this.lineHooks());
-    this.current = line ?? new CallLine(this.deps, this.lineHooks());
+  /** A new call, idle, with its own line; the connection watch hears its media while it is the active one. */
+  newCall(): Call {
+    const call: Call = new Call(
+      (hooks) => new CallLine(this.deps, hooks),
+      (username, state) => this.active === call && this.connection.mediaState(username, state),
+    );
+    return call;
   }
 
-  private lineHooks(): LineHooks {
-    return {
-      callId: () => (this.phase.kind === 'idle' ? '' : (this.phase.callId ?? '')),
-      muted: () => this.muted,
-      group: () => this.group,
-      title: () => this.title,
-      mediaState: (username, state) => this.connection.mediaState(username, state),
-    };
-  }
-
-  apply(event: CallEvent): boolean {
-    const result = transition(this.phase, event);
-    if (!result.ok) {
-      log.warn('ignored call event:', result.error);
-      return false;
-    }
-    this.phase = result.phase;
-    return true;
-  }
-
+  apply(event: CallEvent): boolean { return this.active.apply(event); } // prettier-ignore
   /** The call as answered and going on, if it is. */
-  live(): LivePhase | null {
-    return answered(this.phase) ? this.phase : null;
-  }
+  live(): LivePhase | null { return this.active.live(); } // prettier-ignore
 
   dispose(): void {
     this.hangupOrEnd();

@@ -32,9 +32,9 @@ export class GroupCalls {
       deps.notices.show(MICROPHONE_PROBLEM, 'device');
       return false;
     }
-    const seq = calls.nextSeq();
-    // Read after each await: another call may have come in meanwhile.
-    const overtaken = () => calls.currentSeq() !== seq || calls.busy;
+    const signal = calls.beginSetup();
+    // Read after each await: another call may have come in meanwhile (its setup aborts this one).
+    const overtaken = () => signal.aborted || calls.busy;
     deps.notices.announce(`Joining room ${name}`);
     const stream = await deps.platform.openMicrophone(deps.settings(), (text) => deps.notices.show(text, 'device'));
     if (!stream) {
@@ -60,10 +60,8 @@ export class GroupCalls {
       calls.hangups.send(res.callId);
       return false;
     }
-    calls.outgoing = true;
-    calls.videoCall = false;
-    calls.room = res.room;
-    calls.useMicrophone(seq, stream);
+    calls.active.joinedRoom(res.room);
+    calls.useMicrophone(signal, stream);
     calls.line.ice.granted(res.callId, res);
     deps.joinedRoom({ name: res.room, ...(code && { code }) });
     deps.enteredRoom(res.callId, res.room, res.ownership);

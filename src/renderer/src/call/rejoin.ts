@@ -15,9 +15,9 @@ import type { CallController } from './controller.svelte.js';
 
 /** False when the server could not be asked (try again at the next session:ready). */
 export async function rejoin(calls: CallController, deps: CallDeps, call: RememberedCall): Promise<boolean> {
-  // Read after each await: another call may have come in meanwhile.
-  const seq = calls.nextSeq();
-  const overtaken = () => calls.currentSeq() !== seq || calls.busy;
+  // Read after each await: another call may have come in meanwhile (its setup aborts this one).
+  const signal = calls.beginSetup();
+  const overtaken = () => signal.aborted || calls.busy;
   if (overtaken()) return true;
   // The microphone first: from the resume's answer on, the others offer at once, and
   // their offers need this call in place to land (nothing may be awaited after it).
@@ -49,11 +49,10 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   }
   calls.line.ice.granted(call.callId, res);
   calls.line.recording.told(res.recording ?? []);
-  calls.outgoing = call.outgoing;
-  calls.room = call.room;
+  calls.active.rejoined(call.outgoing, call.room, call.had.video);
   // Before the sessions are made: they start muted if the person had muted.
   const back = restoreCall(calls, call, deps.link, deps.notices);
-  calls.useMicrophone(seq, stream);
+  calls.useMicrophone(signal, stream);
   for (const p of res.participants ?? [call.peer]) calls.mesh.add(p, true);
   calls.line.startMeters();
   calls.connection.watch(RECONNECT_LIMIT_MS);
