@@ -42,7 +42,7 @@ interface Attached {
 export const videoRefused = (peer: string): string => `${peer} cannot receive video: they do not see your camera or screen.`;
 
 /** The camera paused toward `peer`: the path cannot carry it beside the voice (video-quality.ts). */
-export const videoPaused = (peer: string): string => `Your camera is paused for ${peer}: the connection is too slow for video, and your voice comes first.`;
+export const videoPaused = (peer: string): string => `Your camera is paused for ${peer}: the connection is too slow for video.`;
 export const CAMERA_PROBLEM = 'Parley cannot use the camera: check the permission and the device in Settings.';
 
 export class CallMedia {
