@@ -172,6 +172,10 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
       return { callId, held: chance(rng, 0.5) };
     case 'call:swap':
       return { callId };
+    case 'call:transfer':
+      return chance(rng, 0.5) ? { callId, to: pick(rng, [...FUZZ_USERS, self]) } : { callId, consult: calls.any(rng) };
+    case 'call:merge':
+      return { callId, with: calls.any(rng) };
     case 'call:recording':
       return { callId, on: chance(rng, 0.5) };
     case 'call:note':

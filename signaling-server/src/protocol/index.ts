@@ -39,6 +39,10 @@ export * from './voicemail.js'; // messages left for a callee (HTTP) and the eve
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
 
+/** What a blind transfer nobody answers does: the call is back with its transferor, or ends. */
+export const TRANSFER_FAILURES = ['return', 'end'] as const;
+export type TransferFailure = (typeof TRANSFER_FAILURES)[number];
+
 // zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
 // used here) ships no messages of its own: use zod's English ones, which the
 // full `zod` package installs by itself.
@@ -80,7 +84,8 @@ export const clientSchemas = {
   'presence:watch': z.strictObject({
     usernames: z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`)),
   }),
-  'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
+  /** `hold`: the call of two this device is in, held aside while this one rings and goes on (consult, for a transfer or a merge). */
+  'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema, hold: z.optional(callIdSchema) }),
   'call:accept': z.strictObject({ callId: callIdSchema, hold: z.optional(callIdSchema) }), // hold: held meanwhile (hold and answer)
   /** `busy`: declined because this user is in another call (their "busy when in a call" setting): the caller hears busy. */
   'call:decline': z.strictObject({ callId: callIdSchema, busy: z.optional(z.literal(true)) }),
@@ -114,6 +119,16 @@ export const clientSchemas = {
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
   /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
   'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
+  /**
+   * Transfer: blind to `to`, who is rung and takes this device's place once they answer; or attended, with
+   * `consult`, the call placed holding this one: its other side takes this device's place at once.
+   * `onFailure`: a blind transfer not answered returns the call to this user (default) or ends it.
+   */
+  'call:transfer': z
+    .strictObject({ callId: callIdSchema, to: z.optional(usernameSchema), consult: z.optional(callIdSchema), onFailure: z.optional(z.enum(TRANSFER_FAILURES)) })
+    .check(z.refine((m) => (m.to === undefined) !== (m.consult === undefined), { message: 'call:transfer needs exactly one of to and consult' })),
+  /** Merge: the other side of `with` (the call placed or answered holding `callId`) joins `callId`, and `with` ends. */
+  'call:merge': z.strictObject({ callId: callIdSchema, with: callIdSchema }),
   /** Swap: takes back the call this device's user holds aside (`callId`) and holds the call they are in instead. */
   'call:swap': z.strictObject({ callId: callIdSchema }),
   /** This device started (`on: true`) or stopped recording the call; everyone else in it is told. */
@@ -157,6 +172,8 @@ export interface HistoryEntry {
   room?: string;
   /** Group calls only: everyone else who took part. */
   participants?: UserRef[];
+  /** A transferred call: `by` transferred `from` to `to`. */
+  transfer?: { by: UserRef; from: UserRef; to: UserRef };
 }
 
 /**
@@ -205,6 +222,8 @@ export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies 
   'call:mute': object;
   'call:hold': object;
   'call:swap': object;
+  'call:transfer': object;
+  'call:merge': object;
   'call:recording': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
@@ -275,11 +294,17 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
     participants?: UserRef[];
     room?: string;
     early?: true;
+    /** A blind transfer: who transferred `from` to this user (`participants`: who this user will be with). */
+    transferredBy?: UserRef;
   }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
-  /** `cause`: with `failed`, what made it fail, when it is known. */
-  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause }) => void;
+  /**
+   * `cause`: with `failed`, what made it fail, when it is known. `transferred`: this user's transfer
+   * connected the others and their part is over. `moved`: the call goes on as another call this device
+   * is now in (attended transfer, merge): polite toward each of its `participants`, who offer.
+   */
+  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause; transferred?: true; moved?: CallMoved }) => void;
   'call:signal': (p: {
     callId: string;
     from: string;
@@ -300,9 +325,16 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
   /** Someone joined the group call: this device is impolite toward them and offers. */
   'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
   /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
-  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause }) => void;
-  /** Someone was added to the call and their devices ring. */
-  'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
+  /** `transfer`: the target of a transfer did not answer (the call is back as it was), or the transferor left once it connected. */
+  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause; transfer?: true }) => void;
+  /** Someone was added to the call and their devices ring; `transfer`: `by` transfers the call to them. */
+  'room:ringing': (p: { callId: string; user: UserRef; by: string; transfer?: true }) => void;
+}
+
+/** Where a call moved a device to (call:ended `moved`). */
+export interface CallMoved {
+  callId: string;
+  participants: UserRef[];
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */
@@ -313,6 +345,8 @@ export const handshakeAuthSchema = z.object({
   device: z.optional(deviceIdSchema),
   /** Presence as `presence:changes` batches instead of one `presence:changed` per change (see PROTOCOL.md, Presence). */
   presenceBatch: z.optional(z.boolean()),
+  /** This client takes part in transfers and merges (call:incoming `transferredBy`, call:ended `moved`); without it, none is sent to it. */
+  transfer: z.optional(z.boolean()),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
