@@ -60,6 +60,8 @@ export class CallService {
   /** call:invite; `afterReply` runs once the caller has the call id (ringing.ts); `hold`: the call held aside meanwhile (consult). */
   async invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>, hold?: string): Promise<ringing.Invited> {
     if (hold === undefined) return ringing.invite(this.deps, from, to, media, afterReply, early);
+    // Refused before the held call's other side hears of a hold.
+    if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
     const held = await parking.parkFor(this.deps, from, hold);
     try {
       return await ringing.invite(this.deps, from, to, media, afterReply, undefined, held);
