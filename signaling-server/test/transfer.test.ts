@@ -250,7 +250,48 @@ describe('consult, attended transfer and merge', () => {
   });
 });
 
-describe('transfer across nodes', () => {
+describe('transfer through restarts and node changes', () => {
+  it('a transferred call is claimed back by bob and carol after a server restart, and history keeps the transfer', async () => {
+    const first = await startTestServer({ callGraceS: 30 });
+    const logins = { alice: await register(first, 'alice'), bob: await register(first, 'bob'), carol: await register(first, 'carol') };
+    const dev = (server: { url: string }, n: keyof typeof logins) => connect(server, logins[n], { ...CAPABLE, device: `${n}-device-0001` });
+    const [alice, bob, carol] = [await dev(first, 'alice'), await dev(first, 'bob'), await dev(first, 'carol')];
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:transfer', { callId, to: 'carol' }));
+    await carol.next('call:incoming', (p) => p.callId === callId);
+    expectOk(await carol.emit('call:accept', { callId }));
+    await bob.next('room:joined');
+    await first.close();
+
+    const second = await startTestServer({ dataDir: first.dataDir, callGraceS: 30 });
+    const [bob2, carol2] = [await dev(second, 'bob'), await dev(second, 'carol')];
+    expect(expectOk(await carol2.emit('call:resume', { callId })).state).toMatch(/^(waiting|active)$/);
+    expect(expectOk(await bob2.emit('call:resume', { callId })).state).toBe('active');
+    await expectRelay(bob2, carol2, callId);
+    const alice2 = await dev(second, 'alice');
+    expect(await alice2.emit('call:resume', { callId })).not.toMatchObject({ ok: true, state: 'active' });
+    expect(await transferOf(carol2, callId)).toEqual(byAliceBobToCarol);
+  });
+
+  it('a transfer rung from node 1 completes on node 2 after node 1 is gone: its state is the call record\'s', async () => {
+    const [one, two] = await twoNodes({ callGraceS: 30 });
+    const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
+    const alice = await connect(one, logins.alice, { ...CAPABLE, device: 'alice-device-0001' });
+    const bob = await connect(two, logins.bob);
+    const carol = await connect(two, logins.carol, CAPABLE);
+    const callId = await establishCall(alice, bob);
+    expectOk(await alice.emit('call:transfer', { callId, to: 'carol' }));
+    await carol.next('call:incoming', (p) => p.callId === callId);
+    await one.close();
+    const alice2 = await connect(two, logins.alice, { ...CAPABLE, device: 'alice-device-0001' });
+    expect(expectOk(await alice2.emit('call:resume', { callId })).state).toBe('active');
+    expect(await alice2.emit('call:transfer', { callId, to: 'carol' })).toMatchObject({ ok: false, code: 'transfer_pending' });
+    expectOk(await carol.emit('call:accept', { callId }));
+    expect(await alice2.next('call:ended', (p) => p.callId === callId)).toEqual({ callId, reason: 'hangup', transferred: true });
+    await expectRelay(carol, bob, callId);
+  });
+
+
   it('alice on node 1 transfers bob to carol, who answers on node 2', async () => {
     const [one, two] = await twoNodes();
     const logins = { alice: await register(one, 'alice'), bob: await register(one, 'bob'), carol: await register(one, 'carol') };
