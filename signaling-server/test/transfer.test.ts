@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
-import type { LoginResponse } from '../src/protocol/index.js';
+import { serverSchemas, type LoginResponse } from '../src/protocol/index.js';
 import { connect, type Device, establishCall, expectOk, expectPairRelay, expectRelay, register, settle, startTestServer, twoNodes } from './harness.js';
 
 const audio = { audio: true, video: false };
@@ -39,6 +39,11 @@ async function consult(alice: Device, bob: Device, carol: Device): Promise<{ hel
   expectOk(await carol.emit('call:accept', { callId: placed.callId }));
   await alice.next('call:accepted', (p) => p.callId === placed.callId);
   return { held, consult: placed.callId };
+}
+
+/** Every event the devices received reads, unchanged, with the schemas a client checks them with. */
+function expectValid(...devices: Device[]): void {
+  for (const { event, payload } of devices.flatMap((d) => d.received)) expect(serverSchemas[event].parse(payload), event).toEqual(payload);
 }
 
 const transferOf = async (d: Device, callId: string) => expectOk(await d.emit('history:list', {})).calls.find((c) => c.callId === callId)?.transfer;
@@ -76,6 +81,7 @@ describe('blind transfer', () => {
 
     expectOk(await bob.emit('call:hangup', { callId }));
     expect(await carol.next('call:ended', (p) => p.callId === callId)).toEqual({ callId, reason: 'hangup' });
+    expectValid(alice, bob, carol);
   });
 
   it('carol declines: bob is told and is back with alice; the call can be transferred again', async () => {
@@ -168,6 +174,7 @@ describe('consult, attended transfer and merge', () => {
     for (const d of [alice, bob, carol]) expect(await transferOf(d, held)).toEqual(byAliceBobToCarol);
     expectOk(await carol.emit('call:hangup', { callId: held }));
     expect(await bob.next('call:ended', (p) => p.callId === held)).toEqual({ callId: held, reason: 'hangup' });
+    expectValid(alice, bob, carol);
   });
 
   it('"back to bob": the consult ends and the held call is alice\'s again, still on hold', async () => {
