@@ -9,7 +9,7 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, newcomerOf, tellOthers, tellSfuBack } from './notify.js';
+import { newcomerOf, tellOthers, tellSfuBack } from './notify.js';
 import { reclaimed, resumeLost } from './restore.js';
 import { end, invitationGone } from './teardown.js';
 
