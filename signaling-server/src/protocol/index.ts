@@ -29,19 +29,20 @@ import { roomClientSchemas, type RoomOwnership, type RoomReplies, type RoomServe
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
 import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
 import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
+import type { HistoryEntry } from './history.js';
+import { transferClientSchemas, type CallMoved, type TransferReplies } from './transfer.js';
 import type { VoicemailServerEvents } from './voicemail.js';
 export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 export * from './sfu.js';
 export * from './rooms.js'; // room:join, room:code and the team's list of rooms
+export * from './transfer.js'; // call:transfer and call:merge
+export * from './history.js'; // what history:list answers
 export * from './voicemail.js'; // messages left for a callee (HTTP) and the events about them
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
 
-/** What a blind transfer nobody answers does: the call is back with its transferor, or ends. */
-export const TRANSFER_FAILURES = ['return', 'end'] as const;
-export type TransferFailure = (typeof TRANSFER_FAILURES)[number];
 
 // zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
 // used here) ships no messages of its own: use zod's English ones, which the
@@ -103,6 +104,7 @@ export const clientSchemas = {
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   ...roomClientSchemas,
+  ...transferClientSchemas,
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
@@ -119,16 +121,6 @@ export const clientSchemas = {
   'call:mute': z.strictObject({ callId: callIdSchema, muted: z.boolean() }),
   /** Puts a call of two on hold (`held: true`) or takes it off hold; both sides then send no media. */
   'call:hold': z.strictObject({ callId: callIdSchema, held: z.boolean() }),
-  /**
-   * Transfer: blind to `to`, who is rung and takes this device's place once they answer; or attended, with
-   * `consult`, the call placed holding this one: its other side takes this device's place at once.
-   * `onFailure`: a blind transfer not answered returns the call to this user (default) or ends it.
-   */
-  'call:transfer': z
-    .strictObject({ callId: callIdSchema, to: z.optional(usernameSchema), consult: z.optional(callIdSchema), onFailure: z.optional(z.enum(TRANSFER_FAILURES)) })
-    .check(z.refine((m) => (m.to === undefined) !== (m.consult === undefined), { message: 'call:transfer needs exactly one of to and consult' })),
-  /** Merge: the other side of `with` (the call placed or answered holding `callId`) joins `callId`, and `with` ends. */
-  'call:merge': z.strictObject({ callId: callIdSchema, with: callIdSchema }),
   /** Swap: takes back the call this device's user holds aside (`callId`) and holds the call they are in instead. */
   'call:swap': z.strictObject({ callId: callIdSchema }),
   /** This device started (`on: true`) or stopped recording the call; everyone else in it is told. */
@@ -146,35 +138,6 @@ export const clientSchemas = {
 
 export type ClientEvent = keyof typeof clientSchemas;
 export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
-
-export interface HistoryEntry {
-  /** Cursor for pagination: pass the smallest seen as `history:list.before`. */
-  seq: number;
-  callId: string;
-  /** Who placed the call. For a named room only whether this user opened it: everyone in a room came in themselves or answered a call into it. */
-  direction: 'outgoing' | 'incoming';
-  peer: UserRef;
-  media: Media;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  /** Why the call ended; null while it is still going on. */
-  outcome: EndReason | null;
-  /** With outcome `failed`: what made it fail, when it is known. */
-  cause?: FailureCause;
-  /** An incoming call this user never answered (and did not decline). */
-  missed: boolean;
-  /** Someone chatted during the call (`call:note`); older servers leave it out. */
-  chat?: boolean;
-  /** Calls this entry stands for, when more than one: the same refusal repeated to the same callee within an hour. */
-  attempts?: number;
-  /** A named room's name (group calls only). */
-  room?: string;
-  /** Group calls only: everyone else who took part. */
-  participants?: UserRef[];
-  /** A transferred call: `by` transferred `from` to `to`. */
-  transfer?: { by: UserRef; from: UserRef; to: UserRef };
-}
 
 /**
  * What `call:resume` found: the call is live on the server again (`active`),
@@ -201,7 +164,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies {
+export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies, TransferReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -222,8 +185,6 @@ export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies 
   'call:mute': object;
   'call:hold': object;
   'call:swap': object;
-  'call:transfer': object;
-  'call:merge': object;
   'call:recording': object;
   'call:note': object;
   'history:list': { calls: HistoryEntry[] };
@@ -329,12 +290,6 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
   'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause; transfer?: true }) => void;
   /** Someone was added to the call and their devices ring; `transfer`: `by` transfers the call to them. */
   'room:ringing': (p: { callId: string; user: UserRef; by: string; transfer?: true }) => void;
-}
-
-/** Where a call moved a device to (call:ended `moved`). */
-export interface CallMoved {
-  callId: string;
-  participants: UserRef[];
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */
