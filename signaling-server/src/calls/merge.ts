@@ -31,6 +31,8 @@ export async function merge(deps: CallServiceDeps, session: DeviceSession, heldI
   if (current.id !== withId) throw new RequestError('bad_request', `The call ${leaves ? 'consulted' : 'to merge'} is not the one that holds this one aside`);
   if (held.transfer || current.transfer) throw new RequestError('transfer_pending', 'One of these calls is being transferred already');
   const mover = movingFrom(current, session.device);
+  // A call they hold aside could never be theirs again once they are in another (parking.ts): they take it back first.
+  if (current.holding?.some((h) => h.username === mover.username)) throw new RequestError('bad_request', `${mover.username} holds another call aside: they must end it first`);
   if (held.participants.some((p) => p.username === mover.username)) throw new RequestError('already_in_call', `${mover.username} is in that call already`);
   const moverSession = (await deps.stores.sessions.byUser(mover.username)).find((s) => s.device === mover.device);
   if (moverSession?.transfer !== true) throw new RequestError('transfer_unsupported', `${mover.username}'s app cannot be moved into another call`);

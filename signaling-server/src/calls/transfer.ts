@@ -66,6 +66,8 @@ export async function answerTransfer(deps: CallServiceDeps, session: DeviceSessi
   const me: Participant = { username: session.username, device: session.device, joinedAt: now };
   const res = await deps.stores.calls.update(call.id, membership.transferAnswered(me), call);
   if (!res.ok) throw new RequestError('not_found', 'The call is no longer ringing');
+  // Answered: the transfer's try at the unanswered-calls limits is given back, as an answered call's is.
+  void deps.limits.answered(transfer.by, session.username);
   await deps.timers.clear({ kind: 'invite', callId: call.id, username: session.username });
   const ringing = call.invitations.find((i) => i.username === session.username)?.devices ?? [];
   for (const d of ringing) if (d !== session.device) emitTo(deps, d, 'call:ended', { callId: call.id, reason: 'answered-elsewhere' });
