@@ -120,6 +120,11 @@ export class CallIds {
     if (list.length > 64) list.shift();
   }
 
+  /** A call id the schemas accept: the fuzzers' own, or one made up. */
+  known(rng: Rng): string {
+    return chance(rng, 0.7) && this.fuzz.length > 0 ? pick(rng, this.fuzz) : uuid(rng);
+  }
+
   any(rng: Rng): string {
     const r = rng();
     if (r < 0.6 && this.fuzz.length > 0) return pick(rng, this.fuzz);
@@ -172,6 +177,10 @@ function validPayload(rng: Rng, event: string, self: string, calls: CallIds, cal
       return { callId, held: chance(rng, 0.5) };
     case 'call:swap':
       return { callId };
+    case 'call:transfer':
+      return chance(rng, 0.5) ? { callId, to: pick(rng, [...FUZZ_USERS, self]) } : { callId, consult: calls.known(rng) };
+    case 'call:merge':
+      return { callId, with: calls.known(rng) };
     case 'call:recording':
       return { callId, on: chance(rng, 0.5) };
     case 'call:note':

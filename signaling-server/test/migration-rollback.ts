@@ -10,6 +10,7 @@ import type { DatabaseSchema } from '../src/db/schema.js';
 
 /** Newest first: the statements that undo each migration, run after those of the migrations made later. */
 export const UNDO: ReadonlyArray<readonly [name: string, statements: readonly string[]]> = [
+  ['0015-call-transfer', ['alter table calls drop column transferred_to', 'alter table calls drop column transferred_from', 'alter table calls drop column transferred_by']],
   ['0014-voicemail', ['drop table voicemail_greetings', 'drop table voicemails']],
   ['0013-open-and-missed-calls', ['drop index calls_open', 'drop index calls_callee_ended']],
   // Keys made again by the newer rule: the column stays, and an older version compares them as they are.

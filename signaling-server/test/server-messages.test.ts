@@ -82,6 +82,8 @@ describe('server message schemas', () => {
     await ask(bob, 'call:recording', { callId, on: true });
     await alice.next('call:recording');
     await ask(alice, 'call:invite', { to: 'alice', media: audio }); // refused: self_call
+    await ask(alice, 'call:transfer', { callId, to: 'alice' }); // refused: self_call (transfer.test.ts transfers)
+    await ask(alice, 'call:merge', { callId, with: callId }); // refused: bad_request (not held aside)
     replies.push({ event: 'call:mute', reply: await alice.emitRaw('call:mute', { callId }) }); // refused: bad_request
     await ask(alice, 'call:hangup', { callId });
     await bob.next('call:ended');
@@ -186,6 +188,8 @@ describe('server message schemas', () => {
     expect(replies.filter((r) => !(r.reply as Ack).ok).map((r) => (r.reply as { code: string }).code)).toEqual([
       'bad_request',
       'self_call',
+      'self_call',
+      'bad_request',
       'bad_request',
       'wrong_code',
       'not_owner',

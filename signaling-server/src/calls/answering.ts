@@ -16,6 +16,7 @@ import { emitTo, participantRefs, refresh } from './notify.js';
 import { leaveLost } from './restore.js';
 import { joined } from './rooms.js';
 import { end, endInvitation, keepHistory, leave, recordLost } from './teardown.js';
+import { answerTransfer } from './transfer.js';
 
 /**
  * Answers a call ringing on this device; for a group call, says who is in it
@@ -77,6 +78,8 @@ async function answer(deps: CallServiceDeps, session: DeviceSession, call: Call,
 
 /** An invited device answered: it joins, and the others offer to it. */
 async function acceptInvitation(deps: CallServiceDeps, session: DeviceSession, call: Call, afterReply: AfterReply): Promise<UserRef[]> {
+  const transferred = await answerTransfer(deps, session, call, afterReply);
+  if (transferred) return transferred;
   const now = Date.now();
   const me: Participant = { username: session.username, device: session.device, joinedAt: now };
   const res = await deps.stores.calls.update(call.id, membership.acceptInvitation(me, deps.sfuFrom), call);

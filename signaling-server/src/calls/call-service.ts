@@ -37,6 +37,8 @@ import * as restart from './restart.js';
 import * as ringing from './ringing.js';
 import * as rooms from './rooms.js';
 import * as teardown from './teardown.js';
+import * as transferring from './transfer.js';
+import { merge } from './merge.js';
 
 export type { CallServiceDeps } from './call-deps.js';
 
@@ -55,9 +57,32 @@ export class CallService {
     return to === caller ? undefined : ringing.inviteReads(this.deps, caller, to);
   }
 
-  /** call:invite; `afterReply` runs once the caller has the call id (ringing.ts). */
-  invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>): Promise<ringing.Invited> {
-    return ringing.invite(this.deps, from, to, media, afterReply, early);
+  /** call:invite; `afterReply` runs once the caller has the call id (ringing.ts); `hold`: the call held aside meanwhile (consult). */
+  async invite(from: DeviceSession, to: string, media: Media, afterReply: AfterReply, early?: Promise<ringing.InviteReads>, hold?: string): Promise<ringing.Invited> {
+    if (hold === undefined) return ringing.invite(this.deps, from, to, media, afterReply, early);
+    // Refused before the held call's other side hears of a hold.
+    if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
+    const held = await parking.parkFor(this.deps, from, hold);
+    try {
+      return await ringing.invite(this.deps, from, to, media, afterReply, undefined, held);
+    } catch (err) {
+      // Not placed: the held call is as it was, this user's and not on hold.
+      await parking.giveBack(this.deps, from, held);
+      throw err;
+    }
+  }
+
+  /** call:transfer: blind, ringing `to` in (transfer.ts), or attended, with `consult` (merge.ts). */
+  async transfer(session: DeviceSession, payload: ClientPayload<'call:transfer'>, afterReply: AfterReply): Promise<void> {
+    const { callId, to, consult } = payload;
+    if (consult !== undefined) return merge(this.deps, session, callId, consult, afterReply, true);
+    if (to === undefined) throw new RequestError('bad_request', 'call:transfer needs exactly one of to and consult');
+    return transferring.transfer(this.deps, session, { ...payload, to });
+  }
+
+  /** call:merge: the other side of `withId` joins `callId`, held aside for it (merge.ts). */
+  merge(session: DeviceSession, callId: string, withId: string, afterReply: AfterReply): Promise<void> {
+    return merge(this.deps, session, callId, withId, afterReply, false);
   }
 
   /** call:accept; for a group call, who is in it already; `hold`: the call held meanwhile (answering.ts). */

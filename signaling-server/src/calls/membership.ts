@@ -43,14 +43,16 @@ export function join(me: Participant, limit: number, sfuFrom: number | null): Ca
  * the rest of the call (so people leaving never move it back and forth). Set
  * in the same atomic change as the join, so every node reads the same mode.
  */
-function toSfu(call: Call, sfuFrom: number | null): Call {
+export function toSfu(call: Call, sfuFrom: number | null): Call {
   return sfuFrom !== null && call.sfu !== true && call.participants.length >= sfuFrom ? { ...call, sfu: true } : call;
 }
 
 /** Rings `invitation.username` into an answered call that `by` takes part in. */
-export function invite(invitation: Invitation, byDevice: string, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in' | 'held'> {
+export function invite(invitation: Invitation, byDevice: string, limit: number): CallChange<'room_full' | 'not_in_call' | 'already_in' | 'held' | 'transferring'> {
   return (call) => {
     if (call.state !== 'active' || !call.participants.some((p) => p.device === byDevice)) return { refused: 'not_in_call' };
+    // A transfer rings one person in, and only that person: it completes or fails first.
+    if (call.transfer) return { refused: 'transferring' };
     // Held while one of its two is in another call (parking.ts): it stays a call of two until they are back.
     if ((call.parked ?? []).length > 0) return { refused: 'held' };
     const name = invitation.username;
@@ -77,10 +79,8 @@ export function stopRingingInvitation(username: string, device: string): CallCha
     const invitation = call.invitations.find((i) => i.username === username);
     if (!invitation?.devices.includes(device)) return { refused: 'not_ringing' };
     const devices = invitation.devices.filter((d) => d !== device);
-    return {
-      ...call,
-      invitations: devices.length > 0 ? call.invitations.map((i) => (i === invitation ? { ...i, devices } : i)) : call.invitations.filter((i) => i !== invitation),
-    };
+    if (devices.length === 0) return withoutInvitation(call, username);
+    return { ...call, invitations: call.invitations.map((i) => (i === invitation ? { ...i, devices } : i)) };
   };
 }
 
@@ -88,8 +88,15 @@ export function stopRingingInvitation(username: string, device: string): CallCha
 export function dropInvitation(username: string): CallChange<'not_ringing'> {
   return (call) => {
     if (!call.invitations.some((i) => i.username === username)) return { refused: 'not_ringing' };
-    return { ...call, invitations: call.invitations.filter((i) => i.username !== username) };
+    return withoutInvitation(call, username);
   };
+}
+
+/** The call without `username`'s invitation, nor the transfer to them it was (failed: the call is as before it). */
+function withoutInvitation(call: Call, username: string): Call {
+  const next: Call = { ...call, invitations: call.invitations.filter((i) => i.username !== username) };
+  if (next.transfer?.to === username) delete next.transfer;
+  return next;
 }
 
 /**
@@ -102,13 +109,56 @@ export function leave(device: string): CallChange<'not_in_call' | 'last'> {
   return (call) => {
     if (call.state !== 'active' || !call.participants.some((p) => p.device === device)) return { refused: 'not_in_call' };
     if (call.participants.length <= (call.room === null ? 2 : 1)) return { refused: 'last' };
-    return {
-      ...call,
-      participants: call.participants.filter((p) => p.device !== device),
-      away: call.away.filter((d) => d !== device),
-      // A recording stops when its recorder leaves: the others drop it on room:left.
-      ...(call.recording && { recording: call.recording.filter((d) => d !== device) }),
-    };
+    return without(call, device);
+  };
+}
+
+function without(call: Call, device: string): Call {
+  return {
+    ...call,
+    participants: call.participants.filter((p) => p.device !== device),
+    away: call.away.filter((d) => d !== device),
+    // A recording stops when its recorder leaves: the others drop it on room:left.
+    ...(call.recording && { recording: call.recording.filter((d) => d !== device) }),
+  };
+}
+
+/** The target of a blind transfer answers: they come in and the transferor leaves, in one change (never both at once in it, nor neither). */
+export function transferAnswered(me: Participant): CallChange<'not_ringing'> {
+  return (call) => {
+    const transfer = call.transfer;
+    const accepted = acceptInvitation(me, null)(call);
+    if ('refused' in accepted || transfer?.to !== me.username) return accepted;
+    const next = without(accepted, transfer.byDevice);
+    delete next.transfer;
+    return next;
+  };
+}
+
+/**
+ * Merge and attended transfer: `me` comes into this call, held aside by
+ * `holder` (on `holderDevice`) for the call `me` comes from. The holder has
+ * it back, off hold, or (`leaves`) leaves it. Counted against the limit and
+ * moved to the SFU as any join.
+ */
+export function moveIn(
+  me: Participant,
+  holder: string,
+  holderDevice: string,
+  leaves: boolean,
+  limit: number,
+  sfuFrom: number | null,
+): CallChange<'not_in_call' | 'not_parked' | 'already_in' | 'room_full' | 'transferring'> {
+  return (call) => {
+    if (call.state !== 'active' || !call.participants.some((p) => p.device === holderDevice)) return { refused: 'not_in_call' };
+    if (!call.parked?.includes(holder)) return { refused: 'not_parked' };
+    if (call.transfer) return { refused: 'transferring' };
+    if (call.participants.some((p) => p.username === me.username) || call.invitations.some((i) => i.username === me.username)) return { refused: 'already_in' };
+    if (call.participants.length + call.invitations.length + (leaves ? 0 : 1) > limit) return { refused: 'room_full' };
+    const parked = call.parked.filter((u) => u !== holder);
+    const next: Call = { ...call, parked, participants: [...call.participants, me] };
+    if (parked.length === 0) delete next.parked;
+    return toSfu(leaves ? without(next, holderDevice) : next, sfuFrom);
   };
 }
 

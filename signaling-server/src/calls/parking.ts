@@ -96,6 +96,22 @@ function both<R1 extends string, R2 extends string>(first: CallChange<R1>, secon
 }
 
 /**
+ * The call `heldId` this device's user holds aside, and the call they are in
+ * meanwhile (the one that holds it), connected on this device; refused as
+ * `what` cannot be done with any other call.
+ */
+export async function heldAside(deps: CallServiceDeps, session: DeviceSession, heldId: string, what: string): Promise<{ held: Call; current: Call }> {
+  const held = await participant(deps, session, heldId);
+  const aside = `The call is not held aside: only a call held for another can be ${what}`;
+  if (!held.parked?.includes(session.username)) throw new RequestError('bad_request', aside);
+  const current = await deps.stores.calls.byUser(session.username);
+  const holds = current?.holding?.some((h) => h.username === session.username && h.callId === heldId) === true;
+  if (!current || !holds) throw new RequestError('bad_request', aside);
+  if (!current.participants.some((p) => p.device === session.device)) throw new RequestError('not_in_call', 'The call going on is not connected on this device');
+  return { held, current };
+}
+
+/**
  * Swap (call:swap): the user of this device talks again in the call they
  * hold aside (`heldId`) and holds the one they answered meanwhile, which
  * now waits aside in its place. Each other side hears call:held. The answered
@@ -103,12 +119,7 @@ function both<R1 extends string, R2 extends string>(first: CallChange<R1>, secon
  * one-call rule; if the held call is gone by then, it is put back as it was.
  */
 export async function swap(deps: CallServiceDeps, session: DeviceSession, heldId: string): Promise<void> {
-  const held = await participant(deps, session, heldId);
-  if (!held.parked?.includes(session.username)) throw new RequestError('bad_request', 'The call is not held aside: only a call held to answer another can be swapped back');
-  const current = await deps.stores.calls.byUser(session.username);
-  const holds = current?.holding?.some((h) => h.username === session.username && h.callId === heldId) === true;
-  if (!current || !holds) throw new RequestError('bad_request', 'The call is not held aside: only a call held to answer another can be swapped back');
-  if (!current.participants.some((p) => p.device === session.device)) throw new RequestError('not_in_call', 'The call going on is not connected on this device');
+  const { held, current } = await heldAside(deps, session, heldId, 'swapped back');
   const parked = await deps.stores.calls.update(current.id, both(park(session.username, session.device), forget(session.username)), current);
   if (!parked.ok) {
     if (parked.refused === 'not_two') throw new RequestError('bad_request', 'Only a call between two people can be held: this one has more');

@@ -9,9 +9,9 @@ import { RequestError } from '../realtime/request-error.js';
 import type { Call, DeviceSession } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
 import * as membership from './membership.js';
-import { emitTo, newcomerOf, tellOthers, tellSfuBack } from './notify.js';
+import { newcomerOf, tellOthers, tellSfuBack } from './notify.js';
 import { reclaimed, resumeLost } from './restore.js';
-import { end } from './teardown.js';
+import { end, invitationGone } from './teardown.js';
 
 /**
  * A device's connection went away. Unless the device is connected again
@@ -23,7 +23,7 @@ export async function disconnected(deps: CallServiceDeps, session: DeviceSession
   if ((await stores.sessions.byUser(session.username)).some((s) => s.device === session.device)) return;
   for (const call of await stores.calls.byDevice(session.device)) {
     if (call.state === 'active' && call.participants.some((p) => p.device === session.device)) await awaitDevice(deps, call, session.device);
-    else if (call.state === 'active') await stopRingingInvitation(deps, call.id, session.username, session.device);
+    else if (call.state === 'active') await stopRingingInvitation(deps, call, session.username, session.device);
     else if (call.callerDevice === session.device) await end(deps, call.id, 'cancelled', session.device, undefined, call);
     else {
       const now = await stores.calls.stopRinging(call.id, session.device);
@@ -41,11 +41,11 @@ async function awaitDevice(deps: CallServiceDeps, call: Call, device: string): P
 }
 
 /** An invited device went away while it rang; the invitation ends `offline` when it was the last. */
-async function stopRingingInvitation(deps: CallServiceDeps, callId: string, username: string, device: string): Promise<void> {
-  const res = await deps.stores.calls.update(callId, membership.stopRingingInvitation(username, device));
+async function stopRingingInvitation(deps: CallServiceDeps, before: Call, username: string, device: string): Promise<void> {
+  const res = await deps.stores.calls.update(before.id, membership.stopRingingInvitation(username, device), before);
   if (res.ok && !res.call.invitations.some((i) => i.username === username)) {
-    await deps.timers.clear({ kind: 'invite', callId, username });
-    for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', { callId, username, reason: 'offline' });
+    await deps.timers.clear({ kind: 'invite', callId: before.id, username });
+    await invitationGone(deps, before, res.call, username, 'offline');
   }
 }
 

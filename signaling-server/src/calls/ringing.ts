@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HistoryRepository } from '../history/history-repository.js';
-import type { EndReason, Media } from '../protocol/index.js';
+import type { EndReason, Media, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import type { User } from '../accounts/users.js';
-import type { Call, DeviceSession } from '../stores/types.js';
+import type { Call, DeviceSession, Holding, Invitation, Participant } from '../stores/types.js';
 import type { AfterReply, CallServiceDeps } from './call-deps.js';
 import { participating } from './call-checks.js';
 import { connectsEarly } from './early-path.js';
@@ -51,7 +51,7 @@ export interface Invited {
   early: boolean;
 }
 
-/** Rings the callee's devices. `afterReply` runs once the caller has the call id; `early`: its reads, started by the dispatcher (else made here). */
+/** Rings the callee's devices. `afterReply` runs once the caller has the call id; `early`: its reads, started by the dispatcher (else made here); `holding`: the caller's call held aside for it. */
 export async function invite(
   deps: CallServiceDeps,
   from: DeviceSession,
@@ -59,6 +59,7 @@ export async function invite(
   media: Media,
   afterReply: AfterReply,
   early?: Promise<InviteReads>,
+  holding?: Holding,
 ): Promise<Invited> {
   const { stores, history } = deps;
   if (to === from.username) throw new RequestError('self_call', 'You cannot call yourself');
@@ -102,6 +103,8 @@ export async function invite(
     invitations: [],
     // In an answered call, the callee's devices ring softly (call waiting): they choose, not the server.
     ...(calleeCall?.state === 'active' && { waiting: true }),
+    // Consult: placed holding the caller's call, which is theirs again once this one is over (parking.ts).
+    ...(holding && { holding: [holding] }),
   };
   const [made, deadline] = await Promise.allSettled([stores.calls.create(call), deps.timers.set(ring, deps.ringTimeoutMs)]);
   const dropDeadline = () => void deps.timers.clear(ring).catch(() => undefined);
@@ -134,54 +137,89 @@ export async function invite(
  * like an invite (offline, dnd, busy, …), and `room_full` at the mesh limit.
  */
 export async function add(deps: CallServiceDeps, session: DeviceSession, callId: string, to: string): Promise<void> {
-  const { stores, users, callLimit } = deps;
+  const { stores, callLimit } = deps;
   const call = await participating(deps, session, callId);
   if (to === session.username) throw new RequestError('self_call', 'You are in this call already');
   await deps.limits.call(session.username, to);
-  const callee = await users.find(to);
+  const { callee, ringable } = await reachable(deps, to);
+  const invitation = { username: to, devices: ringable.map((d) => d.device), by: session.username, at: Date.now() };
+  const res = await stores.calls.update(callId, membership.invite(invitation, session.device, callLimit), call);
+  if (!res.ok) throw inviteRefusal(deps, res.refused, callee, call);
+  const from = { username: session.username, displayName: session.displayName };
+  await ringInvited(deps, res.call, invitation, callee, { from });
+  deps.log.info({ callId, by: session.username, invited: to, devices: ringable.length }, 'person added to a call');
+}
+
+/** Who can be rung into a call: an enabled account with a device not on DND (each device once); refused not_found, offline or dnd. */
+export async function reachable(deps: CallServiceDeps, to: string): Promise<{ callee: User; ringable: DeviceSession[] }> {
+  const callee = await deps.users.find(to);
   if (!callee || callee.disabled) throw new RequestError('not_found', `There is no user "${to}"`);
-  const devices = await stores.sessions.byUser(to);
-  const ringable = ringableDevices(devices);
+  const devices = await deps.stores.sessions.byUser(to);
+  const ringable = ringableSessions(devices);
   if (devices.length === 0) throw new RequestError('offline', `${callee.displayName} is offline`);
   if (ringable.length === 0) throw new RequestError('dnd', `${callee.displayName} does not want to be disturbed`);
-  const invitation = { username: to, devices: ringable, by: session.username, at: Date.now() };
-  const res = await stores.calls.update(callId, membership.invite(invitation, session.device, callLimit), call);
-  if (!res.ok) {
-    switch (res.refused) {
-      case 'room_full':
-        throw new RequestError('room_full', `This call already has ${callLimit} people, the most one call can hold`);
-      case 'already_in':
-        throw new RequestError('busy', `${callee.displayName} is already in this call`);
-      case 'busy':
-        throw new RequestError('busy', `${callee.displayName} is busy`);
-      case 'held':
-        throw new RequestError('bad_request', 'Nobody can be added while the call is held for another call');
-      case 'not_found':
-        throw new RequestError('not_found', 'No such call');
-      case 'not_in_call':
-        throw new RequestError('not_in_call', call.state === 'active' ? 'You are not in this call' : 'Add people once the call is answered');
-    }
+  return { callee, ringable };
+}
+
+/** What a store refuses an invitation for (membership.invite, and the store's own). */
+export type InviteRefused = 'room_full' | 'already_in' | 'held' | 'transferring' | 'not_in_call' | 'not_found' | 'busy';
+
+/** Why ringing `callee` into `call` was refused, as its requester hears it. */
+export function inviteRefusal(deps: CallServiceDeps, refused: InviteRefused, callee: User, call: Call): RequestError {
+  switch (refused) {
+    case 'room_full':
+      return new RequestError('room_full', `This call already has ${deps.callLimit} people, the most one call can hold`);
+    case 'already_in':
+      return new RequestError('busy', `${callee.displayName} is already in this call`);
+    case 'busy':
+      return new RequestError('busy', `${callee.displayName} is busy`);
+    case 'held':
+      return new RequestError('bad_request', 'Nobody can be added while the call is held for another call');
+    case 'transferring':
+      return new RequestError('transfer_pending', 'This call is being transferred: wait until it is answered or not');
+    case 'not_found':
+      return new RequestError('not_found', 'No such call');
+    case 'not_in_call':
+      return new RequestError('not_in_call', call.state === 'active' ? 'You are not in this call' : 'Add people once the call is answered');
   }
-  await deps.timers.set({ kind: 'invite', callId, username: to }, deps.ringTimeoutMs);
-  const from = { username: session.username, displayName: session.displayName };
+}
+
+/**
+ * `invitation` rings: its deadline is set, its devices get call:incoming
+ * (`extra`: who it is from, and who transfers), the participants room:ringing.
+ */
+export async function ringInvited(
+  deps: CallServiceDeps,
+  call: Call,
+  invitation: Invitation,
+  callee: User,
+  extra: { from: UserRef; transferredBy?: UserRef; with?: Participant[] },
+): Promise<void> {
+  const callId = call.id;
+  await deps.timers.set({ kind: 'invite', callId, username: invitation.username }, deps.ringTimeoutMs);
   const incoming = {
     callId,
-    from,
-    media: res.call.media,
+    from: extra.from,
+    media: call.media,
     polite: true,
-    participants: await participantRefs(deps, res.call.participants),
-    ...(res.call.room !== null && { room: res.call.room }),
+    participants: await participantRefs(deps, extra.with ?? call.participants),
+    ...(call.room !== null && { room: call.room }),
+    ...(extra.transferredBy && { transferredBy: extra.transferredBy }),
   };
-  for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
-  const user = { username: to, displayName: callee.displayName };
-  for (const p of res.call.participants) emitTo(deps, p.device, 'room:ringing', { callId, user, by: session.username });
-  deps.log.info({ callId, by: session.username, invited: to, devices: ringable.length }, 'person added to a call');
+  for (const d of invitation.devices) emitTo(deps, d, 'call:incoming', incoming);
+  const user = { username: invitation.username, displayName: callee.displayName };
+  const ringing = { callId, user, by: invitation.by, ...(extra.transferredBy && { transfer: true as const }) };
+  for (const p of call.participants) emitTo(deps, p.device, 'room:ringing', ringing);
 }
 
 /** The devices to ring: each of the user's that is not on do-not-disturb, once. */
 function ringableDevices(devices: DeviceSession[]): string[] {
+  return ringableSessions(devices).map((d) => d.device);
+}
+
+function ringableSessions(devices: DeviceSession[]): DeviceSession[] {
   // One entry per device: a device reconnecting may briefly have two connections.
-  return [...new Set(devices.filter((d) => d.status !== 'dnd').map((d) => d.device))];
+  return [...new Map(devices.filter((d) => d.status !== 'dnd').map((d) => [d.device, d])).values()];
 }
 
 /** Ends a call made but not rung (a store failed on the way), and rethrows the failure. */

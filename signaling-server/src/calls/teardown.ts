@@ -4,7 +4,7 @@
  * end of a call only its history row still knows.
  */
 import { isStoreUnavailable } from '../db/store-errors.js';
-import type { EndReason, FailureCause } from '../protocol/index.js';
+import type { CallMoved, EndReason, FailureCause } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
 import { callDevices, callMembers, type Call, type CallChange } from '../stores/types.js';
 import type { CallServiceDeps } from './call-deps.js';
@@ -26,6 +26,8 @@ export async function end(
   seen?: Call,
   /** With `failed`: what made it fail. */
   cause?: FailureCause,
+  /** Devices told more than the reason: moved into another call (merge.ts). */
+  moved?: ReadonlyMap<string, CallMoved>,
 ): Promise<void> {
   const call = await deps.stores.calls.end(callId, onlyIf, seen);
   if (!call) return;
@@ -44,14 +46,13 @@ export async function end(
       for (const d of new Set(callDevices(call))) {
         if (d === except) continue;
         if (ringingInvitees.has(d) && reason === 'hangup') emitTo(deps, d, 'call:ended', { callId, reason: 'cancelled' });
-        else emitTo(deps, d, 'call:ended', { callId, reason, ...(reason === 'failed' && cause && { cause }) });
+        else emitTo(deps, d, 'call:ended', { callId, reason, ...(reason === 'failed' && cause && { cause }), ...(moved?.has(d) && { moved: moved.get(d) }) });
       }
     }),
   ]);
-  if (call.state === 'active') {
-    await returnHeld(deps, call, call.participants.map((p) => p.username));
-    await refresh(deps, callMembers(call));
-  }
+  // A consult that rang and ended gives its caller's held call back too.
+  await returnHeld(deps, call, call.state === 'active' ? call.participants.map((p) => p.username) : [call.caller]);
+  if (call.state === 'active') await refresh(deps, callMembers(call));
   if (call.room !== null) void deps.listing.announce(call.room);
   deps.log.info({ callId, reason, cause }, 'call ended');
 }
@@ -112,11 +113,23 @@ export async function endInvitation(deps: CallServiceDeps, callId: string, usern
   const before = await deps.stores.calls.get(callId);
   const invitation = before?.invitations.find((i) => i.username === username);
   const res = await deps.stores.calls.update(callId, membership.dropInvitation(username), before);
-  if (!res.ok || !invitation) return;
+  if (!res.ok || !invitation || !before) return;
   await deps.timers.clear({ kind: 'invite', callId, username });
   for (const d of invitation.devices) if (d !== except) emitTo(deps, d, 'call:ended', { callId, reason });
-  for (const p of res.call.participants) emitTo(deps, p.device, 'room:left', { callId, username, reason });
-  deps.log.info({ callId, invited: username, reason }, 'invitation ended');
+  await invitationGone(deps, before, res.call, username, reason);
+}
+
+/**
+ * `username`'s invitation ended unanswered (`before`: the call as it was):
+ * the participants hear it. When it was a transfer, the call is back with
+ * its transferor, or ends if that is what they asked for on failure.
+ */
+export async function invitationGone(deps: CallServiceDeps, before: Call, after: Call, username: string, reason: EndReason): Promise<void> {
+  const transfer = before.transfer?.to === username ? before.transfer : undefined;
+  const left = { callId: after.id, username, reason, ...(transfer && { transfer: true as const }) };
+  for (const p of after.participants) emitTo(deps, p.device, 'room:left', left);
+  deps.log.info({ callId: after.id, invited: username, reason, transfer: transfer !== undefined }, 'invitation ended');
+  if (transfer?.onFailure === 'end') await end(deps, after.id, 'hangup', undefined, (c) => c.transfer === undefined, after);
 }
 
 /** The end of a call the stores lost (restart): its history row is closed and `tell` hears it. */

@@ -226,6 +226,15 @@ const migrations: [name: string, up: DialectMigration][] = [
         .execute();
     },
   ],
+  [
+    '0015-call-transfer',
+    async (db) => {
+      // A transferred call: who transferred whom to whom (calls/transfer.ts, merge.ts), so every side's history says so.
+      await db.schema.alterTable('calls').addColumn('transferred_by', 'text').execute();
+      await db.schema.alterTable('calls').addColumn('transferred_from', 'text').execute();
+      await db.schema.alterTable('calls').addColumn('transferred_to', 'text').execute();
+    },
+  ],
 ];
 
 /** Each account's display_name_key, oldest first: a later look-alike of an earlier name keeps no key (a null is never taken). */

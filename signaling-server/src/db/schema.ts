@@ -47,6 +47,10 @@ export interface CallsTable {
   room_code: string | null;
   /** 1 once the call moved its media to the SFU, which it never leaves: a call restored after a restart stays there (0011-call-sfu). */
   sfu: Generated<number>;
+  /** A transferred call: `transferred_by` handed `transferred_from` to `transferred_to` (0015-call-transfer); null for other calls. */
+  transferred_by: Generated<string | null>;
+  transferred_from: Generated<string | null>;
+  transferred_to: Generated<string | null>;
 }
 
 /** Who took part in a group call (a named room, or a call someone was added to). */

@@ -145,6 +145,11 @@ export class HistoryRepository {
     await this.db.updateTable('calls').set({ sfu: 1 }).where('call_id', '=', callId).where('sfu', '=', 0).execute();
   }
 
+  /** The call was transferred: `by` handed `from` to `to` (the last transfer, if it was transferred again). */
+  async transferred(callId: string, t: { by: string; from: string; to: string }): Promise<void> {
+    await this.db.updateTable('calls').set({ transferred_by: t.by, transferred_from: t.from, transferred_to: t.to }).where('call_id', '=', callId).execute();
+  }
+
   async noteChat(callId: string): Promise<void> {
     await this.db.updateTable('calls').set({ chat: 1 }).where('call_id', '=', callId).execute();
   }
@@ -290,7 +295,8 @@ export class HistoryRepository {
     const byCall = new Map<string, string[]>();
     for (const m of members) byCall.set(m.call_id, [...(byCall.get(m.call_id) ?? []), m.username]);
     const peerOf = (r: Selectable<CallsTable>) => (r.caller !== username ? r.caller : r.callee || (byCall.get(r.call_id) ?? []).find((u) => u !== username) || username);
-    const names = new Set([...rows.map(peerOf), ...members.map((m) => m.username)]);
+    const transfers = rows.flatMap((r) => [r.transferred_by, r.transferred_from, r.transferred_to]).filter((u): u is string => u !== null);
+    const names = new Set([...rows.map(peerOf), ...members.map((m) => m.username), ...transfers]);
     const known = await refs([...names]);
     return rows.map((r) => toEntry(r, username, peerOf(r), byCall.get(r.call_id), known));
   }
@@ -333,5 +339,8 @@ function toEntry(
     ...(r.attempts > 1 && { attempts: r.attempts }),
     ...(r.room !== null && { room: r.room }),
     ...(group && { participants: (members ?? []).filter((u) => u !== username).map(ref) }),
+    ...(r.transferred_by !== null && r.transferred_from !== null && r.transferred_to !== null && {
+      transfer: { by: ref(r.transferred_by), from: ref(r.transferred_from), to: ref(r.transferred_to) },
+    }),
   };
 }

@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   'self_call',
   'in_call',
   'not_in_call',
+  // Transfer and merge: one of this call's is under way; no device of the target supports it; the target is in this call already.
+  'transfer_pending',
+  'transfer_unsupported',
+  'already_in_call',
   'room_full',
   'wrong_code',
   'not_owner',

@@ -29,15 +29,20 @@ import { roomClientSchemas, type RoomOwnership, type RoomReplies, type RoomServe
 import type { replySchemas, ServerEvent, ServerPayload } from './server-messages.js';
 import { sfuClientSchemas, type SfuReplies, type SfuServerToClientEvents } from './sfu.js';
 import { testCallClientSchemas, type TestCallReplies, type TestCallServerEvents } from './test-call.js';
+import type { HistoryEntry } from './history.js';
+import { transferClientSchemas, type CallMoved, type TransferReplies } from './transfer.js';
 import type { VoicemailServerEvents } from './voicemail.js';
 export * from './test-call.js'; // the test call and the network check
 export * from './server-messages.js'; // schemas of what the server sends; the app validates with them
 export * from './sfu.js';
 export * from './rooms.js'; // room:join, room:code and the team's list of rooms
+export * from './transfer.js'; // call:transfer and call:merge
+export * from './history.js'; // what history:list answers
 export * from './voicemail.js'; // messages left for a callee (HTTP) and the events about them
 
 /** 2: group calls (rooms, call:add, room:* events, the room_full and wrong_code errors). */
 export const PROTOCOL_VERSION = 2;
+
 
 // zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
 // used here) ships no messages of its own: use zod's English ones, which the
@@ -80,7 +85,8 @@ export const clientSchemas = {
   'presence:watch': z.strictObject({
     usernames: z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`)),
   }),
-  'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema }),
+  /** `hold`: the call of two this device is in, held aside while this one rings and goes on (consult, for a transfer or a merge). */
+  'call:invite': z.strictObject({ to: usernameSchema, media: mediaSchema, hold: z.optional(callIdSchema) }),
   'call:accept': z.strictObject({ callId: callIdSchema, hold: z.optional(callIdSchema) }), // hold: held meanwhile (hold and answer)
   /** `busy`: declined because this user is in another call (their "busy when in a call" setting): the caller hears busy. */
   'call:decline': z.strictObject({ callId: callIdSchema, busy: z.optional(z.literal(true)) }),
@@ -98,6 +104,7 @@ export const clientSchemas = {
   /** Rings `to` into an answered call this device takes part in (Add person). */
   'call:add': z.strictObject({ callId: callIdSchema, to: usernameSchema }),
   ...roomClientSchemas,
+  ...transferClientSchemas,
   'call:signal': z
     .strictObject({
       callId: callIdSchema,
@@ -132,33 +139,6 @@ export const clientSchemas = {
 export type ClientEvent = keyof typeof clientSchemas;
 export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
 
-export interface HistoryEntry {
-  /** Cursor for pagination: pass the smallest seen as `history:list.before`. */
-  seq: number;
-  callId: string;
-  /** Who placed the call. For a named room only whether this user opened it: everyone in a room came in themselves or answered a call into it. */
-  direction: 'outgoing' | 'incoming';
-  peer: UserRef;
-  media: Media;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  /** Why the call ended; null while it is still going on. */
-  outcome: EndReason | null;
-  /** With outcome `failed`: what made it fail, when it is known. */
-  cause?: FailureCause;
-  /** An incoming call this user never answered (and did not decline). */
-  missed: boolean;
-  /** Someone chatted during the call (`call:note`); older servers leave it out. */
-  chat?: boolean;
-  /** Calls this entry stands for, when more than one: the same refusal repeated to the same callee within an hour. */
-  attempts?: number;
-  /** A named room's name (group calls only). */
-  room?: string;
-  /** Group calls only: everyone else who took part. */
-  participants?: UserRef[];
-}
-
 /**
  * What `call:resume` found: the call is live on the server again (`active`),
  * waits for the peer to confirm it after a server restart (`waiting`, then
@@ -184,7 +164,7 @@ export interface IceGrant {
 export type IceAckFields = Partial<IceGrant>;
 
 /** What each acknowledgement carries on success. */
-export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies {
+export interface ClientReplies extends SfuReplies, TestCallReplies, RoomReplies, TransferReplies {
   'presence:set': { status: Status };
   'directory:list': { users: DirectoryEntry[] };
   'presence:watch': { presence: PresenceEntry[] };
@@ -275,11 +255,17 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
     participants?: UserRef[];
     room?: string;
     early?: true;
+    /** A blind transfer: who transferred `from` to this user (`participants`: who this user will be with). */
+    transferredBy?: UserRef;
   }) => void;
   'call:ringing': (p: { callId: string }) => void;
   'call:accepted': (p: { callId: string; polite: boolean }) => void;
-  /** `cause`: with `failed`, what made it fail, when it is known. */
-  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause }) => void;
+  /**
+   * `cause`: with `failed`, what made it fail, when it is known. `transferred`: this user's transfer
+   * connected the others and their part is over. `moved`: the call goes on as another call this device
+   * is now in (attended transfer, merge): polite toward each of its `participants`, who offer.
+   */
+  'call:ended': (p: { callId: string; reason: EndReason; cause?: FailureCause; transferred?: true; moved?: CallMoved }) => void;
   'call:signal': (p: {
     callId: string;
     from: string;
@@ -300,9 +286,10 @@ export interface ServerToClientEvents extends SfuServerToClientEvents, TestCallS
   /** Someone joined the group call: this device is impolite toward them and offers. */
   'room:joined': (p: { callId: string; user: UserRef; polite: boolean }) => void;
   /** Someone left the group call, or an invitation to it ended unanswered; nobody else's connection is affected. */
-  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause }) => void;
-  /** Someone was added to the call and their devices ring. */
-  'room:ringing': (p: { callId: string; user: UserRef; by: string }) => void;
+  /** `transfer`: the target of a transfer did not answer (the call is back as it was), or the transferor left once it connected. */
+  'room:left': (p: { callId: string; username: string; reason: EndReason; cause?: FailureCause; transfer?: true }) => void;
+  /** Someone was added to the call and their devices ring; `transfer`: `by` transfers the call to them. */
+  'room:ringing': (p: { callId: string; user: UserRef; by: string; transfer?: true }) => void;
 }
 
 /** The handshake `auth` object of a Socket.IO connection. */
@@ -313,6 +300,8 @@ export const handshakeAuthSchema = z.object({
   device: z.optional(deviceIdSchema),
   /** Presence as `presence:changes` batches instead of one `presence:changed` per change (see PROTOCOL.md, Presence). */
   presenceBatch: z.optional(z.boolean()),
+  /** This client takes part in transfers and merges (call:incoming `transferredBy`, call:ended `moved`); without it, none is sent to it. */
+  transfer: z.optional(z.boolean()),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 

@@ -87,6 +87,7 @@ const historyEntry = z.object({
   attempts: z.optional(z.int().check(z.minimum(2))),
   room: z.optional(roomName),
   participants: z.optional(participants),
+  transfer: z.optional(z.object({ by: userRef, from: userRef, to: userRef })),
 });
 
 // ------------------------------------------------------ server → client events
@@ -124,10 +125,17 @@ export const serverSchemas = {
     participants: z.optional(participants),
     room: z.optional(roomName),
     early: z.optional(z.literal(true)),
+    transferredBy: z.optional(userRef),
   }),
   'call:ringing': z.object({ callId }),
   'call:accepted': z.object({ callId, polite: z.boolean() }),
-  'call:ended': z.object({ callId, reason: endReason, cause }),
+  'call:ended': z.object({
+    callId,
+    reason: endReason,
+    cause,
+    transferred: z.optional(z.literal(true)),
+    moved: z.optional(z.object({ callId, participants })),
+  }),
   'call:signal': z
     .object({ callId, from: username, description: z.optional(description), candidate: z.optional(candidate) })
     .check(
@@ -140,8 +148,8 @@ export const serverSchemas = {
   'call:recording': z.object({ callId, username, on: z.boolean() }),
   'call:peer-connection': z.object({ callId, connected: z.boolean(), username: z.optional(username), fresh: z.optional(z.boolean()) }),
   'room:joined': z.object({ callId, user: userRef, polite: z.boolean() }),
-  'room:left': z.object({ callId, username, reason: endReason, cause }),
-  'room:ringing': z.object({ callId, user: userRef, by: username }),
+  'room:left': z.object({ callId, username, reason: endReason, cause, transfer: z.optional(z.literal(true)) }),
+  'room:ringing': z.object({ callId, user: userRef, by: username, transfer: z.optional(z.literal(true)) }),
   ...roomServerSchemas,
   ...sfuServerSchemas,
   ...testCallServerSchemas,
@@ -196,6 +204,8 @@ export const replySchemas = {
   'call:mute': ack({}),
   'call:hold': ack({}),
   'call:swap': ack({}),
+  'call:transfer': ack({}),
+  'call:merge': ack({}),
   'call:recording': ack({}),
   'call:note': ack({}),
   'history:list': ack({ calls: z.array(historyEntry).check(z.maxLength(100)) }),

@@ -76,7 +76,15 @@ export function handshakeAuth(deps: HandshakeDeps) {
     let reserved = false;
     let replaces: boolean;
     try {
-      const after = await deps.stores.sessions.reserve({ sessionId: socket.id, device, username: user.username, displayName: user.displayName, status: initialStatus, connectedAt: Date.now() });
+      const after = await deps.stores.sessions.reserve({
+        sessionId: socket.id,
+        device,
+        username: user.username,
+        displayName: user.displayName,
+        status: initialStatus,
+        connectedAt: Date.now(),
+        ...(auth.data.transfer === true && { transfer: true }),
+      });
       reserved = true;
       if (otherDevices(after, device) >= deps.maxDevices) {
         await deps.stores.sessions.remove(socket.id);

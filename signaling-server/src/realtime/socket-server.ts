@@ -167,8 +167,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       return { presence: names.map((username, i) => ({ username, status: status[i] ?? 'offline' })) };
     },
     'call:invite': withEarlyReads(
-      ({ to }, username) => calls.inviteReads(username, to),
-      async ({ to, media }, ctx, reads) => withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads).then(({ callId, early }) => ({ callId, ...(early && { early: true as const }) }))),
+      // A consult (hold) reads once the held call is parked: its caller is in no call only then.
+      ({ to, hold }, username) => (hold === undefined ? calls.inviteReads(username, to) : undefined),
+      async ({ to, media, hold }, ctx, reads) =>
+        withIce(ctx, calls.invite(ctx.session, to, media, ctx.afterReply, reads, hold).then(({ callId, early }) => ({ callId, ...(early && { early: true as const }) }))),
     ),
     'call:accept': withCallRead(
       async ({ callId, hold }, ctx, read) =>
@@ -244,6 +246,14 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     ),
     'call:swap': async ({ callId }, { session }) => {
       await calls.swap(session, callId);
+      return {};
+    },
+    'call:transfer': async (payload, { session, afterReply }) => {
+      await calls.transfer(session, payload, afterReply);
+      return {};
+    },
+    'call:merge': async ({ callId, with: withId }, { session, afterReply }) => {
+      await calls.merge(session, callId, withId, afterReply);
       return {};
     },
     'call:recording': async ({ callId, on }, { session }) => {

@@ -5,7 +5,7 @@
  * decide a race (create, update, accept, end) must be atomic in every
  * implementation: exactly one caller wins.
  */
-import type { Media, SettableStatus, Status } from '../protocol/index.js';
+import type { Media, SettableStatus, Status, TransferFailure } from '../protocol/index.js';
 
 /** One connected device of a user. */
 export interface DeviceSession {
@@ -19,6 +19,8 @@ export interface DeviceSession {
   displayName: string;
   status: SettableStatus;
   connectedAt: number;
+  /** The client takes part in transfers and merges (handshake `auth.transfer`). */
+  transfer?: true;
 }
 
 export interface SessionStore {
@@ -137,6 +139,16 @@ export interface Call {
   parked?: string[];
   /** Hold and answer: the call each participant who answered this one holds meanwhile, theirs again when this one is over for them. */
   holding?: Holding[];
+  /** A blind transfer under way (calls/transfer.ts): `to` is rung in, and takes `by`'s place once they answer. */
+  transfer?: Transfer;
+}
+
+/** A blind transfer of a call of two: `by` (on `byDevice`) hands the call's other side to `to`. */
+export interface Transfer {
+  by: string;
+  byDevice: string;
+  to: string;
+  onFailure: TransferFailure;
 }
 
 /** A call held aside and who holds it (hold and answer, calls/parking.ts). */
