@@ -349,11 +349,16 @@ export interface ServerInfo {
   registration: 'open' | 'invite' | 'closed';
 }
 
+/** The longest a described issue gets. */
+const ISSUE_CHARS = 160;
+
 /** Turns a zod failure into one human sentence naming the field. */
 export function describeIssues(error: z.core.$ZodError): string {
+  // Each issue clipped: an enum's message lists every allowed value, and the protocol's lists grow.
+  const clip = (text: string) => (text.length > ISSUE_CHARS ? `${text.slice(0, ISSUE_CHARS - 1)}…` : text);
   return error.issues
     .slice(0, 3)
-    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => clip(i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
     .join('; ');
 }
 

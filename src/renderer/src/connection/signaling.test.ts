@@ -195,6 +195,8 @@ describe('Signaling validates what the server sends', () => {
       'call:resume': [{ callId }, { ok: true, state: 'active', polite: false }],
       'call:ice': [{ callId }, { ok: true, iceServers: [{ urls: ['turn:turn.example.org'], username: '1767229200:id', credential: 'c2VjcmV0' }] }],
       'call:add': [{ callId, to: 'carol' }, { ok: true }],
+      'call:transfer': [{ callId, to: 'carol', onFailure: 'return' }, { ok: true }],
+      'call:merge': [{ callId, with: callId }, { ok: true }],
       'room:join': [{ name: 'standup' }, { ok: true, callId, room: 'standup', participants: [alice] }],
       'room:code': [{ callId, code: 'sesame-4242' }, { ok: true }],
       'room:list': [{}, { ok: true, rooms: [{ name: 'standup', participants: [alice], hasCode: false, kept: true }], stamp: 7 }],
