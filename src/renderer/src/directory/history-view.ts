@@ -22,6 +22,8 @@ export interface HistoryRow {
   video: boolean;
   /** Someone chatted during the call (what was said is not kept anywhere). */
   chat: boolean;
+  /** A transferred call, as every side's history says it: "Bob → Carol, by Alice". */
+  transfer: string | null;
   /** Calls this row stands for: the same refusal repeated within an hour is one row. */
   attempts: number;
   /** A group call: its title ("Room standup", or "Bob, Carol +1"), its room, and the others who took part, each once. */
@@ -91,6 +93,7 @@ function rowOf(e: HistoryEntry): HistoryRow {
     startedAt: e.startedAt,
     video: e.media.video,
     chat: e.chat === true,
+    transfer: e.transfer ? `${e.transfer.from.displayName} → ${e.transfer.to.displayName}, by ${e.transfer.by.displayName}` : null,
     attempts: e.attempts ?? 1,
     group: groupOf(e),
   };

@@ -67,6 +67,15 @@ describe('history view', () => {
     ]);
   });
 
+  it('says who transferred a call to whom, on every side alike', () => {
+    const [bob, carol, alice] = (['bob', 'carol', 'alice'] as const).map((u) => ({ username: u, displayName: u[0]!.toUpperCase() + u.slice(1) }));
+    const rows = historyRows([
+      entry({ callId: 'moved', outcome: 'hangup', answeredAt: 1000, endedAt: 61_000, transfer: { by: alice!, from: bob!, to: carol! } }),
+      entry({ callId: 'plain', outcome: 'hangup', answeredAt: 1000, endedAt: 61_000 }),
+    ]);
+    expect(rows.map((r) => r.transfer)).toEqual(['Bob → Carol, by Alice', null]);
+  });
+
   it('reads a room as the room, joined, not as a call placed or received, whoever opened it', () => {
     const room = { room: 'standup', participants: [{ username: 'alice', displayName: 'Alice' }], answeredAt: 1000, endedAt: 61_000 };
     const rows = historyRows([
