@@ -35,6 +35,14 @@ const CONCEALED_PCT = 2;
 /** Audio received after the loss starts before the reading (the receivers' reports reach the sender), and the reading, s. */
 const SETTLE_S = 2;
 const READ_S = 6;
+/**
+ * A window whose packets were lost well past the condition's 10 % says the lab
+ * lost them (its user-space shaper starved of CPU on a loaded machine: 14.6 %
+ * in one CI run), not the condition: such a window is read again, up to this
+ * many times in all.
+ */
+const WINDOWS = 3;
+const LAB_SLACK_POINTS = 3;
 
 const probe = await netnsAvailable();
 if (!probe.ok) console.info(`tests/e2e/speech-quality skipped: ${probe.reason}`);
@@ -47,7 +55,11 @@ async function atLoss(calls: LabCalls, call: OpenCall, meanwhile?: () => Promise
   await calls.lab.shape(calls.lab.side('a'), CONDITIONS.loss10);
   try {
     await receivedMore(call.receiver, SETTLE_S);
-    const reading = await readSpeech(call.sender, call.receiver, READ_S);
+    let reading = await readSpeech(call.sender, call.receiver, READ_S);
+    for (let i = 1; i < WINDOWS && reading.packetLossPct > CONDITIONS.loss10.lossPct + LAB_SLACK_POINTS; i++) {
+      console.info(`speech-quality: a window lost ${reading.packetLossPct} % of its packets, past the condition's: read again`);
+      reading = await readSpeech(call.sender, call.receiver, READ_S);
+    }
     await meanwhile?.();
     return reading;
   } finally {
