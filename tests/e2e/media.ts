@@ -117,7 +117,9 @@ export function liveVideoTracks(page: Page): Promise<number> {
 }
 
 /** The first encoding of each sending slot and of the audio sender, as set by the app. */
-export function senderParameters(page: Page): Promise<{ kind: string; priority?: string; networkPriority?: string; maxBitrate?: number; degradationPreference?: string }[]> {
+export function senderParameters(
+  page: Page,
+): Promise<{ kind: string; active?: boolean; priority?: string; networkPriority?: string; maxBitrate?: number; degradationPreference?: string }[]> {
   return page.evaluate(() => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
     return pcs.flatMap((pc) =>
@@ -129,6 +131,7 @@ export function senderParameters(page: Page): Promise<{ kind: string; priority?:
           const e = p.encodings[0];
           return {
             kind: s.track?.kind ?? '',
+            ...(e?.active !== undefined && { active: e.active }),
             ...(e?.priority !== undefined && { priority: e.priority }),
             ...(e?.networkPriority !== undefined && { networkPriority: e.networkPriority }),
             ...(e?.maxBitrate !== undefined && { maxBitrate: e.maxBitrate }),

@@ -4,7 +4,9 @@
  * 400 kbit/s with a token bucket (tc tbf). Her camera's bitrate cap must
  * drop to a level that leaves audio its share, while bob keeps hearing her
  * with little loss; lifted again, the cap climbs back to a level the thin
- * link could not have carried.
+ * link could not have carried. Held to 100 kbit/s, too thin for the
+ * camera's last level beside the voice, the camera pauses (alice is told)
+ * and the voice keeps the link; lifted, the camera comes back.
  *
  * Needs root, iproute2 and tc (the sch_tbf module); elsewhere it says why and skips.
  */
@@ -14,12 +16,16 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { e2eTest, launchChromium, openUser, registerUser, signIn, startWorld, writeToneWav, type User, type World } from './harness.js';
+import { THIN_PATH_AUDIO_BITRATE } from '../../src/renderer/src/call/media/video-quality.js';
 import { expectVideoFlowing, senderParameters } from './media.js';
 import { createLab, netnsAvailable, type Lab, type Side } from './netns.js';
 import { expectAudioFlowing, poll, waitState } from './steps.js';
+import { checkScreen } from './ui-checks.js';
 
 const exec = promisify(execFile);
 const UPLINK_KBIT = 400;
+/** Under the camera's last level (100 kbit/s) beside the voice: the camera pauses. */
+const PAUSE_KBIT = 100;
 /** What audio needs of the link (Opus at its usual rate, with packet overhead). */
 const AUDIO_RESERVE_BPS = 64_000;
 /** A cap above the thin link's rate: reached only once the limit is lifted. */
@@ -121,4 +127,34 @@ describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob.page, 'ended', poll.timeout);
   }, 240_000);
+
+  it(`at ${PAUSE_KBIT} kbit/s, too thin for the camera's last level, the camera pauses and says so, the voice keeps the link; lifted, the camera is back`, async () => {
+    if (!lab) throw new Error('no lab');
+    for (const u of [alice, bob]) await u.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
+    await alice.page.getByRole('button', { name: 'Contacts' }).click();
+    await alice.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
+    await waitState(bob.page, 'incoming');
+    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
+    await waitState(alice.page, 'active');
+    await expectVideoFlowing([bob.page], 'camera');
+
+    await limitUplink(lab.side('a'), PAUSE_KBIT);
+    const paused = "Your camera is paused for Bob: the connection is too slow for video.";
+    await expect.poll(() => alice.page.locator('.notice .text').allTextContents(), { timeout: 40_000, interval: 500 }).toContain(paused);
+    const senders = await senderParameters(alice.page);
+    expect(senders.find((s) => s.kind === 'video'), 'the camera sends nothing').toMatchObject({ active: false });
+    expect(senders.find((s) => s.kind === 'audio'), 'the voice at its thin-path rate').toMatchObject({ maxBitrate: THIN_PATH_AUDIO_BITRATE });
+    await expectAudioFlowing(bob.page);
+    // The queue the camera filled drains first; then the voice alone fits the link, nearly lossless.
+    await expect.poll(() => audioLossOver(bob.page, 2000), { timeout: 20_000, interval: 0, message: 'audio loss over 2 s, the camera paused' }).toBeLessThan(2);
+    console.info(`video-adaptive: camera paused at ${PAUSE_KBIT} kbit/s; the voice's loss under 2 %`);
+    await checkScreen('camera-paused', alice.page);
+
+    await limitUplink(lab.side('a'), null);
+    // Tried again after about 24 s of good readings, then it climbs: the notice goes once it sends again.
+    await expect.poll(() => alice.page.locator('.notice .text').allTextContents(), { timeout: 60_000, interval: 1000 }).not.toContain(paused);
+    await expectVideoFlowing([bob.page], 'camera');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended', poll.timeout);
+  }, 180_000);
 });
