@@ -46,7 +46,7 @@ export interface ShellCalls extends Dialer, RoomJoiner, TitledCall {
   readonly room: string | null;
 }
 
-export type LoadCallParts = () => Promise<{ makeCallParts(host: CallPartsHost): CallParts }>;
+export type LoadCallParts = () => Promise<{ makeCallParts: (host: CallPartsHost) => CallParts }>;
 
 export class LazyCalls implements ShellCalls {
   /** The call machinery, once loaded. */
