@@ -7,7 +7,7 @@ import type { SessionReady, UserRef, VoicemailMessage } from 'parley-server/prot
 import type { CallPlatform } from '../call/call-deps.js';
 import { incomingNotice } from '../call/call-title.js';
 import { PushToTalk } from '../call/push-to-talk.svelte.js';
-import { NetworkTest } from '../call/test-call/network-test.svelte.js';
+import type { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import { DesktopBridge } from '../desktop/bridge.svelte.js';
@@ -41,8 +41,8 @@ export class ParleyApp {
   readonly calls: LazyCalls;
   /** The microphone closed in calls unless a chosen key is held (a setting). */
   readonly pushToTalk: PushToTalk;
-  /** Settings → Network: the network check and the echo test call. */
-  readonly networkTest: NetworkTest;
+  /** The server answers test calls: Settings → Network offers one. */
+  private testCallOffered = $state(false);
   /** Messages left for this user, and the offer to leave one after an unanswered call. */
   readonly voicemail: Voicemail;
   private readonly bridge: DesktopBridge | null;
@@ -74,7 +74,7 @@ export class ParleyApp {
         this.history.missed = ready.missedCalls;
         this.ready = ready;
         this.calls.sessionReady(ready);
-        this.networkTest.offered = ready.testCall === true;
+        this.testCallOffered = ready.testCall === true;
       },
       lost: () => this.calls.parts?.resume.signalingLost(),
       signedOut: () => {
@@ -124,7 +124,6 @@ export class ParleyApp {
       live: () => this.calls.talking,
       gate: (closed) => this.calls.parts?.calls.line.setGate(closed),
     });
-    this.networkTest = new NetworkTest({ link, settings: () => this.settings.values });
     this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.voicemailArrived(message) });
     this.voicemail.start(this.calls);
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
@@ -175,6 +174,19 @@ export class ParleyApp {
     await this.history.load();
     await this.history.markSeen();
   }
+
+  /** Settings → Network: the network check and the echo test call, whose code loads with Settings; one for the app's life (a run outlives the screen). */
+  networkTest(): Promise<NetworkTest> {
+    this.networkTestMade ??= import('../call/test-call/network-test.svelte.js').then(
+      ({ NetworkTest }) => new NetworkTest({ link: this.connection, settings: () => this.settings.values, offered: () => this.testCallOffered }),
+      (err: unknown) => {
+        this.networkTestMade = null;
+        throw err;
+      },
+    );
+    return this.networkTestMade;
+  }
+  private networkTestMade: Promise<NetworkTest> | null = null;
 
   /** Settings' "Test ringtone": never over a real ring or call. */
   playTestRingtone(): void {
