@@ -24,6 +24,11 @@ export interface Dialer {
   dial(username: string, video?: boolean): Promise<void>;
 }
 
+/** A room's Join button (Rooms, History): joins it, or says why not. */
+export interface RoomJoiner {
+  joinRoom(input: string, code?: string): Promise<boolean>;
+}
+
 /** The call's row of controls (ControlBar). */
 export interface CallControls {
   readonly phase: CallPhase;

@@ -4,7 +4,7 @@
  * and the commands main sends back (from the tray, a global shortcut, a
  * notification or the popup). Absent in a browser.
  */
-import { desktopCommandSchema, type DesktopState } from '../../../shared/desktop-state.js';
+import { desktopCommandSchema, type DesktopCommand, type DesktopState } from '../../../shared/desktop-state.js';
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
 import type { CallController } from '../call/controller.svelte.js';
 import type { GroupCalls } from '../call/group-calls.js';
@@ -21,14 +21,24 @@ import { desktopState } from './desktop-view.js';
 
 const log = logger('desktop');
 
+/** The calls, whose code loads after first paint (lib/lazy-calls.svelte.ts). */
+export interface LoadingCalls {
+  readonly parts: LoadedCalls | null;
+  load(): Promise<LoadedCalls>;
+}
+
+interface LoadedCalls {
+  readonly calls: CallController;
+  readonly groups: GroupCalls;
+}
+
 export interface BridgeParts {
   connection: Connection;
   directory: Directory;
   history: CallHistory;
   voicemail: VoicemailInbox;
   rooms: RecentRooms;
-  calls: CallController;
-  groups: GroupCalls;
+  calls: LoadingCalls;
   tones: Tones;
   pushToTalk: PushToTalk;
   /** Opens a section of the window. */
@@ -46,19 +56,21 @@ export class DesktopBridge {
 
   /** What main mirrors, from the renderer's state. */
   snapshot(): DesktopState {
-    const { connection, directory, history, rooms, calls, pushToTalk } = this.parts;
+    const { connection, directory, history, rooms, pushToTalk } = this.parts;
+    const calls = this.parts.calls.parts?.calls;
     const key = pushToTalk.key;
     return desktopState({
       connection: connection.state,
       me: connection.session?.user ?? null,
       myStatus: directory.myStatus,
       chosenStatus: directory.chosenStatus,
-      call: calls.phase,
-      muted: calls.muted,
+      // No call code yet: no call.
+      call: calls?.phase ?? { kind: 'idle' },
+      muted: calls?.muted ?? false,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
-      hold: calls.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
-      waiting: calls.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from },
-      aside: calls.aside && { callId: calls.aside.callId, peer: calls.aside.peer },
+      hold: calls?.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
+      waiting: (calls?.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from }) ?? null,
+      aside: (calls?.aside && { callId: calls.aside.callId, peer: calls.aside.peer }) ?? null,
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -93,8 +105,42 @@ export class DesktopBridge {
       log.warn('ignored a malformed desktop command');
       return;
     }
-    const { calls, groups, rooms, connection, directory, tones } = this.parts;
     const command = parsed.data;
+    if (this.callFree(command)) return;
+    const loaded = this.parts.calls.parts;
+    if (loaded) {
+      this.forCalls(command, loaded);
+      return;
+    }
+    // Taken before the call code came (a shortcut at start): done once it is here, in the order given.
+    this.parts.calls.load().then(
+      (parts) => this.forCalls(command, parts),
+      () => log.warn(`the call code did not load: ${command.type} was not done`),
+    );
+  }
+
+  /** The commands that need no call code; false for the others. */
+  private callFree(command: DesktopCommand): boolean {
+    switch (command.type) {
+      case 'reconnect':
+        this.parts.connection.retryNow();
+        return true;
+      case 'push-to-talk':
+        this.parts.pushToTalk.setElsewhere(command.down);
+        return true;
+      case 'set-status':
+        void this.parts.directory.setStatus(command.status);
+        return true;
+      case 'show':
+        if (command.tab) this.parts.show(command.tab);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private forCalls(command: DesktopCommand, { calls, groups }: LoadedCalls): void {
+    const { rooms, tones } = this.parts;
     // A command meant for one ringing call does nothing to another.
     const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
     const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
@@ -121,9 +167,6 @@ export class DesktopBridge {
         if (waiting !== null && command.callId === waiting) calls.waiting.decline();
         else if (forThisCall(command.callId)) calls.decline();
         break;
-      case 'reconnect':
-        connection.retryNow();
-        break;
       case 'hangup':
         calls.hangupOrEnd();
         break;
@@ -136,15 +179,6 @@ export class DesktopBridge {
         void calls.hold.toggle();
         // Heard, as for mute: the user may be looking at another app (the toggle takes effect at once).
         tones.cue(!calls.hold.mine);
-        break;
-      case 'push-to-talk':
-        this.parts.pushToTalk.setElsewhere(command.down);
-        break;
-      case 'set-status':
-        void directory.setStatus(command.status);
-        break;
-      case 'show':
-        if (command.tab) this.parts.show(command.tab);
         break;
     }
   }

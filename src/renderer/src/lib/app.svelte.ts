@@ -3,20 +3,11 @@
  * needs, and wires the events between them. It holds no logic of its own
  * beyond that wiring; screens take the parts they show, not this.
  */
-import type { RoomOwnership, UserRef, VoicemailMessage } from 'parley-server/protocol';
-import { browserPlatform } from '../call/browser-platform.js';
+import type { SessionReady, UserRef, VoicemailMessage } from 'parley-server/protocol';
 import type { CallPlatform } from '../call/call-deps.js';
-import { listenForCalls } from '../call/call-events.js';
-import { rememberCalls } from '../call/call-memory.svelte.js';
 import { incomingNotice } from '../call/call-title.js';
-import { CallResume } from '../call/call-resume.js';
-import { CallController } from '../call/controller.svelte.js';
-import { GroupCalls } from '../call/group-calls.js';
 import { PushToTalk } from '../call/push-to-talk.svelte.js';
-import { rejoin } from '../call/rejoin.js';
-import { RoomCode } from '../call/room-code.svelte.js';
-import { SfuCalls } from '../call/sfu/sfu-calls.js';
-import { NetworkTest } from '../call/test-call/network-test.svelte.js';
+import type { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import { DesktopBridge } from '../desktop/bridge.svelte.js';
@@ -30,6 +21,7 @@ import { SettingsState } from '../settings/settings-state.svelte.js';
 import { prepareInitials } from '../ui/avatar.js';
 import { leftMessageText } from '../../../shared/voicemail-text.js';
 import { Voicemail } from '../voicemail/voicemail.svelte.js';
+import { LazyCalls } from './lazy-calls.svelte.js';
 import { Notices } from './notices.svelte.js';
 import type { Section } from './sections.js';
 
@@ -45,23 +37,20 @@ export class ParleyApp {
   readonly rooms = new RecentRooms();
   /** The team's rooms, open and kept, as the server lists them. */
   readonly roomList: RoomList;
-  readonly calls: CallController;
-  readonly groups: GroupCalls;
+  /** The calls: idle until their code has loaded (after first paint), then the controller and its parts. */
+  readonly calls: LazyCalls;
   /** The microphone closed in calls unless a chosen key is held (a setting). */
   readonly pushToTalk: PushToTalk;
-  /** The room the call is: its owner, and the owner's join code. */
-  readonly roomCode: RoomCode;
-  /** Settings → Network: the network check and the echo test call. */
-  readonly networkTest: NetworkTest;
+  /** The server answers test calls: Settings → Network offers one. */
+  private testCallOffered = $state(false);
   /** Messages left for this user, and the offer to leave one after an unanswered call. */
   readonly voicemail: Voicemail;
-  /** A call across a lost signaling connection. */
-  private readonly resume: CallResume;
   private readonly bridge: DesktopBridge | null;
-  /** Group calls on the SFU. */
-  private readonly sfu: SfuCalls;
+  /** The session the server last took: the call code, loaded later, needs its ICE servers. */
+  private ready: SessionReady | null = null;
 
-  constructor(platform: CallPlatform = browserPlatform()) {
+  /** `platform`: a test's fake; the browser's comes with the call code. */
+  constructor(platform?: CallPlatform) {
     const notices = this.notices;
     this.settings = new SettingsState({
       notice: (text) => notices.show(text, 'device'),
@@ -83,12 +72,14 @@ export class ParleyApp {
         notices.resolved('connection');
         this.directory.myStatus = ready.status;
         this.history.missed = ready.missedCalls;
-        this.resume.sessionReady(ready);
-        this.networkTest.offered = ready.testCall === true;
+        this.ready = ready;
+        this.calls.sessionReady(ready);
+        this.testCallOffered = ready.testCall === true;
       },
-      lost: () => this.resume.signalingLost(),
+      lost: () => this.calls.parts?.resume.signalingLost(),
       signedOut: () => {
-        if (this.calls.busy) this.calls.hangupOrEnd();
+        this.ready = null;
+        if (this.calls.busy) this.calls.parts?.calls.hangupOrEnd();
         this.directory.clear();
         this.history.clear();
         this.roomList.clear();
@@ -96,7 +87,7 @@ export class ParleyApp {
         this.section = 'contacts';
       },
       replaced: () => {
-        if (this.calls.busy) this.calls.end('failed', false, 'This call was taken over by another window.');
+        if (this.calls.busy) this.calls.parts?.calls.end('failed', false, 'This call was taken over by another window.');
       },
       inCall: () => this.calls.busy,
     });
@@ -113,43 +104,28 @@ export class ParleyApp {
     });
     this.history = new CallHistory(link);
     this.roomList = new RoomList(link);
-    // Group calls past PARLEY_SFU_FROM people: their peer sessions are on the SFU (sfu/).
-    const sfu = (this.sfu = new SfuCalls(link, () => this.calls));
-    const deps = {
-      link,
-      platform: sfu.platform(platform),
+    this.calls = new LazyCalls(link, (heldLink) => ({
+      link: heldLink,
+      ...(platform && { platform }),
       tones: this.tones,
       notices,
       me,
       lookup: (username: string) => this.directory.ref(username),
       settings: () => this.settings.values,
-      joinedRoom: (room: { name: string; code?: string }) => this.rooms.remember(room),
-      enteredRoom: (callId: string, room: string, ownership: RoomOwnership | undefined) => this.roomCode.entered(callId, room, ownership),
-      ended: (missed: boolean) => {
-        this.pushToTalk.release();
-        // A call waiting meanwhile rings as any call now (after this teardown is done).
-        queueMicrotask(() => this.calls.waiting.callEnded());
-        if (missed) this.history.missed += 1;
-        void this.history.load();
-      },
+      rooms: this.rooms,
+      history: this.history,
+      pushToTalk: this.pushToTalk,
+      ready: this.ready,
       ringing: (from: UserRef, others: UserRef[]) => this.notifyIncoming(from, others),
       ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen, desktopRecording: window.parley.recording }),
-    };
-    this.calls = new CallController(deps);
+    }));
     this.pushToTalk = new PushToTalk({
       settings: () => this.settings.values,
       live: () => this.calls.talking,
-      gate: (closed) => this.calls.line.setGate(closed),
+      gate: (closed) => this.calls.parts?.calls.line.setGate(closed),
     });
-    this.networkTest = new NetworkTest({ link, settings: () => this.settings.values });
-    this.roomCode = new RoomCode({ link, notices, isLive: (callId) => this.calls.isLive(callId), remember: (room) => this.rooms.remember(room) });
-    this.groups = new GroupCalls(this.calls, deps);
-    this.resume = new CallResume(this.calls, link, notices, (call) => rejoin(this.calls, deps, call));
     this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.voicemailArrived(message) });
     this.voicemail.start(this.calls);
-    rememberCalls(this.calls);
-    listenForCalls(link, this.calls, this.resume, notices);
-    sfu.start();
     const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
     this.bridge = desktop
       ? new DesktopBridge(desktop, {
@@ -159,7 +135,6 @@ export class ParleyApp {
           voicemail: this.voicemail.inbox,
           rooms: this.rooms,
           calls: this.calls,
-          groups: this.groups,
           tones: this.tones,
           pushToTalk: this.pushToTalk,
           show: (section) => void this.open(section),
@@ -199,6 +174,19 @@ export class ParleyApp {
     await this.history.load();
     await this.history.markSeen();
   }
+
+  /** Settings → Network: the network check and the echo test call, whose code loads with Settings; one for the app's life (a run outlives the screen). */
+  networkTest(): Promise<NetworkTest> {
+    this.networkTestMade ??= import('../call/test-call/network-test.svelte.js').then(
+      ({ NetworkTest }) => new NetworkTest({ link: this.connection, settings: () => this.settings.values, offered: () => this.testCallOffered }),
+      (err: unknown) => {
+        this.networkTestMade = null;
+        throw err;
+      },
+    );
+    return this.networkTestMade;
+  }
+  private networkTestMade: Promise<NetworkTest> | null = null;
 
   /** Settings' "Test ringtone": never over a real ring or call. */
   playTestRingtone(): void {
@@ -262,7 +250,6 @@ export class ParleyApp {
     this.stopShown?.();
     this.calls.dispose();
     this.voicemail.dispose();
-    this.sfu.dispose();
     this.connection.dispose();
     this.tones.dispose();
     this.settings.dispose();

@@ -28,16 +28,20 @@ export type NetworkTestState =
 export interface NetworkTestDeps {
   link: SignalingLink;
   settings: () => Settings;
+  /** The server answers test calls (session:ready.testCall). */
+  offered: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class NetworkTest {
   state = $state<NetworkTestState>({ kind: 'idle' });
-  /** The server answers test calls (session:ready.testCall). */
-  offered = $state(false);
 
   constructor(private readonly deps: NetworkTestDeps) {}
+
+  get offered(): boolean {
+    return this.deps.offered();
+  }
 
   get running(): boolean {
     return ['checking', 'connecting', 'talking'].includes(this.state.kind);

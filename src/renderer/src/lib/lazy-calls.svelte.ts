@@ -1,0 +1,115 @@
+/**
+ * The seam between the shell and the call code, which is not in the first
+ * paint's file: until it has loaded this is an idle call (no phase, not
+ * busy), so the shell shows no call state; a dial or a room joined meanwhile
+ * waits for it, and the server's call events are kept (HeldLink) and handed
+ * over in order once the controller listens.
+ */
+import type { SessionReady } from 'parley-server/protocol';
+import type { CallParts, CallPartsHost } from '../call/call-parts.svelte.js';
+import type { CallPhase } from '../call/call-state.js';
+import type { Dialer, RoomJoiner, TitledCall } from '../call/call-views.js';
+import { HeldLink } from '../connection/held-link.js';
+import type { SignalingLink } from '../connection/link.js';
+import type { ServerEvent } from '../connection/signaling.js';
+import { logger } from './log.js';
+
+const log = logger('lazy-calls');
+
+/** The server events the call code listens to: kept while it loads. */
+export const CALL_EVENTS: readonly ServerEvent[] = [
+  'call:incoming',
+  'call:ringing',
+  'call:accepted',
+  'call:ended',
+  'call:signal',
+  'call:muted',
+  'call:held',
+  'call:recording',
+  'call:peer-connection',
+  'room:joined',
+  'room:left',
+  'room:ringing',
+  'room:mode',
+  'sfu:offer',
+  'sfu:closed',
+  'sfu:talking',
+];
+
+const IDLE: CallPhase = { kind: 'idle' };
+
+/** What the shell reads of the calls, loaded or not. */
+export interface ShellCalls extends Dialer, RoomJoiner, TitledCall {
+  readonly phase: CallPhase;
+  readonly talking: boolean;
+  readonly outgoing: boolean;
+  readonly room: string | null;
+}
+
+export type LoadCallParts = () => Promise<{ makeCallParts: (host: CallPartsHost) => CallParts }>;
+
+export class LazyCalls implements ShellCalls {
+  /** The call machinery, once loaded. */
+  parts = $state.raw<CallParts | null>(null);
+  private loading: Promise<CallParts> | null = null;
+  private disposed = false;
+  private readonly link: HeldLink;
+
+  constructor(
+    link: SignalingLink,
+    private readonly host: (link: SignalingLink) => CallPartsHost,
+    private readonly code: LoadCallParts = () => import('../call/call-parts.svelte.js'),
+  ) {
+    // A call that rings before the code came asks for it at once.
+    this.link = new HeldLink(link, CALL_EVENTS, () => void this.load().catch(() => undefined));
+  }
+
+  get phase(): CallPhase { return this.parts?.calls.phase ?? IDLE; } // prettier-ignore
+  get busy(): boolean { return this.parts?.calls.busy ?? false; } // prettier-ignore
+  get talking(): boolean { return this.parts?.calls.talking ?? false; } // prettier-ignore
+  get outgoing(): boolean { return this.parts?.calls.outgoing ?? false; } // prettier-ignore
+  get room(): string | null { return this.parts?.calls.room ?? null; } // prettier-ignore
+  get title(): string { return this.parts?.calls.title ?? ''; } // prettier-ignore
+
+  /** The call code, loaded and made once; a failed load is tried again by the next caller. */
+  load(): Promise<CallParts> {
+    this.loading ??= this.code().then(
+      ({ makeCallParts }) => {
+        if (this.parts) return this.parts;
+        const parts = makeCallParts(this.host(this.link));
+        this.parts = parts;
+        // The controller listens now: what the server said meanwhile, in order.
+        this.link.release();
+        if (this.disposed) parts.dispose();
+        return parts;
+      },
+      (err: unknown) => {
+        this.loading = null;
+        log.warn('the call code could not be loaded', err);
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  async dial(username: string, video = false): Promise<void> {
+    const { calls } = await this.load();
+    await calls.dial(username, video);
+  }
+
+  async joinRoom(input: string, code?: string): Promise<boolean> {
+    const { groups } = await this.load();
+    return groups.joinRoom(input, code);
+  }
+
+  /** The server took the session: the calls hear of it now, or when they are made. */
+  sessionReady(ready: SessionReady): void {
+    this.parts?.resume.sessionReady(ready);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.parts?.dispose();
+    this.link.dispose();
+  }
+}

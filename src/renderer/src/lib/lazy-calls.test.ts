@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { makeCallParts } from '../call/call-parts.svelte.js';
+import { PushToTalk } from '../call/push-to-talk.svelte.js';
+import { CallHistory } from '../directory/history.svelte.js';
+import { RecentRooms } from '../directory/rooms.svelte.js';
+import { DEFAULT_SETTINGS } from '../settings/settings.js';
+import { FakeLink, ME, carolCalls, settle, setup, user } from '../test-support/call-fakes.js';
+import { LazyCalls, type LoadCallParts } from './lazy-calls.svelte.js';
+
+/** LazyCalls over a fake link, whose code arrives when the test says (`arrive()`). */
+function lazy() {
+  const link = new FakeLink();
+  // A call that ends reloads the history.
+  link.replies.set('history:list', () => ({ ok: true, calls: [] }));
+  const { platform, tones, notices } = setup();
+  let arrive = (): void => undefined;
+  let loads = 0;
+  const code: LoadCallParts = () => {
+    loads += 1;
+    return new Promise((resolve) => (arrive = () => resolve({ makeCallParts })));
+  };
+  const history = new CallHistory(link);
+  const pushToTalk = new PushToTalk({ settings: () => DEFAULT_SETTINGS, live: () => false, gate: () => undefined });
+  const calls = new LazyCalls(
+    link,
+    (held) => ({
+      link: held,
+      platform,
+      tones,
+      notices,
+      me: () => ME,
+      lookup: user,
+      settings: () => DEFAULT_SETTINGS,
+      rooms: new RecentRooms(),
+      history,
+      pushToTalk,
+      ready: null,
+      ringing: () => undefined,
+    }),
+    code,
+  );
+  return { link, calls, arrive: () => arrive(), loads: () => loads };
+}
+
+describe('LazyCalls: the calls before their code has loaded', () => {
+  it('is an idle call: no phase, not busy, no title', () => {
+    const { calls } = lazy();
+    expect(calls.parts).toBeNull();
+    expect(calls.phase).toEqual({ kind: 'idle' });
+    expect(calls.busy).toBe(false);
+    expect(calls.talking).toBe(false);
+    expect(calls.title).toBe('');
+    expect(calls.room).toBeNull();
+  });
+
+  it('a call that rings while the code loads asks for it, and rings once it is there', async () => {
+    const { link, calls, arrive, loads } = lazy();
+    link.emit('call:incoming', carolCalls);
+    expect(loads()).toBe(1);
+    expect(calls.phase.kind).toBe('idle');
+    arrive();
+    await settle();
+    expect(calls.phase).toMatchObject({ kind: 'incoming', callId: 'c2' });
+  });
+
+  it('events kept meanwhile are delivered in order: a call that rang and was cancelled is not ringing', async () => {
+    const { link, calls, arrive } = lazy();
+    link.emit('call:incoming', carolCalls);
+    link.emit('call:ended', { callId: 'c2', reason: 'cancelled' });
+    arrive();
+    await settle();
+    expect(calls.phase.kind).not.toBe('incoming');
+    expect(calls.busy).toBe(false);
+  });
+
+  it('a dial before the code is there waits for it, then places the call', async () => {
+    const { link, calls, arrive, loads } = lazy();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    const dialed = calls.dial('bob');
+    expect(loads()).toBe(1);
+    expect(link.events()).not.toContain('call:invite');
+    arrive();
+    await dialed;
+    await settle();
+    expect(link.events()).toContain('call:invite');
+    expect(calls.phase).toMatchObject({ kind: 'outgoing' });
+  });
+
+  it('loads once, however many ask', async () => {
+    const { calls, arrive, loads } = lazy();
+    const first = calls.load();
+    const second = calls.load();
+    arrive();
+    expect(await first).toBe(await second);
+    expect(loads()).toBe(1);
+  });
+});
