@@ -64,6 +64,16 @@ async function audioLossOver(page: Page, ms: number): Promise<number> {
   return (100 * Math.max(0, lost)) / (received + Math.max(0, lost));
 }
 
+/** `from` video-calls `to`, who answers: `from`'s camera reaches `to`. */
+async function videoCall(from: User, to: User): Promise<void> {
+  await from.page.getByRole('button', { name: 'Contacts' }).click();
+  await from.page.getByRole('button', { name: `Video call ${to.name[0]!.toUpperCase()}${to.name.slice(1)}`, exact: true }).click();
+  await waitState(to.page, 'incoming');
+  await to.page.getByRole('button', { name: 'Answer', exact: true }).click();
+  await waitState(from.page, 'active');
+  await expectVideoFlowing([to.page], 'camera');
+}
+
 /** The failure pictures (and the shared Chromium, for the server's world) from the shared fixtures; the rest is the lab's. */
 const it = e2eTest();
 
@@ -103,12 +113,7 @@ describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
 
   it(`at ${UPLINK_KBIT} kbit/s the camera steps down and audio keeps flowing; lifted, the camera climbs back`, async () => {
     if (!lab) throw new Error('no lab');
-    await alice.page.getByRole('button', { name: 'Contacts' }).click();
-    await alice.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
-    await waitState(bob.page, 'incoming');
-    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
-    await waitState(alice.page, 'active');
-    await expectVideoFlowing([bob.page], 'camera');
+    await videoCall(alice, bob);
     const full = await cameraCap(alice.page);
 
     await limitUplink(lab.side('a'), UPLINK_KBIT);
@@ -131,12 +136,7 @@ describe.skipIf(!probe.ok)('adaptive video on a thin uplink', () => {
   it(`at ${PAUSE_KBIT} kbit/s, too thin for the camera's last level, the camera pauses and says so, the voice keeps the link; lifted, the camera is back`, async () => {
     if (!lab) throw new Error('no lab');
     for (const u of [alice, bob]) await u.page.getByRole('button', { name: 'Close' }).click({ timeout: 2000 }).catch(() => undefined);
-    await alice.page.getByRole('button', { name: 'Contacts' }).click();
-    await alice.page.getByRole('button', { name: 'Video call Bob', exact: true }).click();
-    await waitState(bob.page, 'incoming');
-    await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
-    await waitState(alice.page, 'active');
-    await expectVideoFlowing([bob.page], 'camera');
+    await videoCall(alice, bob);
 
     await limitUplink(lab.side('a'), PAUSE_KBIT);
     const paused = "Your camera is paused for Bob: the connection is too slow for video.";
