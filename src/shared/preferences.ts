@@ -51,6 +51,8 @@ const audioFields = {
   pushToTalkKey: z.nullable(pushToTalkKeySchema),
   /** A call that comes while in a call is declined as busy at once, instead of waiting (call-waiting.svelte.ts). */
   busyInCall: z.boolean(),
+  /** A call this user transfers that its target does not answer comes back to them, or ends (transfer.svelte.ts). */
+  transferUnanswered: z.enum(['return', 'end']),
   /**
    * A call ringing on this device alone connects before it is answered, so the
    * answer only starts the audio; the caller's app learns this device's network
@@ -77,6 +79,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   pushToTalk: false,
   pushToTalkKey: null,
   busyInCall: false,
+  transferUnanswered: 'return',
   connectWhileRinging: true,
 };
 

@@ -12,17 +12,20 @@ import type { CallController } from './controller.svelte.js';
 import { endReasonText } from './end-reasons.js';
 
 export function listenForCalls(link: SignalingLink, calls: CallController, resume: CallResume, notices: Notices): void {
-  link.on('call:incoming', ({ callId, from, polite, media, participants, room, early }) => {
+  link.on('call:incoming', ({ callId, from, polite, media, participants, room, early, transferredBy }) => {
     // In an answered call, another call waits for this side's choice (call-waiting.svelte.ts).
     if (calls.talking && calls.get(callId) !== calls.active) {
-      calls.waiting.incoming({ callId, from, polite, video: media.video, participants: participants ?? [], room: room ?? null });
+      calls.waiting.incoming({ callId, from, polite, video: media.video, participants: participants ?? [], room: room ?? null, transferredBy: transferredBy ?? null });
     } else {
-      calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null, early === true);
+      calls.incoming(callId, from, polite, media.video, participants ?? [], room ?? null, early === true, transferredBy ?? null);
     }
   });
   link.on('call:ringing', ({ callId }) => calls.ringing(callId));
   link.on('call:accepted', ({ callId, polite }) => calls.accepted(callId, polite));
-  link.on('call:ended', ({ callId, reason, cause }) => {
+  link.on('call:ended', ({ callId, reason, cause, transferred, moved }) => {
+    // Not over for this side: it goes on in another call (transfer.svelte.ts), or this side's transfer connected the others.
+    if (moved && calls.transfer.moved(callId, moved)) return;
+    if (transferred && calls.transfer.transferred(callId)) return;
     calls.waiting.endedByServer(callId);
     calls.endAside(callId, reason);
     calls.endedByServer(callId, reason, cause);
@@ -69,18 +72,23 @@ export function listenForCalls(link: SignalingLink, calls: CallController, resum
     if (calls.get(callId) !== calls.active) return;
     calls.mesh.add(user, polite);
     notices.announce(`${user.displayName} joined the call`);
+    calls.transfer.heardJoined(callId, user);
   });
-  link.on('room:left', ({ callId, username, reason, cause }) => {
+  link.on('room:left', ({ callId, username, reason, cause, transfer }) => {
     if (calls.get(callId) !== calls.active) return;
     const name = calls.mesh.peer(username)?.user.displayName ?? username;
     calls.mesh.remove(username);
     calls.line.recording.left(username);
+    // A transfer's target who did not answer, or its transferor leaving: the transfer says what it means.
+    if (transfer) return calls.transfer.heardLeft(callId, username, reason);
     const peer = { username, displayName: name };
     if (cause === 'signaling-lost') notices.announce(`${name} lost the connection to the server and left the call`);
     else if (cause === 'connection-lost') notices.announce(`${name} lost the connection and left the call`);
     else notices.announce(reason === 'hangup' || reason === 'failed' ? `${name} left the call` : endReasonText({ reason, local: false, peer }, true));
   });
-  link.on('room:ringing', ({ callId, user }) => {
-    if (calls.get(callId) === calls.active) calls.mesh.ringing(user);
+  link.on('room:ringing', ({ callId, user, by, transfer }) => {
+    // A transfer rings its target for the call, not into it: no tile, but words (transfer.svelte.ts).
+    if (transfer) calls.transfer.heardRinging(callId, user, by);
+    else if (calls.get(callId) === calls.active) calls.mesh.ringing(user);
   });
 }

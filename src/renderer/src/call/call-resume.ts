@@ -35,7 +35,7 @@ export class CallResume {
     const { calls } = this;
     const phase = calls.phase;
     if (phase.kind === 'outgoing' || phase.kind === 'incoming') {
-      if (phase.callId) calls.hangups.send(phase.callId);
+      if (phase.callId) void calls.hangups.send(phase.callId);
       calls.end('failed', false, 'The connection to the server was lost, so the call ended.');
     } else if (calls.live()) {
       // Said until the session is back (the app resolves 'connection' then), not for a fixed while.

@@ -18,6 +18,8 @@ const events: Record<EventType, CallEvent> = {
   incoming: { type: 'incoming', callId: 'c2', peer, at: 10 },
   room: { type: 'room', callId: 'c3', peer: { username: 'alice', displayName: 'standup' }, at: 10 },
   rejoin: { type: 'rejoin', callId: 'c4', peer, answeredAt: 500 },
+  moved: { type: 'moved', callId: 'c5', peer: { username: 'carol', displayName: 'Carol' }, at: 10 },
+  peer: { type: 'peer', peer: { username: 'carol', displayName: 'Carol' } },
   answer: { type: 'answer', at: 10 },
   accepted: { type: 'accepted', callId: 'c1', polite: false, at: 10 },
   connected: { type: 'connected', at: 2000 },
@@ -37,6 +39,12 @@ const expected: Partial<Record<`${PhaseKind}+${EventType}`, PhaseKind>> = {
   'ended+room': 'active',
   'idle+rejoin': 'reconnecting',
   'ended+rejoin': 'reconnecting',
+  'connecting+moved': 'connecting',
+  'active+moved': 'connecting',
+  'reconnecting+moved': 'connecting',
+  'connecting+peer': 'connecting',
+  'active+peer': 'active',
+  'reconnecting+peer': 'reconnecting',
   'incoming+answer': 'connecting',
   'outgoing+accepted': 'connecting',
   'connecting+connected': 'active',
@@ -104,6 +112,11 @@ describe('call state machine', () => {
     expect(transition(phases.active, events.end).phase).toMatchObject({ kind: 'ended', durationMs: 3000, reason: 'hangup' });
     expect(transition(phases.outgoing, events.end).phase).toMatchObject({ kind: 'ended', durationMs: null });
     expect(transition(phases.reconnecting, events.end).phase).toMatchObject({ durationMs: 3000 });
+  });
+
+  it('moved into another call: connecting there, polite toward its people, under its id; a transfer changes who it is with', () => {
+    expect(transition(phases.active, events.moved).phase).toMatchObject({ kind: 'connecting', callId: 'c5', polite: true, peer: { username: 'carol' } });
+    expect(transition(phases.active, events.peer).phase).toMatchObject({ kind: 'active', callId: 'c1', answeredAt: 1000, peer: { username: 'carol' } });
   });
 
   it('reconnecting keeps the answer time', () => {

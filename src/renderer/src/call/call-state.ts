@@ -8,6 +8,7 @@
  *   idle → incoming → connecting → …        active ⇄ reconnecting
  *   idle → active (a named room: in it at once, whoever else is there)
  *   idle → reconnecting (a reload rejoins the call the window was in)
+ *   active → connecting (moved into another call: an attended transfer, a merge)
  */
 import type { EndReason, UserRef } from 'parley-server/protocol';
 
@@ -39,6 +40,10 @@ export type CallEvent =
   | { type: 'room'; callId: string; peer: UserRef; at: number }
   /** Back in a call this window was in before it reloaded: its media comes back as it reconnects. */
   | { type: 'rejoin'; callId: string; peer: UserRef; answeredAt: number }
+  /** Moved into another call going on (an attended transfer or a merge: call:ended `moved`): connecting to its people. */
+  | { type: 'moved'; callId: string; peer: UserRef; at: number }
+  /** A call of two is now with someone else (they were transferred in): the person it is with. */
+  | { type: 'peer'; peer: UserRef }
   | { type: 'answer'; at: number }
   | { type: 'accepted'; callId: string; polite: boolean; at: number }
   | { type: 'connected'; at: number }
@@ -57,6 +62,8 @@ export const TRANSITIONS: Record<EventType, readonly PhaseKind[]> = {
   incoming: ['idle', 'ended'],
   room: ['idle', 'ended'],
   rejoin: ['idle', 'ended'],
+  moved: ['connecting', 'active', 'reconnecting'],
+  peer: ['connecting', 'active', 'reconnecting'],
   answer: ['incoming'],
   accepted: ['outgoing'],
   connected: ['connecting', 'reconnecting'],
@@ -87,7 +94,7 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
   if (!TRANSITIONS[event.type].includes(phase.kind)) return illegal();
   // Events about a call must name the call we are in.
   const current = callIdOf(phase);
-  if ('callId' in event && current !== null && event.type !== 'incoming' && event.type !== 'room' && event.type !== 'rejoin' && event.callId !== current) {
+  if ('callId' in event && current !== null && event.type !== 'incoming' && event.type !== 'room' && event.type !== 'rejoin' && event.type !== 'moved' && event.callId !== current) {
     return illegal(`${event.type} names call ${event.callId}, not the current ${current}`);
   }
 
@@ -106,6 +113,11 @@ export function transition(phase: CallPhase, event: CallEvent): TransitionResult
       return { ok: true, phase: { kind: 'active', callId: event.callId, peer: event.peer, polite: true, answeredAt: event.at } };
     case 'rejoin':
       return { ok: true, phase: { kind: 'reconnecting', callId: event.callId, peer: event.peer, polite: true, answeredAt: event.answeredAt } };
+    case 'moved':
+      return { ok: true, phase: { kind: 'connecting', callId: event.callId, peer: event.peer, polite: true, since: event.at } };
+    case 'peer':
+      if (!answered(phase)) return illegal();
+      return { ok: true, phase: { ...phase, peer: event.peer } };
     case 'answer':
       if (phase.kind !== 'incoming') return illegal();
       return { ok: true, phase: { kind: 'connecting', callId: phase.callId, peer: phase.peer, polite: true, since: event.at } };

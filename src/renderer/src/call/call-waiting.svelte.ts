@@ -17,7 +17,7 @@ export interface WaitingHost {
   live(): LivePhase | null;
   end(reason: 'hangup', local: true): void;
   dismissEnded(): void;
-  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null): void;
+  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early?: boolean, transferredBy?: UserRef | null): void;
   answer(video: boolean, hold?: string): Promise<void>;
   /** Holds the call of two going on and sets it aside; its id, or null when it cannot be held. */
   setAside(): string | null;
@@ -30,6 +30,8 @@ export interface WaitingCall {
   video: boolean;
   participants: UserRef[];
   room: string | null;
+  /** A blind transfer: who put the caller through. */
+  transferredBy: UserRef | null;
 }
 
 export class CallWaiting {
@@ -51,7 +53,8 @@ export class CallWaiting {
     }
     this.call = call;
     tones.play('waiting');
-    notices.announce(`${call.from.displayName} is ${call.video ? 'video ' : ''}calling you. You are in a call with ${this.calls.title}.`);
+    const through = call.transferredBy ? `, transferred by ${call.transferredBy.displayName}` : '';
+    notices.announce(`${call.from.displayName} is ${call.video ? 'video ' : ''}calling you${through}. You are in a call with ${this.calls.title}.`);
     this.deps.ringing(call.from, call.participants);
   }
 
@@ -103,7 +106,7 @@ export class CallWaiting {
 
   private ring(call: WaitingCall): void {
     this.calls.dismissEnded();
-    this.calls.incoming(call.callId, call.from, call.polite, call.video, call.participants, call.room);
+    this.calls.incoming(call.callId, call.from, call.polite, call.video, call.participants, call.room, false, call.transferredBy);
   }
 
   private take(): WaitingCall | null {

@@ -35,6 +35,8 @@ export class Call {
   private video = $state(false);
   private roomName = $state<string | null>(null);
   private invited = $state<UserRef[]>([]);
+  /** Rung here as a blind transfer: who put it through. */
+  private transferrer = $state<UserRef | null>(null);
   /** A refusal's own words, which the ended card shows instead of its reason's. */
   private refusal = $state<string | null>(null);
   private readonly current: CallLine;
@@ -56,6 +58,8 @@ export class Call {
   get room(): string | null { return this.roomName; } // prettier-ignore
   /** Who else is in a call this side is being rung into, connected to once answered. */
   get invitedWith(): UserRef[] { return this.invited; } // prettier-ignore
+  /** A call rung here as a transfer: who transferred it ("Bob, transferred by Alice"). */
+  get transferredBy(): UserRef | null { return this.transferrer; } // prettier-ignore
   /** Its media: microphone, peers, camera, screen, chat. */
   get line(): CallLine { return this.current; } // prettier-ignore
 
@@ -112,9 +116,10 @@ export class Call {
     this.set({ outgoing: true, muted: false, videoCall: video }, null, []);
   }
 
-  /** It rings here; `others` are in it already. */
-  offered(video: boolean, room: string | null, others: UserRef[]): void {
+  /** It rings here; `others` are in it already; `transferredBy`: a blind transfer, put through by them. */
+  offered(video: boolean, room: string | null, others: UserRef[], transferredBy: UserRef | null = null): void {
     this.set({ outgoing: false, muted: false, videoCall: video }, room, others);
+    this.transferrer = transferredBy;
   }
 
   /** This side joined the named room. */
@@ -182,5 +187,6 @@ export class Call {
     this.video = flags.videoCall;
     this.roomName = room;
     this.invited = invited;
+    this.transferrer = null;
   }
 }

@@ -72,7 +72,7 @@ export class ConnectionWatch {
     if (!answered(phase)) return;
     void failureSeen(this.call.mesh, phase.kind !== 'connecting').then((cause) => {
       if (!this.call.isCurrent(phase.callId)) return;
-      this.hangups.send(phase.callId, cause);
+      void this.hangups.send(phase.callId, cause);
       this.call.end('failed', false, failureText(cause, this.call.title));
     });
   }

@@ -22,6 +22,7 @@ import { DialGate } from './dial-gate.js';
 import { Hangups } from './hangups.js';
 import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
+import { CallTransfer } from './transfer.svelte.js';
 import { calleeAhead, callerAhead, type Ahead } from './ahead.js';
 
 const log = logger('call');
@@ -33,6 +34,8 @@ export class CallController {
   /** Hold, in an answered call of two; a second call while in one (call-hold, call-waiting). */
   readonly hold: CallHold;
   readonly waiting: CallWaiting;
+  /** Blind and attended transfer, consult and merge (transfer.svelte.ts). */
+  readonly transfer: CallTransfer;
   /** Connected, interrupted, or failed for good: what the peer sessions say of the media. */
   readonly connection: ConnectionWatch;
   private timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
@@ -48,6 +51,7 @@ export class CallController {
     const { link, notices } = deps;
     this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
     this.waiting = new CallWaiting(this, deps);
+    this.transfer = new CallTransfer(this, deps);
     this.gate = new DialGate(this, deps);
   }
 
@@ -78,8 +82,12 @@ export class CallController {
 
   // ------------------------------------------------------------ placing and answering
 
-  /** Calls a contact; a video call starts with the camera on. */
-  async dial(username: string, video = false): Promise<void> {
+  /**
+   * Calls a contact; a video call starts with the camera on. `hold`: the call
+   * set aside for this one (a consult, transfer.svelte.ts), which the server
+   * holds while this one rings and goes on.
+   */
+  async dial(username: string, video = false, hold?: string): Promise<void> {
     if (!this.gate.admit(username, video)) return; // in a call, or not connected yet: the gate answered the click
     const peer = this.deps.lookup(username);
     clearTimeout(this.timers.ended);
@@ -91,21 +99,24 @@ export class CallController {
     const current = () => !signal.aborted && this.phase.kind === 'outgoing';
     // A microphone this app may not use fails the call before it rings anyone.
     if (this.deps.platform.microphoneDenied()) {
+      this.giveBack(hold);
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
     // The microphone opens while the invite travels: it is in neither the time to ring nor the time to audio.
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
-    const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video } });
+    const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
-      if (res.ok) this.hangups.abandon(res.callId);
+      if (res.ok) void this.hangups.abandon(res.callId);
       return;
     }
     if (!res.ok) {
       const { reason, words } = inviteRefusal(res, peer);
-      this.end(reason, false, words, 'card');
+      // A consult refused: the call held for it is back at once, off hold (the server took it off), and says why.
+      if (this.giveBack(hold)) this.end(reason, false, words);
+      else this.end(reason, false, words, 'card');
       return;
     }
     this.apply({ type: 'invited', callId: res.callId });
@@ -114,7 +125,7 @@ export class CallController {
     const now = this.phase;
     if (signal.aborted || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
     if (!stream) {
-      this.hangups.abandon(res.callId);
+      void this.hangups.abandon(res.callId);
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
@@ -145,7 +156,7 @@ export class CallController {
       if (this.line.early) this.mesh.release();
       const res = await this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (!current()) {
-        if (res.ok) this.hangups.abandon(callId);
+        if (res.ok) void this.hangups.abandon(callId);
         return;
       }
       if (!res.ok) {
@@ -165,33 +176,43 @@ export class CallController {
     }
   }
 
+  /** The call held for a consult that never rang comes back off hold, as the server has it. True when there was one. */
+  private giveBack(hold: string | undefined): boolean {
+    if (hold === undefined || this.aside?.callId !== hold) return false;
+    this.aside.refuseAnswer();
+    return true;
+  }
+
   decline(): void {
     if (this.phase.kind !== 'incoming') return;
     // Offline, the hang-up sent on reconnect declines a call still ringing.
     if (this.deps.link.connected) void this.deps.link.request('call:decline', { callId: this.phase.callId });
-    else this.hangups.send(this.phase.callId);
+    else void this.hangups.send(this.phase.callId);
     this.end('declined', true);
   }
 
-  cancel(): void {
+  /** Resolves once the server has it (a consult's end gives its held call back: transfer.svelte.ts). */
+  async cancel(): Promise<void> {
     if (this.phase.kind !== 'outgoing') return;
     // Without a call id yet, dial() hangs the call up when the invite's answer comes.
-    if (this.phase.callId) this.hangups.abandon(this.phase.callId);
+    const sent = this.phase.callId ? this.hangups.abandon(this.phase.callId) : undefined;
     this.end('cancelled', true);
+    await sent;
   }
 
-  hangup(): void {
+  async hangup(): Promise<void> {
     const live = this.live();
     if (!live) return;
-    this.hangups.send(live.callId);
+    const sent = this.hangups.send(live.callId);
     this.end('hangup', true);
+    await sent;
   }
 
   /** Whatever ends the current call from this side: cancel, decline or hang up. */
-  hangupOrEnd(): void {
-    if (this.phase.kind === 'outgoing') this.cancel();
+  async hangupOrEnd(): Promise<void> {
+    if (this.phase.kind === 'outgoing') await this.cancel();
     else if (this.phase.kind === 'incoming') this.decline();
-    else this.hangup();
+    else await this.hangup();
   }
 
   toggleMute(): void {
@@ -215,8 +236,8 @@ export class CallController {
 
   // ------------------------------------------------------------ what the server says
 
-  /** `participants`: who is in the call already, when `from` adds this user to one going on. */
-  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early = false): void {
+  /** `participants`: who is in the call already, when `from` adds this user to one going on; `transferredBy`: who put `from` through. */
+  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early = false, transferredBy: UserRef | null = null): void {
     clearTimeout(this.timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
@@ -224,9 +245,10 @@ export class CallController {
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
     this.deps.notices.resolved('call'); // the last call's words do not carry into this one
     const signal = this.beginSetup();
-    this.active.offered(video, room, participants.filter((p) => p.username !== from.username));
+    this.active.offered(video, room, participants.filter((p) => p.username !== from.username), transferredBy);
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
-    this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}. Press Enter to answer, Escape to decline.`);
+    const through = transferredBy ? `, transferred by ${transferredBy.displayName}` : '';
+    this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}${through}. Press Enter to answer, Escape to decline.`);
     this.deps.platform.afterPaint(() => {
       if (signal.aborted || this.phase.kind !== 'incoming') return;
       this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
@@ -319,6 +341,7 @@ export class CallController {
     this.line.teardown();
     this.connection.stop();
     this.hold.reset();
+    this.transfer.reset();
     this.deps.notices.resolved('call'); // what was said about this call goes with it
     if (message && shown === 'notice') this.deps.notices.show(message, 'call');
     this.deps.notices.announce(this.endedText());
@@ -336,6 +359,16 @@ export class CallController {
   endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
   swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
 
+  /** The active call went into `held` (a merge): its line goes with no ended view, and `held` is the call again, off hold. */
+  resumeMerged(held: KnownCall): void {
+    this.deps.tones.stop();
+    this.line.teardown();
+    this.connection.stop();
+    this.hold.reset();
+    takeBack(this, this.deps.notices, held, true);
+    this.deps.ended(false);
+  }
+
   /** A new call, idle, with its own line; the connection watch hears its media while it is the active one. */
   newCall(): Call {
     const call: Call = new Call(
@@ -350,7 +383,7 @@ export class CallController {
   live(): LivePhase | null { return this.active.live(); } // prettier-ignore
 
   dispose(): void {
-    this.hangupOrEnd();
+    void this.hangupOrEnd();
     clearTimeout(this.timers.ended);
   }
 }

@@ -45,7 +45,7 @@ export class GroupCalls {
     // Another call came in meanwhile (or this one was given up): that one wins.
     if (overtaken()) {
       deps.platform.stopStream(stream);
-      if (res.ok) calls.hangups.send(res.callId);
+      if (res.ok) void calls.hangups.send(res.callId);
       return false;
     }
     if (!res.ok) {
@@ -57,7 +57,7 @@ export class GroupCalls {
     calls.dismissEnded();
     if (!calls.apply({ type: 'room', callId: res.callId, peer: { username: me.username, displayName: `Room ${res.room}` }, at: Date.now() })) {
       deps.platform.stopStream(stream);
-      calls.hangups.send(res.callId);
+      void calls.hangups.send(res.callId);
       return false;
     }
     calls.active.joinedRoom(res.room);

@@ -12,17 +12,20 @@ export class Hangups {
 
   constructor(private readonly link: SignalingLink) {}
 
-  /** `failed`: this side gave up on the media path, having seen what a cause says. */
-  send(callId: string, failed: FailureCause | boolean = false): void {
+  /**
+   * `failed`: this side gave up on the media path, having seen what a cause
+   * says. Resolves once the server has answered (at once when it waits for
+   * the connection).
+   */
+  async send(callId: string, failed: FailureCause | boolean = false): Promise<void> {
     const payload: ClientPayload<'call:hangup'> =
       failed === false ? { callId } : { callId, reason: 'failed', ...(typeof failed === 'string' && { cause: failed }) };
     if (!this.link.connected) {
       this.pending.set(callId, payload);
       return;
     }
-    void this.link.request('call:hangup', payload).then((res) => {
-      if (!res.ok && res.code === 'unavailable') this.pending.set(callId, payload);
-    });
+    const res = await this.link.request('call:hangup', payload);
+    if (!res.ok && res.code === 'unavailable') this.pending.set(callId, payload);
   }
 
   /**
@@ -30,9 +33,9 @@ export class Hangups {
    * may be answering at this very moment, and the server treats a hang-up on a
    * ringing call as a cancel.
    */
-  abandon(callId: string): void {
+  abandon(callId: string): Promise<void> {
     this.abandoned.add(callId);
-    this.send(callId);
+    return this.send(callId);
   }
 
   wasAbandoned(callId: string): boolean {
@@ -43,7 +46,7 @@ export class Hangups {
   flush(): void {
     for (const [callId, payload] of [...this.pending]) {
       this.pending.delete(callId);
-      this.send(payload.callId, payload.cause ?? payload.reason === 'failed');
+      void this.send(payload.callId, payload.cause ?? payload.reason === 'failed');
     }
   }
 }

@@ -39,7 +39,7 @@ export async function rejoin(calls: CallController, deps: CallDeps, call: Rememb
   if (!goOn) {
     // The server lost the call too (it restarted meanwhile), another call came first, or there is no microphone: end this one cleanly.
     if (!stream && !overtaken()) deps.notices.show(MICROPHONE_PROBLEM, 'device');
-    calls.hangups.send(call.callId);
+    void calls.hangups.send(call.callId);
     return true;
   }
   calls.dismissEnded();

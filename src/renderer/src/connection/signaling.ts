@@ -35,7 +35,7 @@ export class Signaling {
     this.socket = io(serverUrl, {
       // A function, so a reconnect presents the newest token and the status chosen since.
       // presenceBatch: a team signing in at once reaches this app in a few messages, not one per colleague.
-      auth: (cb) => cb({ token: this.token, status: status(), device: device(), presenceBatch: true }),
+      auth: (cb) => cb({ token: this.token, status: status(), device: device(), presenceBatch: true, transfer: true }),
       // WebSocket first: connected in one round trip instead of a long-polling
       // handshake, a poll and an upgrade. Where a proxy refuses WebSockets,
       // long-polling is tried next.
