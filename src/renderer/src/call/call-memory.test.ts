@@ -89,7 +89,7 @@ describe('the call kept for a reload', () => {
     keepCallChat(calls);
     expect(rememberedCall()).toMatchObject({ had: { muted: true, camera: true, screen: true, video: false }, chat });
 
-    calls.hangup();
+    void calls.hangup();
     keepCall(calls);
     keepCallChat(calls);
     expect(rememberedCall()).toBeNull();

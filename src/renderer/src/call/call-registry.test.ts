@@ -47,7 +47,7 @@ describe('the call registry', () => {
   it('an ended active call is no one to route to: its id finds nothing', async () => {
     const { calls } = await inCallWithBob();
     expect(calls.get('c1')).toBe(calls.active);
-    calls.hangup();
+    void calls.hangup();
     expect(calls.phase.kind).toBe('ended');
     expect(calls.get('c1')).toBeUndefined();
   });

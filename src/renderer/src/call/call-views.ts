@@ -8,6 +8,7 @@ import type { ChatLog } from './chat/chat.svelte.js';
 import type { CallHold } from './call-hold.svelte.js';
 import type { CallPhase } from './call-state.js';
 import type { CallWaiting } from './call-waiting.svelte.js';
+import type { CallTransfer } from './transfer.svelte.js';
 import type { CallMedia } from './media/call-media.svelte.js';
 import type { ScreenShare } from './media/screen-share.svelte.js';
 import type { Mesh } from './mesh.svelte.js';
@@ -39,6 +40,7 @@ export interface CallControls {
   readonly chat: ChatLog;
   readonly line: { readonly recording: CallRecording };
   readonly hold: Pick<CallHold, 'mine' | 'theirs' | 'onHold' | 'possible' | 'toggle'>;
+  readonly transfer: Pick<CallTransfer, 'possible'>;
   toggleMute(): void;
   hangup(): void;
 }
@@ -48,9 +50,10 @@ export interface LiveCallView extends CallControls, TitledCall {
   readonly mesh: Mesh;
   readonly room: string | null;
   readonly inputSpeaking: boolean;
-  /** The call on hold for this one (hold and answer). */
+  /** The call on hold for this one (hold and answer, a consult). */
   readonly aside: { readonly peer: UserRef } | null;
   readonly waiting: Pick<CallWaiting, 'call' | 'decline' | 'endAndAnswer' | 'holdAndAnswer'>;
+  readonly transfer: Pick<CallTransfer, 'possible' | 'consulting' | 'ringing' | 'beingTransferred' | 'choosingFor' | 'choose' | 'blind' | 'consult' | 'complete' | 'merge' | 'backToHeld' | 'takeBack'>;
   swap(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ export interface LiveCallView extends CallControls, TitledCall {
 export interface StageCall extends LiveCallView, Dialer {
   readonly videoCall: boolean;
   readonly invitedWith: UserRef[];
+  /** Rung here as a blind transfer: who put it through. */
+  readonly transferredBy: UserRef | null;
   cancel(): void;
   answer(video?: boolean): Promise<void>;
   decline(): void;

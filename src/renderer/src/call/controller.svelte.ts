@@ -14,7 +14,7 @@ import { CallRegistry } from './call-registry.svelte.js';
 import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
 import type { CallEvent, CallPhase, LivePhase } from './call-state.js';
 import { Call, type KnownCall } from './call.svelte.js';
-import { inviteRefusal } from './end-reasons.js';
+import { endReasonText, inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
 import { ConnectionWatch } from './connection-watch.js';
@@ -67,6 +67,7 @@ export class CallController {
   get videoCall(): boolean { return this.active.videoCall; } // prettier-ignore
   get room(): string | null { return this.active.room; } // prettier-ignore
   get invitedWith(): UserRef[] { return this.active.invitedWith; } // prettier-ignore
+  get transferredBy(): UserRef | null { return this.active.transferredBy; } // prettier-ignore
   get line(): CallLine { return this.active.line; } // prettier-ignore
   get mesh() { return this.line.mesh; } // prettier-ignore
   get media() { return this.line.media; } // prettier-ignore
@@ -115,7 +116,7 @@ export class CallController {
     if (!res.ok) {
       const { reason, words } = inviteRefusal(res, peer);
       // A consult refused: the call held for it is back at once, off hold (the server took it off), and says why.
-      if (this.giveBack(hold)) this.end(reason, false, words);
+      if (this.giveBack(hold)) this.end(reason, false, words ?? endReasonText({ reason, local: false, peer }, true));
       else this.end(reason, false, words, 'card');
       return;
     }

@@ -34,7 +34,7 @@ describe('call controller: a call this side places', () => {
     expect(calls.phase.kind).toBe('active');
     expect(calls.title).toBe('Bob');
 
-    calls.hangup();
+    void calls.hangup();
     await settle();
     expect(link.last('call:hangup')).toEqual({ callId: 'c1' });
     expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'hangup', local: true });
@@ -84,7 +84,7 @@ describe('call controller: a call this side places', () => {
     const { link, calls } = setup();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
     await calls.dial('bob');
-    calls.cancel();
+    void calls.cancel();
     await settle();
     expect(link.last('call:hangup')).toEqual({ callId: 'c1' });
     expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'cancelled' });
@@ -198,7 +198,7 @@ describe('call controller: ICE servers per call', () => {
     await vi.advanceTimersByTimeAsync(3600_000 * 0.8);
     expect(link.last('call:ice')).toEqual({ callId: 'c1' });
     expect(sessions[0]!.iceServers).toEqual([[STUN, turn(2)]]);
-    calls.hangup();
+    void calls.hangup();
     await vi.advanceTimersByTimeAsync(3 * 3600_000);
     expect(link.events().filter((e) => e === 'call:ice')).toHaveLength(1);
 
@@ -210,7 +210,7 @@ describe('call controller: ICE servers per call', () => {
     await calls.answer();
     expect(sessions[1]!.iceServers).toEqual([[STUN, turn(3)]]);
     expect(calls.line.ice.servers).toEqual([STUN, turn(3)]);
-    calls.hangup();
+    void calls.hangup();
 
     // A room: everyone there and everyone who joins later gets the join's; a resume's replace them on every connection.
     link.replies.set('room:join', () => ({ ok: true, callId: 'r1', room: 'standup', participants: [user('bob')], ...grant(4) }));
@@ -303,7 +303,7 @@ describe('call controller: meters', () => {
     shown = true;
     await vi.advanceTimersByTimeAsync(200);
     expect(calls.line.inputLevel).toBe(0.5);
-    calls.hangup();
+    void calls.hangup();
     vi.useRealTimers();
   });
 
@@ -324,7 +324,7 @@ describe('call controller: meters', () => {
     calls.toggleMute();
     await vi.advanceTimersByTimeAsync(100);
     expect(calls.inputSpeaking).toBe(true);
-    calls.hangup();
+    void calls.hangup();
     expect(calls.inputSpeaking).toBe(false);
     vi.useRealTimers();
   });

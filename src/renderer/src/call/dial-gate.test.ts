@@ -24,7 +24,7 @@ describe('a click on Call', () => {
     expect(calls.phase).toMatchObject({ kind: 'outgoing', peer: user('bob') });
     expect(notices.notice).toBe('You are already in a call. Hang up first to call Carol.');
     // The words were about this call: they go with it.
-    calls.cancel();
+    void calls.cancel();
     expect(notices.notice).toBeNull();
   });
 

@@ -89,7 +89,7 @@ describe('media timeout in a call', () => {
     sessions[0]!.request.onMediaState('connected');
     await vi.advanceTimersByTimeAsync(2 * MEDIA_TIMEOUT_MS);
     expect(calls.phase.kind).toBe('active');
-    calls.hangup();
+    void calls.hangup();
   });
 
   it('audio that keeps arriving, a path that is down (the path limit is its own) and a group call are left alone', async () => {
@@ -109,6 +109,6 @@ describe('media timeout in a call', () => {
     await vi.advanceTimersByTimeAsync(2 * MEDIA_TIMEOUT_MS);
     expect(calls.phase.kind).toBe('active');
     expect(link.events()).not.toContain('call:hangup');
-    calls.hangup();
+    void calls.hangup();
   });
 });

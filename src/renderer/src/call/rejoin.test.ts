@@ -105,7 +105,7 @@ describe('rejoin after a reload', () => {
     expect(t.calls.screenShare.sharing).toBe(false);
     expect(t.notices.announcement).toContain('Your screen share stopped when Parley reloaded');
     // Gone with the call.
-    t.calls.hangup();
+    void t.calls.hangup();
     expect([t.calls.screenShare.stoppedByReload, t.calls.chat.entries.length]).toEqual([false, 0]);
   });
 

@@ -334,8 +334,8 @@ describe('Signaling across a lost connection', () => {
     expect(received).toEqual(['history:seen', 'history:seen']);
     // Same device id on both connections, so the server can resume its call.
     expect(handshakes).toEqual([
-      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true },
-      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true },
+      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true, transfer: true },
+      { token: 'a-token', status: 'available', device: 'test-device-0001', presenceBatch: true, transfer: true },
     ]);
   });
 });

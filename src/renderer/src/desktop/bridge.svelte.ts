@@ -168,7 +168,7 @@ export class DesktopBridge {
         else if (forThisCall(command.callId)) calls.decline();
         break;
       case 'hangup':
-        calls.hangupOrEnd();
+        void calls.hangupOrEnd();
         break;
       case 'toggle-mute':
         calls.toggleMute();

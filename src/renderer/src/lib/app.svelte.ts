@@ -79,7 +79,7 @@ export class ParleyApp {
       lost: () => this.calls.parts?.resume.signalingLost(),
       signedOut: () => {
         this.ready = null;
-        if (this.calls.busy) this.calls.parts?.calls.hangupOrEnd();
+        if (this.calls.busy) void this.calls.parts?.calls.hangupOrEnd();
         this.directory.clear();
         this.history.clear();
         this.roomList.clear();

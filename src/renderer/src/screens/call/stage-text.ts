@@ -1,5 +1,6 @@
 /** The call stage's words that depend on more than one value: pure, tested. */
 import type { PeerState } from '../../call/mesh.svelte.js';
+import type { BeingTransferred, TransferRinging } from '../../call/transfer.svelte.js';
 
 /** "Bob", "Bob and Carol", "Bob, Carol and Dave". */
 export function namesList(names: readonly string[]): string {
@@ -53,4 +54,19 @@ export function peopleCount(n: number): string {
 export function tileName(name: string, tile: { note: string | null; muted: boolean; speaking: boolean }): string {
   const parts = [name, tile.note, tile.muted ? 'muted' : null, tile.speaking && !tile.muted ? 'speaking' : null];
   return parts.filter((p): p is string => p !== null && p !== '').join(', ');
+}
+
+/**
+ * The pill for a transfer under way: this side's own (with Take back), or
+ * the other side putting this side through; null when there is none.
+ */
+export function transferText(
+  ringing: TransferRinging | null,
+  being: BeingTransferred | null,
+  ontakeback: () => void,
+): { text: string; ontakeback?: () => void } | null {
+  if (ringing) return { text: `Transferring ${ringing.from.displayName} to ${ringing.to.displayName}…`, ontakeback };
+  if (!being) return null;
+  if (being.to) return { text: `${being.by.displayName} is transferring you to ${being.to.displayName}…` };
+  return { text: `${being.by.displayName} put the call through. Connecting…` };
 }
