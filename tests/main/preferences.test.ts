@@ -37,6 +37,7 @@ const HEADSET: AudioSettings = {
   pushToTalk: true,
   pushToTalkKey: 'ControlRight',
   busyInCall: true,
+  transferUnanswered: 'end',
   connectWhileRinging: false,
 };
 

@@ -65,6 +65,7 @@ async function makeVersion(tag: string, idleAwayMinutes: number): Promise<void> 
       pushToTalk: tag === 'a',
       pushToTalkKey: tag === 'a' ? 'ControlRight' : 'F13',
       busyInCall: tag === 'a',
+      transferUnanswered: tag === 'a' ? 'return' : 'end',
       connectWhileRinging: tag !== 'a',
     },
     favorites: Array.from({ length: 1000 }, (_, i) => `${tag}${String(i).padStart(4, '0')}`.padEnd(32, tag)),
