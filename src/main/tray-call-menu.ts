@@ -1,12 +1,12 @@
 /**
  * The tray menu's top part while a call rings or goes on: who it is with,
- * Answer / Decline, a call waiting, the call held aside, mute, hold, hang
- * up. Each item names the global shortcut doing
+ * Answer / Decline, a call waiting, the call held aside, mute, hold,
+ * transfer and merge, hang up. Each item names the global shortcut doing
  * the same while that shortcut works. Pure: no electron.
  */
 import type { DesktopCall, DesktopState } from '../shared/desktop-state.js';
 import { keyName } from '../shared/push-to-talk.js';
-import { assertNever, command, menuText, withKey } from './tray-items.js';
+import { assertNever, command, contactGroups, menuText, STATUS_WORDS, withKey } from './tray-items.js';
 import type { ShortcutHints, TrayMenuItem } from './tray-items.js';
 
 type InCall = Extract<DesktopCall, { kind: 'in-call' }>;
@@ -26,6 +26,64 @@ function waitingItems(call: InCall, hints: ShortcutHints): TrayMenuItem[] {
   ];
 }
 
+/** Who can take the call: the menu's contacts who are online and free to answer (favorites first), not the one it is with. */
+function transferTargets(state: DesktopState, call: InCall): TrayMenuItem {
+  const free = state.contacts.filter(
+    (contact) => contact.status !== 'offline' && contact.status !== 'busy' && contact.status !== 'dnd' && contact.username !== call.peer.username,
+  );
+  const submenu = contactGroups(free, (contact) => ({
+    type: 'normal',
+    label: menuText(`${contact.displayName} — ${STATUS_WORDS[contact.status]}`),
+    enabled: true,
+    action: command({ type: 'transfer', callId: call.callId, to: contact.username }),
+  }));
+  return {
+    type: 'normal',
+    label: 'Transfer to',
+    enabled: free.length > 0,
+    submenu: submenu.length === 0 ? [{ type: 'normal', label: 'No one free to take it', enabled: false }] : submenu,
+  };
+}
+
+/**
+ * Transfer and merge while they apply: a call of two can go to a contact
+ * (or anyone, from the window's panel); a blind transfer ringing can be
+ * taken back; with a call held aside, its other side can go to this call's
+ * (attended transfer), or the two calls become one (merge).
+ */
+function transferItems(state: DesktopState, call: InCall, hints: ShortcutHints): TrayMenuItem[] {
+  const { transfer, aside } = call;
+  switch (transfer?.kind) {
+    case undefined:
+      return [];
+    case 'possible':
+      return [
+        transferTargets(state, call),
+        { type: 'normal', label: 'Transfer…', enabled: true, action: command({ type: 'transfer-picker' }), ...withKey(hints.transfer) },
+      ];
+    case 'ringing':
+      return [
+        { type: 'normal', label: menuText(`Transferring ${call.peer.displayName} to ${transfer.to.displayName}…`), enabled: false },
+        { type: 'normal', label: 'Take back the transfer', enabled: true, action: command({ type: 'take-back-transfer', callId: call.callId }) },
+      ];
+    case 'consulting':
+      // The schema keeps `consulting` to calls with one held aside.
+      if (aside === undefined) return [];
+      return [
+        {
+          type: 'normal',
+          label: menuText(`Transfer ${aside.peer.displayName} to ${call.peer.displayName}`),
+          enabled: true,
+          action: command({ type: 'complete-transfer', callId: aside.callId }),
+          ...withKey(hints.transfer),
+        },
+        { type: 'normal', label: 'Merge calls', enabled: true, action: command({ type: 'merge', callId: aside.callId }), ...withKey(hints.merge) },
+      ];
+    default:
+      return assertNever(transfer);
+  }
+}
+
 function inCallItems(state: DesktopState, call: InCall, hints: ShortcutHints, platform: NodeJS.Platform): TrayMenuItem[] {
   return [
     ...waitingItems(call, hints),
@@ -42,6 +100,7 @@ function inCallItems(state: DesktopState, call: InCall, hints: ShortcutHints, pl
     ...(call.hold === undefined
       ? []
       : [{ type: 'normal', label: call.hold.mine ? 'Resume call' : 'Hold call', enabled: true, action: command({ type: 'toggle-hold' }), ...withKey(hints.hold) } as const]),
+    ...transferItems(state, call, hints),
     // With a call waiting, the decline shortcut declines that one (waitingItems), not this call.
     { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...(call.waiting ? {} : withKey(hints.decline)) },
     { type: 'separator' },
