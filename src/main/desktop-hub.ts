@@ -30,9 +30,10 @@ export interface DesktopHub {
   /** Called with (state, previous) after each change, never for an identical snapshot. Returns unsubscribe. */
   subscribe(listener: StateListener): () => void;
   /**
-   * Delivers a command to the main window's renderer. `show`, `dial` and
-   * `answer` show and focus the window first. An `answer`/`decline` naming a
-   * call that no longer rings is dropped. Returns whether it was sent.
+   * Delivers a command to the main window's renderer. `show`, `dial`,
+   * `answer` and `transfer-picker` show and focus the window first. An
+   * `answer`/`decline` naming a call that no longer rings is dropped, as is a
+   * transfer or merge naming a call it no longer applies to. Returns whether it was sent.
    */
   command(command: DesktopCommand): boolean;
   dispose(): void;
@@ -53,7 +54,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return aKeys.length === bKeys.length && aKeys.every((key) => sameValue(aRecord[key], bRecord[key]));
 }
 
-const SHOWS_WINDOW: ReadonlySet<DesktopCommand['type']> = new Set(['show', 'dial', 'answer']);
+const SHOWS_WINDOW: ReadonlySet<DesktopCommand['type']> = new Set(['show', 'dial', 'answer', 'transfer-picker']);
 
 export function createDesktopHub(deps: DesktopHubDeps): DesktopHub {
   let current: DesktopState = SIGNED_OUT;
@@ -76,11 +77,27 @@ export function createDesktopHub(deps: DesktopHubDeps): DesktopHub {
   const stopWatching = deps.windows.onMainGone(() => change(SIGNED_OUT));
 
   function stale(command: DesktopCommand): boolean {
-    if ((command.type !== 'answer' && command.type !== 'decline') || command.callId === undefined) return false;
     const { call } = current;
-    // The ringing call, or the call waiting while in a call.
-    const ringing = call.kind === 'ringing-in' ? call.callId : call.kind === 'in-call' ? call.waiting?.callId : undefined;
-    return ringing !== command.callId;
+    const inCall = call.kind === 'in-call' ? call : null;
+    switch (command.type) {
+      case 'answer':
+      case 'decline': {
+        if (command.callId === undefined) return false;
+        // The ringing call, or the call waiting while in a call.
+        const ringing = call.kind === 'ringing-in' ? call.callId : inCall?.waiting?.callId;
+        return ringing !== command.callId;
+      }
+      case 'transfer':
+        return inCall?.callId !== command.callId || inCall.transfer?.kind !== 'possible';
+      case 'take-back-transfer':
+        return inCall?.callId !== command.callId || inCall.transfer?.kind !== 'ringing';
+      case 'complete-transfer':
+      case 'merge':
+        // Named by the call held aside: the one that goes (transfer) or that the other joins (merge).
+        return inCall?.aside?.callId !== command.callId || inCall.transfer?.kind !== 'consulting';
+      default:
+        return false;
+    }
   }
 
   return {
@@ -92,7 +109,7 @@ export function createDesktopHub(deps: DesktopHubDeps): DesktopHub {
     },
     command(command) {
       if (stale(command)) {
-        log.info(`${command.type} dropped: that call no longer rings`);
+        log.info(`${command.type} dropped: it no longer applies to that call`);
         return false;
       }
       let window: BrowserWindow | null = deps.windows.main();

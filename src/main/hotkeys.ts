@@ -1,9 +1,11 @@
 /**
  * Global shortcuts: answer, decline / hang up, toggle mute, hold / resume,
- * show the window. Parley holds a key only while it can act on it, so it
- * does not take keys from other apps when idle: answer and decline while a
- * call rings, hang up while calling out or in a call, mute in a call, hold
- * in a call that can be held (answered, of two); "show" always. The keys
+ * transfer, merge, show the window. Parley holds a key only while it can act
+ * on it, so it does not take keys from other apps when idle: answer and
+ * decline while a call rings, hang up while calling out or in a call, mute in
+ * a call, hold in a call that can be held (answered, of two); transfer while
+ * a call can be transferred (the window's transfer panel) or a call is held
+ * aside (the attended transfer), merge only then; "show" always. The keys
  * come from the settings (null = off).
  *
  * `globalShortcut.register` returns false when another application holds the
@@ -22,7 +24,7 @@ import { sameValue } from './desktop-hub.js';
 import { sendToRenderer } from './ipc.js';
 import { createLogger } from './log.js';
 import type { SettingsStore } from './settings.js';
-import type { ShortcutHints } from './tray-model.js';
+import type { ShortcutHints } from './tray-items.js';
 import type { Windows } from './windows.js';
 
 const log = createLogger('hotkeys');
@@ -61,6 +63,10 @@ export function neededIn(action: ShortcutAction, state: DesktopState): boolean {
       return kind === 'in-call';
     case 'hold':
       return state.call.kind === 'in-call' && state.call.hold !== undefined;
+    case 'transfer':
+      return state.call.kind === 'in-call' && (state.call.transfer?.kind === 'possible' || state.call.transfer?.kind === 'consulting');
+    case 'merge':
+      return state.call.kind === 'in-call' && state.call.transfer?.kind === 'consulting';
   }
 }
 
@@ -107,6 +113,14 @@ export function installHotkeys(deps: HotkeysDeps): Hotkeys {
         // A call waiting: holding this call answers it (hold and answer).
         if (call.kind === 'in-call' && call.waiting && call.hold !== undefined && call.aside === undefined) deps.hub.command({ type: 'hold-and-answer', callId: call.waiting.callId });
         else if (call.kind === 'in-call' && call.hold !== undefined) deps.hub.command({ type: 'toggle-hold' });
+        return;
+      case 'transfer':
+        // A call held aside: its other side goes to this call's (attended); else the window's panel picks whom.
+        if (call.kind === 'in-call' && call.transfer?.kind === 'consulting' && call.aside) deps.hub.command({ type: 'complete-transfer', callId: call.aside.callId });
+        else if (call.kind === 'in-call' && call.transfer?.kind === 'possible') deps.hub.command({ type: 'transfer-picker' });
+        return;
+      case 'merge':
+        if (call.kind === 'in-call' && call.transfer?.kind === 'consulting' && call.aside) deps.hub.command({ type: 'merge', callId: call.aside.callId });
         return;
     }
   }

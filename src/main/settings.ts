@@ -17,8 +17,8 @@
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { acceleratorSchema, DEFAULT_SETTINGS, INCOMING_ALERTS, settingsPatchSchema, SHORTCUT_ACTIONS } from '../shared/ipc.js';
-import type { DesktopSettings, SettingsPatch, ShortcutMap } from '../shared/ipc.js';
+import { acceleratorSchema, DEFAULT_SETTINGS, DEFAULT_SHORTCUTS, INCOMING_ALERTS, settingsPatchSchema, SHORTCUT_ACTIONS } from '../shared/ipc.js';
+import type { DesktopSettings, SettingsPatch, ShortcutAction, ShortcutMap } from '../shared/ipc.js';
 import { DEFAULT_AUDIO_SETTINGS, favoritesSchema, preferencesPatchSchema, storedAudioSettingsSchema } from '../shared/preferences.js';
 import type { Preferences, PreferencesPatch } from '../shared/preferences.js';
 import { removeLeftoverTemps, writeFileAtomically } from './atomic-file.js';
@@ -39,8 +39,24 @@ const boundsSchema = z.object({
 });
 export type WindowBounds = z.infer<typeof boundsSchema>;
 
-const shortcutSetting = (fallback: string | null) => z.nullable(acceleratorSchema).default(fallback);
+const storedShortcut = z.nullable(acceleratorSchema).optional();
 const defaults = DEFAULT_SETTINGS;
+
+/**
+ * The stored keys as they are; one the file lacks (an action added after it
+ * was written) gets its default, or none when the user already gave that key
+ * to another action, so an older file never loads as a clash.
+ */
+export function withDefaultShortcuts(stored: Partial<ShortcutMap>): ShortcutMap {
+  const taken = new Set(Object.values(stored));
+  const pick = (action: ShortcutAction): string | null => {
+    const value = stored[action];
+    if (value !== undefined) return value;
+    const fallback = DEFAULT_SHORTCUTS[action];
+    return fallback !== null && taken.has(fallback) ? null : fallback;
+  };
+  return Object.fromEntries(SHORTCUT_ACTIONS.map((action) => [action, pick(action)])) as ShortcutMap;
+}
 
 /** The file: every key optional (defaults), unknown keys dropped, wrong values refused. */
 const fileSchema = z
@@ -48,13 +64,16 @@ const fileSchema = z
     version: z.literal(1).default(1),
     shortcuts: z
       .object({
-        answer: shortcutSetting(defaults.shortcuts.answer),
-        decline: shortcutSetting(defaults.shortcuts.decline),
-        mute: shortcutSetting(defaults.shortcuts.mute),
-        hold: shortcutSetting(defaults.shortcuts.hold),
-        show: shortcutSetting(defaults.shortcuts.show),
+        answer: storedShortcut,
+        decline: storedShortcut,
+        mute: storedShortcut,
+        hold: storedShortcut,
+        transfer: storedShortcut,
+        merge: storedShortcut,
+        show: storedShortcut,
       })
-      .default(defaults.shortcuts),
+      .default({})
+      .transform(withDefaultShortcuts),
     incomingAlert: z.enum(INCOMING_ALERTS).default(defaults.incomingAlert),
     startAtLogin: z.boolean().default(defaults.startAtLogin),
     startMinimized: z.boolean().default(defaults.startMinimized),

@@ -4,37 +4,18 @@
  * table-tested; tray.ts turns the result into a Tray, a NativeImage and a
  * Menu.
  */
-import type { DesktopCall, DesktopCommand, DesktopState, Presence, SettablePresence } from '../shared/desktop-state.js';
+import type { DesktopCall, DesktopState, SettablePresence } from '../shared/desktop-state.js';
 import { keyName } from '../shared/push-to-talk.js';
+import { callItems } from './tray-call-menu.js';
+import { assertNever, command, contactGroups, menuText, STATUS_WORDS } from './tray-items.js';
+import type { ShortcutHints, TrayMenuItem } from './tray-items.js';
+
+export { menuText, STATUS_WORDS } from './tray-items.js';
+export type { ShortcutHints, TrayAction, TrayMenuItem } from './tray-items.js';
 
 /** The icon states drawn by scripts/make-tray-icons.mjs (build/tray/). */
 export const TRAY_ICON_STATES = ['available', 'away', 'dnd', 'offline', 'ringing', 'in-call', 'in-call-muted', 'in-call-talking'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
-
-/** What a menu item does when clicked. */
-export type TrayAction = { kind: 'command'; command: DesktopCommand } | { kind: 'quit' };
-
-export type TrayMenuItem =
-  | { type: 'separator' }
-  | {
-      type: 'normal' | 'radio';
-      label: string;
-      enabled: boolean;
-      checked?: boolean;
-      action?: TrayAction;
-      /** Shown next to the label only (never registered by the menu): the global shortcut doing the same. */
-      accelerator?: string;
-      submenu?: TrayMenuItem[];
-    };
-
-/** The global shortcuts that work right now (registered), by what they do. */
-export interface ShortcutHints {
-  answer?: string;
-  decline?: string;
-  mute?: string;
-  hold?: string;
-  show?: string;
-}
 
 export interface TrayInput {
   state: DesktopState;
@@ -57,23 +38,11 @@ export const TOOLTIP_MAX = 127;
 /** Longest name shown in the tooltip before it is shortened with an ellipsis. */
 const TOOLTIP_NAME_MAX = 40;
 
-export const STATUS_WORDS: Record<Presence, string> = {
-  available: 'available',
-  away: 'away',
-  dnd: 'do not disturb',
-  busy: 'busy',
-  offline: 'offline',
-};
-
 const STATUS_LABELS: Record<SettablePresence, string> = {
   available: 'Available',
   away: 'Away',
   dnd: 'Do not disturb',
 };
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected ${JSON.stringify(value)}`);
-}
 
 export function trayIconState(state: DesktopState): TrayIconState {
   const { call } = state;
@@ -211,13 +180,6 @@ export function trayTooltip(state: DesktopState, platform: NodeJS.Platform, hint
   return both.length <= TOOLTIP_MAX ? both : shorten(first, TOOLTIP_MAX);
 }
 
-/** Menu labels are the user's text: '&' would become a mnemonic on Windows and Linux. */
-export function menuText(text: string): string {
-  return text.replaceAll('&', '&&');
-}
-
-const command = (value: DesktopCommand): TrayAction => ({ kind: 'command', command: value });
-
 function callSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
   const contacts = state.contacts;
   const item = (contact: DesktopState['contacts'][number]): TrayMenuItem => ({
@@ -226,12 +188,7 @@ function callSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
     enabled: contact.status !== 'offline',
     action: command({ type: 'dial', username: contact.username }),
   });
-  const favorites = contacts.filter((contact) => contact.favorite).map(item);
-  const others = contacts.filter((contact) => !contact.favorite).map(item);
-  const submenu: TrayMenuItem[] =
-    contacts.length === 0
-      ? [{ type: 'normal', label: 'No one online', enabled: false }]
-      : [...favorites, ...(favorites.length > 0 && others.length > 0 ? [{ type: 'separator' } as const] : []), ...others];
+  const submenu: TrayMenuItem[] = contacts.length === 0 ? [{ type: 'normal', label: 'No one online', enabled: false }] : contactGroups(contacts, item);
   return { type: 'normal', label: 'Call', enabled: canDial && contacts.length > 0, submenu };
 }
 
@@ -264,66 +221,6 @@ function roomsSubmenu(state: DesktopState, canDial: boolean): TrayMenuItem {
     { type: 'normal', label: 'Another room…', enabled: true, action: command({ type: 'show', tab: 'contacts' }) },
   ];
   return { type: 'normal', label: 'Join room', enabled: state.connection !== 'signed-out', submenu };
-}
-
-/** A call waiting while in a call: who calls, Hold and answer (a call of two; the hold shortcut), End and answer, Decline (the answer and decline shortcuts do the same). */
-function waitingItems(call: Extract<DesktopCall, { kind: 'in-call' }>, hints: ShortcutHints): TrayMenuItem[] {
-  if (!call.waiting) return [];
-  const { callId, peer } = call.waiting;
-  const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
-  return [
-    { type: 'normal', label: menuText(`${peer.displayName} is calling`), enabled: false },
-    ...(call.hold !== undefined && call.aside === undefined
-      ? [{ type: 'normal', label: 'Hold and answer', enabled: true, action: command({ type: 'hold-and-answer', callId }), ...withKey(hints.hold) } as const]
-      : []),
-    { type: 'normal', label: 'End and answer', enabled: true, action: command({ type: 'answer', callId }), ...withKey(hints.answer) },
-    { type: 'normal', label: 'Decline', enabled: true, action: command({ type: 'decline', callId }), ...withKey(hints.decline) },
-    { type: 'separator' },
-  ];
-}
-
-function callItems(state: DesktopState, hints: ShortcutHints, platform: NodeJS.Platform): TrayMenuItem[] {
-  const { call } = state;
-  const withKey = (accelerator: string | undefined) => (accelerator === undefined ? {} : { accelerator });
-  switch (call.kind) {
-    case 'ringing-in':
-      return [
-        { type: 'normal', label: menuText(`${call.peer.displayName} is calling`), enabled: false },
-        { type: 'normal', label: 'Answer', enabled: true, action: command({ type: 'answer', callId: call.callId }), ...withKey(hints.answer) },
-        { type: 'normal', label: 'Decline', enabled: true, action: command({ type: 'decline', callId: call.callId }), ...withKey(hints.decline) },
-        { type: 'separator' },
-      ];
-    case 'in-call':
-      return [
-        ...waitingItems(call, hints),
-        // The call held aside: switching to it holds this one in its place (a call that can be held).
-        ...(call.aside === undefined
-          ? []
-          : [{ type: 'normal', label: menuText(`Switch to ${call.aside.peer.displayName} (on hold)`), enabled: call.hold !== undefined, action: command({ type: 'swap', callId: call.aside.callId }) } as const]),
-        { type: 'normal', label: menuText(`${call.hold?.mine === true || call.hold?.theirs === true ? 'On hold' : 'In call'} with ${call.peer.displayName}`), enabled: false },
-        // The same words held or not: the menu is not rebuilt on every press (the icon shows it).
-        ...(call.pushToTalk === undefined
-          ? []
-          : [{ type: 'normal', label: `Push to talk: hold ${keyName(call.pushToTalk.key, platform === 'darwin')}`, enabled: false } as const]),
-        { type: 'normal', label: call.muted ? 'Unmute' : 'Mute', enabled: true, action: command({ type: 'toggle-mute' }), ...withKey(hints.mute) },
-        ...(call.hold === undefined
-          ? []
-          : [{ type: 'normal', label: call.hold.mine ? 'Resume call' : 'Hold call', enabled: true, action: command({ type: 'toggle-hold' }), ...withKey(hints.hold) } as const]),
-        // With a call waiting, the decline shortcut declines that one (waitingItems), not this call.
-        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...(call.waiting ? {} : withKey(hints.decline)) },
-        { type: 'separator' },
-      ];
-    case 'ringing-out':
-      return [
-        { type: 'normal', label: menuText(`Calling ${call.peer.displayName}…`), enabled: false },
-        { type: 'normal', label: 'Hang up', enabled: true, action: command({ type: 'hangup' }), ...withKey(hints.decline) },
-        { type: 'separator' },
-      ];
-    case 'none':
-      return [];
-    default:
-      return assertNever(call);
-  }
 }
 
 export function trayMenu(state: DesktopState, hints: ShortcutHints = {}, platform: NodeJS.Platform = 'linux'): TrayMenuItem[] {

@@ -22,11 +22,22 @@ export const PRESENCE = ['available', 'away', 'dnd', 'busy', 'offline'] as const
 export type Presence = (typeof PRESENCE)[number];
 export type SettablePresence = (typeof SETTABLE)[number];
 
-const callSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('ringing-in'), callId, peer: peerSchema }),
-  z.strictObject({ kind: z.literal('ringing-out'), peer: peerSchema }),
-  z.strictObject({
+/**
+ * Transfer in a call of two: `possible`, a blind transfer or a consult can
+ * start; `ringing`, this side's blind transfer rings `to` (it can be taken
+ * back); `consulting`, a call is held `aside` while this one goes on (a
+ * consult, or hold and answer), so the two can be joined (attended transfer:
+ * aside's peer goes to this call's peer) or merged into one call of three.
+ */
+const transferSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('possible') }),
+  z.strictObject({ kind: z.literal('ringing'), to: peerSchema }),
+  z.strictObject({ kind: z.literal('consulting') }),
+]);
+export type DesktopTransfer = z.infer<typeof transferSchema>;
+
+const inCallSchema = z
+  .strictObject({
     kind: z.literal('in-call'),
     callId,
     peer: peerSchema,
@@ -50,9 +61,18 @@ const callSchema = z.discriminatedUnion('kind', [
      * present and nothing is `aside`) holds this call and answers it.
      */
     waiting: z.optional(z.strictObject({ callId, peer: peerSchema })),
-    /** A call of two held meanwhile (hold and answer): the call again, still on hold, when this one ends. */
+    /** A call of two held meanwhile (hold and answer, a consult): the call again, still on hold, when this one ends. */
     aside: z.optional(z.strictObject({ callId, peer: peerSchema })),
-  }),
+    /** What transfer offers now; absent when nothing of it applies (call/transfer.svelte.ts). */
+    transfer: z.optional(transferSchema),
+  })
+  .check(z.refine((call) => call.transfer?.kind !== 'consulting' || call.aside !== undefined, 'consulting needs a call held aside'));
+
+const callSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('ringing-in'), callId, peer: peerSchema }),
+  z.strictObject({ kind: z.literal('ringing-out'), peer: peerSchema }),
+  inCallSchema,
 ]);
 export type DesktopCall = z.infer<typeof callSchema>;
 
@@ -128,6 +148,16 @@ export const desktopCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hold-and-answer'), callId }),
   /** Switches to the call held aside, `callId` (hold and answer): it comes off hold and the call going on waits aside on hold. */
   z.strictObject({ type: z.literal('swap'), callId }),
+  /** Blind transfer of the call going on, `callId`, to `to`: this side leaves once they answer. */
+  z.strictObject({ type: z.literal('transfer'), callId, to: username }),
+  /** Shows the window with the transfer panel of the call going on open (whom to put it through to). */
+  z.strictObject({ type: z.literal('transfer-picker') }),
+  /** Takes back this side's blind transfer of `callId` while it still rings. */
+  z.strictObject({ type: z.literal('take-back-transfer'), callId }),
+  /** Attended transfer: the other side of the call held aside, `callId`, goes to the other side of the call going on; this side leaves both. */
+  z.strictObject({ type: z.literal('complete-transfer'), callId }),
+  /** Merges the call held aside, `callId`, and the call going on into one call of three. */
+  z.strictObject({ type: z.literal('merge'), callId }),
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
   /** Holds the call of two, or takes it off hold. */

@@ -19,8 +19,12 @@ export const storedSessionSchema = z.strictObject({
 });
 export type StoredSession = z.infer<typeof storedSessionSchema>;
 
-/** What each global shortcut does: answer, decline (or hang up, in a call), toggle mute, show the window. */
-export const SHORTCUT_ACTIONS = ['answer', 'decline', 'mute', 'hold', 'show'] as const;
+/**
+ * What each global shortcut does: answer, decline (or hang up, in a call),
+ * toggle mute, hold, transfer (the attended one while a call is held aside,
+ * else the window's transfer panel), merge, show the window.
+ */
+export const SHORTCUT_ACTIONS = ['answer', 'decline', 'mute', 'hold', 'transfer', 'merge', 'show'] as const;
 export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number];
 
 /** Per action, its accelerator ("CommandOrControl+Alt+A"), or null when the user turned it off. */
@@ -31,6 +35,8 @@ export const DEFAULT_SHORTCUTS: ShortcutMap = {
   decline: 'CommandOrControl+Alt+H',
   mute: 'CommandOrControl+Alt+M',
   hold: 'CommandOrControl+Alt+O',
+  transfer: 'CommandOrControl+Alt+T',
+  merge: 'CommandOrControl+Alt+G',
   show: 'CommandOrControl+Alt+P',
 };
 
@@ -104,7 +110,15 @@ const shortcutSetting = z.nullable(acceleratorSchema);
 /** The desktop settings the user edits (stored by main in <userData>/settings.json). */
 export const desktopSettingsSchema = z.strictObject({
   /** Per action: the accelerator, or null for off. */
-  shortcuts: z.strictObject({ answer: shortcutSetting, decline: shortcutSetting, mute: shortcutSetting, hold: shortcutSetting, show: shortcutSetting }),
+  shortcuts: z.strictObject({
+    answer: shortcutSetting,
+    decline: shortcutSetting,
+    mute: shortcutSetting,
+    hold: shortcutSetting,
+    transfer: shortcutSetting,
+    merge: shortcutSetting,
+    show: shortcutSetting,
+  }),
   /** The small always-on-top popup, the system notification, or both. */
   incomingAlert: z.enum(INCOMING_ALERTS),
   /** Start Parley when the user logs in to the computer. */
@@ -132,6 +146,8 @@ export const settingsPatchSchema = z.strictObject({
       decline: z.optional(shortcutSetting),
       mute: z.optional(shortcutSetting),
       hold: z.optional(shortcutSetting),
+      transfer: z.optional(shortcutSetting),
+      merge: z.optional(shortcutSetting),
       show: z.optional(shortcutSetting),
     }),
   ),

@@ -24,7 +24,15 @@ export function fakeDesktop(preferences: unknown): void {
   w.__preferences = preferences as typeof w.__preferences;
   w.__preferencePatches = [];
   let settings = {
-    shortcuts: { answer: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+H', mute: 'CommandOrControl+Alt+M', hold: 'CommandOrControl+Alt+O', show: 'CommandOrControl+Alt+P' },
+    shortcuts: {
+      answer: 'CommandOrControl+Alt+A',
+      decline: 'CommandOrControl+Alt+H',
+      mute: 'CommandOrControl+Alt+M',
+      hold: 'CommandOrControl+Alt+O',
+      transfer: 'CommandOrControl+Alt+T',
+      merge: 'CommandOrControl+Alt+G',
+      show: 'CommandOrControl+Alt+P',
+    },
     incomingAlert: 'both',
     startAtLogin: false,
     startMinimized: false,

@@ -10,7 +10,7 @@ import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import { fake } from './fake-electron.js';
 import type { FakeBrowserWindow, FakeFrame, FakeWebContents } from './fake-electron.js';
-import { bob, inCall, ringing, signedIn } from './states.js';
+import { bob, cyd, inCall, inCallTransfer, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -104,6 +104,9 @@ describe('desktop hub and the desktop:* channels', () => {
       ['an empty display name', { ...signedIn, me: { username: 'ada', displayName: '' } }],
       ['a huge display name', { ...signedIn, me: { username: 'ada', displayName: 'A'.repeat(10_000) } }],
       ['too many contacts', { ...signedIn, contacts: Array.from({ length: 16 }, () => contacts[0]) }],
+      ['a transfer of an unknown kind', { ...inCall(), call: { ...inCall().call, transfer: { kind: 'auction' } } }],
+      ['a consult with no call held aside', { ...inCall(), call: { ...inCall().call, transfer: { kind: 'consulting' } } }],
+      ['a transfer ringing a bad username', { ...inCall(), call: { ...inCall().call, transfer: { kind: 'ringing', to: { username: 'A B', displayName: 'x' } } } }],
     ];
     it.each(malformed)('%s', (_name, payload) => {
       publish(signedIn);
@@ -163,6 +166,7 @@ describe('desktop hub and the desktop:* channels', () => {
       [{ type: 'show' as const }],
       [{ type: 'show' as const, tab: 'history' as const }],
       [{ type: 'dial' as const, username: 'bob' }],
+      [{ type: 'transfer-picker' as const }],
     ])('%j shows and focuses the main window, then reaches its renderer', (command) => {
       expect(hub.command(command)).toBe(true);
       expect(main.visible).toBe(true);
@@ -203,6 +207,27 @@ describe('desktop hub and the desktop:* channels', () => {
       expect(main.visible).toBe(false);
     });
 
+    it('drops a transfer or merge naming a call it no longer applies to', () => {
+      publish(inCallTransfer({ kind: 'possible' }, 'c1'));
+      expect(hub.command({ type: 'transfer', callId: 'c2', to: 'cyd' })).toBe(false);
+      expect(hub.command({ type: 'take-back-transfer', callId: 'c1' })).toBe(false);
+      expect(hub.command({ type: 'merge', callId: 'c0' })).toBe(false);
+      publish(inCallTransfer({ kind: 'consulting' }, 'c1'));
+      expect(hub.command({ type: 'transfer', callId: 'c1', to: 'cyd' })).toBe(false);
+      expect(hub.command({ type: 'complete-transfer', callId: 'c1' })).toBe(false);
+      publish(inCallTransfer({ kind: 'ringing', to: cyd }, 'c1'));
+      expect(hub.command({ type: 'take-back-transfer', callId: 'c9' })).toBe(false);
+      expect(commands()).toEqual([]);
+      // The ones that apply go through.
+      expect(hub.command({ type: 'take-back-transfer', callId: 'c1' })).toBe(true);
+      publish(inCallTransfer({ kind: 'consulting' }, 'c1'));
+      expect(hub.command({ type: 'merge', callId: 'c0' })).toBe(true);
+      expect(commands()).toEqual([
+        { type: 'take-back-transfer', callId: 'c1' },
+        { type: 'merge', callId: 'c0' },
+      ]);
+    });
+
     it('forwards the popup’s Answer and Decline to the main window, and nothing else from it', async () => {
       publish(ringing('c7'));
       const popup = windows.open('incoming', {}, 'app://parley/index.html#incoming') as unknown as FakeBrowserWindow;
@@ -212,6 +237,11 @@ describe('desktop hub and the desktop:* channels', () => {
       fromPopup({ type: 'set-status', status: 'dnd' });
       fromPopup({ type: 'answer', callId: '' });
       fromPopup({ type: 'answer', callId: 'c7', extra: 1 });
+      // Transfer and merge come from the tray and the shortcuts, never the popup, and malformed ones from nowhere.
+      fromPopup({ type: 'transfer', callId: 'c7', to: 'mallory' });
+      fromPopup({ type: 'merge', callId: 'c7' });
+      fromPopup({ type: 'transfer', callId: 'c7', to: '../mallory' });
+      fromPopup({ type: 'complete-transfer' });
       expect(commands()).toEqual([]);
       fromPopup({ type: 'decline', callId: 'c7' });
       fromPopup({ type: 'answer', callId: 'c7' });

@@ -18,6 +18,8 @@ const ANSWER = 'CommandOrControl+Alt+A';
 const DECLINE = 'CommandOrControl+Alt+H';
 const MUTE = 'CommandOrControl+Alt+M';
 const HOLD = 'CommandOrControl+Alt+O';
+const TRANSFER = 'CommandOrControl+Alt+T';
+const MERGE = 'CommandOrControl+Alt+G';
 const SHOW = 'CommandOrControl+Alt+P';
 
 describe('global shortcuts', () => {
@@ -136,6 +138,8 @@ describe('global shortcuts', () => {
       { action: 'decline', accelerator: DECLINE, registered: null },
       { action: 'mute', accelerator: MUTE, registered: null },
       { action: 'hold', accelerator: HOLD, registered: null },
+      { action: 'transfer', accelerator: TRANSFER, registered: null },
+      { action: 'merge', accelerator: MERGE, registered: null },
       { action: 'show', accelerator: SHOW, registered: true },
     ]);
     // The probe released what it got.
@@ -176,7 +180,7 @@ describe('global shortcuts', () => {
   it('a taken "show" key is reported as failing now', async () => {
     await start([SHOW]);
     expect(held()).toEqual([]);
-    expect((await status())[4]).toEqual({ action: 'show', accelerator: SHOW, registered: false, error: 'in use by another application' });
+    expect((await status()).find((s) => s.action === 'show')).toEqual({ action: 'show', accelerator: SHOW, registered: false, error: 'in use by another application' });
   });
 
   it('releases every key when the app quits', async () => {

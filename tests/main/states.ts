@@ -3,7 +3,7 @@
  * publish signed in, ringing, in a call.
  */
 import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
-import type { DesktopState } from '../../src/shared/desktop-state.js';
+import type { DesktopState, DesktopTransfer } from '../../src/shared/desktop-state.js';
 
 export const ada = { username: 'ada', displayName: 'Ada Lovelace' };
 export const bob = { username: 'bob', displayName: 'Bob' };
@@ -56,4 +56,12 @@ export function inCallPushToTalk(talking: boolean, key = 'F8', muted = false, ca
   const state = inCall(muted, callId);
   if (state.call.kind !== 'in-call') throw new Error('not in a call');
   return { ...state, call: { ...state.call, pushToTalk: { key, talking } } };
+}
+
+/** In a call of two with bob where transfer is `transfer` (a consult holds cyd's call `c0` aside). */
+export function inCallTransfer(transfer: DesktopTransfer, callId = 'c1', base: DesktopState = signedIn): DesktopState {
+  const state = inCall(false, callId, bob, base);
+  if (state.call.kind !== 'in-call') throw new Error('not in a call');
+  const aside = transfer.kind === 'consulting' ? { aside: { callId: 'c0', peer: cyd } } : {};
+  return { ...state, call: { ...state.call, hold: { mine: false, theirs: false }, ...aside, transfer } };
 }

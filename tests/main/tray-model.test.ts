@@ -11,7 +11,7 @@ import {
   trayTooltip,
 } from '../../src/main/tray-model.js';
 import type { TrayMenuItem } from '../../src/main/tray-model.js';
-import { bob, calling, cyd, inCall, inCallHold, inCallPushToTalk, inCallWaiting, ringing, signedIn } from './states.js';
+import { bob, calling, cyd, inCall, inCallHold, inCallPushToTalk, inCallTransfer, inCallWaiting, ringing, signedIn } from './states.js';
 
 const withStatus = (status: DesktopState['status'], chosenStatus: DesktopState['chosenStatus'] = 'available'): DesktopState => ({
   ...signedIn,
@@ -232,6 +232,79 @@ describe('tray menu', () => {
     expect(items[4]).toMatchObject({ action: { kind: 'command', command: { type: 'swap', callId: 'c0' } } });
   });
 
+  describe('transfer and merge', () => {
+    const T = 'CommandOrControl+Alt+T';
+    const G = 'CommandOrControl+Alt+G';
+    const contact = (username: string, status: DesktopState['contacts'][number]['status'], favorite = false) => ({ username, displayName: username.toUpperCase(), status, favorite });
+    const team: DesktopState = {
+      ...signedIn,
+      contacts: [
+        { ...bob, status: 'busy', favorite: true },
+        contact('dee', 'available', true),
+        contact('eve', 'dnd', true),
+        contact('fay', 'away'),
+        contact('gus', 'offline'),
+        contact('hal', 'busy'),
+        { ...cyd, status: 'available', favorite: false },
+      ],
+    };
+    const item = (items: readonly TrayMenuItem[], label: string) => items.find((i) => i.type === 'normal' && i.label === label);
+
+    it('a call of two: Transfer to ▸ the contacts free to take it (favorites first, not the one it is with), and Transfer… with its key', () => {
+      const menu = trayMenu(inCallTransfer({ kind: 'possible' }, 'c1', team), { transfer: T, merge: G });
+      expect(outline(menu).slice(0, 7)).toEqual([
+        '!In call with Bob',
+        'Mute',
+        'Hold call',
+        { 'Transfer to': ['DEE — available', '---', 'FAY — away', 'Cyd Charisse — available'] },
+        `Transfer… [${T}]`,
+        'Hang up',
+        '---',
+      ]);
+      const to = item(menu, 'Transfer to');
+      const targets = to?.type === 'normal' ? (to.submenu ?? []) : [];
+      expect(targets[0]).toMatchObject({ action: { kind: 'command', command: { type: 'transfer', callId: 'c1', to: 'dee' } } });
+      expect(targets.at(-1)).toMatchObject({ action: { kind: 'command', command: { type: 'transfer', callId: 'c1', to: 'cyd' } } });
+      expect(item(menu, 'Transfer…')).toMatchObject({ action: { kind: 'command', command: { type: 'transfer-picker' } } });
+    });
+
+    it('nobody free to take it: Transfer to is there but off; Transfer… still picks anyone in the window', () => {
+      const alone = { ...team, contacts: team.contacts.filter((c) => c.status !== 'available' && c.status !== 'away') };
+      expect(outline(trayMenu(inCallTransfer({ kind: 'possible' }, 'c1', alone))).slice(3, 5)).toEqual([{ '!Transfer to': ['!No one free to take it'] }, 'Transfer…']);
+    });
+
+    it('a blind transfer ringing: says whom to whom, and Take back the transfer (no key)', () => {
+      const menu = trayMenu(inCallTransfer({ kind: 'ringing', to: cyd }, 'c1'), { transfer: T, merge: G });
+      expect(outline(menu).slice(0, 6)).toEqual(['!In call with Bob', 'Mute', 'Hold call', '!Transferring Bob to Cyd Charisse…', 'Take back the transfer', 'Hang up']);
+      expect(item(menu, 'Take back the transfer')).toMatchObject({ action: { kind: 'command', command: { type: 'take-back-transfer', callId: 'c1' } } });
+    });
+
+    it('a call held aside: Transfer <held> to <this call>, and Merge calls, both for the held call, with their keys', () => {
+      const menu = trayMenu(inCallTransfer({ kind: 'consulting' }, 'c1'), { transfer: T, merge: G });
+      expect(outline(menu).slice(0, 8)).toEqual([
+        'Switch to Cyd Charisse (on hold)',
+        '!In call with Bob',
+        'Mute',
+        'Hold call',
+        `Transfer Cyd Charisse to Bob [${T}]`,
+        `Merge calls [${G}]`,
+        'Hang up',
+        '---',
+      ]);
+      expect(item(menu, 'Transfer Cyd Charisse to Bob')).toMatchObject({ action: { kind: 'command', command: { type: 'complete-transfer', callId: 'c0' } } });
+      expect(item(menu, 'Merge calls')).toMatchObject({ action: { kind: 'command', command: { type: 'merge', callId: 'c0' } } });
+      // Without the keys, no hints.
+      expect(outline(trayMenu(inCallTransfer({ kind: 'consulting' })))[4]).toBe('Transfer Cyd Charisse to Bob');
+    });
+
+    it('none of it while transfer does not apply', () => {
+      for (const state of [inCall(), inCallHold(true), inCallWaiting(), calling(), ringing(), signedIn]) {
+        const labels = JSON.stringify(outline(trayMenu(state)));
+        expect(labels).not.toMatch(/Transfer|Merge/);
+      }
+    });
+  });
+
   it('with push-to-talk: names the key, the same words held or not (no menu rebuilt per press)', () => {
     const up = trayMenu(inCallPushToTalk(false, 'ControlRight'));
     expect(outline(up).slice(0, 5)).toEqual(['!In call with Bob', '!Push to talk: hold Right Ctrl', 'Mute', 'Hang up', '---']);
@@ -258,7 +331,8 @@ describe('tray menu', () => {
   it('every clickable item carries a command or quit', () => {
     const clickable = (items: readonly TrayMenuItem[]): TrayMenuItem[] =>
       items.flatMap((item) => (item.type === 'separator' ? [] : item.submenu ? clickable(item.submenu) : item.enabled ? [item] : []));
-    for (const state of [signedIn, ringing(), inCall(), calling(), SIGNED_OUT]) {
+    const transfers = [inCallTransfer({ kind: 'possible' }), inCallTransfer({ kind: 'ringing', to: cyd }), inCallTransfer({ kind: 'consulting' })];
+    for (const state of [signedIn, ringing(), inCall(), calling(), SIGNED_OUT, ...transfers]) {
       for (const item of clickable(trayMenu(state))) expect(item).toHaveProperty('action');
     }
   });

@@ -17,7 +17,7 @@ import type { RecentRooms } from '../directory/rooms.svelte.js';
 import { logger } from '../lib/log.js';
 import type { Section } from '../lib/sections.js';
 import type { VoicemailInbox } from '../voicemail/inbox.svelte.js';
-import { desktopState } from './desktop-view.js';
+import { desktopState, transferView } from './desktop-view.js';
 
 const log = logger('desktop');
 
@@ -71,6 +71,7 @@ export class DesktopBridge {
       hold: calls?.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
       waiting: (calls?.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from }) ?? null,
       aside: (calls?.aside && { callId: calls.aside.callId, peer: calls.aside.peer }) ?? null,
+      transfer: calls ? transferView(calls.transfer, calls.live()?.callId ?? null) : null,
       missedCalls: history.missed,
       directory: directory.list,
       favorites: directory.favorites,
@@ -167,6 +168,13 @@ export class DesktopBridge {
         if (waiting !== null && command.callId === waiting) calls.waiting.decline();
         else if (forThisCall(command.callId)) calls.decline();
         break;
+      case 'transfer':
+      case 'transfer-picker':
+      case 'take-back-transfer':
+      case 'complete-transfer':
+      case 'merge':
+        transferCommand(command, calls);
+        break;
       case 'hangup':
         void calls.hangupOrEnd();
         break;
@@ -186,5 +194,29 @@ export class DesktopBridge {
   dispose(): void {
     this.stop?.();
     this.stop = null;
+  }
+}
+
+type TransferCommand = Extract<DesktopCommand, { type: 'transfer' | 'transfer-picker' | 'take-back-transfer' | 'complete-transfer' | 'merge' }>;
+
+/** Transfer and merge from the tray or a shortcut; one naming a call they no longer apply to does nothing. */
+function transferCommand(command: TransferCommand, calls: CallController): void {
+  const { transfer } = calls;
+  switch (command.type) {
+    case 'transfer':
+      if (calls.live()?.callId === command.callId) void transfer.blind(command.to);
+      break;
+    case 'transfer-picker':
+      transfer.choose();
+      break;
+    case 'take-back-transfer':
+      if (transfer.ringing?.callId === command.callId) void transfer.takeBack();
+      break;
+    case 'complete-transfer':
+      if (calls.aside?.callId === command.callId) void transfer.complete();
+      break;
+    case 'merge':
+      if (calls.aside?.callId === command.callId) void transfer.merge();
+      break;
   }
 }

@@ -46,3 +46,67 @@ describe('DesktopBridge before the call code has loaded', () => {
     expect(done).toEqual(['status dnd']);
   });
 });
+
+/** A bridge with the call code loaded: in call `c1`, `c0` held aside, this side's transfer ringing for `ringing`; what the transfer was told. */
+function inCall(ringing: string | null = null) {
+  const done: string[] = [];
+  const step = (what: string) => () => {
+    done.push(what);
+    return Promise.resolve();
+  };
+  const transfer = {
+    ringing: ringing === null ? null : { callId: ringing, to: { username: 'cyd', displayName: 'Cyd' } },
+    blind: (to: string) => step(`blind ${to}`)(),
+    takeBack: step('take back'),
+    complete: step('complete'),
+    merge: step('merge'),
+    choose: () => done.push('choose'),
+  };
+  const calls = {
+    phase: { kind: 'active', callId: 'c1' },
+    waiting: { call: null },
+    aside: { callId: 'c0', peer: { username: 'cyd', displayName: 'Cyd' } },
+    live: () => ({ callId: 'c1' }),
+    transfer,
+  } as unknown as CallController;
+  const loaded = { calls, groups: {} as unknown as GroupCalls };
+  const parts = { calls: { parts: loaded, load: () => Promise.resolve(loaded) } } as unknown as BridgeParts;
+  return { bridge: new DesktopBridge({} as ParleyDesktopApi['desktop'], parts), done };
+}
+
+describe('DesktopBridge: transfer and merge from the tray and the shortcuts', () => {
+  it('each command calls the call model for the call it names', () => {
+    const { bridge: b, done } = inCall('c1');
+    b.handle({ type: 'transfer', callId: 'c1', to: 'dee' });
+    b.handle({ type: 'transfer-picker' });
+    b.handle({ type: 'take-back-transfer', callId: 'c1' });
+    b.handle({ type: 'complete-transfer', callId: 'c0' });
+    b.handle({ type: 'merge', callId: 'c0' });
+    expect(done).toEqual(['blind dee', 'choose', 'take back', 'complete', 'merge']);
+  });
+
+  it('one naming a call that is not the one it applies to does nothing', () => {
+    const { bridge: b, done } = inCall(null);
+    b.handle({ type: 'transfer', callId: 'c0', to: 'dee' });
+    b.handle({ type: 'take-back-transfer', callId: 'c1' });
+    b.handle({ type: 'complete-transfer', callId: 'c1' });
+    b.handle({ type: 'merge', callId: 'c9' });
+    expect(done).toEqual([]);
+  });
+
+  it('a malformed one is refused before it reaches the calls', () => {
+    const { bridge: b, done } = inCall('c1');
+    for (const bad of [
+      { type: 'transfer', callId: 'c1' },
+      { type: 'transfer', callId: 'c1', to: 'Not A Username' },
+      { type: 'transfer', callId: '', to: 'dee' },
+      { type: 'merge' },
+      { type: 'complete-transfer', callId: 'c0', to: 'dee' },
+      { type: 'transfer-picker', callId: 'c1' },
+      { type: 'take-back-transfer', callId: 7 },
+    ]) {
+      b.handle(bad);
+    }
+    expect(done).toEqual([]);
+  });
+});

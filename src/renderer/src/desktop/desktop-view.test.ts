@@ -2,7 +2,7 @@ import type { HistoryEntry } from 'parley-server/protocol';
 import { describe, expect, it } from 'vitest';
 import { desktopStateSchema } from '../../../shared/desktop-state.js';
 import { IDLE } from '../call/call-state.js';
-import { desktopState, type DesktopInput } from './desktop-view.js';
+import { desktopState, transferView, type DesktopInput } from './desktop-view.js';
 
 const me = { username: 'ada', displayName: 'Ada' };
 const bob = { username: 'bob', displayName: 'Bob' };
@@ -86,6 +86,34 @@ describe('desktop snapshot', () => {
     const w = desktopState({ ...base, call: active, waiting: { callId: 'c2', peer: carol } });
     expect(w.call).toMatchObject({ kind: 'in-call', callId: 'c1', waiting: { callId: 'c2', peer: carol } });
     expect(desktopStateSchema.safeParse(w).success).toBe(true);
+  });
+
+  it('says what transfer offers: ringing (for the call going on), a consult, or one that can start; nothing otherwise', () => {
+    const carol = { username: 'carol', displayName: 'Carol', status: 'available' };
+    const model = { possible: false, consulting: false, ringing: null };
+    expect(transferView({ ...model, possible: true }, 'c1')).toEqual({ kind: 'possible' });
+    expect(transferView({ ...model, consulting: true }, 'c1')).toEqual({ kind: 'consulting' });
+    // Only whom it rings, as a name: nothing else of the directory's entry.
+    expect(transferView({ ...model, ringing: { callId: 'c1', to: carol } }, 'c1')).toEqual({ kind: 'ringing', to: { username: 'carol', displayName: 'Carol' } });
+    // A transfer ringing for a call now held aside is not the call going on's.
+    expect(transferView({ ...model, consulting: true, ringing: { callId: 'c0', to: carol } }, 'c1')).toEqual({ kind: 'consulting' });
+    expect(transferView(model, 'c1')).toBeNull();
+  });
+
+  it('carries transfer on the call going on; a consult only with the call held aside', () => {
+    const active = { kind: 'active', callId: 'c1', peer: bob, polite: true, answeredAt: 9 } as const;
+    const carol = { username: 'carol', displayName: 'Carol' };
+    const s = desktopState({ ...base, call: active, aside: { callId: 'c0', peer: carol }, transfer: { kind: 'consulting' } });
+    expect(s.call).toMatchObject({ kind: 'in-call', callId: 'c1', aside: { callId: 'c0' }, transfer: { kind: 'consulting' } });
+    expect(desktopStateSchema.safeParse(s).success).toBe(true);
+    const ringing = desktopState({ ...base, call: active, transfer: { kind: 'ringing', to: carol } });
+    expect(ringing.call).toMatchObject({ transfer: { kind: 'ringing', to: carol } });
+    expect(desktopStateSchema.safeParse(ringing).success).toBe(true);
+    expect(desktopState({ ...base, call: active, transfer: { kind: 'consulting' } }).call).not.toHaveProperty('transfer');
+    expect(desktopState({ ...base, call: active, transfer: null }).call).not.toHaveProperty('transfer');
+    expect(desktopState({ ...base, transfer: { kind: 'possible' } }).call).toEqual({ kind: 'none' });
+    // The contract refuses a consult without the call held aside.
+    expect(desktopStateSchema.safeParse({ ...s, call: { ...s.call, aside: undefined } }).success).toBe(false);
   });
 
   it('shows offline while disconnected from the server, and caps the recent calls', () => {

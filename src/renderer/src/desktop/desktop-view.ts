@@ -3,7 +3,7 @@
  * notifications, popup), computed from the renderer's state. Pure.
  */
 import type { DirectoryEntry, HistoryEntry, SettableStatus, Status, UserRef, VoicemailMessage } from 'parley-server/protocol';
-import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, MAX_MENU_ROOMS, type DesktopCall, type DesktopState } from '../../../shared/desktop-state.js';
+import { MAX_MENU_CONTACTS, MAX_MENU_RECENT, MAX_MENU_ROOMS, type DesktopCall, type DesktopState, type DesktopTransfer } from '../../../shared/desktop-state.js';
 import type { CallPhase } from '../call/call-state.js';
 import type { ConnectionState } from '../connection/connection.svelte.js';
 
@@ -20,8 +20,10 @@ export interface DesktopInput {
   hold?: { mine: boolean; theirs: boolean } | null;
   /** A call waiting while in this one. */
   waiting?: { callId: string; peer: UserRef } | null;
-  /** A call held meanwhile (hold and answer). */
+  /** A call held meanwhile (hold and answer, a consult). */
   aside?: { callId: string; peer: UserRef } | null;
+  /** What transfer offers now (transferView), while in a call. */
+  transfer?: DesktopTransfer | null;
   missedCalls: number;
   directory: Iterable<DirectoryEntry>;
   favorites: ReadonlySet<string>;
@@ -39,8 +41,17 @@ export function desktopCall(
   hold: DesktopInput['hold'] = null,
   waiting: DesktopInput['waiting'] = null,
   aside: DesktopInput['aside'] = null,
+  transfer: DesktopInput['transfer'] = null,
 ): DesktopCall {
-  const talk = { ...(pushToTalk && { pushToTalk }), ...(hold && { hold }), ...(waiting && { waiting }), ...(aside && { aside }) };
+  // Consulting is about the call held aside: never said without it (the contract refuses that).
+  const transferNow = transfer?.kind === 'consulting' && !aside ? null : transfer;
+  const talk = {
+    ...(pushToTalk && { pushToTalk }),
+    ...(hold && { hold }),
+    ...(waiting && { waiting }),
+    ...(aside && { aside }),
+    ...(transferNow && { transfer: transferNow }),
+  };
   switch (call.kind) {
     case 'incoming':
       return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
@@ -55,6 +66,21 @@ export function desktopCall(
     case 'ended':
       return { kind: 'none' };
   }
+}
+
+/** What of the call model's transfer (call/transfer.svelte.ts) the desktop offers, for the call going on. */
+export interface TransferModel {
+  readonly possible: boolean;
+  readonly consulting: boolean;
+  readonly ringing: { readonly callId: string; readonly to: UserRef } | null;
+}
+
+/** Transfer as main mirrors it: this side's blind transfer ringing for the call going on, a consult, or one that can start. */
+export function transferView(transfer: TransferModel, liveCallId: string | null): DesktopTransfer | null {
+  const { ringing } = transfer;
+  if (ringing && ringing.callId === liveCallId) return { kind: 'ringing', to: { username: ringing.to.username, displayName: ringing.to.displayName } };
+  if (transfer.consulting) return { kind: 'consulting' };
+  return transfer.possible ? { kind: 'possible' } : null;
 }
 
 export function desktopState(input: DesktopInput): DesktopState {
@@ -84,7 +110,7 @@ export function desktopState(input: DesktopInput): DesktopState {
     me: input.me,
     status: input.connection === 'online' ? input.myStatus : 'offline',
     chosenStatus: input.chosenStatus,
-    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting, input.aside),
+    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting, input.aside, input.transfer),
     missedCalls: input.missedCalls,
     contacts: [...favorites, ...online]
       .slice(0, MAX_MENU_CONTACTS)
