@@ -110,7 +110,7 @@ describe('the face, screen by screen, in six looks', () => {
     await checkScreen('call-audio', alice.page);
     // What a screen reader reads of the stage: each tile by name and state in words, never a meter's raw
     // value ("Bob 0.8934932152935158"), and the controls by what they do.
-    await expectStageInWords(alice.page, /figure "Bob[^"]*"/, ['Mute', 'Turn camera on', 'Share screen', 'Chat', 'Hold', 'Record call', 'Add person', 'Hang up']);
+    await expectStageInWords(alice.page, /figure "Bob[^"]*"/, ['Mute', 'Turn camera on', 'Share screen', 'Chat', 'Hold', 'Transfer', 'Record call', 'Add person', 'Hang up']);
   }, SCREEN_MS);
 
   it('1:1 video call, both cameras on', async ({ team: { alice, bob } }) => {
@@ -120,7 +120,7 @@ describe('the face, screen by screen, in six looks', () => {
       await expectPlayingVideos(u.page, 1);
     }
     await checkScreen('call-video', alice.page);
-    const controls = ['Mute', 'Turn camera off', 'Share screen', 'Chat', 'Hold', 'Record call', 'Add person', 'Hang up'];
+    const controls = ['Mute', 'Turn camera off', 'Share screen', 'Chat', 'Hold', 'Transfer', 'Record call', 'Add person', 'Hang up'];
     await expectStageInWords(alice.page, /figure "Bob[^"]*"/, controls);
     await expectStageInWords(bob.page, /figure "Alice[^"]*"/, controls);
     // Icon controls: each named in words with that name as its tooltip, in every look; its word under it where
