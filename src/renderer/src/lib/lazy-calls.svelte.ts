@@ -70,6 +70,8 @@ export class LazyCalls implements ShellCalls {
   get outgoing(): boolean { return this.parts?.calls.outgoing ?? false; } // prettier-ignore
   get room(): string | null { return this.parts?.calls.room ?? null; } // prettier-ignore
   get title(): string { return this.parts?.calls.title ?? ''; } // prettier-ignore
+  /** The call whose transfer panel is open (the desktop's Transfer shortcut opens it): the shell shows that call. */
+  get transferChoosingFor(): string | null { return this.parts?.calls.transfer.choosingFor ?? null; } // prettier-ignore
 
   /** The call code, loaded and made once; a failed load is tried again by the next caller. */
   load(): Promise<CallParts> {
