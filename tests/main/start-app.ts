@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import type { FakeBrowserWindow } from './fake-electron.js';
+import type { FakeBrowserWindow, FakeTray } from './fake-electron.js';
 
 /** Each started app gets its own empty userData folder under this one, removed when the test process ends. */
 const USER_DATA_ROOT = join(tmpdir(), `parley-main-tests-${process.pid}`);
@@ -87,5 +87,31 @@ export function restarts(): Restarts {
     forget() {
       userData = undefined;
     },
+  };
+}
+
+/** The app started from the sources, its main window shown, with its tray and the two ends of the renderer's channel. */
+export interface TrayApp {
+  electron: FakeElectron;
+  window: FakeBrowserWindow;
+  tray: FakeTray;
+  /** The renderer publishes a state (validated by main as any snapshot). */
+  publish: (state: unknown) => void;
+  /** What main sent the renderer as desktop commands. */
+  commands: () => unknown[];
+}
+
+export async function startTrayApp(): Promise<TrayApp> {
+  vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
+  const electron = await startApp();
+  const window = electron.fake.windows()[0]!;
+  window.emit('ready-to-show');
+  const tray = electron.fake.tray()!;
+  return {
+    electron,
+    window,
+    tray,
+    publish: (state) => electron.fake.send('desktop:state', window.webContents.mainFrame, window.webContents, state),
+    commands: () => window.webContents.sentOn('desktop:command'),
   };
 }

@@ -8,8 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import type { FakeBrowserWindow, FakeTray } from './fake-electron.js';
-import { startApp } from './start-app.js';
-import type { FakeElectron } from './start-app.js';
+import { startTrayApp, type FakeElectron } from './start-app.js';
 import { bob, cyd, inCall, inCallHold, inCallTransfer, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -36,18 +35,14 @@ describe('transfer and merge from the tray and the global shortcuts', () => {
   let window: FakeBrowserWindow;
   let tray: FakeTray;
 
-  const publish = (state: unknown) => electron.fake.send('desktop:state', window.webContents.mainFrame, window.webContents, state);
-  const commands = () => window.webContents.sentOn('desktop:command');
+  let publish: (state: unknown) => void;
+  let commands: () => unknown[];
   const menu = () => tray.menu!;
   const held = () => [...electron.globalShortcut.registered.keys()];
   const labels = () => JSON.stringify(menu().outline());
 
   beforeEach(async () => {
-    vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    electron = await startApp();
-    window = electron.fake.windows()[0]!;
-    window.emit('ready-to-show');
-    tray = electron.fake.tray()!;
+    ({ electron, window, tray, publish, commands } = await startTrayApp());
     publish(team);
     window.hide();
   });

@@ -8,8 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SIGNED_OUT } from '../../src/shared/desktop-state.js';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
 import type { FakeBrowserWindow, FakeTray } from './fake-electron.js';
-import { startApp } from './start-app.js';
-import type { FakeElectron } from './start-app.js';
+import { startTrayApp, type FakeElectron } from './start-app.js';
 import { inCall, ringing, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -19,16 +18,12 @@ describe('tray', () => {
   let window: FakeBrowserWindow;
   let tray: FakeTray;
 
-  const publish = (state: DesktopState) => electron.fake.send('desktop:state', window.webContents.mainFrame, window.webContents, state);
-  const commands = () => window.webContents.sentOn('desktop:command');
+  let publish: (state: DesktopState) => void;
+  let commands: () => unknown[];
   const menu = () => tray.menu!;
 
   beforeEach(async () => {
-    vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    electron = await startApp();
-    window = electron.fake.windows()[0]!;
-    window.emit('ready-to-show');
-    tray = electron.fake.tray()!;
+    ({ electron, window, tray, publish, commands } = await startTrayApp());
   });
   afterEach(() => {
     vi.unstubAllEnvs();

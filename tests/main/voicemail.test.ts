@@ -7,8 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopState } from '../../src/shared/desktop-state.js';
-import type { FakeBrowserWindow, FakeTray } from './fake-electron.js';
-import { startApp, type FakeElectron } from './start-app.js';
+import type { FakeTray } from './fake-electron.js';
+import { startTrayApp, type FakeElectron } from './start-app.js';
 import { bob, signedIn } from './states.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -20,19 +20,14 @@ const withVoicemail = (unheard: number, latest: { id: string; durationMs: number
 
 describe('voicemail on the desktop', () => {
   let electron: FakeElectron;
-  let window: FakeBrowserWindow;
   let tray: FakeTray;
 
-  const publish = (state: DesktopState) => electron.fake.send('desktop:state', window.webContents.mainFrame, window.webContents, state);
-  const commands = () => window.webContents.sentOn('desktop:command');
+  let publish: (state: DesktopState) => void;
+  let commands: () => unknown[];
   const voicemailNotices = () => electron.fake.notifications().filter((n) => n.title.includes('left a message'));
 
   beforeEach(async () => {
-    vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
-    electron = await startApp();
-    window = electron.fake.windows()[0]!;
-    window.emit('ready-to-show');
-    tray = electron.fake.tray()!;
+    ({ electron, tray, publish, commands } = await startTrayApp());
   });
   afterEach(() => {
     vi.unstubAllEnvs();
