@@ -6,23 +6,32 @@
  * of two, Hold and answer (hold-and-answer.ts). With "Busy when
  * in a call" set it is declined as busy at once, and the caller hears busy.
  * When the call going on ends meanwhile, the waiting call rings as any call.
+ * The waiting call is a Call of the registry from the start (its waiting
+ * slot), found by its id, and the same Call is the active one once answered.
  */
 import type { UserRef } from 'parley-server/protocol';
 import type { CallDeps } from './call-deps.js';
+import type { CallRegistry } from './call-registry.svelte.js';
 import type { LivePhase } from './call-state.js';
+import type { Call, KnownCall } from './call.svelte.js';
 
 /** What call waiting needs of the call controller (which makes it). */
 export interface WaitingHost {
   readonly title: string;
+  readonly registry: CallRegistry;
   live(): LivePhase | null;
   end(reason: 'hangup', local: true): void;
   dismissEnded(): void;
-  incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early?: boolean, transferredBy?: UserRef | null): void;
+  /** A new call, idle, with its own line: the waiting call is one. */
+  newCall(): Call;
+  /** The active call (just made the waiting one) rings here as any call. */
+  ring(): void;
   answer(video: boolean, hold?: string): Promise<void>;
-  /** Holds the call of two going on and sets it aside; its id, or null when it cannot be held. */
-  setAside(): string | null;
+  /** Holds the call of two going on, with `next` the active call; the held call's id, or null when it cannot be held. */
+  setAside(next: Call): string | null;
 }
 
+/** A call ringing, as it arrived: who calls, into what. */
 export interface WaitingCall {
   callId: string;
   from: UserRef;
@@ -35,27 +44,33 @@ export interface WaitingCall {
 }
 
 export class CallWaiting {
-  /** The call waiting to be answered or declined; null when none. */
-  call = $state<WaitingCall | null>(null);
-
   constructor(
     private readonly calls: WaitingHost,
     private readonly deps: Pick<CallDeps, 'link' | 'notices' | 'tones' | 'settings' | 'ringing'>,
   ) {}
 
+  /** The call waiting to be answered or declined (a Call in the registry, ringing); null when none. */
+  get call(): KnownCall | null {
+    return this.calls.registry.waiting;
+  }
+
   /** call:incoming for a call other than the one going on. Whether it waits is for the caller to check (`calls.talking`). */
-  incoming(call: WaitingCall): void {
+  incoming(offer: WaitingCall): void {
     const { link, notices, settings, tones } = this.deps;
     // One waiting call at a time; and with "Busy when in a call", none.
     if (settings().busyInCall || this.call !== null) {
-      void link.request('call:decline', { callId: call.callId, busy: true });
+      void link.request('call:decline', { callId: offer.callId, busy: true });
       return;
     }
-    this.call = call;
+    const call = this.calls.newCall();
+    if (!call.apply({ type: 'incoming', callId: offer.callId, peer: offer.from, at: Date.now() })) return;
+    const others = offer.participants.filter((p) => p.username !== offer.from.username);
+    call.offered(offer.video, offer.room, others, offer.transferredBy, offer.polite);
+    this.calls.registry.wait(call as KnownCall);
     tones.play('waiting');
-    const through = call.transferredBy ? `, transferred by ${call.transferredBy.displayName}` : '';
-    notices.announce(`${call.from.displayName} is ${call.video ? 'video ' : ''}calling you${through}. You are in a call with ${this.calls.title}.`);
-    this.deps.ringing(call.from, call.participants);
+    const through = offer.transferredBy ? `, transferred by ${offer.transferredBy.displayName}` : '';
+    notices.announce(`${offer.from.displayName} is ${offer.video ? 'video ' : ''}calling you${through}. You are in a call with ${this.calls.title}.`);
+    this.deps.ringing(offer.from, others);
   }
 
   decline(): void {
@@ -74,7 +89,7 @@ export class CallWaiting {
       await left;
     }
     this.ring(call);
-    await this.calls.answer(call.video);
+    await this.calls.answer(call.videoCall);
   }
 
   /**
@@ -85,11 +100,11 @@ export class CallWaiting {
     const call = this.call;
     if (!call) return;
     // A stale command (the desktop's) can ask when the call cannot be held: the card stays.
-    const held = this.calls.setAside();
+    const held = this.calls.setAside(call);
     if (held === null) return;
-    this.take();
-    this.ring(call);
-    await this.calls.answer(call.video, held);
+    this.deps.tones.stop();
+    this.calls.ring();
+    await this.calls.answer(call.videoCall, held);
   }
 
   /** The server ended a call: if it was the waiting one, it is gone. */
@@ -104,15 +119,16 @@ export class CallWaiting {
     if (call) this.ring(call);
   }
 
-  private ring(call: WaitingCall): void {
+  /** The waiting call is the one on screen now, ringing as any call. */
+  private ring(call: KnownCall): void {
     this.calls.dismissEnded();
-    this.calls.incoming(call.callId, call.from, call.polite, call.video, call.participants, call.room, false, call.transferredBy);
+    this.calls.registry.ring(call);
+    this.calls.ring();
   }
 
-  private take(): WaitingCall | null {
-    const call = this.call;
+  private take(): KnownCall | null {
+    const call = this.calls.registry.takeWaiting();
     if (call) this.deps.tones.stop();
-    this.call = null;
     return call;
   }
 }

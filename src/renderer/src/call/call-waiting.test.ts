@@ -14,7 +14,10 @@ describe('call waiting', () => {
   it('a second call waits with a soft beep; the call going on is untouched; Decline declines it', async () => {
     const { link, calls, tones, rung } = await inCall();
     link.emit('call:incoming', carolCalls);
-    expect(calls.waiting.call).toMatchObject({ callId: 'c2', from: user('carol') });
+    expect(calls.waiting.call).toMatchObject({ callId: 'c2', peer: user('carol'), phase: { kind: 'incoming' } });
+    // A call of the registry: found by its id, not the active one.
+    expect(calls.get('c2')).toBe(calls.waiting.call);
+    expect(calls.active.callId).toBe('c1');
     expect(calls.phase).toMatchObject({ kind: 'active', callId: 'c1' });
     expect(tones.played.at(-1)).toBe('waiting');
     expect(rung).toContainEqual(user('carol'));
@@ -67,5 +70,18 @@ describe('call waiting', () => {
     expect(calls.phase).toMatchObject({ kind: 'incoming', callId: 'c2', peer: user('carol') });
     expect(tones.played.at(-1)).toBe('ringtone');
     expect(calls.waiting.call).toBeNull();
+  });
+
+  it('the waiting call is one Call throughout: the one that waited is the one on screen, ringing, then answered', async () => {
+    const { link, calls } = await inCall();
+    link.emit('call:incoming', carolCalls);
+    const waited = calls.waiting.call;
+    link.emit('call:ended', { callId: 'c1', reason: 'hangup' });
+    await settle();
+    expect(calls.active).toBe(waited);
+    link.replies.set('call:accept', () => ({ ok: true, callId: 'c2', polite: true, iceServers: [] }));
+    await calls.answer();
+    expect(calls.active).toBe(waited);
+    expect(calls.get('c2')).toBe(waited);
   });
 });

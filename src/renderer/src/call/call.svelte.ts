@@ -37,6 +37,8 @@ export class Call {
   private invited = $state<UserRef[]>([]);
   /** Rung here as a blind transfer: who put it through. */
   private transferrer = $state<UserRef | null>(null);
+  /** Rung here: whether this side is polite toward the caller (the connection made while it rings). */
+  private politeOffer = true;
   /** A refusal's own words, which the ended card shows instead of its reason's. */
   private refusal = $state<string | null>(null);
   private readonly current: CallLine;
@@ -116,10 +118,14 @@ export class Call {
     this.set({ outgoing: true, muted: false, videoCall: video }, null, []);
   }
 
+  /** Rung here: whether this side is polite toward the caller. */
+  get polite(): boolean { return this.politeOffer; } // prettier-ignore
+
   /** It rings here; `others` are in it already; `transferredBy`: a blind transfer, put through by them. */
-  offered(video: boolean, room: string | null, others: UserRef[], transferredBy: UserRef | null = null): void {
+  offered(video: boolean, room: string | null, others: UserRef[], transferredBy: UserRef | null = null, polite = true): void {
     this.set({ outgoing: false, muted: false, videoCall: video }, room, others);
     this.transferrer = transferredBy;
+    this.politeOffer = polite;
   }
 
   /** This side joined the named room. */

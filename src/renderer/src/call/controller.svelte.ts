@@ -13,7 +13,7 @@ import { CallLine } from './call-line.svelte.js';
 import { CallRegistry } from './call-registry.svelte.js';
 import { endAside, setAside, swap, takeBack } from './hold-and-answer.js';
 import type { CallEvent, CallPhase, LivePhase } from './call-state.js';
-import { Call, type KnownCall } from './call.svelte.js';
+import { Call, isKnown, type KnownCall } from './call.svelte.js';
 import { endReasonText, inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
@@ -244,12 +244,26 @@ export class CallController {
     // over a dial the server has not taken yet (it would be refused as busy).
     if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
     if (!this.apply({ type: 'incoming', callId, peer: from, at: Date.now() })) return;
+    this.active.offered(video, room, participants.filter((p) => p.username !== from.username), transferredBy, polite);
+    this.ring(early);
+  }
+
+  /**
+   * The active call, just offered, rings here: the card's words, then the
+   * ringtone, the notification, and the microphone and connection made
+   * ahead. A waiting call that is the one on screen now rings this way too
+   * (call-waiting.svelte.ts).
+   */
+  ring(early = false): void {
+    const call = this.active;
+    if (call.phase.kind !== 'incoming' || !isKnown(call)) return;
+    const { callId, peer: from, polite, transferredBy } = call;
+    clearTimeout(this.timers.ended);
     this.deps.notices.resolved('call'); // the last call's words do not carry into this one
     const signal = this.beginSetup();
-    this.active.offered(video, room, participants.filter((p) => p.username !== from.username), transferredBy);
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     const through = transferredBy ? `, transferred by ${transferredBy.displayName}` : '';
-    this.deps.notices.announce(`${from.displayName} is ${video ? 'video ' : ''}calling you${others}${through}. Press Enter to answer, Escape to decline.`);
+    this.deps.notices.announce(`${from.displayName} is ${call.videoCall ? 'video ' : ''}calling you${others}${through}. Press Enter to answer, Escape to decline.`);
     this.deps.platform.afterPaint(() => {
       if (signal.aborted || this.phase.kind !== 'incoming') return;
       this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
@@ -356,7 +370,8 @@ export class CallController {
 
   // ------------------------------------------------------------ hold and answer (hold-and-answer.ts)
 
-  setAside(): string | null { return setAside(this); } // prettier-ignore
+  /** Holds the call of two going on; `next` (a waiting call, or a new one) is the active call. */
+  setAside(next?: Call): string | null { return setAside(this, next); } // prettier-ignore
   endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
   swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
 

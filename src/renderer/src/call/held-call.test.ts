@@ -84,7 +84,7 @@ describe('hold and answer', () => {
     // The desktop's command, sent before the tray learnt that bob is aside.
     await calls.waiting.holdAndAnswer();
     await settle();
-    expect(calls.waiting.call).toMatchObject({ callId: 'c3', from: user('dave') });
+    expect(calls.waiting.call).toMatchObject({ callId: 'c3', peer: user('dave') });
     expect(link.last('call:accept')).toEqual({ callId: 'c2', hold: 'c1' });
     expect(calls.phase).toMatchObject({ callId: 'c2', peer: user('carol') });
     expect(calls.aside).toMatchObject({ callId: 'c1' });

@@ -27,13 +27,14 @@ export interface AsideHost {
 }
 
 /**
- * Holds the call of two going on, for a waiting call to be answered with
- * `answer(video, held)`: its id, or null when it cannot be held. The server
- * tells the other side it is on hold.
+ * Holds the call of two going on, for `next` (the waiting call, or a new
+ * one for a consult) to be the active call and answered with
+ * `answer(video, held)` (or placed): the held call's id, or null when it
+ * cannot be held. The server tells the other side it is on hold.
  */
-export function setAside(calls: AsideHost): string | null {
+export function setAside(calls: AsideHost, next: Call = calls.newCall()): string | null {
   if (!calls.live() || !calls.hold.possible || calls.aside) return null;
-  return holdActive(calls, calls.newCall());
+  return holdActive(calls, next);
 }
 
 /** The active call goes on hold with its media, and `next` is active: over here, not ended, so no teardown and no ended view. */

@@ -69,7 +69,7 @@ export class DesktopBridge {
       muted: calls?.muted ?? false,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
       hold: calls?.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
-      waiting: (calls?.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.from }) ?? null,
+      waiting: (calls?.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.peer }) ?? null,
       aside: (calls?.aside && { callId: calls.aside.callId, peer: calls.aside.peer }) ?? null,
       transfer: calls ? transferView(calls.transfer, calls.live()?.callId ?? null) : null,
       missedCalls: history.missed,
