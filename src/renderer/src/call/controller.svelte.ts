@@ -83,11 +83,7 @@ export class CallController {
 
   // ------------------------------------------------------------ placing and answering
 
-  /**
-   * Calls a contact; a video call starts with the camera on. `hold`: the call
-   * set aside for this one (a consult, transfer.svelte.ts), which the server
-   * holds while this one rings and goes on.
-   */
+  /** Calls a contact (a video call with the camera on); `hold`: the call set aside for it (a consult, transfer.svelte.ts). */
   async dial(username: string, video = false, hold?: string): Promise<void> {
     if (!this.gate.admit(username, video)) return; // in a call, or not connected yet: the gate answered the click
     const peer = this.deps.lookup(username);
@@ -248,12 +244,7 @@ export class CallController {
     this.ring(early);
   }
 
-  /**
-   * The active call, just offered, rings here: the card's words, then the
-   * ringtone, the notification, and the microphone and connection made
-   * ahead. A waiting call that is the one on screen now rings this way too
-   * (call-waiting.svelte.ts).
-   */
+  /** The active call, just offered (or a waiting call now on screen), rings: words, ringtone, notification, media made ahead. */
   ring(early = false): void {
     const call = this.active;
     if (call.phase.kind !== 'incoming' || !isKnown(call)) return;
