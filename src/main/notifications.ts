@@ -13,7 +13,7 @@
 import { Notification } from 'electron';
 import type { NotificationConstructorOptions } from 'electron';
 import type { DesktopState, Peer } from '../shared/desktop-state.js';
-import { answerWords, duringWords, ringingCall, type RingingCall } from '../shared/ringing.js';
+import { answerWords, callingWords, duringWords, ringingCall, type RingingCall } from '../shared/ringing.js';
 import { doNotDisturb, wantsAlert } from './alerts.js';
 import type { DesktopHub } from './desktop-hub.js';
 import { createLogger } from './log.js';
@@ -62,7 +62,7 @@ export function installNotifications(deps: NotificationsDeps): Notifications {
     const during = duringWords(call);
     const notification = notify({
       title: `Incoming call from ${caller(peer)}`,
-      body: (withButtons ? [`${caller(peer)} is calling you.`, during] : [during, 'Click to open Parley and answer.']).filter((line) => line !== null).join(' '),
+      body: (withButtons ? [`${caller(peer)} ${callingWords(call)}.`, during] : [during, 'Click to open Parley and answer.']).filter((line) => line !== null).join(' '),
       // The renderer plays the ringtone.
       silent: true,
       urgency: 'critical',

@@ -60,7 +60,7 @@ const inCallSchema = z
      * call first, its Decline declines it; Hold and answer (while `hold` is
      * present and nothing is `aside`) holds this call and answers it.
      */
-    waiting: z.optional(z.strictObject({ callId, peer: peerSchema })),
+    waiting: z.optional(z.strictObject({ callId, peer: peerSchema, transferredBy: z.optional(peerSchema) })),
     /** A call of two held meanwhile (hold and answer, a consult): the call again, still on hold, when this one ends. */
     aside: z.optional(z.strictObject({ callId, peer: peerSchema })),
     /** What transfer offers now; absent when nothing of it applies (call/transfer.svelte.ts). */
@@ -70,7 +70,8 @@ const inCallSchema = z
 
 const callSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('ringing-in'), callId, peer: peerSchema }),
+  /** `transferredBy`: a blind transfer, put through by them ("Bob, transferred by Alice"). */
+  z.strictObject({ kind: z.literal('ringing-in'), callId, peer: peerSchema, transferredBy: z.optional(peerSchema) }),
   z.strictObject({ kind: z.literal('ringing-out'), peer: peerSchema }),
   inCallSchema,
 ]);

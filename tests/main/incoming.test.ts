@@ -331,6 +331,19 @@ describe('notification buttons (macOS and Windows)', () => {
     expect(note!.closed).toBe(true);
   });
 
+  it('a transferred call says who put it through, ringing in or waiting', async () => {
+    const { electron, listener } = await notificationsOn('darwin');
+    const alice = { username: 'alice', displayName: 'Alice' };
+    const rung = ringing('c9');
+    if (rung.call.kind !== 'ringing-in') throw new Error('not ringing');
+    listener({ ...rung, call: { ...rung.call, transferredBy: alice } }, signedIn);
+    expect(electron.fake.notifications()[0]!.body).toBe('Bob (@bob) is calling you, transferred by Alice.');
+    const waiting = inCallWaiting(cyd, 'c2');
+    if (waiting.call.kind !== 'in-call' || !waiting.call.waiting) throw new Error('not waiting');
+    listener({ ...waiting, call: { ...waiting.call, waiting: { ...waiting.call.waiting, transferredBy: alice } } }, signedIn);
+    expect(electron.fake.notifications().at(-1)!.body).toContain('Cyd Charisse (@cyd) is calling you, transferred by Alice.');
+  });
+
   it('a call waiting while in a held call says so, and its first button is End and answer', async () => {
     const { electron, listener, command } = await notificationsOn('darwin');
     const held = inCallWaiting(cyd, 'c2');

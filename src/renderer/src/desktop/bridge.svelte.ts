@@ -6,6 +6,8 @@
  */
 import { desktopCommandSchema, type DesktopCommand, type DesktopState } from '../../../shared/desktop-state.js';
 import type { ParleyDesktopApi } from '../../../shared/ipc.js';
+import type { UserRef } from 'parley-server/protocol';
+import type { KnownCall } from '../call/call.svelte.js';
 import type { CallController } from '../call/controller.svelte.js';
 import type { GroupCalls } from '../call/group-calls.js';
 import type { PushToTalk } from '../call/push-to-talk.svelte.js';
@@ -69,7 +71,8 @@ export class DesktopBridge {
       muted: calls?.muted ?? false,
       pushToTalk: key === null ? null : { key, talking: pushToTalk.talking },
       hold: calls?.hold.possible ? { mine: calls.hold.mine, theirs: calls.hold.theirs } : null,
-      waiting: (calls?.waiting.call && { callId: calls.waiting.call.callId, peer: calls.waiting.call.peer }) ?? null,
+      transferredBy: calls?.transferredBy ?? null,
+      waiting: (calls?.waiting.call && waitingView(calls.waiting.call)) ?? null,
       aside: (calls?.aside && { callId: calls.aside.callId, peer: calls.aside.peer }) ?? null,
       transfer: calls ? transferView(calls.transfer, calls.live()?.callId ?? null) : null,
       missedCalls: history.missed,
@@ -219,4 +222,9 @@ function transferCommand(command: TransferCommand, calls: CallController): void 
       if (calls.aside?.callId === command.callId) void transfer.merge();
       break;
   }
+}
+
+/** The waiting call as the desktop shows it: who calls, and who put them through. */
+function waitingView(call: KnownCall): { callId: string; peer: UserRef; transferredBy?: UserRef } {
+  return { callId: call.callId, peer: call.peer, ...(call.transferredBy && { transferredBy: call.transferredBy }) };
 }

@@ -54,6 +54,8 @@ describe('desktop snapshot', () => {
 
   it('mirrors the call: ringing, connecting, answered and muted', () => {
     expect(desktopState({ ...base, call: { kind: 'incoming', callId: 'c1', peer: bob, since: 0 } }).call).toEqual({ kind: 'ringing-in', callId: 'c1', peer: bob });
+    const alice = { username: 'alice', displayName: 'Alice' };
+    expect(desktopState({ ...base, call: { kind: 'incoming', callId: 'c1', peer: bob, since: 0 }, transferredBy: alice }).call).toEqual({ kind: 'ringing-in', callId: 'c1', peer: bob, transferredBy: alice });
     expect(desktopState({ ...base, call: { kind: 'outgoing', callId: null, peer: bob, ringing: false, since: 0 } }).call).toEqual({ kind: 'ringing-out', peer: bob });
     expect(desktopState({ ...base, muted: true, call: { kind: 'connecting', callId: 'c1', peer: bob, polite: true, since: 0 } }).call).toEqual({
       kind: 'in-call', callId: 'c1', peer: bob, muted: true, answeredAt: null,

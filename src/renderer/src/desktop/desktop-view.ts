@@ -13,13 +13,15 @@ export interface DesktopInput {
   myStatus: Status;
   chosenStatus: SettableStatus;
   call: CallPhase;
+  /** The call ringing here is a blind transfer, put through by them. */
+  transferredBy?: UserRef | null;
   muted: boolean;
   /** Push-to-talk's key and whether it is held, while push-to-talk is on. */
   pushToTalk?: { key: string; talking: boolean } | null;
   /** Who holds the call, while it can be held (answered, a call of two). */
   hold?: { mine: boolean; theirs: boolean } | null;
   /** A call waiting while in this one. */
-  waiting?: { callId: string; peer: UserRef } | null;
+  waiting?: { callId: string; peer: UserRef; transferredBy?: UserRef } | null;
   /** A call held meanwhile (hold and answer, a consult). */
   aside?: { callId: string; peer: UserRef } | null;
   /** What transfer offers now (transferView), while in a call. */
@@ -42,6 +44,7 @@ export function desktopCall(
   waiting: DesktopInput['waiting'] = null,
   aside: DesktopInput['aside'] = null,
   transfer: DesktopInput['transfer'] = null,
+  transferredBy: DesktopInput['transferredBy'] = null,
 ): DesktopCall {
   // Consulting is about the call held aside: never said without it (the contract refuses that).
   const transferNow = transfer?.kind === 'consulting' && !aside ? null : transfer;
@@ -54,7 +57,7 @@ export function desktopCall(
   };
   switch (call.kind) {
     case 'incoming':
-      return { kind: 'ringing-in', callId: call.callId, peer: call.peer };
+      return { kind: 'ringing-in', callId: call.callId, peer: call.peer, ...(transferredBy && { transferredBy }) };
     case 'outgoing':
       return { kind: 'ringing-out', peer: call.peer };
     case 'connecting':
@@ -110,7 +113,7 @@ export function desktopState(input: DesktopInput): DesktopState {
     me: input.me,
     status: input.connection === 'online' ? input.myStatus : 'offline',
     chosenStatus: input.chosenStatus,
-    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting, input.aside, input.transfer),
+    call: desktopCall(input.call, input.muted, input.pushToTalk, input.hold, input.waiting, input.aside, input.transfer, input.transferredBy),
     missedCalls: input.missedCalls,
     contacts: [...favorites, ...online]
       .slice(0, MAX_MENU_CONTACTS)
