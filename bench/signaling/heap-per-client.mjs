@@ -74,7 +74,9 @@ for (let i = 0; i < N; i += 100) {
     team.clients.slice(i, i + 100).map(
       (c, k) =>
         new Promise((resolve) => {
-          const auth = { token: c.token, status: 'available', device: `heap-${c.username}`, presenceBatch: true };
+          // As the app connects: the contact list named in the handshake.
+          const watch = contactsOf(i + k, N).map(username);
+          const auth = { token: c.token, status: 'available', device: `heap-${c.username}`, presenceBatch: true, watch };
           const s = io(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false });
           sockets.push(s);
           s.once('connect_error', (err) => {
@@ -82,7 +84,7 @@ for (let i = 0; i < N; i += 100) {
             resolve();
           });
           if (values.baseline) s.once('connect', resolve);
-          else s.once('session:ready', () => s.emit('presence:watch', { usernames: contactsOf(i + k, N).map(username) }, resolve));
+          else s.once('session:ready', resolve);
         }),
     ),
   );

@@ -22,12 +22,16 @@ const READY_TIMEOUT_MS = 60_000;
 
 // ------------------------------------------------------------------ connect
 
+/** How clients name their contacts: in the handshake (`auth.watch`, as the app does) or with presence:watch after it. */
+let watchBy = 'handshake';
+
 function openParley(url, c, transports) {
   return new Promise((resolve) => {
     const started = now();
+    const inHandshake = watchBy === 'handshake' && c.contacts?.length > 0;
     const socket = io(url, {
-      // As the app asks: presence in batches (presence:changes).
-      auth: { token: c.token, status: 'available', device: `bench-${c.username}`, presenceBatch: true },
+      // As the app asks: presence in batches (presence:changes), the contact list named in the handshake.
+      auth: { token: c.token, status: 'available', device: `bench-${c.username}`, presenceBatch: true, ...(inHandshake && { watch: c.contacts }) },
       transports,
       forceNew: true,
       reconnection: false,
@@ -46,11 +50,12 @@ function openParley(url, c, transports) {
     socket.on('disconnect', (reason) => {
       if (!closing) error('disconnect', reason);
     });
-    socket.on('session:ready', () => {
+    socket.on('session:ready', (ready) => {
       clearTimeout(timer);
       const readyMs = now() - started;
-      if (!c.contacts?.length) return resolve({ readyMs, watchedMs: readyMs });
-      // As the app lists its directory at once: start watching the contact list.
+      if (inHandshake) for (const p of ready.presence) if (p.username !== c.username && p.status !== 'offline') sawOnline(c, p.username);
+      if (!c.contacts?.length || inHandshake) return resolve({ readyMs, watchedMs: readyMs });
+      // An older server: start watching the contact list with a message.
       request(
         c,
         'presence:watch',
@@ -106,8 +111,9 @@ function openBaseline(url, c, transports) {
 }
 
 /** Opens every client, at most `window` handshakes in flight at a time. */
-async function connectAll({ url, mode, list, window, transports }) {
+async function connectAll({ url, mode, list, window, transports, watchBy: by }) {
   closing = false;
+  watchBy = by ?? 'handshake';
   clients = list.map((c) => ({ ...c, socket: null, setup: null, relay: null }));
   resetSeen();
   for (const c of clients) track(c);

@@ -18,6 +18,8 @@ const USAGE = `npm run bench:signaling -- [options]
   --presence-sizes L  team sizes for presence fan-out, comma-separated (default 100,1000,10000, those ≤ clients)
   --presence-changes C status changes per team size (default 20)
   --skip-watch        clients watch no contacts (for servers without presence:watch)
+  --watch-by-message  clients name their contacts with presence:watch after session:ready, not in the
+                      handshake's auth.watch (for servers before it, and to compare the two)
   --full-team N       the full-team watch: N clients each watching 500 others (or all), time until all see
                       all online, against the bare relay (default 1000, --quick 200; 0 skips it)
   --settle S          seconds the servers sit idle, every client connected, before memory is read (default 5)
@@ -47,6 +49,7 @@ export function options(argv) {
       'presence-sizes': { type: 'string' },
       'presence-changes': { type: 'string', default: '20' },
       'skip-watch': { type: 'boolean', default: false },
+      'watch-by-message': { type: 'boolean', default: false },
       'full-team': { type: 'string' },
       settle: { type: 'string' },
       'cpu-prof': { type: 'string' },
@@ -85,6 +88,7 @@ export function options(argv) {
     presenceSizes: sizes.length > 0 ? sizes : [clients],
     presenceChanges: num('presence-changes', values['presence-changes'], 1),
     watch: !values['skip-watch'],
+    watchBy: values['watch-by-message'] ? 'message' : 'handshake',
     fullTeam: values['skip-watch'] ? 0 : num('full-team', values['full-team'] ?? (quick ? 200 : 1000), 0),
     settleMs: 1000 * num('settle', values.settle ?? (quick ? 2 : 5), 0.5),
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,

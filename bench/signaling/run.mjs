@@ -311,7 +311,7 @@ async function main() {
         relayPairs: opts.relayPairs,
         presenceChangesPerTeam: 2 * opts.presenceChanges,
         serverEnv: SERVER_ENV,
-        contactList: 'own department (19 others) + 10 colleagues elsewhere, watched with presence:watch',
+        contactList: `own department (19 others) + 10 colleagues elsewhere, watched ${opts.watchBy === 'message' ? 'with presence:watch' : 'from the handshake (auth.watch)'}`,
       },
       clients: Math.min(conn.connected, stillConnected),
       loginStormSeconds: seconds(conn.stormMs),

@@ -24,7 +24,7 @@ export async function connectAll(gen, { url, mode, list, opts, untilSeenMs = 0 }
   const t0 = performance.now();
   // The threads report when on Date.now(), the one clock they share with this one.
   const wallT0 = Date.now();
-  const replies = await gen.all({ type: 'connect', url, mode, window: opts.window, transports: transportsFor(opts) }, (i) => ({
+  const replies = await gen.all({ type: 'connect', url, mode, window: opts.window, transports: transportsFor(opts), watchBy: opts.watchBy }, (i) => ({
     list: parts[i],
   }));
   const stormMs = performance.now() - t0;

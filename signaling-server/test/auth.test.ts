@@ -212,6 +212,12 @@ describe('socket handshake', () => {
     const err = await connectError(server, { token: alice.token, status: 'busy' });
     expect(err.data?.code).toBe('bad_request');
     expect(err.message).toMatch(/status/);
+    // A contact list to watch that is not a list of usernames, or too long, is refused the same way.
+    for (const watch of [['not a name!'], 'bob', Array.from({ length: 501 }, (_, i) => `user${i}`)]) {
+      const bad = await connectError(server, { token: alice.token, watch });
+      expect(bad.data?.code).toBe('bad_request');
+      expect(bad.message).toMatch(/watch/);
+    }
   });
 
   it('refuses a disabled user and a revoked token', async () => {

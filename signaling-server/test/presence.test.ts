@@ -226,6 +226,34 @@ describe('presence', () => {
     expect(alice.events('presence:changed').filter((p) => p.username === 'bob2').slice(bob2sBefore).map((p) => p.status)).toEqual(['away']);
   });
 
+  it("a handshake's watch list: its statuses in session:ready, its changes after, until the first directory:list replaces it", async () => {
+    const server = await startTestServer();
+    const { bob, carol } = await team(server, 'bob', 'carol');
+    expectOk(await carol.emit('presence:set', { status: 'dnd' }));
+    const daveLogin = await register(server, 'dave');
+    await server.revocations.poll(); // registrations announced before dave connects: dave watches only what it names
+    // Duplicates and the user's own name count once; an unknown user is offline.
+    const dave = await connect(server, daveLogin, { watch: ['bob', 'carol', 'bob', 'dave', 'nobody'] }, []);
+    expect(dave.ready.presence).toEqual([
+      { username: 'dave', status: 'available' },
+      { username: 'bob', status: 'available' },
+      { username: 'carol', status: 'dnd' },
+      { username: 'nobody', status: 'offline' },
+    ]);
+    expectOk(await bob.emit('presence:set', { status: 'away' }));
+    await dave.next('presence:changed', (p) => p.username === 'bob' && p.status === 'away');
+    // The first listing is what the device shows now: bob left it, carol stays.
+    expect(expectOk(await dave.emit('directory:list', { query: 'carol' })).users.map((u) => u.username)).toEqual(['carol']);
+    const sinceListing = dave.events('presence:changed').length;
+    expectOk(await bob.emit('presence:set', { status: 'dnd' }));
+    expectOk(await carol.emit('presence:set', { status: 'away' }));
+    await dave.next('presence:changed', (p) => p.username === 'carol' && p.status === 'away');
+    // bob's own device hears his change when every watcher on the node is sent it: dave, had he still watched.
+    await bob.next('presence:changed', (p) => p.username === 'bob' && p.status === 'dnd');
+    await settle(dave);
+    expect(dave.events('presence:changed').slice(sinceListing).filter((p) => p.username === 'bob')).toEqual([]);
+  });
+
   it('what a device watches ends with its connection: a new connection watches only its own user', async () => {
     const server = await startTestServer();
     const { alice, bob, logins } = await team(server, 'alice', 'bob');

@@ -215,10 +215,10 @@ export interface SessionReady {
   /** Calls missed since the user last sent `history:seen`. */
   missedCalls: number;
   /**
-   * The status of each user this device watches, as a snapshot: at the start
-   * of a session only its own user (a device watches others once it lists
-   * them with `directory:list` or names them with `presence:watch`); then only
-   * `presence:changed` deltas.
+   * The status of each user this device watches, as a snapshot: its own user
+   * first, then each user its handshake's `watch` named (others are watched
+   * once it lists them with `directory:list` or names them with
+   * `presence:watch`); then only deltas.
    */
   presence: PresenceEntry[];
   /** The server answers `testcall:start` (PARLEY_TEST_CALL=on); older servers leave it out. */
@@ -302,6 +302,11 @@ export const handshakeAuthSchema = z.object({
   presenceBatch: z.optional(z.boolean()),
   /** This client takes part in transfers and merges (call:incoming `transferredBy`, call:ended `moved`); without it, none is sent to it. */
   transfer: z.optional(z.boolean()),
+  /**
+   * The users this device shows (its contact list from the last visit): watched from the start, as a
+   * listing, with their statuses in `session:ready`, until its first `directory:list` replaces them.
+   */
+  watch: z.optional(z.array(usernameSchema).check(z.maxLength(WATCH_LIMIT, `must name at most ${WATCH_LIMIT} users`))),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 

@@ -100,8 +100,8 @@ export const serverSchemas = {
     status,
     iceServers,
     missedCalls: z.int().check(z.nonnegative()),
-    // This server sends the user's own entry only; older servers sent every
-    // user online, so there is no upper bound.
+    // The user's own entry, then one for each user the handshake's `watch`
+    // named; older servers sent every user online, so there is no upper bound.
     presence: z.array(presenceEntry),
     testCall: z.optional(z.boolean()),
   }),

@@ -13,7 +13,7 @@ import { sharedStateUnavailableMessage, unavailableMessage } from '../db/store-e
 import type { Metrics } from '../metrics.js';
 import { describeIssues, handshakeAuthSchema, type ErrorCode } from '../protocol/index.js';
 import type { DeviceSession, Stores } from '../stores/types.js';
-import type { ParleySocket } from './types.js';
+import { NOBODY, type ParleySocket } from './types.js';
 
 function refusal(code: ErrorCode, message: string): ExtendedError {
   const err: ExtendedError = new Error(message);
@@ -115,11 +115,20 @@ export function handshakeAuth(deps: HandshakeDeps) {
       device,
       replaces,
       presenceBatch: auth.data.presenceBatch === true,
+      watch: others(auth.data.watch, user.username),
     };
     // The token is not kept once checked (nothing reads it again).
     socket.handshake.auth = {};
     next();
   };
+}
+
+/** The users a handshake names to watch, each once, the user left out (always watched). */
+function others(usernames: readonly string[] | undefined, own: string): readonly string[] {
+  if (!usernames || usernames.length === 0) return NOBODY;
+  const names = new Set(usernames);
+  names.delete(own);
+  return [...names];
 }
 
 /** Devices of the account other than `device` (a device connecting again replaces itself, so it never counts against itself). */

@@ -28,7 +28,7 @@ import { Dispatcher, withEarlyReads, type Handler, type HandlerContext, type Han
 import { handshakeAuth } from './handshake.js';
 import type { PresenceService } from './presence-service.js';
 import type { TokenRefresher } from './token-refresh.js';
-import { deviceRoom, userRoom, type ParleyServer, type ParleySocket } from './types.js';
+import { deviceRoom, NOBODY, userRoom, type ParleyServer, type ParleySocket } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -357,9 +357,17 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     // A device watches its own user from the start, and nobody else until it
     // lists or names them. Joined before the snapshot so no delta falls between.
     watches.start(socket);
+    // The contact list named in the handshake is a listing like directory:list's, read together with the rest.
+    const { watch } = socket.data;
+    if (watch.length > 0) watches.set(socket, 'listed', watch);
+    socket.data.watch = NOBODY;
     await socket.join([userRoom(username), room]);
     // The missed count reads history only: it need not wait for presence (a store round trip with several nodes).
-    const [status, missedCalls] = await Promise.all([presence.refresh(username), history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt))]);
+    const [status, missedCalls, statuses] = await Promise.all([
+      presence.refresh(username),
+      history.missedCount(username, Math.max(missedSeenAt, accountCreatedAt)),
+      watch.length > 0 ? stores.presence.statuses(watch) : [],
+    ]);
     // Directory changes from here on, never before session:ready (the join is
     // synchronous with this server's adapters); the device's first listing,
     // sent after it, holds the earlier ones.
@@ -371,7 +379,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       status,
       iceServers: ice.sessionServers(),
       missedCalls,
-      presence: [{ username, status }],
+      presence: [{ username, status }, ...watch.map((u, i) => ({ username: u, status: statuses[i] ?? 'offline' }))],
       testCall: deps.testCalls.enabled,
     });
     refresher.start(socket);

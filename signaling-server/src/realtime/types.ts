@@ -22,12 +22,17 @@ export interface SocketData {
   replaces: boolean;
   /** The device takes presence as `presence:changes` batches (handshake `auth.presenceBatch`). */
   presenceBatch: boolean;
+  /** The users named by the handshake's `auth.watch`, less duplicates and the user: watched once the session starts. */
+  watch: readonly string[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
 export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+
+/** An empty list of users, shared (kept by every connection that names nobody). */
+export const NOBODY: readonly string[] = Object.freeze([]);
 
 export const userRoom = (username: string): string => `user:${username}`;
 /** Every connection of one device (normally one) joins its device room; calls are bound to it. */
