@@ -2,7 +2,8 @@
  * Opening Parley again: the last session's contact list (kept in
  * localStorage, per server and user) is shown at once, its presence as
  * unknown and its Call buttons greyed until the server answers (a click
- * waits for it); the server's listing then replaces it. A malformed or someone else's copy is ignored. And on a
+ * waits for it): the handshake names the copy's contacts, so session:ready
+ * brings their presence; the server's listing then replaces the copy. A malformed or someone else's copy is ignored. And on a
  * first visit, with the call stage's code loaded on demand, a call still
  * rings and connects.
  */
@@ -18,14 +19,20 @@ const CACHE_KEY = 'parley.directory.v1'; // src/renderer/src/directory/directory
 
 /** While true, alice's page cannot reach the server's Socket.IO (the page itself still loads). */
 let held = false;
+/** While true, alice's page's directory:list requests never reach the server. */
+let listingHeld = false;
 
 const row = (page: Page, username: string) => page.locator(`li[data-username="${username}"]`);
 const statusOf = (page: Page, username: string) => row(page, username).locator('.status').textContent();
 
 async function holdServer(page: Page): Promise<void> {
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    if (held) void ws.close();
-    else ws.connectToServer();
+    if (held) return void ws.close();
+    const server = ws.connectToServer();
+    // A handler of the page's messages forwards them itself (the server's still reach the page unhandled).
+    ws.onMessage((message) => {
+      if (!(listingHeld && typeof message === 'string' && message.includes('"directory:list"'))) server.send(message);
+    });
   });
   await page.route(/\/socket\.io\//, (route) => (held ? route.abort() : route.continue()));
 }
@@ -94,6 +101,24 @@ describe('a returning visit', () => {
     expect(await row(alice.page, 'bob').locator('.name').textContent()).not.toContain('Old');
     await expect.poll(() => statusOf(alice.page, 'bob'), poll).toBe('Offline');
     expect(await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).isEnabled()).toBe(true);
+    await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).not.toContain('"gone"');
+  });
+
+  it("names the copy's contacts in the handshake: session:ready brings their presence and turns their Call buttons on, the listing still on its way", async ({ alice }) => {
+    const cached = JSON.parse((await readCache(alice.page))!) as { users: { username: string; displayName: string; status: string }[] };
+    // Someone who has left the team is still in the copy: only the listing can take them out.
+    await writeCache(alice.page, JSON.stringify({ ...cached, users: [...cached.users, { username: 'gone', displayName: 'Gone Person', status: 'available' }] }));
+    listingHeld = true;
+    await alice.page.reload();
+    // The copy says "offline" too, but shows it as unknown: a known status is this session's.
+    await expect.poll(() => statusOf(alice.page, 'bob'), poll).toBe('Offline');
+    expect(await statusOf(alice.page, 'carol')).toBe('Offline');
+    expect(await alice.page.getByRole('button', { name: 'Call Bob', exact: true }).isEnabled()).toBe(true);
+    expect(await row(alice.page, 'gone').count()).toBe(1);
+    listingHeld = false;
+    await alice.page.reload();
+    // The listing came, and the copy it wrote is done with before the next test writes its own.
+    await row(alice.page, 'gone').waitFor({ state: 'detached' });
     await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).not.toContain('"gone"');
   });
 

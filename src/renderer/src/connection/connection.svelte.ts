@@ -38,6 +38,8 @@ export function retryDelay(failures: number, random: () => number = Math.random,
 export interface ConnectionHooks {
   /** The status presented in each handshake. */
   status(): SettableStatus;
+  /** The contacts shown now, named in each handshake so that session:ready brings their statuses. */
+  watching?(): string[];
   /**
    * The server accepted the handshake; its session:ready follows. What the
    * first screen needs is asked for now: the server answers it once the
@@ -199,7 +201,7 @@ export class Connection implements SignalingLink {
     this.state = 'connecting';
     this.signedOutReason = null;
     this.problem = null;
-    const s = new Signaling(session.serverUrl, session.token, () => this.hooks.status(), deviceId);
+    const s = new Signaling(session.serverUrl, session.token, { status: () => this.hooks.status(), device: deviceId, watch: () => this.hooks.watching?.() ?? [] });
     this.signaling = s;
     for (const { event, handler } of this.handlers) s.on(event, handler as never);
 

@@ -95,7 +95,7 @@ async function bareServer(onConnection: (socket: ServerSocket) => void, options:
 }
 
 function connect(url: string): Signaling {
-  const signaling = new Signaling(url, 'a-token', () => 'available', () => 'test-device-0001');
+  const signaling = new Signaling(url, 'a-token', { status: () => 'available', device: () => 'test-device-0001', watch: () => [] });
   cleanups.push(() => signaling.close());
   return signaling;
 }

@@ -23,6 +23,15 @@ export type ServerEvent = keyof ServerToClientEvents;
 export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
 const REQUEST_TIMEOUT_MS = 8000;
+
+/** What each handshake presents besides the token, read at the moment it is made. */
+export interface HandshakeSource {
+  status: () => SettableStatus;
+  /** This window's device id, kept across reconnects. */
+  device: () => string;
+  /** The contacts on screen (at most 500): their statuses come in session:ready. */
+  watch: () => string[];
+}
 const log = logger('signaling');
 
 export class Signaling {
@@ -30,12 +39,15 @@ export class Signaling {
   /** The token each handshake presents: replaced when the server refreshes it (`session:token`). */
   token: string;
 
-  constructor(serverUrl: string, token: string, status: () => SettableStatus, device: () => string) {
+  constructor(serverUrl: string, token: string, handshake: HandshakeSource) {
     this.token = token;
     this.socket = io(serverUrl, {
-      // A function, so a reconnect presents the newest token and the status chosen since.
+      // A function, so a reconnect presents the newest token, the status chosen since and the list shown now.
       // presenceBatch: a team signing in at once reaches this app in a few messages, not one per colleague.
-      auth: (cb) => cb({ token: this.token, status: status(), device: device(), presenceBatch: true, transfer: true }),
+      auth: (cb) => {
+        const watch = handshake.watch();
+        cb({ token: this.token, status: handshake.status(), device: handshake.device(), presenceBatch: true, transfer: true, ...(watch.length > 0 && { watch }) });
+      },
       // WebSocket first: connected in one round trip instead of a long-polling
       // handshake, a poll and an upgrade. Where a proxy refuses WebSockets,
       // long-polling is tried next.

@@ -4,7 +4,8 @@
  * connection and the server's answer. Read like any input: validated, and
  * ignored (silently, to the person) when absent, malformed or another
  * user's. Its presence is last session's: the list shows it as unknown
- * until the server's listing arrives.
+ * until this session's statuses arrive (the handshake names the cached
+ * users, so session:ready brings them; otherwise the server's listing).
  */
 import { z } from 'zod/mini';
 import { serverSchemas, type DirectoryEntry } from 'parley-server/protocol';

@@ -4,7 +4,7 @@
  * are renamed, disabled or removed), your own status, and your favorites.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { DirectoryEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
+import type { DirectoryEntry, PresenceEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
 import { logger } from '../lib/log.js';
@@ -30,6 +30,12 @@ export class Directory {
    * presence as unknown.
    */
   loaded = $state(false);
+  /**
+   * Every listed status is this session's: from the listing, or from the
+   * snapshot in session:ready of the list named in the handshake (a list from
+   * the last visit shows its presence as unknown until then).
+   */
+  presenceKnown = $state(false);
   /** The status this user chose; `busy` is the server's doing. */
   chosenStatus = $state<SettableStatus>('available');
   /** This user's status over all their devices, as the server says. */
@@ -37,6 +43,9 @@ export class Directory {
   /** Removed or disabled since the last listing: a presence delta still in flight does not bring them back. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private readonly gone = new Set<string>();
+  /** Users whose change arrived on this connection before its snapshot: newer than it. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly heard = new Set<string>();
 
   constructor(private readonly deps: DirectoryDeps) {
     deps.link.on('presence:changed', (change) => this.changed(change));
@@ -61,8 +70,29 @@ export class Directory {
       this.myStatus = status;
       return;
     }
+    this.heard.add(username);
     // A delta for someone not listed yet (registered a moment ago) is kept, not lost.
     if (!this.gone.has(username)) this.entries.set(username, { username, displayName, status });
+  }
+
+  /** The users shown, for the handshake to name (the server's limit is 500): a returning visit's cached list, or the last listing. */
+  shown(): string[] {
+    // A new connection: what the last one heard is older than the snapshot to come.
+    this.heard.clear();
+    return [...this.entries.keys()].slice(0, 500);
+  }
+
+  /** The statuses session:ready brings of the users the handshake named; an older server sends none of them. */
+  snapshot(presence: readonly PresenceEntry[]): void {
+    let covered = 0;
+    for (const { username, status } of presence) {
+      const entry = this.entries.get(username);
+      if (!entry) continue;
+      covered++;
+      if (!this.heard.has(username) && entry.status !== status) this.entries.set(username, { ...entry, status });
+    }
+    this.heard.clear();
+    if (covered > 0 && covered === this.entries.size) this.presenceKnown = true;
   }
 
   get list(): Iterable<DirectoryEntry> {
@@ -95,6 +125,7 @@ export class Directory {
     for (const u of res.users) this.entries.set(u.username, u);
     this.gone.clear();
     this.loaded = true;
+    this.presenceKnown = true;
     const owner = this.deps.owner();
     // After this task: the list is drawn first, the copy for the next visit later.
     if (owner) setTimeout(() => writeCachedDirectory(owner, res.users), 0);
@@ -118,6 +149,7 @@ export class Directory {
     this.entries.clear();
     this.gone.clear();
     this.loaded = false;
+    this.presenceKnown = false;
     this.myStatus = 'offline';
   }
 }

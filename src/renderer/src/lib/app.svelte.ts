@@ -62,6 +62,7 @@ export class ParleyApp {
     });
     this.connection = new Connection({
       status: () => this.directory.chosenStatus,
+      watching: () => this.directory.shown(),
       accepted: () => {
         void this.directory.load();
         void this.history.load();
@@ -71,6 +72,7 @@ export class ParleyApp {
       ready: (ready) => {
         notices.resolved('connection');
         this.directory.myStatus = ready.status;
+        this.directory.snapshot(ready.presence);
         this.history.missed = ready.missedCalls;
         this.ready = ready;
         this.calls.sessionReady(ready);
