@@ -114,6 +114,8 @@ describe('call routing', () => {
     const waiting = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio })).callId;
     await bob.next('call:incoming', (p) => p.callId === waiting);
     expect(await dave.emit('call:invite', { to: 'alice', media: audio })).toMatchObject({ ok: false, code: 'busy' });
+    // Its history row, written beside the call the store refused, gave way to the refusal's.
+    expect(expectOk(await dave.emit('history:list', {})).calls).toMatchObject([{ outcome: 'busy' }]);
     expect(expectOk(await dave.emit('directory:list', {})).users.find((u) => u.username === 'bob')?.status).toBe('busy');
     // Answering it while still in his call is refused; out of it, it works.
     expect(await bob.emit('call:accept', { callId: waiting })).toMatchObject({ ok: false, code: 'not_found' });

@@ -106,24 +106,29 @@ export async function invite(
     // Consult: placed holding the caller's call, which is theirs again once this one is over (parking.ts).
     ...(holding && { holding: [holding] }),
   };
-  const [made, deadline] = await Promise.allSettled([stores.calls.create(call), deps.timers.set(ring, deps.ringTimeoutMs)]);
+  // The history row too: the ring waits for the slowest of the three, not for their sum (with several
+  // nodes, Redis's round trip and the database's overlap). What was written for a call that was not made is undone.
+  const [made, deadline, row] = await Promise.allSettled([stores.calls.create(call), deps.timers.set(ring, deps.ringTimeoutMs), history.started(record)]);
   const dropDeadline = () => void deps.timers.clear(ring).catch(() => undefined);
-  if (made.status === 'rejected') {
+  const dropRow = () => (row.status === 'fulfilled' ? history.discard(record.callId) : Promise.resolve());
+  const created = made.status === 'fulfilled' ? made.value : undefined;
+  if (!created?.ok) {
     dropDeadline();
-    throw made.reason;
-  }
-  if (!made.value.ok) {
-    dropDeadline();
-    if (made.value.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
+    await dropRow();
+    if (made.status === 'rejected') throw made.reason;
+    if (created?.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
     return refuse(deps, record, 'busy', `${callee.displayName} is busy`);
   }
   // No deadline, no call: it would ring on with nothing to end it, the caller "in a call" for good.
-  if (deadline.status === 'rejected') return abandon(deps, record.callId, deadline.reason);
+  if (deadline.status === 'rejected') {
+    await dropRow();
+    return abandon(deps, record.callId, deadline.reason);
+  }
   // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
-  await history.started(record).catch((err: unknown) => {
+  if (row.status === 'rejected') {
     dropDeadline();
-    return abandon(deps, record.callId, err);
-  });
+    return abandon(deps, record.callId, row.reason);
+  }
   const connects = connectsEarly(call);
   const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true, ...(connects && { early: true as const }) };
   for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);

@@ -94,6 +94,11 @@ export class HistoryRepository {
     });
   }
 
+  /** A call's row written beside its placing, which the store then refused: it was never placed (its refusal is written instead). */
+  async discard(callId: string): Promise<void> {
+    await this.db.deleteFrom('calls').where('call_id', '=', callId).where('answered_at', 'is', null).execute();
+  }
+
   /** People join a group call (again, for someone who had left). */
   async joined(callId: string, people: { username: string; joinedAt: number }[]): Promise<void> {
     if (people.length === 0) return;
