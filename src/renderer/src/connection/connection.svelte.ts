@@ -6,7 +6,7 @@
  * went wrong is told in words; transport errors go to the log only.
  */
 import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, SettableStatus } from 'parley-server/protocol';
-import type { StoredSession } from '../../../shared/ipc.js';
+import type { StoredSession } from '../../../shared/stored-session.js';
 import { logger } from '../lib/log.js';
 import * as api from './api.js';
 import { readLastSignIn, rememberSignIn } from './last-sign-in.js';
