@@ -15,8 +15,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
-import { storedSessionSchema } from '../shared/ipc.js';
-import type { StoredSession } from '../shared/ipc.js';
+import { storedSessionSchema, type StoredSession } from '../shared/stored-session.js';
 import { writeFileAtomically } from './atomic-file.js';
 import type { AtomicWriteFs } from './atomic-file.js';
 import { createLogger } from './log.js';

@@ -7,17 +7,9 @@
 import { z } from 'zod/mini';
 import { desktopCommandSchema, desktopStateSchema, type DesktopCommand, type DesktopState } from './desktop-state.js';
 import { preferencesPatchSchema, type Preferences, type PreferencesPatch } from './preferences.js';
+import { storedSessionSchema, type StoredSession } from './stored-session.js';
 
-export const storedSessionSchema = z.strictObject({
-  serverUrl: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
-  token: z.string().check(z.minLength(1), z.maxLength(4096)),
-  expiresAt: z.int().check(z.positive()),
-  user: z.strictObject({
-    username: z.string().check(z.minLength(2), z.maxLength(32)),
-    displayName: z.string().check(z.minLength(1), z.maxLength(64)),
-  }),
-});
-export type StoredSession = z.infer<typeof storedSessionSchema>;
+export type { StoredSession };
 
 /**
  * What each global shortcut does: answer, decline (or hang up, in a call),

@@ -78,6 +78,17 @@ describe.skipIf(!built)('the built app (out/)', () => {
     }
   });
 
+  it('keeps Socket.IO and TanStack Virtual out of the scripts the first paint waits for (bench/results/NOTES.md, App weight)', async () => {
+    const html = await readFile(join(OUT, 'renderer/index.html'), 'utf8');
+    const first = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1] ?? '');
+    expect(first.length).toBeGreaterThan(0);
+    for (const file of first) {
+      const source = await readFile(join(OUT, 'renderer', file), 'utf8');
+      expect(source, file).not.toContain('io server disconnect');
+      expect(source, file).not.toContain('calculateRange');
+    }
+  });
+
   it('imports the keyboard hook (uiohook-napi, a native module) only when push-to-talk needs it, from node_modules', async () => {
     const main = await readFile(join(OUT, 'main/index.js'), 'utf8');
     expect(main).toMatch(/import\(["']uiohook-napi["']\)/);

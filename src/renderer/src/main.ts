@@ -1,7 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { isIncomingPopup } from './desktop/desktop.js';
-import IncomingPopup from './screens/IncomingPopup.svelte';
 import { loadCallStage } from './screens/call/stage-loader.js';
 import './app.css';
 
@@ -10,8 +9,12 @@ if (!target) throw new Error('index.html has no #app element');
 const desktop = window.parley?.desktop;
 
 // The desktop app's incoming-call popup is this same page with #incoming: no
-// sign-in, no connection, only what main mirrors.
-const popup = isIncomingPopup() && desktop;
-// Fetched and compiled while the shell mounts and the server answers (stage-loader.ts).
-if (!popup) loadCallStage().catch(() => undefined);
-export default popup ? mount(IncomingPopup, { target, props: { desktop } }) : mount(App, { target });
+// sign-in, no connection, only what main mirrors. Its code is its own chunk:
+// the main window's first paint does not carry it.
+if (isIncomingPopup() && desktop) {
+  void import('./screens/IncomingPopup.svelte').then(({ default: IncomingPopup }) => mount(IncomingPopup, { target, props: { desktop } }));
+} else {
+  // Fetched and compiled while the shell mounts and the server answers (stage-loader.ts).
+  loadCallStage().catch(() => undefined);
+  mount(App, { target });
+}

@@ -6,16 +6,31 @@
  * went wrong is told in words; transport errors go to the log only.
  */
 import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, SettableStatus } from 'parley-server/protocol';
-import type { StoredSession } from '../../../shared/ipc.js';
+import type { StoredSession } from '../../../shared/stored-session.js';
 import { logger } from '../lib/log.js';
 import * as api from './api.js';
 import { readLastSignIn, rememberSignIn } from './last-sign-in.js';
 import { deviceId, renewDeviceId } from './device-id.js';
 import type { SignalingLink } from './link.js';
 import { sessionStore, type SessionStore } from './session-store.js';
-import { Signaling, type ServerEvent, type ServerPayload } from './signaling.js';
+import type { ServerEvent, ServerPayload, Signaling } from './signaling.js';
 
 const log = logger('connection');
+
+/**
+ * Socket.IO and the protocol's schemas are not needed to paint the contacts
+ * (a returning visit shows the last list) nor the sign-in form: fetched once
+ * a session is at hand or being made, and kept.
+ */
+let signalingCode: Promise<typeof import('./signaling.js')> | null = null;
+function loadSignaling(): Promise<typeof import('./signaling.js')> {
+  signalingCode ??= import('./signaling.js').catch((err: unknown) => {
+    // A page left open across an update asks for code the server no longer has: the next attempt asks again.
+    signalingCode = null;
+    throw err;
+  });
+  return signalingCode;
+}
 
 export type ConnectionState = 'signed-out' | 'connecting' | 'online' | 'offline';
 
@@ -75,6 +90,8 @@ export class Connection implements SignalingLink {
   shutDown = $state(false);
 
   private signaling: Signaling | null = null;
+  /** Counts connect() and end(): a signaling code load that returns after a newer one (or a sign-out) is dropped. */
+  private attempt = 0;
   private readonly handlers: Handler[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Attempts that failed since the last success. */
@@ -97,6 +114,8 @@ export class Connection implements SignalingLink {
   /** Connects with the remembered session, if any. */
   async restore(): Promise<void> {
     try {
+      // Fetched while the store is read (an IPC round trip in the desktop app).
+      loadSignaling().catch(() => undefined);
       const saved = await this.store.load().catch(() => null);
       if (saved && saved.expiresAt > Date.now()) this.connect(saved);
     } finally {
@@ -120,6 +139,7 @@ export class Connection implements SignalingLink {
   /** `allowPlainHttp`: the person ticked "Send my password unencrypted" for a plain-http server elsewhere. */
   async signIn(serverUrl: string, username: string, password: string, allowPlainHttp = false): Promise<void> {
     const url = api.normalizeServerUrl(serverUrl);
+    loadSignaling().catch(() => undefined);
     const res = await api.login(url, username, password, allowPlainHttp);
     await this.begin({ serverUrl: url, ...res });
   }
@@ -130,6 +150,7 @@ export class Connection implements SignalingLink {
     allowPlainHttp = false,
   ): Promise<void> {
     const url = api.normalizeServerUrl(serverUrl);
+    loadSignaling().catch(() => undefined);
     const res = await api.register(url, input, allowPlainHttp);
     await this.begin({ serverUrl: url, ...res });
   }
@@ -149,6 +170,7 @@ export class Connection implements SignalingLink {
   private async end(reason: string | null): Promise<void> {
     this.hooks.signedOut();
     this.stopRetrying();
+    this.attempt++;
     this.signaling?.close();
     this.signaling = null;
     this.session = null;
@@ -161,6 +183,8 @@ export class Connection implements SignalingLink {
   /** Tries now rather than at the next step of the backoff (Retry now, network back, computer awake). */
   retryNow(): void {
     const s = this.signaling;
+    // The signaling code could not be fetched: fetch it again.
+    if (!s && this.session && this.state === 'offline') return this.connect(this.session);
     if (!s || s.connected) return;
     this.stopRetrying();
     this.state = 'connecting';
@@ -185,6 +209,7 @@ export class Connection implements SignalingLink {
 
   dispose(): void {
     this.stopRetrying();
+    this.attempt++;
     this.signaling?.close();
   }
 
@@ -196,12 +221,29 @@ export class Connection implements SignalingLink {
 
   private connect(session: StoredSession): void {
     this.signaling?.close();
+    this.signaling = null;
     this.stopRetrying();
     this.session = session;
     this.state = 'connecting';
     this.signedOutReason = null;
     this.problem = null;
-    const s = new Signaling(session.serverUrl, session.token, { status: () => this.hooks.status(), device: deviceId, watch: () => this.hooks.watching?.() ?? [] });
+    const attempt = ++this.attempt;
+    loadSignaling().then(
+      (code) => {
+        if (this.attempt === attempt && this.session) this.open(code.Signaling, this.session);
+      },
+      (err: unknown) => {
+        if (this.attempt !== attempt) return;
+        log.warn('the connection code could not be loaded', err);
+        this.state = 'offline';
+        this.problem = 'Reload the page: Parley may have been updated since it opened.';
+      },
+    );
+  }
+
+  /** The signaling connection for `session`, once its code is here. */
+  private open(Code: typeof Signaling, session: StoredSession): void {
+    const s = new Code(session.serverUrl, session.token, { status: () => this.hooks.status(), device: deviceId, watch: () => this.hooks.watching?.() ?? [] });
     this.signaling = s;
     for (const { event, handler } of this.handlers) s.on(event, handler as never);
 

@@ -3,7 +3,7 @@
  * process (token encrypted with safeStorage), in a browser in localStorage.
  */
 import { z } from 'zod/mini';
-import { storedSessionSchema, type StoredSession } from '../../../shared/ipc.js';
+import { storedSessionSchema, type StoredSession } from '../../../shared/stored-session.js';
 import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
 
 const KEY = 'parley.session.v1';

@@ -98,10 +98,3 @@ function rowOf(e: HistoryEntry): HistoryRow {
     group: groupOf(e),
   };
 }
-
-/** Merges a fresh page into what is shown, newest first, without duplicates. */
-export function mergeHistory(current: readonly HistoryEntry[], incoming: readonly HistoryEntry[]): HistoryEntry[] {
-  const byId = new Map(current.map((e) => [e.callId, e]));
-  for (const e of incoming) byId.set(e.callId, e);
-  return [...byId.values()].sort((a, b) => b.seq - a.seq);
-}

@@ -1,7 +1,6 @@
 /** This user's call history and the count of calls missed since they last looked. */
 import type { HistoryEntry } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
-import { mergeHistory } from './history-view.js';
 
 export class CallHistory {
   entries = $state<HistoryEntry[]>([]);
@@ -30,4 +29,12 @@ export class CallHistory {
     this.missed = 0;
     this.loaded = false;
   }
+}
+
+/** Merges a fresh page into what is shown, newest first, without duplicates. */
+export function mergeHistory(current: readonly HistoryEntry[], incoming: readonly HistoryEntry[]): HistoryEntry[] {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local of this merge, never rendered
+  const byId = new Map(current.map((e) => [e.callId, e]));
+  for (const e of incoming) byId.set(e.callId, e);
+  return [...byId.values()].sort((a, b) => b.seq - a.seq);
 }

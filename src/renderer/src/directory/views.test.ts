@@ -2,7 +2,8 @@ import type { HistoryEntry } from 'parley-server/protocol';
 import { describe, expect, it } from 'vitest';
 import { contactRows } from './contacts-view.js';
 import { endReasonText, outcomeLabel } from '../call/end-reasons.js';
-import { formatDuration, historyRows, mergeHistory } from './history-view.js';
+import { mergeHistory } from './history.svelte.js';
+import { formatDuration, historyRows } from './history-view.js';
 
 describe('contacts view', () => {
   const directory = [

@@ -10,7 +10,7 @@ import { PushToTalk } from '../call/push-to-talk.svelte.js';
 import type { NetworkTest } from '../call/test-call/network-test.svelte.js';
 import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
-import { DesktopBridge } from '../desktop/bridge.svelte.js';
+import type { DesktopBridge } from '../desktop/bridge.svelte.js';
 import { followDesktopWindow } from '../desktop/window-shown.js';
 import { prepareNameOrder } from '../directory/contacts-view.js';
 import { Directory } from '../directory/directory.svelte.js';
@@ -22,8 +22,11 @@ import { prepareInitials } from '../ui/avatar.js';
 import { leftMessageText } from '../../../shared/voicemail-text.js';
 import { Voicemail } from '../voicemail/voicemail.svelte.js';
 import { LazyCalls } from './lazy-calls.svelte.js';
+import { logger } from './log.js';
 import { Notices } from './notices.svelte.js';
 import type { Section } from './sections.js';
+
+const log = logger('app');
 
 export class ParleyApp {
   readonly desktop = typeof window !== 'undefined' && window.parley !== undefined;
@@ -45,7 +48,11 @@ export class ParleyApp {
   private testCallOffered = $state(false);
   /** Messages left for this user, and the offer to leave one after an unanswered call. */
   readonly voicemail: Voicemail;
-  private readonly bridge: DesktopBridge | null;
+  /** The desktop app's mirror and commands, made once its code is here (never in a browser). */
+  private bridge: DesktopBridge | null = null;
+  /** The bridge's code, asked for at once in the desktop app: it is not needed to paint the contacts. */
+  private readonly bridgeCode = typeof window !== 'undefined' && window.parley ? import('../desktop/bridge.svelte.js') : null;
+  private disposed = false;
   /** The session the server last took: the call code, loaded later, needs its ICE servers. */
   private ready: SessionReady | null = null;
 
@@ -128,20 +135,6 @@ export class ParleyApp {
     });
     this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.voicemailArrived(message) });
     this.voicemail.start(this.calls);
-    const desktop = typeof window === 'undefined' ? undefined : window.parley?.desktop;
-    this.bridge = desktop
-      ? new DesktopBridge(desktop, {
-          connection: this.connection,
-          directory: this.directory,
-          history: this.history,
-          voicemail: this.voicemail.inbox,
-          rooms: this.rooms,
-          calls: this.calls,
-          tones: this.tones,
-          pushToTalk: this.pushToTalk,
-          show: (section) => void this.open(section),
-        })
-      : null;
   }
 
   async start(): Promise<void> {
@@ -165,7 +158,25 @@ export class ParleyApp {
     for (const username of favorites) this.directory.favorites.add(username);
     // A returning visit: last session's contacts while the server is asked for today's.
     this.directory.showCached();
-    this.bridge?.start();
+    await this.startBridge();
+  }
+
+  private async startBridge(): Promise<void> {
+    const desktop = window.parley?.desktop;
+    const code = await this.bridgeCode?.catch((err: unknown) => log.error('the desktop bridge could not be loaded', err));
+    if (!desktop || !code || this.disposed) return;
+    this.bridge = new code.DesktopBridge(desktop, {
+      connection: this.connection,
+      directory: this.directory,
+      history: this.history,
+      voicemail: this.voicemail.inbox,
+      rooms: this.rooms,
+      calls: this.calls,
+      tones: this.tones,
+      pushToTalk: this.pushToTalk,
+      show: (section) => void this.open(section),
+    });
+    this.bridge.start();
   }
 
   /** Opens a section; History marks missed calls as seen, Voicemail lists anew. */
@@ -245,6 +256,7 @@ export class ParleyApp {
   private stopShown: (() => void) | undefined;
 
   dispose(): void {
+    this.disposed = true;
     window.removeEventListener('online', this.onOnline);
     this.bridge?.dispose();
     this.pushToTalk.dispose();
