@@ -24,7 +24,7 @@ import { ChatChannel } from './chat/chat.js';
 import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './media/video.js';
-import { protectMedia, remoteWithoutFecUnderRed } from './media/audio-protection.js';
+import { protectMedia } from './media/audio-protection.js';
 import { setSending } from './media/video-quality.js';
 
 const log = logger('call');
@@ -293,7 +293,7 @@ export class CallSession {
       this.ignoreOffer = !this.options.polite && collision;
       if (this.ignoreOffer) return;
       this.settingRemoteAnswer = description.type === 'answer';
-      await this.pc.setRemoteDescription(remoteWithoutFecUnderRed(description));
+      await this.pc.setRemoteDescription(description);
       this.settingRemoteAnswer = false;
       await this.flushCandidates();
       if (description.type === 'offer') {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { audioProtectionIn, opusFecOn, preferredAudioCodecs, protectMedia, remoteWithoutFecUnderRed, type Codec } from './audio-protection.js';
+import { audioProtectionIn, opusFecOn, preferredAudioCodecs, protectMedia, type Codec } from './audio-protection.js';
 
 /** Chromium's audio capabilities, as getCapabilities('audio') lists them (abridged). */
 const CHROMIUM: Codec[] = [
@@ -80,23 +80,5 @@ describe('protectMedia', () => {
     const t = transceiver('audio');
     protectMedia(t as unknown as RTCRtpTransceiver);
     expect(t.setCodecPreferences).not.toHaveBeenCalled();
-  });
-});
-
-describe("the peer's description as applied", () => {
-  const sdp = (audio: string) => ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', audio, 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000', 'a=fmtp:96 useinbandfec=1', ''].join('\r\n');
-  const withRed = sdp(['m=audio 9 UDP/TLS/RTP/SAVPF 63 111', 'a=rtpmap:63 red/48000/2', 'a=fmtp:63 111/111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1'].join('\r\n'));
-  const plain = sdp(['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1'].join('\r\n'));
-
-  it('asks for no Opus FEC where RED carries the frames, and changes nothing else', () => {
-    const applied = remoteWithoutFecUnderRed({ type: 'answer', sdp: withRed });
-    expect(applied.type).toBe('answer');
-    expect(audioProtectionIn(applied.sdp!)).toEqual({ red: true, fec: false, dtx: false });
-    expect(applied.sdp).toBe(withRed.replace('a=fmtp:111 minptime=10;useinbandfec=1', 'a=fmtp:111 minptime=10;useinbandfec=0'));
-  });
-
-  it('keeps FEC without RED, and leaves a description without SDP alone', () => {
-    expect(remoteWithoutFecUnderRed({ type: 'offer', sdp: plain }).sdp).toBe(plain);
-    expect(remoteWithoutFecUnderRed({ type: 'rollback' })).toEqual({ type: 'rollback' });
   });
 });

@@ -76,26 +76,6 @@ export function audioProtectionIn(sdp: string): AudioProtection {
 }
 
 /**
- * The peer's description as this side applies it: where it carries RED, its
- * Opus line asks this side's encoder for no in-band FEC. RED already sends
- * each frame twice at full quality, and FEC under reported loss makes
- * libopus code in SILK mode, which costs every frame some fidelity (see
- * BENCHMARKS.md, speech quality). Without RED (an older peer, the SFU) the
- * description is applied as it came, FEC on.
- */
-export function remoteWithoutFecUnderRed(description: RTCSessionDescriptionInit): RTCSessionDescriptionInit {
-  const sdp = description.sdp;
-  if (!sdp) return description;
-  const section = /^m=audio [^\n]*\n(?:(?!m=)[^\n]*\n?)*/m.exec(sdp);
-  if (!section || !/^a=rtpmap:\d+ red\/48000\/2/im.test(section[0])) return description;
-  const opus = /^a=rtpmap:(\d+) opus\/48000\/2/im.exec(section[0])?.[1];
-  if (opus === undefined) return description;
-  const fmtp = new RegExp(`^(a=fmtp:${opus} [^\\r\\n]*?)useinbandfec=1`, 'm');
-  const rewritten = section[0].replace(fmtp, '$1useinbandfec=0');
-  return { type: description.type, sdp: sdp.slice(0, section.index) + rewritten + sdp.slice(section.index + section[0].length) };
-}
-
-/**
  * Applies Parley's preferences to a transceiver not yet negotiated: for
  * audio, RED and Opus first (see above); video is left as the browser
  * offers it (NACK and PLI on). Does nothing where the browser cannot set
