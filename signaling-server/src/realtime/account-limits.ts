@@ -79,7 +79,7 @@ export class AccountLimits {
 
   /** The call was answered: its tries are given back. Never throws (a lost reward only makes the limit stricter). */
   async answered(caller: string, callee: string): Promise<void> {
-    await Promise.allSettled([this.pairs.reward(pairKey(caller, callee), TRY), this.calls.reward(caller, TRY)]);
+    await Promise.allSettled([giveBack(this.pairs, pairKey(caller, callee), TRY), giveBack(this.calls, caller, TRY)]);
   }
 
   /** The caller took the call back within QUICK_CANCEL_MS: half its try is given back. Never throws. */
@@ -92,6 +92,17 @@ export class AccountLimits {
     const [taken] = await Promise.allSettled([this.statuses.consume(username)]);
     refuseIfSpent(taken, 'Your status changed too often: wait and try again');
   }
+}
+
+/**
+ * Gives `points` back; a count back at nothing is dropped rather than kept
+ * (a record and its timer in memory, a key in Redis) until its window ends:
+ * a day of answered calls leaves no counts behind. A try taken between the
+ * two steps is forgiven with it, which only makes the limit a try kinder.
+ */
+async function giveBack(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
+  const left = await limiter.reward(key, points);
+  if (left.consumedPoints <= 0) await limiter.delete(key);
 }
 
 // A username has no ">" (see USERNAME_PATTERN), so the key names one pair only.
