@@ -336,7 +336,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
           if (err instanceof StoreUnavailableError) log.debug({ username: socket.data.username }, 'session teardown waits for Redis');
           else log.error({ err, username: socket.data.username }, 'session teardown failed');
         })
-        .finally(() => log.info({ username: socket.data.username, sessionId: socket.id, reason }, 'device disconnected'));
+        .finally(() => log.debug({ username: socket.data.username, sessionId: socket.id, reason }, 'device disconnected'));
     });
   });
 
@@ -383,7 +383,9 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       testCall: deps.testCalls.enabled,
     });
     refresher.start(socket);
-    log.info({ username, sessionId: socket.id }, 'device connected');
+    // At debug: a team signing in at once is thousands of lines, a twentieth of the sign-ins' CPU at info
+    // (BENCHMARKS.md, login storm); parley_connected_sessions counts them.
+    log.debug({ username, sessionId: socket.id }, 'device connected');
   }
 
   async function endSession(socket: ParleySocket): Promise<void> {
