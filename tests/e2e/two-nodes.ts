@@ -33,6 +33,8 @@ export async function startTwoNodes(users: string[]): Promise<TwoNodes> {
     PARLEY_MESSAGE_RATE: '1000',
     PARLEY_MESSAGE_BURST: '1000',
     PARLEY_TRUST_PROXY: 'loopback',
+    // nodeOf reads the `device connected` lines, logged at debug.
+    PARLEY_LOG_LEVEL: 'debug',
   };
   const nodes: ChildServer[] = [];
   let nginx: Nginx | undefined;
