@@ -7,6 +7,7 @@
  */
 import type { Ack, ClientEvent, ClientPayload, ClientReplies, SessionReady, SettableStatus } from 'parley-server/protocol';
 import type { StoredSession } from '../../../shared/stored-session.js';
+import { loadOnce } from '../lib/load-once.js';
 import { logger } from '../lib/log.js';
 import * as api from './api.js';
 import { readLastSignIn, rememberSignIn } from './last-sign-in.js';
@@ -22,15 +23,7 @@ const log = logger('connection');
  * (a returning visit shows the last list) nor the sign-in form: fetched once
  * a session is at hand or being made, and kept.
  */
-let signalingCode: Promise<typeof import('./signaling.js')> | null = null;
-function loadSignaling(): Promise<typeof import('./signaling.js')> {
-  signalingCode ??= import('./signaling.js').catch((err: unknown) => {
-    // A page left open across an update asks for code the server no longer has: the next attempt asks again.
-    signalingCode = null;
-    throw err;
-  });
-  return signalingCode;
-}
+const loadSignaling = loadOnce(() => import('./signaling.js'));
 
 export type ConnectionState = 'signed-out' | 'connecting' | 'online' | 'offline';
 

@@ -7,23 +7,20 @@
  * controller plays it).
  */
 import type CallStage from './CallStage.svelte';
+import { loadOnce } from '../../lib/load-once.js';
 import { logger } from '../../lib/log.js';
 
 const log = logger('stage-loader');
 
 export type CallStageComponent = typeof CallStage;
 
-let loading: Promise<CallStageComponent> | null = null;
-
 /** The stage's component, loaded once; a failed load is tried again next time. */
-export function loadCallStage(): Promise<CallStageComponent> {
-  loading ??= import('./CallStage.svelte').then(
+export const loadCallStage: () => Promise<CallStageComponent> = loadOnce(() =>
+  import('./CallStage.svelte').then(
     (m) => m.default,
     (err: unknown) => {
-      loading = null;
       log.warn('the call stage could not be loaded', err);
       throw err;
     },
-  );
-  return loading;
-}
+  ),
+);
