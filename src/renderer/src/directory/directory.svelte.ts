@@ -75,8 +75,8 @@ export class Directory {
     if (!this.gone.has(username)) this.entries.set(username, { username, displayName, status });
   }
 
-  /** The users shown, for the handshake to name (the server's limit is 500): a returning visit's cached list, or the last listing. */
-  shown(): string[] {
+  /** A handshake begins: the users shown, for it to name (the server's limit is 500), a returning visit's cached list or the last listing. */
+  handshakeWatch(): string[] {
     // A new connection: what the last one heard is older than the snapshot to come.
     this.heard.clear();
     return [...this.entries.keys()].slice(0, 500);

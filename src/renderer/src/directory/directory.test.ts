@@ -33,7 +33,7 @@ describe("the contacts' presence at connect", () => {
   it('names the cached list in the handshake, and takes its statuses from session:ready', () => {
     const { directory } = cachedDirectory();
     expect(directory.presenceKnown).toBe(false);
-    expect(directory.shown().sort()).toEqual(['bob', 'carol']);
+    expect(directory.handshakeWatch().sort()).toEqual(['bob', 'carol']);
     directory.snapshot([
       { username: 'alice', status: 'available' },
       { username: 'bob', status: 'dnd' },
@@ -48,7 +48,7 @@ describe("the contacts' presence at connect", () => {
 
   it("keeps a change heard on this connection before session:ready, which is newer than the snapshot", () => {
     const { link, directory } = cachedDirectory();
-    directory.shown();
+    directory.handshakeWatch();
     link.emit('presence:changes', { changes: [{ username: 'bob', displayName: 'Bob', status: 'away' }] });
     directory.snapshot([
       { username: 'alice', status: 'available' },
@@ -61,7 +61,7 @@ describe("the contacts' presence at connect", () => {
 
   it('an older server sends only the user: the presence stays unknown until the listing', async () => {
     const { link, directory } = cachedDirectory();
-    directory.shown();
+    directory.handshakeWatch();
     directory.snapshot([{ username: 'alice', status: 'available' }]);
     expect(directory.presenceKnown).toBe(false);
     expect(status(directory, 'bob')).toBe('available'); // last visit's, shown as unknown
@@ -74,6 +74,6 @@ describe("the contacts' presence at connect", () => {
   it('a first visit names nobody', () => {
     vi.stubGlobal('localStorage', new MemoryStorage());
     const { directory } = cachedDirectory();
-    expect(directory.shown()).toEqual([]);
+    expect(directory.handshakeWatch()).toEqual([]);
   });
 });

@@ -69,7 +69,7 @@ export class ParleyApp {
     });
     this.connection = new Connection({
       status: () => this.directory.chosenStatus,
-      watching: () => this.directory.shown(),
+      watching: () => this.directory.handshakeWatch(),
       accepted: () => {
         void this.directory.load();
         void this.history.load();
