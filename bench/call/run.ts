@@ -11,8 +11,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ROOT, closeEnded, liveTracks, registerUser, startWorld, user, type User } from '../../tests/e2e/harness.js';
-import { dial, poll, waitState } from '../../tests/e2e/steps.js';
+import { poll, waitState } from '../../tests/e2e/steps.js';
 import { gitCommit } from '../commit.mjs';
+import { personClick } from './click.js';
 import { openBarePages, resetProbe, startBareServer, startBarePair, stopBarePair, type BarePages } from './baseline.js';
 import { PROBE_SETTINGS, callProbe, type PeerRecord, type ProbeRecord, type ProbeWindow } from './probe.js';
 
@@ -180,7 +181,8 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
 async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void): Promise<CallSample> {
   await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
-  await dial(alice, 'Bob');
+  await alice.page.getByRole('button', { name: 'Contacts' }).click();
+  await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
   await waitState(bob.page, 'incoming');
   await sleep(ringMs);
   await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
@@ -220,7 +222,7 @@ async function reloadPair(alice: User, bob: User): Promise<void> {
 
 async function baselineRun(bare: BarePages, trace?: (line: string) => void): Promise<BaselineSample> {
   await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
-  await bare.caller.getByRole('button', { name: 'Call' }).click();
+  await personClick(bare.caller.getByRole('button', { name: 'Call' }));
   await bare.callee.waitForFunction(() => (window as unknown as ProbeWindow).__bench.states.some((s) => s.state === 'incoming' && s.painted !== null), undefined, {
     polling: 50,
     timeout: 5000,

@@ -1,5 +1,6 @@
 /** The call controller's platform in a real browser: getUserMedia, Web Audio meters, RTCPeerConnection. */
 import { windowShown } from '../desktop/window-shown.js';
+import { afterPaint } from '../lib/after-paint.js';
 import { logger } from '../lib/log.js';
 import type { CallPlatform, PeerRequest } from './call-deps.js';
 import { CallSession } from './call-session.js';
@@ -9,22 +10,6 @@ import type { Microphone } from './media/microphone.js';
 import type { PeerSession } from './mesh.svelte.js';
 
 const log = logger('media');
-
-/**
- * Runs `fn` once the page has painted what just changed, or after 50 ms if no
- * frame comes (a hidden window). The first sound an app makes starts its audio
- * output, which can hold the page for a tenth of a second: a call shows first.
- */
-function afterPaint(fn: () => void): void {
-  let done = false;
-  const run = () => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, 50);
-}
 
 /**
  * The session toward one other person, on copies of the microphone's tracks:

@@ -100,10 +100,12 @@ export class CallController {
       this.end('failed', true, MICROPHONE_PROBLEM);
       return;
     }
-    // The microphone opens while the invite travels: it is in neither the time to ring nor the time to audio.
+    const invite = this.deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
+    // The microphone opens while the invite travels, not before it leaves: calling getUserMedia and
+    // the denoiser's setup took up to a millisecond of the click's time to ring.
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
-    const res = await this.deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
+    const res = await invite;
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
       if (res.ok) void this.hangups.abandon(res.callId);
