@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Built by `npm run build` (run by npm install through the package's prepare script): the server in
+// Built by `npm run build` (run by npm install, after patches/ are applied: see package.json): the server in
 // one file with its dependencies (scripts/bundle.mjs), run from V8's code cache (code-cache.cjs).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
