@@ -159,8 +159,12 @@ export async function startRedis({ dir, logFile }) {
   });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Not installed: spawn reports it as an 'error' event, which would end the run unexplained.
+  let failed;
+  child.once('error', (err) => (failed = err));
   const deadline = Date.now() + 10_000;
   for (;;) {
+    if (failed) throw new Error(`redis-server could not start: ${failed.message} (is it installed? apt-get install redis-server)`);
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (is it installed? apt-get install redis-server)`);
     if (readFileSync(logFile, 'utf8').includes('Ready to accept connections')) break;
     if (Date.now() > deadline) throw new Error('redis-server did not start within 10 s');
