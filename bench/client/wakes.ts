@@ -9,14 +9,16 @@
  * holds at the end (running animations, audio contexts, live tracks, focus).
  * Settings through the environment: BENCH_WAKES_SECONDS (30),
  * BENCH_WAKES_SETTLE (10), BENCH_CLIENT_CONTACTS (50), BENCH_WAKES_BLANK=1
- * (bench:client's blank baseline page instead of the app).
+ * (bench:client's blank baseline page instead of the app),
+ * BENCH_WAKES_AFTER_CALL=1 (alice at rest after an audio call with bob).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { it } from 'vitest';
-import { liveTracks, openUser, registerUser, startWorld, user, type User, type World } from '../../tests/e2e/harness.js';
+import { closeEnded, liveTracks, openUser, registerUser, startWorld, user, type User, type World } from '../../tests/e2e/harness.js';
 import { recordAudioContexts, runningAudioContexts } from '../../tests/e2e/media.js';
+import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { fromEnv } from '../call/env.js';
 
@@ -99,13 +101,19 @@ async function held(u: User) {
   const page = await u.page.evaluate(() => ({
     runningAnimations: document.getAnimations().filter((a) => a.playState === 'running').map((a) => `${a instanceof CSSAnimation ? a.animationName : a.constructor.name} on ${(a.effect as KeyframeEffect | null)?.target?.nodeName ?? '?'}`),
     hidden: document.hidden,
+    mediaElements: [...document.querySelectorAll('audio, video')].map((m) => {
+      const el = m as HTMLMediaElement;
+      return `${el.nodeName}${el.isConnected ? '' : ' (detached)'} ${el.paused ? 'paused' : 'playing'}${el.srcObject ? ' with a stream' : ''}${el.src ? ` ${el.src.slice(0, 40)}` : ''}`;
+    }),
     focused: `${document.activeElement?.nodeName ?? 'nothing'} ${document.activeElement?.getAttribute('aria-label') ?? ''}`.trim(),
   }));
   return { ...page, runningAudioContexts: await runningAudioContexts(u.page), liveTracks: await liveTracks(u.page) };
 }
 
 async function signedIn(world: World, contacts: number): Promise<User> {
+  const afterCall = process.env.BENCH_WAKES_AFTER_CALL === '1';
   await registerUser(world, 'alice');
+  if (afterCall) await registerUser(world, 'bob');
   const now = Date.now();
   const rows = Array.from({ length: Math.max(0, contacts - 1) }, (_, i) => ({
     id: randomUUID(),
@@ -118,7 +126,16 @@ async function signedIn(world: World, contacts: number): Promise<User> {
     created_at: now,
   }));
   if (rows.length > 0) await world.server.db.insertInto('users').values(rows).execute();
-  return user(world, 'alice', { init: recordAudioContexts });
+  const alice = await user(world, 'alice', { init: recordAudioContexts });
+  if (afterCall) {
+    const bob = await user(world, 'bob');
+    await establishCall(alice, bob, 'Bob');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await waitState(bob.page, 'ended');
+    await closeEnded(alice, bob);
+    await bob.context.close();
+  }
+  return alice;
 }
 
 it('bench:wakes', async () => {
