@@ -61,7 +61,6 @@ export function makeCallParts(host: CallPartsHost): CallParts {
   const resume = new CallResume(calls, link, notices, (call) => rejoin(calls, deps, call));
   const forget = rememberCalls(calls);
   listenForCalls(link, calls, resume, notices);
-  sfu.start();
   // Connected before this code came: the ICE servers, and a call to take back after a reload.
   if (host.ready) resume.sessionReady(host.ready);
   return {

@@ -16,9 +16,9 @@ import type { CallController } from '../controller.svelte.js';
 import type { PeerSession } from '../mesh.svelte.js';
 import { layerFor } from './layers.js';
 import { SfuPeer } from './sfu-peer.js';
-import { SfuSession } from './sfu-session.js';
+import { SfuSession, type SfuSessionOptions } from './sfu-session.js';
 
-/** How often the move from the mesh is checked, and the received tracks read. */
+/** How often the move from the mesh is checked, and the received tracks read, while a call here is on the SFU. */
 const TICK_MS = 250;
 /** A session that failed is made again after this long. */
 const RETRY_MS = 2000;
@@ -40,6 +40,8 @@ export class SfuCalls {
   constructor(
     private readonly link: SignalingLink,
     private readonly calls: () => CallController,
+    /** A test's fake; otherwise the browser's WebRTC. */
+    private readonly makeSession: (options: SfuSessionOptions) => SfuSession = (options) => new SfuSession(options),
   ) {
     link.on('room:mode', ({ callId, mode }) => {
       this.modes.delete(callId);
@@ -73,10 +75,6 @@ export class SfuCalls {
     return phase.kind !== 'idle' && phase.callId !== null && this.modes.get(phase.callId) === 'sfu';
   }
 
-  start(): void {
-    this.timer ??= setInterval(() => this.tick(), TICK_MS);
-  }
-
   dispose(): void {
     clearInterval(this.timer);
     this.timer = undefined;
@@ -99,7 +97,29 @@ export class SfuCalls {
     return peer;
   }
 
+  /**
+   * Every way into a call on the SFU ticks once (its `room:mode`, a peer made
+   * here for it, `sfu:closed`); the tick then repeats only while it is needed,
+   * so a page at rest or in a call on the mesh is never woken for it.
+   */
   private tick(): void {
+    this.step();
+    if (this.needed()) this.timer ??= setInterval(() => this.tick(), TICK_MS);
+    else {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** A session is open, or a call here (the one going on, or one on hold) is on the SFU and not over. */
+  private needed(): boolean {
+    const calls = this.calls();
+    const phase = calls.phase;
+    const onSfu = (callId: string | null) => callId !== null && this.modes.get(callId) === 'sfu';
+    return this.session !== null || (phase.kind !== 'idle' && phase.kind !== 'ended' && onSfu(phase.callId)) || onSfu(calls.aside?.callId ?? null);
+  }
+
+  private step(): void {
     const calls = this.calls();
     const live = calls.live();
     if (this.session && live?.callId !== this.session.callId) this.drop(this.session, false);
@@ -136,7 +156,7 @@ export class SfuCalls {
     const calls = this.calls();
     const microphone = calls.line.microphone;
     if (this.session || !microphone || Date.now() < this.retryAt) return;
-    const session: SfuSession = new SfuSession({
+    const session: SfuSession = this.makeSession({
       link: this.link,
       callId,
       iceServers: calls.line.ice.servers,
