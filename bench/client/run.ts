@@ -25,6 +25,7 @@ import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { gitCommit } from '../commit.mjs';
 import { startBareMesh } from './bare-mesh.js';
+import { seedContacts } from './contacts.js';
 import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
 
 export interface ClientBenchOptions {
@@ -141,19 +142,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   writeToneWav(wav);
   const names = ['alice', 'bob', 'carol', 'dave'];
   for (const n of names) await registerUser(world, n);
-  // The rest of the contact list straight into the database (the API allows 20 registrations an hour per address); they never sign in.
-  const now = Date.now();
-  const contacts = Array.from({ length: Math.max(0, options.contacts - names.length) }, (_, i) => ({
-    id: randomUUID(),
-    username: `contact${String(i).padStart(3, '0')}`,
-    display_name: `Contact ${i + 1}`,
-    password_hash: 'none',
-    disabled: 0,
-    token_version: 0,
-    missed_seen_at: 0,
-    created_at: now,
-  }));
-  if (contacts.length > 0) await world.server.db.insertInto('users').values(contacts).execute();
+  await seedContacts(world, options.contacts - names.length);
 
   const hangUp = async ([alice, bob]: User[]) => {
     await alice!.page.getByRole('button', { name: 'Hang up' }).click();

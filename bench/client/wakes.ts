@@ -12,7 +12,6 @@
  * (bench:client's blank baseline page instead of the app),
  * BENCH_WAKES_AFTER_CALL=1 (alice at rest after an audio call with bob).
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { it } from 'vitest';
@@ -21,6 +20,7 @@ import { recordAudioContexts, runningAudioContexts } from '../../tests/e2e/media
 import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { fromEnv } from '../call/env.js';
+import { seedContacts } from './contacts.js';
 
 interface TraceEvent {
   name: string;
@@ -114,18 +114,7 @@ async function signedIn(world: World, contacts: number): Promise<User> {
   const afterCall = process.env.BENCH_WAKES_AFTER_CALL === '1';
   await registerUser(world, 'alice');
   if (afterCall) await registerUser(world, 'bob');
-  const now = Date.now();
-  const rows = Array.from({ length: Math.max(0, contacts - 1) }, (_, i) => ({
-    id: randomUUID(),
-    username: `contact${String(i).padStart(3, '0')}`,
-    display_name: `Contact ${i + 1}`,
-    password_hash: 'none',
-    disabled: 0,
-    token_version: 0,
-    missed_seen_at: 0,
-    created_at: now,
-  }));
-  if (rows.length > 0) await world.server.db.insertInto('users').values(rows).execute();
+  await seedContacts(world, contacts - 1);
   const alice = await user(world, 'alice', { init: recordAudioContexts });
   if (afterCall) {
     const bob = await user(world, 'bob');

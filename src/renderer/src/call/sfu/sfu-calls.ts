@@ -72,7 +72,11 @@ export class SfuCalls {
   /** Whether the call going on here is on the SFU. */
   onSfu(): boolean {
     const phase = this.calls().phase;
-    return phase.kind !== 'idle' && phase.callId !== null && this.modes.get(phase.callId) === 'sfu';
+    return phase.kind !== 'idle' && this.isSfu(phase.callId);
+  }
+
+  private isSfu(callId: string | null | undefined): boolean {
+    return callId != null && this.modes.get(callId) === 'sfu';
   }
 
   dispose(): void {
@@ -114,9 +118,7 @@ export class SfuCalls {
   /** A session is open, or a call here (the one going on, or one on hold) is on the SFU and not over. */
   private needed(): boolean {
     const calls = this.calls();
-    const phase = calls.phase;
-    const onSfu = (callId: string | null) => callId !== null && this.modes.get(callId) === 'sfu';
-    return this.session !== null || (phase.kind !== 'idle' && phase.kind !== 'ended' && onSfu(phase.callId)) || onSfu(calls.aside?.callId ?? null);
+    return this.session !== null || (calls.phase.kind !== 'ended' && this.onSfu()) || this.isSfu(calls.aside?.callId);
   }
 
   private step(): void {
