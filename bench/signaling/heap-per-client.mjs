@@ -7,7 +7,11 @@
 // unlike the RSS figure of bench:signaling, which also holds what is not yet
 // collected.
 //
-//   node bench/signaling/heap-per-client.mjs [--clients 3000] [--baseline] [--top 30]
+// With --calls, every pair of clients then makes that many calls (invite,
+// accept, an offer, hang-up, as bench:signaling's setups do), and a third
+// snapshot shows what the calls left behind, per client.
+//
+//   node bench/signaling/heap-per-client.mjs [--clients 3000] [--baseline] [--top 30] [--calls 1]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,11 +20,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import getPort from 'get-port';
 import { contactsOf, username } from './contacts.mjs';
+import { MEDIA, OFFER_SDP } from './payloads.mjs';
 import { seedTeam } from './seed.mjs';
 import { BASELINE, PARLEY_BIN, waitHealthy } from './servers.mjs';
 
 const { io } = createRequire(import.meta.url)('socket.io-client');
-const { values } = parseArgs({ options: { clients: { type: 'string', default: '3000' }, baseline: { type: 'boolean', default: false }, top: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { clients: { type: 'string', default: '3000' }, baseline: { type: 'boolean', default: false }, top: { type: 'string', default: '30' }, calls: { type: 'string', default: '0' } } });
 const N = Number(values.clients);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,18 +96,49 @@ for (let i = 0; i < N; i += 100) {
 }
 await sleep(3000);
 const full = await snapshot();
+printDifference(`${values.baseline ? 'bare relay' : 'parley-server'}, ${N} clients`, byKind(empty), byKind(full));
+
+/** One call from `caller` to `callee`, set up and hung up as bench:signaling's setups do. */
+function call(caller, callee) {
+  return new Promise((resolve) => {
+    callee.once('call:incoming', (p) => callee.emit('call:accept', { callId: p.callId }, () => undefined));
+    caller.once('call:accepted', (p) => {
+      caller.emit('call:signal', { callId: p.callId, description: { type: 'offer', sdp: OFFER_SDP } }, () => {
+        caller.emit('call:hangup', { callId: p.callId }, () => undefined);
+      });
+    });
+    callee.once('call:ended', () => resolve());
+    caller.emit('call:invite', { to: callee.username, media: MEDIA }, () => undefined);
+  });
+}
+
+const calls = Number(values.calls);
+if (calls > 0 && !values.baseline) {
+  sockets.forEach((s, i) => (s.username = team.clients[i].username));
+  for (let k = 0; k < calls; k++) {
+    for (let i = 0; i + 1 < sockets.length; i += 200) {
+      const pairs = [];
+      for (let j = i; j + 1 < Math.min(i + 200, sockets.length); j += 2) pairs.push(call(sockets[j], sockets[j + 1]));
+      await Promise.all(pairs);
+    }
+  }
+  await sleep(3000);
+  printDifference(`after ${calls} call(s) for every pair`, byKind(full), byKind(await snapshot()));
+}
 server.kill('SIGTERM');
 for (const s of sockets) s.disconnect();
 
-const [a, b] = [byKind(empty), byKind(full)];
-const rows = [...b].map(([kind, v]) => {
-  const was = a.get(kind) ?? { count: 0, bytes: 0 };
-  return { kind, count: (v.count - was.count) / N, bytes: (v.bytes - was.bytes) / N };
-});
-rows.sort((x, y) => y.bytes - x.bytes);
-console.log(`${values.baseline ? 'bare relay' : 'parley-server'}, ${N} clients: ${rows.reduce((n, r) => n + r.bytes, 0).toFixed(0)} bytes of heap kept per client`);
-console.log('bytes  objects  kind');
-for (const r of rows.slice(0, Number(values.top))) console.log(`${r.bytes.toFixed(0).padStart(6)} ${r.count.toFixed(2).padStart(8)}  ${r.kind}`);
+/** Prints what `b` holds beyond `a`, per client, largest first. */
+function printDifference(title, a, b) {
+  const rows = [...b].map(([kind, v]) => {
+    const was = a.get(kind) ?? { count: 0, bytes: 0 };
+    return { kind, count: (v.count - was.count) / N, bytes: (v.bytes - was.bytes) / N };
+  });
+  rows.sort((x, y) => y.bytes - x.bytes);
+  console.log(`${title}: ${rows.reduce((n, r) => n + r.bytes, 0).toFixed(0)} bytes of heap kept per client`);
+  console.log('bytes  objects  kind');
+  for (const r of rows.slice(0, Number(values.top))) console.log(`${r.bytes.toFixed(0).padStart(6)} ${r.count.toFixed(2).padStart(8)}  ${r.kind}`);
+}
 rmSync(snapshots, { recursive: true, force: true });
 rmSync(team.dataDir, { recursive: true, force: true });
 process.exit(0);

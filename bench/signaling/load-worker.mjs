@@ -110,20 +110,24 @@ function openBaseline(url, c, transports) {
   });
 }
 
-/** Opens every client, at most `window` handshakes in flight at a time. */
-async function connectAll({ url, mode, list, window, transports, watchBy: by }) {
+/**
+ * Opens every client, at most `window` handshakes in flight at a time. With
+ * `append`, the clients join those already open (which keep their indexes).
+ */
+async function connectAll({ url, mode, list, window, transports, watchBy: by, append = false }) {
   closing = false;
   watchBy = by ?? 'handshake';
-  clients = list.map((c) => ({ ...c, socket: null, setup: null, relay: null }));
-  resetSeen();
-  for (const c of clients) track(c);
+  const fresh = list.map((c) => ({ ...c, socket: null, setup: null, relay: null }));
+  if (!append) resetSeen();
+  clients = append ? clients.concat(fresh) : fresh;
+  for (const c of fresh) track(c);
   const readyMs = [];
   const watchedMs = [];
   let next = 0;
   const open = mode === 'parley' ? openParley : openBaseline;
   async function lane() {
-    while (next < clients.length) {
-      const c = clients[next++];
+    while (next < fresh.length) {
+      const c = fresh[next++];
       // A client may name its own node (two-node runs spread clients over the nodes).
       const r = await open(c.url ?? url, c, transports);
       if (r) {
@@ -132,7 +136,7 @@ async function connectAll({ url, mode, list, window, transports, watchBy: by }) 
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(window, clients.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(window, fresh.length) }, lane));
   return { connected: readyMs.length, readyMs, watchedMs };
 }
 

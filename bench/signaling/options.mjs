@@ -23,6 +23,8 @@ const USAGE = `npm run bench:signaling -- [options]
   --full-team N       the full-team watch: N clients each watching 500 others (or all), time until all see
                       all online, against the bare relay (default 1000, --quick 200; 0 skips it)
   --settle S          seconds the servers sit idle, every client connected, before memory is read (default 5)
+  --marginal N        clients connected after the run, in a team of their own, for what one client more
+                      keeps (default a fifth of --clients; 0 skips it)
   --cpu-prof DIR      run parley-server with node --cpu-prof, writing profiles to DIR
   --server-bin FILE   another build's bin/parley-server.js, for before/after comparisons
   --nodes N           parley-server nodes sharing state through a Redis started by the run (default 1);
@@ -52,6 +54,7 @@ export function options(argv) {
       'watch-by-message': { type: 'boolean', default: false },
       'full-team': { type: 'string' },
       settle: { type: 'string' },
+      marginal: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'server-bin': { type: 'string' },
       nodes: { type: 'string', default: '1' },
@@ -90,6 +93,7 @@ export function options(argv) {
     watch: !values['skip-watch'],
     watchBy: values['watch-by-message'] ? 'message' : 'handshake',
     fullTeam: values['skip-watch'] ? 0 : num('full-team', values['full-team'] ?? (quick ? 200 : 1000), 0),
+    marginal: Math.round(num('marginal', values.marginal ?? clients / 5, 0)),
     settleMs: 1000 * num('settle', values.settle ?? (quick ? 2 : 5), 0.5),
     serverBin: values['server-bin'] ? path.resolve(values['server-bin']) : undefined,
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,

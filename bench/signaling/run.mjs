@@ -18,6 +18,7 @@ import { Generator } from './generator.mjs';
 import { options } from './options.mjs';
 import { fullTeamWatch } from './full-team.mjs';
 import { measureStartup } from './startup.mjs';
+import { marginalPerClient, keptPerClient, rssAfterCollection } from './memory.mjs';
 import { connectAll } from './storm.mjs';
 import { printTable, TARGETS } from './table.mjs';
 import { round, summarize } from './stats.mjs';
@@ -53,40 +54,6 @@ function ownCpuSeconds() {
 /** Client i connects to node i mod N: neighbours, who call each other, are on different nodes. */
 const spread = (list, urls) => (urls.length === 1 ? list : list.map((c, i) => ({ ...c, url: urls[i % urls.length] })));
 
-
-/**
- * RSS of a server (its nodes summed) a second after a full garbage
- * collection, when V8 has given back what it freed, with where that memory
- * is (`memory`: V8's heap in use and committed, what lives outside it; nodes
- * summed). Read once the timed phases are over: a server whose inspector was
- * opened rings slower after (ring p99 20.7 ms against 9.1 in one pair of runs).
- */
-async function rssAfterCollection(server) {
-  const usage = [await server.collectGarbage()].flat();
-  await sleep(1000);
-  const sum = (f) => usage.reduce((n, u) => n + f(u), 0);
-  const memory = {
-    heapUsed: sum((u) => u.heapUsed),
-    heapTotal: sum((u) => u.heapTotal),
-    newSpace: sum((u) => u.spaces.new_space?.size ?? 0),
-    external: sum((u) => u.external),
-  };
-  return { rss: server.rss(), memory };
-}
-
-/** Where the kept memory is, per client, in bytes: what `rssAfterCollection` read, less the idle RSS. */
-function keptPerClient({ rss, memory }, rss0, clients) {
-  const per = (n) => Math.round(n / Math.max(1, clients));
-  return {
-    rss: per(rss - rss0),
-    // Absolute, over the clients: the idle server's heap was not read (its inspector stays shut until the end).
-    heapUsed: per(memory.heapUsed),
-    heapCommittedUnused: per(memory.heapTotal - memory.heapUsed),
-    newSpace: per(memory.newSpace),
-    external: per(memory.external),
-    outsideHeap: per(rss - memory.heapTotal - memory.external),
-  };
-}
 
 async function relay(gen, mode, opts) {
   const W = gen.workers.length;
@@ -158,11 +125,13 @@ async function main() {
   try {
     // --- seed
     let t = performance.now();
-    const team = await seedTeam(opts.clients);
+    const team = await seedTeam(opts.clients + opts.marginal);
     cleanup.push(() => rmSync(team.dataDir, { recursive: true, force: true }));
-    const contacts = (i, size) => (opts.watch ? contactsOf(i, size).map(username) : []);
-    const list = team.clients.map((c, i) => ({ ...c, contacts: contacts(i, opts.clients) }));
-    log(`seeded ${opts.clients} accounts and tokens in ${seconds(performance.now() - t)} s`);
+    const contacts = (i, size, offset = 0) => (opts.watch ? contactsOf(i, size).map((j) => username(offset + j)) : []);
+    const list = team.clients.slice(0, opts.clients).map((c, i) => ({ ...c, contacts: contacts(i, opts.clients) }));
+    // Connected at the end for the marginal memory figure: a team of their own, watching and watched as the others are.
+    const late = team.clients.slice(opts.clients).map((c, i) => ({ ...c, contacts: contacts(i, opts.marginal, opts.clients) }));
+    log(`seeded ${opts.clients + opts.marginal} accounts and tokens in ${seconds(performance.now() - t)} s`);
 
     // --- start to listening, on the data dir just made
     result.startToListeningMs = await measureStartup({ dataDir: team.dataDir, runs: opts.startupRuns, env: SERVER_ENV, bin: opts.serverBin });
@@ -191,6 +160,8 @@ async function main() {
     const baselineRelay = await relay(gen, 'baseline', opts);
     log(`baseline relay p50 ${baselineRelay.p50} ms over ${baselineRelay.samples} messages`);
     const baseKept = await rssAfterCollection(base);
+    const baseLate = late.map(({ username: u }) => ({ username: u }));
+    const baseMarginal = opts.marginal > 0 ? await marginalPerClient(gen, base, { before: baseKept, settleMs: IDLE_MS, url: base.url, mode: 'baseline', list: baseLate, opts }) : null;
     await gen.all({ type: 'close' });
     await base.stop();
 
@@ -252,8 +223,10 @@ async function main() {
     log(`parley relay p50 ${parleyRelay.p50} ms over ${parleyRelay.samples} messages`);
     const kept = await rssAfterCollection(server);
     const keptBreakdown = { parley: keptPerClient(kept, rss0, conn.connected), baseline: keptPerClient(baseKept, baseRss0, baseConn.connected) };
-    const kb1 = (o) => Object.entries(o).map(([k, v]) => `${k} ${round(v / 1024, 1)}`).join(', ');
+    const kb1 = (o) => Object.entries(o).filter(([k]) => k !== 'clients').map(([k, v]) => `${k} ${round(v / 1024, 1)}`).join(', ');
     log(`kept after a collection, KB per client: parley ${kb1(keptBreakdown.parley)}; bare relay ${kb1(keptBreakdown.baseline)}`);
+    const marginal = opts.marginal > 0 ? await marginalPerClient(gen, server, { before: kept, settleMs: IDLE_MS, url: server.url, mode: 'parley', list: spread(late, server.urls), opts }) : null;
+    if (marginal) log(`one client more (${marginal.clients} connected after the run), KB: parley ${kb1(marginal)}; bare relay ${kb1(baseMarginal)}`);
 
     const presence = [];
     if (opts.presenceSizes.includes(opts.clients)) {
@@ -333,6 +306,8 @@ async function main() {
         baseline: keptBreakdown.baseline.rss,
       },
       keptAfterCollectionBytesPerClient: keptBreakdown,
+      // What one client more keeps, the process's one-off costs paid (memory.mjs).
+      ...(marginal && { rssMarginalBytesPerClient: { parley: marginal, baseline: baseMarginal } }),
       heapBytesPerClient: {
         parley: Math.round((heap1 - heap0) / Math.max(1, conn.connected)),
         baseline: Math.round((baseHeap1 - baseHeap0) / Math.max(1, baseConn.connected)),

@@ -18,13 +18,14 @@ export const transportsFor = (opts) => (opts.transport === 'polling' ? ['polling
  * one's time to session:ready. With `untilSeenMs`, also how long until every
  * client had seen all its contacts online (`seenAllMs`, from the first
  * connect), waiting at most that long; `unseen`: clients still missing someone.
+ * With `append`, the clients join those the threads hold open already.
  */
-export async function connectAll(gen, { url, mode, list, opts, untilSeenMs = 0 }) {
+export async function connectAll(gen, { url, mode, list, opts, untilSeenMs = 0, append = false }) {
   const parts = slices(list, gen.workers.length);
   const t0 = performance.now();
   // The threads report when on Date.now(), the one clock they share with this one.
   const wallT0 = Date.now();
-  const replies = await gen.all({ type: 'connect', url, mode, window: opts.window, transports: transportsFor(opts), watchBy: opts.watchBy }, (i) => ({
+  const replies = await gen.all({ type: 'connect', url, mode, window: opts.window, transports: transportsFor(opts), watchBy: opts.watchBy, append }, (i) => ({
     list: parts[i],
   }));
   const stormMs = performance.now() - t0;

@@ -37,6 +37,14 @@ export function printTable(r) {
       `≤ ${TARGETS.rssKeptRatio}× bare relay`,
       `bare relay ${kb(r.rssKeptBytesPerClient.baseline)} (${round(r.rssKeptBytesPerClient.parley / r.rssKeptBytesPerClient.baseline, 2)}×)`,
     ],
+    ...(r.rssMarginalBytesPerClient
+      ? [[
+          `rssMarginalBytesPerClient (${r.rssMarginalBytesPerClient.parley.clients} more)`,
+          kb(r.rssMarginalBytesPerClient.parley.rss),
+          `≤ ${TARGETS.rssKeptRatio}× bare relay`,
+          `bare relay ${kb(r.rssMarginalBytesPerClient.baseline.rss)} (${round(r.rssMarginalBytesPerClient.parley.rss / r.rssMarginalBytesPerClient.baseline.rss, 2)}×)`,
+        ]]
+      : []),
     ...r.presence.map((x) => [
       `presenceMessagesPerChange (team ${x.teamSize})`,
       String(x.messagesPerChange),

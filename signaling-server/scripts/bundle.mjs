@@ -26,9 +26,9 @@ await build({
   cwd: root,
   input: { 'parley-server': 'dist/cli.js' },
   platform: 'node',
-  // Native addons (better-sqlite3; janode's unix-dgram transport, so janode as a whole), and what a
+  // Native addons (better-sqlite3, koffi; janode's unix-dgram transport, so janode as a whole), and what a
   // dependency requires only when it is installed.
-  external: ['better-sqlite3', /^janode(\/|$)/, 'pg-native', 'bufferutil', 'utf-8-validate'],
+  external: ['better-sqlite3', 'koffi', /^janode(\/|$)/, 'pg-native', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warn',
   output: {
     dir: 'dist',

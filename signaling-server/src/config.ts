@@ -23,6 +23,8 @@ export interface Config {
   inviteCode: string | undefined;
   ringTimeoutS: number;
   dbSync: 'normal' | 'full';
+  /** After a full garbage collection, the C heap's free pages go back to the system, at most once per this many ms; 0: never (memory-trim.ts). */
+  mallocTrimMs: number;
   callGraceS: number;
   /** Most people in one group call (a full mesh: one peer connection per pair). */
   meshLimit: number;
@@ -110,6 +112,7 @@ const rawSchema = z.object({
   callGraceS: int(1, 3600),
   meshLimit: int(2, 16),
   dbSync: z.enum(['normal', 'full']),
+  mallocTrimMs: int(0, 3_600_000),
   stunUrls: urlList(['stun', 'stuns']),
   turnUrls: urlList(['turn', 'turns']),
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -207,6 +210,7 @@ export const SETTINGS: readonly Setting<keyof RawSettings>[] = [
   { key: 'voicemailCount', env: 'PARLEY_VOICEMAIL_COUNT', flag: '--voicemail-count', default: '50', help: 'most voicemail messages one user keeps at once (1-500); a caller is told the box is full before recording' },
   { key: 'voicemailMb', env: 'PARLEY_VOICEMAIL_MB', flag: '--voicemail-mb', default: '50', help: 'most megabytes of voicemail one user keeps at once' },
   { key: 'dbSync', env: 'PARLEY_DB_SYNC', flag: '--db-sync', default: 'normal', help: 'normal: a killed server loses no acknowledged write; full: neither does a power cut (an fsync per commit, slower)' },
+  { key: 'mallocTrimMs', env: 'PARLEY_MALLOC_TRIM_MS', flag: '--malloc-trim-ms', default: '2000', help: "after a full garbage collection, memory freed outside JavaScript's heap goes back to the system, at most once in this many ms (0: never; Linux with glibc)" },
   { key: 'webRoot', env: 'PARLEY_WEB_ROOT', flag: '--web-root', help: 'folder of the built web client (index.html and assets/) to serve at /' },
   { key: 'nodeTimeoutMs', env: 'PARLEY_NODE_TIMEOUT_MS', flag: '--node-timeout-ms', default: '8000', help: 'with Redis: a node that has not renewed its heartbeat for this long is taken for dead and the others end its sessions (renewed four times as often); a node that could not reach Redis for this long closes the connections of its clients so they resume elsewhere' },
   { key: 'redisUrl', env: 'PARLEY_REDIS_URL', flag: '--redis-url', help: 'redis:// URL: share sessions, presence, calls and limits with other nodes (several nodes behind a load balancer)' },
@@ -284,6 +288,7 @@ export function loadConfig(
     callGraceS: r.callGraceS,
     meshLimit: r.meshLimit,
     dbSync: r.dbSync,
+    mallocTrimMs: r.mallocTrimMs,
     stunUrls: r.stunUrls,
     turnUrls: r.turnUrls,
     turnSecret: r.turnSecret,

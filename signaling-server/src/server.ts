@@ -28,6 +28,7 @@ import { createHttpApp } from './http/app.js';
 import { hostPolicy } from './http/hosts.js';
 import { memoryLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
+import { startMemoryTrimmer } from './memory-trim.js';
 import { Metrics } from './metrics.js';
 import { Retention } from './retention.js';
 import { AccountLimits } from './realtime/account-limits.js';
@@ -279,6 +280,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       resolve();
     });
   });
+  const trimmer = config.mallocTrimMs > 0 ? startMemoryTrimmer(log, config.mallocTrimMs) : undefined;
   // Tells `parley-server restore` that this data dir's file is in use.
   const removePidFile = store.dialect === 'sqlite' ? writePidFile(config.dataDir) : () => undefined;
   const { port } = httpServer.address() as AddressInfo;
@@ -308,6 +310,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       retention.stop();
       voicemailRetention.stop();
       refresher.stop();
+      trimmer?.stop();
       httpServer.close(); // stop accepting; live connections stay until told
       io.emit('server:closing', { reason: 'shutdown' });
       // Ringing calls end; answered ones keep their media (peer to peer) and

@@ -44,24 +44,32 @@ function deepFreeze(value: unknown): void {
 
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, DeviceSession>();
-  /** Session ids by username: byUser runs on every call and presence change. */
-  private readonly byUsername = new Map<string, Set<string>>();
+  /**
+   * Session ids by username: byUser runs on every call and presence change.
+   * Most users have one device: its id alone, a Set (about 140 bytes) only
+   * for two or more.
+   */
+  private readonly byUsername = new Map<string, string | Set<string>>();
 
   reserve(session: DeviceSession): Promise<DeviceSession[]> {
-    this.sessions.set(session.sessionId, frozen(session));
-    const ids = this.byUsername.get(session.username);
-    if (ids) ids.add(session.sessionId);
-    else this.byUsername.set(session.username, new Set([session.sessionId]));
-    return this.byUser(session.username);
+    const { sessionId, username } = session;
+    this.sessions.set(sessionId, frozen(session));
+    const ids = this.byUsername.get(username);
+    if (ids === undefined || ids === sessionId) this.byUsername.set(username, sessionId);
+    else if (typeof ids === 'string') this.byUsername.set(username, new Set([ids, sessionId]));
+    else ids.add(sessionId);
+    return this.byUser(username);
   }
 
   remove(sessionId: string): Promise<DeviceSession | undefined> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
-    const ids = session && this.byUsername.get(session.username);
-    if (ids) {
+    if (!session) return Promise.resolve(undefined);
+    const ids = this.byUsername.get(session.username);
+    if (ids === sessionId) this.byUsername.delete(session.username);
+    else if (ids instanceof Set) {
       ids.delete(sessionId);
-      if (ids.size === 0) this.byUsername.delete(session.username);
+      if (ids.size === 1) this.byUsername.set(session.username, ids.values().next().value as string);
     }
     return Promise.resolve(session);
   }
@@ -71,8 +79,9 @@ export class MemorySessionStore implements SessionStore {
   }
 
   byUser(username: string): Promise<DeviceSession[]> {
-    const ids = [...(this.byUsername.get(username) ?? [])];
-    return Promise.resolve(ids.flatMap((id) => this.sessions.get(id) ?? []));
+    const ids = this.byUsername.get(username);
+    const list = ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+    return Promise.resolve(list.flatMap((id) => this.sessions.get(id) ?? []));
   }
 
   setStatus(sessionId: string, status: DeviceSession['status']): Promise<DeviceSession | undefined> {
