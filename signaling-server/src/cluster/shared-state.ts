@@ -54,7 +54,7 @@ export async function connectSharedState(url: string, node: string, log: Logger)
     attach(io) {
       const key = `${redis.prefix}socket.io`;
       io.adapter(createAdapter(redis.pub, redis.sub, { key, requestsTimeout: ADAPTER_REQUEST_TIMEOUT_MS }));
-      const adapter = io.of('/').adapter as RedisAdapter;
+      const adapter = io.of('/').adapter as unknown as Pick<RedisAdapter, 'uid' | 'parser'>;
       // What RedisAdapter.broadcast publishes for one room: [its uid, the packet (type 2: an event), the options], on
       // `${key}#${namespace}#${room}#`. Receiving nodes drop their own uid's messages, so the sender delivers locally itself.
       return (room, event, payload) => {
