@@ -5,6 +5,9 @@
 // validation, no store. Same engine settings as parley-server (64 KiB
 // messages, a ping every 10 s), so the difference measured against it is
 // Parley's own work. /healthz answers so the benchmark knows it is up.
+// With BASELINE_REDIS_URL it is one of several nodes on the Redis adapter
+// Parley uses (@socket.io/redis-adapter, pub/sub): the floor of a message
+// from a client on one node to a client on another.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,6 +22,14 @@ const http = createServer((req, res) => {
   } else res.writeHead(404).end();
 });
 const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 10_000, connectTimeout: 10_000 });
+if (process.env.BASELINE_REDIS_URL) {
+  const { createClient } = require('redis');
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  const pub = createClient({ url: process.env.BASELINE_REDIS_URL });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+}
 const online = new Set();
 io.on('connection', (socket) => {
   socket.on('signal', (to, message) => {

@@ -1,31 +1,44 @@
 #!/usr/bin/env node
 // One call at a time between two clients, step by step: where a setup's time
 // goes without load. With --nodes 2 the caller is on one node and the callee
-// on the other, so every step crosses nodes through Redis.
-//   node bench/signaling/one-call.mjs [--nodes 2] [--calls 50] [--server-bin PATH] [--cpu-prof DIR] [--json FILE]
-// (build first: npm run build -w signaling-server)
+// on the other, so every step crosses nodes through Redis. Then, in the same
+// run, the floor: the bare Socket.IO relay on as many nodes (with the same
+// Redis adapter), one message at a time from the caller's node to the callee's.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
+import { benchOptions, wholeNumber } from '../cli-options.mjs';
 import { ANSWER_SDP, CANDIDATE, OFFER_SDP } from './payloads.mjs';
 import { seedTeam } from './seed.mjs';
-import { PARLEY_BIN, startParleyNodes, writeCalls } from './servers.mjs';
+import { PARLEY_BIN, startBaselineNodes, startParleyNodes, writeCalls } from './servers.mjs';
 import { summarize } from './stats.mjs';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `Usage: node bench/signaling/one-call.mjs [options]   (build first: npm run build -w signaling-server)
+
+One call at a time between two clients (invite, ring, accept, offer, answer,
+candidates, hang-up), each step's p50 and p95, then the bare relay's floor.
+
+  --nodes N          parley-server nodes (2: they share a Redis started here, the caller
+                     on the first, the callee on the second); the floor runs on as many (default 2)
+  --calls N          calls, and floor messages (default 50)
+  --server-bin PATH  run another build of parley-server
+  --cpu-prof DIR     write each node's CPU profile (node --cpu-prof) to DIR
+  --json FILE        write the figures as JSON
+  -h, --help         this text`;
+const values = benchOptions(
+  {
     nodes: { type: 'string', default: '2' },
     calls: { type: 'string', default: '50' },
     'server-bin': { type: 'string' },
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
   },
-});
-const nodes = Number(values.nodes);
-const calls = Number(values.calls);
+  USAGE,
+);
+const nodes = wholeNumber(values, 'nodes', 1);
+const calls = wholeNumber(values, 'calls', 1);
 const now = () => performance.now();
 const MEDIA = { audio: true, video: false };
 
@@ -65,11 +78,11 @@ const writes0 = writes();
 try {
   for (let i = 0; i < calls; i++) {
     const t0 = now();
-    const incoming = next(callee, 'call:incoming');
+    // When the ring arrives, not when it is awaited: the caller's acknowledgement may come after it.
+    const incoming = next(callee, 'call:incoming').then(() => now());
     const { callId } = await ack(caller, 'call:invite', { to: calleeRef.username, media: MEDIA });
     time('invite acknowledged', t0);
-    await incoming;
-    time('ring at the callee (time to ring)', t0);
+    (steps['ring at the callee (time to ring)'] ??= []).push((await incoming) - t0);
     let t = now();
     const accepted = next(caller, 'call:accepted');
     await ack(callee, 'call:accept', { callId });
@@ -109,6 +122,32 @@ try {
   await server.stop();
 }
 
+// The floor: a bare relay's message from the caller's node to the callee's, one at a time (baseline-server.mjs).
+const floor = await startBaselineNodes(nodes, { logFile: path.join(logDir, 'baseline.log') });
+try {
+  const connectBare = (url) =>
+    new Promise((resolve, reject) => {
+      const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+  const from = await connectBare(floor.urls[0]);
+  const to = await connectBare(floor.urls[1 % floor.urls.length]);
+  // The adapter's subscription to the callee's room is in place once its connection is.
+  for (let i = 0; i < calls; i++) {
+    const t0 = now();
+    const got = next(to, 'signal');
+    from.emit('signal', to.id, { n: i });
+    await got;
+    time('bare relay, one message (the floor)', t0);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  from.close();
+  to.close();
+} finally {
+  await floor.stop();
+}
+
 const { serverCpuMsPerCall, writesPerCall, ...timed } = steps;
 const result = Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, summarize(v, [50, 95])]));
 const cpuMs = Math.round((serverCpuMsPerCall?.[0] ?? NaN) * 10) / 10;
@@ -116,4 +155,8 @@ console.log(`${nodes} node(s), ${calls} calls one at a time (ms):`);
 for (const [k, p] of Object.entries(result)) console.log(`  ${k.padEnd(36)} p50 ${String(p.p50).padStart(7)}  p95 ${String(p.p95).padStart(7)}`);
 console.log(`  server CPU per call (nodes${nodes > 1 ? ' and Redis' : ''})   ${cpuMs} ms`);
 console.log(`  write system calls per call           ${writesPerCall?.join(' + ')} (${nodes > 1 ? 'each node, then Redis' : 'the server'})`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result, serverCpuMsPerCall: cpuMs, writesPerCall }, null, 1));
+const ring = result['ring at the callee (time to ring)']?.p50;
+const bare = result['bare relay, one message (the floor)']?.p50;
+const ringOverFloor = ring && bare ? Math.round((ring / bare) * 100) / 100 : null;
+console.log(`  time to ring over the floor, p50      ${ringOverFloor}x`);
+if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, calls, steps: result, ringOverFloor, serverCpuMsPerCall: cpuMs, writesPerCall }, null, 1));

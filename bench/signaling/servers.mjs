@@ -131,12 +131,31 @@ export async function startParley({ dataDir, env = {}, nodeArgs = [], bin = PARL
   return server;
 }
 
-/** The bare relay of baseline-server.mjs, with the same engine settings as parley-server. */
-export async function startBaseline({ logFile, nodeArgs = [] }) {
+/** The bare relay of baseline-server.mjs, with the same engine settings as parley-server; `redisUrl`: one node of several. */
+export async function startBaseline({ logFile, nodeArgs = [], redisUrl }) {
   const port = await getPort({ host: '127.0.0.1' });
-  const server = await startChild([...nodeArgs, BASELINE], { BASELINE_PORT: String(port) }, logFile, `http://127.0.0.1:${port}`);
+  const env = { BASELINE_PORT: String(port), ...(redisUrl && { BASELINE_REDIS_URL: redisUrl }) };
+  const server = await startChild([...nodeArgs, BASELINE], env, logFile, `http://127.0.0.1:${port}`);
   await server.ready();
   return server;
+}
+
+/** `nodes` bare relays; with more than one they share a Redis started here, through the adapter Parley uses. */
+export async function startBaselineNodes(nodes, { logFile }) {
+  if (nodes === 1) {
+    const server = await startBaseline({ logFile });
+    return { urls: [server.url], stop: () => server.stop() };
+  }
+  const redis = await startRedis({ dir: path.dirname(logFile), logFile: `${logFile}.redis` });
+  const servers = [];
+  for (let i = 0; i < nodes; i++) servers.push(await startBaseline({ logFile: `${logFile}.${i}`, redisUrl: redis.url }));
+  return {
+    urls: servers.map((s) => s.url),
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+      await redis.stop();
+    },
+  };
 }
 
 /** Write system calls a process has made (Linux): each message between processes is at least one. */

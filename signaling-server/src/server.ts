@@ -168,7 +168,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
-  shared?.attach(io);
+  const encodeBroadcast = shared?.attach(io);
   const presence = new PresenceService(io, stores, users, config.presenceWindowMs, config.presenceBatchMs, { windowMs: config.presenceBurstMs, from: config.presenceBurstFrom });
   await presence.start();
   // Counts shared by every node when there are several, so no limit is multiplied by the number of nodes.
@@ -186,6 +186,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ringTimeoutMs: config.ringTimeoutS * 1000,
     graceMs: config.callGraceS * 1000,
     timers: shared?.timers ?? new LocalCallTimers((err, timer) => log.error({ err, timer }, 'a call timer failed')),
+    ...(encodeBroadcast && { encodeBroadcast }),
     // On the SFU a call holds what a Janus room does; it moves there at sfuFrom people, or past the mesh limit.
     callLimit: config.sfu ? SFU_CALL_LIMIT : config.meshLimit,
     sfuFrom: config.sfu ? Math.min(config.sfuFrom, config.meshLimit + 1) : null,

@@ -240,3 +240,22 @@ describe.each(stores)('the %s CallStore', (_name, open) => {
     }
   });
 });
+
+describe('the Redis CallStore', () => {
+  it('publishes what a creation carries in the same step, bytes as they are, and only when it makes the call', async () => {
+    const [one, two] = await redisPair();
+    const store = new RedisCallStore(one);
+    const heard: Buffer[] = [];
+    await two.sub.subscribe('ring-test', (message: Buffer) => heard.push(message), true);
+    // A message as the Socket.IO adapter encodes it is binary (msgpack): no byte may be lost on the way.
+    const message = (text: string) => Buffer.concat([Buffer.from([0x93, 0x00, 0xc1, 0xff]), Buffer.from(text)]);
+    const publish = (text: string) => [{ channel: 'ring-test', message: message(text) }];
+    expect(await store.create(ringing('alice', 'bob'), publish('made'))).toEqual({ ok: true });
+    // Bob is in that call: this one is refused and publishes nothing.
+    expect(await store.create(ringing('carol', 'bob'), publish('refused'))).toEqual({ ok: false, conflict: 'callee' });
+    expect(await store.create(ringing('dave', 'erin'), publish('made too'))).toEqual({ ok: true });
+    // Published in the order the scripts ran: once the last is heard, a publish of the refused one would have been too.
+    await expect.poll(() => heard.length).toBe(2);
+    expect(heard).toEqual([message('made'), message('made too')]);
+  });
+});

@@ -8,7 +8,9 @@
  * killed mid-call: multi-node-outages.test.ts.
  */
 import { createClient } from 'redis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { HistoryRepository } from '../src/history/history-repository.js';
+import { StoreUnavailableError } from '../src/stores/types.js';
 import { connect, establishCall, expectOk, expectPairRelay, expectRelay, register, settle, twoNodes } from './harness.js';
 
 const audio = { audio: true, video: false };
@@ -130,6 +132,42 @@ describe('two nodes sharing state through Redis', () => {
     const history = expectOk(await alice.emit('history:list', { limit: ROUNDS })).calls;
     expect(history).toHaveLength(ROUNDS);
     expect(history.every((c) => c.outcome === 'hangup' && c.answeredAt !== null)).toBe(true);
+  });
+
+  it('two people calling each other at the same moment from different nodes: one call is made, and only it rings, every time', async () => {
+    // No refusal here is the limits' doing.
+    const [one, two] = await twoNodes({ unansweredCalls: 1000, unansweredPerCallee: 1000 });
+    const logins = { carol: await register(one, 'carol'), dave: await register(two, 'dave') };
+    const carol = await connect(one, logins.carol, {}, []);
+    const dave = await connect(two, logins.dave, {}, []);
+    const made: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const [c, d] = await Promise.all([carol.emit('call:invite', { to: 'dave', media: audio }), dave.emit('call:invite', { to: 'carol', media: audio })]);
+      expect([c.ok, d.ok].filter(Boolean), `round ${i}: ${JSON.stringify([c, d])}`).toHaveLength(1);
+      const [caller, callee] = c.ok ? [carol, dave] : [dave, carol];
+      const { callId } = expectOk(c.ok ? c : d);
+      made.push(callId);
+      await callee.next('call:incoming', (p) => p.callId === callId);
+      expectOk(await caller.emit('call:hangup', { callId }));
+      await callee.next('call:ended', (p) => p.callId === callId);
+    }
+    await settle(carol, dave);
+    // The call a creation refused (it lost the race) rang nobody: every ring is of a call that was made.
+    const rung = [...carol.events('call:incoming'), ...dave.events('call:incoming')].map((p) => p.callId);
+    expect(rung.sort()).toEqual([...made].sort());
+  });
+
+  it('a call that rang but whose history row could not be written stops ringing on the other node, and leaves nobody in a call', async () => {
+    const [one, two] = await twoNodes();
+    const logins = { alice: await register(one, 'alice'), bob: await register(two, 'bob') };
+    const alice = await connect(one, logins.alice, {}, []);
+    const bob = await connect(two, logins.bob, {}, []);
+    vi.spyOn(HistoryRepository.prototype, 'started').mockRejectedValueOnce(new StoreUnavailableError('the database'));
+    expect(await alice.emit('call:invite', { to: 'bob', media: audio })).toMatchObject({ ok: false, code: 'unavailable' });
+    const { callId } = await bob.next('call:incoming');
+    expect(await bob.next('call:ended', (p) => p.callId === callId)).toEqual({ callId, reason: 'failed' });
+    const again = expectOk(await alice.emit('call:invite', { to: 'bob', media: audio })).callId;
+    await bob.next('call:incoming', (p) => p.callId === again);
   });
 
   it('the ring timeout of a call is enforced and cleared across nodes', async () => {

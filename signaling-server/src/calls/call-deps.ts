@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { AccountLimits } from '../realtime/account-limits.js';
 import type { PresenceService } from '../realtime/presence-service.js';
 import type { ParleyServer } from '../realtime/types.js';
-import type { Stores } from '../stores/types.js';
+import type { EncodeBroadcast, Stores } from '../stores/types.js';
 import type { CallTimers } from './call-timers.js';
 import type { PersistentRooms } from './persistent-rooms.js';
 import type { RoomCodes } from './room-codes.js';
@@ -28,6 +28,8 @@ export interface CallServiceDeps {
   sfuFrom: number | null;
   /** Ring and grace deadlines: this node's, or shared by every node (Redis). */
   timers: CallTimers;
+  /** With several nodes: an event for a device as the message that reaches its node, for a store to publish (ringing.ts). */
+  encodeBroadcast?: EncodeBroadcast;
   /** Join codes of rooms, with their guess limits. */
   roomCodes: RoomCodes;
   /** Rooms an admin keeps, with their owner and code. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { HistoryRepository } from '../history/history-repository.js';
 import type { EndReason, Media, UserRef } from '../protocol/index.js';
 import { RequestError } from '../realtime/request-error.js';
+import { deviceRoom } from '../realtime/types.js';
 import type { User } from '../accounts/users.js';
 import type { Call, DeviceSession, Holding, Invitation, Participant } from '../stores/types.js';
 import type { AfterReply, CallServiceDeps } from './call-deps.js';
@@ -106,32 +107,43 @@ export async function invite(
     // Consult: placed holding the caller's call, which is theirs again once this one is over (parking.ts).
     ...(holding && { holding: [holding] }),
   };
-  // The history row too: the ring waits for the slowest of the three, not for their sum (with several
-  // nodes, Redis's round trip and the database's overlap). What was written for a call that was not made is undone.
-  const [made, deadline, row] = await Promise.allSettled([stores.calls.create(call), deps.timers.set(ring, deps.ringTimeoutMs), history.started(record)]);
+  const connects = connectsEarly(call);
+  const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true, ...(connects && { early: true as const }) };
+  // With several nodes the creation itself publishes call:incoming, and only if it makes the call: the ring reaches
+  // the callee's node without waiting for the creation's answer to come back here, and never rings a refused call.
+  const encode = deps.encodeBroadcast;
+  const publish = encode && ringable.map((d) => encode(deviceRoom(d), 'call:incoming', incoming));
+  // The deadline and the history row are written beside the call: the ring waits for neither, the caller's answer
+  // for the slowest of the three. What was written for a call that was not made is undone.
+  const creating = stores.calls.create(call, publish);
+  const written = Promise.allSettled([deps.timers.set(ring, deps.ringTimeoutMs), history.started(record)]);
+  const [made] = await Promise.allSettled([creating]);
+  const created = made.status === 'fulfilled' ? made.value : undefined;
+  if (created?.ok) for (const d of ringable) (publish ? deps.io.local : deps.io).to(deviceRoom(d)).emit('call:incoming', incoming);
+  const [deadline, row] = await written;
   const dropDeadline = () => void deps.timers.clear(ring).catch(() => undefined);
   const dropRow = () => (row.status === 'fulfilled' ? history.discard(record.callId) : Promise.resolve());
-  const created = made.status === 'fulfilled' ? made.value : undefined;
   if (!created?.ok) {
+    // A creation whose answer was lost may have made the call: its deadline stays, to end it if so.
+    if (made.status === 'rejected') {
+      await dropRow();
+      throw made.reason;
+    }
     dropDeadline();
     await dropRow();
-    if (made.status === 'rejected') throw made.reason;
     if (created?.conflict === 'caller') throw new RequestError('in_call', 'You are already in a call');
     return refuse(deps, record, 'busy', `${callee.displayName} is busy`);
   }
   // No deadline, no call: it would ring on with nothing to end it, the caller "in a call" for good.
   if (deadline.status === 'rejected') {
     await dropRow();
-    return abandon(deps, record.callId, deadline.reason);
+    return abandon(deps, call, deadline.reason);
   }
   // No history row, no call: the caller hears why (unavailable) and is not left "in a call".
   if (row.status === 'rejected') {
     dropDeadline();
-    return abandon(deps, record.callId, row.reason);
+    return abandon(deps, call, row.reason);
   }
-  const connects = connectsEarly(call);
-  const incoming = { callId: record.callId, from: { username: from.username, displayName: from.displayName }, media, polite: true, ...(connects && { early: true as const }) };
-  for (const d of ringable) emitTo(deps, d, 'call:incoming', incoming);
   afterReply(() => emitTo(deps, from.device, 'call:ringing', { callId: record.callId }));
   deps.log.info({ callId: record.callId, caller: from.username, callee: to, devices: ringable.length }, 'call ringing');
   return { callId: record.callId, early: connects };
@@ -227,9 +239,9 @@ function ringableSessions(devices: DeviceSession[]): DeviceSession[] {
   return [...new Map(devices.filter((d) => d.status !== 'dnd').map((d) => [d.device, d])).values()];
 }
 
-/** Ends a call made but not rung (a store failed on the way), and rethrows the failure. */
-async function abandon(deps: CallServiceDeps, callId: string, err: unknown): Promise<never> {
-  await deps.stores.calls.end(callId);
+/** Ends a call made and rung but not kept (a store failed on the way): its devices stop ringing, and the failure is rethrown. */
+async function abandon(deps: CallServiceDeps, call: Call, err: unknown): Promise<never> {
+  if (await deps.stores.calls.end(call.id)) for (const d of call.ringing) emitTo(deps, d, 'call:ended', { callId: call.id, reason: 'failed' });
   throw err;
 }
 

@@ -16,7 +16,7 @@
  * failed stream write drops even the delivery to devices on the same node,
  * where the pub/sub adapter still delivers locally.
  */
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
 import type { CallTimers } from '../calls/call-timers.js';
 import type { MakeLimiter } from '../limits.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +25,7 @@ import { RedisConnection } from '../redis/connection.js';
 import { RedisCallTimers } from '../redis/redis-call-timers.js';
 import { redisLimiter } from '../redis/redis-limiters.js';
 import { createRedisStores, type RedisStores } from '../stores/redis.js';
+import type { EncodeBroadcast } from '../stores/types.js';
 import { NodeRegistry, type NodeRegistryDeps } from './node-registry.js';
 
 /** How long a cross-node request (fetchSockets) waits for the other nodes. */
@@ -36,7 +37,7 @@ export interface SharedState {
   limiter: MakeLimiter;
   timers: CallTimers;
   /** Routes the server's broadcasts through Redis to every node. */
-  attach(io: ParleyServer): void;
+  attach(io: ParleyServer): EncodeBroadcast;
   registry(deps: Pick<NodeRegistryDeps, 'localSessions' | 'sessionLost' | 'resync' | 'timeoutMs'>): NodeRegistry;
   close(): Promise<void>;
 }
@@ -51,7 +52,16 @@ export async function connectSharedState(url: string, node: string, log: Logger)
     limiter: redisLimiter(redis),
     timers: new RedisCallTimers(redis, (err, timer) => log.error({ err, timer }, 'a call deadline could not be handled: retried later')),
     attach(io) {
-      io.adapter(createAdapter(redis.pub, redis.sub, { key: `${redis.prefix}socket.io`, requestsTimeout: ADAPTER_REQUEST_TIMEOUT_MS }));
+      const key = `${redis.prefix}socket.io`;
+      io.adapter(createAdapter(redis.pub, redis.sub, { key, requestsTimeout: ADAPTER_REQUEST_TIMEOUT_MS }));
+      const adapter = io.of('/').adapter as unknown as Pick<RedisAdapter, 'uid' | 'parser'>;
+      // What RedisAdapter.broadcast publishes for one room: [its uid, the packet (type 2: an event), the options], on
+      // `${key}#${namespace}#${room}#`. Receiving nodes drop their own uid's messages, so the sender delivers locally itself.
+      return (room, event, payload) => {
+        const message: unknown = adapter.parser.encode([adapter.uid, { type: 2, data: [event, payload], nsp: '/' }, { rooms: [room], except: [], flags: {} }]);
+        if (!Buffer.isBuffer(message)) throw new Error('the Socket.IO adapter encodes to something other than bytes');
+        return { channel: `${key}#/#${room}#`, message };
+      };
     },
     registry: (deps) => new NodeRegistry({ ...deps, redis, node, sessions: stores.sessions, log: log.child({ module: 'cluster', node }) }),
     close: () => redis.close(),

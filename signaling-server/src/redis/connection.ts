@@ -163,8 +163,8 @@ export class RedisConnection {
   }
 
   /** Runs a Lua script by its SHA1, loading it the first time this Redis sees it. */
-  async script(source: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const options = { keys, arguments: args.map(String) };
+  async script(source: LuaScript, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    const options = { keys, arguments: args.map((a) => (Buffer.isBuffer(a) ? a : String(a))) };
     return this.run(async () => {
       try {
         return await this.client.evalSha(source.sha, options);

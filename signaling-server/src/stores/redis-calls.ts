@@ -20,12 +20,13 @@ import type { RedisConnection } from '../redis/connection.js';
 import { lua } from '../redis/lua.js';
 import { accept, indexChange, withAway, withoutRinging } from './call-rules.js';
 import { readIndexed, readJson } from './redis-values.js';
-import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type Holding, type ResumeClaim, type UpdateResult } from './types.js';
+import { callDevices, callMembers, type Call, type CallChange, type CallStore, type CreateResult, type Holding, type Publication, type ResumeClaim, type UpdateResult } from './types.js';
 
 /**
  * KEYS: the call, all calls, one user-call key per member (the caller
  * first), one device set per device, then the room's key for a named room.
- * ARGV: the call JSON, its id, the number of members, the number of devices.
+ * ARGV: the call JSON, its id, the number of members, the number of devices,
+ * then channel and message pairs to publish once the call is made.
  * Returns 'exists' when the call is there, the position (1-based) of a
  * member already in a call, 'room' when the room is open, or 'ok'.
  */
@@ -42,6 +43,7 @@ redis.call('SADD', KEYS[2], ARGV[2])
 for i = 1, users do redis.call('SET', KEYS[2 + i], ARGV[2]) end
 for i = 1, devices do redis.call('SADD', KEYS[2 + users + i], ARGV[2]) end
 if room then redis.call('SET', room, ARGV[2]) end
+for i = 5, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 return 'ok'
 `);
 
@@ -151,9 +153,10 @@ export class RedisCallStore implements CallStore {
     return { keys, counts: [users.length, devices.length] };
   }
 
-  async create(call: Call): Promise<CreateResult> {
+  async create(call: Call, publish: Publication[] = []): Promise<CreateResult> {
     const { keys, counts } = this.keysOf(call);
-    const result = await this.redis.script(CREATE, keys, [JSON.stringify(call), call.id, ...counts]);
+    const published = publish.flatMap((p) => [p.channel, p.message]);
+    const result = await this.redis.script(CREATE, keys, [JSON.stringify(call), call.id, ...counts, ...published]);
     if (result === 'ok') return { ok: true };
     // The script checks in createConflict's order: the call, the members (the caller first), then the room.
     if (result === 'exists' || result === 'room') return { ok: false, conflict: result };

@@ -193,9 +193,21 @@ export interface ResumeClaim {
 /** `exists`: a call of that id is there already (a restore someone else made first). */
 export type CreateResult = { ok: true } | { ok: false; conflict: 'caller' | 'callee' | 'room' | 'exists' };
 
+/** A broadcast to other nodes, as the Socket.IO adapter would publish it (cluster/shared-state.ts). */
+export interface Publication {
+  channel: string;
+  message: Buffer;
+}
+
+/** `io.to(room).emit(event, payload)` as the Publication that reaches the other nodes. */
+export type EncodeBroadcast = (room: string, event: string, payload: unknown) => Publication;
+
 export interface CallStore {
-  /** Adds a call unless one of that id exists, a member is already in a call, or (a named room) a room of that name is open. */
-  create(call: Call): Promise<CreateResult>;
+  /**
+   * Adds a call unless one of that id exists, a member is already in a call, or (a named room) a room of that name is open.
+   * `publish`: sent to other nodes in the same step, only if the call is made (a store shared by nodes; ringing.ts).
+   */
+  create(call: Call, publish?: Publication[]): Promise<CreateResult>;
   get(callId: string): Promise<Call | undefined>;
   /** The open room of that name. */
   byRoom(name: string): Promise<Call | undefined>;
