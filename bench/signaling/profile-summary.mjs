@@ -7,7 +7,22 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, window: { type: 'string' } } });
+const USAGE = `Usage: node bench/signaling/profile-summary.mjs FILE.cpuprofile [--top N] [--window FROM-TO]
+
+Self time of a V8 CPU profile (node --cpu-prof; bench:signaling and one-call.mjs
+write them with --cpu-prof DIR), by package or file and by function, heaviest first.
+
+  --top N           rows of each table (default 25)
+  --window FROM-TO  only the samples FROM to TO seconds after the profile started
+  -h, --help        this text`;
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' }, window: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+});
+if (values.help || positionals.length !== 1) {
+  console.log(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
