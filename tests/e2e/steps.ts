@@ -19,14 +19,9 @@ export async function pointToContacts(page: Page): Promise<void> {
   await page.locator('section.contacts .lists').hover({ position: { x: 4, y: 4 } });
 }
 
-/** `pointFirst: false` clicks at once, for the one test that must dial within a second of signing in (turn.e2e). */
-export interface DialOptions {
-  pointFirst?: boolean;
-}
-
-export async function dial(from: User, toName: string, { pointFirst = true }: DialOptions = {}): Promise<void> {
+export async function dial(from: User, toName: string): Promise<void> {
   await from.page.getByRole('button', { name: 'Contacts' }).click();
-  if (pointFirst) await pointToContacts(from.page);
+  await pointToContacts(from.page);
   await from.page.getByRole('button', { name: `Call ${toName}`, exact: true }).click();
 }
 
@@ -53,8 +48,8 @@ export async function answerCall(u: User): Promise<void> {
 }
 
 /** alice dials bob, bob answers, and both hear each other. */
-export async function establishCall(caller: User, callee: User, calleeName: string, options: DialOptions = {}): Promise<void> {
-  await dial(caller, calleeName, options);
+export async function establishCall(caller: User, callee: User, calleeName: string): Promise<void> {
+  await dial(caller, calleeName);
   await answerCall(callee);
   await waitState(caller.page, 'active');
   await waitState(callee.page, 'active');
