@@ -69,11 +69,13 @@ export const PAUSE_BACKOFF = 2;
 /** A step down within this many readings of a step up takes that step back. */
 export const PROBE_READINGS = 3;
 /**
- * The voice's cap while the camera is paused for the path: Opus speech is
- * still wideband at 24 kbit/s, and with RED's copy and the headers it fits
- * about 75 kbit/s where 32 kbit/s needs about 90.
+ * The voice's cap while the camera is paused for the path. RED's copies count
+ * in it: 40 kbit/s leaves Opus about 20 (wideband speech, where 12 smeared
+ * tones in a quarter of bench:quality's segments), and with the headers the
+ * voice takes about 65 kbit/s of a 100 kbit/s path where 32 kbit/s Opus
+ * would take about 90.
  */
-export const THIN_PATH_AUDIO_BITRATE = 24_000;
+export const THIN_PATH_AUDIO_BITRATE = 40_000;
 /** The congestion controller gives the video less than this share of the cap: the path, not the cap, holds it. */
 export const PATH_HELD = 0.75;
 
