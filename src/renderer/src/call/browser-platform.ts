@@ -76,6 +76,7 @@ export function browserPlatform(): CallPlatform {
     peerSession,
     afterPaint,
     shown: windowShown,
+    restMicrophone: (stream, resting) => open.get(stream)?.rest(resting),
     stopStream(stream) {
       const microphone = open.get(stream);
       open.delete(stream);

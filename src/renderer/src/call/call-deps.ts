@@ -59,6 +59,8 @@ export interface CallPlatform {
   afterPaint: (fn: () => void) => void;
   /** The window is on screen (not minimised, not a background tab): meters drawn for nobody are not read. */
   shown: () => boolean;
+  /** A microphone it opened is closed (muted, push-to-talk's key up) or open again: a closed one's noise suppression rests. */
+  restMicrophone: (stream: MediaStream, resting: boolean) => void;
   /** Stops a stream; a microphone it opened, the device and its noise suppression with it. */
   stopStream: (stream: MediaStream) => void;
 }

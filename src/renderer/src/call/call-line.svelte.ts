@@ -106,14 +106,20 @@ export class CallLine {
 
   /** The user's mute: the gate still holds the microphone closed while push-to-talk's key is up. */
   setMuted(muted: boolean): void {
-    this.mesh.setMuted(muted || this.gateClosed);
+    this.applyClosed(muted || this.gateClosed);
   }
 
   /** Push-to-talk: closed while its key is up, open while it is held (or push-to-talk is off). */
   setGate(closed: boolean): void {
     if (closed === this.gateClosed) return;
     this.gateClosed = closed;
-    this.mesh.setMuted(this.microphoneClosed);
+    this.applyClosed(this.microphoneClosed);
+  }
+
+  /** Nothing goes out of a closed microphone, and its noise suppression rests. */
+  private applyClosed(closed: boolean): void {
+    this.mesh.setMuted(closed);
+    if (this.stream) this.deps.platform.restMicrophone(this.stream, closed);
   }
 
   /**
@@ -133,6 +139,7 @@ export class CallLine {
         return null;
       }
       this.stream = opened;
+      if (this.microphoneClosed) this.deps.platform.restMicrophone(opened, true);
       return opened;
     });
     this.opening = { signal, stream };
@@ -142,6 +149,7 @@ export class CallLine {
   /** A microphone opened elsewhere (a room's, before its join) becomes the call's. */
   useMicrophone(signal: AbortSignal, stream: MediaStream): void {
     this.stream = stream;
+    if (this.microphoneClosed) this.deps.platform.restMicrophone(stream, true);
     this.opening = { signal, stream: Promise.resolve(stream) };
   }
 

@@ -102,8 +102,8 @@ describe('call controller: a call this side places', () => {
     expect(notices.notice).toMatch(/not connected/);
   });
 
-  it('mutes every peer session and tells the server', async () => {
-    const { link, calls, sessions } = setup();
+  it('mutes every peer session, rests the microphone and tells the server', async () => {
+    const { link, calls, sessions, rested } = setup();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
     await calls.dial('bob');
     link.emit('call:accepted', { callId: 'c1', polite: false });
@@ -113,6 +113,20 @@ describe('call controller: a call this side places', () => {
     expect(link.last('call:mute')).toEqual({ callId: 'c1', muted: true });
     calls.toggleMute();
     expect(link.last('call:mute')).toEqual({ callId: 'c1', muted: false });
+    // Its noise suppression does no work while nothing goes out.
+    expect(rested).toEqual([true, false]);
+  });
+
+  it("push-to-talk's key up rests the microphone as muting does, from the moment it opens", async () => {
+    const { link, calls, rested } = setup();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    // Push-to-talk on: the gate is closed before any call.
+    calls.line.setGate(true);
+    await calls.dial('bob');
+    expect(rested).toEqual([true]);
+    calls.line.setGate(false);
+    calls.line.setGate(true);
+    expect(rested).toEqual([true, false, true]);
   });
 });
 

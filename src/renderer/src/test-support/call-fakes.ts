@@ -104,6 +104,8 @@ export function setup() {
   const link = new FakeLink();
   const sessions: FakeSession[] = [];
   const stopped: MediaStream[] = [];
+  /** Each restMicrophone call: whether the microphone was told to rest. */
+  const rested: boolean[] = [];
   const microphone = { getTracks: () => [] } as unknown as MediaStream;
   const platform: CallPlatform = {
     openMicrophone: () => Promise.resolve(microphone),
@@ -116,6 +118,7 @@ export function setup() {
     },
     afterPaint: (fn) => fn(),
     shown: () => true,
+    restMicrophone: (_s, resting) => rested.push(resting),
     stopStream: (s) => stopped.push(s),
   };
   const tones = { played: [] as string[], play: (t: string) => tones.played.push(t), stop: () => undefined, cue: () => undefined };
@@ -144,7 +147,7 @@ export function setup() {
   const groups = new GroupCalls(calls, deps);
   const resume = new CallResume(calls, link, notices, () => Promise.resolve(true));
   listenForCalls(link, calls, resume, notices);
-  return { link, deps, platform, calls, groups, resume, sessions, stopped, microphone, tones, notices, ended, rooms, rung, entered };
+  return { link, deps, platform, calls, groups, resume, sessions, stopped, rested, microphone, tones, notices, ended, rooms, rung, entered };
 }
 
 /** Lets the awaits inside the controller run. */

@@ -122,6 +122,7 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
   const source = ctx.createMediaStreamSource(raw);
   source.connect(node);
   let closed = false;
+  let resting = false;
   return {
     stream: sink.stream,
     meter: () => {
@@ -134,6 +135,14 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
           if (!closed) node.disconnect(reader.analyser);
         },
       };
+    },
+    // The worklet skips RNNoise for a quantum with no input connected (its process()), and the
+    // context keeps rendering: the sent track carries silence, so the packets keep coming.
+    rest: (rest) => {
+      if (closed || rest === resting) return;
+      resting = rest;
+      if (rest) source.disconnect(node);
+      else source.connect(node);
     },
     close: () => {
       closed = true;

@@ -27,15 +27,16 @@ function setup(startDenoiser: () => Promise<Denoiser>) {
 }
 
 describe('opening the microphone with its noise suppression', () => {
-  it('Strong: the raw device goes through RNNoise, whose output is sent and metered; stopping stops both', async () => {
+  it('Strong: the raw device goes through RNNoise, whose output is sent and metered; closed, it rests; stopping stops both', async () => {
     const closed = vi.fn();
+    const rest = vi.fn();
     const output = fakeStream('denoised');
     const attached: MediaStream[] = [];
     const t = setup(() =>
       Promise.resolve({
         attach: (raw) => {
           attached.push(raw);
-          return { stream: output, meter: () => t.graphMeter, close: closed };
+          return { stream: output, meter: () => t.graphMeter, rest, close: closed };
         },
         close: () => undefined,
       }),
@@ -47,6 +48,9 @@ describe('opening the microphone with its noise suppression', () => {
     expect(mic.suppressor).toBe('rnnoise');
     expect(mic.stream).toBe(output);
     expect(mic.meter()).toBe(t.graphMeter);
+    mic.rest(true);
+    mic.rest(false);
+    expect(rest.mock.calls).toEqual([[true], [false]]);
     mic.stop();
     expect(closed).toHaveBeenCalledOnce();
     expect(t.opened[0]!.stream.track.stopped).toBe(true);

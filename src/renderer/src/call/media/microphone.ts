@@ -21,6 +21,8 @@ export interface Denoised {
   stream: MediaStream;
   /** A level meter on the output, in the denoiser's own audio graph. */
   meter(): Meter;
+  /** While resting RNNoise is given no sound and does no work; its output, sent on, is silence. */
+  rest(resting: boolean): void;
   /** Closes the graph (not the raw microphone). */
   close(): void;
 }
@@ -40,6 +42,8 @@ export interface Microphone {
   readonly suppressor: Suppressor;
   /** A level meter on what is sent. */
   meter(): Meter;
+  /** The microphone is closed (muted, push-to-talk's key up) or open again: a closed one's suppressor rests. */
+  rest(resting: boolean): void;
   /** Stops the device, and the denoiser with it. */
   stop(): void;
 }
@@ -95,6 +99,7 @@ export class Microphones {
       stream: denoised.stream,
       suppressor,
       meter: () => denoised.meter(),
+      rest: (resting) => denoised.rest(resting),
       stop: () => {
         denoised.close();
         stopTracks(raw);
@@ -107,6 +112,7 @@ export class Microphones {
   }
 
   private plain(stream: MediaStream, suppressor: Suppressor): Microphone {
-    return { stream, suppressor, meter: () => this.deps.levelMeter(stream), stop: () => stopTracks(stream) };
+    // The browser's own suppression costs nothing of its own to keep running.
+    return { stream, suppressor, meter: () => this.deps.levelMeter(stream), rest: () => undefined, stop: () => stopTracks(stream) };
   }
 }
