@@ -2,7 +2,8 @@
  * The entry of `npm run bench:denoise` (run by Vitest, which loads the e2e
  * harness's TypeScript). Settings through the environment:
  * BENCH_DENOISE_SECONDS (60), BENCH_DENOISE_SETTLE (5), BENCH_DENOISE_LEVELS
- * (comma-separated, off,browser,strong), BENCH_DENOISE_OUT (bench/results/denoise.json).
+ * (comma-separated, off,browser,strong), BENCH_DENOISE_MUTED (1: with Off and Strong, a call more
+ * on each muted; 0: not), BENCH_DENOISE_OUT (bench/results/denoise.json).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -22,6 +23,7 @@ it('bench:denoise', async () => {
     ...(levels.length > 0 && { levels: levels as NoiseSuppression[] }),
     seconds: Math.max(1, fromEnv('BENCH_DENOISE_SECONDS', DEFAULT_DENOISE_OPTIONS.seconds)),
     settleSeconds: fromEnv('BENCH_DENOISE_SETTLE', DEFAULT_DENOISE_OPTIONS.settleSeconds),
+    muted: process.env.BENCH_DENOISE_MUTED !== '0',
   };
   const out = path.resolve(process.env.BENCH_DENOISE_OUT ?? DENOISE_RESULT_FILE);
   const result = await runDenoiseBench(options, (line) => console.log(line));

@@ -27,9 +27,11 @@ export interface DenoiseBenchOptions {
   /** Time for a call to settle (the automatic gain to find its level) before the window. */
   settleSeconds: number;
   levels: NoiseSuppression[];
+  /** With Off and Strong among the levels, a call more on each with Alice muted: what the suppressor costs while it rests. */
+  muted: boolean;
 }
 
-export const DEFAULT_DENOISE_OPTIONS: DenoiseBenchOptions = { seconds: 60, settleSeconds: 5, levels: ['off', 'browser', 'strong'] };
+export const DEFAULT_DENOISE_OPTIONS: DenoiseBenchOptions = { seconds: 60, settleSeconds: 5, levels: ['off', 'browser', 'strong'], muted: true };
 export const DENOISE_RESULT_FILE = path.join(ROOT, 'bench/results/denoise.json');
 
 export interface LevelReading {
@@ -56,10 +58,14 @@ export interface DenoiseBenchResult {
   /** The fake microphone: its loop, how long the voice talks in it, the levels sox measures in the file. */
   input: { loopSeconds: number; speechSeconds: number; noiseRmsDb: number; voiceRmsDb: number };
   levels: Partial<Record<NoiseSuppression, LevelReading>>;
+  /** Off and Strong with Alice muted for the whole window (Bob's levels are then silence). */
+  muted: Partial<Record<'off' | 'strong', LevelReading>>;
   /** Off's floor minus Strong's, dB: how much quieter the noise is with Strong. */
   floorDropDb: number | null;
   /** Strong's CPU minus Off's, percent of one core. */
   strongCpuCostPercent: number | null;
+  /** Strong's CPU minus Off's, both muted: the suppressor at rest. */
+  strongMutedCpuCostPercent: number | null;
 }
 
 type ProcessKind = 'renderer' | 'audio' | 'other';
@@ -87,7 +93,7 @@ function cpuByKind(before: Map<number, number>, after: Map<number, number>): Rec
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-async function measureLevel(url: string, wav: string, bob: User, level: NoiseSuppression, options: DenoiseBenchOptions): Promise<LevelReading> {
+async function measureLevel(url: string, wav: string, bob: User, level: NoiseSuppression, options: DenoiseBenchOptions, muted = false): Promise<LevelReading> {
   const marker = `--parley-bench-denoise=${randomUUID()}`;
   const browser = await launchChromium(wav, { args: [marker] });
   try {
@@ -95,6 +101,7 @@ async function measureLevel(url: string, wav: string, bob: User, level: NoiseSup
     const alice = await user({ url, browser }, 'alice');
     await chooseNoiseSuppression(alice.page, level);
     await establishCall(alice, bob, 'Bob');
+    if (muted) await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await sleep(options.settleSeconds * 1000);
     const before = treeCpu(root);
     const started = performance.now();
@@ -143,6 +150,14 @@ export async function runDenoiseBench(options: DenoiseBenchOptions, progress: (l
           `(renderer ${renderer}, audio service ${audio}, rest ${other})${reading.fellBack ? ', fell back to the browser suppression' : ''}`,
       );
     }
+    const muted: DenoiseBenchResult['muted'] = {};
+    const both = options.muted && options.levels.includes('off') && options.levels.includes('strong');
+    for (const level of both ? (['off', 'strong'] as const) : []) {
+      progress(`${level}, muted: a call, ${options.settleSeconds} s to settle, then ${options.seconds} s read…`);
+      const reading = await measureLevel(world.url, wav, bob, level, options, true);
+      muted[level] = reading;
+      progress(`${level}, muted: Alice's browser ${reading.cpuPercent} % of a core (renderer ${reading.cpuByProcess.renderer})`);
+    }
     const { off, strong } = levels;
     return {
       bench: 'denoise',
@@ -153,8 +168,10 @@ export async function runDenoiseBench(options: DenoiseBenchOptions, progress: (l
       options,
       input,
       levels,
+      muted,
       floorDropDb: off && strong ? round(off.floorDb - strong.floorDb) : null,
       strongCpuCostPercent: off && strong ? round(strong.cpuPercent - off.cpuPercent, 2) : null,
+      strongMutedCpuCostPercent: muted.off && muted.strong ? round(muted.strong.cpuPercent - muted.off.cpuPercent, 2) : null,
     };
   } finally {
     await world.close();
@@ -173,6 +190,8 @@ export function formatDenoiseTable(result: DenoiseBenchResult): string {
   return [
     'level | noise floor Bob receives | voice | voice above floor | Alice\'s browser CPU (one core)',
     ...rows,
-    `Strong: the floor ${result.floorDropDb ?? '?'} dB lower than Off, for ${result.strongCpuCostPercent ?? '?'} % of a core more`,
+    ...Object.entries(result.muted).map(([level, r]) => `${level}, muted | (silence) | | | ${r.cpuPercent} %`),
+    `Strong: the floor ${result.floorDropDb ?? '?'} dB lower than Off, for ${result.strongCpuCostPercent ?? '?'} % of a core more` +
+      (result.strongMutedCpuCostPercent === null ? '' : `; muted, ${result.strongMutedCpuCostPercent} % more than Off muted`),
   ].join('\n');
 }

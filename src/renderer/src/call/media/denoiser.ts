@@ -123,30 +123,46 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
   source.connect(node);
   let closed = false;
   let resting = false;
+  // What the sink gets while RNNoise rests: a sink with no input sends nothing at all (the peer would take the call for lost).
+  const silence = new ConstantSourceNode(ctx, { offset: 0 });
+  silence.start();
+  // The meters' analysers: they pull the worklet too, so resting disconnects them and waking connects them again.
+  const analysers = new Set<AnalyserNode>();
   return {
     stream: sink.stream,
     meter: () => {
       const reader = new AnalyserLevel(ctx.createAnalyser());
-      node.connect(reader.analyser);
+      analysers.add(reader.analyser);
+      if (!resting) node.connect(reader.analyser);
       // A call's teardown may close the graph before its meter.
       return {
         level: () => reader.level(),
         close: () => {
-          if (!closed) node.disconnect(reader.analyser);
+          analysers.delete(reader.analyser);
+          if (!closed && !resting) node.disconnect(reader.analyser);
         },
       };
     },
-    // The worklet skips RNNoise for a quantum with no input connected (its process()), and the
-    // context keeps rendering: the sent track carries silence, so the packets keep coming.
+    // Resting, the worklet has nothing before or after it, so nothing pulls it and RNNoise does no work;
+    // the sink sends silence meanwhile, so the packets keep coming.
     rest: (rest) => {
       if (closed || rest === resting) return;
       resting = rest;
-      if (rest) source.disconnect(node);
-      else source.connect(node);
+      if (rest) {
+        source.disconnect(node);
+        node.disconnect();
+        silence.connect(sink);
+      } else {
+        silence.disconnect();
+        source.connect(node);
+        node.connect(sink);
+        for (const a of analysers) node.connect(a);
+      }
     },
     close: () => {
       closed = true;
       source.disconnect();
+      silence.stop();
       node.disconnect();
       node.destroy();
       for (const t of sink.stream.getTracks()) t.stop();
