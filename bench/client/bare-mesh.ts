@@ -1,57 +1,98 @@
 /**
  * The baseline of the client benchmark: `n` people's calls done the
- * shortest way there is, in one page on a bare origin. Each person's fake
- * microphone (and, for video, a 1280×720 camera) is opened, every pair is
- * connected by a bare RTCPeerConnection pair with the descriptions and
- * candidates handed over directly, and everything received is played and
- * shown, as the app shows it. No app, no server, no meters, no statistics.
+ * shortest way there is, one page each on a bare origin, as the app's
+ * people are one page each. Each page opens its fake microphone (and, for
+ * video, a 1280×720 camera), every pair is connected by a bare
+ * RTCPeerConnection pair whose complete descriptions (candidates gathered)
+ * the benchmark hands over, and everything received is played and shown, as
+ * the app shows it. No app, no server, no meters, no statistics.
+ *
+ * One page per person matters: two getUserMedia calls in one page share a
+ * single capture and its audio processing, where two people's pages, like
+ * two people's machines, each run their own.
  */
 import type { Page } from 'playwright-core';
 
-export function startBareMesh(page: Page, n: number, video: boolean): Promise<void> {
+interface MeshWindow {
+  __mesh?: { stream: MediaStream; pcs: Map<number, RTCPeerConnection> };
+}
+
+/** Opens the page's microphone (and camera), ready to connect. */
+function open(page: Page, video: boolean): Promise<void> {
+  return page.evaluate(async (video) => {
+    const constraints = { audio: true, video: video ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } } : false };
+    (window as unknown as MeshWindow).__mesh = { stream: await navigator.mediaDevices.getUserMedia(constraints), pcs: new Map() };
+  }, video);
+}
+
+/**
+ * The page's connection toward person `peer`: made with its tracks, given the
+ * remote description if there is one, and its own description back once
+ * gathering is complete (so no candidate needs handing over apart).
+ */
+function describe(page: Page, peer: number, remote: RTCSessionDescriptionInit | null, video: boolean): Promise<RTCSessionDescriptionInit> {
   return page.evaluate(
-    async ({ n, video }) => {
-      const g = window as unknown as { __mesh?: { pcs: RTCPeerConnection[]; streams: MediaStream[] } };
-      const constraints = { audio: true, video: video ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } } : false };
-      const streams: MediaStream[] = [];
-      for (let i = 0; i < n; i++) streams.push(await navigator.mediaDevices.getUserMedia(constraints));
-      const pcs: RTCPeerConnection[] = [];
-      const show = (stream: MediaStream | undefined) => {
-        if (!stream || document.querySelector(`[data-stream="${stream.id}"]`)) return;
-        const el = document.createElement(video ? 'video' : 'audio');
-        el.dataset.stream = stream.id;
-        el.autoplay = true;
-        if (el instanceof HTMLVideoElement) Object.assign(el, { playsInline: true, width: 320, height: 180 });
-        el.srcObject = stream;
-        document.body.append(el);
-      };
-      const connected: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          const a = new RTCPeerConnection();
-          const b = new RTCPeerConnection();
-          for (const [pc, other, stream] of [[a, b, streams[i]!], [b, a, streams[j]!]] as const) {
-            for (const track of stream.getTracks()) pc.addTrack(track, stream);
-            pc.onicecandidate = ({ candidate }) => {
-              if (candidate) void other.addIceCandidate(candidate);
-            };
-            pc.ontrack = ({ streams: [s] }) => show(s);
-            connected.push(
-              new Promise((resolve) => {
-                pc.onconnectionstatechange = () => pc.connectionState === 'connected' && resolve();
-              }),
-            );
-          }
-          pcs.push(a, b);
-          await a.setLocalDescription();
-          await b.setRemoteDescription(a.localDescription!);
-          await b.setLocalDescription();
-          await a.setRemoteDescription(b.localDescription!);
-        }
+    async ({ peer, remote, video }) => {
+      const mesh = (window as unknown as MeshWindow).__mesh!;
+      let pc = mesh.pcs.get(peer);
+      if (!pc) {
+        pc = new RTCPeerConnection();
+        mesh.pcs.set(peer, pc);
+        for (const track of mesh.stream.getTracks()) pc.addTrack(track, mesh.stream);
+        pc.ontrack = ({ streams: [s] }) => {
+          if (!s || document.querySelector(`[data-stream="${s.id}"]`)) return;
+          const el = document.createElement(video ? 'video' : 'audio');
+          el.dataset.stream = s.id;
+          el.autoplay = true;
+          if (el instanceof HTMLVideoElement) Object.assign(el, { playsInline: true, width: 320, height: 180 });
+          el.srcObject = s;
+          document.body.append(el);
+        };
       }
-      g.__mesh = { pcs, streams };
-      await Promise.all(connected);
+      const answering = remote !== null;
+      if (answering) await pc.setRemoteDescription(remote);
+      await pc.setLocalDescription();
+      if (pc.iceGatheringState !== 'complete') {
+        const p = pc;
+        await new Promise<void>((resolve) => p.addEventListener('icegatheringstatechange', () => p.iceGatheringState === 'complete' && resolve()));
+      }
+      return { type: pc.localDescription!.type, sdp: pc.localDescription!.sdp };
     },
-    { n, video },
+    { peer, remote, video },
   );
+}
+
+/** The page's answer from `peer`. */
+function answered(page: Page, peer: number, answer: RTCSessionDescriptionInit): Promise<void> {
+  return page.evaluate(({ peer, answer }) => (window as unknown as MeshWindow).__mesh!.pcs.get(peer)!.setRemoteDescription(answer), { peer, answer });
+}
+
+/** Resolves once each of the page's connections is connected. */
+function connected(page: Page): Promise<void> {
+  return page.evaluate(async () => {
+    const pcs = [...(window as unknown as MeshWindow).__mesh!.pcs.values()];
+    await Promise.all(
+      pcs.map(
+        (pc) =>
+          new Promise<void>((resolve) => {
+            const check = () => pc.connectionState === 'connected' && resolve();
+            pc.addEventListener('connectionstatechange', check);
+            check();
+          }),
+      ),
+    );
+  });
+}
+
+/** Every pair of `pages` (one person each) in a bare call with each other. */
+export async function startBareMesh(pages: Page[], video: boolean): Promise<void> {
+  for (const page of pages) await open(page, video);
+  for (let i = 0; i < pages.length; i++) {
+    for (let j = i + 1; j < pages.length; j++) {
+      const offer = await describe(pages[i]!, j, null, video);
+      const answer = await describe(pages[j]!, i, offer, video);
+      await answered(pages[i]!, j, answer);
+    }
+  }
+  await Promise.all(pages.map(connected));
 }

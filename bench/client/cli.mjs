@@ -19,7 +19,8 @@ What the app costs a user, against a bare page or call in the same run: CPU
   --seconds S     length of each measuring window (default 60)
   --settle S      seconds each situation runs before its window opens (default 10)
   --contacts N    contacts in the signed-in user's list (default 50)
-  --only LIST     situations, comma-separated: idle,audioCall,videoCall,videoRoom4 (default all)
+  --only LIST     situations, comma-separated: idle,audioCall,audioCallStandard,
+                  videoCall,videoRoom4 (default all)
   --threads       also record each reading's CPU by process type and thread name
   --out FILE      where to write the JSON (default bench/results/client.json)
   --no-build      measure the existing build in out/ (default: npm run build first)

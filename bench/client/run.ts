@@ -8,21 +8,22 @@
  * the browser and every process under it, as a share of one core, and their
  * memory (PSS) at the end. The baseline of each, in the same run and the
  * same browser build: a blank page for idle, and the same calls done the
- * shortest way in one page (bare-mesh.ts). For the calls, both (or all four)
- * ends run in the one browser, as the baseline's do, so the two carry the
- * same browser, GPU and network processes.
+ * shortest way, a page per person (bare-mesh.ts). For the calls, both (or all
+ * four) ends run in the one browser, a context each, as the baseline's do, so
+ * the two carry the same browser, GPU and network processes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ROOT, launchChromium, registerUser, startWorld, user, writeToneWav, type User, type World } from '../../tests/e2e/harness.js';
 import { expect } from 'vitest';
 import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
 import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
+import { chooseNoiseSuppression } from '../denoise/measure.js';
 import { gitCommit } from '../commit.mjs';
 import { startBareMesh } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
@@ -56,7 +57,8 @@ export interface Reading {
   threads?: Record<string, number>;
 }
 
-export const SITUATIONS = ['idle', 'audioCall', 'videoCall', 'videoRoom4'] as const;
+/** `audioCallStandard`: the audio call with noise suppression Standard (the browser's) at both ends: the app without RNNoise. */
+export const SITUATIONS = ['idle', 'audioCall', 'audioCallStandard', 'videoCall', 'videoRoom4'] as const;
 export type Situation = (typeof SITUATIONS)[number];
 
 export interface ClientBenchResult {
@@ -118,14 +120,18 @@ async function measureApp(world: World, wav: string, names: string[], situation:
   }
 }
 
-/** The baseline's side: a page on the bare origin, set up by `arrange` (nothing, for idle). */
-async function measureBare(url: string, wav: string, arrange: (page: import('playwright-core').Page) => Promise<void>, options: ClientBenchOptions): Promise<Reading> {
+/** The baseline's side: `people` pages on the bare origin, each in a context of its own as the app's users are, set up by `arrange`. */
+async function measureBare(url: string, wav: string, people: number, arrange: (pages: Page[]) => Promise<void>, options: ClientBenchOptions): Promise<Reading> {
   const { browser, root } = await ownBrowser(wav);
   try {
-    const context = await browser.newContext({ permissions: ['microphone', 'camera'] });
-    const page = await context.newPage();
-    await page.goto(url);
-    await arrange(page);
+    const pages: Page[] = [];
+    for (let i = 0; i < people; i++) {
+      const context = await browser.newContext({ permissions: ['microphone', 'camera'] });
+      const page = await context.newPage();
+      await page.goto(url);
+      pages.push(page);
+    }
+    await arrange(pages);
     return await read(root, options);
   } finally {
     await browser.close();
@@ -149,6 +155,13 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     await waitState(bob!.page, 'ended');
   };
   const audioCall: Arrangement = { arrange: ([alice, bob]) => establishCall(alice!, bob!, 'Bob'), end: hangUp };
+  const audioCallStandard: Arrangement = {
+    async arrange([alice, bob]) {
+      for (const u of [alice!, bob!]) await chooseNoiseSuppression(u.page, 'browser');
+      await establishCall(alice!, bob!, 'Bob');
+    },
+    end: hangUp,
+  };
   const videoCall: Arrangement = {
     async arrange([alice, bob]) {
       await alice!.page.getByRole('button', { name: 'Contacts' }).click();
@@ -177,22 +190,27 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     {
       situation: 'idle',
       app: () => measureApp(world, wav, ['alice'], NOTHING, options),
-      baseline: () => measureBare(bare.url, wav, () => Promise.resolve(), options),
+      baseline: () => measureBare(bare.url, wav, 1, () => Promise.resolve(), options),
     },
     {
       situation: 'audioCall',
       app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options),
-      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 2, false), options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, false), options),
+    },
+    {
+      situation: 'audioCallStandard',
+      app: () => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, false), options),
     },
     {
       situation: 'videoCall',
       app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options),
-      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 2, true), options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, true), options),
     },
     {
       situation: 'videoRoom4',
       app: () => measureApp(world, wav, names, videoRoom, options),
-      baseline: () => measureBare(bare.url, wav, (page) => startBareMesh(page, 4, true), options),
+      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, true), options),
     },
   ];
   const situations: ClientBenchResult['situations'] = {};

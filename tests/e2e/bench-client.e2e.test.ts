@@ -16,7 +16,7 @@ it('bench:client reads the CPU and memory of the app and of each baseline in eve
   writeClientResult(result, file);
   const read = JSON.parse(readFileSync(file, 'utf8')) as ClientBenchResult;
 
-  expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'videoCall', 'videoRoom4']);
+  expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'audioCallStandard', 'videoCall', 'videoRoom4']);
   for (const [name, s] of Object.entries(read.situations)) {
     for (const [side, r] of [['app', s.app], ['baseline', s.baseline]] as const) {
       // A browser always has several processes and holds tens of MB. In a call it uses some CPU in 2 s;
