@@ -138,8 +138,7 @@ export class CallLine {
         this.deps.platform.stopStream(opened);
         return null;
       }
-      this.stream = opened;
-      if (this.microphoneClosed) this.deps.platform.restMicrophone(opened, true);
+      this.adopt(opened);
       return opened;
     });
     this.opening = { signal, stream };
@@ -148,9 +147,14 @@ export class CallLine {
 
   /** A microphone opened elsewhere (a room's, before its join) becomes the call's. */
   useMicrophone(signal: AbortSignal, stream: MediaStream): void {
+    this.adopt(stream);
+    this.opening = { signal, stream: Promise.resolve(stream) };
+  }
+
+  /** The line's microphone from now on: a microphone already closed (muted, or the key up) rests from the start. */
+  private adopt(stream: MediaStream): void {
     this.stream = stream;
     if (this.microphoneClosed) this.deps.platform.restMicrophone(stream, true);
-    this.opening = { signal, stream: Promise.resolve(stream) };
   }
 
   /** The peer session toward `peer`, made while the call rings: held, or connecting early, until it is answered (CallSession). */

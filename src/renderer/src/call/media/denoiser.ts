@@ -123,9 +123,9 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
   source.connect(node);
   let closed = false;
   let resting = false;
-  // What the sink gets while RNNoise rests: a sink with no input sends nothing at all (the peer would take the call for lost).
-  const silence = new ConstantSourceNode(ctx, { offset: 0 });
-  silence.start();
+  // What the sink gets while RNNoise rests: a sink with no input sends nothing at all (the peer would take the call
+  // for lost). Made on the first rest: most calls never mute.
+  let silence: ConstantSourceNode | null = null;
   // The meters' analysers: they pull the worklet too, so resting disconnects them and waking connects them again.
   const analysers = new Set<AnalyserNode>();
   return {
@@ -151,9 +151,13 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
       if (rest) {
         source.disconnect(node);
         node.disconnect();
+        if (!silence) {
+          silence = new ConstantSourceNode(ctx, { offset: 0 });
+          silence.start();
+        }
         silence.connect(sink);
       } else {
-        silence.disconnect();
+        silence?.disconnect();
         source.connect(node);
         node.connect(sink);
         for (const a of analysers) node.connect(a);
@@ -162,7 +166,7 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
     close: () => {
       closed = true;
       source.disconnect();
-      silence.stop();
+      silence?.stop();
       node.disconnect();
       node.destroy();
       for (const t of sink.stream.getTracks()) t.stop();
