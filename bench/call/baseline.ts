@@ -9,6 +9,11 @@
  * - call: a bare RTCPeerConnection pair in one page, microphones already
  *   open, offer, answer and candidates handed over directly (no server):
  *   the floor for "answer → connected" and "answer → audio both ways".
+ * - call connected ahead: the same pair negotiated and connected first, its
+ *   senders without a track, as Parley connects while a call rings; its
+ *   "answer" gives each sender its microphone (replaceTrack). No app can
+ *   start audio sooner, and it shows what the getStats() level does to a
+ *   connection whose receivers started before the answer (BENCHMARKS.md).
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +129,54 @@ export function startBarePair(page: Page): Promise<PairTimes> {
     await b.setLocalDescription();
     await a.setRemoteDescription(b.localDescription!);
     return { getUserMediaMs, start };
+  });
+}
+
+/**
+ * The pair connected ahead: opens two microphones, connects the pair with no
+ * track on its senders (their packets cannot leave), and returns once both
+ * are connected, its peers' audio elements already playing.
+ */
+export function prepareBarePairAhead(page: Page): Promise<void> {
+  return page.evaluate(async () => {
+    const g = window as unknown as { __pair?: { pcs: RTCPeerConnection[]; streams: MediaStream[]; audio: HTMLAudioElement[] } };
+    const streams = [await navigator.mediaDevices.getUserMedia({ audio: true }), await navigator.mediaDevices.getUserMedia({ audio: true })];
+    const pcs = [new RTCPeerConnection(), new RTCPeerConnection()] as const;
+    const audio: HTMLAudioElement[] = [];
+    pcs.forEach((pc, i) => {
+      const other = pcs[1 - i]!;
+      for (const track of streams[i]!.getTracks()) void pc.addTrack(track, streams[i]!).replaceTrack(null);
+      pc.onicecandidate = ({ candidate }) => {
+        if (candidate) void other.addIceCandidate(candidate);
+      };
+      pc.ontrack = ({ streams: remote }) => {
+        const el = new Audio();
+        el.autoplay = true;
+        el.srcObject = remote[0] ?? null;
+        audio.push(el);
+      };
+    });
+    g.__pair = { pcs: [...pcs], streams, audio };
+    const connected = pcs.map((pc) => new Promise<void>((resolve) => pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && resolve())));
+    const [a, b] = pcs;
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription!);
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription!);
+    await Promise.all(connected);
+  });
+}
+
+/** The pair connected ahead is "answered": each sender gets its microphone. Returns when that began. */
+export function answerBarePairAhead(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const g = window as unknown as { __pair: { pcs: RTCPeerConnection[]; streams: MediaStream[] } };
+    const start = performance.timeOrigin + performance.now();
+    g.__pair.pcs.forEach((pc, i) => {
+      const track = g.__pair.streams[i]!.getAudioTracks()[0]!;
+      void pc.getSenders().find((s) => s.track === null)?.replaceTrack(track);
+    });
+    return start;
   });
 }
 

@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { it } from 'vitest';
 import { fromEnv } from './env.js';
-import { DEFAULT_OPTIONS, RESULT_FILE, formatTable, runCallBench, writeResult, type CallBenchOptions } from './run.js';
+import { formatTable } from './report.js';
+import { DEFAULT_OPTIONS, RESULT_FILE, runCallBench, writeResult, type CallBenchOptions } from './run.js';
 
 it('bench:call', async () => {
   const options: CallBenchOptions = {

@@ -5,7 +5,7 @@
  * one machine can be subtracted:
  *
  * - Socket.IO `call:*` messages and their acknowledgements (a WebSocket wrapper);
- * - getUserMedia calls, AudioContexts made and senders' setParameters (main-thread work worth seeing);
+ * - getUserMedia calls, AudioContexts made and senders' setParameters and replaceTrack (main-thread work worth seeing);
  * - clicks on buttons (the event's own timestamp: when the input arrived);
  * - each new `data-state` of the call panel (a MutationObserver: the moment
  *   the DOM shows it), and the next animation frame (when it is painted);
@@ -145,6 +145,15 @@ export function callProbe(): void {
     work(`${this.track?.kind ?? 'no'} sender setParameters(active ${String(active)}) called`);
     await setParameters.apply(this, args);
     work(`${this.track?.kind ?? 'no'} sender setParameters(active ${String(active)}) done`);
+  };
+
+  // The microphone given to a sender (or taken off it) at the answer: when each side's sound starts.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each sender below
+  const replaceTrack = RTCRtpSender.prototype.replaceTrack;
+  RTCRtpSender.prototype.replaceTrack = async function (this: RTCRtpSender, track: MediaStreamTrack | null) {
+    work(`replaceTrack(${track ? track.kind : 'null'}) called`);
+    await replaceTrack.call(this, track);
+    work(`replaceTrack(${track ? track.kind : 'null'}) done`);
   };
 
   const Base = window.RTCPeerConnection;

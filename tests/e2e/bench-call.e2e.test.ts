@@ -1,12 +1,13 @@
 /**
  * The call benchmark (`npm run bench:call`) still works: a first call of
- * reloaded pages, a later call and a run of each baseline after each, written to JSON and read back with every
- * figure present. No time is asserted: a benchmark never fails CI on speed.
+ * reloaded pages, a later call and a run of each baseline after each (the bare pair, and the bare pair connected
+ * ahead), written to JSON and read back with every figure present. No time is asserted: a benchmark never fails CI on speed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { formatTable, runCallBench, writeResult, type CallBenchResult, type Percentiles } from '../../bench/call/run.js';
+import { formatTable } from '../../bench/call/report.js';
+import { runCallBench, writeResult, type CallBenchResult, type Percentiles } from '../../bench/call/run.js';
 import { ARTIFACTS } from './harness.js';
 
 it('bench:call measures and writes every figure', async () => {
@@ -22,9 +23,12 @@ it('bench:call measures and writes every figure', async () => {
     ['answerToHeardMs', read.answerToHeardMs],
     ['answerToFirstPlayedMs', read.answerToFirstPlayedMs],
     ...Object.entries(read.firstCall).map(([k, v]) => [`firstCall.${k}`, v] as [string, Percentiles]),
-    ...Object.entries(read.baseline).map(([k, v]) => [`baseline.${k}`, v] as [string, Percentiles]),
+    ...Object.entries(read.baseline)
+      .filter(([k]) => k !== 'ahead')
+      .map(([k, v]) => [`baseline.${k}`, v] as [string, Percentiles]),
+    ...Object.entries(read.baseline.ahead).map(([k, v]) => [`baseline.ahead.${k}`, v] as [string, Percentiles]),
   ];
-  expect(figures).toHaveLength(14);
+  expect(figures).toHaveLength(17);
   for (const [name, { p50, p95 }] of figures) {
     expect(Number.isFinite(p50) && Number.isFinite(p95), name).toBe(true);
     // A call connected while it rang has nothing left to connect after the answer.
@@ -36,7 +40,11 @@ it('bench:call measures and writes every figure', async () => {
   expect(read.firstCallSamples).toHaveLength(1);
   expect(read.baselineSamples).toHaveLength(2);
   expect(read.environment.chromium).toMatch(/^\d+\./);
-  // Each answer → audio row with its ratio to the bare pair, and the target as one.
-  expect(formatTable(read)).toMatch(/^answerToAudioMs +[\d.]+ +[\d.]+ +< 250 +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
-  expect(formatTable(read)).toMatch(/^first call: answerToAudioMs +[\d.]+ +[\d.]+ +< 250 +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
+  // Answer → audio as played, later and first calls, each with its ratio to the bare pair and the target as one;
+  // the getStats() level beside it, against the bare pair and the pair connected ahead.
+  const table = formatTable(read);
+  expect(table).toMatch(/^answerToHeardMs \(audio played\) +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
+  expect(table).toMatch(/^first call: answerToHeardMs +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
+  expect(table).toMatch(/^answerToAudioMs \(getStats level\) +[\d.]+ +[\d.]+ +< 250 +bare pair +[\d.]+ +[\d.]+ +[\d.]+×$/m);
+  expect(table).toMatch(/^ {2}the same, bare pair ahead +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+×$/m);
 });
