@@ -20,19 +20,25 @@ describe('connecting while it rings', () => {
     expect(sessions[0]!.released).toBe(true);
   });
 
-  it('the callee asks for the call’s ICE servers, connects early, and starts its media at its Answer, before the server’s ack', async () => {
+  it('the callee asks for the call’s ICE servers, connects early, tells the server first and starts its media before its ack', async () => {
     const { link, calls, sessions } = setup();
     link.replies.set('call:ice', () => ({ ok: true, iceServers }));
+    let releasedAtRequest: boolean | undefined;
     let releasedAtAccept: boolean | undefined;
     link.replies.set('call:accept', () => {
-      releasedAtAccept = sessions[0]?.released;
-      return { ok: true, polite: true };
+      releasedAtRequest = sessions[0]?.released;
+      // The ack comes back a turn later, as the server's would.
+      return Promise.resolve().then(() => {
+        releasedAtAccept = sessions[0]?.released;
+        return { ok: true, polite: true };
+      });
     });
     link.emit('call:incoming', { callId: 'c2', from: user('bob'), polite: true, media: { audio: true, video: false }, early: true });
     await settle();
     expect(link.last('call:ice')).toEqual({ callId: 'c2' });
     expect(sessions[0]!.request).toMatchObject({ polite: true, ahead: 'early', iceServers });
     await calls.answer();
+    expect(releasedAtRequest).toBe(false);
     expect(releasedAtAccept).toBe(true);
     expect(calls.phase.kind).toBe('connecting');
   });

@@ -151,9 +151,11 @@ export class CallController {
         this.decline();
         return;
       }
-      // Connected while it rang: this side's media starts now, while the server hears of the answer.
+      // The server hears of the answer first: the caller's media waits for its word, and release() may hold this
+      // thread on WebRTC's for milliseconds (getParameters). Connected while it rang, this side's media starts now.
+      const accepting = this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (this.line.early) this.mesh.release();
-      const res = await this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
+      const res = await accepting;
       if (!current()) {
         if (res.ok) void this.hangups.abandon(callId);
         return;
