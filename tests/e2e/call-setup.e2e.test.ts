@@ -3,7 +3,8 @@
  * its connection while the call rings (the caller while its invite travels),
  * so the answer does not wait for them. Here the microphones are slow to
  * open, or may not be used at all. A call ringing on one device connects
- * while it rings, with no media either way until the answer (ahead.ts). And
+ * while it rings, with no media either way until the answer (ahead.ts); the
+ * callee's answered word starts the caller's microphone (answer-word.ts). And
  * first, the click that starts it all: on pages just signed in, while the
  * contact list still changes, every click on Call rings the callee (issue 35).
  */
@@ -12,10 +13,34 @@ import { describe, expect } from 'vitest';
 import { callPanel, closeEnded, e2eTest, liveTracks, microphones, openUser, registerUser, signIn, type User } from './harness.js';
 import { callState, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
-/** getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. */
-function slowCallerMicrophone(): void {
+/**
+ * The caller's page. getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. And two
+ * levers for the callee's answered word (answer-word.ts): the page can stop hearing `call:accepted` from the server
+ * (`__deafToAccepted`: its WebSocket drops that frame before Socket.IO reads it), and it keeps its chat channels
+ * (`__chats`) to speak on them itself.
+ */
+function callerPage(): void {
   const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (c) => new Promise((r) => setTimeout(r, 1500)).then(() => open(c));
+  const w = window as unknown as { __deafToAccepted?: boolean; __chats: RTCDataChannel[] };
+  w.__chats = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each connection below
+  const createDataChannel = RTCPeerConnection.prototype.createDataChannel;
+  RTCPeerConnection.prototype.createDataChannel = function (this: RTCPeerConnection, label: string, init?: RTCDataChannelInit) {
+    const channel = createDataChannel.call(this, label, init);
+    if (label === 'chat') w.__chats.push(channel);
+    return channel;
+  };
+  const Base = window.WebSocket;
+  window.WebSocket = class extends Base {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      // Added before Socket.IO's own handler, so it can keep the frame from it.
+      this.addEventListener('message', (event: MessageEvent) => {
+        if (w.__deafToAccepted && typeof event.data === 'string' && event.data.startsWith('42["call:accepted"')) event.stopImmediatePropagation();
+      });
+    }
+  };
 }
 
 /** getUserMedia takes 0.3 s: Answer is clicked before the microphone opened for the ring is. */
@@ -50,7 +75,7 @@ function paths(page: Page): Promise<RTCPeerConnectionState[]> {
   return page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => pc.connectionState));
 }
 
-/** RTP packets the page's open peer connections have sent, audio and video. */
+/** RTP packets the page's open peer connections have sent, audio and video (a call's video is off here). */
 function packetsSent(page: Page): Promise<number> {
   return page.evaluate(async () => {
     let sent = 0;
@@ -60,6 +85,18 @@ function packetsSent(page: Page): Promise<number> {
     }
     return sent;
   });
+}
+
+/** Packets the page sent in the next `ms`. */
+async function packetsSentIn(page: Page, ms: number): Promise<number> {
+  const before = await packetsSent(page);
+  await new Promise((r) => setTimeout(r, ms));
+  return (await packetsSent(page)) - before;
+}
+
+/** The caller page's newest chat channel is open (the call's SCTP association is up). */
+async function chatOpen(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { __chats: RTCDataChannel[] }).__chats.at(-1)?.readyState === 'open', undefined, { timeout: poll.timeout });
 }
 
 /** The newest peer connection of each page is up: the call is connected while it rings. */
@@ -92,7 +129,7 @@ const it = e2eTest({
   // Twenty calls from one caller to one callee, each cancelled: past the default limit of unanswered calls.
   world: { unansweredPerCallee: 100 },
   team: ['dave', 'erin', 'frank'],
-  open: { dave: { init: slowCallerMicrophone }, erin: { init: slowCalleeMicrophone }, frank: { init: deniedMicrophone } },
+  open: { dave: { init: callerPage }, erin: { init: slowCalleeMicrophone }, frank: { init: deniedMicrophone } },
 });
 
 // First in the file: the file's team is not signed in yet, so two pages are open at a time.
@@ -188,6 +225,41 @@ describe('connecting while it rings', () => {
 
     await dial(dave, 'Erin');
     await connectedWhileRinging(dave, erin);
+    await dave.page.getByRole('button', { name: 'Cancel call to Erin', exact: true }).click();
+    await waitState(erin.page, 'ended');
+    await expectAllClosed(dave, erin);
+    await closeEnded(dave, erin);
+  });
+
+  it('the callee’s answered word starts the caller’s microphone before the server’s word; without the server’s, it stops within 2 s', async ({ team: { dave, erin } }) => {
+    await dave.page.evaluate(() => ((window as unknown as { __deafToAccepted: boolean }).__deafToAccepted = true));
+    try {
+      await dial(dave, 'Erin');
+      await connectedWhileRinging(dave, erin);
+      await chatOpen(dave.page);
+      await erin.page.getByRole('button', { name: 'Answer', exact: true }).click();
+      // Erin hears Dave, whose app never heard call:accepted: his call still shows as ringing.
+      await expectAudioFlowing(erin.page);
+      expect(await callState(dave.page)).toBe('outgoing');
+      // The server never confirmed the answer to him: his microphone stops sending again.
+      await expect.poll(() => packetsSentIn(dave.page, 400), { timeout: 5000 }).toBe(0);
+      await dave.page.getByRole('button', { name: 'Cancel call to Erin', exact: true }).click();
+      await waitState(erin.page, 'ended');
+      await expectAllClosed(dave, erin);
+      await closeEnded(dave, erin);
+    } finally {
+      await dave.page.evaluate(() => ((window as unknown as { __deafToAccepted: boolean }).__deafToAccepted = false));
+    }
+  });
+
+  it('a caller’s answered word never starts a callee’s microphone: only its user’s Answer does', async ({ team: { dave, erin } }) => {
+    await dial(dave, 'Erin');
+    await connectedWhileRinging(dave, erin);
+    await chatOpen(dave.page);
+    await dave.page.evaluate(() => (window as unknown as { __chats: RTCDataChannel[] }).__chats.at(-1)!.send(JSON.stringify({ v: 2, type: 'answered' })));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await packetsSent(erin.page)).toBe(0);
+    expect(await callState(erin.page)).toBe('incoming');
     await dave.page.getByRole('button', { name: 'Cancel call to Erin', exact: true }).click();
     await waitState(erin.page, 'ended');
     await expectAllClosed(dave, erin);

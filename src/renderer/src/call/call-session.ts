@@ -20,6 +20,7 @@
  */
 import type { IceCandidate, SessionDescription } from 'parley-server/protocol';
 import { levelFromSources } from './media/audio-level.js';
+import { WORD_CONFIRM_MS } from './answer-word.js';
 import { ChatChannel } from './chat/chat.js';
 import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
@@ -84,6 +85,8 @@ export class CallSession {
   private unanswered: boolean;
   /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered. */
   private audio: { sender: RTCRtpSender; track: MediaStreamTrack } | null = null;
+  /** The caller's side: the callee's answered word came, and the microphone runs until the server confirms (answer-word.ts). */
+  private wordHeard: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: CallSessionOptions) {
     this.held = options.ahead === 'held' ? [] : null;
@@ -107,6 +110,9 @@ export class CallSession {
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
+    // A call connected while it rings is one person calling another, and the server makes the caller the impolite
+    // side: only it heeds the callee's answered word, so a caller's word never opens a callee's microphone.
+    if (this.unanswered && !options.polite) this.chat.onAnswered(() => this.peerAnswered());
     // Nothing sent from the start: the microphone's sender has no track, the others (camera, screen) their encodings
     // inactive (a sender has its encoding before any negotiation), so no packet can leave early.
     if (this.unanswered) {
@@ -143,7 +149,10 @@ export class CallSession {
   release(): void {
     if (this.options.ahead === 'early') {
       if (this.unanswered) {
+        // The callee's user answered: the caller hears it here before the server's word can reach it.
+        if (this.options.polite) this.chat.sendAnswered();
         this.unanswered = false;
+        this.forgetWord();
         // The sound first: replaceTrack does not wait on WebRTC's thread as getParameters does (busy with the
         // peer's first packets, it held the caller's main thread for up to 35 ms here).
         if (this.audio) void this.audio.sender.replaceTrack(this.audio.track);
@@ -163,6 +172,23 @@ export class CallSession {
       for (const signal of held) this.options.send(signal);
     }
     for (const signal of this.early.splice(0)) void this.handleSignal(signal);
+  }
+
+  /**
+   * The callee said it answered, over this connection: the caller's microphone starts now (its call is answered
+   * at the server's word), and stops again if that word does not come in time. Heeded once.
+   */
+  private peerAnswered(): void {
+    if (!this.unanswered || this.wordHeard !== null || this.closed || !this.audio) return;
+    const { sender, track } = this.audio;
+    void sender.replaceTrack(track);
+    this.wordHeard = setTimeout(() => {
+      if (this.unanswered && !this.closed) void sender.replaceTrack(null);
+    }, WORD_CONFIRM_MS);
+  }
+
+  private forgetWord(): void {
+    if (this.wordHeard !== null) clearTimeout(this.wordHeard);
   }
 
   /** Applies a description or candidate from the peer (once released). */
@@ -245,6 +271,7 @@ export class CallSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.forgetWord();
     this.recovery.dispose();
     this.video.dispose();
     this.chat.close();

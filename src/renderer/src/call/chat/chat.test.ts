@@ -101,6 +101,31 @@ describe('ChatChannel', () => {
   });
 });
 
+describe('the callee’s answered word (answer-word.ts)', () => {
+  it('is sent as { v: 2, type: "answered" }, once the channel opens if it has not yet', () => {
+    const { chat, dc } = channel();
+    chat.sendAnswered();
+    expect(dc.sent).toEqual([]);
+    dc.open();
+    expect(parsed(dc.sent)).toEqual([{ v: 2, type: 'answered' }]);
+  });
+
+  it('is heard by its listener, later versions too; it is not shown in the chat, gets no receipt, and a look-alike is not it', () => {
+    const { chat, dc } = channel();
+    let heard = 0;
+    const shown: string[] = [];
+    chat.onAnswered(() => heard++);
+    chat.onMessage((m) => shown.push(m.text));
+    dc.open();
+    dc.deliver(JSON.stringify({ v: 2, type: 'answered' }));
+    dc.deliver(JSON.stringify({ v: 3, type: 'answered', at: 1 }));
+    for (const lookAlike of [{ type: 'answered' }, { v: 1, type: 'answered' }, { v: 2, type: 'answer' }, 'x'.repeat(300)]) dc.deliver(JSON.stringify(lookAlike));
+    expect(heard).toBe(2);
+    expect(shown).toEqual([]);
+    expect(dc.sent).toEqual([]);
+  });
+});
+
 describe('delivery receipts', () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());

@@ -25,6 +25,7 @@
  */
 import { z } from 'zod/mini';
 import { logger } from '../../lib/log.js';
+import { ANSWERED_WORD, isAnsweredWord } from '../answer-word.js';
 import { FileLink } from './file-link.js';
 import { parseFileControl } from './file-wire.js';
 
@@ -98,6 +99,7 @@ export class ChatChannel {
   private outbox: string[] = [];
   private listener: ((message: ChatWire | ChatWireV1) => void) | null = null;
   private deliveryListener: ((id: string, delivery: Delivery) => void) | null = null;
+  private answeredListener: (() => void) | null = null;
   /** Messages sent and not acknowledged yet, with their deadlines. */
   private readonly unacked = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -121,6 +123,16 @@ export class ChatChannel {
     this.deliveryListener = fn;
   }
 
+  /** Who hears the callee's answered word (answer-word.ts): the caller's session. */
+  onAnswered(fn: (() => void) | null): void {
+    this.answeredListener = fn;
+  }
+
+  /** Says this side's user answered (answer-word.ts): at once if the channel is open, else when it opens. */
+  sendAnswered(): void {
+    this.sendData(ANSWERED_WORD);
+  }
+
   /** Sends a message already checked with `chatText`; returns what was sent. */
   send(text: string, sentAt = Date.now(), id = newChatId()): ChatWire {
     const message: ChatWire = { v: CHAT_VERSION, type: 'chat', id, seq: this.nextSeq++, text, sentAt };
@@ -141,6 +153,7 @@ export class ChatChannel {
     this.failAll();
     this.listener = null;
     this.deliveryListener = null;
+    this.answeredListener = null;
     this.outbox = [];
     this.channel.onopen = null;
     this.channel.onmessage = null;
@@ -173,6 +186,7 @@ export class ChatChannel {
     if (!message) {
       const file = parseFileControl(data);
       if (file) this.files.handle(file);
+      else if (isAnsweredWord(data)) this.answeredListener?.();
       else log.warn('dropped a malformed chat message');
       return;
     }
