@@ -83,9 +83,6 @@ export class Connection implements SignalingLink {
   shutDown = $state(false);
 
   private signaling: Signaling | null = null;
-  private restored: Promise<void> | null = null;
-  /** The latest connect()'s load of the signaling code, settled once its handshake is sent or the load failed. */
-  private opening: Promise<void> | null = null;
   /** Counts connect() and end(): a signaling code load that returns after a newer one (or a sign-out) is dropped. */
   private attempt = 0;
   private readonly handlers: Handler[] = [];
@@ -108,23 +105,7 @@ export class Connection implements SignalingLink {
   }
 
   /** Connects with the remembered session, if any. */
-  restore(): Promise<void> {
-    this.restored = this.restoreNow();
-    return this.restored;
-  }
-
-  /**
-   * Settles once restore() has sent the remembered session's handshake, or
-   * found nothing to open, or could not load the code: main.ts mounts the
-   * shell after it, so that the server checks the session and answers while
-   * the shell is drawn, rather than after.
-   */
-  async opened(): Promise<void> {
-    await this.restored;
-    await this.opening;
-  }
-
-  private async restoreNow(): Promise<void> {
+  async restore(): Promise<void> {
     try {
       // Fetched while the store is read (an IPC round trip in the desktop app).
       loadSignaling().catch(() => undefined);
@@ -240,11 +221,9 @@ export class Connection implements SignalingLink {
     this.signedOutReason = null;
     this.problem = null;
     const attempt = ++this.attempt;
-    this.opening = loadSignaling().then(
-      async (code) => {
-        if (this.attempt !== attempt || !this.session) return;
-        this.open(code.Signaling, this.session);
-        await this.signaling?.handshakeSent();
+    loadSignaling().then(
+      (code) => {
+        if (this.attempt === attempt && this.session) this.open(code.Signaling, this.session);
       },
       (err: unknown) => {
         if (this.attempt !== attempt) return;

@@ -62,28 +62,6 @@ export class Signaling {
     });
   }
 
-  /**
-   * Settles once the handshake is on its way (the transport is open and
-   * Socket.IO has sent its connect packet, token included), or the transport
-   * failed: the server then checks the session while the page does other work.
-   */
-  handshakeSent(): Promise<void> {
-    const manager = this.socket.io;
-    if (this.socket.connected || manager.engine.readyState === 'open') return Promise.resolve();
-    return new Promise((resolve) => {
-      // Listeners added after the socket's own: its connect packet has gone when 'open' reaches this one.
-      const done = (): void => {
-        manager.off('open', done);
-        manager.off('error', done);
-        manager.off('close', done);
-        resolve();
-      };
-      manager.on('open', done);
-      manager.on('error', done);
-      manager.on('close', done);
-    });
-  }
-
   get connected(): boolean {
     return this.socket.connected;
   }
