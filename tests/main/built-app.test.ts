@@ -55,8 +55,8 @@ describe.skipIf(!built)('the built app (out/)', () => {
   it("serves the noise suppressor's worklets and WebAssembly, which the CSP lets the renderer compile", async () => {
     const electron = await startApp({ built: true });
     const files = await readdir(join(OUT, 'renderer/assets'));
-    const suppressor = files.filter((f) => /^(rnnoise(_simd)?-.*\.wasm|workletProcessor-.*\.js|denoise-ready\.worklet-.*\.js)$/.test(f));
-    expect(suppressor).toHaveLength(4);
+    const suppressor = files.filter((f) => /^(rnnoise(_simd)?-.*\.wasm|rnnoise\.worklet-.*\.js)$/.test(f));
+    expect(suppressor).toHaveLength(3);
     for (const file of suppressor) {
       const response = await electron.fake.request(`app://parley/assets/${file}`);
       expect(response.status, file).toBe(200);

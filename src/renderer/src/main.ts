@@ -1,3 +1,5 @@
+// First: it starts fetching the connection's code before the other modules run.
+import './connection/early-signaling.js';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { isIncomingPopup } from './desktop/desktop.js';

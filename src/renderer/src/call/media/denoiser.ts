@@ -1,7 +1,7 @@
 /**
  * RNNoise on a microphone: raw track → AudioContext at 48 kHz (RNNoise's
- * rate) → RNNoise in an AudioWorklet (@sapphi-red/web-noise-suppressor) →
- * a MediaStream track to send. Loaded only when a microphone opens with
+ * rate) → RNNoise in an AudioWorklet (rnnoise.worklet.ts, running the
+ * WebAssembly of @sapphi-red/web-noise-suppressor) → a MediaStream track to send. Loaded only when a microphone opens with
  * strong suppression (microphone.ts imports it lazily); the worklet and the
  * WebAssembly are files of the build, served by the app itself, so the
  * Content Security Policy needs only 'wasm-unsafe-eval'.
@@ -9,13 +9,12 @@
  * One AudioContext per open microphone, closed with it: nothing of this
  * runs while no call is on.
  */
-import { loadRnnoise, RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
-import rnnoiseWorklet from '@sapphi-red/web-noise-suppressor/rnnoiseWorklet.js?url';
+import { loadRnnoise } from '@sapphi-red/web-noise-suppressor';
 import rnnoiseWasm from '@sapphi-red/web-noise-suppressor/rnnoise.wasm?url';
 import rnnoiseSimdWasm from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?url';
 import { AnalyserLevel } from './audio.js';
-import readyWorklet from './denoise-ready.worklet.ts?worker&url';
-import { DENOISER_READY } from './denoise-message.js';
+import rnnoiseWorklet from './rnnoise.worklet.ts?worker&url';
+import { DENOISER_READY, RNNOISE_PROCESSOR, type RnnoiseOptions } from './denoise-message.js';
 import type { Denoised, Denoiser } from './microphone.js';
 import { logger } from '../../lib/log.js';
 
@@ -99,9 +98,9 @@ export async function startDenoiser(): Promise<Denoiser> {
   const ctx = new AudioContext(options);
   const close = () => void ctx.close().catch(() => undefined);
   try {
-    await within(ctx.audioWorklet.addModule(readyWorklet), left(), 'loading the worklet');
     await within(ctx.audioWorklet.addModule(rnnoiseWorklet), left(), 'loading the worklet');
-    const node = new RnnoiseWorkletNode(ctx, { maxChannels: 1, wasmBinary: bytes });
+    const processorOptions: RnnoiseOptions = { maxChannels: 1, wasmBinary: bytes };
+    const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, { processorOptions });
     const ready = loaded(node);
     // One channel in and out: a stereo microphone is mixed down, not sent with a silent right side.
     node.channelCount = 1;
@@ -118,7 +117,7 @@ export async function startDenoiser(): Promise<Denoiser> {
   }
 }
 
-function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAudioDestinationNode, raw: MediaStream): Denoised {
+function attach(ctx: AudioContext, node: AudioWorkletNode, sink: MediaStreamAudioDestinationNode, raw: MediaStream): Denoised {
   const source = ctx.createMediaStreamSource(raw);
   source.connect(node);
   let closed = false;
@@ -168,7 +167,7 @@ function attach(ctx: AudioContext, node: RnnoiseWorkletNode, sink: MediaStreamAu
       source.disconnect();
       silence?.stop();
       node.disconnect();
-      node.destroy();
+      node.port.postMessage('destroy');
       for (const t of sink.stream.getTracks()) t.stop();
       void ctx.close().catch(() => undefined);
     },
