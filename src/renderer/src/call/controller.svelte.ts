@@ -151,8 +151,7 @@ export class CallController {
         this.decline();
         return;
       }
-      // The server hears of the answer first: the caller's media waits for its word, and release() may hold this
-      // thread on WebRTC's for milliseconds (getParameters). Connected while it rang, this side's media starts now.
+      // The server first (release() may hold this thread on WebRTC's); connected while it rang, this side's media starts now.
       const accepting = this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (this.line.early) this.mesh.release();
       const res = await accepting;
