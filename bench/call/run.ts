@@ -35,8 +35,8 @@ export const RESULT_FILE = path.join(ROOT, 'bench/results/call.json');
 
 /**
  * Targets on loopback: issue 6's in ms; issue 35's as p95 ratios to the baseline's p95 in the same run
- * (dial → ring to the bare relay; answer → audio both ways as played, first call and later ones alike, to the
- * bare pair's). Audio as played is answerToHeardMs: the getStats() level (answerToAudioMs) is read beside it.
+ * (dial → ring to the bare relay; answer → audio both ways, first call and later ones alike, to the bare pair's,
+ * by both clocks: the sound as played, answerToHeardMs, and the getStats() level, answerToAudioMs).
  */
 export const TARGETS = { dialToRingMsP95: 100, answerToAudioMsP95: 250, dialToRingRatioP95: 2, answerToAudioRatioP95: 1 } as const;
 
