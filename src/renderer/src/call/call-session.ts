@@ -83,8 +83,8 @@ export class CallSession {
   private onHold = false;
   /** Connected ahead of the answer: no sender sends until `release()`. */
   private unanswered: boolean;
-  /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered. */
-  private audio: { sender: RTCRtpSender; track: MediaStreamTrack } | null = null;
+  /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered; `on` while it has it. */
+  private audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean } | null = null;
   /** The caller's side: the callee's answered word came, and the microphone runs until the server confirms (answer-word.ts). */
   private wordHeard: ReturnType<typeof setTimeout> | null = null;
 
@@ -105,7 +105,7 @@ export class CallSession {
     });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
-      if (track.kind === 'audio') this.audio ??= { sender, track };
+      if (track.kind === 'audio') this.audio ??= { sender, track, on: true };
       protectMedia(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
@@ -116,7 +116,7 @@ export class CallSession {
     // Nothing sent from the start: the microphone's sender has no track, the others (camera, screen) their encodings
     // inactive (a sender has its encoding before any negotiation), so no packet can leave early.
     if (this.unanswered) {
-      void this.audio?.sender.replaceTrack(null);
+      this.sendAudio(false);
       this.applySending(false);
     }
     this.pc.ontrack = ({ streams, track, receiver }) => {
@@ -155,7 +155,7 @@ export class CallSession {
         this.forgetWord();
         // The sound first: replaceTrack does not wait on WebRTC's thread as getParameters does (busy with the
         // peer's first packets, it held the caller's main thread for up to 35 ms here).
-        if (this.audio) void this.audio.sender.replaceTrack(this.audio.track);
+        this.sendAudio(true);
         this.applySending(false);
       }
       // Connected while it rang: no state change is left to say so. Said at each release, as the
@@ -179,12 +179,18 @@ export class CallSession {
    * at the server's word), and stops again if that word does not come in time. Heeded once.
    */
   private peerAnswered(): void {
-    if (!this.unanswered || this.wordHeard !== null || this.closed || !this.audio) return;
-    const { sender, track } = this.audio;
-    void sender.replaceTrack(track);
+    if (!this.unanswered || this.wordHeard !== null || this.closed) return;
+    this.sendAudio(true);
     this.wordHeard = setTimeout(() => {
-      if (this.unanswered && !this.closed) void sender.replaceTrack(null);
+      if (this.unanswered && !this.closed) this.sendAudio(false);
     }, WORD_CONFIRM_MS);
+  }
+
+  /** Gives the microphone's sender its track, or takes it off: once per change (the word may have given it already). */
+  private sendAudio(on: boolean): void {
+    if (!this.audio || this.audio.on === on) return;
+    this.audio.on = on;
+    void this.audio.sender.replaceTrack(on ? this.audio.track : null);
   }
 
   private forgetWord(): void {
