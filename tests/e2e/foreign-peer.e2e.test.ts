@@ -53,7 +53,11 @@ describe('a peer that is not the app', () => {
   it('3. chat: acknowledged messages are delivered; a peer that never acknowledges leaves them "Not delivered"; old-shape messages still show', async ({ team: { alice }, world }) => {
     carol = await callFrom(world, alice, { video: 0, ack: false });
     await sendChat(alice, 'are you there?');
-    await expect.poll(async () => (await carol!.chatReceived()).map((m) => [m.v, m.type, m.text]), poll).toEqual([[2, 'chat', 'are you there?']]);
+    // First the answered word (the call connected while it rang: PROTOCOL.md), then the message.
+    await expect.poll(async () => (await carol!.chatReceived()).map((m) => [m.v, m.type, m.text]), poll).toEqual([
+      [2, 'answered', undefined],
+      [2, 'chat', 'are you there?'],
+    ]);
     const status = alice.page.locator('section.chat li.mine .delivery');
     await expect.poll(() => status.textContent(), { timeout: 20_000, interval: 250 }).toBe('Not delivered');
     await carol.sendOldChat('hello from an older client');
