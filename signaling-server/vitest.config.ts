@@ -10,7 +10,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const STORE_INDEPENDENT = [
   'config', 'config-sfu', 'deploy-janus', 'deploy-kit', 'hosts', 'tls', 'transports', 'web-root', 'metrics-access', 'tokens',
-  'validation', 'code-cache', 'server-messages', 'shutdown', 'check-turn', 'testcall', 'testcall-candidates', 'testcall-limits', 'sfu', 'sfu-talking', 'sfu-view', 'sfu-talking-feeds', 'voicemail-audio', 'ws-receiver', 'session-stores',
+  'validation', 'code-cache', 'server-messages', 'shutdown', 'check-turn', 'testcall', 'testcall-candidates', 'testcall-limits', 'sfu', 'sfu-talking', 'sfu-view', 'sfu-talking-feeds', 'voicemail-audio', 'ws-receiver', 'session-stores', 'memory-trim',
 ].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({
