@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { closeEnded, e2eTest, user, WEB_ROOT } from './harness.js';
-import { answerCall, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
+import { callPanel } from './page-probes.js';
+import { answerCall, callState, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 import { checkScreen } from './ui-checks.js';
 
 const CACHE_KEY = 'parley.directory.v1'; // src/renderer/src/directory/directory-cache.ts
@@ -146,7 +147,7 @@ describe('a returning visit', () => {
     }
   });
 
-  it('a click on Call, in the list or on a favourite at home, before the server answers says the call waits, and places it once the server does (issue 35)', async ({ alice }) => {
+  it('a click on Call, in the list or on a favourite at home, before the server answers shows the call waiting for it, and places it once the server answers (issue 35)', async ({ alice }) => {
     // The star shows on a hovered row.
     await row(alice.page, 'bob').hover();
     await alice.page.getByRole('button', { name: 'Add Bob to favorites' }).click();
@@ -159,7 +160,9 @@ describe('a returning visit', () => {
       expect(await call.getAttribute('aria-disabled'), name).toBe('true');
       expect(await call.getAttribute('aria-describedby').then((id) => alice.page.locator(`#${id}`).textContent()), name).toContain('a call waits for it');
       await call.click({ force: true });
-      await expect.poll(() => alice.page.getByRole('alert').textContent(), poll).toContain('It calls Bob as soon as it is.');
+      await expect.poll(() => callPanel(alice.page).locator('.state').textContent(), poll).toBe('Waiting for the server…');
+      expect(await callState(alice.page), name).toBe('outgoing');
+      if (name === 'Call Bob') await checkScreen('call-waiting-for-server', alice.page);
       await releaseServer(alice.page);
       // Placed: bob is not signed in here, so the server refuses it in words.
       expect(await endedText(alice.page), name).toBe('Bob is offline');

@@ -18,7 +18,7 @@ import { endReasonText, inviteRefusal } from './end-reasons.js';
 import { failureText } from './failure.js';
 import { CONNECT_LIMIT_MS, ENDED_VIEW_MS, MICROPHONE_PROBLEM } from './call-limits.js';
 import { ConnectionWatch } from './connection-watch.js';
-import { DialGate } from './dial-gate.js';
+import { DialGate, unreachedText } from './dial-gate.js';
 import { Hangups } from './hangups.js';
 import { CallHold } from './call-hold.svelte.js';
 import { CallWaiting } from './call-waiting.svelte.js';
@@ -85,7 +85,7 @@ export class CallController {
 
   /** Calls a contact (a video call with the camera on); `hold`: the call set aside for it (a consult, transfer.svelte.ts). */
   async dial(username: string, video = false, hold?: string): Promise<void> {
-    if (!this.gate.admit(username, video)) return; // in a call, or not connected yet: the gate answered the click
+    if (!this.gate.admit(username)) return; // in a call: the gate answered the click
     const peer = this.deps.lookup(username);
     clearTimeout(this.timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
@@ -94,15 +94,16 @@ export class CallController {
     this.deps.notices.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => !signal.aborted && this.phase.kind === 'outgoing';
-    // A microphone this app may not use fails the call before it rings anyone.
-    if (this.deps.platform.microphoneDenied()) {
+    // A microphone this app may not use fails the call before it rings anyone. Not connected yet (starting,
+    // reconnecting), the call is on screen already and goes out once the server has the session (dial-gate.ts).
+    const unplaced = this.deps.platform.microphoneDenied() ? MICROPHONE_PROBLEM : this.deps.link.connected || (await this.gate.reached(signal)) ? null : unreachedText(peer.displayName);
+    if (!current()) return;
+    if (unplaced !== null) {
       this.giveBack(hold);
-      this.end('failed', true, MICROPHONE_PROBLEM);
-      return;
+      return this.end('failed', true, unplaced);
     }
     const invite = this.deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
-    // The microphone opens while the invite travels, not before it leaves: calling getUserMedia and
-    // the denoiser's setup took up to a millisecond of the click's time to ring.
+    // The microphone opens while the invite travels, not before: getUserMedia and the denoiser took up to 1 ms of click to ring.
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
     const res = await invite;
@@ -160,8 +161,7 @@ export class CallController {
         return;
       }
       if (!res.ok) {
-        // A call held for this answer comes back as it was: the server took it off hold for its other side.
-        if (hold !== undefined && this.aside?.callId === hold) this.aside.refuseAnswer();
+        this.giveBack(hold); // a call held for this answer comes back as it was: the server took it off hold for its other side
         this.end('answered-elsewhere', false, res.message);
         return;
       }
@@ -176,7 +176,7 @@ export class CallController {
     }
   }
 
-  /** The call held for a consult that never rang comes back off hold, as the server has it. True when there was one. */
+  /** The call held for this one (a consult that never rang, an answer refused) comes back off hold, as the server has it. True when there was one. */
   private giveBack(hold: string | undefined): boolean {
     if (hold === undefined || this.aside?.callId !== hold) return false;
     this.aside.refuseAnswer();

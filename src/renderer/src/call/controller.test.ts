@@ -93,15 +93,6 @@ describe('call controller: a call this side places', () => {
     expect(link.sent.filter((s) => s.event === 'call:hangup')).toHaveLength(2);
   });
 
-  it('does not dial while offline, and says why (it calls once connected: dial-gate.test.ts)', async () => {
-    const { link, calls, notices } = setup();
-    link.connected = false;
-    await calls.dial('bob');
-    expect(link.sent).toEqual([]);
-    expect(calls.phase.kind).toBe('idle');
-    expect(notices.notice).toMatch(/not connected/);
-  });
-
   it('mutes every peer session, rests the microphone and tells the server', async () => {
     const { link, calls, sessions, rested } = setup();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));

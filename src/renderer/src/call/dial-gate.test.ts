@@ -1,7 +1,7 @@
 /**
- * Every click on Call is answered (issue 35): in a call it says why, not
- * connected yet it waits and places the call once the session is ready, or
- * gives up in words.
+ * Every click on Call is answered (issue 35): in a call it says why; not
+ * connected yet, the call is on screen at once and goes out once the session
+ * is ready, or gives up in words.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionReady } from 'parley-server/protocol';
@@ -37,57 +37,76 @@ describe('a click on Call', () => {
     expect(notices.notice).toBeNull();
   });
 
-  it('before the connection is up: says it waits, and places the call once the session is ready', async () => {
+  it('before the connection is up: the call is on screen at once, and goes out once the session is ready', async () => {
     const { link, calls, notices } = setup();
     link.connected = false;
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await calls.dial('bob');
+    const placing = calls.dial('bob');
+    await settle();
     expect(link.sent).toEqual([]);
-    expect(calls.phase.kind).toBe('idle');
-    expect(notices.notice).toBe('Parley is not connected to the server yet. It calls Bob as soon as it is.');
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', callId: null, peer: user('bob') });
+    expect(notices.notice).toBeNull();
     link.connected = true;
     link.emit('session:ready', READY);
-    await settle();
+    await placing;
     expect(link.last('call:invite')).toEqual({ to: 'bob', media: { audio: true, video: false } });
-    expect(calls.phase).toMatchObject({ kind: 'outgoing', peer: user('bob') });
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', callId: 'c1', peer: user('bob') });
   });
 
-  it('waiting: the last click wins, and one placed meanwhile is not placed twice', async () => {
+  it('waiting: a click on someone else says to hang up first, and the session coming twice places the call once', async () => {
+    const { link, calls, notices } = setup();
+    link.connected = false;
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    const placing = calls.dial('bob');
+    await calls.dial('carol');
+    expect(notices.notice).toBe('You are already in a call. Hang up first to call Carol.');
+    link.connected = true;
+    link.emit('session:ready', READY);
+    link.emit('session:ready', READY);
+    await placing;
+    await settle();
+    expect(link.sent.map((s) => s.payload)).toEqual([{ to: 'bob', media: { audio: true, video: false } }]);
+  });
+
+  it('cancelled while waiting: nothing is sent once the connection is up, and the next call goes out alone', async () => {
     const { link, calls } = setup();
     link.connected = false;
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    await calls.dial('bob');
-    await calls.dial('carol');
+    const first = calls.dial('bob');
+    await settle();
+    await calls.cancel();
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'cancelled', local: true });
+    const second = calls.dial('carol');
     link.connected = true;
     link.emit('session:ready', READY);
-    await settle();
+    await Promise.all([first, second]);
     expect(link.sent.map((s) => s.payload)).toEqual([{ to: 'carol', media: { audio: true, video: false } }]);
-    link.emit('session:ready', READY);
-    await settle();
-    expect(link.events()).toEqual(['call:invite']);
   });
 
   it('gives up in words when the connection does not come in time, and places nothing later', async () => {
     vi.useFakeTimers();
     const { link, calls, notices } = setup();
     link.connected = false;
-    await calls.dial('bob');
-    vi.advanceTimersByTime(QUEUE_LIMIT_MS);
+    const placing = calls.dial('bob');
+    await vi.advanceTimersByTimeAsync(QUEUE_LIMIT_MS);
+    await placing;
+    expect(calls.phase).toMatchObject({ kind: 'ended', reason: 'failed', local: true });
     expect(notices.notice).toBe('Parley could not reach the server, so Bob was not called. Try again once it is connected.');
     link.connected = true;
     link.emit('session:ready', READY);
     await vi.runAllTimersAsync();
     expect(link.sent).toEqual([]);
-    expect(calls.phase.kind).toBe('idle');
   });
 
-  it('is dropped when someone else is signed in by the time the connection is up', async () => {
-    const { link, calls, deps } = setup();
+  it('is dropped on sign-out while it waits: nothing is sent when a connection comes', async () => {
+    const { link, calls } = setup();
     link.connected = false;
-    await calls.dial('bob');
-    deps.me = () => user('mallory');
+    const placing = calls.dial('bob');
+    await settle();
+    calls.dispose();
     link.connected = true;
     link.emit('session:ready', READY);
+    await placing;
     await settle();
     expect(link.sent).toEqual([]);
   });
