@@ -23,8 +23,7 @@ const log = logger('connection');
  * (a returning visit shows the last list) nor the sign-in form: fetched once
  * a session is at hand or being made, and kept.
  */
-let signalingCode: typeof import('./signaling.js') | null = null;
-const loadSignaling = loadOnce(() => import('./signaling.js').then((code) => (signalingCode = code)));
+const loadSignaling = loadOnce(() => import('./signaling.js'));
 
 export type ConnectionState = 'signed-out' | 'connecting' | 'online' | 'offline';
 
@@ -108,9 +107,9 @@ export class Connection implements SignalingLink {
   /** Connects with the remembered session, if any. */
   async restore(): Promise<void> {
     try {
-      // The connection's code with the store (an IPC round trip in the desktop app): the socket then opens
-      // before the shell mounts (App waits for this), so the server's handshake overlaps that work.
-      const [saved] = await Promise.all([this.store.load().catch(() => null), loadSignaling().catch(() => undefined)]);
+      // Fetched while the store is read (an IPC round trip in the desktop app).
+      loadSignaling().catch(() => undefined);
+      const saved = await this.store.load().catch(() => null);
       if (saved && saved.expiresAt > Date.now()) this.connect(saved);
     } finally {
       this.restoring = false;
@@ -222,7 +221,6 @@ export class Connection implements SignalingLink {
     this.signedOutReason = null;
     this.problem = null;
     const attempt = ++this.attempt;
-    if (signalingCode) return this.open(signalingCode.Signaling, session);
     loadSignaling().then(
       (code) => {
         if (this.attempt === attempt && this.session) this.open(code.Signaling, this.session);
