@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactRows, inHeldOrder } from './contacts-view.js';
+import { contactRows, favoriteRows, inHeldOrder } from './contacts-view.js';
 
 describe('the contact list held still under the pointer', () => {
   const before = [
@@ -26,5 +26,35 @@ describe('the contact list held still under the pointer', () => {
   it('filters by search without reordering what is left', () => {
     const now = before.map((u) => (u.username === 'bob' ? { ...u, status: 'available' as const } : u));
     expect(inHeldOrder(contactRows(now, new Set(), 'b'), shown).map((r) => r.username)).toEqual(['abe', 'bob']);
+  });
+});
+
+describe('the order of names', () => {
+  const team = [
+    { username: 'zoe', displayName: 'zoë', status: 'offline' as const },
+    { username: 'eve2', displayName: 'Ève', status: 'offline' as const },
+    { username: 'eve1', displayName: 'Ève', status: 'offline' as const },
+    { username: 'bob', displayName: 'Bob', status: 'available' as const },
+    { username: 'amy', displayName: 'amy', status: 'offline' as const },
+  ];
+
+  it("is the locale's, accents and case aside, the username breaking ties; reachable people first", () => {
+    expect(contactRows(team, new Set(), '').map((r) => r.username)).toEqual(['bob', 'amy', 'eve1', 'eve2', 'zoe']);
+  });
+
+  it('follows a renamed person and a newcomer, and a presence change re-sorts by status', () => {
+    expect(contactRows(team, new Set(), '').map((r) => r.username)).toEqual(['bob', 'amy', 'eve1', 'eve2', 'zoe']);
+    const renamed = team.map((u) => (u.username === 'zoe' ? { ...u, displayName: 'Aaron' } : u));
+    expect(contactRows(renamed, new Set(), '').map((r) => r.username)).toEqual(['bob', 'zoe', 'amy', 'eve1', 'eve2']);
+    const grown = [...renamed, { username: 'abe', displayName: 'Abe', status: 'offline' as const }];
+    expect(contactRows(grown, new Set(), '').map((r) => r.username)).toEqual(['bob', 'zoe', 'abe', 'amy', 'eve1', 'eve2']);
+    const online = grown.map((u) => (u.username === 'eve2' ? { ...u, status: 'available' as const } : u));
+    expect(contactRows(online, new Set(), '').map((r) => r.username)).toEqual(['bob', 'eve2', 'zoe', 'abe', 'amy', 'eve1']);
+  });
+
+  it('puts favorites first, and lists them alone in the same order for Home', () => {
+    const favorites = new Set(['zoe', 'amy']);
+    expect(contactRows(team, favorites, '').map((r) => r.username)).toEqual(['amy', 'zoe', 'bob', 'eve1', 'eve2']);
+    expect(favoriteRows(team, favorites).map((r) => r.username)).toEqual(['amy', 'zoe']);
   });
 });

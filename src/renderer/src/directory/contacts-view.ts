@@ -32,22 +32,45 @@ export interface ContactRow extends DirectoryEntry {
   favorite: boolean;
 }
 
-export function contactRows(
-  directory: Iterable<DirectoryEntry>,
-  favorites: ReadonlySet<string>,
-  query: string,
-): ContactRow[] {
+/** By display name, then username, in the locale's order. */
+export function byName(a: DirectoryEntry, b: DirectoryEntry): number {
+  return compareNames(a.displayName, b.displayName) || compareNames(a.username, b.username);
+}
+
+/** The names `ranks` was made for (username → display name), and each one's place among them by name. */
+let named = new Map<string, string>();
+let ranks = new Map<string, number>();
+
+/**
+ * Each listed person's place in name order, kept while the same people with
+ * the same names are listed: a presence change then re-sorts by numbers, not
+ * by a collator's string comparisons (about 4,500 of them for 500 contacts,
+ * 14 ms here, on every change).
+ */
+function nameRanks(entries: readonly DirectoryEntry[]): ReadonlyMap<string, number> {
+  if (entries.length === named.size && entries.every((u) => named.get(u.username) === u.displayName)) return ranks;
+  named = new Map(entries.map((u) => [u.username, u.displayName]));
+  ranks = new Map([...entries].sort(byName).map((u, i) => [u.username, i]));
+  return ranks;
+}
+
+/** The list as shown: favorites on top, then reachable first, then by name; `query` keeps the matching ones. */
+export function contactRows(directory: Iterable<DirectoryEntry>, favorites: ReadonlySet<string>, query: string): ContactRow[] {
+  const all = [...directory];
+  const rank = nameRanks(all);
   const q = query.trim().toLowerCase();
-  return [...directory]
+  return all
     .filter((u) => q === '' || u.username.includes(q) || u.displayName.toLowerCase().includes(q))
     .map((u) => ({ ...u, favorite: favorites.has(u.username) }))
-    .sort(
-      (a, b) =>
-        Number(b.favorite) - Number(a.favorite) ||
-        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-        compareNames(a.displayName, b.displayName) ||
-        compareNames(a.username, b.username),
-    );
+    .sort((a, b) => Number(b.favorite) - Number(a.favorite) || STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (rank.get(a.username) ?? 0) - (rank.get(b.username) ?? 0));
+}
+
+/** The favorites alone, in the list's order: picked first, so the whole team is not sorted for a few (nor its ranks made again). */
+export function favoriteRows(directory: Iterable<DirectoryEntry>, favorites: ReadonlySet<string>): ContactRow[] {
+  return [...directory]
+    .filter((u) => favorites.has(u.username))
+    .map((u) => ({ ...u, favorite: true }))
+    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b));
 }
 
 /**

@@ -21,6 +21,16 @@ describe('the contact list kept between visits', () => {
     expect(readCachedDirectory(ALICE)).toEqual(TEAM);
   });
 
+  it('keeps the list in name order, so the next visit sorts a sorted list', () => {
+    const team = [
+      { username: 'zed', displayName: 'Zed', status: 'available' as const },
+      { username: 'eve', displayName: 'Ève', status: 'offline' as const },
+      { username: 'amy', displayName: 'amy', status: 'away' as const },
+    ];
+    writeCachedDirectory(ALICE, team);
+    expect(readCachedDirectory(ALICE)?.map((u) => u.username)).toEqual(['amy', 'eve', 'zed']);
+  });
+
   it("is nobody else's: another user or server reads nothing", () => {
     writeCachedDirectory(ALICE, TEAM);
     expect(readCachedDirectory({ ...ALICE, username: 'mallory' })).toBeNull();

@@ -10,6 +10,7 @@
 import { z } from 'zod/mini';
 import { serverSchemas, type DirectoryEntry } from 'parley-server/protocol';
 import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
+import { byName } from './contacts-view.js';
 
 export const DIRECTORY_CACHE_KEY = 'parley.directory.v1';
 
@@ -35,7 +36,9 @@ export function readCachedDirectory(owner: DirectoryOwner): DirectoryEntry[] | n
 /** Keeps `users` as `owner`'s list; one list per browser profile (the last signed-in user's). */
 export function writeCachedDirectory(owner: DirectoryOwner, users: readonly DirectoryEntry[]): void {
   try {
-    writePersisted(DIRECTORY_CACHE_KEY, { serverUrl: owner.serverUrl, username: owner.username, users });
+    // In name order: the next visit's first sort by name (contacts-view.ts) then finds it sorted, one
+    // comparison a person instead of a dozen.
+    writePersisted(DIRECTORY_CACHE_KEY, { serverUrl: owner.serverUrl, username: owner.username, users: [...users].sort(byName) });
   } catch {
     // Storage full or disabled: the next visit waits for the server, as without a cache.
   }
