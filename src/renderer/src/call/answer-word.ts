@@ -13,6 +13,7 @@
  * anything but its own user's click.
  */
 import { z } from 'zod/mini';
+import { parseFrame } from './chat/frame-json.js';
 
 /** How long the caller's microphone runs on the callee's word before the server confirms the answer. */
 export const WORD_CONFIRM_MS = 2000;
@@ -24,10 +25,5 @@ export const ANSWERED_WORD = JSON.stringify({ v: 2, type: 'answered' });
 
 /** Whether a chat-channel frame is the answered word (small and well formed; unknown fields are ignored). */
 export function isAnsweredWord(data: unknown): boolean {
-  if (typeof data !== 'string' || data.length > 200) return false;
-  try {
-    return answeredWordSchema.safeParse(JSON.parse(data)).success;
-  } catch {
-    return false;
-  }
+  return parseFrame(data, 200, [answeredWordSchema]) !== null;
 }

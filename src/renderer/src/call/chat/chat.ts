@@ -28,6 +28,7 @@ import { logger } from '../../lib/log.js';
 import { ANSWERED_WORD, isAnsweredWord } from '../answer-word.js';
 import { FileLink } from './file-link.js';
 import { parseFileControl } from './file-wire.js';
+import { parseFrame } from './frame-json.js';
 
 const log = logger('chat');
 
@@ -69,18 +70,7 @@ export function chatText(input: string): string | null {
 
 /** Parses one message from the peer; null when it is neither a valid chat message nor a receipt. */
 export function parseChatWire(data: unknown): ChatInbound | null {
-  if (typeof data !== 'string' || data.length > MAX_WIRE) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  for (const schema of [chatWireSchema, chatAckSchema, chatWireV1Schema]) {
-    const parsed = schema.safeParse(json);
-    if (parsed.success) return parsed.data;
-  }
-  return null;
+  return parseFrame(data, MAX_WIRE, [chatWireSchema, chatAckSchema, chatWireV1Schema]);
 }
 
 /** A message id unique enough for one call. */

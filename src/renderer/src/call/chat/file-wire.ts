@@ -10,6 +10,7 @@
  * cancel are dropped rather than taken for the next file's.
  */
 import { z } from 'zod/mini';
+import { parseFrame } from './frame-json.js';
 
 export const MB = 1024 * 1024;
 /** The files channel's SCTP stream; the chat's is 0. */
@@ -78,18 +79,7 @@ const schemas = [fileOfferSchema, fileAskingSchema, fileAcceptSchema, fileRefuse
 
 /** Parses a message of the chat channel that is about a file; null when it is not a valid one. */
 export function parseFileControl(data: unknown): FileControl | null {
-  if (typeof data !== 'string' || data.length > 4096) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  for (const schema of schemas) {
-    const parsed = schema.safeParse(json);
-    if (parsed.success) return parsed.data;
-  }
-  return null;
+  return parseFrame(data, 4096, schemas);
 }
 
 /** One frame of transfer `n`. */
