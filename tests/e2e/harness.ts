@@ -129,8 +129,9 @@ function toneIn(dir: string): string {
 
 /**
  * Test-side instrumentation, injected before the app loads: remembers every
- * RTCPeerConnection and every microphone, camera and screen track the page creates, so tests
- * can read getStats() and check that tracks were stopped. The app has no
+ * RTCPeerConnection and every microphone, camera and screen track the page creates (and every
+ * clone of a camera or screen: a live clone keeps the device open), so tests can read getStats()
+ * and check that tracks were stopped. The app has no
  * test hooks of its own.
  */
 function instrument(): void {
@@ -156,6 +157,12 @@ function instrument(): void {
     const stream = await gdm(options);
     w.__tracks.push(...stream.getTracks());
     return stream;
+  };
+  const clone = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'clone')!.value as (this: MediaStreamTrack) => MediaStreamTrack;
+  MediaStreamTrack.prototype.clone = function (this: MediaStreamTrack) {
+    const copy = clone.call(this);
+    if (copy.kind === 'video') w.__tracks.push(copy);
+    return copy;
   };
 }
 

@@ -62,6 +62,13 @@ describe('video calls', () => {
     await expectTile([alice], 'Bob', 'camera');
     await expectTile([bob], 'Alice', 'camera');
     for (const u of [alice, bob]) await expect.poll(() => u.page.locator('figure.tile.self video').count(), poll).toBe(1);
+    // The corner preview is a copy of the camera scaled to the tile (self-view.ts); the camera sends its full picture.
+    const preview = alice.page.locator('figure.tile.self video');
+    await expect.poll(() => preview.evaluate((v: HTMLVideoElement) => v.videoHeight), poll).toBeGreaterThan(0);
+    const shown = await preview.evaluate((v: HTMLVideoElement) => ({ tile: v.clientHeight * devicePixelRatio, picture: v.videoHeight }));
+    const sent = await alice.page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.find((t) => t.kind === 'video')!.getSettings().height!);
+    expect(shown.picture).toBeGreaterThanOrEqual(shown.tile);
+    expect(shown.picture).toBeLessThan(sent);
     // Audio goes first: high priority on the audio sender, low and a bitrate cap on the camera.
     await expect
       .poll(async () => (await senderParameters(alice.page)).find((s) => s.kind === 'video'), poll)
@@ -78,6 +85,8 @@ describe('video calls', () => {
     await expectNoVideoSent(alice.page, 'camera');
     await expectNoTile([bob], 'Alice', 'camera');
     await expect.poll(() => alice.page.locator('figure.tile.self video').count(), poll).toBe(0);
+    // The camera is closed: its preview's copy too.
+    await expect.poll(() => liveVideoTracks(alice.page), poll).toBe(0);
     await expectAudioFlowing(bob.page);
     // Bob's camera still reaches alice.
     await expectVideoFlowing([alice.page], 'camera');
