@@ -25,7 +25,7 @@ import { establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { chooseNoiseSuppression } from '../denoise/measure.js';
 import { gitCommit } from '../commit.mjs';
-import { startBareMesh } from './bare-mesh.js';
+import { builtRnnoise, startBareMesh, type VideoSize } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
 import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
 
@@ -69,8 +69,12 @@ export interface ClientBenchResult {
   environment: { chromium: string; node: string; cpus: number; loadAverage: { start: number[]; end: number[] } };
   options: ClientBenchOptions;
   targets: typeof CLIENT_TARGETS;
-  /** `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser. */
-  situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number }>>;
+  /**
+   * `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser.
+   * In the calls with noise suppression Strong (the default), `floor`: the same bare call with the app's RNNoise on
+   * every microphone, and `floorRatio`, its CPU ÷ the baseline's: what no app running RNNoise can go under.
+   */
+  situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number; floor?: Reading; floorRatio?: number }>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -150,6 +154,14 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   for (const n of names) await registerUser(world, n);
   await seedContacts(world, options.contacts - names.length);
 
+  // The size the app showed the peers' videos at (its first user's page, the largest tile), for the baseline to show them the same.
+  let shown: VideoSize | undefined;
+  const measureShown = async (page: Page) => {
+    shown = await page.evaluate(() => {
+      const peers = [...document.querySelectorAll('figure.tile:not(.self) video')].map((v) => ({ width: v.clientWidth, height: v.clientHeight }));
+      return peers.sort((a, b) => b.width * b.height - a.width * a.height)[0];
+    });
+  };
   const hangUp = async ([alice, bob]: User[]) => {
     await alice!.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob!.page, 'ended');
@@ -171,6 +183,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       await bob!.page.getByRole('button', { name: 'Answer with video', exact: true }).click();
       await waitState(alice!.page, 'active');
       await expectVideoFlowing([alice!.page, bob!.page], 'camera');
+      await measureShown(alice!.page);
     },
     end: hangUp,
   };
@@ -181,14 +194,16 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       // Every page decodes the three others' cameras (a full mesh: a connection each).
       for (const u of users) await expect.poll(async () => (await slotStats(u.page, 'camera')).length, { timeout: 60_000 }).toBe(users.length - 1);
       await expectVideoFlowing(users.map((u) => u.page), 'camera');
+      await measureShown(users[0]!.page);
     },
     async end(users) {
       for (const u of users) await leave(u);
     },
   };
   // Both audio situations weigh the app against the same bare call, measured again in each one's slot.
-  const bareAudioCall = () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, false), options);
-  const plan: { situation: Situation; app: () => Promise<Reading>; baseline: () => Promise<Reading> }[] = [
+  const bareAudioCall = () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages), options);
+  const rnnoise = builtRnnoise();
+  const plan: { situation: Situation; app: () => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
     {
       situation: 'idle',
       app: () => measureApp(world, wav, ['alice'], NOTHING, options),
@@ -198,6 +213,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       situation: 'audioCall',
       app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options),
       baseline: bareAudioCall,
+      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { rnnoise }), options),
     },
     {
       situation: 'audioCallStandard',
@@ -207,23 +223,30 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     {
       situation: 'videoCall',
       app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options),
-      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, true), options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
+      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown, rnnoise }), options),
     },
     {
       situation: 'videoRoom4',
       app: () => measureApp(world, wav, names, videoRoom, options),
-      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, true), options),
+      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
     },
   ];
   const situations: ClientBenchResult['situations'] = {};
   try {
-    for (const { situation, app, baseline } of plan.filter((p) => options.only.length === 0 || options.only.includes(p.situation))) {
+    for (const { situation, app, baseline, floor } of plan.filter((p) => options.only.length === 0 || options.only.includes(p.situation))) {
       progress(`[bench:client] ${situation}: the app…`);
       const a = await app();
       progress(`[bench:client] ${situation}: the app ${a.cpuPercent} % of a core, ${a.memoryMB} MB; the baseline…`);
       const b = await baseline();
       progress(`[bench:client] ${situation}: the baseline ${b.cpuPercent} % of a core, ${b.memoryMB} MB`);
-      situations[situation] = { app: a, baseline: b, ratio: round(a.cpuPercent / Math.max(b.cpuPercent, 0.01)), memoryAboveBaselineMB: round(a.memoryMB - b.memoryMB, 1) };
+      const ratio = (x: Reading) => round(x.cpuPercent / Math.max(b.cpuPercent, 0.01));
+      situations[situation] = { app: a, baseline: b, ratio: ratio(a), memoryAboveBaselineMB: round(a.memoryMB - b.memoryMB, 1) };
+      if (floor) {
+        const f = await floor();
+        progress(`[bench:client] ${situation}: the baseline with RNNoise ${f.cpuPercent} % of a core`);
+        Object.assign(situations[situation], { floor: f, floorRatio: ratio(f) });
+      }
     }
   } finally {
     await bare.close();
@@ -248,11 +271,19 @@ export function writeClientResult(result: ClientBenchResult, file = CLIENT_RESUL
 
 export function formatClientTable(r: ClientBenchResult): string {
   const rows = Object.entries(r.situations).map(([name, s]) =>
-    [name, `${s.app.cpuPercent} %`, `${s.app.memoryMB} MB (+${s.memoryAboveBaselineMB})`, `${s.baseline.cpuPercent} %`, `${s.baseline.memoryMB} MB`, `${s.ratio}×`].join(' | '),
+    [
+      name,
+      `${s.app.cpuPercent} %`,
+      `${s.app.memoryMB} MB (+${s.memoryAboveBaselineMB})`,
+      `${s.baseline.cpuPercent} %`,
+      `${s.baseline.memoryMB} MB`,
+      `${s.ratio}×`,
+      s.floor ? `${s.floor.cpuPercent} % (${s.floorRatio}×)` : '',
+    ].join(' | '),
   );
   const load = r.environment.loadAverage;
   return [
-    `situation | app CPU (one core) | app memory (above baseline) | baseline CPU | baseline memory | CPU ratio`,
+    `situation | app CPU (one core) | app memory (above baseline) | baseline CPU | baseline memory | CPU ratio | baseline with RNNoise (ratio)`,
     ...rows,
     `load average ${load.start.map((x) => x.toFixed(2)).join(' ')} → ${load.end.map((x) => x.toFixed(2)).join(' ')}; ${r.options.seconds} s windows`,
   ].join('\n');

@@ -28,6 +28,13 @@ it('bench:client reads the CPU and memory of the app and of each baseline in eve
     }
     expect(Number.isFinite(s.ratio) && Number.isFinite(s.memoryAboveBaselineMB), name).toBe(true);
   }
+  // The calls with RNNoise (Strong, the default) have the bare call with RNNoise beside them: the floor.
+  for (const name of ['audioCall', 'videoCall'] as const) {
+    const s = read.situations[name]!;
+    expect(s.floor?.cpuPercent, name).toBeGreaterThan(0);
+    expect(Number.isFinite(s.floorRatio), name).toBe(true);
+  }
+  expect(read.situations.audioCallStandard!.floor).toBeUndefined();
   // Four people's cameras cost more than none.
   expect(read.situations.videoRoom4!.baseline.cpuPercent).toBeGreaterThan(read.situations.idle!.baseline.cpuPercent);
   expect(formatClientTable(read)).toMatch(/^videoRoom4 \| [\d.]+ %/m);
