@@ -55,7 +55,8 @@ export function selfView(camera: MediaStream): SelfView {
   const settings = source.getSettings();
   const full = { width: settings.width ?? 0, height: settings.height ?? 0, frameRate: settings.frameRate ?? 0 };
   const track = source.clone();
-  let asked = '';
+  // A fresh clone has no constraints: a tile that needs none asks nothing.
+  let asked = '{}';
   return {
     stream: new MediaStream([track]),
     fit(width, height) {
