@@ -3,6 +3,7 @@
  * tell clients, end ringing calls, close connections (clients reconnect and
  * resume their answered calls), close the store.
  */
+import './validation-messages.js';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

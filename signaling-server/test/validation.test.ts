@@ -116,6 +116,9 @@ describe('malformed input', () => {
         expect((ack as { message: string }).message).toMatch(event);
       }
     }
+    // In zod's English words (validation-messages.ts): the protocol module itself installs none.
+    const words = (await alice.emitRaw('sfu:leave', { callId: 7 })) as { message: string };
+    expect(words.message).toContain('callId: Invalid input: expected string');
     // Nothing changed: the call is intact, nobody got anything, presence as before.
     await settle(bob, carol);
     expect(bob.events('call:ended')).toEqual([]);

@@ -84,7 +84,7 @@ describe('calls survive the loss of the signaling server', () => {
     const before = new Map<User, number>();
     for (const u of [alice, bob]) {
       await u.page.getByRole('button', { name: /^History/ }).click();
-      // History's screen is a chunk of its own: counted once it is shown.
+      // History's screen is in a chunk loaded on demand: counted once it is shown.
       await u.page.locator('section[aria-labelledby="history-title"]').waitFor();
       before.set(u, await historyRows(u).count());
       await u.page.getByRole('button', { name: 'Contacts' }).click();

@@ -5,7 +5,6 @@
  * Imported by the app as `parley-server/protocol`; keep it free of Node APIs.
  * Documented in ../../PROTOCOL.md — change both together.
  */
-import { en } from 'zod/locales';
 import { z } from 'zod/mini';
 import { FAILURE_CAUSES, type EndReason, type ErrorCode, type FailureCause } from './codes.js';
 import {
@@ -44,10 +43,9 @@ export * from './voicemail.js'; // messages left for a callee (HTTP) and the eve
 export const PROTOCOL_VERSION = 2;
 
 
-// zod/mini (tree-shakable, so the app's bundle carries only the schema kinds
-// used here) ships no messages of its own: use zod's English ones, which the
-// full `zod` package installs by itself.
-z.config(en());
+// zod/mini is tree-shakable: the app's bundle carries only the schema kinds used
+// here. It has no messages of its own; the server installs zod's English ones
+// (validation-messages.ts), and describeIssues says enough without them.
 
 // ---------------------------------------------------------------- primitives
 
@@ -357,13 +355,18 @@ export interface ServerInfo {
 /** The longest a described issue gets. */
 const ISSUE_CHARS = 160;
 
+/** zod's message where no messages are installed (the app's). */
+const NO_MESSAGES = 'Invalid input';
+
 /** Turns a zod failure into one human sentence naming the field. */
 export function describeIssues(error: z.core.$ZodError): string {
   // Each issue clipped: an enum's message lists every allowed value, and the protocol's lists grow.
   const clip = (text: string) => (text.length > ISSUE_CHARS ? `${text.slice(0, ISSUE_CHARS - 1)}…` : text);
+  // Without zod's messages, the issue's code and what was expected say it.
+  const text = (i: z.core.$ZodIssue) => (i.message !== NO_MESSAGES ? i.message : 'expected' in i ? `${i.code}, expected ${i.expected}` : i.code);
   return error.issues
     .slice(0, 3)
-    .map((i) => clip(i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => clip(i.path.length > 0 ? `${i.path.join('.')}: ${text(i)}` : text(i)))
     .join('; ');
 }
 

@@ -146,6 +146,9 @@ describe('Signaling validates what the server sends', () => {
     }
     expect(warnings).toHaveLength(sent.reduce((n, s) => n + s.bad, 0));
     for (const w of warnings) expect(w.length).toBeLessThan(600);
+    // The app has no zod messages (the server's own): each issue still says what was wrong, never just "Invalid input".
+    for (const w of warnings) expect(w).not.toContain('Invalid input');
+    expect(warnings.some((w) => /: invalid_type, expected \w+/.test(w))).toBe(true);
   });
 
   it('stops calling a handler once unsubscribed', async () => {
