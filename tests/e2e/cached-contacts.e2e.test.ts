@@ -65,7 +65,7 @@ async function copyRead(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-const it = e2eTest({ team: ['alice'], alsoRegistered: ['bob', 'carol'] })
+const it = e2eTest({ team: ['alice'], alsoRegistered: ['bob', 'carol', 'dave', 'erin'] })
   // alice's page reaches the server only while `held` is false.
   .extend('alice', { scope: 'file' }, async ({ team: { alice } }) => {
     await holdServer(alice.page);
@@ -79,7 +79,7 @@ describe('a returning visit', () => {
     const cached = JSON.parse((await readCache(alice.page))!) as { serverUrl: string; username: string; users: { username: string }[] };
     expect(cached.serverUrl).toBe(world.url);
     expect(cached.username).toBe('alice');
-    expect(cached.users.map((u) => u.username).sort()).toEqual(['bob', 'carol']);
+    expect(cached.users.map((u) => u.username).sort()).toEqual(['bob', 'carol', 'dave', 'erin']);
   });
 
   it('shows the last list before the server answers, presence unknown and calls off, then the server replaces it', async ({ alice }) => {
@@ -206,5 +206,43 @@ describe('a first visit', () => {
     await waitState(bob.page, 'active');
     await expectAudioFlowing(bob.page);
     await expectAudioFlowing(carol.page);
+  });
+
+  it('a click on Call while the call code is still on its way is answered at once with the call on screen, placed when the code comes; cancelled before, it is never placed', async ({ world }) => {
+    const [dave, erin] = [await user(world, 'dave'), await user(world, 'erin')];
+    const callCode = /\/assets\/call-[^/]*\.js$/;
+    for (const cancel of [false, true]) {
+      // The call chunk held back: the page's code for calls and their stage does not come until released.
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await erin.page.route(callCode, async (route) => {
+        await released;
+        await route.continue();
+      });
+      await erin.page.reload();
+      const call = erin.page.getByRole('button', { name: 'Call Dave', exact: true });
+      await expect.poll(() => call.getAttribute('aria-disabled'), poll).not.toBe('true');
+      await call.click();
+      await expect.poll(() => callPanel(erin.page).locator('.state').textContent(), poll).toBe('Calling…');
+      expect(await callState(erin.page)).toBe('outgoing');
+      expect(await erin.page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/assets\/call-[^/]*\.js$/.test(e.name)))).toBe(false);
+      if (!cancel) await checkScreen('call-dialing-before-code', erin.page);
+      if (cancel) await erin.page.getByRole('button', { name: 'Cancel call to Dave' }).click();
+      const loaded = erin.page.waitForResponse(callCode);
+      release();
+      await loaded;
+      await erin.page.unroute(callCode);
+      if (cancel) {
+        // The code is there, and the click was given up: no call on either side, then or a frame later.
+        await erin.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        expect(await callState(erin.page)).toBe('none');
+        expect(await callState(dave.page)).toBe('none');
+      } else {
+        await waitState(dave.page, 'incoming');
+        await erin.page.getByRole('button', { name: 'Cancel call to Dave' }).click();
+        await waitState(dave.page, 'ended');
+        await closeEnded(erin, dave);
+      }
+    }
   });
 });

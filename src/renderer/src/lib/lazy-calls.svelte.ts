@@ -1,9 +1,11 @@
 /**
  * The seam between the shell and the call code, which is not in the first
  * paint's file: until it has loaded this is an idle call (no phase, not
- * busy), so the shell shows no call state; a dial or a room joined meanwhile
- * waits for it, and the server's call events are kept (HeldLink) and handed
- * over in order once the controller listens.
+ * busy), and the server's call events are kept (HeldLink) and handed over in
+ * order once the controller listens. A dial meanwhile is answered at once:
+ * it is `dialing`, which the shell shows as the call on its way
+ * (DialingStage.svelte), and placed when the code is there; a room joined
+ * meanwhile waits for it.
  */
 import type { SessionReady } from 'parley-server/protocol';
 import type { CallParts, CallPartsHost } from '../call/call-parts.svelte.js';
@@ -38,9 +40,19 @@ export const CALL_EVENTS: readonly ServerEvent[] = [
 
 const IDLE: CallPhase = { kind: 'idle' };
 
+/** A call asked for before the call code came: shown at once, placed once the code is there. */
+export interface Dialing {
+  readonly username: string;
+  readonly video: boolean;
+}
+
 /** What the shell reads of the calls, loaded or not. */
 export interface ShellCalls extends Dialer, RoomJoiner, TitledCall {
   readonly phase: CallPhase;
+  /** A call waiting for the call code (the phase is idle until it comes). */
+  readonly dialing: Dialing | null;
+  /** Gives up the call waiting for the code: it is never placed. */
+  cancelDialing(): void;
   readonly talking: boolean;
   readonly outgoing: boolean;
   readonly room: string | null;
@@ -51,6 +63,7 @@ export type LoadCallParts = () => Promise<{ makeCallParts: (host: CallPartsHost)
 export class LazyCalls implements ShellCalls {
   /** The call machinery, once loaded. */
   parts = $state.raw<CallParts | null>(null);
+  dialing = $state.raw<Dialing | null>(null);
   private loading: Promise<CallParts> | null = null;
   private disposed = false;
   private readonly link: HeldLink;
@@ -65,9 +78,9 @@ export class LazyCalls implements ShellCalls {
   }
 
   get phase(): CallPhase { return this.parts?.calls.phase ?? IDLE; } // prettier-ignore
-  get busy(): boolean { return this.parts?.calls.busy ?? false; } // prettier-ignore
+  get busy(): boolean { return this.parts?.calls.busy ?? this.dialing !== null; } // prettier-ignore
   get talking(): boolean { return this.parts?.calls.talking ?? false; } // prettier-ignore
-  get outgoing(): boolean { return this.parts?.calls.outgoing ?? false; } // prettier-ignore
+  get outgoing(): boolean { return this.parts?.calls.outgoing ?? this.dialing !== null; } // prettier-ignore
   get room(): string | null { return this.parts?.calls.room ?? null; } // prettier-ignore
   get title(): string { return this.parts?.calls.title ?? ''; } // prettier-ignore
   /** The call whose transfer panel is open (the desktop's Transfer shortcut opens it): the shell shows that call. */
@@ -95,8 +108,25 @@ export class LazyCalls implements ShellCalls {
   }
 
   async dial(username: string, video = false): Promise<void> {
-    const { calls } = await this.load();
-    await calls.dial(username, video);
+    if (this.parts) return this.parts.calls.dial(username, video);
+    // The first call asked for stands, as a call on screen does; another click while the code comes changes nothing.
+    if (this.dialing) return;
+    const mine: Dialing = { username, video };
+    this.dialing = mine;
+    try {
+      const { calls } = await this.load();
+      if (this.dialing !== mine) return; // cancelled meanwhile
+      // dial() puts the call on screen before its first await: the stage takes over from the shell's card at once.
+      const placing = calls.dial(username, video);
+      this.dialing = null;
+      await placing;
+    } finally {
+      if (this.dialing === mine) this.dialing = null;
+    }
+  }
+
+  cancelDialing(): void {
+    this.dialing = null;
   }
 
   async joinRoom(input: string, code?: string): Promise<boolean> {

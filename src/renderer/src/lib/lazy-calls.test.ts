@@ -73,17 +73,59 @@ describe('LazyCalls: the calls before their code has loaded', () => {
     expect(calls.busy).toBe(false);
   });
 
-  it('a dial before the code is there waits for it, then places the call', async () => {
+  it('a dial before the code is there is on screen at once (dialing), then placed when the code comes', async () => {
     const { link, calls, arrive, loads } = lazy();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
-    const dialed = calls.dial('bob');
+    const dialed = calls.dial('bob', true);
     expect(loads()).toBe(1);
+    expect(calls.dialing).toEqual({ username: 'bob', video: true });
+    // The Call buttons say a call is on; the phase is the controller's, idle until it is there.
+    expect(calls.busy).toBe(true);
+    expect(calls.outgoing).toBe(true);
+    expect(calls.phase.kind).toBe('idle');
     expect(link.events()).not.toContain('call:invite');
+    arrive();
+    await settle();
+    // The stage takes over: the call is outgoing as the shell's card goes.
+    expect(calls.dialing).toBeNull();
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', peer: { username: 'bob' } });
+    await dialed;
+    expect(link.events().filter((e) => e === 'call:invite')).toHaveLength(1);
+  });
+
+  it('a second click while the code comes changes nothing: the first call stands, placed once', async () => {
+    const { link, calls, arrive } = lazy();
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    const first = calls.dial('bob');
+    const second = calls.dial('carol');
+    expect(calls.dialing).toEqual({ username: 'bob', video: false });
+    arrive();
+    await Promise.all([first, second]);
+    expect(link.events().filter((e) => e === 'call:invite')).toHaveLength(1);
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', peer: { username: 'bob' } });
+  });
+
+  it('a call cancelled before the code came is never placed', async () => {
+    const { link, calls, arrive } = lazy();
+    const dialed = calls.dial('bob');
+    calls.cancelDialing();
+    expect(calls.dialing).toBeNull();
+    expect(calls.busy).toBe(false);
     arrive();
     await dialed;
     await settle();
-    expect(link.events()).toContain('call:invite');
-    expect(calls.phase).toMatchObject({ kind: 'outgoing' });
+    expect(link.events()).not.toContain('call:invite');
+    expect(calls.phase.kind).toBe('idle');
+  });
+
+  it('a dial whose code cannot load fails (the shell says so) and leaves nothing on screen', async () => {
+    const link = new FakeLink();
+    const calls = new LazyCalls(link, () => {
+      throw new Error('never made');
+    }, () => Promise.reject(new Error('chunk gone')));
+    await expect(calls.dial('bob')).rejects.toThrow('chunk gone');
+    expect(calls.dialing).toBeNull();
+    expect(calls.busy).toBe(false);
   });
 
   it('loads once, however many ask', async () => {
