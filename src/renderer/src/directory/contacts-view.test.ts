@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactRows, favoriteRows, inHeldOrder } from './contacts-view.js';
+import { adoptNameOrder, contactRows, favoriteRows, inHeldOrder } from './contacts-view.js';
 
 describe('the contact list held still under the pointer', () => {
   const before = [
@@ -50,6 +50,16 @@ describe('the order of names', () => {
     expect(contactRows(grown, new Set(), '').map((r) => r.username)).toEqual(['bob', 'zoe', 'abe', 'amy', 'eve1', 'eve2']);
     const online = grown.map((u) => (u.username === 'eve2' ? { ...u, status: 'available' as const } : u));
     expect(contactRows(online, new Set(), '').map((r) => r.username)).toEqual(['bob', 'eve2', 'zoe', 'abe', 'amy', 'eve1']);
+  });
+
+  it('takes a list known to be in name order (the copy from the last visit) as it is, until the names change', () => {
+    // Kept in another order than the collator's: the copy's order stands for the same people and names.
+    const kept = [team[4]!, team[0]!, team[3]!, team[1]!, team[2]!];
+    adoptNameOrder(kept);
+    expect(contactRows(kept, new Set(), '').map((r) => r.username)).toEqual(['bob', 'amy', 'zoe', 'eve2', 'eve1']);
+    // The server's listing with a name changed: sorted by the locale's order again.
+    const renamed = kept.map((u) => (u.username === 'amy' ? { ...u, displayName: 'Zack' } : u));
+    expect(contactRows(renamed, new Set(), '').map((r) => r.username)).toEqual(['bob', 'eve1', 'eve2', 'amy', 'zoe']);
   });
 
   it('puts favorites first, and lists them alone in the same order for Home', () => {

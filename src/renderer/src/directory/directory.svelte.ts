@@ -7,6 +7,7 @@ import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { DirectoryEntry, PresenceEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
+import { adoptNameOrder } from './contacts-view.js';
 import { logger } from '../lib/log.js';
 
 const log = logger('directory');
@@ -109,7 +110,9 @@ export class Directory {
     const owner = this.deps.owner();
     if (!owner || this.loaded || this.entries.size > 0) return;
     const users = readCachedDirectory(owner);
-    if (users) for (const u of users) this.entries.set(u.username, u);
+    if (!users) return;
+    for (const u of users) this.entries.set(u.username, u);
+    adoptNameOrder(users);
   }
 
   /** The whole listing: what it names is what the server sends presence deltas for. */
