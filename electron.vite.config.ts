@@ -5,6 +5,11 @@ import { compression } from 'vite-plugin-compression2';
 
 /** The renderer's call machinery and call screens (src/renderer/src/call, screens/call). */
 const CALL_CODE = /[\\/]src[\\/]renderer[\\/]src[\\/](call|screens[\\/]call)[\\/]/;
+/** The signaling client, Socket.IO and the protocol module (signaling-server/dist/protocol). */
+const SIGNALING_CODE =
+  /[\\/]signaling-server[\\/]dist[\\/]protocol[\\/]|[\\/]connection[\\/]signaling\.ts$|[\\/]node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)[\\/]/;
+/** The desktop bridge (src/renderer/src/desktop) and the code main and the renderer share (src/shared). */
+const DESKTOP_CODE = /[\\/]src[\\/](shared|renderer[\\/]src[\\/]desktop)[\\/]/;
 /** The screens behind a tab or a missed call: Settings, History, Rooms, voicemail (and the recorder it uses). */
 const SCREENS_CODE = /[\\/]src[\\/]renderer[\\/]src[\\/](screens[\\/](settings|voicemail|directory[\\/](History|Rooms))|voicemail[\\/]recording)/;
 
@@ -56,15 +61,24 @@ export default defineConfig({
           // Fewer, larger chunks where they load together: each chunk is compressed
           // alone and names what it shares with the others (6 KB gzipped in all).
           codeSplitting: {
+            // A module goes to the first group, by priority, that captures it or a module depending on it; what no
+            // group takes follows its importers. Each group's place is for when it loads, and what it must not pull in.
             groups: [
               // Everything of the first paint in one file (the Svelte runtime, zod and the shell).
-              { name: 'shell', tags: ['$initial'], priority: 2 },
-              // The call code and its stage: both asked for at start (lazy-calls.svelte.ts, stage-loader.ts).
-              // Not RNNoise's loader: its library names AudioWorkletNode as it loads, which a browser
-              // without it refuses (denoiser.ts is loaded only when a microphone opens with it).
-              // The other screens in one file: each alone repeated the runtime's import list and compressed apart (3 KB more).
+              { name: 'shell', tags: ['$initial'], priority: 4 },
+              // The connection, asked for first thing (early-signaling.ts): Socket.IO and the protocol's schemas of what
+              // the server sends, built here rather than in the first paint's task (the shell imports only
+              // parley-server/protocol/primitives and /voicemail).
+              { name: 'signaling', test: (id: string) => SIGNALING_CODE.test(id), priority: 3 },
+              // The desktop app's bridge and what main and the renderer share (src/shared): never in the web's first paint.
+              { name: 'desktop', test: (id: string) => DESKTOP_CODE.test(id), priority: 3 },
+              // The call code and its stage: both asked for at start (lazy-calls.svelte.ts, stage-loader.ts), with what
+              // they share with the screens below. Not RNNoise's loader: its library names AudioWorkletNode as it loads,
+              // which a browser without it refuses (denoiser.ts is loaded only when a microphone opens with it).
+              { name: 'call', test: (id: string) => CALL_CODE.test(id) && !id.endsWith('denoiser.ts'), priority: 2 },
+              // The other screens in one file, loaded when one is opened: each alone repeated the runtime's import list
+              // and was compressed apart (3 KB more). Last, so that it takes nothing the call code needs at start.
               { name: 'screens', test: (id: string) => SCREENS_CODE.test(id), priority: 1 },
-              { name: 'call', test: (id: string) => CALL_CODE.test(id) && !id.endsWith('denoiser.ts'), priority: 1 },
             ],
           },
         },

@@ -57,6 +57,8 @@ export const SETTABLE_STATUSES = ['available', 'away', 'dnd'] as const;
 export const STATUSES = ['available', 'away', 'dnd', 'busy', 'offline'] as const;
 export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
 export type Status = (typeof STATUSES)[number];
+/** A listed person: their name and their status over all their devices (directory:list and its updates). */
+export const directoryEntrySchema = z.object({ username: usernameSchema, displayName: displayNameSchema, status: z.enum(STATUSES) });
 
 export const mediaSchema = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type Media = z.infer<typeof mediaSchema>;

@@ -21,6 +21,7 @@ import { z } from 'zod/mini';
 import { END_REASONS, ERROR_CODES, FAILURE_CAUSES } from './codes.js';
 import {
   callIdSchema as callId,
+  directoryEntrySchema as directoryEntry,
   displayNameSchema as displayName,
   iceCandidateSchema,
   mediaSchema,
@@ -67,7 +68,6 @@ const iceGrant = { iceServers, iceExpiresAt: z.optional(z.int().check(z.positive
 /** The same fields in the acks that start or resume a call, where older servers leave them out. */
 const iceFields = { ...iceGrant, iceServers: z.optional(iceServers) };
 
-const directoryEntry = z.object({ username, displayName, status });
 const presenceChange = z.object({ username, displayName, status });
 const presenceEntry = z.object({ username, status });
 

@@ -8,7 +8,8 @@
  * users, so session:ready brings them; otherwise the server's listing).
  */
 import { z } from 'zod/mini';
-import { serverSchemas, type DirectoryEntry } from 'parley-server/protocol';
+import type { DirectoryEntry } from 'parley-server/protocol';
+import { directoryEntrySchema } from 'parley-server/protocol/primitives';
 import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
 import { byName } from './contacts-view.js';
 
@@ -23,7 +24,7 @@ export interface DirectoryOwner {
 const cachedSchema = z.object({
   serverUrl: z.string(),
   username: z.string(),
-  users: z.array(serverSchemas['directory:updated'].shape.user).check(z.maxLength(500)),
+  users: z.array(directoryEntrySchema).check(z.maxLength(500)),
 });
 
 /** The cached list for `owner`, or null (none, malformed, or someone else's). */

@@ -4,7 +4,7 @@
  * room was joined with, so rejoining needs no typing; a room's code is a
  * meeting key, not an account secret.
  */
-import { ROOM_NAME_PATTERN } from 'parley-server/protocol';
+import { ROOM_NAME_PATTERN } from 'parley-server/protocol/primitives';
 import { z } from 'zod/mini';
 import { readPersisted, writePersisted } from '../lib/persisted.js';
 

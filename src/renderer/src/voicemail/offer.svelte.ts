@@ -4,7 +4,8 @@
  * not disturb). The offer stays until it is taken, dismissed, or another
  * call begins. Reads the call controller's state; changes nothing of it.
  */
-import { USERNAME_PATTERN, type EndReason, type UserRef } from 'parley-server/protocol';
+import type { EndReason, UserRef } from 'parley-server/protocol';
+import { USERNAME_PATTERN } from 'parley-server/protocol/primitives';
 import type { CallPhase } from '../call/call-state.js';
 
 /** The end reasons after which the caller may leave a message. */

@@ -4,15 +4,9 @@
  * before use; a refusal becomes a VoicemailError whose message is the
  * server's sentence, for the person to read.
  */
-import {
-  voicemailCheckSchema,
-  voicemailListSchema,
-  voicemailSentSchema,
-  type HttpError,
-  type VoicemailCheck,
-  type VoicemailList,
-  type VoicemailSent,
-} from 'parley-server/protocol';
+import type { HttpError, VoicemailCheck, VoicemailList, VoicemailSent } from 'parley-server/protocol';
+// The module itself, not the protocol's index: the first paint's file then builds only these schemas (electron.vite.config.ts).
+import { voicemailCheckSchema, voicemailListSchema, voicemailSentSchema } from 'parley-server/protocol/voicemail';
 
 export class VoicemailError extends Error {
   override name = 'VoicemailError';
