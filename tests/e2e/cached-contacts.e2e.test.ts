@@ -7,7 +7,7 @@
  * first visit, with the call stage's code loaded on demand, a call still
  * rings and connects.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
@@ -195,6 +195,18 @@ describe('a returning visit', () => {
 });
 
 describe('a first visit', () => {
+  it('loads each chunk when it is needed: the connection without the call code, the call code without the screens behind tabs', () => {
+    const assets = path.join(WEB_ROOT, 'assets');
+    const files = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    const chunk = (name: string) => files.find((f) => f.startsWith(`${name}-`)) ?? expect.fail(`no ${name} chunk`);
+    // What a chunk imports statically loads with it (electron.vite.config.ts: codeSplitting).
+    const imports = (name: string) => [...readFileSync(path.join(assets, chunk(name)), 'utf8').matchAll(/from"\.\/([^"]+)-[\w-]+\.js"/g)].map((m) => m[1]);
+    expect(imports('signaling')).not.toContain('call');
+    expect(imports('signaling')).not.toContain('screens');
+    expect(imports('call')).not.toContain('screens');
+    expect(imports('index')).toEqual([]);
+  });
+
   it('has the call stage outside the first-paint script, and a call rings and connects', async ({ world }) => {
     const index = readFileSync(path.join(WEB_ROOT, 'index.html'), 'utf8');
     expect(index).not.toMatch(/CallStage/);
