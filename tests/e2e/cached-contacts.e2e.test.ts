@@ -195,7 +195,7 @@ describe('a returning visit', () => {
 });
 
 describe('a first visit', () => {
-  it('loads each chunk when it is needed: the connection without the call code, the call code without the screens behind tabs', () => {
+  it('loads each chunk when it is needed: the connection and the rooms without the call code, the call code without the screens behind tabs', () => {
     const assets = path.join(WEB_ROOT, 'assets');
     const files = readdirSync(assets).filter((f) => f.endsWith('.js'));
     const chunk = (name: string) => files.find((f) => f.startsWith(`${name}-`)) ?? expect.fail(`no ${name} chunk`);
@@ -204,6 +204,8 @@ describe('a first visit', () => {
     expect(imports('signaling')).not.toContain('call');
     expect(imports('signaling')).not.toContain('screens');
     expect(imports('call')).not.toContain('screens');
+    // The rooms show under the contacts from the start: not with the screens behind tabs, nor the call code.
+    expect(imports('Rooms').filter((name) => name === 'call' || name === 'screens')).toEqual([]);
     expect(imports('index')).toEqual([]);
   });
 

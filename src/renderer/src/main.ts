@@ -3,7 +3,6 @@ import './connection/early-signaling.js';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { isIncomingPopup } from './desktop/desktop.js';
-import { loadCallStage } from './screens/call/stage-loader.js';
 import './app.css';
 
 const target = document.getElementById('app');
@@ -16,7 +15,5 @@ const desktop = window.parley?.desktop;
 if (isIncomingPopup() && desktop) {
   void import('./screens/IncomingPopup.svelte').then(({ default: IncomingPopup }) => mount(IncomingPopup, { target, props: { desktop } }));
 } else {
-  // Fetched and compiled while the shell mounts and the server answers (stage-loader.ts).
-  loadCallStage().catch(() => undefined);
   mount(App, { target });
 }

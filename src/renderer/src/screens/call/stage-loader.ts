@@ -1,9 +1,10 @@
 /**
  * The call stage's code (its screens, cards and tiles) is not in the first
- * paint's file: main.ts starts loading it before the shell mounts, so it is
- * fetched and compiled while the page waits for the server, and is in
- * memory by the time anyone dials or a call rings. A load that failed is
- * tried again when a call starts (the ringtone does not wait for it: the
+ * paint's file: it is in the call code's chunk, which App.svelte asks for
+ * once a contact list is painted, so it is in memory by the time anyone
+ * dials or a call rings. Main.svelte shows the stage when that chunk is in,
+ * or asks for it when a call starts first. A load that failed is tried
+ * again when a call starts (the ringtone does not wait for it: the
  * controller plays it).
  */
 import type CallStage from './CallStage.svelte';
