@@ -26,7 +26,11 @@ export class CallHold {
   /** The other side put it on hold. */
   theirs = $state(false);
 
-  constructor(private readonly deps: HoldDeps) {}
+  readonly #deps: HoldDeps;
+
+  constructor(deps: HoldDeps) {
+    this.#deps = deps;
+  }
 
   get onHold(): boolean {
     return this.mine || this.theirs;
@@ -34,47 +38,47 @@ export class CallHold {
 
   /** Whether this side can hold (or take off hold) the call now: answered, connected once, and a call of two. */
   get possible(): boolean {
-    const live = this.deps.live();
-    return live !== null && live.kind !== 'connecting' && !this.deps.group();
+    const live = this.#deps.live();
+    return live !== null && live.kind !== 'connecting' && !this.#deps.group();
   }
 
   /** Holds the call, or takes it off hold. */
   async toggle(): Promise<void> {
-    const live = this.deps.live();
+    const live = this.#deps.live();
     if (!live || !this.possible) return;
     const held = !this.mine;
     this.mine = held;
-    this.apply();
+    this.#apply();
     const peer = live.peer.displayName;
-    this.deps.notices.announce(held ? `${peer} is on hold` : this.theirs ? `${peer} still has the call on hold` : `Call with ${peer} resumed`);
-    const res = await this.deps.link.request('call:hold', { callId: live.callId, held });
-    if (res.ok || this.deps.live()?.callId !== live.callId || this.mine !== held) return;
+    this.#deps.notices.announce(held ? `${peer} is on hold` : this.theirs ? `${peer} still has the call on hold` : `Call with ${peer} resumed`);
+    const res = await this.#deps.link.request('call:hold', { callId: live.callId, held });
+    if (res.ok || this.#deps.live()?.callId !== live.callId || this.mine !== held) return;
     // Refused (the call grew to more than two meanwhile): back as it was.
     this.mine = !held;
-    this.apply();
-    this.deps.notices.show(res.message, 'call');
+    this.#apply();
+    this.#deps.notices.show(res.message, 'call');
   }
 
   /** The other side held the call (or took it off hold). */
   peer(held: boolean): void {
-    const live = this.deps.live();
+    const live = this.#deps.live();
     if (!live || held === this.theirs) return;
     this.theirs = held;
-    this.apply();
+    this.#apply();
     const peer = live.peer.displayName;
-    this.deps.notices.announce(held ? `${peer} put the call on hold` : this.mine ? `${peer} took the call off hold; you still hold it` : `${peer} resumed the call`);
+    this.#deps.notices.announce(held ? `${peer} put the call on hold` : this.mine ? `${peer} took the call off hold; you still hold it` : `${peer} resumed the call`);
   }
 
   /** Either side reached the server again: the other may have missed a change (repeating it is harmless). */
   resend(callId: string): void {
-    if (this.possible) void this.deps.link.request('call:hold', { callId, held: this.mine });
+    if (this.possible) void this.#deps.link.request('call:hold', { callId, held: this.mine });
   }
 
   /** A held call is the call again (hold and answer, hold-and-answer.ts), held as it was. */
   restore(mine: boolean, theirs: boolean): void {
     this.mine = mine;
     this.theirs = theirs;
-    this.apply();
+    this.#apply();
   }
 
   /** The call is over. */
@@ -83,7 +87,7 @@ export class CallHold {
     this.theirs = false;
   }
 
-  private apply(): void {
-    this.deps.setOnHold(this.onHold);
+  #apply(): void {
+    this.#deps.setOnHold(this.onHold);
   }
 }

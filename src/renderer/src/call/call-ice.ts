@@ -30,20 +30,24 @@ export interface CallIceDeps {
 }
 
 export class CallIce {
-  private session: RTCIceServer[] = [];
-  private call: { id: string; servers: RTCIceServer[] } | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #session: RTCIceServer[] = [];
+  #call: { id: string; servers: RTCIceServer[] } | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly deps: CallIceDeps) {}
+  readonly #deps: CallIceDeps;
+
+  constructor(deps: CallIceDeps) {
+    this.#deps = deps;
+  }
 
   /** What a peer connection made now is given: the call's, or the session's before the call has its own. */
   get servers(): RTCIceServer[] {
-    return this.call?.servers ?? this.session;
+    return this.#call?.servers ?? this.#session;
   }
 
   /** The servers `session:ready` gave. */
   sessionReady(servers: RTCIceServer[]): void {
-    this.session = servers;
+    this.#session = servers;
   }
 
   /**
@@ -53,34 +57,34 @@ export class CallIce {
    */
   granted(callId: string, grant: IceAckFields): void {
     if (!grant.iceServers) return;
-    this.call = { id: callId, servers: grant.iceServers };
-    this.deps.apply(grant.iceServers);
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.#call = { id: callId, servers: grant.iceServers };
+    this.#deps.apply(grant.iceServers);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     // Without TURN nothing expires.
-    if (grant.iceExpiresAt !== undefined) this.wait(Math.max(MIN_RENEW_MS, (grant.iceExpiresAt - Date.now()) * RENEW_AT));
+    if (grant.iceExpiresAt !== undefined) this.#wait(Math.max(MIN_RENEW_MS, (grant.iceExpiresAt - Date.now()) * RENEW_AT));
   }
 
   /** The call is over: no more renewals, and the next call starts from the session's servers. */
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.call = null;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#call = null;
   }
 
-  private wait(ms: number): void {
-    this.timer = setTimeout(() => void this.renew(), ms);
+  #wait(ms: number): void {
+    this.#timer = setTimeout(() => void this.#renew(), ms);
   }
 
-  private async renew(): Promise<void> {
-    const call = this.call;
-    this.timer = undefined;
+  async #renew(): Promise<void> {
+    const call = this.#call;
+    this.#timer = undefined;
     if (!call) return;
-    const res = await this.deps.renew(call.id);
+    const res = await this.#deps.renew(call.id);
     // Over meanwhile, or granted again (a resume): that grant has its own renewal.
-    if (this.call !== call) return;
+    if (this.#call !== call) return;
     if (res.ok) this.granted(call.id, res);
     else if (FINAL.includes(res.code)) log.warn(`TURN credentials of the call not renewed: ${res.message}`);
-    else this.wait(Math.max(RETRY_MS, res.retryAfterMs ?? 0));
+    else this.#wait(Math.max(RETRY_MS, res.retryAfterMs ?? 0));
   }
 }

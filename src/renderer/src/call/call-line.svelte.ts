@@ -39,7 +39,7 @@ export class CallLine {
    * does, so the call view is not rendered again on each level reading.
    */
   inputSpeaking = $state(false);
-  private speech = new SpeakingHold();
+  #speech = new SpeakingHold();
   readonly media: CallMedia;
   readonly chat: ChatLog;
   readonly screenShare: ScreenShare;
@@ -49,20 +49,25 @@ export class CallLine {
   readonly ice: CallIce;
   /** Recording the call, and who else does (recording/). */
   readonly recording: CallRecording;
-  private stream: MediaStream | null = null;
+  #stream: MediaStream | null = null;
   /** The call's session connects while it rings (prepare): the answer only starts its media. */
   early = false;
   /** The microphone being opened for the setup whose signal is `signal`. */
-  private opening: { signal: AbortSignal; stream: Promise<MediaStream | null> } | null = null;
-  private meter: Meter | null = null;
+  #opening: { signal: AbortSignal; stream: Promise<MediaStream | null> } | null = null;
+  #meter: Meter | null = null;
   /** Push-to-talk holds the microphone closed while its key is up (push-to-talk.svelte.ts); mute is apart from it. */
-  private gateClosed = false;
-  private timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
+  #gateClosed = false;
+  #timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
+
+  readonly #deps: CallDeps;
+  readonly #hooks: LineHooks;
 
   constructor(
-    private readonly deps: CallDeps,
-    private readonly hooks: LineHooks,
+    deps: CallDeps,
+    hooks: LineHooks,
   ) {
+    this.#deps = deps;
+    this.#hooks = hooks;
     const notice = (text: string) => deps.notices.show(text, 'call');
     this.media = new CallMedia({ cameraConstraints: () => cameraConstraints(deps.settings()), notice, withdraw: (text) => deps.notices.withdraw(text) });
     this.chat = new ChatLog(
@@ -70,14 +75,14 @@ export class CallLine {
       fileRules(() => deps.settings()),
     );
     this.screenShare = new ScreenShare(this.media, deps.desktopScreen, notice);
-    this.mesh = new Mesh({ session: (user, polite, ahead) => this.session(user, polite, ahead) });
+    this.mesh = new Mesh({ session: (user, polite, ahead) => this.#session(user, polite, ahead) });
     this.recording = new CallRecording({
       link: deps.link,
       notices: deps.notices,
-      callId: () => this.hooks.callId(),
-      title: () => this.hooks.title(),
+      callId: () => this.#hooks.callId(),
+      title: () => this.#hooks.title(),
       sources: () => [
-        ...(this.stream ? [{ key: 'me', stream: this.stream, silent: this.microphoneClosed }] : []),
+        ...(this.#stream ? [{ key: 'me', stream: this.#stream, silent: this.microphoneClosed }] : []),
         ...this.mesh.peers.flatMap((p) => (p.stream ? [{ key: p.user.username, stream: p.stream, silent: false }] : [])),
       ],
       mainVideo: () => this.media.screenTile?.stream ?? this.media.tiles[0]?.stream ?? this.media.screen ?? this.media.camera,
@@ -91,35 +96,35 @@ export class CallLine {
   }
 
   get hasMicrophone(): boolean {
-    return this.stream !== null;
+    return this.#stream !== null;
   }
 
   /** The call's microphone (each connection sends its own copy of it). */
   get microphone(): MediaStream | null {
-    return this.stream;
+    return this.#stream;
   }
 
   /** Muted, or push-to-talk's key is up: nothing goes out. */
   get microphoneClosed(): boolean {
-    return this.hooks.muted() || this.gateClosed;
+    return this.#hooks.muted() || this.#gateClosed;
   }
 
   /** The user's mute: the gate still holds the microphone closed while push-to-talk's key is up. */
   setMuted(muted: boolean): void {
-    this.applyClosed(muted || this.gateClosed);
+    this.#applyClosed(muted || this.#gateClosed);
   }
 
   /** Push-to-talk: closed while its key is up, open while it is held (or push-to-talk is off). */
   setGate(closed: boolean): void {
-    if (closed === this.gateClosed) return;
-    this.gateClosed = closed;
-    this.applyClosed(this.microphoneClosed);
+    if (closed === this.#gateClosed) return;
+    this.#gateClosed = closed;
+    this.#applyClosed(this.microphoneClosed);
   }
 
   /** Nothing goes out of a closed microphone, and its noise suppression rests. */
-  private applyClosed(closed: boolean): void {
+  #applyClosed(closed: boolean): void {
     this.mesh.setMuted(closed);
-    if (this.stream) this.deps.platform.restMicrophone(this.stream, closed);
+    if (this.#stream) this.#deps.platform.restMicrophone(this.#stream, closed);
   }
 
   /**
@@ -128,89 +133,89 @@ export class CallLine {
    * opens (`wanted` says no), it is stopped at once and the promise gives null.
    */
   openMicrophone(signal: AbortSignal, wanted: () => boolean): Promise<MediaStream | null> {
-    if (this.opening?.signal === signal) return this.opening.stream;
-    const stream = this.deps.platform.openMicrophone(this.deps.settings(), (text) => this.deps.notices.show(text, 'device')).then((opened) => {
+    if (this.#opening?.signal === signal) return this.#opening.stream;
+    const stream = this.#deps.platform.openMicrophone(this.#deps.settings(), (text) => this.#deps.notices.show(text, 'device')).then((opened) => {
       if (!opened) {
-        if (this.opening?.signal === signal) this.opening = null;
+        if (this.#opening?.signal === signal) this.#opening = null;
         return null;
       }
       if (!wanted()) {
-        this.deps.platform.stopStream(opened);
+        this.#deps.platform.stopStream(opened);
         return null;
       }
-      this.adopt(opened);
+      this.#adopt(opened);
       return opened;
     });
-    this.opening = { signal, stream };
+    this.#opening = { signal, stream };
     return stream;
   }
 
   /** A microphone opened elsewhere (a room's, before its join) becomes the call's. */
   useMicrophone(signal: AbortSignal, stream: MediaStream): void {
-    this.adopt(stream);
-    this.opening = { signal, stream: Promise.resolve(stream) };
+    this.#adopt(stream);
+    this.#opening = { signal, stream: Promise.resolve(stream) };
   }
 
   /** The line's microphone from now on: a microphone already closed (muted, or the key up) rests from the start. */
-  private adopt(stream: MediaStream): void {
-    this.stream = stream;
-    if (this.microphoneClosed) this.deps.platform.restMicrophone(stream, true);
+  #adopt(stream: MediaStream): void {
+    this.#stream = stream;
+    if (this.microphoneClosed) this.#deps.platform.restMicrophone(stream, true);
   }
 
   /** The peer session toward `peer`, made while the call rings: held, or connecting early, until it is answered (CallSession). */
   prepare(peer: UserRef, polite: boolean, ahead: Ahead): void {
-    if (this.mesh.size > 0 || !this.stream) return;
+    if (this.mesh.size > 0 || !this.#stream) return;
     this.early = ahead === 'early';
     this.mesh.add(peer, polite, ahead);
     // The microphone's meter too: it takes milliseconds to start, which the answer need not wait for.
-    this.meter ??= this.deps.platform.levelMeter(this.stream);
+    this.#meter ??= this.#deps.platform.levelMeter(this.#stream);
   }
 
   /** The level meters and quality samples, from the moment the media starts. */
   startMeters(): void {
-    if (!this.stream) return;
-    this.meter ??= this.deps.platform.levelMeter(this.stream);
-    clearInterval(this.timers.levels);
-    clearInterval(this.timers.stats);
-    this.timers.levels = setInterval(() => {
+    if (!this.#stream) return;
+    this.#meter ??= this.#deps.platform.levelMeter(this.#stream);
+    clearInterval(this.#timers.levels);
+    clearInterval(this.#timers.stats);
+    this.#timers.levels = setInterval(() => {
       // Ten times a second redraws every meter: not for a window nobody sees.
-      if (!this.deps.platform.shown()) return;
-      this.readInputLevel();
+      if (!this.#deps.platform.shown()) return;
+      this.#readInputLevel();
       this.mesh.readLevels();
     }, 100);
-    this.timers.stats = setInterval(() => void this.sampleStats(), STATS_INTERVAL_MS);
+    this.#timers.stats = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
   }
 
-  private readInputLevel(): void {
+  #readInputLevel(): void {
     const closed = this.microphoneClosed;
-    const level = closed ? 0 : (this.meter?.level() ?? 0);
+    const level = closed ? 0 : (this.#meter?.level() ?? 0);
     this.inputLevel = level;
     // Assigning the same boolean wakes nothing: the view hears of transitions only.
-    this.inputSpeaking = this.speech.read(level, Date.now(), closed);
+    this.inputSpeaking = this.#speech.read(level, Date.now(), closed);
   }
 
   /** Quality, and the media timeout of a call of two (in a group one silent person's path is theirs, not the call's). */
-  private async sampleStats(): Promise<void> {
+  async #sampleStats(): Promise<void> {
     await this.mesh.sampleQuality();
-    if (!this.hooks.group()) for (const username of this.mesh.silent()) this.hooks.mediaState(username, 'silent');
+    if (!this.#hooks.group()) for (const username of this.mesh.silent()) this.#hooks.mediaState(username, 'silent');
   }
 
-  private session(user: UserRef, polite: boolean, ahead: Ahead | undefined) {
-    const callId = this.hooks.callId();
-    const { link } = this.deps;
-    return this.deps.platform.peerSession({
+  #session(user: UserRef, polite: boolean, ahead: Ahead | undefined) {
+    const callId = this.#hooks.callId();
+    const { link } = this.#deps;
+    return this.#deps.platform.peerSession({
       user,
       polite,
       ...(ahead && { ahead }),
       iceServers: this.ice.servers,
-      localStream: this.stream ?? new MediaStream(),
+      localStream: this.#stream ?? new MediaStream(),
       muted: this.microphoneClosed,
       media: this.media,
       chat: this.chat,
-      send: (signal: Signal) => void link.request('call:signal', { callId, ...(this.hooks.group() && { to: user.username }), ...signal }),
+      send: (signal: Signal) => void link.request('call:signal', { callId, ...(this.#hooks.group() && { to: user.username }), ...signal }),
       canSignal: () => link.connected && this.mesh.peer(user.username)?.away !== true,
       onRemoteStream: (stream) => this.mesh.setStream(user.username, stream),
-      onMediaState: (state) => this.hooks.mediaState(user.username, state),
+      onMediaState: (state) => this.#hooks.mediaState(user.username, state),
     });
   }
 
@@ -223,22 +228,22 @@ export class CallLine {
     this.screenShare.reset();
     this.mesh.close();
     this.ice.stop();
-    if (this.stream) this.deps.platform.stopStream(this.stream);
-    this.stream = null;
-    this.opening = null;
+    if (this.#stream) this.#deps.platform.stopStream(this.#stream);
+    this.#stream = null;
+    this.#opening = null;
     this.early = false;
-    clearInterval(this.timers.stats);
-    clearInterval(this.timers.levels);
-    this.meter?.close();
-    this.meter = null;
+    clearInterval(this.#timers.stats);
+    clearInterval(this.#timers.levels);
+    this.#meter?.close();
+    this.#meter = null;
     this.inputLevel = 0;
     this.inputSpeaking = false;
-    this.speech = new SpeakingHold();
+    this.#speech = new SpeakingHold();
   }
 
   /** Chat happened in this call: its history entry says so (only that). */
   noteChat(): void {
-    const callId = this.hooks.callId();
-    if (callId) void this.deps.link.request('call:note', { callId, chat: true });
+    const callId = this.#hooks.callId();
+    if (callId) void this.#deps.link.request('call:note', { callId, chat: true });
   }
 }

@@ -12,80 +12,90 @@ import type { CallController } from './controller.svelte.js';
 
 export class CallResume {
   /** The call this window was in before it loaded (a reload), until rejoined or given up. */
-  private remembered: RememberedCall | null = rememberedCall();
+  #remembered: RememberedCall | null = rememberedCall();
   /** Who was heard to be back while `call:resume` was on its way (its answer may come after that news). */
-  private backMeanwhile: Set<string> | null = null;
+  #backMeanwhile: Set<string> | null = null;
+
+  readonly #calls: CallController;
+  readonly #link: SignalingLink;
+  readonly #notices: Notices;
+  readonly #rejoin: (call: RememberedCall) => Promise<boolean>;
 
   constructor(
-    private readonly calls: CallController,
-    private readonly link: SignalingLink,
-    private readonly notices: Notices,
+    calls: CallController,
+    link: SignalingLink,
+    notices: Notices,
     /** Rejoins a call this window was in before it loaded (rejoin.ts). */
-    private readonly rejoin: (call: RememberedCall) => Promise<boolean>,
-  ) {}
+    rejoin: (call: RememberedCall) => Promise<boolean>,
+  ) {
+    this.#calls = calls;
+    this.#link = link;
+    this.#notices = notices;
+    this.#rejoin = rejoin;
+  }
 
   /** The server took this session: keep its ICE servers, send what waited, resume a call. */
   sessionReady(ready: SessionReady): void {
-    this.calls.line.ice.sessionReady(ready.iceServers);
-    this.calls.hangups.flush();
-    void this.resume();
+    this.#calls.line.ice.sessionReady(ready.iceServers);
+    this.#calls.hangups.flush();
+    void this.#resume();
   }
 
   signalingLost(): void {
-    const { calls } = this;
+    const calls = this.#calls;
     const phase = calls.phase;
     if (phase.kind === 'outgoing' || phase.kind === 'incoming') {
       if (phase.callId) void calls.hangups.send(phase.callId);
       calls.end('failed', false, 'The connection to the server was lost, so the call ended.');
     } else if (calls.live()) {
       // Said until the session is back (the app resolves 'connection' then), not for a fixed while.
-      this.notices.announce('Connection to the server lost. The call goes on while Parley reconnects.', 'connection');
+      this.#notices.announce('Connection to the server lost. The call goes on while Parley reconnects.', 'connection');
     }
   }
 
   /** This side (no `username`) or another participant reaches the server again: mend what may have been missed. */
   resumed(username?: string): void {
-    const { calls } = this;
+    const calls = this.#calls;
     const live = calls.live();
     if (!live) return;
     if (username) {
-      this.backMeanwhile?.add(username);
+      this.#backMeanwhile?.add(username);
       calls.mesh.setAway(username, false);
     } else if (!calls.group) for (const p of calls.mesh.peers) calls.mesh.setAway(p.user.username, false);
-    void this.link.request('call:mute', { callId: live.callId, muted: calls.muted });
+    void this.#link.request('call:mute', { callId: live.callId, muted: calls.muted });
     calls.hold.resend(live.callId);
     if (calls.chat.chatted) calls.chat.noteAgain(); // the note may have been lost while offline
     calls.mesh.signalingRestored(username);
   }
 
   /** The call going on first, then one held aside for it: after a restart the server then restores the held one held aside. */
-  private async resume(): Promise<void> {
-    await this.resumeCurrent();
-    await this.resumeAside();
+  async #resume(): Promise<void> {
+    await this.#resumeCurrent();
+    await this.#resumeAside();
   }
 
   /** The call on hold (hold-and-answer.ts) is announced again too; one that ended meanwhile is let go. */
-  private async resumeAside(): Promise<void> {
-    const held = this.calls.aside;
+  async #resumeAside(): Promise<void> {
+    const held = this.#calls.aside;
     if (!held) return;
-    const res = await this.link.request('call:resume', { callId: held.callId });
-    if (this.calls.aside !== held || !res.ok) return;
-    if (res.state === 'ended') this.calls.endAside(held.callId, res.reason);
+    const res = await this.#link.request('call:resume', { callId: held.callId });
+    if (this.#calls.aside !== held || !res.ok) return;
+    if (res.state === 'ended') this.#calls.endAside(held.callId, res.reason);
     else held.line.ice.granted(held.callId, res);
   }
 
-  private async resumeCurrent(): Promise<void> {
-    const { calls } = this;
+  async #resumeCurrent(): Promise<void> {
+    const calls = this.#calls;
     const live = calls.live();
-    const remembered = this.remembered;
-    this.remembered = null;
+    const remembered = this.#remembered;
+    this.#remembered = null;
     if (!live) {
-      if (remembered && !(await this.rejoin(remembered))) this.remembered = remembered;
+      if (remembered && !(await this.#rejoin(remembered))) this.#remembered = remembered;
       return;
     }
-    const back = (this.backMeanwhile = new Set<string>());
-    const res = await this.link.request('call:resume', { callId: live.callId });
-    this.backMeanwhile = null;
+    const back = (this.#backMeanwhile = new Set<string>());
+    const res = await this.#link.request('call:resume', { callId: live.callId });
+    this.#backMeanwhile = null;
     if (!calls.isLive(live.callId)) return;
     if (!res.ok) {
       // Lost again before the answer: the next session:ready tries again.

@@ -66,31 +66,34 @@ export class CallSession {
   readonly video: VideoLink;
   /** Text chat with this peer, on a data channel of this connection (chat.ts). */
   readonly chat: ChatChannel;
-  private makingOffer = false;
-  private ignoreOffer = false;
-  private settingRemoteAnswer = false;
-  private pendingCandidates: RTCIceCandidateInit[] = [];
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  #pendingCandidates: RTCIceCandidateInit[] = [];
   /** Signals are applied one at a time, in order. */
-  private queue: Promise<void> = Promise.resolve();
-  private closed = false;
-  private readonly recovery: MediaRecovery;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  readonly #recovery: MediaRecovery;
   /** What was to be sent while held; null once released. */
-  private held: Signal[] | null;
+  #held: Signal[] | null;
   /** What the peer sent before the release, applied at the release. */
-  private early: Signal[] = [];
+  #early: Signal[] = [];
   /** Where the peer's audio arrives; null until its track does. */
-  private audioReceiver: RTCRtpReceiver | null = null;
-  private onHold = false;
+  #audioReceiver: RTCRtpReceiver | null = null;
+  #onHold = false;
   /** Connected ahead of the answer: no sender sends until `release()`. */
-  private unanswered: boolean;
+  #unanswered: boolean;
   /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered; `on` while it has it. */
-  private audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean } | null = null;
+  #audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean } | null = null;
   /** The caller's side: the callee's answered word came, and the microphone runs until the server confirms (answer-word.ts). */
-  private wordHeard: ReturnType<typeof setTimeout> | null = null;
+  #wordHeard: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly options: CallSessionOptions) {
-    this.held = options.ahead === 'held' ? [] : null;
-    this.unanswered = options.ahead === 'early';
+  readonly #options: CallSessionOptions;
+
+  constructor(options: CallSessionOptions) {
+    this.#options = options;
+    this.#held = options.ahead === 'held' ? [] : null;
+    this.#unanswered = options.ahead === 'early';
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       // Audio, video and chat share one transport: candidates are gathered once, not per media type.
@@ -98,47 +101,47 @@ export class CallSession {
       // The caller gathers from its offer on; the callee has no offer to answer yet.
       ...(options.ahead === 'held' && options.polite && { iceCandidatePoolSize: PREGATHERED_CANDIDATES }),
     });
-    this.recovery = new MediaRecovery({
+    this.#recovery = new MediaRecovery({
       impolite: !options.polite,
       canSignal: options.canSignal,
-      restart: () => void this.restartIce(),
+      restart: () => void this.#restartIce(),
     });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
-      if (track.kind === 'audio') this.audio ??= { sender, track, on: true };
+      if (track.kind === 'audio') this.#audio ??= { sender, track, on: true };
       protectMedia(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
     this.chat = new ChatChannel(this.pc);
     // A call connected while it rings is one person calling another, and the server makes the caller the impolite
     // side: only it heeds the callee's answered word, so a caller's word never opens a callee's microphone.
-    if (this.unanswered && !options.polite) this.chat.onAnswered(() => this.peerAnswered());
+    if (this.#unanswered && !options.polite) this.chat.onAnswered(() => this.#peerAnswered());
     // Nothing sent from the start: the microphone's sender has no track, the others (camera, screen) their encodings
     // inactive (a sender has its encoding before any negotiation), so no packet can leave early.
-    if (this.unanswered) {
-      this.sendAudio(false);
-      this.applySending(false);
+    if (this.#unanswered) {
+      this.#sendAudio(false);
+      this.#applySending(false);
     }
     this.pc.ontrack = ({ streams, track, receiver }) => {
       if (track.kind !== 'audio') return; // video is the VideoLink's
-      this.audioReceiver = receiver;
+      this.#audioReceiver = receiver;
       options.onRemoteStream(streams[0] ?? new MediaStream([track]));
     };
     this.pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker is implied by the SDP; only real candidates travel.
-      if (candidate && candidate.candidate) this.send({ candidate: candidate.toJSON() as IceCandidate });
+      if (candidate && candidate.candidate) this.#send({ candidate: candidate.toJSON() as IceCandidate });
     };
-    this.pc.onnegotiationneeded = () => void this.offer();
-    this.pc.onconnectionstatechange = () => this.onConnectionState();
+    this.pc.onnegotiationneeded = () => void this.#offer();
+    this.pc.onconnectionstatechange = () => this.#onConnectionState();
     // After each negotiation, every sender as hold and the answer say: one negotiated meanwhile (the camera turned
     // on) sends nothing while held, and a change a negotiation invalidated (setParameters refused) is made again.
     this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState === 'stable') this.applySending();
+      if (this.pc.signalingState === 'stable') this.#applySending();
     };
   }
 
   get polite(): boolean {
-    return this.options.polite;
+    return this.#options.polite;
   }
 
   /**
@@ -147,64 +150,64 @@ export class CallSession {
    * candidate gathered, in one message instead of one per candidate.
    */
   release(): void {
-    if (this.options.ahead === 'early') {
-      if (this.unanswered) {
+    if (this.#options.ahead === 'early') {
+      if (this.#unanswered) {
         // The callee's user answered: the caller hears it here before the server's word can reach it.
-        if (this.options.polite) this.chat.sendAnswered();
-        this.unanswered = false;
-        this.forgetWord();
+        if (this.#options.polite) this.chat.sendAnswered();
+        this.#unanswered = false;
+        this.#forgetWord();
         // The sound first: replaceTrack does not wait on WebRTC's thread as getParameters does (busy with the
         // peer's first packets, it held the caller's main thread for up to 35 ms here).
-        this.sendAudio(true);
-        this.applySending(false);
+        this.#sendAudio(true);
+        this.#applySending(false);
       }
       // Connected while it rang: no state change is left to say so. Said at each release, as the
       // callee's side starts its media at its click, before its call is answered (controller.svelte.ts).
-      if (this.pc.connectionState === 'connected') this.options.onMediaState('connected');
+      if (this.pc.connectionState === 'connected') this.#options.onMediaState('connected');
     }
-    const held = this.held;
+    const held = this.#held;
     if (!held) return;
-    this.held = null;
+    this.#held = null;
     const local = this.pc.localDescription;
     if (held.some((s) => s.description) && local && this.pc.signalingState === 'have-local-offer') {
-      this.options.send({ description: { type: local.type, sdp: local.sdp } });
+      this.#options.send({ description: { type: local.type, sdp: local.sdp } });
     } else {
-      for (const signal of held) this.options.send(signal);
+      for (const signal of held) this.#options.send(signal);
     }
-    for (const signal of this.early.splice(0)) void this.handleSignal(signal);
+    for (const signal of this.#early.splice(0)) void this.handleSignal(signal);
   }
 
   /**
    * The callee said it answered, over this connection: the caller's microphone starts now (its call is answered
    * at the server's word), and stops again if that word does not come in time. Heeded once.
    */
-  private peerAnswered(): void {
-    if (!this.unanswered || this.wordHeard !== null || this.closed) return;
-    this.sendAudio(true);
-    this.wordHeard = setTimeout(() => {
-      if (this.unanswered && !this.closed) this.sendAudio(false);
+  #peerAnswered(): void {
+    if (!this.#unanswered || this.#wordHeard !== null || this.#closed) return;
+    this.#sendAudio(true);
+    this.#wordHeard = setTimeout(() => {
+      if (this.#unanswered && !this.#closed) this.#sendAudio(false);
     }, WORD_CONFIRM_MS);
   }
 
   /** Gives the microphone's sender its track, or takes it off: once per change (the word may have given it already). */
-  private sendAudio(on: boolean): void {
-    if (!this.audio || this.audio.on === on) return;
-    this.audio.on = on;
-    void this.audio.sender.replaceTrack(on ? this.audio.track : null);
+  #sendAudio(on: boolean): void {
+    if (!this.#audio || this.#audio.on === on) return;
+    this.#audio.on = on;
+    void this.#audio.sender.replaceTrack(on ? this.#audio.track : null);
   }
 
-  private forgetWord(): void {
-    if (this.wordHeard !== null) clearTimeout(this.wordHeard);
+  #forgetWord(): void {
+    if (this.#wordHeard !== null) clearTimeout(this.#wordHeard);
   }
 
   /** Applies a description or candidate from the peer (once released). */
   handleSignal(signal: Signal): Promise<void> {
-    if (this.held) {
-      this.early.push(signal);
+    if (this.#held) {
+      this.#early.push(signal);
       return Promise.resolve();
     }
-    this.queue = this.queue.then(() => this.apply(signal)).catch((err: unknown) => log.warn('signal failed', err));
-    return this.queue;
+    this.#queue = this.#queue.then(() => this.#apply(signal)).catch((err: unknown) => log.warn('signal failed', err));
+    return this.#queue;
   }
 
   /**
@@ -212,11 +215,11 @@ export class CallSession {
    * sent meanwhile is lost, so a path still down is restarted from scratch.
    */
   signalingRestored(): void {
-    this.recovery.onSignalingRestored();
+    this.#recovery.onSignalingRestored();
   }
 
   setMuted(muted: boolean): void {
-    for (const t of this.options.localStream.getAudioTracks()) t.enabled = !muted;
+    for (const t of this.#options.localStream.getAudioTracks()) t.enabled = !muted;
   }
 
   /**
@@ -225,20 +228,20 @@ export class CallSession {
    * (A disabled track would still send packets of silence; mute does that.)
    */
   setOnHold(onHold: boolean): void {
-    this.onHold = onHold;
-    this.applySending();
+    this.#onHold = onHold;
+    this.#applySending();
   }
 
   /** Whether the senders send (the microphone's, before the answer, by having no track): not on hold, and the call answered. */
-  private get sending(): boolean {
-    return !this.onHold && !this.unanswered;
+  get #sending(): boolean {
+    return !this.#onHold && !this.#unanswered;
   }
 
   /** `audio`: the microphone's sender too (its encoding is left alone while the answer only gives it its track back). */
-  private applySending(audio = true): void {
+  #applySending(audio = true): void {
     for (const sender of this.pc.getSenders()) {
-      const microphone = sender === this.audio?.sender;
-      if (!microphone || audio) void setSending(sender, microphone ? !this.onHold : this.sending);
+      const microphone = sender === this.#audio?.sender;
+      if (!microphone || audio) void setSending(sender, microphone ? !this.#onHold : this.#sending);
     }
   }
 
@@ -248,7 +251,7 @@ export class CallSession {
    * uses these.
    */
   setIceServers(iceServers: RTCIceServer[]): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     try {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
     } catch (err) {
@@ -270,15 +273,15 @@ export class CallSession {
    * every tick for every peer, and independent of which stream the track is in.
    */
   receivedLevel(): number {
-    const sources = this.audioReceiver?.getSynchronizationSources() ?? [];
+    const sources = this.#audioReceiver?.getSynchronizationSources() ?? [];
     return levelFromSources(sources, performance.timeOrigin + performance.now());
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.forgetWord();
-    this.recovery.dispose();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#forgetWord();
+    this.#recovery.dispose();
     this.video.dispose();
     this.chat.close();
     this.pc.onnegotiationneeded = null;
@@ -286,81 +289,81 @@ export class CallSession {
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
     this.pc.onsignalingstatechange = null;
-    for (const t of this.options.localStream.getTracks()) t.stop();
+    for (const t of this.#options.localStream.getTracks()) t.stop();
     this.pc.close();
   }
 
-  private async offer(): Promise<void> {
-    if (this.closed) return;
+  async #offer(): Promise<void> {
+    if (this.#closed) return;
     // The caller makes the first offer; the callee's tracks ride in its answer
     // (addTrack transceivers are reused by the remote offer). Offering from both
     // ends at once is legal under perfect negotiation, but the rollback it forces
     // on the callee has left Chromium's ICE gathering stalled.
-    if (this.options.polite && !this.pc.remoteDescription) return;
+    if (this.#options.polite && !this.pc.remoteDescription) return;
     try {
-      this.makingOffer = true;
+      this.#makingOffer = true;
       await this.pc.setLocalDescription();
-      this.sendLocalDescription();
+      this.#sendLocalDescription();
     } catch (err) {
       log.warn('making an offer failed', err);
     } finally {
-      this.makingOffer = false;
+      this.#makingOffer = false;
     }
   }
 
-  private sendLocalDescription(): void {
+  #sendLocalDescription(): void {
     const d = this.pc.localDescription;
-    if (d) this.send({ description: { type: d.type, sdp: d.sdp } });
+    if (d) this.#send({ description: { type: d.type, sdp: d.sdp } });
   }
 
-  private send(signal: Signal): void {
-    if (this.held) this.held.push(signal);
-    else this.options.send(signal);
+  #send(signal: Signal): void {
+    if (this.#held) this.#held.push(signal);
+    else this.#options.send(signal);
   }
 
-  private async apply({ description, candidate }: Signal): Promise<void> {
-    if (this.closed) return;
+  async #apply({ description, candidate }: Signal): Promise<void> {
+    if (this.#closed) return;
     if (description) {
-      const readyForOffer = !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswer);
+      const readyForOffer = !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswer);
       const collision = description.type === 'offer' && !readyForOffer;
-      this.ignoreOffer = !this.options.polite && collision;
-      if (this.ignoreOffer) return;
-      this.settingRemoteAnswer = description.type === 'answer';
+      this.#ignoreOffer = !this.#options.polite && collision;
+      if (this.#ignoreOffer) return;
+      this.#settingRemoteAnswer = description.type === 'answer';
       await this.pc.setRemoteDescription(description);
-      this.settingRemoteAnswer = false;
-      await this.flushCandidates();
+      this.#settingRemoteAnswer = false;
+      await this.#flushCandidates();
       if (description.type === 'offer') {
         await this.pc.setLocalDescription();
-        this.sendLocalDescription();
+        this.#sendLocalDescription();
       }
     } else if (candidate) {
       if (!this.pc.remoteDescription) {
-        this.pendingCandidates.push(candidate);
+        this.#pendingCandidates.push(candidate);
         return;
       }
-      await this.addCandidate(candidate);
+      await this.#addCandidate(candidate);
     }
   }
 
-  private async flushCandidates(): Promise<void> {
-    const pending = this.pendingCandidates;
-    this.pendingCandidates = [];
-    for (const c of pending) await this.addCandidate(c);
+  async #flushCandidates(): Promise<void> {
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const c of pending) await this.#addCandidate(c);
   }
 
-  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+  async #addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
-      if (!this.ignoreOffer) throw err;
+      if (!this.#ignoreOffer) throw err;
     }
   }
 
   /** An ICE restart, dropping first an offer of ours that may never have reached the peer. */
-  private async restartIce(): Promise<void> {
-    if (this.closed) return;
+  async #restartIce(): Promise<void> {
+    if (this.#closed) return;
     try {
-      if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+      if (this.pc.signalingState === 'have-local-offer' && !this.#makingOffer) {
         await this.pc.setLocalDescription({ type: 'rollback' });
       }
       log.info('restarting ICE');
@@ -370,10 +373,10 @@ export class CallSession {
     }
   }
 
-  private onConnectionState(): void {
+  #onConnectionState(): void {
     const state = this.pc.connectionState;
-    this.recovery.onPathState(state);
-    if (state === 'connected') this.options.onMediaState('connected');
-    else if (state === 'disconnected' || state === 'failed') this.options.onMediaState('interrupted');
+    this.#recovery.onPathState(state);
+    if (state === 'connected') this.#options.onMediaState('connected');
+    else if (state === 'disconnected' || state === 'failed') this.#options.onMediaState('interrupted');
   }
 }

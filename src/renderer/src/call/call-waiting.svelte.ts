@@ -44,52 +44,58 @@ export interface WaitingCall {
 }
 
 export class CallWaiting {
+  readonly #calls: WaitingHost;
+  readonly #deps: Pick<CallDeps, 'link' | 'notices' | 'tones' | 'settings' | 'ringing'>;
+
   constructor(
-    private readonly calls: WaitingHost,
-    private readonly deps: Pick<CallDeps, 'link' | 'notices' | 'tones' | 'settings' | 'ringing'>,
-  ) {}
+    calls: WaitingHost,
+    deps: Pick<CallDeps, 'link' | 'notices' | 'tones' | 'settings' | 'ringing'>,
+  ) {
+    this.#calls = calls;
+    this.#deps = deps;
+  }
 
   /** The call waiting to be answered or declined (a Call in the registry, ringing); null when none. */
   get call(): KnownCall | null {
-    return this.calls.registry.waiting;
+    return this.#calls.registry.waiting;
   }
 
   /** call:incoming for a call other than the one going on. Whether it waits is for the caller to check (`calls.talking`). */
   incoming(offer: WaitingCall): void {
-    const { link, notices, settings, tones } = this.deps;
+    const { link, notices, settings, tones } = this.#deps;
     // One waiting call at a time; and with "Busy when in a call", none.
     if (settings().busyInCall || this.call !== null) {
       void link.request('call:decline', { callId: offer.callId, busy: true });
       return;
     }
-    const call = this.calls.newCall();
+    const call = this.#calls.newCall();
     if (!call.apply({ type: 'incoming', callId: offer.callId, peer: offer.from, at: Date.now() })) return;
     const others = offer.participants.filter((p) => p.username !== offer.from.username);
     call.offered(offer.video, offer.room, others, offer.transferredBy, offer.polite);
-    this.calls.registry.wait(call as KnownCall);
+    this.#calls.registry.wait(call as KnownCall);
     tones.play('waiting');
     const through = offer.transferredBy ? `, transferred by ${offer.transferredBy.displayName}` : '';
-    notices.announce(`${offer.from.displayName} is ${offer.video ? 'video ' : ''}calling you${through}. You are in a call with ${this.calls.title}.`);
-    this.deps.ringing(offer.from, others);
+    notices.announce(`${offer.from.displayName} is ${offer.video ? 'video ' : ''}calling you${through}. You are in a call with ${this.#calls.title}.`);
+    this.#deps.ringing(offer.from, others);
   }
 
   decline(): void {
-    const call = this.take();
-    if (call) void this.deps.link.request('call:decline', { callId: call.callId });
+    const call = this.#take();
+    if (call) void this.#deps.link.request('call:decline', { callId: call.callId });
   }
 
   /** Hangs up the call going on, then answers the waiting one (the server takes the answer only once the first is left). */
   async endAndAnswer(): Promise<void> {
-    const call = this.take();
+    const call = this.#take();
     if (!call) return;
-    const live = this.calls.live();
+    const live = this.#calls.live();
     if (live) {
-      const left = this.deps.link.request('call:hangup', { callId: live.callId });
-      this.calls.end('hangup', true);
+      const left = this.#deps.link.request('call:hangup', { callId: live.callId });
+      this.#calls.end('hangup', true);
       await left;
     }
-    this.ring(call);
-    await this.calls.answer(call.videoCall);
+    this.#ring(call);
+    await this.#calls.answer(call.videoCall);
   }
 
   /**
@@ -100,35 +106,35 @@ export class CallWaiting {
     const call = this.call;
     if (!call) return;
     // A stale command (the desktop's) can ask when the call cannot be held: the card stays.
-    const held = this.calls.setAside(call);
+    const held = this.#calls.setAside(call);
     if (held === null) return;
-    this.deps.tones.stop();
-    this.calls.ring();
-    await this.calls.answer(call.videoCall, held);
+    this.#deps.tones.stop();
+    this.#calls.ring();
+    await this.#calls.answer(call.videoCall, held);
   }
 
   /** The server ended a call: if it was the waiting one, it is gone. */
   endedByServer(callId: string): void {
-    if (this.call?.callId === callId) this.take();
+    if (this.call?.callId === callId) this.#take();
   }
 
   /** The call going on is over (either side ended it): the waiting one rings as any call now, unless a held call is back. */
   callEnded(): void {
-    if (this.calls.live()) return;
-    const call = this.take();
-    if (call) this.ring(call);
+    if (this.#calls.live()) return;
+    const call = this.#take();
+    if (call) this.#ring(call);
   }
 
   /** The waiting call is the one on screen now, ringing as any call. */
-  private ring(call: KnownCall): void {
-    this.calls.dismissEnded();
-    this.calls.registry.ring(call);
-    this.calls.ring();
+  #ring(call: KnownCall): void {
+    this.#calls.dismissEnded();
+    this.#calls.registry.ring(call);
+    this.#calls.ring();
   }
 
-  private take(): KnownCall | null {
-    const call = this.calls.registry.takeWaiting();
-    if (call) this.deps.tones.stop();
+  #take(): KnownCall | null {
+    const call = this.#calls.registry.takeWaiting();
+    if (call) this.#deps.tones.stop();
     return call;
   }
 }

@@ -26,54 +26,62 @@ export interface WatchedCall {
 }
 
 export class ConnectionWatch {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #call: WatchedCall;
+  readonly #hangups: Hangups;
+  readonly #notices: CallDeps['notices'];
 
   constructor(
-    private readonly call: WatchedCall,
-    private readonly hangups: Hangups,
-    private readonly notices: CallDeps['notices'],
-  ) {}
+    call: WatchedCall,
+    hangups: Hangups,
+    notices: CallDeps['notices'],
+  ) {
+    this.#call = call;
+    this.#hangups = hangups;
+    this.#notices = notices;
+  }
 
   /** A peer session's path changed. */
   mediaState(username: string, state: MediaState): void {
-    const { call } = this;
+    const call = this.#call;
     call.mesh.setState(username, state);
     if (call.group) {
       // One person's path is theirs, not the call's: the call is up once one path is.
       if (state === 'connected' && call.phase.kind === 'connecting') {
         this.stop();
-        if (call.apply({ type: 'connected', at: Date.now() })) this.notices.announce('In the call');
+        if (call.apply({ type: 'connected', at: Date.now() })) this.#notices.announce('In the call');
       }
       return;
     }
     if (state === 'connected') {
       this.stop();
-      if (call.apply({ type: 'connected', at: Date.now() })) this.notices.announce(`In call with ${call.title}`);
+      if (call.apply({ type: 'connected', at: Date.now() })) this.#notices.announce(`In call with ${call.title}`);
     } else if (state === 'interrupted') {
       if (call.apply({ type: 'interrupted' })) this.watch(RECONNECT_LIMIT_MS);
     } else { // failed, or silent: up while no audio arrives (media-timeout.ts)
-      this.giveUp();
+      this.#giveUp();
     }
   }
 
   /** Ends the call as failed unless its media comes up (again) within `limitMs`. */
   watch(limitMs: number): void {
     this.stop();
-    this.timer = setTimeout(() => this.giveUp(), limitMs);
+    this.#timer = setTimeout(() => this.#giveUp(), limitMs);
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
-  private giveUp(): void {
-    const phase = this.call.phase;
+  #giveUp(): void {
+    const phase = this.#call.phase;
     if (!answered(phase)) return;
-    void failureSeen(this.call.mesh, phase.kind !== 'connecting').then((cause) => {
-      if (!this.call.isCurrent(phase.callId)) return;
-      void this.hangups.send(phase.callId, cause);
-      this.call.end('failed', false, failureText(cause, this.call.title));
+    void failureSeen(this.#call.mesh, phase.kind !== 'connecting').then((cause) => {
+      if (!this.#call.isCurrent(phase.callId)) return;
+      void this.#hangups.send(phase.callId, cause);
+      this.#call.end('failed', false, failureText(cause, this.#call.title));
     });
   }
 }

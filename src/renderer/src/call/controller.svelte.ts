@@ -1,10 +1,8 @@
 /**
- * The calls, from dial or ring to their end. Each is a Call (call.svelte.ts:
- * its phase, people, flags and line) in a registry keyed by id, which knows
- * the active one and one on hold meanwhile (call-registry.svelte.ts). This
- * drives the active call: placing, answering, ending, its media and hold.
- * Server events reach a call through call-events.ts by its id; everything
- * needed from outside comes through CallDeps.
+ * The calls, from dial or ring to their end. Each is a Call (call.svelte.ts: its phase, people, flags and
+ * line) in a registry keyed by id, which knows the active one and one on hold meanwhile
+ * (call-registry.svelte.ts). This drives the active call: placing, answering, ending, its media and hold.
+ * Server events reach a call through call-events.ts by its id; all it needs from outside comes through CallDeps.
  */
 import type { EndReason, FailureCause, UserRef } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
@@ -38,13 +36,15 @@ export class CallController {
   readonly transfer: CallTransfer;
   /** Connected, interrupted, or failed for good: what the peer sessions say of the media. */
   readonly connection: ConnectionWatch;
-  private timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
+  #timers: Partial<Record<'ended', ReturnType<typeof setTimeout>>> = {};
   /** The setup in flight (dial, ring, room join, rejoin): the next one aborts it, and its awaits give up. */
-  private setup = new AbortController();
-  private answering = false;
-  private readonly gate: DialGate;
+  #setup = new AbortController();
+  #answering = false;
+  readonly #gate: DialGate;
+  readonly #deps: CallDeps;
 
-  constructor(private readonly deps: CallDeps) {
+  constructor(deps: CallDeps) {
+    this.#deps = deps;
     this.registry = new CallRegistry(this.newCall());
     this.hangups = new Hangups(deps.link);
     this.connection = new ConnectionWatch(this, this.hangups, deps.notices);
@@ -52,7 +52,7 @@ export class CallController {
     this.hold = new CallHold({ link, notices, live: () => this.live(), group: () => this.group, setOnHold: (on) => this.mesh.setOnHold(on) });
     this.waiting = new CallWaiting(this, deps);
     this.transfer = new CallTransfer(this, deps);
-    this.gate = new DialGate(this, deps);
+    this.#gate = new DialGate(this, deps);
   }
 
   /** The call on screen: its phase, people, flags and line (call.svelte.ts). */
@@ -85,24 +85,24 @@ export class CallController {
 
   /** Calls a contact (a video call with the camera on); `hold`: the call set aside for it (a consult, transfer.svelte.ts). */
   async dial(username: string, video = false, hold?: string): Promise<void> {
-    if (!this.gate.admit(username)) return; // in a call: the gate answered the click
-    const peer = this.deps.lookup(username);
-    clearTimeout(this.timers.ended);
+    if (!this.#gate.admit(username)) return; // in a call: the gate answered the click
+    const peer = this.#deps.lookup(username);
+    clearTimeout(this.#timers.ended);
     if (!this.apply({ type: 'dial', peer, at: Date.now() })) return;
     const signal = this.beginSetup();
     this.active.placed(video);
-    this.deps.notices.announce(`Calling ${peer.displayName}`);
+    this.#deps.notices.announce(`Calling ${peer.displayName}`);
     // Every await may outlive this attempt (cancel, sign-out, an incoming call taking over).
     const current = () => !signal.aborted && this.phase.kind === 'outgoing';
     // A microphone this app may not use fails the call before it rings anyone. Not connected yet (starting,
     // reconnecting), the call is on screen already and goes out once the server has the session (dial-gate.ts).
-    const unplaced = this.deps.platform.microphoneDenied() ? MICROPHONE_PROBLEM : this.deps.link.connected || (await this.gate.reached(signal)) ? null : unreachedText(peer.displayName);
+    const unplaced = this.#deps.platform.microphoneDenied() ? MICROPHONE_PROBLEM : this.#deps.link.connected || (await this.#gate.reached(signal)) ? null : unreachedText(peer.displayName);
     if (!current()) return;
     if (unplaced !== null) {
-      this.giveBack(hold);
+      this.#giveBack(hold);
       return this.end('failed', true, unplaced);
     }
-    const invite = this.deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
+    const invite = this.#deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
     // The microphone opens while the invite travels, not before: getUserMedia and the denoiser took up to 1 ms of click to ring.
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
@@ -115,7 +115,7 @@ export class CallController {
     if (!res.ok) {
       const { reason, words } = inviteRefusal(res, peer);
       // A consult refused: the call held for it is back at once, off hold (the server took it off), and says why.
-      if (this.giveBack(hold)) this.end(reason, false, words ?? endReasonText({ reason, local: false, peer }, true));
+      if (this.#giveBack(hold)) this.end(reason, false, words ?? endReasonText({ reason, local: false, peer }, true));
       else this.end(reason, false, words, 'card');
       return;
     }
@@ -130,30 +130,30 @@ export class CallController {
       return;
     }
     // Still ringing: make the offer now, sent early or when the call is answered (ahead.ts). Answered already: start.
-    if (now.kind === 'outgoing') this.prepareMedia(false, callerAhead(res.early));
-    else this.startMedia(now.polite);
+    if (now.kind === 'outgoing') this.#prepareMedia(false, callerAhead(res.early));
+    else this.#startMedia(now.polite);
   }
 
   /** Answers the ringing call; with `video`, the camera turns on too. `hold`: the call set aside meanwhile (setAside). */
   async answer(video = false, hold?: string): Promise<void> {
-    if (this.phase.kind !== 'incoming' || this.answering) return;
-    this.answering = true;
+    if (this.phase.kind !== 'incoming' || this.#answering) return;
+    this.#answering = true;
     if (video) void this.media.setCamera(true);
     try {
       const { callId } = this.phase;
-      const signal = this.setup.signal;
+      const signal = this.#setup.signal;
       const current = () => !signal.aborted && this.phase.kind === 'incoming' && this.phase.callId === callId;
-      this.deps.tones.stop();
+      this.#deps.tones.stop();
       // Usually open already: it opened when the call began to ring.
       const stream = await this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
       if (!current()) return;
       if (!stream) {
-        this.deps.notices.show(MICROPHONE_PROBLEM, 'device');
+        this.#deps.notices.show(MICROPHONE_PROBLEM, 'device');
         this.decline();
         return;
       }
       // The server first (release() may hold this thread on WebRTC's); connected while it rang, this side's media starts now.
-      const accepting = this.deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
+      const accepting = this.#deps.link.request('call:accept', { callId, ...(hold !== undefined && { hold }) });
       if (this.line.early) this.mesh.release();
       const res = await accepting;
       if (!current()) {
@@ -161,23 +161,23 @@ export class CallController {
         return;
       }
       if (!res.ok) {
-        this.giveBack(hold); // a call held for this answer comes back as it was: the server took it off hold for its other side
+        this.#giveBack(hold); // a call held for this answer comes back as it was: the server took it off hold for its other side
         this.end('answered-elsewhere', false, res.message);
         return;
       }
       // Added to a call going on: the answer says who is in it now (and, in a room, who owns it).
       if (res.participants) this.active.answeredWith(res.participants);
       this.line.recording.told(res.recording ?? []);
-      if (this.room !== null) this.deps.enteredRoom(callId, this.room, res.ownership);
+      if (this.room !== null) this.#deps.enteredRoom(callId, this.room, res.ownership);
       this.line.ice.granted(callId, res);
-      if (this.apply({ type: 'answer', at: Date.now() })) this.startMedia(res.polite);
+      if (this.apply({ type: 'answer', at: Date.now() })) this.#startMedia(res.polite);
     } finally {
-      this.answering = false;
+      this.#answering = false;
     }
   }
 
   /** The call held for this one (a consult that never rang, an answer refused) comes back off hold, as the server has it. True when there was one. */
-  private giveBack(hold: string | undefined): boolean {
+  #giveBack(hold: string | undefined): boolean {
     if (hold === undefined || this.aside?.callId !== hold) return false;
     this.aside.refuseAnswer();
     return true;
@@ -186,7 +186,7 @@ export class CallController {
   decline(): void {
     if (this.phase.kind !== 'incoming') return;
     // Offline, the hang-up sent on reconnect declines a call still ringing.
-    if (this.deps.link.connected) void this.deps.link.request('call:decline', { callId: this.phase.callId });
+    if (this.#deps.link.connected) void this.#deps.link.request('call:decline', { callId: this.phase.callId });
     else void this.hangups.send(this.phase.callId);
     this.end('declined', true);
   }
@@ -220,14 +220,14 @@ export class CallController {
     if (!live) return;
     this.active.setMuted(!this.muted);
     this.line.setMuted(this.muted);
-    void this.deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
-    this.deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
+    void this.#deps.link.request('call:mute', { callId: live.callId, muted: this.muted });
+    this.#deps.notices.announce(this.muted ? 'Microphone muted' : 'Microphone on');
   }
 
   dismissEnded(): void {
-    clearTimeout(this.timers.ended);
+    clearTimeout(this.#timers.ended);
     if (this.phase.kind !== 'ended') return;
-    this.deps.notices.withdraw(this.endedText()); // the card's words ("Bob hung up") leave the live region with it
+    this.#deps.notices.withdraw(this.endedText()); // the card's words ("Bob hung up") leave the live region with it
     this.apply({ type: 'reset' });
   }
 
@@ -238,7 +238,7 @@ export class CallController {
 
   /** `participants`: who is in the call already, when `from` adds this user to one going on; `transferredBy`: who put `from` through. */
   incoming(callId: string, from: UserRef, polite: boolean, video: boolean, participants: UserRef[], room: string | null, early = false, transferredBy: UserRef | null = null): void {
-    clearTimeout(this.timers.ended);
+    clearTimeout(this.#timers.ended);
     // Two people calling each other at once: the call that reached this side wins
     // over a dial the server has not taken yet (it would be refused as busy).
     if (this.phase.kind === 'outgoing' && this.phase.callId === null) this.end('cancelled', true);
@@ -252,34 +252,34 @@ export class CallController {
     const call = this.active;
     if (call.phase.kind !== 'incoming' || !isKnown(call)) return;
     const { callId, peer: from, polite, transferredBy } = call;
-    clearTimeout(this.timers.ended);
-    this.deps.notices.resolved('call'); // the last call's words do not carry into this one
+    clearTimeout(this.#timers.ended);
+    this.#deps.notices.resolved('call'); // the last call's words do not carry into this one
     const signal = this.beginSetup();
     const others = this.invitedWith.length > 0 ? ` into a call with ${this.invitedWith.map((p) => p.displayName).join(' and ')}` : '';
     const through = transferredBy ? `, transferred by ${transferredBy.displayName}` : '';
-    this.deps.notices.announce(`${from.displayName} is ${call.videoCall ? 'video ' : ''}calling you${others}${through}. Press Enter to answer, Escape to decline.`);
-    this.deps.platform.afterPaint(() => {
+    this.#deps.notices.announce(`${from.displayName} is ${call.videoCall ? 'video ' : ''}calling you${others}${through}. Press Enter to answer, Escape to decline.`);
+    this.#deps.platform.afterPaint(() => {
       if (signal.aborted || this.phase.kind !== 'incoming') return;
-      this.deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
-      this.deps.tones.play('ringtone');
+      this.#deps.ringing(from, this.invitedWith); // a notification, for a tab in the background: after the card, not before
+      this.#deps.tones.play('ringtone');
       // Ready to answer at once: the microphone opens and the connection is made while it rings (ahead.ts).
-      const ahead = calleeAhead(this.deps, this.line.ice, callId, early, () => !signal.aborted && this.phase.kind === 'incoming');
+      const ahead = calleeAhead(this.#deps, this.line.ice, callId, early, () => !signal.aborted && this.phase.kind === 'incoming');
       const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
-      void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.prepareMedia(polite, how));
+      void Promise.all([microphone, ahead]).then(([stream, how]) => stream && this.#prepareMedia(polite, how));
     });
   }
 
   ringing(callId: string): void {
     if (!this.apply({ type: 'ringing', callId })) return;
-    this.deps.platform.afterPaint(() => {
-      if (this.phase.kind === 'outgoing' && this.phase.callId === callId) this.deps.tones.play('ringback');
+    this.#deps.platform.afterPaint(() => {
+      if (this.phase.kind === 'outgoing' && this.phase.callId === callId) this.#deps.tones.play('ringback');
     });
   }
 
   accepted(callId: string, polite: boolean): void {
-    if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.startMedia(polite);
+    if (this.apply({ type: 'accepted', callId, polite, at: Date.now() })) this.#startMedia(polite);
     // Answered just as this side gave up on it: end it for the callee too.
-    else if (this.hangups.wasAbandoned(callId)) void this.deps.link.request('call:hangup', { callId });
+    else if (this.hangups.wasAbandoned(callId)) void this.#deps.link.request('call:hangup', { callId });
   }
 
   endedByServer(callId: string, reason: EndReason, cause?: FailureCause): void {
@@ -303,19 +303,19 @@ export class CallController {
 
   /** A new setup: whatever an older one still awaits sees its signal aborted and gives up. */
   beginSetup(): AbortSignal {
-    this.setup.abort();
-    return (this.setup = new AbortController()).signal;
+    this.#setup.abort();
+    return (this.#setup = new AbortController()).signal;
   }
 
   /** Makes the call's peer session while it still rings, held or connecting early until it is answered. */
-  private prepareMedia(polite: boolean, ahead: Ahead): void {
+  #prepareMedia(polite: boolean, ahead: Ahead): void {
     const phase = this.phase;
     if ((phase.kind === 'outgoing' || phase.kind === 'incoming') && phase.callId) this.line.prepare(phase.peer, polite, ahead);
   }
 
   /** The call is answered: send what was prepared while it rang (or make it now), and watch it connect. */
-  private startMedia(polite: boolean): void {
-    this.deps.tones.stop();
+  #startMedia(polite: boolean): void {
+    this.#deps.tones.stop();
     if (this.phase.kind !== 'connecting') return;
     this.connection.watch(CONNECT_LIMIT_MS);
     // The caller's microphone may still be opening: dial() starts the media when it is.
@@ -346,19 +346,19 @@ export class CallController {
   end(reason: EndReason, local: boolean, message: string | null = null, shown: 'notice' | 'card' = 'notice'): void {
     if (!this.apply({ type: 'end', reason, local, at: Date.now() })) return;
     this.active.closed(shown === 'card' ? message : null);
-    this.deps.tones.stop();
+    this.#deps.tones.stop();
     this.line.teardown();
     this.connection.stop();
     this.hold.reset();
     this.transfer.reset();
-    this.deps.notices.resolved('call'); // what was said about this call goes with it
-    if (message && shown === 'notice') this.deps.notices.show(message, 'call');
-    this.deps.notices.announce(this.endedText());
-    this.timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
-    this.deps.ended(!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer'));
+    this.#deps.notices.resolved('call'); // what was said about this call goes with it
+    if (message && shown === 'notice') this.#deps.notices.show(message, 'call');
+    this.#deps.notices.announce(this.endedText());
+    this.#timers.ended = setTimeout(() => this.dismissEnded(), ENDED_VIEW_MS);
+    this.#deps.ended(!this.outgoing && !local && (reason === 'cancelled' || reason === 'no-answer'));
     if (this.aside) {
-      clearTimeout(this.timers.ended);
-      takeBack(this, this.deps.notices, this.aside);
+      clearTimeout(this.#timers.ended);
+      takeBack(this, this.#deps.notices, this.aside);
     }
   }
 
@@ -366,23 +366,23 @@ export class CallController {
 
   /** Holds the call of two going on; `next` (a waiting call, or a new one) is the active call. */
   setAside(next?: Call): string | null { return setAside(this, next); } // prettier-ignore
-  endAside(callId: string, reason: EndReason): void { endAside(this, this.deps.notices, callId, reason); } // prettier-ignore
-  swap(): Promise<void> { return swap(this, this.deps.link, this.deps.notices); } // prettier-ignore
+  endAside(callId: string, reason: EndReason): void { endAside(this, this.#deps.notices, callId, reason); } // prettier-ignore
+  swap(): Promise<void> { return swap(this, this.#deps.link, this.#deps.notices); } // prettier-ignore
 
   /** The active call went into `held` (a merge): its line goes with no ended view, and `held` is the call again, off hold. */
   resumeMerged(held: KnownCall): void {
-    this.deps.tones.stop();
+    this.#deps.tones.stop();
     this.line.teardown();
     this.connection.stop();
     this.hold.reset();
-    takeBack(this, this.deps.notices, held, true);
-    this.deps.ended(false);
+    takeBack(this, this.#deps.notices, held, true);
+    this.#deps.ended(false);
   }
 
   /** A new call, idle, with its own line; the connection watch hears its media while it is the active one. */
   newCall(): Call {
     const call: Call = new Call(
-      (hooks) => new CallLine(this.deps, hooks),
+      (hooks) => new CallLine(this.#deps, hooks),
       (username, state) => this.active === call && this.connection.mediaState(username, state),
     );
     return call;
@@ -394,6 +394,6 @@ export class CallController {
 
   dispose(): void {
     void this.hangupOrEnd();
-    clearTimeout(this.timers.ended);
+    clearTimeout(this.#timers.ended);
   }
 }

@@ -35,19 +35,25 @@ export interface DialHost {
 
 export class DialGate {
   /** The calls waiting for the server, each resolved when it takes the session. */
-  private readonly waiting = new Set<() => void>();
+  readonly #waiting = new Set<() => void>();
+
+  readonly #host: DialHost;
+  readonly #deps: Pick<CallDeps, 'link' | 'notices' | 'lookup'>;
 
   constructor(
-    private readonly host: DialHost,
-    private readonly deps: Pick<CallDeps, 'link' | 'notices' | 'lookup'>,
+    host: DialHost,
+    deps: Pick<CallDeps, 'link' | 'notices' | 'lookup'>,
   ) {
+    this.#host = host;
+    this.#deps = deps;
     // After the session's own handlers (ICE servers, notices resolved): the call goes out on a ready session.
-    deps.link.on('session:ready', () => queueMicrotask(() => [...this.waiting].forEach((ready) => ready())));
+    deps.link.on('session:ready', () => queueMicrotask(() => [...this.#waiting].forEach((ready) => ready())));
   }
 
   /** Whether dial() may go on; if not (in a call), the click has been answered here. */
   admit(username: string): boolean {
-    const { host, deps } = this;
+    const host = this.#host;
+    const deps = this.#deps;
     if (!host.busy) return true;
     if (host.phase.kind !== 'idle' && host.phase.peer.username !== username) {
       deps.notices.show(`You are already in a call. Hang up first to call ${deps.lookup(username).displayName}.`, 'call');
@@ -61,18 +67,18 @@ export class DialGate {
    * setup). A call cancelled meanwhile finds its phase ended when this resolves.
    */
   reached(signal: AbortSignal): Promise<boolean> {
-    if (this.deps.link.connected) return Promise.resolve(true);
+    if (this.#deps.link.connected) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        this.waiting.delete(ready);
+        this.#waiting.delete(ready);
         signal.removeEventListener('abort', aborted);
         resolve(ok);
       };
       const ready = () => done(true);
       const aborted = () => done(false);
       const timer = setTimeout(aborted, QUEUE_LIMIT_MS);
-      this.waiting.add(ready);
+      this.#waiting.add(ready);
       signal.addEventListener('abort', aborted, { once: true });
     });
   }

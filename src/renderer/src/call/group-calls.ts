@@ -9,10 +9,16 @@ import { MICROPHONE_PROBLEM } from './call-limits.js';
 import type { CallController } from './controller.svelte.js';
 
 export class GroupCalls {
+  readonly #calls: CallController;
+  readonly #deps: CallDeps;
+
   constructor(
-    private readonly calls: CallController,
-    private readonly deps: CallDeps,
-  ) {}
+    calls: CallController,
+    deps: CallDeps,
+  ) {
+    this.#calls = calls;
+    this.#deps = deps;
+  }
 
   /**
    * Opens the named room, or joins it with whoever is there: this side is the
@@ -20,7 +26,8 @@ export class GroupCalls {
    * room, a wrong code) is shown as the server words it. True once in the room.
    */
   async joinRoom(input: string, code?: string): Promise<boolean> {
-    const { calls, deps } = this;
+    const calls = this.#calls;
+    const deps = this.#deps;
     const name = normalizeRoomName(input);
     const me = deps.me();
     if (!name) {
@@ -75,7 +82,8 @@ export class GroupCalls {
 
   /** Add person: rings a contact into the call going on; they show as ringing until they answer. */
   async addPerson(username: string): Promise<void> {
-    const { calls, deps } = this;
+    const calls = this.#calls;
+    const deps = this.#deps;
     const phase = calls.phase;
     if ((phase.kind !== 'active' && phase.kind !== 'reconnecting') || !deps.link.connected) return;
     const user: UserRef = deps.lookup(username);
@@ -92,7 +100,8 @@ export class GroupCalls {
 
   /** Takes back an Add person still ringing: their devices stop ringing and the call hears so (room:left). */
   async cancelAdd(username: string): Promise<void> {
-    const { calls, deps } = this;
+    const calls = this.#calls;
+    const deps = this.#deps;
     const phase = calls.phase;
     if ((phase.kind !== 'active' && phase.kind !== 'reconnecting') || calls.mesh.peer(username)?.state !== 'ringing') return;
     const res = await deps.link.request('call:cancel', { callId: phase.callId, to: username });

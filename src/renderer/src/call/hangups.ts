@@ -7,10 +7,14 @@ import type { ClientPayload, FailureCause } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 
 export class Hangups {
-  private readonly pending = new Map<string, ClientPayload<'call:hangup'>>();
-  private readonly abandoned = new Set<string>();
+  readonly #pending = new Map<string, ClientPayload<'call:hangup'>>();
+  readonly #abandoned = new Set<string>();
 
-  constructor(private readonly link: SignalingLink) {}
+  readonly #link: SignalingLink;
+
+  constructor(link: SignalingLink) {
+    this.#link = link;
+  }
 
   /**
    * `failed`: this side gave up on the media path, having seen what a cause
@@ -20,12 +24,12 @@ export class Hangups {
   async send(callId: string, failed: FailureCause | boolean = false): Promise<void> {
     const payload: ClientPayload<'call:hangup'> =
       failed === false ? { callId } : { callId, reason: 'failed', ...(typeof failed === 'string' && { cause: failed }) };
-    if (!this.link.connected) {
-      this.pending.set(callId, payload);
+    if (!this.#link.connected) {
+      this.#pending.set(callId, payload);
       return;
     }
-    const res = await this.link.request('call:hangup', payload);
-    if (!res.ok && res.code === 'unavailable') this.pending.set(callId, payload);
+    const res = await this.#link.request('call:hangup', payload);
+    if (!res.ok && res.code === 'unavailable') this.#pending.set(callId, payload);
   }
 
   /**
@@ -34,18 +38,18 @@ export class Hangups {
    * ringing call as a cancel.
    */
   abandon(callId: string): Promise<void> {
-    this.abandoned.add(callId);
+    this.#abandoned.add(callId);
     return this.send(callId);
   }
 
   wasAbandoned(callId: string): boolean {
-    return this.abandoned.has(callId);
+    return this.#abandoned.has(callId);
   }
 
   /** The connection is back: send what waited. */
   flush(): void {
-    for (const [callId, payload] of [...this.pending]) {
-      this.pending.delete(callId);
+    for (const [callId, payload] of [...this.#pending]) {
+      this.#pending.delete(callId);
       void this.send(payload.callId, payload.cause ?? payload.reason === 'failed');
     }
   }

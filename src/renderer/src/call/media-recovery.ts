@@ -30,70 +30,73 @@ export interface MediaRecoveryDeps {
 }
 
 export class MediaRecovery {
-  private state: PathState = 'new';
+  #state: PathState = 'new';
   /** A restart is owed but signaling was down. */
-  private owed = false;
+  #owed = false;
   /** A restart was made and its retry timer has not fired yet. */
-  private inFlight = false;
-  private timer: unknown = null;
-  private readonly setTimer: (fn: () => void, ms: number) => unknown;
-  private readonly clearTimer: (handle: unknown) => void;
+  #inFlight = false;
+  #timer: unknown = null;
+  readonly #setTimer: (fn: () => void, ms: number) => unknown;
+  readonly #clearTimer: (handle: unknown) => void;
 
-  constructor(private readonly deps: MediaRecoveryDeps) {
-    this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-    this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  readonly #deps: MediaRecoveryDeps;
+
+  constructor(deps: MediaRecoveryDeps) {
+    this.#deps = deps;
+    this.#setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.#clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   }
 
   /** The peer connection's `connectionState` changed. */
   onPathState(state: PathState): void {
-    this.state = state;
-    if (!this.deps.impolite) return;
+    this.#state = state;
+    if (!this.#deps.impolite) return;
     if (state === 'connected' || state === 'closed') {
-      this.cancel();
-      this.owed = false;
-      this.inFlight = false;
+      this.#cancel();
+      this.#owed = false;
+      this.#inFlight = false;
     } else if (state === 'failed') {
-      this.restartNow();
-    } else if (state === 'disconnected' && this.timer === null) {
-      this.schedule(RESTART_AFTER_DISCONNECTED_MS);
+      this.#restartNow();
+    } else if (state === 'disconnected' && this.#timer === null) {
+      this.#schedule(RESTART_AFTER_DISCONNECTED_MS);
     }
   }
 
   /** This side's, or the peer's, connection to the server is back. */
   onSignalingRestored(): void {
-    if (!this.deps.impolite || this.state === 'closed' || this.state === 'new') return;
-    if (this.inFlight && !this.owed) return;
-    this.restartNow();
+    if (!this.#deps.impolite || this.#state === 'closed' || this.#state === 'new') return;
+    if (this.#inFlight && !this.#owed) return;
+    this.#restartNow();
   }
 
   dispose(): void {
-    this.cancel();
-    this.state = 'closed';
+    this.#cancel();
+    this.#state = 'closed';
   }
 
-  private restartNow(): void {
-    this.cancel();
-    if (!this.deps.canSignal()) {
-      this.owed = true;
+  #restartNow(): void {
+    this.#cancel();
+    if (!this.#deps.canSignal()) {
+      this.#owed = true;
       return;
     }
-    this.owed = false;
-    this.inFlight = true;
-    this.deps.restart();
-    this.schedule(RETRY_RESTART_MS);
+    this.#owed = false;
+    this.#inFlight = true;
+    this.#deps.restart();
+    this.#schedule(RETRY_RESTART_MS);
   }
 
-  private schedule(ms: number): void {
-    this.cancel();
-    this.timer = this.setTimer(() => {
-      this.timer = null;
-      this.inFlight = false;
-      if (this.state !== 'connected' && this.state !== 'closed') this.restartNow();
+  #schedule(ms: number): void {
+    this.#cancel();
+    this.#timer = this.#setTimer(() => {
+      this.#timer = null;
+      this.#inFlight = false;
+      if (this.#state !== 'connected' && this.#state !== 'closed') this.#restartNow();
     }, ms);
   }
 
-  private cancel(): void {
-    if (this.timer !== null) this.clearTimer(this.timer);
-    this.timer = null;
+  #cancel(): void {
+    if (this.#timer !== null) this.#clearTimer(this.#timer);
+    this.#timer = null;
   }
 }

@@ -29,7 +29,7 @@ export const SAMPLE_GAP_MS = 5 * STATS_INTERVAL_MS;
 
 export class AudioWatch {
   /** The packet count last read, when it was first read at that value, and the last sample's time. */
-  private last: { packets: number; since: number; at: number } | null = null;
+  #last: { packets: number; since: number; at: number } | null = null;
 
   /**
    * One sample at `now`: audio packets received so far, or null while no
@@ -37,9 +37,9 @@ export class AudioWatch {
    * the peer). Says whether no packet has arrived for MEDIA_TIMEOUT_MS.
    */
   sample(now: number, packets: number | null): boolean {
-    const last = this.last;
+    const last = this.#last;
     if (packets === null || !last || packets !== last.packets || now - last.at > SAMPLE_GAP_MS) {
-      this.last = packets === null ? null : { packets, since: now, at: now };
+      this.#last = packets === null ? null : { packets, since: now, at: now };
       return false;
     }
     last.at = now;

@@ -81,15 +81,18 @@ export class Mesh {
   peers = $state<Peer[]>([]);
   // Bookkeeping, never rendered: `peers` is what the view reads.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly links = new Map<string, Link>();
+  readonly #links = new Map<string, Link>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly early = new Map<string, Signal[]>();
-  private readonly now: () => number;
+  readonly #early = new Map<string, Signal[]>();
+  readonly #now: () => number;
   /** The call is on hold: every session sends nothing, and silence is expected. */
-  private onHold = false;
+  #onHold = false;
 
-  constructor(private readonly options: MeshOptions) {
-    this.now = options.now ?? Date.now;
+  readonly #options: MeshOptions;
+
+  constructor(options: MeshOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
   get size(): number {
@@ -101,12 +104,12 @@ export class Mesh {
   }
 
   session(username: string): PeerSession | null {
-    return this.links.get(username)?.session ?? null;
+    return this.#links.get(username)?.session ?? null;
   }
 
   /** Someone was added and rings: shown, with no session until they answer. */
   ringing(user: UserRef): void {
-    if (!this.peer(user.username)) this.peers.push(this.blank(user, 'ringing'));
+    if (!this.peer(user.username)) this.peers.push(this.#blank(user, 'ringing'));
   }
 
   /**
@@ -114,31 +117,31 @@ export class Mesh {
    * applies what they sent before it existed.
    */
   add(user: UserRef, polite: boolean, ahead?: Ahead): PeerSession {
-    const existing = this.links.get(user.username)?.session;
+    const existing = this.#links.get(user.username)?.session;
     if (existing) return existing;
     const peer = this.peer(user.username);
     if (peer) {
       peer.state = 'connecting';
       peer.user = user;
     } else {
-      this.peers.push(this.blank(user, 'connecting'));
+      this.peers.push(this.#blank(user, 'connecting'));
     }
-    const session = this.options.session(user, polite, ahead);
-    this.links.set(user.username, { session, counters: null, speech: new SpeakingHold(), audio: new AudioWatch(), silent: false });
-    if (this.onHold) session.setOnHold(true);
-    for (const s of this.early.get(user.username) ?? []) void session.handleSignal(s);
-    this.early.delete(user.username);
+    const session = this.#options.session(user, polite, ahead);
+    this.#links.set(user.username, { session, counters: null, speech: new SpeakingHold(), audio: new AudioWatch(), silent: false });
+    if (this.#onHold) session.setOnHold(true);
+    for (const s of this.#early.get(user.username) ?? []) void session.handleSignal(s);
+    this.#early.delete(user.username);
     return session;
   }
 
   /** Their side lost its session (a reload): theirs closes and a new one starts, impolite, which offers. */
   renew(username: string): void {
     const peer = this.peer(username);
-    const link = this.links.get(username);
+    const link = this.#links.get(username);
     if (!peer || !link?.session) return;
     link.session.close();
-    this.links.delete(username);
-    this.early.delete(username);
+    this.#links.delete(username);
+    this.#early.delete(username);
     peer.verification = null;
     this.add(peer.user, false);
   }
@@ -148,45 +151,45 @@ export class Mesh {
    * closes, and they stay as shown (state, mute, level) with the new one.
    */
   replaceSession(username: string, session: PeerSession): void {
-    const link = this.links.get(username);
+    const link = this.#links.get(username);
     if (!link?.session) return;
     link.session.close();
-    this.links.set(username, { session, counters: null, speech: link.speech, audio: new AudioWatch(), silent: false });
+    this.#links.set(username, { session, counters: null, speech: link.speech, audio: new AudioWatch(), silent: false });
   }
 
   /** They left (or their invitation ended): their session closes, the others are untouched. */
   remove(username: string): void {
-    const link = this.links.get(username);
+    const link = this.#links.get(username);
     link?.session?.close();
-    this.links.delete(username);
-    this.early.delete(username);
+    this.#links.delete(username);
+    this.#early.delete(username);
     this.peers = this.peers.filter((p) => p.user.username !== username);
   }
 
   /** A signal from `from`: to their session, or kept until it exists. */
   signal(from: string, signal: Signal): void {
-    const session = this.links.get(from)?.session;
+    const session = this.#links.get(from)?.session;
     if (session) {
       void session.handleSignal(signal);
       return;
     }
-    const kept = this.early.get(from) ?? [];
-    if (kept.length < EARLY_SIGNALS_MAX) this.early.set(from, [...kept, signal]);
+    const kept = this.#early.get(from) ?? [];
+    if (kept.length < EARLY_SIGNALS_MAX) this.#early.set(from, [...kept, signal]);
   }
 
   /** The call is answered: sessions made while it rang send what they prepared. */
   release(): void {
-    for (const link of this.links.values()) link.session?.release();
+    for (const link of this.#links.values()) link.session?.release();
   }
 
   setMuted(muted: boolean): void {
-    for (const link of this.links.values()) link.session?.setMuted(muted);
+    for (const link of this.#links.values()) link.session?.setMuted(muted);
   }
 
   /** Hold (either side's): no session sends, and no audio is due until it is taken off. */
   setOnHold(onHold: boolean): void {
-    this.onHold = onHold;
-    for (const link of this.links.values()) {
+    this.#onHold = onHold;
+    for (const link of this.#links.values()) {
       link.session?.setOnHold(onHold);
       link.silent = false;
     }
@@ -194,29 +197,29 @@ export class Mesh {
 
   /** Fresh ICE servers for every session of the call. */
   setIceServers(servers: RTCIceServer[]): void {
-    for (const link of this.links.values()) link.session?.setIceServers(servers);
+    for (const link of this.#links.values()) link.session?.setIceServers(servers);
   }
 
   /** Signaling works again: each session mends its path if it needs to. */
   signalingRestored(username?: string): void {
-    for (const [name, link] of this.links) if (username === undefined || name === username) link.session?.signalingRestored();
+    for (const [name, link] of this.#links) if (username === undefined || name === username) link.session?.signalingRestored();
   }
 
   setState(username: string, state: MediaState): void {
     const peer = this.peer(username);
     if (peer) peer.state = state;
-    if (peer && state === 'connected' && peer.verification === null) void this.verify(username);
+    if (peer && state === 'connected' && peer.verification === null) void this.#verify(username);
   }
 
   /** The verification code of a connection that came up (its keys are final). */
-  private async verify(username: string): Promise<void> {
-    const session = this.links.get(username)?.session;
+  async #verify(username: string): Promise<void> {
+    const session = this.#links.get(username)?.session;
     const { local, remote } = session?.descriptions() ?? { local: null, remote: null };
     if (local === null || remote === null) return;
     const code = await verificationCode(local, remote);
     const peer = this.peer(username);
     // Still the same session (not renewed or gone meanwhile).
-    if (peer && this.links.get(username)?.session === session) peer.verification = code;
+    if (peer && this.#links.get(username)?.session === session) peer.verification = code;
   }
 
   setMutedBy(username: string, muted: boolean): void {
@@ -236,7 +239,7 @@ export class Mesh {
 
   setStream(username: string, stream: MediaStream): void {
     const peer = this.peer(username);
-    if (peer && this.links.has(username)) peer.stream = stream;
+    if (peer && this.#links.has(username)) peer.stream = stream;
   }
 
   /**
@@ -246,9 +249,9 @@ export class Mesh {
    * whatever their level still reads (the last packets before the mute, the hold).
    */
   readLevels(): void {
-    const now = this.now();
+    const now = this.#now();
     for (const peer of this.peers) {
-      const link = this.links.get(peer.user.username);
+      const link = this.#links.get(peer.user.username);
       if (!link?.session) continue;
       const level = link.session.receivedLevel();
       peer.level = level;
@@ -267,44 +270,44 @@ export class Mesh {
    */
   async sampleQuality(): Promise<void> {
     await Promise.all(
-      [...this.links].map(async ([username, link]) => {
+      [...this.#links].map(async ([username, link]) => {
         const session = link.session;
         if (!session) return;
         const report = await session.getStats();
         // Left meanwhile, or a new session took the place.
-        if (this.links.get(username)?.session !== session) return;
+        if (this.#links.get(username)?.session !== session) return;
         const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, link.counters);
         link.counters = counters;
         const peer = this.peer(username);
         if (peer) peer.quality = { quality: scoreQuality(sample), sample };
         // On hold the peer sends nothing by agreement: no audio is due.
-        const due = !this.onHold && peer?.state === 'connected' && peer.stream !== null;
-        link.silent = link.audio.sample(this.now(), due ? (counters?.packetsReceived ?? 0) : null);
+        const due = !this.#onHold && peer?.state === 'connected' && peer.stream !== null;
+        link.silent = link.audio.sample(this.#now(), due ? (counters?.packetsReceived ?? 0) : null);
       }),
     );
   }
 
   /** Whoever's connected path has carried no audio for the media timeout (as of the last sample). */
   silent(): string[] {
-    return [...this.links].flatMap(([username, link]) => (link.silent ? [username] : []));
+    return [...this.#links].flatMap(([username, link]) => (link.silent ? [username] : []));
   }
 
   /** The statistics of every session there is. */
   async reports(): Promise<RTCStatsReport[]> {
-    const sessions = [...this.links.values()].flatMap((l) => (l.session ? [l.session] : []));
+    const sessions = [...this.#links.values()].flatMap((l) => (l.session ? [l.session] : []));
     return Promise.all(sessions.map((s) => s.getStats()));
   }
 
   /** Ends every session (the call is over): the next call starts off hold, whatever this one ended in. */
   close(): void {
-    this.onHold = false;
-    for (const link of this.links.values()) link.session?.close();
-    this.links.clear();
-    this.early.clear();
+    this.#onHold = false;
+    for (const link of this.#links.values()) link.session?.close();
+    this.#links.clear();
+    this.#early.clear();
     this.peers = [];
   }
 
-  private blank(user: UserRef, state: PeerState): Peer {
+  #blank(user: UserRef, state: PeerState): Peer {
     return { user, state, muted: false, away: false, stream: null, level: 0, speaking: false, quality: null, verification: null };
   }
 }

@@ -61,17 +61,21 @@ function takesKeys(target: EventTarget | null): 'typing' | 'capture' | null {
 export class PushToTalk {
   /** The key is held (or was, less than RELEASE_TAIL_MS ago): the microphone is open. */
   talking = $state(false);
-  private inWindow = false;
-  private elsewhere = false;
-  private tail: ReturnType<typeof setTimeout> | undefined;
-  private closed: boolean | null = null;
-  private stop: (() => void) | null = null;
+  #inWindow = false;
+  #elsewhere = false;
+  #tail: ReturnType<typeof setTimeout> | undefined;
+  #closed: boolean | null = null;
+  #stop: (() => void) | null = null;
 
-  constructor(private readonly deps: PushToTalkDeps) {}
+  readonly #deps: PushToTalkDeps;
+
+  constructor(deps: PushToTalkDeps) {
+    this.#deps = deps;
+  }
 
   /** The key held to talk (KeyboardEvent.code) while push-to-talk is on; null while it is off or no key is chosen. */
   get key(): string | null {
-    const { pushToTalk, pushToTalkKey } = this.deps.settings();
+    const { pushToTalk, pushToTalkKey } = this.#deps.settings();
     return pushToTalk ? pushToTalkKey : null;
   }
 
@@ -85,13 +89,13 @@ export class PushToTalk {
     const down = (event: KeyboardEvent) => this.keyDown(event);
     const up = (event: KeyboardEvent) => this.keyUp(event);
     // The window lost the keyboard: its keyup will not come (the global hook, if any, goes on).
-    const blur = () => this.setInWindow(false);
+    const blur = () => this.#setInWindow(false);
     // Capture phase: before a focused button takes a Space for a click.
     const capture = { capture: true };
     target.addEventListener('keydown', down, capture);
     target.addEventListener('keyup', up, capture);
     target.addEventListener('blur', blur);
-    this.stop = () => {
+    this.#stop = () => {
       target.removeEventListener('keydown', down, capture);
       target.removeEventListener('keyup', up, capture);
       target.removeEventListener('blur', blur);
@@ -102,70 +106,70 @@ export class PushToTalk {
   /** The settings changed: another key, or push-to-talk on or off. */
   refresh(): void {
     if (this.key === null) this.release();
-    this.apply();
+    this.#apply();
   }
 
   keyDown(event: KeyInput): void {
     const key = this.key;
-    if (key === null || event.code !== key || !this.deps.live()) return;
+    if (key === null || event.code !== key || !this.#deps.live()) return;
     const field = takesKeys(event.target);
     if (field === 'capture' || (field === 'typing' && keyTypes(key))) return;
     // Held to talk, it must not also reload (F5), press the focused button (Space) or scroll (Page Down).
     if (!MODIFIERS.has(key)) event.preventDefault();
-    if (!event.repeat) this.setInWindow(true);
+    if (!event.repeat) this.#setInWindow(true);
   }
 
   keyUp(event: KeyInput): void {
-    if (!this.inWindow || event.code !== this.key) return;
+    if (!this.#inWindow || event.code !== this.key) return;
     if (!MODIFIERS.has(event.code)) event.preventDefault();
-    this.setInWindow(false);
+    this.#setInWindow(false);
   }
 
   /** The key went down or up while another app had focus (main's global hook). */
   setElsewhere(down: boolean): void {
-    this.elsewhere = down && this.key !== null;
-    this.update();
+    this.#elsewhere = down && this.key !== null;
+    this.#update();
   }
 
   /** Lets go of everything at once: the call ended, or push-to-talk went off. */
   release(): void {
-    this.inWindow = false;
-    this.elsewhere = false;
-    clearTimeout(this.tail);
+    this.#inWindow = false;
+    this.#elsewhere = false;
+    clearTimeout(this.#tail);
     this.talking = false;
-    this.apply();
+    this.#apply();
   }
 
-  private setInWindow(down: boolean): void {
-    this.inWindow = down;
-    this.update();
+  #setInWindow(down: boolean): void {
+    this.#inWindow = down;
+    this.#update();
   }
 
-  private update(): void {
-    if (this.inWindow || this.elsewhere) {
-      clearTimeout(this.tail);
-      this.tail = undefined;
+  #update(): void {
+    if (this.#inWindow || this.#elsewhere) {
+      clearTimeout(this.#tail);
+      this.#tail = undefined;
       this.talking = true;
-      this.apply();
-    } else if (this.talking && this.tail === undefined) {
-      this.tail = setTimeout(() => {
-        this.tail = undefined;
+      this.#apply();
+    } else if (this.talking && this.#tail === undefined) {
+      this.#tail = setTimeout(() => {
+        this.#tail = undefined;
         this.talking = false;
-        this.apply();
+        this.#apply();
       }, RELEASE_TAIL_MS);
     }
   }
 
-  private apply(): void {
+  #apply(): void {
     const closed = this.gated;
-    if (closed === this.closed) return;
-    this.closed = closed;
-    this.deps.gate(closed);
+    if (closed === this.#closed) return;
+    this.#closed = closed;
+    this.#deps.gate(closed);
   }
 
   dispose(): void {
-    this.stop?.();
-    this.stop = null;
-    clearTimeout(this.tail);
+    this.#stop?.();
+    this.#stop = null;
+    clearTimeout(this.#tail);
   }
 }

@@ -34,24 +34,28 @@ export interface CodeResult {
 }
 
 export class RoomCode {
-  private info = $state<RoomInfo | null>(null);
+  #info = $state<RoomInfo | null>(null);
   /** A change is on its way to the server. */
   saving = $state(false);
   result = $state<CodeResult | null>(null);
   /** The owner asked to remove the code and has not said yes (or no) yet. Kept here: the stage may remount meanwhile. */
   confirmingRemoval = $state(false);
 
-  constructor(private readonly deps: RoomCodeDeps) {}
+  readonly #deps: RoomCodeDeps;
+
+  constructor(deps: RoomCodeDeps) {
+    this.#deps = deps;
+  }
 
   /** The room of the call going on, with its owner; null outside a room, or when the server did not say (an older one). */
   get current(): RoomInfo | null {
-    const info = this.info;
-    return info && this.deps.isLive(info.callId) ? info : null;
+    const info = this.#info;
+    return info && this.#deps.isLive(info.callId) ? info : null;
   }
 
   /** This device came into `room` (joined it, or was rung into it). */
   entered(callId: string, room: string, ownership: RoomOwnership | undefined): void {
-    this.info = ownership ? { callId, room, ...ownership } : null;
+    this.#info = ownership ? { callId, room, ...ownership } : null;
     this.saving = false;
     this.closed();
   }
@@ -62,10 +66,10 @@ export class RoomCode {
     const code = input.trim();
     const problem = codeProblem(code);
     if (problem !== null) {
-      this.finish({ kind: 'invalid', text: problem });
+      this.#finish({ kind: 'invalid', text: problem });
       return false;
     }
-    return this.send(code);
+    return this.#send(code);
   }
 
   /** Asks before removing the code (`remove` is the yes). */
@@ -80,7 +84,7 @@ export class RoomCode {
 
   /** Removes the room's code: anyone who knows its name may join. */
   async remove(): Promise<boolean> {
-    const removed = await this.send(null);
+    const removed = await this.#send(null);
     if (removed) this.confirmingRemoval = false;
     return removed;
   }
@@ -96,30 +100,30 @@ export class RoomCode {
     this.confirmingRemoval = false;
   }
 
-  private async send(code: string | null): Promise<boolean> {
+  async #send(code: string | null): Promise<boolean> {
     const info = this.current;
     if (!info?.canChangeCode || this.saving) return false;
     this.saving = true;
     this.result = null;
     try {
-      const res = await this.deps.link.request('room:code', { callId: info.callId, code });
+      const res = await this.#deps.link.request('room:code', { callId: info.callId, code });
       // The call ended (or another began) while the change was on its way: nothing here to tell.
       if (this.current !== info) return res.ok;
       if (!res.ok) {
-        this.finish({ kind: 'refused', text: codeRefused(res, info.room, info.owner.displayName, code === null) });
+        this.#finish({ kind: 'refused', text: codeRefused(res, info.room, info.owner.displayName, code === null) });
         return false;
       }
       info.hasCode = code !== null;
-      this.deps.remember(code === null ? { name: info.room } : { name: info.room, code });
-      this.finish({ kind: 'done', text: codeDone(info.room, code === null) });
+      this.#deps.remember(code === null ? { name: info.room } : { name: info.room, code });
+      this.#finish({ kind: 'done', text: codeDone(info.room, code === null) });
       return true;
     } finally {
       this.saving = false;
     }
   }
 
-  private finish(result: CodeResult): void {
+  #finish(result: CodeResult): void {
     this.result = result;
-    this.deps.notices.announce(result.text);
+    this.#deps.notices.announce(result.text);
   }
 }

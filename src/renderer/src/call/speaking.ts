@@ -12,12 +12,12 @@ export const SPEAKING_HOLD_MS = 400;
 
 /** Speaking while loud, and for SPEAKING_HOLD_MS after. */
 export class SpeakingHold {
-  private lastLoudAt = -Infinity;
+  #lastLoudAt = -Infinity;
 
   /** Takes a reading at `now` (ms); `muted`: not speaking whatever the level still reads. */
   read(level: number, now: number, muted: boolean): boolean {
-    if (level > SPEAKING_LEVEL) this.lastLoudAt = now;
-    return !muted && now - this.lastLoudAt <= SPEAKING_HOLD_MS;
+    if (level > SPEAKING_LEVEL) this.#lastLoudAt = now;
+    return !muted && now - this.#lastLoudAt <= SPEAKING_HOLD_MS;
   }
 }
 

@@ -60,114 +60,120 @@ export class CallTransfer {
   /** The call whose transfer panel (whom to put it through to) is open; the desktop's shortcut opens it too. */
   choosingFor = $state<string | null>(null);
 
+  readonly #host: TransferHost;
+  readonly #deps: Pick<CallDeps, 'link' | 'notices' | 'settings' | 'lookup' | 'me' | 'ended'>;
+
   constructor(
-    private readonly host: TransferHost,
-    private readonly deps: Pick<CallDeps, 'link' | 'notices' | 'settings' | 'lookup' | 'me' | 'ended'>,
-  ) {}
+    host: TransferHost,
+    deps: Pick<CallDeps, 'link' | 'notices' | 'settings' | 'lookup' | 'me' | 'ended'>,
+  ) {
+    this.#host = host;
+    this.#deps = deps;
+  }
 
   /** A transfer or a consult can start: an answered, connected call of two, no other call held, none ringing. */
   get possible(): boolean {
-    return this.host.hold.possible && this.host.aside === null && this.ringing === null && this.beingTransferred === null;
+    return this.#host.hold.possible && this.#host.aside === null && this.ringing === null && this.beingTransferred === null;
   }
 
   /** Transfer (attended) and Merge apply: a call held aside, and the call going on is answered, connected and of two. */
   get consulting(): boolean {
-    return this.host.aside !== null && this.host.hold.possible;
+    return this.#host.aside !== null && this.#host.hold.possible;
   }
 
   /** Opens (or closes) the transfer panel of the call going on. */
   choose(open = true): void {
-    const live = this.host.live();
+    const live = this.#host.live();
     this.choosingFor = open && live && this.possible ? live.callId : null;
   }
 
   /** Blind transfer of the call going on to `to`; refusals are said, and the call stays as it was. */
   async blind(to: string): Promise<void> {
-    const live = this.host.live();
+    const live = this.#host.live();
     if (!live || !this.possible) return;
     this.choosingFor = null;
-    const target = this.deps.lookup(to);
-    const onFailure = this.deps.settings().transferUnanswered;
+    const target = this.#deps.lookup(to);
+    const onFailure = this.#deps.settings().transferUnanswered;
     const ringing: TransferRinging = { callId: live.callId, to: target, from: live.peer, onFailure };
     this.ringing = ringing;
-    const res = await this.deps.link.request('call:transfer', { callId: live.callId, to, onFailure });
+    const res = await this.#deps.link.request('call:transfer', { callId: live.callId, to, onFailure });
     if (this.ringing !== ringing) return; // answered, or over, meanwhile
     if (!res.ok) {
       this.ringing = null;
-      this.deps.notices.show(`${live.peer.displayName} was not transferred: ${res.message}`, 'call');
+      this.#deps.notices.show(`${live.peer.displayName} was not transferred: ${res.message}`, 'call');
       return;
     }
-    this.deps.notices.announce(`Ringing ${target.displayName} for ${live.peer.displayName}. You leave the call when ${target.displayName} answers.`);
+    this.#deps.notices.announce(`Ringing ${target.displayName} for ${live.peer.displayName}. You leave the call when ${target.displayName} answers.`);
   }
 
   /** Takes back a blind transfer still ringing: the call stays this side's. */
   async takeBack(): Promise<void> {
     const ringing = this.ringing;
     if (!ringing) return;
-    const res = await this.deps.link.request('call:cancel', { callId: ringing.callId, to: ringing.to.username });
-    if (!res.ok && this.ringing === ringing) this.deps.notices.show(res.message, 'call');
+    const res = await this.#deps.link.request('call:cancel', { callId: ringing.callId, to: ringing.to.username });
+    if (!res.ok && this.ringing === ringing) this.#deps.notices.show(res.message, 'call');
   }
 
   /** Consult: holds the call going on and calls `to`; Transfer, Merge or Back to… follow once they answer. */
   async consult(to: string, video = false): Promise<void> {
-    if (!this.possible || !this.deps.link.connected) return;
+    if (!this.possible || !this.#deps.link.connected) return;
     this.choosingFor = null;
-    const held = this.host.setAside();
+    const held = this.#host.setAside();
     if (held === null) return;
-    this.deps.notices.announce(`${this.host.aside?.peer.displayName ?? 'The call'} is on hold while you call ${this.deps.lookup(to).displayName}`);
-    await this.host.dial(to, video, held);
+    this.#deps.notices.announce(`${this.#host.aside?.peer.displayName ?? 'The call'} is on hold while you call ${this.#deps.lookup(to).displayName}`);
+    await this.#host.dial(to, video, held);
   }
 
   /** Attended transfer: the held call's other side is put through to the one consulted, and this side leaves both. */
   async complete(): Promise<void> {
-    const held = this.host.aside;
-    const live = this.host.live();
+    const held = this.#host.aside;
+    const live = this.#host.live();
     if (!held || !live || !this.consulting) return;
-    const res = await this.deps.link.request('call:transfer', { callId: held.callId, consult: live.callId });
+    const res = await this.#deps.link.request('call:transfer', { callId: held.callId, consult: live.callId });
     if (!res.ok) {
-      this.deps.notices.show(`${held.peer.displayName} was not transferred: ${res.message}`, 'call');
+      this.#deps.notices.show(`${held.peer.displayName} was not transferred: ${res.message}`, 'call');
       return;
     }
-    this.dropHeld(held);
-    if (this.host.live()?.callId === live.callId) {
-      this.host.end('hangup', true, `You put ${held.peer.displayName} through to ${live.peer.displayName}`, 'card');
+    this.#dropHeld(held);
+    if (this.#host.live()?.callId === live.callId) {
+      this.#host.end('hangup', true, `You put ${held.peer.displayName} through to ${live.peer.displayName}`, 'card');
     }
   }
 
   /** Merge: the one consulted joins the held call, which is this side's again, off hold: one call of three. */
   async merge(): Promise<void> {
-    const held = this.host.aside;
-    const live = this.host.live();
+    const held = this.#host.aside;
+    const live = this.#host.live();
     if (!held || !live || !this.consulting) return;
-    const res = await this.deps.link.request('call:merge', { callId: held.callId, with: live.callId });
+    const res = await this.#deps.link.request('call:merge', { callId: held.callId, with: live.callId });
     if (!res.ok) {
-      this.deps.notices.show(`The calls were not merged: ${res.message}`, 'call');
+      this.#deps.notices.show(`The calls were not merged: ${res.message}`, 'call');
       return;
     }
-    if (this.host.aside !== held) return; // the held call ended meanwhile: the server's events said so
-    this.host.resumeMerged(held);
-    this.deps.notices.announce(`${live.peer.displayName} is joining your call with ${held.peer.displayName}`);
+    if (this.#host.aside !== held) return; // the held call ended meanwhile: the server's events said so
+    this.#host.resumeMerged(held);
+    this.#deps.notices.announce(`${live.peer.displayName} is joining your call with ${held.peer.displayName}`);
   }
 
   /** Back to the held call: the consult ends (cancelled if it still rings), and the held call is resumed. */
   async backToHeld(): Promise<void> {
-    const held = this.host.aside;
+    const held = this.#host.aside;
     if (!held) return;
-    await this.host.hangupOrEnd();
+    await this.#host.hangupOrEnd();
     // The server has the held call back once the consult is over; it is on hold until this side takes it off.
-    if (this.host.active === held && this.host.hold.mine) await this.host.hold.toggle();
+    if (this.#host.active === held && this.#host.hold.mine) await this.#host.hold.toggle();
   }
 
   // ------------------------------------------------------------ what the server says
 
   /** room:ringing with `transfer`: this side's transfer rings, or the other side is transferring this side. */
   heardRinging(callId: string, user: UserRef, by: string): void {
-    if (by === this.deps.me()?.username) return; // this side's own (blind() knows)
-    const call = this.host.registry.get(callId);
-    if (!call || call !== this.host.active) return;
-    const transferor = call.line.mesh.peer(by)?.user ?? this.deps.lookup(by);
+    if (by === this.#deps.me()?.username) return; // this side's own (blind() knows)
+    const call = this.#host.registry.get(callId);
+    if (!call || call !== this.#host.active) return;
+    const transferor = call.line.mesh.peer(by)?.user ?? this.#deps.lookup(by);
     this.beingTransferred = { callId, by: transferor, to: user };
-    this.deps.notices.announce(`${transferor.displayName} is transferring you to ${user.displayName}`);
+    this.#deps.notices.announce(`${transferor.displayName} is transferring you to ${user.displayName}`);
   }
 
   /** room:left with `transfer`: a transfer's target did not answer, or the transferor left once it connected. */
@@ -176,65 +182,65 @@ export class CallTransfer {
     if (ringing?.callId === callId && ringing.to.username === username) {
       this.ringing = null;
       const after = ringing.onFailure === 'end' ? 'The call ends.' : `You are back with ${ringing.from.displayName}.`;
-      this.deps.notices.show(`${this.notTaken(ringing.to, reason)} ${after}`, 'call');
+      this.#deps.notices.show(`${this.#notTaken(ringing.to, reason)} ${after}`, 'call');
       return;
     }
     const being = this.beingTransferred;
     if (being?.callId === callId && being.to?.username === username) {
       this.beingTransferred = null;
-      this.deps.notices.show(`${this.notTaken(being.to, reason)} You are back with ${being.by.displayName}.`, 'call');
+      this.#deps.notices.show(`${this.#notTaken(being.to, reason)} You are back with ${being.by.displayName}.`, 'call');
       return;
     }
-    const call = this.host.registry.get(callId);
-    if (call !== this.host.active || call.peer?.username !== username) return;
+    const call = this.#host.registry.get(callId);
+    if (call !== this.#host.active || call.peer?.username !== username) return;
     // The one this side talked with put the call through and left: their hold goes with them.
-    this.host.hold.restore(this.host.hold.mine, false);
+    this.#host.hold.restore(this.#host.hold.mine, false);
     this.beingTransferred = { callId, by: being?.by ?? call.peer, to: null };
   }
 
   /** room:joined: in a call of two, whoever comes in when the other side left is the one it is with now. */
   heardJoined(callId: string, user: UserRef): void {
-    const call = this.host.active;
-    if (this.host.registry.get(callId) !== call || call.room !== null) return;
+    const call = this.#host.active;
+    if (this.#host.registry.get(callId) !== call || call.room !== null) return;
     // A call of two that grows is no longer held: hold is for two (a merge brings the third).
-    if (call.line.mesh.size > 1 && this.host.hold.onHold) this.host.hold.restore(false, false);
+    if (call.line.mesh.size > 1 && this.#host.hold.onHold) this.#host.hold.restore(false, false);
     const being = this.beingTransferred;
     if (call.line.mesh.size !== 1 || being?.callId !== callId) return;
     this.beingTransferred = null;
     call.apply({ type: 'peer', peer: user });
-    this.deps.notices.announce(`${being.by.displayName} put you through to ${user.displayName}`);
+    this.#deps.notices.announce(`${being.by.displayName} put you through to ${user.displayName}`);
   }
 
   /** call:ended `transferred`: this side's transfer connected the others; its part is over. */
   transferred(callId: string): boolean {
-    const held = this.host.aside;
+    const held = this.#host.aside;
     if (held?.callId === callId) {
-      this.dropHeld(held); // an attended transfer: complete() ends the consult on its answer
+      this.#dropHeld(held); // an attended transfer: complete() ends the consult on its answer
       return true;
     }
-    const live = this.host.live();
+    const live = this.#host.live();
     if (live?.callId !== callId) return false;
     const to = this.ringing?.callId === callId ? this.ringing.to : null;
     this.ringing = null;
     const words = to ? `You put ${live.peer.displayName} through to ${to.displayName}` : `You transferred ${live.peer.displayName}`;
-    this.host.end('hangup', true, words, 'card');
+    this.#host.end('hangup', true, words, 'card');
     return true;
   }
 
   /** call:ended `moved`: the call going on continues as another (an attended transfer or a merge brought this side there). */
   moved(callId: string, to: CallMoved): boolean {
-    const call = this.host.active;
+    const call = this.#host.active;
     const [first] = to.participants;
-    if (call.callId !== callId || !this.host.live() || !first) return false;
+    if (call.callId !== callId || !this.#host.live() || !first) return false;
     const mesh = call.line.mesh;
     // The connection to the one who moved this side ended with their call: new ones, offered by the people there.
     for (const peer of [...mesh.peers]) mesh.remove(peer.user.username);
     call.apply({ type: 'moved', callId: to.callId, peer: first, at: Date.now() });
-    this.host.hold.restore(false, false);
+    this.#host.hold.restore(false, false);
     for (const user of to.participants) mesh.add(user, true);
-    this.host.connection.watch(CONNECT_LIMIT_MS);
-    this.deps.ended(false);
-    this.deps.notices.announce(`You are now in a call with ${to.participants.map((p) => p.displayName).join(' and ')}`);
+    this.#host.connection.watch(CONNECT_LIMIT_MS);
+    this.#deps.ended(false);
+    this.#deps.notices.announce(`You are now in a call with ${to.participants.map((p) => p.displayName).join(' and ')}`);
     return true;
   }
 
@@ -246,7 +252,7 @@ export class CallTransfer {
   }
 
   /** Why a transfer's target did not take the call, in words. */
-  private notTaken(who: UserRef, reason: EndReason): string {
+  #notTaken(who: UserRef, reason: EndReason): string {
     const name = who.displayName;
     switch (reason) {
       case 'cancelled':
@@ -261,8 +267,8 @@ export class CallTransfer {
   }
 
   /** The held call went to someone else: its media stops here, with nothing said of an end. */
-  private dropHeld(held: KnownCall): void {
-    if (!this.host.registry.drop(held.callId)) return;
+  #dropHeld(held: KnownCall): void {
+    if (!this.#host.registry.drop(held.callId)) return;
     held.line.teardown();
   }
 }

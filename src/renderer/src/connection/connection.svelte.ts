@@ -82,21 +82,24 @@ export class Connection implements SignalingLink {
   /** The server said it was stopping (server:closing): it shut down. */
   shutDown = $state(false);
 
-  private signaling: Signaling | null = null;
+  #signaling: Signaling | null = null;
   /** Counts connect() and end(): a signaling code load that returns after a newer one (or a sign-out) is dropped. */
-  private attempt = 0;
-  private readonly handlers: Handler[] = [];
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  readonly #handlers: Handler[] = [];
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Attempts that failed since the last success. */
-  private failures = 0;
-  private readonly store: SessionStore;
+  #failures = 0;
+  readonly #store: SessionStore;
 
-  constructor(private readonly hooks: ConnectionHooks) {
-    this.store = sessionStore();
+  readonly #hooks: ConnectionHooks;
+
+  constructor(hooks: ConnectionHooks) {
+    this.#hooks = hooks;
+    this.#store = sessionStore();
   }
 
   get connected(): boolean {
-    return this.signaling?.connected === true;
+    return this.#signaling?.connected === true;
   }
 
   /** The server's host as a person would name it ("chat.example.com:7070"). */
@@ -109,8 +112,8 @@ export class Connection implements SignalingLink {
     try {
       // Fetched while the store is read (an IPC round trip in the desktop app).
       loadSignaling().catch(() => undefined);
-      const saved = await this.store.load().catch(() => null);
-      if (saved && saved.expiresAt > Date.now()) this.connect(saved);
+      const saved = await this.#store.load().catch(() => null);
+      if (saved && saved.expiresAt > Date.now()) this.#connect(saved);
     } finally {
       this.restoring = false;
     }
@@ -134,7 +137,7 @@ export class Connection implements SignalingLink {
     const url = api.normalizeServerUrl(serverUrl);
     loadSignaling().catch(() => undefined);
     const res = await api.login(url, username, password, allowPlainHttp);
-    await this.begin({ serverUrl: url, ...res });
+    await this.#begin({ serverUrl: url, ...res });
   }
 
   async register(
@@ -145,7 +148,7 @@ export class Connection implements SignalingLink {
     const url = api.normalizeServerUrl(serverUrl);
     loadSignaling().catch(() => undefined);
     const res = await api.register(url, input, allowPlainHttp);
-    await this.begin({ serverUrl: url, ...res });
+    await this.#begin({ serverUrl: url, ...res });
   }
 
   /**
@@ -155,78 +158,78 @@ export class Connection implements SignalingLink {
    */
   async signOut(): Promise<void> {
     const session = this.session;
-    await this.end(null);
+    await this.#end(null);
     if (session && !(await api.logout(session.serverUrl, session.token))) log.warn('the server could not be told about the sign-out');
   }
 
   /** Signed out, by the person or by the server (`reason` says why): nothing to tell the server. */
-  private async end(reason: string | null): Promise<void> {
-    this.hooks.signedOut();
-    this.stopRetrying();
-    this.attempt++;
-    this.signaling?.close();
-    this.signaling = null;
+  async #end(reason: string | null): Promise<void> {
+    this.#hooks.signedOut();
+    this.#stopRetrying();
+    this.#attempt++;
+    this.#signaling?.close();
+    this.#signaling = null;
     this.session = null;
     this.state = 'signed-out';
     this.signedOutReason = reason;
     this.problem = null;
-    await this.store.clear().catch((err: unknown) => log.warn('forgetting the session failed', err));
+    await this.#store.clear().catch((err: unknown) => log.warn('forgetting the session failed', err));
   }
 
   /** Tries now rather than at the next step of the backoff (Retry now, network back, computer awake). */
   retryNow(): void {
-    const s = this.signaling;
+    const s = this.#signaling;
     // The signaling code could not be fetched: fetch it again.
-    if (!s && this.session && this.state === 'offline') return this.connect(this.session);
+    if (!s && this.session && this.state === 'offline') return this.#connect(this.session);
     if (!s || s.connected) return;
-    this.stopRetrying();
+    this.#stopRetrying();
     this.state = 'connecting';
     s.reconnectNow();
   }
 
   request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> {
-    if (!this.signaling) return Promise.resolve({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
-    return this.signaling.request(event, payload);
+    if (!this.#signaling) return Promise.resolve({ ok: false, code: 'unavailable', message: 'Not connected to the server' });
+    return this.#signaling.request(event, payload);
   }
 
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
     const entry: Handler = { event, handler };
-    this.handlers.push(entry);
-    const off = this.signaling?.on(event, handler);
+    this.#handlers.push(entry);
+    const off = this.#signaling?.on(event, handler);
     return () => {
       off?.();
-      const i = this.handlers.indexOf(entry);
-      if (i >= 0) this.handlers.splice(i, 1);
+      const i = this.#handlers.indexOf(entry);
+      if (i >= 0) this.#handlers.splice(i, 1);
     };
   }
 
   dispose(): void {
-    this.stopRetrying();
-    this.attempt++;
-    this.signaling?.close();
+    this.#stopRetrying();
+    this.#attempt++;
+    this.#signaling?.close();
   }
 
-  private async begin(session: StoredSession): Promise<void> {
+  async #begin(session: StoredSession): Promise<void> {
     rememberSignIn(session.serverUrl, session.user.username);
-    await this.store.save(session).catch((err: unknown) => log.warn('remembering the session failed', err));
-    this.connect(session);
+    await this.#store.save(session).catch((err: unknown) => log.warn('remembering the session failed', err));
+    this.#connect(session);
   }
 
-  private connect(session: StoredSession): void {
-    this.signaling?.close();
-    this.signaling = null;
-    this.stopRetrying();
+  #connect(session: StoredSession): void {
+    this.#signaling?.close();
+    this.#signaling = null;
+    this.#stopRetrying();
     this.session = session;
     this.state = 'connecting';
     this.signedOutReason = null;
     this.problem = null;
-    const attempt = ++this.attempt;
+    const attempt = ++this.#attempt;
     loadSignaling().then(
       (code) => {
-        if (this.attempt === attempt && this.session) this.open(code.Signaling, this.session);
+        if (this.#attempt === attempt && this.session) this.#open(code.Signaling, this.session);
       },
       (err: unknown) => {
-        if (this.attempt !== attempt) return;
+        if (this.#attempt !== attempt) return;
         log.warn('the connection code could not be loaded', err);
         this.state = 'offline';
         this.problem = 'Reload the page: Parley may have been updated since it opened.';
@@ -235,47 +238,47 @@ export class Connection implements SignalingLink {
   }
 
   /** The signaling connection for `session`, once its code is here. */
-  private open(Code: typeof Signaling, session: StoredSession): void {
-    const s = new Code(session.serverUrl, session.token, { status: () => this.hooks.status(), device: deviceId, watch: () => this.hooks.watching?.() ?? [] });
-    this.signaling = s;
-    for (const { event, handler } of this.handlers) s.on(event, handler as never);
+  #open(Code: typeof Signaling, session: StoredSession): void {
+    const s = new Code(session.serverUrl, session.token, { status: () => this.#hooks.status(), device: deviceId, watch: () => this.#hooks.watching?.() ?? [] });
+    this.#signaling = s;
+    for (const { event, handler } of this.#handlers) s.on(event, handler as never);
 
     s.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      if (this.signaling !== s) return;
+      if (this.#signaling !== s) return;
       const code = err.data?.code;
       if (code === 'unauthorized' || code === 'account_disabled') {
-        void this.end(err.message);
+        void this.#end(err.message);
         return;
       }
       // A refusal by the server is worded for people; a transport error is not.
       log.warn('cannot reach the server:', err.message);
       this.problem = code === undefined ? null : err.message;
-      this.wentOffline(s);
+      this.#wentOffline(s);
     });
     s.socket.on('connect', () => {
-      if (this.signaling === s) this.hooks.accepted();
+      if (this.#signaling === s) this.#hooks.accepted();
     });
     s.socket.on('disconnect', (reason) => {
-      if (this.signaling !== s) return;
+      if (this.#signaling !== s) return;
       log.info('disconnected:', reason);
-      this.wentOffline(s);
-      this.hooks.lost();
+      this.#wentOffline(s);
+      this.#hooks.lost();
     });
     s.on('session:ready', (ready) => {
-      this.failures = 0;
-      this.stopRetrying();
+      this.#failures = 0;
+      this.#stopRetrying();
       this.state = 'online';
       this.problem = null;
       this.shutDown = false;
       // The newest token of this session (a refresh may have replaced the one it started with).
       this.session = { ...(this.session ?? session), user: ready.user };
-      this.hooks.ready(ready);
+      this.#hooks.ready(ready);
     });
     s.on('session:replaced', () => {
       // This window was copied (a duplicated tab) and the copy took the device
       // id: become a device of its own and connect again.
       renewDeviceId();
-      this.hooks.replaced();
+      this.#hooks.replaced();
       s.socket.connect();
     });
     s.on('session:revoked', ({ reason }) => {
@@ -285,14 +288,14 @@ export class Connection implements SignalingLink {
         'password-changed': 'Your password was changed.',
         'signed-out': 'This device was signed out.',
       }[reason];
-      void this.end(`${why} Sign in again.`);
+      void this.#end(`${why} Sign in again.`);
     });
     s.on('session:token', ({ token, expiresAt }) => {
       // Refresh on use: the next handshake presents the new token, and the next start finds it.
-      if (this.signaling !== s || !this.session) return;
+      if (this.#signaling !== s || !this.session) return;
       s.token = token;
       this.session = { ...this.session, token, expiresAt };
-      void this.store.save(this.session).catch((err: unknown) => log.warn('remembering the refreshed token failed', err));
+      void this.#store.save(this.session).catch((err: unknown) => log.warn('remembering the refreshed token failed', err));
     });
     s.on('server:closing', () => {
       this.shutDown = true;
@@ -300,24 +303,24 @@ export class Connection implements SignalingLink {
   }
 
   /** Offline: the next attempt is scheduled, with a growing delay. */
-  private wentOffline(s: Signaling): void {
+  #wentOffline(s: Signaling): void {
     this.state = 'offline';
-    if (this.retryTimer !== undefined) return;
-    const delay = retryDelay(this.failures++, Math.random, this.hooks.inCall?.() === true ? RETRY_IN_CALL_MAX_MS : RETRY_MAX_MS);
+    if (this.#retryTimer !== undefined) return;
+    const delay = retryDelay(this.#failures++, Math.random, this.#hooks.inCall?.() === true ? RETRY_IN_CALL_MAX_MS : RETRY_MAX_MS);
     this.retryAt = Date.now() + delay;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
       this.retryAt = null;
-      if (this.signaling === s && !s.connected) {
+      if (this.#signaling === s && !s.connected) {
         this.state = 'connecting';
         s.reconnectNow();
       }
     }, delay);
   }
 
-  private stopRetrying(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+  #stopRetrying(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.retryAt = null;
   }
 }

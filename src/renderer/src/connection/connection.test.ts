@@ -8,6 +8,7 @@ import type { SessionReady } from 'parley-server/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { StoredSession } from '../../../shared/ipc.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sessionStore } from './session-store.js';
 import { Connection, RETRY_FIRST_MS, RETRY_IN_CALL_MAX_MS, RETRY_MAX_MS, retryDelay, type ConnectionHooks } from './connection.svelte.js';
 
 const READY: SessionReady = {
@@ -59,19 +60,16 @@ function connection(): { connection: Connection; hooks: { accepted: number; read
     signedOut: () => undefined,
     replaced: () => undefined,
   };
+  if (typeof window === 'undefined') desktopStore();
   const c = new Connection(hooks);
   cleanups.push(() => c.dispose());
   return { connection: c, hooks: counts };
 }
 
-/** Signs in with a stored session as start() would find it. */
-function begin(c: Connection, url: string): void {
-  (c as unknown as { connect(s: unknown): void }).connect({
-    serverUrl: url,
-    token: 'a-token',
-    expiresAt: Date.now() + 60_000,
-    user: READY.user,
-  });
+/** Signs in as a returning start does: with the session remembered in the (desktop) store. */
+async function begin(c: Connection, url: string): Promise<void> {
+  await sessionStore().save({ serverUrl: url, token: 'a-token', expiresAt: Date.now() + 60_000, user: READY.user });
+  await c.restore();
 }
 
 describe('Connection', () => {
@@ -80,7 +78,7 @@ describe('Connection', () => {
     vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const s = await server();
     const { connection: c, hooks } = connection();
-    begin(c, s.url());
+    await begin(c, s.url());
     await vi.waitFor(() => expect(c.state).toBe('online'));
     expect(hooks.ready).toBe(1);
     expect(c.host).toBe(new URL(s.url()).host);
@@ -118,6 +116,7 @@ describe('Connection', () => {
     const http = io.httpServer as unknown as { listening: boolean; once(e: 'listening', l: () => void): void; address(): { port: number } };
     if (!http.listening) await new Promise<void>((resolve) => http.once('listening', resolve));
     const replies: unknown[] = [];
+    desktopStore();
     const c: Connection = new Connection({
       status: () => 'available',
       accepted: () => void c.request('directory:list', { limit: 500 }).then((reply) => replies.push(reply)),
@@ -127,7 +126,7 @@ describe('Connection', () => {
       replaced: () => undefined,
     });
     cleanups.push(() => c.dispose());
-    begin(c, `http://127.0.0.1:${http.address().port}`);
+    await begin(c, `http://127.0.0.1:${http.address().port}`);
     await vi.waitFor(() => expect(c.state).toBe('online'), { timeout: 5000 });
     expect(order).toEqual(['directory:list', 'session:ready']);
     expect(replies).toEqual([{ ok: true, users: [] }]);
@@ -138,7 +137,7 @@ describe('Connection', () => {
     vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const s = await server();
     const { connection: c } = connection();
-    begin(c, s.url());
+    await begin(c, s.url());
     await vi.waitFor(() => expect(c.state).toBe('online'));
     await s.stop();
     // Several failures: the next attempt is seconds away.
@@ -213,7 +212,7 @@ describe('Connection and the sign-in token', () => {
       first = false;
     });
     const { connection: c } = connection();
-    begin(c, s.url);
+    await begin(c, s.url);
     await vi.waitFor(() => expect(store.saved.at(-1)?.token).toBe('the-fresh-token'));
     expect(store.saved.at(-1)).toMatchObject({ serverUrl: s.url, token: 'the-fresh-token', expiresAt, user: READY.user });
     expect(c.session?.token).toBe('the-fresh-token');
@@ -231,7 +230,7 @@ describe('Connection and the sign-in token', () => {
     const server = fakeFetch(true);
     const s = await sessionServer(() => undefined);
     const { connection: c } = connection();
-    begin(c, s.url);
+    await begin(c, s.url);
     await vi.waitFor(() => expect(c.state).toBe('online'));
     await c.signOut();
     expect(server.logouts).toEqual([{ url: `${s.url}/api/logout`, authorization: 'Bearer a-token' }]);
@@ -241,7 +240,7 @@ describe('Connection and the sign-in token', () => {
     // The server cannot be reached: signed out all the same.
     fakeFetch(false);
     const gone = connection().connection;
-    begin(gone, s.url);
+    await begin(gone, s.url);
     await gone.signOut();
     expect(gone.state).toBe('signed-out');
     expect(gone.session).toBeNull();
@@ -254,7 +253,7 @@ describe('Connection and the sign-in token', () => {
     const server = fakeFetch(true);
     const s = await sessionServer((socket) => socket.emit('session:revoked', { reason: 'signed-out' }));
     const { connection: c } = connection();
-    begin(c, s.url);
+    await begin(c, s.url);
     await vi.waitFor(() => expect(c.state).toBe('signed-out'));
     expect(c.signedOutReason).toBe('This device was signed out. Sign in again.');
     expect(server.logouts).toEqual([]);

@@ -17,64 +17,71 @@ interface Entry {
 }
 
 export class HeldLink implements SignalingLink {
-  private kept: { event: ServerEvent; payload: unknown }[] | null = [];
-  private readonly entries: Entry[] = [];
-  private readonly stops: (() => void)[];
+  #kept: { event: ServerEvent; payload: unknown }[] | null = [];
+  readonly #entries: Entry[] = [];
+  readonly #stops: (() => void)[];
+
+  readonly #link: SignalingLink;
+  readonly #held: readonly ServerEvent[];
+  readonly #onKept: () => void;
 
   constructor(
-    private readonly link: SignalingLink,
-    private readonly held: readonly ServerEvent[],
+    link: SignalingLink,
+    held: readonly ServerEvent[],
     /** An event was kept: whoever will release() should hurry. */
-    private readonly onKept: () => void = () => undefined,
+    onKept: () => void = () => undefined,
   ) {
-    this.stops = held.map((event) => link.on(event, (payload) => this.arrived(event, payload)));
+    this.#link = link;
+    this.#held = held;
+    this.#onKept = onKept;
+    this.#stops = held.map((event) => link.on(event, (payload) => this.#arrived(event, payload)));
   }
 
   get connected(): boolean {
-    return this.link.connected;
+    return this.#link.connected;
   }
 
   request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): ReturnType<SignalingLink['request']> {
-    return this.link.request(event, payload);
+    return this.#link.request(event, payload);
   }
 
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
-    if (!this.held.includes(event)) return this.link.on(event, handler);
+    if (!this.#held.includes(event)) return this.#link.on(event, handler);
     const entry: Entry = { event, handler };
-    this.entries.push(entry);
+    this.#entries.push(entry);
     return () => {
-      const i = this.entries.indexOf(entry);
-      if (i >= 0) this.entries.splice(i, 1);
+      const i = this.#entries.indexOf(entry);
+      if (i >= 0) this.#entries.splice(i, 1);
     };
   }
 
   /** Hands the kept events to the handlers there are now, in order; later ones go through as they come. */
   release(): void {
-    const kept = this.kept ?? [];
-    this.kept = null;
-    for (const { event, payload } of kept) this.deliver(event, payload);
+    const kept = this.#kept ?? [];
+    this.#kept = null;
+    for (const { event, payload } of kept) this.#deliver(event, payload);
   }
 
   /** How many events wait for release(). */
   get waiting(): number {
-    return this.kept?.length ?? 0;
+    return this.#kept?.length ?? 0;
   }
 
   dispose(): void {
-    for (const stop of this.stops) stop();
-    this.entries.length = 0;
-    this.kept = null;
+    for (const stop of this.#stops) stop();
+    this.#entries.length = 0;
+    this.#kept = null;
   }
 
-  private arrived(event: ServerEvent, payload: unknown): void {
-    if (this.kept) {
-      this.kept.push({ event, payload });
-      this.onKept();
-    } else this.deliver(event, payload);
+  #arrived(event: ServerEvent, payload: unknown): void {
+    if (this.#kept) {
+      this.#kept.push({ event, payload });
+      this.#onKept();
+    } else this.#deliver(event, payload);
   }
 
-  private deliver(event: ServerEvent, payload: unknown): void {
-    for (const entry of this.entries.slice()) {
+  #deliver(event: ServerEvent, payload: unknown): void {
+    for (const entry of this.#entries.slice()) {
       if (entry.event !== event) continue;
       // One handler's fault must not cost the events after it.
       try {

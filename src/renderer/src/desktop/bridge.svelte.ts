@@ -48,18 +48,24 @@ export interface BridgeParts {
 }
 
 export class DesktopBridge {
-  private published = '';
-  private stop: (() => void) | null = null;
+  #published = '';
+  #stop: (() => void) | null = null;
+
+  readonly #desktop: ParleyDesktopApi['desktop'];
+  readonly #parts: BridgeParts;
 
   constructor(
-    private readonly desktop: ParleyDesktopApi['desktop'],
-    private readonly parts: BridgeParts,
-  ) {}
+    desktop: ParleyDesktopApi['desktop'],
+    parts: BridgeParts,
+  ) {
+    this.#desktop = desktop;
+    this.#parts = parts;
+  }
 
   /** What main mirrors, from the renderer's state. */
   snapshot(): DesktopState {
-    const { connection, directory, history, rooms, pushToTalk } = this.parts;
-    const calls = this.parts.calls.parts?.calls;
+    const { connection, directory, history, rooms, pushToTalk } = this.#parts;
+    const calls = this.#parts.calls.parts?.calls;
     const key = pushToTalk.key;
     return desktopState({
       connection: connection.state,
@@ -80,23 +86,23 @@ export class DesktopBridge {
       favorites: directory.favorites,
       history: history.entries,
       rooms: rooms.list.map((r) => r.name),
-      voicemail: { unheard: this.parts.voicemail.unheard, latest: this.parts.voicemail.latest },
+      voicemail: { unheard: this.#parts.voicemail.unheard, latest: this.#parts.voicemail.latest },
     });
   }
 
   /** Publishes each changed snapshot and takes main's commands, until dispose(). */
   start(): void {
-    const offCommands = this.desktop.onCommand((command) => this.handle(command));
+    const offCommands = this.#desktop.onCommand((command) => this.handle(command));
     const offEffect = $effect.root(() => {
       $effect(() => {
         const snapshot = this.snapshot();
         const text = JSON.stringify(snapshot);
-        if (text === this.published) return;
-        this.published = text;
-        this.desktop.publish(snapshot);
+        if (text === this.#published) return;
+        this.#published = text;
+        this.#desktop.publish(snapshot);
       });
     });
-    this.stop = () => {
+    this.#stop = () => {
       offCommands();
       offEffect();
     };
@@ -110,41 +116,41 @@ export class DesktopBridge {
       return;
     }
     const command = parsed.data;
-    if (this.callFree(command)) return;
-    const loaded = this.parts.calls.parts;
+    if (this.#callFree(command)) return;
+    const loaded = this.#parts.calls.parts;
     if (loaded) {
-      this.forCalls(command, loaded);
+      this.#forCalls(command, loaded);
       return;
     }
     // Taken before the call code came (a shortcut at start): done once it is here, in the order given.
-    this.parts.calls.load().then(
-      (parts) => this.forCalls(command, parts),
+    this.#parts.calls.load().then(
+      (parts) => this.#forCalls(command, parts),
       () => log.warn(`the call code did not load: ${command.type} was not done`),
     );
   }
 
   /** The commands that need no call code; false for the others. */
-  private callFree(command: DesktopCommand): boolean {
+  #callFree(command: DesktopCommand): boolean {
     switch (command.type) {
       case 'reconnect':
-        this.parts.connection.retryNow();
+        this.#parts.connection.retryNow();
         return true;
       case 'push-to-talk':
-        this.parts.pushToTalk.setElsewhere(command.down);
+        this.#parts.pushToTalk.setElsewhere(command.down);
         return true;
       case 'set-status':
-        void this.parts.directory.setStatus(command.status);
+        void this.#parts.directory.setStatus(command.status);
         return true;
       case 'show':
-        if (command.tab) this.parts.show(command.tab);
+        if (command.tab) this.#parts.show(command.tab);
         return true;
       default:
         return false;
     }
   }
 
-  private forCalls(command: DesktopCommand, { calls, groups }: LoadedCalls): void {
-    const { rooms, tones } = this.parts;
+  #forCalls(command: DesktopCommand, { calls, groups }: LoadedCalls): void {
+    const { rooms, tones } = this.#parts;
     // A command meant for one ringing call does nothing to another.
     const ringing = calls.phase.kind === 'incoming' ? calls.phase.callId : null;
     const forThisCall = (callId: string | undefined) => callId === undefined || callId === ringing;
@@ -195,8 +201,8 @@ export class DesktopBridge {
   }
 
   dispose(): void {
-    this.stop?.();
-    this.stop = null;
+    this.#stop?.();
+    this.#stop = null;
   }
 }
 

@@ -43,43 +43,46 @@ export class Directory {
   myStatus = $state<Status>('offline');
   /** Removed or disabled since the last listing: a presence delta still in flight does not bring them back. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
-  private readonly gone = new Set<string>();
+  readonly #gone = new Set<string>();
   /** Users whose change arrived on this connection before its snapshot: newer than it. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
-  private readonly heard = new Set<string>();
+  readonly #heard = new Set<string>();
 
-  constructor(private readonly deps: DirectoryDeps) {
-    deps.link.on('presence:changed', (change) => this.changed(change));
+  readonly #deps: DirectoryDeps;
+
+  constructor(deps: DirectoryDeps) {
+    this.#deps = deps;
+    deps.link.on('presence:changed', (change) => this.#changed(change));
     // What this app asks for (signaling.ts): several changes in one message, in the order recorded.
     deps.link.on('presence:changes', ({ changes }) => {
-      for (const change of changes) this.changed(change);
+      for (const change of changes) this.#changed(change);
     });
     deps.link.on('directory:updated', ({ user }) => {
       if (user.username === deps.me()) return;
-      this.gone.delete(user.username);
+      this.#gone.delete(user.username);
       this.entries.set(user.username, user);
     });
     deps.link.on('directory:removed', ({ username }) => {
-      this.gone.add(username);
+      this.#gone.add(username);
       this.entries.delete(username);
     });
   }
 
   /** Everyone but you, as listed. */
-  private changed({ username, displayName, status }: DirectoryEntry): void {
-    if (username === this.deps.me()) {
+  #changed({ username, displayName, status }: DirectoryEntry): void {
+    if (username === this.#deps.me()) {
       this.myStatus = status;
       return;
     }
-    this.heard.add(username);
+    this.#heard.add(username);
     // A delta for someone not listed yet (registered a moment ago) is kept, not lost.
-    if (!this.gone.has(username)) this.entries.set(username, { username, displayName, status });
+    if (!this.#gone.has(username)) this.entries.set(username, { username, displayName, status });
   }
 
   /** A handshake begins: the users shown, for it to name (the server's limit is 500), a returning visit's cached list or the last listing. */
   handshakeWatch(): string[] {
     // A new connection: what the last one heard is older than the snapshot to come.
-    this.heard.clear();
+    this.#heard.clear();
     return [...this.entries.keys()].slice(0, 500);
   }
 
@@ -90,9 +93,9 @@ export class Directory {
       const entry = this.entries.get(username);
       if (!entry) continue;
       covered++;
-      if (!this.heard.has(username) && entry.status !== status) this.entries.set(username, { ...entry, status });
+      if (!this.#heard.has(username) && entry.status !== status) this.entries.set(username, { ...entry, status });
     }
-    this.heard.clear();
+    this.#heard.clear();
     if (covered > 0 && covered === this.entries.size) this.presenceKnown = true;
   }
 
@@ -107,7 +110,7 @@ export class Directory {
 
   /** A returning visit: last session's list at once, until the server's listing replaces it. */
   showCached(): void {
-    const owner = this.deps.owner();
+    const owner = this.#deps.owner();
     if (!owner || this.loaded || this.entries.size > 0) return;
     const users = readCachedDirectory(owner);
     if (!users) return;
@@ -117,7 +120,7 @@ export class Directory {
 
   /** The whole listing: what it names is what the server sends presence deltas for. */
   async load(): Promise<void> {
-    const res = await this.deps.link.request('directory:list', { limit: 500 });
+    const res = await this.#deps.link.request('directory:list', { limit: 500 });
     if (!res.ok) {
       log.warn('directory:list refused:', res.code, res.message);
       return;
@@ -126,31 +129,31 @@ export class Directory {
     const listed = new Set(res.users.map((u) => u.username));
     for (const name of [...this.entries.keys()]) if (!listed.has(name)) this.entries.delete(name);
     for (const u of res.users) this.entries.set(u.username, u);
-    this.gone.clear();
+    this.#gone.clear();
     this.loaded = true;
     this.presenceKnown = true;
-    const owner = this.deps.owner();
+    const owner = this.#deps.owner();
     // After this task: the list is drawn first, the copy for the next visit later.
     if (owner) setTimeout(() => writeCachedDirectory(owner, res.users), 0);
   }
 
   async setStatus(status: SettableStatus): Promise<void> {
     this.chosenStatus = status;
-    const res = await this.deps.link.request('presence:set', { status });
+    const res = await this.#deps.link.request('presence:set', { status });
     if (res.ok) this.myStatus = res.status;
   }
 
   toggleFavorite(username: string): void {
     if (this.favorites.has(username)) this.favorites.delete(username);
     else this.favorites.add(username);
-    this.deps.saveFavorites([...this.favorites]);
+    this.#deps.saveFavorites([...this.favorites]);
   }
 
   /** Signed out: this session's list, and the copy kept for the next visit, are gone. */
   clear(): void {
     forgetCachedDirectory();
     this.entries.clear();
-    this.gone.clear();
+    this.#gone.clear();
     this.loaded = false;
     this.presenceKnown = false;
     this.myStatus = 'offline';

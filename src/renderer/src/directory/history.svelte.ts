@@ -8,10 +8,14 @@ export class CallHistory {
   /** The first page of this session has arrived. */
   loaded = $state(false);
 
-  constructor(private readonly link: SignalingLink) {}
+  readonly #link: SignalingLink;
+
+  constructor(link: SignalingLink) {
+    this.#link = link;
+  }
 
   async load(): Promise<void> {
-    const res = await this.link.request('history:list', { limit: 50 });
+    const res = await this.#link.request('history:list', { limit: 50 });
     if (!res.ok) return;
     this.entries = mergeHistory([], res.calls);
     this.loaded = true;
@@ -20,7 +24,7 @@ export class CallHistory {
   /** The user looked at the history: missed calls are seen. */
   async markSeen(): Promise<void> {
     if (this.missed === 0) return;
-    const res = await this.link.request('history:seen', {});
+    const res = await this.#link.request('history:seen', {});
     if (res.ok) this.missed = 0;
   }
 

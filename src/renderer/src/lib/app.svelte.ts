@@ -45,16 +45,16 @@ export class ParleyApp {
   /** The microphone closed in calls unless a chosen key is held (a setting). */
   readonly pushToTalk: PushToTalk;
   /** The server answers test calls: Settings → Network offers one. */
-  private testCallOffered = $state(false);
+  #testCallOffered = $state(false);
   /** Messages left for this user, and the offer to leave one after an unanswered call. */
   readonly voicemail: Voicemail;
   /** The desktop app's mirror and commands, made once its code is here (never in a browser). */
-  private bridge: DesktopBridge | null = null;
+  #bridge: DesktopBridge | null = null;
   /** The bridge's code, asked for at once in the desktop app: it is not needed to paint the contacts. */
-  private readonly bridgeCode = typeof window !== 'undefined' && window.parley ? import('../desktop/bridge.svelte.js') : null;
-  private disposed = false;
+  readonly #bridgeCode = typeof window !== 'undefined' && window.parley ? import('../desktop/bridge.svelte.js') : null;
+  #disposed = false;
   /** The session the server last took: the call code, loaded later, needs its ICE servers. */
-  private ready: SessionReady | null = null;
+  #ready: SessionReady | null = null;
 
   /** `platform`: a test's fake; the browser's comes with the call code. */
   constructor(platform?: CallPlatform) {
@@ -81,13 +81,13 @@ export class ParleyApp {
         this.directory.myStatus = ready.status;
         this.directory.snapshot(ready.presence);
         this.history.missed = ready.missedCalls;
-        this.ready = ready;
+        this.#ready = ready;
         this.calls.sessionReady(ready);
-        this.testCallOffered = ready.testCall === true;
+        this.#testCallOffered = ready.testCall === true;
       },
       lost: () => this.calls.parts?.resume.signalingLost(),
       signedOut: () => {
-        this.ready = null;
+        this.#ready = null;
         if (this.calls.busy) void this.calls.parts?.calls.hangupOrEnd();
         this.directory.clear();
         this.history.clear();
@@ -124,8 +124,8 @@ export class ParleyApp {
       rooms: this.rooms,
       history: this.history,
       pushToTalk: this.pushToTalk,
-      ready: this.ready,
-      ringing: (from: UserRef, others: UserRef[]) => this.notifyIncoming(from, others),
+      ready: this.#ready,
+      ringing: (from: UserRef, others: UserRef[]) => this.#notifyIncoming(from, others),
       ...(typeof window !== 'undefined' && window.parley && { desktopScreen: window.parley.screen, desktopRecording: window.parley.recording }),
     }));
     this.pushToTalk = new PushToTalk({
@@ -133,19 +133,19 @@ export class ParleyApp {
       live: () => this.calls.talking,
       gate: (closed) => this.calls.parts?.calls.line.setGate(closed),
     });
-    this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.voicemailArrived(message) });
+    this.voicemail = new Voicemail({ link, session: () => this.connection.session, arrived: (message) => this.#voicemailArrived(message) });
     this.voicemail.start(this.calls);
   }
 
   async start(): Promise<void> {
     this.rooms.load();
     // The network is back (new Wi-Fi, cable): reconnect now, not at the next backoff step.
-    window.addEventListener('online', this.onOnline);
+    window.addEventListener('online', this.#onOnline);
     this.pushToTalk.start(window);
     // The desktop app's key outside the window: said once each time the system refuses it.
     // The desktop app's window on screen or not (its page cannot tell by itself).
-    this.stopShown = window.parley?.desktop && followDesktopWindow(window.parley.desktop);
-    this.stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
+    this.#stopShown = window.parley?.desktop && followDesktopWindow(window.parley.desktop);
+    this.#stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
       if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
     });
     // While the connection is on its way: the contact list's first sort and initials then run at once.
@@ -158,14 +158,14 @@ export class ParleyApp {
     for (const username of favorites) this.directory.favorites.add(username);
     // A returning visit: last session's contacts while the server is asked for today's.
     this.directory.showCached();
-    await this.startBridge();
+    await this.#startBridge();
   }
 
-  private async startBridge(): Promise<void> {
+  async #startBridge(): Promise<void> {
     const desktop = window.parley?.desktop;
-    const code = await this.bridgeCode?.catch((err: unknown) => log.error('the desktop bridge could not be loaded', err));
-    if (!desktop || !code || this.disposed) return;
-    this.bridge = new code.DesktopBridge(desktop, {
+    const code = await this.#bridgeCode?.catch((err: unknown) => log.error('the desktop bridge could not be loaded', err));
+    if (!desktop || !code || this.#disposed) return;
+    this.#bridge = new code.DesktopBridge(desktop, {
       connection: this.connection,
       directory: this.directory,
       history: this.history,
@@ -176,7 +176,7 @@ export class ParleyApp {
       pushToTalk: this.pushToTalk,
       show: (section) => void this.open(section),
     });
-    this.bridge.start();
+    this.#bridge.start();
   }
 
   /** Opens a section; History marks missed calls as seen, Voicemail lists anew. */
@@ -190,31 +190,31 @@ export class ParleyApp {
 
   /** Settings → Network: the network check and the echo test call, whose code loads with Settings; one for the app's life (a run outlives the screen). */
   networkTest(): Promise<NetworkTest> {
-    this.networkTestMade ??= import('../call/test-call/network-test.svelte.js').then(
-      ({ NetworkTest }) => new NetworkTest({ link: this.connection, settings: () => this.settings.values, offered: () => this.testCallOffered }),
+    this.#networkTestMade ??= import('../call/test-call/network-test.svelte.js').then(
+      ({ NetworkTest }) => new NetworkTest({ link: this.connection, settings: () => this.settings.values, offered: () => this.#testCallOffered }),
       (err: unknown) => {
-        this.networkTestMade = null;
+        this.#networkTestMade = null;
         throw err;
       },
     );
-    return this.networkTestMade;
+    return this.#networkTestMade;
   }
-  private networkTestMade: Promise<NetworkTest> | null = null;
+  #networkTestMade: Promise<NetworkTest> | null = null;
 
   /** Settings' "Test ringtone": never over a real ring or call. */
   playTestRingtone(): void {
     if (this.calls.busy) return;
     this.tones.play('ringtone');
-    clearTimeout(this.testTone);
-    this.testTone = setTimeout(() => {
+    clearTimeout(this.#testTone);
+    this.#testTone = setTimeout(() => {
       if (!this.calls.busy) this.tones.stop();
     }, 3000);
   }
-  private testTone: ReturnType<typeof setTimeout> | undefined;
+  #testTone: ReturnType<typeof setTimeout> | undefined;
 
   async signIn(serverUrl: string, username: string, password: string, allowPlainHttp = false): Promise<void> {
     await this.connection.signIn(serverUrl, username, password, allowPlainHttp);
-    this.askNotificationPermission();
+    this.#askNotificationPermission();
   }
 
   async register(
@@ -223,16 +223,16 @@ export class ParleyApp {
     allowPlainHttp = false,
   ): Promise<void> {
     await this.connection.register(serverUrl, input, allowPlainHttp);
-    this.askNotificationPermission();
+    this.#askNotificationPermission();
   }
 
-  private askNotificationPermission(): void {
+  #askNotificationPermission(): void {
     if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'default') return;
     void Notification.requestPermission().catch(() => undefined);
   }
 
   /** In a browser tab in the background: the system's notification (the desktop app has its own). */
-  private notifyIncoming(from: UserRef, others: UserRef[]): void {
+  #notifyIncoming(from: UserRef, others: UserRef[]): void {
     if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     if (document.hasFocus()) return;
     const { title, body } = incomingNotice(from, others);
@@ -241,7 +241,7 @@ export class ParleyApp {
   }
 
   /** Said at once, and in a browser tab in the background the system's notification (the desktop app's main process shows its own). */
-  private voicemailArrived(message: VoicemailMessage): void {
+  #voicemailArrived(message: VoicemailMessage): void {
     this.notices.announce(leftMessageText(message));
     if (this.desktop || typeof Notification === 'undefined' || Notification.permission !== 'granted' || document.hasFocus()) return;
     const n = new Notification(leftMessageText(message), { body: 'Open Parley to listen.', tag: 'parley-voicemail' });
@@ -251,17 +251,17 @@ export class ParleyApp {
     };
   }
 
-  private readonly onOnline = (): void => this.connection.retryNow();
-  private stopHookNotices: (() => void) | undefined;
-  private stopShown: (() => void) | undefined;
+  readonly #onOnline = (): void => this.connection.retryNow();
+  #stopHookNotices: (() => void) | undefined;
+  #stopShown: (() => void) | undefined;
 
   dispose(): void {
-    this.disposed = true;
-    window.removeEventListener('online', this.onOnline);
-    this.bridge?.dispose();
+    this.#disposed = true;
+    window.removeEventListener('online', this.#onOnline);
+    this.#bridge?.dispose();
     this.pushToTalk.dispose();
-    this.stopHookNotices?.();
-    this.stopShown?.();
+    this.#stopHookNotices?.();
+    this.#stopShown?.();
     this.calls.dispose();
     this.voicemail.dispose();
     this.connection.dispose();

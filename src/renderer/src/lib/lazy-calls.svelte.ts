@@ -64,17 +64,22 @@ export class LazyCalls implements ShellCalls {
   /** The call machinery, once loaded. */
   parts = $state.raw<CallParts | null>(null);
   dialing = $state.raw<Dialing | null>(null);
-  private loading: Promise<CallParts> | null = null;
-  private disposed = false;
-  private readonly link: HeldLink;
+  #loading: Promise<CallParts> | null = null;
+  #disposed = false;
+  readonly #link: HeldLink;
+
+  readonly #host: (link: SignalingLink) => CallPartsHost;
+  readonly #code: LoadCallParts;
 
   constructor(
     link: SignalingLink,
-    private readonly host: (link: SignalingLink) => CallPartsHost,
-    private readonly code: LoadCallParts = () => import('../call/call-parts.svelte.js'),
+    host: (link: SignalingLink) => CallPartsHost,
+    code: LoadCallParts = () => import('../call/call-parts.svelte.js'),
   ) {
+    this.#host = host;
+    this.#code = code;
     // A call that rings before the code came asks for it at once.
-    this.link = new HeldLink(link, CALL_EVENTS, () => void this.load().catch(() => undefined));
+    this.#link = new HeldLink(link, CALL_EVENTS, () => void this.load().catch(() => undefined));
   }
 
   get phase(): CallPhase { return this.parts?.calls.phase ?? IDLE; } // prettier-ignore
@@ -88,23 +93,23 @@ export class LazyCalls implements ShellCalls {
 
   /** The call code, loaded and made once; a failed load is tried again by the next caller. */
   load(): Promise<CallParts> {
-    this.loading ??= this.code().then(
+    this.#loading ??= this.#code().then(
       ({ makeCallParts }) => {
         if (this.parts) return this.parts;
-        const parts = makeCallParts(this.host(this.link));
+        const parts = makeCallParts(this.#host(this.#link));
         this.parts = parts;
         // The controller listens now: what the server said meanwhile, in order.
-        this.link.release();
-        if (this.disposed) parts.dispose();
+        this.#link.release();
+        if (this.#disposed) parts.dispose();
         return parts;
       },
       (err: unknown) => {
-        this.loading = null;
+        this.#loading = null;
         log.warn('the call code could not be loaded', err);
         throw err;
       },
     );
-    return this.loading;
+    return this.#loading;
   }
 
   async dial(username: string, video = false): Promise<void> {
@@ -140,8 +145,8 @@ export class LazyCalls implements ShellCalls {
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.#disposed = true;
     this.parts?.dispose();
-    this.link.dispose();
+    this.#link.dispose();
   }
 }

@@ -17,44 +17,44 @@ export class Notices {
   notice = $state<string | null>(null);
   /** Read by screen readers through an aria-live region; empty once read. */
   announcement = $state('');
-  private cause: NoticeCause | null = null;
-  private announcedFor: NoticeCause | null = null;
-  private announced: ReturnType<typeof setTimeout> | undefined;
+  #cause: NoticeCause | null = null;
+  #announcedFor: NoticeCause | null = null;
+  #announced: ReturnType<typeof setTimeout> | undefined;
 
   show(text: string, cause: NoticeCause = 'other'): void {
     this.notice = text;
-    this.cause = cause;
+    this.#cause = cause;
   }
 
   dismiss(): void {
     this.notice = null;
-    this.cause = null;
+    this.#cause = null;
   }
 
   /** Clears the notice and the announcement if `cause` put them there. */
   resolved(cause: NoticeCause): void {
-    if (this.cause === cause) this.dismiss();
-    if (this.announcedFor === cause) this.silence();
+    if (this.#cause === cause) this.dismiss();
+    if (this.#announcedFor === cause) this.#silence();
   }
 
   /** Clears the notice and the announcement if either is still `text`: what it said is no longer so. */
   withdraw(text: string): void {
     if (this.notice === text) this.dismiss();
-    if (this.announcement.replace(/\u00a0$/, '') === text) this.silence();
+    if (this.announcement.replace(/\u00a0$/, '') === text) this.#silence();
   }
 
   /** `cause`: what the words are about, so they go when it does (`resolved`); without one they only wait to be read. */
   announce(text: string, cause: NoticeCause | null = null): void {
     // Reassigning the same text would not be read again.
     this.announcement = this.announcement === text ? `${text}\u00a0` : text;
-    this.announcedFor = cause;
-    clearTimeout(this.announced);
-    this.announced = setTimeout(() => this.silence(), ANNOUNCEMENT_MS);
+    this.#announcedFor = cause;
+    clearTimeout(this.#announced);
+    this.#announced = setTimeout(() => this.#silence(), ANNOUNCEMENT_MS);
   }
 
-  private silence(): void {
-    clearTimeout(this.announced);
+  #silence(): void {
+    clearTimeout(this.#announced);
     this.announcement = '';
-    this.announcedFor = null;
+    this.#announcedFor = null;
   }
 }

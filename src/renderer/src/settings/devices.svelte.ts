@@ -13,10 +13,13 @@ export class Devices {
   inputs = $state<DeviceOption[]>([]);
   outputs = $state<DeviceOption[]>([]);
   cameras = $state<DeviceOption[]>([]);
-  private readonly onChange = () => void this.refresh();
+  readonly #onChange = () => void this.refresh();
 
-  constructor(private readonly changed: () => void) {
-    media()?.addEventListener('devicechange', this.onChange);
+  readonly #changed: () => void;
+
+  constructor(changed: () => void) {
+    this.#changed = changed;
+    media()?.addEventListener('devicechange', this.#onChange);
   }
 
   async refresh(): Promise<void> {
@@ -28,10 +31,10 @@ export class Devices {
     this.inputs = pick('audioinput');
     this.outputs = pick('audiooutput');
     this.cameras = pick('videoinput');
-    this.changed();
+    this.#changed();
   }
 
   dispose(): void {
-    media()?.removeEventListener('devicechange', this.onChange);
+    media()?.removeEventListener('devicechange', this.#onChange);
   }
 }

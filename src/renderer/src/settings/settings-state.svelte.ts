@@ -32,17 +32,20 @@ export class SettingsState {
   /** Version, platform and storage of the desktop app; null in a browser. */
   desktopInfo = $state<AppInfo | null>(null);
   readonly devices: Devices;
-  private readonly store: PreferencesStore = preferencesStore();
+  readonly #store: PreferencesStore = preferencesStore();
 
-  constructor(private readonly deps: SettingsDeps) {
-    this.devices = new Devices(() => this.checkDevices());
+  readonly #deps: SettingsDeps;
+
+  constructor(deps: SettingsDeps) {
+    this.#deps = deps;
+    this.devices = new Devices(() => this.#checkDevices());
   }
 
   /** Reads the stored preferences; gives the stored favorites to the caller. */
   async load(): Promise<string[]> {
     this.setTheme(readPersisted(THEME_KEY, themeSchema, 'system'), false);
     const [saved, info] = await Promise.all([
-      this.store.load().catch((err: unknown) => {
+      this.#store.load().catch((err: unknown) => {
         log.warn('reading the preferences failed: using the defaults', err);
         return null;
       }),
@@ -51,20 +54,20 @@ export class SettingsState {
     this.desktopInfo = info ?? null;
     if (!saved) return [];
     this.values = saved.audio;
-    this.deps.changed(this.values, this.values);
+    this.#deps.changed(this.values, this.values);
     // The device list may have come first: check the chosen devices against it now.
-    this.checkDevices();
+    this.#checkDevices();
     return saved.favorites;
   }
 
   update(patch: Partial<Settings>): void {
     this.values = { ...this.values, ...patch };
     this.save({ audio: this.values });
-    this.deps.changed(this.values, patch);
+    this.#deps.changed(this.values, patch);
   }
 
   save(patch: PreferencesPatch): void {
-    this.store.save(patch).catch((err: unknown) => log.warn('saving the preferences failed', err));
+    this.#store.save(patch).catch((err: unknown) => log.warn('saving the preferences failed', err));
   }
 
   setTheme(choice: ThemeChoice, remember = true): void {
@@ -74,7 +77,7 @@ export class SettingsState {
   }
 
   /** A chosen device that disappeared falls back to the default, and the user is told. */
-  private checkDevices(): void {
+  #checkDevices(): void {
     const { patch, lost } = missingDevices(this.values, {
       inputs: this.devices.inputs.map((d) => d.deviceId),
       outputs: this.devices.outputs.map((d) => d.deviceId),
@@ -82,7 +85,7 @@ export class SettingsState {
     });
     if (lost.length === 0) return;
     this.update(patch);
-    this.deps.notice(`Your ${lost.join(' and ')} is no longer available: using the default.`);
+    this.#deps.notice(`Your ${lost.join(' and ')} is no longer available: using the default.`);
   }
 
   dispose(): void {

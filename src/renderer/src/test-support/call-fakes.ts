@@ -26,7 +26,7 @@ export class FakeLink implements SignalingLink {
   connected = true;
   readonly sent: { event: ClientEvent; payload: unknown }[] = [];
   readonly replies = new Map<ClientEvent, Reply>();
-  private readonly handlers = new Map<ServerEvent, ((payload: never) => void)[]>();
+  readonly #handlers = new Map<ServerEvent, ((payload: never) => void)[]>();
 
   request<E extends ClientEvent>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientReplies[E]>> {
     this.sent.push({ event, payload });
@@ -36,14 +36,14 @@ export class FakeLink implements SignalingLink {
   }
 
   on<E extends ServerEvent>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
-    const list = this.handlers.get(event) ?? [];
+    const list = this.#handlers.get(event) ?? [];
     list.push(handler);
-    this.handlers.set(event, list);
+    this.#handlers.set(event, list);
     return () => undefined;
   }
 
   emit<E extends ServerEvent>(event: E, payload: ServerPayload<E>): void {
-    for (const h of this.handlers.get(event) ?? []) (h as (p: ServerPayload<E>) => void)(payload);
+    for (const h of this.#handlers.get(event) ?? []) (h as (p: ServerPayload<E>) => void)(payload);
   }
 
   events(): ClientEvent[] {

@@ -32,28 +32,32 @@ export class VoicemailInbox {
   latest = $state.raw<VoicemailMessage | null>(null);
   /** The message opened in the list (its player showing); kept here so a window resized across layouts keeps it open. */
   selected = $state<string | null>(null);
-  private readonly urls = new SvelteMap<string, string>();
-  private readonly off: (() => void)[] = [];
+  readonly #urls = new SvelteMap<string, string>();
+  readonly #off: (() => void)[] = [];
 
-  constructor(private readonly deps: InboxDeps) {}
+  readonly #deps: InboxDeps;
+
+  constructor(deps: InboxDeps) {
+    this.#deps = deps;
+  }
 
   start(): void {
-    this.off.push(
-      this.deps.link.on('voicemail:new', ({ message, unheard }) => {
+    this.#off.push(
+      this.#deps.link.on('voicemail:new', ({ message, unheard }) => {
         this.messages = [message, ...this.messages.filter((m) => m.id !== message.id)].sort(inOrder);
         this.unheard = unheard;
         this.latest = message;
-        this.deps.arrived(message);
+        this.#deps.arrived(message);
       }),
-      this.deps.link.on('voicemail:unheard', ({ unheard }) => {
+      this.#deps.link.on('voicemail:unheard', ({ unheard }) => {
         this.unheard = unheard;
       }),
     );
   }
 
   async load(): Promise<void> {
-    await this.attempt(async () => {
-      const list = await this.deps.api.list();
+    await this.#attempt(async () => {
+      const list = await this.#deps.api.list();
       this.messages = list.messages;
       this.unheard = list.unheard;
       this.loaded = true;
@@ -62,7 +66,7 @@ export class VoicemailInbox {
 
   /** The audio URL of a message fetched already (audioUrl), or undefined. */
   urlOf(id: string): string | undefined {
-    return this.urls.get(id);
+    return this.#urls.get(id);
   }
 
   /** Opens a message (or closes it, when it is open), fetching its audio. */
@@ -73,12 +77,12 @@ export class VoicemailInbox {
 
   /** The message's audio as a URL the page can play and download, fetched once. */
   async audioUrl(id: string): Promise<string | null> {
-    const known = this.urls.get(id);
+    const known = this.#urls.get(id);
     if (known) return known;
     let url: string | null = null;
-    await this.attempt(async () => {
-      url = URL.createObjectURL(await this.deps.api.audio(id));
-      this.urls.set(id, url);
+    await this.#attempt(async () => {
+      url = URL.createObjectURL(await this.#deps.api.audio(id));
+      this.#urls.set(id, url);
     });
     return url;
   }
@@ -86,25 +90,25 @@ export class VoicemailInbox {
   async markHeard(id: string): Promise<void> {
     const message = this.messages.find((m) => m.id === id);
     if (!message || message.heard) return;
-    await this.attempt(async () => {
-      await this.deps.api.markHeard(id);
+    await this.#attempt(async () => {
+      await this.#deps.api.markHeard(id);
       this.messages = this.messages.map((m) => (m.id === id ? { ...m, heard: true } : m)).sort(inOrder);
       this.unheard = this.messages.filter((m) => !m.heard).length;
     });
   }
 
   async remove(id: string): Promise<void> {
-    await this.attempt(async () => {
-      await this.deps.api.remove(id);
+    await this.#attempt(async () => {
+      await this.#deps.api.remove(id);
       this.messages = this.messages.filter((m) => m.id !== id);
       this.unheard = this.messages.filter((m) => !m.heard).length;
-      this.forget(id);
+      this.#forget(id);
     });
   }
 
   /** Signed out: nothing of this account's voicemail stays in the page. */
   clear(): void {
-    for (const id of [...this.urls.keys()]) this.forget(id);
+    for (const id of [...this.#urls.keys()]) this.#forget(id);
     this.messages = [];
     this.unheard = 0;
     this.loaded = false;
@@ -114,17 +118,17 @@ export class VoicemailInbox {
   }
 
   dispose(): void {
-    for (const off of this.off.splice(0)) off();
+    for (const off of this.#off.splice(0)) off();
     this.clear();
   }
 
-  private forget(id: string): void {
-    const url = this.urls.get(id);
+  #forget(id: string): void {
+    const url = this.#urls.get(id);
     if (url) URL.revokeObjectURL(url);
-    this.urls.delete(id);
+    this.#urls.delete(id);
   }
 
-  private async attempt(action: () => Promise<void>): Promise<void> {
+  async #attempt(action: () => Promise<void>): Promise<void> {
     try {
       await action();
       this.problem = null;

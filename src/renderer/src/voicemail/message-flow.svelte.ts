@@ -30,22 +30,26 @@ export class MessageFlow {
   step = $state.raw<FlowStep>({ step: 'checking' });
   /** The recording under way, once the greeting is over. */
   recording = $state.raw<Recording | null>(null);
-  private readonly skip = new AbortController();
-  private closed = false;
+  readonly #skip = new AbortController();
+  #closed = false;
 
-  constructor(private readonly deps: FlowDeps) {}
+  readonly #deps: FlowDeps;
+
+  constructor(deps: FlowDeps) {
+    this.#deps = deps;
+  }
 
   /** Read after an await: close() may have come meanwhile. */
-  private gone(): boolean {
-    return this.closed;
+  #gone(): boolean {
+    return this.#closed;
   }
 
   get callee(): UserRef {
-    return this.deps.callee;
+    return this.#deps.callee;
   }
 
   async begin(): Promise<void> {
-    const { api, callee } = this.deps;
+    const { api, callee } = this.#deps;
     let check;
     let greeting: Blob | null = null;
     try {
@@ -55,24 +59,24 @@ export class MessageFlow {
       this.step = { step: 'refused', words: err instanceof VoicemailError ? err.message : `A message cannot be left for ${callee.displayName} now.` };
       return;
     }
-    this.recording = new Recording(this.deps, check.maxSeconds * 1000);
+    this.recording = new Recording(this.#deps, check.maxSeconds * 1000);
     this.step = { step: 'greeting', words: greeting ? null : defaultGreetingWords(callee.displayName) };
-    if (greeting) await playGreeting(greeting, this.skip.signal);
-    if (!this.skip.signal.aborted) await playTone().catch(() => undefined);
-    await this.record();
+    if (greeting) await playGreeting(greeting, this.#skip.signal);
+    if (!this.#skip.signal.aborted) await playTone().catch(() => undefined);
+    await this.#record();
   }
 
   /** Past the greeting to the recording at once. */
   skipGreeting(): void {
-    this.skip.abort();
+    this.#skip.abort();
   }
 
   async stopAndSend(): Promise<void> {
     const audio = await this.recording?.stop();
-    if (!audio || this.gone()) return;
+    if (!audio || this.#gone()) return;
     this.step = { step: 'sending' };
     try {
-      const sent = await this.deps.api.send(this.deps.callee.username, audio);
+      const sent = await this.#deps.api.send(this.#deps.callee.username, audio);
       this.step = { step: 'sent', durationMs: sent.durationMs };
     } catch (err) {
       this.step = { step: 'failed', words: err instanceof VoicemailError ? err.message : 'The message could not be sent.' };
@@ -81,22 +85,22 @@ export class MessageFlow {
 
   async rerecord(): Promise<void> {
     this.recording?.discard();
-    await this.record();
+    await this.#record();
   }
 
   /** Drops whatever was recorded; nothing is sent. */
   close(): void {
-    this.closed = true;
-    this.skip.abort();
+    this.#closed = true;
+    this.#skip.abort();
     this.recording?.discard();
   }
 
-  private async record(): Promise<void> {
-    if (this.gone() || !this.recording) return;
+  async #record(): Promise<void> {
+    if (this.#gone() || !this.recording) return;
     try {
       await this.recording.start();
       // Closed while the microphone opened.
-      if (this.gone()) this.recording.discard();
+      if (this.#gone()) this.recording.discard();
       else this.step = { step: 'recording' };
     } catch {
       this.step = { step: 'failed', words: MICROPHONE_REFUSED };

@@ -28,11 +28,11 @@ export class VoicemailOffer {
   peer = $state.raw<UserRef | null>(null);
   /** The recorder is open for `peer`. */
   open = $state(false);
-  private stop: (() => void) | null = null;
+  #stop: (() => void) | null = null;
 
   /** Follows the calls until dispose(). */
   watch(calls: OfferSource): void {
-    this.stop = $effect.root(() => {
+    this.#stop = $effect.root(() => {
       $effect(() => {
         const phase = calls.phase;
         const peer = offerFor(phase, calls.outgoing);
@@ -53,7 +53,7 @@ export class VoicemailOffer {
   }
 
   dispose(): void {
-    this.stop?.();
-    this.stop = null;
+    this.#stop?.();
+    this.#stop = null;
   }
 }

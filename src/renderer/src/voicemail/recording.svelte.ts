@@ -29,39 +29,43 @@ export class Recording {
   running = $state(false);
   /** The microphone's level while recording, 0-1. */
   level = $state(0);
-  private microphone: Microphone | null = null;
-  private meter: Meter | null = null;
-  private recorder: MediaRecorder | null = null;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private done: Promise<Blob> | null = null;
+  #microphone: Microphone | null = null;
+  #meter: Meter | null = null;
+  #recorder: MediaRecorder | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #done: Promise<Blob> | null = null;
+
+  readonly #deps: RecordingDeps;
 
   constructor(
-    private readonly deps: RecordingDeps,
+    deps: RecordingDeps,
     readonly maxMs: number,
-  ) {}
+  ) {
+    this.#deps = deps;
+  }
 
   /** Opens the microphone and records until stop() or the limit; rejects as getUserMedia does. */
   async start(): Promise<void> {
     this.discard();
     const type = recordingType();
     if (type === null) throw new Error('This browser cannot record Opus audio.');
-    const microphone = await this.deps.openMicrophone();
-    this.microphone = microphone;
+    const microphone = await this.#deps.openMicrophone();
+    this.#microphone = microphone;
     const options = { mimeType: type, audioBitsPerSecond: BITS_PER_SECOND };
-    const recorder = this.deps.makeRecorder?.(microphone.stream, options) ?? new MediaRecorder(microphone.stream, options);
-    this.recorder = recorder;
+    const recorder = this.#deps.makeRecorder?.(microphone.stream, options) ?? new MediaRecorder(microphone.stream, options);
+    this.#recorder = recorder;
     const chunks: Blob[] = [];
-    this.done = new Promise<Blob>((resolve, reject) => {
+    this.#done = new Promise<Blob>((resolve, reject) => {
       recorder.addEventListener('dataavailable', (e) => chunks.push(e.data));
       recorder.addEventListener('stop', () => resolve(new Blob(chunks, { type: type.split(';')[0] })));
       recorder.addEventListener('error', () => reject(new Error('The recording failed.')));
     });
-    const meter = (this.meter = microphone.meter());
+    const meter = (this.#meter = microphone.meter());
     const started = performance.now();
     recorder.start();
     this.running = true;
     this.elapsedMs = 0;
-    this.timer = setInterval(() => {
+    this.#timer = setInterval(() => {
       this.elapsedMs = Math.min(this.maxMs, performance.now() - started);
       this.level = meter.level();
       if (this.elapsedMs >= this.maxMs) void this.stop();
@@ -70,31 +74,31 @@ export class Recording {
 
   /** Stops and gives the recording (null when nothing was recording). */
   async stop(): Promise<Blob | null> {
-    const recorder = this.recorder;
-    const done = this.done;
+    const recorder = this.#recorder;
+    const done = this.#done;
     if (!recorder || !done) return null;
     if (recorder.state !== 'inactive') recorder.stop();
-    this.release();
+    this.#release();
     return done;
   }
 
   /** Stops and drops whatever was recorded. */
   discard(): void {
-    if (this.recorder && this.recorder.state !== 'inactive') this.recorder.stop();
-    this.done?.catch(() => undefined);
-    this.done = null;
-    this.release();
+    if (this.#recorder && this.#recorder.state !== 'inactive') this.#recorder.stop();
+    this.#done?.catch(() => undefined);
+    this.#done = null;
+    this.#release();
     this.elapsedMs = 0;
   }
 
-  private release(): void {
-    clearInterval(this.timer);
+  #release(): void {
+    clearInterval(this.#timer);
     this.running = false;
     this.level = 0;
-    this.meter?.close();
-    this.meter = null;
-    this.microphone?.stop();
-    this.microphone = null;
-    this.recorder = null;
+    this.#meter?.close();
+    this.#meter = null;
+    this.#microphone?.stop();
+    this.#microphone = null;
+    this.#recorder = null;
   }
 }

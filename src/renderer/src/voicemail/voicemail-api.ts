@@ -31,36 +31,40 @@ interface Schema<T> {
 const TIMEOUT_MS = { json: 15_000, upload: 120_000 } as const;
 
 export class VoicemailApi {
-  constructor(private readonly session: () => VoicemailSession | null) {}
+  readonly #session: () => VoicemailSession | null;
+
+  constructor(session: () => VoicemailSession | null) {
+    this.#session = session;
+  }
 
   check(username: string): Promise<VoicemailCheck> {
-    return this.json(`/to/${encodeURIComponent(username)}`, voicemailCheckSchema);
+    return this.#json(`/to/${encodeURIComponent(username)}`, voicemailCheckSchema);
   }
 
   send(username: string, audio: Blob): Promise<VoicemailSent> {
-    return this.json(`/to/${encodeURIComponent(username)}`, voicemailSentSchema, { method: 'POST', body: audio, headers: { 'content-type': audio.type } }, TIMEOUT_MS.upload);
+    return this.#json(`/to/${encodeURIComponent(username)}`, voicemailSentSchema, { method: 'POST', body: audio, headers: { 'content-type': audio.type } }, TIMEOUT_MS.upload);
   }
 
   list(): Promise<VoicemailList> {
-    return this.json('/messages', voicemailListSchema);
+    return this.#json('/messages', voicemailListSchema);
   }
 
   async audio(id: string): Promise<Blob> {
-    return (await this.call(`/messages/${encodeURIComponent(id)}`)).blob();
+    return (await this.#call(`/messages/${encodeURIComponent(id)}`)).blob();
   }
 
   async markHeard(id: string): Promise<void> {
-    await this.call(`/messages/${encodeURIComponent(id)}/heard`, { method: 'POST' });
+    await this.#call(`/messages/${encodeURIComponent(id)}/heard`, { method: 'POST' });
   }
 
   async remove(id: string): Promise<void> {
-    await this.call(`/messages/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    await this.#call(`/messages/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
   /** Someone's greeting, or null when they recorded none. */
   async greeting(username: string): Promise<Blob | null> {
     try {
-      return await (await this.call(`/greeting/${encodeURIComponent(username)}`)).blob();
+      return await (await this.#call(`/greeting/${encodeURIComponent(username)}`)).blob();
     } catch (err) {
       if (err instanceof VoicemailError && err.code === 'not_found') return null;
       throw err;
@@ -68,22 +72,22 @@ export class VoicemailApi {
   }
 
   setGreeting(audio: Blob): Promise<VoicemailSent> {
-    return this.json('/greeting', voicemailSentSchema, { method: 'PUT', body: audio, headers: { 'content-type': audio.type } }, TIMEOUT_MS.upload);
+    return this.#json('/greeting', voicemailSentSchema, { method: 'PUT', body: audio, headers: { 'content-type': audio.type } }, TIMEOUT_MS.upload);
   }
 
   async removeGreeting(): Promise<void> {
-    await this.call('/greeting', { method: 'DELETE' });
+    await this.#call('/greeting', { method: 'DELETE' });
   }
 
-  private async json<T>(path: string, schema: Schema<T>, init: RequestInit = {}, timeoutMs: number = TIMEOUT_MS.json): Promise<T> {
-    const res = await this.call(path, init, timeoutMs);
+  async #json<T>(path: string, schema: Schema<T>, init: RequestInit = {}, timeoutMs: number = TIMEOUT_MS.json): Promise<T> {
+    const res = await this.#call(path, init, timeoutMs);
     const parsed = schema.safeParse(await res.json().catch(() => null));
     if (!parsed.success) throw new VoicemailError('The server sent an answer this app does not understand.', 'internal');
     return parsed.data;
   }
 
-  private async call(path: string, init: RequestInit = {}, timeoutMs: number = TIMEOUT_MS.json): Promise<Response> {
-    const session = this.session();
+  async #call(path: string, init: RequestInit = {}, timeoutMs: number = TIMEOUT_MS.json): Promise<Response> {
+    const session = this.#session();
     if (!session) throw new VoicemailError('Sign in first.', 'unauthorized');
     let res: Response;
     try {

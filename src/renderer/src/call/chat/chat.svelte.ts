@@ -55,11 +55,13 @@ export class ChatLog {
   unavailable = $state<string | null>(null);
   readonly files: FileTransfers;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
-  private readonly channels = new Map<ChatChannel, string>();
+  readonly #channels = new Map<ChatChannel, string>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
-  private readonly outgoing = new Map<string, Outgoing>();
-  private nextId = 1;
-  private happened = false;
+  readonly #outgoing = new Map<string, Outgoing>();
+  #nextId = 1;
+  #happened = false;
+
+  readonly #onFirst: () => void;
 
   /**
    * `onFirst`: the first message of the call, either way; `files`: the
@@ -68,52 +70,53 @@ export class ChatLog {
    * taken from the peers in one call (CALL_FILE_CAP unless a test says).
    */
   constructor(
-    private readonly onFirst: () => void,
+    onFirst: () => void,
     files: FileRules = fileRules(() => DEFAULT_SETTINGS),
     fileCap?: { files: number; bytes: number },
   ) {
-    this.files = new FileTransfers({ limit: () => files.limit(), autoAccept: () => files.autoAccept(), add: (from, file, sentAt) => void this.add(from, file.mine, '', sentAt, file), ...(fileCap && { cap: fileCap }) });
+    this.#onFirst = onFirst;
+    this.files = new FileTransfers({ limit: () => files.limit(), autoAccept: () => files.autoAccept(), add: (from, file, sentAt) => void this.#add(from, file.mine, '', sentAt, file), ...(fileCap && { cap: fileCap }) });
   }
 
   /** Anyone chatted in this call. */
   get chatted(): boolean {
-    return this.happened;
+    return this.#happened;
   }
 
   /** Tells the server again that this call had a chat (the first note may have been lost offline). */
   noteAgain(): void {
-    if (this.happened) this.onFirst();
+    if (this.#happened) this.#onFirst();
   }
 
   attach(channel: ChatChannel, peer: string): void {
-    this.channels.set(channel, peer);
-    channel.onMessage((m) => this.add(peer, false, m.text, m.sentAt));
-    channel.onDelivery((id, delivery) => this.delivered(channel, id, delivery));
+    this.#channels.set(channel, peer);
+    channel.onMessage((m) => this.#add(peer, false, m.text, m.sentAt));
+    channel.onDelivery((id, delivery) => this.#delivered(channel, id, delivery));
     this.files.attach(channel.files, peer);
-    this.peers = this.channels.size;
+    this.peers = this.#channels.size;
   }
 
   detach(channel: ChatChannel): void {
     channel.onMessage(null);
     channel.onDelivery(null);
-    const peer = this.channels.get(channel);
+    const peer = this.#channels.get(channel);
     // A peer gone with messages still unacknowledged: they are not delivered to it.
-    if (peer !== undefined) for (const [id, out] of this.outgoing) if (out.waiting.has(channel)) this.delivered(channel, id, 'failed');
-    this.channels.delete(channel);
+    if (peer !== undefined) for (const [id, out] of this.#outgoing) if (out.waiting.has(channel)) this.#delivered(channel, id, 'failed');
+    this.#channels.delete(channel);
     this.files.detach(channel.files);
-    this.peers = this.channels.size;
+    this.peers = this.#channels.size;
   }
 
   /** Sends to every peer; false when there is nothing to send or nobody to send it to. */
   send(input: string): boolean {
     const text = chatText(input);
-    if (text === null || this.channels.size === 0) return false;
+    if (text === null || this.#channels.size === 0) return false;
     const sentAt = Date.now();
     const id = newChatId();
-    const entryId = this.add('You', true, text, sentAt);
-    const channels = [...this.channels.keys()];
+    const entryId = this.#add('You', true, text, sentAt);
+    const channels = [...this.#channels.keys()];
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `entries` is what is rendered
-    this.outgoing.set(id, { entryId, waiting: new Set(channels), peers: channels.length, failed: [] });
+    this.#outgoing.set(id, { entryId, waiting: new Set(channels), peers: channels.length, failed: [] });
     for (const channel of channels) channel.send(text, sentAt, id);
     return true;
   }
@@ -133,37 +136,37 @@ export class ChatLog {
    * ahead of anything new; it counts as chat having happened in this call.
    */
   restore(entries: Omit<ChatEntry, 'id'>[], unread: number, open: boolean): void {
-    const restored = entries.map((e): ChatEntry => ({ ...e, id: this.nextId++ }));
+    const restored = entries.map((e): ChatEntry => ({ ...e, id: this.#nextId++ }));
     this.files.restored(restored.flatMap((e) => (e.file ? [e.file] : [])));
-    this.keep([...restored, ...this.entries]);
+    this.#keep([...restored, ...this.entries]);
     this.open = open;
     this.unread = open ? 0 : this.unread + unread;
-    if (restored.length > 0) this.happened = true;
+    if (restored.length > 0) this.#happened = true;
   }
 
   /** The call is over: the messages are forgotten. */
   reset(): void {
-    for (const channel of this.channels.keys()) {
+    for (const channel of this.#channels.keys()) {
       channel.onMessage(null);
       channel.onDelivery(null);
     }
-    this.channels.clear();
+    this.#channels.clear();
     this.files.reset();
     this.peers = 0;
     this.unavailable = null;
-    this.outgoing.clear();
+    this.#outgoing.clear();
     this.entries = [];
     this.unread = 0;
     this.open = false;
-    this.happened = false;
+    this.#happened = false;
   }
 
   /** A receipt came from `channel`'s peer, or did not in time. */
-  private delivered(channel: ChatChannel, id: string, delivery: Delivery): void {
-    const out = this.outgoing.get(id);
+  #delivered(channel: ChatChannel, id: string, delivery: Delivery): void {
+    const out = this.#outgoing.get(id);
     if (!out?.waiting.delete(channel)) return;
-    if (delivery === 'failed') out.failed.push(this.channels.get(channel) ?? '');
-    if (out.waiting.size === 0) this.outgoing.delete(id);
+    if (delivery === 'failed') out.failed.push(this.#channels.get(channel) ?? '');
+    if (out.waiting.size === 0) this.#outgoing.delete(id);
     const state: DeliveryState = out.failed.length > 0 ? 'failed' : out.waiting.size > 0 ? 'sending' : 'delivered';
     // Named only when some of several peers got it: with one peer "Not delivered" says it all.
     const missing = out.failed.length > 0 && out.failed.length < out.peers ? [...out.failed] : undefined;
@@ -171,20 +174,20 @@ export class ChatLog {
   }
 
   /** Shows the newest {@link CHAT_HISTORY_LIMIT} entries; files among those dropped are forgotten (their URLs revoked). */
-  private keep(entries: ChatEntry[]): void {
+  #keep(entries: ChatEntry[]): void {
     const dropped = entries.length > CHAT_HISTORY_LIMIT ? entries.slice(0, -CHAT_HISTORY_LIMIT) : [];
     this.entries = dropped.length > 0 ? entries.slice(-CHAT_HISTORY_LIMIT) : entries;
     for (const entry of dropped) if (entry.file) this.files.forget(entry.file);
   }
 
-  private add(from: string, mine: boolean, text: string, sentAt: number, file?: FileItem): number {
-    const id = this.nextId++;
+  #add(from: string, mine: boolean, text: string, sentAt: number, file?: FileItem): number {
+    const id = this.#nextId++;
     const entry: ChatEntry = { id, from, mine, text, sentAt, ...(file ? { file } : mine && { delivery: 'sending' as const }) };
-    this.keep([...this.entries, entry]);
+    this.#keep([...this.entries, entry]);
     if (!mine && !this.open) this.unread += 1;
-    if (!this.happened) {
-      this.happened = true;
-      this.onFirst();
+    if (!this.#happened) {
+      this.#happened = true;
+      this.#onFirst();
     }
     return id;
   }

@@ -82,119 +82,119 @@ export function newChatId(): string {
 export class ChatChannel {
   /** Files to and from this peer, on their own channel of the same connection. */
   readonly files: FileLink;
-  private readonly channel: RTCDataChannel;
-  private nextSeq = 1;
-  private lastSeq = 0;
+  readonly #channel: RTCDataChannel;
+  #nextSeq = 1;
+  #lastSeq = 0;
   /** Sent before the channel opened. */
-  private outbox: string[] = [];
-  private listener: ((message: ChatWire | ChatWireV1) => void) | null = null;
-  private deliveryListener: ((id: string, delivery: Delivery) => void) | null = null;
-  private answeredListener: (() => void) | null = null;
+  #outbox: string[] = [];
+  #listener: ((message: ChatWire | ChatWireV1) => void) | null = null;
+  #deliveryListener: ((id: string, delivery: Delivery) => void) | null = null;
+  #answeredListener: (() => void) | null = null;
   /** Messages sent and not acknowledged yet, with their deadlines. */
-  private readonly unacked = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #unacked = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(pc: RTCPeerConnection) {
-    this.channel = pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
-    this.channel.onopen = () => {
-      for (const data of this.outbox.splice(0)) this.channel.send(data);
+    this.#channel = pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
+    this.#channel.onopen = () => {
+      for (const data of this.#outbox.splice(0)) this.#channel.send(data);
     };
-    this.channel.onmessage = ({ data }) => this.receive(data);
-    this.channel.onclose = () => this.failAll();
-    this.files = new FileLink(pc, (message) => this.sendData(JSON.stringify(message)));
+    this.#channel.onmessage = ({ data }) => this.#receive(data);
+    this.#channel.onclose = () => this.#failAll();
+    this.files = new FileLink(pc, (message) => this.#sendData(JSON.stringify(message)));
   }
 
   /** Who hears the peer's messages (one listener: the app's chat log). */
   onMessage(fn: ((message: ChatWire | ChatWireV1) => void) | null): void {
-    this.listener = fn;
+    this.#listener = fn;
   }
 
   /** Who hears whether each message sent was delivered (a receipt came) or not. */
   onDelivery(fn: ((id: string, delivery: Delivery) => void) | null): void {
-    this.deliveryListener = fn;
+    this.#deliveryListener = fn;
   }
 
   /** Who hears the callee's answered word (answer-word.ts): the caller's session. */
   onAnswered(fn: (() => void) | null): void {
-    this.answeredListener = fn;
+    this.#answeredListener = fn;
   }
 
   /** Says this side's user answered (answer-word.ts): at once if the channel is open, else when it opens. */
   sendAnswered(): void {
-    this.sendData(ANSWERED_WORD);
+    this.#sendData(ANSWERED_WORD);
   }
 
   /** Sends a message already checked with `chatText`; returns what was sent. */
   send(text: string, sentAt = Date.now(), id = newChatId()): ChatWire {
-    const message: ChatWire = { v: CHAT_VERSION, type: 'chat', id, seq: this.nextSeq++, text, sentAt };
-    if (!this.sendData(JSON.stringify(message))) {
+    const message: ChatWire = { v: CHAT_VERSION, type: 'chat', id, seq: this.#nextSeq++, text, sentAt };
+    if (!this.#sendData(JSON.stringify(message))) {
       log.warn('chat channel closed: message not sent');
-      queueMicrotask(() => this.deliveryListener?.(id, 'failed'));
+      queueMicrotask(() => this.#deliveryListener?.(id, 'failed'));
       return message;
     }
-    this.unacked.set(
+    this.#unacked.set(
       id,
-      setTimeout(() => this.settle(id, 'failed'), ACK_TIMEOUT_MS),
+      setTimeout(() => this.#settle(id, 'failed'), ACK_TIMEOUT_MS),
     );
     return message;
   }
 
   close(): void {
     this.files.close();
-    this.failAll();
-    this.listener = null;
-    this.deliveryListener = null;
-    this.answeredListener = null;
-    this.outbox = [];
-    this.channel.onopen = null;
-    this.channel.onmessage = null;
-    this.channel.onclose = null;
-    this.channel.close();
+    this.#failAll();
+    this.#listener = null;
+    this.#deliveryListener = null;
+    this.#answeredListener = null;
+    this.#outbox = [];
+    this.#channel.onopen = null;
+    this.#channel.onmessage = null;
+    this.#channel.onclose = null;
+    this.#channel.close();
   }
 
   /** Sends now, or once the channel opens; false when it has closed. */
-  private sendData(data: string): boolean {
-    if (this.channel.readyState === 'open') this.channel.send(data);
-    else if (this.channel.readyState === 'connecting') this.outbox.push(data);
+  #sendData(data: string): boolean {
+    if (this.#channel.readyState === 'open') this.#channel.send(data);
+    else if (this.#channel.readyState === 'connecting') this.#outbox.push(data);
     else return false;
     return true;
   }
 
-  private settle(id: string, delivery: Delivery): void {
-    const timer = this.unacked.get(id);
+  #settle(id: string, delivery: Delivery): void {
+    const timer = this.#unacked.get(id);
     if (timer === undefined) return;
     clearTimeout(timer);
-    this.unacked.delete(id);
-    this.deliveryListener?.(id, delivery);
+    this.#unacked.delete(id);
+    this.#deliveryListener?.(id, delivery);
   }
 
-  private failAll(): void {
-    for (const id of [...this.unacked.keys()]) this.settle(id, 'failed');
+  #failAll(): void {
+    for (const id of [...this.#unacked.keys()]) this.#settle(id, 'failed');
   }
 
-  private receive(data: unknown): void {
+  #receive(data: unknown): void {
     const message = parseChatWire(data);
     if (!message) {
       const file = parseFileControl(data);
       if (file) this.files.handle(file);
-      else if (isAnsweredWord(data)) this.answeredListener?.();
+      else if (isAnsweredWord(data)) this.#answeredListener?.();
       else log.warn('dropped a malformed chat message');
       return;
     }
     if (message.type === 'ack') {
-      this.settle(message.id, 'delivered');
+      this.#settle(message.id, 'delivered');
       return;
     }
     // A receipt for every version 2 message, repeats included: the sender may not have had the first.
-    if ('v' in message && this.channel.readyState === 'open') {
+    if ('v' in message && this.#channel.readyState === 'open') {
       const ack: ChatAck = { v: CHAT_VERSION, type: 'ack', id: message.id };
-      this.channel.send(JSON.stringify(ack));
+      this.#channel.send(JSON.stringify(ack));
     }
-    if (message.seq <= this.lastSeq) {
+    if (message.seq <= this.#lastSeq) {
       log.warn('dropped a repeated chat message', message.seq);
       return;
     }
-    if (message.seq !== this.lastSeq + 1) log.warn(`chat messages ${this.lastSeq + 1}–${message.seq - 1} never came`);
-    this.lastSeq = message.seq;
-    this.listener?.(message);
+    if (message.seq !== this.#lastSeq + 1) log.warn(`chat messages ${this.#lastSeq + 1}–${message.seq - 1} never came`);
+    this.#lastSeq = message.seq;
+    this.#listener?.(message);
   }
 }

@@ -37,131 +37,136 @@ interface Outgoing {
 }
 
 export class FileLink {
-  private readonly channel: RTCDataChannel;
-  private listener: FileLinkListener | null = null;
+  readonly #channel: RTCDataChannel;
+  #listener: FileLinkListener | null = null;
   /** Files to send, in order: the first is the one offered, going, or being checked. */
-  private readonly queue: Outgoing[] = [];
-  private readonly receiver: FileReceiver;
-  private nextN = 1;
-  private drainWaiters: (() => void)[] = [];
+  readonly #queue: Outgoing[] = [];
+  readonly #receiver: FileReceiver;
+  #nextN = 1;
+  #drainWaiters: (() => void)[] = [];
   /** The peer left an offer unanswered: its Parley does not know files. */
-  private noFiles = false;
-  private closed = false;
+  #noFiles = false;
+  #closed = false;
+
+  readonly #pc: RTCPeerConnection;
+  readonly #control: (message: FileControl) => void;
 
   /** `control`: sends a message about a file on the chat channel. */
   constructor(
-    private readonly pc: RTCPeerConnection,
-    private readonly control: (message: FileControl) => void,
+    pc: RTCPeerConnection,
+    control: (message: FileControl) => void,
   ) {
-    this.receiver = new FileReceiver(control, () => this.listener);
-    this.channel = pc.createDataChannel('files', { negotiated: true, id: FILES_CHANNEL_ID, ordered: true });
-    this.channel.binaryType = 'arraybuffer';
-    this.channel.bufferedAmountLowThreshold = LOW_WATER;
-    this.channel.onopen = () => this.next();
-    this.channel.onmessage = ({ data }) => this.receiver.receive(data);
-    this.channel.onbufferedamountlow = () => this.drained();
-    this.channel.onclose = () => this.lost();
+    this.#pc = pc;
+    this.#control = control;
+    this.#receiver = new FileReceiver(control, () => this.#listener);
+    this.#channel = pc.createDataChannel('files', { negotiated: true, id: FILES_CHANNEL_ID, ordered: true });
+    this.#channel.binaryType = 'arraybuffer';
+    this.#channel.bufferedAmountLowThreshold = LOW_WATER;
+    this.#channel.onopen = () => this.#next();
+    this.#channel.onmessage = ({ data }) => this.#receiver.receive(data);
+    this.#channel.onbufferedamountlow = () => this.#drained();
+    this.#channel.onclose = () => this.#lost();
   }
 
   /** Who hears about transfers (one listener: the call's chat). */
   listen(listener: FileLinkListener | null): void {
-    this.listener = listener;
+    this.#listener = listener;
   }
 
   send(file: OutgoingFile): void {
-    const t: Outgoing = { file, n: this.nextN++, state: 'queued' };
-    if (this.closed) return this.report(t, { state: 'failed' });
-    if (this.noFiles) return this.report(t, { state: 'unsupported' });
-    this.queue.push(t);
-    this.report(t, { state: 'queued' });
-    this.next();
+    const t: Outgoing = { file, n: this.#nextN++, state: 'queued' };
+    if (this.#closed) return this.#report(t, { state: 'failed' });
+    if (this.#noFiles) return this.#report(t, { state: 'unsupported' });
+    this.#queue.push(t);
+    this.#report(t, { state: 'queued' });
+    this.#next();
   }
 
   /** Stops a file going to the peer or coming from it (one asked about is declined), and tells the peer. */
   cancel(id: string): void {
-    const t = this.queue.find((q) => q.file.id === id);
+    const t = this.#queue.find((q) => q.file.id === id);
     if (!t) {
-      this.receiver.cancel(id);
+      this.#receiver.cancel(id);
       return;
     }
-    if (t.state !== 'queued') this.control({ v: 2, type: 'file-cancel', id });
-    this.finish(t, 'cancelled');
+    if (t.state !== 'queued') this.#control({ v: 2, type: 'file-cancel', id });
+    this.#finish(t, 'cancelled');
   }
 
   /** This side's person takes the file the peer offers. */
   accept(id: string): void {
-    this.receiver.accept(id);
+    this.#receiver.accept(id);
   }
 
   /** This side's person does not take the file the peer offers. */
   decline(id: string): void {
-    this.receiver.decline(id);
+    this.#receiver.decline(id);
   }
 
   /** A message about a file from the peer (the chat channel hands them on). */
   handle(message: FileControl): void {
-    this.noFiles = false; // it knows files, whatever an earlier silence meant
-    const head = this.queue[0]?.file.id === message.id ? this.queue[0] : undefined;
+    this.#noFiles = false; // it knows files, whatever an earlier silence meant
+    const head = this.#queue[0]?.file.id === message.id ? this.#queue[0] : undefined;
     switch (message.type) {
       case 'file-offer':
-        return this.receiver.offered(message);
+        return this.#receiver.offered(message);
       case 'file-asking':
         // Its person is asked: the offer waits for the answer, not for ever.
         if (head?.state !== 'offered') return;
         clearTimeout(head.timer);
         head.timer = setTimeout(() => {
-          this.control({ v: 2, type: 'file-cancel', id: head.file.id });
-          this.finish(head, 'expired');
+          this.#control({ v: 2, type: 'file-cancel', id: head.file.id });
+          this.#finish(head, 'expired');
         }, SENDER_CONSENT_MS);
-        this.report(head, { state: 'asking' });
+        this.#report(head, { state: 'asking' });
         return;
       case 'file-accept':
         if (head?.state !== 'offered' && head?.state !== 'asking') return;
         clearTimeout(head.timer);
-        this.report(head, { state: 'sending', bytes: 0 });
-        void this.pump(head);
+        this.#report(head, { state: 'sending', bytes: 0 });
+        void this.#pump(head);
         return;
       case 'file-refuse':
         if (head?.state !== 'offered' && head?.state !== 'asking') return;
-        this.finish(head, shownRefusal(message.reason) ? message.reason : 'refused', message.max);
+        this.#finish(head, shownRefusal(message.reason) ? message.reason : 'refused', message.max);
         return;
       case 'file-cancel':
-        if (head && head.state !== 'queued') this.finish(head, 'peer-cancelled');
-        else this.receiver.peerCancelled(message.id);
+        if (head && head.state !== 'queued') this.#finish(head, 'peer-cancelled');
+        else this.#receiver.peerCancelled(message.id);
         return;
       case 'file-received':
-        if (head?.state === 'checking') this.finish(head, message.intact ? 'delivered' : 'damaged');
+        if (head?.state === 'checking') this.#finish(head, message.intact ? 'delivered' : 'damaged');
         return;
     }
   }
 
   close(): void {
-    this.lost();
-    this.listener = null;
-    this.channel.onopen = null;
-    this.channel.onmessage = null;
-    this.channel.onbufferedamountlow = null;
-    this.channel.onclose = null;
-    this.channel.close();
+    this.#lost();
+    this.#listener = null;
+    this.#channel.onopen = null;
+    this.#channel.onmessage = null;
+    this.#channel.onbufferedamountlow = null;
+    this.#channel.onclose = null;
+    this.#channel.close();
   }
 
   /** Offers the next file, once the channel is open and nothing else is going. */
-  private next(): void {
-    const t = this.queue[0];
-    if (!t || t.state !== 'queued' || this.closed || this.channel.readyState !== 'open') return;
-    if (this.noFiles) return this.finish(t, 'unsupported');
+  #next(): void {
+    const t = this.#queue[0];
+    if (!t || t.state !== 'queued' || this.#closed || this.#channel.readyState !== 'open') return;
+    if (this.#noFiles) return this.#finish(t, 'unsupported');
     const { id, name, size, sha256, sentAt } = t.file;
-    this.control({ v: 2, type: 'file-offer', id, n: t.n, name, size, sha256, sentAt, waits: true });
+    this.#control({ v: 2, type: 'file-offer', id, n: t.n, name, size, sha256, sentAt, waits: true });
     t.timer = setTimeout(() => {
-      this.noFiles = true;
-      this.finish(t, 'unsupported');
+      this.#noFiles = true;
+      this.#finish(t, 'unsupported');
     }, ANSWER_TIMEOUT_MS);
-    this.report(t, { state: 'offered' });
+    this.#report(t, { state: 'offered' });
   }
 
-  private async pump(t: Outgoing): Promise<void> {
+  async #pump(t: Outgoing): Promise<void> {
     const { data, size, id } = t.file;
-    const chunkBytes = Math.min(FRAME_BYTES, this.maxFrame()) - FRAME_HEADER;
+    const chunkBytes = Math.min(FRAME_BYTES, this.#maxFrame()) - FRAME_HEADER;
     let sent = 0;
     /** Bytes that left this side (sent, less the channel's buffer, which counts headers too): never shown going back. */
     let gone = 0;
@@ -169,53 +174,53 @@ export class FileLink {
       while (sent < size) {
         const bytes = new Uint8Array(await data.slice(sent, Math.min(sent + READ_BYTES, size)).arrayBuffer());
         for (let at = 0; at < bytes.byteLength; at += chunkBytes) {
-          if (this.channel.bufferedAmount > HIGH_WATER) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+          if (this.#channel.bufferedAmount > HIGH_WATER) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
           if (t.state !== 'sending') return; // cancelled, or the connection went
           const chunk = bytes.subarray(at, at + chunkBytes);
-          this.channel.send(frame(t.n, chunk));
+          this.#channel.send(frame(t.n, chunk));
           sent += chunk.byteLength;
-          gone = Math.max(gone, sent - this.channel.bufferedAmount);
-          this.report(t, { bytes: gone });
+          gone = Math.max(gone, sent - this.#channel.bufferedAmount);
+          this.#report(t, { bytes: gone });
         }
       }
     } catch (err) {
       if (t.state !== 'sending') return;
       log.warn('sending a file failed', err);
-      this.control({ v: 2, type: 'file-cancel', id });
-      return this.finish(t, 'failed');
+      this.#control({ v: 2, type: 'file-cancel', id });
+      return this.#finish(t, 'failed');
     }
-    if (t.state === 'sending') this.report(t, { state: 'checking', bytes: size });
+    if (t.state === 'sending') this.#report(t, { state: 'checking', bytes: size });
   }
 
   /** The largest message the connection takes (the peer may take less than we send). */
-  private maxFrame(): number {
-    const max = (this.pc as Partial<RTCPeerConnection>).sctp?.maxMessageSize;
+  #maxFrame(): number {
+    const max = (this.#pc as Partial<RTCPeerConnection>).sctp?.maxMessageSize;
     return typeof max === 'number' && max > FRAME_HEADER ? max : FRAME_BYTES;
   }
 
-  private report(t: Outgoing, update: TransferUpdate): void {
+  #report(t: Outgoing, update: TransferUpdate): void {
     if (update.state) t.state = update.state;
-    this.listener?.changed('out', t.file.id, update);
+    this.#listener?.changed('out', t.file.id, update);
   }
 
-  private finish(t: Outgoing, state: TransferState, max?: number): void {
+  #finish(t: Outgoing, state: TransferState, max?: number): void {
     clearTimeout(t.timer);
-    const at = this.queue.indexOf(t);
-    if (at >= 0) this.queue.splice(at, 1);
-    this.report(t, { state, ...(max !== undefined && { max }) });
-    if (at === 0) this.next();
+    const at = this.#queue.indexOf(t);
+    if (at >= 0) this.#queue.splice(at, 1);
+    this.#report(t, { state, ...(max !== undefined && { max }) });
+    if (at === 0) this.#next();
   }
 
-  private drained(): void {
-    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  #drained(): void {
+    for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
   /** The channel closed: nothing more goes or comes. */
-  private lost(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of [...this.queue]) this.finish(t, 'failed');
-    this.receiver.lost();
-    this.drained();
+  #lost(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [...this.#queue]) this.#finish(t, 'failed');
+    this.#receiver.lost();
+    this.#drained();
   }
 }

@@ -31,71 +31,77 @@ interface Incoming {
 }
 
 export class FileReceiver {
-  private incoming: Incoming | null = null;
-  private closed = false;
+  #incoming: Incoming | null = null;
+  #closed = false;
+
+  readonly #control: (message: FileControl) => void;
+  readonly #listener: () => FileLinkListener | null;
 
   /** `control`: sends a message about a file to the peer; `listener`: who hears (null once nobody does). */
   constructor(
-    private readonly control: (message: FileControl) => void,
-    private readonly listener: () => FileLinkListener | null,
-  ) {}
+    control: (message: FileControl) => void,
+    listener: () => FileLinkListener | null,
+  ) {
+    this.#control = control;
+    this.#listener = listener;
+  }
 
   /** The peer offers a file. */
   offered(offer: FileOffer): void {
-    const listener = this.listener();
+    const listener = this.#listener();
     const { id, size, sentAt } = offer;
-    if (this.incoming?.offer.id === id || !listener || this.closed) return;
+    if (this.#incoming?.offer.id === id || !listener || this.#closed) return;
     const file: IncomingFile = { id, name: safeFileName(offer.name), size, sentAt };
     const limit = listener.limit();
-    if (size > limit) return this.refuseOffer(file, 'too-large', limit);
+    if (size > limit) return this.#refuseOffer(file, 'too-large', limit);
     // The app never offers two at once: one meanwhile is refused (asking counts: that file has the slot).
-    if (this.incoming) return this.refuseOffer(file, 'busy');
-    if (!listener.fits(size)) return this.refuseOffer(file, 'call-full');
+    if (this.#incoming) return this.#refuseOffer(file, 'busy');
+    if (!listener.fits(size)) return this.#refuseOffer(file, 'call-full');
     const t: Incoming = { offer, accepted: false, received: 0, parts: [], pending: [], pendingBytes: 0 };
-    this.incoming = t;
+    this.#incoming = t;
     if (takenUnasked(size, listener.autoAccept())) {
-      listener.offered(file, this.take(t));
-      return this.begun(t);
+      listener.offered(file, this.#take(t));
+      return this.#begun(t);
     }
-    t.timer = setTimeout(() => this.refuse(t, 'expired'), consentWindow(offer));
-    if (offer.waits === true) this.control({ v: 2, type: 'file-asking', id });
+    t.timer = setTimeout(() => this.#refuse(t, 'expired'), consentWindow(offer));
+    if (offer.waits === true) this.#control({ v: 2, type: 'file-asking', id });
     listener.offered(file, { state: 'asking' });
   }
 
   /** This side's person accepts the file offered: it may come, if the call's cap still has room. */
   accept(id: string): void {
-    const t = this.incoming;
+    const t = this.#incoming;
     if (t?.offer.id !== id || t.accepted) return;
     clearTimeout(t.timer);
-    this.listener()?.changed('in', id, this.take(t));
-    this.begun(t);
+    this.#listener()?.changed('in', id, this.#take(t));
+    this.#begun(t);
   }
 
   /** This side's person declines the file offered: the peer is told, and nothing of it is kept. */
   decline(id: string): void {
-    const t = this.incoming;
-    if (t?.offer.id === id && !t.accepted) this.refuse(t, 'declined');
+    const t = this.#incoming;
+    if (t?.offer.id === id && !t.accepted) this.#refuse(t, 'declined');
   }
 
   /** This side stops a file coming in (one still asked about is declined); false when none has this id. */
   cancel(id: string): boolean {
-    const t = this.incoming;
+    const t = this.#incoming;
     if (t?.offer.id !== id) return false;
     if (!t.accepted) {
-      this.refuse(t, 'declined');
+      this.#refuse(t, 'declined');
       return true;
     }
-    this.drop();
-    this.control({ v: 2, type: 'file-cancel', id });
-    this.listener()?.changed('in', id, { state: 'cancelled' });
+    this.#drop();
+    this.#control({ v: 2, type: 'file-cancel', id });
+    this.#listener()?.changed('in', id, { state: 'cancelled' });
     return true;
   }
 
   /** The peer stopped sending `id`; false when it is not the one coming. */
   peerCancelled(id: string): boolean {
-    if (this.incoming?.offer.id !== id) return false;
-    this.drop();
-    this.listener()?.changed('in', id, { state: 'peer-cancelled' });
+    if (this.#incoming?.offer.id !== id) return false;
+    this.#drop();
+    this.#listener()?.changed('in', id, { state: 'peer-cancelled' });
     return true;
   }
 
@@ -103,78 +109,78 @@ export class FileReceiver {
   receive(data: unknown): void {
     const f = unframe(data);
     if (!f) return log.warn('dropped a malformed file frame');
-    const t = this.incoming;
+    const t = this.#incoming;
     if (t?.offer.n !== f.n) return; // the last frames of a cancelled transfer
     if (!t.accepted) return log.warn('dropped a frame of a file not accepted');
     const { id, size } = t.offer;
     t.received += f.chunk.byteLength;
     if (t.received > size) {
       log.warn('a file came larger than offered: stopped');
-      this.drop();
-      this.control({ v: 2, type: 'file-cancel', id });
-      this.listener()?.changed('in', id, { state: 'failed' });
+      this.#drop();
+      this.#control({ v: 2, type: 'file-cancel', id });
+      this.#listener()?.changed('in', id, { state: 'failed' });
       return;
     }
     t.pending.push(f.chunk);
     t.pendingBytes += f.chunk.byteLength;
     if (t.pendingBytes >= GATHER_BYTES) gather(t);
-    this.listener()?.changed('in', id, { bytes: t.received });
-    if (t.received === size) void this.complete(t);
+    this.#listener()?.changed('in', id, { bytes: t.received });
+    if (t.received === size) void this.#complete(t);
   }
 
   /** The connection went: what was coming, or asked about, did not arrive. */
   lost(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const t = this.incoming;
-    this.drop();
-    if (t) this.listener()?.changed('in', t.offer.id, { state: 'failed' });
+    if (this.#closed) return;
+    this.#closed = true;
+    const t = this.#incoming;
+    this.#drop();
+    if (t) this.#listener()?.changed('in', t.offer.id, { state: 'failed' });
   }
 
   /** Says yes to the peer if the call's cap has room (and counts it), no if not; what to show. */
-  private take(t: Incoming): TransferUpdate {
+  #take(t: Incoming): TransferUpdate {
     const { id, size } = t.offer;
-    if (!this.listener()?.admit(size)) {
-      this.drop();
-      this.control({ v: 2, type: 'file-refuse', id, reason: 'call-full' });
+    if (!this.#listener()?.admit(size)) {
+      this.#drop();
+      this.#control({ v: 2, type: 'file-refuse', id, reason: 'call-full' });
       return { state: 'call-full' };
     }
     t.accepted = true;
-    this.control({ v: 2, type: 'file-accept', id });
+    this.#control({ v: 2, type: 'file-accept', id });
     return { state: 'receiving', bytes: 0 };
   }
 
   /** A file of 0 bytes is complete once accepted. */
-  private begun(t: Incoming): void {
-    if (t.accepted && t.offer.size === 0) void this.complete(t);
+  #begun(t: Incoming): void {
+    if (t.accepted && t.offer.size === 0) void this.#complete(t);
   }
 
   /** An offer not taken: the peer and this side's chat are told why. */
-  private refuse(t: Incoming, reason: 'declined' | 'expired'): void {
-    if (this.incoming !== t) return;
-    this.drop();
-    this.control({ v: 2, type: 'file-refuse', id: t.offer.id, reason });
-    this.listener()?.changed('in', t.offer.id, { state: reason });
+  #refuse(t: Incoming, reason: 'declined' | 'expired'): void {
+    if (this.#incoming !== t) return;
+    this.#drop();
+    this.#control({ v: 2, type: 'file-refuse', id: t.offer.id, reason });
+    this.#listener()?.changed('in', t.offer.id, { state: reason });
   }
 
   /** An offer refused before it took the slot. */
-  private refuseOffer(file: IncomingFile, reason: 'too-large' | 'busy' | 'call-full', max?: number): void {
-    this.control({ v: 2, type: 'file-refuse', id: file.id, reason, ...(max !== undefined && { max }) });
-    this.listener()?.offered(file, { state: reason, ...(max !== undefined && { max }) });
+  #refuseOffer(file: IncomingFile, reason: 'too-large' | 'busy' | 'call-full', max?: number): void {
+    this.#control({ v: 2, type: 'file-refuse', id: file.id, reason, ...(max !== undefined && { max }) });
+    this.#listener()?.offered(file, { state: reason, ...(max !== undefined && { max }) });
   }
 
   /** Frees the slot: no timer left, nothing kept. */
-  private drop(): void {
-    clearTimeout(this.incoming?.timer);
-    this.incoming = null;
+  #drop(): void {
+    clearTimeout(this.#incoming?.timer);
+    this.#incoming = null;
   }
 
   /** Every byte is here: hashed, and handed on only if it matches. */
-  private async complete(t: Incoming): Promise<void> {
-    if (this.incoming === t) this.drop(); // the peer's next file may come while this one is checked
+  async #complete(t: Incoming): Promise<void> {
+    if (this.#incoming === t) this.#drop(); // the peer's next file may come while this one is checked
     gather(t);
     const { id, sha256 } = t.offer;
-    this.listener()?.changed('in', id, { state: 'checking' });
+    this.#listener()?.changed('in', id, { state: 'checking' });
     const blob = new Blob(t.parts, { type: 'application/octet-stream' });
     t.parts = [];
     let intact: boolean;
@@ -182,13 +188,13 @@ export class FileReceiver {
       intact = (await sha256Hex(await blob.arrayBuffer())) === sha256;
     } catch (err) {
       log.warn('checking a file failed', err);
-      this.control({ v: 2, type: 'file-cancel', id });
-      this.listener()?.changed('in', id, { state: 'failed' });
+      this.#control({ v: 2, type: 'file-cancel', id });
+      this.#listener()?.changed('in', id, { state: 'failed' });
       return;
     }
     if (!intact) log.warn('a file arrived damaged: its hash does not match the offer');
-    if (!this.closed) this.control({ v: 2, type: 'file-received', id, intact });
-    this.listener()?.changed('in', id, intact ? { state: 'ready', blob } : { state: 'damaged' });
+    if (!this.#closed) this.#control({ v: 2, type: 'file-received', id, intact });
+    this.#listener()?.changed('in', id, intact ? { state: 'ready', blob } : { state: 'damaged' });
   }
 }
 

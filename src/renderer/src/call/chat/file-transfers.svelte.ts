@@ -94,48 +94,52 @@ interface Peer {
 
 export class FileTransfers {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; the items' rows are what is rendered
-  private readonly links = new Map<FileLink, Peer>();
+  readonly #links = new Map<FileLink, Peer>();
   /** Ours, by id, while some row may still change. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping
-  private readonly outgoing = new Map<string, FileItem>();
+  readonly #outgoing = new Map<string, FileItem>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping
-  private readonly urls = new Set<string>();
+  readonly #urls = new Set<string>();
   /** Items the chat no longer shows: a file that finishes after that gets no URL. */
-  private readonly forgotten = new WeakSet<FileItem>();
-  private nextKey = 1;
+  readonly #forgotten = new WeakSet<FileItem>();
+  #nextKey = 1;
   /** Files accepted from the peers in this call, and their offered bytes (counted when accepted). */
-  private taken = { files: 0, bytes: 0 };
+  #taken = { files: 0, bytes: 0 };
   /** Counts calls: a hash finished after the call ended sends nothing. */
-  private generation = 0;
+  #generation = 0;
 
-  constructor(private readonly deps: FileTransfersDeps) {}
+  readonly #deps: FileTransfersDeps;
+
+  constructor(deps: FileTransfersDeps) {
+    this.#deps = deps;
+  }
 
   attach(link: FileLink, name: string): void {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping
-    const peer: Peer = { key: this.nextKey++, name, incoming: new Map() };
-    this.links.set(link, peer);
+    const peer: Peer = { key: this.#nextKey++, name, incoming: new Map() };
+    this.#links.set(link, peer);
     link.listen({
-      limit: () => this.deps.limit(),
-      autoAccept: () => this.deps.autoAccept(),
-      fits: (size) => this.fits(size),
+      limit: () => this.#deps.limit(),
+      autoAccept: () => this.#deps.autoAccept(),
+      fits: (size) => this.#fits(size),
       admit: (size) => {
-        if (!this.fits(size)) return false;
-        this.taken = { files: this.taken.files + 1, bytes: this.taken.bytes + size };
+        if (!this.#fits(size)) return false;
+        this.#taken = { files: this.#taken.files + 1, bytes: this.#taken.bytes + size };
         return true;
       },
       offered: (file, update) => {
         const item = new FileItem(file.id, file.name, file.size, false, [{ key: peer.key, peer: name, state: 'receiving', percent: 0 }]);
         peer.incoming.set(file.id, item);
         item.update(peer.key, update);
-        this.deps.add(name, item, file.sentAt);
+        this.#deps.add(name, item, file.sentAt);
       },
       changed: (direction, id, update) => {
-        const item = direction === 'in' ? peer.incoming.get(id) : this.outgoing.get(id);
+        const item = direction === 'in' ? peer.incoming.get(id) : this.#outgoing.get(id);
         if (!item) return;
         item.update(peer.key, update);
-        if (update.blob && !this.forgotten.has(item)) {
+        if (update.blob && !this.#forgotten.has(item)) {
           item.url = URL.createObjectURL(update.blob);
-          this.urls.add(item.url);
+          this.#urls.add(item.url);
         }
       },
     });
@@ -143,11 +147,11 @@ export class FileTransfers {
 
   /** The peer left: what was still going to or from it did not arrive. */
   detach(link: FileLink): void {
-    const peer = this.links.get(link);
+    const peer = this.#links.get(link);
     if (!peer) return;
     link.listen(null);
-    this.links.delete(link);
-    for (const item of [...this.outgoing.values(), ...peer.incoming.values()]) item.update(peer.key, { state: 'failed' });
+    this.#links.delete(link);
+    for (const item of [...this.#outgoing.values(), ...peer.incoming.values()]) item.update(peer.key, { state: 'failed' });
   }
 
   /**
@@ -155,36 +159,36 @@ export class FileTransfers {
    * file over this side's own limit is shown, not sent.
    */
   send(file: File): boolean {
-    if (this.links.size === 0) return false;
-    const peers = [...this.links];
+    if (this.#links.size === 0) return false;
+    const peers = [...this.#links];
     const rows = peers.map(([, p]): FileRow => ({ key: p.key, peer: p.name, state: 'preparing', percent: 0 }));
     const item = new FileItem(newChatId(), safeFileName(file.name), file.size, true, rows);
     const sentAt = Date.now();
-    this.deps.add('You', item, sentAt);
-    const limit = this.deps.limit();
+    this.#deps.add('You', item, sentAt);
+    const limit = this.#deps.limit();
     if (file.size > limit) {
       item.overLimit = limit;
       item.rows = [];
       return true;
     }
-    this.outgoing.set(item.id, item);
-    void this.offer(file, item, sentAt, peers);
+    this.#outgoing.set(item.id, item);
+    void this.#offer(file, item, sentAt, peers);
     return true;
   }
 
   /** This side's person takes a file offered to it. */
   accept(item: FileItem): void {
-    this.linkOf(item)?.accept(item.id);
+    this.#linkOf(item)?.accept(item.id);
   }
 
   /** This side's person does not take a file offered to it: nothing of it is kept. */
   decline(item: FileItem): void {
-    this.linkOf(item)?.decline(item.id);
+    this.#linkOf(item)?.decline(item.id);
   }
 
   /** Stops a file: one's own to everyone it is still going to, or one coming in. */
   cancel(item: FileItem): void {
-    for (const [link, peer] of this.links) {
+    for (const [link, peer] of this.#links) {
       const row = item.rows.find((r) => r.key === peer.key);
       if (!row || !CANCELLABLE.has(row.state)) continue;
       if (item.mine && row.state === 'preparing') item.update(peer.key, { state: 'cancelled' });
@@ -199,7 +203,7 @@ export class FileTransfers {
   restored(items: FileItem[]): void {
     for (const item of items) {
       if (item.mine || item.rows.every((r) => NOT_TAKEN.has(r.state))) continue;
-      this.taken = { files: this.taken.files + 1, bytes: this.taken.bytes + item.size };
+      this.#taken = { files: this.#taken.files + 1, bytes: this.#taken.bytes + item.size };
     }
   }
 
@@ -208,42 +212,42 @@ export class FileTransfers {
    * coming in is cancelled (nobody could save it). One's own keeps going.
    */
   forget(item: FileItem): void {
-    this.forgotten.add(item);
+    this.#forgotten.add(item);
     if (!item.mine) this.cancel(item);
-    for (const peer of this.links.values()) if (peer.incoming.get(item.id) === item) peer.incoming.delete(item.id);
+    for (const peer of this.#links.values()) if (peer.incoming.get(item.id) === item) peer.incoming.delete(item.id);
     if (item.url) {
       URL.revokeObjectURL(item.url);
-      this.urls.delete(item.url);
+      this.#urls.delete(item.url);
       item.url = null;
     }
   }
 
   /** The call is over: every transfer stops and every file is forgotten. */
   reset(): void {
-    this.generation++;
-    this.taken = { files: 0, bytes: 0 };
-    for (const link of this.links.keys()) link.listen(null);
-    this.links.clear();
-    this.outgoing.clear();
-    for (const url of this.urls) URL.revokeObjectURL(url);
-    this.urls.clear();
+    this.#generation++;
+    this.#taken = { files: 0, bytes: 0 };
+    for (const link of this.#links.keys()) link.listen(null);
+    this.#links.clear();
+    this.#outgoing.clear();
+    for (const url of this.#urls) URL.revokeObjectURL(url);
+    this.#urls.clear();
   }
 
   /** A file of `size` bytes would still fit the call's cap. */
-  private fits(size: number): boolean {
-    const cap = this.deps.cap ?? CALL_FILE_CAP;
-    return this.taken.files < cap.files && this.taken.bytes + size <= cap.bytes;
+  #fits(size: number): boolean {
+    const cap = this.#deps.cap ?? CALL_FILE_CAP;
+    return this.#taken.files < cap.files && this.#taken.bytes + size <= cap.bytes;
   }
 
   /** The connection a received file came over. */
-  private linkOf(item: FileItem): FileLink | undefined {
-    for (const [link, peer] of this.links) if (peer.incoming.get(item.id) === item) return link;
+  #linkOf(item: FileItem): FileLink | undefined {
+    for (const [link, peer] of this.#links) if (peer.incoming.get(item.id) === item) return link;
     return undefined;
   }
 
   /** Hashes the file once, then offers it to each peer still in the call that nobody cancelled. */
-  private async offer(file: File, item: FileItem, sentAt: number, peers: [FileLink, Peer][]): Promise<void> {
-    const generation = this.generation;
+  async #offer(file: File, item: FileItem, sentAt: number, peers: [FileLink, Peer][]): Promise<void> {
+    const generation = this.#generation;
     let sha256: string;
     try {
       sha256 = await sha256Hex(await file.arrayBuffer());
@@ -251,9 +255,9 @@ export class FileTransfers {
       for (const [, p] of peers) item.update(p.key, { state: 'failed' });
       return;
     }
-    if (generation !== this.generation) return;
+    if (generation !== this.#generation) return;
     for (const [link, peer] of peers) {
-      if (item.rows.find((r) => r.key === peer.key)?.state !== 'preparing' || !this.links.has(link)) continue;
+      if (item.rows.find((r) => r.key === peer.key)?.state !== 'preparing' || !this.#links.has(link)) continue;
       link.send({ id: item.id, name: item.name, size: file.size, sha256, sentAt, data: file });
     }
   }

@@ -24,36 +24,36 @@ const TONES: Record<Tone, { freqs: number[]; onMs: number; offMs: number; level:
 const QUIET_AFTER_MS = 500;
 
 export class TonePlayer {
-  private ctx: SinkableContext | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private quietTimer: ReturnType<typeof setTimeout> | undefined;
-  private playing: Tone | null = null;
-  private volume = 0.6;
-  private sinkId = '';
+  #ctx: SinkableContext | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #quietTimer: ReturnType<typeof setTimeout> | undefined;
+  #playing: Tone | null = null;
+  #volume = 0.6;
+  #sinkId = '';
 
   setVolume(volume: number): void {
-    this.volume = volume;
+    this.#volume = volume;
   }
 
   async setSink(deviceId: string): Promise<void> {
-    this.sinkId = deviceId;
-    await this.ctx?.setSinkId?.(deviceId).catch((err: unknown) => log.warn('cannot route tones to', deviceId, err));
+    this.#sinkId = deviceId;
+    await this.#ctx?.setSinkId?.(deviceId).catch((err: unknown) => log.warn('cannot route tones to', deviceId, err));
   }
 
   play(tone: Tone): void {
-    if (this.playing === tone) return;
+    if (this.#playing === tone) return;
     // The tone before stops, and the context stays awake for this one.
-    clearTimeout(this.timer);
-    clearTimeout(this.quietTimer);
-    this.playing = tone;
-    const ctx = this.context();
+    clearTimeout(this.#timer);
+    clearTimeout(this.#quietTimer);
+    this.#playing = tone;
+    const ctx = this.#context();
     void ctx.resume().catch(() => undefined);
     const { freqs, onMs, offMs, level: loudness } = TONES[tone];
     const burst = () => {
-      if (this.playing !== tone) return;
+      if (this.#playing !== tone) return;
       const gain = ctx.createGain();
       const t = ctx.currentTime;
-      const level = this.volume * loudness;
+      const level = this.#volume * loudness;
       gain.gain.setValueAtTime(0, t);
       gain.gain.linearRampToValueAtTime(level, t + 0.02);
       gain.gain.setValueAtTime(level, t + onMs / 1000 - 0.05);
@@ -66,19 +66,19 @@ export class TonePlayer {
         osc.start(t);
         osc.stop(t + onMs / 1000);
       }
-      this.timer = setTimeout(burst, onMs + offMs);
+      this.#timer = setTimeout(burst, onMs + offMs);
     };
     burst();
   }
 
   /** A short two-note cue (mute toggled from outside the window, for example). */
   cue(up: boolean): void {
-    const ctx = this.context();
+    const ctx = this.#context();
     void ctx.resume().catch(() => undefined);
-    this.quietLater();
+    this.#quietLater();
     const t = ctx.currentTime;
     const gain = ctx.createGain();
-    gain.gain.setValueAtTime(this.volume * 0.2, t);
+    gain.gain.setValueAtTime(this.#volume * 0.2, t);
     gain.gain.linearRampToValueAtTime(0, t + 0.25);
     gain.connect(ctx.destination);
     [up ? 520 : 780, up ? 780 : 520].forEach((f, i) => {
@@ -91,9 +91,9 @@ export class TonePlayer {
   }
 
   stop(): void {
-    this.playing = null;
-    clearTimeout(this.timer);
-    this.quietLater();
+    this.#playing = null;
+    clearTimeout(this.#timer);
+    this.#quietLater();
   }
 
   /**
@@ -101,44 +101,44 @@ export class TonePlayer {
    * it lives: after the first ring, the app would burn CPU for the rest of the
    * day. Once nothing sounds, it is suspended; play and cue resume it.
    */
-  private quietLater(): void {
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => {
-      if (this.playing === null) void this.ctx?.suspend().catch(() => undefined);
+  #quietLater(): void {
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = setTimeout(() => {
+      if (this.#playing === null) void this.#ctx?.suspend().catch(() => undefined);
     }, QUIET_AFTER_MS);
   }
 
   dispose(): void {
     this.stop();
-    clearTimeout(this.quietTimer);
-    void this.ctx?.close().catch(() => undefined);
-    this.ctx = null;
+    clearTimeout(this.#quietTimer);
+    void this.#ctx?.close().catch(() => undefined);
+    this.#ctx = null;
   }
 
-  private context(): SinkableContext {
-    if (!this.ctx) {
+  #context(): SinkableContext {
+    if (!this.#ctx) {
       // A ring needs no low latency; larger buffers cost the audio thread less.
-      this.ctx = new AudioContext({ latencyHint: 'playback' });
-      if (this.sinkId) void this.setSink(this.sinkId);
+      this.#ctx = new AudioContext({ latencyHint: 'playback' });
+      if (this.#sinkId) void this.setSink(this.#sinkId);
     }
-    return this.ctx;
+    return this.#ctx;
   }
 }
 
 /** Reads the level (0..1, the scale of audio-level.ts) of what an analyser hears. */
 export class AnalyserLevel {
-  private readonly buffer: Float32Array<ArrayBuffer>;
+  readonly #buffer: Float32Array<ArrayBuffer>;
 
   constructor(readonly analyser: AnalyserNode) {
     analyser.fftSize = 1024;
-    this.buffer = new Float32Array(analyser.fftSize);
+    this.#buffer = new Float32Array(analyser.fftSize);
   }
 
   level(): number {
-    this.analyser.getFloatTimeDomainData(this.buffer);
+    this.analyser.getFloatTimeDomainData(this.#buffer);
     let sum = 0;
-    for (const v of this.buffer) sum += v * v;
-    return levelFromRms(Math.sqrt(sum / this.buffer.length));
+    for (const v of this.#buffer) sum += v * v;
+    return levelFromRms(Math.sqrt(sum / this.#buffer.length));
   }
 }
 
@@ -154,23 +154,23 @@ export class LevelMeter {
   // Read ten times a second, never heard: the largest buffers the browser
   // offers wake its audio thread least often (the default, 'interactive',
   // renders every few milliseconds for the whole call).
-  private readonly ctx = new AudioContext({ latencyHint: 'playback' });
-  private readonly reader: AnalyserLevel;
-  private readonly source: MediaStreamAudioSourceNode;
+  readonly #ctx = new AudioContext({ latencyHint: 'playback' });
+  readonly #reader: AnalyserLevel;
+  readonly #source: MediaStreamAudioSourceNode;
 
   constructor(stream: MediaStream) {
-    this.source = this.ctx.createMediaStreamSource(stream);
-    this.reader = new AnalyserLevel(this.ctx.createAnalyser());
-    this.source.connect(this.reader.analyser);
-    void this.ctx.resume().catch(() => undefined);
+    this.#source = this.#ctx.createMediaStreamSource(stream);
+    this.#reader = new AnalyserLevel(this.#ctx.createAnalyser());
+    this.#source.connect(this.#reader.analyser);
+    void this.#ctx.resume().catch(() => undefined);
   }
 
   level(): number {
-    return this.reader.level();
+    return this.#reader.level();
   }
 
   close(): void {
-    this.source.disconnect();
-    void this.ctx.close().catch(() => undefined);
+    this.#source.disconnect();
+    void this.#ctx.close().catch(() => undefined);
   }
 }

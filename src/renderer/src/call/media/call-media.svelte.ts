@@ -57,11 +57,15 @@ export class CallMedia {
   readonly views = new TileViews();
 
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `tiles` is what is rendered
-  private readonly links = new Map<VideoPeer, Attached>();
+  readonly #links = new Map<VideoPeer, Attached>();
   /** Bumped by every camera change and by reset: an opening camera that finds another number is stopped. */
-  private cameraSeq = 0;
+  #cameraSeq = 0;
 
-  constructor(private readonly deps: CallMediaDeps) {}
+  readonly #deps: CallMediaDeps;
+
+  constructor(deps: CallMediaDeps) {
+    this.#deps = deps;
+  }
 
   /** A peer shares a screen: the layout gives it the large tile. */
   get screenTile(): VideoTile | undefined {
@@ -76,54 +80,54 @@ export class CallMedia {
   attach(link: VideoPeer, key: string, peer: string): void {
     this.detach(link);
     const attached: Attached = { key, peer, remote: { camera: null, screen: null }, unsubscribe: () => undefined };
-    this.links.set(link, attached);
+    this.#links.set(link, attached);
     const unsubscribe = link.subscribe((remote) => {
       attached.remote = remote;
-      this.updateTiles();
+      this.#updateTiles();
     });
-    const unsubscribeRefused = link.onRefused(() => this.deps.notice(videoRefused(peer)));
-    const unsubscribePaused = link.onPaused?.((paused) => (paused ? this.deps.notice(videoPaused(peer)) : this.deps.withdraw(videoPaused(peer))));
+    const unsubscribeRefused = link.onRefused(() => this.#deps.notice(videoRefused(peer)));
+    const unsubscribePaused = link.onPaused?.((paused) => (paused ? this.#deps.notice(videoPaused(peer)) : this.#deps.withdraw(videoPaused(peer))));
     attached.unsubscribe = () => {
       unsubscribe();
       unsubscribeRefused();
       unsubscribePaused?.();
-      this.deps.withdraw(videoRefused(peer));
-      this.deps.withdraw(videoPaused(peer));
+      this.#deps.withdraw(videoRefused(peer));
+      this.#deps.withdraw(videoPaused(peer));
     };
-    void link.setTrack('camera', this.track(this.camera));
-    void link.setTrack('screen', this.track(this.screen));
+    void link.setTrack('camera', this.#track(this.camera));
+    void link.setTrack('screen', this.#track(this.screen));
   }
 
   detach(link: VideoPeer): void {
-    const attached = this.links.get(link);
+    const attached = this.#links.get(link);
     if (!attached) return;
     attached.unsubscribe();
-    this.links.delete(link);
-    this.updateTiles();
+    this.#links.delete(link);
+    this.#updateTiles();
   }
 
   /** Turns the camera on (opening it) or off (closing it: no video is sent). */
   async setCamera(on: boolean): Promise<void> {
-    const seq = ++this.cameraSeq;
+    const seq = ++this.#cameraSeq;
     if (!on) {
       this.opening = false;
-      this.replaceCamera(null);
+      this.#replaceCamera(null);
       return;
     }
     if (this.camera) return;
     this.opening = true;
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: this.deps.cameraConstraints(), audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({ video: this.#deps.cameraConstraints(), audio: false });
     } catch (err) {
       log.warn('camera unavailable', err);
-      if (seq === this.cameraSeq) {
+      if (seq === this.#cameraSeq) {
         this.opening = false;
-        this.deps.notice(CAMERA_PROBLEM);
+        this.#deps.notice(CAMERA_PROBLEM);
       }
       return;
     }
-    if (seq !== this.cameraSeq) {
+    if (seq !== this.#cameraSeq) {
       stop(stream); // turned off, or the call ended, while it opened
       return;
     }
@@ -132,11 +136,11 @@ export class CallMedia {
     track?.addEventListener('ended', () => {
       // Unplugged, or taken by the system.
       if (this.camera === stream) {
-        this.replaceCamera(null);
-        this.deps.notice('The camera stopped.');
+        this.#replaceCamera(null);
+        this.#deps.notice('The camera stopped.');
       }
     });
-    this.replaceCamera(stream);
+    this.#replaceCamera(stream);
   }
 
   toggleCamera(): Promise<void> {
@@ -156,7 +160,7 @@ export class CallMedia {
     track.addEventListener('ended', () => {
       if (this.screen === stream) this.stopShare();
     });
-    this.sendToAll('screen', track);
+    this.#sendToAll('screen', track);
     if (previous) stop(previous);
   }
 
@@ -164,16 +168,16 @@ export class CallMedia {
     const stream = this.screen;
     if (!stream) return;
     this.screen = null;
-    this.sendToAll('screen', null);
+    this.#sendToAll('screen', null);
     stop(stream);
   }
 
   /** The call is over: every local track is stopped and every peer forgotten. */
   reset(): void {
-    this.cameraSeq++;
+    this.#cameraSeq++;
     this.opening = false;
-    for (const attached of this.links.values()) attached.unsubscribe();
-    this.links.clear();
+    for (const attached of this.#links.values()) attached.unsubscribe();
+    this.#links.clear();
     if (this.camera) stop(this.camera);
     if (this.screen) stop(this.screen);
     this.camera = null;
@@ -181,26 +185,26 @@ export class CallMedia {
     this.tiles = [];
   }
 
-  private replaceCamera(stream: MediaStream | null): void {
+  #replaceCamera(stream: MediaStream | null): void {
     const previous = this.camera;
     this.camera = stream;
-    this.sendToAll('camera', this.track(stream));
+    this.#sendToAll('camera', this.#track(stream));
     if (previous && previous !== stream) stop(previous);
   }
 
-  private sendToAll(source: VideoSource, track: MediaStreamTrack | null): void {
-    for (const link of this.links.keys()) void link.setTrack(source, track);
+  #sendToAll(source: VideoSource, track: MediaStreamTrack | null): void {
+    for (const link of this.#links.keys()) void link.setTrack(source, track);
     // Nothing sent now, so nothing refused: a "cannot receive video" has lost its cause.
-    if (!this.camera && !this.screen) for (const { peer } of this.links.values()) this.deps.withdraw(videoRefused(peer));
+    if (!this.camera && !this.screen) for (const { peer } of this.#links.values()) this.#deps.withdraw(videoRefused(peer));
   }
 
-  private track(stream: MediaStream | null): MediaStreamTrack | null {
+  #track(stream: MediaStream | null): MediaStreamTrack | null {
     return stream?.getVideoTracks()[0] ?? null;
   }
 
-  private updateTiles(): void {
+  #updateTiles(): void {
     const tiles: VideoTile[] = [];
-    for (const { key, peer, remote } of this.links.values()) {
+    for (const { key, peer, remote } of this.#links.values()) {
       for (const source of ['screen', 'camera'] as const) {
         const stream = remote[source];
         if (stream) tiles.push({ key: `${key}:${source}`, peer, source, stream });

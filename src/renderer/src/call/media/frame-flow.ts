@@ -28,19 +28,19 @@ export const STALL_MS = 4000;
 
 /** The pure part: feeds on (framesDecoded, time) readings, says whether frames flow. */
 export class FrameFlow {
-  private last = 0;
-  private lastNewFrame = 0;
+  #last = 0;
+  #lastNewFrame = 0;
   flowing = false;
 
   /** A reading; returns whether frames flow now. */
   sample(framesDecoded: number, now: number): boolean {
-    if (framesDecoded > this.last) {
-      this.last = framesDecoded;
-      this.lastNewFrame = now;
+    if (framesDecoded > this.#last) {
+      this.#last = framesDecoded;
+      this.#lastNewFrame = now;
       this.flowing = true;
-    } else if (framesDecoded < this.last) {
-      this.last = framesDecoded; // a new receiver or a reset counter: a baseline, not frames
-    } else if (this.flowing && now - this.lastNewFrame >= STALL_MS) {
+    } else if (framesDecoded < this.#last) {
+      this.#last = framesDecoded; // a new receiver or a reset counter: a baseline, not frames
+    } else if (this.flowing && now - this.#lastNewFrame >= STALL_MS) {
       this.flowing = false;
     }
     return this.flowing;
@@ -66,62 +66,67 @@ export async function framesDecoded(receiver: RTCRtpReceiver): Promise<number> {
  * frames start or stop flowing. Readings are spaced out and never overlap.
  */
 export class FrameWatch {
-  private readonly flow = new FrameFlow();
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private reading = false;
-  private stopped = false;
+  readonly #flow = new FrameFlow();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #reading = false;
+  #stopped = false;
+
+  readonly #receiver: RTCRtpReceiver;
+  readonly #read: (receiver: RTCRtpReceiver) => Promise<number>;
 
   constructor(
-    private readonly receiver: RTCRtpReceiver,
+    receiver: RTCRtpReceiver,
     private readonly onChange: (flowing: boolean) => void,
-    private readonly read: (receiver: RTCRtpReceiver) => Promise<number> = framesDecoded,
+    read: (receiver: RTCRtpReceiver) => Promise<number> = framesDecoded,
   ) {
-    receiver.track.addEventListener('unmute', this.onUnmute);
-    receiver.track.addEventListener('mute', this.onMute);
-    void this.tick();
+    this.#receiver = receiver;
+    this.#read = read;
+    receiver.track.addEventListener('unmute', this.#onUnmute);
+    receiver.track.addEventListener('mute', this.#onMute);
+    void this.#tick();
   }
 
   get flowing(): boolean {
-    return this.flow.flowing;
+    return this.#flow.flowing;
   }
 
   dispose(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.receiver.track.removeEventListener('unmute', this.onUnmute);
-    this.receiver.track.removeEventListener('mute', this.onMute);
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#receiver.track.removeEventListener('unmute', this.#onUnmute);
+    this.#receiver.track.removeEventListener('mute', this.#onMute);
   }
 
   /** Read through a call: `stopped` changes while a reading is awaited. */
-  private disposed(): boolean {
-    return this.stopped;
+  #disposed(): boolean {
+    return this.#stopped;
   }
 
-  private readonly onUnmute = (): void => {
-    if (this.timer) clearTimeout(this.timer);
-    void this.tick();
+  readonly #onUnmute = (): void => {
+    if (this.#timer) clearTimeout(this.#timer);
+    void this.#tick();
   };
 
-  private readonly onMute = (): void => {
-    if (!this.flow.flowing) return;
-    this.flow.stop();
+  readonly #onMute = (): void => {
+    if (!this.#flow.flowing) return;
+    this.#flow.stop();
     this.onChange(false);
   };
 
-  private async tick(): Promise<void> {
-    if (this.stopped || this.reading) return;
-    this.reading = true;
-    this.timer = null;
-    const was = this.flow.flowing;
+  async #tick(): Promise<void> {
+    if (this.#stopped || this.#reading) return;
+    this.#reading = true;
+    this.#timer = null;
+    const was = this.#flow.flowing;
     try {
-      this.flow.sample(await this.read(this.receiver), performance.now());
+      this.#flow.sample(await this.#read(this.#receiver), performance.now());
     } catch {
       // A closed connection: the next reading, if any, says more.
     }
-    this.reading = false;
-    if (this.disposed()) return;
-    if (this.flow.flowing !== was) this.onChange(this.flow.flowing);
-    this.timer = setTimeout(() => void this.tick(), this.flow.flowing ? FLOW_INTERVAL_MS : WAIT_INTERVAL_MS);
+    this.#reading = false;
+    if (this.#disposed()) return;
+    if (this.#flow.flowing !== was) this.onChange(this.#flow.flowing);
+    this.#timer = setTimeout(() => void this.#tick(), this.#flow.flowing ? FLOW_INTERVAL_MS : WAIT_INTERVAL_MS);
   }
 }

@@ -61,9 +61,13 @@ function stopTracks(stream: MediaStream): void {
 }
 
 export class Microphones {
-  private told = false;
+  #told = false;
 
-  constructor(private readonly deps: MicrophoneDeps) {}
+  readonly #deps: MicrophoneDeps;
+
+  constructor(deps: MicrophoneDeps) {
+    this.#deps = deps;
+  }
 
   /**
    * The microphone as set; rejects as getUserMedia does (no permission, no
@@ -72,15 +76,15 @@ export class Microphones {
    */
   async open(settings: Settings, notice: (text: string) => void): Promise<Microphone> {
     const suppressor = suppressorFor(settings);
-    if (suppressor !== 'rnnoise') return this.plain(await this.device(settings, suppressor), suppressor);
+    if (suppressor !== 'rnnoise') return this.#plain(await this.#device(settings, suppressor), suppressor);
     // RNNoise starts while the device opens: each takes tens of milliseconds.
-    const starting = this.deps.startDenoiser().then(
+    const starting = this.#deps.startDenoiser().then(
       (denoiser) => ({ denoiser }),
       (error: unknown) => ({ error }),
     );
     let raw: MediaStream;
     try {
-      raw = await this.device(settings, suppressor);
+      raw = await this.#device(settings, suppressor);
     } catch (err) {
       void starting.then((started) => 'denoiser' in started && started.denoiser.close());
       throw err;
@@ -89,10 +93,10 @@ export class Microphones {
     if ('error' in started) {
       log.warn('RNNoise cannot run: using the browser noise suppression', started.error);
       stopTracks(raw);
-      if (!this.told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
-      this.told = true;
+      if (!this.#told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
+      this.#told = true;
       // The browser's suppression is chosen when the device opens: open it again with it.
-      return this.plain(await this.device(settings, 'browser'), 'browser');
+      return this.#plain(await this.#device(settings, 'browser'), 'browser');
     }
     const denoised = started.denoiser.attach(raw);
     return {
@@ -107,12 +111,12 @@ export class Microphones {
     };
   }
 
-  private device(settings: Settings, suppressor: Suppressor): Promise<MediaStream> {
-    return this.deps.getUserMedia({ audio: microphoneConstraints(settings, suppressor), video: false });
+  #device(settings: Settings, suppressor: Suppressor): Promise<MediaStream> {
+    return this.#deps.getUserMedia({ audio: microphoneConstraints(settings, suppressor), video: false });
   }
 
-  private plain(stream: MediaStream, suppressor: Suppressor): Microphone {
+  #plain(stream: MediaStream, suppressor: Suppressor): Microphone {
     // The browser's own suppression costs nothing of its own to keep running.
-    return { stream, suppressor, meter: () => this.deps.levelMeter(stream), rest: () => undefined, stop: () => stopTracks(stream) };
+    return { stream, suppressor, meter: () => this.#deps.levelMeter(stream), rest: () => undefined, stop: () => stopTracks(stream) };
   }
 }

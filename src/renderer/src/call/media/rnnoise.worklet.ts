@@ -68,83 +68,86 @@ async function instantiate(binary: ArrayBuffer): Promise<Rnnoise> {
 
 /** One channel's RNNoise state, its buffers in the module's memory, and its ring. */
 class Channel {
-  private readonly state: number;
-  private readonly input: number;
-  private readonly output: number;
-  private readonly ring = new Float32Array(RING);
-  private written = 0;
-  private framed = 960;
+  readonly #state: number;
+  readonly #input: number;
+  readonly #output: number;
+  readonly #ring = new Float32Array(RING);
+  #written = 0;
+  #framed = 960;
 
-  constructor(private readonly rnnoise: Rnnoise) {
-    this.state = rnnoise.rnnoise_create(0);
-    this.input = rnnoise.malloc(FRAME * 4);
-    this.output = rnnoise.malloc(FRAME * 4);
-    if (!this.state || !this.input || !this.output) throw new Error('RNNoise could not allocate its state');
+  readonly #rnnoise: Rnnoise;
+
+  constructor(rnnoise: Rnnoise) {
+    this.#rnnoise = rnnoise;
+    this.#state = rnnoise.rnnoise_create(0);
+    this.#input = rnnoise.malloc(FRAME * 4);
+    this.#output = rnnoise.malloc(FRAME * 4);
+    if (!this.#state || !this.#input || !this.#output) throw new Error('RNNoise could not allocate its state');
   }
 
   process(input: Float32Array, output: Float32Array): void {
-    this.ring.set(input, this.written);
-    this.written = (this.written + QUANTUM) % RING;
-    if (FRAME_DUE.has(this.written)) {
-      this.framed = (this.framed + FRAME) % RING;
-      this.denoise(this.ring.subarray(this.framed, this.framed + FRAME));
+    this.#ring.set(input, this.#written);
+    this.#written = (this.#written + QUANTUM) % RING;
+    if (FRAME_DUE.has(this.#written)) {
+      this.#framed = (this.#framed + FRAME) % RING;
+      this.#denoise(this.#ring.subarray(this.#framed, this.#framed + FRAME));
     }
-    const from = (this.written + 1280) % RING;
-    output.set(this.ring.subarray(from, from + QUANTUM));
+    const from = (this.#written + 1280) % RING;
+    output.set(this.#ring.subarray(from, from + QUANTUM));
   }
 
-  private denoise(frame: Float32Array): void {
+  #denoise(frame: Float32Array): void {
     // The module's memory may have grown since the last frame: views are made afresh.
-    const into = new Float32Array(this.rnnoise.memory.buffer, this.input, FRAME);
+    const into = new Float32Array(this.#rnnoise.memory.buffer, this.#input, FRAME);
     into.set(frame);
     scale(into, PCM);
-    this.rnnoise.rnnoise_process_frame(this.state, this.output, this.input);
-    frame.set(new Float32Array(this.rnnoise.memory.buffer, this.output, FRAME));
+    this.#rnnoise.rnnoise_process_frame(this.#state, this.#output, this.#input);
+    frame.set(new Float32Array(this.#rnnoise.memory.buffer, this.#output, FRAME));
     scale(frame, 1 / PCM);
   }
 
   destroy(): void {
-    this.rnnoise.rnnoise_destroy(this.state);
-    this.rnnoise.free(this.input);
-    this.rnnoise.free(this.output);
+    this.#rnnoise.rnnoise_destroy(this.#state);
+    this.#rnnoise.free(this.#input);
+    this.#rnnoise.free(this.#output);
   }
 }
 
 class RnnoiseProcessor extends scope.AudioWorkletProcessor {
-  private channels: Channel[] | null = null;
-  private destroyed = false;
+  #channels: Channel[] | null = null;
+  #destroyed = false;
 
   constructor(options: { processorOptions: RnnoiseOptions }) {
     super(options);
     const { wasmBinary, maxChannels } = options.processorOptions;
     this.port.onmessage = (e: MessageEvent) => {
-      if (e.data === 'destroy') this.destroy();
+      if (e.data === 'destroy') this.#destroy();
     };
     void instantiate(wasmBinary).then((rnnoise) => {
-      if (this.destroyed) return;
-      this.channels = Array.from({ length: maxChannels }, () => new Channel(rnnoise));
+      if (this.#destroyed) return;
+      this.#channels = Array.from({ length: maxChannels }, () => new Channel(rnnoise));
       this.port.postMessage(DENOISER_READY);
     });
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
-    if (this.destroyed) return false;
+    if (this.#destroyed) return false;
     const input = inputs[0] ?? [];
     const output = outputs[0] ?? [];
     const n = Math.min(input.length, output.length);
     for (const [i, from] of input.slice(0, n).entries()) {
       const to = output[i] as Float32Array;
-      const channel = this.channels?.[i];
+      const channel = this.#channels?.[i];
       if (channel) channel.process(from, to);
-      else if (!this.channels) to.set(from);
+      else if (!this.#channels) to.set(from);
     }
     return true;
   }
 
-  private destroy(): void {
-    this.destroyed = true;
-    for (const c of this.channels ?? []) c.destroy();
-    this.channels = null;
+  #destroy(): void {
+    this.#destroyed = true;
+    for (const c of this.#channels ?? []) c.destroy();
+    this.#channels = null;
   }
 }
 

@@ -29,29 +29,37 @@ export class ScreenShare {
    */
   stoppedByReload = $state(false);
 
+  readonly #media: CallMedia;
+  readonly #desktop: ParleyDesktopApi['screen'] | undefined;
+  readonly #notice: (text: string) => void;
+
   constructor(
-    private readonly media: CallMedia,
-    private readonly desktop: ParleyDesktopApi['screen'] | undefined,
-    private readonly notice: (text: string) => void,
-  ) {}
+    media: CallMedia,
+    desktop: ParleyDesktopApi['screen'] | undefined,
+    notice: (text: string) => void,
+  ) {
+    this.#media = media;
+    this.#desktop = desktop;
+    this.#notice = notice;
+  }
 
   get sharing(): boolean {
-    return this.media.screen !== null;
+    return this.#media.screen !== null;
   }
 
   /** Share button: the picker (desktop) or the browser's own prompt. */
   async start(): Promise<void> {
     if (this.starting || this.sharing) return;
-    if (!this.desktop) {
-      await this.capture();
+    if (!this.#desktop) {
+      await this.#capture();
       return;
     }
     this.starting = true;
     try {
-      this.sources = await this.desktop.sources();
+      this.sources = await this.#desktop.sources();
     } catch (err) {
       log.warn('listing screens failed', err);
-      this.notice(SHARE_PROBLEM);
+      this.#notice(SHARE_PROBLEM);
     } finally {
       this.starting = false;
     }
@@ -60,11 +68,11 @@ export class ScreenShare {
   /** Desktop picker: the user picked `id`. */
   async choose(id: string): Promise<void> {
     this.sources = null;
-    if (!this.desktop || !(await this.desktop.choose(id).catch(() => false))) {
-      this.notice('That screen or window is no longer there.');
+    if (!this.#desktop || !(await this.#desktop.choose(id).catch(() => false))) {
+      this.#notice('That screen or window is no longer there.');
       return;
     }
-    await this.capture();
+    await this.#capture();
   }
 
   cancel(): void {
@@ -82,7 +90,7 @@ export class ScreenShare {
   }
 
   stop(): void {
-    this.media.stopShare();
+    this.#media.stopShare();
   }
 
   toggle(): Promise<void> {
@@ -99,17 +107,17 @@ export class ScreenShare {
     this.stoppedByReload = false;
   }
 
-  private async capture(): Promise<void> {
+  async #capture(): Promise<void> {
     this.starting = true;
     try {
-      this.media.share(await navigator.mediaDevices.getDisplayMedia(DISPLAY_CONSTRAINTS));
+      this.#media.share(await navigator.mediaDevices.getDisplayMedia(DISPLAY_CONSTRAINTS));
       this.stoppedByReload = false;
     } catch (err) {
       // The user closing the browser's prompt is a choice, not a problem.
       if (err instanceof DOMException && err.name === 'NotAllowedError') log.info('screen share cancelled');
       else {
         log.warn('screen share failed', err);
-        this.notice(SHARE_PROBLEM);
+        this.#notice(SHARE_PROBLEM);
       }
     } finally {
       this.starting = false;

@@ -20,28 +20,32 @@ const windowHidden = (): boolean => !windowShown();
 
 export class TileViews {
   /** By tile element: someone may have a tile in the strip and another elsewhere. */
-  private readonly tiles = new Map<object, TileView>();
+  readonly #tiles = new Map<object, TileView>();
 
-  constructor(private readonly hidden: () => boolean = windowHidden) {}
+  readonly #hidden: () => boolean;
+
+  constructor(hidden: () => boolean = windowHidden) {
+    this.#hidden = hidden;
+  }
 
   set(tile: object, view: TileView): void {
-    this.tiles.set(tile, view);
+    this.#tiles.set(tile, view);
   }
 
   delete(tile: object): void {
-    this.tiles.delete(tile);
+    this.#tiles.delete(tile);
   }
 
   /** The window shows (a shared screen is received while it does). */
   showing(): boolean {
-    return !this.hidden();
+    return !this.#hidden();
   }
 
   /** The tallest of `username`'s tiles that shows now, in device pixels; null when none does. */
   shown(username: string): number | null {
-    if (this.hidden()) return null;
+    if (this.#hidden()) return null;
     let tallest: number | null = null;
-    for (const t of this.tiles.values()) {
+    for (const t of this.#tiles.values()) {
       if (t.username === username && t.visible) tallest = Math.max(tallest ?? 0, t.height);
     }
     return tallest;

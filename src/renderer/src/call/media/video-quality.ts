@@ -185,53 +185,61 @@ type RTCPriorityType = 'very-low' | 'low' | 'medium' | 'high';
 
 /** Runs the controller on a peer connection's video senders, and gives audio the priority. */
 export class VideoQuality {
-  private readonly state: Record<VideoKind, ControllerState & { on: boolean }> = {
+  readonly #state: Record<VideoKind, ControllerState & { on: boolean }> = {
     camera: { ...START, on: false },
     screen: { ...START, on: false },
   };
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private busy = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #busy = false;
+
+  readonly #pc: RTCPeerConnection;
+  readonly #senderOf: (kind: VideoKind) => RTCRtpSender | null;
+  readonly #onPaused: (paused: boolean) => void;
 
   constructor(
-    private readonly pc: RTCPeerConnection,
-    private readonly senderOf: (kind: VideoKind) => RTCRtpSender | null,
+    pc: RTCPeerConnection,
+    senderOf: (kind: VideoKind) => RTCRtpSender | null,
     /** The camera paused for a path too thin for it, or resumed. */
-    private readonly onPaused: (paused: boolean) => void = () => undefined,
-  ) {}
+    onPaused: (paused: boolean) => void = () => undefined,
+  ) {
+    this.#pc = pc;
+    this.#senderOf = senderOf;
+    this.#onPaused = onPaused;
+  }
 
   /** Whether `kind` is paused for the path (see above). */
   paused(kind: VideoKind = 'camera'): boolean {
-    return this.state[kind].on && this.state[kind].level >= pausedLevel(LADDERS[kind]);
+    return this.#state[kind].on && this.#state[kind].level >= pausedLevel(LADDERS[kind]);
   }
 
   /** Reading levels for a source: a source turned on starts at the best level. */
   level(kind: VideoKind): number {
-    return this.state[kind].level;
+    return this.#state[kind].level;
   }
 
   setSource(kind: VideoKind, on: boolean): void {
     const wasPaused = this.paused(kind);
-    Object.assign(this.state[kind], { ...START, on });
-    if (wasPaused) this.resume(kind);
-    if (on) void this.applyVideo(kind);
-    const any = this.state.camera.on || this.state.screen.on;
-    if (any && !this.timer) this.timer = setInterval(() => void this.tick(), STATS_INTERVAL_MS);
-    if (!any && this.timer) this.stopTimer();
+    Object.assign(this.#state[kind], { ...START, on });
+    if (wasPaused) this.#resume(kind);
+    if (on) void this.#applyVideo(kind);
+    const any = this.#state.camera.on || this.#state.screen.on;
+    if (any && !this.#timer) this.#timer = setInterval(() => void this.#tick(), STATS_INTERVAL_MS);
+    if (!any && this.#timer) this.#stopTimer();
   }
 
   /** A negotiation completed: senders may have new encodings to set up. */
   negotiated(): void {
-    void this.applyAudio();
-    for (const kind of ['camera', 'screen'] as const) if (this.state[kind].on) void this.applyVideo(kind);
+    void this.#applyAudio();
+    for (const kind of ['camera', 'screen'] as const) if (this.#state[kind].on) void this.#applyVideo(kind);
   }
 
   dispose(): void {
-    this.stopTimer();
+    this.#stopTimer();
   }
 
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  #stopTimer(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   /**
@@ -241,24 +249,24 @@ export class VideoQuality {
    * has filled them in meanwhile ("modified RTCP parameters"). `negotiated()`
    * applies the level then.
    */
-  private negotiatedToSend(sender: RTCRtpSender): boolean {
-    const direction = this.pc.getTransceivers().find((t) => t.sender === sender)?.currentDirection;
+  #negotiatedToSend(sender: RTCRtpSender): boolean {
+    const direction = this.#pc.getTransceivers().find((t) => t.sender === sender)?.currentDirection;
     return direction === 'sendrecv' || direction === 'sendonly';
   }
 
-  private audioSender(): RTCRtpSender | undefined {
-    return this.pc.getSenders().find((s) => s.track?.kind === 'audio');
+  #audioSender(): RTCRtpSender | undefined {
+    return this.#pc.getSenders().find((s) => s.track?.kind === 'audio');
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy || this.pc.connectionState !== 'connected') return;
-    this.busy = true;
+  async #tick(): Promise<void> {
+    if (this.#busy || this.#pc.connectionState !== 'connected') return;
+    this.#busy = true;
     try {
-      const audio = this.audioSender();
+      const audio = this.#audioSender();
       const audioStats = audio ? [...(await audio.getStats()).values()] : [];
       for (const kind of ['camera', 'screen'] as const) {
-        const sender = this.senderOf(kind);
-        const state = this.state[kind];
+        const sender = this.#senderOf(kind);
+        const state = this.#state[kind];
         if (!state.on || !sender) continue;
         const sample = videoSample((await sender.getStats()).values() as Iterable<SenderStatsEntry>, audioStats as SenderStatsEntry[]);
         const wasPaused = this.paused(kind);
@@ -267,34 +275,34 @@ export class VideoQuality {
         Object.assign(state, next);
         if (changed) {
           log.info(`${kind} video to level ${next.level}`, sample);
-          if (wasPaused) this.resume(kind);
-          await this.applyVideo(kind);
+          if (wasPaused) this.#resume(kind);
+          await this.#applyVideo(kind);
           if (this.paused(kind) && !wasPaused) {
-            await this.applyAudio();
-            this.onPaused(true);
+            await this.#applyAudio();
+            this.#onPaused(true);
           }
         }
       }
     } catch (err) {
       log.warn('reading the video statistics failed', err);
     } finally {
-      this.busy = false;
+      this.#busy = false;
     }
   }
 
   /** Sends the source again after a pause: the encoding active, as far as the path is concerned. */
-  private resume(kind: VideoKind): void {
-    const sender = this.senderOf(kind);
+  #resume(kind: VideoKind): void {
+    const sender = this.#senderOf(kind);
     if (sender) void setSending(sender, true, 'path');
-    void this.applyAudio();
-    this.onPaused(false);
+    void this.#applyAudio();
+    this.#onPaused(false);
   }
 
-  private async applyVideo(kind: VideoKind): Promise<void> {
-    const sender = this.senderOf(kind);
-    if (!sender?.track || !this.negotiatedToSend(sender)) return;
-    if (this.state[kind].level >= pausedLevel(LADDERS[kind])) return setSending(sender, false, 'path');
-    const level = LADDERS[kind][this.state[kind].level];
+  async #applyVideo(kind: VideoKind): Promise<void> {
+    const sender = this.#senderOf(kind);
+    if (!sender?.track || !this.#negotiatedToSend(sender)) return;
+    if (this.#state[kind].level >= pausedLevel(LADDERS[kind])) return setSending(sender, false, 'path');
+    const level = LADDERS[kind][this.#state[kind].level];
     if (!level) return;
     sender.track.contentHint = kind === 'screen' ? 'detail' : 'motion';
     await update(sender, (p) => {
@@ -309,8 +317,8 @@ export class VideoQuality {
     });
   }
 
-  private async applyAudio(): Promise<void> {
-    const sender = this.audioSender();
+  async #applyAudio(): Promise<void> {
+    const sender = this.#audioSender();
     // A path too thin for the camera's last level is too thin for the voice at full rate with RED's copies too.
     const maxBitrate = this.paused('camera') ? THIN_PATH_AUDIO_BITRATE : undefined;
     if (sender) await update(sender, () => ({ priority: 'high', networkPriority: 'high', maxBitrate }));

@@ -42,57 +42,60 @@ interface Incoming {
 }
 
 export class VideoLink {
-  private slots: Slots = {};
-  private readonly local: Record<VideoSource, MediaStreamTrack | null> = { camera: null, screen: null };
-  private remote: RemoteVideo = { camera: null, screen: null };
-  private readonly incoming: Record<VideoSource, Incoming | null> = { camera: null, screen: null };
-  private readonly listeners = new Set<(remote: RemoteVideo) => void>();
-  private readonly refusalListeners = new Set<() => void>();
-  private readonly pauseListeners = new Set<(paused: boolean) => void>();
-  private readonly quality: VideoQuality;
+  #slots: Slots = {};
+  readonly #local: Record<VideoSource, MediaStreamTrack | null> = { camera: null, screen: null };
+  #remote: RemoteVideo = { camera: null, screen: null };
+  readonly #incoming: Record<VideoSource, Incoming | null> = { camera: null, screen: null };
+  readonly #listeners = new Set<(remote: RemoteVideo) => void>();
+  readonly #refusalListeners = new Set<() => void>();
+  readonly #pauseListeners = new Set<(paused: boolean) => void>();
+  readonly #quality: VideoQuality;
   /** The peer turned down video this side sent: no more slots are added for it. */
-  private refusedOnce = false;
-  private closed = false;
+  #refusedOnce = false;
+  #closed = false;
+
+  readonly #stream: MediaStream;
 
   constructor(
     private readonly pc: RTCPeerConnection,
     polite: boolean,
     /** The session's local (audio) stream. */
-    private readonly stream: MediaStream,
+    stream: MediaStream,
   ) {
+    this.#stream = stream;
     if (!polite) {
       const init: RTCRtpTransceiverInit = { direction: 'recvonly', streams: [stream] };
-      this.slots = { camera: pc.addTransceiver('video', init), screen: pc.addTransceiver('video', init) };
+      this.#slots = { camera: pc.addTransceiver('video', init), screen: pc.addTransceiver('video', init) };
     }
-    this.quality = new VideoQuality(
+    this.#quality = new VideoQuality(
       pc,
-      (source) => this.slots[source]?.sender ?? null,
-      (paused) => this.pauseListeners.forEach((fn) => fn(paused)),
+      (source) => this.#slots[source]?.sender ?? null,
+      (paused) => this.#pauseListeners.forEach((fn) => fn(paused)),
     );
-    pc.addEventListener('signalingstatechange', this.onSignalingState);
+    pc.addEventListener('signalingstatechange', this.#onSignalingState);
   }
 
   /** What the peer sends now. */
   get remoteVideo(): RemoteVideo {
-    return this.remote;
+    return this.#remote;
   }
 
   /** Whether this side sends `source` now (a track on a slot that may send). */
   sending(source: VideoSource): boolean {
-    return this.local[source] !== null;
+    return this.#local[source] !== null;
   }
 
   /** Calls `fn` with what the peer sends, now and whenever it changes; returns an unsubscribe. */
   subscribe(fn: (remote: RemoteVideo) => void): () => void {
-    this.listeners.add(fn);
-    fn(this.remote);
-    return () => this.listeners.delete(fn);
+    this.#listeners.add(fn);
+    fn(this.#remote);
+    return () => this.#listeners.delete(fn);
   }
 
   /** Calls `fn` when the peer turns down the video this side sends; returns an unsubscribe. */
   onRefused(fn: () => void): () => void {
-    this.refusalListeners.add(fn);
-    return () => this.refusalListeners.delete(fn);
+    this.#refusalListeners.add(fn);
+    return () => this.#refusalListeners.delete(fn);
   }
 
   /**
@@ -101,32 +104,32 @@ export class VideoLink {
    * and goes into the answer.
    */
   async setTrack(source: VideoSource, track: MediaStreamTrack | null): Promise<void> {
-    if (this.closed || this.local[source] === track) return;
-    this.local[source] = track;
-    this.addMissingSlots();
-    await this.apply(source);
+    if (this.#closed || this.#local[source] === track) return;
+    this.#local[source] = track;
+    this.#addMissingSlots();
+    await this.#apply(source);
   }
 
   /** Calls `fn` when the camera pauses for a path too thin for it, and when it resumes (video-quality.ts); returns an unsubscribe. */
   onPaused(fn: (paused: boolean) => void): () => void {
-    this.pauseListeners.add(fn);
-    return () => this.pauseListeners.delete(fn);
+    this.#pauseListeners.add(fn);
+    return () => this.#pauseListeners.delete(fn);
   }
 
   dispose(): void {
-    this.closed = true;
-    this.quality.dispose();
-    this.pc.removeEventListener('signalingstatechange', this.onSignalingState);
-    for (const source of VIDEO_SOURCES) this.unwatch(source);
-    this.listeners.clear();
-    this.refusalListeners.clear();
-    this.pauseListeners.clear();
+    this.#closed = true;
+    this.#quality.dispose();
+    this.pc.removeEventListener('signalingstatechange', this.#onSignalingState);
+    for (const source of VIDEO_SOURCES) this.#unwatch(source);
+    this.#listeners.clear();
+    this.#refusalListeners.clear();
+    this.#pauseListeners.clear();
   }
 
-  private async apply(source: VideoSource): Promise<void> {
-    const slot = this.slots[source];
-    if (!slot || this.closed || slot.currentDirection === 'stopped') return;
-    const track = this.local[source];
+  async #apply(source: VideoSource): Promise<void> {
+    const slot = this.#slots[source];
+    if (!slot || this.#closed || slot.currentDirection === 'stopped') return;
+    const track = this.#local[source];
     // The direction first: set synchronously, it is what the next offer or answer says.
     slot.direction = track ? 'sendrecv' : 'recvonly';
     try {
@@ -134,7 +137,7 @@ export class VideoLink {
     } catch (err) {
       log.warn(`cannot send the ${source}`, err);
     }
-    this.quality.setSource(source, track !== null);
+    this.#quality.setSource(source, track !== null);
   }
 
   /**
@@ -144,26 +147,26 @@ export class VideoLink {
    * connection has a remote description and is stable; a polite side still
    * waiting for the first offer finds its slots there.
    */
-  private addMissingSlots(): void {
-    if (this.closed || this.refusedOnce || !this.pc.remoteDescription || this.pc.signalingState !== 'stable') return;
-    const needed = VIDEO_SOURCES.findLastIndex((s) => this.local[s] !== null && !this.slots[s]);
+  #addMissingSlots(): void {
+    if (this.#closed || this.#refusedOnce || !this.pc.remoteDescription || this.pc.signalingState !== 'stable') return;
+    const needed = VIDEO_SOURCES.findLastIndex((s) => this.#local[s] !== null && !this.#slots[s]);
     if (needed === -1) return;
     for (const source of VIDEO_SOURCES.slice(0, needed + 1)) {
-      if (this.slots[source]) continue;
+      if (this.#slots[source]) continue;
       log.info(`the peer offered no ${source} slot: adding one`);
-      this.slots[source] = this.pc.addTransceiver('video', { direction: 'recvonly', streams: [this.stream] });
+      this.#slots[source] = this.pc.addTransceiver('video', { direction: 'recvonly', streams: [this.#stream] });
     }
   }
 
-  private readonly onSignalingState = (): void => {
+  readonly #onSignalingState = (): void => {
     const state = this.pc.signalingState;
-    if (state === 'have-remote-offer') this.takeSlots();
+    if (state === 'have-remote-offer') this.#takeSlots();
     if (state === 'stable') {
-      this.takeSlots();
-      this.checkRefusal();
-      this.readRemote();
-      this.quality.negotiated();
-      this.addMissingSlots();
+      this.#takeSlots();
+      this.#checkRefusal();
+      this.#readRemote();
+      this.#quality.negotiated();
+      this.#addMissingSlots();
     }
   };
 
@@ -171,14 +174,14 @@ export class VideoLink {
    * The slots as the session's m-lines now say. Called while an offer is
    * applied, before the answer is made: what is waiting to be sent goes in it.
    */
-  private takeSlots(): void {
+  #takeSlots(): void {
     const found = findSlots(this.pc);
     for (const source of VIDEO_SOURCES) {
       const slot = found[source];
-      if (!slot || slot === this.slots[source]) continue;
-      this.slots[source] = slot;
-      slot.sender.setStreams(this.stream);
-      if (this.local[source]) void this.apply(source);
+      if (!slot || slot === this.#slots[source]) continue;
+      this.#slots[source] = slot;
+      slot.sender.setStreams(this.#stream);
+      if (this.#local[source]) void this.#apply(source);
     }
   }
 
@@ -188,49 +191,49 @@ export class VideoLink {
    * come after the offer went (the camera opens while the call is set up):
    * what the offer said is what the answer answers.
    */
-  private checkRefusal(): void {
+  #checkRefusal(): void {
     const offer = this.pc.localDescription;
     const answer = this.pc.remoteDescription;
     if (offer?.type !== 'offer' || answer?.type !== 'answer') return;
     const refused = VIDEO_SOURCES.some((s) => {
-      const slot = this.slots[s];
-      return this.local[s] !== null && slot !== undefined && (slot.currentDirection === 'stopped' || refusedIn(offer.sdp, answer.sdp, slot.mid));
+      const slot = this.#slots[s];
+      return this.#local[s] !== null && slot !== undefined && (slot.currentDirection === 'stopped' || refusedIn(offer.sdp, answer.sdp, slot.mid));
     });
     if (!refused) return;
     log.warn('the peer does not take the video this side sends');
-    this.refusedOnce = true;
-    for (const fn of this.refusalListeners) fn();
+    this.#refusedOnce = true;
+    for (const fn of this.#refusalListeners) fn();
   }
 
   /** Starts or stops watching each slot the peer may send on; tiles follow the frames. */
-  private readRemote(): void {
+  #readRemote(): void {
     for (const source of VIDEO_SOURCES) {
-      const slot = this.slots[source];
+      const slot = this.#slots[source];
       const may = slot !== undefined && peerSends(slot);
-      const current = this.incoming[source];
+      const current = this.#incoming[source];
       if (may && current?.slot !== slot) {
-        this.unwatch(source);
+        this.#unwatch(source);
         const stream = new MediaStream([slot.receiver.track]);
-        const watch = new FrameWatch(slot.receiver, (flowing) => this.show(source, flowing ? stream : null));
-        this.incoming[source] = { slot, stream, watch };
+        const watch = new FrameWatch(slot.receiver, (flowing) => this.#show(source, flowing ? stream : null));
+        this.#incoming[source] = { slot, stream, watch };
       } else if (!may && current) {
-        this.unwatch(source);
+        this.#unwatch(source);
       }
     }
   }
 
-  private unwatch(source: VideoSource): void {
-    const current = this.incoming[source];
+  #unwatch(source: VideoSource): void {
+    const current = this.#incoming[source];
     if (!current) return;
     current.watch.dispose();
-    this.incoming[source] = null;
-    this.show(source, null);
+    this.#incoming[source] = null;
+    this.#show(source, null);
   }
 
-  private show(source: VideoSource, stream: MediaStream | null): void {
-    if (this.closed && stream) return;
-    if (this.remote[source] === stream) return;
-    this.remote = { ...this.remote, [source]: stream };
-    for (const fn of this.listeners) fn(this.remote);
+  #show(source: VideoSource, stream: MediaStream | null): void {
+    if (this.#closed && stream) return;
+    if (this.#remote[source] === stream) return;
+    this.#remote = { ...this.#remote, [source]: stream };
+    for (const fn of this.#listeners) fn(this.#remote);
   }
 }

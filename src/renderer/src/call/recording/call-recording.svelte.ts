@@ -49,13 +49,17 @@ export class CallRecording {
   starting = $state(false);
   /** The others recording, by username, in the order they started. */
   others = $state<string[]>([]);
-  private running: Running | null = null;
+  #running: Running | null = null;
 
-  constructor(private readonly deps: RecordingDeps) {}
+  readonly #deps: RecordingDeps;
+
+  constructor(deps: RecordingDeps) {
+    this.#deps = deps;
+  }
 
   /** The badge's words, or null when nobody records. */
   get badge(): string | null {
-    return recordingText(this.recording, this.others.map((u) => this.deps.name(u)));
+    return recordingText(this.recording, this.others.map((u) => this.#deps.name(u)));
   }
 
   toggle(): Promise<void> {
@@ -64,26 +68,26 @@ export class CallRecording {
 
   /** Tells everyone, then records. Nothing is recorded that the others were not told of. */
   async start(): Promise<void> {
-    const callId = this.deps.callId();
+    const callId = this.#deps.callId();
     if (this.recording || this.starting || !callId) return;
     if (typeof MediaRecorder === 'undefined') {
-      this.deps.notices.show('This browser cannot record calls.', 'call');
+      this.#deps.notices.show('This browser cannot record calls.', 'call');
       return;
     }
-    if (!this.deps.link.connected) {
-      this.deps.notices.show('Recording needs the connection to the server, so that everyone in the call is told. Try again when it is back.', 'call');
+    if (!this.#deps.link.connected) {
+      this.#deps.notices.show('Recording needs the connection to the server, so that everyone in the call is told. Try again when it is back.', 'call');
       return;
     }
     this.starting = true;
     try {
-      const res = await this.deps.link.request('call:recording', { callId, on: true });
+      const res = await this.#deps.link.request('call:recording', { callId, on: true });
       if (!res.ok) {
-        this.deps.notices.show(`The call cannot be recorded: ${res.message}`, 'call');
+        this.#deps.notices.show(`The call cannot be recorded: ${res.message}`, 'call');
         return;
       }
-      if (this.deps.callId() !== callId) return;
-      this.begin();
-      this.deps.notices.announce('Recording started. Everyone in the call is told.');
+      if (this.#deps.callId() !== callId) return;
+      this.#begin();
+      this.#deps.notices.announce('Recording started. Everyone in the call is told.');
     } finally {
       this.starting = false;
     }
@@ -92,17 +96,17 @@ export class CallRecording {
   /** Stops recording, tells the others, and saves the file. */
   async stop(): Promise<void> {
     if (!this.recording) return;
-    const callId = this.deps.callId();
-    const saved = this.finish();
-    if (callId && this.deps.link.connected) void this.deps.link.request('call:recording', { callId, on: false });
-    this.deps.notices.announce('Recording stopped.');
+    const callId = this.#deps.callId();
+    const saved = this.#finish();
+    if (callId && this.#deps.link.connected) void this.#deps.link.request('call:recording', { callId, on: false });
+    this.#deps.notices.announce('Recording stopped.');
     await saved;
   }
 
   /** The call is live on the server again (resumed, or restored after a restart): it hears again that this side records. */
   resumed(): void {
-    const callId = this.deps.callId();
-    if (this.recording && callId) void this.deps.link.request('call:recording', { callId, on: true });
+    const callId = this.#deps.callId();
+    if (this.recording && callId) void this.#deps.link.request('call:recording', { callId, on: true });
   }
 
   /** Someone else started or stopped recording (call:recording). */
@@ -110,7 +114,7 @@ export class CallRecording {
     const had = this.others.includes(username);
     if (on === had) return;
     this.others = on ? [...this.others, username] : this.others.filter((u) => u !== username);
-    this.deps.notices.announce(`${this.deps.name(username)} ${on ? 'started' : 'stopped'} recording this call`);
+    this.#deps.notices.announce(`${this.#deps.name(username)} ${on ? 'started' : 'stopped'} recording this call`);
   }
 
   /** Came into a call: who records it already (the server's answer). */
@@ -126,14 +130,14 @@ export class CallRecording {
   /** The call is over for this side: a recording going on stops and is saved (the server drops it with us). */
   reset(): void {
     this.others = [];
-    void this.finish();
+    void this.#finish();
   }
 
-  private begin(): void {
+  #begin(): void {
     const mix = new RecordingMix();
-    mix.sync(this.deps.sources());
-    const withVideo = this.deps.mainVideo() !== null;
-    const stream = mix.stream(withVideo, () => this.deps.mainVideo());
+    mix.sync(this.#deps.sources());
+    const withVideo = this.#deps.mainVideo() !== null;
+    const stream = mix.stream(withVideo, () => this.#deps.mainVideo());
     const mimeType = [withVideo ? 'video/webm;codecs=vp8,opus' : 'audio/webm;codecs=opus', withVideo ? 'video/webm' : 'audio/webm'].find((t) => MediaRecorder.isTypeSupported(t));
     const recorder = new MediaRecorder(stream, mimeType ? { mimeType } : {});
     const chunks: Blob[] = [];
@@ -142,17 +146,17 @@ export class CallRecording {
     };
     // Chunks every second: a long call is not held as one growing buffer inside the recorder.
     recorder.start(1000);
-    const timer = setInterval(() => mix.sync(this.deps.sources()), SYNC_MS);
-    this.running = { recorder, mix, chunks, timer, name: recordingFileName(this.deps.title(), Date.now()) };
+    const timer = setInterval(() => mix.sync(this.#deps.sources()), SYNC_MS);
+    this.#running = { recorder, mix, chunks, timer, name: recordingFileName(this.#deps.title(), Date.now()) };
     this.recording = true;
     log.info('recording', mimeType ?? 'default type', withVideo ? 'with video' : 'audio only');
   }
 
   /** Stops the recorder and saves what it made; resolves once the file is handed over. */
-  private finish(): Promise<void> {
-    const running = this.running;
+  #finish(): Promise<void> {
+    const running = this.#running;
     if (!running) return Promise.resolve();
-    this.running = null;
+    this.#running = null;
     this.recording = false;
     clearInterval(running.timer);
     const { recorder, chunks, mix, name } = running;
@@ -160,11 +164,11 @@ export class CallRecording {
       recorder.onstop = () => {
         mix.close();
         const file = new Blob(chunks, { type: recorder.mimeType || 'video/webm' });
-        this.deps
+        this.#deps
           .save(file, name)
           .catch((err: unknown) => {
             log.error('saving the recording failed', err);
-            this.deps.notices.show('The recording could not be saved.', 'call');
+            this.#deps.notices.show('The recording could not be saved.', 'call');
           })
           .finally(resolve);
       };

@@ -24,18 +24,18 @@ const WIDTH = 1280;
 const HEIGHT = 720;
 
 export class RecordingMix {
-  private readonly context = new AudioContext();
-  private readonly destination = this.context.createMediaStreamDestination();
+  readonly #context = new AudioContext();
+  readonly #destination = this.#context.createMediaStreamDestination();
   // Bookkeeping of audio nodes, never rendered.
-  private readonly inputs = new Map<string, Input>();
-  private canvas: { element: HTMLCanvasElement; draw: CanvasRenderingContext2D; timer: ReturnType<typeof setInterval>; track: MediaStreamTrack } | null = null;
-  private readonly players = new Map<MediaStream, HTMLVideoElement>();
+  readonly #inputs = new Map<string, Input>();
+  #canvas: { element: HTMLCanvasElement; draw: CanvasRenderingContext2D; timer: ReturnType<typeof setInterval>; track: MediaStreamTrack } | null = null;
+  readonly #players = new Map<MediaStream, HTMLVideoElement>();
 
   /** The mixed audio, and the stage's video when `withVideo` (its frames come from `mainVideo` each time one is drawn). */
   stream(withVideo: boolean, mainVideo: () => MediaStream | null): MediaStream {
-    void this.context.resume();
-    const tracks: MediaStreamTrack[] = [...this.destination.stream.getAudioTracks()];
-    if (withVideo) tracks.push(this.startVideo(mainVideo));
+    void this.#context.resume();
+    const tracks: MediaStreamTrack[] = [...this.#destination.stream.getAudioTracks()];
+    if (withVideo) tracks.push(this.#startVideo(mainVideo));
     return new MediaStream(tracks);
   }
 
@@ -45,61 +45,61 @@ export class RecordingMix {
     for (const source of sources) {
       if (source.stream.getAudioTracks().length === 0) continue;
       wanted.add(source.key);
-      let input = this.inputs.get(source.key);
+      let input = this.#inputs.get(source.key);
       if (input && input.stream !== source.stream) {
-        this.drop(source.key);
+        this.#drop(source.key);
         input = undefined;
       }
       if (!input) {
-        const node = this.context.createMediaStreamSource(source.stream);
-        const gain = this.context.createGain();
-        node.connect(gain).connect(this.destination);
+        const node = this.#context.createMediaStreamSource(source.stream);
+        const gain = this.#context.createGain();
+        node.connect(gain).connect(this.#destination);
         input = { stream: source.stream, node, gain };
-        this.inputs.set(source.key, input);
+        this.#inputs.set(source.key, input);
       }
       input.gain.gain.value = source.silent ? 0 : 1;
     }
-    for (const key of [...this.inputs.keys()]) if (!wanted.has(key)) this.drop(key);
+    for (const key of [...this.#inputs.keys()]) if (!wanted.has(key)) this.#drop(key);
   }
 
   close(): void {
-    for (const key of [...this.inputs.keys()]) this.drop(key);
-    if (this.canvas) {
-      clearInterval(this.canvas.timer);
-      this.canvas.track.stop();
-      this.canvas = null;
+    for (const key of [...this.#inputs.keys()]) this.#drop(key);
+    if (this.#canvas) {
+      clearInterval(this.#canvas.timer);
+      this.#canvas.track.stop();
+      this.#canvas = null;
     }
-    for (const player of this.players.values()) player.srcObject = null;
-    this.players.clear();
-    void this.context.close();
+    for (const player of this.#players.values()) player.srcObject = null;
+    this.#players.clear();
+    void this.#context.close();
   }
 
-  private drop(key: string): void {
-    const input = this.inputs.get(key);
+  #drop(key: string): void {
+    const input = this.#inputs.get(key);
     if (!input) return;
     input.node.disconnect();
     input.gain.disconnect();
-    this.inputs.delete(key);
+    this.#inputs.delete(key);
   }
 
   /** A canvas the size of a 720p frame, drawn ~15 times a second with the main video fitted in (black when there is none). */
-  private startVideo(mainVideo: () => MediaStream | null): MediaStreamTrack {
+  #startVideo(mainVideo: () => MediaStream | null): MediaStreamTrack {
     const element = document.createElement('canvas');
     element.width = WIDTH;
     element.height = HEIGHT;
     const draw = element.getContext('2d');
     const [track] = element.captureStream(15).getVideoTracks();
     if (!draw || !track) throw new Error('no canvas to record the video on');
-    const timer = setInterval(() => this.frame(draw, mainVideo()), FRAME_MS);
-    this.canvas = { element, draw, timer, track };
+    const timer = setInterval(() => this.#frame(draw, mainVideo()), FRAME_MS);
+    this.#canvas = { element, draw, timer, track };
     return track;
   }
 
-  private frame(draw: CanvasRenderingContext2D, stream: MediaStream | null): void {
+  #frame(draw: CanvasRenderingContext2D, stream: MediaStream | null): void {
     draw.fillStyle = '#000';
     draw.fillRect(0, 0, WIDTH, HEIGHT);
     if (!stream) return;
-    const player = this.player(stream);
+    const player = this.#player(stream);
     if (player.videoWidth === 0 || player.videoHeight === 0) return;
     const scale = Math.min(WIDTH / player.videoWidth, HEIGHT / player.videoHeight);
     const w = player.videoWidth * scale;
@@ -108,20 +108,20 @@ export class RecordingMix {
   }
 
   /** A muted, unattached player for the main stream's video; players of streams no longer main are let go. */
-  private player(stream: MediaStream): HTMLVideoElement {
-    for (const [other, old] of this.players) {
+  #player(stream: MediaStream): HTMLVideoElement {
+    for (const [other, old] of this.#players) {
       if (other === stream) continue;
       old.srcObject = null;
-      this.players.delete(other);
+      this.#players.delete(other);
     }
-    let player = this.players.get(stream);
+    let player = this.#players.get(stream);
     if (!player) {
       player = document.createElement('video');
       player.muted = true;
       player.playsInline = true;
       player.srcObject = stream;
       void player.play().catch(() => undefined);
-      this.players.set(stream, player);
+      this.#players.set(stream, player);
     }
     return player;
   }

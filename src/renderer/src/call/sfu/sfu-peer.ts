@@ -37,17 +37,17 @@ const noFeed = (): Feed => ({ track: null, frames: 0, framesAt: -Infinity });
 
 export class SfuPeer implements PeerSession {
   readonly polite = true;
-  private audio: MediaStreamTrack | null = null;
-  private readonly feeds: Record<VideoSource, Feed> = { camera: noFeed(), screen: noFeed() };
-  private state: MediaState = 'connecting';
-  private remote: RemoteVideo = NO_VIDEO;
-  private readonly listeners = new Set<(remote: RemoteVideo) => void>();
+  #audio: MediaStreamTrack | null = null;
+  readonly #feeds: Record<VideoSource, Feed> = { camera: noFeed(), screen: noFeed() };
+  #state: MediaState = 'connecting';
+  #remote: RemoteVideo = NO_VIDEO;
+  readonly #listeners = new Set<(remote: RemoteVideo) => void>();
   /** What CallMedia attaches: this person's camera tile, and this side's camera to send (to everyone at once). */
-  private readonly videoLink = {
+  readonly #videoLink = {
     subscribe: (fn: (remote: RemoteVideo) => void): (() => void) => {
-      this.listeners.add(fn);
-      fn(this.remote);
-      return () => this.listeners.delete(fn);
+      this.#listeners.add(fn);
+      fn(this.#remote);
+      return () => this.#listeners.delete(fn);
     },
     onRefused: (): (() => void) => () => undefined,
     setTrack: (source: VideoSource, track: MediaStreamTrack | null): Promise<void> => {
@@ -62,21 +62,21 @@ export class SfuPeer implements PeerSession {
     readonly user: UserRef,
     private readonly options: SfuPeerOptions,
   ) {
-    options.media.attach(this.videoLink, user.username, user.displayName);
+    options.media.attach(this.#videoLink, user.username, user.displayName);
   }
 
   /** Their tracks as now received (none: the session is gone or they do not publish). */
   update(received: Received | undefined, connected: boolean): void {
     const audio = received?.audio ?? null;
-    if (audio && audio !== this.audio) this.options.onRemoteStream(new MediaStream([audio]));
-    this.audio = audio;
+    if (audio && audio !== this.#audio) this.options.onRemoteStream(new MediaStream([audio]));
+    this.#audio = audio;
     for (const [source, track] of [['camera', received?.video ?? null], ['screen', received?.screen ?? null]] as const) {
-      if (track !== this.feeds[source].track) this.feeds[source] = { ...noFeed(), track };
+      if (track !== this.#feeds[source].track) this.#feeds[source] = { ...noFeed(), track };
     }
-    this.showVideo();
-    const state: MediaState = connected && audio && !audio.muted ? 'connected' : this.state === 'connected' ? 'interrupted' : this.state;
-    if (state !== this.state) {
-      this.state = state;
+    this.#showVideo();
+    const state: MediaState = connected && audio && !audio.muted ? 'connected' : this.#state === 'connected' ? 'interrupted' : this.#state;
+    if (state !== this.#state) {
+      this.#state = state;
       this.options.onMediaState(state);
     }
   }
@@ -84,24 +84,24 @@ export class SfuPeer implements PeerSession {
   /** Frames decoded so far of their camera and screen: a tile for each while they keep coming. */
   framesDecoded(frames: Frames, now = performance.now()): void {
     for (const source of ['camera', 'screen'] as const) {
-      const feed = this.feeds[source];
+      const feed = this.#feeds[source];
       if (frames[source] > feed.frames) feed.framesAt = now;
       feed.frames = frames[source];
     }
-    this.showVideo(now);
+    this.#showVideo(now);
   }
 
-  private showVideo(now = performance.now()): void {
+  #showVideo(now = performance.now()): void {
     const live = (source: VideoSource) => {
-      const { track, framesAt } = this.feeds[source];
+      const { track, framesAt } = this.#feeds[source];
       return track && now - framesAt < VIDEO_STALL_MS ? track : null;
     };
-    const shown = (source: VideoSource) => this.remote[source]?.getVideoTracks()[0] ?? null;
+    const shown = (source: VideoSource) => this.#remote[source]?.getVideoTracks()[0] ?? null;
     const [camera, screen] = [live('camera'), live('screen')];
     if (camera === shown('camera') && screen === shown('screen')) return;
-    const stream = (track: MediaStreamTrack | null, source: VideoSource) => (track === shown(source) ? this.remote[source] : track && new MediaStream([track]));
-    this.remote = camera || screen ? { camera: stream(camera, 'camera'), screen: stream(screen, 'screen') } : NO_VIDEO;
-    for (const fn of this.listeners) fn(this.remote);
+    const stream = (track: MediaStreamTrack | null, source: VideoSource) => (track === shown(source) ? this.#remote[source] : track && new MediaStream([track]));
+    this.#remote = camera || screen ? { camera: stream(camera, 'camera'), screen: stream(screen, 'screen') } : NO_VIDEO;
+    for (const fn of this.#listeners) fn(this.#remote);
   }
 
   // Nothing of the mesh's negotiation applies to a person on the SFU.
@@ -136,8 +136,8 @@ export class SfuPeer implements PeerSession {
   }
 
   close(): void {
-    this.options.media.detach(this.videoLink);
-    this.listeners.clear();
+    this.options.media.detach(this.#videoLink);
+    this.#listeners.clear();
     this.options.closed();
   }
 }

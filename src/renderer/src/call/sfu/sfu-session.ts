@@ -53,57 +53,60 @@ export interface Frames {
 type StatsEntry = { type: string; mid?: string };
 
 export class SfuSession {
-  private readonly publisher: RTCPeerConnection;
-  private subscriber: RTCPeerConnection | null = null;
-  private readonly audio: MediaStreamTrack | null;
-  private cameraTrack: MediaStreamTrack | null;
-  private readonly camera: RTCRtpTransceiver;
-  private screenTrack: MediaStreamTrack | null = null;
+  readonly #publisher: RTCPeerConnection;
+  #subscriber: RTCPeerConnection | null = null;
+  readonly #audio: MediaStreamTrack | null;
+  #cameraTrack: MediaStreamTrack | null;
+  readonly #camera: RTCRtpTransceiver;
+  #screenTrack: MediaStreamTrack | null = null;
   /** The screen's m-line: added, and published again, the first time this device shares (and kept, silent, after). */
-  private screen: RTCRtpTransceiver | null = null;
-  private streams: SfuStream[] = [];
+  #screen: RTCRtpTransceiver | null = null;
+  #streams: SfuStream[] = [];
   /** Publish negotiations, one at a time. */
-  private publishes: Promise<void> = Promise.resolve();
+  #publishes: Promise<void> = Promise.resolve();
   /** Subscription offers, answered one at a time in order. */
-  private offers: Promise<void> = Promise.resolve();
+  #offers: Promise<void> = Promise.resolve();
   /** Candidates gathered before their connection was negotiated; null once it is (then they go at once). */
-  private readonly pending: Record<SfuConnection, RTCIceCandidateInit[] | null> = { publish: [], subscribe: [] };
-  private closed = false;
+  readonly #pending: Record<SfuConnection, RTCIceCandidateInit[] | null> = { publish: [], subscribe: [] };
+  #closed = false;
   /** Who talks now, as the server says from the SFU's measure (`sfu:talking`). */
-  private readonly talkers = new Set<string>();
+  readonly #talkers = new Set<string>();
   /** The view the server has (as JSON), or null: none sent yet, or the last one failed. */
-  private viewSent: string | null = null;
+  #viewSent: string | null = null;
 
-  constructor(private readonly o: SfuSessionOptions) {
-    this.publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
-    this.audio = o.microphone.getAudioTracks()[0]?.clone() ?? null;
-    if (this.audio) {
-      this.audio.enabled = !o.muted;
-      protectMedia(this.publisher.addTransceiver(this.audio, { direction: 'sendonly' }));
+  readonly #o: SfuSessionOptions;
+
+  constructor(o: SfuSessionOptions) {
+    this.#o = o;
+    this.#publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
+    this.#audio = o.microphone.getAudioTracks()[0]?.clone() ?? null;
+    if (this.#audio) {
+      this.#audio.enabled = !o.muted;
+      protectMedia(this.#publisher.addTransceiver(this.#audio, { direction: 'sendonly' }));
     }
-    this.cameraTrack = o.camera;
+    this.#cameraTrack = o.camera;
     // Three layers of the camera: each of the others receives the one its tile needs (layers.ts).
-    this.camera = this.publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly', sendEncodings: SIMULCAST });
-    if (o.screen) this.addScreen(o.screen);
-    this.watch(this.publisher, 'publish');
+    this.#camera = this.#publisher.addTransceiver(o.camera ?? 'video', { direction: 'sendonly', sendEncodings: SIMULCAST });
+    if (o.screen) this.#addScreen(o.screen);
+    this.#watch(this.#publisher, 'publish');
   }
 
   get callId(): string {
-    return this.o.callId;
+    return this.#o.callId;
   }
 
   /** Both connections are up (the subscription once there is one). */
   connected(): boolean {
-    return this.publisher.connectionState === 'connected' && this.subscriber?.connectionState === 'connected';
+    return this.#publisher.connectionState === 'connected' && this.#subscriber?.connectionState === 'connected';
   }
 
   /** Publishes (the first `sfu:publish` puts this device on the SFU). */
   start(): Promise<void> {
-    return this.negotiate();
+    return this.#negotiate();
   }
 
   setMuted(muted: boolean): void {
-    if (this.audio) this.audio.enabled = !muted;
+    if (this.#audio) this.#audio.enabled = !muted;
   }
 
   /**
@@ -112,9 +115,9 @@ export class SfuSession {
    * comes, and the others show a tile while its frames arrive (sfu-peer.ts).
    */
   setCamera(track: MediaStreamTrack | null): void {
-    if (track === this.cameraTrack || this.closed) return;
-    this.cameraTrack = track;
-    this.publishes = this.publishes.then(() => this.camera.sender.replaceTrack(track)).catch((err: unknown) => log.warn('camera not sent', err));
+    if (track === this.#cameraTrack || this.#closed) return;
+    this.#cameraTrack = track;
+    this.#publishes = this.#publishes.then(() => this.#camera.sender.replaceTrack(track)).catch((err: unknown) => log.warn('camera not sent', err));
   }
 
   /**
@@ -123,17 +126,17 @@ export class SfuSession {
    * and the others' subscriptions gain it); after that, as the camera.
    */
   setScreen(track: MediaStreamTrack | null): void {
-    if (track === this.screenTrack || this.closed) return;
-    if (!this.screen) {
+    if (track === this.#screenTrack || this.#closed) return;
+    if (!this.#screen) {
       if (track) {
-        this.addScreen(track);
-        void this.negotiate();
+        this.#addScreen(track);
+        void this.#negotiate();
       }
       return;
     }
-    const screen = this.screen;
-    this.screenTrack = track;
-    this.publishes = this.publishes.then(() => screen.sender.replaceTrack(track)).catch((err: unknown) => log.warn('screen not sent', err));
+    const screen = this.#screen;
+    this.#screenTrack = track;
+    this.#publishes = this.#publishes.then(() => screen.sender.replaceTrack(track)).catch((err: unknown) => log.warn('screen not sent', err));
   }
 
   /**
@@ -144,23 +147,23 @@ export class SfuSession {
   setView(feeds: { username: string; video: SfuVideoLayer; screen?: boolean }[]): void {
     const view = JSON.stringify(feeds);
     // Only once published (its candidates flushed): before that the server has no view to set.
-    if (this.pending.publish !== null || this.closed || view === this.viewSent) return;
-    this.viewSent = view;
-    void this.o.link.request('sfu:view', { callId: this.o.callId, feeds }).then((res) => {
-      if (!res.ok && this.viewSent === view) this.viewSent = null;
+    if (this.#pending.publish !== null || this.#closed || view === this.#viewSent) return;
+    this.#viewSent = view;
+    void this.#o.link.request('sfu:view', { callId: this.#o.callId, feeds }).then((res) => {
+      if (!res.ok && this.#viewSent === view) this.#viewSent = null;
     });
   }
 
   /** A new description of the subscription: applied and answered in order. */
   offer(description: SfuDescription<'offer'>, streams: SfuStream[]): void {
-    this.offers = this.offers.then(() => this.answer(description, streams)).catch((err: unknown) => this.fail('answering the SFU failed', err));
+    this.#offers = this.#offers.then(() => this.#answer(description, streams)).catch((err: unknown) => this.#fail('answering the SFU failed', err));
   }
 
   /** Each publisher's tracks, by username (active ones only). */
   received(): Map<string, Received> {
     const out = new Map<string, Received>();
-    for (const t of this.subscriber?.getTransceivers() ?? []) {
-      const stream = this.streams.find((s) => s.mid === t.mid);
+    for (const t of this.#subscriber?.getTransceivers() ?? []) {
+      const stream = this.#streams.find((s) => s.mid === t.mid);
       if (!stream || t.currentDirection === 'inactive' || t.currentDirection === 'stopped') continue;
       const r = out.get(stream.username) ?? { audio: null, audioReceiver: null, video: null, videoReceiver: null, screen: null, screenReceiver: null, mids: [] };
       r.mids.push(stream.mid);
@@ -181,13 +184,13 @@ export class SfuSession {
 
   /** `sfu:talking`: `username` started or stopped talking. */
   setTalking(username: string, talking: boolean): void {
-    if (talking) this.talkers.add(username);
-    else this.talkers.delete(username);
+    if (talking) this.#talkers.add(username);
+    else this.#talkers.delete(username);
   }
 
   /** Whether `username` talks, as the SFU measures it (nobody does on a session just made, until told). */
   talking(username: string): boolean {
-    return this.talkers.has(username);
+    return this.#talkers.has(username);
   }
 
   /** The level of `username`'s audio as it arrives now, 0..1 (as CallSession.receivedLevel). */
@@ -216,7 +219,7 @@ export class SfuSession {
   /** The subscription's statistics, with only `username`'s inbound streams (so quality and the media timeout are theirs). */
   async stats(username: string): Promise<RTCStatsReport> {
     const mids = this.received().get(username)?.mids ?? [];
-    const report = await (this.subscriber ?? this.publisher).getStats();
+    const report = await (this.#subscriber ?? this.#publisher).getStats();
     const kept = new Map<string, unknown>();
     report.forEach((value: StatsEntry, key: string) => {
       if (value.type !== 'inbound-rtp' || (value.mid !== undefined && mids.includes(value.mid))) kept.set(key, value);
@@ -225,10 +228,10 @@ export class SfuSession {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.audio?.stop();
-    for (const pc of [this.publisher, this.subscriber]) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#audio?.stop();
+    for (const pc of [this.#publisher, this.#subscriber]) {
       if (!pc) continue;
       pc.onicecandidate = null;
       pc.onconnectionstatechange = null;
@@ -236,84 +239,84 @@ export class SfuSession {
     }
   }
 
-  private negotiate(): Promise<void> {
-    this.publishes = this.publishes.then(() => this.publish()).catch((err: unknown) => this.fail('publishing to the SFU failed', err));
-    return this.publishes;
+  #negotiate(): Promise<void> {
+    this.#publishes = this.#publishes.then(() => this.#publish()).catch((err: unknown) => this.#fail('publishing to the SFU failed', err));
+    return this.#publishes;
   }
 
-  private addScreen(track: MediaStreamTrack): void {
-    this.screenTrack = track;
-    this.screen = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+  #addScreen(track: MediaStreamTrack): void {
+    this.#screenTrack = track;
+    this.#screen = this.#publisher.addTransceiver(track, { direction: 'sendonly' });
   }
 
-  private async publish(): Promise<void> {
-    if (this.closed) return;
-    await this.publisher.setLocalDescription(await this.publisher.createOffer());
-    const sdp = this.publisher.localDescription?.sdp ?? '';
-    const screenMid = this.screen?.mid;
-    const res = await this.o.link.request('sfu:publish', { callId: this.o.callId, description: { type: 'offer', sdp }, ...(screenMid ? { screenMid } : {}) });
-    if (this.gone()) return;
+  async #publish(): Promise<void> {
+    if (this.#closed) return;
+    await this.#publisher.setLocalDescription(await this.#publisher.createOffer());
+    const sdp = this.#publisher.localDescription?.sdp ?? '';
+    const screenMid = this.#screen?.mid;
+    const res = await this.#o.link.request('sfu:publish', { callId: this.#o.callId, description: { type: 'offer', sdp }, ...(screenMid ? { screenMid } : {}) });
+    if (this.#gone()) return;
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
-    await this.publisher.setRemoteDescription(res.description);
-    this.flush('publish');
+    await this.#publisher.setRemoteDescription(res.description);
+    this.#flush('publish');
   }
 
-  private async answer(description: SfuDescription<'offer'>, streams: SfuStream[]): Promise<void> {
-    if (this.closed) return;
-    const pc = this.subscriber ?? this.subscribe();
+  async #answer(description: SfuDescription<'offer'>, streams: SfuStream[]): Promise<void> {
+    if (this.#closed) return;
+    const pc = this.#subscriber ?? this.#subscribe();
     await pc.setRemoteDescription(description);
     await pc.setLocalDescription(await pc.createAnswer());
-    this.streams = streams;
+    this.#streams = streams;
     const sdp = pc.localDescription?.sdp ?? '';
-    const res = await this.o.link.request('sfu:answer', { callId: this.o.callId, description: { type: 'answer', sdp } });
-    if (this.gone()) return;
+    const res = await this.#o.link.request('sfu:answer', { callId: this.#o.callId, description: { type: 'answer', sdp } });
+    if (this.#gone()) return;
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
-    this.flush('subscribe');
-    this.o.changed();
+    this.#flush('subscribe');
+    this.#o.changed();
   }
 
-  private subscribe(): RTCPeerConnection {
-    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers, bundlePolicy: 'max-bundle' });
-    this.subscriber = pc;
-    pc.ontrack = () => this.o.changed();
-    this.watch(pc, 'subscribe');
+  #subscribe(): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers: this.#o.iceServers, bundlePolicy: 'max-bundle' });
+    this.#subscriber = pc;
+    pc.ontrack = () => this.#o.changed();
+    this.#watch(pc, 'subscribe');
     return pc;
   }
 
-  private watch(pc: RTCPeerConnection, connection: SfuConnection): void {
+  #watch(pc: RTCPeerConnection, connection: SfuConnection): void {
     pc.onicecandidate = ({ candidate }) => {
       const init = candidate && candidate.candidate ? (candidate.toJSON()) : null;
-      const kept = this.pending[connection];
+      const kept = this.#pending[connection];
       if (kept && init) kept.push(init);
-      else if (!kept) this.sendCandidate(connection, init);
+      else if (!kept) this.#sendCandidate(connection, init);
     };
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') this.fail(`the SFU's ${connection} connection failed`);
-      else this.o.changed();
+      if (pc.connectionState === 'failed') this.#fail(`the SFU's ${connection} connection failed`);
+      else this.#o.changed();
     };
   }
 
   /** The connection is negotiated: what it gathered meanwhile goes now, and the rest as it comes. */
-  private flush(connection: SfuConnection): void {
-    const kept = this.pending[connection];
+  #flush(connection: SfuConnection): void {
+    const kept = this.#pending[connection];
     if (!kept) return;
-    this.pending[connection] = null;
-    for (const c of kept) this.sendCandidate(connection, c);
+    this.#pending[connection] = null;
+    for (const c of kept) this.#sendCandidate(connection, c);
   }
 
-  private sendCandidate(connection: SfuConnection, candidate: RTCIceCandidateInit | null): void {
+  #sendCandidate(connection: SfuConnection, candidate: RTCIceCandidateInit | null): void {
     const c = candidate && { candidate: candidate.candidate ?? '', sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null };
-    void this.o.link.request('sfu:candidate', { callId: this.o.callId, connection, candidate: c });
+    void this.#o.link.request('sfu:candidate', { callId: this.#o.callId, connection, candidate: c });
   }
 
   /** Read after an await: close() may have run meanwhile. */
-  private gone(): boolean {
-    return this.closed;
+  #gone(): boolean {
+    return this.#closed;
   }
 
-  private fail(what: string, err?: unknown): void {
-    if (this.closed) return;
+  #fail(what: string, err?: unknown): void {
+    if (this.#closed) return;
     log.warn(what, err);
-    this.o.failed();
+    this.#o.failed();
   }
 }

@@ -37,10 +37,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class NetworkTest {
   state = $state<NetworkTestState>({ kind: 'idle' });
 
-  constructor(private readonly deps: NetworkTestDeps) {}
+  readonly #deps: NetworkTestDeps;
+
+  constructor(deps: NetworkTestDeps) {
+    this.#deps = deps;
+  }
 
   get offered(): boolean {
-    return this.deps.offered();
+    return this.#deps.offered();
   }
 
   get running(): boolean {
@@ -52,11 +56,11 @@ export class NetworkTest {
     if (this.running) return;
     this.state = { kind: 'checking' };
     try {
-      const ice = await this.deps.link.request('network:ice', {});
+      const ice = await this.#deps.link.request('network:ice', {});
       if (!ice.ok) throw new Error(ice.message);
       const gathered = await gather(ice.iceServers);
       const report: NetworkReport = { gather: gathered };
-      if (echo) report.echo = await this.echo().catch((err: unknown) => ({ error: (err as Error).message }));
+      if (echo) report.echo = await this.#echo().catch((err: unknown) => ({ error: (err as Error).message }));
       this.state = { kind: 'done', report };
     } catch (err) {
       this.state = { kind: 'failed', message: `The check could not run: ${(err as Error).message}` };
@@ -67,30 +71,30 @@ export class NetworkTest {
     if (!this.running) this.state = { kind: 'idle' };
   }
 
-  private async echo(): Promise<NonNullable<NetworkReport['echo']>> {
+  async #echo(): Promise<NonNullable<NetworkReport['echo']>> {
     this.state = { kind: 'connecting' };
-    const started = await this.deps.link.request('testcall:start', {});
+    const started = await this.#deps.link.request('testcall:start', {});
     if (!started.ok) throw new Error(started.message);
     const { testId } = started;
-    const mic = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.deps.settings()) });
+    const mic = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.#deps.settings()) });
     const pc = new RTCPeerConnection({ iceServers: started.iceServers });
     const audio = new Audio();
     audio.autoplay = true;
     const pending: IceCandidate[] = [];
-    const off = this.deps.link.on('testcall:signal', (m) => {
+    const off = this.#deps.link.on('testcall:signal', (m) => {
       if (m.testId !== testId) return;
-      void this.remote(pc, m.description, m.candidate, pending).catch((err: unknown) => log.warn('test call signal failed:', (err as Error).message));
+      void this.#remote(pc, m.description, m.candidate, pending).catch((err: unknown) => log.warn('test call signal failed:', (err as Error).message));
     });
     try {
       for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
       pc.ontrack = (e) => {
         audio.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-        const speaker = this.deps.settings().speakerId;
+        const speaker = this.#deps.settings().speakerId;
         if (speaker) void audio.setSinkId(speaker).catch(() => undefined);
       };
       // Candidates follow the offer: the ones found before it is sent wait.
       let early: (IceCandidate | undefined)[] | undefined = [];
-      const sendCandidate = (c: IceCandidate | undefined) => void this.deps.link.request('testcall:signal', { testId, candidate: c ?? null });
+      const sendCandidate = (c: IceCandidate | undefined) => void this.#deps.link.request('testcall:signal', { testId, candidate: c ?? null });
       pc.onicecandidate = (e) => {
         const c = e.candidate ? (e.candidate.toJSON() as IceCandidate) : undefined;
         if (early) early.push(c);
@@ -99,7 +103,7 @@ export class NetworkTest {
       await pc.setLocalDescription(await pc.createOffer());
       const offer = pc.localDescription;
       if (!offer) throw new Error('no offer');
-      const sent = await this.deps.link.request('testcall:signal', { testId, description: { type: 'offer', sdp: offer.sdp } });
+      const sent = await this.#deps.link.request('testcall:signal', { testId, description: { type: 'offer', sdp: offer.sdp } });
       if (!sent.ok) throw new Error(sent.message);
       for (const c of early) sendCandidate(c);
       early = undefined;
@@ -112,7 +116,7 @@ export class NetworkTest {
         level = Math.max(level, (await measures(pc)).level);
       }
       const client = { ...(await measures(pc)), level };
-      const server = await this.deps.link.request('testcall:stop', { testId });
+      const server = await this.#deps.link.request('testcall:stop', { testId });
       if (!server.ok) throw new Error(server.message);
       return { client, server: { received: server.received, ...(server.path && { path: server.path }), ...(server.rttMs !== undefined && { rttMs: server.rttMs }) } };
     } finally {
@@ -120,11 +124,11 @@ export class NetworkTest {
       pc.close();
       for (const t of mic.getTracks()) t.stop();
       audio.srcObject = null;
-      void this.deps.link.request('testcall:stop', { testId });
+      void this.#deps.link.request('testcall:stop', { testId });
     }
   }
 
-  private async remote(pc: RTCPeerConnection, description: SessionDescription | undefined, candidate: IceCandidate | undefined, pending: IceCandidate[]): Promise<void> {
+  async #remote(pc: RTCPeerConnection, description: SessionDescription | undefined, candidate: IceCandidate | undefined, pending: IceCandidate[]): Promise<void> {
     if (description?.type === 'answer' && description.sdp) {
       await pc.setRemoteDescription({ type: 'answer', sdp: description.sdp });
       for (const c of pending.splice(0)) await pc.addIceCandidate(c ?? undefined);

@@ -13,7 +13,11 @@ export class StageFullscreen {
   /** The fallback: the stage covers the window. */
   expanded = $state(false);
 
-  constructor(private readonly element: () => HTMLElement | undefined) {}
+  readonly #element: () => HTMLElement | undefined;
+
+  constructor(element: () => HTMLElement | undefined) {
+    this.#element = element;
+  }
 
   get on(): boolean {
     return this.native || this.expanded;
@@ -24,7 +28,7 @@ export class StageFullscreen {
       await this.exit();
       return;
     }
-    const el = this.element();
+    const el = this.#element();
     if (!el) return;
     if (document.fullscreenEnabled) {
       try {
@@ -39,7 +43,7 @@ export class StageFullscreen {
 
   async exit(): Promise<void> {
     this.expanded = false;
-    if (document.fullscreenElement && document.fullscreenElement === this.element()) {
+    if (document.fullscreenElement && document.fullscreenElement === this.#element()) {
       await document.exitFullscreen().catch((err: unknown) => log.info('exit fullscreen failed', err));
     }
   }
@@ -47,7 +51,7 @@ export class StageFullscreen {
   /** Follows the document's fullscreen state (the user may leave it with Escape or F11); returns the unsubscribe. */
   watch(): () => void {
     const changed = () => {
-      this.native = document.fullscreenElement !== null && document.fullscreenElement === this.element();
+      this.native = document.fullscreenElement !== null && document.fullscreenElement === this.#element();
     };
     document.addEventListener('fullscreenchange', changed);
     return () => document.removeEventListener('fullscreenchange', changed);
