@@ -10,8 +10,12 @@ const SIGNALING_CODE =
   /[\\/]signaling-server[\\/]dist[\\/]protocol[\\/]|[\\/]connection[\\/]signaling\.ts$|[\\/]node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)[\\/]/;
 /** The desktop bridge (src/renderer/src/desktop) and the code main and the renderer share (src/shared). */
 const DESKTOP_CODE = /[\\/]src[\\/](shared|renderer[\\/]src[\\/]desktop)[\\/]/;
-/** The screens behind a tab or a missed call: Settings, History, voicemail (and the recorder it uses). Not Rooms: it shows under the contacts. */
-const SCREENS_CODE = /[\\/]src[\\/]renderer[\\/]src[\\/](screens[\\/](settings|voicemail|directory[\\/]History)|voicemail[\\/]recording)/;
+/**
+ * The screens behind a tab or a missed call (Settings, History, voicemail and the recorder it uses) and the rooms under
+ * the contacts: they load with the call code, compressed with it (2.5 KB less than in files of their own).
+ */
+const SCREENS_CODE =
+  /[\\/]src[\\/]renderer[\\/]src[\\/](screens[\\/](settings|voicemail|directory[\\/](History|Rooms|RoomRow)\.svelte)|voicemail[\\/]recording)/;
 
 /**
  * Svelte's scoped class names, shorter than its own `svelte-` and seven characters: they are in every element of
@@ -72,15 +76,11 @@ export default defineConfig({
               { name: 'signaling', test: (id: string) => SIGNALING_CODE.test(id), priority: 3 },
               // The desktop app's bridge and what main and the renderer share (src/shared): never in the web's first paint.
               { name: 'desktop', test: (id: string) => DESKTOP_CODE.test(id), priority: 3 },
-              // The call code and its stage, asked for once a contact list is on screen (App.svelte), with what they
-              // share with the screens below. Not RNNoise's loader: its library names AudioWorkletNode as it loads,
-              // which a browser without it refuses (denoiser.ts is loaded only when a microphone opens with it).
-              { name: 'call', test: (id: string) => CALL_CODE.test(id) && !id.endsWith('denoiser.ts'), priority: 2 },
-              // The rooms under the contacts, a moment after them (History shows rooms' rows too).
-              { name: 'Rooms', test: (id: string) => /[\\/]screens[\\/]directory[\\/]Room(s|Row)\.svelte/.test(id), priority: 2 },
-              // The other screens in one file, loaded when one is opened: each alone repeated the runtime's import list
-              // and was compressed apart (3 KB more). Last, so that it takes nothing the call code needs at start.
-              { name: 'screens', test: (id: string) => SCREENS_CODE.test(id), priority: 1 },
+              // The call code and its stage, asked for once a contact list is on screen (App.svelte), and the other
+              // screens (Main.svelte shows the rooms once it is in). Not RNNoise's loader: its library names
+              // AudioWorkletNode as it loads, which a browser without it refuses (denoiser.ts is loaded only when a
+              // microphone opens with it).
+              { name: 'call', test: (id: string) => (CALL_CODE.test(id) && !id.endsWith('denoiser.ts')) || SCREENS_CODE.test(id), priority: 2 },
             ],
           },
         },

@@ -172,8 +172,8 @@ describe('a returning visit', () => {
   });
 
   it('Settings whose code the server no longer has (a page left open across an update) says so, with Reload, never a blank page', async ({ alice }) => {
-    // Settings is in the chunk of the screens behind a tab (electron.vite.config.ts).
-    const gone = /\/assets\/screens-[^/]*\.(js|css)$/;
+    // Settings is in the call code's chunk (electron.vite.config.ts).
+    const gone = /\/assets\/call-[^/]*\.(js|css)$/;
     await alice.page.route(gone, (route) => route.fulfill({ status: 404 }));
     await alice.page.reload();
     await alice.page.getByRole('button', { name: 'Settings' }).first().click();
@@ -195,18 +195,21 @@ describe('a returning visit', () => {
 });
 
 describe('a first visit', () => {
-  it('loads each chunk when it is needed: the connection and the rooms without the call code, the call code without the screens behind tabs', () => {
+  it('loads each chunk when it is needed: the connection without the call code; the rooms and the screens behind tabs with it', () => {
     const assets = path.join(WEB_ROOT, 'assets');
     const files = readdirSync(assets).filter((f) => f.endsWith('.js'));
     const chunk = (name: string) => files.find((f) => f.startsWith(`${name}-`)) ?? expect.fail(`no ${name} chunk`);
+    const text = (name: string) => readFileSync(path.join(assets, chunk(name)), 'utf8');
     // What a chunk imports statically loads with it (electron.vite.config.ts: codeSplitting).
-    const imports = (name: string) => [...readFileSync(path.join(assets, chunk(name)), 'utf8').matchAll(/from"\.\/([^"]+)-[\w-]+\.js"/g)].map((m) => m[1]);
+    const imports = (name: string) => [...text(name).matchAll(/from"\.\/([^"]+)-[\w-]+\.js"/g)].map((m) => m[1]);
     expect(imports('signaling')).not.toContain('call');
-    expect(imports('signaling')).not.toContain('screens');
-    expect(imports('call')).not.toContain('screens');
-    // The rooms show under the contacts from the start: not with the screens behind tabs, nor the call code.
-    expect(imports('Rooms').filter((name) => name === 'call' || name === 'screens')).toEqual([]);
     expect(imports('index')).toEqual([]);
+    // The rooms' list and Settings are in the call code's file, not in the first paint's nor in files of their own.
+    for (const words of ['Rooms on this server', 'Sign out']) {
+      expect(text('call')).toContain(words);
+      expect(text('index')).not.toContain(words);
+    }
+    expect(files.filter((f) => /^(screens|Rooms|History|Settings)-/.test(f))).toEqual([]);
   });
 
   it('has the call stage outside the first-paint script, and a call rings and connects', async ({ world }) => {
