@@ -157,9 +157,11 @@ export class CallSession {
         this.#unanswered = false;
         this.#forgetWord();
         // The sound first: replaceTrack does not wait on WebRTC's thread as getParameters does (busy with the
-        // peer's first packets, it held the caller's main thread for up to 35 ms here).
+        // peer's first packets, it held the caller's main thread for up to 35 ms here). Then only the senders with
+        // something to send: one without a track (a camera still off) sends nothing either way, and turning its
+        // source on renegotiates, after which every sender is set again (onsignalingstatechange).
         this.#sendAudio(true);
-        this.#applySending(false);
+        this.#applySending(false, true);
       }
       // Connected while it rang: no state change is left to say so. Said at each release, as the
       // callee's side starts its media at its click, before its call is answered (controller.svelte.ts).
@@ -237,11 +239,14 @@ export class CallSession {
     return !this.#onHold && !this.#unanswered;
   }
 
-  /** `audio`: the microphone's sender too (its encoding is left alone while the answer only gives it its track back). */
-  #applySending(audio = true): void {
+  /**
+   * `audio`: the microphone's sender too (its encoding is left alone while the answer only gives it its track back);
+   * `tracked`: only senders that have a track.
+   */
+  #applySending(audio = true, tracked = false): void {
     for (const sender of this.pc.getSenders()) {
       const microphone = sender === this.#audio?.sender;
-      if (!microphone || audio) void setSending(sender, microphone ? !this.#onHold : this.#sending);
+      if ((!microphone || audio) && (!tracked || sender.track)) void setSending(sender, microphone ? !this.#onHold : this.#sending);
     }
   }
 
