@@ -23,7 +23,7 @@ concealment events, jitter buffer delay) and records what it plays, scored
 against the known tone sequence Alice sends (bench/quality/tone-sequence.ts).
 Needs root (network namespaces, tc) and python3.
 
-  --seconds S        the window read per call (default 15)
+  --seconds S        the window read per call (default 15; four times it in bursts, rare events)
   --settle S         seconds on the condition before the window (default 5)
   --uplink-settle S  the same on the thin uplink (default 20)
   --only LIST        conditions, comma-separated (default all)

@@ -3,7 +3,7 @@
  * and the table printed (and copied into BENCHMARKS.md).
  */
 import type { ConditionName } from '../../tests/e2e/net-conditions.js';
-import type { ConditionResult, QualityBenchResult } from './run.js';
+import { BURST_WINDOW_FACTOR, type ConditionResult, type QualityBenchResult } from './run.js';
 
 export interface TargetCheck {
   condition: ConditionName;
@@ -104,6 +104,6 @@ export function formatQualityTable(r: QualityBenchResult): string {
     ...rows.map(line),
     '',
     floor,
-    `${r.options.seconds} s read per call after ${r.options.settleSeconds} s on the condition (${r.options.uplinkSettleSeconds} s on the thin uplink); commit ${r.commit}, Chromium ${r.environment.chromium}, load ${load.start[0]} → ${load.end[0]}`,
+    `${r.options.seconds} s read per call (${r.options.seconds * BURST_WINDOW_FACTOR} s in bursts) after ${r.options.settleSeconds} s on the condition (${r.options.uplinkSettleSeconds} s on the thin uplink); commit ${r.commit}, Chromium ${r.environment.chromium}, load ${load.start[0]} → ${load.end[0]}`,
   ].join('\n');
 }
