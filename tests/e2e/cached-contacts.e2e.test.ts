@@ -171,16 +171,19 @@ describe('a returning visit', () => {
     await alice.page.getByRole('button', { name: 'Remove Bob from favorites' }).click();
   });
 
-  it('Settings whose code the server no longer has (a page left open across an update) says so, with Reload, never a blank page', async ({ alice }) => {
+  it('Settings and the call code that the server no longer has (a page left open across an update) say so, with Reload, never a blank page', async ({ alice }) => {
     // Settings is in the call code's chunk (electron.vite.config.ts).
     const gone = /\/assets\/call-[^/]*\.(js|css)$/;
     await alice.page.route(gone, (route) => route.fulfill({ status: 404 }));
     await alice.page.reload();
+    // Under the contacts, where the rooms would be: calls cannot work either, said before any click on Call.
+    await expect.poll(() => alice.page.getByRole('alert').filter({ hasText: 'Calls and rooms could not be loaded' }).count(), poll).toBe(1);
+    await checkScreen('calls-unavailable', alice.page);
     await alice.page.getByRole('button', { name: 'Settings' }).first().click();
     await expect.poll(() => alice.page.getByRole('alert').filter({ hasText: 'Settings could not be loaded' }).count(), poll).toBe(1);
     await checkScreen('settings-unavailable', alice.page);
     await alice.page.unroute(gone);
-    await alice.page.getByRole('button', { name: 'Reload' }).click();
+    await alice.page.getByRole('main').getByRole('button', { name: 'Reload' }).click();
     await alice.page.waitForEvent('load');
     await alice.page.getByRole('button', { name: 'Settings' }).first().click();
     await alice.page.getByRole('button', { name: 'Sign out' }).waitFor();

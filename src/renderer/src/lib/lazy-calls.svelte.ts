@@ -64,6 +64,8 @@ export class LazyCalls implements ShellCalls {
   /** The call machinery, once loaded. */
   parts = $state.raw<CallParts | null>(null);
   dialing = $state.raw<Dialing | null>(null);
+  /** The last load failed (a page that outlived an update of the server): the shell says so; the next caller tries again. */
+  loadFailed = $state(false);
   #loading: Promise<CallParts> | null = null;
   #disposed = false;
   readonly #link: HeldLink;
@@ -95,6 +97,7 @@ export class LazyCalls implements ShellCalls {
   load(): Promise<CallParts> {
     this.#loading ??= this.#code().then(
       ({ makeCallParts }) => {
+        this.loadFailed = false;
         if (this.parts) return this.parts;
         const parts = makeCallParts(this.#host(this.#link));
         this.parts = parts;
@@ -105,6 +108,7 @@ export class LazyCalls implements ShellCalls {
       },
       (err: unknown) => {
         this.#loading = null;
+        this.loadFailed = true;
         log.warn('the call code could not be loaded', err);
         throw err;
       },

@@ -123,9 +123,23 @@ describe('LazyCalls: the calls before their code has loaded', () => {
     const calls = new LazyCalls(link, () => {
       throw new Error('never made');
     }, () => Promise.reject(new Error('chunk gone')));
+    expect(calls.loadFailed).toBe(false);
     await expect(calls.dial('bob')).rejects.toThrow('chunk gone');
     expect(calls.dialing).toBeNull();
     expect(calls.busy).toBe(false);
+    expect(calls.loadFailed).toBe(true);
+  });
+
+  it('a load that works after a failed one clears the failure', async () => {
+    let fail = true;
+    const calls = new LazyCalls(new FakeLink(), () => ({}) as never, () =>
+      fail ? Promise.reject(new Error('chunk gone')) : Promise.resolve({ makeCallParts: () => ({ dispose: () => undefined }) as never }),
+    );
+    await expect(calls.load()).rejects.toThrow('chunk gone');
+    expect(calls.loadFailed).toBe(true);
+    fail = false;
+    await calls.load();
+    expect(calls.loadFailed).toBe(false);
   });
 
   it('loads once, however many ask', async () => {
