@@ -60,6 +60,7 @@ function connection(): { connection: Connection; hooks: { accepted: number; read
     signedOut: () => undefined,
     replaced: () => undefined,
   };
+  // The session is remembered in the desktop bridge's store (stubbed); a test that reads its saves stubbed it first.
   if (typeof window === 'undefined') desktopStore();
   const c = new Connection(hooks);
   cleanups.push(() => c.dispose());
