@@ -32,6 +32,47 @@ function cssHash(): (input: { hash: (text: string) => string; css: string }) => 
   };
 }
 
+/**
+ * engine.io-client (Socket.IO's transport layer) without what Parley's clients never run: each edit is [what, by
+ * what], made in the library's ES build as it is bundled. Each must match exactly once: the build stops when the
+ * library no longer reads as expected.
+ */
+const ENGINE_EDITS: { file: RegExp; edits: [string, string][] }[] = [
+  {
+    // The WebTransport transport: Parley speaks WebSocket, with long-polling as the fallback (signaling.ts), and its
+    // server serves no HTTP/3. With the stream parsers only it uses, 0.8 KB of the renderer's gzip.
+    file: /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]transports[\\/]index\.js$/,
+    edits: [
+      ['import { WT } from "./webtransport.js";\n', ''],
+      ['    webtransport: WT,\n', ''],
+    ],
+  },
+  {
+    // Internet Explorer's ways in the long-polling transport: attachEvent and ActiveX's XMLHTTP.
+    file: /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]transports[\\/]polling-xhr\.js$/,
+    edits: [
+      ['    if (typeof attachEvent === "function") {\n        // @ts-ignore\n        attachEvent("onunload", unloadHandler);\n    }\n    else if', '    if'],
+      ['    if (!xdomain) {\n        try {\n            return new globalThis[["Active"].concat("Object").join("X")]("Microsoft.XMLHTTP");\n        }\n        catch (e) { }\n    }\n', ''],
+    ],
+  },
+];
+
+function trimmedEngine() {
+  return {
+    name: 'parley-trimmed-engine',
+    transform(code: string, id: string) {
+      const file = ENGINE_EDITS.find((f) => f.file.test(id));
+      if (!file) return null;
+      let out = code;
+      for (const [what, by] of file.edits) {
+        if (out.split(what).length !== 2) throw new Error(`${id} changed: update ENGINE_EDITS in electron.vite.config.ts`);
+        out = out.replace(what, by);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   main: {
     build: { outDir: 'out/main' },
@@ -46,6 +87,7 @@ export default defineConfig({
     base: './',
     plugins: [
       svelte({ compilerOptions: { cssHash: cssHash(), discloseVersion: false } }),
+      trimmedEngine(),
       // Brotli and gzip copies beside each file worth it, which the server sends by Accept-Encoding (web-root.ts).
       compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
       {
@@ -55,6 +97,8 @@ export default defineConfig({
         transformIndexHtml: (html: string) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
       },
     ],
+    // Workers as ES modules: no wrapper around their code.
+    worker: { format: 'es' },
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       // electron-vite leaves the renderer unminified by default; the web build goes over the network.
