@@ -26,6 +26,7 @@ import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './media/video.js';
 import { protectMedia } from './media/audio-protection.js';
+import { AudioRedundancy } from './media/audio-redundancy.js';
 import { setSending } from './media/video-quality.js';
 
 const log = logger('call');
@@ -83,8 +84,11 @@ export class CallSession {
   #onHold = false;
   /** Connected ahead of the answer: no sender sends until `release()`. */
   #unanswered: boolean;
-  /** The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered; `on` while it has it. */
-  #audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean } | null = null;
+  /**
+   * The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered; `on` while it has it.
+   * `redundancy`: the earlier frames its packets carry (audio-redundancy.ts).
+   */
+  #audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean; redundancy: AudioRedundancy } | null = null;
   /** The caller's side: the callee's answered word came, and the microphone runs until the server confirms (answer-word.ts). */
   #wordHeard: ReturnType<typeof setTimeout> | null = null;
 
@@ -108,10 +112,11 @@ export class CallSession {
     });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
-      if (track.kind === 'audio') this.#audio ??= { sender, track, on: true };
+      if (track.kind === 'audio') this.#audio ??= { sender, track, on: true, redundancy: new AudioRedundancy(sender) };
       protectMedia(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
+    this.video.onPaused((paused) => this.#audio?.redundancy.thinPath(paused));
     this.chat = new ChatChannel(this.pc);
     // A call connected while it rings is one person calling another, and the server makes the caller the impolite
     // side: only it heeds the callee's answered word, so a caller's word never opens a callee's microphone.
@@ -268,6 +273,11 @@ export class CallSession {
     return this.pc.getStats();
   }
 
+  /** The loss the peer reports on this side's audio, in percent (null before its first report). */
+  outgoingLoss(pct: number | null): void {
+    this.#audio?.redundancy.read(pct);
+  }
+
   descriptions(): { local: string | null; remote: string | null } {
     return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
   }
@@ -287,6 +297,7 @@ export class CallSession {
     this.#closed = true;
     this.#forgetWord();
     this.#recovery.dispose();
+    this.#audio?.redundancy.dispose();
     this.video.dispose();
     this.chat.close();
     this.pc.onnegotiationneeded = null;

@@ -28,6 +28,8 @@ export interface PeerSession {
   /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
   setIceServers(servers: RTCIceServer[]): void;
   getStats(): Promise<RTCStatsReport>;
+  /** The loss the peer reports on this side's audio, in percent, as each quality sample reads it: it steers the voice's redundancy (audio-redundancy.ts). */
+  outgoingLoss?(pct: number | null): void;
   /** The negotiated descriptions' SDP, for the verification code; null while there is none. */
   descriptions(): { local: string | null; remote: string | null };
   /** The level of their audio as it arrives now, 0..1 (audio-level.ts). */
@@ -278,6 +280,7 @@ export class Mesh {
         if (this.#links.get(username)?.session !== session) return;
         const { sample, counters } = sampleFromStats(report.values() as Iterable<StatsEntry>, link.counters);
         link.counters = counters;
+        session.outgoingLoss?.(sample.outLossPct ?? null);
         const peer = this.peer(username);
         if (peer) peer.quality = { quality: scoreQuality(sample), sample };
         // On hold the peer sends nothing by agreement: no audio is due.
