@@ -26,8 +26,8 @@ export interface AudioCounters {
     bytesReceived: number;
     headerBytesReceived: number;
   };
-  /** The sender's audio: payload bytes (RED's redundancy included), RTP header and padding bytes, packets; its video, all bytes. */
-  sent: { codec: string; bytes: number; headerBytes: number; packets: number; videoBytes: number };
+  /** The sender's audio: payload bytes (RED's redundancy included), RTP header and padding bytes; its video, all bytes. */
+  sent: { codec: string; bytes: number; headerBytes: number; videoBytes: number };
 }
 
 type Window = { __pcs?: RTCPeerConnection[]; __recorder?: { chunks: Float32Array[]; stop: () => Promise<void> } };
@@ -66,13 +66,7 @@ export function audioCounters(page: Page): Promise<AudioCounters> {
         bytesReceived: num(inbound, 'bytesReceived'),
         headerBytesReceived: num(inbound, 'headerBytesReceived'),
       },
-      sent: {
-        codec: codec(outbound),
-        bytes: num(outbound, 'bytesSent'),
-        headerBytes: num(outbound, 'headerBytesSent'),
-        packets: num(outbound, 'packetsSent'),
-        videoBytes,
-      },
+      sent: { codec: codec(outbound), bytes: num(outbound, 'bytesSent'), headerBytes: num(outbound, 'headerBytesSent'), videoBytes },
     };
   });
 }
