@@ -15,7 +15,7 @@ import redWorker from './red-depth.worker.ts?worker&url';
 
 /**
  * Whether calls carry the extra copies: off for now. In bench:client's 1:1
- * video call at 720p, which holds both cores of this machine, 3 of 10 calls
+ * video call at 720p, which holds both cores of this machine, 3 of 11 calls
  * with the transform ended before the benchmark hung up, and none of 4
  * without it (bench/results/NOTES.md). Until that is understood, calls keep
  * the browser's one copy; bench:quality's burst row is met with it on.
@@ -52,9 +52,10 @@ export class AudioRedundancy {
   /** Call before the sender's first negotiation. */
   constructor(sender: RTCRtpSender) {
     spare = null;
-    if (this.#worker) warmRedundancy();
+    if (!this.#worker) return;
+    warmRedundancy();
     // A sender not negotiated yet takes any transform not in use.
-    if (this.#worker) sender.transform = new RTCRtpScriptTransform(this.#worker);
+    sender.transform = new RTCRtpScriptTransform(this.#worker);
   }
 
   /** The loss the peer last reported on this side's audio, in percent (null before its first report). */
