@@ -5,7 +5,6 @@ import { logger } from '../lib/log.js';
 import type { CallPlatform, PeerRequest } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { LevelMeter } from './media/audio.js';
-import { EXTRA_COPIES, warmRedundancy } from './media/audio-redundancy.js';
 import { microphones } from './media/microphone-browser.js';
 import type { Microphone } from './media/microphone.js';
 import type { PeerSession } from './mesh.svelte.js';
@@ -52,8 +51,8 @@ function peerSession(r: PeerRequest): PeerSession {
 }
 
 export function browserPlatform(): CallPlatform {
-  // The first call's sender takes a worker that already runs (audio-redundancy.ts).
-  if (EXTRA_COPIES) warmRedundancy();
+  // Extra RED copies (audio-redundancy.ts) are off, and not imported, so neither their code nor their worker is in
+  // the build. On: call its warmRedundancy() here, and give each CallSession `redundancy: (s) => new AudioRedundancy(s)`.
   let permission: PermissionStatus | null = null;
   // Looked up once: a call checks it before it rings anyone, without waiting.
   // Unknown where the query is refused (or absent): getUserMedia will say.

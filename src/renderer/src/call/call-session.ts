@@ -26,7 +26,7 @@ import { logger } from '../lib/log.js';
 import { MediaRecovery } from './media-recovery.js';
 import { VideoLink } from './media/video.js';
 import { protectMedia } from './media/audio-protection.js';
-import { AudioRedundancy } from './media/audio-redundancy.js';
+import { MicrophoneSender, type SenderRedundancy } from './media/microphone-sender.js';
 import { setSending } from './media/video-quality.js';
 
 const log = logger('call');
@@ -53,6 +53,8 @@ export interface CallSessionOptions {
   onMediaState: (state: MediaState) => void;
   /** Made ahead, while the call rings: wait for `release()` as `held` or `early` (see above). */
   ahead?: Ahead;
+  /** More earlier frames in the voice's packets (audio-redundancy.ts), where the platform has them on. */
+  redundancy?: (sender: RTCRtpSender) => SenderRedundancy;
 }
 
 /**
@@ -84,11 +86,8 @@ export class CallSession {
   #onHold = false;
   /** Connected ahead of the answer: no sender sends until `release()`. */
   #unanswered: boolean;
-  /**
-   * The microphone's sender, and its track: held off it (replaceTrack(null)) while unanswered; `on` while it has it.
-   * `redundancy`: the earlier frames its packets carry (audio-redundancy.ts).
-   */
-  #audio: { sender: RTCRtpSender; track: MediaStreamTrack; on: boolean; redundancy: AudioRedundancy } | null = null;
+  /** The microphone's sender: held off its track (replaceTrack(null)) while unanswered. */
+  #audio: MicrophoneSender | null = null;
   /** The caller's side: the callee's answered word came, and the microphone runs until the server confirms (answer-word.ts). */
   #wordHeard: ReturnType<typeof setTimeout> | null = null;
 
@@ -112,11 +111,11 @@ export class CallSession {
     });
     for (const track of options.localStream.getTracks()) {
       const sender = this.pc.addTrack(track, options.localStream);
-      if (track.kind === 'audio') this.#audio ??= { sender, track, on: true, redundancy: new AudioRedundancy(sender) };
+      if (track.kind === 'audio') this.#audio ??= new MicrophoneSender(sender, track, options.redundancy?.(sender) ?? null);
       protectMedia(this.pc.getTransceivers().find((t) => t.sender === sender));
     }
     this.video = new VideoLink(this.pc, options.polite, options.localStream);
-    this.video.onPaused((paused) => this.#audio?.redundancy.thinPath(paused));
+    this.video.onPaused((paused) => this.#audio?.redundancy?.thinPath(paused));
     this.chat = new ChatChannel(this.pc);
     // A call connected while it rings is one person calling another, and the server makes the caller the impolite
     // side: only it heeds the callee's answered word, so a caller's word never opens a callee's microphone.
@@ -124,7 +123,7 @@ export class CallSession {
     // Nothing sent from the start: the microphone's sender has no track, the others (camera, screen) their encodings
     // inactive (a sender has its encoding before any negotiation), so no packet can leave early.
     if (this.#unanswered) {
-      this.#sendAudio(false);
+      this.#audio?.send(false);
       this.#applySending(false);
     }
     this.pc.ontrack = ({ streams, track, receiver }) => {
@@ -141,7 +140,9 @@ export class CallSession {
     // After each negotiation, every sender as hold and the answer say: one negotiated meanwhile (the camera turned
     // on) sends nothing while held, and a change a negotiation invalidated (setParameters refused) is made again.
     this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState === 'stable') this.#applySending();
+      if (this.pc.signalingState !== 'stable') return;
+      this.#applySending();
+      this.#audio?.negotiated();
     };
   }
 
@@ -165,7 +166,7 @@ export class CallSession {
         // peer's first packets, it held the caller's main thread for up to 35 ms here). Then only the senders with
         // something to send: one without a track (a camera still off) sends nothing either way, and turning its
         // source on renegotiates, after which every sender is set again (onsignalingstatechange).
-        this.#sendAudio(true);
+        this.#audio?.send(true);
         this.#applySending(false, true);
       }
       // Connected while it rang: no state change is left to say so. Said at each release, as the
@@ -190,17 +191,10 @@ export class CallSession {
    */
   #peerAnswered(): void {
     if (!this.#unanswered || this.#wordHeard !== null || this.#closed) return;
-    this.#sendAudio(true);
+    this.#audio?.send(true);
     this.#wordHeard = setTimeout(() => {
-      if (this.#unanswered && !this.#closed) this.#sendAudio(false);
+      if (this.#unanswered && !this.#closed) this.#audio?.send(false);
     }, WORD_CONFIRM_MS);
-  }
-
-  /** Gives the microphone's sender its track, or takes it off: once per change (the word may have given it already). */
-  #sendAudio(on: boolean): void {
-    if (!this.#audio || this.#audio.on === on) return;
-    this.#audio.on = on;
-    void this.#audio.sender.replaceTrack(on ? this.#audio.track : null);
   }
 
   #forgetWord(): void {
@@ -275,7 +269,7 @@ export class CallSession {
 
   /** The loss the peer reports on this side's audio, in percent (null before its first report). */
   outgoingLoss(pct: number | null): void {
-    this.#audio?.redundancy.read(pct);
+    this.#audio?.redundancy?.read(pct);
   }
 
   descriptions(): { local: string | null; remote: string | null } {
@@ -297,7 +291,7 @@ export class CallSession {
     this.#closed = true;
     this.#forgetWord();
     this.#recovery.dispose();
-    this.#audio?.redundancy.dispose();
+    this.#audio?.close();
     this.video.dispose();
     this.chat.close();
     this.pc.onnegotiationneeded = null;

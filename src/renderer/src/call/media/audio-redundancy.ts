@@ -9,18 +9,17 @@
  * (`warmRedundancy` starts the first, and each call that takes one starts
  * the next); without one the call keeps the browser's one copy, as it does
  * where RTCRtpScriptTransform is missing.
+ *
+ * Off: nothing imports this module, so neither it nor its worker is in the
+ * build (browser-platform.ts says how to turn it on). It met bench:quality's
+ * burst row (bench/results/NOTES.md), and 3 of 11 saturated 1:1 video calls
+ * with it ended early in bench:client. Those were most likely the callee's
+ * microphone sender left unfed (microphone-sender.ts, found since), which
+ * ends a call as silent; until bench:client shows it, it stays off.
  */
+import type { SenderRedundancy } from './microphone-sender.js';
 import { THIN_PATH, type RedDepthMessage } from './red-depth.js';
 import redWorker from './red-depth.worker.ts?worker&url';
-
-/**
- * Whether calls carry the extra copies: off for now. In bench:client's 1:1
- * video call at 720p, which holds both cores of this machine, 3 of 11 calls
- * with the transform ended before the benchmark hung up, and none of 4
- * without it (bench/results/NOTES.md). Until that is understood, calls keep
- * the browser's one copy; bench:quality's burst row is met with it on.
- */
-export const EXTRA_COPIES: boolean = false;
 
 /** A worker that said it runs, for the next call's transform. */
 let spare: Worker | null = null;
@@ -45,7 +44,7 @@ export function warmRedundancy(): void {
 }
 
 /** One call's audio sender, with its transform when a running worker was there to take. */
-export class AudioRedundancy {
+export class AudioRedundancy implements SenderRedundancy {
   readonly #worker: Worker | null = spare;
   #thin = false;
 
