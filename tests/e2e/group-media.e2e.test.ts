@@ -2,8 +2,9 @@
  * Video, screen sharing and chat in a group call: four people in one room
  * (a full mesh, three connections each). With every camera on, every
  * connection of every page decodes more and more frames and each page shows
- * the three others' tiles, while audio keeps flowing on every connection and
- * every page shows each other person speaking. Then, with one camera left on
+ * the three others' tiles, each camera sent to each at a grid tile's size
+ * (360p and 400 kbit/s at most), while audio keeps flowing on every
+ * connection and every page shows each other person speaking. Then, with one camera left on
  * (four pages encoding and decoding every camera are the first test's alone,
  * the heaviest load of the suite), a shared screen reaches all three others
  * as the large tile, and stopping it restores the grid, with everyone still
@@ -16,7 +17,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { ARTIFACTS, closeEnded, e2eTest, type Team, type User } from './harness.js';
-import { expectChat, expectNoTile, expectTile, expectVideoFlowing, liveVideoTracks, sendChat, slotStats } from './media.js';
+import { expectChat, expectNoTile, expectTile, expectVideoFlowing, liveVideoTracks, sendChat, senderParameters, slotStats } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
 import { poll, waitState } from './steps.js';
 
@@ -70,7 +71,12 @@ describe('video, screen sharing and chat with four people', () => {
     for (const u of users) await expect.poll(async () => (await slotStats(u.page, 'camera')).length, poll).toBe(3);
     await expectVideoFlowing(users.map((u) => u.page), 'camera');
     for (const u of users) {
-      for (const o of others(users, u)) await expectTile([u], title(o.name), 'camera');
+      for (const o of others(users, u)) await expectTile([u], title(o.name), 'camera', media);
+    }
+    // Each sends each of the three a grid's tile: 360p at most (the 720p camera halved) and 400 kbit/s.
+    for (const u of users) {
+      const cameras = async () => (await senderParameters(u.page)).filter((s) => s.kind === 'video');
+      await expect.poll(async () => (await cameras()).map((c) => (c.scale ?? 1) >= 2 && (c.maxBitrate ?? Infinity) <= 400_000), poll).toEqual([true, true, true]);
     }
     // Renegotiating video on every pair cost nobody's audio: on every
     // connection of every page the bytes received grow, the level is above
@@ -90,12 +96,12 @@ describe('video, screen sharing and chat with four people', () => {
       await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
       await expectNoTile(others(users, u), title(u.name), 'camera');
     }
-    await expectTile([alice, bob, carol], 'Dave', 'camera');
+    await expectTile([alice, bob, carol], 'Dave', 'camera', media);
 
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
     for (const o of others(users, alice)) {
       await expectScreenFrom(o.page);
-      await expectTile([o], 'Alice', 'screen');
+      await expectTile([o], 'Alice', 'screen', media);
       await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
     }
     for (const u of users) await expectHearsEveryone(u, othersNames(users, u), media);

@@ -96,12 +96,12 @@ export function tile(page: Page, peer: string, source: VideoSource) {
   return page.locator(`section.call figure.tile[data-peer="${peer}"][data-source="${source}"]`);
 }
 
-/** Every user sees a playing tile of `peer`'s `source` (a video element with frames). */
-export async function expectTile(users: User[], peer: string, source: VideoSource): Promise<void> {
+/** Every user sees a playing tile of `peer`'s `source` (a video element with frames), within `wait`. */
+export async function expectTile(users: User[], peer: string, source: VideoSource, wait = poll): Promise<void> {
   for (const u of users) {
     const video = tile(u.page, peer, source).locator('video');
-    await video.waitFor({ timeout: poll.timeout });
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), poll).toBeGreaterThan(0);
+    await video.waitFor({ timeout: wait.timeout });
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), wait).toBeGreaterThan(0);
   }
 }
 
@@ -119,7 +119,9 @@ export function liveVideoTracks(page: Page): Promise<number> {
 /** The first encoding of each sending slot and of the audio sender, as set by the app. */
 export function senderParameters(
   page: Page,
-): Promise<{ kind: string; active?: boolean; priority?: string; networkPriority?: string; maxBitrate?: number; degradationPreference?: string }[]> {
+): Promise<
+  { kind: string; active?: boolean; priority?: string; networkPriority?: string; maxBitrate?: number; scale?: number; degradationPreference?: string }[]
+> {
   return page.evaluate(() => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
     return pcs.flatMap((pc) =>
@@ -135,6 +137,7 @@ export function senderParameters(
             ...(e?.priority !== undefined && { priority: e.priority }),
             ...(e?.networkPriority !== undefined && { networkPriority: e.networkPriority }),
             ...(e?.maxBitrate !== undefined && { maxBitrate: e.maxBitrate }),
+            ...(e?.scaleResolutionDownBy !== undefined && { scale: e.scaleResolutionDownBy }),
             ...(p.degradationPreference !== undefined && { degradationPreference: p.degradationPreference }),
           };
         }),

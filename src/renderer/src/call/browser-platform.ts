@@ -40,6 +40,7 @@ function peerSession(r: PeerRequest): PeerSession {
     setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
     outgoingLoss: (pct) => session.outgoingLoss(pct),
+    setGroup: (group) => session.video.setGroup(group),
     descriptions: () => session.descriptions(),
     receivedLevel: () => session.receivedLevel(),
     close: () => {

@@ -28,6 +28,8 @@ export interface PeerSession {
   /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
   setIceServers(servers: RTCIceServer[]): void;
   getStats(): Promise<RTCStatsReport>;
+  /** Whether the call has two peers or more: the camera sends each a grid's tile (video-ladders.ts). */
+  setGroup?(group: boolean): void;
   /** The loss the peer reports on this side's audio, in percent, as each quality sample reads it: it steers the voice's redundancy (audio-redundancy.ts). */
   outgoingLoss?(pct: number | null): void;
   /** The negotiated descriptions' SDP, for the verification code; null while there is none. */
@@ -130,6 +132,7 @@ export class Mesh {
     }
     const session = this.#options.session(user, polite, ahead);
     this.#links.set(user.username, { session, counters: null, speech: new SpeakingHold(), audio: new AudioWatch(), silent: false });
+    this.#regroup();
     if (this.#onHold) session.setOnHold(true);
     for (const s of this.#early.get(user.username) ?? []) void session.handleSignal(s);
     this.#early.delete(user.username);
@@ -157,6 +160,7 @@ export class Mesh {
     if (!link?.session) return;
     link.session.close();
     this.#links.set(username, { session, counters: null, speech: link.speech, audio: new AudioWatch(), silent: false });
+    this.#regroup();
   }
 
   /** They left (or their invitation ended): their session closes, the others are untouched. */
@@ -164,8 +168,15 @@ export class Mesh {
     const link = this.#links.get(username);
     link?.session?.close();
     this.#links.delete(username);
+    this.#regroup();
     this.#early.delete(username);
     this.peers = this.peers.filter((p) => p.user.username !== username);
+  }
+
+  /** Tells every session whether the call is a group's (two peers or more): idempotent. */
+  #regroup(): void {
+    const group = this.#links.size >= 2;
+    for (const { session } of this.#links.values()) session?.setGroup?.(group);
   }
 
   /** A signal from `from`: to their session, or kept until it exists. */

@@ -52,6 +52,11 @@ class FakeSession implements PeerSession {
   receivedLevel(): number {
     return this.level;
   }
+  /** What setGroup() was told, in order. */
+  group: boolean[] = [];
+  setGroup(group: boolean): void {
+    this.group.push(group);
+  }
   close(): void {
     this.closed = true;
   }
@@ -112,6 +117,19 @@ describe('mesh bookkeeping', () => {
     m.renew('bob');
     expect(m.peer('bob')?.verification).toBeNull();
     expect(session.closed).toBe(true);
+  });
+
+  it('tells every session whether the call is a group (two peers or more), as people come and go', () => {
+    const { m, sessions } = mesh();
+    m.add(ref('bob'), false);
+    m.add(ref('carol'), false);
+    m.add(ref('dave'), false);
+    m.remove('carol');
+    m.remove('dave');
+    // Each is told at its add and at every change after: a session may take any word more than once.
+    expect(sessions[0]?.group).toEqual([false, true, true, true, false]);
+    expect(sessions[1]?.group).toEqual([true, true]);
+    expect(sessions[2]?.group).toEqual([true, true]);
   });
 
   it('keeps a bounded number of early signals per sender', () => {

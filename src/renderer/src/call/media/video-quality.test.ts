@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { CAMERA_LADDER, SCREEN_LADDER } from './video-ladders.js';
 import {
-  CAMERA_LADDER,
   decide,
   GOOD_STREAK_UP,
   MAX_BACKOFF,
   PAUSE_BACKOFF,
   pausedLevel,
-  SCREEN_LADDER,
   setSending,
   START,
   videoSample,

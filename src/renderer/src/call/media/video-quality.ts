@@ -28,31 +28,9 @@
  */
 import { logger } from '../../lib/log.js';
 
+import { CAMERA_LADDER, GROUP_CAMERA_LADDER, SCREEN_LADDER, type VideoLevel } from './video-ladders.js';
+
 const log = logger('video-quality');
-
-export interface VideoLevel {
-  /** Bits per second. */
-  maxBitrate: number;
-  scaleResolutionDownBy: number;
-  maxFramerate?: number;
-}
-
-/** Level 0 is the best; each step down costs less. */
-export const CAMERA_LADDER: readonly VideoLevel[] = [
-  { maxBitrate: 1_200_000, scaleResolutionDownBy: 1 },
-  { maxBitrate: 700_000, scaleResolutionDownBy: 1 },
-  { maxBitrate: 400_000, scaleResolutionDownBy: 1.5 },
-  { maxBitrate: 200_000, scaleResolutionDownBy: 2 },
-  { maxBitrate: 100_000, scaleResolutionDownBy: 4 },
-];
-
-export const SCREEN_LADDER: readonly VideoLevel[] = [
-  { maxBitrate: 2_500_000, scaleResolutionDownBy: 1, maxFramerate: 15 },
-  { maxBitrate: 1_200_000, scaleResolutionDownBy: 1, maxFramerate: 10 },
-  { maxBitrate: 600_000, scaleResolutionDownBy: 1, maxFramerate: 5 },
-  { maxBitrate: 300_000, scaleResolutionDownBy: 1, maxFramerate: 3 },
-  { maxBitrate: 150_000, scaleResolutionDownBy: 1.5, maxFramerate: 2 },
-];
 
 export const STATS_INTERVAL_MS = 2000;
 /** Loss (0..1) from which video steps down one level, and two. */
@@ -191,6 +169,8 @@ export class VideoQuality {
   };
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
+  /** One connection of a group call's: the camera climbs GROUP_CAMERA_LADDER. */
+  #group = false;
 
   readonly #pc: RTCPeerConnection;
   readonly #senderOf: (kind: VideoKind) => RTCRtpSender | null;
@@ -209,7 +189,21 @@ export class VideoQuality {
 
   /** Whether `kind` is paused for the path (see above). */
   paused(kind: VideoKind = 'camera'): boolean {
-    return this.#state[kind].on && this.#state[kind].level >= pausedLevel(LADDERS[kind]);
+    return this.#state[kind].on && this.#state[kind].level >= pausedLevel(this.#ladder(kind));
+  }
+
+  /** Whether this is one connection of a group call's: the camera starts again at its ladder's best level. */
+  setGroup(group: boolean): void {
+    if (group === this.#group) return;
+    const wasPaused = this.paused('camera');
+    this.#group = group;
+    Object.assign(this.#state.camera, START);
+    if (wasPaused) this.#resume('camera');
+    if (this.#state.camera.on) void this.#applyVideo('camera');
+  }
+
+  #ladder(kind: VideoKind): readonly VideoLevel[] {
+    return kind === 'camera' && this.#group ? GROUP_CAMERA_LADDER : LADDERS[kind];
   }
 
   /** Reading levels for a source: a source turned on starts at the best level. */
@@ -270,7 +264,7 @@ export class VideoQuality {
         if (!state.on || !sender) continue;
         const sample = videoSample((await sender.getStats()).values() as Iterable<SenderStatsEntry>, audioStats as SenderStatsEntry[]);
         const wasPaused = this.paused(kind);
-        const next = decide(state, sample, LADDERS[kind], PAUSABLE[kind]);
+        const next = decide(state, sample, this.#ladder(kind), PAUSABLE[kind]);
         const changed = next.level !== state.level;
         Object.assign(state, next);
         if (changed) {
@@ -301,8 +295,8 @@ export class VideoQuality {
   async #applyVideo(kind: VideoKind): Promise<void> {
     const sender = this.#senderOf(kind);
     if (!sender?.track || !this.#negotiatedToSend(sender)) return;
-    if (this.#state[kind].level >= pausedLevel(LADDERS[kind])) return setSending(sender, false, 'path');
-    const level = LADDERS[kind][this.#state[kind].level];
+    if (this.#state[kind].level >= pausedLevel(this.#ladder(kind))) return setSending(sender, false, 'path');
+    const level = this.#ladder(kind)[this.#state[kind].level];
     if (!level) return;
     sender.track.contentHint = kind === 'screen' ? 'detail' : 'motion';
     await update(sender, (p) => {

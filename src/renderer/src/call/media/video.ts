@@ -110,6 +110,11 @@ export class VideoLink {
     await this.#apply(source);
   }
 
+  /** Whether this link is one of a group call's: its camera then climbs the group's ladder (video-ladders.ts). */
+  setGroup(group: boolean): void {
+    this.#quality.setGroup(group);
+  }
+
   /** Calls `fn` when the camera pauses for a path too thin for it, and when it resumes (video-quality.ts); returns an unsubscribe. */
   onPaused(fn: (paused: boolean) => void): () => void {
     this.#pauseListeners.add(fn);
