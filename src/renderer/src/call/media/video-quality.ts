@@ -27,7 +27,6 @@
  * path is thin: the encoder says so too when our own cap is what holds it.
  */
 import { logger } from '../../lib/log.js';
-
 import { CAMERA_LADDER, GROUP_CAMERA_LADDER, SCREEN_LADDER, type VideoLevel } from './video-ladders.js';
 
 const log = logger('video-quality');
