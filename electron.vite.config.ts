@@ -33,7 +33,7 @@ function cssHash(): (input: { hash: (text: string) => string; css: string }) => 
 }
 
 /**
- * engine.io-client (Socket.IO's transport layer) without what Parley's clients never run: each edit is [what, by
+ * engine.io-client (Socket.IO's transport layer) and socket.io-client without what Parley's clients never run: each edit is [what, by
  * what], made in the library's ES build as it is bundled. Each must match exactly once: the build stops when the
  * library no longer reads as expected.
  */
@@ -54,6 +54,24 @@ const ENGINE_EDITS: { file: RegExp; edits: [string, string][] }[] = [
       ['    if (typeof attachEvent === "function") {\n        // @ts-ignore\n        attachEvent("onunload", unloadHandler);\n    }\n    else if', '    if'],
       ['    if (!xdomain) {\n        try {\n            return new globalThis[["Active"].concat("Object").join("X")]("Microsoft.XMLHTTP");\n        }\n        catch (e) { }\n    }\n', ''],
     ],
+  },
+  {
+    // Binary attachments: Parley's protocol is JSON (signaling-server/src/protocol), and a binary packet from a server
+    // is refused as malformed (a parse error: the connection closes and reconnects). 1 KB of the renderer's gzip.
+    file: /[\\/]socket\.io-parser[\\/]build[\\/]esm[\\/]index\.js$/,
+    edits: [
+      ['import { deconstructPacket, reconstructPacket } from "./binary.js";\nimport { isBinary, hasBinary } from "./is-binary.js";\n', ''],
+      ['            if (hasBinary(obj)) {', '            if (false) {'],
+      ['        const deconstruction = deconstructPacket(obj);', '        const deconstruction = null;'],
+      ['        else if (isBinary(obj) || obj.base64) {', '        else if (false) {'],
+      ['            const packet = reconstructPacket(this.reconPack, this.buffers);', '            const packet = null;'],
+    ],
+  },
+  {
+    // Socket.IO's own parser and its binary attachments: the client takes Parley's text-only one (text-packets.ts),
+    // 1.5 KB of the renderer's gzip with them. Without it, a Manager throws as it is made.
+    file: /[\\/]socket\.io-client[\\/]build[\\/]esm[\\/]manager\.js$/,
+    edits: [['const _parser = opts.parser || parser;', 'const _parser = opts.parser;']],
   },
 ];
 

@@ -18,6 +18,7 @@ import type {
 } from 'parley-server/protocol';
 import { describeIssues, replySchemas, serverSchemas } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
+import * as textPackets from './text-packets.js';
 
 export type ServerEvent = keyof ServerToClientEvents;
 export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
@@ -55,6 +56,8 @@ export class Signaling {
       tryAllTransports: true,
       // Connection keeps the retry schedule (it shows when the next attempt comes).
       reconnection: false,
+      // Socket.IO's packets without binary attachments: the build leaves the default parser out (text-packets.ts).
+      parser: textPackets,
     });
     // Belt and braces: whatever Socket.IO buffered while offline is dropped, not replayed.
     this.socket.on('disconnect', () => {
