@@ -5,6 +5,7 @@ import { logger } from '../lib/log.js';
 import type { CallPlatform, PeerRequest } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { LevelMeter } from './media/audio.js';
+import { AudioRedundancy, warmRedundancy } from './media/audio-redundancy.js';
 import { microphones } from './media/microphone-browser.js';
 import type { Microphone } from './media/microphone.js';
 import type { PeerSession } from './mesh.svelte.js';
@@ -25,6 +26,7 @@ function peerSession(r: PeerRequest): PeerSession {
     canSignal: r.canSignal,
     onRemoteStream: r.onRemoteStream,
     onMediaState: r.onMediaState,
+    redundancy: (sender) => new AudioRedundancy(sender),
   });
   session.setMuted(r.muted);
   // This side's camera and screen go to every person, and each person's video and chat join the call's.
@@ -52,8 +54,8 @@ function peerSession(r: PeerRequest): PeerSession {
 }
 
 export function browserPlatform(): CallPlatform {
-  // Extra RED copies (audio-redundancy.ts) are off, and not imported, so neither their code nor their worker is in
-  // the build. On: call its warmRedundancy() here, and give each CallSession `redundancy: (s) => new AudioRedundancy(s)`.
+  // The first call's transform worker starts now, off the main thread, before anyone dials.
+  warmRedundancy();
   let permission: PermissionStatus | null = null;
   // Looked up once: a call checks it before it rings anyone, without waiting.
   // Unknown where the query is refused (or absent): getUserMedia will say.

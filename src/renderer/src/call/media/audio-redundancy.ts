@@ -10,12 +10,11 @@
  * the next); without one the call keeps the browser's one copy, as it does
  * where RTCRtpScriptTransform is missing.
  *
- * Off: nothing imports this module, so neither it nor its worker is in the
- * build (browser-platform.ts says how to turn it on). It met bench:quality's
- * burst row (bench/results/NOTES.md), and 3 of 11 saturated 1:1 video calls
- * with it ended early in bench:client. Those were most likely the callee's
- * microphone sender left unfed (microphone-sender.ts, found since), which
- * ends a call as silent; until bench:client shows it, it stays off.
+ * On in every 1:1 and mesh call (browser-platform.ts). The worker costs
+ * 0.7 KB of the build and a thread per call; the calls bench:client saw end
+ * early with it were the callee's microphone sender left unfed
+ * (microphone-sender.ts mends it), and none of ten saturated video calls
+ * did with both (bench/results/NOTES.md).
  */
 import type { SenderRedundancy } from './microphone-sender.js';
 import { THIN_PATH, type RedDepthMessage } from './red-depth.js';
