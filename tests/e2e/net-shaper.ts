@@ -50,12 +50,15 @@ export async function startShaper(tag: string, side: Place, others: Place[], ip:
   lines.on('line', (line) => waiting.shift()?.(line));
   const next = () =>
     new Promise<string>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the lab's shaper exited (${code})`));
       const timer = setTimeout(() => reject(new Error('the lab\'s shaper did not answer')), 10_000);
       waiting.push((line) => {
         clearTimeout(timer);
+        // One listener per answer awaited, removed with it: a long run asks many times.
+        proc.off('exit', exited);
         resolve(line);
       });
-      proc.once('exit', (code) => reject(new Error(`the lab's shaper exited (${code})`)));
+      proc.once('exit', exited);
     });
   const stop = () => {
     proc.stdin?.end();
