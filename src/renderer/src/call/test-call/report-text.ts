@@ -68,9 +68,11 @@ export function verdictText(v: ServerVerdict): ReportLine {
 /**
  * The speech to expect on calls over this network, in words, from the test
  * call's loss (the worse way), jitter and round trip. The loss bands follow
- * bench:quality (BENCHMARKS.md, speech quality): up to about 10 % random
- * loss Parley's redundant audio (RED) and Opus's FEC rebuild nearly every
- * lost packet; at 20 % some speech is lost for good.
+ * bench:quality (BENCHMARKS.md, speech quality): with three earlier frames in
+ * each packet once loss is reported, Parley rebuilds nearly every packet lost
+ * at random, even at 20 %, and bursts of up to three. A network losing 15 %
+ * or more is most often congested, which loses in longer bursts, and the
+ * copies' bitrate adds to it: that band still warns that speech will break up.
  */
 export function speechText(lossPct: number, jitterMs: number, rttMs: number | undefined): ReportLine {
   const delay = rttMs !== undefined && rttMs > 300 ? ', with a delay you will notice' : '';
