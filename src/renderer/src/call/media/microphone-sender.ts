@@ -90,7 +90,7 @@ export interface SenderRedundancy {
 /** One call's microphone sender. */
 export class MicrophoneSender {
   readonly sender: RTCRtpSender;
-  readonly track: MediaStreamTrack;
+  readonly #track: MediaStreamTrack;
   readonly redundancy: SenderRedundancy | null;
   #on = true;
   /** Each attach or check is a turn: a check of an earlier turn stops. */
@@ -100,7 +100,7 @@ export class MicrophoneSender {
   /** Made with the sender's track on, before the sender's first negotiation. */
   constructor(sender: RTCRtpSender, track: MediaStreamTrack, redundancy: SenderRedundancy | null) {
     this.sender = sender;
-    this.track = track;
+    this.#track = track;
     this.redundancy = redundancy;
   }
 
@@ -119,7 +119,7 @@ export class MicrophoneSender {
 
   #feed(give: boolean): void {
     const turn = ++this.#turns;
-    void feed(this.sender, this.track, { give, still: () => !this.#closed && this.#on && this.#turns === turn });
+    void feed(this.sender, this.#track, { give, still: () => !this.#closed && this.#on && this.#turns === turn });
   }
 
   close(): void {
