@@ -2,22 +2,22 @@
  * Speech on a lossy uplink (issue 39), once, in the lab (netns.ts): Alice's
  * uplink loses 10 % of its packets at random (net-conditions.ts `loss10`,
  * seeded). Parley's offer and answer carry the protection chosen
- * (call/media/audio-protection.ts: RED, and Opus in-band FEC), Alice's
- * packets carry three earlier frames once Bob reports the loss (more than
- * three times the bare pair's audio bitrate), and Bob's concealed samples from
- * Alice stay under issue 39's 2 %. Each side is told,
- * in words, whose connection loses the packets, and the call is shot in the
- * six looks.
+ * (call/media/audio-protection.ts: RED, and Opus in-band FEC). Once Bob's
+ * reports of the loss reach Alice, her packets carry three earlier frames
+ * (audio-redundancy.ts): Bob's hearing is read from then on, her audio
+ * payload is more than three times the bare pair's, and Bob's concealed
+ * samples from Alice stay under issue 39's 2 %. Each side is told, in words,
+ * whose connection loses the packets, and the call is shot in the six looks.
  *
  * A bare pair of RTCPeerConnections (Chromium's defaults) between the same
  * two browsers is read on the same loss and printed beside it, but no bound
- * is put between the two: at 10 % random loss Chromium's default Opus FEC
- * already keeps the bare pair's concealment near 1 % (FEC-rebuilt frames
- * are not counted as concealed), and over six runs of bench:quality the two
- * crossed (Parley 0.3 to 1.6 %, the bare pair 0.5 to 3.9 %); a bound between
- * them would fail at random. What RED adds is in bench:quality's reference
- * score and in its burst-loss row. Checks only: each reading waits for so
- * much audio received, never for a time.
+ * is put between their concealment: at 10 % random loss Chromium's default
+ * Opus FEC keeps the bare pair's near 1 % (FEC-rebuilt frames are not
+ * counted as concealed), and on a machine as loaded as CI's the two still
+ * crossed (seven runs beside a CI run: Parley 0 to 1.19 %, the bare pair
+ * 0.86 to 10 %). The margin is in bench:quality, on a quiet machine (0 %
+ * against 0.77 % at 10 %, 0.71 against 4.27 % in bursts). Checks only: each
+ * reading waits for so much audio received, never for a time.
  *
  * Needs root, iproute2, tc and python3 (the lab's shaper); elsewhere it says why and skips.
  */
@@ -52,17 +52,40 @@ const noPython = missingTool('python3', 'python3', 'speech-quality.e2e.test.ts')
 
 const it = e2eTest();
 
-/** What Bob hears at 10 % loss on Alice's uplink; `meanwhile` runs with the loss still on. */
-async function atLoss(calls: LabCalls, call: OpenCall, meanwhile?: () => Promise<void>): Promise<SpeechReading> {
+/** Payload bytes a packet of Alice's audio from which it carries three earlier frames: about 340 against 170 with one. */
+const DEEP_PACKET_BYTES = 250;
+
+/** The payload bytes per packet of the page's audio sender over half a second. */
+function audioPacketBytes(page: OpenCall['sender']): Promise<number> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState === 'connected').at(-1);
+    const read = async () => {
+      const stats = [...((await pc?.getStats())?.values() ?? [])] as { type: string; kind?: string; bytesSent?: number; packetsSent?: number }[];
+      const out = stats.find((r) => r.type === 'outbound-rtp' && r.kind === 'audio');
+      return { bytes: out?.bytesSent ?? 0, packets: out?.packetsSent ?? 0 };
+    };
+    const a = await read();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const b = await read();
+    return b.packets > a.packets ? (b.bytes - a.bytes) / (b.packets - a.packets) : 0;
+  });
+}
+
+/**
+ * What Bob hears at 10 % loss on Alice's uplink; `ready` runs before the reading (the loss on), `meanwhile` after it
+ * with the loss still on.
+ */
+async function atLoss(calls: LabCalls, call: OpenCall, steps: { ready?: () => Promise<void>; meanwhile?: () => Promise<void> } = {}): Promise<SpeechReading> {
   await calls.lab.shape(calls.lab.side('a'), CONDITIONS.loss10);
   try {
     await receivedMore(call.receiver, SETTLE_S);
+    await steps.ready?.();
     let reading = await readSpeech(call.sender, call.receiver, READ_S);
     for (let i = 1; i < WINDOWS && reading.packetLossPct > CONDITIONS.loss10.lossPct + LAB_SLACK_POINTS; i++) {
       console.info(`speech-quality: a window lost ${reading.packetLossPct} % of its packets, past the condition's: read again`);
       reading = await readSpeech(call.sender, call.receiver, READ_S);
     }
-    await meanwhile?.();
+    await steps.meanwhile?.();
     return reading;
   } finally {
     await calls.lab.shape(calls.lab.side('a'), CONDITIONS.clean);
@@ -99,12 +122,17 @@ describe.skipIf(!probe.ok || noPython)('speech at 10 % loss on the uplink', () =
     // Alice called: her local description is the offer, Bob's the answer.
     expect(audioProtectionIn(alice.local), "Parley's offer").toEqual({ red: true, fec: true, dtx: false });
     expect(audioProtectionIn(bob.local), "Parley's answer").toEqual({ red: true, fec: true, dtx: false });
-    const parley = await atLoss(calls, call, async () => {
-      // Each side is told whose network loses the packets: Bob receives Alice's lossy uplink, Alice hears it from Bob's reports.
-      const { alice, bob } = calls!;
-      await expect.poll(() => bob.page.locator('.stage-header .network').textContent(), poll).toBe("Alice's connection is losing packets");
-      await expect.poll(() => alice.page.locator('.stage-header .network').textContent(), poll).toBe('Your connection is losing packets');
-      await checkScreen('speech-quality-loss', { alice: alice.page, bob: bob.page });
+    const parley = await atLoss(calls, call, {
+      // Bob's reports of the loss reach Alice (RTCP, then her call line's reading): her packets then carry three
+      // earlier frames (audio-redundancy.ts), and what Bob hears is read from then on.
+      ready: () => expect.poll(() => audioPacketBytes(call.sender), { timeout: 30_000 }).toBeGreaterThan(DEEP_PACKET_BYTES),
+      meanwhile: async () => {
+        // Each side is told whose network loses the packets: Bob receives Alice's lossy uplink, Alice hears it from Bob's reports.
+        const { alice, bob } = calls!;
+        await expect.poll(() => bob.page.locator('.stage-header .network').textContent(), poll).toBe("Alice's connection is losing packets");
+        await expect.poll(() => alice.page.locator('.stage-header .network').textContent(), poll).toBe('Your connection is losing packets');
+        await checkScreen('speech-quality-loss', { alice: alice.page, bob: bob.page });
+      },
     });
 
     const line = (r: SpeechReading) => `concealed ${r.concealedPct} %, intact ${r.intactPct} % (packets lost ${r.packetLossPct} %, ${r.audioKbps} kbit/s)`;
