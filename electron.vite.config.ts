@@ -56,18 +56,6 @@ const ENGINE_EDITS: { file: RegExp; edits: [string, string][] }[] = [
     ],
   },
   {
-    // Binary attachments: Parley's protocol is JSON (signaling-server/src/protocol), and a binary packet from a server
-    // is refused as malformed (a parse error: the connection closes and reconnects). 1 KB of the renderer's gzip.
-    file: /[\\/]socket\.io-parser[\\/]build[\\/]esm[\\/]index\.js$/,
-    edits: [
-      ['import { deconstructPacket, reconstructPacket } from "./binary.js";\nimport { isBinary, hasBinary } from "./is-binary.js";\n', ''],
-      ['            if (hasBinary(obj)) {', '            if (false) {'],
-      ['        const deconstruction = deconstructPacket(obj);', '        const deconstruction = null;'],
-      ['        else if (isBinary(obj) || obj.base64) {', '        else if (false) {'],
-      ['            const packet = reconstructPacket(this.reconPack, this.buffers);', '            const packet = null;'],
-    ],
-  },
-  {
     // Socket.IO's own parser and its binary attachments: the client takes Parley's text-only one (text-packets.ts),
     // 1.5 KB of the renderer's gzip with them. Without it, a Manager throws as it is made.
     file: /[\\/]socket\.io-client[\\/]build[\\/]esm[\\/]manager\.js$/,
