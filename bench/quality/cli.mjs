@@ -18,6 +18,7 @@ RTCPeerConnections (Chromium's defaults) in the same run. Alice's uplink gets
 each condition of the lab (tests/e2e/net-conditions.ts) in turn: clean,
 loss5, loss10, loss20 (random loss), burst5 (Gilbert-Elliott bursts, 5 %
 average), jitter30 (50 ± 30 ms delay), uplink100 (100 kbit/s, a video call).
+Also on --only: runs10 (10 % lost three in a row: the speech test's condition).
 Bob's page reports WebRTC's receive statistics (concealed samples,
 concealment events, jitter buffer delay) and records what it plays, scored
 against the known tone sequence Alice sends (bench/quality/tone-sequence.ts).
@@ -26,7 +27,7 @@ Needs root (network namespaces, tc) and python3.
   --seconds S        the window read per call (default 15; four times it in bursts, rare events)
   --settle S         seconds on the condition before the window (default 5)
   --uplink-settle S  the same on the thin uplink (default 20)
-  --only LIST        conditions, comma-separated (default all)
+  --only LIST        conditions, comma-separated (default the seven above)
   --recordings DIR   keep what Bob heard, one WAV per condition and call
   --out FILE         where to write the JSON (default bench/results/quality.json)
   --no-build         measure the existing build in out/ (default: npm run build first)

@@ -3,7 +3,7 @@
  * harness's TypeScript; bench/quality/cli.mjs reads the command line).
  * Settings through the environment: BENCH_QUALITY_SECONDS (15),
  * BENCH_QUALITY_SETTLE (5), BENCH_QUALITY_UPLINK_SETTLE (20),
- * BENCH_QUALITY_ONLY (conditions, comma-separated; all by default),
+ * BENCH_QUALITY_ONLY (conditions, comma-separated; issue 39's by default),
  * BENCH_QUALITY_OUT (bench/results/quality.json), BENCH_QUALITY_RECORDINGS
  * (a folder: what Bob heard in each call, as WAV files).
  */

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../tests/e2e/harness.js';
-import { CONDITIONS, CONDITION_NAMES, type ConditionName, type NetCondition } from '../../tests/e2e/net-conditions.js';
+import { CONDITIONS, MATRIX, type ConditionName, type NetCondition } from '../../tests/e2e/net-conditions.js';
 import type { ShapedCounts } from '../../tests/e2e/netns.js';
 import { gitCommit } from '../commit.mjs';
 import { bareCall, parleyCall, startLabCalls, type LabCalls, type OpenCall } from './lab-calls.js';
@@ -37,7 +37,7 @@ export interface QualityBenchOptions {
  */
 export const BURST_WINDOW_FACTOR = 4;
 
-export const DEFAULT_QUALITY_OPTIONS: QualityBenchOptions = { seconds: 15, settleSeconds: 5, uplinkSettleSeconds: 20, conditions: CONDITION_NAMES };
+export const DEFAULT_QUALITY_OPTIONS: QualityBenchOptions = { seconds: 15, settleSeconds: 5, uplinkSettleSeconds: 20, conditions: MATRIX };
 export const QUALITY_RESULT_FILE = path.join(ROOT, 'bench/results/quality.json');
 
 export type Subject = 'bare' | 'parley';

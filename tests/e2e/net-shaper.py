@@ -15,6 +15,7 @@ Creates the TUN devices (in the namespaces named, through setns), prints
 "ready", then reads one JSON condition per line on stdin:
   {"seed": 39, "loss": {"model": "random", "pct": 10}}
   {"seed": 39, "loss": {"model": "gilbert-elliott", "p": 1.3, "r": 25, "lossInBad": 100, "lossInGood": 0}}
+  {"loss": {"model": "rtp-runs", "every": 30, "run": 3}}
   {"seed": 39, "delayMs": 50, "jitterMs": 30}
   {}   (no impairment)
 Each condition starts afresh from its seed: the same packets meet the same
@@ -23,6 +24,9 @@ the condition before: {"passed": N, "dropped": N}.
 Loss models are netem's: "random" drops each packet with probability pct;
 "gilbert-elliott" moves Good->Bad with p and Bad->Good with r (percent, per
 packet) and loses 1-h (lossInBad) in Bad and 1-k (lossInGood) in Good.
+"rtp-runs" is not netem's: of every `every` RTP packets it loses the first
+`run` in a row (no randomness); everything else passes (RTCP, STUN, DTLS
+and the data channels), so each run is exactly `run` packets of media.
 Delay: each packet waits delayMs plus a normal draw of sigma jitterMs
 (never below 0), so packets can overtake each other, as with netem.
 """
@@ -60,6 +64,15 @@ def open_tun(netns, name):
     return fd
 
 
+def is_rtp(packet):
+    """An RTP packet in UDP (RFC 7983's demultiplexing: first byte 128-191; RTCP's second byte is 192-223)."""
+    if packet[9] != 17:
+        return False
+    start = (packet[0] & 0x0F) * 4 + 8
+    payload = packet[start:start + 2]
+    return len(payload) == 2 and 128 <= payload[0] <= 191 and not 192 <= payload[1] <= 223
+
+
 class Condition:
     def __init__(self, spec):
         self.rng = random.Random(spec.get("seed", 39))
@@ -67,15 +80,21 @@ class Condition:
         self.delay = spec.get("delayMs", 0) / 1000
         self.jitter = spec.get("jitterMs", 0) / 1000
         self.bad = False
+        self.rtp = 0
         self.passed = 0
         self.dropped = 0
 
-    def lost(self):
+    def lost(self, packet):
         m = self.loss
         if not m:
             return False
         if m["model"] == "random":
             return self.rng.random() * 100 < m["pct"]
+        if m["model"] == "rtp-runs":
+            if not is_rtp(packet):
+                return False
+            self.rtp += 1
+            return (self.rtp - 1) % m["every"] < m["run"]
         # Gilbert-Elliott, netem's order: the state moves, then the packet meets the new state's loss.
         if self.bad:
             if self.rng.random() * 100 < m["r"]:
@@ -136,7 +155,7 @@ def main():
                 fd = routes.get(packet[16:20])
                 if fd is None:
                     continue
-                if cond.lost():
+                if cond.lost(packet):
                     cond.dropped += 1
                     continue
                 cond.passed += 1

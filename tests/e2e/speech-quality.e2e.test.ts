@@ -1,23 +1,25 @@
 /**
  * Speech on a lossy uplink (issue 39), once, in the lab (netns.ts): Alice's
- * uplink loses 10 % of its packets at random (net-conditions.ts `loss10`,
- * seeded). Parley's offer and answer carry the protection chosen
+ * uplink loses 10 % of her audio's packets, three in a row (net-conditions.ts
+ * `runs10`). Parley's offer and answer carry the protection chosen
  * (call/media/audio-protection.ts: RED, and Opus in-band FEC). Once Bob's
  * reports of the loss reach Alice, her packets carry three earlier frames
- * (audio-redundancy.ts): Bob's hearing is read from then on, her audio
- * payload is more than three times the bare pair's, and Bob's concealed
- * samples from Alice stay under issue 39's 2 %. Each side is told, in words,
- * whose connection loses the packets, and the call is shot in the six looks.
+ * (audio-redundancy.ts): Bob's hearing is read from then on, and her audio
+ * payload is more than three times the bare pair's. Each side is told, in
+ * words, whose connection loses the packets, and the call is shot in the
+ * six looks.
  *
  * A bare pair of RTCPeerConnections (Chromium's defaults) between the same
- * two browsers is read on the same loss and printed beside it, but no bound
- * is put between their concealment: at 10 % random loss Chromium's default
- * Opus FEC keeps the bare pair's near 1 % (FEC-rebuilt frames are not
- * counted as concealed), and on a machine as loaded as CI's the two still
- * crossed (seven runs beside a CI run: Parley 0 to 1.19 %, the bare pair
- * 0.86 to 10 %). The margin is in bench:quality, on a quiet machine (0 %
- * against 0.77 % at 10 %, 0.71 against 4.27 % in bursts). Checks only: each
- * reading waits for so much audio received, never for a time.
+ * two browsers is read on the same loss: issue 39's 2 % at 10 % loss is the
+ * bound Bob's concealed samples from Alice stay under and the bare pair's
+ * exceed. Losses in runs make that bound hold on every run: one earlier
+ * frame (the bare pair's Opus FEC) rebuilds only the last packet of a run,
+ * three rebuild all three. Ten runs, half beside a busy core: Parley 0 %
+ * in each, the bare pair 6 to 6.9 %. At 10 % random loss most losses are
+ * single, which FEC rebuilds too, and over a few seconds the two crossed
+ * (the bare pair 0 to 1.26 %, Parley 0 to 0.47 %); bench:quality compares
+ * them there, over longer windows. Checks only: each reading waits for so
+ * much audio received, never for a time.
  *
  * Needs root, iproute2, tc and python3 (the lab's shaper); elsewhere it says why and skips.
  */
@@ -32,8 +34,9 @@ import { checkScreen } from './ui-checks.js';
 import { CONDITIONS } from './net-conditions.js';
 import { netnsAvailable } from './netns.js';
 
-/** Concealed samples, percent of those received, at 10 % loss: issue 39's target for Parley. */
+/** Concealed samples, percent of those received, at 10 % loss: issue 39's target for Parley, which the bare pair's exceed. */
 const CONCEALED_PCT = 2;
+const LOSS = CONDITIONS.runs10;
 /** Audio received after the loss starts before the reading (the receivers' reports reach the sender), and the reading, s. */
 const SETTLE_S = 2;
 const READ_S = 6;
@@ -72,16 +75,16 @@ function audioPacketBytes(page: OpenCall['sender']): Promise<number> {
 }
 
 /**
- * What Bob hears at 10 % loss on Alice's uplink; `ready` runs before the reading (the loss on), `meanwhile` after it
+ * What Bob hears at 10 % loss in runs of three on Alice's uplink; `ready` runs before the reading (the loss on), `meanwhile` after it
  * with the loss still on.
  */
 async function atLoss(calls: LabCalls, call: OpenCall, steps: { ready?: () => Promise<void>; meanwhile?: () => Promise<void> } = {}): Promise<SpeechReading> {
-  await calls.lab.shape(calls.lab.side('a'), CONDITIONS.loss10);
+  await calls.lab.shape(calls.lab.side('a'), LOSS);
   try {
     await receivedMore(call.receiver, SETTLE_S);
     await steps.ready?.();
     let reading = await readSpeech(call.sender, call.receiver, READ_S);
-    for (let i = 1; i < WINDOWS && reading.packetLossPct > CONDITIONS.loss10.lossPct + LAB_SLACK_POINTS; i++) {
+    for (let i = 1; i < WINDOWS && reading.packetLossPct > LOSS.lossPct + LAB_SLACK_POINTS; i++) {
       console.info(`speech-quality: a window lost ${reading.packetLossPct} % of its packets, past the condition's: read again`);
       reading = await readSpeech(call.sender, call.receiver, READ_S);
     }
@@ -102,7 +105,7 @@ function descriptions(call: OpenCall) {
   return Promise.all([read(call.sender), read(call.receiver)]);
 }
 
-describe.skipIf(!probe.ok || noPython)('speech at 10 % loss on the uplink', () => {
+describe.skipIf(!probe.ok || noPython)('speech at 10 % loss in runs of three on the uplink', () => {
   let calls: LabCalls | undefined;
 
   it.beforeAll(async ({ browser }) => {
@@ -113,7 +116,7 @@ describe.skipIf(!probe.ok || noPython)('speech at 10 % loss on the uplink', () =
     await calls?.close();
   });
 
-  it(`Parley negotiates RED and Opus FEC and conceals under ${CONCEALED_PCT} % of what Bob hears; each side is told whose connection loses packets`, async () => {
+  it(`Parley negotiates RED and Opus FEC and conceals under ${CONCEALED_PCT} % of what Bob hears, where the bare pair conceals more; each side is told whose connection loses packets`, async () => {
     if (!calls) throw new Error('no lab');
     const bare = await atLoss(calls, await bareCall(calls, false));
 
@@ -136,10 +139,11 @@ describe.skipIf(!probe.ok || noPython)('speech at 10 % loss on the uplink', () =
     });
 
     const line = (r: SpeechReading) => `concealed ${r.concealedPct} %, intact ${r.intactPct} % (packets lost ${r.packetLossPct} %, ${r.audioKbps} kbit/s)`;
-    console.info(`speech-quality at 10 % loss: Parley ${line(parley)}; bare pair ${line(bare)}`);
+    console.info(`speech-quality at 10 % loss in runs of three: Parley ${line(parley)}; bare pair ${line(bare)}`);
     expect(bare.packetLossPct, 'the bare pair saw the loss').toBeGreaterThan(5);
     expect(parley.packetLossPct, 'Parley saw the loss').toBeGreaterThan(5);
     expect(parley.concealedPct, "Parley's concealed samples").toBeLessThan(CONCEALED_PCT);
+    expect(bare.concealedPct, "the bare pair's concealed samples, over the same bound").toBeGreaterThan(CONCEALED_PCT);
     // Past 2 % of reported loss each of Alice's packets carries three earlier frames (audio-redundancy.ts): about
     // 136 kbit/s of payload against the bare pair's 34 (one earlier frame would be about 68).
     expect(parley.audioKbps, "Parley's audio payload against the bare pair's").toBeGreaterThan(3 * bare.audioKbps);
