@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check and suite, with what each costs. Steps run in
- * stages; the steps of one stage run side by side (two cores take the type
- * checks beside the app's build, a server run beside the app's unit tests and
- * lint, and the browser files that are light on the CPU beside the other
- * server run), and the media-heavy browser files run alone, last. A slot of a
+ * stages; the steps of one stage run side by side (a server run beside the
+ * type checks, the app's unit tests and lint, and the browser files that are
+ * light on the CPU beside the other server run), and the media-heavy browser
+ * files run alone, last. A slot of a
  * stage may be steps in turn (the app's unit tests, then lint, beside the
  * SQLite run). Each step's output is printed whole when it ends, so parallel
  * steps do not interleave.
@@ -35,7 +35,7 @@ const RESULTS = path.join(ROOT, 'test-results');
  */
 const LIGHT_BROWSER_FILES = [
   'call-setup', 'calls', 'chat', 'cached-contacts', 'desktop-bridge', 'devices-presence', 'group-restart', 'long-list',
-  'media-timeout', 'multi-node', 'room-owner', 'test-call', 'turn',
+  'media-timeout', 'multi-node', 'room-owner', 'test-call', 'transfer', 'turn',
 ].map((name) => `tests/e2e/${name}.e2e.test.ts`);
 
 const vitest = (...args) => ['exec', '--', 'vitest', 'run', ...args];
@@ -44,18 +44,16 @@ const vitest = (...args) => ['exec', '--', 'vitest', 'run', ...args];
 const STAGES = [
   // The server's types (dist/) first: lint, the type checks and the app read them, so nothing rewrites them while they run.
   [{ name: 'build (server)', script: ['run', 'build', '-w', 'signaling-server'] }],
-  [
-    { name: 'typecheck', script: ['run', 'typecheck'] },
-    { name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] },
-  ],
+  [{ name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] }],
   // Each server run keeps two test files going at once with their child servers: one server run at a
-  // time. The SQLite run is the stage's long pole (about 350 s under CI); the app's unit tests and then
-  // lint (type-aware, about 150 s: alone in a stage it would add that much to the run) fit beside it.
+  // time. The SQLite run (about 430 s under CI) has the type checks, the app's unit tests and then lint
+  // beside it (about 90, 150 and 250 s: each alone in a stage would add that much to the run).
   // Both server runs at once loaded two cores past what the tests' start-up timeouts allow.
   [
     // --ignore-scripts: the build stage has built the server; its pretest would build it again.
     { name: 'server (SQLite)', script: ['run', 'test', '-w', 'signaling-server', '--ignore-scripts'] },
     [
+      { name: 'typecheck', script: ['run', 'typecheck'] },
       { name: 'app (main, renderer)', script: ['run', 'test:app'] },
       { name: 'lint', script: ['run', 'lint'] },
     ],
