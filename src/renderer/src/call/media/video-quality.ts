@@ -194,11 +194,17 @@ export class VideoQuality {
   /** Whether this is one connection of a group call's: the camera starts again at its ladder's best level. */
   setGroup(group: boolean): void {
     if (group === this.#group) return;
+    // Paused or not on the ladder it was on: the group's is another.
     const wasPaused = this.paused('camera');
     this.#group = group;
-    Object.assign(this.#state.camera, START);
-    if (wasPaused) this.#resume('camera');
-    if (this.#state.camera.on) void this.#applyVideo('camera');
+    this.#restart('camera', this.#state.camera.on, wasPaused);
+  }
+
+  /** `kind` from its ladder's best level again (or off), its pause lifted first. */
+  #restart(kind: VideoKind, on: boolean, wasPaused: boolean): void {
+    Object.assign(this.#state[kind], { ...START, on });
+    if (wasPaused) this.#resume(kind);
+    if (on) void this.#applyVideo(kind);
   }
 
   #ladder(kind: VideoKind): readonly VideoLevel[] {
@@ -211,10 +217,7 @@ export class VideoQuality {
   }
 
   setSource(kind: VideoKind, on: boolean): void {
-    const wasPaused = this.paused(kind);
-    Object.assign(this.#state[kind], { ...START, on });
-    if (wasPaused) this.#resume(kind);
-    if (on) void this.#applyVideo(kind);
+    this.#restart(kind, on, this.paused(kind));
     const any = this.#state.camera.on || this.#state.screen.on;
     if (any && !this.#timer) this.#timer = setInterval(() => void this.#tick(), STATS_INTERVAL_MS);
     if (!any && this.#timer) this.#stopTimer();
