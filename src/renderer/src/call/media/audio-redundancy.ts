@@ -10,9 +10,9 @@
  * the next); without one the call keeps the browser's one copy, as it does
  * where RTCRtpScriptTransform is missing.
  *
- * On in every 1:1 and mesh call (browser-platform.ts). The worker costs
- * 0.7 KB of the build and a thread per call; the calls bench:client saw end
- * early with it were the callee's microphone sender left unfed
+ * On in every 1:1 and mesh call (browser-platform.ts). The worker costs a
+ * thread per call, about a point of a core per end (bench:client --threads)
+ * and 0.7 KB of the build; the calls bench:client saw end early with it were the callee's microphone sender left unfed
  * (microphone-sender.ts mends it), and none of ten saturated video calls
  * did with both (bench/results/NOTES.md).
  */

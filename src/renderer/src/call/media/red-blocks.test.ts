@@ -82,28 +82,41 @@ describe('redCopier', () => {
 
   it('gives the right offsets across the 32-bit timestamp wrap', () => {
     const copy = redCopier(3);
-    const start = 2 ** 32 - FRAME;
+    const start = 2 ** 32 - 2 * FRAME;
     copy(browserPayload(0), start, 3);
-    const blocks = split(copy(browserPayload(1), 0, 3)!);
+    copy(browserPayload(1), start + FRAME, 3);
+    const blocks = split(copy(browserPayload(2), 0, 3)!);
     expect(blocks.map((b) => [b.offset, b.data[0]])).toEqual([
-      [FRAME, 0],
-      [0, 1],
+      [2 * FRAME, 0],
+      [FRAME, 1],
+      [0, 2],
     ]);
   });
 
-  it('starts again after a gap too long for the offset field, a clock gone back, or a new payload type', () => {
+  it('starts again after a gap too long for the offset field, a clock gone back, or a new payload type, sending the browser payload until two frames are kept', () => {
     const gap = redCopier(3);
     gap(browserPayload(0), 0, 3);
-    expect(split(gap(browserPayload(1), 1 << 14, 3)!)).toHaveLength(1);
+    gap(browserPayload(1), FRAME, 3);
+    expect(gap(browserPayload(2), (1 << 14) + FRAME, 3)).toBeNull();
+    expect(gap(browserPayload(3), (1 << 14) + 2 * FRAME, 3)).toBeNull();
+    expect(split(gap(browserPayload(4), (1 << 14) + 3 * FRAME, 3)!).map((b) => b.data[0])).toEqual([2, 3, 4]);
 
     const back = redCopier(3);
     back(browserPayload(0), 5 * FRAME, 3);
-    expect(split(back(browserPayload(1), 5 * FRAME, 3)!)).toHaveLength(1);
+    back(browserPayload(1), 6 * FRAME, 3);
+    expect(back(browserPayload(2), 5 * FRAME, 3)).toBeNull();
 
     const retyped = redCopier(3);
     retyped(browserPayload(0), 0, 3);
-    const other = new Uint8Array([100, 7, 7]);
-    expect(split(retyped(other, FRAME, 3)!)).toEqual([{ payloadType: 100, offset: 0, data: [7, 7] }]);
+    retyped(browserPayload(1), FRAME, 3);
+    const other = (n: number) => new Uint8Array([100, n, n]);
+    expect(retyped(other(7), 2 * FRAME, 3)).toBeNull();
+    retyped(other(8), 3 * FRAME, 3);
+    expect(split(retyped(other(9), 4 * FRAME, 3)!)).toEqual([
+      { payloadType: 100, offset: 2 * FRAME, data: [7, 7] },
+      { payloadType: 100, offset: FRAME, data: [8, 8] },
+      { payloadType: 100, offset: 0, data: [9, 9] },
+    ]);
   });
 
   it('keeps a packet within MAX_PAYLOAD, dropping the oldest copies first', () => {
@@ -119,6 +132,9 @@ describe('redCopier', () => {
     const copy = redCopier(3);
     expect(copy(new Uint8Array([0x80 | OPUS, 0, 0]), 0, 3)).toBeNull();
     expect(copy(new Uint8Array([OPUS]), FRAME, 3)).toBeNull();
-    expect(split(copy(browserPayload(2), 2 * FRAME, 3)!)).toHaveLength(1);
+    // Neither is kept: the next two have too few earlier frames to beat the browser's payload.
+    expect(copy(browserPayload(2), 2 * FRAME, 3)).toBeNull();
+    expect(copy(browserPayload(3), 3 * FRAME, 3)).toBeNull();
+    expect(split(copy(browserPayload(4), 4 * FRAME, 3)!).map((b) => b.data[0])).toEqual([2, 3, 4]);
   });
 });

@@ -61,7 +61,8 @@ export function redPayload(payloadType: number, primary: RedBlock, earlier: read
  * The sender's last `keep` primary frames, as a function from the payload
  * the browser made (at RTP `timestamp`) to the one to send, carrying up to
  * `copies` earlier frames: null to send it as it is (one copy is the
- * browser's own, and a payload that is not RED, or is empty, is left alone).
+ * browser's own, so is a history of one frame or none, and a payload that is
+ * not RED, or is empty, is left alone).
  */
 export function redCopier(keep: number): (payload: Uint8Array, timestamp: number, copies: number) => Uint8Array | null {
   let frames: RedBlock[] = [];
@@ -83,6 +84,7 @@ export function redCopier(keep: number): (payload: Uint8Array, timestamp: number
       earlier.unshift({ timestamp: timestamp - offset, data: frame.data });
     }
     frames = [...frames, block].slice(-keep);
-    return copies > 1 ? redPayload(payloadType, block, earlier) : null;
+    // With one earlier frame or none kept yet (a history started afresh), the browser's payload is as good or better.
+    return copies > 1 && earlier.length > 1 ? redPayload(payloadType, block, earlier) : null;
   };
 }

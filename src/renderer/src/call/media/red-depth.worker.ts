@@ -26,24 +26,36 @@ scope.onmessage = ({ data }) => {
 };
 
 scope.onrtctransform = ({ transformer }) => {
-  const copy = redCopier(RED_COPIES_MAX);
-  void transformer.readable
-    .pipeThrough(
-      new TransformStream<EncodedFrame, EncodedFrame>({
-        transform(frame, out) {
-          // Whatever happens, the frame goes on: an error here would end the stream, and the voice with it.
-          try {
-            const timestamp = frame.getMetadata().rtpTimestamp;
-            const payload = timestamp === undefined ? null : copy(new Uint8Array(frame.data), timestamp, copiesFor(since));
-            if (payload) frame.data = payload.buffer as ArrayBuffer;
-          } catch {
-            // Sent as the browser made it.
-          }
-          out.enqueue(frame);
-        },
-      }),
-    )
-    .pipeTo(transformer.writable);
+  // A plain read and write loop (pipeThrough a TransformStream cost more), and while one copy will do (a clean
+  // path) the frame's data is not read (each read copies it): the browser's payload goes as it is, and the frames
+  // kept start afresh when loss comes back. bench:client --threads: this thread 3 points of a core per 1:1 call
+  // (both ends) before, 2 after.
+  const reader = transformer.readable.getReader();
+  const writer = transformer.writable.getWriter();
+  let copy: ReturnType<typeof redCopier> | null = null;
+  const send = (frame: EncodedFrame): void => {
+    const copies = copiesFor(since);
+    if (copies === 1) copy = null;
+    else {
+      // Whatever happens, the frame goes on: an error here would end the stream, and the voice with it.
+      try {
+        copy ??= redCopier(RED_COPIES_MAX);
+        const timestamp = frame.getMetadata().rtpTimestamp;
+        const payload = timestamp === undefined ? null : copy(new Uint8Array(frame.data), timestamp, copies);
+        if (payload) frame.data = payload.buffer as ArrayBuffer;
+      } catch {
+        // Sent as the browser made it.
+      }
+    }
+    writer.write(frame).catch(() => undefined);
+  };
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      send(value);
+    }
+  })().catch(() => undefined);
 };
 
 // Its only message: the script runs, so a sender may take it (audio-redundancy.ts).
