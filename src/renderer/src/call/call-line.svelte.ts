@@ -17,7 +17,7 @@ import { STATS_INTERVAL_MS } from './media-timeout.js';
 import { Mesh } from './mesh.svelte.js';
 import { CallRecording } from './recording/call-recording.svelte.js';
 import { recordingSaver } from './recording/save-recording.js';
-import { SpeakingHold } from './speaking.js';
+import { LEVEL_TICK_MS, SpeakingHold } from './speaking.js';
 
 export interface LineHooks {
   /** The id of the call the peer sessions belong to ('' before the server gave one). */
@@ -31,7 +31,7 @@ export interface LineHooks {
 }
 
 export class CallLine {
-  /** The microphone's level, 0..1, read ten times a second; no view shows it (your tile shows `inputSpeaking`). */
+  /** The microphone's level, 0..1, read every LEVEL_TICK_MS; no view shows it (your tile shows `inputSpeaking`). */
   inputLevel = 0;
   /**
    * You speak: the microphone was loud a moment ago (speaking.ts, as the mesh
@@ -178,11 +178,11 @@ export class CallLine {
     clearInterval(this.#timers.levels);
     clearInterval(this.#timers.stats);
     this.#timers.levels = setInterval(() => {
-      // Ten times a second redraws every meter: not for a window nobody sees.
+      // Each tick redraws every meter: not for a window nobody sees.
       if (!this.#deps.platform.shown()) return;
       this.#readInputLevel();
       this.mesh.readLevels();
-    }, 100);
+    }, LEVEL_TICK_MS);
     this.#timers.stats = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
   }
 

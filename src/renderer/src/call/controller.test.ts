@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionReady } from 'parley-server/protocol';
 import { ME, settle, setup, user } from '../test-support/call-fakes.js';
 import type { Signal } from './call-session.js';
+import { LEVEL_TICK_MS } from './speaking.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -290,7 +291,7 @@ describe('call controller: group calls', () => {
 });
 
 describe('call controller: meters', () => {
-  it('reads the levels ten times a second while the window is shown, and not at all while it is hidden', async () => {
+  it('reads the levels five times a second while the window is shown, and not at all while it is hidden', async () => {
     vi.useFakeTimers();
     const { link, calls, platform, sessions } = setup();
     let shown = true;
@@ -323,11 +324,11 @@ describe('call controller: meters', () => {
     // The fake microphone reads 0.5, above the speaking level.
     expect(calls.inputSpeaking).toBe(true);
     calls.toggleMute();
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(LEVEL_TICK_MS);
     expect(calls.inputLevel).toBe(0);
     expect(calls.inputSpeaking).toBe(false);
     calls.toggleMute();
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(LEVEL_TICK_MS);
     expect(calls.inputSpeaking).toBe(true);
     void calls.hangup();
     expect(calls.inputSpeaking).toBe(false);

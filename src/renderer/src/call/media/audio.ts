@@ -151,7 +151,7 @@ export class AnalyserLevel {
  * track into Web Audio (it stopped for some peers after renegotiations).
  */
 export class LevelMeter {
-  // Read ten times a second, never heard: the largest buffers the browser
+  // Read five times a second, never heard: the largest buffers the browser
   // offers wake its audio thread least often (the default, 'interactive',
   // renders every few milliseconds for the whole call).
   readonly #ctx = new AudioContext({ latencyHint: 'playback' });
