@@ -12,12 +12,15 @@
  * to the new one.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 import { CHROMIUM, chromiumArgs, writeToneWav } from './chromium.js';
+
+/** Where the shared Chromium's own log goes (harness.ts's ARTIFACTS, not imported: the harness needs a test file's context). */
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-results/e2e');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-chromium-'));
@@ -28,11 +31,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let closing = false;
   let crashes = 0;
   let relaunched: Promise<void> = Promise.resolve();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const log = createWriteStream(path.join(ARTIFACTS, 'shared-chromium.log'));
 
   const launch = async (): Promise<BrowserServer> => {
     const server = await chromium.launchServer({ executablePath: CHROMIUM, args: chromiumArgs(wav), host: '127.0.0.1', port, wsPath });
     port = Number(new URL(server.wsEndpoint()).port);
     const pid = server.process().pid;
+    // What Chromium says of itself (a page's renderer crashing reaches a test only as "Target crashed"): kept across relaunches.
+    server.process().stderr?.on('data', (chunk: Buffer) => log.write(chunk));
     server.on('close', () => {
       if (closing) return;
       crashes++;
@@ -53,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await relaunched;
     closing = true;
     await current.close();
+    log.end();
     rmSync(dir, { recursive: true, force: true });
     if (crashes > 0) console.error(`[e2e] the shared Chromium crashed ${crashes} time(s) during the run`);
   };
