@@ -4,7 +4,8 @@
  * BENCH_CLIENT_SECONDS (60), BENCH_CLIENT_SETTLE (10), BENCH_CLIENT_CONTACTS (50),
  * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,audioCallStandard,videoCall,videoRoom4),
  * BENCH_CLIENT_OUT (bench/results/client.json), BENCH_CLIENT_THREADS=1 (each reading's CPU by
- * process type and thread name, in the result file).
+ * process type and thread name, in the result file), BENCH_CLIENT_PROFILE=DIR (a CPU profile of each of
+ * the app's pages over the window, page-profiles.ts).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -25,6 +26,7 @@ it('bench:client', async () => {
     contacts: fromEnv('BENCH_CLIENT_CONTACTS', DEFAULT_CLIENT_OPTIONS.contacts),
     only: situations(process.env.BENCH_CLIENT_ONLY),
     threads: process.env.BENCH_CLIENT_THREADS === '1',
+    ...(process.env.BENCH_CLIENT_PROFILE && { profileDir: path.resolve(process.env.BENCH_CLIENT_PROFILE) }),
   };
   const out = path.resolve(process.env.BENCH_CLIENT_OUT ?? CLIENT_RESULT_FILE);
   const result = await runClientBench(options, (line) => console.log(line));

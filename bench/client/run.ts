@@ -27,6 +27,7 @@ import { chooseNoiseSuppression } from '../denoise/measure.js';
 import { gitCommit } from '../commit.mjs';
 import { builtRnnoise, startBareMesh, type VideoSize } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
+import { saveProfiles, startProfiles } from './page-profiles.js';
 import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
 
 export interface ClientBenchOptions {
@@ -40,6 +41,12 @@ export interface ClientBenchOptions {
   only: Situation[];
   /** Also split each reading's CPU by process type and thread name (`Reading.threads`). */
   threads?: boolean;
+  /**
+   * Where to write a V8 CPU profile of each of the app's pages over the window (`<situation>-<user>.cpuprofile`,
+   * read with bench/signaling/profile-summary.mjs). The profiler costs CPU too: a run that profiles is for finding
+   * where the time goes, not for its figures.
+   */
+  profileDir?: string;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50, only: [] };
@@ -110,13 +117,15 @@ interface Arrangement {
 const NOTHING: Arrangement = { arrange: () => Promise.resolve(), end: () => Promise.resolve() };
 
 /** Parley's side of a situation: the users signed in, in one browser of their own. */
-async function measureApp(world: World, wav: string, names: string[], situation: Arrangement, options: ClientBenchOptions): Promise<Reading> {
+async function measureApp(world: World, wav: string, names: string[], situation: Arrangement, options: ClientBenchOptions, label: Situation): Promise<Reading> {
   const { browser, root } = await ownBrowser(wav);
   try {
     const users: User[] = [];
     for (const n of names) users.push(await user({ url: world.url, browser }, n));
     await situation.arrange(users);
+    const profiles = options.profileDir ? await startProfiles(users) : null;
     const reading = await read(root, options);
+    if (profiles && options.profileDir) await saveProfiles(profiles, options.profileDir, label);
     await situation.end(users);
     return reading;
   } finally {
@@ -206,29 +215,29 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   const plan: { situation: Situation; app: () => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
     {
       situation: 'idle',
-      app: () => measureApp(world, wav, ['alice'], NOTHING, options),
+      app: () => measureApp(world, wav, ['alice'], NOTHING, options, 'idle'),
       baseline: () => measureBare(bare.url, wav, 1, () => Promise.resolve(), options),
     },
     {
       situation: 'audioCall',
-      app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options),
+      app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options, 'audioCall'),
       baseline: bareAudioCall,
       floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { rnnoise }), options),
     },
     {
       situation: 'audioCallStandard',
-      app: () => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options),
+      app: () => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options, 'audioCallStandard'),
       baseline: bareAudioCall,
     },
     {
       situation: 'videoCall',
-      app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options),
+      app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options, 'videoCall'),
       baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
       floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown, rnnoise }), options),
     },
     {
       situation: 'videoRoom4',
-      app: () => measureApp(world, wav, names, videoRoom, options),
+      app: () => measureApp(world, wav, names, videoRoom, options, 'videoRoom4'),
       baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
     },
   ];
