@@ -212,32 +212,32 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   // Both audio situations weigh the app against the same bare call, measured again in each one's slot.
   const bareAudioCall = () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages), options);
   const rnnoise = builtRnnoise();
-  const plan: { situation: Situation; app: () => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
+  const plan: { situation: Situation; app: (situation: Situation) => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
     {
       situation: 'idle',
-      app: () => measureApp(world, wav, ['alice'], NOTHING, options, 'idle'),
+      app: (situation) => measureApp(world, wav, ['alice'], NOTHING, options, situation),
       baseline: () => measureBare(bare.url, wav, 1, () => Promise.resolve(), options),
     },
     {
       situation: 'audioCall',
-      app: () => measureApp(world, wav, ['alice', 'bob'], audioCall, options, 'audioCall'),
+      app: (situation) => measureApp(world, wav, ['alice', 'bob'], audioCall, options, situation),
       baseline: bareAudioCall,
       floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { rnnoise }), options),
     },
     {
       situation: 'audioCallStandard',
-      app: () => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options, 'audioCallStandard'),
+      app: (situation) => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options, situation),
       baseline: bareAudioCall,
     },
     {
       situation: 'videoCall',
-      app: () => measureApp(world, wav, ['alice', 'bob'], videoCall, options, 'videoCall'),
+      app: (situation) => measureApp(world, wav, ['alice', 'bob'], videoCall, options, situation),
       baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
       floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown, rnnoise }), options),
     },
     {
       situation: 'videoRoom4',
-      app: () => measureApp(world, wav, names, videoRoom, options, 'videoRoom4'),
+      app: (situation) => measureApp(world, wav, names, videoRoom, options, situation),
       baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
     },
   ];
@@ -245,7 +245,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   try {
     for (const { situation, app, baseline, floor } of plan.filter((p) => options.only.length === 0 || options.only.includes(p.situation))) {
       progress(`[bench:client] ${situation}: the app…`);
-      const a = await app();
+      const a = await app(situation);
       progress(`[bench:client] ${situation}: the app ${a.cpuPercent} % of a core, ${a.memoryMB} MB; the baseline…`);
       const b = await baseline();
       progress(`[bench:client] ${situation}: the baseline ${b.cpuPercent} % of a core, ${b.memoryMB} MB`);
