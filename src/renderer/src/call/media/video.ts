@@ -25,7 +25,7 @@
  */
 import { logger } from '../../lib/log.js';
 import { FrameWatch } from './frame-flow.js';
-import { findSlots, peerSends, refusedIn, VIDEO_SOURCES, type Slots, type VideoSource } from './video-slots.js';
+import { findSlots, peerReceives, peerSends, refusedIn, VIDEO_SOURCES, type Slots, type VideoSource } from './video-slots.js';
 import { VideoQuality } from './video-quality.js';
 
 const log = logger('video');
@@ -137,6 +137,10 @@ export class VideoLink {
     const track = this.#local[source];
     // The direction first: set synchronously, it is what the next offer or answer says.
     slot.direction = track ? 'sendrecv' : 'recvonly';
+    // A slot negotiated not to send has no send stream, but its sender may keep the SSRC it sent on: a track given
+    // to it then aborts the renderer (WebRTC's CHECK in SetVideoSend). The track goes once the negotiation its
+    // direction brings has made the stream again (#onSignalingState); no track (stopping) goes at once.
+    if (track && (slot.currentDirection === 'recvonly' || slot.currentDirection === 'inactive')) return;
     try {
       await slot.sender.replaceTrack(track);
     } catch (err) {
@@ -168,12 +172,22 @@ export class VideoLink {
     if (state === 'have-remote-offer') this.#takeSlots();
     if (state === 'stable') {
       this.#takeSlots();
+      this.#sendWaiting();
       this.#checkRefusal();
       this.#readRemote();
       this.#quality.negotiated();
       this.#addMissingSlots();
     }
   };
+
+  /** The tracks held back by #apply, now that their slots send. */
+  #sendWaiting(): void {
+    for (const source of VIDEO_SOURCES) {
+      const slot = this.#slots[source];
+      const track = this.#local[source];
+      if (slot && track && slot.sender.track !== track && peerReceives(slot)) void this.#apply(source);
+    }
+  }
 
   /**
    * The slots as the session's m-lines now say. Called while an offer is
