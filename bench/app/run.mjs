@@ -61,6 +61,8 @@ Svelte page served the same way in the same run.
   --web-root DIR  the build to measure (default out/renderer)
   --compare DIR   another build (an older commit's out/renderer) measured in the same rounds
   --build         run npm run build first (what npm run bench:app passes)
+  --profile DIR   also write a V8 CPU profile (100 µs) of one more load of the app, first visit and returning, from
+                  navigation to the click answered (DIR/first.cpuprofile, DIR/returning.cpuprofile)
   -h, --help      this text
 `;
 
@@ -73,6 +75,7 @@ const opts = benchOptions(
     'web-root': { type: 'string' },
     compare: { type: 'string' },
     build: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
   USAGE,
 );
@@ -84,6 +87,7 @@ const CONTACTS = contactsGiven ?? (opts.quick ? 50 : 500);
 const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
 const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
 const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);
+const PROFILE_DIR = opts.profile === undefined ? null : path.resolve(opts.profile);
 
 // ----------------------------------------------------------------- pages
 
@@ -126,21 +130,31 @@ async function newProfile(world, variant, click) {
 /** Between loads: the last tab's and profile's processes have gone before the next navigation starts. */
 const SETTLE_MS = 300;
 
-async function openPage(world, variant, context) {
+/** A new tab of `context` navigated to the variant; with `profileTo`, V8's profiler samples it from before the navigation. */
+async function openPage(world, variant, context, profileTo = null) {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const profiler = profileTo && (await startProfiler(context, page));
   await page.goto(world.url + variant.path);
-  return { page, errors };
+  return { page, errors, profiler };
+}
+
+async function startProfiler(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return cdp;
 }
 
 /**
  * One navigation in a new tab of `context`: the probe clicks Call as soon as
  * it is painted and reports when the page answered.
  */
-async function loadOnce(world, variant, context) {
-  const { page, errors } = await openPage(world, variant, context);
+async function loadOnce(world, variant, context, profileTo = null) {
+  const { page, errors, profiler } = await openPage(world, variant, context, profileTo);
   try {
     // The first-contentful-paint entry is delivered to its observer after the paint, and a small page can be complete before then.
     await page.waitForFunction(
@@ -148,6 +162,11 @@ async function loadOnce(world, variant, context) {
       null,
       { timeout: 30_000, polling: 50 },
     );
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      mkdirSync(path.dirname(profileTo), { recursive: true });
+      writeFileSync(profileTo, JSON.stringify(profile));
+    }
     const p = await page.evaluate(() => window.__benchProbe);
     const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
     return {
@@ -169,10 +188,10 @@ async function loadOnce(world, variant, context) {
 }
 
 /** First visit: each load in a profile of its own, so nothing is cached (HTTP cache, compiled code). */
-async function coldLoad(world, variant) {
+async function coldLoad(world, variant, profileTo = null) {
   const context = await newProfile(world, variant, true);
   try {
-    return await loadOnce(world, variant, context);
+    return await loadOnce(world, variant, context, profileTo);
   } finally {
     await context.close();
   }
@@ -237,9 +256,12 @@ async function measureAll(harness, variants) {
     try {
       await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
       for (let i = 0; i < RUNS; i++) (await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]))).forEach((r, v) => warm[v].push(r));
+      // Profiled loads are not among the figures: the profiler slows the page.
+      if (PROFILE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], path.join(PROFILE_DIR, 'returning.cpuprofile'));
     } finally {
       for (const profile of profiles) await profile.close();
     }
+    if (PROFILE_DIR) await coldLoad(worlds[0], variants[0], path.join(PROFILE_DIR, 'first.cpuprofile'));
     const heaps = await each(heapOnce);
     return variants.map((_, v) => ({
       ...figures(cold[v]),
