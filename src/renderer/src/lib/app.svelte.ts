@@ -18,7 +18,6 @@ import { CallHistory } from '../directory/history.svelte.js';
 import { RoomList } from '../directory/room-list.svelte.js';
 import { RecentRooms } from '../directory/rooms.svelte.js';
 import { SettingsState } from '../settings/settings-state.svelte.js';
-import { prepareInitials } from '../ui/avatar.js';
 import { leftMessageText } from '../../../shared/voicemail-text.js';
 import { Voicemail } from '../voicemail/voicemail.svelte.js';
 import { LazyCalls } from './lazy-calls.svelte.js';
@@ -148,11 +147,8 @@ export class ParleyApp {
     this.#stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
       if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
     });
-    // While the connection is on its way: the contact list's first sort and initials then run at once.
-    setTimeout(() => {
-      prepareNameOrder();
-      prepareInitials();
-    }, 0);
+    // While the connection is on its way: the contact list's first sort then runs at once.
+    setTimeout(prepareNameOrder, 0);
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     for (const username of favorites) this.directory.favorites.add(username);

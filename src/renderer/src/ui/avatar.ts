@@ -18,18 +18,26 @@ export type AvatarHue = (typeof AVATAR_HUES)[number];
 
 let segmenter: Intl.Segmenter | undefined;
 
+/** Letters, digits, punctuation and spaces: each code point of these is a grapheme of its own, but for the next. */
+const PLAIN = /^[\p{L}\p{N}\p{P}\p{Zs}]*$/u;
 /**
- * The first segmenter of a page loads the locale's break data: tens of ms of
- * main thread. The app calls this while it waits for the server, so the first
- * contact list with an accented name does not wait for it.
+ * The letters among them that join a neighbour into one grapheme (Unicode's
+ * Grapheme_Cluster_Break Prepend, SpacingMark, Extend and the Hangul jamo, as
+ * letters): a name with one goes to the segmenter. avatar.test.ts checks the
+ * whole class against Intl.Segmenter.
  */
-export function prepareInitials(): void {
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const JOINING = /[\u0D4E\u0E33\u0EB3\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF9E\uFF9F\u{111C2}\u{111C3}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}\u{113D1}]/u;
+
+/** Whether each code point of `text` is a grapheme of its own, which Intl.Segmenter then need not say. */
+export function oneCodePointEach(text: string): boolean {
+  return PLAIN.test(text) && !JOINING.test(text);
 }
+
 /** User-perceived characters: an emoji with its modifiers, or a letter with its accents, is one. */
 function graphemes(text: string): string[] {
-  // Printable ASCII is one character per grapheme: the common name needs no segmenter, whose first use costs tens of ms at start.
-  if (/^[\x20-\x7e]*$/.test(text)) return text.split('');
+  // The first segmenter of a page loads the locale's break data, tens of ms of main thread, and a returning visit
+  // draws its contact list's initials in its first task: names of precomposed letters (Chloé, García, 李小龍) need none.
+  if (oneCodePointEach(text)) return Array.from(text);
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
