@@ -80,15 +80,17 @@ describe('Connection', () => {
     const s = await server();
     const { connection: c, hooks } = connection();
     await begin(c, s.url());
-    await vi.waitFor(() => expect(c.state).toBe('online'));
+    // vi.waitFor's default second is short on a loaded 2-core machine (seen failing beside a CI run).
+    const patient = { timeout: 5000, interval: 20 };
+    await vi.waitFor(() => expect(c.state).toBe('online'), patient);
     expect(hooks.ready).toBe(1);
     expect(c.host).toBe(new URL(s.url()).host);
 
     await s.stop();
-    await vi.waitFor(() => expect(c.state).toBe('offline'));
+    await vi.waitFor(() => expect(c.state).toBe('offline'), patient);
     expect(hooks.lost).toBe(1);
     // When the next try comes is known (the banner counts down to it); a transport error is no problem in words.
-    await vi.waitFor(() => expect(c.retryAt).not.toBeNull());
+    await vi.waitFor(() => expect(c.retryAt).not.toBeNull(), patient);
     expect(c.problem).toBeNull();
 
     await s.start();
