@@ -18,8 +18,8 @@ export type AvatarHue = (typeof AVATAR_HUES)[number];
 
 let segmenter: Intl.Segmenter | undefined;
 
-/** Letters, digits, punctuation and spaces: each code point of these is a grapheme of its own, but for the next. */
-const PLAIN = /^[\p{L}\p{N}\p{P}\p{Zs}]*$/u;
+/** Printable ASCII, letters, digits, punctuation and spaces: each code point of these is a grapheme of its own, but for the next. */
+const PLAIN = /^[\x20-\x7e\p{L}\p{N}\p{P}\p{Zs}]*$/u;
 /**
  * The letters among them that join a neighbour into one grapheme (Unicode's
  * Grapheme_Cluster_Break Prepend, SpacingMark, Extend and the Hangul jamo, as
