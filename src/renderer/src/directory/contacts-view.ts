@@ -13,19 +13,14 @@ export const STATUS_LABEL: Record<Status, string> = {
 
 let collator: Intl.Collator | undefined;
 
-/** Names in the user's locale's order (as localeCompare). */
+/**
+ * Names in the user's locale's order (as localeCompare). A page's first
+ * collator loads the locale's collation data (15 to 30 ms): index.html's
+ * warm-intl.js has loaded it while the modules loaded, so this one is cheap.
+ */
 function compareNames(a: string, b: string): number {
   collator ??= new Intl.Collator();
   return collator.compare(a, b);
-}
-
-/**
- * The first collator of a page loads the locale's collation data: 10-25 ms
- * of main thread. The app calls this while it waits for the server, so the
- * first contact list does not wait for it.
- */
-export function prepareNameOrder(): void {
-  collator ??= new Intl.Collator();
 }
 
 export interface ContactRow extends DirectoryEntry {
@@ -57,8 +52,7 @@ function nameRanks(entries: readonly DirectoryEntry[]): ReadonlyMap<string, numb
 /**
  * Takes `sorted`'s order as the name order: the copy kept from the last visit,
  * saved in name order (directory-cache.ts). The first list of a returning
- * visit is then drawn without a collator, whose creation (the locale's
- * collation data, 7 to 25 ms) waits until prepareNameOrder, after paint.
+ * visit is then drawn without a collator.
  */
 export function adoptNameOrder(sorted: readonly DirectoryEntry[]): void {
   named = new Map(sorted.map((u) => [u.username, u.displayName]));

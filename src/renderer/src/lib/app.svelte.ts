@@ -12,7 +12,6 @@ import { TonePlayer } from '../call/media/audio.js';
 import { Connection } from '../connection/connection.svelte.js';
 import type { DesktopBridge } from '../desktop/bridge.svelte.js';
 import { followDesktopWindow } from '../desktop/window-shown.js';
-import { prepareNameOrder } from '../directory/contacts-view.js';
 import { Directory } from '../directory/directory.svelte.js';
 import { CallHistory } from '../directory/history.svelte.js';
 import { RoomList } from '../directory/room-list.svelte.js';
@@ -147,8 +146,6 @@ export class ParleyApp {
     this.#stopHookNotices = window.parley?.pushToTalk.onChange((status) => {
       if (status.state === 'unavailable') this.notices.show(`Push to talk works only while Parley's window is in front: ${status.reason}.`, 'call');
     });
-    // While the connection is on its way: the contact list's first sort then runs at once.
-    setTimeout(prepareNameOrder, 0);
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     for (const username of favorites) this.directory.favorites.add(username);
