@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { adoptNameOrder, contactRows, favoriteRows, inHeldOrder } from './contacts-view.js';
 
 describe('the contact list held still under the pointer', () => {
@@ -66,5 +66,36 @@ describe('the order of names', () => {
     const favorites = new Set(['zoe', 'amy']);
     expect(contactRows(team, favorites, '').map((r) => r.username)).toEqual(['amy', 'zoe', 'bob', 'eve1', 'eve2']);
     expect(favoriteRows(team, favorites).map((r) => r.username)).toEqual(['amy', 'zoe']);
+  });
+});
+
+describe('a return drawn from the cached list', () => {
+  it("orders the list and Home's favorites alike, by the kept order, comparing no names", async () => {
+    vi.resetModules();
+    const view = await import('./contacts-view.js');
+    const Real = Intl.Collator;
+    let made = 0;
+    Intl.Collator = class extends Real {
+      constructor(...args: ConstructorParameters<typeof Real>) {
+        super(...args);
+        made += 1;
+      }
+    } as typeof Intl.Collator;
+    try {
+      const kept = [
+        { username: 'zoe', displayName: 'Zoë', status: 'offline' as const },
+        { username: 'amy', displayName: 'Amy', status: 'available' as const },
+        { username: 'eve', displayName: 'Ève', status: 'offline' as const },
+      ];
+      view.adoptNameOrder(kept);
+      expect(view.contactRows(kept, new Set(), '').map((r) => r.username)).toEqual(['amy', 'zoe', 'eve']);
+      expect(view.favoriteRows(kept, new Set(['eve', 'zoe'])).map((r) => r.username)).toEqual(['zoe', 'eve']);
+      expect(made).toBe(0);
+      // A name changed: the locale's order again, with a collator.
+      expect(view.favoriteRows([...kept.slice(1), { ...kept[0]!, displayName: 'Aaron' }], new Set(['eve', 'zoe'])).map((r) => r.username)).toEqual(['zoe', 'eve']);
+      expect(made).toBe(1);
+    } finally {
+      Intl.Collator = Real;
+    }
   });
 });

@@ -17,6 +17,8 @@ let collator: Intl.Collator | undefined;
  * Names in the user's locale's order (as localeCompare). A page's first
  * collator loads the locale's collation data (15 to 30 ms): index.html's
  * warm-intl.js has loaded it while the modules loaded, so this one is cheap.
+ * A return draws the cached list, and Home's favorites, by the kept order
+ * (adoptNameOrder), comparing no names until they change.
  */
 function compareNames(a: string, b: string): number {
   collator ??= new Intl.Collator();
@@ -59,23 +61,30 @@ export function adoptNameOrder(sorted: readonly DirectoryEntry[]): void {
   ranks = new Map(sorted.map((u, i) => [u.username, i]));
 }
 
+/** Reachable people first, then by their place in name order. */
+function reachableThenNamed(rank: ReadonlyMap<string, number>): (a: DirectoryEntry, b: DirectoryEntry) => number {
+  return (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (rank.get(a.username) ?? 0) - (rank.get(b.username) ?? 0);
+}
+
 /** The list as shown: favorites on top, then reachable first, then by name; `query` keeps the matching ones. */
 export function contactRows(directory: Iterable<DirectoryEntry>, favorites: ReadonlySet<string>, query: string): ContactRow[] {
   const all = [...directory];
-  const rank = nameRanks(all);
+  const order = reachableThenNamed(nameRanks(all));
   const q = query.trim().toLowerCase();
   return all
     .filter((u) => q === '' || u.username.includes(q) || u.displayName.toLowerCase().includes(q))
     .map((u) => ({ ...u, favorite: favorites.has(u.username) }))
-    .sort((a, b) => Number(b.favorite) - Number(a.favorite) || STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (rank.get(a.username) ?? 0) - (rank.get(b.username) ?? 0));
+    .sort((a, b) => Number(b.favorite) - Number(a.favorite) || order(a, b));
 }
 
-/** The favorites alone, in the list's order: picked first, so the whole team is not sorted for a few (nor its ranks made again). */
+/** The favorites alone (Home's), in the list's order: by the same name ranks, so Home and the list always agree. */
 export function favoriteRows(directory: Iterable<DirectoryEntry>, favorites: ReadonlySet<string>): ContactRow[] {
-  return [...directory]
+  const all = [...directory];
+  const order = reachableThenNamed(nameRanks(all));
+  return all
     .filter((u) => favorites.has(u.username))
     .map((u) => ({ ...u, favorite: true }))
-    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b));
+    .sort(order);
 }
 
 /**
