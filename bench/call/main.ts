@@ -4,7 +4,8 @@
  * BENCH_CALL_RUNS (20), BENCH_CALL_WARMUP (1), BENCH_CALL_FIRST_CALLS (5: calls each
  * after both pages are reloaded), BENCH_CALL_RING_MS (1000),
  * BENCH_CALL_OUT (bench/results/call.json), BENCH_CALL_TRACE=1 (print what
- * each peer connection did in every call).
+ * each peer connection did in every call), BENCH_CALL_PROFILE=DIR (a CPU profile of both pages from each
+ * measured call's Answer to its audio both ways; the profiler's cost is in that run's figures).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -19,6 +20,7 @@ it('bench:call', async () => {
     firstCalls: Math.max(1, fromEnv('BENCH_CALL_FIRST_CALLS', DEFAULT_OPTIONS.firstCalls)),
     ringMs: fromEnv('BENCH_CALL_RING_MS', DEFAULT_OPTIONS.ringMs),
     trace: process.env.BENCH_CALL_TRACE === '1',
+    ...(process.env.BENCH_CALL_PROFILE && { profileDir: path.resolve(process.env.BENCH_CALL_PROFILE) }),
   };
   const out = path.resolve(process.env.BENCH_CALL_OUT ?? RESULT_FILE);
   const result = await runCallBench(options, (line) => console.log(line));

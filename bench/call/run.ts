@@ -15,6 +15,7 @@ import { poll, waitState } from '../../tests/e2e/steps.js';
 import { gitCommit } from '../commit.mjs';
 import { personClick } from './click.js';
 import { answerBarePairAhead, openBarePages, prepareBarePairAhead, resetProbe, startBareServer, startBarePair, stopBarePair, type BarePages } from './baseline.js';
+import { saveProfiles, startProfiles } from '../client/page-profiles.js';
 import { PROBE_SETTINGS, callProbe, type PeerRecord, type ProbeRecord, type ProbeWindow } from './probe.js';
 
 export interface CallBenchOptions {
@@ -28,6 +29,8 @@ export interface CallBenchOptions {
   ringMs: number;
   /** Print what each side's peer connection did, in ms from the Answer click. */
   trace: boolean;
+  /** Where to write a V8 CPU profile (100 µs) of both pages from the Answer click to audio both ways, for each measured call (`call-<n>-<user>.cpuprofile`). */
+  profileDir?: string;
 }
 
 export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, firstCalls: 5, ringMs: 1000, trace: false };
@@ -188,14 +191,16 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
 }
 
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
-async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void): Promise<CallSample> {
+async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, profile?: { dir: string; label: string }): Promise<CallSample> {
   await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
   await alice.page.getByRole('button', { name: 'Contacts' }).click();
   await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
   await waitState(bob.page, 'incoming');
   await sleep(ringMs);
+  const profiles = profile && (await startProfiles([alice, bob], 100));
   await bob.page.getByRole('button', { name: 'Answer', exact: true }).click();
   await Promise.all([waitAudible(alice.page), waitAudible(bob.page)]);
+  if (profiles) await saveProfiles(profiles, profile.dir, profile.label);
   const [a, b] = await Promise.all([readProbe(alice.page), readProbe(bob.page)]);
 
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
@@ -305,7 +310,8 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
       log(`first call ${i + 1}/${options.firstCalls}: ${sampleLine(s, b)}`);
     }
     for (let i = 0; i < options.runs; i++) {
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
+      const profile = options.profileDir ? { dir: options.profileDir, label: `call-${i + 1}` } : undefined;
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile);
       samples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);

@@ -24,12 +24,15 @@ What the app costs a user, against a bare page or call in the same run: CPU
   --threads       also record each reading's CPU by process type and thread name
   --profile DIR   also write a CPU profile of each of the app's pages over the window
                   (DIR/<situation>-<user>.cpuprofile; the profiler's cost is in that run's figures)
+  --trace DIR     also write a DevTools trace of the app's browser over the window (DIR/<situation>.json;
+                  node bench/client/trace-summary.mjs FILE prints each page's main thread by event)
   --out FILE      where to write the JSON (default bench/results/client.json)
   --no-build      measure the existing build in out/ (default: npm run build first)
   -h, --help      this text
 
 Each option sets the variable main.ts reads: BENCH_CLIENT_SECONDS, BENCH_CLIENT_SETTLE,
-BENCH_CLIENT_CONTACTS, BENCH_CLIENT_ONLY, BENCH_CLIENT_THREADS=1, BENCH_CLIENT_PROFILE, BENCH_CLIENT_OUT.
+BENCH_CLIENT_CONTACTS, BENCH_CLIENT_ONLY, BENCH_CLIENT_THREADS=1, BENCH_CLIENT_PROFILE, BENCH_CLIENT_TRACE,
+BENCH_CLIENT_OUT.
 `;
 
 const values = benchOptions(
@@ -40,6 +43,7 @@ const values = benchOptions(
     only: { type: 'string' },
     threads: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    trace: { type: 'string' },
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
@@ -54,6 +58,7 @@ for (const [option, name] of [['seconds', 'BENCH_CLIENT_SECONDS'], ['settle', 'B
 if (values.only !== undefined) env.BENCH_CLIENT_ONLY = values.only;
 if (values.threads) env.BENCH_CLIENT_THREADS = '1';
 if (values.profile !== undefined) env.BENCH_CLIENT_PROFILE = path.resolve(values.profile);
+if (values.trace !== undefined) env.BENCH_CLIENT_TRACE = path.resolve(values.trace);
 if (values.out !== undefined) env.BENCH_CLIENT_OUT = path.resolve(values.out);
 
 function run(args) {

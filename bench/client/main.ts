@@ -5,7 +5,8 @@
  * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,audioCallStandard,videoCall,videoRoom4),
  * BENCH_CLIENT_OUT (bench/results/client.json), BENCH_CLIENT_THREADS=1 (each reading's CPU by
  * process type and thread name, in the result file), BENCH_CLIENT_PROFILE=DIR (a CPU profile of each of
- * the app's pages over the window, page-profiles.ts).
+ * the app's pages over the window, page-profiles.ts), BENCH_CLIENT_TRACE=DIR (a DevTools trace of the
+ * app's browser over the window, page-traces.ts).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -27,6 +28,7 @@ it('bench:client', async () => {
     only: situations(process.env.BENCH_CLIENT_ONLY),
     threads: process.env.BENCH_CLIENT_THREADS === '1',
     ...(process.env.BENCH_CLIENT_PROFILE && { profileDir: path.resolve(process.env.BENCH_CLIENT_PROFILE) }),
+    ...(process.env.BENCH_CLIENT_TRACE && { traceDir: path.resolve(process.env.BENCH_CLIENT_TRACE) }),
   };
   const out = path.resolve(process.env.BENCH_CLIENT_OUT ?? CLIENT_RESULT_FILE);
   const result = await runClientBench(options, (line) => console.log(line));

@@ -15,13 +15,13 @@ export interface PageProfiles {
   sessions: { name: string; cdp: CDPSession }[];
 }
 
-/** Starts sampling every 1 ms on each user's page. */
-export async function startProfiles(users: User[]): Promise<PageProfiles> {
+/** Starts sampling every `intervalUs` (1 ms unless said) on each user's page. */
+export async function startProfiles(users: User[], intervalUs = 1000): Promise<PageProfiles> {
   const sessions: PageProfiles['sessions'] = [];
   for (const u of users) {
     const cdp = await u.page.context().newCDPSession(u.page);
     await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+    await cdp.send('Profiler.setSamplingInterval', { interval: intervalUs });
     await cdp.send('Profiler.start');
     sessions.push({ name: u.name, cdp });
   }

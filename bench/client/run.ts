@@ -28,6 +28,7 @@ import { gitCommit } from '../commit.mjs';
 import { builtRnnoise, startBareMesh, type VideoSize } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
 import { saveProfiles, startProfiles } from './page-profiles.js';
+import { saveTrace, startTrace } from './page-traces.js';
 import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
 
 export interface ClientBenchOptions {
@@ -47,6 +48,8 @@ export interface ClientBenchOptions {
    * where the time goes, not for its figures.
    */
   profileDir?: string;
+  /** Where to write a DevTools trace of the app's browser over the window (`<situation>.json`, page-traces.ts); it costs CPU too. */
+  traceDir?: string;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: ClientBenchOptions = { seconds: 60, settleSeconds: 10, contacts: 50, only: [] };
@@ -124,8 +127,10 @@ async function measureApp(world: World, wav: string, names: string[], situation:
     for (const n of names) users.push(await user({ url: world.url, browser }, n));
     await situation.arrange(users);
     const profiles = options.profileDir ? await startProfiles(users) : null;
+    if (options.traceDir) await startTrace(browser);
     const reading = await read(root, options);
     if (profiles && options.profileDir) await saveProfiles(profiles, options.profileDir, label);
+    if (options.traceDir) await saveTrace(browser, options.traceDir, label);
     await situation.end(users);
     return reading;
   } finally {
