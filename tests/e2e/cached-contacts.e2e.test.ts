@@ -160,7 +160,7 @@ describe('a returning visit', () => {
       expect(await call.getAttribute('aria-disabled'), name).toBe('true');
       expect(await call.getAttribute('aria-describedby').then((id) => alice.page.locator(`#${id}`).textContent()), name).toContain('a call waits for it');
       await call.click({ force: true });
-      await expect.poll(() => callPanel(alice.page).locator('.state').textContent(), poll).toBe('Waiting for the server…');
+      await expect.poll(() => callPanel(alice.page).locator('.state:visible').textContent(), poll).toBe('Waiting for the server…');
       expect(await callState(alice.page), name).toBe('outgoing');
       if (name === 'Call Bob') await checkScreen('call-waiting-for-server', alice.page);
       await releaseServer(alice.page);
@@ -243,7 +243,7 @@ describe('a first visit', () => {
       const call = erin.page.getByRole('button', { name: 'Call Dave', exact: true });
       await expect.poll(() => call.getAttribute('aria-disabled'), poll).not.toBe('true');
       await call.click();
-      await expect.poll(() => callPanel(erin.page).locator('.state').textContent(), poll).toBe('Calling…');
+      await expect.poll(() => callPanel(erin.page).locator('.state:visible').textContent(), poll).toBe('Calling…');
       expect(await callState(erin.page)).toBe('outgoing');
       expect(await erin.page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/assets\/call-[^/]*\.js$/.test(e.name)))).toBe(false);
       if (!cancel) await checkScreen('call-dialing-before-code', erin.page);

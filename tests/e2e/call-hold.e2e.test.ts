@@ -45,7 +45,7 @@ async function expectNoMedia(page: Page): Promise<void> {
     .toBe(true);
 }
 
-const headerState = (u: User) => u.page.locator('section.call .state');
+const headerState = (u: User) => u.page.locator('section.call .state:visible');
 const holdPill = (u: User) => u.page.locator('section.call .on-hold');
 const holdButton = (u: User) => u.page.getByRole('button', { name: 'Hold', exact: true });
 /** The call's running time in seconds, from the header's timer. */

@@ -113,13 +113,14 @@ async function expectAllClosed(...users: User[]): Promise<void> {
   }
 }
 
-/** The callee answers: both pages show the call, audio flows both ways, and the caller hangs up. */
-async function answerTalkAndHangUp(caller: User, callee: User): Promise<void> {
+/** The callee answers: both pages show the call, audio flows both ways (`whileLive` runs then), and the caller hangs up. */
+async function answerTalkAndHangUp(caller: User, callee: User, whileLive?: () => Promise<void>): Promise<void> {
   await callee.page.getByRole('button', { name: 'Answer', exact: true }).click();
   await waitState(caller.page, 'active');
   await waitState(callee.page, 'active');
   await expectAudioFlowing(callee.page);
   await expectAudioFlowing(caller.page);
+  await whileLive?.();
   await caller.page.getByRole('button', { name: 'Hang up' }).click();
 }
 
@@ -161,7 +162,7 @@ describe('every click on Call rings (issue 35)', () => {
       expect(await callPanel(hank.page).textContent(), where).toContain('Gina');
       expect(await callState(gina.page), `${where}: Gina's page shows the call`).toBe('outgoing');
       expect(await callPanel(gina.page).locator('.who').textContent(), where).toBe('Hank');
-      expect(await callPanel(gina.page).locator('.state').textContent(), where).toMatch(/^(Calling|Ringing)…$/);
+      expect(await callPanel(gina.page).locator('.state:visible').textContent(), where).toMatch(/^(Calling|Ringing)…$/);
       // Hung up before the next try (closing the pages would end it too, less politely).
       await gina.page.getByRole('button', { name: 'Cancel call to Hank', exact: true }).click();
       await waitState(gina.page, 'ended');
@@ -203,14 +204,25 @@ describe('call setup with slow and refused microphones', () => {
 });
 
 describe('connecting while it rings', () => {
-  it('the path is up before Answer with no packet sent either way; Answer starts audio both ways', async ({ team: { dave, erin } }) => {
+  it('the path and the live view are ready before Answer, with no packet sent either way; Answer starts audio both ways and shows that view', async ({ team: { dave, erin } }) => {
     await dial(dave, 'Erin');
     await connectedWhileRinging(dave, erin);
     // Up, and still nothing sent: a moment more of ringing, and no packet either way.
     await new Promise((r) => setTimeout(r, 500));
     expect(await packetsSent(dave.page)).toBe(0);
     expect(await packetsSent(erin.page)).toBe(0);
-    await answerTalkAndHangUp(dave, erin);
+    // The live view is drawn too, hidden and inert under the ringing card: Answer only shows it.
+    for (const u of [dave, erin]) {
+      const view = u.page.locator('section.call .live-view');
+      await expect.poll(() => view.evaluate((el: HTMLElement) => el.inert && getComputedStyle(el).visibility), poll).toBe('hidden');
+      await view.evaluate((el: HTMLElement) => (el.dataset.drawnAhead = 'yes'));
+    }
+    await answerTalkAndHangUp(dave, erin, async () => {
+      for (const u of [dave, erin]) {
+        const view = u.page.locator('section.call .live-view');
+        expect(await view.evaluate((el: HTMLElement) => [el.dataset.drawnAhead, el.inert, getComputedStyle(el).visibility])).toEqual(['yes', false, 'visible']);
+      }
+    });
     await expectAllClosed(dave, erin);
     await closeEnded(dave, erin);
   });

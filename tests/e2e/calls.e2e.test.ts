@@ -72,7 +72,7 @@ describe('1:1 audio calls in the browser', () => {
   it('1. alice calls bob, who answers: both are in call and hear each other', async ({ team: { alice, bob } }) => {
     await dial(alice, 'Bob');
     await waitState(alice.page, 'outgoing');
-    await expect.poll(() => alice.page.locator('section.call .state').textContent(), poll).toContain('Ringing');
+    await expect.poll(() => alice.page.locator('section.call .state:visible').textContent(), poll).toContain('Ringing');
     await expect.poll(() => bob.page.locator('section.call .who').textContent(), poll).toBe('Alice');
     await answerCall(bob);
     await waitState(alice.page, 'active');
