@@ -12,7 +12,10 @@
  * - for each RTCPeerConnection: when it was made, when its `connectionState`
  *   became `connected`, when its inbound audio first had a packet and when its
  *   `audioLevel` first went above the threshold (getStats polled in the page
- *   every few milliseconds once connected).
+ *   every few milliseconds once connected);
+ * - for each received audio track, when the page's audio thread first renders
+ *   a sample above the threshold (an AudioWorklet fed the track): the sound
+ *   itself, which a busy main thread cannot make late, as the polls can.
  *
  * Node only reads the records after the fact, so its own polling adds nothing.
  */
@@ -29,6 +32,11 @@ export interface PeerRecord {
    * keeps a stats report for 50 ms, so this lags the level by up to 50 ms (see `polls`, `freshReports`).
    */
   audible: number | null;
+  /**
+   * The first received sample above the threshold, as the page's audio thread rendered it (an
+   * AudioWorklet on the track; its audio-clock time put on the page's clock by getOutputTimestamp).
+   */
+  sounded: number | null;
   polls: number;
   freshReports: number;
   /** What happened to this connection, in order: methods called and events fired. */
@@ -129,6 +137,43 @@ export function callProbe(): void {
     return stream;
   };
   const BaseAudioContext = window.AudioContext;
+  // The probe's own context (not recorded as the page's work), made at the first received track.
+  let probeContext: { context: AudioContext; ready: Promise<void> } | null = null;
+  // Posts the audio-clock time of the first sample above the threshold, then stops. From a blob: the
+  // benchmark's contexts bypass the app's CSP for it (`bypassCSP`; nothing else of the app changes).
+  const WORKLET = `registerProcessor('bench-sounded', class extends AudioWorkletProcessor {
+    process(inputs) {
+      const samples = inputs[0] && inputs[0][0];
+      if (!samples) return true;
+      for (let i = 0; i < samples.length; i++) {
+        if (Math.abs(samples[i]) > ${AUDIBLE_LEVEL}) {
+          this.port.postMessage(currentTime + i / sampleRate);
+          return false;
+        }
+      }
+      return true;
+    }
+  });`;
+  const soundedOn = async (track: MediaStreamTrack, record: PeerRecord): Promise<void> => {
+    probeContext ??= (() => {
+      const context = new BaseAudioContext();
+      return { context, ready: context.audioWorklet.addModule(URL.createObjectURL(new Blob([WORKLET], { type: 'text/javascript' }))) };
+    })();
+    const { context, ready } = probeContext;
+    await ready;
+    const source = context.createMediaStreamSource(new MediaStream([track]));
+    const node = new AudioWorkletNode(context, 'bench-sounded');
+    node.port.onmessage = ({ data }: MessageEvent<number>) => {
+      const stamp = context.getOutputTimestamp();
+      // Output time less the context's own way to the speaker: when the audio thread rendered it.
+      const latency = context.baseLatency + context.outputLatency;
+      record.sounded = performance.timeOrigin + stamp.performanceTime! + (data - stamp.contextTime! - latency) * 1000;
+      record.trace.push({ e: `audio-thread probe: output latency ${(latency * 1000).toFixed(1)} ms`, t: now() });
+      source.disconnect();
+      node.disconnect();
+    };
+    source.connect(node).connect(context.destination);
+  };
   window.AudioContext = class extends BaseAudioContext {
     constructor(options?: AudioContextOptions) {
       const started = now();
@@ -160,7 +205,7 @@ export function callProbe(): void {
   window.RTCPeerConnection = class extends Base {
     constructor(config?: RTCConfiguration) {
       super(config);
-      const record: PeerRecord = { created: now(), connected: null, firstPlayed: null, heard: null, audible: null, polls: 0, freshReports: 0, trace: [] };
+      const record: PeerRecord = { created: now(), connected: null, firstPlayed: null, heard: null, audible: null, sounded: null, polls: 0, freshReports: 0, trace: [] };
       w.__bench.pcs.push(record);
       const note = (e: string) => record.trace.push({ e, t: now() });
       for (const method of ['setLocalDescription', 'setRemoteDescription', 'addIceCandidate', 'createOffer', 'createAnswer'] as const) {
@@ -179,7 +224,10 @@ export function callProbe(): void {
       this.addEventListener('iceconnectionstatechange', () => note(`ice ${this.iceConnectionState}`));
       this.addEventListener('signalingstatechange', () => note(`signaling ${this.signalingState}`));
       this.addEventListener('negotiationneeded', () => note('negotiationneeded'));
-      this.addEventListener('track', () => note('track'));
+      this.addEventListener('track', ({ track }) => {
+        note('track');
+        if (track.kind === 'audio') soundedOn(track, record).catch((err: unknown) => note(`the audio-thread probe failed: ${String(err)}`));
+      });
 
       let lastStamp = -1;
       const poll = async (): Promise<void> => {

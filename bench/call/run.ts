@@ -55,6 +55,8 @@ export interface CallSample {
   answerToFirstPlayedMs: { caller: number; callee: number };
   answerToHeardMs: { caller: number; callee: number };
   answerToAudioMs: { caller: number; callee: number };
+  /** Click Answer → on both sides, the first audible sample rendered by the audio thread (the later). */
+  answerToSoundedMs: { caller: number; callee: number };
 }
 
 /** The audio of a bare pair, ms from its start (or its answer), the later of its two ends. */
@@ -62,6 +64,7 @@ export interface PairAudio {
   firstPlayedMs: number;
   heardMs: number;
   audioMs: number;
+  soundedMs: number;
 }
 
 /** One run of each baseline. */
@@ -96,8 +99,14 @@ export interface CallBenchResult {
   answerToHeardMs: Percentiles;
   /** Click Answer → on both sides, the first audio packet is played (the later). */
   answerToFirstPlayedMs: Percentiles;
+  /**
+   * Click Answer → on both sides, the first audible sample rendered by the page's audio thread (the
+   * later): the sound, read where it plays. The two figures above are read by the main thread, which
+   * sees only a source's latest packet: a busy main thread reads them late.
+   */
+  answerToSoundedMs: Percentiles;
   /** The first call after both pages were loaded afresh: dial → ring and answer → audio, as above. */
-  firstCall: { dialToRingMs: Percentiles; answerToAudioMs: Percentiles; answerToHeardMs: Percentiles };
+  firstCall: { dialToRingMs: Percentiles; answerToAudioMs: Percentiles; answerToHeardMs: Percentiles; answerToSoundedMs: Percentiles };
   baseline: {
     /** Click → the other page shows a call, through a bare Socket.IO relay. */
     ringMs: Percentiles;
@@ -108,8 +117,9 @@ export interface CallBenchResult {
     firstPlayedMs: Percentiles;
     heardMs: Percentiles;
     audioMs: Percentiles;
+    soundedMs: Percentiles;
     /** The pair connected ahead, from its answer: what no app connecting while it rings can beat, and the level's lag. */
-    ahead: { firstPlayedMs: Percentiles; heardMs: Percentiles; audioMs: Percentiles };
+    ahead: { firstPlayedMs: Percentiles; heardMs: Percentiles; audioMs: Percentiles; soundedMs: Percentiles };
   };
   warmupSamples: CallSample[];
   firstCallSamples: CallSample[];
@@ -140,11 +150,16 @@ async function waitAudible(page: Page, count = 1): Promise<void> {
   await page.waitForFunction(
     (n) => {
       const pcs = (window as unknown as ProbeWindow).__bench.pcs;
-      return pcs.length >= n && pcs.slice(-n).every((pc) => pc.audible !== null);
+      return pcs.length >= n && pcs.slice(-n).every((pc) => pc.audible !== null && pc.sounded !== null);
     },
     count,
     { polling: 50, timeout: 15_000 },
-  );
+  ).catch(async (err: unknown) => {
+    // Say which reading never came (and why the audio-thread probe failed, if it did).
+    const pcs = (await readProbe(page)).pcs.slice(-count);
+    const missing = pcs.map((pc) => `${pc.audible === null ? 'no level' : 'level'}, ${pc.sounded === null ? 'no audio-thread reading' : 'audio-thread reading'}${pc.trace.filter((t) => t.e.includes('probe failed')).map((t) => `: ${t.e}`).join('')}`);
+    throw new Error(`no audio both ways (${missing.join('; ')})`, { cause: err });
+  });
 }
 
 function must<T>(value: T | null | undefined, what: string): T {
@@ -164,6 +179,7 @@ function peerTimes(pc: PeerRecord | undefined, from: number, who: string) {
     firstPlayed: must(p.firstPlayed, `${who} first packet played`) - from,
     heard: must(p.heard, `${who} first audible packet played`) - from,
     audible: must(p.audible, `${who} audible`) - from,
+    sounded: must(p.sounded, `${who} first audible sample rendered`) - from,
   };
 }
 
@@ -184,6 +200,7 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
       for (const e of pc.trace) lines.push([e.t, `${name} ${e.e}`]);
       if (pc.firstPlayed !== null) lines.push([pc.firstPlayed, `${name} plays the first audio packet`]);
       if (pc.heard !== null) lines.push([pc.heard, `${name} plays the first audible packet`]);
+      if (pc.sounded !== null) lines.push([pc.sounded, `${name} renders the first audible sample (audio thread)`]);
       if (pc.audible !== null) lines.push([pc.audible, `${name} getStats audioLevel > ${PROBE_SETTINGS.audibleLevel} (${pc.freshReports} fresh reports in ${pc.polls} polls)`]);
     }
   }
@@ -222,6 +239,7 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
     answerToFirstPlayedMs: { caller: caller.firstPlayed, callee: callee.firstPlayed },
     answerToHeardMs: { caller: caller.heard, callee: callee.heard },
     answerToAudioMs: { caller: caller.audible, callee: callee.audible },
+    answerToSoundedMs: { caller: caller.sounded, callee: callee.sounded },
   };
 }
 
@@ -254,7 +272,7 @@ async function baselineRun(bare: BarePages, ringMs: number, trace?: (line: strin
   await stopBarePair(bare.caller);
   const later = (key: keyof (typeof pair)[number]) => Math.max(...pair.map((p) => p[key]));
   const ahead = await aheadRun(bare.caller, ringMs, trace);
-  return { ringMs: ring, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible'), ahead };
+  return { ringMs: ring, getUserMediaMs, connectedMs: later('connected'), firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible'), soundedMs: later('sounded'), ahead };
 }
 
 /** The bare pair connected ahead: connected, left to "ring" as Parley's calls do, then answered. */
@@ -269,7 +287,7 @@ async function aheadRun(page: Page, ringMs: number, trace?: (line: string) => vo
   const pair = record.pcs.slice(-2).map((pc, i) => peerTimes(pc, start, `bare peer ahead ${i + 1}`));
   await stopBarePair(page);
   const later = (key: keyof (typeof pair)[number]) => Math.max(...pair.map((p) => p[key]));
-  return { firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible') };
+  return { firstPlayedMs: later('firstPlayed'), heardMs: later('heard'), audioMs: later('audible'), soundedMs: later('sounded') };
 }
 
 
@@ -288,8 +306,9 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
   let bare: BarePages | undefined;
   try {
     for (const name of ['alice', 'bob']) await registerUser(world, name);
-    const alice = await user(world, 'alice', { init: callProbe });
-    const bob = await user(world, 'bob', { init: callProbe });
+    // bypassCSP: the probe loads its AudioWorklet from a blob, which the app's policy refuses.
+    const alice = await user(world, 'alice', { init: callProbe, bypassCSP: true });
+    const bob = await user(world, 'bob', { init: callProbe, bypassCSP: true });
     bare = await openBarePages(world.browser, bareServer.url);
 
     const warmupSamples: CallSample[] = [];
@@ -333,10 +352,12 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
       answerToAudioMs: percentiles(later((s) => s.answerToAudioMs)),
       answerToHeardMs: percentiles(later((s) => s.answerToHeardMs)),
       answerToFirstPlayedMs: percentiles(later((s) => s.answerToFirstPlayedMs)),
+      answerToSoundedMs: percentiles(later((s) => s.answerToSoundedMs)),
       firstCall: {
         dialToRingMs: percentiles(firstCallSamples.map((s) => s.dialToRingMs)),
         answerToAudioMs: percentiles(later((s) => s.answerToAudioMs, firstCallSamples)),
         answerToHeardMs: percentiles(later((s) => s.answerToHeardMs, firstCallSamples)),
+        answerToSoundedMs: percentiles(later((s) => s.answerToSoundedMs, firstCallSamples)),
       },
       baseline: {
         ringMs: base((s) => s.ringMs),
@@ -345,7 +366,13 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
         firstPlayedMs: base((s) => s.firstPlayedMs),
         heardMs: base((s) => s.heardMs),
         audioMs: base((s) => s.audioMs),
-        ahead: { firstPlayedMs: base((s) => s.ahead.firstPlayedMs), heardMs: base((s) => s.ahead.heardMs), audioMs: base((s) => s.ahead.audioMs) },
+        soundedMs: base((s) => s.soundedMs),
+        ahead: {
+          firstPlayedMs: base((s) => s.ahead.firstPlayedMs),
+          heardMs: base((s) => s.ahead.heardMs),
+          audioMs: base((s) => s.ahead.audioMs),
+          soundedMs: base((s) => s.ahead.soundedMs),
+        },
       },
       warmupSamples,
       firstCallSamples,

@@ -22,13 +22,14 @@ it('bench:call measures and writes every figure', async () => {
     ['answerToAudioMs', read.answerToAudioMs],
     ['answerToHeardMs', read.answerToHeardMs],
     ['answerToFirstPlayedMs', read.answerToFirstPlayedMs],
+    ['answerToSoundedMs', read.answerToSoundedMs],
     ...Object.entries(read.firstCall).map(([k, v]) => [`firstCall.${k}`, v] as [string, Percentiles]),
     ...Object.entries(read.baseline)
       .filter(([k]) => k !== 'ahead')
       .map(([k, v]) => [`baseline.${k}`, v] as [string, Percentiles]),
     ...Object.entries(read.baseline.ahead).map(([k, v]) => [`baseline.ahead.${k}`, v] as [string, Percentiles]),
   ];
-  expect(figures).toHaveLength(17);
+  expect(figures).toHaveLength(21);
   for (const [name, { p50, p95 }] of figures) {
     expect(Number.isFinite(p50) && Number.isFinite(p95), name).toBe(true);
     // A call connected while it rang has nothing left to connect after the answer.
@@ -40,11 +41,13 @@ it('bench:call measures and writes every figure', async () => {
   expect(read.firstCallSamples).toHaveLength(1);
   expect(read.baselineSamples).toHaveLength(2);
   expect(read.environment.chromium).toMatch(/^\d+\./);
-  // Answer → audio by both clocks (as played, and the getStats() level), later and first calls, each with its ratio
+  // Answer → audio by each clock (as played, as the audio thread renders it, and the getStats() level), later and first calls, each with its ratio
   // to the bare pair and the target as one; the pair connected ahead beside them.
   const table = formatTable(read);
   expect(table).toMatch(/^answerToHeardMs \(audio played\) +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
   expect(table).toMatch(/^first call: answerToHeardMs +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
+  expect(table).toMatch(/^answerToSoundedMs \(audio thread\) +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
+  expect(table).toMatch(/^first call: answerToSoundedMs +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
   expect(table).toMatch(/^answerToAudioMs \(getStats level\) +[\d.]+ +[\d.]+ +< 250 +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
   expect(table).toMatch(/^first call: answerToAudioMs +[\d.]+ +[\d.]+ +< 250 +bare pair +[\d.]+ +[\d.]+ +[\d.]+× +≤ 1×$/m);
   expect(table).toMatch(/^ {2}the same, bare pair ahead +[\d.]+ +[\d.]+ +bare pair +[\d.]+ +[\d.]+ +[\d.]+×$/m);
