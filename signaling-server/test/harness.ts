@@ -96,6 +96,9 @@ export async function register(server: { url: string }, username: string, displa
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** How long a test waits for the server to acknowledge an emit. */
+const ACK_TIMEOUT_MS = 5000;
+
 /** A connected device: the socket, its session:ready, and every event it received. */
 export interface Device {
   socket: Client;
@@ -140,6 +143,12 @@ export async function connect(
     received.push({ event, payload });
     for (const w of [...waiters]) w();
   });
+  // Socket.IO's own timeout error names nothing: say which acknowledgement never came, and to whom.
+  const named = <T>(event: string, ack: Promise<T>): Promise<T> =>
+    ack.catch((e: unknown) => {
+      const at = new Date().toISOString().slice(11, 23);
+      throw new Error(`${event} from ${login.user.username}: no acknowledgement within ${ACK_TIMEOUT_MS} ms (gave up at ${at}): ${String(e)}`);
+    });
   const device: Device = {
     socket,
     ready: undefined as unknown as SessionReady,
@@ -171,10 +180,8 @@ export async function connect(
         waiters.push(check);
         check();
       }),
-    emit: (event, payload) =>
-      (socket.timeout(5000).emitWithAck as (e: string, p: unknown) => Promise<Ack<ClientReplies[typeof event]>>)(event, payload),
-    emitRaw: (event, ...args) =>
-      (socket.timeout(5000).emitWithAck as (e: string, ...a: unknown[]) => Promise<Ack>)(event, ...args),
+    emit: (event, payload) => named(event, (socket.timeout(ACK_TIMEOUT_MS).emitWithAck as (e: string, p: unknown) => Promise<Ack<ClientReplies[typeof event]>>)(event, payload)),
+    emitRaw: (event, ...args) => named(event, (socket.timeout(ACK_TIMEOUT_MS).emitWithAck as (e: string, ...a: unknown[]) => Promise<Ack>)(event, ...args)),
   };
   device.ready = await device.next('session:ready');
   if (watch.length > 0) expectOk(await device.emit('presence:watch', { usernames: watch }));
