@@ -171,6 +171,7 @@ export function prepareBarePairAhead(page: Page): Promise<void> {
 export function answerBarePairAhead(page: Page): Promise<number> {
   return page.evaluate(() => {
     const g = window as unknown as { __pair: { pcs: RTCPeerConnection[]; streams: MediaStream[] } };
+    (window as unknown as ProbeWindow).__benchArm();
     const start = performance.timeOrigin + performance.now();
     g.__pair.pcs.forEach((pc, i) => {
       const track = g.__pair.streams[i]!.getAudioTracks()[0]!;
@@ -192,4 +193,9 @@ export function stopBarePair(page: Page): Promise<void> {
 
 export function resetProbe(page: Page): Promise<void> {
   return page.evaluate(() => (window as unknown as ProbeWindow).__benchReset());
+}
+
+/** The probe reads the statistics from now on (ProbeWindow.__benchArm): at the answer. */
+export function armProbe(page: Page): Promise<void> {
+  return page.evaluate(() => (window as unknown as ProbeWindow).__benchArm());
 }

@@ -57,6 +57,13 @@ export interface ProbeRecord {
 export interface ProbeWindow {
   __bench: ProbeRecord;
   __benchReset: () => void;
+  /**
+   * From now on the statistics are read too (getStats(), every statsPollMs). Armed at the answer, not at the
+   * connection: a call connected while it rings would otherwise be read every 5 ms through its ring, which held the
+   * app's main thread (its reports are larger than the bare pair's: video transceivers, a data channel) and delayed
+   * the Answer click's handler by 4 to 14 ms.
+   */
+  __benchArm: () => void;
 }
 
 /** What callProbe uses (it cannot import them: keep the two in step). */
@@ -74,9 +81,12 @@ export function callProbe(): void {
   const GIVE_UP_MS = 20_000;
   const w = window as unknown as ProbeWindow;
   const now = () => performance.timeOrigin + performance.now();
+  let armed = false;
   w.__benchReset = () => {
     w.__bench = { clicks: [], states: [], messages: [], work: [], pcs: [] };
+    armed = false;
   };
+  w.__benchArm = () => (armed = true);
   w.__benchReset();
 
   window.addEventListener(
@@ -86,6 +96,8 @@ export function callProbe(): void {
       if (!button) return;
       const name = button.getAttribute('aria-label') ?? button.textContent.trim();
       w.__bench.clicks.push({ name, t: performance.timeOrigin + event.timeStamp });
+      // How long the input waited for the main thread: its handlers run from here.
+      work(`${name} click dispatched`);
     },
     true,
   );
@@ -201,6 +213,24 @@ export function callProbe(): void {
     work(`replaceTrack(${track ? track.kind : 'null'}) done`);
   };
 
+  // A microphone turned on and off by its track's `enabled` (a call connected while it rang sends silence until the
+  // answer): when each side's sound starts. Only changes are noted, not each write of the same value.
+  const enabled = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'enabled')!;
+  Object.defineProperty(MediaStreamTrack.prototype, 'enabled', {
+    ...enabled,
+    set(this: MediaStreamTrack, on: boolean) {
+      if (on !== enabled.get!.call(this)) work(`${this.kind} track ${on ? 'enabled' : 'disabled'}`);
+      enabled.set!.call(this, on);
+    },
+  });
+  // The callee's answered word (the chat channel's `answered`), sent and received.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each channel below
+  const channelSend = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
+    if (typeof data === 'string' && data.includes('"answered"')) work('sent the answered word');
+    (channelSend as (this: RTCDataChannel, d: unknown) => void).call(this, data);
+  };
+
   const Base = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Base {
     constructor(config?: RTCConfiguration) {
@@ -239,7 +269,7 @@ export function callProbe(): void {
             if (record.heard === null && (source.audioLevel ?? 0) > AUDIBLE_LEVEL) record.heard = source.timestamp;
           }
         }
-        if (record.audible === null) {
+        if (record.audible === null && armed) {
           const report = await this.getStats();
           const t = now();
           record.polls++;
