@@ -29,7 +29,7 @@ export interface CallBenchOptions {
   ringMs: number;
   /** Print what each side's peer connection did, in ms from the Answer click. */
   trace: boolean;
-  /** Where to write a V8 CPU profile (100 µs) of both pages from the Answer click to audio both ways, for each measured call (`call-<n>-<user>.cpuprofile`). */
+  /** Where to write a V8 CPU profile (100 µs) of both pages from the Answer click to audio both ways, for each measured call (`call-<n>-<user>.cpuprofile`) and first call (`first-<n>-<user>.cpuprofile`). */
   profileDir?: string;
 }
 
@@ -325,7 +325,8 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     const firstCallSamples: CallSample[] = [];
     for (let i = 0; i < options.firstCalls; i++) {
       await reloadPair(alice, bob);
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined);
+      const profile = options.profileDir ? { dir: options.profileDir, label: `first-${i + 1}` } : undefined;
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile);
       firstCallSamples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
