@@ -12,6 +12,13 @@ import { testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
 export const BIN = path.resolve(import.meta.dirname, '../bin/parley-server.js');
 
+/**
+ * How long a child server may take to log that it listens: a guard against one that never does, not a speed check.
+ * It starts in about 0.5 s on SQLite and 1.2 s on PostgreSQL + Redis; beside a browser run under CI, on two cores,
+ * starts on PostgreSQL + Redis have taken over 10 s.
+ */
+const START_TIMEOUT_MS = 30_000;
+
 const running = new Set<ChildProcess>();
 afterEach(() => {
   for (const child of running) {
@@ -154,7 +161,7 @@ export async function startChildServer(options: { dataDir: string; env?: Record<
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
       const line = logs.find((l) => l.msg === 'parley-server listening');

@@ -96,8 +96,11 @@ export async function register(server: { url: string }, username: string, displa
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** How long a test waits for the server to acknowledge an emit. */
-const ACK_TIMEOUT_MS = 5000;
+/**
+ * How long a test waits for the server to acknowledge an emit: a guard against one never acknowledged, not a speed
+ * check (a node's first call under CI, beside a browser run, once took over 5 s).
+ */
+const ACK_TIMEOUT_MS = 10_000;
 
 /** A connected device: the socket, its session:ready, and every event it received. */
 export interface Device {
