@@ -213,8 +213,8 @@ export function callProbe(): void {
     work(`replaceTrack(${track ? track.kind : 'null'}) done`);
   };
 
-  // A microphone turned on and off by its track's `enabled` (a call connected while it rang sends silence until the
-  // answer): when each side's sound starts. Only changes are noted, not each write of the same value.
+  // A microphone muted or unmuted by its track's `enabled` (the app's mute): only changes are noted, not each write of
+  // the same value.
   const enabled = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'enabled')!;
   Object.defineProperty(MediaStreamTrack.prototype, 'enabled', {
     ...enabled,
@@ -223,7 +223,7 @@ export function callProbe(): void {
       enabled.set!.call(this, on);
     },
   });
-  // The callee's answered word (the chat channel's `answered`), sent and received.
+  // The callee's answered word (the chat channel's `answered`), when it is sent.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each channel below
   const channelSend = RTCDataChannel.prototype.send;
   RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
