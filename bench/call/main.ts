@@ -5,7 +5,8 @@
  * after both pages are reloaded), BENCH_CALL_RING_MS (1000),
  * BENCH_CALL_OUT (bench/results/call.json), BENCH_CALL_TRACE=1 (print what
  * each peer connection did in every call), BENCH_CALL_PROFILE=DIR (a CPU profile of both pages from each
- * measured call's Answer to its audio both ways; the profiler's cost is in that run's figures).
+ * measured call's Answer to its audio both ways; the profiler's cost is in that run's figures),
+ * BENCH_CALL_CHROME_TRACE=DIR (a Chromium trace of the same window for each call, `first-<n>.json` and `call-<n>.json`).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -21,6 +22,7 @@ it('bench:call', async () => {
     ringMs: fromEnv('BENCH_CALL_RING_MS', DEFAULT_OPTIONS.ringMs),
     trace: process.env.BENCH_CALL_TRACE === '1',
     ...(process.env.BENCH_CALL_PROFILE && { profileDir: path.resolve(process.env.BENCH_CALL_PROFILE) }),
+    ...(process.env.BENCH_CALL_CHROME_TRACE && { chromeTraceDir: path.resolve(process.env.BENCH_CALL_CHROME_TRACE) }),
   };
   const out = path.resolve(process.env.BENCH_CALL_OUT ?? RESULT_FILE);
   const result = await runCallBench(options, (line) => console.log(line));

@@ -31,6 +31,8 @@ export interface CallBenchOptions {
   trace: boolean;
   /** Where to write a V8 CPU profile (100 µs) of both pages from the Answer click to audio both ways, for each measured call (`call-<n>-<user>.cpuprofile`) and first call (`first-<n>-<user>.cpuprofile`). */
   profileDir?: string;
+  /** Where to write a Chromium trace (style, layout, paint, compile, media) over the same window, `first-<n>.json` and `call-<n>.json`. */
+  chromeTraceDir?: string;
 }
 
 export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, firstCalls: 5, ringMs: 1000, trace: false };
@@ -139,6 +141,9 @@ function percentiles(values: number[]): Percentiles {
   return { p50: percentile(values, 50), p95: percentile(values, 95) };
 }
 
+/** What a first call's trace records: the main threads' style, layout, paint and compiles, and the media threads. */
+const CHROME_TRACE_CATEGORIES = (process.env.BENCH_CALL_CHROME_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel,loading,blink').split(',');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readProbe(page: Page): Promise<ProbeRecord> {
@@ -208,18 +213,24 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
 }
 
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
-async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, profile?: { dir: string; label: string }): Promise<CallSample> {
+async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, profile?: { dir: string; label: string }, chromeTrace?: string): Promise<CallSample> {
   await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
   await alice.page.getByRole('button', { name: 'Contacts' }).click();
   await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
   await waitState(bob.page, 'incoming');
   await sleep(ringMs);
   const profiles = profile && (await startProfiles([alice, bob], 100));
+  const browser = alice.page.context().browser();
+  if (chromeTrace && browser) {
+    mkdirSync(path.dirname(chromeTrace), { recursive: true });
+    await browser.startTracing(undefined, { path: chromeTrace, categories: CHROME_TRACE_CATEGORIES });
+  }
   await Promise.all([armProbe(alice.page), armProbe(bob.page)]);
   // As a person clicks (click.ts): Playwright's own click delayed the handler by 6 to 12 ms here.
   await personClick(bob.page.getByRole('button', { name: 'Answer', exact: true }));
   await Promise.all([waitAudible(alice.page), waitAudible(bob.page)]);
   if (profiles) await saveProfiles(profiles, profile.dir, profile.label);
+  if (chromeTrace && browser) await browser.stopTracing();
   const [a, b] = await Promise.all([readProbe(alice.page), readProbe(bob.page)]);
 
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
@@ -251,6 +262,9 @@ async function reloadPair(alice: User, bob: User): Promise<void> {
   for (const [u, peer] of [[alice, 'bob'], [bob, 'alice']] as const) {
     await u.page.getByRole('button', { name: 'Contacts' }).click();
     await expect.poll(() => u.page.locator(`li[data-username="${peer}"] .status`).textContent(), poll).toBe('Available');
+    // Playwright compiles its script into a page's own world at the page's first waitForFunction (50 to 150 ms
+    // of its main thread, traced): done here, not by waitAudible inside the answer it measures.
+    await u.page.waitForFunction(() => true);
   }
 }
 
@@ -326,7 +340,8 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     for (let i = 0; i < options.firstCalls; i++) {
       await reloadPair(alice, bob);
       const profile = options.profileDir ? { dir: options.profileDir, label: `first-${i + 1}` } : undefined;
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile);
+      const chromeTrace = options.chromeTraceDir && path.join(options.chromeTraceDir, `first-${i + 1}.json`);
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile, chromeTrace);
       firstCallSamples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
@@ -334,7 +349,8 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     }
     for (let i = 0; i < options.runs; i++) {
       const profile = options.profileDir ? { dir: options.profileDir, label: `call-${i + 1}` } : undefined;
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile);
+      const chromeTrace = options.chromeTraceDir && path.join(options.chromeTraceDir, `call-${i + 1}.json`);
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile, chromeTrace);
       samples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
