@@ -15,7 +15,7 @@ import { poll, waitState } from '../../tests/e2e/steps.js';
 import { gitCommit } from '../commit.mjs';
 import { personClick } from './click.js';
 import { answerBarePairAhead, armProbe, openBarePages, prepareBarePairAhead, resetProbe, startBareServer, startBarePair, stopBarePair, type BarePages } from './baseline.js';
-import { saveProfiles, startProfiles } from '../client/page-profiles.js';
+import { startRecording, type RecordingDirs } from './recording.js';
 import { PROBE_SETTINGS, callProbe, type PeerRecord, type ProbeRecord, type ProbeWindow } from './probe.js';
 
 export interface CallBenchOptions {
@@ -31,7 +31,7 @@ export interface CallBenchOptions {
   trace: boolean;
   /** Where to write a V8 CPU profile (100 µs) of both pages from the Answer click to audio both ways, for each measured call (`call-<n>-<user>.cpuprofile`) and first call (`first-<n>-<user>.cpuprofile`). */
   profileDir?: string;
-  /** Where to write a Chromium trace (style, layout, paint, compile, media) over the same window, `first-<n>.json` and `call-<n>.json`. */
+  /** Where to write a Chromium trace of the whole browser over the same window (`call-<n>.json`, `first-<n>.json`). */
   chromeTraceDir?: string;
 }
 
@@ -141,9 +141,6 @@ function percentiles(values: number[]): Percentiles {
   return { p50: percentile(values, 50), p95: percentile(values, 95) };
 }
 
-/** What a first call's trace records: the main threads' style, layout, paint and compiles, and the media threads. */
-const CHROME_TRACE_CATEGORIES = (process.env.BENCH_CALL_CHROME_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel,loading,blink').split(',');
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readProbe(page: Page): Promise<ProbeRecord> {
@@ -213,24 +210,18 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
 }
 
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
-async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, profile?: { dir: string; label: string }, chromeTrace?: string): Promise<CallSample> {
+async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, recording?: { dirs: RecordingDirs; label: string }): Promise<CallSample> {
   await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
   await alice.page.getByRole('button', { name: 'Contacts' }).click();
   await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
   await waitState(bob.page, 'incoming');
   await sleep(ringMs);
-  const profiles = profile && (await startProfiles([alice, bob], 100));
-  const browser = alice.page.context().browser();
-  if (chromeTrace && browser) {
-    mkdirSync(path.dirname(chromeTrace), { recursive: true });
-    await browser.startTracing(undefined, { path: chromeTrace, categories: CHROME_TRACE_CATEGORIES });
-  }
+  const stopRecording = recording && (await startRecording([alice, bob], recording.dirs, recording.label));
   await Promise.all([armProbe(alice.page), armProbe(bob.page)]);
   // As a person clicks (click.ts): Playwright's own click delayed the handler by 6 to 12 ms here.
   await personClick(bob.page.getByRole('button', { name: 'Answer', exact: true }));
   await Promise.all([waitAudible(alice.page), waitAudible(bob.page)]);
-  if (profiles) await saveProfiles(profiles, profile.dir, profile.label);
-  if (chromeTrace && browser) await browser.stopTracing();
+  await stopRecording?.();
   const [a, b] = await Promise.all([readProbe(alice.page), readProbe(bob.page)]);
 
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
@@ -339,18 +330,14 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     const firstCallSamples: CallSample[] = [];
     for (let i = 0; i < options.firstCalls; i++) {
       await reloadPair(alice, bob);
-      const profile = options.profileDir ? { dir: options.profileDir, label: `first-${i + 1}` } : undefined;
-      const chromeTrace = options.chromeTraceDir && path.join(options.chromeTraceDir, `first-${i + 1}.json`);
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile, chromeTrace);
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `first-${i + 1}` });
       firstCallSamples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
       log(`first call ${i + 1}/${options.firstCalls}: ${sampleLine(s, b)}`);
     }
     for (let i = 0; i < options.runs; i++) {
-      const profile = options.profileDir ? { dir: options.profileDir, label: `call-${i + 1}` } : undefined;
-      const chromeTrace = options.chromeTraceDir && path.join(options.chromeTraceDir, `call-${i + 1}.json`);
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, profile, chromeTrace);
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `call-${i + 1}` });
       samples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
