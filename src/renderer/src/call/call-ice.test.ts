@@ -4,10 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Ack, IceGrant } from 'parley-server/protocol';
+import { CALL_START_MS } from '../lib/when-idle.js';
 import { CallIce, MIN_RENEW_MS, RENEW_AT, RETRY_MS } from './call-ice.js';
 
 const STUN: RTCIceServer = { urls: ['stun:stun.example.org'] };
 const HOUR = 3600_000;
+/** whenIdle's latest, in a test's Node (no idle callbacks): its default timeout. */
+const IDLE_LATEST_MS = 1000;
 
 /** A grant as the server makes it: STUN, and TURN credentials valid for `ttlMs` from now. */
 function grant(ttlMs: number, n = 1): IceGrant {
@@ -63,7 +66,11 @@ describe("a call's TURN credentials", () => {
     expect(asked).toEqual([]);
     await pass(1);
     expect(asked).toEqual(['c1']);
-    // The fresh ones go to every connection, and to those made from now on.
+    // The fresh ones go to every connection (once the page is idle, a second on), and to those made from now on.
+    expect(ice.servers).not.toEqual(applied[0]);
+    await pass(CALL_START_MS - 1);
+    expect(applied).toHaveLength(1);
+    await pass(IDLE_LATEST_MS + 1);
     expect(applied).toHaveLength(2);
     expect(applied[1]?.[1]?.username).toMatch(/:id-1$/);
     expect(ice.servers).toEqual(applied[1]);
@@ -121,6 +128,38 @@ describe("a call's TURN credentials", () => {
     expect(asked).toEqual([]);
     await pass(1);
     expect(asked).toEqual(['c1']);
+  });
+
+  it('granted again for the same call, are applied only if new, and then a second after, not at the answer', async () => {
+    const { ice, applied } = setup();
+    const ring = grant(HOUR);
+    ice.granted('c1', ring);
+    expect(applied).toEqual([ring.iceServers]);
+    // The answer's ack: the same servers are not applied again.
+    ice.granted('c1', { ...ring, iceServers: ring.iceServers.map((s) => ({ ...s })) });
+    await pass(CALL_START_MS + IDLE_LATEST_MS);
+    expect(applied).toHaveLength(1);
+    // New credentials: the connections get them after the call's first second, the next connection at once.
+    const answered = grant(HOUR, 2);
+    ice.granted('c1', answered);
+    expect(ice.servers).toEqual(answered.iceServers);
+    await pass(CALL_START_MS - 1);
+    expect(applied).toHaveLength(1);
+    await pass(IDLE_LATEST_MS + 1);
+    expect(applied).toEqual([ring.iceServers, answered.iceServers]);
+  });
+
+  it('granted again and the call over before they are applied: never applied, nor to the next call', async () => {
+    const { ice, applied } = setup();
+    ice.granted('c1', grant(HOUR));
+    ice.granted('c1', grant(HOUR, 2));
+    ice.stop();
+    await pass(CALL_START_MS + IDLE_LATEST_MS);
+    expect(applied).toHaveLength(1);
+    // A grant of another call is that call's first: applied at once.
+    const next = grant(HOUR, 3);
+    ice.granted('c2', next);
+    expect(applied).toEqual([applied[0], next.iceServers]);
   });
 
   it('are never asked for in a loop, even by a clock far ahead of the server', async () => {

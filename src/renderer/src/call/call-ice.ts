@@ -5,10 +5,13 @@
  * call:resume), and asks for fresh ones with `call:ice` before they expire.
  * Fresh ones go to every live peer connection of the call: a connection
  * keeps the relay it has, and gathers with them at its next ICE restart (a
- * changed network an hour into a call).
+ * changed network an hour into a call). So they need not reach it at once:
+ * new ones wait out the call's first second, and the same ones are not given
+ * again.
  */
 import type { Ack, ErrorCode, IceAckFields, IceGrant } from 'parley-server/protocol';
 import { logger } from '../lib/log.js';
+import { CALL_START_MS, whenIdle } from '../lib/when-idle.js';
 
 const log = logger('call');
 
@@ -33,6 +36,8 @@ export class CallIce {
   #session: RTCIceServer[] = [];
   #call: { id: string; servers: RTCIceServer[] } | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels servers granted again, waiting to be applied. */
+  #applying: (() => void) | undefined;
 
   readonly #deps: CallIceDeps;
 
@@ -56,9 +61,18 @@ export class CallIce {
    * none, and the session's stay.
    */
   granted(callId: string, grant: IceAckFields): void {
-    if (!grant.iceServers) return;
-    this.#call = { id: callId, servers: grant.iceServers };
-    this.#deps.apply(grant.iceServers);
+    const servers = grant.iceServers;
+    if (!servers) return;
+    const held = this.#call?.id === callId ? this.#call.servers : null;
+    this.#call = { id: callId, servers };
+    this.#applying?.();
+    this.#applying = undefined;
+    // Granted again for the same call (the answer's ack after the ring's call:ice, a renewal, a resume): its
+    // connections keep their path and use new servers only at their next ICE restart. So the same ones are not
+    // applied again, and new ones once the call's first second is over: setConfiguration waits on WebRTC's
+    // thread, which is starting the call's first packets then (1 to 14 ms of main thread traced at an answer).
+    if (held === null) this.#deps.apply(servers);
+    else if (!sameServers(held, servers)) this.#applying = whenIdle(() => this.#deps.apply(servers), { afterMs: CALL_START_MS });
     clearTimeout(this.#timer);
     this.#timer = undefined;
     // Without TURN nothing expires.
@@ -69,6 +83,8 @@ export class CallIce {
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#applying?.();
+    this.#applying = undefined;
     this.#call = null;
   }
 
@@ -87,4 +103,9 @@ export class CallIce {
     else if (FINAL.includes(res.code)) log.warn(`TURN credentials of the call not renewed: ${res.message}`);
     else this.#wait(Math.max(RETRY_MS, res.retryAfterMs ?? 0));
   }
+}
+
+/** The same servers, credentials included, in the same order. */
+function sameServers(a: RTCIceServer[], b: RTCIceServer[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

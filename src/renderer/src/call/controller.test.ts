@@ -8,6 +8,7 @@ import type { SessionReady } from 'parley-server/protocol';
 import { ME, settle, setup, user } from '../test-support/call-fakes.js';
 import type { Signal } from './call-session.js';
 import { LEVEL_TICK_MS } from './speaking.js';
+import { CALL_START_MS } from '../lib/when-idle.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -191,6 +192,9 @@ describe('call controller: ICE servers per call', () => {
   const grant = (n: number) => ({ iceServers: [STUN, turn(n)], iceExpiresAt: Date.now() + 3600_000 });
   const ready: SessionReady = { protocol: 2, user: ME, sessionId: 's', status: 'available', iceServers: [STUN], missedCalls: 0, presence: [] };
 
+  /** A call's second grant waits past its first second, then for an idle moment (in Node, whenIdle's timeout). */
+  const AFTER_REGRANT_MS = CALL_START_MS + 1000;
+
   it("gives each call's connections the servers of its ack, renewed before they expire, until it ends", async () => {
     vi.useFakeTimers();
     const { link, calls, groups, resume, sessions } = setup();
@@ -203,6 +207,8 @@ describe('call controller: ICE servers per call', () => {
     sessions[0]!.request.onMediaState('connected');
     await vi.advanceTimersByTimeAsync(3600_000 * 0.8);
     expect(link.last('call:ice')).toEqual({ callId: 'c1' });
+    // Granted again: applied once the page is idle, past a call's first second (call-ice.ts).
+    await vi.advanceTimersByTimeAsync(AFTER_REGRANT_MS);
     expect(sessions[0]!.iceServers).toEqual([[STUN, turn(2)]]);
     void calls.hangup();
     await vi.advanceTimersByTimeAsync(3 * 3600_000);
@@ -226,7 +232,7 @@ describe('call controller: ICE servers per call', () => {
     expect(sessions.slice(2).map((s) => s.request.iceServers)).toEqual([[STUN, turn(4)], [STUN, turn(4)]]);
     link.replies.set('call:resume', () => ({ ok: true, state: 'active', polite: true, ...grant(5) }));
     resume.sessionReady(ready);
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(AFTER_REGRANT_MS);
     expect(sessions.slice(2).map((s) => s.iceServers.at(-1))).toEqual([[STUN, turn(5)], [STUN, turn(5)]]);
   });
 });
