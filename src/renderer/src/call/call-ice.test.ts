@@ -149,6 +149,22 @@ describe("a call's TURN credentials", () => {
     expect(applied).toEqual([ring.iceServers, answered.iceServers]);
   });
 
+  it('granted again before the last grant was applied: compared with what the connections have', async () => {
+    const { ice, applied } = setup();
+    const ring = grant(HOUR);
+    ice.granted('c1', ring);
+    const answered = grant(HOUR, 2);
+    ice.granted('c1', answered);
+    // A resume within the second, with the answer's very servers: they still reach the connections.
+    ice.granted('c1', { ...answered, iceServers: answered.iceServers.map((s) => ({ ...s })) });
+    await pass(CALL_START_MS + IDLE_LATEST_MS);
+    expect(applied).toEqual([ring.iceServers, answered.iceServers]);
+    // And the ring's again, once the connections have the answer's: given back too.
+    ice.granted('c1', ring);
+    await pass(CALL_START_MS + IDLE_LATEST_MS);
+    expect(applied).toEqual([ring.iceServers, answered.iceServers, ring.iceServers]);
+  });
+
   it('granted again and the call over before they are applied: never applied, nor to the next call', async () => {
     const { ice, applied } = setup();
     ice.granted('c1', grant(HOUR));

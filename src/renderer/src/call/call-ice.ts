@@ -34,7 +34,8 @@ export interface CallIceDeps {
 
 export class CallIce {
   #session: RTCIceServer[] = [];
-  #call: { id: string; servers: RTCIceServer[] } | null = null;
+  /** The call's newest servers, and those its connections were last given (they lag by the wait below). */
+  #call: { id: string; servers: RTCIceServer[]; applied: RTCIceServer[] } | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Cancels servers granted again, waiting to be applied. */
   #applying: (() => void) | undefined;
@@ -63,16 +64,25 @@ export class CallIce {
   granted(callId: string, grant: IceAckFields): void {
     const servers = grant.iceServers;
     if (!servers) return;
-    const held = this.#call?.id === callId ? this.#call.servers : null;
-    this.#call = { id: callId, servers };
+    const applied = this.#call?.id === callId ? this.#call.applied : null;
+    const call = { id: callId, servers, applied: applied ?? servers };
+    this.#call = call;
     this.#applying?.();
     this.#applying = undefined;
     // Granted again for the same call (the answer's ack after the ring's call:ice, a renewal, a resume): its
     // connections keep their path and use new servers only at their next ICE restart. So the same ones are not
     // applied again, and new ones once the call's first second is over: setConfiguration waits on WebRTC's
     // thread, which is starting the call's first packets then (1 to 14 ms of main thread traced at an answer).
-    if (held === null) this.#deps.apply(servers);
-    else if (!sameServers(held, servers)) this.#applying = whenIdle(() => this.#deps.apply(servers), { afterMs: CALL_START_MS });
+    if (applied === null) this.#deps.apply(servers);
+    else if (!sameServers(applied, servers)) {
+      this.#applying = whenIdle(
+        () => {
+          call.applied = servers;
+          this.#deps.apply(servers);
+        },
+        { afterMs: CALL_START_MS },
+      );
+    }
     clearTimeout(this.#timer);
     this.#timer = undefined;
     // Without TURN nothing expires.
