@@ -6,7 +6,8 @@
  * BENCH_CALL_OUT (bench/results/call.json), BENCH_CALL_TRACE=1 (print what
  * each peer connection did in every call), BENCH_CALL_PROFILE=DIR (a CPU profile of both pages from each
  * measured call's Answer to its audio both ways; the profiler's cost is in that run's figures),
- * BENCH_CALL_CHROME_TRACE=DIR (a Chromium trace of the same window for each call, `first-<n>.json` and `call-<n>.json`).
+ * BENCH_CALL_CHROME_TRACE=DIR (a Chromium trace of the same window for each call, `first-<n>.json` and `call-<n>.json`),
+ * BENCH_CALL_RECORD=ring (profile and trace the Call click to the ring painted instead).
  */
 import path from 'node:path';
 import { it } from 'vitest';
@@ -23,6 +24,7 @@ it('bench:call', async () => {
     trace: process.env.BENCH_CALL_TRACE === '1',
     ...(process.env.BENCH_CALL_PROFILE && { profileDir: path.resolve(process.env.BENCH_CALL_PROFILE) }),
     ...(process.env.BENCH_CALL_CHROME_TRACE && { chromeTraceDir: path.resolve(process.env.BENCH_CALL_CHROME_TRACE) }),
+    ...(process.env.BENCH_CALL_RECORD === 'ring' && { record: 'ring' as const }),
   };
   const out = path.resolve(process.env.BENCH_CALL_OUT ?? RESULT_FILE);
   const result = await runCallBench(options, (line) => console.log(line));

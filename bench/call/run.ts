@@ -33,6 +33,8 @@ export interface CallBenchOptions {
   profileDir?: string;
   /** Where to write a Chromium trace of the whole browser over the same window (`call-<n>.json`, `first-<n>.json`). */
   chromeTraceDir?: string;
+  /** Which window the profiles and traces cover: the answer (Answer click to audio both ways) or the ring (Call click to the ring painted, and 100 ms after). */
+  record?: 'answer' | 'ring';
 }
 
 export const DEFAULT_OPTIONS: CallBenchOptions = { runs: 20, warmup: 1, firstCalls: 5, ringMs: 1000, trace: false };
@@ -210,13 +212,19 @@ function printTimeline(records: [string, ProbeRecord][], from: number, extra: [n
 }
 
 /** alice calls bob, bob answers after `ringMs`, both hear each other, alice hangs up. */
-async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, recording?: { dirs: RecordingDirs; label: string }): Promise<CallSample> {
+async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line: string) => void, recording?: { dirs: RecordingDirs; label: string; window: 'answer' | 'ring' }): Promise<CallSample> {
   await Promise.all([resetProbe(alice.page), resetProbe(bob.page)]);
   await alice.page.getByRole('button', { name: 'Contacts' }).click();
+  const record = () => recording && startRecording([alice, bob], recording.dirs, recording.label);
+  const stopRinging = recording?.window === 'ring' ? await record() : undefined;
   await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
   await waitState(bob.page, 'incoming');
+  if (stopRinging) {
+    await sleep(100);
+    await stopRinging();
+  }
   await sleep(ringMs);
-  const stopRecording = recording && (await startRecording([alice, bob], recording.dirs, recording.label));
+  const stopRecording = recording?.window === 'answer' ? await record() : undefined;
   await Promise.all([armProbe(alice.page), armProbe(bob.page)]);
   // As a person clicks (click.ts): Playwright's own click delayed the handler by 6 to 12 ms here.
   await personClick(bob.page.getByRole('button', { name: 'Answer', exact: true }));
@@ -330,14 +338,14 @@ export async function runCallBench(options: CallBenchOptions, log: (line: string
     const firstCallSamples: CallSample[] = [];
     for (let i = 0; i < options.firstCalls; i++) {
       await reloadPair(alice, bob);
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `first-${i + 1}` });
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `first-${i + 1}`, window: options.record ?? 'answer' });
       firstCallSamples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
       log(`first call ${i + 1}/${options.firstCalls}: ${sampleLine(s, b)}`);
     }
     for (let i = 0; i < options.runs; i++) {
-      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `call-${i + 1}` });
+      const s = await parleyCall(alice, bob, options.ringMs, options.trace ? log : undefined, { dirs: options, label: `call-${i + 1}`, window: options.record ?? 'answer' });
       samples.push(s);
       const b = await baselineRun(bare, options.ringMs, options.trace ? log : undefined);
       baselineSamples.push(b);
