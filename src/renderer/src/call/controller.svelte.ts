@@ -102,11 +102,7 @@ export class CallController {
       this.#giveBack(hold);
       return this.end('failed', true, unplaced);
     }
-    const invite = this.#deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
-    // The microphone opens while the invite travels, not before: getUserMedia and the denoiser took up to 1 ms of click to ring.
-    const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
-    if (video) void this.media.setCamera(true);
-    const res = await invite;
+    const res = await this.#deps.link.request('call:invite', { to: username, media: { audio: true, video }, ...(hold !== undefined && { hold }) });
     if (!current()) {
       // Given up while the invite was on its way: end it at the callee too.
       if (res.ok) void this.hangups.abandon(res.callId);
@@ -121,6 +117,11 @@ export class CallController {
     }
     this.apply({ type: 'invited', callId: res.callId });
     this.line.ice.granted(res.callId, res);
+    // The microphone (and camera) open once the server has rung the callee, not while the invite travels: on two
+    // cores their start-up (the browser's capture, the denoiser's audio graph) slowed the callee's first frame of the
+    // ring, and a refused call never opens them. The ring lasts longer than their start-up.
+    const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
+    if (video) void this.media.setCamera(true);
     const stream = await microphone;
     const now = this.phase;
     if (signal.aborted || (now.kind !== 'outgoing' && now.kind !== 'connecting')) return;
