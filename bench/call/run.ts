@@ -149,6 +149,15 @@ function readProbe(page: Page): Promise<ProbeRecord> {
   return page.evaluate(() => (window as unknown as ProbeWindow).__bench);
 }
 
+/**
+ * Waits until the page painted a ring, the same way in Parley's page and the bare one: a loop in the page on a
+ * 50 ms timer. A locator's wait instead queries the page from Playwright every 20 to 100 ms, each query a few
+ * protocol round trips and a forced style and layout in the callee's page, inside the ring it measures.
+ */
+async function waitRung(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as ProbeWindow).__bench.states.some((s) => s.state === 'incoming' && s.painted !== null), undefined, { polling: 50, timeout: 5000 });
+}
+
 /** Waits (Node side, coarse: the times are the page's) until the page's newest peer connection heard audio. */
 async function waitAudible(page: Page, count = 1): Promise<void> {
   await page.waitForFunction(
@@ -218,7 +227,7 @@ async function parleyCall(alice: User, bob: User, ringMs: number, trace?: (line:
   const record = () => recording && startRecording([alice, bob], recording.dirs, recording.label);
   const stopRinging = recording?.window === 'ring' ? await record() : undefined;
   await personClick(alice.page.getByRole('button', { name: 'Call Bob', exact: true }));
-  await waitState(bob.page, 'incoming');
+  await waitRung(bob.page);
   if (stopRinging) {
     await sleep(100);
     await stopRinging();
@@ -270,10 +279,7 @@ async function reloadPair(alice: User, bob: User): Promise<void> {
 async function baselineRun(bare: BarePages, ringMs: number, trace?: (line: string) => void): Promise<BaselineSample> {
   await Promise.all([resetProbe(bare.caller), resetProbe(bare.callee)]);
   await personClick(bare.caller.getByRole('button', { name: 'Call' }));
-  await bare.callee.waitForFunction(() => (window as unknown as ProbeWindow).__bench.states.some((s) => s.state === 'incoming' && s.painted !== null), undefined, {
-    polling: 50,
-    timeout: 5000,
-  });
+  await waitRung(bare.callee);
   const [a, b] = await Promise.all([readProbe(bare.caller), readProbe(bare.callee)]);
   const ring = must(b.states.find((s) => s.state === 'incoming')?.painted, 'bare incoming painted') - clickAt(a, 'Call');
   await bare.callee.evaluate(() => document.getElementById('call')?.replaceChildren());
