@@ -1,6 +1,6 @@
 /**
  * The fast call setup's edges: each side opens its microphone and prepares
- * its connection while the call rings (the caller while its invite travels),
+ * its connection while the call rings (the caller once the server has rung the callee),
  * so the answer does not wait for them. Here the microphones are slow to
  * open, or may not be used at all. A call ringing on one device connects
  * while it rings, with no media either way until the answer (ahead.ts); the
