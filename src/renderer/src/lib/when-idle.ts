@@ -8,13 +8,15 @@
  * gone need not run.
  */
 export function whenIdle(fn: () => void, { afterMs = 0, timeoutMs = 1000 }: { afterMs?: number; timeoutMs?: number } = {}): () => void {
+  // The pending wait, whichever it is now: the delay before asking, then the idle callback (or its fallback timer).
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let idle: number | undefined;
   const ask = (): void => {
     if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(() => fn(), { timeout: timeoutMs });
     else timer = setTimeout(fn, timeoutMs);
   };
-  let timer: ReturnType<typeof setTimeout> | undefined = afterMs > 0 ? setTimeout(ask, afterMs) : undefined;
-  if (afterMs <= 0) ask();
+  if (afterMs > 0) timer = setTimeout(ask, afterMs);
+  else ask();
   return () => {
     clearTimeout(timer);
     if (idle !== undefined) cancelIdleCallback(idle);
