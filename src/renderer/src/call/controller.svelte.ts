@@ -117,9 +117,8 @@ export class CallController {
     }
     this.apply({ type: 'invited', callId: res.callId });
     this.line.ice.granted(res.callId, res);
-    // The microphone (and camera) open once the server has rung the callee, not while the invite travels: on two
-    // cores their start-up (the browser's capture, the denoiser's audio graph) slowed the callee's first frame of the
-    // ring, and a refused call never opens them. The ring lasts longer than their start-up.
+    // The microphone (and camera) open once the server has rung the callee: a refused call never opens them, and
+    // their start-up stays off the cores while the callee draws the ring (which lasts longer than it).
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
     const stream = await microphone;
