@@ -86,6 +86,7 @@ it('Bob is offline: Alice leaves three seconds of her tone; Bob signs in, has on
   expect(await messages.locator('.dot').count()).toBe(1);
   await messages.getByRole('button', { name: /Alice/ }).click();
   await bob.page.getByRole('button', { name: 'Play the message from Alice' }).click();
+  await bob.page.getByRole('button', { name: 'Pause the message from Alice' }).waitFor();
   // It plays: the position moves on, and playing it counts as heard on every device.
   await expect.poll(() => bob.page.evaluate(() => document.querySelector<HTMLAudioElement>('li[data-message] audio')?.currentTime ?? 0), poll).toBeGreaterThan(0.5);
   await expect.poll(() => tab.getAttribute('aria-label'), poll).toBe('Voicemail');

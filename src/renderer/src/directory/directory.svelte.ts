@@ -3,7 +3,7 @@
  * current by the server's events (presence changes, people who register,
  * are renamed, disabled or removed), your own status, and your favorites.
  */
-import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import { SvelteMap } from 'svelte/reactivity';
 import type { DirectoryEntry, PresenceEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
 import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
@@ -21,10 +21,14 @@ export interface DirectoryDeps {
   owner(): DirectoryOwner | null;
 }
 
+// Favorites are replaced whole, never changed in place, so a plain Set serves (SvelteSet's code, 1.2 KB, is not needed).
+const favoriteSet = (usernames: Iterable<string>): ReadonlySet<string> => new Set(usernames);
+
 export class Directory {
   readonly entries = new SvelteMap<string, DirectoryEntry>();
-  /** Filled from the stored preferences at start. */
-  readonly favorites = new SvelteSet<string>();
+  /** Filled from the stored preferences at start; a new set at each change, which is what its readers see. */
+  #favorites: ReadonlySet<string> = $state.raw(favoriteSet([]));
+  get favorites(): ReadonlySet<string> { return this.#favorites; } // prettier-ignore
   /**
    * The first listing of this session has arrived: until then the list shows
    * no "nobody here", and a list from the last visit (`showCached`) shows its
@@ -144,9 +148,14 @@ export class Directory {
   }
 
   toggleFavorite(username: string): void {
-    if (this.favorites.has(username)) this.favorites.delete(username);
-    else this.favorites.add(username);
-    this.#deps.saveFavorites([...this.favorites]);
+    const list = [...this.#favorites];
+    this.#favorites = favoriteSet(this.#favorites.has(username) ? list.filter((u) => u !== username) : [...list, username]);
+    this.#deps.saveFavorites([...this.#favorites]);
+  }
+
+  /** The stored favorites, read at start, joined to any starred meanwhile. */
+  restoreFavorites(usernames: Iterable<string>): void {
+    this.#favorites = favoriteSet([...this.#favorites, ...usernames]);
   }
 
   /** Signed out: this session's list, and the copy kept for the next visit, are gone. */

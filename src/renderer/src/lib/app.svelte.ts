@@ -148,7 +148,7 @@ export class ParleyApp {
     });
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
-    for (const username of favorites) this.directory.favorites.add(username);
+    this.directory.restoreFavorites(favorites);
     // A returning visit: last session's contacts while the server is asked for today's.
     this.directory.showCached();
     await this.#startBridge();
