@@ -30,13 +30,25 @@ function payload(size: number, marker: string): Buffer {
   return data;
 }
 
-/** Picks files in the chat panel's file picker, as the paperclip does (from disk: Playwright passes at most 50 MB in memory). */
+/**
+ * Picks files in the chat panel's file picker, as the paperclip does: from disk, by path, through the DevTools
+ * protocol's DOM.setFileInputFiles (what Playwright's setInputFiles does with a browser it launched; over the shared
+ * browser's connection it would stream every byte through that connection first, 20 s for 90 MB).
+ */
 async function sendFiles(world: World, u: User, files: [string, Buffer][]): Promise<void> {
   await openChat(u);
   const dir = path.join(world.dataDir, 'files', u.name);
   mkdirSync(dir, { recursive: true });
   for (const [name, data] of files) writeFileSync(path.join(dir, name), data);
-  await u.page.locator('section.chat input[type="file"]').setInputFiles(files.map(([name]) => path.join(dir, name)));
+  const picker = u.page.locator('section.chat input[type="file"]');
+  await picker.waitFor({ state: 'attached' });
+  const cdp = await u.page.context().newCDPSession(u.page);
+  try {
+    const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelector('section.chat input[type="file"]')` });
+    await cdp.send('DOM.setFileInputFiles', { objectId: result.objectId, files: files.map(([name]) => path.join(dir, name)) });
+  } finally {
+    await cdp.detach();
+  }
 }
 
 const sendFile = (world: World, u: User, name: string, data: Buffer) => sendFiles(world, u, [[name, data]]);
