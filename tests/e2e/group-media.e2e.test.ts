@@ -118,11 +118,14 @@ describe('video, screen sharing and chat with four people', () => {
     const users = everyone(team);
     const { bob } = team;
     await bob.page.getByRole('button', { name: 'Mute', exact: true }).click();
-    for (const o of others(users, bob)) {
-      await expectStaysSilent(o, 'Bob');
-      // Nobody else went quiet.
-      await expectSpeaking(o, othersNames(users, o).filter((n) => n !== 'Bob'));
-    }
+    // The three pages watched side by side, each over its own readings.
+    await Promise.all(
+      others(users, bob).map(async (o) => {
+        await expectStaysSilent(o, 'Bob');
+        // Nobody else went quiet.
+        await expectSpeaking(o, othersNames(users, o).filter((n) => n !== 'Bob'));
+      }),
+    );
     await bob.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
     for (const o of others(users, bob)) await expectSpeaking(o, ['Bob']);
   }, FOUR_PAGES_MS);
