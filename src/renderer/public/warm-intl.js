@@ -1,0 +1,1 @@
+new Intl.Collator().compare('a', 'b');
