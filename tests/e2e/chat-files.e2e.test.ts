@@ -40,11 +40,11 @@ async function sendFiles(world: World, u: User, files: [string, Buffer][]): Prom
   const dir = path.join(world.dataDir, 'files', u.name);
   mkdirSync(dir, { recursive: true });
   for (const [name, data] of files) writeFileSync(path.join(dir, name), data);
-  const picker = u.page.locator('section.chat input[type="file"]');
-  await picker.waitFor({ state: 'attached' });
+  const picker = 'section.chat input[type="file"]';
+  await u.page.locator(picker).waitFor({ state: 'attached' });
   const cdp = await u.page.context().newCDPSession(u.page);
   try {
-    const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelector('section.chat input[type="file"]')` });
+    const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelector(${JSON.stringify(picker)})` });
     await cdp.send('DOM.setFileInputFiles', { objectId: result.objectId, files: files.map(([name]) => path.join(dir, name)) });
   } finally {
     await cdp.detach();
