@@ -19,6 +19,12 @@ export const BIN = path.resolve(import.meta.dirname, '../bin/parley-server.js');
  */
 const START_TIMEOUT_MS = 30_000;
 
+/**
+ * The timeout of a test that starts a child server: its start alone may take START_TIMEOUT_MS, more than the suite's
+ * 20 s default, and a SIGKILL test that signs up three people on PostgreSQL beside the light browser lane took 23 s.
+ */
+export const CHILD_SERVER_TEST = { timeout: 60_000 };
+
 const running = new Set<ChildProcess>();
 afterEach(() => {
   for (const child of running) {

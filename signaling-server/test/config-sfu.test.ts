@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretsOnCommandLine, extractSettingFlags } from '../src/config.js';
-import { exitWithin, startChildServer } from './cli-helpers.js';
+import { CHILD_SERVER_TEST, exitWithin, startChildServer } from './cli-helpers.js';
 import { configError, expectRefused } from './config-helpers.js';
 import { tempDir } from './harness.js';
 
@@ -60,7 +60,7 @@ describe('the SFU settings', () => {
     expect(secretsOnCommandLine(extractSettingFlags(['--janus-api-secret', apiSecret]).flags)).toEqual(['--janus-api-secret (use PARLEY_JANUS_API_SECRET or PARLEY_JANUS_API_SECRET_FILE)']);
   });
 
-  it('the bundled parley-server starts with Janus configured: its SFU chunk loads janode (an ES module it requires)', async () => {
+  it('the bundled parley-server starts with Janus configured: its SFU chunk loads janode (an ES module it requires)', CHILD_SERVER_TEST, async () => {
     // Nothing listens on port 1: the server starts all the same and reaches Janus when a meeting needs it.
     const server = await startChildServer({ dataDir: tempDir(), env: { PARLEY_JANUS_URL: 'ws://127.0.0.1:1', PARLEY_JANUS_ADMIN_KEY: 'a-janus-admin-key-of-some-length', PARLEY_JANUS_API_SECRET: 'a-janus-api-secret-of-some-length' } });
     server.child.kill('SIGTERM');

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
-import { startChildServer } from './cli-helpers.js';
+import { CHILD_SERVER_TEST, startChildServer } from './cli-helpers.js';
 import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer } from './harness.js';
 
 const device = (name: string) => `${name}-device-0001`;
@@ -54,7 +54,7 @@ async function openRoom(name: string, devices: Device[], code?: string): Promise
 }
 
 describe('a group call across a server restart', () => {
-  it('after a crash (SIGKILL) a room of three is rebuilt from its claims: relay on every pair, mute, presence, the room by name, history', async () => {
+  it('after a crash (SIGKILL) a room of three is rebuilt from its claims: relay on every pair, mute, presence, the room by name, history', CHILD_SERVER_TEST, async () => {
     const dataDir = tempDir();
     const crashed = await startChildServer({ dataDir });
     const names = ['alice', 'bob', 'carol'];

@@ -5,7 +5,7 @@ import { SECRET_FILE } from '../src/auth/tokens.js';
 import { DATABASE_FILE } from '../src/db/database.js';
 import type { IceServer, LoginResponse } from '../src/protocol/index.js';
 import { VERSION } from '../src/version.js';
-import { connectError, disconnected, exitWithin, startChildServer } from './cli-helpers.js';
+import { CHILD_SERVER_TEST, connectError, disconnected, exitWithin, startChildServer } from './cli-helpers.js';
 import { connect, establishCall, expectOk, openSocket, postJson, register, settle, startTestServer, team, tempDir } from './harness.js';
 import { onPostgres } from './test-stores.js';
 
@@ -16,7 +16,7 @@ const EXIT_BOUND_MS = 15_000;
 const modeOf = (file: string) => statSync(file).mode & 0o777;
 
 describe('graceful shutdown of the parley-server process', () => {
-  it('SIGTERM tells clients, keeps their answered call for them to resume, disconnects them, and exits 0', async () => {
+  it('SIGTERM tells clients, keeps their answered call for them to resume, disconnects them, and exits 0', CHILD_SERVER_TEST, async () => {
     const dataDir = tempDir();
     const server = await startChildServer({ dataDir });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -59,7 +59,7 @@ describe('graceful shutdown of the parley-server process', () => {
     expect(calls[0]).toMatchObject({ callId, direction: 'outgoing', peer: { username: 'bob' }, outcome: 'hangup' });
   });
 
-  it('SIGINT stops the server the same way and exits 0', async () => {
+  it('SIGINT stops the server the same way and exits 0', CHILD_SERVER_TEST, async () => {
     const dataDir = tempDir();
     const server = await startChildServer({ dataDir });
     const { alice, bob } = await team(server, 'alice', 'bob');
@@ -78,7 +78,7 @@ describe('graceful shutdown of the parley-server process', () => {
     expect(server.logs().find((l) => l.msg === 'signal received')?.signal).toBe('SIGINT');
   });
 
-  it('an idle server exits 0 on SIGTERM and refuses connections afterwards', async () => {
+  it('an idle server exits 0 on SIGTERM and refuses connections afterwards', CHILD_SERVER_TEST, async () => {
     const server = await startChildServer({ dataDir: tempDir() });
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -248,7 +248,7 @@ describe('health and metrics', () => {
 });
 
 describe('logs', () => {
-  it('never contain passwords, tokens, invite codes, TURN secrets or credentials, SDP or ICE candidates, even at trace level', async () => {
+  it('never contain passwords, tokens, invite codes, TURN secrets or credentials, SDP or ICE candidates, even at trace level', CHILD_SERVER_TEST, async () => {
     const inviteCode = 'invite-marker-7f3a9c';
     const turnSecret = 'turn-secret-marker-51d2e8b0';
     const server = await startChildServer({

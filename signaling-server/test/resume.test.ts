@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
-import { disconnected, startChildServer } from './cli-helpers.js';
+import { CHILD_SERVER_TEST, disconnected, startChildServer } from './cli-helpers.js';
 import { connect, type Device, establishCall, expectOk, register, settle, startTestServer, tempDir, type TestServer, expectRelay } from './harness.js';
 
 const ALICE_DEVICE = 'alice-laptop-0001';
@@ -255,7 +255,7 @@ describe('after a server restart', () => {
     expect(await alice2.emit('call:resume', { callId: rang })).toMatchObject({ ok: false, code: 'not_in_call' });
   });
 
-  it('after a crash (SIGKILL) the answered call is restored and the ringing one is closed as failed', async () => {
+  it('after a crash (SIGKILL) the answered call is restored and the ringing one is closed as failed', CHILD_SERVER_TEST, async () => {
     const dataDir = tempDir();
     const crashed = await startChildServer({ dataDir });
     const logins = { alice: await register(crashed, 'alice'), bob: await register(crashed, 'bob'), carol: await register(crashed, 'carol'), dave: await register(crashed, 'dave') };
