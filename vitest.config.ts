@@ -50,7 +50,8 @@ export default defineConfig({
           // One Chromium for the run, shared by the files (tests/e2e/global-setup.ts).
           globalSetup: ['tests/e2e/global-setup.ts'],
           // Cheap password hashes (test-only, refused outside NODE_ENV=test): a sign-in costs a millisecond, not half a second.
-          env: { PARLEY_TEST_CHEAP_HASHES: '1' },
+          // A 10 frames a second fake camera (tests/e2e/chromium.ts).
+          env: { PARLEY_TEST_CHEAP_HASHES: '1', PARLEY_TEST_CAMERA_FPS: '10' },
         },
       },
     ],

@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = createWriteStream(path.join(ARTIFACTS, 'shared-chromium.log'));
 
   const launch = async (): Promise<BrowserServer> => {
-    const server = await chromium.launchServer({ executablePath: CHROMIUM, args: chromiumArgs(wav), host: '127.0.0.1', port, wsPath });
+    const server = await chromium.launchServer({ executablePath: CHROMIUM, args: chromiumArgs(wav, [], project.config.env), host: '127.0.0.1', port, wsPath });
     port = Number(new URL(server.wsEndpoint()).port);
     const pid = server.process().pid;
     // What Chromium says of itself (a page's renderer crashing reaches a test only as "Target crashed"): kept across relaunches.
