@@ -62,11 +62,14 @@ async function levelShown(u: User, name: string): Promise<number> {
  * readings (longer than the dot's hold).
  */
 export async function expectStaysSilent(u: User, name: string): Promise<void> {
-  const silent = async () => (await participant(u, name).getAttribute('data-speaking')) === 'false' && (await levelShown(u, name)) < 15;
-  await expect.poll(silent, poll).toBe(true);
+  // What the row shows, in words: a failure says whose page showed what, and when.
+  const shown = async () => `speaking ${await participant(u, name).getAttribute('data-speaking')}, level ${Math.floor(await levelShown(u, name))}`;
+  const silent = (row: string) => /^speaking false, level (\d|1[0-4])$/.test(row);
+  await expect.poll(async () => silent(await shown()), poll).toBe(true);
   for (let i = 0; i < 8; i++) {
     await u.page.waitForTimeout(250);
-    expect(await silent()).toBe(true);
+    const row = await shown();
+    expect(silent(row), `${u.name}'s page, ${name}'s row, ${(i + 1) * 250} ms after it went silent: ${row}`).toBe(true);
   }
 }
 
