@@ -49,6 +49,8 @@ export default defineConfig({
           fileParallelism: false,
           // One Chromium for the run, shared by the files (tests/e2e/global-setup.ts).
           globalSetup: ['tests/e2e/global-setup.ts'],
+          // Closes what the server's test helpers (signaling-server/test) left open after each test.
+          setupFiles: ['signaling-server/test/setup.ts'],
           // Cheap password hashes (test-only, refused outside NODE_ENV=test): a sign-in costs a millisecond, not half a second.
           // A 10 frames a second fake camera (tests/e2e/chromium.ts).
           env: { PARLEY_TEST_CHEAP_HASHES: '1', PARLEY_TEST_CAMERA_FPS: '10' },

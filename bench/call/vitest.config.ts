@@ -13,5 +13,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The progress lines and the table go straight to the terminal.
     disableConsoleIntercept: true,
+    // Closes what the server's test helpers (signaling-server/test: a server, a child server) left open.
+    setupFiles: ['signaling-server/test/setup.ts'],
   },
 });

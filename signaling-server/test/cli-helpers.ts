@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterTest } from './cleanup.js';
 import type { Client } from './harness.js';
 import { testDatabaseUrl, testRedisUrl } from './test-stores.js';
 
@@ -25,13 +25,12 @@ const START_TIMEOUT_MS = 30_000;
  */
 export const CHILD_SERVER_TEST = { timeout: 60_000 };
 
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of running) {
+/** Kills `child` after the test if it is still running. */
+function killAfterTest(child: ChildProcess): void {
+  afterTest(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  running.clear();
-});
+  });
+}
 
 /** PARLEY_DATABASE_URL for a data dir when this run is on PostgreSQL (test-stores.ts). */
 async function storeEnv(dataDir: string): Promise<Record<string, string>> {
@@ -75,7 +74,7 @@ export async function runCli(
     env: cleanEnv({ PARLEY_DATA_DIR: options.dataDir, ...(await storeEnv(options.dataDir)), ...options.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  running.add(child);
+  killAfterTest(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -137,7 +136,7 @@ export async function startChildServer(options: { dataDir: string; env?: Record<
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
+  killAfterTest(child);
   let stdout = '';
   let stderr = '';
   let partial = '';

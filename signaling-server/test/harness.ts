@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { loadOrCreateSecret, loadOrCreateStoredSecret } from '../src/auth/tokens.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -23,22 +23,16 @@ import type {
   SessionReady,
 } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server.js';
-import { closeTestStores, dropTestDatabases, testDatabaseUrl, testRedis, testRedisUrl } from './test-stores.js';
+import { afterEveryFile, afterTest } from './cleanup.js';
+import { testDatabaseUrl, testRedis, testRedisUrl } from './test-stores.js';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type EventName = keyof ServerToClientEvents;
 export type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-  await dropTestDatabases();
-});
-afterAll(closeTestStores);
-
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  afterTest(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -56,7 +50,7 @@ export async function startTestServer(
   const redisUrl = 'redisUrl' in overrides ? overrides.redisUrl : await testRedisUrl();
   const config = loadConfig({}, {}, { port: 0, dataDir, databaseUrl, redisUrl, logLevel: 'silent', ...overrides });
   const server = await startServer(config, { logger: createLogger('silent'), accountPollMs: 100, ...options });
-  cleanups.push(() => server.close());
+  afterTest(() => server.close());
   return { ...server, dataDir, config };
 }
 
@@ -85,6 +79,8 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 
 /** Usernames registered through register(), by server URL: what connect() watches by default. */
 const registered = new Map<string, Set<string>>();
+// Forgotten after each file: a later file's server may listen at an address this one's did.
+afterEveryFile(() => registered.clear());
 
 export async function register(server: { url: string }, username: string, displayName = capitalize(username)): Promise<LoginResponse> {
   const res = await postJson(`${server.url}/api/register`, { username, password: `${username}-password`, displayName });
@@ -122,7 +118,7 @@ export function openSocket(url: string, auth: Record<string, unknown> | undefine
     forceNew: true,
     ...extra,
   });
-  cleanups.push(() => {
+  afterTest(() => {
     socket.disconnect();
   });
   return socket;

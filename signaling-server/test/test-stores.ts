@@ -16,6 +16,7 @@ import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { RedisConnection } from '../src/redis/connection.js';
+import { afterEveryFile, afterEveryTest } from './cleanup.js';
 import { RedisServer } from './redis-server.js';
 
 declare module 'vitest' {
@@ -109,6 +110,10 @@ export async function redisPair(): Promise<[RedisConnection, RedisConnection]> {
 export async function testRedisUrl(): Promise<string | undefined> {
   return onRedis ? (await testRedis()).freshUrl() : undefined;
 }
+
+// After each test its databases are dropped (its servers closed by then); after each file, the rest is stopped.
+afterEveryTest(dropTestDatabases);
+afterEveryFile(closeTestStores);
 
 /** After a test file: its databases dropped, the admin connection closed, its redis-server stopped. */
 export async function closeTestStores(): Promise<void> {

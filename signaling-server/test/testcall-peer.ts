@@ -8,21 +8,17 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server as TcpServer } from 'node:net';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import { afterEach } from 'vitest';
 import type { Ack, ClientEvent, ClientPayload, ClientReplies, LoginResponse } from '../src/protocol/index.js';
+import { afterTest } from './cleanup.js';
 import { expectOk, openSocket, type Client, type Device } from './harness.js';
 
 const opus = () => [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })];
 
-const closers: (() => unknown)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
 
 /** A werift caller: offers one audio track over testcall:signal and notes when each echoed packet comes back. */
 export async function caller(device: Pick<Device, 'socket' | 'emit'>, testId: string) {
   const pc = new RTCPeerConnection({ codecs: { audio: opus(), video: [] } });
-  closers.push(() => pc.close());
+  afterTest(() => pc.close());
   const mic = new MediaStreamTrack({ kind: 'audio' });
   const transceiver = pc.addTransceiver(mic, { direction: 'sendrecv' });
   const echoed = new Map<number, number>(); // payload marker → arrival time
@@ -68,7 +64,7 @@ export async function caller(device: Pick<Device, 'socket' | 'emit'>, testId: st
 /** A werift offer of so many audio and video sections (and a data channel's), bundled unless told; no candidates. */
 export async function offerSdp({ audio = 1, video = 0, data = false, bundle = true }: { audio?: number; video?: number; data?: boolean; bundle?: boolean } = {}): Promise<string> {
   const pc = new RTCPeerConnection({ codecs: { audio: opus(), video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000 })] } });
-  closers.push(() => pc.close());
+  afterTest(() => pc.close());
   for (let i = 0; i < audio; i++) pc.addTransceiver('audio', { direction: 'sendrecv' });
   for (let i = 0; i < video; i++) pc.addTransceiver('video', { direction: 'sendrecv' });
   if (data) pc.createDataChannel('extra');
@@ -115,7 +111,8 @@ export async function listen(address = '::'): Promise<Listener> {
   await new Promise<void>((resolve) => tcp.listen(0, address, resolve));
   listener.udpPort = udp.address().port;
   listener.tcpPort = (tcp.address() as { port: number }).port;
-  closers.push(() => udp.close(), () => new Promise((r) => tcp.close(r)));
+  afterTest(() => udp.close());
+  afterTest(() => new Promise((r) => tcp.close(r)));
   return listener;
 }
 
