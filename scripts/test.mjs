@@ -52,8 +52,8 @@ const STAGES = [
   [{ name: 'build (server)', script: ['run', 'build', '-w', 'signaling-server'] }],
   [{ name: 'build (app)', script: ['exec', '--', 'electron-vite', 'build'] }],
   // Each server run keeps two test files going at once with their child servers: one server run at a
-  // time. The SQLite run (about 430 s under CI) has the type checks, the app's unit tests and then lint
-  // beside it (about 90, 150 and 250 s: each alone in a stage would add that much to the run).
+  // time. The SQLite run (about 300 s under CI) has the type checks, the app's unit tests and then lint
+  // beside it (about 90, 150 and 100 s: each alone in a stage would add that much to the run).
   // Both server runs at once loaded two cores past what the tests' start-up timeouts allow.
   [
     // --ignore-scripts: the build stage has built the server; its pretest would build it again.
