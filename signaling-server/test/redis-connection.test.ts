@@ -4,14 +4,12 @@
  * gets a request answered `unavailable` after COMMAND_TIMEOUT_MS, not a
  * request that hangs; once Redis answers again, so does the connection.
  */
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { createLogger } from '../src/logger.js';
 import { COMMAND_TIMEOUT_MS, RedisConnection } from '../src/redis/connection.js';
 import { StoreUnavailableError } from '../src/stores/types.js';
-import { closeTestStores, testRedis } from './test-stores.js';
-
-afterAll(closeTestStores);
+import { testRedis } from './test-stores.js';
 
 it('a command Redis does not answer is refused as unavailable after the command timeout; the connection works again after', async () => {
   const url = await (await testRedis()).freshUrl();

@@ -3,13 +3,11 @@
  * real redis-server, two connections standing for two nodes): a user's
  * devices as they come and go, one device or several.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../src/stores/memory.js';
 import { RedisSessionStore } from '../src/stores/redis-sessions.js';
 import type { DeviceSession, SessionStore } from '../src/stores/types.js';
-import { closeTestStores, redisPair } from './test-stores.js';
-
-afterAll(closeTestStores);
+import { redisPair } from './test-stores.js';
 
 const stores: [string, () => Promise<[SessionStore, SessionStore]>][] = [
   [
