@@ -47,6 +47,9 @@ export default defineConfig({
           hookTimeout: 90_000,
           // One browser with several users at a time is all two cores take.
           fileParallelism: false,
+          // The files share the worker's modules (loaded once, not once per file: 40 to 50 s of a CI run);
+          // what a test leaves open is closed by the server helpers' setup.ts below.
+          isolate: false,
           // One Chromium for the run, shared by the files (tests/e2e/global-setup.ts).
           globalSetup: ['tests/e2e/global-setup.ts'],
           // Closes what the server's test helpers (signaling-server/test) left open after each test.

@@ -142,13 +142,13 @@ async function hangUp(u: User, ...others: User[]): Promise<void> {
   await closeEnded(u, ...others);
 }
 
-// Files of 24 and 90 MB are written, hashed and sent: on a loaded machine that takes its time.
+// Files of 8 and 90 MB are written, hashed and sent: on a loaded machine that takes its time.
 describe('files in the chat', { timeout: 150_000 }, () => {
   it('1. a file arrives intact, with progress on both sides, and is saved byte for byte', async ({ team: { alice, bob }, world }) => {
     await establishCall(alice, bob, 'Bob');
     await openChat(bob);
     for (const u of [alice, bob]) await recordProgress(u.page);
-    const data = payload(24 * 1024 * 1024, 'PARLEY-FILE-MARKER-1');
+    const data = payload(8 * 1024 * 1024, 'PARLEY-FILE-MARKER-1');
     const started = Date.now();
     await sendFile(world, alice, 'report.bin', data);
     await accept(bob, 'report.bin');
@@ -164,7 +164,7 @@ describe('files in the chat', { timeout: 150_000 }, () => {
       expect(seen.filter((p) => p > 0 && p < 100).length, `${u.name}'s progress values: ${seen.join(',')}`).toBeGreaterThan(3);
       expect(seen).toEqual([...seen].sort((x, y) => x - y));
     }
-    console.info(`24 MB sent, checked and saved in ${ms} ms`);
+    console.info(`8 MB sent, checked and saved in ${ms} ms`);
     // Nothing of it went through the server.
     expect(serverFiles(world)).not.toContain('PARLEY-FILE-MARKER-1');
     expect(serverFiles(world)).not.toContain('report.bin');

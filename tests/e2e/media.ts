@@ -55,10 +55,11 @@ export function slotStats(page: Page, source: VideoSource): Promise<SlotStats[]>
   }, source);
 }
 
-/** Every connection of every page decodes more and more frames of `source`. */
-export async function expectVideoFlowing(pages: Page[], source: VideoSource = 'camera'): Promise<void> {
+/** Every connection of every page (`connections` of them on each, when given) decodes more and more frames of `source`. */
+export async function expectVideoFlowing(pages: Page[], source: VideoSource = 'camera', connections?: number): Promise<void> {
   for (const page of pages) {
-    await expect.poll(async () => (await slotStats(page, source)).length, poll).toBeGreaterThan(0);
+    const counted = expect.poll(async () => (await slotStats(page, source)).length, poll);
+    await (connections === undefined ? counted.toBeGreaterThan(0) : counted.toBe(connections));
     const first = await slotStats(page, source);
     // The statistics themselves are polled, so that a failure shows them.
     await expect
