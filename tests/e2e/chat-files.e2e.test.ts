@@ -16,7 +16,7 @@ import { describe, expect } from 'vitest';
 import { closeEnded, e2eTest, type User, type World } from './harness.js';
 import { openChat } from './media.js';
 import { expectReceivesEveryone, joinRoom, leave } from './rooms.js';
-import { establishCall, poll, waitState } from './steps.js';
+import { eachOf, establishCall, poll, waitState } from './steps.js';
 import { axeScan, checkScreen, eachLook, shoot } from './ui-checks.js';
 
 const it = e2eTest({ team: ['alice', 'bob', 'carol'] });
@@ -299,7 +299,7 @@ describe('files in the chat', { timeout: 150_000 }, () => {
 
   it('9. in a group call a file goes to each person over their own connection, with progress per person', async ({ team: { alice, bob, carol }, world }) => {
     for (const u of [alice, bob, carol]) await joinRoom(u, 'files');
-    for (const u of [alice, bob, carol]) await expectReceivesEveryone(u, 2);
+    await eachOf([alice, bob, carol], (u) => expectReceivesEveryone(u, 2));
     for (const u of [bob, carol]) await openChat(u);
     await recordProgress(alice.page);
     const data = payload(8 * 1024 * 1024, 'PARLEY-FILE-MARKER-6');

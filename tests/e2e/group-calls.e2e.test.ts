@@ -14,7 +14,7 @@ import { describe, expect } from 'vitest';
 import { ARTIFACTS, callPanel, closeEnded, e2eTest, type User } from './harness.js';
 import { expectHearsEveryone, joinRoom, leave, meshAudio } from './rooms.js';
 import { axeScan, checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
-import { answerCall, establishCall, poll, waitState } from './steps.js';
+import { answerCall, eachOf, establishCall, poll, waitState } from './steps.js';
 
 const it = e2eTest({ world: { meshLimit: 4 }, team: ['alice', 'bob', 'carol', 'dave', 'erin'] });
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
@@ -36,7 +36,7 @@ describe('group calls (mesh)', () => {
 
     await joinRoom(dave, 'standup');
     const four = [alice, bob, carol, dave];
-    for (const u of four) await expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name)));
+    await eachOf(four, (u) => expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name))));
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'group-call-4-people.png') });
 
     // The mesh limit (4 here) refuses erin with the server's words; nobody's call changes.
@@ -60,7 +60,7 @@ describe('group calls (mesh)', () => {
 
     await carol.page.getByRole('button', { name: 'Join room standup' }).click();
     const four = [alice, bob, carol, dave];
-    for (const u of four) await expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name)));
+    await eachOf(four, (u) => expectHearsEveryone(u, four.filter((o) => o !== u).map((o) => title(o.name))));
 
     // The last one out ends the room.
     for (const u of [dave, carol, bob, alice]) await leave(u);

@@ -19,7 +19,7 @@ import { describe, expect } from 'vitest';
 import { ARTIFACTS, closeEnded, e2eTest, type Team, type User } from './harness.js';
 import { expectChat, expectNoTile, expectTile, expectVideoFlowing, liveVideoTracks, sendChat, senderParameters, slotStats } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
-import { poll, waitState } from './steps.js';
+import { eachOf, poll, waitState } from './steps.js';
 
 const it = e2eTest({ team: ['alice', 'bob', 'carol', 'dave'] });
 /**
@@ -63,9 +63,8 @@ describe('video, screen sharing and chat with four people', () => {
   it('1. every camera reaches the three others (frames decoded on every connection) while everyone still hears everyone', async ({ team }) => {
     const users = everyone(team);
     for (const u of users) await joinRoom(u, 'design');
-    // Every page checked side by side, each within its own poll's limit: one page after another waited
-    // each check's slowest reading four times over, on a machine each step loads past its two cores.
-    const onEach = (check: (u: User) => Promise<unknown>) => Promise.all(users.map(check));
+    // Every page checked side by side (eachOf): four cameras load the two cores past what one page after another allows.
+    const onEach = (check: (u: User) => Promise<unknown>) => eachOf(users, check);
     await onEach((u) => waitState(u.page, 'active'));
     await onEach((u) => expectHearsEveryone(u, othersNames(users, u), media));
 
@@ -94,29 +93,25 @@ describe('video, screen sharing and chat with four people', () => {
     // From here on audio and one camera, dave's: what the tests after the first prove needs no more.
     // Each camera turned off is closed, and its tile goes from the three other pages; dave's stays on them.
     for (const u of [alice, bob, carol]) await u.page.getByRole('button', { name: 'Turn camera off' }).click();
-    await Promise.all(
-      [alice, bob, carol].map(async (u) => {
-        await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
-        await expectNoTile(others(users, u), title(u.name), 'camera');
-      }),
-    );
+    await eachOf([alice, bob, carol], async (u) => {
+      await expect.poll(() => liveVideoTracks(u.page), poll).toBe(0);
+      await expectNoTile(others(users, u), title(u.name), 'camera');
+    });
     await expectTile([alice, bob, carol], 'Dave', 'camera', media);
 
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
-    await Promise.all(
-      others(users, alice).map(async (o) => {
-        await expectScreenFrom(o.page);
-        await expectTile([o], 'Alice', 'screen', media);
-        await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
-      }),
-    );
-    await Promise.all(users.map((u) => expectHearsEveryone(u, othersNames(users, u), media)));
+    await eachOf(others(users, alice), async (o) => {
+      await expectScreenFrom(o.page);
+      await expectTile([o], 'Alice', 'screen', media);
+      await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
+    });
+    await eachOf(users, (u) => expectHearsEveryone(u, othersNames(users, u), media));
     await users[1]!.page.screenshot({ path: path.join(ARTIFACTS, 'group-screen-share.png') });
 
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
     await expectNoTile(others(users, alice), 'Alice', 'screen');
-    await Promise.all(others(users, alice).map((o) => expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('grid')));
-    await Promise.all(users.map((u) => expectHearsEveryone(u, othersNames(users, u), media)));
+    await eachOf(others(users, alice), (o) => expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('grid'));
+    await eachOf(users, (u) => expectHearsEveryone(u, othersNames(users, u), media));
     expectNoRefusedParameters(users);
   }, FOUR_PAGES_MS);
 
@@ -133,7 +128,7 @@ describe('video, screen sharing and chat with four people', () => {
       }),
     );
     await bob.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
-    for (const o of others(users, bob)) await expectSpeaking(o, ['Bob']);
+    await eachOf(others(users, bob), (o) => expectSpeaking(o, ['Bob']));
   }, FOUR_PAGES_MS);
 
   it('4. chat messages arrive in the same order on every side', async ({ team }) => {

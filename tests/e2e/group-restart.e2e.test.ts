@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { crashScene, type CrashScene } from './crashable-server.js';
 import { callPanel, e2eTest, type User } from './harness.js';
 import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
-import { banner, poll } from './steps.js';
+import { banner, eachOf, poll } from './steps.js';
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
@@ -36,7 +36,7 @@ it('three in a room, the server SIGKILLed and restarted: audio on every pair thr
   const [alice, bob, carol] = users as [User, User, User];
   const others = (u: User) => users.filter((o) => o !== u).map((o) => title(o.name));
   for (const u of users) await joinRoom(u, 'standup');
-  for (const u of users) await expectHearsEveryone(u, others(u));
+  await eachOf(users, (u) => expectHearsEveryone(u, others(u)));
 
   // Peer to peer: no pair's audio stops while the server is gone, nor while the apps come back.
   const throughout = expectMeshAudioThroughout(8000, ...users);
@@ -60,7 +60,7 @@ it('three in a room, the server SIGKILLed and restarted: audio on every pair thr
   expect(claimed.map((l) => l.msg)).toEqual(['call restored from its claims after a restart', 'back in a call restored after a restart']);
   expect((claimed.at(-1)?.time as number) - listening, 'the last claim, ms after the server listened').toBeLessThanOrEqual(5000);
   expect(await throughout).toBeGreaterThanOrEqual(8);
-  for (const u of users) await expectReceivesEveryone(u, 2);
+  await eachOf(users, (u) => expectReceivesEveryone(u, 2));
 
   // It stays the server's room: a mute is relayed to everyone, and a leave is told.
   await carol.page.getByRole('button', { name: 'Mute', exact: true }).click();

@@ -11,7 +11,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { User } from './harness.js';
-import { poll } from './steps.js';
+import { eachOf, poll } from './steps.js';
 
 export type VideoSource = 'camera' | 'screen';
 
@@ -55,9 +55,13 @@ export function slotStats(page: Page, source: VideoSource): Promise<SlotStats[]>
   }, source);
 }
 
-/** Every connection of every page (`connections` of them on each, when given) decodes more and more frames of `source`. */
+/**
+ * Every connection of every page (`connections` of them on each, when given)
+ * decodes more and more frames of `source`. Pages are checked side by side
+ * (here and below, `eachOf`).
+ */
 export async function expectVideoFlowing(pages: Page[], source: VideoSource = 'camera', connections?: number): Promise<void> {
-  for (const page of pages) {
+  await eachOf(pages, async (page) => {
     const counted = expect.poll(async () => (await slotStats(page, source)).length, poll);
     await (connections === undefined ? counted.toBeGreaterThan(0) : counted.toBe(connections));
     const first = await slotStats(page, source);
@@ -65,7 +69,7 @@ export async function expectVideoFlowing(pages: Page[], source: VideoSource = 'c
     await expect
       .poll(() => slotStats(page, source), { ...poll, message: `${source} frames decoded on every connection, growing from ${JSON.stringify(first)}` })
       .toSatisfy((now: SlotStats[]) => now.every((s, i) => s.framesDecoded > (first[i]?.framesDecoded ?? 0) && s.framesDecoded > 0));
-  }
+  });
 }
 
 /** Bytes the page sends on `source` over all its connections. */
@@ -99,15 +103,15 @@ export function tile(page: Page, peer: string, source: VideoSource) {
 
 /** Every user sees a playing tile of `peer`'s `source` (a video element with frames), within `wait`. */
 export async function expectTile(users: User[], peer: string, source: VideoSource, wait = poll): Promise<void> {
-  for (const u of users) {
+  await eachOf(users, async (u) => {
     const video = tile(u.page, peer, source).locator('video');
     await video.waitFor({ timeout: wait.timeout });
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), wait).toBeGreaterThan(0);
-  }
+  });
 }
 
 export async function expectNoTile(users: User[], peer: string, source: VideoSource): Promise<void> {
-  for (const u of users) await expect.poll(() => tile(u.page, peer, source).count(), poll).toBe(0);
+  await eachOf(users, (u) => expect.poll(() => tile(u.page, peer, source).count(), poll).toBe(0));
 }
 
 /** Video tracks (cameras, screens) the page has opened and not stopped. */

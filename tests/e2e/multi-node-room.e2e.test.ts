@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { callPanel, e2eTest, user, type User } from './harness.js';
 import { expectEveryoneBack, expectHearsEveryone, expectMeshAudioThroughout, expectReceivesEveryone, joinRoom, leave } from './rooms.js';
-import { banner, poll } from './steps.js';
+import { banner, eachOf, poll } from './steps.js';
 import { startTwoNodes, type TwoNodes } from './two-nodes.js';
 
 const title = (n: string) => n[0]!.toUpperCase() + n.slice(1);
@@ -40,7 +40,7 @@ it('a room of three survives the death of the node that held it (everyone back o
   await expect.poll(() => users.map((u) => nodeOf(u.name)), poll).toEqual([0, 1, 0]);
   const others = (u: User) => users.filter((o) => o !== u).map((o) => title(o.name));
   for (const u of users) await joinRoom(u, 'standup');
-  for (const u of users) await expectHearsEveryone(u, others(u));
+  await eachOf(users, (u) => expectHearsEveryone(u, others(u)));
 
   const throughout = expectMeshAudioThroughout(8000, ...users);
   throughout.catch(() => undefined); // awaited below

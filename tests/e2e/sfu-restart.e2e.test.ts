@@ -15,7 +15,7 @@ import { crashScene, type CrashScene } from './crashable-server.js';
 import { e2eTest, type User } from './harness.js';
 import { expectEveryoneBack, expectSpeaking, joinRoom } from './rooms.js';
 import { connections, expectOnSfu } from './sfu-checks.js';
-import { banner, poll } from './steps.js';
+import { banner, eachOf, poll } from './steps.js';
 
 const noJanus = missingTool('janus', 'janus', 'sfu-restart.e2e.test.ts');
 const NAMES = ['alice', 'bob', 'carol'] as const;
@@ -44,7 +44,7 @@ describe.skipIf(noJanus)('a meeting on the SFU across a server crash', () => {
   it('three on Janus, the server SIGKILLed and restarted: every page back in the call, on Janus again, hearing the two others, with no mesh connection', { timeout: 240_000 }, async () => {
     const others = (u: User) => users.filter((o) => o !== u).map((o) => title(o.name));
     for (const u of users) await joinRoom(u, 'standup');
-    for (const u of users) await expectOnSfu(u, 2);
+    await eachOf(users, (u) => expectOnSfu(u, 2));
 
     await scene?.server.kill();
     for (const u of users) await expect.poll(() => banner(u).count(), poll).toBe(1);
@@ -61,8 +61,8 @@ describe.skipIf(noJanus)('a meeting on the SFU across a server crash', () => {
       await expect.poll(() => banner(u).count(), back).toBe(0);
       await expectEveryoneBack(u, others(u), back);
     }
-    for (const u of users) await expectOnSfu(u, 2);
-    for (const u of users) await expectSpeaking(u, others(u));
+    await eachOf(users, (u) => expectOnSfu(u, 2));
+    await eachOf(users, (u) => expectSpeaking(u, others(u)));
     for (const u of users) {
       const made = await u.page.evaluate(() => {
         const w = window as unknown as { __pcs: RTCPeerConnection[]; __madeAfter: number };

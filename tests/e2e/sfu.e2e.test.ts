@@ -19,7 +19,7 @@ import { startJanus, type Janus } from '../../signaling-server/test/janus.js';
 import { ARTIFACTS, closeEnded, e2eTest, type Team, type User } from './harness.js';
 import { expectNoTile, expectTile, openChat } from './media.js';
 import { expectHearsEveryone, expectSpeaking, expectStaysSilent, joinRoom, leave } from './rooms.js';
-import { poll, waitState } from './steps.js';
+import { eachOf, poll, waitState } from './steps.js';
 import { cameraReceived, connections, expectOnSfu, sfuAudioNegotiated, simulcastSent, videoPaths } from './sfu-checks.js';
 import { checkScreen } from './ui-checks.js';
 
@@ -86,8 +86,8 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     const quiet = await watchSpeaking(alice.page, 'bob');
     await joinRoom(carol, 'standup');
     await waitState(carol.page, 'active', 45_000);
-    for (const u of users) await expectOnSfu(u, 2);
-    for (const u of users) await expectSpeaking(u, names.filter((n) => n !== u.name).map(title));
+    await eachOf(users, (u) => expectOnSfu(u, 2));
+    await eachOf(users, (u) => expectSpeaking(u, names.filter((n) => n !== u.name).map(title)));
     // Alice heard Bob all through the move: his ring (held 400 ms after his level drops) never went off for long.
     expect(await quiet(), 'longest time Bob was not heard on Alice\'s page during the move, ms').toBeLessThan(600);
   }, STEP_MS);
@@ -118,10 +118,10 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
   it('3. mute goes through the SFU: the muted person goes silent on both other pages, and is heard again after', async ({ team }) => {
     const { alice, bob, carol } = team;
     await bob.page.getByRole('button', { name: 'Mute', exact: true }).click();
-    for (const o of [alice, carol]) await expectStaysSilent(o, 'Bob');
+    await eachOf([alice, carol], (o) => expectStaysSilent(o, 'Bob'));
     await expectSpeaking(alice, ['Carol']);
     await bob.page.getByRole('button', { name: 'Mute', exact: true, pressed: true }).click();
-    for (const o of [alice, carol]) await expectSpeaking(o, ['Bob']);
+    await eachOf([alice, carol], (o) => expectSpeaking(o, ['Bob']));
   }, STEP_MS);
 
   it('4. a camera goes through the SFU: both others see its tile playing, everyone still heard; turned off, its tile goes; a shared screen reaches both as the large tile, beside the camera, and goes when sharing stops', async ({ team }) => {
@@ -129,14 +129,14 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     const { alice, bob, carol } = team;
     await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
     await expectTile([bob, carol], 'Alice', 'camera');
-    for (const u of users) await expectOnSfu(u, 2);
+    await eachOf(users, (u) => expectOnSfu(u, 2));
     await bob.page.screenshot({ path: path.join(ARTIFACTS, 'sfu-camera.png') });
     // A screen shared with the camera on: one more stream on the SFU (published again), its own tile, the large one.
     await alice.page.getByRole('button', { name: 'Share screen' }).click();
     await expectTile([bob, carol], 'Alice', 'screen');
     for (const o of [bob, carol]) await expect.poll(() => o.page.locator('section.call .video').getAttribute('data-layout'), poll).toBe('screen');
     await expectTile([bob, carol], 'Alice', 'camera');
-    for (const u of users) await expectSpeaking(u, others(u));
+    await eachOf(users, (u) => expectSpeaking(u, others(u)));
     // The shared screen on the stage at every look (360, 420, 1280 px; light and dark): shown, nothing cut off, accessible.
     await checkScreen('sfu-screen-share', bob.page);
     await alice.page.getByRole('button', { name: 'Stop sharing' }).click();
@@ -225,7 +225,7 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     const port = Number(new URL(old.url).port);
     await old.stop();
     janus = await startJanus(old.adminKey, port);
-    for (const u of users) await expectOnSfu(u, 2);
+    await eachOf(users, (u) => expectOnSfu(u, 2));
     for (const u of users) await waitState(u.page, 'active');
   }, STEP_MS);
 
@@ -233,7 +233,7 @@ describe.skipIf(noJanus)('a meeting on the SFU (Janus), from three people on', (
     const users = everyone(team);
     const { alice, bob, carol } = team;
     await leave(carol);
-    for (const u of [alice, bob]) await expectOnSfu(u, 1);
+    await eachOf([alice, bob], (u) => expectOnSfu(u, 1));
     await expectSpeaking(alice, ['Bob']);
     await expectSpeaking(bob, ['Alice']);
     await leave(bob);

@@ -10,6 +10,18 @@ import { inboundAudio, type User } from './harness.js';
 export const poll = { timeout: 15_000, interval: 250 };
 
 /**
+ * Runs `check` on each of `items` side by side, each within its own limits,
+ * and fails with the first failure once all have ended (nothing left polling
+ * a page the next step closes). On a loaded machine every reading is slow:
+ * one page after another, the slowest readings add up.
+ */
+export async function eachOf<T>(items: readonly T[], check: (item: T) => Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled(items.map(check));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
  * The pointer comes over the contact list before it clicks in it, as a
  * person's does: the list keeps its order while the pointer is over it
  * (Contacts.svelte), so a presence change arriving meanwhile (the callee
