@@ -21,7 +21,7 @@ import { ROOT, launchChromium, registerUser, startWorld, user, writeToneWav, typ
 import { expect } from 'vitest';
 import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
-import { establishCall, waitState } from '../../tests/e2e/steps.js';
+import { eachOf, establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { chooseNoiseSuppression } from '../denoise/measure.js';
 import { gitCommit } from '../commit.mjs';
@@ -206,7 +206,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       for (const u of users) await joinRoom(u, 'bench');
       for (const u of users) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
       // Every page decodes the three others' cameras (a full mesh: a connection each).
-      for (const u of users) await expect.poll(async () => (await slotStats(u.page, 'camera')).length, { timeout: 60_000 }).toBe(users.length - 1);
+      await eachOf(users, (u) => expect.poll(async () => (await slotStats(u.page, 'camera')).length, { timeout: 60_000 }).toBe(users.length - 1));
       await expectVideoFlowing(users.map((u) => u.page), 'camera');
       await measureShown(users[0]!.page);
     },
