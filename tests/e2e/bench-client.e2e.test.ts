@@ -1,22 +1,25 @@
 /**
- * The client benchmark (`npm run bench:client`) still works: every situation
- * measured over a short window, app and baseline, written to JSON and read
- * back with every figure present. No cost is asserted: a benchmark never
- * fails CI on speed.
+ * The client benchmark (`npm run bench:client`) still works: each kind of
+ * situation measured over a short window, app and baseline, written to JSON
+ * and read back with every figure present. No cost is asserted: a benchmark
+ * never fails CI on speed. `audioCallStandard` is left out: it is
+ * `audioCall` with another setting chosen (`chooseNoiseSuppression`, which
+ * noise-suppression.e2e.test.ts exercises), and measuring it again took 17 s.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { formatClientTable, runClientBench, writeClientResult, type ClientBenchResult } from '../../bench/client/run.js';
+import { SITUATIONS, formatClientTable, runClientBench, writeClientResult, type ClientBenchResult } from '../../bench/client/run.js';
 import { ARTIFACTS } from './harness.js';
 
 it('bench:client reads the CPU and memory of the app and of each baseline in every situation', async () => {
-  const result = await runClientBench({ seconds: 2, settleSeconds: 0, contacts: 6, only: [] }, () => undefined);
+  const only = SITUATIONS.filter((s) => s !== 'audioCallStandard');
+  const result = await runClientBench({ seconds: 2, settleSeconds: 0, contacts: 6, only }, () => undefined);
   const file = path.join(ARTIFACTS, 'bench-client-smoke.json');
   writeClientResult(result, file);
   const read = JSON.parse(readFileSync(file, 'utf8')) as ClientBenchResult;
 
-  expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'audioCallStandard', 'videoCall', 'videoRoom4']);
+  expect(Object.keys(read.situations)).toEqual(['idle', 'audioCall', 'videoCall', 'videoRoom4']);
   for (const [name, s] of Object.entries(read.situations)) {
     for (const [side, r] of [['app', s.app], ['baseline', s.baseline]] as const) {
       // A browser always has several processes and holds tens of MB. In a call it uses some CPU in 2 s;
@@ -34,7 +37,8 @@ it('bench:client reads the CPU and memory of the app and of each baseline in eve
     expect(s.floor?.cpuPercent, name).toBeGreaterThan(0);
     expect(Number.isFinite(s.floorRatio), name).toBe(true);
   }
-  expect(read.situations.audioCallStandard!.floor).toBeUndefined();
+  // Only the 1:1 calls are measured against that floor: the room of four has none.
+  expect(read.situations.videoRoom4!.floor).toBeUndefined();
   // Four people's cameras cost more than none.
   expect(read.situations.videoRoom4!.baseline.cpuPercent).toBeGreaterThan(read.situations.idle!.baseline.cpuPercent);
   expect(formatClientTable(read)).toMatch(/^videoRoom4 \| [\d.]+ %/m);
