@@ -210,8 +210,10 @@ describe('parley-server user', () => {
       const res = await runCli(['user', command, 'ghost'], { dataDir, stdin: 'ghost-password-1\n' });
       expect(res.code, command).not.toBe(0);
       expect(res.stderr, command).toContain('no user "ghost"');
-      const missingName = await runCli(['user', command], { dataDir });
+      // A usage error is told before the store is opened: even with no database to reach.
+      const missingName = await runCli(['user', command], { dataDir, env: { PARLEY_DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } });
       expect(missingName.code, `${command} without a name`).toBe(2);
+      expect(missingName.stderr, `${command} without a name`).toContain(`user ${command}: which user?`);
     }
     expect(await listUsers(dataDir)).toEqual([['alice', 'alice', 'active']]);
   }, SLOW);

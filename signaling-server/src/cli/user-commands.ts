@@ -39,33 +39,42 @@ export function commandArgs<T>(parse: () => T): T {
   }
 }
 
+const USER_COMMANDS = new Set(['add', 'list', 'rename', 'passwd', 'disable', 'enable', 'remove']);
+
+/** The display name `add` gives (the username unless told) or `rename` sets; checked before the store is opened. */
+function displayNameOf(command: string, username: string, given: string | undefined): string {
+  if (command === 'add') return parse(displayNameSchema, given ?? username, 'display name');
+  if (command !== 'rename') return '';
+  if (given === undefined) throw new UsageError('user rename: the new name? --display-name "Full Name"');
+  return parse(displayNameSchema, given, 'display name');
+}
+
 export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
   const { positionals, values } = commandArgs(() => parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } }));
   const [command, name, ...extra] = positionals;
   if (!command) throw new UsageError('user: which command? add, list, rename, passwd, disable, enable or remove');
+  if (!USER_COMMANDS.has(command)) throw new UsageError(`unknown user command "${command}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const needName = (): string => {
-    if (!name) throw new UsageError(`user ${command}: which user?`);
-    return parse(usernameSchema, name, 'username');
-  };
+  // A usage error is told before the store is opened: it needs no database, nor one that answers.
+  if (command !== 'list' && !name) throw new UsageError(`user ${command}: which user?`);
+  const username = command === 'list' ? '' : parse(usernameSchema, name, 'username');
+  const displayName = displayNameOf(command, username, values['display-name']);
 
   const { db, dialect } = await openStore(where);
   const users = new UserRepository(db);
   // A disabled or removed account's voicemail goes with it: nobody could hear it, and a re-created username must not inherit it.
-  const purged = async (username: string) => {
+  const purged = async () => {
     const n = await new VoicemailRepository(db, dialect).purge(username, true);
     return n > 0 ? ` and ${n} voicemail message${n === 1 ? '' : 's'} deleted` : '';
   };
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const missing = (username: string) => {
+  const missing = () => {
     process.stderr.write(`parley-server: no user "${username}"\n`);
     return 1;
   };
   try {
     switch (command) {
       case 'add': {
-        const username = needName();
-        const displayName = parse(displayNameSchema, values['display-name'] ?? username, 'display name');
         const password = parse(passwordSchema, await readPassword(`Password for ${username}: `), 'password');
         await refusing('password', () => users.create({ username, displayName, password }));
         out(`added ${username} (${displayName})`);
@@ -78,34 +87,27 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         return 0;
       }
       case 'rename': {
-        const username = needName();
-        const given = values['display-name'];
-        if (given === undefined) throw new UsageError('user rename: the new name? --display-name "Full Name"');
-        const displayName = parse(displayNameSchema, given, 'display name');
-        if (!(await refusing('display name', () => users.setDisplayName(username, displayName)))) return missing(username);
+        if (!(await refusing('display name', () => users.setDisplayName(username, displayName)))) return missing();
         out(`renamed ${username} to ${displayName}`);
         return 0;
       }
       case 'passwd': {
-        const username = needName();
-        if (!(await users.find(username))) return missing(username);
+        if (!(await users.find(username))) return missing();
         const password = parse(passwordSchema, await readPassword(`New password for ${username}: `), 'password');
         // Removed meanwhile (while the password was typed, or by a concurrent command).
-        if (!(await refusing('password', () => users.setPassword(username, password)))) return missing(username);
+        if (!(await refusing('password', () => users.setPassword(username, password)))) return missing();
         out(`password changed for ${username}; their devices are signed out`);
         return 0;
       }
       case 'disable':
       case 'enable': {
-        const username = needName();
-        if (!(await users.setDisabled(username, command === 'disable'))) return missing(username);
-        out(command === 'disable' ? `disabled ${username}; their devices are signed out${await purged(username)}` : `enabled ${username}`);
+        if (!(await users.setDisabled(username, command === 'disable'))) return missing();
+        out(command === 'disable' ? `disabled ${username}; their devices are signed out${await purged()}` : `enabled ${username}`);
         return 0;
       }
       case 'remove': {
-        const username = needName();
-        if (!(await users.remove(username))) return missing(username);
-        out(`removed ${username}; their devices are signed out${await purged(username)}`);
+        if (!(await users.remove(username))) return missing();
+        out(`removed ${username}; their devices are signed out${await purged()}`);
         return 0;
       }
       default:
