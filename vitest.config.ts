@@ -14,6 +14,11 @@ export default defineConfig({
           name: 'main',
           include: ['tests/main/**/*.test.ts'],
           environment: 'node',
+          // The files share each worker's modules (31 files in 34 s, against 51 with a module graph each): every
+          // file mocks electron with the same fake and resets it before each test; stubs are undone after each.
+          isolate: false,
+          unstubGlobals: true,
+          unstubEnvs: true,
           // The main process logs every refusal; tests provoke many. PARLEY_LOG_LEVEL=debug shows them.
           env: { PARLEY_LOG_LEVEL: process.env.PARLEY_LOG_LEVEL ?? 'silent' },
         },
@@ -25,6 +30,10 @@ export default defineConfig({
           name: 'renderer',
           include: ['src/renderer/src/**/*.test.ts'],
           environment: 'node',
+          // As main's: 84 files in 15 s, against 53.
+          isolate: false,
+          unstubGlobals: true,
+          unstubEnvs: true,
         },
       },
       {
