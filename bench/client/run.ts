@@ -204,7 +204,8 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   const videoRoom: Arrangement = {
     async arrange(users) {
       for (const u of users) await joinRoom(u, 'bench');
-      for (const u of users) await u.page.getByRole('button', { name: 'Turn camera on' }).click();
+      // Side by side: each click waits for its button to hold still, and every camera turned on slows the next page's frames.
+      await eachOf(users, (u) => u.page.getByRole('button', { name: 'Turn camera on' }).click());
       // Every page decodes the three others' cameras (a full mesh: a connection each).
       await eachOf(users, (u) => expect.poll(async () => (await slotStats(u.page, 'camera')).length, { timeout: 60_000 }).toBe(users.length - 1));
       await expectVideoFlowing(users.map((u) => u.page), 'camera');
