@@ -159,6 +159,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     hosts,
     tls: config.tls !== undefined,
     voicemail,
+    statuses: (names) => stores.presence.statuses(names),
   });
   const httpServer: HttpServer = config.tls ? createHttpsServer(config.tls, app) : createHttpServer(app);
   const io = createIo(httpServer, config.allowedOrigins, metrics, hosts);

@@ -1,5 +1,5 @@
 /**
- * The HTTP side: sign-up, sign-in and sign-out, health and metrics. JSON in, JSON out,
+ * The HTTP side: sign-up, sign-in and sign-out, the contact list, health and metrics. JSON in, JSON out,
  * errors as `{ code, message }` with a fitting status. With a web root, also
  * the web client at `/` (see web-root.ts).
  */
@@ -26,7 +26,9 @@ import {
   type HttpError,
   type LoginResponse,
   type ServerInfo,
+  type Status,
 } from '../protocol/index.js';
+import { directoryRoute } from './directory-route.js';
 import { FORBIDDEN_HOST_MESSAGE, hostAllowed, type HostPolicy } from './hosts.js';
 import { HttpFailure } from './http-failure.js';
 import { logoutHandler, LogoutRefused } from './logout.js';
@@ -63,6 +65,8 @@ export interface HttpDeps {
   tls?: boolean;
   /** Voicemail's rules; the /api/voicemail routes exist with it. */
   voicemail?: VoicemailService;
+  /** Users' statuses over all their devices, for GET /api/directory. */
+  statuses(usernames: readonly string[]): Promise<Status[]>;
 }
 
 /** Two years, subdomains left alone (they may be other services): as deploy/nginx/parley.conf sends it. */
@@ -226,6 +230,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.post('/api/logout', logoutHandler(deps));
+  app.get('/api/directory', ...directoryRoute(deps));
   if (deps.voicemail) app.use('/api/voicemail', voicemailRoutes({ voicemail: deps.voicemail, tokens: deps.tokens, users: deps.users }));
 
   app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));

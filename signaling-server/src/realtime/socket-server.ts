@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import { listDirectory } from '../accounts/directory-listing.js';
 import type { UserRepository } from '../accounts/users.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CallService } from '../calls/call-service.js';
@@ -115,6 +116,7 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
     floodDisconnect: deps.floodDisconnect,
   });
   const { watches } = presence;
+  const listing = { users, statuses: (names: readonly string[]) => stores.presence.statuses(names) };
   const directory = new DirectoryFeed({ io, users, stores, watches, batches: presence.batches, log });
   const { refresher } = deps;
   const ice = new CallIce({ config: deps.ice, users, calls: stores.calls, log });
@@ -150,16 +152,10 @@ export function attachRealtime(deps: RealtimeDeps): DirectoryFeed {
       await stores.sessions.setStatus(session.sessionId, status);
       return { status: await presence.refresh(session.username) };
     },
-    'directory:list': async ({ query, limit }, { session, socket }) => {
-      const max = limit ?? 200;
-      const list = (await users.list({ query, limit: max + 1 })).filter((u) => u.username !== session.username).slice(0, max);
-      const names = list.map((u) => u.username);
-      // What a device lists is what it shows: it watches them from now on,
-      // joined before the statuses are read so no change falls between.
-      watches.set(socket, 'listed', names);
-      const status = await stores.presence.statuses(names);
-      return { users: list.map((u, i) => ({ username: u.username, displayName: u.displayName, status: status[i] ?? 'offline' })) };
-    },
+    // What a device lists is what it shows: it watches them from now on, joined before the statuses are read.
+    'directory:list': async ({ query, limit }, { session, socket }) => ({
+      users: await listDirectory(listing, session.username, { query, limit }, (names) => watches.set(socket, 'listed', names)),
+    }),
     'presence:watch': async ({ usernames }, { socket }) => {
       const names = [...new Set(usernames)];
       watches.set(socket, 'named', names);
