@@ -3,7 +3,8 @@
  * localStorage, per server and user) is shown at once, its presence as
  * unknown and its Call buttons greyed until the server answers (a click
  * waits for it): the handshake names the copy's contacts, so session:ready
- * brings their presence; the server's listing then replaces the copy. A malformed or someone else's copy is ignored. And on a
+ * brings their presence; the server's listing then replaces the copy. A malformed or someone else's copy is ignored.
+ * Without a copy, the list asked for over HTTP before the code loaded (early.js) is shown before any socket. And on a
  * first visit, with the call stage's code loaded on demand, a call still
  * rings and connects.
  */
@@ -187,6 +188,36 @@ describe('a returning visit', () => {
     await alice.page.waitForEvent('load');
     await alice.page.getByRole('button', { name: 'Settings' }).first().click();
     await alice.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('without a copy (a first visit, signed in), the list comes over HTTP while the code loads, before any socket; a refused or malformed answer leaves it to the socket', async ({ alice }) => {
+    const directoryApi = /\/api\/directory\?/;
+    const refusals = [
+      { status: 401, body: { code: 'unauthorized', message: 'Sign in first' } },
+      { status: 200, body: { users: [{ username: 'bob' }] } },
+    ];
+    for (const refusal of [null, ...refusals]) {
+      await alice.page.evaluate((key) => localStorage.removeItem(key), CACHE_KEY);
+      if (refusal) await alice.page.route(directoryApi, (route) => route.fulfill({ status: refusal.status, json: refusal.body }));
+      // The socket held: only the HTTP answer can list anyone.
+      held = true;
+      const answered = alice.page.waitForResponse(directoryApi);
+      await alice.page.reload();
+      await answered;
+      if (!refusal) {
+        await row(alice.page, 'bob').waitFor();
+        expect(await alice.page.locator('li[data-username]').count()).toBe(4);
+      } else {
+        await alice.page.getByRole('navigation', { name: 'Sections' }).waitFor();
+        // A wrongly accepted answer would be drawn by now.
+        await alice.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        expect(await alice.page.locator('li[data-username]').count(), JSON.stringify(refusal)).toBe(0);
+        await alice.page.unroute(directoryApi);
+      }
+      await releaseServer(alice.page);
+      // The socket's listing, kept for the next visit as ever.
+      await expect.poll(async () => (await readCache(alice.page)) ?? '', poll).toContain('"bob"');
+    }
   });
 
   it('forgets the copy on sign-out', async ({ alice }) => {

@@ -6,7 +6,7 @@ import { z } from 'zod/mini';
 import { storedSessionSchema, type StoredSession } from '../../../shared/stored-session.js';
 import { readPersisted, removePersisted, writePersisted } from '../lib/persisted.js';
 
-const KEY = 'parley.session.v1';
+export const SESSION_KEY = 'parley.session.v1';
 
 export interface SessionStore {
   load(): Promise<StoredSession | null>;
@@ -18,8 +18,8 @@ export function sessionStore(): SessionStore {
   const desktop = typeof window === 'undefined' ? undefined : window.parley;
   if (desktop) return desktop.session;
   return {
-    load: () => Promise.resolve(readPersisted(KEY, z.nullable(storedSessionSchema), null)),
-    save: (s) => Promise.resolve(writePersisted(KEY, s)),
-    clear: () => Promise.resolve(removePersisted(KEY)),
+    load: () => Promise.resolve(readPersisted(SESSION_KEY, z.nullable(storedSessionSchema), null)),
+    save: (s) => Promise.resolve(writePersisted(SESSION_KEY, s)),
+    clear: () => Promise.resolve(removePersisted(SESSION_KEY)),
   };
 }

@@ -27,11 +27,19 @@ const cachedSchema = z.object({
   users: z.array(directoryEntrySchema).check(z.maxLength(500)),
 });
 
+type Cached = z.infer<typeof cachedSchema>;
+const owned = (owner: DirectoryOwner, list: Cached | null): DirectoryEntry[] | null =>
+  list?.serverUrl === owner.serverUrl && list.username === owner.username ? list.users : null;
+
+/** `value`'s list if it is one (`{ serverUrl, username, users }`) and `owner`'s; otherwise null. */
+export function ownersList(owner: DirectoryOwner, value: unknown): DirectoryEntry[] | null {
+  const parsed = cachedSchema.safeParse(value);
+  return parsed.success ? owned(owner, parsed.data) : null;
+}
+
 /** The cached list for `owner`, or null (none, malformed, or someone else's). */
 export function readCachedDirectory(owner: DirectoryOwner): DirectoryEntry[] | null {
-  const cached = readPersisted(DIRECTORY_CACHE_KEY, z.nullable(cachedSchema), null);
-  if (!cached || cached.serverUrl !== owner.serverUrl || cached.username !== owner.username) return null;
-  return cached.users;
+  return owned(owner, readPersisted(DIRECTORY_CACHE_KEY, z.nullable(cachedSchema), null));
 }
 
 /** Keeps `users` as `owner`'s list; one list per browser profile (the last signed-in user's). */

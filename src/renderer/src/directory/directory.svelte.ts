@@ -8,6 +8,7 @@ import type { DirectoryEntry, PresenceEntry, SettableStatus, Status, UserRef } f
 import type { SignalingLink } from '../connection/link.js';
 import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
 import { adoptNameOrder } from './contacts-view.js';
+import { takeEarlyDirectory } from './early-directory.js';
 import { logger } from '../lib/log.js';
 
 const log = logger('directory');
@@ -120,6 +121,18 @@ export class Directory {
     if (!users) return;
     for (const u of users) this.entries.set(u.username, u);
     adoptNameOrder(users);
+  }
+
+  /**
+   * A first visit: the listing public/early.js fetched while the code loaded, as soon as it is here, until this
+   * session's own replaces it (statuses included: they are this session's). Never over anything listed already.
+   */
+  async showEarly(): Promise<void> {
+    const owner = this.#deps.owner();
+    const users = owner && (await takeEarlyDirectory(owner));
+    if (!users || this.loaded || this.entries.size > 0) return;
+    for (const u of users) this.entries.set(u.username, u);
+    this.presenceKnown = true;
   }
 
   /** The whole listing: what it names is what the server sends presence deltas for. */

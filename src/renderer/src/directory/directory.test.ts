@@ -77,3 +77,32 @@ describe("the contacts' presence at connect", () => {
     expect(directory.handshakeWatch()).toEqual([]);
   });
 });
+
+describe("a first visit's list asked for by early.js", () => {
+  const TEAM = [{ username: 'bob', displayName: 'Bob', status: 'dnd' as const }];
+  const asked = (answer: unknown) => vi.stubGlobal('window', { parleyEarlyDirectory: { ...OWNER, answer: Promise.resolve(answer) } });
+
+  function firstVisit() {
+    vi.stubGlobal('localStorage', new MemoryStorage());
+    return cachedDirectory();
+  }
+
+  it("is shown with this session's statuses, and named in the handshake", async () => {
+    const { directory } = firstVisit();
+    asked({ users: TEAM });
+    await directory.showEarly();
+    expect([...directory.entries.values()]).toEqual(TEAM);
+    expect(directory.presenceKnown).toBe(true);
+    expect(directory.loaded).toBe(false);
+    expect(directory.handshakeWatch()).toEqual(['bob']);
+  });
+
+  it("never replaces the socket's listing that came first", async () => {
+    const { link, directory } = firstVisit();
+    link.replies.set('directory:list', () => ({ ok: true, users: [{ username: 'carol', displayName: 'Carol', status: 'offline' }] }));
+    await directory.load();
+    asked({ users: TEAM });
+    await directory.showEarly();
+    expect([...directory.entries.keys()]).toEqual(['carol']);
+  });
+});

@@ -149,8 +149,10 @@ export class ParleyApp {
     // Read together: each is an IPC round trip in the desktop app, and the contact list waits for them.
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     this.directory.restoreFavorites(favorites);
-    // A returning visit: last session's contacts while the server is asked for today's.
+    // A returning visit: last session's contacts while the server is asked for today's; a first visit: the list
+    // public/early.js asked for while the code loaded.
     this.directory.showCached();
+    void this.directory.showEarly();
     await this.#startBridge();
   }
 

@@ -1,1 +1,0 @@
-new Intl.Collator().compare('a', 'b');

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SESSION_KEY } from '../connection/session-store.js';
+import { MemoryStorage } from '../test-support/memory-storage.js';
+import { DIRECTORY_CACHE_KEY } from './directory-cache.js';
+import { takeEarlyDirectory } from './early-directory.js';
+
+const EARLY_JS = readFileSync(new URL('../../early.js', import.meta.url), 'utf8');
+const ALICE = { serverUrl: 'https://parley.example', username: 'alice' };
+const SESSION = { serverUrl: ALICE.serverUrl, token: 'tok', expiresAt: Date.now() + 60_000, user: { username: 'alice', displayName: 'Alice' } };
+const TEAM = [{ username: 'bob', displayName: 'Bob', status: 'available' as const }];
+
+/** Runs early.js as a page would, with `stored` in its localStorage; what it asked for, and what it left on the window. */
+function runEarly(stored: Record<string, string>) {
+  const storage = new MemoryStorage();
+  for (const [key, value] of Object.entries(stored)) storage.setItem(key, value);
+  const requests: { url: string; init: RequestInit }[] = [];
+  const window: { parleyEarlyDirectory?: unknown } = {};
+  const fetch = (url: string, init: RequestInit) => {
+    requests.push({ url, init });
+    return Promise.resolve({ ok: true, json: () => Promise.resolve({ users: TEAM }) });
+  };
+  runInNewContext(EARLY_JS, { localStorage: storage, window, fetch, Intl, Date, JSON });
+  return { requests, window };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("early.js, before the app's code", () => {
+  it("asks the remembered session's server for the list, by the app's own storage keys", async () => {
+    const { requests, window } = runEarly({ [SESSION_KEY]: JSON.stringify(SESSION) });
+    expect(requests).toEqual([{ url: 'https://parley.example/api/directory?limit=500', init: { headers: { authorization: 'Bearer tok' } } }]);
+    vi.stubGlobal('window', window);
+    expect(await takeEarlyDirectory(ALICE)).toEqual(TEAM);
+  });
+
+  it('asks for nothing on a returning visit (a list is kept), or without a live session', () => {
+    const kept = { [SESSION_KEY]: JSON.stringify(SESSION), [DIRECTORY_CACHE_KEY]: '{}' };
+    for (const stored of [kept, {}, { [SESSION_KEY]: JSON.stringify({ ...SESSION, expiresAt: Date.now() - 1 }) }, { [SESSION_KEY]: 'not json' }])
+      expect(runEarly(stored)).toEqual({ requests: [], window: {} });
+  });
+});
+
+describe('the list early.js asked for', () => {
+  const early = (answer: unknown, who = ALICE) => ({ parleyEarlyDirectory: { ...who, answer: Promise.resolve(answer) } });
+
+  it("is taken once, and only for this session's server and user", async () => {
+    vi.stubGlobal('window', early({ users: TEAM }));
+    expect(await takeEarlyDirectory(ALICE)).toEqual(TEAM);
+    expect(await takeEarlyDirectory(ALICE)).toBeNull();
+    for (const who of [{ ...ALICE, username: 'mallory' }, { ...ALICE, serverUrl: 'https://elsewhere.example' }]) {
+      vi.stubGlobal('window', early({ users: TEAM }, who));
+      expect(await takeEarlyDirectory(ALICE)).toBeNull();
+    }
+  });
+
+  it('is null when refused, malformed or too long, and the list waits for the socket', async () => {
+    const tooMany = Array.from({ length: 501 }, (_, i) => ({ username: `user${i}`, displayName: `User ${i}`, status: 'offline' }));
+    for (const answer of [null, {}, { users: 'bob' }, { users: [{ username: 'bob' }] }, { users: tooMany }, { code: 'unauthorized', message: 'Sign in' }]) {
+      vi.stubGlobal('window', early(answer));
+      expect(await takeEarlyDirectory(ALICE), JSON.stringify(answer).slice(0, 40)).toBeNull();
+    }
+    vi.stubGlobal('window', {});
+    expect(await takeEarlyDirectory(ALICE)).toBeNull();
+  });
+});
