@@ -37,8 +37,8 @@ describe("early.js, before the app's code", () => {
 
   it('asks for nothing on a returning visit (a list is kept), or without a live session', () => {
     const kept = { [SESSION_KEY]: JSON.stringify(SESSION), [DIRECTORY_CACHE_KEY]: '{}' };
-    for (const stored of [kept, {}, { [SESSION_KEY]: JSON.stringify({ ...SESSION, expiresAt: Date.now() - 1 }) }, { [SESSION_KEY]: 'not json' }])
-      expect(runEarly(stored)).toEqual({ requests: [], window: {} });
+    const cases: Record<string, string>[] = [kept, {}, { [SESSION_KEY]: JSON.stringify({ ...SESSION, expiresAt: Date.now() - 1 }) }, { [SESSION_KEY]: 'not json' }];
+    for (const stored of cases) expect(runEarly(stored)).toEqual({ requests: [], window: {} });
   });
 });
 
