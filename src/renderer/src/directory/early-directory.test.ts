@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SESSION_KEY } from '../connection/session-store.js';
 import { MemoryStorage } from '../test-support/memory-storage.js';
 import { DIRECTORY_CACHE_KEY } from './directory-cache.js';
 import { takeEarlyDirectory } from './early-directory.js';
-
-const EARLY_JS = readFileSync(new URL('../../early.js', import.meta.url), 'utf8');
+import EARLY_JS from '../../early.js?raw';
 const ALICE = { serverUrl: 'https://parley.example', username: 'alice' };
 const SESSION = { serverUrl: ALICE.serverUrl, token: 'tok', expiresAt: Date.now() + 60_000, user: { username: 'alice', displayName: 'Alice' } };
 const TEAM = [{ username: 'bob', displayName: 'Bob', status: 'available' as const }];
@@ -21,7 +18,10 @@ function runEarly(stored: Record<string, string>) {
     requests.push({ url, init });
     return Promise.resolve({ ok: true, json: () => Promise.resolve({ users: TEAM }) });
   };
-  runInNewContext(EARLY_JS, { localStorage: storage, window, fetch, Intl, Date, JSON });
+  // The script as a page runs it, with the page's globals given.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const run = new Function('localStorage', 'window', 'fetch', EARLY_JS) as (...globals: unknown[]) => void;
+  run(storage, window, fetch);
   return { requests, window };
 }
 
