@@ -63,6 +63,8 @@ Svelte page served the same way in the same run.
   --build         run npm run build first (what npm run bench:app passes)
   --profile DIR   also write a V8 CPU profile (100 µs) of one more load of the app, first visit and returning, from
                   navigation to the click answered (DIR/first.cpuprofile, DIR/returning.cpuprofile)
+  --trace DIR     also write a Chromium trace (every process: tasks, layout, paint, the probe's marks) of one more load
+                  of the app, first visit and returning (DIR/first.trace.json, DIR/returning.trace.json)
   -h, --help      this text
 `;
 
@@ -76,6 +78,7 @@ const opts = benchOptions(
     compare: { type: 'string' },
     build: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    trace: { type: 'string' },
   },
   USAGE,
 );
@@ -88,6 +91,8 @@ const OUT = path.resolve(opts.out ?? path.join(ROOT, 'bench/results/app.json'));
 const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'));
 const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);
 const PROFILE_DIR = opts.profile === undefined ? null : path.resolve(opts.profile);
+const TRACE_DIR = opts.trace === undefined ? null : path.resolve(opts.trace);
+const TRACE_CATEGORIES = ['devtools.timeline', 'toplevel', 'loading', 'blink.user_timing', 'v8.execute', 'disabled-by-default-devtools.timeline'];
 
 // ----------------------------------------------------------------- pages
 
@@ -126,13 +131,20 @@ async function newProfile(world, variant, click) {
 /** Between loads: the last tab's and profile's processes have gone before the next navigation starts. */
 const SETTLE_MS = 300;
 
-/** A new tab of `context` navigated to the variant; with `profileTo`, V8's profiler samples it from before the navigation. */
-async function openPage(world, variant, context, profileTo = null) {
+/**
+ * A new tab of `context` navigated to the variant; with `record.profile`, V8's profiler samples it from before the
+ * navigation, and with `record.trace` Chromium traces the whole browser from then.
+ */
+async function openPage(world, variant, context, record = {}) {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const profiler = profileTo && (await startProfiler(context, page));
+  const profiler = record.profile && (await startProfiler(context, page));
+  if (record.trace) {
+    mkdirSync(path.dirname(record.trace), { recursive: true });
+    await world.browser.startTracing(undefined, { path: record.trace, categories: TRACE_CATEGORIES });
+  }
   await page.goto(world.url + variant.path);
   return { page, errors, profiler };
 }
@@ -149,8 +161,8 @@ async function startProfiler(context, page) {
  * One navigation in a new tab of `context`: the probe clicks Call as soon as
  * it is painted and reports when the page answered.
  */
-async function loadOnce(world, variant, context, profileTo = null) {
-  const { page, errors, profiler } = await openPage(world, variant, context, profileTo);
+async function loadOnce(world, variant, context, record = {}) {
+  const { page, errors, profiler } = await openPage(world, variant, context, record);
   try {
     // The first-contentful-paint entry is delivered to its observer after the paint, and a small page can be complete before then.
     await page.waitForFunction(
@@ -160,9 +172,10 @@ async function loadOnce(world, variant, context, profileTo = null) {
     );
     if (profiler) {
       const { profile } = await profiler.send('Profiler.stop');
-      mkdirSync(path.dirname(profileTo), { recursive: true });
-      writeFileSync(profileTo, JSON.stringify(profile));
+      mkdirSync(path.dirname(record.profile), { recursive: true });
+      writeFileSync(record.profile, JSON.stringify(profile));
     }
+    if (record.trace) await world.browser.stopTracing();
     const p = await page.evaluate(() => window.__benchProbe);
     const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
     return {
@@ -184,10 +197,10 @@ async function loadOnce(world, variant, context, profileTo = null) {
 }
 
 /** First visit: each load in a profile of its own, so nothing is cached (HTTP cache, compiled code). */
-async function coldLoad(world, variant, profileTo = null) {
+async function coldLoad(world, variant, record = {}) {
   const context = await newProfile(world, variant, true);
   try {
-    return await loadOnce(world, variant, context, profileTo);
+    return await loadOnce(world, variant, context, record);
   } finally {
     await context.close();
   }
@@ -252,12 +265,14 @@ async function measureAll(harness, variants) {
     try {
       await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
       for (let i = 0; i < RUNS; i++) (await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]))).forEach((r, v) => warm[v].push(r));
-      // Profiled loads are not among the figures: the profiler slows the page.
-      if (PROFILE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], path.join(PROFILE_DIR, 'returning.cpuprofile'));
+      // Profiled and traced loads are not among the figures: the profiler and the tracer slow the page.
+      if (PROFILE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], { profile: path.join(PROFILE_DIR, 'returning.cpuprofile') });
+      if (TRACE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], { trace: path.join(TRACE_DIR, 'returning.trace.json') });
     } finally {
       for (const profile of profiles) await profile.close();
     }
-    if (PROFILE_DIR) await coldLoad(worlds[0], variants[0], path.join(PROFILE_DIR, 'first.cpuprofile'));
+    if (PROFILE_DIR) await coldLoad(worlds[0], variants[0], { profile: path.join(PROFILE_DIR, 'first.cpuprofile') });
+    if (TRACE_DIR) await coldLoad(worlds[0], variants[0], { trace: path.join(TRACE_DIR, 'first.trace.json') });
     const heaps = await each(heapOnce);
     return variants.map((_, v) => ({
       ...figures(cold[v]),
