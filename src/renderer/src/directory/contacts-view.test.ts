@@ -70,6 +70,33 @@ describe('the order of names', () => {
 });
 
 describe('a return drawn from the cached list', () => {
+  it("takes a listing already in the locale's order with one comparison a person, and sorts one that is not", async () => {
+    vi.resetModules();
+    const view = await import('./contacts-view.js');
+    const Real = Intl.Collator;
+    let compared = 0;
+    Intl.Collator = class extends Real {
+      override get compare(): (a: string, b: string) => number {
+        const compare = super.compare;
+        return (a, b) => {
+          compared += 1;
+          return compare(a, b);
+        };
+      }
+    } as typeof Intl.Collator;
+    try {
+      const listed = Array.from({ length: 100 }, (_, i) => ({ username: `u${String(i).padStart(3, '0')}`, displayName: `Person ${String(i).padStart(3, '0')}`, status: 'offline' as const }));
+      expect(view.contactRows(listed, new Set(), '').map((r) => r.username)).toEqual(listed.map((u) => u.username));
+      expect(compared).toBe(99);
+      compared = 0;
+      const reversed = [...listed].reverse().map((u) => ({ ...u, displayName: `${u.displayName}.` }));
+      expect(view.contactRows(reversed, new Set(), '').map((r) => r.username)).toEqual(listed.map((u) => u.username));
+      expect(compared).toBeGreaterThan(99);
+    } finally {
+      Intl.Collator = Real;
+    }
+  });
+
   it("orders the list and Home's favorites alike, by the kept order, comparing no names", async () => {
     vi.resetModules();
     const view = await import('./contacts-view.js');

@@ -47,7 +47,10 @@ let ranks = new Map<string, number>();
 function nameRanks(entries: readonly DirectoryEntry[]): ReadonlyMap<string, number> {
   if (entries.length === named.size && entries.every((u) => named.get(u.username) === u.displayName)) return ranks;
   named = new Map(entries.map((u) => [u.username, u.displayName]));
-  ranks = new Map([...entries].sort(byName).map((u, i) => [u.username, i]));
+  // The server lists by name already (by its own collation, which may differ): checked with one comparison a person,
+  // a list in order is taken as it is, without the sort's dozen.
+  const inOrder = entries.every((u, i, all) => i === 0 || byName(all[i - 1] ?? u, u) <= 0);
+  ranks = new Map((inOrder ? entries : [...entries].sort(byName)).map((u, i) => [u.username, i]));
   return ranks;
 }
 
