@@ -138,9 +138,6 @@ export default defineConfig({
       rollupOptions: {
         input: resolve(import.meta.dirname, 'src/renderer/index.html'),
         output: {
-          // V8 compiles every function of the first paint's script while it downloads, off the main thread, instead of
-          // one at a time as the shell first runs each (V8's explicit compile hints: a first visit has no code cache).
-          postBanner: (chunk: { isEntry: boolean }) => (chunk.isEntry ? '//# allFunctionsCalledOnLoad\n' : ''),
           // Fewer, larger chunks where they load together: each chunk is compressed
           // alone and names what it shares with the others (6 KB gzipped in all).
           codeSplitting: {
