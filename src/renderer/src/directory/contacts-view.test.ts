@@ -76,12 +76,15 @@ describe('a return drawn from the cached list', () => {
     const Real = Intl.Collator;
     let compared = 0;
     Intl.Collator = class extends Real {
-      override get compare(): (a: string, b: string) => number {
-        const compare = super.compare;
-        return (a, b) => {
-          compared += 1;
-          return compare(a, b);
-        };
+      constructor(...args: ConstructorParameters<typeof Real>) {
+        super(...args);
+        const real = new Real(...args);
+        Object.defineProperty(this, 'compare', {
+          value: (a: string, b: string) => {
+            compared += 1;
+            return real.compare(a, b);
+          },
+        });
       }
     } as typeof Intl.Collator;
     try {
