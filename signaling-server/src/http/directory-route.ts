@@ -2,7 +2,7 @@
  * `GET /api/directory`: the signed-in user's contact list over HTTP, the same
  * listing as Socket.IO's `directory:list` (accounts/directory-listing.ts) but
  * watching nobody. A page fetches it while its code still loads, before its
- * socket exists (the web client's public/early.js), so a first visit lists
+ * socket exists (the web client's src/renderer/early.js), so a first visit lists
  * the team as soon as its shell is drawn.
  */
 import type { RequestHandler } from 'express';

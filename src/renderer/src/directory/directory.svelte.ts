@@ -124,7 +124,7 @@ export class Directory {
   }
 
   /**
-   * A first visit: the listing public/early.js fetched while the code loaded, as soon as it is here, until this
+   * A first visit: the listing early.js (src/renderer/early.js) fetched while the code loaded, as soon as it is here, until this
    * session's own replaces it (statuses included: they are this session's). Never over anything listed already.
    */
   async showEarly(): Promise<void> {

@@ -150,7 +150,7 @@ export class ParleyApp {
     const [favorites] = await Promise.all([this.settings.load(), this.connection.restore()]);
     this.directory.restoreFavorites(favorites);
     // A returning visit: last session's contacts while the server is asked for today's; a first visit: the list
-    // public/early.js asked for while the code loaded.
+    // early.js asked for while the code loaded (directory/early-directory.ts).
     this.directory.showCached();
     void this.directory.showEarly();
     await this.#startBridge();
