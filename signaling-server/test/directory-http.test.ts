@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UserRepository } from '../src/accounts/users.js';
+import { DIRECTORY_HTTP_PER_MINUTE } from '../src/http/directory-route.js';
 import { expectOk, register, startTestServer, team } from './harness.js';
 
 async function getDirectory(url: string, token: string | undefined, search = '') {
   const res = await fetch(`${url}/api/directory${search}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-  return { status: res.status, cacheControl: res.headers.get('cache-control'), body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, cacheControl: res.headers.get('cache-control'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, unknown> };
 }
 
 describe('GET /api/directory', () => {
@@ -31,7 +32,7 @@ describe('GET /api/directory', () => {
     expect((await getDirectory(server.url, logins.alice.token, '?query=CAR')).body.users).toEqual([{ username: 'carol', displayName: 'Carol', status: 'offline' }]);
   });
 
-  it('refuses a missing or wrong token, a disabled account and a malformed query, each with its code', async () => {
+  it('refuses a missing, wrong or signed-out token, a disabled account, a malformed query and too many listings, each with its code', async () => {
     const server = await startTestServer();
     const alice = await register(server, 'alice');
     const dave = await register(server, 'dave');
@@ -41,7 +42,16 @@ describe('GET /api/directory', () => {
       expect(await getDirectory(server.url, alice.token, search), search).toMatchObject({ status: 400, body: { code: 'bad_request' } });
     await new UserRepository(server.db).setDisabled('dave', true);
     expect(await getDirectory(server.url, dave.token)).toMatchObject({ status: 403, body: { code: 'account_disabled' } });
-    // The server is still whole.
-    expect((await getDirectory(server.url, alice.token)).status).toBe(200);
+    const erin = await register(server, 'erin');
+    expect((await fetch(`${server.url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${erin.token}` } })).status).toBe(204);
+    expect(await getDirectory(server.url, erin.token)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+    // The refusals above cost alice nothing of her limit; a minute's worth of listings, then a wait.
+    for (let i = 0; i < DIRECTORY_HTTP_PER_MINUTE; i++) expect((await getDirectory(server.url, alice.token)).status).toBe(200);
+    const refused = await getDirectory(server.url, alice.token);
+    expect(refused).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    // Another user's limit is their own.
+    const carol = await register(server, 'carol');
+    expect((await getDirectory(server.url, carol.token)).status).toBe(200);
   });
 });

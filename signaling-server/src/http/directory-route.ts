@@ -3,12 +3,14 @@
  * listing as Socket.IO's `directory:list` (accounts/directory-listing.ts) but
  * watching nobody. A page fetches it while its code still loads, before its
  * socket exists (the web client's src/renderer/early.js), so a first visit lists
- * the team as soon as its shell is drawn.
+ * the team as soon as its shell is drawn. Unknown parameters are ignored.
  */
 import type { RequestHandler } from 'express';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { UserRepository } from '../accounts/users.js';
 import { listDirectory, type DirectoryListingDeps } from '../accounts/directory-listing.js';
 import type { TokenService } from '../auth/tokens.js';
+import { memoryLimiter, type MakeLimiter } from '../limits.js';
 import { clientSchemas, describeIssues } from '../protocol/index.js';
 import { requireUser, signedInUser } from './bearer-auth.js';
 import { HttpFailure } from './http-failure.js';
@@ -21,12 +23,24 @@ function listingQuery(raw: Record<string, unknown>) {
   return parsed.data;
 }
 
-/** The route's handlers: the bearer token's check, then the listing. */
-export function directoryRoute(deps: DirectoryListingDeps & { tokens: TokenService; users: UserRepository }): RequestHandler[] {
+/** Listings a user may ask for over HTTP a minute: a page asks once as it loads, its socket lists the rest. */
+export const DIRECTORY_HTTP_PER_MINUTE = 60;
+
+/** The route's handlers: the bearer token's check, then the listing, within the user's limit (shared between nodes with Redis). */
+export function directoryRoute(deps: DirectoryListingDeps & { tokens: TokenService; users: UserRepository; limiter?: MakeLimiter | undefined }): RequestHandler[] {
+  const listings = (deps.limiter ?? memoryLimiter)({ keyPrefix: 'directory-http', points: DIRECTORY_HTTP_PER_MINUTE, duration: 60 });
   return [
     requireUser(deps),
     async (req, res) => {
-      const users = await listDirectory(deps, signedInUser(res).username, listingQuery(req.query));
+      const { username } = signedInUser(res);
+      const query = listingQuery(req.query);
+      try {
+        await listings.consume(username);
+      } catch (err) {
+        if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many contact listings: wait and try again', err.msBeforeNext);
+        throw err;
+      }
+      const users = await listDirectory(deps, username, query);
       // Presence changes by the second, and the list is one person's: no cache keeps it.
       res.setHeader('Cache-Control', 'private, no-store');
       res.json({ users });
