@@ -4,7 +4,8 @@
     // A returning visit draws the list kept from the last one.
     if (localStorage.getItem('parley.directory.v1') !== null) return;
     const session = JSON.parse(localStorage.getItem('parley.session.v1') ?? 'null');
-    if (session?.expiresAt > Date.now()) {
+    // The token goes only to a server named as the app would accept it (the app checks the rest itself).
+    if (session?.expiresAt > Date.now() && /^https?:\/\/[^/]/.test(session.serverUrl) && typeof session.token === 'string') {
       window.parleyEarlyDirectory = {
         serverUrl: session.serverUrl,
         username: session.user?.username,

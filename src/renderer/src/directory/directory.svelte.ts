@@ -124,15 +124,19 @@ export class Directory {
   }
 
   /**
-   * A first visit: the listing early.js (src/renderer/early.js) fetched while the code loaded, as soon as it is here, until this
-   * session's own replaces it (statuses included: they are this session's). Never over anything listed already.
+   * A first visit: the listing early.js (src/renderer/early.js) fetched while the code loaded, as soon as it is here,
+   * until this session's own replaces it. Never over anything listed already.
    */
   async showEarly(): Promise<void> {
     const owner = this.#deps.owner();
     const users = owner && (await takeEarlyDirectory(owner));
-    if (!users || this.loaded || this.entries.size > 0) return;
-    for (const u of users) this.entries.set(u.username, u);
-    this.presenceKnown = true;
+    // Signed out (or in as someone else) while it was on its way, or listed by the socket first: not shown.
+    const now = this.#deps.owner();
+    if (!users || now?.serverUrl !== owner.serverUrl || now.username !== owner.username || this.loaded || this.entries.size > 0) return;
+    for (const u of users) if (!this.#gone.has(u.username)) this.entries.set(u.username, u);
+    // Shown before the handshake, it is named there and watched from then on; after it, nobody watches it until the
+    // socket's listing, so its statuses are not this session's to trust.
+    this.presenceKnown = !this.#deps.link.connected;
   }
 
   /** The whole listing: what it names is what the server sends presence deltas for. */

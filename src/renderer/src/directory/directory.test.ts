@@ -82,12 +82,15 @@ describe("a first visit's list asked for by early.js", () => {
   const TEAM = [{ username: 'bob', displayName: 'Bob', status: 'dnd' as const }];
   const asked = (answer: unknown) => vi.stubGlobal('window', { parleyEarlyDirectory: { ...OWNER, answer: Promise.resolve(answer) } });
 
-  function firstVisit() {
+  function firstVisit(owner: () => typeof OWNER | null = () => OWNER) {
     vi.stubGlobal('localStorage', new MemoryStorage());
-    return cachedDirectory();
+    const link = new FakeLink();
+    link.connected = false;
+    const directory = new Directory({ link, me: () => 'alice', saveFavorites: () => undefined, owner });
+    return { link, directory };
   }
 
-  it("is shown with this session's statuses, and named in the handshake", async () => {
+  it("is shown before the handshake with this session's statuses, and named in it", async () => {
     const { directory } = firstVisit();
     asked({ users: TEAM });
     await directory.showEarly();
@@ -97,8 +100,32 @@ describe("a first visit's list asked for by early.js", () => {
     expect(directory.handshakeWatch()).toEqual(['bob']);
   });
 
+  it('is not shown when its user signed out (or someone else signed in) while it was on its way', async () => {
+    let owner: typeof OWNER | null = OWNER;
+    const { directory } = firstVisit(() => owner);
+    let answer = (_: unknown): void => undefined;
+    vi.stubGlobal('window', { parleyEarlyDirectory: { ...OWNER, answer: new Promise((resolve) => (answer = resolve)) } });
+    const shown = directory.showEarly();
+    owner = { ...OWNER, username: 'mallory' };
+    answer({ users: TEAM });
+    await shown;
+    expect(directory.entries.size).toBe(0);
+  });
+
+  it('leaves out whoever was removed meanwhile, and after the handshake shows its statuses as unknown', async () => {
+    const { link, directory } = firstVisit();
+    link.connected = true;
+    link.emit('directory:removed', { username: 'bob' });
+    asked({ users: [...TEAM, { username: 'carol', displayName: 'Carol', status: 'available' }] });
+    await directory.showEarly();
+    expect([...directory.entries.keys()]).toEqual(['carol']);
+    // Named in no handshake: nobody watches it until the socket's listing.
+    expect(directory.presenceKnown).toBe(false);
+  });
+
   it("never replaces the socket's listing that came first", async () => {
     const { link, directory } = firstVisit();
+    link.connected = true;
     link.replies.set('directory:list', () => ({ ok: true, users: [{ username: 'carol', displayName: 'Carol', status: 'offline' }] }));
     await directory.load();
     asked({ users: TEAM });

@@ -9,14 +9,15 @@ const SESSION = { serverUrl: ALICE.serverUrl, token: 'tok', expiresAt: Date.now(
 const TEAM = [{ username: 'bob', displayName: 'Bob', status: 'available' as const }];
 
 /** Runs early.js as a page would, with `stored` in its localStorage; what it asked for, and what it left on the window. */
-function runEarly(stored: Record<string, string>) {
+function runEarly(stored: Record<string, string>, answer: 'ok' | 'refused' | 'unreachable' = 'ok') {
   const storage = new MemoryStorage();
   for (const [key, value] of Object.entries(stored)) storage.setItem(key, value);
   const requests: { url: string; init: RequestInit }[] = [];
   const window: { parleyEarlyDirectory?: unknown } = {};
   const fetch = (url: string, init: RequestInit) => {
     requests.push({ url, init });
-    return Promise.resolve({ ok: true, json: () => Promise.resolve({ users: TEAM }) });
+    if (answer === 'unreachable') return Promise.reject(new TypeError('Failed to fetch'));
+    return Promise.resolve({ ok: answer === 'ok', json: () => Promise.resolve(answer === 'ok' ? { users: TEAM } : { code: 'unauthorized', message: 'Sign in first' }) });
   };
   // The script as a page runs it, with the page's globals given.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -35,9 +36,28 @@ describe("early.js, before the app's code", () => {
     expect(await takeEarlyDirectory(ALICE)).toEqual(TEAM);
   });
 
+  it("leaves null when the server refuses or cannot be reached: the app's list waits for the socket", async () => {
+    for (const answer of ['refused', 'unreachable'] as const) {
+      const { requests, window } = runEarly({ [SESSION_KEY]: JSON.stringify(SESSION) }, answer);
+      expect(requests).toHaveLength(1);
+      vi.stubGlobal('window', window);
+      expect(await takeEarlyDirectory(ALICE), answer).toBeNull();
+    }
+  });
+
   it('asks for nothing on a returning visit (a list is kept), or without a live session', () => {
     const kept = { [SESSION_KEY]: JSON.stringify(SESSION), [DIRECTORY_CACHE_KEY]: '{}' };
-    const cases: Record<string, string>[] = [kept, {}, { [SESSION_KEY]: JSON.stringify({ ...SESSION, expiresAt: Date.now() - 1 }) }, { [SESSION_KEY]: 'not json' }];
+    const session = (changes: object) => ({ [SESSION_KEY]: JSON.stringify({ ...SESSION, ...changes }) });
+    const cases: Record<string, string>[] = [
+      kept,
+      {},
+      session({ expiresAt: Date.now() - 1 }),
+      { [SESSION_KEY]: 'not json' },
+      // Not a server the app would accept, or no token: nothing is sent.
+      session({ serverUrl: 'javascript:alert(1)' }),
+      session({ serverUrl: undefined }),
+      session({ token: undefined }),
+    ];
     for (const stored of cases) expect(runEarly(stored)).toEqual({ requests: [], window: {} });
   });
 });
