@@ -43,7 +43,7 @@ import { seedTeam } from './team.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
-const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/lib/session-store.ts
+const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/connection/session-store.ts
 const CALL_BUTTON = 'button[aria-label^="Call "]';
 /** Issue 18's: 150 KB of JavaScript gzipped; the list interactive in 300 ms on a first visit, 200 ms on a return. */
 export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300, returningInteractiveMs: 200 };
@@ -175,7 +175,6 @@ async function loadOnce(world, variant, context, record = {}) {
       mkdirSync(path.dirname(record.profile), { recursive: true });
       writeFileSync(record.profile, JSON.stringify(profile));
     }
-    if (record.trace) await world.browser.stopTracing();
     const p = await page.evaluate(() => window.__benchProbe);
     const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON());
     return {
@@ -192,6 +191,8 @@ async function loadOnce(world, variant, context, record = {}) {
   } catch (error) {
     throw new Error(`${variant.name}: ${error.message}; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
   } finally {
+    // A failed load stops the tracer too: the next traced load starts its own.
+    if (record.trace) await world.browser.stopTracing();
     await page.close();
   }
 }

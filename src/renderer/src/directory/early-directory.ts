@@ -10,8 +10,9 @@
  * than after the socket's handshake; and it makes the page's first
  * Intl.Collator while the modules load, which loads ICU's collation data
  * (10 to 30 ms) for the list's sort (contacts-view.ts). A returning visit
- * draws the kept list and needs neither. early.js names the storage keys
- * itself (early-directory.test.ts checks them).
+ * draws the kept list without either (its copy for the next visit is sorted
+ * with a collator later, after the list is usable). early.js names the
+ * storage keys itself (early-directory.test.ts checks them).
  *
  * Its answer is read like any input: validated, this session's server and
  * user only, taken once; anything else is null, and the list waits for the socket.

@@ -14,7 +14,7 @@ export function offsetWithin(element: Element, scroller: Element): number {
   return top - scroller.getBoundingClientRect().top + scroller.scrollTop;
 }
 
-/** What a windowed list's row spreads onto its `<li>`: its index (for measuring) and its place in the whole list. */
+/** What a windowed list's row puts on its `<li>`, attribute by attribute: its index (for measuring) and its place in the whole list. */
 export interface RowPosition {
   'data-index': number;
   'aria-posinset': number;
