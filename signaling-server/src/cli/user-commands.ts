@@ -39,7 +39,9 @@ export function commandArgs<T>(parse: () => T): T {
   }
 }
 
-const USER_COMMANDS = new Set(['add', 'list', 'rename', 'passwd', 'disable', 'enable', 'remove']);
+const USER_COMMANDS = ['add', 'list', 'rename', 'passwd', 'disable', 'enable', 'remove'] as const;
+type UserCommand = (typeof USER_COMMANDS)[number];
+const isUserCommand = (command: string): command is UserCommand => (USER_COMMANDS as readonly string[]).includes(command);
 
 /** The display name `add` gives (the username unless told) or `rename` sets; checked before the store is opened. */
 function displayNameOf(command: string, username: string, given: string | undefined): string {
@@ -52,8 +54,8 @@ function displayNameOf(command: string, username: string, given: string | undefi
 export async function runUserCommand(where: StoreLocation, args: string[]): Promise<number> {
   const { positionals, values } = commandArgs(() => parseArgs({ args, allowPositionals: true, options: { 'display-name': { type: 'string' } } }));
   const [command, name, ...extra] = positionals;
-  if (!command) throw new UsageError('user: which command? add, list, rename, passwd, disable, enable or remove');
-  if (!USER_COMMANDS.has(command)) throw new UsageError(`unknown user command "${command}"`);
+  if (!command) throw new UsageError(`user: which command? ${USER_COMMANDS.slice(0, -1).join(', ')} or ${USER_COMMANDS.at(-1)}`);
+  if (!isUserCommand(command)) throw new UsageError(`unknown user command "${command}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   // A usage error is told before the store is opened: it needs no database, nor one that answers.
   if (command !== 'list' && !name) throw new UsageError(`user ${command}: which user?`);
@@ -110,8 +112,6 @@ export async function runUserCommand(where: StoreLocation, args: string[]): Prom
         out(`removed ${username}; their devices are signed out${await purged()}`);
         return 0;
       }
-      default:
-        throw new UsageError(`unknown user command "${command}"`);
     }
   } finally {
     await db.destroy();
