@@ -69,48 +69,48 @@ describe('the order of names', () => {
   });
 });
 
-describe('a return drawn from the cached list', () => {
+/** A fresh contacts-view module whose collators are counted: how many are made, and how many names they compare. */
+async function countedView() {
+  vi.resetModules();
+  const view = await import('./contacts-view.js');
+  const Real = Intl.Collator;
+  const counts = { made: 0, compared: 0 };
+  Intl.Collator = class extends Real {
+    constructor(...args: ConstructorParameters<typeof Real>) {
+      super(...args);
+      counts.made += 1;
+      const real = new Real(...args);
+      Object.defineProperty(this, 'compare', {
+        value: (a: string, b: string) => {
+          counts.compared += 1;
+          return real.compare(a, b);
+        },
+      });
+    }
+  } as typeof Intl.Collator;
+  return { view, counts, restore: () => (Intl.Collator = Real) };
+}
+
+describe("the server's listing", () => {
   it("takes a listing already in the locale's order with one comparison a person, and sorts one that is not", async () => {
-    vi.resetModules();
-    const view = await import('./contacts-view.js');
-    const Real = Intl.Collator;
-    let compared = 0;
-    Intl.Collator = class extends Real {
-      constructor(...args: ConstructorParameters<typeof Real>) {
-        super(...args);
-        const real = new Real(...args);
-        Object.defineProperty(this, 'compare', {
-          value: (a: string, b: string) => {
-            compared += 1;
-            return real.compare(a, b);
-          },
-        });
-      }
-    } as typeof Intl.Collator;
+    const { view, counts, restore } = await countedView();
     try {
       const listed = Array.from({ length: 100 }, (_, i) => ({ username: `u${String(i).padStart(3, '0')}`, displayName: `Person ${String(i).padStart(3, '0')}`, status: 'offline' as const }));
       expect(view.contactRows(listed, new Set(), '').map((r) => r.username)).toEqual(listed.map((u) => u.username));
-      expect(compared).toBe(99);
-      compared = 0;
+      expect(counts.compared).toBe(99);
+      counts.compared = 0;
       const reversed = [...listed].reverse().map((u) => ({ ...u, displayName: `${u.displayName}.` }));
       expect(view.contactRows(reversed, new Set(), '').map((r) => r.username)).toEqual(listed.map((u) => u.username));
-      expect(compared).toBeGreaterThan(99);
+      expect(counts.compared).toBeGreaterThan(99);
     } finally {
-      Intl.Collator = Real;
+      restore();
     }
   });
+});
 
+describe('a return drawn from the cached list', () => {
   it("orders the list and Home's favorites alike, by the kept order, comparing no names", async () => {
-    vi.resetModules();
-    const view = await import('./contacts-view.js');
-    const Real = Intl.Collator;
-    let made = 0;
-    Intl.Collator = class extends Real {
-      constructor(...args: ConstructorParameters<typeof Real>) {
-        super(...args);
-        made += 1;
-      }
-    } as typeof Intl.Collator;
+    const { view, counts, restore } = await countedView();
     try {
       const kept = [
         { username: 'zoe', displayName: 'Zoë', status: 'offline' as const },
@@ -120,12 +120,12 @@ describe('a return drawn from the cached list', () => {
       view.adoptNameOrder(kept);
       expect(view.contactRows(kept, new Set(), '').map((r) => r.username)).toEqual(['amy', 'zoe', 'eve']);
       expect(view.favoriteRows(kept, new Set(['eve', 'zoe'])).map((r) => r.username)).toEqual(['zoe', 'eve']);
-      expect(made).toBe(0);
+      expect(counts.made).toBe(0);
       // A name changed: the locale's order again, with a collator.
       expect(view.favoriteRows([...kept.slice(1), { ...kept[0]!, displayName: 'Aaron' }], new Set(['eve', 'zoe'])).map((r) => r.username)).toEqual(['zoe', 'eve']);
-      expect(made).toBe(1);
+      expect(counts.made).toBe(1);
     } finally {
-      Intl.Collator = Real;
+      restore();
     }
   });
 });
