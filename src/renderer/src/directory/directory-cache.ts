@@ -27,9 +27,12 @@ const cachedSchema = z.object({
   users: z.array(directoryEntrySchema).check(z.maxLength(500)),
 });
 
-type Cached = z.infer<typeof cachedSchema>;
-const owned = (owner: DirectoryOwner, list: Cached | null): DirectoryEntry[] | null =>
-  list?.serverUrl === owner.serverUrl && list.username === owner.username ? list.users : null;
+/** Whether `a` and `b` are the same server and user. */
+export const sameOwner = (a: DirectoryOwner | null, b: DirectoryOwner | null): boolean =>
+  a !== null && b !== null && a.serverUrl === b.serverUrl && a.username === b.username;
+
+const owned = (owner: DirectoryOwner, list: z.infer<typeof cachedSchema> | null): DirectoryEntry[] | null =>
+  list && sameOwner(owner, list) ? list.users : null;
 
 /** `value`'s list if it is one (`{ serverUrl, username, users }`) and `owner`'s; otherwise null. */
 export function ownersList(owner: DirectoryOwner, value: unknown): DirectoryEntry[] | null {

@@ -6,7 +6,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { DirectoryEntry, PresenceEntry, SettableStatus, Status, UserRef } from 'parley-server/protocol';
 import type { SignalingLink } from '../connection/link.js';
-import { forgetCachedDirectory, readCachedDirectory, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
+import { forgetCachedDirectory, readCachedDirectory, sameOwner, writeCachedDirectory, type DirectoryOwner } from './directory-cache.js';
 import { adoptNameOrder } from './contacts-view.js';
 import { takeEarlyDirectory } from './early-directory.js';
 import { logger } from '../lib/log.js';
@@ -131,8 +131,7 @@ export class Directory {
     const owner = this.#deps.owner();
     const users = owner && (await takeEarlyDirectory(owner));
     // Signed out (or in as someone else) while it was on its way, or listed by the socket first: not shown.
-    const now = this.#deps.owner();
-    if (!users || now?.serverUrl !== owner.serverUrl || now.username !== owner.username || this.loaded || this.entries.size > 0) return;
+    if (!users || !sameOwner(owner, this.#deps.owner()) || this.loaded || this.entries.size > 0) return;
     for (const u of users) if (!this.#gone.has(u.username)) this.entries.set(u.username, u);
     // Shown before the handshake, it is named there and watched from then on; after it, nobody watches it until the
     // socket's listing, so its statuses are not this session's to trust.
