@@ -14,9 +14,10 @@
  *    already in localStorage (the app opens on the contacts), p50 of N runs:
  *    - first visit: each run in a browser profile of its own, nothing cached
  *      (after one warm-up run for the server and the OS);
- *    - returning: one profile whose first load fills the HTTP cache and V8's
- *      code cache, then each run in a new tab of it (as the desktop app
- *      starts, from its own files and code cache, or a browser user comes back);
+ *    - returning: one profile kept on disk (an off-the-record one keeps no
+ *      code cache), whose first two loads fill the HTTP cache and V8's code
+ *      cache, then each run in a new tab of it (as the desktop app starts,
+ *      from its own files and code cache, or a browser user comes back);
  * 3. the page's JavaScript heap once all contacts are listed, after garbage
  *    collection (CDP HeapProfiler.collectGarbage, then Runtime.getHeapUsage).
  *
@@ -37,13 +38,12 @@ import path from 'node:path';
 import { createServer } from 'vite';
 import { benchOptions, wholeNumber } from '../cli-options.mjs';
 import { gitCommit } from '../commit.mjs';
-import { probe } from './probe.js';
+import { newProfile, returningProfile } from './profiles.mjs';
 import { buildSvelteBaseline, bundleSizes, kb } from './sizes.mjs';
 import { seedTeam } from './team.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '../..');
-const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/connection/session-store.ts
 const CALL_BUTTON = 'button[aria-label^="Call "]';
 /** Issue 18's: 150 KB of JavaScript gzipped; the list interactive in 300 ms on a first visit, 200 ms on a return. */
 export const TARGETS = { jsGzipBytes: 150 * 1024, interactiveMs: 300, returningInteractiveMs: 200 };
@@ -64,7 +64,8 @@ Svelte page served the same way in the same run.
   --profile DIR   also write a V8 CPU profile (100 µs) of one more load of the app, first visit and returning, from
                   navigation to the click answered (DIR/first.cpuprofile, DIR/returning.cpuprofile)
   --trace DIR     also write a Chromium trace (every process: tasks, layout, paint, the probe's marks) of one more load
-                  of the app, first visit and returning (DIR/first.trace.json, DIR/returning.trace.json)
+                  of the app, first visit and returning (DIR/first.trace.json, DIR/returning.trace.json), and of the
+                  minimal Svelte page (DIR/svelte-first.trace.json, DIR/svelte-returning.trace.json)
   -h, --help      this text
 `;
 
@@ -92,7 +93,9 @@ const WEB_ROOT = path.resolve(opts['web-root'] ?? path.join(ROOT, 'out/renderer'
 const COMPARE = opts.compare === undefined ? null : path.resolve(opts.compare);
 const PROFILE_DIR = opts.profile === undefined ? null : path.resolve(opts.profile);
 const TRACE_DIR = opts.trace === undefined ? null : path.resolve(opts.trace);
-const TRACE_CATEGORIES = ['devtools.timeline', 'toplevel', 'loading', 'blink.user_timing', 'v8.execute', 'disabled-by-default-devtools.timeline'];
+/** DIR/first.trace.json for the app, DIR/svelte-first.trace.json for the minimal Svelte page. */
+const tracePath = (variant, visit) => path.join(TRACE_DIR, `${variant === 0 ? '' : 'svelte-'}${visit}.trace.json`);
+const TRACE_CATEGORIES = ['devtools.timeline', 'toplevel', 'loading', 'blink.user_timing', 'v8.execute', 'disabled-by-default-devtools.timeline', 'v8', 'disabled-by-default-v8.compile'];
 
 // ----------------------------------------------------------------- pages
 
@@ -107,25 +110,6 @@ function summary(runs, key) {
   const xs = runs.map((r) => r[key]).filter((x) => typeof x === 'number');
   if (xs.length === 0) return null;
   return { p50: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) };
-}
-
-/**
- * A browser profile of its own: empty caches, the probe, and the session where the variant has one. The session is
- * in the profile's localStorage before any tab opens (Playwright's storageState writes it from a blank page of the
- * origin): the page measured reads it with its own first access to storage, where the app makes it, not from an init
- * script at the document's start (which put the storage's first load before the parser, inside the app's time only).
- * It has one blank tab open, as a person's browser has a window: the page measured then opens as a tab of it. The first
- * page of a profile is a new window, for which Chromium starts a renderer of its own (the address bar's popup) that
- * took 0.4 to 0.8 s of CPU during the load on these 2 cores, a third of a returning visit's time.
- */
-async function newProfile(world, variant, click) {
-  const storageState = variant.session
-    ? { cookies: [], origins: [{ origin: new URL(world.url).origin, localStorage: [{ name: SESSION_KEY, value: JSON.stringify(variant.session) }] }] }
-    : undefined;
-  const context = await world.browser.newContext({ permissions: ['microphone'], storageState });
-  await context.newPage();
-  await context.addInitScript(probe, { click, rows: variant.rows });
-  return context;
 }
 
 /** Between loads: the last tab's and profile's processes have gone before the next navigation starts. */
@@ -143,7 +127,7 @@ async function openPage(world, variant, context, record = {}) {
   const profiler = record.profile && (await startProfiler(context, page));
   if (record.trace) {
     mkdirSync(path.dirname(record.trace), { recursive: true });
-    await world.browser.startTracing(undefined, { path: record.trace, categories: TRACE_CATEGORIES });
+    await context.browser().startTracing(undefined, { path: record.trace, categories: TRACE_CATEGORIES });
   }
   await page.goto(world.url + variant.path);
   return { page, errors, profiler };
@@ -192,7 +176,7 @@ async function loadOnce(world, variant, context, record = {}) {
     throw new Error(`${variant.name}: ${error.message}; page errors: ${errors.join(' | ') || 'none'}`, { cause: error });
   } finally {
     // A failed load stops the tracer too: the next traced load starts its own.
-    if (record.trace) await world.browser.stopTracing();
+    if (record.trace) await context.browser().stopTracing();
     await page.close();
   }
 }
@@ -260,20 +244,21 @@ async function measureAll(harness, variants) {
     await each(coldLoad); // warm-up: servers, Chromium's processes and the OS file cache
     const cold = variants.map(() => []);
     for (let i = 0; i < RUNS; i++) (await each(coldLoad)).forEach((r, v) => cold[v].push(r));
-    // A returning user: one profile each, whose first load fills its caches; then each load in a new tab.
-    const profiles = await each((world, variant) => newProfile(world, variant, true));
+    // A returning user: one profile each, whose first two loads fill its caches; then each load in a new tab.
+    const profiles = await each((world, variant) => returningProfile(harness, world, variant));
     const warm = variants.map(() => []);
     try {
-      await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
+      for (let i = 0; i < 2; i++) await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]));
       for (let i = 0; i < RUNS; i++) (await each((world, variant) => loadOnce(world, variant, profiles[variants.indexOf(variant)]))).forEach((r, v) => warm[v].push(r));
       // Profiled and traced loads are not among the figures: the profiler and the tracer slow the page.
       if (PROFILE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], { profile: path.join(PROFILE_DIR, 'returning.cpuprofile') });
-      if (TRACE_DIR) await loadOnce(worlds[0], variants[0], profiles[0], { trace: path.join(TRACE_DIR, 'returning.trace.json') });
+      // The app (variants[0]) and the minimal Svelte page (variants[1]), so a trace has its floor beside it.
+      if (TRACE_DIR) for (const v of [0, 1]) await loadOnce(worlds[v], variants[v], profiles[v], { trace: tracePath(v, 'returning') });
     } finally {
       for (const profile of profiles) await profile.close();
     }
     if (PROFILE_DIR) await coldLoad(worlds[0], variants[0], { profile: path.join(PROFILE_DIR, 'first.cpuprofile') });
-    if (TRACE_DIR) await coldLoad(worlds[0], variants[0], { trace: path.join(TRACE_DIR, 'first.trace.json') });
+    if (TRACE_DIR) for (const v of [0, 1]) await coldLoad(worlds[v], variants[v], { trace: tracePath(v, 'first') });
     const heaps = await each(heapOnce);
     return variants.map((_, v) => ({
       ...figures(cold[v]),

@@ -5,7 +5,7 @@
  * that can share it, and provides its address as `chromiumEndpoint`.
  */
 import { writeFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -77,4 +77,12 @@ export function chromiumArgs(wav: string, extra: string[] = [], env: Record<stri
 /** Chromium with the test flags; `executablePath` may be a wrapper that runs it elsewhere (in a network namespace, say). */
 export function launchChromium(wav: string, options: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({ executablePath: options.executablePath ?? CHROMIUM, args: chromiumArgs(wav, options.args) });
+}
+
+/**
+ * Chromium with the test flags on a profile kept in `userDataDir`, as a person's browser is: unlike a context of
+ * `launchChromium`'s browser (off the record, like an incognito window), it keeps V8's code cache between loads.
+ */
+export function launchPersistentChromium(userDataDir: string, wav: string, permissions: string[] = []): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: chromiumArgs(wav), permissions });
 }

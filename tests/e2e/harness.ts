@@ -19,7 +19,7 @@ import { callPanel, peerState } from './page-probes.js';
 import { ServerLog, serverLogs } from './server-log.js';
 import { TcpProxy } from './tcp-proxy.js';
 
-export { CHROMIUM, launchChromium, writeToneWav, writeWav } from './chromium.js';
+export { CHROMIUM, launchChromium, launchPersistentChromium, writeToneWav, writeWav } from './chromium.js';
 export { callPanel, inboundAudio, liveTracks, microphones, peerState, type AudioIn } from './page-probes.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
