@@ -4,6 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import { minify, type Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
+import { classicScripts } from './scripts/classic-scripts.js';
 
 /** The renderer's call machinery and call screens (src/renderer/src/call, screens/call). */
 const CALL_CODE = /[\\/]src[\\/]renderer[\\/]src[\\/](call|screens[\\/]call)[\\/]/;
@@ -120,6 +121,8 @@ export default defineConfig({
       svelte({ compilerOptions: { cssHash: cssHash(), discloseVersion: false } }),
       trimmedEngine(),
       earlyScript(),
+      // Chunks as classic scripts, which Chromium keeps compiled between loads (src/renderer/loader.js says why).
+      classicScripts(resolve(import.meta.dirname, 'src/renderer/loader.js')),
       // Brotli and gzip copies beside each file worth it, which the server sends by Accept-Encoding (web-root.ts).
       compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
       {

@@ -1,0 +1,100 @@
+/**
+ * The renderer's build as classic scripts (src/renderer/loader.js says why: Chromium reuses a classic script's
+ * compiled code, not a module's). Rolldown writes the chunks as CommonJS; this plugin then
+ * - wraps each chunk in `__parley.define(name, requires, factory)` and turns each dynamic import, which Rolldown writes
+ *   as `Promise.resolve().then(() => require("./x.js"))`, into `__parley.load("x.js")`;
+ * - emits loader.js (minified, hashed, in assets/) with the table of each chunk's requires and stylesheets;
+ * - has index.html run the loader and then the entry's chunks, deferred, where Vite put the entry's module script;
+ * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`.
+ * Each step checks that the code reads as expected: the build stops when Rolldown or Vite write it otherwise.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { minify, type Plugin, type Rollup } from 'vite';
+
+const TABLE = 'PARLEY_CHUNKS';
+/** How Rolldown's CommonJS writes `import("./x.js")` and a static import. */
+const DYNAMIC = /Promise\.resolve\(\)\.then\(\(\)=>require\("\.\/([^"]+)"\)\)/g;
+const STATIC = /\brequire\("\.\/([^"]+)"\)/g;
+/** The app's module script, as Vite writes it in index.html. */
+const ENTRY = /<script type="module" crossorigin src="\.\/assets\/([^"]+)"><\/script>/g;
+
+export interface ChunkTable {
+  [file: string]: { requires: string[]; css: string[] };
+}
+
+/** A chunk as a classic script of the loader's: its dynamic imports through the loader; the chunks it requires. */
+export function wrapChunk(name: string, code: string): { code: string; requires: string[] } {
+  const loaded = code.replace(DYNAMIC, (_, file: string) => `__parley.load(${JSON.stringify(file)})`);
+  if (/\bimport\(|\bimport\.meta\b/.test(loaded)) throw new Error(`${name}: an import() or import.meta the loader does not handle`);
+  const requires = [...new Set([...loaded.matchAll(STATIC)].map((m) => String(m[1])))];
+  // "use strict": what an ES module is, and the code was written for. The factory in parentheses: V8 then compiles it
+  // while the script streams in, not on the main thread when it is called (a chunk is one function).
+  const factory = `(function(require,exports,module){"use strict";${loaded}\n})`;
+  return { code: `__parley.define(${JSON.stringify(name)},${JSON.stringify(requires)},${factory});`, requires };
+}
+
+/** index.html with the loader and the entry's chunks (what it requires first) in place of the module script. */
+export function classicHtml(html: string, loader: string, table: ChunkTable): string {
+  const [entry, ...more] = [...html.matchAll(ENTRY)];
+  if (!entry || more.length > 0 || /modulepreload/.test(html)) throw new Error('index.html: expected one module script and no module preloads');
+  const order: string[] = [];
+  const visit = (file: string) => {
+    if (order.includes(file)) return;
+    for (const dep of table[file]?.requires ?? []) visit(dep);
+    order.push(file);
+  };
+  visit(String(entry[1]));
+  const tags = [loader, ...order].map((file) => `<script defer src="./assets/${file}"></script>`);
+  return html.replace(entry[0], tags.join('\n    '));
+}
+
+/** `loader`: the path of src/renderer/loader.js (this file is bundled into the config, away from its folder). */
+export function classicScripts(loader: string): Plugin {
+  const loaderSource = readFileSync(loader, 'utf8');
+  // In every chunk's hash: a chunk of the same code under another loader or wrapper is another file.
+  const version = createHash('sha256').update(loaderSource).update(wrapChunk.toString()).digest('hex').slice(0, 8);
+  let written: { loader: string; table: ChunkTable } | null = null;
+  return {
+    name: 'parley-classic-scripts',
+    apply: 'build',
+    config: () => ({
+      build: { rollupOptions: { output: { format: 'cjs' } } },
+      // Against the page (index.html is at the build's root), where an ES module would use its own URL.
+      experimental: {
+        renderBuiltUrl: (file: string, { hostType }: { hostType: 'js' | 'css' | 'html' }) =>
+          hostType === 'js' ? { runtime: `new URL(${JSON.stringify(file)},document.baseURI).href` } : undefined,
+      },
+    }),
+    augmentChunkHash: () => version,
+    generateBundle: {
+      // Before Vite's own steps, which the compressed copies follow (vite-plugin-compression2): they are of this code.
+      order: 'pre',
+      async handler(_options, bundle) {
+        const table: ChunkTable = {};
+        for (const chunk of Object.values(bundle)) {
+          if (chunk.type !== 'chunk') continue;
+          const name = basename(chunk.fileName);
+          const { code, requires } = wrapChunk(name, chunk.code);
+          chunk.code = code;
+          const css = (chunk as Rollup.OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? [];
+          table[name] = { requires, css: [...css].map((file) => basename(file)) };
+        }
+        const call = `})(${TABLE});`;
+        if (loaderSource.split(call).length !== 2) throw new Error(`loader.js: expected one ${call}`);
+        const { code, errors } = await minify('loader.js', loaderSource.replace(call, `})(${JSON.stringify(table)});`));
+        if (errors.length > 0 || code.includes(TABLE)) throw new Error(`loader.js: ${errors.map((e) => e.message).join('; ') || 'its table was not written'}`);
+        written = { loader: basename(this.getFileName(this.emitFile({ type: 'asset', name: 'loader.js', source: code }))), table };
+      },
+    },
+    transformIndexHtml: {
+      // After Vite has put the entry's module script in: it runs in Vite's own generateBundle, after the one above.
+      order: 'post',
+      handler(html) {
+        if (!written) throw new Error('index.html before the chunks were wrapped');
+        return classicHtml(html, written.loader, written.table);
+      },
+    },
+  };
+}

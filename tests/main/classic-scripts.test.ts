@@ -1,0 +1,60 @@
+/**
+ * The renderer's build as classic scripts (scripts/classic-scripts.ts): how a chunk and index.html are rewritten,
+ * and that the build in out/ is so (skipped, saying so, without a build).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classicHtml, wrapChunk } from '../../scripts/classic-scripts.js';
+
+describe('a chunk as a classic script', () => {
+  it('defines itself with the chunks it requires, and imports dynamically through the loader', () => {
+    const code = 'const e=require("./app-1.js");require("./app-1.js");var t=()=>Promise.resolve().then(()=>require("./call-2.js")).then(e=>e.t);exports.a=t;';
+    const { code: wrapped, requires } = wrapChunk('signaling-3.js', code);
+    expect(requires).toEqual(['app-1.js']);
+    expect(wrapped).toBe(
+      '__parley.define("signaling-3.js",["app-1.js"],(function(require,exports,module){"use strict";' +
+        'const e=require("./app-1.js");require("./app-1.js");var t=()=>__parley.load("call-2.js").then(e=>e.t);exports.a=t;\n}));',
+    );
+  });
+
+  it('stops the build on an import() or import.meta it would leave as it is', () => {
+    expect(() => wrapChunk('a.js', 'import("./b.js")')).toThrow('a.js: an import() or import.meta');
+    expect(() => wrapChunk('a.js', 'new URL("x",import.meta.url)')).toThrow('a.js: an import() or import.meta');
+  });
+});
+
+describe("index.html's scripts", () => {
+  const table = { 'index-1.js': { requires: ['runtime-2.js'], css: [] }, 'runtime-2.js': { requires: [], css: [] } };
+
+  it('runs the loader, then the entry after what it requires, deferred, where the module script was', () => {
+    const html = '<head>\n    <script defer src="./early.js" ></script>\n    <script type="module" crossorigin src="./assets/index-1.js"></script>\n</head>';
+    expect(classicHtml(html, 'loader-9.js', table)).toBe(
+      '<head>\n    <script defer src="./early.js" ></script>\n' +
+        '    <script defer src="./assets/loader-9.js"></script>\n    <script defer src="./assets/runtime-2.js"></script>\n    <script defer src="./assets/index-1.js"></script>\n</head>',
+    );
+  });
+
+  it('stops the build when index.html reads otherwise', () => {
+    expect(() => classicHtml('<head></head>', 'loader-9.js', table)).toThrow('index.html: expected one module script');
+    const preload = '<script type="module" crossorigin src="./assets/index-1.js"></script><link rel="modulepreload" href="./assets/runtime-2.js">';
+    expect(() => classicHtml(preload, 'loader-9.js', table)).toThrow('index.html: expected one module script');
+  });
+});
+
+const RENDERER = resolve(import.meta.dirname, '../../out/renderer');
+const built = existsSync(join(RENDERER, 'index.html'));
+if (!built) console.warn('tests/main/classic-scripts.test.ts: the build checks skipped: no out/renderer (run `npx electron-vite build`)');
+
+describe.skipIf(!built)('the built renderer (out/renderer)', () => {
+  it('has no module script, and every chunk defines itself through the loader index.html runs first', () => {
+    const html = readFileSync(join(RENDERER, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/type="module"|modulepreload/);
+    const scripts = [...html.matchAll(/<script defer src="\.\/assets\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts[0]).toMatch(/^loader-[\w-]+\.js$/);
+    const chunks = readdirSync(join(RENDERER, 'assets')).filter((f) => f.endsWith('.js') && !/^(loader|.*\.worker|.*\.worklet)-/.test(f));
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks) expect(readFileSync(join(RENDERER, 'assets', chunk), 'utf8').startsWith(`__parley.define("${chunk}",`), chunk).toBe(true);
+    expect(chunks).toEqual(expect.arrayContaining(scripts.slice(1)));
+  });
+});
