@@ -3,8 +3,9 @@
  * compiled code, not a module's). Rolldown writes the chunks as CommonJS; this plugin then
  * - wraps each chunk in `__parley.define(name, requires, factory)` and turns each dynamic import, which Rolldown writes
  *   as `Promise.resolve().then(() => require("./x.js"))`, into `__parley.load("x.js")`;
- * - emits loader.js (minified, hashed, in assets/) with the table of each chunk's requires and stylesheets;
- * - has index.html run the loader and then the entry's chunks, deferred, where Vite put the entry's module script;
+ * - opens the first chunk index.html runs with loader.js (minified), given the table of each chunk's requires and
+ *   stylesheets;
+ * - has index.html run the entry and what it requires, deferred, where Vite put the entry's module script;
  * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`.
  * Each step checks that the code reads as expected: the build stops when Rolldown or Vite write it otherwise.
  */
@@ -35,19 +36,25 @@ export function wrapChunk(name: string, code: string): { code: string; requires:
   return { code: `__parley.define(${JSON.stringify(name)},${JSON.stringify(requires)},${factory});`, requires };
 }
 
-/** index.html with the loader and the entry's chunks (what it requires first) in place of the module script. */
-export function classicHtml(html: string, loader: string, table: ChunkTable): string {
-  const [entry, ...more] = [...html.matchAll(ENTRY)];
-  if (!entry || more.length > 0 || /modulepreload/.test(html)) throw new Error('index.html: expected one module script and no module preloads');
+/** The entry and the chunks it requires, in the order to run them: each after those it requires. */
+export function runOrder(entry: string, table: ChunkTable): string[] {
   const order: string[] = [];
   const visit = (file: string) => {
     if (order.includes(file)) return;
     for (const dep of table[file]?.requires ?? []) visit(dep);
     order.push(file);
   };
-  visit(String(entry[1]));
-  const tags = [loader, ...order].map((file) => `<script defer src="./assets/${file}"></script>`);
-  return html.replace(entry[0], tags.join('\n    '));
+  visit(entry);
+  return order;
+}
+
+/** index.html with `order` (the entry last), deferred, in place of the entry's module script. */
+export function classicHtml(html: string, order: string[]): string {
+  const [entry, ...more] = [...html.matchAll(ENTRY)];
+  if (!entry || more.length > 0 || entry[1] !== order.at(-1) || /modulepreload/.test(html)) {
+    throw new Error(`index.html: expected one module script, of ${order.at(-1)}, and no module preloads`);
+  }
+  return html.replace(entry[0], order.map((file) => `<script defer src="./assets/${file}"></script>`).join('\n    '));
 }
 
 /** `loader`: the path of src/renderer/loader.js (this file is bundled into the config, away from its folder). */
@@ -55,7 +62,7 @@ export function classicScripts(loader: string): Plugin {
   const loaderSource = readFileSync(loader, 'utf8');
   // In every chunk's hash: a chunk of the same code under another loader or wrapper is another file.
   const version = createHash('sha256').update(loaderSource).update(wrapChunk.toString()).digest('hex').slice(0, 8);
-  let written: { loader: string; table: ChunkTable } | null = null;
+  let order: string[] | null = null;
   return {
     name: 'parley-classic-scripts',
     apply: 'build',
@@ -68,32 +75,43 @@ export function classicScripts(loader: string): Plugin {
       },
     }),
     augmentChunkHash: () => version,
+    // Vite passes a dynamic import's importer as import.meta.url to its preload helper, which CommonJS writes as {}.url:
+    // unused, as the helper is given no files to preload (the loader loads them). A built file's URL is written above.
+    onLog: (_level, log) => log.code !== 'EMPTY_IMPORT_META',
     generateBundle: {
       // Before Vite's own steps, which the compressed copies follow (vite-plugin-compression2): they are of this code.
       order: 'pre',
       async handler(_options, bundle) {
         const table: ChunkTable = {};
+        const chunks = new Map<string, Rollup.OutputChunk>();
         for (const chunk of Object.values(bundle)) {
           if (chunk.type !== 'chunk') continue;
           const name = basename(chunk.fileName);
           const { code, requires } = wrapChunk(name, chunk.code);
           chunk.code = code;
+          chunks.set(name, chunk);
           const css = (chunk as Rollup.OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? [];
           table[name] = { requires, css: [...css].map((file) => basename(file)) };
         }
+        const [entry, ...others] = [...chunks.values()].filter((chunk) => chunk.isEntry);
+        if (!entry || others.length > 0) throw new Error('expected one entry chunk');
+        order = runOrder(basename(entry.fileName), table);
         const call = `})(${TABLE});`;
         if (loaderSource.split(call).length !== 2) throw new Error(`loader.js: expected one ${call}`);
         const { code, errors } = await minify('loader.js', loaderSource.replace(call, `})(${JSON.stringify(table)});`));
         if (errors.length > 0 || code.includes(TABLE)) throw new Error(`loader.js: ${errors.map((e) => e.message).join('; ') || 'its table was not written'}`);
-        written = { loader: basename(this.getFileName(this.emitFile({ type: 'asset', name: 'loader.js', source: code }))), table };
+        // The loader opens the first script index.html runs: no request of its own.
+        const first = chunks.get(order[0] ?? '');
+        if (!first) throw new Error('no chunk to open with the loader');
+        first.code = `${code.trim()}\n${first.code}`;
       },
     },
     transformIndexHtml: {
       // After Vite has put the entry's module script in: it runs in Vite's own generateBundle, after the one above.
       order: 'post',
       handler(html) {
-        if (!written) throw new Error('index.html before the chunks were wrapped');
-        return classicHtml(html, written.loader, written.table);
+        if (!order) throw new Error('index.html before the chunks were wrapped');
+        return classicHtml(html, order);
       },
     },
   };

@@ -6,8 +6,9 @@
  * script's is (bench/results/NOTES.md, "classic scripts"). A returning visit, and the desktop app every morning,
  * then starts without compiling the shell.
  *
- * Each chunk is CommonJS wrapped in `__parley.define(name, requires, factory)`; index.html runs this file, then the
- * first paint's chunks, deferred and in order. A chunk runs as it is defined, once what it requires has run. A
+ * Each chunk is CommonJS wrapped in `__parley.define(name, requires, factory)`; index.html runs the first paint's
+ * chunks, deferred and in order, and this code opens the first of them. A chunk runs as it is defined, once what it
+ * requires has run. A
  * dynamic import became `__parley.load(name)`: it adds the chunk and what it requires that is not loaded yet, with
  * their stylesheets, as scripts run in the order added, and resolves to the chunk's exports once all have loaded.
  *
@@ -15,7 +16,7 @@
  */
 (function (chunks) {
   'use strict';
-  /** The folder of the chunks: this file's (assets/). */
+  /** The folder of the chunks: the script this runs in is one (assets/). */
   const base = document.currentScript.src;
   /** name → factory, as defined */
   const factories = new Map();
