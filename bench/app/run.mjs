@@ -24,8 +24,10 @@
  * The app runs against a real parley-server serving the web build, started
  * by the end-to-end harness (tests/e2e/harness.ts) with a team of 500
  * contacts. The baselines are a static page with one Call button and a
- * minimal Svelte 5 page listing as many contacts from its bundle, each
- * served by its own parley-server through the same harness.
+ * minimal Svelte 5 page listing as many contacts from its bundle, as Vite
+ * builds it (an ES module) and as one classic script (whose compiled code
+ * Chromium keeps, as the app's), each served by its own parley-server
+ * through the same harness.
  *
  * Writes bench/results/app.json and prints a table. A benchmark, not a
  * test: it never fails on a time.
@@ -289,10 +291,12 @@ async function main() {
   try {
     const svelteRoot = path.join(work, 'svelte');
     await buildSvelteBaseline(svelteRoot);
+    const svelteClassicRoot = path.join(work, 'svelte-classic');
+    await buildSvelteBaseline(svelteClassicRoot, { classic: true });
     const staticRoot = path.join(work, 'static');
     cpSync(path.join(HERE, 'baselines/static'), staticRoot, { recursive: true });
 
-    const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), staticPage: bundleSizes(staticRoot) };
+    const bundle = { app: bundleSizes(WEB_ROOT), minimalSvelte: bundleSizes(svelteRoot), minimalSvelteClassic: bundleSizes(svelteClassicRoot), staticPage: bundleSizes(staticRoot) };
     if (COMPARE) bundle.compared = bundleSizes(COMPARE);
 
     // The harness is TypeScript: a Vite server's module runner loads it (and the server sources it
@@ -311,6 +315,8 @@ async function main() {
     const variants = {
       app,
       minimalSvelte: { name: 'minimal Svelte page', webRoot: svelteRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS },
+      // The same page as one classic script, whose compiled code Chromium reuses on a return, as the app's.
+      minimalSvelteClassic: { name: 'minimal Svelte page, classic script', webRoot: svelteClassicRoot, path: `/?contacts=${CONTACTS}`, rows: CONTACTS },
       staticPage: { name: 'static page', webRoot: staticRoot, path: '/', rows: 1 },
     };
     // Another build of the app (an older commit's out/renderer), measured in the same rounds.
@@ -341,7 +347,7 @@ async function main() {
     writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
 
     const ms = (x) => (x ? `${x.p50} ms` : '–');
-    const columns = [['app', 'app'], ...(COMPARE ? [['compared', 'compared build']] : []), ['minimalSvelte', 'minimal Svelte page'], ['staticPage', 'static page']];
+    const columns = [['app', 'app'], ...(COMPARE ? [['compared', 'compared build']] : []), ['minimalSvelte', 'minimal Svelte page'], ['minimalSvelteClassic', 'its classic script'], ['staticPage', 'static page']];
     const row = (label, target, cell) => [label, ...columns.map(([key], i) => (i === 0 ? [cell(key), target] : [cell(key)])).flat()];
     console.log(
       '\n' +

@@ -48,14 +48,20 @@ export function bundleSizes(dir) {
   return out;
 }
 
-/** The minimal Svelte page, built like the app (Vite, the Svelte plugin, minified). */
-export async function buildSvelteBaseline(outDir) {
+/**
+ * The minimal Svelte page, built like the app (Vite, the Svelte plugin, minified): as Vite builds it, an ES module;
+ * with `classic`, one classic script (an IIFE run deferred), as the app's chunks are, whose compiled code Chromium
+ * keeps between loads (a module's it does not: src/renderer/loader.js).
+ */
+export async function buildSvelteBaseline(outDir, { classic = false } = {}) {
+  const deferred = { name: 'baseline-classic', transformIndexHtml: { order: 'post', handler: (html) => html.replace('<script type="module" crossorigin src=', '<script defer src=') } };
   await build({
     configFile: false,
     logLevel: 'warn',
     root: path.join(HERE, 'baselines/svelte'),
     base: './',
-    plugins: [svelte({ configFile: false })],
-    build: { outDir, emptyOutDir: true, minify: true },
+    plugins: [svelte({ configFile: false }), ...(classic ? [deferred] : [])],
+    build: { outDir, emptyOutDir: true, minify: true, ...(classic ? { rollupOptions: { output: { format: 'iife' } } } : {}) },
   });
+  if (classic && !readFileSync(path.join(outDir, 'index.html'), 'utf8').includes('<script defer src=')) throw new Error('the classic baseline is still a module');
 }
