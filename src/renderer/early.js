@@ -1,4 +1,4 @@
-// Before the app's module: a first visit's contact list and collator (src/directory/early-directory.ts says why).
+// Before the app's scripts: a first visit's contact list and collator (src/directory/early-directory.ts says why).
 (() => {
   try {
     // A returning visit draws the list kept from the last one.

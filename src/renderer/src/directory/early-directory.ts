@@ -2,13 +2,13 @@
  * A first visit's contact list, asked for before the app's code has loaded.
  *
  * src/renderer/early.js, a classic script index.html runs deferred before the
- * app's module (which waits for it), sees whether this browser keeps a list
+ * app's scripts (which wait for it), sees whether this browser keeps a list
  * from the last visit (directory-cache.ts). When it does not and a session is
  * remembered (a browser's, in localStorage; the desktop app's main process
  * keeps its own), it asks the server for the list over HTTP
  * (`GET /api/directory`), so the list is here when the shell is drawn rather
  * than after the socket's handshake; and it makes the page's first
- * Intl.Collator while the modules load, which loads ICU's collation data
+ * Intl.Collator while the app's code loads, which loads ICU's collation data
  * (10 to 30 ms) for the list's sort (contacts-view.ts). A returning visit
  * draws the kept list without either (its copy for the next visit is sorted
  * with a collator later, after the list is usable). early.js names the
