@@ -15,9 +15,9 @@ import { basename } from 'node:path';
 import { minify, type Plugin, type Rollup } from 'vite';
 
 const TABLE = 'PARLEY_CHUNKS';
-/** How Rolldown's CommonJS writes `import("./x.js")` and a static import. */
-const DYNAMIC = /Promise\.resolve\(\)\.then\(\(\)=>require\("\.\/([^"]+)"\)\)/g;
-const STATIC = /\brequire\("\.\/([^"]+)"\)/g;
+/** How Rolldown's CommonJS writes `import("./x.js")` and a static import, minified or not. */
+const DYNAMIC = /Promise\.resolve\(\)\.then\(\s*\(\)\s*=>\s*require\(\s*"\.\/([^"]+)"\s*\)\s*\)/g;
+const STATIC = /\brequire\(\s*"\.\/([^"]+)"\s*\)/g;
 /** The app's module script, as Vite writes it in index.html. */
 const ENTRY = /<script type="module" crossorigin src="\.\/assets\/([^"]+)"><\/script>/g;
 

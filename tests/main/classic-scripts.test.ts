@@ -18,6 +18,12 @@ describe('a chunk as a classic script', () => {
     );
   });
 
+  it('reads an unminified build as well', () => {
+    const code = 'const e = require("./app-1.js");\nvar t = () => Promise.resolve().then(() => require("./call-2.js"));';
+    expect(wrapChunk('a.js', code)).toMatchObject({ requires: ['app-1.js'] });
+    expect(wrapChunk('a.js', code).code).toContain('var t = () => __parley.load("call-2.js");');
+  });
+
   it('stops the build on an import() or import.meta it would leave as it is', () => {
     expect(() => wrapChunk('a.js', 'import("./b.js")')).toThrow('a.js: an import() or import.meta');
     expect(() => wrapChunk('a.js', 'new URL("x",import.meta.url)')).toThrow('a.js: an import() or import.meta');
