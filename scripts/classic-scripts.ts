@@ -6,7 +6,8 @@
  * - opens the first chunk index.html runs with loader.js (minified), given the table of each chunk's requires and
  *   stylesheets;
  * - has index.html run the entry and what it requires, deferred, where Vite put the entry's module script;
- * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`.
+ * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`;
+ * - marks the first paint's chunks with V8's compile hint, so a first visit compiles them while they stream in.
  * Each step checks that the code reads as expected: the build stops when Rolldown or Vite write it otherwise.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +16,12 @@ import { basename } from 'node:path';
 import { minify, type Plugin, type Rollup } from 'vite';
 
 const TABLE = 'PARLEY_CHUNKS';
+/**
+ * V8's explicit compile hint (Chromium 136 on), first in a script: compile every function in it eagerly, on the thread
+ * that streams it, rather than each on the main thread when first called. For what the first paint runs, most of it:
+ * a first visit has no code cache (bench/results/NOTES.md, "compile hint").
+ */
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 /** How Rolldown's CommonJS writes `import("./x.js")` and a static import, minified or not. */
 const DYNAMIC = /Promise\.resolve\(\)\.then\(\s*\(\)\s*=>\s*require\(\s*"\.\/([^"]+)"\s*\)\s*\)/g;
 const STATIC = /\brequire\(\s*"\.\/([^"]+)"\s*\)/g;
@@ -61,7 +68,7 @@ export function classicHtml(html: string, order: string[]): string {
 export function classicScripts(loader: string): Plugin {
   const loaderSource = readFileSync(loader, 'utf8');
   // In every chunk's hash: a chunk of the same code under another loader or wrapper is another file.
-  const version = createHash('sha256').update(loaderSource).update(wrapChunk.toString()).digest('hex').slice(0, 8);
+  const version = createHash('sha256').update(loaderSource).update(wrapChunk.toString()).update(COMPILE_HINT).digest('hex').slice(0, 8);
   let order: string[] | null = null;
   return {
     name: 'parley-classic-scripts',
@@ -104,6 +111,10 @@ export function classicScripts(loader: string): Plugin {
         const first = chunks.get(order[0] ?? '');
         if (!first) throw new Error('no chunk to open with the loader');
         first.code = `${code.trim()}\n${first.code}`;
+        for (const file of order) {
+          const chunk = chunks.get(file);
+          if (chunk) chunk.code = COMPILE_HINT + chunk.code;
+        }
       },
     },
     transformIndexHtml: {

@@ -13,7 +13,12 @@ function runEarly(stored: Record<string, string>, answer: 'ok' | 'refused' | 'un
   const storage = new MemoryStorage();
   for (const [key, value] of Object.entries(stored)) storage.setItem(key, value);
   const requests: { url: string; init: RequestInit }[] = [];
+  const workers: string[] = [];
   const window: { parleyEarlyDirectory?: unknown } = {};
+  const document = { currentScript: { src: 'https://parley.example/early.js' } };
+  const Worker = function (url: string) {
+    workers.push(url);
+  };
   const fetch = (url: string, init: RequestInit) => {
     requests.push({ url, init });
     if (answer === 'unreachable') return Promise.reject(new TypeError('Failed to fetch'));
@@ -21,9 +26,9 @@ function runEarly(stored: Record<string, string>, answer: 'ok' | 'refused' | 'un
   };
   // The script as a page runs it, with the page's globals given.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const run = new Function('localStorage', 'window', 'fetch', EARLY_JS) as (...globals: unknown[]) => void;
-  run(storage, window, fetch);
-  return { requests, window };
+  const run = new Function('localStorage', 'window', 'fetch', 'document', 'Worker', EARLY_JS) as (...globals: unknown[]) => void;
+  run(storage, window, fetch, document, Worker);
+  return { requests, window, workers };
 }
 
 afterEach(() => vi.unstubAllGlobals());
@@ -58,7 +63,18 @@ describe("early.js, before the app's code", () => {
       session({ serverUrl: undefined }),
       session({ token: undefined }),
     ];
-    for (const stored of cases) expect(runEarly(stored)).toEqual({ requests: [], window: {} });
+    const workers = (stored: Record<string, string>) => (stored === kept ? [] : ['https://parley.example/early.js']);
+    for (const stored of cases) expect(runEarly(stored)).toEqual({ requests: [], window: {}, workers: workers(stored) });
+  });
+
+  it("loads the collator's data in a worker of its own script, on a first visit only", () => {
+    expect(runEarly({ [SESSION_KEY]: JSON.stringify(SESSION) }).workers).toEqual(['https://parley.example/early.js']);
+    // That worker: no document, so it makes a collator and ends.
+    const closed: boolean[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const worker = new Function('document', 'close', EARLY_JS) as (...globals: unknown[]) => void;
+    worker(undefined, () => closed.push(true));
+    expect(closed).toEqual([true]);
   });
 });
 
