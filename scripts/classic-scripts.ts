@@ -7,7 +7,8 @@
  *   stylesheets;
  * - has index.html run the entry and what it requires, deferred, where Vite put the entry's module script;
  * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`;
- * - marks the first paint's chunks with V8's compile hint, so a first visit compiles them while they stream in.
+ * - marks the first paint's chunks, and those named in `compiledAhead`, with V8's compile hint: they compile while they
+ *   stream in, not function by function on the main thread as they are first called.
  * Each step checks that the code reads as expected: the build stops when Rolldown or Vite write it otherwise.
  */
 import { createHash } from 'node:crypto';
@@ -18,8 +19,8 @@ import { minify, type Plugin, type Rollup } from 'vite';
 const TABLE = 'PARLEY_CHUNKS';
 /**
  * V8's explicit compile hint (Chromium 136 on), first in a script: compile every function in it eagerly, on the thread
- * that streams it, rather than each on the main thread when first called. For what the first paint runs, most of it:
- * a first visit has no code cache (bench/results/NOTES.md, "compile hint").
+ * that streams it, rather than each on the main thread when first called. For code that runs soon after it loads and
+ * has no code cache yet: a first visit, the first call after a load (bench/results/NOTES.md, "compile hint").
  */
 export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 /** How Rolldown's CommonJS writes `import("./x.js")` and a static import, minified or not. */
@@ -64,8 +65,11 @@ export function classicHtml(html: string, order: string[]): string {
   return html.replace(entry[0], order.map((file) => `<script defer src="./assets/${file}"></script>`).join('\n    '));
 }
 
-/** `loader`: the path of src/renderer/loader.js (this file is bundled into the config, away from its folder). */
-export function classicScripts(loader: string): Plugin {
+/**
+ * `loader`: the path of src/renderer/loader.js (this file is bundled into the config, away from its folder).
+ * `compiledAhead`: the names of chunks (besides the first paint's) to compile as they load.
+ */
+export function classicScripts(loader: string, compiledAhead: readonly string[] = []): Plugin {
   const loaderSource = readFileSync(loader, 'utf8');
   // In every chunk's hash: a chunk of the same code under another loader or wrapper is another file.
   const version = createHash('sha256').update(loaderSource).update(wrapChunk.toString()).update(COMPILE_HINT).digest('hex').slice(0, 8);
@@ -111,10 +115,9 @@ export function classicScripts(loader: string): Plugin {
         const first = chunks.get(order[0] ?? '');
         if (!first) throw new Error('no chunk to open with the loader');
         first.code = `${code.trim()}\n${first.code}`;
-        for (const file of order) {
-          const chunk = chunks.get(file);
-          if (chunk) chunk.code = COMPILE_HINT + chunk.code;
-        }
+        const ahead = new Set(compiledAhead);
+        for (const [file, chunk] of chunks) if (order.includes(file) || ahead.delete(chunk.name)) chunk.code = COMPILE_HINT + chunk.code;
+        if (ahead.size > 0) throw new Error(`no chunk named ${[...ahead].join(', ')} to compile ahead`);
       },
     },
     transformIndexHtml: {
