@@ -8,7 +8,11 @@
  * - getUserMedia calls, AudioContexts made and senders' setParameters and replaceTrack (main-thread work worth seeing);
  * - clicks on buttons (the event's own timestamp: when the input arrived);
  * - each new `data-state` of the call panel (a MutationObserver: the moment
- *   the DOM shows it), and the next animation frame (when it is painted);
+ *   the DOM shows it), and when the frame that shows it has been drawn: a task
+ *   after the next animation frame's callbacks, so that the frame's style,
+ *   layout and paint are in, wherever they happen (a pointer resting on a
+ *   page makes Chromium lay out a changed page before those callbacks, to
+ *   update hover: the figure then depended on where the last click was);
  * - for each RTCPeerConnection: when it was made, when its `connectionState`
  *   became `connected`, when its inbound audio first had a packet and when its
  *   `audioLevel` first went above the threshold (getStats polled in the page
@@ -45,7 +49,7 @@ export interface PeerRecord {
 
 export interface ProbeRecord {
   clicks: { name: string; t: number }[];
-  /** `t`: the DOM shows the state; `painted`: the next animation frame after it, when it reaches the screen. */
+  /** `t`: the DOM shows the state; `painted`: the task after the next animation frame, once that frame is drawn. */
   states: { state: string; t: number; painted: number | null }[];
   /** Socket.IO call events and their acknowledgements, as the WebSocket sent or received them. */
   messages: { e: string; t: number }[];
@@ -110,7 +114,7 @@ export function callProbe(): void {
     if (!state) return;
     const entry = { state, t: now(), painted: null as number | null };
     w.__bench.states.push(entry);
-    requestAnimationFrame(() => (entry.painted = now()));
+    requestAnimationFrame(() => setTimeout(() => (entry.painted = now()), 0));
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 
   // Engine.IO message "4", Socket.IO EVENT "2" or ACK "3", an optional ack id, then the JSON array.
