@@ -8,9 +8,10 @@
  * - getUserMedia calls, AudioContexts made and senders' setParameters and replaceTrack (main-thread work worth seeing);
  * - clicks on buttons (the event's own timestamp: when the input arrived);
  * - each new `data-state` of the call panel (a MutationObserver: the moment
- *   the DOM shows it), and when the frame that shows it has been drawn: a task
- *   after the next animation frame's callbacks, so that the frame's style,
- *   layout and paint are in, wherever they happen (a pointer resting on a
+ *   the DOM shows it), and when the frame that shows it has been drawn: the
+ *   first task after the next animation frame (`scheduler.postTask` at
+ *   `user-blocking`, ahead of the page's own timers), so that the frame's
+ *   style, layout and paint are in, wherever they happen (a pointer resting on a
  *   page makes Chromium lay out a changed page before those callbacks, to
  *   update hover: the figure then depended on where the last click was);
  * - for each RTCPeerConnection: when it was made, when its `connectionState`
@@ -114,7 +115,9 @@ export function callProbe(): void {
     if (!state) return;
     const entry = { state, t: now(), painted: null as number | null };
     w.__bench.states.push(entry);
-    requestAnimationFrame(() => setTimeout(() => (entry.painted = now()), 0));
+    // The frame's own work (style, layout, paint) follows the frame's callbacks in its task; a task of the
+    // highest priority runs next, before the page's timers (Parley's after-paint work is one).
+    requestAnimationFrame(() => void scheduler.postTask(() => (entry.painted = now()), { priority: 'user-blocking' }));
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 
   // Engine.IO message "4", Socket.IO EVENT "2" or ACK "3", an optional ack id, then the JSON array.
