@@ -115,9 +115,10 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
         const first = chunks.get(order[0] ?? '');
         if (!first) throw new Error('no chunk to open with the loader');
         first.code = `${code.trim()}\n${first.code}`;
-        const ahead = new Set(compiledAhead);
-        for (const [file, chunk] of chunks) if (order.includes(file) || ahead.delete(chunk.name)) chunk.code = COMPILE_HINT + chunk.code;
-        if (ahead.size > 0) throw new Error(`no chunk named ${[...ahead].join(', ')} to compile ahead`);
+        const names = new Set([...chunks.values()].map((chunk) => chunk.name));
+        const unknown = compiledAhead.filter((name) => !names.has(name));
+        if (unknown.length > 0) throw new Error(`no chunk named ${unknown.join(', ')} to compile ahead`);
+        for (const [file, chunk] of chunks) if (order.includes(file) || compiledAhead.includes(chunk.name)) chunk.code = COMPILE_HINT + chunk.code;
       },
     },
     transformIndexHtml: {

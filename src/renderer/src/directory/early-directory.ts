@@ -8,7 +8,7 @@
  * keeps its own), it asks the server for the list over HTTP
  * (`GET /api/directory`), so the list is here when the shell is drawn rather
  * than after the socket's handshake; and it starts itself again as a worker,
- * whose Intl.Collator loads ICU's collation data (15 to 40 ms here) for the
+ * whose Intl.Collator loads ICU's collation data (14 to 36 ms here) for the
  * list's sort (contacts-view.ts) off the page's main thread: the data is the
  * renderer process's, so the page's own first collator then takes 0.1 ms. A returning visit
  * draws the kept list without either (its copy for the next visit is sorted
