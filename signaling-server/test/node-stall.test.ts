@@ -4,16 +4,16 @@
  * must not make each node end the other's sessions when it resumes; one node
  * stalling alone must not end the sessions of the node that kept running.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { startChildServer, type ChildServer } from './cli-helpers.js';
 import { connect, type Device, establishCall, expectRelay, register, settle, tempDir } from './harness.js';
+import { RedisServer } from './redis-server.js';
 import { testRedis } from './test-stores.js';
 
 const TIMEOUT_MS = 2000;
 
-async function twoChildNodes(): Promise<[ChildServer, ChildServer]> {
-  const redisUrl = await (await testRedis()).freshUrl();
+async function twoChildNodes(redisUrl: string): Promise<[ChildServer, ChildServer]> {
   const dataDir = tempDir();
   const env = { PARLEY_REDIS_URL: redisUrl, PARLEY_NODE_TIMEOUT_MS: String(TIMEOUT_MS), PARLEY_CALL_GRACE_S: '3' };
   return [await startChildServer({ dataDir, env }), await startChildServer({ dataDir, env })];
@@ -32,15 +32,22 @@ function undisturbed(device: Device, callId: string) {
 
 describe('a node stalled longer than the node timeout', () => {
   it('both nodes stalled together (the machine stalled): neither ends the other one\'s sessions when they go on', async () => {
-    const [one, two] = await twoChildNodes();
+    // Its own Redis, which stalls with the nodes and answers a little after they resume (a machine catching up).
+    const redis = await RedisServer.start();
+    onTestFinished(() => redis.close());
+    const [one, two] = await twoChildNodes(redis.url());
     const logins: Record<string, LoginResponse> = {};
     for (const name of ['alice', 'bob']) logins[name] = await register(one, name);
     const alice = await connect(one, logins.alice!, { device: 'alice-laptop-01' }, []);
     const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, ['alice']);
     const callId = await establishCall(alice, bob);
+    redis.pause();
     for (const node of [one, two]) node.child.kill('SIGSTOP');
     await sleep(TIMEOUT_MS * 2);
     for (const node of [one, two]) node.child.kill('SIGCONT');
+    // Past a heartbeat: the nodes' first beats wait for Redis across their next tick.
+    await sleep(TIMEOUT_MS * 0.3);
+    redis.resume();
     // Long enough for each node to sweep twice over.
     await sleep(TIMEOUT_MS * 3);
     await settle(alice, bob);
@@ -52,7 +59,7 @@ describe('a node stalled longer than the node timeout', () => {
   }, 60_000);
 
   it("one node stalled alone: the node that kept running keeps its sessions and its own calls", async () => {
-    const [one, two] = await twoChildNodes();
+    const [one, two] = await twoChildNodes(await (await testRedis()).freshUrl());
     const logins: Record<string, LoginResponse> = {};
     for (const name of ['alice', 'bob', 'carol', 'dave']) logins[name] = await register(one, name);
     const alice = await connect(one, logins.alice!, { device: 'alice-laptop-01' }, []);

@@ -82,6 +82,15 @@ export class RedisServer {
     clearTimeout(stuck);
   }
 
+  /** Stops it running without a word to its clients (SIGSTOP), as a stalled machine does; resume() goes on. */
+  pause(): void {
+    if (this.running) this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) this.child?.kill('SIGCONT');
+  }
+
   kill(): void {
     if (this.running) this.child?.kill('SIGKILL');
   }

@@ -55,6 +55,8 @@ export class NodeRegistry {
   private tickedAt = Date.now();
   /** Whether the renewal was overdue at the last tick: then that tick's beat had its chance. */
   private overdueAtLastTick = false;
+  /** When the beat in flight (if `beating`) began. */
+  private beatStartedAt = 0;
   /** Since when this node has been sending its clients away, cut off from Redis; cleared by its next renewal. */
   private cutOffSince: number | undefined;
   /** Nodes whose key was missing at the last sweep: ended if it still is at the next. */
@@ -93,6 +95,9 @@ export class NodeRegistry {
    * previous tick too: after a stall it is only late, and this tick's beat
    * makes it if Redis is there; overdue at two ticks running, that beat did
    * not, and an overloaded node (every tick late) still sends its clients away.
+   * Nor while a beat has waited less than half a timeout for Redis: after a
+   * stall of the whole machine Redis answers late too, and the others give
+   * a resumed node a full timeout, so only a beat that hangs means cut off.
    */
   private tick(): void {
     const now = Date.now();
@@ -100,7 +105,8 @@ export class NodeRegistry {
     this.tickedAt = now;
     const sinceRenewal = now - this.renewedAt;
     const overdue = sinceRenewal > this.deps.timeoutMs;
-    const judged = onTime || this.overdueAtLastTick;
+    const answering = this.beating && now - this.beatStartedAt <= this.deps.timeoutMs / 2;
+    const judged = (onTime || this.overdueAtLastTick) && !answering;
     this.overdueAtLastTick = overdue;
     if (overdue && judged && !this.cutOff) {
       this.cutOffSince = now;
@@ -136,6 +142,7 @@ export class NodeRegistry {
   async beat(): Promise<void> {
     if (this.beating || !this.deps.redis.available) return;
     this.beating = true;
+    this.beatStartedAt = Date.now();
     try {
       const epoch = await this.deps.redis.run(() => this.deps.redis.client.get(this.keys.epoch));
       if (epoch !== this.epoch) {
