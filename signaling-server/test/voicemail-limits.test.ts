@@ -8,6 +8,7 @@ import { request, type Server as HttpServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { register, startTestServer } from './harness.js';
 import { VoicemailRepository } from '../src/voicemail/voicemail-repository.js';
+import { GREETINGS_PER_HOUR, VOICEMAIL_REQUESTS_PER_MINUTE } from '../src/http/voicemail-routes.js';
 import { MESSAGES_PER_WINDOW } from '../src/voicemail/voicemail-service.js';
 import { oggTone, webmOf } from './voicemail-audio.js';
 import { voicemailApi } from './voicemail-http.js';
@@ -114,5 +115,24 @@ describe('voicemail limits', () => {
     expect((await voicemailApi(server, carol.token).leave('bob', audio)).status).toBe(201);
     expect(await asAlice.check('alice')).toMatchObject({ status: 400, body: { code: 'bad_request', message: 'You cannot leave yourself a message' } });
     expect(await asAlice.check('nobody')).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+
+  it(`every voicemail request counts: ${VOICEMAIL_REQUESTS_PER_MINUTE} a minute per user, and ${GREETINGS_PER_HOUR} new greetings an hour`, async () => {
+    const server = await startTestServer();
+    const [alice, bob] = [await register(server, 'alice'), await register(server, 'bob')];
+    const asAlice = voicemailApi(server, alice.token);
+    const greeting = oggTone(440, 1);
+    for (let i = 0; i < GREETINGS_PER_HOUR; i++) expect((await asAlice.setGreeting(greeting)).status).toBe(200);
+    const tooManyGreetings = await asAlice.setGreeting(greeting);
+    expect(tooManyGreetings).toMatchObject({ status: 429, body: { code: 'rate_limited', message: 'Too many new greetings: wait and try again' } });
+    // What the routes read counts too: listings, messages, greetings, the check before recording.
+    const left = VOICEMAIL_REQUESTS_PER_MINUTE - GREETINGS_PER_HOUR - 1;
+    const reads = [() => asAlice.list(), () => asAlice.greeting('bob'), () => asAlice.check('bob'), () => asAlice.fetch('1')];
+    for (let i = 0; i < left; i++) expect((await reads[i % reads.length]!()).status).not.toBe(429);
+    const refused = await asAlice.list();
+    expect(refused).toMatchObject({ status: 429, body: { code: 'rate_limited', message: 'Too many voicemail requests: wait a minute and try again' } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // One user's budget is not another's.
+    expect((await voicemailApi(server, bob.token).list()).status).toBe(200);
   });
 });

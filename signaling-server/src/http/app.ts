@@ -6,7 +6,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { SignOuts } from '../auth/sign-outs.js';
 import type { TokenService } from '../auth/tokens.js';
@@ -34,6 +33,7 @@ import { HttpFailure } from './http-failure.js';
 import { logoutHandler, LogoutRefused } from './logout.js';
 import { originAllowed } from './origins.js';
 import { voicemailRoutes } from './voicemail-routes.js';
+import { withinLimit } from './http-limit.js';
 import { webRoot } from './web-root.js';
 import type { VoicemailService } from '../voicemail/voicemail-service.js';
 
@@ -118,12 +118,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   /** A try is taken before the code is compared (atomically, so parallel guesses get no more) and given back when it was right. */
   const checkInvite = async (code: string | undefined, ip: string): Promise<void> => {
     if (!code) throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
-    try {
-      await inviteTries.consume(ip);
-    } catch (err) {
-      if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many wrong invite codes from here: wait and try again', err.msBeforeNext);
-      throw err;
-    }
+    await withinLimit(inviteTries, ip, 'Too many wrong invite codes from here: wait and try again');
     if (deps.inviteCode && sameSecret(code, deps.inviteCode)) await inviteTries.reward(ip, 1);
     else throw new HttpFailure(403, 'invalid_invite', 'The invite code is missing or wrong');
   };
@@ -186,12 +181,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       throw new HttpFailure(403, 'registration_closed', 'This server does not accept new accounts: ask your admin');
     }
     if (deps.registration === 'invite') await checkInvite(inviteCode, clientIp(req));
-    try {
-      await registrations.consume(clientIp(req));
-    } catch (err) {
-      if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many new accounts from here', err.msBeforeNext);
-      throw err;
-    }
+    await withinLimit(registrations, clientIp(req), 'Too many new accounts from here');
     try {
       const user = await deps.users.create({ username, password, displayName });
       deps.log.info({ username }, 'account registered');
@@ -231,7 +221,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.post('/api/logout', logoutHandler(deps));
   app.get('/api/directory', ...directoryRoute(deps));
-  if (deps.voicemail) app.use('/api/voicemail', voicemailRoutes({ voicemail: deps.voicemail, tokens: deps.tokens, users: deps.users }));
+  if (deps.voicemail) app.use('/api/voicemail', voicemailRoutes({ voicemail: deps.voicemail, tokens: deps.tokens, users: deps.users, limiter: deps.limiter ?? memoryLimiter }));
 
   app.use('/api', (_req, _res, next) => next(new HttpFailure(404, 'not_found', 'No such API endpoint')));
 

@@ -6,7 +6,6 @@
  * the team as soon as its shell is drawn. Unknown parameters are ignored.
  */
 import type { RequestHandler } from 'express';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { UserRepository } from '../accounts/users.js';
 import { listDirectory, type DirectoryListingDeps } from '../accounts/directory-listing.js';
 import type { TokenService } from '../auth/tokens.js';
@@ -14,6 +13,7 @@ import { memoryLimiter, type MakeLimiter } from '../limits.js';
 import { clientSchemas, describeIssues } from '../protocol/index.js';
 import { requireUser, signedInUser } from './bearer-auth.js';
 import { HttpFailure } from './http-failure.js';
+import { withinLimit } from './http-limit.js';
 
 /** `?limit=` and `?query=` as directory:list takes them; a repeated parameter is refused, not picked from. */
 function listingQuery(raw: Record<string, unknown>) {
@@ -34,12 +34,7 @@ export function directoryRoute(deps: DirectoryListingDeps & { tokens: TokenServi
     async (req, res) => {
       const { username } = signedInUser(res);
       const query = listingQuery(req.query);
-      try {
-        await listings.consume(username);
-      } catch (err) {
-        if (err instanceof RateLimiterRes) throw new HttpFailure(429, 'rate_limited', 'Too many contact listings: wait and try again', err.msBeforeNext);
-        throw err;
-      }
+      await withinLimit(listings, username, 'Too many contact listings: wait and try again');
       const users = await listDirectory(deps, username, query);
       // Presence changes by the second, and the list is one person's: no cache keeps it.
       res.setHeader('Cache-Control', 'private, no-store');

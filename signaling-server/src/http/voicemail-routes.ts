@@ -3,15 +3,20 @@
  * session's sign-in token (bearer-auth.ts). Audio goes up as the raw request
  * body, read whole into memory within its size limit before anything is
  * checked or stored, so an upload cut off midway stores nothing. Nothing
- * here may be kept by a proxy or a browser cache.
+ * here may be kept by a proxy or a browser cache. Each user has a budget of
+ * requests a minute for all of it, and of greeting uploads an hour, besides
+ * the messages they may leave (voicemail-service.ts); every node counts
+ * together with Redis.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { UserRepository } from '../accounts/users.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { MakeLimiter } from '../limits.js';
 import { GREETING_MAX_S, usernameSchema, voicemailIdSchema, type VoicemailMime } from '../protocol/index.js';
 import { maxBytesFor, type VoicemailService } from '../voicemail/voicemail-service.js';
 import { requireUser, signedInUser } from './bearer-auth.js';
 import { HttpFailure } from './http-failure.js';
+import { withinLimit } from './http-limit.js';
 
 const EXTENSIONS: Record<VoicemailMime, string> = { 'audio/ogg': 'ogg', 'audio/webm': 'webm' };
 
@@ -41,14 +46,25 @@ function sendAudio(res: Response, name: string, found: { mime: VoicemailMime; au
   res.send(found.audio);
 }
 
-export function voicemailRoutes(deps: { voicemail: VoicemailService; tokens: TokenService; users: UserRepository }): Router {
+/** Voicemail requests a user may make a minute: an inbox played through, a message at a time, is a few dozen. */
+export const VOICEMAIL_REQUESTS_PER_MINUTE = 120;
+/** Greetings a user may upload an hour: each is a few hundred KB written to the store. */
+export const GREETINGS_PER_HOUR = 20;
+
+export function voicemailRoutes(deps: { voicemail: VoicemailService; tokens: TokenService; users: UserRepository; limiter: MakeLimiter }): Router {
   const { voicemail } = deps;
+  const requests = deps.limiter({ keyPrefix: 'voicemail-http', points: VOICEMAIL_REQUESTS_PER_MINUTE, duration: 60 });
+  const greetings = deps.limiter({ keyPrefix: 'voicemail-greeting', points: GREETINGS_PER_HOUR, duration: 3600 });
   const router = express.Router({ strict: true, caseSensitive: true });
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'private, no-store');
     next();
   });
   router.use(requireUser(deps));
+  router.use(async (_req, res, next) => {
+    await withinLimit(requests, signedInUser(res).username, 'Too many voicemail requests: wait a minute and try again');
+    next();
+  });
 
   router.get('/to/:username', async (req, res) => {
     res.json(await voicemail.check(signedInUser(res), param(usernameSchema, req.params.username, 'account')));
@@ -74,6 +90,7 @@ export function voicemailRoutes(deps: { voicemail: VoicemailService; tokens: Tok
   });
 
   router.put('/greeting', rawBody(maxBytesFor(GREETING_MAX_S)), async (req, res) => {
+    await withinLimit(greetings, signedInUser(res).username, 'Too many new greetings: wait and try again');
     res.json(await voicemail.setGreeting(signedInUser(res), bodyBytes(req)));
   });
   router.delete('/greeting', async (_req, res) => {
