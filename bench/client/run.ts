@@ -83,8 +83,9 @@ export interface ClientBenchResult {
    * `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser.
    * In the calls with noise suppression Strong (the default), `floor`: the same bare call with the app's RNNoise on
    * every microphone, and `floorRatio`, its CPU ÷ the baseline's: what no app running RNNoise can go under.
+   * `videoShown`, in the video situations: the peer's video as the app showed it (CSS px), which the baselines show too.
    */
-  situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number; floor?: Reading; floorRatio?: number }>>;
+  situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number; floor?: Reading; floorRatio?: number; videoShown?: VideoSize }>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,12 +170,22 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   await seedContacts(world, options.contacts - names.length);
 
   // The size the app showed the peers' videos at (its first user's page, the largest tile), for the baseline to show them the same.
+  // A peer's tile appears once its frames are counted (frame-flow.ts), a reading after they flow: waited for, since a
+  // baseline drawing smaller videos than the app's would be cheaper for that alone.
   let shown: VideoSize | undefined;
   const measureShown = async (page: Page) => {
-    shown = await page.evaluate(() => {
-      const peers = [...document.querySelectorAll('figure.tile:not(.self) video')].map((v) => ({ width: v.clientWidth, height: v.clientHeight }));
-      return peers.sort((a, b) => b.width * b.height - a.width * a.height)[0];
-    });
+    const largest = () =>
+      page.evaluate(() => {
+        const peers = [...document.querySelectorAll('figure.tile:not(.self) video')].map((v) => ({ width: v.clientWidth, height: v.clientHeight }));
+        return peers.sort((a, b) => b.width * b.height - a.width * a.height)[0] ?? null;
+      });
+    await expect.poll(async () => ((await largest())?.width ?? 0) > 0, { timeout: 30_000, message: "a peer's video shown in the app" }).toBe(true);
+    shown = (await largest()) ?? undefined;
+  };
+  /** The baseline's videos at the app's size: measured with the app, which runs first. */
+  const appSize = (): VideoSize => {
+    if (!shown) throw new Error("the app's video size was not measured before its baseline");
+    return shown;
   };
   const hangUp = async ([alice, bob]: User[]) => {
     await alice!.page.getByRole('button', { name: 'Hang up' }).click();
@@ -238,13 +249,13 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     {
       situation: 'videoCall',
       app: (situation) => measureApp(world, wav, ['alice', 'bob'], videoCall, options, situation),
-      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
-      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: shown, rnnoise }), options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: appSize() }), options),
+      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: appSize(), rnnoise }), options),
     },
     {
       situation: 'videoRoom4',
       app: (situation) => measureApp(world, wav, names, videoRoom, options, situation),
-      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: shown }), options),
+      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: appSize() }), options),
     },
   ];
   const situations: ClientBenchResult['situations'] = {};
@@ -256,7 +267,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       const b = await baseline();
       progress(`[bench:client] ${situation}: the baseline ${b.cpuPercent} % of a core, ${b.memoryMB} MB`);
       const ratio = (x: Reading) => round(x.cpuPercent / Math.max(b.cpuPercent, 0.01));
-      situations[situation] = { app: a, baseline: b, ratio: ratio(a), memoryAboveBaselineMB: round(a.memoryMB - b.memoryMB, 1) };
+      situations[situation] = { app: a, baseline: b, ratio: ratio(a), memoryAboveBaselineMB: round(a.memoryMB - b.memoryMB, 1), ...(situation.startsWith('video') && shown && { videoShown: shown }) };
       if (floor) {
         const f = await floor();
         progress(`[bench:client] ${situation}: the baseline with RNNoise ${f.cpuPercent} % of a core`);
