@@ -27,6 +27,7 @@ import { chooseNoiseSuppression } from '../denoise/measure.js';
 import { gitCommit } from '../commit.mjs';
 import { builtRnnoise, startBareMesh, type VideoSize } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
+import { sentAtFullSize, sentVideo } from './sent-video.js';
 import { saveProfiles, startProfiles } from './page-profiles.js';
 import { saveTrace, startTrace } from './page-traces.js';
 import { cpuBetween, findBrowser, threadCpu, threadShares, treeCpu, treePss } from './processes.js';
@@ -65,6 +66,8 @@ export interface Reading {
   processes: number;
   /** With `threads`: percent of one core by process type and thread name, largest first. */
   threads?: Record<string, number>;
+  /** In a video situation: each camera stream the pages sent as the window closed (sent-video.ts). */
+  videoSent?: VideoSize[];
 }
 
 /** `audioCallStandard`: the audio call with noise suppression Standard (the browser's) at both ends: the app without RNNoise. */
@@ -111,6 +114,12 @@ export async function read(root: number, options: Pick<ClientBenchOptions, 'seco
   return { cpuPercent: round((100 * cpu) / elapsedS), memoryMB: round(treePss(root) / 2 ** 20, 1), processes: treeCpu(root).size, ...threads };
 }
 
+/** The reading, with what `pages` sent as it closed when they send video. */
+async function withSent(reading: Reading, pages: Page[]): Promise<Reading> {
+  if (pages.length === 0) return reading;
+  return { ...reading, videoSent: (await Promise.all(pages.map(sentVideo))).flat().map(({ width, height }) => ({ width, height })) };
+}
+
 interface Arrangement {
   /** Brings the signed-in users into the situation. */
   arrange(users: User[]): Promise<void>;
@@ -129,7 +138,7 @@ async function measureApp(world: World, wav: string, names: string[], situation:
     await situation.arrange(users);
     const profiles = options.profileDir ? await startProfiles(users) : null;
     if (options.traceDir) await startTrace(browser);
-    const reading = await read(root, options);
+    const reading = await withSent(await read(root, options), label.startsWith('video') ? users.map((u) => u.page) : []);
     if (profiles && options.profileDir) await saveProfiles(profiles, options.profileDir, label);
     if (options.traceDir) await saveTrace(browser, options.traceDir, label);
     await situation.end(users);
@@ -140,7 +149,7 @@ async function measureApp(world: World, wav: string, names: string[], situation:
 }
 
 /** The baseline's side: `people` pages on the bare origin, each in a context of its own as the app's users are, set up by `arrange`. */
-async function measureBare(url: string, wav: string, people: number, arrange: (pages: Page[]) => Promise<void>, options: ClientBenchOptions): Promise<Reading> {
+async function measureBare(url: string, wav: string, people: number, arrange: (pages: Page[]) => Promise<void>, options: ClientBenchOptions, video = false): Promise<Reading> {
   const { browser, root } = await ownBrowser(wav);
   try {
     const pages: Page[] = [];
@@ -151,7 +160,7 @@ async function measureBare(url: string, wav: string, people: number, arrange: (p
       pages.push(page);
     }
     await arrange(pages);
-    return await read(root, options);
+    return await withSent(await read(root, options), video ? pages : []);
   } finally {
     await browser.close();
   }
@@ -209,6 +218,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       await waitState(alice!.page, 'active');
       await expectVideoFlowing([alice!.page, bob!.page], 'camera');
       await measureShown(alice!.page);
+      await sentAtFullSize([alice!.page, bob!.page]);
     },
     end: hangUp,
   };
@@ -229,6 +239,11 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   // Both audio situations weigh the app against the same bare call, measured again in each one's slot.
   const bareAudioCall = () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages), options);
   const rnnoise = builtRnnoise();
+  // The 1:1 call's baselines, like the app, at full size before their window opens (sent-video.ts).
+  const bareVideoCall = async (pages: Page[], withRnnoise: boolean) => {
+    await startBareMesh(pages, { video: true, size: appSize(), ...(withRnnoise && { rnnoise }) });
+    await sentAtFullSize(pages);
+  };
   const plan: { situation: Situation; app: (situation: Situation) => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
     {
       situation: 'idle',
@@ -249,13 +264,13 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     {
       situation: 'videoCall',
       app: (situation) => measureApp(world, wav, ['alice', 'bob'], videoCall, options, situation),
-      baseline: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: appSize() }), options),
-      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { video: true, size: appSize(), rnnoise }), options),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => bareVideoCall(pages, false), options, true),
+      floor: () => measureBare(bare.url, wav, 2, (pages) => bareVideoCall(pages, true), options, true),
     },
     {
       situation: 'videoRoom4',
       app: (situation) => measureApp(world, wav, names, videoRoom, options, situation),
-      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: appSize() }), options),
+      baseline: () => measureBare(bare.url, wav, 4, (pages) => startBareMesh(pages, { video: true, size: appSize() }), options, true),
     },
   ];
   const situations: ClientBenchResult['situations'] = {};
