@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { register, startTestServer } from './harness.js';
 import { VoicemailRepository } from '../src/voicemail/voicemail-repository.js';
 import { GREETINGS_PER_HOUR, VOICEMAIL_REQUESTS_PER_MINUTE } from '../src/http/voicemail-routes.js';
-import { MESSAGES_PER_WINDOW } from '../src/voicemail/voicemail-service.js';
+import { MESSAGES_PER_WINDOW, maxBytesFor } from '../src/voicemail/voicemail-service.js';
+import { GREETING_MAX_S } from '../src/protocol/index.js';
 import { oggTone, webmOf } from './voicemail-audio.js';
 import { voicemailApi } from './voicemail-http.js';
 
@@ -122,11 +123,16 @@ describe('voicemail limits', () => {
     const [alice, bob] = [await register(server, 'alice'), await register(server, 'bob')];
     const asAlice = voicemailApi(server, alice.token);
     const greeting = oggTone(440, 1);
-    for (let i = 0; i < GREETINGS_PER_HOUR; i++) expect((await asAlice.setGreeting(greeting)).status).toBe(200);
+    const oversize = Buffer.alloc(maxBytesFor(GREETING_MAX_S) + 1);
+    // An upload too large counts as one: the budget is taken before the body is read.
+    expect(await asAlice.setGreeting(oversize)).toMatchObject({ status: 413, body: { code: 'too_large' } });
+    for (let i = 1; i < GREETINGS_PER_HOUR; i++) expect((await asAlice.setGreeting(greeting)).status).toBe(200);
     const tooManyGreetings = await asAlice.setGreeting(greeting);
     expect(tooManyGreetings).toMatchObject({ status: 429, body: { code: 'rate_limited', message: 'Too many new greetings: wait and try again' } });
+    // Refused before the upload is read: one past the size limit is told about the hour's budget, not its size.
+    expect(await asAlice.setGreeting(oversize)).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
     // What the routes read counts too: listings, messages, greetings, the check before recording.
-    const left = VOICEMAIL_REQUESTS_PER_MINUTE - GREETINGS_PER_HOUR - 1;
+    const left = VOICEMAIL_REQUESTS_PER_MINUTE - GREETINGS_PER_HOUR - 2;
     const reads = [() => asAlice.list(), () => asAlice.greeting('bob'), () => asAlice.check('bob'), () => asAlice.fetch('1')];
     for (let i = 0; i < left; i++) expect((await reads[i % reads.length]!()).status).not.toBe(429);
     const refused = await asAlice.list();

@@ -89,8 +89,12 @@ export function voicemailRoutes(deps: { voicemail: VoicemailService; tokens: Tok
     res.status(204).end();
   });
 
-  router.put('/greeting', rawBody(maxBytesFor(GREETING_MAX_S)), async (req, res) => {
+  // The hour's budget is counted before the upload is read: a refused greeting costs no body.
+  const greetingBudget: RequestHandler = async (_req, res, next) => {
     await withinLimit(greetings, signedInUser(res).username, 'Too many new greetings: wait and try again');
+    next();
+  };
+  router.put('/greeting', greetingBudget, rawBody(maxBytesFor(GREETING_MAX_S)), async (req, res) => {
     res.json(await voicemail.setGreeting(signedInUser(res), bodyBytes(req)));
   });
   router.delete('/greeting', async (_req, res) => {
