@@ -187,6 +187,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   // A peer's tile appears once its frames are counted (frame-flow.ts), a reading after they flow: waited for, since a
   // baseline drawing smaller videos than the app's would be cheaper for that alone.
   let shown: VideoSize | undefined;
+  const fullSizeVideo = options.fullSizeVideo !== false;
   const measureShown = async (page: Page) => {
     const largest = () =>
       page.evaluate(() => {
@@ -223,7 +224,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       await waitState(alice!.page, 'active');
       await expectVideoFlowing([alice!.page, bob!.page], 'camera');
       await measureShown(alice!.page);
-      if (options.fullSizeVideo !== false) await sentAtFullSize([alice!.page, bob!.page]);
+      if (fullSizeVideo) await sentAtFullSize([alice!.page, bob!.page]);
     },
     end: hangUp,
   };
@@ -247,7 +248,7 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   // The 1:1 call's baselines, like the app, at full size before their window opens (sent-video.ts).
   const bareVideoCall = async (pages: Page[], withRnnoise: boolean) => {
     await startBareMesh(pages, { video: true, size: appSize(), ...(withRnnoise && { rnnoise }) });
-    if (options.fullSizeVideo !== false) await sentAtFullSize(pages);
+    if (fullSizeVideo) await sentAtFullSize(pages);
   };
   const plan: { situation: Situation; app: (situation: Situation) => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
     {

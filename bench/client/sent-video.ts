@@ -29,14 +29,12 @@ export function sentVideo(page: Page): Promise<(VideoSize & { captured: VideoSiz
   });
 }
 
-/** Waits until every page sends its camera at the size it is captured, and returns what each sends. */
-export async function sentAtFullSize(pages: Page[]): Promise<VideoSize[]> {
-  const all = async () => (await Promise.all(pages.map(sentVideo))).flat();
+/** Waits until every page sends its camera at the size it is captured. */
+export async function sentAtFullSize(pages: Page[]): Promise<void> {
   await expect
     .poll(async () => {
-      const sent = await all();
+      const sent = (await Promise.all(pages.map(sentVideo))).flat();
       return sent.length >= pages.length && sent.every((s) => s.width === s.captured.width && s.height === s.captured.height);
     }, { timeout: 90_000, interval: 1_000, message: 'every page sending its camera at full size' })
     .toBe(true);
-  return (await all()).map(({ width, height }) => ({ width, height }));
 }
