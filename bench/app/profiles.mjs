@@ -15,9 +15,10 @@ const SESSION_KEY = 'parley.session.v1'; // src/renderer/src/connection/session-
  * in the profile's localStorage before any tab opens (Playwright's storageState writes it from a blank page of the
  * origin): the page measured reads it with its own first access to storage, where the app makes it, not from an init
  * script at the document's start (which put the storage's first load before the parser, inside the app's time only).
- * It has one blank tab open, as a person's browser has a window: the page measured then opens as a tab of it. The first
- * page of a profile is a new window, for which Chromium starts a renderer of its own (the address bar's popup) that
- * took 0.4 to 0.8 s of CPU during the load on these 2 cores, a third of a returning visit's time.
+ * It has one blank tab open, as a person's browser has a window. Each page Playwright opens is a window of its own,
+ * for which Chromium would start its address bar's popup, a renderer of its own: 0.3 to 0.6 s of CPU inside the load
+ * on these 2 cores, traced. The test flags turn the popup off (tests/e2e/chromium.ts), as a person's window started it
+ * long before.
  */
 export async function newProfile(world, variant, click) {
   const storageState = variant.session

@@ -70,6 +70,10 @@ export function chromiumArgs(wav: string, extra: string[] = [], env: Record<stri
     `--use-file-for-fake-audio-capture=${wav}`,
     '--autoplay-policy=no-user-gesture-required',
     '--allow-loopback-in-peer-connection',
+    // The address bar's popup, a renderer of Chromium's own that each new window starts (and preloads): about 0.9 s of
+    // CPU a window on these 2 cores, beside every test's pages and inside every page load a benchmark times. A person's
+    // browser started it once, long before a page is opened.
+    '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,PreloadTopChromeWebUI',
     ...extra,
   ];
 }
