@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { HOLD_MS, NoiseFloor, NOISY_LEVEL, READ_MS, WINDOW_MS } from './noise-floor.js';
+import { levelFromRms } from './audio-level.js';
+
+const dbfs = (db: number) => levelFromRms(10 ** (db / 20));
+const VOICE = dbfs(-20);
+
+/** Feeds `floor` readings from `from` for `ms`, each from `level(i)`; returns the first time it said noisy, or null. */
+function feed(floor: NoiseFloor, from: number, ms: number, level: (i: number) => number, closed = false): number | null {
+  for (let i = 0, at = from; at < from + ms; i++, at += READ_MS) if (floor.read(level(i), at, closed)) return at;
+  return null;
+}
+
+describe('the noise floor behind a voice', () => {
+  it('puts the threshold at -50 dBFS', () => {
+    expect(dbfs(-49)).toBeGreaterThan(NOISY_LEVEL);
+    expect(dbfs(-51)).toBeLessThan(NOISY_LEVEL);
+  });
+
+  it('calls a steady noise over the threshold noisy once the window is full and the floor has held', () => {
+    const at = feed(new NoiseFloor(), 0, 30_000, () => dbfs(-40));
+    expect(at).toBe(WINDOW_MS + HOLD_MS);
+  });
+
+  it('finds the floor in the pauses of speech: a quiet room under a voice is not noisy, a noisy one is', () => {
+    // Speech: three readings of voice, one of the room's own level.
+    const speech = (room: number) => (i: number) => (i % 4 === 3 ? dbfs(room) : VOICE);
+    expect(feed(new NoiseFloor(), 0, 60_000, speech(-65))).toBeNull();
+    expect(feed(new NoiseFloor(), 0, 60_000, speech(-42))).not.toBeNull();
+  });
+
+  it('takes a noise that comes and goes for a quiet room', () => {
+    // A door slam or a passing truck: 2 s of noise every 10 s.
+    expect(feed(new NoiseFloor(), 0, 60_000, (i) => ((i * READ_MS) % 10_000 < 2000 ? dbfs(-30) : dbfs(-65)))).toBeNull();
+  });
+
+  it('starts again from a closed microphone: its silence says nothing of the room', () => {
+    const floor = new NoiseFloor();
+    expect(feed(floor, 0, WINDOW_MS + HOLD_MS - READ_MS, () => dbfs(-40))).toBeNull();
+    expect(floor.read(0, WINDOW_MS + HOLD_MS, true)).toBe(false);
+    // The window fills again before anything is said.
+    const from = WINDOW_MS + HOLD_MS + READ_MS;
+    expect(feed(floor, from, 30_000, () => dbfs(-40))).toBe(from + WINDOW_MS + HOLD_MS);
+  });
+});
