@@ -51,7 +51,7 @@ export function floorAndVoice(levels: readonly number[]): { floorDb: number; voi
   return { floorDb: percentile(levels, 0.2), voiceDb: percentile(levels, 0.95) };
 }
 
-const LABELS: Record<NoiseSuppression, string> = { strong: 'Strong', browser: 'Standard', off: 'Off' };
+const LABELS: Record<NoiseSuppression, string> = { auto: 'Auto', strong: 'Strong', browser: 'Standard', off: 'Off' };
 
 /** Sets noise suppression in Settings, as a person does, and goes back to the contacts. */
 export async function chooseNoiseSuppression(page: Page, level: NoiseSuppression): Promise<void> {

@@ -11,20 +11,22 @@ import { pushToTalkKeySchema } from './push-to-talk.js';
 const deviceId = z.string().check(z.maxLength(256));
 
 /**
- * How the microphone's background noise is removed: 'strong' runs RNNoise
+ * How the microphone's background noise is removed: 'auto' (the default)
+ * starts with the browser's own and turns RNNoise on in a call whose room
+ * is noisy (media/noise-floor.ts); 'strong' runs RNNoise
  * (a small neural network, in WebAssembly) on the sound, falling back to the
  * browser's own where it cannot run; 'browser' is the browser's own (lighter:
  * it lowers steady hiss, less so fans and hum); 'off' sends the sound as the
  * microphone gives it.
  */
-export const NOISE_SUPPRESSION_LEVELS = ['strong', 'browser', 'off'] as const;
+export const NOISE_SUPPRESSION_LEVELS = ['auto', 'strong', 'browser', 'off'] as const;
 export type NoiseSuppression = (typeof NOISE_SUPPRESSION_LEVELS)[number];
 const noiseSuppression = z.enum(NOISE_SUPPRESSION_LEVELS);
 
 /** Before the levels it was a checkbox: on (the default) becomes the new default, off stays off. */
 const storedNoiseSuppression = z.pipe(
   z.union([noiseSuppression, z.boolean()]),
-  z.transform((value): NoiseSuppression => (value === true ? 'strong' : value === false ? 'off' : value)),
+  z.transform((value): NoiseSuppression => (value === true ? 'auto' : value === false ? 'off' : value)),
 );
 
 const audioFields = {
@@ -73,7 +75,7 @@ export const DEFAULT_AUDIO_SETTINGS: AudioSettings = {
   ringtoneId: '',
   cameraId: '',
   echoCancellation: true,
-  noiseSuppression: 'strong',
+  noiseSuppression: 'auto',
   autoGainControl: true,
   ringtoneVolume: 0.6,
   pushToTalk: false,

@@ -94,8 +94,8 @@ describe('preferences in the settings file', () => {
     expect(settings.takeNotice()).toBeNull();
   });
 
-  it('from a file of the checkbox days: noise suppression on is Strong, off stays Off, and it is written back as a level', async () => {
-    for (const [stored, level] of [[true, 'strong'], [false, 'off']] as const) {
+  it('from a file of the checkbox days: noise suppression on is Auto (the default), off stays Off, and it is written back as a level', async () => {
+    for (const [stored, level] of [[true, 'auto'], [false, 'off']] as const) {
       await writeFile(file, JSON.stringify({ audio: { ...HEADSET, noiseSuppression: stored } }));
       const settings = await load();
       expect(settings.preferences().audio).toEqual({ ...HEADSET, noiseSuppression: level });

@@ -38,6 +38,7 @@ function peerSession(r: PeerRequest): PeerSession {
     release: () => session.release(),
     signalingRestored: () => session.signalingRestored(),
     setMuted: (muted) => session.setMuted(muted),
+    replaceMicrophone: (track) => session.replaceMicrophone(track),
     setOnHold: (onHold) => session.setOnHold(onHold),
     setIceServers: (servers) => session.setIceServers(servers),
     getStats: () => session.getStats(),
@@ -66,17 +67,19 @@ export function browserPlatform(): CallPlatform {
     .catch(() => undefined);
   // The microphones open now, by the stream the call holds: a denoised one has a graph and a device behind it.
   const open = new WeakMap<MediaStream, Microphone>();
+  const adopt = async (opening: Promise<Microphone | null>, failure: string): Promise<MediaStream | null> => {
+    try {
+      const microphone = await opening;
+      if (microphone) open.set(microphone.stream, microphone);
+      return microphone?.stream ?? null;
+    } catch (err) {
+      log.warn(failure, err);
+      return null;
+    }
+  };
   return {
-    async openMicrophone(settings, notice) {
-      try {
-        const microphone = await microphones.open(settings, notice);
-        open.set(microphone.stream, microphone);
-        return microphone.stream;
-      } catch (err) {
-        log.warn('microphone unavailable', err);
-        return null;
-      }
-    },
+    openMicrophone: (settings, notice) => adopt(microphones.open(settings, notice), 'microphone unavailable'),
+    denoisedMicrophone: (settings) => adopt(microphones.denoised(settings, true), 'microphone unavailable for RNNoise'),
     microphoneDenied: () => permission?.state === 'denied',
     levelMeter: (stream) => open.get(stream)?.meter() ?? new LevelMeter(stream),
     peerSession,

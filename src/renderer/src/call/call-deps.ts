@@ -51,6 +51,11 @@ export interface CallPlatform {
    * not run, say).
    */
   openMicrophone: (settings: Settings, notice: (text: string) => void) => Promise<MediaStream | null>;
+  /**
+   * Auto noise suppression in a noisy room: the microphone again, raw, with RNNoise on it (a capture beside the
+   * open one), or null where RNNoise or the device cannot run. The caller moves every user of the old one to it.
+   */
+  denoisedMicrophone: (settings: Settings) => Promise<MediaStream | null>;
   /** The user refused this app the microphone (known without asking again). */
   microphoneDenied: () => boolean;
   levelMeter: (stream: MediaStream) => Meter;

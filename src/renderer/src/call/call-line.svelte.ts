@@ -12,6 +12,7 @@ import type { Ahead, MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
 import { fileRules } from './chat/file-consent.js';
 import { CallMedia } from './media/call-media.svelte.js';
+import { NoiseFloor, READ_MS } from './media/noise-floor.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
 import { Mesh } from './mesh.svelte.js';
@@ -57,7 +58,7 @@ export class CallLine {
   #meter: Meter | null = null;
   /** Push-to-talk holds the microphone closed while its key is up (push-to-talk.svelte.ts); mute is apart from it. */
   #gateClosed = false;
-  #timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
+  #timers: Partial<Record<'stats' | 'levels' | 'floor', ReturnType<typeof setInterval>>> = {};
 
   readonly #deps: CallDeps;
   readonly #hooks: LineHooks;
@@ -184,6 +185,44 @@ export class CallLine {
       this.mesh.readLevels();
     }, LEVEL_TICK_MS);
     this.#timers.stats = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
+    if (this.#deps.settings().noiseSuppression === 'auto') this.#listenForNoise();
+  }
+
+  /**
+   * Auto noise suppression: the microphone opened with the browser's own, and the room is listened to (in every
+   * window, shown or not) until it proves noisy (noise-floor.ts); then RNNoise takes over for the rest of the call.
+   */
+  #listenForNoise(): void {
+    const floor = new NoiseFloor();
+    clearInterval(this.#timers.floor);
+    this.#timers.floor = setInterval(() => {
+      const closed = this.microphoneClosed;
+      if (!floor.read(closed ? 0 : (this.#meter?.level() ?? 0), Date.now(), closed)) return;
+      clearInterval(this.#timers.floor);
+      void this.#denoise();
+    }, READ_MS);
+  }
+
+  /**
+   * Opens the microphone again, raw, with RNNoise on it, and moves everything that used the one open to it: each
+   * connection's copy, the meter, the recording (which reads `microphone` again), then stops the one it replaced.
+   * Where RNNoise cannot run the browser's suppression stays, said in the log only: Auto promised nothing more.
+   */
+  async #denoise(): Promise<void> {
+    const old = this.#stream;
+    const stream = old && (await this.#deps.platform.denoisedMicrophone(this.#deps.settings()));
+    const track = stream?.getAudioTracks()[0];
+    if (!stream || !track) return;
+    if (this.#stream !== old) {
+      this.#deps.platform.stopStream(stream); // the call ended while it opened
+      return;
+    }
+    this.#adopt(stream);
+    if (this.#opening) this.#opening = { signal: this.#opening.signal, stream: Promise.resolve(stream) };
+    this.#meter?.close();
+    this.#meter = this.#deps.platform.levelMeter(stream);
+    this.mesh.replaceMicrophone(track);
+    this.#deps.platform.stopStream(old);
   }
 
   #readInputLevel(): void {
@@ -232,8 +271,7 @@ export class CallLine {
     this.#stream = null;
     this.#opening = null;
     this.early = false;
-    clearInterval(this.#timers.stats);
-    clearInterval(this.#timers.levels);
+    for (const timer of Object.values(this.#timers)) clearInterval(timer);
     this.#meter?.close();
     this.#meter = null;
     this.inputLevel = 0;

@@ -223,6 +223,19 @@ export class CallSession {
     for (const t of this.#options.localStream.getAudioTracks()) t.enabled = !muted;
   }
 
+  /** The call's microphone is another now (Auto noise suppression): this connection sends its own copy of `track`, muted as before. */
+  replaceMicrophone(track: MediaStreamTrack): void {
+    const stream = this.#options.localStream;
+    const old = stream.getAudioTracks()[0];
+    if (this.#closed || !old || !this.#audio) return;
+    const copy = track.clone();
+    copy.enabled = old.enabled;
+    stream.removeTrack(old);
+    stream.addTrack(copy);
+    this.#audio.replace(copy);
+    old.stop();
+  }
+
   /**
    * Hold: every sender stops sending RTP (its encodings inactive), with no
    * renegotiation; the path, its ICE checks and the data channel stay up.
@@ -249,11 +262,7 @@ export class CallSession {
     }
   }
 
-  /**
-   * Fresh ICE servers (TURN credentials renewed during a long call). The
-   * connection keeps the path it has; the next gathering (an ICE restart)
-   * uses these.
-   */
+  /** Fresh ICE servers (TURN credentials renewed in a long call): the path stays; the next gathering (an ICE restart) uses them. */
   setIceServers(iceServers: RTCIceServer[]): void {
     if (this.#closed) return;
     try {
@@ -276,11 +285,8 @@ export class CallSession {
     return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
   }
 
-  /**
-   * The level of the peer's audio as it arrives (0..1, the meters' scale),
-   * from the RTP audio level of the packets played out: cheap enough to read
-   * every tick for every peer, and independent of which stream the track is in.
-   */
+  /** The peer's audio level as it arrives (0..1, the meters' scale), from the RTP audio level of the packets played out:
+   * cheap enough to read every tick for every peer, and independent of which stream the track is in. */
   receivedLevel(): number {
     const sources = this.#audioReceiver?.getSynchronizationSources() ?? [];
     return levelFromSources(sources, performance.timeOrigin + performance.now());

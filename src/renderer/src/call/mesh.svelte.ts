@@ -23,6 +23,8 @@ export interface PeerSession {
   release(): void;
   signalingRestored(): void;
   setMuted(muted: boolean): void;
+  /** The call's microphone is another track now (Auto noise suppression turned RNNoise on): sent from now on. */
+  replaceMicrophone?(track: MediaStreamTrack): void;
   /** On hold: nothing is sent to this peer (the connection stays up). */
   setOnHold(onHold: boolean): void;
   /** The call's ICE servers changed (fresh TURN credentials): used from the next gathering on. */
@@ -197,6 +199,10 @@ export class Mesh {
 
   setMuted(muted: boolean): void {
     for (const link of this.#links.values()) link.session?.setMuted(muted);
+  }
+
+  replaceMicrophone(track: MediaStreamTrack): void {
+    for (const link of this.#links.values()) link.session?.replaceMicrophone?.(track);
   }
 
   /** Hold (either side's): no session sends, and no audio is due until it is taken off. */

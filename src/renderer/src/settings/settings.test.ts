@@ -42,7 +42,8 @@ describe('settings', () => {
 
   it("maps each noise suppression level to its suppressor, the browser's only where it is the one", () => {
     const at = (noiseSuppression: Settings['noiseSuppression']) => ({ ...DEFAULT_SETTINGS, noiseSuppression });
-    expect(DEFAULT_SETTINGS.noiseSuppression).toBe('strong');
+    expect(DEFAULT_SETTINGS.noiseSuppression).toBe('auto');
+    expect(suppressorFor(at('auto'))).toBe('browser');
     expect(suppressorFor(at('strong'))).toBe('rnnoise');
     expect(suppressorFor(at('browser'))).toBe('browser');
     expect(suppressorFor(at('off'))).toBe('none');
@@ -56,10 +57,10 @@ describe('settings', () => {
   });
 
   it('reads the noise suppression checkbox of older versions as a level, and refuses an unknown level', () => {
-    expect(settingsSchema.parse({ noiseSuppression: true }).noiseSuppression).toBe('strong');
+    expect(settingsSchema.parse({ noiseSuppression: true }).noiseSuppression).toBe('auto');
     expect(settingsSchema.parse({ noiseSuppression: false }).noiseSuppression).toBe('off');
     expect(settingsSchema.parse({ noiseSuppression: 'browser' }).noiseSuppression).toBe('browser');
-    expect(settingsSchema.parse({}).noiseSuppression).toBe('strong');
+    expect(settingsSchema.parse({}).noiseSuppression).toBe('auto');
     expect(settingsSchema.safeParse({ noiseSuppression: 'max' }).success).toBe(false);
   });
 

@@ -11,11 +11,15 @@ export type Settings = AudioSettings;
 /** What removes a microphone's background noise: RNNoise on the sound, the browser's own processing, or nothing. */
 export type Suppressor = 'rnnoise' | 'browser' | 'none';
 
-/** The suppressor the setting asks for (where RNNoise cannot run, the browser's stands in: media/microphone.ts). */
+/**
+ * The suppressor the setting asks for when the microphone opens (where RNNoise cannot run, the browser's stands in:
+ * media/microphone.ts). Auto opens with the browser's, and a call's line turns RNNoise on once the room is noisy.
+ */
 export function suppressorFor(s: Settings): Suppressor {
   switch (s.noiseSuppression) {
     case 'strong':
       return 'rnnoise';
+    case 'auto':
     case 'browser':
       return 'browser';
     case 'off':

@@ -76,6 +76,11 @@ export class FakeSession implements PeerSession {
   setMuted(muted: boolean): void {
     this.muted = muted;
   }
+  /** Each microphone track it was given in place of the call's first (Auto noise suppression). */
+  microphones: MediaStreamTrack[] = [];
+  replaceMicrophone(track: MediaStreamTrack): void {
+    this.microphones.push(track);
+  }
   onHold = false;
   setOnHold(onHold: boolean): void {
     this.onHold = onHold;
@@ -109,6 +114,7 @@ export function setup() {
   const microphone = { getTracks: () => [] } as unknown as MediaStream;
   const platform: CallPlatform = {
     openMicrophone: () => Promise.resolve(microphone),
+    denoisedMicrophone: () => Promise.resolve(null),
     microphoneDenied: () => false,
     levelMeter: () => ({ level: () => 0.5, close: () => undefined }),
     peerSession: (request) => {

@@ -115,4 +115,22 @@ describe('MicrophoneSender', () => {
     expect(s.given).toEqual([null, track]);
     expect(disposed).toBe(1);
   });
+
+  it('a replaced track (Auto noise suppression): given at once while on, while off at the next send(true)', async () => {
+    const s = new FakeSender();
+    const denoised = { kind: 'audio' } as MediaStreamTrack;
+    const mic = new MicrophoneSender(asSender(s), track, null);
+    mic.replace(denoised);
+    await Promise.resolve();
+    expect(s.given).toEqual([denoised]);
+    mic.send(false);
+    const again = { kind: 'audio' } as MediaStreamTrack;
+    mic.replace(again);
+    await Promise.resolve();
+    expect(s.given).toEqual([denoised, null]);
+    mic.send(true);
+    await Promise.resolve();
+    expect(s.given).toEqual([denoised, null, again]);
+    mic.close();
+  });
 });

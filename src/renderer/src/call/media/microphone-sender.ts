@@ -90,7 +90,7 @@ export interface SenderRedundancy {
 /** One call's microphone sender. */
 export class MicrophoneSender {
   readonly sender: RTCRtpSender;
-  readonly #track: MediaStreamTrack;
+  #track: MediaStreamTrack;
   readonly redundancy: SenderRedundancy | null;
   #on = true;
   /** Each attach or check is a turn: a check of an earlier turn stops. */
@@ -110,6 +110,12 @@ export class MicrophoneSender {
     this.#on = on;
     if (on) this.#feed(true);
     else void this.sender.replaceTrack(null);
+  }
+
+  /** Another track to send (the microphone replaced): given now if the sender carries one, else at the next `send(true)`. */
+  replace(track: MediaStreamTrack): void {
+    this.#track = track;
+    if (!this.#closed && this.#on) this.#feed(true);
   }
 
   /** A negotiation completed: the sender it may have left unfed is checked. */

@@ -23,7 +23,7 @@ function setup(startDenoiser: () => Promise<Denoiser>) {
     levelMeter: () => plainMeter,
   });
   const open = (noiseSuppression: Settings['noiseSuppression']) => microphones.open({ ...DEFAULT_SETTINGS, noiseSuppression }, (t) => notices.push(t));
-  return { opened, notices, graphMeter, plainMeter, open };
+  return { opened, notices, graphMeter, plainMeter, open, microphones };
 }
 
 describe('opening the microphone with its noise suppression', () => {
@@ -78,17 +78,36 @@ describe('opening the microphone with its noise suppression', () => {
     expect(t.opened[3]!.stream.track.stopped).toBe(true);
   });
 
-  it('Standard and Off never load RNNoise: the browser suppresses, or nothing does', async () => {
+  it('Auto, Standard and Off never load RNNoise as they open: the browser suppresses, or nothing does', async () => {
     const denoise = vi.fn(() => Promise.reject(new Error('not called')));
     const t = setup(denoise);
+    const auto = await t.open('auto');
     const standard = await t.open('browser');
     const off = await t.open('off');
     expect(denoise).not.toHaveBeenCalled();
-    expect([standard.suppressor, off.suppressor]).toEqual(['browser', 'none']);
-    expect(t.opened.map((o) => o.constraints.noiseSuppression)).toEqual([true, false]);
+    expect([auto.suppressor, standard.suppressor, off.suppressor]).toEqual(['browser', 'browser', 'none']);
+    expect(t.opened.map((o) => o.constraints.noiseSuppression)).toEqual([true, true, false]);
     off.stop();
-    expect(t.opened[1]!.stream.track.stopped).toBe(true);
+    expect(t.opened[2]!.stream.track.stopped).toBe(true);
     expect(t.notices).toEqual([]);
+  });
+
+  it("Auto's second step in a noisy room: a raw capture through RNNoise, or null, silently, where RNNoise cannot run", async () => {
+    const output = fakeStream('denoised');
+    const closed = vi.fn();
+    const works = setup(() => Promise.resolve({ attach: () => ({ stream: output, meter: () => works.graphMeter, rest: () => undefined, close: closed }), close: () => undefined }));
+    const mic = await works.microphones.denoised({ ...DEFAULT_SETTINGS, noiseSuppression: 'auto' }, true);
+    expect([mic?.suppressor, mic?.stream]).toEqual(['rnnoise', output]);
+    // Raw, exactly: beside the capture with the browser's suppression, a mere `false` gets that one again.
+    expect(works.opened.map((o) => o.constraints.noiseSuppression)).toEqual([{ exact: false }]);
+    mic?.stop();
+    expect(closed).toHaveBeenCalledOnce();
+    expect(works.opened[0]!.stream.track.stopped).toBe(true);
+
+    const fails = setup(() => Promise.reject(new Error('no AudioWorklet')));
+    expect(await fails.microphones.denoised({ ...DEFAULT_SETTINGS, noiseSuppression: 'auto' }, true)).toBeNull();
+    expect(fails.opened[0]!.stream.track.stopped).toBe(true);
+    expect(fails.notices).toEqual([]);
   });
 
   it('a microphone that cannot open rejects as before, and the RNNoise started meanwhile is closed', async () => {
@@ -98,7 +117,7 @@ describe('opening the microphone with its noise suppression', () => {
       startDenoiser: () => Promise.resolve({ attach: () => expect.fail('nothing to attach'), close }),
       levelMeter: () => ({ level: () => 0, close: () => undefined }),
     });
-    await expect(microphones.open(DEFAULT_SETTINGS, () => undefined)).rejects.toThrow('denied');
+    await expect(microphones.open({ ...DEFAULT_SETTINGS, noiseSuppression: 'strong' }, () => undefined)).rejects.toThrow('denied');
     await vi.waitFor(() => expect(close).toHaveBeenCalledOnce());
   });
 });

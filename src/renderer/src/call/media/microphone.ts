@@ -4,7 +4,9 @@
  * a microphone opens with it, so the app's first paint never waits for it);
  * where RNNoise cannot run (no AudioWorklet or WebAssembly, a policy that
  * forbids them, a worklet that never started), the microphone opens again
- * with the browser's own suppression, and the user is told once.
+ * with the browser's own suppression, and the user is told once. 'auto'
+ * opens with the browser's own; `denoised` is its second step, in a noisy
+ * room (call-line.svelte.ts).
  */
 import { logger } from '../../lib/log.js';
 import { microphoneConstraints, suppressorFor, type Settings, type Suppressor } from '../../settings/settings.js';
@@ -77,6 +79,20 @@ export class Microphones {
   async open(settings: Settings, notice: (text: string) => void): Promise<Microphone> {
     const suppressor = suppressorFor(settings);
     if (suppressor !== 'rnnoise') return this.#plain(await this.#device(settings, suppressor), suppressor);
+    const denoised = await this.denoised(settings);
+    if (denoised) return denoised;
+    if (!this.#told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
+    this.#told = true;
+    // The browser's suppression is chosen when the device opens: open it again with it.
+    return this.#plain(await this.#device(settings, 'browser'), 'browser');
+  }
+
+  /**
+   * The microphone as set, raw, with RNNoise on it: Strong's, and Auto's once the room is noisy (`beside`: a second
+   * capture of the device, next to the one open with the browser's suppression). Null where RNNoise cannot run;
+   * rejects as getUserMedia does.
+   */
+  async denoised(settings: Settings, beside = false): Promise<Microphone | null> {
     // RNNoise starts while the device opens: each takes tens of milliseconds.
     const starting = this.#deps.startDenoiser().then(
       (denoiser) => ({ denoiser }),
@@ -84,7 +100,7 @@ export class Microphones {
     );
     let raw: MediaStream;
     try {
-      raw = await this.#device(settings, suppressor);
+      raw = await this.#device(settings, 'rnnoise', beside);
     } catch (err) {
       void starting.then((started) => 'denoiser' in started && started.denoiser.close());
       throw err;
@@ -93,15 +109,12 @@ export class Microphones {
     if ('error' in started) {
       log.warn('RNNoise cannot run: using the browser noise suppression', started.error);
       stopTracks(raw);
-      if (!this.#told) notice(STRONG_SUPPRESSION_UNAVAILABLE);
-      this.#told = true;
-      // The browser's suppression is chosen when the device opens: open it again with it.
-      return this.#plain(await this.#device(settings, 'browser'), 'browser');
+      return null;
     }
     const denoised = started.denoiser.attach(raw);
     return {
       stream: denoised.stream,
-      suppressor,
+      suppressor: 'rnnoise',
       meter: () => denoised.meter(),
       rest: (resting) => denoised.rest(resting),
       stop: () => {
@@ -111,8 +124,11 @@ export class Microphones {
     };
   }
 
-  #device(settings: Settings, suppressor: Suppressor): Promise<MediaStream> {
-    return this.#deps.getUserMedia({ audio: microphoneConstraints(settings, suppressor), video: false });
+  #device(settings: Settings, suppressor: Suppressor, beside = false): Promise<MediaStream> {
+    const audio = microphoneConstraints(settings, suppressor);
+    // Beside a capture with the browser's suppression, Chromium (156) hands out that processed source again for a
+    // mere `false`: only an exact one opens the raw sound (where a browser cannot, Auto keeps the browser's).
+    return this.#deps.getUserMedia({ audio: beside ? { ...audio, noiseSuppression: { exact: false } } : audio, video: false });
   }
 
   #plain(stream: MediaStream, suppressor: Suppressor): Microphone {

@@ -12,9 +12,9 @@ function feed(floor: NoiseFloor, from: number, ms: number, level: (i: number) =>
 }
 
 describe('the noise floor behind a voice', () => {
-  it('puts the threshold at -50 dBFS', () => {
-    expect(dbfs(-49)).toBeGreaterThan(NOISY_LEVEL);
-    expect(dbfs(-51)).toBeLessThan(NOISY_LEVEL);
+  it('puts the threshold at -60 dBFS', () => {
+    expect(dbfs(-59)).toBeGreaterThan(NOISY_LEVEL);
+    expect(dbfs(-61)).toBeLessThan(NOISY_LEVEL);
   });
 
   it('calls a steady noise over the threshold noisy once the window is full and the floor has held', () => {
@@ -25,13 +25,13 @@ describe('the noise floor behind a voice', () => {
   it('finds the floor in the pauses of speech: a quiet room under a voice is not noisy, a noisy one is', () => {
     // Speech: three readings of voice, one of the room's own level.
     const speech = (room: number) => (i: number) => (i % 4 === 3 ? dbfs(room) : VOICE);
-    expect(feed(new NoiseFloor(), 0, 60_000, speech(-65))).toBeNull();
-    expect(feed(new NoiseFloor(), 0, 60_000, speech(-42))).not.toBeNull();
+    expect(feed(new NoiseFloor(), 0, 60_000, speech(-75))).toBeNull();
+    expect(feed(new NoiseFloor(), 0, 60_000, speech(-53))).not.toBeNull();
   });
 
   it('takes a noise that comes and goes for a quiet room', () => {
     // A door slam or a passing truck: 2 s of noise every 10 s.
-    expect(feed(new NoiseFloor(), 0, 60_000, (i) => ((i * READ_MS) % 10_000 < 2000 ? dbfs(-30) : dbfs(-65)))).toBeNull();
+    expect(feed(new NoiseFloor(), 0, 60_000, (i) => ((i * READ_MS) % 10_000 < 2000 ? dbfs(-30) : dbfs(-75)))).toBeNull();
   });
 
   it('starts again from a closed microphone: its silence says nothing of the room', () => {

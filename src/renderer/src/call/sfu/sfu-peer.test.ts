@@ -19,11 +19,12 @@ function setup() {
   const states: MediaState[] = [];
   let shown: RemoteVideo = { camera: null, screen: null };
   const setMuted = vi.fn();
+  const replaceMicrophone = vi.fn();
   const setCamera = vi.fn();
   const setScreen = vi.fn();
   const detach = vi.fn();
   const talkers = new Set<string>();
-  const session = { setMuted, setCamera, setScreen, level: () => 0.4, talking: (u: string) => talkers.has(u) } as unknown as SfuSession;
+  const session = { setMuted, replaceMicrophone, setCamera, setScreen, level: () => 0.4, talking: (u: string) => talkers.has(u) } as unknown as SfuSession;
   type Link = { subscribe(fn: (r: RemoteVideo) => void): () => void; setTrack(s: 'camera' | 'screen', t: MediaStreamTrack | null): Promise<void> };
   let attached: Link | null = null;
   const media = {
@@ -39,7 +40,7 @@ function setup() {
     { username: 'bob', displayName: 'Bob' },
     { onRemoteStream: (s) => streams.push(s), onMediaState: (s) => states.push(s), media, session: () => session, closed },
   );
-  return { peer, talkers, streams, states, shown: () => shown, setMuted, setCamera, setScreen, detach, closed, link: () => attached };
+  return { peer, talkers, streams, states, shown: () => shown, setMuted, replaceMicrophone, setCamera, setScreen, detach, closed, link: () => attached };
 }
 
 const received = (audio: MediaStreamTrack | null, video: MediaStreamTrack | null = null, screen: MediaStreamTrack | null = null): Received => ({
@@ -118,8 +119,8 @@ describe('a person on the SFU, as the mesh sees them', () => {
     expect([shown().camera !== null, shown().screen]).toEqual([true, null]);
   });
 
-  it("mute and this side's camera and screen go to the one publication; closing detaches the video and is told", () => {
-    const { peer, setMuted, setCamera, setScreen, detach, closed, link } = setup();
+  it("mute, a replaced microphone and this side's camera and screen go to the one publication; closing detaches the video and is told", () => {
+    const { peer, setMuted, replaceMicrophone, setCamera, setScreen, detach, closed, link } = setup();
     expect(setCamera).toHaveBeenCalledWith(track('my-camera'));
     void link()?.setTrack('screen', track('my-screen'));
     expect(setScreen).toHaveBeenLastCalledWith(track('my-screen'));
@@ -127,6 +128,8 @@ describe('a person on the SFU, as the mesh sees them', () => {
     expect(setScreen).toHaveBeenLastCalledWith(null);
     peer.setMuted(true);
     expect(setMuted).toHaveBeenCalledWith(true);
+    peer.replaceMicrophone(track('denoised'));
+    expect(replaceMicrophone).toHaveBeenCalledWith(track('denoised'));
     expect(peer.descriptions()).toEqual({ local: null, remote: null });
     peer.close();
     expect(detach).toHaveBeenCalled();

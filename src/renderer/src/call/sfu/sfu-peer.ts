@@ -117,6 +117,10 @@ export class SfuPeer implements PeerSession {
     this.options.session()?.setMuted(muted);
   }
 
+  replaceMicrophone(track: MediaStreamTrack): void {
+    this.options.session()?.replaceMicrophone(track);
+  }
+
   getStats(): Promise<RTCStatsReport> {
     return this.options.session()?.stats(this.user.username) ?? Promise.resolve(new Map() as unknown as RTCStatsReport);
   }

@@ -55,7 +55,9 @@ type StatsEntry = { type: string; mid?: string };
 export class SfuSession {
   readonly #publisher: RTCPeerConnection;
   #subscriber: RTCPeerConnection | null = null;
-  readonly #audio: MediaStreamTrack | null;
+  #audio: MediaStreamTrack | null;
+  /** The call's microphone track that `#audio` copies. */
+  #source: MediaStreamTrack | null;
   #cameraTrack: MediaStreamTrack | null;
   readonly #camera: RTCRtpTransceiver;
   #screenTrack: MediaStreamTrack | null = null;
@@ -79,7 +81,8 @@ export class SfuSession {
   constructor(o: SfuSessionOptions) {
     this.#o = o;
     this.#publisher = new RTCPeerConnection({ iceServers: o.iceServers, bundlePolicy: 'max-bundle' });
-    this.#audio = o.microphone.getAudioTracks()[0]?.clone() ?? null;
+    this.#source = o.microphone.getAudioTracks()[0] ?? null;
+    this.#audio = this.#source?.clone() ?? null;
     if (this.#audio) {
       this.#audio.enabled = !o.muted;
       protectMedia(this.#publisher.addTransceiver(this.#audio, { direction: 'sendonly' }));
@@ -107,6 +110,20 @@ export class SfuSession {
 
   setMuted(muted: boolean): void {
     if (this.#audio) this.#audio.enabled = !muted;
+  }
+
+  /** The call's microphone is another now (Auto noise suppression): a copy of it is sent, muted as before. Said once per person on the SFU. */
+  replaceMicrophone(track: MediaStreamTrack): void {
+    const old = this.#audio;
+    if (this.#closed || !old || track === this.#source) return;
+    const sender = this.#publisher.getSenders().find((s) => s.track === old);
+    this.#source = track;
+    const copy = (this.#audio = track.clone());
+    copy.enabled = old.enabled;
+    this.#publishes = this.#publishes
+      .then(() => sender?.replaceTrack(copy))
+      .catch((err: unknown) => log.warn('microphone not replaced', err))
+      .finally(() => old.stop());
   }
 
   /**
