@@ -19,7 +19,7 @@ What the app costs a user, against a bare page or call in the same run: CPU
   --seconds S     length of each measuring window (default 60)
   --settle S      seconds each situation runs before its window opens (default 10)
   --contacts N    contacts in the signed-in user's list (default 50)
-  --only LIST     situations, comma-separated: idle,audioCall,audioCallStandard,
+  --only LIST     situations, comma-separated: idle,audioCall,audioCallStrong,
                   videoCall,videoRoom4 (default all)
   --threads       also record each reading's CPU by process type and thread name
   --profile DIR   also write a CPU profile of each of the app's pages over the window

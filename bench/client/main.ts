@@ -2,7 +2,7 @@
  * The entry of `npm run bench:client` (run by Vitest, which loads the e2e
  * harness's TypeScript). Settings through the environment:
  * BENCH_CLIENT_SECONDS (60), BENCH_CLIENT_SETTLE (10), BENCH_CLIENT_CONTACTS (50),
- * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,audioCallStandard,videoCall,videoRoom4),
+ * BENCH_CLIENT_ONLY (situations, comma-separated: idle,audioCall,audioCallStrong,videoCall,videoRoom4),
  * BENCH_CLIENT_OUT (bench/results/client.json), BENCH_CLIENT_THREADS=1 (each reading's CPU by
  * process type and thread name, in the result file), BENCH_CLIENT_PROFILE=DIR (a CPU profile of each of
  * the app's pages over the window, page-profiles.ts), BENCH_CLIENT_TRACE=DIR (a DevTools trace of the

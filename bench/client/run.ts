@@ -17,13 +17,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT, launchChromium, registerUser, startWorld, user, writeToneWav, type User, type World } from '../../tests/e2e/harness.js';
+import { ROOT, launchChromium, registerUser, startWorld, user, type User, type World } from '../../tests/e2e/harness.js';
 import { expect } from 'vitest';
 import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
 import { eachOf, establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
 import { chooseNoiseSuppression } from '../denoise/measure.js';
+import { QUIET_ROOM_RMS_DB, missingTools, writeNoisySpeechWav } from '../denoise/noisy-speech.js';
 import { gitCommit } from '../commit.mjs';
 import { builtRnnoise, startBareMesh, type VideoSize } from './bare-mesh.js';
 import { seedContacts } from './contacts.js';
@@ -75,8 +76,11 @@ export interface Reading {
   videoSent?: VideoSize[];
 }
 
-/** `audioCallStandard`: the audio call with noise suppression Standard (the browser's) at both ends: the app without RNNoise. */
-export const SITUATIONS = ['idle', 'audioCall', 'audioCallStandard', 'videoCall', 'videoRoom4'] as const;
+/**
+ * `audioCall` and the video situations run the default settings (noise suppression Auto, which stays on the browser's
+ * in the benchmark's quiet room); `audioCallStrong`: the audio call with Strong (RNNoise) at both ends.
+ */
+export const SITUATIONS = ['idle', 'audioCall', 'audioCallStrong', 'videoCall', 'videoRoom4'] as const;
 export type Situation = (typeof SITUATIONS)[number];
 
 export interface ClientBenchResult {
@@ -89,8 +93,7 @@ export interface ClientBenchResult {
   targets: typeof CLIENT_TARGETS;
   /**
    * `ratio`: the app's CPU ÷ the baseline's; `memoryAboveBaselineMB`: what the app holds beyond the baseline's browser.
-   * In the calls with noise suppression Strong (the default), `floor`: the same bare call with the app's RNNoise on
-   * every microphone, and `floorRatio`, its CPU ÷ the baseline's: what no app running RNNoise can go under.
+   * In the call with noise suppression Strong, `floor`: the same bare call with the app's RNNoise on every microphone, and `floorRatio`, its CPU ÷ the baseline's: what no app running RNNoise can go under.
    * `videoShown`, in the video situations: the peer's video as the app showed it (CSS px), which the baselines show too.
    */
   situations: Partial<Record<Situation, { app: Reading; baseline: Reading; ratio: number; memoryAboveBaselineMB: number; floor?: Reading; floorRatio?: number; videoShown?: VideoSize }>>;
@@ -133,6 +136,13 @@ interface Arrangement {
 }
 
 const NOTHING: Arrangement = { arrange: () => Promise.resolve(), end: () => Promise.resolve() };
+
+/** Whether each microphone open on `page` has the browser's noise suppression on (the harness lists getUserMedia's tracks). */
+function openMicrophones(page: Page): Promise<boolean[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.kind === 'audio' && t.readyState === 'live').map((t) => t.getSettings().noiseSuppression === true),
+  );
+}
 
 /** Parley's side of a situation: the users signed in, in one browser of their own. */
 async function measureApp(world: World, wav: string, names: string[], situation: Arrangement, options: ClientBenchOptions, label: Situation): Promise<Reading> {
@@ -177,8 +187,10 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
   const commit = gitCommit();
   const world = await startWorld();
   const bare = await startBareServer();
-  const wav = path.join(world.dataDir, 'bench-tone.wav');
-  writeToneWav(wav);
+  // Every page's microphone: a voice with pauses in a quiet room (what Auto noise suppression leaves to the browser's).
+  const missing = missingTools();
+  if (missing.length > 0) throw new Error(`bench:client needs ${missing.join(' and ')} for its microphone (apt-get install espeak-ng sox)`);
+  const wav = writeNoisySpeechWav(world.dataDir, QUIET_ROOM_RMS_DB).file;
   const names = ['alice', 'bob', 'carol', 'dave'];
   for (const n of names) await registerUser(world, n);
   await seedContacts(world, options.contacts - names.length);
@@ -206,10 +218,18 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
     await alice!.page.getByRole('button', { name: 'Hang up' }).click();
     await waitState(bob!.page, 'ended');
   };
-  const audioCall: Arrangement = { arrange: ([alice, bob]) => establishCall(alice!, bob!, 'Bob'), end: hangUp };
-  const audioCallStandard: Arrangement = {
+  const audioCall: Arrangement = {
+    arrange: ([alice, bob]) => establishCall(alice!, bob!, 'Bob'),
+    async end(users) {
+      // The figure is the quiet room's: Auto must have kept the browser's suppression through the window.
+      const suppressions = await Promise.all(users.map((u) => openMicrophones(u.page)));
+      if (suppressions.flat().some((on) => !on)) throw new Error(`Auto noise suppression turned RNNoise on in the quiet room: ${JSON.stringify(suppressions)}`);
+      await hangUp(users);
+    },
+  };
+  const audioCallStrong: Arrangement = {
     async arrange([alice, bob]) {
-      for (const u of [alice!, bob!]) await chooseNoiseSuppression(u.page, 'browser');
+      for (const u of [alice!, bob!]) await chooseNoiseSuppression(u.page, 'strong');
       await establishCall(alice!, bob!, 'Bob');
     },
     end: hangUp,
@@ -242,12 +262,12 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       for (const u of users) await leave(u);
     },
   };
-  // Both audio situations weigh the app against the same bare call, measured again in each one's slot.
+  // Both audio calls weigh the app against the same bare call, measured again in each one's slot.
   const bareAudioCall = () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages), options);
   const rnnoise = builtRnnoise();
   // The 1:1 call's baselines, like the app, at full size before their window opens (sent-video.ts).
-  const bareVideoCall = async (pages: Page[], withRnnoise: boolean) => {
-    await startBareMesh(pages, { video: true, size: appSize(), ...(withRnnoise && { rnnoise }) });
+  const bareVideoCall = async (pages: Page[]) => {
+    await startBareMesh(pages, { video: true, size: appSize() });
     if (fullSizeVideo) await sentAtFullSize(pages);
   };
   const plan: { situation: Situation; app: (situation: Situation) => Promise<Reading>; baseline: () => Promise<Reading>; floor?: () => Promise<Reading> }[] = [
@@ -260,18 +280,17 @@ export async function runClientBench(options: ClientBenchOptions, progress: (lin
       situation: 'audioCall',
       app: (situation) => measureApp(world, wav, ['alice', 'bob'], audioCall, options, situation),
       baseline: bareAudioCall,
-      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { rnnoise }), options),
     },
     {
-      situation: 'audioCallStandard',
-      app: (situation) => measureApp(world, wav, ['alice', 'bob'], audioCallStandard, options, situation),
+      situation: 'audioCallStrong',
+      app: (situation) => measureApp(world, wav, ['alice', 'bob'], audioCallStrong, options, situation),
       baseline: bareAudioCall,
+      floor: () => measureBare(bare.url, wav, 2, (pages) => startBareMesh(pages, { rnnoise }), options),
     },
     {
       situation: 'videoCall',
       app: (situation) => measureApp(world, wav, ['alice', 'bob'], videoCall, options, situation),
-      baseline: () => measureBare(bare.url, wav, 2, (pages) => bareVideoCall(pages, false), options, true),
-      floor: () => measureBare(bare.url, wav, 2, (pages) => bareVideoCall(pages, true), options, true),
+      baseline: () => measureBare(bare.url, wav, 2, (pages) => bareVideoCall(pages), options, true),
     },
     {
       situation: 'videoRoom4',
