@@ -197,7 +197,7 @@ export class CallLine {
     clearInterval(this.#timers.floor);
     this.#timers.floor = setInterval(() => {
       const closed = this.microphoneClosed;
-      if (!floor.read(closed ? 0 : (this.#meter?.level() ?? 0), Date.now(), closed)) return;
+      if (!floor.read(closed ? 0 : (this.#meter?.level() ?? 0), closed)) return;
       clearInterval(this.#timers.floor);
       void this.#denoise();
     }, READ_MS);

@@ -5,8 +5,8 @@
  * Speech has pauses and noise has none, so the quietest reading of the last WINDOW_MS is the noise floor (minimum
  * statistics); the room counts as noisy once that floor has stayed at or over NOISY_LEVEL for HOLD_MS. A person
  * speaking without one quiet reading for WINDOW_MS + HOLD_MS is rare, and its cost is only RNNoise's CPU for the rest
- * of the call. Readings of a closed microphone (muted, push-to-talk's key up) say nothing of the room: they start
- * the window again. Pure: readings in, a verdict out.
+ * of the call. Readings of a closed microphone (muted, push-to-talk's key up) say nothing of the room: they are
+ * skipped, so the seconds counted are the microphone's open ones. Pure: readings in, a verdict out.
  */
 import { levelFromRms } from './audio-level.js';
 
@@ -19,27 +19,26 @@ export const HOLD_MS = 4000;
  */
 export const NOISY_LEVEL = levelFromRms(10 ** (-60 / 20));
 
-export class NoiseFloor {
-  #readings: { at: number; level: number }[] = [];
-  #since = Infinity;
-  #startedAt: number | null = null;
+const WINDOW_READINGS = WINDOW_MS / READ_MS;
+const HOLD_READINGS = HOLD_MS / READ_MS;
 
-  /** One reading of the level at `at` (ms); `closed`: the microphone sends silence. Returns whether the room is noisy. */
-  read(level: number, at: number, closed: boolean): boolean {
-    if (closed) {
-      this.#readings = [];
-      this.#startedAt = null;
-      this.#since = Infinity;
-      return false;
-    }
-    this.#startedAt ??= at;
-    this.#readings.push({ at, level });
-    this.#readings = this.#readings.filter((r) => r.at > at - WINDOW_MS);
+export class NoiseFloor {
+  /** The last WINDOW_READINGS levels read with the microphone open. */
+  #window: number[] = [];
+  /** Readings in a row whose floor was at or over NOISY_LEVEL. */
+  #held = 0;
+
+  /**
+   * One reading, READ_MS after the last; `closed`: the microphone sends silence, which says nothing of the room, so
+   * the reading is skipped (push-to-talk's pauses do not start the count again). Returns whether the room is noisy.
+   */
+  read(level: number, closed: boolean): boolean {
+    if (closed) return false;
+    this.#window.push(level);
+    if (this.#window.length > WINDOW_READINGS) this.#window.shift();
     // A floor needs a full window behind it: the first seconds of a call hold too few readings to have a pause.
-    if (at - this.#startedAt < WINDOW_MS) return false;
-    const floor = Math.min(...this.#readings.map((r) => r.level));
-    if (floor < NOISY_LEVEL) this.#since = Infinity;
-    else if (this.#since === Infinity) this.#since = at;
-    return at - this.#since >= HOLD_MS;
+    if (this.#window.length < WINDOW_READINGS) return false;
+    this.#held = Math.min(...this.#window) >= NOISY_LEVEL ? this.#held + 1 : 0;
+    return this.#held > HOLD_READINGS;
   }
 }
