@@ -60,7 +60,7 @@ async function expectHistoryRowsOneLine(page: User['page']): Promise<void> {
 
 /** The peer's level meter in `u`'s 1:1 call view (0..1; the speaking threshold is 0.15). */
 function peerLevel(u: User, peer: string): Promise<number> {
-  return u.page.getByRole('meter', { name: `${peer} level` }).evaluate((el) => (el as HTMLMeterElement).value);
+  return u.page.getByRole('meter', { name: `${peer} level` }).evaluate((el) => Number(el.getAttribute('aria-valuenow')));
 }
 
 /** How many microphones each user has open: the callee's opens while the call rings, the caller's while it dials. */

@@ -52,8 +52,8 @@ export async function expectSpeaking(u: User, names: string[], wait = poll): Pro
 /** The level bar's width in `u`'s participant list, 0..100. */
 async function levelShown(u: User, name: string): Promise<number> {
   return participant(u, name)
-    .locator('meter.level')
-    .evaluate((el) => (el as HTMLMeterElement).value * 100);
+    .getByRole('meter')
+    .evaluate((el) => Number(el.getAttribute('aria-valuenow')) * 100);
 }
 
 /**
