@@ -12,7 +12,7 @@ import type { Ahead, MediaState, Signal } from './call-session.js';
 import { ChatLog } from './chat/chat.svelte.js';
 import { fileRules } from './chat/file-consent.js';
 import { CallMedia } from './media/call-media.svelte.js';
-import { NoiseFloor, READ_MS } from './media/noise-floor.js';
+import { NoiseFloor } from './media/noise-floor.js';
 import { ScreenShare } from './media/screen-share.svelte.js';
 import { STATS_INTERVAL_MS } from './media-timeout.js';
 import { Mesh } from './mesh.svelte.js';
@@ -58,7 +58,7 @@ export class CallLine {
   #meter: Meter | null = null;
   /** Push-to-talk holds the microphone closed while its key is up (push-to-talk.svelte.ts); mute is apart from it. */
   #gateClosed = false;
-  #timers: Partial<Record<'stats' | 'levels' | 'floor', ReturnType<typeof setInterval>>> = {};
+  #timers: Partial<Record<'stats' | 'levels', ReturnType<typeof setInterval>>> = {};
 
   readonly #deps: CallDeps;
   readonly #hooks: LineHooks;
@@ -178,29 +178,21 @@ export class CallLine {
     this.#meter ??= this.#deps.platform.levelMeter(this.#stream);
     clearInterval(this.#timers.levels);
     clearInterval(this.#timers.stats);
+    // Auto noise suppression listens to the room (noise-floor.ts) on the same tick, until it proves noisy.
+    let floor = this.#deps.settings().noiseSuppression === 'auto' ? new NoiseFloor() : null;
     this.#timers.levels = setInterval(() => {
+      const closed = this.microphoneClosed;
+      const level = closed ? 0 : (this.#meter?.level() ?? 0);
+      if (floor?.read(level, closed)) {
+        floor = null;
+        void this.#denoise();
+      }
       // Each tick redraws every meter: not for a window nobody sees.
       if (!this.#deps.platform.shown()) return;
-      this.#readInputLevel();
+      this.#showInputLevel(level, closed);
       this.mesh.readLevels();
     }, LEVEL_TICK_MS);
     this.#timers.stats = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
-    if (this.#deps.settings().noiseSuppression === 'auto') this.#listenForNoise();
-  }
-
-  /**
-   * Auto noise suppression: the microphone opened with the browser's own, and the room is listened to (in every
-   * window, shown or not) until it proves noisy (noise-floor.ts); then RNNoise takes over for the rest of the call.
-   */
-  #listenForNoise(): void {
-    const floor = new NoiseFloor();
-    clearInterval(this.#timers.floor);
-    this.#timers.floor = setInterval(() => {
-      const closed = this.microphoneClosed;
-      if (!floor.read(closed ? 0 : (this.#meter?.level() ?? 0), closed)) return;
-      clearInterval(this.#timers.floor);
-      void this.#denoise();
-    }, READ_MS);
   }
 
   /**
@@ -225,9 +217,7 @@ export class CallLine {
     this.#deps.platform.stopStream(old);
   }
 
-  #readInputLevel(): void {
-    const closed = this.microphoneClosed;
-    const level = closed ? 0 : (this.#meter?.level() ?? 0);
+  #showInputLevel(level: number, closed: boolean): void {
     this.inputLevel = level;
     // Assigning the same boolean wakes nothing: the view hears of transitions only.
     this.inputSpeaking = this.#speech.read(level, Date.now(), closed);

@@ -10,12 +10,12 @@ export const SPEAKING_LEVEL = 0.15;
 /** How long the indicator stays on after the level drops, so it does not flicker between words. */
 export const SPEAKING_HOLD_MS = 400;
 /**
- * How often a call reads every level (the microphone's, each peer's) and redraws the meters: five times
+ * How often a call reads every level (the microphone's, each peer's) and redraws the meters: four times
  * a second, as often as a 28-pixel meter and a speaking ring need (the ring holds SPEAKING_HOLD_MS, so
- * it never flickers between two reads). Each new level is a redraw. The reads themselves cost little: in
- * a CPU profile of an audio call, 0.1 % of a page's main thread (BENCHMARKS.md, the calls' CPU).
+ * it never flickers between two reads). Each new level is a frame to draw. The reads themselves cost
+ * little: in a CPU profile of an audio call, 0.1 % of a page's main thread (BENCHMARKS.md, the calls' CPU).
  */
-export const LEVEL_TICK_MS = 200;
+export const LEVEL_TICK_MS = 250;
 
 /** Speaking while loud, and for SPEAKING_HOLD_MS after. */
 export class SpeakingHold {

@@ -8,9 +8,11 @@
  * of the call. Readings of a closed microphone (muted, push-to-talk's key up) say nothing of the room: they are
  * skipped, so the seconds counted are the microphone's open ones. Pure: readings in, a verdict out.
  */
+import { LEVEL_TICK_MS } from '../speaking.js';
 import { levelFromRms } from './audio-level.js';
 
-export const READ_MS = 250;
+/** Read on the call line's level tick. */
+export const READ_MS = LEVEL_TICK_MS;
 export const WINDOW_MS = 8000;
 export const HOLD_MS = 4000;
 /**
