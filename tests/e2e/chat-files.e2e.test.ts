@@ -59,7 +59,8 @@ async function recordProgress(page: Page): Promise<void> {
     const w = window as unknown as { __progress: number[] };
     w.__progress = [];
     new MutationObserver((records) => {
-      for (const r of records) w.__progress.push(Number((r.target as Element).getAttribute('aria-valuenow')));
+      // Progress bars only: the call's level bars are meters with a value of their own.
+      for (const r of records) if ((r.target as Element).getAttribute('role') === 'progressbar') w.__progress.push(Number((r.target as Element).getAttribute('aria-valuenow')));
     }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
   });
 }
