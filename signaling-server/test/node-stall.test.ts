@@ -4,7 +4,7 @@
  * must not make each node end the other's sessions when it resumes; one node
  * stalling alone must not end the sessions of the node that kept running.
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import type { LoginResponse } from '../src/protocol/index.js';
 import { startChildServer, type ChildServer } from './cli-helpers.js';
 import { connect, type Device, establishCall, expectRelay, register, settle, tempDir } from './harness.js';
@@ -16,7 +16,12 @@ const TIMEOUT_MS = 2000;
 async function twoChildNodes(redisUrl: string): Promise<[ChildServer, ChildServer]> {
   const dataDir = tempDir();
   const env = { PARLEY_REDIS_URL: redisUrl, PARLEY_NODE_TIMEOUT_MS: String(TIMEOUT_MS), PARLEY_CALL_GRACE_S: '3' };
-  return [await startChildServer({ dataDir, env }), await startChildServer({ dataDir, env })];
+  const nodes: [ChildServer, ChildServer] = [await startChildServer({ dataDir, env }), await startChildServer({ dataDir, env })];
+  // A failure here is a matter of timing across processes: what each node said of its heartbeats is the evidence.
+  onTestFailed(() => {
+    for (const [i, node] of nodes.entries()) console.error(`node ${i + 1}:\n${node.logs().filter((l) => l.level >= 40).map((l) => JSON.stringify(l)).join('\n')}`);
+  });
+  return nodes;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,6 +47,9 @@ describe('a node stalled longer than the node timeout', () => {
     const bob = await connect(two, logins.bob!, { device: 'bob-desktop-01' }, ['alice']);
     const callId = await establishCall(alice, bob);
     redis.pause();
+    // Redis first, past a heartbeat: each node's beat is waiting for it when the nodes stop, and has waited
+    // only since they resumed (neither takes itself for cut off from Redis).
+    await sleep(TIMEOUT_MS * 0.3);
     for (const node of [one, two]) node.child.kill('SIGSTOP');
     await sleep(TIMEOUT_MS * 2);
     for (const node of [one, two]) node.child.kill('SIGCONT');

@@ -103,6 +103,8 @@ export class NodeRegistry {
     const now = Date.now();
     const onTime = now - this.tickedAt < this.deps.timeoutMs / 2;
     this.tickedAt = now;
+    // A beat in flight across this process's own stall has waited for Redis only since it resumed.
+    if (!onTime && this.beating) this.beatStartedAt = now;
     const sinceRenewal = now - this.renewedAt;
     const overdue = sinceRenewal > this.deps.timeoutMs;
     const answering = this.beating && now - this.beatStartedAt <= this.deps.timeoutMs / 2;

@@ -152,8 +152,12 @@ export class RedisConnection {
     const now = Date.now();
     const stalled = now - this.lastSweep > 2 * SWEEP_MS;
     this.lastSweep = now;
-    // This process did not run for a while (an overloaded machine): what waited meanwhile gets another round.
-    if (stalled) return;
+    // This process did not run for a while (a stalled or overloaded machine): what waited meanwhile has waited
+    // for Redis only since it resumed, and gets the whole timeout from now.
+    if (stalled) {
+      for (const reject of this.waiting.keys()) this.waiting.set(reject, now);
+      return;
+    }
     const late = now - COMMAND_TIMEOUT_MS;
     for (const [reject, started] of this.waiting) {
       if (started > late) continue;
