@@ -2,13 +2,15 @@
  * The stores' connection to Redis bounds how long a command may wait: a
  * Redis that takes the connection but does not answer (here: CLIENT PAUSE)
  * gets a request answered `unavailable` after COMMAND_TIMEOUT_MS, not a
- * request that hangs; once Redis answers again, so does the connection.
+ * request that hangs; once Redis answers again, so does the connection. The
+ * wait is counted while this process runs: a stall of its own is not Redis's.
  */
 import { expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { createLogger } from '../src/logger.js';
 import { COMMAND_TIMEOUT_MS, RedisConnection } from '../src/redis/connection.js';
 import { StoreUnavailableError } from '../src/stores/types.js';
+import { RedisServer } from './redis-server.js';
 import { testRedis } from './test-stores.js';
 
 it('a command Redis does not answer is refused as unavailable after the command timeout; the connection works again after', async () => {
@@ -28,5 +30,24 @@ it('a command Redis does not answer is refused as unavailable after the command 
     await admin.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => undefined);
     admin.destroy();
     await redis.close();
+  }
+}, 30_000);
+
+it("a command waiting across this process's own stall gets its whole timeout from the resume", async () => {
+  // Its own Redis, stopped (SIGSTOP) as a stalled machine's would be: a pause of the shared one would stall other files.
+  const server = await RedisServer.start();
+  const redis = new RedisConnection(server.url(), createLogger('silent'));
+  try {
+    await redis.connect();
+    server.pause();
+    const answer = redis.run(() => redis.client.set('anything', 'x'));
+    // This process stalls past the timeout (its event loop held), then Redis answers 2 s after it resumes.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, COMMAND_TIMEOUT_MS + 500);
+    setTimeout(() => server.resume(), 2000);
+    await expect(answer).resolves.toBe('OK');
+  } finally {
+    server.resume();
+    await redis.close();
+    await server.close();
   }
 }, 30_000);
