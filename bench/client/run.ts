@@ -20,6 +20,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT, launchChromium, registerUser, startWorld, user, type User, type World } from '../../tests/e2e/harness.js';
 import { expect } from 'vitest';
 import { expectVideoFlowing, slotStats } from '../../tests/e2e/media.js';
+import { openMicrophones } from '../../tests/e2e/page-probes.js';
 import { joinRoom, leave } from '../../tests/e2e/rooms.js';
 import { eachOf, establishCall, waitState } from '../../tests/e2e/steps.js';
 import { startBareServer } from '../call/baseline.js';
@@ -136,13 +137,6 @@ interface Arrangement {
 }
 
 const NOTHING: Arrangement = { arrange: () => Promise.resolve(), end: () => Promise.resolve() };
-
-/** Whether each microphone open on `page` has the browser's noise suppression on (the harness lists getUserMedia's tracks). */
-function openMicrophones(page: Page): Promise<boolean[]> {
-  return page.evaluate(() =>
-    (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.kind === 'audio' && t.readyState === 'live').map((t) => t.getSettings().noiseSuppression === true),
-  );
-}
 
 /** Parley's side of a situation: the users signed in, in one browser of their own. */
 async function measureApp(world: World, wav: string, names: string[], situation: Arrangement, options: ClientBenchOptions, label: Situation): Promise<Reading> {

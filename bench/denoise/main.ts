@@ -2,7 +2,7 @@
  * The entry of `npm run bench:denoise` (run by Vitest, which loads the e2e
  * harness's TypeScript). Settings through the environment:
  * BENCH_DENOISE_SECONDS (60), BENCH_DENOISE_SETTLE (5), BENCH_DENOISE_LEVELS
- * (comma-separated, off,browser,strong), BENCH_DENOISE_MUTED (1: with Off and Strong, a call more
+ * (comma-separated, off,browser,auto,strong), BENCH_DENOISE_MUTED (1: with Off and Strong, a call more
  * on each muted; 0: not), BENCH_DENOISE_OUT (bench/results/denoise.json).
  */
 import path from 'node:path';

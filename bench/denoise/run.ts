@@ -7,14 +7,19 @@
  * voice. Alice runs in a browser of her own, whose CPU time (every process
  * under it, read from /proc as bench/client does) over the same window is
  * what her side of the call costs: Strong's cost is its CPU above Off's.
- * Off is the baseline: the microphone as it is.
+ * Off is the baseline: the microphone as it is. Auto is read once it has
+ * turned RNNoise on (the room is noisy), which the reading says it did, and when.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT, launchChromium, registerUser, startWorld, user, type User } from '../../tests/e2e/harness.js';
+import { openMicrophones } from '../../tests/e2e/page-probes.js';
 import { establishCall, waitState } from '../../tests/e2e/steps.js';
+import { HOLD_MS, WINDOW_MS } from '../../src/renderer/src/call/media/noise-floor.js';
 import type { NoiseSuppression } from '../../src/shared/preferences.js';
 import { gitCommit } from '../commit.mjs';
 import { cpuBetween, findBrowser, treeCpu } from '../client/processes.js';
@@ -31,7 +36,9 @@ export interface DenoiseBenchOptions {
   muted: boolean;
 }
 
-export const DEFAULT_DENOISE_OPTIONS: DenoiseBenchOptions = { seconds: 60, settleSeconds: 5, levels: ['off', 'browser', 'strong'], muted: true };
+export const DEFAULT_DENOISE_OPTIONS: DenoiseBenchOptions = { seconds: 60, settleSeconds: 5, levels: ['off', 'browser', 'auto', 'strong'], muted: true };
+/** How long Auto may take to hear the noisy room: its window and hold (noise-floor.ts), with room to spare. */
+const AUTO_SWITCH_TIMEOUT_MS = WINDOW_MS + HOLD_MS + 8000;
 export const DENOISE_RESULT_FILE = path.join(ROOT, 'bench/results/denoise.json');
 
 export interface LevelReading {
@@ -46,6 +53,8 @@ export interface LevelReading {
   cpuByProcess: Record<ProcessKind, number>;
   /** The notice that strong suppression could not run was shown. */
   fellBack: boolean;
+  /** Auto: seconds from the call's start to its switch to RNNoise (the window is read after it). */
+  autoSwitchedAfterS?: number;
 }
 
 export interface DenoiseBenchResult {
@@ -101,6 +110,9 @@ async function measureLevel(url: string, wav: string, bob: User, level: NoiseSup
     const alice = await user({ url, browser }, 'alice');
     await chooseNoiseSuppression(alice.page, level);
     await establishCall(alice, bob, 'Bob');
+    const answered = performance.now();
+    // Auto opens with the browser's suppression; the one microphone open is raw once RNNoise runs.
+    const switched = level === 'auto' ? await autoSwitch(alice.page, answered) : undefined;
     if (muted) await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await sleep(options.settleSeconds * 1000);
     const before = treeCpu(root);
@@ -123,10 +135,17 @@ async function measureLevel(url: string, wav: string, bob: User, level: NoiseSup
       cpuPercent: percent(cpu),
       cpuByProcess: { renderer: percent(byKind.renderer), audio: percent(byKind.audio), other: percent(byKind.other) },
       fellBack,
+      ...(switched !== undefined && { autoSwitchedAfterS: switched }),
     };
   } finally {
     await browser.close();
   }
+}
+
+/** Seconds from `since` until Auto has turned RNNoise on; throws if it never does in the noisy room. */
+async function autoSwitch(page: Page, since: number): Promise<number> {
+  await expect.poll(() => openMicrophones(page), { timeout: AUTO_SWITCH_TIMEOUT_MS, interval: 250, message: 'Auto turning RNNoise on in the noisy room' }).toEqual([false]);
+  return round((performance.now() - since) / 1000);
 }
 
 export async function runDenoiseBench(options: DenoiseBenchOptions, progress: (line: string) => void): Promise<DenoiseBenchResult> {
@@ -141,13 +160,14 @@ export async function runDenoiseBench(options: DenoiseBenchOptions, progress: (l
     const bob = await user(world, 'bob');
     const levels: DenoiseBenchResult['levels'] = {};
     for (const level of options.levels) {
-      progress(`${level}: a call, ${options.settleSeconds} s to settle, then ${options.seconds} s read…`);
+      progress(`${level}: a call, ${level === 'auto' ? 'its switch to RNNoise and ' : ''}${options.settleSeconds} s to settle, then ${options.seconds} s read…`);
       const reading = await measureLevel(world.url, wav, bob, level, options);
       levels[level] = reading;
       const { renderer, audio, other } = reading.cpuByProcess;
       progress(
         `${level}: floor ${reading.floorDb} dB, voice ${reading.voiceDb} dB, Alice's browser ${reading.cpuPercent} % of a core ` +
-          `(renderer ${renderer}, audio service ${audio}, rest ${other})${reading.fellBack ? ', fell back to the browser suppression' : ''}`,
+          `(renderer ${renderer}, audio service ${audio}, rest ${other})${reading.fellBack ? ', fell back to the browser suppression' : ''}` +
+          (reading.autoSwitchedAfterS === undefined ? '' : `, RNNoise on ${reading.autoSwitchedAfterS} s into the call`),
       );
     }
     const muted: DenoiseBenchResult['muted'] = {};
@@ -185,7 +205,9 @@ export function writeDenoiseResult(result: DenoiseBenchResult, file: string): vo
 
 export function formatDenoiseTable(result: DenoiseBenchResult): string {
   const rows = Object.entries(result.levels).map(
-    ([level, r]) => `${level} | ${r.floorDb} dB | ${r.voiceDb} dB | ${round(r.voiceDb - r.floorDb)} dB | ${r.cpuPercent} %${r.fellBack ? ' (fell back)' : ''}`,
+    ([level, r]) =>
+      `${level} | ${r.floorDb} dB | ${r.voiceDb} dB | ${round(r.voiceDb - r.floorDb)} dB | ${r.cpuPercent} %${r.fellBack ? ' (fell back)' : ''}` +
+      (r.autoSwitchedAfterS === undefined ? '' : ` (RNNoise from ${r.autoSwitchedAfterS} s)`),
   );
   return [
     'level | noise floor Bob receives | voice | voice above floor | Alice\'s browser CPU (one core)',

@@ -16,6 +16,7 @@ import type { NoiseSuppression } from '../../src/shared/preferences.js';
 import { closeEnded, e2eTest, launchChromium, user, type User } from './harness.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 import { recordAudioContexts, runningAudioContexts } from './media.js';
+import { openMicrophones } from './page-probes.js';
 import { checkLayout, checkScreen, eachLook, shoot } from './ui-checks.js';
 
 const missing = missingTools();
@@ -92,11 +93,7 @@ describe.skipIf(missing.length > 0)('noise suppression', () => {
   it('Auto (the default): opened with the browser suppression, the noisy room turns RNNoise on within seconds, and Bob then hears what Strong gives', async ({ team: { bob }, alice }) => {
     await chooseNoiseSuppression(alice.page, 'auto');
     await establishCall(alice, bob, 'Bob');
-    // Each microphone open (getUserMedia's tracks; the connections' copies are not listed), as its suppression.
-    const open = () =>
-      alice.page.evaluate(() =>
-        (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.kind === 'audio' && t.readyState === 'live').map((t) => t.getSettings().noiseSuppression),
-      );
+    const open = () => openMicrophones(alice.page);
     expect(await open()).toEqual([true]);
     // The floor needs 8 s of readings behind it and 4 s at the noisy level (noise-floor.ts): the raw capture for
     // RNNoise replaces the first, which is stopped.
@@ -126,10 +123,7 @@ describe.skipIf(missing.length > 0)('noise suppression', () => {
         await establishCall(carol, bob, 'Bob');
         await expect.poll(() => carol.page.getByText(FALLBACK).count(), poll).toBe(call === 0 ? 1 : 0);
         // The microphone that is open was asked for with the browser's suppression.
-        const suppression = await carol.page.evaluate(() =>
-          (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').map((t) => t.getSettings().noiseSuppression),
-        );
-        expect(suppression).toEqual([true]);
+        expect(await openMicrophones(carol.page)).toEqual([true]);
         if (call === 0) await carol.page.getByRole('button', { name: 'Dismiss message' }).click();
         await carol.page.getByRole('button', { name: 'Hang up' }).click();
         await waitState(bob.page, 'ended');

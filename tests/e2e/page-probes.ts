@@ -35,6 +35,16 @@ export function microphones(page: Page): Promise<{ opened: number; live: number 
   });
 }
 
+/**
+ * Each microphone open on the page (getUserMedia's audio tracks; the connections' copies are not listed), as its
+ * browser noise suppression: true with it, false raw (RNNoise's input).
+ */
+export function openMicrophones(page: Page): Promise<(boolean | undefined)[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.kind === 'audio' && t.readyState === 'live').map((t) => t.getSettings().noiseSuppression),
+  );
+}
+
 export function callPanel(page: Page) {
   return page.locator('section.call');
 }
