@@ -73,6 +73,8 @@ describe('the face in use', () => {
 
   it('the call controls are one toolbar; Mute is a toggle that keeps its name, and a badge says you are muted', async ({ team: { alice, bob } }) => {
     await establishCall(alice, bob, 'Bob');
+    // In a call the list's Call buttons say so (once the page is idle: Main.svelte), and not once it is over.
+    await expect.poll(async () => (await callButtonsDisabled(alice)).every(Boolean), { ...poll, message: "alice's Call buttons say she is in a call" }).toBe(true);
     const toolbar = alice.page.getByRole('toolbar', { name: 'Call controls' });
     await expect.poll(() => toolbar.count(), { ...poll, timeout: 5000, message: 'one toolbar "Call controls"' }).toBe(1);
     const mute = toolbar.getByRole('button', { name: 'Mute', exact: true });
@@ -87,6 +89,7 @@ describe('the face in use', () => {
     await expect.poll(() => badge.count(), poll).toBe(0);
     await toolbar.getByRole('button', { name: 'Hang up', exact: true }).click();
     expect(await endedText(bob.page)).toBe('Alice hung up');
+    await expect.poll(async () => (await callButtonsDisabled(alice)).some(Boolean), { ...poll, message: "alice's Call buttons are back after the call" }).toBe(false);
     await closeEnded(alice, bob);
   });
 
