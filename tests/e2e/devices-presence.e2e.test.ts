@@ -2,6 +2,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { closeEnded, e2eTest, liveTracks, openUser, signIn, user, type User } from './harness.js';
+import { callPanel } from './page-probes.js';
 
 const it = e2eTest({ team: ['alice', 'bob', 'carol'] })
   // bob's second device: signed in on a page of its own.
@@ -9,7 +10,7 @@ const it = e2eTest({ team: ['alice', 'bob', 'carol'] })
 
 const poll = { timeout: 15_000, interval: 100 };
 
-const state = (page: Page) => page.locator('section.call').getAttribute('data-state', { timeout: 15_000 });
+const state = (page: Page) => callPanel(page).getAttribute('data-state', { timeout: 15_000 });
 
 /** Polls alice's contact list until bob shows `label`, and reports how long it took. */
 async function aliceSees(alice: User, label: string, action: () => Promise<void>): Promise<number> {

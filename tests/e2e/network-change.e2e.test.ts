@@ -26,6 +26,7 @@ import {
   type World,
 } from './harness.js';
 import { createLab, netnsAvailable, type Lab } from './netns.js';
+import { callPanel } from './page-probes.js';
 import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** How long the app lets a dropped media path take to come back before it ends the call. */
@@ -60,7 +61,7 @@ function watchSignals(page: Page): Signals {
 }
 
 async function callState(page: Page): Promise<string> {
-  const panel = page.locator('section.call');
+  const panel = callPanel(page);
   return (await panel.count()) === 0 ? 'none' : ((await panel.getAttribute('data-state')) ?? '?');
 }
 

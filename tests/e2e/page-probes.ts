@@ -45,8 +45,9 @@ export function openMicrophones(page: Page): Promise<(boolean | undefined)[]> {
   );
 }
 
+/** The call's stage while there is a call: wide, the stage stays drawn, hidden and idle, between calls (Main.svelte). */
 export function callPanel(page: Page) {
-  return page.locator('section.call');
+  return page.locator('section.call:not([data-state="idle"])');
 }
 
 /** Each peer connection's negotiation and ICE state, for failure reports. */

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { inboundAudio, type User } from './harness.js';
+import { callPanel } from './page-probes.js';
 
 export const poll = { timeout: 15_000, interval: 250 };
 
@@ -127,8 +128,8 @@ export function contactCallButtons(page: Page) {
   return page.locator('li[data-username]').getByRole('button', { name: /^(Call|Video call) / });
 }
 
-/** The call's state on the page (`section.call[data-state]`), or 'none' without a call view: for polls whose failure shows where it stood. */
+/** The call's state on the page (its stage's `data-state`), or 'none' without a call (callPanel): for polls whose failure shows where it stood. */
 export async function callState(page: Page): Promise<string> {
-  const call = page.locator('section.call');
+  const call = callPanel(page);
   return (await call.count()) === 0 ? 'none' : ((await call.first().getAttribute('data-state')) ?? 'none');
 }
