@@ -93,6 +93,27 @@ describe('the face in use', () => {
     await closeEnded(alice, bob);
   });
 
+  it('narrow, a section opened over a call keeps its sound, and Return brings the call back', async ({ team: { alice, bob } }) => {
+    const size = alice.page.viewportSize();
+    await alice.page.setViewportSize({ width: 420, height: 760 });
+    try {
+      await establishCall(alice, bob, 'Bob');
+      const playing = () => alice.page.evaluate(() => [...document.querySelectorAll('audio')].filter((a) => a.srcObject !== null && !a.paused).length);
+      expect(await playing(), "Bob's audio plays").toBe(1);
+      await alice.page.getByRole('button', { name: 'Contacts', exact: true }).click();
+      const back = alice.page.getByRole('button', { name: 'Return to the call with Bob' });
+      await back.waitFor();
+      // The stage stays drawn, hidden, under the section (Main.svelte): its audio goes on.
+      expect(await playing(), "Bob's audio plays under the contacts").toBe(1);
+      await back.click();
+      await alice.page.getByRole('button', { name: 'Hang up', exact: true }).click();
+      expect(await endedText(bob.page)).toBe('Alice hung up');
+      await closeEnded(alice, bob);
+    } finally {
+      if (size) await alice.page.setViewportSize(size);
+    }
+  });
+
   it('carol registers while alice and bob are signed in: both list her within 2 s, see her presence, and can call her', async ({ team: { alice, bob }, world }) => {
     await openContacts(alice);
     await openContacts(bob);
