@@ -26,8 +26,7 @@ import {
   type World,
 } from './harness.js';
 import { createLab, netnsAvailable, type Lab } from './netns.js';
-import { callPanel } from './page-probes.js';
-import { establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
+import { callState, establishCall, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /** How long the app lets a dropped media path take to come back before it ends the call. */
 const RECOVERY_LIMIT_MS = 20_000;
@@ -58,11 +57,6 @@ function watchSignals(page: Page): Signals {
     ws.on('framesent', read);
   });
   return signals;
-}
-
-async function callState(page: Page): Promise<string> {
-  const panel = callPanel(page);
-  return (await panel.count()) === 0 ? 'none' : ((await panel.getAttribute('data-state')) ?? '?');
 }
 
 /** The failure pictures (and the shared Chromium, for the server's world) from the shared fixtures; the rest is the lab's. */

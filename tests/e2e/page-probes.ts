@@ -45,7 +45,7 @@ export function openMicrophones(page: Page): Promise<(boolean | undefined)[]> {
   );
 }
 
-/** The call's stage while there is a call: wide, the stage stays drawn, hidden and idle, between calls (Main.svelte). */
+/** The call's stage while there is a call: between calls it stays drawn, hidden and idle (Main.svelte). */
 export function callPanel(page: Page) {
   return page.locator('section.call:not([data-state="idle"])');
 }
