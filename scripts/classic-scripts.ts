@@ -1,10 +1,11 @@
 /**
  * The renderer's build as classic scripts (src/renderer/loader.js says why: Chromium reuses a classic script's
  * compiled code, not a module's). Rolldown writes the chunks as CommonJS; this plugin then
- * - wraps each chunk in `__parley.define(name, requires, factory)` and turns each dynamic import, which Rolldown writes
+ * - wraps each chunk in `__parley.define(name, factory)` and turns each dynamic import, which Rolldown writes
  *   as `Promise.resolve().then(() => require("./x.js"))`, into `__parley.load("x.js")`;
  * - opens the first chunk index.html runs with loader.js (minified), given the table of each chunk's requires and
- *   stylesheets;
+ *   stylesheets, and with Rolldown's runtime helpers when they are a chunk of their own;
+ * - leaves of Vite's preload helper only the call: the loader loads a chunk's stylesheets;
  * - has index.html run the entry and what it requires, deferred, where Vite put the entry's module script;
  * - writes the URLs of built files (workers, the RNNoise worklet) against the page, not `import.meta.url`;
  * - marks the first paint's chunks, and those named in `compiledAhead`, with V8's compile hint: they compile while they
@@ -17,6 +18,11 @@ import { basename } from 'node:path';
 import { minify, type Plugin, type Rollup } from 'vite';
 
 const TABLE = 'PARLEY_CHUNKS';
+/** The module of Rolldown's runtime helpers. */
+const ROLLDOWN_RUNTIME = '\0rolldown/runtime.js';
+/** The module of Vite's `__vitePreload`, and the arguments after the import it is given in CommonJS (no files, import.meta.url). */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const PRELOAD_ARGS = ', void 0, {}.url)';
 /**
  * V8's explicit compile hint (Chromium 136 on), first in a script: compile every function in it eagerly, on the thread
  * that streams it, rather than each on the main thread when first called. For code that runs soon after it loads and
@@ -33,7 +39,7 @@ export interface ChunkTable {
   [file: string]: { requires: string[]; css: string[] };
 }
 
-/** A chunk as a classic script of the loader's: its dynamic imports through the loader; the chunks it requires. */
+/** A chunk as a classic script of the loader's, and the chunks it requires: its dynamic imports through the loader. */
 export function wrapChunk(name: string, code: string): { code: string; requires: string[] } {
   const loaded = code.replace(DYNAMIC, (_, file: string) => `__parley.load(${JSON.stringify(file)})`);
   if (/\bimport\(|\bimport\.meta\b/.test(loaded)) throw new Error(`${name}: an import() or import.meta the loader does not handle`);
@@ -41,7 +47,8 @@ export function wrapChunk(name: string, code: string): { code: string; requires:
   // "use strict": what an ES module is, and the code was written for. The factory in parentheses: V8 then compiles it
   // while the script streams in, not on the main thread when it is called (a chunk is one function).
   const factory = `(function(require,exports,module){"use strict";${loaded}\n})`;
-  return { code: `__parley.define(${JSON.stringify(name)},${JSON.stringify(requires)},${factory});`, requires };
+  // What it requires is in the loader's table only: a file that names them too is that much more to fetch.
+  return { code: `__parley.define(${JSON.stringify(name)},${factory});`, requires };
 }
 
 /** The entry and the chunks it requires, in the order to run them: each after those it requires. */
@@ -86,8 +93,19 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
       },
     }),
     augmentChunkHash: () => version,
-    // Vite passes a dynamic import's importer as import.meta.url to its preload helper, which CommonJS writes as {}.url:
-    // unused, as the helper is given no files to preload (the loader loads them). A built file's URL is written above.
+    // Vite's preload helper, around each dynamic import: it would add the chunk's stylesheets and preloads, which the
+    // loader's load() adds itself. Only the call, here, given only the import: `__vitePreload(() => import(…))`.
+    load: {
+      order: 'pre',
+      handler: (id) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : null),
+    },
+    renderChunk(code, chunk) {
+      const out = code.replaceAll(PRELOAD_ARGS, ')');
+      if (out.includes('{}.url')) throw new Error(`${chunk.fileName}: an import.meta.url, which a classic script has not`);
+      return out === code ? null : { code: out, map: null };
+    },
+    // Vite passes a dynamic import's importer as import.meta.url to its preload helper, which CommonJS writes as {}.url
+    // (and renderChunk above removes). A built file's URL is written against the page (config, above).
     onLog: (_level, log) => log.code !== 'EMPTY_IMPORT_META',
     generateBundle: {
       // Before Vite's own steps, which the compressed copies follow (vite-plugin-compression2): they are of this code.
@@ -107,13 +125,22 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
         const [entry, ...others] = [...chunks.values()].filter((chunk) => chunk.isEntry);
         if (!entry || others.length > 0) throw new Error('expected one entry chunk');
         order = runOrder(basename(entry.fileName), table);
+        // The loader opens the first script index.html runs: no request of its own. So does Rolldown's runtime (its
+        // helpers, a few hundred bytes) when it is a chunk of its own: defined there, it has run before any chunk
+        // requiring it loads, and none need name it.
+        const first = chunks.get(order[0] ?? '');
+        if (!first) throw new Error('no chunk to open with the loader');
+        const runtime = [...chunks].find(([, chunk]) => Object.keys(chunk.modules).join() === ROLLDOWN_RUNTIME);
+        if (runtime && runtime[1] !== first) {
+          first.code = `${runtime[1].code}\n${first.code}`;
+          Reflect.deleteProperty(bundle, runtime[1].fileName);
+          chunks.delete(runtime[0]);
+          for (const entry of Object.values(table)) entry.requires = entry.requires.filter((file) => file !== runtime[0]);
+        }
         const call = `})(${TABLE});`;
         if (loaderSource.split(call).length !== 2) throw new Error(`loader.js: expected one ${call}`);
         const { code, errors } = await minify('loader.js', loaderSource.replace(call, `})(${JSON.stringify(table)});`));
         if (errors.length > 0 || code.includes(TABLE)) throw new Error(`loader.js: ${errors.map((e) => e.message).join('; ') || 'its table was not written'}`);
-        // The loader opens the first script index.html runs: no request of its own.
-        const first = chunks.get(order[0] ?? '');
-        if (!first) throw new Error('no chunk to open with the loader');
         first.code = `${code.trim()}\n${first.code}`;
         const names = new Set([...chunks.values()].map((chunk) => chunk.name));
         const unknown = compiledAhead.filter((name) => !names.has(name));

@@ -6,7 +6,7 @@
  * script's is (bench/results/NOTES.md, "classic scripts"). A returning visit, and the desktop app every morning,
  * then starts without compiling the shell.
  *
- * Each chunk is CommonJS wrapped in `__parley.define(name, requires, factory)`; index.html runs the first paint's
+ * Each chunk is CommonJS wrapped in `__parley.define(name, factory)`; index.html runs the first paint's
  * chunks, deferred and in order, and this code opens the first of them. A chunk runs as it is defined, once what it
  * requires has run. A
  * dynamic import became `__parley.load(name)`: it adds the chunk and what it requires that is not loaded yet, with
@@ -47,9 +47,9 @@
   }
 
   /** Called by each chunk's script: runs it now when what it requires has run, else when first required. */
-  function define(name, requires, factory) {
+  function define(name, factory) {
     factories.set(name, factory);
-    if (requires.every((dep) => modules.has(dep))) require(name);
+    if (chunks[name].requires.every((dep) => modules.has(dep))) require(name);
   }
 
   /** One element added to the head, its load as a promise; forgotten on failure, so a later load tries again. */

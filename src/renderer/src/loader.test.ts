@@ -34,13 +34,13 @@ function page() {
       },
     }),
   };
-  const window: { __parley?: { define(name: string, requires: string[], factory: Factory): void; load(name: string): Promise<Record<string, unknown>> } } = {};
+  const window: { __parley?: { define(name: string, factory: Factory): void; load(name: string): Promise<Record<string, unknown>> } } = {};
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const run = new Function('document', 'window', LOADER_JS.replace('})(PARLEY_CHUNKS);', `})(${JSON.stringify(CHUNKS)});`)) as (...globals: unknown[]) => void;
   run(document, window);
   const parley = window.__parley!;
   const ran: string[] = [];
-  parley.define('app.js', [], (_require, exports) => {
+  parley.define('app.js', (_require, exports) => {
     ran.push('app.js');
     exports.name = 'app';
   });
@@ -48,7 +48,7 @@ function page() {
   const arrive = (name: string, factory: Factory) => {
     const element = added.find((e) => e.src?.endsWith(`/assets/${name}`) && !e.removed)!;
     try {
-      parley.define(name, CHUNKS[name as keyof typeof CHUNKS].requires, (require, exports) => {
+      parley.define(name, (require, exports) => {
         ran.push(name);
         factory(require, exports);
       });
