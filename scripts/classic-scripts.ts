@@ -1,7 +1,7 @@
 /**
  * The renderer's build as classic scripts (src/renderer/loader.js says why: Chromium reuses a classic script's
  * compiled code, not a module's). Rolldown writes the chunks as CommonJS; this plugin then
- * - wraps each chunk in `__parley.define(name, factory)` and turns each dynamic import, which Rolldown writes
+ * - wraps each chunk in `__parley.define(factory)` and turns each dynamic import, which Rolldown writes
  *   as `Promise.resolve().then(() => require("./x.js"))`, into `__parley.load("x.js")`;
  * - opens the first chunk index.html runs with loader.js (minified), given the table of each chunk's requires and
  *   stylesheets, and with Rolldown's runtime helpers when they are a chunk of their own;
@@ -39,17 +39,23 @@ export interface ChunkTable {
   [file: string]: { requires: string[]; css: string[] };
 }
 
-/** A chunk as a classic script of the loader's, and the chunks it requires: its dynamic imports through the loader. */
-export function wrapChunk(name: string, code: string): { code: string; requires: string[] } {
+/**
+ * A chunk as a classic script of the loader's, and the chunks it requires: its dynamic imports through the loader.
+ * `named`: the chunk shares its script with another, so the loader cannot tell it by the script's file.
+ */
+export function wrapChunk(name: string, code: string, named = false): { code: string; requires: string[] } {
   const loaded = code.replace(DYNAMIC, (_, file: string) => `__parley.load(${JSON.stringify(file)})`);
   if (/\bimport\(|\bimport\.meta\b/.test(loaded)) throw new Error(`${name}: an import() or import.meta the loader does not handle`);
   const requires = [...new Set([...loaded.matchAll(STATIC)].map((m) => String(m[1])))];
   // "use strict": what an ES module is, and the code was written for. The factory in parentheses: V8 then compiles it
   // while the script streams in, not on the main thread when it is called (a chunk is one function).
   const factory = `(function(require,exports,module){"use strict";${loaded}\n})`;
-  // What it requires is in the loader's table only: a file that names them too is that much more to fetch.
-  return { code: `__parley.define(${JSON.stringify(name)},${factory});`, requires };
+  // Its name and what it requires are the loader's to know (the script's file, the table): each file is that much less.
+  return { code: `__parley.define(${factory}${named ? `,${JSON.stringify(name)}` : ''});`, requires };
 }
+
+/** A chunk of Rolldown's runtime helpers alone. */
+const isRuntime = (chunk: Rollup.OutputChunk): boolean => Object.keys(chunk.modules).join() === ROLLDOWN_RUNTIME;
 
 /** The entry and the chunks it requires, in the order to run them: each after those it requires. */
 export function runOrder(entry: string, table: ChunkTable): string[] {
@@ -116,7 +122,8 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
         for (const chunk of Object.values(bundle)) {
           if (chunk.type !== 'chunk') continue;
           const name = basename(chunk.fileName);
-          const { code, requires } = wrapChunk(name, chunk.code);
+          // Rolldown's runtime goes in the first script, beside its own chunk (below).
+          const { code, requires } = wrapChunk(name, chunk.code, isRuntime(chunk));
           chunk.code = code;
           chunks.set(name, chunk);
           const css = (chunk as Rollup.OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? [];
@@ -130,7 +137,7 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
         // requiring it loads, and none need name it.
         const first = chunks.get(order[0] ?? '');
         if (!first) throw new Error('no chunk to open with the loader');
-        const runtime = [...chunks].find(([, chunk]) => Object.keys(chunk.modules).join() === ROLLDOWN_RUNTIME);
+        const runtime = [...chunks].find(([, chunk]) => isRuntime(chunk));
         if (runtime && runtime[1] !== first) {
           first.code = `${runtime[1].code}\n${first.code}`;
           Reflect.deleteProperty(bundle, runtime[1].fileName);

@@ -6,7 +6,7 @@
  * script's is (bench/results/NOTES.md, "classic scripts"). A returning visit, and the desktop app every morning,
  * then starts without compiling the shell.
  *
- * Each chunk is CommonJS wrapped in `__parley.define(name, factory)`; index.html runs the first paint's
+ * Each chunk is CommonJS wrapped in `__parley.define(factory)`; index.html runs the first paint's
  * chunks, deferred and in order, and this code opens the first of them. A chunk runs as it is defined, once what it
  * requires has run. A
  * dynamic import became `__parley.load(name)`: it adds the chunk and what it requires that is not loaded yet, with
@@ -46,8 +46,11 @@
     return module.exports;
   }
 
-  /** Called by each chunk's script: runs it now when what it requires has run, else when first required. */
-  function define(name, factory) {
+  /**
+   * Called by each chunk's script: runs it now when what it requires has run, else when first required. The chunk is
+   * the script's file, named only where one script defines two (Rolldown's runtime, in the first).
+   */
+  function define(factory, name = document.currentScript.src.slice(document.currentScript.src.lastIndexOf('/') + 1)) {
     factories.set(name, factory);
     if (chunks[name].requires.every((dep) => modules.has(dep))) require(name);
   }

@@ -13,9 +13,11 @@ describe('a chunk as a classic script', () => {
     const { code: wrapped, requires } = wrapChunk('signaling-3.js', code);
     expect(requires).toEqual(['app-1.js']);
     expect(wrapped).toBe(
-      '__parley.define("signaling-3.js",(function(require,exports,module){"use strict";' +
+      '__parley.define((function(require,exports,module){"use strict";' +
         'const e=require("./app-1.js");require("./app-1.js");var t=()=>__parley.load("call-2.js").then(e=>e.t);exports.a=t;\n}));',
     );
+    // Named where it shares its script with another chunk.
+    expect(wrapChunk('runtime-4.js', 'exports.t=1;', true).code).toBe('__parley.define((function(require,exports,module){"use strict";exports.t=1;\n}),"runtime-4.js");');
   });
 
   it('reads an unminified build as well', () => {
@@ -70,13 +72,14 @@ describe.skipIf(!built)('the built renderer (out/renderer)', () => {
       const hinted = code.startsWith(COMPILE_HINT);
       expect(hinted, chunk).toBe(scripts.includes(chunk) || chunk.startsWith('call-'));
       const lines = code.slice(hinted ? COMPILE_HINT.length : 0).split('\n');
-      const define = `__parley.define("${chunk}",`;
+      const defines = lines.filter((line) => line.startsWith('__parley.define((function(require,exports,module){'));
       if (chunk === scripts[0]) {
-        // The loader, Rolldown's runtime (a chunk of its own no more), then the chunk itself.
+        // The loader, Rolldown's runtime (a chunk of its own no more, so named), then the chunk itself.
         expect(lines[0], chunk).toContain('window.__parley=');
-        expect(lines[1], chunk).toMatch(/^__parley\.define\("rolldown-runtime-[\w-]+\.js",/);
-        expect(lines.filter((line) => line.startsWith('__parley.define(')).slice(1).map((line) => line.startsWith(define)), chunk).toEqual([true]);
-      } else expect(lines[0]?.startsWith(define), chunk).toBe(true);
+        expect(lines[1], chunk).toBe(defines[0]);
+        expect(code, chunk).toMatch(/\n\}\),"rolldown-runtime-[\w-]+\.js"\);\n__parley\.define\(/);
+        expect(defines, chunk).toHaveLength(2);
+      } else expect([lines[0] === defines[0], defines.length], chunk).toEqual([true, 1]);
       // Vite's preload helper is the call only: no files to preload, no import.meta.url.
       expect(code, chunk).not.toMatch(/\{\}\.url|vite:preloadError/);
     }

@@ -34,21 +34,24 @@ function page() {
       },
     }),
   };
-  const window: { __parley?: { define(name: string, factory: Factory): void; load(name: string): Promise<Record<string, unknown>> } } = {};
+  const window: { __parley?: { define(factory: Factory, name?: string): void; load(name: string): Promise<Record<string, unknown>> } } = {};
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const run = new Function('document', 'window', LOADER_JS.replace('})(PARLEY_CHUNKS);', `})(${JSON.stringify(CHUNKS)});`)) as (...globals: unknown[]) => void;
   run(document, window);
   const parley = window.__parley!;
   const ran: string[] = [];
-  parley.define('app.js', (_require, exports) => {
+  // Named, as a chunk sharing its script with another is.
+  parley.define((_require, exports) => {
     ran.push('app.js');
     exports.name = 'app';
-  });
+  }, 'app.js');
   /** A script the loader added arrives: it defines its chunk, then its load event fires. */
   const arrive = (name: string, factory: Factory) => {
     const element = added.find((e) => e.src?.endsWith(`/assets/${name}`) && !e.removed)!;
+    // The chunk is told by the script running it, as a browser sets document.currentScript.
+    document.currentScript = element as { src: string };
     try {
-      parley.define(name, (require, exports) => {
+      parley.define((require, exports) => {
         ran.push(name);
         factory(require, exports);
       });
