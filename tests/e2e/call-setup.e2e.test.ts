@@ -1,6 +1,6 @@
 /**
  * The fast call setup's edges: each side opens its microphone and prepares
- * its connection while the call rings (the caller once the server has rung the callee),
+ * its connection while the call rings (the caller a moment after the server has rung the callee),
  * so the answer does not wait for them. Here the microphones are slow to
  * open, or may not be used at all. A call ringing on one device connects
  * while it rings, with no media either way until the answer (ahead.ts); the
@@ -13,15 +13,20 @@ import { callPanel, closeEnded, e2eTest, liveTracks, microphones, type User } fr
 import { callState, dial, endedText, expectAudioFlowing, poll, waitState } from './steps.js';
 
 /**
- * The caller's page. getUserMedia takes 1.5 s: the call is answered before the caller's microphone is open. And two
+ * The caller's page. getUserMedia takes 1.5 s (`__micAsked` counts the asks): the call is answered before the
+ * caller's microphone is open. And two
  * levers for the callee's answered word (answer-word.ts): the page can stop hearing `call:accepted` from the server
  * (`__deafToAccepted`: its WebSocket drops that frame before Socket.IO reads it), and it keeps its chat channels
  * (`__chats`) to speak on them itself.
  */
 function callerPage(): void {
   const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (c) => new Promise((r) => setTimeout(r, 1500)).then(() => open(c));
-  const w = window as unknown as { __deafToAccepted?: boolean; __chats: RTCDataChannel[] };
+  const w = window as unknown as { __deafToAccepted?: boolean; __chats: RTCDataChannel[]; __micAsked: number };
+  w.__micAsked = 0;
+  navigator.mediaDevices.getUserMedia = async (c) => {
+    w.__micAsked += 1;
+    return new Promise((r) => setTimeout(r, 1500)).then(() => open(c));
+  };
   w.__chats = [];
   // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each connection below
   const createDataChannel = RTCPeerConnection.prototype.createDataChannel;
@@ -126,8 +131,11 @@ describe('call setup with slow and refused microphones', () => {
 
   it('declined before either microphone is open: both open later and are closed at once', async ({ team: { dave, erin } }) => {
     const before = await Promise.all([microphones(dave.page), microphones(erin.page)]);
+    const asked = await dave.page.evaluate(() => (window as unknown as { __micAsked: number }).__micAsked);
     await dial(dave, 'Erin');
     await waitState(erin.page, 'incoming');
+    // The caller asks for its microphone a moment into the ring (a call ended before then never opens it).
+    await dave.page.waitForFunction((n) => (window as unknown as { __micAsked: number }).__micAsked > n, asked);
     await erin.page.getByRole('button', { name: 'Decline' }).click();
     expect(await endedText(dave.page)).toBe('Erin declined');
     for (const [i, u] of [dave, erin].entries()) {

@@ -13,6 +13,14 @@ import type { PeerSession } from './mesh.svelte.js';
 const log = logger('media');
 
 /**
+ * How long a call just placed rings before the caller's microphone opens: its start-up (the browser's audio service,
+ * several ms of both cores here) then lands after this side's card and the callee's ring are drawn (where both ends
+ * share a machine, as the benchmarks' two pages do: BENCHMARKS.md, Dial → ring), and a call refused, or cancelled
+ * at once, never opens it. Nobody answers within it; an answer that does only waits for it.
+ */
+const RINGING_MS = 150;
+
+/**
  * The session toward one other person, on copies of the microphone's tracks:
  * each session stops its own when it closes, and the others keep theirs.
  */
@@ -84,6 +92,7 @@ export function browserPlatform(): CallPlatform {
     levelMeter: (stream) => open.get(stream)?.meter() ?? new LevelMeter(stream),
     peerSession,
     afterPaint,
+    afterRinging: (fn) => void setTimeout(fn, RINGING_MS),
     shown: windowShown,
     restMicrophone: (stream, resting) => open.get(stream)?.rest(resting),
     stopStream(stream) {

@@ -62,6 +62,8 @@ export interface CallPlatform {
   peerSession: (request: PeerRequest) => PeerSession;
   /** Runs `fn` once what just changed is on screen (the first sound can hold the page). */
   afterPaint: (fn: () => void) => void;
+  /** Runs `fn` once a call just placed has had its moment to ring (browser-platform.ts: RINGING_MS): the caller's microphone waits for it. */
+  afterRinging: (fn: () => void) => void;
   /** The window is on screen (not minimised, not a background tab): meters drawn for nobody are not read. */
   shown: () => boolean;
   /** A microphone it opened is closed (muted, push-to-talk's key up) or open again: a closed one's noise suppression rests. */

@@ -117,8 +117,9 @@ export class CallController {
     }
     this.apply({ type: 'invited', callId: res.callId });
     this.line.ice.granted(res.callId, res);
-    // The microphone (and camera) open once the server has rung the callee: a refused call never opens them, and
-    // their start-up stays off the cores while the callee draws the ring (which lasts longer than it).
+    // The microphone (and camera) open a moment after the server rang the callee (afterRinging, browser-platform.ts).
+    await new Promise<void>((resolve) => this.#deps.platform.afterRinging(resolve));
+    if (!current() && (signal.aborted || this.phase.kind !== 'connecting')) return; // answered meanwhile: goes on
     const microphone = this.line.openMicrophone(signal, () => !signal.aborted && this.busy);
     if (video) void this.media.setCamera(true);
     const stream = await microphone;

@@ -95,6 +95,26 @@ describe('call controller: a call this side places', () => {
     expect(link.sent.filter((s) => s.event === 'call:hangup')).toHaveLength(2);
   });
 
+  it('opens the microphone only once the call has had its moment to ring: cancelled before, never', async () => {
+    const { link, calls, platform, sessions } = setup();
+    const waiting: (() => void)[] = [];
+    platform.afterRinging = (fn) => waiting.push(fn);
+    let opened = 0;
+    platform.openMicrophone = () => Promise.resolve((opened++, { getTracks: () => [] } as unknown as MediaStream));
+    link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));
+    const dialing = calls.dial('bob');
+    await settle();
+    expect(calls.phase).toMatchObject({ kind: 'outgoing', callId: 'c1' });
+    expect(waiting).toHaveLength(1);
+    expect(opened).toBe(0);
+    void calls.cancel();
+    await settle();
+    waiting[0]!();
+    await dialing;
+    expect(opened).toBe(0);
+    expect(sessions).toHaveLength(0);
+  });
+
   it('mutes every peer session, rests the microphone and tells the server', async () => {
     const { link, calls, sessions, rested } = setup();
     link.replies.set('call:invite', () => ({ ok: true, callId: 'c1' }));

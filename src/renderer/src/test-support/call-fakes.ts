@@ -123,6 +123,7 @@ export function setup() {
       return s;
     },
     afterPaint: (fn) => fn(),
+    afterRinging: (fn) => fn(),
     shown: () => true,
     restMicrophone: (_s, resting) => rested.push(resting),
     stopStream: (s) => stopped.push(s),
