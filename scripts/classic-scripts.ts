@@ -134,7 +134,7 @@ export function classicScripts(loader: string, compiledAhead: readonly string[] 
         order = runOrder(basename(entry.fileName), table);
         // The loader opens the first script index.html runs: no request of its own. So does Rolldown's runtime (its
         // helpers, a few hundred bytes) when it is a chunk of its own: defined there, it has run before any chunk
-        // requiring it loads, and none need name it.
+        // requiring it loads, so no chunk lists it among what it requires.
         const first = chunks.get(order[0] ?? '');
         if (!first) throw new Error('no chunk to open with the loader');
         const runtime = [...chunks].find(([, chunk]) => isRuntime(chunk));
