@@ -75,7 +75,6 @@ export class CallController {
   get screenShare() { return this.line.screenShare; } // prettier-ignore
   get inputLevel(): number { return this.line.inputLevel; } // prettier-ignore
   get inputSpeaking(): boolean { return this.line.inputSpeaking; } // prettier-ignore
-
   get group(): boolean { return this.active.group; } // prettier-ignore
   get busy(): boolean { return this.active.busy; } // prettier-ignore
   get talking(): boolean { return this.active.talking; } // prettier-ignore
