@@ -4,6 +4,8 @@
  * gets a request answered `unavailable` after COMMAND_TIMEOUT_MS, not a
  * request that hangs; once Redis answers again, so does the connection. The
  * wait is counted while this process runs: a stall of its own is not Redis's.
+ * Redis counts as back only when all three connections are (the subscriber
+ * subscribed again), since until then other nodes' events are lost.
  */
 import { expect, it } from 'vitest';
 import { createClient } from 'redis';
@@ -47,6 +49,30 @@ it("a command waiting across this process's own stall gets its whole timeout fro
     await expect(answer).resolves.toBe('OK');
   } finally {
     server.resume();
+    await redis.close();
+    await server.close();
+  }
+}, 30_000);
+
+it('after its subscriber dropped alone, the connection counts as back only once that subscriber has subscribed again', async () => {
+  // Its own Redis: CLIENT KILL TYPE pubsub would cut every other file's subscribers too.
+  const server = await RedisServer.start();
+  const redis = new RedisConnection(server.url(), createLogger('silent'));
+  const admin = createClient({ url: server.url() });
+  try {
+    await redis.connect();
+    await admin.connect();
+    const heard: string[] = [];
+    await redis.sub.subscribe('parley-test', (message) => heard.push(message));
+    const back = new Promise<boolean>((resolve) => redis.onReconnect(() => resolve(redis.available)));
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await expect.poll(() => redis.available).toBe(false);
+    expect(await back).toBe(true);
+    // Told back means subscribed again: what is published now is heard.
+    await admin.publish('parley-test', 'after');
+    await expect.poll(() => heard).toEqual(['after']);
+  } finally {
+    admin.destroy();
     await redis.close();
     await server.close();
   }

@@ -5,7 +5,7 @@
  * COMMAND_TIMEOUT_MS when Redis does not answer; and a publisher and
  * a subscriber for the Socket.IO adapter, which queue while reconnecting (up
  * to node-redis's command timeout). All three reconnect by themselves; an
- * outage is logged once when it starts and once when it ends.
+ * outage is logged once when it starts and once when all three are back.
  */
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.js';
@@ -82,7 +82,7 @@ export class RedisConnection {
     this.prefix = `parley:${database}:`;
     // Without an 'error' listener node-redis throws, which would end the process.
     for (const c of this.raw) c.on('error', (err: unknown) => this.lost(err));
-    this.timedClient.on('ready', () => this.back());
+    for (const c of this.raw) c.on('ready', () => this.back());
     // In the check phase: answers that arrived while this process could not run are read first.
     this.sweep = setInterval(() => setImmediate(() => this.expire()), SWEEP_MS);
     this.sweep.unref();
@@ -104,8 +104,14 @@ export class RedisConnection {
     this.down = false;
   }
 
+  /**
+   * All three connections are up. The subscriber counts: it is ready only once
+   * it has subscribed again, and until then events published for this node's
+   * devices are lost, so a node that took its clients back earlier (after
+   * Redis lost its data) would miss the calls ringing them from other nodes.
+   */
   get available(): boolean {
-    return this.timedClient.isReady;
+    return this.raw.every((c) => c.isReady);
   }
 
   /** Runs `fn` each time Redis is reachable again after an outage. */
@@ -198,8 +204,9 @@ export class RedisConnection {
     this.log.error({ err, redis: redactUrl(this.url) }, 'Redis is unreachable: requests that need it are refused until it is back');
   }
 
+  /** Once every connection is ready again (each reconnects on its own schedule). */
   private back(): void {
-    if (!this.down) return;
+    if (!this.down || !this.available) return;
     this.down = false;
     this.log.warn({ redis: redactUrl(this.url) }, 'Redis is reachable again');
     for (const fn of this.listeners) fn();
