@@ -14,10 +14,9 @@ import { callState, dial, endedText, expectAudioFlowing, poll, waitState } from 
 
 /**
  * The caller's page. getUserMedia takes 1.5 s (`__micAsked` counts the asks): the call is answered before the
- * caller's microphone is open. And two
- * levers for the callee's answered word (answer-word.ts): the page can stop hearing `call:accepted` from the server
- * (`__deafToAccepted`: its WebSocket drops that frame before Socket.IO reads it), and it keeps its chat channels
- * (`__chats`) to speak on them itself.
+ * caller's microphone is open. And two levers for the callee's answered word (answer-word.ts): the page can stop
+ * hearing `call:accepted` from the server (`__deafToAccepted`: its WebSocket drops that frame before Socket.IO reads
+ * it), and it keeps its chat channels (`__chats`) to speak on them itself.
  */
 function callerPage(): void {
   const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
